@@ -1,0 +1,24 @@
+package dev.fl4j.core.types;
+
+/** The type of a sequence (a dataset) of elements of one type, printed {@code T*}. */
+public record SequenceType(Type element) implements Type {
+
+    public SequenceType {
+        if (element == null) {
+            throw new IllegalArgumentException("sequence element type must not be null");
+        }
+        if (element instanceof FederatedType || element instanceof FunctionType) {
+            throw new IllegalArgumentException("a sequence cannot hold " + element);
+        }
+    }
+
+    @Override
+    public boolean isAssignableFrom(Type other) {
+        return other instanceof SequenceType s && element.isAssignableFrom(s.element);
+    }
+
+    @Override
+    public String toString() {
+        return element + "*";
+    }
+}
