@@ -1,0 +1,31 @@
+package dev.fl4j.core.computation;
+
+import dev.fl4j.core.Value;
+
+/**
+ * The four parts of {@code federated_aggregate}: an accumulator starts at {@link #zero()}, takes
+ * each client's value with {@link #accumulate}, partial accumulators combine with {@link #merge},
+ * and {@link #report} turns the final accumulator into the server's result.
+ *
+ * <p>An accumulator belongs to the runtime for the duration of the aggregation, so
+ * {@code accumulate} and {@code merge} may update it in place and return it: memory is one
+ * accumulator (per partition), never one value per client. The local runtime accumulates in client
+ * order into a single accumulator; runtimes that accumulate partitions in parallel merge them in
+ * partition order.
+ *
+ * @param <A> the accumulator
+ */
+public interface Aggregation<A> {
+
+    /** A fresh, empty accumulator. */
+    A zero();
+
+    /** Adds one client's value; may update {@code accumulator} in place. */
+    A accumulate(A accumulator, Value clientValue);
+
+    /** Combines two accumulators; may update {@code a} in place. */
+    A merge(A a, A b);
+
+    /** The server's result from the final accumulator. */
+    Value report(A accumulator);
+}

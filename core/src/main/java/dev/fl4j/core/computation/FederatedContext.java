@@ -1,0 +1,82 @@
+package dev.fl4j.core.computation;
+
+import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.types.Placement;
+import dev.fl4j.core.types.StructType;
+
+/**
+ * The intrinsics a federated computation's body may use: the only way values move between
+ * {@link Placement#SERVER} and {@link Placement#CLIENTS}. A runtime implements them, and because
+ * every crossing goes through here, the runtime is where communication is counted (broadcast bits
+ * SERVER→CLIENTS, aggregated bits CLIENTS→SERVER, as the values are encoded when they cross).
+ *
+ * <p>Each intrinsic checks its arguments' types and placements and throws
+ * {@link dev.fl4j.core.types.TypeMismatchException} naming the intrinsic, the expected and the
+ * actual type. Work that fails on a client throws {@link ClientWorkException} naming the intrinsic
+ * and the client; the intrinsic then returns nothing.
+ */
+public interface FederatedContext {
+
+    /** {@code federated_broadcast}: {@code T@SERVER -> T@CLIENTS}. */
+    FederatedValue federatedBroadcast(FederatedValue serverValue);
+
+    /**
+     * {@code federated_map}: applies {@code fn} to each client's member ({@code {T}@CLIENTS ->
+     * {U}@CLIENTS}, on the worker pool), or to the server's value ({@code T@SERVER -> U@SERVER},
+     * TFF's {@code federated_apply}).
+     */
+    FederatedValue federatedMap(LocalComputation fn, FederatedValue value);
+
+    /** {@code federated_sum}: {@code {T}@CLIENTS -> T@SERVER}, numeric tensors leaf by leaf. */
+    FederatedValue federatedSum(FederatedValue clientValue);
+
+    /** {@code federated_mean}: {@code {T}@CLIENTS -> T@SERVER}, floating tensors, unweighted. */
+    FederatedValue federatedMean(FederatedValue clientValue);
+
+    /**
+     * {@code federated_mean} with a weight: {@code <{T}@CLIENTS, {float32}@CLIENTS> -> T@SERVER},
+     * Σ wᵢ·vᵢ / Σ wᵢ.
+     */
+    FederatedValue federatedMean(FederatedValue clientValue, FederatedValue clientWeight);
+
+    /** {@code federated_aggregate}: a streaming reduction of client values to a server value. */
+    <A> FederatedValue federatedAggregate(FederatedValue clientValue, Aggregation<A> aggregation);
+
+    /**
+     * {@code federated_secure_sum_bitwidth}: integer tensors whose elements lie in
+     * [0, 2^bitwidth) summed modulo 2^bitwidth; the server learns only the sum.
+     */
+    FederatedValue federatedSecureSumBitwidth(FederatedValue clientValue, int bitwidth);
+
+    /**
+     * {@code federated_zip}: a structure of federated values at one placement becomes one federated
+     * structure, e.g. {@code <{A}@CLIENTS,{B}@CLIENTS> -> {<A,B>}@CLIENTS}.
+     */
+    FederatedValue federatedZip(Struct federatedValues);
+
+    /** {@code federated_value}: a non-federated value placed all-equal at {@code placement}. */
+    FederatedValue federatedValue(Value value, Placement placement);
+
+    /** {@code federated_eval}: runs a computation without a parameter at {@code placement}. */
+    FederatedValue federatedEval(LocalComputation fn, Placement placement);
+
+    /** Runs another federated computation as part of this one, with the same clients. */
+    Value invoke(FederatedComputation computation, Value argument);
+
+    /** Selects field {@code name} of a federated structure, where it lives (nothing crosses). */
+    default FederatedValue federatedField(FederatedValue value, String name) {
+        if (!(value.type().member() instanceof StructType st) || !st.has(name)) {
+            throw new dev.fl4j.core.types.TypeMismatchException("federated field '" + name + "' of " + value.type() + ": no such field");
+        }
+        if (value instanceof dev.fl4j.core.ServerValue sv) {
+            return new dev.fl4j.core.ServerValue(((Struct) sv.value()).get(name));
+        }
+        if (value instanceof dev.fl4j.core.AllEqualClientValue av) {
+            return new dev.fl4j.core.AllEqualClientValue(((Struct) av.value()).get(name));
+        }
+        LocalComputation select = LocalComputation.of("select_" + name, st, st.get(name), v -> ((Struct) v).get(name));
+        return federatedMap(select, value);
+    }
+}

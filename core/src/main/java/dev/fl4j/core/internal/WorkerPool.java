@@ -1,0 +1,126 @@
+package dev.fl4j.core.internal;
+
+import dev.fl4j.core.internal.StandaloneContext.WorkerResources;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fixed pool of worker threads, each with its own resource cache that lives until the pool closes.
+ * {@link #runAll} runs one task per index and returns results by index, so the order of results never
+ * depends on scheduling.
+ */
+public final class WorkerPool implements AutoCloseable {
+
+    /** A task for one index, told which worker runs it. */
+    @FunctionalInterface
+    public interface Task<T> {
+        T run(int index, int workerIndex, WorkerResources resources) throws Exception;
+    }
+
+    /** The failure of the task with the lowest failing index. */
+    public static final class TaskFailure extends RuntimeException {
+        private final int index;
+
+        TaskFailure(int index, Throwable cause) {
+            super(cause);
+            this.index = index;
+        }
+
+        public int index() {
+            return index;
+        }
+    }
+
+    private static final class WorkerThread extends Thread {
+        final int workerIndex;
+        final WorkerResources resources = new WorkerResources();
+
+        WorkerThread(Runnable r, int workerIndex, String prefix) {
+            super(r, prefix + workerIndex);
+            this.workerIndex = workerIndex;
+            setDaemon(true);
+        }
+    }
+
+    private final int size;
+    private final ExecutorService executor;
+    private final List<WorkerThread> threads = new ArrayList<>();
+
+    public WorkerPool(int size, String namePrefix) {
+        if (size < 1) {
+            throw new IllegalArgumentException("a worker pool needs at least one worker, got " + size);
+        }
+        this.size = size;
+        AtomicInteger next = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(size, r -> {
+            WorkerThread t = new WorkerThread(r, next.getAndIncrement(), namePrefix);
+            synchronized (threads) {
+                threads.add(t);
+            }
+            return t;
+        });
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /**
+     * Runs {@code task} for indices {@code 0..n-1} on the workers and returns the results in index
+     * order. Waits for every task; if any failed, throws {@link TaskFailure} for the lowest index.
+     */
+    public <T> List<T> runAll(int n, Task<T> task) {
+        List<Future<T>> futures = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            final int index = i;
+            futures.add(executor.submit(() -> {
+                WorkerThread w = (WorkerThread) Thread.currentThread();
+                return task.run(index, w.workerIndex, w.resources);
+            }));
+        }
+        List<T> results = new ArrayList<>(n);
+        TaskFailure failure = null;
+        for (int i = 0; i < n; i++) {
+            try {
+                results.add(futures.get(i).get());
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = new TaskFailure(i, e.getCause());
+                }
+                results.add(null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                futures.forEach(f -> f.cancel(true));
+                throw new IllegalStateException("interrupted while waiting for client work", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return results;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        synchronized (threads) {
+            for (WorkerThread t : threads) {
+                t.resources.close();
+            }
+        }
+    }
+}

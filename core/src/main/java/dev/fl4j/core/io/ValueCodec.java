@@ -1,0 +1,331 @@
+package dev.fl4j.core.io;
+
+import dev.fl4j.core.DType;
+import dev.fl4j.core.ListSequence;
+import dev.fl4j.core.SequenceValue;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.types.SequenceType;
+import dev.fl4j.core.types.StructType;
+import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.types.Type;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.BufferUnderflowException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The fl4j binary value format, version 1: how tensors, structures and finite sequences travel
+ * between JVMs and into files. All integers are big-endian.
+ *
+ * <pre>
+ * file      := 'F' 'L' '4' 'V'  version:u8(=1)  value
+ * value     := 'T' tensor | 'S' struct | 'Q' sequence
+ * tensor    := dtype:u8  rank:u8  dim:i32 × rank  elements (i32/i64/f32/f64 big-endian, uint8 and bool one byte each)
+ * struct    := count:i32  ( named:u8(0|1) [name: u16 length + UTF-8 bytes]  value ) × count
+ * sequence  := type  count:i32  value × count
+ * type      := 't' dtype:u8 rank:u8 dim:i32 × rank (-1 unknown) | 's' count:i32 (named:u8 [name] type) × count | 'q' type
+ * dtype     := 0 float32 | 1 float64 | 2 int32 | 3 int64 | 4 uint8 | 5 bool
+ * </pre>
+ *
+ * Decoding reads exactly the bytes the format says and fails with {@link MalformedDataException}
+ * on a wrong magic or version, an unknown tag or dtype, a negative size, truncated input or
+ * trailing bytes, naming the byte offset.
+ */
+public final class ValueCodec {
+
+    /** The format version this codec writes and reads. */
+    public static final int VERSION = 1;
+    private static final byte[] MAGIC = {'F', 'L', '4', 'V'};
+    private static final DType[] DTYPES = {DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64, DType.UINT8, DType.BOOL};
+
+    private ValueCodec() {
+    }
+
+    /** Encodes a tensor, structure or finite sequence. */
+    public static byte[] encode(Value value) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.write(MAGIC);
+            out.writeByte(VERSION);
+            writeValue(out, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Decodes bytes written by {@link #encode}. */
+    public static Value decode(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        try {
+            for (int i = 0; i < MAGIC.length; i++) {
+                if (in.get() != MAGIC[i]) {
+                    throw new MalformedDataException("not an fl4j value: bad magic at byte " + i);
+                }
+            }
+            int version = in.get() & 0xFF;
+            if (version != VERSION) {
+                throw new MalformedDataException("unsupported fl4j value format version " + version + ", this reader knows " + VERSION);
+            }
+            Value v = readValue(in);
+            if (in.hasRemaining()) {
+                throw new MalformedDataException(in.remaining() + " trailing bytes after the value at byte " + in.position());
+            }
+            return v;
+        } catch (BufferUnderflowException e) {
+            throw new MalformedDataException("truncated fl4j value: input ended at byte " + bytes.length, e);
+        }
+    }
+
+    private static void writeValue(DataOutputStream out, Value value) throws IOException {
+        if (value instanceof Tensor t) {
+            out.writeByte('T');
+            writeTensor(out, t);
+        } else if (value instanceof Struct s) {
+            out.writeByte('S');
+            out.writeInt(s.size());
+            for (int i = 0; i < s.size(); i++) {
+                writeName(out, s.nameAt(i));
+                writeValue(out, s.get(i));
+            }
+        } else if (value instanceof SequenceValue q) {
+            out.writeByte('Q');
+            writeType(out, q.elementType());
+            List<Value> elements = new ArrayList<>();
+            q.forEach(elements::add);
+            out.writeInt(elements.size());
+            for (Value e : elements) {
+                writeValue(out, e);
+            }
+        } else {
+            throw new IllegalArgumentException("cannot encode " + value.type() + ": only tensors, structures and sequences");
+        }
+    }
+
+    private static void writeName(DataOutputStream out, String name) throws IOException {
+        if (name == null) {
+            out.writeByte(0);
+        } else {
+            out.writeByte(1);
+            byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+            out.writeShort(utf8.length);
+            out.write(utf8);
+        }
+    }
+
+    private static void writeTensor(DataOutputStream out, Tensor t) throws IOException {
+        out.writeByte(dtypeCode(t.dtype()));
+        int[] shape = t.shape();
+        out.writeByte(shape.length);
+        for (int d : shape) {
+            out.writeInt(d);
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE, (long) t.size() * Math.max(1, t.dtype().bits() / 8)));
+        switch (t.dtype()) {
+            case FLOAT32 -> buf.asFloatBuffer().put(t.floatData());
+            case FLOAT64 -> buf.asDoubleBuffer().put(t.doubleData());
+            case INT32 -> buf.asIntBuffer().put(t.intData());
+            case INT64 -> buf.asLongBuffer().put(t.longData());
+            case UINT8 -> buf.put(t.byteData());
+            case BOOL -> {
+                for (boolean b : t.boolData()) {
+                    buf.put((byte) (b ? 1 : 0));
+                }
+            }
+        }
+        out.write(buf.array());
+    }
+
+    private static void writeType(DataOutputStream out, Type type) throws IOException {
+        if (type instanceof TensorType t) {
+            out.writeByte('t');
+            out.writeByte(dtypeCode(t.dtype()));
+            int[] shape = t.shape();
+            out.writeByte(shape.length);
+            for (int d : shape) {
+                out.writeInt(d);
+            }
+        } else if (type instanceof StructType s) {
+            out.writeByte('s');
+            out.writeInt(s.size());
+            for (StructType.Field f : s.fields()) {
+                writeName(out, f.name());
+                writeType(out, f.type());
+            }
+        } else if (type instanceof SequenceType q) {
+            out.writeByte('q');
+            writeType(out, q.element());
+        } else {
+            throw new IllegalArgumentException("cannot encode type " + type);
+        }
+    }
+
+    private static int dtypeCode(DType d) {
+        for (int i = 0; i < DTYPES.length; i++) {
+            if (DTYPES[i] == d) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no code for " + d);
+    }
+
+    private static DType readDType(ByteBuffer in) {
+        int at = in.position();
+        int code = in.get() & 0xFF;
+        if (code >= DTYPES.length) {
+            throw new MalformedDataException("unknown dtype code " + code + " at byte " + at);
+        }
+        return DTYPES[code];
+    }
+
+    private static Value readValue(ByteBuffer in) {
+        int at = in.position();
+        int tag = in.get();
+        return switch (tag) {
+            case 'T' -> readTensor(in);
+            case 'S' -> {
+                int n = readCount(in);
+                Struct.Builder b = Struct.builder();
+                for (int i = 0; i < n; i++) {
+                    String name = readName(in);
+                    b.add(name, readValue(in));
+                }
+                yield b.build();
+            }
+            case 'Q' -> {
+                Type element = readType(in);
+                int n = readCount(in);
+                List<Value> elements = new ArrayList<>(Math.min(n, 1024));
+                for (int i = 0; i < n; i++) {
+                    elements.add(readValue(in));
+                }
+                yield ListSequence.of(element, elements);
+            }
+            default -> throw new MalformedDataException("unknown value tag " + tag + " at byte " + at + ", expected 'T', 'S' or 'Q'");
+        };
+    }
+
+    private static int readCount(ByteBuffer in) {
+        int at = in.position();
+        int n = in.getInt();
+        if (n < 0) {
+            throw new MalformedDataException("negative count " + n + " at byte " + at);
+        }
+        return n;
+    }
+
+    private static String readName(ByteBuffer in) {
+        int at = in.position();
+        int named = in.get();
+        if (named == 0) {
+            return null;
+        }
+        if (named != 1) {
+            throw new MalformedDataException("field name flag " + named + " at byte " + at + ", expected 0 or 1");
+        }
+        int len = in.getShort() & 0xFFFF;
+        byte[] utf8 = new byte[len];
+        in.get(utf8);
+        return new String(utf8, StandardCharsets.UTF_8);
+    }
+
+    private static int[] readShape(ByteBuffer in, boolean allowUnknown) {
+        int rank = in.get() & 0xFF;
+        int[] shape = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            int at = in.position();
+            shape[i] = in.getInt();
+            if (shape[i] < (allowUnknown ? -1 : 0)) {
+                throw new MalformedDataException("invalid dimension " + shape[i] + " at byte " + at);
+            }
+        }
+        return shape;
+    }
+
+    private static Tensor readTensor(ByteBuffer in) {
+        DType dtype = readDType(in);
+        int[] shape = readShape(in, false);
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        long bytes = n * Math.max(1, dtype.bits() / 8);
+        if (bytes > in.remaining()) {
+            throw new MalformedDataException("tensor " + new TensorType(dtype, shape) + " needs " + bytes + " bytes but only "
+                    + in.remaining() + " remain at byte " + in.position());
+        }
+        int count = (int) n;
+        Tensor t = switch (dtype) {
+            case FLOAT32 -> {
+                float[] a = new float[count];
+                in.asFloatBuffer().get(a);
+                yield Tensor.of(a, shape);
+            }
+            case FLOAT64 -> {
+                double[] a = new double[count];
+                in.asDoubleBuffer().get(a);
+                yield Tensor.of(a, shape);
+            }
+            case INT32 -> {
+                int[] a = new int[count];
+                in.asIntBuffer().get(a);
+                yield Tensor.of(a, shape);
+            }
+            case INT64 -> {
+                long[] a = new long[count];
+                in.asLongBuffer().get(a);
+                yield Tensor.of(a, shape);
+            }
+            case UINT8 -> {
+                byte[] a = new byte[count];
+                in.get(a);
+                yield Tensor.of(a, shape);
+            }
+            case BOOL -> {
+                boolean[] a = new boolean[count];
+                for (int i = 0; i < count; i++) {
+                    int at = in.position();
+                    int b = in.get();
+                    if (b != 0 && b != 1) {
+                        throw new MalformedDataException("bool byte " + b + " at byte " + at + ", expected 0 or 1");
+                    }
+                    a[i] = b == 1;
+                }
+                yield Tensor.of(a, shape);
+            }
+        };
+        if (dtype != DType.UINT8 && dtype != DType.BOOL) {
+            in.position(in.position() + (int) bytes);
+        }
+        return t;
+    }
+
+    private static Type readType(ByteBuffer in) {
+        int at = in.position();
+        int tag = in.get();
+        return switch (tag) {
+            case 't' -> {
+                DType dtype = readDType(in);
+                yield new TensorType(dtype, readShape(in, true));
+            }
+            case 's' -> {
+                int n = readCount(in);
+                StructType.Builder b = StructType.builder();
+                for (int i = 0; i < n; i++) {
+                    String name = readName(in);
+                    b.add(name, readType(in));
+                }
+                yield b.build();
+            }
+            case 'q' -> new SequenceType(readType(in));
+            default -> throw new MalformedDataException("unknown type tag " + tag + " at byte " + at + ", expected 't', 's' or 'q'");
+        };
+    }
+}

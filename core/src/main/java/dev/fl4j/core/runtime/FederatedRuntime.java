@@ -1,0 +1,29 @@
+package dev.fl4j.core.runtime;
+
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.FederatedComputation;
+
+/**
+ * Where federated computations run. A runtime owns placement: it decides where client values live
+ * and where client work executes, implements the intrinsics, and counts the bits that cross between
+ * SERVER and CLIENTS. {@link LocalRuntime} runs everything in this JVM on a worker pool; later
+ * backends (Apache Spark executors, remote clients over gRPC) implement the same interface.
+ */
+public interface FederatedRuntime extends AutoCloseable {
+
+    /**
+     * Runs {@code computation} on {@code argument} (null when it has no parameter) after checking
+     * the argument's type, and checks the result's type.
+     */
+    Value invoke(FederatedComputation computation, Value argument);
+
+    /** Cumulative communication since the runtime started. */
+    CommunicationStats communication();
+
+    /** How many client computations run at once. */
+    int workers();
+
+    /** Releases workers and their resources. */
+    @Override
+    void close();
+}

@@ -1,0 +1,79 @@
+package dev.fl4j.core.runtime;
+
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.FederatedComputation;
+import dev.fl4j.core.internal.Invocation;
+import dev.fl4j.core.internal.StandaloneContext.WorkerResources;
+import dev.fl4j.core.internal.WorkerPool;
+
+/**
+ * Runs federated computations in this JVM. Client work ({@code federated_map},
+ * {@code federated_eval} at CLIENTS) runs on a pool of workers, one client per worker at a time;
+ * each worker keeps its resources (an engine session, say) across clients and rounds until the
+ * runtime closes. Results are kept in client order and sums accumulate in client order, so the same
+ * inputs give bitwise the same results whatever the number of workers.
+ *
+ * <p>The runtime counts communication as values cross placements ({@link #communication()}):
+ * a broadcast adds the value's size times the receiving clients, an aggregation the sum of what each
+ * client sends. Sizes are {@link Value#sizeInBits()} of the values as they cross, so an encoded
+ * (compressed) value counts its encoded bytes.
+ */
+public final class LocalRuntime implements FederatedRuntime {
+
+    private final WorkerPool pool;
+    private final WorkerResources serverResources = new WorkerResources();
+    private final CommunicationStats stats = new CommunicationStats();
+
+    private LocalRuntime(int workers) {
+        this.pool = new WorkerPool(workers, "fl4j-worker-");
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Value invoke(FederatedComputation computation, Value argument) {
+        return new Invocation(pool, serverResources, stats, Invocation.clientIdsOf(argument, null)).run(computation, argument);
+    }
+
+    @Override
+    public CommunicationStats communication() {
+        return stats;
+    }
+
+    @Override
+    public int workers() {
+        return pool.size();
+    }
+
+    @Override
+    public void close() {
+        try {
+            pool.close();
+        } finally {
+            serverResources.close();
+        }
+    }
+
+    /** Configures a {@link LocalRuntime}. */
+    public static final class Builder {
+        private int workers = Runtime.getRuntime().availableProcessors();
+
+        private Builder() {
+        }
+
+        /** Number of workers running client work at once (default: the number of cores). */
+        public Builder optWorkers(int workers) {
+            this.workers = workers;
+            return this;
+        }
+
+        public LocalRuntime build() {
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+            }
+            return new LocalRuntime(workers);
+        }
+    }
+}
