@@ -31,6 +31,6 @@ public record FunctionType(Type parameter, Type result) implements Type {
 
     @Override
     public String toString() {
-        return "(" + (parameter == null ? "" : parameter + " ") + "-> " + result + ")";
+        return "(" + (parameter == null ? " " : parameter + " ") + "-> " + result + ")";
     }
 }
