@@ -52,12 +52,33 @@ public final class Invocation implements FederatedContext {
     /** Runs {@code computation} on {@code arg}, with type checks on both sides. */
     public Value run(FederatedComputation computation, Value arg) {
         checkArgument(computation, arg);
-        Value result = computation.body().apply(this, arg);
+        Value result = computation.body().apply(this, withParameterNames(arg, computation.type().parameter()));
         if (result == null) {
             throw new IllegalStateException("federated computation '" + computation.name() + "' returned null");
         }
         computation.type().result().checkAssignableFrom(result.type(), "federated computation '" + computation.name() + "' result");
         return result;
+    }
+
+    /**
+     * A positional structure argument takes the field names of the parameter type, so a body can read
+     * {@code arg.get("state")} however it was called.
+     */
+    static Value withParameterNames(Value arg, Type param) {
+        if (!(arg instanceof Struct s) || !(param instanceof StructType st) || st.size() != s.size()) {
+            return arg;
+        }
+        Struct.Builder b = Struct.builder();
+        boolean renamed = false;
+        for (int i = 0; i < s.size(); i++) {
+            String name = s.nameAt(i);
+            if (name == null && st.fields().get(i).name() != null) {
+                name = st.fields().get(i).name();
+                renamed = true;
+            }
+            b.add(name, s.get(i));
+        }
+        return renamed ? b.build() : arg;
     }
 
     /** Checks a federated computation's argument against its parameter type. */
