@@ -1,0 +1,128 @@
+package dev.fl4j.compression;
+
+import dev.fl4j.compression.internal.BitPackingStage;
+import dev.fl4j.compression.internal.Float32Stage;
+import dev.fl4j.compression.internal.HadamardStage;
+import dev.fl4j.compression.internal.IdentityStage;
+import dev.fl4j.compression.internal.NonUniformQuantizationStage;
+import dev.fl4j.compression.internal.RansStage;
+import dev.fl4j.compression.internal.SignStage;
+import dev.fl4j.compression.internal.SparsificationStage;
+import dev.fl4j.compression.internal.UniformQuantizationStage;
+
+/**
+ * The built-in {@link EncodingStage}s, with their header ids and exact side-information sizes. Chain
+ * them with {@link TensorEncoder#of}; every chain starts from floats and ends in a stage producing
+ * bytes ({@link #float32()}, {@link #bitPacking()} or {@link #entropyCoding()}).
+ *
+ * <p>There is no flatten stage: a {@link TensorEncoder} always works on the row-major flattened
+ * tensor and records the shape in its header (TFF's {@code FlattenEncodingStage} is implicit).
+ *
+ * <table>
+ * <caption>Built-in stages</caption>
+ * <tr><th>id</th><th>stage</th><th>signal</th><th>side information (bytes)</th><th>payload</th></tr>
+ * <tr><td>1</td><td>{@link #identity()}</td><td>floats → floats</td><td>0</td><td></td></tr>
+ * <tr><td>2</td><td>{@link #float32()}</td><td>floats → bytes</td><td>0</td><td>4n</td></tr>
+ * <tr><td>3</td><td>{@link #uniformQuantization(int)}</td><td>floats → symbols [0,2^b)</td><td>9: u8 bits, f32 min, f32 max</td><td></td></tr>
+ * <tr><td>4</td><td>{@link #bitPacking()}</td><td>symbols [0,L) → bytes</td><td>0</td><td>ceil(n·ceil(log2 L)/8)</td></tr>
+ * <tr><td>5</td><td>{@link #hadamard()}</td><td>floats[n] → floats[m], m = n padded to whole blocks</td><td>9: u8 log2 block, i64 seed</td><td></td></tr>
+ * <tr><td>6</td><td>{@link #topK(double, boolean)}</td><td>floats[n] → floats[k]</td><td>4 + ceil(k·ceil(log2 n)/8): i32 k, packed indices</td><td></td></tr>
+ * <tr><td>7</td><td>{@link #randomK(double, boolean, boolean)}</td><td>floats[n] → floats[k]</td><td>12: i32 k, i64 seed</td><td></td></tr>
+ * <tr><td>8</td><td>{@link #sign(boolean)}</td><td>floats → symbols [0,2)</td><td>4: f32 scale</td><td></td></tr>
+ * <tr><td>9</td><td>{@link #entropyCoding()}</td><td>symbols [0,L≤4096) → bytes</td><td>L varints (L to 3L)</td><td>4 + data dependent</td></tr>
+ * <tr><td>10</td><td>{@link #nonUniformQuantization(int)}</td><td>floats → symbols [0,2^b)</td><td>1 + 4·2^b: u8 bits, f32 levels</td><td></td></tr>
+ * </table>
+ * Ids 11-127 are reserved for future built-in stages; user stages take ids from
+ * {@link EncodingStage#FIRST_USER_ID}.
+ */
+public final class Stages {
+
+    /** The default largest Hadamard block, 2^12 elements: small padding, cheap transform. */
+    public static final int DEFAULT_HADAMARD_BLOCK_LOG2 = 12;
+
+    private Stages() {
+    }
+
+    /** Passes floats unchanged. Commutes with sum. */
+    public static EncodingStage identity() {
+        return new IdentityStage();
+    }
+
+    /** Raw float32 little-endian bytes: lossless, 32 bits per element. */
+    public static EncodingStage float32() {
+        return new Float32Stage();
+    }
+
+    /**
+     * Uniform quantization to {@code 2^bits} levels over the tensor's [min, max] with unbiased stochastic
+     * rounding; error per element below one step {@code (max-min)/(2^bits-1)}. Bits 1-16.
+     */
+    public static EncodingStage uniformQuantization(int bits) {
+        return new UniformQuantizationStage(bits, true);
+    }
+
+    /** Uniform quantization rounding to nearest (deterministic, biased, error at most half a step). */
+    public static EncodingStage uniformQuantizationNearest(int bits) {
+        return new UniformQuantizationStage(bits, false);
+    }
+
+    /** Non-uniform (companded) quantization to {@code 2^bits} fitted levels, unbiased stochastic rounding. Bits 1-8. */
+    public static EncodingStage nonUniformQuantization(int bits) {
+        return new NonUniformQuantizationStage(bits);
+    }
+
+    /** Packs symbols in [0, L) into ceil(log2 L) bits each. */
+    public static EncodingStage bitPacking() {
+        return new BitPackingStage();
+    }
+
+    /** Lossless rANS entropy coding of symbols, alphabets up to 4096. */
+    public static EncodingStage entropyCoding() {
+        return new RansStage();
+    }
+
+    /** Randomized Hadamard rotation with blocks of at most 2^{@value #DEFAULT_HADAMARD_BLOCK_LOG2}. */
+    public static EncodingStage hadamard() {
+        return new HadamardStage(DEFAULT_HADAMARD_BLOCK_LOG2);
+    }
+
+    /** Randomized Hadamard rotation with blocks of at most {@code 2^maxBlockLog2} elements (0-24). */
+    public static EncodingStage hadamard(int maxBlockLog2) {
+        return new HadamardStage(maxBlockLog2);
+    }
+
+    /** Keeps the {@code round(fraction·n)} largest-magnitude elements, optionally with error feedback. */
+    public static EncodingStage topK(double fraction, boolean errorFeedback) {
+        return new SparsificationStage(true, fraction, errorFeedback, false);
+    }
+
+    /**
+     * Keeps {@code round(fraction·n)} elements chosen at random from the seed; {@code unbiased} scales
+     * them by n/k on decoding (not with error feedback).
+     */
+    public static EncodingStage randomK(double fraction, boolean errorFeedback, boolean unbiased) {
+        return new SparsificationStage(false, fraction, errorFeedback, unbiased);
+    }
+
+    /** One sign bit per element and one scale (DRIVE); {@code unbiased} picks the bias-corrected scale. */
+    public static EncodingStage sign(boolean unbiased) {
+        return new SignStage(unbiased);
+    }
+
+    /** A readable name for a header stage id, for error messages. */
+    public static String describeId(int id) {
+        return switch (id) {
+            case IdentityStage.ID -> "identity";
+            case Float32Stage.ID -> "float32";
+            case UniformQuantizationStage.ID -> "uniform quantization";
+            case BitPackingStage.ID -> "bitpack";
+            case HadamardStage.ID -> "hadamard";
+            case SparsificationStage.TOP_K_ID -> "top-k";
+            case SparsificationStage.RANDOM_K_ID -> "random-k";
+            case SignStage.ID -> "sign";
+            case RansStage.ID -> "rans";
+            case NonUniformQuantizationStage.ID -> "non-uniform quantization";
+            default -> id >= EncodingStage.FIRST_USER_ID ? "a user stage" : "unknown stage id";
+        };
+    }
+}
