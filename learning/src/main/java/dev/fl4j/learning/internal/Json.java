@@ -1,0 +1,73 @@
+package dev.fl4j.learning.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The JSON mapper shared by the learning module's versioned spec formats (snake_case keys). */
+public final class Json {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
+
+    private Json() {
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** Writes {@code body} as a JSON object preceded by {@code format} and {@code version} fields. */
+    public static String write(String format, int version, Object body) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("format", format);
+        root.put("version", version);
+        root.setAll((ObjectNode) MAPPER.valueToTree(body));
+        try {
+            return MAPPER.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + format + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a document written by {@link #write}: checks the format name and that the version is one
+     * this code reads, then binds the remaining fields to {@code type}.
+     */
+    public static <T> T read(String json, String format, int version, Class<T> type) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a valid " + format + " document: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("expected a JSON object holding a " + format + " document");
+        }
+        JsonNode f = root.get("format");
+        if (f == null || !format.equals(f.asText())) {
+            throw new IllegalArgumentException("expected format '" + format + "' but got " + (f == null ? "no format field" : "'" + f.asText() + "'"));
+        }
+        JsonNode v = root.get("version");
+        if (v == null || !v.isInt() || v.asInt() != version) {
+            throw new IllegalArgumentException(format + ": expected version " + version + " but got " + (v == null ? "no version field" : v.toString()));
+        }
+        ObjectNode body = ((ObjectNode) root).deepCopy();
+        body.remove("format");
+        body.remove("version");
+        try {
+            return MAPPER.treeToValue(body, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("invalid " + format + " version " + version + ": " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.fl4j.learning.optimizers;
+
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.types.Type;
+import java.util.List;
+
+/**
+ * Adam (Kingma and Ba 2015) as TFF's {@code build_adam}: at step {@code t} (from 1),
+ * {@code m ← β1·m + (1−β1)·g}, {@code v ← β2·v + (1−β2)·g²},
+ * {@code w ← w − lr·sqrt(1−β2^t)/(1−β1^t) · m / (sqrt(v) + ε)}. State
+ * {@code <step=int64, accumulator=m, preconditioner=v>}.
+ */
+public record Adam(float learningRate, float beta1, float beta2, float epsilon) implements Optimizer {
+
+    public Adam {
+        Hyper.nonNegative("Adam", "learning_rate", learningRate);
+        Hyper.unitInterval("Adam", "beta_1", beta1);
+        Hyper.unitInterval("Adam", "beta_2", beta2);
+        Hyper.nonNegative("Adam", "epsilon", epsilon);
+    }
+
+    /** TFF's defaults: β1 0.9, β2 0.999, ε 1e-7. */
+    public static Adam of(float learningRate) {
+        return new Adam(learningRate, 0.9f, 0.999f, 1e-7f);
+    }
+
+    @Override
+    public Struct initialize(Type weightsType) {
+        return Struct.builder().add("step", Tensor.scalar(0L))
+                .add("accumulator", Hyper.filled(weightsType, 0f))
+                .add("preconditioner", Hyper.filled(weightsType, 0f)).build();
+    }
+
+    /** The step size at step {@code t}: {@code lr · sqrt(1−β2^t)/(1−β1^t)}, in float32. */
+    public float stepSize(long t) {
+        return learningRate * Hyper.biasCorrection(beta1, beta2, t);
+    }
+
+    @Override
+    public Step next(Struct state, Value weights, Value gradients) {
+        List<float[]> w = Hyper.weights("Adam", weights, gradients);
+        List<float[]> g = Hyper.weights("Adam", gradients, gradients);
+        List<float[]> m = Hyper.slot("Adam", state, "accumulator", weights);
+        List<float[]> v = Hyper.slot("Adam", state, "preconditioner", weights);
+        long t = Hyper.step("Adam", state) + 1;
+        float lrT = stepSize(t);
+        float oneMinusB1 = 1f - beta1;
+        float oneMinusB2 = 1f - beta2;
+        float[][] newW = Hyper.newArrays(w), newM = Hyper.newArrays(w), newV = Hyper.newArrays(w);
+        for (int l = 0; l < w.size(); l++) {
+            float[] wl = w.get(l), gl = g.get(l), ml = m.get(l), vl = v.get(l);
+            float[] ow = newW[l], om = newM[l], ov = newV[l];
+            for (int i = 0; i < wl.length; i++) {
+                float gi = gl[i];
+                float mi = beta1 * ml[i] + oneMinusB1 * gi;
+                float vi = beta2 * vl[i] + oneMinusB2 * (gi * gi);
+                om[i] = mi;
+                ov[i] = vi;
+                ow[i] = wl[i] - lrT * mi / ((float) Math.sqrt(vi) + epsilon);
+            }
+        }
+        Struct newState = Struct.builder().add("step", Tensor.scalar(t))
+                .add("accumulator", Hyper.pack(weights, newM))
+                .add("preconditioner", Hyper.pack(weights, newV)).build();
+        return new Step(newState, Hyper.pack(weights, newW));
+    }
+}

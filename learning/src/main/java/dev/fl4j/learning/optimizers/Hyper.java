@@ -1,0 +1,83 @@
+package dev.fl4j.learning.optimizers;
+
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.types.Type;
+import dev.fl4j.learning.internal.FloatLeaves;
+import java.util.List;
+
+/** Argument checks and state plumbing shared by the optimizers. */
+final class Hyper {
+
+    private Hyper() {
+    }
+
+    static void nonNegative(String optimizer, String name, float v) {
+        if (!(v >= 0f) || Float.isInfinite(v)) {
+            throw new IllegalArgumentException(optimizer + " " + name + " must be finite and >= 0, got " + v);
+        }
+    }
+
+    static void positive(String optimizer, String name, float v) {
+        if (!(v > 0f) || Float.isInfinite(v)) {
+            throw new IllegalArgumentException(optimizer + " " + name + " must be finite and > 0, got " + v);
+        }
+    }
+
+    static void unitInterval(String optimizer, String name, float v) {
+        if (!(v >= 0f && v < 1f)) {
+            throw new IllegalArgumentException(optimizer + " " + name + " must be in [0, 1), got " + v);
+        }
+    }
+
+    /** Checks that weights and gradients have the same type and returns the weights' arrays. */
+    static List<float[]> weights(String optimizer, Value weights, Value gradients) {
+        if (!weights.type().equals(gradients.type())) {
+            throw new IllegalArgumentException(optimizer + ": gradients " + gradients.type() + " do not match weights " + weights.type());
+        }
+        return FloatLeaves.arrays(weights, optimizer + " weights");
+    }
+
+    /** Slot {@code name} of the state, checked against the weights' type. */
+    static List<float[]> slot(String optimizer, Struct state, String name, Value weights) {
+        if (!state.has(name)) {
+            throw new IllegalArgumentException(optimizer + ": state " + state.type() + " has no '" + name + "'");
+        }
+        Value slot = state.get(name);
+        if (!slot.type().equals(weights.type())) {
+            throw new IllegalArgumentException(optimizer + ": state slot '" + name + "' " + slot.type() + " does not match weights " + weights.type());
+        }
+        return FloatLeaves.arrays(slot, optimizer + " state " + name);
+    }
+
+    static long step(String optimizer, Struct state) {
+        if (!state.has("step")) {
+            throw new IllegalArgumentException(optimizer + ": state " + state.type() + " has no 'step'");
+        }
+        return state.tensor("step").longValue();
+    }
+
+    static Value filled(Type type, float v) {
+        return FloatLeaves.filled(type, v);
+    }
+
+
+    static float[][] newArrays(List<float[]> like) {
+        float[][] out = new float[like.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new float[like.get(i).length];
+        }
+        return out;
+    }
+
+    static Value pack(Value template, float[][] arrays) {
+        return FloatLeaves.pack(template, List.of(arrays));
+    }
+
+    /** {@code sqrt(1 - beta2^t) / (1 - beta1^t)}, Adam's bias correction, in float32. */
+    static float biasCorrection(float beta1, float beta2, long t) {
+        float b1 = (float) Math.pow(beta1, t);
+        float b2 = (float) Math.pow(beta2, t);
+        return (float) Math.sqrt(1f - b2) / (1f - b1);
+    }
+}
