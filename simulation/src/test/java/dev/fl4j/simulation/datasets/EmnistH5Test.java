@@ -1,0 +1,101 @@
+package dev.fl4j.simulation.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Value;
+import dev.fl4j.simulation.data.Examples;
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.WritableGroup;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmnistH5Test {
+
+    @TempDir
+    Path dir;
+
+    /** TFF's layout: examples/<writer>/pixels float32[n,28,28], examples/<writer>/label int32[n]. */
+    static Path writeFixture(Path file, String[] writers, int[] counts) {
+        try (WritableHdfFile h = HdfFile.write(file)) {
+            WritableGroup examples = h.putGroup("examples");
+            for (int w = 0; w < writers.length; w++) {
+                WritableGroup g = examples.putGroup(writers[w]);
+                float[][][] pixels = new float[counts[w]][28][28];
+                int[] labels = new int[counts[w]];
+                for (int i = 0; i < counts[w]; i++) {
+                    for (int r = 0; r < 28; r++) {
+                        for (int c = 0; c < 28; c++) {
+                            pixels[i][r][c] = (w * 100 + i + r * 28 + c) / 10000f;
+                        }
+                    }
+                    labels[i] = (w + i) % 10;
+                }
+                g.putDataset("pixels", pixels);
+                g.putDataset("label", labels);
+            }
+        }
+        return file;
+    }
+
+    @Test
+    void readsClientsLazilyInTffLayout() {
+        Path f = writeFixture(dir.resolve("fed_emnist_digitsonly_train.h5"),
+                new String[] {"f0002_21", "f0000_14", "f0001_41"}, new int[] {3, 5, 1});
+        try (EmnistH5 data = EmnistH5.open(f)) {
+            assertEquals(List.of("f0000_14", "f0001_41", "f0002_21"), data.clientIds());
+            assertEquals("<x=float32[28,28,1],y=int32>", data.elementType().toString());
+            Examples ex = data.examplesFor("f0002_21");
+            assertEquals(3, ex.size());
+            assertEquals((0 * 100 + 2 + 3 * 28 + 4) / 10000f, ex.floats("x")[2 * 784 + 3 * 28 + 4]);
+            assertEquals(List.of(0, 1, 2), java.util.Arrays.stream(ex.ints("y")).boxed().toList());
+            int batches = 0;
+            for (Value v : data.preprocess(d -> d.batch(2)).datasetFor("f0000_14")) {
+                assertEquals(1 * 100 / 10000f, ((Struct) v).tensor("x").floatData()[0], batches == 0 ? 0 : 1);
+                batches++;
+            }
+            assertEquals(3, batches);
+            assertThrows(IllegalArgumentException.class, () -> data.datasetFor("nobody"));
+        }
+    }
+
+    @Test
+    void corruptAndWrongLayoutsAreNamed() throws Exception {
+        Path f = writeFixture(dir.resolve("ok.h5"), new String[] {"a"}, new int[] {2});
+        byte[] bytes = Files.readAllBytes(f);
+        Path truncated = dir.resolve("truncated.h5");
+        Files.write(truncated, java.util.Arrays.copyOf(bytes, 200));
+        DatasetFileException e = assertThrows(DatasetFileException.class, () -> EmnistH5.open(truncated).close());
+        assertEquals(truncated, e.file());
+
+        Path garbage = dir.resolve("garbage.h5");
+        Files.writeString(garbage, "this is not HDF5 at all".repeat(40));
+        e = assertThrows(DatasetFileException.class, () -> EmnistH5.open(garbage).close());
+        assertTrue(e.getMessage().contains("not a readable HDF5 file"), e.getMessage());
+
+        Path flat = dir.resolve("flat.h5");
+        try (WritableHdfFile h = HdfFile.write(flat)) {
+            h.putDataset("pixels", new float[] {1, 2});
+        }
+        e = assertThrows(DatasetFileException.class, () -> EmnistH5.open(flat).close());
+        assertTrue(e.getMessage().contains("has no group 'examples'"), e.getMessage());
+
+        Path mismatch = dir.resolve("mismatch.h5");
+        try (WritableHdfFile h = HdfFile.write(mismatch)) {
+            WritableGroup g = h.putGroup("examples").putGroup("w1");
+            g.putDataset("pixels", new float[3][28][28]);
+            g.putDataset("label", new int[] {1, 2});
+        }
+        try (EmnistH5 data = EmnistH5.open(mismatch)) {
+            e = assertThrows(DatasetFileException.class, () -> data.datasetFor("w1"));
+            assertTrue(e.getMessage().contains("examples/w1/label has dimensions [2] but pixels hold 3 images"), e.getMessage());
+        }
+        assertTrue(assertThrows(DatasetFileException.class, () -> EmnistH5.open(dir.resolve("absent.h5"))).getMessage().contains("does not exist"));
+    }
+}
