@@ -1,0 +1,120 @@
+package dev.fl4j.simulation.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fl4j.simulation.data.Examples;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LeafTest {
+
+    @TempDir
+    Path dir;
+
+    /** A FEMNIST user: n images, image i of user u has pixel k = ((u*7 + i*3 + k) % 100) / 100. */
+    private static String femnistUser(int u, int n) {
+        StringBuilder x = new StringBuilder("[");
+        StringBuilder y = new StringBuilder("[");
+        for (int i = 0; i < n; i++) {
+            x.append(i > 0 ? ", [" : "[");
+            for (int k = 0; k < 784; k++) {
+                x.append(k > 0 ? ", " : "").append(((u * 7 + i * 3 + k) % 100) / 100.0);
+            }
+            x.append(']');
+            y.append(i > 0 ? ", " : "").append((u + i) % 62);
+        }
+        return "{\"x\": " + x + "], \"y\": " + y + "]}";
+    }
+
+    private Path femnistFile(String name, int firstUser, int users) throws Exception {
+        StringBuilder ids = new StringBuilder();
+        StringBuilder counts = new StringBuilder();
+        StringBuilder data = new StringBuilder();
+        for (int u = firstUser; u < firstUser + users; u++) {
+            String sep = u > firstUser ? ", " : "";
+            ids.append(sep).append("\"f").append(u).append("_00\"");
+            counts.append(sep).append(u % 3 + 1);
+            data.append(sep).append("\"f").append(u).append("_00\": ").append(femnistUser(u, u % 3 + 1));
+        }
+        String json = "{\"users\": [" + ids + "], \"num_samples\": [" + counts + "], \"hierarchies\": [],\n\"user_data\": {" + data + "}}";
+        Path f = dir.resolve(name);
+        Files.writeString(f, json);
+        return f;
+    }
+
+    @Test
+    void femnistOverSeveralFilesReadsUsersOnDemand() throws Exception {
+        femnistFile("all_data_0.json", 0, 3);
+        femnistFile("all_data_1.json", 3, 2);
+        Leaf leaf = Leaf.femnist(dir);
+        assertEquals(List.of("f0_00", "f1_00", "f2_00", "f3_00", "f4_00"), leaf.clientIds());
+        assertEquals("<x=float32[28,28,1],y=int32>", leaf.elementType().toString());
+        Examples f4 = leaf.examplesFor("f4_00");
+        assertEquals(2, f4.size());
+        assertEquals(leaf.numSamples("f4_00"), f4.size());
+        assertEquals(((4 * 7 + 1 * 3 + 10) % 100) / 100f, f4.floats("x")[784 + 10]);
+        assertArrayEquals(new int[] {4, 5}, f4.ints("y"));
+        assertEquals(3, leaf.datasetFor("f2_00").count());
+        assertThrows(IllegalArgumentException.class, () -> leaf.datasetFor("f9_00"));
+    }
+
+    @Test
+    void shakespeareMapsCharactersWithDocumentedVocabulary() throws Exception {
+        Path f = dir.resolve("shakespeare.json");
+        Files.writeString(f, "{\"users\": [\"THE_TEMPEST_ARIEL\", \"HAMLET\"], \"num_samples\": [2, 1], \"user_data\": {"
+                + "\"HAMLET\": {\"x\": [\"To be\"], \"y\": [\",\"]},"
+                + "\"THE_TEMPEST_ARIEL\": {\"x\": [\"All h\", \"ail~\\n\"], \"y\": [\"a\", \"G\"]}}}");
+        Leaf leaf = Leaf.shakespeare(f);
+        assertEquals("<x=int32[5],y=int32>", leaf.elementType().toString());
+        Examples ariel = leaf.examplesFor("THE_TEMPEST_ARIEL");
+        int[] x = ariel.ints("x");
+        assertEquals(ShakespeareVocabulary.CHARACTERS.indexOf('A'), x[0]);
+        assertEquals(25, x[0]);
+        assertEquals(1, x[3], "space");
+        assertEquals(ShakespeareVocabulary.OOV, x[8], "'~' is out of vocabulary");
+        assertEquals(0, x[9], "newline");
+        assertArrayEquals(new int[] {ShakespeareVocabulary.id('a'), ShakespeareVocabulary.id('G')}, ariel.ints("y"));
+        assertEquals(81, ShakespeareVocabulary.SIZE);
+        assertEquals('G', ShakespeareVocabulary.character(ariel.ints("y")[1]));
+    }
+
+    @Test
+    void badFilesAreNamedWithWhatIsWrong() throws Exception {
+        Path f = femnistFile("a.json", 0, 2);
+        String good = Files.readString(f);
+
+        Files.writeString(f, good.substring(0, good.length() - 200));
+        DatasetFileException e = assertThrows(DatasetFileException.class, () -> Leaf.femnist(f));
+        assertEquals(f, e.file());
+        assertTrue(e.getMessage().contains("corrupt JSON"), e.getMessage());
+
+        Files.writeString(f, good.replace("\"num_samples\": [1, 2]", "\"num_samples\": [1]"));
+        e = assertThrows(DatasetFileException.class, () -> Leaf.femnist(f));
+        assertTrue(e.getMessage().contains("\"users\" lists 2 users but \"num_samples\" has 1 entries"), e.getMessage());
+
+        Files.writeString(f, good.replace("\"num_samples\": [1, 2]", "\"num_samples\": [1, 3]"));
+        Leaf leaf = Leaf.femnist(f);
+        e = assertThrows(DatasetFileException.class, () -> leaf.datasetFor("f1_00"));
+        assertTrue(e.getMessage().contains("user_data.\"f1_00\" holds 2 examples but num_samples says 3"), e.getMessage());
+
+        Files.writeString(f, good.replace("[0.0, 0.01, 0.02,", "[0.01, 0.02,"));
+        e = assertThrows(DatasetFileException.class, () -> Leaf.femnist(f).examplesFor("f0_00"));
+        assertTrue(e.getMessage().contains("user_data.\"f0_00\".x[0] holds 783 pixel values, expected 784"), e.getMessage());
+
+        Files.writeString(f, good.replace("\"f1_00\": {", "\"f7_00\": {"));
+        e = assertThrows(DatasetFileException.class, () -> Leaf.femnist(f));
+        assertTrue(e.getMessage().contains("user 'f1_00' is listed in \"users\" but has no entry in \"user_data\""), e.getMessage());
+
+        Files.writeString(f, "[1, 2]");
+        e = assertThrows(DatasetFileException.class, () -> Leaf.femnist(f));
+        assertTrue(e.getMessage().contains("the file's top level should be an object but is an array"), e.getMessage());
+
+        assertTrue(assertThrows(DatasetFileException.class, () -> Leaf.femnist(dir.resolve("missing"))).getMessage().contains("does not exist"));
+    }
+}
