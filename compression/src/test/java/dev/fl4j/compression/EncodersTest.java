@@ -1,0 +1,59 @@
+package dev.fl4j.compression;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class EncodersTest {
+
+    @Test
+    void everyDocumentedPresetParses() {
+        String[] examples = {"none", "identity", "uniform8", "uniform:1", "uniform:16", "hadamard-uniform:4", "nonuniform:8",
+            "entropy-uniform:12", "entropy-nonuniform:3", "drive", "topk:0.01", "topk-uniform:0.1:4", "randk:1", "randk-ef:0.5",
+            "uniform8@0", " drive@123 "};
+        for (String s : examples) {
+            ValueEncoder e = Encoders.parse(s);
+            assertEquals(s.trim(), e.name());
+        }
+        assertEquals(Encoders.PRESETS.size(), 13);
+        assertEquals(123, Encoders.parse("drive@123").threshold());
+        assertEquals(ValueEncoder.TFF_DEFAULT_THRESHOLD, Encoders.parse("drive").threshold());
+        assertEquals("uniform(8)+bitpack", Encoders.tffDefault().tensorEncoder().name());
+        assertEquals("hadamard(block<=2^12)+sign(unbiased)+bitpack", Encoders.tensorEncoder("drive").name());
+    }
+
+    @Test
+    void unknownNamesListTheValidOnes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Encoders.parse("uniform9"));
+        assertTrue(e.getMessage().contains("unknown encoder 'uniform9'"), e.getMessage());
+        for (String p : Encoders.PRESETS) {
+            assertTrue(e.getMessage().contains(p), p + " missing from: " + e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> Encoders.parse(""));
+        assertThrows(IllegalArgumentException.class, () -> Encoders.parse(null));
+    }
+
+    @Test
+    void badArgumentsSayWhatIsExpected() {
+        assertMessage("uniform:0", "BITS must be 1-16, got 0");
+        assertMessage("uniform:17", "BITS must be 1-16, got 17");
+        assertMessage("uniform:x", "BITS must be a whole number 1-16, got 'x'");
+        assertMessage("entropy-uniform:13", "BITS must be 1-12");
+        assertMessage("nonuniform:9", "BITS must be 1-8");
+        assertMessage("topk:0", "FRACTION must be in (0, 1]");
+        assertMessage("topk:1.5", "FRACTION must be in (0, 1]");
+        assertMessage("randk:NaN", "FRACTION must be in (0, 1]");
+        assertMessage("uniform", "takes 1 argument(s) (uniform:BITS), got 0");
+        assertMessage("drive:3", "takes 0 argument(s)");
+        assertMessage("topk-uniform:0.1", "takes 2 argument(s)");
+        assertMessage("uniform8@x", "threshold after '@' must be a whole number");
+        assertMessage("uniform8@-1", "threshold must be >= 0");
+    }
+
+    private static void assertMessage(String spec, String fragment) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Encoders.parse(spec));
+        assertTrue(e.getMessage().contains(fragment), spec + ": " + e.getMessage());
+    }
+}
