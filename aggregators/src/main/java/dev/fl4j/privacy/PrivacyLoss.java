@@ -6,8 +6,8 @@ package dev.fl4j.privacy;
  *
  * @param epsilon ε >= 0, {@code +Infinity} if no tracked order gives a finite bound
  * @param delta δ in [0, 1]
- * @param order the Rényi order attaining the minimum; {@code NaN} when ε is infinite, or when ε is
- *     0 because the total-variation bound (not an order) gave it
+ * @param order the tracked Rényi order attaining the minimum (the first one on ties); {@code NaN}
+ *     when no order gives a finite ε
  * @param conversion how the RDP curve was converted
  */
 public record PrivacyLoss(double epsilon, double delta, double order, RdpConversion conversion) {

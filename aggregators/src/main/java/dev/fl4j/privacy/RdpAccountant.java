@@ -12,8 +12,10 @@ import dev.fl4j.privacy.internal.SampledGaussianRdp;
  * <h2>Math</h2>
  * For each tracked order α the accountant keeps the total RDP {@code ρ(α)}; composition adds RDP,
  * so {@code T} steps of {@code (z, q)} add {@code T·ρ_{z,q}(α)}, with {@code ρ_{z,q}} computed
- * exactly as in Mironov, Talwar, Zhang 2019 (integer orders by the binomial expansion, fractional
- * orders by their series; see {@link SampledGaussianRdp}). {@link #epsilon(double)} converts the
+ * exactly as in Mironov, Talwar, Zhang 2019, "Rényi Differential Privacy of the Sampled Gaussian
+ * Mechanism" (integer orders by the exact binomial expansion of {@code A_α} summed in log space,
+ * fractional orders by their two-sided series with Gaussian tail terms, {@code q = 1} as the plain
+ * Gaussian mechanism {@code α/(2z²)}). {@link #epsilon(double)} converts the
  * curve to {@code (ε, δ)} with {@link RdpConversion#IMPROVED} (the conversion of current
  * tensorflow_privacy / dp_accounting); {@link #epsilon(double, RdpConversion)} can use the classic
  * one to reproduce older published numbers.
@@ -49,8 +51,7 @@ public final class RdpAccountant {
     /**
      * An accountant with no privacy spent, tracking the given orders (copied).
      *
-     * @throws IllegalArgumentException if the list is empty or an order is not in
-     *     (1, {@link SampledGaussianRdp#MAX_ORDER}]
+     * @throws IllegalArgumentException if the list is empty or an order is not in (1, 10000]
      */
     public static RdpAccountant withOrders(double... orders) {
         if (orders == null || orders.length == 0) {

@@ -9,8 +9,8 @@ public enum RdpConversion {
     /**
      * Mironov 2017, "Rényi Differential Privacy", Proposition 3:
      * {@code ε = ρ(α) + log(1/δ)/(α-1)}, equivalently {@code δ = exp((α-1)(ρ(α) - ε))}.
-     * This is what tensorflow_privacy's {@code get_privacy_spent} used until 2020 and what the
-     * classic published numbers (e.g. ε ≈ 3.01 for the MNIST DP-SGD tutorial) come from.
+     * This is what earlier versions of tensorflow_privacy's {@code get_privacy_spent} used, and
+     * what the classic published numbers (e.g. ε ≈ 3.01 for the MNIST DP-SGD tutorial) come from.
      */
     CLASSIC,
 

@@ -52,7 +52,9 @@ public final class SampledGaussianRdp {
         if (q == 1) {
             return alpha / (2 * sigma * sigma);
         }
-        return logA(q, sigma, alpha) / (alpha - 1);
+        // A_α >= 1 (a Rényi divergence is non-negative); rounding can leave log A a hair below 0
+        // when q is tiny and σ large.
+        return Math.max(0.0, logA(q, sigma, alpha) / (alpha - 1));
     }
 
     /** {@code log(A_α)} for {@code 0 < q < 1}, {@code σ > 0}. */

@@ -51,6 +51,14 @@ class SampledGaussianRdpTest {
     }
 
     @Test
+    void neverNegativeEvenWhenRoundingWouldMakeItSo() {
+        // log A is about 1e-23 here and rounds below zero without the clamp
+        for (double order : new double[] {1.1, 1.3, 1.5, 2.5}) {
+            assertTrue(SampledGaussianRdp.rdp(1e-8, 1000, order) >= 0, "order " + order);
+        }
+    }
+
+    @Test
     void largeOrdersAndSmallNoiseStayFinite() {
         double r = SampledGaussianRdp.rdp(0.99, 0.1, 1024);
         assertTrue(Double.isFinite(r) && r > 0, "got " + r);
