@@ -15,7 +15,7 @@ import dev.fl4j.compression.StageDecoder;
  * orthonormal Walsh-Hadamard transform. The input is padded with zeros to a whole number of blocks
  * of {@code B = min(nextPowerOfTwo(n), 2^maxBlockLog2)} elements, each block rotated on its own, so
  * padding stays below one block. Orthonormal: norms are kept and decoding is exact up to float
- * rounding. Spreads a vector's energy evenly, so a following quantizer's range shrinks. Side
+ * rounding. The 1/sqrt(B) normalization is folded into the signs. Spreads a vector's energy evenly, so a following quantizer's range shrinks. Side
  * information, 9 bytes: u8 log2(B), i64 seed.
  */
 public final class HadamardStage implements EncodingStage {
@@ -83,7 +83,7 @@ public final class HadamardStage implements EncodingStage {
         sideInfo.writeU8(log2).writeLong(context.seed());
         float[] y = new float[m];
         System.arraycopy(x, 0, y, 0, x.length);
-        applySigns(y, context.seed());
+        applySigns(y, context.seed(), (float) (1.0 / Math.sqrt(1 << log2)));
         transformBlocks(y, 1 << log2);
         return Signal.floats(y);
     }
@@ -101,49 +101,59 @@ public final class HadamardStage implements EncodingStage {
         return output -> {
             float[] y = output.floats().clone();
             transformBlocks(y, 1 << log2);
-            applySigns(y, seed);
+            applySigns(y, seed, (float) (1.0 / Math.sqrt(1 << log2)));
             float[] x = new float[n];
             System.arraycopy(y, 0, x, 0, n);
             return Signal.floats(x);
         };
     }
 
-    private static void applySigns(float[] y, long seed) {
+    /** Multiplies each element by {@code ±scale}, the signs drawn from {@code seed}, 64 per draw. */
+    private static void applySigns(float[] y, long seed, float scale) {
         SplitMix64 rng = new SplitMix64(seed);
         for (int base = 0; base < y.length; base += 64) {
             long bits = rng.nextLong();
             int end = Math.min(y.length, base + 64);
             for (int i = base; i < end; i++) {
-                if ((bits & 1L) != 0) {
-                    y[i] = -y[i];
-                }
+                y[i] *= (bits & 1L) != 0 ? -scale : scale;
                 bits >>>= 1;
             }
         }
     }
 
-    /** The orthonormal Walsh-Hadamard transform of each block, in place; it is its own inverse. */
+    /** The unnormalized Walsh-Hadamard transform of each block, in place (radix 4, then a final radix-2 pass if needed). */
     static void transformBlocks(float[] y, int block) {
-        float norm = (float) (1.0 / Math.sqrt(block));
         for (int start = 0; start < y.length; start += block) {
             fwht(y, start, block);
-        }
-        if (block > 1) {
-            for (int i = 0; i < y.length; i++) {
-                y[i] *= norm;
-            }
         }
     }
 
     private static void fwht(float[] y, int start, int len) {
-        for (int h = 1; h < len; h <<= 1) {
-            for (int i = start; i < start + len; i += h << 1) {
+        int h = 1;
+        for (; 4 * h <= len; h *= 4) {
+            for (int i = start; i < start + len; i += 4 * h) {
                 for (int j = i; j < i + h; j++) {
                     float a = y[j];
                     float b = y[j + h];
-                    y[j] = a + b;
-                    y[j + h] = a - b;
+                    float c = y[j + 2 * h];
+                    float d = y[j + 3 * h];
+                    float ab = a + b;
+                    float amb = a - b;
+                    float cd = c + d;
+                    float cmd = c - d;
+                    y[j] = ab + cd;
+                    y[j + h] = amb + cmd;
+                    y[j + 2 * h] = ab - cd;
+                    y[j + 3 * h] = amb - cmd;
                 }
+            }
+        }
+        if (h < len) {
+            for (int j = start; j < start + h; j++) {
+                float a = y[j];
+                float b = y[j + h];
+                y[j] = a + b;
+                y[j + h] = a - b;
             }
         }
     }

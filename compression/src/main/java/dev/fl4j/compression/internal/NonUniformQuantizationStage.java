@@ -85,20 +85,36 @@ public final class NonUniformQuantizationStage implements EncodingStage {
             sideInfo.writeFloat(l);
         }
         int[] q = new int[x.length];
+        if (x.length == 0) {
+            return Signal.symbols(q, levelsCount);
+        }
         SplitMix64 rng = new SplitMix64(context.seed());
         int last = levelsCount - 1;
+        // firstLevel[b]: the largest level index below `last` whose level is <= the start of bin b, so the
+        // search for a value starts there and only walks the few levels inside its bin
+        float min = levels[0];
+        double width = ((double) levels[last] - min) / BINS;
+        int[] firstLevel = new int[BINS + 1];
+        int j = 0;
+        for (int b = 0; b <= BINS; b++) {
+            double start = min + b * width;
+            while (j + 1 < last && levels[j + 1] <= start) {
+                j++;
+            }
+            firstLevel[b] = j;
+        }
+        if (!(width > 0)) {
+            return Signal.symbols(q, levelsCount); // constant tensor: every level is the value
+        }
         for (int i = 0; i < x.length; i++) {
             float v = x[i];
-            // largest j <= last-1 with levels[j] <= v
-            int lo = 0;
-            int hi = last - 1;
-            while (lo < hi) {
-                int mid = (lo + hi + 1) >>> 1;
-                if (levels[mid] <= v) {
-                    lo = mid;
-                } else {
-                    hi = mid - 1;
-                }
+            int bin = (int) ((v - (double) min) / width);
+            int lo = firstLevel[bin > BINS ? BINS : bin];
+            while (lo > 0 && levels[lo] > v) {
+                lo--;
+            }
+            while (lo + 1 < last && levels[lo + 1] <= v) {
+                lo++;
             }
             float a = levels[lo];
             float b = levels[lo + 1];

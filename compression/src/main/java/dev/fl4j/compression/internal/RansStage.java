@@ -86,16 +86,21 @@ public final class RansStage implements EncodingStage {
         // Symbols are encoded last to first; output bytes are produced back to front.
         byte[] buf = new byte[2 * n + 8];
         int pos = buf.length;
-        long x = RANS_L;
+        long[] xMax = new long[levels];
+        for (int v = 0; v < levels; v++) {
+            xMax[v] = ((RANS_L >>> PROB_BITS) << 8) * freq[v];
+        }
+        int x = (int) RANS_L; // the state stays in [2^23, 2^31)
         for (int i = n - 1; i >= 0; i--) {
             int v = s[i];
-            long f = freq[v];
-            long xMax = ((RANS_L >>> PROB_BITS) << 8) * f;
-            while (x >= xMax) {
+            int f = freq[v];
+            long limit = xMax[v];
+            while (x >= limit) {
                 buf[--pos] = (byte) x;
                 x >>>= 8;
             }
-            x = ((x / f) << PROB_BITS) + (x % f) + cum[v];
+            int quotient = x / f;
+            x = (quotient << PROB_BITS) + (x - quotient * f) + cum[v];
         }
         buf[--pos] = (byte) (x >>> 24);
         buf[--pos] = (byte) (x >>> 16);

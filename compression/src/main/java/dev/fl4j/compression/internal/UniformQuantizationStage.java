@@ -91,10 +91,19 @@ public final class UniformQuantizationStage implements EncodingStage {
             double scale = top / range;
             if (stochastic) {
                 SplitMix64 rng = new SplitMix64(context.seed());
-                for (int i = 0; i < x.length; i++) {
-                    double v = (x[i] - (double) min) * scale;
-                    int s = (int) (v + rng.nextFloat());
-                    q[i] = s > top ? top : s;
+                double lo = min;
+                int i = 0;
+                // one 64-bit draw gives two 24-bit uniforms
+                for (; i + 1 < x.length; i += 2) {
+                    long r = rng.nextLong();
+                    int s0 = (int) ((x[i] - lo) * scale + (r >>> 40) * 0x1.0p-24);
+                    int s1 = (int) ((x[i + 1] - lo) * scale + ((r >>> 8) & 0xFFFFFF) * 0x1.0p-24);
+                    q[i] = s0 > top ? top : s0;
+                    q[i + 1] = s1 > top ? top : s1;
+                }
+                if (i < x.length) {
+                    int s0 = (int) ((x[i] - lo) * scale + rng.nextFloat());
+                    q[i] = s0 > top ? top : s0;
                 }
             } else {
                 for (int i = 0; i < x.length; i++) {

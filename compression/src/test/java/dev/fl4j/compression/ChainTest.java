@@ -1,0 +1,96 @@
+package dev.fl4j.compression;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fl4j.core.Tensor;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Chains are type-checked when built, and user stages plug in through the public interface. */
+class ChainTest {
+
+    @Test
+    void aUserStageRoundTripsAndIsNamedInHeaders() {
+        TensorEncoder enc = TensorEncoder.of(new TernaryStage(), Stages.bitPacking());
+        Tensor x = Tensor.vector(-2f, 0.1f, 1.9f, 2f);
+        Tensor bytes = enc.encode(x, 1);
+        // header 4+4+2, side info 4, 4 symbols of 2 bits = 1 byte
+        assertEquals(15, bytes.size());
+        assertEquals(200, bytes.byteData()[8] & 0xFF, "stage ids follow version, dtype, rank, one dimension and the count");
+        assertArrayEquals(new float[] {-2f, 0f, 2f, 2f}, enc.decode(bytes).floatData());
+        assertEquals("a user stage", Stages.describeId(200));
+        // user stages chain with built-in ones
+        TensorEncoder rotated = TensorEncoder.of(Stages.hadamard(), new TernaryStage(), Stages.entropyCoding());
+        assertEquals(x.type(), rotated.decode(rotated.encode(x, 3)).type());
+    }
+
+    @Test
+    void commutingPrefix() {
+        assertEquals(1, Encoders.tensorEncoder("hadamard-uniform:8").commutingPrefixLength());
+        assertEquals(0, Encoders.tensorEncoder("uniform8").commutingPrefixLength());
+        assertEquals(1, Encoders.tensorEncoder("identity").commutingPrefixLength());
+    }
+
+    @Test
+    void signalShapesFollowTheChain() {
+        List<SignalShape> s = Encoders.tensorEncoder("topk-uniform:0.01:8").signalShapes(3000);
+        assertEquals(List.of(SignalShape.floats(3000), SignalShape.floats(30), SignalShape.symbols(30, 256), SignalShape.bytes(30)), s);
+        assertEquals(SignalShape.bytes(SignalShape.UNKNOWN_LENGTH), Encoders.tensorEncoder("entropy-uniform:3").signalShapes(10).get(2));
+    }
+
+    @Test
+    void badChainsAreRejectedWithAHint() {
+        assertMessage(() -> TensorEncoder.of(), "at least one stage");
+        assertMessage(() -> TensorEncoder.of(Stages.uniformQuantization(8)), "append Stages.bitPacking()");
+        assertMessage(() -> TensorEncoder.of(Stages.hadamard()), "append Stages.float32()");
+        assertMessage(() -> TensorEncoder.of(Stages.bitPacking()), "takes SYMBOLS but a chain starts from FLOATS");
+        assertMessage(() -> TensorEncoder.of(Stages.uniformQuantization(8), Stages.float32()), "takes FLOATS but stage 0 (uniform(8)) produces SYMBOLS");
+        assertMessage(() -> TensorEncoder.of(Stages.float32(), Stages.identity()), "produces BYTES, so it must be last");
+        assertMessage(() -> TensorEncoder.of(Stages.uniformQuantization(13), Stages.entropyCoding()), "up to 4096 symbols");
+        assertMessage(() -> Stages.uniformQuantization(0), "1-16");
+        assertMessage(() -> Stages.uniformQuantization(17), "1-16");
+        assertMessage(() -> Stages.nonUniformQuantization(9), "1-8");
+        assertMessage(() -> Stages.hadamard(25), "0-24");
+        assertMessage(() -> Stages.topK(0, true), "(0, 1]");
+        assertMessage(() -> Stages.topK(Double.NaN, true), "(0, 1]");
+        EncodingStage badId = new TernaryStage() {
+            @Override
+            public int id() {
+                return 256;
+            }
+        };
+        assertMessage(() -> TensorEncoder.of(badId, Stages.bitPacking()), "expected 1-255");
+    }
+
+    @Test
+    void aStageThatBreaksItsDeclaredShapeIsCaught() {
+        EncodingStage liar = new TernaryStage() {
+            @Override
+            public Signal encode(Signal input, StageContext context, ByteWriter sideInfo) {
+                return Signal.symbols(new int[1], 3);
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> TensorEncoder.of(liar, Stages.bitPacking()).encode(Tensor.vector(1f, 2f), 1));
+        assertTrue(e.getMessage().contains("declared"), e.getMessage());
+    }
+
+    @Test
+    void encodeRejectsWhatItCannotEncode() {
+        TensorEncoder enc = Encoders.tensorEncoder("uniform8");
+        assertMessage(() -> enc.encode(Tensor.vector(1, 2, 3), 1), "only float32 and float64");
+        assertMessage(() -> enc.encode(Tensor.vector(1f, Float.POSITIVE_INFINITY), 1), "element 1 is Infinity");
+        assertMessage(() -> enc.encode(Tensor.of(new double[] {1e300}, 1), 1), "after rounding to float32");
+        int[] rank33 = new int[33];
+        java.util.Arrays.fill(rank33, 1);
+        assertMessage(() -> enc.encode(Tensor.of(new float[1], rank33), 1), "rank 33");
+    }
+
+    private static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().contains(fragment), "'" + fragment + "' not in: " + e.getMessage());
+    }
+}

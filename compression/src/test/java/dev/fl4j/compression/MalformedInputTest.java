@@ -1,0 +1,228 @@
+package dev.fl4j.compression;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fl4j.core.DType;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.types.TensorType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Every way decoding can be handed bytes it did not write ends in a specific MalformedEncodingException. */
+class MalformedInputTest {
+
+    /** uniform8 on float32[20,30]: header 0-13 (dims at 3-10, count 11, ids 12-13), bits 14, min 15-18, max 19-22, payload 23-622. */
+    static byte[] uniform8() {
+        return Encoders.tensorEncoder("uniform8").encode(TestData.gaussian(1, 20, 30), 1).byteData().clone();
+    }
+
+    static void assertMalformed(String preset, byte[] bytes, String fragment) {
+        TensorEncoder enc = Encoders.tensorEncoder(preset);
+        MalformedEncodingException e = assertThrows(MalformedEncodingException.class, () -> enc.decode(Tensor.of(bytes, bytes.length)),
+                preset + " should reject bytes expecting '" + fragment + "'");
+        assertTrue(e.getMessage().contains(fragment), "'" + fragment + "' not in: " + e.getMessage());
+    }
+
+    static byte[] putInt(byte[] b, int offset, int v) {
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(offset, v);
+        return b;
+    }
+
+    static byte[] putFloat(byte[] b, int offset, float v) {
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putFloat(offset, v);
+        return b;
+    }
+
+    static byte[] set(byte[] b, int offset, int v) {
+        b[offset] = (byte) v;
+        return b;
+    }
+
+    @Test
+    void header() {
+        assertMalformed("uniform8", new byte[0], "truncated: reading format version needs 1 bytes at offset 0 but only 0 remain");
+        assertMalformed("uniform8", set(uniform8(), 0, 2), "unsupported encoding format version 2");
+        assertMalformed("uniform8", set(uniform8(), 1, 7), "dtype code 7 at offset 1");
+        assertMalformed("uniform8", set(uniform8(), 2, 33), "rank 33 at offset 2");
+        assertMalformed("uniform8", Arrays.copyOf(uniform8(), 9), "truncated: reading dimension 1 needs 4 bytes at offset 7");
+        assertMalformed("uniform8", putInt(uniform8(), 3, -1), "dimension 0 at offset 3 is negative: -1");
+        assertMalformed("uniform8", putInt(putInt(uniform8(), 3, 100_000), 7, 100_000), "more than 2^31-1 elements");
+        assertMalformed("uniform8", set(uniform8(), 11, 3), "encoding has 3 stages but this decoder is uniform(8)+bitpack (2 stages)");
+        assertMalformed("uniform8", set(uniform8(), 12, 99), "stage 0 at offset 12 has id 99 (unknown stage id)");
+        assertMalformed("uniform8", set(uniform8(), 12, 5), "has id 5 (hadamard) but this decoder expects id 3 (uniform(8))");
+        assertMalformed("uniform8", set(uniform8(), 13, 200), "has id 200 (a user stage)");
+    }
+
+    @Test
+    void notUint8() {
+        TensorEncoder enc = Encoders.tensorEncoder("uniform8");
+        MalformedEncodingException e = assertThrows(MalformedEncodingException.class, () -> enc.decode(TestData.gaussian(1, 10)));
+        assertTrue(e.getMessage().contains("uint8"));
+    }
+
+    @Test
+    void uniformSideInformation() {
+        assertMalformed("uniform8", set(uniform8(), 14, 9), "bits at offset 14 is 9 but this decoder is uniform(8)");
+        assertMalformed("uniform8", set(uniform8(), 14, 0), "(and bits must be 1-16)");
+        assertMalformed("uniform8", set(uniform8(), 14, 17), "(and bits must be 1-16)");
+        assertMalformed("uniform8", putFloat(uniform8(), 15, 10f), "expected finite min <= max");
+        assertMalformed("uniform8", putFloat(uniform8(), 15, Float.NaN), "expected finite min <= max");
+        assertMalformed("uniform8", putFloat(uniform8(), 19, Float.POSITIVE_INFINITY), "expected finite min <= max");
+        assertMalformed("uniform8", Arrays.copyOf(uniform8(), 18), "truncated: reading uniform quantization min needs 4 bytes at offset 15 but only 3 remain");
+        assertMalformed("uniform:4", uniform8(), "bits at offset 14 is 8 but this decoder is uniform(4)");
+    }
+
+    @Test
+    void payloadLength() {
+        byte[] b = uniform8();
+        assertMalformed("uniform8", Arrays.copyOf(b, b.length - 1), "bitpack payload: expected 600 bytes for 600 symbols of 8 bits, got 599");
+        assertMalformed("uniform8", Arrays.copyOf(b, b.length + 1), "got 601");
+        assertMalformed("uniform8", putInt(uniform8(), 3, 21), "expected 630 bytes");
+        assertMalformed("uniform8", Arrays.copyOf(b, 23), "got 0");
+    }
+
+    @Test
+    void bitPackingPaddingAndRange() {
+        // 3 symbols of 3 bits: 2 bytes, the top 7 bits of the last byte are padding
+        byte[] b = Encoders.tensorEncoder("uniform:3").encode(Tensor.vector(1f, 2f, 3f), 1).byteData().clone();
+        b[b.length - 1] |= (byte) 0x80;
+        assertMalformed("uniform:3", b, "padding bits");
+        // a 3-level alphabet packs into 2 bits, so the value 3 is out of range
+        TensorEncoder ternary = TensorEncoder.of(new TernaryStage(), Stages.bitPacking());
+        byte[] t = ternary.encode(Tensor.vector(1f, -1f, 0f, 1f), 1).byteData().clone();
+        t[t.length - 1] = (byte) 0xFF;
+        MalformedEncodingException e = assertThrows(MalformedEncodingException.class, () -> ternary.decode(Tensor.of(t, t.length)));
+        assertTrue(e.getMessage().contains("symbol 0 is 3, out of range [0,3)"), e.getMessage());
+    }
+
+    @Test
+    void float32Payload() {
+        // identity on float32[10]: header 10 bytes, then 40 payload bytes
+        byte[] b = Encoders.tensorEncoder("identity").encode(TestData.gaussian(1, 10), 1).byteData().clone();
+        assertMalformed("identity", putFloat(b.clone(), 10, Float.NaN), "element 0 is NaN");
+        assertMalformed("identity", Arrays.copyOf(b, 49), "expected 40 bytes for 10 floats, got 39");
+    }
+
+    /** topk:0.01 on float32[3000]: header 10, k at 10-13, 45 index bytes at 14-58, 120 payload bytes. */
+    static byte[] topk() {
+        return Encoders.tensorEncoder("topk:0.01").encode(TestData.gaussian(2, 3000), 1).byteData().clone();
+    }
+
+    @Test
+    void sparsificationSideInformation() {
+        assertMalformed("topk:0.01", putInt(topk(), 10, 31), "top-k count at offset 10 is 31 but topk(0.01,ef) keeps 30 of 3000");
+        byte[] zeros = topk();
+        Arrays.fill(zeros, 14, 59, (byte) 0);
+        assertMalformed("topk:0.01", zeros, "top-k index 1 (side information at offset 14) is 0, not above the previous 0");
+        byte[] ones = topk();
+        Arrays.fill(ones, 14, 59, (byte) 0xFF);
+        assertMalformed("topk:0.01", ones, "top-k index 0 (side information at offset 14) is 4095, not below n=3000");
+        assertMalformed("topk:0.01", Arrays.copyOf(topk(), 40), "truncated: reading top-k indices (30 of 12 bits)");
+        assertMalformed("topk:0.01", Arrays.copyOf(topk(), 178), "expected 120 bytes for 30 floats, got 119");
+        assertMalformed("topk:0.02", topk(), "keeps 60 of 3000");
+
+        byte[] r = Encoders.tensorEncoder("randk:0.01").encode(TestData.gaussian(2, 3000), 1).byteData().clone();
+        assertMalformed("randk:0.01", putInt(r, 10, 29), "random-k count at offset 10 is 29");
+    }
+
+    /** hadamard-uniform:4 and drive on float32[3000]: header 11, hadamard log2 at 11, seed 12-19, then the next stage at 20. */
+    @Test
+    void rotationAndSignSideInformation() {
+        Tensor x = TestData.gaussian(3, 3000);
+        byte[] h = Encoders.tensorEncoder("hadamard-uniform:4").encode(x, 1).byteData().clone();
+        assertMalformed("hadamard-uniform:4", set(h, 11, 11), "hadamard block log2 at offset 11 is 11 but hadamard(block<=2^12) uses 12 for 3000 elements");
+        byte[] d = Encoders.tensorEncoder("drive").encode(x, 1).byteData();
+        assertMalformed("drive", putFloat(d.clone(), 20, -1f), "sign scale at offset 20 is -1.0, expected a finite value >= 0");
+        assertMalformed("drive", putFloat(d.clone(), 20, Float.NaN), "sign scale at offset 20 is NaN");
+        assertMalformed("drive", Arrays.copyOf(d, d.length - 1), "expected 512 bytes for 4096 symbols of 1 bits, got 511");
+        assertMalformed("hadamard-uniform:4", d, "has id 8 (sign) but this decoder expects id 3 (uniform(4))");
+    }
+
+    /** nonuniform:2 on float32[3000]: header 10, bits at 10, four f32 levels at 11-26. */
+    @Test
+    void nonUniformSideInformation() {
+        byte[] b = Encoders.tensorEncoder("nonuniform:2").encode(TestData.gaussian(4, 3000), 1).byteData();
+        assertMalformed("nonuniform:2", putFloat(b.clone(), 15, -100f), "non-uniform level 1 at offset 15 is -100.0, expected finite and >= the previous level");
+        assertMalformed("nonuniform:2", putFloat(b.clone(), 11, Float.NaN), "non-uniform level 0 at offset 11 is NaN");
+        assertMalformed("nonuniform:2", set(b.clone(), 10, 3), "non-uniform quantization bits at offset 10 is 3 but this decoder is nonuniform(2)");
+    }
+
+    /** entropy-uniform:4 on float32[3000]: header 10, uniform side information 10-18, 16 frequency varints from 19. */
+    @Test
+    void entropyCodedStreams() {
+        // a constant tensor: one symbol with frequency 65536 = varint 80 80 04, then 15 zeros
+        byte[] c = Encoders.tensorEncoder("entropy-uniform:4").encode(Tensor.of(new float[3000], 3000), 1).byteData();
+        assertMalformed("entropy-uniform:4", set(c.clone(), 21, 3), "rANS frequency table at offset 19 sums to 49152, expected 65536");
+        assertMalformed("entropy-uniform:4", set(c.clone(), 21, 5), "sums past 65536 at symbol 0");
+        byte[] longVarint = c.clone();
+        Arrays.fill(longVarint, 19, 25, (byte) 0x80);
+        assertMalformed("entropy-uniform:4", longVarint, "is a varint longer than 5 bytes");
+
+        byte[] b = Encoders.tensorEncoder("entropy-uniform:4").encode(TestData.gaussian(5, 3000), 1).byteData();
+        assertMalformed("entropy-uniform:4", Arrays.copyOf(b, b.length - 1), "rANS payload: truncated");
+        assertMalformed("entropy-uniform:4", Arrays.copyOf(b, b.length + 1), "1 bytes left over after decoding 3000 symbols");
+        byte[] state = b.clone();
+        int stateAt = findPayloadStart(b);
+        Arrays.fill(state, stateAt, stateAt + 4, (byte) 0);
+        assertMalformed("entropy-uniform:4", state, "initial state 0 is outside [2^23, 2^31)");
+        // flipping any single payload byte is detected (the decoder must end in its initial state)
+        SplittableRandom r = new SplittableRandom(8);
+        for (int trial = 0; trial < 50; trial++) {
+            byte[] flipped = b.clone();
+            int at = stateAt + 4 + r.nextInt(b.length - stateAt - 4);
+            flipped[at] ^= (byte) (1 << r.nextInt(8));
+            TensorEncoder enc = Encoders.tensorEncoder("entropy-uniform:4");
+            assertThrows(MalformedEncodingException.class, () -> enc.decode(Tensor.of(flipped, flipped.length)), "flip at " + at);
+        }
+    }
+
+    /** Offset of the rANS payload: after the header, 9 bytes of uniform side information and 16 varints. */
+    private static int findPayloadStart(byte[] b) {
+        int pos = 19;
+        for (int symbol = 0; symbol < 16; symbol++) {
+            while ((b[pos] & 0x80) != 0) {
+                pos++;
+            }
+            pos++;
+        }
+        return pos;
+    }
+
+    @Test
+    void decodingToAnotherTypeThanExpected() {
+        TensorEncoder enc = Encoders.tensorEncoder("uniform8");
+        Tensor bytes = Tensor.of(uniform8(), 623);
+        MalformedEncodingException e = assertThrows(MalformedEncodingException.class,
+                () -> enc.decode(bytes, new TensorType(DType.FLOAT32, 30, 20)));
+        assertTrue(e.getMessage().contains("decodes to float32[20,30] but float32[30,20] was expected"), e.getMessage());
+    }
+
+    @Test
+    void randomGarbageNeverDecodes() {
+        SplittableRandom r = new SplittableRandom(1);
+        for (String preset : RoundTripTest.PRESETS) {
+            TensorEncoder enc = Encoders.tensorEncoder(preset);
+            for (int trial = 0; trial < 200; trial++) {
+                byte[] b = new byte[r.nextInt(64)];
+                r.nextBytes(b);
+                assertThrows(MalformedEncodingException.class, () -> enc.decode(Tensor.of(b, b.length)), preset);
+            }
+        }
+    }
+
+    @Test
+    void truncatingAnyValidEncodingIsDetected() {
+        for (String preset : RoundTripTest.PRESETS) {
+            TensorEncoder enc = Encoders.tensorEncoder(preset);
+            byte[] b = enc.encode(TestData.gaussian(7, 7, 9), 1).byteData();
+            for (int len = 0; len < b.length; len++) {
+                byte[] cut = Arrays.copyOf(b, len);
+                assertThrows(MalformedEncodingException.class, () -> enc.decode(Tensor.of(cut, cut.length)), preset + " cut to " + len);
+            }
+        }
+    }
+}
