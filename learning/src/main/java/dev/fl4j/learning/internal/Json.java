@@ -39,6 +39,18 @@ public final class Json {
         }
     }
 
+    private static String pathOf(com.fasterxml.jackson.databind.JsonMappingException m) {
+        StringBuilder sb = new StringBuilder();
+        for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+            if (r.getFieldName() != null) {
+                sb.append(sb.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
     /**
      * Reads a document written by {@link #write}: checks the format name and that the version is one
      * this code reads, then binds the remaining fields to {@code type}.
@@ -67,7 +79,9 @@ public final class Json {
         try {
             return MAPPER.treeToValue(body, type);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("invalid " + format + " version " + version + ": " + e.getOriginalMessage(), e);
+            String at = e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()
+                    ? " (at " + pathOf(m) + ")" : "";
+            throw new IllegalArgumentException("invalid " + format + " version " + version + at + ": " + e.getOriginalMessage(), e);
         }
     }
 }
