@@ -121,7 +121,7 @@ public final class FedProxSynthetic extends ClientData {
 
     /** The examples of client {@code clientId}, generated now. */
     public Examples examplesFor(String clientId) {
-        int k = ids.indexOf(clientId);
+        int k = indexOf(clientId);
         if (k < 0) {
             throw new IllegalArgumentException("no client '" + clientId + "' among " + ids.size() + " synthetic clients");
         }
@@ -171,6 +171,18 @@ public final class FedProxSynthetic extends ClientData {
             y[e] = best;
         }
         return Examples.of(x, new int[] {DIMENSION}, y);
+    }
+
+    private int indexOf(String clientId) {
+        if (clientId == null || !clientId.startsWith("synthetic_")) {
+            return -1;
+        }
+        try {
+            int k = Integer.parseInt(clientId.substring("synthetic_".length()));
+            return k >= 0 && k < ids.size() && ids.get(k).equals(clientId) ? k : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private void checkClient(int k) {

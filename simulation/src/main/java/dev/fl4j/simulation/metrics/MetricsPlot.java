@@ -16,6 +16,7 @@ import javax.imageio.ImageIO;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -101,6 +102,7 @@ public final class MetricsPlot {
                         chart = new XYChartBuilder().width(100).height(100).title(p.title()).xAxisTitle("round").build();
                         chart.getStyler().setChartBackgroundColor(Color.WHITE);
                         chart.getStyler().setLegendVisible(true);
+                        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
                     }
                     String label = runs.size() > 1 ? run.getKey() + ": " + name : name;
                     XYSeries s = chart.addSeries(uniqueLabel(labels, label), xy[0], xy[1]);

@@ -141,6 +141,14 @@ class DatasetTest {
     }
 
     @Test
+    void selectCopiesRowsInOrder() {
+        Examples picked = numbered(10).select(new int[] {9, 2, 2});
+        assertEquals(3, picked.size());
+        assertArrayEquals(new int[] {9, 2, 2}, picked.ints("y"));
+        assertEquals(List.of(9, 2, 2), order(picked.asDataset().batch(2)));
+    }
+
+    @Test
     void rejectsBadArguments() {
         Dataset d = numbered(3).asDataset();
         assertThrows(IllegalArgumentException.class, () -> d.batch(0));

@@ -1,0 +1,2 @@
+/** Implementation details of the simulation module; not API. */
+package dev.fl4j.simulation.internal;
