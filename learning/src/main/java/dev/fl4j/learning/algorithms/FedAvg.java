@@ -1,0 +1,157 @@
+package dev.fl4j.learning.algorithms;
+
+import dev.fl4j.aggregators.AggregationFactory;
+import dev.fl4j.aggregators.MeanFactory;
+import dev.fl4j.aggregators.UnweightedAggregationFactory;
+import dev.fl4j.aggregators.UnweightedMeanFactory;
+import dev.fl4j.aggregators.WeightedAggregationFactory;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.templates.AggregationProcess;
+import dev.fl4j.core.types.StructType;
+import dev.fl4j.core.types.TensorType;
+import dev.fl4j.learning.keras.ModelSpec;
+import dev.fl4j.learning.model.ModelEngine;
+import dev.fl4j.learning.model.TrainingSpec;
+import dev.fl4j.learning.optimizers.Optimizer;
+import dev.fl4j.learning.optimizers.Sgd;
+import dev.fl4j.learning.templates.ClientWorkProcess;
+import dev.fl4j.learning.templates.DistributionProcess;
+import dev.fl4j.learning.templates.FinalizerProcess;
+import dev.fl4j.learning.templates.LearningProcess;
+import java.util.Objects;
+
+/**
+ * Federated Averaging (McMahan et al. 2017) and its family, TFF's {@code build_weighted_fed_avg}
+ * and {@code build_unweighted_fed_avg}: the server broadcasts the model, each client trains locally
+ * with the client optimizer for some epochs and sends the model delta, the deltas are averaged by
+ * the model aggregator, and the server optimizer applies the average as a pseudo-gradient.
+ *
+ * <p>FedProx (a proximal term μ in local training, {@link Builder#optProximalMu}) and FedOpt
+ * (adaptive server optimizers, {@link Builder#optServerOptimizer}) are the same process with
+ * another option; {@link FedProx} and {@link FedOpt} name them. {@link FedSgd} sends gradients
+ * instead of deltas.
+ */
+public final class FedAvg {
+
+    private FedAvg() {
+    }
+
+    /** {@code build_weighted_fed_avg}: clients weighted by their number of examples, server SGD at 1.0. */
+    public static LearningProcess weighted(ModelSpec model, Optimizer clientOptimizer) {
+        return builder(model).setClientOptimizer(clientOptimizer).build();
+    }
+
+    /** {@code build_unweighted_fed_avg}: every client counts the same, server SGD at 1.0. */
+    public static LearningProcess unweighted(ModelSpec model, Optimizer clientOptimizer) {
+        return builder(model).setClientOptimizer(clientOptimizer).optModelAggregator(new UnweightedMeanFactory()).build();
+    }
+
+    public static Builder builder(ModelSpec model) {
+        return new Builder(model);
+    }
+
+    /** Configures a FedAvg-family learning process; required values are set with {@code set…}, optional with {@code opt…}. */
+    public static final class Builder {
+        private final ModelSpec model;
+        private Optimizer clientOptimizer;
+        private Optimizer serverOptimizer = Sgd.of(1.0f);
+        private ClientWeighting weighting = ClientWeighting.NUM_EXAMPLES;
+        private AggregationFactory aggregator;
+        private int epochs = 1;
+        private float proximalMu;
+        private ModelEngine engine = ModelEngines.defaultEngine();
+        private long seed;
+        private ClientTraining.Mode mode = ClientTraining.Mode.TRAIN;
+        private DistributionProcess distributor;
+
+        private Builder(ModelSpec model) {
+            this.model = Objects.requireNonNull(model, "model");
+        }
+
+        /** The optimizer of local training (required). */
+        public Builder setClientOptimizer(Optimizer optimizer) {
+            this.clientOptimizer = optimizer;
+            return this;
+        }
+
+        /** The server optimizer (default SGD with learning rate 1.0: the new model is the averaged client model). */
+        public Builder optServerOptimizer(Optimizer optimizer) {
+            this.serverOptimizer = optimizer;
+            return this;
+        }
+
+        /** How client updates are weighted (default: by number of examples). Ignored by unweighted aggregators. */
+        public Builder optClientWeighting(ClientWeighting weighting) {
+            this.weighting = weighting;
+            return this;
+        }
+
+        /**
+         * The aggregator of client updates (default: the weighted {@link MeanFactory}). A
+         * {@link WeightedAggregationFactory} gets the client weights; an unweighted one ignores them.
+         */
+        public Builder optModelAggregator(AggregationFactory aggregator) {
+            this.aggregator = aggregator;
+            return this;
+        }
+
+        /** Local epochs per round (default 1). */
+        public Builder optEpochs(int epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** FedProx's proximal strength μ (default 0: plain FedAvg). */
+        public Builder optProximalMu(float mu) {
+            this.proximalMu = mu;
+            return this;
+        }
+
+        /** The training engine (default TensorFlow Java). */
+        public Builder optEngine(ModelEngine engine) {
+            this.engine = engine;
+            return this;
+        }
+
+        /** The run seed: initial weights and client randomness derive from it (default 0). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** How the model reaches the clients (default: a plain broadcast). */
+        public Builder optDistributor(DistributionProcess distributor) {
+            this.distributor = distributor;
+            return this;
+        }
+
+        Builder gradientMode() {
+            this.mode = ClientTraining.Mode.GRADIENT;
+            return this;
+        }
+
+        public LearningProcess build() {
+            if (clientOptimizer == null) {
+                throw new IllegalStateException("FedAvg needs a client optimizer: call setClientOptimizer");
+            }
+            Objects.requireNonNull(serverOptimizer, "server optimizer");
+            TrainingSpec spec = new TrainingSpec(model, clientOptimizer, epochs, proximalMu);
+            StructType weightsType = model.weightsType();
+            ClientWorkProcess clientWork = ClientWorks.of(new ClientTraining(engine, spec, mode, weighting, seed));
+            AggregationProcess aggregation = createAggregator(clientWork);
+            FinalizerProcess finalizer = ApplyOptimizerFinalizer.build(serverOptimizer, weightsType);
+            DistributionProcess dist = distributor != null ? distributor : DistributionProcess.broadcast(weightsType);
+            long initSeed = seed;
+            return LearningProcess.compose(weightsType, () -> model.initialWeights(initSeed), dist, clientWork, aggregation, finalizer);
+        }
+
+        /** A factory that can weigh gets the client weights; one that cannot aggregates without them. */
+        private AggregationProcess createAggregator(ClientWorkProcess clientWork) {
+            AggregationFactory f = aggregator != null ? aggregator : new MeanFactory();
+            if (f instanceof WeightedAggregationFactory w) {
+                return w.create(clientWork.updateType(), TensorType.scalar(DType.FLOAT32));
+            }
+            return ((UnweightedAggregationFactory) f).create(clientWork.updateType());
+        }
+    }
+}
