@@ -261,6 +261,10 @@ public final class TensorEncoder {
      * @throws MalformedEncodingException if the bytes are not a complete, consistent encoding by this chain
      */
     public Tensor decode(Tensor encoded) {
+        return decodeChecked(encoded, null);
+    }
+
+    private Tensor decodeChecked(Tensor encoded, TensorType expected) {
         if (encoded.dtype() != DType.UINT8) {
             throw new MalformedEncodingException("an encoded tensor is uint8 bytes, got " + encoded.type());
         }
@@ -289,6 +293,13 @@ public final class TensorEncoder {
             n *= shape[i];
             if (n > Integer.MAX_VALUE) {
                 throw new MalformedEncodingException("shape " + Arrays.toString(Arrays.copyOf(shape, i + 1)) + " at offset 3 has more than 2^31-1 elements");
+            }
+        }
+        if (expected != null) {
+            DType dtype = dtypeCode == DTYPE_FLOAT32 ? DType.FLOAT32 : DType.FLOAT64;
+            TensorType declared = new TensorType(dtype, shape);
+            if (!expected.isAssignableFrom(declared)) {
+                throw new MalformedEncodingException("encoded tensor decodes to " + declared + " but " + expected + " was expected");
             }
         }
         int count = in.readU8("stage count");
@@ -321,13 +332,12 @@ public final class TensorEncoder {
         return dtypeCode == DTYPE_FLOAT32 ? flat : flat.cast(DType.FLOAT64);
     }
 
-    /** {@link #decode(Tensor)}, then checks the result has type {@code expected}. */
+    /**
+     * {@link #decode(Tensor)} for a tensor that must have type {@code expected}; the header's dtype and
+     * shape are checked before any payload is decoded, so a header claiming a huge shape costs nothing.
+     */
     public Tensor decode(Tensor encoded, TensorType expected) {
-        Tensor t = decode(encoded);
-        if (!expected.isAssignableFrom(t.type())) {
-            throw new MalformedEncodingException("encoded tensor decodes to " + t.type() + " but " + expected + " was expected");
-        }
-        return t;
+        return decodeChecked(encoded, java.util.Objects.requireNonNull(expected, "expected type"));
     }
 
     @Override

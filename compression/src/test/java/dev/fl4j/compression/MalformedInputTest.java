@@ -202,6 +202,21 @@ class MalformedInputTest {
     }
 
     @Test
+    void aHeaderClaimingAHugeShapeIsRejectedBeforeAnyWork() {
+        // 40000 x 40000 elements with a 600-byte payload: the expected type is checked first
+        byte[] b = putInt(putInt(uniform8(), 3, 40_000), 7, 40_000);
+        TensorEncoder enc = Encoders.tensorEncoder("uniform8");
+        MalformedEncodingException e = assertThrows(MalformedEncodingException.class,
+                () -> enc.decode(Tensor.of(b, b.length), new TensorType(DType.FLOAT32, 20, 30)));
+        assertTrue(e.getMessage().contains("float32[40000,40000] but float32[20,30] was expected"), e.getMessage());
+        // random-k draws its indices only after the k values were found in the payload
+        byte[] r = Encoders.tensorEncoder("randk:0.01").encode(TestData.gaussian(2, 3000), 1).byteData().clone();
+        putInt(r, 3, 2_000_000_000);
+        putInt(r, 10, 20_000_000);
+        assertMalformed("randk:0.01", r, "expected 80000000 bytes for 20000000 floats, got 120");
+    }
+
+    @Test
     void randomGarbageNeverDecodes() {
         SplittableRandom r = new SplittableRandom(1);
         for (String preset : RoundTripTest.PRESETS) {

@@ -208,14 +208,17 @@ public final class SparsificationStage implements EncodingStage {
                 }
             }
         } else {
-            idx = randomIndices(n, k, in.readLong("random-k seed"));
+            idx = null;
         }
+        long seed = topK ? 0 : in.readLong("random-k seed");
         float scale = unbiased && k > 0 ? (float) ((double) n / k) : 1f;
         return output -> {
             float[] kept = output.floats();
+            // random indices are drawn only once the later stages have verified the k values arrived
+            int[] indices = idx != null ? idx : randomIndices(n, k, seed);
             float[] x = new float[n];
             for (int j = 0; j < k; j++) {
-                x[idx[j]] = kept[j] * scale;
+                x[indices[j]] = kept[j] * scale;
             }
             return Signal.floats(x);
         };
