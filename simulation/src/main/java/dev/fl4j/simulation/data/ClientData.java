@@ -52,8 +52,9 @@ public abstract class ClientData {
     /**
      * The same clients with {@code fn} applied to each client's dataset when it is loaded (TFF's
      * {@code ClientData.preprocess}), e.g. {@code d -> d.repeat(5).shuffle(100, seed).batch(20)}.
-     * The new element type is found by applying {@code fn} to the first client's dataset once (the
-     * pipeline is built, not iterated).
+     * The new element type is found by applying {@code fn} once to an empty dataset of the current
+     * element type (or, if that type is not a structure of plain tensors, to the first client's
+     * dataset); the pipeline is built, not iterated, so {@code fn} must not read its input.
      */
     public ClientData preprocess(Function<? super Dataset, ? extends Dataset> fn) {
         return new Preprocessed(this, Objects.requireNonNull(fn, "fn"));
@@ -223,7 +224,12 @@ public abstract class ClientData {
         public Type elementType() {
             Type t = elementType;
             if (t == null) {
-                t = apply(base.clientIds().get(0)).elementType();
+                Examples empty = Examples.emptyOf(base.elementType());
+                Dataset probe = empty != null ? fn.apply(Dataset.of(empty)) : apply(base.clientIds().get(0));
+                if (probe == null) {
+                    throw new IllegalStateException("preprocess function returned no dataset");
+                }
+                t = probe.elementType();
                 elementType = t;
             }
             return t;

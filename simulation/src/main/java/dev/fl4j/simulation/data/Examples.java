@@ -107,6 +107,25 @@ public final class Examples {
         return new Examples(List.of(new Column("x", DType.INT32, featureShape, x), new Column("y", DType.INT32, new int[0], y)));
     }
 
+    /**
+     * No examples, with columns shaped by {@code exampleType}: a structure of named, fully defined
+     * float32 and int32 tensors. Null if the type is not of that form.
+     */
+    static Examples emptyOf(dev.fl4j.core.types.Type exampleType) {
+        if (!(exampleType instanceof StructType st) || st.size() == 0) {
+            return null;
+        }
+        List<Column> cs = new ArrayList<>();
+        for (StructType.Field f : st.fields()) {
+            if (f.name() == null || !(f.type() instanceof TensorType t) || !t.isFullyDefined()
+                    || (t.dtype() != DType.FLOAT32 && t.dtype() != DType.INT32)) {
+                return null;
+            }
+            cs.add(new Column(f.name(), t.dtype(), t.shape(), t.dtype() == DType.FLOAT32 ? new float[0] : new int[0]));
+        }
+        return new Examples(cs);
+    }
+
     /** Number of examples. */
     public int size() {
         return size;
