@@ -1,0 +1,183 @@
+package dev.fl4j.aggregators;
+
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.FederatedComputation;
+import dev.fl4j.core.computation.LocalComputation;
+import dev.fl4j.core.templates.EstimationProcess;
+import dev.fl4j.core.types.FederatedType;
+import dev.fl4j.core.types.Placement;
+import dev.fl4j.core.types.StructType;
+import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.types.Type;
+import dev.fl4j.privacy.GaussianNoise;
+import dev.fl4j.privacy.PrivateQuantileEstimator;
+import dev.fl4j.privacy.QuantileEstimator;
+
+/**
+ * Quantile estimation as an {@link EstimationProcess}, TFF's {@code PrivateQuantileEstimationProcess}:
+ * an online estimate of the γ-quantile of one scalar per client per round (a client's update norm,
+ * for adaptive zeroing and clipping), by the geometric update of Andrew, Thakkar, McMahan and
+ * Ramaswamy 2019 ({@link QuantileEstimator}): {@code C ← C·exp(-η(b̄ - γ))}, where {@code b̄} is the
+ * fraction of this round's values at or below {@code C}.
+ *
+ * <h2>Processes</h2>
+ * <ul>
+ *   <li>{@code initialize()} → {@code <estimate=float32>@SERVER}.</li>
+ *   <li>{@code next(state, {float32}@CLIENTS)} → the next state. The estimate is broadcast; each
+ *       client sends only whether its value is at or below it.</li>
+ *   <li>{@code report(state)} → {@code float32@SERVER}: {@code estimate × multiplier + increment}
+ *       (the bound a zeroing or clipping factory uses).</li>
+ * </ul>
+ * {@link #noNoise} releases the exact fraction (by {@code federated_mean}, or with {@code secure}
+ * by {@code federated_secure_sum_bitwidth} of 0/1 counts, as TFF's {@code secure_estimation});
+ * {@link #gaussian} releases it with Gaussian noise as {@link PrivateQuantileEstimator} defines:
+ * clients send {@code b_i - 1/2}, the server adds {@code N(0, σ_b²)} (from {@link GaussianNoise},
+ * i.e. {@code SecureRandom}), divides by the expected number of clients and clamps to [0, 1]. A
+ * client whose value is NaN counts as above the estimate.
+ */
+public final class QuantileEstimation {
+
+    static final TensorType F32 = TensorType.scalar(DType.FLOAT32);
+    static final FederatedType STATE = FederatedType.server(StructType.builder().add("estimate", F32).build());
+
+    private QuantileEstimation() {
+    }
+
+    /** {@link #noNoise(double, double, double, double, double, boolean)} with multiplier 1, increment 0, no secure sum. */
+    public static EstimationProcess noNoise(double initialEstimate, double targetQuantile, double learningRate) {
+        return noNoise(initialEstimate, targetQuantile, learningRate, 1.0, 0.0, false);
+    }
+
+    /**
+     * TFF's {@code PrivateQuantileEstimationProcess.no_noise}: the exact fraction below the estimate
+     * each round.
+     *
+     * @param initialEstimate the first estimate, finite and > 0
+     * @param targetQuantile γ in [0, 1]
+     * @param learningRate η, finite and >= 0 (TFF's adaptive zeroing uses ln 10)
+     * @param multiplier the report is {@code estimate × multiplier + increment}; finite, >= 0
+     * @param increment finite, >= 0
+     * @param secure whether the clients' 0/1 indicators are summed with
+     *     {@code federated_secure_sum_bitwidth} instead of averaged in the clear
+     * @throws IllegalArgumentException naming the bad parameter
+     */
+    public static EstimationProcess noNoise(double initialEstimate, double targetQuantile, double learningRate, double multiplier,
+            double increment, boolean secure) {
+        QuantileEstimator estimator = QuantileEstimator.geometric(targetQuantile, learningRate);
+        checkInitial(initialEstimate);
+        LocalComputation update = LocalComputation.of("quantile_update", StructType.of(STATE.member(), F32), STATE.member(),
+                v -> estimateStruct(estimator.next(estimate(((Struct) v).get(0)), ((Struct) v).tensor(1).doubleValue())));
+        FederatedComputation next;
+        if (secure) {
+            TensorType counts = new TensorType(DType.INT32, 2);
+            LocalComputation indicator = LocalComputation.of("below_estimate_and_one", StructType.of(F32, F32), counts,
+                    v -> Tensor.vector(below(v) ? 1 : 0, 1));
+            LocalComputation fraction = LocalComputation.of("below_fraction", counts, F32,
+                    v -> Tensor.scalar((float) (((Tensor) v).getDouble(0) / ((Tensor) v).getDouble(1))));
+            next = nextComputation("quantile_secure_next", (ctx, state, clientBelow) -> ctx.federatedMap(update, ctx.federatedZip(Struct.of(state,
+                    ctx.federatedMap(fraction, ctx.federatedSecureSumBitwidth(ctx.federatedMap(indicator, clientBelow), 32))))));
+        } else {
+            LocalComputation indicator = LocalComputation.of("below_estimate", StructType.of(F32, F32), F32, v -> Tensor.scalar(below(v) ? 1f : 0f));
+            next = nextComputation("quantile_next", (ctx, state, clientBelow) -> ctx.federatedMap(update,
+                    ctx.federatedZip(Struct.of(state, ctx.federatedMean(ctx.federatedMap(indicator, clientBelow))))));
+        }
+        return affine(new EstimationProcess(initialize(initialEstimate), next, report()), multiplier, increment);
+    }
+
+    /**
+     * The private estimate (TFF's {@code PrivateQuantileEstimationProcess} with a Gaussian
+     * {@code QuantileEstimatorQuery}): the count below the estimate is released with noise
+     * {@code N(0, belowCountStddev²)}.
+     *
+     * @param belowCountStddev σ_b, finite and >= 0
+     * @param expectedClientsPerRound the divisor m of the noised count, finite and > 0
+     * @throws IllegalArgumentException naming the bad parameter
+     */
+    public static EstimationProcess gaussian(double initialEstimate, double targetQuantile, double learningRate, double belowCountStddev,
+            double expectedClientsPerRound, double multiplier, double increment) {
+        PrivateQuantileEstimator estimator = new PrivateQuantileEstimator(QuantileEstimator.geometric(targetQuantile, learningRate),
+                belowCountStddev, expectedClientsPerRound);
+        checkInitial(initialEstimate);
+        LocalComputation shifted = LocalComputation.of("below_estimate_shifted", StructType.of(F32, F32), F32,
+                v -> Tensor.scalar(below(v) ? 0.5f : -0.5f));
+        LocalComputation update = LocalComputation.of("private_quantile_update", StructType.of(STATE.member(), F32), STATE.member(), v -> {
+            double shiftedSum = ((Struct) v).tensor(1).doubleValue();
+            double noised = shiftedSum + estimator.belowCountStddev() * new GaussianNoise().nextStandardGaussian();
+            double fraction = Math.min(1.0, Math.max(0.0, noised / estimator.expectedRecords() + 0.5));
+            return estimateStruct(estimator.estimator().next(estimate(((Struct) v).get(0)), fraction));
+        });
+        FederatedComputation next = nextComputation("private_quantile_next", (ctx, state, clientBelow) -> ctx.federatedMap(update,
+                ctx.federatedZip(Struct.of(state, ctx.federatedSum(ctx.federatedMap(shifted, clientBelow))))));
+        return affine(new EstimationProcess(initialize(initialEstimate), next, report()), multiplier, increment);
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        /** The next state from the state and the clients' {@code <value, estimate>} pairs. */
+        FederatedValue apply(dev.fl4j.core.computation.FederatedContext ctx, FederatedValue state, FederatedValue clientValueAndEstimate);
+    }
+
+    private static FederatedComputation nextComputation(String name, Step step) {
+        LocalComputation select = LocalComputation.of("select_estimate", STATE.member(), F32, v -> ((Struct) v).get("estimate"));
+        return FederatedComputation.of(name, StructType.builder().add("state", STATE).add("value", FederatedType.clients(F32)).build(), STATE,
+                (ctx, arg) -> {
+                    Struct a = (Struct) arg;
+                    FederatedValue state = (FederatedValue) a.get("state");
+                    FederatedValue onClients = ctx.federatedBroadcast(ctx.federatedMap(select, state));
+                    return step.apply(ctx, state, ctx.federatedZip(Struct.of(a.get("value"), onClients)));
+                });
+    }
+
+    private static FederatedComputation initialize(double initialEstimate) {
+        return FederatedComputation.noArg("quantile_initialize", STATE,
+                (ctx, arg) -> ctx.federatedValue(estimateStruct(initialEstimate), Placement.SERVER));
+    }
+
+    private static FederatedComputation report() {
+        LocalComputation select = LocalComputation.of("select_estimate", STATE.member(), F32, v -> ((Struct) v).get("estimate"));
+        return FederatedComputation.of("quantile_report", STATE, FederatedType.server(F32), (ctx, state) -> ctx.federatedMap(select, (FederatedValue) state));
+    }
+
+    private static EstimationProcess affine(EstimationProcess process, double multiplier, double increment) {
+        if (!(multiplier >= 0 && multiplier < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("quantile estimate multiplier must be finite and >= 0, got " + multiplier);
+        }
+        if (!(increment >= 0 && increment < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("quantile estimate increment must be finite and >= 0, got " + increment);
+        }
+        if (multiplier == 1.0 && increment == 0.0) {
+            return process;
+        }
+        return process.map(LocalComputation.of("times_" + multiplier + "_plus_" + increment, F32, F32,
+                v -> Tensor.scalar((float) (((Tensor) v).doubleValue() * multiplier + increment))));
+    }
+
+    private static void checkInitial(double initialEstimate) {
+        if (!(initialEstimate > 0 && initialEstimate < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("initial quantile estimate must be finite and > 0, got " + initialEstimate);
+        }
+    }
+
+    /** Whether the client's value (field 0) is at or below the estimate (field 1); NaN is not. */
+    private static boolean below(Value valueAndEstimate) {
+        Struct s = (Struct) valueAndEstimate;
+        return s.tensor(0).doubleValue() <= s.tensor(1).doubleValue();
+    }
+
+    private static double estimate(Value state) {
+        return ((Struct) state).tensor("estimate").doubleValue();
+    }
+
+    private static Struct estimateStruct(double estimate) {
+        return Struct.named("estimate", Tensor.scalar((float) estimate));
+    }
+
+    /** The state type of the processes made here, {@code <estimate=float32>@SERVER}. */
+    public static Type stateType() {
+        return STATE;
+    }
+}
