@@ -40,4 +40,18 @@ class Fl4jCommandTest {
         assertEquals("2", r[0]);
         assertTrue(r[2].contains("unknown example 'nope'; available: temperature"), r[2]);
     }
+
+    @Test
+    void privacyEpsilonMatchesThePublishedRdpValue() {
+        String[] r = run("privacy", "epsilon", "--noise-multiplier", "1.5", "--sampling-rate", "0.04", "--steps", "2250", "--delta", "1e-5");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].startsWith("epsilon=7.329111 delta=1.00000e-05"), r[1]);
+    }
+
+    @Test
+    void privacyEpsilonRejectsImpossibleSettings() {
+        String[] r = run("privacy", "epsilon", "--noise-multiplier", "1.5", "--sampling-rate", "1.5", "--steps", "10");
+        assertTrue(!r[0].equals("0"));
+        assertTrue(r[2].toLowerCase().contains("sampling"), r[2]);
+    }
 }
