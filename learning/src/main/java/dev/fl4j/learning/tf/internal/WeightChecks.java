@@ -20,6 +20,10 @@ final class WeightChecks {
         for (int i = 0; i < Math.min(et.size(), at.size()); i++) {
             StructType.Field e = et.fields().get(i);
             StructType.Field a = at.fields().get(i);
+            if (e.name() != null && !e.name().equals(a.name())) {
+                throw new TypeMismatchException(where + ", trainable weight " + i + ": expected '" + e.name() + "' " + e.type()
+                        + " but got '" + a.name() + "' " + a.type());
+            }
             if (!e.equals(a)) {
                 throw new TypeMismatchException(where + ", trainable weight " + i + " (" + e.name() + ")", e.type(), a.type());
             }
