@@ -3,7 +3,6 @@ package dev.fl4j.aggregators;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
-import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.types.TensorType;
@@ -45,13 +44,10 @@ final class Fixtures {
 
     /** A measurement at {@code path} (names joined by '/') as a double. */
     static double measurement(Value measurements, String path) {
-        Value v = measurements;
-        for (String part : path.split("/")) {
-            v = ((Struct) v).get(part);
+        java.util.Map<String, Double> all = Measurements.flatten(measurements);
+        if (!all.containsKey(path)) {
+            throw new AssertionError("no measurement " + path + " in " + all.keySet());
         }
-        if (v instanceof ServerValue s) {
-            v = s.value();
-        }
-        return ((Tensor) v).doubleValue();
+        return all.get(path);
     }
 }

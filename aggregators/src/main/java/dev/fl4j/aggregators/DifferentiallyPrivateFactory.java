@@ -1,0 +1,344 @@
+package dev.fl4j.aggregators;
+
+import dev.fl4j.aggregators.internal.Bound;
+import dev.fl4j.aggregators.internal.ValueMath;
+import dev.fl4j.aggregators.internal.Wrapping;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Structures;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.FederatedComputation;
+import dev.fl4j.core.computation.LocalComputation;
+import dev.fl4j.core.templates.AggregationProcess;
+import dev.fl4j.core.templates.MeasuredProcessOutput;
+import dev.fl4j.core.types.FederatedType;
+import dev.fl4j.core.types.Placement;
+import dev.fl4j.core.types.StructType;
+import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.types.Type;
+import dev.fl4j.privacy.AdaptiveClippingNoise;
+import dev.fl4j.privacy.GaussianNoise;
+import dev.fl4j.privacy.PrivacyBudget;
+import dev.fl4j.privacy.PrivacyLoss;
+import dev.fl4j.privacy.RdpAccountant;
+import dev.fl4j.privacy.RdpConversion;
+import dev.fl4j.privacy.RdpOrders;
+import java.util.Objects;
+
+/**
+ * TFF's {@code DifferentiallyPrivateFactory} with the Gaussian mechanism: the DP mean of client
+ * updates as DP-FedAvg (McMahan et al. 2018) computes it, with Rényi-DP accounting every round.
+ *
+ * <h2>Mechanism</h2>
+ * Each round: every client clips its update to L2 norm {@code C} (a projection, as
+ * {@link ClippingFactory}); an inner record-aggregation factory sums the clipped updates
+ * ({@link SumFactory} unless {@link #withRecordAggregation}); the server adds independent Gaussian
+ * noise of standard deviation {@code z_Δ·C} to every element (drawn from {@link GaussianNoise}, i.e.
+ * {@code SecureRandom}) and divides by {@code clientsPerRound} — the <em>expected</em> number of
+ * clients, not the actual one, which is itself private (TFF's normalized DP query).
+ * <ul>
+ *   <li>{@link #gaussianFixed}: {@code C} is fixed, {@code z_Δ = z}.</li>
+ *   <li>{@link #gaussianAdaptive}: {@code C} is a private estimate of the {@code targetQuantile} of the
+ *       clients' update norms ({@link QuantileEstimation#gaussian}); the count behind it gets noise
+ *       {@code σ_b} and the update noise rises to {@code z_Δ} so that the round as a whole is one
+ *       Gaussian mechanism of noise multiplier {@code z} ({@link AdaptiveClippingNoise}).</li>
+ * </ul>
+ *
+ * <h2>Accounting</h2>
+ * Each round is one step of the sampled Gaussian mechanism with noise multiplier {@code z} and
+ * sampling rate {@code q = clientsPerRound / population} when a population is given
+ * ({@link #withPopulation}); without one {@code q = 1} (no amplification by subsampling is claimed,
+ * the conservative choice). ε is reported for δ ({@link #withDelta}, default {@value #DEFAULT_DELTA})
+ * with an {@link RdpAccountant} over {@link RdpOrders#dpAccountingDefault()} and
+ * {@link RdpConversion#IMPROVED}. The guarantee is user-level (a client's whole update) under
+ * add-or-remove adjacency, and assumes client-level Poisson sampling at rate {@code q}.
+ *
+ * <h2>Budget</h2>
+ * With {@link #withEpsilonBudget}, the measurements say whether the <em>next</em> round would still
+ * be within the budget, and a round that would exceed it is refused with
+ * {@link PrivacyBudgetExceededException} before any client value is touched.
+ *
+ * <h2>Names</h2>
+ * Unweighted only (as in TFF: weights would leak). State {@code <clip=.., rounds=int64, inner_agg=..>}.
+ * Measurements:
+ * <pre>
+ * dp_query_metrics = &lt;clip=float32, noise_stddev=float32&gt;@SERVER   (C and z_Δ·C used this round)
+ * privacy          = &lt;epsilon=float64, delta=float64, rounds=int64, next_round_epsilon=float64
+ *                     [, epsilon_budget=float64, next_round_within_budget=bool]&gt;@SERVER
+ * dp               = the record aggregation's measurements
+ * </pre>
+ * {@code rounds} counts rounds run so far including this one; {@code epsilon} is spent after them.
+ */
+public final class DifferentiallyPrivateFactory implements UnweightedAggregationFactory {
+
+    /** The default δ at which ε is reported. */
+    public static final double DEFAULT_DELTA = 1e-5;
+    /** TFF's default initial clip of {@code gaussian_adaptive}. */
+    public static final double DEFAULT_INITIAL_CLIP = 0.1;
+    /** TFF's default target quantile of {@code gaussian_adaptive}. */
+    public static final double DEFAULT_TARGET_QUANTILE = 0.5;
+    /** TFF's default learning rate of {@code gaussian_adaptive}. */
+    public static final double DEFAULT_CLIP_LEARNING_RATE = 0.2;
+
+    private static final TensorType F32 = TensorType.scalar(DType.FLOAT32);
+    private static final TensorType F64 = TensorType.scalar(DType.FLOAT64);
+    private static final TensorType I64 = TensorType.scalar(DType.INT64);
+    private static final TensorType BOOL = TensorType.scalar(DType.BOOL);
+
+    private final double noiseMultiplier;
+    private final double valueNoiseMultiplier;
+    private final int clientsPerRound;
+    private final Bound clip;
+    private final String clipDescription;
+    private final UnweightedAggregationFactory recordAggregation;
+    private final long population;
+    private final double delta;
+    private final PrivacyBudget budget;
+    private final double[] orders;
+    private final double[] rdpPerRound;
+
+    private DifferentiallyPrivateFactory(double noiseMultiplier, double valueNoiseMultiplier, int clientsPerRound, Bound clip, String clipDescription,
+            UnweightedAggregationFactory recordAggregation, long population, double delta, Double epsilonBudget) {
+        this.noiseMultiplier = noiseMultiplier;
+        this.valueNoiseMultiplier = valueNoiseMultiplier;
+        this.clientsPerRound = clientsPerRound;
+        this.clip = clip;
+        this.clipDescription = clipDescription;
+        this.recordAggregation = Objects.requireNonNull(recordAggregation, "record aggregation factory");
+        if (population != 0 && population < clientsPerRound) {
+            throw new IllegalArgumentException("population must be >= clients per round (" + clientsPerRound + "), got " + population);
+        }
+        if (!(delta > 0 && delta < 1)) {
+            throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
+        }
+        this.population = population;
+        this.delta = delta;
+        this.budget = epsilonBudget == null ? null : new PrivacyBudget(delta, epsilonBudget, RdpConversion.IMPROVED);
+        this.orders = RdpOrders.dpAccountingDefault();
+        this.rdpPerRound = RdpAccountant.rdpOfSampledGaussian(noiseMultiplier, samplingRate(), 1, orders);
+    }
+
+    /**
+     * TFF's {@code gaussian_fixed}: clip to {@code clip}, noise {@code noiseMultiplier × clip}.
+     *
+     * @param noiseMultiplier z, finite and >= 0 (0 adds no noise: ε is infinite)
+     * @param clientsPerRound the expected number of clients per round, the divisor; >= 1
+     * @param clip the L2 clip C, finite and > 0
+     */
+    public static DifferentiallyPrivateFactory gaussianFixed(double noiseMultiplier, int clientsPerRound, double clip) {
+        checkNoise(noiseMultiplier);
+        checkClients(clientsPerRound);
+        if (!(clip > 0 && clip < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("DP clip must be finite and > 0, got " + clip);
+        }
+        return new DifferentiallyPrivateFactory(noiseMultiplier, noiseMultiplier, clientsPerRound, Bound.constant(clip, "DP clip"),
+                Double.toString(clip), new SumFactory(), 0, DEFAULT_DELTA, null);
+    }
+
+    /**
+     * TFF's {@code gaussian_adaptive} with its defaults: initial clip {@value #DEFAULT_INITIAL_CLIP},
+     * target quantile {@value #DEFAULT_TARGET_QUANTILE}, learning rate
+     * {@value #DEFAULT_CLIP_LEARNING_RATE}, count noise {@code 0.05 × clientsPerRound}.
+     */
+    public static DifferentiallyPrivateFactory gaussianAdaptive(double noiseMultiplier, int clientsPerRound) {
+        return gaussianAdaptive(noiseMultiplier, clientsPerRound, DEFAULT_INITIAL_CLIP, DEFAULT_TARGET_QUANTILE, DEFAULT_CLIP_LEARNING_RATE,
+                AdaptiveClippingNoise.DEFAULT_COUNT_STDDEV_PER_CLIENT * clientsPerRound);
+    }
+
+    /**
+     * TFF's {@code gaussian_adaptive}.
+     *
+     * @param clippedCountStddev σ_b, the noise on the count of unclipped clients; needs
+     *     {@code noiseMultiplier < 2σ_b} (when {@code noiseMultiplier > 0})
+     * @throws IllegalArgumentException naming the bad parameter
+     */
+    public static DifferentiallyPrivateFactory gaussianAdaptive(double noiseMultiplier, int clientsPerRound, double initialClip,
+            double targetQuantile, double learningRate, double clippedCountStddev) {
+        checkNoise(noiseMultiplier);
+        checkClients(clientsPerRound);
+        AdaptiveClippingNoise split = AdaptiveClippingNoise.split(noiseMultiplier, clientsPerRound, noiseMultiplier == 0 ? 0 : clippedCountStddev);
+        Bound clip = Bound.adaptive(QuantileEstimation.gaussian(initialClip, targetQuantile, learningRate, split.clippedCountStddev(), clientsPerRound,
+                1.0, 0.0), "DP clip");
+        return new DifferentiallyPrivateFactory(noiseMultiplier, split.valueNoiseMultiplier(), clientsPerRound, clip,
+                "adaptive(initial " + initialClip + ", quantile " + targetQuantile + ")", new SumFactory(), 0, DEFAULT_DELTA, null);
+    }
+
+    /** The same mechanism with ε accounted at sampling rate {@code clientsPerRound / population}. */
+    public DifferentiallyPrivateFactory withPopulation(long population) {
+        if (population < 1) {
+            throw new IllegalArgumentException("population must be >= 1, got " + population);
+        }
+        return new DifferentiallyPrivateFactory(noiseMultiplier, valueNoiseMultiplier, clientsPerRound, clip, clipDescription, recordAggregation,
+                population, delta, budget == null ? null : budget.maxEpsilon());
+    }
+
+    /** The same mechanism with ε reported at {@code delta} in (0, 1). */
+    public DifferentiallyPrivateFactory withDelta(double delta) {
+        return new DifferentiallyPrivateFactory(noiseMultiplier, valueNoiseMultiplier, clientsPerRound, clip, clipDescription, recordAggregation,
+                population, delta, budget == null ? null : budget.maxEpsilon());
+    }
+
+    /** The same mechanism refusing rounds that would take ε above {@code maxEpsilon} (finite, > 0). */
+    public DifferentiallyPrivateFactory withEpsilonBudget(double maxEpsilon) {
+        if (!(maxEpsilon > 0 && maxEpsilon < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("epsilon budget must be finite and > 0, got " + maxEpsilon);
+        }
+        return new DifferentiallyPrivateFactory(noiseMultiplier, valueNoiseMultiplier, clientsPerRound, clip, clipDescription, recordAggregation,
+                population, delta, maxEpsilon);
+    }
+
+    /** The same mechanism summing clipped updates with {@code factory} (e.g. a {@link SecureSumFactory}). */
+    public DifferentiallyPrivateFactory withRecordAggregation(UnweightedAggregationFactory factory) {
+        return new DifferentiallyPrivateFactory(noiseMultiplier, valueNoiseMultiplier, clientsPerRound, clip, clipDescription, factory,
+                population, delta, budget == null ? null : budget.maxEpsilon());
+    }
+
+    /** z, the noise multiplier the rounds are accounted with. */
+    public double noiseMultiplier() {
+        return noiseMultiplier;
+    }
+
+    /** z_Δ, the noise on the summed updates over C (equal to z for fixed clipping). */
+    public double valueNoiseMultiplier() {
+        return valueNoiseMultiplier;
+    }
+
+    public int clientsPerRound() {
+        return clientsPerRound;
+    }
+
+    /** q: {@code clientsPerRound / population}, or 1 without a population. */
+    public double samplingRate() {
+        return population == 0 ? 1.0 : (double) clientsPerRound / population;
+    }
+
+    public double delta() {
+        return delta;
+    }
+
+    /** ε spent after {@code rounds} rounds, at {@link #delta()}. */
+    public PrivacyLoss epsilonAfter(long rounds) {
+        if (rounds < 0) {
+            throw new IllegalArgumentException("rounds must be >= 0, got " + rounds);
+        }
+        double[] total = new double[orders.length];
+        for (int i = 0; i < orders.length; i++) {
+            total[i] = rounds == 0 ? 0.0 : rounds * rdpPerRound[i];
+        }
+        return RdpAccountant.epsilonFromRdp(orders, total, delta, RdpConversion.IMPROVED);
+    }
+
+    /** Whether round {@code rounds + 1} fits the budget (always true without one). */
+    public boolean allowsRound(long roundsDone) {
+        return budget == null || epsilonAfter(roundsDone + 1).epsilon() <= budget.maxEpsilon();
+    }
+
+    /** The largest number of rounds from the start that fits the budget ({@link Long#MAX_VALUE} without one). */
+    public long roundsWithinBudget() {
+        if (budget == null) {
+            return Long.MAX_VALUE;
+        }
+        return budget.remainingSteps(RdpAccountant.create(), noiseMultiplier, samplingRate());
+    }
+
+    @Override
+    public AggregationProcess create(Type valueType) {
+        ValueMath.requireFloatStructure(valueType, "DifferentiallyPrivateFactory");
+        AggregationProcess sum = recordAggregation.create(valueType);
+        if (!FederatedType.server(valueType).isAssignableFrom(sum.resultType())) {
+            throw new dev.fl4j.core.types.TypeMismatchException("DifferentiallyPrivateFactory: record aggregation " + recordAggregation + " returns "
+                    + sum.resultType() + ", expected " + FederatedType.server(valueType));
+        }
+        Type state = StructType.builder().add("clip", clip.stateType()).add("rounds", FederatedType.server(I64))
+                .add("inner_agg", sum.stateType()).build();
+        StructType.Builder privacyType = StructType.builder().add("epsilon", F64).add("delta", F64).add("rounds", I64).add("next_round_epsilon", F64);
+        if (budget != null) {
+            privacyType.add("epsilon_budget", F64).add("next_round_within_budget", BOOL);
+        }
+        StructType queryMetrics = StructType.builder().add("clip", F32).add("noise_stddev", F32).build();
+        Type measurements = StructType.builder().add("dp_query_metrics", FederatedType.server(queryMetrics))
+                .add("privacy", FederatedType.server(privacyType.build())).add("dp", sum.measurementsType()).build();
+        FederatedComputation init = FederatedComputation.noArg("dp_initialize", state, (ctx, arg) -> Struct.named(
+                "clip", clip.initialize(ctx), "rounds", ctx.federatedValue(Tensor.scalar(0L), Placement.SERVER),
+                "inner_agg", ctx.invoke(sum.initializeComputation(), null)));
+        LocalComputation startRound = LocalComputation.of("dp_start_round", I64, I64, v -> {
+            long done = ((Tensor) v).longValue();
+            if (!allowsRound(done)) {
+                throw new PrivacyBudgetExceededException("round " + (done + 1) + " would spend ε = " + epsilonAfter(done + 1).epsilon() + " at δ = "
+                        + delta + ", above the budget " + budget.maxEpsilon() + " (" + done + " rounds spent ε = " + epsilonAfter(done).epsilon() + ")");
+            }
+            return Tensor.scalar(done + 1);
+        });
+        Type clientOut = StructType.builder().add("value", valueType).add("norm", F32).build();
+        LocalComputation clipClient = LocalComputation.of("dp_clip", StructType.of(valueType, F32), clientOut, v -> {
+            Value value = ((Struct) v).get(0);
+            double norm = ValueMath.l2Norm(value);
+            return Struct.named("value", ValueMath.clipL2(value, norm, ((Struct) v).tensor(1).doubleValue()), "norm", Tensor.scalar((float) norm));
+        });
+        LocalComputation noiseAndNormalize = LocalComputation.of("dp_noise_and_normalize", StructType.of(valueType, F32), valueType,
+                v -> normalize(addNoise(((Struct) v).get(0), valueNoiseMultiplier * ((Struct) v).tensor(1).doubleValue())));
+        LocalComputation metrics = LocalComputation.of("dp_query_metrics", F32, queryMetrics, v -> Struct.named(
+                "clip", v, "noise_stddev", Tensor.scalar((float) (valueNoiseMultiplier * ((Tensor) v).doubleValue()))));
+        LocalComputation privacy = LocalComputation.of("dp_privacy", I64, privacyType.build(), v -> privacyMeasurements(((Tensor) v).longValue()));
+        return Wrapping.process("dp", init, valueType, null, measurements, (ctx, s, value, weight) -> {
+            FederatedValue rounds = ctx.federatedMap(startRound, (FederatedValue) s.get("rounds"));
+            FederatedValue c = clip.current(ctx, s.get("clip"));
+            FederatedValue clipped = ctx.federatedMap(clipClient, ctx.federatedZip(Struct.of(value, ctx.federatedBroadcast(c))));
+            MeasuredProcessOutput summed = Wrapping.nextInner(ctx, sum, s.get("inner_agg"), ctx.federatedField(clipped, "value"), null);
+            FederatedValue mean = ctx.federatedMap(noiseAndNormalize, ctx.federatedZip(Struct.of(summed.result(), c)));
+            Value nextClip = clip.update(ctx, s.get("clip"), ctx.federatedField(clipped, "norm"));
+            return new MeasuredProcessOutput(
+                    Struct.named("clip", nextClip, "rounds", rounds, "inner_agg", summed.state()),
+                    mean,
+                    Struct.named("dp_query_metrics", ctx.federatedMap(metrics, c), "privacy", ctx.federatedMap(privacy, rounds),
+                            "dp", summed.measurements()));
+        });
+    }
+
+    private Struct privacyMeasurements(long rounds) {
+        double next = epsilonAfter(rounds + 1).epsilon();
+        Struct.Builder b = Struct.builder().add("epsilon", Tensor.scalar(epsilonAfter(rounds).epsilon())).add("delta", Tensor.scalar(delta))
+                .add("rounds", Tensor.scalar(rounds)).add("next_round_epsilon", Tensor.scalar(next));
+        if (budget != null) {
+            b.add("epsilon_budget", Tensor.scalar(budget.maxEpsilon())).add("next_round_within_budget", Tensor.scalar(next <= budget.maxEpsilon()));
+        }
+        return b.build();
+    }
+
+    private static Value addNoise(Value sum, double stddev) {
+        GaussianNoise noise = new GaussianNoise();
+        return Structures.map(sum, t -> {
+            if (t.dtype() == DType.FLOAT32) {
+                float[] data = t.floatData().clone();
+                noise.addTo(data, stddev);
+                return Tensor.of(data, t.shape());
+            }
+            double[] data = t.doubleData().clone();
+            noise.addTo(data, stddev);
+            return Tensor.of(data, t.shape());
+        });
+    }
+
+    private Value normalize(Value noisedSum) {
+        return ValueMath.divideNoNan(noisedSum, clientsPerRound);
+    }
+
+    private static void checkNoise(double noiseMultiplier) {
+        if (!(noiseMultiplier >= 0 && noiseMultiplier < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("noise multiplier must be finite and >= 0, got " + noiseMultiplier);
+        }
+    }
+
+    private static void checkClients(int clientsPerRound) {
+        if (clientsPerRound < 1) {
+            throw new IllegalArgumentException("clients per round must be >= 1, got " + clientsPerRound);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "dp_gaussian(z=" + noiseMultiplier + ", clients/round=" + clientsPerRound + ", clip=" + clipDescription + ")";
+    }
+}

@@ -1,0 +1,295 @@
+package dev.fl4j.aggregators;
+
+import dev.fl4j.aggregators.internal.Bound;
+import dev.fl4j.aggregators.internal.ValueMath;
+import dev.fl4j.aggregators.internal.Wrapping;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Structures;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.FederatedComputation;
+import dev.fl4j.core.computation.LocalComputation;
+import dev.fl4j.core.templates.AggregationProcess;
+import dev.fl4j.core.templates.EstimationProcess;
+import dev.fl4j.core.templates.MeasuredProcessOutput;
+import dev.fl4j.core.types.FederatedType;
+import dev.fl4j.core.types.StructType;
+import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.types.Type;
+import dev.fl4j.core.types.TypeMismatchException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * TFF's {@code SecureSumFactory}: the sum of client values through
+ * {@code federated_secure_sum_bitwidth}, so the server learns only the sum. In simulation the
+ * semantics are exact (modular integer sums); the cryptographic protocol comes with deployment.
+ *
+ * <h2>Mechanism</h2>
+ * Each client clips every element to {@code [lower, upper]} and shifts it by {@code -lower} to a
+ * non-negative integer: integer values as they are ({@code 0 … upper-lower}); floating values scaled
+ * by {@code 2^P / (upper - lower)} and rounded to nearest ({@code 0 … 2^P}), with
+ * {@code P = 32 - ⌈log2(maxClients + 1)⌉} precision bits. The integers are summed modulo
+ * {@code 2^bitwidth}, where the bitwidth is the smallest that holds the sum of
+ * {@link #withMaxClients maxClients} (default {@value #DEFAULT_MAX_CLIENTS}) clients — 32 for
+ * floating values — so no sum wraps. The server maps back: {@code Σq / scale + n·lower}. A second
+ * secure sum carries {@code <upper-clipped, lower-clipped, 1>} per client (bitwidth 32), so the
+ * server learns the counts and {@code n} but no single client's; a round with more than
+ * {@code maxClients} clients is refused. Rounding error per element and client is at most
+ * {@code (upper - lower) / 2^(P+1)}; integer sums are exact.
+ *
+ * <h2>Bounds</h2>
+ * Fixed ({@link #bounds}, {@link #symmetric}) or adaptive ({@link #adaptive}: the upper bound is the
+ * report of an {@link EstimationProcess} fed each client's largest absolute element, the lower bound
+ * its negation; floating values only), as TFF.
+ *
+ * <h2>Measurements</h2>
+ * {@code <secure_upper_clipped_count=int32, secure_lower_clipped_count=int32,
+ * secure_upper_threshold=float32, secure_lower_threshold=float32>}, TFF's names; a count is the
+ * number of clients with at least one element clipped at that side. Unweighted (use it as the
+ * value-sum and weight-sum factories of {@link MeanFactory} for a secure mean).
+ */
+public final class SecureSumFactory implements UnweightedAggregationFactory {
+
+    /** The default largest number of clients per round. */
+    public static final int DEFAULT_MAX_CLIENTS = 1000;
+    private static final int FLOAT_BITWIDTH = 32;
+    private static final int COUNT_BITWIDTH = 32;
+    private static final TensorType F32 = TensorType.scalar(DType.FLOAT32);
+    private static final TensorType I32 = TensorType.scalar(DType.INT32);
+    private static final TensorType COUNTS = new TensorType(DType.INT32, 3);
+
+    private final Bound upper;
+    private final Double lower;
+    private final double fixedUpper;
+    private final int maxClients;
+
+    private SecureSumFactory(Bound upper, double fixedUpper, Double lower, int maxClients) {
+        this.upper = upper;
+        this.fixedUpper = fixedUpper;
+        this.lower = lower;
+        if (maxClients < 1) {
+            throw new IllegalArgumentException("secure sum max clients must be >= 1, got " + maxClients);
+        }
+        this.maxClients = maxClients;
+    }
+
+    /**
+     * Fixed bounds {@code lower < upper} (finite).
+     *
+     * @throws IllegalArgumentException if not finite or {@code lower >= upper}
+     */
+    public static SecureSumFactory bounds(double lower, double upper) {
+        if (!Double.isFinite(lower) || !Double.isFinite(upper) || !(lower < upper)) {
+            throw new IllegalArgumentException("secure sum bounds must be finite with lower < upper, got lower " + lower + ", upper " + upper);
+        }
+        return new SecureSumFactory(null, upper, lower, DEFAULT_MAX_CLIENTS);
+    }
+
+    /** Fixed bounds {@code [-upper, upper]}, {@code upper} finite and > 0. */
+    public static SecureSumFactory symmetric(double upper) {
+        return bounds(-upper, upper);
+    }
+
+    /** Adaptive bounds {@code [-u, u]}, {@code u} reported by {@code upper} each round (floating values only). */
+    public static SecureSumFactory adaptive(EstimationProcess upper) {
+        return new SecureSumFactory(Bound.adaptive(upper, "secure sum upper bound"), Double.NaN, null, DEFAULT_MAX_CLIENTS);
+    }
+
+    /** The same sum sized for at most {@code maxClients} clients per round (fewer precision bits for more clients). */
+    public SecureSumFactory withMaxClients(int maxClients) {
+        return new SecureSumFactory(upper, fixedUpper, lower, maxClients);
+    }
+
+    private int clientBits() {
+        return 32 - Integer.numberOfLeadingZeros(maxClients);
+    }
+
+    /** Precision bits P of floating elements. */
+    public int floatPrecisionBits() {
+        return FLOAT_BITWIDTH - clientBits();
+    }
+
+    @Override
+    public AggregationProcess create(Type valueType) {
+        List<TensorType> leaves = new ArrayList<>();
+        collectLeaves(valueType, leaves);
+        int bitwidth = 1;
+        for (TensorType t : leaves) {
+            bitwidth = Math.max(bitwidth, bitwidthFor(t));
+        }
+        int sumBitwidth = bitwidth;
+        Type encodedType = encodedType(valueType);
+        Bound upperBound = upper != null ? upper : Bound.constant(Math.abs(fixedUpper), "secure sum upper bound");
+        Type state = StructType.builder().add("upper_threshold", upperBound.stateType()).build();
+        Type measurements = StructType.builder().add("secure_upper_clipped_count", FederatedType.server(I32))
+                .add("secure_lower_clipped_count", FederatedType.server(I32)).add("secure_upper_threshold", FederatedType.server(F32))
+                .add("secure_lower_threshold", FederatedType.server(F32)).build();
+        FederatedComputation init = FederatedComputation.noArg("secure_sum_initialize", state,
+                (ctx, arg) -> Struct.named("upper_threshold", upperBound.initialize(ctx)));
+        Type clientOut = StructType.builder().add("encoded", encodedType).add("counts", COUNTS).add("linf", F32).build();
+        LocalComputation encode = LocalComputation.of("secure_sum_encode", StructType.of(valueType, F32), clientOut, v -> {
+            Struct s = (Struct) v;
+            double hi = upperOf(s.tensor(1));
+            double lo = lowerOf(hi);
+            boolean[] clipped = new boolean[2];
+            Value encoded = Structures.map(s.get(0), t -> encodeLeaf(t, lo, hi, clipped));
+            return Struct.named("encoded", encoded, "counts", Tensor.vector(clipped[0] ? 1 : 0, clipped[1] ? 1 : 0, 1),
+                    "linf", Tensor.scalar((float) ValueMath.linfNorm(s.get(0))));
+        });
+        LocalComputation decode = LocalComputation.of("secure_sum_decode", StructType.of(encodedType, COUNTS, F32), valueType, v -> {
+            Struct s = (Struct) v;
+            long n = s.tensor(1).getLong(2);
+            if (n > maxClients) {
+                throw new IllegalStateException("secure sum sized for at most " + maxClients + " clients got " + n
+                        + "; its sums may have wrapped modulo 2^" + sumBitwidth + " (use withMaxClients)");
+            }
+            double hi = upperOf(s.tensor(2));
+            double lo = lowerOf(hi);
+            return decodeValue(valueType, s.get(0), n, lo, hi);
+        });
+        LocalComputation count = LocalComputation.of("secure_clipped_count", COUNTS, I32, v -> Tensor.scalar((int) ((Tensor) v).getLong(0)));
+        LocalComputation lowerCount = LocalComputation.of("secure_lower_clipped_count", COUNTS, I32, v -> Tensor.scalar((int) ((Tensor) v).getLong(1)));
+        LocalComputation lowerThreshold = LocalComputation.of("secure_lower_threshold", F32, F32,
+                v -> Tensor.scalar((float) lowerOf(upperOf((Tensor) v))));
+        return Wrapping.process("secure_sum", init, valueType, null, measurements, (ctx, s, value, weight) -> {
+            FederatedValue hi = upperBound.current(ctx, s.get("upper_threshold"));
+            FederatedValue out = ctx.federatedMap(encode, ctx.federatedZip(Struct.of(value, ctx.federatedBroadcast(hi))));
+            FederatedValue counts = ctx.federatedSecureSumBitwidth(ctx.federatedField(out, "counts"), COUNT_BITWIDTH);
+            FederatedValue sum = ctx.federatedSecureSumBitwidth(ctx.federatedField(out, "encoded"), sumBitwidth);
+            FederatedValue result = ctx.federatedMap(decode, ctx.federatedZip(Struct.of(sum, counts, hi)));
+            Value nextState = upperBound.update(ctx, s.get("upper_threshold"), ctx.federatedField(out, "linf"));
+            return new MeasuredProcessOutput(Struct.named("upper_threshold", nextState), result, Struct.builder()
+                    .add("secure_upper_clipped_count", ctx.federatedMap(count, counts))
+                    .add("secure_lower_clipped_count", ctx.federatedMap(lowerCount, counts))
+                    .add("secure_upper_threshold", hi)
+                    .add("secure_lower_threshold", ctx.federatedMap(lowerThreshold, hi)).build());
+        });
+    }
+
+    /** The upper bound: the fixed one exactly (not its float32 rounding), else the reported one. */
+    private double upperOf(Tensor reported) {
+        return upper == null ? fixedUpper : Math.max(0.0, reported.doubleValue());
+    }
+
+    private double lowerOf(double hi) {
+        return lower != null ? lower : -hi;
+    }
+
+    private void collectLeaves(Type type, List<TensorType> out) {
+        if (type instanceof TensorType t) {
+            switch (t.dtype()) {
+                case FLOAT32, FLOAT64 -> { }
+                case INT32, INT64 -> {
+                    if (upper != null) {
+                        throw new TypeMismatchException("SecureSumFactory with an adaptive bound sums floating values only, but a leaf is " + t);
+                    }
+                    if (lower != Math.rint(lower) || fixedUpper != Math.rint(fixedUpper)) {
+                        throw new TypeMismatchException("SecureSumFactory sums integer leaf " + t + " only with integer bounds, got [" + lower + ", "
+                                + fixedUpper + "]");
+                    }
+                }
+                default -> throw new TypeMismatchException("SecureSumFactory sums int32, int64, float32 or float64 tensors, but a leaf is " + t);
+            }
+            if (!t.isFullyDefined()) {
+                throw new TypeMismatchException("SecureSumFactory needs fully defined shapes, but a leaf is " + t);
+            }
+            out.add(t);
+        } else if (type instanceof StructType s) {
+            s.fields().forEach(f -> collectLeaves(f.type(), out));
+        } else {
+            throw new TypeMismatchException("SecureSumFactory sums tensors or structures of tensors, but the value type is " + type
+                    + (type instanceof FederatedType ? "; pass the member type, not the federated type" : ""));
+        }
+    }
+
+    private int bitwidthFor(TensorType t) {
+        if (t.dtype().isFloating()) {
+            return FLOAT_BITWIDTH;
+        }
+        double maxSum = (fixedUpper - lower) * (double) maxClients;
+        if (maxSum >= 0x1p62) {
+            throw new IllegalArgumentException("SecureSumFactory: integer range [" + lower + ", " + fixedUpper + "] times " + maxClients
+                    + " clients does not fit the 62-bit secure sum");
+        }
+        return Math.max(1, 64 - Long.numberOfLeadingZeros((long) maxSum));
+    }
+
+    private static Type encodedType(Type type) {
+        if (type instanceof TensorType t) {
+            return new TensorType(DType.INT64, t.shape());
+        }
+        StructType.Builder b = StructType.builder();
+        for (StructType.Field f : ((StructType) type).fields()) {
+            b.add(f.name(), encodedType(f.type()));
+        }
+        return b.build();
+    }
+
+    private Tensor encodeLeaf(Tensor t, double lo, double hi, boolean[] clipped) {
+        long[] q = new long[t.size()];
+        boolean integer = !t.dtype().isFloating();
+        double scale = integer || hi <= lo ? 1.0 : Math.scalb(1.0, floatPrecisionBits()) / (hi - lo);
+        for (int i = 0; i < q.length; i++) {
+            double x = t.getDouble(i);
+            if (x > hi) {
+                clipped[0] = true;
+                x = hi;
+            } else if (x < lo) {
+                clipped[1] = true;
+                x = lo;
+            } else if (x != x) {
+                clipped[0] = true; // NaN has no place in a range; it counts as clipped and becomes the lower bound
+                x = lo;
+            }
+            q[i] = integer ? (long) (x - lo) : hi <= lo ? 0 : (long) Math.rint((x - lo) * scale);
+        }
+        return Tensor.of(q, t.shape());
+    }
+
+    private Value decodeValue(Type type, Value encodedSum, long n, double lo, double hi) {
+        if (type instanceof TensorType t) {
+            Tensor q = (Tensor) encodedSum;
+            int size = q.size();
+            switch (t.dtype()) {
+                case INT32 -> {
+                    int[] r = new int[size];
+                    for (int i = 0; i < size; i++) {
+                        r[i] = (int) (q.getLong(i) + n * (long) lo);
+                    }
+                    return Tensor.of(r, t.shape());
+                }
+                case INT64 -> {
+                    long[] r = new long[size];
+                    for (int i = 0; i < size; i++) {
+                        r[i] = q.getLong(i) + n * (long) lo;
+                    }
+                    return Tensor.of(r, t.shape());
+                }
+                default -> {
+                    double scale = hi <= lo ? 1.0 : Math.scalb(1.0, floatPrecisionBits()) / (hi - lo);
+                    double[] r = new double[size];
+                    for (int i = 0; i < size; i++) {
+                        r[i] = q.getLong(i) / scale + n * lo;
+                    }
+                    Tensor d = Tensor.of(r, t.shape());
+                    return t.dtype() == DType.FLOAT64 ? d : d.cast(DType.FLOAT32);
+                }
+            }
+        }
+        StructType st = (StructType) type;
+        Struct s = (Struct) encodedSum;
+        Struct.Builder b = Struct.builder();
+        for (int i = 0; i < st.size(); i++) {
+            b.add(st.fields().get(i).name(), decodeValue(st.get(i), s.get(i), n, lo, hi));
+        }
+        return b.build();
+    }
+
+    @Override
+    public String toString() {
+        return upper != null ? "secure_sum(" + upper + ")" : "secure_sum([" + lower + ", " + fixedUpper + "])";
+    }
+}
