@@ -1,0 +1,202 @@
+package dev.fl4j.learning.templates;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.ServerValue;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.FederatedComputation;
+import dev.fl4j.core.runtime.CommunicationSnapshot;
+import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.core.templates.MeasuredProcessOutput;
+import dev.fl4j.core.types.FederatedType;
+import dev.fl4j.core.types.StructType;
+import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.types.Type;
+import dev.fl4j.learning.keras.ModelSpec;
+import dev.fl4j.learning.model.ModelWeights;
+import dev.fl4j.learning.models.Models;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EncodedDistributionTest {
+
+    static final ModelSpec CNN = Models.fedAvgCnn(10);
+    static final TensorType CLIENT_TOKEN = TensorType.scalar(DType.INT32);
+
+    /**
+     * Runs one distributor round inside a federated computation that also takes a token per client,
+     * so the runtime knows how many clients the broadcast reaches (as a learning process's client
+     * data tells it).
+     */
+    static MeasuredProcessOutput deliver(LocalRuntime rt, DistributionProcess d, Value state, Struct weights, int clients) {
+        Type param = StructType.builder().add("state", d.stateType()).add("value", FederatedType.server(weights.type()))
+                .add("clients", FederatedType.clients(CLIENT_TOKEN)).build();
+        Type result = d.nextComputation().type().result();
+        FederatedComputation round = FederatedComputation.of("deliver", param, result,
+                (ctx, arg) -> ctx.invoke(d.nextComputation(), Struct.of(((Struct) arg).get("state"), ((Struct) arg).get("value"))));
+        List<Value> tokens = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            tokens.add(Tensor.scalar(c));
+        }
+        return MeasuredProcessOutput.from(round.invoke(rt, state, new ServerValue(weights), FederatedValue.clients(tokens)));
+    }
+
+    @Test
+    void uniform8BroadcastOfTheFedAvgCnnCountsTheEncodedSizeOncePerClient() {
+        Struct weights = CNN.initialWeights(3).asStruct();
+        DistributionProcess d = EncodedDistribution.fromName("uniform8", CNN.weightsType(), 11);
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
+            Value state = d.initialize(rt);
+            CommunicationSnapshot before = rt.communication().snapshot();
+            MeasuredProcessOutput out = deliver(rt, d, state, weights, 3);
+            long broadcast = rt.communication().snapshot().minus(before).broadcastBits();
+            // dense1 kernel 3136x512: payload 1,605,632 bytes + header (4 + 4·2 + 2 stages) + min, max, bits (9)
+            // conv2 kernel 5x5x32x64: payload 51,200 bytes + header (4 + 4·4 + 2) + 9
+            // the rest (conv1 kernel 800, dense2 kernel 5,120, biases 32+64+512+10) cross as float32
+            long perClient = 8L * (1_605_632 + 14 + 9) + 8L * (51_200 + 22 + 9) + 32L * 6_538;
+            assertEquals(13_464_304L, perClient);
+            assertEquals(3 * perClient, broadcast);
+            assertEquals(0, rt.communication().snapshot().minus(before).aggregatedBits());
+            Struct measurements = (Struct) ((ServerValue) out.measurements()).value();
+            assertEquals(perClient, measurements.tensor("encoded_bits").getLong(0));
+        }
+    }
+
+    @Test
+    void plainBroadcastCountsFloat32PerClient() {
+        Struct weights = CNN.initialWeights(3).asStruct();
+        DistributionProcess d = EncodedDistribution.fromName("none", CNN.weightsType());
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(1).build()) {
+            deliver(rt, d, d.initialize(rt), weights, 2);
+            assertEquals(2L * 32 * 1_663_370, rt.communication().broadcastBits());
+        }
+    }
+
+    @Test
+    void everyClientDecodesTheModelWithinTheQuantizationStep() {
+        ModelWeights initial = CNN.initialWeights(5);
+        Struct weights = initial.asStruct();
+        DistributionProcess d = EncodedDistribution.fromName("uniform8", CNN.weightsType(), 1);
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
+            ClientValues received = (ClientValues) deliver(rt, d, d.initialize(rt), weights, 3).result();
+            assertEquals(3, received.count());
+            for (int c = 0; c < 3; c++) {
+                ModelWeights got = ModelWeights.fromStruct(received.member(c));
+                assertEquals(initial.type(), got.type());
+                Struct want = initial.trainable();
+                Struct have = got.trainable();
+                for (int i = 0; i < want.size(); i++) {
+                    float[] w = want.tensor(want.nameAt(i)).floatData();
+                    float[] h = have.tensor(want.nameAt(i)).floatData();
+                    if (w.length > 20_000) {
+                        float min = Float.MAX_VALUE;
+                        float max = -Float.MAX_VALUE;
+                        for (float v : w) {
+                            min = Math.min(min, v);
+                            max = Math.max(max, v);
+                        }
+                        float step = (max - min) / 255f;
+                        boolean changed = false;
+                        for (int k = 0; k < w.length; k++) {
+                            assertTrue(Math.abs(w[k] - h[k]) <= step * 1.0001f, "client " + c + " " + want.nameAt(i) + "[" + k + "]");
+                            changed |= w[k] != h[k];
+                        }
+                        assertTrue(changed, want.nameAt(i) + " was quantized");
+                    } else {
+                        assertEquals(want.tensor(want.nameAt(i)), have.tensor(want.nameAt(i)), want.nameAt(i) + " stays exact");
+                    }
+                }
+            }
+            assertEquals(received.member(0), received.member(2), "every client decodes the same bytes");
+        }
+    }
+
+    @Test
+    void seedDerivesFromTheRoundKeptInTheState() {
+        Struct weights = CNN.initialWeights(2).asStruct();
+        DistributionProcess d = EncodedDistribution.fromName("uniform:2", CNN.weightsType(), 9);
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(1).build()) {
+            Value s0 = d.initialize(rt);
+            MeasuredProcessOutput first = deliver(rt, d, s0, weights, 1);
+            MeasuredProcessOutput again = deliver(rt, d, s0, weights, 1);
+            MeasuredProcessOutput second = deliver(rt, d, first.state(), weights, 1);
+            Struct state = (Struct) ((ServerValue) first.state()).value();
+            assertEquals(1L, state.tensor("round").getLong(0));
+            Value a = ((ClientValues) first.result()).member(0);
+            assertEquals(a, ((ClientValues) again.result()).member(0), "same round, same seed, same model");
+            assertNotEquals(a, ((ClientValues) second.result()).member(0), "the next round draws fresh rounding");
+        }
+    }
+
+    @Test
+    void badPresetNamesAreRejectedWithTheValidNames() {
+        Type type = CNN.weightsType();
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> EncodedDistribution.fromName("gzip", type));
+        assertTrue(unknown.getMessage().contains("unknown encoder 'gzip'") && unknown.getMessage().contains("uniform8"), unknown.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> EncodedDistribution.fromName("uniform", type));
+        assertTrue(missing.getMessage().contains("'uniform' takes 1 argument(s)"), missing.getMessage());
+        IllegalArgumentException bits = assertThrows(IllegalArgumentException.class, () -> EncodedDistribution.fromName("uniform:17", type));
+        assertTrue(bits.getMessage().contains("BITS must be 1-16, got 17"), bits.getMessage());
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> EncodedDistribution.fromName(" ", type));
+        assertTrue(empty.getMessage().contains("'none'"), empty.getMessage());
+    }
+
+    @Test
+    void aDistributorForOneModelDoesNotFitAnother() {
+        DistributionProcess d = EncodedDistribution.fromName("uniform8", CNN.weightsType());
+        Struct other = Models.softmaxRegression(4, 3).initialWeights(1).asStruct();
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(1).build()) {
+            Value s0 = d.initialize(rt);
+            assertThrows(dev.fl4j.core.types.TypeMismatchException.class, () -> deliver(rt, d, s0, other, 1));
+        }
+    }
+
+    @Test
+    void fedAvgWithAnEncodedBroadcastCountsEncodedBitsAndLearns() {
+        ModelSpec model = Models.softmaxRegression(784, 10);
+        // kernel 784x10 is encoded above the threshold 1000: header 4+4·2+2, side info 9, one byte per element;
+        // the bias (10) crosses as float32
+        long perClient = 8L * (7_840 + 14 + 9) + 32L * 10;
+        LearningProcess p = dev.fl4j.learning.algorithms.FedAvg.builder(model).setClientOptimizer(dev.fl4j.learning.optimizers.Sgd.of(0.1f))
+                .optDistributor(EncodedDistribution.fromName("uniform8@1000", model.weightsType(), 4)).build();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(8);
+        List<dev.fl4j.core.SequenceValue> clients = new ArrayList<>();
+        for (int c = 0; c < 3; c++) {
+            float[] x = new float[16 * 784];
+            int[] y = new int[16];
+            for (int i = 0; i < 16; i++) {
+                y[i] = r.nextInt(10);
+                for (int j = 0; j < 784; j++) {
+                    x[i * 784 + j] = (j % 10 == y[i] ? 1f : 0f) + (float) r.nextDouble() * 0.1f;
+                }
+            }
+            clients.add(dev.fl4j.core.ListSequence.of(model.inputSpec(), List.of(Struct.named("x", Tensor.of(x, 16, 784), "y", Tensor.of(y, 16)))));
+        }
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
+            Value state = p.initialize(rt);
+            double firstLoss = Double.NaN;
+            double lastLoss = Double.NaN;
+            for (int round = 0; round < 4; round++) {
+                CommunicationSnapshot before = rt.communication().snapshot();
+                LearningProcessOutput out = p.next(rt, state, FederatedValue.clients(clients));
+                assertEquals(3 * perClient, rt.communication().snapshot().minus(before).broadcastBits(), "round " + round);
+                assertEquals((double) perClient, out.flatMetrics().get("distributor/encoded_bits"));
+                lastLoss = out.flatMetrics().get("client_work/train/loss");
+                if (round == 0) {
+                    firstLoss = lastLoss;
+                }
+                state = out.state();
+            }
+            assertTrue(lastLoss < firstLoss, "loss falls from " + firstLoss + " to " + lastLoss);
+        }
+    }
+}
