@@ -31,6 +31,17 @@ public final class ClientWorks {
      * finalized at the server into {@code <train=<metric=..>>}.
      */
     public static ClientWorkProcess of(ClientTraining training) {
+        return of(training, null);
+    }
+
+    /**
+     * As {@link #of(ClientTraining)}, with each client's update weight computed from its local
+     * unfinalized metrics by {@code weightFromMetrics} (TFF's callable {@code client_weighting}).
+     * The function runs on the clients; being a Java lambda, it is not part of the shippable
+     * training description, so runtimes that ship client work to other JVMs need the built-in
+     * weightings.
+     */
+    public static ClientWorkProcess of(ClientTraining training, java.util.function.ToDoubleFunction<Struct> weightFromMetrics) {
         StructType weights = training.spec().model().weightsType();
         Type data = new SequenceType(training.spec().model().inputSpec());
         StructType resultMember = StructType.builder()
@@ -44,7 +55,9 @@ public final class ClientWorks {
         FederatedType state = FederatedType.server(StructType.of());
 
         LocalComputation updateAndWeight = LocalComputation.of("update_and_weight", training.type().result(), resultMember,
-                v -> Struct.named("update", ((Struct) v).get("update"), "update_weight", ((Struct) v).get("update_weight")));
+                v -> Struct.named("update", ((Struct) v).get("update"), "update_weight", weightFromMetrics == null
+                        ? ((Struct) v).get("update_weight")
+                        : dev.fl4j.core.Tensor.scalar((float) weightFromMetrics.applyAsDouble(((Struct) v).struct("metrics")))));
         LocalComputation finalize = LocalComputation.of("finalize_metrics", unfinalized, measurements, v -> {
             Struct sums = (Struct) v;
             Struct.Builder b = Struct.builder();

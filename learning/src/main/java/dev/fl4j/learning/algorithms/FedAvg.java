@@ -56,6 +56,7 @@ public final class FedAvg {
         private Optimizer clientOptimizer;
         private Optimizer serverOptimizer = Sgd.of(1.0f);
         private ClientWeighting weighting = ClientWeighting.NUM_EXAMPLES;
+        private java.util.function.ToDoubleFunction<dev.fl4j.core.Struct> weightFromMetrics;
         private AggregationFactory aggregator;
         private int epochs = 1;
         private float proximalMu;
@@ -83,6 +84,15 @@ public final class FedAvg {
         /** How client updates are weighted (default: by number of examples). Ignored by unweighted aggregators. */
         public Builder optClientWeighting(ClientWeighting weighting) {
             this.weighting = weighting;
+            return this;
+        }
+
+        /**
+         * Weights each client's update by a function of its local unfinalized metrics
+         * ({@code <loss=<total,count>,num_examples=..,...>}), TFF's callable client weighting.
+         */
+        public Builder optClientWeightingFromMetrics(java.util.function.ToDoubleFunction<dev.fl4j.core.Struct> fromMetrics) {
+            this.weightFromMetrics = fromMetrics;
             return this;
         }
 
@@ -137,7 +147,7 @@ public final class FedAvg {
             Objects.requireNonNull(serverOptimizer, "server optimizer");
             TrainingSpec spec = new TrainingSpec(model, clientOptimizer, epochs, proximalMu);
             StructType weightsType = model.weightsType();
-            ClientWorkProcess clientWork = ClientWorks.of(new ClientTraining(engine, spec, mode, weighting, seed));
+            ClientWorkProcess clientWork = ClientWorks.of(new ClientTraining(engine, spec, mode, weighting, seed), weightFromMetrics);
             AggregationProcess aggregation = createAggregator(clientWork);
             FinalizerProcess finalizer = ApplyOptimizerFinalizer.build(serverOptimizer, weightsType);
             DistributionProcess dist = distributor != null ? distributor : DistributionProcess.broadcast(weightsType);

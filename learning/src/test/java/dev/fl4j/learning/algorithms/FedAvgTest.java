@@ -239,4 +239,30 @@ class FedAvgTest {
                     "each client sends its update (float32), its weight (float32) and its metrics (loss and accuracy <total,count> float64, two int64 counts)");
         }
     }
+
+    @Test
+    void clientWeightingByAFunctionOfMetricsAndUniform() {
+        SequenceValue small = data(20, 1, 2);
+        SequenceValue large = data(21, 3, 6);
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
+            LearningProcess uniform = FedAvg.builder(MODEL).setClientOptimizer(Sgd.of(0.5f)).optClientWeighting(ClientWeighting.UNIFORM).build();
+            LearningProcess byBatches = FedAvg.builder(MODEL).setClientOptimizer(Sgd.of(0.5f))
+                    .optClientWeightingFromMetrics(m -> m.tensor("num_batches").doubleValue()).build();
+            LearningProcess unweighted = FedAvg.unweighted(MODEL, Sgd.of(0.5f));
+            Value s0 = uniform.initialize(rt);
+            ModelWeights u = uniform.getModelWeights(uniform.next(rt, s0, clients(small, large)).state());
+            ModelWeights un = unweighted.getModelWeights(unweighted.next(rt, unweighted.initialize(rt), clients(small, large)).state());
+            assertArrayEquals(flat(un), flat(u), 1e-6f);
+            try (ClientTrainer trainer = TfEngine.INSTANCE.newTrainer(TrainingSpec.of(MODEL, Sgd.of(0.5f)))) {
+                ModelWeights initial = uniform.getModelWeights(s0);
+                float[] a = flat(trainer.train(initial, small, 0).weights());
+                float[] b = flat(trainer.train(initial, large, 0).weights());
+                float[] w0 = flat(initial);
+                float[] got = flat(byBatches.getModelWeights(byBatches.next(rt, s0, clients(small, large)).state()));
+                for (int i = 0; i < w0.length; i++) {
+                    assertEquals(w0[i] - ((w0[i] - a[i]) * 1 + (w0[i] - b[i]) * 3) / 4f, got[i], 1e-5f);
+                }
+            }
+        }
+    }
 }
