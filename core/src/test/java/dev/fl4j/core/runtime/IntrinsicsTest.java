@@ -230,4 +230,37 @@ class IntrinsicsTest {
         TypeMismatchException e = assertThrows(TypeMismatchException.class, () -> lies.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(1f)))));
         assertEquals("federated computation 'lies' result: expected int32@SERVER but got float32@SERVER", e.getMessage());
     }
+
+    @Test
+    void workerResourcesAreMadeOncePerWorkerReusedAndClosedWithTheRuntime() {
+        java.util.Set<Integer> workersSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<AtomicInteger> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger closed = new AtomicInteger();
+        LocalComputation usesSession = LocalComputation.withContext("uses_session", F32, F32, (v, ctx) -> {
+            workersSeen.add(ctx.workerIndex());
+            AtomicInteger uses = ctx.workerResource("session", () -> {
+                AtomicInteger counter = new AtomicInteger();
+                made.add(counter);
+                return counter;
+            });
+            uses.incrementAndGet();
+            ctx.workerResource("closeable", () -> (AutoCloseable) closed::incrementAndGet);
+            return v;
+        });
+        FederatedComputation comp = FederatedComputation.of("comp", FederatedType.clients(F32), FederatedType.server(F32),
+                (ctx, v) -> ctx.federatedSum(ctx.federatedMap(usesSession, (FederatedValue) v)));
+        LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build();
+        List<Value> values = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            values.add(Tensor.scalar((float) i));
+        }
+        for (int round = 0; round < 3; round++) {
+            comp.invoke(rt, FederatedValue.clients(values));
+        }
+        assertTrue(made.size() <= 2 && made.size() == workersSeen.size(), "one resource per worker, got " + made.size());
+        assertEquals(36, made.stream().mapToInt(AtomicInteger::get).sum());
+        assertEquals(0, closed.get());
+        rt.close();
+        assertEquals(made.size(), closed.get());
+    }
 }
