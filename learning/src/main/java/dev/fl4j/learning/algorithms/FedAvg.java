@@ -2,6 +2,7 @@ package dev.fl4j.learning.algorithms;
 
 import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.aggregators.MeanFactory;
+import dev.fl4j.aggregators.NonFiniteZeroingFactory;
 import dev.fl4j.aggregators.UnweightedAggregationFactory;
 import dev.fl4j.aggregators.UnweightedMeanFactory;
 import dev.fl4j.aggregators.WeightedAggregationFactory;
@@ -9,6 +10,7 @@ import dev.fl4j.core.DType;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.types.TypeMismatchException;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ModelEngine;
 import dev.fl4j.learning.model.TrainingSpec;
@@ -43,7 +45,8 @@ public final class FedAvg {
 
     /** {@code build_unweighted_fed_avg}: every client counts the same, server SGD at 1.0. */
     public static LearningProcess unweighted(ModelSpec model, Optimizer clientOptimizer) {
-        return builder(model).setClientOptimizer(clientOptimizer).optModelAggregator(new UnweightedMeanFactory()).build();
+        return builder(model).setClientOptimizer(clientOptimizer)
+                .optModelAggregator(new NonFiniteZeroingFactory(new UnweightedMeanFactory())).build();
     }
 
     public static Builder builder(ModelSpec model) {
@@ -97,7 +100,8 @@ public final class FedAvg {
         }
 
         /**
-         * The aggregator of client updates (default: the weighted {@link MeanFactory}). A
+         * The aggregator of client updates (default: the weighted {@link MeanFactory} inside a
+         * {@link NonFiniteZeroingFactory}). A
          * {@link WeightedAggregationFactory} gets the client weights; an unweighted one ignores them.
          */
         public Builder optModelAggregator(AggregationFactory aggregator) {
@@ -155,11 +159,22 @@ public final class FedAvg {
             return LearningProcess.compose(weightsType, () -> model.initialWeights(initSeed), dist, clientWork, aggregation, finalizer);
         }
 
-        /** A factory that can weigh gets the client weights; one that cannot aggregates without them. */
+        /**
+         * A factory that can weigh gets the client weights; one that cannot (or whose inner factory
+         * cannot) aggregates without them. The default wraps the weighted mean so that a client whose
+         * update is not finite is zeroed and weighted zero, as TFF's learning processes do.
+         */
         private AggregationProcess createAggregator(ClientWorkProcess clientWork) {
-            AggregationFactory f = aggregator != null ? aggregator : new MeanFactory();
+            AggregationFactory f = aggregator != null ? aggregator : new NonFiniteZeroingFactory(new MeanFactory());
+            TensorType weight = TensorType.scalar(DType.FLOAT32);
             if (f instanceof WeightedAggregationFactory w) {
-                return w.create(clientWork.updateType(), TensorType.scalar(DType.FLOAT32));
+                try {
+                    return w.create(clientWork.updateType(), weight);
+                } catch (TypeMismatchException e) {
+                    if (!(f instanceof UnweightedAggregationFactory)) {
+                        throw e;
+                    }
+                }
             }
             return ((UnweightedAggregationFactory) f).create(clientWork.updateType());
         }

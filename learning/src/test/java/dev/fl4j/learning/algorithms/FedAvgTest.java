@@ -184,15 +184,19 @@ class FedAvgTest {
     }
 
     @Test
-    void nonFiniteUpdateDoesNotPoisonTheModel() {
+    void nonFiniteUpdateIsZeroedWeightedZeroAndCounted() {
         List<Value> batches = new ArrayList<>();
         batches.add(Struct.named("x", Tensor.of(new float[] {Float.NaN, 1, 1, 1}, 1, 4), "y", Tensor.of(new int[] {0}, 1)));
         SequenceValue poisoned = ListSequence.of(MODEL.inputSpec(), batches);
+        SequenceValue good = data(11, 1, 2);
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
             LearningProcess p = FedAvg.weighted(MODEL, Sgd.of(0.1f));
             Value s0 = p.initialize(rt);
-            LearningProcessOutput out = p.next(rt, s0, clients(data(11, 1, 2), poisoned));
+            LearningProcessOutput out = p.next(rt, s0, clients(good, poisoned));
+            ModelWeights alone = p.getModelWeights(p.next(rt, s0, clients(good)).state());
             assertTrue(Structures.isFinite(p.getModelWeights(out.state()).asStruct()));
+            assertArrayEquals(flat(alone), flat(p.getModelWeights(out.state())), 1e-6f);
+            assertEquals(1.0, out.flatMetrics().get("aggregator/non_finite_count"), out.flatMetrics().toString());
         }
     }
 
@@ -235,8 +239,9 @@ class FedAvgTest {
             assertEquals(1_663_370L * 32 * 10, rt.communication().broadcastBits());
             assertEquals("507.62Mibit", dev.fl4j.core.runtime.BitFormat.format(rt.communication().broadcastBits()));
             long metricsPerClient = 2 * 64 + 2 * 64 + 64 + 64;
-            assertEquals(1_663_370L * 32 * 10 + 32 * 10 + metricsPerClient * 10, rt.communication().aggregatedBits(),
-                    "each client sends its update (float32), its weight (float32) and its metrics (loss and accuracy <total,count> float64, two int64 counts)");
+            assertEquals(1_663_370L * 32 * 10 + 32 * 10 + 32 * 10 + metricsPerClient * 10, rt.communication().aggregatedBits(),
+                    "each client sends its update (float32), its weight (float32), its non-finite flag (int32) and its metrics"
+                            + " (loss and accuracy <total,count> float64, two int64 counts)");
         }
     }
 
