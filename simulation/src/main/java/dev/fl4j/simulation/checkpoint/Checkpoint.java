@@ -1,0 +1,33 @@
+package dev.fl4j.simulation.checkpoint;
+
+import dev.fl4j.core.Value;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a training run needs to continue after round {@code round} exactly as if it had never
+ * stopped: the learning process's state (with placements removed, see {@link ServerStates}), the
+ * cumulative communication counters, the configuration it belongs to and the metrics history.
+ * Nothing random has to be kept: every draw of a round derives from the run seed and the round.
+ *
+ * @param round           rounds completed (0 = the initial state)
+ * @param state           the process state without placements: server values replaced by their contents
+ * @param broadcastedBits cumulative bits broadcast to clients by the training process
+ * @param aggregatedBits  cumulative bits aggregated from clients by the training process
+ * @param config          the run's configuration; its fingerprint must match on resume
+ * @param history         the metrics of every round recorded so far, oldest first
+ */
+public record Checkpoint(int round, Value state, long broadcastedBits, long aggregatedBits, RunConfig config, List<RoundRecord> history) {
+
+    public Checkpoint {
+        if (round < 0) {
+            throw new IllegalArgumentException("round must not be negative, got " + round);
+        }
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(config, "config");
+        if (broadcastedBits < 0 || aggregatedBits < 0) {
+            throw new IllegalArgumentException("bit counters must not be negative, got " + broadcastedBits + " and " + aggregatedBits);
+        }
+        history = List.copyOf(history);
+    }
+}

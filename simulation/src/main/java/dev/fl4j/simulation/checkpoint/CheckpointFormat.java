@@ -1,0 +1,174 @@
+package dev.fl4j.simulation.checkpoint;
+
+import dev.fl4j.core.DType;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.io.ValueCodec;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fl4j checkpoint file format, version 1. A file is a fixed header protecting one payload
+ * (all integers big-endian):
+ *
+ * <pre>
+ * file    := magic "FL4JCKPT" (8 ASCII bytes)  version:u32 (=1)  length:u64  sha256:32 bytes  payload (length bytes)
+ * payload := an fl4j value ({@link ValueCodec}, "FL4V" version 1), the structure
+ *   &lt;format=uint8[] "fl4j.checkpoint",
+ *    version=int32 (=1),
+ *    round=int32,                       rounds completed
+ *    config=uint8[],                    {@link RunConfig#text()} in UTF-8
+ *    config_fingerprint=uint8[],        {@link RunConfig#fingerprint()} in ASCII hex
+ *    broadcasted_bits=int64,            cumulative, training process only
+ *    aggregated_bits=int64,
+ *    state=&lt;…&gt;,                         the process state without placements ({@link ServerStates})
+ *    history=&lt;&lt;round=int32, metrics=&lt;name=float64, …&gt;&gt;, …&gt;&gt;
+ * </pre>
+ *
+ * The SHA-256 over the payload catches any flipped or missing byte before the payload is parsed;
+ * the header's length catches truncation and trailing bytes. Reading fails with a
+ * {@link CheckpointException} naming the file and the first problem found.
+ */
+public final class CheckpointFormat {
+
+    /** The header magic. */
+    public static final byte[] MAGIC = "FL4JCKPT".getBytes(StandardCharsets.US_ASCII);
+    /** The version of the file header and payload this class writes and reads. */
+    public static final int VERSION = 1;
+    /** The payload's {@code format} field. */
+    public static final String FORMAT = "fl4j.checkpoint";
+    private static final int HEADER = MAGIC.length + 4 + 8 + 32;
+
+    private CheckpointFormat() {
+    }
+
+    /** The bytes of {@code checkpoint}. */
+    public static byte[] encode(Checkpoint checkpoint) {
+        Struct.Builder history = Struct.builder();
+        for (RoundRecord r : checkpoint.history()) {
+            Struct.Builder metrics = Struct.builder();
+            r.metrics().forEach((name, value) -> metrics.add(name, Tensor.scalar(value.doubleValue())));
+            history.add(Struct.named("round", Tensor.scalar(r.round()), "metrics", metrics.build()));
+        }
+        Struct payload = Struct.builder()
+                .add("format", text(FORMAT))
+                .add("version", Tensor.scalar(VERSION))
+                .add("round", Tensor.scalar(checkpoint.round()))
+                .add("config", text(checkpoint.config().text()))
+                .add("config_fingerprint", text(checkpoint.config().fingerprint()))
+                .add("broadcasted_bits", Tensor.scalar(checkpoint.broadcastedBits()))
+                .add("aggregated_bits", Tensor.scalar(checkpoint.aggregatedBits()))
+                .add("state", checkpoint.state())
+                .add("history", history.build())
+                .build();
+        byte[] body = ValueCodec.encode(payload);
+        ByteBuffer out = ByteBuffer.allocate(HEADER + body.length);
+        out.put(MAGIC).putInt(VERSION).putLong(body.length).put(sha256(body)).put(body);
+        return out.array();
+    }
+
+    /**
+     * Reads a checkpoint; {@code file} only names the source in errors.
+     *
+     * @throws CheckpointException if the bytes are not a complete, intact version-1 checkpoint
+     *                             (malformed value bytes, {@link dev.fl4j.core.io.MalformedDataException},
+     *                             are reported as its cause)
+     */
+    public static Checkpoint decode(byte[] bytes, Path file) {
+        if (bytes.length < HEADER) {
+            throw new CheckpointException(file, "truncated: " + bytes.length + " bytes, shorter than the " + HEADER + "-byte header");
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        byte[] magic = new byte[MAGIC.length];
+        in.get(magic);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw new CheckpointException(file, "not an fl4j checkpoint (the file does not start with \"FL4JCKPT\")");
+        }
+        int version = in.getInt();
+        if (version != VERSION) {
+            throw new CheckpointException(file, "format version " + version + " is not supported; this fl4j reads version " + VERSION);
+        }
+        long length = in.getLong();
+        byte[] expectedDigest = new byte[32];
+        in.get(expectedDigest);
+        if (length != in.remaining()) {
+            throw new CheckpointException(file, (length > in.remaining() ? "truncated" : "has trailing bytes") + ": the header announces "
+                    + length + " payload bytes but " + in.remaining() + " follow");
+        }
+        byte[] body = new byte[in.remaining()];
+        in.get(body);
+        if (!MessageDigest.isEqual(expectedDigest, sha256(body))) {
+            throw new CheckpointException(file, "corrupt: the payload's SHA-256 does not match the header");
+        }
+        try {
+            return fromPayload(ValueCodec.decode(body), file);
+        } catch (IllegalArgumentException | ClassCastException | IllegalStateException e) {
+            throw new CheckpointException(file, "payload does not follow the checkpoint layout: " + e.getMessage(), e);
+        }
+    }
+
+    private static Checkpoint fromPayload(Value value, Path file) {
+        if (!(value instanceof Struct p)) {
+            throw new CheckpointException(file, "payload is " + value.type() + ", expected a structure");
+        }
+        for (String field : List.of("format", "version", "round", "config", "config_fingerprint", "broadcasted_bits", "aggregated_bits", "state", "history")) {
+            if (!p.has(field)) {
+                throw new CheckpointException(file, "payload has no field '" + field + "'");
+            }
+        }
+        String format = readText(p.tensor("format"));
+        if (!FORMAT.equals(format)) {
+            throw new CheckpointException(file, "payload format is '" + format + "', expected '" + FORMAT + "'");
+        }
+        int version = (int) p.tensor("version").longValue();
+        if (version != VERSION) {
+            throw new CheckpointException(file, "payload version " + version + " is not supported; this fl4j reads version " + VERSION);
+        }
+        RunConfig config = RunConfig.parse(readText(p.tensor("config")));
+        String fingerprint = readText(p.tensor("config_fingerprint"));
+        if (!fingerprint.equals(config.fingerprint())) {
+            throw new CheckpointException(file, "stored config fingerprint " + fingerprint + " does not match its stored config (" + config.fingerprint() + ")");
+        }
+        List<RoundRecord> history = new ArrayList<>();
+        for (Value entry : p.struct("history").values()) {
+            Struct e = (Struct) entry;
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            Struct m = e.struct("metrics");
+            for (int i = 0; i < m.size(); i++) {
+                metrics.put(m.nameAt(i), m.tensor(i).getDouble(0));
+            }
+            history.add(new RoundRecord((int) e.tensor("round").longValue(), metrics));
+        }
+        return new Checkpoint((int) p.tensor("round").longValue(), p.get("state"), p.tensor("broadcasted_bits").longValue(),
+                p.tensor("aggregated_bits").longValue(), config, history);
+    }
+
+    private static Tensor text(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        return Tensor.of(utf8, utf8.length);
+    }
+
+    private static String readText(Tensor t) {
+        if (t.dtype() != DType.UINT8 || t.rank() != 1) {
+            throw new IllegalArgumentException("text field is " + t.type() + ", expected uint8[n]");
+        }
+        return new String(t.byteData(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
+}

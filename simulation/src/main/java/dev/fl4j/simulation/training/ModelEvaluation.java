@@ -1,0 +1,168 @@
+package dev.fl4j.simulation.training;
+
+import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.Seeds;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.runtime.FederatedRuntime;
+import dev.fl4j.core.types.FederatedType;
+import dev.fl4j.core.types.StructType;
+import dev.fl4j.core.types.Type;
+import dev.fl4j.learning.algorithms.FederatedEvaluation;
+import dev.fl4j.learning.keras.ModelSpec;
+import dev.fl4j.learning.model.ModelWeights;
+import dev.fl4j.learning.templates.LearningProcessOutput;
+import dev.fl4j.simulation.data.ClientData;
+import dev.fl4j.simulation.data.Dataset;
+import dev.fl4j.simulation.data.Examples;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * Evaluates the global model during a run, with {@link FederatedEvaluation} so that the work spreads
+ * over the runtime's workers like training does:
+ * <ul>
+ *   <li><b>centralised</b> ({@link Builder#optCentralTest}): the whole test set, cut into a fixed
+ *       number of contiguous parts evaluated as pseudo-clients; metric sums are added before they
+ *       are finalized, so the result is the metric of the whole set (and does not depend on the
+ *       worker count). Metrics are named {@code eval/<metric>}.</li>
+ *   <li><b>federated</b> ({@link Builder#optFederatedTest}): the test clients of a federated
+ *       dataset (or a seeded sample of them, the same every round), named
+ *       {@code federated_eval/<metric>}.</li>
+ * </ul>
+ * Evaluation traffic goes through the runtime but is not part of the training process's
+ * {@code broadcasted_bits}/{@code aggregated_bits}: the training loop counts only rounds.
+ */
+public final class ModelEvaluation {
+
+    /** Prefix of centralised evaluation metrics. */
+    public static final String CENTRAL = "eval";
+    /** Prefix of federated evaluation metrics. */
+    public static final String FEDERATED = "federated_eval";
+    static final int CENTRAL_PARTS = 8;
+
+    private final FederatedEvaluation evaluation;
+    private final Type memberType;
+    private final List<String> centralIds;
+    private final List<Dataset> centralParts;
+    private final ClientData federatedTest;
+    private final List<String> federatedIds;
+    private final Preprocessing preprocessing;
+
+    private ModelEvaluation(Builder b) {
+        this.evaluation = FederatedEvaluation.build(b.model);
+        this.memberType = ((FederatedType) ((StructType) evaluation.computation().type().parameter()).get("data")).member();
+        this.preprocessing = b.preprocessing;
+        this.centralIds = new ArrayList<>();
+        this.centralParts = new ArrayList<>();
+        if (b.centralTest != null) {
+            int n = b.centralTest.size();
+            int parts = Math.min(CENTRAL_PARTS, n);
+            for (int p = 0; p < parts; p++) {
+                int from = (int) ((long) n * p / parts);
+                int to = (int) ((long) n * (p + 1) / parts);
+                int[] rows = new int[to - from];
+                Arrays.setAll(rows, i -> from + i);
+                centralIds.add("test_part_" + p);
+                centralParts.add(preprocessing.forEvaluation(Dataset.of(b.centralTest, rows)));
+            }
+        }
+        this.federatedTest = b.federatedTest;
+        this.federatedIds = b.federatedTest == null ? List.of() : sampleIds(b.federatedTest.clientIds(), b.maxTestClients, b.seed);
+    }
+
+    private static List<String> sampleIds(List<String> ids, int max, long seed) {
+        if (max <= 0 || max >= ids.size()) {
+            return List.copyOf(ids);
+        }
+        int[] order = new int[ids.size()];
+        Arrays.setAll(order, i -> i);
+        SplittableRandom r = new SplittableRandom(Seeds.derive(seed, Seeds.purpose("training/eval_clients")));
+        for (int i = 0; i < max; i++) {
+            int j = i + r.nextInt(order.length - i);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        int[] chosen = Arrays.copyOf(order, max);
+        Arrays.sort(chosen);
+        List<String> out = new ArrayList<>(max);
+        for (int i : chosen) {
+            out.add(ids.get(i));
+        }
+        return out;
+    }
+
+    public static Builder builder(ModelSpec model, Preprocessing preprocessing) {
+        return new Builder(model, preprocessing);
+    }
+
+    /** Whether anything is evaluated. */
+    public boolean isEmpty() {
+        return centralParts.isEmpty() && federatedIds.isEmpty();
+    }
+
+    /** Number of test clients federated evaluation uses. */
+    public int federatedClients() {
+        return federatedIds.size();
+    }
+
+    /** Evaluates {@code weights}; metric names are prefixed {@value #CENTRAL}/ and {@value #FEDERATED}/. */
+    public Map<String, Double> evaluate(FederatedRuntime runtime, ModelWeights weights) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (!centralParts.isEmpty()) {
+            ClientValues data = ClientValues.of(memberType, centralIds, centralParts);
+            Struct result = evaluation.evaluate(runtime, weights, data);
+            LearningProcessOutput.flatten(CENTRAL, result.get("eval"), out);
+        }
+        if (!federatedIds.isEmpty()) {
+            ClientValues data = ClientValues.lazy(memberType, federatedIds, id -> preprocessing.forEvaluation(federatedTest.datasetFor(id)));
+            Struct result = evaluation.evaluate(runtime, weights, data);
+            LearningProcessOutput.flatten(FEDERATED, result.get("eval"), out);
+        }
+        return out;
+    }
+
+    /** Configures what is evaluated. */
+    public static final class Builder {
+        private final ModelSpec model;
+        private final Preprocessing preprocessing;
+        private Examples centralTest;
+        private ClientData federatedTest;
+        private int maxTestClients;
+        private long seed;
+
+        private Builder(ModelSpec model, Preprocessing preprocessing) {
+            this.model = Objects.requireNonNull(model, "model");
+            this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
+        }
+
+        /** A centralised test set. */
+        public Builder optCentralTest(Examples test) {
+            if (test.size() == 0) {
+                throw new IllegalArgumentException("the central test set has no examples");
+            }
+            this.centralTest = test;
+            return this;
+        }
+
+        /** Test clients; at most {@code maxClients} of them (0: all), chosen once from {@code seed}. */
+        public Builder optFederatedTest(ClientData test, int maxClients, long seed) {
+            if (maxClients < 0) {
+                throw new IllegalArgumentException("max test clients must be positive, or 0 for all, got " + maxClients);
+            }
+            this.federatedTest = Objects.requireNonNull(test, "test");
+            this.maxTestClients = maxClients;
+            this.seed = seed;
+            return this;
+        }
+
+        public ModelEvaluation build() {
+            return new ModelEvaluation(this);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.fl4j.simulation.training;
+
+import dev.fl4j.simulation.checkpoint.Checkpoint;
+import java.util.Map;
+
+/**
+ * Follows a {@link TrainingLoop} as it runs, e.g. to draw a progress bar and print one line per
+ * round. All methods do nothing by default. {@link #clientLoaded} is called from worker threads,
+ * possibly at the same time; the others from the thread running the loop.
+ */
+public interface RoundListener {
+
+    /** The run continues from {@code checkpoint} instead of starting afresh. */
+    default void resumed(Checkpoint checkpoint) {
+    }
+
+    /** Round {@code cohort.round()} starts; its reporting clients are about to train. */
+    default void roundStarted(Cohort cohort) {
+    }
+
+    /** A reporting client's data was loaded for training: it starts its local work now. */
+    default void clientLoaded(int round, String clientId) {
+    }
+
+    /**
+     * Round {@code round} is done (0: the evaluation of the initial model); {@code metrics} are what
+     * went to the sinks, including the cumulative bits and any evaluation.
+     */
+    default void roundFinished(int round, Map<String, Double> metrics) {
+    }
+
+    /** A checkpoint was saved after {@code round}. */
+    default void checkpointSaved(int round, java.nio.file.Path file) {
+    }
+}

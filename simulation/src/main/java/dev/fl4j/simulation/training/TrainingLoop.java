@@ -1,0 +1,340 @@
+package dev.fl4j.simulation.training;
+
+import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.Seeds;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.runtime.CommunicationSnapshot;
+import dev.fl4j.core.runtime.FederatedRuntime;
+import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.core.types.FederatedType;
+import dev.fl4j.core.types.Type;
+import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.learning.templates.LearningProcessOutput;
+import dev.fl4j.simulation.checkpoint.Checkpoint;
+import dev.fl4j.simulation.checkpoint.CheckpointException;
+import dev.fl4j.simulation.checkpoint.CheckpointStore;
+import dev.fl4j.simulation.checkpoint.RoundRecord;
+import dev.fl4j.simulation.checkpoint.RunConfig;
+import dev.fl4j.simulation.checkpoint.ServerStates;
+import dev.fl4j.simulation.data.ClientData;
+import dev.fl4j.simulation.metrics.MetricsSink;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * TFF's {@code tff.simulation.run_training_process}: runs a {@link LearningProcess} for a number of
+ * rounds over simulated clients. Each round
+ * <ol>
+ *   <li>samples clients ({@link ClientSampler}: uniform without replacement, optional drop-out);</li>
+ *   <li>hands the reporting clients' datasets to the process as one lazy {@code {T*}@CLIENTS}
+ *       value: a client's data is loaded and {@linkplain Preprocessing preprocessed} (shuffle seeded
+ *       by run seed, round and client; batch) on the worker that trains it;</li>
+ *   <li>runs {@code next} on the runtime and adds what it broadcast and aggregated to the cumulative
+ *       {@value #BROADCASTED_BITS} and {@value #AGGREGATED_BITS};</li>
+ *   <li>every {@code evaluateEvery} rounds and after the last, evaluates the model
+ *       ({@link ModelEvaluation});</li>
+ *   <li>writes the round's metrics to the sinks, and every {@code checkpointEvery} rounds and after
+ *       the last, saves a {@link Checkpoint}.</li>
+ * </ol>
+ * With evaluation configured, a fresh run first evaluates the initial model as round 0.
+ *
+ * <p><b>Resuming.</b> With checkpoints configured, {@link #run()} first looks for the newest
+ * checkpoint in the store. If there is one, its configuration fingerprint must match (else
+ * {@link dev.fl4j.simulation.checkpoint.CheckpointMismatchException}); the run continues from its
+ * state, cumulative bits and history, and {@linkplain Builder#optReplaySink replay sinks} receive
+ * the recorded history again. Since every random draw of a round derives from the run seed and the
+ * round, a run killed mid-way and started again ends with bitwise the same model as one that was
+ * never interrupted. A damaged newest checkpoint stops the run with a {@link CheckpointException}
+ * instead of silently starting over.
+ *
+ * <p>Metrics of a round: the process's metrics flattened ({@code client_work/train/loss} …), then
+ * {@value #CLIENTS_SAMPLED}, {@value #CLIENTS_REPORTING}, the cumulative bits,
+ * {@value #ROUND_SECONDS}, and evaluation metrics when evaluated. If every sampled client drops out,
+ * the round leaves the state unchanged and has no process metrics.
+ */
+public final class TrainingLoop {
+
+    /** Cumulative bits the training process broadcast to clients. */
+    public static final String BROADCASTED_BITS = "broadcasted_bits";
+    /** Cumulative bits the training process aggregated from clients. */
+    public static final String AGGREGATED_BITS = "aggregated_bits";
+    /** Clients sampled in the round. */
+    public static final String CLIENTS_SAMPLED = "clients_sampled";
+    /** Sampled clients that did not drop out. */
+    public static final String CLIENTS_REPORTING = "clients_reporting";
+    /** Wall time of the round's training step in seconds. */
+    public static final String ROUND_SECONDS = "round_seconds";
+
+    private static final long CLIENT_SHUFFLE = Seeds.purpose("training/client_shuffle");
+
+    private final Builder b;
+
+    private TrainingLoop(Builder b) {
+        this.b = b;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Runs (or resumes) the training and returns its outcome. */
+    public TrainingResult run() {
+        if (b.runtime != null) {
+            return run(b.runtime);
+        }
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(b.workers).build()) {
+            return run(rt);
+        }
+    }
+
+    private TrainingResult run(FederatedRuntime runtime) {
+        long started = System.nanoTime();
+        LearningProcess process = b.process;
+        ClientSampler sampler = new ClientSampler(b.trainData.clientIds(), b.clientsPerRound, b.dropoutRate, b.seed);
+        Map<String, Integer> clientIndex = new HashMap<>();
+        List<String> ids = b.trainData.clientIds();
+        for (int i = 0; i < ids.size(); i++) {
+            clientIndex.put(ids.get(i), i);
+        }
+        Type memberType = ((FederatedType) process.clientDataType()).member();
+
+        Value state = null;
+        int startRound = 0;
+        long broadcastOffset = 0;
+        long aggregatedOffset = 0;
+        List<RoundRecord> history = new ArrayList<>();
+        int resumedFrom = -1;
+        Optional<Checkpoint> latest = b.checkpoints == null ? Optional.empty() : b.checkpoints.loadLatest(b.config);
+        if (latest.isPresent()) {
+            Checkpoint c = latest.get();
+            try {
+                state = ServerStates.restore(c.state(), process.stateType());
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(b.checkpoints.fileFor(c.round()), "its state does not fit this learning process: " + e.getMessage(), e);
+            }
+            startRound = c.round();
+            resumedFrom = c.round();
+            broadcastOffset = c.broadcastedBits();
+            aggregatedOffset = c.aggregatedBits();
+            history.addAll(c.history());
+            b.listener.resumed(c);
+            for (MetricsSink s : b.replaySinks) {
+                for (RoundRecord r : c.history()) {
+                    s.write(r.round(), r.metrics());
+                }
+                s.flush();
+            }
+        } else {
+            state = process.initialize(runtime);
+            if (b.evaluation != null) {
+                Map<String, Double> m = new LinkedHashMap<>();
+                m.put(BROADCASTED_BITS, 0.0);
+                m.put(AGGREGATED_BITS, 0.0);
+                m.putAll(b.evaluation.evaluate(runtime, process.getModelWeights(state)));
+                record(0, m, history);
+            }
+        }
+
+        long trainedBroadcast = 0;
+        long trainedAggregated = 0;
+        for (int round = startRound + 1; round <= b.rounds; round++) {
+            Cohort cohort = sampler.sample(round);
+            b.listener.roundStarted(cohort);
+            Map<String, Double> m = new LinkedHashMap<>();
+            long roundStart = System.nanoTime();
+            if (!cohort.reporting().isEmpty()) {
+                final int r = round;
+                ClientValues data = ClientValues.lazy(memberType, cohort.reporting(), id -> {
+                    b.listener.clientLoaded(r, id);
+                    long shuffleSeed = Seeds.derive(b.seed, CLIENT_SHUFFLE, r, clientIndex.get(id));
+                    return b.preprocessing.forTraining(b.trainData.datasetFor(id), shuffleSeed);
+                });
+                CommunicationSnapshot before = runtime.communication().snapshot();
+                LearningProcessOutput out = process.next(runtime, state, data);
+                CommunicationSnapshot used = runtime.communication().snapshot().minus(before);
+                trainedBroadcast += used.broadcastBits();
+                trainedAggregated += used.aggregatedBits();
+                state = out.state();
+                m.putAll(out.flatMetrics());
+            }
+            m.put(CLIENTS_SAMPLED, (double) cohort.sampled().size());
+            m.put(CLIENTS_REPORTING, (double) cohort.reporting().size());
+            m.put(BROADCASTED_BITS, (double) (broadcastOffset + trainedBroadcast));
+            m.put(AGGREGATED_BITS, (double) (aggregatedOffset + trainedAggregated));
+            m.put(ROUND_SECONDS, (System.nanoTime() - roundStart) / 1e9);
+            boolean last = round == b.rounds;
+            if (b.evaluation != null && (round % b.evaluateEvery == 0 || last)) {
+                m.putAll(b.evaluation.evaluate(runtime, process.getModelWeights(state)));
+            }
+            record(round, m, history);
+            if (b.checkpoints != null && (round % b.checkpointEvery == 0 || last)) {
+                Checkpoint c = new Checkpoint(round, ServerStates.strip(state), broadcastOffset + trainedBroadcast,
+                        aggregatedOffset + trainedAggregated, b.config, history);
+                Path file = b.checkpoints.save(c);
+                b.listener.checkpointSaved(round, file);
+            }
+        }
+        for (MetricsSink s : b.sinks) {
+            s.flush();
+        }
+        int rounds = Math.max(startRound, b.rounds);
+        return new TrainingResult(state, process.getModelWeights(state), rounds, resumedFrom,
+                new CommunicationSnapshot(broadcastOffset + trainedBroadcast, aggregatedOffset + trainedAggregated), history,
+                Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private void record(int round, Map<String, Double> metrics, List<RoundRecord> history) {
+        RoundRecord r = new RoundRecord(round, metrics);
+        history.add(r);
+        for (MetricsSink s : b.sinks) {
+            s.write(round, r.metrics());
+        }
+        b.listener.roundFinished(round, r.metrics());
+    }
+
+    /**
+     * Configures a {@link TrainingLoop}: process, training data, clients per round, rounds and
+     * preprocessing are required ({@code set…}); the rest is optional ({@code opt…}).
+     */
+    public static final class Builder {
+        private LearningProcess process;
+        private ClientData trainData;
+        private int clientsPerRound;
+        private int rounds = -1;
+        private Preprocessing preprocessing;
+        private long seed;
+        private double dropoutRate;
+        private ModelEvaluation evaluation;
+        private int evaluateEvery = 1;
+        private CheckpointStore checkpoints;
+        private int checkpointEvery = 1;
+        private RunConfig config;
+        private final List<MetricsSink> sinks = new ArrayList<>();
+        private final List<MetricsSink> replaySinks = new ArrayList<>();
+        private RoundListener listener = new RoundListener() {
+        };
+        private FederatedRuntime runtime;
+        private int workers = Runtime.getRuntime().availableProcessors();
+
+        private Builder() {
+        }
+
+        public Builder setProcess(LearningProcess process) {
+            this.process = process;
+            return this;
+        }
+
+        /** The training population, unbatched (preprocessing batches it). */
+        public Builder setTrainingData(ClientData data) {
+            this.trainData = data;
+            return this;
+        }
+
+        public Builder setClientsPerRound(int n) {
+            this.clientsPerRound = n;
+            return this;
+        }
+
+        /** Total rounds; a resumed run continues up to this round. */
+        public Builder setRounds(int rounds) {
+            this.rounds = rounds;
+            return this;
+        }
+
+        public Builder setPreprocessing(Preprocessing preprocessing) {
+            this.preprocessing = preprocessing;
+            return this;
+        }
+
+        /** The run seed behind sampling, drop-out and shuffles (default 0). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Probability that a sampled client drops out before reporting (default 0). */
+        public Builder optDropoutRate(double rate) {
+            this.dropoutRate = rate;
+            return this;
+        }
+
+        /** Evaluates every {@code everyRounds} rounds, after the last round, and the initial model. */
+        public Builder optEvaluation(ModelEvaluation evaluation, int everyRounds) {
+            if (everyRounds < 1) {
+                throw new IllegalArgumentException("evaluation interval must be at least 1 round, got " + everyRounds);
+            }
+            this.evaluation = Objects.requireNonNull(evaluation, "evaluation");
+            this.evaluateEvery = everyRounds;
+            return this;
+        }
+
+        /**
+         * Saves checkpoints to {@code store} every {@code everyRounds} rounds and after the last, and
+         * resumes from its newest checkpoint if {@code config} matches.
+         */
+        public Builder optCheckpoints(CheckpointStore store, int everyRounds, RunConfig config) {
+            if (everyRounds < 1) {
+                throw new IllegalArgumentException("checkpoint interval must be at least 1 round, got " + everyRounds);
+            }
+            this.checkpoints = Objects.requireNonNull(store, "store");
+            this.checkpointEvery = everyRounds;
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** A sink for every round's metrics (not closed by the loop). */
+        public Builder optSink(MetricsSink sink) {
+            sinks.add(Objects.requireNonNull(sink, "sink"));
+            return this;
+        }
+
+        /**
+         * A sink that, on resume, first receives the history recorded in the checkpoint: for sinks
+         * that rebuild their output from what they were given (CSV tables, plots). Also receives
+         * every new round like {@link #optSink}.
+         */
+        public Builder optReplaySink(MetricsSink sink) {
+            optSink(sink);
+            replaySinks.add(sink);
+            return this;
+        }
+
+        public Builder optListener(RoundListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Runs on {@code runtime} (not closed by the loop) instead of a new local runtime. */
+        public Builder optRuntime(FederatedRuntime runtime) {
+            this.runtime = runtime;
+            return this;
+        }
+
+        /** Workers of the local runtime the loop makes when none is given (default: cores). */
+        public Builder optWorkers(int workers) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+            }
+            this.workers = workers;
+            return this;
+        }
+
+        public TrainingLoop build() {
+            Objects.requireNonNull(process, "process: call setProcess");
+            Objects.requireNonNull(trainData, "training data: call setTrainingData");
+            Objects.requireNonNull(preprocessing, "preprocessing: call setPreprocessing");
+            if (rounds < 0) {
+                throw new IllegalArgumentException(rounds == -1 ? "rounds: call setRounds" : "rounds must not be negative, got " + rounds);
+            }
+            new ClientSampler(trainData.clientIds(), clientsPerRound, dropoutRate, seed);
+            return new TrainingLoop(this);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.fl4j.simulation.training;
+
+import dev.fl4j.learning.algorithms.FedAvg;
+import dev.fl4j.learning.models.Models;
+import dev.fl4j.learning.optimizers.Sgd;
+import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.simulation.checkpoint.CheckpointStore;
+import dev.fl4j.simulation.checkpoint.RunConfig;
+import dev.fl4j.simulation.datasets.FedProxSynthetic;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** A small, fast training setup shared by the loop tests and the child process of the kill test. */
+final class SmallRun {
+
+    static final int CLIENTS = 20;
+    static final int PER_ROUND = 5;
+
+    private SmallRun() {
+    }
+
+    static FedProxSynthetic data() {
+        return FedProxSynthetic.builder(1, 1, CLIENTS, 5).optExamplesPerClient(30).build();
+    }
+
+    static LearningProcess process() {
+        return FedAvg.builder(Models.softmaxRegression(FedProxSynthetic.DIMENSION, FedProxSynthetic.CLASSES))
+                .setClientOptimizer(Sgd.of(0.05f)).optSeed(3).build();
+    }
+
+    static RunConfig config(long seed, double dropout) {
+        return RunConfig.of(Map.of("dataset", "synthetic:1,1", "model", "softmax", "seed", String.valueOf(seed), "dropout", String.valueOf(dropout)));
+    }
+
+    static TrainingLoop.Builder loop(int rounds, long seed, double dropout, int workers) {
+        return TrainingLoop.builder()
+                .setProcess(process())
+                .setTrainingData(data())
+                .setClientsPerRound(PER_ROUND)
+                .setRounds(rounds)
+                .setPreprocessing(Preprocessing.batches(8))
+                .optSeed(seed)
+                .optDropoutRate(dropout)
+                .optWorkers(workers);
+    }
+
+    static TrainingLoop.Builder checkpointed(Path dir, int rounds, long seed, double dropout, int workers) {
+        return loop(rounds, seed, dropout, workers).optCheckpoints(new CheckpointStore(dir), 1, config(seed, dropout));
+    }
+}
