@@ -83,6 +83,11 @@ public final class NonFiniteZeroingFactory implements UnweightedAggregationFacto
         });
     }
 
+    /** The wrapped factory. */
+    public AggregationFactory inner() {
+        return inner;
+    }
+
     @Override
     public String toString() {
         return "non_finite_zeroing(" + inner + ")";

@@ -96,6 +96,11 @@ abstract class NormBoundFactory implements UnweightedAggregationFactory, Weighte
         });
     }
 
+    /** The wrapped factory. */
+    public AggregationFactory inner() {
+        return inner;
+    }
+
     String describe() {
         return factoryName() + "(" + norm + " " + bound + ", " + inner + ")";
     }

@@ -1,0 +1,243 @@
+package dev.fl4j.aggregators;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads the command line's {@code --aggregator} text into a factory.
+ *
+ * <h2>Grammar</h2>
+ * <pre>
+ * spec        := preset | composition
+ * preset      := 'mean' | 'robust' | 'dp:'Z | 'secure' | 'compression'
+ *              | 'median' | 'trimmed-mean:'BETA | 'krum:'F | 'multi-krum:'F':'M
+ * composition := (wrapper '+')* core
+ * wrapper     := 'non-finite'
+ *              | 'zeroing' [':'NORM] [':'BOUND]
+ *              | 'clip' [':'BOUND]
+ * core        := 'mean' | 'median' | 'trimmed-mean:'BETA | 'krum:'F | 'multi-krum:'F':'M
+ *              | 'dp:'Z | 'dp-fixed:'Z':'CLIP | 'secure' | 'compression'
+ * NORM        := 'l2' | 'linf'
+ * </pre>
+ * A spec without {@code +} is a preset, TFF's builder of that name with its defaults:
+ * {@code robust} = {@link Aggregators#robustAggregator(boolean, boolean) robust_aggregator}
+ * (adaptive zeroing, adaptive clipping, weighted mean); {@code dp:Z} =
+ * {@link Aggregators#dpAggregator(double, int, boolean) dp_aggregator(Z, clientsPerRound)} (adaptive
+ * zeroing, adaptive-clip Gaussian DP, unweighted); {@code secure} and {@code compression} =
+ * {@code secure_aggregator} and {@code compression_aggregator} (zeroing, clipping, then the weighted
+ * secure or 8-bit-compressed mean); {@code mean} = {@link MeanFactory}; the robust statistics
+ * ({@link RobustAggregationFactory}) stand alone.
+ *
+ * <p>In a composition every stage is exactly what is written, outermost first (the first stage
+ * acts first on the clients): {@code zeroing} and {@code clip} without a bound are TFF's adaptive
+ * defaults, with a bound they are fixed; {@code zeroing}'s norm defaults to {@code linf}; the cores
+ * {@code dp}, {@code secure} and {@code compression} carry no zeroing or clipping of their own;
+ * {@code dp-fixed:Z:CLIP} is {@code gaussian_fixed}.
+ *
+ * <h2>Examples</h2>
+ * <pre>
+ * mean                          weighted mean
+ * robust                        = zeroing+clip+mean
+ * dp:1.0                        = zeroing+dp:1.0
+ * zeroing:l2:5+clip:1+mean      zero updates with L2 norm above 5, clip to 1, weighted mean
+ * non-finite+median             coordinate-wise median after dropping NaN/Inf updates
+ * clip:0.5+trimmed-mean:0.1     clip to 0.5, then trim 10% from each end
+ * zeroing+dp-fixed:1.2:0.8      adaptive zeroing, then DP with fixed clip 0.8
+ * </pre>
+ * Whether the resulting factory takes weights: {@link #isWeighted}.
+ */
+public final class AggregatorSpec {
+
+    /** The accepted forms, as listed in error messages. */
+    public static final List<String> FORMS = List.of("mean", "robust", "dp:NOISE_MULTIPLIER", "secure", "compression", "median",
+            "trimmed-mean:FRACTION", "krum:F", "multi-krum:F:M", "dp-fixed:NOISE_MULTIPLIER:CLIP",
+            "WRAPPER+...+CORE with WRAPPER one of non-finite, zeroing[:l2|linf][:BOUND], clip[:BOUND]");
+
+    private AggregatorSpec() {
+    }
+
+    /**
+     * The factory {@code spec} names.
+     *
+     * @param clientsPerRound the expected clients per round (for DP's normalization and defaults)
+     * @throws IllegalArgumentException naming the bad part and listing the valid forms
+     */
+    public static AggregationFactory parse(String spec, int clientsPerRound) {
+        if (spec == null || spec.isBlank()) {
+            throw error(String.valueOf(spec), "empty aggregator");
+        }
+        String text = spec.trim().toLowerCase(Locale.ROOT);
+        List<String> stages = List.of(text.split("\\+", -1));
+        try {
+            if (stages.size() == 1) {
+                return preset(stages.get(0), clientsPerRound);
+            }
+            AggregationFactory factory = core(stages.get(stages.size() - 1), clientsPerRound);
+            for (int i = stages.size() - 2; i >= 0; i--) {
+                factory = wrapper(stages.get(i), factory);
+            }
+            return factory;
+        } catch (SpecException | IllegalArgumentException e) {
+            throw error(spec, e.getMessage());
+        }
+    }
+
+    /** Whether {@code factory} builds weighted processes (its innermost mechanism does). */
+    public static boolean isWeighted(AggregationFactory factory) {
+        if (factory instanceof NormBoundFactory n) {
+            return isWeighted(n.inner());
+        }
+        if (factory instanceof NonFiniteZeroingFactory n) {
+            return isWeighted(n.inner());
+        }
+        return factory instanceof WeightedAggregationFactory;
+    }
+
+    private static AggregationFactory preset(String stage, int clientsPerRound) {
+        String[] p = stage.split(":", -1);
+        return switch (p[0]) {
+            case "robust" -> {
+                args(p, 0);
+                yield Aggregators.robustAggregator(true, true);
+            }
+            case "dp" -> {
+                args(p, 1);
+                yield Aggregators.dpAggregator(number(p[1], "NOISE_MULTIPLIER"), clients(clientsPerRound), true);
+            }
+            case "secure" -> {
+                args(p, 0);
+                yield Aggregators.secureAggregator(true, true);
+            }
+            case "compression" -> {
+                args(p, 0);
+                yield Aggregators.compressionAggregator(true, true);
+            }
+            default -> core(stage, clientsPerRound);
+        };
+    }
+
+    private static AggregationFactory core(String stage, int clientsPerRound) {
+        String[] p = stage.split(":", -1);
+        switch (p[0]) {
+            case "mean" -> {
+                args(p, 0);
+                return new MeanFactory();
+            }
+            case "median" -> {
+                args(p, 0);
+                return RobustAggregationFactory.median();
+            }
+            case "trimmed-mean" -> {
+                args(p, 1);
+                return RobustAggregationFactory.trimmedMean(number(p[1], "FRACTION"));
+            }
+            case "krum" -> {
+                args(p, 1);
+                return RobustAggregationFactory.krum(whole(p[1], "F"));
+            }
+            case "multi-krum" -> {
+                args(p, 2);
+                return RobustAggregationFactory.multiKrum(whole(p[1], "F"), whole(p[2], "M"));
+            }
+            case "dp" -> {
+                args(p, 1);
+                return DifferentiallyPrivateFactory.gaussianAdaptive(number(p[1], "NOISE_MULTIPLIER"), clients(clientsPerRound));
+            }
+            case "dp-fixed" -> {
+                args(p, 2);
+                return DifferentiallyPrivateFactory.gaussianFixed(number(p[1], "NOISE_MULTIPLIER"), clients(clientsPerRound), number(p[2], "CLIP"));
+            }
+            case "secure" -> {
+                args(p, 0);
+                return Aggregators.secureAggregator(false, false);
+            }
+            case "compression" -> {
+                args(p, 0);
+                return Aggregators.compressionAggregator(false, false);
+            }
+            case "robust", "non-finite", "zeroing", "clip" -> throw new SpecException("'" + p[0] + "' cannot be the last stage of a composition;"
+                    + " end with a core (mean, median, trimmed-mean, krum, multi-krum, dp, dp-fixed, secure, compression)");
+            default -> throw new SpecException("unknown aggregator '" + p[0] + "'");
+        }
+    }
+
+    private static AggregationFactory wrapper(String stage, AggregationFactory inner) {
+        String[] p = stage.split(":", -1);
+        switch (p[0]) {
+            case "non-finite" -> {
+                args(p, 0);
+                return new NonFiniteZeroingFactory(inner);
+            }
+            case "clip" -> {
+                if (p.length == 1) {
+                    return Aggregators.withDefaultClipping(inner, false);
+                }
+                args(p, 1);
+                return ClippingFactory.fixed(number(p[1], "BOUND"), inner);
+            }
+            case "zeroing" -> {
+                if (p.length > 3) {
+                    throw new SpecException("'zeroing' takes at most a norm and a bound (zeroing[:l2|linf][:BOUND]), got '" + stage + "'");
+                }
+                List<String> rest = new ArrayList<>(List.of(p).subList(1, p.length));
+                Norm norm = Norm.LINF;
+                if (!rest.isEmpty() && (rest.get(0).equals("l2") || rest.get(0).equals("linf"))) {
+                    norm = Norm.parse(rest.remove(0));
+                }
+                if (rest.isEmpty()) {
+                    return ZeroingFactory.adaptive(Aggregators.defaultZeroingNorm(false), norm, inner);
+                }
+                if (rest.size() > 1) {
+                    throw new SpecException("'zeroing' norm must be l2 or linf, got '" + rest.get(0) + "'");
+                }
+                return ZeroingFactory.fixed(number(rest.get(0), "BOUND"), norm, inner);
+            }
+            default -> throw new SpecException("'" + p[0] + "' is not a wrapper; only the last stage may be a core, wrappers are non-finite,"
+                    + " zeroing, clip");
+        }
+    }
+
+    private static void args(String[] parts, int expected) {
+        if (parts.length - 1 != expected) {
+            String form = FORMS.stream().filter(f -> f.equals(parts[0]) || f.startsWith(parts[0] + ":")).findFirst().orElse(parts[0]);
+            throw new SpecException("'" + parts[0] + "' takes " + expected + " argument(s) (" + form + "), got " + (parts.length - 1));
+        }
+    }
+
+    private static double number(String text, String what) {
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new SpecException(what + " must be a number, got '" + text + "'");
+        }
+    }
+
+    private static int whole(String text, String what) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new SpecException(what + " must be a whole number, got '" + text + "'");
+        }
+    }
+
+    private static int clients(int clientsPerRound) {
+        if (clientsPerRound < 1) {
+            throw new SpecException("differential privacy needs the clients per round (>= 1), got " + clientsPerRound);
+        }
+        return clientsPerRound;
+    }
+
+    private static IllegalArgumentException error(String spec, String why) {
+        return new IllegalArgumentException("aggregator '" + spec + "': " + why + "; valid forms: " + String.join(", ", FORMS));
+    }
+
+    /** A parse problem, reported with the whole spec and the valid forms. */
+    private static final class SpecException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SpecException(String message) {
+            super(message);
+        }
+    }
+}

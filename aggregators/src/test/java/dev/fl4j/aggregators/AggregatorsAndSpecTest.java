@@ -1,0 +1,118 @@
+package dev.fl4j.aggregators;
+
+import static dev.fl4j.aggregators.Fixtures.F32;
+import static dev.fl4j.aggregators.Fixtures.VEC2;
+import static dev.fl4j.aggregators.Fixtures.measurement;
+import static dev.fl4j.aggregators.Fixtures.server;
+import static dev.fl4j.aggregators.Fixtures.vectors;
+import static dev.fl4j.aggregators.Fixtures.weights;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.core.templates.AggregationProcess;
+import dev.fl4j.core.templates.MeasuredProcessOutput;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AggregatorsAndSpecTest {
+
+    private final LocalRuntime runtime = LocalRuntime.builder().optWorkers(2).build();
+
+    @AfterEach
+    void close() {
+        runtime.close();
+    }
+
+    private MeasuredProcessOutput weightedRound(AggregationFactory f, FederatedValue values, FederatedValue weights) {
+        AggregationProcess p = ((WeightedAggregationFactory) f).create(VEC2, F32);
+        return p.next(runtime, p.initialize(runtime), values, weights);
+    }
+
+    @Test
+    void robustAggregatorHasTffDefaultsAndOrder() {
+        MeasuredProcessOutput out = weightedRound(Aggregators.robustAggregator(true, true), vectors(new float[] {3, 4}, new float[] {0, 0.5f}),
+                weights(1, 1));
+        // zeroing bound 10·2+1 = 21 keeps both; clipping bound 1 projects {3,4} to {0.6,0.8}
+        assertArrayEquals(new float[] {0.3f, 0.65f}, server(out.result()), 1e-6f);
+        assertEquals(List.of("zeroing_norm", "zeroed_count", "zeroing/clipping_norm", "zeroing/clipped_count"),
+                List.copyOf(Measurements.flatten(out.measurements()).keySet()));
+        assertEquals(21.0, measurement(out.measurements(), "zeroing_norm"));
+        assertEquals(1.0, measurement(out.measurements(), "zeroing/clipping_norm"));
+        assertEquals(Map.of("zeroing_norm", 21.0, "zeroed_count", 0.0, "clipping_norm", 1.0, "clipped_count", 1.0), Measurements.key(out.measurements()));
+    }
+
+    @Test
+    void dpAggregatorIsZeroingThenAdaptiveGaussian() {
+        AggregationFactory f = Aggregators.dpAggregator(0.5, 10, true);
+        assertFalse(AggregatorSpec.isWeighted(f));
+        AggregationProcess p = ((UnweightedAggregationFactory) f).create(VEC2);
+        MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime), vectors(new float[] {3, 4}, new float[] {0, 0.05f}));
+        Map<String, Double> key = Measurements.key(out.measurements());
+        assertEquals(21.0, key.get("zeroing_norm"));
+        assertEquals(0.1, key.get("clip"), 1e-7);
+        assertTrue(key.get("epsilon") > 0 && key.get("epsilon") < Double.POSITIVE_INFINITY, key.toString());
+        assertTrue(Measurements.flatten(out.measurements()).containsKey("zeroing/privacy/epsilon"));
+    }
+
+    @Test
+    void compressionAndSecureAggregatorsRunWeighted() {
+        FederatedValue values = vectors(new float[] {3, 4}, new float[] {0, 0.5f});
+        MeasuredProcessOutput compressed = weightedRound(Aggregators.compressionAggregator(true, true), values, weights(1, 1));
+        assertArrayEquals(new float[] {0.3f, 0.65f}, server(compressed.result()), 1e-6f, "small tensors cross unencoded");
+        MeasuredProcessOutput secure = weightedRound(Aggregators.secureAggregator(true, true), values, weights(1, 1));
+        assertArrayEquals(new float[] {0.3f, 0.65f}, server(secure.result()), 1e-4f);
+        assertEquals(0.0, measurement(secure.measurements(), "zeroing/clipping/mean_value/secure_upper_clipped_count"));
+        assertEquals(100.0, measurement(secure.measurements(), "zeroing/clipping/mean_value/secure_upper_threshold"), 1e-4);
+    }
+
+    @Test
+    void specPresetsMatchTheBuilders() {
+        assertInstanceOf(MeanFactory.class, AggregatorSpec.parse("mean", 10));
+        assertEquals(Aggregators.robustAggregator(true, true).toString(), AggregatorSpec.parse("robust", 10).toString());
+        assertEquals(Aggregators.dpAggregator(1.0, 30, true).toString(), AggregatorSpec.parse("dp:1.0", 30).toString());
+        assertEquals(Aggregators.secureAggregator(true, true).toString(), AggregatorSpec.parse("secure", 10).toString());
+        assertEquals(Aggregators.compressionAggregator(true, true).toString(), AggregatorSpec.parse(" Compression ", 10).toString());
+        assertEquals("median", AggregatorSpec.parse("median", 10).toString());
+        assertEquals("trimmed_mean(0.1)", AggregatorSpec.parse("trimmed-mean:0.1", 10).toString());
+        assertEquals("krum(2)", AggregatorSpec.parse("krum:2", 10).toString());
+        assertEquals("multi_krum(2, 3)", AggregatorSpec.parse("multi-krum:2:3", 10).toString());
+        assertTrue(AggregatorSpec.isWeighted(AggregatorSpec.parse("robust", 10)));
+        assertFalse(AggregatorSpec.isWeighted(AggregatorSpec.parse("dp:1", 30)));
+        assertFalse(AggregatorSpec.isWeighted(AggregatorSpec.parse("zeroing+dp-fixed:1:0.5", 10)));
+    }
+
+    @Test
+    void compositionRunsStageByStage() {
+        AggregationFactory f = AggregatorSpec.parse("zeroing:l2:5+clip:1+mean", 10);
+        assertTrue(AggregatorSpec.isWeighted(f));
+        MeasuredProcessOutput out = weightedRound(f, vectors(new float[] {30, 40}, new float[] {3, 4}, new float[] {0, 0.5f}), weights(1, 1, 2));
+        // {30,40} zeroed (L2 50 > 5) but keeps weight 1; {3,4} clipped to {0.6,0.8}; total weight 4
+        assertArrayEquals(new float[] {0.6f / 4, (0.8f + 1f) / 4}, server(out.result()), 1e-6f);
+        assertEquals(Map.of("zeroing_norm", 5.0, "zeroed_count", 1.0, "clipping_norm", 1.0, "clipped_count", 1.0), Measurements.key(out.measurements()));
+        MeasuredProcessOutput robust = weightedRound(AggregatorSpec.parse("non-finite+median", 10),
+                vectors(new float[] {1, 1}, new float[] {Float.NaN, 0}, new float[] {3, 3}), weights(1, 1, 1));
+        assertArrayEquals(new float[] {2, 2}, server(robust.result()));
+        assertEquals(1.0, Measurements.key(robust.measurements()).get("non_finite_count"));
+    }
+
+    @Test
+    void badSpecsListTheValidForms() {
+        for (String bad : List.of("", "foo", "krum", "krum:x", "trimmed-mean:0.6", "mean+zeroing", "zeroing:l3:5+mean", "median+mean", "robust+mean")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AggregatorSpec.parse(bad, 10), bad);
+            assertTrue(e.getMessage().startsWith("aggregator '" + bad + "'"), e.getMessage());
+            assertTrue(e.getMessage().contains("valid forms: mean, robust, dp:NOISE_MULTIPLIER"), e.getMessage());
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> AggregatorSpec.parse("trimmed-mean:0.6", 10)).getMessage()
+                .contains("[0, 0.5)"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> AggregatorSpec.parse("dp:1", 0)).getMessage()
+                .contains("needs the clients per round"));
+    }
+}
