@@ -166,7 +166,7 @@ public final class Invocation implements FederatedContext {
         }
         param.checkAssignableFrom(value.type().member(), "federated_map of '" + fn.name() + "' over " + value.type());
         if (value instanceof ServerValue s) {
-            return new ServerValue(runOnServer("federated_map", fn, s.value()));
+            return new ServerValue(runOnServer(fn, s.value()));
         }
         int n = value instanceof ClientValues c ? c.count() : cardinality("federated_map");
         List<String> ids = value instanceof ClientValues c ? c.clientIds() : clientIds;
@@ -174,14 +174,9 @@ public final class Invocation implements FederatedContext {
         return ClientValues.of(fn.type().result(), ids, results);
     }
 
-    private Value runOnServer(String intrinsic, LocalComputation fn, Value arg) {
-        try {
-            return fn.invoke(arg, new Context(Placement.SERVER, -1, null, 0, serverResources));
-        } catch (TypeMismatchException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new IllegalStateException(intrinsic + ": computation '" + fn.name() + "' failed on the server: " + e, e);
-        }
+    /** Server-side work runs on the calling thread; its exceptions propagate as they are. */
+    private Value runOnServer(LocalComputation fn, Value arg) {
+        return fn.invoke(arg, new Context(Placement.SERVER, -1, null, 0, serverResources));
     }
 
     @FunctionalInterface
@@ -445,7 +440,7 @@ public final class Invocation implements FederatedContext {
             throw new TypeMismatchException("federated_eval: computation '" + fn.name() + "' must take no argument but takes " + fn.type().parameter());
         }
         if (placement == Placement.SERVER) {
-            return new ServerValue(runOnServer("federated_eval", fn, null));
+            return new ServerValue(runOnServer(fn, null));
         }
         int n = cardinality("federated_eval");
         List<Value> results = runOnClients("federated_eval", n, clientIds, (i, ctx) -> fn.invoke(null, ctx));
