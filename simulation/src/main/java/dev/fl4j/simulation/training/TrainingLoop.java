@@ -40,7 +40,8 @@ import java.util.Optional;
  *       {@value #BROADCASTED_BITS} and {@value #AGGREGATED_BITS};</li>
  *   <li>every {@code evaluateEvery} rounds and after the last, evaluates the model
  *       ({@link ModelEvaluation});</li>
- *   <li>writes the round's metrics to the sinks, and every {@code checkpointEvery} rounds and after
+ *   <li>writes the round's metrics to the sinks and flushes them (a killed run leaves readable
+ *       files and charts up to its last round), and every {@code checkpointEvery} rounds and after
  *       the last, saves a {@link Checkpoint}.</li>
  * </ol>
  * With evaluation configured, a fresh run first evaluates the initial model as round 0.
@@ -181,9 +182,6 @@ public final class TrainingLoop {
                 b.listener.checkpointSaved(round, file);
             }
         }
-        for (MetricsSink s : b.sinks) {
-            s.flush();
-        }
         int rounds = Math.max(startRound, b.rounds);
         return new TrainingResult(state, process.getModelWeights(state), rounds, resumedFrom,
                 new CommunicationSnapshot(broadcastOffset + trainedBroadcast, aggregatedOffset + trainedAggregated), history,
@@ -195,6 +193,7 @@ public final class TrainingLoop {
         history.add(r);
         for (MetricsSink s : b.sinks) {
             s.write(round, r.metrics());
+            s.flush();
         }
         b.listener.roundFinished(round, r.metrics());
     }

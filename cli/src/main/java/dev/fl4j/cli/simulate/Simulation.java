@@ -1,0 +1,276 @@
+package dev.fl4j.cli.simulate;
+
+import dev.fl4j.aggregators.AggregationFactory;
+import dev.fl4j.aggregators.AggregatorSpec;
+import dev.fl4j.core.runtime.BitFormat;
+import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.simulation.checkpoint.CheckpointStore;
+import dev.fl4j.simulation.checkpoint.RunConfig;
+import dev.fl4j.simulation.metrics.CsvMetricsSink;
+import dev.fl4j.simulation.metrics.JsonLinesMetricsSink;
+import dev.fl4j.simulation.metrics.MetricsHistory;
+import dev.fl4j.simulation.metrics.MetricsPlot;
+import dev.fl4j.simulation.metrics.MetricsSink;
+import dev.fl4j.simulation.metrics.PlotSink;
+import dev.fl4j.simulation.metrics.TensorBoardSink;
+import dev.fl4j.simulation.training.ModelEvaluation;
+import dev.fl4j.simulation.training.Preprocessing;
+import dev.fl4j.simulation.training.TrainingLoop;
+import dev.fl4j.simulation.training.TrainingResult;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Runs what {@code fl4j simulate} was asked: loads the dataset (printing the partition), builds the
+ * model and the algorithm, and trains once per aggregator with the same seed and data, each run
+ * with its own TensorBoard sub-directory, CSV/JSON-lines file and checkpoint directory (named after
+ * the aggregator), all runs on one PNG chart; then prints a summary per run and, for several runs,
+ * a comparison of final accuracy and total bits.
+ */
+public final class Simulation {
+
+    /** Clients for centralised and synthetic datasets when {@code --clients} is not given. */
+    public static final int DEFAULT_CLIENTS = 100;
+
+    private Simulation() {
+    }
+
+    /** One finished run. */
+    record RunSummary(String name, TrainingResult result, String accuracyMetric, Optional<Double> accuracy) {
+    }
+
+    /**
+     * Runs the simulation; {@code progress} receives progress bars (null: none).
+     *
+     * @throws UsageException for settings that cannot work
+     */
+    public static List<RunSummary> run(SimulationSettings s, PrintWriter out, PrintStream progress) throws Exception {
+        s.validate();
+        boolean centralised = SimulationData.isCentralised(s.dataset());
+        boolean federatedFiles = !centralised && !SimulationData.name(s.dataset()).equals("synthetic");
+        int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : DEFAULT_CLIENTS;
+        AlgorithmChoice algorithm = AlgorithmChoice.parse(s.algorithm());
+        float serverLr = s.serverLr() != null ? s.serverLr() : algorithm.defaultServerLearningRate();
+        Map<String, AggregationFactory> aggregators = new LinkedHashMap<>();
+        for (String spec : s.aggregators()) {
+            String name = runName(spec, aggregators.keySet());
+            try {
+                aggregators.put(name, AggregatorSpec.parse(spec, s.clientsPerRound()));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--aggregator: " + e.getMessage());
+            }
+        }
+        String partition = centralised ? (s.partition() != null ? s.partition() : "iid") : null;
+
+        StringBuilder summary = new StringBuilder();
+        try (SimulationData data = SimulationData.load(s.dataset(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
+            out.print(summary);
+            int population = data.train().clientIds().size();
+            if (s.clientsPerRound() > population) {
+                throw new UsageException("--clients-per-round " + s.clientsPerRound() + " is more than the " + population + " training clients");
+            }
+            ModelChoice model = ModelChoice.of(s.model() != null ? s.model() : ModelChoice.defaultFor(data), data);
+            Preprocessing prep = Preprocessing.batches(s.batch()).withExamplesCap(s.examplesPerClient()).withBatchMap(model.batchMap());
+            ModelEvaluation evaluation = evaluation(data, model, prep, s);
+            out.printf(Locale.ROOT, "model %s (%,d parameters), algorithm %s (client SGD %s, server lr %s, %d epoch%s), %d of %d clients per round, batch %d%s%n",
+                    model.name(), model.spec().countParams(), algorithm.text(), s.clientLr(), serverLr, s.epochs(), s.epochs() == 1 ? "" : "s",
+                    s.clientsPerRound(), population, s.batch(),
+                    s.examplesPerClient() > 0 ? ", at most " + s.examplesPerClient() + " examples per client and round" : "");
+            out.flush();
+
+            Map<String, MetricsHistory> chart = new LinkedHashMap<>();
+            List<RunSummary> runs = new ArrayList<>();
+            for (Map.Entry<String, AggregationFactory> agg : aggregators.entrySet()) {
+                String name = agg.getKey();
+                out.printf("%n== run %s: aggregator %s ==%n", name, name);
+                out.flush();
+                LearningProcess process = algorithm.build(model.spec(), agg.getValue(), s.clientLr(), serverLr, s.epochs(), s.seed());
+                RoundPrinter printer = new RoundPrinter(out, progress, name);
+                List<MetricsSink> sinks = new ArrayList<>();
+                try {
+                    TrainingLoop.Builder loop = TrainingLoop.builder().setProcess(process).setTrainingData(data.train())
+                            .setClientsPerRound(s.clientsPerRound()).setRounds(s.rounds()).setPreprocessing(prep).optSeed(s.seed())
+                            .optDropoutRate(s.dropout()).optWorkers(s.workers()).optListener(printer);
+                    if (evaluation != null) {
+                        loop.optEvaluation(evaluation, s.evalEvery());
+                    }
+                    if (s.checkpointDir() != null) {
+                        RunConfig config = runConfig(s, data, model, algorithm, serverLr, partition, clients, agg.getKey());
+                        loop.optCheckpoints(new CheckpointStore(s.checkpointDir().resolve(name)), s.checkpointEvery(), config);
+                    }
+                    boolean many = aggregators.size() > 1;
+                    if (s.tensorboard() != null) {
+                        sinks.add(add(loop, new TensorBoardSink(s.tensorboard().resolve(name)), false));
+                    }
+                    if (s.csv() != null) {
+                        sinks.add(add(loop, new CsvMetricsSink(perRun(s.csv(), name, many)), true));
+                    }
+                    if (s.jsonl() != null) {
+                        sinks.add(add(loop, new JsonLinesMetricsSink(perRun(s.jsonl(), name, many)), false));
+                    }
+                    if (s.plot() != null) {
+                        sinks.add(add(loop, new PlotSink(s.plot(), name, chart, MetricsPlot.standard()), true));
+                    }
+                    TrainingResult result = loop.build().run();
+                    RunSummary run = summarize(name, result);
+                    runs.add(run);
+                    printSummary(out, run);
+                } finally {
+                    printer.closeProgress();
+                    for (MetricsSink sink : sinks) {
+                        sink.close();
+                    }
+                }
+            }
+            if (runs.size() > 1) {
+                printComparison(out, runs);
+            }
+            printOutputs(out, s, aggregators.keySet());
+            out.flush();
+            return runs;
+        }
+    }
+
+    private static MetricsSink add(TrainingLoop.Builder loop, MetricsSink sink, boolean replay) {
+        if (replay) {
+            loop.optReplaySink(sink);
+        } else {
+            loop.optSink(sink);
+        }
+        return sink;
+    }
+
+    private static ModelEvaluation evaluation(SimulationData data, ModelChoice model, Preprocessing prep, SimulationSettings s) {
+        if (data.centralTest() == null && data.testClients() == null) {
+            return null;
+        }
+        ModelEvaluation.Builder b = ModelEvaluation.builder(model.spec(), prep);
+        if (data.centralTest() != null) {
+            b.optCentralTest(data.centralTest());
+        }
+        if (data.testClients() != null) {
+            b.optFederatedTest(data.testClients(), s.evalClients(), s.seed());
+        }
+        return b.build();
+    }
+
+    /** The settings that decide the trajectory of one run; rounds, workers, evaluation and outputs are left out. */
+    static RunConfig runConfig(SimulationSettings s, SimulationData data, ModelChoice model, AlgorithmChoice algorithm, float serverLr,
+            String partition, int clients, String aggregator) {
+        Map<String, String> m = new TreeMap<>();
+        m.put("dataset", s.dataset());
+        m.put("partition", partition == null ? "(none)" : partition);
+        m.put("clients", String.valueOf(clients));
+        m.put("clients-per-round", String.valueOf(s.clientsPerRound()));
+        m.put("epochs", String.valueOf(s.epochs()));
+        m.put("batch", String.valueOf(s.batch()));
+        m.put("model", model.name());
+        m.put("algorithm", algorithm.text());
+        m.put("client-lr", String.valueOf(s.clientLr()));
+        m.put("server-lr", String.valueOf(serverLr));
+        m.put("aggregator", aggregator);
+        m.put("seed", String.valueOf(s.seed()));
+        m.put("dropout", String.valueOf(s.dropout()));
+        m.put("examples-per-client", String.valueOf(s.examplesPerClient()));
+        return RunConfig.of(m);
+    }
+
+    static String runName(String spec, Set<String> taken) {
+        String base = spec.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._+:-]", "_").replace(':', '-').replace('+', '_');
+        String name = base;
+        for (int i = 2; taken.contains(name); i++) {
+            name = base + "-" + i;
+        }
+        return name;
+    }
+
+    /** {@code runs/metrics.csv} → {@code runs/metrics-compression.csv} when there are several runs. */
+    static Path perRun(Path file, String run, boolean many) {
+        if (!many) {
+            return file;
+        }
+        String n = file.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        String named = dot > 0 ? n.substring(0, dot) + "-" + run + n.substring(dot) : n + "-" + run;
+        return file.resolveSibling(named);
+    }
+
+    private static RunSummary summarize(String name, TrainingResult r) {
+        for (String metric : List.of(ModelEvaluation.CENTRAL + "/sparse_categorical_accuracy",
+                ModelEvaluation.FEDERATED + "/sparse_categorical_accuracy", RoundPrinter.TRAIN_ACCURACY)) {
+            Optional<Double> v = r.last(metric);
+            if (v.isPresent()) {
+                return new RunSummary(name, r, metric, v);
+            }
+        }
+        return new RunSummary(name, r, "accuracy", Optional.empty());
+    }
+
+    private static String accuracyLabel(String metric) {
+        return metric.startsWith(ModelEvaluation.CENTRAL + "/") ? "test accuracy"
+                : metric.startsWith(ModelEvaluation.FEDERATED + "/") ? "federated test accuracy" : "training accuracy";
+    }
+
+    private static void printSummary(PrintWriter out, RunSummary run) {
+        TrainingResult r = run.result();
+        out.printf(Locale.ROOT, "summary %s: %d rounds%s, final %s %s, wall time %s, broadcasted_bits=%s, aggregated_bits=%s%n", run.name(),
+                r.rounds(), r.resumedFrom() >= 0 ? " (resumed after round " + r.resumedFrom() + ")" : "", accuracyLabel(run.accuracyMetric()),
+                run.accuracy().map(a -> String.format(Locale.ROOT, "%.4f", a)).orElse("n/a"), duration(r.wallTime()),
+                BitFormat.format(r.communication().broadcastBits()), BitFormat.format(r.communication().aggregatedBits()));
+        out.flush();
+    }
+
+    private static void printComparison(PrintWriter out, List<RunSummary> runs) {
+        int width = Math.max(10, runs.stream().mapToInt(r -> r.name().length()).max().orElse(0));
+        out.println();
+        out.printf(Locale.ROOT, "%-" + width + "s  %-9s  %-16s  %-16s  %s%n", "aggregator", "accuracy", "broadcasted_bits", "aggregated_bits", "wall time");
+        for (RunSummary r : runs) {
+            out.printf(Locale.ROOT, "%-" + width + "s  %-9s  %-16s  %-16s  %s%n", r.name(),
+                    r.accuracy().map(a -> String.format(Locale.ROOT, "%.4f", a)).orElse("n/a"),
+                    BitFormat.format(r.result().communication().broadcastBits()), BitFormat.format(r.result().communication().aggregatedBits()),
+                    duration(r.result().wallTime()));
+        }
+        out.printf("(accuracy: %s)%n", accuracyLabel(runs.get(0).accuracyMetric()));
+    }
+
+    private static void printOutputs(PrintWriter out, SimulationSettings s, Set<String> runs) {
+        Set<String> lines = new LinkedHashSet<>();
+        if (s.tensorboard() != null) {
+            lines.add("TensorBoard logs: " + s.tensorboard() + " (tensorboard --logdir " + s.tensorboard() + ")");
+        }
+        if (s.plot() != null) {
+            lines.add("chart: " + s.plot());
+        }
+        for (String run : runs) {
+            if (s.csv() != null) {
+                lines.add("CSV: " + perRun(s.csv(), run, runs.size() > 1));
+            }
+            if (s.jsonl() != null) {
+                lines.add("JSON lines: " + perRun(s.jsonl(), run, runs.size() > 1));
+            }
+        }
+        if (s.checkpointDir() != null) {
+            lines.add("checkpoints: " + s.checkpointDir());
+        }
+        lines.forEach(out::println);
+    }
+
+    static String duration(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 60_000) {
+            return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+        }
+        return String.format(Locale.ROOT, "%dm %04.1fs", ms / 60_000, (ms % 60_000) / 1000.0);
+    }
+}

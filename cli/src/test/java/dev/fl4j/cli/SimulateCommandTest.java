@@ -1,0 +1,183 @@
+package dev.fl4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class SimulateCommandTest {
+
+    static final Pattern ROUND_LINE = Pattern.compile(
+            "round  [1-9], loss=\\d+\\.\\d{4}, accuracy=[01]\\.\\d{4}, broadcasted_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), "
+                    + "aggregated_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), federated_eval_loss=\\d+\\.\\d{4}, federated_eval_accuracy=[01]\\.\\d{4}");
+
+    @TempDir
+    Path tmp;
+
+    record Result(int code, String out, String err) {
+        List<String> lines() {
+            return out.lines().toList();
+        }
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Fl4j.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        List<String> all = new ArrayList<>(List.of("simulate", "--no-progress", "--workers", "2"));
+        all.addAll(Arrays.asList(args));
+        int code = cl.execute(all.toArray(String[]::new));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private static String[] tiny(String... more) {
+        List<String> base = List.of("--dataset", "synthetic", "--clients", "10", "--clients-per-round", "3", "--model", "softmax",
+                "--examples-per-client", "20", "--batch", "5", "--client-lr", "0.05");
+        List<String> a = new ArrayList<>();
+        for (int i = 0; i < base.size(); i += 2) {
+            if (!Arrays.asList(more).contains(base.get(i))) {
+                a.add(base.get(i));
+                a.add(base.get(i + 1));
+            }
+        }
+        a.addAll(Arrays.asList(more));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void tinyRunPrintsTutorialLinesAndWritesEveryOutput() throws Exception {
+        Path csv = tmp.resolve("m.csv");
+        Path jsonl = tmp.resolve("m.jsonl");
+        Path png = tmp.resolve("chart.png");
+        Path tb = tmp.resolve("tb");
+        Result r = run(tiny("--rounds", "2", "--csv", csv.toString(), "--jsonl", jsonl.toString(), "--plot", png.toString(),
+                "--tensorboard", tb.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("Synthetic(α=1.0, β=1.0): 10 clients"), r.out());
+        List<String> rounds = r.lines().stream().filter(l -> l.startsWith("round  1") || l.startsWith("round  2")).toList();
+        assertEquals(2, rounds.size(), r.out());
+        for (String l : rounds) {
+            assertTrue(ROUND_LINE.matcher(l).matches(), l);
+        }
+        assertTrue(r.lines().stream().anyMatch(l -> l.startsWith("round  0, broadcasted_bits=0.00bit, aggregated_bits=0.00bit, federated_eval_loss=2.3026")),
+                r.out());
+        assertTrue(r.lines().stream().anyMatch(l -> l.matches("summary mean: 2 rounds, final federated test accuracy [01]\\.\\d{4}, wall time .*, "
+                + "broadcasted_bits=.*, aggregated_bits=.*")), r.out());
+
+        List<String> table = Files.readAllLines(csv);
+        assertEquals(4, table.size(), "header and rounds 0..2");
+        assertTrue(table.get(0).startsWith("round,") && table.get(0).contains("broadcasted_bits"), table.get(0));
+        assertEquals(3, Files.readAllLines(jsonl).size());
+        byte[] magic = Arrays.copyOf(Files.readAllBytes(png), 8);
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}, magic);
+        try (Stream<Path> s = Files.list(tb.resolve("mean"))) {
+            assertTrue(s.anyMatch(p -> p.getFileName().toString().startsWith("events.out.tfevents.")));
+        }
+    }
+
+    @Test
+    void severalAggregatorsRunInTurnAndAreCompared() throws Exception {
+        Path csv = tmp.resolve("m.csv");
+        Result r = run(tiny("--rounds", "1", "--aggregator", "mean,zeroing+mean", "--csv", csv.toString(), "--tensorboard", tmp.resolve("tb").toString()));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("== run mean: aggregator mean =="), r.out());
+        assertTrue(r.out().contains("== run zeroing_mean: aggregator zeroing_mean =="), r.out());
+        assertTrue(r.lines().stream().anyMatch(l -> l.matches("aggregator\\s+accuracy\\s+broadcasted_bits\\s+aggregated_bits\\s+wall time")), r.out());
+        assertTrue(r.lines().stream().anyMatch(l -> l.startsWith("zeroing_mean ")), r.out());
+        assertTrue(Files.exists(tmp.resolve("m-mean.csv")) && Files.exists(tmp.resolve("m-zeroing_mean.csv")));
+        assertTrue(Files.isDirectory(tmp.resolve("tb/mean")) && Files.isDirectory(tmp.resolve("tb/zeroing_mean")));
+    }
+
+    @Test
+    void yamlAndJsonConfigFilesWithCommandLineOverrides() throws Exception {
+        Path yaml = tmp.resolve("run.yaml");
+        Files.writeString(yaml, String.join("\n", "dataset: synthetic", "clients: 8", "clients-per-round: 2", "rounds: 1", "model: softmax",
+                "examples-per-client: 10", "batch: 5", "aggregator: [mean]", "progress: false", ""));
+        Result r = run("--config", yaml.toString(), "--rounds", "2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("2 of 8 clients per round, batch 5"), r.out());
+        assertTrue(r.lines().stream().anyMatch(l -> l.startsWith("round  2,")), "command line --rounds 2 overrides the file: " + r.out());
+
+        Path json = tmp.resolve("run.json");
+        Files.writeString(json, "{\"dataset\": \"synthetic\", \"clients\": 6, \"clients-per-round\": 3, \"rounds\": 1, \"model\": \"softmax\","
+                + " \"--examples-per-client\": 10, \"aggregator\": \"mean\"}");
+        r = run("--config", json.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("3 of 6 clients per round, batch 20"), r.out());
+        assertFalse(r.out().contains("round  2,"), r.out());
+
+        Files.writeString(json, "{\"dataset\": \"synthetic\", \"rounds\": \"many\"}");
+        r = run("--config", json.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("'rounds'") && r.err().contains("many"), r.err());
+        Files.writeString(json, "{\"datset\": \"synthetic\"}");
+        r = run("--config", json.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown setting 'datset'; valid settings: ") && r.err().contains("dataset"), r.err());
+        Files.writeString(yaml, "dataset: [unclosed");
+        r = run("--config", yaml.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("not valid YAML"), r.err());
+    }
+
+    @Test
+    void resumesFromCheckpointsAndRefusesOtherSettings() {
+        String dir = tmp.resolve("ckpt").toString();
+        Result first = run(tiny("--rounds", "1", "--checkpoint-dir", dir));
+        assertEquals(0, first.code(), first.err());
+        Result second = run(tiny("--rounds", "2", "--checkpoint-dir", dir));
+        assertEquals(0, second.code(), second.err());
+        assertTrue(second.out().contains("[mean] resuming after round 1 from its checkpoint"), second.out());
+        assertFalse(second.out().contains("round  1,"), second.out());
+        assertTrue(second.out().contains("summary mean: 2 rounds (resumed after round 1)"), second.out());
+        Result other = run(tiny("--rounds", "3", "--checkpoint-dir", dir, "--seed", "5"));
+        assertEquals(1, other.code());
+        assertTrue(other.err().contains("seed: 0 → 5"), other.err());
+    }
+
+    @Test
+    void impossibleSettingsGetClearErrors() {
+        assertError(run(tiny("--clients-per-round", "11")), "--clients-per-round 11 is more than the 10 training clients");
+        assertError(run(tiny("--model", "fedavg-cnn")), "model fedavg-cnn needs 28×28×1 float images but synthetic has examples x=float32[60]; models that fit: softmax");
+        assertError(run(tiny("--model", "resnet")), "unknown model 'resnet'; expected one of fedavg-cnn, 2nn, softmax, lstm");
+        assertError(run(tiny("--algorithm", "fedmagic")), "unknown algorithm 'fedmagic'; expected one of fedavg, fedavg-unweighted, fedsgd, fedprox:MU");
+        assertError(run(tiny("--algorithm", "fedprox:x")), "'x' is not a number");
+        assertError(run(tiny("--aggregator", "mean,nonsense")), "--aggregator");
+        assertError(run(tiny("--partition", "iid")), "--partition applies to centralised datasets");
+        assertError(run(tiny("--dataset", "imagenet")), "unknown dataset 'imagenet'; expected one of fashion-mnist, mnist:DIR");
+        assertError(run(tiny("--dropout", "1")), "--dropout must be in [0, 1), got 1.0");
+        assertError(run(tiny("--batch", "0")), "--batch must be at least 1, got 0");
+        assertError(run(tiny("--client-lr", "NaN")), "--client-lr must be a positive finite number");
+        assertError(run("--dataset", "mnist"), "give the location as mnist:DIR");
+        Result r = run("--dataset", "emnist-h5:" + tmp.resolve("missing.h5"));
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("missing.h5") && r.err().contains("does not exist"), r.err());
+    }
+
+    @Test
+    void partitionThatLeavesClientsEmptyIsRefused() {
+        assertError(run("--dataset", "fashion-mnist", "--clients", "70000", "--rounds", "0"), "60000 examples cannot be split over 70000 clients");
+        assertError(run("--dataset", "fashion-mnist", "--partition", "shards:1000", "--clients", "100", "--rounds", "0"),
+                "100 clients × 1000 shards");
+    }
+
+    private static void assertError(Result r, String expected) {
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
+    }
+}
