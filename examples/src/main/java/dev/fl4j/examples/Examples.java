@@ -10,7 +10,7 @@ public final class Examples {
     }
 
     public static List<Example> all() {
-        return List.of(new TemperatureExample(), new FederatedSoftmaxExample(), new ImageClassificationExample(), new CompressionExample());
+        return List.of(new TemperatureExample(), new FederatedSoftmaxExample(), new ImageClassificationExample(), new CompressionExample(), new RecommendedAggregationsExample());
     }
 
     public static Optional<Example> byName(String name) {
