@@ -1,0 +1,417 @@
+package dev.fl4j.bench;
+
+import dev.fl4j.aggregators.AggregationFactory;
+import dev.fl4j.aggregators.EncodedSumFactory;
+import dev.fl4j.aggregators.MeanFactory;
+import dev.fl4j.aggregators.SumFactory;
+import dev.fl4j.compression.Encoders;
+import dev.fl4j.compression.ValueEncoder;
+import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Seeds;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Structures;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.runtime.BitFormat;
+import dev.fl4j.core.runtime.CommunicationSnapshot;
+import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.learning.algorithms.FedAvg;
+import dev.fl4j.learning.algorithms.FederatedEvaluation;
+import dev.fl4j.learning.keras.ModelSpec;
+import dev.fl4j.learning.model.ClientTrainer;
+import dev.fl4j.learning.model.ClientTrainingResult;
+import dev.fl4j.learning.model.ModelWeights;
+import dev.fl4j.learning.model.TrainingSpec;
+import dev.fl4j.learning.optimizers.Sgd;
+import dev.fl4j.learning.templates.EncodedDistribution;
+import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.learning.templates.LearningProcessOutput;
+import dev.fl4j.learning.tf.TfEngine;
+import dev.fl4j.simulation.data.ClientData;
+import dev.fl4j.simulation.data.Dataset;
+import dev.fl4j.simulation.data.Examples;
+import dev.fl4j.simulation.datasets.FashionMnist;
+import dev.fl4j.simulation.datasets.TrainTest;
+import dev.fl4j.simulation.partition.Partition;
+import dev.fl4j.simulation.partition.Partitioner;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * {@code fl4j bench compression}: what each encoder costs in accuracy and time for what it saves in
+ * bits. It runs FedAvg on Fashion-MNIST (the FedAvg CNN by default) for a fixed number of rounds,
+ * once without compression and once per encoder, where the encoder compresses the client updates
+ * inside the weighted mean ({@code MeanFactory(EncodedSumFactory(encoder), SumFactory)}, as TFF's
+ * compression tutorial composes it). Every run sees the same initial model, the same clients each
+ * round and the same shuffles; only the encoder differs.
+ *
+ * <p>Printed per encoder:
+ * <ul>
+ *   <li>aggregated bits per round, as the runtime counted them (clients → server: the encoded
+ *       updates, the weights and the training metrics), and their ratio to the uncompressed run;</li>
+ *   <li>broadcast bits per round (server → clients; {@code --broadcast} encodes that direction with
+ *       {@link EncodedDistribution});</li>
+ *   <li>final test accuracy on the 10,000 test images and its difference to the uncompressed run,
+ *       in percentage points;</li>
+ *   <li>encode and decode time of one client update, measured on real updates (clients trained from
+ *       the uncompressed run's final model) on one thread, and their sum relative to the time the
+ *       same client's local training took on the same thread.</li>
+ * </ul>
+ * The issue's target is at least 16× fewer aggregated bits than float32 within 0.5 points of the
+ * uncompressed accuracy, with encode+decode under 5% of the client's training time; the last lines
+ * say which encoders meet it in this run. A measurement, not a test: nothing is asserted.
+ *
+ * <p>Aggregation encoders must be stateless (error-feedback encoders such as {@code topk:F} keep
+ * client state, which {@link EncodedSumFactory} refuses); {@code randk:F} is the stateless
+ * sparsifier.
+ */
+public final class CompressionBenchmark {
+
+    /** The encoders compared by default, after the uncompressed baseline. */
+    public static final List<String> DEFAULT_ENCODERS = List.of("uniform8", "uniform:4", "hadamard-uniform:4", "hadamard-uniform:2",
+            "entropy-uniform:2", "entropy-nonuniform:2", "drive");
+
+    /** The options; see {@link #defaults()}. */
+    public record Options(String model, int rounds, int clients, int clientsPerRound, String partition, int batch, float clientLearningRate,
+            float serverLearningRate, List<String> encoders, String broadcast, int workers, int trainExamples, int testExamples, long seed) {
+        public Options {
+            BenchModels.byName(model);
+            positive("rounds", rounds);
+            positive("clients", clients);
+            positive("clients-per-round", clientsPerRound);
+            positive("batch", batch);
+            positive("workers", workers);
+            if (clientsPerRound > clients) {
+                throw new IllegalArgumentException("clients-per-round (" + clientsPerRound + ") cannot exceed clients (" + clients + ")");
+            }
+            Partitioner.parse(partition);
+            checkRate("client-lr", clientLearningRate);
+            checkRate("server-lr", serverLearningRate);
+            encoders = List.copyOf(encoders);
+            for (String e : encoders) {
+                if (e.trim().equals("none")) {
+                    throw new IllegalArgumentException("encoders: 'none' is the baseline and always runs first; list only encoders");
+                }
+                Encoders.parse(e);
+            }
+            if (!broadcast.trim().equals(EncodedDistribution.NONE)) {
+                Encoders.parse(broadcast);
+            }
+            if (trainExamples < 0 || testExamples < 0) {
+                throw new IllegalArgumentException("train-examples and test-examples must be >= 0 (0 = all), got " + trainExamples + " and " + testExamples);
+            }
+        }
+
+        /**
+         * FedAvg CNN, 10 rounds, 100 IID clients (600 examples each), 10 per round, batch 20,
+         * client SGD 0.02, server SGD 1.0, the {@link #DEFAULT_ENCODERS}, plain broadcast, one
+         * worker per core, all data, seed 1.
+         */
+        public static Options defaults() {
+            return new Options("fedavg_cnn", 10, 100, 10, "iid", 20, 0.02f, 1.0f, DEFAULT_ENCODERS, EncodedDistribution.NONE,
+                    Runtime.getRuntime().availableProcessors(), 0, 0, 1L);
+        }
+
+        /**
+         * Reads {@code --model --rounds --clients --clients-per-round --partition --batch --client-lr
+         * --server-lr --encoders (comma-separated) --broadcast --workers --train-examples
+         * --test-examples --seed}.
+         */
+        public static Options parse(String... args) {
+            Options d = defaults();
+            BenchArgs a = BenchArgs.parse("bench compression", Set.of("model", "rounds", "clients", "clients-per-round", "partition", "batch",
+                    "client-lr", "server-lr", "encoders", "broadcast", "workers", "train-examples", "test-examples", "seed"), args);
+            String encoders = a.string("encoders", null);
+            List<String> list = encoders == null ? d.encoders
+                    : Arrays.stream(encoders.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+            return new Options(a.string("model", d.model), a.integer("rounds", d.rounds), a.integer("clients", d.clients),
+                    a.integer("clients-per-round", d.clientsPerRound), a.string("partition", d.partition), a.integer("batch", d.batch),
+                    a.real("client-lr", d.clientLearningRate), a.real("server-lr", d.serverLearningRate), list, a.string("broadcast", d.broadcast),
+                    a.integer("workers", d.workers), a.integer("train-examples", d.trainExamples), a.integer("test-examples", d.testExamples),
+                    a.longValue("seed", d.seed));
+        }
+    }
+
+    /** One line of the table. Times in milliseconds; accuracy in [0, 1]. */
+    public record Row(String encoder, double aggregatedBitsPerRound, double broadcastBitsPerRound, double ratio, double accuracy, double accuracyDifferencePoints,
+            double encodeMillis, double decodeMillis, double clientTrainMillis, double seconds) {
+        /** (encode + decode) / client training time. */
+        public double relativeCost() {
+            return (encodeMillis + decodeMillis) / clientTrainMillis;
+        }
+
+        /** The target: ≥ 16× fewer bits, within 0.5 points, encode+decode under 5%. */
+        public boolean meetsTarget() {
+            return ratio >= 16 && Math.abs(accuracyDifferencePoints) <= 0.5 && relativeCost() < 0.05;
+        }
+    }
+
+    private CompressionBenchmark() {
+    }
+
+    /** Runs on Fashion-MNIST, loaded as {@link FashionMnist#load()} finds it. */
+    public static List<Row> run(PrintStream out, Options o) {
+        return run(out, o, FashionMnist.load());
+    }
+
+    /** Runs on {@code data} (train and test examples {@code <x=float32[28,28,1], y=int32>}). */
+    public static List<Row> run(PrintStream out, Options o, TrainTest data) {
+        ModelSpec spec = BenchModels.byName(o.model());
+        Examples train = shapedFor(spec, o.trainExamples() > 0 ? first(data.train(), o.trainExamples()) : data.train());
+        Examples test = shapedFor(spec, o.testExamples() > 0 ? first(data.test(), o.testExamples()) : data.test());
+        Partition partition = Partitioner.parse(o.partition()).partition(train.ints("y"), o.clients(), o.seed());
+        ClientData clients = partition.toClientData(train);
+        List<List<String>> schedule = schedule(clients.clientIds(), o);
+        out.printf(Locale.ROOT, "bench compression: %s on Fashion-MNIST (%d train, %d test examples), %s over %d clients, %d per round, %d rounds,"
+                + " batch %d, client SGD %s, server SGD %s, broadcast %s, %d workers, seed %d%n",
+                o.model(), train.size(), test.size(), partition.description(), o.clients(), o.clientsPerRound(), o.rounds(), o.batch(),
+                o.clientLearningRate(), o.serverLearningRate(), o.broadcast(), o.workers(), o.seed());
+
+        List<Run> runs = new ArrayList<>();
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(o.workers()).build()) {
+            Value testData = testClients(test, o.workers());
+            FederatedEvaluation evaluation = FederatedEvaluation.build(spec);
+            List<String> names = new ArrayList<>();
+            names.add("none");
+            names.addAll(o.encoders());
+            for (String name : names) {
+                Run r = train(rt, spec, o, name, clients, schedule, evaluation, testData);
+                out.printf(Locale.ROOT, "  %-22s %6.1f s, test accuracy %.4f, %s aggregated / round%n", name, r.seconds, r.accuracy,
+                        BitFormat.format(Math.round(r.aggregatedBitsPerRound)));
+                runs.add(r);
+            }
+        }
+
+        UpdateTimes times = new UpdateTimes(spec, o, clients, schedule.get(schedule.size() - 1), runs.get(0).finalWeights);
+        Run base = runs.get(0);
+        List<Row> rows = new ArrayList<>();
+        for (Run r : runs) {
+            double[] codec = r.name.equals("none") ? new double[] {0, 0} : times.encodeDecodeMillis(Encoders.parse(r.name));
+            rows.add(new Row(r.name, r.aggregatedBitsPerRound, r.broadcastBitsPerRound, base.aggregatedBitsPerRound / r.aggregatedBitsPerRound,
+                    r.accuracy, 100 * (r.accuracy - base.accuracy), codec[0], codec[1], times.trainMillis, r.seconds));
+        }
+        out.println();
+        out.print(table(rows));
+        out.printf(Locale.ROOT, "client training time: %.1f ms on one thread (the denominator of enc+dec/train); %.1f ms per client inside the runs%n",
+                times.trainMillis, base.inRunClientMillis);
+        List<String> meeting = rows.stream().filter(Row::meetsTarget).map(Row::encoder).toList();
+        out.println("target (>= 16x fewer aggregated bits, within 0.5 points, enc+dec < 5% of training): "
+                + (meeting.isEmpty() ? "met by no encoder in this run" : "met by " + String.join(", ", meeting)));
+        return rows;
+    }
+
+    /** The table, one row per encoder, columns aligned. */
+    public static String table(List<Row> rows) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%-22s %14s %13s %8s %14s %9s %8s %8s %8s %10s%n", "encoder", "aggregated/rnd", "bits", "ratio",
+                "broadcast/rnd", "accuracy", "diff pts", "enc ms", "dec ms", "enc+dec/tr"));
+        for (Row r : rows) {
+            b.append(String.format(Locale.ROOT, "%-22s %14s %13.0f %7.1fx %14s %9.4f %+8.2f %8.2f %8.2f %9.2f%%%n", r.encoder(),
+                    BitFormat.format(Math.round(r.aggregatedBitsPerRound())), r.aggregatedBitsPerRound(), r.ratio(),
+                    BitFormat.format(Math.round(r.broadcastBitsPerRound())), r.accuracy(), r.accuracyDifferencePoints(), r.encodeMillis(),
+                    r.decodeMillis(), 100 * r.relativeCost()));
+        }
+        return b.toString();
+    }
+
+    /** What one training run produced. */
+    private record Run(String name, double aggregatedBitsPerRound, double broadcastBitsPerRound, double accuracy, double seconds,
+            double inRunClientMillis, ModelWeights finalWeights) {
+    }
+
+    private static Run train(LocalRuntime rt, ModelSpec spec, Options o, String encoder, ClientData clients, List<List<String>> schedule,
+            FederatedEvaluation evaluation, Value testData) {
+        AggregationFactory aggregator = encoder.equals("none") ? new MeanFactory()
+                : new MeanFactory(EncodedSumFactory.of(Encoders.parse(encoder)).withSeed(o.seed()), new SumFactory());
+        LearningProcess process = FedAvg.builder(spec)
+                .setClientOptimizer(Sgd.of(o.clientLearningRate()))
+                .optServerOptimizer(Sgd.of(o.serverLearningRate()))
+                .optModelAggregator(aggregator)
+                .optDistributor(EncodedDistribution.fromName(o.broadcast(), spec.weightsType(), o.seed()))
+                .optSeed(o.seed())
+                .build();
+        LongAdder loopNanos = new LongAdder();
+        dev.fl4j.core.types.SequenceType batchedType = clients.preprocess(d -> d.batch(o.batch())).datasetType();
+        long start = System.nanoTime();
+        Value state = process.initialize(rt);
+        long aggregated = 0;
+        long broadcast = 0;
+        for (int round = 0; round < schedule.size(); round++) {
+            List<String> ids = schedule.get(round);
+            long roundSeed = Seeds.derive(o.seed(), round, Seeds.purpose("client_shuffle"));
+            Value data = FederatedValue.clients(batchedType, ids, id -> new TimedSequence(
+                    clients.datasetFor(id).shuffle(1_000, Seeds.derive(roundSeed, Seeds.purpose(id))).batch(o.batch()), loopNanos));
+            CommunicationSnapshot before = rt.communication().snapshot();
+            LearningProcessOutput next = process.next(rt, state, data);
+            CommunicationSnapshot traffic = rt.communication().snapshot().minus(before);
+            aggregated += traffic.aggregatedBits();
+            broadcast += traffic.broadcastBits();
+            state = next.state();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ModelWeights weights = process.getModelWeights(state);
+        Struct metrics = (Struct) evaluation.evaluate(rt, weights, testData).get("eval");
+        double accuracy = metrics.tensor("sparse_categorical_accuracy").getDouble(0);
+        int trainings = schedule.size() * o.clientsPerRound();
+        return new Run(encoder, (double) aggregated / schedule.size(), (double) broadcast / schedule.size(), accuracy, seconds,
+                loopNanos.sum() / 1e6 / trainings, weights);
+    }
+
+    /** The clients of each round: a seeded sample without replacement, the same for every encoder. */
+    static List<List<String>> schedule(List<String> ids, Options o) {
+        List<List<String>> rounds = new ArrayList<>();
+        for (int r = 0; r < o.rounds(); r++) {
+            int[] order = new int[ids.size()];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            long s = Seeds.derive(o.seed(), r, Seeds.purpose("client_sampling"));
+            for (int i = order.length - 1; i > 0; i--) {
+                s = Seeds.mix(s + i);
+                int j = (int) Long.remainderUnsigned(s, i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            List<String> chosen = new ArrayList<>();
+            for (int i = 0; i < o.clientsPerRound(); i++) {
+                chosen.add(ids.get(order[i]));
+            }
+            rounds.add(List.copyOf(chosen));
+        }
+        return rounds;
+    }
+
+    /** The test set split over {@code parts} evaluation clients (so evaluation runs on all workers), in batches of 500. */
+    private static Value testClients(Examples test, int parts) {
+        int n = Math.min(parts, test.size());
+        List<Dataset> sets = new ArrayList<>();
+        for (int p = 0; p < n; p++) {
+            int from = (int) ((long) test.size() * p / n);
+            int to = (int) ((long) test.size() * (p + 1) / n);
+            int[] rows = new int[to - from];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = from + i;
+            }
+            sets.add(Dataset.of(test, rows).batch(500));
+        }
+        return FederatedValue.clients(sets);
+    }
+
+    /** The images with the per-example shape the model takes ({@code [28,28,1]} for the CNN, {@code [784]} for dense models); no copy. */
+    static Examples shapedFor(ModelSpec spec, Examples e) {
+        int[] modelShape = ((dev.fl4j.core.types.TensorType) spec.inputSpec().get("x")).shape();
+        int[] exampleShape = Arrays.copyOfRange(modelShape, 1, modelShape.length);
+        Examples.Column x = e.column("x");
+        if (Arrays.equals(x.exampleShape(), exampleShape)) {
+            return e;
+        }
+        if (x.dtype() != dev.fl4j.core.DType.FLOAT32 || Arrays.stream(exampleShape).reduce(1, (a, b) -> a * b) != x.width()) {
+            throw new IllegalArgumentException("model '" + spec.name() + "' takes x of shape " + Arrays.toString(exampleShape) + " per example, but the images are "
+                    + x.dtype() + Arrays.toString(x.exampleShape()));
+        }
+        return Examples.of(e.floats("x"), exampleShape, e.ints("y"));
+    }
+
+    private static Examples first(Examples e, int n) {
+        if (n > e.size()) {
+            throw new IllegalArgumentException("asked for the first " + n + " examples but the set has " + e.size());
+        }
+        int[] rows = new int[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = i;
+        }
+        return e.select(rows);
+    }
+
+    /**
+     * Real client updates and the time to make one: a few clients of the last round train from the
+     * uncompressed run's final model on this thread; their updates are what the encoders are timed on.
+     */
+    private static final class UpdateTimes {
+        private static final int CLIENTS = 3;
+        private static final int REPEATS = 5;
+        final List<Struct> updates = new ArrayList<>();
+        final double trainMillis;
+
+        UpdateTimes(ModelSpec spec, Options o, ClientData clients, List<String> lastRound, ModelWeights model) {
+            try (ClientTrainer trainer = TfEngine.INSTANCE.newTrainer(TrainingSpec.of(spec, Sgd.of(o.clientLearningRate())))) {
+                List<Dataset> data = new ArrayList<>();
+                for (int c = 0; c < Math.min(CLIENTS, lastRound.size()); c++) {
+                    data.add(clients.datasetFor(lastRound.get(c)).shuffle(1_000, o.seed()).batch(o.batch()));
+                }
+                trainer.train(model, data.get(0), o.seed());
+                long total = 0;
+                for (Dataset d : data) {
+                    long start = System.nanoTime();
+                    ClientTrainingResult r = trainer.train(model, d, o.seed());
+                    total += System.nanoTime() - start;
+                    Struct delta = (Struct) Structures.zip(model.trainable(), r.weights().trainable(), UpdateTimes::subtract);
+                    updates.add(delta);
+                }
+                trainMillis = total / 1e6 / data.size();
+            }
+        }
+
+        /** Median encode and decode milliseconds of one client update. */
+        double[] encodeDecodeMillis(ValueEncoder encoder) {
+            double[] enc = new double[REPEATS * updates.size()];
+            double[] dec = new double[enc.length];
+            for (Struct u : updates) {
+                Value e = encoder.encode(u, 1);
+                encoder.decode(e, u.type());
+            }
+            int k = 0;
+            for (int rep = 0; rep < REPEATS; rep++) {
+                for (Struct u : updates) {
+                    long t0 = System.nanoTime();
+                    Value e = encoder.encode(u, Seeds.derive(rep, k));
+                    long t1 = System.nanoTime();
+                    encoder.decode(e, u.type());
+                    long t2 = System.nanoTime();
+                    enc[k] = (t1 - t0) / 1e6;
+                    dec[k] = (t2 - t1) / 1e6;
+                    k++;
+                }
+            }
+            return new double[] {median(enc), median(dec)};
+        }
+
+        private static Tensor subtract(Tensor a, Tensor b) {
+            float[] x = a.floatData();
+            float[] y = b.floatData();
+            float[] r = new float[x.length];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = x[i] - y[i];
+            }
+            return Tensor.of(r, a.shape());
+        }
+
+        private static double median(double[] v) {
+            double[] s = v.clone();
+            Arrays.sort(s);
+            return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        }
+    }
+
+    public static void main(String[] args) {
+        run(System.out, Options.parse(args));
+    }
+
+    private static void positive(String name, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be at least 1, got " + value);
+        }
+    }
+
+    private static void checkRate(String name, float rate) {
+        if (!(rate > 0) || !Float.isFinite(rate)) {
+            throw new IllegalArgumentException(name + " must be positive and finite, got " + rate);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.fl4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fl4j.simulation.data.Examples;
+import dev.fl4j.simulation.datasets.TrainTest;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class CompressionBenchmarkTest {
+
+    /** Fashion-MNIST-shaped examples whose class lights up one band of rows, plus noise. */
+    static Examples images(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[n * 784];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(10);
+            for (int p = 0; p < 784; p++) {
+                x[i * 784 + p] = (p / 28 / 3 == y[i] ? 0.8f : 0f) + (float) r.nextDouble() * 0.2f;
+            }
+        }
+        return Examples.of(x, new int[] {28, 28, 1}, y);
+    }
+
+    @Test
+    void optionsParseAndRejectBadEncoders() {
+        CompressionBenchmark.Options o = CompressionBenchmark.Options.parse("--rounds", "3", "--encoders", "uniform8, drive", "--partition", "shards:2");
+        assertEquals(List.of("uniform8", "drive"), o.encoders());
+        assertEquals(3, o.rounds());
+        assertEquals("shards:2", o.partition());
+        assertEquals(CompressionBenchmark.DEFAULT_ENCODERS, CompressionBenchmark.Options.parse().encoders());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> CompressionBenchmark.Options.parse("--encoders", "zip"));
+        assertTrue(bad.getMessage().contains("unknown encoder 'zip'"), bad.getMessage());
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> CompressionBenchmark.Options.parse("--encoders", "none,drive"));
+        assertTrue(none.getMessage().contains("'none' is the baseline"), none.getMessage());
+        IllegalArgumentException perRound = assertThrows(IllegalArgumentException.class,
+                () -> CompressionBenchmark.Options.parse("--clients", "5", "--clients-per-round", "6"));
+        assertTrue(perRound.getMessage().contains("cannot exceed clients (5)"), perRound.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CompressionBenchmark.Options.parse("--partition", "random"));
+        assertThrows(IllegalArgumentException.class, () -> CompressionBenchmark.Options.parse("--broadcast", "uniform:99"));
+    }
+
+    @Test
+    void everyEncoderSeesTheSameClientsEachRound() {
+        CompressionBenchmark.Options o = CompressionBenchmark.Options.parse("--rounds", "4", "--clients", "20", "--clients-per-round", "5");
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add("client_" + i);
+        }
+        List<List<String>> a = CompressionBenchmark.schedule(ids, o);
+        assertEquals(a, CompressionBenchmark.schedule(ids, o));
+        assertEquals(4, a.size());
+        for (List<String> round : a) {
+            assertEquals(5, new HashSet<>(round).size(), "sampled without replacement: " + round);
+        }
+        assertNotEquals(a.get(0), a.get(1));
+    }
+
+    @Test
+    void aSmallRealRunCountsTheEncodedBitsExactly() {
+        CompressionBenchmark.Options o = new CompressionBenchmark.Options("softmax_regression", 2, 4, 2, "iid", 10, 0.1f, 1.0f,
+                List.of("uniform8@1000"), "uniform8@1000", 2, 0, 0, 5L);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<CompressionBenchmark.Row> rows = CompressionBenchmark.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), o,
+                new TrainTest(images(120, 1), images(40, 2)));
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(2, rows.size());
+        CompressionBenchmark.Row none = rows.get(0);
+        CompressionBenchmark.Row uniform8 = rows.get(1);
+        assertEquals("none", none.encoder());
+        assertEquals(1.0, none.ratio());
+        assertEquals(0.0, none.accuracyDifferencePoints());
+        // the 784x10 kernel crosses as 7,840 bytes + header (4 + 4·2 + 2) + side info 9 instead of 7,840 float32; 2 clients a round
+        assertEquals(2.0 * (7_840 * 32 - (7_840 + 14 + 9) * 8), none.aggregatedBitsPerRound() - uniform8.aggregatedBitsPerRound());
+        assertEquals(none.aggregatedBitsPerRound() / uniform8.aggregatedBitsPerRound(), uniform8.ratio(), 1e-12);
+        // the broadcast is encoded the same way for both runs, plus the encoded sum's round number (64 bits per client)
+        assertEquals(2.0 * 64, uniform8.broadcastBitsPerRound() - none.broadcastBitsPerRound());
+        assertTrue(uniform8.encodeMillis() > 0 && uniform8.decodeMillis() > 0 && uniform8.clientTrainMillis() > 0, uniform8.toString());
+        assertTrue(text.contains("enc+dec/tr") && text.contains("uniform8@1000"), text);
+        assertTrue(text.contains("target (>= 16x"), text);
+    }
+}
