@@ -88,6 +88,12 @@ final class SimulateCommand implements Callable<Integer> {
                     + "like zeroing+clip+mean. Default: ${DEFAULT-VALUE}.")
     List<String> aggregators;
 
+    @Option(names = "--broadcast", paramLabel = "ENCODER", defaultValue = "none",
+            description = "How the model is sent to the clients: none (plain broadcast) or an encoder preset, e.g. uniform8 "
+                    + "(8 bits above 20,000 elements), uniform:BITS[@THRESHOLD], hadamard-uniform:BITS, nonuniform:BITS, drive. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String broadcast;
+
     @Option(names = "--eval-every", paramLabel = "N", defaultValue = "1",
             description = "Evaluate every N rounds (and the initial model and the last round). Default: ${DEFAULT-VALUE}.")
     int evalEvery;
@@ -147,7 +153,7 @@ final class SimulateCommand implements Callable<Integer> {
             SimulationSettings settings = new SimulationSettings(dataset, partition, clients, clientsPerRound, rounds, epochs, batch, model,
                     algorithm, clientLr, serverLr, aggregators, evalEvery, evalClients, seed,
                     workers != null ? workers : Runtime.getRuntime().availableProcessors(), tensorboard, csv, jsonl, plot, checkpointDir,
-                    checkpointEvery, dropout, examplesPerClient);
+                    checkpointEvery, dropout, examplesPerClient, broadcast);
             boolean showProgress = progress != null ? progress : System.console() != null;
             PrintStream bar = showProgress ? System.err : null;
             Simulation.run(settings, out, bar);

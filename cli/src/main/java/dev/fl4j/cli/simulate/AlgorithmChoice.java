@@ -10,6 +10,7 @@ import dev.fl4j.learning.optimizers.Adam;
 import dev.fl4j.learning.optimizers.Optimizer;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.optimizers.Yogi;
+import dev.fl4j.learning.templates.DistributionProcess;
 import dev.fl4j.learning.templates.LearningProcess;
 import java.util.List;
 import java.util.Locale;
@@ -69,9 +70,10 @@ public record AlgorithmChoice(String name, float proximalMu) {
     }
 
     /** The learning process. */
-    public LearningProcess build(ModelSpec model, AggregationFactory aggregator, float clientLr, float serverLr, int epochs, long seed) {
+    public LearningProcess build(ModelSpec model, AggregationFactory aggregator, DistributionProcess distributor, float clientLr, float serverLr,
+            int epochs, long seed) {
         FedAvg.Builder b = name.equals("fedsgd") ? FedSgd.builder(model) : FedAvg.builder(model).setClientOptimizer(Sgd.of(clientLr));
-        b.optServerOptimizer(serverOptimizer(serverLr)).optModelAggregator(aggregator).optEpochs(epochs).optSeed(seed);
+        b.optServerOptimizer(serverOptimizer(serverLr)).optModelAggregator(aggregator).optDistributor(distributor).optEpochs(epochs).optSeed(seed);
         if (name.equals("fedavg-unweighted")) {
             b.optClientWeighting(ClientWeighting.UNIFORM);
         }

@@ -3,6 +3,9 @@ package dev.fl4j.cli.simulate;
 import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.aggregators.AggregatorSpec;
 import dev.fl4j.core.runtime.BitFormat;
+import dev.fl4j.core.Seeds;
+import dev.fl4j.learning.templates.DistributionProcess;
+import dev.fl4j.learning.templates.EncodedDistribution;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
 import dev.fl4j.simulation.checkpoint.RunConfig;
@@ -91,11 +94,12 @@ public final class Simulation {
 
             Map<String, MetricsHistory> chart = new LinkedHashMap<>();
             List<RunSummary> runs = new ArrayList<>();
+            DistributionProcess distributor = distributor(s, model);
             for (Map.Entry<String, AggregationFactory> agg : aggregators.entrySet()) {
                 String name = agg.getKey();
                 out.printf("%n== run %s: aggregator %s ==%n", name, name);
                 out.flush();
-                LearningProcess process = algorithm.build(model.spec(), agg.getValue(), s.clientLr(), serverLr, s.epochs(), s.seed());
+                LearningProcess process = algorithm.build(model.spec(), agg.getValue(), distributor, s.clientLr(), serverLr, s.epochs(), s.seed());
                 RoundPrinter printer = new RoundPrinter(out, progress, name);
                 List<MetricsSink> sinks = new ArrayList<>();
                 try {
@@ -165,6 +169,15 @@ public final class Simulation {
         return b.build();
     }
 
+    /** The model's distributor: a plain broadcast, or one encoded with the {@code --broadcast} preset. */
+    static DistributionProcess distributor(SimulationSettings s, ModelChoice model) {
+        try {
+            return EncodedDistribution.fromName(s.broadcast(), model.spec().weightsType(), Seeds.derive(s.seed(), Seeds.purpose("cli/broadcast")));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--broadcast " + s.broadcast() + ": " + e.getMessage());
+        }
+    }
+
     /** The settings that decide the trajectory of one run; rounds, workers, evaluation and outputs are left out. */
     static RunConfig runConfig(SimulationSettings s, SimulationData data, ModelChoice model, AlgorithmChoice algorithm, float serverLr,
             String partition, int clients, String aggregator) {
@@ -180,6 +193,7 @@ public final class Simulation {
         m.put("client-lr", String.valueOf(s.clientLr()));
         m.put("server-lr", String.valueOf(serverLr));
         m.put("aggregator", aggregator);
+        m.put("broadcast", s.broadcast());
         m.put("seed", String.valueOf(s.seed()));
         m.put("dropout", String.valueOf(s.dropout()));
         m.put("examples-per-client", String.valueOf(s.examplesPerClient()));
