@@ -1,6 +1,7 @@
 package dev.fl4j.learning.algorithms;
 
 import dev.fl4j.aggregators.AggregationFactory;
+import dev.fl4j.aggregators.AggregatorSpec;
 import dev.fl4j.aggregators.MeanFactory;
 import dev.fl4j.aggregators.NonFiniteZeroingFactory;
 import dev.fl4j.aggregators.UnweightedAggregationFactory;
@@ -10,7 +11,6 @@ import dev.fl4j.core.DType;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.TypeMismatchException;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ModelEngine;
 import dev.fl4j.learning.model.TrainingSpec;
@@ -166,15 +166,8 @@ public final class FedAvg {
          */
         private AggregationProcess createAggregator(ClientWorkProcess clientWork) {
             AggregationFactory f = aggregator != null ? aggregator : new NonFiniteZeroingFactory(new MeanFactory());
-            TensorType weight = TensorType.scalar(DType.FLOAT32);
-            if (f instanceof WeightedAggregationFactory w) {
-                try {
-                    return w.create(clientWork.updateType(), weight);
-                } catch (TypeMismatchException e) {
-                    if (!(f instanceof UnweightedAggregationFactory)) {
-                        throw e;
-                    }
-                }
+            if (AggregatorSpec.isWeighted(f)) {
+                return ((WeightedAggregationFactory) f).create(clientWork.updateType(), TensorType.scalar(DType.FLOAT32));
             }
             return ((UnweightedAggregationFactory) f).create(clientWork.updateType());
         }
