@@ -73,8 +73,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class CompressionBenchmark {
 
     /** The encoders compared by default, after the uncompressed baseline. */
-    public static final List<String> DEFAULT_ENCODERS = List.of("uniform8", "uniform:4", "hadamard-uniform:4", "hadamard-uniform:2",
-            "entropy-uniform:2", "entropy-nonuniform:2", "drive");
+    public static final List<String> DEFAULT_ENCODERS = List.of("uniform8", "uniform:4", "uniform:2", "nonuniform:2", "hadamard-uniform:4",
+            "hadamard-uniform:2", "entropy-uniform:2", "entropy-nonuniform:2", "drive", "randk:0.05");
 
     /** The options; see {@link #defaults()}. */
     public record Options(String model, int rounds, int clients, int clientsPerRound, String partition, int batch, float clientLearningRate,
@@ -139,15 +139,23 @@ public final class CompressionBenchmark {
 
     /** One line of the table. Times in milliseconds; accuracy in [0, 1]. */
     public record Row(String encoder, double aggregatedBitsPerRound, double broadcastBitsPerRound, double ratio, double accuracy, double accuracyDifferencePoints,
-            double encodeMillis, double decodeMillis, double clientTrainMillis, double seconds) {
-        /** (encode + decode) / client training time. */
+            double encodeMillis, double decodeMillis, double clientTrainMillis, double inRunClientMillis, double seconds) {
+        /** (encode + decode) / the client's training time on the thread that timed the encoder. */
         public double relativeCost() {
             return (encodeMillis + decodeMillis) / clientTrainMillis;
         }
 
-        /** The target: ≥ 16× fewer bits, within 0.5 points, encode+decode under 5%. */
+        /** (encode + decode) / a client's training time inside the run (on its worker, among the others). */
+        public double relativeCostInRun() {
+            return (encodeMillis + decodeMillis) / inRunClientMillis;
+        }
+
+        /**
+         * The issue's target: ≥ 16× fewer bits, within 0.5 points, encode+decode under 5% of the
+         * client's training time by both measures of it.
+         */
         public boolean meetsTarget() {
-            return ratio >= 16 && Math.abs(accuracyDifferencePoints) <= 0.5 && relativeCost() < 0.05;
+            return ratio >= 16 && Math.abs(accuracyDifferencePoints) <= 0.5 && Math.max(relativeCost(), relativeCostInRun()) < 0.05;
         }
     }
 
@@ -193,14 +201,14 @@ public final class CompressionBenchmark {
         for (Run r : runs) {
             double[] codec = r.name.equals("none") ? new double[] {0, 0} : times.encodeDecodeMillis(Encoders.parse(r.name));
             rows.add(new Row(r.name, r.aggregatedBitsPerRound, r.broadcastBitsPerRound, base.aggregatedBitsPerRound / r.aggregatedBitsPerRound,
-                    r.accuracy, 100 * (r.accuracy - base.accuracy), codec[0], codec[1], times.trainMillis, r.seconds));
+                    r.accuracy, 100 * (r.accuracy - base.accuracy), codec[0], codec[1], times.trainMillis, base.inRunClientMillis, r.seconds));
         }
         out.println();
         out.print(table(rows));
-        out.printf(Locale.ROOT, "client training time: %.1f ms on one thread (the denominator of enc+dec/train); %.1f ms per client inside the runs%n",
-                times.trainMillis, base.inRunClientMillis);
+        out.printf(Locale.ROOT, "(enc + dec) / client training time: '/train 1t' over %.1f ms, the same clients' training on the thread that timed the"
+                + " encoders; '/train run' over %.1f ms, a client's training loop inside the uncompressed run%n", times.trainMillis, base.inRunClientMillis);
         List<String> meeting = rows.stream().filter(Row::meetsTarget).map(Row::encoder).toList();
-        out.println("target (>= 16x fewer aggregated bits, within 0.5 points, enc+dec < 5% of training): "
+        out.println("target (>= 16x fewer aggregated bits, within 0.5 points, enc+dec < 5% of training by both measures): "
                 + (meeting.isEmpty() ? "met by no encoder in this run" : "met by " + String.join(", ", meeting)));
         return rows;
     }
@@ -208,13 +216,13 @@ public final class CompressionBenchmark {
     /** The table, one row per encoder, columns aligned. */
     public static String table(List<Row> rows) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-22s %14s %13s %8s %14s %9s %8s %8s %8s %10s%n", "encoder", "aggregated/rnd", "bits", "ratio",
-                "broadcast/rnd", "accuracy", "diff pts", "enc ms", "dec ms", "enc+dec/tr"));
+        b.append(String.format(Locale.ROOT, "%-22s %14s %13s %8s %14s %9s %8s %8s %8s %9s %10s%n", "encoder", "aggregated/rnd", "bits", "ratio",
+                "broadcast/rnd", "accuracy", "diff pts", "enc ms", "dec ms", "/train 1t", "/train run"));
         for (Row r : rows) {
-            b.append(String.format(Locale.ROOT, "%-22s %14s %13.0f %7.1fx %14s %9.4f %+8.2f %8.2f %8.2f %9.2f%%%n", r.encoder(),
+            b.append(String.format(Locale.ROOT, "%-22s %14s %13.0f %7.1fx %14s %9.4f %+8.2f %8.2f %8.2f %8.2f%% %9.2f%%%n", r.encoder(),
                     BitFormat.format(Math.round(r.aggregatedBitsPerRound())), r.aggregatedBitsPerRound(), r.ratio(),
                     BitFormat.format(Math.round(r.broadcastBitsPerRound())), r.accuracy(), r.accuracyDifferencePoints(), r.encodeMillis(),
-                    r.decodeMillis(), 100 * r.relativeCost()));
+                    r.decodeMillis(), 100 * r.relativeCost(), 100 * r.relativeCostInRun()));
         }
         return b.toString();
     }

@@ -85,7 +85,8 @@ class CompressionBenchmarkTest {
         // the broadcast is encoded the same way for both runs, plus the encoded sum's round number (64 bits per client)
         assertEquals(2.0 * 64, uniform8.broadcastBitsPerRound() - none.broadcastBitsPerRound());
         assertTrue(uniform8.encodeMillis() > 0 && uniform8.decodeMillis() > 0 && uniform8.clientTrainMillis() > 0, uniform8.toString());
-        assertTrue(text.contains("enc+dec/tr") && text.contains("uniform8@1000"), text);
+        assertTrue(text.contains("/train run") && text.contains("uniform8@1000"), text);
+        assertTrue(uniform8.inRunClientMillis() > 0, uniform8.toString());
         assertTrue(text.contains("target (>= 16x"), text);
     }
 }
