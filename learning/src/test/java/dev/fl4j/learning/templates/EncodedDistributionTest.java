@@ -199,4 +199,36 @@ class EncodedDistributionTest {
             assertTrue(lastLoss < firstLoss, "loss falls from " + firstLoss + " to " + lastLoss);
         }
     }
+
+    @Test
+    void errorFeedbackResidualIsKeptInTheDistributorState() {
+        ModelSpec small = new ModelSpec("small", List.of(dev.fl4j.learning.keras.InputLayer.of(4), dev.fl4j.learning.keras.Dense.of(3)),
+                dev.fl4j.learning.keras.Loss.sparseCategoricalCrossentropy(true), Models.CLASSIFIER_METRICS);
+        Struct weights = small.initialWeights(6).asStruct();
+        // every tensor encoded (threshold 0), half its elements sent each round, the rest carried in the state
+        DistributionProcess d = EncodedDistribution.fromName("topk:0.5@0", small.weightsType(), 2);
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(1).build()) {
+            MeasuredProcessOutput first = deliver(rt, d, d.initialize(rt), weights, 1);
+            MeasuredProcessOutput second = deliver(rt, d, first.state(), weights, 1);
+            float[] w = kernel(weights);
+            float[] d1 = kernel(((ClientValues) first.result()).member(0));
+            float[] d2 = kernel(((ClientValues) second.result()).member(0));
+            Struct encoderState = (Struct) ((Struct) ((ServerValue) second.state()).value()).get("encoder");
+            float[] residual = ((Tensor) ((Struct) encoderState.get(0)).get(0)).floatData();
+            int zeros = 0;
+            for (int i = 0; i < w.length; i++) {
+                // residual after two rounds = (w + (w - d1)) - d2: nothing lost, only delayed
+                assertEquals(2 * w[i] - d1[i] - d2[i], residual[i], 1e-6f, "kernel element " + i);
+                zeros += d1[i] == 0f ? 1 : 0;
+            }
+            assertEquals(6, zeros, "top-k of 12 kernel elements at 0.5 leaves 6 unsent in the first round");
+        }
+    }
+
+    /** The first trainable tensor (the 4x3 Glorot-initialised kernel). */
+    private static float[] kernel(Value weights) {
+        Struct trainable = ModelWeights.fromStruct(weights).trainable();
+        assertEquals(12, ((Tensor) trainable.get(0)).size());
+        return ((Tensor) trainable.get(0)).floatData();
+    }
 }
