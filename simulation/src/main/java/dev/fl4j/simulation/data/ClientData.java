@@ -1,5 +1,6 @@
 package dev.fl4j.simulation.data;
 
+import dev.fl4j.core.Seeds;
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.types.SequenceType;
@@ -89,7 +90,7 @@ public abstract class ClientData {
         }
         int[] order = new int[ids.size()];
         Arrays.setAll(order, i -> i);
-        Rng.derive(seed, Rng.purpose("client_data/train_test_split")).shuffle(order);
+        Rng.derive(seed, Seeds.purpose("client_data/train_test_split")).shuffle(order);
         boolean[] test = new boolean[ids.size()];
         for (int i = 0; i < numTestClients; i++) {
             test[order[i]] = true;

@@ -1,5 +1,6 @@
 package dev.fl4j.simulation.data;
 
+import dev.fl4j.core.Seeds;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.types.Type;
 import dev.fl4j.simulation.internal.Rng;
@@ -17,7 +18,7 @@ abstract class IndexPipeline extends Dataset {
         int next();
     }
 
-    static final long SHUFFLE = Rng.purpose("dataset/shuffle");
+    static final long SHUFFLE = Seeds.purpose("dataset/shuffle");
 
     abstract Examples examples();
 
@@ -207,7 +208,7 @@ abstract class IndexPipeline extends Dataset {
                             return -1;
                         }
                         yieldedThisRepetition = false;
-                        current = parent.rows(Rng.mixAll(salt, repetition));
+                        current = parent.rows(Seeds.derive(salt, repetition));
                     }
                 }
             };

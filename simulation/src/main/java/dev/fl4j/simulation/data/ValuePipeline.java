@@ -1,5 +1,6 @@
 package dev.fl4j.simulation.data;
 
+import dev.fl4j.core.Seeds;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
@@ -124,7 +125,7 @@ abstract class ValuePipeline extends Dataset {
                         if (++part >= parts.size()) {
                             return null;
                         }
-                        current = parts.get(part).values(Rng.mixAll(salt, part));
+                        current = parts.get(part).values(Seeds.derive(salt, part));
                     }
                     return current.next();
                 }
@@ -249,7 +250,7 @@ abstract class ValuePipeline extends Dataset {
                             return null;
                         }
                         yielded = false;
-                        current = parent.values(Rng.mixAll(salt, repetition));
+                        current = parent.values(Seeds.derive(salt, repetition));
                     }
                     yielded = true;
                     return current.next();

@@ -1,5 +1,6 @@
 package dev.fl4j.simulation.datasets;
 
+import dev.fl4j.core.Seeds;
 import dev.fl4j.core.types.Type;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.data.Dataset;
@@ -32,8 +33,8 @@ public final class FedProxSynthetic extends ClientData {
     /** Number of classes. */
     public static final int CLASSES = 10;
 
-    private static final long COUNT = Rng.purpose("synthetic/count");
-    private static final long DATA = Rng.purpose("synthetic/data");
+    private static final long COUNT = Seeds.purpose("synthetic/count");
+    private static final long DATA = Seeds.purpose("synthetic/data");
 
     private final double alpha;
     private final double beta;

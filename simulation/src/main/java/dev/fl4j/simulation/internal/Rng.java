@@ -1,7 +1,9 @@
 package dev.fl4j.simulation.internal;
 
+import dev.fl4j.core.Seeds;
+
 /**
- * A small seeded generator (SplitMix64) whose output is fixed by this code alone, so simulation
+ * A small seeded generator (SplitMix64, seeded through core's {@link Seeds}) whose output is fixed by this code alone, so simulation
  * draws (shuffles, partitions, synthetic data) are bitwise the same on every JDK. Not for anything
  * that protects someone. Not thread-safe: make one per use.
  */
@@ -15,38 +17,14 @@ public final class Rng {
         this.state = seed;
     }
 
-    /** A generator for {@code parts} (epoch, client, purpose…) under {@code seed}. */
+    /** A generator for {@code parts} (epoch, client, purpose…) under {@code seed}, as {@link Seeds#derive}. */
     public static Rng derive(long seed, long... parts) {
-        return new Rng(mixAll(seed, parts));
-    }
-
-    /** A seed for {@code parts} under {@code seed}; the same inputs always give the same seed. */
-    public static long mixAll(long seed, long... parts) {
-        long h = mix(seed ^ 0x9E3779B97F4A7C15L);
-        for (long p : parts) {
-            h = mix(h + 0x9E3779B97F4A7C15L + p);
-        }
-        return h;
-    }
-
-    /** A stable code for a purpose name, to use as a part in {@link #derive}. */
-    public static long purpose(String name) {
-        long h = 1125899906842597L;
-        for (int i = 0; i < name.length(); i++) {
-            h = 31 * h + name.charAt(i);
-        }
-        return mix(h);
-    }
-
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return new Rng(Seeds.derive(seed, parts));
     }
 
     public long nextLong() {
         state += 0x9E3779B97F4A7C15L;
-        return mix(state);
+        return Seeds.mix(state);
     }
 
     /** Uniform in {@code [0, bound)}, without modulo bias. */
