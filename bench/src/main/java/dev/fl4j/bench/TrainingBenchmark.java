@@ -158,7 +158,8 @@ public final class TrainingBenchmark {
         out.printf(Locale.ROOT, "  load-balance bound          %.3f  (%d clients over %d workers)%n", (double) o.clients() / slots, o.clients(), o.workers());
         out.printf(Locale.ROOT, "  cores used by this process  %.2f in the raw loop (1 thread), %.2f in the rounds (%d workers)%n",
                 rawEnd.processCoresSince(rawStart), fedAvgCores, o.workers());
-        out.printf(Locale.ROOT, "  cores used by others        %.2f in the raw loop, %.2f in the rounds (of %d; above 0 the figures are disturbed)%n",
+        out.printf(Locale.ROOT, "  cores used by others        %.2f in the raw loop, %.2f in the rounds (of %d; other processes and hypervisor steal;"
+                + " above 0 the figures are disturbed)%n",
                 rawEnd.otherCoresSince(rawStart), othersInRounds, Runtime.getRuntime().availableProcessors());
         out.printf(Locale.ROOT, "load average after: %.2f%n", loadAverage());
         return result;
