@@ -64,6 +64,20 @@ public final class AggregatorSpec {
      * @throws IllegalArgumentException naming the bad part and listing the valid forms
      */
     public static AggregationFactory parse(String spec, int clientsPerRound) {
+        return parse(spec, new Settings(clientsPerRound, 0, DifferentiallyPrivateFactory.DEFAULT_DELTA, Double.POSITIVE_INFINITY));
+    }
+
+    /**
+     * What a spec is parsed for: the clients per round (DP's normalization and defaults), and for
+     * the DP mechanisms the population the clients are sampled from (0: unknown, so the accountant
+     * assumes every client takes part in every round), the δ at which ε is reported, and an ε budget
+     * ({@code +Infinity}: none) that the training loop stops before exceeding.
+     */
+    public record Settings(int clientsPerRound, long population, double delta, double epsilonBudget) {
+    }
+
+    /** The factory {@code spec} names, with DP mechanisms configured from {@code settings}. */
+    public static AggregationFactory parse(String spec, Settings settings) {
         if (spec == null || spec.isBlank()) {
             throw error(String.valueOf(spec), "empty aggregator");
         }
@@ -71,9 +85,9 @@ public final class AggregatorSpec {
         List<String> stages = List.of(text.split("\\+", -1));
         try {
             if (stages.size() == 1) {
-                return preset(stages.get(0), clientsPerRound);
+                return preset(stages.get(0), settings);
             }
-            AggregationFactory factory = core(stages.get(stages.size() - 1), clientsPerRound);
+            AggregationFactory factory = core(stages.get(stages.size() - 1), settings);
             for (int i = stages.size() - 2; i >= 0; i--) {
                 factory = wrapper(stages.get(i), factory);
             }
@@ -81,6 +95,17 @@ public final class AggregatorSpec {
         } catch (SpecException | IllegalArgumentException e) {
             throw error(spec, e.getMessage());
         }
+    }
+
+    private static DifferentiallyPrivateFactory configure(DifferentiallyPrivateFactory dp, Settings settings) {
+        DifferentiallyPrivateFactory out = dp.withDelta(settings.delta());
+        if (settings.population() > 0) {
+            out = out.withPopulation(settings.population());
+        }
+        if (settings.epsilonBudget() < Double.POSITIVE_INFINITY) {
+            out = out.withEpsilonBudget(settings.epsilonBudget());
+        }
+        return out;
     }
 
     /** Whether {@code factory} builds weighted processes (its innermost mechanism does). */
@@ -94,7 +119,8 @@ public final class AggregatorSpec {
         return factory instanceof WeightedAggregationFactory;
     }
 
-    private static AggregationFactory preset(String stage, int clientsPerRound) {
+    private static AggregationFactory preset(String stage, Settings settings) {
+        int clientsPerRound = settings.clientsPerRound();
         String[] p = stage.split(":", -1);
         return switch (p[0]) {
             case "robust" -> {
@@ -103,7 +129,8 @@ public final class AggregatorSpec {
             }
             case "dp" -> {
                 args(p, 1);
-                yield Aggregators.dpAggregator(number(p[1], "NOISE_MULTIPLIER"), clients(clientsPerRound), true);
+                yield Aggregators.dpAggregator(configure(DifferentiallyPrivateFactory.gaussianAdaptive(number(p[1], "NOISE_MULTIPLIER"),
+                        clients(clientsPerRound)), settings), true);
             }
             case "secure" -> {
                 args(p, 0);
@@ -113,11 +140,12 @@ public final class AggregatorSpec {
                 args(p, 0);
                 yield Aggregators.compressionAggregator(true, true);
             }
-            default -> core(stage, clientsPerRound);
+            default -> core(stage, settings);
         };
     }
 
-    private static AggregationFactory core(String stage, int clientsPerRound) {
+    private static AggregationFactory core(String stage, Settings settings) {
+        int clientsPerRound = settings.clientsPerRound();
         String[] p = stage.split(":", -1);
         switch (p[0]) {
             case "mean" -> {
@@ -142,11 +170,12 @@ public final class AggregatorSpec {
             }
             case "dp" -> {
                 args(p, 1);
-                return DifferentiallyPrivateFactory.gaussianAdaptive(number(p[1], "NOISE_MULTIPLIER"), clients(clientsPerRound));
+                return configure(DifferentiallyPrivateFactory.gaussianAdaptive(number(p[1], "NOISE_MULTIPLIER"), clients(clientsPerRound)), settings);
             }
             case "dp-fixed" -> {
                 args(p, 2);
-                return DifferentiallyPrivateFactory.gaussianFixed(number(p[1], "NOISE_MULTIPLIER"), clients(clientsPerRound), number(p[2], "CLIP"));
+                return configure(DifferentiallyPrivateFactory.gaussianFixed(number(p[1], "NOISE_MULTIPLIER"), clients(clientsPerRound),
+                        number(p[2], "CLIP")), settings);
             }
             case "secure" -> {
                 args(p, 0);

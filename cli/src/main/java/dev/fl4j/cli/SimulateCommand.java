@@ -94,6 +94,15 @@ final class SimulateCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     String broadcast;
 
+    @Option(names = "--dp-delta", paramLabel = "D", defaultValue = "1e-5",
+            description = "The delta at which differentially private aggregators report epsilon each round. Default: ${DEFAULT-VALUE}.")
+    double dpDelta;
+
+    @Option(names = "--epsilon-budget", paramLabel = "EPS",
+            description = "With a differentially private aggregator (dp:Z, dp-fixed:Z:CLIP): stop the run before a round would take "
+                    + "epsilon above EPS. Default: no budget.")
+    Double epsilonBudget;
+
     @Option(names = "--eval-every", paramLabel = "N", defaultValue = "1",
             description = "Evaluate every N rounds (and the initial model and the last round). Default: ${DEFAULT-VALUE}.")
     int evalEvery;
@@ -153,7 +162,7 @@ final class SimulateCommand implements Callable<Integer> {
             SimulationSettings settings = new SimulationSettings(dataset, partition, clients, clientsPerRound, rounds, epochs, batch, model,
                     algorithm, clientLr, serverLr, aggregators, evalEvery, evalClients, seed,
                     workers != null ? workers : Runtime.getRuntime().availableProcessors(), tensorboard, csv, jsonl, plot, checkpointDir,
-                    checkpointEvery, dropout, examplesPerClient, broadcast);
+                    checkpointEvery, dropout, examplesPerClient, broadcast, dpDelta, epsilonBudget);
             boolean showProgress = progress != null ? progress : System.console() != null;
             PrintStream bar = showProgress ? System.err : null;
             Simulation.run(settings, out, bar);

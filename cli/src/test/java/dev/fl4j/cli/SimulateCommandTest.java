@@ -176,6 +176,39 @@ class SimulateCommandTest {
                 "100 clients × 1000 shards");
     }
 
+    @Test
+    void encodedBroadcastSendsFewerBitsAndBadEncodersAreRefused() {
+        Result plain = run(tiny("--rounds", "1", "--clients-per-round", "3"));
+        Result encoded = run(tiny("--rounds", "1", "--clients-per-round", "3", "--broadcast", "uniform:4@100"));
+        assertEquals(0, encoded.code(), encoded.err());
+        // softmax on synthetic: kernel 60x10 (600 elements, encoded with a small header), bias 10 (raw)
+        assertTrue(lastRoundLine(encoded).contains("broadcasted_bits=") && !lastRoundLine(encoded).equals(lastRoundLine(plain)));
+        assertTrue(bits(lastRoundLine(encoded), "broadcasted_bits") < bits(lastRoundLine(plain), "broadcasted_bits") / 4,
+                lastRoundLine(plain) + " vs " + lastRoundLine(encoded));
+        assertError(run(tiny("--rounds", "1", "--broadcast", "uniform:99")), "--broadcast uniform:99");
+    }
+
+    @Test
+    void privacyBudgetStopsTheRunBeforeItIsExceeded() {
+        Result r = run(tiny("--rounds", "30", "--clients", "10", "--clients-per-round", "3", "--aggregator", "dp-fixed:1.0:1.0",
+                "--epsilon-budget", "8", "--eval-every", "100"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("stopped after round") && r.out().contains("one more round would exceed the privacy budget"), r.out());
+        assertError(run(tiny("--rounds", "1", "--epsilon-budget", "-1")), "--epsilon-budget must be positive");
+    }
+
+    private static String lastRoundLine(Result r) {
+        return r.lines().stream().filter(l -> l.startsWith("round")).reduce((a, b) -> b).orElseThrow();
+    }
+
+    /** The bits in {@code name=12.34Kibit} of a round line. */
+    private static double bits(String line, String name) {
+        java.util.regex.Matcher m = Pattern.compile(name + "=([0-9.]+)(bit|Kibit|Mibit|Gibit)").matcher(line);
+        assertTrue(m.find(), line);
+        int power = List.of("bit", "Kibit", "Mibit", "Gibit").indexOf(m.group(2));
+        return Double.parseDouble(m.group(1)) * Math.pow(1024, power);
+    }
+
     private static void assertError(Result r, String expected) {
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());

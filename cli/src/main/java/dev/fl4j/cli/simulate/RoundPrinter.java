@@ -66,6 +66,12 @@ final class RoundPrinter implements RoundListener {
     }
 
     @Override
+    public void stoppedEarly(int round, String reason) {
+        out.printf(Locale.ROOT, "[%s] stopped after round %d: %s%n", runName, round, reason);
+        out.flush();
+    }
+
+    @Override
     public void roundFinished(int round, Map<String, Double> metrics) {
         if (bar != null) {
             bar.close();

@@ -65,15 +65,7 @@ public final class Simulation {
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : DEFAULT_CLIENTS;
         AlgorithmChoice algorithm = AlgorithmChoice.parse(s.algorithm());
         float serverLr = s.serverLr() != null ? s.serverLr() : algorithm.defaultServerLearningRate();
-        Map<String, AggregationFactory> aggregators = new LinkedHashMap<>();
-        for (String spec : s.aggregators()) {
-            String name = runName(spec, aggregators.keySet());
-            try {
-                aggregators.put(name, AggregatorSpec.parse(spec, s.clientsPerRound()));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--aggregator: " + e.getMessage());
-            }
-        }
+        parseAggregators(s, 0);
         String partition = centralised ? (s.partition() != null ? s.partition() : "iid") : null;
 
         StringBuilder summary = new StringBuilder();
@@ -95,6 +87,7 @@ public final class Simulation {
             Map<String, MetricsHistory> chart = new LinkedHashMap<>();
             List<RunSummary> runs = new ArrayList<>();
             DistributionProcess distributor = distributor(s, model);
+            Map<String, AggregationFactory> aggregators = parseAggregators(s, data.train().clientIds().size());
             for (Map.Entry<String, AggregationFactory> agg : aggregators.entrySet()) {
                 String name = agg.getKey();
                 out.printf("%n== run %s: aggregator %s ==%n", name, name);
@@ -167,6 +160,25 @@ public final class Simulation {
             b.optFederatedTest(data.testClients(), s.evalClients(), s.seed());
         }
         return b.build();
+    }
+
+    /**
+     * The {@code --aggregator} specs by run name; DP mechanisms account for sampling
+     * {@code clientsPerRound} of {@code population} clients (0: not yet known).
+     */
+    static Map<String, AggregationFactory> parseAggregators(SimulationSettings s, long population) {
+        Map<String, AggregationFactory> aggregators = new LinkedHashMap<>();
+        AggregatorSpec.Settings settings = new AggregatorSpec.Settings(s.clientsPerRound(), population, s.dpDelta(),
+                s.epsilonBudget() != null ? s.epsilonBudget() : Double.POSITIVE_INFINITY);
+        for (String spec : s.aggregators()) {
+            String name = runName(spec, aggregators.keySet());
+            try {
+                aggregators.put(name, AggregatorSpec.parse(spec, settings));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--aggregator: " + e.getMessage());
+            }
+        }
+        return aggregators;
     }
 
     /** The model's distributor: a plain broadcast, or one encoded with the {@code --broadcast} preset. */

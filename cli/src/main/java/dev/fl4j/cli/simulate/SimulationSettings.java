@@ -11,7 +11,7 @@ import java.util.List;
 public record SimulationSettings(String dataset, String partition, Integer clients, int clientsPerRound, int rounds, int epochs, int batch,
         String model, String algorithm, float clientLr, Float serverLr, List<String> aggregators, int evalEvery, int evalClients, long seed,
         int workers, Path tensorboard, Path csv, Path jsonl, Path plot, Path checkpointDir, int checkpointEvery, double dropout,
-        int examplesPerClient, String broadcast) {
+        int examplesPerClient, String broadcast, double dpDelta, Double epsilonBudget) {
 
     public SimulationSettings {
         aggregators = List.copyOf(aggregators);
@@ -45,6 +45,12 @@ public record SimulationSettings(String dataset, String partition, Integer clien
         }
         if (!(dropout >= 0 && dropout < 1)) {
             throw new UsageException("--dropout must be in [0, 1), got " + dropout);
+        }
+        if (!(dpDelta > 0 && dpDelta < 1)) {
+            throw new UsageException("--dp-delta must be in (0, 1), got " + dpDelta);
+        }
+        if (epsilonBudget != null && !(epsilonBudget > 0)) {
+            throw new UsageException("--epsilon-budget must be positive, got " + epsilonBudget);
         }
         if (broadcast == null || broadcast.isBlank()) {
             throw new UsageException("--broadcast needs an encoder name, e.g. none or uniform8");

@@ -32,4 +32,11 @@ public interface RoundListener {
     /** A checkpoint was saved after {@code round}. */
     default void checkpointSaved(int round, java.nio.file.Path file) {
     }
+
+    /**
+     * The run stops after {@code round}, before the rounds asked for are done, because
+     * {@code reason} (e.g. one more round would exceed the privacy budget).
+     */
+    default void stoppedEarly(int round, String reason) {
+    }
 }

@@ -62,6 +62,8 @@ import java.util.Optional;
  */
 public final class TrainingLoop {
 
+    private static final String BUDGET_FLAG = "privacy/next_round_within_budget";
+
     /** Cumulative bits the training process broadcast to clients. */
     public static final String BROADCASTED_BITS = "broadcasted_bits";
     /** Cumulative bits the training process aggregated from clients. */
@@ -145,6 +147,7 @@ public final class TrainingLoop {
 
         long trainedBroadcast = 0;
         long trainedAggregated = 0;
+        int lastRound = Math.max(startRound, b.rounds);
         for (int round = startRound + 1; round <= b.rounds; round++) {
             Cohort cohort = sampler.sample(round);
             b.listener.roundStarted(cohort);
@@ -158,7 +161,18 @@ public final class TrainingLoop {
                     return b.preprocessing.forTraining(b.trainData.datasetFor(id), shuffleSeed);
                 });
                 CommunicationSnapshot before = runtime.communication().snapshot();
-                LearningProcessOutput out = process.next(runtime, state, data);
+                LearningProcessOutput out;
+                try {
+                    out = process.next(runtime, state, data);
+                } catch (IllegalStateException e) {
+                    String budget = budgetExhausted(e);
+                    if (budget == null) {
+                        throw e;
+                    }
+                    b.listener.stoppedEarly(round - 1, budget);
+                    lastRound = round - 1;
+                    break;
+                }
                 CommunicationSnapshot used = runtime.communication().snapshot().minus(before);
                 trainedBroadcast += used.broadcastBits();
                 trainedAggregated += used.aggregatedBits();
@@ -170,7 +184,8 @@ public final class TrainingLoop {
             m.put(BROADCASTED_BITS, (double) (broadcastOffset + trainedBroadcast));
             m.put(AGGREGATED_BITS, (double) (aggregatedOffset + trainedAggregated));
             m.put(ROUND_SECONDS, (System.nanoTime() - roundStart) / 1e9);
-            boolean last = round == b.rounds;
+            String stop = round < b.rounds ? nextRoundOverBudget(m) : null;
+            boolean last = round == b.rounds || stop != null;
             if (b.evaluation != null && (round % b.evaluateEvery == 0 || last)) {
                 m.putAll(b.evaluation.evaluate(runtime, process.getModelWeights(state)));
             }
@@ -181,11 +196,43 @@ public final class TrainingLoop {
                 Path file = b.checkpoints.save(c);
                 b.listener.checkpointSaved(round, file);
             }
+            if (stop != null) {
+                b.listener.stoppedEarly(round, stop);
+                lastRound = round;
+                break;
+            }
         }
-        int rounds = Math.max(startRound, b.rounds);
+        int rounds = lastRound;
         return new TrainingResult(state, process.getModelWeights(state), rounds, resumedFrom,
                 new CommunicationSnapshot(broadcastOffset + trainedBroadcast, aggregatedOffset + trainedAggregated), history,
                 Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * Why the run must stop before the next round, or null: a differentially private aggregator
+     * reports (measurement {@code privacy/next_round_within_budget} = 0) that one more round would
+     * take the privacy loss above its budget.
+     */
+    static String nextRoundOverBudget(Map<String, Double> metrics) {
+        for (Map.Entry<String, Double> e : metrics.entrySet()) {
+            if (e.getKey().endsWith(BUDGET_FLAG) && e.getValue() == 0.0) {
+                String prefix = e.getKey().substring(0, e.getKey().length() - BUDGET_FLAG.length());
+                Double eps = metrics.get(prefix + "privacy/epsilon");
+                Double budget = metrics.get(prefix + "privacy/epsilon_budget");
+                return "one more round would exceed the privacy budget (epsilon " + eps + " spent, budget " + budget + ")";
+            }
+        }
+        return null;
+    }
+
+    /** The budget message if {@code e} (or a cause) is an aggregator's refusal to exceed its privacy budget. */
+    private static String budgetExhausted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof dev.fl4j.aggregators.PrivacyBudgetExceededException) {
+                return t.getMessage();
+            }
+        }
+        return null;
     }
 
     private void record(int round, Map<String, Double> metrics, List<RoundRecord> history) {

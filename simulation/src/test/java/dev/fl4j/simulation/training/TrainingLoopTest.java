@@ -138,4 +138,29 @@ class TrainingLoopTest {
         assertEquals(done.model(), again.model());
         assertEquals(done.history(), again.history());
     }
+
+    @Test
+    void stopsBeforeARoundWouldExceedThePrivacyBudget() {
+        dev.fl4j.aggregators.DifferentiallyPrivateFactory dp = dev.fl4j.aggregators.DifferentiallyPrivateFactory
+                .gaussianFixed(1.0, SmallRun.PER_ROUND, 1.0).withPopulation(SmallRun.CLIENTS).withEpsilonBudget(6.0);
+        long allowed = dp.roundsWithinBudget();
+        assertTrue(allowed > 0 && allowed < 20, "budget allows " + allowed + " rounds");
+        List<String> stops = new java.util.ArrayList<>();
+        TrainingResult r = SmallRun.loop(20, 1, 0, 2)
+                .setProcess(dev.fl4j.learning.algorithms.FedAvg.builder(dev.fl4j.learning.models.Models.softmaxRegression(
+                                dev.fl4j.simulation.datasets.FedProxSynthetic.DIMENSION, dev.fl4j.simulation.datasets.FedProxSynthetic.CLASSES))
+                        .setClientOptimizer(dev.fl4j.learning.optimizers.Sgd.of(0.05f)).optModelAggregator(dp).build())
+                .optListener(new RoundListener() {
+                    @Override
+                    public void stoppedEarly(int round, String reason) {
+                        stops.add(round + ": " + reason);
+                    }
+                })
+                .build().run();
+        assertEquals(allowed, r.rounds());
+        assertEquals(1, stops.size(), stops.toString());
+        assertTrue(stops.get(0).startsWith(allowed + ": one more round would exceed the privacy budget"), stops.toString());
+        double spent = r.last("aggregator/privacy/epsilon").orElseThrow();
+        assertTrue(spent <= 6.0, "spent " + spent);
+    }
 }
