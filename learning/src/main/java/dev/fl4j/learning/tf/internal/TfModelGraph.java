@@ -185,9 +185,13 @@ public final class TfModelGraph implements AutoCloseable {
             stepSize = stepSizeFeed;
             accumulateGradients = accumulate;
             assign = group(tf, assignOps);
+            // One intra-op and one inter-op thread, and threads of the session's own: without
+            // use_per_session_threads every session shares TensorFlow's process-wide pool, which the
+            // first session sizes at one thread, and the workers' sessions would take turns.
             ConfigProto config = ConfigProto.newBuilder()
                     .setIntraOpParallelismThreads(1)
                     .setInterOpParallelismThreads(1)
+                    .setUsePerSessionThreads(true)
                     .build();
             session = new Session(graph, config);
             built = true;
