@@ -41,11 +41,10 @@ class AtomicFilesTest {
     }
 
     @Test
-    void writtenFileHasTheUsersDefaultPermissionsNotOwnerOnly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        java.nio.file.Path plain = java.nio.file.Files.createFile(dir.resolve("plain"));
-        java.nio.file.Path atomic = dir.resolve("chart.png");
+    void writtenFileHasTheUsersDefaultPermissionsNotOwnerOnly(@TempDir Path dir) throws Exception {
+        Path plain = Files.createFile(dir.resolve("plain"));
+        Path atomic = dir.resolve("chart.png");
         AtomicFiles.write(atomic, new byte[] {1, 2, 3});
-        org.junit.jupiter.api.Assertions.assertEquals(java.nio.file.Files.getPosixFilePermissions(plain),
-                java.nio.file.Files.getPosixFilePermissions(atomic));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(atomic));
     }
 }
