@@ -98,4 +98,31 @@ class EmnistH5Test {
         }
         assertTrue(assertThrows(DatasetFileException.class, () -> EmnistH5.open(dir.resolve("absent.h5"))).getMessage().contains("does not exist"));
     }
+
+    /** A file written by h5py (see src/test/resources/emnist/make_h5py_fixture.py), one client gzip-compressed. */
+    @Test
+    void readsAFileWrittenByH5py() throws Exception {
+        Path f = dir.resolve("h5py_fixture.h5");
+        try (java.io.InputStream in = EmnistH5Test.class.getResourceAsStream("/emnist/h5py_fixture.h5")) {
+            java.nio.file.Files.copy(in, f);
+        }
+        String[] ids = {"f0000_14", "f0001_41", "f0002_07"};
+        int[] counts = {3, 2, 4};
+        try (EmnistH5 data = EmnistH5.open(f)) {
+            assertEquals(List.of(ids), data.clientIds());
+            for (int k = 0; k < ids.length; k++) {
+                Examples ex = data.examplesFor(ids[k]);
+                assertEquals(counts[k], ex.size(), ids[k]);
+                for (int i = 0; i < counts[k]; i++) {
+                    assertEquals((i + k) % 10, ex.ints("y")[i], ids[k] + " label " + i);
+                    for (int r = 0; r < 28; r += 9) {
+                        for (int c = 0; c < 28; c += 5) {
+                            float expected = (float) (((i * 7 + r * 28 + c + k) % 256) / 255.0);
+                            assertEquals(expected, ex.floats("x")[i * 784 + r * 28 + c], ids[k] + " pixel " + i + "," + r + "," + c);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
