@@ -9,6 +9,7 @@ import dev.fl4j.compression.SignalKind;
 import dev.fl4j.compression.SignalShape;
 import dev.fl4j.compression.StageContext;
 import dev.fl4j.compression.StageDecoder;
+import java.util.Arrays;
 
 /**
  * Randomized Hadamard rotation (Suresh et al. 2017): random signs from the seed, then the
@@ -82,8 +83,7 @@ public final class HadamardStage implements EncodingStage {
         int m = outputShape(input.shape()).length();
         sideInfo.writeU8(log2).writeLong(context.seed());
         float[] y = new float[m];
-        System.arraycopy(x, 0, y, 0, x.length);
-        applySigns(y, context.seed(), (float) (1.0 / Math.sqrt(1 << log2)));
+        applySigns(x, y, m, context.seed(), (float) (1.0 / Math.sqrt(1 << log2)));
         transformBlocks(y, 1 << log2);
         return Signal.floats(y);
     }
@@ -101,27 +101,46 @@ public final class HadamardStage implements EncodingStage {
         return output -> {
             float[] y = output.floats().clone();
             transformBlocks(y, 1 << log2);
-            applySigns(y, seed, (float) (1.0 / Math.sqrt(1 << log2)));
-            float[] x = new float[n];
-            System.arraycopy(y, 0, x, 0, n);
-            return Signal.floats(x);
+            // the padding is dropped, so only the first n elements need their signs
+            applySigns(y, y, n, seed, (float) (1.0 / Math.sqrt(1 << log2)));
+            return Signal.floats(y.length == n ? y : Arrays.copyOf(y, n));
         };
     }
 
-    /** Multiplies each element by {@code ±scale}, the signs drawn from {@code seed}, 64 per draw. */
-    private static void applySigns(float[] y, long seed, float scale) {
+    /**
+     * Sets {@code dst[i] = src[i] · ±scale} for i in [0, count), reading 0 past the end of
+     * {@code src} (the padding); {@code src} may be {@code dst}. Element i takes the sign from bit
+     * {@code i mod 64} (1 = negative) of the {@code (i/64)}-th draw from {@code seed}. Branch-free: the
+     * signs are random, so a branch per element would be mispredicted half the time.
+     */
+    private static void applySigns(float[] src, float[] dst, int count, long seed, float scale) {
         SplitMix64 rng = new SplitMix64(seed);
-        for (int base = 0; base < y.length; base += 64) {
+        float[] signed = {scale, -scale};
+        int direct = Math.min(count, src.length) & ~63;
+        for (int base = 0; base < direct; base += 64) {
             long bits = rng.nextLong();
-            int end = Math.min(y.length, base + 64);
+            for (int k = 0; k < 64; k++) {
+                dst[base + k] = src[base + k] * signed[(int) (bits >>> k) & 1];
+            }
+        }
+        for (int base = direct; base < count; base += 64) {
+            long bits = rng.nextLong();
+            int end = Math.min(count, base + 64);
             for (int i = base; i < end; i++) {
-                y[i] *= (bits & 1L) != 0 ? -scale : scale;
-                bits >>>= 1;
+                float v = i < src.length ? src[i] : 0f;
+                dst[i] = v * signed[(int) (bits >>> (i - base)) & 1];
             }
         }
     }
 
-    /** The unnormalized Walsh-Hadamard transform of each block, in place (radix 4, then a final radix-2 pass if needed). */
+    /**
+     * The unnormalized Walsh-Hadamard transform of each block of {@code block} elements, in place:
+     * radix-4 butterflies at strides 1, 4, 16, ..., then one radix-2 pass when log2 of the block is
+     * odd. The passes at strides 1 and 4 run fused as one 16-point kernel per 16 elements; the
+     * passes at strides of 16 and more run as loops over contiguous runs, which the JIT vectorizes.
+     * Every element goes through the same butterflies as in the plain pass-by-pass order, so the
+     * results are bit-identical to it.
+     */
     static void transformBlocks(float[] y, int block) {
         for (int start = 0; start < y.length; start += block) {
             fwht(y, start, block);
@@ -130,31 +149,110 @@ public final class HadamardStage implements EncodingStage {
 
     private static void fwht(float[] y, int start, int len) {
         int h = 1;
+        if (len >= 16) {
+            for (int i = start; i < start + len; i += 16) {
+                radix16(y, i);
+            }
+            h = 16;
+        }
         for (; 4 * h <= len; h *= 4) {
-            for (int i = start; i < start + len; i += 4 * h) {
-                for (int j = i; j < i + h; j++) {
-                    float a = y[j];
-                    float b = y[j + h];
-                    float c = y[j + 2 * h];
-                    float d = y[j + 3 * h];
-                    float ab = a + b;
-                    float amb = a - b;
-                    float cd = c + d;
-                    float cmd = c - d;
-                    y[j] = ab + cd;
-                    y[j + h] = amb + cmd;
-                    y[j + 2 * h] = ab - cd;
-                    y[j + 3 * h] = amb - cmd;
-                }
+            // A literal stride lets the JIT prove the four runs of a butterfly apart and vectorize.
+            switch (h) {
+                case 16 -> radix4Pass(y, start, len, 16);
+                case 64 -> radix4Pass(y, start, len, 64);
+                case 256 -> radix4Pass(y, start, len, 256);
+                case 1024 -> radix4Pass(y, start, len, 1024);
+                case 4096 -> radix4Pass(y, start, len, 4096);
+                case 16384 -> radix4Pass(y, start, len, 16384);
+                case 65536 -> radix4Pass(y, start, len, 65536);
+                case 262144 -> radix4Pass(y, start, len, 262144);
+                case 1048576 -> radix4Pass(y, start, len, 1048576);
+                case 4194304 -> radix4Pass(y, start, len, 4194304);
+                default -> radix4Pass(y, start, len, h);
             }
         }
-        if (h < len) {
-            for (int j = start; j < start + h; j++) {
-                float a = y[j];
-                float b = y[j + h];
-                y[j] = a + b;
-                y[j + h] = a - b;
+        if (2 * h <= len) {
+            int p = start;
+            int q = start + h;
+            for (int j = 0; j < h; j++) {
+                float a = y[p + j];
+                float b = y[q + j];
+                y[p + j] = a + b;
+                y[q + j] = a - b;
             }
         }
+    }
+
+    /**
+     * One radix-4 pass at stride {@code h} over {@code y[start, start+len)}: butterflies on
+     * {@code (y[i+j], y[i+h+j], y[i+2h+j], y[i+3h+j])} for each 4h-group i and j in [0, h).
+     */
+    private static void radix4Pass(float[] y, int start, int len, int h) {
+        for (int i = start; i < start + len; i += 4 * h) {
+            radix4(y, i, h);
+        }
+    }
+
+    private static void radix4(float[] y, int i, int h) {
+        int p = i;
+        int q = i + h;
+        int r = i + 2 * h;
+        int s = i + 3 * h;
+        for (int j = 0; j < h; j++) {
+            float a = y[p + j];
+            float b = y[q + j];
+            float c = y[r + j];
+            float d = y[s + j];
+            float ab = a + b;
+            float amb = a - b;
+            float cd = c + d;
+            float cmd = c - d;
+            y[p + j] = ab + cd;
+            y[q + j] = amb + cmd;
+            y[r + j] = ab - cd;
+            y[s + j] = amb - cmd;
+        }
+    }
+
+    /** The radix-4 passes at strides 1 and 4 over the 16 elements {@code y[j, j+16)}. */
+    private static void radix16(float[] y, int j) {
+        float x0 = y[j];
+        float x1 = y[j + 1];
+        float x2 = y[j + 2];
+        float x3 = y[j + 3];
+        float x4 = y[j + 4];
+        float x5 = y[j + 5];
+        float x6 = y[j + 6];
+        float x7 = y[j + 7];
+        float x8 = y[j + 8];
+        float x9 = y[j + 9];
+        float x10 = y[j + 10];
+        float x11 = y[j + 11];
+        float x12 = y[j + 12];
+        float x13 = y[j + 13];
+        float x14 = y[j + 14];
+        float x15 = y[j + 15];
+        // stride 1: groups (0..3), (4..7), (8..11), (12..15)
+        float s;
+        float t;
+        float u;
+        float v;
+        s = x0 + x1; t = x0 - x1; u = x2 + x3; v = x2 - x3;
+        x0 = s + u; x1 = t + v; x2 = s - u; x3 = t - v;
+        s = x4 + x5; t = x4 - x5; u = x6 + x7; v = x6 - x7;
+        x4 = s + u; x5 = t + v; x6 = s - u; x7 = t - v;
+        s = x8 + x9; t = x8 - x9; u = x10 + x11; v = x10 - x11;
+        x8 = s + u; x9 = t + v; x10 = s - u; x11 = t - v;
+        s = x12 + x13; t = x12 - x13; u = x14 + x15; v = x14 - x15;
+        x12 = s + u; x13 = t + v; x14 = s - u; x15 = t - v;
+        // stride 4: groups (0,4,8,12), (1,5,9,13), (2,6,10,14), (3,7,11,15)
+        s = x0 + x4; t = x0 - x4; u = x8 + x12; v = x8 - x12;
+        y[j] = s + u; y[j + 4] = t + v; y[j + 8] = s - u; y[j + 12] = t - v;
+        s = x1 + x5; t = x1 - x5; u = x9 + x13; v = x9 - x13;
+        y[j + 1] = s + u; y[j + 5] = t + v; y[j + 9] = s - u; y[j + 13] = t - v;
+        s = x2 + x6; t = x2 - x6; u = x10 + x14; v = x10 - x14;
+        y[j + 2] = s + u; y[j + 6] = t + v; y[j + 10] = s - u; y[j + 14] = t - v;
+        s = x3 + x7; t = x3 - x7; u = x11 + x15; v = x11 - x15;
+        y[j + 3] = s + u; y[j + 7] = t + v; y[j + 11] = s - u; y[j + 15] = t - v;
     }
 }
