@@ -9,6 +9,7 @@ import dev.fl4j.compression.SignalKind;
 import dev.fl4j.compression.SignalShape;
 import dev.fl4j.compression.StageContext;
 import dev.fl4j.compression.StageDecoder;
+import java.util.Arrays;
 
 /**
  * Lossless entropy coding of symbols with a static range asymmetric numeral system (rANS; Duda
@@ -87,28 +88,53 @@ public final class RansStage implements EncodingStage {
         byte[] buf = new byte[2 * n + 8];
         int pos = buf.length;
         long[] xMax = new long[levels];
+        long[] reciprocal = new long[levels];
+        int[] shift = new int[levels];
+        int[] complement = new int[levels];
         for (int v = 0; v < levels; v++) {
-            xMax[v] = ((RANS_L >>> PROB_BITS) << 8) * freq[v];
+            int f = freq[v];
+            xMax[v] = ((RANS_L >>> PROB_BITS) << 8) * f;
+            if (f > 0) {
+                shift[v] = reciprocalShift(f);
+                reciprocal[v] = reciprocal(f);
+                complement[v] = PROB_SCALE - f;
+            }
         }
         int x = (int) RANS_L; // the state stays in [2^23, 2^31)
         for (int i = n - 1; i >= 0; i--) {
             int v = s[i];
-            int f = freq[v];
+            // Renormalize: emit the low byte while x >= xMax[v] (at most twice: x < 2^31, xMax >= 2^15).
             long limit = xMax[v];
             while (x >= limit) {
                 buf[--pos] = (byte) x;
                 x >>>= 8;
             }
-            int quotient = x / f;
-            x = (quotient << PROB_BITS) + (x - quotient * f) + cum[v];
+            // x / f without a division, which would sit on the state's dependency chain
+            int quotient = (int) ((x * reciprocal[v]) >>> shift[v]);
+            // (quotient << PROB_BITS) + (x mod f) + cum[v]
+            x += cum[v] + quotient * complement[v];
         }
         buf[--pos] = (byte) (x >>> 24);
         buf[--pos] = (byte) (x >>> 16);
         buf[--pos] = (byte) (x >>> 8);
         buf[--pos] = (byte) x;
-        byte[] out = new byte[buf.length - pos];
-        System.arraycopy(buf, pos, out, 0, out.length);
-        return Signal.bytes(out);
+        return Signal.bytes(Arrays.copyOfRange(buf, pos, buf.length));
+    }
+
+    /**
+     * {@code ceil(2^(31+c) / f)} with {@code c = ceil(log2 f)}, for 1 <= f <= 2^16: then
+     * {@code x / f == (x · reciprocal(f)) >>> reciprocalShift(f)} for every 0 <= x < 2^31, and the
+     * product stays below 2^63 (the reciprocal is at most 2^32). Exact because the reciprocal's
+     * rounding error, at most {@code x / 2^(31+c) < 2^-c <= 1/f}, cannot carry the quotient past the
+     * next multiple.
+     */
+    static long reciprocal(int f) {
+        return ((1L << reciprocalShift(f)) + f - 1) / f;
+    }
+
+    /** {@code 31 + ceil(log2 f)}, see {@link #reciprocal}. */
+    static int reciprocalShift(int f) {
+        return 31 + 32 - Integer.numberOfLeadingZeros(f - 1);
     }
 
     /** Frequencies summing to PROB_SCALE, at least 1 for every present symbol, roughly proportional to counts. */
@@ -166,37 +192,89 @@ public final class RansStage implements EncodingStage {
         if (b.length < 4) {
             throw new MalformedEncodingException("rANS payload: expected at least 4 bytes of state, got " + b.length);
         }
-        short[] slotToSymbol = new short[PROB_SCALE];
-        for (int v = 0; v < levels; v++) {
-            for (int slot = cum[v]; slot < cum[v + 1]; slot++) {
-                slotToSymbol[slot] = (short) v;
-            }
+        long first = (b[0] & 0xFFL) | (b[1] & 0xFFL) << 8 | (b[2] & 0xFFL) << 16 | (b[3] & 0xFFL) << 24;
+        if (first < RANS_L || first >= RANS_L << 8) {
+            throw new MalformedEncodingException("rANS payload: initial state " + first + " is outside [2^23, 2^31)");
         }
-        long x = (b[0] & 0xFFL) | (b[1] & 0xFFL) << 8 | (b[2] & 0xFFL) << 16 | (b[3] & 0xFFL) << 24;
-        if (x < RANS_L || x >= RANS_L << 8) {
-            throw new MalformedEncodingException("rANS payload: initial state " + x + " is outside [2^23, 2^31)");
-        }
-        int pos = 4;
+        int x = (int) first;
         int[] s = new int[n];
-        int mask = PROB_SCALE - 1;
-        for (int i = 0; i < n; i++) {
-            int slot = (int) (x & mask);
-            int v = slotToSymbol[slot] & 0xFFFF;
-            s[i] = v;
-            x = freq[v] * (x >>> PROB_BITS) + slot - cum[v];
-            while (x < RANS_L) {
-                if (pos >= b.length) {
-                    throw new MalformedEncodingException("rANS payload: truncated after " + b.length + " bytes while decoding symbol " + i + " of " + n);
+        int end = b.length;
+        // Two zero bytes past the end: renormalization reads at most two bytes per symbol, branch-free,
+        // and reading past the real end is caught after the symbol.
+        byte[] in = Arrays.copyOf(b, end + 2);
+        int pos = 4;
+        if (levels <= 4) {
+            // No table: a 64 KiB slot table does not fit in L1, and its load would sit on the
+            // state's dependency chain; three comparisons against the cumulative frequencies do not.
+            int c1 = levels > 1 ? cum[1] : PROB_SCALE;
+            int c2 = levels > 2 ? cum[2] : PROB_SCALE;
+            int c3 = levels > 3 ? cum[3] : PROB_SCALE;
+            for (int i = 0; i < n; i++) {
+                int slot = x & (PROB_SCALE - 1);
+                int v = ((c1 - 1 - slot) >>> 31) + ((c2 - 1 - slot) >>> 31) + ((c3 - 1 - slot) >>> 31);
+                s[i] = v;
+                x = freq[v] * (x >>> PROB_BITS) + slot - cum[v];
+                if (x < RANS_L) {
+                    x = x << 8 | (in[pos++] & 0xFF);
+                    if (x < RANS_L) {
+                        x = x << 8 | (in[pos++] & 0xFF);
+                    }
+                    if (pos > end) {
+                        throw truncated(end, i, n);
+                    }
                 }
-                x = (x << 8) | (b[pos++] & 0xFF);
+            }
+        } else if (levels <= 256) {
+            byte[] slotToSymbol = new byte[PROB_SCALE];
+            for (int v = 0; v < levels; v++) {
+                Arrays.fill(slotToSymbol, cum[v], cum[v + 1], (byte) v);
+            }
+            for (int i = 0; i < n; i++) {
+                int slot = x & (PROB_SCALE - 1);
+                int v = slotToSymbol[slot] & 0xFF;
+                s[i] = v;
+                x = freq[v] * (x >>> PROB_BITS) + slot - cum[v];
+                if (x < RANS_L) {
+                    x = x << 8 | (in[pos++] & 0xFF);
+                    if (x < RANS_L) {
+                        x = x << 8 | (in[pos++] & 0xFF);
+                    }
+                    if (pos > end) {
+                        throw truncated(end, i, n);
+                    }
+                }
+            }
+        } else {
+            short[] slotToSymbol = new short[PROB_SCALE];
+            for (int v = 0; v < levels; v++) {
+                Arrays.fill(slotToSymbol, cum[v], cum[v + 1], (short) v);
+            }
+            for (int i = 0; i < n; i++) {
+                int slot = x & (PROB_SCALE - 1);
+                int v = slotToSymbol[slot] & 0xFFFF;
+                s[i] = v;
+                x = freq[v] * (x >>> PROB_BITS) + slot - cum[v];
+                if (x < RANS_L) {
+                    x = x << 8 | (in[pos++] & 0xFF);
+                    if (x < RANS_L) {
+                        x = x << 8 | (in[pos++] & 0xFF);
+                    }
+                    if (pos > end) {
+                        throw truncated(end, i, n);
+                    }
+                }
             }
         }
-        if (pos != b.length) {
-            throw new MalformedEncodingException("rANS payload: " + (b.length - pos) + " bytes left over after decoding " + n + " symbols");
+        if (pos != end) {
+            throw new MalformedEncodingException("rANS payload: " + (end - pos) + " bytes left over after decoding " + n + " symbols");
         }
         if (x != RANS_L) {
             throw new MalformedEncodingException("rANS payload: final state " + x + " is not the initial state " + RANS_L + "; the stream is corrupt");
         }
         return Signal.symbols(s, levels);
+    }
+
+    private static MalformedEncodingException truncated(int length, int symbol, int n) {
+        return new MalformedEncodingException("rANS payload: truncated after " + length + " bytes while decoding symbol " + symbol + " of " + n);
     }
 }
