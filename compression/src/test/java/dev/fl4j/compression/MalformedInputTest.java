@@ -91,6 +91,14 @@ class MalformedInputTest {
         byte[] b = Encoders.tensorEncoder("uniform:3").encode(Tensor.vector(1f, 2f, 3f), 1).byteData().clone();
         b[b.length - 1] |= (byte) 0x80;
         assertMalformed("uniform:3", b, "padding bits");
+        // widths that divide 8 take a byte-at-a-time path: 5 values of 1, 2 and 4 bits leave 3, 6 and 4 padding bits
+        for (int bits : new int[] {1, 2, 4}) {
+            String preset = "uniform:" + bits;
+            byte[] p = Encoders.tensorEncoder(preset).encode(Tensor.vector(1f, 2f, 3f, 4f, 5f), 1).byteData().clone();
+            p[p.length - 1] |= (byte) 0x80;
+            int lastPayloadByte = (5 * bits + 7) / 8 - 1;
+            assertMalformed(preset, p, "bitpack payload: padding bits after the last " + bits + "-bit value at offset " + lastPayloadByte);
+        }
         // a 3-level alphabet packs into 2 bits, so the value 3 is out of range
         TensorEncoder ternary = TensorEncoder.of(new TernaryStage(), Stages.bitPacking());
         byte[] t = ternary.encode(Tensor.vector(1f, -1f, 0f, 1f), 1).byteData().clone();

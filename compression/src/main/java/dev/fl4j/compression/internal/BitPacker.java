@@ -38,6 +38,10 @@ public final class BitPacker {
             }
             return out;
         }
+        if (bits == 1 || bits == 2 || bits == 4) {
+            packWholeBytes(values, count, bits, out);
+            return out;
+        }
         long acc = 0;
         int filled = 0;
         int pos = 0;
@@ -71,6 +75,10 @@ public final class BitPacker {
             }
             return;
         }
+        if (bits == 1 || bits == 2 || bits == 4) {
+            unpackWholeBytes(src, offset, count, bits, dst, what);
+            return;
+        }
         long mask = (1L << bits) - 1;
         long acc = 0;
         int filled = 0;
@@ -87,6 +95,92 @@ public final class BitPacker {
         if (acc != 0) {
             throw new MalformedEncodingException(what + ": padding bits after the last " + bits + "-bit value at offset " + (pos - 1)
                     + " are not zero (" + Long.toBinaryString(acc) + ")");
+        }
+    }
+
+    /** {@link #pack} for widths that divide 8: a byte holds 8/bits whole values. */
+    private static void packWholeBytes(int[] values, int count, int bits, byte[] out) {
+        int whole = count / (8 / bits);
+        switch (bits) {
+            case 1 -> {
+                for (int k = 0; k < whole; k++) {
+                    int i = 8 * k;
+                    out[k] = (byte) (values[i] | values[i + 1] << 1 | values[i + 2] << 2 | values[i + 3] << 3
+                            | values[i + 4] << 4 | values[i + 5] << 5 | values[i + 6] << 6 | values[i + 7] << 7);
+                }
+            }
+            case 2 -> {
+                for (int k = 0; k < whole; k++) {
+                    int i = 4 * k;
+                    out[k] = (byte) (values[i] | values[i + 1] << 2 | values[i + 2] << 4 | values[i + 3] << 6);
+                }
+            }
+            default -> {
+                for (int k = 0; k < whole; k++) {
+                    int i = 2 * k;
+                    out[k] = (byte) (values[i] | values[i + 1] << 4);
+                }
+            }
+        }
+        int done = whole * (8 / bits);
+        if (done < count) {
+            int last = 0;
+            for (int i = done; i < count; i++) {
+                last |= values[i] << ((i - done) * bits);
+            }
+            out[whole] = (byte) last;
+        }
+    }
+
+    /** {@link #unpack} for widths that divide 8. */
+    private static void unpackWholeBytes(byte[] src, int offset, int count, int bits, int[] dst, String what) {
+        int whole = count / (8 / bits);
+        switch (bits) {
+            case 1 -> {
+                for (int k = 0; k < whole; k++) {
+                    int b = src[offset + k];
+                    int i = 8 * k;
+                    dst[i] = b & 1;
+                    dst[i + 1] = b >>> 1 & 1;
+                    dst[i + 2] = b >>> 2 & 1;
+                    dst[i + 3] = b >>> 3 & 1;
+                    dst[i + 4] = b >>> 4 & 1;
+                    dst[i + 5] = b >>> 5 & 1;
+                    dst[i + 6] = b >>> 6 & 1;
+                    dst[i + 7] = b >>> 7 & 1;
+                }
+            }
+            case 2 -> {
+                for (int k = 0; k < whole; k++) {
+                    int b = src[offset + k];
+                    int i = 4 * k;
+                    dst[i] = b & 3;
+                    dst[i + 1] = b >>> 2 & 3;
+                    dst[i + 2] = b >>> 4 & 3;
+                    dst[i + 3] = b >>> 6 & 3;
+                }
+            }
+            default -> {
+                for (int k = 0; k < whole; k++) {
+                    int b = src[offset + k];
+                    int i = 2 * k;
+                    dst[i] = b & 15;
+                    dst[i + 1] = b >>> 4 & 15;
+                }
+            }
+        }
+        int done = whole * (8 / bits);
+        if (done < count) {
+            int b = src[offset + whole] & 0xFF;
+            int mask = (1 << bits) - 1;
+            for (int i = done; i < count; i++) {
+                dst[i] = b & mask;
+                b >>>= bits;
+            }
+            if (b != 0) {
+                throw new MalformedEncodingException(what + ": padding bits after the last " + bits + "-bit value at offset " + (offset + whole)
+                        + " are not zero (" + Integer.toBinaryString(b) + ")");
+            }
         }
     }
 }

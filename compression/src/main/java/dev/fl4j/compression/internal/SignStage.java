@@ -86,7 +86,8 @@ public final class SignStage implements EncodingStage {
             int[] s = output.symbols();
             float[] y = new float[s.length];
             for (int i = 0; i < s.length; i++) {
-                y[i] = s[i] != 0 ? scale : -scale;
+                // +scale for symbol 1, -scale for 0; copySign is branch-free, and the signs are random
+                y[i] = Math.copySign(scale, s[i] - 0.5f);
             }
             return Signal.floats(y);
         };
