@@ -23,6 +23,7 @@ import java.util.List;
  * <tr><td>{@code topk:FRACTION}</td><td>topk(FRACTION, error feedback), float32</td><td>header + 4 + ceil(k·ceil(log2 n)/8) + 4k</td><td>biased; residual carried in client state</td></tr>
  * <tr><td>{@code topk-uniform:FRACTION:BITS}</td><td>topk(FRACTION, error feedback), uniform(BITS), bitpack</td><td>header + 4 + ceil(k·ceil(log2 n)/8) + 9 + ceil(k·BITS/8)</td><td>biased; residual carried in client state</td></tr>
  * <tr><td>{@code randk:FRACTION}</td><td>randk(FRACTION, unbiased n/k scaling), float32</td><td>header + 12 + 4k</td><td>unbiased</td></tr>
+ * <tr><td>{@code adaptive-uniform:BITS}</td><td>adaptive-uniform(BITS 1-16, ±4 moving deviations, decay 0.9), bitpack</td><td>header + 13 + 8m + ceil(n·BITS/8), m ≤ n/256 outliers</td><td>unbiased; range adapts across rounds from encoder state (server-side: {@code --broadcast})</td></tr>
  * <tr><td>{@code randk-ef:FRACTION}</td><td>randk(FRACTION, error feedback), float32</td><td>header + 12 + 4k</td><td>biased; residual carried in client state</td></tr>
  * </table>
  * {@code k = clamp(round(FRACTION·n), 1, n)}, FRACTION in (0, 1]. Parse errors list these names.
@@ -33,7 +34,7 @@ public final class Encoders {
     public static final List<String> PRESETS = List.of(
             "none", "identity", "uniform8", "uniform:BITS", "hadamard-uniform:BITS", "nonuniform:BITS",
             "entropy-uniform:BITS", "entropy-nonuniform:BITS", "drive", "topk:FRACTION", "topk-uniform:FRACTION:BITS",
-            "randk:FRACTION", "randk-ef:FRACTION");
+            "randk:FRACTION", "randk-ef:FRACTION", "adaptive-uniform:BITS");
 
     private Encoders() {
     }
@@ -131,6 +132,10 @@ public final class Encoders {
             case "randk-ef" -> {
                 args(parts, 1, spec);
                 return TensorEncoder.of(Stages.randomK(fraction(parts[1], spec), true, false), Stages.float32());
+            }
+            case "adaptive-uniform" -> {
+                args(parts, 1, spec);
+                return TensorEncoder.of(Stages.adaptiveUniformQuantization(bits(parts[1], 16, spec)), Stages.bitPacking());
             }
             default -> throw unknown(spec, "unknown encoder '" + head + "'");
         }

@@ -1,5 +1,6 @@
 package dev.fl4j.compression;
 
+import dev.fl4j.compression.internal.AdaptiveQuantizationStage;
 import dev.fl4j.compression.internal.BitPackingStage;
 import dev.fl4j.compression.internal.Float32Stage;
 import dev.fl4j.compression.internal.HadamardStage;
@@ -31,8 +32,9 @@ import dev.fl4j.compression.internal.UniformQuantizationStage;
  * <tr><td>8</td><td>{@link #sign(boolean)}</td><td>floats → symbols [0,2)</td><td>4: f32 scale</td><td></td></tr>
  * <tr><td>9</td><td>{@link #entropyCoding()}</td><td>symbols [0,L≤4096) → bytes</td><td>L varints (L to 3L)</td><td>4 + data dependent</td></tr>
  * <tr><td>10</td><td>{@link #nonUniformQuantization(int)}</td><td>floats → symbols [0,2^b)</td><td>1 + 4·2^b: u8 bits, f32 levels</td><td></td></tr>
+ * <tr><td>11</td><td>{@link #adaptiveUniformQuantization(int)}</td><td>floats → symbols [0,2^b); state float64[3]</td><td>13 + 8m: u8 bits, f32 lo, f32 hi, i32 m, m × (i32 index, f32 value) for m outliers</td><td></td></tr>
  * </table>
- * Ids 11-127 are reserved for future built-in stages; user stages take ids from
+ * Ids 12-127 are reserved for future built-in stages; user stages take ids from
  * {@link EncodingStage#FIRST_USER_ID}.
  */
 public final class Stages {
@@ -69,6 +71,32 @@ public final class Stages {
     /** Non-uniform (companded) quantization to {@code 2^bits} fitted levels, unbiased stochastic rounding. Bits 1-8. */
     public static EncodingStage nonUniformQuantization(int bits) {
         return new NonUniformQuantizationStage(bits);
+    }
+
+    /** The moving-average spread of {@link #adaptiveUniformQuantization(int)}: the range is ±4 deviations. */
+    public static final double DEFAULT_ADAPTIVE_SPREAD = 4.0;
+    /** The moving-average decay of {@link #adaptiveUniformQuantization(int)}: the past weighs 0.9, the current round 0.1. */
+    public static final double DEFAULT_ADAPTIVE_DECAY = 0.9;
+
+    /**
+     * Uniform quantization over a range that adapts across rounds, {@link #adaptiveUniformQuantization(int, double, double)}
+     * with {@code spread} {@value #DEFAULT_ADAPTIVE_SPREAD} and {@code decay} {@value #DEFAULT_ADAPTIVE_DECAY}.
+     */
+    public static EncodingStage adaptiveUniformQuantization(int bits) {
+        return new AdaptiveQuantizationStage(bits, DEFAULT_ADAPTIVE_SPREAD, DEFAULT_ADAPTIVE_DECAY);
+    }
+
+    /**
+     * Uniform quantization with unbiased stochastic rounding over {@code mean ± spread·deviation},
+     * where mean and deviation are exponential moving averages (weight {@code decay} on the past)
+     * of each round's tensor mean and standard deviation, kept in the stage's state (float64[3] =
+     * [rounds, mean, deviation]; the first round takes its own statistics). Elements outside the
+     * range cross exactly as (index, float32) pairs, at most n/256 of them (beyond that the round
+     * falls back to [min, max]); error per in-range element below one step. Bits 1-16, spread &gt; 0,
+     * decay in [0, 1).
+     */
+    public static EncodingStage adaptiveUniformQuantization(int bits, double spread, double decay) {
+        return new AdaptiveQuantizationStage(bits, spread, decay);
     }
 
     /** Packs symbols in [0, L) into ceil(log2 L) bits each. */
@@ -122,6 +150,7 @@ public final class Stages {
             case SignStage.ID -> "sign";
             case RansStage.ID -> "rans";
             case NonUniformQuantizationStage.ID -> "non-uniform quantization";
+            case AdaptiveQuantizationStage.ID -> "adaptive uniform quantization";
             default -> id >= EncodingStage.FIRST_USER_ID ? "a user stage" : "unknown stage id";
         };
     }

@@ -12,12 +12,12 @@ class EncodersTest {
     void everyDocumentedPresetParses() {
         String[] examples = {"none", "identity", "uniform8", "uniform:1", "uniform:16", "hadamard-uniform:4", "nonuniform:8",
             "entropy-uniform:12", "entropy-nonuniform:3", "drive", "topk:0.01", "topk-uniform:0.1:4", "randk:1", "randk-ef:0.5",
-            "uniform8@0", " drive@123 "};
+            "adaptive-uniform:4", "uniform8@0", " drive@123 "};
         for (String s : examples) {
             ValueEncoder e = Encoders.parse(s);
             assertEquals(s.trim(), e.name());
         }
-        assertEquals(Encoders.PRESETS.size(), 13);
+        assertEquals(Encoders.PRESETS.size(), 14);
         assertEquals(123, Encoders.parse("drive@123").threshold());
         assertEquals(ValueEncoder.TFF_DEFAULT_THRESHOLD, Encoders.parse("drive").threshold());
         assertEquals("uniform(8)+bitpack", Encoders.tffDefault().tensorEncoder().name());

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class RoundTripTest {
 
     static final String[] PRESETS = {"identity", "uniform8", "uniform:1", "uniform:3", "uniform:16", "hadamard-uniform:4", "nonuniform:3",
-        "entropy-uniform:6", "entropy-nonuniform:4", "drive", "topk:0.1", "topk-uniform:0.2:8", "randk:0.3", "randk-ef:0.3"};
+        "entropy-uniform:6", "entropy-nonuniform:4", "drive", "topk:0.1", "topk-uniform:0.2:8", "randk:0.3", "randk-ef:0.3",
+        "adaptive-uniform:3"};
 
     /** Random shapes including scalars, empty and single-element tensors, odd sizes and constant tensors. */
     static List<Tensor> randomTensors() {
