@@ -44,6 +44,8 @@ class FormatPinTest {
         "topk-uniform:0.05:8, 9b20c280ebf61dda, 8d4b838038e2c121",
         "randk:0.05, 24979d0669433c07, 54f35e66f7cee425",
         "randk-ef:0.05, 24979d0669433c07, 7aee066c15fcbcae",
+        // added with the stage (stage id 11), not part of the pre-optimization recording
+        "adaptive-uniform:3, 5ee501dac9f87e09, b87bdcea7471d2c9",
     })
     void encodedBytesAndDecodedFloatsAreUnchanged(String preset, String encodedDigest, String decodedDigest) {
         TensorEncoder encoder = Encoders.tensorEncoder(preset);
