@@ -1,5 +1,6 @@
 package dev.fl4j.aggregators;
 
+import dev.fl4j.compression.Encoders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +18,7 @@ import java.util.Locale;
  *              | 'zeroing' [':'NORM] [':'BOUND]
  *              | 'clip' [':'BOUND]
  * core        := 'mean' | 'median' | 'trimmed-mean:'BETA | 'krum:'F | 'multi-krum:'F':'M
- *              | 'dp:'Z | 'dp-fixed:'Z':'CLIP | 'secure' | 'compression'
+ *              | 'dp:'Z | 'dp-fixed:'Z':'CLIP | 'secure' | 'compression' | 'encoded:'PRESET
  * NORM        := 'l2' | 'linf'
  * </pre>
  * A spec without {@code +} is a preset, TFF's builder of that name with its defaults:
@@ -33,7 +34,10 @@ import java.util.Locale;
  * acts first on the clients): {@code zeroing} and {@code clip} without a bound are TFF's adaptive
  * defaults, with a bound they are fixed; {@code zeroing}'s norm defaults to {@code linf}; the cores
  * {@code dp}, {@code secure} and {@code compression} carry no zeroing or clipping of their own;
- * {@code dp-fixed:Z:CLIP} is {@code gaussian_fixed}.
+ * {@code dp-fixed:Z:CLIP} is {@code gaussian_fixed}; {@code encoded:PRESET} is the weighted mean whose
+ * value sum is encoded on the clients with an {@link Encoders} preset ({@code encoded:drive},
+ * {@code encoded:hadamard-uniform:2}, {@code encoded:entropy-uniform:2@10000}, …; presets with error
+ * feedback such as {@code topk} need per-client state and are refused). It may stand alone.
  *
  * <h2>Examples</h2>
  * <pre>
@@ -44,6 +48,8 @@ import java.util.Locale;
  * non-finite+median             coordinate-wise median after dropping NaN/Inf updates
  * clip:0.5+trimmed-mean:0.1     clip to 0.5, then trim 10% from each end
  * zeroing+dp-fixed:1.2:0.8      adaptive zeroing, then DP with fixed clip 0.8
+ * encoded:drive                 weighted mean of 1-bit DRIVE-encoded client updates
+ * zeroing+clip+encoded:randk:0.05  TFF's compression_aggregator order with random-k instead of 8 bits
  * </pre>
  * Whether the resulting factory takes weights: {@link #isWeighted}.
  */
@@ -51,8 +57,10 @@ public final class AggregatorSpec {
 
     /** The accepted forms, as listed in error messages. */
     public static final List<String> FORMS = List.of("mean", "robust", "dp:NOISE_MULTIPLIER", "secure", "compression", "median",
-            "trimmed-mean:FRACTION", "krum:F", "multi-krum:F:M", "dp-fixed:NOISE_MULTIPLIER:CLIP",
+            "trimmed-mean:FRACTION", "krum:F", "multi-krum:F:M", "dp-fixed:NOISE_MULTIPLIER:CLIP", "encoded:ENCODER_PRESET",
             "WRAPPER+...+CORE with WRAPPER one of non-finite, zeroing[:l2|linf][:BOUND], clip[:BOUND]");
+
+    private static final String ENCODED = "encoded:";
 
     private AggregatorSpec() {
     }
@@ -95,6 +103,17 @@ public final class AggregatorSpec {
         } catch (SpecException | IllegalArgumentException e) {
             throw error(spec, e.getMessage());
         }
+    }
+
+    /**
+     * The weighted mean whose value sum is encoded on the clients with the {@link Encoders} preset
+     * (stateless presets only: an encoder with error feedback needs state on each client).
+     */
+    private static AggregationFactory encodedMean(String preset) {
+        if (preset.isBlank()) {
+            throw new SpecException("encoded needs an encoder preset, e.g. encoded:drive or encoded:hadamard-uniform:2@10000");
+        }
+        return new MeanFactory(EncodedSumFactory.of(Encoders.parse(preset)), new SumFactory());
     }
 
     private static DifferentiallyPrivateFactory configure(DifferentiallyPrivateFactory dp, Settings settings) {
@@ -146,6 +165,9 @@ public final class AggregatorSpec {
 
     private static AggregationFactory core(String stage, Settings settings) {
         int clientsPerRound = settings.clientsPerRound();
+        if (stage.startsWith(ENCODED)) {
+            return encodedMean(stage.substring(ENCODED.length()));
+        }
         String[] p = stage.split(":", -1);
         switch (p[0]) {
             case "mean" -> {

@@ -115,4 +115,26 @@ class AggregatorsAndSpecTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> AggregatorSpec.parse("dp:1", 0)).getMessage()
                 .contains("needs the clients per round"));
     }
+
+    @Test
+    void encodedSpecIsAWeightedMeanOfEncodedSums() {
+        AggregationFactory f = AggregatorSpec.parse("encoded:uniform:8@0", 2);
+        assertTrue(AggregatorSpec.isWeighted(f));
+        MeasuredProcessOutput out = weightedRound(f, vectors(new float[] {1, 3}, new float[] {3, 5}), weights(1, 1));
+        // two 2-element leaves encoded at 8 bits: the mean lies within one quantization step of (2, 4)
+        float[] mean = server(out.result());
+        assertEquals(2f, mean[0], 2f / 255 + 1e-6f);
+        assertEquals(4f, mean[1], 2f / 255 + 1e-6f);
+        AggregationFactory composed = AggregatorSpec.parse("zeroing+clip:10+encoded:drive@0", 2);
+        assertTrue(AggregatorSpec.isWeighted(composed));
+        IllegalArgumentException stateful = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ((WeightedAggregationFactory) AggregatorSpec.parse("encoded:topk:0.5@0", 2)).create(VEC2, F32));
+        assertTrue(stateful.getMessage().contains("needs a stateless encoder"), stateful.getMessage());
+        IllegalArgumentException empty = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> AggregatorSpec.parse("encoded:", 2));
+        assertTrue(empty.getMessage().contains("encoded needs an encoder preset"), empty.getMessage());
+        IllegalArgumentException unknown = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> AggregatorSpec.parse("encoded:nope", 2));
+        assertTrue(unknown.getMessage().contains("unknown encoder 'nope'"), unknown.getMessage());
+    }
 }
