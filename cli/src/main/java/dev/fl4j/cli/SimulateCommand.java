@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
                 "Prints the partition, a progress bar and one line per round, then a summary; with several --aggregator",
                 "specs, runs each in turn on the same data and seed and compares final accuracy and total bits."},
         footer = {"", "Example (the compression tutorial):",
-                "  fl4j simulate --dataset fashion-mnist --partition shards:2 --clients 100 --clients-per-round 10 --batch 20 \\",
+                "  fl4j simulate --dataset fashion-mnist --partition dirichlet:0.5 --clients 100 --clients-per-round 10 --batch 20 \\",
                 "    --client-lr 0.02 --server-lr 1.0 --model fedavg-cnn --algorithm fedavg --aggregator mean,compression \\",
                 "    --rounds 10 --tensorboard runs/tb --plot runs/compression.png"})
 final class SimulateCommand implements Callable<Integer> {
