@@ -125,7 +125,8 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
             }
             if (encoder.tensorEncoder().isStateful((int) t.numElements())) {
                 throw new IllegalArgumentException("EncodedSumFactory needs a stateless encoder, but " + encoder.name()
-                        + " keeps state for a leaf " + t + " (error feedback belongs to a client, not to an aggregation)");
+                        + " keeps state across rounds for a leaf " + t + " (error feedback or adaptive ranges belong to a client, not to an aggregation;"
+                        + " use such encoders with --broadcast, where the state stays at the server)");
             }
             return new TensorType(DType.UINT8, TensorType.UNKNOWN);
         }

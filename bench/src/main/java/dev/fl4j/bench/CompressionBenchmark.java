@@ -2,6 +2,8 @@ package dev.fl4j.bench;
 
 import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.aggregators.EncodedSumFactory;
+import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.DType;
 import dev.fl4j.aggregators.MeanFactory;
 import dev.fl4j.aggregators.SumFactory;
 import dev.fl4j.compression.Encoders;
@@ -188,6 +190,9 @@ public final class CompressionBenchmark {
             names.add("none");
             names.addAll(o.encoders());
             for (String name : names) {
+                aggregatorFor(name, o).create(spec.weightsType().get("trainable"), TensorType.scalar(DType.FLOAT32));
+            }
+            for (String name : names) {
                 Run r = train(rt, spec, o, name, clients, schedule, evaluation, testData);
                 out.printf(Locale.ROOT, "  %-22s %6.1f s, test accuracy %.4f, %s aggregated / round%n", name, r.seconds, r.accuracy,
                         BitFormat.format(Math.round(r.aggregatedBitsPerRound)));
@@ -227,6 +232,16 @@ public final class CompressionBenchmark {
         return b.toString();
     }
 
+    /**
+     * The weighted mean with {@code encoder} on the client updates ({@code none}: plain). Made for the
+     * model's update type before any run starts, so an encoder aggregation cannot take (one with
+     * client state) fails at once, not after the runs before it.
+     */
+    private static MeanFactory aggregatorFor(String encoder, Options o) {
+        return encoder.equals("none") ? new MeanFactory()
+                : new MeanFactory(EncodedSumFactory.of(Encoders.parse(encoder)).withSeed(o.seed()), new SumFactory());
+    }
+
     /** What one training run produced. */
     private record Run(String name, double aggregatedBitsPerRound, double broadcastBitsPerRound, double accuracy, double seconds,
             double inRunClientMillis, ModelWeights finalWeights) {
@@ -234,8 +249,7 @@ public final class CompressionBenchmark {
 
     private static Run train(LocalRuntime rt, ModelSpec spec, Options o, String encoder, ClientData clients, List<List<String>> schedule,
             FederatedEvaluation evaluation, Value testData) {
-        AggregationFactory aggregator = encoder.equals("none") ? new MeanFactory()
-                : new MeanFactory(EncodedSumFactory.of(Encoders.parse(encoder)).withSeed(o.seed()), new SumFactory());
+        AggregationFactory aggregator = aggregatorFor(encoder, o);
         LearningProcess process = FedAvg.builder(spec)
                 .setClientOptimizer(Sgd.of(o.clientLearningRate()))
                 .optServerOptimizer(Sgd.of(o.serverLearningRate()))
