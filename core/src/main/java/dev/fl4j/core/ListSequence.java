@@ -1,5 +1,6 @@
 package dev.fl4j.core;
 
+import dev.fl4j.core.types.TensorType;
 import dev.fl4j.core.types.Type;
 import dev.fl4j.core.types.TypeMismatchException;
 import java.util.Iterator;
@@ -33,7 +34,7 @@ public final class ListSequence implements SequenceValue {
         for (int i = 0; i < values.length; i++) {
             vs[i] = Tensor.scalar(values[i]);
         }
-        return new ListSequence(dev.fl4j.core.types.TensorType.scalar(DType.FLOAT32), List.of(vs));
+        return new ListSequence(TensorType.scalar(DType.FLOAT32), List.of(vs));
     }
 
     @Override

@@ -1,10 +1,13 @@
 package dev.fl4j.core.computation;
 
+import dev.fl4j.core.AllEqualClientValue;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.types.Placement;
 import dev.fl4j.core.types.StructType;
+import dev.fl4j.core.types.TypeMismatchException;
 
 /**
  * The intrinsics a federated computation's body may use: the only way values move between
@@ -68,13 +71,13 @@ public interface FederatedContext {
     /** Selects field {@code name} of a federated structure, where it lives (nothing crosses). */
     default FederatedValue federatedField(FederatedValue value, String name) {
         if (!(value.type().member() instanceof StructType st) || !st.has(name)) {
-            throw new dev.fl4j.core.types.TypeMismatchException("federated field '" + name + "' of " + value.type() + ": no such field");
+            throw new TypeMismatchException("federated field '" + name + "' of " + value.type() + ": no such field");
         }
-        if (value instanceof dev.fl4j.core.ServerValue sv) {
-            return new dev.fl4j.core.ServerValue(((Struct) sv.value()).get(name));
+        if (value instanceof ServerValue sv) {
+            return new ServerValue(((Struct) sv.value()).get(name));
         }
-        if (value instanceof dev.fl4j.core.AllEqualClientValue av) {
-            return new dev.fl4j.core.AllEqualClientValue(((Struct) av.value()).get(name));
+        if (value instanceof AllEqualClientValue av) {
+            return new AllEqualClientValue(((Struct) av.value()).get(name));
         }
         LocalComputation select = LocalComputation.of("select_" + name, st, st.get(name), v -> ((Struct) v).get(name));
         return federatedMap(select, value);

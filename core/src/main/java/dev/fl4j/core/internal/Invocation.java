@@ -2,6 +2,7 @@ package dev.fl4j.core.internal;
 
 import dev.fl4j.core.AllEqualClientValue;
 import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
@@ -20,6 +21,7 @@ import dev.fl4j.core.runtime.Direction;
 import dev.fl4j.core.runtime.TrafficRecord;
 import dev.fl4j.core.types.Placement;
 import dev.fl4j.core.types.StructType;
+import dev.fl4j.core.types.TensorType;
 import dev.fl4j.core.types.Type;
 import dev.fl4j.core.types.TypeMismatchException;
 import java.util.ArrayList;
@@ -270,7 +272,7 @@ public final class Invocation implements FederatedContext {
     public FederatedValue federatedMean(FederatedValue clientValue, FederatedValue clientWeight) {
         requireFederated("federated_mean", clientWeight, "{float32}@CLIENTS");
         requirePlacement("federated_mean", clientWeight, Placement.CLIENTS, "a weight {float32}@CLIENTS");
-        if (!(clientWeight.type().member() instanceof dev.fl4j.core.types.TensorType wt) || wt.rank() != 0 || !wt.dtype().isFloating()) {
+        if (!(clientWeight.type().member() instanceof TensorType wt) || wt.rank() != 0 || !wt.dtype().isFloating()) {
             throw new TypeMismatchException("federated_mean: the weight must be a floating scalar {float32}@CLIENTS but got " + clientWeight.type());
         }
         SumAccumulator acc = new SumAccumulator("federated_mean");
@@ -328,7 +330,7 @@ public final class Invocation implements FederatedContext {
             if (template[0] == null) {
                 template[0] = v;
                 for (Tensor t : leaves) {
-                    if (t.dtype() != dev.fl4j.core.DType.INT32 && t.dtype() != dev.fl4j.core.DType.INT64) {
+                    if (t.dtype() != DType.INT32 && t.dtype() != DType.INT64) {
                         throw new TypeMismatchException("federated_secure_sum_bitwidth: needs int32 or int64 values but got " + v.type());
                     }
                     sums.add(new long[t.size()]);
@@ -360,7 +362,7 @@ public final class Invocation implements FederatedContext {
         for (int l = 0; l < sums.size(); l++) {
             Tensor t = templateLeaves.get(l);
             long[] s = sums.get(l);
-            if (t.dtype() == dev.fl4j.core.DType.INT32) {
+            if (t.dtype() == DType.INT32) {
                 int[] r = new int[s.length];
                 for (int j = 0; j < s.length; j++) {
                     r[j] = (int) s[j];

@@ -1,5 +1,6 @@
 package dev.fl4j.core.templates;
 
+import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
@@ -49,7 +50,7 @@ public class EstimationProcess extends IterativeProcess {
         FederatedComputation mappedReport = FederatedComputation.of(reportFn.name() + "_then_" + fn.name(), reportFn.type().parameter(), mapped,
                 (ctx, state) -> {
                     Value estimate = ctx.invoke(reportFn, state);
-                    return estimate instanceof dev.fl4j.core.FederatedValue fv ? ctx.federatedMap(fn, fv) : fn.call(estimate);
+                    return estimate instanceof FederatedValue fv ? ctx.federatedMap(fn, fv) : fn.call(estimate);
                 });
         return new EstimationProcess(initializeComputation(), nextComputation(), mappedReport);
     }
