@@ -30,8 +30,9 @@ final class ExampleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (list || name == null) {
+            int width = Examples.all().stream().mapToInt(e -> e.name().length()).max().orElse(0);
             for (Example e : Examples.all()) {
-                out.printf("%-16s %s%n", e.name(), e.description());
+                out.printf("%-" + width + "s  %s%n", e.name(), e.description());
             }
             out.flush();
             return list ? 0 : 2;
