@@ -11,8 +11,6 @@ import dev.fl4j.compression.ValueEncoder;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Seeds;
 import dev.fl4j.core.Struct;
-import dev.fl4j.core.Structures;
-import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
@@ -373,7 +371,7 @@ public final class CompressionBenchmark {
                     long start = System.nanoTime();
                     ClientTrainingResult r = trainer.train(model, d, o.seed());
                     total += System.nanoTime() - start;
-                    Struct delta = (Struct) Structures.zip(model.trainable(), r.weights().trainable(), UpdateTimes::subtract);
+                    Struct delta = model.trainableDelta(r.weights());
                     updates.add(delta);
                 }
                 trainMillis = total / 1e6 / data.size();
@@ -402,16 +400,6 @@ public final class CompressionBenchmark {
                 }
             }
             return new double[] {median(enc), median(dec)};
-        }
-
-        private static Tensor subtract(Tensor a, Tensor b) {
-            float[] x = a.floatData();
-            float[] y = b.floatData();
-            float[] r = new float[x.length];
-            for (int i = 0; i < r.length; i++) {
-                r[i] = x[i] - y[i];
-            }
-            return Tensor.of(r, a.shape());
         }
 
         private static double median(double[] v) {

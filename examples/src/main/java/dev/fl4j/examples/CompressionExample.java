@@ -4,7 +4,6 @@ import dev.fl4j.aggregators.Aggregators;
 import dev.fl4j.aggregators.EncodedSumFactory;
 import dev.fl4j.aggregators.MeanFactory;
 import dev.fl4j.aggregators.SumFactory;
-import dev.fl4j.core.Seeds;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
@@ -20,13 +19,12 @@ import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.datasets.FashionMnist;
 import dev.fl4j.simulation.datasets.TrainTest;
 import dev.fl4j.simulation.partition.Partitioner;
+import dev.fl4j.simulation.training.ClientSampler;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * TFF's compression tutorials, ported: FedAvg of the FedAvg CNN with 10 clients a round, batch 20,
@@ -90,11 +88,12 @@ public final class CompressionExample implements Example {
 
     private static String[] train(PrintStream out, String name, LearningProcess process, ClientData clients, int rounds) {
         out.println("== " + name);
+        ClientSampler sampler = new ClientSampler(clients.clientIds(), CLIENTS_PER_ROUND, 0, SEED);
         try (LocalRuntime runtime = LocalRuntime.builder().build()) {
             Value state = process.initialize(runtime);
             double accuracy = Double.NaN;
             for (int round = 0; round < rounds; round++) {
-                LearningProcessOutput result = process.next(runtime, state, clients.clientValues(sample(clients.clientIds(), round)));
+                LearningProcessOutput result = process.next(runtime, state, clients.clientValues(sampler.sample(round + 1).sampled()));
                 state = result.state();
                 Map<String, Double> m = result.flatMetrics();
                 accuracy = m.get("client_work/train/sparse_categorical_accuracy");
@@ -106,12 +105,5 @@ public final class CompressionExample implements Example {
             return new String[] {name, String.format(Locale.ROOT, "%.4f", accuracy), BitFormat.format(total.broadcastBits()),
                     BitFormat.format(total.aggregatedBits())};
         }
-    }
-
-    /** Clients of a round: uniformly without replacement, seeded by the round, the same for every run. */
-    static List<String> sample(List<String> ids, int round) {
-        List<String> shuffled = new ArrayList<>(ids);
-        Collections.shuffle(shuffled, new Random(Seeds.derive(SEED, round)));
-        return shuffled.subList(0, CLIENTS_PER_ROUND);
     }
 }

@@ -1,6 +1,5 @@
 package dev.fl4j.examples;
 
-import dev.fl4j.core.Seeds;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.learning.algorithms.FedAvg;
@@ -16,14 +15,11 @@ import dev.fl4j.simulation.datasets.FashionMnist;
 import dev.fl4j.simulation.datasets.TrainTest;
 import dev.fl4j.simulation.partition.Partition;
 import dev.fl4j.simulation.partition.Partitioner;
+import dev.fl4j.simulation.training.ClientSampler;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The tff.learning overview's image-classification flow, step by step: a {@link ClientData} of
@@ -71,11 +67,11 @@ public final class ImageClassificationExample implements Example {
         LearningProcess trainer = FedAvg.builder(model).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f)).build();
         out.println("next: " + trainer.nextComputation().type().parameter());
 
+        ClientSampler sampler = new ClientSampler(train.clientIds(), CLIENTS_PER_ROUND, 0, SEED);
         try (LocalRuntime runtime = LocalRuntime.builder().build()) {
             Value state = trainer.initialize(runtime);
             for (int round = 1; round <= rounds; round++) {
-                List<String> sampled = sample(train.clientIds(), round);
-                LearningProcessOutput result = trainer.next(runtime, state, train.clientValues(sampled));
+                LearningProcessOutput result = trainer.next(runtime, state, train.clientValues(sampler.sample(round).sampled()));
                 state = result.state();
                 Map<String, Double> m = result.flatMetrics();
                 out.printf(Locale.ROOT, "round %2d, loss=%.4f, accuracy=%.4f, examples=%d, %s%n", round,
@@ -89,12 +85,5 @@ public final class ImageClassificationExample implements Example {
                     test.clientIds().size(), eval.get("eval/loss"), eval.get("eval/sparse_categorical_accuracy"));
         }
         return 0;
-    }
-
-    /** The overview's {@code sample}: clients for a round, uniformly without replacement, seeded by the round. */
-    static List<String> sample(List<String> ids, int round) {
-        List<String> shuffled = new ArrayList<>(ids);
-        Collections.shuffle(shuffled, new Random(Seeds.derive(SEED, round)));
-        return shuffled.subList(0, CLIENTS_PER_ROUND);
     }
 }

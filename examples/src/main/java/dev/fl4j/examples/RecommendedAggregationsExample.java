@@ -11,7 +11,6 @@ import dev.fl4j.aggregators.QuantileEstimation;
 import dev.fl4j.aggregators.SecureSumFactory;
 import dev.fl4j.aggregators.SumFactory;
 import dev.fl4j.aggregators.ZeroingFactory;
-import dev.fl4j.core.Seeds;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.core.runtime.LocalRuntime;
@@ -26,14 +25,11 @@ import dev.fl4j.simulation.data.Examples;
 import dev.fl4j.simulation.datasets.FashionMnist;
 import dev.fl4j.simulation.datasets.TrainTest;
 import dev.fl4j.simulation.partition.Partitioner;
+import dev.fl4j.simulation.training.ClientSampler;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.Collectors;
 
 /**
@@ -87,6 +83,7 @@ public final class RecommendedAggregationsExample implements Example {
         ClientData clients = Partitioner.iid().partition(flat.ints("y"), CLIENTS, SEED).toClientData(flat)
                 .preprocess(d -> d.shuffle(100, SEED).batch(20));
         ModelSpec model = Models.twoNN(10);
+        ClientSampler sampler = new ClientSampler(clients.clientIds(), CLIENTS_PER_ROUND, 0, SEED);
         for (Map.Entry<String, AggregationFactory> e : aggregators().entrySet()) {
             out.println("== " + e.getKey() + ": " + e.getValue());
             LearningProcess fedAvg = FedAvg.builder(model).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f))
@@ -94,7 +91,7 @@ public final class RecommendedAggregationsExample implements Example {
             try (LocalRuntime runtime = LocalRuntime.builder().build()) {
                 Value state = fedAvg.initialize(runtime);
                 for (int round = 0; round < rounds; round++) {
-                    LearningProcessOutput result = fedAvg.next(runtime, state, clients.clientValues(sample(clients.clientIds(), round)));
+                    LearningProcessOutput result = fedAvg.next(runtime, state, clients.clientValues(sampler.sample(round + 1).sampled()));
                     state = result.state();
                     Map<String, Double> measured = Measurements.flatten(result.metrics().get("aggregator"));
                     out.printf(Locale.ROOT, "round %d, accuracy=%.4f, aggregated_bits=%s, aggregator: %s%n", round,
@@ -109,11 +106,5 @@ public final class RecommendedAggregationsExample implements Example {
     private static String format(Map<String, Double> measured) {
         return measured.isEmpty() ? "<>" : measured.entrySet().stream()
                 .map(m -> m.getKey() + "=" + String.format(Locale.ROOT, "%.4g", m.getValue())).collect(Collectors.joining(", "));
-    }
-
-    static List<String> sample(List<String> ids, int round) {
-        List<String> shuffled = new ArrayList<>(ids);
-        Collections.shuffle(shuffled, new Random(Seeds.derive(SEED, round)));
-        return shuffled.subList(0, CLIENTS_PER_ROUND);
     }
 }

@@ -7,7 +7,6 @@ import dev.fl4j.core.DType;
 import dev.fl4j.core.Seeds;
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.Struct;
-import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
@@ -95,7 +94,7 @@ public final class ClientTraining extends LocalComputation {
         Struct metrics;
         if (mode == Mode.TRAIN) {
             ClientTrainingResult r = trainer.train(initial, data, clientSeed);
-            update = Structures.zip(initial.trainable(), r.weights().trainable(), ClientTraining::subtract);
+            update = initial.trainableDelta(r.weights());
             examples = r.numExamples();
             metrics = r.unfinalizedMetrics();
         } else {
@@ -105,16 +104,6 @@ public final class ClientTraining extends LocalComputation {
             metrics = g.unfinalizedMetrics();
         }
         return Struct.named("update", update, "update_weight", Tensor.scalar(weighting.weightFor(examples)), "metrics", metrics);
-    }
-
-    private static Tensor subtract(Tensor a, Tensor b) {
-        float[] x = a.floatData();
-        float[] y = b.floatData();
-        float[] r = new float[x.length];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = x[i] - y[i];
-        }
-        return Tensor.of(r, a.shape());
     }
 
     /** A cheap fingerprint of the model: bits of up to 64 evenly spaced elements of every tensor. */

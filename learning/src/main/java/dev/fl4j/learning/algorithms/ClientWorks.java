@@ -58,14 +58,8 @@ public final class ClientWorks {
                 v -> Struct.named("update", ((Struct) v).get("update"), "update_weight", weightFromMetrics == null
                         ? ((Struct) v).get("update_weight")
                         : dev.fl4j.core.Tensor.scalar((float) weightFromMetrics.applyAsDouble(((Struct) v).struct("metrics")))));
-        LocalComputation finalize = LocalComputation.of("finalize_metrics", unfinalized, measurements, v -> {
-            Struct sums = (Struct) v;
-            Struct.Builder b = Struct.builder();
-            for (Metric m : metrics) {
-                b.add(m.metricName(), m.finalize(sums.get(m.metricName())));
-            }
-            return Struct.named("train", b.build());
-        });
+        LocalComputation finalize = LocalComputation.of("finalize_metrics", unfinalized, measurements,
+                v -> Struct.named("train", Metrics.finalizeAll(metrics, (Struct) v)));
 
         FederatedComputation init = FederatedComputation.noArg("client_work_initialize", state,
                 (ctx, a) -> ctx.federatedValue(Struct.empty(), Placement.SERVER));

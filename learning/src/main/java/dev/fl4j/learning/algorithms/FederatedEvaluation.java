@@ -53,14 +53,8 @@ public final class FederatedEvaluation {
                     ClientTrainer trainer = ctx.workerResource(key, () -> engine.newTrainer(spec));
                     return trainer.evaluate(ModelWeights.fromStruct(a.get("weights")), (SequenceValue) a.get("data")).unfinalizedMetrics();
                 });
-        LocalComputation finalize = LocalComputation.of("finalize_eval_metrics", unfinalized, result, v -> {
-            Struct sums = (Struct) v;
-            Struct.Builder b = Struct.builder();
-            for (Metric m : metrics) {
-                b.add(m.metricName(), m.finalize(sums.get(m.metricName())));
-            }
-            return Struct.named("eval", b.build());
-        });
+        LocalComputation finalize = LocalComputation.of("finalize_eval_metrics", unfinalized, result,
+                v -> Struct.named("eval", Metrics.finalizeAll(metrics, (Struct) v)));
         FederatedComputation c = FederatedComputation.of("federated_evaluation",
                 StructType.builder().add("model_weights", FederatedType.server(weights)).add("data", FederatedType.clients(data)).build(),
                 FederatedType.server(result),

@@ -61,6 +61,24 @@ public final class ModelWeights {
         return Structures.leaves(trainable);
     }
 
+    /**
+     * The model delta TFF's client work sends: {@code this.trainable − trained.trainable}, leaf by
+     * leaf (a server optimizer applies it as a pseudo-gradient).
+     */
+    public Struct trainableDelta(ModelWeights trained) {
+        return (Struct) Structures.zip(trainable, trained.trainable, ModelWeights::subtract);
+    }
+
+    private static Tensor subtract(Tensor a, Tensor b) {
+        float[] x = a.floatData();
+        float[] y = b.floatData();
+        float[] r = new float[x.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = x[i] - y[i];
+        }
+        return Tensor.of(r, a.shape());
+    }
+
     /** Bitwise equality of every weight. */
     @Override
     public boolean equals(Object o) {
