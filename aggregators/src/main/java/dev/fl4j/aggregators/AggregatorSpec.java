@@ -106,8 +106,8 @@ public final class AggregatorSpec {
     }
 
     /**
-     * The weighted mean whose value sum is encoded on the clients with the {@link Encoders} preset
-     * (stateless presets only: an encoder with error feedback needs state on each client).
+     * The weighted mean whose value sum is encoded on the clients with the {@link Encoders} preset;
+     * a preset with error feedback keeps its residual in each client's state.
      */
     private static AggregationFactory encodedMean(String preset) {
         if (preset.isBlank()) {

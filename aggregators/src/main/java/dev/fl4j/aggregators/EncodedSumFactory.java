@@ -37,9 +37,19 @@ import java.util.Objects;
  * encodes with a seed derived from the factory's seed, the round and its position in the round
  * ({@link Seeds#derive}): the same run gives the same bytes. The sum is a
  * {@code federated_aggregate} whose accumulate decodes one client's value and adds it into one
- * double-precision accumulator (memory is one value, not one per client). Only stateless encoders
- * are accepted (TFF's aggregation encoders keep no client state); values must be finite (wrap in
- * {@link NonFiniteZeroingFactory} or zeroing before). Measurements are empty, as TFF's.
+ * double-precision accumulator (memory is one value, not one per client). Values must be finite
+ * (wrap in {@link NonFiniteZeroingFactory} or zeroing before). Measurements are empty, as TFF's.
+ *
+ * <h2>Stateful encoders: error feedback</h2>
+ * An encoder that keeps state across rounds (top-k or random-k with error feedback, adaptive
+ * ranges; see {@link dev.fl4j.compression.TensorEncoder#isStateful}) keeps it per client, which TFF's
+ * aggregators cannot: each client reads its state with
+ * {@link dev.fl4j.core.computation.ClientContext#clientState} under {@link #stateKey()} (its
+ * {@linkplain ValueEncoder#initialState initial state} the first time it is sampled), encodes, and
+ * writes the next state back. The state stays on the client (it is not counted as communication);
+ * a simulation keeps it in the runtime's {@link dev.fl4j.core.runtime.ClientStateStore}, and a
+ * training loop checkpoints it. A client that is not sampled keeps its residual until it is.
+ * Memory: one state per client ever sampled (for top-k, one float per model parameter each).
  *
  * <p>{@link #quantizeAboveThreshold} is TFF's {@code quantize_above_threshold}: unbiased uniform
  * quantization to {@code bits} bits with bit packing for tensors of more than {@code threshold}
@@ -54,10 +64,12 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
 
     private final ValueEncoder encoder;
     private final long seed;
+    private final String stateKey;
 
-    private EncodedSumFactory(ValueEncoder encoder, long seed) {
+    private EncodedSumFactory(ValueEncoder encoder, long seed, String stateKey) {
         this.encoder = Objects.requireNonNull(encoder, "encoder");
         this.seed = seed;
+        this.stateKey = stateKey != null ? stateKey : "encoded_sum/" + encoder.name();
     }
 
     /**
@@ -71,17 +83,37 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
             throw new IllegalArgumentException("quantization bits must be 1-16, got " + bits);
         }
         TensorEncoder quantize = TensorEncoder.of(Stages.uniformQuantization(bits), Stages.bitPacking());
-        return new EncodedSumFactory(ValueEncoder.of(quantize, threshold, "uniform:" + bits + "@" + threshold), 0L);
+        return new EncodedSumFactory(ValueEncoder.of(quantize, threshold, "uniform:" + bits + "@" + threshold), 0L, null);
     }
 
-    /** Any stateless value encoder, e.g. {@code Encoders.parse("hadamard-uniform:4@1000")}. */
+    /**
+     * Any value encoder, e.g. {@code Encoders.parse("hadamard-uniform:4@1000")}; a stateful one
+     * ({@code topk:0.01}) keeps its state per client (see the class comment).
+     */
     public static EncodedSumFactory of(ValueEncoder encoder) {
-        return new EncodedSumFactory(encoder, 0L);
+        return new EncodedSumFactory(encoder, 0L, null);
     }
 
     /** The same factory encoding with seeds derived from {@code seed} (default 0). */
     public EncodedSumFactory withSeed(long seed) {
-        return new EncodedSumFactory(encoder, seed);
+        return new EncodedSumFactory(encoder, seed, stateKey);
+    }
+
+    /**
+     * The same factory keeping client state under {@code key} (default
+     * {@code "encoded_sum/" + encoder name}): needed only when two stateful encoded sums with the
+     * same encoder run in one process, which would otherwise share (and refuse to share) a key.
+     */
+    public EncodedSumFactory withStateKey(String key) {
+        if (key == null || key.isBlank()) {
+            throw new IllegalArgumentException("client state key must not be blank");
+        }
+        return new EncodedSumFactory(encoder, seed, key);
+    }
+
+    /** The key of the clients' encoder state (used only by stateful encoders). */
+    public String stateKey() {
+        return stateKey;
     }
 
     public ValueEncoder encoder() {
@@ -95,10 +127,11 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
         FederatedType state = FederatedType.server(I64);
         FederatedComputation init = FederatedComputation.noArg("encoded_sum_initialize", state,
                 (ctx, arg) -> ctx.federatedValue(Tensor.scalar(0L), Placement.SERVER));
-        LocalComputation encode = LocalComputation.withContext("encode", StructType.of(valueType, I64), encodedType, (v, client) -> {
-            Struct s = (Struct) v;
-            return encoder.encode(s.get(0), Seeds.derive(seed, PURPOSE, s.tensor(1).longValue(), client.clientIndex()));
-        });
+        LocalComputation encode = isStateful(valueType) ? statefulEncode(valueType, encodedType) : LocalComputation.withContext("encode",
+                StructType.of(valueType, I64), encodedType, (v, client) -> {
+                    Struct s = (Struct) v;
+                    return encoder.encode(s.get(0), Seeds.derive(seed, PURPOSE, s.tensor(1).longValue(), client.clientIndex()));
+                });
         LocalComputation increment = LocalComputation.of("next_round", I64, I64, v -> Tensor.scalar(((Tensor) v).longValue() + 1));
         DecodeAndSum sum = new DecodeAndSum(valueType);
         FederatedComputation next = FederatedComputation.of("encoded_sum_next",
@@ -114,6 +147,35 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
         return new AggregationProcess(init, next);
     }
 
+    /** Encodes from the client's state under {@link #stateKey} and stores the next state. */
+    private LocalComputation statefulEncode(Type valueType, Type encodedType) {
+        Type stateType = encoder.initialState(valueType).type();
+        return LocalComputation.withContext("encode_with_client_state", StructType.of(valueType, I64), encodedType, (v, client) -> {
+            Struct s = (Struct) v;
+            Value state = client.clientState(stateKey).orElseGet(() -> encoder.initialState(valueType));
+            if (!state.type().equals(stateType)) {
+                throw new IllegalStateException("client '" + client.clientId() + "' has state '" + stateKey + "' of type " + state.type()
+                        + " but " + encoder.name() + " needs " + stateType + " for values of " + valueType
+                        + " (another computation uses this key; give one a different key with withStateKey)");
+            }
+            ValueEncoder.Encoding e = encoder.encode(s.get(0), Seeds.derive(seed, PURPOSE, s.tensor(1).longValue(), client.clientIndex()), state);
+            client.setClientState(stateKey, e.state());
+            return e.value();
+        });
+    }
+
+    private boolean isStateful(Type type) {
+        if (type instanceof TensorType t) {
+            return encoder.encodes(t) && encoder.tensorEncoder().isStateful((int) t.numElements());
+        }
+        for (StructType.Field f : ((StructType) type).fields()) {
+            if (isStateful(f.type())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The type of an encoded value: encoded leaves become {@code uint8[?]}. */
     private Type encodedType(Type type) {
         if (type instanceof TensorType t) {
@@ -122,11 +184,6 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
             }
             if (!encoder.encodes(t)) {
                 return t;
-            }
-            if (encoder.tensorEncoder().isStateful((int) t.numElements())) {
-                throw new IllegalArgumentException("EncodedSumFactory needs a stateless encoder, but " + encoder.name()
-                        + " keeps state across rounds for a leaf " + t + " (error feedback or adaptive ranges belong to a client, not to an aggregation;"
-                        + " use such encoders with --broadcast, where the state stays at the server)");
             }
             return new TensorType(DType.UINT8, TensorType.UNKNOWN);
         }

@@ -127,9 +127,10 @@ class AggregatorsAndSpecTest {
         assertEquals(4f, mean[1], 2f / 255 + 1e-6f);
         AggregationFactory composed = AggregatorSpec.parse("zeroing+clip:10+encoded:drive@0", 2);
         assertTrue(AggregatorSpec.isWeighted(composed));
-        IllegalArgumentException stateful = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> ((WeightedAggregationFactory) AggregatorSpec.parse("encoded:topk:0.5@0", 2)).create(VEC2, F32));
-        assertTrue(stateful.getMessage().contains("needs a stateless encoder"), stateful.getMessage());
+        MeasuredProcessOutput sparse = weightedRound(AggregatorSpec.parse("encoded:topk:0.5@0", 2), vectors(new float[] {1, 3}, new float[] {3, 5}),
+                weights(1, 1));
+        // top-1 of 2 elements per client, error feedback: client one sends (0, 3), client two (0, 5); weights 1 and 1
+        assertArrayEquals(new float[] {0, 4}, server(sparse.result()));
         IllegalArgumentException empty = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> AggregatorSpec.parse("encoded:", 2));
         assertTrue(empty.getMessage().contains("encoded needs an encoder preset"), empty.getMessage());

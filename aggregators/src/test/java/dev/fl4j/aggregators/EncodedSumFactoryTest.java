@@ -6,16 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.compression.Encoders;
+import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.FederatedComputation;
+import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.runtime.TrafficRecord;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
+import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
 import java.util.ArrayList;
@@ -87,10 +91,116 @@ class EncodedSumFactoryTest {
     @Test
     void badSettingsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> EncodedSumFactory.quantizeAboveThreshold(0, 10));
-        IllegalArgumentException stateful = assertThrows(IllegalArgumentException.class,
-                () -> EncodedSumFactory.of(Encoders.parse("topk:0.1@10")).create(MODEL));
-        assertTrue(stateful.getMessage().contains("needs a stateless encoder"), stateful.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> EncodedSumFactory.of(Encoders.parse("topk:0.1@10")).withStateKey(" "));
         assertThrows(dev.fl4j.core.types.TypeMismatchException.class,
                 () -> EncodedSumFactory.quantizeAboveThreshold(8, 10).create(TensorType.scalar(DType.INT32)));
+    }
+
+    /** {@link #updates} for clients with these ids. */
+    static ClientValues withIds(String... ids) {
+        ClientValues v = (ClientValues) updates(ids.length);
+        List<Value> members = new ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            members.add(v.member(i));
+        }
+        return ClientValues.of(List.of(ids), members);
+    }
+
+    static float[] w(Value serverValue) {
+        return ((Struct) ((ServerValue) serverValue).value()).tensor("w").floatData();
+    }
+
+    static float[] residual(LocalRuntime rt, EncodedSumFactory f, String client) {
+        Struct perLeaf = (Struct) rt.clientStates().get(client, f.stateKey()).orElseThrow();
+        Struct stages = (Struct) perLeaf.get(0);
+        return ((Tensor) stages.get(0)).floatData();
+    }
+
+    /**
+     * Error feedback: what a client does not send in a round stays in its residual (client state) and
+     * is added to its next update, so over R rounds the server receives every client's total update
+     * minus only the residuals still held: sum of results + sum of residuals = R × sum of updates.
+     */
+    @Test
+    void topKErrorFeedbackKeepsEachClientsResidualAcrossRounds() {
+        EncodedSumFactory f = EncodedSumFactory.of(Encoders.parse("topk:0.05@1000"));
+        assertEquals("encoded_sum/topk:0.05@1000", f.stateKey());
+        AggregationProcess p = f.create(MODEL);
+        ClientValues twoClients = withIds("a", "b");
+        Value state = p.initialize(runtime);
+        double[] received = new double[N];
+        float[] first = null;
+        for (int round = 0; round < 4; round++) {
+            MeasuredProcessOutput out = p.next(runtime, state, twoClients);
+            state = out.state();
+            float[] sum = w(out.result());
+            if (first == null) {
+                first = sum.clone();
+            } else if (round == 1) {
+                assertTrue(!java.util.Arrays.equals(first, sum), "the second round sends what the first held back");
+            }
+            for (int i = 0; i < N; i++) {
+                received[i] += sum[i];
+            }
+        }
+        float[] a = residual(runtime, f, "a");
+        float[] b = residual(runtime, f, "b");
+        float[] wa = ((Struct) twoClients.member(0)).tensor("w").floatData();
+        float[] wb = ((Struct) twoClients.member(1)).tensor("w").floatData();
+        double maxError = 0;
+        double residualNorm = 0;
+        for (int i = 0; i < N; i++) {
+            maxError = Math.max(maxError, Math.abs(received[i] + a[i] + b[i] - 4.0 * (wa[i] + wb[i])));
+            residualNorm += a[i] * a[i];
+        }
+        assertTrue(maxError < 1e-4, "error feedback loses nothing: " + maxError);
+        assertTrue(residualNorm > 1, "5% per round leaves most of the update in the residual: " + residualNorm);
+
+        // a round with only client b: a's residual stays as it was
+        p.next(runtime, state, ClientValues.of(List.of("b"), List.of(twoClients.member(1))));
+        assertArrayEquals(a, residual(runtime, f, "a"));
+        assertTrue(!java.util.Arrays.equals(b, residual(runtime, f, "b")));
+        assertEquals(2, runtime.clientStates().size(), "one state per client; the small leaf b keeps no state");
+    }
+
+    @Test
+    void twoStatefulSumsWithOneKeyAreRefusedUntilGivenTheirOwnKeys() {
+        EncodedSumFactory f = EncodedSumFactory.of(Encoders.parse("randk-ef:0.1@1000"));
+        AggregationProcess one = f.create(MODEL);
+        AggregationProcess other = f.create(MODEL);
+        FederatedComputation both = FederatedComputation.of("both", FederatedType.clients(MODEL), FederatedType.server(MODEL), (ctx, arg) -> {
+            FederatedValue x = ctx.federatedMap(LocalComputation.of("id", MODEL, MODEL, v -> v), (FederatedValue) arg);
+            Value s1 = ctx.invoke(one.nextComputation(), Struct.of(ctx.invoke(one.initializeComputation(), null), x));
+            ctx.invoke(other.nextComputation(), Struct.of(ctx.invoke(other.initializeComputation(), null), x));
+            return ((MeasuredProcessOutput) s1).result();
+        });
+        ClientValues values = withIds("a");
+        dev.fl4j.core.computation.ClientWorkException e = assertThrows(dev.fl4j.core.computation.ClientWorkException.class,
+                () -> runtime.invoke(both, values));
+        assertTrue(e.getCause().getMessage().contains("wrote its state 'encoded_sum/randk-ef:0.1@1000' twice"), e.getCause().getMessage());
+        assertEquals(0, runtime.clientStates().size(), "the failed invocation wrote nothing");
+        AggregationProcess second = f.withStateKey("second").create(MODEL);
+        FederatedComputation separate = FederatedComputation.of("separate", FederatedType.clients(MODEL), FederatedType.server(MODEL),
+                (ctx, arg) -> {
+                    Value s1 = ctx.invoke(one.nextComputation(), Struct.of(ctx.invoke(one.initializeComputation(), null), arg));
+                    ctx.invoke(second.nextComputation(), Struct.of(ctx.invoke(second.initializeComputation(), null), arg));
+                    return ((MeasuredProcessOutput) s1).result();
+                });
+        runtime.invoke(separate, values);
+        assertEquals(2, runtime.clientStates().size());
+    }
+
+    @Test
+    void aStateOfTheWrongShapeUnderTheKeyIsAClearError() {
+        EncodedSumFactory f = EncodedSumFactory.of(Encoders.parse("topk:0.1@1000"));
+        AggregationProcess p = f.create(MODEL);
+        ClientValues one = withIds("a");
+        p.next(runtime, p.initialize(runtime), one);
+        StructType bigger = StructType.builder().add("w", new TensorType(DType.FLOAT32, N + 1)).add("b", new TensorType(DType.FLOAT32, 3)).build();
+        AggregationProcess q = f.create(bigger);
+        Value v = Struct.named("w", Tensor.zeros(DType.FLOAT32, N + 1), "b", Tensor.vector(0f, 0f, 0f));
+        dev.fl4j.core.computation.ClientWorkException e = assertThrows(dev.fl4j.core.computation.ClientWorkException.class,
+                () -> q.next(runtime, q.initialize(runtime), ClientValues.of(List.of("a"), List.of(v))));
+        assertTrue(e.getCause().getMessage().contains("client 'a' has state 'encoded_sum/topk:0.1@1000' of type"), e.getCause().getMessage());
     }
 }

@@ -16,6 +16,7 @@ import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.FederatedContext;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.internal.StandaloneContext.WorkerResources;
+import dev.fl4j.core.runtime.ClientStateStore;
 import dev.fl4j.core.runtime.CommunicationStats;
 import dev.fl4j.core.runtime.Direction;
 import dev.fl4j.core.runtime.TrafficRecord;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -43,12 +45,15 @@ public final class Invocation implements FederatedContext {
     private final WorkerResources serverResources;
     private final CommunicationStats stats;
     private final List<String> clientIds;
+    private final ClientStateStore.Transaction clientStates;
 
-    public Invocation(WorkerPool pool, WorkerResources serverResources, CommunicationStats stats, List<String> clientIds) {
+    public Invocation(WorkerPool pool, WorkerResources serverResources, CommunicationStats stats, List<String> clientIds,
+            ClientStateStore.Transaction clientStates) {
         this.pool = pool;
         this.serverResources = serverResources;
         this.stats = stats;
         this.clientIds = clientIds;
+        this.clientStates = clientStates;
     }
 
     /** Runs {@code computation} on {@code arg}, with type checks on both sides. */
@@ -178,7 +183,7 @@ public final class Invocation implements FederatedContext {
 
     /** Server-side work runs on the calling thread; its exceptions propagate as they are. */
     private Value runOnServer(LocalComputation fn, Value arg) {
-        return fn.invoke(arg, new Context(Placement.SERVER, -1, null, 0, serverResources));
+        return fn.invoke(arg, new Context(Placement.SERVER, -1, null, 0, serverResources, clientStates));
     }
 
     @FunctionalInterface
@@ -188,7 +193,7 @@ public final class Invocation implements FederatedContext {
 
     private List<Value> runOnClients(String intrinsic, int n, List<String> ids, ClientWork work) {
         try {
-            return pool.runAll(n, (i, worker, resources) -> work.run(i, new Context(Placement.CLIENTS, i, ids.get(i), worker, resources)));
+            return pool.runAll(n, (i, worker, resources) -> work.run(i, new Context(Placement.CLIENTS, i, ids.get(i), worker, resources, clientStates)));
         } catch (WorkerPool.TaskFailure f) {
             throw new ClientWorkException(intrinsic, f.index(), ids.get(f.index()), f.getCause());
         }
@@ -452,15 +457,33 @@ public final class Invocation implements FederatedContext {
     @Override
     public Value invoke(FederatedComputation computation, Value argument) {
         List<String> ids = clientIdsOf(argument, clientIds);
-        return new Invocation(pool, serverResources, stats, ids).run(computation, argument);
+        return new Invocation(pool, serverResources, stats, ids, clientStates).run(computation, argument);
     }
 
     /** The context handed to local computations. */
-    private record Context(Placement placement, int clientIndex, String clientId, int workerIndex, WorkerResources resources)
-            implements ClientContext {
+    private record Context(Placement placement, int clientIndex, String clientId, int workerIndex, WorkerResources resources,
+            ClientStateStore.Transaction states) implements ClientContext {
         @Override
         public <T> T workerResource(Object key, Supplier<T> factory) {
             return resources.get(key, factory);
+        }
+
+        @Override
+        public Optional<Value> clientState(String key) {
+            return states.get(requireClient(key), key);
+        }
+
+        @Override
+        public void setClientState(String key, Value state) {
+            states.put(requireClient(key), key, state);
+        }
+
+        private String requireClient(String key) {
+            if (placement != Placement.CLIENTS) {
+                throw new IllegalStateException("client state '" + key + "' is only available to work on a client (federated_map over CLIENTS),"
+                        + " not at " + placement);
+            }
+            return clientId;
         }
     }
 }

@@ -1,9 +1,11 @@
 package dev.fl4j.core.internal;
 
+import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
 import dev.fl4j.core.types.Placement;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /** The context of a local computation called directly, outside any runtime: resources live for the call. */
@@ -34,6 +36,21 @@ public final class StandaloneContext implements ClientContext, AutoCloseable {
     @Override
     public <T> T workerResource(Object key, Supplier<T> factory) {
         return resources.get(key, factory);
+    }
+
+    @Override
+    public Optional<Value> clientState(String key) {
+        throw noClient();
+    }
+
+    @Override
+    public void setClientState(String key, Value state) {
+        throw noClient();
+    }
+
+    private static IllegalStateException noClient() {
+        return new IllegalStateException("client state exists only for client work run by a federated runtime (federated_map over CLIENTS),"
+                + " not for a local computation called directly");
     }
 
     @Override

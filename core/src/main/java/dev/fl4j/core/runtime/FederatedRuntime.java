@@ -20,6 +20,13 @@ public interface FederatedRuntime extends AutoCloseable {
     /** Cumulative communication since the runtime started. */
     CommunicationStats communication();
 
+    /**
+     * The per-client state this runtime keeps for stateful client work
+     * ({@link dev.fl4j.core.computation.ClientContext#clientState}); a training loop saves it in
+     * checkpoints and restores it on resume.
+     */
+    ClientStateStore clientStates();
+
     /** How many client computations run at once. */
     int workers();
 

@@ -17,12 +17,17 @@ import dev.fl4j.core.internal.WorkerPool;
  * a broadcast adds the value's size times the receiving clients, an aggregation the sum of what each
  * client sends. Sizes are {@link Value#sizeInBits()} of the values as they cross, so an encoded
  * (compressed) value counts its encoded bytes.
+ *
+ * <p>Each simulated client's state ({@link dev.fl4j.core.computation.ClientContext#clientState})
+ * lives in this runtime's {@link #clientStates()}, in memory, until the runtime closes; an
+ * invocation's writes apply only when it returns normally.
  */
 public final class LocalRuntime implements FederatedRuntime {
 
     private final WorkerPool pool;
     private final WorkerResources serverResources = new WorkerResources();
     private final CommunicationStats stats = new CommunicationStats();
+    private final ClientStateStore clientStates = new ClientStateStore();
 
     private LocalRuntime(int workers) {
         this.pool = new WorkerPool(workers, "fl4j-worker-");
@@ -34,7 +39,21 @@ public final class LocalRuntime implements FederatedRuntime {
 
     @Override
     public Value invoke(FederatedComputation computation, Value argument) {
-        return new Invocation(pool, serverResources, stats, Invocation.clientIdsOf(argument, null)).run(computation, argument);
+        ClientStateStore.Transaction states = clientStates.begin();
+        Value result;
+        try {
+            result = new Invocation(pool, serverResources, stats, Invocation.clientIdsOf(argument, null), states).run(computation, argument);
+        } catch (RuntimeException | Error e) {
+            states.abort();
+            throw e;
+        }
+        states.commit();
+        return result;
+    }
+
+    @Override
+    public ClientStateStore clientStates() {
+        return clientStates;
     }
 
     @Override

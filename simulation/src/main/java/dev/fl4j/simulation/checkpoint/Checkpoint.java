@@ -1,5 +1,6 @@
 package dev.fl4j.simulation.checkpoint;
 
+import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
 import java.util.List;
 import java.util.Objects;
@@ -7,8 +8,10 @@ import java.util.Objects;
 /**
  * What a training run needs to continue after round {@code round} exactly as if it had never
  * stopped: the learning process's state (with placements removed, see {@link ServerStates}), the
- * cumulative communication counters, the configuration it belongs to and the metrics history.
- * Nothing random has to be kept: every draw of a round derives from the run seed and the round.
+ * cumulative communication counters, the configuration it belongs to, the metrics history, and the
+ * state the runtime keeps for each client (error-feedback residuals of a stateful encoder; see
+ * {@link dev.fl4j.core.runtime.ClientStateStore}). Nothing random has to be kept: every draw of a
+ * round derives from the run seed and the round.
  *
  * @param round           rounds completed (0 = the initial state)
  * @param state           the process state without placements: server values replaced by their contents
@@ -16,8 +19,11 @@ import java.util.Objects;
  * @param aggregatedBits  cumulative bits aggregated from clients by the training process
  * @param config          the run's configuration; its fingerprint must match on resume
  * @param history         the metrics of every round recorded so far, oldest first
+ * @param clientStates    the runtime's {@linkplain dev.fl4j.core.runtime.ClientStateStore#snapshot() client states}
+ *                        (an empty structure when no client keeps state)
  */
-public record Checkpoint(int round, Value state, long broadcastedBits, long aggregatedBits, RunConfig config, List<RoundRecord> history) {
+public record Checkpoint(int round, Value state, long broadcastedBits, long aggregatedBits, RunConfig config, List<RoundRecord> history,
+        Value clientStates) {
 
     public Checkpoint {
         if (round < 0) {
@@ -29,5 +35,11 @@ public record Checkpoint(int round, Value state, long broadcastedBits, long aggr
             throw new IllegalArgumentException("bit counters must not be negative, got " + broadcastedBits + " and " + aggregatedBits);
         }
         history = List.copyOf(history);
+        Objects.requireNonNull(clientStates, "clientStates");
+    }
+
+    /** A checkpoint of a run whose clients keep no state. */
+    public Checkpoint(int round, Value state, long broadcastedBits, long aggregatedBits, RunConfig config, List<RoundRecord> history) {
+        this(round, state, broadcastedBits, aggregatedBits, config, history, Struct.empty());
     }
 }

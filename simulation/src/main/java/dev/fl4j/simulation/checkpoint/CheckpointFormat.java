@@ -17,23 +17,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fl4j checkpoint file format, version 1. A file is a fixed header protecting one payload
+ * The fl4j checkpoint file format, version 2. A file is a fixed header protecting one payload
  * (all integers big-endian):
  *
  * <pre>
- * file    := magic "FL4JCKPT" (8 ASCII bytes)  version:u32 (=1)  length:u64  sha256:32 bytes  payload (length bytes)
+ * file    := magic "FL4JCKPT" (8 ASCII bytes)  version:u32 (=2)  length:u64  sha256:32 bytes  payload (length bytes)
  * payload := an fl4j value ({@link ValueCodec}, "FL4V" version 1), the structure
  *   &lt;format=uint8[] "fl4j.checkpoint",
- *    version=int32 (=1),
+ *    version=int32 (=2),
  *    round=int32,                       rounds completed
  *    config=uint8[],                    {@link RunConfig#text()} in UTF-8
  *    config_fingerprint=uint8[],        {@link RunConfig#fingerprint()} in ASCII hex
  *    broadcasted_bits=int64,            cumulative, training process only
  *    aggregated_bits=int64,
  *    state=&lt;…&gt;,                         the process state without placements ({@link ServerStates})
- *    history=&lt;&lt;round=int32, metrics=&lt;name=float64, …&gt;&gt;, …&gt;&gt;
+ *    history=&lt;&lt;round=int32, metrics=&lt;name=float64, …&gt;&gt;, …&gt;&gt;,
+ *    client_states=&lt;…&gt;                  {@link dev.fl4j.core.runtime.ClientStateStore#snapshot()} (new in version 2)
  * </pre>
  *
+ * Version 1 files (fl4j before client state) have no {@code client_states} and are read as having
+ * none.
  * The SHA-256 over the payload catches any flipped or missing byte before the payload is parsed;
  * the header's length catches truncation and trailing bytes. Reading fails with a
  * {@link CheckpointException} naming the file and the first problem found.
@@ -42,8 +45,10 @@ public final class CheckpointFormat {
 
     /** The header magic. */
     public static final byte[] MAGIC = "FL4JCKPT".getBytes(StandardCharsets.US_ASCII);
-    /** The version of the file header and payload this class writes and reads. */
-    public static final int VERSION = 1;
+    /** The version of the file header and payload this class writes. */
+    public static final int VERSION = 2;
+    /** The oldest version this class reads. */
+    public static final int OLDEST_READABLE_VERSION = 1;
     /** The payload's {@code format} field. */
     public static final String FORMAT = "fl4j.checkpoint";
     private static final int HEADER = MAGIC.length + 4 + 8 + 32;
@@ -69,6 +74,7 @@ public final class CheckpointFormat {
                 .add("aggregated_bits", Tensor.scalar(checkpoint.aggregatedBits()))
                 .add("state", checkpoint.state())
                 .add("history", history.build())
+                .add("client_states", checkpoint.clientStates())
                 .build();
         byte[] body = ValueCodec.encode(payload);
         ByteBuffer out = ByteBuffer.allocate(HEADER + body.length);
@@ -79,7 +85,7 @@ public final class CheckpointFormat {
     /**
      * Reads a checkpoint; {@code file} only names the source in errors.
      *
-     * @throws CheckpointException if the bytes are not a complete, intact version-1 checkpoint
+     * @throws CheckpointException if the bytes are not a complete, intact checkpoint of a readable version
      *                             (malformed value bytes, {@link dev.fl4j.core.io.MalformedDataException},
      *                             are reported as its cause)
      */
@@ -94,8 +100,9 @@ public final class CheckpointFormat {
             throw new CheckpointException(file, "not an fl4j checkpoint (the file does not start with \"FL4JCKPT\")");
         }
         int version = in.getInt();
-        if (version != VERSION) {
-            throw new CheckpointException(file, "format version " + version + " is not supported; this fl4j reads version " + VERSION);
+        if (version < OLDEST_READABLE_VERSION || version > VERSION) {
+            throw new CheckpointException(file, "format version " + version + " is not supported; this fl4j reads versions "
+                    + OLDEST_READABLE_VERSION + " to " + VERSION);
         }
         long length = in.getLong();
         byte[] expectedDigest = new byte[32];
@@ -110,13 +117,13 @@ public final class CheckpointFormat {
             throw new CheckpointException(file, "corrupt: the payload's SHA-256 does not match the header");
         }
         try {
-            return fromPayload(ValueCodec.decode(body), file);
+            return fromPayload(ValueCodec.decode(body), version, file);
         } catch (IllegalArgumentException | ClassCastException | IllegalStateException e) {
             throw new CheckpointException(file, "payload does not follow the checkpoint layout: " + e.getMessage(), e);
         }
     }
 
-    private static Checkpoint fromPayload(Value value, Path file) {
+    private static Checkpoint fromPayload(Value value, int headerVersion, Path file) {
         if (!(value instanceof Struct p)) {
             throw new CheckpointException(file, "payload is " + value.type() + ", expected a structure");
         }
@@ -130,8 +137,11 @@ public final class CheckpointFormat {
             throw new CheckpointException(file, "payload format is '" + format + "', expected '" + FORMAT + "'");
         }
         int version = (int) p.tensor("version").longValue();
-        if (version != VERSION) {
-            throw new CheckpointException(file, "payload version " + version + " is not supported; this fl4j reads version " + VERSION);
+        if (version != headerVersion) {
+            throw new CheckpointException(file, "payload version " + version + " differs from the header's version " + headerVersion);
+        }
+        if (version >= 2 && !p.has("client_states")) {
+            throw new CheckpointException(file, "payload has no field 'client_states'");
         }
         RunConfig config = RunConfig.parse(readText(p.tensor("config")));
         String fingerprint = readText(p.tensor("config_fingerprint"));
@@ -149,7 +159,7 @@ public final class CheckpointFormat {
             history.add(new RoundRecord((int) e.tensor("round").longValue(), metrics));
         }
         return new Checkpoint((int) p.tensor("round").longValue(), p.get("state"), p.tensor("broadcasted_bits").longValue(),
-                p.tensor("aggregated_bits").longValue(), config, history);
+                p.tensor("aggregated_bits").longValue(), config, history, version >= 2 ? p.get("client_states") : Struct.empty());
     }
 
     private static Tensor text(String s) {

@@ -52,8 +52,11 @@ import java.util.Optional;
  * state, cumulative bits and history, and {@linkplain Builder#optReplaySink replay sinks} receive
  * the recorded history again. Since every random draw of a round derives from the run seed and the
  * round, a run killed mid-way and started again ends with bitwise the same model as one that was
- * never interrupted. A damaged newest checkpoint stops the run with a {@link CheckpointException}
- * instead of silently starting over.
+ * never interrupted. Clients' own state (the residuals of an aggregation encoder with error
+ * feedback, kept in the runtime's {@link dev.fl4j.core.runtime.ClientStateStore}) is saved with each
+ * checkpoint and restored with it; a fresh run starts with none, even on a reused runtime. A damaged
+ * newest checkpoint stops the run with a {@link CheckpointException} instead of silently starting
+ * over.
  *
  * <p>Metrics of a round: the process's metrics flattened ({@code client_work/train/loss} …), then
  * {@value #CLIENTS_SAMPLED}, {@value #CLIENTS_REPORTING}, the cumulative bits,
@@ -122,6 +125,11 @@ public final class TrainingLoop {
             } catch (IllegalArgumentException e) {
                 throw new CheckpointException(b.checkpoints.fileFor(c.round()), "its state does not fit this learning process: " + e.getMessage(), e);
             }
+            try {
+                runtime.clientStates().restore(c.clientStates());
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(b.checkpoints.fileFor(c.round()), "its client states cannot be restored: " + e.getMessage(), e);
+            }
             startRound = c.round();
             resumedFrom = c.round();
             broadcastOffset = c.broadcastedBits();
@@ -135,6 +143,7 @@ public final class TrainingLoop {
                 s.flush();
             }
         } else {
+            runtime.clientStates().clear();
             state = process.initialize(runtime);
             if (b.evaluation != null) {
                 Map<String, Double> m = new LinkedHashMap<>();
@@ -192,7 +201,7 @@ public final class TrainingLoop {
             record(round, m, history);
             if (b.checkpoints != null && (round % b.checkpointEvery == 0 || last)) {
                 Checkpoint c = new Checkpoint(round, ServerStates.strip(state), broadcastOffset + trainedBroadcast,
-                        aggregatedOffset + trainedAggregated, b.config, history);
+                        aggregatedOffset + trainedAggregated, b.config, history, runtime.clientStates().snapshot());
                 Path file = b.checkpoints.save(c);
                 b.listener.checkpointSaved(round, file);
             }

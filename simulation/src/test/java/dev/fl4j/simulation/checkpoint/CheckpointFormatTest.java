@@ -59,13 +59,50 @@ class CheckpointFormatTest {
     }
 
     @Test
+    void clientStatesRoundTrip() {
+        Checkpoint plain = checkpoint(2);
+        Struct states = Struct.of(Struct.named("client", text("f_0001"), "key", text("encoded_sum/topk:0.01"),
+                "state", Struct.of(Struct.of(Tensor.vector(0.5f, -1f, 0f)))));
+        Checkpoint withStates = new Checkpoint(2, plain.state(), 1, 2, plain.config(), plain.history(), states);
+        assertEquals(states, CheckpointFormat.decode(CheckpointFormat.encode(withStates), FILE).clientStates());
+        assertEquals(Struct.empty(), CheckpointFormat.decode(CheckpointFormat.encode(plain), FILE).clientStates());
+    }
+
+    /** A file as fl4j wrote it before client state (format version 1): still read, with no client states. */
+    @Test
+    void versionOneFilesAreStillRead() throws Exception {
+        Checkpoint c = checkpoint(3);
+        Struct v2 = (Struct) dev.fl4j.core.io.ValueCodec.decode(Arrays.copyOfRange(CheckpointFormat.encode(c), 52, CheckpointFormat.encode(c).length));
+        Struct.Builder v1 = Struct.builder();
+        for (int i = 0; i < v2.size(); i++) {
+            if (v2.nameAt(i).equals("version")) {
+                v1.add("version", Tensor.scalar(1));
+            } else if (!v2.nameAt(i).equals("client_states")) {
+                v1.add(v2.nameAt(i), v2.get(i));
+            }
+        }
+        byte[] body = dev.fl4j.core.io.ValueCodec.encode(v1.build());
+        ByteBuffer file = ByteBuffer.allocate(52 + body.length);
+        file.put("FL4JCKPT".getBytes()).putInt(1).putLong(body.length)
+                .put(java.security.MessageDigest.getInstance("SHA-256").digest(body)).put(body);
+        Checkpoint back = CheckpointFormat.decode(file.array(), FILE);
+        assertEquals(c, back);
+        assertEquals(Struct.empty(), back.clientStates());
+    }
+
+    private static Tensor text(String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return Tensor.of(b, b.length);
+    }
+
+    @Test
     void headerIsTheDocumentedLayout() {
         byte[] bytes = CheckpointFormat.encode(checkpoint(1));
         ByteBuffer in = ByteBuffer.wrap(bytes);
         byte[] magic = new byte[8];
         in.get(magic);
         assertArrayEquals("FL4JCKPT".getBytes(), magic);
-        assertEquals(1, in.getInt());
+        assertEquals(2, in.getInt());
         assertEquals(bytes.length - 8 - 4 - 8 - 32, in.getLong());
         in.position(in.position() + 32);
         byte[] valueMagic = new byte[4];
@@ -99,8 +136,13 @@ class CheckpointFormatTest {
         badMagic[2] = 'X';
         assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(badMagic, FILE)).getMessage().contains("not an fl4j checkpoint"));
         byte[] badVersion = bytes.clone();
-        badVersion[11] = 2;
-        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(badVersion, FILE)).getMessage().contains("format version 2"));
+        badVersion[11] = 3;
+        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(badVersion, FILE)).getMessage()
+                .contains("format version 3 is not supported; this fl4j reads versions 1 to 2"));
+        byte[] headerSaysOne = bytes.clone();
+        headerSaysOne[11] = 1;
+        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(headerSaysOne, FILE)).getMessage()
+                .contains("payload version 2 differs from the header's version 1"));
     }
 
     @Test

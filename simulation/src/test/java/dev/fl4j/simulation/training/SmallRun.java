@@ -1,5 +1,6 @@
 package dev.fl4j.simulation.training;
 
+import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.learning.algorithms.FedAvg;
 import dev.fl4j.learning.models.Models;
 import dev.fl4j.learning.optimizers.Sgd;
@@ -24,8 +25,17 @@ final class SmallRun {
     }
 
     static LearningProcess process() {
+        return builder().build();
+    }
+
+    /** The same process with client updates aggregated by {@code aggregator}. */
+    static LearningProcess process(AggregationFactory aggregator) {
+        return builder().optModelAggregator(aggregator).build();
+    }
+
+    private static FedAvg.Builder builder() {
         return FedAvg.builder(Models.softmaxRegression(FedProxSynthetic.DIMENSION, FedProxSynthetic.CLASSES))
-                .setClientOptimizer(Sgd.of(0.05f)).optSeed(3).build();
+                .setClientOptimizer(Sgd.of(0.05f)).optSeed(3);
     }
 
     static RunConfig config(long seed, double dropout) {
@@ -33,8 +43,12 @@ final class SmallRun {
     }
 
     static TrainingLoop.Builder loop(int rounds, long seed, double dropout, int workers) {
+        return loop(process(), rounds, seed, dropout, workers);
+    }
+
+    static TrainingLoop.Builder loop(LearningProcess process, int rounds, long seed, double dropout, int workers) {
         return TrainingLoop.builder()
-                .setProcess(process())
+                .setProcess(process)
                 .setTrainingData(data())
                 .setClientsPerRound(PER_ROUND)
                 .setRounds(rounds)
@@ -45,6 +59,10 @@ final class SmallRun {
     }
 
     static TrainingLoop.Builder checkpointed(Path dir, int rounds, long seed, double dropout, int workers) {
-        return loop(rounds, seed, dropout, workers).optCheckpoints(new CheckpointStore(dir), 1, config(seed, dropout));
+        return checkpointed(process(), dir, rounds, seed, dropout, workers);
+    }
+
+    static TrainingLoop.Builder checkpointed(LearningProcess process, Path dir, int rounds, long seed, double dropout, int workers) {
+        return loop(process, rounds, seed, dropout, workers).optCheckpoints(new CheckpointStore(dir), 1, config(seed, dropout));
     }
 }

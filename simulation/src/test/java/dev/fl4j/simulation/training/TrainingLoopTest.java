@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.aggregators.AggregationFactory;
+import dev.fl4j.aggregators.AggregatorSpec;
+import dev.fl4j.core.Struct;
 import dev.fl4j.core.Structures;
+import dev.fl4j.simulation.checkpoint.Checkpoint;
 import dev.fl4j.simulation.checkpoint.CheckpointException;
 import dev.fl4j.simulation.checkpoint.CheckpointMismatchException;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
@@ -47,6 +51,35 @@ class TrainingLoopTest {
             assertEquals(a.get(TrainingLoop.BROADCASTED_BITS), b.get(TrainingLoop.BROADCASTED_BITS), "round " + (i + 1));
             assertEquals(a.get("client_work/train/loss"), b.get("client_work/train/loss"), "round " + (i + 1));
         }
+    }
+
+    /**
+     * Top-k with error feedback keeps a residual per client in the runtime; checkpoints carry those
+     * residuals, so a resumed run is bitwise the uninterrupted one. Without them (the same checkpoint
+     * re-saved with no client states) the resumed run differs: the test can tell.
+     */
+    @Test
+    void resumeWithErrorFeedbackRestoresEveryClientsResidual() {
+        AggregationFactory topK = AggregatorSpec.parse("encoded:topk:0.1@100", SmallRun.PER_ROUND);
+        TrainingResult straight = SmallRun.loop(SmallRun.process(topK), 6, 11, 0, 2).build().run();
+
+        Path dir = tmp.resolve("ef");
+        SmallRun.checkpointed(SmallRun.process(topK), dir, 3, 11, 0, 2).build().run();
+        CheckpointStore store = new CheckpointStore(dir);
+        Checkpoint third = store.loadLatest(SmallRun.config(11, 0)).orElseThrow();
+        int clientsWithState = ((Struct) third.clientStates()).size();
+        assertTrue(clientsWithState > SmallRun.PER_ROUND && clientsWithState <= 3 * SmallRun.PER_ROUND,
+                "one residual per client sampled so far: " + clientsWithState);
+        TrainingResult resumed = SmallRun.checkpointed(SmallRun.process(topK), dir, 6, 11, 0, 1).build().run();
+        assertEquals(3, resumed.resumedFrom());
+        assertEquals(straight.model(), resumed.model(), "bitwise equal weights after resume");
+        assertEquals(straight.communication(), resumed.communication());
+
+        Path bare = tmp.resolve("ef-without-client-states");
+        new CheckpointStore(bare).save(new Checkpoint(third.round(), third.state(), third.broadcastedBits(), third.aggregatedBits(),
+                third.config(), third.history()));
+        TrainingResult forgetful = SmallRun.checkpointed(SmallRun.process(topK), bare, 6, 11, 0, 2).build().run();
+        assertNotEquals(straight.model(), forgetful.model(), "residuals matter: dropping them changes the result");
     }
 
     @Test
