@@ -190,6 +190,36 @@ class EncodedSumFactoryTest {
         assertEquals(2, runtime.clientStates().size());
     }
 
+    /** The adaptive quantizer's moving range is per client too: each client's state follows its own updates. */
+    @Test
+    void adaptiveRangesAreKeptPerClient() {
+        EncodedSumFactory f = EncodedSumFactory.of(Encoders.parse("adaptive-uniform:4@1000"));
+        AggregationProcess p = f.create(MODEL);
+        ClientValues values = withIds("a", "b");
+        Value state = p.initialize(runtime);
+        for (int round = 0; round < 2; round++) {
+            MeasuredProcessOutput out = p.next(runtime, state, values);
+            state = out.state();
+            float[] exact = new float[N];
+            for (int c = 0; c < 2; c++) {
+                float[] w = ((Struct) values.member(c)).tensor("w").floatData();
+                for (int i = 0; i < N; i++) {
+                    exact[i] += w[i];
+                }
+            }
+            float[] sum = w(out.result());
+            double err = 0;
+            for (int i = 0; i < N; i++) {
+                err = Math.max(err, Math.abs(sum[i] - exact[i]));
+            }
+            assertTrue(err < 1.0, "4-bit quantization of values in [-1, 1] for two clients stays within a step each: " + err);
+        }
+        Value initial = Encoders.parse("adaptive-uniform:4@1000").initialState(MODEL);
+        Value a = runtime.clientStates().get("a", f.stateKey()).orElseThrow();
+        Value b = runtime.clientStates().get("b", f.stateKey()).orElseThrow();
+        assertTrue(!a.equals(initial) && !b.equals(initial) && !a.equals(b), "each client's ranges moved, each its own way");
+    }
+
     @Test
     void aStateOfTheWrongShapeUnderTheKeyIsAClearError() {
         EncodedSumFactory f = EncodedSumFactory.of(Encoders.parse("topk:0.1@1000"));

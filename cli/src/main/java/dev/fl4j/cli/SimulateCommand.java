@@ -85,7 +85,8 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--aggregator", paramLabel = "SPEC", split = ",", defaultValue = "mean",
             description = "Aggregator spec(s), comma-separated; each runs in turn with the same seed and data, e.g. mean,compression. "
                     + "Forms: mean, robust, dp:Z, secure, compression, median, trimmed-mean:BETA, krum:F, multi-krum:F:M, "
-                    + "encoded:ENCODER (weighted mean of client updates encoded with an encoder preset, e.g. encoded:drive), "
+                    + "encoded:ENCODER (weighted mean of client updates encoded with an encoder preset, e.g. encoded:drive; "
+                    + "error-feedback presets such as encoded:topk-uniform:0.05:4 keep each client's residual across rounds), "
                     + "and compositions like zeroing+clip+mean. Default: ${DEFAULT-VALUE}.")
     List<String> aggregators;
 

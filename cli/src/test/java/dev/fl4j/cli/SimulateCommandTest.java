@@ -188,6 +188,29 @@ class SimulateCommandTest {
         assertError(run(tiny("--rounds", "1", "--broadcast", "uniform:99")), "--broadcast uniform:99");
     }
 
+    /** Top-k with error feedback from the command line: fewer bits, and a resumed run ends as the straight one. */
+    @Test
+    void errorFeedbackAggregationResumesExactly() {
+        String[] ef = {"--aggregator", "encoded:topk-uniform:0.1:8@100", "--clients-per-round", "4"};
+        Result plain = run(tiny("--rounds", "3", "--clients-per-round", "4"));
+        Result straight = run(tiny(concat(ef, "--rounds", "3")));
+        assertEquals(0, straight.code(), straight.err());
+        assertTrue(bits(lastRoundLine(straight), "aggregated_bits") < bits(lastRoundLine(plain), "aggregated_bits") / 2,
+                lastRoundLine(plain) + " vs " + lastRoundLine(straight));
+        String dir = tmp.resolve("ef").toString();
+        assertEquals(0, run(tiny(concat(ef, "--rounds", "1", "--checkpoint-dir", dir))).code());
+        Result resumed = run(tiny(concat(ef, "--rounds", "3", "--checkpoint-dir", dir)));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("resuming after round 1"), resumed.out());
+        assertEquals(lastRoundLine(straight), lastRoundLine(resumed));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        List<String> all = new ArrayList<>(Arrays.asList(a));
+        all.addAll(Arrays.asList(b));
+        return all.toArray(String[]::new);
+    }
+
     @Test
     void privacyBudgetStopsTheRunBeforeItIsExceeded() {
         Result r = run(tiny("--rounds", "30", "--clients", "10", "--clients-per-round", "3", "--aggregator", "dp-fixed:1.0:1.0",

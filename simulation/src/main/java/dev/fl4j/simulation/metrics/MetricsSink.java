@@ -21,6 +21,16 @@ public interface MetricsSink extends AutoCloseable {
      */
     void write(int round, Map<String, Double> metrics);
 
+    /**
+     * Told, before any new round is written, that the run resumes from a checkpoint of
+     * {@code round}: whatever this sink holds for later rounds came from the interrupted run after
+     * its last checkpoint and will be written again. A sink that appends drops or masks those
+     * rounds here (JSON lines rewrites its file; a TensorBoard event file gets TensorBoard's restart
+     * marker); sinks that rebuild their output from the replayed history need nothing.
+     */
+    default void resumedAfter(int round) {
+    }
+
     /** Pushes buffered output to disk; sinks that write through may do nothing. */
     default void flush() {
     }

@@ -26,6 +26,13 @@ import java.util.function.DoubleSupplier;
  * {@code simple_value} (2, float). The first record is the event {@code file_version =
  * "brain.Event:2"}; then one event per round holding all of its metrics. Every record is flushed
  * when written, so TensorBoard can follow a running simulation.
+ *
+ * <p><b>Resumed runs</b> write into a new event file of the same directory, which TensorBoard reads
+ * as one run together with the interrupted run's file. {@link #resumedAfter} first writes
+ * TensorBoard's restart marker, an event with {@code step = round + 1} and {@code session_log}
+ * (7, {@code SessionLog}) of {@code status} (1) {@code START} (1): TensorBoard then purges the
+ * events of that step and later that the interrupted run wrote after its last checkpoint, as it does
+ * for a TensorFlow job restarted from a checkpoint.
  */
 public final class TensorBoardSink implements MetricsSink {
 
@@ -88,6 +95,18 @@ public final class TensorBoardSink implements MetricsSink {
         }
         try {
             record(new ProtoWriter().doubleField(1, clock.getAsDouble()).int64(2, round).message(5, summary));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code SessionLog.SessionStatus.START}. */
+    static final int SESSION_START = 1;
+
+    @Override
+    public void resumedAfter(int round) {
+        try {
+            record(new ProtoWriter().doubleField(1, clock.getAsDouble()).int64(2, round + 1L).message(7, new ProtoWriter().int64(1, SESSION_START)));
         } catch (IOException e) {
             throw new UncheckedIOException("could not write to " + file + ": " + e.getMessage(), e);
         }

@@ -136,6 +136,9 @@ public final class TrainingLoop {
             aggregatedOffset = c.aggregatedBits();
             history.addAll(c.history());
             b.listener.resumed(c);
+            for (MetricsSink s : b.sinks) {
+                s.resumedAfter(c.round());
+            }
             for (MetricsSink s : b.replaySinks) {
                 for (RoundRecord r : c.history()) {
                     s.write(r.round(), r.metrics());

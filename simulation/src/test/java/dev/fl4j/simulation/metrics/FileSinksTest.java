@@ -69,6 +69,39 @@ class FileSinksTest {
         assertEquals(1e-7, p.getDoubleValue());
     }
 
+    /**
+     * A run killed after writing round 5 but checkpointed at round 3 resumes after 3: rounds 4 and 5
+     * are dropped from the file before they come again, and so is a line cut short by the kill.
+     */
+    @Test
+    void jsonLinesDropTheRoundsAfterTheCheckpointOnResume() throws Exception {
+        Path f = dir.resolve("metrics.jsonl");
+        try (JsonLinesMetricsSink sink = new JsonLinesMetricsSink(f)) {
+            for (int r = 0; r <= 5; r++) {
+                sink.write(r, m("loss", 1.0 / (r + 1)));
+            }
+        }
+        Files.writeString(f, "{\"round\":6,\"metr", java.nio.file.StandardOpenOption.APPEND);
+        try (JsonLinesMetricsSink sink = new JsonLinesMetricsSink(f)) {
+            sink.resumedAfter(3);
+            sink.write(4, m("loss", 0.5));
+        }
+        List<String> lines = Files.readAllLines(f);
+        assertEquals(5, lines.size(), lines.toString());
+        for (int r = 0; r <= 4; r++) {
+            assertTrue(lines.get(r).startsWith("{\"round\":" + r + ","), lines.get(r));
+        }
+        assertEquals("{\"round\":4,\"metrics\":{\"loss\":0.5}}", lines.get(4));
+
+        Files.writeString(f, "not json\n" + Files.readString(f));
+        try (JsonLinesMetricsSink sink = new JsonLinesMetricsSink(f)) {
+            byte[] before = Files.readAllBytes(f);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> sink.resumedAfter(2));
+            assertTrue(e.getMessage().contains("line 1 is not a metrics object"), e.getMessage());
+            assertEquals(List.of(before.length), List.of(Files.readAllBytes(f).length), "the file is left as it was");
+        }
+    }
+
     @Test
     void sinksRejectBadRoundsAndNames() {
         MetricsHistory h = new MetricsHistory();

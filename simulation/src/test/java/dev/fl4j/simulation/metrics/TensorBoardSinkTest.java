@@ -97,6 +97,28 @@ class TensorBoardSinkTest {
         assertEquals(2L, third.getField(2).getVarintList().get(0));
     }
 
+    /** The restart marker, read with TensorFlow's own generated {@code Event} and {@code SessionLog} classes. */
+    @Test
+    void resumeWritesTensorBoardsRestartMarkerAtTheNextStep() throws Exception {
+        Path file;
+        try (TensorBoardSink sink = new TensorBoardSink(dir, () -> 1_700_000_100.0)) {
+            file = sink.file();
+            sink.resumedAfter(3);
+            sink.write(4, Map.of("loss", 0.5));
+        }
+        List<byte[]> recs = records(Files.readAllBytes(file));
+        assertEquals(3, recs.size());
+        org.tensorflow.proto.Event marker = org.tensorflow.proto.Event.parseFrom(recs.get(1));
+        assertEquals(4L, marker.getStep());
+        assertEquals(org.tensorflow.proto.SessionLog.SessionStatus.START, marker.getSessionLog().getStatus());
+        assertEquals(1_700_000_100.0, marker.getWallTime());
+        org.tensorflow.proto.Event round = org.tensorflow.proto.Event.parseFrom(recs.get(2));
+        assertEquals(4L, round.getStep());
+        assertEquals("loss", round.getSummary().getValue(0).getTag());
+        assertEquals(0.5f, round.getSummary().getValue(0).getSimpleValue());
+        assertEquals("brain.Event:2", org.tensorflow.proto.Event.parseFrom(recs.get(0)).getFileVersion());
+    }
+
     @Test
     void twoSinksInOneSecondGetDistinctFiles() {
         try (TensorBoardSink a = new TensorBoardSink(dir, () -> 5.0); TensorBoardSink b = new TensorBoardSink(dir, () -> 5.0)) {

@@ -15,6 +15,7 @@ import dev.fl4j.simulation.checkpoint.CheckpointException;
 import dev.fl4j.simulation.checkpoint.CheckpointMismatchException;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
 import dev.fl4j.simulation.checkpoint.RoundRecord;
+import dev.fl4j.simulation.metrics.JsonLinesMetricsSink;
 import dev.fl4j.simulation.metrics.MetricsHistory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +81,23 @@ class TrainingLoopTest {
                 third.config(), third.history()));
         TrainingResult forgetful = SmallRun.checkpointed(SmallRun.process(topK), bare, 6, 11, 0, 2).build().run();
         assertNotEquals(straight.model(), forgetful.model(), "residuals matter: dropping them changes the result");
+    }
+
+    /** Killed between checkpoints: the JSON lines of the rounds after the last checkpoint appear once. */
+    @Test
+    void appendingSinksHoldEachRoundOnceAfterResume() throws Exception {
+        Path dir = tmp.resolve("every-2");
+        Path jsonl = tmp.resolve("m.jsonl");
+        try (JsonLinesMetricsSink sink = new JsonLinesMetricsSink(jsonl)) {
+            SmallRun.loop(3, 11, 0, 2).optCheckpoints(new CheckpointStore(dir), 2, SmallRun.config(11, 0)).optSink(sink).build().run();
+        }
+        Files.delete(new CheckpointStore(dir).fileFor(3));
+        try (JsonLinesMetricsSink sink = new JsonLinesMetricsSink(jsonl)) {
+            TrainingResult r = SmallRun.loop(4, 11, 0, 2).optCheckpoints(new CheckpointStore(dir), 2, SmallRun.config(11, 0)).optSink(sink).build().run();
+            assertEquals(2, r.resumedFrom());
+        }
+        List<String> rounds = Files.readAllLines(jsonl).stream().map(l -> l.substring(0, l.indexOf(','))).toList();
+        assertEquals(List.of("{\"round\":1", "{\"round\":2", "{\"round\":3", "{\"round\":4"), rounds);
     }
 
     @Test
