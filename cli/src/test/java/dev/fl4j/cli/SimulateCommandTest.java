@@ -33,7 +33,7 @@ class SimulateCommandTest {
         }
     }
 
-    private static Result run(String... args) {
+    static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = Fl4j.commandLine();

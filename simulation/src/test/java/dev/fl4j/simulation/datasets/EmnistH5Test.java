@@ -21,32 +21,9 @@ class EmnistH5Test {
     @TempDir
     Path dir;
 
-    /** TFF's layout: examples/<writer>/pixels float32[n,28,28], examples/<writer>/label int32[n]. */
-    static Path writeFixture(Path file, String[] writers, int[] counts) {
-        try (WritableHdfFile h = HdfFile.write(file)) {
-            WritableGroup examples = h.putGroup("examples");
-            for (int w = 0; w < writers.length; w++) {
-                WritableGroup g = examples.putGroup(writers[w]);
-                float[][][] pixels = new float[counts[w]][28][28];
-                int[] labels = new int[counts[w]];
-                for (int i = 0; i < counts[w]; i++) {
-                    for (int r = 0; r < 28; r++) {
-                        for (int c = 0; c < 28; c++) {
-                            pixels[i][r][c] = (w * 100 + i + r * 28 + c) / 10000f;
-                        }
-                    }
-                    labels[i] = (w + i) % 10;
-                }
-                g.putDataset("pixels", pixels);
-                g.putDataset("label", labels);
-            }
-        }
-        return file;
-    }
-
     @Test
     void readsClientsLazilyInTffLayout() {
-        Path f = writeFixture(dir.resolve("fed_emnist_digitsonly_train.h5"),
+        Path f = DatasetFixtures.emnistH5(dir.resolve("fed_emnist_digitsonly_train.h5"),
                 new String[] {"f0002_21", "f0000_14", "f0001_41"}, new int[] {3, 5, 1});
         try (EmnistH5 data = EmnistH5.open(f)) {
             assertEquals(List.of("f0000_14", "f0001_41", "f0002_21"), data.clientIds());
@@ -67,7 +44,7 @@ class EmnistH5Test {
 
     @Test
     void corruptAndWrongLayoutsAreNamed() throws Exception {
-        Path f = writeFixture(dir.resolve("ok.h5"), new String[] {"a"}, new int[] {2});
+        Path f = DatasetFixtures.emnistH5(dir.resolve("ok.h5"), new String[] {"a"}, new int[] {2});
         byte[] bytes = Files.readAllBytes(f);
         Path truncated = dir.resolve("truncated.h5");
         Files.write(truncated, java.util.Arrays.copyOf(bytes, 200));

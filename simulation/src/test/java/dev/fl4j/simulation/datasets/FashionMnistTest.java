@@ -57,7 +57,7 @@ class FashionMnistTest {
     @Test
     void downloadsIntoCacheOnceThenReadsFromCache() throws Exception {
         Path remote = dir.resolve("remote");
-        IdxFixtures.writeDataset(remote, 30, 10, true);
+        DatasetFixtures.writeDataset(remote, 30, 10, true);
         URI base = serve(remote);
         Path cache = dir.resolve("cache");
         FashionMnist fm = FashionMnist.builder().optCacheDir(cache).optSystemDir(dir.resolve("nowhere")).optBaseUrl(base).build();
@@ -79,7 +79,7 @@ class FashionMnistTest {
     @Test
     void prefersSystemDirectoryOverDownload() throws Exception {
         Path system = dir.resolve("system");
-        IdxFixtures.writeDataset(system, 20, 10, false);
+        DatasetFixtures.writeDataset(system, 20, 10, false);
         URI base = serve(dir.resolve("empty"));
         TrainTest tt = FashionMnist.builder().optCacheDir(dir.resolve("cache")).optSystemDir(system).optBaseUrl(base).build().loadData();
         assertEquals(20, tt.train().size());
@@ -101,7 +101,7 @@ class FashionMnistTest {
     @Test
     void damagedDownloadIsRemovedAndReported() throws Exception {
         Path remote = dir.resolve("remote");
-        IdxFixtures.writeDataset(remote, 30, 10, true);
+        DatasetFixtures.writeDataset(remote, 30, 10, true);
         byte[] img = Files.readAllBytes(remote.resolve("t10k-images-idx3-ubyte.gz"));
         Files.write(remote.resolve("t10k-images-idx3-ubyte.gz"), java.util.Arrays.copyOf(img, img.length - 40));
         URI base = serve(remote);

