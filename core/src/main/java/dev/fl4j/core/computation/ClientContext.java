@@ -12,9 +12,10 @@ import java.util.function.Supplier;
  * the client's own state kept across rounds.
  *
  * <p><b>Client state</b> belongs to a client, not to a worker: an error-feedback residual that the
- * client adds to its next update, say. The runtime keeps it (a simulation runtime in memory,
- * see {@link dev.fl4j.core.runtime.ClientStateStore}; a deployed client on the device) and it never
- * crosses to the server, so it is not counted as communication. A state written in a round becomes
+ * client adds to its next update, say. The runtime keeps it ({@link dev.fl4j.core.runtime.LocalRuntime}
+ * in memory, see {@link dev.fl4j.core.runtime.ClientStateStore}; a runtime for deployed clients is
+ * meant to keep it on the device) and it never crosses to the server, so it is not counted as
+ * communication. A state written in a round becomes
  * visible to later invocations only if the whole invocation succeeds, and a client may write a key
  * once per invocation, so the result is the same whatever the worker order.
  */

@@ -16,9 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The state a runtime keeps for each client between rounds: what a stateful client computation
  * (an error-feedback residual, an adaptive quantization range) reads and replaces through
- * {@link dev.fl4j.core.computation.ClientContext#clientState}. A deployed client keeps its own on
- * the device; a simulation runtime keeps every simulated client's here, in memory, keyed by client
- * id and by a key naming the computation that owns the state.
+ * {@link dev.fl4j.core.computation.ClientContext#clientState}. A simulation runtime keeps every
+ * simulated client's here, in memory, keyed by client id and by a key naming the computation that
+ * owns the state (a runtime for deployed clients is meant to leave it on each device instead).
  *
  * <h2>Transactions</h2>
  * A runtime opens one {@link Transaction} per top-level invocation. Writes go to the transaction and
