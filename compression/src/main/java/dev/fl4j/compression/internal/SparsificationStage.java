@@ -146,11 +146,7 @@ public final class SparsificationStage implements EncodingStage {
             }
             return idx;
         }
-        float[] mags = new float[n];
-        for (int i = 0; i < n; i++) {
-            mags[i] = Math.abs(v[i]);
-        }
-        float threshold = Select.kthLargest(mags, k);
+        float threshold = Select.kthLargestMagnitude(v, k);
         int above = 0;
         for (int i = 0; i < n; i++) {
             if (Math.abs(v[i]) > threshold) {
