@@ -58,6 +58,11 @@ public final class ClientStateStore {
         return committed.size();
     }
 
+    /** Number of distinct clients with state. */
+    public int clients() {
+        return (int) committed.keySet().stream().map(Entry::clientId).distinct().count();
+    }
+
     /** Total size of the stored states in bits, as {@link Value#sizeInBits()} counts it. */
     public long sizeInBits() {
         long bits = 0;

@@ -68,6 +68,7 @@ class ClientStateTest {
             assertEquals(4f, state(rt, "b"));
             assertEquals(107f, state(rt, "c"));
             assertEquals(3, rt.clientStates().size());
+            assertEquals(3, rt.clientStates().clients());
             assertEquals(3 * 32L, rt.clientStates().sizeInBits());
         }
     }

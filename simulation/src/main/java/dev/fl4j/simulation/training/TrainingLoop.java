@@ -185,6 +185,9 @@ public final class TrainingLoop {
                     lastRound = round - 1;
                     break;
                 }
+                if (round == startRound + 1) {
+                    checkClientStateMemory(runtime);
+                }
                 CommunicationSnapshot used = runtime.communication().snapshot().minus(before);
                 trainedBroadcast += used.broadcastBits();
                 trainedAggregated += used.aggregatedBits();
@@ -218,6 +221,38 @@ public final class TrainingLoop {
         return new TrainingResult(state, process.getModelWeights(state), rounds, resumedFrom,
                 new CommunicationSnapshot(broadcastOffset + trainedBroadcast, aggregatedOffset + trainedAggregated), history,
                 Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * After the first round: if clients keep state (error feedback), every client ever sampled will
+     * hold as much as those of this round do. Fails fast, with the figures, when that would not fit
+     * the memory limit, rather than running out of memory hours later.
+     */
+    private void checkClientStateMemory(FederatedRuntime runtime) {
+        int withState = runtime.clientStates().clients();
+        if (withState == 0) {
+            return;
+        }
+        double bytesPerClient = runtime.clientStates().sizeInBits() / 8.0 / withState;
+        long clients = Math.min(b.trainData.clientIds().size(), (long) b.rounds * b.clientsPerRound);
+        double needed = bytesPerClient * clients;
+        if (needed > b.clientStateMemoryLimit) {
+            throw new IllegalStateException("client state would outgrow memory: each client keeps " + bytes(bytesPerClient)
+                    + " (e.g. an error-feedback residual), and up to " + clients + " clients (population " + b.trainData.clientIds().size()
+                    + ", " + b.rounds + " rounds × " + b.clientsPerRound + " a round) need " + bytes(needed) + ", above the limit of "
+                    + bytes(b.clientStateMemoryLimit) + "; raise the heap (FL4J_JAVA_OPTS=-Xmx…, the limit is 3/4 of it),"
+                    + " train fewer clients, or use an encoder without state");
+        }
+    }
+
+    private static String bytes(double n) {
+        String[] units = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+        int u = 0;
+        while (n >= 1024 && u < units.length - 1) {
+            n /= 1024;
+            u++;
+        }
+        return u == 0 ? String.format(java.util.Locale.ROOT, "%.0f bytes", n) : String.format(java.util.Locale.ROOT, "%.1f %s", n, units[u]);
     }
 
     /**
@@ -280,6 +315,7 @@ public final class TrainingLoop {
         };
         private FederatedRuntime runtime;
         private int workers = Runtime.getRuntime().availableProcessors();
+        private long clientStateMemoryLimit = Runtime.getRuntime().maxMemory() / 4 * 3;
 
         private Builder() {
         }
@@ -372,6 +408,18 @@ public final class TrainingLoop {
         /** Runs on {@code runtime} (not closed by the loop) instead of a new local runtime. */
         public Builder optRuntime(FederatedRuntime runtime) {
             this.runtime = runtime;
+            return this;
+        }
+
+        /**
+         * Bytes the clients' state may take at most (default: 3/4 of the heap); checked after the
+         * first round against what every client that may be sampled would keep.
+         */
+        public Builder optClientStateMemoryLimit(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("client state memory limit must be positive, got " + bytes);
+            }
+            this.clientStateMemoryLimit = bytes;
             return this;
         }
 

@@ -83,6 +83,22 @@ class TrainingLoopTest {
         assertNotEquals(straight.model(), forgetful.model(), "residuals matter: dropping them changes the result");
     }
 
+    /**
+     * Softmax on synthetic: kernel 60×10 under topk:0.1@100 keeps a 600-float residual per client
+     * (2,400 bytes); 20 clients need 48,000 bytes. A 40,000-byte limit fails after round 1.
+     */
+    @Test
+    void clientStateThatWouldOutgrowMemoryFailsAfterTheFirstRound() {
+        AggregationFactory topK = AggregatorSpec.parse("encoded:topk:0.1@100", SmallRun.PER_ROUND);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> SmallRun.loop(SmallRun.process(topK), 6, 11, 0, 2).optClientStateMemoryLimit(40_000).build().run());
+        assertTrue(e.getMessage().contains("client state would outgrow memory: each client keeps 2.3 KiB"), e.getMessage());
+        assertTrue(e.getMessage().contains("up to 20 clients (population 20, 6 rounds × 5 a round) need 46.9 KiB, above the limit of 39.1 KiB"),
+                e.getMessage());
+        TrainingResult fits = SmallRun.loop(SmallRun.process(topK), 2, 11, 0, 2).optClientStateMemoryLimit(48_000).build().run();
+        assertEquals(2, fits.rounds(), "2 rounds × 5 clients = 10 clients: 24,000 bytes fit");
+    }
+
     /** Killed between checkpoints: the JSON lines of the rounds after the last checkpoint appear once. */
     @Test
     void appendingSinksHoldEachRoundOnceAfterResume() throws Exception {
