@@ -15,9 +15,9 @@ import java.util.function.Supplier;
  * client adds to its next update, say. The runtime keeps it ({@link dev.fl4j.core.runtime.LocalRuntime}
  * in memory, see {@link dev.fl4j.core.runtime.ClientStateStore}; a runtime for deployed clients is
  * meant to keep it on the device) and it never crosses to the server, so it is not counted as
- * communication. A state written in a round becomes
- * visible to later invocations only if the whole invocation succeeds, and a client may write a key
- * once per invocation, so the result is the same whatever the worker order.
+ * communication. A state written in a round becomes visible to later invocations only if the whole
+ * invocation succeeds, and a client may write a key once per invocation, so the result is the same
+ * whatever the worker order.
  */
 public interface ClientContext {
 

@@ -37,7 +37,8 @@ import java.util.Map;
  *
  * Version 1 files (fl4j before client state) have no {@code client_states} and are read as having
  * none.
- * The SHA-256 over the payload catches any flipped or missing byte before the payload is parsed;
+ *
+ * <p>The SHA-256 over the payload catches any flipped or missing byte before the payload is parsed;
  * the header's length catches truncation and trailing bytes. Reading fails with a
  * {@link CheckpointException} naming the file and the first problem found.
  */

@@ -38,6 +38,8 @@ public final class TensorBoardSink implements MetricsSink {
 
     /** The version string TensorBoard expects in the first event. */
     public static final String FILE_VERSION = "brain.Event:2";
+    /** {@code SessionLog.SessionStatus.START}. */
+    private static final int SESSION_START = 1;
 
     private final Path file;
     private final OutputStream out;
@@ -99,9 +101,6 @@ public final class TensorBoardSink implements MetricsSink {
             throw new UncheckedIOException("could not write to " + file + ": " + e.getMessage(), e);
         }
     }
-
-    /** {@code SessionLog.SessionStatus.START}. */
-    static final int SESSION_START = 1;
 
     @Override
     public void resumedAfter(int round) {
