@@ -4,6 +4,7 @@ import dev.fl4j.aggregators.Aggregators;
 import dev.fl4j.aggregators.EncodedSumFactory;
 import dev.fl4j.aggregators.MeanFactory;
 import dev.fl4j.aggregators.SumFactory;
+import dev.fl4j.compression.Encoders;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
@@ -28,7 +29,7 @@ import java.util.Map;
 
 /**
  * TFF's compression tutorials, ported: FedAvg of the FedAvg CNN with 10 clients a round, batch 20,
- * client SGD 0.02 and server SGD 1.0, trained three times and compared —
+ * client SGD 0.02 and server SGD 1.0, trained four times and compared —
  * <ol>
  *   <li>uncompressed (the plain weighted mean);</li>
  *   <li>with {@code compression_aggregator()} (the newer tutorial: 8-bit uniform quantization of
@@ -56,7 +57,7 @@ public final class CompressionExample implements Example {
 
     @Override
     public String description() {
-        return "TFF's compression tutorials: FedAvg CNN uncompressed, with compression_aggregator, and with encoded broadcast+aggregation";
+        return "TFF's compression tutorials: FedAvg CNN uncompressed, with compression_aggregator, encoded both ways, and top-k with error feedback";
     }
 
     @Override
@@ -73,11 +74,14 @@ public final class CompressionExample implements Example {
         LearningProcess bothWays = FedAvg.builder(cnn).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f))
                 .optDistributor(EncodedDistribution.fromName("uniform:8@10000", cnn.weightsType()))
                 .optModelAggregator(new MeanFactory(EncodedSumFactory.quantizeAboveThreshold(8, 10_000), new SumFactory())).build();
+        LearningProcess errorFeedback = FedAvg.builder(cnn).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f))
+                .optModelAggregator(new MeanFactory(EncodedSumFactory.of(Encoders.parse("topk-uniform:0.05:4")), new SumFactory())).build();
 
         List<String[]> summary = new ArrayList<>();
         summary.add(train(out, "original", original, clients, rounds));
         summary.add(train(out, "compression_aggregator", compressed, clients, rounds));
         summary.add(train(out, "encoded broadcast + aggregation", bothWays, clients, rounds));
+        summary.add(train(out, "top-k + error feedback", errorFeedback, clients, rounds));
         out.println();
         out.printf(Locale.ROOT, "%-32s %10s %16s %16s%n", "run", "accuracy", "broadcasted_bits", "aggregated_bits");
         for (String[] row : summary) {
