@@ -2,10 +2,8 @@ package dev.fl4j.compression.internal;
 
 import dev.fl4j.compression.ByteReader;
 import dev.fl4j.compression.ByteWriter;
-import dev.fl4j.compression.EncodingStage;
 import dev.fl4j.compression.MalformedEncodingException;
 import dev.fl4j.compression.Signal;
-import dev.fl4j.compression.SignalKind;
 import dev.fl4j.compression.SignalShape;
 import dev.fl4j.compression.StageContext;
 import dev.fl4j.compression.StageDecoder;
@@ -34,7 +32,7 @@ import dev.fl4j.core.Value;
  * <p>Side information, {@code 13 + 8·m} bytes for m outliers: u8 bits, f32 lo, f32 hi, i32 m, then m
  * times (i32 index, f32 value), indices increasing.
  */
-public final class AdaptiveQuantizationStage implements EncodingStage {
+public final class AdaptiveQuantizationStage extends QuantizerStage {
 
     public static final int ID = 11;
     /** Side information without outliers. */
@@ -56,6 +54,7 @@ public final class AdaptiveQuantizationStage implements EncodingStage {
      * @param decay {@code d} in [0, 1): the weight of the past; 0 uses only the current round
      */
     public AdaptiveQuantizationStage(int bits, double spread, double decay) {
+        super(1 << bits);
         if (bits < 1 || bits > 16) {
             throw new IllegalArgumentException("adaptive quantization bits must be 1-16, got " + bits);
         }
@@ -78,26 +77,6 @@ public final class AdaptiveQuantizationStage implements EncodingStage {
     @Override
     public String name() {
         return "adaptive-uniform(" + bits + ",k=" + spread + ",decay=" + decay + ")";
-    }
-
-    @Override
-    public SignalKind inputKind() {
-        return SignalKind.FLOATS;
-    }
-
-    @Override
-    public SignalKind outputKind() {
-        return SignalKind.SYMBOLS;
-    }
-
-    @Override
-    public boolean commutesWithSum() {
-        return false;
-    }
-
-    @Override
-    public SignalShape outputShape(SignalShape input) {
-        return SignalShape.symbols(input.length(), 1 << bits);
     }
 
     @Override

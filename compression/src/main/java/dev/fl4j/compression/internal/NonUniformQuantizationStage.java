@@ -2,10 +2,8 @@ package dev.fl4j.compression.internal;
 
 import dev.fl4j.compression.ByteReader;
 import dev.fl4j.compression.ByteWriter;
-import dev.fl4j.compression.EncodingStage;
 import dev.fl4j.compression.MalformedEncodingException;
 import dev.fl4j.compression.Signal;
-import dev.fl4j.compression.SignalKind;
 import dev.fl4j.compression.SignalShape;
 import dev.fl4j.compression.StageContext;
 import dev.fl4j.compression.StageDecoder;
@@ -25,7 +23,7 @@ import java.util.Arrays;
  *
  * <p>Side information, {@code 1 + 4L} bytes: u8 bits, then the L levels as f32, non-decreasing.
  */
-public final class NonUniformQuantizationStage implements EncodingStage {
+public final class NonUniformQuantizationStage extends QuantizerStage {
 
     public static final int ID = 10;
     public static final int MAX_BITS = 8;
@@ -34,6 +32,7 @@ public final class NonUniformQuantizationStage implements EncodingStage {
     private final int bits;
 
     public NonUniformQuantizationStage(int bits) {
+        super(1 << bits);
         if (bits < 1 || bits > MAX_BITS) {
             throw new IllegalArgumentException("non-uniform quantization bits must be 1-" + MAX_BITS + ", got " + bits);
         }
@@ -53,26 +52,6 @@ public final class NonUniformQuantizationStage implements EncodingStage {
     @Override
     public String name() {
         return "nonuniform(" + bits + ")";
-    }
-
-    @Override
-    public SignalKind inputKind() {
-        return SignalKind.FLOATS;
-    }
-
-    @Override
-    public SignalKind outputKind() {
-        return SignalKind.SYMBOLS;
-    }
-
-    @Override
-    public boolean commutesWithSum() {
-        return false;
-    }
-
-    @Override
-    public SignalShape outputShape(SignalShape input) {
-        return SignalShape.symbols(input.length(), 1 << bits);
     }
 
     @Override

@@ -2,10 +2,8 @@ package dev.fl4j.compression.internal;
 
 import dev.fl4j.compression.ByteReader;
 import dev.fl4j.compression.ByteWriter;
-import dev.fl4j.compression.EncodingStage;
 import dev.fl4j.compression.MalformedEncodingException;
 import dev.fl4j.compression.Signal;
-import dev.fl4j.compression.SignalKind;
 import dev.fl4j.compression.SignalShape;
 import dev.fl4j.compression.StageContext;
 import dev.fl4j.compression.StageDecoder;
@@ -17,7 +15,7 @@ import dev.fl4j.compression.StageDecoder;
  * exact ({@code <ŷ, y> = ||y||²}), which after a uniformly random rotation makes the estimate
  * unbiased; the MSE-optimal scale {@code ||y||₁/n} is biased. Side information, 4 bytes: f32 scale.
  */
-public final class SignStage implements EncodingStage {
+public final class SignStage extends QuantizerStage {
 
     public static final int ID = 8;
     public static final int SIDE_INFO_BYTES = 4;
@@ -25,6 +23,7 @@ public final class SignStage implements EncodingStage {
     private final boolean unbiased;
 
     public SignStage(boolean unbiased) {
+        super(2);
         this.unbiased = unbiased;
     }
 
@@ -36,26 +35,6 @@ public final class SignStage implements EncodingStage {
     @Override
     public String name() {
         return unbiased ? "sign(unbiased)" : "sign(mse)";
-    }
-
-    @Override
-    public SignalKind inputKind() {
-        return SignalKind.FLOATS;
-    }
-
-    @Override
-    public SignalKind outputKind() {
-        return SignalKind.SYMBOLS;
-    }
-
-    @Override
-    public boolean commutesWithSum() {
-        return false;
-    }
-
-    @Override
-    public SignalShape outputShape(SignalShape input) {
-        return SignalShape.symbols(input.length(), 2);
     }
 
     @Override

@@ -2,10 +2,8 @@ package dev.fl4j.compression.internal;
 
 import dev.fl4j.compression.ByteReader;
 import dev.fl4j.compression.ByteWriter;
-import dev.fl4j.compression.EncodingStage;
 import dev.fl4j.compression.MalformedEncodingException;
 import dev.fl4j.compression.Signal;
-import dev.fl4j.compression.SignalKind;
 import dev.fl4j.compression.SignalShape;
 import dev.fl4j.compression.StageContext;
 import dev.fl4j.compression.StageDecoder;
@@ -17,7 +15,7 @@ import dev.fl4j.compression.StageDecoder;
  * otherwise it rounds to nearest. Error per element is below one step {@code (max-min)/(2^b-1)}
  * (half a step when rounding to nearest). Side information, 9 bytes: u8 bits, f32 min, f32 max.
  */
-public final class UniformQuantizationStage implements EncodingStage {
+public final class UniformQuantizationStage extends QuantizerStage {
 
     public static final int ID = 3;
     public static final int SIDE_INFO_BYTES = 9;
@@ -26,6 +24,7 @@ public final class UniformQuantizationStage implements EncodingStage {
     private final boolean stochastic;
 
     public UniformQuantizationStage(int bits, boolean stochastic) {
+        super(1 << bits);
         if (bits < 1 || bits > 16) {
             throw new IllegalArgumentException("uniform quantization bits must be 1-16, got " + bits);
         }
@@ -41,26 +40,6 @@ public final class UniformQuantizationStage implements EncodingStage {
     @Override
     public String name() {
         return "uniform(" + bits + (stochastic ? "" : ",nearest") + ")";
-    }
-
-    @Override
-    public SignalKind inputKind() {
-        return SignalKind.FLOATS;
-    }
-
-    @Override
-    public SignalKind outputKind() {
-        return SignalKind.SYMBOLS;
-    }
-
-    @Override
-    public boolean commutesWithSum() {
-        return false;
-    }
-
-    @Override
-    public SignalShape outputShape(SignalShape input) {
-        return SignalShape.symbols(input.length(), 1 << bits);
     }
 
     @Override
