@@ -174,20 +174,28 @@ abstract class ValuePipeline extends Dataset {
         }
     }
 
-    static final class Shuffle extends ValuePipeline {
-        private final ValuePipeline parent;
-        private final int bufferSize;
-        private final long seed;
+    /** A step on one parent pipeline that keeps its element type (shuffle, repeat, take). */
+    abstract static class Stage extends ValuePipeline {
+        final ValuePipeline parent;
 
-        Shuffle(ValuePipeline parent, int bufferSize, long seed) {
+        Stage(ValuePipeline parent) {
             this.parent = parent;
-            this.bufferSize = bufferSize;
-            this.seed = seed;
         }
 
         @Override
         public Type elementType() {
             return parent.elementType();
+        }
+    }
+
+    static final class Shuffle extends Stage {
+        private final int bufferSize;
+        private final long seed;
+
+        Shuffle(ValuePipeline parent, int bufferSize, long seed) {
+            super(parent);
+            this.bufferSize = bufferSize;
+            this.seed = seed;
         }
 
         @Override
@@ -218,18 +226,12 @@ abstract class ValuePipeline extends Dataset {
         }
     }
 
-    static final class Repeat extends ValuePipeline {
-        private final ValuePipeline parent;
+    static final class Repeat extends Stage {
         private final int count;
 
         Repeat(ValuePipeline parent, int count) {
-            this.parent = parent;
+            super(parent);
             this.count = count;
-        }
-
-        @Override
-        public Type elementType() {
-            return parent.elementType();
         }
 
         @Override
@@ -259,18 +261,12 @@ abstract class ValuePipeline extends Dataset {
         }
     }
 
-    static final class Take extends ValuePipeline {
-        private final ValuePipeline parent;
+    static final class Take extends Stage {
         private final int count;
 
         Take(ValuePipeline parent, int count) {
-            this.parent = parent;
+            super(parent);
             this.count = count;
-        }
-
-        @Override
-        public Type elementType() {
-            return parent.elementType();
         }
 
         @Override
