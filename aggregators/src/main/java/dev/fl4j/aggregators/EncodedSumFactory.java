@@ -149,10 +149,12 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
 
     /** Encodes from the client's state under {@link #stateKey} and stores the next state. */
     private LocalComputation statefulEncode(Type valueType, Type encodedType) {
-        Type stateType = encoder.initialState(valueType).type();
+        // states are immutable values, so every client's first round can start from the same one
+        Value initial = encoder.initialState(valueType);
+        Type stateType = initial.type();
         return LocalComputation.withContext("encode_with_client_state", StructType.of(valueType, I64), encodedType, (v, client) -> {
             Struct s = (Struct) v;
-            Value state = client.clientState(stateKey).orElseGet(() -> encoder.initialState(valueType));
+            Value state = client.clientState(stateKey).orElse(initial);
             if (!state.type().equals(stateType)) {
                 throw new IllegalStateException("client '" + client.clientId() + "' has state '" + stateKey + "' of type " + state.type()
                         + " but " + encoder.name() + " needs " + stateType + " for values of " + valueType

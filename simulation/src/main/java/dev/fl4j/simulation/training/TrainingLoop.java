@@ -3,6 +3,7 @@ package dev.fl4j.simulation.training;
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.Seeds;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.runtime.LocalRuntime;
@@ -237,23 +238,14 @@ public final class TrainingLoop {
         long clients = Math.min(b.trainData.clientIds().size(), (long) b.rounds * b.clientsPerRound);
         double needed = bytesPerClient * clients;
         if (needed > b.clientStateMemoryLimit) {
-            throw new IllegalStateException("client state would outgrow memory: each client keeps " + bytes(bytesPerClient)
+            throw new IllegalStateException("client state would outgrow memory: each client keeps " + BitFormat.formatBytes(bytesPerClient)
                     + " (e.g. an error-feedback residual), and up to " + clients + " clients (population " + b.trainData.clientIds().size()
-                    + ", " + b.rounds + " rounds × " + b.clientsPerRound + " a round) need " + bytes(needed) + ", above the limit of "
-                    + bytes(b.clientStateMemoryLimit) + "; raise the heap (FL4J_JAVA_OPTS=-Xmx…, the limit is 3/4 of it),"
+                    + ", " + b.rounds + " rounds × " + b.clientsPerRound + " a round) need " + BitFormat.formatBytes(needed) + ", above the limit of "
+                    + BitFormat.formatBytes(b.clientStateMemoryLimit) + "; raise the heap (FL4J_JAVA_OPTS=-Xmx…, the limit is 3/4 of it),"
                     + " train fewer clients, or use an encoder without state");
         }
     }
 
-    private static String bytes(double n) {
-        String[] units = {"bytes", "KiB", "MiB", "GiB", "TiB"};
-        int u = 0;
-        while (n >= 1024 && u < units.length - 1) {
-            n /= 1024;
-            u++;
-        }
-        return u == 0 ? String.format(java.util.Locale.ROOT, "%.0f bytes", n) : String.format(java.util.Locale.ROOT, "%.1f %s", n, units[u]);
-    }
 
     /**
      * Why the run must stop before the next round, or null: a differentially private aggregator
