@@ -7,6 +7,7 @@ import dev.fl4j.core.Value;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -103,7 +104,7 @@ public final class ClientStateStore {
         if (!(snapshot instanceof Struct s)) {
             throw new IllegalArgumentException("client state snapshot must be a structure of entries, got " + snapshot.type());
         }
-        Map<Entry, Value> read = new java.util.HashMap<>();
+        Map<Entry, Value> read = new HashMap<>();
         for (int i = 0; i < s.size(); i++) {
             if (!(s.get(i) instanceof Struct e) || e.size() != 3 || !e.has("client") || !e.has("key") || !e.has("state")) {
                 throw new IllegalArgumentException("client state entry #" + i + " must be <client=uint8[],key=uint8[],state=…>, got " + s.get(i).type());
