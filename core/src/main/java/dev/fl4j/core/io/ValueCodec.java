@@ -221,11 +221,7 @@ public final class ValueCodec {
                 yield b.build();
             }
             case 'Q' -> {
-                int typeAt = in.position();
                 Type element = readType(in, depth + 1);
-                if (!isSequenceElement(element)) {
-                    throw new MalformedDataException("a sequence cannot hold " + element + " (type at byte " + typeAt + ")");
-                }
                 int n = readCount(in, 1, "sequence element");
                 List<Value> elements = new ArrayList<>(Math.min(n, 1024));
                 for (int i = 0; i < n; i++) {
@@ -241,10 +237,6 @@ public final class ValueCodec {
             }
             default -> throw new MalformedDataException("unknown value tag " + tag + " at byte " + at + ", expected 'T', 'S' or 'Q'");
         };
-    }
-
-    private static boolean isSequenceElement(Type type) {
-        return type instanceof TensorType || type instanceof StructType || type instanceof SequenceType;
     }
 
     /** A count that must fit in what is left, each counted item taking at least {@code minBytesEach} bytes. */
@@ -271,11 +263,8 @@ public final class ValueCodec {
             throw new MalformedDataException("field name flag " + named + " at byte " + at + ", expected 0 or 1");
         }
         int len = in.getShort() & 0xFFFF;
-        byte[] utf8 = new byte[Math.min(len, in.remaining())];
+        byte[] utf8 = new byte[len];
         in.get(utf8);
-        if (utf8.length < len) {
-            throw new BufferUnderflowException();
-        }
         return new String(utf8, StandardCharsets.UTF_8);
     }
 
