@@ -62,7 +62,7 @@ class LayerGoldenTest {
     static final List<String> CASES = List.of("dense_relu_mse", "dense_tanh_no_bias", "conv2d_valid", "conv2d_same_stride2",
             "conv2d_same_stride1", "max_pooling_valid", "max_pooling_same", "average_pooling_valid", "average_pooling_same",
             "embedding", "lstm_sequences", "lstm_last_step", "embedding_lstm", "dropout_inference", "softmax_cross_entropy_logits",
-            "softmax_cross_entropy_probabilities", "binary_cross_entropy_logits", "binary_cross_entropy_probabilities",
+            "softmax_cross_entropy_probabilities", "dense_softmax_probabilities", "binary_cross_entropy_logits", "binary_cross_entropy_probabilities",
             "mean_squared_error");
 
     private static final ObjectMapper JSON = new ObjectMapper();
