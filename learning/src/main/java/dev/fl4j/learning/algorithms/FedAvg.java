@@ -103,6 +103,8 @@ public final class FedAvg {
          * The aggregator of client updates (default: the weighted {@link MeanFactory} inside a
          * {@link NonFiniteZeroingFactory}). A
          * {@link WeightedAggregationFactory} gets the client weights; an unweighted one ignores them.
+         * Whatever the aggregator, a client whose update is not finite has already sent zeros with
+         * weight 0 ({@link ClientWorks}), so no single client can make the round's update non-finite.
          */
         public Builder optModelAggregator(AggregationFactory aggregator) {
             this.aggregator = aggregator;
@@ -161,8 +163,8 @@ public final class FedAvg {
 
         /**
          * A factory that can weigh gets the client weights; one that cannot (or whose inner factory
-         * cannot) aggregates without them. The default wraps the weighted mean so that a client whose
-         * update is not finite is zeroed and weighted zero, as TFF's learning processes do.
+         * cannot) aggregates without them. The default wraps the weighted mean in non-finite zeroing
+         * as well, as TFF's default aggregators do, though the client work already zeroes such updates.
          */
         private AggregationProcess createAggregator(ClientWorkProcess clientWork) {
             AggregationFactory f = aggregator != null ? aggregator : new NonFiniteZeroingFactory(new MeanFactory());
