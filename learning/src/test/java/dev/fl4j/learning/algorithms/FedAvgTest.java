@@ -257,6 +257,28 @@ class FedAvgTest {
         }
     }
 
+    /**
+     * FedSGD's clients compute one gradient at the received model: a client optimizer, local epochs
+     * or a proximal term would be silently ignored, so the builder refuses them.
+     */
+    @Test
+    void fedSgdRefusesLocalTrainingSettingsItWouldIgnore() {
+        IllegalStateException optimizer = assertThrows(IllegalStateException.class,
+                () -> FedSgd.builder(MODEL).setClientOptimizer(Sgd.of(0.5f)).build());
+        assertTrue(optimizer.getMessage().startsWith("FedSGD takes no client optimizer"), optimizer.getMessage());
+        IllegalStateException epochs = assertThrows(IllegalStateException.class, () -> FedSgd.builder(MODEL).optEpochs(3).build());
+        assertTrue(epochs.getMessage().startsWith("FedSGD runs no local epochs, got optEpochs(3)"), epochs.getMessage());
+        IllegalStateException mu = assertThrows(IllegalStateException.class, () -> FedSgd.builder(MODEL).optProximalMu(0.1f).build());
+        assertTrue(mu.getMessage().startsWith("FedSGD takes no local steps for FedProx's proximal term, got optProximalMu(0.1)"), mu.getMessage());
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(1).build()) {
+            LearningProcess sgd = FedSgd.builder(MODEL).optEpochs(1).build();
+            LearningProcess built = FedSgd.build(MODEL, Sgd.of(0.1f));
+            Value s0 = sgd.initialize(rt);
+            SequenceValue d = data(40, 2, 3);
+            assertEquals(sgd.getModelWeights(sgd.next(rt, s0, clients(d)).state()), built.getModelWeights(built.next(rt, s0, clients(d)).state()));
+        }
+    }
+
     @Test
     void wrongInputSpecIsATypeError() {
         List<Value> batches = List.of(Struct.named("x", Tensor.of(new float[6], 2, 3), "y", Tensor.of(new int[2], 2)));
