@@ -227,12 +227,12 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
 
     /** Refuses integer bounds whose sum over {@code maxClients} clients could leave the leaf's dtype. */
     private void requireSumFits(TensorType t) {
-        double min = t.dtype() == DType.INT32 ? Integer.MIN_VALUE : -0x1p63;
-        double max = t.dtype() == DType.INT32 ? Integer.MAX_VALUE : 0x1p63 - 1024;
+        boolean int32 = t.dtype() == DType.INT32;
         double lowest = Math.min(0, lower) * maxClients;
         double highest = Math.max(0, fixedUpper) * maxClients;
         for (double reach : new double[] {highest, lowest}) {
-            if (reach > max || reach < min) {
+            boolean fits = int32 ? reach >= Integer.MIN_VALUE && reach <= Integer.MAX_VALUE : reach >= -0x1p63 && reach < 0x1p63;
+            if (!fits) {
                 throw new IllegalArgumentException("SecureSumFactory: " + t.dtype().tffName() + " leaf " + t
                         + ": the sum of up to " + maxClients + " clients in [" + lower + ", " + fixedUpper + "] can reach " + reach
                         + ", outside the " + t.dtype().tffName()
