@@ -61,7 +61,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "10", description = "Training rounds. Default: ${DEFAULT-VALUE}.")
     int rounds;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1", description = "Local epochs per round. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1", description = "Local epochs per round (fedsgd: 1 only). Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "20", description = "Client batch size. Default: ${DEFAULT-VALUE}.")
@@ -75,8 +75,9 @@ final class SimulateCommand implements Callable<Integer> {
             description = "fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi, fedadagrad. Default: ${DEFAULT-VALUE}.")
     String algorithm;
 
-    @Option(names = "--client-lr", paramLabel = "LR", defaultValue = "0.02", description = "Client SGD learning rate. Default: ${DEFAULT-VALUE}.")
-    float clientLr;
+    @Option(names = "--client-lr", paramLabel = "LR",
+            description = "Client SGD learning rate (not for fedsgd, whose clients take no local steps). Default: " + SimulationSettings.DEFAULT_CLIENT_LR + ".")
+    Float clientLr;
 
     @Option(names = "--server-lr", paramLabel = "LR",
             description = "Server learning rate. Default: 1.0 (fedavg, fedprox), 0.1 (fedsgd), 0.01 (fedadam, fedyogi, fedadagrad).")

@@ -64,6 +64,7 @@ public final class Simulation {
         boolean federatedFiles = !centralised && !SimulationData.name(s.dataset()).equals("synthetic");
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : DEFAULT_CLIENTS;
         AlgorithmChoice algorithm = AlgorithmChoice.parse(s.algorithm());
+        algorithm.requireApplicable(s.clientLr(), s.epochs());
         float serverLr = s.serverLr() != null ? s.serverLr() : algorithm.defaultServerLearningRate();
         parseAggregators(s, 0);
         String partition = centralised ? (s.partition() != null ? s.partition() : "iid") : null;
@@ -78,8 +79,8 @@ public final class Simulation {
             ModelChoice model = ModelChoice.of(s.model() != null ? s.model() : ModelChoice.defaultFor(data), data);
             Preprocessing prep = Preprocessing.batches(s.batch()).withExamplesCap(s.examplesPerClient()).withBatchMap(model.batchMap());
             ModelEvaluation evaluation = evaluation(data, model, prep, s);
-            out.printf(Locale.ROOT, "model %s (%,d parameters), algorithm %s (client SGD %s, server lr %s, %d epoch%s), %d of %d clients per round, batch %d%s%n",
-                    model.name(), model.spec().countParams(), algorithm.text(), s.clientLr(), serverLr, s.epochs(), s.epochs() == 1 ? "" : "s",
+            out.printf(Locale.ROOT, "model %s (%,d parameters), algorithm %s, %d of %d clients per round, batch %d%s%n",
+                    model.name(), model.spec().countParams(), algorithm.describe(s.clientLrOrDefault(), serverLr, s.epochs()),
                     s.clientsPerRound(), population, s.batch(),
                     s.examplesPerClient() > 0 ? ", at most " + s.examplesPerClient() + " examples per client and round" : "");
             out.flush();
@@ -92,7 +93,7 @@ public final class Simulation {
                 String name = agg.getKey();
                 out.printf("%n== run %s: aggregator %s ==%n", name, name);
                 out.flush();
-                LearningProcess process = algorithm.build(model.spec(), agg.getValue(), distributor, s.clientLr(), serverLr, s.epochs(), s.seed());
+                LearningProcess process = algorithm.build(model.spec(), agg.getValue(), distributor, s.clientLrOrDefault(), serverLr, s.epochs(), s.seed());
                 RoundPrinter printer = new RoundPrinter(out, progress, name);
                 List<MetricsSink> sinks = new ArrayList<>();
                 try {
@@ -202,7 +203,7 @@ public final class Simulation {
         m.put("batch", String.valueOf(s.batch()));
         m.put("model", model.name());
         m.put("algorithm", algorithm.text());
-        m.put("client-lr", String.valueOf(s.clientLr()));
+        m.put("client-lr", String.valueOf(s.clientLrOrDefault()));
         m.put("server-lr", String.valueOf(serverLr));
         m.put("aggregator", aggregator);
         m.put("broadcast", s.broadcast());

@@ -286,7 +286,12 @@ public final class Invocation implements FederatedContext {
         forEachMember("federated_mean", clientValue, (i, id, v) -> {
             requireFloating("federated_mean", v);
             Tensor w = (Tensor) memberOf(clientWeight, i);
-            acc.add(v, w.doubleValue());
+            double weight = w.doubleValue();
+            if (!(weight >= 0) || weight == Double.POSITIVE_INFINITY) {
+                throw new IllegalArgumentException("federated_mean: client " + id + " (#" + i + ") has weight " + weight
+                        + "; weights must be finite and >= 0");
+            }
+            acc.add(v, weight);
             bits[0] += v.sizeInBits() + w.sizeInBits();
             clients[0]++;
         });
@@ -334,9 +339,15 @@ public final class Invocation implements FederatedContext {
             List<Tensor> leaves = Structures.leaves(v);
             if (template[0] == null) {
                 template[0] = v;
-                for (Tensor t : leaves) {
+                for (int l = 0; l < leaves.size(); l++) {
+                    Tensor t = leaves.get(l);
                     if (t.dtype() != DType.INT32 && t.dtype() != DType.INT64) {
                         throw new TypeMismatchException("federated_secure_sum_bitwidth: needs int32 or int64 values but got " + v.type());
+                    }
+                    if (t.dtype() == DType.INT32 && bitwidth > 31) {
+                        throw new IllegalArgumentException("federated_secure_sum_bitwidth: bitwidth " + bitwidth + " does not fit the int32 leaf "
+                                + t.type() + " (leaf " + l + " of " + v.type() + "): a sum modulo 2^" + bitwidth
+                                + " can exceed the int32 maximum, so int32 values take a bitwidth of at most 31; send int64 values for wider sums");
                     }
                     sums.add(new long[t.size()]);
                 }

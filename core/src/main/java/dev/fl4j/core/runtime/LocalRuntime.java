@@ -66,6 +66,15 @@ public final class LocalRuntime implements FederatedRuntime {
         return pool.size();
     }
 
+    /**
+     * Stops the workers and frees their resources. Each worker closes its own resources (its engine
+     * session) after its last client work has returned, so a close after an interrupted or abandoned
+     * invocation waits for work still running (interrupting it) rather than freeing a session under
+     * it; the interrupt status of the calling thread is kept.
+     *
+     * @throws IllegalStateException if client work is still running two minutes after close began
+     *     (its worker frees its resources when it returns), or if closing a resource failed
+     */
     @Override
     public void close() {
         try {
