@@ -1,5 +1,6 @@
 package dev.fl4j.simulation.training;
 
+import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.Seeds;
 import dev.fl4j.core.Value;
@@ -8,18 +9,21 @@ import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.types.FederatedType;
+import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.Type;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.templates.LearningProcessOutput;
 import dev.fl4j.simulation.checkpoint.Checkpoint;
 import dev.fl4j.simulation.checkpoint.CheckpointException;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
+import dev.fl4j.simulation.checkpoint.PrivacyLedgerFile;
 import dev.fl4j.simulation.checkpoint.RoundRecord;
 import dev.fl4j.simulation.checkpoint.RunConfig;
 import dev.fl4j.simulation.checkpoint.ServerStates;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.metrics.MetricsSink;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * TFF's {@code tff.simulation.run_training_process}: runs a {@link LearningProcess} for a number of
@@ -63,6 +68,31 @@ import java.util.Optional;
  * {@value #CLIENTS_SAMPLED}, {@value #CLIENTS_REPORTING}, the cumulative bits,
  * {@value #ROUND_SECONDS}, and evaluation metrics when evaluated. If every sampled client drops out,
  * the round leaves the state unchanged and has no process metrics.
+ *
+ * <p><b>Differentially private runs</b> ({@link Builder#optPrivacy}): the loop makes the run what
+ * the DP aggregator's ε assumes and releases only what ε covers.
+ * <ul>
+ *   <li><em>Sampling.</em> Each client takes part independently with probability exactly the
+ *       accountant's {@code q = clientsPerRound / population}, drawn (with drop-out) from
+ *       {@link SecureRandom}, not from the run seed ({@link ClientSampler#poisson}). A round whose
+ *       cohort is empty still runs: the aggregator releases noise over the expected cohort.</li>
+ *   <li><em>Releases.</em> Of the process's metrics only the DP aggregator's {@code privacy/…}
+ *       and {@code dp_query_metrics/…} are recorded; training metrics (summed from clients in the
+ *       clear), {@value #CLIENTS_SAMPLED}, {@value #CLIENTS_REPORTING}, the bit counters and
+ *       {@value #ROUND_SECONDS} (which all reveal the cohort) and the aggregator's other
+ *       measurements (e.g. {@code zeroed_count}) are not, and {@link TrainingResult#communication()}
+ *       is zero. {@link RoundListener#privacy} receives a statement of this
+ *       ({@link #privacyStatement}). Evaluation metrics are still recorded: they come from held-out
+ *       data, which ε does not protect. {@link RoundListener#roundStarted} still sees the cohort: it
+ *       is the simulator's own view, for progress display, not a release.</li>
+ *   <li><em>Resume.</em> The aggregator records each round in its {@link PrivacyLedgerFile} before
+ *       the round's noised result exists, the run checkpoints every round, and the DP settings
+ *       ({@code q}, noise multiplier, δ, budget) join the run configuration a resume must match. A
+ *       round re-run after a crash is counted again, never forgotten. Because noise and sampling
+ *       come from {@link SecureRandom}, a private run is <em>not</em> reproducible: a resumed run does
+ *       not end with the model an uninterrupted one would have.</li>
+ * </ul>
+ * A process with a DP aggregator given without {@code optPrivacy} is refused when the loop is built.
  */
 public final class TrainingLoop {
 
@@ -80,6 +110,8 @@ public final class TrainingLoop {
     public static final String ROUND_SECONDS = "round_seconds";
 
     private static final long CLIENT_SHUFFLE = Seeds.purpose("training/client_shuffle");
+    /** Process metrics a private run releases: the DP aggregator's accounting and its noised clip. */
+    private static final Pattern RELEASED_UNDER_PRIVACY = Pattern.compile("(.*/)?(privacy|dp_query_metrics)/[^/]+");
 
     private final Builder b;
 
@@ -101,10 +133,37 @@ public final class TrainingLoop {
         }
     }
 
+    /**
+     * What a private run with {@code dp} assumes and releases, in one line for a run header, e.g.
+     * {@code privacy: poisson sampling q=0.1, noise multiplier 0.5, delta 1e-05, …; not released: …}.
+     */
+    public static String privacyStatement(DifferentiallyPrivateFactory dp) {
+        return "privacy: " + dp.describe() + "; clients drawn from SecureRandom, not the seed; epsilon covers the model updates and the clip and"
+                + " zeroing bounds; not released (epsilon does not cover them): training metrics, " + CLIENTS_SAMPLED + ", " + CLIENTS_REPORTING
+                + ", bit counts, round time, aggregator counts; evaluation metrics come from held-out data; results are not reproducible";
+    }
+
+    /** The settings a private run adds to its configuration, so that a resume with other DP settings is refused. */
+    static RunConfig withPrivacySettings(RunConfig config, DifferentiallyPrivateFactory dp) {
+        return config.with("privacy.sampling", "poisson")
+                .with("privacy.sampling-rate", String.valueOf(dp.samplingRate()))
+                .with("privacy.noise-multiplier", String.valueOf(dp.noiseMultiplier()))
+                .with("privacy.delta", String.valueOf(dp.delta()))
+                .with("privacy.epsilon-budget", dp.epsilonBudget().isPresent() ? String.valueOf(dp.epsilonBudget().getAsDouble()) : "none")
+                .with("privacy.mechanism", dp.describe());
+    }
+
     private TrainingResult run(FederatedRuntime runtime) {
         long started = System.nanoTime();
         LearningProcess process = b.process;
-        ClientSampler sampler = new ClientSampler(b.trainData.clientIds(), b.clientsPerRound, b.dropoutRate, b.seed);
+        DifferentiallyPrivateFactory dp = b.privacy;
+        ClientSampler sampler = dp != null
+                ? ClientSampler.poisson(b.trainData.clientIds(), dp.samplingRate(), b.dropoutRate, new SecureRandom())
+                : new ClientSampler(b.trainData.clientIds(), b.clientsPerRound, b.dropoutRate, b.seed);
+        RunConfig config = dp != null && b.config != null ? withPrivacySettings(b.config, dp) : b.config;
+        if (dp != null) {
+            b.listener.privacy(privacyStatement(dp));
+        }
         Map<String, Integer> clientIndex = new HashMap<>();
         List<String> ids = b.trainData.clientIds();
         for (int i = 0; i < ids.size(); i++) {
@@ -118,9 +177,13 @@ public final class TrainingLoop {
         long aggregatedOffset = 0;
         List<RoundRecord> history = new ArrayList<>();
         int resumedFrom = -1;
-        Optional<Checkpoint> latest = b.checkpoints == null ? Optional.empty() : b.checkpoints.loadLatest(b.config);
+        Optional<Checkpoint> latest = b.checkpoints == null ? Optional.empty() : b.checkpoints.loadLatest(config);
         if (latest.isPresent()) {
             Checkpoint c = latest.get();
+            if (dp != null && !((PrivacyLedgerFile) dp.ledger()).exists()) {
+                throw new CheckpointException(((PrivacyLedgerFile) dp.ledger()).file(), "is missing, but this differentially private run has"
+                        + " checkpoints: without the count of noised rounds it has spent, a resumed run could forget budget");
+            }
             try {
                 state = ServerStates.restore(c.state(), process.stateType());
             } catch (IllegalArgumentException e) {
@@ -166,7 +229,7 @@ public final class TrainingLoop {
             b.listener.roundStarted(cohort);
             Map<String, Double> m = new LinkedHashMap<>();
             long roundStart = System.nanoTime();
-            if (!cohort.reporting().isEmpty()) {
+            if (!cohort.reporting().isEmpty() || dp != null) {
                 final int r = round;
                 ClientValues data = ClientValues.lazy(memberType, cohort.reporting(), id -> {
                     b.listener.clientLoaded(r, id);
@@ -193,13 +256,18 @@ public final class TrainingLoop {
                 trainedBroadcast += used.broadcastBits();
                 trainedAggregated += used.aggregatedBits();
                 state = out.state();
-                m.putAll(out.flatMetrics());
+                m.putAll(dp != null ? releasedUnderPrivacy(out.flatMetrics()) : out.flatMetrics());
             }
-            m.put(CLIENTS_SAMPLED, (double) cohort.sampled().size());
-            m.put(CLIENTS_REPORTING, (double) cohort.reporting().size());
-            m.put(BROADCASTED_BITS, (double) (broadcastOffset + trainedBroadcast));
-            m.put(AGGREGATED_BITS, (double) (aggregatedOffset + trainedAggregated));
-            m.put(ROUND_SECONDS, (System.nanoTime() - roundStart) / 1e9);
+            if (dp != null) {
+                trainedBroadcast = 0;
+                trainedAggregated = 0;
+            } else {
+                m.put(CLIENTS_SAMPLED, (double) cohort.sampled().size());
+                m.put(CLIENTS_REPORTING, (double) cohort.reporting().size());
+                m.put(BROADCASTED_BITS, (double) (broadcastOffset + trainedBroadcast));
+                m.put(AGGREGATED_BITS, (double) (aggregatedOffset + trainedAggregated));
+                m.put(ROUND_SECONDS, (System.nanoTime() - roundStart) / 1e9);
+            }
             String stop = round < b.rounds ? nextRoundOverBudget(m) : null;
             boolean last = round == b.rounds || stop != null;
             if (b.evaluation != null && (round % b.evaluateEvery == 0 || last)) {
@@ -208,7 +276,7 @@ public final class TrainingLoop {
             record(round, m, history);
             if (b.checkpoints != null && (round % b.checkpointEvery == 0 || last)) {
                 Checkpoint c = new Checkpoint(round, ServerStates.strip(state), broadcastOffset + trainedBroadcast,
-                        aggregatedOffset + trainedAggregated, b.config, history, runtime.clientStates().snapshot());
+                        aggregatedOffset + trainedAggregated, config, history, runtime.clientStates().snapshot());
                 Path file = b.checkpoints.save(c);
                 b.listener.checkpointSaved(round, file);
             }
@@ -222,6 +290,36 @@ public final class TrainingLoop {
         return new TrainingResult(state, process.getModelWeights(state), rounds, resumedFrom,
                 new CommunicationSnapshot(broadcastOffset + trainedBroadcast, aggregatedOffset + trainedAggregated), history,
                 Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** The process metrics a private run may release: those matching {@link #RELEASED_UNDER_PRIVACY}. */
+    static Map<String, Double> releasedUnderPrivacy(Map<String, Double> metrics) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        metrics.forEach((k, v) -> {
+            if (RELEASED_UNDER_PRIVACY.matcher(k).matches()) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    /** Whether {@code type} (a process's metrics) holds a DP aggregator's {@code privacy} measurements. */
+    static boolean hasPrivacyMeasurements(Type type) {
+        if (type instanceof FederatedType f) {
+            return hasPrivacyMeasurements(f.member());
+        }
+        if (type instanceof StructType st) {
+            for (StructType.Field field : st.fields()) {
+                if ("privacy".equals(field.name()) && field.type() instanceof FederatedType f && f.member() instanceof StructType p
+                        && p.fields().stream().anyMatch(x -> "next_round_epsilon".equals(x.name()))) {
+                    return true;
+                }
+                if (hasPrivacyMeasurements(field.type())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -301,6 +399,7 @@ public final class TrainingLoop {
         private CheckpointStore checkpoints;
         private int checkpointEvery = 1;
         private RunConfig config;
+        private DifferentiallyPrivateFactory privacy;
         private final List<MetricsSink> sinks = new ArrayList<>();
         private final List<MetricsSink> replaySinks = new ArrayList<>();
         private RoundListener listener = new RoundListener() {
@@ -375,6 +474,19 @@ public final class TrainingLoop {
             return this;
         }
 
+        /**
+         * Makes this a differentially private run for {@code dp}, the DP aggregator inside the
+         * process (see the class comment): Poisson sampling from {@link SecureRandom} at exactly
+         * {@code dp.samplingRate()}, only what ε covers released, and with checkpoints every round
+         * and {@code dp}'s ledger in the checkpoint directory ({@code dp.withLedger(PrivacyLedgerFile.in(store))}).
+         * {@code dp} must have been built with the population of the training data
+         * ({@link DifferentiallyPrivateFactory#withPopulation}) and this loop's clients per round.
+         */
+        public Builder optPrivacy(DifferentiallyPrivateFactory dp) {
+            this.privacy = Objects.requireNonNull(dp, "dp");
+            return this;
+        }
+
         /** A sink for every round's metrics (not closed by the loop). */
         public Builder optSink(MetricsSink sink) {
             sinks.add(Objects.requireNonNull(sink, "sink"));
@@ -432,7 +544,41 @@ public final class TrainingLoop {
                 throw new IllegalArgumentException(rounds == -1 ? "rounds: call setRounds" : "rounds must not be negative, got " + rounds);
             }
             new ClientSampler(trainData.clientIds(), clientsPerRound, dropoutRate, seed);
+            if (privacy == null) {
+                if (hasPrivacyMeasurements(process.nextComputation().type().result())) {
+                    throw new IllegalArgumentException("the process has a differentially private aggregator (it reports privacy/epsilon): give that"
+                            + " factory to optPrivacy, so that clients are Poisson-sampled at its rate from SecureRandom and only what epsilon"
+                            + " covers is released");
+                }
+            } else {
+                checkPrivacy();
+            }
             return new TrainingLoop(this);
+        }
+
+        private void checkPrivacy() {
+            int population = trainData.clientIds().size();
+            if (privacy.population() != population) {
+                throw new IllegalArgumentException("the DP aggregator accounts sampling rate q = " + privacy.samplingRate() + " for a population of "
+                        + (privacy.population() == 0 ? "unknown size (q = 1)" : privacy.population() + " clients") + ", but the training data has "
+                        + population + " clients: build it with withPopulation(" + population + ")");
+            }
+            if (privacy.clientsPerRound() != clientsPerRound) {
+                throw new IllegalArgumentException("the DP aggregator expects " + privacy.clientsPerRound() + " clients per round but the loop samples "
+                        + clientsPerRound + " in expectation; use the same number for both");
+            }
+            if (checkpoints != null) {
+                if (checkpointEvery != 1) {
+                    throw new IllegalArgumentException("a differentially private run checkpoints every round (so that a resume re-runs as few"
+                            + " noised rounds as possible), got a checkpoint interval of " + checkpointEvery + " rounds");
+                }
+                if (!(privacy.ledger() instanceof PrivacyLedgerFile f) || !f.dir().toAbsolutePath().normalize()
+                        .equals(checkpoints.dir().toAbsolutePath().normalize())) {
+                    throw new IllegalArgumentException("a differentially private run with checkpoints must record its noised rounds in the"
+                            + " checkpoint directory: build the DP aggregator with withLedger(PrivacyLedgerFile.in(store)); it has "
+                            + privacy.ledger());
+                }
+            }
         }
     }
 }
