@@ -214,8 +214,10 @@ public final class TrainingLoop {
             state = process.initialize(runtime);
             if (b.evaluation != null) {
                 Map<String, Double> m = new LinkedHashMap<>();
-                m.put(BROADCASTED_BITS, 0.0);
-                m.put(AGGREGATED_BITS, 0.0);
+                if (dp == null) {
+                    m.put(BROADCASTED_BITS, 0.0);
+                    m.put(AGGREGATED_BITS, 0.0);
+                }
                 m.putAll(b.evaluation.evaluate(runtime, process.getModelWeights(state)));
                 record(0, m, history);
             }
