@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  * TFF's {@code tff.simulation.run_training_process}: runs a {@link LearningProcess} for a number of
  * rounds over simulated clients. Each round
  * <ol>
- *   <li>samples clients ({@link ClientSampler}: uniform without replacement, optional drop-out);</li>
+ *   <li>samples clients ({@link ClientSampler}: uniform without replacement from the run seed,
+ *       optional drop-out; Poisson from {@link SecureRandom} in a private run);</li>
  *   <li>hands the reporting clients' datasets to the process as one lazy {@code {T*}@CLIENTS}
  *       value: a client's data is loaded and {@linkplain Preprocessing preprocessed} (shuffle seeded
  *       by run seed, round and client; batch) on the worker that trains it;</li>
@@ -58,7 +59,8 @@ import java.util.regex.Pattern;
  * state, cumulative bits and history, and {@linkplain Builder#optReplaySink replay sinks} receive
  * the recorded history again. Since every random draw of a round derives from the run seed and the
  * round, a run killed mid-way and started again ends with bitwise the same model as one that was
- * never interrupted. Clients' own state (the residuals of an aggregation encoder with error
+ * never interrupted — except a differentially private run, whose sampling and noise come from
+ * {@link SecureRandom} and are not reproducible by design (see below). Clients' own state (the residuals of an aggregation encoder with error
  * feedback, kept in the runtime's {@link dev.fl4j.core.runtime.ClientStateStore}) is saved with each
  * checkpoint and restored with it; a fresh run starts with none, even on a reused runtime. A damaged
  * newest checkpoint stops the run with a {@link CheckpointException} instead of silently starting
