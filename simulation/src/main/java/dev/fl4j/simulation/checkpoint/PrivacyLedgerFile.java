@@ -91,6 +91,14 @@ public final class PrivacyLedgerFile implements PrivacyLedger {
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot be read: " + e.getMessage(), e);
         }
+        return parse(bytes, file);
+    }
+
+    /** Parses a ledger's bytes; {@code file} only names the source in errors. */
+    static long parse(byte[] bytes, Path file) {
+        if (bytes.length > MAX_BYTES) {
+            throw new CheckpointException(file, "is not a privacy ledger: " + bytes.length + " bytes, a ledger has at most " + MAX_BYTES);
+        }
         String[] lines = new String(bytes, StandardCharsets.US_ASCII).split("\n", -1);
         if (lines.length != 3 || !lines[0].equals(HEADER) || !lines[1].startsWith(SPENT) || !lines[2].isEmpty()) {
             throw new CheckpointException(file, "is not a privacy ledger: expected the lines '" + HEADER + "' and 'spent=N'");
