@@ -9,7 +9,6 @@ import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.Type;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.templates.LearningProcessOutput;
@@ -32,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * TFF's {@code tff.simulation.run_training_process}: runs a {@link LearningProcess} for a number of
@@ -60,9 +58,9 @@ import java.util.regex.Pattern;
  * the recorded history again. Since every random draw of a round derives from the run seed and the
  * round, a run killed mid-way and started again ends with bitwise the same model as one that was
  * never interrupted — except a differentially private run, whose sampling and noise come from
- * {@link SecureRandom} and are not reproducible by design (see below). Clients' own state (the residuals of an aggregation encoder with error
- * feedback, kept in the runtime's {@link dev.fl4j.core.runtime.ClientStateStore}) is saved with each
- * checkpoint and restored with it; a fresh run starts with none, even on a reused runtime. A damaged
+ * {@link SecureRandom} and are not reproducible by design (see below). Clients' own state (the
+ * residuals of an aggregation encoder with error feedback, kept in the runtime's
+ * {@link dev.fl4j.core.runtime.ClientStateStore}) is saved with each checkpoint and restored with it; a fresh run starts with none, even on a reused runtime. A damaged
  * newest checkpoint stops the run with a {@link CheckpointException} instead of silently starting
  * over.
  *
@@ -112,8 +110,6 @@ public final class TrainingLoop {
     public static final String ROUND_SECONDS = "round_seconds";
 
     private static final long CLIENT_SHUFFLE = Seeds.purpose("training/client_shuffle");
-    /** Process metrics a private run releases: the DP aggregator's accounting and its noised clip. */
-    private static final Pattern RELEASED_UNDER_PRIVACY = Pattern.compile("(.*/)?(privacy|dp_query_metrics)/[^/]+");
 
     private final Builder b;
 
@@ -137,22 +133,10 @@ public final class TrainingLoop {
 
     /**
      * What a private run with {@code dp} assumes and releases, in one line for a run header, e.g.
-     * {@code privacy: poisson sampling q=0.1, noise multiplier 0.5, delta 1e-05, …; not released: …}.
+     * {@code privacy: poisson sampling q=0.1, noise multiplier 0.5, delta 1.0E-5, …; not released: …}.
      */
     public static String privacyStatement(DifferentiallyPrivateFactory dp) {
-        return "privacy: " + dp.describe() + "; clients drawn from SecureRandom, not the seed; epsilon covers the model updates and the clip and"
-                + " zeroing bounds; not released (epsilon does not cover them): training metrics, " + CLIENTS_SAMPLED + ", " + CLIENTS_REPORTING
-                + ", bit counts, round time, aggregator counts; evaluation metrics come from held-out data; results are not reproducible";
-    }
-
-    /** The settings a private run adds to its configuration, so that a resume with other DP settings is refused. */
-    static RunConfig withPrivacySettings(RunConfig config, DifferentiallyPrivateFactory dp) {
-        return config.with("privacy.sampling", "poisson")
-                .with("privacy.sampling-rate", String.valueOf(dp.samplingRate()))
-                .with("privacy.noise-multiplier", String.valueOf(dp.noiseMultiplier()))
-                .with("privacy.delta", String.valueOf(dp.delta()))
-                .with("privacy.epsilon-budget", dp.epsilonBudget().isPresent() ? String.valueOf(dp.epsilonBudget().getAsDouble()) : "none")
-                .with("privacy.mechanism", dp.describe());
+        return PrivateRuns.statement(dp);
     }
 
     private TrainingResult run(FederatedRuntime runtime) {
@@ -162,7 +146,7 @@ public final class TrainingLoop {
         ClientSampler sampler = dp != null
                 ? ClientSampler.poisson(b.trainData.clientIds(), dp.samplingRate(), b.dropoutRate, new SecureRandom())
                 : new ClientSampler(b.trainData.clientIds(), b.clientsPerRound, b.dropoutRate, b.seed);
-        RunConfig config = dp != null && b.config != null ? withPrivacySettings(b.config, dp) : b.config;
+        RunConfig config = dp != null && b.config != null ? PrivateRuns.withSettings(b.config, dp) : b.config;
         if (dp != null) {
             b.listener.privacy(privacyStatement(dp));
         }
@@ -260,7 +244,7 @@ public final class TrainingLoop {
                 trainedBroadcast += used.broadcastBits();
                 trainedAggregated += used.aggregatedBits();
                 state = out.state();
-                m.putAll(dp != null ? releasedUnderPrivacy(out.flatMetrics()) : out.flatMetrics());
+                m.putAll(dp != null ? PrivateRuns.released(out.flatMetrics()) : out.flatMetrics());
             }
             if (dp != null) {
                 trainedBroadcast = 0;
@@ -294,36 +278,6 @@ public final class TrainingLoop {
         return new TrainingResult(state, process.getModelWeights(state), rounds, resumedFrom,
                 new CommunicationSnapshot(broadcastOffset + trainedBroadcast, aggregatedOffset + trainedAggregated), history,
                 Duration.ofNanos(System.nanoTime() - started));
-    }
-
-    /** The process metrics a private run may release: those matching {@link #RELEASED_UNDER_PRIVACY}. */
-    static Map<String, Double> releasedUnderPrivacy(Map<String, Double> metrics) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        metrics.forEach((k, v) -> {
-            if (RELEASED_UNDER_PRIVACY.matcher(k).matches()) {
-                out.put(k, v);
-            }
-        });
-        return out;
-    }
-
-    /** Whether {@code type} (a process's metrics) holds a DP aggregator's {@code privacy} measurements. */
-    static boolean hasPrivacyMeasurements(Type type) {
-        if (type instanceof FederatedType f) {
-            return hasPrivacyMeasurements(f.member());
-        }
-        if (type instanceof StructType st) {
-            for (StructType.Field field : st.fields()) {
-                if ("privacy".equals(field.name()) && field.type() instanceof FederatedType f && f.member() instanceof StructType p
-                        && p.fields().stream().anyMatch(x -> "next_round_epsilon".equals(x.name()))) {
-                    return true;
-                }
-                if (hasPrivacyMeasurements(field.type())) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /**
@@ -549,40 +503,15 @@ public final class TrainingLoop {
             }
             new ClientSampler(trainData.clientIds(), clientsPerRound, dropoutRate, seed);
             if (privacy == null) {
-                if (hasPrivacyMeasurements(process.nextComputation().type().result())) {
+                if (PrivateRuns.hasPrivacyMeasurements(process.nextComputation().type().result())) {
                     throw new IllegalArgumentException("the process has a differentially private aggregator (it reports privacy/epsilon): give that"
                             + " factory to optPrivacy, so that clients are Poisson-sampled at its rate from SecureRandom and only what epsilon"
                             + " covers is released");
                 }
             } else {
-                checkPrivacy();
+                PrivateRuns.check(privacy, trainData.clientIds().size(), clientsPerRound, checkpoints, checkpointEvery);
             }
             return new TrainingLoop(this);
-        }
-
-        private void checkPrivacy() {
-            int population = trainData.clientIds().size();
-            if (privacy.population() != population) {
-                throw new IllegalArgumentException("the DP aggregator accounts sampling rate q = " + privacy.samplingRate() + " for a population of "
-                        + (privacy.population() == 0 ? "unknown size (q = 1)" : privacy.population() + " clients") + ", but the training data has "
-                        + population + " clients: build it with withPopulation(" + population + ")");
-            }
-            if (privacy.clientsPerRound() != clientsPerRound) {
-                throw new IllegalArgumentException("the DP aggregator expects " + privacy.clientsPerRound() + " clients per round but the loop samples "
-                        + clientsPerRound + " in expectation; use the same number for both");
-            }
-            if (checkpoints != null) {
-                if (checkpointEvery != 1) {
-                    throw new IllegalArgumentException("a differentially private run checkpoints every round (so that a resume re-runs as few"
-                            + " noised rounds as possible), got a checkpoint interval of " + checkpointEvery + " rounds");
-                }
-                if (!(privacy.ledger() instanceof PrivacyLedgerFile f) || !f.dir().toAbsolutePath().normalize()
-                        .equals(checkpoints.dir().toAbsolutePath().normalize())) {
-                    throw new IllegalArgumentException("a differentially private run with checkpoints must record its noised rounds in the"
-                            + " checkpoint directory: build the DP aggregator with withLedger(PrivacyLedgerFile.in(store)); it has "
-                            + privacy.ledger());
-                }
-            }
         }
     }
 }
