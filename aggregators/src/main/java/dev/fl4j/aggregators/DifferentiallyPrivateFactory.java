@@ -389,7 +389,7 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         LocalComputation clipClient = LocalComputation.of("dp_clip", StructType.of(valueType, F32), clientOut, v -> {
             Value value = ((Struct) v).get(0);
             double norm = ValueMath.l2Norm(value);
-            return Struct.named("value", ValueMath.clipL2(value, norm, ((Struct) v).tensor(1).doubleValue()), "norm", Tensor.scalar((float) norm));
+            return Struct.named("value", clipWithin(value, norm, ((Struct) v).tensor(1).doubleValue()), "norm", Tensor.scalar((float) norm));
         });
         LocalComputation noiseAndNormalize = LocalComputation.of("dp_noise_and_normalize", StructType.of(valueType, F32), valueType,
                 v -> normalize(addNoise(((Struct) v).get(0), valueNoiseMultiplier * ((Struct) v).tensor(1).doubleValue())));
@@ -419,6 +419,24 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
             b.add("epsilon_budget", Tensor.scalar(budget.maxEpsilon())).add("next_round_within_budget", Tensor.scalar(next <= budget.maxEpsilon()));
         }
         return b.build();
+    }
+
+    /**
+     * {@code value} clipped to L2 norm at most {@code clip}, measured on the stored elements: the
+     * sensitivity the noise is calibrated to. Scaling float elements by {@code clip / norm} rounds,
+     * and can land a few ulps above {@code clip}; such a result is scaled down again by a margin
+     * (10⁻⁶ relative) far above the rounding error.
+     */
+    static Value clipWithin(Value value, double norm, double clip) {
+        Value clipped = ValueMath.clipL2(value, norm, clip);
+        for (int attempt = 0; attempt < 4; attempt++) {
+            double after = ValueMath.l2Norm(clipped);
+            if (after <= clip) {
+                return clipped;
+            }
+            clipped = ValueMath.scale(clipped, clip / after * (1 - 1e-6));
+        }
+        throw new IllegalStateException("could not clip an update of norm " + norm + " to " + clip);
     }
 
     private static Value addNoise(Value sum, double stddev) {

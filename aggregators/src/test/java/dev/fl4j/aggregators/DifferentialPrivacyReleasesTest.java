@@ -113,4 +113,25 @@ class DifferentialPrivacyReleasesTest {
         assertInstanceOf(PrivacyBudgetExceededException.class, t, "a fresh state does not reset what the ledger says is spent");
         assertEquals(allowed, ledger.spent(), "a refused round records nothing");
     }
+
+    @Test
+    void theClippedUpdateNeverExceedsTheClipTheNoiseIsCalibratedTo() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        int d = 1000;
+        dev.fl4j.core.types.TensorType type = new dev.fl4j.core.types.TensorType(dev.fl4j.core.DType.FLOAT32, d);
+        AggregationProcess p = DifferentiallyPrivateFactory.gaussianFixed(0, 1, 1.0).create(type);
+        Value state = p.initialize(runtime);
+        for (int trial = 0; trial < 100; trial++) {
+            float[] update = new float[d];
+            for (int i = 0; i < d; i++) {
+                update[i] = (float) random.nextGaussian();
+            }
+            float[] clipped = server(p.next(runtime, state, dev.fl4j.core.FederatedValue.clients(List.of(dev.fl4j.core.Tensor.of(update, d)))).result());
+            double norm = 0;
+            for (float x : clipped) {
+                norm += (double) x * x;
+            }
+            assertTrue(Math.sqrt(norm) <= 1.0, "trial " + trial + ": the clipped update has norm " + Math.sqrt(norm) + " > the clip 1.0");
+        }
+    }
 }
