@@ -281,7 +281,8 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
                 .append(", clip ").append(clipDescription);
         if (countStddevs.length > 0) {
             sb.append(", ").append(countStddevs.length).append(" noised count").append(countStddevs.length == 1 ? "" : "s")
-                    .append(" per round inside z (update noise multiplier ").append(valueNoiseMultiplier).append(')');
+                    .append(" per round inside z (update noise multiplier ").append(String.format(java.util.Locale.ROOT, "%.6g", valueNoiseMultiplier))
+                    .append(')');
         }
         if (budget != null) {
             sb.append(", epsilon budget ").append(budget.maxEpsilon());
