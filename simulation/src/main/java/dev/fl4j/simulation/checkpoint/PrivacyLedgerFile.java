@@ -3,10 +3,13 @@ package dev.fl4j.simulation.checkpoint;
 import dev.fl4j.privacy.PrivacyLedger;
 import dev.fl4j.simulation.io.AtomicFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import Pattern;
+import Stream;
 
 /**
  * A {@link PrivacyLedger} kept in a checkpoint directory, next to the checkpoints of the
@@ -28,6 +31,8 @@ public final class PrivacyLedgerFile implements PrivacyLedger {
     private static final String HEADER = "fl4j.privacy_ledger 1";
     private static final String SPENT = "spent=";
     private static final int MAX_BYTES = 200;
+    private static final Pattern TEMP_NAME = Pattern.compile("\\." + Pattern.quote(FILE_NAME)
+            + "\\.[0-9a-z]+\\.tmp");
 
     private final Path dir;
     private final Path file;
@@ -36,7 +41,22 @@ public final class PrivacyLedgerFile implements PrivacyLedger {
     private PrivacyLedgerFile(Path dir) {
         this.dir = dir;
         this.file = dir.resolve(FILE_NAME);
+        removeTemporaryFiles(dir);
         this.spent = Files.exists(file) ? read(file) : 0;
+    }
+
+    /** Deletes the temporary files ({@code .privacy_ledger.txt.RANDOM.tmp}) a run killed while recording leaves. */
+    private static void removeTemporaryFiles(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.filter(p -> TEMP_NAME.matcher(p.getFileName().toString()).matches()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not remove temporary privacy ledger files in " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -116,9 +116,12 @@ class PrivateTrainingLoopTest {
                 () -> SmallRun.privateCheckpointed(dir, 3, SmallRun.dp(1e-5, Double.POSITIVE_INFINITY)).build().run());
         assertTrue(e.getMessage().contains("is missing") && e.getMessage().contains("forget budget"), e.getMessage());
 
+        Path leftover = dir.resolve("." + PrivacyLedgerFile.FILE_NAME + ".k3j9.tmp");
+        Files.writeString(leftover, "fl4j.privacy_ledger 1\nsp");
         Files.writeString(ledger, "fl4j.privacy_ledger 1\nspent=two\n");
         e = assertThrows(CheckpointException.class, () -> SmallRun.privateCheckpointed(dir, 3, SmallRun.dp(1e-5, Double.POSITIVE_INFINITY)));
         assertTrue(e.getMessage().contains("'two' is not a whole number"), e.getMessage());
+        assertFalse(Files.exists(leftover), "the temporary file of a killed write is removed when the ledger is opened");
     }
 
     @Test
