@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import Pattern;
-import Stream;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A {@link PrivacyLedger} kept in a checkpoint directory, next to the checkpoints of the
