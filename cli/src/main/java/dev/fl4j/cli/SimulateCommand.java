@@ -55,7 +55,8 @@ final class SimulateCommand implements Callable<Integer> {
                     + "); for federated files, use only the first N clients (default all).")
     Integer clients;
 
-    @Option(names = "--clients-per-round", paramLabel = "N", defaultValue = "10", description = "Clients sampled each round. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--clients-per-round", paramLabel = "N", defaultValue = "10", description = "Clients sampled each round; with a differentially private aggregator the expected number: each client "
+                    + "takes part independently with probability N/population (Poisson sampling from SecureRandom). Default: ${DEFAULT-VALUE}.")
     int clientsPerRound;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "10", description = "Training rounds. Default: ${DEFAULT-VALUE}.")
@@ -145,7 +146,7 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Save checkpoints here (one sub-directory per run) and resume from them when started again with the same settings.")
     Path checkpointDir;
 
-    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "1", description = "Checkpoint every N rounds. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "1", description = "Checkpoint every N rounds (a differentially private run checkpoints every round). Default: ${DEFAULT-VALUE}.")
     int checkpointEvery;
 
     @Option(names = "--progress", negatable = true, description = "Show a progress bar while a round trains. Default: when on a terminal.")

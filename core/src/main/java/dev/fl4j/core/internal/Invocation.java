@@ -243,9 +243,30 @@ public final class Invocation implements FederatedContext {
         });
         stats.record(new TrafficRecord("federated_sum", Direction.AGGREGATION, clients[0], bits[0]));
         if (acc.isEmpty()) {
-            throw new IllegalArgumentException("federated_sum over zero clients has no defined value");
+            return new ServerValue(zeros(clientValue.type().member(), "federated_sum over zero clients"));
         }
         return new ServerValue(acc.sum());
+    }
+
+    /**
+     * The zero of {@code type}, as TFF's {@code federated_sum} returns over no clients (a round of
+     * differentially private training may sample none: its noised sum still has to exist).
+     */
+    private static Value zeros(Type type, String what) {
+        if (type instanceof TensorType t) {
+            if (!t.isFullyDefined()) {
+                throw new IllegalArgumentException(what + ": the member type " + t + " has no fixed shape, so its zero is not defined");
+            }
+            return Tensor.zeros(t.dtype(), t.shape());
+        }
+        if (type instanceof StructType st) {
+            Struct.Builder b = Struct.builder();
+            for (StructType.Field f : st.fields()) {
+                b.add(f.name(), zeros(f.type(), what));
+            }
+            return b.build();
+        }
+        throw new IllegalArgumentException(what + ": the member type " + type + " is not tensors or structures of them, so its zero is not defined");
     }
 
     @Override
