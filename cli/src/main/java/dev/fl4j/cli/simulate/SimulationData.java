@@ -1,6 +1,6 @@
 package dev.fl4j.cli.simulate;
 
-import dev.fl4j.core.Seeds;
+import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.core.types.Type;

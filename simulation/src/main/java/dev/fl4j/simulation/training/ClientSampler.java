@@ -1,6 +1,6 @@
 package dev.fl4j.simulation.training;
 
-import dev.fl4j.core.Seeds;
+import dev.fl4j.core.random.Seeds;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;

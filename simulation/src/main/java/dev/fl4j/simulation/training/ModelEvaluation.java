@@ -1,8 +1,8 @@
 package dev.fl4j.simulation.training;
 
 import dev.fl4j.core.ClientValues;
-import dev.fl4j.core.Seeds;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.StructType;
