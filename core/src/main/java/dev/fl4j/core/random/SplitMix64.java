@@ -13,7 +13,10 @@ package dev.fl4j.core.random;
  *
  * <p>Two samplers exist in two variants because results are pinned to each: Gaussians by the polar
  * method ({@link #nextGaussianPolar}, simulation's synthetic data and Dirichlet partitions) and by
- * Box-Muller ({@link #nextGaussianBoxMuller}, weight initialisation).
+ * Box-Muller ({@link #nextGaussianBoxMuller}, weight initialisation); bounded ints without bias by
+ * {@link #nextInt} (shuffles and partitions) and as {@code java.util.SplittableRandom} draws them
+ * ({@link #nextIntAsSplittableRandom}, client sampling). {@link #nextLong} and {@link #nextDouble}
+ * give the same values as a {@code SplittableRandom} of the same seed.
  */
 public final class SplitMix64 {
 
@@ -68,6 +71,37 @@ public final class SplitMix64 {
                 return (int) (r % bound);
             }
         }
+    }
+
+    /**
+     * Uniform in {@code [0, bound)} drawn as {@link java.util.SplittableRandom#nextInt(int)} draws it
+     * from the same state (JDK 8 to 17 at least): a 32-bit mix of the next state, masked for a power
+     * of two, else reduced modulo {@code bound} with rejection of the biased top range. Client
+     * sampling and evaluation subsets were drawn this way from a {@code SplittableRandom}; this keeps
+     * those streams without depending on the JDK's unpinned algorithm. New code uses {@link #nextInt}.
+     *
+     * @throws IllegalArgumentException if {@code bound <= 0}
+     */
+    public int nextIntAsSplittableRandom(int bound) {
+        if (bound <= 0) {
+            throw new IllegalArgumentException("bound must be positive, got " + bound);
+        }
+        int r = mix32(state += GOLDEN_GAMMA);
+        int m = bound - 1;
+        if ((bound & m) == 0) {
+            return r & m;
+        }
+        int u = r >>> 1;
+        while (u + m - (r = u % bound) < 0) {
+            u = mix32(state += GOLDEN_GAMMA) >>> 1;
+        }
+        return r;
+    }
+
+    /** The 32-bit finaliser SplittableRandom uses for int draws (Stafford's variant 4, upper half). */
+    private static int mix32(long z) {
+        z = (z ^ (z >>> 33)) * 0x62A9D9ED799705F5L;
+        return (int) (((z ^ (z >>> 28)) * 0xCB24D0A5C88C35B3L) >>> 32);
     }
 
     /**

@@ -105,6 +105,24 @@ class SplitMix64Test {
         assertArrayEquals(new double[] {0.393763650696799, 0.32841091053673793, 0.27782543876646315}, new SplitMix64(7).nextDirichlet(1.0, 3));
     }
 
+    /**
+     * The values {@code new java.util.SplittableRandom(7)} gives on JDK 17 for the same calls (client
+     * sampling was drawn from a SplittableRandom; its streams must not move).
+     */
+    @Test
+    void splittableRandomDrawsKeepTheirStream() {
+        SplitMix64 rng = new SplitMix64(7);
+        int[] bounds = {10, 16, 1000, 1 << 30, Integer.MAX_VALUE, 3};
+        int[] draws = new int[bounds.length];
+        for (int i = 0; i < bounds.length; i++) {
+            draws[i] = rng.nextIntAsSplittableRandom(bounds[i]);
+        }
+        assertArrayEquals(new int[] {6, 2, 53, 986973043, 1158536205, 1}, draws);
+        assertEquals(8632209307422871798L, rng.nextLong());
+        assertEquals(0.3280767391525029, rng.nextDouble());
+        assertThrows(IllegalArgumentException.class, () -> rng.nextIntAsSplittableRandom(-1));
+    }
+
     @Test
     void dirichletSumsToOneEvenWhenEveryGammaUnderflows() {
         for (double alpha : new double[] {1e-300, 0.01, 1, 50}) {
