@@ -65,7 +65,7 @@ final class Hyper {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("optimizers work on fully defined float32 tensors: " + e.getMessage(), e);
         }
-        float32Arrays(slot, "weights " + type);
+        float32Arrays(slot, "optimizer state for weights " + type);
         return slot;
     }
 
