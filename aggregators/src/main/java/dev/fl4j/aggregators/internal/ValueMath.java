@@ -131,7 +131,8 @@ public final class ValueMath {
 
     /**
      * The length of a {@code factory}'s value type flattened ({@link Structures#flatSize}), failing with a
-     * {@link TypeMismatchException} that names the factory when the type has none (a shape not fully defined).
+     * {@link TypeMismatchException} that names the factory when the type has none (a shape not fully defined, or more
+     * than 2^31-1 elements).
      */
     public static int requireFlatSize(Type type, String factory) {
         try {
