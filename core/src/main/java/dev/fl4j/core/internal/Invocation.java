@@ -103,7 +103,7 @@ public final class Invocation implements FederatedContext {
         if (v instanceof DeferredClientValue d) {
             if (!out.containsKey(d) && pending.isDeferred(d, "the computation's result")) {
                 ClientFold.Collect c = new ClientFold.Collect(d);
-                pending.registerCollect(c);
+                pending.registerFold(c);
                 out.put(d, c);
             }
         } else if (v instanceof Struct s) {
@@ -306,7 +306,7 @@ public final class Invocation implements FederatedContext {
             return pending.register(fold, resultMember);
         }
         if (deferred) {
-            pending.register(fold, sources.get(0).type().member());
+            pending.registerFold(fold);
             pending.runPending();
             return new ServerValue(fold.result());
         }

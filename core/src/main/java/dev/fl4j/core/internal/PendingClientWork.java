@@ -98,15 +98,17 @@ final class PendingClientWork {
     /** Registers {@code fold} and returns its deferred result, of type {@code memberType@SERVER}. */
     ServerValue register(ClientFold fold, Type memberType) {
         folds.add(fold);
-        return ServerValue.deferred(memberType, () -> {
+        ServerValue v = ServerValue.deferred(memberType, () -> {
             runPending();
             return fold.result();
         });
+        deferredServerValues.add(v);
+        return v;
     }
 
-    /** Registers {@code fold} without a server value (a collected result). */
-    void registerCollect(ClientFold.Collect collect) {
-        folds.add(collect);
+    /** Registers {@code fold} without a server value: a collected result, or a fold read as soon as the pass has run. */
+    void registerFold(ClientFold fold) {
+        folds.add(fold);
     }
 
     /** A server value computed from deferred ones when first read (or at the end of the invocation). */

@@ -4,7 +4,6 @@ import dev.fl4j.core.internal.StandaloneContext.WorkerResources;
 import dev.fl4j.core.runtime.OrderedFold;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -13,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A fixed pool of worker threads, each with its own resource cache that lives until the pool closes.
- * {@link #runAll} runs one task per index and returns results by index, so the order of results never
- * depends on scheduling.
+ * {@link #runOrdered} runs one task per index and folds the results in index order as they finish,
+ * in bounded memory, so what the fold sees never depends on scheduling.
  */
 public final class WorkerPool implements AutoCloseable {
 
@@ -24,7 +23,7 @@ public final class WorkerPool implements AutoCloseable {
         T run(int index, int workerIndex, WorkerResources resources) throws Exception;
     }
 
-    /** The failure of the task with the lowest failing index. */
+    /** The failure of the task (or its fold) with the lowest failing index. */
     public static final class TaskFailure extends RuntimeException {
         private final int index;
 
@@ -70,41 +69,6 @@ public final class WorkerPool implements AutoCloseable {
 
     public int size() {
         return size;
-    }
-
-    /**
-     * Runs {@code task} for indices {@code 0..n-1} on the workers and returns the results in index
-     * order. Waits for every task; if any failed, throws {@link TaskFailure} for the lowest index.
-     */
-    public <T> List<T> runAll(int n, Task<T> task) {
-        List<Future<T>> futures = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            final int index = i;
-            futures.add(executor.submit(() -> {
-                WorkerThread w = (WorkerThread) Thread.currentThread();
-                return task.run(index, w.workerIndex, w.resources);
-            }));
-        }
-        List<T> results = new ArrayList<>(n);
-        TaskFailure failure = null;
-        for (int i = 0; i < n; i++) {
-            try {
-                results.add(futures.get(i).get());
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = new TaskFailure(i, e.getCause());
-                }
-                results.add(null);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                futures.forEach(f -> f.cancel(true));
-                throw new IllegalStateException("interrupted while waiting for client work", e);
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        return results;
     }
 
     /**
