@@ -188,7 +188,11 @@ public final class OrderedFold<R> {
         return nextToFold;
     }
 
-    /** The most clients that were started and not yet folded at once (never above the capacity). */
+    /**
+     * The widest window, from the next client to fold to the newest client started, seen when a
+     * client started: a bound on the clients started and not yet folded at once, never above the
+     * capacity.
+     */
     public synchronized int peakInFlight() {
         return peakInFlight;
     }
