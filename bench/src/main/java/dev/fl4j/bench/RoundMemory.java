@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The heap a FedAvg round needs as the clients per round grow: for each count, one timed round
- * (examples/s) and one sampled round of the same size, in which the heap in use right after a full
+ * (examples/s and the training-loop share, as the main benchmark defines it) and one sampled round of the same size, in which the heap in use right after a full
  * GC is read as every k-th client's training loop ends (16 samples a round); the most of those is
  * the round's peak live heap. Client data is generated when a worker asks for it, so the figure is
  * the round's own memory (model, updates in flight and accumulators), not the dataset's. A runtime
@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.LongAdder;
 final class RoundMemory {
 
     /** One clients-per-round count: throughput and peak live heap. */
-    record Row(int clients, double examplesPerSecond, double roundSeconds, long peakLiveHeapBytes, long idleHeapBytes, int samples) {
+    record Row(int clients, double examplesPerSecond, double roundSeconds, double trainingLoopShare, long peakLiveHeapBytes, long idleHeapBytes,
+            int samples) {
     }
 
     private RoundMemory() {
@@ -36,15 +37,19 @@ final class RoundMemory {
 
     static List<Row> sweep(FederatedRuntime rt, LearningProcess process, Value state, ModelSpec spec, List<Integer> counts,
             int examplesPerClient, int batch, long seed) {
+        int workers = rt.workers();
         List<Row> rows = new ArrayList<>();
         for (int clients : counts) {
+            LongAdder loopNanos = new LongAdder();
             long start = System.nanoTime();
-            state = process.next(rt, state, data(process, spec, clients, examplesPerClient, batch, seed, null)).state();
-            double seconds = (System.nanoTime() - start) / 1e9;
+            state = process.next(rt, state, data(process, spec, clients, examplesPerClient, batch, seed, loopNanos, null)).state();
+            long took = System.nanoTime() - start;
+            double seconds = took / 1e9;
+            double share = loopNanos.sum() / ((double) took * workers);
             Sampler sampler = new Sampler(Math.max(1, clients / 16));
             long idle = Sampler.liveHeap();
-            state = process.next(rt, state, data(process, spec, clients, examplesPerClient, batch, seed, sampler::clientFinished)).state();
-            Row row = new Row(clients, (double) clients * examplesPerClient / seconds, seconds, sampler.peak(), idle, sampler.samples());
+            state = process.next(rt, state, data(process, spec, clients, examplesPerClient, batch, seed, new LongAdder(), sampler::clientFinished)).state();
+            Row row = new Row(clients, (double) clients * examplesPerClient / seconds, seconds, share, sampler.peak(), idle, sampler.samples());
             rows.add(row);
         }
         return rows;
@@ -54,23 +59,23 @@ final class RoundMemory {
         out.printf(Locale.ROOT, "round memory: FedAvg rounds of clients with %d examples each (generated when trained), %d workers; peak live heap ="
                 + " most heap in use right after a full GC, sampled 16 times a round as clients finish, in a second round of the same size%n",
                 examplesPerClient, workers);
-        out.printf(Locale.ROOT, "  %13s %12s %9s %16s %12s%n", "clients/round", "examples/s", "round s", "peak live heap", "idle heap");
+        out.printf(Locale.ROOT, "  %13s %12s %9s %10s %16s %12s%n", "clients/round", "examples/s", "round s", "loop share", "peak live heap", "idle heap");
         for (Row row : rows) {
-            out.printf(Locale.ROOT, "  %13d %12.1f %9.2f %12.1f MiB %8.1f MiB%n", row.clients(), row.examplesPerSecond(), row.roundSeconds(),
-                    mib(row.peakLiveHeapBytes()), mib(row.idleHeapBytes()));
+            out.printf(Locale.ROOT, "  %13d %12.1f %9.2f %10.3f %12.1f MiB %8.1f MiB%n", row.clients(), row.examplesPerSecond(), row.roundSeconds(),
+                    row.trainingLoopShare(), mib(row.peakLiveHeapBytes()), mib(row.idleHeapBytes()));
         }
     }
 
-    private static Value data(LearningProcess process, ModelSpec spec, int clients, int examples, int batch, long seed, Runnable onClientEnd) {
+    private static Value data(LearningProcess process, ModelSpec spec, int clients, int examples, int batch, long seed, LongAdder loopNanos,
+            Runnable onClientEnd) {
         List<String> ids = new ArrayList<>(clients);
         for (int c = 0; c < clients; c++) {
             ids.add("client_" + c);
         }
-        LongAdder unused = new LongAdder();
         return FederatedValue.clients(((FederatedType) process.clientDataType()).member(), ids, id -> {
             long index = Long.parseLong(id.substring("client_".length()));
             return new TimedSequence(ListSequence.of(spec.inputSpec(), RawThroughput.syntheticBatches(spec, batch, examples / batch,
-                    Seeds.derive(seed, 0x6d656dL, index))), unused, onClientEnd);
+                    Seeds.derive(seed, 0x6d656dL, index))), loopNanos, onClientEnd);
         });
     }
 

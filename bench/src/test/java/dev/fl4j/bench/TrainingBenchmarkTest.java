@@ -61,6 +61,7 @@ class TrainingBenchmarkTest {
         assertEquals(20, r.roundMemory().get(1).clients());
         for (RoundMemory.Row row : r.roundMemory()) {
             assertTrue(row.examplesPerSecond() > 0 && row.peakLiveHeapBytes() > 0 && row.idleHeapBytes() > 0, row.toString());
+            assertTrue(row.trainingLoopShare() > 0 && row.trainingLoopShare() <= 1.0001, row.toString());
         }
         assertEquals(4, r.roundMemory().get(0).samples(), "every client sampled when there are fewer than 16");
         assertEquals(20, r.roundMemory().get(1).samples());
