@@ -133,6 +133,18 @@ class StreamingRoundTest {
     }
 
     @Test
+    void eachAggregationCountsItsTrafficWhenItsFoldFinishesInTheOrderTheComputationCalledThem() {
+        int n = 20;
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
+            round(n).computation().invoke(rt, clients(n));
+            assertEquals(List.of(
+                    new TrafficRecord("federated_sum", Direction.AGGREGATION, n, n * 64L * 32),
+                    new TrafficRecord("federated_mean", Direction.AGGREGATION, n, n * (64L * 32 + 32)),
+                    new TrafficRecord("federated_aggregate", Direction.AGGREGATION, n, n * 32L)), rt.communication().records());
+        }
+    }
+
+    @Test
     void resultsAreBitwiseTheSameForAnyNumberOfWorkersAndEqualToTheSequentialFold() {
         int n = 150;
         List<Struct> results = new ArrayList<>();
