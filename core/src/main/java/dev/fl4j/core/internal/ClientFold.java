@@ -3,6 +3,7 @@ package dev.fl4j.core.internal;
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Struct;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
@@ -11,6 +12,9 @@ import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.runtime.CommunicationStats;
 import dev.fl4j.core.runtime.Direction;
 import dev.fl4j.core.runtime.TrafficRecord;
+import dev.fl4j.core.types.StructType;
+import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.types.Type;
 import dev.fl4j.core.types.TypeMismatchException;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,13 +85,15 @@ abstract class ClientFold {
         }
     }
 
-    /** {@code federated_sum}. */
+    /** {@code federated_sum}; over no clients, the zero of the member type, as TFF's. */
     static final class Sum extends ClientFold {
         private final SumAccumulator acc;
+        private final Type memberType;
 
         Sum(FederatedValue value) {
             super("federated_sum", List.of(value));
             acc = new SumAccumulator(intrinsic);
+            memberType = value.type().member();
         }
 
         @Override
@@ -100,10 +106,31 @@ abstract class ClientFold {
         @Override
         Value report() {
             if (acc.isEmpty()) {
-                throw new IllegalArgumentException("federated_sum over zero clients has no defined value");
+                return zeros(memberType, "federated_sum over zero clients");
             }
             return acc.sum();
         }
+    }
+
+    /**
+     * The zero of {@code type}, as TFF's {@code federated_sum} returns over no clients (a round of
+     * differentially private training may sample none: its noised sum still has to exist).
+     */
+    private static Value zeros(Type type, String what) {
+        if (type instanceof TensorType t) {
+            if (!t.isFullyDefined()) {
+                throw new IllegalArgumentException(what + ": the member type " + t + " has no fixed shape, so its zero is not defined");
+            }
+            return Tensor.zeros(t.dtype(), t.shape());
+        }
+        if (type instanceof StructType st) {
+            Struct.Builder b = Struct.builder();
+            for (StructType.Field f : st.fields()) {
+                b.add(f.name(), zeros(f.type(), what));
+            }
+            return b.build();
+        }
+        throw new IllegalArgumentException(what + ": the member type " + type + " is not tensors or structures of them, so its zero is not defined");
     }
 
     /** Unweighted {@code federated_mean}. */
@@ -145,7 +172,12 @@ abstract class ClientFold {
         void add(int index, String clientId, Value[] members) {
             requireFloating(intrinsic, members[0]);
             Tensor w = (Tensor) members[1];
-            acc.add(members[0], w.doubleValue());
+            double weight = w.doubleValue();
+            if (!(weight >= 0) || weight == Double.POSITIVE_INFINITY) {
+                throw new IllegalArgumentException("federated_mean: client " + clientId + " (#" + index + ") has weight " + weight
+                        + "; weights must be finite and >= 0");
+            }
+            acc.add(members[0], weight);
             bits += members[0].sizeInBits() + w.sizeInBits();
             clients++;
         }
@@ -207,9 +239,15 @@ abstract class ClientFold {
             Value v = members[0];
             List<Tensor> leaves = Structures.leaves(v);
             if (template == null) {
-                for (Tensor t : leaves) {
+                for (int l = 0; l < leaves.size(); l++) {
+                    Tensor t = leaves.get(l);
                     if (t.dtype() != DType.INT32 && t.dtype() != DType.INT64) {
                         throw new TypeMismatchException(intrinsic + ": needs int32 or int64 values but got " + v.type());
+                    }
+                    if (t.dtype() == DType.INT32 && bitwidth > 31) {
+                        throw new IllegalArgumentException(intrinsic + ": bitwidth " + bitwidth + " does not fit the int32 leaf "
+                                + t.type() + " (leaf " + l + " of " + v.type() + "): a sum modulo 2^" + bitwidth
+                                + " can exceed the int32 maximum, so int32 values take a bitwidth of at most 31; send int64 values for wider sums");
                     }
                 }
                 template = v;

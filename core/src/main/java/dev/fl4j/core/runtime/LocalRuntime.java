@@ -20,7 +20,9 @@ import dev.fl4j.core.internal.WorkerPool;
  * waiting for them as soon as it is their turn, then dropped ({@link OrderedFold}; at most twice the
  * workers' clients are started and not folded at once, and a worker waits rather than start a client
  * beyond that). So a round holds O(workers × model) however many clients take part, folding overlaps
- * training, and the same inputs give bitwise the same results whatever the number of workers.
+ * training, and the same inputs give bitwise the same results whatever the number of workers
+ * (computations that draw from {@code SecureRandom}, such as differential-privacy noise, are not
+ * reproducible by design).
  * Consequence for computation authors: create every aggregation of a client map before reading a
  * server value computed from it; an aggregation created later fails with an
  * {@link IllegalStateException} saying so, because the clients' results are gone. Aggregations over
@@ -80,6 +82,15 @@ public final class LocalRuntime implements FederatedRuntime {
         return pool.size();
     }
 
+    /**
+     * Stops the workers and frees their resources. Each worker closes its own resources (its engine
+     * session) after its last client work has returned, so a close after an interrupted or abandoned
+     * invocation waits for work still running (interrupting it) rather than freeing a session under
+     * it; the interrupt status of the calling thread is kept.
+     *
+     * @throws IllegalStateException if client work is still running two minutes after close began
+     *     (its worker frees its resources when it returns), or if closing a resource failed
+     */
     @Override
     public void close() {
         try {

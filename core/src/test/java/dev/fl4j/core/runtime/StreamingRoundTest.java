@@ -16,6 +16,7 @@ import dev.fl4j.core.computation.Aggregation;
 import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
+import dev.fl4j.core.internal.SumAccumulator;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
@@ -153,14 +154,13 @@ class StreamingRoundTest {
                 results.add((Struct) round(n).computation().invoke(rt, clients(n)));
             }
         }
-        float[] expected = new float[64];
+        // the reference: every client's update added in client order, on one thread
+        SumAccumulator reference = new SumAccumulator("reference");
         for (int i = 0; i < n; i++) {
             Struct u = (Struct) train(new AtomicInteger(), new AtomicInteger(), new AtomicInteger(), new AtomicInteger()).call(Tensor.scalar(i));
-            float[] x = u.tensor("update").floatData();
-            for (int j = 0; j < expected.length; j++) {
-                expected[j] += x[j];
-            }
+            reference.add(u.tensor("update"), 1.0);
         }
+        float[] expected = ((Tensor) reference.sum()).floatData();
         for (Struct s : results) {
             float[] sum = ((Tensor) ((ServerValue) s.get("sum")).value()).floatData();
             for (int j = 0; j < expected.length; j++) {
