@@ -7,8 +7,8 @@ import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.learning.keras.ModelSpec;
+import dev.fl4j.learning.models.SyntheticBatches;
 import dev.fl4j.learning.templates.LearningProcess;
-import dev.fl4j.learning.tf.RawThroughput;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -74,7 +74,7 @@ final class RoundMemory {
         }
         return FederatedValue.clients(((FederatedType) process.clientDataType()).member(), ids, id -> {
             long index = Long.parseLong(id.substring("client_".length()));
-            return new TimedSequence(ListSequence.of(spec.inputSpec(), RawThroughput.syntheticBatches(spec, batch, examples / batch,
+            return new TimedSequence(ListSequence.of(spec.inputSpec(), SyntheticBatches.of(spec, batch, examples / batch,
                     Seeds.derive(seed, 0x6d656dL, index))), loopNanos, onClientEnd);
         });
     }
