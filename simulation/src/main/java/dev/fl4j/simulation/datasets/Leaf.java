@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.fl4j.core.types.Type;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.data.Dataset;
@@ -15,9 +16,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -45,7 +48,10 @@ public final class Leaf extends ClientData {
     private record Location(Path file, long offset, int numSamples) {
     }
 
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Rejects a key given twice in one object (a user in "user_data" twice would otherwise hide the first). */
+    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /** Initial capacity, in examples, of a user's columns; they grow with the data that actually comes. */
+    private static final int INITIAL_EXAMPLES = 16;
 
     private final Kind kind;
     private final List<String> ids;
@@ -125,8 +131,12 @@ public final class Leaf extends ClientData {
                     case "users" -> {
                         expect(file, p, t, JsonToken.START_ARRAY, "\"users\"");
                         users = new ArrayList<>();
+                        Set<String> seen = new HashSet<>();
                         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                             expect(file, p, t, JsonToken.VALUE_STRING, "\"users\"[" + users.size() + "]");
+                            if (!seen.add(p.getText())) {
+                                throw new DatasetFileException(file, "\"users\"[" + users.size() + "] lists user '" + p.getText() + "' a second time");
+                            }
                             users.add(p.getText());
                         }
                     }
@@ -135,7 +145,11 @@ public final class Leaf extends ClientData {
                         counts = new ArrayList<>();
                         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                             expect(file, p, t, JsonToken.VALUE_NUMBER_INT, "\"num_samples\"[" + counts.size() + "]");
-                            counts.add(p.getIntValue());
+                            int count = p.getIntValue();
+                            if (count < 0) {
+                                throw new DatasetFileException(file, "\"num_samples\"[" + counts.size() + "] = " + count + " is negative");
+                            }
+                            counts.add(count);
                         }
                     }
                     case "user_data" -> {
@@ -150,6 +164,10 @@ public final class Leaf extends ClientData {
                     }
                     default -> p.skipChildren();
                 }
+            }
+            expect(file, p, p.currentToken(), JsonToken.END_OBJECT, "after the top-level object's fields");
+            if (p.nextToken() != null) {
+                throw new DatasetFileException(file, "has content after its top-level object (line " + p.currentLocation().getLineNr() + ")");
             }
         } catch (JsonProcessingException e) {
             throw corrupt(file, e);
@@ -274,7 +292,11 @@ public final class Leaf extends ClientData {
         }
     }
 
-    /** Growing primitive columns for one user's examples. */
+    /**
+     * Growing primitive columns for one user's examples. They start small and grow with the values
+     * that actually arrive; {@code num_samples} is only compared with the count at the end, so a
+     * file cannot make the reader allocate for examples it does not hold.
+     */
     private static final class Columns {
         private final Kind kind;
         private final int declared;
@@ -290,13 +312,20 @@ public final class Leaf extends ClientData {
             this.kind = kind;
             this.declared = declared;
             this.sequenceLength = sequenceLength;
-            int n = Math.max(declared, 1);
             if (kind == Kind.FEMNIST) {
-                pixels = new float[n * 784];
+                pixels = new float[INITIAL_EXAMPLES * 784];
             } else {
-                chars = new int[n * Math.max(sequenceLength, 1)];
+                chars = new int[0];
             }
-            y = new int[n];
+            y = new int[INITIAL_EXAMPLES];
+        }
+
+        /** A capacity of at least {@code needed} (doubling), or an error naming the file if one array cannot hold it. */
+        static int grown(Path file, String where, int capacity, long needed) {
+            if (needed > Integer.MAX_VALUE - 16) {
+                throw new DatasetFileException(file, where + ": more than " + (Integer.MAX_VALUE - 16) + " values for one user, too many for one array");
+            }
+            return (int) Math.min(Integer.MAX_VALUE - 16, Math.max(needed, 2L * capacity));
         }
 
         void readX(Path file, JsonParser p, String where) throws IOException {
@@ -314,7 +343,7 @@ public final class Leaf extends ClientData {
                             throw new DatasetFileException(file, item + " holds more than 784 pixel values (expected one 28×28 image)");
                         }
                         if (xValues == pixels.length) {
-                            pixels = Arrays.copyOf(pixels, pixels.length * 2);
+                            pixels = Arrays.copyOf(pixels, grown(file, item, pixels.length, xValues + 1L));
                         }
                         float v = p.getFloatValue();
                         if (!Float.isFinite(v)) {
@@ -329,14 +358,16 @@ public final class Leaf extends ClientData {
                     expect(file, p, t, JsonToken.VALUE_STRING, item);
                     String s = p.getText();
                     if (sequenceLength == 0) {
+                        if (s.isEmpty()) {
+                            throw new DatasetFileException(file, item + " is an empty string, expected a window of characters");
+                        }
                         sequenceLength = s.length();
-                        chars = new int[Math.max(declared, 1) * sequenceLength];
                     }
                     if (s.length() != sequenceLength) {
                         throw new DatasetFileException(file, item + " has " + s.length() + " characters, expected " + sequenceLength);
                     }
-                    while (xValues + sequenceLength > chars.length) {
-                        chars = Arrays.copyOf(chars, chars.length * 2);
+                    if ((long) xValues + sequenceLength > chars.length) {
+                        chars = Arrays.copyOf(chars, grown(file, item, chars.length, (long) xValues + sequenceLength));
                     }
                     for (int i = 0; i < sequenceLength; i++) {
                         chars[xValues++] = ShakespeareVocabulary.id(s.charAt(i));
@@ -366,7 +397,7 @@ public final class Leaf extends ClientData {
                     label = ShakespeareVocabulary.id(s.charAt(0));
                 }
                 if (yCount == y.length) {
-                    y = Arrays.copyOf(y, y.length * 2);
+                    y = Arrays.copyOf(y, grown(file, item, y.length, yCount + 1L));
                 }
                 y[yCount++] = label;
             }
