@@ -7,7 +7,10 @@ import dev.fl4j.simulation.data.Examples;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,7 +58,9 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
         }
         HdfFile hdf;
         try {
-            hdf = new HdfFile(file);
+            hdf = openHdf(file);
+        } catch (IOException e) {
+            throw new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new DatasetFileException(file, "not a readable HDF5 file: " + e.getMessage(), e);
         }
@@ -84,6 +89,22 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
             }
             throw new DatasetFileException(file, "cannot read the HDF5 structure: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * jHDF over a read-only memory map of the file when it fits one buffer (up to 2 GiB): jHDF then
+     * reads each structure as a slice of the map, so a corrupt size field makes it fail on the bounds
+     * instead of allocating a heap buffer of that size (what its file-channel reader does). Larger
+     * files are read through a file channel.
+     */
+    private static HdfFile openHdf(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size <= Integer.MAX_VALUE) {
+                return HdfFile.fromByteBuffer(channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
+            }
+        }
+        return new HdfFile(file);
     }
 
     private static io.jhdf.api.Dataset pixels(Path file, HdfFile hdf, String id) {

@@ -216,8 +216,12 @@ public final class Leaf extends ClientData {
     }
 
     private static DatasetFileException corrupt(Path file, JsonProcessingException e) {
-        return new DatasetFileException(file, "corrupt JSON: " + e.getOriginalMessage() + " (line "
-                + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+        return new DatasetFileException(file, "corrupt JSON: " + e.getOriginalMessage() + where(e), e);
+    }
+
+    /** Where a JSON error is, if Jackson says (it does not for a broken read constraint such as the nesting depth). */
+    static String where(JsonProcessingException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
     }
 
     @Override

