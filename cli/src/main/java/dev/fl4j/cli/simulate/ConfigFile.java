@@ -17,11 +17,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.events.Event;
 import org.yaml.snakeyaml.events.ScalarEvent;
+import org.yaml.snakeyaml.parser.Parser;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
 import org.yaml.snakeyaml.reader.UnicodeReader;
 
 /**
@@ -62,11 +64,12 @@ public final class ConfigFile {
     /**
      * The other scalars that YAML 1.1 or the YAML 1.2 core schema read as numbers: hexadecimal,
      * octal ({@code 0o17} in 1.2, {@code 017} in 1.1), binary, underscores, base 60, and 1.1's loose
-     * floats such as {@code 1.2.3}.
+     * floats such as {@code 1.2.3}. Each alternative reads its text one way only (no nested or
+     * adjacent repetitions over the same characters), so matching stays linear in the length.
      */
     private static final Pattern OTHER_NUMBER = Pattern.compile(String.join("|",
             "[-+]?0x[0-9a-fA-F_]+", "[-+]?0o[0-7]+", "[-+]?0b[01_]+", "[-+]?0[0-9_]+", "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?",
-            "[-+]?[0-9_]*[0-9][0-9_]*(\\.[0-9_.]*)?([eE][-+]?[0-9]+)?", "[-+]?([0-9][0-9_]*)?\\.[0-9_.]*([eE][-+]?[0-9]+)?"));
+            "[-+]?[0-9][0-9_]*(\\.[0-9_.]*)?([eE][-+]?[0-9]+)?", "[-+]?\\.[0-9_.]*([eE][-+]?[0-9]+)?"));
     private static final String STR_TAG = "tag:yaml.org,2002:str";
 
     private ConfigFile() {
@@ -190,21 +193,22 @@ public final class ConfigFile {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         try {
-            var events = new Yaml(options).parse(new UnicodeReader(new ByteArrayInputStream(bytes))).iterator();
-            expect(s, events.next(), Event.ID.StreamStart);
-            Event e = events.next();
+            // the event parser alone: a full org.yaml.snakeyaml.Yaml also builds constructors and resolvers this reading never uses
+            Parser events = new ParserImpl(new StreamReader(new UnicodeReader(new ByteArrayInputStream(bytes))), options);
+            expect(s, events.getEvent(), Event.ID.StreamStart);
+            Event e = events.getEvent();
             if (e.is(Event.ID.StreamEnd)) {
                 return;
             }
             expect(s, e, Event.ID.DocumentStart);
-            e = events.next();
+            e = events.getEvent();
             if (e.is(Event.ID.MappingStart)) {
                 readYamlMapping(s, events);
             } else if (!(e instanceof ScalarEvent empty && empty.isPlain() && empty.getValue().isEmpty())) {
                 throw s.error("expected a mapping of option names to values, got " + yamlKind(e) + " (line " + line(e) + ")");
             }
-            expect(s, events.next(), Event.ID.DocumentEnd);
-            e = events.next();
+            expect(s, events.getEvent(), Event.ID.DocumentEnd);
+            e = events.getEvent();
             if (!e.is(Event.ID.StreamEnd)) {
                 throw s.error("holds more than one YAML document (the second starts on line " + line(e) + ")");
             }
@@ -216,17 +220,17 @@ public final class ConfigFile {
         }
     }
 
-    private static void readYamlMapping(Settings s, java.util.Iterator<Event> events) {
+    private static void readYamlMapping(Settings s, Parser events) {
         Event e;
-        while (!(e = events.next()).is(Event.ID.MappingEnd)) {
+        while (!(e = events.getEvent()).is(Event.ID.MappingEnd)) {
             if (!(e instanceof ScalarEvent k)) {
                 throw s.error("keys must be option names, not " + yamlKind(e) + " (line " + line(e) + ")");
             }
             String key = s.key(k.getValue(), line(k));
-            e = events.next();
+            e = events.getEvent();
             List<String> items = new ArrayList<>();
             if (e.is(Event.ID.SequenceStart)) {
-                while (!(e = events.next()).is(Event.ID.SequenceEnd)) {
+                while (!(e = events.getEvent()).is(Event.ID.SequenceEnd)) {
                     items.add(yamlScalar(s, e, key + "[" + items.size() + "]"));
                 }
             } else {
