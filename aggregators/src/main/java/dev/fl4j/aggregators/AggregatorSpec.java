@@ -39,6 +39,11 @@ import java.util.Locale;
  * {@code encoded:hadamard-uniform:2}, {@code encoded:entropy-uniform:2@10000}, …; presets with error
  * feedback such as {@code topk} need per-client state and are refused). It may stand alone.
  *
+ * <p>Before a DP core ({@code dp}, {@code dp-fixed}, and in the {@code dp:Z} preset) an adaptive
+ * {@code zeroing} bound is estimated privately, its noised count accounted inside the core's noise
+ * multiplier ({@link Aggregators#dpAggregator(DifferentiallyPrivateFactory, boolean)}); an adaptive
+ * {@code clip} there is refused, since its bound would be a release ε does not cover.
+ *
  * <h2>Examples</h2>
  * <pre>
  * mean                          weighted mean
@@ -81,7 +86,17 @@ public final class AggregatorSpec {
      * assumes every client takes part in every round), the δ at which ε is reported, and an ε budget
      * ({@code +Infinity}: none) that the training loop stops before exceeding.
      */
-    public record Settings(int clientsPerRound, long population, double delta, double epsilonBudget) {
+    public record Settings(int clientsPerRound, long population, double delta, double epsilonBudget, dev.fl4j.privacy.PrivacyLedger ledger) {
+
+        /** Settings whose DP mechanisms keep their spent rounds in their state only (no ledger). */
+        public Settings(int clientsPerRound, long population, double delta, double epsilonBudget) {
+            this(clientsPerRound, population, delta, epsilonBudget, null);
+        }
+
+        /** These settings with DP mechanisms recording their spent rounds in {@code ledger} ({@link DifferentiallyPrivateFactory#withLedger}). */
+        public Settings withLedger(dev.fl4j.privacy.PrivacyLedger ledger) {
+            return new Settings(clientsPerRound, population, delta, epsilonBudget, ledger);
+        }
     }
 
     /** The factory {@code spec} names, with DP mechanisms configured from {@code settings}. */
@@ -96,8 +111,22 @@ public final class AggregatorSpec {
                 return preset(stages.get(0), settings);
             }
             AggregationFactory factory = core(stages.get(stages.size() - 1), settings);
+            double zeroingCountStddev = Double.NaN;
+            if (factory instanceof DifferentiallyPrivateFactory dp) {
+                zeroingCountStddev = Aggregators.zeroingCountStddev(dp);
+                for (String wrapper : stages.subList(0, stages.size() - 1)) {
+                    if (isAdaptive(wrapper, "clip")) {
+                        throw new SpecException("adaptive 'clip' before a DP core would estimate its bound without noise, a release that epsilon"
+                                + " does not cover; use clip:BOUND, or rely on the DP core's own clipping");
+                    }
+                    if (isAdaptive(wrapper, "zeroing")) {
+                        dp = dp.withAccountedCount(zeroingCountStddev);
+                    }
+                }
+                factory = dp;
+            }
             for (int i = stages.size() - 2; i >= 0; i--) {
-                factory = wrapper(stages.get(i), factory);
+                factory = wrapper(stages.get(i), factory, zeroingCountStddev, settings.clientsPerRound());
             }
             return factory;
         } catch (SpecException | IllegalArgumentException e) {
@@ -124,7 +153,19 @@ public final class AggregatorSpec {
         if (settings.epsilonBudget() < Double.POSITIVE_INFINITY) {
             out = out.withEpsilonBudget(settings.epsilonBudget());
         }
+        if (settings.ledger() != null) {
+            out = out.withLedger(settings.ledger());
+        }
         return out;
+    }
+
+    /** Whether the wrapper {@code stage} is {@code kind} (zeroing or clip) with a bound estimated each round rather than fixed. */
+    private static boolean isAdaptive(String stage, String kind) {
+        String[] p = stage.split(":", -1);
+        if (!p[0].equals(kind)) {
+            return false;
+        }
+        return kind.equals("clip") ? p.length == 1 : p.length == 1 || p.length == 2 && (p[1].equals("l2") || p[1].equals("linf"));
     }
 
     /** Whether {@code factory} builds weighted processes (its innermost mechanism does). */
@@ -213,7 +254,11 @@ public final class AggregatorSpec {
         }
     }
 
-    private static AggregationFactory wrapper(String stage, AggregationFactory inner) {
+    /**
+     * {@code stage} around {@code inner}; an adaptive zeroing bound is estimated privately, with count
+     * noise {@code privateCountStddev}, when that is a number (the core is DP and accounts it).
+     */
+    private static AggregationFactory wrapper(String stage, AggregationFactory inner, double privateCountStddev, int clientsPerRound) {
         String[] p = stage.split(":", -1);
         switch (p[0]) {
             case "non-finite" -> {
@@ -237,7 +282,8 @@ public final class AggregatorSpec {
                     norm = Norm.parse(rest.remove(0));
                 }
                 if (rest.isEmpty()) {
-                    return ZeroingFactory.adaptive(Aggregators.defaultZeroingNorm(false), norm, inner);
+                    return ZeroingFactory.adaptive(Double.isNaN(privateCountStddev) ? Aggregators.defaultZeroingNorm(false)
+                            : Aggregators.privateZeroingNorm(privateCountStddev, clientsPerRound), norm, inner);
                 }
                 if (rest.size() > 1) {
                     throw new SpecException("'zeroing' norm must be l2 or linf, got '" + rest.get(0) + "'");

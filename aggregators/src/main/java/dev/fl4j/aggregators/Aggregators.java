@@ -66,9 +66,34 @@ public final class Aggregators {
         return dpAggregator(DifferentiallyPrivateFactory.gaussianAdaptive(noiseMultiplier, clientsPerRound), zeroing);
     }
 
-    /** As {@link #dpAggregator(double, int, boolean)} for a configured DP factory (population, δ, budget). */
+    /**
+     * As {@link #dpAggregator(double, int, boolean)} for a configured DP factory (population, δ,
+     * budget, ledger). Unlike TFF, whose adaptive zeroing bound here is estimated without noise (a
+     * release ε does not cover), the zeroing bound is a private estimate ({@link #privateZeroingNorm})
+     * whose noised count is accounted inside the DP factory's noise multiplier
+     * ({@link DifferentiallyPrivateFactory#withAccountedCount}).
+     */
     public static AggregationFactory dpAggregator(DifferentiallyPrivateFactory dp, boolean zeroing) {
-        return zeroing ? withDefaultZeroing(dp, false) : dp;
+        if (!zeroing) {
+            return dp;
+        }
+        double countStddev = zeroingCountStddev(dp);
+        return ZeroingFactory.adaptive(privateZeroingNorm(countStddev, dp.clientsPerRound()), Norm.LINF, dp.withAccountedCount(countStddev));
+    }
+
+    /**
+     * TFF's adaptive zeroing norm (initial 10, quantile 0.98, learning rate ln 10, × 2 + 1) estimated
+     * privately: the below-bound count gets noise {@code N(0, countStddev²)}
+     * ({@link QuantileEstimation#gaussian}). Private only together with a DP factory that accounts
+     * the count ({@link DifferentiallyPrivateFactory#withAccountedCount(double)}).
+     */
+    public static EstimationProcess privateZeroingNorm(double countStddev, int expectedClientsPerRound) {
+        return QuantileEstimation.gaussian(10.0, 0.98, Math.log(10.0), countStddev, expectedClientsPerRound, 2.0, 1.0);
+    }
+
+    /** The count noise of a private zeroing bound beside {@code dp}: TFF's default 0.05 × clients per round (0 without noise). */
+    public static double zeroingCountStddev(DifferentiallyPrivateFactory dp) {
+        return dp.noiseMultiplier() > 0 ? dev.fl4j.privacy.AdaptiveClippingNoise.DEFAULT_COUNT_STDDEV_PER_CLIENT * dp.clientsPerRound() : 0.0;
     }
 
     /** {@code compression_aggregator(zeroing, clipping)}, weighted: zeroing, clipping, mean of 8-bit encoded sums. */

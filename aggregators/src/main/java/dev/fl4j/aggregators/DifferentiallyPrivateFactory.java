@@ -21,6 +21,7 @@ import dev.fl4j.core.types.Type;
 import dev.fl4j.privacy.AdaptiveClippingNoise;
 import dev.fl4j.privacy.GaussianNoise;
 import dev.fl4j.privacy.PrivacyBudget;
+import dev.fl4j.privacy.PrivacyLedger;
 import dev.fl4j.privacy.PrivacyLoss;
 import dev.fl4j.privacy.RdpAccountant;
 import dev.fl4j.privacy.RdpConversion;
@@ -53,7 +54,26 @@ import java.util.Objects;
  * the conservative choice). ε is reported for δ ({@link #withDelta}, default {@value #DEFAULT_DELTA})
  * with an {@link RdpAccountant} over {@link RdpOrders#dpAccountingDefault()} and
  * {@link RdpConversion#IMPROVED}. The guarantee is user-level (a client's whole update) under
- * add-or-remove adjacency, and assumes client-level Poisson sampling at rate {@code q}.
+ * add-or-remove adjacency, and holds only if clients really are Poisson-sampled at rate exactly
+ * {@code q} (each independently, with randomness nobody can predict): fl4j's {@code TrainingLoop}
+ * does so from {@code SecureRandom} when given this factory ({@code optPrivacy}); a fixed-size
+ * cohort, or one drawn from a known seed, voids the claim. A Poisson cohort may be empty: the round
+ * still runs, the sum of no clients is zero, noise is added, and the result is divided by the
+ * expected {@code clientsPerRound} (the fixed denominator of DP-FedAvg), never by the actual count.
+ *
+ * <p><b>What ε covers.</b> Per round: the noised sum, and every noised count released over the same
+ * clients — the below-clip count of adaptive clipping and each count added with
+ * {@link #withAccountedCount} (e.g. a private adaptive zeroing bound) — inside the one noise
+ * multiplier {@code z} (Andrew et al. 2019: {@code z⁻² = z_Δ⁻² + Σ(2σ_i)⁻²}). The measurements
+ * {@code dp_query_metrics} and {@code privacy} are functions of these and of the round count. Not
+ * covered: the record aggregation's own measurements ({@code dp}), and anything the surrounding
+ * process computes from clients in the clear (training metrics, counts of clients, zeroing counts):
+ * a caller that releases those has to noise and account them, or not release them (the training
+ * loop suppresses them in a private run).
+ *
+ * <p><b>Resume.</b> With a {@link PrivacyLedger} ({@link #withLedger}), each round records its
+ * count durably before its noised result exists, and counts from the larger of its state and the
+ * ledger, so a round re-run after a crash is counted again instead of forgotten.
  *
  * <h2>Budget</h2>
  * With {@link #withEpsilonBudget}, the measurements say whether the <em>next</em> round would still
@@ -69,7 +89,8 @@ import java.util.Objects;
  *                     [, epsilon_budget=float64, next_round_within_budget=bool]&gt;@SERVER
  * dp               = the record aggregation's measurements
  * </pre>
- * {@code rounds} counts rounds run so far including this one; {@code epsilon} is spent after them.
+ * {@code rounds} counts noised rounds spent so far including this one (with a ledger, also rounds a
+ * crashed run may have released before it resumed); {@code epsilon} is spent after them.
  */
 public final class DifferentiallyPrivateFactory implements UnweightedAggregationFactory {
 
@@ -88,6 +109,7 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
     private static final TensorType BOOL = TensorType.scalar(DType.BOOL);
 
     private final double noiseMultiplier;
+    private final double[] countStddevs;
     private final double valueNoiseMultiplier;
     private final int clientsPerRound;
     private final Bound clip;
@@ -98,11 +120,14 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
     private final PrivacyBudget budget;
     private final double[] orders;
     private final double[] rdpPerRound;
+    private final PrivacyLedger ledger;
 
-    private DifferentiallyPrivateFactory(double noiseMultiplier, double valueNoiseMultiplier, int clientsPerRound, Bound clip, String clipDescription,
-            UnweightedAggregationFactory recordAggregation, long population, double delta, Double epsilonBudget) {
+    private DifferentiallyPrivateFactory(double noiseMultiplier, double[] countStddevs, int clientsPerRound, Bound clip, String clipDescription,
+            UnweightedAggregationFactory recordAggregation, long population, double delta, Double epsilonBudget, PrivacyLedger ledger) {
         this.noiseMultiplier = noiseMultiplier;
-        this.valueNoiseMultiplier = valueNoiseMultiplier;
+        this.countStddevs = countStddevs.clone();
+        this.valueNoiseMultiplier = AdaptiveClippingNoise.valueNoiseMultiplier(noiseMultiplier, countStddevs);
+        this.ledger = ledger;
         this.clientsPerRound = clientsPerRound;
         this.clip = clip;
         this.clipDescription = clipDescription;
@@ -133,8 +158,8 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         if (!(clip > 0 && clip < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("DP clip must be finite and > 0, got " + clip);
         }
-        return new DifferentiallyPrivateFactory(noiseMultiplier, noiseMultiplier, clientsPerRound, Bound.constant(clip, "DP clip"),
-                Double.toString(clip), new SumFactory(), 0, DEFAULT_DELTA, null);
+        return new DifferentiallyPrivateFactory(noiseMultiplier, new double[0], clientsPerRound, Bound.constant(clip, "DP clip"),
+                Double.toString(clip), new SumFactory(), 0, DEFAULT_DELTA, null, null);
     }
 
     /**
@@ -161,8 +186,8 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         AdaptiveClippingNoise split = AdaptiveClippingNoise.split(noiseMultiplier, clientsPerRound, noiseMultiplier == 0 ? 0 : clippedCountStddev);
         Bound clip = Bound.adaptive(QuantileEstimation.gaussian(initialClip, targetQuantile, learningRate, split.clippedCountStddev(), clientsPerRound,
                 1.0, 0.0), "DP clip");
-        return new DifferentiallyPrivateFactory(noiseMultiplier, split.valueNoiseMultiplier(), clientsPerRound, clip,
-                "adaptive(initial " + initialClip + ", quantile " + targetQuantile + ")", new SumFactory(), 0, DEFAULT_DELTA, null);
+        return new DifferentiallyPrivateFactory(noiseMultiplier, new double[] {split.clippedCountStddev()}, clientsPerRound, clip,
+                "adaptive(initial " + initialClip + ", quantile " + targetQuantile + ")", new SumFactory(), 0, DEFAULT_DELTA, null, null);
     }
 
     /** The same mechanism with ε accounted at sampling rate {@code clientsPerRound / population}. */
@@ -170,14 +195,14 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         if (population < 1) {
             throw new IllegalArgumentException("population must be >= 1, got " + population);
         }
-        return new DifferentiallyPrivateFactory(noiseMultiplier, valueNoiseMultiplier, clientsPerRound, clip, clipDescription, recordAggregation,
-                population, delta, budget == null ? null : budget.maxEpsilon());
+        return new DifferentiallyPrivateFactory(noiseMultiplier, countStddevs, clientsPerRound, clip, clipDescription, recordAggregation,
+                population, delta, budget == null ? null : budget.maxEpsilon(), ledger);
     }
 
     /** The same mechanism with ε reported at {@code delta} in (0, 1). */
     public DifferentiallyPrivateFactory withDelta(double delta) {
-        return new DifferentiallyPrivateFactory(noiseMultiplier, valueNoiseMultiplier, clientsPerRound, clip, clipDescription, recordAggregation,
-                population, delta, budget == null ? null : budget.maxEpsilon());
+        return new DifferentiallyPrivateFactory(noiseMultiplier, countStddevs, clientsPerRound, clip, clipDescription, recordAggregation,
+                population, delta, budget == null ? null : budget.maxEpsilon(), ledger);
     }
 
     /** The same mechanism refusing rounds that would take ε above {@code maxEpsilon} (finite, > 0). */
@@ -185,14 +210,101 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         if (!(maxEpsilon > 0 && maxEpsilon < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("epsilon budget must be finite and > 0, got " + maxEpsilon);
         }
-        return new DifferentiallyPrivateFactory(noiseMultiplier, valueNoiseMultiplier, clientsPerRound, clip, clipDescription, recordAggregation,
-                population, delta, maxEpsilon);
+        return new DifferentiallyPrivateFactory(noiseMultiplier, countStddevs, clientsPerRound, clip, clipDescription, recordAggregation,
+                population, delta, maxEpsilon, ledger);
     }
 
     /** The same mechanism summing clipped updates with {@code factory} (e.g. a {@link SecureSumFactory}). */
     public DifferentiallyPrivateFactory withRecordAggregation(UnweightedAggregationFactory factory) {
-        return new DifferentiallyPrivateFactory(noiseMultiplier, valueNoiseMultiplier, clientsPerRound, clip, clipDescription, factory,
-                population, delta, budget == null ? null : budget.maxEpsilon());
+        return new DifferentiallyPrivateFactory(noiseMultiplier, countStddevs, clientsPerRound, clip, clipDescription, factory,
+                population, delta, budget == null ? null : budget.maxEpsilon(), ledger);
+    }
+
+    /**
+     * The same mechanism accounting one more noised count per round over the same clients: a count
+     * of sensitivity 1/2 released with noise {@code N(0, countStddev²)}, such as the below-bound
+     * count of a private adaptive zeroing bound around this factory
+     * ({@link Aggregators#dpAggregator(DifferentiallyPrivateFactory, boolean)}). The noise on the
+     * updates rises so that the round, counts included, stays one Gaussian mechanism of noise
+     * multiplier {@code z} ({@link AdaptiveClippingNoise#valueNoiseMultiplier(double, double...)}),
+     * which is what ε is computed for.
+     *
+     * @param countStddev σ, finite and > 0 (any value when {@code z = 0})
+     * @throws IllegalArgumentException if the counts would leave no noise for the updates
+     */
+    public DifferentiallyPrivateFactory withAccountedCount(double countStddev) {
+        double[] counts = java.util.Arrays.copyOf(countStddevs, countStddevs.length + 1);
+        counts[countStddevs.length] = countStddev;
+        return new DifferentiallyPrivateFactory(noiseMultiplier, counts, clientsPerRound, clip, clipDescription, recordAggregation,
+                population, delta, budget == null ? null : budget.maxEpsilon(), ledger);
+    }
+
+    /**
+     * The same mechanism recording its spent rounds in {@code ledger} before each noised release,
+     * and counting from {@code max(state, ledger)}: a run resumed from a checkpoint older than its
+     * last release counts every release ({@link PrivacyLedger}). Every process this factory creates
+     * shares the ledger.
+     */
+    public DifferentiallyPrivateFactory withLedger(PrivacyLedger ledger) {
+        return new DifferentiallyPrivateFactory(noiseMultiplier, countStddevs, clientsPerRound, clip, clipDescription, recordAggregation,
+                population, delta, budget == null ? null : budget.maxEpsilon(), Objects.requireNonNull(ledger, "ledger"));
+    }
+
+    /** The ledger rounds are recorded in before their release, or null (the state's count alone). */
+    public PrivacyLedger ledger() {
+        return ledger;
+    }
+
+    /** The population q is accounted with, or 0 when none was given (q = 1). */
+    public long population() {
+        return population;
+    }
+
+    /** The ε budget, or empty without one. */
+    public java.util.OptionalDouble epsilonBudget() {
+        return budget == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(budget.maxEpsilon());
+    }
+
+    /** The standard deviations of the noised counts released with each round's sum (adaptive clip, private zeroing). */
+    public double[] countStddevs() {
+        return countStddevs.clone();
+    }
+
+    /**
+     * What ε assumes, in one line, e.g. {@code poisson sampling q=0.1, noise multiplier 0.5, delta 1e-05,
+     * clip adaptive(initial 0.1, quantile 0.5), 2 noised counts per round}.
+     */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(population == 0 ? "every client every round (q=1)" : "poisson sampling q=" + samplingRate())
+                .append(", noise multiplier ").append(noiseMultiplier).append(", delta ").append(delta)
+                .append(", clip ").append(clipDescription);
+        if (countStddevs.length > 0) {
+            sb.append(", ").append(countStddevs.length).append(" noised count").append(countStddevs.length == 1 ? "" : "s")
+                    .append(" per round inside z (update noise multiplier ").append(String.format(java.util.Locale.ROOT, "%.6g", valueNoiseMultiplier))
+                    .append(')');
+        }
+        if (budget != null) {
+            sb.append(", epsilon budget ").append(budget.maxEpsilon());
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The DP mechanism at the core of {@code factory}, looking through the wrappers that pass every
+     * client value on to one inner factory (zeroing, clipping, non-finite zeroing).
+     */
+    public static java.util.Optional<DifferentiallyPrivateFactory> find(AggregationFactory factory) {
+        if (factory instanceof DifferentiallyPrivateFactory dp) {
+            return java.util.Optional.of(dp);
+        }
+        if (factory instanceof NormBoundFactory n) {
+            return find(n.inner());
+        }
+        if (factory instanceof NonFiniteZeroingFactory n) {
+            return find(n.inner());
+        }
+        return java.util.Optional.empty();
     }
 
     /** z, the noise multiplier the rounds are accounted with. */
@@ -264,10 +376,13 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
                 "clip", clip.initialize(ctx), "rounds", ctx.federatedValue(Tensor.scalar(0L), Placement.SERVER),
                 "inner_agg", ctx.invoke(sum.initializeComputation(), null)));
         LocalComputation startRound = LocalComputation.of("dp_start_round", I64, I64, v -> {
-            long done = ((Tensor) v).longValue();
+            long done = ledger == null ? ((Tensor) v).longValue() : Math.max(((Tensor) v).longValue(), ledger.spent());
             if (!allowsRound(done)) {
                 throw new PrivacyBudgetExceededException("round " + (done + 1) + " would spend ε = " + epsilonAfter(done + 1).epsilon() + " at δ = "
                         + delta + ", above the budget " + budget.maxEpsilon() + " (" + done + " rounds spent ε = " + epsilonAfter(done).epsilon() + ")");
+            }
+            if (ledger != null) {
+                ledger.record(done + 1);
             }
             return Tensor.scalar(done + 1);
         });
@@ -275,7 +390,7 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         LocalComputation clipClient = LocalComputation.of("dp_clip", StructType.of(valueType, F32), clientOut, v -> {
             Value value = ((Struct) v).get(0);
             double norm = ValueMath.l2Norm(value);
-            return Struct.named("value", ValueMath.clipL2(value, norm, ((Struct) v).tensor(1).doubleValue()), "norm", Tensor.scalar((float) norm));
+            return Struct.named("value", clipWithin(value, norm, ((Struct) v).tensor(1).doubleValue()), "norm", Tensor.scalar((float) norm));
         });
         LocalComputation noiseAndNormalize = LocalComputation.of("dp_noise_and_normalize", StructType.of(valueType, F32), valueType,
                 v -> normalize(addNoise(((Struct) v).get(0), valueNoiseMultiplier * ((Struct) v).tensor(1).doubleValue())));
@@ -305,6 +420,24 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
             b.add("epsilon_budget", Tensor.scalar(budget.maxEpsilon())).add("next_round_within_budget", Tensor.scalar(next <= budget.maxEpsilon()));
         }
         return b.build();
+    }
+
+    /**
+     * {@code value} clipped to L2 norm at most {@code clip}, measured on the stored elements: the
+     * sensitivity the noise is calibrated to. Scaling float elements by {@code clip / norm} rounds,
+     * and can land a few ulps above {@code clip}; such a result is scaled down again by a margin
+     * (10⁻⁶ relative) far above the rounding error.
+     */
+    static Value clipWithin(Value value, double norm, double clip) {
+        Value clipped = ValueMath.clipL2(value, norm, clip);
+        for (int attempt = 0; attempt < 4; attempt++) {
+            double after = ValueMath.l2Norm(clipped);
+            if (after <= clip) {
+                return clipped;
+            }
+            clipped = ValueMath.scale(clipped, clip / after * (1 - 1e-6));
+        }
+        throw new IllegalStateException("could not clip an update of norm " + norm + " to " + clip);
     }
 
     private static Value addNoise(Value sum, double stddev) {

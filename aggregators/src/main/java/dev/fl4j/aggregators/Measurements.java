@@ -30,7 +30,7 @@ public final class Measurements {
     public static final List<String> KEY_NAMES = List.of(
             "zeroing_norm", "zeroed_count", "clipping_norm", "clipped_count", "non_finite_count",
             "clip", "noise_stddev", "epsilon", "next_round_within_budget",
-            "secure_upper_clipped_count", "secure_lower_clipped_count", "secure_upper_threshold",
+            "secure_upper_clipped_count", "secure_lower_clipped_count", "secure_upper_threshold", "secure_nan_zeroed_count",
             "robust_clients", "robust_max_faulty");
 
     private Measurements() {

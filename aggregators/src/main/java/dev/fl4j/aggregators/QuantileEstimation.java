@@ -79,7 +79,7 @@ public final class QuantileEstimation {
             LocalComputation fraction = LocalComputation.of("below_fraction", counts, F32,
                     v -> Tensor.scalar((float) (((Tensor) v).getDouble(0) / ((Tensor) v).getDouble(1))));
             next = nextComputation("quantile_secure_next", (ctx, state, clientBelow) -> ctx.federatedMap(update, ctx.federatedZip(Struct.of(state,
-                    ctx.federatedMap(fraction, ctx.federatedSecureSumBitwidth(ctx.federatedMap(indicator, clientBelow), 32))))));
+                    ctx.federatedMap(fraction, ctx.federatedSecureSumBitwidth(ctx.federatedMap(indicator, clientBelow), 31))))));
         } else {
             LocalComputation indicator = LocalComputation.of("below_estimate", StructType.of(F32, F32), F32, v -> Tensor.scalar(below(v) ? 1f : 0f));
             next = nextComputation("quantile_next", (ctx, state, clientBelow) -> ctx.federatedMap(update,

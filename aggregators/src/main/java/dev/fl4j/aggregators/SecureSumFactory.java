@@ -35,10 +35,18 @@ import java.util.List;
  * {@code 2^bitwidth}, where the bitwidth is the smallest that holds the sum of
  * {@link #withMaxClients maxClients} (default {@value #DEFAULT_MAX_CLIENTS}) clients — 32 for
  * floating values — so no sum wraps. The server maps back: {@code Σq / scale + n·lower}. A second
- * secure sum carries {@code <upper-clipped, lower-clipped, 1>} per client (bitwidth 32), so the
- * server learns the counts and {@code n} but no single client's; a round with more than
- * {@code maxClients} clients is refused. Rounding error per element and client is at most
- * {@code (upper - lower) / 2^(P+1)}; integer sums are exact.
+ * secure sum carries {@code <upper-clipped, lower-clipped, 1, 0>} per client (bitwidth 31, the
+ * widest an int32 sum holds), so the server learns the counts and {@code n} but no single client's;
+ * a round with more than {@code maxClients} clients is refused. Rounding error per element and
+ * client is at most {@code (upper - lower) / 2^(P+1)}; integer sums are exact, and integer bounds
+ * whose sum over {@code maxClients} clients could leave the leaf's dtype (int32 or int64) are
+ * refused when the process is created, so the result keeps its declared dtype and never wraps.
+ *
+ * <h2>Non-finite values</h2>
+ * ±Inf are clipped to the bounds (and counted as clipped). A NaN has no place in a range, so a
+ * client whose value holds one contributes nothing: it sends zeros and {@code <0, 0, 0, 1>}, so
+ * it is left out of {@code n} and counted in {@code secure_nan_zeroed_count}; its largest
+ * absolute element, for an adaptive bound, counts as 0.
  *
  * <h2>Bounds</h2>
  * Fixed ({@link #bounds}, {@link #symmetric}) or adaptive ({@link #adaptive}: the upper bound is the
@@ -47,19 +55,22 @@ import java.util.List;
  *
  * <h2>Measurements</h2>
  * {@code <secure_upper_clipped_count=int32, secure_lower_clipped_count=int32,
- * secure_upper_threshold=float32, secure_lower_threshold=float32>}, TFF's names; a count is the
- * number of clients with at least one element clipped at that side. Unweighted (use it as the
- * value-sum and weight-sum factories of {@link MeanFactory} for a secure mean).
+ * secure_upper_threshold=float32, secure_lower_threshold=float32, secure_nan_zeroed_count=int32>},
+ * TFF's names and then fl4j's NaN count; a clipped count is the number of clients with at least
+ * one element clipped at that side. Unweighted (use it as the value-sum and weight-sum factories
+ * of {@link MeanFactory} for a secure mean).
  */
 public final class SecureSumFactory implements UnweightedAggregationFactory {
 
     /** The default largest number of clients per round. */
     public static final int DEFAULT_MAX_CLIENTS = 1000;
     private static final int FLOAT_BITWIDTH = 32;
-    private static final int COUNT_BITWIDTH = 32;
+    /** The counts are int32; 31 bits is the widest secure sum an int32 holds (and counts up to 2^31 - 1 clients). */
+    private static final int COUNT_BITWIDTH = 31;
     private static final TensorType F32 = TensorType.scalar(DType.FLOAT32);
     private static final TensorType I32 = TensorType.scalar(DType.INT32);
-    private static final TensorType COUNTS = new TensorType(DType.INT32, 3);
+    /** Per client: {@code <upper clipped, lower clipped, contributes, zeroed for a NaN>}, each 0 or 1. */
+    private static final TensorType COUNTS = new TensorType(DType.INT32, 4);
 
     private final Bound upper;
     private final Double lower;
@@ -126,17 +137,21 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
         Type state = StructType.builder().add("upper_threshold", upperBound.stateType()).build();
         Type measurements = StructType.builder().add("secure_upper_clipped_count", FederatedType.server(I32))
                 .add("secure_lower_clipped_count", FederatedType.server(I32)).add("secure_upper_threshold", FederatedType.server(F32))
-                .add("secure_lower_threshold", FederatedType.server(F32)).build();
+                .add("secure_lower_threshold", FederatedType.server(F32)).add("secure_nan_zeroed_count", FederatedType.server(I32)).build();
         FederatedComputation init = FederatedComputation.noArg("secure_sum_initialize", state,
                 (ctx, arg) -> Struct.named("upper_threshold", upperBound.initialize(ctx)));
         Type clientOut = StructType.builder().add("encoded", encodedType).add("counts", COUNTS).add("linf", F32).build();
         LocalComputation encode = LocalComputation.of("secure_sum_encode", StructType.of(valueType, F32), clientOut, v -> {
             Struct s = (Struct) v;
+            if (containsNaN(s.get(0))) {
+                return Struct.named("encoded", Structures.map(s.get(0), t -> Tensor.of(new long[t.size()], t.shape())),
+                        "counts", Tensor.vector(0, 0, 0, 1), "linf", Tensor.scalar(0f));
+            }
             double hi = upperOf(s.tensor(1));
             double lo = lowerOf(hi);
             boolean[] clipped = new boolean[2];
             Value encoded = Structures.map(s.get(0), t -> encodeLeaf(t, lo, hi, clipped));
-            return Struct.named("encoded", encoded, "counts", Tensor.vector(clipped[0] ? 1 : 0, clipped[1] ? 1 : 0, 1),
+            return Struct.named("encoded", encoded, "counts", Tensor.vector(clipped[0] ? 1 : 0, clipped[1] ? 1 : 0, 1, 0),
                     "linf", Tensor.scalar((float) ValueMath.linfNorm(s.get(0))));
         });
         LocalComputation decode = LocalComputation.of("secure_sum_decode", StructType.of(encodedType, COUNTS, F32), valueType, v -> {
@@ -152,6 +167,7 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
         });
         LocalComputation count = LocalComputation.of("secure_clipped_count", COUNTS, I32, v -> Tensor.scalar((int) ((Tensor) v).getLong(0)));
         LocalComputation lowerCount = LocalComputation.of("secure_lower_clipped_count", COUNTS, I32, v -> Tensor.scalar((int) ((Tensor) v).getLong(1)));
+        LocalComputation nanCount = LocalComputation.of("secure_nan_zeroed_count", COUNTS, I32, v -> Tensor.scalar((int) ((Tensor) v).getLong(3)));
         LocalComputation lowerThreshold = LocalComputation.of("secure_lower_threshold", F32, F32,
                 v -> Tensor.scalar((float) lowerOf(upperOf((Tensor) v))));
         return Wrapping.process("secure_sum", init, valueType, null, measurements, (ctx, s, value, weight) -> {
@@ -165,7 +181,8 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
                     .add("secure_upper_clipped_count", ctx.federatedMap(count, counts))
                     .add("secure_lower_clipped_count", ctx.federatedMap(lowerCount, counts))
                     .add("secure_upper_threshold", hi)
-                    .add("secure_lower_threshold", ctx.federatedMap(lowerThreshold, hi)).build());
+                    .add("secure_lower_threshold", ctx.federatedMap(lowerThreshold, hi))
+                    .add("secure_nan_zeroed_count", ctx.federatedMap(nanCount, counts)).build());
         });
     }
 
@@ -196,6 +213,9 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
             if (!t.isFullyDefined()) {
                 throw new TypeMismatchException("SecureSumFactory needs fully defined shapes, but a leaf is " + t);
             }
+            if (!t.dtype().isFloating()) {
+                requireSumFits(t);
+            }
             out.add(t);
         } else if (type instanceof StructType s) {
             s.fields().forEach(f -> collectLeaves(f.type(), out));
@@ -203,6 +223,36 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
             throw new TypeMismatchException("SecureSumFactory sums tensors or structures of tensors, but the value type is " + type
                     + (type instanceof FederatedType ? "; pass the member type, not the federated type" : ""));
         }
+    }
+
+    /** Refuses integer bounds whose sum over {@code maxClients} clients could leave the leaf's dtype. */
+    private void requireSumFits(TensorType t) {
+        boolean int32 = t.dtype() == DType.INT32;
+        double lowest = Math.min(0, lower) * maxClients;
+        double highest = Math.max(0, fixedUpper) * maxClients;
+        for (double reach : new double[] {highest, lowest}) {
+            boolean fits = int32 ? reach >= Integer.MIN_VALUE && reach <= Integer.MAX_VALUE : reach >= -0x1p63 && reach < 0x1p63;
+            if (!fits) {
+                throw new IllegalArgumentException("SecureSumFactory: " + t.dtype().tffName() + " leaf " + t
+                        + ": the sum of up to " + maxClients + " clients in [" + lower + ", " + fixedUpper + "] can reach " + reach
+                        + ", outside the " + t.dtype().tffName()
+                        + " range; narrow the bounds, lower withMaxClients, or sum int64 values");
+            }
+        }
+    }
+
+    private static boolean containsNaN(Value value) {
+        for (Tensor t : Structures.leaves(value)) {
+            if (t.dtype().isFloating()) {
+                for (int i = 0; i < t.size(); i++) {
+                    double x = t.getDouble(i);
+                    if (x != x) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private int bitwidthFor(TensorType t) {
@@ -239,9 +289,6 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
                 x = hi;
             } else if (x < lo) {
                 clipped[1] = true;
-                x = lo;
-            } else if (x != x) {
-                clipped[0] = true; // NaN has no place in a range; it counts as clipped and becomes the lower bound
                 x = lo;
             }
             q[i] = integer ? (long) (x - lo) : hi <= lo ? 0 : (long) Math.rint((x - lo) * scale);

@@ -63,6 +63,42 @@ public record AdaptiveClippingNoise(double noiseMultiplier, double valueNoiseMul
         return new AdaptiveClippingNoise(noiseMultiplier, 1 / Math.sqrt(inverseSquare), clippedCountStddev);
     }
 
+    /**
+     * {@code z_Δ} for a round that releases, besides the clipped sum, several noised counts over the
+     * same sampled clients, each of sensitivity 1/2 with noise {@code σ_i} (the below-clip count of
+     * adaptive clipping, the below-bound count of a private adaptive zeroing bound): the same
+     * argument as above gives {@code z⁻² = z_Δ⁻² + Σ (2σ_i)⁻²}, so every count is inside the one
+     * Gaussian mechanism of noise multiplier {@code z} that the accountant composes. With no counts
+     * {@code z_Δ = z}; with {@code z = 0} (no privacy) it is 0.
+     *
+     * @throws IllegalArgumentException if the counts alone would need the whole budget
+     *     ({@code Σ (2σ_i)⁻² >= z⁻²}), or a parameter is negative or not finite
+     */
+    public static double valueNoiseMultiplier(double noiseMultiplier, double... countStddevs) {
+        if (!(noiseMultiplier >= 0 && noiseMultiplier < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("noise multiplier must be finite and >= 0, got " + noiseMultiplier);
+        }
+        if (noiseMultiplier == 0) {
+            return 0.0;
+        }
+        double countsInverseSquare = 0;
+        for (double sigma : countStddevs) {
+            if (!(sigma > 0 && sigma < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("a noised count's stddev must be finite and > 0 when the noise multiplier is "
+                        + noiseMultiplier + ", got " + sigma);
+            }
+            countsInverseSquare += 1 / (4 * sigma * sigma);
+        }
+        double inverseSquare = 1 / (noiseMultiplier * noiseMultiplier) - countsInverseSquare;
+        if (!(inverseSquare > 0)) {
+            throw new IllegalArgumentException("the noised counts with stddevs " + java.util.Arrays.toString(countStddevs)
+                    + " leave no noise budget for the updates at noise multiplier " + noiseMultiplier + ": need Σ (2σ)⁻² = "
+                    + countsInverseSquare + " < z⁻² = " + 1 / (noiseMultiplier * noiseMultiplier)
+                    + "; raise the clients per round (the default stddev is 0.05 × clients per round) or lower the noise multiplier");
+        }
+        return 1 / Math.sqrt(inverseSquare);
+    }
+
     /** The total noise multiplier {@code (z_Δ⁻² + (2σ_b)⁻²)^(-1/2)} of a given split. */
     public static double combinedNoiseMultiplier(double valueNoiseMultiplier, double clippedCountStddev) {
         if (valueNoiseMultiplier == 0 || clippedCountStddev == 0) {

@@ -86,7 +86,7 @@ class AggregatorsAndSpecTest {
         assertEquals("multi_krum(2, 3)", AggregatorSpec.parse("multi-krum:2:3", 10).toString());
         assertTrue(AggregatorSpec.isWeighted(AggregatorSpec.parse("robust", 10)));
         assertFalse(AggregatorSpec.isWeighted(AggregatorSpec.parse("dp:1", 30)));
-        assertFalse(AggregatorSpec.isWeighted(AggregatorSpec.parse("zeroing+dp-fixed:1:0.5", 10)));
+        assertFalse(AggregatorSpec.isWeighted(AggregatorSpec.parse("zeroing+dp-fixed:1:0.5", 30)));
     }
 
     @Test

@@ -107,4 +107,37 @@ class SecureSumFactoryTest {
         assertTrue(fraction.getMessage().contains("only with integer bounds"), fraction.getMessage());
         assertThrows(TypeMismatchException.class, () -> SecureSumFactory.symmetric(1).create(TensorType.scalar(DType.BOOL)));
     }
+
+    /**
+     * A NaN has no place in a range: it used to count as clipped high and enter the sum as the lower
+     * bound. Now the client holding it contributes nothing (its whole value is zeroed, as
+     * non-finite zeroing does) and is counted apart; ±Inf are clipped to the bounds and counted so.
+     */
+    @Test
+    void aNanZeroesItsClientWhichIsCountedApartFromClipping() {
+        AggregationProcess p = SecureSumFactory.bounds(-1, 1).create(Fixtures.VEC2);
+        MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime), Fixtures.vectors(
+                new float[] {0.5f, 0.25f}, new float[] {Float.NaN, 0.5f}, new float[] {0.25f, -0.25f}, new float[] {Float.POSITIVE_INFINITY, 0f}));
+        double step = 2.0 / Math.scalb(1.0, SecureSumFactory.bounds(-1, 1).floatPrecisionBits());
+        assertArrayEquals(new float[] {1.75f, 0f}, Fixtures.server(out.result()), (float) step);
+        assertEquals(1.0, measurement(out.measurements(), "secure_nan_zeroed_count"));
+        assertEquals(1.0, measurement(out.measurements(), "secure_upper_clipped_count"), "only the +Inf client was clipped");
+        assertEquals(0.0, measurement(out.measurements(), "secure_lower_clipped_count"));
+    }
+
+    /** An int32 (or int64) result must hold the sum of maxClients values at the bounds; bounds that could wrap it are refused. */
+    @Test
+    void integerBoundsWhoseSumCouldOverflowTheResultAreRefused() {
+        TensorType i32 = TensorType.scalar(DType.INT32);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SecureSumFactory.bounds(0, 1 << 22).create(i32));
+        assertTrue(e.getMessage().contains("int32 leaf int32: the sum of up to 1000 clients in [0.0, 4194304.0] can reach 4.194304E9"), e.getMessage());
+        IllegalArgumentException low = assertThrows(IllegalArgumentException.class,
+                () -> SecureSumFactory.bounds(-(1 << 22), 0).create(i32));
+        assertTrue(low.getMessage().contains("can reach -4.194304E9"), low.getMessage());
+        AggregationProcess p = SecureSumFactory.bounds(0, 1 << 22).withMaxClients(500).create(i32);
+        MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime),
+                FederatedValue.clients(List.of(Tensor.scalar(1 << 22), Tensor.scalar(1 << 22), Tensor.scalar(1 << 22))));
+        assertEquals(3L << 22, ((Tensor) ((ServerValue) out.result()).value()).longValue());
+        assertThrows(IllegalArgumentException.class, () -> SecureSumFactory.bounds(-4e18, 0).create(TensorType.scalar(DType.INT64)));
+    }
 }

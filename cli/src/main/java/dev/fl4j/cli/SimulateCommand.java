@@ -55,13 +55,14 @@ final class SimulateCommand implements Callable<Integer> {
                     + "); for federated files, use only the first N clients (default all).")
     Integer clients;
 
-    @Option(names = "--clients-per-round", paramLabel = "N", defaultValue = "10", description = "Clients sampled each round. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--clients-per-round", paramLabel = "N", defaultValue = "10", description = "Clients sampled each round; with a differentially private aggregator the expected number: each client "
+                    + "takes part independently with probability N/population (Poisson sampling from SecureRandom). Default: ${DEFAULT-VALUE}.")
     int clientsPerRound;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "10", description = "Training rounds. Default: ${DEFAULT-VALUE}.")
     int rounds;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1", description = "Local epochs per round. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1", description = "Local epochs per round (fedsgd: 1 only). Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "20", description = "Client batch size. Default: ${DEFAULT-VALUE}.")
@@ -75,8 +76,9 @@ final class SimulateCommand implements Callable<Integer> {
             description = "fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi, fedadagrad. Default: ${DEFAULT-VALUE}.")
     String algorithm;
 
-    @Option(names = "--client-lr", paramLabel = "LR", defaultValue = "0.02", description = "Client SGD learning rate. Default: ${DEFAULT-VALUE}.")
-    float clientLr;
+    @Option(names = "--client-lr", paramLabel = "LR",
+            description = "Client SGD learning rate (not for fedsgd, whose clients take no local steps). Default: " + SimulationSettings.DEFAULT_CLIENT_LR + ".")
+    Float clientLr;
 
     @Option(names = "--server-lr", paramLabel = "LR",
             description = "Server learning rate. Default: 1.0 (fedavg, fedprox), 0.1 (fedsgd), 0.01 (fedadam, fedyogi, fedadagrad).")
@@ -144,7 +146,7 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Save checkpoints here (one sub-directory per run) and resume from them when started again with the same settings.")
     Path checkpointDir;
 
-    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "1", description = "Checkpoint every N rounds. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "1", description = "Checkpoint every N rounds (a differentially private run checkpoints every round). Default: ${DEFAULT-VALUE}.")
     int checkpointEvery;
 
     @Option(names = "--progress", negatable = true, description = "Show a progress bar while a round trains. Default: when on a terminal.")

@@ -169,6 +169,24 @@ class SimulateCommandTest {
         assertTrue(r.err().contains("missing.h5") && r.err().contains("does not exist"), r.err());
     }
 
+    /** FedSGD takes no local steps: --client-lr and --epochs other than 1 would be ignored (and printed in the header), so they are refused. */
+    @Test
+    void fedsgdRefusesLocalTrainingOptionsAndItsHeaderShowsNone() {
+        assertError(run(tiny("--algorithm", "fedsgd")), "--client-lr does not apply to --algorithm fedsgd");
+        List<String> noClientLr = new ArrayList<>(Arrays.asList(tiny("--rounds", "1", "--algorithm", "fedsgd")));
+        int at = noClientLr.indexOf("--client-lr");
+        noClientLr.remove(at + 1);
+        noClientLr.remove(at);
+        List<String> withEpochs = new ArrayList<>(noClientLr);
+        withEpochs.addAll(List.of("--epochs", "3"));
+        assertError(run(withEpochs.toArray(String[]::new)), "--epochs 3 does not apply to --algorithm fedsgd");
+        Result r = run(noClientLr.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        String header = r.lines().stream().filter(l -> l.startsWith("model softmax")).findFirst().orElseThrow();
+        assertTrue(header.contains("algorithm fedsgd (server lr 0.1, one gradient per client and round, no local steps)"), header);
+        assertFalse(header.contains("client SGD") || header.contains("epoch"), header);
+    }
+
     @Test
     void partitionThatLeavesClientsEmptyIsRefused() {
         assertError(run("--dataset", "fashion-mnist", "--clients", "70000", "--rounds", "0"), "60000 examples cannot be split over 70000 clients");

@@ -9,6 +9,7 @@ import dev.fl4j.core.types.TensorType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Encodes one floating-point tensor into bytes and back through a chain of {@link EncodingStage}s,
@@ -44,6 +45,9 @@ import java.util.List;
  *   <li>{@link #decode} checks everything it reads (version, dtype, rank, stage ids, side
  *       information, payload length) and throws {@link MalformedEncodingException} rather than
  *       return a tensor it cannot vouch for.</li>
+ *   <li>Decoding is bounded: every decode takes either the expected type or a cap on the element
+ *       count, and checks the header against it before reading further, so the memory it
+ *       allocates is proportional to what the caller expects, never to what the bytes claim.</li>
  * </ul>
  * Instances are immutable and thread-safe if their stages are (all stages of {@link Stages} are).
  */
@@ -256,15 +260,42 @@ public final class TensorEncoder {
     }
 
     /**
-     * Decodes what {@link #encode} produced with this chain, restoring dtype and shape.
+     * Decodes what {@link #encode} produced with this chain for a tensor of type {@code expected},
+     * restoring dtype and shape. The header's dtype and shape are checked against {@code expected}
+     * before any side information or payload is read, so a header claiming a huge shape costs nothing.
      *
+     * @param expected the type the tensor must have; fully defined, as it bounds what decoding allocates
      * @throws MalformedEncodingException if the bytes are not a complete, consistent encoding by this chain
+     *     of a tensor of type {@code expected}
+     * @throws IllegalArgumentException if {@code expected} is not a fully defined float32 or float64 type
      */
-    public Tensor decode(Tensor encoded) {
-        return decodeChecked(encoded, null);
+    public Tensor decode(Tensor encoded, TensorType expected) {
+        Objects.requireNonNull(expected, "expected type");
+        if (!expected.isFullyDefined() || !expected.dtype().isFloating()) {
+            throw new IllegalArgumentException("the expected type of a decoded tensor must be a fully defined float32 or float64 type, got "
+                    + expected + "; without one, decode(encoded, maxElements) caps the element count");
+        }
+        return decodeChecked(encoded, expected, expected.numElements());
     }
 
-    private Tensor decodeChecked(Tensor encoded, TensorType expected) {
+    /**
+     * Decodes what {@link #encode} produced with this chain, restoring dtype and shape, for a tensor of
+     * any shape with at most {@code maxElements} elements. The header's element count is checked
+     * against the cap before any side information or payload is read: a few bytes whose header claims
+     * millions of elements (an entropy-coded constant tensor decodes from a fixed-size payload) are
+     * rejected instead of inflating to that many floats.
+     *
+     * @throws MalformedEncodingException if the bytes are not a complete, consistent encoding by this chain,
+     *     or their header claims more than {@code maxElements} elements
+     */
+    public Tensor decode(Tensor encoded, long maxElements) {
+        if (maxElements < 0) {
+            throw new IllegalArgumentException("maxElements must be >= 0, got " + maxElements);
+        }
+        return decodeChecked(encoded, null, maxElements);
+    }
+
+    private Tensor decodeChecked(Tensor encoded, TensorType expected, long maxElements) {
         if (encoded.dtype() != DType.UINT8) {
             throw new MalformedEncodingException("an encoded tensor is uint8 bytes, got " + encoded.type());
         }
@@ -295,12 +326,14 @@ public final class TensorEncoder {
                 throw new MalformedEncodingException("shape " + Arrays.toString(Arrays.copyOf(shape, i + 1)) + " at offset 3 has more than 2^31-1 elements");
             }
         }
-        if (expected != null) {
-            DType dtype = dtypeCode == DTYPE_FLOAT32 ? DType.FLOAT32 : DType.FLOAT64;
-            TensorType declared = new TensorType(dtype, shape);
-            if (!expected.isAssignableFrom(declared)) {
-                throw new MalformedEncodingException("encoded tensor decodes to " + declared + " but " + expected + " was expected");
-            }
+        DType dtype = dtypeCode == DTYPE_FLOAT32 ? DType.FLOAT32 : DType.FLOAT64;
+        TensorType declared = new TensorType(dtype, shape);
+        if (expected != null && !expected.isAssignableFrom(declared)) {
+            throw new MalformedEncodingException("encoded tensor decodes to " + declared + " but " + expected + " was expected");
+        }
+        if (n > maxElements) {
+            throw new MalformedEncodingException("header at offset 3 declares " + declared + ", " + n + " elements, more than the "
+                    + maxElements + " this decode allows");
         }
         int count = in.readU8("stage count");
         if (count != stages.size()) {
@@ -314,7 +347,12 @@ public final class TensorEncoder {
                         + Stages.describeId(id) + ") but this decoder expects id " + stages.get(i).id() + " (" + stages.get(i).name() + ")");
             }
         }
-        List<SignalShape> shapes = signalShapes((int) n);
+        List<SignalShape> shapes;
+        try {
+            shapes = signalShapes((int) n);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedEncodingException("header declares " + declared + ", which " + name() + " cannot have encoded: " + e.getMessage(), e);
+        }
         StageDecoder[] decoders = new StageDecoder[count];
         for (int i = 0; i < count; i++) {
             decoders[i] = stages.get(i).readSideInfo(in, shapes.get(i));
@@ -330,14 +368,6 @@ public final class TensorEncoder {
         float[] values = signal.floats();
         Tensor flat = Tensor.of(values, shape);
         return dtypeCode == DTYPE_FLOAT32 ? flat : flat.cast(DType.FLOAT64);
-    }
-
-    /**
-     * {@link #decode(Tensor)} for a tensor that must have type {@code expected}; the header's dtype and
-     * shape are checked before any payload is decoded, so a header claiming a huge shape costs nothing.
-     */
-    public Tensor decode(Tensor encoded, TensorType expected) {
-        return decodeChecked(encoded, java.util.Objects.requireNonNull(expected, "expected type"));
     }
 
     @Override

@@ -33,7 +33,9 @@ import java.util.List;
  *
  * <p><b>Decoding</b> needs the original value's type ({@link #decode}); it checks that every leaf
  * that should be encoded is, that no other leaf is, and that each decoded tensor has the declared
- * type, throwing {@link MalformedEncodingException} naming the leaf's path otherwise.
+ * type, throwing {@link MalformedEncodingException} naming the leaf's path otherwise. The type of an
+ * encoded leaf must be fully defined: it bounds what the leaf's bytes may decode to
+ * ({@link TensorEncoder#decode(Tensor, TensorType)}).
  */
 public final class ValueEncoder {
 
@@ -227,6 +229,10 @@ public final class ValueEncoder {
         if (arrivedEncoded) {
             if (encoder == null) {
                 throw new MalformedEncodingException("leaf " + where(path) + ": expected " + tt + " unencoded (encoder 'none'), got " + t.type());
+            }
+            if (!tt.isFullyDefined()) {
+                throw new IllegalArgumentException("leaf " + where(path) + ": the original type " + tt
+                        + " is not fully defined, so it cannot bound what its encoding decodes to");
             }
             Tensor out;
             try {

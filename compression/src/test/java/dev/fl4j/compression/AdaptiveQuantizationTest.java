@@ -69,7 +69,7 @@ class AdaptiveQuantizationTest {
         assertTrue(hi > 20 && hi < 100, "hi " + hi + ": 4 moving deviations, 0.9·1 + 0.1·120");
         assertEquals(spikes.length, outliers);
         assertEquals(HEADER + 13 + 8L * outliers + 10_000 / 2, encoded.size(), "header + side information + 4-bit payload");
-        float[] y = ADAPTIVE4.decode(encoded).floatData();
+        float[] y = ADAPTIVE4.decode(encoded, x.type()).floatData();
         double step = ((double) hi - lo) / 15;
         for (int i = 0; i < v.length; i++) {
             if (v[i] < lo || v[i] > hi) {
@@ -85,9 +85,9 @@ class AdaptiveQuantizationTest {
         // without memory (decay 0) the spikes' own deviation sets the range; with [min, max] the largest spike does
         TensorEncoder memoryless = TensorEncoder.of(Stages.adaptiveUniformQuantization(4, 4, 0), Stages.bitPacking());
         Value memorylessHistory = memoryless.encode(TestData.gaussian(3, 0.0, 1.0, 10_000), 0, memoryless.initialState(10_000)).state();
-        double withoutMemory = TestData.squaredError(v, memoryless.decode(memoryless.encode(x, 5, memorylessHistory).bytes()).floatData());
+        double withoutMemory = TestData.squaredError(v, memoryless.decode(memoryless.encode(x, 5, memorylessHistory).bytes(), x.type()).floatData());
         TensorEncoder plain = Encoders.tensorEncoder("uniform:4");
-        double minMax = TestData.squaredError(v, plain.decode(plain.encode(x, 5)).floatData());
+        double minMax = TestData.squaredError(v, plain.decode(plain.encode(x, 5), x.type()).floatData());
         assertTrue(adaptive * 10 < withoutMemory, "moving average " + adaptive + " vs this round's statistics " + withoutMemory);
         assertTrue(withoutMemory * 10 < minMax, "this round's statistics " + withoutMemory + " vs [min, max] " + minMax);
     }
@@ -109,7 +109,7 @@ class AdaptiveQuantizationTest {
         assertTrue(Math.abs(hi - 4 * movedDeviation) < 0.05, "hi " + hi + " from the moving deviation " + movedDeviation);
         assertTrue(side.getInt(HEADER + 9) > 0, "the wider round's extremes cross exactly");
         float[] a = wider.floatData();
-        float[] b = ADAPTIVE4.decode(e.bytes()).floatData();
+        float[] b = ADAPTIVE4.decode(e.bytes(), wider.type()).floatData();
         for (int i = 0; i < a.length; i++) {
             assertTrue(a[i] == b[i] || Math.abs(a[i] - b[i]) <= (2 * (double) hi) / 15 * (1 + 1e-6), "element " + i);
         }
@@ -204,7 +204,7 @@ class AdaptiveQuantizationTest {
         int outliers = b.getInt(HEADER + 9);
         assertTrue(outliers >= 2 && outliers <= 8, "outliers " + outliers);
         assertEquals(500f, b.getFloat(HEADER + 13 + 4));
-        ADAPTIVE4.decode(Tensor.of(good, good.length));
+        ADAPTIVE4.decode(Tensor.of(good, good.length), MalformedInputTest.CAP);
 
         assertMalformed(put(good, HEADER, (byte) 5), "adaptive quantization bits at offset 10 is 5");
         assertMalformed(putFloat(good, HEADER + 1, 1e6f), "range at offset 11 is [1000000.0, ");
@@ -216,13 +216,13 @@ class AdaptiveQuantizationTest {
         assertMalformed(putFloat(good, HEADER + 13 + 4, 0f), "outlier 0 at offset 27 is 0.0, expected a finite value outside");
         assertMalformed(putFloat(good, HEADER + 13 + 4, Float.POSITIVE_INFINITY), "is Infinity, expected a finite value");
         // one more outlier claimed than listed: the last entry is read from the payload, and the payload comes up short
-        assertThrows(MalformedEncodingException.class, () -> ADAPTIVE4.decode(Tensor.of(putInt(good, HEADER + 9, outliers + 1), good.length)));
+        assertThrows(MalformedEncodingException.class, () -> ADAPTIVE4.decode(Tensor.of(putInt(good, HEADER + 9, outliers + 1), good.length), MalformedInputTest.CAP));
         byte[] cut = Arrays.copyOf(good, HEADER + 13 + 3);
         assertMalformed(cut, "truncated: reading adaptive quantization outlier index needs 4 bytes at offset 23");
     }
 
     private static void assertMalformed(byte[] bytes, String expected) {
-        MalformedEncodingException e = assertThrows(MalformedEncodingException.class, () -> ADAPTIVE4.decode(Tensor.of(bytes, bytes.length)));
+        MalformedEncodingException e = assertThrows(MalformedEncodingException.class, () -> ADAPTIVE4.decode(Tensor.of(bytes, bytes.length), MalformedInputTest.CAP));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 

@@ -20,11 +20,11 @@ class ChainTest {
         // header 4+4+2, side info 4, 4 symbols of 2 bits = 1 byte
         assertEquals(15, bytes.size());
         assertEquals(200, bytes.byteData()[8] & 0xFF, "stage ids follow version, dtype, rank, one dimension and the count");
-        assertArrayEquals(new float[] {-2f, 0f, 2f, 2f}, enc.decode(bytes).floatData());
+        assertArrayEquals(new float[] {-2f, 0f, 2f, 2f}, enc.decode(bytes, x.type()).floatData());
         assertEquals("a user stage", Stages.describeId(200));
         // user stages chain with built-in ones
         TensorEncoder rotated = TensorEncoder.of(Stages.hadamard(), new TernaryStage(), Stages.entropyCoding());
-        assertEquals(x.type(), rotated.decode(rotated.encode(x, 3)).type());
+        assertEquals(x.type(), rotated.decode(rotated.encode(x, 3), x.type()).type());
     }
 
     @Test

@@ -23,13 +23,13 @@ public final class CompressionTiming {
             long[] decNs = new long[15];
             Tensor bytes = null;
             for (int warm = 0; warm < 5; warm++) {
-                enc.decode(enc.encode(x, warm));
+                enc.decode(enc.encode(x, warm), x.type());
             }
             for (int r = 0; r < encNs.length; r++) {
                 long t0 = System.nanoTime();
                 bytes = enc.encode(x, r);
                 long t1 = System.nanoTime();
-                enc.decode(bytes);
+                enc.decode(bytes, x.type());
                 long t2 = System.nanoTime();
                 encNs[r] = t1 - t0;
                 decNs[r] = t2 - t1;

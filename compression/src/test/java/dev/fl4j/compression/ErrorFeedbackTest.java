@@ -22,7 +22,7 @@ class ErrorFeedbackTest {
             for (int round = 0; round < 5; round++) {
                 Tensor x = TestData.gaussian(round, 50, 40);
                 TensorEncoder.Encoding e = enc.encode(x, round, state);
-                float[] sent = enc.decode(e.bytes()).floatData();
+                float[] sent = enc.decode(e.bytes(), x.type()).floatData();
                 float[] next = ((Tensor) ((Struct) e.state()).get(0)).floatData();
                 int nonzero = 0;
                 for (int i = 0; i < 2000; i++) {
@@ -53,7 +53,7 @@ class ErrorFeedbackTest {
         Tensor x = TestData.gaussian(99, n);
         for (int round = 0; round < 200; round++) {
             TensorEncoder.Encoding e = enc.encode(x, round, state);
-            float[] s = enc.decode(e.bytes()).floatData();
+            float[] s = enc.decode(e.bytes(), x.type()).floatData();
             for (int i = 0; i < n; i++) {
                 inputs[i] += x.floatData()[i];
                 sent[i] += s[i];

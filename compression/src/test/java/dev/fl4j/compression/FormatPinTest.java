@@ -50,7 +50,7 @@ class FormatPinTest {
     void encodedBytesAndDecodedFloatsAreUnchanged(String preset, String encodedDigest, String decodedDigest) {
         TensorEncoder encoder = Encoders.tensorEncoder(preset);
         Tensor encoded = encoder.encode(pinnedTensor(), 20240601L);
-        Tensor decoded = encoder.decode(encoded);
+        Tensor decoded = encoder.decode(encoded, pinnedTensor().type());
         assertEquals(encodedDigest, digest(encoded.byteData()), preset + ": encoded bytes");
         assertEquals(decodedDigest, digest(floatBytes(decoded.floatData())), preset + ": decoded floats");
     }
@@ -98,7 +98,7 @@ class FormatPinTest {
         for (String preset : args) {
             TensorEncoder encoder = Encoders.tensorEncoder(preset);
             Tensor encoded = encoder.encode(pinnedTensor(), 20240601L);
-            Tensor decoded = encoder.decode(encoded);
+            Tensor decoded = encoder.decode(encoded, pinnedTensor().type());
             System.out.println(preset + " " + digest(encoded.byteData()) + " " + digest(floatBytes(decoded.floatData())));
         }
     }

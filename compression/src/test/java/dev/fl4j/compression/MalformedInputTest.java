@@ -15,6 +15,9 @@ import org.junit.jupiter.api.Test;
 /** Every way decoding can be handed bytes it did not write ends in a specific MalformedEncodingException. */
 class MalformedInputTest {
 
+    /** The element cap for decoding without an expected type, so header mutations reach the checks after it. */
+    static final long CAP = 1 << 20;
+
     /** uniform8 on float32[20,30]: header 0-13 (dims at 3-10, count 11, ids 12-13), bits 14, min 15-18, max 19-22, payload 23-622. */
     static byte[] uniform8() {
         return Encoders.tensorEncoder("uniform8").encode(TestData.gaussian(1, 20, 30), 1).byteData().clone();
@@ -22,7 +25,7 @@ class MalformedInputTest {
 
     static void assertMalformed(String preset, byte[] bytes, String fragment) {
         TensorEncoder enc = Encoders.tensorEncoder(preset);
-        MalformedEncodingException e = assertThrows(MalformedEncodingException.class, () -> enc.decode(Tensor.of(bytes, bytes.length)),
+        MalformedEncodingException e = assertThrows(MalformedEncodingException.class, () -> enc.decode(Tensor.of(bytes, bytes.length), CAP),
                 preset + " should reject bytes expecting '" + fragment + "'");
         assertTrue(e.getMessage().contains(fragment), "'" + fragment + "' not in: " + e.getMessage());
     }
@@ -60,7 +63,7 @@ class MalformedInputTest {
     @Test
     void notUint8() {
         TensorEncoder enc = Encoders.tensorEncoder("uniform8");
-        MalformedEncodingException e = assertThrows(MalformedEncodingException.class, () -> enc.decode(TestData.gaussian(1, 10)));
+        MalformedEncodingException e = assertThrows(MalformedEncodingException.class, () -> enc.decode(TestData.gaussian(1, 10), CAP));
         assertTrue(e.getMessage().contains("uint8"));
     }
 
@@ -103,7 +106,7 @@ class MalformedInputTest {
         TensorEncoder ternary = TensorEncoder.of(new TernaryStage(), Stages.bitPacking());
         byte[] t = ternary.encode(Tensor.vector(1f, -1f, 0f, 1f), 1).byteData().clone();
         t[t.length - 1] = (byte) 0xFF;
-        MalformedEncodingException e = assertThrows(MalformedEncodingException.class, () -> ternary.decode(Tensor.of(t, t.length)));
+        MalformedEncodingException e = assertThrows(MalformedEncodingException.class, () -> ternary.decode(Tensor.of(t, t.length), CAP));
         assertTrue(e.getMessage().contains("symbol 0 is 3, out of range [0,3)"), e.getMessage());
     }
 
@@ -184,7 +187,7 @@ class MalformedInputTest {
             int at = stateAt + 4 + r.nextInt(b.length - stateAt - 4);
             flipped[at] ^= (byte) (1 << r.nextInt(8));
             TensorEncoder enc = Encoders.tensorEncoder("entropy-uniform:4");
-            assertThrows(MalformedEncodingException.class, () -> enc.decode(Tensor.of(flipped, flipped.length)), "flip at " + at);
+            assertThrows(MalformedEncodingException.class, () -> enc.decode(Tensor.of(flipped, flipped.length), CAP), "flip at " + at);
         }
     }
 
@@ -221,7 +224,16 @@ class MalformedInputTest {
         byte[] r = Encoders.tensorEncoder("randk:0.01").encode(TestData.gaussian(2, 3000), 1).byteData().clone();
         putInt(r, 3, 2_000_000_000);
         putInt(r, 10, 20_000_000);
-        assertMalformed("randk:0.01", r, "expected 80000000 bytes for 20000000 floats, got 120");
+        assertMalformed("randk:0.01", r, "more than the " + CAP + " this decode allows");
+        MalformedEncodingException uncapped = assertThrows(MalformedEncodingException.class,
+                () -> Encoders.tensorEncoder("randk:0.01").decode(Tensor.of(r, r.length), Integer.MAX_VALUE));
+        assertTrue(uncapped.getMessage().contains("expected 80000000 bytes for 20000000 floats, got 120"), uncapped.getMessage());
+        // a shape the chain could not have encoded (its float32 payload would pass 2^31 bytes) is malformed, even under a generous cap
+        byte[] id = Encoders.tensorEncoder("identity").encode(TestData.gaussian(1, 10), 1).byteData().clone();
+        putInt(id, 3, 1 << 30);
+        MalformedEncodingException huge = assertThrows(MalformedEncodingException.class,
+                () -> Encoders.tensorEncoder("identity").decode(Tensor.of(id, id.length), Integer.MAX_VALUE));
+        assertTrue(huge.getMessage().contains("header declares float32[1073741824], which identity+float32 cannot have encoded"), huge.getMessage());
     }
 
     @Test
@@ -232,7 +244,7 @@ class MalformedInputTest {
             for (int trial = 0; trial < 200; trial++) {
                 byte[] b = new byte[r.nextInt(64)];
                 r.nextBytes(b);
-                assertThrows(MalformedEncodingException.class, () -> enc.decode(Tensor.of(b, b.length)), preset);
+                assertThrows(MalformedEncodingException.class, () -> enc.decode(Tensor.of(b, b.length), CAP), preset);
             }
         }
     }
@@ -244,7 +256,7 @@ class MalformedInputTest {
             byte[] b = enc.encode(TestData.gaussian(7, 7, 9), 1).byteData();
             for (int len = 0; len < b.length; len++) {
                 byte[] cut = Arrays.copyOf(b, len);
-                assertThrows(MalformedEncodingException.class, () -> enc.decode(Tensor.of(cut, cut.length)), preset + " cut to " + len);
+                assertThrows(MalformedEncodingException.class, () -> enc.decode(Tensor.of(cut, cut.length), CAP), preset + " cut to " + len);
             }
         }
     }

@@ -23,7 +23,7 @@ class UnbiasednessTest {
         double[] sum = new double[a.length];
         double sumSqErr = 0;
         for (int r = 0; r < DRAWS; r++) {
-            float[] b = enc.decode(enc.encode(x, r)).floatData();
+            float[] b = enc.decode(enc.encode(x, r), x.type()).floatData();
             for (int i = 0; i < a.length; i++) {
                 sum[i] += b[i];
             }

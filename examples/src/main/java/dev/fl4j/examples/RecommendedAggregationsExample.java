@@ -65,7 +65,9 @@ public final class RecommendedAggregationsExample implements Example {
         m.put("zeroing_mean", ZeroingFactory.adaptive(QuantileEstimation.noNoise(10.0, 0.98, Math.log(10), 2.0, 1.0, false), Norm.LINF,
                 new MeanFactory()));
         m.put("clipping_mean", ClippingFactory.adaptive(QuantileEstimation.noNoise(1.0, 0.8, 0.2), new MeanFactory()));
-        m.put("dp_mean", DifferentiallyPrivateFactory.gaussianAdaptive(0.1, CLIENTS_PER_ROUND).withPopulation(CLIENTS));
+        // This tour samples a fixed-size cohort from a known seed, so ε claims no amplification by
+        // sampling (q = 1, no population given); a DP run proper is TrainingLoop.optPrivacy (Poisson, SecureRandom).
+        m.put("dp_mean", DifferentiallyPrivateFactory.gaussianAdaptive(0.1, CLIENTS_PER_ROUND));
         m.put("compressed_mean", new MeanFactory(EncodedSumFactory.quantizeAboveThreshold(8, 20_000), new SumFactory()));
         m.put("secure_mean", new MeanFactory(SecureSumFactory.adaptive(QuantileEstimation.noNoise(50.0, 0.95, 1.0, 2.0, 0.0, false)),
                 new SumFactory()));

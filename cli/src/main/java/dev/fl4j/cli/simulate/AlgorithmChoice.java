@@ -69,11 +69,37 @@ public record AlgorithmChoice(String name, float proximalMu) {
         };
     }
 
+    /**
+     * Refuses options of local training that this algorithm would ignore: FedSGD's clients take no
+     * local steps, so {@code --client-lr} (given at all) and {@code --epochs} other than 1 are errors.
+     */
+    public void requireApplicable(Float clientLr, int epochs) {
+        if (!name.equals("fedsgd")) {
+            return;
+        }
+        if (clientLr != null) {
+            throw new UsageException("--client-lr does not apply to --algorithm fedsgd: its clients compute one gradient at the received model"
+                    + " and take no local steps; the step size is --server-lr");
+        }
+        if (epochs != 1) {
+            throw new UsageException("--epochs " + epochs + " does not apply to --algorithm fedsgd: its clients compute one gradient over"
+                    + " all their data at the received model");
+        }
+    }
+
+    /** The run header's description, e.g. {@code fedavg (client SGD 0.02, server lr 1.0, 1 epoch)}. */
+    public String describe(float clientLr, float serverLr, int epochs) {
+        if (name.equals("fedsgd")) {
+            return String.format(Locale.ROOT, "%s (server lr %s, one gradient per client and round, no local steps)", text(), serverLr);
+        }
+        return String.format(Locale.ROOT, "%s (client SGD %s, server lr %s, %d epoch%s)", text(), clientLr, serverLr, epochs, epochs == 1 ? "" : "s");
+    }
+
     /** The learning process. */
     public LearningProcess build(ModelSpec model, AggregationFactory aggregator, DistributionProcess distributor, float clientLr, float serverLr,
             int epochs, long seed) {
-        FedAvg.Builder b = name.equals("fedsgd") ? FedSgd.builder(model) : FedAvg.builder(model).setClientOptimizer(Sgd.of(clientLr));
-        b.optServerOptimizer(serverOptimizer(serverLr)).optModelAggregator(aggregator).optDistributor(distributor).optEpochs(epochs).optSeed(seed);
+        FedAvg.Builder b = name.equals("fedsgd") ? FedSgd.builder(model) : FedAvg.builder(model).setClientOptimizer(Sgd.of(clientLr)).optEpochs(epochs);
+        b.optServerOptimizer(serverOptimizer(serverLr)).optModelAggregator(aggregator).optDistributor(distributor).optSeed(seed);
         if (name.equals("fedavg-unweighted")) {
             b.optClientWeighting(ClientWeighting.UNIFORM);
         }

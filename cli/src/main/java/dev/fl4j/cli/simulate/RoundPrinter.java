@@ -33,6 +33,7 @@ final class RoundPrinter implements RoundListener {
     private final PrintStream progressStream;
     private final String runName;
     private ProgressBar bar;
+    private boolean isPrivate;
 
     /** {@code progressStream} null: no progress bar. */
     RoundPrinter(PrintWriter out, PrintStream progressStream, String runName) {
@@ -41,16 +42,28 @@ final class RoundPrinter implements RoundListener {
         this.runName = runName;
     }
 
+    /** Prints the statement, and shows no progress bar from now on: it would count the sampled clients. */
+    @Override
+    public void privacy(String statement) {
+        isPrivate = true;
+        out.printf(Locale.ROOT, "[%s] %s%n", runName, statement);
+        out.flush();
+    }
+
     @Override
     public void resumed(Checkpoint checkpoint) {
-        out.printf(Locale.ROOT, "[%s] resuming after round %d from its checkpoint (broadcasted_bits=%s, aggregated_bits=%s)%n", runName,
-                checkpoint.round(), BitFormat.format(checkpoint.broadcastedBits()), BitFormat.format(checkpoint.aggregatedBits()));
+        if (isPrivate) {
+            out.printf(Locale.ROOT, "[%s] resuming after round %d from its checkpoint%n", runName, checkpoint.round());
+        } else {
+            out.printf(Locale.ROOT, "[%s] resuming after round %d from its checkpoint (broadcasted_bits=%s, aggregated_bits=%s)%n", runName,
+                    checkpoint.round(), BitFormat.format(checkpoint.broadcastedBits()), BitFormat.format(checkpoint.aggregatedBits()));
+        }
         out.flush();
     }
 
     @Override
     public void roundStarted(Cohort cohort) {
-        if (progressStream != null && !cohort.reporting().isEmpty()) {
+        if (progressStream != null && !isPrivate && !cohort.reporting().isEmpty()) {
             bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "round %2d", cohort.round()))
                     .setInitialMax(cohort.reporting().size()).setStyle(ProgressBarStyle.ASCII).setUnit(" clients", 1)
                     .setConsumer(new ConsoleProgressBarConsumer(progressStream)).clearDisplayOnFinish().setUpdateIntervalMillis(250).build();
@@ -91,8 +104,12 @@ final class RoundPrinter implements RoundListener {
         if (m.containsKey(TRAIN_ACCURACY)) {
             parts.add(String.format(Locale.ROOT, "accuracy=%.4f", m.get(TRAIN_ACCURACY)));
         }
-        parts.add("broadcasted_bits=" + BitFormat.format(m.getOrDefault(TrainingLoop.BROADCASTED_BITS, 0.0).longValue()));
-        parts.add("aggregated_bits=" + BitFormat.format(m.getOrDefault(TrainingLoop.AGGREGATED_BITS, 0.0).longValue()));
+        if (m.containsKey(TrainingLoop.BROADCASTED_BITS)) {
+            parts.add("broadcasted_bits=" + BitFormat.format(m.get(TrainingLoop.BROADCASTED_BITS).longValue()));
+        }
+        if (m.containsKey(TrainingLoop.AGGREGATED_BITS)) {
+            parts.add("aggregated_bits=" + BitFormat.format(m.get(TrainingLoop.AGGREGATED_BITS).longValue()));
+        }
         Double sampled = m.get(TrainingLoop.CLIENTS_SAMPLED);
         Double reporting = m.get(TrainingLoop.CLIENTS_REPORTING);
         if (sampled != null && reporting != null && !sampled.equals(reporting)) {

@@ -2,12 +2,14 @@ package dev.fl4j.cli.simulate;
 
 import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.aggregators.AggregatorSpec;
+import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
 import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.core.Seeds;
 import dev.fl4j.learning.templates.DistributionProcess;
 import dev.fl4j.learning.templates.EncodedDistribution;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
+import dev.fl4j.simulation.checkpoint.PrivacyLedgerFile;
 import dev.fl4j.simulation.checkpoint.RunConfig;
 import dev.fl4j.simulation.metrics.CsvMetricsSink;
 import dev.fl4j.simulation.metrics.JsonLinesMetricsSink;
@@ -49,8 +51,8 @@ public final class Simulation {
     private Simulation() {
     }
 
-    /** One finished run. */
-    record RunSummary(String name, TrainingResult result, String accuracyMetric, Optional<Double> accuracy) {
+    /** One finished run; a private one releases no bit counts. */
+    record RunSummary(String name, TrainingResult result, String accuracyMetric, Optional<Double> accuracy, boolean isPrivate) {
     }
 
     /**
@@ -64,6 +66,7 @@ public final class Simulation {
         boolean federatedFiles = !centralised && !SimulationData.name(s.dataset()).equals("synthetic");
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : DEFAULT_CLIENTS;
         AlgorithmChoice algorithm = AlgorithmChoice.parse(s.algorithm());
+        algorithm.requireApplicable(s.clientLr(), s.epochs());
         float serverLr = s.serverLr() != null ? s.serverLr() : algorithm.defaultServerLearningRate();
         parseAggregators(s, 0);
         String partition = centralised ? (s.partition() != null ? s.partition() : "iid") : null;
@@ -78,8 +81,8 @@ public final class Simulation {
             ModelChoice model = ModelChoice.of(s.model() != null ? s.model() : ModelChoice.defaultFor(data), data);
             Preprocessing prep = Preprocessing.batches(s.batch()).withExamplesCap(s.examplesPerClient()).withBatchMap(model.batchMap());
             ModelEvaluation evaluation = evaluation(data, model, prep, s);
-            out.printf(Locale.ROOT, "model %s (%,d parameters), algorithm %s (client SGD %s, server lr %s, %d epoch%s), %d of %d clients per round, batch %d%s%n",
-                    model.name(), model.spec().countParams(), algorithm.text(), s.clientLr(), serverLr, s.epochs(), s.epochs() == 1 ? "" : "s",
+            out.printf(Locale.ROOT, "model %s (%,d parameters), algorithm %s, %d of %d clients per round, batch %d%s%n",
+                    model.name(), model.spec().countParams(), algorithm.describe(s.clientLrOrDefault(), serverLr, s.epochs()),
                     s.clientsPerRound(), population, s.batch(),
                     s.examplesPerClient() > 0 ? ", at most " + s.examplesPerClient() + " examples per client and round" : "");
             out.flush();
@@ -87,26 +90,39 @@ public final class Simulation {
             Map<String, MetricsHistory> chart = new LinkedHashMap<>();
             List<RunSummary> runs = new ArrayList<>();
             DistributionProcess distributor = distributor(s, model);
-            Map<String, AggregationFactory> aggregators = parseAggregators(s, data.train().clientIds().size());
-            for (Map.Entry<String, AggregationFactory> agg : aggregators.entrySet()) {
+            Map<String, String> specs = specsByName(s);
+            for (Map.Entry<String, String> agg : specs.entrySet()) {
                 String name = agg.getKey();
                 out.printf("%n== run %s: aggregator %s ==%n", name, name);
                 out.flush();
-                LearningProcess process = algorithm.build(model.spec(), agg.getValue(), distributor, s.clientLr(), serverLr, s.epochs(), s.seed());
+                CheckpointStore store = s.checkpointDir() != null ? new CheckpointStore(s.checkpointDir().resolve(name)) : null;
+                AggregatorSpec.Settings settings = aggregatorSettings(s, population);
+                AggregationFactory factory = parseAggregator(agg.getValue(), settings);
+                Optional<DifferentiallyPrivateFactory> dp = DifferentiallyPrivateFactory.find(factory);
+                if (dp.isPresent() && store != null) {
+                    if (s.checkpointEvery() != 1) {
+                        throw new UsageException("--checkpoint-every " + s.checkpointEvery() + ": a differentially private run (" + name
+                                + ") checkpoints every round, so that a resumed run repeats as few noised rounds as possible");
+                    }
+                    factory = parseAggregator(agg.getValue(), settings.withLedger(PrivacyLedgerFile.in(store)));
+                    dp = DifferentiallyPrivateFactory.find(factory);
+                }
+                LearningProcess process = algorithm.build(model.spec(), factory, distributor, s.clientLrOrDefault(), serverLr, s.epochs(), s.seed());
                 RoundPrinter printer = new RoundPrinter(out, progress, name);
                 List<MetricsSink> sinks = new ArrayList<>();
                 try {
                     TrainingLoop.Builder loop = TrainingLoop.builder().setProcess(process).setTrainingData(data.train())
                             .setClientsPerRound(s.clientsPerRound()).setRounds(s.rounds()).setPreprocessing(prep).optSeed(s.seed())
                             .optDropoutRate(s.dropout()).optWorkers(s.workers()).optListener(printer);
+                    dp.ifPresent(loop::optPrivacy);
                     if (evaluation != null) {
                         loop.optEvaluation(evaluation, s.evalEvery());
                     }
-                    if (s.checkpointDir() != null) {
+                    if (store != null) {
                         RunConfig config = runConfig(s, data, model, algorithm, serverLr, partition, clients, agg.getKey());
-                        loop.optCheckpoints(new CheckpointStore(s.checkpointDir().resolve(name)), s.checkpointEvery(), config);
+                        loop.optCheckpoints(store, s.checkpointEvery(), config);
                     }
-                    boolean many = aggregators.size() > 1;
+                    boolean many = specs.size() > 1;
                     if (s.tensorboard() != null) {
                         sinks.add(add(loop, new TensorBoardSink(s.tensorboard().resolve(name)), false));
                     }
@@ -120,7 +136,7 @@ public final class Simulation {
                         sinks.add(add(loop, new PlotSink(s.plot(), name, chart, MetricsPlot.standard()), true));
                     }
                     TrainingResult result = loop.build().run();
-                    RunSummary run = summarize(name, result);
+                    RunSummary run = summarize(name, result, dp.isPresent());
                     runs.add(run);
                     printSummary(out, run);
                 } finally {
@@ -133,7 +149,7 @@ public final class Simulation {
             if (runs.size() > 1) {
                 printComparison(out, runs);
             }
-            printOutputs(out, s, aggregators.keySet());
+            printOutputs(out, s, specs.keySet());
             out.flush();
             return runs;
         }
@@ -168,17 +184,31 @@ public final class Simulation {
      */
     static Map<String, AggregationFactory> parseAggregators(SimulationSettings s, long population) {
         Map<String, AggregationFactory> aggregators = new LinkedHashMap<>();
-        AggregatorSpec.Settings settings = new AggregatorSpec.Settings(s.clientsPerRound(), population, s.dpDelta(),
-                s.epsilonBudget() != null ? s.epsilonBudget() : Double.POSITIVE_INFINITY);
-        for (String spec : s.aggregators()) {
-            String name = runName(spec, aggregators.keySet());
-            try {
-                aggregators.put(name, AggregatorSpec.parse(spec, settings));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--aggregator: " + e.getMessage());
-            }
-        }
+        AggregatorSpec.Settings settings = aggregatorSettings(s, population);
+        specsByName(s).forEach((name, spec) -> aggregators.put(name, parseAggregator(spec, settings)));
         return aggregators;
+    }
+
+    /** The {@code --aggregator} specs by run name. */
+    static Map<String, String> specsByName(SimulationSettings s) {
+        Map<String, String> specs = new LinkedHashMap<>();
+        for (String spec : s.aggregators()) {
+            specs.put(runName(spec, specs.keySet()), spec);
+        }
+        return specs;
+    }
+
+    private static AggregatorSpec.Settings aggregatorSettings(SimulationSettings s, long population) {
+        return new AggregatorSpec.Settings(s.clientsPerRound(), population, s.dpDelta(),
+                s.epsilonBudget() != null ? s.epsilonBudget() : Double.POSITIVE_INFINITY);
+    }
+
+    private static AggregationFactory parseAggregator(String spec, AggregatorSpec.Settings settings) {
+        try {
+            return AggregatorSpec.parse(spec, settings);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--aggregator: " + e.getMessage());
+        }
     }
 
     /** The model's distributor: a plain broadcast, or one encoded with the {@code --broadcast} preset. */
@@ -202,7 +232,7 @@ public final class Simulation {
         m.put("batch", String.valueOf(s.batch()));
         m.put("model", model.name());
         m.put("algorithm", algorithm.text());
-        m.put("client-lr", String.valueOf(s.clientLr()));
+        m.put("client-lr", String.valueOf(s.clientLrOrDefault()));
         m.put("server-lr", String.valueOf(serverLr));
         m.put("aggregator", aggregator);
         m.put("broadcast", s.broadcast());
@@ -232,15 +262,20 @@ public final class Simulation {
         return file.resolveSibling(named);
     }
 
-    private static RunSummary summarize(String name, TrainingResult r) {
+    private static RunSummary summarize(String name, TrainingResult r, boolean isPrivate) {
         for (String metric : List.of(ModelEvaluation.CENTRAL + "/sparse_categorical_accuracy",
                 ModelEvaluation.FEDERATED + "/sparse_categorical_accuracy", RoundPrinter.TRAIN_ACCURACY)) {
             Optional<Double> v = r.last(metric);
             if (v.isPresent()) {
-                return new RunSummary(name, r, metric, v);
+                return new RunSummary(name, r, metric, v, isPrivate);
             }
         }
-        return new RunSummary(name, r, "accuracy", Optional.empty());
+        return new RunSummary(name, r, "accuracy", Optional.empty(), isPrivate);
+    }
+
+    /** A run's bit count for the summary: not released in a private run. */
+    private static String bits(RunSummary run, long bits) {
+        return run.isPrivate() ? "not released" : BitFormat.format(bits);
     }
 
     private static String accuracyLabel(String metric) {
@@ -253,7 +288,7 @@ public final class Simulation {
         out.printf(Locale.ROOT, "summary %s: %d rounds%s, final %s %s, wall time %s, broadcasted_bits=%s, aggregated_bits=%s%n", run.name(),
                 r.rounds(), r.resumedFrom() >= 0 ? " (resumed after round " + r.resumedFrom() + ")" : "", accuracyLabel(run.accuracyMetric()),
                 run.accuracy().map(a -> String.format(Locale.ROOT, "%.4f", a)).orElse("n/a"), duration(r.wallTime()),
-                BitFormat.format(r.communication().broadcastBits()), BitFormat.format(r.communication().aggregatedBits()));
+                bits(run, r.communication().broadcastBits()), bits(run, r.communication().aggregatedBits()));
         out.flush();
     }
 
@@ -264,7 +299,7 @@ public final class Simulation {
         for (RunSummary r : runs) {
             out.printf(Locale.ROOT, "%-" + width + "s  %-9s  %-16s  %-16s  %s%n", r.name(),
                     r.accuracy().map(a -> String.format(Locale.ROOT, "%.4f", a)).orElse("n/a"),
-                    BitFormat.format(r.result().communication().broadcastBits()), BitFormat.format(r.result().communication().aggregatedBits()),
+                    bits(r, r.result().communication().broadcastBits()), bits(r, r.result().communication().aggregatedBits()),
                     duration(r.result().wallTime()));
         }
         out.printf("(accuracy: %s)%n", accuracyLabel(runs.get(0).accuracyMetric()));

@@ -5,16 +5,25 @@ import java.util.List;
 
 /**
  * Everything {@code fl4j simulate} was asked to do, after the command line and the config file are
- * merged. {@code model} and {@code serverLr} may be null (dataset's and algorithm's defaults);
+ * merged. {@code model}, {@code clientLr} and {@code serverLr} may be null (dataset's default,
+ * {@value #DEFAULT_CLIENT_LR}, algorithm's default);
  * {@code partition} null means the default IID split for centralised datasets.
  */
 public record SimulationSettings(String dataset, String partition, Integer clients, int clientsPerRound, int rounds, int epochs, int batch,
-        String model, String algorithm, float clientLr, Float serverLr, List<String> aggregators, int evalEvery, int evalClients, long seed,
+        String model, String algorithm, Float clientLr, Float serverLr, List<String> aggregators, int evalEvery, int evalClients, long seed,
         int workers, Path tensorboard, Path csv, Path jsonl, Path plot, Path checkpointDir, int checkpointEvery, double dropout,
         int examplesPerClient, String broadcast, double dpDelta, Double epsilonBudget) {
 
+    /** The client learning rate when {@code --client-lr} is not given. */
+    public static final float DEFAULT_CLIENT_LR = 0.02f;
+
     public SimulationSettings {
         aggregators = List.copyOf(aggregators);
+    }
+
+    /** The client learning rate, given or default. */
+    public float clientLrOrDefault() {
+        return clientLr != null ? clientLr : DEFAULT_CLIENT_LR;
     }
 
     /** Checks what can be checked without loading data. */
@@ -37,7 +46,7 @@ public record SimulationSettings(String dataset, String partition, Integer clien
         if (examplesPerClient < 0) {
             throw new UsageException("--examples-per-client must be 0 (all) or positive, got " + examplesPerClient);
         }
-        if (!(clientLr > 0) || Float.isInfinite(clientLr)) {
+        if (clientLr != null && (!(clientLr > 0) || Float.isInfinite(clientLr))) {
             throw new UsageException("--client-lr must be a positive finite number, got " + clientLr);
         }
         if (serverLr != null && (!(serverLr > 0) || Float.isInfinite(serverLr))) {

@@ -40,7 +40,8 @@ public interface FederatedContext {
 
     /**
      * {@code federated_mean} with a weight: {@code <{T}@CLIENTS, {float32}@CLIENTS> -> T@SERVER},
-     * Σ wᵢ·vᵢ / Σ wᵢ.
+     * Σ wᵢ·vᵢ / Σ wᵢ. Every weight must be finite and {@code >= 0}; a negative, infinite or NaN
+     * weight is refused with an exception naming the client.
      */
     FederatedValue federatedMean(FederatedValue clientValue, FederatedValue clientWeight);
 
@@ -49,7 +50,9 @@ public interface FederatedContext {
 
     /**
      * {@code federated_secure_sum_bitwidth}: integer tensors whose elements lie in
-     * [0, 2^bitwidth) summed modulo 2^bitwidth; the server learns only the sum.
+     * [0, 2^bitwidth) summed modulo 2^bitwidth; the server learns only the sum, in the values'
+     * dtype. The bitwidth is at most 62, and at most 31 when a leaf is int32 (so that every sum
+     * modulo 2^bitwidth is an int32); a wider one is refused.
      */
     FederatedValue federatedSecureSumBitwidth(FederatedValue clientValue, int bitwidth);
 

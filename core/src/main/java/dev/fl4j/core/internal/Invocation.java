@@ -243,9 +243,30 @@ public final class Invocation implements FederatedContext {
         });
         stats.record(new TrafficRecord("federated_sum", Direction.AGGREGATION, clients[0], bits[0]));
         if (acc.isEmpty()) {
-            throw new IllegalArgumentException("federated_sum over zero clients has no defined value");
+            return new ServerValue(zeros(clientValue.type().member(), "federated_sum over zero clients"));
         }
         return new ServerValue(acc.sum());
+    }
+
+    /**
+     * The zero of {@code type}, as TFF's {@code federated_sum} returns over no clients (a round of
+     * differentially private training may sample none: its noised sum still has to exist).
+     */
+    private static Value zeros(Type type, String what) {
+        if (type instanceof TensorType t) {
+            if (!t.isFullyDefined()) {
+                throw new IllegalArgumentException(what + ": the member type " + t + " has no fixed shape, so its zero is not defined");
+            }
+            return Tensor.zeros(t.dtype(), t.shape());
+        }
+        if (type instanceof StructType st) {
+            Struct.Builder b = Struct.builder();
+            for (StructType.Field f : st.fields()) {
+                b.add(f.name(), zeros(f.type(), what));
+            }
+            return b.build();
+        }
+        throw new IllegalArgumentException(what + ": the member type " + type + " is not tensors or structures of them, so its zero is not defined");
     }
 
     @Override
@@ -286,7 +307,12 @@ public final class Invocation implements FederatedContext {
         forEachMember("federated_mean", clientValue, (i, id, v) -> {
             requireFloating("federated_mean", v);
             Tensor w = (Tensor) memberOf(clientWeight, i);
-            acc.add(v, w.doubleValue());
+            double weight = w.doubleValue();
+            if (!(weight >= 0) || weight == Double.POSITIVE_INFINITY) {
+                throw new IllegalArgumentException("federated_mean: client " + id + " (#" + i + ") has weight " + weight
+                        + "; weights must be finite and >= 0");
+            }
+            acc.add(v, weight);
             bits[0] += v.sizeInBits() + w.sizeInBits();
             clients[0]++;
         });
@@ -334,9 +360,15 @@ public final class Invocation implements FederatedContext {
             List<Tensor> leaves = Structures.leaves(v);
             if (template[0] == null) {
                 template[0] = v;
-                for (Tensor t : leaves) {
+                for (int l = 0; l < leaves.size(); l++) {
+                    Tensor t = leaves.get(l);
                     if (t.dtype() != DType.INT32 && t.dtype() != DType.INT64) {
                         throw new TypeMismatchException("federated_secure_sum_bitwidth: needs int32 or int64 values but got " + v.type());
+                    }
+                    if (t.dtype() == DType.INT32 && bitwidth > 31) {
+                        throw new IllegalArgumentException("federated_secure_sum_bitwidth: bitwidth " + bitwidth + " does not fit the int32 leaf "
+                                + t.type() + " (leaf " + l + " of " + v.type() + "): a sum modulo 2^" + bitwidth
+                                + " can exceed the int32 maximum, so int32 values take a bitwidth of at most 31; send int64 values for wider sums");
                     }
                     sums.add(new long[t.size()]);
                 }

@@ -8,9 +8,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One running sum over values of one structure, leaf by leaf, in each leaf's own dtype (float32
- * sums in float32, as TensorFlow does). Adding never keeps a reference to the added value, so an
- * aggregation over N clients holds this accumulator and nothing else.
+ * One running sum over values of one structure, leaf by leaf. Adding never keeps a reference to the
+ * added value, so an aggregation over N clients holds this accumulator and nothing else.
+ *
+ * <p>Floating leaves accumulate in double, float32 ones included, and are rounded to their own
+ * dtype once, when the sum is read. A float32 running sum loses up to half a float32 ulp of the
+ * running total at every client, an error that grows with the client count (0.1f summed over
+ * 100,000 clients gives 9998.557, over 1,000,000 clients 100958.34, almost 1% off). The double sum of n values is off by at most (n−1)·2^-53·Σ|xᵢ|, which
+ * stays below float32 resolution for any round of fewer than 2^29 clients, so a float32 sum or mean
+ * is the exact one rounded once (to within that bound). Values are folded in the order they are
+ * added (client order), so the result is bitwise the same however the clients were scheduled. The
+ * cost is a double[] per float32 leaf for the one accumulator. Integer leaves sum in their own dtype.
  */
 public final class SumAccumulator {
 
@@ -47,8 +55,7 @@ public final class SumAccumulator {
 
     private Object zeros(Tensor t) {
         return switch (t.dtype()) {
-            case FLOAT32 -> new float[t.size()];
-            case FLOAT64 -> new double[t.size()];
+            case FLOAT32, FLOAT64 -> new double[t.size()];
             case INT32 -> new int[t.size()];
             case INT64 -> new long[t.size()];
             default -> throw new IllegalArgumentException(where + ": cannot sum " + t.dtype() + " tensors (" + t.type() + ")");
@@ -58,16 +65,15 @@ public final class SumAccumulator {
     private void addLeaf(Object acc, Tensor t, double weight) {
         switch (t.dtype()) {
             case FLOAT32 -> {
-                float[] a = (float[]) acc;
+                double[] a = (double[]) acc;
                 float[] v = t.floatData();
                 if (weight == 1.0) {
                     for (int i = 0; i < a.length; i++) {
                         a[i] += v[i];
                     }
                 } else {
-                    float w = (float) weight;
                     for (int i = 0; i < a.length; i++) {
-                        a[i] += w * v[i];
+                        a[i] += weight * v[i];
                     }
                 }
             }
@@ -129,39 +135,36 @@ public final class SumAccumulator {
         List<Tensor> templateLeaves = Structures.leaves(template);
         List<Tensor> out = new ArrayList<>(sums.size());
         for (int l = 0; l < sums.size(); l++) {
-            int[] shape = templateLeaves.get(l).shape();
+            Tensor leaf = templateLeaves.get(l);
             Object acc = sums.get(l);
-            if (divisor == 1.0) {
-                out.add(wrap(acc, shape));
-            } else if (acc instanceof float[] a) {
-                float[] r = new float[a.length];
-                float d = (float) divisor;
-                for (int i = 0; i < a.length; i++) {
-                    r[i] = a[i] / d;
-                }
-                out.add(Tensor.of(r, shape));
-            } else if (acc instanceof double[] a) {
-                double[] r = new double[a.length];
-                for (int i = 0; i < a.length; i++) {
-                    r[i] = a[i] / divisor;
-                }
-                out.add(Tensor.of(r, shape));
+            if (acc instanceof double[] a) {
+                out.add(leaf.dtype() == DType.FLOAT32 ? float32(a, divisor, leaf.shape()) : float64(a, divisor, leaf.shape()));
+            } else if (divisor != 1.0) {
+                throw new IllegalArgumentException(where + ": cannot average integer tensor " + leaf.type());
+            } else if (acc instanceof int[] a) {
+                out.add(Tensor.of(a.clone(), leaf.shape()));
             } else {
-                throw new IllegalArgumentException(where + ": cannot average integer tensor " + templateLeaves.get(l).type());
+                out.add(Tensor.of(((long[]) acc).clone(), leaf.shape()));
             }
         }
         return Structures.pack(template, out);
     }
 
-    private static Tensor wrap(Object acc, int[] shape) {
-        if (acc instanceof float[] a) {
-            return Tensor.of(a.clone(), shape);
-        } else if (acc instanceof double[] a) {
-            return Tensor.of(a.clone(), shape);
-        } else if (acc instanceof int[] a) {
-            return Tensor.of(a.clone(), shape);
+    /** {@code acc / divisor}, each element rounded once from double to float32. */
+    private static Tensor float32(double[] acc, double divisor, int[] shape) {
+        float[] r = new float[acc.length];
+        for (int i = 0; i < acc.length; i++) {
+            r[i] = (float) (acc[i] / divisor);
         }
-        return Tensor.of(((long[]) acc).clone(), shape);
+        return Tensor.of(r, shape);
+    }
+
+    private static Tensor float64(double[] acc, double divisor, int[] shape) {
+        double[] r = new double[acc.length];
+        for (int i = 0; i < acc.length; i++) {
+            r[i] = acc[i] / divisor;
+        }
+        return Tensor.of(r, shape);
     }
 
     /** Whether {@code t} is a dtype this accumulator sums. */

@@ -1,6 +1,7 @@
 package dev.fl4j.core.internal;
 
 import dev.fl4j.core.internal.StandaloneContext.WorkerResources;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -9,11 +10,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A fixed pool of worker threads, each with its own resource cache that lives until the pool closes.
  * {@link #runAll} runs one task per index and returns results by index, so the order of results never
  * depends on scheduling.
+ *
+ * <p>A worker's resources (an engine session holding native memory, say) are closed by that worker's
+ * own thread as it exits, after its last task has returned, so they are never freed under running
+ * work: not when the caller was interrupted or gave up on a round, nor when {@link #close} stops
+ * waiting for a worker stuck in a call that ignores interrupts.
  */
 public final class WorkerPool implements AutoCloseable {
 
@@ -40,26 +47,52 @@ public final class WorkerPool implements AutoCloseable {
     private static final class WorkerThread extends Thread {
         final int workerIndex;
         final WorkerResources resources = new WorkerResources();
+        private final AtomicReference<RuntimeException> closeFailure;
 
-        WorkerThread(Runnable r, int workerIndex, String prefix) {
+        WorkerThread(Runnable r, int workerIndex, String prefix, AtomicReference<RuntimeException> closeFailure) {
             super(r, prefix + workerIndex);
             this.workerIndex = workerIndex;
+            this.closeFailure = closeFailure;
             setDaemon(true);
         }
+
+        /** Runs the pool's work loop, then closes this worker's resources on this thread, after its last task. */
+        @Override
+        public void run() {
+            try {
+                super.run();
+            } finally {
+                try {
+                    resources.close();
+                } catch (RuntimeException e) {
+                    closeFailure.compareAndSet(null, e);
+                }
+            }
+        }
     }
+
+    /** How long {@link #close} waits for running work to end, once before and once after interrupting it. */
+    static final Duration DEFAULT_CLOSE_WAIT = Duration.ofSeconds(60);
 
     private final int size;
     private final ExecutorService executor;
     private final List<WorkerThread> threads = new ArrayList<>();
+    private final AtomicReference<RuntimeException> closeFailure = new AtomicReference<>();
+    private final Duration closeWait;
 
     public WorkerPool(int size, String namePrefix) {
+        this(size, namePrefix, DEFAULT_CLOSE_WAIT);
+    }
+
+    WorkerPool(int size, String namePrefix, Duration closeWait) {
         if (size < 1) {
             throw new IllegalArgumentException("a worker pool needs at least one worker, got " + size);
         }
         this.size = size;
+        this.closeWait = closeWait;
         AtomicInteger next = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(size, r -> {
-            WorkerThread t = new WorkerThread(r, next.getAndIncrement(), namePrefix);
+            WorkerThread t = new WorkerThread(r, next.getAndIncrement(), namePrefix, closeFailure);
             synchronized (threads) {
                 threads.add(t);
             }
@@ -106,21 +139,67 @@ public final class WorkerPool implements AutoCloseable {
         return results;
     }
 
+    /**
+     * Stops the workers and waits until each has exited and closed its resources. A caller that was
+     * interrupted (it gave up on a round) has queued work dropped and running work interrupted at
+     * once; otherwise running work gets {@code closeWait} to finish before it is interrupted and
+     * waited for once more. Waiting ignores interrupts (the caller's interrupt status is kept), since
+     * returning early would not make the work stop.
+     *
+     * @throws IllegalStateException if a worker is still running work after both waits (its
+     *     resources stay open until it returns, then it closes them), or if closing a worker's
+     *     resources failed
+     */
     @Override
     public void close() {
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
+        boolean interrupted = Thread.interrupted();
+        if (interrupted) {
             executor.shutdownNow();
+        } else {
+            executor.shutdown();
+        }
+        List<WorkerThread> all;
+        synchronized (threads) {
+            all = new ArrayList<>(threads);
+        }
+        interrupted |= awaitExit(all);
+        long running = all.stream().filter(Thread::isAlive).count();
+        if (running > 0) {
+            executor.shutdownNow();
+            interrupted |= awaitExit(all);
+            running = all.stream().filter(Thread::isAlive).count();
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        synchronized (threads) {
-            for (WorkerThread t : threads) {
-                t.resources.close();
+        if (running > 0) {
+            throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+                    "%d worker%s still running client work %.1f s after close began, even after an interrupt; each closes its own resources"
+                            + " (engine sessions) when its work returns", running, running == 1 ? "" : "s", closeWait.toMillis() * 2 / 1000.0));
+        }
+        RuntimeException failure = closeFailure.getAndSet(null);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Waits up to {@code closeWait} for every thread to exit, through interrupts; whether one came. */
+    private boolean awaitExit(List<WorkerThread> all) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + closeWait.toNanos();
+        for (WorkerThread t : all) {
+            while (t.isAlive()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return interrupted;
+                }
+                try {
+                    t.join(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
+        return interrupted;
     }
 }

@@ -18,7 +18,10 @@ import java.nio.ByteBuffer;
 import java.nio.BufferUnderflowException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The fl4j binary value format, version 1: how tensors, structures and finite sequences travel
@@ -36,7 +39,11 @@ import java.util.List;
  *
  * Decoding reads exactly the bytes the format says and fails with {@link MalformedDataException}
  * on a wrong magic or version, an unknown tag or dtype, a negative size, truncated input or
- * trailing bytes, naming the byte offset.
+ * trailing bytes, naming the byte offset. It is safe on hostile bytes: a tensor whose dimensions
+ * multiply beyond 2<sup>31</sup>-1 elements or beyond the bytes that remain, a count larger than the
+ * remaining input could hold, a duplicate field name, a sequence element of the wrong type and
+ * nesting deeper than {@link #MAX_DEPTH} levels are all rejected before anything is allocated
+ * for them, so memory stays proportional to the input and recursion bounded.
  */
 public final class ValueCodec {
 
@@ -44,6 +51,8 @@ public final class ValueCodec {
     public static final int VERSION = 1;
     private static final byte[] MAGIC = {'F', 'L', '4', 'V'};
     private static final DType[] DTYPES = {DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64, DType.UINT8, DType.BOOL};
+    /** How deeply structures, sequences and their types may nest; decoding recurses once per level. */
+    public static final int MAX_DEPTH = 64;
 
     private ValueCodec() {
     }
@@ -74,7 +83,7 @@ public final class ValueCodec {
             if (version != VERSION) {
                 throw new MalformedDataException("unsupported fl4j value format version " + version + ", this reader knows " + VERSION);
             }
-            Value v = readValue(in);
+            Value v = readValue(in, 0);
             if (in.hasRemaining()) {
                 throw new MalformedDataException(in.remaining() + " trailing bytes after the value at byte " + in.position());
             }
@@ -185,26 +194,44 @@ public final class ValueCodec {
         return DTYPES[code];
     }
 
-    private static Value readValue(ByteBuffer in) {
+    private static void checkDepth(int depth, int at) {
+        if (depth > MAX_DEPTH) {
+            throw new MalformedDataException("nesting deeper than " + MAX_DEPTH + " levels at byte " + at);
+        }
+    }
+
+    private static Value readValue(ByteBuffer in, int depth) {
         int at = in.position();
+        checkDepth(depth, at);
         int tag = in.get();
         return switch (tag) {
-            case 'T' -> readTensor(in);
+            case 'T' -> readTensor(in, at);
             case 'S' -> {
-                int n = readCount(in);
+                int n = readCount(in, 2, "structure field");
                 Struct.Builder b = Struct.builder();
+                Set<String> names = new HashSet<>();
                 for (int i = 0; i < n; i++) {
+                    int fieldAt = in.position();
                     String name = readName(in);
-                    b.add(name, readValue(in));
+                    if (name != null && !names.add(name)) {
+                        throw new MalformedDataException("duplicate field name '" + name + "' at byte " + fieldAt);
+                    }
+                    b.add(name, readValue(in, depth + 1));
                 }
                 yield b.build();
             }
             case 'Q' -> {
-                Type element = readType(in);
-                int n = readCount(in);
+                Type element = readType(in, depth + 1);
+                int n = readCount(in, 1, "sequence element");
                 List<Value> elements = new ArrayList<>(Math.min(n, 1024));
                 for (int i = 0; i < n; i++) {
-                    elements.add(readValue(in));
+                    int elementAt = in.position();
+                    Value v = readValue(in, depth + 1);
+                    if (!element.isAssignableFrom(v.type())) {
+                        throw new MalformedDataException("sequence element " + i + " at byte " + elementAt + ": expected " + element
+                                + " but got " + v.type());
+                    }
+                    elements.add(v);
                 }
                 yield ListSequence.of(element, elements);
             }
@@ -212,11 +239,16 @@ public final class ValueCodec {
         };
     }
 
-    private static int readCount(ByteBuffer in) {
+    /** A count that must fit in what is left, each counted item taking at least {@code minBytesEach} bytes. */
+    private static int readCount(ByteBuffer in, int minBytesEach, String what) {
         int at = in.position();
         int n = in.getInt();
         if (n < 0) {
-            throw new MalformedDataException("negative count " + n + " at byte " + at);
+            throw new MalformedDataException("negative " + what + " count " + n + " at byte " + at);
+        }
+        if ((long) n * minBytesEach > in.remaining()) {
+            throw new MalformedDataException(n + " " + what + "s at byte " + at + " need at least " + (long) n * minBytesEach
+                    + " bytes but only " + in.remaining() + " remain");
         }
         return n;
     }
@@ -249,17 +281,22 @@ public final class ValueCodec {
         return shape;
     }
 
-    private static Tensor readTensor(ByteBuffer in) {
+    /** Reads the tensor whose tag was at byte {@code at}. */
+    private static Tensor readTensor(ByteBuffer in, int at) {
         DType dtype = readDType(in);
         int[] shape = readShape(in, false);
         long n = 1;
         for (int d : shape) {
             n *= d;
+            if (n > Integer.MAX_VALUE) {
+                throw new MalformedDataException("tensor at byte " + at + " of shape " + Arrays.toString(shape)
+                        + " has more than 2^31-1 elements");
+            }
         }
         long bytes = n * Math.max(1, dtype.bits() / 8);
         if (bytes > in.remaining()) {
-            throw new MalformedDataException("tensor " + new TensorType(dtype, shape) + " needs " + bytes + " bytes but only "
-                    + in.remaining() + " remain at byte " + in.position());
+            throw new MalformedDataException("tensor " + new TensorType(dtype, shape) + " at byte " + at + " needs " + bytes
+                    + " bytes but only " + in.remaining() + " remain at byte " + in.position());
         }
         int count = (int) n;
         Tensor t = switch (dtype) {
@@ -291,10 +328,10 @@ public final class ValueCodec {
             case BOOL -> {
                 boolean[] a = new boolean[count];
                 for (int i = 0; i < count; i++) {
-                    int at = in.position();
+                    int byteAt = in.position();
                     int b = in.get();
                     if (b != 0 && b != 1) {
-                        throw new MalformedDataException("bool byte " + b + " at byte " + at + ", expected 0 or 1");
+                        throw new MalformedDataException("bool byte " + b + " at byte " + byteAt + ", expected 0 or 1");
                     }
                     a[i] = b == 1;
                 }
@@ -307,8 +344,9 @@ public final class ValueCodec {
         return t;
     }
 
-    private static Type readType(ByteBuffer in) {
+    private static Type readType(ByteBuffer in, int depth) {
         int at = in.position();
+        checkDepth(depth, at);
         int tag = in.get();
         return switch (tag) {
             case 't' -> {
@@ -316,15 +354,20 @@ public final class ValueCodec {
                 yield new TensorType(dtype, readShape(in, true));
             }
             case 's' -> {
-                int n = readCount(in);
+                int n = readCount(in, 2, "structure type field");
                 StructType.Builder b = StructType.builder();
+                Set<String> names = new HashSet<>();
                 for (int i = 0; i < n; i++) {
+                    int fieldAt = in.position();
                     String name = readName(in);
-                    b.add(name, readType(in));
+                    if (name != null && !names.add(name)) {
+                        throw new MalformedDataException("duplicate field name '" + name + "' at byte " + fieldAt);
+                    }
+                    b.add(name, readType(in, depth + 1));
                 }
                 yield b.build();
             }
-            case 'q' -> new SequenceType(readType(in));
+            case 'q' -> new SequenceType(readType(in, depth + 1));
             default -> throw new MalformedDataException("unknown type tag " + tag + " at byte " + at + ", expected 't', 's' or 'q'");
         };
     }

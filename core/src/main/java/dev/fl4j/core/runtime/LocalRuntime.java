@@ -11,7 +11,8 @@ import dev.fl4j.core.internal.WorkerPool;
  * {@code federated_eval} at CLIENTS) runs on a pool of workers, one client per worker at a time;
  * each worker keeps its resources (an engine session, say) across clients and rounds until the
  * runtime closes. Results are kept in client order and sums accumulate in client order, so the same
- * inputs give bitwise the same results whatever the number of workers.
+ * inputs give bitwise the same results whatever the number of workers. (Computations that draw
+ * from {@code SecureRandom}, such as differential-privacy noise, are not reproducible by design.)
  *
  * <p>The runtime counts communication as values cross placements ({@link #communication()}):
  * a broadcast adds the value's size times the receiving clients, an aggregation the sum of what each
@@ -66,6 +67,15 @@ public final class LocalRuntime implements FederatedRuntime {
         return pool.size();
     }
 
+    /**
+     * Stops the workers and frees their resources. Each worker closes its own resources (its engine
+     * session) after its last client work has returned, so a close after an interrupted or abandoned
+     * invocation waits for work still running (interrupting it) rather than freeing a session under
+     * it; the interrupt status of the calling thread is kept.
+     *
+     * @throws IllegalStateException if client work is still running two minutes after close began
+     *     (its worker frees its resources when it returns), or if closing a resource failed
+     */
     @Override
     public void close() {
         try {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.core.ListSequence;
+import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.internal.DescribedComputationMain;
@@ -12,6 +13,7 @@ import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.io.ValueCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,10 +51,42 @@ class ShippableComputationTest {
 
     @Test
     void unknownFactoryAndBadBytesFailClearly() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new ComputationDescriptor("com.example.Missing", "", null).rebuild());
-        assertTrue(e.getMessage().contains("com.example.Missing is not on this JVM's class path"), e.getMessage());
-        IllegalStateException notFactory = assertThrows(IllegalStateException.class, () -> new ComputationDescriptor("java.lang.String", "", null).rebuild());
-        assertTrue(notFactory.getMessage().contains("is not a dev.fl4j.core.computation.ComputationFactory"), notFactory.getMessage());
+        UnknownComputationFactoryException e = assertThrows(UnknownComputationFactoryException.class,
+                () -> new ComputationDescriptor("com.example.Missing", "", null).rebuild());
+        assertTrue(e.getMessage().contains("computation factory 'com.example.Missing' is not registered on this JVM; registered: ")
+                && e.getMessage().contains(SequenceMeanFactory.class.getName()), e.getMessage());
+        assertEquals("com.example.Missing", e.factory());
+        UnknownComputationFactoryException notFactory = assertThrows(UnknownComputationFactoryException.class,
+                () -> new ComputationDescriptor("java.lang.String", "", null).rebuild());
+        assertTrue(notFactory.getMessage().contains("'java.lang.String' is not registered"), notFactory.getMessage());
         assertThrows(MalformedDataException.class, () -> ComputationDescriptor.fromBytes(ValueCodec.encode(Tensor.scalar(1))));
+    }
+
+    @Test
+    void rebuildOnlyResolvesRegisteredFactoriesAndInitializesNothingElse() {
+        String outer = InitializationTripwire.class.getName();
+        for (String named : List.of(outer + "$UnregisteredFactory", outer + "$NotAFactory")) {
+            assertThrows(UnknownComputationFactoryException.class, () -> new ComputationDescriptor(named, "1", null).rebuild(), named);
+        }
+        assertEquals(List.of(), InitializationTripwire.INITIALIZED, "a descriptor made these classes run their static initializers");
+        assertEquals(List.of(SequenceMeanFactory.class.getName()), ComputationFactories.registered());
+        assertTrue(ComputationFactories.resolve(SequenceMeanFactory.class.getName()) instanceof SequenceMeanFactory);
+    }
+
+    @Test
+    void descriptorFieldsOfTheWrongTypeOrAConfigTheFactoryRejectsFailAsMalformedData() {
+        byte[] wrongVersionType = ValueCodec.encode(Struct.builder().add("descriptor_version", Tensor.scalar(1.0f))
+                .add("factory", Tensor.of(new byte[] {'x'}, 1)).add("config", Tensor.of(new byte[0], 0)).add("payload", Struct.empty()).build());
+        MalformedDataException version = assertThrows(MalformedDataException.class, () -> ComputationDescriptor.fromBytes(wrongVersionType));
+        assertTrue(version.getMessage().contains("field 'descriptor_version' is float32, expected int32"), version.getMessage());
+        byte[] factoryAsInts = ValueCodec.encode(Struct.builder().add("descriptor_version", Tensor.scalar(1))
+                .add("factory", Tensor.of(new int[] {120}, 1)).add("config", Tensor.of(new byte[0], 0)).add("payload", Struct.empty()).build());
+        MalformedDataException factory = assertThrows(MalformedDataException.class, () -> ComputationDescriptor.fromBytes(factoryAsInts));
+        assertTrue(factory.getMessage().contains("field 'factory' is int32[1], expected uint8[?]"), factory.getMessage());
+
+        ComputationDescriptor badConfig = ComputationDescriptor.of(SequenceMeanFactory.class, "not a number", null);
+        MalformedDataException config = assertThrows(MalformedDataException.class, () -> badConfig.rebuild());
+        assertTrue(config.getMessage().contains("computation factory " + SequenceMeanFactory.class.getName() + " cannot build from its descriptor"),
+                config.getMessage());
     }
 }

@@ -9,8 +9,11 @@ import dev.fl4j.core.ListSequence;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.types.SequenceType;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.types.Type;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,5 +59,73 @@ class ValueCodecTest {
         byte[] hugeTensor = ValueCodec.encode(Tensor.vector(1f));
         hugeTensor[8] = 0x7f;
         assertTrue(assertThrows(MalformedDataException.class, () -> ValueCodec.decode(hugeTensor)).getMessage().contains("needs"));
+    }
+
+    /** Header, then a float32 tensor of the given shape and no element bytes. */
+    private static byte[] tensorHeader(int... shape) {
+        ByteBuffer b = ByteBuffer.allocate(8 + 4 * shape.length);
+        b.put(new byte[] {'F', 'L', '4', 'V', 1, 'T', 0, (byte) shape.length});
+        for (int d : shape) {
+            b.putInt(d);
+        }
+        return b.array();
+    }
+
+    @Test
+    void rejectsDimensionsWhoseProductOverflows() {
+        // 255 * 42009217 * 1722007169 = 2^64 - 1: the unchecked long product was -1 and reached new float[-1]
+        MalformedDataException e = assertThrows(MalformedDataException.class, () -> ValueCodec.decode(tensorHeader(255, 42009217, 1722007169)));
+        assertTrue(e.getMessage().contains("more than 2^31-1 elements") && e.getMessage().contains("at byte 5"), e.getMessage());
+        MalformedDataException wide = assertThrows(MalformedDataException.class, () -> ValueCodec.decode(tensorHeader(65536, 65536)));
+        assertTrue(wide.getMessage().contains("more than 2^31-1 elements"), wide.getMessage());
+        assertEquals(Tensor.of(new float[0], 0, Integer.MAX_VALUE, Integer.MAX_VALUE), ValueCodec.decode(tensorHeader(0, Integer.MAX_VALUE, Integer.MAX_VALUE)));
+    }
+
+    private static Value nestedStructs(int depth) {
+        Value v = Tensor.scalar(1f);
+        for (int i = 0; i < depth; i++) {
+            v = Struct.of(v);
+        }
+        return v;
+    }
+
+    @Test
+    void nestingIsLimited() {
+        Value deepest = nestedStructs(ValueCodec.MAX_DEPTH);
+        assertEquals(deepest, ValueCodec.decode(ValueCodec.encode(deepest)));
+        MalformedDataException e = assertThrows(MalformedDataException.class,
+                () -> ValueCodec.decode(ValueCodec.encode(nestedStructs(ValueCodec.MAX_DEPTH + 1))));
+        assertTrue(e.getMessage().contains("nesting deeper than " + ValueCodec.MAX_DEPTH + " levels"), e.getMessage());
+        Type deepType = TensorType.scalar(DType.FLOAT32);
+        for (int i = 0; i < ValueCodec.MAX_DEPTH; i++) {
+            deepType = new SequenceType(deepType);
+        }
+        byte[] deepTypedSequence = ValueCodec.encode(ListSequence.of(deepType, List.of()));
+        MalformedDataException types = assertThrows(MalformedDataException.class, () -> ValueCodec.decode(deepTypedSequence));
+        assertTrue(types.getMessage().contains("nesting deeper"), types.getMessage());
+    }
+
+    @Test
+    void rejectsWhatTheValueModelWouldRefuse() {
+        byte[] twoX = ValueCodec.encode(Struct.builder().add("x", Tensor.scalar(1)).add("y", Tensor.scalar(2)).build());
+        int y = indexOf(twoX, (byte) 'y');
+        twoX[y] = 'x';
+        MalformedDataException duplicate = assertThrows(MalformedDataException.class, () -> ValueCodec.decode(twoX));
+        assertTrue(duplicate.getMessage().contains("duplicate field name 'x' at byte " + (y - 3)), duplicate.getMessage());
+
+        byte[] sequence = ValueCodec.encode(ListSequence.of(TensorType.scalar(DType.INT32), List.of(Tensor.scalar(1), Tensor.scalar(2))));
+        sequence[sequence.length - 6] = 3; // the second element's dtype code: int32 -> int64, its payload read as 4 of 8 bytes
+        MalformedDataException wrongElement = assertThrows(MalformedDataException.class, () -> ValueCodec.decode(Arrays.copyOf(sequence, sequence.length + 4)));
+        assertTrue(wrongElement.getMessage().contains("sequence element 1 at byte " + (sequence.length - 7) + ": expected int32 but got int64"),
+                wrongElement.getMessage());
+    }
+
+    private static int indexOf(byte[] bytes, byte b) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        throw new AssertionError("no byte " + b);
     }
 }

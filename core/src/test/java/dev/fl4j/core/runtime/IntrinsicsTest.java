@@ -163,6 +163,45 @@ class IntrinsicsTest {
         assertEquals(3 * 3, runtime.communication().records().get(0).bits());
     }
 
+    /** An int32 result holds sums modulo at most 2^31: a wider bitwidth would wrap into negative sums, so it is refused. */
+    @Test
+    void secureSumOfInt32RefusesBitwidthsTheResultCannotHold() {
+        FederatedComputation wide = FederatedComputation.of("secure32", FederatedType.clients(I32), FederatedType.server(I32),
+                (ctx, v) -> ctx.federatedSecureSumBitwidth((FederatedValue) v, 32));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> wide.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(Integer.MAX_VALUE), Tensor.scalar(1)))));
+        assertTrue(e.getMessage().contains("federated_secure_sum_bitwidth: bitwidth 32 does not fit the int32 leaf int32"), e.getMessage());
+        assertTrue(e.getMessage().contains("at most 31"), e.getMessage());
+        assertEquals(0, runtime.communication().recordCount(), "nothing was summed");
+        FederatedComputation narrow = FederatedComputation.of("secure31", FederatedType.clients(I32), FederatedType.server(I32),
+                (ctx, v) -> ctx.federatedSecureSumBitwidth((FederatedValue) v, 31));
+        Value out = narrow.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(Integer.MAX_VALUE), Tensor.scalar(2))));
+        assertEquals(1, ((Tensor) ((ServerValue) out).value()).longValue(), "(2^31 - 1 + 2) mod 2^31");
+        TensorType i64 = TensorType.scalar(DType.INT64);
+        FederatedComputation wide64 = FederatedComputation.of("secure40", FederatedType.clients(i64), FederatedType.server(i64),
+                (ctx, v) -> ctx.federatedSecureSumBitwidth((FederatedValue) v, 40));
+        Value out64 = wide64.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar((long) Integer.MAX_VALUE), Tensor.scalar((long) Integer.MAX_VALUE))));
+        assertEquals(2L * Integer.MAX_VALUE, ((Tensor) ((ServerValue) out64).value()).longValue());
+    }
+
+    /** A weighted mean with a negative or NaN weight has no meaning; the intrinsic refuses it and names the client. */
+    @Test
+    void weightedMeanRefusesNegativeAndNonFiniteWeightsNamingTheClient() {
+        Type clientsF32 = FederatedType.clients(F32);
+        FederatedComputation wmean = FederatedComputation.of("wmean", StructType.builder().add("v", clientsF32).add("w", clientsF32).build(),
+                FederatedType.server(F32), (ctx, a) -> ctx.federatedMean((FederatedValue) ((Struct) a).get("v"), (FederatedValue) ((Struct) a).get("w")));
+        List<String> ids = List.of("alice", "bob", "carol");
+        Value values = ClientValues.of(ids, List.of(Tensor.scalar(1f), Tensor.scalar(2f), Tensor.scalar(3f)));
+        for (float bad : new float[] {-1f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            Value weights = ClientValues.of(ids, List.of(Tensor.scalar(1f), Tensor.scalar(bad), Tensor.scalar(1f)));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> wmean.invoke(runtime, values, weights));
+            assertTrue(e.getMessage().startsWith("federated_mean: client bob (#1) has weight " + bad + "; weights must be finite and >= 0"),
+                    e.getMessage());
+        }
+        Value zeroForBob = ClientValues.of(ids, List.of(Tensor.scalar(1f), Tensor.scalar(0f), Tensor.scalar(3f)));
+        assertEquals((1f + 9f) / 4f, ((Tensor) ((ServerValue) wmean.invoke(runtime, values, zeroForBob)).value()).floatValue());
+    }
+
     @Test
     void valueEvalAndZipPlacements() {
         LocalComputation one = LocalComputation.noArg("one", F32, () -> Tensor.scalar(1f));

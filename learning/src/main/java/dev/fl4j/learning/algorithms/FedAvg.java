@@ -53,6 +53,9 @@ public final class FedAvg {
         return new Builder(model);
     }
 
+    /** What FedSGD's training spec names as client optimizer: gradient mode never steps with it. */
+    private static final Optimizer GRADIENT_MODE_OPTIMIZER = Sgd.of(0f);
+
     /** Configures a FedAvg-family learning process; required values are set with {@code set…}, optional with {@code opt…}. */
     public static final class Builder {
         private final ModelSpec model;
@@ -103,6 +106,8 @@ public final class FedAvg {
          * The aggregator of client updates (default: the weighted {@link MeanFactory} inside a
          * {@link NonFiniteZeroingFactory}). A
          * {@link WeightedAggregationFactory} gets the client weights; an unweighted one ignores them.
+         * Whatever the aggregator, a client whose update is not finite has already sent zeros with
+         * weight 0 ({@link ClientWorks}), so no single client can make the round's update non-finite.
          */
         public Builder optModelAggregator(AggregationFactory aggregator) {
             this.aggregator = aggregator;
@@ -144,12 +149,23 @@ public final class FedAvg {
             return this;
         }
 
+        /**
+         * Builds the process.
+         *
+         * @throws IllegalStateException without a client optimizer (local training), or, for FedSGD,
+         *     with a client optimizer, local epochs other than 1 or a proximal term, which FedSGD's
+         *     clients would ignore
+         */
         public LearningProcess build() {
-            if (clientOptimizer == null) {
+            Optimizer localOptimizer = clientOptimizer;
+            if (mode == ClientTraining.Mode.GRADIENT) {
+                requireNoLocalTraining();
+                localOptimizer = GRADIENT_MODE_OPTIMIZER;
+            } else if (clientOptimizer == null) {
                 throw new IllegalStateException("FedAvg needs a client optimizer: call setClientOptimizer");
             }
             Objects.requireNonNull(serverOptimizer, "server optimizer");
-            TrainingSpec spec = new TrainingSpec(model, clientOptimizer, epochs, proximalMu);
+            TrainingSpec spec = new TrainingSpec(model, localOptimizer, epochs, proximalMu);
             StructType weightsType = model.weightsType();
             ClientWorkProcess clientWork = ClientWorks.of(new ClientTraining(engine, spec, mode, weighting, seed), weightFromMetrics);
             AggregationProcess aggregation = createAggregator(clientWork);
@@ -159,10 +175,24 @@ public final class FedAvg {
             return LearningProcess.compose(weightsType, () -> model.initialWeights(initSeed), dist, clientWork, aggregation, finalizer);
         }
 
+        private void requireNoLocalTraining() {
+            if (clientOptimizer != null) {
+                throw new IllegalStateException("FedSGD takes no client optimizer (got " + clientOptimizer + "): each client computes its mean"
+                        + " gradient at the received model and takes no local steps; the server optimizer applies the averaged gradient");
+            }
+            if (epochs != 1) {
+                throw new IllegalStateException("FedSGD runs no local epochs, got optEpochs(" + epochs + "): each client computes one gradient"
+                        + " over all its data at the received model");
+            }
+            if (proximalMu != 0f) {
+                throw new IllegalStateException("FedSGD takes no local steps for FedProx's proximal term, got optProximalMu(" + proximalMu + ")");
+            }
+        }
+
         /**
          * A factory that can weigh gets the client weights; one that cannot (or whose inner factory
-         * cannot) aggregates without them. The default wraps the weighted mean so that a client whose
-         * update is not finite is zeroed and weighted zero, as TFF's learning processes do.
+         * cannot) aggregates without them. The default wraps the weighted mean in non-finite zeroing
+         * as well, as TFF's default aggregators do, though the client work already zeroes such updates.
          */
         private AggregationProcess createAggregator(ClientWorkProcess clientWork) {
             AggregationFactory f = aggregator != null ? aggregator : new NonFiniteZeroingFactory(new MeanFactory());

@@ -12,7 +12,8 @@ import dev.fl4j.core.types.Type;
 /**
  * TFF's {@code ClientWorkProcess}: {@code next(state, weights@CLIENTS, data@CLIENTS)} runs on every
  * client and returns {@code {<update=U,update_weight=float32>}@CLIENTS}, with measurements (the
- * training metrics, {@code <train=<...>>}) at SERVER.
+ * training metrics, {@code <train=<...>>}, and in fl4j's client work the number of clients whose
+ * update was not finite and was sent as zeros with weight 0) at SERVER.
  */
 public class ClientWorkProcess extends MeasuredProcess {
 

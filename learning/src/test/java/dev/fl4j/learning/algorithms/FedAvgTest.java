@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.aggregators.MeanFactory;
+import dev.fl4j.aggregators.UnweightedMeanFactory;
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ListSequence;
@@ -196,7 +198,84 @@ class FedAvgTest {
             ModelWeights alone = p.getModelWeights(p.next(rt, s0, clients(good)).state());
             assertTrue(Structures.isFinite(p.getModelWeights(out.state()).asStruct()));
             assertArrayEquals(flat(alone), flat(p.getModelWeights(out.state())), 1e-6f);
-            assertEquals(1.0, out.flatMetrics().get("aggregator/non_finite_count"), out.flatMetrics().toString());
+            assertEquals(1.0, out.flatMetrics().get("client_work/non_finite_update_count"), out.flatMetrics().toString());
+            assertEquals(0.0, out.flatMetrics().get("aggregator/non_finite_count"), "the client zeroed its update before the aggregator saw it");
+        }
+    }
+
+    /**
+     * As TFF's client work does, a client whose update is not finite sends zeros with weight zero,
+     * whatever the aggregator: with a plain weighted mean (no zeroing factory) the round is the
+     * round of the finite clients, where the finalizer used to drop the whole round's update. An
+     * unweighted mean, as in TFF, still counts the zeroed client in its divisor: it dilutes the
+     * finite updates but can never cancel them.
+     */
+    @Test
+    void nonFiniteUpdateIsZeroedWithWeightZeroAtTheClientWhateverTheAggregator() {
+        List<Value> batches = new ArrayList<>();
+        batches.add(Struct.named("x", Tensor.of(new float[] {Float.NaN, 1, 1, 1}, 1, 4), "y", Tensor.of(new int[] {0}, 1)));
+        SequenceValue poisoned = ListSequence.of(MODEL.inputSpec(), batches);
+        SequenceValue good = data(11, 1, 2);
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build();
+             ClientTrainer trainer = TfEngine.INSTANCE.newTrainer(TrainingSpec.of(MODEL, Sgd.of(0.1f)))) {
+            LearningProcess mean = FedAvg.builder(MODEL).setClientOptimizer(Sgd.of(0.1f)).optModelAggregator(new MeanFactory()).build();
+            Value s0 = mean.initialize(rt);
+            LearningProcessOutput out = mean.next(rt, s0, clients(good, poisoned));
+            ModelWeights alone = mean.getModelWeights(mean.next(rt, s0, clients(good)).state());
+            assertEquals(0.0, out.flatMetrics().get("finalizer/update_non_finite"), "the round's update is not dropped");
+            assertEquals(1.0, out.flatMetrics().get("client_work/non_finite_update_count"), out.flatMetrics().toString());
+            assertArrayEquals(flat(alone), flat(mean.getModelWeights(out.state())), 1e-6f);
+            assertEquals(0.0, mean.next(rt, s0, clients(good)).flatMetrics().get("client_work/non_finite_update_count"));
+
+            LearningProcess unweighted = FedAvg.builder(MODEL).setClientOptimizer(Sgd.of(0.1f))
+                    .optModelAggregator(new UnweightedMeanFactory()).build();
+            Value u0 = unweighted.initialize(rt);
+            LearningProcessOutput u = unweighted.next(rt, u0, clients(good, poisoned));
+            float[] w0 = flat(unweighted.getModelWeights(u0));
+            float[] trained = flat(trainer.train(unweighted.getModelWeights(u0), good, 0).weights());
+            float[] got = flat(unweighted.getModelWeights(u.state()));
+            for (int i = 0; i < w0.length; i++) {
+                assertEquals(w0[i] - (w0[i] - trained[i]) / 2f, got[i], 1e-6f, "element " + i + ": the zeroed client counts in the divisor");
+            }
+            assertEquals(1.0, u.flatMetrics().get("client_work/non_finite_update_count"));
+        }
+    }
+
+    /** A client weighting function that gives a negative or NaN weight is refused, naming the client. */
+    @Test
+    void weightingFunctionGivingANegativeOrNanWeightIsRefused() {
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
+            for (double bad : new double[] {-1.0, Double.NaN}) {
+                LearningProcess p = FedAvg.builder(MODEL).setClientOptimizer(Sgd.of(0.1f))
+                        .optClientWeightingFromMetrics(m -> m.tensor("num_batches").doubleValue() > 1 ? bad : 1.0).build();
+                Value s0 = p.initialize(rt);
+                dev.fl4j.core.computation.ClientWorkException e = assertThrows(dev.fl4j.core.computation.ClientWorkException.class,
+                        () -> p.next(rt, s0, FederatedValue.clients(List.of(data(30, 1, 2), data(31, 2, 2)))));
+                assertEquals("client_1", e.clientId());
+                assertTrue(e.getMessage().contains("update weight " + (float) bad + "; weights must be finite and >= 0"), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * FedSGD's clients compute one gradient at the received model: a client optimizer, local epochs
+     * or a proximal term would be silently ignored, so the builder refuses them.
+     */
+    @Test
+    void fedSgdRefusesLocalTrainingSettingsItWouldIgnore() {
+        IllegalStateException optimizer = assertThrows(IllegalStateException.class,
+                () -> FedSgd.builder(MODEL).setClientOptimizer(Sgd.of(0.5f)).build());
+        assertTrue(optimizer.getMessage().startsWith("FedSGD takes no client optimizer"), optimizer.getMessage());
+        IllegalStateException epochs = assertThrows(IllegalStateException.class, () -> FedSgd.builder(MODEL).optEpochs(3).build());
+        assertTrue(epochs.getMessage().startsWith("FedSGD runs no local epochs, got optEpochs(3)"), epochs.getMessage());
+        IllegalStateException mu = assertThrows(IllegalStateException.class, () -> FedSgd.builder(MODEL).optProximalMu(0.1f).build());
+        assertTrue(mu.getMessage().startsWith("FedSGD takes no local steps for FedProx's proximal term, got optProximalMu(0.1)"), mu.getMessage());
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(1).build()) {
+            LearningProcess sgd = FedSgd.builder(MODEL).optEpochs(1).build();
+            LearningProcess built = FedSgd.build(MODEL, Sgd.of(0.1f));
+            Value s0 = sgd.initialize(rt);
+            SequenceValue d = data(40, 2, 3);
+            assertEquals(sgd.getModelWeights(sgd.next(rt, s0, clients(d)).state()), built.getModelWeights(built.next(rt, s0, clients(d)).state()));
         }
     }
 
@@ -239,9 +318,9 @@ class FedAvgTest {
             assertEquals(1_663_370L * 32 * 10, rt.communication().broadcastBits());
             assertEquals("507.62Mibit", dev.fl4j.core.runtime.BitFormat.format(rt.communication().broadcastBits()));
             long metricsPerClient = 2 * 64 + 2 * 64 + 64 + 64;
-            assertEquals(1_663_370L * 32 * 10 + 32 * 10 + 32 * 10 + metricsPerClient * 10, rt.communication().aggregatedBits(),
-                    "each client sends its update (float32), its weight (float32), its non-finite flag (int32) and its metrics"
-                            + " (loss and accuracy <total,count> float64, two int64 counts)");
+            assertEquals(1_663_370L * 32 * 10 + 32 * 10 + 32 * 10 + 32 * 10 + metricsPerClient * 10, rt.communication().aggregatedBits(),
+                    "each client sends its update (float32), its weight (float32), its non-finite flags to the client work's and to the"
+                            + " aggregator's count (int32 each) and its metrics (loss and accuracy <total,count> float64, two int64 counts)");
         }
     }
 

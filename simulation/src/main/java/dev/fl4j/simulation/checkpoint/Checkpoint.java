@@ -11,7 +11,10 @@ import java.util.Objects;
  * cumulative communication counters, the configuration it belongs to, the metrics history, and the
  * state the runtime keeps for each client (error-feedback residuals of a stateful encoder; see
  * {@link dev.fl4j.core.runtime.ClientStateStore}). Nothing random has to be kept: every draw of a
- * round derives from the run seed and the round.
+ * round derives from the run seed and the round — except in a differentially private run, whose
+ * sampling and noise come from {@code SecureRandom} and are not reproducible by design; what such a
+ * run must not lose, the count of noised rounds spent, is kept in its state and, written before each
+ * release, in a {@link PrivacyLedgerFile} beside the checkpoints.
  *
  * @param round           rounds completed (0 = the initial state)
  * @param state           the process state without placements: server values replaced by their contents

@@ -39,8 +39,10 @@ import java.util.Map;
  * none.
  *
  * <p>The SHA-256 over the payload catches any flipped or missing byte before the payload is parsed;
- * the header's length catches truncation and trailing bytes. Reading fails with a
- * {@link CheckpointException} naming the file and the first problem found.
+ * the header's length catches truncation and trailing bytes. Every field is checked for exactly the
+ * type above (a round stored as int64 is not truncated to an int, a metric must be one named
+ * float64). Reading fails with a {@link CheckpointException} naming the file and the first problem
+ * found, whatever went wrong, with the underlying exception as its cause.
  */
 public final class CheckpointFormat {
 
@@ -119,7 +121,9 @@ public final class CheckpointFormat {
         }
         try {
             return fromPayload(ValueCodec.decode(body), version, file);
-        } catch (IllegalArgumentException | ClassCastException | IllegalStateException e) {
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (RuntimeException e) {
             throw new CheckpointException(file, "payload does not follow the checkpoint layout: " + e.getMessage(), e);
         }
     }
@@ -133,34 +137,56 @@ public final class CheckpointFormat {
                 throw new CheckpointException(file, "payload has no field '" + field + "'");
             }
         }
-        String format = readText(p.tensor("format"));
+        String format = readText(p.get("format"), "format", file);
         if (!FORMAT.equals(format)) {
             throw new CheckpointException(file, "payload format is '" + format + "', expected '" + FORMAT + "'");
         }
-        int version = (int) p.tensor("version").longValue();
+        int version = scalar(p.get("version"), DType.INT32, "version", file).intData()[0];
         if (version != headerVersion) {
             throw new CheckpointException(file, "payload version " + version + " differs from the header's version " + headerVersion);
         }
         if (version >= 2 && !p.has("client_states")) {
             throw new CheckpointException(file, "payload has no field 'client_states'");
         }
-        RunConfig config = RunConfig.parse(readText(p.tensor("config")));
-        String fingerprint = readText(p.tensor("config_fingerprint"));
+        RunConfig config = RunConfig.parse(readText(p.get("config"), "config", file));
+        String fingerprint = readText(p.get("config_fingerprint"), "config_fingerprint", file);
         if (!fingerprint.equals(config.fingerprint())) {
             throw new CheckpointException(file, "stored config fingerprint " + fingerprint + " does not match its stored config (" + config.fingerprint() + ")");
         }
-        List<RoundRecord> history = new ArrayList<>();
-        for (Value entry : p.struct("history").values()) {
-            Struct e = (Struct) entry;
-            Map<String, Double> metrics = new LinkedHashMap<>();
-            Struct m = e.struct("metrics");
-            for (int i = 0; i < m.size(); i++) {
-                metrics.put(m.nameAt(i), m.tensor(i).getDouble(0));
-            }
-            history.add(new RoundRecord((int) e.tensor("round").longValue(), metrics));
+        if (!(p.get("history") instanceof Struct entries)) {
+            throw new CheckpointException(file, "field 'history' is " + p.get("history").type() + ", expected a structure of rounds");
         }
-        return new Checkpoint((int) p.tensor("round").longValue(), p.get("state"), p.tensor("broadcasted_bits").longValue(),
-                p.tensor("aggregated_bits").longValue(), config, history, version >= 2 ? p.get("client_states") : Struct.empty());
+        List<RoundRecord> history = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            history.add(roundRecord(entries.get(i), "history/" + i, file));
+        }
+        int round = scalar(p.get("round"), DType.INT32, "round", file).intData()[0];
+        long broadcasted = scalar(p.get("broadcasted_bits"), DType.INT64, "broadcasted_bits", file).longData()[0];
+        long aggregated = scalar(p.get("aggregated_bits"), DType.INT64, "aggregated_bits", file).longData()[0];
+        return new Checkpoint(round, p.get("state"), broadcasted, aggregated, config, history, version >= 2 ? p.get("client_states") : Struct.empty());
+    }
+
+    private static RoundRecord roundRecord(Value entry, String where, Path file) {
+        if (!(entry instanceof Struct e) || e.size() != 2 || !e.has("round") || !e.has("metrics") || !(e.get("metrics") instanceof Struct m)) {
+            throw new CheckpointException(file, "field '" + where + "' is " + entry.type() + ", expected <round=int32,metrics=<name=float64,…>>");
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        for (int i = 0; i < m.size(); i++) {
+            String name = m.nameAt(i);
+            if (name == null) {
+                throw new CheckpointException(file, "field '" + where + "/metrics' has an unnamed metric at position " + i);
+            }
+            metrics.put(name, scalar(m.get(i), DType.FLOAT64, where + "/metrics/" + name, file).doubleData()[0]);
+        }
+        return new RoundRecord(scalar(e.get("round"), DType.INT32, where + "/round", file).intData()[0], metrics);
+    }
+
+    /** {@code v} as a scalar of {@code dtype}, or a CheckpointException naming the field. */
+    private static Tensor scalar(Value v, DType dtype, String field, Path file) {
+        if (!(v instanceof Tensor t) || t.dtype() != dtype || t.rank() != 0) {
+            throw new CheckpointException(file, "field '" + field + "' is " + v.type() + ", expected " + dtype.tffName());
+        }
+        return t;
     }
 
     private static Tensor text(String s) {
@@ -168,9 +194,9 @@ public final class CheckpointFormat {
         return Tensor.of(utf8, utf8.length);
     }
 
-    private static String readText(Tensor t) {
-        if (t.dtype() != DType.UINT8 || t.rank() != 1) {
-            throw new IllegalArgumentException("text field is " + t.type() + ", expected uint8[n]");
+    private static String readText(Value v, String field, Path file) {
+        if (!(v instanceof Tensor t) || t.dtype() != DType.UINT8 || t.rank() != 1) {
+            throw new CheckpointException(file, "field '" + field + "' is " + v.type() + ", expected uint8[n] text");
         }
         return new String(t.byteData(), StandardCharsets.UTF_8);
     }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -16,19 +17,34 @@ import java.util.stream.Stream;
 
 /**
  * A directory of checkpoints of one run, TFF's {@code FileCheckpointManager}: files
- * {@code checkpoint_00000010.fl4jckpt} (the round, eight digits) in {@link CheckpointFormat}.
+ * {@code checkpoint_00000010.fl4jckpt} (the round, at least eight digits: zero-padded to eight, and
+ * as many as it takes above 99,999,999) in {@link CheckpointFormat}.
  *
  * <p>Each checkpoint is written atomically (a temporary file in the same directory, forced to disk,
  * then renamed), so a run killed while saving leaves the previous checkpoints intact and never a
- * partial file under a checkpoint name. After a successful save only the newest {@code keep}
- * checkpoints are kept. {@link #loadLatest} never skips a damaged newest checkpoint silently: it
- * fails and says which older intact checkpoint remains.
+ * partial file under a checkpoint name. The temporary files such a kill leaves
+ * ({@code .checkpoint_00000010.fl4jckpt.RANDOM.tmp}) are deleted when a store is opened on the
+ * directory. After a successful save only the newest {@code keep} checkpoints are kept.
+ * {@link #loadLatest} never skips a damaged newest checkpoint silently: it fails and says which
+ * older intact checkpoint remains. Every failure to read a checkpoint, whatever its cause, is a
+ * {@link CheckpointException} naming the file.
  */
 public final class CheckpointStore {
 
     /** File name suffix of checkpoints. */
     public static final String SUFFIX = ".fl4jckpt";
-    private static final Pattern NAME = Pattern.compile("checkpoint_(\\d{8})" + Pattern.quote(SUFFIX));
+    /** The largest checkpoint file read: what fits in one Java array. */
+    private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
+    /** The names {@link #fileFor} gives: eight zero-padded digits, or more without leading zeros (at most a long's 19). */
+    private static final Pattern NAME = Pattern.compile("checkpoint_(\\d{8}|[1-9]\\d{8,18})" + Pattern.quote(SUFFIX));
+    /**
+     * Oldest round first. Names of more than eight digits have no leading zeros, so a longer name is a
+     * later round and names of one length compare as text.
+     */
+    private static final Comparator<Path> ROUND_ORDER = Comparator.comparing((Path p) -> p.getFileName().toString().length())
+            .thenComparing(p -> p.getFileName().toString());
+    /** The temporary files {@link AtomicFiles} writes a checkpoint to before renaming it. */
+    private static final Pattern TEMP_NAME = Pattern.compile("\\.checkpoint_\\d+" + Pattern.quote(SUFFIX) + "\\.[0-9a-z]+\\.tmp");
 
     private final Path dir;
     private final int keep;
@@ -38,22 +54,54 @@ public final class CheckpointStore {
         this(dir, 3);
     }
 
-    /** A store in {@code dir} keeping the newest {@code keep} (at least one) checkpoints. */
+    /**
+     * A store in {@code dir} keeping the newest {@code keep} (at least one) checkpoints. Temporary
+     * files a killed save left in {@code dir} are deleted now.
+     *
+     * @throws UncheckedIOException if such a file cannot be deleted
+     */
     public CheckpointStore(Path dir, int keep) {
         if (keep < 1) {
             throw new IllegalArgumentException("must keep at least one checkpoint, got " + keep);
         }
         this.dir = dir;
         this.keep = keep;
+        removeStaleTemporaryFiles();
+    }
+
+    private void removeStaleTemporaryFiles() {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        List<Path> stale;
+        try (Stream<Path> s = Files.list(dir)) {
+            stale = s.filter(p -> TEMP_NAME.matcher(p.getFileName().toString()).matches()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not list " + dir + " for temporary files of interrupted saves: " + e.getMessage(), e);
+        }
+        for (Path p : stale) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not remove " + p + ", left by an interrupted checkpoint save: " + e.getMessage(), e);
+            }
+        }
     }
 
     public Path dir() {
         return dir;
     }
 
-    /** The file of the checkpoint after {@code round}. */
+    /** The file of the checkpoint after {@code round} (non-negative). */
     public Path fileFor(int round) {
-        return dir.resolve(String.format(Locale.ROOT, "checkpoint_%08d%s", round, SUFFIX));
+        return dir.resolve(fileName(round));
+    }
+
+    private static String fileName(long round) {
+        if (round < 0) {
+            throw new IllegalArgumentException("round must not be negative, got " + round);
+        }
+        return String.format(Locale.ROOT, "checkpoint_%08d%s", round, SUFFIX);
     }
 
     /** Writes {@code checkpoint} atomically, then removes checkpoints beyond the newest {@code keep}. */
@@ -79,33 +127,47 @@ public final class CheckpointStore {
         }
         try (Stream<Path> s = Files.list(dir)) {
             List<Path> files = new ArrayList<>(s.filter(p -> NAME.matcher(p.getFileName().toString()).matches()).toList());
-            files.sort((a, b) -> Integer.compare(roundOf(a), roundOf(b)));
+            files.sort(ROUND_ORDER);
             return files;
         } catch (IOException e) {
             throw new UncheckedIOException("could not list checkpoints in " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    private static int roundOf(Path file) {
+    /** The round digits of a checkpoint file name, without the padding zeros. */
+    private static String roundOf(Path file) {
         Matcher m = NAME.matcher(file.getFileName().toString());
         if (!m.matches()) {
             throw new IllegalArgumentException(file + " is not a checkpoint file name");
         }
-        return Integer.parseInt(m.group(1));
+        return m.group(1).replaceFirst("^0+(?=.)", "");
     }
 
-    /** Reads one checkpoint file. */
+    /**
+     * Reads one checkpoint file.
+     *
+     * @throws CheckpointException naming the file, for any failure: missing, unreadable, too large,
+     *     damaged, or not following the checkpoint layout
+     */
     public static Checkpoint read(Path file) {
         byte[] bytes;
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new CheckpointException(file, "is " + size + " bytes, more than a checkpoint can hold (" + MAX_FILE_BYTES + ")");
+            }
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new CheckpointException(file, "does not exist", e);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof CheckpointException c) {
+                throw c;
+            }
             throw new CheckpointException(file, "cannot be read: " + e.getMessage(), e);
         }
         Checkpoint c = CheckpointFormat.decode(bytes, file);
-        if (NAME.matcher(file.getFileName().toString()).matches() && c.round() != roundOf(file)) {
+        String name = file.getFileName().toString();
+        if (NAME.matcher(name).matches() && !name.equals(fileName(c.round()))) {
             throw new CheckpointException(file, "holds round " + c.round() + " but its name says round " + roundOf(file));
         }
         return c;
@@ -132,9 +194,9 @@ public final class CheckpointStore {
             String fallback = "no older checkpoint remains";
             for (int i = files.size() - 2; i >= 0; i--) {
                 try {
-                    read(files.get(i));
+                    Checkpoint older = read(files.get(i));
                     fallback = "the older checkpoint " + files.get(i).getFileName() + " is intact; delete the damaged file to resume from round "
-                            + roundOf(files.get(i));
+                            + older.round();
                     break;
                 } catch (CheckpointException older) {
                     // keep looking for an intact one to name

@@ -40,6 +40,21 @@ public record RunConfig(SortedMap<String, String> settings) {
         return new RunConfig(new TreeMap<>(settings));
     }
 
+    /**
+     * This configuration with {@code key} set to {@code value}.
+     *
+     * @throws IllegalArgumentException if the configuration already sets {@code key} to another value
+     */
+    public RunConfig with(String key, String value) {
+        String old = settings.get(key);
+        if (old != null && !old.equals(value)) {
+            throw new IllegalArgumentException("run config sets '" + key + "' to " + old + ", cannot also set it to " + value);
+        }
+        TreeMap<String, String> m = new TreeMap<>(settings);
+        m.put(key, value);
+        return new RunConfig(m);
+    }
+
     /** The canonical text: one {@code key=value} line per setting, sorted by key. */
     public String text() {
         StringBuilder sb = new StringBuilder();

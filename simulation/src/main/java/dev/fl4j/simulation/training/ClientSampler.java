@@ -1,6 +1,7 @@
 package dev.fl4j.simulation.training;
 
 import dev.fl4j.core.Seeds;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -14,6 +15,13 @@ import java.util.SplittableRandom;
  * <p>Both draws derive from the run seed, the round and their purpose only, so the cohort of round
  * {@code r} is the same whether the run started at round 1 or resumed at round {@code r}, and the
  * dropout rate does not change which clients are sampled.
+ *
+ * <p><b>Poisson sampling</b> ({@link #poisson}), for differentially private runs: each client takes
+ * part independently with probability exactly {@code q}, so the cohort's size is itself random (and
+ * may be 0), and both this draw and the drop-out come from a {@link SecureRandom}. This is the
+ * sampling the RDP accountant of the sampled Gaussian mechanism assumes; a seeded draw would let
+ * anyone who knows the seed predict who took part, and a fixed-size cohort is not what the
+ * accountant composes. Poisson cohorts are not reproducible, by design.
  */
 public final class ClientSampler {
 
@@ -24,6 +32,8 @@ public final class ClientSampler {
     private final int perRound;
     private final double dropoutRate;
     private final long seed;
+    private final double samplingRate;
+    private final SecureRandom secure;
 
     /**
      * @throws IllegalArgumentException if {@code perRound} is not in {@code [1, population size]} or
@@ -41,10 +51,45 @@ public final class ClientSampler {
         this.perRound = perRound;
         this.dropoutRate = dropoutRate;
         this.seed = seed;
+        this.samplingRate = Double.NaN;
+        this.secure = null;
+    }
+
+    private ClientSampler(List<String> population, double samplingRate, double dropoutRate, SecureRandom secure) {
+        this.population = List.copyOf(population);
+        if (this.population.isEmpty()) {
+            throw new IllegalArgumentException("Poisson sampling needs a population of at least one client, got none");
+        }
+        if (!(samplingRate > 0 && samplingRate <= 1)) {
+            throw new IllegalArgumentException("Poisson sampling rate must be in (0, 1], got " + samplingRate);
+        }
+        if (!(dropoutRate >= 0 && dropoutRate < 1)) {
+            throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + dropoutRate);
+        }
+        this.perRound = 0;
+        this.dropoutRate = dropoutRate;
+        this.seed = 0;
+        this.samplingRate = samplingRate;
+        this.secure = java.util.Objects.requireNonNull(secure, "secure random");
+    }
+
+    /**
+     * Poisson sampling: every client of {@code population} independently with probability
+     * {@code samplingRate}, then drop-out at {@code dropoutRate}, all drawn from {@code random}
+     * (this sampler then owns it).
+     *
+     * @throws IllegalArgumentException if the population is empty, {@code samplingRate} is not in
+     *                                  {@code (0, 1]} or {@code dropoutRate} not in {@code [0, 1)}
+     */
+    public static ClientSampler poisson(List<String> population, double samplingRate, double dropoutRate, SecureRandom random) {
+        return new ClientSampler(population, samplingRate, dropoutRate, random);
     }
 
     /** The cohort of {@code round} (1 for the first round). */
     public Cohort sample(int round) {
+        if (secure != null) {
+            return samplePoisson(round);
+        }
         int n = population.size();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
@@ -69,8 +114,35 @@ public final class ClientSampler {
         return new Cohort(round, sampled, reporting);
     }
 
+    private Cohort samplePoisson(int round) {
+        List<String> sampled = new ArrayList<>();
+        for (String id : population) {
+            if (secure.nextDouble() < samplingRate) {
+                sampled.add(id);
+            }
+        }
+        List<String> reporting = new ArrayList<>(sampled.size());
+        for (String id : sampled) {
+            if (secure.nextDouble() >= dropoutRate) {
+                reporting.add(id);
+            }
+        }
+        return new Cohort(round, sampled, reporting);
+    }
+
+    /** Clients per round of a fixed-size sampler (0 for Poisson sampling). */
     public int perRound() {
         return perRound;
+    }
+
+    /** Whether clients are Poisson-sampled from a {@link SecureRandom} ({@link #poisson}). */
+    public boolean isPoisson() {
+        return secure != null;
+    }
+
+    /** The Poisson sampling rate q (NaN for a fixed-size sampler). */
+    public double samplingRate() {
+        return samplingRate;
     }
 
     public double dropoutRate() {

@@ -14,7 +14,17 @@ public interface RoundListener {
     default void resumed(Checkpoint checkpoint) {
     }
 
-    /** Round {@code cohort.round()} starts; its reporting clients are about to train. */
+    /**
+     * A differentially private run starts: {@code statement} says in one line what ε assumes and
+     * what is not released ({@link TrainingLoop#privacyStatement}), to print with the run's header.
+     */
+    default void privacy(String statement) {
+    }
+
+    /**
+     * Round {@code cohort.round()} starts; its reporting clients are about to train. (In a private
+     * run the cohort is the simulator's own knowledge, e.g. for a progress bar: not a release.)
+     */
     default void roundStarted(Cohort cohort) {
     }
 

@@ -1,5 +1,6 @@
 package dev.fl4j.simulation.training;
 
+import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.Seeds;
 import dev.fl4j.core.Value;
@@ -14,12 +15,14 @@ import dev.fl4j.learning.templates.LearningProcessOutput;
 import dev.fl4j.simulation.checkpoint.Checkpoint;
 import dev.fl4j.simulation.checkpoint.CheckpointException;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
+import dev.fl4j.simulation.checkpoint.PrivacyLedgerFile;
 import dev.fl4j.simulation.checkpoint.RoundRecord;
 import dev.fl4j.simulation.checkpoint.RunConfig;
 import dev.fl4j.simulation.checkpoint.ServerStates;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.metrics.MetricsSink;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +36,8 @@ import java.util.Optional;
  * TFF's {@code tff.simulation.run_training_process}: runs a {@link LearningProcess} for a number of
  * rounds over simulated clients. Each round
  * <ol>
- *   <li>samples clients ({@link ClientSampler}: uniform without replacement, optional drop-out);</li>
+ *   <li>samples clients ({@link ClientSampler}: uniform without replacement from the run seed,
+ *       optional drop-out; Poisson from {@link SecureRandom} in a private run);</li>
  *   <li>hands the reporting clients' datasets to the process as one lazy {@code {T*}@CLIENTS}
  *       value: a client's data is loaded and {@linkplain Preprocessing preprocessed} (shuffle seeded
  *       by run seed, round and client; batch) on the worker that trains it;</li>
@@ -53,9 +57,10 @@ import java.util.Optional;
  * state, cumulative bits and history, and {@linkplain Builder#optReplaySink replay sinks} receive
  * the recorded history again. Since every random draw of a round derives from the run seed and the
  * round, a run killed mid-way and started again ends with bitwise the same model as one that was
- * never interrupted. Clients' own state (the residuals of an aggregation encoder with error
- * feedback, kept in the runtime's {@link dev.fl4j.core.runtime.ClientStateStore}) is saved with each
- * checkpoint and restored with it; a fresh run starts with none, even on a reused runtime. A damaged
+ * never interrupted — except a differentially private run, whose sampling and noise come from
+ * {@link SecureRandom} and are not reproducible by design (see below). Clients' own state (the
+ * residuals of an aggregation encoder with error feedback, kept in the runtime's
+ * {@link dev.fl4j.core.runtime.ClientStateStore}) is saved with each checkpoint and restored with it; a fresh run starts with none, even on a reused runtime. A damaged
  * newest checkpoint stops the run with a {@link CheckpointException} instead of silently starting
  * over.
  *
@@ -63,6 +68,31 @@ import java.util.Optional;
  * {@value #CLIENTS_SAMPLED}, {@value #CLIENTS_REPORTING}, the cumulative bits,
  * {@value #ROUND_SECONDS}, and evaluation metrics when evaluated. If every sampled client drops out,
  * the round leaves the state unchanged and has no process metrics.
+ *
+ * <p><b>Differentially private runs</b> ({@link Builder#optPrivacy}): the loop makes the run what
+ * the DP aggregator's ε assumes and releases only what ε covers.
+ * <ul>
+ *   <li><em>Sampling.</em> Each client takes part independently with probability exactly the
+ *       accountant's {@code q = clientsPerRound / population}, drawn (with drop-out) from
+ *       {@link SecureRandom}, not from the run seed ({@link ClientSampler#poisson}). A round whose
+ *       cohort is empty still runs: the aggregator releases noise over the expected cohort.</li>
+ *   <li><em>Releases.</em> Of the process's metrics only the DP aggregator's {@code privacy/…}
+ *       and {@code dp_query_metrics/…} are recorded; training metrics (summed from clients in the
+ *       clear), {@value #CLIENTS_SAMPLED}, {@value #CLIENTS_REPORTING}, the bit counters and
+ *       {@value #ROUND_SECONDS} (which all reveal the cohort) and the aggregator's other
+ *       measurements (e.g. {@code zeroed_count}) are not, and {@link TrainingResult#communication()}
+ *       is zero. {@link RoundListener#privacy} receives a statement of this
+ *       ({@link #privacyStatement}). Evaluation metrics are still recorded: they come from held-out
+ *       data, which ε does not protect. {@link RoundListener#roundStarted} still sees the cohort: it
+ *       is the simulator's own view, for progress display, not a release.</li>
+ *   <li><em>Resume.</em> The aggregator records each round in its {@link PrivacyLedgerFile} before
+ *       the round's noised result exists, the run checkpoints every round, and the DP settings
+ *       ({@code q}, noise multiplier, δ, budget) join the run configuration a resume must match. A
+ *       round re-run after a crash is counted again, never forgotten. Because noise and sampling
+ *       come from {@link SecureRandom}, a private run is <em>not</em> reproducible: a resumed run does
+ *       not end with the model an uninterrupted one would have.</li>
+ * </ul>
+ * A process with a DP aggregator given without {@code optPrivacy} is refused when the loop is built.
  */
 public final class TrainingLoop {
 
@@ -101,10 +131,25 @@ public final class TrainingLoop {
         }
     }
 
+    /**
+     * What a private run with {@code dp} assumes and releases, in one line for a run header, e.g.
+     * {@code privacy: poisson sampling q=0.1, noise multiplier 0.5, delta 1.0E-5, …; not released: …}.
+     */
+    public static String privacyStatement(DifferentiallyPrivateFactory dp) {
+        return PrivateRuns.statement(dp);
+    }
+
     private TrainingResult run(FederatedRuntime runtime) {
         long started = System.nanoTime();
         LearningProcess process = b.process;
-        ClientSampler sampler = new ClientSampler(b.trainData.clientIds(), b.clientsPerRound, b.dropoutRate, b.seed);
+        DifferentiallyPrivateFactory dp = b.privacy;
+        ClientSampler sampler = dp != null
+                ? ClientSampler.poisson(b.trainData.clientIds(), dp.samplingRate(), b.dropoutRate, new SecureRandom())
+                : new ClientSampler(b.trainData.clientIds(), b.clientsPerRound, b.dropoutRate, b.seed);
+        RunConfig config = dp != null && b.config != null ? PrivateRuns.withSettings(b.config, dp) : b.config;
+        if (dp != null) {
+            b.listener.privacy(privacyStatement(dp));
+        }
         Map<String, Integer> clientIndex = new HashMap<>();
         List<String> ids = b.trainData.clientIds();
         for (int i = 0; i < ids.size(); i++) {
@@ -118,9 +163,13 @@ public final class TrainingLoop {
         long aggregatedOffset = 0;
         List<RoundRecord> history = new ArrayList<>();
         int resumedFrom = -1;
-        Optional<Checkpoint> latest = b.checkpoints == null ? Optional.empty() : b.checkpoints.loadLatest(b.config);
+        Optional<Checkpoint> latest = b.checkpoints == null ? Optional.empty() : b.checkpoints.loadLatest(config);
         if (latest.isPresent()) {
             Checkpoint c = latest.get();
+            if (dp != null && !((PrivacyLedgerFile) dp.ledger()).exists()) {
+                throw new CheckpointException(((PrivacyLedgerFile) dp.ledger()).file(), "is missing, but this differentially private run has"
+                        + " checkpoints: without the count of noised rounds it has spent, a resumed run could forget budget");
+            }
             try {
                 state = ServerStates.restore(c.state(), process.stateType());
             } catch (IllegalArgumentException e) {
@@ -151,8 +200,10 @@ public final class TrainingLoop {
             state = process.initialize(runtime);
             if (b.evaluation != null) {
                 Map<String, Double> m = new LinkedHashMap<>();
-                m.put(BROADCASTED_BITS, 0.0);
-                m.put(AGGREGATED_BITS, 0.0);
+                if (dp == null) {
+                    m.put(BROADCASTED_BITS, 0.0);
+                    m.put(AGGREGATED_BITS, 0.0);
+                }
                 m.putAll(b.evaluation.evaluate(runtime, process.getModelWeights(state)));
                 record(0, m, history);
             }
@@ -166,7 +217,7 @@ public final class TrainingLoop {
             b.listener.roundStarted(cohort);
             Map<String, Double> m = new LinkedHashMap<>();
             long roundStart = System.nanoTime();
-            if (!cohort.reporting().isEmpty()) {
+            if (!cohort.reporting().isEmpty() || dp != null) {
                 final int r = round;
                 ClientValues data = ClientValues.lazy(memberType, cohort.reporting(), id -> {
                     b.listener.clientLoaded(r, id);
@@ -193,13 +244,18 @@ public final class TrainingLoop {
                 trainedBroadcast += used.broadcastBits();
                 trainedAggregated += used.aggregatedBits();
                 state = out.state();
-                m.putAll(out.flatMetrics());
+                m.putAll(dp != null ? PrivateRuns.released(out.flatMetrics()) : out.flatMetrics());
             }
-            m.put(CLIENTS_SAMPLED, (double) cohort.sampled().size());
-            m.put(CLIENTS_REPORTING, (double) cohort.reporting().size());
-            m.put(BROADCASTED_BITS, (double) (broadcastOffset + trainedBroadcast));
-            m.put(AGGREGATED_BITS, (double) (aggregatedOffset + trainedAggregated));
-            m.put(ROUND_SECONDS, (System.nanoTime() - roundStart) / 1e9);
+            if (dp != null) {
+                trainedBroadcast = 0;
+                trainedAggregated = 0;
+            } else {
+                m.put(CLIENTS_SAMPLED, (double) cohort.sampled().size());
+                m.put(CLIENTS_REPORTING, (double) cohort.reporting().size());
+                m.put(BROADCASTED_BITS, (double) (broadcastOffset + trainedBroadcast));
+                m.put(AGGREGATED_BITS, (double) (aggregatedOffset + trainedAggregated));
+                m.put(ROUND_SECONDS, (System.nanoTime() - roundStart) / 1e9);
+            }
             String stop = round < b.rounds ? nextRoundOverBudget(m) : null;
             boolean last = round == b.rounds || stop != null;
             if (b.evaluation != null && (round % b.evaluateEvery == 0 || last)) {
@@ -208,7 +264,7 @@ public final class TrainingLoop {
             record(round, m, history);
             if (b.checkpoints != null && (round % b.checkpointEvery == 0 || last)) {
                 Checkpoint c = new Checkpoint(round, ServerStates.strip(state), broadcastOffset + trainedBroadcast,
-                        aggregatedOffset + trainedAggregated, b.config, history, runtime.clientStates().snapshot());
+                        aggregatedOffset + trainedAggregated, config, history, runtime.clientStates().snapshot());
                 Path file = b.checkpoints.save(c);
                 b.listener.checkpointSaved(round, file);
             }
@@ -301,6 +357,7 @@ public final class TrainingLoop {
         private CheckpointStore checkpoints;
         private int checkpointEvery = 1;
         private RunConfig config;
+        private DifferentiallyPrivateFactory privacy;
         private final List<MetricsSink> sinks = new ArrayList<>();
         private final List<MetricsSink> replaySinks = new ArrayList<>();
         private RoundListener listener = new RoundListener() {
@@ -375,6 +432,19 @@ public final class TrainingLoop {
             return this;
         }
 
+        /**
+         * Makes this a differentially private run for {@code dp}, the DP aggregator inside the
+         * process (see the class comment): Poisson sampling from {@link SecureRandom} at exactly
+         * {@code dp.samplingRate()}, only what ε covers released, and with checkpoints every round
+         * and {@code dp}'s ledger in the checkpoint directory ({@code dp.withLedger(PrivacyLedgerFile.in(store))}).
+         * {@code dp} must have been built with the population of the training data
+         * ({@link DifferentiallyPrivateFactory#withPopulation}) and this loop's clients per round.
+         */
+        public Builder optPrivacy(DifferentiallyPrivateFactory dp) {
+            this.privacy = Objects.requireNonNull(dp, "dp");
+            return this;
+        }
+
         /** A sink for every round's metrics (not closed by the loop). */
         public Builder optSink(MetricsSink sink) {
             sinks.add(Objects.requireNonNull(sink, "sink"));
@@ -432,6 +502,15 @@ public final class TrainingLoop {
                 throw new IllegalArgumentException(rounds == -1 ? "rounds: call setRounds" : "rounds must not be negative, got " + rounds);
             }
             new ClientSampler(trainData.clientIds(), clientsPerRound, dropoutRate, seed);
+            if (privacy == null) {
+                if (PrivateRuns.hasPrivacyMeasurements(process.nextComputation().type().result())) {
+                    throw new IllegalArgumentException("the process has a differentially private aggregator (it reports privacy/epsilon): give that"
+                            + " factory to optPrivacy, so that clients are Poisson-sampled at its rate from SecureRandom and only what epsilon"
+                            + " covers is released");
+                }
+            } else {
+                PrivateRuns.check(privacy, trainData.clientIds().size(), clientsPerRound, checkpoints, checkpointEvery);
+            }
             return new TrainingLoop(this);
         }
     }

@@ -189,4 +189,79 @@ class CheckpointFormatTest {
         assertTrue(assertThrows(CheckpointException.class, () -> CheckpointStore.read(store.fileFor(5))).getMessage()
                 .contains("holds round 3 but its name says round 5"));
     }
+
+    /** The payload of {@code checkpoint(1)} with field {@code name} replaced, under a valid header and digest. */
+    static byte[] withField(String name, Value replacement) throws Exception {
+        Struct payload = (Struct) dev.fl4j.core.io.ValueCodec.decode(CheckpointFuzzTest.payload(checkpoint(1)));
+        Struct.Builder b = Struct.builder();
+        for (int i = 0; i < payload.size(); i++) {
+            b.add(payload.nameAt(i), payload.nameAt(i).equals(name) ? replacement : payload.get(i));
+        }
+        return CheckpointFuzzTest.framed(dev.fl4j.core.io.ValueCodec.encode(b.build()), CheckpointFormat.VERSION);
+    }
+
+    static Struct history(Value metrics) {
+        return Struct.of(Struct.named("round", Tensor.scalar(1), "metrics", metrics));
+    }
+
+    @Test
+    void everyFieldMustHaveItsExactTypeAndEveryFailureIsACheckpointException() throws Exception {
+        // an empty metric tensor made getDouble(0) throw ArrayIndexOutOfBoundsException, which escaped
+        assertLayout(withField("history", history(Struct.named("loss", Tensor.of(new double[0], 0)))),
+                "field 'history/0/metrics/loss' is float64[0], expected float64");
+        // a round stored as int64 was truncated to an int without a word: 2^32 + 3 read as round 3
+        assertLayout(withField("round", Tensor.scalar((1L << 32) + 3)), "field 'round' is int64, expected int32");
+        // an unnamed metric was read as a metric named null
+        assertLayout(withField("history", history(Struct.of(Tensor.scalar(0.5)))), "field 'history/0/metrics' has an unnamed metric at position 0");
+        assertLayout(withField("broadcasted_bits", Tensor.scalar(1e9)), "field 'broadcasted_bits' is float64, expected int64");
+        assertLayout(withField("format", Tensor.scalar(1)), "field 'format' is int32, expected uint8[n] text");
+        assertLayout(withField("history", Tensor.scalar(1)), "field 'history' is int32, expected a structure of rounds");
+        assertLayout(withField("history", Struct.of(Struct.named("round", Tensor.scalar(-1), "metrics", Struct.empty()))),
+                "payload does not follow the checkpoint layout: round must not be negative, got -1");
+    }
+
+    private static void assertLayout(byte[] file, String fragment) {
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(file, FILE));
+        assertTrue(e.getMessage().startsWith("checkpoint test.fl4jckpt: ") && e.getMessage().contains(fragment), e.getMessage());
+    }
+
+    @Test
+    void roundsPastEightDigitsAreListedInOrderAndResumedFrom() throws Exception {
+        CheckpointStore store = new CheckpointStore(tmp, 4);
+        for (int round : new int[] {100_000_000, 5, Integer.MAX_VALUE, 99_999_999}) {
+            store.save(checkpoint(round));
+        }
+        assertEquals(tmp.resolve("checkpoint_100000000.fl4jckpt"), store.fileFor(100_000_000));
+        assertEquals(List.of(store.fileFor(5), store.fileFor(99_999_999), store.fileFor(100_000_000), store.fileFor(Integer.MAX_VALUE)), store.list());
+        assertEquals(Integer.MAX_VALUE, store.loadLatest(checkpoint(1).config()).orElseThrow().round());
+        Files.delete(store.fileFor(Integer.MAX_VALUE));
+        assertEquals(100_000_000, store.loadLatest(checkpoint(1).config()).orElseThrow().round());
+        Files.move(store.fileFor(100_000_000), tmp.resolve("checkpoint_100000001.fl4jckpt"));
+        assertTrue(assertThrows(CheckpointException.class, () -> store.loadLatest(checkpoint(1).config())).getMessage()
+                .contains("holds round 100000000 but its name says round 100000001"));
+    }
+
+    @Test
+    void temporaryFilesOfAKilledSaveAreRemovedWhenAStoreOpens() throws Exception {
+        CheckpointStore store = new CheckpointStore(tmp);
+        store.save(checkpoint(1));
+        // the name AtomicFiles gives the temporary file of round 2's save, caught while it is being written
+        Path[] temp = new Path[1];
+        dev.fl4j.simulation.io.AtomicFiles.write(store.fileFor(2), out -> {
+            try (var files = Files.list(tmp)) {
+                temp[0] = files.filter(f -> f.getFileName().toString().endsWith(".tmp")).findFirst().orElseThrow();
+            }
+        });
+        Files.delete(store.fileFor(2));
+        // a kill during the save leaves that file, half written, and nothing under round 2's name
+        byte[] good = CheckpointFormat.encode(checkpoint(2));
+        Files.write(temp[0], Arrays.copyOf(good, good.length / 2));
+        Files.write(tmp.resolve("notes.tmp"), new byte[] {1});
+        Files.write(tmp.resolve(".other.fl4jckpt.abc.tmp"), new byte[] {1});
+
+        CheckpointStore reopened = new CheckpointStore(tmp);
+        assertTrue(Files.notExists(temp[0]), temp[0] + " should have been removed");
+        assertTrue(Files.exists(tmp.resolve("notes.tmp")) && Files.exists(tmp.resolve(".other.fl4jckpt.abc.tmp")), "other files stay");
+        assertEquals(1, reopened.loadLatest(checkpoint(1).config()).orElseThrow().round());
+    }
 }

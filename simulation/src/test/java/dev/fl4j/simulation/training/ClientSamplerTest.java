@@ -87,4 +87,31 @@ class ClientSamplerTest {
         assertTrue(e.getMessage().contains("[0, 1)"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new ClientSampler(population(5), 2, Double.NaN, 1));
     }
+
+    @Test
+    void poissonSamplingTakesEachClientIndependentlyWithProbabilityQ() {
+        List<String> pop = population(20);
+        ClientSampler s = ClientSampler.poisson(pop, 0.25, 0, new java.security.SecureRandom());
+        assertTrue(s.isPoisson());
+        Map<String, Integer> counts = new HashMap<>();
+        Map<Integer, Integer> sizes = new HashMap<>();
+        int rounds = 4000;
+        for (int r = 1; r <= rounds; r++) {
+            Cohort c = s.sample(r);
+            assertEquals(c.sampled().size(), new HashSet<>(c.sampled()).size());
+            sizes.merge(c.sampled().size(), 1, Integer::sum);
+            for (String id : c.sampled()) {
+                counts.merge(id, 1, Integer::sum);
+            }
+        }
+        for (String id : pop) {
+            // standard error of the frequency: sqrt(0.25 * 0.75 / 4000) = 0.0068; allow 4.4 of them
+            assertEquals(0.25, counts.getOrDefault(id, 0) / (double) rounds, 0.03, "client " + id);
+        }
+        assertTrue(sizes.size() > 5, "the cohort size varies: " + sizes);
+        assertTrue(sizes.containsKey(0) || sizes.get(5) < rounds, "sizes " + sizes);
+        assertEquals(pop, ClientSampler.poisson(pop, 1.0, 0, new java.security.SecureRandom()).sample(1).sampled(), "q = 1 takes everyone");
+        assertThrows(IllegalArgumentException.class, () -> ClientSampler.poisson(pop, 0, 0, new java.security.SecureRandom()));
+        assertThrows(IllegalArgumentException.class, () -> ClientSampler.poisson(pop, 1.5, 0, new java.security.SecureRandom()));
+    }
 }

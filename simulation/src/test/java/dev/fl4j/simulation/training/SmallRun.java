@@ -58,6 +58,21 @@ final class SmallRun {
                 .optWorkers(workers);
     }
 
+    /** The {@code dp:0.3} preset (private adaptive zeroing, adaptive-clip Gaussian DP) for this population, δ and budget as given. */
+    static dev.fl4j.aggregators.DifferentiallyPrivateFactory dp(double delta, double budget) {
+        dev.fl4j.aggregators.DifferentiallyPrivateFactory dp = dev.fl4j.aggregators.DifferentiallyPrivateFactory.gaussianAdaptive(0.3, PER_ROUND)
+                .withPopulation(CLIENTS).withDelta(delta);
+        return budget < Double.POSITIVE_INFINITY ? dp.withEpsilonBudget(budget) : dp;
+    }
+
+    /** A differentially private run of the dp preset, checkpointed every round in {@code dir} with its ledger there. */
+    static TrainingLoop.Builder privateCheckpointed(Path dir, int rounds, dev.fl4j.aggregators.DifferentiallyPrivateFactory dp) {
+        CheckpointStore store = new CheckpointStore(dir);
+        dev.fl4j.aggregators.DifferentiallyPrivateFactory withLedger = dp.withLedger(dev.fl4j.simulation.checkpoint.PrivacyLedgerFile.in(store));
+        return loop(process(dev.fl4j.aggregators.Aggregators.dpAggregator(withLedger, true)), rounds, 11, 0, 1)
+                .optCheckpoints(store, 1, config(11, 0)).optPrivacy(withLedger);
+    }
+
     static TrainingLoop.Builder checkpointed(Path dir, int rounds, long seed, double dropout, int workers) {
         return checkpointed(process(), dir, rounds, seed, dropout, workers);
     }

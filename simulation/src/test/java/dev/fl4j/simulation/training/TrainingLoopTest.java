@@ -217,6 +217,7 @@ class TrainingLoopTest {
                 .setProcess(dev.fl4j.learning.algorithms.FedAvg.builder(dev.fl4j.learning.models.Models.softmaxRegression(
                                 dev.fl4j.simulation.datasets.FedProxSynthetic.DIMENSION, dev.fl4j.simulation.datasets.FedProxSynthetic.CLASSES))
                         .setClientOptimizer(dev.fl4j.learning.optimizers.Sgd.of(0.05f)).optModelAggregator(dp).build())
+                .optPrivacy(dp)
                 .optListener(new RoundListener() {
                     @Override
                     public void stoppedEarly(int round, String reason) {

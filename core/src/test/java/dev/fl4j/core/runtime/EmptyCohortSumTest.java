@@ -1,0 +1,46 @@
+package dev.fl4j.core.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.ServerValue;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.FederatedComputation;
+import dev.fl4j.core.types.FederatedType;
+import dev.fl4j.core.types.StructType;
+import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.types.Type;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A round may have no clients (Poisson sampling under differential privacy): their sum is the zero of the type, as in TFF. */
+class EmptyCohortSumTest {
+
+    private static Value sumOverNoClients(Type member) {
+        FederatedComputation sum = FederatedComputation.of("sum", FederatedType.clients(member), FederatedType.server(member),
+                (ctx, v) -> ctx.federatedSum((FederatedValue) v));
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(1).build()) {
+            return ((ServerValue) sum.invoke(rt, ClientValues.of(member, List.of(), List.of()))).value();
+        }
+    }
+
+    @Test
+    void sumOverNoClientsIsTheZeroOfTheMemberType() {
+        Type member = StructType.builder().add("w", new TensorType(DType.FLOAT32, 2, 3)).add("n", TensorType.scalar(DType.INT32)).build();
+        Value zero = sumOverNoClients(member);
+        assertEquals(Struct.named("w", Tensor.zeros(DType.FLOAT32, 2, 3), "n", Tensor.zeros(DType.INT32)), zero);
+        assertEquals(member, zero.type());
+    }
+
+    @Test
+    void sumOverNoClientsOfAnUnknownShapeSaysWhyItHasNoZero() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sumOverNoClients(new TensorType(DType.FLOAT32, -1)));
+        assertTrue(e.getMessage().contains("federated_sum over zero clients") && e.getMessage().contains("no fixed shape"), e.getMessage());
+    }
+}
