@@ -38,7 +38,7 @@ class EmnistH5FuzzTest {
     @Test
     void asStored() throws Exception {
         Path f = dir.resolve("fuzz.h5");
-        seeded("emnist h5").inputs(2_000).run(bytes -> {
+        seeded("emnist h5").inputs(1_500).run(bytes -> {
             Files.write(f, bytes);
             readAll(f);
         });
@@ -47,7 +47,7 @@ class EmnistH5FuzzTest {
     @Test
     void withChecksumsRecomputed() throws Exception {
         Path f = dir.resolve("fuzz.h5");
-        seeded("emnist h5 checksummed").inputs(3_000).run(bytes -> {
+        seeded("emnist h5 checksummed").inputs(2_500).run(bytes -> {
             byte[] b = bytes.clone();
             DatasetFixtures.fixHdf5Checksums(b);
             Files.write(f, b);

@@ -25,7 +25,7 @@ class IdxFuzzTest {
                 .seed(DatasetFixtures.idx(new int[] {1 << 21, 1 << 21, 1 << 22}, new byte[0]))
                 .seed(DatasetFixtures.idx(new int[] {Integer.MAX_VALUE, 28, 28}, new byte[8]))
                 .expecting(DatasetFileException.class)
-                .inputs(5_000)
+                .inputs(4_000)
                 .truncations(600)
                 .run(bytes -> {
                     Files.write(images, bytes);
@@ -44,7 +44,7 @@ class IdxFuzzTest {
                 .seed(DatasetFixtures.gzip(valid))
                 .seed(DatasetFixtures.idx(new int[] {3, 1, 1, 1}, new byte[3]))
                 .expecting(DatasetFileException.class)
-                .inputs(5_000)
+                .inputs(3_000)
                 .run(bytes -> {
                     Files.write(labels, bytes);
                     Idx.labeledImages(images, labels, 10);

@@ -39,8 +39,8 @@ class LeafFuzzTest {
                         + new String(Fuzz.nested(utf8("["), utf8("0.5"), utf8("]"), 5_000), StandardCharsets.UTF_8) + ", \"y\": [1]}}}"))
                 .seed(Fuzz.nested(utf8("{\"users\": "), utf8("[]"), utf8("}"), 20_000))
                 .expecting(DatasetFileException.class)
-                .inputs(3_000)
-                .truncations(500)
+                .inputs(2_000)
+                .truncations(300)
                 .run(bytes -> {
                     Files.write(f, bytes);
                     readAll(Leaf.femnist(f));
@@ -57,8 +57,8 @@ class LeafFuzzTest {
                 .seed(utf8(valid.replace("\"num_samples\": [3, 3]", "\"num_samples\": [2147483647, 1073741824]")))
                 .seed(utf8("{\"users\": [\"a\"], \"num_samples\": [1], \"user_data\": {\"a\": {\"x\": [\"\\u00e9\\ud83d\\ude00x\"], \"y\": [\"\\n\"]}}}"))
                 .expecting(DatasetFileException.class)
-                .inputs(3_000)
-                .truncations(600)
+                .inputs(2_500)
+                .truncations(400)
                 .run(bytes -> {
                     Files.write(f, bytes);
                     readAll(Leaf.shakespeare(f));
