@@ -236,7 +236,10 @@ public final class Leaf extends ClientData {
                 : Examples.of(new int[0], new int[] {sequenceLength}, new int[0]).exampleType();
     }
 
-    /** The example count LEAF's {@code num_samples} gives for {@code clientId}. */
+    /**
+     * The example count LEAF's {@code num_samples} gives for {@code clientId}, as the file declares
+     * it (not negative); reading the client's examples checks it against the data.
+     */
     public int numSamples(String clientId) {
         return location(clientId).numSamples();
     }
