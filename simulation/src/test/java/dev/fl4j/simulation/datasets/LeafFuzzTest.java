@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * LEAF JSON (FEMNIST and Shakespeare): opening and reading every user of any input ends in a
- * {@link DatasetFileException}, with seeds that carry hostile counts and deep nesting.
+ * LEAF JSON (FEMNIST and Shakespeare), read in memory as from one file: opening and reading every user
+ * of any input ends in a {@link DatasetFileException}, with seeds that carry hostile counts and deep
+ * nesting.
  */
 class LeafFuzzTest {
 
@@ -30,7 +31,7 @@ class LeafFuzzTest {
     void femnist() throws Exception {
         Path seedFile = DatasetFixtures.femnistJson(dir.resolve("seed.json"), 0, 2);
         String valid = Files.readString(seedFile);
-        Path f = dir.resolve("fuzz.json");
+        Path f = Path.of("femnist.json");
         Fuzz.named("leaf femnist")
                 .seed(utf8(valid))
                 .seed(utf8(valid.replace("\"num_samples\": [1, 2]", "\"num_samples\": [2147483647, -2147483648]")))
@@ -39,29 +40,23 @@ class LeafFuzzTest {
                         + new String(Fuzz.nested(utf8("["), utf8("0.5"), utf8("]"), 5_000), StandardCharsets.UTF_8) + ", \"y\": [1]}}}"))
                 .seed(Fuzz.nested(utf8("{\"users\": "), utf8("[]"), utf8("}"), 20_000))
                 .expecting(DatasetFileException.class)
-                .inputs(2_000)
-                .truncations(300)
-                .run(bytes -> {
-                    Files.write(f, bytes);
-                    readAll(Leaf.femnist(f));
-                });
+                .inputs(4_000)
+                .truncations(500)
+                .run(bytes -> readAll(Leaf.fromContent(true, f, bytes)));
     }
 
     @Test
     void shakespeare() throws Exception {
         Path seedFile = DatasetFixtures.shakespeareJson(dir.resolve("seed.json"), 2, 3, 20);
         String valid = Files.readString(seedFile);
-        Path f = dir.resolve("fuzz.json");
+        Path f = Path.of("shakespeare.json");
         Fuzz.named("leaf shakespeare")
                 .seed(utf8(valid))
                 .seed(utf8(valid.replace("\"num_samples\": [3, 3]", "\"num_samples\": [2147483647, 1073741824]")))
                 .seed(utf8("{\"users\": [\"a\"], \"num_samples\": [1], \"user_data\": {\"a\": {\"x\": [\"\\u00e9\\ud83d\\ude00x\"], \"y\": [\"\\n\"]}}}"))
                 .expecting(DatasetFileException.class)
-                .inputs(2_500)
-                .truncations(400)
-                .run(bytes -> {
-                    Files.write(f, bytes);
-                    readAll(Leaf.shakespeare(f));
-                });
+                .inputs(4_000)
+                .truncations(500)
+                .run(bytes -> readAll(Leaf.fromContent(false, f, bytes)));
     }
 }
