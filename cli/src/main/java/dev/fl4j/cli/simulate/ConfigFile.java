@@ -191,7 +191,6 @@ public final class ConfigFile {
 
     private static void readYaml(byte[] bytes, Settings s) {
         LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
         try {
             // the event parser alone: a full org.yaml.snakeyaml.Yaml also builds constructors and resolvers this reading never uses
             Parser events = new ParserImpl(new StreamReader(new UnicodeReader(new ByteArrayInputStream(bytes))), options);
