@@ -6,7 +6,11 @@ import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** {@code --config} files, JSON and YAML: every input ends in a {@link UsageException} or in settings. */
+/**
+ * {@code --config} files, JSON and YAML: every input ends in a {@link UsageException} or in settings.
+ * (SnakeYAML spends about 10 ms on a document opening with a thousand flow brackets, whatever its
+ * length, looking ahead for a possible key; the nested seeds make the YAML campaign the slower one.)
+ */
 class ConfigFileFuzzTest {
 
     private static final Set<String> KEYS = Set.of("dataset", "partition", "clients", "clients-per-round", "rounds", "seed", "client-lr",
@@ -29,8 +33,8 @@ class ConfigFileFuzzTest {
                 .seed(Fuzz.nested(utf8("- "), utf8("x"), new byte[0], 2_000))
                 .seed(utf8("a: &a [x]\nb: &b [*a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c]\n"))
                 .expecting(UsageException.class)
-                .inputs(3_000)
-                .truncations(200)
+                .inputs(2_000)
+                .truncations(100)
                 .run(bytes -> ConfigFile.parse(file, bytes, KEYS));
     }
 
