@@ -1,0 +1,484 @@
+package dev.fl4j.learning.tensorflow.internal;
+
+import dev.fl4j.core.DType;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.types.StructType;
+import dev.fl4j.core.types.TensorType;
+import dev.fl4j.learning.internal.SplitMix64;
+import dev.fl4j.learning.keras.Dropout;
+import dev.fl4j.learning.keras.Embedding;
+import dev.fl4j.learning.keras.Layer;
+import dev.fl4j.learning.keras.Loss;
+import dev.fl4j.learning.keras.Metric;
+import dev.fl4j.learning.keras.Metrics;
+import dev.fl4j.learning.keras.ModelSpec;
+import dev.fl4j.learning.keras.Sequential;
+import dev.fl4j.learning.keras.WeightSpec;
+import dev.fl4j.learning.model.ModelWeights;
+import dev.fl4j.learning.optimizers.Adam;
+import dev.fl4j.learning.optimizers.Optimizer;
+import dev.fl4j.learning.optimizers.Yogi;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Gradients;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * One model's TensorFlow graph and its single-threaded session, built once. It holds the weights as
+ * variables (assigned from fed tensors, never re-initialised by graph rebuilds), a training-mode and
+ * an inference-mode forward pass, metric sums as float64 variables, and optionally the gradients, the
+ * client optimizer's in-graph update, FedProx anchors and FedSGD gradient sums.
+ *
+ * <p>Not thread safe: one thread uses a graph at a time.
+ */
+public final class TfModelGraph implements AutoCloseable {
+
+    /** What to build besides the forward passes and metrics. */
+    public record Options(Optimizer optimizer, float proximalMu, boolean gradientSums) {
+        public static Options inferenceOnly() {
+            return new Options(null, 0f, false);
+        }
+    }
+
+    private final ModelSpec spec;
+    private final Sequential sequential;
+    private final StructType inputSpec;
+    private final List<WeightSpec> weightSpecs;
+    private final StructType weightsType;
+    private final Graph graph;
+    private final Session session;
+
+    private final Placeholder<? extends TType> x;
+    private final Placeholder<? extends TType> y;
+    private final List<Placeholder<TInt64>> dropoutSeeds = new ArrayList<>();
+    private final List<Variable<TFloat32>> weights = new ArrayList<>();
+    private final List<Placeholder<TFloat32>> weightFeeds = new ArrayList<>();
+    private final Op assign;
+
+    private final Operand<TFloat32> trainLoss;
+    private final Operand<TFloat32> trainPredictions;
+    private final Operand<TFloat32> inferLoss;
+    private final Operand<TFloat32> inferPredictions;
+    private final List<Variable<TFloat64>> metricSums = new ArrayList<>();
+    private final Op resetMetrics;
+    private final Op trainMetricUpdate;
+    private final Op evalMetricUpdate;
+
+    private final Optimizer optimizer;
+    private final Op trainStep;
+    private final Placeholder<TFloat32> stepSize;
+    private final List<Variable<TFloat32>> gradientSums = new ArrayList<>();
+    private final Op accumulateGradients;
+
+    private final int numClasses;
+    private final int embeddingVocabulary;
+
+    public TfModelGraph(ModelSpec spec, Options options) {
+        this.spec = spec;
+        this.sequential = spec.sequential();
+        this.inputSpec = spec.inputSpec();
+        this.weightSpecs = sequential.weights();
+        this.weightsType = spec.weightsType();
+        this.optimizer = options.optimizer();
+        this.numClasses = spec.loss() instanceof Loss.SparseCategoricalCrossentropy ? last(spec.predictionType()) : -1;
+        this.embeddingVocabulary = sequential.layers().size() > 1 && sequential.layers().get(1) instanceof Embedding e ? e.inputDim() : -1;
+        this.graph = new Graph();
+        boolean built = false;
+        try {
+            Ops tf = Ops.create(graph);
+            TensorType xType = (TensorType) inputSpec.get("x");
+            TensorType yType = (TensorType) inputSpec.get("y");
+            x = tf.withName("x").placeholder(tfClass(xType.dtype()), Placeholder.shape(shapeOf(xType)));
+            y = tf.withName("y").placeholder(tfClass(yType.dtype()), Placeholder.shape(shapeOf(yType)));
+            List<Op> assignOps = new ArrayList<>();
+            for (WeightSpec w : weightSpecs) {
+                Shape s = Shape.of(longs(w.shape()));
+                Variable<TFloat32> v = tf.variable(s, TFloat32.class);
+                Placeholder<TFloat32> feed = tf.placeholder(TFloat32.class, Placeholder.shape(s));
+                weights.add(v);
+                weightFeeds.add(feed);
+                assignOps.add(tf.assign(v, feed));
+            }
+            Forward train = forward(tf, true);
+            Forward infer = spec.hasTrainingOnlyLayers() ? forward(tf, false) : train;
+            trainLoss = train.loss;
+            trainPredictions = train.predictions;
+            inferLoss = infer.loss;
+            inferPredictions = infer.predictions;
+
+            List<Operand<TFloat64>> trainParts = metricParts(tf, train);
+            List<Operand<TFloat64>> evalParts = metricParts(tf, infer);
+            List<Op> resets = new ArrayList<>();
+            List<Op> trainUpdates = new ArrayList<>();
+            List<Op> evalUpdates = new ArrayList<>();
+            for (int i = 0; i < trainParts.size(); i++) {
+                Variable<TFloat64> sum = tf.variable(Shape.scalar(), TFloat64.class);
+                metricSums.add(sum);
+                resets.add(tf.assign(sum, tf.constant(0.0)));
+                trainUpdates.add(tf.assignAdd(sum, trainParts.get(i)));
+                evalUpdates.add(tf.assignAdd(sum, evalParts.get(i)));
+            }
+            resetMetrics = group(tf, resets);
+            trainMetricUpdate = group(tf, trainUpdates);
+            evalMetricUpdate = group(tf, evalUpdates);
+            assignOps.add(resetMetrics);
+
+            Op step = null;
+            Placeholder<TFloat32> stepSizeFeed = null;
+            Op accumulate = null;
+            if (options.optimizer() != null || options.gradientSums()) {
+                Gradients grads = tf.gradients(train.loss, weights);
+                List<Operand<TFloat32>> g = new ArrayList<>();
+                for (int i = 0; i < weights.size(); i++) {
+                    g.add(grads.<TFloat32>dy(i));
+                }
+                if (options.gradientSums()) {
+                    Operand<TFloat32> batch = tf.dtypes.cast(train.batchSize, TFloat32.class);
+                    List<Op> adds = new ArrayList<>();
+                    for (int i = 0; i < weights.size(); i++) {
+                        Variable<TFloat32> sum = tf.variable(weights.get(i).shape(), TFloat32.class);
+                        gradientSums.add(sum);
+                        assignOps.add(tf.assign(sum, tf.fill(tf.constant(weights.get(i).shape()), tf.constant(0f))));
+                        adds.add(tf.assignAdd(sum, tf.math.mul(g.get(i), batch)));
+                    }
+                    accumulate = group(tf, adds);
+                }
+                if (options.optimizer() != null) {
+                    List<Operand<TFloat32>> updateGrads = g;
+                    if (options.proximalMu() > 0f) {
+                        updateGrads = new ArrayList<>();
+                        Operand<TFloat32> mu = tf.constant(options.proximalMu());
+                        for (int i = 0; i < weights.size(); i++) {
+                            Variable<TFloat32> anchor = tf.variable(weights.get(i).shape(), TFloat32.class);
+                            assignOps.add(tf.assign(anchor, weightFeeds.get(i)));
+                            updateGrads.add(tf.math.add(g.get(i), tf.math.mul(mu, tf.math.sub(weights.get(i), anchor))));
+                        }
+                    }
+                    List<Op> before = new ArrayList<>();
+                    for (Operand<TFloat32> u : updateGrads) {
+                        before.add(u);
+                    }
+                    before.add(trainMetricUpdate);
+                    InGraphOptimizer.Built built0 = InGraphOptimizer.build(tf, options.optimizer(), weights, updateGrads, before);
+                    step = built0.step();
+                    stepSizeFeed = built0.stepSize();
+                    assignOps.add(built0.resetSlots());
+                }
+            }
+            trainStep = step;
+            stepSize = stepSizeFeed;
+            accumulateGradients = accumulate;
+            assign = group(tf, assignOps);
+            // One intra-op and one inter-op thread, and threads of the session's own: without
+            // use_per_session_threads every session shares TensorFlow's process-wide pool, which the
+            // first session sizes at one thread, and the workers' sessions would take turns.
+            ConfigProto config = ConfigProto.newBuilder()
+                    .setIntraOpParallelismThreads(1)
+                    .setInterOpParallelismThreads(1)
+                    .setUsePerSessionThreads(true)
+                    .build();
+            session = new Session(graph, config);
+            built = true;
+        } finally {
+            if (!built) {
+                graph.close();
+            }
+        }
+    }
+
+    private record Forward(Operand<TFloat32> predictions, Operand<TFloat32> loss, Operand<TInt32> batchSize) {
+    }
+
+    private Forward forward(Ops tf, boolean training) {
+        Operand<?> current = x;
+        int w = 0;
+        List<Layer> layers = sequential.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            TensorType in = sequential.inputTypeOf(i);
+            int n = layer.weights(in).size();
+            Operand<TInt64> seed = null;
+            if (training && layer instanceof Dropout d && d.rate() > 0f) {
+                Placeholder<TInt64> p = tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+                dropoutSeeds.add(p);
+                seed = p;
+            }
+            current = new LayerOps(tf).apply(layer, current, in, sequential.outputTypes().get(i), weights.subList(w, w + n), training, seed);
+            w += n;
+        }
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32> predictions = (Operand<TFloat32>) current;
+        Operand<TFloat32> loss = LossOps.build(tf, spec.loss(), predictions, y, last(spec.predictionType()));
+        Operand<TInt32> batchSize = tf.gather(tf.shape(x), tf.constant(0), tf.constant(0));
+        return new Forward(predictions, loss, batchSize);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Operand<TFloat64>> metricParts(Ops tf, Forward f) {
+        List<Operand<TFloat64>> parts = new ArrayList<>();
+        Operand<TFloat64> batch = tf.dtypes.cast(f.batchSize, TFloat64.class);
+        for (Metric m : spec.metrics()) {
+            switch (m) {
+                case SPARSE_CATEGORICAL_ACCURACY -> {
+                    int classes = last(spec.predictionType());
+                    Operand<TFloat32> scores = tf.reshape(f.predictions, tf.constant(new int[] {-1, classes}));
+                    Operand<TInt32> predicted = tf.math.argMax(scores, tf.constant(1), TInt32.class);
+                    Operand<TInt32> labels = tf.reshape(tf.dtypes.cast(y, TInt32.class), tf.constant(new int[] {-1}));
+                    Operand<TFloat64> correct = tf.dtypes.cast(tf.math.equal(predicted, labels), TFloat64.class);
+                    parts.add(tf.sum(correct, tf.constant(0)));
+                    parts.add(tf.dtypes.cast(tf.size(labels), TFloat64.class));
+                }
+                case LOSS -> {
+                    parts.add(tf.math.mul(tf.dtypes.cast(f.loss, TFloat64.class), batch));
+                    parts.add(batch);
+                }
+                case NUM_EXAMPLES -> parts.add(batch);
+                case NUM_BATCHES -> parts.add(tf.constant(1.0));
+            }
+        }
+        return parts;
+    }
+
+    private static Op group(Ops tf, List<Op> ops) {
+        return tf.withControlDependencies(ops).noOp();
+    }
+
+    // ---- running
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public StructType inputSpec() {
+        return inputSpec;
+    }
+
+    public StructType weightsType() {
+        return weightsType;
+    }
+
+    /** Assigns {@code w}, and resets metrics, optimizer slots, FedProx anchors and gradient sums. */
+    public void assign(ModelWeights w, String where) {
+        WeightChecks.check(weightsType, w, where);
+        List<Tensor> leaves = w.trainableTensors();
+        List<org.tensorflow.Tensor> fed = new ArrayList<>(leaves.size());
+        try {
+            Session.Runner r = session.runner();
+            for (int i = 0; i < leaves.size(); i++) {
+                Tensor t = leaves.get(i);
+                TFloat32 tt = TFloat32.tensorOf(Shape.of(longs(t.shape())), DataBuffers.of(t.floatData(), true, false));
+                fed.add(tt);
+                r.feed(weightFeeds.get(i), tt);
+            }
+            r.addTarget(assign).run().close();
+        } finally {
+            fed.forEach(org.tensorflow.Tensor::close);
+        }
+    }
+
+    /** The current weights, copied out of the session. */
+    public ModelWeights readWeights() {
+        Session.Runner r = session.runner();
+        weights.forEach(r::fetch);
+        Struct.Builder b = Struct.builder();
+        try (Result result = r.run()) {
+            for (int i = 0; i < weights.size(); i++) {
+                WeightSpec ws = weightSpecs.get(i);
+                b.add(ws.name(), readFloat(result.get(i), ws.shape()));
+            }
+        }
+        return ModelWeights.of(b.build(), Struct.empty());
+    }
+
+    /** The FedSGD gradient sums divided by {@code examples} (zeros if none). */
+    public Struct readMeanGradient(long examples) {
+        Session.Runner r = session.runner();
+        gradientSums.forEach(r::fetch);
+        Struct.Builder b = Struct.builder();
+        try (Result result = r.run()) {
+            for (int i = 0; i < gradientSums.size(); i++) {
+                WeightSpec ws = weightSpecs.get(i);
+                Tensor sum = readFloat(result.get(i), ws.shape());
+                float[] data = sum.floatData();
+                if (examples > 0) {
+                    for (int k = 0; k < data.length; k++) {
+                        data[k] = data[k] / examples;
+                    }
+                }
+                b.add(ws.name(), sum);
+            }
+        }
+        return b.build();
+    }
+
+    /** The metric sums as {@code <metric_name=state,...>}. */
+    public Struct readMetrics() {
+        if (metricSums.isEmpty()) {
+            return Struct.empty();
+        }
+        Session.Runner r = session.runner();
+        metricSums.forEach(r::fetch);
+        double[] sums = new double[metricSums.size()];
+        try (Result result = r.run()) {
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] = ((TFloat64) result.get(i)).getDouble();
+            }
+        }
+        return Metrics.fromSums(spec.metrics(), sums);
+    }
+
+    public void resetMetrics() {
+        session.runner().addTarget(resetMetrics).run().close();
+    }
+
+    /** What a batch run does. */
+    public enum Mode { TRAIN_STEP, ACCUMULATE_GRADIENTS, EVALUATE, FORWARD_TRAINING, FORWARD_INFERENCE }
+
+    /**
+     * Runs one batch. {@code step} is the 1-based local step (for the step size of Adam/Yogi and
+     * for dropout seeds). Returns the batch size, or 0 for an empty batch, which is skipped.
+     * {@code fetched}, if not null, receives the batch's loss and predictions.
+     */
+    public int runBatch(Mode mode, Struct batch, int batchIndex, long seed, long step, Tensor[] fetched) {
+        int size = BatchFeed.check(inputSpec, batch, batchIndex, numClasses, embeddingVocabulary);
+        if (size == 0) {
+            return 0;
+        }
+        try (BatchFeed feed = BatchFeed.of(batch)) {
+            Session.Runner r = session.runner();
+            r.feed(x, feed.x()).feed(y, feed.y());
+            boolean training = mode == Mode.TRAIN_STEP || mode == Mode.ACCUMULATE_GRADIENTS || mode == Mode.FORWARD_TRAINING;
+            List<TInt64> seeds = new ArrayList<>();
+            try {
+                if (training) {
+                    for (int i = 0; i < dropoutSeeds.size(); i++) {
+                        TInt64 s = TInt64.vectorOf(SplitMix64.derive(seed, step, i), SplitMix64.derive(seed, step, i, 1));
+                        seeds.add(s);
+                        r.feed(dropoutSeeds.get(i), s);
+                    }
+                }
+                TFloat32 stepSizeTensor = null;
+                switch (mode) {
+                    case TRAIN_STEP -> {
+                        if (trainStep == null) {
+                            throw new IllegalStateException("this graph was built without a training step");
+                        }
+                        if (stepSize != null) {
+                            stepSizeTensor = TFloat32.scalarOf(optimizer instanceof Adam a ? a.stepSize(step) : ((Yogi) optimizer).stepSize(step));
+                            r.feed(stepSize, stepSizeTensor);
+                        }
+                        r.addTarget(trainStep);
+                    }
+                    case ACCUMULATE_GRADIENTS -> {
+                        if (accumulateGradients == null) {
+                            throw new IllegalStateException("this graph was built without gradient sums");
+                        }
+                        r.addTarget(accumulateGradients).addTarget(trainMetricUpdate);
+                    }
+                    case EVALUATE -> r.addTarget(evalMetricUpdate);
+                    case FORWARD_TRAINING -> r.addTarget(trainMetricUpdate).fetch(trainLoss).fetch(trainPredictions);
+                    case FORWARD_INFERENCE -> r.addTarget(evalMetricUpdate).fetch(inferLoss).fetch(inferPredictions);
+                }
+                try (Result result = r.run()) {
+                    if (fetched != null && result.size() == 2) {
+                        fetched[0] = readFloat(result.get(0), new int[0]);
+                        int[] predShape = spec.predictionType().shape();
+                        predShape[0] = size;
+                        fetched[1] = readFloat(result.get(1), predShape);
+                    }
+                } finally {
+                    if (stepSizeTensor != null) {
+                        stepSizeTensor.close();
+                    }
+                }
+            } finally {
+                seeds.forEach(TInt64::close);
+            }
+        }
+        return size;
+    }
+
+    /** Predictions for features {@code xs} alone (no labels, no metrics). */
+    public Tensor predict(Tensor xs, boolean training, long seed) {
+        TensorType xType = (TensorType) inputSpec.get("x");
+        xType.checkAssignableFrom(xs.type(), "predict_on_batch x");
+        try (org.tensorflow.Tensor fx = BatchFeed.toTf(xs)) {
+            Session.Runner r = session.runner().feed(x, fx);
+            List<TInt64> seeds = new ArrayList<>();
+            try {
+                if (training) {
+                    for (int i = 0; i < dropoutSeeds.size(); i++) {
+                        TInt64 s = TInt64.vectorOf(SplitMix64.derive(seed, 0, i), SplitMix64.derive(seed, 0, i, 1));
+                        seeds.add(s);
+                        r.feed(dropoutSeeds.get(i), s);
+                    }
+                }
+                try (Result result = r.fetch(training ? trainPredictions : inferPredictions).run()) {
+                    int[] shape = spec.predictionType().shape();
+                    shape[0] = xs.dim(0);
+                    return readFloat(result.get(0), shape);
+                }
+            } finally {
+                seeds.forEach(TInt64::close);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        session.close();
+        graph.close();
+    }
+
+    // ---- helpers
+
+    private static Tensor readFloat(org.tensorflow.Tensor t, int[] shape) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        float[] data = new float[n];
+        ((TFloat32) t).copyTo(DataBuffers.of(data, false, false));
+        return Tensor.of(data, shape);
+    }
+
+    private static int last(TensorType t) {
+        return t.shape()[t.rank() - 1];
+    }
+
+    static long[] longs(int[] s) {
+        long[] out = new long[s.length];
+        for (int i = 0; i < s.length; i++) {
+            out[i] = s[i];
+        }
+        return out;
+    }
+
+    private static Shape shapeOf(TensorType t) {
+        return Shape.of(longs(t.shape()));
+    }
+
+    private static Class<? extends TType> tfClass(DType d) {
+        return switch (d) {
+            case FLOAT32 -> TFloat32.class;
+            case INT32 -> TInt32.class;
+            default -> throw new IllegalArgumentException("model inputs are float32 or int32, not " + d);
+        };
+    }
+}
