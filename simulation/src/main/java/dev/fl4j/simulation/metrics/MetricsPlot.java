@@ -41,10 +41,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * <p>What is drawn is decided first, in a {@link PanelLayout} per panel ({@link #layout}), then painted:
  * <ul>
  *   <li>A panel of bit counts labels its axis as the round lines print bits ({@link BitFormat}: {@code 507.62Mibit},
- *       {@code 1.25Gibit}); its values are plotted in the binary unit of its largest one, so that where XChart picks round
- *       tick values they are round numbers of Mibit or Gibit.
- *   <li>Every line has its own colour, dash pattern and marker (markers up to 30 points), so runs that coincide stay
- *       distinguishable: a dashed line over a solid one, a cross over a circle.
+ *       {@code 1.25Gibit}); its values are plotted in a power-of-two unit, so that the round tick values XChart picks
+ *       are round binary sizes ({@code 256.00Mibit}, {@code 512.00Mibit}, {@code 768.00Mibit}, {@code 1.00Gibit}).
+ *   <li>Every line has its own colour, dash pattern, width and marker (markers up to 30 points), so runs that coincide
+ *       stay distinguishable: a narrower dashed line over a wider solid one, a cross over a circle.
  *   <li>Legend names are shown whole: a name wider than its panel wraps at {@code /}, {@code :}, {@code +}, {@code ,}
  *       or a space (or anywhere, if a part is wider than the panel), never cut short.
  * </ul>
@@ -60,11 +60,13 @@ public final class MetricsPlot {
      * @param name the full legend name ({@code run: metric} with several runs, else the metric)
      * @param legendLines {@code name} wrapped to the panel's width; joined, they are {@code name}
      * @param colour the line's colour
+     * @param width the line's width in pixels: narrower for later lines, so a line drawn over an equal one leaves its edges
+     *              showing
      * @param dash the dash pattern (lengths on, off, … in pixels); empty for a solid line
      * @param marker the marker's shape ({@code circle}, {@code cross}, {@code triangle}, {@code plus}, {@code diamond}, or
      *               {@code none} for lines of more than 30 points)
      */
-    public record Line(String name, List<String> legendLines, Color colour, List<Float> dash, String marker) {
+    public record Line(String name, List<String> legendLines, Color colour, float width, List<Float> dash, String marker) {
     }
 
     /**
@@ -72,8 +74,9 @@ public final class MetricsPlot {
      *
      * @param title the panel's title
      * @param yAxisTitle the y axis title ({@code bits} for a panel of bit counts, else empty)
-     * @param unitBits for a panel of bit counts, the bits per plotted unit (a power of 1024); 0 for other panels, whose
-     *                 values are plotted as they are and labelled by XChart
+     * @param unitBits for a panel of bit counts, the bits per plotted unit: a power of two that the largest value holds 4 to
+     *                 8 times, so that XChart's round ticks (1, 2, 0.5 units) are round binary sizes ({@code 256.00Mibit},
+     *                 {@code 1.25Gibit}); 0 for other panels, whose values are plotted as they are and labelled by XChart
      * @param lines the lines, in drawing order
      */
     public record PanelLayout(String title, String yAxisTitle, long unitBits, List<Line> lines) {
@@ -201,7 +204,7 @@ public final class MetricsPlot {
                 double[][] xy = data.get(i);
                 String marker = xy[0].length > MAX_MARKED_POINTS ? "none" : MARKERS.get(i % MARKERS.size());
                 Line line = new Line(name, wrap(name, legendFont, Math.max(20, LEGEND_LINE_SHARE * cellWidth - 2)), COLOURS[i % COLOURS.length],
-                        DASHES.get(i % DASHES.size()), marker);
+                        Math.max(1.5f, 3.5f - i), DASHES.get(i % DASHES.size()), marker);
                 double[] y = xy[1].clone();
                 for (int j = 0; j < y.length && unit > 0; j++) {
                     y[j] /= unit;
@@ -232,7 +235,7 @@ public final class MetricsPlot {
         return panelCount <= 1 ? 1 : 2;
     }
 
-    /** The power of 1024 (in bits) below the largest value, so that the axis counts round numbers of KiB, MiB, … of bits. */
+    /** The largest power of two (in bits) that the largest value holds at least 4 times (1 below 4 bits). */
     private static long binaryUnit(List<double[][]> data) {
         double max = 0;
         for (double[][] xy : data) {
@@ -241,8 +244,8 @@ public final class MetricsPlot {
             }
         }
         long unit = 1;
-        while (max / unit >= 1024 && unit <= (1L << 50)) {
-            unit *= 1024;
+        while (max / unit >= 8 && unit < (1L << 62)) {
+            unit *= 2;
         }
         return unit;
     }
@@ -309,7 +312,7 @@ public final class MetricsPlot {
                 XYSeries xy = chart.addSeries(String.join("\n", line.legendLines()), s.x(), s.y());
                 xy.setLineColor(line.colour());
                 xy.setMarkerColor(line.colour());
-                xy.setLineStyle(stroke(line.dash()));
+                xy.setLineStyle(stroke(line.width(), line.dash()));
                 xy.setMarker(marker(line.marker()));
             }
             charts.add(chart);
@@ -340,15 +343,15 @@ public final class MetricsPlot {
         return image;
     }
 
-    private static BasicStroke stroke(List<Float> dash) {
+    private static BasicStroke stroke(float width, List<Float> dash) {
         if (dash.isEmpty()) {
-            return new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND);
+            return new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND);
         }
         float[] pattern = new float[dash.size()];
         for (int i = 0; i < pattern.length; i++) {
             pattern[i] = dash.get(i);
         }
-        return new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, pattern, 0f);
+        return new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, pattern, 0f);
     }
 
     private static Marker marker(String name) {

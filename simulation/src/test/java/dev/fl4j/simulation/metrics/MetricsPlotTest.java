@@ -103,13 +103,16 @@ class MetricsPlotTest {
         MetricsPlot.PanelLayout broadcast = panel(layout, "broadcast bits");
         assertTrue(broadcast.bits());
         assertEquals("bits", broadcast.yAxisTitle());
-        assertEquals(1L << 30, broadcast.unitBits(), "up to 4.96 Gibit: plotted in Gibit");
+        assertEquals(1L << 30, broadcast.unitBits(), "up to 4.96 Gibit: plotted in Gibit, 4 to 8 units");
         assertEquals("2.00Gibit", broadcast.yTickLabel(2.0));
         assertEquals("512.00Mibit", broadcast.yTickLabel(0.5));
         assertEquals(BitFormat.format(532282560L * 3), broadcast.yTickLabel(532282560.0 * 3 / (1L << 30)));
         MetricsPlot.PanelLayout aggregated = panel(layout, "aggregated bits");
-        assertEquals(1L << 30, aggregated.unitBits(), "up to 1.24 Gibit");
-        assertEquals("1015.25Mibit", aggregated.yTickLabel(1064565120.0 / (1L << 30)));
+        assertEquals(1L << 28, aggregated.unitBits(), "up to 1.24 Gibit: plotted in units of 256 Mibit, 4 to 8 of them");
+        assertEquals("768.00Mibit", aggregated.yTickLabel(3));
+        assertEquals("1.00Gibit", aggregated.yTickLabel(4));
+        assertEquals("1.13Gibit", aggregated.yTickLabel(4.5), "1.125 Gibit, rounded as the round lines round");
+        assertEquals("1015.25Mibit", aggregated.yTickLabel(1064565120.0 / (1L << 28)));
         MetricsPlot.PanelLayout accuracy = panel(layout, "accuracy");
         assertFalse(accuracy.bits());
         assertThrows(IllegalStateException.class, () -> accuracy.yTickLabel(0.5));
@@ -158,6 +161,7 @@ class MetricsPlotTest {
                     assertNotEquals(lines.get(i).colour(), lines.get(j).colour(), p.title());
                     assertNotEquals(lines.get(i).dash(), lines.get(j).dash(), p.title());
                     assertNotEquals(lines.get(i).marker(), lines.get(j).marker(), p.title());
+                    assertTrue(lines.get(i).width() > lines.get(j).width() || lines.get(j).width() == 1.5f, "a later line is narrower");
                 }
             }
         }
