@@ -1,0 +1,20 @@
+/**
+ * fl4j's federated core: values and their types, computations, the runtime that places them on
+ * clients and server, and the process templates built from them.
+ *
+ * <p>{@code dev.fl4j.core.internal} is the local runtime's machinery and is not exported, so no other
+ * module can compile against it. Computation factories are found with {@link java.util.ServiceLoader}:
+ * a module provides {@link dev.fl4j.core.computation.ComputationFactory} here (and in
+ * {@code META-INF/services}, for the class path).
+ */
+module dev.fl4j.core {
+    exports dev.fl4j.core;
+    exports dev.fl4j.core.computation;
+    exports dev.fl4j.core.io;
+    exports dev.fl4j.core.random;
+    exports dev.fl4j.core.runtime;
+    exports dev.fl4j.core.templates;
+    exports dev.fl4j.core.types;
+
+    uses dev.fl4j.core.computation.ComputationFactory;
+}
