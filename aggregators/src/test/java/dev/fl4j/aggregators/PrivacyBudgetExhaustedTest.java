@@ -1,10 +1,17 @@
 package dev.fl4j.aggregators;
 
+import static dev.fl4j.aggregators.Fixtures.VEC2;
+import static dev.fl4j.aggregators.Fixtures.vectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.core.templates.AggregationProcess;
+import dev.fl4j.core.templates.MeasuredProcessOutput;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +46,19 @@ class PrivacyBudgetExhaustedTest {
         PrivacyBudgetExceededException refusal = new PrivacyBudgetExceededException(e);
         assertSame(e, refusal.exhausted());
         assertEquals("round 4 would spend ε = 2.5 at δ = 1.0E-5, above the budget 2.0 (3 rounds spent ε = 1.5)", refusal.getMessage());
+    }
+
+    @Test
+    void aProcessRefusesExactlyTheRoundTheSignalNamesAndCarriesIt() {
+        DifferentiallyPrivateFactory dp = UNBOUNDED.withEpsilonBudget(UNBOUNDED.epsilonAfter(2).epsilon());
+        AggregationProcess p = dp.create(VEC2);
+        FederatedValue values = vectors(new float[] {1, 0}, new float[] {0, 1});
+        try (LocalRuntime runtime = LocalRuntime.builder().optWorkers(1).build()) {
+            MeasuredProcessOutput second = p.next(runtime, p.next(runtime, p.initialize(runtime), values).state(), values);
+            RuntimeException refused = assertThrows(RuntimeException.class, () -> p.next(runtime, second.state(), values));
+            Throwable cause = refused instanceof PrivacyBudgetExceededException ? refused : refused.getCause();
+            PrivacyBudgetExceededException refusal = assertInstanceOf(PrivacyBudgetExceededException.class, cause);
+            assertEquals(dp.exhaustedAfter(2).orElseThrow(), refusal.exhausted());
+        }
     }
 }
