@@ -40,4 +40,31 @@ class TrainingBenchmarkTest {
         assertTrue(r.trainingLoopShare() > 0 && r.trainingLoopShare() <= 1.0001, "share " + r.trainingLoopShare());
         assertTrue(text.contains("efficiency") && text.contains("softmax_regression"), text);
     }
+
+    @Test
+    void readsTheRoundMemorySweep() {
+        assertEquals(java.util.List.of(10, 100, 1000), TrainingBenchmark.Options.defaults().heapClients());
+        assertEquals(java.util.List.of(), TrainingBenchmark.Options.parse("--heap-clients", "none").heapClients());
+        assertEquals(java.util.List.of(3, 30), TrainingBenchmark.Options.parse("--heap-clients", "3, 30").heapClients());
+        assertThrows(IllegalArgumentException.class, () -> TrainingBenchmark.Options.parse("--heap-clients", "10,lots"));
+        assertThrows(IllegalArgumentException.class, () -> TrainingBenchmark.Options.parse("--heap-clients", "0"));
+        assertThrows(IllegalArgumentException.class, () -> TrainingBenchmark.Options.parse("--heap-examples", "30"));
+    }
+
+    @Test
+    void reportsThroughputAndPeakLiveHeapPerClientsPerRound() {
+        TrainingBenchmark.Options o = new TrainingBenchmark.Options("softmax_regression", 10, 3, 40, 1, 2, 10, 0.1f, 3L, java.util.List.of(4, 20), 10);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TrainingBenchmark.Result r = TrainingBenchmark.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), o);
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(2, r.roundMemory().size());
+        assertEquals(20, r.roundMemory().get(1).clients());
+        for (RoundMemory.Row row : r.roundMemory()) {
+            assertTrue(row.examplesPerSecond() > 0 && row.peakLiveHeapBytes() > 0 && row.idleHeapBytes() > 0, row.toString());
+            assertTrue(row.trainingLoopShare() > 0 && row.trainingLoopShare() <= 1.0001, row.toString());
+        }
+        assertEquals(4, r.roundMemory().get(0).samples(), "every client sampled when there are fewer than 16");
+        assertEquals(20, r.roundMemory().get(1).samples());
+        assertTrue(text.contains("peak live heap"), text);
+    }
 }

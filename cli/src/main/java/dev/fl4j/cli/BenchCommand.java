@@ -23,8 +23,10 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "training", mixinStandardHelpOptions = true,
-            description = {"Raw engine throughput, FedAvg round throughput on all workers, and efficiency = fedavg / (raw x workers).",
-                "Options: --model --batch --clients --examples-per-client --rounds --workers --raw-steps --client-lr --seed"})
+            description = {"Raw engine throughput, FedAvg round throughput on all workers, and efficiency = fedavg / (raw x workers);",
+                "then examples/s and peak live heap of rounds of 10, 100 and 1,000 clients (--heap-clients LIST|none, --heap-examples N).",
+                "Options: --model --batch --clients --examples-per-client --rounds --workers --raw-steps --client-lr --seed --heap-clients",
+                "--heap-examples"})
     static final class Training implements Runnable {
         @Unmatched
         List<String> options = new ArrayList<>();
