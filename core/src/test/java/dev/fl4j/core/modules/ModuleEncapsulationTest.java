@@ -16,6 +16,7 @@ import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.StandardJavaFileManager;
+import javax.tools.StandardLocation;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +61,8 @@ class ModuleEncapsulationTest {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, null)) {
+            // nothing from this JVM's class path (which holds core's test classes, some in dev.fl4j.core.internal)
+            files.setLocation(StandardLocation.CLASS_PATH, List.of());
             List<String> options = List.of("--release", "17", "--module-path", core.toString(), "-d", work.resolve("out").toString());
             StringWriter out = new StringWriter();
             javac.getTask(out, files, diagnostics, options, null,
