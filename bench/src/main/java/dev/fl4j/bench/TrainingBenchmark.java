@@ -21,7 +21,6 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -47,7 +46,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class TrainingBenchmark {
 
-    /** The options; {@link #defaults()} are the setting. */
+    /**
+     * The options; {@link #defaults()} are the issue's setting. The command line's
+     * {@code fl4j bench training} options (picocli, in the CLI) make one of these.
+     */
     public record Options(String model, int batch, int clients, int examplesPerClient, int rounds, int workers, int rawSteps, float clientLearningRate,
             long seed) {
         public Options {
@@ -70,16 +72,6 @@ public final class TrainingBenchmark {
         /** FedAvg CNN, batch 20, 10 clients of 600 examples, 3 timed rounds, one worker per core, 200 raw steps. */
         public static Options defaults() {
             return new Options("fedavg_cnn", 20, 10, 600, 3, Runtime.getRuntime().availableProcessors(), 200, 0.02f, 1L);
-        }
-
-        /** Reads {@code --model --batch --clients --examples-per-client --rounds --workers --raw-steps --client-lr --seed}. */
-        public static Options parse(String... args) {
-            Options d = defaults();
-            BenchArgs a = BenchArgs.parse("bench training",
-                    Set.of("model", "batch", "clients", "examples-per-client", "rounds", "workers", "raw-steps", "client-lr", "seed"), args);
-            return new Options(a.string("model", d.model), a.integer("batch", d.batch), a.integer("clients", d.clients),
-                    a.integer("examples-per-client", d.examplesPerClient), a.integer("rounds", d.rounds), a.integer("workers", d.workers),
-                    a.integer("raw-steps", d.rawSteps), a.real("client-lr", d.clientLearningRate), a.longValue("seed", d.seed));
         }
     }
 
@@ -190,10 +182,6 @@ public final class TrainingBenchmark {
 
     static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    }
-
-    public static void main(String[] args) {
-        run(System.out, Options.parse(args));
     }
 
     private static void positive(String name, int value) {

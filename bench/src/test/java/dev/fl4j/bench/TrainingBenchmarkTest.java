@@ -12,19 +12,15 @@ import org.junit.jupiter.api.Test;
 class TrainingBenchmarkTest {
 
     @Test
-    void optionsParseAndValidate() {
-        TrainingBenchmark.Options o = TrainingBenchmark.Options.parse("--model", "two_nn", "--batch", "10", "--examples-per-client", "30", "--workers", "3");
-        assertEquals("two_nn", o.model());
-        assertEquals(10, o.batch());
-        assertEquals(30, o.examplesPerClient());
-        assertEquals(3, o.workers());
-        assertEquals(TrainingBenchmark.Options.defaults().clients(), o.clients());
+    void optionsValidate() {
         IllegalArgumentException notMultiple = assertThrows(IllegalArgumentException.class,
-                () -> TrainingBenchmark.Options.parse("--batch", "20", "--examples-per-client", "50"));
+                () -> new TrainingBenchmark.Options("fedavg_cnn", 20, 10, 50, 3, 2, 200, 0.02f, 1L));
         assertTrue(notMultiple.getMessage().contains("must be a multiple of batch (20)"), notMultiple.getMessage());
-        IllegalArgumentException model = assertThrows(IllegalArgumentException.class, () -> TrainingBenchmark.Options.parse("--model", "resnet"));
+        IllegalArgumentException model = assertThrows(IllegalArgumentException.class,
+                () -> new TrainingBenchmark.Options("resnet", 20, 10, 600, 3, 2, 200, 0.02f, 1L));
         assertTrue(model.getMessage().contains("unknown model 'resnet'"), model.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> TrainingBenchmark.Options.parse("--workers", "0"));
+        assertThrows(IllegalArgumentException.class, () -> new TrainingBenchmark.Options("fedavg_cnn", 20, 10, 600, 3, 0, 200, 0.02f, 1L));
+        assertEquals(Runtime.getRuntime().availableProcessors(), TrainingBenchmark.Options.defaults().workers());
     }
 
     @Test
