@@ -41,7 +41,9 @@ import java.util.Map;
  * runtime counted. TFF trains on EMNIST's writers; fl4j uses Fashion-MNIST split by label shards
  * (non-IID, 100 clients).
  *
- * <p>Arguments: {@code [ROUNDS]} (default 5).
+ * <p>Arguments: {@code [ROUNDS [CLIENTS_PER_ROUND [EXAMPLES_PER_CLIENT]]]}, by default 5 rounds of
+ * 10 clients with all their examples; a smaller {@code EXAMPLES_PER_CLIENT} keeps each client's
+ * first examples only, for short runs.
  */
 public final class CompressionExample implements Example {
 
@@ -62,10 +64,14 @@ public final class CompressionExample implements Example {
 
     @Override
     public int run(PrintStream out, String... args) {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        int[] settings = ExampleArgs.parse(name(), args, new String[] {"ROUNDS", "CLIENTS_PER_ROUND", "EXAMPLES_PER_CLIENT"},
+                new int[] {5, CLIENTS_PER_ROUND, Integer.MAX_VALUE});
+        int rounds = settings[0];
+        int clientsPerRound = settings[1];
+        int examplesPerClient = settings[2];
         TrainTest data = FashionMnist.load();
         ClientData clients = Partitioner.shards(2).partition(data.train().ints("y"), CLIENTS, SEED).toClientData(data.train())
-                .preprocess(d -> d.shuffle(100, SEED).batch(BATCH));
+                .preprocess(d -> (examplesPerClient == Integer.MAX_VALUE ? d : d.take(examplesPerClient)).shuffle(100, SEED).batch(BATCH));
         ModelSpec cnn = Models.fedAvgCnn(10);
 
         LearningProcess original = FedAvg.builder(cnn).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f)).build();
@@ -78,10 +84,10 @@ public final class CompressionExample implements Example {
                 .optModelAggregator(new MeanFactory(EncodedSumFactory.of(Encoders.parse("topk-uniform:0.05:4")), new SumFactory())).build();
 
         List<String[]> summary = new ArrayList<>();
-        summary.add(train(out, "original", original, clients, rounds));
-        summary.add(train(out, "compression_aggregator", compressed, clients, rounds));
-        summary.add(train(out, "encoded broadcast + aggregation", bothWays, clients, rounds));
-        summary.add(train(out, "top-k + error feedback", errorFeedback, clients, rounds));
+        summary.add(train(out, "original", original, clients, rounds, clientsPerRound));
+        summary.add(train(out, "compression_aggregator", compressed, clients, rounds, clientsPerRound));
+        summary.add(train(out, "encoded broadcast + aggregation", bothWays, clients, rounds, clientsPerRound));
+        summary.add(train(out, "top-k + error feedback", errorFeedback, clients, rounds, clientsPerRound));
         out.println();
         out.printf(Locale.ROOT, "%-32s %10s %16s %16s%n", "run", "accuracy", "broadcasted_bits", "aggregated_bits");
         for (String[] row : summary) {
@@ -90,9 +96,10 @@ public final class CompressionExample implements Example {
         return 0;
     }
 
-    private static String[] train(PrintStream out, String name, LearningProcess process, ClientData clients, int rounds) {
+    private static String[] train(PrintStream out, String name, LearningProcess process, ClientData clients, int rounds,
+                                  int clientsPerRound) {
         out.println("== " + name);
-        ClientSampler sampler = new ClientSampler(clients.clientIds(), CLIENTS_PER_ROUND, 0, SEED);
+        ClientSampler sampler = new ClientSampler(clients.clientIds(), clientsPerRound, 0, SEED);
         try (LocalRuntime runtime = LocalRuntime.builder().build()) {
             Value state = process.initialize(runtime);
             double accuracy = Double.NaN;

@@ -29,7 +29,9 @@ import java.util.Map;
  * overview — sample clients, {@code next}, keep the state — and a federated evaluation on
  * held-out clients.
  *
- * <p>Arguments: {@code [ROUNDS]} (default 10).
+ * <p>Arguments: {@code [ROUNDS [CLIENTS_PER_ROUND [EXAMPLES_PER_CLIENT]]]}, by default 10 rounds of
+ * 10 clients with all their examples; a smaller {@code EXAMPLES_PER_CLIENT} keeps each client's
+ * (training and held-out) first examples only, for short runs.
  */
 public final class ImageClassificationExample implements Example {
 
@@ -52,12 +54,20 @@ public final class ImageClassificationExample implements Example {
 
     @Override
     public int run(PrintStream out, String... args) {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int[] settings = ExampleArgs.parse(name(), args, new String[] {"ROUNDS", "CLIENTS_PER_ROUND", "EXAMPLES_PER_CLIENT"},
+                new int[] {10, CLIENTS_PER_ROUND, Integer.MAX_VALUE});
+        int rounds = settings[0];
+        int clientsPerRound = settings[1];
+        int examplesPerClient = settings[2];
         TrainTest data = FashionMnist.load();
         Examples flat = Examples.of(data.train().floats("x"), new int[] {784}, data.train().ints("y"));
         Partition partition = Partitioner.shards(2).partition(flat.ints("y"), NUM_CLIENTS, SEED);
         out.println(partition.summary(flat.ints("y")));
-        ClientData.Split split = partition.toClientData(flat).trainTestClientSplit(10, SEED);
+        ClientData clients = partition.toClientData(flat);
+        if (examplesPerClient != Integer.MAX_VALUE) {
+            clients = clients.preprocess(d -> d.take(examplesPerClient));
+        }
+        ClientData.Split split = clients.trainTestClientSplit(10, SEED);
 
         ClientData train = split.train().preprocess(d -> d.repeat(NUM_EPOCHS).shuffle(SHUFFLE_BUFFER, SEED).batch(BATCH_SIZE));
         ClientData test = split.test().preprocess(d -> d.batch(BATCH_SIZE));
@@ -67,7 +77,7 @@ public final class ImageClassificationExample implements Example {
         LearningProcess trainer = FedAvg.builder(model).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f)).build();
         out.println("next: " + trainer.nextComputation().type().parameter());
 
-        ClientSampler sampler = new ClientSampler(train.clientIds(), CLIENTS_PER_ROUND, 0, SEED);
+        ClientSampler sampler = new ClientSampler(train.clientIds(), clientsPerRound, 0, SEED);
         try (LocalRuntime runtime = LocalRuntime.builder().build()) {
             Value state = trainer.initialize(runtime);
             for (int round = 1; round <= rounds; round++) {
