@@ -1,6 +1,7 @@
 package dev.fl4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.bench.CompressionBenchmark;
@@ -96,6 +97,14 @@ class BenchCommandTest {
                 "--encoders", "--broadcast", "--workers", "--model", "--train-examples", "--test-examples", "--seed")) {
             assertTrue(compression[1].contains(option + "="), option + " in " + compression[1]);
         }
+    }
+
+    @Test
+    void jmhIsNotOnTheCommandsClassPath() {
+        // the launcher's class path is cli's runtime class path; JMH lives in bench-jmh, which nothing depends on
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("org.openjdk.jmh.Main", false, BenchCommandTest.class.getClassLoader()));
+        assertThrows(ClassNotFoundException.class,
+                () -> Class.forName("org.openjdk.jmh.annotations.Benchmark", false, BenchCommandTest.class.getClassLoader()));
     }
 
     private static void assertUsageError(String[] r, String expected) {
