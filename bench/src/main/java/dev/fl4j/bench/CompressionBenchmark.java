@@ -16,6 +16,7 @@ import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.learning.algorithms.FedAvg;
+import dev.fl4j.learning.algorithms.ModelEngines;
 import dev.fl4j.learning.algorithms.FederatedEvaluation;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ClientTrainer;
@@ -26,7 +27,6 @@ import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.EncodedDistribution;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.templates.LearningProcessOutput;
-import dev.fl4j.learning.tf.TfEngine;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.data.Dataset;
 import dev.fl4j.simulation.data.Examples;
@@ -344,7 +344,7 @@ public final class CompressionBenchmark {
         final double trainMillis;
 
         UpdateTimes(ModelSpec spec, Options o, ClientData clients, List<String> lastRound, ModelWeights model) {
-            try (ClientTrainer trainer = TfEngine.INSTANCE.newTrainer(TrainingSpec.of(spec, Sgd.of(o.clientLearningRate())))) {
+            try (ClientTrainer trainer = ModelEngines.defaultEngine().newTrainer(TrainingSpec.of(spec, Sgd.of(o.clientLearningRate())))) {
                 List<Dataset> data = new ArrayList<>();
                 for (int c = 0; c < Math.min(CLIENTS, lastRound.size()); c++) {
                     data.add(clients.datasetFor(lastRound.get(c)).shuffle(1_000, o.seed()).batch(o.batch()));

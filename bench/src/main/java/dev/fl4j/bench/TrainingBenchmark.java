@@ -8,14 +8,14 @@ import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.learning.algorithms.FedAvg;
+import dev.fl4j.learning.algorithms.ModelEngines;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ClientTrainer;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
+import dev.fl4j.learning.models.SyntheticBatches;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.LearningProcess;
-import dev.fl4j.learning.tf.RawThroughput;
-import dev.fl4j.learning.tf.TfEngine;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -100,7 +100,7 @@ public final class TrainingBenchmark {
         int batchesPerClient = o.examplesPerClient() / o.batch();
         List<SequenceValue> datasets = new ArrayList<>(o.clients());
         for (int c = 0; c < o.clients(); c++) {
-            List<Struct> batches = RawThroughput.syntheticBatches(spec, o.batch(), batchesPerClient, Seeds.derive(o.seed(), c));
+            List<Struct> batches = SyntheticBatches.of(spec, o.batch(), batchesPerClient, Seeds.derive(o.seed(), c));
             datasets.add(ListSequence.of(spec.inputSpec(), batches));
         }
 
@@ -160,7 +160,7 @@ public final class TrainingBenchmark {
     /** A client's whole local training, as a round runs it, on this thread: one warm-up, then the best of three. */
     private static double oneClient(ModelSpec spec, Options o, SequenceValue data) {
         ModelWeights initial = spec.initialWeights(o.seed());
-        try (ClientTrainer trainer = TfEngine.INSTANCE.newTrainer(TrainingSpec.of(spec, Sgd.of(o.clientLearningRate())))) {
+        try (ClientTrainer trainer = ModelEngines.defaultEngine().newTrainer(TrainingSpec.of(spec, Sgd.of(o.clientLearningRate())))) {
             trainer.train(initial, data, o.seed());
             long best = Long.MAX_VALUE;
             for (int i = 0; i < 3; i++) {

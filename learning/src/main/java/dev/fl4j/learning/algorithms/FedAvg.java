@@ -65,7 +65,7 @@ public final class FedAvg {
         private AggregationFactory aggregator;
         private int epochs = 1;
         private float proximalMu;
-        private ModelEngine engine = ModelEngines.defaultEngine();
+        private ModelEngine engine;
         private long seed;
         private ClientTraining.Mode mode = ClientTraining.Mode.TRAIN;
         private DistributionProcess distributor;
@@ -125,7 +125,7 @@ public final class FedAvg {
             return this;
         }
 
-        /** The training engine (default TensorFlow Java). */
+        /** The training engine (default {@link ModelEngines#defaultEngine()}, looked up when the process is built). */
         public Builder optEngine(ModelEngine engine) {
             this.engine = engine;
             return this;
@@ -153,7 +153,7 @@ public final class FedAvg {
          *
          * @throws IllegalStateException without a client optimizer (local training), or, for FedSGD,
          *     with a client optimizer, local epochs other than 1 or a proximal term, which FedSGD's
-         *     clients would ignore
+         *     clients would ignore; without an engine given and none (or several) on the class path
          */
         public LearningProcess build() {
             Optimizer localOptimizer = clientOptimizer;
@@ -166,7 +166,8 @@ public final class FedAvg {
             Objects.requireNonNull(serverOptimizer, "server optimizer");
             TrainingSpec spec = new TrainingSpec(model, localOptimizer, epochs, proximalMu);
             StructType weightsType = model.weightsType();
-            ClientWorkProcess clientWork = ClientWorks.of(new ClientTraining(engine, spec, mode, weighting, seed), weightFromMetrics);
+            ModelEngine trainingEngine = engine != null ? engine : ModelEngines.defaultEngine();
+            ClientWorkProcess clientWork = ClientWorks.of(new ClientTraining(trainingEngine, spec, mode, weighting, seed), weightFromMetrics);
             AggregationProcess aggregation = createAggregator(clientWork);
             FinalizerProcess finalizer = ApplyOptimizerFinalizer.build(serverOptimizer, weightsType);
             DistributionProcess dist = distributor != null ? distributor : DistributionProcess.broadcast(weightsType);

@@ -35,6 +35,7 @@ public final class FederatedEvaluation {
         this.computation = computation;
     }
 
+    /** The evaluation of {@code model} on {@link ModelEngines#defaultEngine()}, the engine on the class path. */
     public static FederatedEvaluation build(ModelSpec model) {
         return build(model, ModelEngines.defaultEngine());
     }

@@ -10,7 +10,7 @@ import java.util.List;
  * weights it owns. Layers hold no engine objects and capture no code, so a model made of them can be
  * written to JSON (Keras's {@code get_config}, see {@link ModelSpec#toJson()}) and rebuilt by any
  * engine in any JVM; the TensorFlow engine turns each layer into ops
- * ({@code dev.fl4j.learning.tf}).
+ * ({@code dev.fl4j.learning.tensorflow}).
  *
  * <p>Types passed between layers include the batch dimension first, of unknown size.
  */

@@ -1,4 +1,4 @@
-package dev.fl4j.learning.tf;
+package dev.fl4j.learning.tensorflow;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,6 +53,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * magnitude.
  */
 class LayerGoldenTest {
+
+    static final TfEngine ENGINE = new TfEngine();
 
     /** Relative tolerance for float32 against a float64 reference. */
     static final double RELATIVE = 1e-5;
@@ -150,7 +152,7 @@ class LayerGoldenTest {
     @MethodSource("cases")
     void matchesPyTorch(String name) throws IOException {
         Golden g = read(name);
-        try (VariableModel model = TfEngine.INSTANCE.newModel(g.spec(), 0L)) {
+        try (VariableModel model = ENGINE.newModel(g.spec(), 0L)) {
             model.assignWeights(g.weights());
             BatchOutput out = model.forwardPass(g.batch(), false);
             assertClose(g.predictions(), out.predictions(), name + " predictions");
@@ -161,7 +163,7 @@ class LayerGoldenTest {
             return;
         }
         ListSequence data = ListSequence.of(g.spec().inputSpec(), List.of(g.batch()));
-        try (ClientTrainer trainer = TfEngine.INSTANCE.newTrainer(TrainingSpec.of(g.spec(), Sgd.of(0.1f)))) {
+        try (ClientTrainer trainer = ENGINE.newTrainer(TrainingSpec.of(g.spec(), Sgd.of(0.1f)))) {
             GradientResult result = trainer.gradients(g.weights(), data, 0L);
             assertEquals(g.gradients().names(), result.meanGradient().names(), name + ": gradient names");
             for (String weight : g.gradients().names()) {
@@ -192,7 +194,7 @@ class LayerGoldenTest {
     @Test
     void dropoutIsActiveInTrainingAndIdentityAtInference() throws IOException {
         Golden g = read("dropout_inference");
-        try (VariableModel model = TfEngine.INSTANCE.newModel(g.spec(), 0L)) {
+        try (VariableModel model = ENGINE.newModel(g.spec(), 0L)) {
             model.assignWeights(g.weights());
             Tensor x = g.batch().tensor("x");
             assertClose(g.predictions(), model.predictOnBatch(x, false, 3L), "dropout inference");

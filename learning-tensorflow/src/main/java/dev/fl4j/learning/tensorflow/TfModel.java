@@ -1,4 +1,4 @@
-package dev.fl4j.learning.tf;
+package dev.fl4j.learning.tensorflow;
 
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
@@ -9,7 +9,7 @@ import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.BatchOutput;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.VariableModel;
-import dev.fl4j.learning.tf.internal.TfModelGraph;
+import dev.fl4j.learning.tensorflow.internal.TfModelGraph;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

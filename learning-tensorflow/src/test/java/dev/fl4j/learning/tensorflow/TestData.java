@@ -1,4 +1,4 @@
-package dev.fl4j.learning.tf;
+package dev.fl4j.learning.tensorflow;
 
 import dev.fl4j.core.ListSequence;
 import dev.fl4j.core.Struct;

@@ -1,4 +1,4 @@
-package dev.fl4j.learning.tf.internal;
+package dev.fl4j.learning.tensorflow.internal;
 
 import dev.fl4j.learning.optimizers.Adagrad;
 import dev.fl4j.learning.optimizers.Adam;

@@ -27,13 +27,14 @@ import dev.fl4j.learning.keras.Loss;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ClientTrainer;
 import dev.fl4j.learning.model.ClientTrainingResult;
+import dev.fl4j.learning.model.ModelEngine;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
 import dev.fl4j.learning.models.Models;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.templates.LearningProcessOutput;
-import dev.fl4j.learning.tf.TfEngine;
+import dev.fl4j.learning.tensorflow.TfEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.Test;
 class FedAvgTest {
 
     static final ModelSpec MODEL = Models.softmaxRegression(4, 3);
+    static final ModelEngine ENGINE = new TfEngine();
 
     /** {@code batches} batches of {@code batchSize} random examples, labels from a fixed linear rule. */
     static SequenceValue data(long seed, int batches, int batchSize) {
@@ -85,7 +87,7 @@ class FedAvgTest {
         SequenceValue d = data(1, 3, 5);
         LearningProcess p = FedAvg.weighted(MODEL, Sgd.of(0.1f));
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(1).build();
-             ClientTrainer trainer = TfEngine.INSTANCE.newTrainer(TrainingSpec.of(MODEL, Sgd.of(0.1f)))) {
+             ClientTrainer trainer = ENGINE.newTrainer(TrainingSpec.of(MODEL, Sgd.of(0.1f)))) {
             Value state = p.initialize(rt);
             ModelWeights initial = p.getModelWeights(state);
             LearningProcessOutput out = p.next(rt, state, clients(d));
@@ -100,7 +102,7 @@ class FedAvgTest {
         SequenceValue small = data(2, 1, 2);
         SequenceValue large = data(3, 3, 6);
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build();
-             ClientTrainer trainer = TfEngine.INSTANCE.newTrainer(TrainingSpec.of(MODEL, Sgd.of(0.5f)))) {
+             ClientTrainer trainer = ENGINE.newTrainer(TrainingSpec.of(MODEL, Sgd.of(0.5f)))) {
             LearningProcess weighted = FedAvg.weighted(MODEL, Sgd.of(0.5f));
             LearningProcess unweighted = FedAvg.unweighted(MODEL, Sgd.of(0.5f));
             Value s0 = weighted.initialize(rt);
@@ -217,7 +219,7 @@ class FedAvgTest {
         SequenceValue poisoned = ListSequence.of(MODEL.inputSpec(), batches);
         SequenceValue good = data(11, 1, 2);
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build();
-             ClientTrainer trainer = TfEngine.INSTANCE.newTrainer(TrainingSpec.of(MODEL, Sgd.of(0.1f)))) {
+             ClientTrainer trainer = ENGINE.newTrainer(TrainingSpec.of(MODEL, Sgd.of(0.1f)))) {
             LearningProcess mean = FedAvg.builder(MODEL).setClientOptimizer(Sgd.of(0.1f)).optModelAggregator(new MeanFactory()).build();
             Value s0 = mean.initialize(rt);
             LearningProcessOutput out = mean.next(rt, s0, clients(good, poisoned));
@@ -293,7 +295,7 @@ class FedAvgTest {
 
     @Test
     void clientTrainingIsRebuiltFromItsDescriptor() {
-        ClientTraining original = new ClientTraining(TfEngine.INSTANCE, TrainingSpec.of(MODEL, Sgd.of(0.2f)).withEpochs(2),
+        ClientTraining original = new ClientTraining(ENGINE, TrainingSpec.of(MODEL, Sgd.of(0.2f)).withEpochs(2),
                 ClientTraining.Mode.TRAIN, ClientWeighting.UNIFORM, 99);
         ComputationDescriptor d = ComputationDescriptor.fromBytes(original.descriptor().orElseThrow().toBytes());
         LocalComputation rebuilt = d.rebuild();
@@ -337,7 +339,7 @@ class FedAvgTest {
             ModelWeights u = uniform.getModelWeights(uniform.next(rt, s0, clients(small, large)).state());
             ModelWeights un = unweighted.getModelWeights(unweighted.next(rt, unweighted.initialize(rt), clients(small, large)).state());
             assertArrayEquals(flat(un), flat(u), 1e-6f);
-            try (ClientTrainer trainer = TfEngine.INSTANCE.newTrainer(TrainingSpec.of(MODEL, Sgd.of(0.5f)))) {
+            try (ClientTrainer trainer = ENGINE.newTrainer(TrainingSpec.of(MODEL, Sgd.of(0.5f)))) {
                 ModelWeights initial = uniform.getModelWeights(s0);
                 float[] a = flat(trainer.train(initial, small, 0).weights());
                 float[] b = flat(trainer.train(initial, large, 0).weights());

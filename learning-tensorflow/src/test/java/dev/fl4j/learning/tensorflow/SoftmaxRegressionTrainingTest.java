@@ -1,10 +1,10 @@
-package dev.fl4j.learning.tf;
+package dev.fl4j.learning.tensorflow;
 
-import static dev.fl4j.learning.tf.TestData.batch;
-import static dev.fl4j.learning.tf.TestData.dataset;
-import static dev.fl4j.learning.tf.TestData.softmaxGradient;
-import static dev.fl4j.learning.tf.TestData.softmaxWeights;
-import static dev.fl4j.learning.tf.TestData.toDouble;
+import static dev.fl4j.learning.tensorflow.TestData.batch;
+import static dev.fl4j.learning.tensorflow.TestData.dataset;
+import static dev.fl4j.learning.tensorflow.TestData.softmaxGradient;
+import static dev.fl4j.learning.tensorflow.TestData.softmaxWeights;
+import static dev.fl4j.learning.tensorflow.TestData.toDouble;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,7 +1,7 @@
-package dev.fl4j.learning.tf;
+package dev.fl4j.learning.tensorflow;
 
-import static dev.fl4j.learning.tf.TestData.batch;
-import static dev.fl4j.learning.tf.TestData.dataset;
+import static dev.fl4j.learning.tensorflow.TestData.batch;
+import static dev.fl4j.learning.tensorflow.TestData.dataset;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -29,6 +29,7 @@ import dev.fl4j.learning.model.ClientTrainingResult;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
 import dev.fl4j.learning.models.Models;
+import dev.fl4j.learning.models.SyntheticBatches;
 import dev.fl4j.learning.optimizers.Adam;
 import dev.fl4j.learning.optimizers.Sgd;
 import java.util.ArrayList;
@@ -116,7 +117,7 @@ class EngineBehaviourTest {
     }
 
     private static ListSequence randomRows(ModelSpec spec, int batches, long seed) {
-        return ListSequence.of(spec.inputSpec(), RawThroughput.syntheticBatches(spec, 5, batches, seed));
+        return ListSequence.of(spec.inputSpec(), SyntheticBatches.of(spec, 5, batches, seed));
     }
 
     @Test
@@ -168,7 +169,7 @@ class EngineBehaviourTest {
             assertEquals(other, model.weights());
         }
         // rebuilt from JSON in the same seed: the same weights and bitwise the same predictions
-        try (TfModel a = new TfModel(spec, 4); TfModel b = TfEngine.INSTANCE.newModel(ModelSpec.fromJson(spec.toJson()), 4) instanceof TfModel m ? m : null) {
+        try (TfModel a = new TfModel(spec, 4); TfModel b = new TfEngine().newModel(ModelSpec.fromJson(spec.toJson()), 4) instanceof TfModel m ? m : null) {
             Tensor x = ((Struct) data.elements().get(0)).tensor("x");
             assertEquals(a.weights(), b.weights());
             assertEquals(a.predictOnBatch(x, false, 0L), b.predictOnBatch(x, false, 0L));

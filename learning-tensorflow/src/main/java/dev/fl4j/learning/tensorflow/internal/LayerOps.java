@@ -1,4 +1,4 @@
-package dev.fl4j.learning.tf.internal;
+package dev.fl4j.learning.tensorflow.internal;
 
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.learning.keras.Activation;

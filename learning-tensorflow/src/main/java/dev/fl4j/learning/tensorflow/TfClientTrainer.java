@@ -1,4 +1,4 @@
-package dev.fl4j.learning.tf;
+package dev.fl4j.learning.tensorflow;
 
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.Struct;
@@ -10,7 +10,7 @@ import dev.fl4j.learning.model.EvaluationResult;
 import dev.fl4j.learning.model.GradientResult;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
-import dev.fl4j.learning.tf.internal.TfModelGraph;
+import dev.fl4j.learning.tensorflow.internal.TfModelGraph;
 
 /**
  * The {@link ClientTrainer} of the TensorFlow engine. The constructor builds one graph holding the
@@ -86,14 +86,19 @@ public final class TfClientTrainer implements ClientTrainer {
     }
 
     /**
-     * Runs one training step on {@code batch} at the current weights, without assigning or reading
-     * weights: the plain loop {@link RawThroughput} measures.
+     * Runs one training step on {@code batch} (checked against the model's input as in {@link #train})
+     * at the current weights, without assigning or reading weights: the plain loop the benchmarks
+     * measure as the engine's raw throughput ({@code dev.fl4j.bench.RawThroughput}). Federated
+     * training uses {@link #train} instead.
+     *
+     * @return the number of examples in the batch (0 for an empty batch, which is skipped)
      */
-    int trainStep(Struct batch, long step, long seed) {
+    public int trainStep(Struct batch, long step, long seed) {
         return graph.runBatch(TfModelGraph.Mode.TRAIN_STEP, batch, (int) step, seed, step, null);
     }
 
-    void assign(ModelWeights weights) {
+    /** Sets the graph's weights (and resets per-client state) without training: the start of a raw loop of {@link #trainStep}s. */
+    public void assign(ModelWeights weights) {
         graph.assign(weights, "assign");
     }
 

@@ -5,11 +5,11 @@ Each case is a tiny fl4j model (layers, loss), weights and a batch drawn from a 
 PyTorch computes for them: the predictions, the batch's mean loss, and the gradient of that loss
 with respect to every weight. PyTorch runs in float64 on the float32 weights and inputs, so the
 goldens are a float32-independent reference. The Java test needs no Python: it reads the JSON files
-this script writes into learning/src/test/resources/golden/layers/.
+this script writes into learning-tensorflow/src/test/resources/golden/layers/.
 
 Run with Debian's PyTorch (apt-get install python3-torch), from the repository root:
 
-    /usr/bin/python3 learning/src/test/golden/make_layer_goldens.py
+    /usr/bin/python3 learning-tensorflow/src/test/golden/make_layer_goldens.py
 
 Output is deterministic: running it again rewrites identical files.
 

@@ -1,25 +1,21 @@
-package dev.fl4j.learning.tf;
+package dev.fl4j.bench;
 
-import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
-import dev.fl4j.core.Tensor;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.learning.internal.SplitMix64;
-import dev.fl4j.learning.keras.Embedding;
-import dev.fl4j.learning.keras.Loss;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.TrainingSpec;
 import dev.fl4j.learning.models.Models;
+import dev.fl4j.learning.models.SyntheticBatches;
 import dev.fl4j.learning.optimizers.Optimizer;
 import dev.fl4j.learning.optimizers.Sgd;
-import java.util.ArrayList;
+import dev.fl4j.learning.tensorflow.TfClientTrainer;
 import java.util.List;
 
 /**
- * The engine's raw training throughput: a plain single-thread loop of training steps of one model at
- * one batch size on synthetic data, through the same graph and feeding path as
- * {@link TfClientTrainer} but without per-client work (weights are assigned once). This is the
- * reference the federated training benchmark divides by; it is a measurement, not a test.
+ * The TensorFlow engine's raw training throughput: a plain single-thread loop of training steps of
+ * one model at one batch size on synthetic data ({@link SyntheticBatches}), through the same graph
+ * and feeding path as {@link TfClientTrainer} but without per-client work (weights are assigned
+ * once). This is the reference the federated training benchmark divides by; it is a measurement,
+ * not a test.
  *
  * <p>Command line: {@code RawThroughput [model] [batch] [steps]} with model one of
  * {@code fedavg_cnn} (default), {@code two_nn}, {@code softmax_regression}, {@code character_lstm}
@@ -48,7 +44,7 @@ public final class RawThroughput {
         if (batchSize < 1 || steps < 1 || warmup < 0) {
             throw new IllegalArgumentException("need batch >= 1, steps >= 1, warmup >= 0; got batch " + batchSize + ", steps " + steps + ", warmup " + warmup);
         }
-        List<Struct> batches = syntheticBatches(spec, batchSize, 8, seed);
+        List<Struct> batches = SyntheticBatches.of(spec, batchSize, 8, seed);
         try (TfClientTrainer trainer = new TfClientTrainer(TrainingSpec.of(spec, optimizer))) {
             trainer.assign(spec.initialWeights(seed));
             for (int i = 0; i < warmup; i++) {
@@ -61,45 +57,6 @@ public final class RawThroughput {
             double seconds = (System.nanoTime() - start) / 1e9;
             return new Measurement(spec.name(), batchSize, steps, seconds * 1000 / steps, (double) steps * batchSize / seconds);
         }
-    }
-
-    /**
-     * {@code count} random batches fitting {@code spec}'s input spec: features uniform in [0, 1),
-     * token ids and class labels uniform over their range, float labels uniform in [0, 1).
-     */
-    public static List<Struct> syntheticBatches(ModelSpec spec, int batchSize, int count, long seed) {
-        TensorType xType = (TensorType) spec.inputSpec().get("x");
-        TensorType yType = (TensorType) spec.inputSpec().get("y");
-        int vocabulary = spec.layers().size() > 1 && spec.layers().get(1) instanceof Embedding e ? e.inputDim() : 0;
-        int[] pred = spec.predictionType().shape();
-        int classes = spec.loss() instanceof Loss.SparseCategoricalCrossentropy ? pred[pred.length - 1] : 0;
-        SplitMix64 rng = new SplitMix64(SplitMix64.derive(seed, 7));
-        List<Struct> out = new ArrayList<>(count);
-        for (int b = 0; b < count; b++) {
-            out.add(Struct.named("x", random(xType, batchSize, vocabulary, rng), "y", random(yType, batchSize, classes, rng)));
-        }
-        return out;
-    }
-
-    private static Tensor random(TensorType type, int batch, int intBound, SplitMix64 rng) {
-        int[] shape = type.shape();
-        shape[0] = batch;
-        int n = 1;
-        for (int d : shape) {
-            n *= d;
-        }
-        if (type.dtype() == DType.INT32) {
-            int[] data = new int[n];
-            for (int i = 0; i < n; i++) {
-                data[i] = (int) ((rng.nextLong() >>> 1) % intBound);
-            }
-            return Tensor.of(data, shape);
-        }
-        float[] data = new float[n];
-        for (int i = 0; i < n; i++) {
-            data[i] = rng.nextFloat();
-        }
-        return Tensor.of(data, shape);
     }
 
     public static void main(String[] args) {

@@ -1,0 +1,42 @@
+package dev.fl4j.learning.tensorflow;
+
+import dev.fl4j.learning.keras.ModelSpec;
+import dev.fl4j.learning.model.ClientTrainer;
+import dev.fl4j.learning.model.ModelEngine;
+import dev.fl4j.learning.model.TrainingSpec;
+import dev.fl4j.learning.model.VariableModel;
+
+/**
+ * The TensorFlow Java engine, {@code tensorflow}: builds {@link TfModel}s and {@link TfClientTrainer}s
+ * from model descriptions. Each product owns one graph and one session limited to one intra-op and
+ * one inter-op thread, so that parallelism comes from running one client per worker thread.
+ *
+ * <p>Registered in this jar's {@code META-INF/services/dev.fl4j.learning.model.ModelEngine}, so
+ * {@code ModelEngines} finds it when the jar is on the class path; code that needs an engine asks
+ * {@code ModelEngines} rather than naming this class. The engine holds no state: instances are
+ * interchangeable.
+ */
+public final class TfEngine implements ModelEngine {
+
+    /** The engine's name, {@code tensorflow}. */
+    public static final String NAME = "tensorflow";
+
+    /** Public and without arguments, as {@link java.util.ServiceLoader} requires of a provider on the class path. */
+    public TfEngine() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public VariableModel newModel(ModelSpec spec, long seed) {
+        return new TfModel(spec, seed);
+    }
+
+    @Override
+    public ClientTrainer newTrainer(TrainingSpec spec) {
+        return new TfClientTrainer(spec);
+    }
+}
