@@ -1,8 +1,11 @@
 package dev.fl4j.cli;
 
+import dev.fl4j.bench.BenchModels;
 import dev.fl4j.bench.CompressionBenchmark;
+import dev.fl4j.bench.RawThroughput;
 import dev.fl4j.bench.TrainingBenchmark;
 import dev.fl4j.cli.spec.PartitionSpec;
+import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.simulation.partition.Partitioner;
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +23,7 @@ import picocli.CommandLine.Spec;
  * it. (The JMH micro-benchmarks are not here: they run with their own class path, see bench/README.md.)
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (measurements, not tests).",
-        subcommands = {BenchCommand.Training.class, BenchCommand.Compression.class})
+        subcommands = {BenchCommand.Training.class, BenchCommand.Raw.class, BenchCommand.Compression.class})
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -84,6 +87,37 @@ final class BenchCommand implements Runnable {
         @Override
         public void run() {
             TrainingBenchmark.run(System.out, options());
+        }
+    }
+
+    @Command(name = "raw", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "The TensorFlow engine's raw single-thread training throughput of one model at one batch size (synthetic data).")
+    static final class Raw implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", paramLabel = "NAME", description = "Model: fedavg_cnn, two_nn, softmax_regression, character_lstm. Default: ${DEFAULT-VALUE}.")
+        String model = "fedavg_cnn";
+
+        @Option(names = "--batch", paramLabel = "N", description = "Examples per training step. Default: ${DEFAULT-VALUE}.")
+        int batch = 20;
+
+        @Option(names = "--steps", paramLabel = "N", description = "Timed steps (after min(20, N) untimed ones). Default: ${DEFAULT-VALUE}.")
+        int steps = 200;
+
+        /** The model to measure, once the options are checked. */
+        ModelSpec modelSpec() {
+            return options(spec, () -> {
+                if (batch < 1 || steps < 1) {
+                    throw new IllegalArgumentException("--batch and --steps must be at least 1, got " + batch + " and " + steps);
+                }
+                return BenchModels.byName(model);
+            });
+        }
+
+        @Override
+        public void run() {
+            System.out.println(RawThroughput.measure(modelSpec(), batch, Math.min(20, steps), steps, 1L));
         }
     }
 

@@ -71,6 +71,8 @@ class BenchCommandTest {
                 "fl4j bench training: examples-per-client (50) must be a multiple of batch (20)");
         assertUsageError(run("bench", "training", "--model", "resnet"), "unknown model 'resnet'");
         assertUsageError(run("bench", "training", "--workers", "0"), "fl4j bench training: workers must be at least 1, got 0");
+        assertUsageError(run("bench", "raw", "--model", "resnet"), "fl4j bench raw: unknown model 'resnet'");
+        assertUsageError(run("bench", "raw", "--steps", "0"), "fl4j bench raw: --batch and --steps must be at least 1, got 20 and 0");
         assertUsageError(run("bench", "compression", "--encoders", "zip"), "unknown encoder 'zip'");
         assertUsageError(run("bench", "compression", "--encoders", "none,drive"), "'none' is the baseline");
         assertUsageError(run("bench", "compression", "--clients", "5", "--clients-per-round", "6"), "cannot exceed clients (5)");
@@ -84,7 +86,7 @@ class BenchCommandTest {
     void helpListsEveryOptionWithItsDefault() {
         String[] bench = run("bench", "--help");
         assertEquals("0", bench[0]);
-        assertTrue(bench[1].contains("training") && bench[1].contains("compression"), bench[1]);
+        assertTrue(bench[1].contains("training") && bench[1].contains("raw") && bench[1].contains("compression"), bench[1]);
         String[] training = run("bench", "training", "--help");
         assertEquals("0", training[0]);
         for (String option : List.of("--model", "--batch", "--clients", "--examples-per-client", "--rounds", "--workers", "--raw-steps", "--client-lr",
@@ -92,6 +94,8 @@ class BenchCommandTest {
             assertTrue(training[1].contains(option + "="), option + " in " + training[1]);
         }
         assertTrue(training[1].contains("Default: fedavg_cnn"), training[1]);
+        String[] raw = run("bench", "raw", "--help");
+        assertTrue(raw[1].contains("--model=") && raw[1].contains("--batch=") && raw[1].contains("--steps="), raw[1]);
         String[] compression = run("bench", "compression", "--help");
         for (String option : List.of("--rounds", "--clients", "--clients-per-round", "--partition", "--batch", "--client-lr", "--server-lr",
                 "--encoders", "--broadcast", "--workers", "--model", "--train-examples", "--test-examples", "--seed")) {
