@@ -6,7 +6,6 @@ import dev.fl4j.compression.TensorEncoder;
 import dev.fl4j.compression.ValueEncoder;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
-import dev.fl4j.core.Seeds;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
@@ -14,6 +13,7 @@ import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.Aggregation;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
+import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
@@ -203,7 +203,7 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
 
         DecodeAndSum(Type valueType) {
             this.valueType = valueType;
-            List<Tensor> leaves = Structures.leaves(zeros(valueType));
+            List<Tensor> leaves = Structures.leaves(Structures.zeros(valueType));
             this.leafSizes = leaves.stream().mapToInt(Tensor::size).toArray();
         }
 
@@ -248,25 +248,14 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
 
         @Override
         public Value report(double[][] acc) {
-            List<Tensor> template = Structures.leaves(zeros(valueType));
+            List<Tensor> template = Structures.leaves(Structures.zeros(valueType));
             java.util.List<Tensor> out = new java.util.ArrayList<>();
             for (int l = 0; l < acc.length; l++) {
                 Tensor d = Tensor.of(acc[l].clone(), template.get(l).shape());
                 out.add(d.cast(template.get(l).dtype()));
             }
-            return Structures.pack(zeros(valueType), out);
+            return Structures.pack(Structures.zeros(valueType), out);
         }
-    }
-
-    private static Value zeros(Type type) {
-        if (type instanceof TensorType t) {
-            return Tensor.zeros(t.dtype(), t.shape());
-        }
-        Struct.Builder b = Struct.builder();
-        for (StructType.Field f : ((StructType) type).fields()) {
-            b.add(f.name(), zeros(f.type()));
-        }
-        return b.build();
     }
 
     @Override

@@ -67,7 +67,7 @@ public final class NonFiniteZeroingFactory implements UnweightedAggregationFacto
             Value value = weightType == null ? v : ((Struct) v).get(0);
             Tensor weight = weightType == null ? null : ((Struct) v).tensor(1);
             boolean bad = !Structures.isFinite(value) || (weight != null && !weight.isFinite());
-            Struct.Builder b = Struct.builder().add("value", bad ? ValueMath.zerosLike(value) : value).add("non_finite", Tensor.scalar(bad ? 1 : 0));
+            Struct.Builder b = Struct.builder().add("value", bad ? Structures.zerosLike(value) : value).add("non_finite", Tensor.scalar(bad ? 1 : 0));
             if (weight != null) {
                 b.add("weight", bad ? Tensor.zerosLike(weight) : weight);
             }

@@ -9,6 +9,7 @@ import dev.fl4j.aggregators.robust.RobustAggregator;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.Aggregation;
@@ -124,7 +125,7 @@ public final class RobustAggregationFactory implements UnweightedAggregationFact
 
     private AggregationProcess build(Type valueType, Type weightType) {
         ValueMath.requireFloatStructure(valueType, name);
-        int size = ValueMath.flatSize(valueType);
+        int size = ValueMath.requireFlatSize(valueType, name);
         Type reported = StructType.builder().add("value", valueType).add("clients", I32).build();
         Type measurements = StructType.builder().add("robust_clients", FederatedType.server(I32)).add("robust_max_faulty", FederatedType.server(I32))
                 .build();
@@ -183,7 +184,7 @@ public final class RobustAggregationFactory implements UnweightedAggregationFact
             if (weight == 0) {
                 return acc;
             }
-            float[] row = ValueMath.flattenToFloats(update, size);
+            float[] row = Structures.flattenFloats(update, size);
             for (int j = 0; j < size; j++) {
                 if (!Float.isFinite(row[j])) {
                     throw new IllegalArgumentException(name + ": update element " + j + " is " + row[j]
@@ -219,7 +220,7 @@ public final class RobustAggregationFactory implements UnweightedAggregationFact
                 }
                 result = kernel.aggregate(updates, weights);
             }
-            return Struct.named("value", ValueMath.unflatten(valueType, result), "clients", Tensor.scalar(n));
+            return Struct.named("value", Structures.unflattenFloats(valueType, result), "clients", Tensor.scalar(n));
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.fl4j.aggregators;
 
 import dev.fl4j.aggregators.internal.Bound;
-import dev.fl4j.aggregators.internal.ValueMath;
+import dev.fl4j.core.Structures;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.templates.EstimationProcess;
 
@@ -42,7 +42,7 @@ public final class ZeroingFactory extends NormBoundFactory {
 
     @Override
     Value transform(Value value, double norm, double bound) {
-        return exceeds(norm, bound) ? ValueMath.zerosLike(value) : value;
+        return exceeds(norm, bound) ? Structures.zerosLike(value) : value;
     }
 
     @Override

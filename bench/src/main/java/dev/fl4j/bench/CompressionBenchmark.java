@@ -2,6 +2,8 @@ package dev.fl4j.bench;
 
 import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.aggregators.EncodedSumFactory;
+import dev.fl4j.core.random.Seeds;
+import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.core.DType;
 import dev.fl4j.aggregators.MeanFactory;
@@ -9,7 +11,6 @@ import dev.fl4j.aggregators.SumFactory;
 import dev.fl4j.compression.Encoders;
 import dev.fl4j.compression.ValueEncoder;
 import dev.fl4j.core.FederatedValue;
-import dev.fl4j.core.Seeds;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.BitFormat;
@@ -276,7 +277,7 @@ public final class CompressionBenchmark {
             }
             long s = Seeds.derive(o.seed(), r, Seeds.purpose("client_sampling"));
             for (int i = order.length - 1; i > 0; i--) {
-                s = Seeds.mix(s + i);
+                s = SplitMix64.mix(s + i);
                 int j = (int) Long.remainderUnsigned(s, i + 1);
                 int t = order[i];
                 order[i] = order[j];

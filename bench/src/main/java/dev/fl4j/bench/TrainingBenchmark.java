@@ -2,10 +2,10 @@ package dev.fl4j.bench;
 
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ListSequence;
-import dev.fl4j.core.Seeds;
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.learning.algorithms.FedAvg;
 import dev.fl4j.learning.algorithms.ModelEngines;

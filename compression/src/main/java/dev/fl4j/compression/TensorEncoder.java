@@ -1,10 +1,10 @@
 package dev.fl4j.compression;
 
-import dev.fl4j.compression.internal.SplitMix64;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.types.TensorType;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,7 +40,7 @@ import java.util.Objects;
  *   <li>Stages work in float32: a float64 tensor is rounded to float32 before encoding and restored
  *       to float64 (with float32 precision) by decoding. Non-finite elements are rejected.</li>
  *   <li>Deterministic: the same tensor, seed and state give the same bytes. Stage {@code i} draws
- *       from a seed derived from the caller's seed and {@code i}; callers derive their seed from the
+ *       from the seed {@link Seeds#deriveForEncoding} derives from the caller's seed and {@code i}; callers derive their seed from the
  *       round, client and tensor (see {@link ValueEncoder}).</li>
  *   <li>{@link #decode} checks everything it reads (version, dtype, rank, stage ids, side
  *       information, payload length) and throws {@link MalformedEncodingException} rather than
@@ -225,7 +225,7 @@ public final class TensorEncoder {
         Struct.Builder next = Struct.builder();
         for (int i = 0; i < stages.size(); i++) {
             EncodingStage stage = stages.get(i);
-            StageContext ctx = new StageContext(SplitMix64.derive(seed, i), st.get(i));
+            StageContext ctx = new StageContext(Seeds.deriveForEncoding(seed, i), st.get(i));
             signal = stage.encode(signal, ctx, side);
             SignalShape want = shapes.get(i + 1);
             SignalShape got = signal.shape();

@@ -1,10 +1,10 @@
 package dev.fl4j.compression;
 
-import dev.fl4j.compression.internal.SplitMix64;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.core.types.Type;
@@ -23,7 +23,7 @@ import java.util.List;
  * encoded value's {@link Value#sizeInBits()} is exactly what crosses the wire: 32 (or 64) bits per
  * element of unencoded leaves plus 8 bits per byte of the encoded ones, header included.
  *
- * <p><b>Seeds.</b> Leaf {@code j} (depth-first order) encodes with a seed derived from the caller's
+ * <p><b>Seeds.</b> Leaf {@code j} (depth-first order) encodes with the seed {@link Seeds#deriveForEncoding} derives from the caller's
  * seed and {@code j}; callers derive their seed from run seed, round, client and direction, so the
  * same call gives the same bytes.
  *
@@ -149,7 +149,7 @@ public final class ValueEncoder {
             Tensor t = leaves.get(j);
             if (encodes(t.type())) {
                 try {
-                    TensorEncoder.Encoding e = encoder.encode(t, SplitMix64.derive(seed, j), st.get(j));
+                    TensorEncoder.Encoding e = encoder.encode(t, Seeds.deriveForEncoding(seed, j), st.get(j));
                     encoded.add(e.bytes());
                     next.add(e.state());
                 } catch (IllegalArgumentException e) {

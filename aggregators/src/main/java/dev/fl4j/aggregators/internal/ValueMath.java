@@ -114,11 +114,6 @@ public final class ValueMath {
         return max;
     }
 
-    /** Zeros of the same structure. */
-    public static Value zerosLike(Value value) {
-        return Structures.map(value, Tensor::zerosLike);
-    }
-
     /**
      * The projection of {@code value} onto the L2 ball of radius {@code bound}: unchanged if its
      * global L2 norm is at most {@code bound}, else scaled by {@code bound / norm}. A value whose norm
@@ -126,7 +121,7 @@ public final class ValueMath {
      */
     public static Value clipL2(Value value, double norm, double bound) {
         if (!Double.isFinite(norm)) {
-            return zerosLike(value);
+            return Structures.zerosLike(value);
         }
         if (norm <= bound) {
             return value;
@@ -134,72 +129,16 @@ public final class ValueMath {
         return scale(value, bound / norm);
     }
 
-    /** The number of elements over every leaf. */
-    public static int flatSize(Type type) {
-        if (type instanceof TensorType t) {
-            if (!t.isFullyDefined()) {
-                throw new TypeMismatchException("needs fully defined shapes, but a leaf is " + t);
-            }
-            return Math.toIntExact(t.numElements());
+    /**
+     * The length of a {@code factory}'s value type flattened ({@link Structures#flatSize}), failing with a
+     * {@link TypeMismatchException} that names the factory when the type has none (a shape not fully defined, or more
+     * than 2^31-1 elements).
+     */
+    public static int requireFlatSize(Type type, String factory) {
+        try {
+            return Structures.flatSize(type);
+        } catch (IllegalArgumentException e) {
+            throw new TypeMismatchException(factory + " " + e.getMessage());
         }
-        int n = 0;
-        for (StructType.Field f : ((StructType) type).fields()) {
-            n = Math.addExact(n, flatSize(f.type()));
-        }
-        return n;
-    }
-
-    /** Every element of every leaf (depth-first), as float, in a new array of {@code size} elements. */
-    public static float[] flattenToFloats(Value value, int size) {
-        float[] out = new float[size];
-        int k = 0;
-        for (Tensor t : Structures.leaves(value)) {
-            if (k + t.size() > size) {
-                throw new IllegalArgumentException("value " + value.type() + " has more than the " + size + " elements expected");
-            }
-            if (t.dtype() == DType.FLOAT32) {
-                System.arraycopy(t.floatData(), 0, out, k, t.size());
-            } else {
-                for (int i = 0; i < t.size(); i++) {
-                    out[k + i] = (float) t.getDouble(i);
-                }
-            }
-            k += t.size();
-        }
-        if (k != size) {
-            throw new IllegalArgumentException("value " + value.type() + " has " + k + " elements, expected " + size);
-        }
-        return out;
-    }
-
-    /** A value of floating type {@code type} whose elements (depth-first) are {@code flat}. */
-    public static Value unflatten(Type type, float[] flat) {
-        int[] offset = {0};
-        Value v = unflatten(type, flat, offset);
-        if (offset[0] != flat.length) {
-            throw new IllegalArgumentException(type + " has " + offset[0] + " elements, got " + flat.length);
-        }
-        return v;
-    }
-
-    private static Value unflatten(Type type, float[] flat, int[] offset) {
-        if (type instanceof TensorType t) {
-            int n = Math.toIntExact(t.numElements());
-            int from = offset[0];
-            offset[0] += n;
-            if (t.dtype() == DType.FLOAT32) {
-                return Tensor.of(java.util.Arrays.copyOfRange(flat, from, from + n), t.shape());
-            }
-            double[] d = new double[n];
-            for (int i = 0; i < n; i++) {
-                d[i] = flat[from + i];
-            }
-            return Tensor.of(d, t.shape());
-        }
-        dev.fl4j.core.Struct.Builder b = dev.fl4j.core.Struct.builder();
-        for (StructType.Field f : ((StructType) type).fields()) {
-            b.add(f.name(), unflatten(f.type(), flat, offset));
-        }
-        return b.build();
     }
 }

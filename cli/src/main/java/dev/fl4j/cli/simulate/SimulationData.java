@@ -2,7 +2,8 @@ package dev.fl4j.cli.simulate;
 
 import dev.fl4j.cli.spec.ModelChoice;
 import dev.fl4j.cli.spec.PartitionSpec;
-import dev.fl4j.core.Seeds;
+import dev.fl4j.core.random.Seeds;
+import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.core.types.Type;
@@ -26,7 +27,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
@@ -197,9 +197,9 @@ public record SimulationData(String name, String description, ClientData train, 
         int n = all.size();
         int[] order = new int[n];
         Arrays.setAll(order, i -> i);
-        SplittableRandom r = new SplittableRandom(Seeds.derive(seed, Seeds.purpose("cli/mnist_holdout")));
+        SplitMix64 r = new SplitMix64(Seeds.derive(seed, Seeds.purpose("cli/mnist_holdout")));
         for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
+            int j = r.nextIntAsSplittableRandom(i + 1);
             int t = order[i];
             order[i] = order[j];
             order[j] = t;

@@ -10,6 +10,7 @@ import dev.fl4j.compression.StageDecoder;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.random.SplitMix64;
 
 /**
  * Uniform quantization whose range adapts across rounds: {@code 2^b} levels over

@@ -13,6 +13,7 @@ import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.random.SplitMix64;
 
 /**
  * Keeps {@code k = clamp(round(fraction·n), 1, n)} of {@code n} elements (none of none): the k of

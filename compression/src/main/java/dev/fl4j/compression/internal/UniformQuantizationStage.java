@@ -7,6 +7,7 @@ import dev.fl4j.compression.Signal;
 import dev.fl4j.compression.SignalShape;
 import dev.fl4j.compression.StageContext;
 import dev.fl4j.compression.StageDecoder;
+import dev.fl4j.core.random.SplitMix64;
 
 /**
  * Uniform quantization to {@code 2^b} levels spanning the tensor's {@code [min, max]}, TFF's

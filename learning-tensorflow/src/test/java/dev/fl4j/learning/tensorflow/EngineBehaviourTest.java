@@ -219,7 +219,7 @@ class EngineBehaviourTest {
                         Loss.sparseCategoricalCrossentropy(false), List.of(Metric.LOSS, Metric.SPARSE_CATEGORICAL_ACCURACY)));
         for (ModelSpec spec : specs) {
             List<Struct> batches = new ArrayList<>();
-            dev.fl4j.learning.internal.SplitMix64 rng = new dev.fl4j.learning.internal.SplitMix64(3);
+            dev.fl4j.core.random.SplitMix64 rng = new dev.fl4j.core.random.SplitMix64(3);
             int outputs = spec.predictionType().shape()[1];
             for (int b = 0; b < 4; b++) {
                 float[] x = new float[8 * 4];

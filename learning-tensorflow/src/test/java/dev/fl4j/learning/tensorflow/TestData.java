@@ -3,7 +3,7 @@ package dev.fl4j.learning.tensorflow;
 import dev.fl4j.core.ListSequence;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
-import dev.fl4j.learning.internal.SplitMix64;
+import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ModelWeights;
 import java.util.ArrayList;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fl4j.core.DType;
-import dev.fl4j.core.Seeds;
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
@@ -13,6 +12,8 @@ import dev.fl4j.core.computation.ClientContext;
 import dev.fl4j.core.computation.ComputationDescriptor;
 import dev.fl4j.core.computation.ComputationFactory;
 import dev.fl4j.core.computation.LocalComputation;
+import dev.fl4j.core.random.Seeds;
+import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.core.types.FunctionType;
 import dev.fl4j.core.types.SequenceType;
 import dev.fl4j.core.types.StructType;
@@ -113,7 +114,7 @@ public final class ClientTraining extends LocalComputation {
             float[] v = t.floatData();
             int step = Math.max(1, v.length / 64);
             for (int i = 0; i < v.length; i += step) {
-                h = Seeds.mix(h + Float.floatToRawIntBits(v[i]));
+                h = SplitMix64.mix(h + Float.floatToRawIntBits(v[i]));
             }
         }
         return h;

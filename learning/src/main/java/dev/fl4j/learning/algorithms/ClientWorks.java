@@ -105,7 +105,7 @@ public final class ClientWorks {
     private static Struct updateAndWeight(Struct trained, ToDoubleFunction<Struct> weightFromMetrics) {
         Value update = trained.get("update");
         if (!Structures.isFinite(update)) {
-            return Struct.named("update", Structures.map(update, Tensor::zerosLike), "update_weight", Tensor.scalar(0f), "non_finite", Tensor.scalar(1));
+            return Struct.named("update", Structures.zerosLike(update), "update_weight", Tensor.scalar(0f), "non_finite", Tensor.scalar(1));
         }
         float weight = weightFromMetrics == null ? trained.tensor("update_weight").floatValue()
                 : (float) weightFromMetrics.applyAsDouble(trained.struct("metrics"));

@@ -2,7 +2,7 @@ package dev.fl4j.learning.keras;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import dev.fl4j.learning.internal.SplitMix64;
+import dev.fl4j.core.random.SplitMix64;
 import java.util.Arrays;
 
 /**
@@ -102,7 +102,7 @@ public sealed interface Initializer {
             SplitMix64 rng = new SplitMix64(seed);
             float[] out = new float[size(shape)];
             for (int i = 0; i < out.length; i++) {
-                out[i] = (float) (mean + stddev * rng.nextGaussian());
+                out[i] = (float) (mean + stddev * rng.nextGaussianBoxMuller());
             }
             return out;
         }
@@ -140,7 +140,7 @@ public sealed interface Initializer {
             double[][] q = new double[k][n];
             for (int j = 0; j < k; j++) {
                 for (int i = 0; i < n; i++) {
-                    q[j][i] = rng.nextGaussian();
+                    q[j][i] = rng.nextGaussianBoxMuller();
                 }
                 for (int p = 0; p < j; p++) {
                     double dot = 0;

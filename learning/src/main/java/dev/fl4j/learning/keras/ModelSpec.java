@@ -2,10 +2,10 @@ package dev.fl4j.learning.keras;
 
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.learning.internal.Json;
-import dev.fl4j.learning.internal.SplitMix64;
 import dev.fl4j.learning.model.ModelWeights;
 import java.util.List;
 
@@ -109,7 +109,7 @@ public record ModelSpec(String name, List<Layer> layers, Loss loss, List<Metric>
         Struct.Builder trainable = Struct.builder();
         for (int i = 0; i < ws.size(); i++) {
             WeightSpec w = ws.get(i);
-            float[] values = w.initializer().sample(w.shape(), SplitMix64.derive(seed, i));
+            float[] values = w.initializer().sample(w.shape(), Seeds.deriveForModel(seed, i));
             trainable.add(w.name(), Tensor.of(values, w.shape()));
         }
         return ModelWeights.of(trainable.build(), Struct.empty());

@@ -3,8 +3,9 @@ package dev.fl4j.learning.models;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.random.Seeds;
+import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.core.types.TensorType;
-import dev.fl4j.learning.internal.SplitMix64;
 import dev.fl4j.learning.keras.Embedding;
 import dev.fl4j.learning.keras.Loss;
 import dev.fl4j.learning.keras.ModelSpec;
@@ -41,7 +42,7 @@ public final class SyntheticBatches {
         int vocabulary = spec.layers().size() > 1 && spec.layers().get(1) instanceof Embedding e ? e.inputDim() : 0;
         int[] prediction = spec.predictionType().shape();
         int classes = spec.loss() instanceof Loss.SparseCategoricalCrossentropy ? prediction[prediction.length - 1] : 0;
-        SplitMix64 rng = new SplitMix64(SplitMix64.derive(seed, 7));
+        SplitMix64 rng = new SplitMix64(Seeds.deriveForModel(seed, 7));
         List<Struct> out = new ArrayList<>(count);
         for (int b = 0; b < count; b++) {
             out.add(Struct.named("x", random(spec, "x", xType, batchSize, vocabulary, rng), "y", random(spec, "y", yType, batchSize, classes, rng)));

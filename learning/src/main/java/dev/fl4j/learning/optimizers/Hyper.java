@@ -1,9 +1,9 @@
 package dev.fl4j.learning.optimizers;
 
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.Structures;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.types.Type;
-import dev.fl4j.learning.internal.FloatLeaves;
 import java.util.List;
 
 /** Argument checks and state plumbing shared by the optimizers. */
@@ -35,7 +35,7 @@ final class Hyper {
         if (!weights.type().equals(gradients.type())) {
             throw new IllegalArgumentException(optimizer + ": gradients " + gradients.type() + " do not match weights " + weights.type());
         }
-        return FloatLeaves.arrays(weights, optimizer + " weights");
+        return float32Arrays(weights, optimizer + " weights");
     }
 
     /** Slot {@code name} of the state, checked against the weights' type. */
@@ -47,7 +47,7 @@ final class Hyper {
         if (!slot.type().equals(weights.type())) {
             throw new IllegalArgumentException(optimizer + ": state slot '" + name + "' " + slot.type() + " does not match weights " + weights.type());
         }
-        return FloatLeaves.arrays(slot, optimizer + " state " + name);
+        return float32Arrays(slot, optimizer + " state " + name);
     }
 
     static long step(String optimizer, Struct state) {
@@ -57,10 +57,25 @@ final class Hyper {
         return state.tensor("step").longValue();
     }
 
+    /** A state slot for weights of {@code type}: {@code type} filled with {@code v}, refused unless every leaf is float32. */
     static Value filled(Type type, float v) {
-        return FloatLeaves.filled(type, v);
+        Value slot;
+        try {
+            slot = Structures.filled(type, v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("optimizers work on fully defined float32 tensors: " + e.getMessage(), e);
+        }
+        float32Arrays(slot, "optimizer state for weights " + type);
+        return slot;
     }
 
+    private static List<float[]> float32Arrays(Value value, String what) {
+        try {
+            return Structures.floatArrays(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + ": " + e.getMessage() + "; optimizers work on float32 tensors", e);
+        }
+    }
 
     static float[][] newArrays(List<float[]> like) {
         float[][] out = new float[like.size()][];
@@ -71,7 +86,7 @@ final class Hyper {
     }
 
     static Value pack(Value template, float[][] arrays) {
-        return FloatLeaves.pack(template, List.of(arrays));
+        return Structures.packFloats(template, List.of(arrays));
     }
 
     /** {@code sqrt(1 - beta2^t) / (1 - beta1^t)}, Adam's bias correction, in float32. */

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.types.StructType;
+import dev.fl4j.core.types.TensorType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -119,6 +122,19 @@ class OptimizersTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> Sgd.of(0.1f).next(Struct.empty(), Struct.named("w", Tensor.vector(1.0, 2.0)), Struct.named("w", Tensor.vector(1.0, 2.0))));
         assertTrue(e.getMessage().contains("float32"), e.getMessage());
+    }
+
+    @Test
+    void stateIsOnlyMadeForFullyDefinedFloat32Weights() {
+        TensorType f64 = new TensorType(DType.FLOAT64, 2);
+        TensorType partial = new TensorType(DType.FLOAT32, TensorType.UNKNOWN);
+        for (Optimizer o : new Optimizer[] {Adam.of(0.1f), Adagrad.of(0.1f), RmsProp.of(0.1f), Yogi.of(0.1f), Sgd.of(0.1f).withMomentum(0.5f)}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> o.initialize(StructType.builder().add("w", new TensorType(DType.FLOAT32, 2)).add("d", f64).build()));
+            assertTrue(e.getMessage().contains("float64[2]") && e.getMessage().contains("optimizers work on"), o + ": " + e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> o.initialize(partial));
+            assertTrue(e.getMessage().contains("float32[?]") && e.getMessage().contains("optimizers work on"), o + ": " + e.getMessage());
+        }
     }
 
     @Test

@@ -1,12 +1,12 @@
 package dev.fl4j.simulation.data;
 
-import dev.fl4j.core.Seeds;
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.random.Seeds;
+import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.core.types.SequenceType;
 import dev.fl4j.core.types.Type;
 import dev.fl4j.core.types.TypeMismatchException;
-import dev.fl4j.simulation.internal.Rng;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -90,7 +90,7 @@ public abstract class ClientData {
         }
         int[] order = new int[ids.size()];
         Arrays.setAll(order, i -> i);
-        Rng.derive(seed, Seeds.purpose("client_data/train_test_split")).shuffle(order);
+        new SplitMix64(Seeds.derive(seed, Seeds.purpose("client_data/train_test_split"))).shuffle(order);
         boolean[] test = new boolean[ids.size()];
         for (int i = 0; i < numTestClients; i++) {
             test[order[i]] = true;

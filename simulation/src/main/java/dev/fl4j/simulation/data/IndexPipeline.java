@@ -1,9 +1,9 @@
 package dev.fl4j.simulation.data;
 
-import dev.fl4j.core.Seeds;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.random.Seeds;
+import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.core.types.Type;
-import dev.fl4j.simulation.internal.Rng;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -143,7 +143,7 @@ abstract class IndexPipeline extends Dataset {
         @Override
         RowCursor rows(long salt) {
             RowCursor in = parent.rows(salt);
-            Rng rng = Rng.derive(seed, SHUFFLE, salt);
+            SplitMix64 rng = new SplitMix64(Seeds.derive(seed, SHUFFLE, salt));
             return new RowCursor() {
                 int[] buffer;
                 int filled;

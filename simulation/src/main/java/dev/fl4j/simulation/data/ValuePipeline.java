@@ -1,15 +1,15 @@
 package dev.fl4j.simulation.data;
 
-import dev.fl4j.core.Seeds;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.random.Seeds;
+import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.core.types.Type;
 import dev.fl4j.core.types.TypeMismatchException;
-import dev.fl4j.simulation.internal.Rng;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -201,7 +201,7 @@ abstract class ValuePipeline extends Dataset {
         @Override
         Iterator<Value> values(long salt) {
             Iterator<Value> in = parent.values(salt);
-            Rng rng = Rng.derive(seed, IndexPipeline.SHUFFLE, salt);
+            SplitMix64 rng = new SplitMix64(Seeds.derive(seed, IndexPipeline.SHUFFLE, salt));
             List<Value> buffer = new ArrayList<>();
             return new Producer() {
                 @Override

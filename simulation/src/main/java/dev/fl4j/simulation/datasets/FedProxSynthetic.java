@@ -1,11 +1,11 @@
 package dev.fl4j.simulation.datasets;
 
-import dev.fl4j.core.Seeds;
+import dev.fl4j.core.random.Seeds;
+import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.core.types.Type;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.data.Dataset;
 import dev.fl4j.simulation.data.Examples;
-import dev.fl4j.simulation.internal.Rng;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -110,8 +110,8 @@ public final class FedProxSynthetic extends ClientData {
         if (fixedCount > 0) {
             return fixedCount;
         }
-        Rng rng = Rng.derive(seed, COUNT, k);
-        double n = Math.exp(4 + 2 * rng.nextGaussian());
+        SplitMix64 rng = new SplitMix64(Seeds.derive(seed, COUNT, k));
+        double n = Math.exp(4 + 2 * rng.nextGaussianPolar());
         return (int) Math.min(n, 1_000_000) + 50;
     }
 
@@ -130,20 +130,20 @@ public final class FedProxSynthetic extends ClientData {
     }
 
     private Examples examplesOf(int k, int n) {
-        Rng rng = Rng.derive(seed, DATA, k);
-        double u = alpha * rng.nextGaussian();
-        double bigB = beta * rng.nextGaussian();
+        SplitMix64 rng = new SplitMix64(Seeds.derive(seed, DATA, k));
+        double u = alpha * rng.nextGaussianPolar();
+        double bigB = beta * rng.nextGaussianPolar();
         double[] w = new double[CLASSES * DIMENSION];
         double[] b = new double[CLASSES];
         double[] v = new double[DIMENSION];
         for (int i = 0; i < w.length; i++) {
-            w[i] = u + rng.nextGaussian();
+            w[i] = u + rng.nextGaussianPolar();
         }
         for (int i = 0; i < CLASSES; i++) {
-            b[i] = u + rng.nextGaussian();
+            b[i] = u + rng.nextGaussianPolar();
         }
         for (int j = 0; j < DIMENSION; j++) {
-            v[j] = bigB + rng.nextGaussian();
+            v[j] = bigB + rng.nextGaussianPolar();
         }
         double[] sd = new double[DIMENSION];
         for (int j = 0; j < DIMENSION; j++) {
@@ -154,7 +154,7 @@ public final class FedProxSynthetic extends ClientData {
         double[] row = new double[DIMENSION];
         for (int e = 0; e < n; e++) {
             for (int j = 0; j < DIMENSION; j++) {
-                row[j] = v[j] + sd[j] * rng.nextGaussian();
+                row[j] = v[j] + sd[j] * rng.nextGaussianPolar();
                 x[e * DIMENSION + j] = (float) row[j];
             }
             int best = 0;

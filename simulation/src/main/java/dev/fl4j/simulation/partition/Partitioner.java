@@ -1,7 +1,7 @@
 package dev.fl4j.simulation.partition;
 
-import dev.fl4j.core.Seeds;
-import dev.fl4j.simulation.internal.Rng;
+import dev.fl4j.core.random.Seeds;
+import dev.fl4j.core.random.SplitMix64;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -89,7 +89,7 @@ final class Partitioners {
     static Partition iid(int[] labels, int clients, long seed) {
         checkClients(labels, clients);
         int[] order = identity(labels.length);
-        Rng.derive(seed, Seeds.purpose("partition/iid")).shuffle(order);
+        new SplitMix64(Seeds.derive(seed, Seeds.purpose("partition/iid"))).shuffle(order);
         int[][] rows = new int[clients][];
         int n = labels.length;
         for (int c = 0; c < clients; c++) {
@@ -103,7 +103,7 @@ final class Partitioners {
     static Partition dirichlet(int[] labels, int clients, double alpha, long seed) {
         checkClients(labels, clients);
         int classes = Arrays.stream(labels).max().orElse(0) + 1;
-        Rng rng = Rng.derive(seed, Seeds.purpose("partition/dirichlet"));
+        SplitMix64 rng = new SplitMix64(Seeds.derive(seed, Seeds.purpose("partition/dirichlet")));
         List<List<int[]>> parts = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             parts.add(new ArrayList<>());
@@ -139,7 +139,7 @@ final class Partitioners {
         int[] byLabel = sortedByLabel(labels);
         int shards = (int) shardCount;
         int[] shardOrder = identity(shards);
-        Rng.derive(seed, Seeds.purpose("partition/shards")).shuffle(shardOrder);
+        new SplitMix64(Seeds.derive(seed, Seeds.purpose("partition/shards"))).shuffle(shardOrder);
         int[][] rows = new int[clients][];
         int n = labels.length;
         for (int c = 0; c < clients; c++) {
@@ -157,7 +157,7 @@ final class Partitioners {
 
     static Partition quantitySkew(int[] labels, int clients, double alpha, long seed) {
         checkClients(labels, clients);
-        Rng rng = Rng.derive(seed, Seeds.purpose("partition/quantity"));
+        SplitMix64 rng = new SplitMix64(Seeds.derive(seed, Seeds.purpose("partition/quantity")));
         int[] order = identity(labels.length);
         rng.shuffle(order);
         double[] p = rng.nextDirichlet(alpha, clients);

@@ -1,10 +1,10 @@
 package dev.fl4j.simulation.training;
 
-import dev.fl4j.core.Seeds;
+import dev.fl4j.core.random.Seeds;
+import dev.fl4j.core.random.SplitMix64;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Chooses each round's clients as TFF's simulations do: {@code perRound} clients drawn uniformly
@@ -95,17 +95,17 @@ public final class ClientSampler {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        SplittableRandom pick = new SplittableRandom(Seeds.derive(seed, SAMPLING, round));
+        SplitMix64 pick = new SplitMix64(Seeds.derive(seed, SAMPLING, round));
         List<String> sampled = new ArrayList<>(perRound);
         for (int i = 0; i < perRound; i++) {
-            int j = i + pick.nextInt(n - i);
+            int j = i + pick.nextIntAsSplittableRandom(n - i);
             int t = order[i];
             order[i] = order[j];
             order[j] = t;
             sampled.add(population.get(order[i]));
         }
         List<String> reporting = new ArrayList<>(perRound);
-        SplittableRandom drop = new SplittableRandom(Seeds.derive(seed, DROPOUT, round));
+        SplitMix64 drop = new SplitMix64(Seeds.derive(seed, DROPOUT, round));
         for (String id : sampled) {
             if (drop.nextDouble() >= dropoutRate) {
                 reporting.add(id);

@@ -1,8 +1,9 @@
 package dev.fl4j.simulation.training;
 
 import dev.fl4j.core.ClientValues;
-import dev.fl4j.core.Seeds;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.random.Seeds;
+import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.StructType;
@@ -20,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 
 /**
  * Evaluates the global model during a run, with {@link FederatedEvaluation} so that the work spreads
@@ -81,9 +81,9 @@ public final class ModelEvaluation {
         }
         int[] order = new int[ids.size()];
         Arrays.setAll(order, i -> i);
-        SplittableRandom r = new SplittableRandom(Seeds.derive(seed, Seeds.purpose("training/eval_clients")));
+        SplitMix64 r = new SplitMix64(Seeds.derive(seed, Seeds.purpose("training/eval_clients")));
         for (int i = 0; i < max; i++) {
-            int j = i + r.nextInt(order.length - i);
+            int j = i + r.nextIntAsSplittableRandom(order.length - i);
             int t = order[i];
             order[i] = order[j];
             order[j] = t;

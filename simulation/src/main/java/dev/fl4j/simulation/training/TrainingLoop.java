@@ -2,8 +2,8 @@ package dev.fl4j.simulation.training;
 
 import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
 import dev.fl4j.core.ClientValues;
-import dev.fl4j.core.Seeds;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.FederatedRuntime;

@@ -3,9 +3,9 @@ package dev.fl4j.learning.tensorflow.internal;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
-import dev.fl4j.learning.internal.SplitMix64;
 import dev.fl4j.learning.keras.Dropout;
 import dev.fl4j.learning.keras.Embedding;
 import dev.fl4j.learning.keras.Layer;
@@ -368,7 +368,7 @@ public final class TfModelGraph implements AutoCloseable {
             try {
                 if (training) {
                     for (int i = 0; i < dropoutSeeds.size(); i++) {
-                        TInt64 s = TInt64.vectorOf(SplitMix64.derive(seed, step, i), SplitMix64.derive(seed, step, i, 1));
+                        TInt64 s = TInt64.vectorOf(Seeds.deriveForModel(seed, step, i), Seeds.deriveForModel(seed, step, i, 1));
                         seeds.add(s);
                         r.feed(dropoutSeeds.get(i), s);
                     }
@@ -424,7 +424,7 @@ public final class TfModelGraph implements AutoCloseable {
             try {
                 if (training) {
                     for (int i = 0; i < dropoutSeeds.size(); i++) {
-                        TInt64 s = TInt64.vectorOf(SplitMix64.derive(seed, 0, i), SplitMix64.derive(seed, 0, i, 1));
+                        TInt64 s = TInt64.vectorOf(Seeds.deriveForModel(seed, 0, i), Seeds.deriveForModel(seed, 0, i, 1));
                         seeds.add(s);
                         r.feed(dropoutSeeds.get(i), s);
                     }
