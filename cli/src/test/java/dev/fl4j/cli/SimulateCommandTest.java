@@ -160,6 +160,9 @@ class SimulateCommandTest {
         assertError(run(tiny("--model", "softmax:2")), "--model: model 'softmax:2': 'softmax' takes 0 argument(s) (softmax), got 1");
         assertError(run(tiny("--aggregator", "mean,nonsense")), "--aggregator: aggregator 'nonsense': unknown aggregator 'nonsense'; valid forms:");
         assertError(run(tiny("--partition", "iid")), "--partition applies to centralised datasets");
+        // the partition is read before the data: the missing directory is never looked at
+        assertError(run("--dataset", "mnist:/nonexistent/mnist", "--partition", "shards:x", "--rounds", "1"),
+                "--partition: partition 'shards:x': K must be a whole number, got 'x'; valid forms: iid, dirichlet:ALPHA, shards:K, quantity:ALPHA");
         assertError(run(tiny("--dataset", "imagenet")), "unknown dataset 'imagenet'; expected one of fashion-mnist, mnist:DIR");
         assertError(run(tiny("--dropout", "1")), "--dropout must be in [0, 1), got 1.0");
         assertError(run(tiny("--batch", "0")), "--batch must be at least 1, got 0");

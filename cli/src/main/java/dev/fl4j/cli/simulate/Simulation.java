@@ -5,6 +5,7 @@ import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
 import dev.fl4j.cli.spec.AggregatorSpec;
 import dev.fl4j.cli.spec.AlgorithmChoice;
 import dev.fl4j.cli.spec.ModelChoice;
+import dev.fl4j.cli.spec.PartitionSpec;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.learning.templates.DistributionProcess;
@@ -71,6 +72,13 @@ public final class Simulation {
         float serverLr = s.serverLr() != null ? s.serverLr() : algorithm.defaultServerLearningRate();
         parseAggregators(s, 0);
         String partition = centralised ? (s.partition() != null ? s.partition() : "iid") : null;
+        if (partition != null) {
+            try {
+                PartitionSpec.parse(partition); // a bad --partition is refused before any data is loaded
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--partition: " + e.getMessage());
+            }
+        }
 
         StringBuilder summary = new StringBuilder();
         try (SimulationData data = SimulationData.load(s.dataset(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
