@@ -208,6 +208,11 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
         }
 
         @Override
+        public Type reportType() {
+            return valueType;
+        }
+
+        @Override
         public double[][] zero() {
             double[][] acc = new double[leafSizes.length][];
             for (int l = 0; l < leafSizes.length; l++) {

@@ -15,6 +15,7 @@ import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.Aggregation;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
+import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
@@ -50,8 +51,12 @@ import java.util.Objects;
  * <h2>Memory and communication</h2>
  * Unlike a sum or a mean these statistics need every update at once, so the aggregation is a
  * {@code federated_aggregate} whose accumulator <em>collects</em> the updates (O(n·d) memory at the
- * server) and whose report runs the kernel. Each client sends its update (and weight) once, as for
- * a mean.
+ * server) and whose report runs the kernel: the one aggregation in fl4j that materializes a round's
+ * updates, where every sum and mean folds each client's update as it arrives and drops it. The
+ * collected updates (4 bytes per element) may take at most a {@linkplain #withMemoryBudget memory
+ * budget}, by default half the maximum heap; the client whose update would exceed it fails the round
+ * with an exception giving the clients, the update size and the budget, before the heap runs out.
+ * Each client sends its update (and weight) once, as for a mean.
  *
  * <h2>Weights and bad values</h2>
  * Weighted processes pass the client weights to the kernel (see each kernel for how it uses them);
@@ -67,10 +72,34 @@ public final class RobustAggregationFactory implements UnweightedAggregationFact
 
     private final RobustAggregator kernel;
     private final String name;
+    private final long memoryBudgetBytes;
 
     private RobustAggregationFactory(RobustAggregator kernel, String name) {
+        this(kernel, name, Runtime.getRuntime().maxMemory() / 2);
+    }
+
+    private RobustAggregationFactory(RobustAggregator kernel, String name, long memoryBudgetBytes) {
         this.kernel = Objects.requireNonNull(kernel, "kernel");
         this.name = name;
+        this.memoryBudgetBytes = memoryBudgetBytes;
+    }
+
+    /**
+     * This factory with the collected updates limited to {@code bytes} (default: half the maximum
+     * heap); a round whose updates would need more fails naming the client that would exceed it.
+     *
+     * @throws IllegalArgumentException if {@code bytes < 1}
+     */
+    public RobustAggregationFactory withMemoryBudget(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException(name + ": memory budget must be at least 1 byte, got " + bytes);
+        }
+        return new RobustAggregationFactory(kernel, name, bytes);
+    }
+
+    /** The most bytes the collected updates of a round may take. */
+    public long memoryBudgetBytes() {
+        return memoryBudgetBytes;
     }
 
     /** The coordinate-wise median; tolerates fewer than half faulty clients. */
@@ -137,7 +166,7 @@ public final class RobustAggregationFactory implements UnweightedAggregationFact
         if (weightType != null) {
             params.add("weight", FederatedType.clients(weightType));
         }
-        Collect collect = new Collect(valueType, size, weightType != null);
+        Collect collect = new Collect(valueType, reported, size, weightType != null);
         FederatedComputation next = FederatedComputation.of(name + "_next", params.build(),
                 MeasuredProcess.outputType(Stateless.STATE, FederatedType.server(valueType), measurements),
                 (ctx, arg) -> {
@@ -160,13 +189,20 @@ public final class RobustAggregationFactory implements UnweightedAggregationFact
     /** A {@code federated_aggregate} that collects every update and reports the kernel's aggregate. */
     private final class Collect implements Aggregation<Updates> {
         private final Type valueType;
+        private final Type reported;
         private final int size;
         private final boolean weighted;
 
-        Collect(Type valueType, int size, boolean weighted) {
+        Collect(Type valueType, Type reported, int size, boolean weighted) {
             this.valueType = valueType;
+            this.reported = reported;
             this.size = size;
             this.weighted = weighted;
+        }
+
+        @Override
+        public Type reportType() {
+            return reported;
         }
 
         @Override
@@ -183,6 +219,12 @@ public final class RobustAggregationFactory implements UnweightedAggregationFact
             }
             if (weight == 0) {
                 return acc;
+            }
+            long needed = Math.multiplyExact(Math.multiplyExact((long) acc.rows.size() + 1, (long) size), (long) Float.BYTES);
+            if (needed > memoryBudgetBytes) {
+                throw new IllegalStateException(name + " needs every update of the round at once, and " + (acc.rows.size() + 1) + " updates of "
+                        + size + " floats take " + BitFormat.formatBytes(needed) + ", above its memory budget of " + BitFormat.formatBytes(memoryBudgetBytes)
+                        + " (by default half the maximum heap); sample fewer clients per round, raise -Xmx, or use a streaming aggregator (mean)");
             }
             float[] row = Structures.flattenFloats(update, size);
             for (int j = 0; j < size; j++) {

@@ -99,6 +99,19 @@ class RobustAggregationFactoryTest {
     }
 
     @Test
+    void collectedUpdatesBeyondTheMemoryBudgetFailTheRoundNamingTheClient() {
+        FederatedValue v = vectors(new float[] {1, 10}, new float[] {2, 20}, new float[] {3, 30}, new float[] {4, 40});
+        // two updates of 2 floats take 16 bytes; the third would need 24
+        RobustAggregationFactory small = RobustAggregationFactory.median().withMemoryBudget(20);
+        ClientWorkException e = assertThrows(ClientWorkException.class, () -> run(small.create(VEC2), v));
+        assertEquals("client_2", e.clientId());
+        assertTrue(e.getCause().getMessage().contains("3 updates of 2 floats take 24 bytes, above its memory budget of 20 bytes"), e.getCause().getMessage());
+        assertArrayEquals(new float[] {2.5f, 25f}, server(run(RobustAggregationFactory.median().withMemoryBudget(32).create(VEC2), v).result()));
+        assertEquals(Runtime.getRuntime().maxMemory() / 2, RobustAggregationFactory.krum(1).memoryBudgetBytes());
+        assertThrows(IllegalArgumentException.class, () -> RobustAggregationFactory.median().withMemoryBudget(0));
+    }
+
+    @Test
     void impossibleSettingsAreRejected() {
         IllegalArgumentException beta = assertThrows(IllegalArgumentException.class, () -> RobustAggregationFactory.trimmedMean(0.5));
         assertTrue(beta.getMessage().contains("[0, 0.5)"), beta.getMessage());

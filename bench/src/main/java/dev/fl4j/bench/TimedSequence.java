@@ -17,10 +17,17 @@ final class TimedSequence implements SequenceValue {
 
     private final SequenceValue data;
     private final LongAdder nanos;
+    private final Runnable onPassEnd;
 
     TimedSequence(SequenceValue data, LongAdder nanos) {
+        this(data, nanos, null);
+    }
+
+    /** As above; {@code onPassEnd} (if not null) runs on the reading thread when a pass ends. */
+    TimedSequence(SequenceValue data, LongAdder nanos, Runnable onPassEnd) {
         this.data = data;
         this.nanos = nanos;
+        this.onPassEnd = onPassEnd;
     }
 
     @Override
@@ -41,6 +48,9 @@ final class TimedSequence implements SequenceValue {
                 if (!more && !done) {
                     done = true;
                     nanos.add(System.nanoTime() - start);
+                    if (onPassEnd != null) {
+                        onPassEnd.run();
+                    }
                 }
                 return more;
             }

@@ -36,7 +36,10 @@ import java.util.concurrent.atomic.LongAdder;
  *       examples/s over whole rounds (broadcast, training, aggregation, server update), after one
  *       untimed warm-up round in which each worker builds its graph;</li>
  * </ol>
- * and prints {@code efficiency = fedavg / (raw × workers)}. The issue's target is at least 0.9 for
+ * and prints {@code efficiency = fedavg / (raw × workers)}; then, unless {@code --heap-clients none}, the
+ * {@linkplain RoundMemory round memory} of FedAvg rounds of 10, 100 and 1,000 clients of 20 examples:
+ * examples/s and the peak live heap of each, which stays flat because the runtime folds each
+ * client's update as it finishes. The issue's target is at least 0.9 for
  * the FedAvg CNN at batch 20. Data is synthetic (the figures do not depend on pixel values). It also
  * prints the share of the round the clients spend inside their training loops, which tells
  * overhead from lost parallelism.
@@ -51,10 +54,22 @@ public final class TrainingBenchmark {
      * {@code fl4j bench training} options (picocli, in the CLI) make one of these.
      */
     public record Options(String model, int batch, int clients, int examplesPerClient, int rounds, int workers, int rawSteps, float clientLearningRate,
-            long seed) {
+            long seed, List<Integer> heapClients, int heapExamplesPerClient) {
+        /** Without the round-memory sweep. */
+        public Options(String model, int batch, int clients, int examplesPerClient, int rounds, int workers, int rawSteps, float clientLearningRate,
+                long seed) {
+            this(model, batch, clients, examplesPerClient, rounds, workers, rawSteps, clientLearningRate, seed, List.of(), batch);
+        }
+
         public Options {
             BenchModels.byName(model);
             positive("batch", batch);
+            heapClients = List.copyOf(heapClients);
+            heapClients.forEach(c -> positive("heap-clients", c));
+            positive("heap-examples", heapExamplesPerClient);
+            if (heapExamplesPerClient % batch != 0) {
+                throw new IllegalArgumentException("heap-examples (" + heapExamplesPerClient + ") must be a multiple of batch (" + batch + ")");
+            }
             positive("clients", clients);
             positive("examples-per-client", examplesPerClient);
             positive("rounds", rounds);
@@ -69,15 +84,18 @@ public final class TrainingBenchmark {
             }
         }
 
-        /** FedAvg CNN, batch 20, 10 clients of 600 examples, 3 timed rounds, one worker per core, 200 raw steps. */
+        /**
+         * FedAvg CNN, batch 20, 10 clients of 600 examples, 3 timed rounds, one worker per core, 200 raw
+         * steps; round memory for 10, 100 and 1,000 clients of 20 examples.
+         */
         public static Options defaults() {
-            return new Options("fedavg_cnn", 20, 10, 600, 3, Runtime.getRuntime().availableProcessors(), 200, 0.02f, 1L);
+            return new Options("fedavg_cnn", 20, 10, 600, 3, Runtime.getRuntime().availableProcessors(), 200, 0.02f, 1L, List.of(10, 100, 1000), 20);
         }
     }
 
     /** The measured figures, examples per second. */
     public record Result(double rawExamplesPerSecond, double oneClientExamplesPerSecond, double fedAvgExamplesPerSecond, int workers,
-            double trainingLoopShare, List<Double> roundSeconds) {
+            double trainingLoopShare, List<Double> roundSeconds, List<RoundMemory.Row> roundMemory) {
         /** {@code fedavg / (raw × workers)}. */
         public double efficiency() {
             return fedAvgExamplesPerSecond / (rawExamplesPerSecond * workers);
@@ -119,6 +137,7 @@ public final class TrainingBenchmark {
         double loopShare;
         double fedAvgCores;
         double othersInRounds;
+        List<RoundMemory.Row> memory = List.of();
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(o.workers()).build()) {
             Value state = process.initialize(rt);
             state = process.next(rt, state, clientData).state();
@@ -136,10 +155,13 @@ public final class TrainingBenchmark {
             CpuUsage roundsEnd = CpuUsage.now();
             fedAvgCores = roundsEnd.processCoresSince(roundsStart);
             othersInRounds = roundsEnd.otherCoresSince(roundsStart);
+            if (!o.heapClients().isEmpty()) {
+                memory = RoundMemory.sweep(rt, process, state, spec, o.heapClients(), o.heapExamplesPerClient(), o.batch(), o.seed());
+            }
         }
         double roundExamples = (double) o.clients() * o.examplesPerClient();
         double fedAvg = roundExamples * o.rounds() / seconds.stream().mapToDouble(Double::doubleValue).sum();
-        Result result = new Result(raw.examplesPerSecond(), oneClient, fedAvg, o.workers(), loopShare, List.copyOf(seconds));
+        Result result = new Result(raw.examplesPerSecond(), oneClient, fedAvg, o.workers(), loopShare, List.copyOf(seconds), memory);
 
         out.printf(Locale.ROOT, "fedavg     %10.1f examples/s  (%d clients per round on %d workers; rounds %s s)%n", fedAvg, o.clients(), o.workers(),
                 formatSeconds(seconds));
@@ -153,6 +175,9 @@ public final class TrainingBenchmark {
         out.printf(Locale.ROOT, "  cores used by others        %.2f in the raw loop, %.2f in the rounds (of %d; other processes and hypervisor steal;"
                 + " above 0 the figures are disturbed)%n",
                 rawEnd.otherCoresSince(rawStart), othersInRounds, Runtime.getRuntime().availableProcessors());
+        if (!memory.isEmpty()) {
+            RoundMemory.print(out, memory, o.heapExamplesPerClient(), o.workers());
+        }
         out.printf(Locale.ROOT, "load average after: %.2f%n", loadAverage());
         return result;
     }

@@ -7,8 +7,10 @@ import dev.fl4j.bench.TrainingBenchmark;
 import dev.fl4j.cli.spec.PartitionSpec;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.simulation.partition.Partitioner;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -44,7 +46,8 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "training", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Raw engine throughput, FedAvg round throughput on all workers, and efficiency = fedavg / (raw x workers).")
+            description = {"Raw engine throughput, FedAvg round throughput on all workers, and efficiency = fedavg / (raw x workers);",
+                "then examples/s and peak live heap of rounds of 10, 100 and 1,000 clients (--heap-clients LIST|none, --heap-examples N)."})
     static final class Training implements Runnable {
         private static final TrainingBenchmark.Options D = TrainingBenchmark.Options.defaults();
 
@@ -78,10 +81,35 @@ final class BenchCommand implements Runnable {
         @Option(names = "--seed", paramLabel = "N", description = "Seed of the model and the synthetic data. Default: ${DEFAULT-VALUE}.")
         long seed = D.seed();
 
+        @Option(names = "--heap-clients", paramLabel = "N,...|none",
+                description = "Clients per round of the round-memory sweep, comma-separated, or none to skip it. Default: ${DEFAULT-VALUE}.")
+        String heapClients = D.heapClients().stream().map(String::valueOf).collect(Collectors.joining(","));
+
+        @Option(names = "--heap-examples", paramLabel = "N", description = "Examples per client in the round-memory sweep, a multiple of --batch."
+                + " Default: ${DEFAULT-VALUE}.")
+        int heapExamples = D.heapExamplesPerClient();
+
         /** The benchmark's options from these. */
         TrainingBenchmark.Options options() {
             return BenchCommand.options(spec, () -> new TrainingBenchmark.Options(model, batch, clients, examplesPerClient, rounds, workers, rawSteps,
-                    clientLr, seed));
+                    clientLr, seed, counts(heapClients), heapExamples));
+        }
+
+        /** {@code --heap-clients}: whole numbers separated by commas, or {@code none}. */
+        private static List<Integer> counts(String text) {
+            if (text.trim().equals("none")) {
+                return List.of();
+            }
+            List<Integer> out = new ArrayList<>();
+            for (String part : text.split(",", -1)) {
+                try {
+                    out.add(Integer.parseInt(part.trim()));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--heap-clients must be whole numbers separated by commas, or none; got '" + part.trim()
+                            + "' in '" + text + "'");
+                }
+            }
+            return out;
         }
 
         @Override

@@ -52,6 +52,18 @@ class BenchCommandTest {
     }
 
     @Test
+    void trainingReadsTheRoundMemorySweep() {
+        assertEquals(List.of(10, 100, 1000), training().options().heapClients());
+        assertEquals(List.of(), training("--heap-clients", "none").options().heapClients());
+        assertEquals(List.of(3, 30), training("--heap-clients", "3, 30").options().heapClients());
+        assertEquals(40, training("--heap-examples", "40").options().heapExamplesPerClient());
+        assertUsageError(run("bench", "training", "--heap-clients", "10,lots"),
+                "fl4j bench training: --heap-clients must be whole numbers separated by commas, or none; got 'lots' in '10,lots'");
+        assertUsageError(run("bench", "training", "--heap-clients", "0"), "fl4j bench training: heap-clients must be at least 1, got 0");
+        assertUsageError(run("bench", "training", "--heap-examples", "30"), "fl4j bench training: heap-examples (30) must be a multiple of batch (20)");
+    }
+
+    @Test
     void compressionReadsThePartitionAndTheEncoderList() {
         CompressionBenchmark.Options o = compression("--rounds", "3", "--encoders", "uniform8, drive", "--partition", "shards:2").options();
         assertEquals(List.of("uniform8", "drive"), o.encoders());
@@ -71,6 +83,7 @@ class BenchCommandTest {
                 "fl4j bench training: examples-per-client (50) must be a multiple of batch (20)");
         assertUsageError(run("bench", "training", "--model", "resnet"), "unknown model 'resnet'");
         assertUsageError(run("bench", "training", "--workers", "0"), "fl4j bench training: workers must be at least 1, got 0");
+        assertUsageError(run("bench", "training", "--batch", "0"), "fl4j bench training: batch must be at least 1, got 0");
         assertUsageError(run("bench", "raw", "--model", "resnet"), "fl4j bench raw: unknown model 'resnet'");
         assertUsageError(run("bench", "raw", "--steps", "0"), "fl4j bench raw: --batch and --steps must be at least 1, got 20 and 0");
         assertUsageError(run("bench", "compression", "--encoders", "zip"), "unknown encoder 'zip'");
@@ -90,7 +103,7 @@ class BenchCommandTest {
         String[] training = run("bench", "training", "--help");
         assertEquals("0", training[0]);
         for (String option : List.of("--model", "--batch", "--clients", "--examples-per-client", "--rounds", "--workers", "--raw-steps", "--client-lr",
-                "--seed")) {
+                "--seed", "--heap-clients", "--heap-examples")) {
             assertTrue(training[1].contains(option + "="), option + " in " + training[1]);
         }
         assertTrue(training[1].contains("Default: fedavg_cnn"), training[1]);

@@ -128,7 +128,7 @@ class SimulateCommandTest {
         Files.writeString(json, "{\"datset\": \"synthetic\"}");
         r = run("--config", json.toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("unknown setting 'datset'; valid settings: ") && r.err().contains("dataset"), r.err());
+        assertTrue(r.err().contains("unknown setting 'datset' (line 1); valid settings: ") && r.err().contains("dataset"), r.err());
         Files.writeString(yaml, "dataset: [unclosed");
         r = run("--config", yaml.toString());
         assertEquals(2, r.code());

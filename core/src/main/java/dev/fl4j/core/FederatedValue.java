@@ -12,8 +12,10 @@ import java.util.function.Function;
  * intrinsics move them between placements, which is where a runtime counts communication.
  *
  * <p>The local runtime works with {@link ServerValue}, {@link ClientValues} and
- * {@link AllEqualClientValue}; other runtimes may hold client values elsewhere (on executors, on
- * devices) behind this same interface.
+ * {@link AllEqualClientValue}, and inside a computation with client values whose work has not run
+ * yet (see {@link dev.fl4j.core.runtime.LocalRuntime}); what a computation returns is always one of
+ * the three. Other runtimes may hold client values elsewhere (on executors, on devices) behind this
+ * same interface.
  */
 public interface FederatedValue extends Value {
 

@@ -14,8 +14,11 @@ package dev.fl4j.aggregators.robust;
  *   <li>Weights are optional ({@code null} = all equal); when given they are finite, non-negative,
  *       one per client, and not all zero. How each kernel uses them is stated on the class. With
  *       weights, tolerance is in weight mass rather than client count.</li>
- *   <li>Unlike a sum or a mean, these statistics need all updates at once (O(n·d) memory).
- *       Arithmetic is in double precision; the result is rounded to float once.</li>
+ *   <li>Unlike a sum or a mean, these statistics need all updates at once (O(n·d) memory): the
+ *       runtime streams each client's update into a sum or mean and drops it, but
+ *       {@link dev.fl4j.aggregators.RobustAggregationFactory} has to collect the round's updates,
+ *       within a memory budget it checks client by client. Arithmetic is in double precision; the
+ *       result is rounded to float once.</li>
  *   <li>{@link #maxFaultyClients(int)} states how many of {@code n} equally weighted clients may be
  *       faulty while the guarantee holds; {@link #requireTolerates} turns an impossible setting into
  *       an exception naming {@code n} and the asked-for number.</li>

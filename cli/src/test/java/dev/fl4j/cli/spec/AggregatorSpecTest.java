@@ -10,11 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.aggregators.Aggregators;
+import dev.fl4j.aggregators.ClippingFactory;
 import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
 import dev.fl4j.aggregators.MeanFactory;
 import dev.fl4j.aggregators.Measurements;
+import dev.fl4j.aggregators.NonFiniteZeroingFactory;
+import dev.fl4j.aggregators.Norm;
+import dev.fl4j.aggregators.RobustAggregationFactory;
 import dev.fl4j.aggregators.UnweightedAggregationFactory;
 import dev.fl4j.aggregators.WeightedAggregationFactory;
+import dev.fl4j.aggregators.ZeroingFactory;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
@@ -26,6 +31,7 @@ import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
 import dev.fl4j.core.types.TensorType;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -94,6 +100,18 @@ class AggregatorSpecTest {
         assertTrue(AggregatorSpec.parse("robust", 10).isWeighted());
         assertFalse(AggregatorSpec.parse("dp:1", 30).isWeighted());
         assertFalse(AggregatorSpec.parse("zeroing+dp-fixed:1:0.5", 30).isWeighted());
+    }
+
+    @Test
+    void compositionsAreTheTypedFactoriesWrittenOutermostFirst() {
+        Map<String, AggregationFactory> typed = new LinkedHashMap<>();
+        typed.put("dp-fixed:0.5:1.0", DifferentiallyPrivateFactory.gaussianFixed(0.5, 12, 1.0));
+        typed.put("non-finite+median", new NonFiniteZeroingFactory(RobustAggregationFactory.median()));
+        typed.put("zeroing:l2:5+clip:1+mean", ZeroingFactory.fixed(5, Norm.L2, ClippingFactory.fixed(1, new MeanFactory())));
+        typed.put("non-finite+zeroing+clip+mean", new NonFiniteZeroingFactory(ZeroingFactory.adaptive(Aggregators.defaultZeroingNorm(false), Norm.LINF,
+                Aggregators.withDefaultClipping(new MeanFactory(), false))));
+        typed.put("zeroing+dp-fixed:1.2:0.8", Aggregators.dpAggregator(DifferentiallyPrivateFactory.gaussianFixed(1.2, 12, 0.8), true));
+        typed.forEach((spec, factory) -> assertEquals(factory.toString(), AggregatorSpec.parse(spec, 12).toString(), spec));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.fl4j.core.computation;
 
 import dev.fl4j.core.Value;
+import dev.fl4j.core.types.Type;
 
 /**
  * The four parts of {@code federated_aggregate}: an accumulator starts at {@link #zero()}, takes
@@ -28,4 +29,16 @@ public interface Aggregation<A> {
 
     /** The server's result from the final accumulator. */
     Value report(A accumulator);
+
+    /**
+     * The type of what {@link #report} returns, when known before any client has been folded; null
+     * (the default) when not. A runtime that folds client work as it finishes returns the result of
+     * {@code federated_aggregate} as a deferred value when it knows its type, so other aggregations
+     * of the same client work can join the same pass; without a type it must run the pending client
+     * work as soon as this aggregation is called, and a later aggregation of the same client work
+     * then fails (see {@link dev.fl4j.core.runtime.LocalRuntime}). Implement it.
+     */
+    default Type reportType() {
+        return null;
+    }
 }

@@ -19,6 +19,12 @@ import dev.fl4j.core.types.TypeMismatchException;
  * {@link dev.fl4j.core.types.TypeMismatchException} naming the intrinsic, the expected and the
  * actual type. Work that fails on a client throws {@link ClientWorkException} naming the intrinsic
  * and the client; the intrinsic then returns nothing.
+ *
+ * <p>A runtime may defer client work and the aggregations over it until a server value computed from
+ * them is needed, to fold each client's result as it finishes in bounded memory (the local runtime
+ * does, see {@link dev.fl4j.core.runtime.LocalRuntime}); value checks and client failures then
+ * surface when the value is needed or when the computation returns, and every aggregation of a
+ * client map must be created before a server value computed from that map is read.
  */
 public interface FederatedContext {
 

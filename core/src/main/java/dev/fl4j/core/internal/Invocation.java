@@ -2,12 +2,9 @@ package dev.fl4j.core.internal;
 
 import dev.fl4j.core.AllEqualClientValue;
 import dev.fl4j.core.ClientValues;
-import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
-import dev.fl4j.core.Structures;
-import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.Aggregation;
 import dev.fl4j.core.computation.ClientContext;
@@ -20,6 +17,7 @@ import dev.fl4j.core.runtime.ClientStateStore;
 import dev.fl4j.core.runtime.CommunicationStats;
 import dev.fl4j.core.runtime.Direction;
 import dev.fl4j.core.runtime.TrafficRecord;
+import dev.fl4j.core.templates.MeasuredProcessOutput;
 import dev.fl4j.core.types.Placement;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
@@ -27,17 +25,26 @@ import dev.fl4j.core.types.Type;
 import dev.fl4j.core.types.TypeMismatchException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * One invocation of a federated computation on the local runtime: the intrinsics, evaluated eagerly.
- * The invocation knows its clients (ids, in order) from its {@code {T}@CLIENTS} arguments; that is
- * how many clients a broadcast reaches. Client work runs on the worker pool with results kept in
- * client order, and sums accumulate in client order, so results are bitwise the same for any number
- * of workers.
+ * One invocation of a federated computation on the local runtime. The invocation knows its clients
+ * (ids, in order) from its {@code {T}@CLIENTS} arguments; that is how many clients a broadcast
+ * reaches.
+ *
+ * <p>Client work is deferred and aggregations fold it as it finishes ({@link PendingClientWork}):
+ * {@code federated_map} over CLIENTS returns a value whose members are computed later, and a sum,
+ * mean, aggregate or secure sum over it returns a server value computed when first needed; then one
+ * pass over the clients runs their work on the worker pool and folds each client's result, in client
+ * order, into every aggregation waiting for it. So a round holds O(workers × model), not
+ * O(clients × model), and results are bitwise the same for any number of workers. Aggregations over
+ * values already at hand (arguments, broadcasts) run at once, as do server-side maps of computed
+ * values. A top-level invocation ends by running whatever is pending, so its result, and any
+ * failure, is complete when {@link #run} returns.
  */
 public final class Invocation implements FederatedContext {
 
@@ -46,14 +53,25 @@ public final class Invocation implements FederatedContext {
     private final CommunicationStats stats;
     private final List<String> clientIds;
     private final ClientStateStore.Transaction clientStates;
+    private final PendingClientWork pending;
+    private final boolean topLevel;
 
     public Invocation(WorkerPool pool, WorkerResources serverResources, CommunicationStats stats, List<String> clientIds,
             ClientStateStore.Transaction clientStates) {
+        this(pool, serverResources, stats, clientIds, clientStates,
+                new PendingClientWork(pool, stats, (i, id, worker, resources) -> new Context(Placement.CLIENTS, i, id, worker, resources, clientStates)),
+                true);
+    }
+
+    private Invocation(WorkerPool pool, WorkerResources serverResources, CommunicationStats stats, List<String> clientIds,
+            ClientStateStore.Transaction clientStates, PendingClientWork pending, boolean topLevel) {
         this.pool = pool;
         this.serverResources = serverResources;
         this.stats = stats;
         this.clientIds = clientIds;
         this.clientStates = clientStates;
+        this.pending = pending;
+        this.topLevel = topLevel;
     }
 
     /** Runs {@code computation} on {@code arg}, with type checks on both sides. */
@@ -64,7 +82,52 @@ public final class Invocation implements FederatedContext {
             throw new IllegalStateException("federated computation '" + computation.name() + "' returned null");
         }
         computation.type().result().checkAssignableFrom(result.type(), "federated computation '" + computation.name() + "' result");
-        return result;
+        return topLevel ? completed(result) : result;
+    }
+
+    /**
+     * {@code result} with everything pending run: deferred client values it holds are collected
+     * (registered before the pass, so they take part in it), every deferred server value computed.
+     */
+    private Value completed(Value result) {
+        Map<DeferredClientValue, ClientFold.Collect> collected = new IdentityHashMap<>();
+        findDeferred(result, collected);
+        pending.finishAll();
+        return collected.isEmpty() ? result : replaceDeferred(result, collected);
+    }
+
+    private void findDeferred(Value v, Map<DeferredClientValue, ClientFold.Collect> out) {
+        if (v instanceof DeferredClientValue d) {
+            if (!out.containsKey(d) && pending.isDeferred(d, "the computation's result")) {
+                ClientFold.Collect c = new ClientFold.Collect(d);
+                pending.registerFold(c);
+                out.put(d, c);
+            }
+        } else if (v instanceof Struct s) {
+            for (Value f : s.values()) {
+                findDeferred(f, out);
+            }
+        } else if (v instanceof MeasuredProcessOutput m) {
+            findDeferred(m.state(), out);
+            findDeferred(m.result(), out);
+            findDeferred(m.measurements(), out);
+        }
+    }
+
+    private static Value replaceDeferred(Value v, Map<DeferredClientValue, ClientFold.Collect> collected) {
+        if (v instanceof DeferredClientValue d) {
+            return collected.get(d).collected();
+        } else if (v instanceof Struct s) {
+            Struct.Builder b = Struct.builder();
+            for (int i = 0; i < s.size(); i++) {
+                b.add(s.nameAt(i), replaceDeferred(s.get(i), collected));
+            }
+            return b.build();
+        } else if (v instanceof MeasuredProcessOutput m) {
+            return new MeasuredProcessOutput(replaceDeferred(m.state(), collected), replaceDeferred(m.result(), collected),
+                    replaceDeferred(m.measurements(), collected));
+        }
+        return v;
     }
 
     /**
@@ -108,26 +171,35 @@ public final class Invocation implements FederatedContext {
      * top-level structure), which must agree; {@code inherited} when there are none.
      */
     public static List<String> clientIdsOf(Value arg, List<String> inherited) {
-        List<ClientValues> found = new ArrayList<>();
-        if (arg instanceof ClientValues c) {
-            found.add(c);
-        } else if (arg instanceof Struct s) {
-            for (Value v : s.values()) {
-                if (v instanceof ClientValues c) {
-                    found.add(c);
-                }
+        List<List<String>> found = new ArrayList<>();
+        List<Value> candidates = arg instanceof Struct s ? s.values() : arg == null ? List.of() : List.of(arg);
+        for (Value v : candidates) {
+            List<String> ids = idsOf(v);
+            if (ids != null) {
+                found.add(ids);
             }
         }
-        List<String> ids = found.isEmpty() ? inherited : found.get(0).clientIds();
-        for (ClientValues c : found) {
-            if (!c.clientIds().equals(ids)) {
-                throw new IllegalArgumentException("CLIENTS arguments disagree on the clients: " + summary(ids) + " vs " + summary(c.clientIds()));
+        List<String> ids = found.isEmpty() ? inherited : found.get(0);
+        for (List<String> c : found) {
+            if (!c.equals(ids)) {
+                throw new IllegalArgumentException("CLIENTS arguments disagree on the clients: " + summary(ids) + " vs " + summary(c));
             }
         }
         if (inherited != null && !found.isEmpty() && !inherited.equals(ids)) {
             throw new IllegalArgumentException("a nested computation's clients " + summary(ids) + " differ from its caller's " + summary(inherited));
         }
         return ids;
+    }
+
+    /** The client ids of a client value that has its own (not all-equal), else null. */
+    private static List<String> idsOf(Value v) {
+        if (v instanceof ClientValues c) {
+            return c.clientIds();
+        }
+        if (v instanceof DeferredClientValue d) {
+            return d.clientIds();
+        }
+        return null;
     }
 
     private static String summary(List<String> ids) {
@@ -173,12 +245,24 @@ public final class Invocation implements FederatedContext {
         }
         param.checkAssignableFrom(value.type().member(), "federated_map of '" + fn.name() + "' over " + value.type());
         if (value instanceof ServerValue s) {
-            return new ServerValue(runOnServer(fn, s.value()));
+            if (s.isComputed()) {
+                return new ServerValue(runOnServer(fn, s.value()));
+            }
+            return pending.deferServer(fn.type().result(), () -> runOnServer(fn, s.value()));
         }
-        int n = value instanceof ClientValues c ? c.count() : cardinality("federated_map");
-        List<String> ids = value instanceof ClientValues c ? c.clientIds() : clientIds;
-        List<Value> results = runOnClients("federated_map", n, ids, (i, ctx) -> fn.invoke(memberOf(value, i), ctx));
-        return ClientValues.of(fn.type().result(), ids, results);
+        pending.isDeferred(value, "federated_map of '" + fn.name() + "'");
+        List<String> ids = clientIdsOf(value, "federated_map");
+        return pending.add(DeferredClientValue.map(fn, value, ids));
+    }
+
+    /** The clients of a CLIENTS value: its own, or the invocation's for an all-equal value. */
+    private List<String> clientIdsOf(FederatedValue value, String intrinsic) {
+        List<String> own = idsOf(value);
+        if (own != null) {
+            return own;
+        }
+        cardinality(intrinsic);
+        return clientIds;
     }
 
     /** Server-side work runs on the calling thread; its exceptions propagate as they are. */
@@ -186,20 +270,7 @@ public final class Invocation implements FederatedContext {
         return fn.invoke(arg, new Context(Placement.SERVER, -1, null, 0, serverResources, clientStates));
     }
 
-    @FunctionalInterface
-    private interface ClientWork {
-        Value run(int clientIndex, ClientContext context);
-    }
-
-    private List<Value> runOnClients(String intrinsic, int n, List<String> ids, ClientWork work) {
-        try {
-            return pool.runAll(n, (i, worker, resources) -> work.run(i, new Context(Placement.CLIENTS, i, ids.get(i), worker, resources, clientStates)));
-        } catch (WorkerPool.TaskFailure f) {
-            throw new ClientWorkException(intrinsic, f.index(), ids.get(f.index()), f.getCause());
-        }
-    }
-
-    private Value memberOf(FederatedValue value, int index) {
+    private static Value memberOf(FederatedValue value, int index) {
         if (value instanceof ClientValues c) {
             return c.member(index);
         }
@@ -209,89 +280,58 @@ public final class Invocation implements FederatedContext {
         throw new IllegalArgumentException("not a CLIENTS value: " + value.type());
     }
 
-    /** Streams every client's member of {@code value} to {@code sink}, in client order. */
-    private void forEachMember(String intrinsic, FederatedValue value, MemberSink sink) {
-        requireFederated(intrinsic, value, "{T}@CLIENTS");
-        requirePlacement(intrinsic, value, Placement.CLIENTS, "{T}@CLIENTS");
-        int n = value instanceof ClientValues c ? c.count() : cardinality(intrinsic);
-        List<String> ids = value instanceof ClientValues c ? c.clientIds() : clientIds;
-        for (int i = 0; i < n; i++) {
-            Value member;
-            try {
-                member = memberOf(value, i);
-            } catch (RuntimeException e) {
-                throw new ClientWorkException(intrinsic, i, ids.get(i), e);
-            }
-            sink.accept(i, ids.get(i), member);
+    /**
+     * Runs {@code fold} over its sources: registered with the pending client work (and its result
+     * deferred) when a source is deferred, else at once, on this thread, in client order.
+     */
+    private FederatedValue aggregate(ClientFold fold, Type resultMember) {
+        List<FederatedValue> sources = fold.sources();
+        boolean deferred = false;
+        for (FederatedValue source : sources) {
+            requireFederated(fold.intrinsic, source, "{T}@CLIENTS");
+            requirePlacement(fold.intrinsic, source, Placement.CLIENTS, "{T}@CLIENTS");
+            deferred |= pending.isDeferred(source, fold.intrinsic);
         }
-    }
-
-    @FunctionalInterface
-    private interface MemberSink {
-        void accept(int index, String clientId, Value member);
+        List<String> ids = clientIdsOf(sources.get(0), fold.intrinsic);
+        for (FederatedValue source : sources) {
+            List<String> own = idsOf(source);
+            if (own != null && !own.equals(ids)) {
+                throw new IllegalArgumentException(fold.intrinsic + ": the value has " + summary(ids) + " but its weight has " + summary(own));
+            }
+        }
+        if (deferred && resultMember != null) {
+            return pending.register(fold, resultMember);
+        }
+        if (deferred) {
+            pending.registerFold(fold);
+            pending.runPending();
+            return new ServerValue(fold.result());
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            Value[] members = new Value[sources.size()];
+            for (int s = 0; s < members.length; s++) {
+                try {
+                    members[s] = memberOf(sources.get(s), i);
+                } catch (RuntimeException e) {
+                    throw new ClientWorkException(fold.intrinsic, i, ids.get(i), e);
+                }
+            }
+            fold.add(i, ids.get(i), members);
+        }
+        fold.finish(stats);
+        return new ServerValue(fold.result());
     }
 
     @Override
     public FederatedValue federatedSum(FederatedValue clientValue) {
-        SumAccumulator acc = new SumAccumulator("federated_sum");
-        long[] bits = {0};
-        int[] clients = {0};
-        forEachMember("federated_sum", clientValue, (i, id, v) -> {
-            acc.add(v, 1.0);
-            bits[0] += v.sizeInBits();
-            clients[0]++;
-        });
-        stats.record(new TrafficRecord("federated_sum", Direction.AGGREGATION, clients[0], bits[0]));
-        if (acc.isEmpty()) {
-            return new ServerValue(zeros(clientValue.type().member(), "federated_sum over zero clients"));
-        }
-        return new ServerValue(acc.sum());
-    }
-
-    /**
-     * The zero of {@code type}, as TFF's {@code federated_sum} returns over no clients (a round of
-     * differentially private training may sample none: its noised sum still has to exist).
-     */
-    private static Value zeros(Type type, String what) {
-        if (type instanceof TensorType t) {
-            if (!t.isFullyDefined()) {
-                throw new IllegalArgumentException(what + ": the member type " + t + " has no fixed shape, so its zero is not defined");
-            }
-            return Tensor.zeros(t.dtype(), t.shape());
-        }
-        if (type instanceof StructType st) {
-            Struct.Builder b = Struct.builder();
-            for (StructType.Field f : st.fields()) {
-                b.add(f.name(), zeros(f.type(), what));
-            }
-            return b.build();
-        }
-        throw new IllegalArgumentException(what + ": the member type " + type + " is not tensors or structures of them, so its zero is not defined");
+        requireFederated("federated_sum", clientValue, "{T}@CLIENTS");
+        return aggregate(new ClientFold.Sum(clientValue), clientValue.type().member());
     }
 
     @Override
     public FederatedValue federatedMean(FederatedValue clientValue) {
-        SumAccumulator acc = new SumAccumulator("federated_mean");
-        long[] bits = {0};
-        forEachMember("federated_mean", clientValue, (i, id, v) -> {
-            requireFloating("federated_mean", v);
-            acc.add(v, 1.0);
-            bits[0] += v.sizeInBits();
-        });
-        int n = (int) acc.totalWeight();
-        stats.record(new TrafficRecord("federated_mean", Direction.AGGREGATION, n, bits[0]));
-        if (acc.isEmpty()) {
-            throw new IllegalArgumentException("federated_mean over zero clients has no defined value");
-        }
-        return new ServerValue(acc.divided(n));
-    }
-
-    private static void requireFloating(String intrinsic, Value v) {
-        for (Tensor t : Structures.leaves(v)) {
-            if (!t.dtype().isFloating()) {
-                throw new TypeMismatchException(intrinsic + ": needs floating-point values but got " + v.type());
-            }
-        }
+        requireFederated("federated_mean", clientValue, "{T}@CLIENTS");
+        return aggregate(new ClientFold.Mean(clientValue), clientValue.type().member());
     }
 
     @Override
@@ -301,49 +341,14 @@ public final class Invocation implements FederatedContext {
         if (!(clientWeight.type().member() instanceof TensorType wt) || wt.rank() != 0 || !wt.dtype().isFloating()) {
             throw new TypeMismatchException("federated_mean: the weight must be a floating scalar {float32}@CLIENTS but got " + clientWeight.type());
         }
-        SumAccumulator acc = new SumAccumulator("federated_mean");
-        long[] bits = {0};
-        int[] clients = {0};
-        forEachMember("federated_mean", clientValue, (i, id, v) -> {
-            requireFloating("federated_mean", v);
-            Tensor w = (Tensor) memberOf(clientWeight, i);
-            double weight = w.doubleValue();
-            if (!(weight >= 0) || weight == Double.POSITIVE_INFINITY) {
-                throw new IllegalArgumentException("federated_mean: client " + id + " (#" + i + ") has weight " + weight
-                        + "; weights must be finite and >= 0");
-            }
-            acc.add(v, weight);
-            bits[0] += v.sizeInBits() + w.sizeInBits();
-            clients[0]++;
-        });
-        stats.record(new TrafficRecord("federated_mean", Direction.AGGREGATION, clients[0], bits[0]));
-        if (acc.isEmpty()) {
-            throw new IllegalArgumentException("federated_mean over zero clients has no defined value");
-        }
-        return new ServerValue(acc.divided(acc.totalWeight()));
+        requireFederated("federated_mean", clientValue, "{T}@CLIENTS");
+        return aggregate(new ClientFold.WeightedMean(clientValue, clientWeight), clientValue.type().member());
     }
 
     @Override
     public <A> FederatedValue federatedAggregate(FederatedValue clientValue, Aggregation<A> aggregation) {
-        @SuppressWarnings("unchecked")
-        A[] acc = (A[]) new Object[] {aggregation.zero()};
-        long[] bits = {0};
-        int[] clients = {0};
-        forEachMember("federated_aggregate", clientValue, (i, id, v) -> {
-            try {
-                acc[0] = aggregation.accumulate(acc[0], v);
-            } catch (RuntimeException e) {
-                throw new ClientWorkException("federated_aggregate (accumulate)", i, id, e);
-            }
-            bits[0] += v.sizeInBits();
-            clients[0]++;
-        });
-        stats.record(new TrafficRecord("federated_aggregate", Direction.AGGREGATION, clients[0], bits[0]));
-        Value report = aggregation.report(acc[0]);
-        if (report == null) {
-            throw new IllegalStateException("federated_aggregate: report returned null");
-        }
-        return new ServerValue(report);
+        requireFederated("federated_aggregate", clientValue, "{T}@CLIENTS");
+        return aggregate(new ClientFold.Aggregate<>(clientValue, aggregation), aggregation.reportType());
     }
 
     @Override
@@ -351,65 +356,8 @@ public final class Invocation implements FederatedContext {
         if (bitwidth < 1 || bitwidth > 62) {
             throw new IllegalArgumentException("federated_secure_sum_bitwidth: bitwidth must be in [1, 62], got " + bitwidth);
         }
-        long modulus = 1L << bitwidth;
-        List<long[]> sums = new ArrayList<>();
-        Value[] template = {null};
-        long[] bits = {0};
-        int[] clients = {0};
-        forEachMember("federated_secure_sum_bitwidth", clientValue, (i, id, v) -> {
-            List<Tensor> leaves = Structures.leaves(v);
-            if (template[0] == null) {
-                template[0] = v;
-                for (int l = 0; l < leaves.size(); l++) {
-                    Tensor t = leaves.get(l);
-                    if (t.dtype() != DType.INT32 && t.dtype() != DType.INT64) {
-                        throw new TypeMismatchException("federated_secure_sum_bitwidth: needs int32 or int64 values but got " + v.type());
-                    }
-                    if (t.dtype() == DType.INT32 && bitwidth > 31) {
-                        throw new IllegalArgumentException("federated_secure_sum_bitwidth: bitwidth " + bitwidth + " does not fit the int32 leaf "
-                                + t.type() + " (leaf " + l + " of " + v.type() + "): a sum modulo 2^" + bitwidth
-                                + " can exceed the int32 maximum, so int32 values take a bitwidth of at most 31; send int64 values for wider sums");
-                    }
-                    sums.add(new long[t.size()]);
-                }
-            } else if (!template[0].type().equals(v.type())) {
-                throw new TypeMismatchException("federated_secure_sum_bitwidth: client " + id, template[0].type(), v.type());
-            }
-            for (int l = 0; l < leaves.size(); l++) {
-                Tensor t = leaves.get(l);
-                long[] s = sums.get(l);
-                for (int j = 0; j < s.length; j++) {
-                    long x = t.getLong(j);
-                    if (x < 0 || x >= modulus) {
-                        throw new IllegalArgumentException("federated_secure_sum_bitwidth: client " + id + " (#" + i + ") leaf " + l + " element " + j
-                                + " is " + x + ", outside [0, " + modulus + ") for bitwidth " + bitwidth);
-                    }
-                    s[j] = (s[j] + x) & (modulus - 1);
-                }
-                bits[0] += (long) t.size() * bitwidth;
-            }
-            clients[0]++;
-        });
-        stats.record(new TrafficRecord("federated_secure_sum_bitwidth", Direction.AGGREGATION, clients[0], bits[0]));
-        if (template[0] == null) {
-            throw new IllegalArgumentException("federated_secure_sum_bitwidth over zero clients has no defined value");
-        }
-        List<Tensor> templateLeaves = Structures.leaves(template[0]);
-        List<Tensor> out = new ArrayList<>();
-        for (int l = 0; l < sums.size(); l++) {
-            Tensor t = templateLeaves.get(l);
-            long[] s = sums.get(l);
-            if (t.dtype() == DType.INT32) {
-                int[] r = new int[s.length];
-                for (int j = 0; j < s.length; j++) {
-                    r[j] = (int) s[j];
-                }
-                out.add(Tensor.of(r, t.shape()));
-            } else {
-                out.add(Tensor.of(s, t.shape()));
-            }
-        }
-        return new ServerValue(Structures.pack(template[0], out));
+        requireFederated("federated_secure_sum_bitwidth", clientValue, "{T}@CLIENTS");
+        return aggregate(new ClientFold.SecureSum(clientValue, bitwidth), clientValue.type().member());
     }
 
     @Override
@@ -419,6 +367,7 @@ public final class Invocation implements FederatedContext {
         }
         Placement placement = null;
         boolean allEqual = true;
+        boolean deferred = false;
         List<String> ids = null;
         StructType.Builder memberType = StructType.builder();
         for (int i = 0; i < federatedValues.size(); i++) {
@@ -432,24 +381,30 @@ public final class Invocation implements FederatedContext {
             } else if (placement != f.placement()) {
                 throw new TypeMismatchException("federated_zip: field " + field + " is at " + f.placement() + " but earlier fields are at " + placement);
             }
-            if (f instanceof ClientValues c) {
+            List<String> own = idsOf(f);
+            if (own != null) {
                 allEqual = false;
                 if (ids == null) {
-                    ids = c.clientIds();
-                } else if (!ids.equals(c.clientIds())) {
-                    throw new IllegalArgumentException("federated_zip: field " + field + " has " + summary(c.clientIds()) + " but earlier fields have " + summary(ids));
+                    ids = own;
+                } else if (!ids.equals(own)) {
+                    throw new IllegalArgumentException("federated_zip: field " + field + " has " + summary(own) + " but earlier fields have " + summary(ids));
                 }
             }
+            deferred |= f instanceof ServerValue s ? !s.isComputed() : pending.isDeferred(f, "federated_zip");
             memberType.add(federatedValues.nameAt(i), f.type().member());
         }
-        if (placement == Placement.SERVER || allEqual) {
+        if (placement == Placement.SERVER) {
+            return deferred ? pending.deferServer(memberType.build(), () -> zipServer(federatedValues)) : new ServerValue(zipServer(federatedValues));
+        }
+        if (allEqual) {
             Struct.Builder b = Struct.builder();
             for (int i = 0; i < federatedValues.size(); i++) {
-                Value v = federatedValues.get(i);
-                b.add(federatedValues.nameAt(i), v instanceof ServerValue s ? s.value() : ((AllEqualClientValue) v).value());
+                b.add(federatedValues.nameAt(i), ((AllEqualClientValue) federatedValues.get(i)).value());
             }
-            Struct zipped = b.build();
-            return placement == Placement.SERVER ? new ServerValue(zipped) : new AllEqualClientValue(zipped);
+            return new AllEqualClientValue(b.build());
+        }
+        if (deferred) {
+            return pending.add(DeferredClientValue.zip(federatedValues, memberType.build(), ids));
         }
         Map<String, Integer> indexOf = new HashMap<>();
         for (int i = 0; i < ids.size(); i++) {
@@ -463,6 +418,25 @@ public final class Invocation implements FederatedContext {
             }
             return b.build();
         });
+    }
+
+    private static Struct zipServer(Struct federatedValues) {
+        Struct.Builder b = Struct.builder();
+        for (int i = 0; i < federatedValues.size(); i++) {
+            b.add(federatedValues.nameAt(i), ((ServerValue) federatedValues.get(i)).value());
+        }
+        return b.build();
+    }
+
+    @Override
+    public FederatedValue federatedField(FederatedValue value, String name) {
+        if (value instanceof ServerValue sv && !sv.isComputed()) {
+            if (!(value.type().member() instanceof StructType st) || !st.has(name)) {
+                throw new TypeMismatchException("federated field '" + name + "' of " + value.type() + ": no such field");
+            }
+            return pending.deferServer(st.get(name), () -> ((Struct) sv.value()).get(name));
+        }
+        return FederatedContext.super.federatedField(value, name);
     }
 
     @Override
@@ -481,15 +455,14 @@ public final class Invocation implements FederatedContext {
         if (placement == Placement.SERVER) {
             return new ServerValue(runOnServer(fn, null));
         }
-        int n = cardinality("federated_eval");
-        List<Value> results = runOnClients("federated_eval", n, clientIds, (i, ctx) -> fn.invoke(null, ctx));
-        return ClientValues.of(fn.type().result(), clientIds, results);
+        cardinality("federated_eval");
+        return pending.add(DeferredClientValue.eval(fn, clientIds));
     }
 
     @Override
     public Value invoke(FederatedComputation computation, Value argument) {
         List<String> ids = clientIdsOf(argument, clientIds);
-        return new Invocation(pool, serverResources, stats, ids, clientStates).run(computation, argument);
+        return new Invocation(pool, serverResources, stats, ids, clientStates, pending, false).run(computation, argument);
     }
 
     /** The context handed to local computations. */

@@ -1,6 +1,7 @@
 package dev.fl4j.core.internal;
 
 import dev.fl4j.core.internal.StandaloneContext.WorkerResources;
+import dev.fl4j.core.runtime.OrderedFold;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +15,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A fixed pool of worker threads, each with its own resource cache that lives until the pool closes.
- * {@link #runAll} runs one task per index and returns results by index, so the order of results never
- * depends on scheduling.
+ * {@link #runOrdered} runs one task per index and folds the results in index order as they finish,
+ * in bounded memory (what the runtime uses); {@link #runAll} runs one task per index and returns all
+ * results by index. Either way what the caller sees never depends on scheduling.
  *
  * <p>A worker's resources (an engine session holding native memory, say) are closed by that worker's
  * own thread as it exits, after its last task has returned, so they are never freed under running
@@ -30,7 +32,7 @@ public final class WorkerPool implements AutoCloseable {
         T run(int index, int workerIndex, WorkerResources resources) throws Exception;
     }
 
-    /** The failure of the task with the lowest failing index. */
+    /** The failure of the task (or its fold) with the lowest failing index. */
     public static final class TaskFailure extends RuntimeException {
         private final int index;
 
@@ -137,6 +139,52 @@ public final class WorkerPool implements AutoCloseable {
             throw failure;
         }
         return results;
+    }
+
+    /**
+     * Runs {@code task} for indices {@code 0..n-1} on the workers and hands each result to {@code sink}
+     * in index order as soon as it is its turn, holding at most {@code capacity} results at once (see
+     * {@link OrderedFold}); the sink runs on the worker that completed the run of consecutive results.
+     * Returns when every result is folded; otherwise throws {@link TaskFailure} for the lowest index
+     * whose task or fold failed, after every started task has ended.
+     */
+    public <T> OrderedFold<T> runOrdered(int n, int capacity, Task<T> task, OrderedFold.Sink<T> sink) {
+        OrderedFold<T> fold = new OrderedFold<>(n, capacity, sink);
+        List<Future<?>> futures = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            final int index = i;
+            futures.add(executor.submit(() -> {
+                try {
+                    if (!fold.awaitStart(index)) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                WorkerThread w = (WorkerThread) Thread.currentThread();
+                T result;
+                try {
+                    result = task.run(index, w.workerIndex, w.resources);
+                } catch (Exception | Error e) {
+                    fold.fail(index, e);
+                    return;
+                }
+                fold.complete(index, result);
+            }));
+        }
+        try {
+            fold.awaitDone();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            futures.forEach(f -> f.cancel(true));
+            throw new IllegalStateException("interrupted while waiting for client work", e);
+        }
+        if (fold.failedIndex() < n) {
+            futures.forEach(f -> f.cancel(false));
+            throw new TaskFailure(fold.failedIndex(), fold.failure());
+        }
+        return fold;
     }
 
     /**

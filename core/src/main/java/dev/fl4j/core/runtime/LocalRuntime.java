@@ -10,9 +10,24 @@ import dev.fl4j.core.internal.WorkerPool;
  * Runs federated computations in this JVM. Client work ({@code federated_map},
  * {@code federated_eval} at CLIENTS) runs on a pool of workers, one client per worker at a time;
  * each worker keeps its resources (an engine session, say) across clients and rounds until the
- * runtime closes. Results are kept in client order and sums accumulate in client order, so the same
- * inputs give bitwise the same results whatever the number of workers. (Computations that draw
- * from {@code SecureRandom}, such as differential-privacy noise, are not reproducible by design.)
+ * runtime closes.
+ *
+ * <p><b>Rounds in bounded memory.</b> {@code federated_map} over CLIENTS does not run at once: it
+ * returns a deferred client value, and a sum, mean, aggregate or secure sum over it a server value
+ * computed when first needed. The first time a computation needs such a server value (reads it,
+ * broadcasts it, or returns), the runtime runs all pending client work in one pass: each client's
+ * work runs on a worker, and its results are folded, in client order, into every aggregation
+ * waiting for them as soon as it is their turn, then dropped ({@link OrderedFold}; at most twice the
+ * workers' clients are started and not folded at once, and a worker waits rather than start a client
+ * beyond that). So a round holds O(workers × model) however many clients take part, folding overlaps
+ * training, and the same inputs give bitwise the same results whatever the number of workers
+ * (computations that draw from {@code SecureRandom}, such as differential-privacy noise, are not
+ * reproducible by design).
+ * Consequence for computation authors: create every aggregation of a client map before reading a
+ * server value computed from it; an aggregation created later fails with an
+ * {@link IllegalStateException} saying so, because the clients' results are gone. Aggregations over
+ * values already at hand (arguments, broadcasts) run at once. A computation that returns a
+ * {@code {T}@CLIENTS} value gets every member kept.
  *
  * <p>The runtime counts communication as values cross placements ({@link #communication()}):
  * a broadcast adds the value's size times the receiving clients, an aggregation the sum of what each

@@ -1,6 +1,8 @@
 package dev.fl4j.learning.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +13,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /** The JSON mapper shared by the learning module's versioned spec formats (snake_case keys). */
 public final class Json {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
+    /**
+     * Strict reading: a key given twice is an error (Jackson would keep the last one silently), and
+     * Jackson's read constraints (nesting depth 1000, number and string lengths) bound what a document
+     * can make the reader do.
+     */
+    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .enable(SerializationFeature.INDENT_OUTPUT)

@@ -15,11 +15,6 @@ public record Flatten() implements Layer {
     public TensorType outputType(TensorType input) {
         LayerShapes.requireMinRank(input, 2, "Flatten");
         LayerShapes.requireKnownInner(input, "Flatten");
-        int[] s = input.shape();
-        long n = 1;
-        for (int i = 1; i < s.length; i++) {
-            n *= s[i];
-        }
-        return new TensorType(input.dtype() == DType.INT32 ? DType.INT32 : DType.FLOAT32, TensorType.UNKNOWN, Math.toIntExact(n));
+        return new TensorType(input.dtype() == DType.INT32 ? DType.INT32 : DType.FLOAT32, TensorType.UNKNOWN, LayerShapes.elementsPerExample(input, "Flatten"));
     }
 }

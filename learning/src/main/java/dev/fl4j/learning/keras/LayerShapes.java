@@ -37,6 +37,22 @@ final class LayerShapes {
         }
     }
 
+    /**
+     * The number of elements in one example of {@code input} (all dimensions after the batch),
+     * computed exactly; more than fit an int dimension is an error naming the layer.
+     */
+    static int elementsPerExample(TensorType input, String what) {
+        int[] s = input.shape();
+        long n = 1;
+        for (int i = 1; i < s.length; i++) {
+            n *= s[i]; // n <= Integer.MAX_VALUE before this step, s[i] < 2^31: no long overflow
+            if (n > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(what + " of input " + input + " yields more than " + Integer.MAX_VALUE + " elements per example");
+            }
+        }
+        return (int) n;
+    }
+
     static int[] pair(List<Integer> values, String field, String what) {
         if (values == null || values.size() != 2) {
             throw new IllegalArgumentException(what + " " + field + " must have 2 entries, got " + values);

@@ -15,8 +15,8 @@ public record Lstm(int units, boolean returnSequences, Initializer kernelInitial
                    boolean unitForgetBias) implements Layer {
 
     public Lstm {
-        if (units <= 0) {
-            throw new IllegalArgumentException("LSTM units must be positive, got " + units);
+        if (units <= 0 || units > Integer.MAX_VALUE / 4) {
+            throw new IllegalArgumentException("LSTM units must be in 1.." + Integer.MAX_VALUE / 4 + " (its weights hold 4 × units gates), got " + units);
         }
     }
 

@@ -29,11 +29,7 @@ public record Reshape(List<Integer> targetShape) implements Layer {
     @Override
     public TensorType outputType(TensorType input) {
         LayerShapes.requireKnownInner(input, "Reshape");
-        int[] s = input.shape();
-        long n = 1;
-        for (int i = 1; i < s.length; i++) {
-            n *= s[i];
-        }
+        long n = LayerShapes.elementsPerExample(input, "Reshape");
         long known = 1;
         int unknownAt = -1;
         int[] out = new int[targetShape.size() + 1];
@@ -44,7 +40,10 @@ public record Reshape(List<Integer> targetShape) implements Layer {
             if (d == -1) {
                 unknownAt = i + 1;
             } else {
-                known *= d;
+                known *= d; // known <= Integer.MAX_VALUE before this step, d < 2^31: no long overflow
+                if (known > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("Reshape target_shape " + targetShape + " holds more than " + Integer.MAX_VALUE + " elements per example");
+                }
             }
         }
         if (unknownAt >= 0) {

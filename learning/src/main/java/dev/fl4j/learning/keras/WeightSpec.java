@@ -10,8 +10,26 @@ import java.util.Arrays;
  */
 public record WeightSpec(String name, int[] shape, Initializer initializer, boolean trainable) {
 
+    /** The most elements one weight may hold: what one Java array can. */
+    public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    /**
+     * @throws IllegalArgumentException if a dimension is not positive or the weight would hold more
+     *     than {@link #MAX_ELEMENTS} values
+     */
     public WeightSpec {
         shape = shape.clone();
+        long n = 1;
+        for (int d : shape) {
+            if (d <= 0) {
+                throw new IllegalArgumentException("weight '" + name + "' has shape " + Arrays.toString(shape) + "; dimensions must be positive");
+            }
+            n *= d; // n <= MAX_ELEMENTS < 2^31 before this step and d < 2^31: no long overflow
+            if (n > MAX_ELEMENTS) {
+                throw new IllegalArgumentException("weight '" + name + "' of shape " + Arrays.toString(shape) + " holds more than "
+                        + MAX_ELEMENTS + " values, more than one array can hold");
+            }
+        }
     }
 
     @Override
@@ -19,11 +37,11 @@ public record WeightSpec(String name, int[] shape, Initializer initializer, bool
         return shape.clone();
     }
 
-    /** Number of elements. */
+    /** Number of elements (at most {@link #MAX_ELEMENTS}, checked when the spec is made). */
     public int size() {
         int n = 1;
         for (int d : shape) {
-            n *= d;
+            n = Math.multiplyExact(n, d);
         }
         return n;
     }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class ModelSpecTest {
 
-    private static ModelSpec everyLayer() {
+    static ModelSpec everyLayer() {
         return new ModelSpec("every_layer", List.of(
                 InputLayer.of(784),
                 Reshape.of(28, 28, 1),
@@ -117,5 +117,37 @@ class ModelSpecTest {
         }
         float[] bias = new Initializer.UnitForgetBias(2).sample(new int[] {8}, 0);
         assertEquals("[0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]", java.util.Arrays.toString(bias));
+    }
+
+    /**
+     * Sizes read from a spec are multiplied exactly: a 65536 × 65536 kernel (2^32 values, which an
+     * int product wraps to 0), an LSTM whose 4 × units gates wrap, and a flattened example past the
+     * int range are refused, naming the layer.
+     */
+    @Test
+    void sizesPastWhatAnArrayHoldsAreRefused() {
+        String dense = new ModelSpec("big", List.of(InputLayer.of(3), Dense.of(7)), Loss.meanSquaredError(), List.of(Metric.LOSS)).toJson();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelSpec.fromJson(dense.replace("\"shape\" : [ 3 ]", "\"shape\" : [ 65536 ]").replace("\"units\" : 7", "\"units\" : 65536")));
+        assertTrue(e.getMessage().contains("layer 1 (dense): weight 'kernel' of shape [65536, 65536] holds more than 2147483639 values"), e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class, () -> Lstm.of(1 << 30, false));
+        assertTrue(e.getMessage().contains("LSTM units must be in 1..536870911"), e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class, () -> new ModelSpec("wide", List.of(InputLayer.of(65536, 65536, 2), new Flatten(), Dense.of(1)),
+                Loss.meanSquaredError(), List.of(Metric.LOSS)));
+        assertTrue(e.getMessage().contains("layer 1 (flatten): Flatten of input float32[?,65536,65536,2] yields more than 2147483647 elements per example"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Sequential.of(InputLayer.of(4), Reshape.of(65536, 65536, -1)));
+        assertTrue(e.getMessage().contains("Reshape target_shape [65536, 65536, -1] holds more than 2147483647 elements per example"), e.getMessage());
+    }
+
+    /** Jackson keeps the last of two equal keys; a spec with a key given twice is refused instead. */
+    @Test
+    void keysGivenTwiceAreRefused() {
+        String json = Models.twoNN(10).toJson();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelSpec.fromJson(json.replace("\"units\" : 200,", "\"units\" : 200, \"units\" : 100,")));
+        assertTrue(e.getMessage().contains("Duplicate field 'units'"), e.getMessage());
     }
 }

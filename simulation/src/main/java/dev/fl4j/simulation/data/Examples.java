@@ -33,18 +33,24 @@ public final class Examples {
                 throw new IllegalArgumentException("column '" + name + "' is " + dtype + " but holds " + data.getClass().getSimpleName());
             }
             exampleShape = exampleShape.clone();
+            long w = 1;
             for (int d : exampleShape) {
                 if (d <= 0) {
                     throw new IllegalArgumentException("column '" + name + "': per-example shape " + Arrays.toString(exampleShape) + " must be positive");
                 }
+                w *= d; // both factors are below 2^31, so the long product cannot overflow
+                if (w > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("column '" + name + "': per-example shape " + Arrays.toString(exampleShape)
+                            + " holds more than " + Integer.MAX_VALUE + " values per example");
+                }
             }
         }
 
-        /** Values per example: the product of the per-example shape. */
+        /** Values per example: the product of the per-example shape (checked to fit an int when the column is made). */
         public int width() {
             int w = 1;
             for (int d : exampleShape) {
-                w *= d;
+                w = Math.multiplyExact(w, d);
             }
             return w;
         }
@@ -197,14 +203,14 @@ public final class Examples {
             int w = c.width();
             int[] shape = prepend(count, c.exampleShape);
             if (c.data() instanceof float[] src) {
-                float[] dst = new float[count * w];
+                float[] dst = new float[Math.multiplyExact(count, w)];
                 for (int i = 0; i < count; i++) {
                     System.arraycopy(src, checkRow(rows[from + i]) * w, dst, i * w, w);
                 }
                 b.add(c.name(), Tensor.of(dst, shape));
             } else {
                 int[] src = (int[]) c.data();
-                int[] dst = new int[count * w];
+                int[] dst = new int[Math.multiplyExact(count, w)];
                 for (int i = 0; i < count; i++) {
                     System.arraycopy(src, checkRow(rows[from + i]) * w, dst, i * w, w);
                 }

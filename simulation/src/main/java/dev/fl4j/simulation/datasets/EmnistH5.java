@@ -7,8 +7,12 @@ import dev.fl4j.simulation.data.Examples;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -27,31 +31,68 @@ import java.util.Set;
  */
 public final class EmnistH5 extends ClientData implements AutoCloseable {
 
+    /** EMNIST's classes: 10 digits, 26 upper-case and 26 lower-case letters. */
+    private static final int CLASSES = 62;
+    /** The most a deflate stream can expand (about 1032:1), bounding what a compressed dataset may decode to. */
+    private static final long MAX_COMPRESSION_RATIO = 1032;
+    /** Far above EMNIST's 28×28; only keeps a corrupt header from declaring images that no array holds. */
+    private static final long MAX_PIXELS_PER_IMAGE = 1 << 20;
+
     private final Path file;
+    private final long fileSize;
     private final HdfFile hdf;
     private final List<String> ids;
     private final Set<String> idSet;
     private final int[] imageShape;
 
-    private EmnistH5(Path file, HdfFile hdf, List<String> ids, int[] imageShape) {
+    private EmnistH5(Path file, long fileSize, HdfFile hdf, List<String> ids, int[] imageShape) {
         this.file = file;
+        this.fileSize = fileSize;
         this.hdf = hdf;
         this.ids = List.copyOf(ids);
         this.idSet = new HashSet<>(ids);
         this.imageShape = imageShape;
     }
 
-    /** Opens a federated EMNIST HDF5 file. */
+    /**
+     * Opens a federated EMNIST HDF5 file. A file up to 2 GiB is read through a read-only memory map:
+     * jHDF then reads each structure as a slice of the map, so a corrupt size field makes it fail on
+     * the bounds instead of allocating a heap buffer of that size (what its file-channel reader does).
+     * Larger files are read through a file channel.
+     */
     public static EmnistH5 open(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new DatasetFileException(file, "file does not exist");
         }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size <= Integer.MAX_VALUE) {
+                return open(file, channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
+            }
+        } catch (IOException e) {
+            throw new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
+        }
+        try {
+            return open(file, new HdfFile(file), Files.size(file));
+        } catch (IOException e) {
+            throw new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw e instanceof DatasetFileException d ? d : new DatasetFileException(file, "not a readable HDF5 file: " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens HDF5 content already in memory (or mapped), as {@link #open(Path)} opens {@code file}'s (which names it in errors). */
+    static EmnistH5 open(Path file, ByteBuffer content) {
         HdfFile hdf;
         try {
-            hdf = new HdfFile(file);
+            hdf = HdfFile.fromByteBuffer(content);
         } catch (RuntimeException e) {
             throw new DatasetFileException(file, "not a readable HDF5 file: " + e.getMessage(), e);
         }
+        return open(file, hdf, content.capacity());
+    }
+
+    private static EmnistH5 open(Path file, HdfFile hdf, long fileSize) {
         try {
             Node examples = hdf.getChildren().get("examples");
             if (!(examples instanceof Group g)) {
@@ -63,11 +104,13 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
                 throw new DatasetFileException(file, "group 'examples' holds no clients");
             }
             ids.sort(null);
-            int[] dims = pixels(file, hdf, ids.get(0)).getDimensions();
-            if (dims.length != 3) {
-                throw new DatasetFileException(file, "examples/" + ids.get(0) + "/pixels has dimensions " + Arrays.toString(dims) + ", expected [n, height, width]");
+            long[] dims = pixels(file, hdf, ids.get(0)).getDimensionsAsLong();
+            if (dims.length != 3 || dims[1] <= 0 || dims[2] <= 0 || dims[1] > MAX_PIXELS_PER_IMAGE || dims[2] > MAX_PIXELS_PER_IMAGE
+                    || dims[1] * dims[2] > MAX_PIXELS_PER_IMAGE) {
+                throw new DatasetFileException(file, "examples/" + ids.get(0) + "/pixels has dimensions " + Arrays.toString(dims)
+                        + ", expected [n, height, width] with images of 1 to " + MAX_PIXELS_PER_IMAGE + " pixels");
             }
-            return new EmnistH5(file, hdf, ids, new int[] {dims[1], dims[2], 1});
+            return new EmnistH5(file, fileSize, hdf, ids, new int[] {(int) dims[1], (int) dims[2], 1});
         } catch (RuntimeException e) {
             hdf.close();
             if (e instanceof DatasetFileException) {
@@ -115,83 +158,127 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
         return Dataset.of(examplesFor(clientId));
     }
 
-    /** Client {@code clientId}'s examples, read now. */
+    /**
+     * Client {@code clientId}'s examples, read now. Every problem with the client's datasets (a
+     * shape that does not fit, sizes past what one array or the file can hold, a pixel that is NaN or
+     * outside [0, 1], a label outside 0..61, a structure jHDF cannot decode) ends in a
+     * {@link DatasetFileException} naming the file and the dataset.
+     */
     public Examples examplesFor(String clientId) {
         if (!idSet.contains(clientId)) {
             throw new IllegalArgumentException("no client '" + clientId + "' among " + ids.size() + " clients in " + file);
         }
-        Object pixelData;
-        Object labelData;
-        int[] pixelDims;
-        int[] labelDims;
         String where = "examples/" + clientId;
         try {
+            Object pixelData;
+            Object labelData;
+            int n;
             synchronized (hdf) {
                 io.jhdf.api.Dataset p = pixels(file, hdf, clientId);
                 io.jhdf.api.Dataset l = dataset(file, hdf, clientId, "label");
-                pixelDims = p.getDimensions();
-                labelDims = l.getDimensions();
+                long[] pixelDims = p.getDimensionsAsLong();
+                long[] labelDims = l.getDimensionsAsLong();
+                if (pixelDims.length != 3 || pixelDims[1] != imageShape[0] || pixelDims[2] != imageShape[1]) {
+                    throw new DatasetFileException(file, where + "/pixels has dimensions " + Arrays.toString(pixelDims)
+                            + ", expected [n, " + imageShape[0] + ", " + imageShape[1] + "]");
+                }
+                checkReadable(p, where + "/pixels", Math.multiplyExact(pixelDims[0], (long) imageShape[0] * imageShape[1]), float.class, double.class);
+                if (labelDims.length != 1 || labelDims[0] != pixelDims[0]) {
+                    throw new DatasetFileException(file, where + "/label has dimensions " + Arrays.toString(labelDims)
+                            + " but pixels hold " + pixelDims[0] + " images");
+                }
+                checkReadable(l, where + "/label", labelDims[0], int.class, long.class, short.class, byte.class);
+                n = (int) pixelDims[0];
                 pixelData = p.getDataFlat();
                 labelData = l.getDataFlat();
             }
+            float[] x = toFloats(pixelData, where + "/pixels", (long) n * imageShape[0] * imageShape[1]);
+            int[] y = toInts(labelData, where + "/label", n);
+            return Examples.of(x, imageShape, y);
         } catch (DatasetFileException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new DatasetFileException(file, "cannot read " + where + ": " + e.getMessage(), e);
+            throw new DatasetFileException(file, "cannot read " + where + ": " + e, e);
         }
-        if (pixelDims.length != 3 || pixelDims[1] != imageShape[0] || pixelDims[2] != imageShape[1]) {
-            throw new DatasetFileException(file, where + "/pixels has dimensions " + Arrays.toString(pixelDims)
-                    + ", expected [n, " + imageShape[0] + ", " + imageShape[1] + "]");
-        }
-        if (labelDims.length != 1 || labelDims[0] != pixelDims[0]) {
-            throw new DatasetFileException(file, where + "/label has dimensions " + Arrays.toString(labelDims)
-                    + " but pixels hold " + pixelDims[0] + " images");
-        }
-        float[] x = toFloats(pixelData, where + "/pixels");
-        int[] y = toInts(labelData, where + "/label");
-        return Examples.of(x, imageShape, y);
     }
 
-    private float[] toFloats(Object data, String where) {
-        if (data instanceof float[] f) {
-            return f;
+    /**
+     * Checks, before jHDF allocates for it, that a dataset of {@code elements} values of one of the
+     * accepted Java types fits one array and could come from this file: its decoded size may exceed
+     * the file only by what compression can achieve (deflate at most ~1032:1).
+     */
+    private void checkReadable(io.jhdf.api.Dataset d, String where, long elements, Class<?>... accepted) {
+        Class<?> type = d.getJavaType();
+        if (!Arrays.asList(accepted).contains(type)) {
+            throw new DatasetFileException(file, where + " holds " + type.getSimpleName() + " values, expected one of "
+                    + Arrays.stream(accepted).map(Class::getSimpleName).toList());
         }
-        if (data instanceof double[] d) {
-            float[] f = new float[d.length];
+        if (elements > Integer.MAX_VALUE - 16) {
+            throw new DatasetFileException(file, where + " declares " + elements + " values, too many for one array");
+        }
+        long bytes = d.getSizeInBytes();
+        long limit = d.getFilters().isEmpty() ? fileSize : Math.multiplyExact(fileSize, MAX_COMPRESSION_RATIO);
+        if (bytes < 0 || bytes > limit) {
+            throw new DatasetFileException(file, where + " declares " + bytes + " bytes of data, more than this " + fileSize
+                    + "-byte file can hold" + (d.getFilters().isEmpty() ? "" : " even compressed"));
+        }
+    }
+
+    private float[] toFloats(Object data, String where, long expected) {
+        float[] f;
+        if (data instanceof float[] a) {
+            f = a;
+        } else if (data instanceof double[] d) {
+            f = new float[d.length];
             for (int i = 0; i < d.length; i++) {
                 f[i] = (float) d[i];
             }
-            return f;
+        } else {
+            throw new DatasetFileException(file, where + " holds " + data.getClass().getSimpleName() + ", expected float32 or float64 pixels");
         }
-        throw new DatasetFileException(file, where + " holds " + data.getClass().getSimpleName() + ", expected float32 or float64 pixels");
+        if (f.length != expected) {
+            throw new DatasetFileException(file, where + " decoded to " + f.length + " values, expected " + expected);
+        }
+        for (int i = 0; i < f.length; i++) {
+            if (!(f[i] >= 0 && f[i] <= 1)) {
+                int pixelsPerImage = imageShape[0] * imageShape[1];
+                throw new DatasetFileException(file, where + " holds " + f[i] + " at image " + i / pixelsPerImage + ", pixel " + i % pixelsPerImage
+                        + " (flat index " + i + "); pixels must be in [0, 1]");
+            }
+        }
+        return f;
     }
 
-    private int[] toInts(Object data, String where) {
-        if (data instanceof int[] i) {
-            return i;
-        }
-        if (data instanceof long[] l) {
-            int[] out = new int[l.length];
-            for (int k = 0; k < l.length; k++) {
-                out[k] = Math.toIntExact(l[k]);
-            }
-            return out;
-        }
-        if (data instanceof short[] s) {
-            int[] out = new int[s.length];
+    private int[] toInts(Object data, String where, int expected) {
+        long[] wide;
+        if (data instanceof int[] a) {
+            wide = Arrays.stream(a).asLongStream().toArray();
+        } else if (data instanceof long[] l) {
+            wide = l;
+        } else if (data instanceof short[] s) {
+            wide = new long[s.length];
             for (int k = 0; k < s.length; k++) {
-                out[k] = s[k];
+                wide[k] = s[k];
             }
-            return out;
-        }
-        if (data instanceof byte[] b) {
-            int[] out = new int[b.length];
+        } else if (data instanceof byte[] b) {
+            wide = new long[b.length];
             for (int k = 0; k < b.length; k++) {
-                out[k] = b[k] & 0xFF;
+                wide[k] = b[k] & 0xFF;
             }
-            return out;
+        } else {
+            throw new DatasetFileException(file, where + " holds " + data.getClass().getSimpleName() + ", expected integer labels");
         }
-        throw new DatasetFileException(file, where + " holds " + data.getClass().getSimpleName() + ", expected integer labels");
+        if (wide.length != expected) {
+            throw new DatasetFileException(file, where + " decoded to " + wide.length + " labels, expected " + expected);
+        }
+        int[] out = new int[wide.length];
+        for (int k = 0; k < wide.length; k++) {
+            if (wide[k] < 0 || wide[k] >= CLASSES) {
+                throw new DatasetFileException(file, where + "[" + k + "] = " + wide[k] + " is not an EMNIST class (0.." + (CLASSES - 1) + ")");
+            }
+            out[k] = (int) wide[k];
+        }
+        return out;
     }
 
     @Override

@@ -35,19 +35,39 @@ public final class Idx {
             int b0 = raw.read();
             int b1 = raw.read();
             raw.reset();
-            boolean gzip = b0 == 0x1f && b1 == 0x8b;
-            InputStream in = gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
-            return read(file, in, gzip);
+            return read(file, raw, b0 == 0x1f && b1 == 0x8b, Files.size(file));
         } catch (NoSuchFileException e) {
             throw new DatasetFileException(file, "file does not exist");
-        } catch (EOFException e) {
-            throw new DatasetFileException(file, "compressed stream ends early (truncated gzip file)", e);
         } catch (IOException e) {
-            throw new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
+            throw unreadable(file, e);
         }
     }
 
-    private static Array read(Path file, InputStream in, boolean gzip) throws IOException {
+    /** Reads IDX content already in memory, as {@link #read(Path)} reads {@code file}'s (which names it in errors). */
+    static Array read(Path file, byte[] content) {
+        boolean gzip = content.length >= 2 && (content[0] & 0xFF) == 0x1f && (content[1] & 0xFF) == 0x8b;
+        try {
+            return read(file, new java.io.ByteArrayInputStream(content), gzip, content.length);
+        } catch (IOException e) {
+            throw unreadable(file, e);
+        }
+    }
+
+    private static Array read(Path file, InputStream raw, boolean gzip, long size) throws IOException {
+        InputStream in = gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
+        return read(file, in, gzip ? -1 : size);
+    }
+
+    private static DatasetFileException unreadable(Path file, IOException e) {
+        if (e instanceof EOFException) {
+            return new DatasetFileException(file, "compressed stream ends early (truncated gzip file)", e);
+        }
+        return new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
+    }
+
+    /** Reads the IDX content of {@code in}; {@code fileSize} is the plain file's size, or -1 when it is compressed. */
+    private static Array read(Path file, InputStream in, long fileSize) throws IOException {
+        boolean gzip = fileSize < 0;
         DataInputStream din = new DataInputStream(in);
         byte[] magic = din.readNBytes(4);
         if (magic.length < 4) {
@@ -68,26 +88,49 @@ public final class Idx {
             throw new DatasetFileException(file, "header declares " + rank + " dimensions but the file ends inside them");
         }
         int[] dims = new int[rank];
-        long total = 1;
         for (int i = 0; i < rank; i++) {
             dims[i] = ((dimBytes[4 * i] & 0xFF) << 24) | ((dimBytes[4 * i + 1] & 0xFF) << 16) | ((dimBytes[4 * i + 2] & 0xFF) << 8) | (dimBytes[4 * i + 3] & 0xFF);
+        }
+        long total = 1;
+        for (int i = 0; i < rank; i++) {
             if (dims[i] < 0) {
-                throw new DatasetFileException(file, "negative dimension in IDX header " + Arrays.toString(dims));
+                throw new DatasetFileException(file, "negative dimension " + dims[i] + " in IDX header " + Arrays.toString(dims) + " (dimension " + i + ")");
             }
-            total *= dims[i];
+            try {
+                total = Math.multiplyExact(total, dims[i]);
+            } catch (ArithmeticException e) {
+                throw new DatasetFileException(file, "IDX header dimensions " + Arrays.toString(dims) + " multiply past 2^63 bytes of data");
+            }
+        }
+        long header = 4 + 4L * rank;
+        if (!gzip && header + total > fileSize) {
+            throw truncated(file, dims, total, fileSize - header, false);
+        }
+        if (!gzip && header + total < fileSize) {
+            throw trailing(file, dims, total);
         }
         if (total > Integer.MAX_VALUE - 16) {
             throw new DatasetFileException(file, "IDX header declares " + total + " bytes of data, too many for one array");
         }
+        // readNBytes grows its buffer with the bytes that actually arrive: a gzip stream shorter than
+        // its header claims costs memory for what it holds, not for what it claims
         byte[] data = din.readNBytes((int) total);
         if (data.length < total) {
-            throw new DatasetFileException(file, "truncated: header declares dimensions " + Arrays.toString(dims) + " = " + total
-                    + " bytes of data but the " + (gzip ? "decompressed " : "") + "file holds only " + data.length);
+            throw truncated(file, dims, total, data.length, gzip);
         }
         if (din.read() >= 0) {
-            throw new DatasetFileException(file, "has bytes after the " + total + " bytes of data its header " + Arrays.toString(dims) + " declares");
+            throw trailing(file, dims, total);
         }
         return new Array(file, dims, data);
+    }
+
+    private static DatasetFileException truncated(Path file, int[] dims, long total, long held, boolean gzip) {
+        return new DatasetFileException(file, "truncated: header declares dimensions " + Arrays.toString(dims) + " = " + total
+                + " bytes of data but the " + (gzip ? "decompressed " : "") + "file holds only " + held);
+    }
+
+    private static DatasetFileException trailing(Path file, int[] dims, long total) {
+        return new DatasetFileException(file, "has bytes after the " + total + " bytes of data its header " + Arrays.toString(dims) + " declares");
     }
 
     /**
@@ -102,6 +145,9 @@ public final class Idx {
         }
         if (lab.dims().length != 1) {
             throw new DatasetFileException(labels, "expected labels of rank 1 [n], got dimensions " + Arrays.toString(lab.dims()));
+        }
+        if (img.dims()[1] == 0 || img.dims()[2] == 0) {
+            throw new DatasetFileException(images, "images of dimensions " + Arrays.toString(img.dims()) + " have no pixels (rows and columns must be positive)");
         }
         int n = img.dims()[0];
         if (lab.dims()[0] != n) {

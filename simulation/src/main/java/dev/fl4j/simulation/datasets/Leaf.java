@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.fl4j.core.types.Type;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.data.Dataset;
@@ -15,9 +16,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -45,15 +48,28 @@ public final class Leaf extends ClientData {
     private record Location(Path file, long offset, int numSamples) {
     }
 
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Rejects a key given twice in one object (a user in "user_data" twice would otherwise hide the first). */
+    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /** Initial capacity, in examples, of a user's columns; they grow with the data that actually comes. */
+    private static final int INITIAL_EXAMPLES = 16;
+
+    /** Opens a LEAF file's bytes: the file itself, or (for tests) content held in memory. */
+    @FunctionalInterface
+    interface Source {
+        InputStream open(Path file) throws IOException;
+    }
+
+    private static final Source FILES = Files::newInputStream;
 
     private final Kind kind;
+    private final Source source;
     private final List<String> ids;
     private final Map<String, Location> locations;
     private final int sequenceLength;
 
-    private Leaf(Kind kind, List<String> ids, Map<String, Location> locations, int sequenceLength) {
+    private Leaf(Kind kind, Source source, List<String> ids, Map<String, Location> locations, int sequenceLength) {
         this.kind = kind;
+        this.source = source;
         this.ids = List.copyOf(ids);
         this.locations = locations;
         this.sequenceLength = sequenceLength;
@@ -61,20 +77,24 @@ public final class Leaf extends ClientData {
 
     /** FEMNIST from a LEAF JSON file or a directory of them. */
     public static Leaf femnist(Path fileOrDir) {
-        return open(Kind.FEMNIST, fileOrDir);
+        return open(Kind.FEMNIST, files(fileOrDir), fileOrDir, FILES);
     }
 
     /** Shakespeare from a LEAF JSON file or a directory of them. */
     public static Leaf shakespeare(Path fileOrDir) {
-        return open(Kind.SHAKESPEARE, fileOrDir);
+        return open(Kind.SHAKESPEARE, files(fileOrDir), fileOrDir, FILES);
     }
 
-    private static Leaf open(Kind kind, Path fileOrDir) {
-        List<Path> files = files(fileOrDir);
+    /** FEMNIST (or Shakespeare) from one file's content held in memory; {@code file} names it in errors. */
+    static Leaf fromContent(boolean femnist, Path file, byte[] content) {
+        return open(femnist ? Kind.FEMNIST : Kind.SHAKESPEARE, List.of(file), file, f -> new java.io.ByteArrayInputStream(content));
+    }
+
+    private static Leaf open(Kind kind, List<Path> files, Path fileOrDir, Source source) {
         List<String> ids = new ArrayList<>();
         Map<String, Location> locations = new HashMap<>();
         for (Path f : files) {
-            for (Map.Entry<String, Location> e : index(f).entrySet()) {
+            for (Map.Entry<String, Location> e : index(f, source).entrySet()) {
                 Location previous = locations.put(e.getKey(), e.getValue());
                 if (previous != null) {
                     throw new DatasetFileException(f, "user '" + e.getKey() + "' also appears in " + previous.file());
@@ -85,10 +105,10 @@ public final class Leaf extends ClientData {
         if (ids.isEmpty()) {
             throw new DatasetFileException(fileOrDir, "holds no users");
         }
-        Leaf leaf = new Leaf(kind, ids, locations, 0);
+        Leaf leaf = new Leaf(kind, source, ids, locations, 0);
         if (kind == Kind.SHAKESPEARE) {
             int length = leaf.parse(ids.get(0), locations.get(ids.get(0)), 0).column("x").width();
-            return new Leaf(kind, ids, locations, length);
+            return new Leaf(kind, source, ids, locations, length);
         }
         return leaf;
     }
@@ -112,11 +132,11 @@ public final class Leaf extends ClientData {
     }
 
     /** One pass over a file: users, num_samples, and the byte offset of each user's data. */
-    private static Map<String, Location> index(Path file) {
+    private static Map<String, Location> index(Path file, Source source) {
         List<String> users = null;
         List<Integer> counts = null;
         Map<String, Long> offsets = new LinkedHashMap<>();
-        try (InputStream in = Files.newInputStream(file); JsonParser p = JSON.createParser(in)) {
+        try (InputStream in = source.open(file); JsonParser p = JSON.createParser(in)) {
             expect(file, p, p.nextToken(), JsonToken.START_OBJECT, "the file's top level");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -125,8 +145,12 @@ public final class Leaf extends ClientData {
                     case "users" -> {
                         expect(file, p, t, JsonToken.START_ARRAY, "\"users\"");
                         users = new ArrayList<>();
+                        Set<String> seen = new HashSet<>();
                         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                             expect(file, p, t, JsonToken.VALUE_STRING, "\"users\"[" + users.size() + "]");
+                            if (!seen.add(p.getText())) {
+                                throw new DatasetFileException(file, "\"users\"[" + users.size() + "] lists user '" + p.getText() + "' a second time");
+                            }
                             users.add(p.getText());
                         }
                     }
@@ -135,7 +159,11 @@ public final class Leaf extends ClientData {
                         counts = new ArrayList<>();
                         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                             expect(file, p, t, JsonToken.VALUE_NUMBER_INT, "\"num_samples\"[" + counts.size() + "]");
-                            counts.add(p.getIntValue());
+                            int count = p.getIntValue();
+                            if (count < 0) {
+                                throw new DatasetFileException(file, "\"num_samples\"[" + counts.size() + "] = " + count + " is negative");
+                            }
+                            counts.add(count);
                         }
                     }
                     case "user_data" -> {
@@ -150,6 +178,10 @@ public final class Leaf extends ClientData {
                     }
                     default -> p.skipChildren();
                 }
+            }
+            expect(file, p, p.currentToken(), JsonToken.END_OBJECT, "after the top-level object's fields");
+            if (p.nextToken() != null) {
+                throw new DatasetFileException(file, "has content after its top-level object (line " + p.currentLocation().getLineNr() + ")");
             }
         } catch (JsonProcessingException e) {
             throw corrupt(file, e);
@@ -198,8 +230,12 @@ public final class Leaf extends ClientData {
     }
 
     private static DatasetFileException corrupt(Path file, JsonProcessingException e) {
-        return new DatasetFileException(file, "corrupt JSON: " + e.getOriginalMessage() + " (line "
-                + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+        return new DatasetFileException(file, "corrupt JSON: " + e.getOriginalMessage() + where(e), e);
+    }
+
+    /** Where a JSON error is, if Jackson says (it does not for a broken read constraint such as the nesting depth). */
+    static String where(JsonProcessingException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
     }
 
     @Override
@@ -214,7 +250,10 @@ public final class Leaf extends ClientData {
                 : Examples.of(new int[0], new int[] {sequenceLength}, new int[0]).exampleType();
     }
 
-    /** The example count LEAF's {@code num_samples} gives for {@code clientId}. */
+    /**
+     * The example count LEAF's {@code num_samples} gives for {@code clientId}, as the file declares
+     * it (not negative); reading the client's examples checks it against the data.
+     */
     public int numSamples(String clientId) {
         return location(clientId).numSamples();
     }
@@ -240,7 +279,7 @@ public final class Leaf extends ClientData {
     private Examples parse(String user, Location loc, int expectedLength) {
         Path file = loc.file();
         String where = "user_data.\"" + user + "\"";
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = source.open(file)) {
             in.skipNBytes(loc.offset());
             try (JsonParser p = JSON.createParser(in)) {
                 expect(file, p, p.nextToken(), JsonToken.START_OBJECT, where);
@@ -274,7 +313,11 @@ public final class Leaf extends ClientData {
         }
     }
 
-    /** Growing primitive columns for one user's examples. */
+    /**
+     * Growing primitive columns for one user's examples. They start small and grow with the values
+     * that actually arrive; {@code num_samples} is only compared with the count at the end, so a
+     * file cannot make the reader allocate for examples it does not hold.
+     */
     private static final class Columns {
         private final Kind kind;
         private final int declared;
@@ -290,13 +333,20 @@ public final class Leaf extends ClientData {
             this.kind = kind;
             this.declared = declared;
             this.sequenceLength = sequenceLength;
-            int n = Math.max(declared, 1);
             if (kind == Kind.FEMNIST) {
-                pixels = new float[n * 784];
+                pixels = new float[INITIAL_EXAMPLES * 784];
             } else {
-                chars = new int[n * Math.max(sequenceLength, 1)];
+                chars = new int[0];
             }
-            y = new int[n];
+            y = new int[INITIAL_EXAMPLES];
+        }
+
+        /** A capacity of at least {@code needed} (doubling), or an error naming the file if one array cannot hold it. */
+        static int grown(Path file, String where, int capacity, long needed) {
+            if (needed > Integer.MAX_VALUE - 16) {
+                throw new DatasetFileException(file, where + ": more than " + (Integer.MAX_VALUE - 16) + " values for one user, too many for one array");
+            }
+            return (int) Math.min(Integer.MAX_VALUE - 16, Math.max(needed, 2L * capacity));
         }
 
         void readX(Path file, JsonParser p, String where) throws IOException {
@@ -314,7 +364,7 @@ public final class Leaf extends ClientData {
                             throw new DatasetFileException(file, item + " holds more than 784 pixel values (expected one 28×28 image)");
                         }
                         if (xValues == pixels.length) {
-                            pixels = Arrays.copyOf(pixels, pixels.length * 2);
+                            pixels = Arrays.copyOf(pixels, grown(file, item, pixels.length, xValues + 1L));
                         }
                         float v = p.getFloatValue();
                         if (!Float.isFinite(v)) {
@@ -329,14 +379,16 @@ public final class Leaf extends ClientData {
                     expect(file, p, t, JsonToken.VALUE_STRING, item);
                     String s = p.getText();
                     if (sequenceLength == 0) {
+                        if (s.isEmpty()) {
+                            throw new DatasetFileException(file, item + " is an empty string, expected a window of characters");
+                        }
                         sequenceLength = s.length();
-                        chars = new int[Math.max(declared, 1) * sequenceLength];
                     }
                     if (s.length() != sequenceLength) {
                         throw new DatasetFileException(file, item + " has " + s.length() + " characters, expected " + sequenceLength);
                     }
-                    while (xValues + sequenceLength > chars.length) {
-                        chars = Arrays.copyOf(chars, chars.length * 2);
+                    if ((long) xValues + sequenceLength > chars.length) {
+                        chars = Arrays.copyOf(chars, grown(file, item, chars.length, (long) xValues + sequenceLength));
                     }
                     for (int i = 0; i < sequenceLength; i++) {
                         chars[xValues++] = ShakespeareVocabulary.id(s.charAt(i));
@@ -366,7 +418,7 @@ public final class Leaf extends ClientData {
                     label = ShakespeareVocabulary.id(s.charAt(0));
                 }
                 if (yCount == y.length) {
-                    y = Arrays.copyOf(y, y.length * 2);
+                    y = Arrays.copyOf(y, grown(file, item, y.length, yCount + 1L));
                 }
                 y[yCount++] = label;
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.fl4j.simulation.data.Examples;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +27,8 @@ import java.util.Arrays;
 public final class Mnist {
 
     private static final int PIXELS = 28 * 28;
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Rejects a key given twice in one object (a second "data" would otherwise be appended to the first). */
+    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private Mnist() {
     }
@@ -52,7 +54,10 @@ public final class Mnist {
         int total = 0;
         for (int d = 0; d < 10; d++) {
             perDigit[d] = readDigitFile(digits.resolve(d + ".json"));
-            total += perDigit[d].length / PIXELS;
+            total = Math.addExact(total, perDigit[d].length / PIXELS);
+        }
+        if ((long) total * PIXELS > Integer.MAX_VALUE - 16) {
+            throw new DatasetFileException(digits, "the ten digit files hold " + total + " images, too many for one array");
         }
         float[] x = new float[total * PIXELS];
         int[] y = new int[total];
@@ -77,10 +82,21 @@ public final class Mnist {
     }
 
     private static float[] readDigitFile(Path file) {
-        float[] values = new float[PIXELS * 1024];
+        try (InputStream in = Files.newInputStream(file)) {
+            return readDigits(file, in);
+        } catch (NoSuchFileException e) {
+            throw new DatasetFileException(file, "file does not exist");
+        } catch (IOException e) {
+            throw new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The checked pixel values of one digit file's content, read from {@code in}; {@code file} names it in errors. */
+    static float[] readDigits(Path file, InputStream in) {
+        float[] values = new float[PIXELS * 16];
         int n = 0;
         boolean sawData = false;
-        try (InputStream in = Files.newInputStream(file); JsonParser p = JSON.createParser(in)) {
+        try (JsonParser p = JSON.createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new DatasetFileException(file, "expected a JSON object {\"data\": [...]} at the start");
             }
@@ -105,16 +121,23 @@ public final class Mnist {
                         throw new DatasetFileException(file, "\"data\"[" + n + "] = " + v + " is outside the pixel range [0, 1]");
                     }
                     if (n == values.length) {
-                        values = Arrays.copyOf(values, values.length * 2);
+                        if (n >= Integer.MAX_VALUE - 16) {
+                            throw new DatasetFileException(file, "\"data\" holds more than " + n + " values, too many for one array");
+                        }
+                        values = Arrays.copyOf(values, (int) Math.min(Integer.MAX_VALUE - 16, 2L * n));
                     }
                     values[n++] = v;
                 }
             }
-        } catch (NoSuchFileException e) {
-            throw new DatasetFileException(file, "file does not exist");
+            if (p.currentToken() != JsonToken.END_OBJECT) {
+                throw new DatasetFileException(file, "expected a field name or the end of the object, found " + p.currentToken()
+                        + " (line " + p.currentLocation().getLineNr() + ")");
+            }
+            if (p.nextToken() != null) {
+                throw new DatasetFileException(file, "has content after its JSON object (line " + p.currentLocation().getLineNr() + ")");
+            }
         } catch (JsonProcessingException e) {
-            throw new DatasetFileException(file, "corrupt JSON: " + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(), e);
+            throw new DatasetFileException(file, "corrupt JSON: " + e.getOriginalMessage() + Leaf.where(e), e);
         } catch (IOException e) {
             throw new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
         }

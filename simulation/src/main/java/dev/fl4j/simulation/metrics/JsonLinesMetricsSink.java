@@ -6,7 +6,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.fl4j.simulation.io.AtomicFiles;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,42 +18,52 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Metrics as JSON lines: one object per round, appended and flushed as it comes,
+ * Metrics as JSON lines: one object per round, appended as it comes ({@link #flush} forces it to disk),
  * <pre>{"round":3,"metrics":{"client_work/train/loss":2.3061,"client_work/train/accuracy":0.0799}}</pre>
  * Non-finite values, which JSON numbers cannot hold, are written as the strings {@code "NaN"},
- * {@code "Infinity"} and {@code "-Infinity"}. An existing file is appended to; when a run resumes
- * from a checkpoint ({@link #resumedAfter}), the lines of later rounds, left by the interrupted run,
- * are removed first (the file is rewritten atomically), so every round appears once.
+ * {@code "Infinity"} and {@code "-Infinity"}.
+ *
+ * <p>A fresh run replaces an existing file: the first round written truncates it (as Keras's
+ * {@code CSVLogger} does by default), so running twice with the same {@code --jsonl} does not list
+ * the rounds twice. A run that resumes from a checkpoint ({@link #resumedAfter}, called before any
+ * round is written) keeps the file instead and removes only the lines of rounds after the
+ * checkpoint, left by the interrupted run (the file is rewritten atomically), then appends; so every
+ * round appears once either way. The file is opened (and created) when the sink is made, so a path
+ * that cannot be written fails at once rather than after the first round.
  */
 public final class JsonLinesMetricsSink implements MetricsSink {
 
     private static final JsonFactory JSON = new JsonFactory();
 
     private final Path file;
-    private OutputStream out;
+    private FileChannel out;
+    /** Whether the file holds this run's lines (or the kept lines of the run it resumes), so writes append. */
+    private boolean started;
 
     public JsonLinesMetricsSink(Path file) {
         this.file = file;
         try {
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
-            this.out = open(file);
+            this.out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + file + " for metrics: " + e.getMessage(), e);
         }
     }
 
-    private static OutputStream open(Path file) throws IOException {
-        return Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-    }
-
     /**
-     * Removes the lines of rounds after {@code round}. A line that is not a metrics object (a line
-     * cut short when the interrupted run was killed) is dropped too if it is the last; anywhere else
-     * it stops the rewrite with an error naming the line, and the file is left as it was.
+     * Keeps the file and removes the lines of rounds after {@code round}. A line that is not a
+     * metrics object (a line cut short when the interrupted run was killed) is dropped too if it is
+     * the last; anywhere else it stops the rewrite with an error naming the line, and the file is
+     * left as it was.
+     *
+     * @throws IllegalStateException if a round was written already
      */
     @Override
     public void resumedAfter(int round) {
+        if (started) {
+            throw new IllegalStateException(file + ": resumedAfter(" + round + ") must come before the first round is written");
+        }
         try {
             out.close();
             List<String> lines = new ArrayList<>(List.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n", -1)));
@@ -73,7 +84,8 @@ public final class JsonLinesMetricsSink implements MetricsSink {
                 }
             }
             AtomicFiles.write(file, kept.toString().getBytes(StandardCharsets.UTF_8));
-            out = open(file);
+            out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            started = true;
         } catch (IOException e) {
             throw new UncheckedIOException("could not drop the rounds after " + round + " from " + file + ": " + e.getMessage(), e);
         }
@@ -116,10 +128,26 @@ public final class JsonLinesMetricsSink implements MetricsSink {
                 g.writeEndObject();
             }
             line.write('\n');
-            out.write(line.toByteArray());
-            out.flush();
+            if (!started) {
+                out.truncate(0);
+                started = true;
+            }
+            ByteBuffer bytes = ByteBuffer.wrap(line.toByteArray());
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("could not append metrics to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Forces the lines written so far to disk. */
+    @Override
+    public void flush() {
+        try {
+            out.force(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not flush metrics to " + file + ": " + e.getMessage(), e);
         }
     }
 

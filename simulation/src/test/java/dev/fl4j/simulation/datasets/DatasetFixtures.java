@@ -171,4 +171,39 @@ public final class DatasetFixtures {
         Files.writeString(file, "{\"users\": [" + ids + "], \"num_samples\": [" + counts + "], \"user_data\": {" + data + "}}");
         return file;
     }
+
+    /**
+     * Recomputes the checksums of an HDF5 file's version 2/3 superblock and of every version 2 object
+     * header ({@code OHDR}) in {@code h5}, in place, so that a test which patched a field inside them
+     * reaches the code that reads the field instead of stopping at jHDF's checksum check.
+     */
+    public static void fixHdf5Checksums(byte[] h5) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(h5).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (h5.length > 12 && (h5[8] == 2 || h5[8] == 3)) {
+            int offsets = h5[9];
+            int end = 12 + 4 * offsets;
+            if (offsets > 0 && offsets <= 8 && end + 4 <= h5.length) {
+                b.putInt(end, io.jhdf.checksum.ChecksumUtils.checksum(java.util.Arrays.copyOfRange(h5, 0, end)));
+            }
+        }
+        for (int at = 0; at + 8 <= h5.length; at++) {
+            if (h5[at] != 'O' || h5[at + 1] != 'H' || h5[at + 2] != 'D' || h5[at + 3] != 'R' || h5[at + 4] != 2) {
+                continue;
+            }
+            int flags = h5[at + 5] & 0xFF;
+            int sizeAt = at + 6 + ((flags & 0x20) != 0 ? 16 : 0) + ((flags & 0x10) != 0 ? 4 : 0);
+            int width = 1 << (flags & 3);
+            if (sizeAt + width > h5.length) {
+                continue;
+            }
+            long chunk = 0;
+            for (int k = width - 1; k >= 0; k--) {
+                chunk = (chunk << 8) | (h5[sizeAt + k] & 0xFF);
+            }
+            long checksumAt = sizeAt + width + chunk;
+            if (chunk >= 0 && checksumAt + 4 <= h5.length) {
+                b.putInt((int) checksumAt, io.jhdf.checksum.ChecksumUtils.checksum(java.util.Arrays.copyOfRange(h5, at, (int) checksumAt)));
+            }
+        }
+    }
 }

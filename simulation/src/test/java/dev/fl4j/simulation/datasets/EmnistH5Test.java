@@ -102,4 +102,76 @@ class EmnistH5Test {
             }
         }
     }
+
+    private Path oneClient(String name, Object pixels, Object labels) {
+        Path f = dir.resolve(name);
+        try (WritableHdfFile h = HdfFile.write(f)) {
+            WritableGroup g = h.putGroup("examples").putGroup("w1");
+            g.putDataset("pixels", pixels);
+            g.putDataset("label", labels);
+        }
+        return f;
+    }
+
+    @Test
+    void pixelsMustBeNumbersInTheUnitRangeAndLabelsEmnistClasses() {
+        float[][][] nan = new float[2][28][28];
+        nan[1][3][4] = Float.NaN;
+        float[][][] bright = new float[2][28][28];
+        bright[0][0][5] = 255f;
+        Object[][] cases = {
+            {"nan.h5", nan, new int[] {1, 2}, "examples/w1/pixels holds NaN at image 1, pixel 88 (flat index 872); pixels must be in [0, 1]"},
+            {"bright.h5", bright, new int[] {1, 2}, "examples/w1/pixels holds 255.0 at image 0, pixel 5 (flat index 5); pixels must be in [0, 1]"},
+            {"label.h5", new float[2][28][28], new int[] {1, 62}, "examples/w1/label[1] = 62 is not an EMNIST class (0..61)"},
+            {"negative.h5", new float[2][28][28], new int[] {-1, 2}, "examples/w1/label[0] = -1 is not an EMNIST class (0..61)"},
+            {"wide.h5", new float[2][28][28], new long[] {3, 1L << 40}, "examples/w1/label[1] = 1099511627776 is not an EMNIST class (0..61)"},
+        };
+        for (Object[] c : cases) {
+            Path f = oneClient((String) c[0], c[1], c[2]);
+            try (EmnistH5 data = EmnistH5.open(f)) {
+                DatasetFileException e = assertThrows(DatasetFileException.class, () -> data.examplesFor("w1"), (String) c[0]);
+                assertEquals(f, e.file());
+                assertTrue(e.getMessage().contains((String) c[3]), e.getMessage());
+            }
+        }
+    }
+
+    /** A header claiming more images than the file holds (patched into the dataspace of a valid file) is refused before jHDF allocates for it. */
+    @Test
+    void sizesPastTheFileAreRefusedBeforeAllocation() throws Exception {
+        Object[][] cases = {
+            {100_000L, "examples/w1/pixels declares 313600000 bytes of data, more than this "},
+            {(long) Integer.MAX_VALUE, "examples/w1/pixels declares 1683627179248 values, too many for one array"},
+            {1L << 40, "examples/w1/pixels declares 862017116176384 values, too many for one array"},
+        };
+        for (Object[] c : cases) {
+            Path f = oneClient("huge.h5", new float[2][28][28], new int[] {1, 2});
+            byte[] bytes = Files.readAllBytes(f);
+            Files.delete(f);
+            java.nio.ByteBuffer dims = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(2).putLong(28).putLong(28);
+            int at = indexOf(bytes, dims.array());
+            assertTrue(at > 0, "the fixture's dataspace [2, 28, 28] was found");
+            java.nio.ByteBuffer.wrap(bytes, at, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong((Long) c[0]);
+            DatasetFixtures.fixHdf5Checksums(bytes);
+            Files.write(f, bytes);
+            try (EmnistH5 data = EmnistH5.open(f)) {
+                DatasetFileException e = assertThrows(DatasetFileException.class, () -> data.examplesFor("w1"));
+                assertEquals(f, e.file());
+                assertTrue(e.getMessage().contains((String) c[1]), e.getMessage());
+            }
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
 }

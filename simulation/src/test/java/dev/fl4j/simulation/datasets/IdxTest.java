@@ -76,4 +76,31 @@ class IdxTest {
         e = assertThrows(DatasetFileException.class, () -> Idx.labeledImages(images, labels, 10));
         assertTrue(e.getMessage().contains("label 12 at index 2 is outside 0..9"), e.getMessage());
     }
+
+    /** [2^21, 2^21, 2^22] multiplies to 2^64, which a long product wraps to 0: an empty file must not pass for that. */
+    @Test
+    void dimensionsMultiplyingPastTheLongRangeAreRejected() throws Exception {
+        Path f = dir.resolve("wraps-idx3-ubyte");
+        Files.write(f, DatasetFixtures.idx(new int[] {1 << 21, 1 << 21, 1 << 22}, new byte[0]));
+        DatasetFileException e = assertThrows(DatasetFileException.class, () -> Idx.read(f));
+        assertEquals(f, e.file());
+        assertTrue(e.getMessage().contains("IDX header dimensions [2097152, 2097152, 4194304] multiply past 2^63 bytes of data"), e.getMessage());
+
+        Path big = dir.resolve("claims-too-much");
+        Files.write(big, DatasetFixtures.idx(new int[] {60_000, 28, 28}, new byte[10]));
+        e = assertThrows(DatasetFileException.class, () -> Idx.read(big));
+        assertTrue(e.getMessage().contains("truncated: header declares dimensions [60000, 28, 28] = 47040000 bytes of data but the file holds only 10"),
+                e.getMessage());
+    }
+
+    @Test
+    void imagesWithoutPixelsAreADatasetError() throws Exception {
+        Path images = dir.resolve("img");
+        Path labels = dir.resolve("lab");
+        Files.write(images, DatasetFixtures.idx(new int[] {2, 0, 28}, new byte[0]));
+        Files.write(labels, DatasetFixtures.idx(new int[] {2}, new byte[] {1, 2}));
+        DatasetFileException e = assertThrows(DatasetFileException.class, () -> Idx.labeledImages(images, labels, 10));
+        assertEquals(images, e.file());
+        assertTrue(e.getMessage().contains("images of dimensions [2, 0, 28] have no pixels"), e.getMessage());
+    }
 }

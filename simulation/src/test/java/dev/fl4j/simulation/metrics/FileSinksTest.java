@@ -44,13 +44,11 @@ class FileSinksTest {
     }
 
     @Test
-    void jsonLinesAppendOneParsableObjectPerRound() throws Exception {
+    void jsonLinesWriteOneParsableObjectPerRound() throws Exception {
         Path f = dir.resolve("metrics.jsonl");
         try (JsonLinesMetricsSink sink = new JsonLinesMetricsSink(f)) {
             sink.write(0, m("loss", 2.0));
             sink.write(1, m("loss", 1.25, "accuracy", Double.POSITIVE_INFINITY));
-        }
-        try (JsonLinesMetricsSink sink = new JsonLinesMetricsSink(f)) {
             sink.write(2, m("loss", 1e-7));
         }
         List<String> lines = Files.readAllLines(f);
@@ -67,6 +65,28 @@ class FileSinksTest {
         assertEquals("loss", p.currentName());
         p.nextToken();
         assertEquals(1e-7, p.getDoubleValue());
+    }
+
+    /** Running again without resuming must not leave the first run's rounds in front of the second's. */
+    @Test
+    void jsonLinesOfAFreshRunReplaceAnExistingFile() throws Exception {
+        Path f = dir.resolve("metrics.jsonl");
+        try (JsonLinesMetricsSink sink = new JsonLinesMetricsSink(f)) {
+            for (int r = 0; r <= 3; r++) {
+                sink.write(r, m("loss", 1.0 / (r + 1)));
+            }
+        }
+        try (JsonLinesMetricsSink sink = new JsonLinesMetricsSink(f)) {
+            assertEquals(4, Files.readAllLines(f).size(), "nothing is dropped before the run writes its first round");
+            sink.write(0, m("loss", 9.0));
+            sink.write(1, m("loss", 8.0));
+            sink.flush();
+        }
+        assertEquals(List.of("{\"round\":0,\"metrics\":{\"loss\":9.0}}", "{\"round\":1,\"metrics\":{\"loss\":8.0}}"), Files.readAllLines(f));
+        try (JsonLinesMetricsSink sink = new JsonLinesMetricsSink(f)) {
+            sink.write(1, m("loss", 7.0));
+            assertThrows(IllegalStateException.class, () -> sink.resumedAfter(0), "resuming is decided before the first round");
+        }
     }
 
     /**
@@ -100,6 +120,64 @@ class FileSinksTest {
             assertTrue(e.getMessage().contains("line 1 is not a metrics object"), e.getMessage());
             assertEquals(List.of(before.length), List.of(Files.readAllBytes(f).length), "the file is left as it was");
         }
+    }
+
+    /**
+     * Appending is linear: over 300 rounds with a stable set of metrics the file is replaced only
+     * when a round brings a new metric (round 1 adds the training loss to round 0's evaluation), which
+     * the file's identity (inode) shows, since every atomic rewrite renames a new file over it. The
+     * rows appended are exactly the table's rows.
+     */
+    @Test
+    void csvAppendsOneRowPerRoundAndRewritesOnlyForNewColumns() throws Exception {
+        Path f = dir.resolve("metrics.csv");
+        int rewrites = 0;
+        Object lastKey = null;
+        StringBuilder expected = new StringBuilder("round,eval/accuracy,bits,loss\r\n0,0.1,0.0,\r\n");
+        try (CsvMetricsSink sink = new CsvMetricsSink(f)) {
+            for (int r = 0; r <= 300; r++) {
+                Map<String, Double> metrics = r == 0 ? m("eval/accuracy", 0.1, "bits", 0) : r % 50 == 0
+                        ? m("loss", 1.0 / r, "bits", r, "eval/accuracy", 0.5) : m("loss", 1.0 / r, "bits", r);
+                sink.write(r, metrics);
+                sink.flush();
+                Object key = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+                org.junit.jupiter.api.Assumptions.assumeTrue(key != null, "this file system reports no file identity");
+                if (lastKey != null && !key.equals(lastKey)) {
+                    rewrites++;
+                }
+                lastKey = key;
+                if (r > 0) {
+                    expected.append(r).append(',').append(r % 50 == 0 ? "0.5" : "").append(',').append((double) r).append(',').append(1.0 / r).append("\r\n");
+                }
+            }
+        }
+        assertEquals(1, rewrites, "one rewrite, when round 1 widened the header");
+        assertEquals(expected.toString(), Files.readString(f));
+    }
+
+    /**
+     * A run killed after writing round 5 but checkpointed at round 3 resumes after 3: the training
+     * loop replays rounds 1..3 into the CSV sink, whose first row replaces the interrupted run's
+     * table, so rounds 4 and 5 of that run are gone when round 4 comes again.
+     */
+    @Test
+    void csvRebuiltFromTheReplayedHistoryOnResume() throws Exception {
+        Path f = dir.resolve("metrics.csv");
+        try (CsvMetricsSink sink = new CsvMetricsSink(f)) {
+            for (int r = 1; r <= 5; r++) {
+                sink.write(r, m("loss", r));
+                sink.flush();
+            }
+        }
+        try (CsvMetricsSink sink = new CsvMetricsSink(f)) {
+            sink.resumedAfter(3);
+            for (int r = 1; r <= 3; r++) {
+                sink.write(r, m("loss", r));
+            }
+            sink.flush();
+            sink.write(4, m("loss", 40));
+        }
+        assertEquals(List.of("round,loss", "1,1.0", "2,2.0", "3,3.0", "4,40.0"), Files.readAllLines(f));
     }
 
     @Test
