@@ -99,7 +99,38 @@ public abstract class LocalComputation implements Computation {
         return new Lambda(name, new FunctionType(parameter, result), (v, ctx) -> fn.apply(v));
     }
 
-    /** A computation that also reads its {@link ClientContext} (client id, per-worker resources). */
+    /**
+     * The body of a computation that also reads its {@link ClientContext}, typed like {@link Body}: the argument
+     * arrives as the class of the parameter type's values. A {@code BiFunction} only so that the typed
+     * {@link #withContext(String, TypeOf, Type, ContextBody)} is chosen for a lambda; {@link #apply} casts unchecked.
+     *
+     * @param <P> the class of the argument
+     */
+    @FunctionalInterface
+    public interface ContextBody<P extends Value> extends BiFunction<Value, ClientContext, Value> {
+
+        /** Computes the result from the argument, already checked against the parameter type and class. */
+        Value compute(P argument, ClientContext context);
+
+        /** Unchecked: prefer calling the computation, which checks the argument first. */
+        @Override
+        @SuppressWarnings("unchecked")
+        default Value apply(Value argument, ClientContext context) {
+            return compute((P) argument, context);
+        }
+    }
+
+    /**
+     * A computation that also reads its {@link ClientContext} (client id, per-worker resources), its body typed by
+     * the parameter type as in {@link #of(String, TypeOf, Type, Body)}.
+     */
+    public static <P extends Value> LocalComputation withContext(String name, TypeOf<P> parameter, Type result, ContextBody<P> body) {
+        Objects.requireNonNull(body, "function");
+        String where = "computation '" + name + "' argument";
+        return new Lambda(name, new FunctionType(parameter, result), (v, ctx) -> body.compute(TypedArgument.cast(parameter, v, where), ctx));
+    }
+
+    /** A computation that also reads its {@link ClientContext} (client id, per-worker resources); untyped. */
     public static LocalComputation withContext(String name, Type parameter, Type result, BiFunction<Value, ClientContext, Value> fn) {
         return new Lambda(name, new FunctionType(parameter, result), fn);
     }

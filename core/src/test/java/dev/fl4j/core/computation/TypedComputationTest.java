@@ -79,6 +79,20 @@ class TypedComputationTest {
     }
 
     @Test
+    void bodyWithContextIsTypedAndChecked() {
+        LocalComputation count = LocalComputation.withContext("count", READINGS, TensorType.scalar(DType.INT32), (readings, client) -> {
+            int n = 0;
+            for (Tensor ignored : readings.tensors()) {
+                n++;
+            }
+            return Tensor.scalar(n);
+        });
+        assertEquals(Tensor.scalar(3), count.call(ListSequence.ofFloats(4, 5, 6)));
+        TypeMismatchException e = assertThrows(TypeMismatchException.class, () -> count.call(new Impostor(READINGS)));
+        assertTrue(e.getMessage().startsWith("computation 'count' argument: expected float32* (a SequenceValue) but got float32*"), e.getMessage());
+    }
+
+    @Test
     void tensorBodyReceivesATensor() {
         LocalComputation twice = LocalComputation.of("twice", F32, F32, t -> Tensor.scalar(2 * t.floatValue()));
         assertEquals(Tensor.scalar(5f), twice.call(Tensor.scalar(2.5f)));
