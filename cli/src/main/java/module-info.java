@@ -12,5 +12,4 @@ module dev.fl4j.cli {
     requires me.tongfei.progressbar;
 
     opens dev.fl4j.cli to info.picocli;
-    opens dev.fl4j.cli.simulate to info.picocli;
 }
