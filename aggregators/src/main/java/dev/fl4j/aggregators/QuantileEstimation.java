@@ -1,6 +1,5 @@
 package dev.fl4j.aggregators;
 
-import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
@@ -8,6 +7,7 @@ import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.templates.EstimationProcess;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.Placement;
 import dev.fl4j.core.types.StructType;

@@ -107,7 +107,7 @@ public record SimulationData(String name, String description, ClientData train, 
                 ClientData train = ClientData.fromFunction(all.clientIds(), type, id -> localSplit(all.examplesFor(id), true));
                 ClientData test = ClientData.fromFunction(all.clientIds(), type, id -> localSplit(all.examplesFor(id), false));
                 return new SimulationData("synthetic", "FedProx Synthetic(" + alpha + ", " + beta + ")", train, null, test,
-                        new TensorType(dev.fl4j.core.DType.FLOAT32, FedProxSynthetic.DIMENSION), FedProxSynthetic.CLASSES, false, null);
+                        new TensorType(dev.fl4j.core.types.DType.FLOAT32, FedProxSynthetic.DIMENSION), FedProxSynthetic.CLASSES, false, null);
             }
             case "emnist-h5" -> {
                 Path p = path(spec, arg, "PATH");
@@ -169,7 +169,7 @@ public record SimulationData(String name, String description, ClientData train, 
     }
 
     private static TensorType imageType() {
-        return new TensorType(dev.fl4j.core.DType.FLOAT32, 28, 28, 1);
+        return new TensorType(dev.fl4j.core.types.DType.FLOAT32, 28, 28, 1);
     }
 
     private static SimulationData partitioned(String name, TrainTest tt, String partition, int clients, long seed, StringBuilder summary) {

@@ -115,7 +115,7 @@ class DatasetTest {
     @Test
     void mapAfterBatchChecksResultTypes() {
         Dataset d = numbered(10).asDataset().batch(4)
-                .map(v -> Structures.map(v, t -> t.dtype() == dev.fl4j.core.DType.FLOAT32 ? scale(t, 0.5f) : t));
+                .map(v -> Structures.map(v, t -> t.dtype() == dev.fl4j.core.types.DType.FLOAT32 ? scale(t, 0.5f) : t));
         List<Integer> seen = new ArrayList<>();
         for (Value v : d) {
             for (float f : ((Struct) v).tensor("x").floatData()) {
