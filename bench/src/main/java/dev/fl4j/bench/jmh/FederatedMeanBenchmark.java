@@ -11,7 +11,7 @@ import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.core.types.Type;
-import dev.fl4j.learning.models.Models;
+import dev.fl4j.learning.zoo.Models;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -6,7 +6,7 @@ import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.learning.keras.ModelSpec;
-import dev.fl4j.learning.models.Models;
+import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.simulation.data.Dataset;
 import java.util.List;
 import java.util.Locale;

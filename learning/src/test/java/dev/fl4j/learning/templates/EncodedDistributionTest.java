@@ -22,7 +22,7 @@ import dev.fl4j.core.types.TensorType;
 import dev.fl4j.core.types.Type;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ModelWeights;
-import dev.fl4j.learning.models.Models;
+import dev.fl4j.learning.zoo.Models;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

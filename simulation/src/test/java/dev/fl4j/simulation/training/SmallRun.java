@@ -2,9 +2,9 @@ package dev.fl4j.simulation.training;
 
 import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.learning.algorithms.FedAvg;
-import dev.fl4j.learning.models.Models;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
 import dev.fl4j.simulation.checkpoint.RunConfig;
 import dev.fl4j.simulation.datasets.FedProxSynthetic;

@@ -1,4 +1,4 @@
-package dev.fl4j.learning.models;
+package dev.fl4j.learning.zoo;
 
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;

@@ -1,4 +1,4 @@
-package dev.fl4j.learning.models;
+package dev.fl4j.learning.zoo;
 
 import dev.fl4j.learning.keras.Activation;
 import dev.fl4j.learning.keras.Conv2D;
