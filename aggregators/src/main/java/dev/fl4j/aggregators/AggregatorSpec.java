@@ -22,9 +22,9 @@ import java.util.Locale;
  * NORM        := 'l2' | 'linf'
  * </pre>
  * A spec without {@code +} is a preset, TFF's builder of that name with its defaults:
- * {@code robust} = {@link Aggregators#robustAggregator(boolean, boolean) robust_aggregator}
+ * {@code robust} = {@link Aggregators#robustAggregator() robust_aggregator}
  * (adaptive zeroing, adaptive clipping, weighted mean); {@code dp:Z} =
- * {@link Aggregators#dpAggregator(double, int, boolean) dp_aggregator(Z, clientsPerRound)} (adaptive
+ * {@link Aggregators#dpAggregator() dp_aggregator(Z, clientsPerRound)} (adaptive
  * zeroing, adaptive-clip Gaussian DP, unweighted); {@code secure} and {@code compression} =
  * {@code secure_aggregator} and {@code compression_aggregator} (zeroing, clipping, then the weighted
  * secure or 8-bit-compressed mean); {@code mean} = {@link MeanFactory}; the robust statistics
@@ -41,7 +41,7 @@ import java.util.Locale;
  *
  * <p>Before a DP core ({@code dp}, {@code dp-fixed}, and in the {@code dp:Z} preset) an adaptive
  * {@code zeroing} bound is estimated privately, its noised count accounted inside the core's noise
- * multiplier ({@link Aggregators#dpAggregator(DifferentiallyPrivateFactory, boolean)}); an adaptive
+ * multiplier ({@link Aggregators.DpBuilder#setMechanism}); an adaptive
  * {@code clip} there is refused, since its bound would be a release ε does not cover.
  *
  * <h2>Examples</h2>
@@ -185,20 +185,20 @@ public final class AggregatorSpec {
         return switch (p[0]) {
             case "robust" -> {
                 args(p, 0);
-                yield Aggregators.robustAggregator(true, true);
+                yield Aggregators.robustAggregator().build();
             }
             case "dp" -> {
                 args(p, 1);
-                yield Aggregators.dpAggregator(configure(DifferentiallyPrivateFactory.gaussianAdaptive(number(p[1], "NOISE_MULTIPLIER"),
-                        clients(clientsPerRound)), settings), true);
+                yield Aggregators.dpAggregator().setMechanism(configure(DifferentiallyPrivateFactory.gaussianAdaptive(number(p[1], "NOISE_MULTIPLIER"),
+                        clients(clientsPerRound)), settings)).build();
             }
             case "secure" -> {
                 args(p, 0);
-                yield Aggregators.secureAggregator(true, true);
+                yield Aggregators.secureAggregator().build();
             }
             case "compression" -> {
                 args(p, 0);
-                yield Aggregators.compressionAggregator(true, true);
+                yield Aggregators.compressionAggregator().build();
             }
             default -> core(stage, settings);
         };
@@ -242,11 +242,11 @@ public final class AggregatorSpec {
             }
             case "secure" -> {
                 args(p, 0);
-                return Aggregators.secureAggregator(false, false);
+                return Aggregators.secureAggregator().optZeroing(false).optClipping(false).build();
             }
             case "compression" -> {
                 args(p, 0);
-                return Aggregators.compressionAggregator(false, false);
+                return Aggregators.compressionAggregator().optZeroing(false).optClipping(false).build();
             }
             case "robust", "non-finite", "zeroing", "clip" -> throw new SpecException("'" + p[0] + "' cannot be the last stage of a composition;"
                     + " end with a core (mean, median, trimmed-mean, krum, multi-krum, dp, dp-fixed, secure, compression)");
@@ -267,7 +267,7 @@ public final class AggregatorSpec {
             }
             case "clip" -> {
                 if (p.length == 1) {
-                    return Aggregators.withDefaultClipping(inner, false);
+                    return Aggregators.withDefaultClipping(inner);
                 }
                 args(p, 1);
                 return ClippingFactory.fixed(number(p[1], "BOUND"), inner);
@@ -282,7 +282,7 @@ public final class AggregatorSpec {
                     norm = Norm.parse(rest.remove(0));
                 }
                 if (rest.isEmpty()) {
-                    return ZeroingFactory.adaptive(Double.isNaN(privateCountStddev) ? Aggregators.defaultZeroingNorm(false)
+                    return ZeroingFactory.adaptive(Double.isNaN(privateCountStddev) ? Aggregators.defaultZeroingNorm()
                             : Aggregators.privateZeroingNorm(privateCountStddev, clientsPerRound), norm, inner);
                 }
                 if (rest.size() > 1) {

@@ -224,7 +224,7 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
      * The same mechanism accounting one more noised count per round over the same clients: a count
      * of sensitivity 1/2 released with noise {@code N(0, countStddev²)}, such as the below-bound
      * count of a private adaptive zeroing bound around this factory
-     * ({@link Aggregators#dpAggregator(DifferentiallyPrivateFactory, boolean)}). The noise on the
+     * ({@link Aggregators.DpBuilder#setMechanism}). The noise on the
      * updates rises so that the round, counts included, stays one Gaussian mechanism of noise
      * multiplier {@code z} ({@link AdaptiveClippingNoise#valueNoiseMultiplier(double, double...)}),
      * which is what ε is computed for.

@@ -45,7 +45,7 @@ class DifferentialPrivacyReleasesTest {
 
     @Test
     void theDpPresetsZeroingBoundIsNoisedAndItsCountIsInsideTheNoiseMultiplier() {
-        AggregationFactory preset = Aggregators.dpAggregator(0.3, 5, true);
+        AggregationFactory preset = Aggregators.dpAggregator().setNoiseMultiplier(0.3).setClientsPerRound(5).build();
         double first = zeroingBoundAfterOneRound(preset);
         double second = zeroingBoundAfterOneRound(preset);
         assertNotEquals(first, second, "the same clients give two different zeroing bounds: the estimate carries fresh noise");

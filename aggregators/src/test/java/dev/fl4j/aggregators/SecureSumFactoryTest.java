@@ -85,7 +85,7 @@ class SecureSumFactoryTest {
 
     @Test
     void adaptiveBoundFollowsTheLargestAbsoluteValues() {
-        AggregationProcess p = SecureSumFactory.adaptive(QuantileEstimation.noNoise(1, 0.5, 1.0, 1, 0, true)).create(F32);
+        AggregationProcess p = SecureSumFactory.adaptive(QuantileEstimation.noNoiseBuilder().setInitialEstimate(1).setTargetQuantile(0.5).setLearningRate(1.0).optSecureEstimation(true).build()).create(F32);
         Value state = p.initialize(runtime);
         FederatedValue values = FederatedValue.clients(List.of(Tensor.scalar(4f), Tensor.scalar(-4f), Tensor.scalar(0.5f)));
         MeasuredProcessOutput out = p.next(runtime, state, values);

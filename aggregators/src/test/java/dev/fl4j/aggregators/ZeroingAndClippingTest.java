@@ -102,7 +102,7 @@ class ZeroingAndClippingTest {
     @Test
     void adaptiveZeroingFollowsTheEstimate() {
         // initial 10, multiplier 2, increment 1: first bound 21; estimate moves by exp(-ln10·(b̄-0.98))
-        ZeroingFactory f = ZeroingFactory.adaptive(QuantileEstimation.noNoise(10, 0.98, Math.log(10), 2, 1, false), Norm.LINF, new SumFactory());
+        ZeroingFactory f = ZeroingFactory.adaptive(QuantileEstimation.noNoiseBuilder().setInitialEstimate(10).setTargetQuantile(0.98).setLearningRate(Math.log(10)).optMultiplier(2).optIncrement(1).build(), Norm.LINF, new SumFactory());
         AggregationProcess p = f.create(VEC2);
         Value state = p.initialize(runtime);
         MeasuredProcessOutput out = p.next(runtime, state, vectors(new float[] {1, 1}, new float[] {30, 0}));

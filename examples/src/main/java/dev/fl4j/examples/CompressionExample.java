@@ -76,7 +76,7 @@ public final class CompressionExample implements Example {
 
         LearningProcess original = FedAvg.builder(cnn).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f)).build();
         LearningProcess compressed = FedAvg.builder(cnn).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f))
-                .optModelAggregator(Aggregators.compressionAggregator(true, true)).build();
+                .optModelAggregator(Aggregators.compressionAggregator().build()).build();
         LearningProcess bothWays = FedAvg.builder(cnn).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f))
                 .optDistributor(EncodedDistribution.fromName("uniform:8@10000", cnn.weightsType()))
                 .optModelAggregator(new MeanFactory(EncodedSumFactory.quantizeAboveThreshold(8, 10_000), new SumFactory())).build();

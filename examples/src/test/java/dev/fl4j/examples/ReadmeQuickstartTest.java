@@ -59,7 +59,7 @@ class ReadmeQuickstartTest {
         LearningProcess fedAvg = FedAvg.builder(Models.fedAvgCnn(10))
                 .setClientOptimizer(Sgd.of(0.02f))
                 .optServerOptimizer(Sgd.of(1.0f))
-                .optModelAggregator(Aggregators.compressionAggregator(true, true))
+                .optModelAggregator(Aggregators.compressionAggregator().build())
                 .build();
         try (LocalRuntime runtime = LocalRuntime.builder().build()) {
             Value state = fedAvg.initialize(runtime);
