@@ -54,7 +54,7 @@ public final class FederatedSoftmaxExample implements Example {
     /** A one-layer sequential model, softmax activation, loss on probabilities — as the post defines it. */
     public static ModelSpec model() {
         return new ModelSpec("r_post_softmax", List.of(InputLayer.of(784), Dense.of(10, Activation.SOFTMAX)),
-                Loss.sparseCategoricalCrossentropy(false), Models.CLASSIFIER_METRICS);
+                Loss.sparseCategoricalCrossentropy(), Models.CLASSIFIER_METRICS);
     }
 
     /** Ten clients, client {@code i} holding the {@code i}-th tenth of {@code examples}, flattened to 784 features. */

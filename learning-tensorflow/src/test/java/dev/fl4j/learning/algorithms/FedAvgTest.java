@@ -140,7 +140,7 @@ class FedAvgTest {
 
     private static ModelWeights threeRounds(int workers) {
         ModelSpec hidden = new ModelSpec("hidden", List.of(InputLayer.of(4), Dense.of(8, Activation.RELU), Dense.of(3)),
-                Loss.sparseCategoricalCrossentropy(true), Models.CLASSIFIER_METRICS);
+                Loss.sparseCategoricalCrossentropy().withFromLogits(true), Models.CLASSIFIER_METRICS);
         LearningProcess p = FedAvg.builder(hidden).setClientOptimizer(Sgd.of(0.05f)).optSeed(7).build();
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(workers).build()) {
             Value state = p.initialize(rt);

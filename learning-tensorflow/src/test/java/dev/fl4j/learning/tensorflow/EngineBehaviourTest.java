@@ -113,7 +113,7 @@ class EngineBehaviourTest {
 
     private static ModelSpec dropoutModel() {
         return new ModelSpec("dropout_mlp", List.of(InputLayer.of(6), Dense.of(16, Activation.RELU), Dropout.of(0.5f), Dense.of(3)),
-                Loss.sparseCategoricalCrossentropy(true), Models.CLASSIFIER_METRICS);
+                Loss.sparseCategoricalCrossentropy().withFromLogits(true), Models.CLASSIFIER_METRICS);
     }
 
     private static ListSequence randomRows(ModelSpec spec, int batches, long seed) {
@@ -211,12 +211,12 @@ class EngineBehaviourTest {
     void binaryCrossEntropyAndMeanSquaredErrorModelsLearn() {
         List<ModelSpec> specs = List.of(
                 new ModelSpec("bce_logits", List.of(InputLayer.of(4), Dense.of(8, Activation.TANH), Dense.of(1)),
-                        Loss.binaryCrossentropy(true), List.of(Metric.LOSS, Metric.NUM_EXAMPLES)),
+                        Loss.binaryCrossentropy().withFromLogits(true), List.of(Metric.LOSS, Metric.NUM_EXAMPLES)),
                 new ModelSpec("bce_probabilities", List.of(InputLayer.of(4), Dense.of(1, Activation.SIGMOID)),
-                        Loss.binaryCrossentropy(false), List.of(Metric.LOSS)),
+                        Loss.binaryCrossentropy(), List.of(Metric.LOSS)),
                 new ModelSpec("mse", List.of(InputLayer.of(4), Dense.of(2)), Loss.meanSquaredError(), List.of(Metric.LOSS)),
                 new ModelSpec("probabilities", List.of(InputLayer.of(4), Dense.of(3, Activation.SOFTMAX)),
-                        Loss.sparseCategoricalCrossentropy(false), List.of(Metric.LOSS, Metric.SPARSE_CATEGORICAL_ACCURACY)));
+                        Loss.sparseCategoricalCrossentropy(), List.of(Metric.LOSS, Metric.SPARSE_CATEGORICAL_ACCURACY)));
         for (ModelSpec spec : specs) {
             List<Struct> batches = new ArrayList<>();
             dev.fl4j.core.random.SplitMix64 rng = new dev.fl4j.core.random.SplitMix64(3);

@@ -163,7 +163,7 @@ class EncodedDistributionTest {
     @Test
     void errorFeedbackResidualIsKeptInTheDistributorState() {
         ModelSpec small = new ModelSpec("small", List.of(dev.fl4j.learning.keras.InputLayer.of(4), dev.fl4j.learning.keras.Dense.of(3)),
-                dev.fl4j.learning.keras.Loss.sparseCategoricalCrossentropy(true), Models.CLASSIFIER_METRICS);
+                dev.fl4j.learning.keras.Loss.sparseCategoricalCrossentropy().withFromLogits(true), Models.CLASSIFIER_METRICS);
         Struct weights = small.initialWeights(6).asStruct();
         // every tensor encoded (threshold 0), half its elements sent each round, the rest carried in the state
         DistributionProcess d = EncodedDistribution.fromName("topk:0.5@0", small.weightsType(), 2);
