@@ -39,7 +39,7 @@ abstract class ValuePipeline extends Dataset {
     }
 
     @Override
-    public Dataset batch(int size, boolean dropRemainder) {
+    Dataset batch(int size, boolean dropRemainder) {
         return new Stack(this, requirePositive(size, "batch size"), dropRemainder);
     }
 

@@ -58,7 +58,7 @@ class DatasetTest {
         assertEquals(3, shapes.size());
         assertArrayEquals(new int[] {20, 2, 2, 1}, shapes.get(0));
         assertArrayEquals(new int[] {5, 2, 2, 1}, shapes.get(2));
-        assertEquals(2, numbered(45).asDataset().batch(20, true).count());
+        assertEquals(2, numbered(45).asDataset().batchDropRemainder(20).count());
         assertEquals(order(numbered(45).asDataset().batch(7)), range(0, 45));
     }
 
