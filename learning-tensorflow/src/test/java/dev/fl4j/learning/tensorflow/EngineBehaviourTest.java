@@ -83,13 +83,13 @@ class EngineBehaviourTest {
                     () -> trainer.train(cnn.initialWeights(1), ListSequence.of(wrong, List.of(small)), 1L));
             assertTrue(e.getMessage().contains("expected <x=float32[?,28,28,1],y=int32[?]>*")
                     && e.getMessage().contains("x=float32[?,27,27,1]"), e.getMessage());
-            e = assertThrows(TypeMismatchException.class, () -> model.forwardPass(small, false));
+            e = assertThrows(TypeMismatchException.class, () -> model.forwardPass(small));
             assertEquals("batch 0, field x: expected float32[?,28,28,1] but got float32[2,27,27,1]", e.getMessage());
             Struct badLabels = batch(new float[2 * 784], new int[] {2, 28, 28, 1}, new int[] {3, 10});
-            IllegalArgumentException l = assertThrows(IllegalArgumentException.class, () -> model.forwardPass(badLabels, false));
+            IllegalArgumentException l = assertThrows(IllegalArgumentException.class, () -> model.forwardPass(badLabels));
             assertEquals("batch 1, field y: label 10 at position 1 is outside [0, 10)", l.getMessage());
             Struct mismatched = Struct.named("x", Tensor.of(new float[2 * 784], 2, 28, 28, 1), "y", Tensor.vector(1, 2, 3));
-            l = assertThrows(IllegalArgumentException.class, () -> model.forwardPass(mismatched, false));
+            l = assertThrows(IllegalArgumentException.class, () -> model.forwardPass(mismatched));
             assertTrue(l.getMessage().contains("x has 2 examples but y has 3"), l.getMessage());
             ModelWeights wrongWeights = Models.fedAvgCnn(62).initialWeights(1);
             e = assertThrows(TypeMismatchException.class, () -> model.assignWeights(wrongWeights));
@@ -135,11 +135,11 @@ class EngineBehaviourTest {
         }
         try (TfModel model = new TfModel(spec, 3)) {
             Tensor x = ((Struct) data.elements().get(0)).tensor("x");
-            Tensor inference = model.predictOnBatch(x, false, 0L);
-            assertEquals(inference, model.predictOnBatch(x, false, 9L));
-            assertEquals(model.predictOnBatch(x, true, 5L), model.predictOnBatch(x, true, 5L));
-            assertNotEquals(inference, model.predictOnBatch(x, true, 5L));
-            assertNotEquals(model.predictOnBatch(x, true, 5L), model.predictOnBatch(x, true, 6L));
+            Tensor inference = model.predictOnBatch(x);
+            assertEquals(inference, model.predictOnBatch(x));
+            assertEquals(model.trainingPredictOnBatch(x, 5L), model.trainingPredictOnBatch(x, 5L));
+            assertNotEquals(inference, model.trainingPredictOnBatch(x, 5L));
+            assertNotEquals(model.trainingPredictOnBatch(x, 5L), model.trainingPredictOnBatch(x, 6L));
         }
     }
 
@@ -151,11 +151,11 @@ class EngineBehaviourTest {
             assertEquals("<x=float32[?,784],y=int32[?]>", model.inputSpec().toString());
             assertEquals(spec.initialWeights(1), model.weights());
             Struct b0 = (Struct) data.elements().get(0);
-            BatchOutput out = model.forwardPass(b0, false);
+            BatchOutput out = model.forwardPass(b0);
             assertEquals(5L, out.numExamples());
             assertEquals("float32[5,10]", out.predictions().type().toString());
-            assertEquals(model.predictOnBatch(b0.tensor("x"), false, 0L), out.predictions());
-            model.forwardPass((Struct) data.elements().get(1), true);
+            assertEquals(model.predictOnBatch(b0.tensor("x")), out.predictions());
+            model.trainingForwardPass((Struct) data.elements().get(1), 0L);
             Struct metrics = model.reportLocalUnfinalizedMetrics();
             assertEquals(10L, metrics.tensor("num_examples").longValue());
             assertEquals(2L, metrics.tensor("num_batches").longValue());
@@ -172,7 +172,7 @@ class EngineBehaviourTest {
         try (TfModel a = new TfModel(spec, 4); TfModel b = new TfEngine().newModel(ModelSpec.fromJson(spec.toJson()), 4) instanceof TfModel m ? m : null) {
             Tensor x = ((Struct) data.elements().get(0)).tensor("x");
             assertEquals(a.weights(), b.weights());
-            assertEquals(a.predictOnBatch(x, false, 0L), b.predictOnBatch(x, false, 0L));
+            assertEquals(a.predictOnBatch(x), b.predictOnBatch(x));
         }
     }
 
