@@ -41,6 +41,6 @@ public record Embedding(int inputDim, int outputDim, Initializer embeddingsIniti
 
     @Override
     public List<WeightSpec> weights(TensorType input) {
-        return List.of(new WeightSpec("embeddings", new int[] {inputDim, outputDim}, embeddingsInitializer, true));
+        return List.of(WeightSpec.trainable("embeddings", new int[] {inputDim, outputDim}, embeddingsInitializer));
     }
 }

@@ -51,8 +51,8 @@ public record Lstm(int units, boolean returnSequences, Initializer kernelInitial
         int features = input.shape()[2];
         Initializer bias = unitForgetBias ? new Initializer.UnitForgetBias(units) : Initializer.zeros();
         return List.of(
-                new WeightSpec("kernel", new int[] {features, 4 * units}, kernelInitializer, true),
-                new WeightSpec("recurrent_kernel", new int[] {units, 4 * units}, recurrentInitializer, true),
-                new WeightSpec("bias", new int[] {4 * units}, bias, true));
+                WeightSpec.trainable("kernel", new int[] {features, 4 * units}, kernelInitializer),
+                WeightSpec.trainable("recurrent_kernel", new int[] {units, 4 * units}, recurrentInitializer),
+                WeightSpec.trainable("bias", new int[] {4 * units}, bias));
     }
 }

@@ -161,5 +161,7 @@ class ModelSpecTest {
         Lstm sequences = Lstm.of(4).withReturnSequences(true);
         assertEquals(3, sequences.outputType(input).rank());
         assertTrue(sequences.unitForgetBias());
+        assertTrue(WeightSpec.trainable("k", new int[] {2}, Initializer.zeros()).trainable());
+        assertTrue(Dense.of(3).weights(new dev.fl4j.core.types.TensorType(dev.fl4j.core.types.DType.FLOAT32, -1, 2)).stream().allMatch(WeightSpec::trainable));
     }
 }
