@@ -16,7 +16,7 @@ module dev.fl4j.learning {
     exports dev.fl4j.learning.algorithms;
     exports dev.fl4j.learning.keras;
     exports dev.fl4j.learning.model;
-    exports dev.fl4j.learning.models;
+    exports dev.fl4j.learning.zoo;
     exports dev.fl4j.learning.optimizers;
     exports dev.fl4j.learning.templates;
 
