@@ -78,7 +78,9 @@ import java.util.Objects;
  * <h2>Budget</h2>
  * With {@link #withEpsilonBudget}, the measurements say whether the <em>next</em> round would still
  * be within the budget, and a round that would exceed it is refused with
- * {@link PrivacyBudgetExceededException} before any client value is touched.
+ * {@link PrivacyBudgetExceededException} before any client value is touched. Code that must act on
+ * the budget asks {@link #exhaustedAfter} for the typed {@link PrivacyBudgetExhausted} signal; the
+ * measurements are for people and charts.
  *
  * <h2>Names</h2>
  * Unweighted only (as in TFF: weights would leak). State {@code <clip=.., rounds=int64, inner_agg=..>}.
@@ -347,6 +349,27 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         return budget == null || epsilonAfter(roundsDone + 1).epsilon() <= budget.maxEpsilon();
     }
 
+    /**
+     * The typed budget signal: empty while round {@code roundsDone + 1} fits the budget (always
+     * without one), else what exhausted it. A process of this factory refuses exactly the rounds
+     * for which this is present ({@link PrivacyBudgetExceededException}); a training loop that
+     * counts the rounds spent as the process does (its {@link #ledger()}'s total when it has one)
+     * stops after the last allowed round by asking this, not by reading the
+     * {@code next_round_within_budget} measurement.
+     *
+     * @throws IllegalArgumentException if {@code roundsDone} is negative
+     */
+    public java.util.Optional<PrivacyBudgetExhausted> exhaustedAfter(long roundsDone) {
+        if (roundsDone < 0) {
+            throw new IllegalArgumentException("rounds done must be >= 0, got " + roundsDone);
+        }
+        if (allowsRound(roundsDone)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new PrivacyBudgetExhausted(roundsDone, epsilonAfter(roundsDone).epsilon(), epsilonAfter(roundsDone + 1).epsilon(),
+                delta, budget.maxEpsilon()));
+    }
+
     /** The largest number of rounds from the start that fits the budget ({@link Long#MAX_VALUE} without one). */
     public long roundsWithinBudget() {
         if (budget == null) {
@@ -377,9 +400,9 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
                 "inner_agg", ctx.invoke(sum.initializeComputation(), null)));
         LocalComputation startRound = LocalComputation.of("dp_start_round", I64, I64, v -> {
             long done = ledger == null ? ((Tensor) v).longValue() : Math.max(((Tensor) v).longValue(), ledger.spent());
-            if (!allowsRound(done)) {
-                throw new PrivacyBudgetExceededException("round " + (done + 1) + " would spend ε = " + epsilonAfter(done + 1).epsilon() + " at δ = "
-                        + delta + ", above the budget " + budget.maxEpsilon() + " (" + done + " rounds spent ε = " + epsilonAfter(done).epsilon() + ")");
+            java.util.Optional<PrivacyBudgetExhausted> exhausted = exhaustedAfter(done);
+            if (exhausted.isPresent()) {
+                throw new PrivacyBudgetExceededException(exhausted.get());
             }
             if (ledger != null) {
                 ledger.record(done + 1);

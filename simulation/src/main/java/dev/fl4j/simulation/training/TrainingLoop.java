@@ -1,6 +1,8 @@
 package dev.fl4j.simulation.training;
 
 import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
+import dev.fl4j.aggregators.PrivacyBudgetExceededException;
+import dev.fl4j.aggregators.PrivacyBudgetExhausted;
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.random.Seeds;
@@ -91,12 +93,18 @@ import java.util.Optional;
  *       round re-run after a crash is counted again, never forgotten. Because noise and sampling
  *       come from {@link SecureRandom}, a private run is <em>not</em> reproducible: a resumed run does
  *       not end with the model an uninterrupted one would have.</li>
+ *   <li><em>Budget.</em> With an ε budget, the run stops after the last round the budget allows,
+ *       which is evaluated and checkpointed as the last, and {@link RoundListener#stoppedEarly}
+ *       gets the reason. The loop learns this from the aggregator's typed signal
+ *       ({@link DifferentiallyPrivateFactory#exhaustedAfter} for the noised rounds spent, counted by
+ *       {@code NoisedRounds}), never from metric names: a metric that merely looks like the
+ *       aggregator's {@code privacy/next_round_within_budget} stops nothing. A round the aggregator
+ *       refuses anyway ({@link dev.fl4j.aggregators.PrivacyBudgetExceededException}, e.g. given a
+ *       different factory than {@code optPrivacy}'s) ends the run after the round before it.</li>
  * </ul>
  * A process with a DP aggregator given without {@code optPrivacy} is refused when the loop is built.
  */
 public final class TrainingLoop {
-
-    private static final String BUDGET_FLAG = "privacy/next_round_within_budget";
 
     /** Cumulative bits the training process broadcast to clients. */
     public static final String BROADCASTED_BITS = "broadcasted_bits";
@@ -140,32 +148,73 @@ public final class TrainingLoop {
     }
 
     private TrainingResult run(FederatedRuntime runtime) {
-        long started = System.nanoTime();
-        LearningProcess process = b.process;
-        DifferentiallyPrivateFactory dp = b.privacy;
-        ClientSampler sampler = dp != null
-                ? ClientSampler.poisson(b.trainData.clientIds(), dp.samplingRate(), b.dropoutRate, new SecureRandom())
-                : new ClientSampler(b.trainData.clientIds(), b.clientsPerRound, b.dropoutRate, b.seed);
-        RunConfig config = dp != null && b.config != null ? PrivateRuns.withSettings(b.config, dp) : b.config;
-        if (dp != null) {
-            b.listener.privacy(privacyStatement(dp));
-        }
-        Map<String, Integer> clientIndex = new HashMap<>();
-        List<String> ids = b.trainData.clientIds();
-        for (int i = 0; i < ids.size(); i++) {
-            clientIndex.put(ids.get(i), i);
-        }
-        Type memberType = ((FederatedType) process.clientDataType()).member();
+        return new Run(runtime).execute();
+    }
 
-        Value state = null;
-        int startRound = 0;
-        long broadcastOffset = 0;
-        long aggregatedOffset = 0;
-        List<RoundRecord> history = new ArrayList<>();
-        int resumedFrom = -1;
-        Optional<Checkpoint> latest = b.checkpoints == null ? Optional.empty() : b.checkpoints.loadLatest(config);
-        if (latest.isPresent()) {
-            Checkpoint c = latest.get();
+    /**
+     * One call of {@link #run()}: what carries from round to round (state, history, bit counters),
+     * and the steps of a run, in order: {@link #resumeOrStart}, then per round {@link #sampleCohort},
+     * {@link #trainRound}, {@link #addRoundCounters}, {@link #budgetStop}, {@link #evaluateIfDue},
+     * {@link TrainingLoop#record}, {@link #checkpointIfDue}.
+     */
+    private final class Run {
+        private final long started = System.nanoTime();
+        private final FederatedRuntime runtime;
+        private final LearningProcess process = b.process;
+        private final DifferentiallyPrivateFactory dp = b.privacy;
+        /** The DP aggregator's spent rounds, null unless the run is private. */
+        private final NoisedRounds noisedRounds;
+        private final ClientSampler sampler;
+        private final RunConfig config;
+        private final Map<String, Integer> clientIndex = new HashMap<>();
+        private final Type memberType;
+        private final List<RoundRecord> history = new ArrayList<>();
+
+        private Value state;
+        private int startRound;
+        private int resumedFrom = -1;
+        private int lastRound;
+        private long broadcastOffset;
+        private long aggregatedOffset;
+        private long trainedBroadcast;
+        private long trainedAggregated;
+
+        Run(FederatedRuntime runtime) {
+            this.runtime = runtime;
+            this.noisedRounds = dp == null ? null : new NoisedRounds(dp);
+            this.sampler = dp != null
+                    ? ClientSampler.poisson(b.trainData.clientIds(), dp.samplingRate(), b.dropoutRate, new SecureRandom())
+                    : new ClientSampler(b.trainData.clientIds(), b.clientsPerRound, b.dropoutRate, b.seed);
+            this.config = dp != null && b.config != null ? PrivateRuns.withSettings(b.config, dp) : b.config;
+            List<String> ids = b.trainData.clientIds();
+            for (int i = 0; i < ids.size(); i++) {
+                clientIndex.put(ids.get(i), i);
+            }
+            this.memberType = ((FederatedType) process.clientDataType()).member();
+        }
+
+        TrainingResult execute() {
+            if (dp != null) {
+                b.listener.privacy(privacyStatement(dp));
+            }
+            resumeOrStart();
+            trainRounds();
+            return new TrainingResult(state, process.getModelWeights(state), lastRound, resumedFrom,
+                    new CommunicationSnapshot(broadcastOffset + trainedBroadcast, aggregatedOffset + trainedAggregated), history,
+                    Duration.ofNanos(System.nanoTime() - started));
+        }
+
+        /** Continues from the store's newest checkpoint if there is one, else starts afresh. */
+        private void resumeOrStart() {
+            Optional<Checkpoint> latest = b.checkpoints == null ? Optional.empty() : b.checkpoints.loadLatest(config);
+            if (latest.isPresent()) {
+                resume(latest.get());
+            } else {
+                start();
+            }
+        }
+
+        private void resume(Checkpoint c) {
             if (dp != null && !((PrivacyLedgerFile) dp.ledger()).exists()) {
                 throw new CheckpointException(((PrivacyLedgerFile) dp.ledger()).file(), "is missing, but this differentially private run has"
                         + " checkpoints: without the count of noised rounds it has spent, a resumed run could forget budget");
@@ -189,13 +238,21 @@ public final class TrainingLoop {
             for (MetricsSink s : b.sinks) {
                 s.resumedAfter(c.round());
             }
+            replayHistory(c);
+        }
+
+        /** Gives the replay sinks the history recorded in {@code c}. */
+        private void replayHistory(Checkpoint c) {
             for (MetricsSink s : b.replaySinks) {
                 for (RoundRecord r : c.history()) {
                     s.write(r.round(), r.metrics());
                 }
                 s.flush();
             }
-        } else {
+        }
+
+        /** A fresh run: no client state, the process's initial state, and with evaluation configured the initial model evaluated as round 0. */
+        private void start() {
             runtime.clientStates().clear();
             state = process.initialize(runtime);
             if (b.evaluation != null) {
@@ -209,43 +266,79 @@ public final class TrainingLoop {
             }
         }
 
-        long trainedBroadcast = 0;
-        long trainedAggregated = 0;
-        int lastRound = Math.max(startRound, b.rounds);
-        for (int round = startRound + 1; round <= b.rounds; round++) {
+        private void trainRounds() {
+            lastRound = Math.max(startRound, b.rounds);
+            for (int round = startRound + 1; round <= b.rounds; round++) {
+                Cohort cohort = sampleCohort(round);
+                Map<String, Double> m = new LinkedHashMap<>();
+                long roundStart = System.nanoTime();
+                Optional<PrivacyBudgetExceededException> refused = trainRound(round, cohort, m);
+                if (refused.isPresent()) {
+                    stopEarly(round - 1, refused.get().getMessage());
+                    return;
+                }
+                addRoundCounters(m, cohort, roundStart);
+                Optional<PrivacyBudgetExhausted> stop = round < b.rounds ? budgetStop() : Optional.empty();
+                boolean last = round == b.rounds || stop.isPresent();
+                evaluateIfDue(round, last, m);
+                record(round, m, history);
+                checkpointIfDue(round, last);
+                if (stop.isPresent()) {
+                    stopEarly(round, stop.get().reason());
+                    return;
+                }
+            }
+        }
+
+        /** The round's cohort, announced to the listener. */
+        private Cohort sampleCohort(int round) {
             Cohort cohort = sampler.sample(round);
             b.listener.roundStarted(cohort);
-            Map<String, Double> m = new LinkedHashMap<>();
-            long roundStart = System.nanoTime();
-            if (!cohort.reporting().isEmpty() || dp != null) {
-                final int r = round;
-                ClientValues data = ClientValues.lazy(memberType, cohort.reporting(), id -> {
-                    b.listener.clientLoaded(r, id);
-                    long shuffleSeed = Seeds.derive(b.seed, CLIENT_SHUFFLE, r, clientIndex.get(id));
-                    return b.preprocessing.forTraining(b.trainData.datasetFor(id), shuffleSeed);
-                });
-                CommunicationSnapshot before = runtime.communication().snapshot();
-                LearningProcessOutput out;
-                try {
-                    out = process.next(runtime, state, data);
-                } catch (IllegalStateException e) {
-                    String budget = budgetExhausted(e);
-                    if (budget == null) {
-                        throw e;
-                    }
-                    b.listener.stoppedEarly(round - 1, budget);
-                    lastRound = round - 1;
-                    break;
-                }
-                if (round == startRound + 1) {
-                    checkClientStateMemory(runtime);
-                }
-                CommunicationSnapshot used = runtime.communication().snapshot().minus(before);
-                trainedBroadcast += used.broadcastBits();
-                trainedAggregated += used.aggregatedBits();
-                state = out.state();
-                m.putAll(dp != null ? PrivateRuns.released(out.flatMetrics()) : out.flatMetrics());
+            return cohort;
+        }
+
+        /**
+         * Runs {@code next} over the cohort's reporting clients (in a private run also over none),
+         * advancing the state and the bits trained, and puts the process metrics the run releases
+         * into {@code m}. Returns the DP aggregator's refusal if it would not run the round for its
+         * budget; the state is then unchanged.
+         */
+        private Optional<PrivacyBudgetExceededException> trainRound(int round, Cohort cohort, Map<String, Double> m) {
+            if (cohort.reporting().isEmpty() && dp == null) {
+                return Optional.empty();
             }
+            ClientValues data = ClientValues.lazy(memberType, cohort.reporting(), id -> {
+                b.listener.clientLoaded(round, id);
+                long shuffleSeed = Seeds.derive(b.seed, CLIENT_SHUFFLE, round, clientIndex.get(id));
+                return b.preprocessing.forTraining(b.trainData.datasetFor(id), shuffleSeed);
+            });
+            CommunicationSnapshot before = runtime.communication().snapshot();
+            LearningProcessOutput out;
+            try {
+                out = process.next(runtime, state, data);
+            } catch (IllegalStateException e) {
+                Optional<PrivacyBudgetExceededException> refusal = budgetRefusal(e);
+                if (refusal.isEmpty()) {
+                    throw e;
+                }
+                return refusal;
+            }
+            if (noisedRounds != null) {
+                noisedRounds.released();
+            }
+            if (round == startRound + 1) {
+                checkClientStateMemory(runtime);
+            }
+            CommunicationSnapshot used = runtime.communication().snapshot().minus(before);
+            trainedBroadcast += used.broadcastBits();
+            trainedAggregated += used.aggregatedBits();
+            state = out.state();
+            m.putAll(dp != null ? PrivateRuns.released(out.flatMetrics()) : out.flatMetrics());
+            return Optional.empty();
+        }
+
+        /** Cohort sizes, cumulative bits and round time; none of them in a private run, whose bits stay zero (they reveal the cohort). */
+        private void addRoundCounters(Map<String, Double> m, Cohort cohort, long roundStart) {
             if (dp != null) {
                 trainedBroadcast = 0;
                 trainedAggregated = 0;
@@ -256,28 +349,36 @@ public final class TrainingLoop {
                 m.put(AGGREGATED_BITS, (double) (aggregatedOffset + trainedAggregated));
                 m.put(ROUND_SECONDS, (System.nanoTime() - roundStart) / 1e9);
             }
-            String stop = round < b.rounds ? nextRoundOverBudget(m) : null;
-            boolean last = round == b.rounds || stop != null;
+        }
+
+        /**
+         * Whether the run must stop after this round: in a private run, the DP aggregator's typed
+         * answer ({@link DifferentiallyPrivateFactory#exhaustedAfter}) for the rounds it has spent.
+         * Metric names play no part.
+         */
+        private Optional<PrivacyBudgetExhausted> budgetStop() {
+            return noisedRounds == null ? Optional.empty() : noisedRounds.nextRoundExhausted();
+        }
+
+        private void evaluateIfDue(int round, boolean last, Map<String, Double> m) {
             if (b.evaluation != null && (round % b.evaluateEvery == 0 || last)) {
                 m.putAll(b.evaluation.evaluate(runtime, process.getModelWeights(state)));
             }
-            record(round, m, history);
+        }
+
+        private void checkpointIfDue(int round, boolean last) {
             if (b.checkpoints != null && (round % b.checkpointEvery == 0 || last)) {
                 Checkpoint c = new Checkpoint(round, ServerStates.strip(state), broadcastOffset + trainedBroadcast,
                         aggregatedOffset + trainedAggregated, config, history, runtime.clientStates().snapshot());
                 Path file = b.checkpoints.save(c);
                 b.listener.checkpointSaved(round, file);
             }
-            if (stop != null) {
-                b.listener.stoppedEarly(round, stop);
-                lastRound = round;
-                break;
-            }
         }
-        int rounds = lastRound;
-        return new TrainingResult(state, process.getModelWeights(state), rounds, resumedFrom,
-                new CommunicationSnapshot(broadcastOffset + trainedBroadcast, aggregatedOffset + trainedAggregated), history,
-                Duration.ofNanos(System.nanoTime() - started));
+
+        private void stopEarly(int afterRound, String reason) {
+            b.listener.stoppedEarly(afterRound, reason);
+            lastRound = afterRound;
+        }
     }
 
     /**
@@ -303,31 +404,14 @@ public final class TrainingLoop {
     }
 
 
-    /**
-     * Why the run must stop before the next round, or null: a differentially private aggregator
-     * reports (measurement {@code privacy/next_round_within_budget} = 0) that one more round would
-     * take the privacy loss above its budget.
-     */
-    static String nextRoundOverBudget(Map<String, Double> metrics) {
-        for (Map.Entry<String, Double> e : metrics.entrySet()) {
-            if (e.getKey().endsWith(BUDGET_FLAG) && e.getValue() == 0.0) {
-                String prefix = e.getKey().substring(0, e.getKey().length() - BUDGET_FLAG.length());
-                Double eps = metrics.get(prefix + "privacy/epsilon");
-                Double budget = metrics.get(prefix + "privacy/epsilon_budget");
-                return "one more round would exceed the privacy budget (epsilon " + eps + " spent, budget " + budget + ")";
-            }
-        }
-        return null;
-    }
-
-    /** The budget message if {@code e} (or a cause) is an aggregator's refusal to exceed its privacy budget. */
-    private static String budgetExhausted(Throwable e) {
+    /** The aggregator's refusal to exceed its privacy budget, if {@code e} is (or was caused by) one. */
+    private static Optional<PrivacyBudgetExceededException> budgetRefusal(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof dev.fl4j.aggregators.PrivacyBudgetExceededException) {
-                return t.getMessage();
+            if (t instanceof PrivacyBudgetExceededException refusal) {
+                return Optional.of(refusal);
             }
         }
-        return null;
+        return Optional.empty();
     }
 
     private void record(int round, Map<String, Double> metrics, List<RoundRecord> history) {

@@ -102,19 +102,12 @@ public final class TfModelGraph implements AutoCloseable {
         boolean built = false;
         try {
             Ops tf = Ops.create(graph);
-            TensorType xType = (TensorType) inputSpec.get("x");
-            TensorType yType = (TensorType) inputSpec.get("y");
-            x = tf.withName("x").placeholder(tfClass(xType.dtype()), Placeholder.shape(shapeOf(xType)));
-            y = tf.withName("y").placeholder(tfClass(yType.dtype()), Placeholder.shape(shapeOf(yType)));
+            x = inputPlaceholder(tf, "x");
+            y = inputPlaceholder(tf, "y");
+            // Everything assign() runs: weights from their feeds, then the resets of metrics, gradient sums, anchors and slots.
             List<Op> assignOps = new ArrayList<>();
-            for (WeightSpec w : weightSpecs) {
-                Shape s = Shape.of(longs(w.shape()));
-                Variable<TFloat32> v = tf.variable(s, TFloat32.class);
-                Placeholder<TFloat32> feed = tf.placeholder(TFloat32.class, Placeholder.shape(s));
-                weights.add(v);
-                weightFeeds.add(feed);
-                assignOps.add(tf.assign(v, feed));
-            }
+            declareWeights(tf, assignOps);
+
             Forward train = forward(tf, true);
             Forward infer = spec.hasTrainingOnlyLayers() ? forward(tf, false) : train;
             trainLoss = train.loss;
@@ -122,84 +115,138 @@ public final class TfModelGraph implements AutoCloseable {
             inferLoss = infer.loss;
             inferPredictions = infer.predictions;
 
-            List<Operand<TFloat64>> trainParts = metricParts(tf, train);
-            List<Operand<TFloat64>> evalParts = metricParts(tf, infer);
-            List<Op> resets = new ArrayList<>();
-            List<Op> trainUpdates = new ArrayList<>();
-            List<Op> evalUpdates = new ArrayList<>();
-            for (int i = 0; i < trainParts.size(); i++) {
-                Variable<TFloat64> sum = tf.variable(Shape.scalar(), TFloat64.class);
-                metricSums.add(sum);
-                resets.add(tf.assign(sum, tf.constant(0.0)));
-                trainUpdates.add(tf.assignAdd(sum, trainParts.get(i)));
-                evalUpdates.add(tf.assignAdd(sum, evalParts.get(i)));
-            }
-            resetMetrics = group(tf, resets);
-            trainMetricUpdate = group(tf, trainUpdates);
-            evalMetricUpdate = group(tf, evalUpdates);
+            MetricOps metricOps = metricSums(tf, train, infer);
+            resetMetrics = metricOps.reset();
+            trainMetricUpdate = metricOps.trainUpdate();
+            evalMetricUpdate = metricOps.evalUpdate();
             assignOps.add(resetMetrics);
 
-            Op step = null;
-            Placeholder<TFloat32> stepSizeFeed = null;
-            Op accumulate = null;
-            if (options.optimizer() != null || options.gradientSums()) {
-                Gradients grads = tf.gradients(train.loss, weights);
-                List<Operand<TFloat32>> g = new ArrayList<>();
-                for (int i = 0; i < weights.size(); i++) {
-                    g.add(grads.<TFloat32>dy(i));
-                }
-                if (options.gradientSums()) {
-                    Operand<TFloat32> batch = tf.dtypes.cast(train.batchSize, TFloat32.class);
-                    List<Op> adds = new ArrayList<>();
-                    for (int i = 0; i < weights.size(); i++) {
-                        Variable<TFloat32> sum = tf.variable(weights.get(i).shape(), TFloat32.class);
-                        gradientSums.add(sum);
-                        assignOps.add(tf.assign(sum, tf.fill(tf.constant(weights.get(i).shape()), tf.constant(0f))));
-                        adds.add(tf.assignAdd(sum, tf.math.mul(g.get(i), batch)));
-                    }
-                    accumulate = group(tf, adds);
-                }
-                if (options.optimizer() != null) {
-                    List<Operand<TFloat32>> updateGrads = g;
-                    if (options.proximalMu() > 0f) {
-                        updateGrads = new ArrayList<>();
-                        Operand<TFloat32> mu = tf.constant(options.proximalMu());
-                        for (int i = 0; i < weights.size(); i++) {
-                            Variable<TFloat32> anchor = tf.variable(weights.get(i).shape(), TFloat32.class);
-                            assignOps.add(tf.assign(anchor, weightFeeds.get(i)));
-                            updateGrads.add(tf.math.add(g.get(i), tf.math.mul(mu, tf.math.sub(weights.get(i), anchor))));
-                        }
-                    }
-                    List<Op> before = new ArrayList<>();
-                    for (Operand<TFloat32> u : updateGrads) {
-                        before.add(u);
-                    }
-                    before.add(trainMetricUpdate);
-                    InGraphOptimizer.Built built0 = InGraphOptimizer.build(tf, options.optimizer(), weights, updateGrads, before);
-                    step = built0.step();
-                    stepSizeFeed = built0.stepSize();
-                    assignOps.add(built0.resetSlots());
-                }
-            }
-            trainStep = step;
-            stepSize = stepSizeFeed;
-            accumulateGradients = accumulate;
+            TrainingOps training = trainingOps(tf, options, train, assignOps);
+            trainStep = training.step();
+            stepSize = training.stepSize();
+            accumulateGradients = training.accumulateGradients();
             assign = group(tf, assignOps);
-            // One intra-op and one inter-op thread, and threads of the session's own: without
-            // use_per_session_threads every session shares TensorFlow's process-wide pool, which the
-            // first session sizes at one thread, and the workers' sessions would take turns.
-            ConfigProto config = ConfigProto.newBuilder()
-                    .setIntraOpParallelismThreads(1)
-                    .setInterOpParallelismThreads(1)
-                    .setUsePerSessionThreads(true)
-                    .build();
-            session = new Session(graph, config);
+            session = openSession(graph);
             built = true;
         } finally {
             if (!built) {
                 graph.close();
             }
         }
+    }
+
+    /** The placeholder fed with the input's field {@code name} ({@code x} or {@code y}). */
+    private Placeholder<? extends TType> inputPlaceholder(Ops tf, String name) {
+        TensorType type = (TensorType) inputSpec.get(name);
+        return tf.withName(name).placeholder(tfClass(type.dtype()), Placeholder.shape(shapeOf(type)));
+    }
+
+    /** A variable per weight, with the placeholder it is assigned from; adds the assignments to {@code assignOps}. */
+    private void declareWeights(Ops tf, List<Op> assignOps) {
+        for (WeightSpec w : weightSpecs) {
+            Shape s = Shape.of(longs(w.shape()));
+            Variable<TFloat32> v = tf.variable(s, TFloat32.class);
+            Placeholder<TFloat32> feed = tf.placeholder(TFloat32.class, Placeholder.shape(s));
+            weights.add(v);
+            weightFeeds.add(feed);
+            assignOps.add(tf.assign(v, feed));
+        }
+    }
+
+    /** The ops over the float64 metric sums: reset to 0, add a training batch, add an evaluation batch. */
+    private record MetricOps(Op reset, Op trainUpdate, Op evalUpdate) {
+    }
+
+    /** A float64 variable per metric part, and the ops that reset them and add the parts of a training or inference pass. */
+    private MetricOps metricSums(Ops tf, Forward train, Forward infer) {
+        List<Operand<TFloat64>> trainParts = metricParts(tf, train);
+        List<Operand<TFloat64>> evalParts = metricParts(tf, infer);
+        List<Op> resets = new ArrayList<>();
+        List<Op> trainUpdates = new ArrayList<>();
+        List<Op> evalUpdates = new ArrayList<>();
+        for (int i = 0; i < trainParts.size(); i++) {
+            Variable<TFloat64> sum = tf.variable(Shape.scalar(), TFloat64.class);
+            metricSums.add(sum);
+            resets.add(tf.assign(sum, tf.constant(0.0)));
+            trainUpdates.add(tf.assignAdd(sum, trainParts.get(i)));
+            evalUpdates.add(tf.assignAdd(sum, evalParts.get(i)));
+        }
+        return new MetricOps(group(tf, resets), group(tf, trainUpdates), group(tf, evalUpdates));
+    }
+
+    /** The training step with its step-size feed, and the FedSGD gradient accumulation; each null when not built. */
+    private record TrainingOps(Op step, Placeholder<TFloat32> stepSize, Op accumulateGradients) {
+    }
+
+    /**
+     * The gradients of the training loss, and what {@code options} asks of them: their FedSGD sums
+     * and the optimizer's update (after the training metrics are updated). Adds the resets of sums,
+     * FedProx anchors and optimizer slots to {@code assignOps}.
+     */
+    private TrainingOps trainingOps(Ops tf, Options options, Forward train, List<Op> assignOps) {
+        if (options.optimizer() == null && !options.gradientSums()) {
+            return new TrainingOps(null, null, null);
+        }
+        List<Operand<TFloat32>> g = gradients(tf, train);
+        Op accumulate = options.gradientSums() ? gradientAccumulation(tf, g, train, assignOps) : null;
+        if (options.optimizer() == null) {
+            return new TrainingOps(null, null, accumulate);
+        }
+        List<Operand<TFloat32>> updateGrads = options.proximalMu() > 0f ? withProximalTerm(tf, g, options.proximalMu(), assignOps) : g;
+        List<Op> before = new ArrayList<>(updateGrads);
+        before.add(trainMetricUpdate);
+        InGraphOptimizer.Built optimizerOps = InGraphOptimizer.build(tf, options.optimizer(), weights, updateGrads, before);
+        assignOps.add(optimizerOps.resetSlots());
+        return new TrainingOps(optimizerOps.step(), optimizerOps.stepSize(), accumulate);
+    }
+
+    /** d(training loss)/d(weight), one per weight. */
+    private List<Operand<TFloat32>> gradients(Ops tf, Forward train) {
+        Gradients grads = tf.gradients(train.loss, weights);
+        List<Operand<TFloat32>> g = new ArrayList<>();
+        for (int i = 0; i < weights.size(); i++) {
+            g.add(grads.<TFloat32>dy(i));
+        }
+        return g;
+    }
+
+    /** FedSGD: a zeroed sum per weight, and the op adding {@code g × batch size} to each. */
+    private Op gradientAccumulation(Ops tf, List<Operand<TFloat32>> g, Forward train, List<Op> assignOps) {
+        Operand<TFloat32> batch = tf.dtypes.cast(train.batchSize, TFloat32.class);
+        List<Op> adds = new ArrayList<>();
+        for (int i = 0; i < weights.size(); i++) {
+            Variable<TFloat32> sum = tf.variable(weights.get(i).shape(), TFloat32.class);
+            gradientSums.add(sum);
+            assignOps.add(tf.assign(sum, tf.fill(tf.constant(weights.get(i).shape()), tf.constant(0f))));
+            adds.add(tf.assignAdd(sum, tf.math.mul(g.get(i), batch)));
+        }
+        return group(tf, adds);
+    }
+
+    /** FedProx: {@code g + mu × (w − anchor)}, with an anchor per weight set to the assigned weights. */
+    private List<Operand<TFloat32>> withProximalTerm(Ops tf, List<Operand<TFloat32>> g, float proximalMu, List<Op> assignOps) {
+        List<Operand<TFloat32>> updateGrads = new ArrayList<>();
+        Operand<TFloat32> mu = tf.constant(proximalMu);
+        for (int i = 0; i < weights.size(); i++) {
+            Variable<TFloat32> anchor = tf.variable(weights.get(i).shape(), TFloat32.class);
+            assignOps.add(tf.assign(anchor, weightFeeds.get(i)));
+            updateGrads.add(tf.math.add(g.get(i), tf.math.mul(mu, tf.math.sub(weights.get(i), anchor))));
+        }
+        return updateGrads;
+    }
+
+    /**
+     * A session with one intra-op and one inter-op thread, and threads of its own: without
+     * use_per_session_threads every session shares TensorFlow's process-wide pool, which the first
+     * session sizes at one thread, and the workers' sessions would take turns.
+     */
+    private static Session openSession(Graph graph) {
+        ConfigProto config = ConfigProto.newBuilder()
+                .setIntraOpParallelismThreads(1)
+                .setInterOpParallelismThreads(1)
+                .setUsePerSessionThreads(true)
+                .build();
+        return new Session(graph, config);
     }
 
     private record Forward(Operand<TFloat32> predictions, Operand<TFloat32> loss, Operand<TInt32> batchSize) {
