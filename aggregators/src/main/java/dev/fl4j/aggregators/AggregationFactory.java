@@ -11,4 +11,14 @@ package dev.fl4j.aggregators;
  * or both (like {@link MeanFactory}).
  */
 public interface AggregationFactory {
+
+    /**
+     * Whether the processes this factory builds take client weights, so a learning process knows
+     * which {@code create} to call. A core mechanism is weighted when it is a
+     * {@link WeightedAggregationFactory}; a wrapper that can build either kind (zeroing, clipping,
+     * non-finite zeroing) is weighted exactly when its inner factory is.
+     */
+    default boolean isWeighted() {
+        return this instanceof WeightedAggregationFactory;
+    }
 }

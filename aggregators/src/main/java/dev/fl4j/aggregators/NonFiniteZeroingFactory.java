@@ -83,6 +83,12 @@ public final class NonFiniteZeroingFactory implements UnweightedAggregationFacto
         });
     }
 
+    /** Weighted exactly when the inner factory is: the wrapper builds whichever kind its inner factory can. */
+    @Override
+    public boolean isWeighted() {
+        return inner.isWeighted();
+    }
+
     /** The wrapped factory. */
     public AggregationFactory inner() {
         return inner;

@@ -24,13 +24,4 @@ public enum Norm {
 
     /** This norm of {@code value}; NaN if an element is NaN, infinite if one is infinite. */
     public abstract double of(Value value);
-
-    /** Reads {@code l2} or {@code linf} (also {@code inf}), case-insensitive. */
-    public static Norm parse(String text) {
-        return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "l2", "2" -> L2;
-            case "linf", "inf" -> LINF;
-            default -> throw new IllegalArgumentException("norm must be l2 or linf, got '" + text + "'");
-        };
-    }
 }

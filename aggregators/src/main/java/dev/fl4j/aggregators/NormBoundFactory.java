@@ -96,6 +96,12 @@ abstract class NormBoundFactory implements UnweightedAggregationFactory, Weighte
         });
     }
 
+    /** Weighted exactly when the inner factory is: the wrapper builds whichever kind its inner factory can. */
+    @Override
+    public boolean isWeighted() {
+        return inner.isWeighted();
+    }
+
     /** The wrapped factory. */
     public AggregationFactory inner() {
         return inner;

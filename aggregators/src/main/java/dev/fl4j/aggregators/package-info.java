@@ -24,7 +24,9 @@
  * <tr><td>{@link dev.fl4j.aggregators.NonFiniteZeroingFactory}</td><td>the non-finite check of TFF's
  *     learning client work</td></tr>
  * </table>
- * {@link dev.fl4j.aggregators.AggregatorSpec} reads the command line's {@code --aggregator};
+ * The module has no text grammar: the command line's {@code --aggregator} is read in the CLI
+ * ({@code dev.fl4j.cli.spec.AggregatorSpec}) into these typed factories, and a learning process asks a
+ * factory {@link dev.fl4j.aggregators.AggregationFactory#isWeighted()} to know which processes it builds.
  * {@link dev.fl4j.aggregators.Measurements} flattens measurements to stable {@code name → double}.
  */
 package dev.fl4j.aggregators;

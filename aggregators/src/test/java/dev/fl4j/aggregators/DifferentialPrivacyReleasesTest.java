@@ -59,20 +59,6 @@ class DifferentialPrivacyReleasesTest {
     }
 
     @Test
-    void aZeroingCompositionBeforeADpCoreIsPrivateAndAnAdaptiveClipIsRefused() {
-        AggregatorSpec.Settings settings = new AggregatorSpec.Settings(5, 50, 1e-5, Double.POSITIVE_INFINITY);
-        AggregationFactory composed = AggregatorSpec.parse("zeroing+dp-fixed:0.3:1", settings);
-        assertEquals(1, core(composed).countStddevs().length);
-        assertTrue(core(composed).valueNoiseMultiplier() > 0.3);
-        assertNotEquals(zeroingBoundAfterOneRound(composed), zeroingBoundAfterOneRound(composed));
-        assertEquals(0, core(AggregatorSpec.parse("zeroing:l2:5+dp-fixed:0.3:1", settings)).countStddevs().length, "a fixed bound releases nothing");
-
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AggregatorSpec.parse("clip+dp:0.3", settings));
-        assertTrue(e.getMessage().contains("adaptive 'clip' before a DP core"), e.getMessage());
-        AggregatorSpec.parse("clip:1+dp:0.3", settings);
-    }
-
-    @Test
     void aRoundWithNoClientsStillReleasesOnlyNoiseOverTheExpectedCohort() {
         AggregationProcess p = DifferentiallyPrivateFactory.gaussianFixed(1.0, 4, 2.0).withPopulation(40).create(VEC2);
         MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime), ClientValues.of(VEC2, List.of(), List.of()));

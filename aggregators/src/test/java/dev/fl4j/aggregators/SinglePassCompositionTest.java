@@ -3,6 +3,7 @@ package dev.fl4j.aggregators;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.compression.Encoders;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
@@ -18,12 +19,14 @@ import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every aggregator composition the spec language builds consumes the clients' updates in the same
+ * Every aggregator composition the command line's --aggregator builds consumes the clients' updates in the same
  * pass as the client work that makes them: each client's work runs once a round, and no part of an
  * aggregator asks for client results after the runtime has folded and dropped them.
  */
@@ -33,9 +36,28 @@ class SinglePassCompositionTest {
     private static final TensorType F32 = TensorType.scalar(DType.FLOAT32);
     private static final TensorType VEC = new TensorType(DType.FLOAT32, 40);
 
-    private static final List<String> SPECS = List.of("mean", "robust", "dp:0.1", "secure", "compression", "median", "trimmed-mean:0.1", "krum:1",
-            "multi-krum:1:2", "dp-fixed:0.5:1.0", "encoded:drive", "encoded:topk-uniform:0.25:4", "non-finite+median", "zeroing:l2:5+clip:1+mean",
-            "non-finite+zeroing+clip+mean", "zeroing+dp-fixed:1.2:0.8");
+    /** The compositions the command line's --aggregator builds, by their spec, made with the typed API. */
+    private static Map<String, AggregationFactory> compositions(int clientsPerRound) {
+        Map<String, AggregationFactory> all = new LinkedHashMap<>();
+        all.put("mean", new MeanFactory());
+        all.put("robust", Aggregators.robustAggregator(true, true));
+        all.put("dp:0.1", Aggregators.dpAggregator(0.1, clientsPerRound, true));
+        all.put("secure", Aggregators.secureAggregator(true, true));
+        all.put("compression", Aggregators.compressionAggregator(true, true));
+        all.put("median", RobustAggregationFactory.median());
+        all.put("trimmed-mean:0.1", RobustAggregationFactory.trimmedMean(0.1));
+        all.put("krum:1", RobustAggregationFactory.krum(1));
+        all.put("multi-krum:1:2", RobustAggregationFactory.multiKrum(1, 2));
+        all.put("dp-fixed:0.5:1.0", DifferentiallyPrivateFactory.gaussianFixed(0.5, clientsPerRound, 1.0));
+        all.put("encoded:drive", new MeanFactory(EncodedSumFactory.of(Encoders.parse("drive")), new SumFactory()));
+        all.put("encoded:topk-uniform:0.25:4", new MeanFactory(EncodedSumFactory.of(Encoders.parse("topk-uniform:0.25:4")), new SumFactory()));
+        all.put("non-finite+median", new NonFiniteZeroingFactory(RobustAggregationFactory.median()));
+        all.put("zeroing:l2:5+clip:1+mean", ZeroingFactory.fixed(5, Norm.L2, ClippingFactory.fixed(1, new MeanFactory())));
+        all.put("non-finite+zeroing+clip+mean", new NonFiniteZeroingFactory(ZeroingFactory.adaptive(Aggregators.defaultZeroingNorm(false), Norm.LINF,
+                Aggregators.withDefaultClipping(new MeanFactory(), false))));
+        all.put("zeroing+dp-fixed:1.2:0.8", Aggregators.dpAggregator(DifferentiallyPrivateFactory.gaussianFixed(1.2, clientsPerRound, 0.8), true));
+        return all;
+    }
 
     @Test
     void eachCompositionRunsEachClientsWorkOnceARoundInOnePass() {
@@ -45,9 +67,10 @@ class SinglePassCompositionTest {
             ids.add(Tensor.scalar(i));
         }
         FederatedValue clients = FederatedValue.clients(ids);
-        for (String spec : SPECS) {
-            AggregationFactory factory = AggregatorSpec.parse(spec, n);
-            AggregationProcess p = AggregatorSpec.isWeighted(factory) ? ((WeightedAggregationFactory) factory).create(VEC, F32)
+        for (Map.Entry<String, AggregationFactory> composition : compositions(n).entrySet()) {
+            String spec = composition.getKey();
+            AggregationFactory factory = composition.getValue();
+            AggregationProcess p = factory.isWeighted() ? ((WeightedAggregationFactory) factory).create(VEC, F32)
                     : ((UnweightedAggregationFactory) factory).create(VEC);
             AtomicInteger calls = new AtomicInteger();
             StructType update = StructType.builder().add("update", VEC).add("weight", F32).build();

@@ -40,7 +40,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -77,8 +77,11 @@ public final class CompressionBenchmark {
     public static final List<String> DEFAULT_ENCODERS = List.of("uniform8", "uniform:4", "uniform:2", "nonuniform:2", "hadamard-uniform:4",
             "hadamard-uniform:2", "entropy-uniform:2", "entropy-nonuniform:2", "drive", "randk:0.05", "topk-uniform:0.05:4");
 
-    /** The options; see {@link #defaults()}. */
-    public record Options(String model, int rounds, int clients, int clientsPerRound, String partition, int batch, float clientLearningRate,
+    /**
+     * The options; see {@link #defaults()}. The command line's {@code fl4j bench compression} options
+     * (picocli, in the CLI) make one of these; encoder names are {@link Encoders} presets.
+     */
+    public record Options(String model, int rounds, int clients, int clientsPerRound, Partitioner partition, int batch, float clientLearningRate,
             float serverLearningRate, List<String> encoders, String broadcast, int workers, int trainExamples, int testExamples, long seed) {
         public Options {
             BenchModels.byName(model);
@@ -90,7 +93,7 @@ public final class CompressionBenchmark {
             if (clientsPerRound > clients) {
                 throw new IllegalArgumentException("clients-per-round (" + clientsPerRound + ") cannot exceed clients (" + clients + ")");
             }
-            Partitioner.parse(partition);
+            Objects.requireNonNull(partition, "partition");
             checkRate("client-lr", clientLearningRate);
             checkRate("server-lr", serverLearningRate);
             encoders = List.copyOf(encoders);
@@ -114,27 +117,8 @@ public final class CompressionBenchmark {
          * worker per core, all data, seed 1.
          */
         public static Options defaults() {
-            return new Options("fedavg_cnn", 10, 100, 10, "iid", 20, 0.02f, 1.0f, DEFAULT_ENCODERS, EncodedDistribution.NONE,
+            return new Options("fedavg_cnn", 10, 100, 10, Partitioner.iid(), 20, 0.02f, 1.0f, DEFAULT_ENCODERS, EncodedDistribution.NONE,
                     Runtime.getRuntime().availableProcessors(), 0, 0, 1L);
-        }
-
-        /**
-         * Reads {@code --model --rounds --clients --clients-per-round --partition --batch --client-lr
-         * --server-lr --encoders (comma-separated) --broadcast --workers --train-examples
-         * --test-examples --seed}.
-         */
-        public static Options parse(String... args) {
-            Options d = defaults();
-            BenchArgs a = BenchArgs.parse("bench compression", Set.of("model", "rounds", "clients", "clients-per-round", "partition", "batch",
-                    "client-lr", "server-lr", "encoders", "broadcast", "workers", "train-examples", "test-examples", "seed"), args);
-            String encoders = a.string("encoders", null);
-            List<String> list = encoders == null ? d.encoders
-                    : Arrays.stream(encoders.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-            return new Options(a.string("model", d.model), a.integer("rounds", d.rounds), a.integer("clients", d.clients),
-                    a.integer("clients-per-round", d.clientsPerRound), a.string("partition", d.partition), a.integer("batch", d.batch),
-                    a.real("client-lr", d.clientLearningRate), a.real("server-lr", d.serverLearningRate), list, a.string("broadcast", d.broadcast),
-                    a.integer("workers", d.workers), a.integer("train-examples", d.trainExamples), a.integer("test-examples", d.testExamples),
-                    a.longValue("seed", d.seed));
         }
     }
 
@@ -173,7 +157,7 @@ public final class CompressionBenchmark {
         ModelSpec spec = BenchModels.byName(o.model());
         Examples train = shapedFor(spec, o.trainExamples() > 0 ? first(data.train(), o.trainExamples()) : data.train());
         Examples test = shapedFor(spec, o.testExamples() > 0 ? first(data.test(), o.testExamples()) : data.test());
-        Partition partition = Partitioner.parse(o.partition()).partition(train.ints("y"), o.clients(), o.seed());
+        Partition partition = o.partition().partition(train.ints("y"), o.clients(), o.seed());
         ClientData clients = partition.toClientData(train);
         List<List<String>> schedule = schedule(clients.clientIds(), o);
         out.printf(Locale.ROOT, "bench compression: %s on Fashion-MNIST (%d train, %d test examples), %s over %d clients, %d per round, %d rounds,"
@@ -411,10 +395,6 @@ public final class CompressionBenchmark {
             Arrays.sort(s);
             return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
         }
-    }
-
-    public static void main(String[] args) {
-        run(System.out, Options.parse(args));
     }
 
     private static void positive(String name, int value) {

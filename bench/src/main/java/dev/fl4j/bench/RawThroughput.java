@@ -3,7 +3,6 @@ package dev.fl4j.bench;
 import dev.fl4j.core.Struct;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.TrainingSpec;
-import dev.fl4j.learning.models.Models;
 import dev.fl4j.learning.models.SyntheticBatches;
 import dev.fl4j.learning.optimizers.Optimizer;
 import dev.fl4j.learning.optimizers.Sgd;
@@ -17,9 +16,9 @@ import java.util.List;
  * once). This is the reference the federated training benchmark divides by; it is a measurement,
  * not a test.
  *
- * <p>Command line: {@code RawThroughput [model] [batch] [steps]} with model one of
- * {@code fedavg_cnn} (default), {@code two_nn}, {@code softmax_regression}, {@code character_lstm}
- * (the small variant 86 characters, length 80, 1 × 64).
+ * <p>Command line: {@code fl4j bench raw [--model M] [--batch N] [--steps N]} with a model of
+ * {@link BenchModels} ({@code fedavg_cnn} by default; {@code character_lstm} is the small variant,
+ * 86 characters, length 80, 1 × 64).
  */
 public final class RawThroughput {
 
@@ -57,20 +56,5 @@ public final class RawThroughput {
             double seconds = (System.nanoTime() - start) / 1e9;
             return new Measurement(spec.name(), batchSize, steps, seconds * 1000 / steps, (double) steps * batchSize / seconds);
         }
-    }
-
-    public static void main(String[] args) {
-        String model = args.length > 0 ? args[0] : "fedavg_cnn";
-        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-        int steps = args.length > 2 ? Integer.parseInt(args[2]) : 200;
-        ModelSpec spec = switch (model) {
-            case "fedavg_cnn" -> Models.fedAvgCnn(10);
-            case "two_nn" -> Models.twoNN(10);
-            case "softmax_regression" -> Models.softmaxRegression(784, 10);
-            case "character_lstm" -> Models.characterLstm(86, 80, 64, 1);
-            default -> throw new IllegalArgumentException("unknown model '" + model
-                    + "', expected fedavg_cnn, two_nn, softmax_regression or character_lstm");
-        };
-        System.out.println(measure(spec, batch, Math.min(20, steps), steps, 1L));
     }
 }

@@ -21,7 +21,6 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -50,7 +49,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class TrainingBenchmark {
 
-    /** The options; {@link #defaults()} are the setting. */
+    /**
+     * The options; {@link #defaults()} are the issue's setting. The command line's
+     * {@code fl4j bench training} options (picocli, in the CLI) make one of these.
+     */
     public record Options(String model, int batch, int clients, int examplesPerClient, int rounds, int workers, int rawSteps, float clientLearningRate,
             long seed, List<Integer> heapClients, int heapExamplesPerClient) {
         /** Without the round-memory sweep. */
@@ -60,14 +62,14 @@ public final class TrainingBenchmark {
         }
 
         public Options {
+            BenchModels.byName(model);
+            positive("batch", batch);
             heapClients = List.copyOf(heapClients);
             heapClients.forEach(c -> positive("heap-clients", c));
             positive("heap-examples", heapExamplesPerClient);
             if (heapExamplesPerClient % batch != 0) {
                 throw new IllegalArgumentException("heap-examples (" + heapExamplesPerClient + ") must be a multiple of batch (" + batch + ")");
             }
-            BenchModels.byName(model);
-            positive("batch", batch);
             positive("clients", clients);
             positive("examples-per-client", examplesPerClient);
             positive("rounds", rounds);
@@ -88,41 +90,6 @@ public final class TrainingBenchmark {
          */
         public static Options defaults() {
             return new Options("fedavg_cnn", 20, 10, 600, 3, Runtime.getRuntime().availableProcessors(), 200, 0.02f, 1L, List.of(10, 100, 1000), 20);
-        }
-
-        /**
-         * Reads {@code --model --batch --clients --examples-per-client --rounds --workers --raw-steps
-         * --client-lr --seed --heap-clients --heap-examples}; {@code --heap-clients} is a comma-separated
-         * list of clients per round, or {@code none}.
-         */
-        public static Options parse(String... args) {
-            Options d = defaults();
-            BenchArgs a = BenchArgs.parse("bench training",
-                    Set.of("model", "batch", "clients", "examples-per-client", "rounds", "workers", "raw-steps", "client-lr", "seed", "heap-clients",
-                            "heap-examples"), args);
-            return new Options(a.string("model", d.model), a.integer("batch", d.batch), a.integer("clients", d.clients),
-                    a.integer("examples-per-client", d.examplesPerClient), a.integer("rounds", d.rounds), a.integer("workers", d.workers),
-                    a.integer("raw-steps", d.rawSteps), a.real("client-lr", d.clientLearningRate), a.longValue("seed", d.seed),
-                    counts(a.string("heap-clients", null), d.heapClients), a.integer("heap-examples", d.heapExamplesPerClient));
-        }
-
-        private static List<Integer> counts(String text, List<Integer> fallback) {
-            if (text == null) {
-                return fallback;
-            }
-            if (text.trim().equals("none")) {
-                return List.of();
-            }
-            List<Integer> out = new ArrayList<>();
-            for (String part : text.split(",")) {
-                try {
-                    out.add(Integer.parseInt(part.trim()));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("bench training: --heap-clients must be whole numbers separated by commas, or none; got '"
-                            + text + "'");
-                }
-            }
-            return out;
         }
     }
 
@@ -240,10 +207,6 @@ public final class TrainingBenchmark {
 
     static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    }
-
-    public static void main(String[] args) {
-        run(System.out, Options.parse(args));
     }
 
     private static void positive(String name, int value) {

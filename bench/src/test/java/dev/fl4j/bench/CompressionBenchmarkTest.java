@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.simulation.data.Examples;
 import dev.fl4j.simulation.datasets.TrainTest;
+import dev.fl4j.simulation.partition.Partitioner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -32,26 +33,29 @@ class CompressionBenchmarkTest {
     }
 
     @Test
-    void optionsParseAndRejectBadEncoders() {
-        CompressionBenchmark.Options o = CompressionBenchmark.Options.parse("--rounds", "3", "--encoders", "uniform8, drive", "--partition", "shards:2");
-        assertEquals(List.of("uniform8", "drive"), o.encoders());
-        assertEquals(3, o.rounds());
-        assertEquals("shards:2", o.partition());
-        assertEquals(CompressionBenchmark.DEFAULT_ENCODERS, CompressionBenchmark.Options.parse().encoders());
-        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> CompressionBenchmark.Options.parse("--encoders", "zip"));
+    void optionsRejectBadEncodersAndCounts() {
+        CompressionBenchmark.Options d = CompressionBenchmark.Options.defaults();
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> withEncoders(d, List.of("zip")));
         assertTrue(bad.getMessage().contains("unknown encoder 'zip'"), bad.getMessage());
-        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> CompressionBenchmark.Options.parse("--encoders", "none,drive"));
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> withEncoders(d, List.of("none", "drive")));
         assertTrue(none.getMessage().contains("'none' is the baseline"), none.getMessage());
-        IllegalArgumentException perRound = assertThrows(IllegalArgumentException.class,
-                () -> CompressionBenchmark.Options.parse("--clients", "5", "--clients-per-round", "6"));
+        IllegalArgumentException perRound = assertThrows(IllegalArgumentException.class, () -> new CompressionBenchmark.Options(d.model(), d.rounds(), 5,
+                6, d.partition(), d.batch(), d.clientLearningRate(), d.serverLearningRate(), d.encoders(), d.broadcast(), d.workers(), 0, 0, d.seed()));
         assertTrue(perRound.getMessage().contains("cannot exceed clients (5)"), perRound.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> CompressionBenchmark.Options.parse("--partition", "random"));
-        assertThrows(IllegalArgumentException.class, () -> CompressionBenchmark.Options.parse("--broadcast", "uniform:99"));
+        assertThrows(IllegalArgumentException.class, () -> new CompressionBenchmark.Options(d.model(), d.rounds(), d.clients(), d.clientsPerRound(),
+                d.partition(), d.batch(), d.clientLearningRate(), d.serverLearningRate(), d.encoders(), "uniform:99", d.workers(), 0, 0, d.seed()));
+    }
+
+    private static CompressionBenchmark.Options withEncoders(CompressionBenchmark.Options d, List<String> encoders) {
+        return new CompressionBenchmark.Options(d.model(), d.rounds(), d.clients(), d.clientsPerRound(), d.partition(), d.batch(), d.clientLearningRate(),
+                d.serverLearningRate(), encoders, d.broadcast(), d.workers(), d.trainExamples(), d.testExamples(), d.seed());
     }
 
     @Test
     void everyEncoderSeesTheSameClientsEachRound() {
-        CompressionBenchmark.Options o = CompressionBenchmark.Options.parse("--rounds", "4", "--clients", "20", "--clients-per-round", "5");
+        CompressionBenchmark.Options d = CompressionBenchmark.Options.defaults();
+        CompressionBenchmark.Options o = new CompressionBenchmark.Options(d.model(), 4, 20, 5, d.partition(), d.batch(), d.clientLearningRate(),
+                d.serverLearningRate(), d.encoders(), d.broadcast(), d.workers(), 0, 0, d.seed());
         List<String> ids = new java.util.ArrayList<>();
         for (int i = 0; i < 20; i++) {
             ids.add("client_" + i);
@@ -67,7 +71,7 @@ class CompressionBenchmarkTest {
 
     @Test
     void aSmallRealRunCountsTheEncodedBitsExactly() {
-        CompressionBenchmark.Options o = new CompressionBenchmark.Options("softmax_regression", 2, 4, 2, "iid", 10, 0.1f, 1.0f,
+        CompressionBenchmark.Options o = new CompressionBenchmark.Options("softmax_regression", 2, 4, 2, Partitioner.iid(), 10, 0.1f, 1.0f,
                 List.of("uniform8@1000"), "uniform8@1000", 2, 0, 0, 5L);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         List<CompressionBenchmark.Row> rows = CompressionBenchmark.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), o,

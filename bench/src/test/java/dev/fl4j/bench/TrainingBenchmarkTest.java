@@ -12,19 +12,15 @@ import org.junit.jupiter.api.Test;
 class TrainingBenchmarkTest {
 
     @Test
-    void optionsParseAndValidate() {
-        TrainingBenchmark.Options o = TrainingBenchmark.Options.parse("--model", "two_nn", "--batch", "10", "--examples-per-client", "30", "--workers", "3");
-        assertEquals("two_nn", o.model());
-        assertEquals(10, o.batch());
-        assertEquals(30, o.examplesPerClient());
-        assertEquals(3, o.workers());
-        assertEquals(TrainingBenchmark.Options.defaults().clients(), o.clients());
+    void optionsValidate() {
         IllegalArgumentException notMultiple = assertThrows(IllegalArgumentException.class,
-                () -> TrainingBenchmark.Options.parse("--batch", "20", "--examples-per-client", "50"));
+                () -> new TrainingBenchmark.Options("fedavg_cnn", 20, 10, 50, 3, 2, 200, 0.02f, 1L));
         assertTrue(notMultiple.getMessage().contains("must be a multiple of batch (20)"), notMultiple.getMessage());
-        IllegalArgumentException model = assertThrows(IllegalArgumentException.class, () -> TrainingBenchmark.Options.parse("--model", "resnet"));
+        IllegalArgumentException model = assertThrows(IllegalArgumentException.class,
+                () -> new TrainingBenchmark.Options("resnet", 20, 10, 600, 3, 2, 200, 0.02f, 1L));
         assertTrue(model.getMessage().contains("unknown model 'resnet'"), model.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> TrainingBenchmark.Options.parse("--workers", "0"));
+        assertThrows(IllegalArgumentException.class, () -> new TrainingBenchmark.Options("fedavg_cnn", 20, 10, 600, 3, 0, 200, 0.02f, 1L));
+        assertEquals(Runtime.getRuntime().availableProcessors(), TrainingBenchmark.Options.defaults().workers());
     }
 
     @Test
@@ -42,13 +38,13 @@ class TrainingBenchmarkTest {
     }
 
     @Test
-    void readsTheRoundMemorySweep() {
+    void theRoundMemorySweepIsValidated() {
         assertEquals(java.util.List.of(10, 100, 1000), TrainingBenchmark.Options.defaults().heapClients());
-        assertEquals(java.util.List.of(), TrainingBenchmark.Options.parse("--heap-clients", "none").heapClients());
-        assertEquals(java.util.List.of(3, 30), TrainingBenchmark.Options.parse("--heap-clients", "3, 30").heapClients());
-        assertThrows(IllegalArgumentException.class, () -> TrainingBenchmark.Options.parse("--heap-clients", "10,lots"));
-        assertThrows(IllegalArgumentException.class, () -> TrainingBenchmark.Options.parse("--heap-clients", "0"));
-        assertThrows(IllegalArgumentException.class, () -> TrainingBenchmark.Options.parse("--heap-examples", "30"));
+        assertThrows(IllegalArgumentException.class,
+                () -> new TrainingBenchmark.Options("softmax_regression", 10, 3, 40, 1, 2, 10, 0.1f, 3L, java.util.List.of(10, 0), 10));
+        IllegalArgumentException examples = assertThrows(IllegalArgumentException.class,
+                () -> new TrainingBenchmark.Options("softmax_regression", 20, 3, 40, 1, 2, 10, 0.1f, 3L, java.util.List.of(10), 30));
+        assertTrue(examples.getMessage().contains("heap-examples (30) must be a multiple of batch (20)"), examples.getMessage());
     }
 
     @Test

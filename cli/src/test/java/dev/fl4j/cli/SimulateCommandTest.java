@@ -155,11 +155,15 @@ class SimulateCommandTest {
     void impossibleSettingsGetClearErrors() {
         assertError(run(tiny("--clients-per-round", "11")), "--clients-per-round 11 is more than the 10 training clients");
         assertError(run(tiny("--model", "fedavg-cnn")), "model fedavg-cnn needs 28×28×1 float images but synthetic has examples x=float32[60]; models that fit: softmax");
-        assertError(run(tiny("--model", "resnet")), "unknown model 'resnet'; expected one of fedavg-cnn, 2nn, softmax, lstm");
-        assertError(run(tiny("--algorithm", "fedmagic")), "unknown algorithm 'fedmagic'; expected one of fedavg, fedavg-unweighted, fedsgd, fedprox:MU");
-        assertError(run(tiny("--algorithm", "fedprox:x")), "'x' is not a number");
-        assertError(run(tiny("--aggregator", "mean,nonsense")), "--aggregator");
+        assertError(run(tiny("--model", "resnet")), "--model: model 'resnet': unknown model 'resnet' (models that fit synthetic: softmax); valid forms: fedavg-cnn, 2nn, softmax, lstm");
+        assertError(run(tiny("--algorithm", "fedmagic")), "--algorithm: algorithm 'fedmagic': unknown algorithm 'fedmagic'; valid forms: fedavg, fedavg-unweighted, fedsgd, fedprox:MU");
+        assertError(run(tiny("--algorithm", "fedprox:x")), "--algorithm: algorithm 'fedprox:x': MU must be a number, got 'x'; valid forms:");
+        assertError(run(tiny("--model", "softmax:2")), "--model: model 'softmax:2': 'softmax' takes 0 argument(s) (softmax), got 1");
+        assertError(run(tiny("--aggregator", "mean,nonsense")), "--aggregator: aggregator 'nonsense': unknown aggregator 'nonsense'; valid forms:");
         assertError(run(tiny("--partition", "iid")), "--partition applies to centralised datasets");
+        // the partition is read before the data: the missing directory is never looked at
+        assertError(run("--dataset", "mnist:/nonexistent/mnist", "--partition", "shards:x", "--rounds", "1"),
+                "--partition: partition 'shards:x': K must be a whole number, got 'x'; valid forms: iid, dirichlet:ALPHA, shards:K, quantity:ALPHA");
         assertError(run(tiny("--dataset", "imagenet")), "unknown dataset 'imagenet'; expected one of fashion-mnist, mnist:DIR");
         assertError(run(tiny("--dropout", "1")), "--dropout must be in [0, 1), got 1.0");
         assertError(run(tiny("--batch", "0")), "--batch must be at least 1, got 0");

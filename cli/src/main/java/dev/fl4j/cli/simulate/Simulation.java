@@ -1,8 +1,11 @@
 package dev.fl4j.cli.simulate;
 
 import dev.fl4j.aggregators.AggregationFactory;
-import dev.fl4j.aggregators.AggregatorSpec;
 import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
+import dev.fl4j.cli.spec.AggregatorSpec;
+import dev.fl4j.cli.spec.AlgorithmChoice;
+import dev.fl4j.cli.spec.ModelChoice;
+import dev.fl4j.cli.spec.PartitionSpec;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.learning.algorithms.ModelEngines;
@@ -68,11 +71,17 @@ public final class Simulation {
         boolean centralised = SimulationData.isCentralised(s.dataset());
         boolean federatedFiles = !centralised && !SimulationData.name(s.dataset()).equals("synthetic");
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : DEFAULT_CLIENTS;
-        AlgorithmChoice algorithm = AlgorithmChoice.parse(s.algorithm());
-        algorithm.requireApplicable(s.clientLr(), s.epochs());
+        AlgorithmChoice algorithm = algorithm(s);
         float serverLr = s.serverLr() != null ? s.serverLr() : algorithm.defaultServerLearningRate();
         parseAggregators(s, 0);
         String partition = centralised ? (s.partition() != null ? s.partition() : "iid") : null;
+        if (partition != null) {
+            try {
+                PartitionSpec.parse(partition); // a bad --partition is refused before any data is loaded
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--partition: " + e.getMessage());
+            }
+        }
 
         StringBuilder summary = new StringBuilder();
         try (SimulationData data = SimulationData.load(s.dataset(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
@@ -81,7 +90,7 @@ public final class Simulation {
             if (s.clientsPerRound() > population) {
                 throw new UsageException("--clients-per-round " + s.clientsPerRound() + " is more than the " + population + " training clients");
             }
-            ModelChoice model = ModelChoice.of(s.model() != null ? s.model() : ModelChoice.defaultFor(data), data);
+            ModelChoice model = model(s, data);
             Preprocessing prep = Preprocessing.batches(s.batch()).withExamplesCap(s.examplesPerClient()).withBatchMap(model.batchMap());
             ModelEvaluation evaluation = evaluation(data, model, prep, s);
             out.printf(Locale.ROOT, "model %s (%,d parameters), algorithm %s, %d of %d clients per round, batch %d%s%n",
@@ -207,6 +216,26 @@ public final class Simulation {
     private static AggregatorSpec.Settings aggregatorSettings(SimulationSettings s, long population) {
         return new AggregatorSpec.Settings(s.clientsPerRound(), population, s.dpDelta(),
                 s.epsilonBudget() != null ? s.epsilonBudget() : Double.POSITIVE_INFINITY);
+    }
+
+    /** The {@code --algorithm}, refused when options of local training would not apply to it. */
+    private static AlgorithmChoice algorithm(SimulationSettings s) {
+        try {
+            AlgorithmChoice algorithm = AlgorithmChoice.parse(s.algorithm());
+            algorithm.requireApplicable(s.clientLr(), s.epochs());
+            return algorithm;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--algorithm: " + e.getMessage());
+        }
+    }
+
+    /** The {@code --model}, or the dataset's default one. */
+    private static ModelChoice model(SimulationSettings s, SimulationData data) {
+        try {
+            return ModelChoice.of(s.model() != null ? s.model() : ModelChoice.defaultFor(data), data);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--model: " + e.getMessage());
+        }
     }
 
     private static AggregationFactory parseAggregator(String spec, AggregatorSpec.Settings settings) {

@@ -1,5 +1,7 @@
 package dev.fl4j.cli.simulate;
 
+import dev.fl4j.cli.spec.ModelChoice;
+import dev.fl4j.cli.spec.PartitionSpec;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.core.types.StructType;
@@ -42,7 +44,7 @@ import java.util.stream.Stream;
  * </pre>
  */
 public record SimulationData(String name, String description, ClientData train, Examples centralTest, ClientData testClients,
-        TensorType exampleX, int classes, boolean characters, AutoCloseable resources) implements AutoCloseable {
+        TensorType exampleX, int classes, boolean characters, AutoCloseable resources) implements AutoCloseable, ModelChoice.Data {
 
     /** The forms {@code --dataset} accepts. */
     public static final List<String> FORMS = List.of("fashion-mnist", "mnist:DIR", "synthetic[:ALPHA,BETA]", "emnist-h5:PATH", "leaf:PATH",
@@ -175,7 +177,7 @@ public record SimulationData(String name, String description, ClientData train, 
     private static SimulationData partitioned(String name, TrainTest tt, String partition, int clients, long seed, StringBuilder summary) {
         Partitioner partitioner;
         try {
-            partitioner = Partitioner.parse(partition);
+            partitioner = PartitionSpec.parse(partition);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--partition: " + e.getMessage());
         }

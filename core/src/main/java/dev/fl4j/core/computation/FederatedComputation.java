@@ -5,6 +5,7 @@ import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.runtime.Runtimes;
 import dev.fl4j.core.types.FunctionType;
 import dev.fl4j.core.types.Type;
+import dev.fl4j.core.types.TypeOf;
 import java.util.Objects;
 
 /**
@@ -26,6 +27,31 @@ public final class FederatedComputation implements Computation {
         Value apply(FederatedContext context, Value arg);
     }
 
+    /**
+     * The body of a federated computation whose parameter type is a {@link TypeOf}{@code <P>}: a
+     * {@code FederatedType} parameter arrives as a {@link dev.fl4j.core.FederatedValue}, a {@code StructType} one
+     * (several placed arguments) as a {@link dev.fl4j.core.Struct}, so the body passes it to intrinsics without a cast.
+     *
+     * <p>It is a {@link Body} only so that {@link #of(String, TypeOf, Type, TypedBody)} is chosen over the untyped
+     * {@link #of(String, Type, Type, Body)} for the same lambda; called through {@link Body}, {@link #apply} casts
+     * unchecked. {@code of} checks the argument's class before the body runs.
+     *
+     * @param <P> the class of the argument
+     */
+    @FunctionalInterface
+    public interface TypedBody<P extends Value> extends Body {
+
+        /** Computes the result from the argument, already checked against the parameter type and class. */
+        Value compute(FederatedContext context, P argument);
+
+        /** Unchecked: prefer calling the computation, which checks the argument first. */
+        @Override
+        @SuppressWarnings("unchecked")
+        default Value apply(FederatedContext context, Value arg) {
+            return compute(context, (P) arg);
+        }
+    }
+
     private final String name;
     private final FunctionType type;
     private final Body body;
@@ -36,7 +62,32 @@ public final class FederatedComputation implements Computation {
         this.body = Objects.requireNonNull(body, "body");
     }
 
-    /** A federated computation with the given signature. */
+    /**
+     * A federated computation whose body receives its argument typed by the parameter type:
+     *
+     * <pre>{@code
+     * FederatedComputation.of("global_average", FederatedType.clients(new SequenceType(f32)), FederatedType.server(f32),
+     *         (ctx, readings) -> ctx.federatedMean(ctx.federatedMap(localAverage, readings)));
+     * }</pre>
+     *
+     * The runtime checks the argument against the parameter type; the body's wrapper then checks its class, so a
+     * mismatch is a {@link dev.fl4j.core.types.TypeMismatchException} naming the computation, the expected and the
+     * actual type, never a {@code ClassCastException}. Client values may reach the body before their work has run
+     * (deferred by the runtime); they are {@code FederatedValue}s all the same.
+     */
+    public static <P extends Value> FederatedComputation of(String name, TypeOf<P> parameter, Type result, TypedBody<P> body) {
+        Objects.requireNonNull(body, "body");
+        String where = "computation '" + name + "' argument";
+        return new FederatedComputation(name, new FunctionType(parameter, result),
+                (ctx, arg) -> body.compute(ctx, TypedArgument.cast(parameter, arg, where)));
+    }
+
+    /**
+     * A federated computation with the given signature, untyped: the body receives a {@link Value} and casts it
+     * itself. For a parameter type known where the computation is written, prefer the typed
+     * {@link #of(String, TypeOf, Type, TypedBody)}, which the compiler picks for a lambda when the parameter's static
+     * type is a {@link TypeOf}.
+     */
     public static FederatedComputation of(String name, Type parameter, Type result, Body body) {
         return new FederatedComputation(name, new FunctionType(parameter, result), body);
     }

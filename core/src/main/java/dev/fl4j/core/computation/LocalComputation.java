@@ -7,6 +7,7 @@ import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.FunctionType;
 import dev.fl4j.core.types.Type;
 import dev.fl4j.core.types.TypeMismatchException;
+import dev.fl4j.core.types.TypeOf;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -41,12 +42,95 @@ public abstract class LocalComputation implements Computation {
         }
     }
 
-    /** A computation from a function of its argument. */
+    /**
+     * The body of a computation whose parameter type is a {@link TypeOf}{@code <P>}: it receives its argument
+     * as a {@code P} (a {@code Tensor}, {@code SequenceValue}, {@code Struct}), so it needs no cast.
+     *
+     * <p>It is a {@code Function<Value, Value>} only so that {@link #of(String, TypeOf, Type, Body)} is chosen
+     * over the untyped {@link #of(String, Type, Type, Function)} for the same lambda; called through that
+     * interface, {@link #apply} casts unchecked. {@code of} checks the argument's class before the body runs.
+     *
+     * @param <P> the class of the argument
+     */
+    @FunctionalInterface
+    public interface Body<P extends Value> extends Function<Value, Value> {
+
+        /** Computes the result from the argument, already checked against the parameter type and class. */
+        Value compute(P argument);
+
+        /** Unchecked: prefer calling the computation, which checks the argument first. */
+        @Override
+        @SuppressWarnings("unchecked")
+        default Value apply(Value argument) {
+            return compute((P) argument);
+        }
+    }
+
+    /**
+     * A computation from a function of its argument, typed by the parameter type: for a {@code SequenceType}
+     * the body receives a {@link dev.fl4j.core.SequenceValue}, for a {@code TensorType} a
+     * {@link dev.fl4j.core.Tensor}, for a {@code StructType} a {@link dev.fl4j.core.Struct}:
+     *
+     * <pre>{@code
+     * LocalComputation.of("local_average", new SequenceType(f32), f32, readings -> {
+     *     float sum = 0; int n = 0;
+     *     for (Tensor r : readings.tensors()) { sum += r.floatValue(); n++; }
+     *     return Tensor.scalar(sum / n);
+     * });
+     * }</pre>
+     *
+     * An argument is checked against the parameter type and then against its class before the body runs; either
+     * mismatch is a {@link TypeMismatchException} naming the computation, the expected and the actual type.
+     */
+    public static <P extends Value> LocalComputation of(String name, TypeOf<P> parameter, Type result, Body<P> body) {
+        Objects.requireNonNull(body, "function");
+        String where = "computation '" + name + "' argument";
+        return new Lambda(name, new FunctionType(parameter, result), (v, ctx) -> body.compute(TypedArgument.cast(parameter, v, where)));
+    }
+
+    /**
+     * A computation from a function of its argument, untyped: the body receives a {@link Value} (already checked
+     * against the parameter type) and casts it itself. For a parameter type known where the computation is written,
+     * prefer the typed {@link #of(String, TypeOf, Type, Body)}, which the compiler picks for a lambda when the
+     * parameter's static type is a {@link TypeOf}.
+     */
     public static LocalComputation of(String name, Type parameter, Type result, Function<Value, Value> fn) {
+        Objects.requireNonNull(fn, "function");
         return new Lambda(name, new FunctionType(parameter, result), (v, ctx) -> fn.apply(v));
     }
 
-    /** A computation that also reads its {@link ClientContext} (client id, per-worker resources). */
+    /**
+     * The body of a computation that also reads its {@link ClientContext}, typed like {@link Body}: the argument
+     * arrives as the class of the parameter type's values. A {@code BiFunction} only so that the typed
+     * {@link #withContext(String, TypeOf, Type, ContextBody)} is chosen for a lambda; {@link #apply} casts unchecked.
+     *
+     * @param <P> the class of the argument
+     */
+    @FunctionalInterface
+    public interface ContextBody<P extends Value> extends BiFunction<Value, ClientContext, Value> {
+
+        /** Computes the result from the argument, already checked against the parameter type and class. */
+        Value compute(P argument, ClientContext context);
+
+        /** Unchecked: prefer calling the computation, which checks the argument first. */
+        @Override
+        @SuppressWarnings("unchecked")
+        default Value apply(Value argument, ClientContext context) {
+            return compute((P) argument, context);
+        }
+    }
+
+    /**
+     * A computation that also reads its {@link ClientContext} (client id, per-worker resources), its body typed by
+     * the parameter type as in {@link #of(String, TypeOf, Type, Body)}.
+     */
+    public static <P extends Value> LocalComputation withContext(String name, TypeOf<P> parameter, Type result, ContextBody<P> body) {
+        Objects.requireNonNull(body, "function");
+        String where = "computation '" + name + "' argument";
+        return new Lambda(name, new FunctionType(parameter, result), (v, ctx) -> body.compute(TypedArgument.cast(parameter, v, where), ctx));
+    }
+
+    /** A computation that also reads its {@link ClientContext} (client id, per-worker resources); untyped. */
     public static LocalComputation withContext(String name, Type parameter, Type result, BiFunction<Value, ClientContext, Value> fn) {
         return new Lambda(name, new FunctionType(parameter, result), fn);
     }

@@ -1,12 +1,14 @@
 package dev.fl4j.core.types;
 
+import dev.fl4j.core.FederatedValue;
+
 /**
  * The type of a federated value: a member type, a {@link Placement}, and whether all members are
  * equal. Printed as TFF prints it: {@code float32@SERVER} and {@code int32@CLIENTS} for all-equal
  * values, {@code {float32*}@CLIENTS} for values that differ from client to client. A server value
  * is always all-equal.
  */
-public record FederatedType(Type member, Placement placement, boolean allEqual) implements Type {
+public record FederatedType(Type member, Placement placement, boolean allEqual) implements TypeOf<FederatedValue> {
 
     public FederatedType {
         if (member == null || placement == null) {
@@ -44,6 +46,12 @@ public record FederatedType(Type member, Placement placement, boolean allEqual) 
             return false;
         }
         return member.isAssignableFrom(f.member);
+    }
+
+    /** A typed computation body for this type receives a {@link FederatedValue}. */
+    @Override
+    public Class<FederatedValue> valueClass() {
+        return FederatedValue.class;
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.fl4j.core.types;
 
+import dev.fl4j.core.SequenceValue;
+
 /** The type of a sequence (a dataset) of elements of one type, printed {@code T*}. */
-public record SequenceType(Type element) implements Type {
+public record SequenceType(Type element) implements TypeOf<SequenceValue> {
 
     public SequenceType {
         if (element == null) {
@@ -15,6 +17,12 @@ public record SequenceType(Type element) implements Type {
     @Override
     public boolean isAssignableFrom(Type other) {
         return other instanceof SequenceType s && element.isAssignableFrom(s.element);
+    }
+
+    /** A typed computation body for this type receives a {@link SequenceValue}. */
+    @Override
+    public Class<SequenceValue> valueClass() {
+        return SequenceValue.class;
     }
 
     @Override

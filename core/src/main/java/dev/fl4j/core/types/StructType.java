@@ -1,10 +1,11 @@
 package dev.fl4j.core.types;
 
+import dev.fl4j.core.Struct;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The type of a structure: ordered fields, each optionally named, printed {@code <a=int32,float32>}. */
-public record StructType(List<Field> fields) implements Type {
+public record StructType(List<Field> fields) implements TypeOf<Struct> {
 
     /** One field; {@code name} is null for a positional field. */
     public record Field(String name, Type type) {
@@ -84,6 +85,12 @@ public record StructType(List<Field> fields) implements Type {
             }
         }
         return true;
+    }
+
+    /** A typed computation body for this type receives a {@link Struct}. */
+    @Override
+    public Class<Struct> valueClass() {
+        return Struct.class;
     }
 
     @Override

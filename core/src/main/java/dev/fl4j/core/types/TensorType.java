@@ -1,13 +1,14 @@
 package dev.fl4j.core.types;
 
 import dev.fl4j.core.DType;
+import dev.fl4j.core.Tensor;
 import java.util.Arrays;
 
 /**
  * The type of a tensor: a dtype and a shape whose dimensions may be unknown ({@link #UNKNOWN}, printed
  * {@code ?}). A scalar has the empty shape and prints as the bare dtype, e.g. {@code int32}.
  */
-public final class TensorType implements Type {
+public final class TensorType implements TypeOf<Tensor> {
 
     /** Marks a dimension of unknown size. */
     public static final int UNKNOWN = -1;
@@ -85,6 +86,12 @@ public final class TensorType implements Type {
     @Override
     public int hashCode() {
         return dtype.hashCode() * 31 + Arrays.hashCode(shape);
+    }
+
+    /** A typed computation body for this type receives a {@link Tensor}. */
+    @Override
+    public Class<Tensor> valueClass() {
+        return Tensor.class;
     }
 
     @Override

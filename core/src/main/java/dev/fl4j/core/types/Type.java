@@ -5,7 +5,7 @@ package dev.fl4j.core.types;
  * {@code float32[10]}, {@code <a=int32,b=float32>}, {@code float32*},
  * {@code {float32*}@CLIENTS}, {@code float32@SERVER}, {@code ({float32*}@CLIENTS -> float32@SERVER)}.
  */
-public sealed interface Type permits TensorType, SequenceType, StructType, FunctionType, FederatedType {
+public sealed interface Type permits TypeOf, FunctionType {
 
     /**
      * Whether a value of type {@code other} may be used where this type is expected, TFF's

@@ -15,6 +15,20 @@ public class TypeMismatchException extends IllegalArgumentException {
         this.actual = actual;
     }
 
+    private TypeMismatchException(Type expected, Type actual, String message) {
+        super(message);
+        this.expected = expected;
+        this.actual = actual;
+    }
+
+    /**
+     * A mismatch whose message says more than "expected E but got A", e.g. that the FC types agree but the value
+     * is not of the Java class the type's values have; either type may be null when not known.
+     */
+    public static TypeMismatchException withMessage(String message, Type expected, Type actual) {
+        return new TypeMismatchException(expected, actual, message);
+    }
+
     public TypeMismatchException(String message) {
         super(message);
         this.expected = null;

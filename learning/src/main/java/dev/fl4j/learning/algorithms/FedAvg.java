@@ -1,7 +1,6 @@
 package dev.fl4j.learning.algorithms;
 
 import dev.fl4j.aggregators.AggregationFactory;
-import dev.fl4j.aggregators.AggregatorSpec;
 import dev.fl4j.aggregators.MeanFactory;
 import dev.fl4j.aggregators.NonFiniteZeroingFactory;
 import dev.fl4j.aggregators.UnweightedAggregationFactory;
@@ -197,7 +196,7 @@ public final class FedAvg {
          */
         private AggregationProcess createAggregator(ClientWorkProcess clientWork) {
             AggregationFactory f = aggregator != null ? aggregator : new NonFiniteZeroingFactory(new MeanFactory());
-            if (AggregatorSpec.isWeighted(f)) {
+            if (f.isWeighted()) {
                 return ((WeightedAggregationFactory) f).create(clientWork.updateType(), TensorType.scalar(DType.FLOAT32));
             }
             return ((UnweightedAggregationFactory) f).create(clientWork.updateType());

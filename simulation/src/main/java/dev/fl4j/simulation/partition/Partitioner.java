@@ -11,7 +11,7 @@ import java.util.Locale;
  * Splits a centralised labelled dataset over simulated clients. A partitioner sees only the labels
  * (one per example row) and returns which rows each client owns; {@link Partition#toClientData}
  * then makes the clients' datasets. Every partitioner is deterministic for its seed and refuses to
- * leave a client empty.
+ * leave a client empty. (The command line's {@code --partition} text is read into these in the CLI.)
  *
  * <ul>
  *   <li>{@link #iid()}: rows shuffled and dealt out in near-equal parts.</li>
@@ -51,46 +51,6 @@ public interface Partitioner {
     static Partitioner quantitySkew(double alpha) {
         Partitioners.checkAlpha(alpha);
         return (labels, clients, seed) -> Partitioners.quantitySkew(labels, clients, alpha, seed);
-    }
-
-    /**
-     * A partitioner from its command-line name: {@code iid}, {@code dirichlet:ALPHA},
-     * {@code shards:K}, {@code quantity:ALPHA}.
-     */
-    static Partitioner parse(String spec) {
-        String s = spec.trim().toLowerCase(Locale.ROOT);
-        int colon = s.indexOf(':');
-        String name = colon < 0 ? s : s.substring(0, colon);
-        String arg = colon < 0 ? null : s.substring(colon + 1);
-        try {
-            switch (name) {
-                case "iid":
-                    if (arg == null) {
-                        return iid();
-                    }
-                    break;
-                case "dirichlet":
-                    if (arg != null) {
-                        return dirichlet(Double.parseDouble(arg));
-                    }
-                    break;
-                case "shards":
-                    if (arg != null) {
-                        return shards(Integer.parseInt(arg));
-                    }
-                    break;
-                case "quantity":
-                    if (arg != null) {
-                        return quantitySkew(Double.parseDouble(arg));
-                    }
-                    break;
-                default:
-                    break;
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("partition '" + spec + "': '" + arg + "' is not a number");
-        }
-        throw new IllegalArgumentException("unknown partition '" + spec + "'; expected iid, dirichlet:ALPHA, shards:K or quantity:ALPHA");
     }
 }
 

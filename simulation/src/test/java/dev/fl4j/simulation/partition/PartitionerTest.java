@@ -111,17 +111,16 @@ class PartitionerTest {
     }
 
     @Test
-    void summaryPrintsCountsAndParseKnowsTheNames() {
+    void summaryPrintsCountsAndTheFactoriesDescribeThemselves() {
         int[] y = {0, 0, 1, 1, 2, 2, 2};
         Partition p = new Partition("hand-made", new int[][] {{0, 1}, {2, 3, 4}, {5, 6}});
         assertEquals("hand-made: 3 clients, 7 examples\n  examples per client: min 2, median 2, max 3\n"
                 + "  labels per client:   min 1, median 1, max 2", p.summary(y).toString());
         assertEquals(p.rowsOf(1).length, 3);
-        assertTrue(Partitioner.parse("dirichlet:0.5").partition(balancedLabels(), 5, 1).description().contains("α=0.5"));
-        assertTrue(Partitioner.parse("shards:2").partition(balancedLabels(), 5, 1).description().contains("2 label-sorted"));
-        assertTrue(Partitioner.parse("IID").partition(balancedLabels(), 5, 1).description().startsWith("IID"));
-        assertThrows(IllegalArgumentException.class, () -> Partitioner.parse("dirichlet:x"));
-        assertThrows(IllegalArgumentException.class, () -> Partitioner.parse("zipf:1"));
+        assertTrue(Partitioner.dirichlet(0.5).partition(balancedLabels(), 5, 1).description().contains("α=0.5"));
+        assertTrue(Partitioner.shards(2).partition(balancedLabels(), 5, 1).description().contains("2 label-sorted"));
+        assertTrue(Partitioner.iid().partition(balancedLabels(), 5, 1).description().startsWith("IID"));
+        assertThrows(IllegalArgumentException.class, () -> Partitioner.shards(0));
         assertThrows(IllegalArgumentException.class, () -> Partitioner.dirichlet(0));
         assertThrows(IllegalArgumentException.class, () -> Partitioner.iid().partition(new int[3], 4, 1));
         assertThrows(IllegalArgumentException.class, () -> new Partition("x", new int[][] {{0}, {}}));

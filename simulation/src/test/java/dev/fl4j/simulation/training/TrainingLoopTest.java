@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.aggregators.AggregationFactory;
-import dev.fl4j.aggregators.AggregatorSpec;
+import dev.fl4j.aggregators.EncodedSumFactory;
+import dev.fl4j.aggregators.MeanFactory;
+import dev.fl4j.aggregators.SumFactory;
+import dev.fl4j.compression.Encoders;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Structures;
 import dev.fl4j.simulation.checkpoint.Checkpoint;
@@ -61,7 +64,7 @@ class TrainingLoopTest {
      */
     @Test
     void resumeWithErrorFeedbackRestoresEveryClientsResidual() {
-        AggregationFactory topK = AggregatorSpec.parse("encoded:topk:0.1@100", SmallRun.PER_ROUND);
+        AggregationFactory topK = new MeanFactory(EncodedSumFactory.of(Encoders.parse("topk:0.1@100")), new SumFactory());
         TrainingResult straight = SmallRun.loop(SmallRun.process(topK), 6, 11, 0, 2).build().run();
 
         Path dir = tmp.resolve("ef");
@@ -89,7 +92,7 @@ class TrainingLoopTest {
      */
     @Test
     void clientStateThatWouldOutgrowMemoryFailsAfterTheFirstRound() {
-        AggregationFactory topK = AggregatorSpec.parse("encoded:topk:0.1@100", SmallRun.PER_ROUND);
+        AggregationFactory topK = new MeanFactory(EncodedSumFactory.of(Encoders.parse("topk:0.1@100")), new SumFactory());
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> SmallRun.loop(SmallRun.process(topK), 6, 11, 0, 2).optClientStateMemoryLimit(40_000).build().run());
         assertTrue(e.getMessage().contains("client state would outgrow memory: each client keeps 2.3 KiB"), e.getMessage());

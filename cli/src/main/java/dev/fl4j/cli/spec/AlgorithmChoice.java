@@ -1,4 +1,4 @@
-package dev.fl4j.cli.simulate;
+package dev.fl4j.cli.spec;
 
 import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.learning.algorithms.ClientWeighting;
@@ -19,31 +19,40 @@ import java.util.Locale;
  * An {@code --algorithm}: fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi,
  * fedadagrad, each with its server optimizer's default learning rate when {@code --server-lr} is
  * not given (SGD 1.0 for FedAvg and FedProx, SGD 0.1 for FedSGD as in TFF, 0.01 for the adaptive
- * ones).
+ * ones). {@link #parse} reads the text with the shared {@link SpecGrammar}; its errors are
+ * {@link SpecException}s ({@code algorithm 'fedprox:x': MU must be a number, got 'x'; valid forms: ...}).
  */
 public record AlgorithmChoice(String name, float proximalMu) {
 
     /** The forms {@code --algorithm} accepts. */
     public static final List<String> FORMS = List.of("fedavg", "fedavg-unweighted", "fedsgd", "fedprox:MU", "fedadam", "fedyogi", "fedadagrad");
 
+    private static final SpecGrammar GRAMMAR = new SpecGrammar("algorithm", FORMS);
+
+    /**
+     * The algorithm {@code spec} names.
+     *
+     * @throws SpecException for an unknown name, a wrong parameter count, or a MU that is not a finite number >= 0
+     */
     public static AlgorithmChoice parse(String spec) {
-        String s = spec.trim().toLowerCase(Locale.ROOT);
-        if (s.startsWith("fedprox:")) {
-            float mu;
-            try {
-                mu = Float.parseFloat(s.substring(8));
-            } catch (NumberFormatException e) {
-                throw new UsageException("--algorithm " + spec + ": '" + s.substring(8) + "' is not a number (fedprox:MU, e.g. fedprox:0.01)");
+        return GRAMMAR.parse(spec, text -> {
+            SpecTerm term = GRAMMAR.term(text);
+            switch (term.name()) {
+                case "fedprox" -> {
+                    term.expect(1);
+                    double mu = term.number(0, "MU");
+                    if (!(mu >= 0) || !Float.isFinite((float) mu)) {
+                        throw new IllegalArgumentException("FedProx's MU must be finite and >= 0, got '" + term.params().get(0) + "'");
+                    }
+                    return new AlgorithmChoice("fedprox", (float) mu);
+                }
+                case "fedavg", "fedavg-unweighted", "fedsgd", "fedadam", "fedyogi", "fedadagrad" -> {
+                    term.expect(0);
+                    return new AlgorithmChoice(term.name(), 0f);
+                }
+                default -> throw term.unknown();
             }
-            if (!(mu >= 0) || Float.isInfinite(mu)) {
-                throw new UsageException("--algorithm " + spec + ": FedProx's mu must be finite and >= 0");
-            }
-            return new AlgorithmChoice("fedprox", mu);
-        }
-        if (FORMS.contains(s) && !s.equals("fedprox:MU")) {
-            return new AlgorithmChoice(s, 0f);
-        }
-        throw new UsageException("unknown algorithm '" + spec + "'; expected one of " + String.join(", ", FORMS));
+        });
     }
 
     /** The server learning rate used when none is given. */
@@ -72,17 +81,19 @@ public record AlgorithmChoice(String name, float proximalMu) {
     /**
      * Refuses options of local training that this algorithm would ignore: FedSGD's clients take no
      * local steps, so {@code --client-lr} (given at all) and {@code --epochs} other than 1 are errors.
+     *
+     * @throws IllegalArgumentException naming the option that does not apply
      */
     public void requireApplicable(Float clientLr, int epochs) {
         if (!name.equals("fedsgd")) {
             return;
         }
         if (clientLr != null) {
-            throw new UsageException("--client-lr does not apply to --algorithm fedsgd: its clients compute one gradient at the received model"
+            throw new IllegalArgumentException("--client-lr does not apply to --algorithm fedsgd: its clients compute one gradient at the received model"
                     + " and take no local steps; the step size is --server-lr");
         }
         if (epochs != 1) {
-            throw new UsageException("--epochs " + epochs + " does not apply to --algorithm fedsgd: its clients compute one gradient over"
+            throw new IllegalArgumentException("--epochs " + epochs + " does not apply to --algorithm fedsgd: its clients compute one gradient over"
                     + " all their data at the received model");
         }
     }

@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>
  * mvn -q -pl bench -am package -DskipTests
- * java -cp bench/target/classes:$(cat bench/target/classpath.txt) org.openjdk.jmh.Main EncoderBenchmark
+ * java -cp bench-jmh/target/classes:$(cat bench-jmh/target/classpath.txt) org.openjdk.jmh.Main EncoderBenchmark
  * </pre>
  * (add e.g. {@code -p preset=drive -f 1 -wi 2 -i 3} for a quick look).
  */

@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>
  * mvn -q -pl bench -am package -DskipTests
- * java -cp bench/target/classes:$(cat bench/target/classpath.txt) org.openjdk.jmh.Main FederatedMeanBenchmark
+ * java -cp bench-jmh/target/classes:$(cat bench-jmh/target/classpath.txt) org.openjdk.jmh.Main FederatedMeanBenchmark
  * </pre>
  */
 @State(Scope.Benchmark)

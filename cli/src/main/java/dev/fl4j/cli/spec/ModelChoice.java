@@ -1,4 +1,4 @@
-package dev.fl4j.cli.simulate;
+package dev.fl4j.cli.spec;
 
 import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
@@ -15,15 +15,33 @@ import java.util.function.UnaryOperator;
 /**
  * A {@code --model} for a dataset: the model spec and the per-batch adaptation the data needs
  * (flattening images for dense models, next-character targets for the LSTM). Refuses a model that
- * does not fit the dataset's examples, naming the models that do.
+ * does not fit the dataset's examples, naming the models that do. The name is read with the shared
+ * {@link SpecGrammar} (a bare name, no parameters); errors are {@link SpecException}s.
  */
 public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> batchMap) {
+
+    /** What a model needs to know about the data it will train on. */
+    public interface Data {
+        /** The dataset's name, for messages. */
+        String name();
+
+        /** The type of one example's {@code x}. */
+        TensorType exampleX();
+
+        /** The number of classes of {@code y}. */
+        int classes();
+
+        /** Whether examples are character sequences with the next character as label (LEAF Shakespeare). */
+        boolean characters();
+    }
 
     /** The names {@code --model} accepts. */
     public static final List<String> NAMES = List.of("fedavg-cnn", "2nn", "softmax", "lstm");
 
+    private static final SpecGrammar GRAMMAR = new SpecGrammar("model", NAMES);
+
     /** The default model for a dataset. */
-    public static String defaultFor(SimulationData data) {
+    public static String defaultFor(Data data) {
         if (data.characters()) {
             return "lstm";
         }
@@ -42,39 +60,51 @@ public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> ba
         return w;
     }
 
-    /** The model {@code name} for {@code data}. */
-    public static ModelChoice of(String name, SimulationData data) {
-        String n = name.trim().toLowerCase(Locale.ROOT);
-        TensorType x = data.exampleX();
-        switch (n) {
-            case "fedavg-cnn" -> {
-                require(isImage(x), n, "28×28×1 float images", data);
-                return new ModelChoice(n, Models.fedAvgCnn(data.classes()), UnaryOperator.identity());
+    /**
+     * The model {@code name} for {@code data}.
+     *
+     * @throws SpecException for an unknown name (listing the models, and those that fit), a name with
+     *                       parameters, or a model that does not fit the data
+     */
+    public static ModelChoice of(String name, Data data) {
+        return GRAMMAR.parse(name, text -> {
+            SpecTerm term = GRAMMAR.term(text);
+            String n = term.name();
+            TensorType x = data.exampleX();
+            switch (n) {
+                case "fedavg-cnn" -> {
+                    term.expect(0);
+                    require(isImage(x), n, "28×28×1 float images", data);
+                    return new ModelChoice(n, Models.fedAvgCnn(data.classes()), UnaryOperator.identity());
+                }
+                case "2nn" -> {
+                    term.expect(0);
+                    require(x.dtype() == DType.FLOAT32 && width(x) == 784, n, "784 float features (28×28 images)", data);
+                    return new ModelChoice(n, Models.twoNN(data.classes()), flatten(784));
+                }
+                case "softmax" -> {
+                    term.expect(0);
+                    require(x.dtype() == DType.FLOAT32, n, "float features", data);
+                    return new ModelChoice(n, Models.softmaxRegression(width(x), data.classes()), flatten(width(x)));
+                }
+                case "lstm" -> {
+                    term.expect(0);
+                    require(data.characters(), n, "character sequences (leaf-shakespeare)", data);
+                    int length = x.shape()[0];
+                    return new ModelChoice(n, Models.characterLstm(data.classes(), length, 256, 2), nextCharacterTargets(length));
+                }
+                default -> throw new IllegalArgumentException("unknown model '" + n + "' (models that fit " + data.name() + ": "
+                        + String.join(", ", fitting(data)) + ")");
             }
-            case "2nn" -> {
-                require(x.dtype() == DType.FLOAT32 && width(x) == 784, n, "784 float features (28×28 images)", data);
-                return new ModelChoice(n, Models.twoNN(data.classes()), flatten(784));
-            }
-            case "softmax" -> {
-                require(x.dtype() == DType.FLOAT32, n, "float features", data);
-                return new ModelChoice(n, Models.softmaxRegression(width(x), data.classes()), flatten(width(x)));
-            }
-            case "lstm" -> {
-                require(data.characters(), n, "character sequences (leaf-shakespeare)", data);
-                int length = x.shape()[0];
-                return new ModelChoice(n, Models.characterLstm(data.classes(), length, 256, 2), nextCharacterTargets(length));
-            }
-            default -> throw new UsageException("unknown model '" + name + "'; expected one of " + String.join(", ", NAMES)
-                    + " (for " + data.name() + ": " + String.join(", ", fitting(data)) + ")");
-        }
+        });
     }
 
     /** The models that fit {@code data}. */
-    public static List<String> fitting(SimulationData data) {
+    public static List<String> fitting(Data data) {
         return NAMES.stream().filter(m -> fits(m, data)).toList();
     }
 
-    private static boolean fits(String model, SimulationData data) {
+    private static boolean fits(String model, Data data) {
         TensorType x = data.exampleX();
         return switch (model) {
             case "fedavg-cnn" -> isImage(x);
@@ -85,9 +115,9 @@ public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> ba
         };
     }
 
-    private static void require(boolean fits, String model, String needs, SimulationData data) {
+    private static void require(boolean fits, String model, String needs, Data data) {
         if (!fits) {
-            throw new UsageException("model " + model + " needs " + needs + " but " + data.name() + " has examples x=" + data.exampleX()
+            throw new IllegalArgumentException("model " + model + " needs " + needs + " but " + data.name() + " has examples x=" + data.exampleX()
                     + "; models that fit: " + String.join(", ", fitting(data)));
         }
     }

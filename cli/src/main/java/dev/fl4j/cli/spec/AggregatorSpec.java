@@ -1,9 +1,20 @@
-package dev.fl4j.aggregators;
+package dev.fl4j.cli.spec;
 
+import dev.fl4j.aggregators.AggregationFactory;
+import dev.fl4j.aggregators.Aggregators;
+import dev.fl4j.aggregators.ClippingFactory;
+import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
+import dev.fl4j.aggregators.EncodedSumFactory;
+import dev.fl4j.aggregators.MeanFactory;
+import dev.fl4j.aggregators.NonFiniteZeroingFactory;
+import dev.fl4j.aggregators.Norm;
+import dev.fl4j.aggregators.RobustAggregationFactory;
+import dev.fl4j.aggregators.SumFactory;
+import dev.fl4j.aggregators.ZeroingFactory;
 import dev.fl4j.compression.Encoders;
+import dev.fl4j.privacy.PrivacyLedger;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Reads the command line's {@code --aggregator} text into a factory.
@@ -56,7 +67,8 @@ import java.util.Locale;
  * encoded:drive                 weighted mean of 1-bit DRIVE-encoded client updates
  * zeroing+clip+encoded:randk:0.05  TFF's compression_aggregator order with random-k instead of 8 bits
  * </pre>
- * Whether the resulting factory takes weights: {@link #isWeighted}.
+ * Whether the resulting factory takes weights: {@link AggregationFactory#isWeighted()}. Errors are
+ * {@link SpecException}s of the shared {@link SpecGrammar}: {@code aggregator 'SPEC': WHY; valid forms: ...}.
  */
 public final class AggregatorSpec {
 
@@ -66,6 +78,7 @@ public final class AggregatorSpec {
             "WRAPPER+...+CORE with WRAPPER one of non-finite, zeroing[:l2|linf][:BOUND], clip[:BOUND]");
 
     private static final String ENCODED = "encoded:";
+    private static final SpecGrammar GRAMMAR = new SpecGrammar("aggregator", FORMS);
 
     private AggregatorSpec() {
     }
@@ -74,7 +87,7 @@ public final class AggregatorSpec {
      * The factory {@code spec} names.
      *
      * @param clientsPerRound the expected clients per round (for DP's normalization and defaults)
-     * @throws IllegalArgumentException naming the bad part and listing the valid forms
+     * @throws SpecException naming the bad part and listing the valid forms
      */
     public static AggregationFactory parse(String spec, int clientsPerRound) {
         return parse(spec, new Settings(clientsPerRound, 0, DifferentiallyPrivateFactory.DEFAULT_DELTA, Double.POSITIVE_INFINITY));
@@ -86,7 +99,7 @@ public final class AggregatorSpec {
      * assumes every client takes part in every round), the δ at which ε is reported, and an ε budget
      * ({@code +Infinity}: none) that the training loop stops before exceeding.
      */
-    public record Settings(int clientsPerRound, long population, double delta, double epsilonBudget, dev.fl4j.privacy.PrivacyLedger ledger) {
+    public record Settings(int clientsPerRound, long population, double delta, double epsilonBudget, PrivacyLedger ledger) {
 
         /** Settings whose DP mechanisms keep their spent rounds in their state only (no ledger). */
         public Settings(int clientsPerRound, long population, double delta, double epsilonBudget) {
@@ -94,44 +107,39 @@ public final class AggregatorSpec {
         }
 
         /** These settings with DP mechanisms recording their spent rounds in {@code ledger} ({@link DifferentiallyPrivateFactory#withLedger}). */
-        public Settings withLedger(dev.fl4j.privacy.PrivacyLedger ledger) {
+        public Settings withLedger(PrivacyLedger ledger) {
             return new Settings(clientsPerRound, population, delta, epsilonBudget, ledger);
         }
     }
 
     /** The factory {@code spec} names, with DP mechanisms configured from {@code settings}. */
     public static AggregationFactory parse(String spec, Settings settings) {
-        if (spec == null || spec.isBlank()) {
-            throw error(String.valueOf(spec), "empty aggregator");
+        return GRAMMAR.parse(spec, text -> compose(List.of(text.split("\\+", -1)), settings));
+    }
+
+    private static AggregationFactory compose(List<String> stages, Settings settings) {
+        if (stages.size() == 1) {
+            return preset(GRAMMAR.term(stages.get(0)), settings);
         }
-        String text = spec.trim().toLowerCase(Locale.ROOT);
-        List<String> stages = List.of(text.split("\\+", -1));
-        try {
-            if (stages.size() == 1) {
-                return preset(stages.get(0), settings);
-            }
-            AggregationFactory factory = core(stages.get(stages.size() - 1), settings);
-            double zeroingCountStddev = Double.NaN;
-            if (factory instanceof DifferentiallyPrivateFactory dp) {
-                zeroingCountStddev = Aggregators.zeroingCountStddev(dp);
-                for (String wrapper : stages.subList(0, stages.size() - 1)) {
-                    if (isAdaptive(wrapper, "clip")) {
-                        throw new SpecException("adaptive 'clip' before a DP core would estimate its bound without noise, a release that epsilon"
-                                + " does not cover; use clip:BOUND, or rely on the DP core's own clipping");
-                    }
-                    if (isAdaptive(wrapper, "zeroing")) {
-                        dp = dp.withAccountedCount(zeroingCountStddev);
-                    }
+        AggregationFactory factory = core(GRAMMAR.term(stages.get(stages.size() - 1)), settings);
+        double zeroingCountStddev = Double.NaN;
+        if (factory instanceof DifferentiallyPrivateFactory dp) {
+            zeroingCountStddev = Aggregators.zeroingCountStddev(dp);
+            for (String wrapper : stages.subList(0, stages.size() - 1)) {
+                if (isAdaptive(GRAMMAR.term(wrapper), "clip")) {
+                    throw new IllegalArgumentException("adaptive 'clip' before a DP core would estimate its bound without noise, a release that epsilon"
+                            + " does not cover; use clip:BOUND, or rely on the DP core's own clipping");
                 }
-                factory = dp;
+                if (isAdaptive(GRAMMAR.term(wrapper), "zeroing")) {
+                    dp = dp.withAccountedCount(zeroingCountStddev);
+                }
             }
-            for (int i = stages.size() - 2; i >= 0; i--) {
-                factory = wrapper(stages.get(i), factory, zeroingCountStddev, settings.clientsPerRound());
-            }
-            return factory;
-        } catch (SpecException | IllegalArgumentException e) {
-            throw error(spec, e.getMessage());
+            factory = dp;
         }
+        for (int i = stages.size() - 2; i >= 0; i--) {
+            factory = wrapper(GRAMMAR.term(stages.get(i)), factory, zeroingCountStddev, settings.clientsPerRound());
+        }
+        return factory;
     }
 
     /**
@@ -140,7 +148,7 @@ public final class AggregatorSpec {
      */
     private static AggregationFactory encodedMean(String preset) {
         if (preset.isBlank()) {
-            throw new SpecException("encoded needs an encoder preset, e.g. encoded:drive or encoded:hadamard-uniform:2@10000");
+            throw new IllegalArgumentException("encoded needs an encoder preset, e.g. encoded:drive or encoded:hadamard-uniform:2@10000");
         }
         return new MeanFactory(EncodedSumFactory.of(Encoders.parse(preset)), new SumFactory());
     }
@@ -160,97 +168,89 @@ public final class AggregatorSpec {
     }
 
     /** Whether the wrapper {@code stage} is {@code kind} (zeroing or clip) with a bound estimated each round rather than fixed. */
-    private static boolean isAdaptive(String stage, String kind) {
-        String[] p = stage.split(":", -1);
-        if (!p[0].equals(kind)) {
+    private static boolean isAdaptive(SpecTerm stage, String kind) {
+        if (!stage.name().equals(kind)) {
             return false;
         }
-        return kind.equals("clip") ? p.length == 1 : p.length == 1 || p.length == 2 && (p[1].equals("l2") || p[1].equals("linf"));
+        List<String> p = stage.params();
+        return kind.equals("clip") ? p.isEmpty() : p.isEmpty() || p.size() == 1 && isNorm(p.get(0));
     }
 
-    /** Whether {@code factory} builds weighted processes (its innermost mechanism does). */
-    public static boolean isWeighted(AggregationFactory factory) {
-        if (factory instanceof NormBoundFactory n) {
-            return isWeighted(n.inner());
-        }
-        if (factory instanceof NonFiniteZeroingFactory n) {
-            return isWeighted(n.inner());
-        }
-        return factory instanceof WeightedAggregationFactory;
+    private static boolean isNorm(String text) {
+        return text.equals("l2") || text.equals("linf");
     }
 
-    private static AggregationFactory preset(String stage, Settings settings) {
+    private static AggregationFactory preset(SpecTerm stage, Settings settings) {
         int clientsPerRound = settings.clientsPerRound();
-        String[] p = stage.split(":", -1);
-        return switch (p[0]) {
+        return switch (stage.name()) {
             case "robust" -> {
-                args(p, 0);
+                stage.expect(0);
                 yield Aggregators.robustAggregator(true, true);
             }
             case "dp" -> {
-                args(p, 1);
-                yield Aggregators.dpAggregator(configure(DifferentiallyPrivateFactory.gaussianAdaptive(number(p[1], "NOISE_MULTIPLIER"),
+                stage.expect(1);
+                yield Aggregators.dpAggregator(configure(DifferentiallyPrivateFactory.gaussianAdaptive(stage.number(0, "NOISE_MULTIPLIER"),
                         clients(clientsPerRound)), settings), true);
             }
             case "secure" -> {
-                args(p, 0);
+                stage.expect(0);
                 yield Aggregators.secureAggregator(true, true);
             }
             case "compression" -> {
-                args(p, 0);
+                stage.expect(0);
                 yield Aggregators.compressionAggregator(true, true);
             }
             default -> core(stage, settings);
         };
     }
 
-    private static AggregationFactory core(String stage, Settings settings) {
+    private static AggregationFactory core(SpecTerm stage, Settings settings) {
         int clientsPerRound = settings.clientsPerRound();
-        if (stage.startsWith(ENCODED)) {
-            return encodedMean(stage.substring(ENCODED.length()));
+        if (stage.text().startsWith(ENCODED)) {
+            return encodedMean(stage.rest());
         }
-        String[] p = stage.split(":", -1);
-        switch (p[0]) {
+        switch (stage.name()) {
             case "mean" -> {
-                args(p, 0);
+                stage.expect(0);
                 return new MeanFactory();
             }
             case "median" -> {
-                args(p, 0);
+                stage.expect(0);
                 return RobustAggregationFactory.median();
             }
             case "trimmed-mean" -> {
-                args(p, 1);
-                return RobustAggregationFactory.trimmedMean(number(p[1], "FRACTION"));
+                stage.expect(1);
+                return RobustAggregationFactory.trimmedMean(stage.number(0, "FRACTION"));
             }
             case "krum" -> {
-                args(p, 1);
-                return RobustAggregationFactory.krum(whole(p[1], "F"));
+                stage.expect(1);
+                return RobustAggregationFactory.krum(stage.whole(0, "F"));
             }
             case "multi-krum" -> {
-                args(p, 2);
-                return RobustAggregationFactory.multiKrum(whole(p[1], "F"), whole(p[2], "M"));
+                stage.expect(2);
+                return RobustAggregationFactory.multiKrum(stage.whole(0, "F"), stage.whole(1, "M"));
             }
             case "dp" -> {
-                args(p, 1);
-                return configure(DifferentiallyPrivateFactory.gaussianAdaptive(number(p[1], "NOISE_MULTIPLIER"), clients(clientsPerRound)), settings);
+                stage.expect(1);
+                return configure(DifferentiallyPrivateFactory.gaussianAdaptive(stage.number(0, "NOISE_MULTIPLIER"), clients(clientsPerRound)), settings);
             }
             case "dp-fixed" -> {
-                args(p, 2);
-                return configure(DifferentiallyPrivateFactory.gaussianFixed(number(p[1], "NOISE_MULTIPLIER"), clients(clientsPerRound),
-                        number(p[2], "CLIP")), settings);
+                stage.expect(2);
+                return configure(DifferentiallyPrivateFactory.gaussianFixed(stage.number(0, "NOISE_MULTIPLIER"), clients(clientsPerRound),
+                        stage.number(1, "CLIP")), settings);
             }
             case "secure" -> {
-                args(p, 0);
+                stage.expect(0);
                 return Aggregators.secureAggregator(false, false);
             }
             case "compression" -> {
-                args(p, 0);
+                stage.expect(0);
                 return Aggregators.compressionAggregator(false, false);
             }
-            case "robust", "non-finite", "zeroing", "clip" -> throw new SpecException("'" + p[0] + "' cannot be the last stage of a composition;"
+            case "robust", "non-finite", "zeroing", "clip" -> throw new IllegalArgumentException("'" + stage.name()
+                    + "' cannot be the last stage of a composition;"
                     + " end with a core (mean, median, trimmed-mean, krum, multi-krum, dp, dp-fixed, secure, compression)");
-            default -> throw new SpecException("unknown aggregator '" + p[0] + "'");
+            default -> throw stage.unknown();
         }
     }
 
@@ -258,83 +258,46 @@ public final class AggregatorSpec {
      * {@code stage} around {@code inner}; an adaptive zeroing bound is estimated privately, with count
      * noise {@code privateCountStddev}, when that is a number (the core is DP and accounts it).
      */
-    private static AggregationFactory wrapper(String stage, AggregationFactory inner, double privateCountStddev, int clientsPerRound) {
-        String[] p = stage.split(":", -1);
-        switch (p[0]) {
+    private static AggregationFactory wrapper(SpecTerm stage, AggregationFactory inner, double privateCountStddev, int clientsPerRound) {
+        switch (stage.name()) {
             case "non-finite" -> {
-                args(p, 0);
+                stage.expect(0);
                 return new NonFiniteZeroingFactory(inner);
             }
             case "clip" -> {
-                if (p.length == 1) {
+                if (stage.params().isEmpty()) {
                     return Aggregators.withDefaultClipping(inner, false);
                 }
-                args(p, 1);
-                return ClippingFactory.fixed(number(p[1], "BOUND"), inner);
+                stage.expect(1);
+                return ClippingFactory.fixed(stage.number(0, "BOUND"), inner);
             }
             case "zeroing" -> {
-                if (p.length > 3) {
-                    throw new SpecException("'zeroing' takes at most a norm and a bound (zeroing[:l2|linf][:BOUND]), got '" + stage + "'");
+                if (stage.params().size() > 2) {
+                    throw new IllegalArgumentException("'zeroing' takes at most a norm and a bound (zeroing[:l2|linf][:BOUND]), got '" + stage.text() + "'");
                 }
-                List<String> rest = new ArrayList<>(List.of(p).subList(1, p.length));
+                List<String> rest = new ArrayList<>(stage.params());
                 Norm norm = Norm.LINF;
-                if (!rest.isEmpty() && (rest.get(0).equals("l2") || rest.get(0).equals("linf"))) {
-                    norm = Norm.parse(rest.remove(0));
+                if (!rest.isEmpty() && isNorm(rest.get(0))) {
+                    norm = rest.remove(0).equals("l2") ? Norm.L2 : Norm.LINF;
                 }
                 if (rest.isEmpty()) {
                     return ZeroingFactory.adaptive(Double.isNaN(privateCountStddev) ? Aggregators.defaultZeroingNorm(false)
                             : Aggregators.privateZeroingNorm(privateCountStddev, clientsPerRound), norm, inner);
                 }
                 if (rest.size() > 1) {
-                    throw new SpecException("'zeroing' norm must be l2 or linf, got '" + rest.get(0) + "'");
+                    throw new IllegalArgumentException("'zeroing' norm must be l2 or linf, got '" + rest.get(0) + "'");
                 }
-                return ZeroingFactory.fixed(number(rest.get(0), "BOUND"), norm, inner);
+                return ZeroingFactory.fixed(stage.number(stage.params().size() - 1, "BOUND"), norm, inner);
             }
-            default -> throw new SpecException("'" + p[0] + "' is not a wrapper; only the last stage may be a core, wrappers are non-finite,"
-                    + " zeroing, clip");
-        }
-    }
-
-    private static void args(String[] parts, int expected) {
-        if (parts.length - 1 != expected) {
-            String form = FORMS.stream().filter(f -> f.equals(parts[0]) || f.startsWith(parts[0] + ":")).findFirst().orElse(parts[0]);
-            throw new SpecException("'" + parts[0] + "' takes " + expected + " argument(s) (" + form + "), got " + (parts.length - 1));
-        }
-    }
-
-    private static double number(String text, String what) {
-        try {
-            return Double.parseDouble(text);
-        } catch (NumberFormatException e) {
-            throw new SpecException(what + " must be a number, got '" + text + "'");
-        }
-    }
-
-    private static int whole(String text, String what) {
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new SpecException(what + " must be a whole number, got '" + text + "'");
+            default -> throw new IllegalArgumentException("'" + stage.name() + "' is not a wrapper; only the last stage may be a core, wrappers are"
+                    + " non-finite, zeroing, clip");
         }
     }
 
     private static int clients(int clientsPerRound) {
         if (clientsPerRound < 1) {
-            throw new SpecException("differential privacy needs the clients per round (>= 1), got " + clientsPerRound);
+            throw new IllegalArgumentException("differential privacy needs the clients per round (>= 1), got " + clientsPerRound);
         }
         return clientsPerRound;
-    }
-
-    private static IllegalArgumentException error(String spec, String why) {
-        return new IllegalArgumentException("aggregator '" + spec + "': " + why + "; valid forms: " + String.join(", ", FORMS));
-    }
-
-    /** A parse problem, reported with the whole spec and the valid forms. */
-    private static final class SpecException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        SpecException(String message) {
-            super(message);
-        }
     }
 }
