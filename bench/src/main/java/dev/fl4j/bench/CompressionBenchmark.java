@@ -50,8 +50,10 @@ import java.util.function.LongConsumer;
  * bits. It runs FedAvg on Fashion-MNIST (the FedAvg CNN by default) for a fixed number of rounds,
  * once without compression and once per encoder, where the encoder compresses the client updates
  * inside the weighted mean ({@code MeanFactory(EncodedSumFactory(encoder), SumFactory)}, as TFF's
- * compression tutorial composes it). Every run sees the same initial model, the same clients each
- * round and the same shuffles; only the encoder differs.
+ * compression tutorial composes it). The rounds run in simulation's {@link TrainingLoop} (the loop
+ * {@code fl4j simulate} uses), whose {@link ClientSampler} and {@link Preprocessing} derive each
+ * round's clients and shuffles from the seed, so every run sees the same initial model, the same
+ * clients each round and the same shuffles; only the encoder differs.
  *
  * <p>Printed per encoder:
  * <ul>
