@@ -3,7 +3,6 @@ package dev.fl4j.aggregators;
 import dev.fl4j.aggregators.internal.Bound;
 import dev.fl4j.aggregators.internal.ValueMath;
 import dev.fl4j.aggregators.internal.Wrapping;
-import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Structures;
@@ -13,6 +12,7 @@ import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.Placement;
 import dev.fl4j.core.types.StructType;
@@ -226,7 +226,7 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
      * The same mechanism accounting one more noised count per round over the same clients: a count
      * of sensitivity 1/2 released with noise {@code N(0, countStddev²)}, such as the below-bound
      * count of a private adaptive zeroing bound around this factory
-     * ({@link Aggregators#dpAggregator(DifferentiallyPrivateFactory, boolean)}). The noise on the
+     * ({@link Aggregators.DpBuilder#setMechanism}). The noise on the
      * updates rises so that the round, counts included, stays one Gaussian mechanism of noise
      * multiplier {@code z} ({@link AdaptiveClippingNoise#valueNoiseMultiplier(double, double...)}),
      * which is what ε is computed for.

@@ -1,6 +1,5 @@
 package dev.fl4j.aggregators;
 
-import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
@@ -8,6 +7,7 @@ import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.templates.EstimationProcess;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.Placement;
 import dev.fl4j.core.types.StructType;
@@ -32,7 +32,7 @@ import dev.fl4j.privacy.QuantileEstimator;
  *   <li>{@code report(state)} → {@code float32@SERVER}: {@code estimate × multiplier + increment}
  *       (the bound a zeroing or clipping factory uses).</li>
  * </ul>
- * {@link #noNoise} releases the exact fraction (by {@code federated_mean}, or with {@code secure}
+ * {@link #noNoise} releases the exact fraction (by {@code federated_mean}, or with {@code optSecureEstimation(true)}
  * by {@code federated_secure_sum_bitwidth} of 0/1 counts, as TFF's {@code secure_estimation});
  * {@link #gaussian} releases it with Gaussian noise as {@link PrivateQuantileEstimator} defines:
  * clients send {@code b_i - 1/2}, the server adds {@code N(0, σ_b²)} (from {@link GaussianNoise},
@@ -47,25 +47,91 @@ public final class QuantileEstimation {
     private QuantileEstimation() {
     }
 
-    /** {@link #noNoise(double, double, double, double, double, boolean)} with multiplier 1, increment 0, no secure sum. */
+    /** {@link #noNoiseBuilder()} with only the required settings: multiplier 1, increment 0, indicators averaged in the clear. */
     public static EstimationProcess noNoise(double initialEstimate, double targetQuantile, double learningRate) {
-        return noNoise(initialEstimate, targetQuantile, learningRate, 1.0, 0.0, false);
+        return noNoiseBuilder().setInitialEstimate(initialEstimate).setTargetQuantile(targetQuantile).setLearningRate(learningRate).build();
     }
 
     /**
-     * TFF's {@code PrivateQuantileEstimationProcess.no_noise}: the exact fraction below the estimate
-     * each round.
-     *
-     * @param initialEstimate the first estimate, finite and > 0
-     * @param targetQuantile γ in [0, 1]
-     * @param learningRate η, finite and >= 0 (TFF's adaptive zeroing uses ln 10)
-     * @param multiplier the report is {@code estimate × multiplier + increment}; finite, >= 0
-     * @param increment finite, >= 0
-     * @param secure whether the clients' 0/1 indicators are summed with
-     *     {@code federated_secure_sum_bitwidth} instead of averaged in the clear
-     * @throws IllegalArgumentException naming the bad parameter
+     * Options of TFF's {@code PrivateQuantileEstimationProcess.no_noise(initial_estimate, target_quantile, learning_rate,
+     * multiplier=1.0, increment=0.0, secure_estimation=False)}; see {@link NoNoiseBuilder#build()}.
      */
-    public static EstimationProcess noNoise(double initialEstimate, double targetQuantile, double learningRate, double multiplier,
+    public static NoNoiseBuilder noNoiseBuilder() {
+        return new NoNoiseBuilder();
+    }
+
+    /** Settings of a noise-free quantile estimate: three required, three with TFF's defaults. */
+    public static final class NoNoiseBuilder {
+        private Double initialEstimate;
+        private Double targetQuantile;
+        private Double learningRate;
+        private double multiplier = 1.0;
+        private double increment = 0.0;
+        private boolean secureEstimation;
+
+        private NoNoiseBuilder() {
+        }
+
+        /** The first estimate, finite and > 0. */
+        public NoNoiseBuilder setInitialEstimate(double initialEstimate) {
+            this.initialEstimate = initialEstimate;
+            return this;
+        }
+
+        /** γ in [0, 1]. */
+        public NoNoiseBuilder setTargetQuantile(double targetQuantile) {
+            this.targetQuantile = targetQuantile;
+            return this;
+        }
+
+        /** η, finite and >= 0 (TFF's adaptive zeroing uses ln 10). */
+        public NoNoiseBuilder setLearningRate(double learningRate) {
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        /** The report is {@code estimate × multiplier + increment}; finite, >= 0 (default 1). */
+        public NoNoiseBuilder optMultiplier(double multiplier) {
+            this.multiplier = multiplier;
+            return this;
+        }
+
+        /** Added to the scaled estimate; finite, >= 0 (default 0). */
+        public NoNoiseBuilder optIncrement(double increment) {
+            this.increment = increment;
+            return this;
+        }
+
+        /**
+         * TFF's {@code secure_estimation}: whether the clients' 0/1 indicators are summed with
+         * {@code federated_secure_sum_bitwidth} instead of averaged in the clear (default false).
+         */
+        public NoNoiseBuilder optSecureEstimation(boolean secureEstimation) {
+            this.secureEstimation = secureEstimation;
+            return this;
+        }
+
+        /**
+         * TFF's {@code PrivateQuantileEstimationProcess.no_noise}: the exact fraction below the estimate each round.
+         *
+         * @throws IllegalStateException naming the first required setter not called
+         * @throws IllegalArgumentException naming the bad parameter
+         */
+        public EstimationProcess build() {
+            if (initialEstimate == null) {
+                throw new IllegalStateException("quantile estimation needs setInitialEstimate");
+            }
+            if (targetQuantile == null) {
+                throw new IllegalStateException("quantile estimation needs setTargetQuantile");
+            }
+            if (learningRate == null) {
+                throw new IllegalStateException("quantile estimation needs setLearningRate");
+            }
+            return noNoise(initialEstimate, targetQuantile, learningRate, multiplier, increment, secureEstimation);
+        }
+    }
+
+    private static EstimationProcess noNoise(double initialEstimate, double targetQuantile, double learningRate, double multiplier,
             double increment, boolean secure) {
         QuantileEstimator estimator = QuantileEstimator.geometric(targetQuantile, learningRate);
         checkInitial(initialEstimate);

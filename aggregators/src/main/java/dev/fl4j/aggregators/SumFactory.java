@@ -36,7 +36,7 @@ public final class SumFactory implements UnweightedAggregationFactory {
 
     private static void requireNumeric(Type type) {
         if (type instanceof TensorType t) {
-            if (t.dtype() == dev.fl4j.core.DType.BOOL || t.dtype() == dev.fl4j.core.DType.UINT8) {
+            if (t.dtype() == dev.fl4j.core.types.DType.BOOL || t.dtype() == dev.fl4j.core.types.DType.UINT8) {
                 throw new TypeMismatchException("SumFactory cannot sum " + t + " values");
             }
             return;

@@ -1,7 +1,6 @@
 package dev.fl4j.aggregators;
 
 import dev.fl4j.aggregators.internal.ValueMath;
-import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
@@ -10,6 +9,7 @@ import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.Placement;
 import dev.fl4j.core.types.StructType;

@@ -45,7 +45,7 @@ class DifferentialPrivacyReleasesTest {
 
     @Test
     void theDpPresetsZeroingBoundIsNoisedAndItsCountIsInsideTheNoiseMultiplier() {
-        AggregationFactory preset = Aggregators.dpAggregator(0.3, 5, true);
+        AggregationFactory preset = Aggregators.dpAggregator().setNoiseMultiplier(0.3).setClientsPerRound(5).build();
         double first = zeroingBoundAfterOneRound(preset);
         double second = zeroingBoundAfterOneRound(preset);
         assertNotEquals(first, second, "the same clients give two different zeroing bounds: the estimate carries fresh noise");
@@ -104,7 +104,7 @@ class DifferentialPrivacyReleasesTest {
     void theClippedUpdateNeverExceedsTheClipTheNoiseIsCalibratedTo() {
         java.util.SplittableRandom random = new java.util.SplittableRandom(5);
         int d = 1000;
-        dev.fl4j.core.types.TensorType type = new dev.fl4j.core.types.TensorType(dev.fl4j.core.DType.FLOAT32, d);
+        dev.fl4j.core.types.TensorType type = new dev.fl4j.core.types.TensorType(dev.fl4j.core.types.DType.FLOAT32, d);
         AggregationProcess p = DifferentiallyPrivateFactory.gaussianFixed(0, 1, 1.0).create(type);
         Value state = p.initialize(runtime);
         for (int trial = 0; trial < 100; trial++) {

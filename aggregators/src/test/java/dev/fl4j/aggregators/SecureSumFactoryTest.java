@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
@@ -17,6 +16,7 @@ import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.runtime.TrafficRecord;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.core.types.TypeMismatchException;
 import java.util.ArrayList;
@@ -85,7 +85,7 @@ class SecureSumFactoryTest {
 
     @Test
     void adaptiveBoundFollowsTheLargestAbsoluteValues() {
-        AggregationProcess p = SecureSumFactory.adaptive(QuantileEstimation.noNoise(1, 0.5, 1.0, 1, 0, true)).create(F32);
+        AggregationProcess p = SecureSumFactory.adaptive(QuantileEstimation.noNoiseBuilder().setInitialEstimate(1).setTargetQuantile(0.5).setLearningRate(1.0).optSecureEstimation(true).build()).create(F32);
         Value state = p.initialize(runtime);
         FederatedValue values = FederatedValue.clients(List.of(Tensor.scalar(4f), Tensor.scalar(-4f), Tensor.scalar(0.5f)));
         MeasuredProcessOutput out = p.next(runtime, state, values);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.compression.Encoders;
-import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
@@ -15,6 +14,7 @@ import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
@@ -40,10 +40,10 @@ class SinglePassCompositionTest {
     private static Map<String, AggregationFactory> compositions(int clientsPerRound) {
         Map<String, AggregationFactory> all = new LinkedHashMap<>();
         all.put("mean", new MeanFactory());
-        all.put("robust", Aggregators.robustAggregator(true, true));
-        all.put("dp:0.1", Aggregators.dpAggregator(0.1, clientsPerRound, true));
-        all.put("secure", Aggregators.secureAggregator(true, true));
-        all.put("compression", Aggregators.compressionAggregator(true, true));
+        all.put("robust", Aggregators.robustAggregator().build());
+        all.put("dp:0.1", Aggregators.dpAggregator().setNoiseMultiplier(0.1).setClientsPerRound(clientsPerRound).build());
+        all.put("secure", Aggregators.secureAggregator().build());
+        all.put("compression", Aggregators.compressionAggregator().build());
         all.put("median", RobustAggregationFactory.median());
         all.put("trimmed-mean:0.1", RobustAggregationFactory.trimmedMean(0.1));
         all.put("krum:1", RobustAggregationFactory.krum(1));
@@ -53,9 +53,9 @@ class SinglePassCompositionTest {
         all.put("encoded:topk-uniform:0.25:4", new MeanFactory(EncodedSumFactory.of(Encoders.parse("topk-uniform:0.25:4")), new SumFactory()));
         all.put("non-finite+median", new NonFiniteZeroingFactory(RobustAggregationFactory.median()));
         all.put("zeroing:l2:5+clip:1+mean", ZeroingFactory.fixed(5, Norm.L2, ClippingFactory.fixed(1, new MeanFactory())));
-        all.put("non-finite+zeroing+clip+mean", new NonFiniteZeroingFactory(ZeroingFactory.adaptive(Aggregators.defaultZeroingNorm(false), Norm.LINF,
-                Aggregators.withDefaultClipping(new MeanFactory(), false))));
-        all.put("zeroing+dp-fixed:1.2:0.8", Aggregators.dpAggregator(DifferentiallyPrivateFactory.gaussianFixed(1.2, clientsPerRound, 0.8), true));
+        all.put("non-finite+zeroing+clip+mean", new NonFiniteZeroingFactory(ZeroingFactory.adaptive(Aggregators.defaultZeroingNorm(), Norm.LINF,
+                Aggregators.withDefaultClipping(new MeanFactory()))));
+        all.put("zeroing+dp-fixed:1.2:0.8", Aggregators.dpAggregator().setMechanism(DifferentiallyPrivateFactory.gaussianFixed(1.2, clientsPerRound, 0.8)).build());
         return all;
     }
 

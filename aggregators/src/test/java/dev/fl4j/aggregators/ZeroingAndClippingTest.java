@@ -11,11 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fl4j.core.DType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.core.types.TypeMismatchException;
 import org.junit.jupiter.api.AfterEach;
@@ -102,7 +102,7 @@ class ZeroingAndClippingTest {
     @Test
     void adaptiveZeroingFollowsTheEstimate() {
         // initial 10, multiplier 2, increment 1: first bound 21; estimate moves by exp(-ln10·(b̄-0.98))
-        ZeroingFactory f = ZeroingFactory.adaptive(QuantileEstimation.noNoise(10, 0.98, Math.log(10), 2, 1, false), Norm.LINF, new SumFactory());
+        ZeroingFactory f = ZeroingFactory.adaptive(QuantileEstimation.noNoiseBuilder().setInitialEstimate(10).setTargetQuantile(0.98).setLearningRate(Math.log(10)).optMultiplier(2).optIncrement(1).build(), Norm.LINF, new SumFactory());
         AggregationProcess p = f.create(VEC2);
         Value state = p.initialize(runtime);
         MeasuredProcessOutput out = p.next(runtime, state, vectors(new float[] {1, 1}, new float[] {30, 0}));

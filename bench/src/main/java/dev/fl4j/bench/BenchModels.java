@@ -1,7 +1,7 @@
 package dev.fl4j.bench;
 
 import dev.fl4j.learning.keras.ModelSpec;
-import dev.fl4j.learning.models.Models;
+import dev.fl4j.learning.zoo.Models;
 import java.util.List;
 
 /** The ready models a benchmark can run, by the names the command line uses. */

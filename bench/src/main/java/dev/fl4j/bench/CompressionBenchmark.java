@@ -2,8 +2,8 @@ package dev.fl4j.bench;
 
 import dev.fl4j.aggregators.EncodedSumFactory;
 import dev.fl4j.core.random.Seeds;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.DType;
 import dev.fl4j.aggregators.MeanFactory;
 import dev.fl4j.aggregators.SumFactory;
 import dev.fl4j.compression.Encoders;
@@ -290,7 +290,7 @@ public final class CompressionBenchmark {
         if (Arrays.equals(x.exampleShape(), exampleShape)) {
             return e;
         }
-        if (x.dtype() != dev.fl4j.core.DType.FLOAT32 || Arrays.stream(exampleShape).reduce(1, (a, b) -> a * b) != x.width()) {
+        if (x.dtype() != dev.fl4j.core.types.DType.FLOAT32 || Arrays.stream(exampleShape).reduce(1, (a, b) -> a * b) != x.width()) {
             throw new IllegalArgumentException("model '" + spec.name() + "' takes x of shape " + Arrays.toString(exampleShape) + " per example, but the images are "
                     + x.dtype() + Arrays.toString(x.exampleShape()));
         }

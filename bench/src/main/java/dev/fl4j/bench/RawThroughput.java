@@ -3,10 +3,10 @@ package dev.fl4j.bench;
 import dev.fl4j.core.Struct;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.TrainingSpec;
-import dev.fl4j.learning.models.SyntheticBatches;
 import dev.fl4j.learning.optimizers.Optimizer;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.tensorflow.TfClientTrainer;
+import dev.fl4j.learning.zoo.SyntheticBatches;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package dev.fl4j.cli;
 
 import dev.fl4j.examples.Example;
-import dev.fl4j.examples.Examples;
+import dev.fl4j.examples.Tutorials;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,18 +30,18 @@ final class ExampleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (list || name == null) {
-            int width = Examples.all().stream().mapToInt(e -> e.name().length()).max().orElse(0);
-            for (Example e : Examples.all()) {
+            int width = Tutorials.all().stream().mapToInt(e -> e.name().length()).max().orElse(0);
+            for (Example e : Tutorials.all()) {
                 out.printf("%-" + width + "s  %s%n", e.name(), e.description());
             }
             out.flush();
             return list ? 0 : 2;
         }
-        Example example = Examples.byName(name).orElse(null);
+        Example example = Tutorials.byName(name).orElse(null);
         if (example == null) {
             PrintWriter err = spec.commandLine().getErr();
             err.println("unknown example '" + name + "'; available: "
-                    + String.join(", ", Examples.all().stream().map(Example::name).toList()));
+                    + String.join(", ", Tutorials.all().stream().map(Example::name).toList()));
             err.flush();
             return 2;
         }

@@ -114,24 +114,24 @@ public final class Encoders {
             }
             case "drive" -> {
                 args(parts, 0, spec);
-                return TensorEncoder.of(Stages.hadamard(), Stages.sign(true), Stages.bitPacking());
+                return TensorEncoder.of(Stages.hadamard(), Stages.sign().optUnbiased(true).build(), Stages.bitPacking());
             }
             case "topk" -> {
                 args(parts, 1, spec);
-                return TensorEncoder.of(Stages.topK(fraction(parts[1], spec), true), Stages.float32());
+                return TensorEncoder.of(Stages.topK().setFraction(fraction(parts[1], spec)).optErrorFeedback(true).build(), Stages.float32());
             }
             case "topk-uniform" -> {
                 args(parts, 2, spec);
-                return TensorEncoder.of(Stages.topK(fraction(parts[1], spec), true), Stages.uniformQuantization(bits(parts[2], 16, spec)),
+                return TensorEncoder.of(Stages.topK().setFraction(fraction(parts[1], spec)).optErrorFeedback(true).build(), Stages.uniformQuantization(bits(parts[2], 16, spec)),
                         Stages.bitPacking());
             }
             case "randk" -> {
                 args(parts, 1, spec);
-                return TensorEncoder.of(Stages.randomK(fraction(parts[1], spec), false, true), Stages.float32());
+                return TensorEncoder.of(Stages.randomK().setFraction(fraction(parts[1], spec)).optUnbiased(true).build(), Stages.float32());
             }
             case "randk-ef" -> {
                 args(parts, 1, spec);
-                return TensorEncoder.of(Stages.randomK(fraction(parts[1], spec), true, false), Stages.float32());
+                return TensorEncoder.of(Stages.randomK().setFraction(fraction(parts[1], spec)).optErrorFeedback(true).build(), Stages.float32());
             }
             case "adaptive-uniform" -> {
                 args(parts, 1, spec);

@@ -27,9 +27,9 @@ import dev.fl4j.compression.internal.UniformQuantizationStage;
  * <tr><td>3</td><td>{@link #uniformQuantization(int)}</td><td>floats → symbols [0,2^b)</td><td>9: u8 bits, f32 min, f32 max</td><td></td></tr>
  * <tr><td>4</td><td>{@link #bitPacking()}</td><td>symbols [0,L) → bytes</td><td>0</td><td>ceil(n·ceil(log2 L)/8)</td></tr>
  * <tr><td>5</td><td>{@link #hadamard()}</td><td>floats[n] → floats[m], m = n padded to whole blocks</td><td>9: u8 log2 block, i64 seed</td><td></td></tr>
- * <tr><td>6</td><td>{@link #topK(double, boolean)}</td><td>floats[n] → floats[k]</td><td>4 + ceil(k·ceil(log2 n)/8): i32 k, packed indices</td><td></td></tr>
- * <tr><td>7</td><td>{@link #randomK(double, boolean, boolean)}</td><td>floats[n] → floats[k]</td><td>12: i32 k, i64 seed</td><td></td></tr>
- * <tr><td>8</td><td>{@link #sign(boolean)}</td><td>floats → symbols [0,2)</td><td>4: f32 scale</td><td></td></tr>
+ * <tr><td>6</td><td>{@link #topK()}</td><td>floats[n] → floats[k]</td><td>4 + ceil(k·ceil(log2 n)/8): i32 k, packed indices</td><td></td></tr>
+ * <tr><td>7</td><td>{@link #randomK()}</td><td>floats[n] → floats[k]</td><td>12: i32 k, i64 seed</td><td></td></tr>
+ * <tr><td>8</td><td>{@link #sign()}</td><td>floats → symbols [0,2)</td><td>4: f32 scale</td><td></td></tr>
  * <tr><td>9</td><td>{@link #entropyCoding()}</td><td>symbols [0,L≤4096) → bytes</td><td>L varints (L to 3L)</td><td>4 + data dependent</td></tr>
  * <tr><td>10</td><td>{@link #nonUniformQuantization(int)}</td><td>floats → symbols [0,2^b)</td><td>1 + 4·2^b: u8 bits, f32 levels</td><td></td></tr>
  * <tr><td>11</td><td>{@link #adaptiveUniformQuantization(int)}</td><td>floats → symbols [0,2^b); state float64[3]</td><td>13 + 8m: u8 bits, f32 lo, f32 hi, i32 m, m × (i32 index, f32 value) for m outliers</td><td></td></tr>
@@ -119,22 +119,117 @@ public final class Stages {
         return new HadamardStage(maxBlockLog2);
     }
 
-    /** Keeps the {@code round(fraction·n)} largest-magnitude elements, optionally with error feedback. */
-    public static EncodingStage topK(double fraction, boolean errorFeedback) {
-        return new SparsificationStage(true, fraction, errorFeedback, false);
+    /**
+     * Top-k sparsification: keeps the {@code round(fraction·n)} largest-magnitude elements. Set the fraction with
+     * {@link TopKBuilder#setFraction}; error feedback is off unless {@link TopKBuilder#optErrorFeedback}.
+     */
+    public static TopKBuilder topK() {
+        return new TopKBuilder();
     }
 
     /**
-     * Keeps {@code round(fraction·n)} elements chosen at random from the seed; {@code unbiased} scales
-     * them by n/k on decoding (not with error feedback).
+     * Random-k sparsification: keeps {@code round(fraction·n)} elements chosen at random from the seed. Set the
+     * fraction with {@link RandomKBuilder#setFraction}; error feedback and unbiased scaling are off by default.
      */
-    public static EncodingStage randomK(double fraction, boolean errorFeedback, boolean unbiased) {
-        return new SparsificationStage(false, fraction, errorFeedback, unbiased);
+    public static RandomKBuilder randomK() {
+        return new RandomKBuilder();
     }
 
-    /** One sign bit per element and one scale (DRIVE); {@code unbiased} picks the bias-corrected scale. */
-    public static EncodingStage sign(boolean unbiased) {
-        return new SignStage(unbiased);
+    /**
+     * One sign bit per element and one scale (DRIVE). The scale minimises the squared error unless
+     * {@link SignBuilder#optUnbiased} picks the bias-corrected one.
+     */
+    public static SignBuilder sign() {
+        return new SignBuilder();
+    }
+
+    /** Settings of {@link #topK()}. */
+    public static final class TopKBuilder {
+        private Double fraction;
+        private boolean errorFeedback;
+
+        private TopKBuilder() {
+        }
+
+        /** The share of elements kept, in (0, 1]. */
+        public TopKBuilder setFraction(double fraction) {
+            this.fraction = fraction;
+            return this;
+        }
+
+        /** Whether each client adds what it left out last round to its next update (default false). */
+        public TopKBuilder optErrorFeedback(boolean errorFeedback) {
+            this.errorFeedback = errorFeedback;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException without {@code setFraction}
+         * @throws IllegalArgumentException for a fraction outside (0, 1]
+         */
+        public EncodingStage build() {
+            if (fraction == null) {
+                throw new IllegalStateException("top-k needs setFraction");
+            }
+            return new SparsificationStage(true, fraction, errorFeedback, false);
+        }
+    }
+
+    /** Settings of {@link #randomK()}. */
+    public static final class RandomKBuilder {
+        private Double fraction;
+        private boolean errorFeedback;
+        private boolean unbiased;
+
+        private RandomKBuilder() {
+        }
+
+        /** The share of elements kept, in (0, 1]. */
+        public RandomKBuilder setFraction(double fraction) {
+            this.fraction = fraction;
+            return this;
+        }
+
+        /** Whether each client adds what it left out last round to its next update (default false). */
+        public RandomKBuilder optErrorFeedback(boolean errorFeedback) {
+            this.errorFeedback = errorFeedback;
+            return this;
+        }
+
+        /** Whether kept elements are scaled by n/k on decoding, for an unbiased estimate (default false; not with error feedback). */
+        public RandomKBuilder optUnbiased(boolean unbiased) {
+            this.unbiased = unbiased;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException without {@code setFraction}
+         * @throws IllegalArgumentException for a fraction outside (0, 1], or unbiased scaling with error feedback
+         */
+        public EncodingStage build() {
+            if (fraction == null) {
+                throw new IllegalStateException("random-k needs setFraction");
+            }
+            return new SparsificationStage(false, fraction, errorFeedback, unbiased);
+        }
+    }
+
+    /** Settings of {@link #sign()}. */
+    public static final class SignBuilder {
+        private boolean unbiased;
+
+        private SignBuilder() {
+        }
+
+        /** Whether the scale is DRIVE's bias-corrected one (default false: the scale minimising squared error). */
+        public SignBuilder optUnbiased(boolean unbiased) {
+            this.unbiased = unbiased;
+            return this;
+        }
+
+        public EncodingStage build() {
+            return new SignStage(unbiased);
+        }
     }
 
     /** A readable name for a header stage id, for error messages. */

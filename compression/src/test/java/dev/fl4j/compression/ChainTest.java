@@ -54,8 +54,12 @@ class ChainTest {
         assertMessage(() -> Stages.uniformQuantization(17), "1-16");
         assertMessage(() -> Stages.nonUniformQuantization(9), "1-8");
         assertMessage(() -> Stages.hadamard(25), "0-24");
-        assertMessage(() -> Stages.topK(0, true), "(0, 1]");
-        assertMessage(() -> Stages.topK(Double.NaN, true), "(0, 1]");
+        assertMessage(() -> Stages.topK().setFraction(0).optErrorFeedback(true).build(), "(0, 1]");
+        assertMessage(() -> Stages.topK().setFraction(Double.NaN).optErrorFeedback(true).build(), "(0, 1]");
+        assertEquals("top-k needs setFraction", assertThrows(IllegalStateException.class, () -> Stages.topK().optErrorFeedback(true).build()).getMessage());
+        assertEquals("random-k needs setFraction", assertThrows(IllegalStateException.class, () -> Stages.randomK().optUnbiased(true).build()).getMessage());
+        assertEquals("sign(unbiased)", Stages.sign().optUnbiased(true).build().name());
+        assertEquals("sign(mse)", Stages.sign().build().name());
         EncodingStage badId = new TernaryStage() {
             @Override
             public int id() {

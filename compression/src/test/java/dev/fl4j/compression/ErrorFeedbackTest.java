@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.types.DType;
 import org.junit.jupiter.api.Test;
 
 /** Sparsifiers with error feedback carry exactly what they did not send to the next round. */
@@ -72,7 +72,7 @@ class ErrorFeedbackTest {
 
     @Test
     void withoutErrorFeedbackTheStateIsEmpty() {
-        TensorEncoder enc = TensorEncoder.of(Stages.topK(0.1, false), Stages.float32());
+        TensorEncoder enc = TensorEncoder.of(Stages.topK().setFraction(0.1).build(), Stages.float32());
         assertEquals(Struct.of(Struct.empty(), Struct.empty()), enc.initialState(100));
         assertTrue(!enc.isStateful(100));
         assertTrue(Encoders.tensorEncoder("topk:0.1").isStateful(100));
@@ -112,6 +112,6 @@ class ErrorFeedbackTest {
 
     @Test
     void errorFeedbackIsNotOfferedWithUnbiasedScaling() {
-        assertThrows(IllegalArgumentException.class, () -> Stages.randomK(0.1, true, true));
+        assertThrows(IllegalArgumentException.class, () -> Stages.randomK().setFraction(0.1).optErrorFeedback(true).optUnbiased(true).build());
     }
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fl4j.core.DType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.types.DType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -276,7 +276,7 @@ class RoundTripTest {
     @Test
     void topKKeepsTheLargestMagnitudesExactly() {
         Tensor x = TestData.gaussian(17, 40, 25);
-        TensorEncoder enc = TensorEncoder.of(Stages.topK(0.1, false), Stages.float32());
+        TensorEncoder enc = TensorEncoder.of(Stages.topK().setFraction(0.1).build(), Stages.float32());
         float[] a = x.floatData();
         float[] b = enc.decode(enc.encode(x, 1), x.type()).floatData();
         float[] mags = new float[a.length];
@@ -301,7 +301,7 @@ class RoundTripTest {
     @Test
     void topKBreaksTiesTowardsLowerIndices() {
         Tensor x = Tensor.vector(1f, -3f, 3f, 3f, 0.5f, -3f);
-        TensorEncoder enc = TensorEncoder.of(Stages.topK(0.5, false), Stages.float32());
+        TensorEncoder enc = TensorEncoder.of(Stages.topK().setFraction(0.5).build(), Stages.float32());
         assertArrayEquals(new float[] {0f, -3f, 3f, 3f, 0f, 0f}, enc.decode(enc.encode(x, 1), x.type()).floatData());
     }
 

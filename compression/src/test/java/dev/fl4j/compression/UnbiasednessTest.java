@@ -62,7 +62,7 @@ class UnbiasednessTest {
         Tensor x = TestData.gaussian(5, 0.3, 1.5, 300);
         double ratio = biasRatio(TensorEncoder.of(Stages.uniformQuantizationNearest(2), Stages.bitPacking()), x);
         assertTrue(ratio > 100, "nearest rounding must fail the check, ratio " + ratio);
-        double topk = biasRatio(TensorEncoder.of(Stages.topK(0.1, false), Stages.float32()), x);
+        double topk = biasRatio(TensorEncoder.of(Stages.topK().setFraction(0.1).build(), Stages.float32()), x);
         assertTrue(topk > 100, "top-k without error feedback is biased, ratio " + topk);
     }
 }

@@ -11,11 +11,11 @@ import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.learning.algorithms.FedAvg;
 import dev.fl4j.learning.keras.ModelSpec;
-import dev.fl4j.learning.models.Models;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.EncodedDistribution;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.templates.LearningProcessOutput;
+import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.datasets.FashionMnist;
 import dev.fl4j.simulation.datasets.TrainTest;
@@ -76,7 +76,7 @@ public final class CompressionExample implements Example {
 
         LearningProcess original = FedAvg.builder(cnn).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f)).build();
         LearningProcess compressed = FedAvg.builder(cnn).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f))
-                .optModelAggregator(Aggregators.compressionAggregator(true, true)).build();
+                .optModelAggregator(Aggregators.compressionAggregator().build()).build();
         LearningProcess bothWays = FedAvg.builder(cnn).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f))
                 .optDistributor(EncodedDistribution.fromName("uniform:8@10000", cnn.weightsType()))
                 .optModelAggregator(new MeanFactory(EncodedSumFactory.quantizeAboveThreshold(8, 10_000), new SumFactory())).build();

@@ -11,10 +11,10 @@ import dev.fl4j.learning.keras.Dense;
 import dev.fl4j.learning.keras.InputLayer;
 import dev.fl4j.learning.keras.Loss;
 import dev.fl4j.learning.keras.ModelSpec;
-import dev.fl4j.learning.models.Models;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.templates.LearningProcessOutput;
+import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.data.Dataset;
 import dev.fl4j.simulation.data.Examples;
@@ -54,7 +54,7 @@ public final class FederatedSoftmaxExample implements Example {
     /** A one-layer sequential model, softmax activation, loss on probabilities — as the post defines it. */
     public static ModelSpec model() {
         return new ModelSpec("r_post_softmax", List.of(InputLayer.of(784), Dense.of(10, Activation.SOFTMAX)),
-                Loss.sparseCategoricalCrossentropy(false), Models.CLASSIFIER_METRICS);
+                Loss.sparseCategoricalCrossentropy(), Models.CLASSIFIER_METRICS);
     }
 
     /** Ten clients, client {@code i} holding the {@code i}-th tenth of {@code examples}, flattened to 784 features. */

@@ -14,12 +14,13 @@ import dev.fl4j.aggregators.ZeroingFactory;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.core.templates.EstimationProcess;
 import dev.fl4j.learning.algorithms.FedAvg;
 import dev.fl4j.learning.keras.ModelSpec;
-import dev.fl4j.learning.models.Models;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.templates.LearningProcessOutput;
+import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.data.Examples;
 import dev.fl4j.simulation.datasets.FashionMnist;
@@ -62,15 +63,17 @@ public final class RecommendedAggregationsExample implements Example {
     static Map<String, AggregationFactory> aggregators() {
         Map<String, AggregationFactory> m = new LinkedHashMap<>();
         m.put("mean", new MeanFactory());
-        m.put("zeroing_mean", ZeroingFactory.adaptive(QuantileEstimation.noNoise(10.0, 0.98, Math.log(10), 2.0, 1.0, false), Norm.LINF,
-                new MeanFactory()));
+        EstimationProcess zeroingNorm = QuantileEstimation.noNoiseBuilder().setInitialEstimate(10.0).setTargetQuantile(0.98)
+                .setLearningRate(Math.log(10)).optMultiplier(2.0).optIncrement(1.0).build();
+        m.put("zeroing_mean", ZeroingFactory.adaptive(zeroingNorm, Norm.LINF, new MeanFactory()));
         m.put("clipping_mean", ClippingFactory.adaptive(QuantileEstimation.noNoise(1.0, 0.8, 0.2), new MeanFactory()));
         // This tour samples a fixed-size cohort from a known seed, so ε claims no amplification by
         // sampling (q = 1, no population given); a DP run proper is TrainingLoop.optPrivacy (Poisson, SecureRandom).
         m.put("dp_mean", DifferentiallyPrivateFactory.gaussianAdaptive(0.1, CLIENTS_PER_ROUND));
         m.put("compressed_mean", new MeanFactory(EncodedSumFactory.quantizeAboveThreshold(8, 20_000), new SumFactory()));
-        m.put("secure_mean", new MeanFactory(SecureSumFactory.adaptive(QuantileEstimation.noNoise(50.0, 0.95, 1.0, 2.0, 0.0, false)),
-                new SumFactory()));
+        EstimationProcess secureBound = QuantileEstimation.noNoiseBuilder().setInitialEstimate(50.0).setTargetQuantile(0.95)
+                .setLearningRate(1.0).optMultiplier(2.0).build();
+        m.put("secure_mean", new MeanFactory(SecureSumFactory.adaptive(secureBound), new SumFactory()));
         AggregationFactory compressed = new MeanFactory(EncodedSumFactory.quantizeAboveThreshold(8, 20_000), new SumFactory());
         AggregationFactory clippedCompressed = ClippingFactory.fixed(1.0, compressed);
         m.put("zeroing_clipping_compression", ZeroingFactory.fixed(10.0, Norm.LINF, clippedCompressed));

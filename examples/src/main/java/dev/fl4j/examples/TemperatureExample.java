@@ -1,6 +1,5 @@
 package dev.fl4j.examples;
 
-import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ListSequence;
 import dev.fl4j.core.ServerValue;
@@ -9,6 +8,7 @@ import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.SequenceType;
 import dev.fl4j.core.types.TensorType;

@@ -1,12 +1,12 @@
 package dev.fl4j.aggregators.internal;
 
-import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedContext;
 import dev.fl4j.core.templates.EstimationProcess;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.Placement;
 import dev.fl4j.core.types.StructType;

@@ -1,9 +1,9 @@
 package dev.fl4j.aggregators.internal;
 
-import dev.fl4j.core.DType;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;

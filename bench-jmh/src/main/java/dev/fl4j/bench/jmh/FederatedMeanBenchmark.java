@@ -11,7 +11,7 @@ import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.core.types.Type;
-import dev.fl4j.learning.models.Models;
+import dev.fl4j.learning.zoo.Models;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -57,7 +57,7 @@ public class FederatedMeanBenchmark {
     @Setup
     public void setUp() {
         StructType trainable = (StructType) Models.fedAvgCnn(10).weightsType().get("trainable");
-        TensorType weight = TensorType.scalar(dev.fl4j.core.DType.FLOAT32);
+        TensorType weight = TensorType.scalar(dev.fl4j.core.types.DType.FLOAT32);
         Type param = StructType.builder().add("value", FederatedType.clients(trainable)).add("weight", FederatedType.clients(weight)).build();
         mean = FederatedComputation.of("weighted_mean", param, FederatedType.server(trainable),
                 (ctx, arg) -> ctx.federatedMean((FederatedValue) ((Struct) arg).get("value"), (FederatedValue) ((Struct) arg).get("weight")));

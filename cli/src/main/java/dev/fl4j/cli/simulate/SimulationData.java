@@ -13,7 +13,7 @@ import dev.fl4j.simulation.data.Examples;
 import dev.fl4j.simulation.datasets.EmnistH5;
 import dev.fl4j.simulation.datasets.FashionMnist;
 import dev.fl4j.simulation.datasets.FedProxSynthetic;
-import dev.fl4j.simulation.datasets.Leaf;
+import dev.fl4j.simulation.datasets.LeafJson;
 import dev.fl4j.simulation.datasets.Mnist;
 import dev.fl4j.simulation.datasets.ShakespeareVocabulary;
 import dev.fl4j.simulation.datasets.TrainTest;
@@ -109,7 +109,7 @@ public record SimulationData(String name, String description, ClientData train, 
                 ClientData train = ClientData.fromFunction(all.clientIds(), type, id -> localSplit(all.examplesFor(id), true));
                 ClientData test = ClientData.fromFunction(all.clientIds(), type, id -> localSplit(all.examplesFor(id), false));
                 return new SimulationData("synthetic", "FedProx Synthetic(" + alpha + ", " + beta + ")", train, null, test,
-                        new TensorType(dev.fl4j.core.DType.FLOAT32, FedProxSynthetic.DIMENSION), FedProxSynthetic.CLASSES, false, null);
+                        new TensorType(dev.fl4j.core.types.DType.FLOAT32, FedProxSynthetic.DIMENSION), FedProxSynthetic.CLASSES, false, null);
             }
             case "emnist-h5" -> {
                 Path p = path(spec, arg, "PATH");
@@ -134,11 +134,11 @@ public record SimulationData(String name, String description, ClientData train, 
                 Path p = path(spec, arg, "PATH");
                 Path trainPath = Files.isDirectory(p.resolve("train")) ? p.resolve("train") : p;
                 Path testPath = Files.isDirectory(p.resolve("test")) ? p.resolve("test") : null;
-                Leaf train = shakespeare ? Leaf.shakespeare(trainPath) : Leaf.femnist(trainPath);
+                LeafJson train = shakespeare ? LeafJson.shakespeare(trainPath) : LeafJson.femnist(trainPath);
                 ClientData trainClients = train;
                 ClientData testClients = null;
                 if (testPath != null) {
-                    testClients = shakespeare ? Leaf.shakespeare(testPath) : Leaf.femnist(testPath);
+                    testClients = shakespeare ? LeafJson.shakespeare(testPath) : LeafJson.femnist(testPath);
                 } else if (train.clientIds().size() >= 2) {
                     ClientData.Split split = train.trainTestClientSplit(Math.max(1, train.clientIds().size() / 10), Seeds.derive(seed, Seeds.purpose("cli/leaf_split")));
                     trainClients = split.train();
@@ -171,7 +171,7 @@ public record SimulationData(String name, String description, ClientData train, 
     }
 
     private static TensorType imageType() {
-        return new TensorType(dev.fl4j.core.DType.FLOAT32, 28, 28, 1);
+        return new TensorType(dev.fl4j.core.types.DType.FLOAT32, 28, 28, 1);
     }
 
     private static SimulationData partitioned(String name, TrainTest tt, String partition, int clients, long seed, StringBuilder summary) {

@@ -33,9 +33,9 @@ import java.util.List;
  * NORM        := 'l2' | 'linf'
  * </pre>
  * A spec without {@code +} is a preset, TFF's builder of that name with its defaults:
- * {@code robust} = {@link Aggregators#robustAggregator(boolean, boolean) robust_aggregator}
+ * {@code robust} = {@link Aggregators#robustAggregator() robust_aggregator}
  * (adaptive zeroing, adaptive clipping, weighted mean); {@code dp:Z} =
- * {@link Aggregators#dpAggregator(double, int, boolean) dp_aggregator(Z, clientsPerRound)} (adaptive
+ * {@link Aggregators#dpAggregator() dp_aggregator(Z, clientsPerRound)} (adaptive
  * zeroing, adaptive-clip Gaussian DP, unweighted); {@code secure} and {@code compression} =
  * {@code secure_aggregator} and {@code compression_aggregator} (zeroing, clipping, then the weighted
  * secure or 8-bit-compressed mean); {@code mean} = {@link MeanFactory}; the robust statistics
@@ -52,7 +52,7 @@ import java.util.List;
  *
  * <p>Before a DP core ({@code dp}, {@code dp-fixed}, and in the {@code dp:Z} preset) an adaptive
  * {@code zeroing} bound is estimated privately, its noised count accounted inside the core's noise
- * multiplier ({@link Aggregators#dpAggregator(DifferentiallyPrivateFactory, boolean)}); an adaptive
+ * multiplier ({@link Aggregators.DpBuilder#setMechanism}); an adaptive
  * {@code clip} there is refused, since its bound would be a release ε does not cover.
  *
  * <h2>Examples</h2>
@@ -185,20 +185,20 @@ public final class AggregatorSpec {
         return switch (stage.name()) {
             case "robust" -> {
                 stage.expect(0);
-                yield Aggregators.robustAggregator(true, true);
+                yield Aggregators.robustAggregator().build();
             }
             case "dp" -> {
                 stage.expect(1);
-                yield Aggregators.dpAggregator(configure(DifferentiallyPrivateFactory.gaussianAdaptive(stage.number(0, "NOISE_MULTIPLIER"),
-                        clients(clientsPerRound)), settings), true);
+                yield Aggregators.dpAggregator().setMechanism(configure(DifferentiallyPrivateFactory.gaussianAdaptive(stage.number(0, "NOISE_MULTIPLIER"),
+                        clients(clientsPerRound)), settings)).build();
             }
             case "secure" -> {
                 stage.expect(0);
-                yield Aggregators.secureAggregator(true, true);
+                yield Aggregators.secureAggregator().build();
             }
             case "compression" -> {
                 stage.expect(0);
-                yield Aggregators.compressionAggregator(true, true);
+                yield Aggregators.compressionAggregator().build();
             }
             default -> core(stage, settings);
         };
@@ -241,11 +241,11 @@ public final class AggregatorSpec {
             }
             case "secure" -> {
                 stage.expect(0);
-                return Aggregators.secureAggregator(false, false);
+                return Aggregators.secureAggregator().optZeroing(false).optClipping(false).build();
             }
             case "compression" -> {
                 stage.expect(0);
-                return Aggregators.compressionAggregator(false, false);
+                return Aggregators.compressionAggregator().optZeroing(false).optClipping(false).build();
             }
             case "robust", "non-finite", "zeroing", "clip" -> throw new IllegalArgumentException("'" + stage.name()
                     + "' cannot be the last stage of a composition;"
@@ -266,7 +266,7 @@ public final class AggregatorSpec {
             }
             case "clip" -> {
                 if (stage.params().isEmpty()) {
-                    return Aggregators.withDefaultClipping(inner, false);
+                    return Aggregators.withDefaultClipping(inner);
                 }
                 stage.expect(1);
                 return ClippingFactory.fixed(stage.number(0, "BOUND"), inner);
@@ -281,7 +281,7 @@ public final class AggregatorSpec {
                     norm = rest.remove(0).equals("l2") ? Norm.L2 : Norm.LINF;
                 }
                 if (rest.isEmpty()) {
-                    return ZeroingFactory.adaptive(Double.isNaN(privateCountStddev) ? Aggregators.defaultZeroingNorm(false)
+                    return ZeroingFactory.adaptive(Double.isNaN(privateCountStddev) ? Aggregators.defaultZeroingNorm()
                             : Aggregators.privateZeroingNorm(privateCountStddev, clientsPerRound), norm, inner);
                 }
                 if (rest.size() > 1) {

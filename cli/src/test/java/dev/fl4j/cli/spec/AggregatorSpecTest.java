@@ -20,7 +20,7 @@ import dev.fl4j.aggregators.RobustAggregationFactory;
 import dev.fl4j.aggregators.UnweightedAggregationFactory;
 import dev.fl4j.aggregators.WeightedAggregationFactory;
 import dev.fl4j.aggregators.ZeroingFactory;
-import dev.fl4j.core.DType;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
@@ -89,10 +89,10 @@ class AggregatorSpecTest {
     @Test
     void specPresetsMatchTheBuilders() {
         assertInstanceOf(MeanFactory.class, AggregatorSpec.parse("mean", 10));
-        assertEquals(Aggregators.robustAggregator(true, true).toString(), AggregatorSpec.parse("robust", 10).toString());
-        assertEquals(Aggregators.dpAggregator(1.0, 30, true).toString(), AggregatorSpec.parse("dp:1.0", 30).toString());
-        assertEquals(Aggregators.secureAggregator(true, true).toString(), AggregatorSpec.parse("secure", 10).toString());
-        assertEquals(Aggregators.compressionAggregator(true, true).toString(), AggregatorSpec.parse(" Compression ", 10).toString());
+        assertEquals(Aggregators.robustAggregator().build().toString(), AggregatorSpec.parse("robust", 10).toString());
+        assertEquals(Aggregators.dpAggregator().setNoiseMultiplier(1.0).setClientsPerRound(30).build().toString(), AggregatorSpec.parse("dp:1.0", 30).toString());
+        assertEquals(Aggregators.secureAggregator().build().toString(), AggregatorSpec.parse("secure", 10).toString());
+        assertEquals(Aggregators.compressionAggregator().build().toString(), AggregatorSpec.parse(" Compression ", 10).toString());
         assertEquals("median", AggregatorSpec.parse("median", 10).toString());
         assertEquals("trimmed_mean(0.1)", AggregatorSpec.parse("trimmed-mean:0.1", 10).toString());
         assertEquals("krum(2)", AggregatorSpec.parse("krum:2", 10).toString());
@@ -108,9 +108,9 @@ class AggregatorSpecTest {
         typed.put("dp-fixed:0.5:1.0", DifferentiallyPrivateFactory.gaussianFixed(0.5, 12, 1.0));
         typed.put("non-finite+median", new NonFiniteZeroingFactory(RobustAggregationFactory.median()));
         typed.put("zeroing:l2:5+clip:1+mean", ZeroingFactory.fixed(5, Norm.L2, ClippingFactory.fixed(1, new MeanFactory())));
-        typed.put("non-finite+zeroing+clip+mean", new NonFiniteZeroingFactory(ZeroingFactory.adaptive(Aggregators.defaultZeroingNorm(false), Norm.LINF,
-                Aggregators.withDefaultClipping(new MeanFactory(), false))));
-        typed.put("zeroing+dp-fixed:1.2:0.8", Aggregators.dpAggregator(DifferentiallyPrivateFactory.gaussianFixed(1.2, 12, 0.8), true));
+        typed.put("non-finite+zeroing+clip+mean", new NonFiniteZeroingFactory(ZeroingFactory.adaptive(Aggregators.defaultZeroingNorm(), Norm.LINF,
+                Aggregators.withDefaultClipping(new MeanFactory()))));
+        typed.put("zeroing+dp-fixed:1.2:0.8", Aggregators.dpAggregator().setMechanism(DifferentiallyPrivateFactory.gaussianFixed(1.2, 12, 0.8)).build());
         typed.forEach((spec, factory) -> assertEquals(factory.toString(), AggregatorSpec.parse(spec, 12).toString(), spec));
     }
 

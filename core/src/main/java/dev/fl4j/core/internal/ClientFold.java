@@ -1,7 +1,6 @@
 package dev.fl4j.core.internal;
 
 import dev.fl4j.core.ClientValues;
-import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
@@ -11,6 +10,7 @@ import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.runtime.CommunicationStats;
 import dev.fl4j.core.runtime.Direction;
 import dev.fl4j.core.runtime.TrafficRecord;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.Type;
 import dev.fl4j.core.types.TypeMismatchException;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package dev.fl4j.core.io;
 
-import dev.fl4j.core.DType;
 import dev.fl4j.core.ListSequence;
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.SequenceType;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;

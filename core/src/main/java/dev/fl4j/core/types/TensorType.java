@@ -1,6 +1,5 @@
 package dev.fl4j.core.types;
 
-import dev.fl4j.core.DType;
 import dev.fl4j.core.Tensor;
 import java.util.Arrays;
 

@@ -1,8 +1,8 @@
 package dev.fl4j.core.computation;
 
-import dev.fl4j.core.DType;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.FunctionType;
 import dev.fl4j.core.types.SequenceType;
 import dev.fl4j.core.types.TensorType;

@@ -49,10 +49,18 @@ public final class TfModel implements VariableModel {
     }
 
     @Override
-    public BatchOutput forwardPass(Struct batch, boolean training, long seed) {
+    public BatchOutput forwardPass(Struct batch) {
+        return forwardPass(TfModelGraph.Mode.FORWARD_INFERENCE, batch, 0L);
+    }
+
+    @Override
+    public BatchOutput trainingForwardPass(Struct batch, long seed) {
+        return forwardPass(TfModelGraph.Mode.FORWARD_TRAINING, batch, seed);
+    }
+
+    private BatchOutput forwardPass(TfModelGraph.Mode mode, Struct batch, long seed) {
         Tensor[] fetched = new Tensor[2];
-        int size = graph.runBatch(training ? TfModelGraph.Mode.FORWARD_TRAINING : TfModelGraph.Mode.FORWARD_INFERENCE,
-                batch, batches++, seed, batches, fetched);
+        int size = graph.runBatch(mode, batch, batches++, seed, batches, fetched);
         if (size == 0) {
             throw new IllegalArgumentException("forward_pass of model '" + graph.spec().name() + "': the batch has no examples");
         }
@@ -60,8 +68,13 @@ public final class TfModel implements VariableModel {
     }
 
     @Override
-    public Tensor predictOnBatch(Tensor x, boolean training, long seed) {
-        return graph.predict(x, training, seed);
+    public Tensor predictOnBatch(Tensor x) {
+        return graph.predict(x, false, 0L);
+    }
+
+    @Override
+    public Tensor trainingPredictOnBatch(Tensor x, long seed) {
+        return graph.predict(x, true, seed);
     }
 
     @Override

@@ -30,11 +30,11 @@ import dev.fl4j.learning.model.ClientTrainingResult;
 import dev.fl4j.learning.model.ModelEngine;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
-import dev.fl4j.learning.models.Models;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.templates.LearningProcessOutput;
 import dev.fl4j.learning.tensorflow.TfEngine;
+import dev.fl4j.learning.zoo.Models;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -140,7 +140,7 @@ class FedAvgTest {
 
     private static ModelWeights threeRounds(int workers) {
         ModelSpec hidden = new ModelSpec("hidden", List.of(InputLayer.of(4), Dense.of(8, Activation.RELU), Dense.of(3)),
-                Loss.sparseCategoricalCrossentropy(true), Models.CLASSIFIER_METRICS);
+                Loss.sparseCategoricalCrossentropy().withFromLogits(true), Models.CLASSIFIER_METRICS);
         LearningProcess p = FedAvg.builder(hidden).setClientOptimizer(Sgd.of(0.05f)).optSeed(7).build();
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(workers).build()) {
             Value state = p.initialize(rt);

@@ -12,9 +12,9 @@ import dev.fl4j.core.ListSequence;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.DType;
 import dev.fl4j.core.types.TypeMismatchException;
 import dev.fl4j.learning.keras.Activation;
 import dev.fl4j.learning.keras.Dense;
@@ -28,10 +28,10 @@ import dev.fl4j.learning.model.BatchOutput;
 import dev.fl4j.learning.model.ClientTrainingResult;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
-import dev.fl4j.learning.models.Models;
-import dev.fl4j.learning.models.SyntheticBatches;
+import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.learning.optimizers.Adam;
 import dev.fl4j.learning.optimizers.Sgd;
+import dev.fl4j.learning.zoo.SyntheticBatches;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -83,13 +83,13 @@ class EngineBehaviourTest {
                     () -> trainer.train(cnn.initialWeights(1), ListSequence.of(wrong, List.of(small)), 1L));
             assertTrue(e.getMessage().contains("expected <x=float32[?,28,28,1],y=int32[?]>*")
                     && e.getMessage().contains("x=float32[?,27,27,1]"), e.getMessage());
-            e = assertThrows(TypeMismatchException.class, () -> model.forwardPass(small, false));
+            e = assertThrows(TypeMismatchException.class, () -> model.forwardPass(small));
             assertEquals("batch 0, field x: expected float32[?,28,28,1] but got float32[2,27,27,1]", e.getMessage());
             Struct badLabels = batch(new float[2 * 784], new int[] {2, 28, 28, 1}, new int[] {3, 10});
-            IllegalArgumentException l = assertThrows(IllegalArgumentException.class, () -> model.forwardPass(badLabels, false));
+            IllegalArgumentException l = assertThrows(IllegalArgumentException.class, () -> model.forwardPass(badLabels));
             assertEquals("batch 1, field y: label 10 at position 1 is outside [0, 10)", l.getMessage());
             Struct mismatched = Struct.named("x", Tensor.of(new float[2 * 784], 2, 28, 28, 1), "y", Tensor.vector(1, 2, 3));
-            l = assertThrows(IllegalArgumentException.class, () -> model.forwardPass(mismatched, false));
+            l = assertThrows(IllegalArgumentException.class, () -> model.forwardPass(mismatched));
             assertTrue(l.getMessage().contains("x has 2 examples but y has 3"), l.getMessage());
             ModelWeights wrongWeights = Models.fedAvgCnn(62).initialWeights(1);
             e = assertThrows(TypeMismatchException.class, () -> model.assignWeights(wrongWeights));
@@ -113,7 +113,7 @@ class EngineBehaviourTest {
 
     private static ModelSpec dropoutModel() {
         return new ModelSpec("dropout_mlp", List.of(InputLayer.of(6), Dense.of(16, Activation.RELU), Dropout.of(0.5f), Dense.of(3)),
-                Loss.sparseCategoricalCrossentropy(true), Models.CLASSIFIER_METRICS);
+                Loss.sparseCategoricalCrossentropy().withFromLogits(true), Models.CLASSIFIER_METRICS);
     }
 
     private static ListSequence randomRows(ModelSpec spec, int batches, long seed) {
@@ -135,11 +135,11 @@ class EngineBehaviourTest {
         }
         try (TfModel model = new TfModel(spec, 3)) {
             Tensor x = ((Struct) data.elements().get(0)).tensor("x");
-            Tensor inference = model.predictOnBatch(x, false, 0L);
-            assertEquals(inference, model.predictOnBatch(x, false, 9L));
-            assertEquals(model.predictOnBatch(x, true, 5L), model.predictOnBatch(x, true, 5L));
-            assertNotEquals(inference, model.predictOnBatch(x, true, 5L));
-            assertNotEquals(model.predictOnBatch(x, true, 5L), model.predictOnBatch(x, true, 6L));
+            Tensor inference = model.predictOnBatch(x);
+            assertEquals(inference, model.predictOnBatch(x));
+            assertEquals(model.trainingPredictOnBatch(x, 5L), model.trainingPredictOnBatch(x, 5L));
+            assertNotEquals(inference, model.trainingPredictOnBatch(x, 5L));
+            assertNotEquals(model.trainingPredictOnBatch(x, 5L), model.trainingPredictOnBatch(x, 6L));
         }
     }
 
@@ -151,11 +151,11 @@ class EngineBehaviourTest {
             assertEquals("<x=float32[?,784],y=int32[?]>", model.inputSpec().toString());
             assertEquals(spec.initialWeights(1), model.weights());
             Struct b0 = (Struct) data.elements().get(0);
-            BatchOutput out = model.forwardPass(b0, false);
+            BatchOutput out = model.forwardPass(b0);
             assertEquals(5L, out.numExamples());
             assertEquals("float32[5,10]", out.predictions().type().toString());
-            assertEquals(model.predictOnBatch(b0.tensor("x"), false, 0L), out.predictions());
-            model.forwardPass((Struct) data.elements().get(1), true);
+            assertEquals(model.predictOnBatch(b0.tensor("x")), out.predictions());
+            model.trainingForwardPass((Struct) data.elements().get(1), 0L);
             Struct metrics = model.reportLocalUnfinalizedMetrics();
             assertEquals(10L, metrics.tensor("num_examples").longValue());
             assertEquals(2L, metrics.tensor("num_batches").longValue());
@@ -172,7 +172,7 @@ class EngineBehaviourTest {
         try (TfModel a = new TfModel(spec, 4); TfModel b = new TfEngine().newModel(ModelSpec.fromJson(spec.toJson()), 4) instanceof TfModel m ? m : null) {
             Tensor x = ((Struct) data.elements().get(0)).tensor("x");
             assertEquals(a.weights(), b.weights());
-            assertEquals(a.predictOnBatch(x, false, 0L), b.predictOnBatch(x, false, 0L));
+            assertEquals(a.predictOnBatch(x), b.predictOnBatch(x));
         }
     }
 
@@ -211,12 +211,12 @@ class EngineBehaviourTest {
     void binaryCrossEntropyAndMeanSquaredErrorModelsLearn() {
         List<ModelSpec> specs = List.of(
                 new ModelSpec("bce_logits", List.of(InputLayer.of(4), Dense.of(8, Activation.TANH), Dense.of(1)),
-                        Loss.binaryCrossentropy(true), List.of(Metric.LOSS, Metric.NUM_EXAMPLES)),
+                        Loss.binaryCrossentropy().withFromLogits(true), List.of(Metric.LOSS, Metric.NUM_EXAMPLES)),
                 new ModelSpec("bce_probabilities", List.of(InputLayer.of(4), Dense.of(1, Activation.SIGMOID)),
-                        Loss.binaryCrossentropy(false), List.of(Metric.LOSS)),
+                        Loss.binaryCrossentropy(), List.of(Metric.LOSS)),
                 new ModelSpec("mse", List.of(InputLayer.of(4), Dense.of(2)), Loss.meanSquaredError(), List.of(Metric.LOSS)),
                 new ModelSpec("probabilities", List.of(InputLayer.of(4), Dense.of(3, Activation.SOFTMAX)),
-                        Loss.sparseCategoricalCrossentropy(false), List.of(Metric.LOSS, Metric.SPARSE_CATEGORICAL_ACCURACY)));
+                        Loss.sparseCategoricalCrossentropy(), List.of(Metric.LOSS, Metric.SPARSE_CATEGORICAL_ACCURACY)));
         for (ModelSpec spec : specs) {
             List<Struct> batches = new ArrayList<>();
             dev.fl4j.core.random.SplitMix64 rng = new dev.fl4j.core.random.SplitMix64(3);

@@ -154,7 +154,7 @@ class LayerGoldenTest {
         Golden g = read(name);
         try (VariableModel model = ENGINE.newModel(g.spec(), 0L)) {
             model.assignWeights(g.weights());
-            BatchOutput out = model.forwardPass(g.batch(), false);
+            BatchOutput out = model.forwardPass(g.batch());
             assertClose(g.predictions(), out.predictions(), name + " predictions");
             assertClose(Tensor.scalar(g.loss()), out.loss(), name + " loss");
         }
@@ -197,8 +197,8 @@ class LayerGoldenTest {
         try (VariableModel model = ENGINE.newModel(g.spec(), 0L)) {
             model.assignWeights(g.weights());
             Tensor x = g.batch().tensor("x");
-            assertClose(g.predictions(), model.predictOnBatch(x, false, 3L), "dropout inference");
-            assertFalse(Arrays.equals(g.predictions().floatData(), model.predictOnBatch(x, true, 3L).floatData()),
+            assertClose(g.predictions(), model.predictOnBatch(x), "dropout inference");
+            assertFalse(Arrays.equals(g.predictions().floatData(), model.trainingPredictOnBatch(x, 3L).floatData()),
                     "training-mode dropout changed nothing");
         }
         assertNull(g.gradients());

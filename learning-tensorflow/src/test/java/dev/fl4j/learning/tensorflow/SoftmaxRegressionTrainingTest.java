@@ -17,13 +17,13 @@ import dev.fl4j.learning.model.EvaluationResult;
 import dev.fl4j.learning.model.GradientResult;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
-import dev.fl4j.learning.models.Models;
 import dev.fl4j.learning.optimizers.Adagrad;
 import dev.fl4j.learning.optimizers.Adam;
 import dev.fl4j.learning.optimizers.Optimizer;
 import dev.fl4j.learning.optimizers.RmsProp;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.optimizers.Yogi;
+import dev.fl4j.learning.zoo.Models;
 import org.junit.jupiter.api.Test;
 
 /** The in-graph training step of softmax regression against updates computed by hand. */

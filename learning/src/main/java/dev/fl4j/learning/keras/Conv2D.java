@@ -66,9 +66,9 @@ public record Conv2D(int filters, List<Integer> kernelSize, List<Integer> stride
     public List<WeightSpec> weights(TensorType input) {
         int in = input.shape()[3];
         List<WeightSpec> w = new ArrayList<>();
-        w.add(new WeightSpec("kernel", new int[] {kernelSize.get(0), kernelSize.get(1), in, filters}, kernelInitializer, true));
+        w.add(WeightSpec.trainable("kernel", new int[] {kernelSize.get(0), kernelSize.get(1), in, filters}, kernelInitializer));
         if (useBias) {
-            w.add(new WeightSpec("bias", new int[] {filters}, biasInitializer, true));
+            w.add(WeightSpec.trainable("bias", new int[] {filters}, biasInitializer));
         }
         return w;
     }

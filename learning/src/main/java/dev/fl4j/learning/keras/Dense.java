@@ -60,9 +60,9 @@ public record Dense(int units, Activation activation, boolean useBias, Initializ
     public List<WeightSpec> weights(TensorType input) {
         int in = input.shape()[input.rank() - 1];
         List<WeightSpec> w = new ArrayList<>();
-        w.add(new WeightSpec("kernel", new int[] {in, units}, kernelInitializer, true));
+        w.add(WeightSpec.trainable("kernel", new int[] {in, units}, kernelInitializer));
         if (useBias) {
-            w.add(new WeightSpec("bias", new int[] {units}, biasInitializer, true));
+            w.add(WeightSpec.trainable("bias", new int[] {units}, biasInitializer));
         }
         return w;
     }

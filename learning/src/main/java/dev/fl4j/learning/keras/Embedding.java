@@ -1,6 +1,6 @@
 package dev.fl4j.learning.keras;
 
-import dev.fl4j.core.DType;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.TensorType;
 import java.util.List;
 
@@ -41,6 +41,6 @@ public record Embedding(int inputDim, int outputDim, Initializer embeddingsIniti
 
     @Override
     public List<WeightSpec> weights(TensorType input) {
-        return List.of(new WeightSpec("embeddings", new int[] {inputDim, outputDim}, embeddingsInitializer, true));
+        return List.of(WeightSpec.trainable("embeddings", new int[] {inputDim, outputDim}, embeddingsInitializer));
     }
 }

@@ -2,7 +2,7 @@ package dev.fl4j.learning.keras;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import dev.fl4j.core.DType;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.TensorType;
 import java.util.Arrays;
 
@@ -27,6 +27,11 @@ public sealed interface Loss {
      * logits ({@code from_logits}) or probabilities (clipped to [1e-7, 1 - 1e-7], as Keras does).
      */
     record SparseCategoricalCrossentropy(boolean fromLogits) implements Loss {
+        /** This loss over logits (Keras's {@code from_logits=True}) or over probabilities. */
+        public SparseCategoricalCrossentropy withFromLogits(boolean fromLogits) {
+            return new SparseCategoricalCrossentropy(fromLogits);
+        }
+
         @Override
         public TensorType labelType(TensorType prediction) {
             if (prediction.rank() < 2) {
@@ -39,6 +44,11 @@ public sealed interface Loss {
 
     /** Binary cross-entropy with float32 labels in [0, 1] of the predictions' shape. */
     record BinaryCrossentropy(boolean fromLogits) implements Loss {
+        /** This loss over logits (Keras's {@code from_logits=True}) or over probabilities. */
+        public BinaryCrossentropy withFromLogits(boolean fromLogits) {
+            return new BinaryCrossentropy(fromLogits);
+        }
+
         @Override
         public TensorType labelType(TensorType prediction) {
             return new TensorType(DType.FLOAT32, prediction.shape());
@@ -53,12 +63,20 @@ public sealed interface Loss {
         }
     }
 
-    static Loss sparseCategoricalCrossentropy(boolean fromLogits) {
-        return new SparseCategoricalCrossentropy(fromLogits);
+    /**
+     * Keras's {@code SparseCategoricalCrossentropy()}: over probabilities ({@code from_logits=False}, Keras's
+     * default); {@code .withFromLogits(true)} for logits.
+     */
+    static SparseCategoricalCrossentropy sparseCategoricalCrossentropy() {
+        return new SparseCategoricalCrossentropy(false);
     }
 
-    static Loss binaryCrossentropy(boolean fromLogits) {
-        return new BinaryCrossentropy(fromLogits);
+    /**
+     * Keras's {@code BinaryCrossentropy()}: over probabilities ({@code from_logits=False}, Keras's default);
+     * {@code .withFromLogits(true)} for logits.
+     */
+    static BinaryCrossentropy binaryCrossentropy() {
+        return new BinaryCrossentropy(false);
     }
 
     static Loss meanSquaredError() {

@@ -20,8 +20,14 @@ public record Lstm(int units, boolean returnSequences, Initializer kernelInitial
         }
     }
 
-    public static Lstm of(int units, boolean returnSequences) {
-        return new Lstm(units, returnSequences, Initializer.glorotUniform(), Initializer.orthogonal(), true);
+    /** An LSTM with Keras's defaults: the last step only ({@code return_sequences=False}), unit forget bias. */
+    public static Lstm of(int units) {
+        return new Lstm(units, false, Initializer.glorotUniform(), Initializer.orthogonal(), true);
+    }
+
+    /** This layer returning every time step ({@code return_sequences=True}) or only the last. */
+    public Lstm withReturnSequences(boolean returnSequences) {
+        return new Lstm(units, returnSequences, kernelInitializer, recurrentInitializer, unitForgetBias);
     }
 
     @Override
@@ -45,8 +51,8 @@ public record Lstm(int units, boolean returnSequences, Initializer kernelInitial
         int features = input.shape()[2];
         Initializer bias = unitForgetBias ? new Initializer.UnitForgetBias(units) : Initializer.zeros();
         return List.of(
-                new WeightSpec("kernel", new int[] {features, 4 * units}, kernelInitializer, true),
-                new WeightSpec("recurrent_kernel", new int[] {units, 4 * units}, recurrentInitializer, true),
-                new WeightSpec("bias", new int[] {4 * units}, bias, true));
+                WeightSpec.trainable("kernel", new int[] {features, 4 * units}, kernelInitializer),
+                WeightSpec.trainable("recurrent_kernel", new int[] {units, 4 * units}, recurrentInitializer),
+                WeightSpec.trainable("bias", new int[] {4 * units}, bias));
     }
 }

@@ -1,6 +1,6 @@
 package dev.fl4j.learning.keras;
 
-import dev.fl4j.core.DType;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.TensorType;
 import java.util.Arrays;
 
@@ -12,6 +12,11 @@ public record WeightSpec(String name, int[] shape, Initializer initializer, bool
 
     /** The most elements one weight may hold: what one Java array can. */
     public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    /** A weight training updates (Keras's {@code trainable=True}), as every built-in layer's weights are. */
+    public static WeightSpec trainable(String name, int[] shape, Initializer initializer) {
+        return new WeightSpec(name, shape, initializer, true);
+    }
 
     /**
      * @throws IllegalArgumentException if a dimension is not positive or the weight would hold more

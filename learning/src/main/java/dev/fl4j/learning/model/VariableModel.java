@@ -40,20 +40,26 @@ public interface VariableModel extends AutoCloseable {
     void assignWeights(ModelWeights weights);
 
     /**
-     * Runs the model on {@code batch} (a {@code <x, y>} structure of the {@link #inputSpec()}) and
-     * adds the batch to the local metrics. In training mode, dropout masks derive from {@code seed}.
+     * TFF's {@code forward_pass(batch, training=False)}: runs the model in inference mode (no dropout) on
+     * {@code batch} (a {@code <x, y>} structure of the {@link #inputSpec()}) and adds the batch to the local metrics.
      *
      * @throws dev.fl4j.core.types.TypeMismatchException if the batch does not fit the input spec
      */
-    BatchOutput forwardPass(Struct batch, boolean training, long seed);
+    BatchOutput forwardPass(Struct batch);
 
-    /** {@link #forwardPass(Struct, boolean, long)} with seed 0. */
-    default BatchOutput forwardPass(Struct batch, boolean training) {
-        return forwardPass(batch, training, 0L);
-    }
+    /**
+     * TFF's {@code forward_pass(batch, training=True)}: as {@link #forwardPass(Struct)} in training mode, with
+     * dropout masks derived from {@code seed}.
+     *
+     * @throws dev.fl4j.core.types.TypeMismatchException if the batch does not fit the input spec
+     */
+    BatchOutput trainingForwardPass(Struct batch, long seed);
 
-    /** The model's output for features {@code x} (no metrics updated). */
-    Tensor predictOnBatch(Tensor x, boolean training, long seed);
+    /** TFF's {@code predict_on_batch(x, training=False)}: the model's output for features {@code x} (no metrics updated). */
+    Tensor predictOnBatch(Tensor x);
+
+    /** TFF's {@code predict_on_batch(x, training=True)}: as {@link #predictOnBatch(Tensor)} with dropout masks from {@code seed}. */
+    Tensor trainingPredictOnBatch(Tensor x, long seed);
 
     /** {@code <metric_name=state, ...>} of the sums accumulated since the last reset. */
     Struct reportLocalUnfinalizedMetrics();

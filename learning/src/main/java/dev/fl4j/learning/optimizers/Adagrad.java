@@ -12,9 +12,9 @@ import java.util.List;
 public record Adagrad(float learningRate, float initialPreconditionerValue, float epsilon) implements Optimizer {
 
     public Adagrad {
-        Hyper.nonNegative("Adagrad", "learning_rate", learningRate);
-        Hyper.nonNegative("Adagrad", "initial_preconditioner_value", initialPreconditionerValue);
-        Hyper.nonNegative("Adagrad", "epsilon", epsilon);
+        HyperparameterChecks.nonNegative("Adagrad", "learning_rate", learningRate);
+        HyperparameterChecks.nonNegative("Adagrad", "initial_preconditioner_value", initialPreconditionerValue);
+        HyperparameterChecks.nonNegative("Adagrad", "epsilon", epsilon);
     }
 
     /** TFF's defaults: initial preconditioner 0.1, ε 1e-7. */
@@ -24,15 +24,15 @@ public record Adagrad(float learningRate, float initialPreconditionerValue, floa
 
     @Override
     public Struct initialize(Type weightsType) {
-        return Struct.named("preconditioner", Hyper.filled(weightsType, initialPreconditionerValue));
+        return Struct.named("preconditioner", OptimizerState.filled(weightsType, initialPreconditionerValue));
     }
 
     @Override
     public Step next(Struct state, Value weights, Value gradients) {
-        List<float[]> w = Hyper.weights("Adagrad", weights, gradients);
-        List<float[]> g = Hyper.weights("Adagrad", gradients, gradients);
-        List<float[]> p = Hyper.slot("Adagrad", state, "preconditioner", weights);
-        float[][] newW = Hyper.newArrays(w), newP = Hyper.newArrays(w);
+        List<float[]> w = OptimizerState.weights("Adagrad", weights, gradients);
+        List<float[]> g = OptimizerState.weights("Adagrad", gradients, gradients);
+        List<float[]> p = OptimizerState.slot("Adagrad", state, "preconditioner", weights);
+        float[][] newW = OptimizerState.newArrays(w), newP = OptimizerState.newArrays(w);
         for (int l = 0; l < w.size(); l++) {
             float[] wl = w.get(l), gl = g.get(l), pl = p.get(l), ow = newW[l], op = newP[l];
             for (int i = 0; i < wl.length; i++) {
@@ -42,6 +42,6 @@ public record Adagrad(float learningRate, float initialPreconditionerValue, floa
                 ow[i] = wl[i] - learningRate * gi / (float) Math.sqrt(pi + epsilon);
             }
         }
-        return new Step(Struct.named("preconditioner", Hyper.pack(weights, newP)), Hyper.pack(weights, newW));
+        return new Step(Struct.named("preconditioner", OptimizerState.pack(weights, newP)), OptimizerState.pack(weights, newW));
     }
 }

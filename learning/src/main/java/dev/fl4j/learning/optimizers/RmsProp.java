@@ -12,9 +12,9 @@ import java.util.List;
 public record RmsProp(float learningRate, float decay, float epsilon) implements Optimizer {
 
     public RmsProp {
-        Hyper.nonNegative("RMSprop", "learning_rate", learningRate);
-        Hyper.unitInterval("RMSprop", "decay", decay);
-        Hyper.nonNegative("RMSprop", "epsilon", epsilon);
+        HyperparameterChecks.nonNegative("RMSprop", "learning_rate", learningRate);
+        HyperparameterChecks.unitInterval("RMSprop", "decay", decay);
+        HyperparameterChecks.nonNegative("RMSprop", "epsilon", epsilon);
     }
 
     /** TFF's defaults: decay 0.9, ε 1e-7. */
@@ -24,16 +24,16 @@ public record RmsProp(float learningRate, float decay, float epsilon) implements
 
     @Override
     public Struct initialize(Type weightsType) {
-        return Struct.named("preconditioner", Hyper.filled(weightsType, 0f));
+        return Struct.named("preconditioner", OptimizerState.filled(weightsType, 0f));
     }
 
     @Override
     public Step next(Struct state, Value weights, Value gradients) {
-        List<float[]> w = Hyper.weights("RMSprop", weights, gradients);
-        List<float[]> g = Hyper.weights("RMSprop", gradients, gradients);
-        List<float[]> p = Hyper.slot("RMSprop", state, "preconditioner", weights);
+        List<float[]> w = OptimizerState.weights("RMSprop", weights, gradients);
+        List<float[]> g = OptimizerState.weights("RMSprop", gradients, gradients);
+        List<float[]> p = OptimizerState.slot("RMSprop", state, "preconditioner", weights);
         float oneMinusDecay = 1f - decay;
-        float[][] newW = Hyper.newArrays(w), newP = Hyper.newArrays(w);
+        float[][] newW = OptimizerState.newArrays(w), newP = OptimizerState.newArrays(w);
         for (int l = 0; l < w.size(); l++) {
             float[] wl = w.get(l), gl = g.get(l), pl = p.get(l), ow = newW[l], op = newP[l];
             for (int i = 0; i < wl.length; i++) {
@@ -43,6 +43,6 @@ public record RmsProp(float learningRate, float decay, float epsilon) implements
                 ow[i] = wl[i] - learningRate * gi / ((float) Math.sqrt(pi) + epsilon);
             }
         }
-        return new Step(Struct.named("preconditioner", Hyper.pack(weights, newP)), Hyper.pack(weights, newW));
+        return new Step(Struct.named("preconditioner", OptimizerState.pack(weights, newP)), OptimizerState.pack(weights, newW));
     }
 }

@@ -14,8 +14,8 @@ import java.util.List;
 public record Sgd(float learningRate, float momentum, boolean nesterov) implements Optimizer {
 
     public Sgd {
-        Hyper.nonNegative("SGD", "learning_rate", learningRate);
-        Hyper.unitInterval("SGD", "momentum", momentum);
+        HyperparameterChecks.nonNegative("SGD", "learning_rate", learningRate);
+        HyperparameterChecks.unitInterval("SGD", "momentum", momentum);
         if (nesterov && momentum == 0f) {
             throw new IllegalArgumentException("SGD with nesterov needs momentum > 0");
         }
@@ -36,15 +36,15 @@ public record Sgd(float learningRate, float momentum, boolean nesterov) implemen
 
     @Override
     public Struct initialize(Type weightsType) {
-        Value zeros = Hyper.filled(weightsType, 0f);
+        Value zeros = OptimizerState.filled(weightsType, 0f);
         return momentum == 0f ? Struct.empty() : Struct.named("accumulator", zeros);
     }
 
     @Override
     public Step next(Struct state, Value weights, Value gradients) {
-        List<float[]> w = Hyper.weights("SGD", weights, gradients);
-        List<float[]> g = Hyper.weights("SGD", gradients, gradients);
-        float[][] newW = Hyper.newArrays(w);
+        List<float[]> w = OptimizerState.weights("SGD", weights, gradients);
+        List<float[]> g = OptimizerState.weights("SGD", gradients, gradients);
+        float[][] newW = OptimizerState.newArrays(w);
         if (momentum == 0f) {
             if (state.size() != 0) {
                 throw new IllegalArgumentException("SGD without momentum has an empty state, got " + state.type());
@@ -55,10 +55,10 @@ public record Sgd(float learningRate, float momentum, boolean nesterov) implemen
                     out[i] = wl[i] - learningRate * gl[i];
                 }
             }
-            return new Step(state, Hyper.pack(weights, newW));
+            return new Step(state, OptimizerState.pack(weights, newW));
         }
-        List<float[]> m = Hyper.slot("SGD", state, "accumulator", weights);
-        float[][] newM = Hyper.newArrays(w);
+        List<float[]> m = OptimizerState.slot("SGD", state, "accumulator", weights);
+        float[][] newM = OptimizerState.newArrays(w);
         for (int l = 0; l < w.size(); l++) {
             float[] wl = w.get(l), gl = g.get(l), ml = m.get(l), outW = newW[l], outM = newM[l];
             for (int i = 0; i < wl.length; i++) {
@@ -67,6 +67,6 @@ public record Sgd(float learningRate, float momentum, boolean nesterov) implemen
                 outW[i] = nesterov ? wl[i] - learningRate * (gl[i] + momentum * acc) : wl[i] - learningRate * acc;
             }
         }
-        return new Step(Struct.named("accumulator", Hyper.pack(weights, newM)), Hyper.pack(weights, newW));
+        return new Step(Struct.named("accumulator", OptimizerState.pack(weights, newM)), OptimizerState.pack(weights, newW));
     }
 }

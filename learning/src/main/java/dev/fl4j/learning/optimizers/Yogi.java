@@ -16,11 +16,11 @@ public record Yogi(float learningRate, float beta1, float beta2, float epsilon, 
         implements Optimizer {
 
     public Yogi {
-        Hyper.nonNegative("Yogi", "learning_rate", learningRate);
-        Hyper.unitInterval("Yogi", "beta_1", beta1);
-        Hyper.unitInterval("Yogi", "beta_2", beta2);
-        Hyper.nonNegative("Yogi", "epsilon", epsilon);
-        Hyper.nonNegative("Yogi", "initial_preconditioner_value", initialPreconditionerValue);
+        HyperparameterChecks.nonNegative("Yogi", "learning_rate", learningRate);
+        HyperparameterChecks.unitInterval("Yogi", "beta_1", beta1);
+        HyperparameterChecks.unitInterval("Yogi", "beta_2", beta2);
+        HyperparameterChecks.nonNegative("Yogi", "epsilon", epsilon);
+        HyperparameterChecks.nonNegative("Yogi", "initial_preconditioner_value", initialPreconditionerValue);
     }
 
     /** TFF's defaults: β1 0.9, β2 0.999, ε 1e-3, initial preconditioner 1e-6. */
@@ -31,26 +31,26 @@ public record Yogi(float learningRate, float beta1, float beta2, float epsilon, 
     @Override
     public Struct initialize(Type weightsType) {
         return Struct.builder().add("step", Tensor.scalar(0L))
-                .add("accumulator", Hyper.filled(weightsType, 0f))
-                .add("preconditioner", Hyper.filled(weightsType, initialPreconditionerValue)).build();
+                .add("accumulator", OptimizerState.filled(weightsType, 0f))
+                .add("preconditioner", OptimizerState.filled(weightsType, initialPreconditionerValue)).build();
     }
 
     /** The step size at step {@code t}: {@code lr · sqrt(1−β2^t)/(1−β1^t)}, in float32. */
     public float stepSize(long t) {
-        return learningRate * Hyper.biasCorrection(beta1, beta2, t);
+        return learningRate * OptimizerState.biasCorrection(beta1, beta2, t);
     }
 
     @Override
     public Step next(Struct state, Value weights, Value gradients) {
-        List<float[]> w = Hyper.weights("Yogi", weights, gradients);
-        List<float[]> g = Hyper.weights("Yogi", gradients, gradients);
-        List<float[]> m = Hyper.slot("Yogi", state, "accumulator", weights);
-        List<float[]> v = Hyper.slot("Yogi", state, "preconditioner", weights);
-        long t = Hyper.step("Yogi", state) + 1;
+        List<float[]> w = OptimizerState.weights("Yogi", weights, gradients);
+        List<float[]> g = OptimizerState.weights("Yogi", gradients, gradients);
+        List<float[]> m = OptimizerState.slot("Yogi", state, "accumulator", weights);
+        List<float[]> v = OptimizerState.slot("Yogi", state, "preconditioner", weights);
+        long t = OptimizerState.step("Yogi", state) + 1;
         float lrT = stepSize(t);
         float oneMinusB1 = 1f - beta1;
         float oneMinusB2 = 1f - beta2;
-        float[][] newW = Hyper.newArrays(w), newM = Hyper.newArrays(w), newV = Hyper.newArrays(w);
+        float[][] newW = OptimizerState.newArrays(w), newM = OptimizerState.newArrays(w), newV = OptimizerState.newArrays(w);
         for (int l = 0; l < w.size(); l++) {
             float[] wl = w.get(l), gl = g.get(l), ml = m.get(l), vl = v.get(l);
             float[] ow = newW[l], om = newM[l], ov = newV[l];
@@ -65,8 +65,8 @@ public record Yogi(float learningRate, float beta1, float beta2, float epsilon, 
             }
         }
         Struct newState = Struct.builder().add("step", Tensor.scalar(t))
-                .add("accumulator", Hyper.pack(weights, newM))
-                .add("preconditioner", Hyper.pack(weights, newV)).build();
-        return new Step(newState, Hyper.pack(weights, newW));
+                .add("accumulator", OptimizerState.pack(weights, newM))
+                .add("preconditioner", OptimizerState.pack(weights, newV)).build();
+        return new Step(newState, OptimizerState.pack(weights, newW));
     }
 }

@@ -2,7 +2,6 @@ package dev.fl4j.learning.templates;
 
 import dev.fl4j.compression.Encoders;
 import dev.fl4j.compression.ValueEncoder;
-import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
@@ -12,6 +11,7 @@ import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.templates.MeasuredProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.Placement;
 import dev.fl4j.core.types.StructType;

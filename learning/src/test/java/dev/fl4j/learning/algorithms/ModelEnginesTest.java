@@ -12,8 +12,8 @@ import dev.fl4j.learning.model.ClientTrainer;
 import dev.fl4j.learning.model.ModelEngine;
 import dev.fl4j.learning.model.TrainingSpec;
 import dev.fl4j.learning.model.VariableModel;
-import dev.fl4j.learning.models.Models;
 import dev.fl4j.learning.optimizers.Sgd;
+import dev.fl4j.learning.zoo.Models;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package dev.fl4j.learning.keras;
 
 import dev.fl4j.core.testing.Fuzz;
-import dev.fl4j.learning.models.Models;
+import dev.fl4j.learning.zoo.Models;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fl4j.learning.models.Models;
+import dev.fl4j.learning.zoo.Models;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +24,7 @@ class ModelSpecTest {
                 ActivationLayer.of(Activation.RELU),
                 Dense.of(3).withBiasInitializer(Initializer.constant(0.5f)),
                 new Softmax()),
-                Loss.sparseCategoricalCrossentropy(false), List.of(Metric.SPARSE_CATEGORICAL_ACCURACY, Metric.LOSS));
+                Loss.sparseCategoricalCrossentropy(), List.of(Metric.SPARSE_CATEGORICAL_ACCURACY, Metric.LOSS));
     }
 
     @Test
@@ -44,7 +44,7 @@ class ModelSpecTest {
     @Test
     void specToJsonToSpecIsTheSameSpecAndTheSameWeights() {
         for (ModelSpec spec : List.of(everyLayer(), Models.fedAvgCnn(10), Models.characterLstm(20, 6, 8, 2),
-                new ModelSpec("bce", List.of(InputLayer.of(3), Dense.of(1)), Loss.binaryCrossentropy(true), List.of(Metric.LOSS)),
+                new ModelSpec("bce", List.of(InputLayer.of(3), Dense.of(1)), Loss.binaryCrossentropy().withFromLogits(true), List.of(Metric.LOSS)),
                 new ModelSpec("mse", List.of(InputLayer.of(3), Dense.of(2)), Loss.meanSquaredError(), List.of(Metric.NUM_EXAMPLES)))) {
             String json = spec.toJson();
             ModelSpec back = ModelSpec.fromJson(json);
@@ -131,7 +131,7 @@ class ModelSpecTest {
                 () -> ModelSpec.fromJson(dense.replace("\"shape\" : [ 3 ]", "\"shape\" : [ 65536 ]").replace("\"units\" : 7", "\"units\" : 65536")));
         assertTrue(e.getMessage().contains("layer 1 (dense): weight 'kernel' of shape [65536, 65536] holds more than 2147483639 values"), e.getMessage());
 
-        e = assertThrows(IllegalArgumentException.class, () -> Lstm.of(1 << 30, false));
+        e = assertThrows(IllegalArgumentException.class, () -> Lstm.of(1 << 30));
         assertTrue(e.getMessage().contains("LSTM units must be in 1..536870911"), e.getMessage());
 
         e = assertThrows(IllegalArgumentException.class, () -> new ModelSpec("wide", List.of(InputLayer.of(65536, 65536, 2), new Flatten(), Dense.of(1)),
@@ -149,5 +149,19 @@ class ModelSpecTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ModelSpec.fromJson(json.replace("\"units\" : 200,", "\"units\" : 200, \"units\" : 100,")));
         assertTrue(e.getMessage().contains("Duplicate field 'units'"), e.getMessage());
+    }
+
+    @Test
+    void flagsAreNamedAtTheCallSiteWithKerasDefaults() {
+        assertEquals(new Loss.SparseCategoricalCrossentropy(false), Loss.sparseCategoricalCrossentropy(), "Keras: from_logits=False");
+        assertEquals(new Loss.SparseCategoricalCrossentropy(true), Loss.sparseCategoricalCrossentropy().withFromLogits(true));
+        assertEquals(new Loss.BinaryCrossentropy(true), Loss.binaryCrossentropy().withFromLogits(true));
+        dev.fl4j.core.types.TensorType input = new dev.fl4j.core.types.TensorType(dev.fl4j.core.types.DType.FLOAT32, -1, 5, 3);
+        assertEquals(2, Lstm.of(4).outputType(input).rank(), "Keras: return_sequences=False");
+        Lstm sequences = Lstm.of(4).withReturnSequences(true);
+        assertEquals(3, sequences.outputType(input).rank());
+        assertTrue(sequences.unitForgetBias());
+        assertTrue(WeightSpec.trainable("k", new int[] {2}, Initializer.zeros()).trainable());
+        assertTrue(Dense.of(3).weights(new dev.fl4j.core.types.TensorType(dev.fl4j.core.types.DType.FLOAT32, -1, 2)).stream().allMatch(WeightSpec::trainable));
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.core.ClientValues;
-import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
@@ -16,13 +15,14 @@ import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.core.types.Type;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ModelWeights;
-import dev.fl4j.learning.models.Models;
+import dev.fl4j.learning.zoo.Models;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -163,7 +163,7 @@ class EncodedDistributionTest {
     @Test
     void errorFeedbackResidualIsKeptInTheDistributorState() {
         ModelSpec small = new ModelSpec("small", List.of(dev.fl4j.learning.keras.InputLayer.of(4), dev.fl4j.learning.keras.Dense.of(3)),
-                dev.fl4j.learning.keras.Loss.sparseCategoricalCrossentropy(true), Models.CLASSIFIER_METRICS);
+                dev.fl4j.learning.keras.Loss.sparseCategoricalCrossentropy().withFromLogits(true), Models.CLASSIFIER_METRICS);
         Struct weights = small.initialWeights(6).asStruct();
         // every tensor encoded (threshold 0), half its elements sent each round, the rest carried in the state
         DistributionProcess d = EncodedDistribution.fromName("topk:0.5@0", small.weightsType(), 2);

@@ -89,13 +89,18 @@ public abstract class Dataset implements SequenceValue {
     /** At most the first {@code count} elements. */
     public abstract Dataset take(int count);
 
-    /** Consecutive elements in batches of {@code size}; a last smaller batch is kept. */
+    /** Consecutive elements in batches of {@code size}; a last smaller batch is kept (tf.data's {@code batch(size)}). */
     public final Dataset batch(int size) {
         return batch(size, false);
     }
 
-    /** Consecutive elements in batches of {@code size}; {@code dropRemainder} drops a last short batch. */
-    public abstract Dataset batch(int size, boolean dropRemainder);
+    /** Consecutive elements in batches of exactly {@code size}; a last short batch is dropped (tf.data's {@code drop_remainder=True}). */
+    public final Dataset batchDropRemainder(int size) {
+        return batch(size, true);
+    }
+
+    /** The two batchings above, implemented by the pipelines of this package. */
+    abstract Dataset batch(int size, boolean dropRemainder);
 
     /**
      * Applies {@code fn} to every element; the result must keep the element type (e.g. scaling

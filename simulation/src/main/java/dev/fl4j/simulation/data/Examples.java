@@ -1,8 +1,8 @@
 package dev.fl4j.simulation.data;
 
-import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
 import java.util.ArrayList;

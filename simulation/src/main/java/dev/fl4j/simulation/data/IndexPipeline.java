@@ -72,7 +72,7 @@ abstract class IndexPipeline extends Dataset {
     }
 
     @Override
-    public Dataset batch(int size, boolean dropRemainder) {
+    Dataset batch(int size, boolean dropRemainder) {
         return new Gather(this, requirePositive(size, "batch size"), dropRemainder);
     }
 

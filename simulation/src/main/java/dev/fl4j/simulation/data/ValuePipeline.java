@@ -1,11 +1,11 @@
 package dev.fl4j.simulation.data;
 
-import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.random.SplitMix64;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.core.types.Type;
@@ -40,7 +40,7 @@ abstract class ValuePipeline extends Dataset {
     }
 
     @Override
-    public Dataset batch(int size, boolean dropRemainder) {
+    Dataset batch(int size, boolean dropRemainder) {
         return new Stack(this, requirePositive(size, "batch size"), dropRemainder);
     }
 

@@ -137,7 +137,7 @@ public final class Mnist {
                 throw new DatasetFileException(file, "has content after its JSON object (line " + p.currentLocation().getLineNr() + ")");
             }
         } catch (JsonProcessingException e) {
-            throw new DatasetFileException(file, "corrupt JSON: " + e.getOriginalMessage() + Leaf.where(e), e);
+            throw new DatasetFileException(file, "corrupt JSON: " + e.getOriginalMessage() + LeafJson.where(e), e);
         } catch (IOException e) {
             throw new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
         }

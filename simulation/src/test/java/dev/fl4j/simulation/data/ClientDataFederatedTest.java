@@ -3,7 +3,6 @@ package dev.fl4j.simulation.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.fl4j.core.ClientValues;
-import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.ServerValue;
@@ -13,6 +12,7 @@ import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.simulation.partition.Partitioner;

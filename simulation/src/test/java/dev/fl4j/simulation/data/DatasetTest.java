@@ -58,7 +58,7 @@ class DatasetTest {
         assertEquals(3, shapes.size());
         assertArrayEquals(new int[] {20, 2, 2, 1}, shapes.get(0));
         assertArrayEquals(new int[] {5, 2, 2, 1}, shapes.get(2));
-        assertEquals(2, numbered(45).asDataset().batch(20, true).count());
+        assertEquals(2, numbered(45).asDataset().batchDropRemainder(20).count());
         assertEquals(order(numbered(45).asDataset().batch(7)), range(0, 45));
     }
 
@@ -135,7 +135,7 @@ class DatasetTest {
     @Test
     void mapAfterBatchChecksResultTypes() {
         Dataset d = numbered(10).asDataset().batch(4)
-                .map(v -> Structures.map(v, t -> t.dtype() == dev.fl4j.core.DType.FLOAT32 ? scale(t, 0.5f) : t));
+                .map(v -> Structures.map(v, t -> t.dtype() == dev.fl4j.core.types.DType.FLOAT32 ? scale(t, 0.5f) : t));
         List<Integer> seen = new ArrayList<>();
         for (Value v : d) {
             for (float f : ((Struct) v).tensor("x").floatData()) {

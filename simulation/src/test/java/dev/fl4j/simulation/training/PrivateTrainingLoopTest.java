@@ -46,7 +46,7 @@ class PrivateTrainingLoopTest {
     void aProcessWithADpAggregatorIsRefusedWithoutOptPrivacy() {
         DifferentiallyPrivateFactory dp = SmallRun.dp(1e-5, Double.POSITIVE_INFINITY);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SmallRun.loop(SmallRun.process(Aggregators.dpAggregator(dp, true)), 2, 1, 0, 1).build());
+                () -> SmallRun.loop(SmallRun.process(Aggregators.dpAggregator().setMechanism(dp).build()), 2, 1, 0, 1).build());
         assertTrue(e.getMessage().contains("optPrivacy"), e.getMessage());
     }
 
@@ -74,7 +74,7 @@ class PrivateTrainingLoopTest {
     void onlyWhatEpsilonCoversIsReleased() {
         Recorder listener = new Recorder();
         DifferentiallyPrivateFactory dp = SmallRun.dp(1e-5, Double.POSITIVE_INFINITY);
-        TrainingResult r = SmallRun.loop(SmallRun.process(Aggregators.dpAggregator(dp, true)), 3, 1, 0.2, 1).optPrivacy(dp).optListener(listener)
+        TrainingResult r = SmallRun.loop(SmallRun.process(Aggregators.dpAggregator().setMechanism(dp).build()), 3, 1, 0.2, 1).optPrivacy(dp).optListener(listener)
                 .build().run();
         for (RoundRecord rec : r.history()) {
             for (String key : rec.metrics().keySet()) {

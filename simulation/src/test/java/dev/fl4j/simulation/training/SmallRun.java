@@ -2,9 +2,9 @@ package dev.fl4j.simulation.training;
 
 import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.learning.algorithms.FedAvg;
-import dev.fl4j.learning.models.Models;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
 import dev.fl4j.simulation.checkpoint.RunConfig;
 import dev.fl4j.simulation.datasets.FedProxSynthetic;
@@ -69,7 +69,7 @@ final class SmallRun {
     static TrainingLoop.Builder privateCheckpointed(Path dir, int rounds, dev.fl4j.aggregators.DifferentiallyPrivateFactory dp) {
         CheckpointStore store = new CheckpointStore(dir);
         dev.fl4j.aggregators.DifferentiallyPrivateFactory withLedger = dp.withLedger(dev.fl4j.simulation.checkpoint.PrivacyLedgerFile.in(store));
-        return loop(process(dev.fl4j.aggregators.Aggregators.dpAggregator(withLedger, true)), rounds, 11, 0, 1)
+        return loop(process(dev.fl4j.aggregators.Aggregators.dpAggregator().setMechanism(withLedger).build()), rounds, 11, 0, 1)
                 .optCheckpoints(store, 1, config(11, 0)).optPrivacy(withLedger);
     }
 

@@ -166,7 +166,7 @@ class TrainingLoopTest {
     void evaluationRunsOnInitialModelEveryNRoundsAndAtTheEnd() {
         var split = SmallRun.data().trainTestClientSplit(4, 9);
         ModelEvaluation eval = ModelEvaluation.builder(
-                dev.fl4j.learning.models.Models.softmaxRegression(60, 10), Preprocessing.batches(16))
+                dev.fl4j.learning.zoo.Models.softmaxRegression(60, 10), Preprocessing.batches(16))
                 .optFederatedTest(split.test(), 0, 1).build();
         TrainingResult r = TrainingLoop.builder().setProcess(SmallRun.process()).setTrainingData(split.train()).setClientsPerRound(4)
                 .setRounds(5).setPreprocessing(Preprocessing.batches(8)).optEvaluation(eval, 2).optWorkers(2).build().run();
@@ -217,7 +217,7 @@ class TrainingLoopTest {
         assertTrue(allowed > 0 && allowed < 20, "budget allows " + allowed + " rounds");
         List<String> stops = new java.util.ArrayList<>();
         TrainingResult r = SmallRun.loop(20, 1, 0, 2)
-                .setProcess(dev.fl4j.learning.algorithms.FedAvg.builder(dev.fl4j.learning.models.Models.softmaxRegression(
+                .setProcess(dev.fl4j.learning.algorithms.FedAvg.builder(dev.fl4j.learning.zoo.Models.softmaxRegression(
                                 dev.fl4j.simulation.datasets.FedProxSynthetic.DIMENSION, dev.fl4j.simulation.datasets.FedProxSynthetic.CLASSES))
                         .setClientOptimizer(dev.fl4j.learning.optimizers.Sgd.of(0.05f)).optModelAggregator(dp).build())
                 .optPrivacy(dp)

@@ -41,7 +41,7 @@ import java.util.stream.Stream;
  * starts; a user's examples are parsed only when asked for, so memory holds the ids and offsets,
  * not the data. Files must not change while open.
  */
-public final class Leaf extends ClientData {
+public final class LeafJson extends ClientData {
 
     private enum Kind { FEMNIST, SHAKESPEARE }
 
@@ -67,7 +67,7 @@ public final class Leaf extends ClientData {
     private final Map<String, Location> locations;
     private final int sequenceLength;
 
-    private Leaf(Kind kind, Source source, List<String> ids, Map<String, Location> locations, int sequenceLength) {
+    private LeafJson(Kind kind, Source source, List<String> ids, Map<String, Location> locations, int sequenceLength) {
         this.kind = kind;
         this.source = source;
         this.ids = List.copyOf(ids);
@@ -76,21 +76,21 @@ public final class Leaf extends ClientData {
     }
 
     /** FEMNIST from a LEAF JSON file or a directory of them. */
-    public static Leaf femnist(Path fileOrDir) {
+    public static LeafJson femnist(Path fileOrDir) {
         return open(Kind.FEMNIST, files(fileOrDir), fileOrDir, FILES);
     }
 
     /** Shakespeare from a LEAF JSON file or a directory of them. */
-    public static Leaf shakespeare(Path fileOrDir) {
+    public static LeafJson shakespeare(Path fileOrDir) {
         return open(Kind.SHAKESPEARE, files(fileOrDir), fileOrDir, FILES);
     }
 
     /** FEMNIST (or Shakespeare) from one file's content held in memory; {@code file} names it in errors. */
-    static Leaf fromContent(boolean femnist, Path file, byte[] content) {
+    static LeafJson fromContent(boolean femnist, Path file, byte[] content) {
         return open(femnist ? Kind.FEMNIST : Kind.SHAKESPEARE, List.of(file), file, f -> new java.io.ByteArrayInputStream(content));
     }
 
-    private static Leaf open(Kind kind, List<Path> files, Path fileOrDir, Source source) {
+    private static LeafJson open(Kind kind, List<Path> files, Path fileOrDir, Source source) {
         List<String> ids = new ArrayList<>();
         Map<String, Location> locations = new HashMap<>();
         for (Path f : files) {
@@ -105,10 +105,10 @@ public final class Leaf extends ClientData {
         if (ids.isEmpty()) {
             throw new DatasetFileException(fileOrDir, "holds no users");
         }
-        Leaf leaf = new Leaf(kind, source, ids, locations, 0);
+        LeafJson leaf = new LeafJson(kind, source, ids, locations, 0);
         if (kind == Kind.SHAKESPEARE) {
             int length = leaf.parse(ids.get(0), locations.get(ids.get(0)), 0).column("x").width();
-            return new Leaf(kind, source, ids, locations, length);
+            return new LeafJson(kind, source, ids, locations, length);
         }
         return leaf;
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of any input ends in a {@link DatasetFileException}, with seeds that carry hostile counts and deep
  * nesting.
  */
-class LeafFuzzTest {
+class LeafJsonFuzzTest {
 
     @TempDir
     Path dir;
@@ -21,7 +21,7 @@ class LeafFuzzTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void readAll(Leaf leaf) {
+    private static void readAll(LeafJson leaf) {
         for (String id : leaf.clientIds()) {
             leaf.examplesFor(id);
         }
@@ -42,7 +42,7 @@ class LeafFuzzTest {
                 .expecting(DatasetFileException.class)
                 .inputs(4_000)
                 .truncations(500)
-                .run(bytes -> readAll(Leaf.fromContent(true, f, bytes)));
+                .run(bytes -> readAll(LeafJson.fromContent(true, f, bytes)));
     }
 
     @Test
@@ -57,6 +57,6 @@ class LeafFuzzTest {
                 .expecting(DatasetFileException.class)
                 .inputs(4_000)
                 .truncations(500)
-                .run(bytes -> readAll(Leaf.fromContent(false, f, bytes)));
+                .run(bytes -> readAll(LeafJson.fromContent(false, f, bytes)));
     }
 }

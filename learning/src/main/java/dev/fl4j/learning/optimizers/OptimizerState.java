@@ -6,28 +6,13 @@ import dev.fl4j.core.Value;
 import dev.fl4j.core.types.Type;
 import java.util.List;
 
-/** Argument checks and state plumbing shared by the optimizers. */
-final class Hyper {
+/**
+ * Optimizer state plumbing shared by the optimizers: weights and state slots as float32 arrays checked against each
+ * other, the step counter, fresh slots, packing arrays back into values, and Adam's bias correction from the step.
+ */
+final class OptimizerState {
 
-    private Hyper() {
-    }
-
-    static void nonNegative(String optimizer, String name, float v) {
-        if (!(v >= 0f) || Float.isInfinite(v)) {
-            throw new IllegalArgumentException(optimizer + " " + name + " must be finite and >= 0, got " + v);
-        }
-    }
-
-    static void positive(String optimizer, String name, float v) {
-        if (!(v > 0f) || Float.isInfinite(v)) {
-            throw new IllegalArgumentException(optimizer + " " + name + " must be finite and > 0, got " + v);
-        }
-    }
-
-    static void unitInterval(String optimizer, String name, float v) {
-        if (!(v >= 0f && v < 1f)) {
-            throw new IllegalArgumentException(optimizer + " " + name + " must be in [0, 1), got " + v);
-        }
+    private OptimizerState() {
     }
 
     /** Checks that weights and gradients have the same type and returns the weights' arrays. */

@@ -1,4 +1,4 @@
-package dev.fl4j.learning.models;
+package dev.fl4j.learning.zoo;
 
 import dev.fl4j.learning.keras.Activation;
 import dev.fl4j.learning.keras.Conv2D;
@@ -47,7 +47,7 @@ public final class Models {
                 new Flatten(),
                 Dense.of(512, Activation.RELU),
                 Dense.of(classes)),
-                Loss.sparseCategoricalCrossentropy(true), CLASSIFIER_METRICS);
+                Loss.sparseCategoricalCrossentropy().withFromLogits(true), CLASSIFIER_METRICS);
     }
 
     /**
@@ -60,7 +60,7 @@ public final class Models {
                 Dense.of(200, Activation.RELU),
                 Dense.of(200, Activation.RELU),
                 Dense.of(classes)),
-                Loss.sparseCategoricalCrossentropy(true), CLASSIFIER_METRICS);
+                Loss.sparseCategoricalCrossentropy().withFromLogits(true), CLASSIFIER_METRICS);
     }
 
     /**
@@ -71,7 +71,7 @@ public final class Models {
         return new ModelSpec("softmax_regression", List.of(
                 InputLayer.of(inputs),
                 Dense.of(classes).withKernelInitializer(Initializer.zeros())),
-                Loss.sparseCategoricalCrossentropy(true), CLASSIFIER_METRICS);
+                Loss.sparseCategoricalCrossentropy().withFromLogits(true), CLASSIFIER_METRICS);
     }
 
     /**
@@ -90,10 +90,10 @@ public final class Models {
         stack.add(InputLayer.ofIds(sequenceLength));
         stack.add(Embedding.of(vocabulary, 8));
         for (int i = 0; i < layers; i++) {
-            stack.add(Lstm.of(units, true));
+            stack.add(Lstm.of(units).withReturnSequences(true));
         }
         stack.add(Dense.of(vocabulary));
-        return new ModelSpec("character_lstm", stack, Loss.sparseCategoricalCrossentropy(true), CLASSIFIER_METRICS);
+        return new ModelSpec("character_lstm", stack, Loss.sparseCategoricalCrossentropy().withFromLogits(true), CLASSIFIER_METRICS);
     }
 
     /** {@link #characterLstm(int, int, int, int)} as published: 86 characters, length 80, 2 × 256. */

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * {@code scripts/test.sh}, installs Debian's dataset-fashion-mnist first; without it these fail with
  * the loader's message saying how to get it).
  */
-class ExamplesTest {
+class TutorialsTest {
 
     static String run(Example e, String... args) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -30,7 +30,7 @@ class ExamplesTest {
 
     @Test
     void everyExampleIsListedOnceByName() {
-        List<String> names = Examples.all().stream().map(Example::name).toList();
+        List<String> names = Tutorials.all().stream().map(Example::name).toList();
         assertEquals(List.of("temperature", "federated-softmax", "image-classification", "compression", "aggregations"), names);
     }
 

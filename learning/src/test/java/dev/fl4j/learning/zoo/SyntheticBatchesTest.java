@@ -1,4 +1,4 @@
-package dev.fl4j.learning.models;
+package dev.fl4j.learning.zoo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -3,10 +3,13 @@ package dev.fl4j.examples;
 import java.util.List;
 import java.util.Optional;
 
-/** The examples fl4j ships, in the order {@code ./fl4j example --list} prints them. */
-public final class Examples {
+/**
+ * The ported tutorials fl4j ships, each an {@link Example}, in the order {@code ./fl4j example --list} prints them.
+ * (Training data tables are {@link dev.fl4j.simulation.data.Examples}, in TFF's sense of examples.)
+ */
+public final class Tutorials {
 
-    private Examples() {
+    private Tutorials() {
     }
 
     public static List<Example> all() {
