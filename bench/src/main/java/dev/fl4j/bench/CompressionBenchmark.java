@@ -1,16 +1,13 @@
 package dev.fl4j.bench;
 
-import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.aggregators.EncodedSumFactory;
 import dev.fl4j.core.random.Seeds;
-import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.TensorType;
 import dev.fl4j.aggregators.MeanFactory;
 import dev.fl4j.aggregators.SumFactory;
 import dev.fl4j.compression.Encoders;
 import dev.fl4j.compression.ValueEncoder;
-import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.BitFormat;
@@ -18,7 +15,6 @@ import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.learning.algorithms.FedAvg;
 import dev.fl4j.learning.algorithms.ModelEngines;
-import dev.fl4j.learning.algorithms.FederatedEvaluation;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ClientTrainer;
 import dev.fl4j.learning.model.ClientTrainingResult;
@@ -27,7 +23,6 @@ import dev.fl4j.learning.model.TrainingSpec;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.EncodedDistribution;
 import dev.fl4j.learning.templates.LearningProcess;
-import dev.fl4j.learning.templates.LearningProcessOutput;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.data.Dataset;
 import dev.fl4j.simulation.data.Examples;
@@ -35,6 +30,12 @@ import dev.fl4j.simulation.datasets.FashionMnist;
 import dev.fl4j.simulation.datasets.TrainTest;
 import dev.fl4j.simulation.partition.Partition;
 import dev.fl4j.simulation.partition.Partitioner;
+import dev.fl4j.simulation.training.ClientSampler;
+import dev.fl4j.simulation.training.Cohort;
+import dev.fl4j.simulation.training.ModelEvaluation;
+import dev.fl4j.simulation.training.Preprocessing;
+import dev.fl4j.simulation.training.TrainingLoop;
+import dev.fl4j.simulation.training.TrainingResult;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,14 +43,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
  * {@code fl4j bench compression}: what each encoder costs in accuracy and time for what it saves in
  * bits. It runs FedAvg on Fashion-MNIST (the FedAvg CNN by default) for a fixed number of rounds,
  * once without compression and once per encoder, where the encoder compresses the client updates
  * inside the weighted mean ({@code MeanFactory(EncodedSumFactory(encoder), SumFactory)}, as TFF's
- * compression tutorial composes it). Every run sees the same initial model, the same clients each
- * round and the same shuffles; only the encoder differs.
+ * compression tutorial composes it). The rounds run in simulation's {@link TrainingLoop} (the loop
+ * {@code fl4j simulate} uses), whose {@link ClientSampler} and {@link Preprocessing} derive each
+ * round's clients and shuffles from the seed, so every run sees the same initial model, the same
+ * clients each round and the same shuffles; only the encoder differs.
  *
  * <p>Printed per encoder:
  * <ul>
@@ -144,6 +148,9 @@ public final class CompressionBenchmark {
         }
     }
 
+    /** Examples per batch when the test set is evaluated. */
+    private static final int EVALUATION_BATCH = 500;
+
     private CompressionBenchmark() {
     }
 
@@ -159,7 +166,6 @@ public final class CompressionBenchmark {
         Examples test = shapedFor(spec, o.testExamples() > 0 ? first(data.test(), o.testExamples()) : data.test());
         Partition partition = o.partition().partition(train.ints("y"), o.clients(), o.seed());
         ClientData clients = partition.toClientData(train);
-        List<List<String>> schedule = schedule(clients.clientIds(), o);
         out.printf(Locale.ROOT, "bench compression: %s on Fashion-MNIST (%d train, %d test examples), %s over %d clients, %d per round, %d rounds,"
                 + " batch %d, client SGD %s, server SGD %s, broadcast %s, %d workers, seed %d%n",
                 o.model(), train.size(), test.size(), partition.description(), o.clients(), o.clientsPerRound(), o.rounds(), o.batch(),
@@ -167,8 +173,7 @@ public final class CompressionBenchmark {
 
         List<Run> runs = new ArrayList<>();
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(o.workers()).build()) {
-            Value testData = testClients(test, o.workers());
-            FederatedEvaluation evaluation = FederatedEvaluation.build(spec);
+            ModelEvaluation evaluation = ModelEvaluation.builder(spec, Preprocessing.batches(EVALUATION_BATCH)).optCentralTest(test).build();
             List<String> names = new ArrayList<>();
             names.add("none");
             names.addAll(o.encoders());
@@ -176,14 +181,15 @@ public final class CompressionBenchmark {
                 aggregatorFor(name, o).create(spec.weightsType().get("trainable"), TensorType.scalar(DType.FLOAT32));
             }
             for (String name : names) {
-                Run r = train(rt, spec, o, name, clients, schedule, evaluation, testData);
+                Run r = train(rt, spec, o, name, clients, evaluation);
                 out.printf(Locale.ROOT, "  %-22s %6.1f s, test accuracy %.4f, %s aggregated / round%n", name, r.seconds, r.accuracy,
                         BitFormat.format(Math.round(r.aggregatedBitsPerRound)));
                 runs.add(r);
             }
         }
 
-        UpdateTimes times = new UpdateTimes(spec, o, clients, schedule.get(schedule.size() - 1), runs.get(0).finalWeights);
+        Cohort lastRound = new ClientSampler(clients.clientIds(), o.clientsPerRound(), 0, o.seed()).sample(o.rounds());
+        UpdateTimes times = new UpdateTimes(spec, o, clients, lastRound.reporting(), runs.get(0).finalWeights);
         Run base = runs.get(0);
         List<Row> rows = new ArrayList<>();
         for (Run r : runs) {
@@ -230,82 +236,50 @@ public final class CompressionBenchmark {
             double inRunClientMillis, ModelWeights finalWeights) {
     }
 
-    private static Run train(LocalRuntime rt, ModelSpec spec, Options o, String encoder, ClientData clients, List<List<String>> schedule,
-            FederatedEvaluation evaluation, Value testData) {
-        AggregationFactory aggregator = aggregatorFor(encoder, o);
-        LearningProcess process = FedAvg.builder(spec)
+    /** The learning process of one run: FedAvg with {@code encoder} on the client updates and the {@code --broadcast} distributor. */
+    static LearningProcess process(ModelSpec spec, Options o, String encoder) {
+        return FedAvg.builder(spec)
                 .setClientOptimizer(Sgd.of(o.clientLearningRate()))
                 .optServerOptimizer(Sgd.of(o.serverLearningRate()))
-                .optModelAggregator(aggregator)
+                .optModelAggregator(aggregatorFor(encoder, o))
                 .optDistributor(EncodedDistribution.fromName(o.broadcast(), spec.weightsType(), o.seed()))
                 .optSeed(o.seed())
                 .build();
+    }
+
+    /**
+     * The training loop of one run, the same for every encoder but the process: {@link TrainingLoop}
+     * samples each round's clients with its {@link ClientSampler} from the run seed (so every encoder
+     * sees the same clients and the same shuffles), on {@code rt}, without drop-out. {@code passNanos}
+     * receives the time of each client's pass over its batches (its training loop).
+     */
+    static TrainingLoop.Builder loop(LocalRuntime rt, Options o, LearningProcess process, ClientData clients, LongConsumer passNanos) {
+        return TrainingLoop.builder()
+                .setProcess(process)
+                .setTrainingData(clients)
+                .setClientsPerRound(o.clientsPerRound())
+                .setRounds(o.rounds())
+                .setPreprocessing(Preprocessing.batches(o.batch()).withBatchMap(d -> d.timingPasses(passNanos)))
+                .optSeed(o.seed())
+                .optRuntime(rt);
+    }
+
+    /**
+     * Trains with {@code encoder} and evaluates the final model. Bits are the runtime's count over
+     * the whole training loop (broadcast and aggregated, all rounds), divided by the rounds; the final
+     * model is evaluated after the loop so that evaluation traffic is not counted.
+     */
+    private static Run train(LocalRuntime rt, ModelSpec spec, Options o, String encoder, ClientData clients, ModelEvaluation evaluation) {
         LongAdder loopNanos = new LongAdder();
-        dev.fl4j.core.types.SequenceType batchedType = clients.preprocess(d -> d.batch(o.batch())).datasetType();
-        long start = System.nanoTime();
-        Value state = process.initialize(rt);
-        long aggregated = 0;
-        long broadcast = 0;
-        for (int round = 0; round < schedule.size(); round++) {
-            List<String> ids = schedule.get(round);
-            long roundSeed = Seeds.derive(o.seed(), round, Seeds.purpose("client_shuffle"));
-            Value data = FederatedValue.clients(batchedType, ids, id -> new TimedSequence(
-                    clients.datasetFor(id).shuffle(1_000, Seeds.derive(roundSeed, Seeds.purpose(id))).batch(o.batch()), loopNanos));
-            CommunicationSnapshot before = rt.communication().snapshot();
-            LearningProcessOutput next = process.next(rt, state, data);
-            CommunicationSnapshot traffic = rt.communication().snapshot().minus(before);
-            aggregated += traffic.aggregatedBits();
-            broadcast += traffic.broadcastBits();
-            state = next.state();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        ModelWeights weights = process.getModelWeights(state);
-        Struct metrics = (Struct) evaluation.evaluate(rt, weights, testData).get("eval");
-        double accuracy = metrics.tensor("sparse_categorical_accuracy").getDouble(0);
-        int trainings = schedule.size() * o.clientsPerRound();
-        return new Run(encoder, (double) aggregated / schedule.size(), (double) broadcast / schedule.size(), accuracy, seconds,
-                loopNanos.sum() / 1e6 / trainings, weights);
-    }
-
-    /** The clients of each round: a seeded sample without replacement, the same for every encoder. */
-    static List<List<String>> schedule(List<String> ids, Options o) {
-        List<List<String>> rounds = new ArrayList<>();
-        for (int r = 0; r < o.rounds(); r++) {
-            int[] order = new int[ids.size()];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            long s = Seeds.derive(o.seed(), r, Seeds.purpose("client_sampling"));
-            for (int i = order.length - 1; i > 0; i--) {
-                s = SplitMix64.mix(s + i);
-                int j = (int) Long.remainderUnsigned(s, i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-            List<String> chosen = new ArrayList<>();
-            for (int i = 0; i < o.clientsPerRound(); i++) {
-                chosen.add(ids.get(order[i]));
-            }
-            rounds.add(List.copyOf(chosen));
-        }
-        return rounds;
-    }
-
-    /** The test set split over {@code parts} evaluation clients (so evaluation runs on all workers), in batches of 500. */
-    private static Value testClients(Examples test, int parts) {
-        int n = Math.min(parts, test.size());
-        List<Dataset> sets = new ArrayList<>();
-        for (int p = 0; p < n; p++) {
-            int from = (int) ((long) test.size() * p / n);
-            int to = (int) ((long) test.size() * (p + 1) / n);
-            int[] rows = new int[to - from];
-            for (int i = 0; i < rows.length; i++) {
-                rows[i] = from + i;
-            }
-            sets.add(Dataset.of(test, rows).batch(500));
-        }
-        return FederatedValue.clients(sets);
+        TrainingLoop loop = loop(rt, o, process(spec, o, encoder), clients, loopNanos::add).build();
+        CommunicationSnapshot before = rt.communication().snapshot();
+        TrainingResult result = loop.run();
+        CommunicationSnapshot traffic = rt.communication().snapshot().minus(before);
+        double seconds = result.wallTime().toNanos() / 1e9;
+        double accuracy = evaluation.evaluate(rt, result.model()).get(ModelEvaluation.CENTRAL + "/sparse_categorical_accuracy");
+        int trainings = o.rounds() * o.clientsPerRound();
+        return new Run(encoder, (double) traffic.aggregatedBits() / o.rounds(), (double) traffic.broadcastBits() / o.rounds(), accuracy, seconds,
+                loopNanos.sum() / 1e6 / trainings, result.model());
     }
 
     /** The images with the per-example shape the model takes ({@code [28,28,1]} for the CNN, {@code [784]} for dense models); no copy. */
@@ -347,8 +321,9 @@ public final class CompressionBenchmark {
         UpdateTimes(ModelSpec spec, Options o, ClientData clients, List<String> lastRound, ModelWeights model) {
             try (ClientTrainer trainer = ModelEngines.defaultEngine().newTrainer(TrainingSpec.of(spec, Sgd.of(o.clientLearningRate())))) {
                 List<Dataset> data = new ArrayList<>();
+                Preprocessing batches = Preprocessing.batches(o.batch());
                 for (int c = 0; c < Math.min(CLIENTS, lastRound.size()); c++) {
-                    data.add(clients.datasetFor(lastRound.get(c)).shuffle(1_000, o.seed()).batch(o.batch()));
+                    data.add(batches.forTraining(clients.datasetFor(lastRound.get(c)), o.seed()));
                 }
                 trainer.train(model, data.get(0), o.seed());
                 long total = 0;

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code fl4j} command: federated learning for the JVM. */
 @Command(name = "fl4j", mixinStandardHelpOptions = true, version = "fl4j 0.1.0-SNAPSHOT",
         description = "Federated learning for the JVM: TensorFlow Federated's computations and algorithms in Java.",
-        subcommands = {SimulateCommand.class, ExampleCommand.class, BenchCommand.class, PrivacyCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {SimulateCommand.class, ExampleCommand.class, BenchCommand.class, PrivacyCommand.class, DescribeCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Fl4j implements Runnable {
 
     @CommandLine.Spec

@@ -40,7 +40,8 @@ class PrivateSimulateCommandTest {
             assertTrue(line.contains("privacy/epsilon="), line);
         }
         assertTrue(r.out().contains("broadcasted_bits=not released, aggregated_bits=not released"), r.out());
-        String header = Files.readAllLines(csv).get(0);
+        String header = Files.readAllLines(csv).get(1);
+        assertTrue(header.startsWith("round,"), "line 0 is the provenance comment, line 1 the header: " + header);
         for (String hidden : List.of("client_work", "clients_sampled", "clients_reporting", "broadcasted_bits", "round_seconds", "zeroed_count")) {
             assertFalse(header.contains(hidden), header);
         }

@@ -80,9 +80,10 @@ class SimulateCommandTest {
                 + "broadcasted_bits=.*, aggregated_bits=.*")), r.out());
 
         List<String> table = Files.readAllLines(csv);
-        assertEquals(4, table.size(), "header and rounds 0..2");
-        assertTrue(table.get(0).startsWith("round,") && table.get(0).contains("broadcasted_bits"), table.get(0));
-        assertEquals(3, Files.readAllLines(jsonl).size());
+        assertEquals(5, table.size(), "provenance, header and rounds 0..2");
+        assertTrue(table.get(0).startsWith("# fl4j provenance: {"), table.get(0));
+        assertTrue(table.get(1).startsWith("round,") && table.get(1).contains("broadcasted_bits"), table.get(1));
+        assertEquals(4, Files.readAllLines(jsonl).size(), "provenance and rounds 0..2");
         byte[] magic = Arrays.copyOf(Files.readAllBytes(png), 8);
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}, magic);
         try (Stream<Path> s = Files.list(tb.resolve("mean"))) {

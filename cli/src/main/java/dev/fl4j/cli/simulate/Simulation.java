@@ -8,6 +8,7 @@ import dev.fl4j.cli.spec.ModelChoice;
 import dev.fl4j.cli.spec.PartitionSpec;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.BitFormat;
+import dev.fl4j.learning.algorithms.ModelEngines;
 import dev.fl4j.learning.templates.DistributionProcess;
 import dev.fl4j.learning.templates.EncodedDistribution;
 import dev.fl4j.learning.templates.LearningProcess;
@@ -21,6 +22,7 @@ import dev.fl4j.simulation.metrics.MetricsPlot;
 import dev.fl4j.simulation.metrics.MetricsSink;
 import dev.fl4j.simulation.metrics.PlotSink;
 import dev.fl4j.simulation.metrics.TensorBoardSink;
+import dev.fl4j.simulation.provenance.Provenance;
 import dev.fl4j.simulation.training.ModelEvaluation;
 import dev.fl4j.simulation.training.Preprocessing;
 import dev.fl4j.simulation.training.TrainingLoop;
@@ -44,7 +46,8 @@ import java.util.TreeMap;
  * model and the algorithm, and trains once per aggregator with the same seed and data, each run
  * with its own TensorBoard sub-directory, CSV/JSON-lines file and checkpoint directory (named after
  * the aggregator), all runs on one PNG chart; then prints a summary per run and, for several runs,
- * a comparison of final accuracy and total bits.
+ * a comparison of final accuracy and total bits. Every file a run writes records its {@link Provenance}: this
+ * fl4j build, the run's configuration ({@link #runConfig}, the one checkpoints are matched by), seed, JDK and engine.
  */
 public final class Simulation {
 
@@ -97,6 +100,8 @@ public final class Simulation {
             out.flush();
 
             Map<String, MetricsHistory> chart = new LinkedHashMap<>();
+            Map<String, Provenance> chartProvenance = new LinkedHashMap<>();
+            String engine = ModelEngines.defaultEngine().version();
             List<RunSummary> runs = new ArrayList<>();
             DistributionProcess distributor = distributor(s, model);
             Map<String, String> specs = specsByName(s);
@@ -104,7 +109,9 @@ public final class Simulation {
                 String name = agg.getKey();
                 out.printf("%n== run %s: aggregator %s ==%n", name, name);
                 out.flush();
-                CheckpointStore store = s.checkpointDir() != null ? new CheckpointStore(s.checkpointDir().resolve(name)) : null;
+                RunConfig config = runConfig(s, data, model, algorithm, serverLr, partition, clients, name);
+                Provenance provenance = Provenance.current(config, s.seed(), engine);
+                CheckpointStore store = s.checkpointDir() != null ? new CheckpointStore(s.checkpointDir().resolve(name)).withProvenance(provenance) : null;
                 AggregatorSpec.Settings settings = aggregatorSettings(s, population);
                 AggregationFactory factory = parseAggregator(agg.getValue(), settings);
                 Optional<DifferentiallyPrivateFactory> dp = DifferentiallyPrivateFactory.find(factory);
@@ -128,21 +135,20 @@ public final class Simulation {
                         loop.optEvaluation(evaluation, s.evalEvery());
                     }
                     if (store != null) {
-                        RunConfig config = runConfig(s, data, model, algorithm, serverLr, partition, clients, agg.getKey());
                         loop.optCheckpoints(store, s.checkpointEvery(), config);
                     }
                     boolean many = specs.size() > 1;
                     if (s.tensorboard() != null) {
-                        sinks.add(add(loop, new TensorBoardSink(s.tensorboard().resolve(name)), false));
+                        sinks.add(add(loop, new TensorBoardSink(s.tensorboard().resolve(name), provenance), false));
                     }
                     if (s.csv() != null) {
-                        sinks.add(add(loop, new CsvMetricsSink(perRun(s.csv(), name, many)), true));
+                        sinks.add(add(loop, new CsvMetricsSink(perRun(s.csv(), name, many), provenance), true));
                     }
                     if (s.jsonl() != null) {
-                        sinks.add(add(loop, new JsonLinesMetricsSink(perRun(s.jsonl(), name, many)), false));
+                        sinks.add(add(loop, new JsonLinesMetricsSink(perRun(s.jsonl(), name, many), provenance), false));
                     }
                     if (s.plot() != null) {
-                        sinks.add(add(loop, new PlotSink(s.plot(), name, chart, MetricsPlot.standard()), true));
+                        sinks.add(add(loop, new PlotSink(s.plot(), name, chart, MetricsPlot.standard(), chartProvenance, provenance), true));
                     }
                     TrainingResult result = loop.build().run();
                     RunSummary run = summarize(name, result, dp.isPresent());

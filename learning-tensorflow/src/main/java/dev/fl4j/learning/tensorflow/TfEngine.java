@@ -30,6 +30,12 @@ public final class TfEngine implements ModelEngine {
         return NAME;
     }
 
+    /** {@code tensorflow} and the version of the TensorFlow runtime that TensorFlow Java loaded. */
+    @Override
+    public String version() {
+        return NAME + " " + org.tensorflow.TensorFlow.version();
+    }
+
     @Override
     public VariableModel newModel(ModelSpec spec, long seed) {
         return new TfModel(spec, seed);

@@ -35,6 +35,12 @@ class EngineDiscoveryTest {
         assertInstanceOf(TfEngine.class, ModelEngines.byName("tensorflow"));
     }
 
+    @Test
+    void theVersionNamesTheTensorFlowRuntimeThatWasLoaded() {
+        assertEquals("tensorflow " + org.tensorflow.TensorFlow.version(), ModelEngines.byName("tensorflow").version());
+        assertTrue(org.tensorflow.TensorFlow.version().matches("\\d+\\.\\d+.*"), org.tensorflow.TensorFlow.version());
+    }
+
     /**
      * A client training's descriptor names its engine; a fresh JVM with the same class path rebuilds
      * it (ClientTraining's factory from learning's registration, the engine from this module's) and

@@ -20,6 +20,12 @@ public interface ModelEngine {
     /** A short name, e.g. {@code tensorflow}. */
     String name();
 
+    /**
+     * The engine and the version of the library behind it, e.g. {@code tensorflow 2.16.2}, as recorded in the
+     * provenance of what a run writes. It may load the engine's native library.
+     */
+    String version();
+
     /** A model built from {@code spec}, with weights drawn from {@code seed}. */
     VariableModel newModel(ModelSpec spec, long seed);
 

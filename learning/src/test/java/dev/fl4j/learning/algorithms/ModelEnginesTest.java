@@ -29,6 +29,11 @@ class ModelEnginesTest {
     /** An engine that is only a name: the selection rule never builds anything. */
     record NamedEngine(String name) implements ModelEngine {
         @Override
+        public String version() {
+            return name + " (test double)";
+        }
+
+        @Override
         public VariableModel newModel(ModelSpec spec, long seed) {
             throw new UnsupportedOperationException("a selection-rule test double builds no model");
         }

@@ -2,8 +2,10 @@ package dev.fl4j.simulation.checkpoint;
 
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
+import dev.fl4j.simulation.provenance.Provenance;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a training run needs to continue after round {@code round} exactly as if it had never
@@ -24,9 +26,11 @@ import java.util.Objects;
  * @param history         the metrics of every round recorded so far, oldest first
  * @param clientStates    the runtime's {@linkplain dev.fl4j.core.runtime.ClientStateStore#snapshot() client states}
  *                        (an empty structure when no client keeps state)
+ * @param provenance      what wrote the checkpoint (none in files of format version 2 and older, or when the writer gave none;
+ *                        {@link CheckpointStore#withProvenance} stamps it on every checkpoint a run saves)
  */
 public record Checkpoint(int round, Value state, long broadcastedBits, long aggregatedBits, RunConfig config, List<RoundRecord> history,
-        Value clientStates) {
+        Value clientStates, Optional<Provenance> provenance) {
 
     public Checkpoint {
         if (round < 0) {
@@ -39,6 +43,18 @@ public record Checkpoint(int round, Value state, long broadcastedBits, long aggr
         }
         history = List.copyOf(history);
         Objects.requireNonNull(clientStates, "clientStates");
+        Objects.requireNonNull(provenance, "provenance");
+    }
+
+    /** A checkpoint that records no provenance. */
+    public Checkpoint(int round, Value state, long broadcastedBits, long aggregatedBits, RunConfig config, List<RoundRecord> history,
+            Value clientStates) {
+        this(round, state, broadcastedBits, aggregatedBits, config, history, clientStates, Optional.empty());
+    }
+
+    /** This checkpoint recording {@code provenance}. */
+    public Checkpoint withProvenance(Provenance provenance) {
+        return new Checkpoint(round, state, broadcastedBits, aggregatedBits, config, history, clientStates, Optional.of(provenance));
     }
 
     /** A checkpoint of a run whose clients keep no state. */

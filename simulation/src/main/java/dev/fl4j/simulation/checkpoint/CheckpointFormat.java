@@ -3,8 +3,10 @@ package dev.fl4j.simulation.checkpoint;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.core.types.DType;
+import dev.fl4j.simulation.provenance.Provenance;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -15,16 +17,17 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The fl4j checkpoint file format, version 2. A file is a fixed header protecting one payload
+ * The fl4j checkpoint file format, version 3. A file is a fixed header protecting one payload
  * (all integers big-endian):
  *
  * <pre>
- * file    := magic "FL4JCKPT" (8 ASCII bytes)  version:u32 (=2)  length:u64  sha256:32 bytes  payload (length bytes)
+ * file    := magic "FL4JCKPT" (8 ASCII bytes)  version:u32 (=3)  length:u64  sha256:32 bytes  payload (length bytes)
  * payload := an fl4j value ({@link ValueCodec}, "FL4V" version 1), the structure
  *   &lt;format=uint8[] "fl4j.checkpoint",
- *    version=int32 (=2),
+ *    version=int32 (=3),
  *    round=int32,                       rounds completed
  *    config=uint8[],                    {@link RunConfig#text()} in UTF-8
  *    config_fingerprint=uint8[],        {@link RunConfig#fingerprint()} in ASCII hex
@@ -32,11 +35,13 @@ import java.util.Map;
  *    aggregated_bits=int64,
  *    state=&lt;…&gt;,                         the process state without placements ({@link ServerStates})
  *    history=&lt;&lt;round=int32, metrics=&lt;name=float64, …&gt;&gt;, …&gt;&gt;,
- *    client_states=&lt;…&gt;                  {@link dev.fl4j.core.runtime.ClientStateStore#snapshot()} (new in version 2)
+ *    client_states=&lt;…&gt;,                 {@link dev.fl4j.core.runtime.ClientStateStore#snapshot()} (new in version 2)
+ *    provenance=uint8[]                 {@link Provenance#toJson()} in UTF-8, empty if none was recorded (new in version 3)
  * </pre>
  *
  * Version 1 files (fl4j before client state) have no {@code client_states} and are read as having
- * none.
+ * none; version 1 and 2 files (fl4j before provenance) have no {@code provenance} and are read as
+ * recording none.
  *
  * <p>The SHA-256 over the payload catches any flipped or missing byte before the payload is parsed;
  * the header's length catches truncation and trailing bytes. Every field is checked for exactly the
@@ -49,7 +54,7 @@ public final class CheckpointFormat {
     /** The header magic. */
     public static final byte[] MAGIC = "FL4JCKPT".getBytes(StandardCharsets.US_ASCII);
     /** The version of the file header and payload this class writes. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** The oldest version this class reads. */
     public static final int OLDEST_READABLE_VERSION = 1;
     /** The payload's {@code format} field. */
@@ -78,6 +83,7 @@ public final class CheckpointFormat {
                 .add("state", checkpoint.state())
                 .add("history", history.build())
                 .add("client_states", checkpoint.clientStates())
+                .add("provenance", text(checkpoint.provenance().map(Provenance::toJson).orElse("")))
                 .build();
         byte[] body = ValueCodec.encode(payload);
         ByteBuffer out = ByteBuffer.allocate(HEADER + body.length);
@@ -148,6 +154,20 @@ public final class CheckpointFormat {
         if (version >= 2 && !p.has("client_states")) {
             throw new CheckpointException(file, "payload has no field 'client_states'");
         }
+        if (version >= 3 && !p.has("provenance")) {
+            throw new CheckpointException(file, "payload has no field 'provenance'");
+        }
+        Optional<Provenance> provenance = Optional.empty();
+        if (version >= 3) {
+            String json = readText(p.get("provenance"), "provenance", file);
+            if (!json.isEmpty()) {
+                try {
+                    provenance = Optional.of(Provenance.fromJson(json));
+                } catch (MalformedDataException e) {
+                    throw new CheckpointException(file, "field 'provenance': " + e.getMessage(), e);
+                }
+            }
+        }
         RunConfig config = RunConfig.parse(readText(p.get("config"), "config", file));
         String fingerprint = readText(p.get("config_fingerprint"), "config_fingerprint", file);
         if (!fingerprint.equals(config.fingerprint())) {
@@ -163,7 +183,8 @@ public final class CheckpointFormat {
         int round = scalar(p.get("round"), DType.INT32, "round", file).intData()[0];
         long broadcasted = scalar(p.get("broadcasted_bits"), DType.INT64, "broadcasted_bits", file).longData()[0];
         long aggregated = scalar(p.get("aggregated_bits"), DType.INT64, "aggregated_bits", file).longData()[0];
-        return new Checkpoint(round, p.get("state"), broadcasted, aggregated, config, history, version >= 2 ? p.get("client_states") : Struct.empty());
+        return new Checkpoint(round, p.get("state"), broadcasted, aggregated, config, history, version >= 2 ? p.get("client_states") : Struct.empty(),
+                provenance);
     }
 
     private static RoundRecord roundRecord(Value entry, String where, Path file) {

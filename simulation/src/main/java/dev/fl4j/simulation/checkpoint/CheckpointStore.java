@@ -1,6 +1,7 @@
 package dev.fl4j.simulation.checkpoint;
 
 import dev.fl4j.simulation.io.AtomicFiles;
+import dev.fl4j.simulation.provenance.Provenance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -48,6 +49,7 @@ public final class CheckpointStore {
 
     private final Path dir;
     private final int keep;
+    private final Optional<Provenance> provenance;
 
     /** A store in {@code dir} keeping the newest three checkpoints. */
     public CheckpointStore(Path dir) {
@@ -61,12 +63,22 @@ public final class CheckpointStore {
      * @throws UncheckedIOException if such a file cannot be deleted
      */
     public CheckpointStore(Path dir, int keep) {
+        this(dir, keep, Optional.empty());
+    }
+
+    private CheckpointStore(Path dir, int keep, Optional<Provenance> provenance) {
         if (keep < 1) {
             throw new IllegalArgumentException("must keep at least one checkpoint, got " + keep);
         }
         this.dir = dir;
         this.keep = keep;
+        this.provenance = provenance;
         removeStaleTemporaryFiles();
+    }
+
+    /** This store stamping {@code provenance} on every checkpoint it saves that records none itself. */
+    public CheckpointStore withProvenance(Provenance provenance) {
+        return new CheckpointStore(dir, keep, Optional.of(provenance));
     }
 
     private void removeStaleTemporaryFiles() {
@@ -104,10 +116,14 @@ public final class CheckpointStore {
         return String.format(Locale.ROOT, "checkpoint_%08d%s", round, SUFFIX);
     }
 
-    /** Writes {@code checkpoint} atomically, then removes checkpoints beyond the newest {@code keep}. */
+    /**
+     * Writes {@code checkpoint} atomically (with this store's provenance if it records none), then removes checkpoints
+     * beyond the newest {@code keep}.
+     */
     public Path save(Checkpoint checkpoint) {
         Path file = fileFor(checkpoint.round());
-        byte[] bytes = CheckpointFormat.encode(checkpoint);
+        Checkpoint stamped = checkpoint.provenance().isEmpty() && provenance.isPresent() ? checkpoint.withProvenance(provenance.get()) : checkpoint;
+        byte[] bytes = CheckpointFormat.encode(stamped);
         AtomicFiles.writeUnchecked(file, out -> out.write(bytes));
         List<Path> all = list();
         for (int i = 0; i < all.size() - keep; i++) {

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * One client's dataset as a lazy, restartable pipeline, TFF's {@code tf.data.Dataset} as a client
@@ -112,6 +113,18 @@ public abstract class Dataset implements SequenceValue {
     /** Applies {@code fn} to every element, producing elements of {@code resultType} (checked). */
     public Dataset map(Type resultType, Function<? super Value, ? extends Value> fn) {
         return new ValuePipeline.Mapped(this, resultType, fn);
+    }
+
+    /**
+     * This dataset, unchanged, telling {@code passNanos} how long each complete pass over it took:
+     * the nanoseconds from the start of an iteration to the moment it finds no further element.
+     * A trainer iterates its data while it trains, so over a client's batches this is the time the
+     * client spent in its training loop (how benchmarks tell local training from round overhead).
+     * Called on the iterating thread, once per pass that reaches the end; a pass abandoned early
+     * reports nothing.
+     */
+    public final Dataset timingPasses(LongConsumer passNanos) {
+        return new ValuePipeline.TimedPasses(this, Objects.requireNonNull(passNanos, "passNanos"));
     }
 
     /** Number of elements, counted by iterating (cheap for unbatched and batched example data). */

@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /** Pipeline stages over values (batches, mapped elements): one object per element. */
 abstract class ValuePipeline extends Dataset {
@@ -91,6 +92,42 @@ abstract class ValuePipeline extends Dataset {
         @Override
         Iterator<Value> values(long salt) {
             return values.iterator();
+        }
+    }
+
+    static final class TimedPasses extends ValuePipeline {
+        private final Dataset parent;
+        private final LongConsumer passNanos;
+
+        TimedPasses(Dataset parent, LongConsumer passNanos) {
+            this.parent = parent;
+            this.passNanos = passNanos;
+        }
+
+        @Override
+        public Type elementType() {
+            return parent.elementType();
+        }
+
+        @Override
+        Iterator<Value> values(long salt) {
+            Iterator<Value> in = parent.values(salt);
+            long start = System.nanoTime();
+            return new Producer() {
+                boolean reported;
+
+                @Override
+                Value produce() {
+                    if (in.hasNext()) {
+                        return in.next();
+                    }
+                    if (!reported) {
+                        reported = true;
+                        passNanos.accept(System.nanoTime() - start);
+                    }
+                    return null;
+                }
+            };
         }
     }
 

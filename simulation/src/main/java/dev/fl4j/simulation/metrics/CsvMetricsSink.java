@@ -1,6 +1,7 @@
 package dev.fl4j.simulation.metrics;
 
 import dev.fl4j.simulation.io.AtomicFiles;
+import dev.fl4j.simulation.provenance.Provenance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -29,10 +31,19 @@ import java.util.Set;
  * R. Only a round that brings a metric not seen before, which widens the header, rewrites the whole
  * table (atomically); that happens once per new metric name, not once per round. A reader may see the
  * last row while it is being appended.
+ *
+ * <p>A sink given a {@link Provenance} writes it as the first line, a comment before the header:
+ * {@code # fl4j provenance: {json}} ({@value #PROVENANCE_PREFIX} and {@link Provenance#toJson()}); CSV readers that
+ * take {@code #} as a comment marker (pandas' {@code comment='#'}, R's {@code comment.char}) skip it. A resumed run
+ * rebuilds the table, so the file keeps exactly one such line, the resumed run's.
  */
 public final class CsvMetricsSink implements MetricsSink {
 
+    /** What starts the provenance line of a CSV file fl4j writes. */
+    public static final String PROVENANCE_PREFIX = "# fl4j provenance: ";
+
     private final Path file;
+    private final Optional<Provenance> provenance;
     private final Set<String> columns = new LinkedHashSet<>();
     private final List<Integer> rounds = new ArrayList<>();
     private final List<Map<String, Double>> rows = new ArrayList<>();
@@ -40,8 +51,16 @@ public final class CsvMetricsSink implements MetricsSink {
     private FileChannel channel;
     private boolean closed;
 
+    /** A table without a provenance line. */
     public CsvMetricsSink(Path file) {
         this.file = file;
+        this.provenance = Optional.empty();
+    }
+
+    /** A table whose first line records {@code provenance}. */
+    public CsvMetricsSink(Path file, Provenance provenance) {
+        this.file = file;
+        this.provenance = Optional.of(provenance);
     }
 
     public Path file() {
@@ -78,6 +97,9 @@ public final class CsvMetricsSink implements MetricsSink {
             channel = null;
         }
         AtomicFiles.write(file, out -> {
+            if (provenance.isPresent()) {
+                out.write((PROVENANCE_PREFIX + provenance.get().toJson() + "\r\n").getBytes(StandardCharsets.UTF_8));
+            }
             out.write(header().getBytes(StandardCharsets.UTF_8));
             for (int i = 0; i < rows.size(); i++) {
                 out.write(row(i).getBytes(StandardCharsets.UTF_8));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.fl4j.simulation.io.AtomicFiles;
+import dev.fl4j.simulation.provenance.Provenance;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Metrics as JSON lines: one object per round, appended as it comes ({@link #flush} forces it to disk),
@@ -30,18 +32,39 @@ import java.util.Map;
  * checkpoint, left by the interrupted run (the file is rewritten atomically), then appends; so every
  * round appears once either way. The file is opened (and created) when the sink is made, so a path
  * that cannot be written fails at once rather than after the first round.
+ *
+ * <p>A sink given a {@link Provenance} starts the file with one line of another kind,
+ * <pre>{"provenance":{"fl4j_version":"0.1.0",…}}</pre>
+ * ({@link Provenance#toJson()}), which readers of rounds tell apart by its missing {@code round}. A resumed run keeps
+ * the provenance line of the file it continues (the run that started it), or writes its own first if the file has none,
+ * so the file always holds exactly one.
  */
 public final class JsonLinesMetricsSink implements MetricsSink {
 
     private static final JsonFactory JSON = new JsonFactory();
 
+    /** The name of the one field of a provenance line. */
+    public static final String PROVENANCE_FIELD = "provenance";
+
     private final Path file;
+    private final Optional<Provenance> provenance;
     private FileChannel out;
     /** Whether the file holds this run's lines (or the kept lines of the run it resumes), so writes append. */
     private boolean started;
 
+    /** A file of rounds only. */
     public JsonLinesMetricsSink(Path file) {
+        this(file, Optional.empty());
+    }
+
+    /** A file whose first line records {@code provenance}. */
+    public JsonLinesMetricsSink(Path file, Provenance provenance) {
+        this(file, Optional.of(provenance));
+    }
+
+    private JsonLinesMetricsSink(Path file, Optional<Provenance> provenance) {
         this.file = file;
+        this.provenance = provenance;
         try {
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
@@ -55,7 +78,8 @@ public final class JsonLinesMetricsSink implements MetricsSink {
      * Keeps the file and removes the lines of rounds after {@code round}. A line that is not a
      * metrics object (a line cut short when the interrupted run was killed) is dropped too if it is
      * the last; anywhere else it stops the rewrite with an error naming the line, and the file is
-     * left as it was.
+     * left as it was. The first provenance line is kept (any later one is dropped); if there is none
+     * and this sink has a provenance, it is written first.
      *
      * @throws IllegalStateException if a round was written already
      */
@@ -71,7 +95,15 @@ public final class JsonLinesMetricsSink implements MetricsSink {
                 lines.remove(lines.size() - 1);
             }
             StringBuilder kept = new StringBuilder();
+            boolean hasProvenance = false;
             for (int i = 0; i < lines.size(); i++) {
+                if (isProvenance(lines.get(i))) {
+                    if (!hasProvenance) {
+                        kept.insert(0, lines.get(i) + "\n");
+                        hasProvenance = true;
+                    }
+                    continue;
+                }
                 Integer r = roundOf(lines.get(i));
                 if (r == null) {
                     if (i == lines.size() - 1) {
@@ -82,6 +114,9 @@ public final class JsonLinesMetricsSink implements MetricsSink {
                 if (r <= round) {
                     kept.append(lines.get(i)).append('\n');
                 }
+            }
+            if (!hasProvenance && provenance.isPresent()) {
+                kept.insert(0, provenanceLine());
             }
             AtomicFiles.write(file, kept.toString().getBytes(StandardCharsets.UTF_8));
             out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
@@ -108,6 +143,19 @@ public final class JsonLinesMetricsSink implements MetricsSink {
         }
     }
 
+    /** Whether {@code line} is a provenance line: an object whose first field is {@value #PROVENANCE_FIELD}. */
+    static boolean isProvenance(String line) {
+        try (JsonParser p = JSON.createParser(line)) {
+            return p.nextToken() == JsonToken.START_OBJECT && p.nextToken() == JsonToken.FIELD_NAME && PROVENANCE_FIELD.equals(p.currentName());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private String provenanceLine() {
+        return "{\"" + PROVENANCE_FIELD + "\":" + provenance.orElseThrow().toJson() + "}\n";
+    }
+
     public Path file() {
         return file;
     }
@@ -128,11 +176,13 @@ public final class JsonLinesMetricsSink implements MetricsSink {
                 g.writeEndObject();
             }
             line.write('\n');
+            String first = "";
             if (!started) {
                 out.truncate(0);
                 started = true;
+                first = provenance.isPresent() ? provenanceLine() : "";
             }
-            ByteBuffer bytes = ByteBuffer.wrap(line.toByteArray());
+            ByteBuffer bytes = ByteBuffer.wrap((first + line.toString(StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 out.write(bytes);
             }

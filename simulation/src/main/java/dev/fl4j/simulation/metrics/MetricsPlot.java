@@ -20,7 +20,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import dev.fl4j.simulation.provenance.Provenance;
+import java.util.Collection;
+import java.util.Iterator;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataNode;
+import javax.imageio.stream.ImageOutputStream;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -394,11 +404,45 @@ public final class MetricsPlot {
 
     /** Renders several runs and writes the PNG atomically. */
     public void writePng(Map<String, MetricsHistory> runs, Path png) throws IOException {
+        writePng(runs, png, List.of());
+    }
+
+    /**
+     * Renders several runs and writes the PNG atomically, with one {@code tEXt} chunk of keyword {@value #PROVENANCE_KEYWORD}
+     * per element of {@code provenance} holding its {@link Provenance#toJson()} (ASCII, as {@code tEXt} requires Latin-1).
+     */
+    public void writePng(Map<String, MetricsHistory> runs, Path png, Collection<Provenance> provenance) throws IOException {
         BufferedImage image = render(runs);
         AtomicFiles.write(png, out -> {
-            if (!ImageIO.write(image, "png", out)) {
+            Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
+            if (!writers.hasNext()) {
                 throw new IOException("no PNG writer available");
+            }
+            ImageWriter writer = writers.next();
+            try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+                ImageWriteParam param = writer.getDefaultWriteParam();
+                IIOMetadata metadata = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param);
+                if (!provenance.isEmpty()) {
+                    IIOMetadataNode text = new IIOMetadataNode("tEXt");
+                    for (Provenance p : provenance) {
+                        IIOMetadataNode entry = new IIOMetadataNode("tEXtEntry");
+                        entry.setAttribute("keyword", PROVENANCE_KEYWORD);
+                        entry.setAttribute("value", p.toJson());
+                        text.appendChild(entry);
+                    }
+                    IIOMetadataNode root = new IIOMetadataNode(PNG_METADATA_FORMAT);
+                    root.appendChild(text);
+                    metadata.mergeTree(PNG_METADATA_FORMAT, root);
+                }
+                writer.setOutput(ios);
+                writer.write(null, new IIOImage(image, null, metadata), param);
+            } finally {
+                writer.dispose();
             }
         });
     }
+
+    /** The keyword of the PNG {@code tEXt} chunks that hold a chart's provenance. */
+    public static final String PROVENANCE_KEYWORD = "fl4j:provenance";
+    private static final String PNG_METADATA_FORMAT = "javax_imageio_png_1.0";
 }

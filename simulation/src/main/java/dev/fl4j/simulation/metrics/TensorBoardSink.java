@@ -2,6 +2,7 @@ package dev.fl4j.simulation.metrics;
 
 import dev.fl4j.simulation.internal.ProtoWriter;
 import dev.fl4j.simulation.internal.TfRecords;
+import dev.fl4j.simulation.provenance.Provenance;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -10,7 +11,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -33,6 +36,13 @@ import java.util.function.DoubleSupplier;
  * (7, {@code SessionLog}) of {@code status} (1) {@code START} (1): TensorBoard then purges the
  * events of that step and later that the interrupted run wrote after its last checkpoint, as it does
  * for a TensorFlow job restarted from a checkpoint.
+ *
+ * <p><b>Provenance.</b> A sink given a {@link Provenance} writes it as the second event, at step 0: a
+ * text summary TensorBoard shows in its Text tab, tag {@value #PROVENANCE_TAG}, a {@code Summary.Value}
+ * with {@code metadata} (9, {@code SummaryMetadata} whose {@code plugin_data} (1) has {@code plugin_name}
+ * (1) {@code "text"}) and {@code tensor} (8, a {@code TensorProto} of {@code dtype} (1) {@code DT_STRING}
+ * (7), an empty {@code tensor_shape} (2) for a scalar, and {@code string_val} (8) holding
+ * {@link Provenance#toJson()}). Each event file of a run, the resumed ones too, carries its own.
  */
 public final class TensorBoardSink implements MetricsSink {
 
@@ -40,6 +50,10 @@ public final class TensorBoardSink implements MetricsSink {
     public static final String FILE_VERSION = "brain.Event:2";
     /** {@code SessionLog.SessionStatus.START}. */
     private static final int SESSION_START = 1;
+    /** The tag of the provenance text summary. */
+    public static final String PROVENANCE_TAG = "fl4j/provenance";
+    /** {@code DataType.DT_STRING}. */
+    private static final int DT_STRING = 7;
 
     private final Path file;
     private final OutputStream out;
@@ -50,8 +64,18 @@ public final class TensorBoardSink implements MetricsSink {
         this(logDir, () -> System.currentTimeMillis() / 1000.0);
     }
 
+    /** An event file in {@code logDir} recording {@code provenance}, wall times from the system clock. */
+    public TensorBoardSink(Path logDir, Provenance provenance) {
+        this(logDir, () -> System.currentTimeMillis() / 1000.0, Optional.of(provenance));
+    }
+
     /** An event file in {@code logDir} with wall times (seconds since the epoch) from {@code clock}. */
     public TensorBoardSink(Path logDir, DoubleSupplier clock) {
+        this(logDir, clock, Optional.empty());
+    }
+
+    /** An event file in {@code logDir} with wall times from {@code clock}, recording {@code provenance} if present. */
+    public TensorBoardSink(Path logDir, DoubleSupplier clock, Optional<Provenance> provenance) {
         this.clock = clock;
         try {
             Files.createDirectories(logDir);
@@ -69,9 +93,19 @@ public final class TensorBoardSink implements MetricsSink {
             this.file = f;
             this.out = o;
             record(new ProtoWriter().doubleField(1, now).string(3, FILE_VERSION));
+            if (provenance.isPresent()) {
+                record(new ProtoWriter().doubleField(1, now).int64(2, 0).message(5, new ProtoWriter().message(1, provenanceText(provenance.get()))));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a TensorBoard event file in " + logDir + ": " + e.getMessage(), e);
         }
+    }
+
+    private static ProtoWriter provenanceText(Provenance provenance) {
+        ProtoWriter metadata = new ProtoWriter().message(1, new ProtoWriter().string(1, "text"));
+        ProtoWriter tensor = new ProtoWriter().int64(1, DT_STRING).message(2, new ProtoWriter())
+                .bytes(8, provenance.toJson().getBytes(StandardCharsets.UTF_8));
+        return new ProtoWriter().string(1, PROVENANCE_TAG).message(9, metadata).message(8, tensor);
     }
 
     private static String host() {

@@ -12,6 +12,7 @@ import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.core.types.StructType;
+import dev.fl4j.simulation.provenance.Provenance;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,22 +75,59 @@ class CheckpointFormatTest {
     @Test
     void versionOneFilesAreStillRead() throws Exception {
         Checkpoint c = checkpoint(3);
-        Struct v2 = (Struct) dev.fl4j.core.io.ValueCodec.decode(Arrays.copyOfRange(CheckpointFormat.encode(c), 52, CheckpointFormat.encode(c).length));
-        Struct.Builder v1 = Struct.builder();
-        for (int i = 0; i < v2.size(); i++) {
-            if (v2.nameAt(i).equals("version")) {
-                v1.add("version", Tensor.scalar(1));
-            } else if (!v2.nameAt(i).equals("client_states")) {
-                v1.add(v2.nameAt(i), v2.get(i));
-            }
-        }
-        byte[] body = dev.fl4j.core.io.ValueCodec.encode(v1.build());
-        ByteBuffer file = ByteBuffer.allocate(52 + body.length);
-        file.put("FL4JCKPT".getBytes()).putInt(1).putLong(body.length)
-                .put(java.security.MessageDigest.getInstance("SHA-256").digest(body)).put(body);
-        Checkpoint back = CheckpointFormat.decode(file.array(), FILE);
+        Checkpoint back = CheckpointFormat.decode(asOlderVersion(c, 1, Set.of("client_states", "provenance")), FILE);
         assertEquals(c, back);
         assertEquals(Struct.empty(), back.clientStates());
+    }
+
+    /** A file as fl4j wrote it before provenance (format version 2): still read, recording none, and a run resumes from it. */
+    @Test
+    void versionTwoFilesAreStillReadAndResumed() throws Exception {
+        Checkpoint plain = checkpoint(4);
+        Struct states = Struct.of(Struct.named("client", text("f_0001"), "key", text("k"), "state", Struct.of(Tensor.vector(0.5f))));
+        Checkpoint c = new Checkpoint(4, plain.state(), 1, 2, plain.config(), plain.history(), states);
+        byte[] v2 = asOlderVersion(c, 2, Set.of("provenance"));
+        Checkpoint back = CheckpointFormat.decode(v2, FILE);
+        assertEquals(c, back);
+        assertEquals(Optional.empty(), back.provenance());
+        CheckpointStore store = new CheckpointStore(tmp);
+        Files.write(store.fileFor(4), v2);
+        assertEquals(c, store.loadLatest(c.config()).orElseThrow());
+    }
+
+    /** {@code c} encoded as format {@code version}: the version fields rewritten and the fields that version lacks left out. */
+    static byte[] asOlderVersion(Checkpoint c, int version, Set<String> absent) throws Exception {
+        byte[] now = CheckpointFormat.encode(c);
+        Struct current = (Struct) dev.fl4j.core.io.ValueCodec.decode(Arrays.copyOfRange(now, 52, now.length));
+        Struct.Builder old = Struct.builder();
+        for (int i = 0; i < current.size(); i++) {
+            if (current.nameAt(i).equals("version")) {
+                old.add("version", Tensor.scalar(version));
+            } else if (!absent.contains(current.nameAt(i))) {
+                old.add(current.nameAt(i), current.get(i));
+            }
+        }
+        return CheckpointFuzzTest.framed(dev.fl4j.core.io.ValueCodec.encode(old.build()), version);
+    }
+
+    @Test
+    void provenanceRoundTripsAndTheStoreStampsIt() throws Exception {
+        Checkpoint c = checkpoint(2);
+        Provenance p = Provenance.current(c.config(), 1, "engine 1.0");
+        assertEquals(Optional.of(p), CheckpointFormat.decode(CheckpointFormat.encode(c.withProvenance(p)), FILE).provenance());
+        assertEquals(Optional.empty(), CheckpointFormat.decode(CheckpointFormat.encode(c), FILE).provenance());
+        CheckpointStore store = new CheckpointStore(tmp).withProvenance(p);
+        store.save(c);
+        assertEquals(Optional.of(p), CheckpointStore.read(store.fileFor(2)).provenance());
+    }
+
+    @Test
+    void malformedProvenanceIsACheckpointExceptionNamingTheField() throws Exception {
+        assertLayout(withField("provenance", text("{\"seed\":1}")), "field 'provenance': provenance has no field");
+        assertLayout(withField("provenance", Tensor.scalar(1)), "field 'provenance' is int32, expected uint8[n] text");
+        byte[] noField = asOlderVersion(checkpoint(1), 3, Set.of("provenance"));
+        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(noField, FILE)).getMessage()
+                .contains("payload has no field 'provenance'"));
     }
 
     private static Tensor text(String s) {
@@ -102,7 +142,7 @@ class CheckpointFormatTest {
         byte[] magic = new byte[8];
         in.get(magic);
         assertArrayEquals("FL4JCKPT".getBytes(), magic);
-        assertEquals(2, in.getInt());
+        assertEquals(3, in.getInt());
         assertEquals(bytes.length - 8 - 4 - 8 - 32, in.getLong());
         in.position(in.position() + 32);
         byte[] valueMagic = new byte[4];
@@ -136,13 +176,13 @@ class CheckpointFormatTest {
         badMagic[2] = 'X';
         assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(badMagic, FILE)).getMessage().contains("not an fl4j checkpoint"));
         byte[] badVersion = bytes.clone();
-        badVersion[11] = 3;
+        badVersion[11] = 4;
         assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(badVersion, FILE)).getMessage()
-                .contains("format version 3 is not supported; this fl4j reads versions 1 to 2"));
+                .contains("format version 4 is not supported; this fl4j reads versions 1 to 3"));
         byte[] headerSaysOne = bytes.clone();
         headerSaysOne[11] = 1;
         assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(headerSaysOne, FILE)).getMessage()
-                .contains("payload version 2 differs from the header's version 1"));
+                .contains("payload version 3 differs from the header's version 1"));
     }
 
     @Test

@@ -60,6 +60,8 @@ class CheckpointFuzzTest {
         Fuzz.named("checkpoint payload")
                 .seed(payload(CheckpointFormatTest.checkpoint(1)))
                 .seed(payload(withClientStates()))
+                .seed(payload(CheckpointFormatTest.checkpoint(1).withProvenance(dev.fl4j.simulation.provenance.Provenance.current(
+                        CheckpointFormatTest.checkpoint(1).config(), 1, "tensorflow 2.16.2"))))
                 .expecting(CheckpointException.class)
                 .inputs(15_000)
                 .run(bytes -> CheckpointFormat.decode(framed(bytes, CheckpointFormat.VERSION), FILE));

@@ -63,6 +63,26 @@ class DatasetTest {
     }
 
     @Test
+    void timingPassesReportsEachCompletePassOnceAndKeepsTheElements() throws InterruptedException {
+        List<Long> passes = new ArrayList<>();
+        Dataset d = numbered(45).asDataset().shuffle(100, 3).batch(20).timingPasses(passes::add);
+        assertEquals(numbered(45).asDataset().batch(20).elementType(), d.elementType());
+        assertEquals(order(numbered(45).asDataset().shuffle(100, 3).batch(20)), order(d));
+        assertEquals(1, passes.size());
+        java.util.Iterator<Value> it = d.iterator();
+        it.next();
+        Thread.sleep(5);
+        while (it.hasNext()) {
+            it.next();
+        }
+        assertEquals(false, it.hasNext());
+        assertEquals(2, passes.size(), "a pass is reported once, however often hasNext is asked at its end");
+        assertTrue(passes.get(1) >= 5_000_000L, "the pass took at least the 5 ms slept inside it: " + passes);
+        d.iterator().next();
+        assertEquals(2, passes.size(), "an abandoned pass reports nothing");
+    }
+
+    @Test
     void unbatchedElementsArePerExampleStructs() {
         Dataset d = numbered(3).asDataset();
         assertEquals("<x=float32[2,2,1],y=int32>", d.elementType().toString());
