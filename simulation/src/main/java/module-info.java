@@ -18,5 +18,6 @@ module dev.fl4j.simulation {
     exports dev.fl4j.simulation.io;
     exports dev.fl4j.simulation.metrics;
     exports dev.fl4j.simulation.partition;
+    exports dev.fl4j.simulation.provenance;
     exports dev.fl4j.simulation.training;
 }
