@@ -11,5 +11,6 @@ module dev.fl4j.cli {
     requires org.yaml.snakeyaml;
     requires me.tongfei.progressbar;
 
-    opens dev.fl4j.cli to info.picocli;
+    opens dev.fl4j.cli to
+            info.picocli;
 }

@@ -9,5 +9,6 @@ module dev.fl4j.learning.tensorflow {
 
     exports dev.fl4j.learning.tensorflow;
 
-    provides dev.fl4j.learning.model.ModelEngine with dev.fl4j.learning.tensorflow.TfEngine;
+    provides dev.fl4j.learning.model.ModelEngine with
+            dev.fl4j.learning.tensorflow.TfEngine;
 }

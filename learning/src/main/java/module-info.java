@@ -20,10 +20,15 @@ module dev.fl4j.learning {
     exports dev.fl4j.learning.optimizers;
     exports dev.fl4j.learning.templates;
 
-    opens dev.fl4j.learning.keras to com.fasterxml.jackson.databind;
-    opens dev.fl4j.learning.model to com.fasterxml.jackson.databind;
-    opens dev.fl4j.learning.optimizers to com.fasterxml.jackson.databind;
+    opens dev.fl4j.learning.keras to
+            com.fasterxml.jackson.databind;
+    opens dev.fl4j.learning.model to
+            com.fasterxml.jackson.databind;
+    opens dev.fl4j.learning.optimizers to
+            com.fasterxml.jackson.databind;
 
     uses dev.fl4j.learning.model.ModelEngine;
-    provides dev.fl4j.core.computation.ComputationFactory with dev.fl4j.learning.algorithms.ClientTraining.Factory;
+
+    provides dev.fl4j.core.computation.ComputationFactory with
+            dev.fl4j.learning.algorithms.ClientTraining.Factory;
 }

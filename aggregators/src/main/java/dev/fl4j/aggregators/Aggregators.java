@@ -24,8 +24,7 @@ import dev.fl4j.core.templates.EstimationProcess;
  */
 public final class Aggregators {
 
-    private Aggregators() {
-    }
+    private Aggregators() {}
 
     /** TFF's adaptive zeroing norm: initial 10, quantile 0.98, learning rate ln 10, × 2 + 1; the indicators averaged in the clear. */
     public static EstimationProcess defaultZeroingNorm() {
@@ -48,13 +47,23 @@ public final class Aggregators {
     }
 
     private static EstimationProcess defaultZeroingNorm(boolean secureEstimation) {
-        return QuantileEstimation.noNoiseBuilder().setInitialEstimate(10.0).setTargetQuantile(0.98).setLearningRate(Math.log(10.0))
-                .optMultiplier(2.0).optIncrement(1.0).optSecureEstimation(secureEstimation).build();
+        return QuantileEstimation.noNoiseBuilder()
+                .setInitialEstimate(10.0)
+                .setTargetQuantile(0.98)
+                .setLearningRate(Math.log(10.0))
+                .optMultiplier(2.0)
+                .optIncrement(1.0)
+                .optSecureEstimation(secureEstimation)
+                .build();
     }
 
     private static EstimationProcess defaultClippingNorm(boolean secureEstimation) {
-        return QuantileEstimation.noNoiseBuilder().setInitialEstimate(1.0).setTargetQuantile(0.8).setLearningRate(0.2)
-                .optSecureEstimation(secureEstimation).build();
+        return QuantileEstimation.noNoiseBuilder()
+                .setInitialEstimate(1.0)
+                .setTargetQuantile(0.8)
+                .setLearningRate(0.2)
+                .optSecureEstimation(secureEstimation)
+                .build();
     }
 
     private static ZeroingFactory withDefaultZeroing(AggregationFactory inner, boolean secureEstimation) {
@@ -104,7 +113,11 @@ public final class Aggregators {
         return new DpBuilder();
     }
 
-    private enum Mechanism { MEAN, COMPRESSION, SECURE }
+    private enum Mechanism {
+        MEAN,
+        COMPRESSION,
+        SECURE
+    }
 
     /**
      * Options of {@link #robustAggregator()}, {@link #compressionAggregator()} and {@link #secureAggregator()}, with
@@ -145,14 +158,22 @@ public final class Aggregators {
             AggregationFactory factory = switch (mechanism) {
                 case MEAN -> weighted ? new MeanFactory() : new UnweightedMeanFactory();
                 case COMPRESSION -> {
-                    EncodedSumFactory encoded = EncodedSumFactory.quantizeAboveThreshold(EncodedSumFactory.DEFAULT_BITS,
-                            dev.fl4j.compression.ValueEncoder.TFF_DEFAULT_THRESHOLD);
-                    yield weighted ? new MeanFactory(encoded, new SumFactory()) : new UnweightedMeanFactory(encoded, new SumFactory());
+                    EncodedSumFactory encoded = EncodedSumFactory.quantizeAboveThreshold(
+                            EncodedSumFactory.DEFAULT_BITS, dev.fl4j.compression.ValueEncoder.TFF_DEFAULT_THRESHOLD);
+                    yield weighted
+                            ? new MeanFactory(encoded, new SumFactory())
+                            : new UnweightedMeanFactory(encoded, new SumFactory());
                 }
                 case SECURE -> {
-                    SecureSumFactory values = SecureSumFactory.adaptive(QuantileEstimation.noNoiseBuilder().setInitialEstimate(50.0)
-                            .setTargetQuantile(0.95).setLearningRate(1.0).optMultiplier(2.0).optSecureEstimation(true).build());
-                    yield weighted ? new MeanFactory(values, SecureSumFactory.bounds(0, 1 << 20))
+                    SecureSumFactory values = SecureSumFactory.adaptive(QuantileEstimation.noNoiseBuilder()
+                            .setInitialEstimate(50.0)
+                            .setTargetQuantile(0.95)
+                            .setLearningRate(1.0)
+                            .optMultiplier(2.0)
+                            .optSecureEstimation(true)
+                            .build());
+                    yield weighted
+                            ? new MeanFactory(values, SecureSumFactory.bounds(0, 1 << 20))
                             : new UnweightedMeanFactory(values, SecureSumFactory.bounds(0, 1));
                 }
             };
@@ -175,8 +196,7 @@ public final class Aggregators {
         private DifferentiallyPrivateFactory mechanism;
         private boolean zeroing = true;
 
-        private DpBuilder() {
-        }
+        private DpBuilder() {}
 
         /** TFF's {@code noise_multiplier}: the Gaussian noise's standard deviation over the clipping norm. */
         public DpBuilder setNoiseMultiplier(double noiseMultiplier) {
@@ -216,13 +236,16 @@ public final class Aggregators {
             DifferentiallyPrivateFactory dp;
             if (mechanism != null) {
                 if (noiseMultiplier != null || clientsPerRound != null) {
-                    throw new IllegalStateException("dp_aggregator: setMechanism(" + mechanism + ") already fixes the noise; do not also call "
-                            + (noiseMultiplier != null ? "setNoiseMultiplier" : "setClientsPerRound"));
+                    throw new IllegalStateException(
+                            "dp_aggregator: setMechanism(" + mechanism + ") already fixes the noise; do not also call "
+                                    + (noiseMultiplier != null ? "setNoiseMultiplier" : "setClientsPerRound"));
                 }
                 dp = mechanism;
             } else if (noiseMultiplier == null || clientsPerRound == null) {
-                throw new IllegalStateException("dp_aggregator needs " + (noiseMultiplier == null ? "setNoiseMultiplier" : "setClientsPerRound")
-                        + (noiseMultiplier == null && clientsPerRound == null ? " and setClientsPerRound" : "") + ", or setMechanism");
+                throw new IllegalStateException(
+                        "dp_aggregator needs " + (noiseMultiplier == null ? "setNoiseMultiplier" : "setClientsPerRound")
+                                + (noiseMultiplier == null && clientsPerRound == null ? " and setClientsPerRound" : "")
+                                + ", or setMechanism");
             } else {
                 dp = DifferentiallyPrivateFactory.gaussianAdaptive(noiseMultiplier, clientsPerRound);
             }
@@ -230,7 +253,10 @@ public final class Aggregators {
                 return dp;
             }
             double countStddev = zeroingCountStddev(dp);
-            return ZeroingFactory.adaptive(privateZeroingNorm(countStddev, dp.clientsPerRound()), Norm.LINF, dp.withAccountedCount(countStddev));
+            return ZeroingFactory.adaptive(
+                    privateZeroingNorm(countStddev, dp.clientsPerRound()),
+                    Norm.LINF,
+                    dp.withAccountedCount(countStddev));
         }
     }
 
@@ -246,10 +272,13 @@ public final class Aggregators {
 
     /** The count noise of a private zeroing bound beside {@code dp}: TFF's default 0.05 × clients per round (0 without noise). */
     public static double zeroingCountStddev(DifferentiallyPrivateFactory dp) {
-        return dp.noiseMultiplier() > 0 ? dev.fl4j.privacy.AdaptiveClippingNoise.DEFAULT_COUNT_STDDEV_PER_CLIENT * dp.clientsPerRound() : 0.0;
+        return dp.noiseMultiplier() > 0
+                ? dev.fl4j.privacy.AdaptiveClippingNoise.DEFAULT_COUNT_STDDEV_PER_CLIENT * dp.clientsPerRound()
+                : 0.0;
     }
 
-    private static AggregationFactory wrap(AggregationFactory factory, boolean zeroing, boolean clipping, boolean secureEstimation) {
+    private static AggregationFactory wrap(
+            AggregationFactory factory, boolean zeroing, boolean clipping, boolean secureEstimation) {
         if (clipping) {
             factory = withDefaultClipping(factory, secureEstimation);
         }

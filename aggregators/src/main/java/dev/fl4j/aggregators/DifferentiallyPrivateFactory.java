@@ -124,8 +124,17 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
     private final double[] rdpPerRound;
     private final PrivacyLedger ledger;
 
-    private DifferentiallyPrivateFactory(double noiseMultiplier, double[] countStddevs, int clientsPerRound, Bound clip, String clipDescription,
-            UnweightedAggregationFactory recordAggregation, long population, double delta, Double epsilonBudget, PrivacyLedger ledger) {
+    private DifferentiallyPrivateFactory(
+            double noiseMultiplier,
+            double[] countStddevs,
+            int clientsPerRound,
+            Bound clip,
+            String clipDescription,
+            UnweightedAggregationFactory recordAggregation,
+            long population,
+            double delta,
+            Double epsilonBudget,
+            PrivacyLedger ledger) {
         this.noiseMultiplier = noiseMultiplier;
         this.countStddevs = countStddevs.clone();
         this.valueNoiseMultiplier = AdaptiveClippingNoise.valueNoiseMultiplier(noiseMultiplier, countStddevs);
@@ -135,7 +144,8 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         this.clipDescription = clipDescription;
         this.recordAggregation = Objects.requireNonNull(recordAggregation, "record aggregation factory");
         if (population != 0 && population < clientsPerRound) {
-            throw new IllegalArgumentException("population must be >= clients per round (" + clientsPerRound + "), got " + population);
+            throw new IllegalArgumentException(
+                    "population must be >= clients per round (" + clientsPerRound + "), got " + population);
         }
         if (!(delta > 0 && delta < 1)) {
             throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
@@ -160,8 +170,17 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         if (!(clip > 0 && clip < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("DP clip must be finite and > 0, got " + clip);
         }
-        return new DifferentiallyPrivateFactory(noiseMultiplier, new double[0], clientsPerRound, Bound.constant(clip, "DP clip"),
-                Double.toString(clip), new SumFactory(), 0, DEFAULT_DELTA, null, null);
+        return new DifferentiallyPrivateFactory(
+                noiseMultiplier,
+                new double[0],
+                clientsPerRound,
+                Bound.constant(clip, "DP clip"),
+                Double.toString(clip),
+                new SumFactory(),
+                0,
+                DEFAULT_DELTA,
+                null,
+                null);
     }
 
     /**
@@ -170,7 +189,12 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
      * {@value #DEFAULT_CLIP_LEARNING_RATE}, count noise {@code 0.05 × clientsPerRound}.
      */
     public static DifferentiallyPrivateFactory gaussianAdaptive(double noiseMultiplier, int clientsPerRound) {
-        return gaussianAdaptive(noiseMultiplier, clientsPerRound, DEFAULT_INITIAL_CLIP, DEFAULT_TARGET_QUANTILE, DEFAULT_CLIP_LEARNING_RATE,
+        return gaussianAdaptive(
+                noiseMultiplier,
+                clientsPerRound,
+                DEFAULT_INITIAL_CLIP,
+                DEFAULT_TARGET_QUANTILE,
+                DEFAULT_CLIP_LEARNING_RATE,
                 AdaptiveClippingNoise.DEFAULT_COUNT_STDDEV_PER_CLIENT * clientsPerRound);
     }
 
@@ -181,15 +205,38 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
      *     {@code noiseMultiplier < 2σ_b} (when {@code noiseMultiplier > 0})
      * @throws IllegalArgumentException naming the bad parameter
      */
-    public static DifferentiallyPrivateFactory gaussianAdaptive(double noiseMultiplier, int clientsPerRound, double initialClip,
-            double targetQuantile, double learningRate, double clippedCountStddev) {
+    public static DifferentiallyPrivateFactory gaussianAdaptive(
+            double noiseMultiplier,
+            int clientsPerRound,
+            double initialClip,
+            double targetQuantile,
+            double learningRate,
+            double clippedCountStddev) {
         checkNoise(noiseMultiplier);
         checkClients(clientsPerRound);
-        AdaptiveClippingNoise split = AdaptiveClippingNoise.split(noiseMultiplier, clientsPerRound, noiseMultiplier == 0 ? 0 : clippedCountStddev);
-        Bound clip = Bound.adaptive(QuantileEstimation.gaussian(initialClip, targetQuantile, learningRate, split.clippedCountStddev(), clientsPerRound,
-                1.0, 0.0), "DP clip");
-        return new DifferentiallyPrivateFactory(noiseMultiplier, new double[] {split.clippedCountStddev()}, clientsPerRound, clip,
-                "adaptive(initial " + initialClip + ", quantile " + targetQuantile + ")", new SumFactory(), 0, DEFAULT_DELTA, null, null);
+        AdaptiveClippingNoise split = AdaptiveClippingNoise.split(
+                noiseMultiplier, clientsPerRound, noiseMultiplier == 0 ? 0 : clippedCountStddev);
+        Bound clip = Bound.adaptive(
+                QuantileEstimation.gaussian(
+                        initialClip,
+                        targetQuantile,
+                        learningRate,
+                        split.clippedCountStddev(),
+                        clientsPerRound,
+                        1.0,
+                        0.0),
+                "DP clip");
+        return new DifferentiallyPrivateFactory(
+                noiseMultiplier,
+                new double[] {split.clippedCountStddev()},
+                clientsPerRound,
+                clip,
+                "adaptive(initial " + initialClip + ", quantile " + targetQuantile + ")",
+                new SumFactory(),
+                0,
+                DEFAULT_DELTA,
+                null,
+                null);
     }
 
     /** The same mechanism with ε accounted at sampling rate {@code clientsPerRound / population}. */
@@ -197,14 +244,32 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         if (population < 1) {
             throw new IllegalArgumentException("population must be >= 1, got " + population);
         }
-        return new DifferentiallyPrivateFactory(noiseMultiplier, countStddevs, clientsPerRound, clip, clipDescription, recordAggregation,
-                population, delta, budget == null ? null : budget.maxEpsilon(), ledger);
+        return new DifferentiallyPrivateFactory(
+                noiseMultiplier,
+                countStddevs,
+                clientsPerRound,
+                clip,
+                clipDescription,
+                recordAggregation,
+                population,
+                delta,
+                budget == null ? null : budget.maxEpsilon(),
+                ledger);
     }
 
     /** The same mechanism with ε reported at {@code delta} in (0, 1). */
     public DifferentiallyPrivateFactory withDelta(double delta) {
-        return new DifferentiallyPrivateFactory(noiseMultiplier, countStddevs, clientsPerRound, clip, clipDescription, recordAggregation,
-                population, delta, budget == null ? null : budget.maxEpsilon(), ledger);
+        return new DifferentiallyPrivateFactory(
+                noiseMultiplier,
+                countStddevs,
+                clientsPerRound,
+                clip,
+                clipDescription,
+                recordAggregation,
+                population,
+                delta,
+                budget == null ? null : budget.maxEpsilon(),
+                ledger);
     }
 
     /** The same mechanism refusing rounds that would take ε above {@code maxEpsilon} (finite, > 0). */
@@ -212,14 +277,32 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         if (!(maxEpsilon > 0 && maxEpsilon < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("epsilon budget must be finite and > 0, got " + maxEpsilon);
         }
-        return new DifferentiallyPrivateFactory(noiseMultiplier, countStddevs, clientsPerRound, clip, clipDescription, recordAggregation,
-                population, delta, maxEpsilon, ledger);
+        return new DifferentiallyPrivateFactory(
+                noiseMultiplier,
+                countStddevs,
+                clientsPerRound,
+                clip,
+                clipDescription,
+                recordAggregation,
+                population,
+                delta,
+                maxEpsilon,
+                ledger);
     }
 
     /** The same mechanism summing clipped updates with {@code factory} (e.g. a {@link SecureSumFactory}). */
     public DifferentiallyPrivateFactory withRecordAggregation(UnweightedAggregationFactory factory) {
-        return new DifferentiallyPrivateFactory(noiseMultiplier, countStddevs, clientsPerRound, clip, clipDescription, factory,
-                population, delta, budget == null ? null : budget.maxEpsilon(), ledger);
+        return new DifferentiallyPrivateFactory(
+                noiseMultiplier,
+                countStddevs,
+                clientsPerRound,
+                clip,
+                clipDescription,
+                factory,
+                population,
+                delta,
+                budget == null ? null : budget.maxEpsilon(),
+                ledger);
     }
 
     /**
@@ -237,8 +320,17 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
     public DifferentiallyPrivateFactory withAccountedCount(double countStddev) {
         double[] counts = java.util.Arrays.copyOf(countStddevs, countStddevs.length + 1);
         counts[countStddevs.length] = countStddev;
-        return new DifferentiallyPrivateFactory(noiseMultiplier, counts, clientsPerRound, clip, clipDescription, recordAggregation,
-                population, delta, budget == null ? null : budget.maxEpsilon(), ledger);
+        return new DifferentiallyPrivateFactory(
+                noiseMultiplier,
+                counts,
+                clientsPerRound,
+                clip,
+                clipDescription,
+                recordAggregation,
+                population,
+                delta,
+                budget == null ? null : budget.maxEpsilon(),
+                ledger);
     }
 
     /**
@@ -248,8 +340,17 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
      * shares the ledger.
      */
     public DifferentiallyPrivateFactory withLedger(PrivacyLedger ledger) {
-        return new DifferentiallyPrivateFactory(noiseMultiplier, countStddevs, clientsPerRound, clip, clipDescription, recordAggregation,
-                population, delta, budget == null ? null : budget.maxEpsilon(), Objects.requireNonNull(ledger, "ledger"));
+        return new DifferentiallyPrivateFactory(
+                noiseMultiplier,
+                countStddevs,
+                clientsPerRound,
+                clip,
+                clipDescription,
+                recordAggregation,
+                population,
+                delta,
+                budget == null ? null : budget.maxEpsilon(),
+                Objects.requireNonNull(ledger, "ledger"));
     }
 
     /** The ledger rounds are recorded in before their release, or null (the state's count alone). */
@@ -279,11 +380,19 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
     public String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append(population == 0 ? "every client every round (q=1)" : "poisson sampling q=" + samplingRate())
-                .append(", noise multiplier ").append(noiseMultiplier).append(", delta ").append(delta)
-                .append(", clip ").append(clipDescription);
+                .append(", noise multiplier ")
+                .append(noiseMultiplier)
+                .append(", delta ")
+                .append(delta)
+                .append(", clip ")
+                .append(clipDescription);
         if (countStddevs.length > 0) {
-            sb.append(", ").append(countStddevs.length).append(" noised count").append(countStddevs.length == 1 ? "" : "s")
-                    .append(" per round inside z (update noise multiplier ").append(String.format(java.util.Locale.ROOT, "%.6g", valueNoiseMultiplier))
+            sb.append(", ")
+                    .append(countStddevs.length)
+                    .append(" noised count")
+                    .append(countStddevs.length == 1 ? "" : "s")
+                    .append(" per round inside z (update noise multiplier ")
+                    .append(String.format(java.util.Locale.ROOT, "%.6g", valueNoiseMultiplier))
                     .append(')');
         }
         if (budget != null) {
@@ -366,8 +475,12 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         if (allowsRound(roundsDone)) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(new PrivacyBudgetExhausted(roundsDone, epsilonAfter(roundsDone).epsilon(), epsilonAfter(roundsDone + 1).epsilon(),
-                delta, budget.maxEpsilon()));
+        return java.util.Optional.of(new PrivacyBudgetExhausted(
+                roundsDone,
+                epsilonAfter(roundsDone).epsilon(),
+                epsilonAfter(roundsDone + 1).epsilon(),
+                delta,
+                budget.maxEpsilon()));
     }
 
     /** The largest number of rounds from the start that fits the budget ({@link Long#MAX_VALUE} without one). */
@@ -383,21 +496,40 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         ValueMath.requireFloatStructure(valueType, "DifferentiallyPrivateFactory");
         AggregationProcess sum = recordAggregation.create(valueType);
         if (!FederatedType.server(valueType).isAssignableFrom(sum.resultType())) {
-            throw new dev.fl4j.core.types.TypeMismatchException("DifferentiallyPrivateFactory: record aggregation " + recordAggregation + " returns "
-                    + sum.resultType() + ", expected " + FederatedType.server(valueType));
+            throw new dev.fl4j.core.types.TypeMismatchException(
+                    "DifferentiallyPrivateFactory: record aggregation " + recordAggregation + " returns "
+                            + sum.resultType() + ", expected " + FederatedType.server(valueType));
         }
-        Type state = StructType.builder().add("clip", clip.stateType()).add("rounds", FederatedType.server(I64))
-                .add("inner_agg", sum.stateType()).build();
-        StructType.Builder privacyType = StructType.builder().add("epsilon", F64).add("delta", F64).add("rounds", I64).add("next_round_epsilon", F64);
+        Type state = StructType.builder()
+                .add("clip", clip.stateType())
+                .add("rounds", FederatedType.server(I64))
+                .add("inner_agg", sum.stateType())
+                .build();
+        StructType.Builder privacyType = StructType.builder()
+                .add("epsilon", F64)
+                .add("delta", F64)
+                .add("rounds", I64)
+                .add("next_round_epsilon", F64);
         if (budget != null) {
             privacyType.add("epsilon_budget", F64).add("next_round_within_budget", BOOL);
         }
-        StructType queryMetrics = StructType.builder().add("clip", F32).add("noise_stddev", F32).build();
-        Type measurements = StructType.builder().add("dp_query_metrics", FederatedType.server(queryMetrics))
-                .add("privacy", FederatedType.server(privacyType.build())).add("dp", sum.measurementsType()).build();
-        FederatedComputation init = FederatedComputation.noArg("dp_initialize", state, (ctx, arg) -> Struct.named(
-                "clip", clip.initialize(ctx), "rounds", ctx.federatedValue(Tensor.scalar(0L), Placement.SERVER),
-                "inner_agg", ctx.invoke(sum.initializeComputation(), null)));
+        StructType queryMetrics =
+                StructType.builder().add("clip", F32).add("noise_stddev", F32).build();
+        Type measurements = StructType.builder()
+                .add("dp_query_metrics", FederatedType.server(queryMetrics))
+                .add("privacy", FederatedType.server(privacyType.build()))
+                .add("dp", sum.measurementsType())
+                .build();
+        FederatedComputation init = FederatedComputation.noArg(
+                "dp_initialize",
+                state,
+                (ctx, arg) -> Struct.named(
+                        "clip",
+                        clip.initialize(ctx),
+                        "rounds",
+                        ctx.federatedValue(Tensor.scalar(0L), Placement.SERVER),
+                        "inner_agg",
+                        ctx.invoke(sum.initializeComputation(), null)));
         LocalComputation startRound = LocalComputation.of("dp_start_round", I64, I64, v -> {
             long done = ledger == null ? ((Tensor) v).longValue() : Math.max(((Tensor) v).longValue(), ledger.spent());
             java.util.Optional<PrivacyBudgetExhausted> exhausted = exhaustedAfter(done);
@@ -409,38 +541,64 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
             }
             return Tensor.scalar(done + 1);
         });
-        Type clientOut = StructType.builder().add("value", valueType).add("norm", F32).build();
+        Type clientOut =
+                StructType.builder().add("value", valueType).add("norm", F32).build();
         LocalComputation clipClient = LocalComputation.of("dp_clip", StructType.of(valueType, F32), clientOut, v -> {
             Value value = ((Struct) v).get(0);
             double norm = ValueMath.l2Norm(value);
-            return Struct.named("value", clipWithin(value, norm, ((Struct) v).tensor(1).doubleValue()), "norm", Tensor.scalar((float) norm));
+            return Struct.named(
+                    "value",
+                    clipWithin(value, norm, ((Struct) v).tensor(1).doubleValue()),
+                    "norm",
+                    Tensor.scalar((float) norm));
         });
-        LocalComputation noiseAndNormalize = LocalComputation.of("dp_noise_and_normalize", StructType.of(valueType, F32), valueType,
-                v -> normalize(addNoise(((Struct) v).get(0), valueNoiseMultiplier * ((Struct) v).tensor(1).doubleValue())));
-        LocalComputation metrics = LocalComputation.of("dp_query_metrics", F32, queryMetrics, v -> Struct.named(
-                "clip", v, "noise_stddev", Tensor.scalar((float) (valueNoiseMultiplier * ((Tensor) v).doubleValue()))));
-        LocalComputation privacy = LocalComputation.of("dp_privacy", I64, privacyType.build(), v -> privacyMeasurements(((Tensor) v).longValue()));
+        LocalComputation noiseAndNormalize = LocalComputation.of(
+                "dp_noise_and_normalize",
+                StructType.of(valueType, F32),
+                valueType,
+                v -> normalize(addNoise(
+                        ((Struct) v).get(0),
+                        valueNoiseMultiplier * ((Struct) v).tensor(1).doubleValue())));
+        LocalComputation metrics = LocalComputation.of(
+                "dp_query_metrics",
+                F32,
+                queryMetrics,
+                v -> Struct.named("clip", v, "noise_stddev", Tensor.scalar((float)
+                        (valueNoiseMultiplier * ((Tensor) v).doubleValue()))));
+        LocalComputation privacy = LocalComputation.of(
+                "dp_privacy", I64, privacyType.build(), v -> privacyMeasurements(((Tensor) v).longValue()));
         return Wrapping.process("dp", init, valueType, null, measurements, (ctx, s, value, weight) -> {
             FederatedValue rounds = ctx.federatedMap(startRound, (FederatedValue) s.get("rounds"));
             FederatedValue c = clip.current(ctx, s.get("clip"));
-            FederatedValue clipped = ctx.federatedMap(clipClient, ctx.federatedZip(Struct.of(value, ctx.federatedBroadcast(c))));
-            MeasuredProcessOutput summed = Wrapping.nextInner(ctx, sum, s.get("inner_agg"), ctx.federatedField(clipped, "value"), null);
+            FederatedValue clipped =
+                    ctx.federatedMap(clipClient, ctx.federatedZip(Struct.of(value, ctx.federatedBroadcast(c))));
+            MeasuredProcessOutput summed =
+                    Wrapping.nextInner(ctx, sum, s.get("inner_agg"), ctx.federatedField(clipped, "value"), null);
             FederatedValue mean = ctx.federatedMap(noiseAndNormalize, ctx.federatedZip(Struct.of(summed.result(), c)));
             Value nextClip = clip.update(ctx, s.get("clip"), ctx.federatedField(clipped, "norm"));
             return new MeasuredProcessOutput(
                     Struct.named("clip", nextClip, "rounds", rounds, "inner_agg", summed.state()),
                     mean,
-                    Struct.named("dp_query_metrics", ctx.federatedMap(metrics, c), "privacy", ctx.federatedMap(privacy, rounds),
-                            "dp", summed.measurements()));
+                    Struct.named(
+                            "dp_query_metrics",
+                            ctx.federatedMap(metrics, c),
+                            "privacy",
+                            ctx.federatedMap(privacy, rounds),
+                            "dp",
+                            summed.measurements()));
         });
     }
 
     private Struct privacyMeasurements(long rounds) {
         double next = epsilonAfter(rounds + 1).epsilon();
-        Struct.Builder b = Struct.builder().add("epsilon", Tensor.scalar(epsilonAfter(rounds).epsilon())).add("delta", Tensor.scalar(delta))
-                .add("rounds", Tensor.scalar(rounds)).add("next_round_epsilon", Tensor.scalar(next));
+        Struct.Builder b = Struct.builder()
+                .add("epsilon", Tensor.scalar(epsilonAfter(rounds).epsilon()))
+                .add("delta", Tensor.scalar(delta))
+                .add("rounds", Tensor.scalar(rounds))
+                .add("next_round_epsilon", Tensor.scalar(next));
         if (budget != null) {
-            b.add("epsilon_budget", Tensor.scalar(budget.maxEpsilon())).add("next_round_within_budget", Tensor.scalar(next <= budget.maxEpsilon()));
+            b.add("epsilon_budget", Tensor.scalar(budget.maxEpsilon()))
+                    .add("next_round_within_budget", Tensor.scalar(next <= budget.maxEpsilon()));
         }
         return b.build();
     }
@@ -495,6 +653,7 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
 
     @Override
     public String toString() {
-        return "dp_gaussian(z=" + noiseMultiplier + ", clients/round=" + clientsPerRound + ", clip=" + clipDescription + ")";
+        return "dp_gaussian(z=" + noiseMultiplier + ", clients/round=" + clientsPerRound + ", clip=" + clipDescription
+                + ")";
     }
 }

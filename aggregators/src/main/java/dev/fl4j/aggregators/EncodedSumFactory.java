@@ -59,6 +59,7 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
 
     /** TFF's default quantization bits of {@code compression_aggregator}. */
     public static final int DEFAULT_BITS = 8;
+
     private static final TensorType I64 = TensorType.scalar(DType.INT64);
     private static final long PURPOSE = Seeds.purpose("encoded_sum");
 
@@ -83,7 +84,8 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
             throw new IllegalArgumentException("quantization bits must be 1-16, got " + bits);
         }
         TensorEncoder quantize = TensorEncoder.of(Stages.uniformQuantization(bits), Stages.bitPacking());
-        return new EncodedSumFactory(ValueEncoder.of(quantize, threshold, "uniform:" + bits + "@" + threshold), 0L, null);
+        return new EncodedSumFactory(
+                ValueEncoder.of(quantize, threshold, "uniform:" + bits + "@" + threshold), 0L, null);
     }
 
     /**
@@ -125,23 +127,34 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
         ValueMath.requireFloatStructure(valueType, "EncodedSumFactory");
         Type encodedType = encodedType(valueType);
         FederatedType state = FederatedType.server(I64);
-        FederatedComputation init = FederatedComputation.noArg("encoded_sum_initialize", state,
-                (ctx, arg) -> ctx.federatedValue(Tensor.scalar(0L), Placement.SERVER));
-        LocalComputation encode = isStateful(valueType) ? statefulEncode(valueType, encodedType) : LocalComputation.withContext("encode",
-                StructType.of(valueType, I64), encodedType, (v, client) -> {
+        FederatedComputation init = FederatedComputation.noArg(
+                "encoded_sum_initialize", state, (ctx, arg) -> ctx.federatedValue(Tensor.scalar(0L), Placement.SERVER));
+        LocalComputation encode = isStateful(valueType)
+                ? statefulEncode(valueType, encodedType)
+                : LocalComputation.withContext("encode", StructType.of(valueType, I64), encodedType, (v, client) -> {
                     Struct s = (Struct) v;
-                    return encoder.encode(s.get(0), Seeds.derive(seed, PURPOSE, s.tensor(1).longValue(), client.clientIndex()));
+                    return encoder.encode(
+                            s.get(0), Seeds.derive(seed, PURPOSE, s.tensor(1).longValue(), client.clientIndex()));
                 });
-        LocalComputation increment = LocalComputation.of("next_round", I64, I64, v -> Tensor.scalar(((Tensor) v).longValue() + 1));
+        LocalComputation increment =
+                LocalComputation.of("next_round", I64, I64, v -> Tensor.scalar(((Tensor) v).longValue() + 1));
         DecodeAndSum sum = new DecodeAndSum(valueType);
-        FederatedComputation next = FederatedComputation.of("encoded_sum_next",
-                StructType.builder().add("state", state).add("value", FederatedType.clients(valueType)).build(),
-                MeasuredProcess.outputType(state, FederatedType.server(valueType), FederatedType.server(StructType.of())),
+        FederatedComputation next = FederatedComputation.of(
+                "encoded_sum_next",
+                StructType.builder()
+                        .add("state", state)
+                        .add("value", FederatedType.clients(valueType))
+                        .build(),
+                MeasuredProcess.outputType(
+                        state, FederatedType.server(valueType), FederatedType.server(StructType.of())),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
                     FederatedValue round = (FederatedValue) a.get("state");
-                    FederatedValue encoded = ctx.federatedMap(encode, ctx.federatedZip(Struct.of(a.get("value"), ctx.federatedBroadcast(round))));
-                    return new MeasuredProcessOutput(ctx.federatedMap(increment, round), ctx.federatedAggregate(encoded, sum),
+                    FederatedValue encoded = ctx.federatedMap(
+                            encode, ctx.federatedZip(Struct.of(a.get("value"), ctx.federatedBroadcast(round))));
+                    return new MeasuredProcessOutput(
+                            ctx.federatedMap(increment, round),
+                            ctx.federatedAggregate(encoded, sum),
                             ctx.federatedValue(Struct.empty(), Placement.SERVER));
                 });
         return new AggregationProcess(init, next);
@@ -152,18 +165,23 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
         // states are immutable values, so every client's first round can start from the same one
         Value initial = encoder.initialState(valueType);
         Type stateType = initial.type();
-        return LocalComputation.withContext("encode_with_client_state", StructType.of(valueType, I64), encodedType, (v, client) -> {
-            Struct s = (Struct) v;
-            Value state = client.clientState(stateKey).orElse(initial);
-            if (!state.type().equals(stateType)) {
-                throw new IllegalStateException("client '" + client.clientId() + "' has state '" + stateKey + "' of type " + state.type()
-                        + " but " + encoder.name() + " needs " + stateType + " for values of " + valueType
-                        + " (another computation uses this key; give one a different key with withStateKey)");
-            }
-            ValueEncoder.Encoding e = encoder.encode(s.get(0), Seeds.derive(seed, PURPOSE, s.tensor(1).longValue(), client.clientIndex()), state);
-            client.setClientState(stateKey, e.state());
-            return e.value();
-        });
+        return LocalComputation.withContext(
+                "encode_with_client_state", StructType.of(valueType, I64), encodedType, (v, client) -> {
+                    Struct s = (Struct) v;
+                    Value state = client.clientState(stateKey).orElse(initial);
+                    if (!state.type().equals(stateType)) {
+                        throw new IllegalStateException("client '" + client.clientId() + "' has state '" + stateKey
+                                + "' of type " + state.type()
+                                + " but " + encoder.name() + " needs " + stateType + " for values of " + valueType
+                                + " (another computation uses this key; give one a different key with withStateKey)");
+                    }
+                    ValueEncoder.Encoding e = encoder.encode(
+                            s.get(0),
+                            Seeds.derive(seed, PURPOSE, s.tensor(1).longValue(), client.clientIndex()),
+                            state);
+                    client.setClientState(stateKey, e.state());
+                    return e.value();
+                });
     }
 
     private boolean isStateful(Type type) {

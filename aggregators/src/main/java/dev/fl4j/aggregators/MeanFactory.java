@@ -49,29 +49,51 @@ public final class MeanFactory implements WeightedAggregationFactory, Unweighted
         ValueMath.requireFloatScalar(weightType, "MeanFactory");
         AggregationProcess values = valueSum.create(valueType);
         AggregationProcess weights = weightSum.create(weightType);
-        Type state = StructType.builder().add("value_sum_process", values.stateType()).add("weight_sum_process", weights.stateType()).build();
-        Type measurements = StructType.builder().add("mean_value", values.measurementsType()).add("mean_weight", weights.measurementsType()).build();
-        FederatedComputation init = FederatedComputation.noArg("mean_initialize", state, (ctx, arg) -> Struct.named(
-                "value_sum_process", ctx.invoke(values.initializeComputation(), null),
-                "weight_sum_process", ctx.invoke(weights.initializeComputation(), null)));
-        LocalComputation multiply = LocalComputation.of("multiply_by_weight", StructType.of(valueType, weightType), valueType,
+        Type state = StructType.builder()
+                .add("value_sum_process", values.stateType())
+                .add("weight_sum_process", weights.stateType())
+                .build();
+        Type measurements = StructType.builder()
+                .add("mean_value", values.measurementsType())
+                .add("mean_weight", weights.measurementsType())
+                .build();
+        FederatedComputation init = FederatedComputation.noArg(
+                "mean_initialize",
+                state,
+                (ctx, arg) -> Struct.named(
+                        "value_sum_process", ctx.invoke(values.initializeComputation(), null),
+                        "weight_sum_process", ctx.invoke(weights.initializeComputation(), null)));
+        LocalComputation multiply = LocalComputation.of(
+                "multiply_by_weight",
+                StructType.of(valueType, weightType),
+                valueType,
                 v -> ValueMath.scale(((Struct) v).get(0), ((Struct) v).tensor(1).doubleValue()));
-        LocalComputation divide = LocalComputation.of("divide_no_nan", StructType.of(valueType, weightType), valueType,
-                v -> ValueMath.divideNoNan(((Struct) v).get(0), ((Struct) v).tensor(1).doubleValue()));
-        FederatedComputation next = FederatedComputation.of("mean_next",
-                StructType.builder().add("state", state).add("value", FederatedType.clients(valueType))
-                        .add("weight", FederatedType.clients(weightType)).build(),
+        LocalComputation divide = LocalComputation.of(
+                "divide_no_nan",
+                StructType.of(valueType, weightType),
+                valueType,
+                v -> ValueMath.divideNoNan(
+                        ((Struct) v).get(0), ((Struct) v).tensor(1).doubleValue()));
+        FederatedComputation next = FederatedComputation.of(
+                "mean_next",
+                StructType.builder()
+                        .add("state", state)
+                        .add("value", FederatedType.clients(valueType))
+                        .add("weight", FederatedType.clients(weightType))
+                        .build(),
                 MeasuredProcess.outputType(state, FederatedType.server(valueType), measurements),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
                     Struct s = (Struct) a.get("state");
                     FederatedValue weight = (FederatedValue) a.get("weight");
-                    FederatedValue weighted = ctx.federatedMap(multiply, ctx.federatedZip(Struct.of(a.get("value"), weight)));
-                    MeasuredProcessOutput sum = MeasuredProcessOutput.from(ctx.invoke(values.nextComputation(),
-                            Struct.of(s.get("value_sum_process"), weighted)));
-                    MeasuredProcessOutput total = MeasuredProcessOutput.from(ctx.invoke(weights.nextComputation(),
-                            Struct.of(s.get("weight_sum_process"), weight)));
-                    FederatedValue mean = ctx.federatedMap(divide, ctx.federatedZip(Struct.of(sum.result(), total.result())));
+                    FederatedValue weighted =
+                            ctx.federatedMap(multiply, ctx.federatedZip(Struct.of(a.get("value"), weight)));
+                    MeasuredProcessOutput sum = MeasuredProcessOutput.from(
+                            ctx.invoke(values.nextComputation(), Struct.of(s.get("value_sum_process"), weighted)));
+                    MeasuredProcessOutput total = MeasuredProcessOutput.from(
+                            ctx.invoke(weights.nextComputation(), Struct.of(s.get("weight_sum_process"), weight)));
+                    FederatedValue mean =
+                            ctx.federatedMap(divide, ctx.federatedZip(Struct.of(sum.result(), total.result())));
                     return new MeasuredProcessOutput(
                             Struct.named("value_sum_process", sum.state(), "weight_sum_process", total.state()),
                             mean,

@@ -28,13 +28,23 @@ public final class Measurements {
 
     /** The last path segments {@link #key} keeps, in no particular order. */
     public static final List<String> KEY_NAMES = List.of(
-            "zeroing_norm", "zeroed_count", "clipping_norm", "clipped_count", "non_finite_count",
-            "clip", "noise_stddev", "epsilon", "next_round_within_budget",
-            "secure_upper_clipped_count", "secure_lower_clipped_count", "secure_upper_threshold", "secure_nan_zeroed_count",
-            "robust_clients", "robust_max_faulty");
+            "zeroing_norm",
+            "zeroed_count",
+            "clipping_norm",
+            "clipped_count",
+            "non_finite_count",
+            "clip",
+            "noise_stddev",
+            "epsilon",
+            "next_round_within_budget",
+            "secure_upper_clipped_count",
+            "secure_lower_clipped_count",
+            "secure_upper_threshold",
+            "secure_nan_zeroed_count",
+            "robust_clients",
+            "robust_max_faulty");
 
-    private Measurements() {
-    }
+    private Measurements() {}
 
     /** Every numeric leaf of {@code measurements}, in field order, under its path. */
     public static Map<String, Double> flatten(Value measurements) {
@@ -60,8 +70,8 @@ public final class Measurements {
                 }
             }
         } else {
-            throw new IllegalArgumentException("measurement " + (path.isEmpty() ? "(top level)" : path) + " is " + v.type()
-                    + "; measurements are tensors, structures of them, or server values of them");
+            throw new IllegalArgumentException("measurement " + (path.isEmpty() ? "(top level)" : path) + " is "
+                    + v.type() + "; measurements are tensors, structures of them, or server values of them");
         }
     }
 

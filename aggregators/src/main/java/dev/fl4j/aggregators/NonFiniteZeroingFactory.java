@@ -52,10 +52,15 @@ public final class NonFiniteZeroingFactory implements UnweightedAggregationFacto
     private AggregationProcess build(Type valueType, Type weightType) {
         ValueMath.requireFloatStructure(valueType, "NonFiniteZeroingFactory");
         AggregationProcess innerProcess = Wrapping.createInner(inner, valueType, weightType, "NonFiniteZeroingFactory");
-        Type state = StructType.builder().add("inner_agg", innerProcess.stateType()).build();
-        Type measurements = StructType.builder().add("non_finite_count", FederatedType.server(I32))
-                .add("non_finite_zeroing", innerProcess.measurementsType()).build();
-        FederatedComputation init = FederatedComputation.noArg("non_finite_zeroing_initialize", state,
+        Type state =
+                StructType.builder().add("inner_agg", innerProcess.stateType()).build();
+        Type measurements = StructType.builder()
+                .add("non_finite_count", FederatedType.server(I32))
+                .add("non_finite_zeroing", innerProcess.measurementsType())
+                .build();
+        FederatedComputation init = FederatedComputation.noArg(
+                "non_finite_zeroing_initialize",
+                state,
                 (ctx, arg) -> Struct.named("inner_agg", ctx.invoke(innerProcess.initializeComputation(), null)));
         StructType.Builder out = StructType.builder().add("value", valueType).add("non_finite", I32);
         if (weightType != null) {
@@ -67,20 +72,30 @@ public final class NonFiniteZeroingFactory implements UnweightedAggregationFacto
             Value value = weightType == null ? v : ((Struct) v).get(0);
             Tensor weight = weightType == null ? null : ((Struct) v).tensor(1);
             boolean bad = !Structures.isFinite(value) || (weight != null && !weight.isFinite());
-            Struct.Builder b = Struct.builder().add("value", bad ? Structures.zerosLike(value) : value).add("non_finite", Tensor.scalar(bad ? 1 : 0));
+            Struct.Builder b = Struct.builder()
+                    .add("value", bad ? Structures.zerosLike(value) : value)
+                    .add("non_finite", Tensor.scalar(bad ? 1 : 0));
             if (weight != null) {
                 b.add("weight", bad ? Tensor.zerosLike(weight) : weight);
             }
             return b.build();
         });
-        return Wrapping.process("non_finite_zeroing", init, valueType, weightType, measurements, (ctx, s, value, weight) -> {
-            FederatedValue checked = ctx.federatedMap(check, weight == null ? value : ctx.federatedZip(Struct.of(value, weight)));
-            FederatedValue count = ctx.federatedSum(ctx.federatedField(checked, "non_finite"));
-            MeasuredProcessOutput innerOut = Wrapping.nextInner(ctx, innerProcess, s.get("inner_agg"), ctx.federatedField(checked, "value"),
-                    weight == null ? null : ctx.federatedField(checked, "weight"));
-            return new MeasuredProcessOutput(Struct.named("inner_agg", innerOut.state()), innerOut.result(),
-                    Struct.named("non_finite_count", count, "non_finite_zeroing", innerOut.measurements()));
-        });
+        return Wrapping.process(
+                "non_finite_zeroing", init, valueType, weightType, measurements, (ctx, s, value, weight) -> {
+                    FederatedValue checked = ctx.federatedMap(
+                            check, weight == null ? value : ctx.federatedZip(Struct.of(value, weight)));
+                    FederatedValue count = ctx.federatedSum(ctx.federatedField(checked, "non_finite"));
+                    MeasuredProcessOutput innerOut = Wrapping.nextInner(
+                            ctx,
+                            innerProcess,
+                            s.get("inner_agg"),
+                            ctx.federatedField(checked, "value"),
+                            weight == null ? null : ctx.federatedField(checked, "weight"));
+                    return new MeasuredProcessOutput(
+                            Struct.named("inner_agg", innerOut.state()),
+                            innerOut.result(),
+                            Struct.named("non_finite_count", count, "non_finite_zeroing", innerOut.measurements()));
+                });
     }
 
     /** Weighted exactly when the inner factory is: the wrapper builds whichever kind its inner factory can. */

@@ -69,25 +69,47 @@ abstract class NormBoundFactory implements UnweightedAggregationFactory, Weighte
     private AggregationProcess build(Type valueType, Type weightType) {
         dev.fl4j.aggregators.internal.ValueMath.requireFloatStructure(valueType, factoryName());
         AggregationProcess innerProcess = Wrapping.createInner(inner, valueType, weightType, factoryName());
-        Type state = StructType.builder().add(boundName, bound.stateType()).add("inner_agg", innerProcess.stateType()).build();
-        Type measurements = StructType.builder().add(boundName, FederatedType.server(Bound.F32)).add(countName, FederatedType.server(I32))
-                .add(innerName, innerProcess.measurementsType()).build();
-        FederatedComputation init = FederatedComputation.noArg(factoryName() + "_initialize", state, (ctx, arg) -> Struct.named(
-                boundName, bound.initialize(ctx), "inner_agg", ctx.invoke(innerProcess.initializeComputation(), null)));
-        Type clientOut = StructType.builder().add("value", valueType).add("norm", Bound.F32).add("affected", I32).build();
-        LocalComputation perClient = LocalComputation.of(factoryName() + "_client", StructType.of(valueType, Bound.F32), clientOut, v -> {
-            Struct s = (Struct) v;
-            Value value = s.get(0);
-            double limit = s.tensor(1).doubleValue();
-            double n = norm.of(value);
-            return Struct.builder().add("value", transform(value, n, limit)).add("norm", Tensor.scalar((float) n))
-                    .add("affected", Tensor.scalar(exceeds(n, limit) ? 1 : 0)).build();
-        });
+        Type state = StructType.builder()
+                .add(boundName, bound.stateType())
+                .add("inner_agg", innerProcess.stateType())
+                .build();
+        Type measurements = StructType.builder()
+                .add(boundName, FederatedType.server(Bound.F32))
+                .add(countName, FederatedType.server(I32))
+                .add(innerName, innerProcess.measurementsType())
+                .build();
+        FederatedComputation init = FederatedComputation.noArg(
+                factoryName() + "_initialize",
+                state,
+                (ctx, arg) -> Struct.named(
+                        boundName,
+                        bound.initialize(ctx),
+                        "inner_agg",
+                        ctx.invoke(innerProcess.initializeComputation(), null)));
+        Type clientOut = StructType.builder()
+                .add("value", valueType)
+                .add("norm", Bound.F32)
+                .add("affected", I32)
+                .build();
+        LocalComputation perClient =
+                LocalComputation.of(factoryName() + "_client", StructType.of(valueType, Bound.F32), clientOut, v -> {
+                    Struct s = (Struct) v;
+                    Value value = s.get(0);
+                    double limit = s.tensor(1).doubleValue();
+                    double n = norm.of(value);
+                    return Struct.builder()
+                            .add("value", transform(value, n, limit))
+                            .add("norm", Tensor.scalar((float) n))
+                            .add("affected", Tensor.scalar(exceeds(n, limit) ? 1 : 0))
+                            .build();
+                });
         return Wrapping.process(factoryName(), init, valueType, weightType, measurements, (ctx, s, value, weight) -> {
             FederatedValue limit = bound.current(ctx, s.get(boundName));
-            FederatedValue out = ctx.federatedMap(perClient, ctx.federatedZip(Struct.of(value, ctx.federatedBroadcast(limit))));
+            FederatedValue out =
+                    ctx.federatedMap(perClient, ctx.federatedZip(Struct.of(value, ctx.federatedBroadcast(limit))));
             FederatedValue count = ctx.federatedSum(ctx.federatedField(out, "affected"));
-            MeasuredProcessOutput innerOut = Wrapping.nextInner(ctx, innerProcess, s.get("inner_agg"), ctx.federatedField(out, "value"), weight);
+            MeasuredProcessOutput innerOut =
+                    Wrapping.nextInner(ctx, innerProcess, s.get("inner_agg"), ctx.federatedField(out, "value"), weight);
             Value nextBound = bound.update(ctx, s.get(boundName), ctx.federatedField(out, "norm"));
             return new MeasuredProcessOutput(
                     Struct.named(boundName, nextBound, "inner_agg", innerOut.state()),

@@ -17,8 +17,9 @@ public final class PrivacyBudgetExceededException extends IllegalStateException 
 
     /** The refusal of round {@code exhausted.roundsSpent() + 1}. */
     public PrivacyBudgetExceededException(PrivacyBudgetExhausted exhausted) {
-        super("round " + (exhausted.roundsSpent() + 1) + " would spend ε = " + exhausted.nextRoundEpsilon() + " at δ = " + exhausted.delta()
-                + ", above the budget " + exhausted.epsilonBudget() + " (" + exhausted.roundsSpent() + " rounds spent ε = " + exhausted.epsilonSpent() + ")");
+        super("round " + (exhausted.roundsSpent() + 1) + " would spend ε = " + exhausted.nextRoundEpsilon() + " at δ = "
+                + exhausted.delta() + ", above the budget " + exhausted.epsilonBudget() + " (" + exhausted.roundsSpent()
+                + " rounds spent ε = " + exhausted.epsilonSpent() + ")");
         this.exhausted = Objects.requireNonNull(exhausted, "exhausted");
     }
 

@@ -8,10 +8,12 @@ package dev.fl4j.aggregators;
  * round the budget allows, without reading measurement names) and carried by the
  * {@link PrivacyBudgetExceededException} of a round refused for it.
  */
-public record PrivacyBudgetExhausted(long roundsSpent, double epsilonSpent, double nextRoundEpsilon, double delta, double epsilonBudget) {
+public record PrivacyBudgetExhausted(
+        long roundsSpent, double epsilonSpent, double nextRoundEpsilon, double delta, double epsilonBudget) {
 
     /** Why a run stops here, in one line: {@code one more round would exceed the privacy budget (epsilon 5.8 spent, budget 6.0)}. */
     public String reason() {
-        return "one more round would exceed the privacy budget (epsilon " + epsilonSpent + " spent, budget " + epsilonBudget + ")";
+        return "one more round would exceed the privacy budget (epsilon " + epsilonSpent + " spent, budget "
+                + epsilonBudget + ")";
     }
 }

@@ -42,14 +42,18 @@ import dev.fl4j.privacy.QuantileEstimator;
 public final class QuantileEstimation {
 
     static final TensorType F32 = TensorType.scalar(DType.FLOAT32);
-    static final FederatedType STATE = FederatedType.server(StructType.builder().add("estimate", F32).build());
+    static final FederatedType STATE =
+            FederatedType.server(StructType.builder().add("estimate", F32).build());
 
-    private QuantileEstimation() {
-    }
+    private QuantileEstimation() {}
 
     /** {@link #noNoiseBuilder()} with only the required settings: multiplier 1, increment 0, indicators averaged in the clear. */
     public static EstimationProcess noNoise(double initialEstimate, double targetQuantile, double learningRate) {
-        return noNoiseBuilder().setInitialEstimate(initialEstimate).setTargetQuantile(targetQuantile).setLearningRate(learningRate).build();
+        return noNoiseBuilder()
+                .setInitialEstimate(initialEstimate)
+                .setTargetQuantile(targetQuantile)
+                .setLearningRate(learningRate)
+                .build();
     }
 
     /**
@@ -69,8 +73,7 @@ public final class QuantileEstimation {
         private double increment = 0.0;
         private boolean secureEstimation;
 
-        private NoNoiseBuilder() {
-        }
+        private NoNoiseBuilder() {}
 
         /** The first estimate, finite and > 0. */
         public NoNoiseBuilder setInitialEstimate(double initialEstimate) {
@@ -131,25 +134,50 @@ public final class QuantileEstimation {
         }
     }
 
-    private static EstimationProcess noNoise(double initialEstimate, double targetQuantile, double learningRate, double multiplier,
-            double increment, boolean secure) {
+    private static EstimationProcess noNoise(
+            double initialEstimate,
+            double targetQuantile,
+            double learningRate,
+            double multiplier,
+            double increment,
+            boolean secure) {
         QuantileEstimator estimator = QuantileEstimator.geometric(targetQuantile, learningRate);
         checkInitial(initialEstimate);
-        LocalComputation update = LocalComputation.of("quantile_update", StructType.of(STATE.member(), F32), STATE.member(),
-                v -> estimateStruct(estimator.next(estimate(((Struct) v).get(0)), ((Struct) v).tensor(1).doubleValue())));
+        LocalComputation update = LocalComputation.of(
+                "quantile_update",
+                StructType.of(STATE.member(), F32),
+                STATE.member(),
+                v -> estimateStruct(estimator.next(
+                        estimate(((Struct) v).get(0)), ((Struct) v).tensor(1).doubleValue())));
         FederatedComputation next;
         if (secure) {
             TensorType counts = new TensorType(DType.INT32, 2);
-            LocalComputation indicator = LocalComputation.of("below_estimate_and_one", StructType.of(F32, F32), counts,
-                    v -> Tensor.vector(below(v) ? 1 : 0, 1));
-            LocalComputation fraction = LocalComputation.of("below_fraction", counts, F32,
+            LocalComputation indicator = LocalComputation.of(
+                    "below_estimate_and_one", StructType.of(F32, F32), counts, v -> Tensor.vector(below(v) ? 1 : 0, 1));
+            LocalComputation fraction = LocalComputation.of(
+                    "below_fraction",
+                    counts,
+                    F32,
                     v -> Tensor.scalar((float) (((Tensor) v).getDouble(0) / ((Tensor) v).getDouble(1))));
-            next = nextComputation("quantile_secure_next", (ctx, state, clientBelow) -> ctx.federatedMap(update, ctx.federatedZip(Struct.of(state,
-                    ctx.federatedMap(fraction, ctx.federatedSecureSumBitwidth(ctx.federatedMap(indicator, clientBelow), 31))))));
+            next = nextComputation(
+                    "quantile_secure_next",
+                    (ctx, state, clientBelow) -> ctx.federatedMap(
+                            update,
+                            ctx.federatedZip(Struct.of(
+                                    state,
+                                    ctx.federatedMap(
+                                            fraction,
+                                            ctx.federatedSecureSumBitwidth(
+                                                    ctx.federatedMap(indicator, clientBelow), 31))))));
         } else {
-            LocalComputation indicator = LocalComputation.of("below_estimate", StructType.of(F32, F32), F32, v -> Tensor.scalar(below(v) ? 1f : 0f));
-            next = nextComputation("quantile_next", (ctx, state, clientBelow) -> ctx.federatedMap(update,
-                    ctx.federatedZip(Struct.of(state, ctx.federatedMean(ctx.federatedMap(indicator, clientBelow))))));
+            LocalComputation indicator = LocalComputation.of(
+                    "below_estimate", StructType.of(F32, F32), F32, v -> Tensor.scalar(below(v) ? 1f : 0f));
+            next = nextComputation(
+                    "quantile_next",
+                    (ctx, state, clientBelow) -> ctx.federatedMap(
+                            update,
+                            ctx.federatedZip(
+                                    Struct.of(state, ctx.federatedMean(ctx.federatedMap(indicator, clientBelow))))));
         }
         return affine(new EstimationProcess(initialize(initialEstimate), next, report()), multiplier, increment);
     }
@@ -163,33 +191,54 @@ public final class QuantileEstimation {
      * @param expectedClientsPerRound the divisor m of the noised count, finite and > 0
      * @throws IllegalArgumentException naming the bad parameter
      */
-    public static EstimationProcess gaussian(double initialEstimate, double targetQuantile, double learningRate, double belowCountStddev,
-            double expectedClientsPerRound, double multiplier, double increment) {
-        PrivateQuantileEstimator estimator = new PrivateQuantileEstimator(QuantileEstimator.geometric(targetQuantile, learningRate),
-                belowCountStddev, expectedClientsPerRound);
+    public static EstimationProcess gaussian(
+            double initialEstimate,
+            double targetQuantile,
+            double learningRate,
+            double belowCountStddev,
+            double expectedClientsPerRound,
+            double multiplier,
+            double increment) {
+        PrivateQuantileEstimator estimator = new PrivateQuantileEstimator(
+                QuantileEstimator.geometric(targetQuantile, learningRate), belowCountStddev, expectedClientsPerRound);
         checkInitial(initialEstimate);
-        LocalComputation shifted = LocalComputation.of("below_estimate_shifted", StructType.of(F32, F32), F32,
-                v -> Tensor.scalar(below(v) ? 0.5f : -0.5f));
-        LocalComputation update = LocalComputation.of("private_quantile_update", StructType.of(STATE.member(), F32), STATE.member(), v -> {
-            double shiftedSum = ((Struct) v).tensor(1).doubleValue();
-            double noised = shiftedSum + estimator.belowCountStddev() * new GaussianNoise().nextStandardGaussian();
-            double fraction = Math.min(1.0, Math.max(0.0, noised / estimator.expectedRecords() + 0.5));
-            return estimateStruct(estimator.estimator().next(estimate(((Struct) v).get(0)), fraction));
-        });
-        FederatedComputation next = nextComputation("private_quantile_next", (ctx, state, clientBelow) -> ctx.federatedMap(update,
-                ctx.federatedZip(Struct.of(state, ctx.federatedSum(ctx.federatedMap(shifted, clientBelow))))));
+        LocalComputation shifted = LocalComputation.of(
+                "below_estimate_shifted", StructType.of(F32, F32), F32, v -> Tensor.scalar(below(v) ? 0.5f : -0.5f));
+        LocalComputation update = LocalComputation.of(
+                "private_quantile_update", StructType.of(STATE.member(), F32), STATE.member(), v -> {
+                    double shiftedSum = ((Struct) v).tensor(1).doubleValue();
+                    double noised =
+                            shiftedSum + estimator.belowCountStddev() * new GaussianNoise().nextStandardGaussian();
+                    double fraction = Math.min(1.0, Math.max(0.0, noised / estimator.expectedRecords() + 0.5));
+                    return estimateStruct(estimator.estimator().next(estimate(((Struct) v).get(0)), fraction));
+                });
+        FederatedComputation next = nextComputation(
+                "private_quantile_next",
+                (ctx, state, clientBelow) -> ctx.federatedMap(
+                        update,
+                        ctx.federatedZip(Struct.of(state, ctx.federatedSum(ctx.federatedMap(shifted, clientBelow))))));
         return affine(new EstimationProcess(initialize(initialEstimate), next, report()), multiplier, increment);
     }
 
     @FunctionalInterface
     private interface Step {
         /** The next state from the state and the clients' {@code <value, estimate>} pairs. */
-        FederatedValue apply(dev.fl4j.core.computation.FederatedContext ctx, FederatedValue state, FederatedValue clientValueAndEstimate);
+        FederatedValue apply(
+                dev.fl4j.core.computation.FederatedContext ctx,
+                FederatedValue state,
+                FederatedValue clientValueAndEstimate);
     }
 
     private static FederatedComputation nextComputation(String name, Step step) {
-        LocalComputation select = LocalComputation.of("select_estimate", STATE.member(), F32, v -> ((Struct) v).get("estimate"));
-        return FederatedComputation.of(name, StructType.builder().add("state", STATE).add("value", FederatedType.clients(F32)).build(), STATE,
+        LocalComputation select =
+                LocalComputation.of("select_estimate", STATE.member(), F32, v -> ((Struct) v).get("estimate"));
+        return FederatedComputation.of(
+                name,
+                StructType.builder()
+                        .add("state", STATE)
+                        .add("value", FederatedType.clients(F32))
+                        .build(),
+                STATE,
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
                     FederatedValue state = (FederatedValue) a.get("state");
@@ -199,18 +248,26 @@ public final class QuantileEstimation {
     }
 
     private static FederatedComputation initialize(double initialEstimate) {
-        return FederatedComputation.noArg("quantile_initialize", STATE,
+        return FederatedComputation.noArg(
+                "quantile_initialize",
+                STATE,
                 (ctx, arg) -> ctx.federatedValue(estimateStruct(initialEstimate), Placement.SERVER));
     }
 
     private static FederatedComputation report() {
-        LocalComputation select = LocalComputation.of("select_estimate", STATE.member(), F32, v -> ((Struct) v).get("estimate"));
-        return FederatedComputation.of("quantile_report", STATE, FederatedType.server(F32), (ctx, state) -> ctx.federatedMap(select, (FederatedValue) state));
+        LocalComputation select =
+                LocalComputation.of("select_estimate", STATE.member(), F32, v -> ((Struct) v).get("estimate"));
+        return FederatedComputation.of(
+                "quantile_report",
+                STATE,
+                FederatedType.server(F32),
+                (ctx, state) -> ctx.federatedMap(select, (FederatedValue) state));
     }
 
     private static EstimationProcess affine(EstimationProcess process, double multiplier, double increment) {
         if (!(multiplier >= 0 && multiplier < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("quantile estimate multiplier must be finite and >= 0, got " + multiplier);
+            throw new IllegalArgumentException(
+                    "quantile estimate multiplier must be finite and >= 0, got " + multiplier);
         }
         if (!(increment >= 0 && increment < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("quantile estimate increment must be finite and >= 0, got " + increment);
@@ -218,13 +275,17 @@ public final class QuantileEstimation {
         if (multiplier == 1.0 && increment == 0.0) {
             return process;
         }
-        return process.map(LocalComputation.of("times_" + multiplier + "_plus_" + increment, F32, F32,
+        return process.map(LocalComputation.of(
+                "times_" + multiplier + "_plus_" + increment,
+                F32,
+                F32,
                 v -> Tensor.scalar((float) (((Tensor) v).doubleValue() * multiplier + increment))));
     }
 
     private static void checkInitial(double initialEstimate) {
         if (!(initialEstimate > 0 && initialEstimate < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("initial quantile estimate must be finite and > 0, got " + initialEstimate);
+            throw new IllegalArgumentException(
+                    "initial quantile estimate must be finite and > 0, got " + initialEstimate);
         }
     }
 

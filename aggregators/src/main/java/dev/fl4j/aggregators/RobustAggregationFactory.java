@@ -155,27 +155,46 @@ public final class RobustAggregationFactory implements UnweightedAggregationFact
     private AggregationProcess build(Type valueType, Type weightType) {
         ValueMath.requireFloatStructure(valueType, name);
         int size = ValueMath.requireFlatSize(valueType, name);
-        Type reported = StructType.builder().add("value", valueType).add("clients", I32).build();
-        Type measurements = StructType.builder().add("robust_clients", FederatedType.server(I32)).add("robust_max_faulty", FederatedType.server(I32))
+        Type reported =
+                StructType.builder().add("value", valueType).add("clients", I32).build();
+        Type measurements = StructType.builder()
+                .add("robust_clients", FederatedType.server(I32))
+                .add("robust_max_faulty", FederatedType.server(I32))
                 .build();
-        LocalComputation value = LocalComputation.of(name + "_value", reported, valueType, v -> ((Struct) v).get("value"));
-        LocalComputation clients = LocalComputation.of(name + "_clients", reported, I32, v -> ((Struct) v).get("clients"));
-        LocalComputation maxFaulty = LocalComputation.of(name + "_max_faulty", reported, I32,
-                v -> Tensor.scalar(kernel.maxFaultyClients((int) ((Struct) v).tensor("clients").longValue())));
-        StructType.Builder params = StructType.builder().add("state", Stateless.STATE).add("value", FederatedType.clients(valueType));
+        LocalComputation value =
+                LocalComputation.of(name + "_value", reported, valueType, v -> ((Struct) v).get("value"));
+        LocalComputation clients =
+                LocalComputation.of(name + "_clients", reported, I32, v -> ((Struct) v).get("clients"));
+        LocalComputation maxFaulty = LocalComputation.of(
+                name + "_max_faulty",
+                reported,
+                I32,
+                v -> Tensor.scalar(kernel.maxFaultyClients(
+                        (int) ((Struct) v).tensor("clients").longValue())));
+        StructType.Builder params =
+                StructType.builder().add("state", Stateless.STATE).add("value", FederatedType.clients(valueType));
         if (weightType != null) {
             params.add("weight", FederatedType.clients(weightType));
         }
         Collect collect = new Collect(valueType, reported, size, weightType != null);
-        FederatedComputation next = FederatedComputation.of(name + "_next", params.build(),
+        FederatedComputation next = FederatedComputation.of(
+                name + "_next",
+                params.build(),
                 MeasuredProcess.outputType(Stateless.STATE, FederatedType.server(valueType), measurements),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
-                    FederatedValue updates = weightType == null ? (FederatedValue) a.get("value")
+                    FederatedValue updates = weightType == null
+                            ? (FederatedValue) a.get("value")
                             : ctx.federatedZip(Struct.of(a.get("value"), a.get("weight")));
                     FederatedValue out = ctx.federatedAggregate(updates, collect);
-                    return new MeasuredProcessOutput(a.get("state"), ctx.federatedMap(value, out),
-                            Struct.named("robust_clients", ctx.federatedMap(clients, out), "robust_max_faulty", ctx.federatedMap(maxFaulty, out)));
+                    return new MeasuredProcessOutput(
+                            a.get("state"),
+                            ctx.federatedMap(value, out),
+                            Struct.named(
+                                    "robust_clients",
+                                    ctx.federatedMap(clients, out),
+                                    "robust_max_faulty",
+                                    ctx.federatedMap(maxFaulty, out)));
                 });
         return new AggregationProcess(Stateless.initialize(name), next);
     }
@@ -220,11 +239,14 @@ public final class RobustAggregationFactory implements UnweightedAggregationFact
             if (weight == 0) {
                 return acc;
             }
-            long needed = Math.multiplyExact(Math.multiplyExact((long) acc.rows.size() + 1, (long) size), (long) Float.BYTES);
+            long needed =
+                    Math.multiplyExact(Math.multiplyExact((long) acc.rows.size() + 1, (long) size), (long) Float.BYTES);
             if (needed > memoryBudgetBytes) {
-                throw new IllegalStateException(name + " needs every update of the round at once, and " + (acc.rows.size() + 1) + " updates of "
-                        + size + " floats take " + BitFormat.formatBytes(needed) + ", above its memory budget of " + BitFormat.formatBytes(memoryBudgetBytes)
-                        + " (by default half the maximum heap); sample fewer clients per round, raise -Xmx, or use a streaming aggregator (mean)");
+                throw new IllegalStateException(
+                        name + " needs every update of the round at once, and " + (acc.rows.size() + 1) + " updates of "
+                                + size + " floats take " + BitFormat.formatBytes(needed)
+                                + ", above its memory budget of " + BitFormat.formatBytes(memoryBudgetBytes)
+                                + " (by default half the maximum heap); sample fewer clients per round, raise -Xmx, or use a streaming aggregator (mean)");
             }
             float[] row = Structures.flattenFloats(update, size);
             for (int j = 0; j < size; j++) {

@@ -64,9 +64,11 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
 
     /** The default largest number of clients per round. */
     public static final int DEFAULT_MAX_CLIENTS = 1000;
+
     private static final int FLOAT_BITWIDTH = 32;
     /** The counts are int32; 31 bits is the widest secure sum an int32 holds (and counts up to 2^31 - 1 clients). */
     private static final int COUNT_BITWIDTH = 31;
+
     private static final TensorType F32 = TensorType.scalar(DType.FLOAT32);
     private static final TensorType I32 = TensorType.scalar(DType.INT32);
     /** Per client: {@code <upper clipped, lower clipped, contributes, zeroed for a NaN>}, each 0 or 1. */
@@ -94,7 +96,8 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
      */
     public static SecureSumFactory bounds(double lower, double upper) {
         if (!Double.isFinite(lower) || !Double.isFinite(upper) || !(lower < upper)) {
-            throw new IllegalArgumentException("secure sum bounds must be finite with lower < upper, got lower " + lower + ", upper " + upper);
+            throw new IllegalArgumentException(
+                    "secure sum bounds must be finite with lower < upper, got lower " + lower + ", upper " + upper);
         }
         return new SecureSumFactory(null, upper, lower, DEFAULT_MAX_CLIENTS);
     }
@@ -106,7 +109,8 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
 
     /** Adaptive bounds {@code [-u, u]}, {@code u} reported by {@code upper} each round (floating values only). */
     public static SecureSumFactory adaptive(EstimationProcess upper) {
-        return new SecureSumFactory(Bound.adaptive(upper, "secure sum upper bound"), Double.NaN, null, DEFAULT_MAX_CLIENTS);
+        return new SecureSumFactory(
+                Bound.adaptive(upper, "secure sum upper bound"), Double.NaN, null, DEFAULT_MAX_CLIENTS);
     }
 
     /** The same sum sized for at most {@code maxClients} clients per round (fewer precision bits for more clients). */
@@ -134,55 +138,87 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
         int sumBitwidth = bitwidth;
         Type encodedType = encodedType(valueType);
         Bound upperBound = upper != null ? upper : Bound.constant(Math.abs(fixedUpper), "secure sum upper bound");
-        Type state = StructType.builder().add("upper_threshold", upperBound.stateType()).build();
-        Type measurements = StructType.builder().add("secure_upper_clipped_count", FederatedType.server(I32))
-                .add("secure_lower_clipped_count", FederatedType.server(I32)).add("secure_upper_threshold", FederatedType.server(F32))
-                .add("secure_lower_threshold", FederatedType.server(F32)).add("secure_nan_zeroed_count", FederatedType.server(I32)).build();
-        FederatedComputation init = FederatedComputation.noArg("secure_sum_initialize", state,
+        Type state = StructType.builder()
+                .add("upper_threshold", upperBound.stateType())
+                .build();
+        Type measurements = StructType.builder()
+                .add("secure_upper_clipped_count", FederatedType.server(I32))
+                .add("secure_lower_clipped_count", FederatedType.server(I32))
+                .add("secure_upper_threshold", FederatedType.server(F32))
+                .add("secure_lower_threshold", FederatedType.server(F32))
+                .add("secure_nan_zeroed_count", FederatedType.server(I32))
+                .build();
+        FederatedComputation init = FederatedComputation.noArg(
+                "secure_sum_initialize",
+                state,
                 (ctx, arg) -> Struct.named("upper_threshold", upperBound.initialize(ctx)));
-        Type clientOut = StructType.builder().add("encoded", encodedType).add("counts", COUNTS).add("linf", F32).build();
-        LocalComputation encode = LocalComputation.of("secure_sum_encode", StructType.of(valueType, F32), clientOut, v -> {
-            Struct s = (Struct) v;
-            if (containsNaN(s.get(0))) {
-                return Struct.named("encoded", Structures.map(s.get(0), t -> Tensor.of(new long[t.size()], t.shape())),
-                        "counts", Tensor.vector(0, 0, 0, 1), "linf", Tensor.scalar(0f));
-            }
-            double hi = upperOf(s.tensor(1));
-            double lo = lowerOf(hi);
-            boolean[] clipped = new boolean[2];
-            Value encoded = Structures.map(s.get(0), t -> encodeLeaf(t, lo, hi, clipped));
-            return Struct.named("encoded", encoded, "counts", Tensor.vector(clipped[0] ? 1 : 0, clipped[1] ? 1 : 0, 1, 0),
-                    "linf", Tensor.scalar((float) ValueMath.linfNorm(s.get(0))));
-        });
-        LocalComputation decode = LocalComputation.of("secure_sum_decode", StructType.of(encodedType, COUNTS, F32), valueType, v -> {
-            Struct s = (Struct) v;
-            long n = s.tensor(1).getLong(2);
-            if (n > maxClients) {
-                throw new IllegalStateException("secure sum sized for at most " + maxClients + " clients got " + n
-                        + "; its sums may have wrapped modulo 2^" + sumBitwidth + " (use withMaxClients)");
-            }
-            double hi = upperOf(s.tensor(2));
-            double lo = lowerOf(hi);
-            return decodeValue(valueType, s.get(0), n, lo, hi);
-        });
-        LocalComputation count = LocalComputation.of("secure_clipped_count", COUNTS, I32, v -> Tensor.scalar((int) ((Tensor) v).getLong(0)));
-        LocalComputation lowerCount = LocalComputation.of("secure_lower_clipped_count", COUNTS, I32, v -> Tensor.scalar((int) ((Tensor) v).getLong(1)));
-        LocalComputation nanCount = LocalComputation.of("secure_nan_zeroed_count", COUNTS, I32, v -> Tensor.scalar((int) ((Tensor) v).getLong(3)));
-        LocalComputation lowerThreshold = LocalComputation.of("secure_lower_threshold", F32, F32,
-                v -> Tensor.scalar((float) lowerOf(upperOf((Tensor) v))));
+        Type clientOut = StructType.builder()
+                .add("encoded", encodedType)
+                .add("counts", COUNTS)
+                .add("linf", F32)
+                .build();
+        LocalComputation encode =
+                LocalComputation.of("secure_sum_encode", StructType.of(valueType, F32), clientOut, v -> {
+                    Struct s = (Struct) v;
+                    if (containsNaN(s.get(0))) {
+                        return Struct.named(
+                                "encoded",
+                                Structures.map(s.get(0), t -> Tensor.of(new long[t.size()], t.shape())),
+                                "counts",
+                                Tensor.vector(0, 0, 0, 1),
+                                "linf",
+                                Tensor.scalar(0f));
+                    }
+                    double hi = upperOf(s.tensor(1));
+                    double lo = lowerOf(hi);
+                    boolean[] clipped = new boolean[2];
+                    Value encoded = Structures.map(s.get(0), t -> encodeLeaf(t, lo, hi, clipped));
+                    return Struct.named(
+                            "encoded",
+                            encoded,
+                            "counts",
+                            Tensor.vector(clipped[0] ? 1 : 0, clipped[1] ? 1 : 0, 1, 0),
+                            "linf",
+                            Tensor.scalar((float) ValueMath.linfNorm(s.get(0))));
+                });
+        LocalComputation decode =
+                LocalComputation.of("secure_sum_decode", StructType.of(encodedType, COUNTS, F32), valueType, v -> {
+                    Struct s = (Struct) v;
+                    long n = s.tensor(1).getLong(2);
+                    if (n > maxClients) {
+                        throw new IllegalStateException("secure sum sized for at most " + maxClients + " clients got "
+                                + n + "; its sums may have wrapped modulo 2^" + sumBitwidth + " (use withMaxClients)");
+                    }
+                    double hi = upperOf(s.tensor(2));
+                    double lo = lowerOf(hi);
+                    return decodeValue(valueType, s.get(0), n, lo, hi);
+                });
+        LocalComputation count = LocalComputation.of(
+                "secure_clipped_count", COUNTS, I32, v -> Tensor.scalar((int) ((Tensor) v).getLong(0)));
+        LocalComputation lowerCount = LocalComputation.of(
+                "secure_lower_clipped_count", COUNTS, I32, v -> Tensor.scalar((int) ((Tensor) v).getLong(1)));
+        LocalComputation nanCount = LocalComputation.of(
+                "secure_nan_zeroed_count", COUNTS, I32, v -> Tensor.scalar((int) ((Tensor) v).getLong(3)));
+        LocalComputation lowerThreshold = LocalComputation.of(
+                "secure_lower_threshold", F32, F32, v -> Tensor.scalar((float) lowerOf(upperOf((Tensor) v))));
         return Wrapping.process("secure_sum", init, valueType, null, measurements, (ctx, s, value, weight) -> {
             FederatedValue hi = upperBound.current(ctx, s.get("upper_threshold"));
-            FederatedValue out = ctx.federatedMap(encode, ctx.federatedZip(Struct.of(value, ctx.federatedBroadcast(hi))));
+            FederatedValue out =
+                    ctx.federatedMap(encode, ctx.federatedZip(Struct.of(value, ctx.federatedBroadcast(hi))));
             FederatedValue counts = ctx.federatedSecureSumBitwidth(ctx.federatedField(out, "counts"), COUNT_BITWIDTH);
             FederatedValue sum = ctx.federatedSecureSumBitwidth(ctx.federatedField(out, "encoded"), sumBitwidth);
             FederatedValue result = ctx.federatedMap(decode, ctx.federatedZip(Struct.of(sum, counts, hi)));
             Value nextState = upperBound.update(ctx, s.get("upper_threshold"), ctx.federatedField(out, "linf"));
-            return new MeasuredProcessOutput(Struct.named("upper_threshold", nextState), result, Struct.builder()
-                    .add("secure_upper_clipped_count", ctx.federatedMap(count, counts))
-                    .add("secure_lower_clipped_count", ctx.federatedMap(lowerCount, counts))
-                    .add("secure_upper_threshold", hi)
-                    .add("secure_lower_threshold", ctx.federatedMap(lowerThreshold, hi))
-                    .add("secure_nan_zeroed_count", ctx.federatedMap(nanCount, counts)).build());
+            return new MeasuredProcessOutput(
+                    Struct.named("upper_threshold", nextState),
+                    result,
+                    Struct.builder()
+                            .add("secure_upper_clipped_count", ctx.federatedMap(count, counts))
+                            .add("secure_lower_clipped_count", ctx.federatedMap(lowerCount, counts))
+                            .add("secure_upper_threshold", hi)
+                            .add("secure_lower_threshold", ctx.federatedMap(lowerThreshold, hi))
+                            .add("secure_nan_zeroed_count", ctx.federatedMap(nanCount, counts))
+                            .build());
         });
     }
 
@@ -198,17 +234,21 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
     private void collectLeaves(Type type, List<TensorType> out) {
         if (type instanceof TensorType t) {
             switch (t.dtype()) {
-                case FLOAT32, FLOAT64 -> { }
+                case FLOAT32, FLOAT64 -> {}
                 case INT32, INT64 -> {
                     if (upper != null) {
-                        throw new TypeMismatchException("SecureSumFactory with an adaptive bound sums floating values only, but a leaf is " + t);
+                        throw new TypeMismatchException(
+                                "SecureSumFactory with an adaptive bound sums floating values only, but a leaf is "
+                                        + t);
                     }
                     if (lower != Math.rint(lower) || fixedUpper != Math.rint(fixedUpper)) {
-                        throw new TypeMismatchException("SecureSumFactory sums integer leaf " + t + " only with integer bounds, got [" + lower + ", "
-                                + fixedUpper + "]");
+                        throw new TypeMismatchException("SecureSumFactory sums integer leaf " + t
+                                + " only with integer bounds, got [" + lower + ", " + fixedUpper + "]");
                     }
                 }
-                default -> throw new TypeMismatchException("SecureSumFactory sums int32, int64, float32 or float64 tensors, but a leaf is " + t);
+                default ->
+                    throw new TypeMismatchException(
+                            "SecureSumFactory sums int32, int64, float32 or float64 tensors, but a leaf is " + t);
             }
             if (!t.isFullyDefined()) {
                 throw new TypeMismatchException("SecureSumFactory needs fully defined shapes, but a leaf is " + t);
@@ -220,8 +260,9 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
         } else if (type instanceof StructType s) {
             s.fields().forEach(f -> collectLeaves(f.type(), out));
         } else {
-            throw new TypeMismatchException("SecureSumFactory sums tensors or structures of tensors, but the value type is " + type
-                    + (type instanceof FederatedType ? "; pass the member type, not the federated type" : ""));
+            throw new TypeMismatchException(
+                    "SecureSumFactory sums tensors or structures of tensors, but the value type is " + type
+                            + (type instanceof FederatedType ? "; pass the member type, not the federated type" : ""));
         }
     }
 
@@ -231,12 +272,16 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
         double lowest = Math.min(0, lower) * maxClients;
         double highest = Math.max(0, fixedUpper) * maxClients;
         for (double reach : new double[] {highest, lowest}) {
-            boolean fits = int32 ? reach >= Integer.MIN_VALUE && reach <= Integer.MAX_VALUE : reach >= -0x1p63 && reach < 0x1p63;
+            boolean fits = int32
+                    ? reach >= Integer.MIN_VALUE && reach <= Integer.MAX_VALUE
+                    : reach >= -0x1p63 && reach < 0x1p63;
             if (!fits) {
-                throw new IllegalArgumentException("SecureSumFactory: " + t.dtype().tffName() + " leaf " + t
-                        + ": the sum of up to " + maxClients + " clients in [" + lower + ", " + fixedUpper + "] can reach " + reach
-                        + ", outside the " + t.dtype().tffName()
-                        + " range; narrow the bounds, lower withMaxClients, or sum int64 values");
+                throw new IllegalArgumentException(
+                        "SecureSumFactory: " + t.dtype().tffName() + " leaf " + t
+                                + ": the sum of up to " + maxClients + " clients in [" + lower + ", " + fixedUpper
+                                + "] can reach " + reach
+                                + ", outside the " + t.dtype().tffName()
+                                + " range; narrow the bounds, lower withMaxClients, or sum int64 values");
             }
         }
     }
@@ -261,8 +306,8 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
         }
         double maxSum = (fixedUpper - lower) * (double) maxClients;
         if (maxSum >= 0x1p62) {
-            throw new IllegalArgumentException("SecureSumFactory: integer range [" + lower + ", " + fixedUpper + "] times " + maxClients
-                    + " clients does not fit the 62-bit secure sum");
+            throw new IllegalArgumentException("SecureSumFactory: integer range [" + lower + ", " + fixedUpper
+                    + "] times " + maxClients + " clients does not fit the 62-bit secure sum");
         }
         return Math.max(1, 64 - Long.numberOfLeadingZeros((long) maxSum));
     }

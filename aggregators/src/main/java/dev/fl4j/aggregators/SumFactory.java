@@ -23,13 +23,20 @@ public final class SumFactory implements UnweightedAggregationFactory {
     public AggregationProcess create(Type valueType) {
         requireNumeric(valueType);
         FederatedType result = FederatedType.server(valueType);
-        FederatedComputation next = FederatedComputation.of("sum_next",
-                StructType.builder().add("state", Stateless.STATE).add("value", FederatedType.clients(valueType)).build(),
+        FederatedComputation next = FederatedComputation.of(
+                "sum_next",
+                StructType.builder()
+                        .add("state", Stateless.STATE)
+                        .add("value", FederatedType.clients(valueType))
+                        .build(),
                 MeasuredProcess.outputType(Stateless.STATE, result, FederatedType.server(StructType.of())),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
                     FederatedValue sum = ctx.federatedSum((FederatedValue) a.get("value"));
-                    return new MeasuredProcessOutput(a.get("state"), sum, ctx.federatedValue(Struct.empty(), dev.fl4j.core.types.Placement.SERVER));
+                    return new MeasuredProcessOutput(
+                            a.get("state"),
+                            sum,
+                            ctx.federatedValue(Struct.empty(), dev.fl4j.core.types.Placement.SERVER));
                 });
         return new AggregationProcess(Stateless.initialize("sum"), next);
     }
@@ -45,7 +52,8 @@ public final class SumFactory implements UnweightedAggregationFactory {
             s.fields().forEach(f -> requireNumeric(f.type()));
             return;
         }
-        throw new TypeMismatchException("SumFactory sums tensors or structures of tensors, but the value type is " + type);
+        throw new TypeMismatchException(
+                "SumFactory sums tensors or structures of tensors, but the value type is " + type);
     }
 
     @Override

@@ -42,25 +42,44 @@ public final class UnweightedMeanFactory implements UnweightedAggregationFactory
         ValueMath.requireFloatStructure(valueType, "UnweightedMeanFactory");
         AggregationProcess values = valueSum.create(valueType);
         AggregationProcess counts = countSum.create(COUNT);
-        Type state = StructType.builder().add("value_sum_process", values.stateType()).add("count_sum_process", counts.stateType()).build();
-        Type measurements = StructType.builder().add("mean_value", values.measurementsType()).add("mean_count", counts.measurementsType()).build();
-        FederatedComputation init = FederatedComputation.noArg("unweighted_mean_initialize", state, (ctx, arg) -> Struct.named(
-                "value_sum_process", ctx.invoke(values.initializeComputation(), null),
-                "count_sum_process", ctx.invoke(counts.initializeComputation(), null)));
+        Type state = StructType.builder()
+                .add("value_sum_process", values.stateType())
+                .add("count_sum_process", counts.stateType())
+                .build();
+        Type measurements = StructType.builder()
+                .add("mean_value", values.measurementsType())
+                .add("mean_count", counts.measurementsType())
+                .build();
+        FederatedComputation init = FederatedComputation.noArg(
+                "unweighted_mean_initialize",
+                state,
+                (ctx, arg) -> Struct.named(
+                        "value_sum_process", ctx.invoke(values.initializeComputation(), null),
+                        "count_sum_process", ctx.invoke(counts.initializeComputation(), null)));
         LocalComputation one = LocalComputation.noArg("one", COUNT, () -> Tensor.scalar(1f));
-        LocalComputation divide = LocalComputation.of("divide", StructType.of(valueType, COUNT), valueType,
-                v -> ValueMath.divideNoNan(((Struct) v).get(0), ((Struct) v).tensor(1).doubleValue()));
-        FederatedComputation next = FederatedComputation.of("unweighted_mean_next",
-                StructType.builder().add("state", state).add("value", FederatedType.clients(valueType)).build(),
+        LocalComputation divide = LocalComputation.of(
+                "divide",
+                StructType.of(valueType, COUNT),
+                valueType,
+                v -> ValueMath.divideNoNan(
+                        ((Struct) v).get(0), ((Struct) v).tensor(1).doubleValue()));
+        FederatedComputation next = FederatedComputation.of(
+                "unweighted_mean_next",
+                StructType.builder()
+                        .add("state", state)
+                        .add("value", FederatedType.clients(valueType))
+                        .build(),
                 MeasuredProcess.outputType(state, FederatedType.server(valueType), measurements),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
                     Struct s = (Struct) a.get("state");
-                    MeasuredProcessOutput sum = MeasuredProcessOutput.from(ctx.invoke(values.nextComputation(),
-                            Struct.of(s.get("value_sum_process"), a.get("value"))));
-                    MeasuredProcessOutput count = MeasuredProcessOutput.from(ctx.invoke(counts.nextComputation(),
+                    MeasuredProcessOutput sum = MeasuredProcessOutput.from(ctx.invoke(
+                            values.nextComputation(), Struct.of(s.get("value_sum_process"), a.get("value"))));
+                    MeasuredProcessOutput count = MeasuredProcessOutput.from(ctx.invoke(
+                            counts.nextComputation(),
                             Struct.of(s.get("count_sum_process"), ctx.federatedEval(one, Placement.CLIENTS))));
-                    FederatedValue mean = ctx.federatedMap(divide, ctx.federatedZip(Struct.of(sum.result(), count.result())));
+                    FederatedValue mean =
+                            ctx.federatedMap(divide, ctx.federatedZip(Struct.of(sum.result(), count.result())));
                     return new MeasuredProcessOutput(
                             Struct.named("value_sum_process", sum.state(), "count_sum_process", count.state()),
                             mean,

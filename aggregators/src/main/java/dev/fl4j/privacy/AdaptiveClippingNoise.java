@@ -39,15 +39,15 @@ public record AdaptiveClippingNoise(double noiseMultiplier, double valueNoiseMul
      * @throws IllegalArgumentException if {@code z >= 2σ_b} (the count alone would already need
      *     more than the whole budget), or a parameter is negative or not finite
      */
-    public static AdaptiveClippingNoise split(double noiseMultiplier, double expectedClientsPerRound,
-            double clippedCountStddev) {
+    public static AdaptiveClippingNoise split(
+            double noiseMultiplier, double expectedClientsPerRound, double clippedCountStddev) {
         if (!(noiseMultiplier >= 0 && noiseMultiplier < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("noise multiplier must be finite and >= 0, got " + noiseMultiplier);
         }
         checkClients(expectedClientsPerRound);
         if (!(clippedCountStddev >= 0 && clippedCountStddev < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("clipped count stddev must be finite and >= 0, got "
-                    + clippedCountStddev);
+            throw new IllegalArgumentException(
+                    "clipped count stddev must be finite and >= 0, got " + clippedCountStddev);
         }
         if (noiseMultiplier == 0) {
             return new AdaptiveClippingNoise(0.0, 0.0, clippedCountStddev);
@@ -58,8 +58,8 @@ public record AdaptiveClippingNoise(double noiseMultiplier, double valueNoiseMul
                     + 2 * clippedCountStddev + " (the default stddev is 0.05 × clients per round = 0.05 × "
                     + expectedClientsPerRound + "); raise the stddev or the clients per round, or lower the noise");
         }
-        double inverseSquare = 1 / (noiseMultiplier * noiseMultiplier)
-                - 1 / (4 * clippedCountStddev * clippedCountStddev);
+        double inverseSquare =
+                1 / (noiseMultiplier * noiseMultiplier) - 1 / (4 * clippedCountStddev * clippedCountStddev);
         return new AdaptiveClippingNoise(noiseMultiplier, 1 / Math.sqrt(inverseSquare), clippedCountStddev);
     }
 
@@ -84,17 +84,20 @@ public record AdaptiveClippingNoise(double noiseMultiplier, double valueNoiseMul
         double countsInverseSquare = 0;
         for (double sigma : countStddevs) {
             if (!(sigma > 0 && sigma < Double.POSITIVE_INFINITY)) {
-                throw new IllegalArgumentException("a noised count's stddev must be finite and > 0 when the noise multiplier is "
-                        + noiseMultiplier + ", got " + sigma);
+                throw new IllegalArgumentException(
+                        "a noised count's stddev must be finite and > 0 when the noise multiplier is " + noiseMultiplier
+                                + ", got " + sigma);
             }
             countsInverseSquare += 1 / (4 * sigma * sigma);
         }
         double inverseSquare = 1 / (noiseMultiplier * noiseMultiplier) - countsInverseSquare;
         if (!(inverseSquare > 0)) {
-            throw new IllegalArgumentException("the noised counts with stddevs " + java.util.Arrays.toString(countStddevs)
-                    + " leave no noise budget for the updates at noise multiplier " + noiseMultiplier + ": need Σ (2σ)⁻² = "
-                    + countsInverseSquare + " < z⁻² = " + 1 / (noiseMultiplier * noiseMultiplier)
-                    + "; raise the clients per round (the default stddev is 0.05 × clients per round) or lower the noise multiplier");
+            throw new IllegalArgumentException(
+                    "the noised counts with stddevs " + java.util.Arrays.toString(countStddevs)
+                            + " leave no noise budget for the updates at noise multiplier " + noiseMultiplier
+                            + ": need Σ (2σ)⁻² = "
+                            + countsInverseSquare + " < z⁻² = " + 1 / (noiseMultiplier * noiseMultiplier)
+                            + "; raise the clients per round (the default stddev is 0.05 × clients per round) or lower the noise multiplier");
         }
         return 1 / Math.sqrt(inverseSquare);
     }
@@ -104,8 +107,8 @@ public record AdaptiveClippingNoise(double noiseMultiplier, double valueNoiseMul
         if (valueNoiseMultiplier == 0 || clippedCountStddev == 0) {
             return 0.0;
         }
-        double inverseSquare = 1 / (valueNoiseMultiplier * valueNoiseMultiplier)
-                + 1 / (4 * clippedCountStddev * clippedCountStddev);
+        double inverseSquare =
+                1 / (valueNoiseMultiplier * valueNoiseMultiplier) + 1 / (4 * clippedCountStddev * clippedCountStddev);
         return 1 / Math.sqrt(inverseSquare);
     }
 
@@ -116,8 +119,8 @@ public record AdaptiveClippingNoise(double noiseMultiplier, double valueNoiseMul
 
     private static void checkClients(double expectedClientsPerRound) {
         if (!(expectedClientsPerRound > 0 && expectedClientsPerRound < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("expected clients per round must be finite and > 0, got "
-                    + expectedClientsPerRound);
+            throw new IllegalArgumentException(
+                    "expected clients per round must be finite and > 0, got " + expectedClientsPerRound);
         }
     }
 }

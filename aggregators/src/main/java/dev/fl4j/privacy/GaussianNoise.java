@@ -30,6 +30,7 @@ public final class GaussianNoise {
 
     /** Bytes taken from the {@code SecureRandom} per refill (512 uniform doubles). */
     static final int BLOCK_BYTES = 4096;
+
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final double UNIT = 0x1.0p-53;
 
@@ -130,8 +131,8 @@ public final class GaussianNoise {
 
     private static void checkRange(int length, int from, int to) {
         if (from < 0 || to > length || from > to) {
-            throw new IndexOutOfBoundsException("noise range [" + from + ", " + to + ") is outside an array of length "
-                    + length);
+            throw new IndexOutOfBoundsException(
+                    "noise range [" + from + ", " + to + ") is outside an array of length " + length);
         }
     }
 }

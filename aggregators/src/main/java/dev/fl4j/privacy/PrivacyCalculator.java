@@ -7,8 +7,7 @@ package dev.fl4j.privacy;
  */
 public final class PrivacyCalculator {
 
-    private PrivacyCalculator() {
-    }
+    private PrivacyCalculator() {}
 
     /**
      * ε after {@code steps} steps of noise multiplier {@code noiseMultiplier} at sampling rate
@@ -16,7 +15,9 @@ public final class PrivacyCalculator {
      * {@link RdpConversion#IMPROVED}. This is what {@code fl4j privacy epsilon} prints.
      */
     public static PrivacyLoss epsilon(double noiseMultiplier, double samplingRate, long steps, double delta) {
-        return RdpAccountant.create().compose(noiseMultiplier, samplingRate, steps).epsilon(delta);
+        return RdpAccountant.create()
+                .compose(noiseMultiplier, samplingRate, steps)
+                .epsilon(delta);
     }
 
     /**
@@ -26,8 +27,8 @@ public final class PrivacyCalculator {
      * @throws IllegalArgumentException if {@code n < 1}, {@code batchSize} is not in [1, n], or
      *     {@code epochs} is negative or not finite
      */
-    public static PrivacyLoss dpSgdEpsilon(long n, long batchSize, double noiseMultiplier, double epochs,
-            double delta, RdpConversion conversion) {
+    public static PrivacyLoss dpSgdEpsilon(
+            long n, long batchSize, double noiseMultiplier, double epochs, double delta, RdpConversion conversion) {
         if (n < 1) {
             throw new IllegalArgumentException("dataset size n must be >= 1, got " + n);
         }

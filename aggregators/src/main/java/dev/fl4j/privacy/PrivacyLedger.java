@@ -45,7 +45,8 @@ public interface PrivacyLedger {
             @Override
             public void record(long total) {
                 if (total < spent) {
-                    throw new IllegalArgumentException("privacy ledger: " + spent + " releases are spent, cannot record fewer (" + total + ")");
+                    throw new IllegalArgumentException(
+                            "privacy ledger: " + spent + " releases are spent, cannot record fewer (" + total + ")");
                 }
                 spent = total;
             }

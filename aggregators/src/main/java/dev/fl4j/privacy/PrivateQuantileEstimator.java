@@ -35,12 +35,12 @@ public final class PrivateQuantileEstimator {
             throw new IllegalArgumentException("private quantile estimator needs an estimator, got null");
         }
         if (!(belowCountStddev >= 0 && belowCountStddev < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("below-estimate count stddev must be finite and >= 0, got "
-                    + belowCountStddev);
+            throw new IllegalArgumentException(
+                    "below-estimate count stddev must be finite and >= 0, got " + belowCountStddev);
         }
         if (!(expectedRecords > 0 && expectedRecords < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("expected records per round must be finite and > 0, got "
-                    + expectedRecords);
+            throw new IllegalArgumentException(
+                    "expected records per round must be finite and > 0, got " + expectedRecords);
         }
         this.estimator = estimator;
         this.belowCountStddev = belowCountStddev;
@@ -74,8 +74,8 @@ public final class PrivateQuantileEstimator {
      */
     public double noisedBelowFraction(long belowCount, long recordCount, double xi) {
         if (belowCount < 0 || belowCount > recordCount) {
-            throw new IllegalArgumentException("below-estimate count must be in [0, recordCount=" + recordCount
-                    + "], got " + belowCount);
+            throw new IllegalArgumentException(
+                    "below-estimate count must be in [0, recordCount=" + recordCount + "], got " + belowCount);
         }
         if (!Double.isFinite(xi)) {
             throw new IllegalArgumentException("standard normal draw must be finite, got " + xi);

@@ -70,8 +70,8 @@ public final class QuantileEstimator {
     public double next(double estimate, double belowFraction) {
         checkEstimate(estimate);
         if (!(belowFraction >= 0 && belowFraction <= 1)) {
-            throw new IllegalArgumentException("fraction of values below the estimate must be in [0, 1], got "
-                    + belowFraction);
+            throw new IllegalArgumentException(
+                    "fraction of values below the estimate must be in [0, 1], got " + belowFraction);
         }
         return update.step(estimate, learningRate * (belowFraction - targetQuantile));
     }

@@ -60,8 +60,8 @@ public final class RdpAccountant {
         for (int i = 0; i < orders.length; i++) {
             double a = orders[i];
             if (!(a > 1 && a <= SampledGaussianRdp.MAX_ORDER)) {
-                throw new IllegalArgumentException("RDP order at index " + i + " must be in (1, "
-                        + SampledGaussianRdp.MAX_ORDER + "], got " + a);
+                throw new IllegalArgumentException(
+                        "RDP order at index " + i + " must be in (1, " + SampledGaussianRdp.MAX_ORDER + "], got " + a);
             }
         }
         double[] copy = orders.clone();
@@ -72,8 +72,8 @@ public final class RdpAccountant {
      * The RDP of {@code steps} steps of the sampled Gaussian mechanism at each of {@code orders},
      * without creating an accountant.
      */
-    public static double[] rdpOfSampledGaussian(double noiseMultiplier, double samplingRate, long steps,
-            double[] orders) {
+    public static double[] rdpOfSampledGaussian(
+            double noiseMultiplier, double samplingRate, long steps, double[] orders) {
         checkEvent(noiseMultiplier, samplingRate, steps);
         double[] out = new double[orders.length];
         for (int i = 0; i < orders.length; i++) {
@@ -157,8 +157,7 @@ public final class RdpAccountant {
      * @throws IllegalArgumentException if the arrays differ in length, an order is not > 1, an RDP
      *     value is negative or NaN, or {@code delta} is not in (0, 1]
      */
-    public static PrivacyLoss epsilonFromRdp(double[] orders, double[] rdp, double delta,
-            RdpConversion conversion) {
+    public static PrivacyLoss epsilonFromRdp(double[] orders, double[] rdp, double delta, RdpConversion conversion) {
         checkCurve(orders, rdp);
         if (!(delta > 0 && delta <= 1)) {
             throw new IllegalArgumentException("delta must be in (0, 1], got " + delta);
@@ -193,8 +192,7 @@ public final class RdpAccountant {
      * @throws IllegalArgumentException if the curve is invalid (see {@link #epsilonFromRdp}) or
      *     {@code epsilon} is negative, NaN or infinite
      */
-    public static PrivacyLoss deltaFromRdp(double[] orders, double[] rdp, double epsilon,
-            RdpConversion conversion) {
+    public static PrivacyLoss deltaFromRdp(double[] orders, double[] rdp, double epsilon, RdpConversion conversion) {
         checkCurve(orders, rdp);
         if (!(epsilon >= 0 && epsilon < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("epsilon must be finite and >= 0, got " + epsilon);
@@ -238,8 +236,8 @@ public final class RdpAccountant {
 
     private static void checkCurve(double[] orders, double[] rdp) {
         if (orders.length != rdp.length) {
-            throw new IllegalArgumentException("RDP curve needs one value per order: " + orders.length
-                    + " orders, " + rdp.length + " values");
+            throw new IllegalArgumentException(
+                    "RDP curve needs one value per order: " + orders.length + " orders, " + rdp.length + " values");
         }
         if (orders.length == 0) {
             throw new IllegalArgumentException("RDP curve is empty");

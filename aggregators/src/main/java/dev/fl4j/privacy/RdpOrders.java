@@ -9,8 +9,7 @@ package dev.fl4j.privacy;
  */
 public final class RdpOrders {
 
-    private RdpOrders() {
-    }
+    private RdpOrders() {}
 
     /**
      * The default of dp_accounting's RDP accountant (used by current tensorflow_privacy):

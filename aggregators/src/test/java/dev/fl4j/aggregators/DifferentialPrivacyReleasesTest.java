@@ -38,17 +38,24 @@ class DifferentialPrivacyReleasesTest {
 
     private double zeroingBoundAfterOneRound(AggregationFactory f) {
         AggregationProcess p = ((UnweightedAggregationFactory) f).create(VEC2);
-        MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime), vectors(new float[] {1, 2}, new float[] {3, 4}, new float[] {0, 1}));
+        MeasuredProcessOutput out = p.next(
+                runtime, p.initialize(runtime), vectors(new float[] {1, 2}, new float[] {3, 4}, new float[] {0, 1}));
         Struct state = (Struct) out.state();
-        return ((Struct) ((ServerValue) state.get("zeroing_norm")).value()).tensor("estimate").doubleValue();
+        return ((Struct) ((ServerValue) state.get("zeroing_norm")).value())
+                .tensor("estimate")
+                .doubleValue();
     }
 
     @Test
     void theDpPresetsZeroingBoundIsNoisedAndItsCountIsInsideTheNoiseMultiplier() {
-        AggregationFactory preset = Aggregators.dpAggregator().setNoiseMultiplier(0.3).setClientsPerRound(5).build();
+        AggregationFactory preset = Aggregators.dpAggregator()
+                .setNoiseMultiplier(0.3)
+                .setClientsPerRound(5)
+                .build();
         double first = zeroingBoundAfterOneRound(preset);
         double second = zeroingBoundAfterOneRound(preset);
-        assertNotEquals(first, second, "the same clients give two different zeroing bounds: the estimate carries fresh noise");
+        assertNotEquals(
+                first, second, "the same clients give two different zeroing bounds: the estimate carries fresh noise");
 
         DifferentiallyPrivateFactory dp = core(preset);
         double z = dp.noiseMultiplier();
@@ -60,7 +67,9 @@ class DifferentialPrivacyReleasesTest {
 
     @Test
     void aRoundWithNoClientsStillReleasesOnlyNoiseOverTheExpectedCohort() {
-        AggregationProcess p = DifferentiallyPrivateFactory.gaussianFixed(1.0, 4, 2.0).withPopulation(40).create(VEC2);
+        AggregationProcess p = DifferentiallyPrivateFactory.gaussianFixed(1.0, 4, 2.0)
+                .withPopulation(40)
+                .create(VEC2);
         MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime), ClientValues.of(VEC2, List.of(), List.of()));
         float[] mean = server(out.result());
         assertTrue(mean[0] != 0 && mean[1] != 0, "noise is added to the empty sum");
@@ -70,9 +79,12 @@ class DifferentialPrivacyReleasesTest {
     @Test
     void aRoundRunAgainAfterAResumeIsCountedAgainFromTheLedger() {
         PrivacyLedger ledger = PrivacyLedger.inMemory();
-        DifferentiallyPrivateFactory f = DifferentiallyPrivateFactory.gaussianFixed(1.0, 2, 1.0).withPopulation(20).withLedger(ledger);
+        DifferentiallyPrivateFactory f = DifferentiallyPrivateFactory.gaussianFixed(1.0, 2, 1.0)
+                .withPopulation(20)
+                .withLedger(ledger);
         AggregationProcess p = f.create(VEC2);
-        Value afterRound1 = p.next(runtime, p.initialize(runtime), vectors(new float[] {1, 0})).state();
+        Value afterRound1 = p.next(runtime, p.initialize(runtime), vectors(new float[] {1, 0}))
+                .state();
         MeasuredProcessOutput round2 = p.next(runtime, afterRound1, vectors(new float[] {1, 0}));
         assertEquals(2.0, measurement(round2.measurements(), "privacy/rounds"));
         assertEquals(2, ledger.spent());
@@ -87,16 +99,20 @@ class DifferentialPrivacyReleasesTest {
     @Test
     void aBudgetCountsTheLedgerToo() {
         PrivacyLedger ledger = PrivacyLedger.inMemory();
-        DifferentiallyPrivateFactory f = DifferentiallyPrivateFactory.gaussianFixed(1.0, 2, 1.0).withPopulation(20).withLedger(ledger);
+        DifferentiallyPrivateFactory f = DifferentiallyPrivateFactory.gaussianFixed(1.0, 2, 1.0)
+                .withPopulation(20)
+                .withLedger(ledger);
         long allowed = f.withEpsilonBudget(1.0).roundsWithinBudget();
         ledger.record(allowed);
         AggregationProcess p = f.withEpsilonBudget(1.0).create(VEC2);
-        Exception e = assertThrows(RuntimeException.class, () -> p.next(runtime, p.initialize(runtime), vectors(new float[] {1, 0})));
+        Exception e = assertThrows(
+                RuntimeException.class, () -> p.next(runtime, p.initialize(runtime), vectors(new float[] {1, 0})));
         Throwable t = e;
         while (!(t instanceof PrivacyBudgetExceededException) && t.getCause() != null) {
             t = t.getCause();
         }
-        assertInstanceOf(PrivacyBudgetExceededException.class, t, "a fresh state does not reset what the ledger says is spent");
+        assertInstanceOf(
+                PrivacyBudgetExceededException.class, t, "a fresh state does not reset what the ledger says is spent");
         assertEquals(allowed, ledger.spent(), "a refused round records nothing");
     }
 
@@ -105,19 +121,26 @@ class DifferentialPrivacyReleasesTest {
         java.util.SplittableRandom random = new java.util.SplittableRandom(5);
         int d = 1000;
         dev.fl4j.core.types.TensorType type = new dev.fl4j.core.types.TensorType(dev.fl4j.core.types.DType.FLOAT32, d);
-        AggregationProcess p = DifferentiallyPrivateFactory.gaussianFixed(0, 1, 1.0).create(type);
+        AggregationProcess p =
+                DifferentiallyPrivateFactory.gaussianFixed(0, 1, 1.0).create(type);
         Value state = p.initialize(runtime);
         for (int trial = 0; trial < 100; trial++) {
             float[] update = new float[d];
             for (int i = 0; i < d; i++) {
                 update[i] = (float) random.nextGaussian();
             }
-            float[] clipped = server(p.next(runtime, state, dev.fl4j.core.FederatedValue.clients(List.of(dev.fl4j.core.Tensor.of(update, d)))).result());
+            float[] clipped = server(p.next(
+                            runtime,
+                            state,
+                            dev.fl4j.core.FederatedValue.clients(List.of(dev.fl4j.core.Tensor.of(update, d))))
+                    .result());
             double norm = 0;
             for (float x : clipped) {
                 norm += (double) x * x;
             }
-            assertTrue(Math.sqrt(norm) <= 1.0, "trial " + trial + ": the clipped update has norm " + Math.sqrt(norm) + " > the clip 1.0");
+            assertTrue(
+                    Math.sqrt(norm) <= 1.0,
+                    "trial " + trial + ": the clipped update has norm " + Math.sqrt(norm) + " > the clip 1.0");
         }
     }
 }

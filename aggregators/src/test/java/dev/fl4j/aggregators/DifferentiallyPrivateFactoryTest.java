@@ -35,8 +35,10 @@ class DifferentiallyPrivateFactoryTest {
 
     @Test
     void withoutNoiseItIsTheClippedSumOverClientsPerRound() {
-        AggregationProcess p = DifferentiallyPrivateFactory.gaussianFixed(0, 4, 1).create(VEC2);
-        MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime), vectors(new float[] {3, 4}, new float[] {0.3f, 0.4f}));
+        AggregationProcess p =
+                DifferentiallyPrivateFactory.gaussianFixed(0, 4, 1).create(VEC2);
+        MeasuredProcessOutput out =
+                p.next(runtime, p.initialize(runtime), vectors(new float[] {3, 4}, new float[] {0.3f, 0.4f}));
         assertArrayEquals(new float[] {(0.6f + 0.3f) / 4, (0.8f + 0.4f) / 4}, server(out.result()), 1e-6f);
         assertEquals(1.0, measurement(out.measurements(), "dp_query_metrics/clip"));
         assertEquals(0.0, measurement(out.measurements(), "dp_query_metrics/noise_stddev"));
@@ -49,8 +51,11 @@ class DifferentiallyPrivateFactoryTest {
     void noiseHasTheSpecifiedStandardDeviation() {
         int d = 20_000;
         TensorType type = new TensorType(DType.FLOAT32, d);
-        AggregationProcess p = DifferentiallyPrivateFactory.gaussianFixed(3, 2, 0.5).create(type);
-        MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime),
+        AggregationProcess p =
+                DifferentiallyPrivateFactory.gaussianFixed(3, 2, 0.5).create(type);
+        MeasuredProcessOutput out = p.next(
+                runtime,
+                p.initialize(runtime),
                 FederatedValue.clients(List.of(Tensor.zeros(DType.FLOAT32, d), Tensor.zeros(DType.FLOAT32, d))));
         float[] mean = server(out.result());
         double sum = 0;
@@ -69,26 +74,37 @@ class DifferentiallyPrivateFactoryTest {
 
     @Test
     void epsilonIsAccountedEveryRound() {
-        DifferentiallyPrivateFactory f = DifferentiallyPrivateFactory.gaussianFixed(1.5, 4, 1).withPopulation(100);
+        DifferentiallyPrivateFactory f =
+                DifferentiallyPrivateFactory.gaussianFixed(1.5, 4, 1).withPopulation(100);
         assertEquals(0.04, f.samplingRate());
-        assertEquals(7.33, f.epsilonAfter(2250).epsilon(), 0.01, "the published RDP value for z=1.5, q=0.04, 2250 steps");
+        assertEquals(
+                7.33, f.epsilonAfter(2250).epsilon(), 0.01, "the published RDP value for z=1.5, q=0.04, 2250 steps");
         AggregationProcess p = f.create(VEC2);
         Value state = p.initialize(runtime);
         for (int round = 1; round <= 3; round++) {
             MeasuredProcessOutput out = p.next(runtime, state, vectors(new float[] {1, 0}, new float[] {0, 1}));
             state = out.state();
             assertEquals(round, measurement(out.measurements(), "privacy/rounds"));
-            assertEquals(PrivacyCalculator.epsilon(1.5, 0.04, round, 1e-5).epsilon(), measurement(out.measurements(), "privacy/epsilon"), 1e-12);
-            assertEquals(PrivacyCalculator.epsilon(1.5, 0.04, round + 1, 1e-5).epsilon(), measurement(out.measurements(), "privacy/next_round_epsilon"),
+            assertEquals(
+                    PrivacyCalculator.epsilon(1.5, 0.04, round, 1e-5).epsilon(),
+                    measurement(out.measurements(), "privacy/epsilon"),
+                    1e-12);
+            assertEquals(
+                    PrivacyCalculator.epsilon(1.5, 0.04, round + 1, 1e-5).epsilon(),
+                    measurement(out.measurements(), "privacy/next_round_epsilon"),
                     1e-12);
             assertEquals(1e-5, measurement(out.measurements(), "privacy/delta"));
         }
-        assertEquals(1.0, DifferentiallyPrivateFactory.gaussianFixed(1, 4, 1).samplingRate(), "no population: no amplification claimed");
+        assertEquals(
+                1.0,
+                DifferentiallyPrivateFactory.gaussianFixed(1, 4, 1).samplingRate(),
+                "no population: no amplification claimed");
     }
 
     @Test
     void budgetStopsBeforeARoundWouldExceedIt() {
-        DifferentiallyPrivateFactory plain = DifferentiallyPrivateFactory.gaussianFixed(2, 2, 1).withDelta(1e-6);
+        DifferentiallyPrivateFactory plain =
+                DifferentiallyPrivateFactory.gaussianFixed(2, 2, 1).withDelta(1e-6);
         double budget = (plain.epsilonAfter(2).epsilon() + plain.epsilonAfter(3).epsilon()) / 2;
         DifferentiallyPrivateFactory f = plain.withEpsilonBudget(budget);
         assertEquals(2, f.roundsWithinBudget());
@@ -110,7 +126,8 @@ class DifferentiallyPrivateFactoryTest {
     void adaptiveClipMovesGeometricallyTowardTheQuantile() {
         // z = 0: no noise anywhere, so the clip update is exact: every norm (5) is above 0.1, b̄ = 0,
         // clip ← 0.1·exp(0.2·0.5)
-        AggregationProcess p = DifferentiallyPrivateFactory.gaussianAdaptive(0, 2).create(VEC2);
+        AggregationProcess p =
+                DifferentiallyPrivateFactory.gaussianAdaptive(0, 2).create(VEC2);
         FederatedValue values = vectors(new float[] {3, 4}, new float[] {-3, 4});
         MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime), values);
         assertEquals(0.1, measurement(out.measurements(), "dp_query_metrics/clip"), 1e-7);
@@ -127,7 +144,8 @@ class DifferentiallyPrivateFactoryTest {
         AggregationProcess p = f.create(VEC2);
         MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime), vectors(new float[] {3, 4}));
         assertEquals(0.1 / Math.sqrt(0.75), measurement(out.measurements(), "dp_query_metrics/noise_stddev"), 1e-6);
-        IllegalArgumentException tooFew = assertThrows(IllegalArgumentException.class, () -> DifferentiallyPrivateFactory.gaussianAdaptive(1, 10));
+        IllegalArgumentException tooFew = assertThrows(
+                IllegalArgumentException.class, () -> DifferentiallyPrivateFactory.gaussianAdaptive(1, 10));
         assertTrue(tooFew.getMessage().contains("too low for noise multiplier"), tooFew.getMessage());
     }
 
@@ -136,10 +154,19 @@ class DifferentiallyPrivateFactoryTest {
         assertThrows(IllegalArgumentException.class, () -> DifferentiallyPrivateFactory.gaussianFixed(-1, 4, 1));
         assertThrows(IllegalArgumentException.class, () -> DifferentiallyPrivateFactory.gaussianFixed(1, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> DifferentiallyPrivateFactory.gaussianFixed(1, 4, 0));
-        IllegalArgumentException population = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException population = assertThrows(
+                IllegalArgumentException.class,
                 () -> DifferentiallyPrivateFactory.gaussianFixed(1, 4, 1).withPopulation(3));
-        assertTrue(population.getMessage().contains("population must be >= clients per round (4), got 3"), population.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> DifferentiallyPrivateFactory.gaussianFixed(1, 4, 1).withDelta(0));
-        assertFalse(DifferentiallyPrivateFactory.gaussianFixed(0, 4, 1).withEpsilonBudget(1).allowsRound(0), "no noise never fits a budget");
+        assertTrue(
+                population.getMessage().contains("population must be >= clients per round (4), got 3"),
+                population.getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> DifferentiallyPrivateFactory.gaussianFixed(1, 4, 1).withDelta(0));
+        assertFalse(
+                DifferentiallyPrivateFactory.gaussianFixed(0, 4, 1)
+                        .withEpsilonBudget(1)
+                        .allowsRound(0),
+                "no noise never fits a budget");
     }
 }

@@ -31,7 +31,10 @@ import org.junit.jupiter.api.Test;
 class EncodedSumFactoryTest {
 
     static final int N = 30_000;
-    static final StructType MODEL = StructType.builder().add("w", new TensorType(DType.FLOAT32, N)).add("b", new TensorType(DType.FLOAT32, 3)).build();
+    static final StructType MODEL = StructType.builder()
+            .add("w", new TensorType(DType.FLOAT32, N))
+            .add("b", new TensorType(DType.FLOAT32, 3))
+            .build();
     private final LocalRuntime runtime = LocalRuntime.builder().optWorkers(2).build();
 
     @AfterEach
@@ -54,13 +57,16 @@ class EncodedSumFactoryTest {
 
     @Test
     void quantizedSumIsCloseAndCountsTheEncodedBytes() {
-        AggregationProcess p = EncodedSumFactory.quantizeAboveThreshold(8, 20_000).create(MODEL);
+        AggregationProcess p =
+                EncodedSumFactory.quantizeAboveThreshold(8, 20_000).create(MODEL);
         FederatedValue values = updates(3);
         MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime), values);
         Struct sum = (Struct) ((ServerValue) out.result()).value();
         float[] exact = new float[N];
         for (int c = 0; c < 3; c++) {
-            float[] w = ((Struct) ((dev.fl4j.core.ClientValues) values).member(c)).tensor("w").floatData();
+            float[] w = ((Struct) ((dev.fl4j.core.ClientValues) values).member(c))
+                    .tensor("w")
+                    .floatData();
             for (int i = 0; i < N; i++) {
                 exact[i] += w[i];
             }
@@ -69,10 +75,14 @@ class EncodedSumFactoryTest {
         for (int i = 0; i < N; i++) {
             maxError = Math.max(maxError, Math.abs(sum.tensor("w").floatData()[i] - exact[i]));
         }
-        assertTrue(maxError <= 3 * 2.0 / 255 + 1e-5, "each client's element is within one quantization step (range/255): " + maxError);
+        assertTrue(
+                maxError <= 3 * 2.0 / 255 + 1e-5,
+                "each client's element is within one quantization step (range/255): " + maxError);
         assertTrue(maxError > 0, "8-bit quantization is lossy");
         assertArrayEquals(new float[] {3, 6, 1.5f}, sum.tensor("b").floatData(), "small tensors cross unencoded");
-        TrafficRecord aggregate = runtime.communication().records().stream().filter(r -> r.intrinsic().equals("federated_aggregate")).findFirst()
+        TrafficRecord aggregate = runtime.communication().records().stream()
+                .filter(r -> r.intrinsic().equals("federated_aggregate"))
+                .findFirst()
                 .orElseThrow();
         // per client: w as header (4 + 4·rank + 2 stages = 10) + 9 + 30,000 bytes, b as 3 float32
         assertEquals(3L * ((10 + 9 + N) * 8L + 3 * 32L), aggregate.bits());
@@ -91,8 +101,11 @@ class EncodedSumFactoryTest {
     @Test
     void badSettingsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> EncodedSumFactory.quantizeAboveThreshold(0, 10));
-        assertThrows(IllegalArgumentException.class, () -> EncodedSumFactory.of(Encoders.parse("topk:0.1@10")).withStateKey(" "));
-        assertThrows(dev.fl4j.core.types.TypeMismatchException.class,
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> EncodedSumFactory.of(Encoders.parse("topk:0.1@10")).withStateKey(" "));
+        assertThrows(
+                dev.fl4j.core.types.TypeMismatchException.class,
                 () -> EncodedSumFactory.quantizeAboveThreshold(8, 10).create(TensorType.scalar(DType.INT32)));
     }
 
@@ -168,22 +181,29 @@ class EncodedSumFactoryTest {
         EncodedSumFactory f = EncodedSumFactory.of(Encoders.parse("randk-ef:0.1@1000"));
         AggregationProcess one = f.create(MODEL);
         AggregationProcess other = f.create(MODEL);
-        FederatedComputation both = FederatedComputation.of("both", FederatedType.clients(MODEL), FederatedType.server(MODEL), (ctx, arg) -> {
-            FederatedValue x = ctx.federatedMap(LocalComputation.of("id", MODEL, MODEL, v -> v), (FederatedValue) arg);
-            Value s1 = ctx.invoke(one.nextComputation(), Struct.of(ctx.invoke(one.initializeComputation(), null), x));
-            ctx.invoke(other.nextComputation(), Struct.of(ctx.invoke(other.initializeComputation(), null), x));
-            return ((MeasuredProcessOutput) s1).result();
-        });
+        FederatedComputation both = FederatedComputation.of(
+                "both", FederatedType.clients(MODEL), FederatedType.server(MODEL), (ctx, arg) -> {
+                    FederatedValue x =
+                            ctx.federatedMap(LocalComputation.of("id", MODEL, MODEL, v -> v), (FederatedValue) arg);
+                    Value s1 = ctx.invoke(
+                            one.nextComputation(), Struct.of(ctx.invoke(one.initializeComputation(), null), x));
+                    ctx.invoke(other.nextComputation(), Struct.of(ctx.invoke(other.initializeComputation(), null), x));
+                    return ((MeasuredProcessOutput) s1).result();
+                });
         ClientValues values = withIds("a");
-        dev.fl4j.core.computation.ClientWorkException e = assertThrows(dev.fl4j.core.computation.ClientWorkException.class,
-                () -> runtime.invoke(both, values));
-        assertTrue(e.getCause().getMessage().contains("wrote its state 'encoded_sum/randk-ef:0.1@1000' twice"), e.getCause().getMessage());
+        dev.fl4j.core.computation.ClientWorkException e =
+                assertThrows(dev.fl4j.core.computation.ClientWorkException.class, () -> runtime.invoke(both, values));
+        assertTrue(
+                e.getCause().getMessage().contains("wrote its state 'encoded_sum/randk-ef:0.1@1000' twice"),
+                e.getCause().getMessage());
         assertEquals(0, runtime.clientStates().size(), "the failed invocation wrote nothing");
         AggregationProcess second = f.withStateKey("second").create(MODEL);
-        FederatedComputation separate = FederatedComputation.of("separate", FederatedType.clients(MODEL), FederatedType.server(MODEL),
-                (ctx, arg) -> {
-                    Value s1 = ctx.invoke(one.nextComputation(), Struct.of(ctx.invoke(one.initializeComputation(), null), arg));
-                    ctx.invoke(second.nextComputation(), Struct.of(ctx.invoke(second.initializeComputation(), null), arg));
+        FederatedComputation separate = FederatedComputation.of(
+                "separate", FederatedType.clients(MODEL), FederatedType.server(MODEL), (ctx, arg) -> {
+                    Value s1 = ctx.invoke(
+                            one.nextComputation(), Struct.of(ctx.invoke(one.initializeComputation(), null), arg));
+                    ctx.invoke(
+                            second.nextComputation(), Struct.of(ctx.invoke(second.initializeComputation(), null), arg));
                     return ((MeasuredProcessOutput) s1).result();
                 });
         runtime.invoke(separate, values);
@@ -212,12 +232,16 @@ class EncodedSumFactoryTest {
             for (int i = 0; i < N; i++) {
                 err = Math.max(err, Math.abs(sum[i] - exact[i]));
             }
-            assertTrue(err < 1.0, "4-bit quantization of values in [-1, 1] for two clients stays within a step each: " + err);
+            assertTrue(
+                    err < 1.0,
+                    "4-bit quantization of values in [-1, 1] for two clients stays within a step each: " + err);
         }
         Value initial = Encoders.parse("adaptive-uniform:4@1000").initialState(MODEL);
         Value a = runtime.clientStates().get("a", f.stateKey()).orElseThrow();
         Value b = runtime.clientStates().get("b", f.stateKey()).orElseThrow();
-        assertTrue(!a.equals(initial) && !b.equals(initial) && !a.equals(b), "each client's ranges moved, each its own way");
+        assertTrue(
+                !a.equals(initial) && !b.equals(initial) && !a.equals(b),
+                "each client's ranges moved, each its own way");
     }
 
     @Test
@@ -226,11 +250,17 @@ class EncodedSumFactoryTest {
         AggregationProcess p = f.create(MODEL);
         ClientValues one = withIds("a");
         p.next(runtime, p.initialize(runtime), one);
-        StructType bigger = StructType.builder().add("w", new TensorType(DType.FLOAT32, N + 1)).add("b", new TensorType(DType.FLOAT32, 3)).build();
+        StructType bigger = StructType.builder()
+                .add("w", new TensorType(DType.FLOAT32, N + 1))
+                .add("b", new TensorType(DType.FLOAT32, 3))
+                .build();
         AggregationProcess q = f.create(bigger);
         Value v = Struct.named("w", Tensor.zeros(DType.FLOAT32, N + 1), "b", Tensor.vector(0f, 0f, 0f));
-        dev.fl4j.core.computation.ClientWorkException e = assertThrows(dev.fl4j.core.computation.ClientWorkException.class,
+        dev.fl4j.core.computation.ClientWorkException e = assertThrows(
+                dev.fl4j.core.computation.ClientWorkException.class,
                 () -> q.next(runtime, q.initialize(runtime), ClientValues.of(List.of("a"), List.of(v))));
-        assertTrue(e.getCause().getMessage().contains("client 'a' has state 'encoded_sum/topk:0.1@1000' of type"), e.getCause().getMessage());
+        assertTrue(
+                e.getCause().getMessage().contains("client 'a' has state 'encoded_sum/topk:0.1@1000' of type"),
+                e.getCause().getMessage());
     }
 }

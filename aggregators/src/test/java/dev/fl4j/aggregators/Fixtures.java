@@ -15,8 +15,7 @@ final class Fixtures {
     static final TensorType F32 = TensorType.scalar(DType.FLOAT32);
     static final TensorType VEC2 = new TensorType(DType.FLOAT32, 2);
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static FederatedValue clients(Value... values) {
         return FederatedValue.clients(List.of(values));

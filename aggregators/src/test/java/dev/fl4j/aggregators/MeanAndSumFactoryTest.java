@@ -43,7 +43,8 @@ class MeanAndSumFactoryTest {
     @Test
     void sumAddsClientValues() {
         AggregationProcess p = new SumFactory().create(VEC2);
-        MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime), clients(Tensor.vector(1f, 2f), Tensor.vector(3f, 4f)));
+        MeasuredProcessOutput out =
+                p.next(runtime, p.initialize(runtime), clients(Tensor.vector(1f, 2f), Tensor.vector(3f, 4f)));
         assertArrayEquals(new float[] {4f, 6f}, server(out.result()));
         assertEquals("<>@SERVER", out.measurements().type().toString());
     }
@@ -52,26 +53,39 @@ class MeanAndSumFactoryTest {
     void weightedMeanMatchesHandComputation() {
         AggregationProcess p = new MeanFactory().create(VEC2, F32);
         assertTrue(p.isWeighted());
-        MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime),
+        MeasuredProcessOutput out = p.next(
+                runtime,
+                p.initialize(runtime),
                 clients(Tensor.vector(1f, 2f), Tensor.vector(3f, 4f), Tensor.vector(10f, 10f)),
                 clients(Tensor.scalar(1f), Tensor.scalar(3f), Tensor.scalar(0f)));
         assertArrayEquals(new float[] {(1 + 9) / 4f, (2 + 12) / 4f}, server(out.result()), 1e-6f);
-        assertEquals("<mean_value=<>@SERVER,mean_weight=<>@SERVER>", out.measurements().type().toString());
-        assertEquals(3L * (64 + 32), runtime.communication().aggregatedBits(), "each client sends its weighted value and its weight");
+        assertEquals(
+                "<mean_value=<>@SERVER,mean_weight=<>@SERVER>",
+                out.measurements().type().toString());
+        assertEquals(
+                3L * (64 + 32),
+                runtime.communication().aggregatedBits(),
+                "each client sends its weighted value and its weight");
     }
 
     @Test
     void unweightedMeanIgnoresWeights() {
         AggregationProcess p = new MeanFactory().create(VEC2);
-        MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime), clients(Tensor.vector(1f, 2f), Tensor.vector(3f, 4f), Tensor.vector(5f, 0f)));
+        MeasuredProcessOutput out = p.next(
+                runtime,
+                p.initialize(runtime),
+                clients(Tensor.vector(1f, 2f), Tensor.vector(3f, 4f), Tensor.vector(5f, 0f)));
         assertArrayEquals(new float[] {3f, 2f}, server(out.result()), 1e-6f);
-        assertEquals("<mean_value=<>@SERVER,mean_count=<>@SERVER>", out.measurements().type().toString());
+        assertEquals(
+                "<mean_value=<>@SERVER,mean_count=<>@SERVER>",
+                out.measurements().type().toString());
     }
 
     @Test
     void zeroTotalWeightGivesZerosNotNaN() {
         AggregationProcess p = new MeanFactory().create(VEC2, F32);
-        MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime), clients(Tensor.vector(1f, 2f)), clients(Tensor.scalar(0f)));
+        MeasuredProcessOutput out =
+                p.next(runtime, p.initialize(runtime), clients(Tensor.vector(1f, 2f)), clients(Tensor.scalar(0f)));
         assertArrayEquals(new float[] {0f, 0f}, server(out.result()));
     }
 
@@ -79,8 +93,12 @@ class MeanAndSumFactoryTest {
     void meanOfStructures() {
         StructType model = StructType.builder().add("w", VEC2).add("b", F32).build();
         AggregationProcess p = new MeanFactory().create(model, F32);
-        MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime),
-                clients(Struct.named("w", Tensor.vector(2f, 4f), "b", Tensor.scalar(1f)), Struct.named("w", Tensor.vector(4f, 8f), "b", Tensor.scalar(3f))),
+        MeasuredProcessOutput out = p.next(
+                runtime,
+                p.initialize(runtime),
+                clients(
+                        Struct.named("w", Tensor.vector(2f, 4f), "b", Tensor.scalar(1f)),
+                        Struct.named("w", Tensor.vector(4f, 8f), "b", Tensor.scalar(3f))),
                 clients(Tensor.scalar(1f), Tensor.scalar(1f)));
         Struct mean = (Struct) ((ServerValue) out.result()).value();
         assertArrayEquals(new float[] {3f, 6f}, mean.tensor("w").floatData());
@@ -89,9 +107,11 @@ class MeanAndSumFactoryTest {
 
     @Test
     void wrongTypesAreRejectedAtCreate() {
-        TypeMismatchException ints = assertThrows(TypeMismatchException.class, () -> new MeanFactory().create(TensorType.scalar(DType.INT32), F32));
+        TypeMismatchException ints = assertThrows(
+                TypeMismatchException.class, () -> new MeanFactory().create(TensorType.scalar(DType.INT32), F32));
         assertTrue(ints.getMessage().contains("MeanFactory aggregates floating tensors"), ints.getMessage());
-        TypeMismatchException weight = assertThrows(TypeMismatchException.class, () -> new MeanFactory().create(VEC2, VEC2));
+        TypeMismatchException weight =
+                assertThrows(TypeMismatchException.class, () -> new MeanFactory().create(VEC2, VEC2));
         assertTrue(weight.getMessage().contains("needs a floating scalar weight"), weight.getMessage());
         assertThrows(TypeMismatchException.class, () -> new SumFactory().create(TensorType.scalar(DType.BOOL)));
     }

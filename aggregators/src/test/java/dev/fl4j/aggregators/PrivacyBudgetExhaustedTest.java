@@ -18,18 +18,28 @@ import org.junit.jupiter.api.Test;
 /** {@link DifferentiallyPrivateFactory#exhaustedAfter}: the typed budget signal, and the same signal inside a refused round's exception. */
 class PrivacyBudgetExhaustedTest {
 
-    private static final DifferentiallyPrivateFactory UNBOUNDED = DifferentiallyPrivateFactory.gaussianFixed(1.0, 2, 1.0).withPopulation(20);
+    private static final DifferentiallyPrivateFactory UNBOUNDED =
+            DifferentiallyPrivateFactory.gaussianFixed(1.0, 2, 1.0).withPopulation(20);
 
     @Test
     void presentFromTheFirstRoundTheBudgetCannotPayFor() {
-        DifferentiallyPrivateFactory dp = UNBOUNDED.withEpsilonBudget(UNBOUNDED.epsilonAfter(3).epsilon());
+        DifferentiallyPrivateFactory dp =
+                UNBOUNDED.withEpsilonBudget(UNBOUNDED.epsilonAfter(3).epsilon());
         assertEquals(Optional.empty(), dp.exhaustedAfter(0));
         assertEquals(Optional.empty(), dp.exhaustedAfter(2));
         PrivacyBudgetExhausted e = dp.exhaustedAfter(3).orElseThrow();
-        assertEquals(new PrivacyBudgetExhausted(3, UNBOUNDED.epsilonAfter(3).epsilon(), UNBOUNDED.epsilonAfter(4).epsilon(), dp.delta(),
-                dp.epsilonBudget().getAsDouble()), e);
+        assertEquals(
+                new PrivacyBudgetExhausted(
+                        3,
+                        UNBOUNDED.epsilonAfter(3).epsilon(),
+                        UNBOUNDED.epsilonAfter(4).epsilon(),
+                        dp.delta(),
+                        dp.epsilonBudget().getAsDouble()),
+                e);
         assertTrue(e.nextRoundEpsilon() > e.epsilonBudget(), e.toString());
-        assertEquals("one more round would exceed the privacy budget (epsilon " + e.epsilonSpent() + " spent, budget " + e.epsilonBudget() + ")",
+        assertEquals(
+                "one more round would exceed the privacy budget (epsilon " + e.epsilonSpent() + " spent, budget "
+                        + e.epsilonBudget() + ")",
                 e.reason());
         assertEquals(dp.roundsWithinBudget(), 3);
     }
@@ -45,17 +55,22 @@ class PrivacyBudgetExhaustedTest {
         PrivacyBudgetExhausted e = new PrivacyBudgetExhausted(3, 1.5, 2.5, 1e-5, 2.0);
         PrivacyBudgetExceededException refusal = new PrivacyBudgetExceededException(e);
         assertSame(e, refusal.exhausted());
-        assertEquals("round 4 would spend ε = 2.5 at δ = 1.0E-5, above the budget 2.0 (3 rounds spent ε = 1.5)", refusal.getMessage());
+        assertEquals(
+                "round 4 would spend ε = 2.5 at δ = 1.0E-5, above the budget 2.0 (3 rounds spent ε = 1.5)",
+                refusal.getMessage());
     }
 
     @Test
     void aProcessRefusesExactlyTheRoundTheSignalNamesAndCarriesIt() {
-        DifferentiallyPrivateFactory dp = UNBOUNDED.withEpsilonBudget(UNBOUNDED.epsilonAfter(2).epsilon());
+        DifferentiallyPrivateFactory dp =
+                UNBOUNDED.withEpsilonBudget(UNBOUNDED.epsilonAfter(2).epsilon());
         AggregationProcess p = dp.create(VEC2);
         FederatedValue values = vectors(new float[] {1, 0}, new float[] {0, 1});
         try (LocalRuntime runtime = LocalRuntime.builder().optWorkers(1).build()) {
-            MeasuredProcessOutput second = p.next(runtime, p.next(runtime, p.initialize(runtime), values).state(), values);
-            RuntimeException refused = assertThrows(RuntimeException.class, () -> p.next(runtime, second.state(), values));
+            MeasuredProcessOutput second = p.next(
+                    runtime, p.next(runtime, p.initialize(runtime), values).state(), values);
+            RuntimeException refused =
+                    assertThrows(RuntimeException.class, () -> p.next(runtime, second.state(), values));
             Throwable cause = refused instanceof PrivacyBudgetExceededException ? refused : refused.getCause();
             PrivacyBudgetExceededException refusal = assertInstanceOf(PrivacyBudgetExceededException.class, cause);
             assertEquals(dp.exhaustedAfter(2).orElseThrow(), refusal.exhausted());

@@ -54,7 +54,16 @@ class QuantileEstimationTest {
 
     @Test
     void secureCountsConvergeTheSameWay() {
-        double estimate = converge(QuantileEstimation.noNoiseBuilder().setInitialEstimate(0.01).setTargetQuantile(0.5).setLearningRate(0.2).optSecureEstimation(true).build(), 300, 50, 12);
+        double estimate = converge(
+                QuantileEstimation.noNoiseBuilder()
+                        .setInitialEstimate(0.01)
+                        .setTargetQuantile(0.5)
+                        .setLearningRate(0.2)
+                        .optSecureEstimation(true)
+                        .build(),
+                300,
+                50,
+                12);
         assertEquals(Math.log(2), estimate, 0.07);
     }
 
@@ -66,10 +75,21 @@ class QuantileEstimationTest {
 
     @Test
     void firstStepIsTheGeometricUpdateAndReportIsAffine() {
-        EstimationProcess p = QuantileEstimation.noNoiseBuilder().setInitialEstimate(2).setTargetQuantile(0.5).setLearningRate(0.4).optMultiplier(3).optIncrement(1).build();
+        EstimationProcess p = QuantileEstimation.noNoiseBuilder()
+                .setInitialEstimate(2)
+                .setTargetQuantile(0.5)
+                .setLearningRate(0.4)
+                .optMultiplier(3)
+                .optIncrement(1)
+                .build();
         Value state = p.initialize(runtime);
         assertEquals(2 * 3 + 1, report(p, runtime, state), 1e-6);
-        state = p.nextComputation().invoke(runtime, state, FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(5f), Tensor.scalar(7f), Tensor.scalar(Float.NaN))));
+        state = p.nextComputation()
+                .invoke(
+                        runtime,
+                        state,
+                        FederatedValue.clients(List.of(
+                                Tensor.scalar(1f), Tensor.scalar(5f), Tensor.scalar(7f), Tensor.scalar(Float.NaN))));
         // b̄ = 1/4 (NaN counts as above): 2·exp(-0.4·(0.25 - 0.5))
         assertEquals(2 * Math.exp(0.1) * 3 + 1, report(p, runtime, state), 1e-5);
     }
@@ -78,7 +98,14 @@ class QuantileEstimationTest {
     void badParametersAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> QuantileEstimation.noNoise(0, 0.5, 0.2));
         assertThrows(IllegalArgumentException.class, () -> QuantileEstimation.noNoise(1, 1.5, 0.2));
-        assertThrows(IllegalArgumentException.class, () -> QuantileEstimation.noNoiseBuilder().setInitialEstimate(1).setTargetQuantile(0.5).setLearningRate(0.2).optMultiplier(-1).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> QuantileEstimation.noNoiseBuilder()
+                        .setInitialEstimate(1)
+                        .setTargetQuantile(0.5)
+                        .setLearningRate(0.2)
+                        .optMultiplier(-1)
+                        .build());
         assertThrows(IllegalArgumentException.class, () -> QuantileEstimation.gaussian(1, 0.5, 0.2, 1, 0, 1, 0));
     }
 }

@@ -51,7 +51,9 @@ class SecureSumFactoryTest {
         assertEquals(1.0, measurement(out.measurements(), "secure_lower_clipped_count"));
         assertEquals(1.0, measurement(out.measurements(), "secure_upper_threshold"));
         assertEquals(-1.0, measurement(out.measurements(), "secure_lower_threshold"));
-        boolean secure = runtime.communication().records().stream().map(TrafficRecord::intrinsic).anyMatch("federated_secure_sum_bitwidth"::equals);
+        boolean secure = runtime.communication().records().stream()
+                .map(TrafficRecord::intrinsic)
+                .anyMatch("federated_secure_sum_bitwidth"::equals);
         assertTrue(secure, "the sum goes through the secure-sum intrinsic");
     }
 
@@ -71,11 +73,17 @@ class SecureSumFactoryTest {
 
     @Test
     void structuresWithinBoundsSumToWithinRoundingError() {
-        AggregationProcess p = SecureSumFactory.symmetric(10).create(dev.fl4j.core.types.StructType.builder()
-                .add("w", new TensorType(DType.FLOAT32, 3)).add("n", TensorType.scalar(DType.FLOAT64)).build());
-        MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime), FederatedValue.clients(List.of(
-                Struct.named("w", Tensor.vector(1.1f, -2.3f, 9.99f), "n", Tensor.scalar(0.123)),
-                Struct.named("w", Tensor.vector(3.3f, 4.4f, -0.01f), "n", Tensor.scalar(-7.0)))));
+        AggregationProcess p = SecureSumFactory.symmetric(10)
+                .create(dev.fl4j.core.types.StructType.builder()
+                        .add("w", new TensorType(DType.FLOAT32, 3))
+                        .add("n", TensorType.scalar(DType.FLOAT64))
+                        .build());
+        MeasuredProcessOutput out = p.next(
+                runtime,
+                p.initialize(runtime),
+                FederatedValue.clients(List.of(
+                        Struct.named("w", Tensor.vector(1.1f, -2.3f, 9.99f), "n", Tensor.scalar(0.123)),
+                        Struct.named("w", Tensor.vector(3.3f, 4.4f, -0.01f), "n", Tensor.scalar(-7.0)))));
         Struct sum = (Struct) ((ServerValue) out.result()).value();
         double step = 20.0 / Math.scalb(1.0, SecureSumFactory.symmetric(10).floatPrecisionBits());
         assertArrayEquals(new float[] {4.4f, 2.1f, 9.98f}, sum.tensor("w").floatData(), (float) step);
@@ -85,9 +93,16 @@ class SecureSumFactoryTest {
 
     @Test
     void adaptiveBoundFollowsTheLargestAbsoluteValues() {
-        AggregationProcess p = SecureSumFactory.adaptive(QuantileEstimation.noNoiseBuilder().setInitialEstimate(1).setTargetQuantile(0.5).setLearningRate(1.0).optSecureEstimation(true).build()).create(F32);
+        AggregationProcess p = SecureSumFactory.adaptive(QuantileEstimation.noNoiseBuilder()
+                        .setInitialEstimate(1)
+                        .setTargetQuantile(0.5)
+                        .setLearningRate(1.0)
+                        .optSecureEstimation(true)
+                        .build())
+                .create(F32);
         Value state = p.initialize(runtime);
-        FederatedValue values = FederatedValue.clients(List.of(Tensor.scalar(4f), Tensor.scalar(-4f), Tensor.scalar(0.5f)));
+        FederatedValue values =
+                FederatedValue.clients(List.of(Tensor.scalar(4f), Tensor.scalar(-4f), Tensor.scalar(0.5f)));
         MeasuredProcessOutput out = p.next(runtime, state, values);
         assertEquals(1.0 - 1.0 + 0.5, ((Tensor) ((ServerValue) out.result()).value()).doubleValue(), 1e-6);
         // b̄ = 1/3 below estimate 1, so the estimate grows by exp(1/2 - 1/3)
@@ -98,14 +113,20 @@ class SecureSumFactoryTest {
     @Test
     void tooManyClientsAndBadSettingsAreRefused() {
         AggregationProcess p = SecureSumFactory.bounds(0, 1).withMaxClients(2).create(F32);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.next(runtime, p.initialize(runtime),
-                FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(1f), Tensor.scalar(1f)))));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> p.next(
+                        runtime,
+                        p.initialize(runtime),
+                        FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(1f), Tensor.scalar(1f)))));
         assertTrue(String.valueOf(e.getMessage()).contains("at most 2 clients got 3"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SecureSumFactory.bounds(1, 1));
-        TypeMismatchException fraction = assertThrows(TypeMismatchException.class,
+        TypeMismatchException fraction = assertThrows(
+                TypeMismatchException.class,
                 () -> SecureSumFactory.bounds(-0.5, 1).create(TensorType.scalar(DType.INT32)));
         assertTrue(fraction.getMessage().contains("only with integer bounds"), fraction.getMessage());
-        assertThrows(TypeMismatchException.class, () -> SecureSumFactory.symmetric(1).create(TensorType.scalar(DType.BOOL)));
+        assertThrows(
+                TypeMismatchException.class, () -> SecureSumFactory.symmetric(1).create(TensorType.scalar(DType.BOOL)));
     }
 
     /**
@@ -116,12 +137,19 @@ class SecureSumFactoryTest {
     @Test
     void aNanZeroesItsClientWhichIsCountedApartFromClipping() {
         AggregationProcess p = SecureSumFactory.bounds(-1, 1).create(Fixtures.VEC2);
-        MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime), Fixtures.vectors(
-                new float[] {0.5f, 0.25f}, new float[] {Float.NaN, 0.5f}, new float[] {0.25f, -0.25f}, new float[] {Float.POSITIVE_INFINITY, 0f}));
+        MeasuredProcessOutput out = p.next(
+                runtime,
+                p.initialize(runtime),
+                Fixtures.vectors(
+                        new float[] {0.5f, 0.25f},
+                        new float[] {Float.NaN, 0.5f},
+                        new float[] {0.25f, -0.25f},
+                        new float[] {Float.POSITIVE_INFINITY, 0f}));
         double step = 2.0 / Math.scalb(1.0, SecureSumFactory.bounds(-1, 1).floatPrecisionBits());
         assertArrayEquals(new float[] {1.75f, 0f}, Fixtures.server(out.result()), (float) step);
         assertEquals(1.0, measurement(out.measurements(), "secure_nan_zeroed_count"));
-        assertEquals(1.0, measurement(out.measurements(), "secure_upper_clipped_count"), "only the +Inf client was clipped");
+        assertEquals(
+                1.0, measurement(out.measurements(), "secure_upper_clipped_count"), "only the +Inf client was clipped");
         assertEquals(0.0, measurement(out.measurements(), "secure_lower_clipped_count"));
     }
 
@@ -129,15 +157,28 @@ class SecureSumFactoryTest {
     @Test
     void integerBoundsWhoseSumCouldOverflowTheResultAreRefused() {
         TensorType i32 = TensorType.scalar(DType.INT32);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SecureSumFactory.bounds(0, 1 << 22).create(i32));
-        assertTrue(e.getMessage().contains("int32 leaf int32: the sum of up to 1000 clients in [0.0, 4194304.0] can reach 4.194304E9"), e.getMessage());
-        IllegalArgumentException low = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> SecureSumFactory.bounds(0, 1 << 22).create(i32));
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "int32 leaf int32: the sum of up to 1000 clients in [0.0, 4194304.0] can reach 4.194304E9"),
+                e.getMessage());
+        IllegalArgumentException low = assertThrows(
+                IllegalArgumentException.class,
                 () -> SecureSumFactory.bounds(-(1 << 22), 0).create(i32));
         assertTrue(low.getMessage().contains("can reach -4.194304E9"), low.getMessage());
-        AggregationProcess p = SecureSumFactory.bounds(0, 1 << 22).withMaxClients(500).create(i32);
-        MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime),
-                FederatedValue.clients(List.of(Tensor.scalar(1 << 22), Tensor.scalar(1 << 22), Tensor.scalar(1 << 22))));
+        AggregationProcess p =
+                SecureSumFactory.bounds(0, 1 << 22).withMaxClients(500).create(i32);
+        MeasuredProcessOutput out = p.next(
+                runtime,
+                p.initialize(runtime),
+                FederatedValue.clients(
+                        List.of(Tensor.scalar(1 << 22), Tensor.scalar(1 << 22), Tensor.scalar(1 << 22))));
         assertEquals(3L << 22, ((Tensor) ((ServerValue) out.result()).value()).longValue());
-        assertThrows(IllegalArgumentException.class, () -> SecureSumFactory.bounds(-4e18, 0).create(TensorType.scalar(DType.INT64)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> SecureSumFactory.bounds(-4e18, 0).create(TensorType.scalar(DType.INT64)));
     }
 }

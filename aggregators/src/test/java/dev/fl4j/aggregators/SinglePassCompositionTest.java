@@ -41,7 +41,12 @@ class SinglePassCompositionTest {
         Map<String, AggregationFactory> all = new LinkedHashMap<>();
         all.put("mean", new MeanFactory());
         all.put("robust", Aggregators.robustAggregator().build());
-        all.put("dp:0.1", Aggregators.dpAggregator().setNoiseMultiplier(0.1).setClientsPerRound(clientsPerRound).build());
+        all.put(
+                "dp:0.1",
+                Aggregators.dpAggregator()
+                        .setNoiseMultiplier(0.1)
+                        .setClientsPerRound(clientsPerRound)
+                        .build());
         all.put("secure", Aggregators.secureAggregator().build());
         all.put("compression", Aggregators.compressionAggregator().build());
         all.put("median", RobustAggregationFactory.median());
@@ -50,12 +55,24 @@ class SinglePassCompositionTest {
         all.put("multi-krum:1:2", RobustAggregationFactory.multiKrum(1, 2));
         all.put("dp-fixed:0.5:1.0", DifferentiallyPrivateFactory.gaussianFixed(0.5, clientsPerRound, 1.0));
         all.put("encoded:drive", new MeanFactory(EncodedSumFactory.of(Encoders.parse("drive")), new SumFactory()));
-        all.put("encoded:topk-uniform:0.25:4", new MeanFactory(EncodedSumFactory.of(Encoders.parse("topk-uniform:0.25:4")), new SumFactory()));
+        all.put(
+                "encoded:topk-uniform:0.25:4",
+                new MeanFactory(EncodedSumFactory.of(Encoders.parse("topk-uniform:0.25:4")), new SumFactory()));
         all.put("non-finite+median", new NonFiniteZeroingFactory(RobustAggregationFactory.median()));
-        all.put("zeroing:l2:5+clip:1+mean", ZeroingFactory.fixed(5, Norm.L2, ClippingFactory.fixed(1, new MeanFactory())));
-        all.put("non-finite+zeroing+clip+mean", new NonFiniteZeroingFactory(ZeroingFactory.adaptive(Aggregators.defaultZeroingNorm(), Norm.LINF,
-                Aggregators.withDefaultClipping(new MeanFactory()))));
-        all.put("zeroing+dp-fixed:1.2:0.8", Aggregators.dpAggregator().setMechanism(DifferentiallyPrivateFactory.gaussianFixed(1.2, clientsPerRound, 0.8)).build());
+        all.put(
+                "zeroing:l2:5+clip:1+mean",
+                ZeroingFactory.fixed(5, Norm.L2, ClippingFactory.fixed(1, new MeanFactory())));
+        all.put(
+                "non-finite+zeroing+clip+mean",
+                new NonFiniteZeroingFactory(ZeroingFactory.adaptive(
+                        Aggregators.defaultZeroingNorm(),
+                        Norm.LINF,
+                        Aggregators.withDefaultClipping(new MeanFactory()))));
+        all.put(
+                "zeroing+dp-fixed:1.2:0.8",
+                Aggregators.dpAggregator()
+                        .setMechanism(DifferentiallyPrivateFactory.gaussianFixed(1.2, clientsPerRound, 0.8))
+                        .build());
         return all;
     }
 
@@ -70,10 +87,12 @@ class SinglePassCompositionTest {
         for (Map.Entry<String, AggregationFactory> composition : compositions(n).entrySet()) {
             String spec = composition.getKey();
             AggregationFactory factory = composition.getValue();
-            AggregationProcess p = factory.isWeighted() ? ((WeightedAggregationFactory) factory).create(VEC, F32)
+            AggregationProcess p = factory.isWeighted()
+                    ? ((WeightedAggregationFactory) factory).create(VEC, F32)
                     : ((UnweightedAggregationFactory) factory).create(VEC);
             AtomicInteger calls = new AtomicInteger();
-            StructType update = StructType.builder().add("update", VEC).add("weight", F32).build();
+            StructType update =
+                    StructType.builder().add("update", VEC).add("weight", F32).build();
             LocalComputation train = LocalComputation.of("train", I32, update, v -> {
                 calls.incrementAndGet();
                 int i = (int) ((Tensor) v).longValue();
@@ -83,20 +102,28 @@ class SinglePassCompositionTest {
                 }
                 return Struct.named("update", Tensor.of(u, u.length), "weight", Tensor.scalar(1f + i % 4));
             });
-            StructType params = StructType.builder().add("state", p.stateType()).add("data", FederatedType.clients(I32)).build();
-            FederatedComputation round = FederatedComputation.of("train_and_aggregate", params, p.nextComputation().type().result(), (ctx, arg) -> {
-                Struct a = (Struct) arg;
-                FederatedValue updates = ctx.federatedMap(train, (FederatedValue) a.get("data"));
-                FederatedValue value = ctx.federatedField(updates, "update");
-                return p.isWeighted()
-                        ? ctx.invoke(p.nextComputation(), Struct.of(a.get("state"), value, ctx.federatedField(updates, "weight")))
-                        : ctx.invoke(p.nextComputation(), Struct.of(a.get("state"), value));
-            });
+            StructType params = StructType.builder()
+                    .add("state", p.stateType())
+                    .add("data", FederatedType.clients(I32))
+                    .build();
+            FederatedComputation round = FederatedComputation.of(
+                    "train_and_aggregate", params, p.nextComputation().type().result(), (ctx, arg) -> {
+                        Struct a = (Struct) arg;
+                        FederatedValue updates = ctx.federatedMap(train, (FederatedValue) a.get("data"));
+                        FederatedValue value = ctx.federatedField(updates, "update");
+                        return p.isWeighted()
+                                ? ctx.invoke(
+                                        p.nextComputation(),
+                                        Struct.of(a.get("state"), value, ctx.federatedField(updates, "weight")))
+                                : ctx.invoke(p.nextComputation(), Struct.of(a.get("state"), value));
+                    });
             try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
                 Value state = p.initialize(rt);
                 for (int r = 0; r < 2; r++) {
                     MeasuredProcessOutput out = MeasuredProcessOutput.from(round.invoke(rt, state, clients));
-                    assertTrue(out.result() instanceof ServerValue s && s.isComputed(), spec + ": result computed when the round returns");
+                    assertTrue(
+                            out.result() instanceof ServerValue s && s.isComputed(),
+                            spec + ": result computed when the round returns");
                     state = out.state();
                 }
             }

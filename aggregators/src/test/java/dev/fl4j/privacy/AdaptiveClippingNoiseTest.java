@@ -24,7 +24,9 @@ class AdaptiveClippingNoiseTest {
                 if (z < 2 * sb) {
                     AdaptiveClippingNoise split = AdaptiveClippingNoise.split(z, 100, sb);
                     assertTrue(split.valueNoiseMultiplier() > z);
-                    assertEquals(z, AdaptiveClippingNoise.combinedNoiseMultiplier(split.valueNoiseMultiplier(), sb),
+                    assertEquals(
+                            z,
+                            AdaptiveClippingNoise.combinedNoiseMultiplier(split.valueNoiseMultiplier(), sb),
                             z * 1e-13);
                 }
             }
@@ -42,12 +44,16 @@ class AdaptiveClippingNoiseTest {
     @Test
     void rejectsCountNoiseTooSmallForTheBudget() {
         // 10 clients → σ_b = 0.5, so z must be < 1
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> AdaptiveClippingNoise.split(1.0, 10));
-        assertEquals("clipped count stddev 0.5 is too low for noise multiplier 1.0: need noise multiplier < 2 × stddev"
-                + " = 1.0 (the default stddev is 0.05 × clients per round = 0.05 × 10.0); raise the stddev or the"
-                + " clients per round, or lower the noise", e.getMessage());
-        assertEquals("expected clients per round must be finite and > 0, got 0.0",
-                assertThrows(IllegalArgumentException.class, () -> AdaptiveClippingNoise.split(1.0, 0)).getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> AdaptiveClippingNoise.split(1.0, 10));
+        assertEquals(
+                "clipped count stddev 0.5 is too low for noise multiplier 1.0: need noise multiplier < 2 × stddev"
+                        + " = 1.0 (the default stddev is 0.05 × clients per round = 0.05 × 10.0); raise the stddev or the"
+                        + " clients per round, or lower the noise",
+                e.getMessage());
+        assertEquals(
+                "expected clients per round must be finite and > 0, got 0.0",
+                assertThrows(IllegalArgumentException.class, () -> AdaptiveClippingNoise.split(1.0, 0))
+                        .getMessage());
     }
 }

@@ -85,13 +85,20 @@ class GaussianNoiseTest {
     @Test
     void rejectsBadArguments() {
         GaussianNoise noise = new GaussianNoise();
-        assertEquals("noise standard deviation must be finite and >= 0, got NaN",
-                assertThrows(IllegalArgumentException.class, () -> noise.addTo(new float[2], Double.NaN)).getMessage());
-        assertEquals("noise standard deviation must be finite and >= 0, got -1.0",
-                assertThrows(IllegalArgumentException.class, () -> noise.nextGaussian(-1)).getMessage());
-        assertEquals("noise range [2, 5) is outside an array of length 3",
-                assertThrows(IndexOutOfBoundsException.class, () -> noise.addTo(new double[3], 2, 5, 1)).getMessage());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new GaussianNoise(null)).getMessage()
+        assertEquals(
+                "noise standard deviation must be finite and >= 0, got NaN",
+                assertThrows(IllegalArgumentException.class, () -> noise.addTo(new float[2], Double.NaN))
+                        .getMessage());
+        assertEquals(
+                "noise standard deviation must be finite and >= 0, got -1.0",
+                assertThrows(IllegalArgumentException.class, () -> noise.nextGaussian(-1))
+                        .getMessage());
+        assertEquals(
+                "noise range [2, 5) is outside an array of length 3",
+                assertThrows(IndexOutOfBoundsException.class, () -> noise.addTo(new double[3], 2, 5, 1))
+                        .getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new GaussianNoise(null))
+                .getMessage()
                 .contains("SecureRandom"));
     }
 }

@@ -47,10 +47,14 @@ class PrivacyBudgetTest {
 
     @Test
     void rejectsImpossibleBudgets() {
-        assertEquals("privacy budget delta must be in (0, 1), got 0.0",
-                assertThrows(IllegalArgumentException.class, () -> PrivacyBudget.of(0, 1)).getMessage());
-        assertEquals("privacy budget epsilon must be finite and > 0, got -2.0",
-                assertThrows(IllegalArgumentException.class, () -> PrivacyBudget.of(1e-5, -2)).getMessage());
+        assertEquals(
+                "privacy budget delta must be in (0, 1), got 0.0",
+                assertThrows(IllegalArgumentException.class, () -> PrivacyBudget.of(0, 1))
+                        .getMessage());
+        assertEquals(
+                "privacy budget epsilon must be finite and > 0, got -2.0",
+                assertThrows(IllegalArgumentException.class, () -> PrivacyBudget.of(1e-5, -2))
+                        .getMessage());
     }
 
     @Test

@@ -15,7 +15,10 @@ class QuantileEstimatorTest {
         assertEquals(Math.exp(-0.08), QuantileEstimator.geometric(0.5, 0.2).next(1.0, 0.9), 1e-15);
         assertEquals(0.92, QuantileEstimator.arithmetic(0.5, 0.2).next(1.0, 0.9), 1e-15);
         // TFF's adaptive zeroing default: η = ln 10, so all values above (b̄ = 0, γ = 0.98) grows C by 10^0.98
-        assertEquals(10 * Math.pow(10, 0.98), QuantileEstimator.geometric(0.98, Math.log(10)).next(10, 0.0), 1e-9);
+        assertEquals(
+                10 * Math.pow(10, 0.98),
+                QuantileEstimator.geometric(0.98, Math.log(10)).next(10, 0.0),
+                1e-9);
         // counting is "at or below"
         float[] values = {0.5f, 1.0f, 1.5f, 2.0f};
         assertEquals(2, QuantileEstimator.countAtOrBelow(values, 1.0));
@@ -60,7 +63,8 @@ class QuantileEstimatorTest {
     @Test
     void privateEstimateConvergesDespiteCountNoise() {
         // TFF default count noise: σ_b = 0.05 × 200 records = 10, i.e. noise stddev 0.05 on b̃.
-        PrivateQuantileEstimator estimator = new PrivateQuantileEstimator(QuantileEstimator.geometric(0.8, 0.2), 10, 200);
+        PrivateQuantileEstimator estimator =
+                new PrivateQuantileEstimator(QuantileEstimator.geometric(0.8, 0.2), 10, 200);
         GaussianNoise noise = new GaussianNoise();
         SplittableRandom rng = new SplittableRandom(3);
         float[] values = new float[200];
@@ -88,31 +92,44 @@ class QuantileEstimatorTest {
         assertEquals(1.0, estimator.noisedBelowFraction(7, 10, 10.0));
         assertEquals(0.0, estimator.noisedBelowFraction(0, 10, -10.0));
         assertEquals(4.0, estimator.countNoiseMultiplier());
-        assertEquals("below-estimate count must be in [0, recordCount=10], got 11",
+        assertEquals(
+                "below-estimate count must be in [0, recordCount=10], got 11",
                 assertThrows(IllegalArgumentException.class, () -> estimator.noisedBelowFraction(11, 10, 0.0))
                         .getMessage());
     }
 
     @Test
     void rejectsBadSettings() {
-        assertEquals("target quantile must be in [0, 1], got 1.5",
-                assertThrows(IllegalArgumentException.class, () -> QuantileEstimator.geometric(1.5, 0.2)).getMessage());
-        assertEquals("quantile learning rate must be finite and >= 0, got NaN",
+        assertEquals(
+                "target quantile must be in [0, 1], got 1.5",
+                assertThrows(IllegalArgumentException.class, () -> QuantileEstimator.geometric(1.5, 0.2))
+                        .getMessage());
+        assertEquals(
+                "quantile learning rate must be finite and >= 0, got NaN",
                 assertThrows(IllegalArgumentException.class, () -> QuantileEstimator.geometric(0.5, Double.NaN))
                         .getMessage());
         QuantileEstimator geometric = QuantileEstimator.geometric(0.5, 0.2);
-        assertEquals("geometric quantile estimate must be > 0, got 0.0",
-                assertThrows(IllegalArgumentException.class, () -> geometric.next(0.0, 0.5)).getMessage());
-        assertEquals("fraction of values below the estimate must be in [0, 1], got 1.2",
-                assertThrows(IllegalArgumentException.class, () -> geometric.next(1.0, 1.2)).getMessage());
-        assertEquals("value at index 1 is NaN; quantiles need comparable values",
+        assertEquals(
+                "geometric quantile estimate must be > 0, got 0.0",
+                assertThrows(IllegalArgumentException.class, () -> geometric.next(0.0, 0.5))
+                        .getMessage());
+        assertEquals(
+                "fraction of values below the estimate must be in [0, 1], got 1.2",
+                assertThrows(IllegalArgumentException.class, () -> geometric.next(1.0, 1.2))
+                        .getMessage());
+        assertEquals(
+                "value at index 1 is NaN; quantiles need comparable values",
                 assertThrows(IllegalArgumentException.class, () -> geometric.next(1.0, new float[] {1f, Float.NaN}))
                         .getMessage());
-        assertEquals("quantile update needs at least one value, got none",
-                assertThrows(IllegalArgumentException.class, () -> geometric.next(1.0, new double[0])).getMessage());
-        assertEquals("expected records per round must be finite and > 0, got 0.0",
+        assertEquals(
+                "quantile update needs at least one value, got none",
+                assertThrows(IllegalArgumentException.class, () -> geometric.next(1.0, new double[0]))
+                        .getMessage());
+        assertEquals(
+                "expected records per round must be finite and > 0, got 0.0",
                 assertThrows(IllegalArgumentException.class, () -> new PrivateQuantileEstimator(geometric, 1, 0))
                         .getMessage());
-        assertTrue(QuantileEstimator.arithmetic(0.5, 0.1).next(-3.0, 0.5) == -3.0, "arithmetic estimates may be negative");
+        assertTrue(
+                QuantileEstimator.arithmetic(0.5, 0.1).next(-3.0, 0.5) == -3.0, "arithmetic estimates may be negative");
     }
 }

@@ -40,7 +40,9 @@ class RdpAccountantTest {
     @Test
     void issueReferenceSigma15Q004Steps2250() {
         // [OPACUS]; the dp_accounting default orders contain Opacus' orders and give the same optimum.
-        PrivacyLoss opacus = RdpAccountant.withOrders(opacusOrders()).compose(1.5, 0.04, 2250).epsilon(1e-5);
+        PrivacyLoss opacus = RdpAccountant.withOrders(opacusOrders())
+                .compose(1.5, 0.04, 2250)
+                .epsilon(1e-5);
         assertEquals(7.32911117143, opacus.epsilon(), 1e-9);
         assertEquals(3.9, opacus.order(), 1e-12);
         PrivacyLoss byDefault = RdpAccountant.create().compose(1.5, 0.04, 2250).epsilon(1e-5);
@@ -56,7 +58,9 @@ class RdpAccountantTest {
         double[] r = RdpAccountant.withOrders(5).compose(2, 0.1, 10).rdp();
         assertEquals(0.07737, r[0], 5e-6);
         // [TFP-RDP] compute_rdp(0.01, 2.5, 50, [1.5, 2.5, 5, 50, 100]), delta 1e-5
-        double[] seq = RdpAccountant.withOrders(1.5, 2.5, 5, 50, 100).compose(2.5, 0.01, 50).rdp();
+        double[] seq = RdpAccountant.withOrders(1.5, 2.5, 5, 50, 100)
+                .compose(2.5, 0.01, 50)
+                .rdp();
         assertArrayEquals(new double[] {0.00065, 0.001085, 0.00218075, 0.023846, 167.416307}, seq, 1e-5);
         // dp_accounting's current values for the integer orders 5, 50, 100 (rtol 1e-4)
         assertEquals(2.18075656e-03, seq[2], 2.18075656e-03 * 1e-4);
@@ -78,10 +82,18 @@ class RdpAccountantTest {
         assertDpSgd(100000000, 1024, 0.1, 10, 1e-7, RdpConversion.IMPROVED, 5907982.31138195, 1.25);
     }
 
-    private static void assertDpSgd(long n, long batch, double sigma, double epochs, double delta,
-            RdpConversion conversion, double expectedEps, double expectedOrder) {
+    private static void assertDpSgd(
+            long n,
+            long batch,
+            double sigma,
+            double epochs,
+            double delta,
+            RdpConversion conversion,
+            double expectedEps,
+            double expectedOrder) {
         PrivacyLoss loss = PrivacyCalculator.dpSgdEpsilon(n, batch, sigma, epochs, delta, conversion);
-        assertEquals(expectedEps, loss.epsilon(), Math.max(1e-7, expectedEps * 1e-9), "ε for n=" + n + " " + conversion);
+        assertEquals(
+                expectedEps, loss.epsilon(), Math.max(1e-7, expectedEps * 1e-9), "ε for n=" + n + " " + conversion);
         assertEquals(expectedOrder, loss.order(), "order for n=" + n + " " + conversion);
     }
 
@@ -98,8 +110,8 @@ class RdpAccountantTest {
     @Test
     void heterogeneousCompositionClassicValue() {
         // [TFP-RDP] test_check_composition with the old conversion: 8.509656 at order 2.5
-        RdpAccountant acc = RdpAccountant
-                .withOrders(1.25, 1.5, 1.75, 2, 2.5, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 64, 256)
+        RdpAccountant acc = RdpAccountant.withOrders(
+                        1.25, 1.5, 1.75, 2, 2.5, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 64, 256)
                 .compose(0.4, 1e-4, 40000)
                 .compose(2, 0.1, 100);
         PrivacyLoss classic = acc.epsilon(1e-5, RdpConversion.CLASSIC);
@@ -170,7 +182,8 @@ class RdpAccountantTest {
         PrivacyLoss none = RdpAccountant.create().compose(0, 0.1, 1).epsilon(1e-5);
         assertEquals(Double.POSITIVE_INFINITY, none.epsilon());
         assertTrue(Double.isNaN(none.order()));
-        assertEquals(0.0, RdpAccountant.create().compose(0, 0, 100).epsilon(1e-5).epsilon());
+        assertEquals(
+                0.0, RdpAccountant.create().compose(0, 0, 100).epsilon(1e-5).epsilon());
         assertEquals(0.0, RdpAccountant.create().epsilon(1e-5).epsilon());
     }
 
@@ -199,23 +212,40 @@ class RdpAccountantTest {
     @Test
     void rejectsBadSettingsWithSpecificMessages() {
         RdpAccountant acc = RdpAccountant.create();
-        assertEquals("noise multiplier must be finite and >= 0, got -1.0",
-                assertThrows(IllegalArgumentException.class, () -> acc.compose(-1, 0.1, 1)).getMessage());
-        assertEquals("noise multiplier must be finite and >= 0, got NaN",
-                assertThrows(IllegalArgumentException.class, () -> acc.compose(Double.NaN, 0.1, 1)).getMessage());
-        assertEquals("sampling rate must be in [0, 1], got 1.5",
-                assertThrows(IllegalArgumentException.class, () -> acc.compose(1, 1.5, 1)).getMessage());
-        assertEquals("steps must be >= 0, got -3",
-                assertThrows(IllegalArgumentException.class, () -> acc.compose(1, 0.1, -3)).getMessage());
-        assertEquals("delta must be in (0, 1], got 0.0",
-                assertThrows(IllegalArgumentException.class, () -> acc.epsilon(0)).getMessage());
-        assertEquals("epsilon must be finite and >= 0, got -1.0",
-                assertThrows(IllegalArgumentException.class, () -> acc.delta(-1)).getMessage());
-        assertEquals("RDP order at index 1 must be in (1, 10000.0], got 1.0",
-                assertThrows(IllegalArgumentException.class, () -> RdpAccountant.withOrders(2, 1)).getMessage());
-        assertEquals("RDP curve needs one value per order: 2 orders, 1 values",
-                assertThrows(IllegalArgumentException.class,
-                        () -> RdpAccountant.epsilonFromRdp(new double[] {2, 3}, new double[] {1}, 1e-5,
-                                RdpConversion.IMPROVED)).getMessage());
+        assertEquals(
+                "noise multiplier must be finite and >= 0, got -1.0",
+                assertThrows(IllegalArgumentException.class, () -> acc.compose(-1, 0.1, 1))
+                        .getMessage());
+        assertEquals(
+                "noise multiplier must be finite and >= 0, got NaN",
+                assertThrows(IllegalArgumentException.class, () -> acc.compose(Double.NaN, 0.1, 1))
+                        .getMessage());
+        assertEquals(
+                "sampling rate must be in [0, 1], got 1.5",
+                assertThrows(IllegalArgumentException.class, () -> acc.compose(1, 1.5, 1))
+                        .getMessage());
+        assertEquals(
+                "steps must be >= 0, got -3",
+                assertThrows(IllegalArgumentException.class, () -> acc.compose(1, 0.1, -3))
+                        .getMessage());
+        assertEquals(
+                "delta must be in (0, 1], got 0.0",
+                assertThrows(IllegalArgumentException.class, () -> acc.epsilon(0))
+                        .getMessage());
+        assertEquals(
+                "epsilon must be finite and >= 0, got -1.0",
+                assertThrows(IllegalArgumentException.class, () -> acc.delta(-1))
+                        .getMessage());
+        assertEquals(
+                "RDP order at index 1 must be in (1, 10000.0], got 1.0",
+                assertThrows(IllegalArgumentException.class, () -> RdpAccountant.withOrders(2, 1))
+                        .getMessage());
+        assertEquals(
+                "RDP curve needs one value per order: 2 orders, 1 values",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> RdpAccountant.epsilonFromRdp(
+                                        new double[] {2, 3}, new double[] {1}, 1e-5, RdpConversion.IMPROVED))
+                        .getMessage());
     }
 }

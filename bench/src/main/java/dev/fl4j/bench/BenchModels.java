@@ -10,8 +10,7 @@ public final class BenchModels {
     /** The accepted names. */
     public static final List<String> NAMES = List.of("fedavg_cnn", "two_nn", "softmax_regression", "character_lstm");
 
-    private BenchModels() {
-    }
+    private BenchModels() {}
 
     /**
      * {@code fedavg_cnn} (McMahan et al.'s CNN, 10 classes), {@code two_nn} (200-200, 10 classes),

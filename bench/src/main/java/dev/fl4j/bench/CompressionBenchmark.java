@@ -1,18 +1,18 @@
 package dev.fl4j.bench;
 
 import dev.fl4j.aggregators.EncodedSumFactory;
-import dev.fl4j.core.random.Seeds;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.TensorType;
 import dev.fl4j.aggregators.MeanFactory;
 import dev.fl4j.aggregators.SumFactory;
 import dev.fl4j.compression.Encoders;
 import dev.fl4j.compression.ValueEncoder;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.core.types.DType;
+import dev.fl4j.core.types.TensorType;
 import dev.fl4j.learning.algorithms.FedAvg;
 import dev.fl4j.learning.algorithms.ModelEngines;
 import dev.fl4j.learning.keras.ModelSpec;
@@ -78,15 +78,38 @@ import java.util.function.LongConsumer;
 public final class CompressionBenchmark {
 
     /** The encoders compared by default, after the uncompressed baseline. */
-    public static final List<String> DEFAULT_ENCODERS = List.of("uniform8", "uniform:4", "uniform:2", "nonuniform:2", "hadamard-uniform:4",
-            "hadamard-uniform:2", "entropy-uniform:2", "entropy-nonuniform:2", "drive", "randk:0.05", "topk-uniform:0.05:4");
+    public static final List<String> DEFAULT_ENCODERS = List.of(
+            "uniform8",
+            "uniform:4",
+            "uniform:2",
+            "nonuniform:2",
+            "hadamard-uniform:4",
+            "hadamard-uniform:2",
+            "entropy-uniform:2",
+            "entropy-nonuniform:2",
+            "drive",
+            "randk:0.05",
+            "topk-uniform:0.05:4");
 
     /**
      * The options; see {@link #defaults()}. The command line's {@code fl4j bench compression} options
      * (picocli, in the CLI) make one of these; encoder names are {@link Encoders} presets.
      */
-    public record Options(String model, int rounds, int clients, int clientsPerRound, Partitioner partition, int batch, float clientLearningRate,
-            float serverLearningRate, List<String> encoders, String broadcast, int workers, int trainExamples, int testExamples, long seed) {
+    public record Options(
+            String model,
+            int rounds,
+            int clients,
+            int clientsPerRound,
+            Partitioner partition,
+            int batch,
+            float clientLearningRate,
+            float serverLearningRate,
+            List<String> encoders,
+            String broadcast,
+            int workers,
+            int trainExamples,
+            int testExamples,
+            long seed) {
         public Options {
             BenchModels.byName(model);
             positive("rounds", rounds);
@@ -95,7 +118,8 @@ public final class CompressionBenchmark {
             positive("batch", batch);
             positive("workers", workers);
             if (clientsPerRound > clients) {
-                throw new IllegalArgumentException("clients-per-round (" + clientsPerRound + ") cannot exceed clients (" + clients + ")");
+                throw new IllegalArgumentException(
+                        "clients-per-round (" + clientsPerRound + ") cannot exceed clients (" + clients + ")");
             }
             Objects.requireNonNull(partition, "partition");
             checkRate("client-lr", clientLearningRate);
@@ -103,7 +127,8 @@ public final class CompressionBenchmark {
             encoders = List.copyOf(encoders);
             for (String e : encoders) {
                 if (e.trim().equals("none")) {
-                    throw new IllegalArgumentException("encoders: 'none' is the baseline and always runs first; list only encoders");
+                    throw new IllegalArgumentException(
+                            "encoders: 'none' is the baseline and always runs first; list only encoders");
                 }
                 Encoders.parse(e);
             }
@@ -111,7 +136,8 @@ public final class CompressionBenchmark {
                 Encoders.parse(broadcast);
             }
             if (trainExamples < 0 || testExamples < 0) {
-                throw new IllegalArgumentException("train-examples and test-examples must be >= 0 (0 = all), got " + trainExamples + " and " + testExamples);
+                throw new IllegalArgumentException("train-examples and test-examples must be >= 0 (0 = all), got "
+                        + trainExamples + " and " + testExamples);
             }
         }
 
@@ -121,14 +147,37 @@ public final class CompressionBenchmark {
          * worker per core, all data, seed 1.
          */
         public static Options defaults() {
-            return new Options("fedavg_cnn", 10, 100, 10, Partitioner.iid(), 20, 0.02f, 1.0f, DEFAULT_ENCODERS, EncodedDistribution.NONE,
-                    Runtime.getRuntime().availableProcessors(), 0, 0, 1L);
+            return new Options(
+                    "fedavg_cnn",
+                    10,
+                    100,
+                    10,
+                    Partitioner.iid(),
+                    20,
+                    0.02f,
+                    1.0f,
+                    DEFAULT_ENCODERS,
+                    EncodedDistribution.NONE,
+                    Runtime.getRuntime().availableProcessors(),
+                    0,
+                    0,
+                    1L);
         }
     }
 
     /** One line of the table. Times in milliseconds; accuracy in [0, 1]. */
-    public record Row(String encoder, double aggregatedBitsPerRound, double broadcastBitsPerRound, double ratio, double accuracy, double accuracyDifferencePoints,
-            double encodeMillis, double decodeMillis, double clientTrainMillis, double inRunClientMillis, double seconds) {
+    public record Row(
+            String encoder,
+            double aggregatedBitsPerRound,
+            double broadcastBitsPerRound,
+            double ratio,
+            double accuracy,
+            double accuracyDifferencePoints,
+            double encodeMillis,
+            double decodeMillis,
+            double clientTrainMillis,
+            double inRunClientMillis,
+            double seconds) {
         /** (encode + decode) / the client's training time on the thread that timed the encoder. */
         public double relativeCost() {
             return (encodeMillis + decodeMillis) / clientTrainMillis;
@@ -144,15 +193,16 @@ public final class CompressionBenchmark {
          * client's training time by both measures of it.
          */
         public boolean meetsTarget() {
-            return ratio >= 16 && Math.abs(accuracyDifferencePoints) <= 0.5 && Math.max(relativeCost(), relativeCostInRun()) < 0.05;
+            return ratio >= 16
+                    && Math.abs(accuracyDifferencePoints) <= 0.5
+                    && Math.max(relativeCost(), relativeCostInRun()) < 0.05;
         }
     }
 
     /** Examples per batch when the test set is evaluated. */
     private static final int EVALUATION_BATCH = 500;
 
-    private CompressionBenchmark() {
-    }
+    private CompressionBenchmark() {}
 
     /** Runs on Fashion-MNIST, loaded as {@link FashionMnist#load()} finds it. */
     public static List<Row> run(PrintStream out, Options o) {
@@ -166,14 +216,29 @@ public final class CompressionBenchmark {
         Examples test = shapedFor(spec, o.testExamples() > 0 ? first(data.test(), o.testExamples()) : data.test());
         Partition partition = o.partition().partition(train.ints("y"), o.clients(), o.seed());
         ClientData clients = partition.toClientData(train);
-        out.printf(Locale.ROOT, "bench compression: %s on Fashion-MNIST (%d train, %d test examples), %s over %d clients, %d per round, %d rounds,"
-                + " batch %d, client SGD %s, server SGD %s, broadcast %s, %d workers, seed %d%n",
-                o.model(), train.size(), test.size(), partition.description(), o.clients(), o.clientsPerRound(), o.rounds(), o.batch(),
-                o.clientLearningRate(), o.serverLearningRate(), o.broadcast(), o.workers(), o.seed());
+        out.printf(
+                Locale.ROOT,
+                "bench compression: %s on Fashion-MNIST (%d train, %d test examples), %s over %d clients, %d per round, %d rounds,"
+                        + " batch %d, client SGD %s, server SGD %s, broadcast %s, %d workers, seed %d%n",
+                o.model(),
+                train.size(),
+                test.size(),
+                partition.description(),
+                o.clients(),
+                o.clientsPerRound(),
+                o.rounds(),
+                o.batch(),
+                o.clientLearningRate(),
+                o.serverLearningRate(),
+                o.broadcast(),
+                o.workers(),
+                o.seed());
 
         List<Run> runs = new ArrayList<>();
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(o.workers()).build()) {
-            ModelEvaluation evaluation = ModelEvaluation.builder(spec, Preprocessing.batches(EVALUATION_BATCH)).optCentralTest(test).build();
+            ModelEvaluation evaluation = ModelEvaluation.builder(spec, Preprocessing.batches(EVALUATION_BATCH))
+                    .optCentralTest(test)
+                    .build();
             List<String> names = new ArrayList<>();
             names.add("none");
             names.addAll(o.encoders());
@@ -182,7 +247,12 @@ public final class CompressionBenchmark {
             }
             for (String name : names) {
                 Run r = train(rt, spec, o, name, clients, evaluation);
-                out.printf(Locale.ROOT, "  %-22s %6.1f s, test accuracy %.4f, %s aggregated / round%n", name, r.seconds, r.accuracy,
+                out.printf(
+                        Locale.ROOT,
+                        "  %-22s %6.1f s, test accuracy %.4f, %s aggregated / round%n",
+                        name,
+                        r.seconds,
+                        r.accuracy,
                         BitFormat.format(Math.round(r.aggregatedBitsPerRound)));
                 runs.add(r);
             }
@@ -193,30 +263,71 @@ public final class CompressionBenchmark {
         Run base = runs.get(0);
         List<Row> rows = new ArrayList<>();
         for (Run r : runs) {
-            double[] codec = r.name.equals("none") ? new double[] {0, 0} : times.encodeDecodeMillis(Encoders.parse(r.name));
-            rows.add(new Row(r.name, r.aggregatedBitsPerRound, r.broadcastBitsPerRound, base.aggregatedBitsPerRound / r.aggregatedBitsPerRound,
-                    r.accuracy, 100 * (r.accuracy - base.accuracy), codec[0], codec[1], times.trainMillis, base.inRunClientMillis, r.seconds));
+            double[] codec =
+                    r.name.equals("none") ? new double[] {0, 0} : times.encodeDecodeMillis(Encoders.parse(r.name));
+            rows.add(new Row(
+                    r.name,
+                    r.aggregatedBitsPerRound,
+                    r.broadcastBitsPerRound,
+                    base.aggregatedBitsPerRound / r.aggregatedBitsPerRound,
+                    r.accuracy,
+                    100 * (r.accuracy - base.accuracy),
+                    codec[0],
+                    codec[1],
+                    times.trainMillis,
+                    base.inRunClientMillis,
+                    r.seconds));
         }
         out.println();
         out.print(table(rows));
-        out.printf(Locale.ROOT, "(enc + dec) / client training time: '/train 1t' over %.1f ms, the same clients' training on the thread that timed the"
-                + " encoders; '/train run' over %.1f ms, a client's training loop inside the uncompressed run%n", times.trainMillis, base.inRunClientMillis);
-        List<String> meeting = rows.stream().filter(Row::meetsTarget).map(Row::encoder).toList();
-        out.println("target (>= 16x fewer aggregated bits, within 0.5 points, enc+dec < 5% of training by both measures): "
-                + (meeting.isEmpty() ? "met by no encoder in this run" : "met by " + String.join(", ", meeting)));
+        out.printf(
+                Locale.ROOT,
+                "(enc + dec) / client training time: '/train 1t' over %.1f ms, the same clients' training on the thread that timed the"
+                        + " encoders; '/train run' over %.1f ms, a client's training loop inside the uncompressed run%n",
+                times.trainMillis,
+                base.inRunClientMillis);
+        List<String> meeting =
+                rows.stream().filter(Row::meetsTarget).map(Row::encoder).toList();
+        out.println(
+                "target (>= 16x fewer aggregated bits, within 0.5 points, enc+dec < 5% of training by both measures): "
+                        + (meeting.isEmpty()
+                                ? "met by no encoder in this run"
+                                : "met by " + String.join(", ", meeting)));
         return rows;
     }
 
     /** The table, one row per encoder, columns aligned. */
     public static String table(List<Row> rows) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-22s %14s %13s %8s %14s %9s %8s %8s %8s %9s %10s%n", "encoder", "aggregated/rnd", "bits", "ratio",
-                "broadcast/rnd", "accuracy", "diff pts", "enc ms", "dec ms", "/train 1t", "/train run"));
+        b.append(String.format(
+                Locale.ROOT,
+                "%-22s %14s %13s %8s %14s %9s %8s %8s %8s %9s %10s%n",
+                "encoder",
+                "aggregated/rnd",
+                "bits",
+                "ratio",
+                "broadcast/rnd",
+                "accuracy",
+                "diff pts",
+                "enc ms",
+                "dec ms",
+                "/train 1t",
+                "/train run"));
         for (Row r : rows) {
-            b.append(String.format(Locale.ROOT, "%-22s %14s %13.0f %7.1fx %14s %9.4f %+8.2f %8.2f %8.2f %8.2f%% %9.2f%%%n", r.encoder(),
-                    BitFormat.format(Math.round(r.aggregatedBitsPerRound())), r.aggregatedBitsPerRound(), r.ratio(),
-                    BitFormat.format(Math.round(r.broadcastBitsPerRound())), r.accuracy(), r.accuracyDifferencePoints(), r.encodeMillis(),
-                    r.decodeMillis(), 100 * r.relativeCost(), 100 * r.relativeCostInRun()));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-22s %14s %13.0f %7.1fx %14s %9.4f %+8.2f %8.2f %8.2f %8.2f%% %9.2f%%%n",
+                    r.encoder(),
+                    BitFormat.format(Math.round(r.aggregatedBitsPerRound())),
+                    r.aggregatedBitsPerRound(),
+                    r.ratio(),
+                    BitFormat.format(Math.round(r.broadcastBitsPerRound())),
+                    r.accuracy(),
+                    r.accuracyDifferencePoints(),
+                    r.encodeMillis(),
+                    r.decodeMillis(),
+                    100 * r.relativeCost(),
+                    100 * r.relativeCostInRun()));
         }
         return b.toString();
     }
@@ -227,14 +338,20 @@ public final class CompressionBenchmark {
      * client state) fails at once, not after the runs before it.
      */
     private static MeanFactory aggregatorFor(String encoder, Options o) {
-        return encoder.equals("none") ? new MeanFactory()
+        return encoder.equals("none")
+                ? new MeanFactory()
                 : new MeanFactory(EncodedSumFactory.of(Encoders.parse(encoder)).withSeed(o.seed()), new SumFactory());
     }
 
     /** What one training run produced. */
-    private record Run(String name, double aggregatedBitsPerRound, double broadcastBitsPerRound, double accuracy, double seconds,
-            double inRunClientMillis, ModelWeights finalWeights) {
-    }
+    private record Run(
+            String name,
+            double aggregatedBitsPerRound,
+            double broadcastBitsPerRound,
+            double accuracy,
+            double seconds,
+            double inRunClientMillis,
+            ModelWeights finalWeights) {}
 
     /** The learning process of one run: FedAvg with {@code encoder} on the client updates and the {@code --broadcast} distributor. */
     static LearningProcess process(ModelSpec spec, Options o, String encoder) {
@@ -253,7 +370,8 @@ public final class CompressionBenchmark {
      * sees the same clients and the same shuffles), on {@code rt}, without drop-out. {@code passNanos}
      * receives the time of each client's pass over its batches (its training loop).
      */
-    static TrainingLoop.Builder loop(LocalRuntime rt, Options o, LearningProcess process, ClientData clients, LongConsumer passNanos) {
+    static TrainingLoop.Builder loop(
+            LocalRuntime rt, Options o, LearningProcess process, ClientData clients, LongConsumer passNanos) {
         return TrainingLoop.builder()
                 .setProcess(process)
                 .setTrainingData(clients)
@@ -269,17 +387,31 @@ public final class CompressionBenchmark {
      * the whole training loop (broadcast and aggregated, all rounds), divided by the rounds; the final
      * model is evaluated after the loop so that evaluation traffic is not counted.
      */
-    private static Run train(LocalRuntime rt, ModelSpec spec, Options o, String encoder, ClientData clients, ModelEvaluation evaluation) {
+    private static Run train(
+            LocalRuntime rt,
+            ModelSpec spec,
+            Options o,
+            String encoder,
+            ClientData clients,
+            ModelEvaluation evaluation) {
         LongAdder loopNanos = new LongAdder();
-        TrainingLoop loop = loop(rt, o, process(spec, o, encoder), clients, loopNanos::add).build();
+        TrainingLoop loop =
+                loop(rt, o, process(spec, o, encoder), clients, loopNanos::add).build();
         CommunicationSnapshot before = rt.communication().snapshot();
         TrainingResult result = loop.run();
         CommunicationSnapshot traffic = rt.communication().snapshot().minus(before);
         double seconds = result.wallTime().toNanos() / 1e9;
-        double accuracy = evaluation.evaluate(rt, result.model()).get(ModelEvaluation.CENTRAL + "/sparse_categorical_accuracy");
+        double accuracy =
+                evaluation.evaluate(rt, result.model()).get(ModelEvaluation.CENTRAL + "/sparse_categorical_accuracy");
         int trainings = o.rounds() * o.clientsPerRound();
-        return new Run(encoder, (double) traffic.aggregatedBits() / o.rounds(), (double) traffic.broadcastBits() / o.rounds(), accuracy, seconds,
-                loopNanos.sum() / 1e6 / trainings, result.model());
+        return new Run(
+                encoder,
+                (double) traffic.aggregatedBits() / o.rounds(),
+                (double) traffic.broadcastBits() / o.rounds(),
+                accuracy,
+                seconds,
+                loopNanos.sum() / 1e6 / trainings,
+                result.model());
     }
 
     /** The images with the per-example shape the model takes ({@code [28,28,1]} for the CNN, {@code [784]} for dense models); no copy. */
@@ -290,9 +422,11 @@ public final class CompressionBenchmark {
         if (Arrays.equals(x.exampleShape(), exampleShape)) {
             return e;
         }
-        if (x.dtype() != dev.fl4j.core.types.DType.FLOAT32 || Arrays.stream(exampleShape).reduce(1, (a, b) -> a * b) != x.width()) {
-            throw new IllegalArgumentException("model '" + spec.name() + "' takes x of shape " + Arrays.toString(exampleShape) + " per example, but the images are "
-                    + x.dtype() + Arrays.toString(x.exampleShape()));
+        if (x.dtype() != dev.fl4j.core.types.DType.FLOAT32
+                || Arrays.stream(exampleShape).reduce(1, (a, b) -> a * b) != x.width()) {
+            throw new IllegalArgumentException(
+                    "model '" + spec.name() + "' takes x of shape " + Arrays.toString(exampleShape)
+                            + " per example, but the images are " + x.dtype() + Arrays.toString(x.exampleShape()));
         }
         return Examples.of(e.floats("x"), exampleShape, e.ints("y"));
     }
@@ -319,7 +453,8 @@ public final class CompressionBenchmark {
         final double trainMillis;
 
         UpdateTimes(ModelSpec spec, Options o, ClientData clients, List<String> lastRound, ModelWeights model) {
-            try (ClientTrainer trainer = ModelEngines.defaultEngine().newTrainer(TrainingSpec.of(spec, Sgd.of(o.clientLearningRate())))) {
+            try (ClientTrainer trainer =
+                    ModelEngines.defaultEngine().newTrainer(TrainingSpec.of(spec, Sgd.of(o.clientLearningRate())))) {
                 List<Dataset> data = new ArrayList<>();
                 Preprocessing batches = Preprocessing.batches(o.batch());
                 for (int c = 0; c < Math.min(CLIENTS, lastRound.size()); c++) {

@@ -26,22 +26,24 @@ public final class RawThroughput {
     public record Measurement(String model, int batchSize, int steps, double millisPerStep, double examplesPerSecond) {
         @Override
         public String toString() {
-            return String.format("%s batch %d: %.2f ms/step, %.1f examples/s over %d steps (1 thread)",
+            return String.format(
+                    "%s batch %d: %.2f ms/step, %.1f examples/s over %d steps (1 thread)",
                     model, batchSize, millisPerStep, examplesPerSecond, steps);
         }
     }
 
-    private RawThroughput() {
-    }
+    private RawThroughput() {}
 
     /** Runs {@code warmup} untimed steps, then times {@code steps} steps of SGD with learning rate 0.01. */
     public static Measurement measure(ModelSpec spec, int batchSize, int warmup, int steps, long seed) {
         return measure(spec, Sgd.of(0.01f), batchSize, warmup, steps, seed);
     }
 
-    public static Measurement measure(ModelSpec spec, Optimizer optimizer, int batchSize, int warmup, int steps, long seed) {
+    public static Measurement measure(
+            ModelSpec spec, Optimizer optimizer, int batchSize, int warmup, int steps, long seed) {
         if (batchSize < 1 || steps < 1 || warmup < 0) {
-            throw new IllegalArgumentException("need batch >= 1, steps >= 1, warmup >= 0; got batch " + batchSize + ", steps " + steps + ", warmup " + warmup);
+            throw new IllegalArgumentException("need batch >= 1, steps >= 1, warmup >= 0; got batch " + batchSize
+                    + ", steps " + steps + ", warmup " + warmup);
         }
         List<Struct> batches = SyntheticBatches.of(spec, batchSize, 8, seed);
         try (TfClientTrainer trainer = new TfClientTrainer(TrainingSpec.of(spec, optimizer))) {
@@ -54,7 +56,8 @@ public final class RawThroughput {
                 trainer.trainStep(batches.get(i % batches.size()), warmup + i + 1, seed);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            return new Measurement(spec.name(), batchSize, steps, seconds * 1000 / steps, (double) steps * batchSize / seconds);
+            return new Measurement(
+                    spec.name(), batchSize, steps, seconds * 1000 / steps, (double) steps * batchSize / seconds);
         }
     }
 }

@@ -2,8 +2,8 @@ package dev.fl4j.bench;
 
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ListSequence;
-import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.learning.keras.ModelSpec;
@@ -28,45 +28,102 @@ import java.util.concurrent.atomic.LongAdder;
 final class RoundMemory {
 
     /** One clients-per-round count: throughput and peak live heap. */
-    record Row(int clients, double examplesPerSecond, double roundSeconds, double trainingLoopShare, long peakLiveHeapBytes, long idleHeapBytes,
-            int samples) {
-    }
+    record Row(
+            int clients,
+            double examplesPerSecond,
+            double roundSeconds,
+            double trainingLoopShare,
+            long peakLiveHeapBytes,
+            long idleHeapBytes,
+            int samples) {}
 
-    private RoundMemory() {
-    }
+    private RoundMemory() {}
 
-    static List<Row> sweep(FederatedRuntime rt, LearningProcess process, Value state, ModelSpec spec, List<Integer> counts,
-            int examplesPerClient, int batch, long seed) {
+    static List<Row> sweep(
+            FederatedRuntime rt,
+            LearningProcess process,
+            Value state,
+            ModelSpec spec,
+            List<Integer> counts,
+            int examplesPerClient,
+            int batch,
+            long seed) {
         int workers = rt.workers();
         List<Row> rows = new ArrayList<>();
         for (int clients : counts) {
             LongAdder loopNanos = new LongAdder();
             long start = System.nanoTime();
-            state = process.next(rt, state, data(process, spec, clients, examplesPerClient, batch, seed, loopNanos, null)).state();
+            state = process.next(
+                            rt, state, data(process, spec, clients, examplesPerClient, batch, seed, loopNanos, null))
+                    .state();
             long took = System.nanoTime() - start;
             double seconds = took / 1e9;
             double share = loopNanos.sum() / ((double) took * workers);
             Sampler sampler = new Sampler(Math.max(1, clients / 16));
             long idle = Sampler.liveHeap();
-            state = process.next(rt, state, data(process, spec, clients, examplesPerClient, batch, seed, new LongAdder(), sampler::clientFinished)).state();
-            Row row = new Row(clients, (double) clients * examplesPerClient / seconds, seconds, share, sampler.peak(), idle, sampler.samples());
+            state = process.next(
+                            rt,
+                            state,
+                            data(
+                                    process,
+                                    spec,
+                                    clients,
+                                    examplesPerClient,
+                                    batch,
+                                    seed,
+                                    new LongAdder(),
+                                    sampler::clientFinished))
+                    .state();
+            Row row = new Row(
+                    clients,
+                    (double) clients * examplesPerClient / seconds,
+                    seconds,
+                    share,
+                    sampler.peak(),
+                    idle,
+                    sampler.samples());
             rows.add(row);
         }
         return rows;
     }
 
     static void print(PrintStream out, List<Row> rows, int examplesPerClient, int workers) {
-        out.printf(Locale.ROOT, "round memory: FedAvg rounds of clients with %d examples each (generated when trained), %d workers; peak live heap ="
-                + " most heap in use right after a full GC, sampled 16 times a round as clients finish, in a second round of the same size%n",
-                examplesPerClient, workers);
-        out.printf(Locale.ROOT, "  %13s %12s %9s %10s %16s %12s%n", "clients/round", "examples/s", "round s", "loop share", "peak live heap", "idle heap");
+        out.printf(
+                Locale.ROOT,
+                "round memory: FedAvg rounds of clients with %d examples each (generated when trained), %d workers; peak live heap ="
+                        + " most heap in use right after a full GC, sampled 16 times a round as clients finish, in a second round of the same size%n",
+                examplesPerClient,
+                workers);
+        out.printf(
+                Locale.ROOT,
+                "  %13s %12s %9s %10s %16s %12s%n",
+                "clients/round",
+                "examples/s",
+                "round s",
+                "loop share",
+                "peak live heap",
+                "idle heap");
         for (Row row : rows) {
-            out.printf(Locale.ROOT, "  %13d %12.1f %9.2f %10.3f %12.1f MiB %8.1f MiB%n", row.clients(), row.examplesPerSecond(), row.roundSeconds(),
-                    row.trainingLoopShare(), mib(row.peakLiveHeapBytes()), mib(row.idleHeapBytes()));
+            out.printf(
+                    Locale.ROOT,
+                    "  %13d %12.1f %9.2f %10.3f %12.1f MiB %8.1f MiB%n",
+                    row.clients(),
+                    row.examplesPerSecond(),
+                    row.roundSeconds(),
+                    row.trainingLoopShare(),
+                    mib(row.peakLiveHeapBytes()),
+                    mib(row.idleHeapBytes()));
         }
     }
 
-    private static Value data(LearningProcess process, ModelSpec spec, int clients, int examples, int batch, long seed, LongAdder loopNanos,
+    private static Value data(
+            LearningProcess process,
+            ModelSpec spec,
+            int clients,
+            int examples,
+            int batch,
+            long seed,
+            LongAdder loopNanos,
             Runnable onClientEnd) {
         List<String> ids = new ArrayList<>(clients);
         for (int c = 0; c < clients; c++) {
@@ -74,8 +131,12 @@ final class RoundMemory {
         }
         return FederatedValue.clients(((FederatedType) process.clientDataType()).member(), ids, id -> {
             long index = Long.parseLong(id.substring("client_".length()));
-            return new TimedSequence(ListSequence.of(spec.inputSpec(), SyntheticBatches.of(spec, batch, examples / batch,
-                    Seeds.derive(seed, 0x6d656dL, index))), loopNanos, onClientEnd);
+            return new TimedSequence(
+                    ListSequence.of(
+                            spec.inputSpec(),
+                            SyntheticBatches.of(spec, batch, examples / batch, Seeds.derive(seed, 0x6d656dL, index))),
+                    loopNanos,
+                    onClientEnd);
         });
     }
 

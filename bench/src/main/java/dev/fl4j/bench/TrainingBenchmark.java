@@ -53,12 +53,41 @@ public final class TrainingBenchmark {
      * The options; {@link #defaults()} are the issue's setting. The command line's
      * {@code fl4j bench training} options (picocli, in the CLI) make one of these.
      */
-    public record Options(String model, int batch, int clients, int examplesPerClient, int rounds, int workers, int rawSteps, float clientLearningRate,
-            long seed, List<Integer> heapClients, int heapExamplesPerClient) {
+    public record Options(
+            String model,
+            int batch,
+            int clients,
+            int examplesPerClient,
+            int rounds,
+            int workers,
+            int rawSteps,
+            float clientLearningRate,
+            long seed,
+            List<Integer> heapClients,
+            int heapExamplesPerClient) {
         /** Without the round-memory sweep. */
-        public Options(String model, int batch, int clients, int examplesPerClient, int rounds, int workers, int rawSteps, float clientLearningRate,
+        public Options(
+                String model,
+                int batch,
+                int clients,
+                int examplesPerClient,
+                int rounds,
+                int workers,
+                int rawSteps,
+                float clientLearningRate,
                 long seed) {
-            this(model, batch, clients, examplesPerClient, rounds, workers, rawSteps, clientLearningRate, seed, List.of(), batch);
+            this(
+                    model,
+                    batch,
+                    clients,
+                    examplesPerClient,
+                    rounds,
+                    workers,
+                    rawSteps,
+                    clientLearningRate,
+                    seed,
+                    List.of(),
+                    batch);
         }
 
         public Options {
@@ -68,7 +97,8 @@ public final class TrainingBenchmark {
             heapClients.forEach(c -> positive("heap-clients", c));
             positive("heap-examples", heapExamplesPerClient);
             if (heapExamplesPerClient % batch != 0) {
-                throw new IllegalArgumentException("heap-examples (" + heapExamplesPerClient + ") must be a multiple of batch (" + batch + ")");
+                throw new IllegalArgumentException(
+                        "heap-examples (" + heapExamplesPerClient + ") must be a multiple of batch (" + batch + ")");
             }
             positive("clients", clients);
             positive("examples-per-client", examplesPerClient);
@@ -76,11 +106,13 @@ public final class TrainingBenchmark {
             positive("workers", workers);
             positive("raw-steps", rawSteps);
             if (examplesPerClient % batch != 0) {
-                throw new IllegalArgumentException("examples-per-client (" + examplesPerClient + ") must be a multiple of batch (" + batch
-                        + ") so every step has a full batch, as in the raw loop");
+                throw new IllegalArgumentException(
+                        "examples-per-client (" + examplesPerClient + ") must be a multiple of batch (" + batch
+                                + ") so every step has a full batch, as in the raw loop");
             }
             if (!(clientLearningRate > 0) || !Float.isFinite(clientLearningRate)) {
-                throw new IllegalArgumentException("client learning rate must be positive and finite, got " + clientLearningRate);
+                throw new IllegalArgumentException(
+                        "client learning rate must be positive and finite, got " + clientLearningRate);
             }
         }
 
@@ -89,29 +121,55 @@ public final class TrainingBenchmark {
          * steps; round memory for 10, 100 and 1,000 clients of 20 examples.
          */
         public static Options defaults() {
-            return new Options("fedavg_cnn", 20, 10, 600, 3, Runtime.getRuntime().availableProcessors(), 200, 0.02f, 1L, List.of(10, 100, 1000), 20);
+            return new Options(
+                    "fedavg_cnn",
+                    20,
+                    10,
+                    600,
+                    3,
+                    Runtime.getRuntime().availableProcessors(),
+                    200,
+                    0.02f,
+                    1L,
+                    List.of(10, 100, 1000),
+                    20);
         }
     }
 
     /** The measured figures, examples per second. */
-    public record Result(double rawExamplesPerSecond, double oneClientExamplesPerSecond, double fedAvgExamplesPerSecond, int workers,
-            double trainingLoopShare, List<Double> roundSeconds, List<RoundMemory.Row> roundMemory) {
+    public record Result(
+            double rawExamplesPerSecond,
+            double oneClientExamplesPerSecond,
+            double fedAvgExamplesPerSecond,
+            int workers,
+            double trainingLoopShare,
+            List<Double> roundSeconds,
+            List<RoundMemory.Row> roundMemory) {
         /** {@code fedavg / (raw × workers)}. */
         public double efficiency() {
             return fedAvgExamplesPerSecond / (rawExamplesPerSecond * workers);
         }
     }
 
-    private TrainingBenchmark() {
-    }
+    private TrainingBenchmark() {}
 
     public static Result run(PrintStream out, Options o) {
         ModelSpec spec = BenchModels.byName(o.model());
-        out.printf(Locale.ROOT, "bench training: %s, batch %d, %d clients x %d examples, %d timed rounds, %d workers (%d cores), load average %.2f%n",
-                o.model(), o.batch(), o.clients(), o.examplesPerClient(), o.rounds(), o.workers(), Runtime.getRuntime().availableProcessors(), loadAverage());
+        out.printf(
+                Locale.ROOT,
+                "bench training: %s, batch %d, %d clients x %d examples, %d timed rounds, %d workers (%d cores), load average %.2f%n",
+                o.model(),
+                o.batch(),
+                o.clients(),
+                o.examplesPerClient(),
+                o.rounds(),
+                o.workers(),
+                Runtime.getRuntime().availableProcessors(),
+                loadAverage());
 
         CpuUsage rawStart = CpuUsage.now();
-        RawThroughput.Measurement raw = RawThroughput.measure(spec, Sgd.of(o.clientLearningRate()), o.batch(), Math.min(20, o.rawSteps()), o.rawSteps(), o.seed());
+        RawThroughput.Measurement raw = RawThroughput.measure(
+                spec, Sgd.of(o.clientLearningRate()), o.batch(), Math.min(20, o.rawSteps()), o.rawSteps(), o.seed());
         CpuUsage rawEnd = CpuUsage.now();
         out.printf(Locale.ROOT, "raw        %10.1f examples/s  (%s)%n", raw.examplesPerSecond(), raw);
 
@@ -123,8 +181,11 @@ public final class TrainingBenchmark {
         }
 
         double oneClient = oneClient(spec, o, datasets.get(0));
-        out.printf(Locale.ROOT, "one client %10.1f examples/s  (local training of %d examples on 1 thread, weights assigned and read back)%n",
-                oneClient, o.examplesPerClient());
+        out.printf(
+                Locale.ROOT,
+                "one client %10.1f examples/s  (local training of %d examples on 1 thread, weights assigned and read back)%n",
+                oneClient,
+                o.examplesPerClient());
 
         LongAdder loopNanos = new LongAdder();
         List<Value> timed = new ArrayList<>(o.clients());
@@ -132,7 +193,10 @@ public final class TrainingBenchmark {
             timed.add(new TimedSequence(d, loopNanos));
         }
         Value clientData = FederatedValue.clients(timed);
-        LearningProcess process = FedAvg.builder(spec).setClientOptimizer(Sgd.of(o.clientLearningRate())).optSeed(o.seed()).build();
+        LearningProcess process = FedAvg.builder(spec)
+                .setClientOptimizer(Sgd.of(o.clientLearningRate()))
+                .optSeed(o.seed())
+                .build();
         List<Double> seconds = new ArrayList<>();
         double loopShare;
         double fedAvgCores;
@@ -156,25 +220,57 @@ public final class TrainingBenchmark {
             fedAvgCores = roundsEnd.processCoresSince(roundsStart);
             othersInRounds = roundsEnd.otherCoresSince(roundsStart);
             if (!o.heapClients().isEmpty()) {
-                memory = RoundMemory.sweep(rt, process, state, spec, o.heapClients(), o.heapExamplesPerClient(), o.batch(), o.seed());
+                memory = RoundMemory.sweep(
+                        rt, process, state, spec, o.heapClients(), o.heapExamplesPerClient(), o.batch(), o.seed());
             }
         }
         double roundExamples = (double) o.clients() * o.examplesPerClient();
-        double fedAvg = roundExamples * o.rounds() / seconds.stream().mapToDouble(Double::doubleValue).sum();
-        Result result = new Result(raw.examplesPerSecond(), oneClient, fedAvg, o.workers(), loopShare, List.copyOf(seconds), memory);
+        double fedAvg = roundExamples
+                * o.rounds()
+                / seconds.stream().mapToDouble(Double::doubleValue).sum();
+        Result result = new Result(
+                raw.examplesPerSecond(), oneClient, fedAvg, o.workers(), loopShare, List.copyOf(seconds), memory);
 
-        out.printf(Locale.ROOT, "fedavg     %10.1f examples/s  (%d clients per round on %d workers; rounds %s s)%n", fedAvg, o.clients(), o.workers(),
+        out.printf(
+                Locale.ROOT,
+                "fedavg     %10.1f examples/s  (%d clients per round on %d workers; rounds %s s)%n",
+                fedAvg,
+                o.clients(),
+                o.workers(),
                 formatSeconds(seconds));
-        out.printf(Locale.ROOT, "efficiency %10.3f          = fedavg / (raw x %d workers)%n", result.efficiency(), o.workers());
+        out.printf(
+                Locale.ROOT,
+                "efficiency %10.3f          = fedavg / (raw x %d workers)%n",
+                result.efficiency(),
+                o.workers());
         int slots = (o.clients() + o.workers() - 1) / o.workers() * o.workers();
-        out.printf(Locale.ROOT, "  one client / raw            %.3f  (per-client overhead on one thread)%n", oneClient / raw.examplesPerSecond());
-        out.printf(Locale.ROOT, "  training-loop share         %.3f  (workers' time inside clients' training loops)%n", loopShare);
-        out.printf(Locale.ROOT, "  load-balance bound          %.3f  (%d clients over %d workers)%n", (double) o.clients() / slots, o.clients(), o.workers());
-        out.printf(Locale.ROOT, "  cores used by this process  %.2f in the raw loop (1 thread), %.2f in the rounds (%d workers)%n",
-                rawEnd.processCoresSince(rawStart), fedAvgCores, o.workers());
-        out.printf(Locale.ROOT, "  cores used by others        %.2f in the raw loop, %.2f in the rounds (of %d; other processes and hypervisor steal;"
-                + " above 0 the figures are disturbed)%n",
-                rawEnd.otherCoresSince(rawStart), othersInRounds, Runtime.getRuntime().availableProcessors());
+        out.printf(
+                Locale.ROOT,
+                "  one client / raw            %.3f  (per-client overhead on one thread)%n",
+                oneClient / raw.examplesPerSecond());
+        out.printf(
+                Locale.ROOT,
+                "  training-loop share         %.3f  (workers' time inside clients' training loops)%n",
+                loopShare);
+        out.printf(
+                Locale.ROOT,
+                "  load-balance bound          %.3f  (%d clients over %d workers)%n",
+                (double) o.clients() / slots,
+                o.clients(),
+                o.workers());
+        out.printf(
+                Locale.ROOT,
+                "  cores used by this process  %.2f in the raw loop (1 thread), %.2f in the rounds (%d workers)%n",
+                rawEnd.processCoresSince(rawStart),
+                fedAvgCores,
+                o.workers());
+        out.printf(
+                Locale.ROOT,
+                "  cores used by others        %.2f in the raw loop, %.2f in the rounds (of %d; other processes and hypervisor steal;"
+                        + " above 0 the figures are disturbed)%n",
+                rawEnd.otherCoresSince(rawStart),
+                othersInRounds,
+                Runtime.getRuntime().availableProcessors());
         if (!memory.isEmpty()) {
             RoundMemory.print(out, memory, o.heapExamplesPerClient(), o.workers());
         }
@@ -185,7 +281,8 @@ public final class TrainingBenchmark {
     /** A client's whole local training, as a round runs it, on this thread: one warm-up, then the best of three. */
     private static double oneClient(ModelSpec spec, Options o, SequenceValue data) {
         ModelWeights initial = spec.initialWeights(o.seed());
-        try (ClientTrainer trainer = ModelEngines.defaultEngine().newTrainer(TrainingSpec.of(spec, Sgd.of(o.clientLearningRate())))) {
+        try (ClientTrainer trainer =
+                ModelEngines.defaultEngine().newTrainer(TrainingSpec.of(spec, Sgd.of(o.clientLearningRate())))) {
             trainer.train(initial, data, o.seed());
             long best = Long.MAX_VALUE;
             for (int i = 0; i < 3; i++) {

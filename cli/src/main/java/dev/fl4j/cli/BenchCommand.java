@@ -24,7 +24,10 @@ import picocli.CommandLine.Spec;
  * benchmark's {@code Options.defaults()}, and a value the benchmark refuses is a usage error naming
  * it. (The JMH micro-benchmarks are not here: they run with their own class path, see bench/README.md.)
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (measurements, not tests).",
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks (measurements, not tests).",
         subcommands = {BenchCommand.Training.class, BenchCommand.Raw.class, BenchCommand.Compression.class})
 final class BenchCommand implements Runnable {
 
@@ -45,54 +48,105 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "training", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Raw engine throughput, FedAvg round throughput on all workers, and efficiency = fedavg / (raw x workers);",
-                "then examples/s and peak live heap of rounds of 10, 100 and 1,000 clients (--heap-clients LIST|none, --heap-examples N)."})
+    @Command(
+            name = "training",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {
+                "Raw engine throughput, FedAvg round throughput on all workers, and efficiency = fedavg / (raw x workers);",
+                "then examples/s and peak live heap of rounds of 10, 100 and 1,000 clients (--heap-clients LIST|none, --heap-examples N)."
+            })
     static final class Training implements Runnable {
         private static final TrainingBenchmark.Options D = TrainingBenchmark.Options.defaults();
 
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--model", paramLabel = "NAME", description = "Model: fedavg_cnn, two_nn, softmax_regression, character_lstm. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--model",
+                paramLabel = "NAME",
+                description =
+                        "Model: fedavg_cnn, two_nn, softmax_regression, character_lstm. Default: ${DEFAULT-VALUE}.")
         String model = D.model();
 
-        @Option(names = "--batch", paramLabel = "N", description = "Examples per training step. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--batch",
+                paramLabel = "N",
+                description = "Examples per training step. Default: ${DEFAULT-VALUE}.")
         int batch = D.batch();
 
-        @Option(names = "--clients", paramLabel = "N", description = "Clients per FedAvg round. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--clients",
+                paramLabel = "N",
+                description = "Clients per FedAvg round. Default: ${DEFAULT-VALUE}.")
         int clients = D.clients();
 
-        @Option(names = "--examples-per-client", paramLabel = "N", description = "Synthetic examples per client, a multiple of --batch. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--examples-per-client",
+                paramLabel = "N",
+                description = "Synthetic examples per client, a multiple of --batch. Default: ${DEFAULT-VALUE}.")
         int examplesPerClient = D.examplesPerClient();
 
-        @Option(names = "--rounds", paramLabel = "N", description = "Timed FedAvg rounds (after one untimed warm-up round). Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--rounds",
+                paramLabel = "N",
+                description = "Timed FedAvg rounds (after one untimed warm-up round). Default: ${DEFAULT-VALUE}.")
         int rounds = D.rounds();
 
-        @Option(names = "--workers", paramLabel = "N", description = "Runtime workers. Default: one per core (${DEFAULT-VALUE}).")
+        @Option(
+                names = "--workers",
+                paramLabel = "N",
+                description = "Runtime workers. Default: one per core (${DEFAULT-VALUE}).")
         int workers = D.workers();
 
-        @Option(names = "--raw-steps", paramLabel = "N", description = "Steps of the raw single-thread training loop. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--raw-steps",
+                paramLabel = "N",
+                description = "Steps of the raw single-thread training loop. Default: ${DEFAULT-VALUE}.")
         int rawSteps = D.rawSteps();
 
-        @Option(names = "--client-lr", paramLabel = "LR", description = "Client SGD learning rate. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--client-lr",
+                paramLabel = "LR",
+                description = "Client SGD learning rate. Default: ${DEFAULT-VALUE}.")
         float clientLr = D.clientLearningRate();
 
-        @Option(names = "--seed", paramLabel = "N", description = "Seed of the model and the synthetic data. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--seed",
+                paramLabel = "N",
+                description = "Seed of the model and the synthetic data. Default: ${DEFAULT-VALUE}.")
         long seed = D.seed();
 
-        @Option(names = "--heap-clients", paramLabel = "N,...|none",
-                description = "Clients per round of the round-memory sweep, comma-separated, or none to skip it. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--heap-clients",
+                paramLabel = "N,...|none",
+                description =
+                        "Clients per round of the round-memory sweep, comma-separated, or none to skip it. Default: ${DEFAULT-VALUE}.")
         String heapClients = D.heapClients().stream().map(String::valueOf).collect(Collectors.joining(","));
 
-        @Option(names = "--heap-examples", paramLabel = "N", description = "Examples per client in the round-memory sweep, a multiple of --batch."
-                + " Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--heap-examples",
+                paramLabel = "N",
+                description = "Examples per client in the round-memory sweep, a multiple of --batch."
+                        + " Default: ${DEFAULT-VALUE}.")
         int heapExamples = D.heapExamplesPerClient();
 
         /** The benchmark's options from these. */
         TrainingBenchmark.Options options() {
-            return BenchCommand.options(spec, () -> new TrainingBenchmark.Options(model, batch, clients, examplesPerClient, rounds, workers, rawSteps,
-                    clientLr, seed, counts(heapClients), heapExamples));
+            return BenchCommand.options(
+                    spec,
+                    () -> new TrainingBenchmark.Options(
+                            model,
+                            batch,
+                            clients,
+                            examplesPerClient,
+                            rounds,
+                            workers,
+                            rawSteps,
+                            clientLr,
+                            seed,
+                            counts(heapClients),
+                            heapExamples));
         }
 
         /** {@code --heap-clients}: whole numbers separated by commas, or {@code none}. */
@@ -105,8 +159,9 @@ final class BenchCommand implements Runnable {
                 try {
                     out.add(Integer.parseInt(part.trim()));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("--heap-clients must be whole numbers separated by commas, or none; got '" + part.trim()
-                            + "' in '" + text + "'");
+                    throw new IllegalArgumentException(
+                            "--heap-clients must be whole numbers separated by commas, or none; got '" + part.trim()
+                                    + "' in '" + text + "'");
                 }
             }
             return out;
@@ -118,26 +173,41 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "raw", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "The TensorFlow engine's raw single-thread training throughput of one model at one batch size (synthetic data).")
+    @Command(
+            name = "raw",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description =
+                    "The TensorFlow engine's raw single-thread training throughput of one model at one batch size (synthetic data).")
     static final class Raw implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--model", paramLabel = "NAME", description = "Model: fedavg_cnn, two_nn, softmax_regression, character_lstm. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--model",
+                paramLabel = "NAME",
+                description =
+                        "Model: fedavg_cnn, two_nn, softmax_regression, character_lstm. Default: ${DEFAULT-VALUE}.")
         String model = "fedavg_cnn";
 
-        @Option(names = "--batch", paramLabel = "N", description = "Examples per training step. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--batch",
+                paramLabel = "N",
+                description = "Examples per training step. Default: ${DEFAULT-VALUE}.")
         int batch = 20;
 
-        @Option(names = "--steps", paramLabel = "N", description = "Timed steps (after min(20, N) untimed ones). Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--steps",
+                paramLabel = "N",
+                description = "Timed steps (after min(20, N) untimed ones). Default: ${DEFAULT-VALUE}.")
         int steps = 200;
 
         /** The model to measure, once the options are checked. */
         ModelSpec modelSpec() {
             return options(spec, () -> {
                 if (batch < 1 || steps < 1) {
-                    throw new IllegalArgumentException("--batch and --steps must be at least 1, got " + batch + " and " + steps);
+                    throw new IllegalArgumentException(
+                            "--batch and --steps must be at least 1, got " + batch + " and " + steps);
                 }
                 return BenchModels.byName(model);
             });
@@ -149,8 +219,12 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "compression", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "FedAvg on Fashion-MNIST uncompressed and with each encoder: bits, accuracy, encode/decode cost.")
+    @Command(
+            name = "compression",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description =
+                    "FedAvg on Fashion-MNIST uncompressed and with each encoder: bits, accuracy, encode/decode cost.")
     static final class Compression implements Runnable {
         private static final CompressionBenchmark.Options D = CompressionBenchmark.Options.defaults();
 
@@ -160,54 +234,114 @@ final class BenchCommand implements Runnable {
         @Option(names = "--rounds", paramLabel = "N", description = "FedAvg rounds per run. Default: ${DEFAULT-VALUE}.")
         int rounds = D.rounds();
 
-        @Option(names = "--clients", paramLabel = "N", description = "Clients the training set is split over. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--clients",
+                paramLabel = "N",
+                description = "Clients the training set is split over. Default: ${DEFAULT-VALUE}.")
         int clients = D.clients();
 
-        @Option(names = "--clients-per-round", paramLabel = "N", description = "Clients sampled each round (the same in every run). Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--clients-per-round",
+                paramLabel = "N",
+                description = "Clients sampled each round (the same in every run). Default: ${DEFAULT-VALUE}.")
         int clientsPerRound = D.clientsPerRound();
 
-        @Option(names = "--partition", paramLabel = "SPEC", defaultValue = "iid", converter = PartitionConverter.class,
-                description = "How the training set is split: iid, dirichlet:ALPHA, shards:K, quantity:ALPHA. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--partition",
+                paramLabel = "SPEC",
+                defaultValue = "iid",
+                converter = PartitionConverter.class,
+                description =
+                        "How the training set is split: iid, dirichlet:ALPHA, shards:K, quantity:ALPHA. Default: ${DEFAULT-VALUE}.")
         Partitioner partition;
 
-        @Option(names = "--batch", paramLabel = "N", description = "Examples per training step. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--batch",
+                paramLabel = "N",
+                description = "Examples per training step. Default: ${DEFAULT-VALUE}.")
         int batch = D.batch();
 
-        @Option(names = "--client-lr", paramLabel = "LR", description = "Client SGD learning rate. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--client-lr",
+                paramLabel = "LR",
+                description = "Client SGD learning rate. Default: ${DEFAULT-VALUE}.")
         float clientLr = D.clientLearningRate();
 
-        @Option(names = "--server-lr", paramLabel = "LR", description = "Server SGD learning rate. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--server-lr",
+                paramLabel = "LR",
+                description = "Server SGD learning rate. Default: ${DEFAULT-VALUE}.")
         float serverLr = D.serverLearningRate();
 
-        @Option(names = "--encoders", paramLabel = "PRESET,...",
-                description = "Encoder presets compared with the uncompressed run, comma-separated (PRESET@THRESHOLD changes the 20,000-element threshold)."
-                        + " Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--encoders",
+                paramLabel = "PRESET,...",
+                description =
+                        "Encoder presets compared with the uncompressed run, comma-separated (PRESET@THRESHOLD changes the 20,000-element threshold)."
+                                + " Default: ${DEFAULT-VALUE}.")
         String encoders = String.join(",", D.encoders());
 
-        @Option(names = "--broadcast", paramLabel = "none|PRESET", description = "Encoder preset of the broadcast (server to clients), or none."
-                + " Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--broadcast",
+                paramLabel = "none|PRESET",
+                description =
+                        "Encoder preset of the broadcast (server to clients), or none." + " Default: ${DEFAULT-VALUE}.")
         String broadcast = D.broadcast();
 
-        @Option(names = "--workers", paramLabel = "N", description = "Runtime workers. Default: one per core (${DEFAULT-VALUE}).")
+        @Option(
+                names = "--workers",
+                paramLabel = "N",
+                description = "Runtime workers. Default: one per core (${DEFAULT-VALUE}).")
         int workers = D.workers();
 
-        @Option(names = "--model", paramLabel = "NAME", description = "Model: fedavg_cnn, two_nn, softmax_regression. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--model",
+                paramLabel = "NAME",
+                description = "Model: fedavg_cnn, two_nn, softmax_regression. Default: ${DEFAULT-VALUE}.")
         String model = D.model();
 
-        @Option(names = "--train-examples", paramLabel = "N", description = "Use only the first N training examples (0: all). Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--train-examples",
+                paramLabel = "N",
+                description = "Use only the first N training examples (0: all). Default: ${DEFAULT-VALUE}.")
         int trainExamples = D.trainExamples();
 
-        @Option(names = "--test-examples", paramLabel = "N", description = "Use only the first N test examples (0: all). Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--test-examples",
+                paramLabel = "N",
+                description = "Use only the first N test examples (0: all). Default: ${DEFAULT-VALUE}.")
         int testExamples = D.testExamples();
 
-        @Option(names = "--seed", paramLabel = "N", description = "Seed of the partition, the model, the sampling and the encoders. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--seed",
+                paramLabel = "N",
+                description =
+                        "Seed of the partition, the model, the sampling and the encoders. Default: ${DEFAULT-VALUE}.")
         long seed = D.seed();
 
         /** The benchmark's options from these. */
         CompressionBenchmark.Options options() {
-            List<String> list = Arrays.stream(encoders.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-            return BenchCommand.options(spec, () -> new CompressionBenchmark.Options(model, rounds, clients, clientsPerRound, partition, batch, clientLr,
-                    serverLr, list, broadcast, workers, trainExamples, testExamples, seed));
+            List<String> list = Arrays.stream(encoders.split(","))
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .toList();
+            return BenchCommand.options(
+                    spec,
+                    () -> new CompressionBenchmark.Options(
+                            model,
+                            rounds,
+                            clients,
+                            clientsPerRound,
+                            partition,
+                            batch,
+                            clientLr,
+                            serverLr,
+                            list,
+                            broadcast,
+                            workers,
+                            trainExamples,
+                            testExamples,
+                            seed));
         }
 
         @Override

@@ -25,9 +25,13 @@ import picocli.CommandLine.Spec;
  * ({@link ProvenanceReader}). Exit 0 when it printed a provenance; 1 for a file of no kind fl4j writes, a file that
  * records none, or a damaged one (the message says which).
  */
-@Command(name = "describe", mixinStandardHelpOptions = true,
-        description = {"Prints what produced a file fl4j wrote: fl4j version and commit, the run's configuration, seed, JDK and engine.",
-            "Reads checkpoints, CSV and JSON-lines metrics, TensorBoard event files and PNG charts (recognised by content)."})
+@Command(
+        name = "describe",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Prints what produced a file fl4j wrote: fl4j version and commit, the run's configuration, seed, JDK and engine.",
+            "Reads checkpoints, CSV and JSON-lines metrics, TensorBoard event files and PNG charts (recognised by content)."
+        })
 final class DescribeCommand implements Callable<Integer> {
 
     /** The largest file read whole (a checkpoint): what fits in one Java array. */
@@ -45,8 +49,9 @@ final class DescribeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Optional<ProvenanceReader.Found> found = read(file);
         if (found.isEmpty()) {
-            err.println("fl4j describe: " + file + " is not a file fl4j writes (a checkpoint, CSV or JSON-lines metrics, "
-                    + "a TensorBoard event file or a PNG chart)");
+            err.println(
+                    "fl4j describe: " + file + " is not a file fl4j writes (a checkpoint, CSV or JSON-lines metrics, "
+                            + "a TensorBoard event file or a PNG chart)");
             err.flush();
             return 1;
         }
@@ -58,10 +63,14 @@ final class DescribeCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        out.println(file + ": " + f.kind().description() + (provenance.size() > 1 ? ", " + provenance.size() + " runs" : ""));
+        out.println(file + ": " + f.kind().description()
+                + (provenance.size() > 1 ? ", " + provenance.size() + " runs" : ""));
         for (int i = 0; i < provenance.size(); i++) {
             if (provenance.size() > 1) {
-                out.printf("%nrun %d of %d (aggregator %s)%n", i + 1, provenance.size(),
+                out.printf(
+                        "%nrun %d of %d (aggregator %s)%n",
+                        i + 1,
+                        provenance.size(),
                         provenance.get(i).config().settings().getOrDefault("aggregator", "?"));
             }
             out.print(provenance.get(i).describe());
@@ -80,10 +89,17 @@ final class DescribeCommand implements Callable<Integer> {
             }
             boolean whole = head.length >= size;
             boolean checkpoint = head.length >= CheckpointFormat.MAGIC.length
-                    && Arrays.equals(head, 0, CheckpointFormat.MAGIC.length, CheckpointFormat.MAGIC, 0, CheckpointFormat.MAGIC.length);
+                    && Arrays.equals(
+                            head,
+                            0,
+                            CheckpointFormat.MAGIC.length,
+                            CheckpointFormat.MAGIC,
+                            0,
+                            CheckpointFormat.MAGIC.length);
             if (checkpoint && !whole) {
                 if (size > MAX_FILE_BYTES) {
-                    throw new IllegalArgumentException(file + " is " + size + " bytes, more than a checkpoint can hold (" + MAX_FILE_BYTES + ")");
+                    throw new IllegalArgumentException(
+                            file + " is " + size + " bytes, more than a checkpoint can hold (" + MAX_FILE_BYTES + ")");
                 }
                 head = Files.readAllBytes(file);
                 whole = true;

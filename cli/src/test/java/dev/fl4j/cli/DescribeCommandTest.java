@@ -41,8 +41,26 @@ class DescribeCommandTest {
     }
 
     private static String[] tiny(String... more) {
-        return Stream.concat(Stream.of("--dataset", "synthetic", "--clients", "10", "--clients-per-round", "3", "--model", "softmax",
-                "--examples-per-client", "20", "--batch", "5", "--client-lr", "0.05", "--seed", "7"), Stream.of(more)).toArray(String[]::new);
+        return Stream.concat(
+                        Stream.of(
+                                "--dataset",
+                                "synthetic",
+                                "--clients",
+                                "10",
+                                "--clients-per-round",
+                                "3",
+                                "--model",
+                                "softmax",
+                                "--examples-per-client",
+                                "20",
+                                "--batch",
+                                "5",
+                                "--client-lr",
+                                "0.05",
+                                "--seed",
+                                "7"),
+                        Stream.of(more))
+                .toArray(String[]::new);
     }
 
     @Test
@@ -52,8 +70,18 @@ class DescribeCommandTest {
         Path png = tmp.resolve("chart.png");
         Path tb = tmp.resolve("tb");
         Path ckpt = tmp.resolve("ckpt");
-        String[] outputs = {"--csv", csv.toString(), "--jsonl", jsonl.toString(), "--plot", png.toString(), "--tensorboard", tb.toString(),
-            "--checkpoint-dir", ckpt.toString()};
+        String[] outputs = {
+            "--csv",
+            csv.toString(),
+            "--jsonl",
+            jsonl.toString(),
+            "--plot",
+            png.toString(),
+            "--tensorboard",
+            tb.toString(),
+            "--checkpoint-dir",
+            ckpt.toString()
+        };
         SimulateCommandTest.Result r = SimulateCommandTest.run(tiny(concat(outputs, "--rounds", "2")));
         assertEquals(0, r.code(), r.err());
         Path eventFile;
@@ -65,11 +93,20 @@ class DescribeCommandTest {
         for (Path file : List.of(csv, jsonl, png, eventFile, checkpoint)) {
             SimulateCommandTest.Result d = describe(file);
             assertEquals(0, d.code(), file + ": " + d.err());
-            assertTrue(d.out().contains("fl4j:     " + Provenance.fl4jBuildVersion() + " (commit " + Provenance.fl4jBuildCommit() + ")"), d.out());
+            assertTrue(
+                    d.out()
+                            .contains("fl4j:     " + Provenance.fl4jBuildVersion() + " (commit "
+                                    + Provenance.fl4jBuildCommit() + ")"),
+                    d.out());
             assertTrue(d.out().contains("seed:     7\n"), d.out());
             assertTrue(d.out().contains("engine:   " + engine + "\n"), d.out());
             assertTrue(d.out().contains("jdk:      " + Runtime.version()), d.out());
-            for (String setting : List.of("  seed = 7", "  aggregator = mean", "  dataset = synthetic", "  model = softmax", "  client-lr = 0.05")) {
+            for (String setting : List.of(
+                    "  seed = 7",
+                    "  aggregator = mean",
+                    "  dataset = synthetic",
+                    "  model = softmax",
+                    "  client-lr = 0.05")) {
                 assertTrue(d.out().contains(setting + "\n"), file + " lacks " + setting + ":\n" + d.out());
             }
         }
@@ -77,18 +114,36 @@ class DescribeCommandTest {
         assertTrue(describe(checkpoint).out().startsWith(checkpoint + ": fl4j checkpoint\n"));
         assertTrue(describe(eventFile).out().startsWith(eventFile + ": TensorBoard event file\n"));
         String config = CheckpointStore.read(checkpoint).config().fingerprint();
-        assertTrue(describe(jsonl).out().contains("fingerprint " + config), "the provenance's config is the one checkpoints are matched by");
+        assertTrue(
+                describe(jsonl).out().contains("fingerprint " + config),
+                "the provenance's config is the one checkpoints are matched by");
 
         // a resumed run keeps exactly one provenance line in CSV and JSON lines
         SimulateCommandTest.Result resumed = SimulateCommandTest.run(tiny(concat(outputs, "--rounds", "3")));
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("resuming after round 2"), resumed.out());
         List<String> csvLines = Files.readAllLines(csv);
-        assertEquals(1, csvLines.stream().filter(l -> l.startsWith("# fl4j provenance: ")).count(), String.join("\n", csvLines));
-        assertTrue(csvLines.get(0).startsWith("# fl4j provenance: ") && csvLines.get(1).startsWith("round,"), csvLines.get(0));
-        assertEquals(List.of("0", "1", "2", "3"), csvLines.stream().skip(2).map(l -> l.substring(0, l.indexOf(','))).toList());
+        assertEquals(
+                1,
+                csvLines.stream()
+                        .filter(l -> l.startsWith("# fl4j provenance: "))
+                        .count(),
+                String.join("\n", csvLines));
+        assertTrue(
+                csvLines.get(0).startsWith("# fl4j provenance: ")
+                        && csvLines.get(1).startsWith("round,"),
+                csvLines.get(0));
+        assertEquals(
+                List.of("0", "1", "2", "3"),
+                csvLines.stream()
+                        .skip(2)
+                        .map(l -> l.substring(0, l.indexOf(',')))
+                        .toList());
         List<String> jsonLines = Files.readAllLines(jsonl);
-        assertEquals(1, jsonLines.stream().filter(l -> l.startsWith("{\"provenance\":")).count(), String.join("\n", jsonLines));
+        assertEquals(
+                1,
+                jsonLines.stream().filter(l -> l.startsWith("{\"provenance\":")).count(),
+                String.join("\n", jsonLines));
         assertTrue(jsonLines.get(0).startsWith("{\"provenance\":"));
         assertEquals(0, describe(csv).code());
         assertEquals(0, describe(jsonl).code());
@@ -98,17 +153,23 @@ class DescribeCommandTest {
     @Test
     void aCheckpointWithoutProvenanceStillResumes() throws Exception {
         Path ckpt = tmp.resolve("ckpt");
-        assertEquals(0, SimulateCommandTest.run(tiny("--rounds", "1", "--checkpoint-dir", ckpt.toString())).code());
+        assertEquals(
+                0,
+                SimulateCommandTest.run(tiny("--rounds", "1", "--checkpoint-dir", ckpt.toString()))
+                        .code());
         Path file = new CheckpointStore(ckpt.resolve("mean")).fileFor(1);
         Files.write(file, asVersionTwo(Files.readAllBytes(file)));
         SimulateCommandTest.Result old = describe(file);
         assertEquals(1, old.code());
         assertTrue(old.err().contains(": fl4j checkpoint that records no provenance"), old.err());
 
-        SimulateCommandTest.Result resumed = SimulateCommandTest.run(tiny("--rounds", "2", "--checkpoint-dir", ckpt.toString()));
+        SimulateCommandTest.Result resumed =
+                SimulateCommandTest.run(tiny("--rounds", "2", "--checkpoint-dir", ckpt.toString()));
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("resuming after round 1"), resumed.out());
-        assertTrue(CheckpointStore.read(new CheckpointStore(ckpt.resolve("mean")).fileFor(2)).provenance().isPresent());
+        assertTrue(CheckpointStore.read(new CheckpointStore(ckpt.resolve("mean")).fileFor(2))
+                .provenance()
+                .isPresent());
     }
 
     /** The checkpoint file {@code current} as fl4j wrote it before provenance: format version 2, no provenance field. */
@@ -123,8 +184,13 @@ class DescribeCommandTest {
             }
         }
         byte[] body = ValueCodec.encode(old.build());
-        return ByteBuffer.allocate(52 + body.length).put(CheckpointFormat.MAGIC).putInt(2).putLong(body.length)
-                .put(MessageDigest.getInstance("SHA-256").digest(body)).put(body).array();
+        return ByteBuffer.allocate(52 + body.length)
+                .put(CheckpointFormat.MAGIC)
+                .putInt(2)
+                .putLong(body.length)
+                .put(MessageDigest.getInstance("SHA-256").digest(body))
+                .put(body)
+                .array();
     }
 
     @Test
@@ -145,7 +211,10 @@ class DescribeCommandTest {
         Files.writeString(damaged, "{\"provenance\":{\"fl4j_version\":\"0.1.0\",\"seed\":\"x\"}}\n");
         r = describe(damaged);
         assertEquals(1, r.code());
-        assertTrue(r.err().startsWith("fl4j describe: error: " + damaged + " line 1: provenance field 'seed' is VALUE_STRING, expected an integer"),
+        assertTrue(
+                r.err()
+                        .startsWith("fl4j describe: error: " + damaged
+                                + " line 1: provenance field 'seed' is VALUE_STRING, expected an integer"),
                 r.err());
 
         r = describe(tmp.resolve("missing"));

@@ -41,7 +41,9 @@ class DocumentationLinksTest {
     @Test
     void everyRelativeLinkAndPathStaysInsideTheRepositoryAndExists() throws IOException {
         List<Path> docs = markdownFiles();
-        assertTrue(docs.contains(ROOT.resolve("README.md")) && docs.contains(ROOT.resolve("docs/architecture.md")), docs.toString());
+        assertTrue(
+                docs.contains(ROOT.resolve("README.md")) && docs.contains(ROOT.resolve("docs/architecture.md")),
+                docs.toString());
         List<String> problems = new ArrayList<>();
         for (Path doc : docs) {
             String text = Files.readString(doc);
@@ -50,9 +52,11 @@ class DocumentationLinksTest {
                 while (m.find()) {
                     String target = m.group(1);
                     if (target.matches("[a-z]+:.*") || target.startsWith("#")) {
-                        continue;                       // a web page, or a heading of this document
+                        continue; // a web page, or a heading of this document
                     }
-                    Path resolved = doc.getParent().resolve(target.replaceAll("#.*", "")).normalize();
+                    Path resolved = doc.getParent()
+                            .resolve(target.replaceAll("#.*", ""))
+                            .normalize();
                     if (!resolved.startsWith(ROOT)) {
                         problems.add(ROOT.relativize(doc) + ": '" + target + "' leaves the repository");
                     } else if (!Files.exists(resolved)) {

@@ -43,7 +43,17 @@ class Fl4jCommandTest {
 
     @Test
     void privacyEpsilonMatchesThePublishedRdpValue() {
-        String[] r = run("privacy", "epsilon", "--noise-multiplier", "1.5", "--sampling-rate", "0.04", "--steps", "2250", "--delta", "1e-5");
+        String[] r = run(
+                "privacy",
+                "epsilon",
+                "--noise-multiplier",
+                "1.5",
+                "--sampling-rate",
+                "0.04",
+                "--steps",
+                "2250",
+                "--delta",
+                "1e-5");
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].startsWith("epsilon=7.329111 delta=1.00000e-05"), r[1]);
     }

@@ -27,8 +27,16 @@ import org.junit.jupiter.api.Test;
  */
 class ModuleDescriptorsTest {
 
-    private static final Set<String> MODULES = Set.of("dev.fl4j.core", "dev.fl4j.compression", "dev.fl4j.aggregators", "dev.fl4j.learning",
-            "dev.fl4j.learning.tensorflow", "dev.fl4j.simulation", "dev.fl4j.bench", "dev.fl4j.examples", "dev.fl4j.cli");
+    private static final Set<String> MODULES = Set.of(
+            "dev.fl4j.core",
+            "dev.fl4j.compression",
+            "dev.fl4j.aggregators",
+            "dev.fl4j.learning",
+            "dev.fl4j.learning.tensorflow",
+            "dev.fl4j.simulation",
+            "dev.fl4j.bench",
+            "dev.fl4j.examples",
+            "dev.fl4j.cli");
 
     @Test
     void eachModuleExportsItsPackagesExceptInternalOnes() throws Exception {
@@ -44,14 +52,25 @@ class ModuleDescriptorsTest {
             if (!MODULES.contains(d.name())) {
                 continue;
             }
-            exported.put(d.name(), d.exports().stream().map(e -> {
-                assertEquals(Set.of(), e.targets(), d.name() + " exports " + e.source() + " to some modules only");
-                return e.source();
-            }).collect(Collectors.toCollection(TreeSet::new)));
-            Set<String> packages = packagesBeside(Path.of(url.toURI()).getParent());
-            expected.put(d.name(), d.name().equals("dev.fl4j.cli") ? Set.of()
-                    : packages.stream().filter(p -> !p.endsWith(".internal") && !p.contains(".internal."))
+            exported.put(
+                    d.name(),
+                    d.exports().stream()
+                            .map(e -> {
+                                assertEquals(
+                                        Set.of(),
+                                        e.targets(),
+                                        d.name() + " exports " + e.source() + " to some modules only");
+                                return e.source();
+                            })
                             .collect(Collectors.toCollection(TreeSet::new)));
+            Set<String> packages = packagesBeside(Path.of(url.toURI()).getParent());
+            expected.put(
+                    d.name(),
+                    d.name().equals("dev.fl4j.cli")
+                            ? Set.of()
+                            : packages.stream()
+                                    .filter(p -> !p.endsWith(".internal") && !p.contains(".internal."))
+                                    .collect(Collectors.toCollection(TreeSet::new)));
         }
         assertEquals(MODULES, exported.keySet(), "fl4j modules with a descriptor on the class path");
         List<String> wrong = new ArrayList<>();
@@ -69,8 +88,11 @@ class ModuleDescriptorsTest {
 
     private static Set<String> packagesBeside(Path classes) throws IOException {
         try (Stream<Path> files = Files.walk(classes)) {
-            return files.filter(f -> f.toString().endsWith(".class") && !f.getFileName().toString().equals("module-info.class"))
-                    .map(f -> classes.relativize(f.getParent()).toString().replace(classes.getFileSystem().getSeparator(), "."))
+            return files.filter(f -> f.toString().endsWith(".class")
+                            && !f.getFileName().toString().equals("module-info.class"))
+                    .map(f -> classes.relativize(f.getParent())
+                            .toString()
+                            .replace(classes.getFileSystem().getSeparator(), "."))
                     .collect(Collectors.toCollection(TreeSet::new));
         }
     }

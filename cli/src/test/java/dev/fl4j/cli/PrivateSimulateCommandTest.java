@@ -20,8 +20,23 @@ class PrivateSimulateCommandTest {
     Path tmp;
 
     private static Result run(String... more) {
-        List<String> a = new ArrayList<>(List.of("--dataset", "synthetic", "--clients", "10", "--clients-per-round", "5", "--model", "softmax",
-                "--examples-per-client", "20", "--batch", "5", "--client-lr", "0.05", "--aggregator", "dp:0.3"));
+        List<String> a = new ArrayList<>(List.of(
+                "--dataset",
+                "synthetic",
+                "--clients",
+                "10",
+                "--clients-per-round",
+                "5",
+                "--model",
+                "softmax",
+                "--examples-per-client",
+                "20",
+                "--batch",
+                "5",
+                "--client-lr",
+                "0.05",
+                "--aggregator",
+                "dp:0.3"));
         a.addAll(Arrays.asList(more));
         return SimulateCommandTest.run(a.toArray(String[]::new));
     }
@@ -31,18 +46,37 @@ class PrivateSimulateCommandTest {
         Path csv = tmp.resolve("m.csv");
         Result r = run("--rounds", "2", "--csv", csv.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("[dp-0.3] privacy: poisson sampling q=0.5, noise multiplier 0.3, delta 1.0E-5"), r.out());
-        assertTrue(r.out().contains("not released (epsilon does not cover them): training metrics, clients_sampled, clients_reporting"), r.out());
-        List<String> rounds = r.lines().stream().filter(l -> l.startsWith("round  1") || l.startsWith("round  2")).toList();
+        assertTrue(
+                r.out().contains("[dp-0.3] privacy: poisson sampling q=0.5, noise multiplier 0.3, delta 1.0E-5"),
+                r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "not released (epsilon does not cover them): training metrics, clients_sampled, clients_reporting"),
+                r.out());
+        List<String> rounds = r.lines().stream()
+                .filter(l -> l.startsWith("round  1") || l.startsWith("round  2"))
+                .toList();
         assertEquals(2, rounds.size(), r.out());
         for (String line : rounds) {
-            assertFalse(line.contains(", loss=") || line.contains(", accuracy=") || line.contains("bits=") || line.contains("clients="), line);
+            assertFalse(
+                    line.contains(", loss=")
+                            || line.contains(", accuracy=")
+                            || line.contains("bits=")
+                            || line.contains("clients="),
+                    line);
             assertTrue(line.contains("privacy/epsilon="), line);
         }
         assertTrue(r.out().contains("broadcasted_bits=not released, aggregated_bits=not released"), r.out());
         String header = Files.readAllLines(csv).get(1);
         assertTrue(header.startsWith("round,"), "line 0 is the provenance comment, line 1 the header: " + header);
-        for (String hidden : List.of("client_work", "clients_sampled", "clients_reporting", "broadcasted_bits", "round_seconds", "zeroed_count")) {
+        for (String hidden : List.of(
+                "client_work",
+                "clients_sampled",
+                "clients_reporting",
+                "broadcasted_bits",
+                "round_seconds",
+                "zeroed_count")) {
             assertFalse(header.contains(hidden), header);
         }
     }

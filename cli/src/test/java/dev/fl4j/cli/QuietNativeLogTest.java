@@ -18,13 +18,16 @@ import org.junit.jupiter.api.Test;
 class QuietNativeLogTest {
 
     private static final Path FILTER = Path.of("..", "scripts", "quiet-native-log");
-    private static final String ABSL_WARNING = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n";
+    private static final String ABSL_WARNING =
+            "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n";
     private static final String MLIR_INFO =
             "I0000 00:00:1796127366.752898   25663 mlir_graph_optimization_pass.cc:401] MLIR V1 optimization pass is not enabled\n";
 
     private static Process startFilter() throws IOException {
         assertTrue(Files.isRegularFile(FILTER), "the launcher's stderr filter " + FILTER.toAbsolutePath());
-        return new ProcessBuilder("perl", FILTER.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder("perl", FILTER.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     private static String filter(String input) throws Exception {
@@ -58,12 +61,16 @@ class QuietNativeLogTest {
             in.write(bar.getBytes(StandardCharsets.UTF_8));
             in.flush();
             byte[] got = err.readNBytes(bar.length());
-            assertEquals(bar, new String(got, StandardCharsets.UTF_8), "a progress bar's redraw, which never ends its line, must not wait");
+            assertEquals(
+                    bar,
+                    new String(got, StandardCharsets.UTF_8),
+                    "a progress bar's redraw, which never ends its line, must not wait");
             in.write(("\n" + ABSL_WARNING + "I0000").getBytes(StandardCharsets.UTF_8));
             in.flush();
             in.write(" 00:00:17.5 1 x.cc:1] held until it could no longer be noise\n".getBytes(StandardCharsets.UTF_8));
             in.close();
-            assertEquals("\nI0000 00:00:17.5 1 x.cc:1] held until it could no longer be noise\n",
+            assertEquals(
+                    "\nI0000 00:00:17.5 1 x.cc:1] held until it could no longer be noise\n",
                     new String(err.readAllBytes(), StandardCharsets.UTF_8));
             assertTrue(p.waitFor(10, TimeUnit.SECONDS));
         } finally {
@@ -81,6 +88,8 @@ class QuietNativeLogTest {
     @Test
     void anSlf4jProviderIsOnTheCommandsClasspath() throws Exception {
         Class<?> providerType = Class.forName("org.slf4j.spi.SLF4JServiceProvider");
-        assertFalse(ServiceLoader.load(providerType).stream().findAny().isEmpty(), "no SLF4J provider on the runtime classpath");
+        assertFalse(
+                ServiceLoader.load(providerType).stream().findAny().isEmpty(),
+                "no SLF4J provider on the runtime classpath");
     }
 }

@@ -46,8 +46,21 @@ class SimulateCommandTest {
     }
 
     private static String[] tiny(String... more) {
-        List<String> base = List.of("--dataset", "synthetic", "--clients", "10", "--clients-per-round", "3", "--model", "softmax",
-                "--examples-per-client", "20", "--batch", "5", "--client-lr", "0.05");
+        List<String> base = List.of(
+                "--dataset",
+                "synthetic",
+                "--clients",
+                "10",
+                "--clients-per-round",
+                "3",
+                "--model",
+                "softmax",
+                "--examples-per-client",
+                "20",
+                "--batch",
+                "5",
+                "--client-lr",
+                "0.05");
         List<String> a = new ArrayList<>();
         for (int i = 0; i < base.size(); i += 2) {
             if (!Arrays.asList(more).contains(base.get(i))) {
@@ -65,19 +78,38 @@ class SimulateCommandTest {
         Path jsonl = tmp.resolve("m.jsonl");
         Path png = tmp.resolve("chart.png");
         Path tb = tmp.resolve("tb");
-        Result r = run(tiny("--rounds", "2", "--csv", csv.toString(), "--jsonl", jsonl.toString(), "--plot", png.toString(),
-                "--tensorboard", tb.toString()));
+        Result r = run(tiny(
+                "--rounds",
+                "2",
+                "--csv",
+                csv.toString(),
+                "--jsonl",
+                jsonl.toString(),
+                "--plot",
+                png.toString(),
+                "--tensorboard",
+                tb.toString()));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("Synthetic(α=1.0, β=1.0): 10 clients"), r.out());
-        List<String> rounds = r.lines().stream().filter(l -> l.startsWith("round  1") || l.startsWith("round  2")).toList();
+        List<String> rounds = r.lines().stream()
+                .filter(l -> l.startsWith("round  1") || l.startsWith("round  2"))
+                .toList();
         assertEquals(2, rounds.size(), r.out());
         for (String l : rounds) {
             assertTrue(ROUND_LINE.matcher(l).matches(), l);
         }
-        assertTrue(r.lines().stream().anyMatch(l -> l.startsWith("round  0, broadcasted_bits=0.00bit, aggregated_bits=0.00bit, federated_eval_loss=2.3026")),
+        assertTrue(
+                r.lines().stream()
+                        .anyMatch(
+                                l -> l.startsWith(
+                                        "round  0, broadcasted_bits=0.00bit, aggregated_bits=0.00bit, federated_eval_loss=2.3026")),
                 r.out());
-        assertTrue(r.lines().stream().anyMatch(l -> l.matches("summary mean: 2 rounds, final federated test accuracy [01]\\.\\d{4}, wall time .*, "
-                + "broadcasted_bits=.*, aggregated_bits=.*")), r.out());
+        assertTrue(
+                r.lines().stream()
+                        .anyMatch(l -> l.matches(
+                                "summary mean: 2 rounds, final federated test accuracy [01]\\.\\d{4}, wall time .*, "
+                                        + "broadcasted_bits=.*, aggregated_bits=.*")),
+                r.out());
 
         List<String> table = Files.readAllLines(csv);
         assertEquals(5, table.size(), "provenance, header and rounds 0..2");
@@ -94,11 +126,23 @@ class SimulateCommandTest {
     @Test
     void severalAggregatorsRunInTurnAndAreCompared() throws Exception {
         Path csv = tmp.resolve("m.csv");
-        Result r = run(tiny("--rounds", "1", "--aggregator", "mean,zeroing+mean", "--csv", csv.toString(), "--tensorboard", tmp.resolve("tb").toString()));
+        Result r = run(tiny(
+                "--rounds",
+                "1",
+                "--aggregator",
+                "mean,zeroing+mean",
+                "--csv",
+                csv.toString(),
+                "--tensorboard",
+                tmp.resolve("tb").toString()));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("== run mean: aggregator mean =="), r.out());
         assertTrue(r.out().contains("== run zeroing_mean: aggregator zeroing_mean =="), r.out());
-        assertTrue(r.lines().stream().anyMatch(l -> l.matches("aggregator\\s+accuracy\\s+broadcasted_bits\\s+aggregated_bits\\s+wall time")), r.out());
+        assertTrue(
+                r.lines().stream()
+                        .anyMatch(l -> l.matches(
+                                "aggregator\\s+accuracy\\s+broadcasted_bits\\s+aggregated_bits\\s+wall time")),
+                r.out());
         assertTrue(r.lines().stream().anyMatch(l -> l.startsWith("zeroing_mean ")), r.out());
         assertTrue(Files.exists(tmp.resolve("m-mean.csv")) && Files.exists(tmp.resolve("m-zeroing_mean.csv")));
         assertTrue(Files.isDirectory(tmp.resolve("tb/mean")) && Files.isDirectory(tmp.resolve("tb/zeroing_mean")));
@@ -107,16 +151,32 @@ class SimulateCommandTest {
     @Test
     void yamlAndJsonConfigFilesWithCommandLineOverrides() throws Exception {
         Path yaml = tmp.resolve("run.yaml");
-        Files.writeString(yaml, String.join("\n", "dataset: synthetic", "clients: 8", "clients-per-round: 2", "rounds: 1", "model: softmax",
-                "examples-per-client: 10", "batch: 5", "aggregator: [mean]", "progress: false", ""));
+        Files.writeString(
+                yaml,
+                String.join(
+                        "\n",
+                        "dataset: synthetic",
+                        "clients: 8",
+                        "clients-per-round: 2",
+                        "rounds: 1",
+                        "model: softmax",
+                        "examples-per-client: 10",
+                        "batch: 5",
+                        "aggregator: [mean]",
+                        "progress: false",
+                        ""));
         Result r = run("--config", yaml.toString(), "--rounds", "2");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("2 of 8 clients per round, batch 5"), r.out());
-        assertTrue(r.lines().stream().anyMatch(l -> l.startsWith("round  2,")), "command line --rounds 2 overrides the file: " + r.out());
+        assertTrue(
+                r.lines().stream().anyMatch(l -> l.startsWith("round  2,")),
+                "command line --rounds 2 overrides the file: " + r.out());
 
         Path json = tmp.resolve("run.json");
-        Files.writeString(json, "{\"dataset\": \"synthetic\", \"clients\": 6, \"clients-per-round\": 3, \"rounds\": 1, \"model\": \"softmax\","
-                + " \"--examples-per-client\": 10, \"aggregator\": \"mean\"}");
+        Files.writeString(
+                json,
+                "{\"dataset\": \"synthetic\", \"clients\": 6, \"clients-per-round\": 3, \"rounds\": 1, \"model\": \"softmax\","
+                        + " \"--examples-per-client\": 10, \"aggregator\": \"mean\"}");
         r = run("--config", json.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("3 of 6 clients per round, batch 20"), r.out());
@@ -129,7 +189,10 @@ class SimulateCommandTest {
         Files.writeString(json, "{\"datset\": \"synthetic\"}");
         r = run("--config", json.toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("unknown setting 'datset' (line 1); valid settings: ") && r.err().contains("dataset"), r.err());
+        assertTrue(
+                r.err().contains("unknown setting 'datset' (line 1); valid settings: ")
+                        && r.err().contains("dataset"),
+                r.err());
         Files.writeString(yaml, "dataset: [unclosed");
         r = run("--config", yaml.toString());
         assertEquals(2, r.code());
@@ -153,18 +216,34 @@ class SimulateCommandTest {
 
     @Test
     void impossibleSettingsGetClearErrors() {
-        assertError(run(tiny("--clients-per-round", "11")), "--clients-per-round 11 is more than the 10 training clients");
-        assertError(run(tiny("--model", "fedavg-cnn")), "model fedavg-cnn needs 28×28×1 float images but synthetic has examples x=float32[60]; models that fit: softmax");
-        assertError(run(tiny("--model", "resnet")), "--model: model 'resnet': unknown model 'resnet' (models that fit synthetic: softmax); valid forms: fedavg-cnn, 2nn, softmax, lstm");
-        assertError(run(tiny("--algorithm", "fedmagic")), "--algorithm: algorithm 'fedmagic': unknown algorithm 'fedmagic'; valid forms: fedavg, fedavg-unweighted, fedsgd, fedprox:MU");
-        assertError(run(tiny("--algorithm", "fedprox:x")), "--algorithm: algorithm 'fedprox:x': MU must be a number, got 'x'; valid forms:");
-        assertError(run(tiny("--model", "softmax:2")), "--model: model 'softmax:2': 'softmax' takes 0 argument(s) (softmax), got 1");
-        assertError(run(tiny("--aggregator", "mean,nonsense")), "--aggregator: aggregator 'nonsense': unknown aggregator 'nonsense'; valid forms:");
+        assertError(
+                run(tiny("--clients-per-round", "11")), "--clients-per-round 11 is more than the 10 training clients");
+        assertError(
+                run(tiny("--model", "fedavg-cnn")),
+                "model fedavg-cnn needs 28×28×1 float images but synthetic has examples x=float32[60]; models that fit: softmax");
+        assertError(
+                run(tiny("--model", "resnet")),
+                "--model: model 'resnet': unknown model 'resnet' (models that fit synthetic: softmax); valid forms: fedavg-cnn, 2nn, softmax, lstm");
+        assertError(
+                run(tiny("--algorithm", "fedmagic")),
+                "--algorithm: algorithm 'fedmagic': unknown algorithm 'fedmagic'; valid forms: fedavg, fedavg-unweighted, fedsgd, fedprox:MU");
+        assertError(
+                run(tiny("--algorithm", "fedprox:x")),
+                "--algorithm: algorithm 'fedprox:x': MU must be a number, got 'x'; valid forms:");
+        assertError(
+                run(tiny("--model", "softmax:2")),
+                "--model: model 'softmax:2': 'softmax' takes 0 argument(s) (softmax), got 1");
+        assertError(
+                run(tiny("--aggregator", "mean,nonsense")),
+                "--aggregator: aggregator 'nonsense': unknown aggregator 'nonsense'; valid forms:");
         assertError(run(tiny("--partition", "iid")), "--partition applies to centralised datasets");
         // the partition is read before the data: the missing directory is never looked at
-        assertError(run("--dataset", "mnist:/nonexistent/mnist", "--partition", "shards:x", "--rounds", "1"),
+        assertError(
+                run("--dataset", "mnist:/nonexistent/mnist", "--partition", "shards:x", "--rounds", "1"),
                 "--partition: partition 'shards:x': K must be a whole number, got 'x'; valid forms: iid, dirichlet:ALPHA, shards:K, quantity:ALPHA");
-        assertError(run(tiny("--dataset", "imagenet")), "unknown dataset 'imagenet'; expected one of fashion-mnist, mnist:DIR");
+        assertError(
+                run(tiny("--dataset", "imagenet")),
+                "unknown dataset 'imagenet'; expected one of fashion-mnist, mnist:DIR");
         assertError(run(tiny("--dropout", "1")), "--dropout must be in [0, 1), got 1.0");
         assertError(run(tiny("--batch", "0")), "--batch must be at least 1, got 0");
         assertError(run(tiny("--client-lr", "NaN")), "--client-lr must be a positive finite number");
@@ -187,15 +266,23 @@ class SimulateCommandTest {
         assertError(run(withEpochs.toArray(String[]::new)), "--epochs 3 does not apply to --algorithm fedsgd");
         Result r = run(noClientLr.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
-        String header = r.lines().stream().filter(l -> l.startsWith("model softmax")).findFirst().orElseThrow();
-        assertTrue(header.contains("algorithm fedsgd (server lr 0.1, one gradient per client and round, no local steps)"), header);
+        String header = r.lines().stream()
+                .filter(l -> l.startsWith("model softmax"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(
+                header.contains("algorithm fedsgd (server lr 0.1, one gradient per client and round, no local steps)"),
+                header);
         assertFalse(header.contains("client SGD") || header.contains("epoch"), header);
     }
 
     @Test
     void partitionThatLeavesClientsEmptyIsRefused() {
-        assertError(run("--dataset", "fashion-mnist", "--clients", "70000", "--rounds", "0"), "60000 examples cannot be split over 70000 clients");
-        assertError(run("--dataset", "fashion-mnist", "--partition", "shards:1000", "--clients", "100", "--rounds", "0"),
+        assertError(
+                run("--dataset", "fashion-mnist", "--clients", "70000", "--rounds", "0"),
+                "60000 examples cannot be split over 70000 clients");
+        assertError(
+                run("--dataset", "fashion-mnist", "--partition", "shards:1000", "--clients", "100", "--rounds", "0"),
                 "100 clients × 1000 shards");
     }
 
@@ -205,8 +292,10 @@ class SimulateCommandTest {
         Result encoded = run(tiny("--rounds", "1", "--clients-per-round", "3", "--broadcast", "uniform:4@100"));
         assertEquals(0, encoded.code(), encoded.err());
         // softmax on synthetic: kernel 60x10 (600 elements, encoded with a small header), bias 10 (raw)
-        assertTrue(lastRoundLine(encoded).contains("broadcasted_bits=") && !lastRoundLine(encoded).equals(lastRoundLine(plain)));
-        assertTrue(bits(lastRoundLine(encoded), "broadcasted_bits") < bits(lastRoundLine(plain), "broadcasted_bits") / 4,
+        assertTrue(lastRoundLine(encoded).contains("broadcasted_bits=")
+                && !lastRoundLine(encoded).equals(lastRoundLine(plain)));
+        assertTrue(
+                bits(lastRoundLine(encoded), "broadcasted_bits") < bits(lastRoundLine(plain), "broadcasted_bits") / 4,
                 lastRoundLine(plain) + " vs " + lastRoundLine(encoded));
         assertError(run(tiny("--rounds", "1", "--broadcast", "uniform:99")), "--broadcast uniform:99");
     }
@@ -218,10 +307,13 @@ class SimulateCommandTest {
         Result plain = run(tiny("--rounds", "3", "--clients-per-round", "4"));
         Result straight = run(tiny(concat(ef, "--rounds", "3")));
         assertEquals(0, straight.code(), straight.err());
-        assertTrue(bits(lastRoundLine(straight), "aggregated_bits") < bits(lastRoundLine(plain), "aggregated_bits") / 2,
+        assertTrue(
+                bits(lastRoundLine(straight), "aggregated_bits") < bits(lastRoundLine(plain), "aggregated_bits") / 2,
                 lastRoundLine(plain) + " vs " + lastRoundLine(straight));
         String dir = tmp.resolve("ef").toString();
-        assertEquals(0, run(tiny(concat(ef, "--rounds", "1", "--checkpoint-dir", dir))).code());
+        assertEquals(
+                0,
+                run(tiny(concat(ef, "--rounds", "1", "--checkpoint-dir", dir))).code());
         Result resumed = run(tiny(concat(ef, "--rounds", "3", "--checkpoint-dir", dir)));
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("resuming after round 1"), resumed.out());
@@ -236,20 +328,38 @@ class SimulateCommandTest {
 
     @Test
     void privacyBudgetStopsTheRunBeforeItIsExceeded() {
-        Result r = run(tiny("--rounds", "30", "--clients", "10", "--clients-per-round", "3", "--aggregator", "dp-fixed:1.0:1.0",
-                "--epsilon-budget", "8", "--eval-every", "100"));
+        Result r = run(tiny(
+                "--rounds",
+                "30",
+                "--clients",
+                "10",
+                "--clients-per-round",
+                "3",
+                "--aggregator",
+                "dp-fixed:1.0:1.0",
+                "--epsilon-budget",
+                "8",
+                "--eval-every",
+                "100"));
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("stopped after round") && r.out().contains("one more round would exceed the privacy budget"), r.out());
+        assertTrue(
+                r.out().contains("stopped after round")
+                        && r.out().contains("one more round would exceed the privacy budget"),
+                r.out());
         assertError(run(tiny("--rounds", "1", "--epsilon-budget", "-1")), "--epsilon-budget must be positive");
     }
 
     private static String lastRoundLine(Result r) {
-        return r.lines().stream().filter(l -> l.startsWith("round")).reduce((a, b) -> b).orElseThrow();
+        return r.lines().stream()
+                .filter(l -> l.startsWith("round"))
+                .reduce((a, b) -> b)
+                .orElseThrow();
     }
 
     /** The bits in {@code name=12.34Kibit} of a round line. */
     private static double bits(String line, String name) {
-        java.util.regex.Matcher m = Pattern.compile(name + "=([0-9.]+)(bit|Kibit|Mibit|Gibit)").matcher(line);
+        java.util.regex.Matcher m =
+                Pattern.compile(name + "=([0-9.]+)(bit|Kibit|Mibit|Gibit)").matcher(line);
         assertTrue(m.find(), line);
         int power = List.of("bit", "Kibit", "Mibit", "Gibit").indexOf(m.group(2));
         return Double.parseDouble(m.group(1)) * Math.pow(1024, power);

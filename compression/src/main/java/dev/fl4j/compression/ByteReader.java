@@ -14,7 +14,8 @@ public final class ByteReader {
     /** Reads {@code buf[offset, offset+length)}; offsets in error messages are indices into {@code buf}. */
     public ByteReader(byte[] buf, int offset, int length) {
         if (offset < 0 || length < 0 || offset + length > buf.length) {
-            throw new IllegalArgumentException("range [" + offset + ", " + (offset + length) + ") outside array of " + buf.length);
+            throw new IllegalArgumentException(
+                    "range [" + offset + ", " + (offset + length) + ") outside array of " + buf.length);
         }
         this.buf = buf;
         this.pos = offset;
@@ -36,8 +37,8 @@ public final class ByteReader {
 
     private void need(int n, String what) {
         if (end - pos < n) {
-            throw new MalformedEncodingException("truncated: reading " + what + " needs " + n + " bytes at offset " + pos
-                    + " but only " + (end - pos) + " remain");
+            throw new MalformedEncodingException("truncated: reading " + what + " needs " + n + " bytes at offset "
+                    + pos + " but only " + (end - pos) + " remain");
         }
     }
 
@@ -48,7 +49,10 @@ public final class ByteReader {
 
     public int readInt(String what) {
         need(4, what);
-        int v = (buf[pos] & 0xFF) | (buf[pos + 1] & 0xFF) << 8 | (buf[pos + 2] & 0xFF) << 16 | (buf[pos + 3] & 0xFF) << 24;
+        int v = (buf[pos] & 0xFF)
+                | (buf[pos + 1] & 0xFF) << 8
+                | (buf[pos + 2] & 0xFF) << 16
+                | (buf[pos + 3] & 0xFF) << 24;
         pos += 4;
         return v;
     }
@@ -73,7 +77,8 @@ public final class ByteReader {
             v |= (long) (b & 0x7F) << shift;
             if ((b & 0x80) == 0) {
                 if (v > Integer.MAX_VALUE) {
-                    throw new MalformedEncodingException(what + " at offset " + start + " is " + v + ", more than 2^31-1");
+                    throw new MalformedEncodingException(
+                            what + " at offset " + start + " is " + v + ", more than 2^31-1");
                 }
                 return (int) v;
             }

@@ -32,12 +32,22 @@ public final class Encoders {
 
     /** The accepted syntaxes, as listed in error messages. */
     public static final List<String> PRESETS = List.of(
-            "none", "identity", "uniform8", "uniform:BITS", "hadamard-uniform:BITS", "nonuniform:BITS",
-            "entropy-uniform:BITS", "entropy-nonuniform:BITS", "drive", "topk:FRACTION", "topk-uniform:FRACTION:BITS",
-            "randk:FRACTION", "randk-ef:FRACTION", "adaptive-uniform:BITS");
+            "none",
+            "identity",
+            "uniform8",
+            "uniform:BITS",
+            "hadamard-uniform:BITS",
+            "nonuniform:BITS",
+            "entropy-uniform:BITS",
+            "entropy-nonuniform:BITS",
+            "drive",
+            "topk:FRACTION",
+            "topk-uniform:FRACTION:BITS",
+            "randk:FRACTION",
+            "randk-ef:FRACTION",
+            "adaptive-uniform:BITS");
 
-    private Encoders() {
-    }
+    private Encoders() {}
 
     /** TFF's default: 8-bit uniform quantization of tensors with more than 20,000 elements. */
     public static ValueEncoder tffDefault() {
@@ -62,7 +72,8 @@ public final class Encoders {
             try {
                 threshold = Long.parseLong(t);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("encoder '" + spec + "': threshold after '@' must be a whole number of elements, got '" + t + "'");
+                throw new IllegalArgumentException("encoder '" + spec
+                        + "': threshold after '@' must be a whole number of elements, got '" + t + "'");
             }
             if (threshold < 0) {
                 throw new IllegalArgumentException("encoder '" + spec + "': threshold must be >= 0, got " + threshold);
@@ -98,7 +109,8 @@ public final class Encoders {
             }
             case "hadamard-uniform" -> {
                 args(parts, 1, spec);
-                return TensorEncoder.of(Stages.hadamard(), Stages.uniformQuantization(bits(parts[1], 16, spec)), Stages.bitPacking());
+                return TensorEncoder.of(
+                        Stages.hadamard(), Stages.uniformQuantization(bits(parts[1], 16, spec)), Stages.bitPacking());
             }
             case "nonuniform" -> {
                 args(parts, 1, spec);
@@ -114,28 +126,50 @@ public final class Encoders {
             }
             case "drive" -> {
                 args(parts, 0, spec);
-                return TensorEncoder.of(Stages.hadamard(), Stages.sign().optUnbiased(true).build(), Stages.bitPacking());
+                return TensorEncoder.of(
+                        Stages.hadamard(), Stages.sign().optUnbiased(true).build(), Stages.bitPacking());
             }
             case "topk" -> {
                 args(parts, 1, spec);
-                return TensorEncoder.of(Stages.topK().setFraction(fraction(parts[1], spec)).optErrorFeedback(true).build(), Stages.float32());
+                return TensorEncoder.of(
+                        Stages.topK()
+                                .setFraction(fraction(parts[1], spec))
+                                .optErrorFeedback(true)
+                                .build(),
+                        Stages.float32());
             }
             case "topk-uniform" -> {
                 args(parts, 2, spec);
-                return TensorEncoder.of(Stages.topK().setFraction(fraction(parts[1], spec)).optErrorFeedback(true).build(), Stages.uniformQuantization(bits(parts[2], 16, spec)),
+                return TensorEncoder.of(
+                        Stages.topK()
+                                .setFraction(fraction(parts[1], spec))
+                                .optErrorFeedback(true)
+                                .build(),
+                        Stages.uniformQuantization(bits(parts[2], 16, spec)),
                         Stages.bitPacking());
             }
             case "randk" -> {
                 args(parts, 1, spec);
-                return TensorEncoder.of(Stages.randomK().setFraction(fraction(parts[1], spec)).optUnbiased(true).build(), Stages.float32());
+                return TensorEncoder.of(
+                        Stages.randomK()
+                                .setFraction(fraction(parts[1], spec))
+                                .optUnbiased(true)
+                                .build(),
+                        Stages.float32());
             }
             case "randk-ef" -> {
                 args(parts, 1, spec);
-                return TensorEncoder.of(Stages.randomK().setFraction(fraction(parts[1], spec)).optErrorFeedback(true).build(), Stages.float32());
+                return TensorEncoder.of(
+                        Stages.randomK()
+                                .setFraction(fraction(parts[1], spec))
+                                .optErrorFeedback(true)
+                                .build(),
+                        Stages.float32());
             }
             case "adaptive-uniform" -> {
                 args(parts, 1, spec);
-                return TensorEncoder.of(Stages.adaptiveUniformQuantization(bits(parts[1], 16, spec)), Stages.bitPacking());
+                return TensorEncoder.of(
+                        Stages.adaptiveUniformQuantization(bits(parts[1], 16, spec)), Stages.bitPacking());
             }
             default -> throw unknown(spec, "unknown encoder '" + head + "'");
         }
@@ -143,8 +177,14 @@ public final class Encoders {
 
     private static void args(String[] parts, int expected, String spec) {
         if (parts.length - 1 != expected) {
-            String syntax = PRESETS.stream().filter(p -> p.equals(parts[0]) || p.startsWith(parts[0] + ":")).findFirst().orElse(parts[0]);
-            throw unknown(spec, "'" + parts[0] + "' takes " + expected + " argument(s) (" + syntax + "), got " + (parts.length - 1));
+            String syntax = PRESETS.stream()
+                    .filter(p -> p.equals(parts[0]) || p.startsWith(parts[0] + ":"))
+                    .findFirst()
+                    .orElse(parts[0]);
+            throw unknown(
+                    spec,
+                    "'" + parts[0] + "' takes " + expected + " argument(s) (" + syntax + "), got "
+                            + (parts.length - 1));
         }
     }
 
@@ -153,7 +193,8 @@ public final class Encoders {
         try {
             b = Integer.parseInt(text);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("encoder '" + spec + "': BITS must be a whole number 1-" + max + ", got '" + text + "'");
+            throw new IllegalArgumentException(
+                    "encoder '" + spec + "': BITS must be a whole number 1-" + max + ", got '" + text + "'");
         }
         if (b < 1 || b > max) {
             throw new IllegalArgumentException("encoder '" + spec + "': BITS must be 1-" + max + ", got " + b);
@@ -166,7 +207,8 @@ public final class Encoders {
         try {
             f = Double.parseDouble(text);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("encoder '" + spec + "': FRACTION must be a number in (0, 1], got '" + text + "'");
+            throw new IllegalArgumentException(
+                    "encoder '" + spec + "': FRACTION must be a number in (0, 1], got '" + text + "'");
         }
         if (!(f > 0 && f <= 1)) {
             throw new IllegalArgumentException("encoder '" + spec + "': FRACTION must be in (0, 1], got " + text);
@@ -175,7 +217,8 @@ public final class Encoders {
     }
 
     private static IllegalArgumentException unknown(String spec, String why) {
-        return new IllegalArgumentException("encoder '" + spec + "': " + why + "; valid names: " + String.join(", ", PRESETS)
-                + " (optionally followed by @THRESHOLD, default " + ValueEncoder.TFF_DEFAULT_THRESHOLD + ")");
+        return new IllegalArgumentException(
+                "encoder '" + spec + "': " + why + "; valid names: " + String.join(", ", PRESETS)
+                        + " (optionally followed by @THRESHOLD, default " + ValueEncoder.TFF_DEFAULT_THRESHOLD + ")");
     }
 }

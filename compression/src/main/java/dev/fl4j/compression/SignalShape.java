@@ -22,9 +22,10 @@ public record SignalShape(SignalKind kind, int length, int levels) {
             throw new IllegalArgumentException("signal length must be >= 0, got " + length);
         }
         if (kind == SignalKind.SYMBOLS ? levels < 1 : levels != 0) {
-            throw new IllegalArgumentException(kind == SignalKind.SYMBOLS
-                    ? "symbol signals need levels >= 1, got " + levels
-                    : kind + " signals have no levels, got " + levels);
+            throw new IllegalArgumentException(
+                    kind == SignalKind.SYMBOLS
+                            ? "symbol signals need levels >= 1, got " + levels
+                            : kind + " signals have no levels, got " + levels);
         }
     }
 

@@ -42,8 +42,7 @@ public final class Stages {
     /** The default largest Hadamard block, 2^12 elements: small padding, cheap transform. */
     public static final int DEFAULT_HADAMARD_BLOCK_LOG2 = 12;
 
-    private Stages() {
-    }
+    private Stages() {}
 
     /** Passes floats unchanged. Commutes with sum. */
     public static EncodingStage identity() {
@@ -148,8 +147,7 @@ public final class Stages {
         private Double fraction;
         private boolean errorFeedback;
 
-        private TopKBuilder() {
-        }
+        private TopKBuilder() {}
 
         /** The share of elements kept, in (0, 1]. */
         public TopKBuilder setFraction(double fraction) {
@@ -181,8 +179,7 @@ public final class Stages {
         private boolean errorFeedback;
         private boolean unbiased;
 
-        private RandomKBuilder() {
-        }
+        private RandomKBuilder() {}
 
         /** The share of elements kept, in (0, 1]. */
         public RandomKBuilder setFraction(double fraction) {
@@ -218,8 +215,7 @@ public final class Stages {
     public static final class SignBuilder {
         private boolean unbiased;
 
-        private SignBuilder() {
-        }
+        private SignBuilder() {}
 
         /** Whether the scale is DRIVE's bias-corrected one (default false: the scale minimising squared error). */
         public SignBuilder optUnbiased(boolean unbiased) {

@@ -90,28 +90,38 @@ public final class TensorEncoder {
         for (int i = 0; i < stages.size(); i++) {
             EncodingStage s = stages.get(i);
             if (s.id() < 1 || s.id() > 255) {
-                throw new IllegalArgumentException("stage " + i + " (" + s.name() + ") has id " + s.id() + ", expected 1-255");
+                throw new IllegalArgumentException(
+                        "stage " + i + " (" + s.name() + ") has id " + s.id() + ", expected 1-255");
             }
             if (s.inputKind() != expected) {
-                throw new IllegalArgumentException("stage " + i + " (" + s.name() + ") takes " + s.inputKind()
-                        + " but " + (i == 0 ? "a chain starts from FLOATS" : "stage " + (i - 1) + " (" + stages.get(i - 1).name() + ") produces " + expected));
+                throw new IllegalArgumentException("stage " + i + " (" + s.name() + ") takes " + s.inputKind() + " but "
+                        + (i == 0
+                                ? "a chain starts from FLOATS"
+                                : "stage " + (i - 1) + " (" + stages.get(i - 1).name() + ") produces " + expected));
             }
             expected = s.outputKind();
             if (expected == SignalKind.BYTES && i != stages.size() - 1) {
-                throw new IllegalArgumentException("stage " + i + " (" + s.name() + ") produces BYTES, so it must be last, but "
-                        + (stages.size() - 1 - i) + " stage(s) follow it");
+                throw new IllegalArgumentException(
+                        "stage " + i + " (" + s.name() + ") produces BYTES, so it must be last, but "
+                                + (stages.size() - 1 - i) + " stage(s) follow it");
             }
         }
         if (expected != SignalKind.BYTES) {
-            throw new IllegalArgumentException("the last stage (" + stages.get(stages.size() - 1).name() + ") produces " + expected
-                    + "; a chain must end in BYTES: append " + (expected == SignalKind.FLOATS ? "Stages.float32()" : "Stages.bitPacking() or Stages.entropyCoding()"));
+            throw new IllegalArgumentException(
+                    "the last stage (" + stages.get(stages.size() - 1).name() + ") produces " + expected
+                            + "; a chain must end in BYTES: append "
+                            + (expected == SignalKind.FLOATS
+                                    ? "Stages.float32()"
+                                    : "Stages.bitPacking() or Stages.entropyCoding()"));
         }
         SignalShape probe = SignalShape.floats(1);
         for (int i = 0; i < stages.size(); i++) {
             try {
                 probe = stages.get(i).outputShape(probe);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("stage " + i + " (" + stages.get(i).name() + ") cannot take " + probe + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "stage " + i + " (" + stages.get(i).name() + ") cannot take " + probe + ": " + e.getMessage(),
+                        e);
             }
         }
         return new TensorEncoder(List.copyOf(stages));
@@ -187,8 +197,7 @@ public final class TensorEncoder {
     }
 
     /** The encoded bytes of a tensor and the encoder state to carry to the next round. */
-    public record Encoding(Tensor bytes, Value state) {
-    }
+    public record Encoding(Tensor bytes, Value state) {}
 
     /** Encodes a stateless way: from the initial state, discarding the next state. */
     public Tensor encode(Tensor tensor, long seed) {
@@ -206,18 +215,22 @@ public final class TensorEncoder {
             throw new IllegalArgumentException("only float32 and float64 tensors can be encoded, got " + tensor.type());
         }
         if (tensor.rank() > MAX_RANK) {
-            throw new IllegalArgumentException("rank " + tensor.rank() + " exceeds the format's maximum " + MAX_RANK + ": " + tensor.type());
+            throw new IllegalArgumentException(
+                    "rank " + tensor.rank() + " exceeds the format's maximum " + MAX_RANK + ": " + tensor.type());
         }
         float[] values = dtype == DType.FLOAT32 ? tensor.floatData() : tensor.toFloatArray();
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
-                throw new IllegalArgumentException("cannot encode " + tensor.type() + ": element " + i + " is " + values[i]
-                        + (dtype == DType.FLOAT64 && Double.isFinite(tensor.getDouble(i)) ? " after rounding to float32" : ""));
+                throw new IllegalArgumentException(
+                        "cannot encode " + tensor.type() + ": element " + i + " is " + values[i]
+                                + (dtype == DType.FLOAT64 && Double.isFinite(tensor.getDouble(i))
+                                        ? " after rounding to float32"
+                                        : ""));
             }
         }
         if (!(state instanceof Struct st) || st.size() != stages.size()) {
-            throw new IllegalArgumentException("encoder state must be a structure of " + stages.size() + " stage states (see initialState), got "
-                    + state.type());
+            throw new IllegalArgumentException("encoder state must be a structure of " + stages.size()
+                    + " stage states (see initialState), got " + state.type());
         }
         List<SignalShape> shapes = signalShapes(values.length);
         ByteWriter side = new ByteWriter();
@@ -230,9 +243,11 @@ public final class TensorEncoder {
             SignalShape want = shapes.get(i + 1);
             SignalShape got = signal.shape();
             boolean ok = want.kind() == SignalKind.BYTES && want.length() == SignalShape.UNKNOWN_LENGTH
-                    ? got.kind() == SignalKind.BYTES : got.equals(want);
+                    ? got.kind() == SignalKind.BYTES
+                    : got.equals(want);
             if (!ok) {
-                throw new IllegalStateException("stage " + i + " (" + stage.name() + ") produced " + got + " but declared " + want);
+                throw new IllegalStateException(
+                        "stage " + i + " (" + stage.name() + ") produced " + got + " but declared " + want);
             }
             next.add(ctx.nextState());
         }
@@ -244,7 +259,9 @@ public final class TensorEncoder {
             throw new IllegalArgumentException("encoding of " + tensor.type() + " would exceed 2^31 bytes");
         }
         ByteWriter header = new ByteWriter(headerSize);
-        header.writeU8(FORMAT_VERSION).writeU8(dtype == DType.FLOAT32 ? DTYPE_FLOAT32 : DTYPE_FLOAT64).writeU8(shape.length);
+        header.writeU8(FORMAT_VERSION)
+                .writeU8(dtype == DType.FLOAT32 ? DTYPE_FLOAT32 : DTYPE_FLOAT64)
+                .writeU8(shape.length);
         for (int d : shape) {
             header.writeInt(d);
         }
@@ -272,8 +289,9 @@ public final class TensorEncoder {
     public Tensor decode(Tensor encoded, TensorType expected) {
         Objects.requireNonNull(expected, "expected type");
         if (!expected.isFullyDefined() || !expected.dtype().isFloating()) {
-            throw new IllegalArgumentException("the expected type of a decoded tensor must be a fully defined float32 or float64 type, got "
-                    + expected + "; without one, decode(encoded, maxElements) caps the element count");
+            throw new IllegalArgumentException(
+                    "the expected type of a decoded tensor must be a fully defined float32 or float64 type, got "
+                            + expected + "; without one, decode(encoded, maxElements) caps the element count");
         }
         return decodeChecked(encoded, expected, expected.numElements());
     }
@@ -303,11 +321,13 @@ public final class TensorEncoder {
         ByteReader in = new ByteReader(bytes);
         int version = in.readU8("format version");
         if (version != FORMAT_VERSION) {
-            throw new MalformedEncodingException("unsupported encoding format version " + version + " at offset 0; this reader supports " + FORMAT_VERSION);
+            throw new MalformedEncodingException("unsupported encoding format version " + version
+                    + " at offset 0; this reader supports " + FORMAT_VERSION);
         }
         int dtypeCode = in.readU8("dtype");
         if (dtypeCode != DTYPE_FLOAT32 && dtypeCode != DTYPE_FLOAT64) {
-            throw new MalformedEncodingException("dtype code " + dtypeCode + " at offset 1, expected 0 (float32) or 1 (float64)");
+            throw new MalformedEncodingException(
+                    "dtype code " + dtypeCode + " at offset 1, expected 0 (float32) or 1 (float64)");
         }
         int rank = in.readU8("rank");
         if (rank > MAX_RANK) {
@@ -319,39 +339,45 @@ public final class TensorEncoder {
             int at = in.position();
             shape[i] = in.readInt("dimension " + i);
             if (shape[i] < 0) {
-                throw new MalformedEncodingException("dimension " + i + " at offset " + at + " is negative: " + shape[i]);
+                throw new MalformedEncodingException(
+                        "dimension " + i + " at offset " + at + " is negative: " + shape[i]);
             }
             n *= shape[i];
             if (n > Integer.MAX_VALUE) {
-                throw new MalformedEncodingException("shape " + Arrays.toString(Arrays.copyOf(shape, i + 1)) + " at offset 3 has more than 2^31-1 elements");
+                throw new MalformedEncodingException("shape " + Arrays.toString(Arrays.copyOf(shape, i + 1))
+                        + " at offset 3 has more than 2^31-1 elements");
             }
         }
         DType dtype = dtypeCode == DTYPE_FLOAT32 ? DType.FLOAT32 : DType.FLOAT64;
         TensorType declared = new TensorType(dtype, shape);
         if (expected != null && !expected.isAssignableFrom(declared)) {
-            throw new MalformedEncodingException("encoded tensor decodes to " + declared + " but " + expected + " was expected");
+            throw new MalformedEncodingException(
+                    "encoded tensor decodes to " + declared + " but " + expected + " was expected");
         }
         if (n > maxElements) {
-            throw new MalformedEncodingException("header at offset 3 declares " + declared + ", " + n + " elements, more than the "
-                    + maxElements + " this decode allows");
+            throw new MalformedEncodingException("header at offset 3 declares " + declared + ", " + n
+                    + " elements, more than the " + maxElements + " this decode allows");
         }
         int count = in.readU8("stage count");
         if (count != stages.size()) {
-            throw new MalformedEncodingException("encoding has " + count + " stages but this decoder is " + name() + " (" + stages.size() + " stages)");
+            throw new MalformedEncodingException("encoding has " + count + " stages but this decoder is " + name()
+                    + " (" + stages.size() + " stages)");
         }
         for (int i = 0; i < count; i++) {
             int at = in.position();
             int id = in.readU8("stage id " + i);
             if (id != stages.get(i).id()) {
                 throw new MalformedEncodingException("stage " + i + " at offset " + at + " has id " + id + " ("
-                        + Stages.describeId(id) + ") but this decoder expects id " + stages.get(i).id() + " (" + stages.get(i).name() + ")");
+                        + Stages.describeId(id) + ") but this decoder expects id "
+                        + stages.get(i).id() + " (" + stages.get(i).name() + ")");
             }
         }
         List<SignalShape> shapes;
         try {
             shapes = signalShapes((int) n);
         } catch (IllegalArgumentException e) {
-            throw new MalformedEncodingException("header declares " + declared + ", which " + name() + " cannot have encoded: " + e.getMessage(), e);
+            throw new MalformedEncodingException(
+                    "header declares " + declared + ", which " + name() + " cannot have encoded: " + e.getMessage(), e);
         }
         StageDecoder[] decoders = new StageDecoder[count];
         for (int i = 0; i < count; i++) {
@@ -361,8 +387,9 @@ public final class TensorEncoder {
         for (int i = count - 1; i >= 0; i--) {
             signal = decoders[i].decode(signal);
             if (!signal.shape().equals(shapes.get(i))) {
-                throw new IllegalStateException("decoder of stage " + i + " (" + stages.get(i).name() + ") returned " + signal.shape()
-                        + " but its input was " + shapes.get(i));
+                throw new IllegalStateException(
+                        "decoder of stage " + i + " (" + stages.get(i).name() + ") returned " + signal.shape()
+                                + " but its input was " + shapes.get(i));
             }
         }
         float[] values = signal.floats();

@@ -108,21 +108,23 @@ public final class ValueEncoder {
     private static void collectLeafTypes(Type type, List<TensorType> out, String path) {
         if (type instanceof TensorType t) {
             if (!t.isFullyDefined()) {
-                throw new IllegalArgumentException("leaf " + where(path) + " has type " + t + "; encoder state needs fully defined shapes");
+                throw new IllegalArgumentException(
+                        "leaf " + where(path) + " has type " + t + "; encoder state needs fully defined shapes");
             }
             out.add(t);
         } else if (type instanceof StructType s) {
             for (int i = 0; i < s.size(); i++) {
-                collectLeafTypes(s.get(i), out, path + "/" + fieldName(s.fields().get(i).name(), i));
+                collectLeafTypes(
+                        s.get(i), out, path + "/" + fieldName(s.fields().get(i).name(), i));
             }
         } else {
-            throw new IllegalArgumentException("cannot encode values of type " + type + " at " + where(path) + ": only tensors and structures");
+            throw new IllegalArgumentException(
+                    "cannot encode values of type " + type + " at " + where(path) + ": only tensors and structures");
         }
     }
 
     /** The encoded value and the state to carry to the next round. */
-    public record Encoding(Value value, Value state) {
-    }
+    public record Encoding(Value value, Value state) {}
 
     /** Encodes from the initial state, discarding the next state (for stateless encoders, e.g. broadcast). */
     public Value encode(Value value, long seed) {
@@ -140,8 +142,8 @@ public final class ValueEncoder {
         List<String> paths = new ArrayList<>();
         collectLeaves(value, leaves, paths, "");
         if (!(state instanceof Struct st) || st.size() != leaves.size()) {
-            throw new IllegalArgumentException("encoder state must be a structure of " + leaves.size() + " leaf states (see initialState), got "
-                    + state.type());
+            throw new IllegalArgumentException("encoder state must be a structure of " + leaves.size()
+                    + " leaf states (see initialState), got " + state.type());
         }
         List<Tensor> encoded = new ArrayList<>(leaves.size());
         Struct.Builder next = Struct.builder();
@@ -153,7 +155,10 @@ public final class ValueEncoder {
                     encoded.add(e.bytes());
                     next.add(e.state());
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("encoding leaf " + where(paths.get(j)) + " " + t.type() + " with " + name + ": " + e.getMessage(), e);
+                    throw new IllegalArgumentException(
+                            "encoding leaf " + where(paths.get(j)) + " " + t.type() + " with " + name + ": "
+                                    + e.getMessage(),
+                            e);
                 }
             } else {
                 encoded.add(t);
@@ -172,7 +177,8 @@ public final class ValueEncoder {
                 collectLeaves(s.get(i), out, paths, path + "/" + fieldName(s.nameAt(i), i));
             }
         } else {
-            throw new IllegalArgumentException("cannot encode " + value.type() + " at " + where(path) + ": only tensors and structures of tensors");
+            throw new IllegalArgumentException("cannot encode " + value.type() + " at " + where(path)
+                    + ": only tensors and structures of tensors");
         }
     }
 
@@ -201,20 +207,23 @@ public final class ValueEncoder {
     private Value decode(Value v, Type type, String path) {
         if (type instanceof TensorType tt) {
             if (!(v instanceof Tensor t)) {
-                throw new MalformedEncodingException("leaf " + where(path) + ": expected a tensor for " + tt + ", got " + v.type());
+                throw new MalformedEncodingException(
+                        "leaf " + where(path) + ": expected a tensor for " + tt + ", got " + v.type());
             }
             return decodeLeaf(t, tt, path);
         }
         if (type instanceof StructType st) {
             if (!(v instanceof Struct s) || s.size() != st.size()) {
-                throw new MalformedEncodingException("at " + where(path) + ": expected a structure of " + st.size() + " fields for " + st + ", got " + v.type());
+                throw new MalformedEncodingException("at " + where(path) + ": expected a structure of " + st.size()
+                        + " fields for " + st + ", got " + v.type());
             }
             Struct.Builder b = Struct.builder();
             for (int i = 0; i < st.size(); i++) {
                 String want = st.fields().get(i).name();
                 String got = s.nameAt(i);
                 if (want != null && got != null && !want.equals(got)) {
-                    throw new MalformedEncodingException("at " + where(path) + ": field " + i + " is '" + got + "', expected '" + want + "'");
+                    throw new MalformedEncodingException(
+                            "at " + where(path) + ": field " + i + " is '" + got + "', expected '" + want + "'");
                 }
                 String name = want != null ? want : got;
                 b.add(name, decode(s.get(i), st.get(i), path + "/" + fieldName(name, i)));
@@ -228,7 +237,8 @@ public final class ValueEncoder {
         boolean arrivedEncoded = tt.dtype().isFloating() && t.dtype() == DType.UINT8;
         if (arrivedEncoded) {
             if (encoder == null) {
-                throw new MalformedEncodingException("leaf " + where(path) + ": expected " + tt + " unencoded (encoder 'none'), got " + t.type());
+                throw new MalformedEncodingException(
+                        "leaf " + where(path) + ": expected " + tt + " unencoded (encoder 'none'), got " + t.type());
             }
             if (!tt.isFullyDefined()) {
                 throw new IllegalArgumentException("leaf " + where(path) + ": the original type " + tt
@@ -238,20 +248,22 @@ public final class ValueEncoder {
             try {
                 out = encoder.decode(t, tt);
             } catch (MalformedEncodingException e) {
-                throw new MalformedEncodingException("leaf " + where(path) + " (" + tt + ", " + name + "): " + e.getMessage(), e);
+                throw new MalformedEncodingException(
+                        "leaf " + where(path) + " (" + tt + ", " + name + "): " + e.getMessage(), e);
             }
             if (!encodes(out.type())) {
-                throw new MalformedEncodingException("leaf " + where(path) + " arrived encoded but has " + out.size() + " elements, not more than the threshold "
-                        + threshold + ", so it must cross unencoded");
+                throw new MalformedEncodingException("leaf " + where(path) + " arrived encoded but has " + out.size()
+                        + " elements, not more than the threshold " + threshold + ", so it must cross unencoded");
             }
             return out;
         }
         if (!tt.isAssignableFrom(t.type())) {
-            throw new MalformedEncodingException("leaf " + where(path) + ": expected " + tt + (encoder == null ? "" : " or its encoding (uint8)") + ", got " + t.type());
+            throw new MalformedEncodingException("leaf " + where(path) + ": expected " + tt
+                    + (encoder == null ? "" : " or its encoding (uint8)") + ", got " + t.type());
         }
         if (encodes(t.type())) {
-            throw new MalformedEncodingException("leaf " + where(path) + " " + t.type() + " has more than " + threshold + " elements, so it must arrive encoded by "
-                    + name + ", but arrived raw");
+            throw new MalformedEncodingException("leaf " + where(path) + " " + t.type() + " has more than " + threshold
+                    + " elements, so it must arrive encoded by " + name + ", but arrived raw");
         }
         return t;
     }

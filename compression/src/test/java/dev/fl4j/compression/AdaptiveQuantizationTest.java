@@ -52,8 +52,11 @@ class AdaptiveQuantizationTest {
 
     @Test
     void aRoundsOutliersCrossExactlyAndHardlyStretchTheGrid() {
-        // one clean round (deviation 1), then a round with three spikes that alone would raise the deviation to about 120
-        Value history = ADAPTIVE4.encode(TestData.gaussian(3, 0.0, 1.0, 10_000), 0, ADAPTIVE4.initialState(10_000)).state();
+        // one clean round (deviation 1), then a round with three spikes that alone would raise the deviation to about
+        // 120
+        Value history = ADAPTIVE4
+                .encode(TestData.gaussian(3, 0.0, 1.0, 10_000), 0, ADAPTIVE4.initialState(10_000))
+                .state();
         float[] v = TestData.gaussian(4, 0.0, 1.0, 10_000).floatData().clone();
         int[] spikes = {17, 4242, 9999};
         for (int i : spikes) {
@@ -68,14 +71,16 @@ class AdaptiveQuantizationTest {
         assertEquals(TestData.min(v), lo, "the range ends at the data");
         assertTrue(hi > 20 && hi < 100, "hi " + hi + ": 4 moving deviations, 0.9·1 + 0.1·120");
         assertEquals(spikes.length, outliers);
-        assertEquals(HEADER + 13 + 8L * outliers + 10_000 / 2, encoded.size(), "header + side information + 4-bit payload");
+        assertEquals(
+                HEADER + 13 + 8L * outliers + 10_000 / 2, encoded.size(), "header + side information + 4-bit payload");
         float[] y = ADAPTIVE4.decode(encoded, x.type()).floatData();
         double step = ((double) hi - lo) / 15;
         for (int i = 0; i < v.length; i++) {
             if (v[i] < lo || v[i] > hi) {
                 assertEquals(v[i], y[i], "outlier " + i + " is exact");
             } else {
-                assertTrue(Math.abs(v[i] - y[i]) <= step * (1 + 1e-6), i + ": " + v[i] + " -> " + y[i] + ", step " + step);
+                assertTrue(
+                        Math.abs(v[i] - y[i]) <= step * (1 + 1e-6), i + ": " + v[i] + " -> " + y[i] + ", step " + step);
             }
         }
         for (int i : spikes) {
@@ -84,12 +89,22 @@ class AdaptiveQuantizationTest {
         double adaptive = TestData.squaredError(v, y);
         // without memory (decay 0) the spikes' own deviation sets the range; with [min, max] the largest spike does
         TensorEncoder memoryless = TensorEncoder.of(Stages.adaptiveUniformQuantization(4, 4, 0), Stages.bitPacking());
-        Value memorylessHistory = memoryless.encode(TestData.gaussian(3, 0.0, 1.0, 10_000), 0, memoryless.initialState(10_000)).state();
-        double withoutMemory = TestData.squaredError(v, memoryless.decode(memoryless.encode(x, 5, memorylessHistory).bytes(), x.type()).floatData());
+        Value memorylessHistory = memoryless
+                .encode(TestData.gaussian(3, 0.0, 1.0, 10_000), 0, memoryless.initialState(10_000))
+                .state();
+        double withoutMemory = TestData.squaredError(
+                v,
+                memoryless
+                        .decode(memoryless.encode(x, 5, memorylessHistory).bytes(), x.type())
+                        .floatData());
         TensorEncoder plain = Encoders.tensorEncoder("uniform:4");
-        double minMax = TestData.squaredError(v, plain.decode(plain.encode(x, 5), x.type()).floatData());
-        assertTrue(adaptive * 10 < withoutMemory, "moving average " + adaptive + " vs this round's statistics " + withoutMemory);
-        assertTrue(withoutMemory * 10 < minMax, "this round's statistics " + withoutMemory + " vs [min, max] " + minMax);
+        double minMax = TestData.squaredError(
+                v, plain.decode(plain.encode(x, 5), x.type()).floatData());
+        assertTrue(
+                adaptive * 10 < withoutMemory,
+                "moving average " + adaptive + " vs this round's statistics " + withoutMemory);
+        assertTrue(
+                withoutMemory * 10 < minMax, "this round's statistics " + withoutMemory + " vs [min, max] " + minMax);
     }
 
     @Test
@@ -98,7 +113,9 @@ class AdaptiveQuantizationTest {
         // the elements beyond cross exactly while they are few, and the state moves towards 3
         Value state = ADAPTIVE4.initialState(20_000);
         for (int r = 0; r < 5; r++) {
-            state = ADAPTIVE4.encode(TestData.gaussian(10 + r, 0.0, 1.0, 20_000), r, state).state();
+            state = ADAPTIVE4
+                    .encode(TestData.gaussian(10 + r, 0.0, 1.0, 20_000), r, state)
+                    .state();
         }
         Tensor wider = TestData.gaussian(20, 0.0, 1.2, 20_000);
         TensorEncoder.Encoding e = ADAPTIVE4.encode(wider, 9, state);
@@ -106,7 +123,8 @@ class AdaptiveQuantizationTest {
         float hi = side.getFloat(HEADER + 5);
         double movedDeviation = stageState(e.state())[2];
         assertTrue(movedDeviation > 1.0 && movedDeviation < 1.2, "deviation " + movedDeviation);
-        assertTrue(Math.abs(hi - 4 * movedDeviation) < 0.05, "hi " + hi + " from the moving deviation " + movedDeviation);
+        assertTrue(
+                Math.abs(hi - 4 * movedDeviation) < 0.05, "hi " + hi + " from the moving deviation " + movedDeviation);
         assertTrue(side.getInt(HEADER + 9) > 0, "the wider round's extremes cross exactly");
         float[] a = wider.floatData();
         float[] b = ADAPTIVE4.decode(e.bytes(), wider.type()).floatData();
@@ -117,7 +135,9 @@ class AdaptiveQuantizationTest {
 
     @Test
     void tooManyOutliersFallBackToMinMaxForTheRound() {
-        Value state = ADAPTIVE4.encode(TestData.gaussian(1, 0.0, 1.0, 4096), 1, ADAPTIVE4.initialState(4096)).state();
+        Value state = ADAPTIVE4
+                .encode(TestData.gaussian(1, 0.0, 1.0, 4096), 1, ADAPTIVE4.initialState(4096))
+                .state();
         // the next round moved by 20 deviations: nearly every element is outside the averaged range
         Tensor moved = TestData.gaussian(2, 20.0, 1.0, 4096);
         TensorEncoder.Encoding e = ADAPTIVE4.encode(moved, 2, state);
@@ -140,7 +160,8 @@ class AdaptiveQuantizationTest {
     void stateThroughAValueEncoderAcrossRounds() {
         // what an encoded broadcast does at the server: carry the value encoder's state from round to round
         ValueEncoder enc = Encoders.parse("adaptive-uniform:3@100");
-        Struct model = Struct.named("kernel", TestData.gaussian(3, 0.0, 0.1, 30, 20), "bias", TestData.gaussian(4, 0.0, 0.1, 20));
+        Struct model = Struct.named(
+                "kernel", TestData.gaussian(3, 0.0, 0.1, 30, 20), "bias", TestData.gaussian(4, 0.0, 0.1, 20));
         Value state = enc.initialState(model.type());
         for (int round = 0; round < 3; round++) {
             ValueEncoder.Encoding e = enc.encode(model, round, state);
@@ -151,13 +172,16 @@ class AdaptiveQuantizationTest {
         }
         double[] kernelState = ((Tensor) ((Struct) ((Struct) state).get(0)).get(0)).doubleData();
         assertEquals(3.0, kernelState[0]);
-        assertEquals(state.type(), enc.initialState(model.type()).type(), "the state keeps its type from round to round");
+        assertEquals(
+                state.type(), enc.initialState(model.type()).type(), "the state keeps its type from round to round");
     }
 
     @Test
     void malformedStateIsRejected() {
         Tensor x = TestData.gaussian(1, 100);
-        assertState(encoderState(Tensor.of(new float[3], 3)), "state must be float64[3] = [rounds, mean, deviation], got float32[3]");
+        assertState(
+                encoderState(Tensor.of(new float[3], 3)),
+                "state must be float64[3] = [rounds, mean, deviation], got float32[3]");
         assertState(encoderState(Tensor.of(new double[2], 2)), "got float64[2]");
         assertState(encoderState(Tensor.vector(1.0, Double.NaN, 1.0)), "is not [rounds, mean, deviation]");
         assertState(encoderState(Tensor.vector(1.0, 0.0, -1.0)), "a finite deviation >= 0");
@@ -173,7 +197,8 @@ class AdaptiveQuantizationTest {
     }
 
     private static void assertState(Value state, String expected) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ADAPTIVE4.encode(TestData.gaussian(1, 100), 1, state));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> ADAPTIVE4.encode(TestData.gaussian(1, 100), 1, state));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 
@@ -181,11 +206,14 @@ class AdaptiveQuantizationTest {
     void badSettingsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> Stages.adaptiveUniformQuantization(0));
         assertThrows(IllegalArgumentException.class, () -> Stages.adaptiveUniformQuantization(17));
-        IllegalArgumentException spread = assertThrows(IllegalArgumentException.class, () -> Stages.adaptiveUniformQuantization(4, 0, 0.5));
+        IllegalArgumentException spread =
+                assertThrows(IllegalArgumentException.class, () -> Stages.adaptiveUniformQuantization(4, 0, 0.5));
         assertTrue(spread.getMessage().contains("spread must be a finite number > 0, got 0.0"), spread.getMessage());
-        IllegalArgumentException decay = assertThrows(IllegalArgumentException.class, () -> Stages.adaptiveUniformQuantization(4, 3, 1));
+        IllegalArgumentException decay =
+                assertThrows(IllegalArgumentException.class, () -> Stages.adaptiveUniformQuantization(4, 3, 1));
         assertTrue(decay.getMessage().contains("decay must be in [0, 1), got 1.0"), decay.getMessage());
-        IllegalArgumentException parse = assertThrows(IllegalArgumentException.class, () -> Encoders.parse("adaptive-uniform:0"));
+        IllegalArgumentException parse =
+                assertThrows(IllegalArgumentException.class, () -> Encoders.parse("adaptive-uniform:0"));
         assertTrue(parse.getMessage().contains("BITS must be 1-16, got 0"), parse.getMessage());
     }
 
@@ -211,18 +239,27 @@ class AdaptiveQuantizationTest {
         assertMalformed(putFloat(good, HEADER + 5, Float.NaN), "expected finite lo <= hi");
         assertMalformed(putInt(good, HEADER + 9, 9), "outlier count at offset 19 is 9, expected 0-8 for 2048 elements");
         assertMalformed(putInt(good, HEADER + 9, -1), "outlier count at offset 19 is -1");
-        assertMalformed(putInt(good, HEADER + 13, 2048), "outlier 0 at offset 23 has index 2048, expected increasing indices in [0, 2048)");
+        assertMalformed(
+                putInt(good, HEADER + 13, 2048),
+                "outlier 0 at offset 23 has index 2048, expected increasing indices in [0, 2048)");
         assertMalformed(putInt(good, HEADER + 13 + 8, 3), "outlier 1 at offset 31 has index 3");
-        assertMalformed(putFloat(good, HEADER + 13 + 4, 0f), "outlier 0 at offset 27 is 0.0, expected a finite value outside");
-        assertMalformed(putFloat(good, HEADER + 13 + 4, Float.POSITIVE_INFINITY), "is Infinity, expected a finite value");
+        assertMalformed(
+                putFloat(good, HEADER + 13 + 4, 0f), "outlier 0 at offset 27 is 0.0, expected a finite value outside");
+        assertMalformed(
+                putFloat(good, HEADER + 13 + 4, Float.POSITIVE_INFINITY), "is Infinity, expected a finite value");
         // one more outlier claimed than listed: the last entry is read from the payload, and the payload comes up short
-        assertThrows(MalformedEncodingException.class, () -> ADAPTIVE4.decode(Tensor.of(putInt(good, HEADER + 9, outliers + 1), good.length), MalformedInputTest.CAP));
+        assertThrows(
+                MalformedEncodingException.class,
+                () -> ADAPTIVE4.decode(
+                        Tensor.of(putInt(good, HEADER + 9, outliers + 1), good.length), MalformedInputTest.CAP));
         byte[] cut = Arrays.copyOf(good, HEADER + 13 + 3);
         assertMalformed(cut, "truncated: reading adaptive quantization outlier index needs 4 bytes at offset 23");
     }
 
     private static void assertMalformed(byte[] bytes, String expected) {
-        MalformedEncodingException e = assertThrows(MalformedEncodingException.class, () -> ADAPTIVE4.decode(Tensor.of(bytes, bytes.length), MalformedInputTest.CAP));
+        MalformedEncodingException e = assertThrows(
+                MalformedEncodingException.class,
+                () -> ADAPTIVE4.decode(Tensor.of(bytes, bytes.length), MalformedInputTest.CAP));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 

@@ -19,8 +19,10 @@ class ChainTest {
         Tensor bytes = enc.encode(x, 1);
         // header 4+4+2, side info 4, 4 symbols of 2 bits = 1 byte
         assertEquals(15, bytes.size());
-        assertEquals(200, bytes.byteData()[8] & 0xFF, "stage ids follow version, dtype, rank, one dimension and the count");
-        assertArrayEquals(new float[] {-2f, 0f, 2f, 2f}, enc.decode(bytes, x.type()).floatData());
+        assertEquals(
+                200, bytes.byteData()[8] & 0xFF, "stage ids follow version, dtype, rank, one dimension and the count");
+        assertArrayEquals(
+                new float[] {-2f, 0f, 2f, 2f}, enc.decode(bytes, x.type()).floatData());
         assertEquals("a user stage", Stages.describeId(200));
         // user stages chain with built-in ones
         TensorEncoder rotated = TensorEncoder.of(Stages.hadamard(), new TernaryStage(), Stages.entropyCoding());
@@ -37,8 +39,16 @@ class ChainTest {
     @Test
     void signalShapesFollowTheChain() {
         List<SignalShape> s = Encoders.tensorEncoder("topk-uniform:0.01:8").signalShapes(3000);
-        assertEquals(List.of(SignalShape.floats(3000), SignalShape.floats(30), SignalShape.symbols(30, 256), SignalShape.bytes(30)), s);
-        assertEquals(SignalShape.bytes(SignalShape.UNKNOWN_LENGTH), Encoders.tensorEncoder("entropy-uniform:3").signalShapes(10).get(2));
+        assertEquals(
+                List.of(
+                        SignalShape.floats(3000),
+                        SignalShape.floats(30),
+                        SignalShape.symbols(30, 256),
+                        SignalShape.bytes(30)),
+                s);
+        assertEquals(
+                SignalShape.bytes(SignalShape.UNKNOWN_LENGTH),
+                Encoders.tensorEncoder("entropy-uniform:3").signalShapes(10).get(2));
     }
 
     @Test
@@ -47,17 +57,36 @@ class ChainTest {
         assertMessage(() -> TensorEncoder.of(Stages.uniformQuantization(8)), "append Stages.bitPacking()");
         assertMessage(() -> TensorEncoder.of(Stages.hadamard()), "append Stages.float32()");
         assertMessage(() -> TensorEncoder.of(Stages.bitPacking()), "takes SYMBOLS but a chain starts from FLOATS");
-        assertMessage(() -> TensorEncoder.of(Stages.uniformQuantization(8), Stages.float32()), "takes FLOATS but stage 0 (uniform(8)) produces SYMBOLS");
-        assertMessage(() -> TensorEncoder.of(Stages.float32(), Stages.identity()), "produces BYTES, so it must be last");
-        assertMessage(() -> TensorEncoder.of(Stages.uniformQuantization(13), Stages.entropyCoding()), "up to 4096 symbols");
+        assertMessage(
+                () -> TensorEncoder.of(Stages.uniformQuantization(8), Stages.float32()),
+                "takes FLOATS but stage 0 (uniform(8)) produces SYMBOLS");
+        assertMessage(
+                () -> TensorEncoder.of(Stages.float32(), Stages.identity()), "produces BYTES, so it must be last");
+        assertMessage(
+                () -> TensorEncoder.of(Stages.uniformQuantization(13), Stages.entropyCoding()), "up to 4096 symbols");
         assertMessage(() -> Stages.uniformQuantization(0), "1-16");
         assertMessage(() -> Stages.uniformQuantization(17), "1-16");
         assertMessage(() -> Stages.nonUniformQuantization(9), "1-8");
         assertMessage(() -> Stages.hadamard(25), "0-24");
         assertMessage(() -> Stages.topK().setFraction(0).optErrorFeedback(true).build(), "(0, 1]");
-        assertMessage(() -> Stages.topK().setFraction(Double.NaN).optErrorFeedback(true).build(), "(0, 1]");
-        assertEquals("top-k needs setFraction", assertThrows(IllegalStateException.class, () -> Stages.topK().optErrorFeedback(true).build()).getMessage());
-        assertEquals("random-k needs setFraction", assertThrows(IllegalStateException.class, () -> Stages.randomK().optUnbiased(true).build()).getMessage());
+        assertMessage(
+                () -> Stages.topK()
+                        .setFraction(Double.NaN)
+                        .optErrorFeedback(true)
+                        .build(),
+                "(0, 1]");
+        assertEquals(
+                "top-k needs setFraction",
+                assertThrows(
+                                IllegalStateException.class,
+                                () -> Stages.topK().optErrorFeedback(true).build())
+                        .getMessage());
+        assertEquals(
+                "random-k needs setFraction",
+                assertThrows(
+                                IllegalStateException.class,
+                                () -> Stages.randomK().optUnbiased(true).build())
+                        .getMessage());
         assertEquals("sign(unbiased)", Stages.sign().optUnbiased(true).build().name());
         assertEquals("sign(mse)", Stages.sign().build().name());
         EncodingStage badId = new TernaryStage() {
@@ -77,7 +106,8 @@ class ChainTest {
                 return Signal.symbols(new int[1], 3);
             }
         };
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
                 () -> TensorEncoder.of(liar, Stages.bitPacking()).encode(Tensor.vector(1f, 2f), 1));
         assertTrue(e.getMessage().contains("declared"), e.getMessage());
     }

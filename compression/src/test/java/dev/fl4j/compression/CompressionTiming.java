@@ -9,13 +9,25 @@ import dev.fl4j.core.Tensor;
  */
 public final class CompressionTiming {
 
-    private CompressionTiming() {
-    }
+    private CompressionTiming() {}
 
     public static void main(String[] args) {
         Tensor x = TestData.gaussian(1, 0, 0.02, 3136, 512);
-        String[] presets = args.length > 0 ? args : new String[] {"identity", "uniform8", "uniform:4", "hadamard-uniform:4", "nonuniform:4",
-            "entropy-uniform:8", "entropy-nonuniform:4", "drive", "topk:0.01", "topk-uniform:0.05:8", "randk:0.01"};
+        String[] presets = args.length > 0
+                ? args
+                : new String[] {
+                    "identity",
+                    "uniform8",
+                    "uniform:4",
+                    "hadamard-uniform:4",
+                    "nonuniform:4",
+                    "entropy-uniform:8",
+                    "entropy-nonuniform:4",
+                    "drive",
+                    "topk:0.01",
+                    "topk-uniform:0.05:8",
+                    "randk:0.01"
+                };
         System.out.printf("%-22s %10s %10s %10s %8s%n", "preset", "bytes", "encode ms", "decode ms", "x fewer");
         for (String p : presets) {
             TensorEncoder enc = Encoders.tensorEncoder(p);
@@ -36,8 +48,9 @@ public final class CompressionTiming {
             }
             java.util.Arrays.sort(encNs);
             java.util.Arrays.sort(decNs);
-            System.out.printf("%-22s %10d %10.2f %10.2f %8.1f%n", p, bytes.size(), encNs[7] / 1e6, decNs[7] / 1e6,
-                    (double) x.sizeInBits() / bytes.sizeInBits());
+            System.out.printf(
+                    "%-22s %10d %10.2f %10.2f %8.1f%n",
+                    p, bytes.size(), encNs[7] / 1e6, decNs[7] / 1e6, (double) x.sizeInBits() / bytes.sizeInBits());
         }
     }
 }

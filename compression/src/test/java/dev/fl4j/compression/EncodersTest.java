@@ -10,9 +10,25 @@ class EncodersTest {
 
     @Test
     void everyDocumentedPresetParses() {
-        String[] examples = {"none", "identity", "uniform8", "uniform:1", "uniform:16", "hadamard-uniform:4", "nonuniform:8",
-            "entropy-uniform:12", "entropy-nonuniform:3", "drive", "topk:0.01", "topk-uniform:0.1:4", "randk:1", "randk-ef:0.5",
-            "adaptive-uniform:4", "uniform8@0", " drive@123 "};
+        String[] examples = {
+            "none",
+            "identity",
+            "uniform8",
+            "uniform:1",
+            "uniform:16",
+            "hadamard-uniform:4",
+            "nonuniform:8",
+            "entropy-uniform:12",
+            "entropy-nonuniform:3",
+            "drive",
+            "topk:0.01",
+            "topk-uniform:0.1:4",
+            "randk:1",
+            "randk-ef:0.5",
+            "adaptive-uniform:4",
+            "uniform8@0",
+            " drive@123 "
+        };
         for (String s : examples) {
             ValueEncoder e = Encoders.parse(s);
             assertEquals(s.trim(), e.name());
@@ -21,7 +37,9 @@ class EncodersTest {
         assertEquals(123, Encoders.parse("drive@123").threshold());
         assertEquals(ValueEncoder.TFF_DEFAULT_THRESHOLD, Encoders.parse("drive").threshold());
         assertEquals("uniform(8)+bitpack", Encoders.tffDefault().tensorEncoder().name());
-        assertEquals("hadamard(block<=2^12)+sign(unbiased)+bitpack", Encoders.tensorEncoder("drive").name());
+        assertEquals(
+                "hadamard(block<=2^12)+sign(unbiased)+bitpack",
+                Encoders.tensorEncoder("drive").name());
     }
 
     @Test

@@ -80,7 +80,8 @@ class ErrorFeedbackTest {
 
     @Test
     void valueEncoderKeepsOneStatePerLeafAndOnlyForEncodedLeaves() {
-        Struct weights = Struct.named("big", TestData.gaussian(1, 300, 100), "small", TestData.gaussian(2, 10), "count", Tensor.scalar(3));
+        Struct weights = Struct.named(
+                "big", TestData.gaussian(1, 300, 100), "small", TestData.gaussian(2, 10), "count", Tensor.scalar(3));
         ValueEncoder enc = Encoders.parse("topk:0.01@1000");
         Struct state = (Struct) enc.initialState(weights.type());
         assertEquals(3, state.size());
@@ -102,7 +103,8 @@ class ErrorFeedbackTest {
     void aStateThatDoesNotFitIsRejected() {
         TensorEncoder enc = Encoders.tensorEncoder("topk:0.1");
         Tensor x = TestData.gaussian(1, 100);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> enc.encode(x, 1, Struct.of(Tensor.zeros(DType.FLOAT32, 99), Struct.empty())));
         assertTrue(e.getMessage().contains("float32[100]"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> enc.encode(x, 1, Struct.empty()));
@@ -112,6 +114,12 @@ class ErrorFeedbackTest {
 
     @Test
     void errorFeedbackIsNotOfferedWithUnbiasedScaling() {
-        assertThrows(IllegalArgumentException.class, () -> Stages.randomK().setFraction(0.1).optErrorFeedback(true).optUnbiased(true).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Stages.randomK()
+                        .setFraction(0.1)
+                        .optErrorFeedback(true)
+                        .optUnbiased(true)
+                        .build());
     }
 }

@@ -81,7 +81,9 @@ class FormatPinTest {
 
     static String digest(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes))
+                    .substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -93,13 +95,15 @@ class FormatPinTest {
             String[] p = rot.split(" ");
             TensorEncoder encoder = TensorEncoder.of(Stages.hadamard(Integer.parseInt(p[0])), Stages.float32());
             Tensor x = p[1].equals("100") ? TestData.gaussian(12, 10, 10) : pinnedTensor();
-            System.out.println("rotation " + rot + " " + digest(encoder.encode(x, 99L).byteData()));
+            System.out.println(
+                    "rotation " + rot + " " + digest(encoder.encode(x, 99L).byteData()));
         }
         for (String preset : args) {
             TensorEncoder encoder = Encoders.tensorEncoder(preset);
             Tensor encoded = encoder.encode(pinnedTensor(), 20240601L);
             Tensor decoded = encoder.decode(encoded, pinnedTensor().type());
-            System.out.println(preset + " " + digest(encoded.byteData()) + " " + digest(floatBytes(decoded.floatData())));
+            System.out.println(
+                    preset + " " + digest(encoded.byteData()) + " " + digest(floatBytes(decoded.floatData())));
         }
     }
 }

@@ -20,12 +20,17 @@ class MalformedInputTest {
 
     /** uniform8 on float32[20,30]: header 0-13 (dims at 3-10, count 11, ids 12-13), bits 14, min 15-18, max 19-22, payload 23-622. */
     static byte[] uniform8() {
-        return Encoders.tensorEncoder("uniform8").encode(TestData.gaussian(1, 20, 30), 1).byteData().clone();
+        return Encoders.tensorEncoder("uniform8")
+                .encode(TestData.gaussian(1, 20, 30), 1)
+                .byteData()
+                .clone();
     }
 
     static void assertMalformed(String preset, byte[] bytes, String fragment) {
         TensorEncoder enc = Encoders.tensorEncoder(preset);
-        MalformedEncodingException e = assertThrows(MalformedEncodingException.class, () -> enc.decode(Tensor.of(bytes, bytes.length), CAP),
+        MalformedEncodingException e = assertThrows(
+                MalformedEncodingException.class,
+                () -> enc.decode(Tensor.of(bytes, bytes.length), CAP),
                 preset + " should reject bytes expecting '" + fragment + "'");
         assertTrue(e.getMessage().contains(fragment), "'" + fragment + "' not in: " + e.getMessage());
     }
@@ -47,23 +52,32 @@ class MalformedInputTest {
 
     @Test
     void header() {
-        assertMalformed("uniform8", new byte[0], "truncated: reading format version needs 1 bytes at offset 0 but only 0 remain");
+        assertMalformed(
+                "uniform8",
+                new byte[0],
+                "truncated: reading format version needs 1 bytes at offset 0 but only 0 remain");
         assertMalformed("uniform8", set(uniform8(), 0, 2), "unsupported encoding format version 2");
         assertMalformed("uniform8", set(uniform8(), 1, 7), "dtype code 7 at offset 1");
         assertMalformed("uniform8", set(uniform8(), 2, 33), "rank 33 at offset 2");
-        assertMalformed("uniform8", Arrays.copyOf(uniform8(), 9), "truncated: reading dimension 1 needs 4 bytes at offset 7");
+        assertMalformed(
+                "uniform8", Arrays.copyOf(uniform8(), 9), "truncated: reading dimension 1 needs 4 bytes at offset 7");
         assertMalformed("uniform8", putInt(uniform8(), 3, -1), "dimension 0 at offset 3 is negative: -1");
         assertMalformed("uniform8", putInt(putInt(uniform8(), 3, 100_000), 7, 100_000), "more than 2^31-1 elements");
-        assertMalformed("uniform8", set(uniform8(), 11, 3), "encoding has 3 stages but this decoder is uniform(8)+bitpack (2 stages)");
+        assertMalformed(
+                "uniform8",
+                set(uniform8(), 11, 3),
+                "encoding has 3 stages but this decoder is uniform(8)+bitpack (2 stages)");
         assertMalformed("uniform8", set(uniform8(), 12, 99), "stage 0 at offset 12 has id 99 (unknown stage id)");
-        assertMalformed("uniform8", set(uniform8(), 12, 5), "has id 5 (hadamard) but this decoder expects id 3 (uniform(8))");
+        assertMalformed(
+                "uniform8", set(uniform8(), 12, 5), "has id 5 (hadamard) but this decoder expects id 3 (uniform(8))");
         assertMalformed("uniform8", set(uniform8(), 13, 200), "has id 200 (a user stage)");
     }
 
     @Test
     void notUint8() {
         TensorEncoder enc = Encoders.tensorEncoder("uniform8");
-        MalformedEncodingException e = assertThrows(MalformedEncodingException.class, () -> enc.decode(TestData.gaussian(1, 10), CAP));
+        MalformedEncodingException e =
+                assertThrows(MalformedEncodingException.class, () -> enc.decode(TestData.gaussian(1, 10), CAP));
         assertTrue(e.getMessage().contains("uint8"));
     }
 
@@ -75,14 +89,20 @@ class MalformedInputTest {
         assertMalformed("uniform8", putFloat(uniform8(), 15, 10f), "expected finite min <= max");
         assertMalformed("uniform8", putFloat(uniform8(), 15, Float.NaN), "expected finite min <= max");
         assertMalformed("uniform8", putFloat(uniform8(), 19, Float.POSITIVE_INFINITY), "expected finite min <= max");
-        assertMalformed("uniform8", Arrays.copyOf(uniform8(), 18), "truncated: reading uniform quantization min needs 4 bytes at offset 15 but only 3 remain");
+        assertMalformed(
+                "uniform8",
+                Arrays.copyOf(uniform8(), 18),
+                "truncated: reading uniform quantization min needs 4 bytes at offset 15 but only 3 remain");
         assertMalformed("uniform:4", uniform8(), "bits at offset 14 is 8 but this decoder is uniform(4)");
     }
 
     @Test
     void payloadLength() {
         byte[] b = uniform8();
-        assertMalformed("uniform8", Arrays.copyOf(b, b.length - 1), "bitpack payload: expected 600 bytes for 600 symbols of 8 bits, got 599");
+        assertMalformed(
+                "uniform8",
+                Arrays.copyOf(b, b.length - 1),
+                "bitpack payload: expected 600 bytes for 600 symbols of 8 bits, got 599");
         assertMalformed("uniform8", Arrays.copyOf(b, b.length + 1), "got 601");
         assertMalformed("uniform8", putInt(uniform8(), 3, 21), "expected 630 bytes");
         assertMalformed("uniform8", Arrays.copyOf(b, 23), "got 0");
@@ -91,44 +111,64 @@ class MalformedInputTest {
     @Test
     void bitPackingPaddingAndRange() {
         // 3 symbols of 3 bits: 2 bytes, the top 7 bits of the last byte are padding
-        byte[] b = Encoders.tensorEncoder("uniform:3").encode(Tensor.vector(1f, 2f, 3f), 1).byteData().clone();
+        byte[] b = Encoders.tensorEncoder("uniform:3")
+                .encode(Tensor.vector(1f, 2f, 3f), 1)
+                .byteData()
+                .clone();
         b[b.length - 1] |= (byte) 0x80;
         assertMalformed("uniform:3", b, "padding bits");
         // widths that divide 8 take a byte-at-a-time path: 5 values of 1, 2 and 4 bits leave 3, 6 and 4 padding bits
         for (int bits : new int[] {1, 2, 4}) {
             String preset = "uniform:" + bits;
-            byte[] p = Encoders.tensorEncoder(preset).encode(Tensor.vector(1f, 2f, 3f, 4f, 5f), 1).byteData().clone();
+            byte[] p = Encoders.tensorEncoder(preset)
+                    .encode(Tensor.vector(1f, 2f, 3f, 4f, 5f), 1)
+                    .byteData()
+                    .clone();
             p[p.length - 1] |= (byte) 0x80;
             int lastPayloadByte = (5 * bits + 7) / 8 - 1;
-            assertMalformed(preset, p, "bitpack payload: padding bits after the last " + bits + "-bit value at offset " + lastPayloadByte);
+            assertMalformed(
+                    preset,
+                    p,
+                    "bitpack payload: padding bits after the last " + bits + "-bit value at offset " + lastPayloadByte);
         }
         // a 3-level alphabet packs into 2 bits, so the value 3 is out of range
         TensorEncoder ternary = TensorEncoder.of(new TernaryStage(), Stages.bitPacking());
         byte[] t = ternary.encode(Tensor.vector(1f, -1f, 0f, 1f), 1).byteData().clone();
         t[t.length - 1] = (byte) 0xFF;
-        MalformedEncodingException e = assertThrows(MalformedEncodingException.class, () -> ternary.decode(Tensor.of(t, t.length), CAP));
+        MalformedEncodingException e =
+                assertThrows(MalformedEncodingException.class, () -> ternary.decode(Tensor.of(t, t.length), CAP));
         assertTrue(e.getMessage().contains("symbol 0 is 3, out of range [0,3)"), e.getMessage());
     }
 
     @Test
     void float32Payload() {
         // identity on float32[10]: header 10 bytes, then 40 payload bytes
-        byte[] b = Encoders.tensorEncoder("identity").encode(TestData.gaussian(1, 10), 1).byteData().clone();
+        byte[] b = Encoders.tensorEncoder("identity")
+                .encode(TestData.gaussian(1, 10), 1)
+                .byteData()
+                .clone();
         assertMalformed("identity", putFloat(b.clone(), 10, Float.NaN), "element 0 is NaN");
         assertMalformed("identity", Arrays.copyOf(b, 49), "expected 40 bytes for 10 floats, got 39");
     }
 
     /** topk:0.01 on float32[3000]: header 10, k at 10-13, 45 index bytes at 14-58, 120 payload bytes. */
     static byte[] topk() {
-        return Encoders.tensorEncoder("topk:0.01").encode(TestData.gaussian(2, 3000), 1).byteData().clone();
+        return Encoders.tensorEncoder("topk:0.01")
+                .encode(TestData.gaussian(2, 3000), 1)
+                .byteData()
+                .clone();
     }
 
     @Test
     void sparsificationSideInformation() {
-        assertMalformed("topk:0.01", putInt(topk(), 10, 31), "top-k count at offset 10 is 31 but topk(0.01,ef) keeps 30 of 3000");
+        assertMalformed(
+                "topk:0.01",
+                putInt(topk(), 10, 31),
+                "top-k count at offset 10 is 31 but topk(0.01,ef) keeps 30 of 3000");
         byte[] zeros = topk();
         Arrays.fill(zeros, 14, 59, (byte) 0);
-        assertMalformed("topk:0.01", zeros, "top-k index 1 (side information at offset 14) is 0, not above the previous 0");
+        assertMalformed(
+                "topk:0.01", zeros, "top-k index 1 (side information at offset 14) is 0, not above the previous 0");
         byte[] ones = topk();
         Arrays.fill(ones, 14, 59, (byte) 0xFF);
         assertMalformed("topk:0.01", ones, "top-k index 0 (side information at offset 14) is 4095, not below n=3000");
@@ -136,7 +176,10 @@ class MalformedInputTest {
         assertMalformed("topk:0.01", Arrays.copyOf(topk(), 178), "expected 120 bytes for 30 floats, got 119");
         assertMalformed("topk:0.02", topk(), "keeps 60 of 3000");
 
-        byte[] r = Encoders.tensorEncoder("randk:0.01").encode(TestData.gaussian(2, 3000), 1).byteData().clone();
+        byte[] r = Encoders.tensorEncoder("randk:0.01")
+                .encode(TestData.gaussian(2, 3000), 1)
+                .byteData()
+                .clone();
         assertMalformed("randk:0.01", putInt(r, 10, 29), "random-k count at offset 10 is 29");
     }
 
@@ -144,38 +187,62 @@ class MalformedInputTest {
     @Test
     void rotationAndSignSideInformation() {
         Tensor x = TestData.gaussian(3, 3000);
-        byte[] h = Encoders.tensorEncoder("hadamard-uniform:4").encode(x, 1).byteData().clone();
-        assertMalformed("hadamard-uniform:4", set(h, 11, 11), "hadamard block log2 at offset 11 is 11 but hadamard(block<=2^12) uses 12 for 3000 elements");
+        byte[] h = Encoders.tensorEncoder("hadamard-uniform:4")
+                .encode(x, 1)
+                .byteData()
+                .clone();
+        assertMalformed(
+                "hadamard-uniform:4",
+                set(h, 11, 11),
+                "hadamard block log2 at offset 11 is 11 but hadamard(block<=2^12) uses 12 for 3000 elements");
         byte[] d = Encoders.tensorEncoder("drive").encode(x, 1).byteData();
-        assertMalformed("drive", putFloat(d.clone(), 20, -1f), "sign scale at offset 20 is -1.0, expected a finite value >= 0");
+        assertMalformed(
+                "drive", putFloat(d.clone(), 20, -1f), "sign scale at offset 20 is -1.0, expected a finite value >= 0");
         assertMalformed("drive", putFloat(d.clone(), 20, Float.NaN), "sign scale at offset 20 is NaN");
-        assertMalformed("drive", Arrays.copyOf(d, d.length - 1), "expected 512 bytes for 4096 symbols of 1 bits, got 511");
+        assertMalformed(
+                "drive", Arrays.copyOf(d, d.length - 1), "expected 512 bytes for 4096 symbols of 1 bits, got 511");
         assertMalformed("hadamard-uniform:4", d, "has id 8 (sign) but this decoder expects id 3 (uniform(4))");
     }
 
     /** nonuniform:2 on float32[3000]: header 10, bits at 10, four f32 levels at 11-26. */
     @Test
     void nonUniformSideInformation() {
-        byte[] b = Encoders.tensorEncoder("nonuniform:2").encode(TestData.gaussian(4, 3000), 1).byteData();
-        assertMalformed("nonuniform:2", putFloat(b.clone(), 15, -100f), "non-uniform level 1 at offset 15 is -100.0, expected finite and >= the previous level");
+        byte[] b = Encoders.tensorEncoder("nonuniform:2")
+                .encode(TestData.gaussian(4, 3000), 1)
+                .byteData();
+        assertMalformed(
+                "nonuniform:2",
+                putFloat(b.clone(), 15, -100f),
+                "non-uniform level 1 at offset 15 is -100.0, expected finite and >= the previous level");
         assertMalformed("nonuniform:2", putFloat(b.clone(), 11, Float.NaN), "non-uniform level 0 at offset 11 is NaN");
-        assertMalformed("nonuniform:2", set(b.clone(), 10, 3), "non-uniform quantization bits at offset 10 is 3 but this decoder is nonuniform(2)");
+        assertMalformed(
+                "nonuniform:2",
+                set(b.clone(), 10, 3),
+                "non-uniform quantization bits at offset 10 is 3 but this decoder is nonuniform(2)");
     }
 
     /** entropy-uniform:4 on float32[3000]: header 10, uniform side information 10-18, 16 frequency varints from 19. */
     @Test
     void entropyCodedStreams() {
         // a constant tensor: one symbol with frequency 65536 = varint 80 80 04, then 15 zeros
-        byte[] c = Encoders.tensorEncoder("entropy-uniform:4").encode(Tensor.of(new float[3000], 3000), 1).byteData();
-        assertMalformed("entropy-uniform:4", set(c.clone(), 21, 3), "rANS frequency table at offset 19 sums to 49152, expected 65536");
+        byte[] c = Encoders.tensorEncoder("entropy-uniform:4")
+                .encode(Tensor.of(new float[3000], 3000), 1)
+                .byteData();
+        assertMalformed(
+                "entropy-uniform:4",
+                set(c.clone(), 21, 3),
+                "rANS frequency table at offset 19 sums to 49152, expected 65536");
         assertMalformed("entropy-uniform:4", set(c.clone(), 21, 5), "sums past 65536 at symbol 0");
         byte[] longVarint = c.clone();
         Arrays.fill(longVarint, 19, 25, (byte) 0x80);
         assertMalformed("entropy-uniform:4", longVarint, "is a varint longer than 5 bytes");
 
-        byte[] b = Encoders.tensorEncoder("entropy-uniform:4").encode(TestData.gaussian(5, 3000), 1).byteData();
+        byte[] b = Encoders.tensorEncoder("entropy-uniform:4")
+                .encode(TestData.gaussian(5, 3000), 1)
+                .byteData();
         assertMalformed("entropy-uniform:4", Arrays.copyOf(b, b.length - 1), "rANS payload: truncated");
-        assertMalformed("entropy-uniform:4", Arrays.copyOf(b, b.length + 1), "1 bytes left over after decoding 3000 symbols");
+        assertMalformed(
+                "entropy-uniform:4", Arrays.copyOf(b, b.length + 1), "1 bytes left over after decoding 3000 symbols");
         byte[] state = b.clone();
         int stateAt = findPayloadStart(b);
         Arrays.fill(state, stateAt, stateAt + 4, (byte) 0);
@@ -187,7 +254,10 @@ class MalformedInputTest {
             int at = stateAt + 4 + r.nextInt(b.length - stateAt - 4);
             flipped[at] ^= (byte) (1 << r.nextInt(8));
             TensorEncoder enc = Encoders.tensorEncoder("entropy-uniform:4");
-            assertThrows(MalformedEncodingException.class, () -> enc.decode(Tensor.of(flipped, flipped.length), CAP), "flip at " + at);
+            assertThrows(
+                    MalformedEncodingException.class,
+                    () -> enc.decode(Tensor.of(flipped, flipped.length), CAP),
+                    "flip at " + at);
         }
     }
 
@@ -207,9 +277,10 @@ class MalformedInputTest {
     void decodingToAnotherTypeThanExpected() {
         TensorEncoder enc = Encoders.tensorEncoder("uniform8");
         Tensor bytes = Tensor.of(uniform8(), 623);
-        MalformedEncodingException e = assertThrows(MalformedEncodingException.class,
-                () -> enc.decode(bytes, new TensorType(DType.FLOAT32, 30, 20)));
-        assertTrue(e.getMessage().contains("decodes to float32[20,30] but float32[30,20] was expected"), e.getMessage());
+        MalformedEncodingException e = assertThrows(
+                MalformedEncodingException.class, () -> enc.decode(bytes, new TensorType(DType.FLOAT32, 30, 20)));
+        assertTrue(
+                e.getMessage().contains("decodes to float32[20,30] but float32[30,20] was expected"), e.getMessage());
     }
 
     @Test
@@ -217,23 +288,38 @@ class MalformedInputTest {
         // 40000 x 40000 elements with a 600-byte payload: the expected type is checked first
         byte[] b = putInt(putInt(uniform8(), 3, 40_000), 7, 40_000);
         TensorEncoder enc = Encoders.tensorEncoder("uniform8");
-        MalformedEncodingException e = assertThrows(MalformedEncodingException.class,
+        MalformedEncodingException e = assertThrows(
+                MalformedEncodingException.class,
                 () -> enc.decode(Tensor.of(b, b.length), new TensorType(DType.FLOAT32, 20, 30)));
         assertTrue(e.getMessage().contains("float32[40000,40000] but float32[20,30] was expected"), e.getMessage());
         // random-k draws its indices only after the k values were found in the payload
-        byte[] r = Encoders.tensorEncoder("randk:0.01").encode(TestData.gaussian(2, 3000), 1).byteData().clone();
+        byte[] r = Encoders.tensorEncoder("randk:0.01")
+                .encode(TestData.gaussian(2, 3000), 1)
+                .byteData()
+                .clone();
         putInt(r, 3, 2_000_000_000);
         putInt(r, 10, 20_000_000);
         assertMalformed("randk:0.01", r, "more than the " + CAP + " this decode allows");
-        MalformedEncodingException uncapped = assertThrows(MalformedEncodingException.class,
+        MalformedEncodingException uncapped = assertThrows(
+                MalformedEncodingException.class,
                 () -> Encoders.tensorEncoder("randk:0.01").decode(Tensor.of(r, r.length), Integer.MAX_VALUE));
-        assertTrue(uncapped.getMessage().contains("expected 80000000 bytes for 20000000 floats, got 120"), uncapped.getMessage());
-        // a shape the chain could not have encoded (its float32 payload would pass 2^31 bytes) is malformed, even under a generous cap
-        byte[] id = Encoders.tensorEncoder("identity").encode(TestData.gaussian(1, 10), 1).byteData().clone();
+        assertTrue(
+                uncapped.getMessage().contains("expected 80000000 bytes for 20000000 floats, got 120"),
+                uncapped.getMessage());
+        // a shape the chain could not have encoded (its float32 payload would pass 2^31 bytes) is malformed, even under
+        // a generous cap
+        byte[] id = Encoders.tensorEncoder("identity")
+                .encode(TestData.gaussian(1, 10), 1)
+                .byteData()
+                .clone();
         putInt(id, 3, 1 << 30);
-        MalformedEncodingException huge = assertThrows(MalformedEncodingException.class,
+        MalformedEncodingException huge = assertThrows(
+                MalformedEncodingException.class,
                 () -> Encoders.tensorEncoder("identity").decode(Tensor.of(id, id.length), Integer.MAX_VALUE));
-        assertTrue(huge.getMessage().contains("header declares float32[1073741824], which identity+float32 cannot have encoded"), huge.getMessage());
+        assertTrue(
+                huge.getMessage()
+                        .contains("header declares float32[1073741824], which identity+float32 cannot have encoded"),
+                huge.getMessage());
     }
 
     @Test
@@ -256,7 +342,10 @@ class MalformedInputTest {
             byte[] b = enc.encode(TestData.gaussian(7, 7, 9), 1).byteData();
             for (int len = 0; len < b.length; len++) {
                 byte[] cut = Arrays.copyOf(b, len);
-                assertThrows(MalformedEncodingException.class, () -> enc.decode(Tensor.of(cut, cut.length), CAP), preset + " cut to " + len);
+                assertThrows(
+                        MalformedEncodingException.class,
+                        () -> enc.decode(Tensor.of(cut, cut.length), CAP),
+                        preset + " cut to " + len);
             }
         }
     }

@@ -15,9 +15,23 @@ import org.junit.jupiter.api.Test;
 /** Every preset round-trips random tensors: exact where lossless, within the stated bound otherwise. */
 class RoundTripTest {
 
-    static final String[] PRESETS = {"identity", "uniform8", "uniform:1", "uniform:3", "uniform:16", "hadamard-uniform:4", "nonuniform:3",
-        "entropy-uniform:6", "entropy-nonuniform:4", "drive", "topk:0.1", "topk-uniform:0.2:8", "randk:0.3", "randk-ef:0.3",
-        "adaptive-uniform:3"};
+    static final String[] PRESETS = {
+        "identity",
+        "uniform8",
+        "uniform:1",
+        "uniform:3",
+        "uniform:16",
+        "hadamard-uniform:4",
+        "nonuniform:3",
+        "entropy-uniform:6",
+        "entropy-nonuniform:4",
+        "drive",
+        "topk:0.1",
+        "topk-uniform:0.2:8",
+        "randk:0.3",
+        "randk-ef:0.3",
+        "adaptive-uniform:3"
+    };
 
     /** Random shapes including scalars, empty and single-element tensors, odd sizes and constant tensors. */
     static List<Tensor> randomTensors() {
@@ -49,7 +63,10 @@ class RoundTripTest {
                 Tensor bytes = enc.encode(x, 11);
                 Tensor y = enc.decode(bytes, x.size());
                 assertEquals(x.type(), y.type(), preset + " on " + x.type());
-                assertEquals(y, enc.decode(bytes, x.type()), preset + ": decoding with the expected type or a cap gives the same tensor");
+                assertEquals(
+                        y,
+                        enc.decode(bytes, x.type()),
+                        preset + ": decoding with the expected type or a cap gives the same tensor");
                 assertEquals(DType.UINT8, bytes.dtype());
                 assertEquals(bytes, enc.encode(x, 11), preset + ": same seed must give the same bytes");
             }
@@ -85,7 +102,8 @@ class RoundTripTest {
                 }
                 double step = ((double) TestData.max(a) - TestData.min(a)) / ((1 << bits) - 1);
                 for (int i = 0; i < a.length; i++) {
-                    assertTrue(Math.abs(a[i] - b[i]) <= step * (1 + 1e-6) + 1e-6 * Math.abs(a[i]),
+                    assertTrue(
+                            Math.abs(a[i] - b[i]) <= step * (1 + 1e-6) + 1e-6 * Math.abs(a[i]),
                             "uniform:" + bits + " element " + i + ": " + a[i] + " -> " + b[i] + ", step " + step);
                     assertTrue(b[i] >= TestData.min(a) - 1e-5 && b[i] <= TestData.max(a) + 1e-5);
                 }
@@ -132,12 +150,16 @@ class RoundTripTest {
         TensorEncoder raw = TensorEncoder.of(Stages.hadamard(), Stages.float32());
         byte[] bytes = raw.encode(x, 5).byteData();
         int offset = TensorEncoder.headerBytes(1, 2) + 9;
-        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(bytes, offset, bytes.length - offset).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer bb =
+                java.nio.ByteBuffer.wrap(bytes, offset, bytes.length - offset).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         float[] rotated = new float[1024];
         for (int i = 0; i < rotated.length; i++) {
             rotated[i] = bb.getFloat();
         }
-        assertEquals(TestData.squaredNorm(x.floatData()), TestData.squaredNorm(rotated), 1e-3 * TestData.squaredNorm(rotated));
+        assertEquals(
+                TestData.squaredNorm(x.floatData()),
+                TestData.squaredNorm(rotated),
+                1e-3 * TestData.squaredNorm(rotated));
         assertFalse(rotated[0] == x.floatData()[0] && rotated[1] == x.floatData()[1]);
     }
 
@@ -151,8 +173,10 @@ class RoundTripTest {
                 // every rotated coordinate lies in [-|x|, |x|], so the step is at most 2|x|/(2^b-1) and the
                 // error norm at most sqrt(m) steps
                 double bound = Math.sqrt(m) * 2 * Math.sqrt(TestData.squaredNorm(a)) / ((1 << bits) - 1);
-                double err = Math.sqrt(TestData.squaredError(a, enc.decode(enc.encode(x, bits), x.type()).floatData()));
-                assertTrue(err <= bound * (1 + 1e-4) + 1e-6, "hadamard-uniform:" + bits + " error " + err + " > " + bound);
+                double err = Math.sqrt(TestData.squaredError(
+                        a, enc.decode(enc.encode(x, bits), x.type()).floatData()));
+                assertTrue(
+                        err <= bound * (1 + 1e-4) + 1e-6, "hadamard-uniform:" + bits + " error " + err + " > " + bound);
             }
         }
     }
@@ -182,7 +206,10 @@ class RoundTripTest {
                     }
                     lo = levels[Math.max(0, first - 1)];
                     hi = levels[Math.min(levels.length - 1, last + 1)];
-                    assertTrue(a[i] >= lo && a[i] <= hi, "nonuniform:" + bits + ": " + a[i] + " decoded to " + b[i] + " outside [" + lo + "," + hi + "]");
+                    assertTrue(
+                            a[i] >= lo && a[i] <= hi,
+                            "nonuniform:" + bits + ": " + a[i] + " decoded to " + b[i] + " outside [" + lo + "," + hi
+                                    + "]");
                 }
                 assertEquals(a.length == 0 ? 0f : TestData.min(a), levels[0]);
                 assertEquals(a.length == 0 ? 0f : TestData.max(a), levels[levels.length - 1]);
@@ -207,8 +234,10 @@ class RoundTripTest {
         for (int bits : new int[] {2, 3, 4}) {
             TensorEncoder uni = Encoders.tensorEncoder("uniform:" + bits);
             TensorEncoder non = Encoders.tensorEncoder("nonuniform:" + bits);
-            double eu = TestData.squaredError(x.floatData(), uni.decode(uni.encode(x, 1), x.type()).floatData());
-            double en = TestData.squaredError(x.floatData(), non.decode(non.encode(x, 1), x.type()).floatData());
+            double eu = TestData.squaredError(
+                    x.floatData(), uni.decode(uni.encode(x, 1), x.type()).floatData());
+            double en = TestData.squaredError(
+                    x.floatData(), non.decode(non.encode(x, 1), x.type()).floatData());
             assertTrue(en < 0.8 * eu, bits + " bits: non-uniform MSE " + en + " should be well below uniform " + eu);
         }
     }
@@ -219,7 +248,10 @@ class RoundTripTest {
             TensorEncoder packed = Encoders.tensorEncoder("uniform:" + bits);
             TensorEncoder coded = Encoders.tensorEncoder("entropy-uniform:" + bits);
             for (Tensor x : randomTensors()) {
-                assertEquals(packed.decode(packed.encode(x, 6), x.type()), coded.decode(coded.encode(x, 6), x.type()), "bits " + bits + " " + x.type());
+                assertEquals(
+                        packed.decode(packed.encode(x, 6), x.type()),
+                        coded.decode(coded.encode(x, 6), x.type()),
+                        "bits " + bits + " " + x.type());
             }
         }
         TensorEncoder packed = Encoders.tensorEncoder("nonuniform:4");
@@ -249,11 +281,21 @@ class RoundTripTest {
         }
         int tableBytes = 0;
         for (long n : counts) {
-            int f = n == 0 ? 0 : (int) (1 + n * (65536 - java.util.Arrays.stream(counts).filter(v -> v > 0).count()) / 200_000);
+            int f = n == 0
+                    ? 0
+                    : (int) (1
+                            + n
+                                    * (65536
+                                            - java.util.Arrays.stream(counts)
+                                                    .filter(v -> v > 0)
+                                                    .count())
+                                    / 200_000);
             tableBytes += f < 128 ? 1 : f < 16384 ? 2 : 3;
         }
         long codedPayloadBits = 8L * (c.length - header);
-        assertTrue(codedPayloadBits <= 1.01 * entropyBits + 8 * (tableBytes + 8), codedPayloadBits + " bits vs entropy " + entropyBits);
+        assertTrue(
+                codedPayloadBits <= 1.01 * entropyBits + 8 * (tableBytes + 8),
+                codedPayloadBits + " bits vs entropy " + entropyBits);
         assertTrue(codedPayloadBits >= 0.99 * entropyBits, codedPayloadBits + " bits below entropy " + entropyBits);
         assertTrue(c.length < 0.9 * p.length);
     }
@@ -302,7 +344,9 @@ class RoundTripTest {
     void topKBreaksTiesTowardsLowerIndices() {
         Tensor x = Tensor.vector(1f, -3f, 3f, 3f, 0.5f, -3f);
         TensorEncoder enc = TensorEncoder.of(Stages.topK().setFraction(0.5).build(), Stages.float32());
-        assertArrayEquals(new float[] {0f, -3f, 3f, 3f, 0f, 0f}, enc.decode(enc.encode(x, 1), x.type()).floatData());
+        assertArrayEquals(
+                new float[] {0f, -3f, 3f, 3f, 0f, 0f},
+                enc.decode(enc.encode(x, 1), x.type()).floatData());
     }
 
     @Test
@@ -319,7 +363,10 @@ class RoundTripTest {
             }
         }
         assertEquals(250, kept);
-        assertFalse(java.util.Arrays.equals(b, enc.decode(enc.encode(x, 100), x.type()).floatData()), "another seed picks other elements");
+        assertFalse(
+                java.util.Arrays.equals(
+                        b, enc.decode(enc.encode(x, 100), x.type()).floatData()),
+                "another seed picks other elements");
     }
 
     @Test

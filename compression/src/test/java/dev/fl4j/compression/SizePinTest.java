@@ -95,7 +95,9 @@ class SizePinTest {
         assertEquals(31, TensorEncoder.headerBytes(4, 2) + 9);
         assertEquals(4 + 12 + 3, Encoders.tensorEncoder("drive").headerBytes(3));
         Tensor scalar = Tensor.scalar(1f);
-        assertEquals(8 * (4 + 2 + 9 + 1), Encoders.tensorEncoder("uniform8").encode(scalar, 1).sizeInBits());
+        assertEquals(
+                8 * (4 + 2 + 9 + 1),
+                Encoders.tensorEncoder("uniform8").encode(scalar, 1).sizeInBits());
     }
 
     @Test

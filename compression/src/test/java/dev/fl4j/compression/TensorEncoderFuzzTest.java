@@ -28,7 +28,8 @@ class TensorEncoderFuzzTest {
 
     static List<String> presets() {
         List<String> presets = new ArrayList<>(List.of(RoundTripTest.PRESETS));
-        presets.addAll(List.of("entropy-uniform:2", "entropy-uniform:12", "uniform:2", "topk-uniform:0.01:3", "randk:0.01"));
+        presets.addAll(
+                List.of("entropy-uniform:2", "entropy-uniform:12", "uniform:2", "topk-uniform:0.01:3", "randk:0.01"));
         return presets;
     }
 
@@ -40,8 +41,16 @@ class TensorEncoderFuzzTest {
             TensorEncoder enc = Encoders.tensorEncoder(preset);
             fuzz(preset, enc, expected, matrix);
         }
-        fuzz("ternary+bitpack (user stage)", TensorEncoder.of(new TernaryStage(), Stages.bitPacking()), expected, matrix);
-        fuzz("hadamard+ternary+rans (user stage)", TensorEncoder.of(Stages.hadamard(), new TernaryStage(), Stages.entropyCoding()), expected, matrix);
+        fuzz(
+                "ternary+bitpack (user stage)",
+                TensorEncoder.of(new TernaryStage(), Stages.bitPacking()),
+                expected,
+                matrix);
+        fuzz(
+                "hadamard+ternary+rans (user stage)",
+                TensorEncoder.of(Stages.hadamard(), new TernaryStage(), Stages.entropyCoding()),
+                expected,
+                matrix);
     }
 
     private static void fuzz(String name, TensorEncoder enc, TensorType expected, Tensor matrix) {
@@ -70,15 +79,23 @@ class TensorEncoderFuzzTest {
     @Test
     void aDecompressionBombIsRejectedBeforeItInflates() {
         TensorEncoder enc = Encoders.tensorEncoder("entropy-uniform:2");
-        byte[] bomb = enc.encode(Tensor.of(new float[] {0.25f}, 1), 1).byteData().clone();
+        byte[] bomb =
+                enc.encode(Tensor.of(new float[] {0.25f}, 1), 1).byteData().clone();
         assertEquals(29, bomb.length, "header 10, uniform side information 9, frequency table 6, rANS state 4");
         MalformedInputTest.putInt(bomb, 3, 50_000_000);
         Tensor t = Tensor.of(bomb, bomb.length);
-        MalformedEncodingException capped = assertThrows(MalformedEncodingException.class, () -> enc.decode(t, 1_000_000));
-        assertTrue(capped.getMessage().contains("header at offset 3 declares float32[50000000], 50000000 elements, more than the 1000000 this decode allows"),
+        MalformedEncodingException capped =
+                assertThrows(MalformedEncodingException.class, () -> enc.decode(t, 1_000_000));
+        assertTrue(
+                capped.getMessage()
+                        .contains(
+                                "header at offset 3 declares float32[50000000], 50000000 elements, more than the 1000000 this decode allows"),
                 capped.getMessage());
-        MalformedEncodingException typed = assertThrows(MalformedEncodingException.class, () -> enc.decode(t, new TensorType(DType.FLOAT32, 1000)));
-        assertTrue(typed.getMessage().contains("decodes to float32[50000000] but float32[1000] was expected"), typed.getMessage());
+        MalformedEncodingException typed = assertThrows(
+                MalformedEncodingException.class, () -> enc.decode(t, new TensorType(DType.FLOAT32, 1000)));
+        assertTrue(
+                typed.getMessage().contains("decodes to float32[50000000] but float32[1000] was expected"),
+                typed.getMessage());
         // the same 29 bytes claiming 1000 elements are a valid encoding, and a cap of exactly 1000 admits them
         MalformedInputTest.putInt(bomb, 3, 1000);
         Tensor thousand = enc.decode(Tensor.of(bomb, bomb.length), 1000);
@@ -91,8 +108,11 @@ class TensorEncoderFuzzTest {
     void anExpectedTypeMustBoundTheElementCount() {
         TensorEncoder enc = Encoders.tensorEncoder("uniform8");
         Tensor bytes = enc.encode(TestData.gaussian(1, 10), 1);
-        IllegalArgumentException partial = assertThrows(IllegalArgumentException.class, () -> enc.decode(bytes, new TensorType(DType.FLOAT32, -1)));
-        assertTrue(partial.getMessage().contains("must be a fully defined float32 or float64 type, got float32[?]"), partial.getMessage());
+        IllegalArgumentException partial = assertThrows(
+                IllegalArgumentException.class, () -> enc.decode(bytes, new TensorType(DType.FLOAT32, -1)));
+        assertTrue(
+                partial.getMessage().contains("must be a fully defined float32 or float64 type, got float32[?]"),
+                partial.getMessage());
         assertThrows(IllegalArgumentException.class, () -> enc.decode(bytes, -1));
     }
 
@@ -100,7 +120,10 @@ class TensorEncoderFuzzTest {
     @Test
     void valueEncoderDecodingOfReceivedBytesEndsInMalformedInput() {
         ValueEncoder enc = Encoders.parse("entropy-uniform:4@100");
-        Value weights = Struct.builder().add("kernel", TestData.gaussian(5, 30, 20)).add("bias", TestData.gaussian(6, 5)).build();
+        Value weights = Struct.builder()
+                .add("kernel", TestData.gaussian(5, 30, 20))
+                .add("bias", TestData.gaussian(6, 5))
+                .build();
         Type type = weights.type();
         ValueEncoder topk = Encoders.parse("topk-uniform:0.1:4@100");
         Fuzz.named("value encoder")

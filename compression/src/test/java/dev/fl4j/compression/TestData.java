@@ -6,8 +6,7 @@ import java.util.SplittableRandom;
 /** Deterministic test tensors. */
 final class TestData {
 
-    private TestData() {
-    }
+    private TestData() {}
 
     static int numElements(int... shape) {
         int n = 1;

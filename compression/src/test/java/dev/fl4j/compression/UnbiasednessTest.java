@@ -41,8 +41,17 @@ class UnbiasednessTest {
     @Test
     void quantizersAndRandomKAreUnbiased() {
         Tensor x = TestData.gaussian(5, 0.3, 1.5, 2000);
-        for (String p : new String[] {"uniform:1", "uniform:2", "uniform:8", "hadamard-uniform:2", "nonuniform:2", "nonuniform:5",
-            "entropy-uniform:3", "randk:0.1", "adaptive-uniform:2"}) {
+        for (String p : new String[] {
+            "uniform:1",
+            "uniform:2",
+            "uniform:8",
+            "hadamard-uniform:2",
+            "nonuniform:2",
+            "nonuniform:5",
+            "entropy-uniform:3",
+            "randk:0.1",
+            "adaptive-uniform:2"
+        }) {
             double ratio = biasRatio(Encoders.tensorEncoder(p), x);
             assertTrue(ratio > 0.75 && ratio < 1.3, p + ": R·bias²/MSE = " + ratio + ", expected about 1");
         }

@@ -75,7 +75,8 @@ class ValueEncoderTest {
         float[] bad = TestData.gaussian(1, 30_000).floatData().clone();
         bad[17] = Float.NaN;
         Struct v = Struct.named("layer", Struct.named("kernel", Tensor.of(bad, 30_000)));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Encoders.parse("uniform8").encode(v, 1));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Encoders.parse("uniform8").encode(v, 1));
         assertTrue(e.getMessage().contains("/layer/kernel") && e.getMessage().contains("element 17"), e.getMessage());
     }
 
@@ -92,7 +93,8 @@ class ValueEncoderTest {
 
         // a small leaf arriving encoded
         Struct small = Struct.named("b", TestData.gaussian(1, 10));
-        Struct smallEncoded = Struct.named("b", Encoders.tensorEncoder("uniform8").encode(small.tensor("b"), 1));
+        Struct smallEncoded =
+                Struct.named("b", Encoders.tensorEncoder("uniform8").encode(small.tensor("b"), 1));
         m = assertThrows(MalformedEncodingException.class, () -> enc.decode(smallEncoded, small.type()));
         assertTrue(m.getMessage().contains("not more than the threshold"), m.getMessage());
 

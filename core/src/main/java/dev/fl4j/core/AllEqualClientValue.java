@@ -15,7 +15,8 @@ public final class AllEqualClientValue implements FederatedValue {
     public AllEqualClientValue(Value value) {
         Objects.requireNonNull(value, "client value");
         if (value instanceof FederatedValue) {
-            throw new IllegalArgumentException("cannot place an already federated value " + value.type() + " at CLIENTS");
+            throw new IllegalArgumentException(
+                    "cannot place an already federated value " + value.type() + " at CLIENTS");
         }
         this.value = value;
         this.type = FederatedType.clientsAllEqual(value.type());

@@ -25,7 +25,8 @@ public final class ClientValues implements FederatedValue {
     private final List<Value> members;
     private final Function<String, ? extends Value> loader;
 
-    private ClientValues(Type memberType, List<String> ids, List<Value> members, Function<String, ? extends Value> loader) {
+    private ClientValues(
+            Type memberType, List<String> ids, List<Value> members, Function<String, ? extends Value> loader) {
         this.type = FederatedType.clients(memberType);
         this.ids = List.copyOf(ids);
         if (new HashSet<>(this.ids).size() != this.ids.size()) {
@@ -50,9 +51,11 @@ public final class ClientValues implements FederatedValue {
             throw new IllegalArgumentException(ids.size() + " client ids for " + members.size() + " values");
         }
         if (members.isEmpty()) {
-            throw new IllegalArgumentException("a CLIENTS value needs at least one client; use of(memberType, …) for an empty population");
+            throw new IllegalArgumentException(
+                    "a CLIENTS value needs at least one client; use of(memberType, …) for an empty population");
         }
-        Type memberType = Objects.requireNonNull(members.get(0), "value of " + ids.get(0)).type();
+        Type memberType =
+                Objects.requireNonNull(members.get(0), "value of " + ids.get(0)).type();
         return of(memberType, ids, members);
     }
 

@@ -41,11 +41,14 @@ public interface SequenceValue extends Value, Iterable<Value> {
         return elementsAs(Struct.class, StructType.class, "structures");
     }
 
-    private <E extends Value> Iterable<E> elementsAs(Class<E> elementClass, Class<? extends Type> elementTypeClass, String what) {
+    private <E extends Value> Iterable<E> elementsAs(
+            Class<E> elementClass, Class<? extends Type> elementTypeClass, String what) {
         Type elementType = elementType();
         if (!elementTypeClass.isInstance(elementType)) {
-            throw TypeMismatchException.withMessage("sequence " + type() + " read as " + what + ": its elements are " + elementType
-                    + ", not " + what, null, elementType);
+            throw TypeMismatchException.withMessage(
+                    "sequence " + type() + " read as " + what + ": its elements are " + elementType + ", not " + what,
+                    null,
+                    elementType);
         }
         return () -> new Iterator<E>() {
             private final Iterator<Value> elements = iterator();
@@ -61,9 +64,12 @@ public interface SequenceValue extends Value, Iterable<Value> {
                 Value v = elements.next();
                 int i = index++;
                 if (!elementClass.isInstance(v)) {
-                    throw TypeMismatchException.withMessage("sequence element " + i + ": expected " + elementType + " (a "
-                            + elementClass.getSimpleName() + ") but got " + v.type() + " (a " + v.getClass().getName() + ")",
-                            elementType, v.type());
+                    throw TypeMismatchException.withMessage(
+                            "sequence element " + i + ": expected " + elementType + " (a "
+                                    + elementClass.getSimpleName() + ") but got " + v.type() + " (a "
+                                    + v.getClass().getName() + ")",
+                            elementType,
+                            v.type());
                 }
                 return elementClass.cast(v);
             }

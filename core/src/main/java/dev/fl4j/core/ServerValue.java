@@ -36,7 +36,8 @@ public final class ServerValue implements FederatedValue {
 
     private static void requireNotFederated(Value value) {
         if (value instanceof FederatedValue) {
-            throw new IllegalArgumentException("cannot place an already federated value " + value.type() + " at SERVER");
+            throw new IllegalArgumentException(
+                    "cannot place an already federated value " + value.type() + " at SERVER");
         }
     }
 

@@ -78,7 +78,8 @@ public final class Struct implements Value {
 
     public Value get(int index) {
         if (index < 0 || index >= values.size()) {
-            throw new IndexOutOfBoundsException("field " + index + " of a structure with " + values.size() + " fields " + type());
+            throw new IndexOutOfBoundsException(
+                    "field " + index + " of a structure with " + values.size() + " fields " + type());
         }
         return values.get(index);
     }
@@ -213,8 +214,7 @@ public final class Struct implements Value {
         private final List<String> names = new ArrayList<>();
         private final List<Value> values = new ArrayList<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Appends a positional field. */
         public Builder add(Value value) {
@@ -223,7 +223,8 @@ public final class Struct implements Value {
 
         /** Appends a field; {@code name} may be null for a positional field. */
         public Builder add(String name, Value value) {
-            Objects.requireNonNull(value, () -> "value of field " + (name == null ? "#" + values.size() : "'" + name + "'"));
+            Objects.requireNonNull(
+                    value, () -> "value of field " + (name == null ? "#" + values.size() : "'" + name + "'"));
             if (name != null && names.contains(name)) {
                 throw new IllegalArgumentException("duplicate field name '" + name + "'");
             }

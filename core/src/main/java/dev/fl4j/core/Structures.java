@@ -37,8 +37,7 @@ import java.util.function.UnaryOperator;
  */
 public final class Structures {
 
-    private Structures() {
-    }
+    private Structures() {}
 
     /** Applies {@code fn} to every tensor leaf, keeping the structure and field names. */
     public static Value map(Value value, UnaryOperator<Tensor> fn) {
@@ -52,7 +51,8 @@ public final class Structures {
             }
             return b.build();
         }
-        throw new IllegalArgumentException("cannot map over " + value.type() + ": only tensors and structures of tensors");
+        throw new IllegalArgumentException(
+                "cannot map over " + value.type() + ": only tensors and structures of tensors");
     }
 
     /**
@@ -69,14 +69,16 @@ public final class Structures {
         }
         if (a instanceof Struct sa && b instanceof Struct sb) {
             if (sa.size() != sb.size()) {
-                throw new IllegalArgumentException("structures differ at " + where(path) + ": " + sa.type() + " vs " + sb.type());
+                throw new IllegalArgumentException(
+                        "structures differ at " + where(path) + ": " + sa.type() + " vs " + sb.type());
             }
             Struct.Builder out = Struct.builder();
             for (int i = 0; i < sa.size(); i++) {
                 String na = sa.nameAt(i);
                 String nb = sb.nameAt(i);
                 if (na != null && nb != null && !na.equals(nb)) {
-                    throw new IllegalArgumentException("structures differ at " + where(path) + ": field " + i + " is '" + na + "' vs '" + nb + "'");
+                    throw new IllegalArgumentException("structures differ at " + where(path) + ": field " + i + " is '"
+                            + na + "' vs '" + nb + "'");
                 }
                 String name = na != null ? na : nb;
                 out.add(name, zip(sa.get(i), sb.get(i), fn, path + "/" + (name != null ? name : String.valueOf(i))));
@@ -105,7 +107,8 @@ public final class Structures {
                 collect(v, out);
             }
         } else {
-            throw new IllegalArgumentException("cannot flatten " + value.type() + ": only tensors and structures of tensors");
+            throw new IllegalArgumentException(
+                    "cannot flatten " + value.type() + ": only tensors and structures of tensors");
         }
     }
 
@@ -114,7 +117,8 @@ public final class Structures {
         Iterator<Tensor> it = leaves.iterator();
         Value out = pack(template, it, leaves.size());
         if (it.hasNext()) {
-            throw new IllegalArgumentException("template " + template.type() + " has fewer leaves than the " + leaves.size() + " given");
+            throw new IllegalArgumentException(
+                    "template " + template.type() + " has fewer leaves than the " + leaves.size() + " given");
         }
         return out;
     }
@@ -198,7 +202,8 @@ public final class Structures {
     public static float[] flattenFloats(Value value) {
         long n = floatingElements(value);
         if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("value " + value.type() + " has " + n + " elements, more than one array holds (2^31-1)");
+            throw new IllegalArgumentException(
+                    "value " + value.type() + " has " + n + " elements, more than one array holds (2^31-1)");
         }
         return copyFloats(value, (int) n);
     }
@@ -213,7 +218,8 @@ public final class Structures {
     public static float[] flattenFloats(Value value, int expectedLength) {
         long actual = floatingElements(value);
         if (actual != expectedLength) {
-            throw new IllegalArgumentException("value " + value.type() + " has " + actual + " elements, expected " + expectedLength);
+            throw new IllegalArgumentException(
+                    "value " + value.type() + " has " + actual + " elements, expected " + expectedLength);
         }
         return copyFloats(value, expectedLength);
     }
@@ -223,8 +229,8 @@ public final class Structures {
         int i = 0;
         for (Tensor t : leaves(value)) {
             if (!t.dtype().isFloating()) {
-                throw new IllegalArgumentException("cannot flatten " + value.type() + " to floats: leaf " + i + " is " + t.type()
-                        + ", only float32 and float64 leaves flatten");
+                throw new IllegalArgumentException("cannot flatten " + value.type() + " to floats: leaf " + i + " is "
+                        + t.type() + ", only float32 and float64 leaves flatten");
             }
             n += t.size();
             i++;
@@ -260,7 +266,8 @@ public final class Structures {
     public static Value unflattenFloats(Type type, float[] flat) {
         int expected = flatSize(type);
         if (flat.length != expected) {
-            throw new IllegalArgumentException(type + " has " + expected + " elements, but " + flat.length + " floats were given");
+            throw new IllegalArgumentException(
+                    type + " has " + expected + " elements, but " + flat.length + " floats were given");
         }
         int[] offset = {0};
         return unflatten(type, flat, offset);
@@ -281,7 +288,8 @@ public final class Structures {
                 }
                 return Tensor.of(d, t.shape());
             }
-            throw new IllegalArgumentException("cannot unflatten floats into " + t + ": only float32 and float64 leaves");
+            throw new IllegalArgumentException(
+                    "cannot unflatten floats into " + t + ": only float32 and float64 leaves");
         }
         Struct.Builder b = Struct.builder();
         for (StructType.Field f : ((StructType) type).fields()) {
@@ -302,7 +310,8 @@ public final class Structures {
         for (int i = 0; i < leaves.size(); i++) {
             Tensor t = leaves.get(i);
             if (t.dtype() != DType.FLOAT32) {
-                throw new IllegalArgumentException("leaf " + i + " of " + value.type() + " is " + t.type() + ", not float32");
+                throw new IllegalArgumentException(
+                        "leaf " + i + " of " + value.type() + " is " + t.type() + ", not float32");
             }
             out.add(t.floatData());
         }
@@ -320,15 +329,16 @@ public final class Structures {
     public static Value packFloats(Value template, List<float[]> arrays) {
         List<Tensor> leaves = leaves(template);
         if (arrays.size() != leaves.size()) {
-            throw new IllegalArgumentException(template.type() + " has " + leaves.size() + " leaves, but " + arrays.size() + " arrays were given");
+            throw new IllegalArgumentException(
+                    template.type() + " has " + leaves.size() + " leaves, but " + arrays.size() + " arrays were given");
         }
         List<Tensor> out = new ArrayList<>(leaves.size());
         for (int i = 0; i < leaves.size(); i++) {
             Tensor leaf = leaves.get(i);
             float[] a = arrays.get(i);
             if (a.length != leaf.size()) {
-                throw new IllegalArgumentException("leaf " + i + " of " + template.type() + " has " + leaf.size() + " elements, but its array has "
-                        + a.length);
+                throw new IllegalArgumentException("leaf " + i + " of " + template.type() + " has " + leaf.size()
+                        + " elements, but its array has " + a.length);
             }
             out.add(Tensor.of(a, leaf.shape()));
         }
@@ -362,7 +372,8 @@ public final class Structures {
                 }
                 return Tensor.of(data, t.shape());
             }
-            throw new IllegalArgumentException("cannot fill " + t + " with " + value + ": only float32 and float64 leaves");
+            throw new IllegalArgumentException(
+                    "cannot fill " + t + " with " + value + ": only float32 and float64 leaves");
         }
         Struct.Builder b = Struct.builder();
         for (StructType.Field f : ((StructType) type).fields()) {

@@ -42,7 +42,8 @@ public final class Tensor implements Value {
             }
             n *= d;
             if (n > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has more than 2^31-1 elements");
+                throw new IllegalArgumentException(
+                        "shape " + Arrays.toString(shape) + " has more than 2^31-1 elements");
             }
         }
         return (int) n;

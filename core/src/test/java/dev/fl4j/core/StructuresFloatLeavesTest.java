@@ -51,9 +51,11 @@ class StructuresFloatLeavesTest {
     @Test
     void aWrongLengthNamesExpectedAndActual() {
         Struct value = nested();
-        IllegalArgumentException flatten = assertThrows(IllegalArgumentException.class, () -> Structures.flattenFloats(value, 12));
+        IllegalArgumentException flatten =
+                assertThrows(IllegalArgumentException.class, () -> Structures.flattenFloats(value, 12));
         assertTrue(flatten.getMessage().contains("has 11 elements, expected 12"), flatten.getMessage());
-        IllegalArgumentException unflatten = assertThrows(IllegalArgumentException.class, () -> Structures.unflattenFloats(value.type(), new float[10]));
+        IllegalArgumentException unflatten = assertThrows(
+                IllegalArgumentException.class, () -> Structures.unflattenFloats(value.type(), new float[10]));
         assertEquals(value.type() + " has 11 elements, but 10 floats were given", unflatten.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Structures.unflattenFloats(value.type(), new float[12]));
     }
@@ -61,23 +63,31 @@ class StructuresFloatLeavesTest {
     @Test
     void nonFloatingLeavesAreRefusedNamingTheLeaf() {
         Struct mixed = Struct.named("w", Tensor.vector(1f, 2f), "n", Tensor.vector(3, 4));
-        IllegalArgumentException flatten = assertThrows(IllegalArgumentException.class, () -> Structures.flattenFloats(mixed));
+        IllegalArgumentException flatten =
+                assertThrows(IllegalArgumentException.class, () -> Structures.flattenFloats(mixed));
         assertTrue(flatten.getMessage().contains("leaf 1 is int32[2]"), flatten.getMessage());
-        IllegalArgumentException unflatten = assertThrows(IllegalArgumentException.class,
-                () -> Structures.unflattenFloats(mixed.type(), new float[4]));
+        IllegalArgumentException unflatten = assertThrows(
+                IllegalArgumentException.class, () -> Structures.unflattenFloats(mixed.type(), new float[4]));
         assertTrue(unflatten.getMessage().contains("int32[2]"), unflatten.getMessage());
-        IllegalArgumentException arrays = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException arrays = assertThrows(
+                IllegalArgumentException.class,
                 () -> Structures.floatArrays(Struct.named("w", Tensor.vector(1f), "d", Tensor.vector(2.0))));
-        assertTrue(arrays.getMessage().contains("leaf 1 of <w=float32[1],d=float64[1]> is float64[1], not float32"), arrays.getMessage());
+        assertTrue(
+                arrays.getMessage().contains("leaf 1 of <w=float32[1],d=float64[1]> is float64[1], not float32"),
+                arrays.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Structures.filled(new TensorType(DType.BOOL, 2), 1f));
     }
 
     @Test
     void sizesNeedFullyDefinedShapesAndFitOneArray() {
-        IllegalArgumentException partial = assertThrows(IllegalArgumentException.class,
-                () -> Structures.flatSize(StructType.of(new TensorType(DType.FLOAT32, 2), new TensorType(DType.FLOAT32, TensorType.UNKNOWN, 3))));
+        IllegalArgumentException partial = assertThrows(
+                IllegalArgumentException.class,
+                () -> Structures.flatSize(StructType.of(
+                        new TensorType(DType.FLOAT32, 2), new TensorType(DType.FLOAT32, TensorType.UNKNOWN, 3))));
         assertTrue(partial.getMessage().contains("float32[?,3]"), partial.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Structures.zeros(new TensorType(DType.INT32, TensorType.UNKNOWN)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Structures.zeros(new TensorType(DType.INT32, TensorType.UNKNOWN)));
         Type huge = StructType.of(new TensorType(DType.FLOAT32, 65536, 32768), new TensorType(DType.FLOAT32, 1));
         IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class, () -> Structures.flatSize(huge));
         assertTrue(tooBig.getMessage().contains("2147483649 elements"), tooBig.getMessage());
@@ -95,17 +105,30 @@ class StructuresFloatLeavesTest {
         Value packed = Structures.packFloats(template, List.of(k, b));
         assertEquals(template.type(), packed.type());
         assertSame(k, ((Struct) packed).tensor("k").floatData());
-        IllegalArgumentException count = assertThrows(IllegalArgumentException.class, () -> Structures.packFloats(template, List.of(k)));
+        IllegalArgumentException count =
+                assertThrows(IllegalArgumentException.class, () -> Structures.packFloats(template, List.of(k)));
         assertTrue(count.getMessage().contains("has 2 leaves, but 1 arrays were given"), count.getMessage());
-        IllegalArgumentException length = assertThrows(IllegalArgumentException.class, () -> Structures.packFloats(template, List.of(k, new float[2])));
-        assertTrue(length.getMessage().contains("leaf 1 of <k=float32[2,2],b=float32[1]> has 1 elements, but its array has 2"), length.getMessage());
+        IllegalArgumentException length = assertThrows(
+                IllegalArgumentException.class, () -> Structures.packFloats(template, List.of(k, new float[2])));
+        assertTrue(
+                length.getMessage()
+                        .contains("leaf 1 of <k=float32[2,2],b=float32[1]> has 1 elements, but its array has 2"),
+                length.getMessage());
     }
 
     @Test
     void filledZerosAndZerosLikeKeepTheStructure() {
-        Type floats = StructType.builder().add("w", new TensorType(DType.FLOAT32, 2)).add("d", new TensorType(DType.FLOAT64, 1)).build();
-        assertEquals(Struct.named("w", Tensor.vector(0.25f, 0.25f), "d", Tensor.vector(0.25)), Structures.filled(floats, 0.25f));
-        Type any = StructType.builder().add("i", new TensorType(DType.INT64, 2)).add("f", TensorType.scalar(DType.BOOL)).build();
+        Type floats = StructType.builder()
+                .add("w", new TensorType(DType.FLOAT32, 2))
+                .add("d", new TensorType(DType.FLOAT64, 1))
+                .build();
+        assertEquals(
+                Struct.named("w", Tensor.vector(0.25f, 0.25f), "d", Tensor.vector(0.25)),
+                Structures.filled(floats, 0.25f));
+        Type any = StructType.builder()
+                .add("i", new TensorType(DType.INT64, 2))
+                .add("f", TensorType.scalar(DType.BOOL))
+                .build();
         Value zeros = Structures.zeros(any);
         assertEquals(Struct.named("i", Tensor.vector(0L, 0L), "f", Tensor.scalar(false)), zeros);
         Struct value = nested();

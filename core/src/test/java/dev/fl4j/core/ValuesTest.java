@@ -27,14 +27,18 @@ class ValuesTest {
         assertEquals(Tensor.scalar(1), s.get(0));
         assertEquals(Tensor.vector(1f, 2f), s.get("b"));
         assertThrows(IllegalArgumentException.class, () -> s.get("c"));
-        assertThrows(IllegalArgumentException.class, () -> Struct.builder().add("a", Tensor.scalar(1)).add("a", Tensor.scalar(2)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Struct.builder().add("a", Tensor.scalar(1)).add("a", Tensor.scalar(2)));
         assertEquals(32 + 64, s.sizeInBits());
     }
 
     @Test
     void mapZipLeavesAndPackKeepStructure() {
         Struct s = Struct.named("w", Tensor.vector(1f, 2f), "inner", Struct.of(Tensor.scalar(3f)));
-        Value doubled = Structures.map(s, t -> Tensor.of(new float[] {t.floatData()[0] * 2}, t.shape().length == 0 ? new int[0] : new int[] {1}));
+        Value doubled = Structures.map(
+                s,
+                t -> Tensor.of(new float[] {t.floatData()[0] * 2}, t.shape().length == 0 ? new int[0] : new int[] {1}));
         assertEquals("<w=float32[1],inner=<float32>>", doubled.type().toString());
         Value sum = Structures.zip(s, s, (a, b) -> {
             float[] r = a.toFloatArray();
@@ -47,8 +51,12 @@ class ValuesTest {
         List<Tensor> leaves = Structures.leaves(s);
         assertEquals(2, leaves.size());
         assertEquals(s, Structures.pack(s, leaves));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Structures.zip(s, Struct.named("w", Tensor.vector(1f, 2f), "other", Struct.of(Tensor.scalar(3f))), (a, b) -> a));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Structures.zip(
+                        s,
+                        Struct.named("w", Tensor.vector(1f, 2f), "other", Struct.of(Tensor.scalar(3f))),
+                        (a, b) -> a));
         assertTrue(e.getMessage().contains("field 1 is 'inner' vs 'other'"), e.getMessage());
     }
 

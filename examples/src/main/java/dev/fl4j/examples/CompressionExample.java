@@ -64,24 +64,44 @@ public final class CompressionExample implements Example {
 
     @Override
     public int run(PrintStream out, String... args) {
-        int[] settings = ExampleArgs.parse(name(), args, new String[] {"ROUNDS", "CLIENTS_PER_ROUND", "EXAMPLES_PER_CLIENT"},
-                new int[] {5, CLIENTS_PER_ROUND, Integer.MAX_VALUE});
+        int[] settings = ExampleArgs.parse(
+                name(), args, new String[] {"ROUNDS", "CLIENTS_PER_ROUND", "EXAMPLES_PER_CLIENT"}, new int[] {
+                    5, CLIENTS_PER_ROUND, Integer.MAX_VALUE
+                });
         int rounds = settings[0];
         int clientsPerRound = settings[1];
         int examplesPerClient = settings[2];
         TrainTest data = FashionMnist.load();
-        ClientData clients = Partitioner.shards(2).partition(data.train().ints("y"), CLIENTS, SEED).toClientData(data.train())
-                .preprocess(d -> (examplesPerClient == Integer.MAX_VALUE ? d : d.take(examplesPerClient)).shuffle(100, SEED).batch(BATCH));
+        ClientData clients = Partitioner.shards(2)
+                .partition(data.train().ints("y"), CLIENTS, SEED)
+                .toClientData(data.train())
+                .preprocess(d -> (examplesPerClient == Integer.MAX_VALUE ? d : d.take(examplesPerClient))
+                        .shuffle(100, SEED)
+                        .batch(BATCH));
         ModelSpec cnn = Models.fedAvgCnn(10);
 
-        LearningProcess original = FedAvg.builder(cnn).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f)).build();
-        LearningProcess compressed = FedAvg.builder(cnn).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f))
-                .optModelAggregator(Aggregators.compressionAggregator().build()).build();
-        LearningProcess bothWays = FedAvg.builder(cnn).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f))
+        LearningProcess original = FedAvg.builder(cnn)
+                .setClientOptimizer(Sgd.of(0.02f))
+                .optServerOptimizer(Sgd.of(1.0f))
+                .build();
+        LearningProcess compressed = FedAvg.builder(cnn)
+                .setClientOptimizer(Sgd.of(0.02f))
+                .optServerOptimizer(Sgd.of(1.0f))
+                .optModelAggregator(Aggregators.compressionAggregator().build())
+                .build();
+        LearningProcess bothWays = FedAvg.builder(cnn)
+                .setClientOptimizer(Sgd.of(0.02f))
+                .optServerOptimizer(Sgd.of(1.0f))
                 .optDistributor(EncodedDistribution.fromName("uniform:8@10000", cnn.weightsType()))
-                .optModelAggregator(new MeanFactory(EncodedSumFactory.quantizeAboveThreshold(8, 10_000), new SumFactory())).build();
-        LearningProcess errorFeedback = FedAvg.builder(cnn).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f))
-                .optModelAggregator(new MeanFactory(EncodedSumFactory.of(Encoders.parse("topk-uniform:0.05:4")), new SumFactory())).build();
+                .optModelAggregator(
+                        new MeanFactory(EncodedSumFactory.quantizeAboveThreshold(8, 10_000), new SumFactory()))
+                .build();
+        LearningProcess errorFeedback = FedAvg.builder(cnn)
+                .setClientOptimizer(Sgd.of(0.02f))
+                .optServerOptimizer(Sgd.of(1.0f))
+                .optModelAggregator(
+                        new MeanFactory(EncodedSumFactory.of(Encoders.parse("topk-uniform:0.05:4")), new SumFactory()))
+                .build();
 
         List<String[]> summary = new ArrayList<>();
         summary.add(train(out, "original", original, clients, rounds, clientsPerRound));
@@ -96,25 +116,43 @@ public final class CompressionExample implements Example {
         return 0;
     }
 
-    private static String[] train(PrintStream out, String name, LearningProcess process, ClientData clients, int rounds,
-                                  int clientsPerRound) {
+    private static String[] train(
+            PrintStream out,
+            String name,
+            LearningProcess process,
+            ClientData clients,
+            int rounds,
+            int clientsPerRound) {
         out.println("== " + name);
         ClientSampler sampler = new ClientSampler(clients.clientIds(), clientsPerRound, 0, SEED);
         try (LocalRuntime runtime = LocalRuntime.builder().build()) {
             Value state = process.initialize(runtime);
             double accuracy = Double.NaN;
             for (int round = 0; round < rounds; round++) {
-                LearningProcessOutput result = process.next(runtime, state, clients.clientValues(sampler.sample(round + 1).sampled()));
+                LearningProcessOutput result = process.next(
+                        runtime,
+                        state,
+                        clients.clientValues(sampler.sample(round + 1).sampled()));
                 state = result.state();
                 Map<String, Double> m = result.flatMetrics();
                 accuracy = m.get("client_work/train/sparse_categorical_accuracy");
                 CommunicationSnapshot bits = runtime.communication().snapshot();
-                out.printf(Locale.ROOT, "round %2d, loss=%.4f, accuracy=%.4f, broadcasted_bits=%s, aggregated_bits=%s%n", round,
-                        m.get("client_work/train/loss"), accuracy, BitFormat.format(bits.broadcastBits()), BitFormat.format(bits.aggregatedBits()));
+                out.printf(
+                        Locale.ROOT,
+                        "round %2d, loss=%.4f, accuracy=%.4f, broadcasted_bits=%s, aggregated_bits=%s%n",
+                        round,
+                        m.get("client_work/train/loss"),
+                        accuracy,
+                        BitFormat.format(bits.broadcastBits()),
+                        BitFormat.format(bits.aggregatedBits()));
             }
             CommunicationSnapshot total = runtime.communication().snapshot();
-            return new String[] {name, String.format(Locale.ROOT, "%.4f", accuracy), BitFormat.format(total.broadcastBits()),
-                    BitFormat.format(total.aggregatedBits())};
+            return new String[] {
+                name,
+                String.format(Locale.ROOT, "%.4f", accuracy),
+                BitFormat.format(total.broadcastBits()),
+                BitFormat.format(total.aggregatedBits())
+            };
         }
     }
 }

@@ -10,14 +10,13 @@ import java.util.Arrays;
  */
 final class ExampleArgs {
 
-    private ExampleArgs() {
-    }
+    private ExampleArgs() {}
 
     /** The values of the arguments {@code names}, from {@code args} where given, else from {@code defaults}. */
     static int[] parse(String example, String[] args, String[] names, int[] defaults) {
         if (args.length > names.length) {
-            throw new IllegalArgumentException(example + " takes at most " + names.length + " arguments " + usage(names) + ", got "
-                    + args.length + ": " + String.join(" ", args));
+            throw new IllegalArgumentException(example + " takes at most " + names.length + " arguments " + usage(names)
+                    + ", got " + args.length + ": " + String.join(" ", args));
         }
         int[] values = defaults.clone();
         for (int i = 0; i < args.length; i++) {
@@ -28,7 +27,8 @@ final class ExampleArgs {
                 v = 0;
             }
             if (v <= 0) {
-                throw new IllegalArgumentException(example + ": " + names[i] + " must be a positive integer, got '" + args[i] + "'");
+                throw new IllegalArgumentException(
+                        example + ": " + names[i] + " must be a positive integer, got '" + args[i] + "'");
             }
             values[i] = v;
         }

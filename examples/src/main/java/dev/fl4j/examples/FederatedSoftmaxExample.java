@@ -53,8 +53,11 @@ public final class FederatedSoftmaxExample implements Example {
 
     /** A one-layer sequential model, softmax activation, loss on probabilities — as the post defines it. */
     public static ModelSpec model() {
-        return new ModelSpec("r_post_softmax", List.of(InputLayer.of(784), Dense.of(10, Activation.SOFTMAX)),
-                Loss.sparseCategoricalCrossentropy(), Models.CLASSIFIER_METRICS);
+        return new ModelSpec(
+                "r_post_softmax",
+                List.of(InputLayer.of(784), Dense.of(10, Activation.SOFTMAX)),
+                Loss.sparseCategoricalCrossentropy(),
+                Models.CLASSIFIER_METRICS);
     }
 
     /** Ten clients, client {@code i} holding the {@code i}-th tenth of {@code examples}, flattened to 784 features. */
@@ -78,7 +81,10 @@ public final class FederatedSoftmaxExample implements Example {
         TrainTest data = FashionMnist.load();
         ClientData train = sequentialTenths(data.train());
         ClientData test = sequentialTenths(data.test());
-        LearningProcess fedAvg = FedAvg.builder(model()).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f)).build();
+        LearningProcess fedAvg = FedAvg.builder(model())
+                .setClientOptimizer(Sgd.of(0.02f))
+                .optServerOptimizer(Sgd.of(1.0f))
+                .build();
         try (LocalRuntime runtime = LocalRuntime.builder().build()) {
             ClientValues federatedTrainData = train.clientValues(train.clientIds());
             Value state = fedAvg.initialize(runtime);
@@ -88,15 +94,28 @@ public final class FederatedSoftmaxExample implements Example {
                 state = result.state();
                 double acc = result.flatMetrics().get("client_work/train/sparse_categorical_accuracy");
                 accuracy.add(acc);
-                out.printf(Locale.ROOT, "round: %2d   accuracy: %.4f   loss: %.4f%n", round, acc, result.flatMetrics().get("client_work/train/loss"));
+                out.printf(
+                        Locale.ROOT,
+                        "round: %2d   accuracy: %.4f   loss: %.4f%n",
+                        round,
+                        acc,
+                        result.flatMetrics().get("client_work/train/loss"));
             }
             Map<String, Double> eval = new LinkedHashMap<>();
-            LearningProcessOutput.flatten("", FederatedEvaluation.build(model()).evaluate(runtime, fedAvg.getModelWeights(state),
-                    test.clientValues(test.clientIds())), eval);
-            out.printf(Locale.ROOT, "federated evaluation on the clients' test data: accuracy %.4f, loss %.4f over %d examples%n",
-                    eval.get("eval/sparse_categorical_accuracy"), eval.get("eval/loss"), eval.get("eval/num_examples").longValue());
-            out.println("communication: " + runtime.communication().snapshot()
-                    + " (" + BitFormat.format(runtime.communication().broadcastBits() / Math.max(1, rounds)) + " broadcast per round)");
+            LearningProcessOutput.flatten(
+                    "",
+                    FederatedEvaluation.build(model())
+                            .evaluate(runtime, fedAvg.getModelWeights(state), test.clientValues(test.clientIds())),
+                    eval);
+            out.printf(
+                    Locale.ROOT,
+                    "federated evaluation on the clients' test data: accuracy %.4f, loss %.4f over %d examples%n",
+                    eval.get("eval/sparse_categorical_accuracy"),
+                    eval.get("eval/loss"),
+                    eval.get("eval/num_examples").longValue());
+            out.println("communication: " + runtime.communication().snapshot() + " ("
+                    + BitFormat.format(runtime.communication().broadcastBits() / Math.max(1, rounds))
+                    + " broadcast per round)");
         }
         return 0;
     }

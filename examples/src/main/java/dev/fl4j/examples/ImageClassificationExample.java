@@ -54,13 +54,16 @@ public final class ImageClassificationExample implements Example {
 
     @Override
     public int run(PrintStream out, String... args) {
-        int[] settings = ExampleArgs.parse(name(), args, new String[] {"ROUNDS", "CLIENTS_PER_ROUND", "EXAMPLES_PER_CLIENT"},
-                new int[] {10, CLIENTS_PER_ROUND, Integer.MAX_VALUE});
+        int[] settings = ExampleArgs.parse(
+                name(), args, new String[] {"ROUNDS", "CLIENTS_PER_ROUND", "EXAMPLES_PER_CLIENT"}, new int[] {
+                    10, CLIENTS_PER_ROUND, Integer.MAX_VALUE
+                });
         int rounds = settings[0];
         int clientsPerRound = settings[1];
         int examplesPerClient = settings[2];
         TrainTest data = FashionMnist.load();
-        Examples flat = Examples.of(data.train().floats("x"), new int[] {784}, data.train().ints("y"));
+        Examples flat = Examples.of(
+                data.train().floats("x"), new int[] {784}, data.train().ints("y"));
         Partition partition = Partitioner.shards(2).partition(flat.ints("y"), NUM_CLIENTS, SEED);
         out.println(partition.summary(flat.ints("y")));
         ClientData clients = partition.toClientData(flat);
@@ -69,30 +72,48 @@ public final class ImageClassificationExample implements Example {
         }
         ClientData.Split split = clients.trainTestClientSplit(10, SEED);
 
-        ClientData train = split.train().preprocess(d -> d.repeat(NUM_EPOCHS).shuffle(SHUFFLE_BUFFER, SEED).batch(BATCH_SIZE));
+        ClientData train = split.train()
+                .preprocess(
+                        d -> d.repeat(NUM_EPOCHS).shuffle(SHUFFLE_BUFFER, SEED).batch(BATCH_SIZE));
         ClientData test = split.test().preprocess(d -> d.batch(BATCH_SIZE));
         out.println("client dataset type: " + train.datasetType());
 
         ModelSpec model = Models.softmaxRegression(784, 10);
-        LearningProcess trainer = FedAvg.builder(model).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f)).build();
+        LearningProcess trainer = FedAvg.builder(model)
+                .setClientOptimizer(Sgd.of(0.02f))
+                .optServerOptimizer(Sgd.of(1.0f))
+                .build();
         out.println("next: " + trainer.nextComputation().type().parameter());
 
         ClientSampler sampler = new ClientSampler(train.clientIds(), clientsPerRound, 0, SEED);
         try (LocalRuntime runtime = LocalRuntime.builder().build()) {
             Value state = trainer.initialize(runtime);
             for (int round = 1; round <= rounds; round++) {
-                LearningProcessOutput result = trainer.next(runtime, state, train.clientValues(sampler.sample(round).sampled()));
+                LearningProcessOutput result = trainer.next(
+                        runtime, state, train.clientValues(sampler.sample(round).sampled()));
                 state = result.state();
                 Map<String, Double> m = result.flatMetrics();
-                out.printf(Locale.ROOT, "round %2d, loss=%.4f, accuracy=%.4f, examples=%d, %s%n", round,
-                        m.get("client_work/train/loss"), m.get("client_work/train/sparse_categorical_accuracy"),
-                        m.get("client_work/train/num_examples").longValue(), runtime.communication().snapshot());
+                out.printf(
+                        Locale.ROOT,
+                        "round %2d, loss=%.4f, accuracy=%.4f, examples=%d, %s%n",
+                        round,
+                        m.get("client_work/train/loss"),
+                        m.get("client_work/train/sparse_categorical_accuracy"),
+                        m.get("client_work/train/num_examples").longValue(),
+                        runtime.communication().snapshot());
             }
             Map<String, Double> eval = new LinkedHashMap<>();
-            LearningProcessOutput.flatten("", FederatedEvaluation.build(model).evaluate(runtime, trainer.getModelWeights(state),
-                    test.clientValues(test.clientIds())), eval);
-            out.printf(Locale.ROOT, "federated evaluation on %d held-out clients: loss=%.4f, accuracy=%.4f%n",
-                    test.clientIds().size(), eval.get("eval/loss"), eval.get("eval/sparse_categorical_accuracy"));
+            LearningProcessOutput.flatten(
+                    "",
+                    FederatedEvaluation.build(model)
+                            .evaluate(runtime, trainer.getModelWeights(state), test.clientValues(test.clientIds())),
+                    eval);
+            out.printf(
+                    Locale.ROOT,
+                    "federated evaluation on %d held-out clients: loss=%.4f, accuracy=%.4f%n",
+                    test.clientIds().size(),
+                    eval.get("eval/loss"),
+                    eval.get("eval/sparse_categorical_accuracy"));
         }
         return 0;
     }

@@ -63,18 +63,30 @@ public final class RecommendedAggregationsExample implements Example {
     static Map<String, AggregationFactory> aggregators() {
         Map<String, AggregationFactory> m = new LinkedHashMap<>();
         m.put("mean", new MeanFactory());
-        EstimationProcess zeroingNorm = QuantileEstimation.noNoiseBuilder().setInitialEstimate(10.0).setTargetQuantile(0.98)
-                .setLearningRate(Math.log(10)).optMultiplier(2.0).optIncrement(1.0).build();
+        EstimationProcess zeroingNorm = QuantileEstimation.noNoiseBuilder()
+                .setInitialEstimate(10.0)
+                .setTargetQuantile(0.98)
+                .setLearningRate(Math.log(10))
+                .optMultiplier(2.0)
+                .optIncrement(1.0)
+                .build();
         m.put("zeroing_mean", ZeroingFactory.adaptive(zeroingNorm, Norm.LINF, new MeanFactory()));
         m.put("clipping_mean", ClippingFactory.adaptive(QuantileEstimation.noNoise(1.0, 0.8, 0.2), new MeanFactory()));
         // This tour samples a fixed-size cohort from a known seed, so ε claims no amplification by
         // sampling (q = 1, no population given); a DP run proper is TrainingLoop.optPrivacy (Poisson, SecureRandom).
         m.put("dp_mean", DifferentiallyPrivateFactory.gaussianAdaptive(0.1, CLIENTS_PER_ROUND));
-        m.put("compressed_mean", new MeanFactory(EncodedSumFactory.quantizeAboveThreshold(8, 20_000), new SumFactory()));
-        EstimationProcess secureBound = QuantileEstimation.noNoiseBuilder().setInitialEstimate(50.0).setTargetQuantile(0.95)
-                .setLearningRate(1.0).optMultiplier(2.0).build();
+        m.put(
+                "compressed_mean",
+                new MeanFactory(EncodedSumFactory.quantizeAboveThreshold(8, 20_000), new SumFactory()));
+        EstimationProcess secureBound = QuantileEstimation.noNoiseBuilder()
+                .setInitialEstimate(50.0)
+                .setTargetQuantile(0.95)
+                .setLearningRate(1.0)
+                .optMultiplier(2.0)
+                .build();
         m.put("secure_mean", new MeanFactory(SecureSumFactory.adaptive(secureBound), new SumFactory()));
-        AggregationFactory compressed = new MeanFactory(EncodedSumFactory.quantizeAboveThreshold(8, 20_000), new SumFactory());
+        AggregationFactory compressed =
+                new MeanFactory(EncodedSumFactory.quantizeAboveThreshold(8, 20_000), new SumFactory());
         AggregationFactory clippedCompressed = ClippingFactory.fixed(1.0, compressed);
         m.put("zeroing_clipping_compression", ZeroingFactory.fixed(10.0, Norm.LINF, clippedCompressed));
         return m;
@@ -84,24 +96,38 @@ public final class RecommendedAggregationsExample implements Example {
     public int run(PrintStream out, String... args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         TrainTest data = FashionMnist.load();
-        Examples flat = Examples.of(data.train().floats("x"), new int[] {784}, data.train().ints("y"));
-        ClientData clients = Partitioner.iid().partition(flat.ints("y"), CLIENTS, SEED).toClientData(flat)
+        Examples flat = Examples.of(
+                data.train().floats("x"), new int[] {784}, data.train().ints("y"));
+        ClientData clients = Partitioner.iid()
+                .partition(flat.ints("y"), CLIENTS, SEED)
+                .toClientData(flat)
                 .preprocess(d -> d.shuffle(100, SEED).batch(20));
         ModelSpec model = Models.twoNN(10);
         ClientSampler sampler = new ClientSampler(clients.clientIds(), CLIENTS_PER_ROUND, 0, SEED);
         for (Map.Entry<String, AggregationFactory> e : aggregators().entrySet()) {
             out.println("== " + e.getKey() + ": " + e.getValue());
-            LearningProcess fedAvg = FedAvg.builder(model).setClientOptimizer(Sgd.of(0.02f)).optServerOptimizer(Sgd.of(1.0f))
-                    .optModelAggregator(e.getValue()).build();
+            LearningProcess fedAvg = FedAvg.builder(model)
+                    .setClientOptimizer(Sgd.of(0.02f))
+                    .optServerOptimizer(Sgd.of(1.0f))
+                    .optModelAggregator(e.getValue())
+                    .build();
             try (LocalRuntime runtime = LocalRuntime.builder().build()) {
                 Value state = fedAvg.initialize(runtime);
                 for (int round = 0; round < rounds; round++) {
-                    LearningProcessOutput result = fedAvg.next(runtime, state, clients.clientValues(sampler.sample(round + 1).sampled()));
+                    LearningProcessOutput result = fedAvg.next(
+                            runtime,
+                            state,
+                            clients.clientValues(sampler.sample(round + 1).sampled()));
                     state = result.state();
-                    Map<String, Double> measured = Measurements.flatten(result.metrics().get("aggregator"));
-                    out.printf(Locale.ROOT, "round %d, accuracy=%.4f, aggregated_bits=%s, aggregator: %s%n", round,
+                    Map<String, Double> measured =
+                            Measurements.flatten(result.metrics().get("aggregator"));
+                    out.printf(
+                            Locale.ROOT,
+                            "round %d, accuracy=%.4f, aggregated_bits=%s, aggregator: %s%n",
+                            round,
                             result.flatMetrics().get("client_work/train/sparse_categorical_accuracy"),
-                            BitFormat.format(runtime.communication().aggregatedBits()), format(measured));
+                            BitFormat.format(runtime.communication().aggregatedBits()),
+                            format(measured));
                 }
             }
         }
@@ -109,7 +135,10 @@ public final class RecommendedAggregationsExample implements Example {
     }
 
     private static String format(Map<String, Double> measured) {
-        return measured.isEmpty() ? "<>" : measured.entrySet().stream()
-                .map(m -> m.getKey() + "=" + String.format(Locale.ROOT, "%.4g", m.getValue())).collect(Collectors.joining(", "));
+        return measured.isEmpty()
+                ? "<>"
+                : measured.entrySet().stream()
+                        .map(m -> m.getKey() + "=" + String.format(Locale.ROOT, "%.4g", m.getValue()))
+                        .collect(Collectors.joining(", "));
     }
 }

@@ -53,8 +53,10 @@ public final class TemperatureExample implements Example {
     /** {@code ({float32*}@CLIENTS -> float32@SERVER)}: the federated mean of the local averages. */
     public static FederatedComputation globalTemperatureAverage() {
         LocalComputation local = localTemperatureAverage();
-        return FederatedComputation.of("get_global_temperature_average",
-                FederatedType.clients(new SequenceType(FLOAT32)), FederatedType.server(FLOAT32),
+        return FederatedComputation.of(
+                "get_global_temperature_average",
+                FederatedType.clients(new SequenceType(FLOAT32)),
+                FederatedType.server(FLOAT32),
                 (ctx, sensorReadings) -> ctx.federatedMean(ctx.federatedMap(local, (FederatedValue) sensorReadings)));
     }
 
@@ -63,9 +65,13 @@ public final class TemperatureExample implements Example {
         FederatedComputation average = globalTemperatureAverage();
         out.println(average.type());
         try (LocalRuntime runtime = LocalRuntime.builder().build()) {
-            Value result = average.invoke(runtime, FederatedValue.clients(List.of(ListSequence.ofFloats(1, 1, 1), ListSequence.ofFloats(13))));
+            Value result = average.invoke(
+                    runtime,
+                    FederatedValue.clients(List.of(ListSequence.ofFloats(1, 1, 1), ListSequence.ofFloats(13))));
             out.println(((Tensor) ((ServerValue) result).value()).floatValue());
-            out.println("aggregated_bits=" + dev.fl4j.core.runtime.BitFormat.format(runtime.communication().aggregatedBits()));
+            out.println("aggregated_bits="
+                    + dev.fl4j.core.runtime.BitFormat.format(
+                            runtime.communication().aggregatedBits()));
         }
         return 0;
     }

@@ -9,11 +9,15 @@ import java.util.Optional;
  */
 public final class Tutorials {
 
-    private Tutorials() {
-    }
+    private Tutorials() {}
 
     public static List<Example> all() {
-        return List.of(new TemperatureExample(), new FederatedSoftmaxExample(), new ImageClassificationExample(), new CompressionExample(), new RecommendedAggregationsExample());
+        return List.of(
+                new TemperatureExample(),
+                new FederatedSoftmaxExample(),
+                new ImageClassificationExample(),
+                new CompressionExample(),
+                new RecommendedAggregationsExample());
     }
 
     public static Optional<Example> byName(String name) {

@@ -41,9 +41,10 @@ class ReadmeQuickstartTest {
     private static final String SECTION = "## Java quickstart";
     /** A parenthesised class name followed by what it casts: {@code (ListSequence) readings}, {@code ((Tensor) r)}. */
     private static final Pattern CAST = Pattern.compile("\\(\\s*[A-Z][\\w.]*(?:<[^()]*>)?\\s*\\)\\s*[\\w(]");
+
     private static final Pattern PRINTED_AS = Pattern.compile("System\\.out\\.println\\(.*\\);\\s*//\\s*(.+)$");
-    private static final Pattern FED_AVG_LINE = Pattern.compile(
-            "(\\S+) broadcasted_bits=([0-9.]+)([A-Za-z]+), aggregated_bits=([0-9.]+)([A-Za-z]+)");
+    private static final Pattern FED_AVG_LINE =
+            Pattern.compile("(\\S+) broadcasted_bits=([0-9.]+)([A-Za-z]+), aggregated_bits=([0-9.]+)([A-Za-z]+)");
 
     @TempDir
     Path classes;
@@ -64,7 +65,9 @@ class ReadmeQuickstartTest {
         assertEquals(expected.size(), printed.size(), "printed " + printed + ", README says " + expected);
         for (int i = 0; i < expected.size(); i++) {
             String pattern = Pattern.quote(expected.get(i)).replace("…", "\\E.+\\Q");
-            assertTrue(printed.get(i).matches(pattern), "line " + i + " printed '" + printed.get(i) + "', README says '" + expected.get(i) + "'");
+            assertTrue(
+                    printed.get(i).matches(pattern),
+                    "line " + i + " printed '" + printed.get(i) + "', README says '" + expected.get(i) + "'");
         }
     }
 
@@ -78,7 +81,8 @@ class ReadmeQuickstartTest {
         List<String> printed = run(compile("FedAvgQuickstartOneRound", short_));
         assertEquals(1, printed.size(), "one line per round: " + printed);
         Matcher m = FED_AVG_LINE.matcher(printed.get(0));
-        assertTrue(m.matches(), "expected '<accuracy> broadcasted_bits=…, aggregated_bits=…' but got " + printed.get(0));
+        assertTrue(
+                m.matches(), "expected '<accuracy> broadcasted_bits=…, aggregated_bits=…' but got " + printed.get(0));
         assertTrue(Double.parseDouble(m.group(1)) > 0, "accuracy " + m.group(1));
         double broadcast = bits(m.group(2), m.group(3));
         double aggregated = bits(m.group(4), m.group(5));
@@ -87,10 +91,14 @@ class ReadmeQuickstartTest {
 
     @Test
     void castDetectorFindsTheCastsTheQuickstartOnceHad() {
-        assertEquals(List.of("(ListSequence) r", "(Tensor) r"),
+        assertEquals(
+                List.of("(ListSequence) r", "(Tensor) r"),
                 castsIn("for (Value r : (ListSequence) readings) { sum += ((Tensor) r).floatValue(); n++; }"));
-        assertEquals(List.of("(FederatedValue) r"), castsIn("ctx.federatedMap(localAverage, (FederatedValue) readings)"));
-        assertEquals(List.of(), castsIn("for (Tensor r : readings.tensors()) { sum += r.floatValue(); n++; } Sgd.of(0.02f) (sum / n)"));
+        assertEquals(
+                List.of("(FederatedValue) r"), castsIn("ctx.federatedMap(localAverage, (FederatedValue) readings)"));
+        assertEquals(
+                List.of(),
+                castsIn("for (Tensor r : readings.tensors()) { sum += r.floatValue(); n++; } Sgd.of(0.02f) (sum / n)"));
     }
 
     /** The {@code java} blocks of the README's quickstart section, in order. */
@@ -105,7 +113,8 @@ class ReadmeQuickstartTest {
         while (m.find()) {
             blocks.add(m.group(1));
         }
-        assertEquals(2, blocks.size(), "the quickstart section should have the Federated Core and the FedAvg java blocks");
+        assertEquals(
+                2, blocks.size(), "the quickstart section should have the Federated Core and the FedAvg java blocks");
         return blocks;
     }
 
@@ -121,7 +130,8 @@ class ReadmeQuickstartTest {
     private static String replaceOnce(String code, String from, String to) {
         int at = code.indexOf(from);
         if (at < 0 || code.indexOf(from, at + 1) >= 0) {
-            fail("the README's FedAvg quickstart should contain '" + from + "' exactly once; update this test's round shortening");
+            fail("the README's FedAvg quickstart should contain '" + from
+                    + "' exactly once; update this test's round shortening");
         }
         return code.replace(from, to);
     }
@@ -145,24 +155,34 @@ class ReadmeQuickstartTest {
                 body.append(line).append('\n');
             }
         }
-        String source = imports + "public class " + name + " {\npublic static void main(String[] args) throws Exception {\n" + body + "}\n}\n";
+        String source = imports + "public class " + name
+                + " {\npublic static void main(String[] args) throws Exception {\n" + body + "}\n}\n";
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assertNotNull(javac, "no system Java compiler (run the tests on a JDK)");
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-        JavaFileObject file = new SimpleJavaFileObject(URI.create("string:///" + name + ".java"), JavaFileObject.Kind.SOURCE) {
-            @Override
-            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-                return source;
-            }
-        };
-        List<String> options = List.of("-classpath", System.getProperty("java.class.path"), "-d", classes.toString(), "-proc:none");
-        boolean ok = javac.getTask(null, null, diagnostics, options, null, List.of(file)).call();
+        JavaFileObject file =
+                new SimpleJavaFileObject(URI.create("string:///" + name + ".java"), JavaFileObject.Kind.SOURCE) {
+                    @Override
+                    public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                        return source;
+                    }
+                };
+        List<String> options =
+                List.of("-classpath", System.getProperty("java.class.path"), "-d", classes.toString(), "-proc:none");
+        boolean ok = javac.getTask(null, null, diagnostics, options, null, List.of(file))
+                .call();
         if (!ok) {
             StringBuilder why = new StringBuilder("the README quickstart does not compile:\n");
-            diagnostics.getDiagnostics().forEach(d -> why.append(d.getLineNumber()).append(": ").append(d.getMessage(Locale.ROOT)).append('\n'));
+            diagnostics
+                    .getDiagnostics()
+                    .forEach(d -> why.append(d.getLineNumber())
+                            .append(": ")
+                            .append(d.getMessage(Locale.ROOT))
+                            .append('\n'));
             fail(why + source);
         }
-        URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, ReadmeQuickstartTest.class.getClassLoader());
+        URLClassLoader loader =
+                new URLClassLoader(new URL[] {classes.toUri().toURL()}, ReadmeQuickstartTest.class.getClassLoader());
         return loader.loadClass(name);
     }
 

@@ -31,14 +31,18 @@ class TutorialsTest {
     @Test
     void everyExampleIsListedOnceByName() {
         List<String> names = Tutorials.all().stream().map(Example::name).toList();
-        assertEquals(List.of("temperature", "federated-softmax", "image-classification", "compression", "aggregations"), names);
+        assertEquals(
+                List.of("temperature", "federated-softmax", "image-classification", "compression", "aggregations"),
+                names);
     }
 
     @Test
     void federatedSoftmaxAccuracyRisesRoundOverRound() throws Exception {
         String out = run(new FederatedSoftmaxExample(), "3");
-        List<Double> acc = out.lines().filter(l -> l.startsWith("round:"))
-                .map(l -> Double.parseDouble(l.replaceAll(".*accuracy: ([0-9.]+).*", "$1"))).toList();
+        List<Double> acc = out.lines()
+                .filter(l -> l.startsWith("round:"))
+                .map(l -> Double.parseDouble(l.replaceAll(".*accuracy: ([0-9.]+).*", "$1")))
+                .toList();
         assertEquals(3, acc.size(), out);
         assertTrue(acc.get(2) > acc.get(0), out);
         assertTrue(out.contains("federated evaluation on the clients' test data"), out);
@@ -47,8 +51,12 @@ class TutorialsTest {
     @Test
     void aggregationsPrintTheirMeasurements() throws Exception {
         String out = run(new RecommendedAggregationsExample(), "1");
-        assertTrue(out.contains("zeroing_norm=") && out.contains("clipping_norm=") && out.contains("privacy/epsilon=")
-                && out.contains("secure_upper_threshold="), out);
+        assertTrue(
+                out.contains("zeroing_norm=")
+                        && out.contains("clipping_norm=")
+                        && out.contains("privacy/epsilon=")
+                        && out.contains("secure_upper_threshold="),
+                out);
     }
 
     /** A count printed by {@code BitFormat.format} (two decimals, binary prefixes), back in bits. */
@@ -60,7 +68,8 @@ class TutorialsTest {
     }
 
     static double number(String line, String field) {
-        Matcher m = Pattern.compile(".*\\b" + field + "=([-0-9.eE]+|NaN|Infinity).*").matcher(line);
+        Matcher m = Pattern.compile(".*\\b" + field + "=([-0-9.eE]+|NaN|Infinity).*")
+                .matcher(line);
         assertTrue(m.matches(), "no " + field + " in: " + line);
         return Double.parseDouble(m.group(1));
     }
@@ -91,7 +100,10 @@ class TutorialsTest {
             assertEquals(BitFormat.format(broadcast), field(line, "broadcasted_bits"), line);
             assertTrue(bits(field(line, "aggregated_bits")) >= bits(field(line, "broadcasted_bits")), line);
         }
-        String eval = out.lines().filter(l -> l.startsWith("federated evaluation on 10 held-out clients")).findFirst().orElseThrow(() -> new AssertionError(out));
+        String eval = out.lines()
+                .filter(l -> l.startsWith("federated evaluation on 10 held-out clients"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(out));
         double loss = number(eval, "loss");
         assertTrue(Double.isFinite(loss) && loss > 0, eval);
         assertFiniteFraction(number(eval, "accuracy"), eval);
@@ -106,8 +118,12 @@ class TutorialsTest {
     void compressionRunsShortAndEveryVariantSendsFewerBitsThanPlain() throws Exception {
         String out = run(new CompressionExample(), "1", "2", "20");
         Map<String, String[]> table = new LinkedHashMap<>();
-        for (String run : List.of("original", "compression_aggregator", "encoded broadcast + aggregation", "top-k + error feedback")) {
-            String row = out.lines().filter(l -> l.startsWith(run + "  ")).findFirst().orElseThrow(() -> new AssertionError("no row " + run + ":\n" + out));
+        for (String run : List.of(
+                "original", "compression_aggregator", "encoded broadcast + aggregation", "top-k + error feedback")) {
+            String row = out.lines()
+                    .filter(l -> l.startsWith(run + "  "))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no row " + run + ":\n" + out));
             String[] cells = row.substring(run.length()).trim().split("\\s+");
             assertEquals(3, cells.length, row);
             assertFiniteFraction(Double.parseDouble(cells[0]), run + " accuracy");
@@ -130,12 +146,15 @@ class TutorialsTest {
 
     @Test
     void shortSettingsAreCheckedBeforeAnythingRuns() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(new CompressionExample(), "1", "0"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> run(new CompressionExample(), "1", "0"));
         assertEquals("compression: CLIENTS_PER_ROUND must be a positive integer, got '0'", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> run(new ImageClassificationExample(), "two"));
         assertEquals("image-classification: ROUNDS must be a positive integer, got 'two'", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> run(new ImageClassificationExample(), "1", "2", "3", "4"));
-        assertEquals("image-classification takes at most 3 arguments [ROUNDS [CLIENTS_PER_ROUND [EXAMPLES_PER_CLIENT]]], got 4: 1 2 3 4",
+        e = assertThrows(
+                IllegalArgumentException.class, () -> run(new ImageClassificationExample(), "1", "2", "3", "4"));
+        assertEquals(
+                "image-classification takes at most 3 arguments [ROUNDS [CLIENTS_PER_ROUND [EXAMPLES_PER_CLIENT]]], got 4: 1 2 3 4",
                 e.getMessage());
     }
 }

@@ -23,8 +23,7 @@ public abstract class Bound {
     /** The type of a bound and of a client's norm. */
     public static final TensorType F32 = TensorType.scalar(DType.FLOAT32);
 
-    private Bound() {
-    }
+    private Bound() {}
 
     /** A constant bound, finite and >= 0. */
     public static Bound constant(double value, String what) {
@@ -43,12 +42,16 @@ public abstract class Bound {
             throw new IllegalArgumentException(what + ": the estimation process must not be null");
         }
         Type param = process.nextComputation().type().parameter();
-        if (!(param instanceof StructType s) || s.size() != 2 || !s.get(1).isAssignableFrom(FederatedType.clients(F32))) {
-            throw new TypeMismatchException(what + ": the estimation process's next must take (state, {float32}@CLIENTS) norms but takes " + param);
+        if (!(param instanceof StructType s)
+                || s.size() != 2
+                || !s.get(1).isAssignableFrom(FederatedType.clients(F32))) {
+            throw new TypeMismatchException(what
+                    + ": the estimation process's next must take (state, {float32}@CLIENTS) norms but takes " + param);
         }
         Type reported = process.reportComputation().type().result();
         if (!FederatedType.server(F32).isAssignableFrom(reported)) {
-            throw new TypeMismatchException(what + ": the estimation process must report float32@SERVER but reports " + reported);
+            throw new TypeMismatchException(
+                    what + ": the estimation process must report float32@SERVER but reports " + reported);
         }
         return new Adaptive(process);
     }

@@ -11,10 +11,10 @@ public final class Stateless {
 
     public static final FederatedType STATE = FederatedType.server(StructType.of());
 
-    private Stateless() {
-    }
+    private Stateless() {}
 
     public static FederatedComputation initialize(String name) {
-        return FederatedComputation.noArg(name + "_initialize", STATE, (ctx, arg) -> ctx.federatedValue(Struct.empty(), Placement.SERVER));
+        return FederatedComputation.noArg(
+                name + "_initialize", STATE, (ctx, arg) -> ctx.federatedValue(Struct.empty(), Placement.SERVER));
     }
 }

@@ -13,14 +13,14 @@ import dev.fl4j.core.types.TypeMismatchException;
 /** Element-wise arithmetic over structures of floating tensors, used by aggregation factories. */
 public final class ValueMath {
 
-    private ValueMath() {
-    }
+    private ValueMath() {}
 
     /** Fails unless {@code type} is a floating tensor or a structure of them. */
     public static void requireFloatStructure(Type type, String factory) {
         if (!isFloatStructure(type)) {
-            throw new TypeMismatchException(factory + " aggregates floating tensors or structures of them, but the value type is " + type
-                    + (type instanceof FederatedType ? "; pass the member type, not the federated type" : ""));
+            throw new TypeMismatchException(
+                    factory + " aggregates floating tensors or structures of them, but the value type is " + type
+                            + (type instanceof FederatedType ? "; pass the member type, not the federated type" : ""));
         }
     }
 
@@ -37,7 +37,8 @@ public final class ValueMath {
     /** Fails unless {@code type} is a floating scalar, as client weights are. */
     public static void requireFloatScalar(Type type, String factory) {
         if (!(type instanceof TensorType t) || t.rank() != 0 || !t.dtype().isFloating()) {
-            throw new TypeMismatchException(factory + " needs a floating scalar weight (float32), but the weight type is " + type);
+            throw new TypeMismatchException(
+                    factory + " needs a floating scalar weight (float32), but the weight type is " + type);
         }
     }
 

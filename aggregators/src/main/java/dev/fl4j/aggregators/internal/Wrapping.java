@@ -22,8 +22,7 @@ import dev.fl4j.core.types.TypeMismatchException;
  */
 public final class Wrapping {
 
-    private Wrapping() {
-    }
+    private Wrapping() {}
 
     /** The body of a wrapper's {@code next}; {@code weight} is null for an unweighted process. */
     @FunctionalInterface
@@ -36,35 +35,46 @@ public final class Wrapping {
      *
      * @throws TypeMismatchException naming {@code outer} if the inner factory cannot be used that way
      */
-    public static AggregationProcess createInner(AggregationFactory inner, Type valueType, Type weightType, String outer) {
+    public static AggregationProcess createInner(
+            AggregationFactory inner, Type valueType, Type weightType, String outer) {
         if (weightType == null) {
             if (inner instanceof UnweightedAggregationFactory u) {
                 return u.create(valueType);
             }
-            throw new TypeMismatchException(outer + " was asked for an unweighted process but its inner factory " + inner + " is weighted only");
+            throw new TypeMismatchException(outer + " was asked for an unweighted process but its inner factory "
+                    + inner + " is weighted only");
         }
         if (inner instanceof WeightedAggregationFactory w) {
             return w.create(valueType, weightType);
         }
-        throw new TypeMismatchException(outer + " was asked for a weighted process (weight " + weightType + ") but its inner factory " + inner
-                + " is unweighted only; create it without a weight");
+        throw new TypeMismatchException(outer + " was asked for a weighted process (weight " + weightType
+                + ") but its inner factory " + inner + " is unweighted only; create it without a weight");
     }
 
     /** Runs the inner process's {@code next} as part of the current computation. */
-    public static MeasuredProcessOutput nextInner(FederatedContext ctx, AggregationProcess inner, Value state, FederatedValue value, FederatedValue weight) {
+    public static MeasuredProcessOutput nextInner(
+            FederatedContext ctx, AggregationProcess inner, Value state, FederatedValue value, FederatedValue weight) {
         Value arg = weight == null ? Struct.of(state, value) : Struct.of(state, value, weight);
         return MeasuredProcessOutput.from(ctx.invoke(inner.nextComputation(), arg));
     }
 
     /** A process whose {@code next} takes {@code (state, value[, weight])} and returns {@code valueType@SERVER}. */
-    public static AggregationProcess process(String name, FederatedComputation initialize, Type valueType, Type weightType, Type measurements,
+    public static AggregationProcess process(
+            String name,
+            FederatedComputation initialize,
+            Type valueType,
+            Type weightType,
+            Type measurements,
             Body body) {
         Type state = initialize.type().result();
-        StructType.Builder params = StructType.builder().add("state", state).add("value", FederatedType.clients(valueType));
+        StructType.Builder params =
+                StructType.builder().add("state", state).add("value", FederatedType.clients(valueType));
         if (weightType != null) {
             params.add("weight", FederatedType.clients(weightType));
         }
-        FederatedComputation next = FederatedComputation.of(name + "_next", params.build(),
+        FederatedComputation next = FederatedComputation.of(
+                name + "_next",
+                params.build(),
                 MeasuredProcess.outputType(state, FederatedType.server(valueType), measurements),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;

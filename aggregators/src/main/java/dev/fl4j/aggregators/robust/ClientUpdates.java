@@ -3,8 +3,7 @@ package dev.fl4j.aggregators.robust;
 /** Validation and small sorting helpers shared by the robust kernels. */
 final class ClientUpdates {
 
-    private ClientUpdates() {
-    }
+    private ClientUpdates() {}
 
     /**
      * Checks an {@code n × d} update matrix and optional weights; returns {@code d}.
@@ -41,8 +40,8 @@ final class ClientUpdates {
         }
         if (weights != null) {
             if (weights.length != n) {
-                throw new IllegalArgumentException("expected one weight per client update (" + n + "), got "
-                        + weights.length);
+                throw new IllegalArgumentException(
+                        "expected one weight per client update (" + n + "), got " + weights.length);
             }
             double total = 0;
             for (int i = 0; i < n; i++) {

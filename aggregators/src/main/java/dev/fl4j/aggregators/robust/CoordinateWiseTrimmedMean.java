@@ -33,8 +33,8 @@ public final class CoordinateWiseTrimmedMean implements RobustAggregator {
      */
     public CoordinateWiseTrimmedMean(double beta) {
         if (!(beta >= 0 && beta < 0.5)) {
-            throw new IllegalArgumentException("trimmed mean fraction β must be in [0, 0.5) (trimmed from each end),"
-                    + " got " + beta);
+            throw new IllegalArgumentException(
+                    "trimmed mean fraction β must be in [0, 0.5) (trimmed from each end)," + " got " + beta);
         }
         this.beta = beta;
     }

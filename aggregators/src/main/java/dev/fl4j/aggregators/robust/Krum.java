@@ -37,8 +37,8 @@ public final class Krum implements RobustAggregator {
 
     private Krum(int assumedFaulty, int selected) {
         if (assumedFaulty < 0) {
-            throw new IllegalArgumentException("Krum's assumed number of faulty clients f must be >= 0, got "
-                    + assumedFaulty);
+            throw new IllegalArgumentException(
+                    "Krum's assumed number of faulty clients f must be >= 0, got " + assumedFaulty);
         }
         if (selected < 1) {
             throw new IllegalArgumentException("multi-Krum must select m >= 1 updates, got " + selected);
@@ -185,7 +185,8 @@ public final class Krum implements RobustAggregator {
 
     @Override
     public String toString() {
-        return selected == 1 ? "Krum (f=" + assumedFaulty + ")"
+        return selected == 1
+                ? "Krum (f=" + assumedFaulty + ")"
                 : "multi-Krum (f=" + assumedFaulty + ", m=" + selected + ")";
     }
 }

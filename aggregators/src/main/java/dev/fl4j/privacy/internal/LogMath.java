@@ -12,10 +12,10 @@ public final class LogMath {
     private static final double TWO_OVER_SQRT_PI = 2.0 / Math.sqrt(Math.PI);
     /** Below this argument {@code erfc = 1 - erf} (series); at and above it, a continued fraction. */
     private static final double SERIES_LIMIT = 2.0;
+
     private static final int MAX_TERMS = 10_000;
 
-    private LogMath() {
-    }
+    private LogMath() {}
 
     /** {@code log(e^a + e^b)} without overflow. */
     public static double logAdd(double a, double b) {

@@ -31,8 +31,7 @@ public final class SampledGaussianRdp {
     private static final double SERIES_CUTOFF = -30.0;
     private static final int MAX_SERIES_TERMS = 1_000_000;
 
-    private SampledGaussianRdp() {
-    }
+    private SampledGaussianRdp() {}
 
     /**
      * RDP of one step at order {@code alpha}.
@@ -119,14 +118,14 @@ public final class SampledGaussianRdp {
                 return LogMath.logAdd(logA0, logA1);
             }
         }
-        throw new ArithmeticException("RDP series did not converge for q=" + q + ", sigma=" + sigma
-                + ", order=" + alpha);
+        throw new ArithmeticException(
+                "RDP series did not converge for q=" + q + ", sigma=" + sigma + ", order=" + alpha);
     }
 
     private static double subtract(double a, double b, double q, double sigma, double alpha) {
         if (a < b) {
-            throw new ArithmeticException("RDP series lost precision (negative partial sum) for q=" + q
-                    + ", sigma=" + sigma + ", order=" + alpha);
+            throw new ArithmeticException("RDP series lost precision (negative partial sum) for q=" + q + ", sigma="
+                    + sigma + ", order=" + alpha);
         }
         return LogMath.logSub(a, b);
     }

@@ -23,8 +23,9 @@ class RobustAggregatorTest {
         // weighted: W=4, half 2 reached at 1, exceeded at 2 → 1.5
         assertArrayEquals(new float[] {1.5f}, median.aggregate(new float[][] {{1}, {2}, {3}}, new double[] {2, 1, 1}));
         // a heavy client carries the median: W=8, half 4 first reached and exceeded at 10
-        assertArrayEquals(new float[] {10f},
-                median.aggregate(new float[][] {{3}, {1}, {10}, {2}}, new double[] {1, 1, 5, 1}));
+        assertArrayEquals(new float[] {10f}, median.aggregate(new float[][] {{3}, {1}, {10}, {2}}, new double[] {
+            1, 1, 5, 1
+        }));
         // equal weights give the unweighted answer; zero weights drop out
         assertArrayEquals(median.aggregate(FOUR), median.aggregate(FOUR, new double[] {3, 3, 3, 3}));
         assertArrayEquals(new float[] {2f, 20f}, median.aggregate(FOUR, new double[] {1, 1, 1, 0}));
@@ -34,18 +35,22 @@ class RobustAggregatorTest {
     void trimmedMeanByHand() {
         // β = 0.25, n = 4: drop one from each end → (2+3)/2, (10+20)/2
         assertArrayEquals(new float[] {2.5f, 15f}, new CoordinateWiseTrimmedMean(0.25).aggregate(FOUR));
-        assertArrayEquals(new float[] {3f},
-                new CoordinateWiseTrimmedMean(0.2).aggregate(new float[][] {{4}, {100}, {1}, {3}, {2}}));
+        assertArrayEquals(new float[] {3f}, new CoordinateWiseTrimmedMean(0.2).aggregate(new float[][] {
+                    {4}, {100}, {1}, {3}, {2}
+                }));
         // β = 0 is the plain mean
         assertArrayEquals(new float[] {26.5f, 13.75f}, new CoordinateWiseTrimmedMean(0).aggregate(FOUR));
         // β·n = 3 despite rounding of 0.3·10
         CoordinateWiseTrimmedMean t30 = new CoordinateWiseTrimmedMean(0.3);
         assertEquals(3, t30.maxFaultyClients(10));
         // weighted, W = 4, trim 0.5 of weight each side: 0·0.5 + 1 + 2 + 3·0.5 over 3 → 1.5
-        assertArrayEquals(new float[] {1.5f}, new CoordinateWiseTrimmedMean(0.125)
-                .aggregate(new float[][] {{3}, {0}, {2}, {1}}, new double[] {1, 1, 1, 1}));
+        assertArrayEquals(
+                new float[] {1.5f},
+                new CoordinateWiseTrimmedMean(0.125)
+                        .aggregate(new float[][] {{3}, {0}, {2}, {1}}, new double[] {1, 1, 1, 1}));
         // weighted with equal weights and integer β·n equals unweighted
-        assertArrayEquals(new CoordinateWiseTrimmedMean(0.25).aggregate(FOUR),
+        assertArrayEquals(
+                new CoordinateWiseTrimmedMean(0.25).aggregate(FOUR),
                 new CoordinateWiseTrimmedMean(0.25).aggregate(FOUR, new double[] {2, 2, 2, 2}));
     }
 
@@ -154,52 +159,88 @@ class RobustAggregatorTest {
 
     @Test
     void rejectsImpossibleSettingsNamingNAndF() {
-        assertEquals("coordinate-wise median with n=10 clients tolerates at most 4 faulty, asked to tolerate f=5",
-                assertThrows(IllegalArgumentException.class,
-                        () -> new CoordinateWiseMedian().requireTolerates(10, 5)).getMessage());
-        assertEquals("coordinate-wise trimmed mean (β=0.1) with n=10 clients tolerates at most 1 faulty, asked to"
-                + " tolerate f=2", assertThrows(IllegalArgumentException.class,
-                        () -> new CoordinateWiseTrimmedMean(0.1).requireTolerates(10, 2)).getMessage());
-        assertEquals("trimmed mean fraction β must be in [0, 0.5) (trimmed from each end), got 0.5",
-                assertThrows(IllegalArgumentException.class, () -> new CoordinateWiseTrimmedMean(0.5)).getMessage());
-        assertEquals("Krum with f=3 faulty clients needs n >= 2f + 3 = 9 clients, got n=8",
-                assertThrows(IllegalArgumentException.class, () -> new Krum(3).aggregate(new float[8][2])).getMessage());
-        assertEquals("Krum (f=3) with n=8 clients tolerates no setting (too few clients), asked to tolerate f=3",
-                assertThrows(IllegalArgumentException.class, () -> new Krum(3).requireTolerates(8, 3)).getMessage());
-        assertEquals("multi-Krum selecting m=5 of n=5 clients with f=1 faulty needs m <= n - f = 4",
-                assertThrows(IllegalArgumentException.class,
-                        () -> Krum.multiKrum(1, 5).aggregate(new float[5][2])).getMessage());
-        assertEquals("Krum's assumed number of faulty clients f must be >= 0, got -1",
+        assertEquals(
+                "coordinate-wise median with n=10 clients tolerates at most 4 faulty, asked to tolerate f=5",
+                assertThrows(IllegalArgumentException.class, () -> new CoordinateWiseMedian().requireTolerates(10, 5))
+                        .getMessage());
+        assertEquals(
+                "coordinate-wise trimmed mean (β=0.1) with n=10 clients tolerates at most 1 faulty, asked to"
+                        + " tolerate f=2",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new CoordinateWiseTrimmedMean(0.1).requireTolerates(10, 2))
+                        .getMessage());
+        assertEquals(
+                "trimmed mean fraction β must be in [0, 0.5) (trimmed from each end), got 0.5",
+                assertThrows(IllegalArgumentException.class, () -> new CoordinateWiseTrimmedMean(0.5))
+                        .getMessage());
+        assertEquals(
+                "Krum with f=3 faulty clients needs n >= 2f + 3 = 9 clients, got n=8",
+                assertThrows(IllegalArgumentException.class, () -> new Krum(3).aggregate(new float[8][2]))
+                        .getMessage());
+        assertEquals(
+                "Krum (f=3) with n=8 clients tolerates no setting (too few clients), asked to tolerate f=3",
+                assertThrows(IllegalArgumentException.class, () -> new Krum(3).requireTolerates(8, 3))
+                        .getMessage());
+        assertEquals(
+                "multi-Krum selecting m=5 of n=5 clients with f=1 faulty needs m <= n - f = 4",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> Krum.multiKrum(1, 5).aggregate(new float[5][2]))
+                        .getMessage());
+        assertEquals(
+                "Krum's assumed number of faulty clients f must be >= 0, got -1",
                 assertThrows(IllegalArgumentException.class, () -> new Krum(-1)).getMessage());
     }
 
     @Test
     void rejectsBadInputNamingClientAndCoordinate() {
         RobustAggregator median = new CoordinateWiseMedian();
-        assertEquals("no client updates to aggregate (n=0)",
-                assertThrows(IllegalArgumentException.class, () -> median.aggregate(new float[0][])).getMessage());
-        assertEquals("update of client 1 has 3 coordinates, expected 2 (as client 0)",
-                assertThrows(IllegalArgumentException.class,
-                        () -> median.aggregate(new float[][] {{1, 2}, {1, 2, 3}})).getMessage());
-        assertEquals("update of client 1 has NaN at coordinate 0; robust aggregation needs finite values (zero"
-                + " non-finite updates and weight them 0 first)", assertThrows(IllegalArgumentException.class,
-                        () -> median.aggregate(new float[][] {{1, 2}, {Float.NaN, 2}})).getMessage());
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new Krum(0).aggregate(new float[][] {{1}, {2}, {Float.POSITIVE_INFINITY}})).getMessage()
-                .contains("client 2 has Infinity at coordinate 0"));
-        assertEquals("expected one weight per client update (2), got 3",
-                assertThrows(IllegalArgumentException.class,
-                        () -> median.aggregate(new float[][] {{1}, {2}}, new double[] {1, 1, 1})).getMessage());
-        assertEquals("weight of client 0 must be finite and >= 0, got -1.0",
-                assertThrows(IllegalArgumentException.class,
-                        () -> median.aggregate(new float[][] {{1}, {2}}, new double[] {-1, 1})).getMessage());
-        assertEquals("client weights are all zero",
-                assertThrows(IllegalArgumentException.class,
-                        () -> new CoordinateWiseTrimmedMean(0.1).aggregate(new float[][] {{1}, {2}}, new double[2]))
+        assertEquals(
+                "no client updates to aggregate (n=0)",
+                assertThrows(IllegalArgumentException.class, () -> median.aggregate(new float[0][]))
                         .getMessage());
-        assertEquals("weight of client 1 must be finite and >= 0, got NaN",
-                assertThrows(IllegalArgumentException.class,
-                        () -> new Krum(0).aggregate(new float[][] {{1}, {2}, {3}}, new double[] {1, Double.NaN, 1}))
+        assertEquals(
+                "update of client 1 has 3 coordinates, expected 2 (as client 0)",
+                assertThrows(IllegalArgumentException.class, () -> median.aggregate(new float[][] {{1, 2}, {1, 2, 3}}))
+                        .getMessage());
+        assertEquals(
+                "update of client 1 has NaN at coordinate 0; robust aggregation needs finite values (zero"
+                        + " non-finite updates and weight them 0 first)",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> median.aggregate(new float[][] {{1, 2}, {Float.NaN, 2}}))
+                        .getMessage());
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> new Krum(0).aggregate(new float[][] {{1}, {2}, {Float.POSITIVE_INFINITY}}))
+                .getMessage()
+                .contains("client 2 has Infinity at coordinate 0"));
+        assertEquals(
+                "expected one weight per client update (2), got 3",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> median.aggregate(new float[][] {{1}, {2}}, new double[] {1, 1, 1}))
+                        .getMessage());
+        assertEquals(
+                "weight of client 0 must be finite and >= 0, got -1.0",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> median.aggregate(new float[][] {{1}, {2}}, new double[] {-1, 1}))
+                        .getMessage());
+        assertEquals(
+                "client weights are all zero",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new CoordinateWiseTrimmedMean(0.1)
+                                        .aggregate(new float[][] {{1}, {2}}, new double[2]))
+                        .getMessage());
+        assertEquals(
+                "weight of client 1 must be finite and >= 0, got NaN",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new Krum(0)
+                                        .aggregate(new float[][] {{1}, {2}, {3}}, new double[] {1, Double.NaN, 1}))
                         .getMessage());
     }
 
@@ -215,7 +256,8 @@ class RobustAggregatorTest {
         }
         double[] ones = new double[41];
         java.util.Arrays.fill(ones, 1.0);
-        assertArrayEquals(new CoordinateWiseMedian().aggregate(updates), new CoordinateWiseMedian().aggregate(updates, ones));
+        assertArrayEquals(
+                new CoordinateWiseMedian().aggregate(updates), new CoordinateWiseMedian().aggregate(updates, ones));
         // β·n = 0.2·41 = 8.2: unweighted trims 8, weighted trims 8.2 — compare against a direct computation
         float[] weighted = new CoordinateWiseTrimmedMean(0.2).aggregate(updates, ones);
         for (int j = 0; j < 7; j++) {

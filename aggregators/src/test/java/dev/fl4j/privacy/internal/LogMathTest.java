@@ -24,7 +24,10 @@ class LogMathTest {
         };
         for (double[] c : cases) {
             double expected = c[1];
-            assertEquals(expected, LogMath.logErfc(c[0]), Math.max(1e-13, Math.abs(expected) * 1e-14),
+            assertEquals(
+                    expected,
+                    LogMath.logErfc(c[0]),
+                    Math.max(1e-13, Math.abs(expected) * 1e-14),
                     "logErfc(" + c[0] + ")");
         }
     }

@@ -37,7 +37,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class EncoderBenchmark {
 
-    @Param({"uniform8", "uniform:4", "hadamard-uniform:4", "hadamard-uniform:2", "nonuniform:3", "entropy-uniform:2", "drive", "randk:0.05"})
+    @Param({
+        "uniform8",
+        "uniform:4",
+        "hadamard-uniform:4",
+        "hadamard-uniform:2",
+        "nonuniform:3",
+        "entropy-uniform:2",
+        "drive",
+        "randk:0.05"
+    })
     public String preset;
 
     private TensorEncoder encoder;

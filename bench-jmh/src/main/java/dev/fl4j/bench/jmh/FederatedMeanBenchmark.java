@@ -58,9 +58,16 @@ public class FederatedMeanBenchmark {
     public void setUp() {
         StructType trainable = (StructType) Models.fedAvgCnn(10).weightsType().get("trainable");
         TensorType weight = TensorType.scalar(dev.fl4j.core.types.DType.FLOAT32);
-        Type param = StructType.builder().add("value", FederatedType.clients(trainable)).add("weight", FederatedType.clients(weight)).build();
-        mean = FederatedComputation.of("weighted_mean", param, FederatedType.server(trainable),
-                (ctx, arg) -> ctx.federatedMean((FederatedValue) ((Struct) arg).get("value"), (FederatedValue) ((Struct) arg).get("weight")));
+        Type param = StructType.builder()
+                .add("value", FederatedType.clients(trainable))
+                .add("weight", FederatedType.clients(weight))
+                .build();
+        mean = FederatedComputation.of(
+                "weighted_mean",
+                param,
+                FederatedType.server(trainable),
+                (ctx, arg) -> ctx.federatedMean(
+                        (FederatedValue) ((Struct) arg).get("value"), (FederatedValue) ((Struct) arg).get("weight")));
         SplittableRandom r = new SplittableRandom(3);
         List<Value> values = new ArrayList<>();
         List<Value> ws = new ArrayList<>();

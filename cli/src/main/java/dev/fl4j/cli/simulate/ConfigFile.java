@@ -60,20 +60,27 @@ public final class ConfigFile {
     private static final Pattern YAML11_BOOLEAN = Pattern.compile("y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF");
     private static final Pattern YAML_SPECIAL_FLOAT = Pattern.compile("[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
     /** Decimal numbers that every YAML version reads as the same number, or as this very text. */
-    private static final Pattern PLAIN_DECIMAL = Pattern.compile("[-+]?(0|[1-9][0-9]*)(\\.[0-9]*)?([eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+([eE][-+]?[0-9]+)?");
+    private static final Pattern PLAIN_DECIMAL =
+            Pattern.compile("[-+]?(0|[1-9][0-9]*)(\\.[0-9]*)?([eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+([eE][-+]?[0-9]+)?");
     /**
      * The other scalars that YAML 1.1 or the YAML 1.2 core schema read as numbers: hexadecimal,
      * octal ({@code 0o17} in 1.2, {@code 017} in 1.1), binary, underscores, base 60, and 1.1's loose
      * floats such as {@code 1.2.3}. Each alternative reads its text one way only (no nested or
      * adjacent repetitions over the same characters), so matching stays linear in the length.
      */
-    private static final Pattern OTHER_NUMBER = Pattern.compile(String.join("|",
-            "[-+]?0x[0-9a-fA-F_]+", "[-+]?0o[0-7]+", "[-+]?0b[01_]+", "[-+]?0[0-9_]+", "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?",
-            "[-+]?[0-9][0-9_]*(\\.[0-9_.]*)?([eE][-+]?[0-9]+)?", "[-+]?\\.[0-9_.]*([eE][-+]?[0-9]+)?"));
+    private static final Pattern OTHER_NUMBER = Pattern.compile(String.join(
+            "|",
+            "[-+]?0x[0-9a-fA-F_]+",
+            "[-+]?0o[0-7]+",
+            "[-+]?0b[01_]+",
+            "[-+]?0[0-9_]+",
+            "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?",
+            "[-+]?[0-9][0-9_]*(\\.[0-9_.]*)?([eE][-+]?[0-9]+)?",
+            "[-+]?\\.[0-9_.]*([eE][-+]?[0-9]+)?"));
+
     private static final String STR_TAG = "tag:yaml.org,2002:str";
 
-    private ConfigFile() {
-    }
+    private ConfigFile() {}
 
     /** The settings of {@code file} as option name → text (lists joined with commas). */
     public static Map<String, String> read(Path file, Set<String> knownKeys) {
@@ -125,7 +132,8 @@ public final class ConfigFile {
             }
             Integer first = lines.putIfAbsent(key, line);
             if (first != null) {
-                throw error("'" + key + "' is given twice (lines " + first + " and " + line + "); give each setting once");
+                throw error(
+                        "'" + key + "' is given twice (lines " + first + " and " + line + "); give each setting once");
             }
             return key;
         }
@@ -142,7 +150,8 @@ public final class ConfigFile {
                 return;
             }
             if (t != JsonToken.START_OBJECT) {
-                throw s.error("expected an object of option names to values, got " + describe(t) + " (line " + line(p) + ")");
+                throw s.error(
+                        "expected an object of option names to values, got " + describe(t) + " (line " + line(p) + ")");
             }
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String key = s.key(p.currentName(), line(p));
@@ -162,7 +171,10 @@ public final class ConfigFile {
             }
         } catch (JsonProcessingException e) {
             throw s.error("not valid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() : ""));
+                    + (e.getLocation() != null
+                            ? " at line " + e.getLocation().getLineNr() + ", column "
+                                    + e.getLocation().getColumnNr()
+                            : ""));
         } catch (IOException e) {
             throw s.error("cannot be read: " + e.getMessage());
         }
@@ -171,9 +183,12 @@ public final class ConfigFile {
     private static String jsonScalar(Settings s, JsonParser p, JsonToken t, String where) throws IOException {
         return switch (t) {
             case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> p.getText();
-            case VALUE_NULL -> throw s.error("'" + where + "' is null (line " + line(p) + "); give a value or leave the setting out");
-            default -> throw s.error("'" + where + "' must be a " + (where.endsWith("]") ? "plain value" : "value or a list of plain values")
-                    + ", not " + describe(t) + " (line " + line(p) + ")");
+            case VALUE_NULL ->
+                throw s.error("'" + where + "' is null (line " + line(p) + "); give a value or leave the setting out");
+            default ->
+                throw s.error("'" + where + "' must be a "
+                        + (where.endsWith("]") ? "plain value" : "value or a list of plain values") + ", not "
+                        + describe(t) + " (line " + line(p) + ")");
         };
     }
 
@@ -192,8 +207,10 @@ public final class ConfigFile {
     private static void readYaml(byte[] bytes, Settings s) {
         LoaderOptions options = new LoaderOptions();
         try {
-            // the event parser alone: a full org.yaml.snakeyaml.Yaml also builds constructors and resolvers this reading never uses
-            Parser events = new ParserImpl(new StreamReader(new UnicodeReader(new ByteArrayInputStream(bytes))), options);
+            // the event parser alone: a full org.yaml.snakeyaml.Yaml also builds constructors and resolvers this
+            // reading never uses
+            Parser events =
+                    new ParserImpl(new StreamReader(new UnicodeReader(new ByteArrayInputStream(bytes))), options);
             expect(s, events.getEvent(), Event.ID.StreamStart);
             Event e = events.getEvent();
             if (e.is(Event.ID.StreamEnd)) {
@@ -203,8 +220,11 @@ public final class ConfigFile {
             e = events.getEvent();
             if (e.is(Event.ID.MappingStart)) {
                 readYamlMapping(s, events);
-            } else if (!(e instanceof ScalarEvent empty && empty.isPlain() && empty.getValue().isEmpty())) {
-                throw s.error("expected a mapping of option names to values, got " + yamlKind(e) + " (line " + line(e) + ")");
+            } else if (!(e instanceof ScalarEvent empty
+                    && empty.isPlain()
+                    && empty.getValue().isEmpty())) {
+                throw s.error(
+                        "expected a mapping of option names to values, got " + yamlKind(e) + " (line " + line(e) + ")");
             }
             expect(s, events.getEvent(), Event.ID.DocumentEnd);
             e = events.getEvent();
@@ -212,8 +232,11 @@ public final class ConfigFile {
                 throw s.error("holds more than one YAML document (the second starts on line " + line(e) + ")");
             }
         } catch (MarkedYAMLException e) {
-            throw s.error("not valid YAML: " + e.getProblem() + (e.getProblemMark() != null ? " at line " + (e.getProblemMark().getLine() + 1)
-                    + ", column " + (e.getProblemMark().getColumn() + 1) : ""));
+            throw s.error("not valid YAML: " + e.getProblem()
+                    + (e.getProblemMark() != null
+                            ? " at line " + (e.getProblemMark().getLine() + 1) + ", column "
+                                    + (e.getProblemMark().getColumn() + 1)
+                            : ""));
         } catch (YAMLException e) {
             throw s.error("not valid YAML: " + e.getMessage());
         }
@@ -245,14 +268,16 @@ public final class ConfigFile {
      */
     private static String yamlScalar(Settings s, Event e, String where) {
         if (!(e instanceof ScalarEvent v)) {
-            throw s.error("'" + where + "' must be a " + (where.endsWith("]") ? "plain value" : "value or a list of plain values")
-                    + ", not " + yamlKind(e) + " (line " + line(e) + ")");
+            throw s.error("'" + where + "' must be a "
+                    + (where.endsWith("]") ? "plain value" : "value or a list of plain values") + ", not " + yamlKind(e)
+                    + " (line " + line(e) + ")");
         }
         String text = v.getValue();
         String at = "'" + where + "' (line " + line(v) + "): ";
         if (v.getTag() != null) {
             if (!STR_TAG.equals(v.getTag())) {
-                throw s.error(at + "the tag " + v.getTag() + " is not supported; write the value plainly, or quote it for text");
+                throw s.error(at + "the tag " + v.getTag()
+                        + " is not supported; write the value plainly, or quote it for text");
             }
             return text;
         }
@@ -260,13 +285,15 @@ public final class ConfigFile {
             return text;
         }
         if (YAML_NULL.matcher(text).matches()) {
-            throw s.error(at + "has no value" + (text.isEmpty() ? "" : " (" + text + " is null)") + "; give a value or leave the setting out");
+            throw s.error(at + "has no value" + (text.isEmpty() ? "" : " (" + text + " is null)")
+                    + "; give a value or leave the setting out");
         }
         if (YAML12_BOOLEAN.matcher(text).matches()) {
             return text.toLowerCase(Locale.ROOT);
         }
         if (YAML11_BOOLEAN.matcher(text).matches()) {
-            throw s.error(at + text + " is a boolean in YAML 1.1 but text in YAML 1.2; write true or false for a switch, or quote it ('"
+            throw s.error(at + text
+                    + " is a boolean in YAML 1.1 but text in YAML 1.2; write true or false for a switch, or quote it ('"
                     + text + "') for text");
         }
         if (PLAIN_DECIMAL.matcher(text).matches()) {
@@ -276,8 +303,10 @@ public final class ConfigFile {
             throw s.error(at + text + " is a YAML special number; quote it ('" + text + "') for text");
         }
         if (OTHER_NUMBER.matcher(text).matches()) {
-            throw s.error(at + text + " is read as a different number, or as text, depending on the YAML version (hexadecimal, octal,"
-                    + " leading zero, underscores or base 60); write a plain decimal number, or quote it ('" + text + "') for text");
+            throw s.error(at + text
+                    + " is read as a different number, or as text, depending on the YAML version (hexadecimal, octal,"
+                    + " leading zero, underscores or base 60); write a plain decimal number, or quote it ('" + text
+                    + "') for text");
         }
         return text;
     }

@@ -55,8 +55,13 @@ final class RoundPrinter implements RoundListener {
         if (isPrivate) {
             out.printf(Locale.ROOT, "[%s] resuming after round %d from its checkpoint%n", runName, checkpoint.round());
         } else {
-            out.printf(Locale.ROOT, "[%s] resuming after round %d from its checkpoint (broadcasted_bits=%s, aggregated_bits=%s)%n", runName,
-                    checkpoint.round(), BitFormat.format(checkpoint.broadcastedBits()), BitFormat.format(checkpoint.aggregatedBits()));
+            out.printf(
+                    Locale.ROOT,
+                    "[%s] resuming after round %d from its checkpoint (broadcasted_bits=%s, aggregated_bits=%s)%n",
+                    runName,
+                    checkpoint.round(),
+                    BitFormat.format(checkpoint.broadcastedBits()),
+                    BitFormat.format(checkpoint.aggregatedBits()));
         }
         out.flush();
     }
@@ -64,9 +69,15 @@ final class RoundPrinter implements RoundListener {
     @Override
     public void roundStarted(Cohort cohort) {
         if (progressStream != null && !isPrivate && !cohort.reporting().isEmpty()) {
-            bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "round %2d", cohort.round()))
-                    .setInitialMax(cohort.reporting().size()).setStyle(ProgressBarStyle.ASCII).setUnit(" clients", 1)
-                    .setConsumer(new ConsoleProgressBarConsumer(progressStream)).clearDisplayOnFinish().setUpdateIntervalMillis(250).build();
+            bar = new ProgressBarBuilder()
+                    .setTaskName(String.format(Locale.ROOT, "round %2d", cohort.round()))
+                    .setInitialMax(cohort.reporting().size())
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setUnit(" clients", 1)
+                    .setConsumer(new ConsoleProgressBarConsumer(progressStream))
+                    .clearDisplayOnFinish()
+                    .setUpdateIntervalMillis(250)
+                    .build();
         }
     }
 
@@ -105,10 +116,12 @@ final class RoundPrinter implements RoundListener {
             parts.add(String.format(Locale.ROOT, "accuracy=%.4f", m.get(TRAIN_ACCURACY)));
         }
         if (m.containsKey(TrainingLoop.BROADCASTED_BITS)) {
-            parts.add("broadcasted_bits=" + BitFormat.format(m.get(TrainingLoop.BROADCASTED_BITS).longValue()));
+            parts.add("broadcasted_bits="
+                    + BitFormat.format(m.get(TrainingLoop.BROADCASTED_BITS).longValue()));
         }
         if (m.containsKey(TrainingLoop.AGGREGATED_BITS)) {
-            parts.add("aggregated_bits=" + BitFormat.format(m.get(TrainingLoop.AGGREGATED_BITS).longValue()));
+            parts.add("aggregated_bits="
+                    + BitFormat.format(m.get(TrainingLoop.AGGREGATED_BITS).longValue()));
         }
         Double sampled = m.get(TrainingLoop.CLIENTS_SAMPLED);
         Double reporting = m.get(TrainingLoop.CLIENTS_REPORTING);

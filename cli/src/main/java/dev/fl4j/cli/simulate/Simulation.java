@@ -54,12 +54,11 @@ public final class Simulation {
     /** Clients for centralised and synthetic datasets when {@code --clients} is not given. */
     public static final int DEFAULT_CLIENTS = 100;
 
-    private Simulation() {
-    }
+    private Simulation() {}
 
     /** One finished run; a private one releases no bit counts. */
-    record RunSummary(String name, TrainingResult result, String accuracyMetric, Optional<Double> accuracy, boolean isPrivate) {
-    }
+    record RunSummary(
+            String name, TrainingResult result, String accuracyMetric, Optional<Double> accuracy, boolean isPrivate) {}
 
     /**
      * Runs the simulation; {@code progress} receives progress bars (null: none).
@@ -69,7 +68,8 @@ public final class Simulation {
     public static List<RunSummary> run(SimulationSettings s, PrintWriter out, PrintStream progress) throws Exception {
         s.validate();
         boolean centralised = SimulationData.isCentralised(s.dataset());
-        boolean federatedFiles = !centralised && !SimulationData.name(s.dataset()).equals("synthetic");
+        boolean federatedFiles =
+                !centralised && !SimulationData.name(s.dataset()).equals("synthetic");
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : DEFAULT_CLIENTS;
         AlgorithmChoice algorithm = algorithm(s);
         float serverLr = s.serverLr() != null ? s.serverLr() : algorithm.defaultServerLearningRate();
@@ -84,19 +84,31 @@ public final class Simulation {
         }
 
         StringBuilder summary = new StringBuilder();
-        try (SimulationData data = SimulationData.load(s.dataset(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
+        try (SimulationData data =
+                SimulationData.load(s.dataset(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
             out.print(summary);
             int population = data.train().clientIds().size();
             if (s.clientsPerRound() > population) {
-                throw new UsageException("--clients-per-round " + s.clientsPerRound() + " is more than the " + population + " training clients");
+                throw new UsageException("--clients-per-round " + s.clientsPerRound() + " is more than the "
+                        + population + " training clients");
             }
             ModelChoice model = model(s, data);
-            Preprocessing prep = Preprocessing.batches(s.batch()).withExamplesCap(s.examplesPerClient()).withBatchMap(model.batchMap());
+            Preprocessing prep = Preprocessing.batches(s.batch())
+                    .withExamplesCap(s.examplesPerClient())
+                    .withBatchMap(model.batchMap());
             ModelEvaluation evaluation = evaluation(data, model, prep, s);
-            out.printf(Locale.ROOT, "model %s (%,d parameters), algorithm %s, %d of %d clients per round, batch %d%s%n",
-                    model.name(), model.spec().countParams(), algorithm.describe(s.clientLrOrDefault(), serverLr, s.epochs()),
-                    s.clientsPerRound(), population, s.batch(),
-                    s.examplesPerClient() > 0 ? ", at most " + s.examplesPerClient() + " examples per client and round" : "");
+            out.printf(
+                    Locale.ROOT,
+                    "model %s (%,d parameters), algorithm %s, %d of %d clients per round, batch %d%s%n",
+                    model.name(),
+                    model.spec().countParams(),
+                    algorithm.describe(s.clientLrOrDefault(), serverLr, s.epochs()),
+                    s.clientsPerRound(),
+                    population,
+                    s.batch(),
+                    s.examplesPerClient() > 0
+                            ? ", at most " + s.examplesPerClient() + " examples per client and round"
+                            : "");
             out.flush();
 
             Map<String, MetricsHistory> chart = new LinkedHashMap<>();
@@ -111,25 +123,36 @@ public final class Simulation {
                 out.flush();
                 RunConfig config = runConfig(s, data, model, algorithm, serverLr, partition, clients, name);
                 Provenance provenance = Provenance.current(config, s.seed(), engine);
-                CheckpointStore store = s.checkpointDir() != null ? new CheckpointStore(s.checkpointDir().resolve(name)).withProvenance(provenance) : null;
+                CheckpointStore store = s.checkpointDir() != null
+                        ? new CheckpointStore(s.checkpointDir().resolve(name)).withProvenance(provenance)
+                        : null;
                 AggregatorSpec.Settings settings = aggregatorSettings(s, population);
                 AggregationFactory factory = parseAggregator(agg.getValue(), settings);
                 Optional<DifferentiallyPrivateFactory> dp = DifferentiallyPrivateFactory.find(factory);
                 if (dp.isPresent() && store != null) {
                     if (s.checkpointEvery() != 1) {
-                        throw new UsageException("--checkpoint-every " + s.checkpointEvery() + ": a differentially private run (" + name
-                                + ") checkpoints every round, so that a resumed run repeats as few noised rounds as possible");
+                        throw new UsageException(
+                                "--checkpoint-every " + s.checkpointEvery() + ": a differentially private run (" + name
+                                        + ") checkpoints every round, so that a resumed run repeats as few noised rounds as possible");
                     }
                     factory = parseAggregator(agg.getValue(), settings.withLedger(PrivacyLedgerFile.in(store)));
                     dp = DifferentiallyPrivateFactory.find(factory);
                 }
-                LearningProcess process = algorithm.build(model.spec(), factory, distributor, s.clientLrOrDefault(), serverLr, s.epochs(), s.seed());
+                LearningProcess process = algorithm.build(
+                        model.spec(), factory, distributor, s.clientLrOrDefault(), serverLr, s.epochs(), s.seed());
                 RoundPrinter printer = new RoundPrinter(out, progress, name);
                 List<MetricsSink> sinks = new ArrayList<>();
                 try {
-                    TrainingLoop.Builder loop = TrainingLoop.builder().setProcess(process).setTrainingData(data.train())
-                            .setClientsPerRound(s.clientsPerRound()).setRounds(s.rounds()).setPreprocessing(prep).optSeed(s.seed())
-                            .optDropoutRate(s.dropout()).optWorkers(s.workers()).optListener(printer);
+                    TrainingLoop.Builder loop = TrainingLoop.builder()
+                            .setProcess(process)
+                            .setTrainingData(data.train())
+                            .setClientsPerRound(s.clientsPerRound())
+                            .setRounds(s.rounds())
+                            .setPreprocessing(prep)
+                            .optSeed(s.seed())
+                            .optDropoutRate(s.dropout())
+                            .optWorkers(s.workers())
+                            .optListener(printer);
                     dp.ifPresent(loop::optPrivacy);
                     if (evaluation != null) {
                         loop.optEvaluation(evaluation, s.evalEvery());
@@ -145,10 +168,15 @@ public final class Simulation {
                         sinks.add(add(loop, new CsvMetricsSink(perRun(s.csv(), name, many), provenance), true));
                     }
                     if (s.jsonl() != null) {
-                        sinks.add(add(loop, new JsonLinesMetricsSink(perRun(s.jsonl(), name, many), provenance), false));
+                        sinks.add(
+                                add(loop, new JsonLinesMetricsSink(perRun(s.jsonl(), name, many), provenance), false));
                     }
                     if (s.plot() != null) {
-                        sinks.add(add(loop, new PlotSink(s.plot(), name, chart, MetricsPlot.standard(), chartProvenance, provenance), true));
+                        sinks.add(add(
+                                loop,
+                                new PlotSink(
+                                        s.plot(), name, chart, MetricsPlot.standard(), chartProvenance, provenance),
+                                true));
                     }
                     TrainingResult result = loop.build().run();
                     RunSummary run = summarize(name, result, dp.isPresent());
@@ -179,7 +207,8 @@ public final class Simulation {
         return sink;
     }
 
-    private static ModelEvaluation evaluation(SimulationData data, ModelChoice model, Preprocessing prep, SimulationSettings s) {
+    private static ModelEvaluation evaluation(
+            SimulationData data, ModelChoice model, Preprocessing prep, SimulationSettings s) {
         if (data.centralTest() == null && data.testClients() == null) {
             return null;
         }
@@ -214,7 +243,10 @@ public final class Simulation {
     }
 
     private static AggregatorSpec.Settings aggregatorSettings(SimulationSettings s, long population) {
-        return new AggregatorSpec.Settings(s.clientsPerRound(), population, s.dpDelta(),
+        return new AggregatorSpec.Settings(
+                s.clientsPerRound(),
+                population,
+                s.dpDelta(),
                 s.epsilonBudget() != null ? s.epsilonBudget() : Double.POSITIVE_INFINITY);
     }
 
@@ -249,15 +281,23 @@ public final class Simulation {
     /** The model's distributor: a plain broadcast, or one encoded with the {@code --broadcast} preset. */
     static DistributionProcess distributor(SimulationSettings s, ModelChoice model) {
         try {
-            return EncodedDistribution.fromName(s.broadcast(), model.spec().weightsType(), Seeds.derive(s.seed(), Seeds.purpose("cli/broadcast")));
+            return EncodedDistribution.fromName(
+                    s.broadcast(), model.spec().weightsType(), Seeds.derive(s.seed(), Seeds.purpose("cli/broadcast")));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--broadcast " + s.broadcast() + ": " + e.getMessage());
         }
     }
 
     /** The settings that decide the trajectory of one run; rounds, workers, evaluation and outputs are left out. */
-    static RunConfig runConfig(SimulationSettings s, SimulationData data, ModelChoice model, AlgorithmChoice algorithm, float serverLr,
-            String partition, int clients, String aggregator) {
+    static RunConfig runConfig(
+            SimulationSettings s,
+            SimulationData data,
+            ModelChoice model,
+            AlgorithmChoice algorithm,
+            float serverLr,
+            String partition,
+            int clients,
+            String aggregator) {
         Map<String, String> m = new TreeMap<>();
         m.put("dataset", s.dataset());
         m.put("partition", partition == null ? "(none)" : partition);
@@ -278,7 +318,11 @@ public final class Simulation {
     }
 
     static String runName(String spec, Set<String> taken) {
-        String base = spec.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._+:-]", "_").replace(':', '-').replace('+', '_');
+        String base = spec.trim()
+                .toLowerCase(Locale.ROOT)
+                .replaceAll("[^a-z0-9._+:-]", "_")
+                .replace(':', '-')
+                .replace('+', '_');
         String name = base;
         for (int i = 2; taken.contains(name); i++) {
             name = base + "-" + i;
@@ -298,8 +342,10 @@ public final class Simulation {
     }
 
     private static RunSummary summarize(String name, TrainingResult r, boolean isPrivate) {
-        for (String metric : List.of(ModelEvaluation.CENTRAL + "/sparse_categorical_accuracy",
-                ModelEvaluation.FEDERATED + "/sparse_categorical_accuracy", RoundPrinter.TRAIN_ACCURACY)) {
+        for (String metric : List.of(
+                ModelEvaluation.CENTRAL + "/sparse_categorical_accuracy",
+                ModelEvaluation.FEDERATED + "/sparse_categorical_accuracy",
+                RoundPrinter.TRAIN_ACCURACY)) {
             Optional<Double> v = r.last(metric);
             if (v.isPresent()) {
                 return new RunSummary(name, r, metric, v, isPrivate);
@@ -314,27 +360,47 @@ public final class Simulation {
     }
 
     private static String accuracyLabel(String metric) {
-        return metric.startsWith(ModelEvaluation.CENTRAL + "/") ? "test accuracy"
+        return metric.startsWith(ModelEvaluation.CENTRAL + "/")
+                ? "test accuracy"
                 : metric.startsWith(ModelEvaluation.FEDERATED + "/") ? "federated test accuracy" : "training accuracy";
     }
 
     private static void printSummary(PrintWriter out, RunSummary run) {
         TrainingResult r = run.result();
-        out.printf(Locale.ROOT, "summary %s: %d rounds%s, final %s %s, wall time %s, broadcasted_bits=%s, aggregated_bits=%s%n", run.name(),
-                r.rounds(), r.resumedFrom() >= 0 ? " (resumed after round " + r.resumedFrom() + ")" : "", accuracyLabel(run.accuracyMetric()),
-                run.accuracy().map(a -> String.format(Locale.ROOT, "%.4f", a)).orElse("n/a"), duration(r.wallTime()),
-                bits(run, r.communication().broadcastBits()), bits(run, r.communication().aggregatedBits()));
+        out.printf(
+                Locale.ROOT,
+                "summary %s: %d rounds%s, final %s %s, wall time %s, broadcasted_bits=%s, aggregated_bits=%s%n",
+                run.name(),
+                r.rounds(),
+                r.resumedFrom() >= 0 ? " (resumed after round " + r.resumedFrom() + ")" : "",
+                accuracyLabel(run.accuracyMetric()),
+                run.accuracy().map(a -> String.format(Locale.ROOT, "%.4f", a)).orElse("n/a"),
+                duration(r.wallTime()),
+                bits(run, r.communication().broadcastBits()),
+                bits(run, r.communication().aggregatedBits()));
         out.flush();
     }
 
     private static void printComparison(PrintWriter out, List<RunSummary> runs) {
-        int width = Math.max(10, runs.stream().mapToInt(r -> r.name().length()).max().orElse(0));
+        int width = Math.max(
+                10, runs.stream().mapToInt(r -> r.name().length()).max().orElse(0));
         out.println();
-        out.printf(Locale.ROOT, "%-" + width + "s  %-9s  %-16s  %-16s  %s%n", "aggregator", "accuracy", "broadcasted_bits", "aggregated_bits", "wall time");
+        out.printf(
+                Locale.ROOT,
+                "%-" + width + "s  %-9s  %-16s  %-16s  %s%n",
+                "aggregator",
+                "accuracy",
+                "broadcasted_bits",
+                "aggregated_bits",
+                "wall time");
         for (RunSummary r : runs) {
-            out.printf(Locale.ROOT, "%-" + width + "s  %-9s  %-16s  %-16s  %s%n", r.name(),
+            out.printf(
+                    Locale.ROOT,
+                    "%-" + width + "s  %-9s  %-16s  %-16s  %s%n",
+                    r.name(),
                     r.accuracy().map(a -> String.format(Locale.ROOT, "%.4f", a)).orElse("n/a"),
-                    bits(r, r.result().communication().broadcastBits()), bits(r, r.result().communication().aggregatedBits()),
+                    bits(r, r.result().communication().broadcastBits()),
+                    bits(r, r.result().communication().aggregatedBits()),
                     duration(r.result().wallTime()));
         }
         out.printf("(accuracy: %s)%n", accuracyLabel(runs.get(0).accuracyMetric()));

@@ -43,11 +43,25 @@ import java.util.stream.Stream;
  * leaf-shakespeare:PATH      LEAF Shakespeare JSON, laid out as leaf:PATH
  * </pre>
  */
-public record SimulationData(String name, String description, ClientData train, Examples centralTest, ClientData testClients,
-        TensorType exampleX, int classes, boolean characters, AutoCloseable resources) implements AutoCloseable, ModelChoice.Data {
+public record SimulationData(
+        String name,
+        String description,
+        ClientData train,
+        Examples centralTest,
+        ClientData testClients,
+        TensorType exampleX,
+        int classes,
+        boolean characters,
+        AutoCloseable resources)
+        implements AutoCloseable, ModelChoice.Data {
 
     /** The forms {@code --dataset} accepts. */
-    public static final List<String> FORMS = List.of("fashion-mnist", "mnist:DIR", "synthetic[:ALPHA,BETA]", "emnist-h5:PATH", "leaf:PATH",
+    public static final List<String> FORMS = List.of(
+            "fashion-mnist",
+            "mnist:DIR",
+            "synthetic[:ALPHA,BETA]",
+            "emnist-h5:PATH",
+            "leaf:PATH",
             "leaf-shakespeare:PATH");
 
     /** Whether the dataset is centralised and needs {@code --partition}. */
@@ -73,7 +87,8 @@ public record SimulationData(String name, String description, ClientData train, 
      * @param examplesCap    examples per client for the synthetic generator (0: its power law)
      * @param summary        receives a description of the partition or population
      */
-    public static SimulationData load(String spec, String partition, int clients, int examplesCap, long seed, StringBuilder summary) {
+    public static SimulationData load(
+            String spec, String partition, int clients, int examplesCap, long seed, StringBuilder summary) {
         String name = name(spec);
         String arg = argument(spec);
         switch (name) {
@@ -93,23 +108,40 @@ public record SimulationData(String name, String description, ClientData train, 
                 if (arg != null) {
                     String[] ab = arg.split(",", -1);
                     if (ab.length != 2) {
-                        throw new UsageException("--dataset " + spec + ": expected synthetic:ALPHA,BETA, e.g. synthetic:0.5,0.5");
+                        throw new UsageException(
+                                "--dataset " + spec + ": expected synthetic:ALPHA,BETA, e.g. synthetic:0.5,0.5");
                     }
                     alpha = number(spec, ab[0]);
                     beta = number(spec, ab[1]);
                 }
-                FedProxSynthetic.Builder b = FedProxSynthetic.builder(alpha, beta, clients, Seeds.derive(seed, Seeds.purpose("cli/synthetic")));
+                FedProxSynthetic.Builder b = FedProxSynthetic.builder(
+                        alpha, beta, clients, Seeds.derive(seed, Seeds.purpose("cli/synthetic")));
                 if (examplesCap > 0) {
                     b.optExamplesPerClient(Math.max(2, examplesCap));
                 }
                 FedProxSynthetic all = b.build();
-                summary.append(String.format(Locale.ROOT, "Synthetic(α=%s, β=%s): %d clients, each with its own model; "
-                        + "the last fifth of each client's examples is its test data%n", alpha, beta, clients));
+                summary.append(String.format(
+                        Locale.ROOT,
+                        "Synthetic(α=%s, β=%s): %d clients, each with its own model; "
+                                + "the last fifth of each client's examples is its test data%n",
+                        alpha,
+                        beta,
+                        clients));
                 Type type = all.elementType();
-                ClientData train = ClientData.fromFunction(all.clientIds(), type, id -> localSplit(all.examplesFor(id), true));
-                ClientData test = ClientData.fromFunction(all.clientIds(), type, id -> localSplit(all.examplesFor(id), false));
-                return new SimulationData("synthetic", "FedProx Synthetic(" + alpha + ", " + beta + ")", train, null, test,
-                        new TensorType(dev.fl4j.core.types.DType.FLOAT32, FedProxSynthetic.DIMENSION), FedProxSynthetic.CLASSES, false, null);
+                ClientData train =
+                        ClientData.fromFunction(all.clientIds(), type, id -> localSplit(all.examplesFor(id), true));
+                ClientData test =
+                        ClientData.fromFunction(all.clientIds(), type, id -> localSplit(all.examplesFor(id), false));
+                return new SimulationData(
+                        "synthetic",
+                        "FedProx Synthetic(" + alpha + ", " + beta + ")",
+                        train,
+                        null,
+                        test,
+                        new TensorType(dev.fl4j.core.types.DType.FLOAT32, FedProxSynthetic.DIMENSION),
+                        FedProxSynthetic.CLASSES,
+                        false,
+                        null);
             }
             case "emnist-h5" -> {
                 Path p = path(spec, arg, "PATH");
@@ -118,16 +150,31 @@ public record SimulationData(String name, String description, ClientData train, 
                 EmnistH5 test = files[1] != null ? EmnistH5.open(files[1]) : null;
                 boolean digits = files[0].getFileName().toString().contains("digit");
                 ClientData capped = cap(train, clients);
-                summary.append("federated EMNIST ").append(files[0]).append(": ").append(capped.clientIds().size()).append(" of ")
-                        .append(train.clientIds().size()).append(" training clients");
-                summary.append(test != null ? ", " + test.clientIds().size() + " test clients\n" : ", no test file found\n");
+                summary.append("federated EMNIST ")
+                        .append(files[0])
+                        .append(": ")
+                        .append(capped.clientIds().size())
+                        .append(" of ")
+                        .append(train.clientIds().size())
+                        .append(" training clients");
+                summary.append(
+                        test != null ? ", " + test.clientIds().size() + " test clients\n" : ", no test file found\n");
                 AutoCloseable close = () -> {
                     train.close();
                     if (test != null) {
                         test.close();
                     }
                 };
-                return new SimulationData("emnist-h5", "federated EMNIST", capped, null, test, imageType(), digits ? 10 : 62, false, close);
+                return new SimulationData(
+                        "emnist-h5",
+                        "federated EMNIST",
+                        capped,
+                        null,
+                        test,
+                        imageType(),
+                        digits ? 10 : 62,
+                        false,
+                        close);
             }
             case "leaf", "leaf-shakespeare" -> {
                 boolean shakespeare = name.equals("leaf-shakespeare");
@@ -140,19 +187,38 @@ public record SimulationData(String name, String description, ClientData train, 
                 if (testPath != null) {
                     testClients = shakespeare ? LeafJson.shakespeare(testPath) : LeafJson.femnist(testPath);
                 } else if (train.clientIds().size() >= 2) {
-                    ClientData.Split split = train.trainTestClientSplit(Math.max(1, train.clientIds().size() / 10), Seeds.derive(seed, Seeds.purpose("cli/leaf_split")));
+                    ClientData.Split split = train.trainTestClientSplit(
+                            Math.max(1, train.clientIds().size() / 10),
+                            Seeds.derive(seed, Seeds.purpose("cli/leaf_split")));
                     trainClients = split.train();
                     testClients = split.test();
                 }
                 trainClients = cap(trainClients, clients);
-                summary.append("LEAF ").append(shakespeare ? "Shakespeare " : "FEMNIST ").append(trainPath).append(": ")
-                        .append(trainClients.clientIds().size()).append(" training clients")
-                        .append(testClients != null ? ", " + testClients.clientIds().size() + " test clients" : "").append('\n');
+                summary.append("LEAF ")
+                        .append(shakespeare ? "Shakespeare " : "FEMNIST ")
+                        .append(trainPath)
+                        .append(": ")
+                        .append(trainClients.clientIds().size())
+                        .append(" training clients")
+                        .append(
+                                testClients != null
+                                        ? ", " + testClients.clientIds().size() + " test clients"
+                                        : "")
+                        .append('\n');
                 TensorType x = shakespeare ? (TensorType) ((StructType) train.elementType()).get("x") : imageType();
-                return new SimulationData(name, shakespeare ? "LEAF Shakespeare" : "LEAF FEMNIST", trainClients, null, testClients, x,
-                        shakespeare ? ShakespeareVocabulary.SIZE : 62, shakespeare, null);
+                return new SimulationData(
+                        name,
+                        shakespeare ? "LEAF Shakespeare" : "LEAF FEMNIST",
+                        trainClients,
+                        null,
+                        testClients,
+                        x,
+                        shakespeare ? ShakespeareVocabulary.SIZE : 62,
+                        shakespeare,
+                        null);
             }
-            default -> throw new UsageException("unknown dataset '" + spec + "'; expected one of " + String.join(", ", FORMS));
+            default ->
+                throw new UsageException("unknown dataset '" + spec + "'; expected one of " + String.join(", ", FORMS));
         }
     }
 
@@ -174,7 +240,8 @@ public record SimulationData(String name, String description, ClientData train, 
         return new TensorType(dev.fl4j.core.types.DType.FLOAT32, 28, 28, 1);
     }
 
-    private static SimulationData partitioned(String name, TrainTest tt, String partition, int clients, long seed, StringBuilder summary) {
+    private static SimulationData partitioned(
+            String name, TrainTest tt, String partition, int clients, long seed, StringBuilder summary) {
         Partitioner partitioner;
         try {
             partitioner = PartitionSpec.parse(partition);
@@ -213,7 +280,8 @@ public record SimulationData(String name, String description, ClientData train, 
     }
 
     private static boolean hasIdx(Path dir) {
-        return Files.exists(dir.resolve("train-images-idx3-ubyte")) || Files.exists(dir.resolve("train-images-idx3-ubyte.gz"));
+        return Files.exists(dir.resolve("train-images-idx3-ubyte"))
+                || Files.exists(dir.resolve("train-images-idx3-ubyte.gz"));
     }
 
     private static Path[] emnistFiles(Path p) {
@@ -233,7 +301,8 @@ public record SimulationData(String name, String description, ClientData train, 
                 throw new UncheckedIOException("cannot list " + p + ": " + e.getMessage(), e);
             }
             if (train == null) {
-                throw new UsageException("--dataset emnist-h5:" + p + ": the directory holds no *train*.h5 file (e.g. fed_emnist_train.h5)");
+                throw new UsageException("--dataset emnist-h5:" + p
+                        + ": the directory holds no *train*.h5 file (e.g. fed_emnist_train.h5)");
             }
             return new Path[] {train, test};
         }

@@ -9,10 +9,34 @@ import java.util.List;
  * {@value #DEFAULT_CLIENT_LR}, algorithm's default);
  * {@code partition} null means the default IID split for centralised datasets.
  */
-public record SimulationSettings(String dataset, String partition, Integer clients, int clientsPerRound, int rounds, int epochs, int batch,
-        String model, String algorithm, Float clientLr, Float serverLr, List<String> aggregators, int evalEvery, int evalClients, long seed,
-        int workers, Path tensorboard, Path csv, Path jsonl, Path plot, Path checkpointDir, int checkpointEvery, double dropout,
-        int examplesPerClient, String broadcast, double dpDelta, Double epsilonBudget) {
+public record SimulationSettings(
+        String dataset,
+        String partition,
+        Integer clients,
+        int clientsPerRound,
+        int rounds,
+        int epochs,
+        int batch,
+        String model,
+        String algorithm,
+        Float clientLr,
+        Float serverLr,
+        List<String> aggregators,
+        int evalEvery,
+        int evalClients,
+        long seed,
+        int workers,
+        Path tensorboard,
+        Path csv,
+        Path jsonl,
+        Path plot,
+        Path checkpointDir,
+        int checkpointEvery,
+        double dropout,
+        int examplesPerClient,
+        String broadcast,
+        double dpDelta,
+        Double epsilonBudget) {
 
     /** The client learning rate when {@code --client-lr} is not given. */
     public static final float DEFAULT_CLIENT_LR = 0.02f;
@@ -68,7 +92,8 @@ public record SimulationSettings(String dataset, String partition, Integer clien
             throw new UsageException("--aggregator needs at least one aggregator spec, e.g. mean or mean,compression");
         }
         if (partition != null && !SimulationData.isCentralised(dataset)) {
-            throw new UsageException("--partition applies to centralised datasets (fashion-mnist, mnist); " + dataset + " is already split by clients");
+            throw new UsageException("--partition applies to centralised datasets (fashion-mnist, mnist); " + dataset
+                    + " is already split by clients");
         }
     }
 

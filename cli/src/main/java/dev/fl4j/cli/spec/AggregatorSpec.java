@@ -73,15 +73,24 @@ import java.util.List;
 public final class AggregatorSpec {
 
     /** The accepted forms, as listed in error messages. */
-    public static final List<String> FORMS = List.of("mean", "robust", "dp:NOISE_MULTIPLIER", "secure", "compression", "median",
-            "trimmed-mean:FRACTION", "krum:F", "multi-krum:F:M", "dp-fixed:NOISE_MULTIPLIER:CLIP", "encoded:ENCODER_PRESET",
+    public static final List<String> FORMS = List.of(
+            "mean",
+            "robust",
+            "dp:NOISE_MULTIPLIER",
+            "secure",
+            "compression",
+            "median",
+            "trimmed-mean:FRACTION",
+            "krum:F",
+            "multi-krum:F:M",
+            "dp-fixed:NOISE_MULTIPLIER:CLIP",
+            "encoded:ENCODER_PRESET",
             "WRAPPER+...+CORE with WRAPPER one of non-finite, zeroing[:l2|linf][:BOUND], clip[:BOUND]");
 
     private static final String ENCODED = "encoded:";
     private static final SpecGrammar GRAMMAR = new SpecGrammar("aggregator", FORMS);
 
-    private AggregatorSpec() {
-    }
+    private AggregatorSpec() {}
 
     /**
      * The factory {@code spec} names.
@@ -90,7 +99,9 @@ public final class AggregatorSpec {
      * @throws SpecException naming the bad part and listing the valid forms
      */
     public static AggregationFactory parse(String spec, int clientsPerRound) {
-        return parse(spec, new Settings(clientsPerRound, 0, DifferentiallyPrivateFactory.DEFAULT_DELTA, Double.POSITIVE_INFINITY));
+        return parse(
+                spec,
+                new Settings(clientsPerRound, 0, DifferentiallyPrivateFactory.DEFAULT_DELTA, Double.POSITIVE_INFINITY));
     }
 
     /**
@@ -99,7 +110,8 @@ public final class AggregatorSpec {
      * assumes every client takes part in every round), the δ at which ε is reported, and an ε budget
      * ({@code +Infinity}: none) that the training loop stops before exceeding.
      */
-    public record Settings(int clientsPerRound, long population, double delta, double epsilonBudget, PrivacyLedger ledger) {
+    public record Settings(
+            int clientsPerRound, long population, double delta, double epsilonBudget, PrivacyLedger ledger) {
 
         /** Settings whose DP mechanisms keep their spent rounds in their state only (no ledger). */
         public Settings(int clientsPerRound, long population, double delta, double epsilonBudget) {
@@ -127,8 +139,9 @@ public final class AggregatorSpec {
             zeroingCountStddev = Aggregators.zeroingCountStddev(dp);
             for (String wrapper : stages.subList(0, stages.size() - 1)) {
                 if (isAdaptive(GRAMMAR.term(wrapper), "clip")) {
-                    throw new IllegalArgumentException("adaptive 'clip' before a DP core would estimate its bound without noise, a release that epsilon"
-                            + " does not cover; use clip:BOUND, or rely on the DP core's own clipping");
+                    throw new IllegalArgumentException(
+                            "adaptive 'clip' before a DP core would estimate its bound without noise, a release that epsilon"
+                                    + " does not cover; use clip:BOUND, or rely on the DP core's own clipping");
                 }
                 if (isAdaptive(GRAMMAR.term(wrapper), "zeroing")) {
                     dp = dp.withAccountedCount(zeroingCountStddev);
@@ -148,7 +161,8 @@ public final class AggregatorSpec {
      */
     private static AggregationFactory encodedMean(String preset) {
         if (preset.isBlank()) {
-            throw new IllegalArgumentException("encoded needs an encoder preset, e.g. encoded:drive or encoded:hadamard-uniform:2@10000");
+            throw new IllegalArgumentException(
+                    "encoded needs an encoder preset, e.g. encoded:drive or encoded:hadamard-uniform:2@10000");
         }
         return new MeanFactory(EncodedSumFactory.of(Encoders.parse(preset)), new SumFactory());
     }
@@ -189,8 +203,12 @@ public final class AggregatorSpec {
             }
             case "dp" -> {
                 stage.expect(1);
-                yield Aggregators.dpAggregator().setMechanism(configure(DifferentiallyPrivateFactory.gaussianAdaptive(stage.number(0, "NOISE_MULTIPLIER"),
-                        clients(clientsPerRound)), settings)).build();
+                yield Aggregators.dpAggregator()
+                        .setMechanism(configure(
+                                DifferentiallyPrivateFactory.gaussianAdaptive(
+                                        stage.number(0, "NOISE_MULTIPLIER"), clients(clientsPerRound)),
+                                settings))
+                        .build();
             }
             case "secure" -> {
                 stage.expect(0);
@@ -232,24 +250,37 @@ public final class AggregatorSpec {
             }
             case "dp" -> {
                 stage.expect(1);
-                return configure(DifferentiallyPrivateFactory.gaussianAdaptive(stage.number(0, "NOISE_MULTIPLIER"), clients(clientsPerRound)), settings);
+                return configure(
+                        DifferentiallyPrivateFactory.gaussianAdaptive(
+                                stage.number(0, "NOISE_MULTIPLIER"), clients(clientsPerRound)),
+                        settings);
             }
             case "dp-fixed" -> {
                 stage.expect(2);
-                return configure(DifferentiallyPrivateFactory.gaussianFixed(stage.number(0, "NOISE_MULTIPLIER"), clients(clientsPerRound),
-                        stage.number(1, "CLIP")), settings);
+                return configure(
+                        DifferentiallyPrivateFactory.gaussianFixed(
+                                stage.number(0, "NOISE_MULTIPLIER"), clients(clientsPerRound), stage.number(1, "CLIP")),
+                        settings);
             }
             case "secure" -> {
                 stage.expect(0);
-                return Aggregators.secureAggregator().optZeroing(false).optClipping(false).build();
+                return Aggregators.secureAggregator()
+                        .optZeroing(false)
+                        .optClipping(false)
+                        .build();
             }
             case "compression" -> {
                 stage.expect(0);
-                return Aggregators.compressionAggregator().optZeroing(false).optClipping(false).build();
+                return Aggregators.compressionAggregator()
+                        .optZeroing(false)
+                        .optClipping(false)
+                        .build();
             }
-            case "robust", "non-finite", "zeroing", "clip" -> throw new IllegalArgumentException("'" + stage.name()
-                    + "' cannot be the last stage of a composition;"
-                    + " end with a core (mean, median, trimmed-mean, krum, multi-krum, dp, dp-fixed, secure, compression)");
+            case "robust", "non-finite", "zeroing", "clip" ->
+                throw new IllegalArgumentException(
+                        "'" + stage.name()
+                                + "' cannot be the last stage of a composition;"
+                                + " end with a core (mean, median, trimmed-mean, krum, multi-krum, dp, dp-fixed, secure, compression)");
             default -> throw stage.unknown();
         }
     }
@@ -258,7 +289,8 @@ public final class AggregatorSpec {
      * {@code stage} around {@code inner}; an adaptive zeroing bound is estimated privately, with count
      * noise {@code privateCountStddev}, when that is a number (the core is DP and accounts it).
      */
-    private static AggregationFactory wrapper(SpecTerm stage, AggregationFactory inner, double privateCountStddev, int clientsPerRound) {
+    private static AggregationFactory wrapper(
+            SpecTerm stage, AggregationFactory inner, double privateCountStddev, int clientsPerRound) {
         switch (stage.name()) {
             case "non-finite" -> {
                 stage.expect(0);
@@ -273,7 +305,9 @@ public final class AggregatorSpec {
             }
             case "zeroing" -> {
                 if (stage.params().size() > 2) {
-                    throw new IllegalArgumentException("'zeroing' takes at most a norm and a bound (zeroing[:l2|linf][:BOUND]), got '" + stage.text() + "'");
+                    throw new IllegalArgumentException(
+                            "'zeroing' takes at most a norm and a bound (zeroing[:l2|linf][:BOUND]), got '"
+                                    + stage.text() + "'");
                 }
                 List<String> rest = new ArrayList<>(stage.params());
                 Norm norm = Norm.LINF;
@@ -281,22 +315,29 @@ public final class AggregatorSpec {
                     norm = rest.remove(0).equals("l2") ? Norm.L2 : Norm.LINF;
                 }
                 if (rest.isEmpty()) {
-                    return ZeroingFactory.adaptive(Double.isNaN(privateCountStddev) ? Aggregators.defaultZeroingNorm()
-                            : Aggregators.privateZeroingNorm(privateCountStddev, clientsPerRound), norm, inner);
+                    return ZeroingFactory.adaptive(
+                            Double.isNaN(privateCountStddev)
+                                    ? Aggregators.defaultZeroingNorm()
+                                    : Aggregators.privateZeroingNorm(privateCountStddev, clientsPerRound),
+                            norm,
+                            inner);
                 }
                 if (rest.size() > 1) {
                     throw new IllegalArgumentException("'zeroing' norm must be l2 or linf, got '" + rest.get(0) + "'");
                 }
                 return ZeroingFactory.fixed(stage.number(stage.params().size() - 1, "BOUND"), norm, inner);
             }
-            default -> throw new IllegalArgumentException("'" + stage.name() + "' is not a wrapper; only the last stage may be a core, wrappers are"
-                    + " non-finite, zeroing, clip");
+            default ->
+                throw new IllegalArgumentException(
+                        "'" + stage.name() + "' is not a wrapper; only the last stage may be a core, wrappers are"
+                                + " non-finite, zeroing, clip");
         }
     }
 
     private static int clients(int clientsPerRound) {
         if (clientsPerRound < 1) {
-            throw new IllegalArgumentException("differential privacy needs the clients per round (>= 1), got " + clientsPerRound);
+            throw new IllegalArgumentException(
+                    "differential privacy needs the clients per round (>= 1), got " + clientsPerRound);
         }
         return clientsPerRound;
     }

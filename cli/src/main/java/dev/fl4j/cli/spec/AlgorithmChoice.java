@@ -25,7 +25,8 @@ import java.util.Locale;
 public record AlgorithmChoice(String name, float proximalMu) {
 
     /** The forms {@code --algorithm} accepts. */
-    public static final List<String> FORMS = List.of("fedavg", "fedavg-unweighted", "fedsgd", "fedprox:MU", "fedadam", "fedyogi", "fedadagrad");
+    public static final List<String> FORMS =
+            List.of("fedavg", "fedavg-unweighted", "fedsgd", "fedprox:MU", "fedadam", "fedyogi", "fedadagrad");
 
     private static final SpecGrammar GRAMMAR = new SpecGrammar("algorithm", FORMS);
 
@@ -42,7 +43,8 @@ public record AlgorithmChoice(String name, float proximalMu) {
                     term.expect(1);
                     double mu = term.number(0, "MU");
                     if (!(mu >= 0) || !Float.isFinite((float) mu)) {
-                        throw new IllegalArgumentException("FedProx's MU must be finite and >= 0, got '" + term.params().get(0) + "'");
+                        throw new IllegalArgumentException("FedProx's MU must be finite and >= 0, got '"
+                                + term.params().get(0) + "'");
                     }
                     return new AlgorithmChoice("fedprox", (float) mu);
                 }
@@ -89,11 +91,13 @@ public record AlgorithmChoice(String name, float proximalMu) {
             return;
         }
         if (clientLr != null) {
-            throw new IllegalArgumentException("--client-lr does not apply to --algorithm fedsgd: its clients compute one gradient at the received model"
-                    + " and take no local steps; the step size is --server-lr");
+            throw new IllegalArgumentException(
+                    "--client-lr does not apply to --algorithm fedsgd: its clients compute one gradient at the received model"
+                            + " and take no local steps; the step size is --server-lr");
         }
         if (epochs != 1) {
-            throw new IllegalArgumentException("--epochs " + epochs + " does not apply to --algorithm fedsgd: its clients compute one gradient over"
+            throw new IllegalArgumentException("--epochs " + epochs
+                    + " does not apply to --algorithm fedsgd: its clients compute one gradient over"
                     + " all their data at the received model");
         }
     }
@@ -101,16 +105,38 @@ public record AlgorithmChoice(String name, float proximalMu) {
     /** The run header's description, e.g. {@code fedavg (client SGD 0.02, server lr 1.0, 1 epoch)}. */
     public String describe(float clientLr, float serverLr, int epochs) {
         if (name.equals("fedsgd")) {
-            return String.format(Locale.ROOT, "%s (server lr %s, one gradient per client and round, no local steps)", text(), serverLr);
+            return String.format(
+                    Locale.ROOT,
+                    "%s (server lr %s, one gradient per client and round, no local steps)",
+                    text(),
+                    serverLr);
         }
-        return String.format(Locale.ROOT, "%s (client SGD %s, server lr %s, %d epoch%s)", text(), clientLr, serverLr, epochs, epochs == 1 ? "" : "s");
+        return String.format(
+                Locale.ROOT,
+                "%s (client SGD %s, server lr %s, %d epoch%s)",
+                text(),
+                clientLr,
+                serverLr,
+                epochs,
+                epochs == 1 ? "" : "s");
     }
 
     /** The learning process. */
-    public LearningProcess build(ModelSpec model, AggregationFactory aggregator, DistributionProcess distributor, float clientLr, float serverLr,
-            int epochs, long seed) {
-        FedAvg.Builder b = name.equals("fedsgd") ? FedSgd.builder(model) : FedAvg.builder(model).setClientOptimizer(Sgd.of(clientLr)).optEpochs(epochs);
-        b.optServerOptimizer(serverOptimizer(serverLr)).optModelAggregator(aggregator).optDistributor(distributor).optSeed(seed);
+    public LearningProcess build(
+            ModelSpec model,
+            AggregationFactory aggregator,
+            DistributionProcess distributor,
+            float clientLr,
+            float serverLr,
+            int epochs,
+            long seed) {
+        FedAvg.Builder b = name.equals("fedsgd")
+                ? FedSgd.builder(model)
+                : FedAvg.builder(model).setClientOptimizer(Sgd.of(clientLr)).optEpochs(epochs);
+        b.optServerOptimizer(serverOptimizer(serverLr))
+                .optModelAggregator(aggregator)
+                .optDistributor(distributor)
+                .optSeed(seed);
         if (name.equals("fedavg-unweighted")) {
             b.optClientWeighting(ClientWeighting.UNIFORM);
         }

@@ -9,7 +9,6 @@ import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.simulation.data.Dataset;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.UnaryOperator;
 
 /**
@@ -79,7 +78,11 @@ public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> ba
                 }
                 case "2nn" -> {
                     term.expect(0);
-                    require(x.dtype() == DType.FLOAT32 && width(x) == 784, n, "784 float features (28×28 images)", data);
+                    require(
+                            x.dtype() == DType.FLOAT32 && width(x) == 784,
+                            n,
+                            "784 float features (28×28 images)",
+                            data);
                     return new ModelChoice(n, Models.twoNN(data.classes()), flatten(784));
                 }
                 case "softmax" -> {
@@ -91,10 +94,12 @@ public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> ba
                     term.expect(0);
                     require(data.characters(), n, "character sequences (leaf-shakespeare)", data);
                     int length = x.shape()[0];
-                    return new ModelChoice(n, Models.characterLstm(data.classes(), length, 256, 2), nextCharacterTargets(length));
+                    return new ModelChoice(
+                            n, Models.characterLstm(data.classes(), length, 256, 2), nextCharacterTargets(length));
                 }
-                default -> throw new IllegalArgumentException("unknown model '" + n + "' (models that fit " + data.name() + ": "
-                        + String.join(", ", fitting(data)) + ")");
+                default ->
+                    throw new IllegalArgumentException("unknown model '" + n + "' (models that fit " + data.name()
+                            + ": " + String.join(", ", fitting(data)) + ")");
             }
         });
     }
@@ -117,14 +122,16 @@ public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> ba
 
     private static void require(boolean fits, String model, String needs, Data data) {
         if (!fits) {
-            throw new IllegalArgumentException("model " + model + " needs " + needs + " but " + data.name() + " has examples x=" + data.exampleX()
-                    + "; models that fit: " + String.join(", ", fitting(data)));
+            throw new IllegalArgumentException("model " + model + " needs " + needs + " but " + data.name()
+                    + " has examples x=" + data.exampleX() + "; models that fit: " + String.join(", ", fitting(data)));
         }
     }
 
     private static UnaryOperator<Dataset> flatten(int width) {
-        StructType type = StructType.builder().add("x", new TensorType(DType.FLOAT32, TensorType.UNKNOWN, width))
-                .add("y", new TensorType(DType.INT32, TensorType.UNKNOWN)).build();
+        StructType type = StructType.builder()
+                .add("x", new TensorType(DType.FLOAT32, TensorType.UNKNOWN, width))
+                .add("y", new TensorType(DType.INT32, TensorType.UNKNOWN))
+                .build();
         return d -> d.map(type, v -> {
             Struct s = (Struct) v;
             Tensor xs = s.tensor("x");
@@ -138,8 +145,10 @@ public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> ba
      * with the given next character at the end.
      */
     private static UnaryOperator<Dataset> nextCharacterTargets(int length) {
-        StructType type = StructType.builder().add("x", new TensorType(DType.INT32, TensorType.UNKNOWN, length))
-                .add("y", new TensorType(DType.INT32, TensorType.UNKNOWN, length)).build();
+        StructType type = StructType.builder()
+                .add("x", new TensorType(DType.INT32, TensorType.UNKNOWN, length))
+                .add("y", new TensorType(DType.INT32, TensorType.UNKNOWN, length))
+                .build();
         return d -> d.map(type, v -> {
             Struct s = (Struct) v;
             Tensor xs = s.tensor("x");

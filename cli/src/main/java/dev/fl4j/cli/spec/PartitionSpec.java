@@ -16,8 +16,7 @@ public final class PartitionSpec {
 
     private static final SpecGrammar GRAMMAR = new SpecGrammar("partition", FORMS);
 
-    private PartitionSpec() {
-    }
+    private PartitionSpec() {}
 
     /**
      * The partitioner {@code spec} names.

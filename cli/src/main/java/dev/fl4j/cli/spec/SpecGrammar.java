@@ -75,6 +75,9 @@ public final class SpecGrammar {
 
     /** The form listed for {@code name} ({@code name} itself when none is). */
     String formOf(String name) {
-        return forms.stream().filter(f -> f.equals(name) || f.startsWith(name + ":")).findFirst().orElse(name);
+        return forms.stream()
+                .filter(f -> f.equals(name) || f.startsWith(name + ":"))
+                .findFirst()
+                .orElse(name);
     }
 }

@@ -51,7 +51,8 @@ public final class SpecTerm {
      */
     public SpecTerm expect(int count) {
         if (params.size() != count) {
-            throw new IllegalArgumentException("'" + name + "' takes " + count + " argument(s) (" + grammar.formOf(name) + "), got " + params.size());
+            throw new IllegalArgumentException("'" + name + "' takes " + count + " argument(s) (" + grammar.formOf(name)
+                    + "), got " + params.size());
         }
         return this;
     }

@@ -16,9 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ConfigFileTest {
 
-    private static final Set<String> KEYS = Set.of("dataset", "partition", "clients", "seed", "client-lr", "aggregator", "progress", "model");
+    private static final Set<String> KEYS =
+            Set.of("dataset", "partition", "clients", "seed", "client-lr", "aggregator", "progress", "model");
+
     @TempDir
     static Path dir;
+
     private static Path YAML;
     private static Path JSON;
 
@@ -54,10 +57,27 @@ class ConfigFileTest {
         expected.put("progress", "false");
         expected.put("model", "2nn");
         expected.put("seed", "010");
-        assertEquals(expected, parse(YAML, String.join("\n", "dataset: fashion-mnist", "partition: shards:2", "clients: 100", "client-lr: 1e-3",
-                "aggregator: [mean, compression]", "progress: False", "model: 2nn", "seed: '010'", "")));
-        assertEquals(expected, parse(JSON, "{\"dataset\": \"fashion-mnist\", \"partition\": \"shards:2\", \"--clients\": 100, \"client-lr\": 1e-3,"
-                + " \"aggregator\": [\"mean\", \"compression\"], \"progress\": false, \"model\": \"2nn\", \"seed\": \"010\"}"));
+        assertEquals(
+                expected,
+                parse(
+                        YAML,
+                        String.join(
+                                "\n",
+                                "dataset: fashion-mnist",
+                                "partition: shards:2",
+                                "clients: 100",
+                                "client-lr: 1e-3",
+                                "aggregator: [mean, compression]",
+                                "progress: False",
+                                "model: 2nn",
+                                "seed: '010'",
+                                "")));
+        assertEquals(
+                expected,
+                parse(
+                        JSON,
+                        "{\"dataset\": \"fashion-mnist\", \"partition\": \"shards:2\", \"--clients\": 100, \"client-lr\": 1e-3,"
+                                + " \"aggregator\": [\"mean\", \"compression\"], \"progress\": false, \"model\": \"2nn\", \"seed\": \"010\"}"));
         assertEquals(Map.of(), parse(YAML, "# nothing set\n"));
         assertEquals(Map.of(), parse(JSON, ""));
         assertEquals(Map.of("seed", "0x10"), parse(YAML, "seed: !!str 0x10"));
@@ -67,7 +87,10 @@ class ConfigFileTest {
     /** Last-wins in Jackson, an error in SnakeYAML's loader, first-wins elsewhere: refused, naming both lines. */
     @Test
     void duplicateKeysAreRefused() {
-        assertRefused(JSON, "{\"clients\": 10,\n \"seed\": 1,\n \"clients\": 20}", "'clients' is given twice (lines 1 and 3)");
+        assertRefused(
+                JSON,
+                "{\"clients\": 10,\n \"seed\": 1,\n \"clients\": 20}",
+                "'clients' is given twice (lines 1 and 3)");
         assertRefused(JSON, "{\"clients\": 10, \"--clients\": 20}", "'clients' is given twice");
         assertRefused(YAML, "clients: 10\nseed: 1\nclients: 20\n", "'clients' is given twice (lines 1 and 3)");
     }
@@ -105,20 +128,31 @@ class ConfigFileTest {
         }
         assertRefused(YAML, "aggregator: [mean, off]", "'aggregator[1]' (line 1): off is a boolean in YAML 1.1");
         for (String quoted : new String[] {"'no'", "\"0x10\"", "'1_000'", "\"1:20\"", "'~'"}) {
-            assertEquals(quoted.substring(1, quoted.length() - 1), parse(YAML, "model: " + quoted).get("model"), "quoted text is text");
+            assertEquals(
+                    quoted.substring(1, quoted.length() - 1),
+                    parse(YAML, "model: " + quoted).get("model"),
+                    "quoted text is text");
         }
     }
 
     @Test
     void shapesOtherThanAFlatMappingAreRefused() {
-        assertRefused(YAML, "clients:\n  a: 1\n", "'clients' must be a value or a list of plain values, not a mapping (line 2)");
+        assertRefused(
+                YAML,
+                "clients:\n  a: 1\n",
+                "'clients' must be a value or a list of plain values, not a mapping (line 2)");
         assertRefused(YAML, "aggregator: [mean, [x]]", "'aggregator[1]' must be a plain value, not a list (line 1)");
-        assertRefused(YAML, "seed: &s 1\nclients: *s\n", "'clients' must be a value or a list of plain values, not an alias");
+        assertRefused(
+                YAML, "seed: &s 1\nclients: *s\n", "'clients' must be a value or a list of plain values, not an alias");
         assertRefused(YAML, "- a\n- b\n", "expected a mapping of option names to values, got a list (line 1)");
-        assertRefused(YAML, "seed: 1\n---\nseed: 2\n", "holds more than one YAML document (the second starts on line 2)");
+        assertRefused(
+                YAML, "seed: 1\n---\nseed: 2\n", "holds more than one YAML document (the second starts on line 2)");
         assertRefused(YAML, "seed: [1", "not valid YAML: ");
         assertRefused(YAML, "sed: 1", "unknown setting 'sed' (line 1); valid settings: aggregator, client-lr, clients");
-        assertRefused(JSON, "{\"clients\": {\"a\": 1}}", "'clients' must be a value or a list of plain values, not an object (line 1)");
+        assertRefused(
+                JSON,
+                "{\"clients\": {\"a\": 1}}",
+                "'clients' must be a value or a list of plain values, not an object (line 1)");
         assertRefused(JSON, "{\"clients\": null}", "'clients' is null (line 1)");
         assertRefused(JSON, "[1]", "expected an object of option names to values, got a list");
         assertRefused(JSON, "{\"seed\": 1} {\"seed\": 2}", "has content after its object");

@@ -20,7 +20,9 @@ class AlgorithmChoiceTest {
 
     @Test
     void badSpecsNameTheOptionAndTheToken() {
-        assertMessage("fedprox:x", "algorithm 'fedprox:x': MU must be a number, got 'x'; valid forms: fedavg, fedavg-unweighted, fedsgd, fedprox:MU");
+        assertMessage(
+                "fedprox:x",
+                "algorithm 'fedprox:x': MU must be a number, got 'x'; valid forms: fedavg, fedavg-unweighted, fedsgd, fedprox:MU");
         assertMessage("fedprox", "algorithm 'fedprox': 'fedprox' takes 1 argument(s) (fedprox:MU), got 0");
         assertMessage("fedprox:-1", "algorithm 'fedprox:-1': FedProx's MU must be finite and >= 0, got '-1'");
         assertMessage("fedprox:1e39", "algorithm 'fedprox:1e39': FedProx's MU must be finite and >= 0, got '1e39'");
@@ -30,9 +32,13 @@ class AlgorithmChoiceTest {
 
     @Test
     void fedSgdRefusesLocalTrainingOptions() {
-        IllegalArgumentException lr = assertThrows(IllegalArgumentException.class, () -> AlgorithmChoice.parse("fedsgd").requireApplicable(0.1f, 1));
+        IllegalArgumentException lr = assertThrows(
+                IllegalArgumentException.class,
+                () -> AlgorithmChoice.parse("fedsgd").requireApplicable(0.1f, 1));
         assertTrue(lr.getMessage().startsWith("--client-lr does not apply to --algorithm fedsgd"), lr.getMessage());
-        IllegalArgumentException epochs = assertThrows(IllegalArgumentException.class, () -> AlgorithmChoice.parse("fedsgd").requireApplicable(null, 2));
+        IllegalArgumentException epochs = assertThrows(
+                IllegalArgumentException.class,
+                () -> AlgorithmChoice.parse("fedsgd").requireApplicable(null, 2));
         assertTrue(epochs.getMessage().startsWith("--epochs 2 does not apply"), epochs.getMessage());
         AlgorithmChoice.parse("fedavg").requireApplicable(0.1f, 2);
     }

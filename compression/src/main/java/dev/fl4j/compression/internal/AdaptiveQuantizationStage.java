@@ -60,7 +60,8 @@ public final class AdaptiveQuantizationStage extends QuantizerStage {
             throw new IllegalArgumentException("adaptive quantization bits must be 1-16, got " + bits);
         }
         if (!(spread > 0) || Double.isInfinite(spread)) {
-            throw new IllegalArgumentException("adaptive quantization spread must be a finite number > 0, got " + spread);
+            throw new IllegalArgumentException(
+                    "adaptive quantization spread must be a finite number > 0, got " + spread);
         }
         if (!(decay >= 0 && decay < 1)) {
             throw new IllegalArgumentException("adaptive quantization decay must be in [0, 1), got " + decay);
@@ -90,7 +91,9 @@ public final class AdaptiveQuantizationStage extends QuantizerStage {
         if (before[0] == 0) {
             return new double[] {1, mean, deviation};
         }
-        return new double[] {before[0] + 1, decay * before[1] + (1 - decay) * mean, decay * before[2] + (1 - decay) * deviation};
+        return new double[] {
+            before[0] + 1, decay * before[1] + (1 - decay) * mean, decay * before[2] + (1 - decay) * deviation
+        };
     }
 
     @Override
@@ -162,12 +165,19 @@ public final class AdaptiveQuantizationStage extends QuantizerStage {
 
     private double[] checkedState(Value state) {
         if (!(state instanceof Tensor t) || t.dtype() != DType.FLOAT64 || t.rank() != 1 || t.size() != STATE_LENGTH) {
-            throw new IllegalArgumentException(name() + ": state must be float64[" + STATE_LENGTH + "] = [rounds, mean, deviation], got " + state.type());
+            throw new IllegalArgumentException(name() + ": state must be float64[" + STATE_LENGTH
+                    + "] = [rounds, mean, deviation], got " + state.type());
         }
         double[] s = t.doubleData();
-        if (!(s[0] >= 0) || s[0] != Math.rint(s[0]) || !Double.isFinite(s[0]) || !Double.isFinite(s[1]) || !Double.isFinite(s[2]) || s[2] < 0) {
-            throw new IllegalArgumentException(name() + ": state " + java.util.Arrays.toString(s)
-                    + " is not [rounds, mean, deviation] with a whole rounds >= 0, a finite mean and a finite deviation >= 0");
+        if (!(s[0] >= 0)
+                || s[0] != Math.rint(s[0])
+                || !Double.isFinite(s[0])
+                || !Double.isFinite(s[1])
+                || !Double.isFinite(s[2])
+                || s[2] < 0) {
+            throw new IllegalArgumentException(
+                    name() + ": state " + java.util.Arrays.toString(s)
+                            + " is not [rounds, mean, deviation] with a whole rounds >= 0, a finite mean and a finite deviation >= 0");
         }
         return s.clone();
     }
@@ -177,21 +187,21 @@ public final class AdaptiveQuantizationStage extends QuantizerStage {
         int at = in.position();
         int b = in.readU8("adaptive quantization bits");
         if (b != bits) {
-            throw new MalformedEncodingException("adaptive quantization bits at offset " + at + " is " + b + " but this decoder is " + name()
-                    + (b < 1 || b > 16 ? " (and bits must be 1-16)" : ""));
+            throw new MalformedEncodingException("adaptive quantization bits at offset " + at + " is " + b
+                    + " but this decoder is " + name() + (b < 1 || b > 16 ? " (and bits must be 1-16)" : ""));
         }
         float lo = in.readFloat("adaptive quantization lo");
         float hi = in.readFloat("adaptive quantization hi");
         if (!Float.isFinite(lo) || !Float.isFinite(hi) || lo > hi) {
-            throw new MalformedEncodingException("adaptive quantization range at offset " + (at + 1) + " is [" + lo + ", " + hi
-                    + "], expected finite lo <= hi");
+            throw new MalformedEncodingException("adaptive quantization range at offset " + (at + 1) + " is [" + lo
+                    + ", " + hi + "], expected finite lo <= hi");
         }
         int n = input.length();
         int countAt = in.position();
         int outliers = in.readInt("adaptive quantization outlier count");
         if (outliers < 0 || outliers > n / MAX_OUTLIER_DIVISOR) {
-            throw new MalformedEncodingException("adaptive quantization outlier count at offset " + countAt + " is " + outliers
-                    + ", expected 0-" + n / MAX_OUTLIER_DIVISOR + " for " + n + " elements");
+            throw new MalformedEncodingException("adaptive quantization outlier count at offset " + countAt + " is "
+                    + outliers + ", expected 0-" + n / MAX_OUTLIER_DIVISOR + " for " + n + " elements");
         }
         int[] index = new int[outliers];
         float[] value = new float[outliers];
@@ -200,12 +210,12 @@ public final class AdaptiveQuantizationStage extends QuantizerStage {
             index[j] = in.readInt("adaptive quantization outlier index");
             value[j] = in.readFloat("adaptive quantization outlier value");
             if (index[j] < 0 || index[j] >= n || (j > 0 && index[j] <= index[j - 1])) {
-                throw new MalformedEncodingException("adaptive quantization outlier " + j + " at offset " + where + " has index " + index[j]
-                        + ", expected increasing indices in [0, " + n + ")");
+                throw new MalformedEncodingException("adaptive quantization outlier " + j + " at offset " + where
+                        + " has index " + index[j] + ", expected increasing indices in [0, " + n + ")");
             }
             if (!Float.isFinite(value[j]) || (value[j] >= lo && value[j] <= hi)) {
-                throw new MalformedEncodingException("adaptive quantization outlier " + j + " at offset " + (where + 4) + " is " + value[j]
-                        + ", expected a finite value outside [" + lo + ", " + hi + "]");
+                throw new MalformedEncodingException("adaptive quantization outlier " + j + " at offset " + (where + 4)
+                        + " is " + value[j] + ", expected a finite value outside [" + lo + ", " + hi + "]");
             }
         }
         int top = (1 << bits) - 1;

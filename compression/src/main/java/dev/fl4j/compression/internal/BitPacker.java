@@ -9,8 +9,7 @@ import dev.fl4j.compression.MalformedEncodingException;
  */
 public final class BitPacker {
 
-    private BitPacker() {
-    }
+    private BitPacker() {}
 
     /** Bits needed for values in {@code [0, levels)}: 0 for one level. */
     public static int bitsFor(int levels) {
@@ -93,8 +92,8 @@ public final class BitPacker {
             filled -= bits;
         }
         if (acc != 0) {
-            throw new MalformedEncodingException(what + ": padding bits after the last " + bits + "-bit value at offset " + (pos - 1)
-                    + " are not zero (" + Long.toBinaryString(acc) + ")");
+            throw new MalformedEncodingException(what + ": padding bits after the last " + bits
+                    + "-bit value at offset " + (pos - 1) + " are not zero (" + Long.toBinaryString(acc) + ")");
         }
     }
 
@@ -105,8 +104,14 @@ public final class BitPacker {
             case 1 -> {
                 for (int k = 0; k < whole; k++) {
                     int i = 8 * k;
-                    out[k] = (byte) (values[i] | values[i + 1] << 1 | values[i + 2] << 2 | values[i + 3] << 3
-                            | values[i + 4] << 4 | values[i + 5] << 5 | values[i + 6] << 6 | values[i + 7] << 7);
+                    out[k] = (byte) (values[i]
+                            | values[i + 1] << 1
+                            | values[i + 2] << 2
+                            | values[i + 3] << 3
+                            | values[i + 4] << 4
+                            | values[i + 5] << 5
+                            | values[i + 6] << 6
+                            | values[i + 7] << 7);
                 }
             }
             case 2 -> {
@@ -178,8 +183,9 @@ public final class BitPacker {
                 b >>>= bits;
             }
             if (b != 0) {
-                throw new MalformedEncodingException(what + ": padding bits after the last " + bits + "-bit value at offset " + (offset + whole)
-                        + " are not zero (" + Integer.toBinaryString(b) + ")");
+                throw new MalformedEncodingException(
+                        what + ": padding bits after the last " + bits + "-bit value at offset " + (offset + whole)
+                                + " are not zero (" + Integer.toBinaryString(b) + ")");
             }
         }
     }

@@ -54,7 +54,8 @@ public final class BitPackingStage implements EncodingStage {
         int levels = input.levels();
         for (int i = 0; i < s.length; i++) {
             if (s[i] < 0 || s[i] >= levels) {
-                throw new IllegalArgumentException("bitpack: symbol " + s[i] + " at index " + i + " is outside [0," + levels + ")");
+                throw new IllegalArgumentException(
+                        "bitpack: symbol " + s[i] + " at index " + i + " is outside [0," + levels + ")");
             }
         }
         return Signal.bytes(BitPacker.pack(s, s.length, BitPacker.bitsFor(levels)));
@@ -69,15 +70,16 @@ public final class BitPackingStage implements EncodingStage {
         return output -> {
             byte[] b = output.bytes();
             if (b.length != expected) {
-                throw new MalformedEncodingException("bitpack payload: expected " + expected + " bytes for " + n + " symbols of " + bits
-                        + " bits, got " + b.length);
+                throw new MalformedEncodingException("bitpack payload: expected " + expected + " bytes for " + n
+                        + " symbols of " + bits + " bits, got " + b.length);
             }
             int[] s = new int[n];
             BitPacker.unpack(b, 0, n, bits, s, "bitpack payload");
             if (Integer.bitCount(levels) != 1) {
                 for (int i = 0; i < n; i++) {
                     if (s[i] >= levels) {
-                        throw new MalformedEncodingException("bitpack payload: symbol " + i + " is " + s[i] + ", out of range [0," + levels + ")");
+                        throw new MalformedEncodingException(
+                                "bitpack payload: symbol " + i + " is " + s[i] + ", out of range [0," + levels + ")");
                     }
                 }
             }

@@ -17,7 +17,8 @@ import java.nio.ByteOrder;
 public final class Float32Stage implements EncodingStage {
 
     public static final int ID = 2;
-    private static final VarHandle FLOAT_LE = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle FLOAT_LE =
+            MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
 
     @Override
     public int id() {
@@ -68,13 +69,15 @@ public final class Float32Stage implements EncodingStage {
         return output -> {
             byte[] b = output.bytes();
             if (b.length != 4 * n) {
-                throw new MalformedEncodingException("float32 payload: expected " + 4L * n + " bytes for " + n + " floats, got " + b.length);
+                throw new MalformedEncodingException(
+                        "float32 payload: expected " + 4L * n + " bytes for " + n + " floats, got " + b.length);
             }
             float[] v = new float[n];
             for (int i = 0; i < n; i++) {
                 v[i] = (float) FLOAT_LE.get(b, 4 * i);
                 if (!Float.isFinite(v[i])) {
-                    throw new MalformedEncodingException("float32 payload: element " + i + " is " + v[i] + "; encoders only write finite values");
+                    throw new MalformedEncodingException(
+                            "float32 payload: element " + i + " is " + v[i] + "; encoders only write finite values");
                 }
             }
             return Signal.floats(v);

@@ -30,7 +30,8 @@ public final class HadamardStage implements EncodingStage {
 
     public HadamardStage(int maxBlockLog2) {
         if (maxBlockLog2 < 0 || maxBlockLog2 > MAX_BLOCK_LOG2) {
-            throw new IllegalArgumentException("hadamard block log2 must be 0-" + MAX_BLOCK_LOG2 + ", got " + maxBlockLog2);
+            throw new IllegalArgumentException(
+                    "hadamard block log2 must be 0-" + MAX_BLOCK_LOG2 + ", got " + maxBlockLog2);
         }
         this.maxBlockLog2 = maxBlockLog2;
     }
@@ -95,8 +96,8 @@ public final class HadamardStage implements EncodingStage {
         int log2 = in.readU8("hadamard block log2");
         int n = input.length();
         if (log2 != blockLog2(n)) {
-            throw new MalformedEncodingException("hadamard block log2 at offset " + at + " is " + log2 + " but " + name() + " uses "
-                    + blockLog2(n) + " for " + n + " elements");
+            throw new MalformedEncodingException("hadamard block log2 at offset " + at + " is " + log2 + " but "
+                    + name() + " uses " + blockLog2(n) + " for " + n + " elements");
         }
         long seed = in.readLong("hadamard seed");
         return output -> {
@@ -238,22 +239,70 @@ public final class HadamardStage implements EncodingStage {
         float t;
         float u;
         float v;
-        s = x0 + x1; t = x0 - x1; u = x2 + x3; v = x2 - x3;
-        x0 = s + u; x1 = t + v; x2 = s - u; x3 = t - v;
-        s = x4 + x5; t = x4 - x5; u = x6 + x7; v = x6 - x7;
-        x4 = s + u; x5 = t + v; x6 = s - u; x7 = t - v;
-        s = x8 + x9; t = x8 - x9; u = x10 + x11; v = x10 - x11;
-        x8 = s + u; x9 = t + v; x10 = s - u; x11 = t - v;
-        s = x12 + x13; t = x12 - x13; u = x14 + x15; v = x14 - x15;
-        x12 = s + u; x13 = t + v; x14 = s - u; x15 = t - v;
+        s = x0 + x1;
+        t = x0 - x1;
+        u = x2 + x3;
+        v = x2 - x3;
+        x0 = s + u;
+        x1 = t + v;
+        x2 = s - u;
+        x3 = t - v;
+        s = x4 + x5;
+        t = x4 - x5;
+        u = x6 + x7;
+        v = x6 - x7;
+        x4 = s + u;
+        x5 = t + v;
+        x6 = s - u;
+        x7 = t - v;
+        s = x8 + x9;
+        t = x8 - x9;
+        u = x10 + x11;
+        v = x10 - x11;
+        x8 = s + u;
+        x9 = t + v;
+        x10 = s - u;
+        x11 = t - v;
+        s = x12 + x13;
+        t = x12 - x13;
+        u = x14 + x15;
+        v = x14 - x15;
+        x12 = s + u;
+        x13 = t + v;
+        x14 = s - u;
+        x15 = t - v;
         // stride 4: groups (0,4,8,12), (1,5,9,13), (2,6,10,14), (3,7,11,15)
-        s = x0 + x4; t = x0 - x4; u = x8 + x12; v = x8 - x12;
-        y[j] = s + u; y[j + 4] = t + v; y[j + 8] = s - u; y[j + 12] = t - v;
-        s = x1 + x5; t = x1 - x5; u = x9 + x13; v = x9 - x13;
-        y[j + 1] = s + u; y[j + 5] = t + v; y[j + 9] = s - u; y[j + 13] = t - v;
-        s = x2 + x6; t = x2 - x6; u = x10 + x14; v = x10 - x14;
-        y[j + 2] = s + u; y[j + 6] = t + v; y[j + 10] = s - u; y[j + 14] = t - v;
-        s = x3 + x7; t = x3 - x7; u = x11 + x15; v = x11 - x15;
-        y[j + 3] = s + u; y[j + 7] = t + v; y[j + 11] = s - u; y[j + 15] = t - v;
+        s = x0 + x4;
+        t = x0 - x4;
+        u = x8 + x12;
+        v = x8 - x12;
+        y[j] = s + u;
+        y[j + 4] = t + v;
+        y[j + 8] = s - u;
+        y[j + 12] = t - v;
+        s = x1 + x5;
+        t = x1 - x5;
+        u = x9 + x13;
+        v = x9 - x13;
+        y[j + 1] = s + u;
+        y[j + 5] = t + v;
+        y[j + 9] = s - u;
+        y[j + 13] = t - v;
+        s = x2 + x6;
+        t = x2 - x6;
+        u = x10 + x14;
+        v = x10 - x14;
+        y[j + 2] = s + u;
+        y[j + 6] = t + v;
+        y[j + 10] = s - u;
+        y[j + 14] = t - v;
+        s = x3 + x7;
+        t = x3 - x7;
+        u = x11 + x15;
+        v = x11 - x15;
+        y[j + 3] = s + u;
+        y[j + 7] = t + v;
+        y[j + 11] = s - u;
+        y[j + 15] = t - v;
     }
 }

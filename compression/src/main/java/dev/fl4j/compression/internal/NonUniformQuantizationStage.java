@@ -153,7 +153,8 @@ public final class NonUniformQuantizationStage extends QuantizerStage {
         int at = in.position();
         int b = in.readU8("non-uniform quantization bits");
         if (b != bits) {
-            throw new MalformedEncodingException("non-uniform quantization bits at offset " + at + " is " + b + " but this decoder is " + name());
+            throw new MalformedEncodingException(
+                    "non-uniform quantization bits at offset " + at + " is " + b + " but this decoder is " + name());
         }
         int count = 1 << bits;
         float[] levels = new float[count];

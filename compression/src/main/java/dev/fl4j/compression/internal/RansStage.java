@@ -58,8 +58,8 @@ public final class RansStage implements EncodingStage {
     @Override
     public SignalShape outputShape(SignalShape input) {
         if (input.levels() > MAX_LEVELS) {
-            throw new IllegalArgumentException("rANS entropy coding supports alphabets of up to " + MAX_LEVELS + " symbols (12 bits), got "
-                    + input.levels());
+            throw new IllegalArgumentException("rANS entropy coding supports alphabets of up to " + MAX_LEVELS
+                    + " symbols (12 bits), got " + input.levels());
         }
         return SignalShape.bytes(SignalShape.UNKNOWN_LENGTH);
     }
@@ -74,7 +74,8 @@ public final class RansStage implements EncodingStage {
         for (int i = 0; i < n; i++) {
             int v = s[i];
             if (v < 0 || v >= levels) {
-                throw new IllegalArgumentException("rans: symbol " + v + " at index " + i + " is outside [0," + levels + ")");
+                throw new IllegalArgumentException(
+                        "rans: symbol " + v + " at index " + i + " is outside [0," + levels + ")");
             }
             counts[v]++;
         }
@@ -177,13 +178,15 @@ public final class RansStage implements EncodingStage {
         for (int i = 0; i < levels; i++) {
             int f = in.readVarInt("rANS frequency of symbol " + i);
             if (f > PROB_SCALE - cum[i]) {
-                throw new MalformedEncodingException("rANS frequency table at offset " + start + " sums past " + PROB_SCALE + " at symbol " + i);
+                throw new MalformedEncodingException(
+                        "rANS frequency table at offset " + start + " sums past " + PROB_SCALE + " at symbol " + i);
             }
             freq[i] = f;
             cum[i + 1] = cum[i] + f;
         }
         if (cum[levels] != PROB_SCALE) {
-            throw new MalformedEncodingException("rANS frequency table at offset " + start + " sums to " + cum[levels] + ", expected " + PROB_SCALE);
+            throw new MalformedEncodingException(
+                    "rANS frequency table at offset " + start + " sums to " + cum[levels] + ", expected " + PROB_SCALE);
         }
         return output -> decode(output.bytes(), n, levels, freq, cum);
     }
@@ -266,15 +269,18 @@ public final class RansStage implements EncodingStage {
             }
         }
         if (pos != end) {
-            throw new MalformedEncodingException("rANS payload: " + (end - pos) + " bytes left over after decoding " + n + " symbols");
+            throw new MalformedEncodingException(
+                    "rANS payload: " + (end - pos) + " bytes left over after decoding " + n + " symbols");
         }
         if (x != RANS_L) {
-            throw new MalformedEncodingException("rANS payload: final state " + x + " is not the initial state " + RANS_L + "; the stream is corrupt");
+            throw new MalformedEncodingException("rANS payload: final state " + x + " is not the initial state "
+                    + RANS_L + "; the stream is corrupt");
         }
         return Signal.symbols(s, levels);
     }
 
     private static MalformedEncodingException truncated(int length, int symbol, int n) {
-        return new MalformedEncodingException("rANS payload: truncated after " + length + " bytes while decoding symbol " + symbol + " of " + n);
+        return new MalformedEncodingException(
+                "rANS payload: truncated after " + length + " bytes while decoding symbol " + symbol + " of " + n);
     }
 }

@@ -7,8 +7,7 @@ final class Select {
     private static final int LOW_BITS = 31 - HIGH_BITS;
     private static final int LOW_MASK = (1 << LOW_BITS) - 1;
 
-    private Select() {
-    }
+    private Select() {}
 
     /**
      * The k-th largest (1-based) of {@code |v[i]|}, exactly; {@code 1 <= k <= v.length}, {@code v}

@@ -59,7 +59,8 @@ public final class SignStage extends QuantizerStage {
         int at = in.position();
         float scale = in.readFloat("sign scale");
         if (!Float.isFinite(scale) || scale < 0) {
-            throw new MalformedEncodingException("sign scale at offset " + at + " is " + scale + ", expected a finite value >= 0");
+            throw new MalformedEncodingException(
+                    "sign scale at offset " + at + " is " + scale + ", expected a finite value >= 0");
         }
         return output -> {
             int[] s = output.symbols();

@@ -42,7 +42,8 @@ public final class SparsificationStage implements EncodingStage {
 
     public SparsificationStage(boolean topK, double fraction, boolean errorFeedback, boolean unbiased) {
         if (!(fraction > 0 && fraction <= 1)) {
-            throw new IllegalArgumentException((topK ? "top-k" : "random-k") + " fraction must be in (0, 1], got " + fraction);
+            throw new IllegalArgumentException(
+                    (topK ? "top-k" : "random-k") + " fraction must be in (0, 1], got " + fraction);
         }
         if (unbiased && (topK || errorFeedback)) {
             throw new IllegalArgumentException("unbiased scaling applies to random-k without error feedback only");
@@ -60,7 +61,8 @@ public final class SparsificationStage implements EncodingStage {
 
     @Override
     public String name() {
-        return (topK ? "topk(" : "randk(") + fraction + (errorFeedback ? ",ef" : "") + (unbiased ? ",unbiased" : "") + ")";
+        return (topK ? "topk(" : "randk(") + fraction + (errorFeedback ? ",ef" : "") + (unbiased ? ",unbiased" : "")
+                + ")";
     }
 
     @Override
@@ -133,7 +135,8 @@ public final class SparsificationStage implements EncodingStage {
 
     private float[] residual(Value state, int n) {
         if (!(state instanceof Tensor t) || t.dtype() != DType.FLOAT32 || t.size() != n) {
-            throw new IllegalArgumentException(name() + ": error-feedback state must be float32[" + n + "], got " + state.type());
+            throw new IllegalArgumentException(
+                    name() + ": error-feedback state must be float32[" + n + "], got " + state.type());
         }
         return t.floatData();
     }
@@ -187,8 +190,8 @@ public final class SparsificationStage implements EncodingStage {
         int at = in.position();
         int k = in.readInt((topK ? "top-k" : "random-k") + " count");
         if (k != expectedK) {
-            throw new MalformedEncodingException((topK ? "top-k" : "random-k") + " count at offset " + at + " is " + k + " but " + name()
-                    + " keeps " + expectedK + " of " + n);
+            throw new MalformedEncodingException((topK ? "top-k" : "random-k") + " count at offset " + at + " is " + k
+                    + " but " + name() + " keeps " + expectedK + " of " + n);
         }
         int[] idx;
         if (topK) {
@@ -200,8 +203,9 @@ public final class SparsificationStage implements EncodingStage {
             BitPacker.unpack(in.array(), start, k, bits, idx, "top-k indices");
             for (int j = 0; j < k; j++) {
                 if (idx[j] >= n || (j > 0 && idx[j] <= idx[j - 1])) {
-                    throw new MalformedEncodingException("top-k index " + j + " (side information at offset " + start + ") is " + idx[j]
-                            + (idx[j] >= n ? ", not below n=" + n : ", not above the previous " + idx[j - 1]));
+                    throw new MalformedEncodingException(
+                            "top-k index " + j + " (side information at offset " + start + ") is " + idx[j]
+                                    + (idx[j] >= n ? ", not below n=" + n : ", not above the previous " + idx[j - 1]));
                 }
             }
         } else {

@@ -100,14 +100,14 @@ public final class UniformQuantizationStage extends QuantizerStage {
         int at = in.position();
         int b = in.readU8("uniform quantization bits");
         if (b != bits) {
-            throw new MalformedEncodingException("uniform quantization bits at offset " + at + " is " + b + " but this decoder is " + name()
-                    + (b < 1 || b > 16 ? " (and bits must be 1-16)" : ""));
+            throw new MalformedEncodingException("uniform quantization bits at offset " + at + " is " + b
+                    + " but this decoder is " + name() + (b < 1 || b > 16 ? " (and bits must be 1-16)" : ""));
         }
         float min = in.readFloat("uniform quantization min");
         float max = in.readFloat("uniform quantization max");
         if (!Float.isFinite(min) || !Float.isFinite(max) || min > max) {
-            throw new MalformedEncodingException("uniform quantization range at offset " + (at + 1) + " is [" + min + ", " + max
-                    + "], expected finite min <= max");
+            throw new MalformedEncodingException("uniform quantization range at offset " + (at + 1) + " is [" + min
+                    + ", " + max + "], expected finite min <= max");
         }
         int top = (1 << bits) - 1;
         double step = ((double) max - min) / top;

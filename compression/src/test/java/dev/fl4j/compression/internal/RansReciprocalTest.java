@@ -14,8 +14,20 @@ class RansReciprocalTest {
         for (int f = 1; f <= RansStage.PROB_SCALE; f++) {
             long reciprocal = RansStage.reciprocal(f);
             int shift = RansStage.reciprocalShift(f);
-            int[] edges = {0, 1, f - 1, f, f + 1, 2 * f - 1, (int) RansStage.RANS_L, (int) RansStage.RANS_L - 1,
-                Integer.MAX_VALUE, Integer.MAX_VALUE - 1, Integer.MAX_VALUE / f * f, Integer.MAX_VALUE / f * f - 1};
+            int[] edges = {
+                0,
+                1,
+                f - 1,
+                f,
+                f + 1,
+                2 * f - 1,
+                (int) RansStage.RANS_L,
+                (int) RansStage.RANS_L - 1,
+                Integer.MAX_VALUE,
+                Integer.MAX_VALUE - 1,
+                Integer.MAX_VALUE / f * f,
+                Integer.MAX_VALUE / f * f - 1
+            };
             for (int x : edges) {
                 assertEquals(x / f, (int) ((x * reciprocal) >>> shift), "x=" + x + " f=" + f);
             }

@@ -37,7 +37,9 @@ class SelectTest {
             }
             float[] copy = v.clone();
             for (int k : new int[] {1, n, 1 + r.nextInt(n), Math.max(1, n / 20)}) {
-                assertEquals(Float.floatToIntBits(bySorting(v, k)), Float.floatToIntBits(Select.kthLargestMagnitude(v, k)),
+                assertEquals(
+                        Float.floatToIntBits(bySorting(v, k)),
+                        Float.floatToIntBits(Select.kthLargestMagnitude(v, k)),
                         "trial " + trial + ", n " + n + ", k " + k);
             }
             assertEquals(Arrays.toString(copy), Arrays.toString(v), "the input is not reordered");

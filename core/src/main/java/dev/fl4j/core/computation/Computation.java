@@ -31,12 +31,14 @@ public interface Computation {
         FunctionType t = c.type();
         if (t.parameter() == null) {
             if (args.length != 0) {
-                throw new TypeMismatchException("computation '" + c.name() + "' " + t + " takes no argument but got " + args.length);
+                throw new TypeMismatchException(
+                        "computation '" + c.name() + "' " + t + " takes no argument but got " + args.length);
             }
             return null;
         }
         if (args.length == 0) {
-            throw new TypeMismatchException("computation '" + c.name() + "' " + t + " needs an argument of type " + t.parameter());
+            throw new TypeMismatchException(
+                    "computation '" + c.name() + "' " + t + " needs an argument of type " + t.parameter());
         }
         if (args.length == 1) {
             return args[0];

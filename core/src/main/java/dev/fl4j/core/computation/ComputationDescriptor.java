@@ -26,6 +26,7 @@ public record ComputationDescriptor(String factory, String config, Value payload
 
     /** The descriptor layout version written by {@link #toBytes()}. */
     public static final int VERSION = 1;
+
     private static final TensorType VERSION_TYPE = TensorType.scalar(DType.INT32);
     private static final TensorType TEXT_TYPE = new TensorType(DType.UINT8, -1);
     private static final String LAYOUT = "<descriptor_version=int32,factory=uint8[?],config=uint8[?],payload=<...>>";
@@ -57,23 +58,30 @@ public record ComputationDescriptor(String factory, String config, Value payload
      */
     public static ComputationDescriptor fromBytes(byte[] bytes) {
         Value v = ValueCodec.decode(bytes);
-        if (!(v instanceof Struct s) || !s.has("descriptor_version") || !s.has("factory") || !s.has("config") || !s.has("payload")) {
+        if (!(v instanceof Struct s)
+                || !s.has("descriptor_version")
+                || !s.has("factory")
+                || !s.has("config")
+                || !s.has("payload")) {
             throw new MalformedDataException("not a computation descriptor: " + v.type() + ", expected " + LAYOUT);
         }
         Tensor versionField = field(s, "descriptor_version", VERSION_TYPE);
         int version = versionField.intData()[0];
         if (version != VERSION) {
-            throw new MalformedDataException("unsupported computation descriptor version " + version + ", this reader knows " + VERSION);
+            throw new MalformedDataException(
+                    "unsupported computation descriptor version " + version + ", this reader knows " + VERSION);
         }
         Value payload = s.get("payload");
         boolean absent = payload instanceof Struct p && p.size() == 0;
-        return new ComputationDescriptor(string(field(s, "factory", TEXT_TYPE)), string(field(s, "config", TEXT_TYPE)), absent ? null : payload);
+        return new ComputationDescriptor(
+                string(field(s, "factory", TEXT_TYPE)), string(field(s, "config", TEXT_TYPE)), absent ? null : payload);
     }
 
     private static Tensor field(Struct s, String name, TensorType expected) {
         Value v = s.get(name);
         if (!expected.isAssignableFrom(v.type())) {
-            throw new MalformedDataException("computation descriptor field '" + name + "' is " + v.type() + ", expected " + expected);
+            throw new MalformedDataException(
+                    "computation descriptor field '" + name + "' is " + v.type() + ", expected " + expected);
         }
         return (Tensor) v;
     }
@@ -92,7 +100,8 @@ public record ComputationDescriptor(String factory, String config, Value payload
         try {
             return f.create(config, payload);
         } catch (RuntimeException e) {
-            throw new MalformedDataException("computation factory " + factory + " cannot build from its descriptor: " + e.getMessage(), e);
+            throw new MalformedDataException(
+                    "computation factory " + factory + " cannot build from its descriptor: " + e.getMessage(), e);
         }
     }
 

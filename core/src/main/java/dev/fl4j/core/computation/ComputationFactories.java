@@ -16,8 +16,7 @@ import java.util.ServiceLoader;
  */
 public final class ComputationFactories {
 
-    private ComputationFactories() {
-    }
+    private ComputationFactories() {}
 
     /**
      * A new instance of the registered factory whose class name ({@link Class#getName()}, e.g.
@@ -32,7 +31,8 @@ public final class ComputationFactories {
                 try {
                     return provider.get();
                 } catch (ServiceConfigurationError e) {
-                    throw new IllegalStateException("registered computation factory " + name + " cannot be constructed: " + e.getMessage(), e);
+                    throw new IllegalStateException(
+                            "registered computation factory " + name + " cannot be constructed: " + e.getMessage(), e);
                 }
             }
         }
@@ -53,7 +53,8 @@ public final class ComputationFactories {
         ClassLoader context = Thread.currentThread().getContextClassLoader();
         ClassLoader classLoader = context != null ? context : ComputationFactory.class.getClassLoader();
         try {
-            return ServiceLoader.load(ComputationFactory.class, classLoader).stream().toList();
+            return ServiceLoader.load(ComputationFactory.class, classLoader).stream()
+                    .toList();
         } catch (ServiceConfigurationError e) {
             throw new IllegalStateException("a registered computation factory cannot be loaded: " + e.getMessage(), e);
         }

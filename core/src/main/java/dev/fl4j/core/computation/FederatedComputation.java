@@ -75,10 +75,13 @@ public final class FederatedComputation implements Computation {
      * actual type, never a {@code ClassCastException}. Client values may reach the body before their work has run
      * (deferred by the runtime); they are {@code FederatedValue}s all the same.
      */
-    public static <P extends Value> FederatedComputation of(String name, TypeOf<P> parameter, Type result, TypedBody<P> body) {
+    public static <P extends Value> FederatedComputation of(
+            String name, TypeOf<P> parameter, Type result, TypedBody<P> body) {
         Objects.requireNonNull(body, "body");
         String where = "computation '" + name + "' argument";
-        return new FederatedComputation(name, new FunctionType(parameter, result),
+        return new FederatedComputation(
+                name,
+                new FunctionType(parameter, result),
                 (ctx, arg) -> body.compute(ctx, TypedArgument.cast(parameter, arg, where)));
     }
 

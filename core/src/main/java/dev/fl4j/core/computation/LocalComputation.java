@@ -85,7 +85,10 @@ public abstract class LocalComputation implements Computation {
     public static <P extends Value> LocalComputation of(String name, TypeOf<P> parameter, Type result, Body<P> body) {
         Objects.requireNonNull(body, "function");
         String where = "computation '" + name + "' argument";
-        return new Lambda(name, new FunctionType(parameter, result), (v, ctx) -> body.compute(TypedArgument.cast(parameter, v, where)));
+        return new Lambda(
+                name,
+                new FunctionType(parameter, result),
+                (v, ctx) -> body.compute(TypedArgument.cast(parameter, v, where)));
     }
 
     /**
@@ -124,14 +127,19 @@ public abstract class LocalComputation implements Computation {
      * A computation that also reads its {@link ClientContext} (client id, per-worker resources), its body typed by
      * the parameter type as in {@link #of(String, TypeOf, Type, Body)}.
      */
-    public static <P extends Value> LocalComputation withContext(String name, TypeOf<P> parameter, Type result, ContextBody<P> body) {
+    public static <P extends Value> LocalComputation withContext(
+            String name, TypeOf<P> parameter, Type result, ContextBody<P> body) {
         Objects.requireNonNull(body, "function");
         String where = "computation '" + name + "' argument";
-        return new Lambda(name, new FunctionType(parameter, result), (v, ctx) -> body.compute(TypedArgument.cast(parameter, v, where), ctx));
+        return new Lambda(
+                name,
+                new FunctionType(parameter, result),
+                (v, ctx) -> body.compute(TypedArgument.cast(parameter, v, where), ctx));
     }
 
     /** A computation that also reads its {@link ClientContext} (client id, per-worker resources); untyped. */
-    public static LocalComputation withContext(String name, Type parameter, Type result, BiFunction<Value, ClientContext, Value> fn) {
+    public static LocalComputation withContext(
+            String name, Type parameter, Type result, BiFunction<Value, ClientContext, Value> fn) {
         return new Lambda(name, new FunctionType(parameter, result), fn);
     }
 
@@ -175,7 +183,8 @@ public abstract class LocalComputation implements Computation {
      */
     public final Value invoke(Value arg, ClientContext context) {
         if (type.parameter() != null) {
-            Objects.requireNonNull(arg, () -> "computation '" + name + "' needs an argument of type " + type.parameter());
+            Objects.requireNonNull(
+                    arg, () -> "computation '" + name + "' needs an argument of type " + type.parameter());
             if (arg instanceof FederatedValue) {
                 throw new TypeMismatchException("computation '" + name + "' argument", type.parameter(), arg.type());
             }

@@ -117,7 +117,8 @@ abstract class ClientFold {
         try {
             return Structures.zeros(type);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(what + ": the member type " + type + " has no defined zero: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    what + ": the member type " + type + " has no defined zero: " + e.getMessage(), e);
         }
     }
 
@@ -162,8 +163,8 @@ abstract class ClientFold {
             Tensor w = (Tensor) members[1];
             double weight = w.doubleValue();
             if (!(weight >= 0) || weight == Double.POSITIVE_INFINITY) {
-                throw new IllegalArgumentException("federated_mean: client " + clientId + " (#" + index + ") has weight " + weight
-                        + "; weights must be finite and >= 0");
+                throw new IllegalArgumentException("federated_mean: client " + clientId + " (#" + index
+                        + ") has weight " + weight + "; weights must be finite and >= 0");
             }
             acc.add(members[0], weight);
             bits += members[0].sizeInBits() + w.sizeInBits();
@@ -230,12 +231,14 @@ abstract class ClientFold {
                 for (int l = 0; l < leaves.size(); l++) {
                     Tensor t = leaves.get(l);
                     if (t.dtype() != DType.INT32 && t.dtype() != DType.INT64) {
-                        throw new TypeMismatchException(intrinsic + ": needs int32 or int64 values but got " + v.type());
+                        throw new TypeMismatchException(
+                                intrinsic + ": needs int32 or int64 values but got " + v.type());
                     }
                     if (t.dtype() == DType.INT32 && bitwidth > 31) {
-                        throw new IllegalArgumentException(intrinsic + ": bitwidth " + bitwidth + " does not fit the int32 leaf "
-                                + t.type() + " (leaf " + l + " of " + v.type() + "): a sum modulo 2^" + bitwidth
-                                + " can exceed the int32 maximum, so int32 values take a bitwidth of at most 31; send int64 values for wider sums");
+                        throw new IllegalArgumentException(
+                                intrinsic + ": bitwidth " + bitwidth + " does not fit the int32 leaf "
+                                        + t.type() + " (leaf " + l + " of " + v.type() + "): a sum modulo 2^" + bitwidth
+                                        + " can exceed the int32 maximum, so int32 values take a bitwidth of at most 31; send int64 values for wider sums");
                     }
                 }
                 template = v;
@@ -251,8 +254,9 @@ abstract class ClientFold {
                 for (int j = 0; j < s.length; j++) {
                     long x = t.getLong(j);
                     if (x < 0 || x >= modulus) {
-                        throw new IllegalArgumentException(intrinsic + ": client " + clientId + " (#" + index + ") leaf " + l + " element " + j
-                                + " is " + x + ", outside [0, " + modulus + ") for bitwidth " + bitwidth);
+                        throw new IllegalArgumentException(
+                                intrinsic + ": client " + clientId + " (#" + index + ") leaf " + l + " element " + j
+                                        + " is " + x + ", outside [0, " + modulus + ") for bitwidth " + bitwidth);
                     }
                     s[j] = (s[j] + x) & (modulus - 1);
                 }

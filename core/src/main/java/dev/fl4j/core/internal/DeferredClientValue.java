@@ -16,7 +16,11 @@ import java.util.List;
  */
 final class DeferredClientValue implements FederatedValue {
 
-    enum Kind { MAP, EVAL, ZIP }
+    enum Kind {
+        MAP,
+        EVAL,
+        ZIP
+    }
 
     final Kind kind;
     final LocalComputation fn;
@@ -26,7 +30,8 @@ final class DeferredClientValue implements FederatedValue {
     private final List<String> ids;
     private boolean done;
 
-    private DeferredClientValue(Kind kind, Type memberType, List<String> ids, LocalComputation fn, FederatedValue input, Struct zipped) {
+    private DeferredClientValue(
+            Kind kind, Type memberType, List<String> ids, LocalComputation fn, FederatedValue input, Struct zipped) {
         this.kind = kind;
         this.type = FederatedType.clients(memberType);
         this.ids = List.copyOf(ids);

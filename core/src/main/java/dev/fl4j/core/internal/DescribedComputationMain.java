@@ -16,8 +16,7 @@ import java.nio.file.Path;
  */
 public final class DescribedComputationMain {
 
-    private DescribedComputationMain() {
-    }
+    private DescribedComputationMain() {}
 
     public static void main(String[] args) throws IOException {
         if (args.length != 3) {

@@ -56,15 +56,34 @@ public final class Invocation implements FederatedContext {
     private final PendingClientWork pending;
     private final boolean topLevel;
 
-    public Invocation(WorkerPool pool, WorkerResources serverResources, CommunicationStats stats, List<String> clientIds,
+    public Invocation(
+            WorkerPool pool,
+            WorkerResources serverResources,
+            CommunicationStats stats,
+            List<String> clientIds,
             ClientStateStore.Transaction clientStates) {
-        this(pool, serverResources, stats, clientIds, clientStates,
-                new PendingClientWork(pool, stats, (i, id, worker, resources) -> new Context(Placement.CLIENTS, i, id, worker, resources, clientStates)),
+        this(
+                pool,
+                serverResources,
+                stats,
+                clientIds,
+                clientStates,
+                new PendingClientWork(
+                        pool,
+                        stats,
+                        (i, id, worker, resources) ->
+                                new Context(Placement.CLIENTS, i, id, worker, resources, clientStates)),
                 true);
     }
 
-    private Invocation(WorkerPool pool, WorkerResources serverResources, CommunicationStats stats, List<String> clientIds,
-            ClientStateStore.Transaction clientStates, PendingClientWork pending, boolean topLevel) {
+    private Invocation(
+            WorkerPool pool,
+            WorkerResources serverResources,
+            CommunicationStats stats,
+            List<String> clientIds,
+            ClientStateStore.Transaction clientStates,
+            PendingClientWork pending,
+            boolean topLevel) {
         this.pool = pool;
         this.serverResources = serverResources;
         this.stats = stats;
@@ -77,11 +96,16 @@ public final class Invocation implements FederatedContext {
     /** Runs {@code computation} on {@code arg}, with type checks on both sides. */
     public Value run(FederatedComputation computation, Value arg) {
         checkArgument(computation, arg);
-        Value result = computation.body().apply(this, withParameterNames(arg, computation.type().parameter()));
+        Value result = computation
+                .body()
+                .apply(this, withParameterNames(arg, computation.type().parameter()));
         if (result == null) {
             throw new IllegalStateException("federated computation '" + computation.name() + "' returned null");
         }
-        computation.type().result().checkAssignableFrom(result.type(), "federated computation '" + computation.name() + "' result");
+        computation
+                .type()
+                .result()
+                .checkAssignableFrom(result.type(), "federated computation '" + computation.name() + "' result");
         return topLevel ? completed(result) : result;
     }
 
@@ -124,7 +148,9 @@ public final class Invocation implements FederatedContext {
             }
             return b.build();
         } else if (v instanceof MeasuredProcessOutput m) {
-            return new MeasuredProcessOutput(replaceDeferred(m.state(), collected), replaceDeferred(m.result(), collected),
+            return new MeasuredProcessOutput(
+                    replaceDeferred(m.state(), collected),
+                    replaceDeferred(m.result(), collected),
                     replaceDeferred(m.measurements(), collected));
         }
         return v;
@@ -156,12 +182,14 @@ public final class Invocation implements FederatedContext {
         Type param = computation.type().parameter();
         if (param == null) {
             if (arg != null) {
-                throw new TypeMismatchException("federated computation '" + computation.name() + "' takes no argument but got " + arg.type());
+                throw new TypeMismatchException(
+                        "federated computation '" + computation.name() + "' takes no argument but got " + arg.type());
             }
             return;
         }
         if (arg == null) {
-            throw new TypeMismatchException("federated computation '" + computation.name() + "' needs an argument of type " + param);
+            throw new TypeMismatchException(
+                    "federated computation '" + computation.name() + "' needs an argument of type " + param);
         }
         param.checkAssignableFrom(arg.type(), "federated computation '" + computation.name() + "' argument");
     }
@@ -182,11 +210,13 @@ public final class Invocation implements FederatedContext {
         List<String> ids = found.isEmpty() ? inherited : found.get(0);
         for (List<String> c : found) {
             if (!c.equals(ids)) {
-                throw new IllegalArgumentException("CLIENTS arguments disagree on the clients: " + summary(ids) + " vs " + summary(c));
+                throw new IllegalArgumentException(
+                        "CLIENTS arguments disagree on the clients: " + summary(ids) + " vs " + summary(c));
             }
         }
         if (inherited != null && !found.isEmpty() && !inherited.equals(ids)) {
-            throw new IllegalArgumentException("a nested computation's clients " + summary(ids) + " differ from its caller's " + summary(inherited));
+            throw new IllegalArgumentException("a nested computation's clients " + summary(ids)
+                    + " differ from its caller's " + summary(inherited));
         }
         return ids;
     }
@@ -208,14 +238,16 @@ public final class Invocation implements FederatedContext {
 
     private int cardinality(String intrinsic) {
         if (clientIds == null) {
-            throw new IllegalStateException(intrinsic + ": the number of clients is unknown because the computation has no {T}@CLIENTS argument");
+            throw new IllegalStateException(intrinsic
+                    + ": the number of clients is unknown because the computation has no {T}@CLIENTS argument");
         }
         return clientIds.size();
     }
 
     private static void requirePlacement(String intrinsic, FederatedValue v, Placement p, String expected) {
         if (v == null || v.placement() != p) {
-            throw new TypeMismatchException(intrinsic + ": expected " + expected + " but got " + (v == null ? "null" : v.type()));
+            throw new TypeMismatchException(
+                    intrinsic + ": expected " + expected + " but got " + (v == null ? "null" : v.type()));
         }
     }
 
@@ -225,7 +257,8 @@ public final class Invocation implements FederatedContext {
         requirePlacement("federated_broadcast", serverValue, Placement.SERVER, "T@SERVER");
         int n = cardinality("federated_broadcast");
         Value v = ((ServerValue) serverValue).value();
-        stats.record(new TrafficRecord("federated_broadcast", Direction.BROADCAST, n, Math.multiplyExact(v.sizeInBits(), (long) n)));
+        stats.record(new TrafficRecord(
+                "federated_broadcast", Direction.BROADCAST, n, Math.multiplyExact(v.sizeInBits(), (long) n)));
         return new AllEqualClientValue(v);
     }
 
@@ -241,7 +274,8 @@ public final class Invocation implements FederatedContext {
         requireFederated("federated_map", value, "{T}@CLIENTS or T@SERVER");
         Type param = fn.type().parameter();
         if (param == null) {
-            throw new TypeMismatchException("federated_map: computation '" + fn.name() + "' takes no argument; use federated_eval");
+            throw new TypeMismatchException(
+                    "federated_map: computation '" + fn.name() + "' takes no argument; use federated_eval");
         }
         param.checkAssignableFrom(value.type().member(), "federated_map of '" + fn.name() + "' over " + value.type());
         if (value instanceof ServerValue s) {
@@ -296,7 +330,8 @@ public final class Invocation implements FederatedContext {
         for (FederatedValue source : sources) {
             List<String> own = idsOf(source);
             if (own != null && !own.equals(ids)) {
-                throw new IllegalArgumentException(fold.intrinsic + ": the value has " + summary(ids) + " but its weight has " + summary(own));
+                throw new IllegalArgumentException(
+                        fold.intrinsic + ": the value has " + summary(ids) + " but its weight has " + summary(own));
             }
         }
         if (deferred && resultMember != null) {
@@ -338,11 +373,17 @@ public final class Invocation implements FederatedContext {
     public FederatedValue federatedMean(FederatedValue clientValue, FederatedValue clientWeight) {
         requireFederated("federated_mean", clientWeight, "{float32}@CLIENTS");
         requirePlacement("federated_mean", clientWeight, Placement.CLIENTS, "a weight {float32}@CLIENTS");
-        if (!(clientWeight.type().member() instanceof TensorType wt) || wt.rank() != 0 || !wt.dtype().isFloating()) {
-            throw new TypeMismatchException("federated_mean: the weight must be a floating scalar {float32}@CLIENTS but got " + clientWeight.type());
+        if (!(clientWeight.type().member() instanceof TensorType wt)
+                || wt.rank() != 0
+                || !wt.dtype().isFloating()) {
+            throw new TypeMismatchException(
+                    "federated_mean: the weight must be a floating scalar {float32}@CLIENTS but got "
+                            + clientWeight.type());
         }
         requireFederated("federated_mean", clientValue, "{T}@CLIENTS");
-        return aggregate(new ClientFold.WeightedMean(clientValue, clientWeight), clientValue.type().member());
+        return aggregate(
+                new ClientFold.WeightedMean(clientValue, clientWeight),
+                clientValue.type().member());
     }
 
     @Override
@@ -354,10 +395,13 @@ public final class Invocation implements FederatedContext {
     @Override
     public FederatedValue federatedSecureSumBitwidth(FederatedValue clientValue, int bitwidth) {
         if (bitwidth < 1 || bitwidth > 62) {
-            throw new IllegalArgumentException("federated_secure_sum_bitwidth: bitwidth must be in [1, 62], got " + bitwidth);
+            throw new IllegalArgumentException(
+                    "federated_secure_sum_bitwidth: bitwidth must be in [1, 62], got " + bitwidth);
         }
         requireFederated("federated_secure_sum_bitwidth", clientValue, "{T}@CLIENTS");
-        return aggregate(new ClientFold.SecureSum(clientValue, bitwidth), clientValue.type().member());
+        return aggregate(
+                new ClientFold.SecureSum(clientValue, bitwidth),
+                clientValue.type().member());
     }
 
     @Override
@@ -374,12 +418,14 @@ public final class Invocation implements FederatedContext {
             Value v = federatedValues.get(i);
             String field = federatedValues.nameAt(i) != null ? "'" + federatedValues.nameAt(i) + "'" : "#" + i;
             if (!(v instanceof FederatedValue f)) {
-                throw new TypeMismatchException("federated_zip: field " + field + " is the non-federated " + v.type() + "; every field must be federated");
+                throw new TypeMismatchException("federated_zip: field " + field + " is the non-federated " + v.type()
+                        + "; every field must be federated");
             }
             if (placement == null) {
                 placement = f.placement();
             } else if (placement != f.placement()) {
-                throw new TypeMismatchException("federated_zip: field " + field + " is at " + f.placement() + " but earlier fields are at " + placement);
+                throw new TypeMismatchException("federated_zip: field " + field + " is at " + f.placement()
+                        + " but earlier fields are at " + placement);
             }
             List<String> own = idsOf(f);
             if (own != null) {
@@ -387,14 +433,17 @@ public final class Invocation implements FederatedContext {
                 if (ids == null) {
                     ids = own;
                 } else if (!ids.equals(own)) {
-                    throw new IllegalArgumentException("federated_zip: field " + field + " has " + summary(own) + " but earlier fields have " + summary(ids));
+                    throw new IllegalArgumentException("federated_zip: field " + field + " has " + summary(own)
+                            + " but earlier fields have " + summary(ids));
                 }
             }
             deferred |= f instanceof ServerValue s ? !s.isComputed() : pending.isDeferred(f, "federated_zip");
             memberType.add(federatedValues.nameAt(i), f.type().member());
         }
         if (placement == Placement.SERVER) {
-            return deferred ? pending.deferServer(memberType.build(), () -> zipServer(federatedValues)) : new ServerValue(zipServer(federatedValues));
+            return deferred
+                    ? pending.deferServer(memberType.build(), () -> zipServer(federatedValues))
+                    : new ServerValue(zipServer(federatedValues));
         }
         if (allEqual) {
             Struct.Builder b = Struct.builder();
@@ -432,7 +481,8 @@ public final class Invocation implements FederatedContext {
     public FederatedValue federatedField(FederatedValue value, String name) {
         if (value instanceof ServerValue sv && !sv.isComputed()) {
             if (!(value.type().member() instanceof StructType st) || !st.has(name)) {
-                throw new TypeMismatchException("federated field '" + name + "' of " + value.type() + ": no such field");
+                throw new TypeMismatchException(
+                        "federated field '" + name + "' of " + value.type() + ": no such field");
             }
             return pending.deferServer(st.get(name), () -> ((Struct) sv.value()).get(name));
         }
@@ -450,7 +500,8 @@ public final class Invocation implements FederatedContext {
     @Override
     public FederatedValue federatedEval(LocalComputation fn, Placement placement) {
         if (fn.type().parameter() != null) {
-            throw new TypeMismatchException("federated_eval: computation '" + fn.name() + "' must take no argument but takes " + fn.type().parameter());
+            throw new TypeMismatchException("federated_eval: computation '" + fn.name()
+                    + "' must take no argument but takes " + fn.type().parameter());
         }
         if (placement == Placement.SERVER) {
             return new ServerValue(runOnServer(fn, null));
@@ -462,12 +513,19 @@ public final class Invocation implements FederatedContext {
     @Override
     public Value invoke(FederatedComputation computation, Value argument) {
         List<String> ids = clientIdsOf(argument, clientIds);
-        return new Invocation(pool, serverResources, stats, ids, clientStates, pending, false).run(computation, argument);
+        return new Invocation(pool, serverResources, stats, ids, clientStates, pending, false)
+                .run(computation, argument);
     }
 
     /** The context handed to local computations. */
-    private record Context(Placement placement, int clientIndex, String clientId, int workerIndex, WorkerResources resources,
-            ClientStateStore.Transaction states) implements ClientContext {
+    private record Context(
+            Placement placement,
+            int clientIndex,
+            String clientId,
+            int workerIndex,
+            WorkerResources resources,
+            ClientStateStore.Transaction states)
+            implements ClientContext {
         @Override
         public <T> T workerResource(Object key, Supplier<T> factory) {
             return resources.get(key, factory);
@@ -485,8 +543,9 @@ public final class Invocation implements FederatedContext {
 
         private String requireClient(String key) {
             if (placement != Placement.CLIENTS) {
-                throw new IllegalStateException("client state '" + key + "' is only available to work on a client (federated_map over CLIENTS),"
-                        + " not at " + placement);
+                throw new IllegalStateException(
+                        "client state '" + key + "' is only available to work on a client (federated_map over CLIENTS),"
+                                + " not at " + placement);
             }
             return clientId;
         }

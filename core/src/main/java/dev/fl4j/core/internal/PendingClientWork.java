@@ -84,11 +84,12 @@ final class PendingClientWork {
     boolean isDeferred(FederatedValue v, String consumer) {
         if (v instanceof DeferredClientValue d) {
             if (d.isDone()) {
-                throw new IllegalStateException(consumer + ": the clients' results of " + d.describe() + " were already folded into the"
-                        + " aggregations registered on them and dropped, when a server value computed from them was first needed."
-                        + " Create every consumer of a client map (sum, mean, aggregate, zip, map) before reading a server value that"
-                        + " depends on it (ServerValue.value(), federated_broadcast of it): a round folds each client's result once, in"
-                        + " bounded memory");
+                throw new IllegalStateException(
+                        consumer + ": the clients' results of " + d.describe() + " were already folded into the"
+                                + " aggregations registered on them and dropped, when a server value computed from them was first needed."
+                                + " Create every consumer of a client map (sum, mean, aggregate, zip, map) before reading a server value that"
+                                + " depends on it (ServerValue.value(), federated_broadcast of it): a round folds each client's result once, in"
+                                + " bounded memory");
             }
             return true;
         }
@@ -130,7 +131,9 @@ final class PendingClientWork {
         Map<List<String>, List<ClientFold>> foldsByClients = new LinkedHashMap<>();
         for (DeferredClientValue d : nodes) {
             d.markDone();
-            nodesByClients.computeIfAbsent(d.clientIds(), k -> new ArrayList<>()).add(d);
+            nodesByClients
+                    .computeIfAbsent(d.clientIds(), k -> new ArrayList<>())
+                    .add(d);
         }
         for (ClientFold f : folds) {
             List<String> ids = clientIdsOf(f);
@@ -171,27 +174,31 @@ final class PendingClientWork {
         int n = ids.size();
         if (n > 0) {
             try {
-                pool.runOrdered(n, capacity, (i, worker, resources) -> {
-                    ClientContext ctx = contexts.forClient(i, ids.get(i), worker, resources);
-                    Map<DeferredClientValue, Value> memo = new IdentityHashMap<>();
-                    for (DeferredClientValue d : passNodes) {
-                        memberOf(d, i, ctx, memo, "federated_map");
-                    }
-                    Value[][] members = new Value[passFolds.size()][];
-                    for (int f = 0; f < members.length; f++) {
-                        ClientFold fold = passFolds.get(f);
-                        List<FederatedValue> sources = fold.sources();
-                        members[f] = new Value[sources.size()];
-                        for (int s = 0; s < sources.size(); s++) {
-                            members[f][s] = memberOf(sources.get(s), i, ctx, memo, fold.intrinsic);
-                        }
-                    }
-                    return members;
-                }, (i, members) -> {
-                    for (int f = 0; f < members.length; f++) {
-                        passFolds.get(f).add(i, ids.get(i), members[f]);
-                    }
-                });
+                pool.runOrdered(
+                        n,
+                        capacity,
+                        (i, worker, resources) -> {
+                            ClientContext ctx = contexts.forClient(i, ids.get(i), worker, resources);
+                            Map<DeferredClientValue, Value> memo = new IdentityHashMap<>();
+                            for (DeferredClientValue d : passNodes) {
+                                memberOf(d, i, ctx, memo, "federated_map");
+                            }
+                            Value[][] members = new Value[passFolds.size()][];
+                            for (int f = 0; f < members.length; f++) {
+                                ClientFold fold = passFolds.get(f);
+                                List<FederatedValue> sources = fold.sources();
+                                members[f] = new Value[sources.size()];
+                                for (int s = 0; s < sources.size(); s++) {
+                                    members[f][s] = memberOf(sources.get(s), i, ctx, memo, fold.intrinsic);
+                                }
+                            }
+                            return members;
+                        },
+                        (i, members) -> {
+                            for (int f = 0; f < members.length; f++) {
+                                passFolds.get(f).add(i, ids.get(i), members[f]);
+                            }
+                        });
             } catch (WorkerPool.TaskFailure tf) {
                 Throwable cause = tf.getCause();
                 if (cause instanceof RuntimeException r) {
@@ -209,7 +216,8 @@ final class PendingClientWork {
     }
 
     /** Client {@code index}'s member of {@code v}, computing (once per client) what is deferred. */
-    private static Value memberOf(FederatedValue v, int index, ClientContext ctx, Map<DeferredClientValue, Value> memo, String consumer) {
+    private static Value memberOf(
+            FederatedValue v, int index, ClientContext ctx, Map<DeferredClientValue, Value> memo, String consumer) {
         if (v instanceof DeferredClientValue d) {
             Value known = memo.get(d);
             if (known != null) {
@@ -224,7 +232,9 @@ final class PendingClientWork {
                 case ZIP -> {
                     Struct.Builder b = Struct.builder();
                     for (int f = 0; f < d.zipped.size(); f++) {
-                        b.add(d.zipped.nameAt(f), memberOf((FederatedValue) d.zipped.get(f), index, ctx, memo, "federated_zip"));
+                        b.add(
+                                d.zipped.nameAt(f),
+                                memberOf((FederatedValue) d.zipped.get(f), index, ctx, memo, "federated_zip"));
                     }
                     yield b.build();
                 }

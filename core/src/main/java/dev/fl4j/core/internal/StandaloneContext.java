@@ -49,8 +49,9 @@ public final class StandaloneContext implements ClientContext, AutoCloseable {
     }
 
     private static IllegalStateException noClient() {
-        return new IllegalStateException("client state exists only for client work run by a federated runtime (federated_map over CLIENTS),"
-                + " not for a local computation called directly");
+        return new IllegalStateException(
+                "client state exists only for client work run by a federated runtime (federated_map over CLIENTS),"
+                        + " not for a local computation called directly");
     }
 
     @Override

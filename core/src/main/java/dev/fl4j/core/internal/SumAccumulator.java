@@ -42,7 +42,8 @@ public final class SumAccumulator {
         } else {
             Structures.zip(template, value, (a, b) -> {
                 if (a.dtype() != b.dtype() || !java.util.Arrays.equals(a.shape(), b.shape())) {
-                    throw new IllegalArgumentException(where + ": values differ in type, " + a.type() + " vs " + b.type());
+                    throw new IllegalArgumentException(
+                            where + ": values differ in type, " + a.type() + " vs " + b.type());
                 }
                 return a;
             });
@@ -58,7 +59,8 @@ public final class SumAccumulator {
             case FLOAT32, FLOAT64 -> new double[t.size()];
             case INT32 -> new int[t.size()];
             case INT64 -> new long[t.size()];
-            default -> throw new IllegalArgumentException(where + ": cannot sum " + t.dtype() + " tensors (" + t.type() + ")");
+            default ->
+                throw new IllegalArgumentException(where + ": cannot sum " + t.dtype() + " tensors (" + t.type() + ")");
         };
     }
 
@@ -106,7 +108,8 @@ public final class SumAccumulator {
 
     private void requireUnitWeight(Tensor t, double weight) {
         if (weight != 1.0) {
-            throw new IllegalArgumentException(where + ": cannot weight integer tensor " + t.type() + "; weighted means need floating values");
+            throw new IllegalArgumentException(
+                    where + ": cannot weight integer tensor " + t.type() + "; weighted means need floating values");
         }
     }
 
@@ -138,7 +141,10 @@ public final class SumAccumulator {
             Tensor leaf = templateLeaves.get(l);
             Object acc = sums.get(l);
             if (acc instanceof double[] a) {
-                out.add(leaf.dtype() == DType.FLOAT32 ? float32(a, divisor, leaf.shape()) : float64(a, divisor, leaf.shape()));
+                out.add(
+                        leaf.dtype() == DType.FLOAT32
+                                ? float32(a, divisor, leaf.shape())
+                                : float64(a, divisor, leaf.shape()));
             } else if (divisor != 1.0) {
                 throw new IllegalArgumentException(where + ": cannot average integer tensor " + leaf.type());
             } else if (acc instanceof int[] a) {

@@ -221,9 +221,13 @@ public final class WorkerPool implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (running > 0) {
-            throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+            throw new IllegalStateException(String.format(
+                    java.util.Locale.ROOT,
                     "%d worker%s still running client work %.1f s after close began, even after an interrupt; each closes its own resources"
-                            + " (engine sessions) when its work returns", running, running == 1 ? "" : "s", closeWait.toMillis() * 2 / 1000.0));
+                            + " (engine sessions) when its work returns",
+                    running,
+                    running == 1 ? "" : "s",
+                    closeWait.toMillis() * 2 / 1000.0));
         }
         RuntimeException failure = closeFailure.getAndSet(null);
         if (failure != null) {

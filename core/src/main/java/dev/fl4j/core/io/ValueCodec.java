@@ -14,8 +14,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,13 +49,15 @@ public final class ValueCodec {
 
     /** The format version this codec writes and reads. */
     public static final int VERSION = 1;
+
     private static final byte[] MAGIC = {'F', 'L', '4', 'V'};
-    private static final DType[] DTYPES = {DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64, DType.UINT8, DType.BOOL};
+    private static final DType[] DTYPES = {
+        DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64, DType.UINT8, DType.BOOL
+    };
     /** How deeply structures, sequences and their types may nest; decoding recurses once per level. */
     public static final int MAX_DEPTH = 64;
 
-    private ValueCodec() {
-    }
+    private ValueCodec() {}
 
     /** Encodes a tensor, structure or finite sequence. */
     public static byte[] encode(Value value) {
@@ -81,11 +83,13 @@ public final class ValueCodec {
             }
             int version = in.get() & 0xFF;
             if (version != VERSION) {
-                throw new MalformedDataException("unsupported fl4j value format version " + version + ", this reader knows " + VERSION);
+                throw new MalformedDataException(
+                        "unsupported fl4j value format version " + version + ", this reader knows " + VERSION);
             }
             Value v = readValue(in, 0);
             if (in.hasRemaining()) {
-                throw new MalformedDataException(in.remaining() + " trailing bytes after the value at byte " + in.position());
+                throw new MalformedDataException(
+                        in.remaining() + " trailing bytes after the value at byte " + in.position());
             }
             return v;
         } catch (BufferUnderflowException e) {
@@ -114,7 +118,8 @@ public final class ValueCodec {
                 writeValue(out, e);
             }
         } else {
-            throw new IllegalArgumentException("cannot encode " + value.type() + ": only tensors, structures and sequences");
+            throw new IllegalArgumentException(
+                    "cannot encode " + value.type() + ": only tensors, structures and sequences");
         }
     }
 
@@ -136,7 +141,8 @@ public final class ValueCodec {
         for (int d : shape) {
             out.writeInt(d);
         }
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE, (long) t.size() * Math.max(1, t.dtype().bits() / 8)));
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(
+                Integer.MAX_VALUE, (long) t.size() * Math.max(1, t.dtype().bits() / 8)));
         switch (t.dtype()) {
             case FLOAT32 -> buf.asFloatBuffer().put(t.floatData());
             case FLOAT64 -> buf.asDoubleBuffer().put(t.doubleData());
@@ -228,14 +234,16 @@ public final class ValueCodec {
                     int elementAt = in.position();
                     Value v = readValue(in, depth + 1);
                     if (!element.isAssignableFrom(v.type())) {
-                        throw new MalformedDataException("sequence element " + i + " at byte " + elementAt + ": expected " + element
-                                + " but got " + v.type());
+                        throw new MalformedDataException("sequence element " + i + " at byte " + elementAt
+                                + ": expected " + element + " but got " + v.type());
                     }
                     elements.add(v);
                 }
                 yield ListSequence.of(element, elements);
             }
-            default -> throw new MalformedDataException("unknown value tag " + tag + " at byte " + at + ", expected 'T', 'S' or 'Q'");
+            default ->
+                throw new MalformedDataException(
+                        "unknown value tag " + tag + " at byte " + at + ", expected 'T', 'S' or 'Q'");
         };
     }
 
@@ -247,8 +255,8 @@ public final class ValueCodec {
             throw new MalformedDataException("negative " + what + " count " + n + " at byte " + at);
         }
         if ((long) n * minBytesEach > in.remaining()) {
-            throw new MalformedDataException(n + " " + what + "s at byte " + at + " need at least " + (long) n * minBytesEach
-                    + " bytes but only " + in.remaining() + " remain");
+            throw new MalformedDataException(n + " " + what + "s at byte " + at + " need at least "
+                    + (long) n * minBytesEach + " bytes but only " + in.remaining() + " remain");
         }
         return n;
     }
@@ -295,8 +303,8 @@ public final class ValueCodec {
         }
         long bytes = n * Math.max(1, dtype.bits() / 8);
         if (bytes > in.remaining()) {
-            throw new MalformedDataException("tensor " + new TensorType(dtype, shape) + " at byte " + at + " needs " + bytes
-                    + " bytes but only " + in.remaining() + " remain at byte " + in.position());
+            throw new MalformedDataException("tensor " + new TensorType(dtype, shape) + " at byte " + at + " needs "
+                    + bytes + " bytes but only " + in.remaining() + " remain at byte " + in.position());
         }
         int count = (int) n;
         Tensor t = switch (dtype) {
@@ -368,7 +376,9 @@ public final class ValueCodec {
                 yield b.build();
             }
             case 'q' -> new SequenceType(readType(in, depth + 1));
-            default -> throw new MalformedDataException("unknown type tag " + tag + " at byte " + at + ", expected 't', 's' or 'q'");
+            default ->
+                throw new MalformedDataException(
+                        "unknown type tag " + tag + " at byte " + at + ", expected 't', 's' or 'q'");
         };
     }
 }

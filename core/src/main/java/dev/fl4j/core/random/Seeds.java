@@ -23,8 +23,7 @@ public final class Seeds {
 
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
-    private Seeds() {
-    }
+    private Seeds() {}
 
     /**
      * The seed of the draw at {@code place} (e.g. round, client index, {@link #purpose} code) under

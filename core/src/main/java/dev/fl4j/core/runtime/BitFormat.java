@@ -11,8 +11,7 @@ public final class BitFormat {
 
     private static final String[] UNITS = {"bit", "Kibit", "Mibit", "Gibit", "Tibit", "Pibit"};
 
-    private BitFormat() {
-    }
+    private BitFormat() {}
 
     public static String format(long bits) {
         int unit = binaryUnit(bits, UNITS.length - 1);
@@ -24,7 +23,8 @@ public final class BitFormat {
     /** A memory size in bytes, one decimal with binary prefixes: {@code 2.3 KiB}, {@code 6.3 MiB}; {@code 512 bytes}. */
     public static String formatBytes(double bytes) {
         int unit = binaryUnit(bytes, BYTE_UNITS.length - 1);
-        return unit == 0 ? String.format(Locale.ROOT, "%.0f bytes", bytes)
+        return unit == 0
+                ? String.format(Locale.ROOT, "%.0f bytes", bytes)
                 : String.format(Locale.ROOT, "%.1f %s", bytes / Math.pow(1024, unit), BYTE_UNITS[unit]);
     }
 

@@ -86,10 +86,18 @@ public final class ClientStateStore {
     /** Every entry as one value (see the class comment for the layout), deterministic in order. */
     public Struct snapshot() {
         List<Map.Entry<Entry, Value>> entries = new ArrayList<>(committed.entrySet());
-        entries.sort(Comparator.comparing((Map.Entry<Entry, Value> e) -> e.getKey().clientId()).thenComparing(e -> e.getKey().key()));
+        entries.sort(
+                Comparator.comparing((Map.Entry<Entry, Value> e) -> e.getKey().clientId())
+                        .thenComparing(e -> e.getKey().key()));
         List<Value> out = new ArrayList<>(entries.size());
         for (Map.Entry<Entry, Value> e : entries) {
-            out.add(Struct.named("client", text(e.getKey().clientId()), "key", text(e.getKey().key()), "state", e.getValue()));
+            out.add(Struct.named(
+                    "client",
+                    text(e.getKey().clientId()),
+                    "key",
+                    text(e.getKey().key()),
+                    "state",
+                    e.getValue()));
         }
         return Struct.of(out);
     }
@@ -102,16 +110,24 @@ public final class ClientStateStore {
      */
     public void restore(Value snapshot) {
         if (!(snapshot instanceof Struct s)) {
-            throw new IllegalArgumentException("client state snapshot must be a structure of entries, got " + snapshot.type());
+            throw new IllegalArgumentException(
+                    "client state snapshot must be a structure of entries, got " + snapshot.type());
         }
         Map<Entry, Value> read = new HashMap<>();
         for (int i = 0; i < s.size(); i++) {
-            if (!(s.get(i) instanceof Struct e) || e.size() != 3 || !e.has("client") || !e.has("key") || !e.has("state")) {
-                throw new IllegalArgumentException("client state entry #" + i + " must be <client=uint8[],key=uint8[],state=…>, got " + s.get(i).type());
+            if (!(s.get(i) instanceof Struct e)
+                    || e.size() != 3
+                    || !e.has("client")
+                    || !e.has("key")
+                    || !e.has("state")) {
+                throw new IllegalArgumentException(
+                        "client state entry #" + i + " must be <client=uint8[],key=uint8[],state=…>, got "
+                                + s.get(i).type());
             }
             Entry key = new Entry(readText(e.get("client"), i, "client"), readText(e.get("key"), i, "key"));
             if (read.put(key, e.get("state")) != null) {
-                throw new IllegalArgumentException("client state entry #" + i + " repeats client '" + key.clientId() + "' key '" + key.key() + "'");
+                throw new IllegalArgumentException("client state entry #" + i + " repeats client '" + key.clientId()
+                        + "' key '" + key.key() + "'");
             }
         }
         committed.clear();
@@ -125,7 +141,8 @@ public final class ClientStateStore {
 
     private static String readText(Value v, int entry, String field) {
         if (!(v instanceof Tensor t) || t.dtype() != DType.UINT8 || t.rank() != 1) {
-            throw new IllegalArgumentException("client state entry #" + entry + ": '" + field + "' must be uint8[n] text, got " + v.type());
+            throw new IllegalArgumentException(
+                    "client state entry #" + entry + ": '" + field + "' must be uint8[n] text, got " + v.type());
         }
         return new String(t.byteData(), StandardCharsets.UTF_8);
     }
@@ -139,8 +156,7 @@ public final class ClientStateStore {
         private final Map<Entry, Value> written = new ConcurrentHashMap<>();
         private volatile boolean done;
 
-        private Transaction() {
-        }
+        private Transaction() {}
 
         /** The state of {@code clientId} under {@code key}: written in this transaction, else committed. */
         public Optional<Value> get(String clientId, String key) {
@@ -161,8 +177,9 @@ public final class ClientStateStore {
                 throw new IllegalStateException("the invocation that opened this client state transaction has ended");
             }
             if (written.putIfAbsent(new Entry(clientId, key), state) != null) {
-                throw new IllegalStateException("client '" + clientId + "' wrote its state '" + key + "' twice in one invocation;"
-                        + " each stateful computation needs its own key, and a client may appear once per invocation");
+                throw new IllegalStateException(
+                        "client '" + clientId + "' wrote its state '" + key + "' twice in one invocation;"
+                                + " each stateful computation needs its own key, and a client may appear once per invocation");
             }
         }
 

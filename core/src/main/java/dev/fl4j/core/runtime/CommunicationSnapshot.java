@@ -5,11 +5,13 @@ public record CommunicationSnapshot(long broadcastBits, long aggregatedBits) {
 
     /** What was added since {@code earlier}. */
     public CommunicationSnapshot minus(CommunicationSnapshot earlier) {
-        return new CommunicationSnapshot(broadcastBits - earlier.broadcastBits, aggregatedBits - earlier.aggregatedBits);
+        return new CommunicationSnapshot(
+                broadcastBits - earlier.broadcastBits, aggregatedBits - earlier.aggregatedBits);
     }
 
     @Override
     public String toString() {
-        return "broadcasted_bits=" + BitFormat.format(broadcastBits) + ", aggregated_bits=" + BitFormat.format(aggregatedBits);
+        return "broadcasted_bits=" + BitFormat.format(broadcastBits) + ", aggregated_bits="
+                + BitFormat.format(aggregatedBits);
     }
 }

@@ -58,7 +58,8 @@ public final class LocalRuntime implements FederatedRuntime {
         ClientStateStore.Transaction states = clientStates.begin();
         Value result;
         try {
-            result = new Invocation(pool, serverResources, stats, Invocation.clientIdsOf(argument, null), states).run(computation, argument);
+            result = new Invocation(pool, serverResources, stats, Invocation.clientIdsOf(argument, null), states)
+                    .run(computation, argument);
         } catch (RuntimeException | Error e) {
             states.abort();
             throw e;
@@ -104,8 +105,7 @@ public final class LocalRuntime implements FederatedRuntime {
     public static final class Builder {
         private int workers = Runtime.getRuntime().availableProcessors();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Number of workers running client work at once (default: the number of cores). */
         public Builder optWorkers(int workers) {

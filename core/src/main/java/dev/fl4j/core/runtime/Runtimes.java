@@ -13,8 +13,7 @@ public final class Runtimes {
     private static final ThreadLocal<FederatedRuntime> CURRENT = new ThreadLocal<>();
     private static FederatedRuntime defaultRuntime;
 
-    private Runtimes() {
-    }
+    private Runtimes() {}
 
     /** The runtime for calls on this thread. */
     public static FederatedRuntime current() {

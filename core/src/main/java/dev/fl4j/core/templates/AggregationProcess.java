@@ -21,28 +21,32 @@ public class AggregationProcess extends MeasuredProcess {
         super(initialize, next);
         Type param = next.type().parameter();
         if (!(param instanceof StructType s) || (s.size() != 2 && s.size() != 3)) {
-            throw new NextArgumentCountException("aggregation next '" + next.name() + "' must take (state, value) or (state, value, weight) but takes "
-                    + param);
+            throw new NextArgumentCountException("aggregation next '" + next.name()
+                    + "' must take (state, value) or (state, value, weight) but takes " + param);
         }
         this.weighted = s.size() == 3;
         if (!Placements.placedAt(stateType(), Placement.SERVER)) {
-            throw new PlacementMismatchException("aggregation state must be at SERVER but initialize '" + initialize.name() + "' makes " + stateType());
+            throw new PlacementMismatchException("aggregation state must be at SERVER but initialize '"
+                    + initialize.name() + "' makes " + stateType());
         }
         requireClients(next, "value", s.get(1));
         if (weighted) {
             requireClients(next, "weight", s.get(2));
         }
         if (!Placements.placedAt(resultType(), Placement.SERVER)) {
-            throw new PlacementMismatchException("aggregation result must be at SERVER but next '" + next.name() + "' returns " + resultType());
+            throw new PlacementMismatchException(
+                    "aggregation result must be at SERVER but next '" + next.name() + "' returns " + resultType());
         }
         if (!Placements.placedAt(measurementsType(), Placement.SERVER)) {
-            throw new PlacementMismatchException("aggregation measurements must be at SERVER but next '" + next.name() + "' returns " + measurementsType());
+            throw new PlacementMismatchException("aggregation measurements must be at SERVER but next '" + next.name()
+                    + "' returns " + measurementsType());
         }
     }
 
     private static void requireClients(FederatedComputation next, String what, Type t) {
         if (!(t instanceof FederatedType f) || f.placement() != Placement.CLIENTS) {
-            throw new PlacementMismatchException("aggregation " + what + " must be at CLIENTS but next '" + next.name() + "' takes " + what + " " + t);
+            throw new PlacementMismatchException("aggregation " + what + " must be at CLIENTS but next '" + next.name()
+                    + "' takes " + what + " " + t);
         }
     }
 

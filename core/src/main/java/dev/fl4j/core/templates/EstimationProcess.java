@@ -22,7 +22,8 @@ public class EstimationProcess extends IterativeProcess {
         this.reportFn = report;
         Type param = report.type().parameter();
         if (param == null || !param.isAssignableFrom(stateType())) {
-            throw new StateNotAssignableException("report '" + report.name() + "' must take the state " + stateType() + " but takes " + param);
+            throw new StateNotAssignableException(
+                    "report '" + report.name() + "' must take the state " + stateType() + " but takes " + param);
         }
     }
 
@@ -46,9 +47,11 @@ public class EstimationProcess extends IterativeProcess {
      */
     public EstimationProcess map(LocalComputation fn) {
         Type reported = reportFn.type().result();
-        Type mapped = reported instanceof FederatedType f ? new FederatedType(fn.type().result(), f.placement(), true) : fn.type().result();
-        FederatedComputation mappedReport = FederatedComputation.of(reportFn.name() + "_then_" + fn.name(), reportFn.type().parameter(), mapped,
-                (ctx, state) -> {
+        Type mapped = reported instanceof FederatedType f
+                ? new FederatedType(fn.type().result(), f.placement(), true)
+                : fn.type().result();
+        FederatedComputation mappedReport = FederatedComputation.of(
+                reportFn.name() + "_then_" + fn.name(), reportFn.type().parameter(), mapped, (ctx, state) -> {
                     Value estimate = ctx.invoke(reportFn, state);
                     return estimate instanceof FederatedValue fv ? ctx.federatedMap(fn, fv) : fn.call(estimate);
                 });

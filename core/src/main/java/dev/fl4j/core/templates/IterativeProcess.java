@@ -26,22 +26,24 @@ public class IterativeProcess {
         this.initializeFn = initialize;
         this.nextFn = next;
         if (initialize.type().parameter() != null) {
-            throw new InitializeParameterException("initialize '" + initialize.name() + "' must take no argument but takes "
-                    + initialize.type().parameter() + "; put configuration in the computation instead");
+            throw new InitializeParameterException(
+                    "initialize '" + initialize.name() + "' must take no argument but takes "
+                            + initialize.type().parameter() + "; put configuration in the computation instead");
         }
         this.stateType = initialize.type().result();
         if (next.type().parameter() == null) {
-            throw new NextArgumentCountException("next '" + next.name() + "' must take the state as its first argument but takes none");
+            throw new NextArgumentCountException(
+                    "next '" + next.name() + "' must take the state as its first argument but takes none");
         }
         Type nextState = stateParameter(next, stateType);
         if (!nextState.isAssignableFrom(stateType)) {
-            throw new StateNotAssignableException("next '" + next.name() + "' takes state " + nextState + " but initialize '"
-                    + initialize.name() + "' makes " + stateType);
+            throw new StateNotAssignableException("next '" + next.name() + "' takes state " + nextState
+                    + " but initialize '" + initialize.name() + "' makes " + stateType);
         }
         Type returned = returnedState(next.type().result(), nextState);
         if (!nextState.isAssignableFrom(returned)) {
-            throw new StateNotAssignableException("next '" + next.name() + "' returns state " + returned + " but takes state " + nextState
-                    + "; the state must keep its type from round to round");
+            throw new StateNotAssignableException("next '" + next.name() + "' returns state " + returned
+                    + " but takes state " + nextState + "; the state must keep its type from round to round");
         }
     }
 

@@ -26,9 +26,14 @@ public class MeasuredProcess extends IterativeProcess {
     public MeasuredProcess(FederatedComputation initialize, FederatedComputation next) {
         super(initialize, next);
         Type result = next.type().result();
-        if (!(result instanceof StructType s) || s.size() != 3 || !s.has("state") || !s.has("result") || !s.has("measurements")) {
-            throw new NotMeasuredProcessOutputException("next '" + next.name() + "' must return <state=..,result=..,measurements=..> but returns "
-                    + result + "; wrap the output in a MeasuredProcessOutput");
+        if (!(result instanceof StructType s)
+                || s.size() != 3
+                || !s.has("state")
+                || !s.has("result")
+                || !s.has("measurements")) {
+            throw new NotMeasuredProcessOutputException(
+                    "next '" + next.name() + "' must return <state=..,result=..,measurements=..> but returns " + result
+                            + "; wrap the output in a MeasuredProcessOutput");
         }
     }
 
@@ -38,7 +43,8 @@ public class MeasuredProcess extends IterativeProcess {
         if (param instanceof StructType s && s.size() >= 2) {
             return s.get(1);
         }
-        throw new NextArgumentCountException("next '" + nextComputation().name() + "' takes " + param + ", no input after the state");
+        throw new NextArgumentCountException(
+                "next '" + nextComputation().name() + "' takes " + param + ", no input after the state");
     }
 
     /** The type of the result of {@code next}. */
@@ -74,8 +80,9 @@ public class MeasuredProcess extends IterativeProcess {
             Type produced = parts.get(i - 1).resultType();
             Type expected = parts.get(i).inputType();
             if (!expected.isAssignableFrom(produced)) {
-                throw new ProcessCompositionException("cannot chain '" + names.get(i - 1) + "' -> '" + names.get(i) + "': '" + names.get(i - 1)
-                        + "' produces " + produced + " but '" + names.get(i) + "' expects " + expected);
+                throw new ProcessCompositionException(
+                        "cannot chain '" + names.get(i - 1) + "' -> '" + names.get(i) + "': '" + names.get(i - 1)
+                                + "' produces " + produced + " but '" + names.get(i) + "' expects " + expected);
             }
         }
         Type stateType = namedStruct(names, parts, IterativeProcess::stateType);
@@ -83,8 +90,12 @@ public class MeasuredProcess extends IterativeProcess {
         Type resultType = parts.get(parts.size() - 1).resultType();
         Type measurementsType = namedStruct(names, parts, MeasuredProcess::measurementsType);
         FederatedComputation init = initializeAll("chain", names, parts, stateType);
-        FederatedComputation next = FederatedComputation.of("chain_next",
-                StructType.builder().add("state", stateType).add("value", inputType).build(),
+        FederatedComputation next = FederatedComputation.of(
+                "chain_next",
+                StructType.builder()
+                        .add("state", stateType)
+                        .add("value", inputType)
+                        .build(),
                 outputType(stateType, resultType, measurementsType),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
@@ -93,8 +104,8 @@ public class MeasuredProcess extends IterativeProcess {
                     Struct.Builder states = Struct.builder();
                     Struct.Builder measurements = Struct.builder();
                     for (int i = 0; i < parts.size(); i++) {
-                        MeasuredProcessOutput out = MeasuredProcessOutput.from(ctx.invoke(parts.get(i).nextComputation(),
-                                Struct.of(state.get(names.get(i)), current)));
+                        MeasuredProcessOutput out = MeasuredProcessOutput.from(ctx.invoke(
+                                parts.get(i).nextComputation(), Struct.of(state.get(names.get(i)), current)));
                         states.add(names.get(i), out.state());
                         measurements.add(names.get(i), out.measurements());
                         current = out.result();
@@ -116,8 +127,12 @@ public class MeasuredProcess extends IterativeProcess {
         Type resultType = namedStruct(names, parts, MeasuredProcess::resultType);
         Type measurementsType = namedStruct(names, parts, MeasuredProcess::measurementsType);
         FederatedComputation init = initializeAll("concatenate", names, parts, stateType);
-        FederatedComputation next = FederatedComputation.of("concatenate_next",
-                StructType.builder().add("state", stateType).add("value", inputType).build(),
+        FederatedComputation next = FederatedComputation.of(
+                "concatenate_next",
+                StructType.builder()
+                        .add("state", stateType)
+                        .add("value", inputType)
+                        .build(),
                 outputType(stateType, resultType, measurementsType),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
@@ -128,8 +143,8 @@ public class MeasuredProcess extends IterativeProcess {
                     Struct.Builder measurements = Struct.builder();
                     for (int i = 0; i < parts.size(); i++) {
                         String name = names.get(i);
-                        MeasuredProcessOutput out = MeasuredProcessOutput.from(ctx.invoke(parts.get(i).nextComputation(),
-                                Struct.of(state.get(name), input.get(name))));
+                        MeasuredProcessOutput out = MeasuredProcessOutput.from(ctx.invoke(
+                                parts.get(i).nextComputation(), Struct.of(state.get(name), input.get(name))));
                         states.add(name, out.state());
                         results.add(name, out.result());
                         measurements.add(name, out.measurements());
@@ -147,14 +162,16 @@ public class MeasuredProcess extends IterativeProcess {
         for (Map.Entry<String, ? extends MeasuredProcess> e : processes.entrySet()) {
             Type param = e.getValue().nextComputation().type().parameter();
             if (!(param instanceof StructType s) || s.size() != 2) {
-                throw new ProcessCompositionException(how + ": '" + e.getKey() + "' has next " + e.getValue().nextComputation().type()
+                throw new ProcessCompositionException(how + ": '" + e.getKey() + "' has next "
+                        + e.getValue().nextComputation().type()
                         + "; only processes whose next takes (state, input) compose");
             }
         }
         return names;
     }
 
-    private static Type namedStruct(List<String> names, List<MeasuredProcess> parts, java.util.function.Function<MeasuredProcess, Type> part) {
+    private static Type namedStruct(
+            List<String> names, List<MeasuredProcess> parts, java.util.function.Function<MeasuredProcess, Type> part) {
         StructType.Builder b = StructType.builder();
         for (int i = 0; i < parts.size(); i++) {
             b.add(names.get(i), part.apply(parts.get(i)));
@@ -162,7 +179,8 @@ public class MeasuredProcess extends IterativeProcess {
         return b.build();
     }
 
-    private static FederatedComputation initializeAll(String how, List<String> names, List<MeasuredProcess> parts, Type stateType) {
+    private static FederatedComputation initializeAll(
+            String how, List<String> names, List<MeasuredProcess> parts, Type stateType) {
         return FederatedComputation.noArg(how + "_initialize", stateType, (ctx, arg) -> {
             Struct.Builder b = Struct.builder();
             for (int i = 0; i < parts.size(); i++) {
@@ -174,7 +192,11 @@ public class MeasuredProcess extends IterativeProcess {
 
     /** {@code <state=S,result=R,measurements=M>}. */
     public static StructType outputType(Type state, Type result, Type measurements) {
-        return StructType.builder().add("state", state).add("result", result).add("measurements", measurements).build();
+        return StructType.builder()
+                .add("state", state)
+                .add("result", result)
+                .add("measurements", measurements)
+                .build();
     }
 
     /** Processes by name, in the order given: {@code named("a", p, "b", q)}. */

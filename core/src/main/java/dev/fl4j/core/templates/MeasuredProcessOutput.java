@@ -30,7 +30,8 @@ public final class MeasuredProcessOutput implements Value {
         if (value instanceof Struct s && s.size() == 3 && s.has("state") && s.has("result") && s.has("measurements")) {
             return new MeasuredProcessOutput(s.get("state"), s.get("result"), s.get("measurements"));
         }
-        throw new NotMeasuredProcessOutputException("expected <state=..,result=..,measurements=..> but got " + value.type());
+        throw new NotMeasuredProcessOutputException(
+                "expected <state=..,result=..,measurements=..> but got " + value.type());
     }
 
     public Value state() {

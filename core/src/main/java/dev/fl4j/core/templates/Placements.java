@@ -8,8 +8,7 @@ import dev.fl4j.core.types.Type;
 /** Placement checks shared by the templates. */
 final class Placements {
 
-    private Placements() {
-    }
+    private Placements() {}
 
     /** Whether {@code t} is placed at {@code p}: a federated type there, or a structure of such (the empty one included). */
     static boolean placedAt(Type t, Placement p) {

@@ -46,7 +46,8 @@ public enum DType {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown dtype '" + name + "', expected one of float32, float64, int32, int64, uint8, bool");
+        throw new IllegalArgumentException(
+                "unknown dtype '" + name + "', expected one of float32, float64, int32, int64, uint8, bool");
     }
 
     @Override

@@ -15,7 +15,8 @@ import dev.fl4j.core.Value;
  *
  * @param <V> the Java class of the values of this type
  */
-public sealed interface TypeOf<V extends Value> extends Type permits TensorType, SequenceType, StructType, FederatedType {
+public sealed interface TypeOf<V extends Value> extends Type
+        permits TensorType, SequenceType, StructType, FederatedType {
 
     /**
      * The class a typed body receives. A value whose FC type is assignable to this type but that is not an

@@ -14,8 +14,11 @@ class ComputationDescriptorFuzzTest {
         Fuzz.named("computation descriptor")
                 .seed(new ComputationDescriptor(registered, "2.5", Tensor.scalar(0.5f)).toBytes())
                 .seed(new ComputationDescriptor(registered, "1", null).toBytes())
-                .seed(new ComputationDescriptor(InitializationTripwire.class.getName() + "$NotAFactory", "{\"a\":[1,2]}",
-                        Struct.named("w", Tensor.vector(1f, 2f))).toBytes())
+                .seed(new ComputationDescriptor(
+                                InitializationTripwire.class.getName() + "$NotAFactory",
+                                "{\"a\":[1,2]}",
+                                Struct.named("w", Tensor.vector(1f, 2f)))
+                        .toBytes())
                 .expecting(MalformedDataException.class, UnknownComputationFactoryException.class)
                 .inputs(10_000)
                 .run(bytes -> ComputationDescriptor.fromBytes(bytes).rebuild());

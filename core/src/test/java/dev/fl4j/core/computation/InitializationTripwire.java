@@ -9,8 +9,7 @@ final class InitializationTripwire {
 
     static final List<String> INITIALIZED = new CopyOnWriteArrayList<>();
 
-    private InitializationTripwire() {
-    }
+    private InitializationTripwire() {}
 
     /** A factory that is a valid {@link ComputationFactory} but not registered through ServiceLoader. */
     public static final class UnregisteredFactory implements ComputationFactory {

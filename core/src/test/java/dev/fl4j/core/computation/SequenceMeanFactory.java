@@ -14,7 +14,10 @@ public final class SequenceMeanFactory implements ComputationFactory {
     public LocalComputation create(String config, Value payload) {
         float scale = Float.parseFloat(config);
         float offset = payload == null ? 0f : ((Tensor) payload).floatValue();
-        return new LocalComputation("scaled_mean", new FunctionType(new SequenceType(TensorType.scalar(DType.FLOAT32)), TensorType.scalar(DType.FLOAT32))) {
+        return new LocalComputation(
+                "scaled_mean",
+                new FunctionType(
+                        new SequenceType(TensorType.scalar(DType.FLOAT32)), TensorType.scalar(DType.FLOAT32))) {
             @Override
             protected Value apply(Value arg, ClientContext context) {
                 float sum = 0;

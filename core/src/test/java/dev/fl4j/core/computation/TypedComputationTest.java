@@ -54,7 +54,8 @@ class TypedComputationTest {
 
     @Test
     void sequenceBodyHandedATensorNamesExpectedAndActualTypes() {
-        TypeMismatchException e = assertThrows(TypeMismatchException.class, () -> localAverage().call(Tensor.scalar(1f)));
+        TypeMismatchException e =
+                assertThrows(TypeMismatchException.class, () -> localAverage().call(Tensor.scalar(1f)));
         assertEquals("computation 'local_average' argument: expected float32* but got float32", e.getMessage());
         assertEquals(READINGS, e.expected());
         assertEquals(F32, e.actual());
@@ -62,34 +63,53 @@ class TypedComputationTest {
 
     @Test
     void valueOfTheRightTypeButNotASequenceIsATypeMismatchNotAClassCast() {
-        TypeMismatchException e = assertThrows(TypeMismatchException.class, () -> localAverage().call(new Impostor(READINGS)));
-        assertEquals("computation 'local_average' argument: expected float32* (a SequenceValue) but got float32* (a "
-                + Impostor.class.getName() + ")", e.getMessage());
+        TypeMismatchException e =
+                assertThrows(TypeMismatchException.class, () -> localAverage().call(new Impostor(READINGS)));
+        assertEquals(
+                "computation 'local_average' argument: expected float32* (a SequenceValue) but got float32* (a "
+                        + Impostor.class.getName() + ")",
+                e.getMessage());
         assertEquals(READINGS, e.expected());
     }
 
     @Test
     void structBodyReceivesAStructAndRefusesAnImpostor() {
         StructType xy = StructType.builder().add("x", F32).add("y", F32).build();
-        LocalComputation sum = LocalComputation.of("sum_xy", xy, F32,
+        LocalComputation sum = LocalComputation.of(
+                "sum_xy",
+                xy,
+                F32,
                 s -> Tensor.scalar(((Tensor) s.get("x")).floatValue() + ((Tensor) s.get("y")).floatValue()));
-        assertEquals(Tensor.scalar(3f), sum.call(Struct.builder().add("x", Tensor.scalar(1f)).add("y", Tensor.scalar(2f)).build()));
+        assertEquals(
+                Tensor.scalar(3f),
+                sum.call(Struct.builder()
+                        .add("x", Tensor.scalar(1f))
+                        .add("y", Tensor.scalar(2f))
+                        .build()));
         TypeMismatchException e = assertThrows(TypeMismatchException.class, () -> sum.call(new Impostor(xy)));
-        assertTrue(e.getMessage().startsWith("computation 'sum_xy' argument: expected <x=float32,y=float32> (a Struct) but got"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith("computation 'sum_xy' argument: expected <x=float32,y=float32> (a Struct) but got"),
+                e.getMessage());
     }
 
     @Test
     void bodyWithContextIsTypedAndChecked() {
-        LocalComputation count = LocalComputation.withContext("count", READINGS, TensorType.scalar(DType.INT32), (readings, client) -> {
-            int n = 0;
-            for (Tensor ignored : readings.tensors()) {
-                n++;
-            }
-            return Tensor.scalar(n);
-        });
+        LocalComputation count =
+                LocalComputation.withContext("count", READINGS, TensorType.scalar(DType.INT32), (readings, client) -> {
+                    int n = 0;
+                    for (Tensor ignored : readings.tensors()) {
+                        n++;
+                    }
+                    return Tensor.scalar(n);
+                });
         assertEquals(Tensor.scalar(3), count.call(ListSequence.ofFloats(4, 5, 6)));
         TypeMismatchException e = assertThrows(TypeMismatchException.class, () -> count.call(new Impostor(READINGS)));
-        assertTrue(e.getMessage().startsWith("computation 'count' argument: expected float32* (a SequenceValue) but got float32*"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "computation 'count' argument: expected float32* (a SequenceValue) but got float32*"),
+                e.getMessage());
     }
 
     @Test
@@ -108,9 +128,11 @@ class TypedComputationTest {
     @Test
     void tensorsOfASequenceOfStructuresNamesTheElementType() {
         StructType xy = StructType.builder().add("x", F32).build();
-        SequenceValue batches = ListSequence.of(xy, List.of(Struct.builder().add("x", Tensor.scalar(1f)).build()));
+        SequenceValue batches = ListSequence.of(
+                xy, List.of(Struct.builder().add("x", Tensor.scalar(1f)).build()));
         TypeMismatchException e = assertThrows(TypeMismatchException.class, batches::tensors);
-        assertEquals("sequence <x=float32>* read as tensors: its elements are <x=float32>, not tensors", e.getMessage());
+        assertEquals(
+                "sequence <x=float32>* read as tensors: its elements are <x=float32>, not tensors", e.getMessage());
         assertEquals(1, countStructs(batches));
     }
 
@@ -129,30 +151,48 @@ class TypedComputationTest {
         var it = readings.tensors().iterator();
         assertEquals(Tensor.scalar(1f), it.next());
         TypeMismatchException e = assertThrows(TypeMismatchException.class, it::next);
-        assertEquals("sequence element 1: expected float32 (a Tensor) but got float32 (a " + Impostor.class.getName() + ")", e.getMessage());
+        assertEquals(
+                "sequence element 1: expected float32 (a Tensor) but got float32 (a " + Impostor.class.getName() + ")",
+                e.getMessage());
     }
 
     @Test
     void federatedBodyReceivesAFederatedValueWithoutACast() {
         LocalComputation localAverage = localAverage();
-        FederatedComputation globalAverage = FederatedComputation.of("global_average",
-                FederatedType.clients(READINGS), FederatedType.server(F32),
+        FederatedComputation globalAverage = FederatedComputation.of(
+                "global_average",
+                FederatedType.clients(READINGS),
+                FederatedType.server(F32),
                 (ctx, readings) -> ctx.federatedMean(ctx.federatedMap(localAverage, readings)));
         try (LocalRuntime runtime = LocalRuntime.builder().optWorkers(2).build()) {
-            Value mean = globalAverage.invoke(runtime, FederatedValue.clients(List.of(ListSequence.ofFloats(1, 1, 1), ListSequence.ofFloats(13))));
+            Value mean = globalAverage.invoke(
+                    runtime,
+                    FederatedValue.clients(List.of(ListSequence.ofFloats(1, 1, 1), ListSequence.ofFloats(13))));
             assertEquals("float32 7.0@SERVER", mean.toString());
-            TypeMismatchException e = assertThrows(TypeMismatchException.class, () -> globalAverage.invoke(runtime, ListSequence.ofFloats(1)));
-            assertTrue(e.getMessage().contains("{float32*}@CLIENTS") && e.getMessage().contains("float32*"), e.getMessage());
+            TypeMismatchException e = assertThrows(
+                    TypeMismatchException.class, () -> globalAverage.invoke(runtime, ListSequence.ofFloats(1)));
+            assertTrue(
+                    e.getMessage().contains("{float32*}@CLIENTS")
+                            && e.getMessage().contains("float32*"),
+                    e.getMessage());
         }
     }
 
     @Test
     void federatedBodyOverSeveralPlacedArgumentsReceivesAStruct() {
-        StructType args = StructType.builder().add("a", FederatedType.clients(F32)).add("b", FederatedType.clients(F32)).build();
-        FederatedComputation sumOfA = FederatedComputation.of("sum_of_a", args, FederatedType.server(F32),
+        StructType args = StructType.builder()
+                .add("a", FederatedType.clients(F32))
+                .add("b", FederatedType.clients(F32))
+                .build();
+        FederatedComputation sumOfA = FederatedComputation.of(
+                "sum_of_a",
+                args,
+                FederatedType.server(F32),
                 (ctx, placed) -> ctx.federatedSum((FederatedValue) placed.get("a")));
         try (LocalRuntime runtime = LocalRuntime.builder().optWorkers(1).build()) {
-            Value sum = sumOfA.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(2f))),
+            Value sum = sumOfA.invoke(
+                    runtime,
+                    FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(2f))),
                     FederatedValue.clients(List.of(Tensor.scalar(5f), Tensor.scalar(5f))));
             assertEquals("float32 3.0@SERVER", sum.toString());
         }
@@ -160,9 +200,17 @@ class TypedComputationTest {
 
     @Test
     void typedFederatedBodyCalledThroughItsUntypedBodyChecksTheClass() {
-        FederatedComputation c = FederatedComputation.of("needs_clients", FederatedType.clients(F32), FederatedType.server(F32),
+        FederatedComputation c = FederatedComputation.of(
+                "needs_clients",
+                FederatedType.clients(F32),
+                FederatedType.server(F32),
                 (ctx, clients) -> ctx.federatedSum(clients));
-        TypeMismatchException e = assertThrows(TypeMismatchException.class, () -> c.body().apply(null, new Impostor(FederatedType.clients(F32))));
-        assertTrue(e.getMessage().startsWith("computation 'needs_clients' argument: expected {float32}@CLIENTS (a FederatedValue) but got"), e.getMessage());
+        TypeMismatchException e = assertThrows(
+                TypeMismatchException.class, () -> c.body().apply(null, new Impostor(FederatedType.clients(F32))));
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "computation 'needs_clients' argument: expected {float32}@CLIENTS (a FederatedValue) but got"),
+                e.getMessage());
     }
 }

@@ -42,21 +42,27 @@ class OrderedFoldTest {
                 AtomicInteger live = new AtomicInteger();
                 AtomicInteger peak = new AtomicInteger();
                 List<Integer> folded = Collections.synchronizedList(new ArrayList<>());
-                OrderedFold<Counted> fold = pool.runOrdered(n, capacity, (i, w, r) -> {
-                    work(i);
-                    return new Counted(i, live, peak);
-                }, (i, c) -> {
-                    assertEquals(i, c.index);
-                    folded.add(i);
-                    live.decrementAndGet();
-                });
+                OrderedFold<Counted> fold = pool.runOrdered(
+                        n,
+                        capacity,
+                        (i, w, r) -> {
+                            work(i);
+                            return new Counted(i, live, peak);
+                        },
+                        (i, c) -> {
+                            assertEquals(i, c.index);
+                            folded.add(i);
+                            live.decrementAndGet();
+                        });
                 List<Integer> expected = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
                     expected.add(i);
                 }
                 assertEquals(expected, folded, workers + " workers");
                 assertEquals(0, live.get());
-                assertTrue(peak.get() <= capacity, workers + " workers held " + peak.get() + " results at once, capacity " + capacity);
+                assertTrue(
+                        peak.get() <= capacity,
+                        workers + " workers held " + peak.get() + " results at once, capacity " + capacity);
                 assertTrue(fold.peakInFlight() <= capacity);
                 assertEquals(n, fold.folded());
             }
@@ -69,14 +75,18 @@ class OrderedFoldTest {
             CountDownLatch release = new CountDownLatch(1);
             AtomicInteger started = new AtomicInteger();
             AtomicInteger highest = new AtomicInteger(-1);
-            Thread round = new Thread(() -> pool.runOrdered(50, 4, (i, w, r) -> {
-                started.incrementAndGet();
-                highest.accumulateAndGet(i, Math::max);
-                if (i == 0) {
-                    release.await();
-                }
-                return i;
-            }, (i, x) -> { }));
+            Thread round = new Thread(() -> pool.runOrdered(
+                    50,
+                    4,
+                    (i, w, r) -> {
+                        started.incrementAndGet();
+                        highest.accumulateAndGet(i, Math::max);
+                        if (i == 0) {
+                            release.await();
+                        }
+                        return i;
+                    },
+                    (i, x) -> {}));
             round.start();
             // clients 1..3 finish at once and wait for client 0; nothing else may start until it is folded
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -98,14 +108,20 @@ class OrderedFoldTest {
             List<Integer> folded = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger maxStarted = new AtomicInteger(-1);
             IllegalStateException boom = new IllegalStateException("client 17 broke");
-            WorkerPool.TaskFailure f = assertThrows(WorkerPool.TaskFailure.class, () -> pool.runOrdered(200, 6, (i, w, r) -> {
-                maxStarted.accumulateAndGet(i, Math::max);
-                work(i);
-                if (i == 17) {
-                    throw boom;
-                }
-                return i;
-            }, (i, x) -> folded.add(i)));
+            WorkerPool.TaskFailure f = assertThrows(
+                    WorkerPool.TaskFailure.class,
+                    () -> pool.runOrdered(
+                            200,
+                            6,
+                            (i, w, r) -> {
+                                maxStarted.accumulateAndGet(i, Math::max);
+                                work(i);
+                                if (i == 17) {
+                                    throw boom;
+                                }
+                                return i;
+                            },
+                            (i, x) -> folded.add(i)));
             assertEquals(17, f.index());
             assertSame(boom, f.getCause());
             assertEquals(17, folded.size());
@@ -117,16 +133,22 @@ class OrderedFoldTest {
     @Test
     void theLowestFailingClientIsReportedWhicheverFailsFirst() {
         try (WorkerPool pool = new WorkerPool(3, "fold-test-")) {
-            WorkerPool.TaskFailure f = assertThrows(WorkerPool.TaskFailure.class, () -> pool.runOrdered(20, 8, (i, w, r) -> {
-                if (i == 2) {
-                    LockSupport.parkNanos(100_000_000L);
-                    throw new IllegalArgumentException("slow failure of 2");
-                }
-                if (i == 4) {
-                    throw new IllegalArgumentException("fast failure of 4");
-                }
-                return i;
-            }, (i, x) -> { }));
+            WorkerPool.TaskFailure f = assertThrows(
+                    WorkerPool.TaskFailure.class,
+                    () -> pool.runOrdered(
+                            20,
+                            8,
+                            (i, w, r) -> {
+                                if (i == 2) {
+                                    LockSupport.parkNanos(100_000_000L);
+                                    throw new IllegalArgumentException("slow failure of 2");
+                                }
+                                if (i == 4) {
+                                    throw new IllegalArgumentException("fast failure of 4");
+                                }
+                                return i;
+                            },
+                            (i, x) -> {}));
             assertEquals(2, f.index());
             assertEquals("slow failure of 2", f.getCause().getMessage());
         }
@@ -136,12 +158,14 @@ class OrderedFoldTest {
     void aFailingFoldStopsAtItsClient() {
         try (WorkerPool pool = new WorkerPool(2, "fold-test-")) {
             List<Integer> folded = new ArrayList<>();
-            WorkerPool.TaskFailure f = assertThrows(WorkerPool.TaskFailure.class, () -> pool.runOrdered(30, 4, (i, w, r) -> i, (i, x) -> {
-                if (i == 9) {
-                    throw new ArithmeticException("fold of 9");
-                }
-                folded.add(i);
-            }));
+            WorkerPool.TaskFailure f = assertThrows(
+                    WorkerPool.TaskFailure.class,
+                    () -> pool.runOrdered(30, 4, (i, w, r) -> i, (i, x) -> {
+                        if (i == 9) {
+                            throw new ArithmeticException("fold of 9");
+                        }
+                        folded.add(i);
+                    }));
             assertEquals(9, f.index());
             assertEquals(9, folded.size());
         }
@@ -149,9 +173,9 @@ class OrderedFoldTest {
 
     @Test
     void rejectsNonsenseSizes() {
-        assertThrows(IllegalArgumentException.class, () -> new OrderedFold<Integer>(3, 0, (i, x) -> { }));
-        assertThrows(IllegalArgumentException.class, () -> new OrderedFold<Integer>(-1, 2, (i, x) -> { }));
-        OrderedFold<Integer> fold = new OrderedFold<>(3, 2, (i, x) -> { });
+        assertThrows(IllegalArgumentException.class, () -> new OrderedFold<Integer>(3, 0, (i, x) -> {}));
+        assertThrows(IllegalArgumentException.class, () -> new OrderedFold<Integer>(-1, 2, (i, x) -> {}));
+        OrderedFold<Integer> fold = new OrderedFold<>(3, 2, (i, x) -> {});
         assertThrows(IndexOutOfBoundsException.class, () -> fold.complete(3, 1));
     }
 }

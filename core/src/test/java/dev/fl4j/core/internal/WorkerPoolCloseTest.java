@@ -58,7 +58,8 @@ class WorkerPoolCloseTest {
         assertTrue(e.getMessage().contains("1 worker still running"), e.getMessage());
         assertEquals(0, closes.get(), "close freed a resource that running client work holds");
         release.countDown();
-        assertTrue(resourceClosed.await(10, TimeUnit.SECONDS), "the worker closes its own resources when its work ends");
+        assertTrue(
+                resourceClosed.await(10, TimeUnit.SECONDS), "the worker closes its own resources when its work ends");
         assertEquals(1, closes.get());
         assertFalse(closedWhileInUse.get());
     }
@@ -67,7 +68,8 @@ class WorkerPoolCloseTest {
     void closeOfAnIdlePoolClosesEveryWorkersResourcesBeforeReturning() {
         AtomicInteger closes = new AtomicInteger();
         WorkerPool pool = new WorkerPool(3, "test-worker-");
-        pool.runAll(9, (i, worker, resources) -> resources.get("session", () -> (AutoCloseable) closes::incrementAndGet));
+        pool.runAll(
+                9, (i, worker, resources) -> resources.get("session", () -> (AutoCloseable) closes::incrementAndGet));
         pool.close();
         assertTrue(closes.get() >= 1 && closes.get() <= 3, "one resource per worker that ran, got " + closes.get());
     }

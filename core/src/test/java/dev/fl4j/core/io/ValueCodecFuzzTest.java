@@ -21,13 +21,15 @@ class ValueCodecFuzzTest {
                 .add("a", Struct.of(Tensor.of(new float[] {1, 2, 3, 4}, 2, 2), Struct.of(Tensor.scalar(7L))))
                 .add("b", Tensor.of(new boolean[] {true, false}, 2))
                 .build());
-        byte[] sequence = ValueCodec.encode(ListSequence.of(StructType.builder().add("x", new TensorType(DType.FLOAT32, -1)).build(),
+        byte[] sequence = ValueCodec.encode(ListSequence.of(
+                StructType.builder().add("x", new TensorType(DType.FLOAT32, -1)).build(),
                 List.of(Struct.named("x", Tensor.vector(1f)), Struct.named("x", Tensor.vector(2f, 3f)))));
         Fuzz.named("codec")
                 .seed(nestedStructs)
                 .seed(sequence)
                 .seed(ValueCodec.encode(Tensor.of(new double[] {1e-300, 2}, 2)))
-                .seed(ValueCodec.encode(Struct.of(Struct.of(Struct.of(Struct.of(Struct.named("deep", Tensor.of(new int[] {1, 2, 3}, 3, 1))))))))
+                .seed(ValueCodec.encode(Struct.of(Struct.of(Struct.of(Struct.of(
+                        Struct.named("deep", Tensor.of(new int[] {1, 2, 3}, 3, 1))))))))
                 .expecting(MalformedDataException.class)
                 .inputs(20_000)
                 .run(ValueCodec::decode);
@@ -42,7 +44,10 @@ class ValueCodecFuzzTest {
         MalformedDataException values = assertThrows(MalformedDataException.class, () -> ValueCodec.decode(deepValue));
         assertTrue(values.getMessage().contains("nesting deeper than"), values.getMessage());
 
-        byte[] deepType = concat(header, new byte[] {'Q'}, Fuzz.nested(new byte[] {'q'}, new byte[] {'t', 0, 0}, new byte[0], 200_000),
+        byte[] deepType = concat(
+                header,
+                new byte[] {'Q'},
+                Fuzz.nested(new byte[] {'q'}, new byte[] {'t', 0, 0}, new byte[0], 200_000),
                 new byte[] {0, 0, 0, 0});
         MalformedDataException types = assertThrows(MalformedDataException.class, () -> ValueCodec.decode(deepType));
         assertTrue(types.getMessage().contains("nesting deeper than"), types.getMessage());

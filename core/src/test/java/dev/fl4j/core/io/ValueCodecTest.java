@@ -28,8 +28,15 @@ class ValueCodecTest {
                 .add("b", Tensor.of(new boolean[] {true, false}, 2))
                 .add("u", Tensor.of(new byte[] {(byte) 255, 0, 7}, 3))
                 .add("nested", Struct.of(Tensor.scalar(3), Struct.empty()))
-                .add("seq", ListSequence.of(StructType.builder().add("x", new TensorType(DType.FLOAT32, -1)).build(),
-                        List.of(Struct.named("x", Tensor.vector(1f)), Struct.named("x", Tensor.vector(2f, 3f)))))
+                .add(
+                        "seq",
+                        ListSequence.of(
+                                StructType.builder()
+                                        .add("x", new TensorType(DType.FLOAT32, -1))
+                                        .build(),
+                                List.of(
+                                        Struct.named("x", Tensor.vector(1f)),
+                                        Struct.named("x", Tensor.vector(2f, 3f)))))
                 .build();
     }
 
@@ -42,23 +49,34 @@ class ValueCodecTest {
     @Test
     void rejectsMalformedBytes() {
         byte[] good = ValueCodec.encode(sample());
-        MalformedDataException truncated = assertThrows(MalformedDataException.class, () -> ValueCodec.decode(Arrays.copyOf(good, good.length - 3)));
-        assertTrue(truncated.getMessage().contains("truncated") || truncated.getMessage().contains("remain"), truncated.getMessage());
+        MalformedDataException truncated = assertThrows(
+                MalformedDataException.class, () -> ValueCodec.decode(Arrays.copyOf(good, good.length - 3)));
+        assertTrue(
+                truncated.getMessage().contains("truncated")
+                        || truncated.getMessage().contains("remain"),
+                truncated.getMessage());
         byte[] trailing = Arrays.copyOf(good, good.length + 2);
-        assertTrue(assertThrows(MalformedDataException.class, () -> ValueCodec.decode(trailing)).getMessage().contains("2 trailing bytes"));
+        assertTrue(assertThrows(MalformedDataException.class, () -> ValueCodec.decode(trailing))
+                .getMessage()
+                .contains("2 trailing bytes"));
         byte[] badVersion = good.clone();
         badVersion[4] = 9;
-        assertTrue(assertThrows(MalformedDataException.class, () -> ValueCodec.decode(badVersion)).getMessage()
+        assertTrue(assertThrows(MalformedDataException.class, () -> ValueCodec.decode(badVersion))
+                .getMessage()
                 .contains("unsupported fl4j value format version 9"));
         byte[] badMagic = good.clone();
         badMagic[0] = 'X';
         assertThrows(MalformedDataException.class, () -> ValueCodec.decode(badMagic));
         byte[] badDtype = ValueCodec.encode(Tensor.scalar(1));
         badDtype[6] = 42;
-        assertTrue(assertThrows(MalformedDataException.class, () -> ValueCodec.decode(badDtype)).getMessage().contains("unknown dtype code 42"));
+        assertTrue(assertThrows(MalformedDataException.class, () -> ValueCodec.decode(badDtype))
+                .getMessage()
+                .contains("unknown dtype code 42"));
         byte[] hugeTensor = ValueCodec.encode(Tensor.vector(1f));
         hugeTensor[8] = 0x7f;
-        assertTrue(assertThrows(MalformedDataException.class, () -> ValueCodec.decode(hugeTensor)).getMessage().contains("needs"));
+        assertTrue(assertThrows(MalformedDataException.class, () -> ValueCodec.decode(hugeTensor))
+                .getMessage()
+                .contains("needs"));
     }
 
     /** Header, then a float32 tensor of the given shape and no element bytes. */
@@ -74,11 +92,18 @@ class ValueCodecTest {
     @Test
     void rejectsDimensionsWhoseProductOverflows() {
         // 255 * 42009217 * 1722007169 = 2^64 - 1: the unchecked long product was -1 and reached new float[-1]
-        MalformedDataException e = assertThrows(MalformedDataException.class, () -> ValueCodec.decode(tensorHeader(255, 42009217, 1722007169)));
-        assertTrue(e.getMessage().contains("more than 2^31-1 elements") && e.getMessage().contains("at byte 5"), e.getMessage());
-        MalformedDataException wide = assertThrows(MalformedDataException.class, () -> ValueCodec.decode(tensorHeader(65536, 65536)));
+        MalformedDataException e = assertThrows(
+                MalformedDataException.class, () -> ValueCodec.decode(tensorHeader(255, 42009217, 1722007169)));
+        assertTrue(
+                e.getMessage().contains("more than 2^31-1 elements")
+                        && e.getMessage().contains("at byte 5"),
+                e.getMessage());
+        MalformedDataException wide =
+                assertThrows(MalformedDataException.class, () -> ValueCodec.decode(tensorHeader(65536, 65536)));
         assertTrue(wide.getMessage().contains("more than 2^31-1 elements"), wide.getMessage());
-        assertEquals(Tensor.of(new float[0], 0, Integer.MAX_VALUE, Integer.MAX_VALUE), ValueCodec.decode(tensorHeader(0, Integer.MAX_VALUE, Integer.MAX_VALUE)));
+        assertEquals(
+                Tensor.of(new float[0], 0, Integer.MAX_VALUE, Integer.MAX_VALUE),
+                ValueCodec.decode(tensorHeader(0, Integer.MAX_VALUE, Integer.MAX_VALUE)));
     }
 
     private static Value nestedStructs(int depth) {
@@ -93,7 +118,8 @@ class ValueCodecTest {
     void nestingIsLimited() {
         Value deepest = nestedStructs(ValueCodec.MAX_DEPTH);
         assertEquals(deepest, ValueCodec.decode(ValueCodec.encode(deepest)));
-        MalformedDataException e = assertThrows(MalformedDataException.class,
+        MalformedDataException e = assertThrows(
+                MalformedDataException.class,
                 () -> ValueCodec.decode(ValueCodec.encode(nestedStructs(ValueCodec.MAX_DEPTH + 1))));
         assertTrue(e.getMessage().contains("nesting deeper than " + ValueCodec.MAX_DEPTH + " levels"), e.getMessage());
         Type deepType = TensorType.scalar(DType.FLOAT32);
@@ -101,22 +127,34 @@ class ValueCodecTest {
             deepType = new SequenceType(deepType);
         }
         byte[] deepTypedSequence = ValueCodec.encode(ListSequence.of(deepType, List.of()));
-        MalformedDataException types = assertThrows(MalformedDataException.class, () -> ValueCodec.decode(deepTypedSequence));
+        MalformedDataException types =
+                assertThrows(MalformedDataException.class, () -> ValueCodec.decode(deepTypedSequence));
         assertTrue(types.getMessage().contains("nesting deeper"), types.getMessage());
     }
 
     @Test
     void rejectsWhatTheValueModelWouldRefuse() {
-        byte[] twoX = ValueCodec.encode(Struct.builder().add("x", Tensor.scalar(1)).add("y", Tensor.scalar(2)).build());
+        byte[] twoX = ValueCodec.encode(Struct.builder()
+                .add("x", Tensor.scalar(1))
+                .add("y", Tensor.scalar(2))
+                .build());
         int y = indexOf(twoX, (byte) 'y');
         twoX[y] = 'x';
         MalformedDataException duplicate = assertThrows(MalformedDataException.class, () -> ValueCodec.decode(twoX));
-        assertTrue(duplicate.getMessage().contains("duplicate field name 'x' at byte " + (y - 3)), duplicate.getMessage());
+        assertTrue(
+                duplicate.getMessage().contains("duplicate field name 'x' at byte " + (y - 3)), duplicate.getMessage());
 
-        byte[] sequence = ValueCodec.encode(ListSequence.of(TensorType.scalar(DType.INT32), List.of(Tensor.scalar(1), Tensor.scalar(2))));
-        sequence[sequence.length - 6] = 3; // the second element's dtype code: int32 -> int64, its payload read as 4 of 8 bytes
-        MalformedDataException wrongElement = assertThrows(MalformedDataException.class, () -> ValueCodec.decode(Arrays.copyOf(sequence, sequence.length + 4)));
-        assertTrue(wrongElement.getMessage().contains("sequence element 1 at byte " + (sequence.length - 7) + ": expected int32 but got int64"),
+        byte[] sequence = ValueCodec.encode(
+                ListSequence.of(TensorType.scalar(DType.INT32), List.of(Tensor.scalar(1), Tensor.scalar(2))));
+        sequence[sequence.length - 6] =
+                3; // the second element's dtype code: int32 -> int64, its payload read as 4 of 8 bytes
+        MalformedDataException wrongElement = assertThrows(
+                MalformedDataException.class, () -> ValueCodec.decode(Arrays.copyOf(sequence, sequence.length + 4)));
+        assertTrue(
+                wrongElement
+                        .getMessage()
+                        .contains("sequence element 1 at byte " + (sequence.length - 7)
+                                + ": expected int32 but got int64"),
                 wrongElement.getMessage());
     }
 

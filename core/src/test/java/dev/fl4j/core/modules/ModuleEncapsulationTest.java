@@ -34,40 +34,61 @@ class ModuleEncapsulationTest {
 
     @Test
     void aModuleRequiringCoreCompilesAgainstItsExportedPackages() throws Exception {
-        List<Diagnostic<? extends JavaFileObject>> errors = compileProbe("import dev.fl4j.core.runtime.LocalRuntime;",
-                "LocalRuntime.class");
+        List<Diagnostic<? extends JavaFileObject>> errors =
+                compileProbe("import dev.fl4j.core.runtime.LocalRuntime;", "LocalRuntime.class");
         assertEquals(List.of(), errors, "a module requiring dev.fl4j.core must compile against its exported packages");
     }
 
     @Test
     void aModuleRequiringCoreCannotImportItsInternalPackage() throws Exception {
-        List<Diagnostic<? extends JavaFileObject>> errors = compileProbe("import dev.fl4j.core.internal.WorkerPool;",
-                "WorkerPool.class");
+        List<Diagnostic<? extends JavaFileObject>> errors =
+                compileProbe("import dev.fl4j.core.internal.WorkerPool;", "WorkerPool.class");
         String messages = errors.stream().map(d -> d.getMessage(null)).collect(Collectors.joining("\n"));
-        assertTrue(messages.contains("package dev.fl4j.core.internal is not visible")
+        assertTrue(
+                messages.contains("package dev.fl4j.core.internal is not visible")
                         && messages.contains("does not export it"),
                 "expected javac to refuse dev.fl4j.core.internal as not exported, got:\n" + messages);
     }
 
-    private List<Diagnostic<? extends JavaFileObject>> compileProbe(String importLine, String use) throws IOException, URISyntaxException {
-        Path core = Path.of(Value.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        assertTrue(Files.exists(core.resolve("module-info.class")) || core.toString().endsWith(".jar"),
+    private List<Diagnostic<? extends JavaFileObject>> compileProbe(String importLine, String use)
+            throws IOException, URISyntaxException {
+        Path core = Path.of(
+                Value.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        assertTrue(
+                Files.exists(core.resolve("module-info.class"))
+                        || core.toString().endsWith(".jar"),
                 "core's compiled classes must hold its module descriptor: " + core);
         Path src = work.resolve("src");
         Files.createDirectories(src.resolve("probe"));
         Files.writeString(src.resolve("module-info.java"), "module probe { requires dev.fl4j.core; }\n");
-        Path probe = Files.writeString(src.resolve("probe/Probe.java"),
-                "package probe;\n" + importLine + "\npublic class Probe { public static Class<?> use() { return " + use + "; } }\n");
+        Path probe = Files.writeString(
+                src.resolve("probe/Probe.java"),
+                "package probe;\n" + importLine + "\npublic class Probe { public static Class<?> use() { return " + use
+                        + "; } }\n");
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, null)) {
             // nothing from this JVM's class path (which holds core's test classes, some in dev.fl4j.core.internal)
             files.setLocation(StandardLocation.CLASS_PATH, List.of());
-            List<String> options = List.of("--release", "17", "--module-path", core.toString(), "-d", work.resolve("out").toString());
+            List<String> options = List.of(
+                    "--release",
+                    "17",
+                    "--module-path",
+                    core.toString(),
+                    "-d",
+                    work.resolve("out").toString());
             StringWriter out = new StringWriter();
-            javac.getTask(out, files, diagnostics, options, null,
-                    files.getJavaFileObjects(src.resolve("module-info.java"), probe)).call();
+            javac.getTask(
+                            out,
+                            files,
+                            diagnostics,
+                            options,
+                            null,
+                            files.getJavaFileObjects(src.resolve("module-info.java"), probe))
+                    .call();
         }
-        return diagnostics.getDiagnostics().stream().filter(d -> d.getKind() == Diagnostic.Kind.ERROR).toList();
+        return diagnostics.getDiagnostics().stream()
+                .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
+                .toList();
     }
 }

@@ -36,17 +36,24 @@ class PackageCyclesTest {
      */
     private static final List<Set<String>> KNOWN_CYCLES = List.of(
             // every value knows its type (Value.type()), and every type names its value class for typed bodies
-            // (TypeOf<V>.valueClass(): TensorType -> Tensor, StructType -> Struct, SequenceType -> SequenceValue, FederatedType -> FederatedValue)
+            // (TypeOf<V>.valueClass(): TensorType -> Tensor, StructType -> Struct, SequenceType -> SequenceValue,
+            // FederatedType -> FederatedValue)
             Set.of("dev.fl4j.core", "dev.fl4j.core.types"),
-            // FederatedComputation.call -> runtime.Runtimes -> LocalRuntime -> internal.Invocation -> computation, templates
-            Set.of("dev.fl4j.core.computation", "dev.fl4j.core.runtime", "dev.fl4j.core.internal", "dev.fl4j.core.templates"));
+            // FederatedComputation.call -> runtime.Runtimes -> LocalRuntime -> internal.Invocation -> computation,
+            // templates
+            Set.of(
+                    "dev.fl4j.core.computation",
+                    "dev.fl4j.core.runtime",
+                    "dev.fl4j.core.internal",
+                    "dev.fl4j.core.templates"));
 
     private static final Pattern EDGE = Pattern.compile("^\\s+(dev\\.fl4j\\.\\S+)\\s+->\\s+(dev\\.fl4j\\.\\S+)\\s");
 
     @Test
     void coreHasNoPackageCyclesBeyondTheKnownOnes() throws Exception {
         Map<String, Set<String>> packages = dependencies("-verbose:package");
-        assertTrue(packages.containsKey("dev.fl4j.core.computation") && packages.containsKey("dev.fl4j.core.types"),
+        assertTrue(
+                packages.containsKey("dev.fl4j.core.computation") && packages.containsKey("dev.fl4j.core.types"),
                 "jdeps found none of core's packages: " + packages.keySet());
         List<String> problems = new ArrayList<>();
         for (Set<String> component : stronglyConnected(packages)) {
@@ -61,8 +68,8 @@ class PackageCyclesTest {
 
     @Test
     void findsACycleInAGraphThatHasOne() {
-        Map<String, Set<String>> graph = new TreeMap<>(Map.of(
-                "a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a", "d"), "d", Set.of()));
+        Map<String, Set<String>> graph =
+                new TreeMap<>(Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a", "d"), "d", Set.of()));
         assertEquals(List.of(new TreeSet<>(Set.of("a", "b", "c"))), stronglyConnected(graph));
         assertEquals(List.of(), stronglyConnected(new TreeMap<>(Map.of("a", Set.of("b"), "b", Set.of()))));
     }
@@ -89,11 +96,14 @@ class PackageCyclesTest {
 
     /** {@code from -> {to}} among dev.fl4j names in core's compiled classes, per jdeps at the given verbosity. */
     private static Map<String, Set<String>> dependencies(String verbosity) throws Exception {
-        Path classes = Path.of(Value.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError("this JDK has no jdeps"));
+        Path classes = Path.of(
+                Value.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        ToolProvider jdeps =
+                ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError("this JDK has no jdeps"));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int status = jdeps.run(new PrintWriter(out), new PrintWriter(err), verbosity, "-filter:none", classes.toString());
+        int status =
+                jdeps.run(new PrintWriter(out), new PrintWriter(err), verbosity, "-filter:none", classes.toString());
         assertEquals(0, status, "jdeps failed: " + err);
         Map<String, Set<String>> graph = new TreeMap<>();
         for (String line : out.toString().split("\\R")) {
@@ -126,8 +136,14 @@ class PackageCyclesTest {
         return components;
     }
 
-    private static void visit(String node, Map<String, Set<String>> graph, Map<String, Integer> index, Map<String, Integer> low,
-                              Deque<String> stack, Set<String> onStack, List<Set<String>> components) {
+    private static void visit(
+            String node,
+            Map<String, Set<String>> graph,
+            Map<String, Integer> index,
+            Map<String, Integer> low,
+            Deque<String> stack,
+            Set<String> onStack,
+            List<Set<String>> components) {
         index.put(node, index.size());
         low.put(node, index.get(node));
         stack.push(node);

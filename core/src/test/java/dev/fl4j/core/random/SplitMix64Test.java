@@ -23,8 +23,14 @@ class SplitMix64Test {
     void anotherSeedGivesThePublishedReferenceStream() {
         // The reference vectors of rand_xoshiro's SplitMix64 test, produced with splitmix64.c (unsigned decimal).
         SplitMix64 rng = new SplitMix64(1477776061723855037L);
-        String[] expected = {"1985237415132408290", "2979275885539914483", "13511426838097143398", "8488337342461049707",
-                "15141737807933549159", "17093170987380407015"};
+        String[] expected = {
+            "1985237415132408290",
+            "2979275885539914483",
+            "13511426838097143398",
+            "8488337342461049707",
+            "15141737807933549159",
+            "17093170987380407015"
+        };
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], Long.toUnsignedString(rng.nextLong()), "output " + i);
         }
@@ -102,7 +108,9 @@ class SplitMix64Test {
         new SplitMix64(7).shuffle(order);
         assertArrayEquals(new int[] {3, 2, 5, 6, 7, 4, 8, 9, 1, 0}, order);
         assertEquals(0.8537727029792486, new SplitMix64(7).nextGamma(0.5));
-        assertArrayEquals(new double[] {0.393763650696799, 0.32841091053673793, 0.27782543876646315}, new SplitMix64(7).nextDirichlet(1.0, 3));
+        assertArrayEquals(
+                new double[] {0.393763650696799, 0.32841091053673793, 0.27782543876646315},
+                new SplitMix64(7).nextDirichlet(1.0, 3));
     }
 
     /**

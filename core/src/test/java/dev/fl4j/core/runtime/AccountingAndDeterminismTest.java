@@ -29,22 +29,32 @@ class AccountingAndDeterminismTest {
 
     /** Broadcast a 1000-float model, each client adds its own noise (seeded by client), mean back. */
     private static FederatedComputation round() {
-        LocalComputation perturb = LocalComputation.of("perturb", StructType.builder().add("model", VEC).add("seed", I32).build(), VEC, v -> {
-            Struct s = (Struct) v;
-            float[] w = s.tensor("model").toFloatArray();
-            SplittableRandom r = new SplittableRandom(Seeds.derive(42, s.tensor("seed").longValue()));
-            for (int i = 0; i < w.length; i++) {
-                w[i] += (float) r.nextGaussian() * 0.1f;
-            }
-            return Tensor.of(w, w.length);
-        });
-        return FederatedComputation.of("round",
-                StructType.builder().add("model", FederatedType.server(VEC)).add("seeds", FederatedType.clients(I32)).build(),
+        LocalComputation perturb = LocalComputation.of(
+                "perturb",
+                StructType.builder().add("model", VEC).add("seed", I32).build(),
+                VEC,
+                v -> {
+                    Struct s = (Struct) v;
+                    float[] w = s.tensor("model").toFloatArray();
+                    SplittableRandom r = new SplittableRandom(
+                            Seeds.derive(42, s.tensor("seed").longValue()));
+                    for (int i = 0; i < w.length; i++) {
+                        w[i] += (float) r.nextGaussian() * 0.1f;
+                    }
+                    return Tensor.of(w, w.length);
+                });
+        return FederatedComputation.of(
+                "round",
+                StructType.builder()
+                        .add("model", FederatedType.server(VEC))
+                        .add("seeds", FederatedType.clients(I32))
+                        .build(),
                 FederatedType.server(VEC),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
                     FederatedValue model = ctx.federatedBroadcast((FederatedValue) a.get("model"));
-                    FederatedValue updates = ctx.federatedMap(perturb, ctx.federatedZip(Struct.named("model", model, "seed", a.get("seeds"))));
+                    FederatedValue updates = ctx.federatedMap(
+                            perturb, ctx.federatedZip(Struct.named("model", model, "seed", a.get("seeds"))));
                     return ctx.federatedMean(updates);
                 });
     }
@@ -125,13 +135,25 @@ class AccountingAndDeterminismTest {
     @Test
     void float32SumAndMeanErrorDoesNotGrowWithTheClientCount() {
         TensorType vec3 = new TensorType(DType.FLOAT32, 3);
-        FederatedComputation sum = FederatedComputation.of("sum", FederatedType.clients(vec3), FederatedType.server(vec3),
+        FederatedComputation sum = FederatedComputation.of(
+                "sum",
+                FederatedType.clients(vec3),
+                FederatedType.server(vec3),
                 (ctx, v) -> ctx.federatedSum((FederatedValue) v));
-        FederatedComputation mean = FederatedComputation.of("mean", FederatedType.clients(vec3), FederatedType.server(vec3),
+        FederatedComputation mean = FederatedComputation.of(
+                "mean",
+                FederatedType.clients(vec3),
+                FederatedType.server(vec3),
                 (ctx, v) -> ctx.federatedMean((FederatedValue) v));
-        FederatedComputation weightedMean = FederatedComputation.of("weighted_mean",
-                StructType.builder().add("v", FederatedType.clients(vec3)).add("w", FederatedType.clients(TensorType.scalar(DType.FLOAT32))).build(),
-                FederatedType.server(vec3), (ctx, a) -> ctx.federatedMean((FederatedValue) ((Struct) a).get("v"), (FederatedValue) ((Struct) a).get("w")));
+        FederatedComputation weightedMean = FederatedComputation.of(
+                "weighted_mean",
+                StructType.builder()
+                        .add("v", FederatedType.clients(vec3))
+                        .add("w", FederatedType.clients(TensorType.scalar(DType.FLOAT32)))
+                        .build(),
+                FederatedType.server(vec3),
+                (ctx, a) -> ctx.federatedMean(
+                        (FederatedValue) ((Struct) a).get("v"), (FederatedValue) ((Struct) a).get("w")));
         try (LocalRuntime runtime = LocalRuntime.builder().optWorkers(2).build()) {
             for (int n : new int[] {10, 1_000, 100_000}) {
                 List<String> ids = new ArrayList<>();
@@ -144,17 +166,25 @@ class AccountingAndDeterminismTest {
                         exact[j] = exact[j].add(new java.math.BigDecimal(v[j]));
                     }
                 }
-                Value values = dev.fl4j.core.ClientValues.lazy(vec3, ids, id -> Tensor.of(clientValue(Integer.parseInt(id.substring(1))), 3));
+                Value values = dev.fl4j.core.ClientValues.lazy(
+                        vec3, ids, id -> Tensor.of(clientValue(Integer.parseInt(id.substring(1))), 3));
                 float[] got = ((Tensor) ((ServerValue) sum.invoke(runtime, values)).value()).floatData();
                 for (int j = 0; j < 3; j++) {
                     double ulps = relativeErrorInUlps(got[j], exact[j]);
-                    assertTrue(ulps <= 0.5, n + " clients, element " + j + ": sum " + got[j] + " is " + ulps + " ulp from the exact " + exact[j]);
+                    assertTrue(
+                            ulps <= 0.5,
+                            n + " clients, element " + j + ": sum " + got[j] + " is " + ulps + " ulp from the exact "
+                                    + exact[j]);
                 }
                 Value constant = dev.fl4j.core.ClientValues.lazy(vec3, ids, id -> Tensor.vector(0.1f, 0.7f, 1e-3f));
-                Value ones = dev.fl4j.core.ClientValues.lazy(TensorType.scalar(DType.FLOAT32), ids, id -> Tensor.scalar(1f));
-                assertArrayEquals(new float[] {0.1f, 0.7f, 1e-3f}, ((Tensor) ((ServerValue) mean.invoke(runtime, constant)).value()).floatData(),
+                Value ones =
+                        dev.fl4j.core.ClientValues.lazy(TensorType.scalar(DType.FLOAT32), ids, id -> Tensor.scalar(1f));
+                assertArrayEquals(
+                        new float[] {0.1f, 0.7f, 1e-3f},
+                        ((Tensor) ((ServerValue) mean.invoke(runtime, constant)).value()).floatData(),
                         n + " clients: the mean of equal values is that value");
-                assertArrayEquals(new float[] {0.1f, 0.7f, 1e-3f},
+                assertArrayEquals(
+                        new float[] {0.1f, 0.7f, 1e-3f},
                         ((Tensor) ((ServerValue) weightedMean.invoke(runtime, constant, ones)).value()).floatData(),
                         n + " clients: the weighted mean of equal values is that value");
             }
@@ -166,7 +196,10 @@ class AccountingAndDeterminismTest {
     void manyClientSumsAreBitwiseTheSameForAnyWorkerCount() {
         TensorType vec3 = new TensorType(DType.FLOAT32, 3);
         LocalComputation identity = LocalComputation.of("id", vec3, vec3, v -> v);
-        FederatedComputation sum = FederatedComputation.of("sum", FederatedType.clients(vec3), FederatedType.server(vec3),
+        FederatedComputation sum = FederatedComputation.of(
+                "sum",
+                FederatedType.clients(vec3),
+                FederatedType.server(vec3),
                 (ctx, v) -> ctx.federatedSum(ctx.federatedMap(identity, (FederatedValue) v)));
         List<Value> values = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
@@ -174,13 +207,18 @@ class AccountingAndDeterminismTest {
         }
         float[] reference = null;
         for (int workers : new int[] {1, 2, 5}) {
-            try (LocalRuntime runtime = LocalRuntime.builder().optWorkers(workers).build()) {
-                float[] got = ((Tensor) ((ServerValue) sum.invoke(runtime, FederatedValue.clients(values))).value()).floatData();
+            try (LocalRuntime runtime =
+                    LocalRuntime.builder().optWorkers(workers).build()) {
+                float[] got = ((Tensor) ((ServerValue) sum.invoke(runtime, FederatedValue.clients(values))).value())
+                        .floatData();
                 if (reference == null) {
                     reference = got;
                 }
                 for (int j = 0; j < 3; j++) {
-                    assertEquals(Float.floatToRawIntBits(reference[j]), Float.floatToRawIntBits(got[j]), workers + " workers, element " + j);
+                    assertEquals(
+                            Float.floatToRawIntBits(reference[j]),
+                            Float.floatToRawIntBits(got[j]),
+                            workers + " workers, element " + j);
                 }
             }
         }

@@ -29,17 +29,24 @@ class ClientStateTest {
     static final String KEY = "running_total";
 
     /** Adds the client's value to its running total (kept as client state) and returns the new total; fails on NaN. */
-    static final LocalComputation RUNNING_TOTAL = LocalComputation.withContext("running_total", F32, F32, (v, client) -> {
-        float x = ((Tensor) v).floatValue();
-        if (Float.isNaN(x)) {
-            throw new IllegalArgumentException("NaN input");
-        }
-        float total = client.clientState(KEY).map(s -> ((Tensor) s).floatValue()).orElse(0f) + x;
-        client.setClientState(KEY, Tensor.scalar(total));
-        return Tensor.scalar(total);
-    });
+    static final LocalComputation RUNNING_TOTAL =
+            LocalComputation.withContext("running_total", F32, F32, (v, client) -> {
+                float x = ((Tensor) v).floatValue();
+                if (Float.isNaN(x)) {
+                    throw new IllegalArgumentException("NaN input");
+                }
+                float total = client.clientState(KEY)
+                                .map(s -> ((Tensor) s).floatValue())
+                                .orElse(0f)
+                        + x;
+                client.setClientState(KEY, Tensor.scalar(total));
+                return Tensor.scalar(total);
+            });
 
-    static final FederatedComputation ROUND = FederatedComputation.of("round", FederatedType.clients(F32), FederatedType.server(F32),
+    static final FederatedComputation ROUND = FederatedComputation.of(
+            "round",
+            FederatedType.clients(F32),
+            FederatedType.server(F32),
             (ctx, arg) -> ctx.federatedSum(ctx.federatedMap(RUNNING_TOTAL, (FederatedValue) arg)));
 
     static ClientValues values(List<String> ids, float... xs) {
@@ -77,7 +84,8 @@ class ClientStateTest {
     void aFailedRoundChangesNoClientsState() {
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
             run(rt, values(List.of("a", "b", "c"), 1, 2, 3));
-            ClientWorkException e = assertThrows(ClientWorkException.class, () -> run(rt, values(List.of("a", "b", "c"), 10, Float.NaN, 10)));
+            ClientWorkException e = assertThrows(
+                    ClientWorkException.class, () -> run(rt, values(List.of("a", "b", "c"), 10, Float.NaN, 10)));
             assertTrue(e.getMessage().contains("client b (#1) failed"), e.getMessage());
             assertEquals(1f, state(rt, "a"), "a trained before b failed, but the round did not happen");
             assertEquals(3f, state(rt, "c"));
@@ -121,15 +129,19 @@ class ClientStateTest {
         ClientStateStore.Transaction t = store.begin();
         t.put("a", KEY, Tensor.scalar(5f));
         t.commit();
-        IllegalArgumentException notStruct = assertThrows(IllegalArgumentException.class, () -> store.restore(Tensor.scalar(1)));
+        IllegalArgumentException notStruct =
+                assertThrows(IllegalArgumentException.class, () -> store.restore(Tensor.scalar(1)));
         assertTrue(notStruct.getMessage().contains("structure of entries"), notStruct.getMessage());
         Struct entry = Struct.named("client", text("b"), "key", text(KEY), "state", Tensor.scalar(1f));
-        IllegalArgumentException repeated = assertThrows(IllegalArgumentException.class, () -> store.restore(Struct.of(entry, entry)));
+        IllegalArgumentException repeated =
+                assertThrows(IllegalArgumentException.class, () -> store.restore(Struct.of(entry, entry)));
         assertTrue(repeated.getMessage().contains("entry #1 repeats client 'b'"), repeated.getMessage());
         Struct badClient = Struct.named("client", Tensor.scalar(3), "key", text(KEY), "state", Tensor.scalar(1f));
-        IllegalArgumentException wrongField = assertThrows(IllegalArgumentException.class, () -> store.restore(Struct.of(badClient)));
+        IllegalArgumentException wrongField =
+                assertThrows(IllegalArgumentException.class, () -> store.restore(Struct.of(badClient)));
         assertTrue(wrongField.getMessage().contains("'client' must be uint8[n] text"), wrongField.getMessage());
-        assertEquals(Tensor.scalar(5f), store.get("a", KEY).orElseThrow(), "a rejected snapshot leaves the store as it was");
+        assertEquals(
+                Tensor.scalar(5f), store.get("a", KEY).orElseThrow(), "a rejected snapshot leaves the store as it was");
         assertEquals(1, store.size());
     }
 
@@ -140,13 +152,19 @@ class ClientStateTest {
 
     @Test
     void aClientWritingAKeyTwiceInOneInvocationIsAnError() {
-        FederatedComputation twice = FederatedComputation.of("twice", FederatedType.clients(F32), FederatedType.server(F32), (ctx, arg) -> {
-            FederatedValue once = ctx.federatedMap(RUNNING_TOTAL, (FederatedValue) arg);
-            return ctx.federatedSum(ctx.federatedMap(RUNNING_TOTAL, once));
-        });
+        FederatedComputation twice =
+                FederatedComputation.of("twice", FederatedType.clients(F32), FederatedType.server(F32), (ctx, arg) -> {
+                    FederatedValue once = ctx.federatedMap(RUNNING_TOTAL, (FederatedValue) arg);
+                    return ctx.federatedSum(ctx.federatedMap(RUNNING_TOTAL, once));
+                });
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
-            ClientWorkException e = assertThrows(ClientWorkException.class, () -> rt.invoke(twice, values(List.of("a"), 1)));
-            assertTrue(e.getCause().getMessage().contains("client 'a' wrote its state 'running_total' twice in one invocation"), e.getCause().getMessage());
+            ClientWorkException e =
+                    assertThrows(ClientWorkException.class, () -> rt.invoke(twice, values(List.of("a"), 1)));
+            assertTrue(
+                    e.getCause()
+                            .getMessage()
+                            .contains("client 'a' wrote its state 'running_total' twice in one invocation"),
+                    e.getCause().getMessage());
             assertEquals(0, rt.clientStates().size());
         }
     }
@@ -154,13 +172,18 @@ class ClientStateTest {
     @Test
     void stateIsOnlyForClientWork() {
         try (StandaloneContext direct = new StandaloneContext()) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> RUNNING_TOTAL.invoke(Tensor.scalar(1f), direct));
+            IllegalStateException e =
+                    assertThrows(IllegalStateException.class, () -> RUNNING_TOTAL.invoke(Tensor.scalar(1f), direct));
             assertTrue(e.getMessage().contains("only for client work run by a federated runtime"), e.getMessage());
         }
-        FederatedComputation onServer = FederatedComputation.of("on_server", FederatedType.server(F32), FederatedType.server(F32),
+        FederatedComputation onServer = FederatedComputation.of(
+                "on_server",
+                FederatedType.server(F32),
+                FederatedType.server(F32),
                 (ctx, arg) -> ctx.federatedMap(RUNNING_TOTAL, (FederatedValue) arg));
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(1).build()) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> rt.invoke(onServer, new ServerValue(Tensor.scalar(1f))));
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class, () -> rt.invoke(onServer, new ServerValue(Tensor.scalar(1f))));
             assertTrue(e.getMessage().contains("only available to work on a client"), e.getMessage());
         }
     }

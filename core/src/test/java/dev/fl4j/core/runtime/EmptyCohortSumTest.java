@@ -23,7 +23,10 @@ import org.junit.jupiter.api.Test;
 class EmptyCohortSumTest {
 
     private static Value sumOverNoClients(Type member) {
-        FederatedComputation sum = FederatedComputation.of("sum", FederatedType.clients(member), FederatedType.server(member),
+        FederatedComputation sum = FederatedComputation.of(
+                "sum",
+                FederatedType.clients(member),
+                FederatedType.server(member),
                 (ctx, v) -> ctx.federatedSum((FederatedValue) v));
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(1).build()) {
             return ((ServerValue) sum.invoke(rt, ClientValues.of(member, List.of(), List.of()))).value();
@@ -32,7 +35,10 @@ class EmptyCohortSumTest {
 
     @Test
     void sumOverNoClientsIsTheZeroOfTheMemberType() {
-        Type member = StructType.builder().add("w", new TensorType(DType.FLOAT32, 2, 3)).add("n", TensorType.scalar(DType.INT32)).build();
+        Type member = StructType.builder()
+                .add("w", new TensorType(DType.FLOAT32, 2, 3))
+                .add("n", TensorType.scalar(DType.INT32))
+                .build();
         Value zero = sumOverNoClients(member);
         assertEquals(Struct.named("w", Tensor.zeros(DType.FLOAT32, 2, 3), "n", Tensor.zeros(DType.INT32)), zero);
         assertEquals(member, zero.type());
@@ -40,7 +46,12 @@ class EmptyCohortSumTest {
 
     @Test
     void sumOverNoClientsOfAnUnknownShapeSaysWhyItHasNoZero() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sumOverNoClients(new TensorType(DType.FLOAT32, -1)));
-        assertTrue(e.getMessage().contains("federated_sum over zero clients") && e.getMessage().contains("has no defined zero") && e.getMessage().contains("float32[?]"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> sumOverNoClients(new TensorType(DType.FLOAT32, -1)));
+        assertTrue(
+                e.getMessage().contains("federated_sum over zero clients")
+                        && e.getMessage().contains("has no defined zero")
+                        && e.getMessage().contains("float32[?]"),
+                e.getMessage());
     }
 }

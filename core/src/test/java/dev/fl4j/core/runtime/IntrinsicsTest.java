@@ -57,53 +57,89 @@ class IntrinsicsTest {
     void temperatureAverageIsSevenWithTheTutorialsSignature() {
         LocalComputation local = sequenceAverage();
         assertEquals("(float32* -> float32)", local.type().toString());
-        FederatedComputation avg = FederatedComputation.of("get_global_temperature_average",
-                FederatedType.clients(new SequenceType(F32)), FederatedType.server(F32),
+        FederatedComputation avg = FederatedComputation.of(
+                "get_global_temperature_average",
+                FederatedType.clients(new SequenceType(F32)),
+                FederatedType.server(F32),
                 (ctx, temps) -> ctx.federatedMean(ctx.federatedMap(local, (FederatedValue) temps)));
         assertEquals("({float32*}@CLIENTS -> float32@SERVER)", avg.type().toString());
-        Value result = avg.invoke(runtime, FederatedValue.clients(List.of(ListSequence.ofFloats(1, 1, 1), ListSequence.ofFloats(13))));
+        Value result = avg.invoke(
+                runtime, FederatedValue.clients(List.of(ListSequence.ofFloats(1, 1, 1), ListSequence.ofFloats(13))));
         assertEquals(7.0f, ((Tensor) ((ServerValue) result).value()).floatValue());
         assertEquals(2.0f, ((Tensor) local.call(ListSequence.ofFloats(1, 3))).floatValue());
     }
 
     @Test
     void wrongArgumentNamesExpectedAndActualTypes() {
-        FederatedComputation avg = FederatedComputation.of("avg", FederatedType.clients(new SequenceType(F32)), FederatedType.server(F32),
+        FederatedComputation avg = FederatedComputation.of(
+                "avg",
+                FederatedType.clients(new SequenceType(F32)),
+                FederatedType.server(F32),
                 (ctx, temps) -> ctx.federatedMean(ctx.federatedMap(sequenceAverage(), (FederatedValue) temps)));
-        TypeMismatchException notFederated = assertThrows(TypeMismatchException.class, () -> avg.invoke(runtime, ListSequence.ofFloats(1f)));
-        assertEquals("federated computation 'avg' argument: expected {float32*}@CLIENTS but got float32*", notFederated.getMessage());
-        TypeMismatchException wrongMember = assertThrows(TypeMismatchException.class,
+        TypeMismatchException notFederated =
+                assertThrows(TypeMismatchException.class, () -> avg.invoke(runtime, ListSequence.ofFloats(1f)));
+        assertEquals(
+                "federated computation 'avg' argument: expected {float32*}@CLIENTS but got float32*",
+                notFederated.getMessage());
+        TypeMismatchException wrongMember = assertThrows(
+                TypeMismatchException.class,
                 () -> avg.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(1)))));
-        assertTrue(wrongMember.getMessage().contains("expected {float32*}@CLIENTS but got {int32}@CLIENTS"), wrongMember.getMessage());
-        TypeMismatchException local = assertThrows(TypeMismatchException.class, () -> sequenceAverage().call(Tensor.scalar(1f)));
-        assertEquals("computation 'get_local_temperature_average' argument: expected float32* but got float32", local.getMessage());
+        assertTrue(
+                wrongMember.getMessage().contains("expected {float32*}@CLIENTS but got {int32}@CLIENTS"),
+                wrongMember.getMessage());
+        TypeMismatchException local = assertThrows(
+                TypeMismatchException.class, () -> sequenceAverage().call(Tensor.scalar(1f)));
+        assertEquals(
+                "computation 'get_local_temperature_average' argument: expected float32* but got float32",
+                local.getMessage());
     }
 
     @Test
     void allEqualViolationIsATypeError() {
-        FederatedComputation needsAllEqual = FederatedComputation.of("needs_all_equal", FederatedType.clientsAllEqual(F32), FederatedType.server(F32),
+        FederatedComputation needsAllEqual = FederatedComputation.of(
+                "needs_all_equal",
+                FederatedType.clientsAllEqual(F32),
+                FederatedType.server(F32),
                 (ctx, v) -> ctx.federatedSum((FederatedValue) v));
-        TypeMismatchException e = assertThrows(TypeMismatchException.class,
-                () -> needsAllEqual.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(2f)))));
+        TypeMismatchException e = assertThrows(
+                TypeMismatchException.class,
+                () -> needsAllEqual.invoke(
+                        runtime, FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(2f)))));
         assertTrue(e.getMessage().contains("expected float32@CLIENTS but got {float32}@CLIENTS"), e.getMessage());
     }
 
     @Test
     void broadcastMapSumAndWeightedMean() {
         Type clientsF32 = FederatedType.clients(F32);
-        LocalComputation addOffset = LocalComputation.of("add", StructType.of(F32, F32), F32,
-                v -> Tensor.scalar(((Struct) v).tensor(0).floatValue() + ((Struct) v).tensor(1).floatValue()));
-        FederatedComputation comp = FederatedComputation.of("comp",
-                StructType.builder().add("offset", FederatedType.server(F32)).add("values", clientsF32).add("weights", clientsF32).build(),
-                StructType.builder().add("sum", FederatedType.server(F32)).add("wmean", FederatedType.server(F32)).build(),
+        LocalComputation addOffset = LocalComputation.of(
+                "add",
+                StructType.of(F32, F32),
+                F32,
+                v -> Tensor.scalar(((Struct) v).tensor(0).floatValue()
+                        + ((Struct) v).tensor(1).floatValue()));
+        FederatedComputation comp = FederatedComputation.of(
+                "comp",
+                StructType.builder()
+                        .add("offset", FederatedType.server(F32))
+                        .add("values", clientsF32)
+                        .add("weights", clientsF32)
+                        .build(),
+                StructType.builder()
+                        .add("sum", FederatedType.server(F32))
+                        .add("wmean", FederatedType.server(F32))
+                        .build(),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
                     FederatedValue offset = ctx.federatedBroadcast((FederatedValue) a.get("offset"));
-                    FederatedValue shifted = ctx.federatedMap(addOffset, ctx.federatedZip(Struct.of(a.get("values"), offset)));
-                    return Struct.named("sum", ctx.federatedSum(shifted),
-                            "wmean", ctx.federatedMean(shifted, (FederatedValue) a.get("weights")));
+                    FederatedValue shifted =
+                            ctx.federatedMap(addOffset, ctx.federatedZip(Struct.of(a.get("values"), offset)));
+                    return Struct.named(
+                            "sum", ctx.federatedSum(shifted), "wmean", ctx.federatedMean(shifted, (FederatedValue)
+                                    a.get("weights")));
                 });
-        Struct out = (Struct) comp.invoke(runtime, FederatedValue.server(Tensor.scalar(10f)),
+        Struct out = (Struct) comp.invoke(
+                runtime,
+                FederatedValue.server(Tensor.scalar(10f)),
                 FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(2f), Tensor.scalar(3f))),
                 FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(0f), Tensor.scalar(3f))));
         assertEquals(36f, ((Tensor) ((ServerValue) out.get("sum")).value()).floatValue());
@@ -137,7 +173,10 @@ class IntrinsicsTest {
                 return Tensor.scalar(acc[0]);
             }
         };
-        FederatedComputation comp = FederatedComputation.of("max", FederatedType.clients(F32), FederatedType.server(F32),
+        FederatedComputation comp = FederatedComputation.of(
+                "max",
+                FederatedType.clients(F32),
+                FederatedType.server(F32),
                 (ctx, v) -> ctx.federatedAggregate((FederatedValue) v, max));
         AtomicInteger loaded = new AtomicInteger();
         List<String> ids = List.of("a", "b", "c", "d");
@@ -153,34 +192,57 @@ class IntrinsicsTest {
 
     @Test
     void secureSumIsModularAndChecksRange() {
-        FederatedComputation comp = FederatedComputation.of("secure", FederatedType.clients(I32), FederatedType.server(I32),
+        FederatedComputation comp = FederatedComputation.of(
+                "secure",
+                FederatedType.clients(I32),
+                FederatedType.server(I32),
                 (ctx, v) -> ctx.federatedSecureSumBitwidth((FederatedValue) v, 3));
-        Value out = comp.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(5), Tensor.scalar(6), Tensor.scalar(7))));
+        Value out = comp.invoke(
+                runtime, FederatedValue.clients(List.of(Tensor.scalar(5), Tensor.scalar(6), Tensor.scalar(7))));
         assertEquals((5 + 6 + 7) % 8, ((Tensor) ((ServerValue) out).value()).longValue());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> comp.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(5), Tensor.scalar(8)))));
-        assertTrue(e.getMessage().contains("client client_1 (#1) leaf 0 element 0 is 8, outside [0, 8) for bitwidth 3"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("client client_1 (#1) leaf 0 element 0 is 8, outside [0, 8) for bitwidth 3"),
+                e.getMessage());
         assertEquals(3 * 3, runtime.communication().records().get(0).bits());
     }
 
     /** An int32 result holds sums modulo at most 2^31: a wider bitwidth would wrap into negative sums, so it is refused. */
     @Test
     void secureSumOfInt32RefusesBitwidthsTheResultCannotHold() {
-        FederatedComputation wide = FederatedComputation.of("secure32", FederatedType.clients(I32), FederatedType.server(I32),
+        FederatedComputation wide = FederatedComputation.of(
+                "secure32",
+                FederatedType.clients(I32),
+                FederatedType.server(I32),
                 (ctx, v) -> ctx.federatedSecureSumBitwidth((FederatedValue) v, 32));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> wide.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(Integer.MAX_VALUE), Tensor.scalar(1)))));
-        assertTrue(e.getMessage().contains("federated_secure_sum_bitwidth: bitwidth 32 does not fit the int32 leaf int32"), e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> wide.invoke(
+                        runtime, FederatedValue.clients(List.of(Tensor.scalar(Integer.MAX_VALUE), Tensor.scalar(1)))));
+        assertTrue(
+                e.getMessage().contains("federated_secure_sum_bitwidth: bitwidth 32 does not fit the int32 leaf int32"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("at most 31"), e.getMessage());
         assertEquals(0, runtime.communication().recordCount(), "nothing was summed");
-        FederatedComputation narrow = FederatedComputation.of("secure31", FederatedType.clients(I32), FederatedType.server(I32),
+        FederatedComputation narrow = FederatedComputation.of(
+                "secure31",
+                FederatedType.clients(I32),
+                FederatedType.server(I32),
                 (ctx, v) -> ctx.federatedSecureSumBitwidth((FederatedValue) v, 31));
-        Value out = narrow.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(Integer.MAX_VALUE), Tensor.scalar(2))));
+        Value out = narrow.invoke(
+                runtime, FederatedValue.clients(List.of(Tensor.scalar(Integer.MAX_VALUE), Tensor.scalar(2))));
         assertEquals(1, ((Tensor) ((ServerValue) out).value()).longValue(), "(2^31 - 1 + 2) mod 2^31");
         TensorType i64 = TensorType.scalar(DType.INT64);
-        FederatedComputation wide64 = FederatedComputation.of("secure40", FederatedType.clients(i64), FederatedType.server(i64),
+        FederatedComputation wide64 = FederatedComputation.of(
+                "secure40",
+                FederatedType.clients(i64),
+                FederatedType.server(i64),
                 (ctx, v) -> ctx.federatedSecureSumBitwidth((FederatedValue) v, 40));
-        Value out64 = wide64.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar((long) Integer.MAX_VALUE), Tensor.scalar((long) Integer.MAX_VALUE))));
+        Value out64 = wide64.invoke(
+                runtime, FederatedValue.clients(List.of(Tensor.scalar((long) Integer.MAX_VALUE), Tensor.scalar((long)
+                        Integer.MAX_VALUE))));
         assertEquals(2L * Integer.MAX_VALUE, ((Tensor) ((ServerValue) out64).value()).longValue());
     }
 
@@ -188,25 +250,35 @@ class IntrinsicsTest {
     @Test
     void weightedMeanRefusesNegativeAndNonFiniteWeightsNamingTheClient() {
         Type clientsF32 = FederatedType.clients(F32);
-        FederatedComputation wmean = FederatedComputation.of("wmean", StructType.builder().add("v", clientsF32).add("w", clientsF32).build(),
-                FederatedType.server(F32), (ctx, a) -> ctx.federatedMean((FederatedValue) ((Struct) a).get("v"), (FederatedValue) ((Struct) a).get("w")));
+        FederatedComputation wmean = FederatedComputation.of(
+                "wmean",
+                StructType.builder().add("v", clientsF32).add("w", clientsF32).build(),
+                FederatedType.server(F32),
+                (ctx, a) -> ctx.federatedMean(
+                        (FederatedValue) ((Struct) a).get("v"), (FederatedValue) ((Struct) a).get("w")));
         List<String> ids = List.of("alice", "bob", "carol");
         Value values = ClientValues.of(ids, List.of(Tensor.scalar(1f), Tensor.scalar(2f), Tensor.scalar(3f)));
         for (float bad : new float[] {-1f, Float.NaN, Float.POSITIVE_INFINITY}) {
             Value weights = ClientValues.of(ids, List.of(Tensor.scalar(1f), Tensor.scalar(bad), Tensor.scalar(1f)));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> wmean.invoke(runtime, values, weights));
-            assertTrue(e.getMessage().startsWith("federated_mean: client bob (#1) has weight " + bad + "; weights must be finite and >= 0"),
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> wmean.invoke(runtime, values, weights));
+            assertTrue(
+                    e.getMessage()
+                            .startsWith("federated_mean: client bob (#1) has weight " + bad
+                                    + "; weights must be finite and >= 0"),
                     e.getMessage());
         }
         Value zeroForBob = ClientValues.of(ids, List.of(Tensor.scalar(1f), Tensor.scalar(0f), Tensor.scalar(3f)));
-        assertEquals((1f + 9f) / 4f, ((Tensor) ((ServerValue) wmean.invoke(runtime, values, zeroForBob)).value()).floatValue());
+        assertEquals(
+                (1f + 9f) / 4f,
+                ((Tensor) ((ServerValue) wmean.invoke(runtime, values, zeroForBob)).value()).floatValue());
     }
 
     @Test
     void valueEvalAndZipPlacements() {
         LocalComputation one = LocalComputation.noArg("one", F32, () -> Tensor.scalar(1f));
-        FederatedComputation comp = FederatedComputation.of("count", FederatedType.clients(F32), FederatedType.server(F32),
-                (ctx, v) -> {
+        FederatedComputation comp =
+                FederatedComputation.of("count", FederatedType.clients(F32), FederatedType.server(F32), (ctx, v) -> {
                     FederatedValue onEach = ctx.federatedEval(one, Placement.CLIENTS);
                     FederatedValue two = ctx.federatedValue(Tensor.scalar(2f), Placement.CLIENTS);
                     assertInstanceOf(AllEqualClientValue.class, two);
@@ -214,13 +286,20 @@ class IntrinsicsTest {
                     FederatedValue ones = ctx.federatedField(zipped, "one");
                     return ctx.federatedSum(ones);
                 });
-        Value out = comp.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(5f), Tensor.scalar(6f), Tensor.scalar(7f))));
+        Value out = comp.invoke(
+                runtime, FederatedValue.clients(List.of(Tensor.scalar(5f), Tensor.scalar(6f), Tensor.scalar(7f))));
         assertEquals(3f, ((Tensor) ((ServerValue) out).value()).floatValue());
-        FederatedComputation mixed = FederatedComputation.of("mixed", FederatedType.clients(F32), FederatedType.server(F32),
+        FederatedComputation mixed = FederatedComputation.of(
+                "mixed",
+                FederatedType.clients(F32),
+                FederatedType.server(F32),
                 (ctx, v) -> ctx.federatedZip(Struct.of(v, ctx.federatedValue(Tensor.scalar(1f), Placement.SERVER))));
-        TypeMismatchException e = assertThrows(TypeMismatchException.class,
+        TypeMismatchException e = assertThrows(
+                TypeMismatchException.class,
                 () -> mixed.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(5f)))));
-        assertTrue(e.getMessage().contains("federated_zip: field #1 is at SERVER but earlier fields are at CLIENTS"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("federated_zip: field #1 is at SERVER but earlier fields are at CLIENTS"),
+                e.getMessage());
     }
 
     @Test
@@ -231,43 +310,73 @@ class IntrinsicsTest {
             }
             return v;
         });
-        FederatedComputation comp = FederatedComputation.of("comp", FederatedType.clients(F32), FederatedType.server(F32),
+        FederatedComputation comp = FederatedComputation.of(
+                "comp",
+                FederatedType.clients(F32),
+                FederatedType.server(F32),
                 (ctx, v) -> ctx.federatedSum(ctx.federatedMap(failsOnThird, (FederatedValue) v)));
-        ClientWorkException e = assertThrows(ClientWorkException.class, () -> comp.invoke(runtime,
-                ClientValues.of(List.of("alice", "bob", "carol", "dave"), List.of(Tensor.scalar(1f), Tensor.scalar(2f), Tensor.scalar(3f), Tensor.scalar(4f)))));
+        ClientWorkException e = assertThrows(
+                ClientWorkException.class,
+                () -> comp.invoke(
+                        runtime,
+                        ClientValues.of(
+                                List.of("alice", "bob", "carol", "dave"),
+                                List.of(Tensor.scalar(1f), Tensor.scalar(2f), Tensor.scalar(3f), Tensor.scalar(4f)))));
         assertEquals("federated_map", e.intrinsic());
         assertEquals("carol", e.clientId());
-        assertTrue(e.getMessage().startsWith("federated_map: client carol (#2) failed: java.lang.IllegalStateException: disk on fire"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "federated_map: client carol (#2) failed: java.lang.IllegalStateException: disk on fire"),
+                e.getMessage());
         assertEquals(0, runtime.communication().recordCount(), "nothing was aggregated after the failed map");
     }
 
     @Test
     void nonFederatedValueWhereFederatedIsNeeded() {
-        FederatedComputation comp = FederatedComputation.of("comp", F32, FederatedType.server(F32),
+        FederatedComputation comp = FederatedComputation.of(
+                "comp",
+                F32,
+                FederatedType.server(F32),
                 (ctx, v) -> ctx.federatedSum((FederatedValue) ctx.federatedValue(v, Placement.SERVER)));
-        TypeMismatchException e = assertThrows(TypeMismatchException.class, () -> comp.invoke(runtime, Tensor.scalar(1f)));
+        TypeMismatchException e =
+                assertThrows(TypeMismatchException.class, () -> comp.invoke(runtime, Tensor.scalar(1f)));
         assertEquals("federated_sum: expected {T}@CLIENTS but got float32@SERVER", e.getMessage());
-        FederatedComputation broadcastsClients = FederatedComputation.of("b", FederatedType.clients(F32), FederatedType.clientsAllEqual(F32),
+        FederatedComputation broadcastsClients = FederatedComputation.of(
+                "b",
+                FederatedType.clients(F32),
+                FederatedType.clientsAllEqual(F32),
                 (ctx, v) -> ctx.federatedBroadcast((FederatedValue) v));
-        TypeMismatchException b = assertThrows(TypeMismatchException.class,
+        TypeMismatchException b = assertThrows(
+                TypeMismatchException.class,
                 () -> broadcastsClients.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(1f)))));
         assertEquals("federated_broadcast: expected T@SERVER but got {float32}@CLIENTS", b.getMessage());
     }
 
     @Test
     void broadcastWithoutClientsIsAClearError() {
-        FederatedComputation comp = FederatedComputation.of("b", FederatedType.server(F32), FederatedType.clientsAllEqual(F32),
+        FederatedComputation comp = FederatedComputation.of(
+                "b",
+                FederatedType.server(F32),
+                FederatedType.clientsAllEqual(F32),
                 (ctx, v) -> ctx.federatedBroadcast((FederatedValue) v));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> comp.invoke(runtime, FederatedValue.server(Tensor.scalar(1f))));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> comp.invoke(runtime, FederatedValue.server(Tensor.scalar(1f))));
         assertTrue(e.getMessage().contains("number of clients is unknown"), e.getMessage());
     }
 
     @Test
     void resultTypeIsChecked() {
-        FederatedComputation lies = FederatedComputation.of("lies", FederatedType.clients(F32), FederatedType.server(I32),
+        FederatedComputation lies = FederatedComputation.of(
+                "lies",
+                FederatedType.clients(F32),
+                FederatedType.server(I32),
                 (ctx, v) -> ctx.federatedSum((FederatedValue) v));
-        TypeMismatchException e = assertThrows(TypeMismatchException.class, () -> lies.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(1f)))));
-        assertEquals("federated computation 'lies' result: expected int32@SERVER but got float32@SERVER", e.getMessage());
+        TypeMismatchException e = assertThrows(
+                TypeMismatchException.class,
+                () -> lies.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(1f)))));
+        assertEquals(
+                "federated computation 'lies' result: expected int32@SERVER but got float32@SERVER", e.getMessage());
     }
 
     @Test
@@ -286,7 +395,10 @@ class IntrinsicsTest {
             ctx.workerResource("closeable", () -> (AutoCloseable) closed::incrementAndGet);
             return v;
         });
-        FederatedComputation comp = FederatedComputation.of("comp", FederatedType.clients(F32), FederatedType.server(F32),
+        FederatedComputation comp = FederatedComputation.of(
+                "comp",
+                FederatedType.clients(F32),
+                FederatedType.server(F32),
                 (ctx, v) -> ctx.federatedSum(ctx.federatedMap(usesSession, (FederatedValue) v)));
         LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build();
         List<Value> values = new java.util.ArrayList<>();
@@ -296,7 +408,8 @@ class IntrinsicsTest {
         for (int round = 0; round < 3; round++) {
             comp.invoke(rt, FederatedValue.clients(values));
         }
-        assertTrue(made.size() <= 2 && made.size() == workersSeen.size(), "one resource per worker, got " + made.size());
+        assertTrue(
+                made.size() <= 2 && made.size() == workersSeen.size(), "one resource per worker, got " + made.size());
         assertEquals(36, made.stream().mapToInt(AtomicInteger::get).sum());
         assertEquals(0, closed.get());
         rt.close();

@@ -58,19 +58,24 @@ class RuntimeCloseTest {
             inNativeCall.set(false);
             return v;
         });
-        FederatedComputation comp = FederatedComputation.of("comp", FederatedType.clients(F32), FederatedType.server(F32),
+        FederatedComputation comp = FederatedComputation.of(
+                "comp",
+                FederatedType.clients(F32),
+                FederatedType.server(F32),
                 (ctx, v) -> ctx.federatedSum(ctx.federatedMap(blocking, (FederatedValue) v)));
         LocalRuntime runtime = LocalRuntime.builder().optWorkers(1).build();
         AtomicReference<Throwable> invokeFailure = new AtomicReference<>();
-        Thread caller = new Thread(() -> {
-            try {
-                comp.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(2f))));
-            } catch (Throwable t) {
-                invokeFailure.set(t);
-            } finally {
-                runtime.close();
-            }
-        }, "caller");
+        Thread caller = new Thread(
+                () -> {
+                    try {
+                        comp.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(2f))));
+                    } catch (Throwable t) {
+                        invokeFailure.set(t);
+                    } finally {
+                        runtime.close();
+                    }
+                },
+                "caller");
         caller.start();
         started.await();
         caller.interrupt();
@@ -80,7 +85,9 @@ class RuntimeCloseTest {
         caller.join(10_000);
         assertFalse(caller.isAlive(), "close returns once the worker is done");
         assertInstanceOf(IllegalStateException.class, invokeFailure.get());
-        assertTrue(invokeFailure.get().getMessage().contains("interrupted"), invokeFailure.get().getMessage());
+        assertTrue(
+                invokeFailure.get().getMessage().contains("interrupted"),
+                invokeFailure.get().getMessage());
         assertEquals(1, closes.get(), "the session is closed once, after the worker left it");
         assertFalse(closedWhileInUse.get());
     }

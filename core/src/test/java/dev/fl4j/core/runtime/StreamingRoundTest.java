@@ -36,7 +36,11 @@ class StreamingRoundTest {
     private static final TensorType I32 = TensorType.scalar(DType.INT32);
     private static final TensorType F32 = TensorType.scalar(DType.FLOAT32);
     private static final TensorType VEC = new TensorType(DType.FLOAT32, 64);
-    private static final StructType UPDATE = StructType.builder().add("update", VEC).add("weight", F32).add("index", I32).build();
+    private static final StructType UPDATE = StructType.builder()
+            .add("update", VEC)
+            .add("weight", F32)
+            .add("index", I32)
+            .build();
 
     private static Value clients(int n) {
         List<Value> ids = new ArrayList<>();
@@ -47,7 +51,8 @@ class StreamingRoundTest {
     }
 
     /** A client's "training": uneven work, then an update whose values vary in magnitude (float sums depend on order). */
-    private static LocalComputation train(AtomicInteger started, AtomicInteger folded, AtomicInteger peakUnfolded, AtomicInteger calls) {
+    private static LocalComputation train(
+            AtomicInteger started, AtomicInteger folded, AtomicInteger peakUnfolded, AtomicInteger calls) {
         return LocalComputation.of("train", I32, UPDATE, v -> {
             int i = (int) ((Tensor) v).longValue();
             calls.incrementAndGet();
@@ -57,7 +62,8 @@ class StreamingRoundTest {
             for (int j = 0; j < u.length; j++) {
                 u[j] = (float) Math.pow(10, (i * 31 + j) % 9 - 4) * ((i + j) % 3 - 1);
             }
-            return Struct.named("update", Tensor.of(u, u.length), "weight", Tensor.scalar(1f + i % 5), "index", Tensor.scalar(i));
+            return Struct.named(
+                    "update", Tensor.of(u, u.length), "weight", Tensor.scalar(1f + i % 5), "index", Tensor.scalar(i));
         });
     }
 
@@ -90,8 +96,7 @@ class StreamingRoundTest {
         };
     }
 
-    private record Round(FederatedComputation computation, AtomicInteger peakUnfolded, AtomicInteger calls) {
-    }
+    private record Round(FederatedComputation computation, AtomicInteger peakUnfolded, AtomicInteger calls) {}
 
     /** Sum, weighted mean and the folding order of one client map, as a learning round consumes its client work. */
     private static Round round(int n) {
@@ -101,9 +106,14 @@ class StreamingRoundTest {
         AtomicInteger calls = new AtomicInteger();
         LocalComputation train = train(started, folded, peak, calls);
         Aggregation<List<Integer>> order = order(folded);
-        FederatedComputation c = FederatedComputation.of("streamed_round", FederatedType.clients(I32),
-                StructType.builder().add("sum", FederatedType.server(VEC)).add("mean", FederatedType.server(VEC))
-                        .add("order", FederatedType.server(new TensorType(DType.INT32, n))).build(),
+        FederatedComputation c = FederatedComputation.of(
+                "streamed_round",
+                FederatedType.clients(I32),
+                StructType.builder()
+                        .add("sum", FederatedType.server(VEC))
+                        .add("mean", FederatedType.server(VEC))
+                        .add("order", FederatedType.server(new TensorType(DType.INT32, n)))
+                        .build(),
                 (ctx, arg) -> {
                     FederatedValue updates = ctx.federatedMap(train, (FederatedValue) arg);
                     FederatedValue update = ctx.federatedField(updates, "update");
@@ -126,8 +136,10 @@ class StreamingRoundTest {
                 for (int i = 0; i < n; i++) {
                     assertEquals(i, order[i], "folding order");
                 }
-                assertTrue(r.peakUnfolded().get() <= 2 * workers,
-                        workers + " workers: " + r.peakUnfolded().get() + " clients were started and not folded at once");
+                assertTrue(
+                        r.peakUnfolded().get() <= 2 * workers,
+                        workers + " workers: " + r.peakUnfolded().get()
+                                + " clients were started and not folded at once");
                 assertEquals(n, r.calls().get(), "each client's work runs once for all three aggregations");
             }
         }
@@ -138,10 +150,12 @@ class StreamingRoundTest {
         int n = 20;
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
             round(n).computation().invoke(rt, clients(n));
-            assertEquals(List.of(
-                    new TrafficRecord("federated_sum", Direction.AGGREGATION, n, n * 64L * 32),
-                    new TrafficRecord("federated_mean", Direction.AGGREGATION, n, n * (64L * 32 + 32)),
-                    new TrafficRecord("federated_aggregate", Direction.AGGREGATION, n, n * 32L)), rt.communication().records());
+            assertEquals(
+                    List.of(
+                            new TrafficRecord("federated_sum", Direction.AGGREGATION, n, n * 64L * 32),
+                            new TrafficRecord("federated_mean", Direction.AGGREGATION, n, n * (64L * 32 + 32)),
+                            new TrafficRecord("federated_aggregate", Direction.AGGREGATION, n, n * 32L)),
+                    rt.communication().records());
         }
     }
 
@@ -157,7 +171,9 @@ class StreamingRoundTest {
         // the reference: every client's update added in client order, on one thread
         SumAccumulator reference = new SumAccumulator("reference");
         for (int i = 0; i < n; i++) {
-            Struct u = (Struct) train(new AtomicInteger(), new AtomicInteger(), new AtomicInteger(), new AtomicInteger()).call(Tensor.scalar(i));
+            Struct u =
+                    (Struct) train(new AtomicInteger(), new AtomicInteger(), new AtomicInteger(), new AtomicInteger())
+                            .call(Tensor.scalar(i));
             reference.add(u.tensor("update"), 1.0);
         }
         float[] expected = ((Tensor) reference.sum()).floatData();
@@ -180,8 +196,8 @@ class StreamingRoundTest {
             }
             return Tensor.scalar((float) i);
         });
-        FederatedComputation c = FederatedComputation.of("failing_round", FederatedType.clients(I32), FederatedType.server(F32),
-                (ctx, arg) -> {
+        FederatedComputation c = FederatedComputation.of(
+                "failing_round", FederatedType.clients(I32), FederatedType.server(F32), (ctx, arg) -> {
                     FederatedValue x = ctx.federatedMap(stateful, (FederatedValue) arg);
                     ctx.federatedSum(x);
                     return ctx.federatedMean(x);
@@ -198,9 +214,15 @@ class StreamingRoundTest {
 
     @Test
     void aComputationReturningClientValuesGetsEveryMember() {
-        LocalComputation twice = LocalComputation.of("twice", I32, I32, v -> Tensor.scalar((int) ((Tensor) v).longValue() * 2));
-        FederatedComputation c = FederatedComputation.of("map_and_sum", FederatedType.clients(I32),
-                StructType.builder().add("mapped", FederatedType.clients(I32)).add("sum", FederatedType.server(I32)).build(),
+        LocalComputation twice =
+                LocalComputation.of("twice", I32, I32, v -> Tensor.scalar((int) ((Tensor) v).longValue() * 2));
+        FederatedComputation c = FederatedComputation.of(
+                "map_and_sum",
+                FederatedType.clients(I32),
+                StructType.builder()
+                        .add("mapped", FederatedType.clients(I32))
+                        .add("sum", FederatedType.server(I32))
+                        .build(),
                 (ctx, arg) -> {
                     FederatedValue m = ctx.federatedMap(twice, (FederatedValue) arg);
                     return Struct.named("mapped", m, "sum", ctx.federatedSum(m));
@@ -218,8 +240,8 @@ class StreamingRoundTest {
     @Test
     void aConsumerCreatedAfterItsClientWorkWasFoldedIsRefusedWithTheReason() {
         LocalComputation id = LocalComputation.of("identity", I32, I32, v -> v);
-        FederatedComputation c = FederatedComputation.of("two_passes", FederatedType.clients(I32), FederatedType.server(I32),
-                (ctx, arg) -> {
+        FederatedComputation c = FederatedComputation.of(
+                "two_passes", FederatedType.clients(I32), FederatedType.server(I32), (ctx, arg) -> {
                     FederatedValue m = ctx.federatedMap(id, (FederatedValue) arg);
                     FederatedValue first = ctx.federatedSum(m);
                     ctx.federatedBroadcast(first);
@@ -227,7 +249,10 @@ class StreamingRoundTest {
                 });
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.invoke(rt, clients(5)));
-            assertTrue(e.getMessage().contains("federated_sum: the clients' results of federated_map of 'identity' were already folded"),
+            assertTrue(
+                    e.getMessage()
+                            .contains(
+                                    "federated_sum: the clients' results of federated_map of 'identity' were already folded"),
                     e.getMessage());
         }
     }
@@ -235,8 +260,8 @@ class StreamingRoundTest {
     @Test
     void aggregationsOverValuesAtHandStillRunAtOnce() {
         List<String> events = Collections.synchronizedList(new ArrayList<>());
-        FederatedComputation c = FederatedComputation.of("eager_sum", FederatedType.clients(I32), FederatedType.server(I32),
-                (ctx, arg) -> {
+        FederatedComputation c = FederatedComputation.of(
+                "eager_sum", FederatedType.clients(I32), FederatedType.server(I32), (ctx, arg) -> {
                     FederatedValue s = ctx.federatedSum((FederatedValue) arg);
                     events.add(((ServerValue) s).isComputed() ? "computed" : "deferred");
                     return s;

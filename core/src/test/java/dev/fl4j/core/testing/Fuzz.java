@@ -32,8 +32,27 @@ public final class Fuzz {
         void parse(byte[] input) throws Exception;
     }
 
-    private static final long[] HOSTILE = {0, 1, -1, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, Integer.MAX_VALUE,
-        Integer.MIN_VALUE, 0xFFFF_FFFFL, 1L << 31, 1L << 32, Long.MAX_VALUE, Long.MIN_VALUE, 1L << 62, 50_000_000, 1 << 20};
+    private static final long[] HOSTILE = {
+        0,
+        1,
+        -1,
+        0x7F,
+        0x80,
+        0xFF,
+        0x7FFF,
+        0x8000,
+        0xFFFF,
+        Integer.MAX_VALUE,
+        Integer.MIN_VALUE,
+        0xFFFF_FFFFL,
+        1L << 31,
+        1L << 32,
+        Long.MAX_VALUE,
+        Long.MIN_VALUE,
+        1L << 62,
+        50_000_000,
+        1 << 20
+    };
 
     private final String name;
     private final List<byte[]> seeds = new ArrayList<>();
@@ -96,7 +115,8 @@ public final class Fuzz {
         }
         System.out.println("fuzz " + name + ": " + tried + " inputs, " + escaped + " escapes");
         if (escaped > 0) {
-            throw new AssertionError("fuzz " + name + ": " + escaped + " of " + tried + " inputs escaped:\n" + String.join("\n", escapes));
+            throw new AssertionError("fuzz " + name + ": " + escaped + " of " + tried + " inputs escaped:\n"
+                    + String.join("\n", escapes));
         }
         return tried;
     }
@@ -180,7 +200,8 @@ public final class Fuzz {
         }
         int at = random.nextInt(b.length - width + 1);
         long v = HOSTILE[random.nextInt(HOSTILE.length)];
-        ByteBuffer buf = ByteBuffer.wrap(b, at, width).order(random.nextBoolean() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.wrap(b, at, width)
+                .order(random.nextBoolean() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         switch (width) {
             case 2 -> buf.putShort((short) v);
             case 4 -> buf.putInt((int) v);

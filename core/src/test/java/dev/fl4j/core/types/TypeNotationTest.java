@@ -16,17 +16,27 @@ class TypeNotationTest {
     void printsTffNotation() {
         assertEquals("float32[10]", new TensorType(DType.FLOAT32, 10).toString());
         assertEquals("float32[?,784]", new TensorType(DType.FLOAT32, TensorType.UNKNOWN, 784).toString());
-        assertEquals("<a=int32,b=float32>", StructType.builder().add("a", I32).add("b", F32).build().toString());
+        assertEquals(
+                "<a=int32,b=float32>",
+                StructType.builder().add("a", I32).add("b", F32).build().toString());
         assertEquals("<int32,float32>", StructType.of(I32, F32).toString());
         assertEquals("<>", StructType.of().toString());
-        assertEquals("{float32*}@CLIENTS", FederatedType.clients(new SequenceType(F32)).toString());
+        assertEquals(
+                "{float32*}@CLIENTS",
+                FederatedType.clients(new SequenceType(F32)).toString());
         assertEquals("float32@SERVER", FederatedType.server(F32).toString());
         assertEquals("float32@CLIENTS", FederatedType.clientsAllEqual(F32).toString());
-        assertEquals("({float32*}@CLIENTS -> float32@SERVER)",
+        assertEquals(
+                "({float32*}@CLIENTS -> float32@SERVER)",
                 new FunctionType(FederatedType.clients(new SequenceType(F32)), FederatedType.server(F32)).toString());
         assertEquals("( -> int32)", FunctionType.noArg(I32).toString());
-        assertEquals("<x=float32[?,28,28,1],y=int32[?]>*", new SequenceType(StructType.builder()
-                .add("x", new TensorType(DType.FLOAT32, -1, 28, 28, 1)).add("y", new TensorType(DType.INT32, -1)).build()).toString());
+        assertEquals(
+                "<x=float32[?,28,28,1],y=int32[?]>*",
+                new SequenceType(StructType.builder()
+                                .add("x", new TensorType(DType.FLOAT32, -1, 28, 28, 1))
+                                .add("y", new TensorType(DType.INT32, -1))
+                                .build())
+                        .toString());
     }
 
     @Test
@@ -43,7 +53,8 @@ class TypeNotationTest {
     void structAssignabilityChecksNamesWhereBothSidesHaveThem() {
         StructType named = StructType.builder().add("a", I32).add("b", F32).build();
         assertTrue(named.isAssignableFrom(StructType.of(I32, F32)));
-        assertFalse(named.isAssignableFrom(StructType.builder().add("b", I32).add("a", F32).build()));
+        assertFalse(named.isAssignableFrom(
+                StructType.builder().add("b", I32).add("a", F32).build()));
         assertFalse(named.isAssignableFrom(StructType.of(I32)));
     }
 
@@ -68,7 +79,8 @@ class TypeNotationTest {
 
     @Test
     void mismatchMessageNamesPlaceExpectedAndActual() {
-        TypeMismatchException e = assertThrows(TypeMismatchException.class, () -> F32.checkAssignableFrom(I32, "computation 'f' argument"));
+        TypeMismatchException e = assertThrows(
+                TypeMismatchException.class, () -> F32.checkAssignableFrom(I32, "computation 'f' argument"));
         assertEquals("computation 'f' argument: expected float32 but got int32", e.getMessage());
     }
 }

@@ -30,8 +30,8 @@ public final class TfClientTrainer implements ClientTrainer {
 
     public TfClientTrainer(TrainingSpec spec) {
         this.spec = spec;
-        this.graph = new TfModelGraph(spec.model(),
-                new TfModelGraph.Options(spec.clientOptimizer(), spec.proximalMu(), true));
+        this.graph = new TfModelGraph(
+                spec.model(), new TfModelGraph.Options(spec.clientOptimizer(), spec.proximalMu(), true));
     }
 
     @Override
@@ -48,7 +48,13 @@ public final class TfClientTrainer implements ClientTrainer {
         for (int epoch = 0; epoch < spec.epochs(); epoch++) {
             int index = 0;
             for (Value batch : data) {
-                int n = graph.runBatch(TfModelGraph.Mode.TRAIN_STEP, (Struct) checkStruct(batch, index, epoch), index, seed, step + 1, null);
+                int n = graph.runBatch(
+                        TfModelGraph.Mode.TRAIN_STEP,
+                        (Struct) checkStruct(batch, index, epoch),
+                        index,
+                        seed,
+                        step + 1,
+                        null);
                 if (n > 0) {
                     examples += n;
                     step++;
@@ -66,7 +72,13 @@ public final class TfClientTrainer implements ClientTrainer {
         long examples = 0;
         int index = 0;
         for (Value batch : data) {
-            examples += graph.runBatch(TfModelGraph.Mode.ACCUMULATE_GRADIENTS, (Struct) checkStruct(batch, index, 0), index, seed, index + 1, null);
+            examples += graph.runBatch(
+                    TfModelGraph.Mode.ACCUMULATE_GRADIENTS,
+                    (Struct) checkStruct(batch, index, 0),
+                    index,
+                    seed,
+                    index + 1,
+                    null);
             index++;
         }
         return new GradientResult(graph.readMeanGradient(examples), examples, graph.readMetrics());
@@ -79,7 +91,8 @@ public final class TfClientTrainer implements ClientTrainer {
         long examples = 0;
         int index = 0;
         for (Value batch : data) {
-            examples += graph.runBatch(TfModelGraph.Mode.EVALUATE, (Struct) checkStruct(batch, index, 0), index, 0L, 0L, null);
+            examples += graph.runBatch(
+                    TfModelGraph.Mode.EVALUATE, (Struct) checkStruct(batch, index, 0), index, 0L, 0L, null);
             index++;
         }
         return new EvaluationResult(examples, graph.readMetrics());
@@ -103,12 +116,16 @@ public final class TfClientTrainer implements ClientTrainer {
     }
 
     private void checkDataset(SequenceValue data, String what) {
-        new SequenceType(graph.inputSpec()).checkAssignableFrom(data.type(), what + ": client dataset of model '" + spec.model().name() + "'");
+        new SequenceType(graph.inputSpec())
+                .checkAssignableFrom(
+                        data.type(),
+                        what + ": client dataset of model '" + spec.model().name() + "'");
     }
 
     private static Value checkStruct(Value batch, int index, int epoch) {
         if (!(batch instanceof Struct)) {
-            throw new IllegalArgumentException("batch " + index + " (epoch " + epoch + "): expected a structure <x=...,y=...> but got " + batch.type());
+            throw new IllegalArgumentException("batch " + index + " (epoch " + epoch
+                    + "): expected a structure <x=...,y=...> but got " + batch.type());
         }
         return batch;
     }

@@ -22,8 +22,7 @@ public final class TfEngine implements ModelEngine {
     public static final String NAME = "tensorflow";
 
     /** Public and without arguments, as {@link java.util.ServiceLoader} requires of a provider on the class path. */
-    public TfEngine() {
-    }
+    public TfEngine() {}
 
     @Override
     public String name() {

@@ -62,7 +62,8 @@ public final class TfModel implements VariableModel {
         Tensor[] fetched = new Tensor[2];
         int size = graph.runBatch(mode, batch, batches++, seed, batches, fetched);
         if (size == 0) {
-            throw new IllegalArgumentException("forward_pass of model '" + graph.spec().name() + "': the batch has no examples");
+            throw new IllegalArgumentException(
+                    "forward_pass of model '" + graph.spec().name() + "': the batch has no examples");
         }
         return new BatchOutput(fetched[0], fetched[1], size);
     }

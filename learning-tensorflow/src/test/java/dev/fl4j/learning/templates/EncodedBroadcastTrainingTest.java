@@ -29,8 +29,10 @@ class EncodedBroadcastTrainingTest {
         // kernel 784x10 is encoded above the threshold 1000: header 4+4·2+2, side info 9, one byte per element;
         // the bias (10) crosses as float32
         long perClient = 8L * (7_840 + 14 + 9) + 32L * 10;
-        LearningProcess p = FedAvg.builder(model).setClientOptimizer(Sgd.of(0.1f))
-                .optDistributor(EncodedDistribution.fromName("uniform8@1000", model.weightsType(), 4)).build();
+        LearningProcess p = FedAvg.builder(model)
+                .setClientOptimizer(Sgd.of(0.1f))
+                .optDistributor(EncodedDistribution.fromName("uniform8@1000", model.weightsType(), 4))
+                .build();
         SplittableRandom r = new SplittableRandom(8);
         List<SequenceValue> clients = new ArrayList<>();
         for (int c = 0; c < 3; c++) {
@@ -42,7 +44,8 @@ class EncodedBroadcastTrainingTest {
                     x[i * 784 + j] = (j % 10 == y[i] ? 1f : 0f) + (float) r.nextDouble() * 0.1f;
                 }
             }
-            clients.add(ListSequence.of(model.inputSpec(), List.of(Struct.named("x", Tensor.of(x, 16, 784), "y", Tensor.of(y, 16)))));
+            clients.add(ListSequence.of(
+                    model.inputSpec(), List.of(Struct.named("x", Tensor.of(x, 16, 784), "y", Tensor.of(y, 16)))));
         }
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
             Value state = p.initialize(rt);
@@ -51,7 +54,10 @@ class EncodedBroadcastTrainingTest {
             for (int round = 0; round < 4; round++) {
                 CommunicationSnapshot before = rt.communication().snapshot();
                 LearningProcessOutput out = p.next(rt, state, FederatedValue.clients(clients));
-                assertEquals(3 * perClient, rt.communication().snapshot().minus(before).broadcastBits(), "round " + round);
+                assertEquals(
+                        3 * perClient,
+                        rt.communication().snapshot().minus(before).broadcastBits(),
+                        "round " + round);
                 assertEquals((double) perClient, out.flatMetrics().get("distributor/encoded_bits"));
                 lastLoss = out.flatMetrics().get("client_work/train/loss");
                 if (round == 0) {

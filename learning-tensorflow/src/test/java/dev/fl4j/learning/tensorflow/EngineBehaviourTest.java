@@ -28,9 +28,9 @@ import dev.fl4j.learning.model.BatchOutput;
 import dev.fl4j.learning.model.ClientTrainingResult;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
-import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.learning.optimizers.Adam;
 import dev.fl4j.learning.optimizers.Sgd;
+import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.learning.zoo.SyntheticBatches;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +39,10 @@ import org.junit.jupiter.api.Test;
 class EngineBehaviourTest {
 
     private static double loss(TfClientTrainer t, ModelWeights w, ListSequence data) {
-        return Metrics.finalizeAll(t.spec().model().metrics(), t.evaluate(w, data).unfinalizedMetrics()).tensor("loss").doubleValue();
+        return Metrics.finalizeAll(
+                        t.spec().model().metrics(), t.evaluate(w, data).unfinalizedMetrics())
+                .tensor("loss")
+                .doubleValue();
     }
 
     @Test
@@ -49,7 +52,8 @@ class EngineBehaviourTest {
         ListSequence data = ListSequence.of(cnn.inputSpec(), batches);
         ListSequence other = ListSequence.of(cnn.inputSpec(), TestData.halvesImages(1, 4, 99));
         ModelWeights w0 = cnn.initialWeights(5);
-        TrainingSpec spec = TrainingSpec.of(cnn, Sgd.of(0.05f).withMomentum(0.5f)).withEpochs(2);
+        TrainingSpec spec =
+                TrainingSpec.of(cnn, Sgd.of(0.05f).withMomentum(0.5f)).withEpochs(2);
         try (TfClientTrainer trainer = new TfClientTrainer(spec)) {
             double before = loss(trainer, w0, data);
             ClientTrainingResult first = trainer.train(w0, data, 7L);
@@ -66,7 +70,10 @@ class EngineBehaviourTest {
             assertEquals(fresh.spec(), spec);
             ClientTrainingResult r = fresh.train(cnn.initialWeights(5), data, 7L);
             try (TfClientTrainer reference = new TfClientTrainer(spec)) {
-                assertEquals(reference.train(w0, data, 7L).weights(), r.weights(), "a spec rebuilt from JSON trains bitwise the same");
+                assertEquals(
+                        reference.train(w0, data, 7L).weights(),
+                        r.weights(),
+                        "a spec rebuilt from JSON trains bitwise the same");
             }
         }
     }
@@ -74,27 +81,37 @@ class EngineBehaviourTest {
     @Test
     void wrongInputShapeNamesExpectedAndActual() {
         ModelSpec cnn = Models.fedAvgCnn(10);
-        StructType wrong = StructType.builder().add("x", new TensorType(DType.FLOAT32, -1, 27, 27, 1))
-                .add("y", new TensorType(DType.INT32, -1)).build();
+        StructType wrong = StructType.builder()
+                .add("x", new TensorType(DType.FLOAT32, -1, 27, 27, 1))
+                .add("y", new TensorType(DType.INT32, -1))
+                .build();
         Struct small = batch(new float[2 * 27 * 27], new int[] {2, 27, 27, 1}, new int[] {0, 1});
         try (TfClientTrainer trainer = new TfClientTrainer(TrainingSpec.of(cnn, Sgd.of(0.1f)));
-             TfModel model = new TfModel(cnn, 1)) {
-            TypeMismatchException e = assertThrows(TypeMismatchException.class,
+                TfModel model = new TfModel(cnn, 1)) {
+            TypeMismatchException e = assertThrows(
+                    TypeMismatchException.class,
                     () -> trainer.train(cnn.initialWeights(1), ListSequence.of(wrong, List.of(small)), 1L));
-            assertTrue(e.getMessage().contains("expected <x=float32[?,28,28,1],y=int32[?]>*")
-                    && e.getMessage().contains("x=float32[?,27,27,1]"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("expected <x=float32[?,28,28,1],y=int32[?]>*")
+                            && e.getMessage().contains("x=float32[?,27,27,1]"),
+                    e.getMessage());
             e = assertThrows(TypeMismatchException.class, () -> model.forwardPass(small));
             assertEquals("batch 0, field x: expected float32[?,28,28,1] but got float32[2,27,27,1]", e.getMessage());
             Struct badLabels = batch(new float[2 * 784], new int[] {2, 28, 28, 1}, new int[] {3, 10});
-            IllegalArgumentException l = assertThrows(IllegalArgumentException.class, () -> model.forwardPass(badLabels));
+            IllegalArgumentException l =
+                    assertThrows(IllegalArgumentException.class, () -> model.forwardPass(badLabels));
             assertEquals("batch 1, field y: label 10 at position 1 is outside [0, 10)", l.getMessage());
-            Struct mismatched = Struct.named("x", Tensor.of(new float[2 * 784], 2, 28, 28, 1), "y", Tensor.vector(1, 2, 3));
+            Struct mismatched =
+                    Struct.named("x", Tensor.of(new float[2 * 784], 2, 28, 28, 1), "y", Tensor.vector(1, 2, 3));
             l = assertThrows(IllegalArgumentException.class, () -> model.forwardPass(mismatched));
             assertTrue(l.getMessage().contains("x has 2 examples but y has 3"), l.getMessage());
             ModelWeights wrongWeights = Models.fedAvgCnn(62).initialWeights(1);
             e = assertThrows(TypeMismatchException.class, () -> model.assignWeights(wrongWeights));
-            assertTrue(e.getMessage().contains("dense_1/kernel") && e.getMessage().contains("float32[512,10]")
-                    && e.getMessage().contains("float32[512,62]"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("dense_1/kernel")
+                            && e.getMessage().contains("float32[512,10]")
+                            && e.getMessage().contains("float32[512,62]"),
+                    e.getMessage());
         }
     }
 
@@ -105,15 +122,22 @@ class EngineBehaviourTest {
             Struct nan = batch(new float[] {1f, Float.NaN, 0f}, new int[] {1, 3}, new int[] {1});
             ClientTrainingResult r = trainer.train(spec.initialWeights(1), dataset(spec, nan), 1L);
             assertFalse(Structures.isFinite(r.weights().trainable()));
-            assertTrue(Double.isNaN(Metrics.finalizeAll(spec.metrics(), r.unfinalizedMetrics()).tensor("loss").doubleValue()));
+            assertTrue(Double.isNaN(Metrics.finalizeAll(spec.metrics(), r.unfinalizedMetrics())
+                    .tensor("loss")
+                    .doubleValue()));
             Struct fine = batch(new float[] {1f, 2f, 0f}, new int[] {1, 3}, new int[] {1});
-            assertTrue(Structures.isFinite(trainer.train(spec.initialWeights(1), dataset(spec, fine), 1L).weights().trainable()));
+            assertTrue(Structures.isFinite(trainer.train(spec.initialWeights(1), dataset(spec, fine), 1L)
+                    .weights()
+                    .trainable()));
         }
     }
 
     private static ModelSpec dropoutModel() {
-        return new ModelSpec("dropout_mlp", List.of(InputLayer.of(6), Dense.of(16, Activation.RELU), Dropout.of(0.5f), Dense.of(3)),
-                Loss.sparseCategoricalCrossentropy().withFromLogits(true), Models.CLASSIFIER_METRICS);
+        return new ModelSpec(
+                "dropout_mlp",
+                List.of(InputLayer.of(6), Dense.of(16, Activation.RELU), Dropout.of(0.5f), Dense.of(3)),
+                Loss.sparseCategoricalCrossentropy().withFromLogits(true),
+                Models.CLASSIFIER_METRICS);
     }
 
     private static ListSequence randomRows(ModelSpec spec, int batches, long seed) {
@@ -125,7 +149,7 @@ class EngineBehaviourTest {
         ModelSpec spec = dropoutModel();
         ListSequence data = randomRows(spec, 3, 4);
         try (TfClientTrainer a = new TfClientTrainer(TrainingSpec.of(spec, Adam.of(0.01f)));
-             TfClientTrainer b = new TfClientTrainer(TrainingSpec.of(spec, Adam.of(0.01f)))) {
+                TfClientTrainer b = new TfClientTrainer(TrainingSpec.of(spec, Adam.of(0.01f)))) {
             ModelWeights w0 = spec.initialWeights(3);
             ModelWeights r1 = a.train(w0, data, 42L).weights();
             a.train(r1, data, 43L);
@@ -159,7 +183,9 @@ class EngineBehaviourTest {
             Struct metrics = model.reportLocalUnfinalizedMetrics();
             assertEquals(10L, metrics.tensor("num_examples").longValue());
             assertEquals(2L, metrics.tensor("num_batches").longValue());
-            assertEquals(List.of("sparse_categorical_accuracy", "loss", "num_examples", "num_batches"), List.copyOf(model.metricFinalizers().keySet()));
+            assertEquals(
+                    List.of("sparse_categorical_accuracy", "loss", "num_examples", "num_batches"),
+                    List.copyOf(model.metricFinalizers().keySet()));
             double total = metrics.struct("loss").tensor("total").doubleValue();
             assertTrue(total > 0);
             model.resetMetrics();
@@ -169,7 +195,9 @@ class EngineBehaviourTest {
             assertEquals(other, model.weights());
         }
         // rebuilt from JSON in the same seed: the same weights and bitwise the same predictions
-        try (TfModel a = new TfModel(spec, 4); TfModel b = new TfEngine().newModel(ModelSpec.fromJson(spec.toJson()), 4) instanceof TfModel m ? m : null) {
+        try (TfModel a = new TfModel(spec, 4);
+                TfModel b =
+                        new TfEngine().newModel(ModelSpec.fromJson(spec.toJson()), 4) instanceof TfModel m ? m : null) {
             Tensor x = ((Struct) data.elements().get(0)).tensor("x");
             assertEquals(a.weights(), b.weights());
             assertEquals(a.predictOnBatch(x), b.predictOnBatch(x));
@@ -192,16 +220,20 @@ class EngineBehaviourTest {
             batches.add(Struct.named("x", Tensor.of(x, 4, 5), "y", Tensor.of(y, 4, 5)));
         }
         ListSequence data = ListSequence.of(spec.inputSpec(), batches);
-        try (TfClientTrainer trainer = new TfClientTrainer(TrainingSpec.of(spec, Adam.of(0.05f)).withEpochs(8))) {
+        try (TfClientTrainer trainer =
+                new TfClientTrainer(TrainingSpec.of(spec, Adam.of(0.05f)).withEpochs(8))) {
             ModelWeights w0 = spec.initialWeights(2);
             double before = loss(trainer, w0, data);
             ClientTrainingResult r = trainer.train(w0, data, 1L);
             double after = loss(trainer, r.weights(), data);
             assertTrue(after < before * 0.5, "loss " + before + " -> " + after);
-            Struct m = Metrics.finalizeAll(spec.metrics(), trainer.evaluate(r.weights(), data).unfinalizedMetrics());
+            Struct m = Metrics.finalizeAll(
+                    spec.metrics(), trainer.evaluate(r.weights(), data).unfinalizedMetrics());
             assertEquals(16L, m.tensor("num_examples").longValue());
-            Struct badId = Struct.named("x", Tensor.of(new int[] {0, 1, 2, 3, 6}, 1, 5), "y", Tensor.of(new int[5], 1, 5));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            Struct badId =
+                    Struct.named("x", Tensor.of(new int[] {0, 1, 2, 3, 6}, 1, 5), "y", Tensor.of(new int[5], 1, 5));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
                     () -> trainer.evaluate(w0, ListSequence.of(spec.inputSpec(), List.of(badId))));
             assertEquals("batch 0, field x: id 6 at position 4 is outside [0, 6)", e.getMessage());
         }
@@ -210,13 +242,23 @@ class EngineBehaviourTest {
     @Test
     void binaryCrossEntropyAndMeanSquaredErrorModelsLearn() {
         List<ModelSpec> specs = List.of(
-                new ModelSpec("bce_logits", List.of(InputLayer.of(4), Dense.of(8, Activation.TANH), Dense.of(1)),
-                        Loss.binaryCrossentropy().withFromLogits(true), List.of(Metric.LOSS, Metric.NUM_EXAMPLES)),
-                new ModelSpec("bce_probabilities", List.of(InputLayer.of(4), Dense.of(1, Activation.SIGMOID)),
-                        Loss.binaryCrossentropy(), List.of(Metric.LOSS)),
-                new ModelSpec("mse", List.of(InputLayer.of(4), Dense.of(2)), Loss.meanSquaredError(), List.of(Metric.LOSS)),
-                new ModelSpec("probabilities", List.of(InputLayer.of(4), Dense.of(3, Activation.SOFTMAX)),
-                        Loss.sparseCategoricalCrossentropy(), List.of(Metric.LOSS, Metric.SPARSE_CATEGORICAL_ACCURACY)));
+                new ModelSpec(
+                        "bce_logits",
+                        List.of(InputLayer.of(4), Dense.of(8, Activation.TANH), Dense.of(1)),
+                        Loss.binaryCrossentropy().withFromLogits(true),
+                        List.of(Metric.LOSS, Metric.NUM_EXAMPLES)),
+                new ModelSpec(
+                        "bce_probabilities",
+                        List.of(InputLayer.of(4), Dense.of(1, Activation.SIGMOID)),
+                        Loss.binaryCrossentropy(),
+                        List.of(Metric.LOSS)),
+                new ModelSpec(
+                        "mse", List.of(InputLayer.of(4), Dense.of(2)), Loss.meanSquaredError(), List.of(Metric.LOSS)),
+                new ModelSpec(
+                        "probabilities",
+                        List.of(InputLayer.of(4), Dense.of(3, Activation.SOFTMAX)),
+                        Loss.sparseCategoricalCrossentropy(),
+                        List.of(Metric.LOSS, Metric.SPARSE_CATEGORICAL_ACCURACY)));
         for (ModelSpec spec : specs) {
             List<Struct> batches = new ArrayList<>();
             dev.fl4j.core.random.SplitMix64 rng = new dev.fl4j.core.random.SplitMix64(3);
@@ -245,7 +287,8 @@ class EngineBehaviourTest {
                 batches.add(Struct.named("x", Tensor.of(x, 8, 4), "y", y));
             }
             ListSequence data = ListSequence.of(spec.inputSpec(), batches);
-            try (TfClientTrainer trainer = new TfClientTrainer(TrainingSpec.of(spec, Sgd.of(0.3f)).withEpochs(10))) {
+            try (TfClientTrainer trainer =
+                    new TfClientTrainer(TrainingSpec.of(spec, Sgd.of(0.3f)).withEpochs(10))) {
                 ModelWeights w0 = spec.initialWeights(4);
                 double before = loss(trainer, w0, data);
                 double after = loss(trainer, trainer.train(w0, data, 1L).weights(), data);

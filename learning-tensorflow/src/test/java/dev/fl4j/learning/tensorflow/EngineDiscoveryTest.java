@@ -15,8 +15,8 @@ import dev.fl4j.learning.algorithms.ClientWeighting;
 import dev.fl4j.learning.algorithms.ModelEngines;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.TrainingSpec;
-import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.learning.optimizers.Sgd;
+import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.learning.zoo.SyntheticBatches;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +37,9 @@ class EngineDiscoveryTest {
 
     @Test
     void theVersionNamesTheTensorFlowRuntimeThatWasLoaded() {
-        assertEquals("tensorflow " + org.tensorflow.TensorFlow.version(), ModelEngines.byName("tensorflow").version());
+        assertEquals(
+                "tensorflow " + org.tensorflow.TensorFlow.version(),
+                ModelEngines.byName("tensorflow").version());
         assertTrue(org.tensorflow.TensorFlow.version().matches("\\d+\\.\\d+.*"), org.tensorflow.TensorFlow.version());
     }
 
@@ -49,17 +51,34 @@ class EngineDiscoveryTest {
     @Test
     void aClientTrainingDescriptorFindsTheEngineInAnotherJvm(@TempDir Path dir) throws Exception {
         ModelSpec model = Models.softmaxRegression(4, 3);
-        ClientTraining here = new ClientTraining(ModelEngines.byName("tensorflow"), TrainingSpec.of(model, Sgd.of(0.2f)).withEpochs(2),
-                ClientTraining.Mode.TRAIN, ClientWeighting.NUM_EXAMPLES, 7);
-        Value argument = Struct.named("weights", model.initialWeights(3).asStruct(),
-                "data", ListSequence.of(model.inputSpec(), SyntheticBatches.of(model, 5, 3, 4)));
-        Files.write(dir.resolve("descriptor"), ComputationDescriptor.fromBytes(here.descriptor().orElseThrow().toBytes()).toBytes());
+        ClientTraining here = new ClientTraining(
+                ModelEngines.byName("tensorflow"),
+                TrainingSpec.of(model, Sgd.of(0.2f)).withEpochs(2),
+                ClientTraining.Mode.TRAIN,
+                ClientWeighting.NUM_EXAMPLES,
+                7);
+        Value argument = Struct.named(
+                "weights",
+                model.initialWeights(3).asStruct(),
+                "data",
+                ListSequence.of(model.inputSpec(), SyntheticBatches.of(model, 5, 3, 4)));
+        Files.write(
+                dir.resolve("descriptor"),
+                ComputationDescriptor.fromBytes(here.descriptor().orElseThrow().toBytes())
+                        .toBytes());
         Files.write(dir.resolve("argument"), ValueCodec.encode(argument));
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), DescribedComputationMain.class.getName(),
-                dir.resolve("descriptor").toString(), dir.resolve("argument").toString(), dir.resolve("result").toString())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        DescribedComputationMain.class.getName(),
+                        dir.resolve("descriptor").toString(),
+                        dir.resolve("argument").toString(),
+                        dir.resolve("result").toString())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM did not finish");
         assertEquals(0, p.exitValue(), output);

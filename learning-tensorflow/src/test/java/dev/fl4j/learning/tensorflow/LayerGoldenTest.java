@@ -61,17 +61,39 @@ class LayerGoldenTest {
     /** Absolute tolerance, as a fraction of the largest magnitude in the compared tensor. */
     static final double ABSOLUTE_OF_LARGEST = 1e-5;
 
-    static final List<String> CASES = List.of("dense_relu_mse", "dense_tanh_no_bias", "conv2d_valid", "conv2d_same_stride2",
-            "conv2d_same_stride1", "max_pooling_valid", "max_pooling_same", "average_pooling_valid", "average_pooling_same",
-            "embedding", "lstm_sequences", "lstm_last_step", "embedding_lstm", "dropout_inference", "softmax_cross_entropy_logits",
-            "softmax_cross_entropy_probabilities", "dense_softmax_probabilities", "binary_cross_entropy_logits", "binary_cross_entropy_probabilities",
+    static final List<String> CASES = List.of(
+            "dense_relu_mse",
+            "dense_tanh_no_bias",
+            "conv2d_valid",
+            "conv2d_same_stride2",
+            "conv2d_same_stride1",
+            "max_pooling_valid",
+            "max_pooling_same",
+            "average_pooling_valid",
+            "average_pooling_same",
+            "embedding",
+            "lstm_sequences",
+            "lstm_last_step",
+            "embedding_lstm",
+            "dropout_inference",
+            "softmax_cross_entropy_logits",
+            "softmax_cross_entropy_probabilities",
+            "dense_softmax_probabilities",
+            "binary_cross_entropy_logits",
+            "binary_cross_entropy_probabilities",
             "mean_squared_error");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One golden file, read. */
-    record Golden(String name, ModelSpec spec, ModelWeights weights, Struct batch, Tensor predictions, float loss, Struct gradients) {
-    }
+    record Golden(
+            String name,
+            ModelSpec spec,
+            ModelWeights weights,
+            Struct batch,
+            Tensor predictions,
+            float loss,
+            Struct gradients) {}
 
     static Golden read(String name) throws IOException {
         try (InputStream in = LayerGoldenTest.class.getResourceAsStream("/golden/layers/" + name + ".json")) {
@@ -83,8 +105,14 @@ class LayerGoldenTest {
             Struct weights = namedTensors(root.get("weights"));
             Struct batch = Struct.named("x", tensor(root.get("x")), "y", tensor(root.get("y")));
             Struct gradients = root.get("gradients").isNull() ? null : namedTensors(root.get("gradients"));
-            return new Golden(name, spec, ModelWeights.of(weights, Struct.empty()), batch, tensor(root.get("predictions")),
-                    (float) root.get("loss").doubleValue(), gradients);
+            return new Golden(
+                    name,
+                    spec,
+                    ModelWeights.of(weights, Struct.empty()),
+                    batch,
+                    tensor(root.get("predictions")),
+                    (float) root.get("loss").doubleValue(),
+                    gradients);
         }
     }
 
@@ -144,7 +172,14 @@ class LayerGoldenTest {
             }
         }
         if (worst >= 0) {
-            fail(String.format(Locale.ROOT, "%s: element %d is %.9g, PyTorch %.9g (largest |value| %.3g)", what, worst, a[worst], e[worst], largest));
+            fail(String.format(
+                    Locale.ROOT,
+                    "%s: element %d is %.9g, PyTorch %.9g (largest |value| %.3g)",
+                    what,
+                    worst,
+                    a[worst],
+                    e[worst],
+                    largest));
         }
     }
 
@@ -167,7 +202,10 @@ class LayerGoldenTest {
             GradientResult result = trainer.gradients(g.weights(), data, 0L);
             assertEquals(g.gradients().names(), result.meanGradient().names(), name + ": gradient names");
             for (String weight : g.gradients().names()) {
-                assertClose(g.gradients().tensor(weight), result.meanGradient().tensor(weight), name + " d loss / d " + weight);
+                assertClose(
+                        g.gradients().tensor(weight),
+                        result.meanGradient().tensor(weight),
+                        name + " d loss / d " + weight);
             }
         }
     }
@@ -198,7 +236,10 @@ class LayerGoldenTest {
             model.assignWeights(g.weights());
             Tensor x = g.batch().tensor("x");
             assertClose(g.predictions(), model.predictOnBatch(x), "dropout inference");
-            assertFalse(Arrays.equals(g.predictions().floatData(), model.trainingPredictOnBatch(x, 3L).floatData()),
+            assertFalse(
+                    Arrays.equals(
+                            g.predictions().floatData(),
+                            model.trainingPredictOnBatch(x, 3L).floatData()),
                     "training-mode dropout changed nothing");
         }
         assertNull(g.gradients());

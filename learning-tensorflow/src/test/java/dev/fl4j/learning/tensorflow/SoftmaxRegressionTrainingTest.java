@@ -63,7 +63,8 @@ class SoftmaxRegressionTrainingTest {
     }
 
     /** One SGD step with FedProx strength mu: w - lr (g + mu (w - anchor)). */
-    private static double[][] sgdStep(double[] k, double[] b, float[] x, int[] y, double lr, double mu, double[] k0, double[] b0) {
+    private static double[][] sgdStep(
+            double[] k, double[] b, float[] x, int[] y, double lr, double mu, double[] k0, double[] b0) {
         double[][] g = softmaxGradient(k, b, x, y, IN, CLASSES);
         double[] nk = new double[k.length];
         double[] nb = new double[b.length];
@@ -108,10 +109,20 @@ class SoftmaxRegressionTrainingTest {
         double[][] s1 = sgdStep(k0, b0, X1, Y1, lr, mu, k0, b0);
         double[][] prox = sgdStep(s1[0], s1[1], X2, Y2, lr, mu, k0, b0);
         double[][] plain = sgdStep(s1[0], s1[1], X2, Y2, lr, 0, k0, b0);
-        try (TfClientTrainer fedProx = new TfClientTrainer(TrainingSpec.of(SPEC, Sgd.of(0.5f)).withProximalMu(0.7f));
-             TfClientTrainer muZero = new TfClientTrainer(TrainingSpec.of(SPEC, Sgd.of(0.5f)).withProximalMu(0f))) {
-            assertWeights(prox[0], prox[1], fedProx.train(w0(), dataset(SPEC, b1(), b2()), 1L).weights(), 1e-6);
-            assertWeights(plain[0], plain[1], muZero.train(w0(), dataset(SPEC, b1(), b2()), 1L).weights(), 1e-6);
+        try (TfClientTrainer fedProx =
+                        new TfClientTrainer(TrainingSpec.of(SPEC, Sgd.of(0.5f)).withProximalMu(0.7f));
+                TfClientTrainer muZero =
+                        new TfClientTrainer(TrainingSpec.of(SPEC, Sgd.of(0.5f)).withProximalMu(0f))) {
+            assertWeights(
+                    prox[0],
+                    prox[1],
+                    fedProx.train(w0(), dataset(SPEC, b1(), b2()), 1L).weights(),
+                    1e-6);
+            assertWeights(
+                    plain[0],
+                    plain[1],
+                    muZero.train(w0(), dataset(SPEC, b1(), b2()), 1L).weights(),
+                    1e-6);
         }
     }
 
@@ -137,17 +148,31 @@ class SoftmaxRegressionTrainingTest {
 
     @Test
     void inGraphOptimizersFollowTheFunctionalOptimizers() {
-        Optimizer[] optimizers = {Sgd.of(0.3f).withMomentum(0.9f), Sgd.of(0.3f).withNesterov(0.9f), Adam.of(0.1f),
-                Adagrad.of(0.2f), Yogi.of(0.1f), RmsProp.of(0.05f)};
+        Optimizer[] optimizers = {
+            Sgd.of(0.3f).withMomentum(0.9f),
+            Sgd.of(0.3f).withNesterov(0.9f),
+            Adam.of(0.1f),
+            Adagrad.of(0.2f),
+            Yogi.of(0.1f),
+            RmsProp.of(0.05f)
+        };
         for (Optimizer opt : optimizers) {
             try (TfClientTrainer trainer = new TfClientTrainer(TrainingSpec.of(SPEC, opt))) {
-                ModelWeights inGraph = trainer.train(w0(), dataset(SPEC, b1(), b2()), 1L).weights();
+                ModelWeights inGraph =
+                        trainer.train(w0(), dataset(SPEC, b1(), b2()), 1L).weights();
                 Struct w = w0().trainable();
                 Struct state = opt.initialize(w.type());
-                Optimizer.Step s1 = opt.next(state, w, trainer.gradients(w0(), dataset(SPEC, b1()), 1L).meanGradient());
+                Optimizer.Step s1 = opt.next(
+                        state,
+                        w,
+                        trainer.gradients(w0(), dataset(SPEC, b1()), 1L).meanGradient());
                 ModelWeights w1 = ModelWeights.of((Struct) s1.weights(), Struct.empty());
-                Optimizer.Step s2 = opt.next(s1.state(), s1.weights(), trainer.gradients(w1, dataset(SPEC, b2()), 1L).meanGradient());
-                float[] expected = ((Struct) s2.weights()).tensor("dense/kernel").floatData();
+                Optimizer.Step s2 = opt.next(
+                        s1.state(),
+                        s1.weights(),
+                        trainer.gradients(w1, dataset(SPEC, b2()), 1L).meanGradient());
+                float[] expected =
+                        ((Struct) s2.weights()).tensor("dense/kernel").floatData();
                 float[] actual = inGraph.trainable().tensor("dense/kernel").floatData();
                 for (int i = 0; i < expected.length; i++) {
                     assertEquals(expected[i], actual[i], 1e-5, opt + " kernel " + i);
@@ -195,7 +220,8 @@ class SoftmaxRegressionTrainingTest {
             assertEquals(0L, r.numExamples());
             assertEquals(0L, r.unfinalizedMetrics().tensor("num_batches").longValue());
             GradientResult g = trainer.gradients(w0(), dataset(SPEC), 3L);
-            assertTrue(Tensor.zerosLike(w0().trainable().tensor("dense/kernel")).equals(g.meanGradient().tensor("dense/kernel")));
+            assertTrue(Tensor.zerosLike(w0().trainable().tensor("dense/kernel"))
+                    .equals(g.meanGradient().tensor("dense/kernel")));
         }
     }
 }

@@ -12,8 +12,7 @@ import java.util.List;
 /** Small generated datasets and hand computations for the engine tests. */
 final class TestData {
 
-    private TestData() {
-    }
+    private TestData() {}
 
     static Struct batch(float[] x, int[] xShape, int[] y) {
         return Struct.named("x", Tensor.of(x, xShape), "y", Tensor.of(y, y.length));
@@ -24,7 +23,10 @@ final class TestData {
     }
 
     static ModelWeights softmaxWeights(float[] kernel, int inputs, int classes, float[] bias) {
-        return ModelWeights.of(Struct.named("dense/kernel", Tensor.of(kernel, inputs, classes), "dense/bias", Tensor.of(bias, classes)), Struct.empty());
+        return ModelWeights.of(
+                Struct.named(
+                        "dense/kernel", Tensor.of(kernel, inputs, classes), "dense/bias", Tensor.of(bias, classes)),
+                Struct.empty());
     }
 
     /** Mean cross-entropy gradient of softmax regression, by hand: (p − onehot)/B through x. Returns {dW..., db...}. */

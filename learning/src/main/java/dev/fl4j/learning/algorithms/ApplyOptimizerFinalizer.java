@@ -26,38 +26,70 @@ import dev.fl4j.learning.templates.FinalizerProcess;
  */
 public final class ApplyOptimizerFinalizer {
 
-    private ApplyOptimizerFinalizer() {
-    }
+    private ApplyOptimizerFinalizer() {}
 
     public static FinalizerProcess build(Optimizer optimizer, StructType modelWeightsType) {
         StructType trainable = (StructType) modelWeightsType.get("trainable");
         Struct initialState = optimizer.initialize(trainable);
         FederatedType state = FederatedType.server(initialState.type());
-        StructType measurements = StructType.builder().add("update_non_finite", TensorType.scalar(DType.INT32)).build();
-        StructType stepInput = StructType.builder().add("state", initialState.type()).add("weights", modelWeightsType).add("update", trainable).build();
-        StructType stepOutput = StructType.builder().add("state", initialState.type()).add("weights", modelWeightsType).add("measurements", measurements).build();
-        LocalComputation step = LocalComputation.of("apply_" + optimizer.getClass().getSimpleName().toLowerCase(), stepInput, stepOutput, v -> {
-            Struct in = (Struct) v;
-            ModelWeights weights = ModelWeights.fromStruct(in.get("weights"));
-            if (!Structures.isFinite(in.get("update"))) {
-                return Struct.named("state", in.get("state"), "weights", in.get("weights"),
-                        "measurements", Struct.named("update_non_finite", Tensor.scalar(1)));
-            }
-            Optimizer.Step s = optimizer.next(in.struct("state"), weights.trainable(), in.get("update"));
-            ModelWeights next = ModelWeights.of((Struct) s.weights(), weights.nonTrainable());
-            return Struct.named("state", s.state(), "weights", next.asStruct(), "measurements", Struct.named("update_non_finite", Tensor.scalar(0)));
-        });
-        FederatedComputation init = FederatedComputation.noArg("finalizer_initialize", state,
+        StructType measurements = StructType.builder()
+                .add("update_non_finite", TensorType.scalar(DType.INT32))
+                .build();
+        StructType stepInput = StructType.builder()
+                .add("state", initialState.type())
+                .add("weights", modelWeightsType)
+                .add("update", trainable)
+                .build();
+        StructType stepOutput = StructType.builder()
+                .add("state", initialState.type())
+                .add("weights", modelWeightsType)
+                .add("measurements", measurements)
+                .build();
+        LocalComputation step = LocalComputation.of(
+                "apply_" + optimizer.getClass().getSimpleName().toLowerCase(), stepInput, stepOutput, v -> {
+                    Struct in = (Struct) v;
+                    ModelWeights weights = ModelWeights.fromStruct(in.get("weights"));
+                    if (!Structures.isFinite(in.get("update"))) {
+                        return Struct.named(
+                                "state",
+                                in.get("state"),
+                                "weights",
+                                in.get("weights"),
+                                "measurements",
+                                Struct.named("update_non_finite", Tensor.scalar(1)));
+                    }
+                    Optimizer.Step s = optimizer.next(in.struct("state"), weights.trainable(), in.get("update"));
+                    ModelWeights next = ModelWeights.of((Struct) s.weights(), weights.nonTrainable());
+                    return Struct.named(
+                            "state",
+                            s.state(),
+                            "weights",
+                            next.asStruct(),
+                            "measurements",
+                            Struct.named("update_non_finite", Tensor.scalar(0)));
+                });
+        FederatedComputation init = FederatedComputation.noArg(
+                "finalizer_initialize",
+                state,
                 (ctx, a) -> ctx.federatedValue(optimizer.initialize(trainable), Placement.SERVER));
-        FederatedComputation next = FederatedComputation.of("finalizer_next",
-                StructType.builder().add("state", state).add("weights", FederatedType.server(modelWeightsType))
-                        .add("update", FederatedType.server(trainable)).build(),
-                MeasuredProcess.outputType(state, FederatedType.server(modelWeightsType), FederatedType.server(measurements)),
+        FederatedComputation next = FederatedComputation.of(
+                "finalizer_next",
+                StructType.builder()
+                        .add("state", state)
+                        .add("weights", FederatedType.server(modelWeightsType))
+                        .add("update", FederatedType.server(trainable))
+                        .build(),
+                MeasuredProcess.outputType(
+                        state, FederatedType.server(modelWeightsType), FederatedType.server(measurements)),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
-                    FederatedValue out = ctx.federatedMap(step, ctx.federatedZip(Struct.named(
-                            "state", a.get("state"), "weights", a.get("weights"), "update", a.get("update"))));
-                    return new MeasuredProcessOutput(ctx.federatedField(out, "state"), ctx.federatedField(out, "weights"),
+                    FederatedValue out = ctx.federatedMap(
+                            step,
+                            ctx.federatedZip(Struct.named(
+                                    "state", a.get("state"), "weights", a.get("weights"), "update", a.get("update"))));
+                    return new MeasuredProcessOutput(
+                            ctx.federatedField(out, "state"),
+                            ctx.federatedField(out, "weights"),
                             ctx.federatedField(out, "measurements"));
                 });
         return new FinalizerProcess(init, next);

@@ -46,7 +46,10 @@ import java.util.Optional;
 public final class ClientTraining extends LocalComputation {
 
     /** What the client computes. */
-    public enum Mode { TRAIN, GRADIENT }
+    public enum Mode {
+        TRAIN,
+        GRADIENT
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TensorType WEIGHT = TensorType.scalar(DType.FLOAT32);
@@ -70,7 +73,10 @@ public final class ClientTraining extends LocalComputation {
 
     private static FunctionType signature(TrainingSpec spec) {
         StructType weights = spec.model().weightsType();
-        Type param = StructType.builder().add("weights", weights).add("data", new SequenceType(spec.model().inputSpec())).build();
+        Type param = StructType.builder()
+                .add("weights", weights)
+                .add("data", new SequenceType(spec.model().inputSpec()))
+                .build();
         Type result = StructType.builder()
                 .add("update", weights.get("trainable"))
                 .add("update_weight", WEIGHT)
@@ -88,7 +94,8 @@ public final class ClientTraining extends LocalComputation {
         Struct a = (Struct) arg;
         ModelWeights initial = ModelWeights.fromStruct(a.get("weights"));
         SequenceValue data = (SequenceValue) a.get("data");
-        ClientTrainer trainer = context.workerResource(trainerKey, () -> ModelEngines.byName(engineName).newTrainer(spec));
+        ClientTrainer trainer = context.workerResource(
+                trainerKey, () -> ModelEngines.byName(engineName).newTrainer(spec));
         long clientSeed = Seeds.derive(seed, Seeds.purpose(String.valueOf(context.clientId())), fingerprint(initial));
         Value update;
         long examples;
@@ -104,7 +111,8 @@ public final class ClientTraining extends LocalComputation {
             examples = g.numExamples();
             metrics = g.unfinalizedMetrics();
         }
-        return Struct.named("update", update, "update_weight", Tensor.scalar(weighting.weightFor(examples)), "metrics", metrics);
+        return Struct.named(
+                "update", update, "update_weight", Tensor.scalar(weighting.weightFor(examples)), "metrics", metrics);
     }
 
     /** A cheap fingerprint of the model: bits of up to 64 evenly spaced elements of every tensor. */
@@ -143,11 +151,16 @@ public final class ClientTraining extends LocalComputation {
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new UncheckedIOException("client training config is not JSON", e);
             }
-            if (!"fl4j.client_training".equals(c.path("format").asText()) || c.path("version").asInt() != 1) {
+            if (!"fl4j.client_training".equals(c.path("format").asText())
+                    || c.path("version").asInt() != 1) {
                 throw new IllegalArgumentException("not an fl4j.client_training version 1 config: " + config);
             }
-            return new ClientTraining(ModelEngines.byName(c.path("engine").asText()), TrainingSpec.fromJson(c.path("training_spec").asText()),
-                    Mode.valueOf(c.path("mode").asText()), ClientWeighting.valueOf(c.path("weighting").asText()), c.path("seed").asLong());
+            return new ClientTraining(
+                    ModelEngines.byName(c.path("engine").asText()),
+                    TrainingSpec.fromJson(c.path("training_spec").asText()),
+                    Mode.valueOf(c.path("mode").asText()),
+                    ClientWeighting.valueOf(c.path("weighting").asText()),
+                    c.path("seed").asLong());
         }
     }
 }

@@ -38,8 +38,7 @@ public final class ClientWorks {
     private static final TensorType WEIGHT = TensorType.scalar(DType.FLOAT32);
     private static final TensorType I32 = TensorType.scalar(DType.INT32);
 
-    private ClientWorks() {
-    }
+    private ClientWorks() {}
 
     /**
      * Each client runs {@code training} on the received model and its data; the updates and weights
@@ -67,28 +66,54 @@ public final class ClientWorks {
         List<Metric> metrics = training.spec().model().metrics();
         StructType unfinalized = Metrics.unfinalizedType(metrics);
         StructType finalizedMetrics = finalizedType(metrics);
-        StructType measurements = StructType.builder().add("train", finalizedMetrics).add("non_finite_update_count", I32).build();
-        StructType checkedMember = StructType.builder().add("update", weights.get("trainable")).add("update_weight", WEIGHT)
-                .add("non_finite", I32).build();
+        StructType measurements = StructType.builder()
+                .add("train", finalizedMetrics)
+                .add("non_finite_update_count", I32)
+                .build();
+        StructType checkedMember = StructType.builder()
+                .add("update", weights.get("trainable"))
+                .add("update_weight", WEIGHT)
+                .add("non_finite", I32)
+                .build();
         FederatedType state = FederatedType.server(StructType.of());
 
-        LocalComputation updateAndWeight = LocalComputation.of("update_and_weight", training.type().result(), checkedMember,
+        LocalComputation updateAndWeight = LocalComputation.of(
+                "update_and_weight",
+                training.type().result(),
+                checkedMember,
                 v -> updateAndWeight((Struct) v, weightFromMetrics));
-        LocalComputation finalize = LocalComputation.of("finalize_metrics", StructType.of(unfinalized, I32), measurements,
-                v -> Struct.named("train", Metrics.finalizeAll(metrics, (Struct) ((Struct) v).get(0)), "non_finite_update_count", ((Struct) v).get(1)));
+        LocalComputation finalize = LocalComputation.of(
+                "finalize_metrics",
+                StructType.of(unfinalized, I32),
+                measurements,
+                v -> Struct.named(
+                        "train",
+                        Metrics.finalizeAll(metrics, (Struct) ((Struct) v).get(0)),
+                        "non_finite_update_count",
+                        ((Struct) v).get(1)));
 
-        FederatedComputation init = FederatedComputation.noArg("client_work_initialize", state,
-                (ctx, a) -> ctx.federatedValue(Struct.empty(), Placement.SERVER));
-        FederatedComputation next = FederatedComputation.of("client_work_next",
-                StructType.builder().add("state", state).add("weights", FederatedType.clients(weights)).add("data", FederatedType.clients(data)).build(),
-                MeasuredProcess.outputType(state, FederatedType.clients(resultMember), FederatedType.server(measurements)),
+        FederatedComputation init = FederatedComputation.noArg(
+                "client_work_initialize", state, (ctx, a) -> ctx.federatedValue(Struct.empty(), Placement.SERVER));
+        FederatedComputation next = FederatedComputation.of(
+                "client_work_next",
+                StructType.builder()
+                        .add("state", state)
+                        .add("weights", FederatedType.clients(weights))
+                        .add("data", FederatedType.clients(data))
+                        .build(),
+                MeasuredProcess.outputType(
+                        state, FederatedType.clients(resultMember), FederatedType.server(measurements)),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
-                    FederatedValue trained = ctx.federatedMap(training,
+                    FederatedValue trained = ctx.federatedMap(
+                            training,
                             ctx.federatedZip(Struct.named("weights", a.get("weights"), "data", a.get("data"))));
                     FederatedValue checked = ctx.federatedMap(updateAndWeight, trained);
-                    FederatedValue result = ctx.federatedZip(Struct.named("update", ctx.federatedField(checked, "update"),
-                            "update_weight", ctx.federatedField(checked, "update_weight")));
+                    FederatedValue result = ctx.federatedZip(Struct.named(
+                            "update",
+                            ctx.federatedField(checked, "update"),
+                            "update_weight",
+                            ctx.federatedField(checked, "update_weight")));
                     FederatedValue summed = ctx.federatedSum(ctx.federatedField(trained, "metrics"));
                     FederatedValue nonFinite = ctx.federatedSum(ctx.federatedField(checked, "non_finite"));
                     Value finalized = ctx.federatedMap(finalize, ctx.federatedZip(Struct.of(summed, nonFinite)));
@@ -105,12 +130,20 @@ public final class ClientWorks {
     private static Struct updateAndWeight(Struct trained, ToDoubleFunction<Struct> weightFromMetrics) {
         Value update = trained.get("update");
         if (!Structures.isFinite(update)) {
-            return Struct.named("update", Structures.zerosLike(update), "update_weight", Tensor.scalar(0f), "non_finite", Tensor.scalar(1));
+            return Struct.named(
+                    "update",
+                    Structures.zerosLike(update),
+                    "update_weight",
+                    Tensor.scalar(0f),
+                    "non_finite",
+                    Tensor.scalar(1));
         }
-        float weight = weightFromMetrics == null ? trained.tensor("update_weight").floatValue()
+        float weight = weightFromMetrics == null
+                ? trained.tensor("update_weight").floatValue()
                 : (float) weightFromMetrics.applyAsDouble(trained.struct("metrics"));
         if (!(weight >= 0) || Float.isInfinite(weight)) {
-            throw new IllegalArgumentException("client weighting gave update weight " + weight + "; weights must be finite and >= 0");
+            throw new IllegalArgumentException(
+                    "client weighting gave update weight " + weight + "; weights must be finite and >= 0");
         }
         return Struct.named("update", update, "update_weight", Tensor.scalar(weight), "non_finite", Tensor.scalar(0));
     }

@@ -34,8 +34,7 @@ import java.util.Objects;
  */
 public final class FedAvg {
 
-    private FedAvg() {
-    }
+    private FedAvg() {}
 
     /** {@code build_weighted_fed_avg}: clients weighted by their number of examples, server SGD at 1.0. */
     public static LearningProcess weighted(ModelSpec model, Optimizer clientOptimizer) {
@@ -44,8 +43,10 @@ public final class FedAvg {
 
     /** {@code build_unweighted_fed_avg}: every client counts the same, server SGD at 1.0. */
     public static LearningProcess unweighted(ModelSpec model, Optimizer clientOptimizer) {
-        return builder(model).setClientOptimizer(clientOptimizer)
-                .optModelAggregator(new NonFiniteZeroingFactory(new UnweightedMeanFactory())).build();
+        return builder(model)
+                .setClientOptimizer(clientOptimizer)
+                .optModelAggregator(new NonFiniteZeroingFactory(new UnweightedMeanFactory()))
+                .build();
     }
 
     public static Builder builder(ModelSpec model) {
@@ -96,7 +97,8 @@ public final class FedAvg {
          * Weights each client's update by a function of its local unfinalized metrics
          * ({@code <loss=<total,count>,num_examples=..,...>}), TFF's callable client weighting.
          */
-        public Builder optClientWeightingFromMetrics(java.util.function.ToDoubleFunction<dev.fl4j.core.Struct> fromMetrics) {
+        public Builder optClientWeightingFromMetrics(
+                java.util.function.ToDoubleFunction<dev.fl4j.core.Struct> fromMetrics) {
             this.weightFromMetrics = fromMetrics;
             return this;
         }
@@ -167,25 +169,30 @@ public final class FedAvg {
             TrainingSpec spec = new TrainingSpec(model, localOptimizer, epochs, proximalMu);
             StructType weightsType = model.weightsType();
             ModelEngine trainingEngine = engine != null ? engine : ModelEngines.defaultEngine();
-            ClientWorkProcess clientWork = ClientWorks.of(new ClientTraining(trainingEngine, spec, mode, weighting, seed), weightFromMetrics);
+            ClientWorkProcess clientWork =
+                    ClientWorks.of(new ClientTraining(trainingEngine, spec, mode, weighting, seed), weightFromMetrics);
             AggregationProcess aggregation = createAggregator(clientWork);
             FinalizerProcess finalizer = ApplyOptimizerFinalizer.build(serverOptimizer, weightsType);
             DistributionProcess dist = distributor != null ? distributor : DistributionProcess.broadcast(weightsType);
             long initSeed = seed;
-            return LearningProcess.compose(weightsType, () -> model.initialWeights(initSeed), dist, clientWork, aggregation, finalizer);
+            return LearningProcess.compose(
+                    weightsType, () -> model.initialWeights(initSeed), dist, clientWork, aggregation, finalizer);
         }
 
         private void requireNoLocalTraining() {
             if (clientOptimizer != null) {
-                throw new IllegalStateException("FedSGD takes no client optimizer (got " + clientOptimizer + "): each client computes its mean"
-                        + " gradient at the received model and takes no local steps; the server optimizer applies the averaged gradient");
+                throw new IllegalStateException(
+                        "FedSGD takes no client optimizer (got " + clientOptimizer + "): each client computes its mean"
+                                + " gradient at the received model and takes no local steps; the server optimizer applies the averaged gradient");
             }
             if (epochs != 1) {
-                throw new IllegalStateException("FedSGD runs no local epochs, got optEpochs(" + epochs + "): each client computes one gradient"
-                        + " over all its data at the received model");
+                throw new IllegalStateException("FedSGD runs no local epochs, got optEpochs(" + epochs
+                        + "): each client computes one gradient" + " over all its data at the received model");
             }
             if (proximalMu != 0f) {
-                throw new IllegalStateException("FedSGD takes no local steps for FedProx's proximal term, got optProximalMu(" + proximalMu + ")");
+                throw new IllegalStateException(
+                        "FedSGD takes no local steps for FedProx's proximal term, got optProximalMu(" + proximalMu
+                                + ")");
             }
         }
 
@@ -197,7 +204,8 @@ public final class FedAvg {
         private AggregationProcess createAggregator(ClientWorkProcess clientWork) {
             AggregationFactory f = aggregator != null ? aggregator : new NonFiniteZeroingFactory(new MeanFactory());
             if (f.isWeighted()) {
-                return ((WeightedAggregationFactory) f).create(clientWork.updateType(), TensorType.scalar(DType.FLOAT32));
+                return ((WeightedAggregationFactory) f)
+                        .create(clientWork.updateType(), TensorType.scalar(DType.FLOAT32));
             }
             return ((UnweightedAggregationFactory) f).create(clientWork.updateType());
         }

@@ -13,8 +13,7 @@ import dev.fl4j.learning.templates.LearningProcess;
  */
 public final class FedOpt {
 
-    private FedOpt() {
-    }
+    private FedOpt() {}
 
     /** FedAdam. */
     public static LearningProcess adam(ModelSpec model, Optimizer clientOptimizer, float serverLearningRate) {
@@ -33,6 +32,9 @@ public final class FedOpt {
 
     /** Weighted FedAvg with {@code serverOptimizer}. */
     public static LearningProcess with(ModelSpec model, Optimizer clientOptimizer, Optimizer serverOptimizer) {
-        return FedAvg.builder(model).setClientOptimizer(clientOptimizer).optServerOptimizer(serverOptimizer).build();
+        return FedAvg.builder(model)
+                .setClientOptimizer(clientOptimizer)
+                .optServerOptimizer(serverOptimizer)
+                .build();
     }
 }

@@ -11,14 +11,16 @@ import dev.fl4j.learning.templates.LearningProcess;
  */
 public final class FedProx {
 
-    private FedProx() {
-    }
+    private FedProx() {}
 
     /** Weighted FedProx with server SGD at 1.0. */
     public static LearningProcess weighted(ModelSpec model, Optimizer clientOptimizer, float mu) {
         if (!(mu >= 0f) || Float.isInfinite(mu)) {
             throw new IllegalArgumentException("FedProx's mu must be finite and >= 0, got " + mu);
         }
-        return FedAvg.builder(model).setClientOptimizer(clientOptimizer).optProximalMu(mu).build();
+        return FedAvg.builder(model)
+                .setClientOptimizer(clientOptimizer)
+                .optProximalMu(mu)
+                .build();
     }
 }

@@ -13,12 +13,14 @@ import dev.fl4j.learning.templates.LearningProcess;
  */
 public final class FedSgd {
 
-    private FedSgd() {
-    }
+    private FedSgd() {}
 
     /** FedSGD with the given server optimizer (TFF's default is SGD at 0.1). */
     public static LearningProcess build(ModelSpec model, Optimizer serverOptimizer) {
-        return FedAvg.builder(model).gradientMode().optServerOptimizer(serverOptimizer).build();
+        return FedAvg.builder(model)
+                .gradientMode()
+                .optServerOptimizer(serverOptimizer)
+                .build();
     }
 
     /**

@@ -45,24 +45,38 @@ public final class FederatedEvaluation {
         Type data = new SequenceType(model.inputSpec());
         List<Metric> metrics = model.metrics();
         StructType unfinalized = Metrics.unfinalizedType(metrics);
-        StructType result = StructType.builder().add("eval", ClientWorks.finalizedType(metrics)).build();
+        StructType result = StructType.builder()
+                .add("eval", ClientWorks.finalizedType(metrics))
+                .build();
         TrainingSpec spec = TrainingSpec.of(model, Sgd.of(0f));
         String key = "trainer/" + engine.name() + "/" + spec.toJson();
-        LocalComputation evaluate = LocalComputation.withContext("client_evaluate",
-                StructType.builder().add("weights", weights).add("data", data).build(), unfinalized, (v, ctx) -> {
+        LocalComputation evaluate = LocalComputation.withContext(
+                "client_evaluate",
+                StructType.builder().add("weights", weights).add("data", data).build(),
+                unfinalized,
+                (v, ctx) -> {
                     Struct a = (Struct) v;
                     ClientTrainer trainer = ctx.workerResource(key, () -> engine.newTrainer(spec));
-                    return trainer.evaluate(ModelWeights.fromStruct(a.get("weights")), (SequenceValue) a.get("data")).unfinalizedMetrics();
+                    return trainer.evaluate(ModelWeights.fromStruct(a.get("weights")), (SequenceValue) a.get("data"))
+                            .unfinalizedMetrics();
                 });
-        LocalComputation finalize = LocalComputation.of("finalize_eval_metrics", unfinalized, result,
+        LocalComputation finalize = LocalComputation.of(
+                "finalize_eval_metrics",
+                unfinalized,
+                result,
                 v -> Struct.named("eval", Metrics.finalizeAll(metrics, (Struct) v)));
-        FederatedComputation c = FederatedComputation.of("federated_evaluation",
-                StructType.builder().add("model_weights", FederatedType.server(weights)).add("data", FederatedType.clients(data)).build(),
+        FederatedComputation c = FederatedComputation.of(
+                "federated_evaluation",
+                StructType.builder()
+                        .add("model_weights", FederatedType.server(weights))
+                        .add("data", FederatedType.clients(data))
+                        .build(),
                 FederatedType.server(result),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
                     FederatedValue sent = ctx.federatedBroadcast((FederatedValue) a.get("model_weights"));
-                    FederatedValue sums = ctx.federatedSum(ctx.federatedMap(evaluate, ctx.federatedZip(Struct.named("weights", sent, "data", a.get("data")))));
+                    FederatedValue sums = ctx.federatedSum(ctx.federatedMap(
+                            evaluate, ctx.federatedZip(Struct.named("weights", sent, "data", a.get("data")))));
                     return ctx.federatedMap(finalize, sums);
                 });
         return new FederatedEvaluation(c);

@@ -28,8 +28,7 @@ public final class ModelEngines {
     /** The Maven coordinates of the TensorFlow Java engine, named when no engine is found. */
     public static final String TENSORFLOW_ENGINE_ARTIFACT = "dev.fl4j:fl4j-learning-tensorflow";
 
-    private ModelEngines() {
-    }
+    private ModelEngines() {}
 
     /**
      * The engine on the class path called {@code name} ({@link ModelEngine#name()}).
@@ -66,8 +65,9 @@ public final class ModelEngines {
             throw noEngine("no model engine to use");
         }
         if (engines.size() > 1) {
-            throw new IllegalStateException("several model engines on the class path, " + names(engines) + ": choose one with -D"
-                    + ENGINE_PROPERTY + "=NAME or pass ModelEngines.byName(NAME) to the builder (optEngine)");
+            throw new IllegalStateException(
+                    "several model engines on the class path, " + names(engines) + ": choose one with -D"
+                            + ENGINE_PROPERTY + "=NAME or pass ModelEngines.byName(NAME) to the builder (optEngine)");
         }
         return engines.get(0);
     }
@@ -82,21 +82,24 @@ public final class ModelEngines {
             if (engine.name().equals(name)) {
                 if (found != null) {
                     throw new IllegalStateException("two model engines on the class path are called '" + name + "': "
-                            + found.getClass().getName() + " and " + engine.getClass().getName() + "; keep one of their jars");
+                            + found.getClass().getName() + " and "
+                            + engine.getClass().getName() + "; keep one of their jars");
                 }
                 found = engine;
             }
         }
         if (found == null) {
-            throw new IllegalArgumentException("unknown model engine '" + name + "'; on the class path: " + names(engines));
+            throw new IllegalArgumentException(
+                    "unknown model engine '" + name + "'; on the class path: " + names(engines));
         }
         return found;
     }
 
     private static IllegalStateException noEngine(String what) {
-        return new IllegalStateException(what + ": there is no model engine on the class path. Add the TensorFlow Java engine, the jar "
-                + TENSORFLOW_ENGINE_ARTIFACT + " (module learning-tensorflow), or another jar that registers a "
-                + ModelEngine.class.getName() + " in META-INF/services");
+        return new IllegalStateException(
+                what + ": there is no model engine on the class path. Add the TensorFlow Java engine, the jar "
+                        + TENSORFLOW_ENGINE_ARTIFACT + " (module learning-tensorflow), or another jar that registers a "
+                        + ModelEngine.class.getName() + " in META-INF/services");
     }
 
     private static List<String> names(List<ModelEngine> engines) {

@@ -18,7 +18,9 @@ public final class Json {
      * Jackson's read constraints (nesting depth 1000, number and string lengths) bound what a document
      * can make the reader do.
      */
-    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -26,8 +28,7 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
 
-    private Json() {
-    }
+    private Json() {}
 
     public static ObjectMapper mapper() {
         return MAPPER;
@@ -74,11 +75,13 @@ public final class Json {
         }
         JsonNode f = root.get("format");
         if (f == null || !format.equals(f.asText())) {
-            throw new IllegalArgumentException("expected format '" + format + "' but got " + (f == null ? "no format field" : "'" + f.asText() + "'"));
+            throw new IllegalArgumentException("expected format '" + format + "' but got "
+                    + (f == null ? "no format field" : "'" + f.asText() + "'"));
         }
         JsonNode v = root.get("version");
         if (v == null || !v.isInt() || v.asInt() != version) {
-            throw new IllegalArgumentException(format + ": expected version " + version + " but got " + (v == null ? "no version field" : v.toString()));
+            throw new IllegalArgumentException(format + ": expected version " + version + " but got "
+                    + (v == null ? "no version field" : v.toString()));
         }
         ObjectNode body = ((ObjectNode) root).deepCopy();
         body.remove("format");
@@ -86,9 +89,12 @@ public final class Json {
         try {
             return MAPPER.treeToValue(body, type);
         } catch (JsonProcessingException e) {
-            String at = e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()
-                    ? " (at " + pathOf(m) + ")" : "";
-            throw new IllegalArgumentException("invalid " + format + " version " + version + at + ": " + e.getOriginalMessage(), e);
+            String at = e instanceof com.fasterxml.jackson.databind.JsonMappingException m
+                            && !m.getPath().isEmpty()
+                    ? " (at " + pathOf(m) + ")"
+                    : "";
+            throw new IllegalArgumentException(
+                    "invalid " + format + " version " + version + at + ": " + e.getOriginalMessage(), e);
         }
     }
 }

@@ -32,7 +32,12 @@ public record AveragePooling2D(List<Integer> poolSize, List<Integer> strides, Pa
         LayerShapes.requireRank(input, 4, "AveragePooling2D");
         LayerShapes.requireFloat(input, "AveragePooling2D");
         LayerShapes.requireKnownInner(input, "AveragePooling2D");
-        return LayerShapes.spatial(input, LayerShapes.pair(poolSize, "pool_size", "AveragePooling2D"),
-                LayerShapes.pair(strides, "strides", "AveragePooling2D"), padding, input.shape()[3], "AveragePooling2D");
+        return LayerShapes.spatial(
+                input,
+                LayerShapes.pair(poolSize, "pool_size", "AveragePooling2D"),
+                LayerShapes.pair(strides, "strides", "AveragePooling2D"),
+                padding,
+                input.shape()[3],
+                "AveragePooling2D");
     }
 }

@@ -9,8 +9,16 @@ import java.util.List;
  * optional bias {@code [filters]}, then the activation. Defaults as in Keras: stride 1, valid
  * padding, linear activation, bias, Glorot-uniform kernel and zero bias.
  */
-public record Conv2D(int filters, List<Integer> kernelSize, List<Integer> strides, Padding padding, Activation activation,
-                     boolean useBias, Initializer kernelInitializer, Initializer biasInitializer) implements Layer {
+public record Conv2D(
+        int filters,
+        List<Integer> kernelSize,
+        List<Integer> strides,
+        Padding padding,
+        Activation activation,
+        boolean useBias,
+        Initializer kernelInitializer,
+        Initializer biasInitializer)
+        implements Layer {
 
     public Conv2D {
         if (filters <= 0) {
@@ -24,8 +32,15 @@ public record Conv2D(int filters, List<Integer> kernelSize, List<Integer> stride
 
     /** {@code filters} square kernels of side {@code kernel}, Keras defaults otherwise. */
     public static Conv2D of(int filters, int kernel) {
-        return new Conv2D(filters, List.of(kernel, kernel), List.of(1, 1), Padding.VALID, Activation.LINEAR, true,
-                Initializer.glorotUniform(), Initializer.zeros());
+        return new Conv2D(
+                filters,
+                List.of(kernel, kernel),
+                List.of(1, 1),
+                Padding.VALID,
+                Activation.LINEAR,
+                true,
+                Initializer.glorotUniform(),
+                Initializer.zeros());
     }
 
     public Conv2D withPadding(Padding p) {
@@ -37,7 +52,15 @@ public record Conv2D(int filters, List<Integer> kernelSize, List<Integer> stride
     }
 
     public Conv2D withStrides(int strideH, int strideW) {
-        return new Conv2D(filters, kernelSize, List.of(strideH, strideW), padding, activation, useBias, kernelInitializer, biasInitializer);
+        return new Conv2D(
+                filters,
+                kernelSize,
+                List.of(strideH, strideW),
+                padding,
+                activation,
+                useBias,
+                kernelInitializer,
+                biasInitializer);
     }
 
     public Conv2D withKernelInitializer(Initializer init) {
@@ -58,15 +81,21 @@ public record Conv2D(int filters, List<Integer> kernelSize, List<Integer> stride
         LayerShapes.requireRank(input, 4, "Conv2D");
         LayerShapes.requireFloat(input, "Conv2D");
         LayerShapes.requireKnownInner(input, "Conv2D");
-        return LayerShapes.spatial(input, LayerShapes.pair(kernelSize, "kernel_size", "Conv2D"),
-                LayerShapes.pair(strides, "strides", "Conv2D"), padding, filters, "Conv2D");
+        return LayerShapes.spatial(
+                input,
+                LayerShapes.pair(kernelSize, "kernel_size", "Conv2D"),
+                LayerShapes.pair(strides, "strides", "Conv2D"),
+                padding,
+                filters,
+                "Conv2D");
     }
 
     @Override
     public List<WeightSpec> weights(TensorType input) {
         int in = input.shape()[3];
         List<WeightSpec> w = new ArrayList<>();
-        w.add(WeightSpec.trainable("kernel", new int[] {kernelSize.get(0), kernelSize.get(1), in, filters}, kernelInitializer));
+        w.add(WeightSpec.trainable(
+                "kernel", new int[] {kernelSize.get(0), kernelSize.get(1), in, filters}, kernelInitializer));
         if (useBias) {
             w.add(WeightSpec.trainable("bias", new int[] {filters}, biasInitializer));
         }

@@ -9,8 +9,9 @@ import java.util.List;
  * optional bias {@code [units]}, then the activation. Inputs of rank above 2 (e.g. an LSTM's
  * sequence output) are transformed position by position.
  */
-public record Dense(int units, Activation activation, boolean useBias, Initializer kernelInitializer,
-                    Initializer biasInitializer) implements Layer {
+public record Dense(
+        int units, Activation activation, boolean useBias, Initializer kernelInitializer, Initializer biasInitializer)
+        implements Layer {
 
     public Dense {
         if (units <= 0) {

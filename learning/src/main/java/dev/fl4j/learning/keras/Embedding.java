@@ -13,7 +13,8 @@ public record Embedding(int inputDim, int outputDim, Initializer embeddingsIniti
 
     public Embedding {
         if (inputDim <= 0 || outputDim <= 0) {
-            throw new IllegalArgumentException("Embedding dimensions must be positive, got input_dim=" + inputDim + ", output_dim=" + outputDim);
+            throw new IllegalArgumentException(
+                    "Embedding dimensions must be positive, got input_dim=" + inputDim + ", output_dim=" + outputDim);
         }
     }
 

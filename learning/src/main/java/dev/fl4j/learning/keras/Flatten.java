@@ -15,6 +15,9 @@ public record Flatten() implements Layer {
     public TensorType outputType(TensorType input) {
         LayerShapes.requireMinRank(input, 2, "Flatten");
         LayerShapes.requireKnownInner(input, "Flatten");
-        return new TensorType(input.dtype() == DType.INT32 ? DType.INT32 : DType.FLOAT32, TensorType.UNKNOWN, LayerShapes.elementsPerExample(input, "Flatten"));
+        return new TensorType(
+                input.dtype() == DType.INT32 ? DType.INT32 : DType.FLOAT32,
+                TensorType.UNKNOWN,
+                LayerShapes.elementsPerExample(input, "Flatten"));
     }
 }

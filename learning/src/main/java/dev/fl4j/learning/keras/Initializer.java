@@ -13,14 +13,14 @@ import java.util.Arrays;
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "class_name")
 @JsonSubTypes({
-        @JsonSubTypes.Type(value = Initializer.GlorotUniform.class, name = "GlorotUniform"),
-        @JsonSubTypes.Type(value = Initializer.Zeros.class, name = "Zeros"),
-        @JsonSubTypes.Type(value = Initializer.Ones.class, name = "Ones"),
-        @JsonSubTypes.Type(value = Initializer.Constant.class, name = "Constant"),
-        @JsonSubTypes.Type(value = Initializer.RandomNormal.class, name = "RandomNormal"),
-        @JsonSubTypes.Type(value = Initializer.RandomUniform.class, name = "RandomUniform"),
-        @JsonSubTypes.Type(value = Initializer.Orthogonal.class, name = "Orthogonal"),
-        @JsonSubTypes.Type(value = Initializer.UnitForgetBias.class, name = "UnitForgetBias"),
+    @JsonSubTypes.Type(value = Initializer.GlorotUniform.class, name = "GlorotUniform"),
+    @JsonSubTypes.Type(value = Initializer.Zeros.class, name = "Zeros"),
+    @JsonSubTypes.Type(value = Initializer.Ones.class, name = "Ones"),
+    @JsonSubTypes.Type(value = Initializer.Constant.class, name = "Constant"),
+    @JsonSubTypes.Type(value = Initializer.RandomNormal.class, name = "RandomNormal"),
+    @JsonSubTypes.Type(value = Initializer.RandomUniform.class, name = "RandomUniform"),
+    @JsonSubTypes.Type(value = Initializer.Orthogonal.class, name = "Orthogonal"),
+    @JsonSubTypes.Type(value = Initializer.UnitForgetBias.class, name = "UnitForgetBias"),
 })
 public sealed interface Initializer {
 
@@ -111,7 +111,8 @@ public sealed interface Initializer {
     record RandomUniform(float minval, float maxval) implements Initializer {
         public RandomUniform {
             if (!(minval <= maxval)) {
-                throw new IllegalArgumentException("RandomUniform needs minval <= maxval, got " + minval + " > " + maxval);
+                throw new IllegalArgumentException(
+                        "RandomUniform needs minval <= maxval, got " + minval + " > " + maxval);
             }
         }
 
@@ -130,7 +131,8 @@ public sealed interface Initializer {
         @Override
         public float[] sample(int[] shape, long seed) {
             if (shape.length < 2) {
-                throw new IllegalArgumentException("Orthogonal initializer needs a shape of rank >= 2, got " + Arrays.toString(shape));
+                throw new IllegalArgumentException(
+                        "Orthogonal initializer needs a shape of rank >= 2, got " + Arrays.toString(shape));
             }
             int cols = shape[shape.length - 1];
             int rows = size(shape) / Math.max(1, cols);
@@ -179,7 +181,8 @@ public sealed interface Initializer {
         @Override
         public float[] sample(int[] shape, long seed) {
             if (shape.length != 1 || shape[0] != 4 * units) {
-                throw new IllegalArgumentException("UnitForgetBias(" + units + ") initialises a [" + 4 * units + "] bias, not " + Arrays.toString(shape));
+                throw new IllegalArgumentException("UnitForgetBias(" + units + ") initialises a [" + 4 * units
+                        + "] bias, not " + Arrays.toString(shape));
             }
             float[] b = new float[4 * units];
             Arrays.fill(b, units, 2 * units, 1f);

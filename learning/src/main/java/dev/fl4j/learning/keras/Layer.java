@@ -16,21 +16,32 @@ import java.util.List;
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "class_name")
 @JsonSubTypes({
-        @JsonSubTypes.Type(value = InputLayer.class, name = "InputLayer"),
-        @JsonSubTypes.Type(value = Conv2D.class, name = "Conv2D"),
-        @JsonSubTypes.Type(value = MaxPooling2D.class, name = "MaxPooling2D"),
-        @JsonSubTypes.Type(value = AveragePooling2D.class, name = "AveragePooling2D"),
-        @JsonSubTypes.Type(value = Flatten.class, name = "Flatten"),
-        @JsonSubTypes.Type(value = Dense.class, name = "Dense"),
-        @JsonSubTypes.Type(value = Dropout.class, name = "Dropout"),
-        @JsonSubTypes.Type(value = Embedding.class, name = "Embedding"),
-        @JsonSubTypes.Type(value = Lstm.class, name = "LSTM"),
-        @JsonSubTypes.Type(value = Softmax.class, name = "Softmax"),
-        @JsonSubTypes.Type(value = ActivationLayer.class, name = "Activation"),
-        @JsonSubTypes.Type(value = Reshape.class, name = "Reshape"),
+    @JsonSubTypes.Type(value = InputLayer.class, name = "InputLayer"),
+    @JsonSubTypes.Type(value = Conv2D.class, name = "Conv2D"),
+    @JsonSubTypes.Type(value = MaxPooling2D.class, name = "MaxPooling2D"),
+    @JsonSubTypes.Type(value = AveragePooling2D.class, name = "AveragePooling2D"),
+    @JsonSubTypes.Type(value = Flatten.class, name = "Flatten"),
+    @JsonSubTypes.Type(value = Dense.class, name = "Dense"),
+    @JsonSubTypes.Type(value = Dropout.class, name = "Dropout"),
+    @JsonSubTypes.Type(value = Embedding.class, name = "Embedding"),
+    @JsonSubTypes.Type(value = Lstm.class, name = "LSTM"),
+    @JsonSubTypes.Type(value = Softmax.class, name = "Softmax"),
+    @JsonSubTypes.Type(value = ActivationLayer.class, name = "Activation"),
+    @JsonSubTypes.Type(value = Reshape.class, name = "Reshape"),
 })
-public sealed interface Layer permits InputLayer, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dense, Dropout,
-        Embedding, Lstm, Softmax, ActivationLayer, Reshape {
+public sealed interface Layer
+        permits InputLayer,
+                Conv2D,
+                MaxPooling2D,
+                AveragePooling2D,
+                Flatten,
+                Dense,
+                Dropout,
+                Embedding,
+                Lstm,
+                Softmax,
+                ActivationLayer,
+                Reshape {
 
     /** The base of Keras's automatic layer name, e.g. {@code conv2d}; repeats get {@code _1}, {@code _2}. */
     String baseName();

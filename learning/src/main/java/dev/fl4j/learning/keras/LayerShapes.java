@@ -7,8 +7,7 @@ import java.util.List;
 /** Shape checks shared by the layers. */
 final class LayerShapes {
 
-    private LayerShapes() {
-    }
+    private LayerShapes() {}
 
     static void requireRank(TensorType input, int rank, String what) {
         if (input.rank() != rank) {
@@ -47,7 +46,8 @@ final class LayerShapes {
         for (int i = 1; i < s.length; i++) {
             n *= s[i]; // n <= Integer.MAX_VALUE before this step, s[i] < 2^31: no long overflow
             if (n > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(what + " of input " + input + " yields more than " + Integer.MAX_VALUE + " elements per example");
+                throw new IllegalArgumentException(what + " of input " + input + " yields more than "
+                        + Integer.MAX_VALUE + " elements per example");
             }
         }
         return (int) n;
@@ -71,13 +71,14 @@ final class LayerShapes {
         return new TensorType(DType.FLOAT32, s);
     }
 
-    static TensorType spatial(TensorType input, int[] window, int[] strides, Padding padding, int channels, String what) {
+    static TensorType spatial(
+            TensorType input, int[] window, int[] strides, Padding padding, int channels, String what) {
         int[] s = input.shape();
         int h = padding.outputLength(s[1], window[0], strides[0]);
         int w = padding.outputLength(s[2], window[1], strides[1]);
         if (h <= 0 || w <= 0) {
-            throw new IllegalArgumentException(what + " with window " + window[0] + "x" + window[1] + " and " + padding.tfName()
-                    + " padding leaves no output for input " + input);
+            throw new IllegalArgumentException(what + " with window " + window[0] + "x" + window[1] + " and "
+                    + padding.tfName() + " padding leaves no output for input " + input);
         }
         return new TensorType(DType.FLOAT32, TensorType.UNKNOWN, h, w, channels);
     }

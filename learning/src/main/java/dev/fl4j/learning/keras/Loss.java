@@ -13,9 +13,9 @@ import java.util.Arrays;
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "class_name")
 @JsonSubTypes({
-        @JsonSubTypes.Type(value = Loss.SparseCategoricalCrossentropy.class, name = "SparseCategoricalCrossentropy"),
-        @JsonSubTypes.Type(value = Loss.BinaryCrossentropy.class, name = "BinaryCrossentropy"),
-        @JsonSubTypes.Type(value = Loss.MeanSquaredError.class, name = "MeanSquaredError"),
+    @JsonSubTypes.Type(value = Loss.SparseCategoricalCrossentropy.class, name = "SparseCategoricalCrossentropy"),
+    @JsonSubTypes.Type(value = Loss.BinaryCrossentropy.class, name = "BinaryCrossentropy"),
+    @JsonSubTypes.Type(value = Loss.MeanSquaredError.class, name = "MeanSquaredError"),
 })
 public sealed interface Loss {
 
@@ -35,7 +35,9 @@ public sealed interface Loss {
         @Override
         public TensorType labelType(TensorType prediction) {
             if (prediction.rank() < 2) {
-                throw new IllegalArgumentException("SparseCategoricalCrossentropy needs predictions of rank >= 2 (classes last), got " + prediction);
+                throw new IllegalArgumentException(
+                        "SparseCategoricalCrossentropy needs predictions of rank >= 2 (classes last), got "
+                                + prediction);
             }
             int[] s = prediction.shape();
             return new TensorType(DType.INT32, Arrays.copyOf(s, s.length - 1));

@@ -11,12 +11,18 @@ import java.util.List;
  * time axis is unrolled, so the sequence length must be known. Output {@code [batch, time, units]}
  * with {@code return_sequences}, else the last step {@code [batch, units]}.
  */
-public record Lstm(int units, boolean returnSequences, Initializer kernelInitializer, Initializer recurrentInitializer,
-                   boolean unitForgetBias) implements Layer {
+public record Lstm(
+        int units,
+        boolean returnSequences,
+        Initializer kernelInitializer,
+        Initializer recurrentInitializer,
+        boolean unitForgetBias)
+        implements Layer {
 
     public Lstm {
         if (units <= 0 || units > Integer.MAX_VALUE / 4) {
-            throw new IllegalArgumentException("LSTM units must be in 1.." + Integer.MAX_VALUE / 4 + " (its weights hold 4 × units gates), got " + units);
+            throw new IllegalArgumentException("LSTM units must be in 1.." + Integer.MAX_VALUE / 4
+                    + " (its weights hold 4 × units gates), got " + units);
         }
     }
 

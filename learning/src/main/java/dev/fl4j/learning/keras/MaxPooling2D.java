@@ -32,7 +32,12 @@ public record MaxPooling2D(List<Integer> poolSize, List<Integer> strides, Paddin
         LayerShapes.requireRank(input, 4, "MaxPooling2D");
         LayerShapes.requireFloat(input, "MaxPooling2D");
         LayerShapes.requireKnownInner(input, "MaxPooling2D");
-        return LayerShapes.spatial(input, LayerShapes.pair(poolSize, "pool_size", "MaxPooling2D"),
-                LayerShapes.pair(strides, "strides", "MaxPooling2D"), padding, input.shape()[3], "MaxPooling2D");
+        return LayerShapes.spatial(
+                input,
+                LayerShapes.pair(poolSize, "pool_size", "MaxPooling2D"),
+                LayerShapes.pair(strides, "strides", "MaxPooling2D"),
+                padding,
+                input.shape()[3],
+                "MaxPooling2D");
     }
 }

@@ -21,13 +21,17 @@ import dev.fl4j.core.types.Type;
  */
 public enum Metric implements MetricFinalizer {
     /** Fraction of examples (tokens, for sequences) whose arg-max prediction equals the label. */
-    @JsonProperty("sparse_categorical_accuracy") SPARSE_CATEGORICAL_ACCURACY("sparse_categorical_accuracy"),
+    @JsonProperty("sparse_categorical_accuracy")
+    SPARSE_CATEGORICAL_ACCURACY("sparse_categorical_accuracy"),
     /** The mean of the model's loss over examples, each batch's mean loss weighted by its batch size. */
-    @JsonProperty("loss") LOSS("loss"),
+    @JsonProperty("loss")
+    LOSS("loss"),
     /** Number of examples (batch rows) seen. */
-    @JsonProperty("num_examples") NUM_EXAMPLES("num_examples"),
+    @JsonProperty("num_examples")
+    NUM_EXAMPLES("num_examples"),
     /** Number of batches seen. */
-    @JsonProperty("num_batches") NUM_BATCHES("num_batches");
+    @JsonProperty("num_batches")
+    NUM_BATCHES("num_batches");
 
     private static final StructType MEAN_STATE = StructType.builder()
             .add("total", TensorType.scalar(DType.FLOAT64))
@@ -95,6 +99,7 @@ public enum Metric implements MetricFinalizer {
                 return m;
             }
         }
-        throw new IllegalArgumentException("unknown metric '" + name + "', expected one of sparse_categorical_accuracy, loss, num_examples, num_batches");
+        throw new IllegalArgumentException("unknown metric '" + name
+                + "', expected one of sparse_categorical_accuracy, loss, num_examples, num_batches");
     }
 }

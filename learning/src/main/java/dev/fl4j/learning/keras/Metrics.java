@@ -3,15 +3,13 @@ package dev.fl4j.learning.keras;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
-import dev.fl4j.core.Value;
 import dev.fl4j.core.types.StructType;
 import java.util.List;
 
 /** Operations over a list of {@link Metric}s' unfinalized states, each a struct named by metric. */
 public final class Metrics {
 
-    private Metrics() {
-    }
+    private Metrics() {}
 
     /** {@code <metric_name=state, ...>} type of the unfinalized states of {@code metrics}. */
     public static StructType unfinalizedType(List<Metric> metrics) {
@@ -38,7 +36,8 @@ public final class Metrics {
 
     private static Tensor add(Tensor x, Tensor y) {
         if (x.dtype() != y.dtype() || x.size() != 1 || y.size() != 1) {
-            throw new IllegalArgumentException("metric states must be matching scalars, got " + x.type() + " and " + y.type());
+            throw new IllegalArgumentException(
+                    "metric states must be matching scalars, got " + x.type() + " and " + y.type());
         }
         return switch (x.dtype()) {
             case FLOAT64 -> Tensor.scalar(x.doubleValue() + y.doubleValue());
@@ -77,5 +76,4 @@ public final class Metrics {
         }
         return n;
     }
-
 }

@@ -51,8 +51,10 @@ public record ModelSpec(String name, List<Layer> layers, Loss loss, List<Metric>
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("model '" + name + "': " + e.getMessage(), e);
         }
-        if (metrics.contains(Metric.SPARSE_CATEGORICAL_ACCURACY) && seq.outputType().rank() < 2) {
-            throw new IllegalArgumentException("sparse_categorical_accuracy needs class scores on the last axis, output is " + seq.outputType());
+        if (metrics.contains(Metric.SPARSE_CATEGORICAL_ACCURACY)
+                && seq.outputType().rank() < 2) {
+            throw new IllegalArgumentException(
+                    "sparse_categorical_accuracy needs class scores on the last axis, output is " + seq.outputType());
         }
     }
 
@@ -68,7 +70,10 @@ public record ModelSpec(String name, List<Layer> layers, Loss loss, List<Metric>
     /** {@code <x=..., y=...>} of one batch. */
     public StructType inputSpec() {
         Sequential seq = sequential();
-        return StructType.builder().add("x", seq.inputType()).add("y", labelType()).build();
+        return StructType.builder()
+                .add("x", seq.inputType())
+                .add("y", labelType())
+                .build();
     }
 
     /** The label type, from the loss and the output type. */
@@ -87,7 +92,10 @@ public record ModelSpec(String name, List<Layer> layers, Loss loss, List<Metric>
         for (WeightSpec w : sequential().weights()) {
             t.add(w.name(), w.type());
         }
-        return StructType.builder().add("trainable", t.build()).add("non_trainable", StructType.builder().build()).build();
+        return StructType.builder()
+                .add("trainable", t.build())
+                .add("non_trainable", StructType.builder().build())
+                .build();
     }
 
     /** Number of weight elements. */

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** Padding of convolutions and pooling, as in Keras: {@code valid} (none) or {@code same}. */
 public enum Padding {
-    @JsonProperty("valid") VALID,
-    @JsonProperty("same") SAME;
+    @JsonProperty("valid")
+    VALID,
+    @JsonProperty("same")
+    SAME;
 
     /** Output length along one spatial axis. */
     int outputLength(int input, int window, int stride) {

@@ -13,7 +13,8 @@ public record Reshape(List<Integer> targetShape) implements Layer {
         targetShape = List.copyOf(targetShape);
         long unknown = targetShape.stream().filter(d -> d == -1).count();
         if (unknown > 1 || targetShape.stream().anyMatch(d -> d == 0 || d < -1)) {
-            throw new IllegalArgumentException("Reshape target_shape needs positive sizes and at most one -1, got " + targetShape);
+            throw new IllegalArgumentException(
+                    "Reshape target_shape needs positive sizes and at most one -1, got " + targetShape);
         }
     }
 
@@ -42,17 +43,20 @@ public record Reshape(List<Integer> targetShape) implements Layer {
             } else {
                 known *= d; // known <= Integer.MAX_VALUE before this step, d < 2^31: no long overflow
                 if (known > Integer.MAX_VALUE) {
-                    throw new IllegalArgumentException("Reshape target_shape " + targetShape + " holds more than " + Integer.MAX_VALUE + " elements per example");
+                    throw new IllegalArgumentException("Reshape target_shape " + targetShape + " holds more than "
+                            + Integer.MAX_VALUE + " elements per example");
                 }
             }
         }
         if (unknownAt >= 0) {
             if (n % known != 0) {
-                throw new IllegalArgumentException("Reshape cannot fit " + n + " elements per example into " + targetShape);
+                throw new IllegalArgumentException(
+                        "Reshape cannot fit " + n + " elements per example into " + targetShape);
             }
             out[unknownAt] = (int) (n / known);
         } else if (known != n) {
-            throw new IllegalArgumentException("Reshape to " + targetShape + " needs " + known + " elements per example but input " + input + " has " + n);
+            throw new IllegalArgumentException("Reshape to " + targetShape + " needs " + known
+                    + " elements per example but input " + input + " has " + n);
         }
         return new TensorType(input.dtype(), out);
     }

@@ -27,12 +27,13 @@ public record WeightSpec(String name, int[] shape, Initializer initializer, bool
         long n = 1;
         for (int d : shape) {
             if (d <= 0) {
-                throw new IllegalArgumentException("weight '" + name + "' has shape " + Arrays.toString(shape) + "; dimensions must be positive");
+                throw new IllegalArgumentException(
+                        "weight '" + name + "' has shape " + Arrays.toString(shape) + "; dimensions must be positive");
             }
             n *= d; // n <= MAX_ELEMENTS < 2^31 before this step and d < 2^31: no long overflow
             if (n > MAX_ELEMENTS) {
-                throw new IllegalArgumentException("weight '" + name + "' of shape " + Arrays.toString(shape) + " holds more than "
-                        + MAX_ELEMENTS + " values, more than one array can hold");
+                throw new IllegalArgumentException("weight '" + name + "' of shape " + Arrays.toString(shape)
+                        + " holds more than " + MAX_ELEMENTS + " values, more than one array can hold");
             }
         }
     }
@@ -61,8 +62,11 @@ public record WeightSpec(String name, int[] shape, Initializer initializer, bool
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof WeightSpec w && w.name.equals(name) && Arrays.equals(w.shape, shape)
-                && w.initializer.equals(initializer) && w.trainable == trainable;
+        return o instanceof WeightSpec w
+                && w.name.equals(name)
+                && Arrays.equals(w.shape, shape)
+                && w.initializer.equals(initializer)
+                && w.trainable == trainable;
     }
 
     @Override

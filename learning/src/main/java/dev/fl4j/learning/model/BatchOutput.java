@@ -7,5 +7,4 @@ import dev.fl4j.core.Tensor;
  * (float32 scalar), the model's predictions (the last layer's output, e.g. logits
  * {@code float32[b,classes]}) and the number of examples (rows) in the batch.
  */
-public record BatchOutput(Tensor loss, Tensor predictions, long numExamples) {
-}
+public record BatchOutput(Tensor loss, Tensor predictions, long numExamples) {}

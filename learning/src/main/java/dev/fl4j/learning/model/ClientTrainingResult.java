@@ -7,5 +7,4 @@ import dev.fl4j.core.Struct;
  * (summed over epochs, TFF's client weight) and the local unfinalized metrics of the training
  * passes ({@code <metric_name=state,...>}).
  */
-public record ClientTrainingResult(ModelWeights weights, long numExamples, Struct unfinalizedMetrics) {
-}
+public record ClientTrainingResult(ModelWeights weights, long numExamples, Struct unfinalizedMetrics) {}

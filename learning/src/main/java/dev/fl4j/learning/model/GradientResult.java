@@ -7,5 +7,4 @@ import dev.fl4j.core.Struct;
  * weights and is the sum over examples of the per-example loss gradients divided by
  * {@code numExamples} (zeros when the client has no examples).
  */
-public record GradientResult(Struct meanGradient, long numExamples, Struct unfinalizedMetrics) {
-}
+public record GradientResult(Struct meanGradient, long numExamples, Struct unfinalizedMetrics) {}

@@ -29,7 +29,8 @@ public final class ModelWeights {
     /** Reads {@code <trainable=..., non_trainable=...>}. */
     public static ModelWeights fromStruct(Value value) {
         if (!(value instanceof Struct s) || s.size() != 2 || !s.has("trainable") || !s.has("non_trainable")) {
-            throw new IllegalArgumentException("model weights: expected <trainable=<...>,non_trainable=<...>> but got " + value.type());
+            throw new IllegalArgumentException(
+                    "model weights: expected <trainable=<...>,non_trainable=<...>> but got " + value.type());
         }
         return new ModelWeights(s.struct("trainable"), s.struct("non_trainable"));
     }

@@ -42,6 +42,7 @@ public record Adagrad(float learningRate, float initialPreconditionerValue, floa
                 ow[i] = wl[i] - learningRate * gi / (float) Math.sqrt(pi + epsilon);
             }
         }
-        return new Step(Struct.named("preconditioner", OptimizerState.pack(weights, newP)), OptimizerState.pack(weights, newW));
+        return new Step(
+                Struct.named("preconditioner", OptimizerState.pack(weights, newP)), OptimizerState.pack(weights, newW));
     }
 }

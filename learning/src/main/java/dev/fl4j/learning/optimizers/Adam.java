@@ -28,9 +28,11 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon) 
 
     @Override
     public Struct initialize(Type weightsType) {
-        return Struct.builder().add("step", Tensor.scalar(0L))
+        return Struct.builder()
+                .add("step", Tensor.scalar(0L))
                 .add("accumulator", OptimizerState.filled(weightsType, 0f))
-                .add("preconditioner", OptimizerState.filled(weightsType, 0f)).build();
+                .add("preconditioner", OptimizerState.filled(weightsType, 0f))
+                .build();
     }
 
     /** The step size at step {@code t}: {@code lr · sqrt(1−β2^t)/(1−β1^t)}, in float32. */
@@ -48,7 +50,9 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon) 
         float lrT = stepSize(t);
         float oneMinusB1 = 1f - beta1;
         float oneMinusB2 = 1f - beta2;
-        float[][] newW = OptimizerState.newArrays(w), newM = OptimizerState.newArrays(w), newV = OptimizerState.newArrays(w);
+        float[][] newW = OptimizerState.newArrays(w),
+                newM = OptimizerState.newArrays(w),
+                newV = OptimizerState.newArrays(w);
         for (int l = 0; l < w.size(); l++) {
             float[] wl = w.get(l), gl = g.get(l), ml = m.get(l), vl = v.get(l);
             float[] ow = newW[l], om = newM[l], ov = newV[l];
@@ -61,9 +65,11 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon) 
                 ow[i] = wl[i] - lrT * mi / ((float) Math.sqrt(vi) + epsilon);
             }
         }
-        Struct newState = Struct.builder().add("step", Tensor.scalar(t))
+        Struct newState = Struct.builder()
+                .add("step", Tensor.scalar(t))
                 .add("accumulator", OptimizerState.pack(weights, newM))
-                .add("preconditioner", OptimizerState.pack(weights, newV)).build();
+                .add("preconditioner", OptimizerState.pack(weights, newV))
+                .build();
         return new Step(newState, OptimizerState.pack(weights, newW));
     }
 }

@@ -6,8 +6,7 @@ package dev.fl4j.learning.optimizers;
  */
 final class HyperparameterChecks {
 
-    private HyperparameterChecks() {
-    }
+    private HyperparameterChecks() {}
 
     static void nonNegative(String optimizer, String name, float v) {
         if (!(v >= 0f) || Float.isInfinite(v)) {

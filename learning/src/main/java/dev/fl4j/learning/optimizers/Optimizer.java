@@ -25,11 +25,11 @@ import dev.fl4j.learning.internal.Json;
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "class_name")
 @JsonSubTypes({
-        @JsonSubTypes.Type(value = Sgd.class, name = "SGD"),
-        @JsonSubTypes.Type(value = Adam.class, name = "Adam"),
-        @JsonSubTypes.Type(value = Adagrad.class, name = "Adagrad"),
-        @JsonSubTypes.Type(value = Yogi.class, name = "Yogi"),
-        @JsonSubTypes.Type(value = RmsProp.class, name = "RMSprop"),
+    @JsonSubTypes.Type(value = Sgd.class, name = "SGD"),
+    @JsonSubTypes.Type(value = Adam.class, name = "Adam"),
+    @JsonSubTypes.Type(value = Adagrad.class, name = "Adagrad"),
+    @JsonSubTypes.Type(value = Yogi.class, name = "Yogi"),
+    @JsonSubTypes.Type(value = RmsProp.class, name = "RMSprop"),
 })
 public sealed interface Optimizer permits Sgd, Adam, Adagrad, Yogi, RmsProp {
 
@@ -44,8 +44,7 @@ public sealed interface Optimizer permits Sgd, Adam, Adagrad, Yogi, RmsProp {
     Step next(Struct state, Value weights, Value gradients);
 
     /** The outcome of a step. */
-    record Step(Struct state, Value weights) {
-    }
+    record Step(Struct state, Value weights) {}
 
     /** This optimizer as JSON ({@code fl4j.optimizer} version 1). */
     default String toJson() {

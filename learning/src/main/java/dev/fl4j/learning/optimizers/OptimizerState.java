@@ -12,13 +12,13 @@ import java.util.List;
  */
 final class OptimizerState {
 
-    private OptimizerState() {
-    }
+    private OptimizerState() {}
 
     /** Checks that weights and gradients have the same type and returns the weights' arrays. */
     static List<float[]> weights(String optimizer, Value weights, Value gradients) {
         if (!weights.type().equals(gradients.type())) {
-            throw new IllegalArgumentException(optimizer + ": gradients " + gradients.type() + " do not match weights " + weights.type());
+            throw new IllegalArgumentException(
+                    optimizer + ": gradients " + gradients.type() + " do not match weights " + weights.type());
         }
         return float32Arrays(weights, optimizer + " weights");
     }
@@ -30,7 +30,8 @@ final class OptimizerState {
         }
         Value slot = state.get(name);
         if (!slot.type().equals(weights.type())) {
-            throw new IllegalArgumentException(optimizer + ": state slot '" + name + "' " + slot.type() + " does not match weights " + weights.type());
+            throw new IllegalArgumentException(optimizer + ": state slot '" + name + "' " + slot.type()
+                    + " does not match weights " + weights.type());
         }
         return float32Arrays(slot, optimizer + " state " + name);
     }
@@ -48,7 +49,8 @@ final class OptimizerState {
         try {
             slot = Structures.filled(type, v);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("optimizers work on fully defined float32 tensors: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "optimizers work on fully defined float32 tensors: " + e.getMessage(), e);
         }
         float32Arrays(slot, "optimizer state for weights " + type);
         return slot;
@@ -58,7 +60,8 @@ final class OptimizerState {
         try {
             return Structures.floatArrays(value);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(what + ": " + e.getMessage() + "; optimizers work on float32 tensors", e);
+            throw new IllegalArgumentException(
+                    what + ": " + e.getMessage() + "; optimizers work on float32 tensors", e);
         }
     }
 

@@ -43,6 +43,7 @@ public record RmsProp(float learningRate, float decay, float epsilon) implements
                 ow[i] = wl[i] - learningRate * gi / ((float) Math.sqrt(pi) + epsilon);
             }
         }
-        return new Step(Struct.named("preconditioner", OptimizerState.pack(weights, newP)), OptimizerState.pack(weights, newW));
+        return new Step(
+                Struct.named("preconditioner", OptimizerState.pack(weights, newP)), OptimizerState.pack(weights, newW));
     }
 }

@@ -67,6 +67,7 @@ public record Sgd(float learningRate, float momentum, boolean nesterov) implemen
                 outW[i] = nesterov ? wl[i] - learningRate * (gl[i] + momentum * acc) : wl[i] - learningRate * acc;
             }
         }
-        return new Step(Struct.named("accumulator", OptimizerState.pack(weights, newM)), OptimizerState.pack(weights, newW));
+        return new Step(
+                Struct.named("accumulator", OptimizerState.pack(weights, newM)), OptimizerState.pack(weights, newW));
     }
 }

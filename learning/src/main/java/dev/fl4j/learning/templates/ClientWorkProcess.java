@@ -21,18 +21,22 @@ public class ClientWorkProcess extends MeasuredProcess {
         super(initialize, next);
         Type param = next.type().parameter();
         if (!(param instanceof StructType s) || s.size() != 3) {
-            throw new NextArgumentCountException("client work '" + next.name() + "' must take (state, weights, data) but takes " + param);
+            throw new NextArgumentCountException(
+                    "client work '" + next.name() + "' must take (state, weights, data) but takes " + param);
         }
         for (int i = 1; i < 3; i++) {
             if (!(s.get(i) instanceof FederatedType f) || f.placement() != Placement.CLIENTS) {
-                throw new PlacementMismatchException("client work '" + next.name() + "' must take " + (i == 1 ? "weights" : "data")
-                        + " at CLIENTS but takes " + s.get(i));
+                throw new PlacementMismatchException("client work '" + next.name() + "' must take "
+                        + (i == 1 ? "weights" : "data") + " at CLIENTS but takes " + s.get(i));
             }
         }
-        if (!(resultType() instanceof FederatedType r) || r.placement() != Placement.CLIENTS || !(r.member() instanceof StructType rs)
-                || !rs.has("update") || !rs.has("update_weight")) {
-            throw new PlacementMismatchException("client work '" + next.name() + "' must return {<update=..,update_weight=..>}@CLIENTS but returns "
-                    + resultType());
+        if (!(resultType() instanceof FederatedType r)
+                || r.placement() != Placement.CLIENTS
+                || !(r.member() instanceof StructType rs)
+                || !rs.has("update")
+                || !rs.has("update_weight")) {
+            throw new PlacementMismatchException("client work '" + next.name()
+                    + "' must return {<update=..,update_weight=..>}@CLIENTS but returns " + resultType());
         }
     }
 

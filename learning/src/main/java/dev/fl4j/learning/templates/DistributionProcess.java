@@ -21,24 +21,32 @@ public class DistributionProcess extends MeasuredProcess {
     public DistributionProcess(FederatedComputation initialize, FederatedComputation next) {
         super(initialize, next);
         if (!(inputType() instanceof FederatedType in) || in.placement() != Placement.SERVER) {
-            throw new PlacementMismatchException("distributor '" + next.name() + "' must take the model at SERVER but takes " + inputType());
+            throw new PlacementMismatchException(
+                    "distributor '" + next.name() + "' must take the model at SERVER but takes " + inputType());
         }
         if (!(resultType() instanceof FederatedType out) || out.placement() != Placement.CLIENTS) {
-            throw new PlacementMismatchException("distributor '" + next.name() + "' must deliver the model at CLIENTS but returns " + resultType());
+            throw new PlacementMismatchException(
+                    "distributor '" + next.name() + "' must deliver the model at CLIENTS but returns " + resultType());
         }
     }
 
     /** A broadcast of values of {@code valueType}, with empty state and measurements. */
     public static DistributionProcess broadcast(Type valueType) {
         FederatedType empty = FederatedType.server(StructType.of());
-        FederatedComputation init = FederatedComputation.noArg("broadcast_initialize", empty,
-                (ctx, a) -> ctx.federatedValue(Struct.empty(), Placement.SERVER));
-        FederatedComputation next = FederatedComputation.of("broadcast_next",
-                StructType.builder().add("state", empty).add("value", FederatedType.server(valueType)).build(),
+        FederatedComputation init = FederatedComputation.noArg(
+                "broadcast_initialize", empty, (ctx, a) -> ctx.federatedValue(Struct.empty(), Placement.SERVER));
+        FederatedComputation next = FederatedComputation.of(
+                "broadcast_next",
+                StructType.builder()
+                        .add("state", empty)
+                        .add("value", FederatedType.server(valueType))
+                        .build(),
                 MeasuredProcess.outputType(empty, FederatedType.clientsAllEqual(valueType), empty),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
-                    return new MeasuredProcessOutput(a.get("state"), ctx.federatedBroadcast((FederatedValue) a.get("value")),
+                    return new MeasuredProcessOutput(
+                            a.get("state"),
+                            ctx.federatedBroadcast((FederatedValue) a.get("value")),
                             ctx.federatedValue(Struct.empty(), Placement.SERVER));
                 });
         return new DistributionProcess(init, next);

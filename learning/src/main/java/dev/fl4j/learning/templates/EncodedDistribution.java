@@ -55,8 +55,7 @@ public final class EncodedDistribution {
     private static final TensorType ENCODED_LEAF = new TensorType(DType.UINT8, TensorType.UNKNOWN);
     private static final long BROADCAST_PURPOSE = Seeds.purpose("broadcast");
 
-    private EncodedDistribution() {
-    }
+    private EncodedDistribution() {}
 
     /** The distributor a name selects, with run seed 0; see {@link #fromName(String, Type, long)}. */
     public static DistributionProcess fromName(String name, Type valueType) {
@@ -72,7 +71,8 @@ public final class EncodedDistribution {
     public static DistributionProcess fromName(String name, Type valueType, long seed) {
         Objects.requireNonNull(valueType, "value type");
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("broadcast encoder name is empty; use '" + NONE + "' or one of " + String.join(", ", Encoders.PRESETS));
+            throw new IllegalArgumentException("broadcast encoder name is empty; use '" + NONE + "' or one of "
+                    + String.join(", ", Encoders.PRESETS));
         }
         if (name.trim().equals(NONE)) {
             return DistributionProcess.broadcast(valueType);
@@ -89,36 +89,69 @@ public final class EncodedDistribution {
         Objects.requireNonNull(encoder, "encoder");
         Value initialEncoderState = encoder.initialState(valueType);
         Type encoderState = initialEncoderState.type();
-        StructType stateMember = StructType.builder().add("round", ROUND).add("encoder", encoderState).build();
+        StructType stateMember = StructType.builder()
+                .add("round", ROUND)
+                .add("encoder", encoderState)
+                .build();
         FederatedType state = FederatedType.server(stateMember);
-        StructType measurementsMember = StructType.builder().add("encoded_bits", ROUND).build();
+        StructType measurementsMember =
+                StructType.builder().add("encoded_bits", ROUND).build();
         Type encodedType = encodedType(valueType, encoder);
-        StructType encodeResult = StructType.builder().add("state", stateMember).add("encoded", encodedType).add("measurements", measurementsMember).build();
+        StructType encodeResult = StructType.builder()
+                .add("state", stateMember)
+                .add("encoded", encodedType)
+                .add("measurements", measurementsMember)
+                .build();
 
-        LocalComputation encode = LocalComputation.of("broadcast_encode_" + encoder.name(),
-                StructType.builder().add("state", stateMember).add("value", valueType).build(), encodeResult, arg -> {
+        LocalComputation encode = LocalComputation.of(
+                "broadcast_encode_" + encoder.name(),
+                StructType.builder()
+                        .add("state", stateMember)
+                        .add("value", valueType)
+                        .build(),
+                encodeResult,
+                arg -> {
                     Struct a = (Struct) arg;
                     Struct s = (Struct) a.get("state");
                     long round = ((Tensor) s.get("round")).getLong(0);
-                    ValueEncoder.Encoding e = encoder.encode(a.get("value"), Seeds.derive(seed, round, BROADCAST_PURPOSE), s.get("encoder"));
+                    ValueEncoder.Encoding e = encoder.encode(
+                            a.get("value"), Seeds.derive(seed, round, BROADCAST_PURPOSE), s.get("encoder"));
                     Struct nextState = Struct.named("round", Tensor.scalar(round + 1), "encoder", e.state());
-                    return Struct.named("state", nextState, "encoded", e.value(),
-                            "measurements", Struct.named("encoded_bits", Tensor.scalar(e.value().sizeInBits())));
+                    return Struct.named(
+                            "state",
+                            nextState,
+                            "encoded",
+                            e.value(),
+                            "measurements",
+                            Struct.named("encoded_bits", Tensor.scalar(e.value().sizeInBits())));
                 });
-        LocalComputation decode = LocalComputation.of("broadcast_decode_" + encoder.name(), encodedType, valueType,
+        LocalComputation decode = LocalComputation.of(
+                "broadcast_decode_" + encoder.name(),
+                encodedType,
+                valueType,
                 encoded -> encoder.decode(encoded, valueType));
 
-        FederatedComputation init = FederatedComputation.noArg("encoded_broadcast_initialize", state,
-                (ctx, a) -> ctx.federatedValue(Struct.named("round", Tensor.scalar(0L), "encoder", initialEncoderState), Placement.SERVER));
-        FederatedComputation next = FederatedComputation.of("encoded_broadcast_next",
-                StructType.builder().add("state", state).add("value", FederatedType.server(valueType)).build(),
-                MeasuredProcess.outputType(state, FederatedType.clients(valueType), FederatedType.server(measurementsMember)),
+        FederatedComputation init = FederatedComputation.noArg(
+                "encoded_broadcast_initialize",
+                state,
+                (ctx, a) -> ctx.federatedValue(
+                        Struct.named("round", Tensor.scalar(0L), "encoder", initialEncoderState), Placement.SERVER));
+        FederatedComputation next = FederatedComputation.of(
+                "encoded_broadcast_next",
+                StructType.builder()
+                        .add("state", state)
+                        .add("value", FederatedType.server(valueType))
+                        .build(),
+                MeasuredProcess.outputType(
+                        state, FederatedType.clients(valueType), FederatedType.server(measurementsMember)),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
-                    FederatedValue encoded = ctx.federatedMap(encode, ctx.federatedZip(Struct.named("state", a.get("state"), "value", a.get("value"))));
+                    FederatedValue encoded = ctx.federatedMap(
+                            encode, ctx.federatedZip(Struct.named("state", a.get("state"), "value", a.get("value"))));
                     FederatedValue sent = ctx.federatedBroadcast(ctx.federatedField(encoded, "encoded"));
                     FederatedValue decoded = ctx.federatedMap(decode, sent);
-                    return new MeasuredProcessOutput(ctx.federatedField(encoded, "state"), decoded, ctx.federatedField(encoded, "measurements"));
+                    return new MeasuredProcessOutput(
+                            ctx.federatedField(encoded, "state"), decoded, ctx.federatedField(encoded, "measurements"));
                 });
         return new DistributionProcess(init, next);
     }
@@ -135,6 +168,7 @@ public final class EncodedDistribution {
             }
             return b.build();
         }
-        throw new IllegalArgumentException("an encoded broadcast carries tensors and structures of tensors, not " + valueType);
+        throw new IllegalArgumentException(
+                "an encoded broadcast carries tensors and structures of tensors, not " + valueType);
     }
 }

@@ -19,12 +19,13 @@ public class FinalizerProcess extends MeasuredProcess {
         super(initialize, next);
         Type param = next.type().parameter();
         if (!(param instanceof StructType s) || s.size() != 3) {
-            throw new NextArgumentCountException("finalizer '" + next.name() + "' must take (state, weights, update) but takes " + param);
+            throw new NextArgumentCountException(
+                    "finalizer '" + next.name() + "' must take (state, weights, update) but takes " + param);
         }
         for (int i = 1; i < 3; i++) {
             if (!(s.get(i) instanceof FederatedType f) || f.placement() != Placement.SERVER) {
-                throw new PlacementMismatchException("finalizer '" + next.name() + "' must take " + (i == 1 ? "weights" : "update")
-                        + " at SERVER but takes " + s.get(i));
+                throw new PlacementMismatchException("finalizer '" + next.name() + "' must take "
+                        + (i == 1 ? "weights" : "update") + " at SERVER but takes " + s.get(i));
             }
         }
     }

@@ -35,7 +35,8 @@ public final class LearningProcess extends IterativeProcess {
     private final Type modelWeightsType;
     private final Type clientDataType;
 
-    private LearningProcess(FederatedComputation initialize, FederatedComputation next, Type modelWeightsType, Type clientDataType) {
+    private LearningProcess(
+            FederatedComputation initialize, FederatedComputation next, Type modelWeightsType, Type clientDataType) {
         super(initialize, next);
         this.modelWeightsType = modelWeightsType;
         this.clientDataType = clientDataType;
@@ -47,19 +48,26 @@ public final class LearningProcess extends IterativeProcess {
      * update (and its weight, if weighted), the finalizer takes the aggregate. A misfit throws
      * {@link ProcessCompositionException} naming the two parts.
      */
-    public static LearningProcess compose(Type modelWeightsType, Supplier<ModelWeights> initialWeights, DistributionProcess distributor,
-            ClientWorkProcess clientWork, AggregationProcess aggregator, FinalizerProcess finalizer) {
+    public static LearningProcess compose(
+            Type modelWeightsType,
+            Supplier<ModelWeights> initialWeights,
+            DistributionProcess distributor,
+            ClientWorkProcess clientWork,
+            AggregationProcess aggregator,
+            FinalizerProcess finalizer) {
         FederatedType serverWeights = FederatedType.server(modelWeightsType);
         fit("model weights", serverWeights, "distributor", distributor.inputType());
-        Type clientWeightsParam = ((StructType) clientWork.nextComputation().type().parameter()).get(1);
+        Type clientWeightsParam =
+                ((StructType) clientWork.nextComputation().type().parameter()).get(1);
         fit("distributor", distributor.resultType(), "client_work", clientWeightsParam);
         Type update = clientWork.updateType();
         if (!aggregator.valueType().isAssignableFrom(update)) {
-            throw new ProcessCompositionException("client_work produces updates of " + update + " but the aggregator takes " + aggregator.valueType());
+            throw new ProcessCompositionException("client_work produces updates of " + update
+                    + " but the aggregator takes " + aggregator.valueType());
         }
         if (aggregator.isWeighted() && !aggregator.weightType().isAssignableFrom(clientWork.updateWeightType())) {
-            throw new ProcessCompositionException("client_work weighs updates with " + clientWork.updateWeightType() + " but the aggregator takes weights "
-                    + aggregator.weightType());
+            throw new ProcessCompositionException("client_work weighs updates with " + clientWork.updateWeightType()
+                    + " but the aggregator takes weights " + aggregator.weightType());
         }
         fit("aggregator", aggregator.resultType(), "finalizer", FederatedType.server(finalizer.updateType()));
         Type finalizerWeights = ((StructType) finalizer.nextComputation().type().parameter()).get(1);
@@ -80,32 +88,50 @@ public final class LearningProcess extends IterativeProcess {
                 .build();
         Type clientData = FederatedType.clients(clientWork.dataType());
 
-        FederatedComputation init = FederatedComputation.noArg("learning_process_initialize", state, (ctx, a) -> Struct.builder()
-                .add("global_model_weights", ctx.federatedValue(initialWeights.get().asStruct(), Placement.SERVER))
-                .add("distributor", ctx.invoke(distributor.initializeComputation(), null))
-                .add("client_work", ctx.invoke(clientWork.initializeComputation(), null))
-                .add("aggregator", ctx.invoke(aggregator.initializeComputation(), null))
-                .add("finalizer", ctx.invoke(finalizer.initializeComputation(), null))
-                .build());
+        FederatedComputation init = FederatedComputation.noArg(
+                "learning_process_initialize",
+                state,
+                (ctx, a) -> Struct.builder()
+                        .add(
+                                "global_model_weights",
+                                ctx.federatedValue(initialWeights.get().asStruct(), Placement.SERVER))
+                        .add("distributor", ctx.invoke(distributor.initializeComputation(), null))
+                        .add("client_work", ctx.invoke(clientWork.initializeComputation(), null))
+                        .add("aggregator", ctx.invoke(aggregator.initializeComputation(), null))
+                        .add("finalizer", ctx.invoke(finalizer.initializeComputation(), null))
+                        .build());
 
-        FederatedComputation next = FederatedComputation.of("learning_process_next",
-                StructType.builder().add("state", state).add("client_data", clientData).build(),
+        FederatedComputation next = FederatedComputation.of(
+                "learning_process_next",
+                StructType.builder()
+                        .add("state", state)
+                        .add("client_data", clientData)
+                        .build(),
                 StructType.builder().add("state", state).add("metrics", metrics).build(),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
                     Struct s = (Struct) a.get("state");
                     Value weights = s.get("global_model_weights");
-                    MeasuredProcessOutput sent = MeasuredProcessOutput.from(ctx.invoke(distributor.nextComputation(),
-                            Struct.of(s.get("distributor"), weights)));
-                    MeasuredProcessOutput trained = MeasuredProcessOutput.from(ctx.invoke(clientWork.nextComputation(),
+                    MeasuredProcessOutput sent = MeasuredProcessOutput.from(
+                            ctx.invoke(distributor.nextComputation(), Struct.of(s.get("distributor"), weights)));
+                    MeasuredProcessOutput trained = MeasuredProcessOutput.from(ctx.invoke(
+                            clientWork.nextComputation(),
                             Struct.of(s.get("client_work"), sent.result(), a.get("client_data"))));
                     FederatedValue updates = (FederatedValue) trained.result();
                     FederatedValue clientUpdate = ctx.federatedField(updates, "update");
-                    MeasuredProcessOutput aggregated = MeasuredProcessOutput.from(aggregator.isWeighted()
-                            ? ctx.invoke(aggregator.nextComputation(), Struct.of(s.get("aggregator"), clientUpdate, ctx.federatedField(updates, "update_weight")))
-                            : ctx.invoke(aggregator.nextComputation(), Struct.of(s.get("aggregator"), clientUpdate)));
-                    MeasuredProcessOutput finalized = MeasuredProcessOutput.from(ctx.invoke(finalizer.nextComputation(),
-                            Struct.of(s.get("finalizer"), weights, aggregated.result())));
+                    MeasuredProcessOutput aggregated = MeasuredProcessOutput.from(
+                            aggregator.isWeighted()
+                                    ? ctx.invoke(
+                                            aggregator.nextComputation(),
+                                            Struct.of(
+                                                    s.get("aggregator"),
+                                                    clientUpdate,
+                                                    ctx.federatedField(updates, "update_weight")))
+                                    : ctx.invoke(
+                                            aggregator.nextComputation(),
+                                            Struct.of(s.get("aggregator"), clientUpdate)));
+                    MeasuredProcessOutput finalized = MeasuredProcessOutput.from(ctx.invoke(
+                            finalizer.nextComputation(), Struct.of(s.get("finalizer"), weights, aggregated.result())));
                     Struct nextState = Struct.builder()
                             .add("global_model_weights", finalized.result())
                             .add("distributor", sent.state())
@@ -126,7 +152,8 @@ public final class LearningProcess extends IterativeProcess {
 
     private static void fit(String fromName, Type produced, String toName, Type expected) {
         if (!expected.isAssignableFrom(produced)) {
-            throw new ProcessCompositionException(fromName + " gives " + produced + " but " + toName + " takes " + expected);
+            throw new ProcessCompositionException(
+                    fromName + " gives " + produced + " but " + toName + " takes " + expected);
         }
     }
 

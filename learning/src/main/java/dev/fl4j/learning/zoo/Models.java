@@ -25,11 +25,10 @@ import java.util.List;
 public final class Models {
 
     /** Metrics every ready classifier reports. */
-    public static final List<Metric> CLASSIFIER_METRICS = List.of(
-            Metric.SPARSE_CATEGORICAL_ACCURACY, Metric.LOSS, Metric.NUM_EXAMPLES, Metric.NUM_BATCHES);
+    public static final List<Metric> CLASSIFIER_METRICS =
+            List.of(Metric.SPARSE_CATEGORICAL_ACCURACY, Metric.LOSS, Metric.NUM_EXAMPLES, Metric.NUM_BATCHES);
 
-    private Models() {
-    }
+    private Models() {}
 
     /**
      * The CNN of McMahan et al. 2017 ("Communication-Efficient Learning of Deep Networks from
@@ -38,16 +37,19 @@ public final class Models {
      * parameters for 10 classes (MNIST), 1,690,046 for 62 (EMNIST).
      */
     public static ModelSpec fedAvgCnn(int classes) {
-        return new ModelSpec("fedavg_cnn", List.of(
-                InputLayer.of(28, 28, 1),
-                Conv2D.of(32, 5).withPadding(Padding.SAME).withActivation(Activation.RELU),
-                MaxPooling2D.of(2).withPadding(Padding.SAME),
-                Conv2D.of(64, 5).withPadding(Padding.SAME).withActivation(Activation.RELU),
-                MaxPooling2D.of(2).withPadding(Padding.SAME),
-                new Flatten(),
-                Dense.of(512, Activation.RELU),
-                Dense.of(classes)),
-                Loss.sparseCategoricalCrossentropy().withFromLogits(true), CLASSIFIER_METRICS);
+        return new ModelSpec(
+                "fedavg_cnn",
+                List.of(
+                        InputLayer.of(28, 28, 1),
+                        Conv2D.of(32, 5).withPadding(Padding.SAME).withActivation(Activation.RELU),
+                        MaxPooling2D.of(2).withPadding(Padding.SAME),
+                        Conv2D.of(64, 5).withPadding(Padding.SAME).withActivation(Activation.RELU),
+                        MaxPooling2D.of(2).withPadding(Padding.SAME),
+                        new Flatten(),
+                        Dense.of(512, Activation.RELU),
+                        Dense.of(classes)),
+                Loss.sparseCategoricalCrossentropy().withFromLogits(true),
+                CLASSIFIER_METRICS);
     }
 
     /**
@@ -55,12 +57,15 @@ public final class Models {
      * outputs (199,210 parameters for 10 classes).
      */
     public static ModelSpec twoNN(int classes) {
-        return new ModelSpec("two_nn", List.of(
-                InputLayer.of(784),
-                Dense.of(200, Activation.RELU),
-                Dense.of(200, Activation.RELU),
-                Dense.of(classes)),
-                Loss.sparseCategoricalCrossentropy().withFromLogits(true), CLASSIFIER_METRICS);
+        return new ModelSpec(
+                "two_nn",
+                List.of(
+                        InputLayer.of(784),
+                        Dense.of(200, Activation.RELU),
+                        Dense.of(200, Activation.RELU),
+                        Dense.of(classes)),
+                Loss.sparseCategoricalCrossentropy().withFromLogits(true),
+                CLASSIFIER_METRICS);
     }
 
     /**
@@ -68,10 +73,11 @@ public final class Models {
      * tutorial: one dense layer {@code inputs → classes} (7,850 parameters for 784 → 10).
      */
     public static ModelSpec softmaxRegression(int inputs, int classes) {
-        return new ModelSpec("softmax_regression", List.of(
-                InputLayer.of(inputs),
-                Dense.of(classes).withKernelInitializer(Initializer.zeros())),
-                Loss.sparseCategoricalCrossentropy().withFromLogits(true), CLASSIFIER_METRICS);
+        return new ModelSpec(
+                "softmax_regression",
+                List.of(InputLayer.of(inputs), Dense.of(classes).withKernelInitializer(Initializer.zeros())),
+                Loss.sparseCategoricalCrossentropy().withFromLogits(true),
+                CLASSIFIER_METRICS);
     }
 
     /**
@@ -93,7 +99,8 @@ public final class Models {
             stack.add(Lstm.of(units).withReturnSequences(true));
         }
         stack.add(Dense.of(vocabulary));
-        return new ModelSpec("character_lstm", stack, Loss.sparseCategoricalCrossentropy().withFromLogits(true), CLASSIFIER_METRICS);
+        return new ModelSpec(
+                "character_lstm", stack, Loss.sparseCategoricalCrossentropy().withFromLogits(true), CLASSIFIER_METRICS);
     }
 
     /** {@link #characterLstm(int, int, int, int)} as published: 86 characters, length 80, 2 × 256. */

@@ -21,8 +21,7 @@ import java.util.List;
  */
 public final class SyntheticBatches {
 
-    private SyntheticBatches() {
-    }
+    private SyntheticBatches() {}
 
     /**
      * {@code count} batches of {@code batchSize} examples fitting {@code spec}'s input spec
@@ -34,8 +33,8 @@ public final class SyntheticBatches {
      */
     public static List<Struct> of(ModelSpec spec, int batchSize, int count, long seed) {
         if (batchSize < 1 || count < 0) {
-            throw new IllegalArgumentException("synthetic batches need batch size >= 1 and count >= 0, got batch size " + batchSize
-                    + ", count " + count);
+            throw new IllegalArgumentException("synthetic batches need batch size >= 1 and count >= 0, got batch size "
+                    + batchSize + ", count " + count);
         }
         TensorType xType = (TensorType) spec.inputSpec().get("x");
         TensorType yType = (TensorType) spec.inputSpec().get("y");
@@ -45,12 +44,17 @@ public final class SyntheticBatches {
         SplitMix64 rng = new SplitMix64(Seeds.deriveForModel(seed, 7));
         List<Struct> out = new ArrayList<>(count);
         for (int b = 0; b < count; b++) {
-            out.add(Struct.named("x", random(spec, "x", xType, batchSize, vocabulary, rng), "y", random(spec, "y", yType, batchSize, classes, rng)));
+            out.add(Struct.named(
+                    "x",
+                    random(spec, "x", xType, batchSize, vocabulary, rng),
+                    "y",
+                    random(spec, "y", yType, batchSize, classes, rng)));
         }
         return out;
     }
 
-    private static Tensor random(ModelSpec spec, String field, TensorType type, int batch, int intBound, SplitMix64 rng) {
+    private static Tensor random(
+            ModelSpec spec, String field, TensorType type, int batch, int intBound, SplitMix64 rng) {
         int[] shape = type.shape();
         shape[0] = batch;
         int n = 1;
@@ -59,13 +63,16 @@ public final class SyntheticBatches {
                 n = Math.multiplyExact(n, d);
             }
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("a synthetic batch of " + batch + " for model '" + spec.name() + "' input '" + field + "' ("
-                    + type + ") would hold more than " + Integer.MAX_VALUE + " values", e);
+            throw new IllegalArgumentException(
+                    "a synthetic batch of " + batch + " for model '" + spec.name() + "' input '" + field + "' (" + type
+                            + ") would hold more than " + Integer.MAX_VALUE + " values",
+                    e);
         }
         if (type.dtype() == DType.INT32) {
             if (intBound < 1) {
-                throw new IllegalArgumentException("model '" + spec.name() + "' input '" + field + "' is " + type
-                        + " but the model gives no range for it (an Embedding first layer for x, a sparse categorical loss for y)");
+                throw new IllegalArgumentException(
+                        "model '" + spec.name() + "' input '" + field + "' is " + type
+                                + " but the model gives no range for it (an Embedding first layer for x, a sparse categorical loss for y)");
             }
             int[] data = new int[n];
             for (int i = 0; i < n; i++) {

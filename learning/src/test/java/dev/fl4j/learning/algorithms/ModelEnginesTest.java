@@ -45,9 +45,12 @@ class ModelEnginesTest {
     }
 
     static void assertNamesTheEngineJar(Exception e) {
-        assertTrue(e.getMessage().contains("there is no model engine on the class path. Add the TensorFlow Java engine, the jar "
-                + "dev.fl4j:fl4j-learning-tensorflow (module learning-tensorflow), or another jar that registers a "
-                + "dev.fl4j.learning.model.ModelEngine in META-INF/services"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .contains("there is no model engine on the class path. Add the TensorFlow Java engine, the jar "
+                                + "dev.fl4j:fl4j-learning-tensorflow (module learning-tensorflow), or another jar that registers a "
+                                + "dev.fl4j.learning.model.ModelEngine in META-INF/services"),
+                e.getMessage());
     }
 
     @Test
@@ -56,7 +59,8 @@ class ModelEnginesTest {
         IllegalStateException noDefault = assertThrows(IllegalStateException.class, ModelEngines::defaultEngine);
         assertTrue(noDefault.getMessage().startsWith("no model engine to use: "), noDefault.getMessage());
         assertNamesTheEngineJar(noDefault);
-        IllegalStateException noNamed = assertThrows(IllegalStateException.class, () -> ModelEngines.byName("tensorflow"));
+        IllegalStateException noNamed =
+                assertThrows(IllegalStateException.class, () -> ModelEngines.byName("tensorflow"));
         assertTrue(noNamed.getMessage().startsWith("no model engine 'tensorflow': "), noNamed.getMessage());
         assertNamesTheEngineJar(noNamed);
     }
@@ -67,15 +71,22 @@ class ModelEnginesTest {
         assertNamesTheEngineJar(assertThrows(IllegalStateException.class, builder::build));
         assertNamesTheEngineJar(assertThrows(IllegalStateException.class, () -> FederatedEvaluation.build(MODEL)));
         // settings FedSGD would ignore are refused before any engine is looked up
-        IllegalStateException fedSgd = assertThrows(IllegalStateException.class, () -> FedSgd.builder(MODEL).optEpochs(2).build());
+        IllegalStateException fedSgd = assertThrows(
+                IllegalStateException.class,
+                () -> FedSgd.builder(MODEL).optEpochs(2).build());
         assertTrue(fedSgd.getMessage().startsWith("FedSGD runs no local epochs"), fedSgd.getMessage());
     }
 
     @Test
     void aClientTrainingDescriptorRebuiltWhereNoEngineIsFailsNamingTheJar() {
-        ClientTraining here = new ClientTraining(new NamedEngine("tensorflow"), TrainingSpec.of(MODEL, Sgd.of(0.1f)), ClientTraining.Mode.TRAIN,
-                ClientWeighting.NUM_EXAMPLES, 1);
-        ComputationDescriptor descriptor = ComputationDescriptor.fromBytes(here.descriptor().orElseThrow().toBytes());
+        ClientTraining here = new ClientTraining(
+                new NamedEngine("tensorflow"),
+                TrainingSpec.of(MODEL, Sgd.of(0.1f)),
+                ClientTraining.Mode.TRAIN,
+                ClientWeighting.NUM_EXAMPLES,
+                1);
+        ComputationDescriptor descriptor =
+                ComputationDescriptor.fromBytes(here.descriptor().orElseThrow().toBytes());
         MalformedDataException e = assertThrows(MalformedDataException.class, descriptor::rebuild);
         assertTrue(e.getMessage().contains("no model engine 'tensorflow': "), e.getMessage());
         assertNamesTheEngineJar(e);
@@ -103,9 +114,12 @@ class ModelEnginesTest {
         ModelEngine onnx = new NamedEngine("onnx");
         assertSame(tf, ModelEngines.choose(List.of(tf), null));
         assertSame(tf, ModelEngines.choose(List.of(tf), " "));
-        IllegalStateException several = assertThrows(IllegalStateException.class, () -> ModelEngines.choose(List.of(tf, onnx), null));
-        assertEquals("several model engines on the class path, [tensorflow, onnx]: choose one with -Dfl4j.engine=NAME"
-                + " or pass ModelEngines.byName(NAME) to the builder (optEngine)", several.getMessage());
+        IllegalStateException several =
+                assertThrows(IllegalStateException.class, () -> ModelEngines.choose(List.of(tf, onnx), null));
+        assertEquals(
+                "several model engines on the class path, [tensorflow, onnx]: choose one with -Dfl4j.engine=NAME"
+                        + " or pass ModelEngines.byName(NAME) to the builder (optEngine)",
+                several.getMessage());
         assertSame(onnx, ModelEngines.choose(List.of(tf, onnx), "onnx"));
         assertSame(tf, ModelEngines.choose(List.of(tf, onnx), " tensorflow "));
     }
@@ -113,11 +127,16 @@ class ModelEnginesTest {
     @Test
     void unknownAndAmbiguousNamesAreRefused() {
         ModelEngine tf = new NamedEngine("tensorflow");
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> ModelEngines.choose(List.of(tf), "onnx"));
+        IllegalArgumentException unknown =
+                assertThrows(IllegalArgumentException.class, () -> ModelEngines.choose(List.of(tf), "onnx"));
         assertEquals("unknown model engine 'onnx'; on the class path: [tensorflow]", unknown.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ModelEngines.named(List.of(tf), "TensorFlow"), "names are exact");
-        IllegalStateException twice = assertThrows(IllegalStateException.class,
+        assertThrows(
+                IllegalArgumentException.class, () -> ModelEngines.named(List.of(tf), "TensorFlow"), "names are exact");
+        IllegalStateException twice = assertThrows(
+                IllegalStateException.class,
                 () -> ModelEngines.named(List.of(tf, new NamedEngine("tensorflow")), "tensorflow"));
-        assertTrue(twice.getMessage().startsWith("two model engines on the class path are called 'tensorflow': "), twice.getMessage());
+        assertTrue(
+                twice.getMessage().startsWith("two model engines on the class path are called 'tensorflow': "),
+                twice.getMessage());
     }
 }

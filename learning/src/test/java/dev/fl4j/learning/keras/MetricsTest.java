@@ -10,14 +10,16 @@ import org.junit.jupiter.api.Test;
 
 class MetricsTest {
 
-    private static final List<Metric> ALL = List.of(Metric.SPARSE_CATEGORICAL_ACCURACY, Metric.LOSS, Metric.NUM_EXAMPLES, Metric.NUM_BATCHES);
+    private static final List<Metric> ALL =
+            List.of(Metric.SPARSE_CATEGORICAL_ACCURACY, Metric.LOSS, Metric.NUM_EXAMPLES, Metric.NUM_BATCHES);
 
     @Test
     void clientsSumThenTheServerFinalizes() {
         // client a: 3 of 4 right, mean loss 0.5 over 4 examples, 1 batch; client b: 1 of 6 right, loss 2.0, 2 batches
         Struct a = Metrics.fromSums(ALL, new double[] {3, 4, 0.5 * 4, 4, 4, 1});
         Struct b = Metrics.fromSums(ALL, new double[] {1, 6, 2.0 * 6, 6, 6, 2});
-        assertEquals("<sparse_categorical_accuracy=<total=float64,count=float64>,loss=<total=float64,count=float64>,num_examples=int64,num_batches=int64>",
+        assertEquals(
+                "<sparse_categorical_accuracy=<total=float64,count=float64>,loss=<total=float64,count=float64>,num_examples=int64,num_batches=int64>",
                 Metrics.unfinalizedType(ALL).toString());
         Struct finalized = Metrics.finalizeAll(ALL, Metrics.sum(a, b));
         assertEquals(0.4, finalized.tensor("sparse_categorical_accuracy").doubleValue(), 1e-12);

@@ -34,7 +34,8 @@ class ModelSpecFuzzTest {
                 .seed(utf8(replaced(cnn, "[ 28, 28, 1 ]", "[ 2147483647, 2147483647, 2147483647 ]")))
                 .seed(utf8(replaced(Models.twoNN(10).toJson(), "200", "2147483647")))
                 .seed(utf8("{\"format\": \"fl4j.model_spec\", \"version\": 1, \"name\": \"n\", \"layers\": "
-                        + new String(Fuzz.nested(utf8("["), utf8("{}"), utf8("]"), 20_000), StandardCharsets.UTF_8) + "}"))
+                        + new String(Fuzz.nested(utf8("["), utf8("{}"), utf8("]"), 20_000), StandardCharsets.UTF_8)
+                        + "}"))
                 .seed(Fuzz.nested(utf8("{\"a\":"), utf8("1"), utf8("}"), 20_000))
                 .expecting(IllegalArgumentException.class)
                 .inputs(5_000)

@@ -46,7 +46,8 @@ class OptimizersTest {
     void sgdPlain() {
         assertClose(new double[] {0.95, 2.1}, run(Sgd.of(0.1f), 1));
         assertClose(new double[] {0.85, 2.0}, run(Sgd.of(0.1f), 2));
-        assertEquals(Struct.empty(), Sgd.of(0.1f).initialize(Tensor.vector(1f, 2f).type()));
+        assertEquals(
+                Struct.empty(), Sgd.of(0.1f).initialize(Tensor.vector(1f, 2f).type()));
     }
 
     @Test
@@ -60,7 +61,9 @@ class OptimizersTest {
     void sgdNesterov() {
         // w1 = w0 - .1 (g1 + .9 m1) with m1 = g1: [1 - .095, 2 + .19]; m2 = [1.45, .1]; w2 = w1 - .1 (g2 + .9 m2)
         assertClose(new double[] {0.905, 2.19}, run(Sgd.of(0.1f).withNesterov(0.9f), 1));
-        assertClose(new double[] {0.905 - 0.1 * (1 + 0.9 * 1.45), 2.19 - 0.1 * (1 + 0.9 * 0.1)}, run(Sgd.of(0.1f).withNesterov(0.9f), 2));
+        assertClose(
+                new double[] {0.905 - 0.1 * (1 + 0.9 * 1.45), 2.19 - 0.1 * (1 + 0.9 * 0.1)},
+                run(Sgd.of(0.1f).withNesterov(0.9f), 2));
     }
 
     @Test
@@ -91,12 +94,17 @@ class OptimizersTest {
     void stepsArePureAndCountSteps() {
         Struct weights = Struct.named("a", Tensor.vector(1f, 2f), "b", Tensor.of(new float[] {3f, 4f, 5f, 6f}, 2, 2));
         Struct grads = Struct.named("a", Tensor.vector(0.1f, 0.2f), "b", Tensor.of(new float[] {1f, 1f, 1f, 1f}, 2, 2));
-        Struct weightsCopy = Struct.named("a", weights.tensor("a").copy(), "b", weights.tensor("b").copy());
-        Struct gradsCopy = Struct.named("a", grads.tensor("a").copy(), "b", grads.tensor("b").copy());
+        Struct weightsCopy = Struct.named(
+                "a", weights.tensor("a").copy(), "b", weights.tensor("b").copy());
+        Struct gradsCopy = Struct.named(
+                "a", grads.tensor("a").copy(), "b", grads.tensor("b").copy());
         Adam adam = Adam.of(0.01f);
         Struct state = adam.initialize(weights.type());
-        Struct stateCopy = Struct.builder().add("step", state.tensor("step").copy())
-                .add("accumulator", state.get("accumulator")).add("preconditioner", state.get("preconditioner")).build();
+        Struct stateCopy = Struct.builder()
+                .add("step", state.tensor("step").copy())
+                .add("accumulator", state.get("accumulator"))
+                .add("preconditioner", state.get("preconditioner"))
+                .build();
         Optimizer.Step s1 = adam.next(state, weights, grads);
         Optimizer.Step s2 = adam.next(state, weights, grads);
         assertEquals(weightsCopy, weights);
@@ -104,7 +112,12 @@ class OptimizersTest {
         assertEquals(stateCopy, state);
         assertEquals(s1.weights(), s2.weights());
         assertEquals(1L, s1.state().tensor("step").longValue());
-        assertEquals(2L, adam.next(s1.state(), s1.weights(), grads).state().tensor("step").longValue());
+        assertEquals(
+                2L,
+                adam.next(s1.state(), s1.weights(), grads)
+                        .state()
+                        .tensor("step")
+                        .longValue());
         assertEquals(weights.type(), s1.weights().type());
     }
 
@@ -112,15 +125,21 @@ class OptimizersTest {
     void mismatchedStructuresAreRejected() {
         Struct weights = Struct.named("w", Tensor.vector(1f, 2f));
         Struct grads = Struct.named("w", Tensor.vector(1f, 2f, 3f));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Sgd.of(0.1f).next(Struct.empty(), weights, grads));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Sgd.of(0.1f).next(Struct.empty(), weights, grads));
         assertTrue(e.getMessage().contains("float32[3]") && e.getMessage().contains("float32[2]"), e.getMessage());
         Struct wrongState = Struct.named("accumulator", Struct.named("w", Tensor.vector(0f)));
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Sgd.of(0.1f).withMomentum(0.5f).next(wrongState, weights, weights));
         assertTrue(e.getMessage().contains("accumulator"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> Sgd.of(0.1f).next(Struct.empty(), Struct.named("w", Tensor.vector(1.0, 2.0)), Struct.named("w", Tensor.vector(1.0, 2.0))));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Sgd.of(0.1f)
+                        .next(
+                                Struct.empty(),
+                                Struct.named("w", Tensor.vector(1.0, 2.0)),
+                                Struct.named("w", Tensor.vector(1.0, 2.0))));
         assertTrue(e.getMessage().contains("float32"), e.getMessage());
     }
 
@@ -128,12 +147,26 @@ class OptimizersTest {
     void stateIsOnlyMadeForFullyDefinedFloat32Weights() {
         TensorType f64 = new TensorType(DType.FLOAT64, 2);
         TensorType partial = new TensorType(DType.FLOAT32, TensorType.UNKNOWN);
-        for (Optimizer o : new Optimizer[] {Adam.of(0.1f), Adagrad.of(0.1f), RmsProp.of(0.1f), Yogi.of(0.1f), Sgd.of(0.1f).withMomentum(0.5f)}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> o.initialize(StructType.builder().add("w", new TensorType(DType.FLOAT32, 2)).add("d", f64).build()));
-            assertTrue(e.getMessage().contains("float64[2]") && e.getMessage().contains("optimizers work on"), o + ": " + e.getMessage());
+        for (Optimizer o : new Optimizer[] {
+            Adam.of(0.1f),
+            Adagrad.of(0.1f),
+            RmsProp.of(0.1f),
+            Yogi.of(0.1f),
+            Sgd.of(0.1f).withMomentum(0.5f)
+        }) {
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> o.initialize(StructType.builder()
+                            .add("w", new TensorType(DType.FLOAT32, 2))
+                            .add("d", f64)
+                            .build()));
+            assertTrue(
+                    e.getMessage().contains("float64[2]") && e.getMessage().contains("optimizers work on"),
+                    o + ": " + e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> o.initialize(partial));
-            assertTrue(e.getMessage().contains("float32[?]") && e.getMessage().contains("optimizers work on"), o + ": " + e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("float32[?]") && e.getMessage().contains("optimizers work on"),
+                    o + ": " + e.getMessage());
         }
     }
 
@@ -148,12 +181,17 @@ class OptimizersTest {
 
     @Test
     void jsonRoundTrip() {
-        for (Optimizer o : new Optimizer[] {Sgd.of(0.5f).withNesterov(0.9f), Adam.of(0.001f), Adagrad.of(0.1f), Yogi.of(0.01f), RmsProp.of(0.01f)}) {
+        for (Optimizer o : new Optimizer[] {
+            Sgd.of(0.5f).withNesterov(0.9f), Adam.of(0.001f), Adagrad.of(0.1f), Yogi.of(0.01f), RmsProp.of(0.01f)
+        }) {
             String json = o.toJson();
             assertEquals(o, Optimizer.fromJson(json), json);
         }
-        assertTrue(Sgd.of(0.5f).toJson().contains("\"class_name\" : \"SGD\""), Sgd.of(0.5f).toJson());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        assertTrue(
+                Sgd.of(0.5f).toJson().contains("\"class_name\" : \"SGD\""),
+                Sgd.of(0.5f).toJson());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Optimizer.fromJson("{\"format\":\"fl4j.optimizer\",\"version\":2,\"class_name\":\"SGD\"}"));
         assertTrue(e.getMessage().contains("version 1"), e.getMessage());
         assertArrayEquals(new float[] {0.95f, 2.1f}, run(Sgd.of(0.1f), 1), 1e-7f);

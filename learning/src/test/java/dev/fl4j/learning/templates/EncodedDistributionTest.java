@@ -37,17 +37,26 @@ class EncodedDistributionTest {
      * so the runtime knows how many clients the broadcast reaches (as a learning process's client
      * data tells it).
      */
-    static MeasuredProcessOutput deliver(LocalRuntime rt, DistributionProcess d, Value state, Struct weights, int clients) {
-        Type param = StructType.builder().add("state", d.stateType()).add("value", FederatedType.server(weights.type()))
-                .add("clients", FederatedType.clients(CLIENT_TOKEN)).build();
+    static MeasuredProcessOutput deliver(
+            LocalRuntime rt, DistributionProcess d, Value state, Struct weights, int clients) {
+        Type param = StructType.builder()
+                .add("state", d.stateType())
+                .add("value", FederatedType.server(weights.type()))
+                .add("clients", FederatedType.clients(CLIENT_TOKEN))
+                .build();
         Type result = d.nextComputation().type().result();
-        FederatedComputation round = FederatedComputation.of("deliver", param, result,
-                (ctx, arg) -> ctx.invoke(d.nextComputation(), Struct.of(((Struct) arg).get("state"), ((Struct) arg).get("value"))));
+        FederatedComputation round = FederatedComputation.of(
+                "deliver",
+                param,
+                result,
+                (ctx, arg) -> ctx.invoke(
+                        d.nextComputation(), Struct.of(((Struct) arg).get("state"), ((Struct) arg).get("value"))));
         List<Value> tokens = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             tokens.add(Tensor.scalar(c));
         }
-        return MeasuredProcessOutput.from(round.invoke(rt, state, new ServerValue(weights), FederatedValue.clients(tokens)));
+        return MeasuredProcessOutput.from(
+                round.invoke(rt, state, new ServerValue(weights), FederatedValue.clients(tokens)));
     }
 
     @Test
@@ -87,7 +96,8 @@ class EncodedDistributionTest {
         Struct weights = initial.asStruct();
         DistributionProcess d = EncodedDistribution.fromName("uniform8", CNN.weightsType(), 1);
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
-            ClientValues received = (ClientValues) deliver(rt, d, d.initialize(rt), weights, 3).result();
+            ClientValues received =
+                    (ClientValues) deliver(rt, d, d.initialize(rt), weights, 3).result();
             assertEquals(3, received.count());
             for (int c = 0; c < 3; c++) {
                 ModelWeights got = ModelWeights.fromStruct(received.member(c));
@@ -107,12 +117,17 @@ class EncodedDistributionTest {
                         float step = (max - min) / 255f;
                         boolean changed = false;
                         for (int k = 0; k < w.length; k++) {
-                            assertTrue(Math.abs(w[k] - h[k]) <= step * 1.0001f, "client " + c + " " + want.nameAt(i) + "[" + k + "]");
+                            assertTrue(
+                                    Math.abs(w[k] - h[k]) <= step * 1.0001f,
+                                    "client " + c + " " + want.nameAt(i) + "[" + k + "]");
                             changed |= w[k] != h[k];
                         }
                         assertTrue(changed, want.nameAt(i) + " was quantized");
                     } else {
-                        assertEquals(want.tensor(want.nameAt(i)), have.tensor(want.nameAt(i)), want.nameAt(i) + " stays exact");
+                        assertEquals(
+                                want.tensor(want.nameAt(i)),
+                                have.tensor(want.nameAt(i)),
+                                want.nameAt(i) + " stays exact");
                     }
                 }
             }
@@ -140,13 +155,20 @@ class EncodedDistributionTest {
     @Test
     void badPresetNamesAreRejectedWithTheValidNames() {
         Type type = CNN.weightsType();
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> EncodedDistribution.fromName("gzip", type));
-        assertTrue(unknown.getMessage().contains("unknown encoder 'gzip'") && unknown.getMessage().contains("uniform8"), unknown.getMessage());
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> EncodedDistribution.fromName("uniform", type));
+        IllegalArgumentException unknown =
+                assertThrows(IllegalArgumentException.class, () -> EncodedDistribution.fromName("gzip", type));
+        assertTrue(
+                unknown.getMessage().contains("unknown encoder 'gzip'")
+                        && unknown.getMessage().contains("uniform8"),
+                unknown.getMessage());
+        IllegalArgumentException missing =
+                assertThrows(IllegalArgumentException.class, () -> EncodedDistribution.fromName("uniform", type));
         assertTrue(missing.getMessage().contains("'uniform' takes 1 argument(s)"), missing.getMessage());
-        IllegalArgumentException bits = assertThrows(IllegalArgumentException.class, () -> EncodedDistribution.fromName("uniform:17", type));
+        IllegalArgumentException bits =
+                assertThrows(IllegalArgumentException.class, () -> EncodedDistribution.fromName("uniform:17", type));
         assertTrue(bits.getMessage().contains("BITS must be 1-16, got 17"), bits.getMessage());
-        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> EncodedDistribution.fromName(" ", type));
+        IllegalArgumentException empty =
+                assertThrows(IllegalArgumentException.class, () -> EncodedDistribution.fromName(" ", type));
         assertTrue(empty.getMessage().contains("'none'"), empty.getMessage());
     }
 
@@ -162,8 +184,11 @@ class EncodedDistributionTest {
 
     @Test
     void errorFeedbackResidualIsKeptInTheDistributorState() {
-        ModelSpec small = new ModelSpec("small", List.of(dev.fl4j.learning.keras.InputLayer.of(4), dev.fl4j.learning.keras.Dense.of(3)),
-                dev.fl4j.learning.keras.Loss.sparseCategoricalCrossentropy().withFromLogits(true), Models.CLASSIFIER_METRICS);
+        ModelSpec small = new ModelSpec(
+                "small",
+                List.of(dev.fl4j.learning.keras.InputLayer.of(4), dev.fl4j.learning.keras.Dense.of(3)),
+                dev.fl4j.learning.keras.Loss.sparseCategoricalCrossentropy().withFromLogits(true),
+                Models.CLASSIFIER_METRICS);
         Struct weights = small.initialWeights(6).asStruct();
         // every tensor encoded (threshold 0), half its elements sent each round, the rest carried in the state
         DistributionProcess d = EncodedDistribution.fromName("topk:0.5@0", small.weightsType(), 2);

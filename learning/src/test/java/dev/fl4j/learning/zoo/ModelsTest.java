@@ -19,18 +19,28 @@ class ModelsTest {
 
     @Test
     void otherModelsCountAsKerasDoes() {
-        assertEquals(784L * 200 + 200 + 200 * 200 + 200 + 200 * 10 + 10, Models.twoNN(10).countParams());
+        assertEquals(
+                784L * 200 + 200 + 200 * 200 + 200 + 200 * 10 + 10,
+                Models.twoNN(10).countParams());
         assertEquals(7_850L, Models.softmaxRegression(784, 10).countParams());
         // embedding 86x8; LSTM params 4*(units*(in+units)+units); dense 256*86+86
         long lstm1 = 4L * (256 * (8 + 256) + 256);
         long lstm2 = 4L * (256 * (256 + 256) + 256);
-        assertEquals(86L * 8 + lstm1 + lstm2 + 256L * 86 + 86, Models.shakespeareLstm().countParams());
-        assertEquals("<x=int32[?,80],y=int32[?,80]>", Models.shakespeareLstm().inputSpec().toString());
+        assertEquals(
+                86L * 8 + lstm1 + lstm2 + 256L * 86 + 86,
+                Models.shakespeareLstm().countParams());
+        assertEquals(
+                "<x=int32[?,80],y=int32[?,80]>",
+                Models.shakespeareLstm().inputSpec().toString());
     }
 
     @Test
     void softmaxRegressionStartsAtZero() {
-        for (float v : Models.softmaxRegression(784, 10).initialWeights(42).trainable().tensor("dense/kernel").floatData()) {
+        for (float v : Models.softmaxRegression(784, 10)
+                .initialWeights(42)
+                .trainable()
+                .tensor("dense/kernel")
+                .floatData()) {
             assertEquals(0f, v);
         }
     }

@@ -53,10 +53,15 @@ class SyntheticBatchesTest {
     @Test
     void badSizesAreRefusedBeforeAnythingIsAllocated() {
         ModelSpec cnn = Models.fedAvgCnn(10);
-        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> SyntheticBatches.of(cnn, 0, 1, 1));
-        assertEquals("synthetic batches need batch size >= 1 and count >= 0, got batch size 0, count 1", zero.getMessage());
-        IllegalArgumentException huge = assertThrows(IllegalArgumentException.class, () -> SyntheticBatches.of(cnn, 3_000_000, 1, 1));
-        assertTrue(huge.getMessage().startsWith("a synthetic batch of 3000000 for model 'fedavg_cnn' input 'x'")
-                && huge.getMessage().endsWith("would hold more than 2147483647 values"), huge.getMessage());
+        IllegalArgumentException zero =
+                assertThrows(IllegalArgumentException.class, () -> SyntheticBatches.of(cnn, 0, 1, 1));
+        assertEquals(
+                "synthetic batches need batch size >= 1 and count >= 0, got batch size 0, count 1", zero.getMessage());
+        IllegalArgumentException huge =
+                assertThrows(IllegalArgumentException.class, () -> SyntheticBatches.of(cnn, 3_000_000, 1, 1));
+        assertTrue(
+                huge.getMessage().startsWith("a synthetic batch of 3000000 for model 'fedavg_cnn' input 'x'")
+                        && huge.getMessage().endsWith("would hold more than 2147483647 values"),
+                huge.getMessage());
     }
 }

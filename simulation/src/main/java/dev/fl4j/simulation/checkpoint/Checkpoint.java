@@ -29,8 +29,15 @@ import java.util.Optional;
  * @param provenance      what wrote the checkpoint (none in files of format version 2 and older, or when the writer gave none;
  *                        {@link CheckpointStore#withProvenance} stamps it on every checkpoint a run saves)
  */
-public record Checkpoint(int round, Value state, long broadcastedBits, long aggregatedBits, RunConfig config, List<RoundRecord> history,
-        Value clientStates, Optional<Provenance> provenance) {
+public record Checkpoint(
+        int round,
+        Value state,
+        long broadcastedBits,
+        long aggregatedBits,
+        RunConfig config,
+        List<RoundRecord> history,
+        Value clientStates,
+        Optional<Provenance> provenance) {
 
     public Checkpoint {
         if (round < 0) {
@@ -39,7 +46,8 @@ public record Checkpoint(int round, Value state, long broadcastedBits, long aggr
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(config, "config");
         if (broadcastedBits < 0 || aggregatedBits < 0) {
-            throw new IllegalArgumentException("bit counters must not be negative, got " + broadcastedBits + " and " + aggregatedBits);
+            throw new IllegalArgumentException(
+                    "bit counters must not be negative, got " + broadcastedBits + " and " + aggregatedBits);
         }
         history = List.copyOf(history);
         Objects.requireNonNull(clientStates, "clientStates");
@@ -47,18 +55,31 @@ public record Checkpoint(int round, Value state, long broadcastedBits, long aggr
     }
 
     /** A checkpoint that records no provenance. */
-    public Checkpoint(int round, Value state, long broadcastedBits, long aggregatedBits, RunConfig config, List<RoundRecord> history,
+    public Checkpoint(
+            int round,
+            Value state,
+            long broadcastedBits,
+            long aggregatedBits,
+            RunConfig config,
+            List<RoundRecord> history,
             Value clientStates) {
         this(round, state, broadcastedBits, aggregatedBits, config, history, clientStates, Optional.empty());
     }
 
     /** This checkpoint recording {@code provenance}. */
     public Checkpoint withProvenance(Provenance provenance) {
-        return new Checkpoint(round, state, broadcastedBits, aggregatedBits, config, history, clientStates, Optional.of(provenance));
+        return new Checkpoint(
+                round, state, broadcastedBits, aggregatedBits, config, history, clientStates, Optional.of(provenance));
     }
 
     /** A checkpoint of a run whose clients keep no state. */
-    public Checkpoint(int round, Value state, long broadcastedBits, long aggregatedBits, RunConfig config, List<RoundRecord> history) {
+    public Checkpoint(
+            int round,
+            Value state,
+            long broadcastedBits,
+            long aggregatedBits,
+            RunConfig config,
+            List<RoundRecord> history) {
         this(round, state, broadcastedBits, aggregatedBits, config, history, Struct.empty());
     }
 }

@@ -59,10 +59,10 @@ public final class CheckpointFormat {
     public static final int OLDEST_READABLE_VERSION = 1;
     /** The payload's {@code format} field. */
     public static final String FORMAT = "fl4j.checkpoint";
+
     private static final int HEADER = MAGIC.length + 4 + 8 + 32;
 
-    private CheckpointFormat() {
-    }
+    private CheckpointFormat() {}
 
     /** The bytes of {@code checkpoint}. */
     public static byte[] encode(Checkpoint checkpoint) {
@@ -83,7 +83,9 @@ public final class CheckpointFormat {
                 .add("state", checkpoint.state())
                 .add("history", history.build())
                 .add("client_states", checkpoint.clientStates())
-                .add("provenance", text(checkpoint.provenance().map(Provenance::toJson).orElse("")))
+                .add(
+                        "provenance",
+                        text(checkpoint.provenance().map(Provenance::toJson).orElse("")))
                 .build();
         byte[] body = ValueCodec.encode(payload);
         ByteBuffer out = ByteBuffer.allocate(HEADER + body.length);
@@ -100,7 +102,8 @@ public final class CheckpointFormat {
      */
     public static Checkpoint decode(byte[] bytes, Path file) {
         if (bytes.length < HEADER) {
-            throw new CheckpointException(file, "truncated: " + bytes.length + " bytes, shorter than the " + HEADER + "-byte header");
+            throw new CheckpointException(
+                    file, "truncated: " + bytes.length + " bytes, shorter than the " + HEADER + "-byte header");
         }
         ByteBuffer in = ByteBuffer.wrap(bytes);
         byte[] magic = new byte[MAGIC.length];
@@ -110,15 +113,19 @@ public final class CheckpointFormat {
         }
         int version = in.getInt();
         if (version < OLDEST_READABLE_VERSION || version > VERSION) {
-            throw new CheckpointException(file, "format version " + version + " is not supported; this fl4j reads versions "
-                    + OLDEST_READABLE_VERSION + " to " + VERSION);
+            throw new CheckpointException(
+                    file,
+                    "format version " + version + " is not supported; this fl4j reads versions "
+                            + OLDEST_READABLE_VERSION + " to " + VERSION);
         }
         long length = in.getLong();
         byte[] expectedDigest = new byte[32];
         in.get(expectedDigest);
         if (length != in.remaining()) {
-            throw new CheckpointException(file, (length > in.remaining() ? "truncated" : "has trailing bytes") + ": the header announces "
-                    + length + " payload bytes but " + in.remaining() + " follow");
+            throw new CheckpointException(
+                    file,
+                    (length > in.remaining() ? "truncated" : "has trailing bytes") + ": the header announces " + length
+                            + " payload bytes but " + in.remaining() + " follow");
         }
         byte[] body = new byte[in.remaining()];
         in.get(body);
@@ -138,7 +145,16 @@ public final class CheckpointFormat {
         if (!(value instanceof Struct p)) {
             throw new CheckpointException(file, "payload is " + value.type() + ", expected a structure");
         }
-        for (String field : List.of("format", "version", "round", "config", "config_fingerprint", "broadcasted_bits", "aggregated_bits", "state", "history")) {
+        for (String field : List.of(
+                "format",
+                "version",
+                "round",
+                "config",
+                "config_fingerprint",
+                "broadcasted_bits",
+                "aggregated_bits",
+                "state",
+                "history")) {
             if (!p.has(field)) {
                 throw new CheckpointException(file, "payload has no field '" + field + "'");
             }
@@ -149,7 +165,8 @@ public final class CheckpointFormat {
         }
         int version = scalar(p.get("version"), DType.INT32, "version", file).intData()[0];
         if (version != headerVersion) {
-            throw new CheckpointException(file, "payload version " + version + " differs from the header's version " + headerVersion);
+            throw new CheckpointException(
+                    file, "payload version " + version + " differs from the header's version " + headerVersion);
         }
         if (version >= 2 && !p.has("client_states")) {
             throw new CheckpointException(file, "payload has no field 'client_states'");
@@ -171,41 +188,66 @@ public final class CheckpointFormat {
         RunConfig config = RunConfig.parse(readText(p.get("config"), "config", file));
         String fingerprint = readText(p.get("config_fingerprint"), "config_fingerprint", file);
         if (!fingerprint.equals(config.fingerprint())) {
-            throw new CheckpointException(file, "stored config fingerprint " + fingerprint + " does not match its stored config (" + config.fingerprint() + ")");
+            throw new CheckpointException(
+                    file,
+                    "stored config fingerprint " + fingerprint + " does not match its stored config ("
+                            + config.fingerprint() + ")");
         }
         if (!(p.get("history") instanceof Struct entries)) {
-            throw new CheckpointException(file, "field 'history' is " + p.get("history").type() + ", expected a structure of rounds");
+            throw new CheckpointException(
+                    file, "field 'history' is " + p.get("history").type() + ", expected a structure of rounds");
         }
         List<RoundRecord> history = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             history.add(roundRecord(entries.get(i), "history/" + i, file));
         }
         int round = scalar(p.get("round"), DType.INT32, "round", file).intData()[0];
-        long broadcasted = scalar(p.get("broadcasted_bits"), DType.INT64, "broadcasted_bits", file).longData()[0];
-        long aggregated = scalar(p.get("aggregated_bits"), DType.INT64, "aggregated_bits", file).longData()[0];
-        return new Checkpoint(round, p.get("state"), broadcasted, aggregated, config, history, version >= 2 ? p.get("client_states") : Struct.empty(),
+        long broadcasted = scalar(p.get("broadcasted_bits"), DType.INT64, "broadcasted_bits", file)
+                .longData()[0];
+        long aggregated = scalar(p.get("aggregated_bits"), DType.INT64, "aggregated_bits", file)
+                .longData()[0];
+        return new Checkpoint(
+                round,
+                p.get("state"),
+                broadcasted,
+                aggregated,
+                config,
+                history,
+                version >= 2 ? p.get("client_states") : Struct.empty(),
                 provenance);
     }
 
     private static RoundRecord roundRecord(Value entry, String where, Path file) {
-        if (!(entry instanceof Struct e) || e.size() != 2 || !e.has("round") || !e.has("metrics") || !(e.get("metrics") instanceof Struct m)) {
-            throw new CheckpointException(file, "field '" + where + "' is " + entry.type() + ", expected <round=int32,metrics=<name=float64,…>>");
+        if (!(entry instanceof Struct e)
+                || e.size() != 2
+                || !e.has("round")
+                || !e.has("metrics")
+                || !(e.get("metrics") instanceof Struct m)) {
+            throw new CheckpointException(
+                    file,
+                    "field '" + where + "' is " + entry.type() + ", expected <round=int32,metrics=<name=float64,…>>");
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
         for (int i = 0; i < m.size(); i++) {
             String name = m.nameAt(i);
             if (name == null) {
-                throw new CheckpointException(file, "field '" + where + "/metrics' has an unnamed metric at position " + i);
+                throw new CheckpointException(
+                        file, "field '" + where + "/metrics' has an unnamed metric at position " + i);
             }
-            metrics.put(name, scalar(m.get(i), DType.FLOAT64, where + "/metrics/" + name, file).doubleData()[0]);
+            metrics.put(
+                    name,
+                    scalar(m.get(i), DType.FLOAT64, where + "/metrics/" + name, file)
+                            .doubleData()[0]);
         }
-        return new RoundRecord(scalar(e.get("round"), DType.INT32, where + "/round", file).intData()[0], metrics);
+        return new RoundRecord(
+                scalar(e.get("round"), DType.INT32, where + "/round", file).intData()[0], metrics);
     }
 
     /** {@code v} as a scalar of {@code dtype}, or a CheckpointException naming the field. */
     private static Tensor scalar(Value v, DType dtype, String field, Path file) {
         if (!(v instanceof Tensor t) || t.dtype() != dtype || t.rank() != 0) {
-            throw new CheckpointException(file, "field '" + field + "' is " + v.type() + ", expected " + dtype.tffName());
+            throw new CheckpointException(
+                    file, "field '" + field + "' is " + v.type() + ", expected " + dtype.tffName());
         }
         return t;
     }

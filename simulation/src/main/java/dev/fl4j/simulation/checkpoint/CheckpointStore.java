@@ -42,10 +42,12 @@ public final class CheckpointStore {
      * Oldest round first. Names of more than eight digits have no leading zeros, so a longer name is a
      * later round and names of one length compare as text.
      */
-    private static final Comparator<Path> ROUND_ORDER = Comparator.comparing((Path p) -> p.getFileName().toString().length())
+    private static final Comparator<Path> ROUND_ORDER = Comparator.comparing(
+                    (Path p) -> p.getFileName().toString().length())
             .thenComparing(p -> p.getFileName().toString());
     /** The temporary files {@link AtomicFiles} writes a checkpoint to before renaming it. */
-    private static final Pattern TEMP_NAME = Pattern.compile("\\.checkpoint_\\d+" + Pattern.quote(SUFFIX) + "\\.[0-9a-z]+\\.tmp");
+    private static final Pattern TEMP_NAME =
+            Pattern.compile("\\.checkpoint_\\d+" + Pattern.quote(SUFFIX) + "\\.[0-9a-z]+\\.tmp");
 
     private final Path dir;
     private final int keep;
@@ -87,15 +89,18 @@ public final class CheckpointStore {
         }
         List<Path> stale;
         try (Stream<Path> s = Files.list(dir)) {
-            stale = s.filter(p -> TEMP_NAME.matcher(p.getFileName().toString()).matches()).toList();
+            stale = s.filter(p -> TEMP_NAME.matcher(p.getFileName().toString()).matches())
+                    .toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("could not list " + dir + " for temporary files of interrupted saves: " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "could not list " + dir + " for temporary files of interrupted saves: " + e.getMessage(), e);
         }
         for (Path p : stale) {
             try {
                 Files.deleteIfExists(p);
             } catch (IOException e) {
-                throw new UncheckedIOException("could not remove " + p + ", left by an interrupted checkpoint save: " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "could not remove " + p + ", left by an interrupted checkpoint save: " + e.getMessage(), e);
             }
         }
     }
@@ -122,7 +127,9 @@ public final class CheckpointStore {
      */
     public Path save(Checkpoint checkpoint) {
         Path file = fileFor(checkpoint.round());
-        Checkpoint stamped = checkpoint.provenance().isEmpty() && provenance.isPresent() ? checkpoint.withProvenance(provenance.get()) : checkpoint;
+        Checkpoint stamped = checkpoint.provenance().isEmpty() && provenance.isPresent()
+                ? checkpoint.withProvenance(provenance.get())
+                : checkpoint;
         byte[] bytes = CheckpointFormat.encode(stamped);
         AtomicFiles.writeUnchecked(file, out -> out.write(bytes));
         List<Path> all = list();
@@ -130,7 +137,8 @@ public final class CheckpointStore {
             try {
                 Files.deleteIfExists(all.get(i));
             } catch (IOException e) {
-                throw new UncheckedIOException("could not remove old checkpoint " + all.get(i) + ": " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "could not remove old checkpoint " + all.get(i) + ": " + e.getMessage(), e);
             }
         }
         return file;
@@ -142,7 +150,9 @@ public final class CheckpointStore {
             return List.of();
         }
         try (Stream<Path> s = Files.list(dir)) {
-            List<Path> files = new ArrayList<>(s.filter(p -> NAME.matcher(p.getFileName().toString()).matches()).toList());
+            List<Path> files = new ArrayList<>(
+                    s.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
+                            .toList());
             files.sort(ROUND_ORDER);
             return files;
         } catch (IOException e) {
@@ -170,7 +180,8 @@ public final class CheckpointStore {
         try {
             long size = Files.size(file);
             if (size > MAX_FILE_BYTES) {
-                throw new CheckpointException(file, "is " + size + " bytes, more than a checkpoint can hold (" + MAX_FILE_BYTES + ")");
+                throw new CheckpointException(
+                        file, "is " + size + " bytes, more than a checkpoint can hold (" + MAX_FILE_BYTES + ")");
             }
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
@@ -184,7 +195,8 @@ public final class CheckpointStore {
         Checkpoint c = CheckpointFormat.decode(bytes, file);
         String name = file.getFileName().toString();
         if (NAME.matcher(name).matches() && !name.equals(fileName(c.round()))) {
-            throw new CheckpointException(file, "holds round " + c.round() + " but its name says round " + roundOf(file));
+            throw new CheckpointException(
+                    file, "holds round " + c.round() + " but its name says round " + roundOf(file));
         }
         return c;
     }
@@ -211,8 +223,8 @@ public final class CheckpointStore {
             for (int i = files.size() - 2; i >= 0; i--) {
                 try {
                     Checkpoint older = read(files.get(i));
-                    fallback = "the older checkpoint " + files.get(i).getFileName() + " is intact; delete the damaged file to resume from round "
-                            + older.round();
+                    fallback = "the older checkpoint " + files.get(i).getFileName()
+                            + " is intact; delete the damaged file to resume from round " + older.round();
                     break;
                 } catch (CheckpointException older) {
                     // keep looking for an intact one to name
@@ -221,10 +233,13 @@ public final class CheckpointStore {
             throw new CheckpointException(newest, e.problem() + " (" + fallback + ")", e);
         }
         if (!c.config().fingerprint().equals(expected.fingerprint())) {
-            throw new CheckpointMismatchException(newest, "was written by a run with other settings (config fingerprint "
-                    + c.config().fingerprint().substring(0, 12) + "…, this run " + expected.fingerprint().substring(0, 12) + "…): "
-                    + String.join("; ", c.config().differences(expected))
-                    + ". Use another checkpoint directory, or the original settings to resume.");
+            throw new CheckpointMismatchException(
+                    newest,
+                    "was written by a run with other settings (config fingerprint "
+                            + c.config().fingerprint().substring(0, 12) + "…, this run "
+                            + expected.fingerprint().substring(0, 12) + "…): "
+                            + String.join("; ", c.config().differences(expected))
+                            + ". Use another checkpoint directory, or the original settings to resume.");
         }
         return Optional.of(c);
     }

@@ -28,11 +28,11 @@ public final class PrivacyLedgerFile implements PrivacyLedger {
 
     /** The file's name inside the checkpoint directory. */
     public static final String FILE_NAME = "privacy_ledger.txt";
+
     private static final String HEADER = "fl4j.privacy_ledger 1";
     private static final String SPENT = "spent=";
     private static final int MAX_BYTES = 200;
-    private static final Pattern TEMP_NAME = Pattern.compile("\\." + Pattern.quote(FILE_NAME)
-            + "\\.[0-9a-z]+\\.tmp");
+    private static final Pattern TEMP_NAME = Pattern.compile("\\." + Pattern.quote(FILE_NAME) + "\\.[0-9a-z]+\\.tmp");
 
     private final Path dir;
     private final Path file;
@@ -51,11 +51,14 @@ public final class PrivacyLedgerFile implements PrivacyLedger {
             return;
         }
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.filter(p -> TEMP_NAME.matcher(p.getFileName().toString()).matches()).toList()) {
+            for (Path p : files.filter(
+                            p -> TEMP_NAME.matcher(p.getFileName().toString()).matches())
+                    .toList()) {
                 Files.deleteIfExists(p);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("could not remove temporary privacy ledger files in " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "could not remove temporary privacy ledger files in " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -91,7 +94,8 @@ public final class PrivacyLedgerFile implements PrivacyLedger {
     @Override
     public synchronized void record(long total) {
         if (total < spent) {
-            throw new IllegalArgumentException("privacy ledger " + file + ": " + spent + " releases are spent, cannot record fewer (" + total + ")");
+            throw new IllegalArgumentException("privacy ledger " + file + ": " + spent
+                    + " releases are spent, cannot record fewer (" + total + ")");
         }
         byte[] bytes = (HEADER + "\n" + SPENT + total + "\n").getBytes(StandardCharsets.US_ASCII);
         AtomicFiles.writeUnchecked(file, out -> out.write(bytes));
@@ -103,7 +107,9 @@ public final class PrivacyLedgerFile implements PrivacyLedger {
         byte[] bytes;
         try {
             if (Files.size(file) > MAX_BYTES) {
-                throw new CheckpointException(file, "is not a privacy ledger: " + Files.size(file) + " bytes, a ledger has at most " + MAX_BYTES);
+                throw new CheckpointException(
+                        file,
+                        "is not a privacy ledger: " + Files.size(file) + " bytes, a ledger has at most " + MAX_BYTES);
             }
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
@@ -117,15 +123,18 @@ public final class PrivacyLedgerFile implements PrivacyLedger {
     /** Parses a ledger's bytes; {@code file} only names the source in errors. */
     static long parse(byte[] bytes, Path file) {
         if (bytes.length > MAX_BYTES) {
-            throw new CheckpointException(file, "is not a privacy ledger: " + bytes.length + " bytes, a ledger has at most " + MAX_BYTES);
+            throw new CheckpointException(
+                    file, "is not a privacy ledger: " + bytes.length + " bytes, a ledger has at most " + MAX_BYTES);
         }
         String[] lines = new String(bytes, StandardCharsets.US_ASCII).split("\n", -1);
         if (lines.length != 3 || !lines[0].equals(HEADER) || !lines[1].startsWith(SPENT) || !lines[2].isEmpty()) {
-            throw new CheckpointException(file, "is not a privacy ledger: expected the lines '" + HEADER + "' and 'spent=N'");
+            throw new CheckpointException(
+                    file, "is not a privacy ledger: expected the lines '" + HEADER + "' and 'spent=N'");
         }
         String number = lines[1].substring(SPENT.length());
         if (!number.matches("\\d{1,18}")) {
-            throw new CheckpointException(file, "privacy ledger's spent count '" + number + "' is not a whole number of at most 18 digits");
+            throw new CheckpointException(
+                    file, "privacy ledger's spent count '" + number + "' is not a whole number of at most 18 digits");
         }
         return Long.parseLong(number);
     }

@@ -26,10 +26,12 @@ public record RunConfig(SortedMap<String, String> settings) {
         Objects.requireNonNull(settings, "settings");
         for (Map.Entry<String, String> e : settings.entrySet()) {
             if (e.getKey().isEmpty() || e.getKey().contains("=") || e.getKey().contains("\n")) {
-                throw new IllegalArgumentException("setting name '" + e.getKey() + "' must be non-empty without '=' or line breaks");
+                throw new IllegalArgumentException(
+                        "setting name '" + e.getKey() + "' must be non-empty without '=' or line breaks");
             }
             if (e.getValue() == null || e.getValue().contains("\n")) {
-                throw new IllegalArgumentException("setting '" + e.getKey() + "' must have a one-line value, got " + e.getValue());
+                throw new IllegalArgumentException(
+                        "setting '" + e.getKey() + "' must have a one-line value, got " + e.getValue());
             }
         }
         settings = Collections.unmodifiableSortedMap(new TreeMap<>(settings));
@@ -48,7 +50,8 @@ public record RunConfig(SortedMap<String, String> settings) {
     public RunConfig with(String key, String value) {
         String old = settings.get(key);
         if (old != null && !old.equals(value)) {
-            throw new IllegalArgumentException("run config sets '" + key + "' to " + old + ", cannot also set it to " + value);
+            throw new IllegalArgumentException(
+                    "run config sets '" + key + "' to " + old + ", cannot also set it to " + value);
         }
         TreeMap<String, String> m = new TreeMap<>(settings);
         m.put(key, value);

@@ -19,8 +19,7 @@ import dev.fl4j.core.types.Type;
  */
 public final class ServerStates {
 
-    private ServerStates() {
-    }
+    private ServerStates() {}
 
     /** {@code state} without placements. */
     public static Value strip(Value state) {
@@ -37,7 +36,8 @@ public final class ServerStates {
         if (state instanceof Tensor || state instanceof SequenceValue) {
             return state;
         }
-        throw new IllegalArgumentException("cannot store a state part of type " + state.type() + ": only server-placed tensors and structures");
+        throw new IllegalArgumentException(
+                "cannot store a state part of type " + state.type() + ": only server-placed tensors and structures");
     }
 
     /**
@@ -49,7 +49,8 @@ public final class ServerStates {
     public static Value restore(Value plain, Type stateType) {
         Value v = wrap(plain, stateType, "state");
         if (!stateType.isAssignableFrom(v.type())) {
-            throw new IllegalArgumentException("stored state has type " + v.type() + " but the process state is " + stateType);
+            throw new IllegalArgumentException(
+                    "stored state has type " + v.type() + " but the process state is " + stateType);
         }
         return v;
     }
@@ -57,22 +58,29 @@ public final class ServerStates {
     private static Value wrap(Value plain, Type type, String where) {
         if (type instanceof FederatedType f) {
             if (f.placement() != Placement.SERVER) {
-                throw new IllegalArgumentException(where + ": state parts placed at " + f.placement() + " cannot be restored");
+                throw new IllegalArgumentException(
+                        where + ": state parts placed at " + f.placement() + " cannot be restored");
             }
             return new ServerValue(wrap(plain, f.member(), where));
         }
         if (type instanceof StructType st) {
             if (!(plain instanceof Struct s) || s.size() != st.size()) {
-                throw new IllegalArgumentException(where + ": expected a structure of " + st.size() + " fields (" + st + ") but the checkpoint holds "
-                        + plain.type());
+                throw new IllegalArgumentException(where + ": expected a structure of " + st.size() + " fields (" + st
+                        + ") but the checkpoint holds " + plain.type());
             }
             Struct.Builder b = Struct.builder();
             for (int i = 0; i < s.size(); i++) {
                 String name = st.fields().get(i).name();
                 if (name != null && !name.equals(s.nameAt(i))) {
-                    throw new IllegalArgumentException(where + ": field " + i + " should be '" + name + "' but the checkpoint has '" + s.nameAt(i) + "'");
+                    throw new IllegalArgumentException(where + ": field " + i + " should be '" + name
+                            + "' but the checkpoint has '" + s.nameAt(i) + "'");
                 }
-                b.add(s.nameAt(i), wrap(s.get(i), st.fields().get(i).type(), where + "/" + (name != null ? name : String.valueOf(i))));
+                b.add(
+                        s.nameAt(i),
+                        wrap(
+                                s.get(i),
+                                st.fields().get(i).type(),
+                                where + "/" + (name != null ? name : String.valueOf(i))));
             }
             return b.build();
         }

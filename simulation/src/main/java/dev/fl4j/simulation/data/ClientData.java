@@ -74,8 +74,7 @@ public abstract class ClientData {
     }
 
     /** Train and test populations with disjoint clients. */
-    public record Split(ClientData train, ClientData test) {
-    }
+    public record Split(ClientData train, ClientData test) {}
 
     /**
      * Splits the population by clients: {@code numTestClients} clients drawn uniformly (seeded)
@@ -157,7 +156,8 @@ public abstract class ClientData {
      * {@code from_clients_and_tf_fn}). {@code load} must be thread-safe; each result is checked
      * against {@code elementType}.
      */
-    public static ClientData fromFunction(List<String> ids, Type elementType, Function<String, ? extends Dataset> load) {
+    public static ClientData fromFunction(
+            List<String> ids, Type elementType, Function<String, ? extends Dataset> load) {
         return new FromFunction(ids, elementType, load);
     }
 
@@ -200,7 +200,8 @@ public abstract class ClientData {
                 throw new IllegalStateException("no dataset was made for client '" + clientId + "'");
             }
             if (!elementType.isAssignableFrom(d.elementType())) {
-                throw new TypeMismatchException("dataset elements of client '" + clientId + "'", elementType, d.elementType());
+                throw new TypeMismatchException(
+                        "dataset elements of client '" + clientId + "'", elementType, d.elementType());
             }
             return d;
         }
@@ -226,7 +227,9 @@ public abstract class ClientData {
             Type t = elementType;
             if (t == null) {
                 Examples empty = Examples.emptyOf(base.elementType());
-                Dataset probe = empty != null ? fn.apply(Dataset.of(empty)) : apply(base.clientIds().get(0));
+                Dataset probe = empty != null
+                        ? fn.apply(Dataset.of(empty))
+                        : apply(base.clientIds().get(0));
                 if (probe == null) {
                     throw new IllegalStateException("preprocess function returned no dataset");
                 }
@@ -249,7 +252,8 @@ public abstract class ClientData {
             Dataset d = apply(clientId);
             Type t = elementType();
             if (!t.isAssignableFrom(d.elementType())) {
-                throw new TypeMismatchException("preprocessed dataset of client '" + clientId + "'", t, d.elementType());
+                throw new TypeMismatchException(
+                        "preprocessed dataset of client '" + clientId + "'", t, d.elementType());
             }
             return d;
         }

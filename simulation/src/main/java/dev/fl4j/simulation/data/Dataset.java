@@ -31,8 +31,7 @@ import java.util.function.LongConsumer;
  */
 public abstract class Dataset implements SequenceValue {
 
-    Dataset() {
-    }
+    Dataset() {}
 
     /** All rows of {@code examples}, in order. */
     public static Dataset of(Examples examples) {

@@ -27,21 +27,26 @@ public final class Examples {
         public Column {
             Objects.requireNonNull(name, "column name");
             if (dtype != DType.FLOAT32 && dtype != DType.INT32) {
-                throw new IllegalArgumentException("column '" + name + "': only float32 and int32 columns are supported, got " + dtype);
+                throw new IllegalArgumentException(
+                        "column '" + name + "': only float32 and int32 columns are supported, got " + dtype);
             }
-            if (dtype == DType.FLOAT32 && !(data instanceof float[]) || dtype == DType.INT32 && !(data instanceof int[])) {
-                throw new IllegalArgumentException("column '" + name + "' is " + dtype + " but holds " + data.getClass().getSimpleName());
+            if (dtype == DType.FLOAT32 && !(data instanceof float[])
+                    || dtype == DType.INT32 && !(data instanceof int[])) {
+                throw new IllegalArgumentException("column '" + name + "' is " + dtype + " but holds "
+                        + data.getClass().getSimpleName());
             }
             exampleShape = exampleShape.clone();
             long w = 1;
             for (int d : exampleShape) {
                 if (d <= 0) {
-                    throw new IllegalArgumentException("column '" + name + "': per-example shape " + Arrays.toString(exampleShape) + " must be positive");
+                    throw new IllegalArgumentException("column '" + name + "': per-example shape "
+                            + Arrays.toString(exampleShape) + " must be positive");
                 }
                 w *= d; // both factors are below 2^31, so the long product cannot overflow
                 if (w > Integer.MAX_VALUE) {
-                    throw new IllegalArgumentException("column '" + name + "': per-example shape " + Arrays.toString(exampleShape)
-                            + " holds more than " + Integer.MAX_VALUE + " values per example");
+                    throw new IllegalArgumentException(
+                            "column '" + name + "': per-example shape " + Arrays.toString(exampleShape)
+                                    + " holds more than " + Integer.MAX_VALUE + " values per example");
                 }
             }
         }
@@ -105,12 +110,14 @@ public final class Examples {
      * {@code featureShape} and {@code y} int32 labels, one per example.
      */
     public static Examples of(float[] x, int[] featureShape, int[] y) {
-        return new Examples(List.of(new Column("x", DType.FLOAT32, featureShape, x), new Column("y", DType.INT32, new int[0], y)));
+        return new Examples(
+                List.of(new Column("x", DType.FLOAT32, featureShape, x), new Column("y", DType.INT32, new int[0], y)));
     }
 
     /** Int features (e.g. token ids) and int labels, named {@code x} and {@code y}. */
     public static Examples of(int[] x, int[] featureShape, int[] y) {
-        return new Examples(List.of(new Column("x", DType.INT32, featureShape, x), new Column("y", DType.INT32, new int[0], y)));
+        return new Examples(
+                List.of(new Column("x", DType.INT32, featureShape, x), new Column("y", DType.INT32, new int[0], y)));
     }
 
     /**
@@ -123,7 +130,9 @@ public final class Examples {
         }
         List<Column> cs = new ArrayList<>();
         for (StructType.Field f : st.fields()) {
-            if (f.name() == null || !(f.type() instanceof TensorType t) || !t.isFullyDefined()
+            if (f.name() == null
+                    || !(f.type() instanceof TensorType t)
+                    || !t.isFullyDefined()
                     || (t.dtype() != DType.FLOAT32 && t.dtype() != DType.INT32)) {
                 return null;
             }
@@ -241,7 +250,8 @@ public final class Examples {
         List<Column> cs = new ArrayList<>(columns.size());
         for (Column c : columns) {
             Tensor t = s.tensor(c.name());
-            cs.add(new Column(c.name(), c.dtype(), c.exampleShape, c.dtype() == DType.FLOAT32 ? t.floatData() : t.intData()));
+            cs.add(new Column(
+                    c.name(), c.dtype(), c.exampleShape, c.dtype() == DType.FLOAT32 ? t.floatData() : t.intData()));
         }
         return new Examples(cs);
     }

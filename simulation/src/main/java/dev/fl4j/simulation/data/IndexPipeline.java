@@ -155,7 +155,8 @@ abstract class IndexPipeline extends Dataset {
                         int r;
                         while (filled < bufferSize && (r = in.next()) >= 0) {
                             if (filled == buffer.length) {
-                                buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(bufferSize, 2L * buffer.length));
+                                buffer =
+                                        java.util.Arrays.copyOf(buffer, (int) Math.min(bufferSize, 2L * buffer.length));
                             }
                             buffer[filled++] = r;
                         }

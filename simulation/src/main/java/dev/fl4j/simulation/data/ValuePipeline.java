@@ -77,7 +77,8 @@ abstract class ValuePipeline extends Dataset {
         FromList(Type elementType, List<? extends Value> values) {
             for (int i = 0; i < values.size(); i++) {
                 if (!elementType.isAssignableFrom(values.get(i).type())) {
-                    throw new TypeMismatchException("dataset element " + i, elementType, values.get(i).type());
+                    throw new TypeMismatchException(
+                            "dataset element " + i, elementType, values.get(i).type());
                 }
             }
             this.elementType = elementType;
@@ -138,7 +139,10 @@ abstract class ValuePipeline extends Dataset {
         Concat(Type elementType, List<Dataset> parts) {
             for (int i = 0; i < parts.size(); i++) {
                 if (!elementType.isAssignableFrom(parts.get(i).elementType())) {
-                    throw new TypeMismatchException("elements of concatenated dataset " + i, elementType, parts.get(i).elementType());
+                    throw new TypeMismatchException(
+                            "elements of concatenated dataset " + i,
+                            elementType,
+                            parts.get(i).elementType());
                 }
             }
             this.elementType = elementType;
@@ -352,7 +356,8 @@ abstract class ValuePipeline extends Dataset {
                 }
                 return b.build();
             }
-            throw new IllegalArgumentException("cannot batch elements of type " + t + ": only tensors and structures of tensors");
+            throw new IllegalArgumentException(
+                    "cannot batch elements of type " + t + ": only tensors and structures of tensors");
         }
 
         @Override
@@ -383,7 +388,9 @@ abstract class ValuePipeline extends Dataset {
                     for (Value v : values) {
                         column.add(((Struct) v).get(f));
                     }
-                    b.add(s.nameAt(f), stack(column, where + " field " + (s.nameAt(f) == null ? "#" + f : s.nameAt(f))));
+                    b.add(
+                            s.nameAt(f),
+                            stack(column, where + " field " + (s.nameAt(f) == null ? "#" + f : s.nameAt(f))));
                 }
                 return b.build();
             }
@@ -395,7 +402,8 @@ abstract class ValuePipeline extends Dataset {
             for (int i = 0; i < n; i++) {
                 Tensor t = (Tensor) values.get(i);
                 if (t.dtype() != t0.dtype() || !Arrays.equals(t.shape(), t0.shape())) {
-                    throw new TypeMismatchException(where + " " + i + " (cannot stack unequal shapes)", t0.type(), t.type());
+                    throw new TypeMismatchException(
+                            where + " " + i + " (cannot stack unequal shapes)", t0.type(), t.type());
                 }
                 System.arraycopy(data(t), 0, out, i * w, w);
             }

@@ -13,8 +13,7 @@ public final class DatasetDirs {
     /** Environment variable naming the dataset cache directory. */
     public static final String ENV = "FL4J_DATASETS_DIR";
 
-    private DatasetDirs() {
-    }
+    private DatasetDirs() {}
 
     /** The cache root now in force. */
     public static Path cacheRoot() {

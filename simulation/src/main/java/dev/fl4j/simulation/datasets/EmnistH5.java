@@ -77,7 +77,9 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
         } catch (IOException e) {
             throw new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw e instanceof DatasetFileException d ? d : new DatasetFileException(file, "not a readable HDF5 file: " + e.getMessage(), e);
+            throw e instanceof DatasetFileException d
+                    ? d
+                    : new DatasetFileException(file, "not a readable HDF5 file: " + e.getMessage(), e);
         }
     }
 
@@ -96,8 +98,10 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
         try {
             Node examples = hdf.getChildren().get("examples");
             if (!(examples instanceof Group g)) {
-                throw new DatasetFileException(file, "has no group 'examples' (TFF's federated layout is examples/<client id>/{pixels,label}); top level holds "
-                        + hdf.getChildren().keySet());
+                throw new DatasetFileException(
+                        file,
+                        "has no group 'examples' (TFF's federated layout is examples/<client id>/{pixels,label}); top level holds "
+                                + hdf.getChildren().keySet());
             }
             List<String> ids = new ArrayList<>(g.getChildren().keySet());
             if (ids.isEmpty()) {
@@ -105,10 +109,17 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
             }
             ids.sort(null);
             long[] dims = pixels(file, hdf, ids.get(0)).getDimensionsAsLong();
-            if (dims.length != 3 || dims[1] <= 0 || dims[2] <= 0 || dims[1] > MAX_PIXELS_PER_IMAGE || dims[2] > MAX_PIXELS_PER_IMAGE
+            if (dims.length != 3
+                    || dims[1] <= 0
+                    || dims[2] <= 0
+                    || dims[1] > MAX_PIXELS_PER_IMAGE
+                    || dims[2] > MAX_PIXELS_PER_IMAGE
                     || dims[1] * dims[2] > MAX_PIXELS_PER_IMAGE) {
-                throw new DatasetFileException(file, "examples/" + ids.get(0) + "/pixels has dimensions " + Arrays.toString(dims)
-                        + ", expected [n, height, width] with images of 1 to " + MAX_PIXELS_PER_IMAGE + " pixels");
+                throw new DatasetFileException(
+                        file,
+                        "examples/" + ids.get(0) + "/pixels has dimensions " + Arrays.toString(dims)
+                                + ", expected [n, height, width] with images of 1 to " + MAX_PIXELS_PER_IMAGE
+                                + " pixels");
             }
             return new EmnistH5(file, fileSize, hdf, ids, new int[] {(int) dims[1], (int) dims[2], 1});
         } catch (RuntimeException e) {
@@ -166,7 +177,8 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
      */
     public Examples examplesFor(String clientId) {
         if (!idSet.contains(clientId)) {
-            throw new IllegalArgumentException("no client '" + clientId + "' among " + ids.size() + " clients in " + file);
+            throw new IllegalArgumentException(
+                    "no client '" + clientId + "' among " + ids.size() + " clients in " + file);
         }
         String where = "examples/" + clientId;
         try {
@@ -179,13 +191,22 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
                 long[] pixelDims = p.getDimensionsAsLong();
                 long[] labelDims = l.getDimensionsAsLong();
                 if (pixelDims.length != 3 || pixelDims[1] != imageShape[0] || pixelDims[2] != imageShape[1]) {
-                    throw new DatasetFileException(file, where + "/pixels has dimensions " + Arrays.toString(pixelDims)
-                            + ", expected [n, " + imageShape[0] + ", " + imageShape[1] + "]");
+                    throw new DatasetFileException(
+                            file,
+                            where + "/pixels has dimensions " + Arrays.toString(pixelDims) + ", expected [n, "
+                                    + imageShape[0] + ", " + imageShape[1] + "]");
                 }
-                checkReadable(p, where + "/pixels", Math.multiplyExact(pixelDims[0], (long) imageShape[0] * imageShape[1]), float.class, double.class);
+                checkReadable(
+                        p,
+                        where + "/pixels",
+                        Math.multiplyExact(pixelDims[0], (long) imageShape[0] * imageShape[1]),
+                        float.class,
+                        double.class);
                 if (labelDims.length != 1 || labelDims[0] != pixelDims[0]) {
-                    throw new DatasetFileException(file, where + "/label has dimensions " + Arrays.toString(labelDims)
-                            + " but pixels hold " + pixelDims[0] + " images");
+                    throw new DatasetFileException(
+                            file,
+                            where + "/label has dimensions " + Arrays.toString(labelDims) + " but pixels hold "
+                                    + pixelDims[0] + " images");
                 }
                 checkReadable(l, where + "/label", labelDims[0], int.class, long.class, short.class, byte.class);
                 n = (int) pixelDims[0];
@@ -210,8 +231,10 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
     private void checkReadable(io.jhdf.api.Dataset d, String where, long elements, Class<?>... accepted) {
         Class<?> type = d.getJavaType();
         if (!Arrays.asList(accepted).contains(type)) {
-            throw new DatasetFileException(file, where + " holds " + type.getSimpleName() + " values, expected one of "
-                    + Arrays.stream(accepted).map(Class::getSimpleName).toList());
+            throw new DatasetFileException(
+                    file,
+                    where + " holds " + type.getSimpleName() + " values, expected one of "
+                            + Arrays.stream(accepted).map(Class::getSimpleName).toList());
         }
         if (elements > Integer.MAX_VALUE - 16) {
             throw new DatasetFileException(file, where + " declares " + elements + " values, too many for one array");
@@ -219,8 +242,10 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
         long bytes = d.getSizeInBytes();
         long limit = d.getFilters().isEmpty() ? fileSize : Math.multiplyExact(fileSize, MAX_COMPRESSION_RATIO);
         if (bytes < 0 || bytes > limit) {
-            throw new DatasetFileException(file, where + " declares " + bytes + " bytes of data, more than this " + fileSize
-                    + "-byte file can hold" + (d.getFilters().isEmpty() ? "" : " even compressed"));
+            throw new DatasetFileException(
+                    file,
+                    where + " declares " + bytes + " bytes of data, more than this " + fileSize + "-byte file can hold"
+                            + (d.getFilters().isEmpty() ? "" : " even compressed"));
         }
     }
 
@@ -234,7 +259,8 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
                 f[i] = (float) d[i];
             }
         } else {
-            throw new DatasetFileException(file, where + " holds " + data.getClass().getSimpleName() + ", expected float32 or float64 pixels");
+            throw new DatasetFileException(
+                    file, where + " holds " + data.getClass().getSimpleName() + ", expected float32 or float64 pixels");
         }
         if (f.length != expected) {
             throw new DatasetFileException(file, where + " decoded to " + f.length + " values, expected " + expected);
@@ -242,8 +268,10 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
         for (int i = 0; i < f.length; i++) {
             if (!(f[i] >= 0 && f[i] <= 1)) {
                 int pixelsPerImage = imageShape[0] * imageShape[1];
-                throw new DatasetFileException(file, where + " holds " + f[i] + " at image " + i / pixelsPerImage + ", pixel " + i % pixelsPerImage
-                        + " (flat index " + i + "); pixels must be in [0, 1]");
+                throw new DatasetFileException(
+                        file,
+                        where + " holds " + f[i] + " at image " + i / pixelsPerImage + ", pixel " + i % pixelsPerImage
+                                + " (flat index " + i + "); pixels must be in [0, 1]");
             }
         }
         return f;
@@ -266,15 +294,19 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
                 wide[k] = b[k] & 0xFF;
             }
         } else {
-            throw new DatasetFileException(file, where + " holds " + data.getClass().getSimpleName() + ", expected integer labels");
+            throw new DatasetFileException(
+                    file, where + " holds " + data.getClass().getSimpleName() + ", expected integer labels");
         }
         if (wide.length != expected) {
-            throw new DatasetFileException(file, where + " decoded to " + wide.length + " labels, expected " + expected);
+            throw new DatasetFileException(
+                    file, where + " decoded to " + wide.length + " labels, expected " + expected);
         }
         int[] out = new int[wide.length];
         for (int k = 0; k < wide.length; k++) {
             if (wide[k] < 0 || wide[k] >= CLASSES) {
-                throw new DatasetFileException(file, where + "[" + k + "] = " + wide[k] + " is not an EMNIST class (0.." + (CLASSES - 1) + ")");
+                throw new DatasetFileException(
+                        file,
+                        where + "[" + k + "] = " + wide[k] + " is not an EMNIST class (0.." + (CLASSES - 1) + ")");
             }
             out[k] = (int) wide[k];
         }

@@ -37,10 +37,12 @@ public final class FashionMnist {
     /** Where the Debian package {@code dataset-fashion-mnist} installs the files. */
     public static final String SYSTEM_DIR = "/usr/share/datasets/fashion-mnist";
     /** The class names, by label. */
-    public static final List<String> CLASS_NAMES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    public static final List<String> CLASS_NAMES = List.of(
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
-    static final String[] FILES = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+    static final String[] FILES = {
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"
+    };
 
     private final Path cacheDir;
     private final Path systemDir;
@@ -70,8 +72,7 @@ public final class FashionMnist {
         private URI baseUrl;
         private boolean download = true;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The cache directory (default: {@code <fl4j dataset cache>/fashion-mnist}). */
         public Builder optCacheDir(Path dir) {
@@ -139,16 +140,22 @@ public final class FashionMnist {
                     // the error below names the damaged file either way
                 }
             }
-            throw new DatasetFileException(e.file(), "downloaded from " + baseUrl + " but unusable (removed from the cache): "
-                    + e.getMessage().substring(e.file().toString().length() + 2), e);
+            throw new DatasetFileException(
+                    e.file(),
+                    "downloaded from " + baseUrl + " but unusable (removed from the cache): "
+                            + e.getMessage().substring(e.file().toString().length() + 2),
+                    e);
         }
     }
 
     private DatasetNotFoundException notFound(String why, Throwable cause) {
-        return new DatasetNotFoundException("Fashion-MNIST was not found in " + cacheDir + " nor in " + systemDir + ", and "
-                + why + ". Install it with 'apt-get install dataset-fashion-mnist' (Debian), or put the files "
-                + String.join(".gz, ", FILES) + ".gz into " + cacheDir + " (or set " + DatasetDirs.PROPERTY + " / "
-                + DatasetDirs.ENV + ").", cause);
+        return new DatasetNotFoundException(
+                "Fashion-MNIST was not found in " + cacheDir + " nor in " + systemDir + ", and "
+                        + why + ". Install it with 'apt-get install dataset-fashion-mnist' (Debian), or put the files "
+                        + String.join(".gz, ", FILES) + ".gz into " + cacheDir + " (or set " + DatasetDirs.PROPERTY
+                        + " / "
+                        + DatasetDirs.ENV + ").",
+                cause);
     }
 
     /** The four files in {@code dir} (gzip or plain), or null unless all are there. */
@@ -166,8 +173,10 @@ public final class FashionMnist {
     }
 
     private Path[] downloadToCache() throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpClient http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(20))
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
         List<Path> written = new ArrayList<>();
         for (String f : FILES) {
             Path target = cacheDir.resolve(f + ".gz");
@@ -176,7 +185,10 @@ public final class FashionMnist {
                 continue;
             }
             URI uri = baseUrl.resolve(f + ".gz");
-            HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).GET().build();
+            HttpRequest req = HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofMinutes(5))
+                    .GET()
+                    .build();
             HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = resp.body()) {
                 if (resp.statusCode() != 200) {

@@ -85,7 +85,8 @@ public final class FedProxSynthetic extends ClientData {
 
         public FedProxSynthetic build() {
             if (!(alpha >= 0) || Double.isInfinite(alpha) || !(beta >= 0) || Double.isInfinite(beta)) {
-                throw new IllegalArgumentException("Synthetic(α, β) needs finite α ≥ 0 and β ≥ 0, got α=" + alpha + ", β=" + beta);
+                throw new IllegalArgumentException(
+                        "Synthetic(α, β) needs finite α ≥ 0 and β ≥ 0, got α=" + alpha + ", β=" + beta);
             }
             if (clients <= 0) {
                 throw new IllegalArgumentException("number of clients must be positive, got " + clients);
@@ -124,7 +125,8 @@ public final class FedProxSynthetic extends ClientData {
     public Examples examplesFor(String clientId) {
         int k = indexOf(clientId);
         if (k < 0) {
-            throw new IllegalArgumentException("no client '" + clientId + "' among " + ids.size() + " synthetic clients");
+            throw new IllegalArgumentException(
+                    "no client '" + clientId + "' among " + ids.size() + " synthetic clients");
         }
         return examplesOf(k, examplesOf(k));
     }

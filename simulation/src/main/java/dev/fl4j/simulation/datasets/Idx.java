@@ -22,11 +22,9 @@ import java.util.zip.GZIPInputStream;
 public final class Idx {
 
     /** The dimensions and unsigned-byte data of one IDX file. */
-    public record Array(Path file, int[] dims, byte[] data) {
-    }
+    public record Array(Path file, int[] dims, byte[] data) {}
 
-    private Idx() {
-    }
+    private Idx() {}
 
     /** Reads an unsigned-byte IDX file, plain or gzip-compressed. */
     public static Array read(Path file) {
@@ -74,10 +72,13 @@ public final class Idx {
             throw new DatasetFileException(file, "too short for an IDX header (" + magic.length + " bytes)");
         }
         if (magic[0] != 0 || magic[1] != 0) {
-            throw new DatasetFileException(file, String.format("not an IDX file: magic starts %02x %02x, expected 00 00", magic[0], magic[1]));
+            throw new DatasetFileException(
+                    file, String.format("not an IDX file: magic starts %02x %02x, expected 00 00", magic[0], magic[1]));
         }
         if (magic[2] != 0x08) {
-            throw new DatasetFileException(file, String.format("IDX element type 0x%02x is not supported (expected 0x08, unsigned byte)", magic[2]));
+            throw new DatasetFileException(
+                    file,
+                    String.format("IDX element type 0x%02x is not supported (expected 0x08, unsigned byte)", magic[2]));
         }
         int rank = magic[3] & 0xFF;
         if (rank == 0 || rank > 4) {
@@ -85,21 +86,29 @@ public final class Idx {
         }
         byte[] dimBytes = din.readNBytes(4 * rank);
         if (dimBytes.length < 4 * rank) {
-            throw new DatasetFileException(file, "header declares " + rank + " dimensions but the file ends inside them");
+            throw new DatasetFileException(
+                    file, "header declares " + rank + " dimensions but the file ends inside them");
         }
         int[] dims = new int[rank];
         for (int i = 0; i < rank; i++) {
-            dims[i] = ((dimBytes[4 * i] & 0xFF) << 24) | ((dimBytes[4 * i + 1] & 0xFF) << 16) | ((dimBytes[4 * i + 2] & 0xFF) << 8) | (dimBytes[4 * i + 3] & 0xFF);
+            dims[i] = ((dimBytes[4 * i] & 0xFF) << 24)
+                    | ((dimBytes[4 * i + 1] & 0xFF) << 16)
+                    | ((dimBytes[4 * i + 2] & 0xFF) << 8)
+                    | (dimBytes[4 * i + 3] & 0xFF);
         }
         long total = 1;
         for (int i = 0; i < rank; i++) {
             if (dims[i] < 0) {
-                throw new DatasetFileException(file, "negative dimension " + dims[i] + " in IDX header " + Arrays.toString(dims) + " (dimension " + i + ")");
+                throw new DatasetFileException(
+                        file,
+                        "negative dimension " + dims[i] + " in IDX header " + Arrays.toString(dims) + " (dimension " + i
+                                + ")");
             }
             try {
                 total = Math.multiplyExact(total, dims[i]);
             } catch (ArithmeticException e) {
-                throw new DatasetFileException(file, "IDX header dimensions " + Arrays.toString(dims) + " multiply past 2^63 bytes of data");
+                throw new DatasetFileException(
+                        file, "IDX header dimensions " + Arrays.toString(dims) + " multiply past 2^63 bytes of data");
             }
         }
         long header = 4 + 4L * rank;
@@ -110,7 +119,8 @@ public final class Idx {
             throw trailing(file, dims, total);
         }
         if (total > Integer.MAX_VALUE - 16) {
-            throw new DatasetFileException(file, "IDX header declares " + total + " bytes of data, too many for one array");
+            throw new DatasetFileException(
+                    file, "IDX header declares " + total + " bytes of data, too many for one array");
         }
         // readNBytes grows its buffer with the bytes that actually arrive: a gzip stream shorter than
         // its header claims costs memory for what it holds, not for what it claims
@@ -125,12 +135,16 @@ public final class Idx {
     }
 
     private static DatasetFileException truncated(Path file, int[] dims, long total, long held, boolean gzip) {
-        return new DatasetFileException(file, "truncated: header declares dimensions " + Arrays.toString(dims) + " = " + total
-                + " bytes of data but the " + (gzip ? "decompressed " : "") + "file holds only " + held);
+        return new DatasetFileException(
+                file,
+                "truncated: header declares dimensions " + Arrays.toString(dims) + " = " + total
+                        + " bytes of data but the " + (gzip ? "decompressed " : "") + "file holds only " + held);
     }
 
     private static DatasetFileException trailing(Path file, int[] dims, long total) {
-        return new DatasetFileException(file, "has bytes after the " + total + " bytes of data its header " + Arrays.toString(dims) + " declares");
+        return new DatasetFileException(
+                file,
+                "has bytes after the " + total + " bytes of data its header " + Arrays.toString(dims) + " declares");
     }
 
     /**
@@ -141,24 +155,32 @@ public final class Idx {
         Array img = read(images);
         Array lab = read(labels);
         if (img.dims().length != 3) {
-            throw new DatasetFileException(images, "expected images of rank 3 [n, rows, cols], got dimensions " + Arrays.toString(img.dims()));
+            throw new DatasetFileException(
+                    images, "expected images of rank 3 [n, rows, cols], got dimensions " + Arrays.toString(img.dims()));
         }
         if (lab.dims().length != 1) {
-            throw new DatasetFileException(labels, "expected labels of rank 1 [n], got dimensions " + Arrays.toString(lab.dims()));
+            throw new DatasetFileException(
+                    labels, "expected labels of rank 1 [n], got dimensions " + Arrays.toString(lab.dims()));
         }
         if (img.dims()[1] == 0 || img.dims()[2] == 0) {
-            throw new DatasetFileException(images, "images of dimensions " + Arrays.toString(img.dims()) + " have no pixels (rows and columns must be positive)");
+            throw new DatasetFileException(
+                    images,
+                    "images of dimensions " + Arrays.toString(img.dims())
+                            + " have no pixels (rows and columns must be positive)");
         }
         int n = img.dims()[0];
         if (lab.dims()[0] != n) {
-            throw new DatasetFileException(labels, "holds " + lab.dims()[0] + " labels but " + images.getFileName() + " holds " + n + " images");
+            throw new DatasetFileException(
+                    labels,
+                    "holds " + lab.dims()[0] + " labels but " + images.getFileName() + " holds " + n + " images");
         }
         byte[] l = lab.data();
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
             y[i] = l[i] & 0xFF;
             if (y[i] >= numClasses) {
-                throw new DatasetFileException(labels, "label " + y[i] + " at index " + i + " is outside 0.." + (numClasses - 1));
+                throw new DatasetFileException(
+                        labels, "label " + y[i] + " at index " + i + " is outside 0.." + (numClasses - 1));
             }
         }
         byte[] p = img.data();

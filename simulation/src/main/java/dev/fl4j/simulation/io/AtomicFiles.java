@@ -27,8 +27,7 @@ public final class AtomicFiles {
 
     private static final java.security.SecureRandom TMP_NAMES = new java.security.SecureRandom();
 
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     /** Replaces {@code target} with what {@code writer} writes; creates parent directories. */
     public static void write(Path target, Writer writer) throws IOException {
@@ -36,11 +35,12 @@ public final class AtomicFiles {
         Files.createDirectories(dir);
         // A fresh name created here (not Files.createTempFile, whose owner-only permissions the
         // renamed file would keep): the result gets the permissions of any file the user creates.
-        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(TMP_NAMES.nextLong(), 36) + ".tmp");
+        Path tmp = dir.resolve(
+                "." + target.getFileName() + "." + Long.toUnsignedString(TMP_NAMES.nextLong(), 36) + ".tmp");
         boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+                    OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
                 writer.write(out);
                 out.flush();
                 ch.force(true);

@@ -49,6 +49,7 @@ public final class CsvMetricsSink implements MetricsSink {
     private final List<Map<String, Double>> rows = new ArrayList<>();
     /** Appends to the current table; null until the first round is written. */
     private FileChannel channel;
+
     private boolean closed;
 
     /** A table without a provenance line. */

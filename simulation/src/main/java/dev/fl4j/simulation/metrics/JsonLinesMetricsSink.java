@@ -7,9 +7,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.fl4j.simulation.io.AtomicFiles;
 import dev.fl4j.simulation.provenance.Provenance;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,11 +86,13 @@ public final class JsonLinesMetricsSink implements MetricsSink {
     @Override
     public void resumedAfter(int round) {
         if (started) {
-            throw new IllegalStateException(file + ": resumedAfter(" + round + ") must come before the first round is written");
+            throw new IllegalStateException(
+                    file + ": resumedAfter(" + round + ") must come before the first round is written");
         }
         try {
             out.close();
-            List<String> lines = new ArrayList<>(List.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n", -1)));
+            List<String> lines = new ArrayList<>(
+                    List.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n", -1)));
             if (lines.get(lines.size() - 1).isEmpty()) {
                 lines.remove(lines.size() - 1);
             }
@@ -109,7 +111,8 @@ public final class JsonLinesMetricsSink implements MetricsSink {
                     if (i == lines.size() - 1) {
                         break;
                     }
-                    throw new IllegalStateException(file + " line " + (i + 1) + " is not a metrics object with a round: " + lines.get(i));
+                    throw new IllegalStateException(
+                            file + " line " + (i + 1) + " is not a metrics object with a round: " + lines.get(i));
                 }
                 if (r <= round) {
                     kept.append(lines.get(i)).append('\n');
@@ -122,13 +125,16 @@ public final class JsonLinesMetricsSink implements MetricsSink {
             out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             started = true;
         } catch (IOException e) {
-            throw new UncheckedIOException("could not drop the rounds after " + round + " from " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "could not drop the rounds after " + round + " from " + file + ": " + e.getMessage(), e);
         }
     }
 
     private static Integer roundOf(String line) {
         try (JsonParser p = JSON.createParser(line)) {
-            if (p.nextToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME || !"round".equals(p.currentName())
+            if (p.nextToken() != JsonToken.START_OBJECT
+                    || p.nextToken() != JsonToken.FIELD_NAME
+                    || !"round".equals(p.currentName())
                     || p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
                 return null;
             }
@@ -146,7 +152,9 @@ public final class JsonLinesMetricsSink implements MetricsSink {
     /** Whether {@code line} is a provenance line: an object whose first field is {@value #PROVENANCE_FIELD}. */
     static boolean isProvenance(String line) {
         try (JsonParser p = JSON.createParser(line)) {
-            return p.nextToken() == JsonToken.START_OBJECT && p.nextToken() == JsonToken.FIELD_NAME && PROVENANCE_FIELD.equals(p.currentName());
+            return p.nextToken() == JsonToken.START_OBJECT
+                    && p.nextToken() == JsonToken.FIELD_NAME
+                    && PROVENANCE_FIELD.equals(p.currentName());
         } catch (IOException e) {
             return false;
         }
@@ -182,7 +190,8 @@ public final class JsonLinesMetricsSink implements MetricsSink {
                 started = true;
                 first = provenance.isPresent() ? provenanceLine() : "";
             }
-            ByteBuffer bytes = ByteBuffer.wrap((first + line.toString(StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+            ByteBuffer bytes =
+                    ByteBuffer.wrap((first + line.toString(StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 out.write(bytes);
             }

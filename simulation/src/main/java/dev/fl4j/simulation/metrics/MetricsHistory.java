@@ -65,6 +65,5 @@ public final class MetricsHistory implements MetricsSink {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -2,6 +2,7 @@ package dev.fl4j.simulation.metrics;
 
 import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.simulation.io.AtomicFiles;
+import dev.fl4j.simulation.provenance.Provenance;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -12,7 +13,9 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,9 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import dev.fl4j.simulation.provenance.Provenance;
-import java.util.Collection;
-import java.util.Iterator;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
@@ -61,8 +61,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  */
 public final class MetricsPlot {
 
-    private record Panel(String title, Predicate<String> matches, boolean bits) {
-    }
+    private record Panel(String title, Predicate<String> matches, boolean bits) {}
 
     /**
      * One line of a panel as it will be drawn.
@@ -76,8 +75,8 @@ public final class MetricsPlot {
      * @param marker the marker's shape ({@code circle}, {@code cross}, {@code triangle}, {@code plus}, {@code diamond}, or
      *               {@code none} for lines of more than 30 points)
      */
-    public record Line(String name, List<String> legendLines, Color colour, float width, List<Float> dash, String marker) {
-    }
+    public record Line(
+            String name, List<String> legendLines, Color colour, float width, List<Float> dash, String marker) {}
 
     /**
      * One panel as it will be drawn.
@@ -104,15 +103,25 @@ public final class MetricsPlot {
          */
         public String yTickLabel(double value) {
             if (!bits()) {
-                throw new IllegalStateException("panel '" + title + "' does not show bit counts; XChart labels its axis");
+                throw new IllegalStateException(
+                        "panel '" + title + "' does not show bit counts; XChart labels its axis");
             }
             return BitFormat.format(Math.round(value * unitBits));
         }
     }
 
-    private static final Color[] COLOURS = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
-        new Color(214, 39, 40), new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(23, 190, 207)};
-    private static final List<List<Float>> DASHES = List.of(List.of(), List.of(9f, 5f), List.of(2f, 4f), List.of(9f, 4f, 2f, 4f));
+    private static final Color[] COLOURS = {
+        new Color(31, 119, 180),
+        new Color(255, 127, 14),
+        new Color(44, 160, 44),
+        new Color(214, 39, 40),
+        new Color(148, 103, 189),
+        new Color(140, 86, 75),
+        new Color(227, 119, 194),
+        new Color(23, 190, 207)
+    };
+    private static final List<List<Float>> DASHES =
+            List.of(List.of(), List.of(9f, 5f), List.of(2f, 4f), List.of(9f, 4f, 2f, 4f));
     private static final List<String> MARKERS = List.of("circle", "cross", "triangle", "plus", "diamond");
     private static final int MAX_MARKED_POINTS = 30;
     /** XChart cuts a legend line wider than this share of its chart's width short with "…"; lines are wrapped below it. */
@@ -169,11 +178,9 @@ public final class MetricsPlot {
         return render(runs);
     }
 
-    private record Series(Line line, double[] x, double[] y) {
-    }
+    private record Series(Line line, double[] x, double[] y) {}
 
-    private record Drawn(PanelLayout layout, List<Series> series) {
-    }
+    private record Drawn(PanelLayout layout, List<Series> series) {}
 
     /**
      * What {@link #render} draws for these runs: the panels that have data, with their lines, styles, wrapped legend
@@ -213,20 +220,30 @@ public final class MetricsPlot {
                 String name = uniqueLabel(used, names.get(i));
                 double[][] xy = data.get(i);
                 String marker = xy[0].length > MAX_MARKED_POINTS ? "none" : MARKERS.get(i % MARKERS.size());
-                Line line = new Line(name, wrap(name, legendFont, Math.max(20, LEGEND_LINE_SHARE * cellWidth - 2)), COLOURS[i % COLOURS.length],
-                        Math.max(1.5f, 3.5f - i), DASHES.get(i % DASHES.size()), marker);
+                Line line = new Line(
+                        name,
+                        wrap(name, legendFont, Math.max(20, LEGEND_LINE_SHARE * cellWidth - 2)),
+                        COLOURS[i % COLOURS.length],
+                        Math.max(1.5f, 3.5f - i),
+                        DASHES.get(i % DASHES.size()),
+                        marker);
                 double[] y = xy[1].clone();
                 for (int j = 0; j < y.length && unit > 0; j++) {
                     y[j] /= unit;
                 }
                 series.add(new Series(line, xy[0], y));
             }
-            drawn.add(new Drawn(new PanelLayout(p.title(), p.bits() ? "bits" : "", unit,
-                    series.stream().map(Series::line).toList()), series));
+            drawn.add(new Drawn(
+                    new PanelLayout(
+                            p.title(),
+                            p.bits() ? "bits" : "",
+                            unit,
+                            series.stream().map(Series::line).toList()),
+                    series));
         }
         if (drawn.isEmpty()) {
-            throw new IllegalArgumentException("nothing to plot: no metric of runs " + runs.keySet() + " matches panels "
-                    + panels.stream().map(Panel::title).toList());
+            throw new IllegalArgumentException("nothing to plot: no metric of runs " + runs.keySet()
+                    + " matches panels " + panels.stream().map(Panel::title).toList());
         }
         return drawn;
     }
@@ -234,8 +251,9 @@ public final class MetricsPlot {
     private int countPanelsWithData(Map<String, MetricsHistory> runs) {
         int n = 0;
         for (Panel p : panels) {
-            boolean any = runs.values().stream().anyMatch(h -> h.names().stream()
-                    .anyMatch(name -> p.matches().test(name) && finite(h.series(name))[0].length > 0));
+            boolean any = runs.values().stream()
+                    .anyMatch(h -> h.names().stream()
+                            .anyMatch(name -> p.matches().test(name) && finite(h.series(name))[0].length > 0));
             n += any ? 1 : 0;
         }
         return n;
@@ -295,7 +313,9 @@ public final class MetricsPlot {
 
     /** The width of {@code s} as XChart measures a legend line (the outline of its text layout). */
     static double textWidth(String s, Font font, FontRenderContext frc) {
-        return s.isEmpty() ? 0 : new TextLayout(s, font, frc).getOutline(null).getBounds2D().getWidth();
+        return s.isEmpty()
+                ? 0
+                : new TextLayout(s, font, frc).getOutline(null).getBounds2D().getWidth();
     }
 
     /**
@@ -308,8 +328,13 @@ public final class MetricsPlot {
         List<XYChart> charts = new ArrayList<>();
         for (Drawn d : drawn) {
             PanelLayout layout = d.layout();
-            XYChart chart = new XYChartBuilder().width(100).height(100).title(layout.title()).xAxisTitle("round")
-                    .yAxisTitle(layout.yAxisTitle()).build();
+            XYChart chart = new XYChartBuilder()
+                    .width(100)
+                    .height(100)
+                    .title(layout.title())
+                    .xAxisTitle("round")
+                    .yAxisTitle(layout.yAxisTitle())
+                    .build();
             chart.getStyler().setChartBackgroundColor(Color.WHITE);
             chart.getStyler().setLegendVisible(true);
             chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
@@ -411,7 +436,8 @@ public final class MetricsPlot {
      * Renders several runs and writes the PNG atomically, with one {@code tEXt} chunk of keyword {@value #PROVENANCE_KEYWORD}
      * per element of {@code provenance} holding its {@link Provenance#toJson()} (ASCII, as {@code tEXt} requires Latin-1).
      */
-    public void writePng(Map<String, MetricsHistory> runs, Path png, Collection<Provenance> provenance) throws IOException {
+    public void writePng(Map<String, MetricsHistory> runs, Path png, Collection<Provenance> provenance)
+            throws IOException {
         BufferedImage image = render(runs);
         AtomicFiles.write(png, out -> {
             Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
@@ -421,7 +447,8 @@ public final class MetricsPlot {
             ImageWriter writer = writers.next();
             try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
                 ImageWriteParam param = writer.getDefaultWriteParam();
-                IIOMetadata metadata = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param);
+                IIOMetadata metadata =
+                        writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param);
                 if (!provenance.isEmpty()) {
                     IIOMetadataNode text = new IIOMetadataNode("tEXt");
                     for (Provenance p : provenance) {
@@ -444,5 +471,6 @@ public final class MetricsPlot {
 
     /** The keyword of the PNG {@code tEXt} chunks that hold a chart's provenance. */
     public static final String PROVENANCE_KEYWORD = "fl4j:provenance";
+
     private static final String PNG_METADATA_FORMAT = "javax_imageio_png_1.0";
 }

@@ -28,12 +28,10 @@ public interface MetricsSink extends AutoCloseable {
      * rounds here (JSON lines rewrites its file; a TensorBoard event file gets TensorBoard's restart
      * marker); sinks that rebuild their output from the replayed history need nothing.
      */
-    default void resumedAfter(int round) {
-    }
+    default void resumedAfter(int round) {}
 
     /** Pushes buffered output to disk; sinks that write through may do nothing. */
-    default void flush() {
-    }
+    default void flush() {}
 
     /** Flushes and releases files; further writes fail. */
     @Override

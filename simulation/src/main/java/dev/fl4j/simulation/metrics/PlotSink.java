@@ -36,7 +36,12 @@ public final class PlotSink implements MetricsSink {
      * Run {@code runName} on a chart shared through {@code runs} (name → history) and {@code provenanceByRun}
      * (name → provenance), recording {@code provenance} (null: none) for this run.
      */
-    public PlotSink(Path png, String runName, Map<String, MetricsHistory> runs, MetricsPlot plot, Map<String, Provenance> provenanceByRun,
+    public PlotSink(
+            Path png,
+            String runName,
+            Map<String, MetricsHistory> runs,
+            MetricsPlot plot,
+            Map<String, Provenance> provenanceByRun,
             Provenance provenance) {
         this.png = png;
         this.provenance = provenanceByRun;

@@ -7,11 +7,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
@@ -94,16 +94,22 @@ public final class TensorBoardSink implements MetricsSink {
             this.out = o;
             record(new ProtoWriter().doubleField(1, now).string(3, FILE_VERSION));
             if (provenance.isPresent()) {
-                record(new ProtoWriter().doubleField(1, now).int64(2, 0).message(5, new ProtoWriter().message(1, provenanceText(provenance.get()))));
+                record(new ProtoWriter()
+                        .doubleField(1, now)
+                        .int64(2, 0)
+                        .message(5, new ProtoWriter().message(1, provenanceText(provenance.get()))));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a TensorBoard event file in " + logDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot create a TensorBoard event file in " + logDir + ": " + e.getMessage(), e);
         }
     }
 
     private static ProtoWriter provenanceText(Provenance provenance) {
         ProtoWriter metadata = new ProtoWriter().message(1, new ProtoWriter().string(1, "text"));
-        ProtoWriter tensor = new ProtoWriter().int64(1, DT_STRING).message(2, new ProtoWriter())
+        ProtoWriter tensor = new ProtoWriter()
+                .int64(1, DT_STRING)
+                .message(2, new ProtoWriter())
                 .bytes(8, provenance.toJson().getBytes(StandardCharsets.UTF_8));
         return new ProtoWriter().string(1, PROVENANCE_TAG).message(9, metadata).message(8, tensor);
     }
@@ -127,10 +133,17 @@ public final class TensorBoardSink implements MetricsSink {
         MetricsSink.check(round, metrics);
         ProtoWriter summary = new ProtoWriter();
         for (Map.Entry<String, Double> e : metrics.entrySet()) {
-            summary.message(1, new ProtoWriter().string(1, e.getKey()).floatField(2, e.getValue().floatValue()));
+            summary.message(
+                    1,
+                    new ProtoWriter()
+                            .string(1, e.getKey())
+                            .floatField(2, e.getValue().floatValue()));
         }
         try {
-            record(new ProtoWriter().doubleField(1, clock.getAsDouble()).int64(2, round).message(5, summary));
+            record(new ProtoWriter()
+                    .doubleField(1, clock.getAsDouble())
+                    .int64(2, round)
+                    .message(5, summary));
         } catch (IOException e) {
             throw new UncheckedIOException("could not write to " + file + ": " + e.getMessage(), e);
         }
@@ -139,7 +152,10 @@ public final class TensorBoardSink implements MetricsSink {
     @Override
     public void resumedAfter(int round) {
         try {
-            record(new ProtoWriter().doubleField(1, clock.getAsDouble()).int64(2, round + 1L).message(7, new ProtoWriter().int64(1, SESSION_START)));
+            record(new ProtoWriter()
+                    .doubleField(1, clock.getAsDouble())
+                    .int64(2, round + 1L)
+                    .message(7, new ProtoWriter().int64(1, SESSION_START)));
         } catch (IOException e) {
             throw new UncheckedIOException("could not write to " + file + ": " + e.getMessage(), e);
         }

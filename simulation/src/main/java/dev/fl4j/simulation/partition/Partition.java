@@ -42,7 +42,8 @@ public final class Partition {
         }
         if (!empty.isEmpty()) {
             throw new IllegalArgumentException(description + " would leave " + empty.size() + " of " + rows.length
-                    + " clients without examples (first: client_" + empty.get(0) + "); a client with no data cannot train. "
+                    + " clients without examples (first: client_" + empty.get(0)
+                    + "); a client with no data cannot train. "
                     + "Use fewer clients, a milder skew (larger α), or another seed.");
         }
         List<String> ids = new ArrayList<>(rows.length);
@@ -85,8 +86,8 @@ public final class Partition {
         for (int i = 0; i < rows.length; i++) {
             for (int r : rows[i]) {
                 if (r < 0 || r >= examples.size()) {
-                    throw new IllegalArgumentException(description + ": client_" + i + " owns row " + r + " but the examples have "
-                            + examples.size() + " rows");
+                    throw new IllegalArgumentException(description + ": client_" + i + " owns row " + r
+                            + " but the examples have " + examples.size() + " rows");
                 }
             }
             byId.put(ids.get(i), rows[i]);
@@ -102,8 +103,14 @@ public final class Partition {
         for (int i = 0; i < rows.length; i++) {
             sizes[i] = rows[i].length;
             total += sizes[i];
-            labelCounts[i] = (int) Arrays.stream(rows[i]).map(r -> labels[r]).distinct().count();
+            labelCounts[i] =
+                    (int) Arrays.stream(rows[i]).map(r -> labels[r]).distinct().count();
         }
-        return new PartitionSummary(description, rows.length, total, PartitionSummary.Stats.of(sizes), PartitionSummary.Stats.of(labelCounts));
+        return new PartitionSummary(
+                description,
+                rows.length,
+                total,
+                PartitionSummary.Stats.of(sizes),
+                PartitionSummary.Stats.of(labelCounts));
     }
 }

@@ -7,7 +7,8 @@ import java.util.Arrays;
  * maximum over clients of examples per client and distinct labels per client. {@link #toString()}
  * prints it for a log.
  */
-public record PartitionSummary(String description, int clients, long examples, Stats examplesPerClient, Stats labelsPerClient) {
+public record PartitionSummary(
+        String description, int clients, long examples, Stats examplesPerClient, Stats labelsPerClient) {
 
     /** Minimum, median and maximum of a per-client count. */
     public record Stats(int min, double median, int max) {

@@ -57,8 +57,7 @@ public interface Partitioner {
 /** The partitioning algorithms behind {@link Partitioner}. */
 final class Partitioners {
 
-    private Partitioners() {
-    }
+    private Partitioners() {}
 
     static void checkAlpha(double alpha) {
         if (!(alpha > 0) || Double.isInfinite(alpha)) {
@@ -71,7 +70,8 @@ final class Partitioners {
             throw new IllegalArgumentException("number of clients must be positive, got " + clients);
         }
         if (labels.length < clients) {
-            throw new IllegalArgumentException(labels.length + " examples cannot be split over " + clients + " clients without leaving some empty");
+            throw new IllegalArgumentException(labels.length + " examples cannot be split over " + clients
+                    + " clients without leaving some empty");
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0) {
@@ -119,14 +119,17 @@ final class Partitioners {
             int from = 0;
             for (int c = 0; c < clients; c++) {
                 cumulative += p[c];
-                int to = c == clients - 1 ? members.length : (int) Math.min(members.length, Math.round(cumulative * members.length));
+                int to = c == clients - 1
+                        ? members.length
+                        : (int) Math.min(members.length, Math.round(cumulative * members.length));
                 if (to > from) {
                     parts.get(c).add(Arrays.copyOfRange(members, from, to));
                     from = to;
                 }
             }
         }
-        return new Partition(String.format(Locale.ROOT, "Dirichlet(α=%s) label skew, seed %d", alpha, seed), concat(parts));
+        return new Partition(
+                String.format(Locale.ROOT, "Dirichlet(α=%s) label skew, seed %d", alpha, seed), concat(parts));
     }
 
     static Partition shards(int[] labels, int clients, int perClient, long seed) {
@@ -166,12 +169,15 @@ final class Partitioners {
         int from = 0;
         for (int c = 0; c < clients; c++) {
             cumulative += p[c];
-            int to = c == clients - 1 ? order.length : (int) Math.min(order.length, Math.round(cumulative * order.length));
+            int to = c == clients - 1
+                    ? order.length
+                    : (int) Math.min(order.length, Math.round(cumulative * order.length));
             to = Math.max(to, from);
             rows[c] = sorted(Arrays.copyOfRange(order, from, to));
             from = to;
         }
-        return new Partition(String.format(Locale.ROOT, "quantity skew (Dirichlet(α=%s) sizes), seed %d", alpha, seed), rows);
+        return new Partition(
+                String.format(Locale.ROOT, "quantity skew (Dirichlet(α=%s) sizes), seed %d", alpha, seed), rows);
     }
 
     /** Row numbers ordered by label, ties by row number (a stable counting sort). */

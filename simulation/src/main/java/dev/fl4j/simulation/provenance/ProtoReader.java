@@ -24,7 +24,8 @@ final class ProtoReader {
 
     ProtoReader(byte[] bytes, int offset, int length, String where) {
         if (offset < 0 || length < 0 || offset > bytes.length - length) {
-            throw new IllegalArgumentException("range " + offset + "+" + length + " is outside " + bytes.length + " bytes");
+            throw new IllegalArgumentException(
+                    "range " + offset + "+" + length + " is outside " + bytes.length + " bytes");
         }
         this.bytes = bytes;
         this.pos = offset;
@@ -47,7 +48,8 @@ final class ProtoReader {
         wireType = (int) (tag & 7);
         long field = tag >>> 3;
         if (field < 1 || field > (1 << 29) - 1) {
-            throw new MalformedDataException(where + ": field number " + field + " at byte " + at + " is outside 1.." + ((1 << 29) - 1));
+            throw new MalformedDataException(
+                    where + ": field number " + field + " at byte " + at + " is outside 1.." + ((1 << 29) - 1));
         }
         return (int) field;
     }
@@ -63,7 +65,9 @@ final class ProtoReader {
             case FIXED64 -> advance(8);
             case FIXED32 -> advance(4);
             case LENGTH_DELIMITED -> advance(length());
-            default -> throw new MalformedDataException(where + ": wire type " + wireType + " before byte " + pos + " is not one fl4j reads (0, 1, 2, 5)");
+            default ->
+                throw new MalformedDataException(where + ": wire type " + wireType + " before byte " + pos
+                        + " is not one fl4j reads (0, 1, 2, 5)");
         }
     }
 
@@ -90,15 +94,16 @@ final class ProtoReader {
         int at = pos;
         long n = varint();
         if (n < 0 || n > end - pos) {
-            throw new MalformedDataException(where + ": length " + Long.toUnsignedString(n) + " at byte " + at + " is more than the " + (end - pos)
-                    + " bytes left");
+            throw new MalformedDataException(where + ": length " + Long.toUnsignedString(n) + " at byte " + at
+                    + " is more than the " + (end - pos) + " bytes left");
         }
         return (int) n;
     }
 
     private void advance(int n) {
         if (n > end - pos) {
-            throw new MalformedDataException(where + ": a " + n + "-byte value at byte " + pos + " runs past the end (" + (end - pos) + " bytes left)");
+            throw new MalformedDataException(where + ": a " + n + "-byte value at byte " + pos + " runs past the end ("
+                    + (end - pos) + " bytes left)");
         }
         pos += n;
     }

@@ -44,7 +44,14 @@ import java.util.TreeMap;
  * @param engine      the model engine and its library version ({@link dev.fl4j.learning.model.ModelEngine#version()})
  * @param written     when the artefact was started
  */
-public record Provenance(String fl4jVersion, String fl4jCommit, RunConfig config, long seed, String jdk, String engine, Instant written) {
+public record Provenance(
+        String fl4jVersion,
+        String fl4jCommit,
+        RunConfig config,
+        long seed,
+        String jdk,
+        String engine,
+        Instant written) {
 
     /** The value of a build fact that was not available when fl4j was built. */
     public static final String UNKNOWN = "unknown";
@@ -53,7 +60,8 @@ public record Provenance(String fl4jVersion, String fl4jCommit, RunConfig config
     /** The most configuration settings read back. */
     public static final int MAX_SETTINGS = 1024;
 
-    private static final JsonFactory JSON = JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+    private static final JsonFactory JSON =
+            JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
     private static final Build BUILD = Build.load();
 
     public Provenance {
@@ -67,7 +75,14 @@ public record Provenance(String fl4jVersion, String fl4jCommit, RunConfig config
 
     /** The provenance of a run in this JVM now: this fl4j build, this JDK, {@code engine} (name and version). */
     public static Provenance current(RunConfig config, long seed, String engine) {
-        return new Provenance(BUILD.version(), BUILD.commit(), config, seed, javaRuntime(), engine, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        return new Provenance(
+                BUILD.version(),
+                BUILD.commit(),
+                config,
+                seed,
+                javaRuntime(),
+                engine,
+                Instant.now().truncatedTo(ChronoUnit.MILLIS));
     }
 
     /** The fl4j version of this build. */
@@ -116,7 +131,8 @@ public record Provenance(String fl4jVersion, String fl4jCommit, RunConfig config
      */
     public static Provenance fromJson(String json) {
         if (json.length() > MAX_JSON_CHARS) {
-            throw new MalformedDataException("provenance is " + json.length() + " characters, more than the " + MAX_JSON_CHARS + " allowed");
+            throw new MalformedDataException(
+                    "provenance is " + json.length() + " characters, more than the " + MAX_JSON_CHARS + " allowed");
         }
         try (JsonParser p = JSON.createParser(json)) {
             expect(p.nextToken(), JsonToken.START_OBJECT, "the provenance");
@@ -141,9 +157,11 @@ public record Provenance(String fl4jVersion, String fl4jCommit, RunConfig config
                     case "engine" -> engine = text(p, value, field);
                     case "written" -> written = text(p, value, field);
                     case "seed" -> {
-                        if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT
-                                && p.getNumberType() != JsonParser.NumberType.LONG) {
-                            throw new MalformedDataException("provenance field 'seed' is " + value + ", expected an integer in the range of a long");
+                        if (value != JsonToken.VALUE_NUMBER_INT
+                                || p.getNumberType() != JsonParser.NumberType.INT
+                                        && p.getNumberType() != JsonParser.NumberType.LONG) {
+                            throw new MalformedDataException("provenance field 'seed' is " + value
+                                    + ", expected an integer in the range of a long");
                         }
                         seed = p.getLongValue();
                     }
@@ -153,13 +171,15 @@ public record Provenance(String fl4jVersion, String fl4jCommit, RunConfig config
             }
             expect(p.currentToken(), JsonToken.END_OBJECT, "the end of the provenance object");
             if (p.nextToken() != null) {
-                throw new MalformedDataException("provenance has content after its object at offset " + p.currentLocation().getCharOffset());
+                throw new MalformedDataException("provenance has content after its object at offset "
+                        + p.currentLocation().getCharOffset());
             }
             Instant when;
             try {
                 when = Instant.parse(require(written, "written"));
             } catch (DateTimeParseException e) {
-                throw new MalformedDataException("provenance field 'written' is '" + written + "', expected an ISO-8601 instant", e);
+                throw new MalformedDataException(
+                        "provenance field 'written' is '" + written + "', expected an ISO-8601 instant", e);
             }
             RunConfig runConfig;
             try {
@@ -167,8 +187,14 @@ public record Provenance(String fl4jVersion, String fl4jCommit, RunConfig config
             } catch (IllegalArgumentException e) {
                 throw new MalformedDataException("provenance field 'config': " + e.getMessage(), e);
             }
-            return new Provenance(require(version, "fl4j_version"), require(commit, "fl4j_commit"), runConfig, require(seed, "seed"),
-                    require(jdk, "jdk"), require(engine, "engine"), when);
+            return new Provenance(
+                    require(version, "fl4j_version"),
+                    require(commit, "fl4j_commit"),
+                    runConfig,
+                    require(seed, "seed"),
+                    require(jdk, "jdk"),
+                    require(engine, "engine"),
+                    when);
         } catch (IOException e) {
             throw new MalformedDataException("provenance is not valid JSON: " + e.getMessage(), e);
         }
@@ -219,7 +245,11 @@ public record Provenance(String fl4jVersion, String fl4jCommit, RunConfig config
         sb.append(String.format(Locale.ROOT, "seed:     %d%n", seed));
         sb.append(String.format(Locale.ROOT, "jdk:      %s%n", jdk));
         sb.append(String.format(Locale.ROOT, "engine:   %s%n", engine));
-        sb.append(String.format(Locale.ROOT, "config:   %d settings, fingerprint %s%n", config.settings().size(), config.fingerprint()));
+        sb.append(String.format(
+                Locale.ROOT,
+                "config:   %d settings, fingerprint %s%n",
+                config.settings().size(),
+                config.fingerprint()));
         config.settings().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %s = %s%n", k, v)));
         return sb.toString();
     }
@@ -234,7 +264,8 @@ public record Provenance(String fl4jVersion, String fl4jCommit, RunConfig config
                     p.load(in);
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read fl4j-version.properties from the fl4j jar: " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "cannot read fl4j-version.properties from the fl4j jar: " + e.getMessage(), e);
             }
             String commit = filled(p.getProperty("commit"));
             if (!commit.equals(UNKNOWN) && "true".equals(p.getProperty("dirty"))) {

@@ -38,15 +38,18 @@ public final class ProvenanceReader {
     public static final int HEAD_BYTES = 16 << 20;
     /** The TensorBoard records searched for the provenance summary (fl4j writes it second). */
     static final int TENSORBOARD_RECORDS = 16;
+
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     private static final JsonFactory JSON = new JsonFactory();
 
-    private ProvenanceReader() {
-    }
+    private ProvenanceReader() {}
 
     /** The kinds of file fl4j writes. */
     public enum Kind {
-        CHECKPOINT("fl4j checkpoint"), CSV("CSV metrics table"), JSON_LINES("JSON-lines metrics"), TENSORBOARD("TensorBoard event file"),
+        CHECKPOINT("fl4j checkpoint"),
+        CSV("CSV metrics table"),
+        JSON_LINES("JSON-lines metrics"),
+        TENSORBOARD("TensorBoard event file"),
         PNG("PNG chart");
 
         private final String description;
@@ -84,7 +87,10 @@ public final class ProvenanceReader {
                 throw new MalformedDataException(file + ": a checkpoint must be read whole");
             }
             try {
-                return Optional.of(new Found(Kind.CHECKPOINT, CheckpointFormat.decode(bytes, file).provenance().stream().toList()));
+                return Optional.of(new Found(
+                        Kind.CHECKPOINT,
+                        CheckpointFormat.decode(bytes, file).provenance().stream()
+                                .toList()));
             } catch (CheckpointException e) {
                 throw new MalformedDataException(e.getMessage(), e);
             }
@@ -97,7 +103,9 @@ public final class ProvenanceReader {
         }
         String firstLine = firstLine(bytes, file);
         if (firstLine.startsWith(CsvMetricsSink.PROVENANCE_PREFIX)) {
-            return Optional.of(new Found(Kind.CSV, List.of(parse(firstLine.substring(CsvMetricsSink.PROVENANCE_PREFIX.length()), file, "line 1"))));
+            return Optional.of(new Found(
+                    Kind.CSV,
+                    List.of(parse(firstLine.substring(CsvMetricsSink.PROVENANCE_PREFIX.length()), file, "line 1"))));
         }
         if (firstLine.startsWith("round,") || firstLine.equals("round")) {
             return Optional.of(new Found(Kind.CSV, List.of()));
@@ -145,14 +153,15 @@ public final class ProvenanceReader {
                 return List.of();
             }
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new MalformedDataException(file + " line 1: field '" + JsonLinesMetricsSink.PROVENANCE_FIELD + "' is " + p.currentToken()
-                        + ", expected an object");
+                throw new MalformedDataException(file + " line 1: field '" + JsonLinesMetricsSink.PROVENANCE_FIELD
+                        + "' is " + p.currentToken() + ", expected an object");
             }
             int start = (int) p.currentTokenLocation().getCharOffset();
             p.skipChildren();
             int end = (int) p.currentLocation().getCharOffset();
             if (p.nextToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
-                throw new MalformedDataException(file + " line 1: a provenance line holds only the field '" + JsonLinesMetricsSink.PROVENANCE_FIELD + "'");
+                throw new MalformedDataException(file + " line 1: a provenance line holds only the field '"
+                        + JsonLinesMetricsSink.PROVENANCE_FIELD + "'");
             }
             return List.of(parse(line.substring(start, end), file, "line 1"));
         } catch (IOException e) {
@@ -174,8 +183,8 @@ public final class ProvenanceReader {
             }
             long length = Integer.toUnsignedLong(in.getInt());
             if (length > in.remaining() - 8L) {
-                throw new MalformedDataException(file + ": PNG chunk at offset " + at + " announces " + length + " bytes but " + (in.remaining() - 8)
-                        + " follow");
+                throw new MalformedDataException(file + ": PNG chunk at offset " + at + " announces " + length
+                        + " bytes but " + (in.remaining() - 8) + " follow");
             }
             byte[] typeAndData = new byte[4 + (int) length];
             in.get(typeAndData);
@@ -191,11 +200,13 @@ public final class ProvenanceReader {
                     nul++;
                 }
                 if (nul == typeAndData.length) {
-                    throw new MalformedDataException(file + ": PNG tEXt chunk at offset " + at + " has no keyword terminator");
+                    throw new MalformedDataException(
+                            file + ": PNG tEXt chunk at offset " + at + " has no keyword terminator");
                 }
                 String keyword = new String(typeAndData, 4, nul - 4, StandardCharsets.ISO_8859_1);
                 if (keyword.equals(MetricsPlot.PROVENANCE_KEYWORD)) {
-                    String text = new String(typeAndData, nul + 1, typeAndData.length - nul - 1, StandardCharsets.ISO_8859_1);
+                    String text =
+                            new String(typeAndData, nul + 1, typeAndData.length - nul - 1, StandardCharsets.ISO_8859_1);
                     found.add(parse(text, file, "PNG tEXt chunk at offset " + at));
                 }
             }
@@ -205,10 +216,15 @@ public final class ProvenanceReader {
         }
     }
 
-    // ---- TensorBoard: TFRecords (length:u64 masked-crc32c(length) data masked-crc32c(data), little-endian) of Event protos
+    // ---- TensorBoard: TFRecords (length:u64 masked-crc32c(length) data masked-crc32c(data), little-endian) of Event
+    // protos
 
     private static boolean looksLikeTfRecord(byte[] bytes) {
-        return bytes.length >= 12 && TfRecords.maskedCrc(bytes, 0, 8) == ByteBuffer.wrap(bytes, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        return bytes.length >= 12
+                && TfRecords.maskedCrc(bytes, 0, 8)
+                        == ByteBuffer.wrap(bytes, 8, 4)
+                                .order(ByteOrder.LITTLE_ENDIAN)
+                                .getInt();
     }
 
     private static List<Provenance> tensorBoard(byte[] bytes, Path file) {
@@ -220,16 +236,18 @@ public final class ProvenanceReader {
             }
             long length = in.getLong();
             if (TfRecords.maskedCrc(bytes, at, 8) != in.getInt()) {
-                throw new MalformedDataException(file + ": TFRecord " + record + " at offset " + at + " fails its length CRC");
+                throw new MalformedDataException(
+                        file + ": TFRecord " + record + " at offset " + at + " fails its length CRC");
             }
             if (length < 0 || length > in.remaining() - 4L) {
-                throw new MalformedDataException(file + ": TFRecord " + record + " at offset " + at + " announces " + Long.toUnsignedString(length)
-                        + " bytes but " + Math.max(0, in.remaining() - 4) + " follow");
+                throw new MalformedDataException(file + ": TFRecord " + record + " at offset " + at + " announces "
+                        + Long.toUnsignedString(length) + " bytes but " + Math.max(0, in.remaining() - 4) + " follow");
             }
             int start = in.position();
             in.position(start + (int) length);
             if (TfRecords.maskedCrc(bytes, start, (int) length) != in.getInt()) {
-                throw new MalformedDataException(file + ": TFRecord " + record + " at offset " + at + " fails its data CRC");
+                throw new MalformedDataException(
+                        file + ": TFRecord " + record + " at offset " + at + " fails its data CRC");
             }
             String where = file + ": event " + record + " (offset " + at + ")";
             Optional<String> json = provenanceSummary(new ProtoReader(bytes, start, (int) length, where));
@@ -288,7 +306,8 @@ public final class ProvenanceReader {
             return Optional.empty();
         }
         if (text == null) {
-            throw new MalformedDataException(value.where() + ": summary '" + TensorBoardSink.PROVENANCE_TAG + "' holds no string tensor");
+            throw new MalformedDataException(
+                    value.where() + ": summary '" + TensorBoardSink.PROVENANCE_TAG + "' holds no string tensor");
         }
         return Optional.of(text);
     }

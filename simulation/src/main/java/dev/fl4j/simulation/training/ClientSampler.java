@@ -81,7 +81,8 @@ public final class ClientSampler {
      * @throws IllegalArgumentException if the population is empty, {@code samplingRate} is not in
      *                                  {@code (0, 1]} or {@code dropoutRate} not in {@code [0, 1)}
      */
-    public static ClientSampler poisson(List<String> population, double samplingRate, double dropoutRate, SecureRandom random) {
+    public static ClientSampler poisson(
+            List<String> population, double samplingRate, double dropoutRate, SecureRandom random) {
         return new ClientSampler(population, samplingRate, dropoutRate, random);
     }
 

@@ -43,6 +43,7 @@ public final class ModelEvaluation {
     public static final String CENTRAL = "eval";
     /** Prefix of federated evaluation metrics. */
     public static final String FEDERATED = "federated_eval";
+
     static final int CENTRAL_PARTS = 8;
 
     private final FederatedEvaluation evaluation;
@@ -55,7 +56,8 @@ public final class ModelEvaluation {
 
     private ModelEvaluation(Builder b) {
         this.evaluation = FederatedEvaluation.build(b.model);
-        this.memberType = ((FederatedType) ((StructType) evaluation.computation().type().parameter()).get("data")).member();
+        this.memberType =
+                ((FederatedType) ((StructType) evaluation.computation().type().parameter()).get("data")).member();
         this.preprocessing = b.preprocessing;
         this.centralIds = new ArrayList<>();
         this.centralParts = new ArrayList<>();
@@ -72,7 +74,8 @@ public final class ModelEvaluation {
             }
         }
         this.federatedTest = b.federatedTest;
-        this.federatedIds = b.federatedTest == null ? List.of() : sampleIds(b.federatedTest.clientIds(), b.maxTestClients, b.seed);
+        this.federatedIds =
+                b.federatedTest == null ? List.of() : sampleIds(b.federatedTest.clientIds(), b.maxTestClients, b.seed);
     }
 
     private static List<String> sampleIds(List<String> ids, int max, long seed) {
@@ -120,7 +123,8 @@ public final class ModelEvaluation {
             LearningProcessOutput.flatten(CENTRAL, result.get("eval"), out);
         }
         if (!federatedIds.isEmpty()) {
-            ClientValues data = ClientValues.lazy(memberType, federatedIds, id -> preprocessing.forEvaluation(federatedTest.datasetFor(id)));
+            ClientValues data = ClientValues.lazy(
+                    memberType, federatedIds, id -> preprocessing.forEvaluation(federatedTest.datasetFor(id)));
             Struct result = evaluation.evaluate(runtime, weights, data);
             LearningProcessOutput.flatten(FEDERATED, result.get("eval"), out);
         }
@@ -153,7 +157,8 @@ public final class ModelEvaluation {
         /** Test clients; at most {@code maxClients} of them (0: all), chosen once from {@code seed}. */
         public Builder optFederatedTest(ClientData test, int maxClients, long seed) {
             if (maxClients < 0) {
-                throw new IllegalArgumentException("max test clients must be positive, or 0 for all, got " + maxClients);
+                throw new IllegalArgumentException(
+                        "max test clients must be positive, or 0 for all, got " + maxClients);
             }
             this.federatedTest = Objects.requireNonNull(test, "test");
             this.maxTestClients = maxClients;

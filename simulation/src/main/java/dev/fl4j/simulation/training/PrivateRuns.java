@@ -21,14 +21,16 @@ final class PrivateRuns {
     /** Process metrics a private run releases: the DP aggregator's accounting and its noised clip. */
     private static final Pattern RELEASED = Pattern.compile("(.*/)?(privacy|dp_query_metrics)/[^/]+");
 
-    private PrivateRuns() {
-    }
+    private PrivateRuns() {}
 
     /** {@link TrainingLoop#privacyStatement}. */
     static String statement(DifferentiallyPrivateFactory dp) {
-        return "privacy: " + dp.describe() + "; clients drawn from SecureRandom, not the seed; epsilon covers the model updates and the clip and"
-                + " zeroing bounds; not released (epsilon does not cover them): training metrics, " + TrainingLoop.CLIENTS_SAMPLED + ", "
-                + TrainingLoop.CLIENTS_REPORTING + ", bit counts, round time, aggregator counts; evaluation metrics come from held-out data;"
+        return "privacy: " + dp.describe()
+                + "; clients drawn from SecureRandom, not the seed; epsilon covers the model updates and the clip and"
+                + " zeroing bounds; not released (epsilon does not cover them): training metrics, "
+                + TrainingLoop.CLIENTS_SAMPLED + ", "
+                + TrainingLoop.CLIENTS_REPORTING
+                + ", bit counts, round time, aggregator counts; evaluation metrics come from held-out data;"
                 + " results are not reproducible";
     }
 
@@ -38,7 +40,11 @@ final class PrivateRuns {
                 .with("privacy.sampling-rate", String.valueOf(dp.samplingRate()))
                 .with("privacy.noise-multiplier", String.valueOf(dp.noiseMultiplier()))
                 .with("privacy.delta", String.valueOf(dp.delta()))
-                .with("privacy.epsilon-budget", dp.epsilonBudget().isPresent() ? String.valueOf(dp.epsilonBudget().getAsDouble()) : "none")
+                .with(
+                        "privacy.epsilon-budget",
+                        dp.epsilonBudget().isPresent()
+                                ? String.valueOf(dp.epsilonBudget().getAsDouble())
+                                : "none")
                 .with("privacy.mechanism", dp.describe());
     }
 
@@ -60,7 +66,9 @@ final class PrivateRuns {
         }
         if (type instanceof StructType st) {
             for (StructType.Field field : st.fields()) {
-                if ("privacy".equals(field.name()) && field.type() instanceof FederatedType f && f.member() instanceof StructType p
+                if ("privacy".equals(field.name())
+                        && field.type() instanceof FederatedType f
+                        && f.member() instanceof StructType p
                         && p.fields().stream().anyMatch(x -> "next_round_epsilon".equals(x.name()))) {
                     return true;
                 }
@@ -79,27 +87,42 @@ final class PrivateRuns {
      *
      * @throws IllegalArgumentException naming what differs and how to fix it
      */
-    static void check(DifferentiallyPrivateFactory dp, int population, int clientsPerRound, CheckpointStore checkpoints, int checkpointEvery) {
+    static void check(
+            DifferentiallyPrivateFactory dp,
+            int population,
+            int clientsPerRound,
+            CheckpointStore checkpoints,
+            int checkpointEvery) {
         if (dp.population() != population) {
-            throw new IllegalArgumentException("the DP aggregator accounts sampling rate q = " + dp.samplingRate() + " for a population of "
-                    + (dp.population() == 0 ? "unknown size (q = 1)" : dp.population() + " clients") + ", but the training data has "
-                    + population + " clients: build it with withPopulation(" + population + ")");
+            throw new IllegalArgumentException(
+                    "the DP aggregator accounts sampling rate q = " + dp.samplingRate() + " for a population of "
+                            + (dp.population() == 0 ? "unknown size (q = 1)" : dp.population() + " clients")
+                            + ", but the training data has "
+                            + population + " clients: build it with withPopulation(" + population + ")");
         }
         if (dp.clientsPerRound() != clientsPerRound) {
-            throw new IllegalArgumentException("the DP aggregator expects " + dp.clientsPerRound() + " clients per round but the loop samples "
-                    + clientsPerRound + " in expectation; use the same number for both");
+            throw new IllegalArgumentException(
+                    "the DP aggregator expects " + dp.clientsPerRound() + " clients per round but the loop samples "
+                            + clientsPerRound + " in expectation; use the same number for both");
         }
         if (checkpoints == null) {
             return;
         }
         if (checkpointEvery != 1) {
-            throw new IllegalArgumentException("a differentially private run checkpoints every round (so that a resume re-runs as few"
-                    + " noised rounds as possible), got a checkpoint interval of " + checkpointEvery + " rounds");
+            throw new IllegalArgumentException(
+                    "a differentially private run checkpoints every round (so that a resume re-runs as few"
+                            + " noised rounds as possible), got a checkpoint interval of " + checkpointEvery
+                            + " rounds");
         }
         if (!(dp.ledger() instanceof PrivacyLedgerFile f)
-                || !f.dir().toAbsolutePath().normalize().equals(checkpoints.dir().toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("a differentially private run with checkpoints must record its noised rounds in the"
-                    + " checkpoint directory: build the DP aggregator with withLedger(PrivacyLedgerFile.in(store)); it has " + dp.ledger());
+                || !f.dir()
+                        .toAbsolutePath()
+                        .normalize()
+                        .equals(checkpoints.dir().toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException(
+                    "a differentially private run with checkpoints must record its noised rounds in the"
+                            + " checkpoint directory: build the DP aggregator with withLedger(PrivacyLedgerFile.in(store)); it has "
+                            + dp.ledger());
         }
     }
 }

@@ -11,42 +11,35 @@ import java.util.Map;
 public interface RoundListener {
 
     /** The run continues from {@code checkpoint} instead of starting afresh. */
-    default void resumed(Checkpoint checkpoint) {
-    }
+    default void resumed(Checkpoint checkpoint) {}
 
     /**
      * A differentially private run starts: {@code statement} says in one line what ε assumes and
      * what is not released ({@link TrainingLoop#privacyStatement}), to print with the run's header.
      */
-    default void privacy(String statement) {
-    }
+    default void privacy(String statement) {}
 
     /**
      * Round {@code cohort.round()} starts; its reporting clients are about to train. (In a private
      * run the cohort is the simulator's own knowledge, e.g. for a progress bar: not a release.)
      */
-    default void roundStarted(Cohort cohort) {
-    }
+    default void roundStarted(Cohort cohort) {}
 
     /** A reporting client's data was loaded for training: it starts its local work now. */
-    default void clientLoaded(int round, String clientId) {
-    }
+    default void clientLoaded(int round, String clientId) {}
 
     /**
      * Round {@code round} is done (0: the evaluation of the initial model); {@code metrics} are what
      * went to the sinks, including the cumulative bits and any evaluation.
      */
-    default void roundFinished(int round, Map<String, Double> metrics) {
-    }
+    default void roundFinished(int round, Map<String, Double> metrics) {}
 
     /** A checkpoint was saved after {@code round}. */
-    default void checkpointSaved(int round, java.nio.file.Path file) {
-    }
+    default void checkpointSaved(int round, java.nio.file.Path file) {}
 
     /**
      * The run stops after {@code round}, before the rounds asked for are done, because
      * {@code reason} (e.g. one more round would exceed the privacy budget).
      */
-    default void stoppedEarly(int round, String reason) {
-    }
+    default void stoppedEarly(int round, String reason) {}
 }

@@ -164,6 +164,7 @@ public final class TrainingLoop {
         private final DifferentiallyPrivateFactory dp = b.privacy;
         /** The DP aggregator's spent rounds, null unless the run is private. */
         private final NoisedRounds noisedRounds;
+
         private final ClientSampler sampler;
         private final RunConfig config;
         private final Map<String, Integer> clientIndex = new HashMap<>();
@@ -183,7 +184,8 @@ public final class TrainingLoop {
             this.runtime = runtime;
             this.noisedRounds = dp == null ? null : new NoisedRounds(dp);
             this.sampler = dp != null
-                    ? ClientSampler.poisson(b.trainData.clientIds(), dp.samplingRate(), b.dropoutRate, new SecureRandom())
+                    ? ClientSampler.poisson(
+                            b.trainData.clientIds(), dp.samplingRate(), b.dropoutRate, new SecureRandom())
                     : new ClientSampler(b.trainData.clientIds(), b.clientsPerRound, b.dropoutRate, b.seed);
             this.config = dp != null && b.config != null ? PrivateRuns.withSettings(b.config, dp) : b.config;
             List<String> ids = b.trainData.clientIds();
@@ -199,8 +201,13 @@ public final class TrainingLoop {
             }
             resumeOrStart();
             trainRounds();
-            return new TrainingResult(state, process.getModelWeights(state), lastRound, resumedFrom,
-                    new CommunicationSnapshot(broadcastOffset + trainedBroadcast, aggregatedOffset + trainedAggregated), history,
+            return new TrainingResult(
+                    state,
+                    process.getModelWeights(state),
+                    lastRound,
+                    resumedFrom,
+                    new CommunicationSnapshot(broadcastOffset + trainedBroadcast, aggregatedOffset + trainedAggregated),
+                    history,
                     Duration.ofNanos(System.nanoTime() - started));
         }
 
@@ -216,18 +223,24 @@ public final class TrainingLoop {
 
         private void resume(Checkpoint c) {
             if (dp != null && !((PrivacyLedgerFile) dp.ledger()).exists()) {
-                throw new CheckpointException(((PrivacyLedgerFile) dp.ledger()).file(), "is missing, but this differentially private run has"
-                        + " checkpoints: without the count of noised rounds it has spent, a resumed run could forget budget");
+                throw new CheckpointException(
+                        ((PrivacyLedgerFile) dp.ledger()).file(),
+                        "is missing, but this differentially private run has"
+                                + " checkpoints: without the count of noised rounds it has spent, a resumed run could forget budget");
             }
             try {
                 state = ServerStates.restore(c.state(), process.stateType());
             } catch (IllegalArgumentException e) {
-                throw new CheckpointException(b.checkpoints.fileFor(c.round()), "its state does not fit this learning process: " + e.getMessage(), e);
+                throw new CheckpointException(
+                        b.checkpoints.fileFor(c.round()),
+                        "its state does not fit this learning process: " + e.getMessage(),
+                        e);
             }
             try {
                 runtime.clientStates().restore(c.clientStates());
             } catch (IllegalArgumentException e) {
-                throw new CheckpointException(b.checkpoints.fileFor(c.round()), "its client states cannot be restored: " + e.getMessage(), e);
+                throw new CheckpointException(
+                        b.checkpoints.fileFor(c.round()), "its client states cannot be restored: " + e.getMessage(), e);
             }
             startRound = c.round();
             resumedFrom = c.round();
@@ -368,8 +381,14 @@ public final class TrainingLoop {
 
         private void checkpointIfDue(int round, boolean last) {
             if (b.checkpoints != null && (round % b.checkpointEvery == 0 || last)) {
-                Checkpoint c = new Checkpoint(round, ServerStates.strip(state), broadcastOffset + trainedBroadcast,
-                        aggregatedOffset + trainedAggregated, config, history, runtime.clientStates().snapshot());
+                Checkpoint c = new Checkpoint(
+                        round,
+                        ServerStates.strip(state),
+                        broadcastOffset + trainedBroadcast,
+                        aggregatedOffset + trainedAggregated,
+                        config,
+                        history,
+                        runtime.clientStates().snapshot());
                 Path file = b.checkpoints.save(c);
                 b.listener.checkpointSaved(round, file);
             }
@@ -395,14 +414,17 @@ public final class TrainingLoop {
         long clients = Math.min(b.trainData.clientIds().size(), (long) b.rounds * b.clientsPerRound);
         double needed = bytesPerClient * clients;
         if (needed > b.clientStateMemoryLimit) {
-            throw new IllegalStateException("client state would outgrow memory: each client keeps " + BitFormat.formatBytes(bytesPerClient)
-                    + " (e.g. an error-feedback residual), and up to " + clients + " clients (population " + b.trainData.clientIds().size()
-                    + ", " + b.rounds + " rounds × " + b.clientsPerRound + " a round) need " + BitFormat.formatBytes(needed) + ", above the limit of "
-                    + BitFormat.formatBytes(b.clientStateMemoryLimit) + "; raise the heap (FL4J_JAVA_OPTS=-Xmx…, the limit is 3/4 of it),"
-                    + " train fewer clients, or use an encoder without state");
+            throw new IllegalStateException(
+                    "client state would outgrow memory: each client keeps " + BitFormat.formatBytes(bytesPerClient)
+                            + " (e.g. an error-feedback residual), and up to " + clients + " clients (population "
+                            + b.trainData.clientIds().size()
+                            + ", " + b.rounds + " rounds × " + b.clientsPerRound + " a round) need "
+                            + BitFormat.formatBytes(needed) + ", above the limit of "
+                            + BitFormat.formatBytes(b.clientStateMemoryLimit)
+                            + "; raise the heap (FL4J_JAVA_OPTS=-Xmx…, the limit is 3/4 of it),"
+                            + " train fewer clients, or use an encoder without state");
         }
     }
-
 
     /** The aggregator's refusal to exceed its privacy budget, if {@code e} is (or was caused by) one. */
     private static Optional<PrivacyBudgetExceededException> budgetRefusal(Throwable e) {
@@ -444,14 +466,12 @@ public final class TrainingLoop {
         private DifferentiallyPrivateFactory privacy;
         private final List<MetricsSink> sinks = new ArrayList<>();
         private final List<MetricsSink> replaySinks = new ArrayList<>();
-        private RoundListener listener = new RoundListener() {
-        };
+        private RoundListener listener = new RoundListener() {};
         private FederatedRuntime runtime;
         private int workers = Runtime.getRuntime().availableProcessors();
         private long clientStateMemoryLimit = Runtime.getRuntime().maxMemory() / 4 * 3;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder setProcess(LearningProcess process) {
             this.process = process;
@@ -583,14 +603,17 @@ public final class TrainingLoop {
             Objects.requireNonNull(trainData, "training data: call setTrainingData");
             Objects.requireNonNull(preprocessing, "preprocessing: call setPreprocessing");
             if (rounds < 0) {
-                throw new IllegalArgumentException(rounds == -1 ? "rounds: call setRounds" : "rounds must not be negative, got " + rounds);
+                throw new IllegalArgumentException(
+                        rounds == -1 ? "rounds: call setRounds" : "rounds must not be negative, got " + rounds);
             }
             new ClientSampler(trainData.clientIds(), clientsPerRound, dropoutRate, seed);
             if (privacy == null) {
-                if (PrivateRuns.hasPrivacyMeasurements(process.nextComputation().type().result())) {
-                    throw new IllegalArgumentException("the process has a differentially private aggregator (it reports privacy/epsilon): give that"
-                            + " factory to optPrivacy, so that clients are Poisson-sampled at its rate from SecureRandom and only what epsilon"
-                            + " covers is released");
+                if (PrivateRuns.hasPrivacyMeasurements(
+                        process.nextComputation().type().result())) {
+                    throw new IllegalArgumentException(
+                            "the process has a differentially private aggregator (it reports privacy/epsilon): give that"
+                                    + " factory to optPrivacy, so that clients are Poisson-sampled at its rate from SecureRandom and only what epsilon"
+                                    + " covers is released");
                 }
             } else {
                 PrivateRuns.check(privacy, trainData.clientIds().size(), clientsPerRound, checkpoints, checkpointEvery);

@@ -20,8 +20,14 @@ import java.util.Optional;
  * @param history        every round's metrics, oldest first (from the checkpoint when resumed)
  * @param wallTime       time this invocation took
  */
-public record TrainingResult(Value state, ModelWeights model, int rounds, int resumedFrom, CommunicationSnapshot communication,
-        List<RoundRecord> history, Duration wallTime) {
+public record TrainingResult(
+        Value state,
+        ModelWeights model,
+        int rounds,
+        int resumedFrom,
+        CommunicationSnapshot communication,
+        List<RoundRecord> history,
+        Duration wallTime) {
 
     public TrainingResult {
         history = List.copyOf(history);

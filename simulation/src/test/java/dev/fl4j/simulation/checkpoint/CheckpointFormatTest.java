@@ -33,11 +33,16 @@ class CheckpointFormatTest {
     Path tmp;
 
     static Value serverState() {
-        Struct weights = Struct.named("trainable", Struct.named("kernel", Tensor.of(new float[] {1.5f, -2f, Float.MIN_VALUE, 3e-7f}, 2, 2)),
-                "non_trainable", Struct.empty());
+        Struct weights = Struct.named(
+                "trainable",
+                Struct.named("kernel", Tensor.of(new float[] {1.5f, -2f, Float.MIN_VALUE, 3e-7f}, 2, 2)),
+                "non_trainable",
+                Struct.empty());
         return Struct.builder()
                 .add("global_model_weights", new ServerValue(weights))
-                .add("finalizer", new ServerValue(Struct.named("step", Tensor.scalar(7L), "m", Tensor.vector(0.25, 0.5))))
+                .add(
+                        "finalizer",
+                        new ServerValue(Struct.named("step", Tensor.scalar(7L), "m", Tensor.vector(0.25, 0.5))))
                 .build();
     }
 
@@ -46,8 +51,13 @@ class CheckpointFormatTest {
         m.put("client_work/train/loss", 2.3061);
         m.put("broadcasted_bits", 1.0e9);
         m.put("eval/accuracy", Double.NaN);
-        return new Checkpoint(round, ServerStates.strip(serverState()), 123456789012L, 987654321L,
-                RunConfig.of(Map.of("seed", "1", "model", "softmax")), List.of(new RoundRecord(0, Map.of()), new RoundRecord(round, m)));
+        return new Checkpoint(
+                round,
+                ServerStates.strip(serverState()),
+                123456789012L,
+                987654321L,
+                RunConfig.of(Map.of("seed", "1", "model", "softmax")),
+                List.of(new RoundRecord(0, Map.of()), new RoundRecord(round, m)));
     }
 
     @Test
@@ -64,11 +74,21 @@ class CheckpointFormatTest {
     @Test
     void clientStatesRoundTrip() {
         Checkpoint plain = checkpoint(2);
-        Struct states = Struct.of(Struct.named("client", text("f_0001"), "key", text("encoded_sum/topk:0.01"),
-                "state", Struct.of(Struct.of(Tensor.vector(0.5f, -1f, 0f)))));
+        Struct states = Struct.of(Struct.named(
+                "client",
+                text("f_0001"),
+                "key",
+                text("encoded_sum/topk:0.01"),
+                "state",
+                Struct.of(Struct.of(Tensor.vector(0.5f, -1f, 0f)))));
         Checkpoint withStates = new Checkpoint(2, plain.state(), 1, 2, plain.config(), plain.history(), states);
-        assertEquals(states, CheckpointFormat.decode(CheckpointFormat.encode(withStates), FILE).clientStates());
-        assertEquals(Struct.empty(), CheckpointFormat.decode(CheckpointFormat.encode(plain), FILE).clientStates());
+        assertEquals(
+                states,
+                CheckpointFormat.decode(CheckpointFormat.encode(withStates), FILE)
+                        .clientStates());
+        assertEquals(
+                Struct.empty(),
+                CheckpointFormat.decode(CheckpointFormat.encode(plain), FILE).clientStates());
     }
 
     /** A file as fl4j wrote it before client state (format version 1): still read, with no client states. */
@@ -84,7 +104,8 @@ class CheckpointFormatTest {
     @Test
     void versionTwoFilesAreStillReadAndResumed() throws Exception {
         Checkpoint plain = checkpoint(4);
-        Struct states = Struct.of(Struct.named("client", text("f_0001"), "key", text("k"), "state", Struct.of(Tensor.vector(0.5f))));
+        Struct states = Struct.of(
+                Struct.named("client", text("f_0001"), "key", text("k"), "state", Struct.of(Tensor.vector(0.5f))));
         Checkpoint c = new Checkpoint(4, plain.state(), 1, 2, plain.config(), plain.history(), states);
         byte[] v2 = asOlderVersion(c, 2, Set.of("provenance"));
         Checkpoint back = CheckpointFormat.decode(v2, FILE);
@@ -114,8 +135,13 @@ class CheckpointFormatTest {
     void provenanceRoundTripsAndTheStoreStampsIt() throws Exception {
         Checkpoint c = checkpoint(2);
         Provenance p = Provenance.current(c.config(), 1, "engine 1.0");
-        assertEquals(Optional.of(p), CheckpointFormat.decode(CheckpointFormat.encode(c.withProvenance(p)), FILE).provenance());
-        assertEquals(Optional.empty(), CheckpointFormat.decode(CheckpointFormat.encode(c), FILE).provenance());
+        assertEquals(
+                Optional.of(p),
+                CheckpointFormat.decode(CheckpointFormat.encode(c.withProvenance(p)), FILE)
+                        .provenance());
+        assertEquals(
+                Optional.empty(),
+                CheckpointFormat.decode(CheckpointFormat.encode(c), FILE).provenance());
         CheckpointStore store = new CheckpointStore(tmp).withProvenance(p);
         store.save(c);
         assertEquals(Optional.of(p), CheckpointStore.read(store.fileFor(2)).provenance());
@@ -126,7 +152,8 @@ class CheckpointFormatTest {
         assertLayout(withField("provenance", text("{\"seed\":1}")), "field 'provenance': provenance has no field");
         assertLayout(withField("provenance", Tensor.scalar(1)), "field 'provenance' is int32, expected uint8[n] text");
         byte[] noField = asOlderVersion(checkpoint(1), 3, Set.of("provenance"));
-        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(noField, FILE)).getMessage()
+        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(noField, FILE))
+                .getMessage()
                 .contains("payload has no field 'provenance'"));
     }
 
@@ -155,12 +182,15 @@ class CheckpointFormatTest {
         byte[] bytes = CheckpointFormat.encode(checkpoint(1));
         for (int len = 0; len < bytes.length; len += Math.max(1, len / 7)) {
             byte[] cut = Arrays.copyOf(bytes, len);
-            CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(cut, FILE), "length " + len);
+            CheckpointException e =
+                    assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(cut, FILE), "length " + len);
             assertTrue(e.getMessage().startsWith("checkpoint test.fl4jckpt: "), e.getMessage());
             assertTrue(e.getMessage().contains("truncated"), len + ": " + e.getMessage());
         }
         byte[] longer = Arrays.copyOf(bytes, bytes.length + 3);
-        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(longer, FILE)).getMessage().contains("trailing bytes"));
+        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(longer, FILE))
+                .getMessage()
+                .contains("trailing bytes"));
     }
 
     @Test
@@ -169,28 +199,37 @@ class CheckpointFormatTest {
         for (int i = 52; i < bytes.length; i++) {
             byte[] bad = bytes.clone();
             bad[i] ^= 0x10;
-            CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(bad, FILE), "byte " + i);
+            CheckpointException e =
+                    assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(bad, FILE), "byte " + i);
             assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
         }
         byte[] badMagic = bytes.clone();
         badMagic[2] = 'X';
-        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(badMagic, FILE)).getMessage().contains("not an fl4j checkpoint"));
+        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(badMagic, FILE))
+                .getMessage()
+                .contains("not an fl4j checkpoint"));
         byte[] badVersion = bytes.clone();
         badVersion[11] = 4;
-        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(badVersion, FILE)).getMessage()
+        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(badVersion, FILE))
+                .getMessage()
                 .contains("format version 4 is not supported; this fl4j reads versions 1 to 3"));
         byte[] headerSaysOne = bytes.clone();
         headerSaysOne[11] = 1;
-        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(headerSaysOne, FILE)).getMessage()
+        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(headerSaysOne, FILE))
+                .getMessage()
                 .contains("payload version 3 differs from the header's version 1"));
     }
 
     @Test
     void stateOfAnotherTypeIsRefusedWhenRestored() {
         Value plain = ServerStates.strip(serverState());
-        StructType other = StructType.builder().add("global_model_weights", FederatedType.server(StructType.of())).build();
+        StructType other = StructType.builder()
+                .add("global_model_weights", FederatedType.server(StructType.of()))
+                .build();
         assertThrows(IllegalArgumentException.class, () -> ServerStates.restore(plain, other));
-        assertThrows(IllegalArgumentException.class, () -> ServerStates.strip(Struct.named("clients", FederatedValue.clients(List.of(Tensor.scalar(1f))))));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ServerStates.strip(Struct.named("clients", FederatedValue.clients(List.of(Tensor.scalar(1f))))));
     }
 
     @Test
@@ -203,7 +242,13 @@ class CheckpointFormatTest {
         assertEquals(List.of(store.fileFor(3), store.fileFor(4)), store.list());
         assertEquals(4, store.loadLatest(config).orElseThrow().round());
         byte[] good = Files.readAllBytes(store.fileFor(4));
-        Checkpoint unstorable = new Checkpoint(4, Struct.named("clients", FederatedValue.clients(List.of(Tensor.scalar(1f)))), 0, 0, config, List.of());
+        Checkpoint unstorable = new Checkpoint(
+                4,
+                Struct.named("clients", FederatedValue.clients(List.of(Tensor.scalar(1f)))),
+                0,
+                0,
+                config,
+                List.of());
         assertThrows(IllegalArgumentException.class, () -> store.save(unstorable));
         assertArrayEquals(good, Files.readAllBytes(store.fileFor(4)), "a failed save leaves the good checkpoint");
         try (var files = Files.list(tmp)) {
@@ -216,7 +261,8 @@ class CheckpointFormatTest {
         CheckpointStore store = new CheckpointStore(tmp);
         store.save(checkpoint(1));
         Files.write(store.fileFor(1), new byte[] {1, 2, 3});
-        CheckpointException e = assertThrows(CheckpointException.class, () -> store.loadLatest(checkpoint(1).config()));
+        CheckpointException e = assertThrows(
+                CheckpointException.class, () -> store.loadLatest(checkpoint(1).config()));
         assertTrue(e.getMessage().contains("no older checkpoint remains"), e.getMessage());
         assertEquals(store.fileFor(1), e.file());
     }
@@ -226,7 +272,8 @@ class CheckpointFormatTest {
         CheckpointStore store = new CheckpointStore(tmp);
         Path f = store.save(checkpoint(3));
         Files.move(f, store.fileFor(5));
-        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointStore.read(store.fileFor(5))).getMessage()
+        assertTrue(assertThrows(CheckpointException.class, () -> CheckpointStore.read(store.fileFor(5)))
+                .getMessage()
                 .contains("holds round 3 but its name says round 5"));
     }
 
@@ -247,22 +294,32 @@ class CheckpointFormatTest {
     @Test
     void everyFieldMustHaveItsExactTypeAndEveryFailureIsACheckpointException() throws Exception {
         // an empty metric tensor made getDouble(0) throw ArrayIndexOutOfBoundsException, which escaped
-        assertLayout(withField("history", history(Struct.named("loss", Tensor.of(new double[0], 0)))),
+        assertLayout(
+                withField("history", history(Struct.named("loss", Tensor.of(new double[0], 0)))),
                 "field 'history/0/metrics/loss' is float64[0], expected float64");
         // a round stored as int64 was truncated to an int without a word: 2^32 + 3 read as round 3
         assertLayout(withField("round", Tensor.scalar((1L << 32) + 3)), "field 'round' is int64, expected int32");
         // an unnamed metric was read as a metric named null
-        assertLayout(withField("history", history(Struct.of(Tensor.scalar(0.5)))), "field 'history/0/metrics' has an unnamed metric at position 0");
-        assertLayout(withField("broadcasted_bits", Tensor.scalar(1e9)), "field 'broadcasted_bits' is float64, expected int64");
+        assertLayout(
+                withField("history", history(Struct.of(Tensor.scalar(0.5)))),
+                "field 'history/0/metrics' has an unnamed metric at position 0");
+        assertLayout(
+                withField("broadcasted_bits", Tensor.scalar(1e9)),
+                "field 'broadcasted_bits' is float64, expected int64");
         assertLayout(withField("format", Tensor.scalar(1)), "field 'format' is int32, expected uint8[n] text");
-        assertLayout(withField("history", Tensor.scalar(1)), "field 'history' is int32, expected a structure of rounds");
-        assertLayout(withField("history", Struct.of(Struct.named("round", Tensor.scalar(-1), "metrics", Struct.empty()))),
+        assertLayout(
+                withField("history", Tensor.scalar(1)), "field 'history' is int32, expected a structure of rounds");
+        assertLayout(
+                withField("history", Struct.of(Struct.named("round", Tensor.scalar(-1), "metrics", Struct.empty()))),
                 "payload does not follow the checkpoint layout: round must not be negative, got -1");
     }
 
     private static void assertLayout(byte[] file, String fragment) {
         CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointFormat.decode(file, FILE));
-        assertTrue(e.getMessage().startsWith("checkpoint test.fl4jckpt: ") && e.getMessage().contains(fragment), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("checkpoint test.fl4jckpt: ")
+                        && e.getMessage().contains(fragment),
+                e.getMessage());
     }
 
     @Test
@@ -272,12 +329,25 @@ class CheckpointFormatTest {
             store.save(checkpoint(round));
         }
         assertEquals(tmp.resolve("checkpoint_100000000.fl4jckpt"), store.fileFor(100_000_000));
-        assertEquals(List.of(store.fileFor(5), store.fileFor(99_999_999), store.fileFor(100_000_000), store.fileFor(Integer.MAX_VALUE)), store.list());
-        assertEquals(Integer.MAX_VALUE, store.loadLatest(checkpoint(1).config()).orElseThrow().round());
+        assertEquals(
+                List.of(
+                        store.fileFor(5),
+                        store.fileFor(99_999_999),
+                        store.fileFor(100_000_000),
+                        store.fileFor(Integer.MAX_VALUE)),
+                store.list());
+        assertEquals(
+                Integer.MAX_VALUE,
+                store.loadLatest(checkpoint(1).config()).orElseThrow().round());
         Files.delete(store.fileFor(Integer.MAX_VALUE));
-        assertEquals(100_000_000, store.loadLatest(checkpoint(1).config()).orElseThrow().round());
+        assertEquals(
+                100_000_000,
+                store.loadLatest(checkpoint(1).config()).orElseThrow().round());
         Files.move(store.fileFor(100_000_000), tmp.resolve("checkpoint_100000001.fl4jckpt"));
-        assertTrue(assertThrows(CheckpointException.class, () -> store.loadLatest(checkpoint(1).config())).getMessage()
+        assertTrue(assertThrows(
+                        CheckpointException.class,
+                        () -> store.loadLatest(checkpoint(1).config()))
+                .getMessage()
                 .contains("holds round 100000000 but its name says round 100000001"));
     }
 
@@ -289,7 +359,9 @@ class CheckpointFormatTest {
         Path[] temp = new Path[1];
         dev.fl4j.simulation.io.AtomicFiles.write(store.fileFor(2), out -> {
             try (var files = Files.list(tmp)) {
-                temp[0] = files.filter(f -> f.getFileName().toString().endsWith(".tmp")).findFirst().orElseThrow();
+                temp[0] = files.filter(f -> f.getFileName().toString().endsWith(".tmp"))
+                        .findFirst()
+                        .orElseThrow();
             }
         });
         Files.delete(store.fileFor(2));
@@ -301,7 +373,10 @@ class CheckpointFormatTest {
 
         CheckpointStore reopened = new CheckpointStore(tmp);
         assertTrue(Files.notExists(temp[0]), temp[0] + " should have been removed");
-        assertTrue(Files.exists(tmp.resolve("notes.tmp")) && Files.exists(tmp.resolve(".other.fl4jckpt.abc.tmp")), "other files stay");
-        assertEquals(1, reopened.loadLatest(checkpoint(1).config()).orElseThrow().round());
+        assertTrue(
+                Files.exists(tmp.resolve("notes.tmp")) && Files.exists(tmp.resolve(".other.fl4jckpt.abc.tmp")),
+                "other files stay");
+        assertEquals(
+                1, reopened.loadLatest(checkpoint(1).config()).orElseThrow().round());
     }
 }

@@ -2,7 +2,6 @@ package dev.fl4j.simulation.checkpoint;
 
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
-import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.core.testing.Fuzz;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -23,8 +22,13 @@ class CheckpointFuzzTest {
 
     static Checkpoint withClientStates() {
         Checkpoint plain = CheckpointFormatTest.checkpoint(2);
-        Struct states = Struct.of(Struct.named("client", text("f_0001"), "key", text("encoded_sum/topk:0.01"),
-                "state", Struct.of(Struct.of(Tensor.vector(0.5f, -1f, 0f)))));
+        Struct states = Struct.of(Struct.named(
+                "client",
+                text("f_0001"),
+                "key",
+                text("encoded_sum/topk:0.01"),
+                "state",
+                Struct.of(Struct.of(Tensor.vector(0.5f, -1f, 0f)))));
         return new Checkpoint(2, plain.state(), 1, 2, plain.config(), plain.history(), states);
     }
 
@@ -41,8 +45,13 @@ class CheckpointFuzzTest {
 
     /** A file holding {@code payload} under a valid header and digest. */
     static byte[] framed(byte[] payload, int version) throws Exception {
-        return ByteBuffer.allocate(52 + payload.length).put(CheckpointFormat.MAGIC).putInt(version).putLong(payload.length)
-                .put(MessageDigest.getInstance("SHA-256").digest(payload)).put(payload).array();
+        return ByteBuffer.allocate(52 + payload.length)
+                .put(CheckpointFormat.MAGIC)
+                .putInt(version)
+                .putLong(payload.length)
+                .put(MessageDigest.getInstance("SHA-256").digest(payload))
+                .put(payload)
+                .array();
     }
 
     @Test
@@ -60,8 +69,9 @@ class CheckpointFuzzTest {
         Fuzz.named("checkpoint payload")
                 .seed(payload(CheckpointFormatTest.checkpoint(1)))
                 .seed(payload(withClientStates()))
-                .seed(payload(CheckpointFormatTest.checkpoint(1).withProvenance(dev.fl4j.simulation.provenance.Provenance.current(
-                        CheckpointFormatTest.checkpoint(1).config(), 1, "tensorflow 2.16.2"))))
+                .seed(payload(CheckpointFormatTest.checkpoint(1)
+                        .withProvenance(dev.fl4j.simulation.provenance.Provenance.current(
+                                CheckpointFormatTest.checkpoint(1).config(), 1, "tensorflow 2.16.2"))))
                 .expecting(CheckpointException.class)
                 .inputs(15_000)
                 .run(bytes -> CheckpointFormat.decode(framed(bytes, CheckpointFormat.VERSION), FILE));

@@ -11,7 +11,10 @@ class PrivacyLedgerFileFuzzTest {
     @Test
     void damagedLedgersAreRefusedWithACheckpointException() {
         Path file = Path.of("privacy_ledger.txt");
-        Fuzz.named("privacy-ledger").seed("fl4j.privacy_ledger 1\nspent=123\n".getBytes(StandardCharsets.US_ASCII))
-                .expecting(CheckpointException.class).inputs(5000).run(bytes -> PrivacyLedgerFile.parse(bytes, file));
+        Fuzz.named("privacy-ledger")
+                .seed("fl4j.privacy_ledger 1\nspent=123\n".getBytes(StandardCharsets.US_ASCII))
+                .expecting(CheckpointException.class)
+                .inputs(5000)
+                .run(bytes -> PrivacyLedgerFile.parse(bytes, file));
     }
 }

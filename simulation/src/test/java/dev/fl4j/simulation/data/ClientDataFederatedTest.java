@@ -27,7 +27,8 @@ class ClientDataFederatedTest {
     @Test
     void federatedSumOverLazilyLoadedClientDatasets() {
         Examples all = DatasetTest.numbered(300);
-        ClientData partitioned = Partitioner.iid().partition(all.ints("y"), 30, 4).toClientData(all);
+        ClientData partitioned =
+                Partitioner.iid().partition(all.ints("y"), 30, 4).toClientData(all);
         Set<String> loaded = ConcurrentHashMap.newKeySet();
         ClientData tracked = ClientData.fromFunction(partitioned.clientIds(), partitioned.elementType(), id -> {
             loaded.add(id);
@@ -46,8 +47,10 @@ class ClientDataFederatedTest {
             }
             return Tensor.scalar(s);
         });
-        FederatedComputation total = FederatedComputation.of("total_label_sum",
-                FederatedType.clients(batched.datasetType()), FederatedType.server(f32),
+        FederatedComputation total = FederatedComputation.of(
+                "total_label_sum",
+                FederatedType.clients(batched.datasetType()),
+                FederatedType.server(f32),
                 (ctx, data) -> ctx.federatedSum(ctx.federatedMap(labelSum, (FederatedValue) data)));
 
         List<String> round = List.of("client_3", "client_17", "client_29");

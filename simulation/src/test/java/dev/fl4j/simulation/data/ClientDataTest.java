@@ -50,7 +50,8 @@ class ClientDataTest {
         assertEquals("<x=float32[?,28,28,1],y=int32[?]>", batched.elementType().toString());
 
         ClientValues round = batched.clientValues(List.of("c_17", "c_99999", "c_500"));
-        assertEquals("{<x=float32[?,28,28,1],y=int32[?]>*}@CLIENTS", round.type().toString());
+        assertEquals(
+                "{<x=float32[?,28,28,1],y=int32[?]>*}@CLIENTS", round.type().toString());
         assertTrue(round.isLazy());
         Set<String> beforeReading = new HashSet<>(loaded);
         for (int i = 0; i < round.count(); i++) {
@@ -108,7 +109,9 @@ class ClientDataTest {
         union.addAll(s.test().clientIds());
         assertEquals(new HashSet<>(ids), union);
         assertEquals(s.test().clientIds(), cd.trainTestClientSplit(10, 3).test().clientIds());
-        assertFalse(s.test().clientIds().equals(cd.trainTestClientSplit(10, 4).test().clientIds()));
+        assertFalse(s.test()
+                .clientIds()
+                .equals(cd.trainTestClientSplit(10, 4).test().clientIds()));
         assertThrows(IllegalArgumentException.class, () -> cd.trainTestClientSplit(50, 1));
     }
 }

@@ -125,16 +125,22 @@ class DatasetTest {
     void repeatTakeAndRowsView() {
         Examples ex = numbered(10);
         assertEquals(30, ex.asDataset().repeat(3).count());
-        assertEquals(List.of(7, 3, 3, 7, 3, 3), order(Dataset.of(ex, new int[] {7, 3, 3}).repeat(2).batch(4)));
+        assertEquals(
+                List.of(7, 3, 3, 7, 3, 3),
+                order(Dataset.of(ex, new int[] {7, 3, 3}).repeat(2).batch(4)));
         assertEquals(25, ex.asDataset().repeat().take(25).count());
         assertEquals(0, Dataset.of(ex, new int[0]).repeat().count(), "an empty dataset repeated forever stays empty");
-        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1), order(ex.asDataset().repeat(2).batch(3).take(4)));
+        assertEquals(
+                List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1),
+                order(ex.asDataset().repeat(2).batch(3).take(4)));
         assertThrows(IndexOutOfBoundsException.class, () -> Dataset.of(ex, new int[] {10}));
     }
 
     @Test
     void mapAfterBatchChecksResultTypes() {
-        Dataset d = numbered(10).asDataset().batch(4)
+        Dataset d = numbered(10)
+                .asDataset()
+                .batch(4)
                 .map(v -> Structures.map(v, t -> t.dtype() == dev.fl4j.core.types.DType.FLOAT32 ? scale(t, 0.5f) : t));
         List<Integer> seen = new ArrayList<>();
         for (Value v : d) {
@@ -146,7 +152,8 @@ class DatasetTest {
         assertEquals(9, seen.get(39));
 
         Dataset wrong = numbered(3).asDataset().batch(2).map(v -> Tensor.scalar(1f));
-        TypeMismatchException e = assertThrows(TypeMismatchException.class, () -> wrong.iterator().next());
+        TypeMismatchException e =
+                assertThrows(TypeMismatchException.class, () -> wrong.iterator().next());
         assertTrue(e.getMessage().contains("element 0"), e.getMessage());
     }
 
@@ -155,7 +162,8 @@ class DatasetTest {
         Dataset d = numbered(5).asDataset().map(v -> v).batch(2);
         assertEquals("<x=float32[?,2,2,1],y=int32[?]>", d.elementType().toString());
         assertEquals(List.of(0, 1, 2, 3, 4), order(d));
-        assertEquals(order(numbered(30).asDataset().shuffle(30, 9).batch(4)),
+        assertEquals(
+                order(numbered(30).asDataset().shuffle(30, 9).batch(4)),
                 order(numbered(30).asDataset().map(v -> v).shuffle(30, 9).batch(4)),
                 "value-level shuffle draws the same order as row-level shuffle");
     }
@@ -175,8 +183,8 @@ class DatasetTest {
         assertThrows(IllegalArgumentException.class, () -> d.shuffle(0, 1));
         assertThrows(IllegalArgumentException.class, () -> d.repeat(0));
         assertThrows(IllegalArgumentException.class, () -> d.take(-1));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Examples.of(new float[10], new int[] {2, 2}, new int[3]));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Examples.of(new float[10], new int[] {2, 2}, new int[3]));
         assertTrue(e.getMessage().contains("not a multiple of 4"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Examples.of(new float[8], new int[] {2, 2}, new int[3]));
         assertTrue(e.getMessage().contains("'y' has 3 examples but column 'x' has 2"), e.getMessage());

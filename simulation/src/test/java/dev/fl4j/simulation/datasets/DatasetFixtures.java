@@ -1,14 +1,14 @@
 package dev.fl4j.simulation.datasets;
 
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.WritableGroup;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.jhdf.HdfFile;
-import io.jhdf.WritableHdfFile;
-import io.jhdf.api.WritableGroup;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -18,8 +18,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class DatasetFixtures {
 
-    private DatasetFixtures() {
-    }
+    private DatasetFixtures() {}
 
     /** IDX bytes: header for {@code dims} followed by {@code data}. */
     public static byte[] idx(int[] dims, byte[] data) throws IOException {
@@ -139,7 +138,8 @@ public final class DatasetFixtures {
             counts.append(sep).append(u % 3 + 1);
             data.append(sep).append("\"f").append(u).append("_00\": ").append(femnistUser(u, u % 3 + 1));
         }
-        String json = "{\"users\": [" + ids + "], \"num_samples\": [" + counts + "], \"hierarchies\": [],\n\"user_data\": {" + data + "}}";
+        String json = "{\"users\": [" + ids + "], \"num_samples\": [" + counts
+                + "], \"hierarchies\": [],\n\"user_data\": {" + data + "}}";
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, json);
         return file;
@@ -150,7 +150,8 @@ public final class DatasetFixtures {
      * {@code length} characters cut from a fixed verse, the target being the next character.
      */
     public static Path shakespeareJson(Path file, int users, int samples, int length) throws IOException {
-        String verse = "Full fathom five thy father lies; Of his bones are coral made; Those are pearls that were his eyes. ";
+        String verse =
+                "Full fathom five thy father lies; Of his bones are coral made; Those are pearls that were his eyes. ";
         StringBuilder ids = new StringBuilder();
         StringBuilder counts = new StringBuilder();
         StringBuilder data = new StringBuilder();
@@ -162,13 +163,27 @@ public final class DatasetFixtures {
             StringBuilder y = new StringBuilder();
             for (int i = 0; i < samples; i++) {
                 int start = (u * 7 + i * 3) % (verse.length() - length - 1);
-                x.append(i > 0 ? ", " : "").append('"').append(verse, start, start + length).append('"');
-                y.append(i > 0 ? ", " : "").append('"').append(verse.charAt(start + length)).append('"');
+                x.append(i > 0 ? ", " : "")
+                        .append('"')
+                        .append(verse, start, start + length)
+                        .append('"');
+                y.append(i > 0 ? ", " : "")
+                        .append('"')
+                        .append(verse.charAt(start + length))
+                        .append('"');
             }
-            data.append(sep).append("\"SPEAKER_").append(u).append("\": {\"x\": [").append(x).append("], \"y\": [").append(y).append("]}");
+            data.append(sep)
+                    .append("\"SPEAKER_")
+                    .append(u)
+                    .append("\": {\"x\": [")
+                    .append(x)
+                    .append("], \"y\": [")
+                    .append(y)
+                    .append("]}");
         }
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, "{\"users\": [" + ids + "], \"num_samples\": [" + counts + "], \"user_data\": {" + data + "}}");
+        Files.writeString(
+                file, "{\"users\": [" + ids + "], \"num_samples\": [" + counts + "], \"user_data\": {" + data + "}}");
         return file;
     }
 
@@ -202,7 +217,10 @@ public final class DatasetFixtures {
             }
             long checksumAt = sizeAt + width + chunk;
             if (chunk >= 0 && checksumAt + 4 <= h5.length) {
-                b.putInt((int) checksumAt, io.jhdf.checksum.ChecksumUtils.checksum(java.util.Arrays.copyOfRange(h5, at, (int) checksumAt)));
+                b.putInt(
+                        (int) checksumAt,
+                        io.jhdf.checksum.ChecksumUtils.checksum(
+                                java.util.Arrays.copyOfRange(h5, at, (int) checksumAt)));
             }
         }
     }

@@ -21,12 +21,17 @@ class EmnistH5FuzzTest {
     Path dir;
 
     private Fuzz seeded(String name) throws Exception {
-        byte[] jhdf = Files.readAllBytes(DatasetFixtures.emnistH5(dir.resolve("seed.h5"), new String[] {"f0", "f1"}, new int[] {2, 1}));
+        byte[] jhdf = Files.readAllBytes(
+                DatasetFixtures.emnistH5(dir.resolve("seed.h5"), new String[] {"f0", "f1"}, new int[] {2, 1}));
         byte[] h5py;
         try (InputStream in = EmnistH5FuzzTest.class.getResourceAsStream("/emnist/h5py_fixture.h5")) {
             h5py = in.readAllBytes();
         }
-        return Fuzz.named(name).seed(jhdf).seed(h5py).expecting(DatasetFileException.class).truncations(300);
+        return Fuzz.named(name)
+                .seed(jhdf)
+                .seed(h5py)
+                .expecting(DatasetFileException.class)
+                .truncations(300);
     }
 
     private static void readAll(Path name, byte[] content) {

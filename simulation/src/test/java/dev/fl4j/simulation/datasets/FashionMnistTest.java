@@ -60,7 +60,11 @@ class FashionMnistTest {
         DatasetFixtures.writeDataset(remote, 30, 10, true);
         URI base = serve(remote);
         Path cache = dir.resolve("cache");
-        FashionMnist fm = FashionMnist.builder().optCacheDir(cache).optSystemDir(dir.resolve("nowhere")).optBaseUrl(base).build();
+        FashionMnist fm = FashionMnist.builder()
+                .optCacheDir(cache)
+                .optSystemDir(dir.resolve("nowhere"))
+                .optBaseUrl(base)
+                .build();
 
         TrainTest tt = fm.loadData();
         assertEquals(30, tt.train().size());
@@ -81,7 +85,12 @@ class FashionMnistTest {
         Path system = dir.resolve("system");
         DatasetFixtures.writeDataset(system, 20, 10, false);
         URI base = serve(dir.resolve("empty"));
-        TrainTest tt = FashionMnist.builder().optCacheDir(dir.resolve("cache")).optSystemDir(system).optBaseUrl(base).build().loadData();
+        TrainTest tt = FashionMnist.builder()
+                .optCacheDir(dir.resolve("cache"))
+                .optSystemDir(system)
+                .optBaseUrl(base)
+                .build()
+                .loadData();
         assertEquals(20, tt.train().size());
         assertEquals(0, requests.get());
     }
@@ -90,8 +99,14 @@ class FashionMnistTest {
     void failedDownloadSaysHowToGetTheData() throws Exception {
         URI base = serve(dir.resolve("empty"));
         Path cache = dir.resolve("cache");
-        DatasetNotFoundException e = assertThrows(DatasetNotFoundException.class, () -> FashionMnist.builder()
-                .optCacheDir(cache).optSystemDir(dir.resolve("nowhere")).optBaseUrl(base).build().loadData());
+        DatasetNotFoundException e = assertThrows(
+                DatasetNotFoundException.class,
+                () -> FashionMnist.builder()
+                        .optCacheDir(cache)
+                        .optSystemDir(dir.resolve("nowhere"))
+                        .optBaseUrl(base)
+                        .build()
+                        .loadData());
         assertTrue(e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());
         assertTrue(e.getMessage().contains("HTTP 404"), e.getMessage());
         assertTrue(e.getMessage().contains(cache.toString()), e.getMessage());
@@ -106,9 +121,18 @@ class FashionMnistTest {
         Files.write(remote.resolve("t10k-images-idx3-ubyte.gz"), java.util.Arrays.copyOf(img, img.length - 40));
         URI base = serve(remote);
         Path cache = dir.resolve("cache");
-        DatasetFileException e = assertThrows(DatasetFileException.class, () -> FashionMnist.builder()
-                .optCacheDir(cache).optSystemDir(dir.resolve("nowhere")).optBaseUrl(base).build().loadData());
-        assertTrue(e.getMessage().contains("t10k-images-idx3-ubyte.gz") && e.getMessage().contains("removed from the cache"), e.getMessage());
+        DatasetFileException e = assertThrows(
+                DatasetFileException.class,
+                () -> FashionMnist.builder()
+                        .optCacheDir(cache)
+                        .optSystemDir(dir.resolve("nowhere"))
+                        .optBaseUrl(base)
+                        .build()
+                        .loadData());
+        assertTrue(
+                e.getMessage().contains("t10k-images-idx3-ubyte.gz")
+                        && e.getMessage().contains("removed from the cache"),
+                e.getMessage());
         assertTrue(FashionMnist.complete(cache) == null);
     }
 
@@ -116,7 +140,11 @@ class FashionMnistTest {
     void realDebianPackageFiles() {
         Path system = Path.of(FashionMnist.SYSTEM_DIR);
         assumeTrue(FashionMnist.complete(system) != null, "dataset-fashion-mnist is not installed");
-        TrainTest tt = FashionMnist.builder().optCacheDir(dir.resolve("empty-cache")).optDownload(false).build().loadData();
+        TrainTest tt = FashionMnist.builder()
+                .optCacheDir(dir.resolve("empty-cache"))
+                .optDownload(false)
+                .build()
+                .loadData();
         Examples train = tt.train();
         assertEquals(60_000, train.size());
         assertEquals(10_000, tt.test().size());

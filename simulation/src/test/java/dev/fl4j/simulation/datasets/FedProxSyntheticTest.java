@@ -21,7 +21,12 @@ class FedProxSyntheticTest {
         Examples again = b.examplesFor("synthetic_29");
         assertArrayEquals(late.floats("x"), again.floats("x"));
         assertArrayEquals(late.ints("y"), again.ints("y"));
-        assertFalse(Arrays.equals(late.floats("x"), FedProxSynthetic.builder(1, 1, 30, 8).build().examplesFor("synthetic_29").floats("x")));
+        assertFalse(Arrays.equals(
+                late.floats("x"),
+                FedProxSynthetic.builder(1, 1, 30, 8)
+                        .build()
+                        .examplesFor("synthetic_29")
+                        .floats("x")));
         assertEquals("<x=float32[60],y=int32>", a.elementType().toString());
         assertEquals(a.examplesOf(29), late.size());
         for (int k = 0; k < 30; k++) {
@@ -32,27 +37,43 @@ class FedProxSyntheticTest {
     @Test
     void alphaAndBetaControlHeterogeneity() {
         // β = 0: every client's feature means come from N(0, 1); large β spreads them apart.
-        double spreadLow = meanSpread(FedProxSynthetic.builder(0, 0, 20, 1).optExamplesPerClient(200).build());
-        double spreadHigh = meanSpread(FedProxSynthetic.builder(0, 5, 20, 1).optExamplesPerClient(200).build());
+        double spreadLow = meanSpread(
+                FedProxSynthetic.builder(0, 0, 20, 1).optExamplesPerClient(200).build());
+        double spreadHigh = meanSpread(
+                FedProxSynthetic.builder(0, 5, 20, 1).optExamplesPerClient(200).build());
         assertTrue(spreadHigh > 3 * spreadLow, spreadLow + " vs " + spreadHigh);
 
         // The label comes from a linear model: with α = β = 0 many classes still appear on a client.
-        Examples e = FedProxSynthetic.builder(0, 0, 1, 3).optExamplesPerClient(500).build().examplesFor("synthetic_0");
+        Examples e = FedProxSynthetic.builder(0, 0, 1, 3)
+                .optExamplesPerClient(500)
+                .build()
+                .examplesFor("synthetic_0");
         assertTrue(Arrays.stream(e.ints("y")).distinct().count() >= 3);
         assertTrue(Arrays.stream(e.ints("y")).allMatch(y -> y >= 0 && y < 10));
 
         // Feature j has variance j^-1.2 around the client's mean: check the first and last dims.
-        Examples big = FedProxSynthetic.builder(0, 0, 1, 5).optExamplesPerClient(20_000).build().examplesFor("synthetic_0");
+        Examples big = FedProxSynthetic.builder(0, 0, 1, 5)
+                .optExamplesPerClient(20_000)
+                .build()
+                .examplesFor("synthetic_0");
         assertEquals(1.0, variance(big, 0), 0.05);
         assertEquals(Math.pow(60, -1.2), variance(big, 59), 0.05 * Math.pow(60, -1.2) + 1e-4);
     }
 
     @Test
     void rejectsImpossibleSettings() {
-        assertThrows(IllegalArgumentException.class, () -> FedProxSynthetic.builder(-1, 0, 3, 1).build());
-        assertThrows(IllegalArgumentException.class, () -> FedProxSynthetic.builder(0, Double.NaN, 3, 1).build());
-        assertThrows(IllegalArgumentException.class, () -> FedProxSynthetic.builder(0, 0, 0, 1).build());
-        assertThrows(IllegalArgumentException.class, () -> FedProxSynthetic.builder(1, 1, 2, 1).build().datasetFor("synthetic_2"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> FedProxSynthetic.builder(-1, 0, 3, 1).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> FedProxSynthetic.builder(0, Double.NaN, 3, 1).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> FedProxSynthetic.builder(0, 0, 0, 1).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> FedProxSynthetic.builder(1, 1, 2, 1).build().datasetFor("synthetic_2"));
     }
 
     /** Standard deviation over clients of each client's mean of feature 0. */
@@ -67,7 +88,8 @@ class FedProxSyntheticTest {
             means[k] /= e.size();
         }
         double m = Arrays.stream(means).average().orElseThrow();
-        return Math.sqrt(Arrays.stream(means).map(v -> (v - m) * (v - m)).average().orElseThrow());
+        return Math.sqrt(
+                Arrays.stream(means).map(v -> (v - m) * (v - m)).average().orElseThrow());
     }
 
     private static double variance(Examples e, int j) {

@@ -39,7 +39,10 @@ class IdxTest {
         Files.write(f, Arrays.copyOf(full, full.length - 100));
         DatasetFileException e = assertThrows(DatasetFileException.class, () -> Idx.read(f));
         assertEquals(f, e.file());
-        assertTrue(e.getMessage().contains("truncated: header declares dimensions [10, 28, 28] = 7840 bytes of data but the file holds only 7740"),
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "truncated: header declares dimensions [10, 28, 28] = 7840 bytes of data but the file holds only 7740"),
                 e.getMessage());
 
         Path g = dir.resolve("short.gz");
@@ -53,18 +56,26 @@ class IdxTest {
     void rejectsBadHeadersTrailingBytesAndMismatchedLabels() throws Exception {
         Path notIdx = dir.resolve("page.html");
         Files.writeString(notIdx, "<html>not found</html>");
-        assertTrue(assertThrows(DatasetFileException.class, () -> Idx.read(notIdx)).getMessage().contains("not an IDX file"));
+        assertTrue(assertThrows(DatasetFileException.class, () -> Idx.read(notIdx))
+                .getMessage()
+                .contains("not an IDX file"));
 
         Path floats = dir.resolve("floats");
         Files.write(floats, new byte[] {0, 0, 0x0D, 1, 0, 0, 0, 0});
-        assertTrue(assertThrows(DatasetFileException.class, () -> Idx.read(floats)).getMessage().contains("element type 0x0d"));
+        assertTrue(assertThrows(DatasetFileException.class, () -> Idx.read(floats))
+                .getMessage()
+                .contains("element type 0x0d"));
 
         Path extra = dir.resolve("extra");
         byte[] ok = DatasetFixtures.idx(new int[] {3}, new byte[] {1, 2, 3});
         Files.write(extra, Arrays.copyOf(ok, ok.length + 1));
-        assertTrue(assertThrows(DatasetFileException.class, () -> Idx.read(extra)).getMessage().contains("has bytes after the 3 bytes"));
+        assertTrue(assertThrows(DatasetFileException.class, () -> Idx.read(extra))
+                .getMessage()
+                .contains("has bytes after the 3 bytes"));
 
-        assertTrue(assertThrows(DatasetFileException.class, () -> Idx.read(dir.resolve("absent"))).getMessage().contains("does not exist"));
+        assertTrue(assertThrows(DatasetFileException.class, () -> Idx.read(dir.resolve("absent")))
+                .getMessage()
+                .contains("does not exist"));
 
         Path images = dir.resolve("img");
         Path labels = dir.resolve("lab");
@@ -84,12 +95,18 @@ class IdxTest {
         Files.write(f, DatasetFixtures.idx(new int[] {1 << 21, 1 << 21, 1 << 22}, new byte[0]));
         DatasetFileException e = assertThrows(DatasetFileException.class, () -> Idx.read(f));
         assertEquals(f, e.file());
-        assertTrue(e.getMessage().contains("IDX header dimensions [2097152, 2097152, 4194304] multiply past 2^63 bytes of data"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .contains("IDX header dimensions [2097152, 2097152, 4194304] multiply past 2^63 bytes of data"),
+                e.getMessage());
 
         Path big = dir.resolve("claims-too-much");
         Files.write(big, DatasetFixtures.idx(new int[] {60_000, 28, 28}, new byte[10]));
         e = assertThrows(DatasetFileException.class, () -> Idx.read(big));
-        assertTrue(e.getMessage().contains("truncated: header declares dimensions [60000, 28, 28] = 47040000 bytes of data but the file holds only 10"),
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "truncated: header declares dimensions [60000, 28, 28] = 47040000 bytes of data but the file holds only 10"),
                 e.getMessage());
     }
 

@@ -37,7 +37,8 @@ class LeafJsonFuzzTest {
                 .seed(utf8(valid.replace("\"num_samples\": [1, 2]", "\"num_samples\": [2147483647, -2147483648]")))
                 .seed(utf8(valid.replace("\"num_samples\": [1, 2]", "\"num_samples\": [99999999999999999999, 1e300]")))
                 .seed(utf8("{\"users\": [\"u\"], \"num_samples\": [1], \"user_data\": {\"u\": {\"x\": "
-                        + new String(Fuzz.nested(utf8("["), utf8("0.5"), utf8("]"), 5_000), StandardCharsets.UTF_8) + ", \"y\": [1]}}}"))
+                        + new String(Fuzz.nested(utf8("["), utf8("0.5"), utf8("]"), 5_000), StandardCharsets.UTF_8)
+                        + ", \"y\": [1]}}}"))
                 .seed(Fuzz.nested(utf8("{\"users\": "), utf8("[]"), utf8("}"), 20_000))
                 .expecting(DatasetFileException.class)
                 .inputs(4_000)
@@ -53,7 +54,9 @@ class LeafJsonFuzzTest {
         Fuzz.named("leaf shakespeare")
                 .seed(utf8(valid))
                 .seed(utf8(valid.replace("\"num_samples\": [3, 3]", "\"num_samples\": [2147483647, 1073741824]")))
-                .seed(utf8("{\"users\": [\"a\"], \"num_samples\": [1], \"user_data\": {\"a\": {\"x\": [\"\\u00e9\\ud83d\\ude00x\"], \"y\": [\"\\n\"]}}}"))
+                .seed(
+                        utf8(
+                                "{\"users\": [\"a\"], \"num_samples\": [1], \"user_data\": {\"a\": {\"x\": [\"\\u00e9\\ud83d\\ude00x\"], \"y\": [\"\\n\"]}}}"))
                 .expecting(DatasetFileException.class)
                 .inputs(4_000)
                 .truncations(500)

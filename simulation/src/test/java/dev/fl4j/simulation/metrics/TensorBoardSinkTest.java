@@ -76,22 +76,38 @@ class TensorBoardSinkTest {
         assertEquals(3, recs.size());
 
         UnknownFieldSet first = UnknownFieldSet.parseFrom(recs.get(0));
-        assertEquals(1_700_000_000.25, Double.longBitsToDouble(first.getField(1).getFixed64List().get(0)));
-        assertEquals("brain.Event:2", first.getField(3).getLengthDelimitedList().get(0).toStringUtf8());
+        assertEquals(
+                1_700_000_000.25,
+                Double.longBitsToDouble(first.getField(1).getFixed64List().get(0)));
+        assertEquals(
+                "brain.Event:2",
+                first.getField(3).getLengthDelimitedList().get(0).toStringUtf8());
 
         UnknownFieldSet second = UnknownFieldSet.parseFrom(recs.get(1));
-        assertEquals(1_700_000_001.75, Double.longBitsToDouble(second.getField(1).getFixed64List().get(0)));
+        assertEquals(
+                1_700_000_001.75,
+                Double.longBitsToDouble(second.getField(1).getFixed64List().get(0)));
         assertEquals(1L, second.getField(2).getVarintList().get(0));
-        UnknownFieldSet summary = UnknownFieldSet.parseFrom(second.getField(5).getLengthDelimitedList().get(0));
+        UnknownFieldSet summary = UnknownFieldSet.parseFrom(
+                second.getField(5).getLengthDelimitedList().get(0));
         List<ByteString> values = summary.getField(1).getLengthDelimitedList();
         assertEquals(3, values.size());
         Map<String, Float> decoded = new LinkedHashMap<>();
         for (ByteString v : values) {
             UnknownFieldSet value = UnknownFieldSet.parseFrom(v);
-            decoded.put(value.getField(1).getLengthDelimitedList().get(0).toStringUtf8(),
+            decoded.put(
+                    value.getField(1).getLengthDelimitedList().get(0).toStringUtf8(),
                     Float.intBitsToFloat(value.getField(2).getFixed32List().get(0)));
         }
-        assertEquals(Map.of("client_work/train/loss", 2.3061f, "client_work/train/accuracy", 0.0799f, "broadcasted_bits", 1.98e9f), decoded);
+        assertEquals(
+                Map.of(
+                        "client_work/train/loss",
+                        2.3061f,
+                        "client_work/train/accuracy",
+                        0.0799f,
+                        "broadcasted_bits",
+                        1.98e9f),
+                decoded);
 
         UnknownFieldSet third = UnknownFieldSet.parseFrom(recs.get(2));
         assertEquals(2L, third.getField(2).getVarintList().get(0));
@@ -110,18 +126,23 @@ class TensorBoardSinkTest {
         assertEquals(3, recs.size());
         org.tensorflow.proto.Event marker = org.tensorflow.proto.Event.parseFrom(recs.get(1));
         assertEquals(4L, marker.getStep());
-        assertEquals(org.tensorflow.proto.SessionLog.SessionStatus.START, marker.getSessionLog().getStatus());
+        assertEquals(
+                org.tensorflow.proto.SessionLog.SessionStatus.START,
+                marker.getSessionLog().getStatus());
         assertEquals(1_700_000_100.0, marker.getWallTime());
         org.tensorflow.proto.Event round = org.tensorflow.proto.Event.parseFrom(recs.get(2));
         assertEquals(4L, round.getStep());
         assertEquals("loss", round.getSummary().getValue(0).getTag());
         assertEquals(0.5f, round.getSummary().getValue(0).getSimpleValue());
-        assertEquals("brain.Event:2", org.tensorflow.proto.Event.parseFrom(recs.get(0)).getFileVersion());
+        assertEquals(
+                "brain.Event:2",
+                org.tensorflow.proto.Event.parseFrom(recs.get(0)).getFileVersion());
     }
 
     @Test
     void twoSinksInOneSecondGetDistinctFiles() {
-        try (TensorBoardSink a = new TensorBoardSink(dir, () -> 5.0); TensorBoardSink b = new TensorBoardSink(dir, () -> 5.0)) {
+        try (TensorBoardSink a = new TensorBoardSink(dir, () -> 5.0);
+                TensorBoardSink b = new TensorBoardSink(dir, () -> 5.0)) {
             assertNotEquals(a.file(), b.file());
             assertTrue(b.file().getFileName().toString().startsWith("events.out.tfevents.0000000005."));
         }

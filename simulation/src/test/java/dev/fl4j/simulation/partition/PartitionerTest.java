@@ -48,7 +48,8 @@ class PartitionerTest {
         assertEquals(60, s.examplesPerClient().max());
         assertTrue(s.labelsPerClient().min() >= 8, s.toString());
         assertArrayEquals(p.rowsOf(7), Partitioner.iid().partition(y, 100, 1).rowsOf(7));
-        assertFalse(Arrays.equals(p.rowsOf(7), Partitioner.iid().partition(y, 100, 2).rowsOf(7)));
+        assertFalse(Arrays.equals(
+                p.rowsOf(7), Partitioner.iid().partition(y, 100, 2).rowsOf(7)));
     }
 
     @Test
@@ -59,10 +60,13 @@ class PartitionerTest {
         assertExactCover(mild, y.length);
         assertExactCover(harsh, y.length);
         assertEquals(10, mild.summary(y).labelsPerClient().min());
-        assertTrue(harsh.summary(y).labelsPerClient().median() < 10, harsh.summary(y).toString());
+        assertTrue(
+                harsh.summary(y).labelsPerClient().median() < 10,
+                harsh.summary(y).toString());
         assertTrue(dominantShare(mild, y) < 0.2, "mild: " + dominantShare(mild, y));
         assertTrue(dominantShare(harsh, y) > 0.5, "harsh: " + dominantShare(harsh, y));
-        assertArrayEquals(harsh.rowsOf(4), Partitioner.dirichlet(0.1).partition(y, 20, 3).rowsOf(4));
+        assertArrayEquals(
+                harsh.rowsOf(4), Partitioner.dirichlet(0.1).partition(y, 20, 3).rowsOf(4));
     }
 
     /** Mean over clients of the fraction of the client's examples that carry its most common label. */
@@ -81,7 +85,8 @@ class PartitionerTest {
     @Test
     void dirichletThatEmptiesAClientIsRejected() {
         int[] y = balancedLabels();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Partitioner.dirichlet(0.001).partition(y, 200, 1));
         assertTrue(e.getMessage().contains("Dirichlet(α=0.001) label skew, seed 1 would leave"), e.getMessage());
         assertTrue(e.getMessage().contains("clients without examples"), e.getMessage());
@@ -96,7 +101,8 @@ class PartitionerTest {
         assertEquals(60, s.examplesPerClient().min());
         assertEquals(60, s.examplesPerClient().max());
         assertTrue(s.labelsPerClient().max() <= 2, s.toString());
-        assertThrows(IllegalArgumentException.class, () -> Partitioner.shards(100).partition(y, 100, 5));
+        assertThrows(
+                IllegalArgumentException.class, () -> Partitioner.shards(100).partition(y, 100, 5));
     }
 
     @Test
@@ -106,7 +112,9 @@ class PartitionerTest {
         assertExactCover(p, y.length);
         PartitionSummary s = p.summary(y);
         assertTrue(s.examplesPerClient().max() > 2 * s.examplesPerClient().min(), s.toString());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Partitioner.quantitySkew(0.01).partition(y, 50, 9));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Partitioner.quantitySkew(0.01).partition(y, 50, 9));
         assertTrue(e.getMessage().contains("without examples"), e.getMessage());
     }
 
@@ -114,12 +122,23 @@ class PartitionerTest {
     void summaryPrintsCountsAndTheFactoriesDescribeThemselves() {
         int[] y = {0, 0, 1, 1, 2, 2, 2};
         Partition p = new Partition("hand-made", new int[][] {{0, 1}, {2, 3, 4}, {5, 6}});
-        assertEquals("hand-made: 3 clients, 7 examples\n  examples per client: min 2, median 2, max 3\n"
-                + "  labels per client:   min 1, median 1, max 2", p.summary(y).toString());
+        assertEquals(
+                "hand-made: 3 clients, 7 examples\n  examples per client: min 2, median 2, max 3\n"
+                        + "  labels per client:   min 1, median 1, max 2",
+                p.summary(y).toString());
         assertEquals(p.rowsOf(1).length, 3);
-        assertTrue(Partitioner.dirichlet(0.5).partition(balancedLabels(), 5, 1).description().contains("α=0.5"));
-        assertTrue(Partitioner.shards(2).partition(balancedLabels(), 5, 1).description().contains("2 label-sorted"));
-        assertTrue(Partitioner.iid().partition(balancedLabels(), 5, 1).description().startsWith("IID"));
+        assertTrue(Partitioner.dirichlet(0.5)
+                .partition(balancedLabels(), 5, 1)
+                .description()
+                .contains("α=0.5"));
+        assertTrue(Partitioner.shards(2)
+                .partition(balancedLabels(), 5, 1)
+                .description()
+                .contains("2 label-sorted"));
+        assertTrue(Partitioner.iid()
+                .partition(balancedLabels(), 5, 1)
+                .description()
+                .startsWith("IID"));
         assertThrows(IllegalArgumentException.class, () -> Partitioner.shards(0));
         assertThrows(IllegalArgumentException.class, () -> Partitioner.dirichlet(0));
         assertThrows(IllegalArgumentException.class, () -> Partitioner.iid().partition(new int[3], 4, 1));

@@ -1,5 +1,7 @@
 package dev.fl4j.simulation.provenance;
 
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Tensor;
 import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.testing.Fuzz;
 import dev.fl4j.simulation.checkpoint.Checkpoint;
@@ -9,8 +11,6 @@ import dev.fl4j.simulation.metrics.JsonLinesMetricsSink;
 import dev.fl4j.simulation.metrics.MetricsHistory;
 import dev.fl4j.simulation.metrics.MetricsPlot;
 import dev.fl4j.simulation.metrics.TensorBoardSink;
-import dev.fl4j.core.Struct;
-import dev.fl4j.core.Tensor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +45,8 @@ class DescribeFuzzTest {
         MetricsHistory h = new MetricsHistory();
         h.write(1, Map.of("client_work/train/loss", 1.0));
         MetricsPlot.standard().writePng(Map.of("r", h), png, List.of(p));
-        byte[] checkpoint = CheckpointFormat.encode(new Checkpoint(1, Struct.named("w", Tensor.scalar(1f)), 0, 0, p.config(), List.of())
-                .withProvenance(p));
+        byte[] checkpoint = CheckpointFormat.encode(
+                new Checkpoint(1, Struct.named("w", Tensor.scalar(1f)), 0, 0, p.config(), List.of()).withProvenance(p));
         Fuzz.named("describe")
                 .seed(Files.readAllBytes(csv))
                 .seed(Files.readAllBytes(jsonl))
@@ -62,8 +62,11 @@ class DescribeFuzzTest {
     @Test
     void provenanceJsonEndsInMalformedDataException() {
         String good = ProvenanceTest.sample("mean").toJson();
-        byte[] deep = Fuzz.nested("[".getBytes(StandardCharsets.US_ASCII), "1".getBytes(StandardCharsets.US_ASCII),
-                "]".getBytes(StandardCharsets.US_ASCII), 100_000);
+        byte[] deep = Fuzz.nested(
+                "[".getBytes(StandardCharsets.US_ASCII),
+                "1".getBytes(StandardCharsets.US_ASCII),
+                "]".getBytes(StandardCharsets.US_ASCII),
+                100_000);
         String deepField = "{\"later\":" + new String(deep, StandardCharsets.US_ASCII) + "," + good.substring(1);
         Fuzz.named("provenance json")
                 .seed(good.getBytes(StandardCharsets.UTF_8))

@@ -36,8 +36,15 @@ class ProvenanceTest {
     Path dir;
 
     static Provenance sample(String aggregator) {
-        RunConfig config = RunConfig.of(Map.of("seed", "42", "aggregator", aggregator, "dataset", "synthetic:1,1 ünïcode"));
-        return new Provenance("0.1.0", "8d07de2da77fd498961d5bd33a548d014adec926", config, 42, "17.0.9 (Vendor)", "tensorflow 2.16.2",
+        RunConfig config =
+                RunConfig.of(Map.of("seed", "42", "aggregator", aggregator, "dataset", "synthetic:1,1 ünïcode"));
+        return new Provenance(
+                "0.1.0",
+                "8d07de2da77fd498961d5bd33a548d014adec926",
+                config,
+                42,
+                "17.0.9 (Vendor)",
+                "tensorflow 2.16.2",
                 Instant.parse("2026-12-01T13:05:00.123Z"));
     }
 
@@ -59,8 +66,12 @@ class ProvenanceTest {
     @Test
     void currentRecordsThisBuildAndThisJdk() {
         Provenance p = Provenance.current(RunConfig.of(Map.of("seed", "3")), 3, "tensorflow x");
-        assertEquals("0.1.0-SNAPSHOT", p.fl4jVersion(), "the Maven project version, filtered into fl4j-version.properties");
-        assertTrue(p.fl4jCommit().matches("[0-9a-f]{40}(-dirty)?") || p.fl4jCommit().equals(Provenance.UNKNOWN), p.fl4jCommit());
+        assertEquals(
+                "0.1.0-SNAPSHOT", p.fl4jVersion(), "the Maven project version, filtered into fl4j-version.properties");
+        assertTrue(
+                p.fl4jCommit().matches("[0-9a-f]{40}(-dirty)?")
+                        || p.fl4jCommit().equals(Provenance.UNKNOWN),
+                p.fl4jCommit());
         assertTrue(p.jdk().startsWith(Runtime.version().toString() + " ("), p.jdk());
         assertEquals(3, p.seed());
     }
@@ -68,7 +79,8 @@ class ProvenanceTest {
     @Test
     void malformedJsonIsRejectedNamingTheField() {
         String good = sample("mean").toJson();
-        assertMalformed(good.replace("\"seed\":42", "\"seed\":\"42\""), "field 'seed' is VALUE_STRING, expected an integer");
+        assertMalformed(
+                good.replace("\"seed\":42", "\"seed\":\"42\""), "field 'seed' is VALUE_STRING, expected an integer");
         assertMalformed(good.replace("\"seed\":42", "\"seed\":1e3"), "field 'seed'");
         assertMalformed(good.replace("\"seed\":42,", ""), "has no field 'seed'");
         assertMalformed(good.replace("\"jdk\"", "\"seed\""), "field 'seed' appears twice");
@@ -77,9 +89,14 @@ class ProvenanceTest {
         assertMalformed(good + "{}", "content after its object");
         assertMalformed("[]", "the provenance is START_ARRAY");
         assertMalformed(" ".repeat(Provenance.MAX_JSON_CHARS + 1), "more than the 65536 allowed");
-        assertMalformed(good.replace("\"aggregator\":\"mean\"", "\"aggregator\":{\"x\":1}"), "'config/aggregator' is START_OBJECT, expected a string");
-        assertMalformed(good.replace("\"aggregator\":\"mean\"", "\"a=b\":\"mean\""), "field 'config': setting name 'a=b'");
-        assertEquals(sample("mean"), Provenance.fromJson(good.replace("{\"fl4j_version\"", "{\"later\":[1,{\"x\":2}],\"fl4j_version\"")),
+        assertMalformed(
+                good.replace("\"aggregator\":\"mean\"", "\"aggregator\":{\"x\":1}"),
+                "'config/aggregator' is START_OBJECT, expected a string");
+        assertMalformed(
+                good.replace("\"aggregator\":\"mean\"", "\"a=b\":\"mean\""), "field 'config': setting name 'a=b'");
+        assertEquals(
+                sample("mean"),
+                Provenance.fromJson(good.replace("{\"fl4j_version\"", "{\"later\":[1,{\"x\":2}],\"fl4j_version\"")),
                 "a field a later fl4j adds is skipped");
     }
 
@@ -96,8 +113,11 @@ class ProvenanceTest {
             sink.write(2, Map.of("loss", 2.0, "acc", 0.5));
         }
         List<String> lines = Files.readAllLines(f);
-        assertEquals(List.of("# fl4j provenance: " + sample("mean").toJson(), "round,loss,acc", "1,1.0,", "2,2.0,0.5"), lines);
-        Provenance resumed = new Provenance("0.2.0", "c0ffee", sample("mean").config(), 42, "21", "tensorflow 2.16.2", Instant.EPOCH);
+        assertEquals(
+                List.of("# fl4j provenance: " + sample("mean").toJson(), "round,loss,acc", "1,1.0,", "2,2.0,0.5"),
+                lines);
+        Provenance resumed = new Provenance(
+                "0.2.0", "c0ffee", sample("mean").config(), 42, "21", "tensorflow 2.16.2", Instant.EPOCH);
         try (CsvMetricsSink sink = new CsvMetricsSink(f, resumed)) {
             sink.resumedAfter(1);
             sink.write(1, Map.of("loss", 1.0));
@@ -124,8 +144,13 @@ class ProvenanceTest {
             sink.write(3, Map.of("loss", 30.0));
         }
         lines = Files.readAllLines(f);
-        assertEquals(List.of("{\"provenance\":" + sample("mean").toJson() + "}", "{\"round\":1,\"metrics\":{\"loss\":1.0}}",
-                "{\"round\":2,\"metrics\":{\"loss\":2.0}}", "{\"round\":3,\"metrics\":{\"loss\":30.0}}"), lines,
+        assertEquals(
+                List.of(
+                        "{\"provenance\":" + sample("mean").toJson() + "}",
+                        "{\"round\":1,\"metrics\":{\"loss\":1.0}}",
+                        "{\"round\":2,\"metrics\":{\"loss\":2.0}}",
+                        "{\"round\":3,\"metrics\":{\"loss\":30.0}}"),
+                lines,
                 "the resumed file keeps the provenance line of the run that started it, once");
         assertEquals(List.of(sample("mean")), read(f).orElseThrow().provenance());
     }
@@ -138,8 +163,12 @@ class ProvenanceTest {
             sink.resumedAfter(1);
             sink.write(2, Map.of("loss", 20.0));
         }
-        assertEquals(List.of("{\"provenance\":" + sample("mean").toJson() + "}", "{\"round\":1,\"metrics\":{\"loss\":1.0}}",
-                "{\"round\":2,\"metrics\":{\"loss\":20.0}}"), Files.readAllLines(f));
+        assertEquals(
+                List.of(
+                        "{\"provenance\":" + sample("mean").toJson() + "}",
+                        "{\"round\":1,\"metrics\":{\"loss\":1.0}}",
+                        "{\"round\":2,\"metrics\":{\"loss\":20.0}}"),
+                Files.readAllLines(f));
         Files.writeString(f, "{\"round\":1,\"metrics\":{\"loss\":1.0}}\n");
         assertEquals(new ProvenanceReader.Found(ProvenanceReader.Kind.JSON_LINES, List.of()), read(f).orElseThrow());
     }
@@ -148,14 +177,17 @@ class ProvenanceTest {
     @Test
     void tensorBoardHasATextSummaryAtStepZero() throws Exception {
         Path file;
-        try (TensorBoardSink sink = new TensorBoardSink(dir.resolve("tb"), () -> 1_700_000_000.0, Optional.of(sample("mean")))) {
+        try (TensorBoardSink sink =
+                new TensorBoardSink(dir.resolve("tb"), () -> 1_700_000_000.0, Optional.of(sample("mean")))) {
             file = sink.file();
             sink.write(1, Map.of("loss", 1.0));
         }
         byte[] bytes = Files.readAllBytes(file);
         List<Event> events = new ArrayList<>();
         for (int at = 0; at < bytes.length; ) {
-            int length = (int) java.nio.ByteBuffer.wrap(bytes, at, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            int length = (int) java.nio.ByteBuffer.wrap(bytes, at, 8)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .getLong();
             events.add(Event.parseFrom(java.util.Arrays.copyOfRange(bytes, at + 12, at + 12 + length)));
             at += 16 + length;
         }
@@ -168,7 +200,9 @@ class ProvenanceTest {
         assertEquals(org.tensorflow.proto.DataType.DT_STRING, v.getTensor().getDtype());
         assertEquals(0, v.getTensor().getTensorShape().getDimCount());
         assertEquals(sample("mean").toJson(), v.getTensor().getStringVal(0).toStringUtf8());
-        assertEquals(new ProvenanceReader.Found(ProvenanceReader.Kind.TENSORBOARD, List.of(sample("mean"))), read(file).orElseThrow());
+        assertEquals(
+                new ProvenanceReader.Found(ProvenanceReader.Kind.TENSORBOARD, List.of(sample("mean"))),
+                read(file).orElseThrow());
     }
 
     /** Read with ImageIO's PNG metadata, independent of fl4j's reader: one tEXt chunk per run on the chart. */
@@ -196,14 +230,18 @@ class ProvenanceTest {
             }
         }
         assertEquals(List.of(sample("mean").toJson(), sample("median").toJson()), texts);
-        assertEquals(new ProvenanceReader.Found(ProvenanceReader.Kind.PNG, List.of(sample("mean"), sample("median"))), read(png).orElseThrow());
+        assertEquals(
+                new ProvenanceReader.Found(ProvenanceReader.Kind.PNG, List.of(sample("mean"), sample("median"))),
+                read(png).orElseThrow());
     }
 
     @Test
     void kindsAreToldByContentAndDamageIsNamed() throws Exception {
         Path csv = dir.resolve("no-extension");
         Files.writeString(csv, "round,loss\r\n1,1.0\r\n");
-        assertEquals(new ProvenanceReader.Found(ProvenanceReader.Kind.CSV, List.of()), read(csv).orElseThrow());
+        assertEquals(
+                new ProvenanceReader.Found(ProvenanceReader.Kind.CSV, List.of()),
+                read(csv).orElseThrow());
         Path text = dir.resolve("notes.csv");
         Files.writeString(text, "hello\n");
         assertEquals(Optional.empty(), read(text));
@@ -212,8 +250,12 @@ class ProvenanceTest {
         MetricsPlot.standard().writePng(Map.of("r", history()), png, List.of(sample("x")));
         byte[] bytes = Files.readAllBytes(png);
         byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 5);
-        MalformedDataException e = assertThrows(MalformedDataException.class, () -> ProvenanceReader.read(cut, true, png));
-        assertTrue(e.getMessage().contains("chart.png: PNG chunk at offset") && e.getMessage().contains("truncated"), e.getMessage());
+        MalformedDataException e =
+                assertThrows(MalformedDataException.class, () -> ProvenanceReader.read(cut, true, png));
+        assertTrue(
+                e.getMessage().contains("chart.png: PNG chunk at offset")
+                        && e.getMessage().contains("truncated"),
+                e.getMessage());
         Path badJson = dir.resolve("bad.jsonl");
         Files.write(badJson, "{\"provenance\":{\"seed\":1}}\n".getBytes(StandardCharsets.UTF_8));
         e = assertThrows(MalformedDataException.class, () -> read(badJson));

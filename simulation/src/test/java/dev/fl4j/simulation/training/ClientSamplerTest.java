@@ -35,8 +35,13 @@ class ClientSamplerTest {
             assertEquals(c, new ClientSampler(pop, 10, 0, 7).sample(round), "same seed and round, same cohort");
         }
         assertNotEquals(s.sample(1).sampled(), s.sample(2).sampled());
-        assertNotEquals(s.sample(1).sampled(), new ClientSampler(pop, 10, 0, 8).sample(1).sampled());
-        assertEquals(pop.size(), new HashSet<>(new ClientSampler(pop, 30, 0, 1).sample(1).sampled()).size(), "whole population");
+        assertNotEquals(
+                s.sample(1).sampled(),
+                new ClientSampler(pop, 10, 0, 8).sample(1).sampled());
+        assertEquals(
+                pop.size(),
+                new HashSet<>(new ClientSampler(pop, 30, 0, 1).sample(1).sampled()).size(),
+                "whole population");
     }
 
     @Test
@@ -53,7 +58,9 @@ class ClientSamplerTest {
         double expected = rounds * 5 / 20.0;
         double sd = Math.sqrt(rounds * 0.25 * 0.75);
         for (String id : pop) {
-            assertTrue(Math.abs(counts.get(id) - expected) < 5 * sd, id + " sampled " + counts.get(id) + " times, expected about " + expected);
+            assertTrue(
+                    Math.abs(counts.get(id) - expected) < 5 * sd,
+                    id + " sampled " + counts.get(id) + " times, expected about " + expected);
         }
     }
 
@@ -80,7 +87,8 @@ class ClientSamplerTest {
 
     @Test
     void impossibleSettingsAreRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ClientSampler(population(5), 6, 0, 1));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new ClientSampler(population(5), 6, 0, 1));
         assertTrue(e.getMessage().contains("between 1 and the 5 clients"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new ClientSampler(population(5), 0, 0, 1));
         e = assertThrows(IllegalArgumentException.class, () -> new ClientSampler(population(5), 2, 1.0, 1));
@@ -110,8 +118,17 @@ class ClientSamplerTest {
         }
         assertTrue(sizes.size() > 5, "the cohort size varies: " + sizes);
         assertTrue(sizes.containsKey(0) || sizes.get(5) < rounds, "sizes " + sizes);
-        assertEquals(pop, ClientSampler.poisson(pop, 1.0, 0, new java.security.SecureRandom()).sample(1).sampled(), "q = 1 takes everyone");
-        assertThrows(IllegalArgumentException.class, () -> ClientSampler.poisson(pop, 0, 0, new java.security.SecureRandom()));
-        assertThrows(IllegalArgumentException.class, () -> ClientSampler.poisson(pop, 1.5, 0, new java.security.SecureRandom()));
+        assertEquals(
+                pop,
+                ClientSampler.poisson(pop, 1.0, 0, new java.security.SecureRandom())
+                        .sample(1)
+                        .sampled(),
+                "q = 1 takes everyone");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ClientSampler.poisson(pop, 0, 0, new java.security.SecureRandom()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ClientSampler.poisson(pop, 1.5, 0, new java.security.SecureRandom()));
     }
 }

@@ -29,14 +29,24 @@ class KilledPrivateRunResumeTest {
     Path tmp;
 
     private static Process start(Path dir, int holdRound) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), PrivateResumeChild.class.getName(),
-                dir.toString(), String.valueOf(ROUNDS), String.valueOf(holdRound)));
-        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                PrivateResumeChild.class.getName(),
+                dir.toString(),
+                String.valueOf(ROUNDS),
+                String.valueOf(holdRound)));
+        return new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     private static String value(String output, String prefix) {
-        return output.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow(() -> new AssertionError("no '" + prefix + "' in " + output))
+        return output.lines()
+                .filter(l -> l.startsWith(prefix))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no '" + prefix + "' in " + output))
                 .substring(prefix.length());
     }
 
@@ -45,7 +55,8 @@ class KilledPrivateRunResumeTest {
         Path dir = tmp.resolve("ckpt");
         Process first = start(dir, 4);
         boolean released = false;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 if (line.equals("released 4")) {
@@ -57,18 +68,32 @@ class KilledPrivateRunResumeTest {
         }
         assertTrue(first.waitFor(30, TimeUnit.SECONDS));
         assertTrue(released, "the child released round 4 before it was killed");
-        assertEquals("fl4j.privacy_ledger 1\nspent=4\n", Files.readString(dir.resolve(PrivacyLedgerFile.FILE_NAME)),
+        assertEquals(
+                "fl4j.privacy_ledger 1\nspent=4\n",
+                Files.readString(dir.resolve(PrivacyLedgerFile.FILE_NAME)),
                 "round 4 was recorded as spent before its result left the aggregator");
         List<Path> checkpoints = new CheckpointStore(dir).list();
-        assertEquals(new CheckpointStore(dir).fileFor(3), checkpoints.get(checkpoints.size() - 1), "round 4 was never checkpointed");
+        assertEquals(
+                new CheckpointStore(dir).fileFor(3),
+                checkpoints.get(checkpoints.size() - 1),
+                "round 4 was never checkpointed");
 
         Process second = start(dir, -1);
         String output = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(second.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, second.exitValue(), output);
         assertEquals(3, Integer.parseInt(value(output, "resumed from ")), output);
-        assertEquals(ROUNDS + 1, Long.parseLong(value(output, "spent rounds ")), "round 4 ran twice with fresh noise: both count");
-        assertEquals(SmallRun.dp(1e-5, Double.POSITIVE_INFINITY).epsilonAfter(ROUNDS + 1).epsilon(), Double.parseDouble(value(output, "epsilon ")));
-        assertEquals("fl4j.privacy_ledger 1\nspent=" + (ROUNDS + 1) + "\n", Files.readString(dir.resolve(PrivacyLedgerFile.FILE_NAME)));
+        assertEquals(
+                ROUNDS + 1,
+                Long.parseLong(value(output, "spent rounds ")),
+                "round 4 ran twice with fresh noise: both count");
+        assertEquals(
+                SmallRun.dp(1e-5, Double.POSITIVE_INFINITY)
+                        .epsilonAfter(ROUNDS + 1)
+                        .epsilon(),
+                Double.parseDouble(value(output, "epsilon ")));
+        assertEquals(
+                "fl4j.privacy_ledger 1\nspent=" + (ROUNDS + 1) + "\n",
+                Files.readString(dir.resolve(PrivacyLedgerFile.FILE_NAME)));
     }
 }

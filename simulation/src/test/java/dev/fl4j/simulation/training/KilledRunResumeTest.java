@@ -25,10 +25,19 @@ class KilledRunResumeTest {
     Path tmp;
 
     private static Process start(Path dir, Path out, long pause) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), ResumeChild.class.getName(),
-                dir.toString(), String.valueOf(ROUNDS), out.toString(), String.valueOf(pause)));
-        return new ProcessBuilder(cmd).redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                ResumeChild.class.getName(),
+                dir.toString(),
+                String.valueOf(ROUNDS),
+                out.toString(),
+                String.valueOf(pause)));
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(false)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     @Test
@@ -37,7 +46,8 @@ class KilledRunResumeTest {
         Path out = tmp.resolve("model.fl4v");
         Process first = start(dir, out, 400);
         int lastSaved = -1;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 if (line.startsWith("saved ")) {
@@ -57,7 +67,11 @@ class KilledRunResumeTest {
         String output = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(second.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, second.exitValue(), output);
-        int resumedFrom = Integer.parseInt(output.lines().filter(l -> l.startsWith("resumed from ")).findFirst().orElseThrow().substring(13));
+        int resumedFrom = Integer.parseInt(output.lines()
+                .filter(l -> l.startsWith("resumed from "))
+                .findFirst()
+                .orElseThrow()
+                .substring(13));
         assertTrue(resumedFrom >= 3 && resumedFrom < ROUNDS, "resumed from round " + resumedFrom + ": " + output);
 
         ModelWeights resumed = ModelWeights.fromStruct(ValueCodec.decode(Files.readAllBytes(out)));

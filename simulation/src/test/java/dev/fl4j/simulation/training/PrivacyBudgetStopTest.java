@@ -51,18 +51,34 @@ class PrivacyBudgetStopTest {
         @Override
         public AggregationProcess create(Type valueType) {
             AggregationProcess mean = new UnweightedMeanFactory().create(valueType);
-            StructType privacy = StructType.builder().add("epsilon", F64).add("epsilon_budget", F64)
-                    .add("next_round_within_budget", TensorType.scalar(DType.BOOL)).build();
-            Type measurements = StructType.builder().add("privacy", FederatedType.server(privacy)).add("mean", mean.measurementsType()).build();
+            StructType privacy = StructType.builder()
+                    .add("epsilon", F64)
+                    .add("epsilon_budget", F64)
+                    .add("next_round_within_budget", TensorType.scalar(DType.BOOL))
+                    .build();
+            Type measurements = StructType.builder()
+                    .add("privacy", FederatedType.server(privacy))
+                    .add("mean", mean.measurementsType())
+                    .build();
             Type state = StructType.builder().add("inner_agg", mean.stateType()).build();
-            FederatedComputation init = FederatedComputation.noArg("lookalike_initialize", state,
+            FederatedComputation init = FederatedComputation.noArg(
+                    "lookalike_initialize",
+                    state,
                     (ctx, arg) -> Struct.named("inner_agg", ctx.invoke(mean.initializeComputation(), null)));
             return Wrapping.process("lookalike", init, valueType, null, measurements, (ctx, s, value, weight) -> {
                 MeasuredProcessOutput out = Wrapping.nextInner(ctx, mean, s.get("inner_agg"), value, null);
-                Struct flag = Struct.named("epsilon", Tensor.scalar(1.0), "epsilon_budget", Tensor.scalar(1.0),
-                        "next_round_within_budget", Tensor.scalar(false));
-                return new MeasuredProcessOutput(Struct.named("inner_agg", out.state()), out.result(),
-                        Struct.named("privacy", ctx.federatedValue(flag, Placement.SERVER), "mean", out.measurements()));
+                Struct flag = Struct.named(
+                        "epsilon",
+                        Tensor.scalar(1.0),
+                        "epsilon_budget",
+                        Tensor.scalar(1.0),
+                        "next_round_within_budget",
+                        Tensor.scalar(false));
+                return new MeasuredProcessOutput(
+                        Struct.named("inner_agg", out.state()),
+                        out.result(),
+                        Struct.named(
+                                "privacy", ctx.federatedValue(flag, Placement.SERVER), "mean", out.measurements()));
             });
         }
     }
@@ -70,8 +86,14 @@ class PrivacyBudgetStopTest {
     @Test
     void aMetricThatMerelyEndsInTheBudgetFlagStopsNothing() {
         Stops listener = new Stops();
-        TrainingResult r = SmallRun.loop(SmallRun.process(new LookalikeFactory()), 4, 1, 0, 1).optListener(listener).build().run();
-        assertEquals(0.0, r.last("aggregator/privacy/next_round_within_budget").orElseThrow(), "the lookalike flag was reported");
+        TrainingResult r = SmallRun.loop(SmallRun.process(new LookalikeFactory()), 4, 1, 0, 1)
+                .optListener(listener)
+                .build()
+                .run();
+        assertEquals(
+                0.0,
+                r.last("aggregator/privacy/next_round_within_budget").orElseThrow(),
+                "the lookalike flag was reported");
         assertEquals(4, r.rounds(), "a measurement's name is no budget");
         assertEquals(List.of(), listener.stops);
     }
@@ -79,18 +101,24 @@ class PrivacyBudgetStopTest {
     @Test
     void aResumedPrivateRunStopsWhereTheLedgerSaysTheBudgetEnds() {
         DifferentiallyPrivateFactory unbounded = SmallRun.dp(1e-5, Double.POSITIVE_INFINITY);
-        DifferentiallyPrivateFactory dp = unbounded.withEpsilonBudget(unbounded.epsilonAfter(4).epsilon());
+        DifferentiallyPrivateFactory dp =
+                unbounded.withEpsilonBudget(unbounded.epsilonAfter(4).epsilon());
         assertEquals(4, dp.roundsWithinBudget());
         Path dir = tmp.resolve("ckpt");
         assertEquals(2, SmallRun.privateCheckpointed(dir, 2, dp).build().run().rounds());
 
         Stops listener = new Stops();
-        TrainingResult resumed = SmallRun.privateCheckpointed(dir, 20, dp).optListener(listener).build().run();
+        TrainingResult resumed = SmallRun.privateCheckpointed(dir, 20, dp)
+                .optListener(listener)
+                .build()
+                .run();
         assertEquals(2, resumed.resumedFrom());
         assertEquals(4, resumed.rounds());
         assertEquals(1, listener.stops.size(), listener.stops.toString());
         assertEquals("4: " + dp.exhaustedAfter(4).orElseThrow().reason(), listener.stops.get(0));
-        assertTrue(listener.stops.get(0).startsWith("4: one more round would exceed the privacy budget (epsilon "), listener.stops.get(0));
+        assertTrue(
+                listener.stops.get(0).startsWith("4: one more round would exceed the privacy budget (epsilon "),
+                listener.stops.get(0));
         assertEquals(4.0, resumed.last("aggregator/zeroing/privacy/rounds").orElseThrow());
     }
 }

@@ -14,27 +14,29 @@ public final class PrivateResumeChild {
     static final String ROUNDS_METRIC = "aggregator/zeroing/privacy/rounds";
     static final String EPSILON_METRIC = "aggregator/zeroing/privacy/epsilon";
 
-    private PrivateResumeChild() {
-    }
+    private PrivateResumeChild() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int rounds = Integer.parseInt(args[1]);
         int holdRound = Integer.parseInt(args[2]);
-        TrainingResult r = SmallRun.privateCheckpointed(dir, rounds, SmallRun.dp(1e-5, Double.POSITIVE_INFINITY)).optListener(new RoundListener() {
-            @Override
-            public void roundFinished(int round, Map<String, Double> metrics) {
-                if (round == holdRound) {
-                    System.out.println("released " + round);
-                    System.out.flush();
-                    try {
-                        Thread.sleep(120_000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+        TrainingResult r = SmallRun.privateCheckpointed(dir, rounds, SmallRun.dp(1e-5, Double.POSITIVE_INFINITY))
+                .optListener(new RoundListener() {
+                    @Override
+                    public void roundFinished(int round, Map<String, Double> metrics) {
+                        if (round == holdRound) {
+                            System.out.println("released " + round);
+                            System.out.flush();
+                            try {
+                                Thread.sleep(120_000);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
                     }
-                }
-            }
-        }).build().run();
+                })
+                .build()
+                .run();
         System.out.println("resumed from " + r.resumedFrom());
         System.out.println("spent rounds " + r.last(ROUNDS_METRIC).orElseThrow().longValue());
         System.out.println("epsilon " + r.last(EPSILON_METRIC).orElseThrow());

@@ -17,11 +17,12 @@ final class SmallRun {
     static final int CLIENTS = 20;
     static final int PER_ROUND = 5;
 
-    private SmallRun() {
-    }
+    private SmallRun() {}
 
     static FedProxSynthetic data() {
-        return FedProxSynthetic.builder(1, 1, CLIENTS, 5).optExamplesPerClient(30).build();
+        return FedProxSynthetic.builder(1, 1, CLIENTS, 5)
+                .optExamplesPerClient(30)
+                .build();
     }
 
     static LearningProcess process() {
@@ -35,11 +36,20 @@ final class SmallRun {
 
     private static FedAvg.Builder builder() {
         return FedAvg.builder(Models.softmaxRegression(FedProxSynthetic.DIMENSION, FedProxSynthetic.CLASSES))
-                .setClientOptimizer(Sgd.of(0.05f)).optSeed(3);
+                .setClientOptimizer(Sgd.of(0.05f))
+                .optSeed(3);
     }
 
     static RunConfig config(long seed, double dropout) {
-        return RunConfig.of(Map.of("dataset", "synthetic:1,1", "model", "softmax", "seed", String.valueOf(seed), "dropout", String.valueOf(dropout)));
+        return RunConfig.of(Map.of(
+                "dataset",
+                "synthetic:1,1",
+                "model",
+                "softmax",
+                "seed",
+                String.valueOf(seed),
+                "dropout",
+                String.valueOf(dropout)));
     }
 
     static TrainingLoop.Builder loop(int rounds, long seed, double dropout, int workers) {
@@ -60,24 +70,38 @@ final class SmallRun {
 
     /** The {@code dp:0.3} preset (private adaptive zeroing, adaptive-clip Gaussian DP) for this population, δ and budget as given. */
     static dev.fl4j.aggregators.DifferentiallyPrivateFactory dp(double delta, double budget) {
-        dev.fl4j.aggregators.DifferentiallyPrivateFactory dp = dev.fl4j.aggregators.DifferentiallyPrivateFactory.gaussianAdaptive(0.3, PER_ROUND)
-                .withPopulation(CLIENTS).withDelta(delta);
+        dev.fl4j.aggregators.DifferentiallyPrivateFactory dp =
+                dev.fl4j.aggregators.DifferentiallyPrivateFactory.gaussianAdaptive(0.3, PER_ROUND)
+                        .withPopulation(CLIENTS)
+                        .withDelta(delta);
         return budget < Double.POSITIVE_INFINITY ? dp.withEpsilonBudget(budget) : dp;
     }
 
     /** A differentially private run of the dp preset, checkpointed every round in {@code dir} with its ledger there. */
-    static TrainingLoop.Builder privateCheckpointed(Path dir, int rounds, dev.fl4j.aggregators.DifferentiallyPrivateFactory dp) {
+    static TrainingLoop.Builder privateCheckpointed(
+            Path dir, int rounds, dev.fl4j.aggregators.DifferentiallyPrivateFactory dp) {
         CheckpointStore store = new CheckpointStore(dir);
-        dev.fl4j.aggregators.DifferentiallyPrivateFactory withLedger = dp.withLedger(dev.fl4j.simulation.checkpoint.PrivacyLedgerFile.in(store));
-        return loop(process(dev.fl4j.aggregators.Aggregators.dpAggregator().setMechanism(withLedger).build()), rounds, 11, 0, 1)
-                .optCheckpoints(store, 1, config(11, 0)).optPrivacy(withLedger);
+        dev.fl4j.aggregators.DifferentiallyPrivateFactory withLedger =
+                dp.withLedger(dev.fl4j.simulation.checkpoint.PrivacyLedgerFile.in(store));
+        return loop(
+                        process(dev.fl4j.aggregators.Aggregators.dpAggregator()
+                                .setMechanism(withLedger)
+                                .build()),
+                        rounds,
+                        11,
+                        0,
+                        1)
+                .optCheckpoints(store, 1, config(11, 0))
+                .optPrivacy(withLedger);
     }
 
     static TrainingLoop.Builder checkpointed(Path dir, int rounds, long seed, double dropout, int workers) {
         return checkpointed(process(), dir, rounds, seed, dropout, workers);
     }
 
-    static TrainingLoop.Builder checkpointed(LearningProcess process, Path dir, int rounds, long seed, double dropout, int workers) {
-        return loop(process, rounds, seed, dropout, workers).optCheckpoints(new CheckpointStore(dir), 1, config(seed, dropout));
+    static TrainingLoop.Builder checkpointed(
+            LearningProcess process, Path dir, int rounds, long seed, double dropout, int workers) {
+        return loop(process, rounds, seed, dropout, workers)
+                .optCheckpoints(new CheckpointStore(dir), 1, config(seed, dropout));
     }
 }

@@ -94,7 +94,8 @@ final class BatchFeed implements AutoCloseable {
         int[] data = t.intData();
         for (int i = 0; i < data.length; i++) {
             if (data[i] < 0 || data[i] >= bound) {
-                throw new IllegalArgumentException(what + " " + data[i] + " at position " + i + " is outside [0, " + bound + ")");
+                throw new IllegalArgumentException(
+                        what + " " + data[i] + " at position " + i + " is outside [0, " + bound + ")");
             }
         }
     }

@@ -25,8 +25,7 @@ import org.tensorflow.types.TFloat32;
 final class InGraphOptimizer {
 
     /** The update op, the op that resets the slots, and the fed step size (null if unused). */
-    record Built(Op step, Op resetSlots, Placeholder<TFloat32> stepSize) {
-    }
+    record Built(Op step, Op resetSlots, Placeholder<TFloat32> stepSize) {}
 
     private final Ops tf;
     private final List<Op> resets = new ArrayList<>();
@@ -39,11 +38,17 @@ final class InGraphOptimizer {
      * @param before ops every update must wait for (all gradients and metric updates: ref variables
      *     are read in place, so no weight may change before every read of the step is done)
      */
-    static Built build(Ops tf, Optimizer optimizer, List<Variable<TFloat32>> vars, List<Operand<TFloat32>> grads, List<Op> before) {
+    static Built build(
+            Ops tf,
+            Optimizer optimizer,
+            List<Variable<TFloat32>> vars,
+            List<Operand<TFloat32>> grads,
+            List<Op> before) {
         return new InGraphOptimizer(tf).compile(optimizer, vars, grads, before);
     }
 
-    private Built compile(Optimizer optimizer, List<Variable<TFloat32>> vars, List<Operand<TFloat32>> grads, List<Op> before) {
+    private Built compile(
+            Optimizer optimizer, List<Variable<TFloat32>> vars, List<Operand<TFloat32>> grads, List<Op> before) {
         Ops dep = tf.withControlDependencies(before);
         List<Op> updates = new ArrayList<>();
         Placeholder<TFloat32> stepSize = null;
@@ -58,17 +63,24 @@ final class InGraphOptimizer {
             } else if (optimizer instanceof Adam a) {
                 updates.add(adaptive(dep, w, g, a.beta1(), a.beta2(), a.epsilon(), stepSize, false, 0f));
             } else if (optimizer instanceof Yogi y) {
-                updates.add(adaptive(dep, w, g, y.beta1(), y.beta2(), y.epsilon(), stepSize, true, y.initialPreconditionerValue()));
+                updates.add(adaptive(
+                        dep, w, g, y.beta1(), y.beta2(), y.epsilon(), stepSize, true, y.initialPreconditionerValue()));
             } else if (optimizer instanceof Adagrad a) {
                 Variable<TFloat32> p = slot(w, a.initialPreconditionerValue());
                 Operand<TFloat32> p1 = dep.assign(p, tf.math.add(p, tf.math.square(g)));
-                Operand<TFloat32> delta = tf.math.div(tf.math.mul(tf.constant(a.learningRate()), g), tf.math.sqrt(tf.math.add(p1, tf.constant(a.epsilon()))));
+                Operand<TFloat32> delta = tf.math.div(
+                        tf.math.mul(tf.constant(a.learningRate()), g),
+                        tf.math.sqrt(tf.math.add(p1, tf.constant(a.epsilon()))));
                 updates.add(tf.assignSub(w, delta));
             } else if (optimizer instanceof RmsProp r) {
                 Variable<TFloat32> p = slot(w, 0f);
-                Operand<TFloat32> p1 = dep.assign(p, tf.math.add(tf.math.mul(tf.constant(r.decay()), p),
-                        tf.math.mul(tf.constant(1f - r.decay()), tf.math.square(g))));
-                Operand<TFloat32> delta = tf.math.div(tf.math.mul(tf.constant(r.learningRate()), g),
+                Operand<TFloat32> p1 = dep.assign(
+                        p,
+                        tf.math.add(
+                                tf.math.mul(tf.constant(r.decay()), p),
+                                tf.math.mul(tf.constant(1f - r.decay()), tf.math.square(g))));
+                Operand<TFloat32> delta = tf.math.div(
+                        tf.math.mul(tf.constant(r.learningRate()), g),
                         tf.math.add(tf.math.sqrt(p1), tf.constant(r.epsilon())));
                 updates.add(tf.assignSub(w, delta));
             } else {
@@ -76,7 +88,8 @@ final class InGraphOptimizer {
             }
         }
         Op step = tf.withControlDependencies(updates).withName("train_step").noOp();
-        Op reset = tf.withControlDependencies(resets).withName("reset_optimizer").noOp();
+        Op reset =
+                tf.withControlDependencies(resets).withName("reset_optimizer").noOp();
         return new Built(step, reset, stepSize);
     }
 
@@ -92,17 +105,28 @@ final class InGraphOptimizer {
         return tf.assignSub(w, tf.math.mul(lr, direction));
     }
 
-    private Op adaptive(Ops dep, Variable<TFloat32> w, Operand<TFloat32> g, float beta1, float beta2, float epsilon,
-                        Operand<TFloat32> stepSize, boolean yogi, float initialV) {
+    private Op adaptive(
+            Ops dep,
+            Variable<TFloat32> w,
+            Operand<TFloat32> g,
+            float beta1,
+            float beta2,
+            float epsilon,
+            Operand<TFloat32> stepSize,
+            boolean yogi,
+            float initialV) {
         Variable<TFloat32> m = slot(w, 0f);
         Variable<TFloat32> v = slot(w, initialV);
         Operand<TFloat32> g2 = tf.math.square(g);
-        Operand<TFloat32> m1 = dep.assign(m, tf.math.add(tf.math.mul(tf.constant(beta1), m), tf.math.mul(tf.constant(1f - beta1), g)));
+        Operand<TFloat32> m1 =
+                dep.assign(m, tf.math.add(tf.math.mul(tf.constant(beta1), m), tf.math.mul(tf.constant(1f - beta1), g)));
         Operand<TFloat32> newV = yogi
-                ? tf.math.sub(v, tf.math.mul(tf.math.mul(tf.constant(1f - beta2), tf.math.sign(tf.math.sub(v, g2))), g2))
+                ? tf.math.sub(
+                        v, tf.math.mul(tf.math.mul(tf.constant(1f - beta2), tf.math.sign(tf.math.sub(v, g2))), g2))
                 : tf.math.add(tf.math.mul(tf.constant(beta2), v), tf.math.mul(tf.constant(1f - beta2), g2));
         Operand<TFloat32> v1 = dep.assign(v, newV);
-        Operand<TFloat32> delta = tf.math.div(tf.math.mul(stepSize, m1), tf.math.add(tf.math.sqrt(v1), tf.constant(epsilon)));
+        Operand<TFloat32> delta =
+                tf.math.div(tf.math.mul(stepSize, m1), tf.math.add(tf.math.sqrt(v1), tf.constant(epsilon)));
         return tf.assignSub(w, delta);
     }
 

@@ -47,19 +47,29 @@ final class LayerOps {
      * @param dropoutSeed the int64[2] stateless seed for this layer's mask, used in training mode
      */
     @SuppressWarnings("unchecked")
-    Operand<?> apply(Layer layer, Operand<?> in, TensorType inType, TensorType outType, List<Variable<TFloat32>> weights,
-                     boolean training, Operand<TInt64> dropoutSeed) {
+    Operand<?> apply(
+            Layer layer,
+            Operand<?> in,
+            TensorType inType,
+            TensorType outType,
+            List<Variable<TFloat32>> weights,
+            boolean training,
+            Operand<TInt64> dropoutSeed) {
         if (layer instanceof InputLayer) {
             return in;
         }
         if (layer instanceof Embedding e) {
-            Operand<TFloat32> oneHot = tf.oneHot((Operand<TInt32>) in, tf.constant(e.inputDim()), tf.constant(1f), tf.constant(0f));
+            Operand<TFloat32> oneHot =
+                    tf.oneHot((Operand<TInt32>) in, tf.constant(e.inputDim()), tf.constant(1f), tf.constant(0f));
             Operand<TFloat32> flat = tf.reshape(oneHot, tf.constant(new int[] {-1, e.inputDim()}));
             return tf.reshape(tf.linalg.matMul(flat, weights.get(0)), tf.constant(batchShape(outType)));
         }
         Operand<TFloat32> x = (Operand<TFloat32>) in;
         if (layer instanceof Conv2D c) {
-            Operand<TFloat32> y = tf.nn.conv2d(x, weights.get(0), List.of(1L, (long) c.strides().get(0), (long) c.strides().get(1), 1L),
+            Operand<TFloat32> y = tf.nn.conv2d(
+                    x,
+                    weights.get(0),
+                    List.of(1L, (long) c.strides().get(0), (long) c.strides().get(1), 1L),
                     c.padding().tfName());
             if (c.useBias()) {
                 y = tf.nn.biasAdd(y, weights.get(1));
@@ -67,18 +77,25 @@ final class LayerOps {
             return activate(c.activation(), y);
         }
         if (layer instanceof MaxPooling2D p) {
-            return tf.nn.maxPool(x, tf.constant(new int[] {1, p.poolSize().get(0), p.poolSize().get(1), 1}),
-                    tf.constant(new int[] {1, p.strides().get(0), p.strides().get(1), 1}), p.padding().tfName());
+            return tf.nn.maxPool(
+                    x,
+                    tf.constant(new int[] {1, p.poolSize().get(0), p.poolSize().get(1), 1}),
+                    tf.constant(new int[] {1, p.strides().get(0), p.strides().get(1), 1}),
+                    p.padding().tfName());
         }
         if (layer instanceof AveragePooling2D p) {
-            return tf.nn.avgPool(x, List.of(1L, (long) p.poolSize().get(0), (long) p.poolSize().get(1), 1L),
-                    List.of(1L, (long) p.strides().get(0), (long) p.strides().get(1), 1L), p.padding().tfName());
+            return tf.nn.avgPool(
+                    x,
+                    List.of(1L, (long) p.poolSize().get(0), (long) p.poolSize().get(1), 1L),
+                    List.of(1L, (long) p.strides().get(0), (long) p.strides().get(1), 1L),
+                    p.padding().tfName());
         }
         if (layer instanceof Flatten || layer instanceof Reshape) {
             return tf.reshape(in, tf.constant(batchShape(outType)));
         }
         if (layer instanceof Dense d) {
-            return activate(d.activation(), dense(x, inType, outType, weights.get(0), d.useBias() ? weights.get(1) : null));
+            return activate(
+                    d.activation(), dense(x, inType, outType, weights.get(0), d.useBias() ? weights.get(1) : null));
         }
         if (layer instanceof Dropout d) {
             if (!training || d.rate() == 0f) {
@@ -110,8 +127,12 @@ final class LayerOps {
         };
     }
 
-    private Operand<TFloat32> dense(Operand<TFloat32> x, TensorType inType, TensorType outType, Operand<TFloat32> kernel,
-                                    Operand<TFloat32> bias) {
+    private Operand<TFloat32> dense(
+            Operand<TFloat32> x,
+            TensorType inType,
+            TensorType outType,
+            Operand<TFloat32> kernel,
+            Operand<TFloat32> bias) {
         int in = inType.shape()[inType.rank() - 1];
         Operand<TFloat32> flat = inType.rank() == 2 ? x : tf.reshape(x, tf.constant(new int[] {-1, in}));
         Operand<TFloat32> y = tf.linalg.matMul(flat, kernel);

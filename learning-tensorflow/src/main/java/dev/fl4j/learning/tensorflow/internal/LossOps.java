@@ -14,8 +14,7 @@ final class LossOps {
 
     private static final float EPSILON = 1e-7f;
 
-    private LossOps() {
-    }
+    private LossOps() {}
 
     @SuppressWarnings("unchecked")
     static Operand<TFloat32> build(Ops tf, Loss loss, Operand<TFloat32> predictions, Operand<?> labels, int lastDim) {
@@ -29,7 +28,8 @@ final class LossOps {
             if (s.fromLogits()) {
                 perExample = tf.nn.softmaxCrossEntropyWithLogits(scores, oneHot).loss();
             } else {
-                Operand<TFloat32> normalised = tf.math.div(scores, tf.sum(scores, tf.constant(new int[] {1}), org.tensorflow.op.core.Sum.keepDims(true)));
+                Operand<TFloat32> normalised = tf.math.div(
+                        scores, tf.sum(scores, tf.constant(new int[] {1}), org.tensorflow.op.core.Sum.keepDims(true)));
                 Operand<TFloat32> clipped = clip(tf, normalised);
                 perExample = tf.math.neg(tf.sum(tf.math.mul(oneHot, tf.math.log(clipped)), tf.constant(1)));
             }
@@ -48,7 +48,8 @@ final class LossOps {
                 Operand<TFloat32> eps = tf.constant(EPSILON);
                 Operand<TFloat32> one = tf.constant(1f);
                 Operand<TFloat32> pos = tf.math.mul(y, tf.math.log(tf.math.add(clipped, eps)));
-                Operand<TFloat32> neg = tf.math.mul(tf.math.sub(one, y), tf.math.log(tf.math.add(tf.math.sub(one, clipped), eps)));
+                Operand<TFloat32> neg =
+                        tf.math.mul(tf.math.sub(one, y), tf.math.log(tf.math.add(tf.math.sub(one, clipped), eps)));
                 perElement = tf.math.neg(tf.math.add(pos, neg));
             }
             return tf.math.mean(perElement, axis0);

@@ -97,14 +97,16 @@ public final class TfModelGraph implements AutoCloseable {
         this.weightsType = spec.weightsType();
         this.optimizer = options.optimizer();
         this.numClasses = spec.loss() instanceof Loss.SparseCategoricalCrossentropy ? last(spec.predictionType()) : -1;
-        this.embeddingVocabulary = sequential.layers().size() > 1 && sequential.layers().get(1) instanceof Embedding e ? e.inputDim() : -1;
+        this.embeddingVocabulary =
+                sequential.layers().size() > 1 && sequential.layers().get(1) instanceof Embedding e ? e.inputDim() : -1;
         this.graph = new Graph();
         boolean built = false;
         try {
             Ops tf = Ops.create(graph);
             x = inputPlaceholder(tf, "x");
             y = inputPlaceholder(tf, "y");
-            // Everything assign() runs: weights from their feeds, then the resets of metrics, gradient sums, anchors and slots.
+            // Everything assign() runs: weights from their feeds, then the resets of metrics, gradient sums, anchors
+            // and slots.
             List<Op> assignOps = new ArrayList<>();
             declareWeights(tf, assignOps);
 
@@ -154,8 +156,7 @@ public final class TfModelGraph implements AutoCloseable {
     }
 
     /** The ops over the float64 metric sums: reset to 0, add a training batch, add an evaluation batch. */
-    private record MetricOps(Op reset, Op trainUpdate, Op evalUpdate) {
-    }
+    private record MetricOps(Op reset, Op trainUpdate, Op evalUpdate) {}
 
     /** A float64 variable per metric part, and the ops that reset them and add the parts of a training or inference pass. */
     private MetricOps metricSums(Ops tf, Forward train, Forward infer) {
@@ -175,8 +176,7 @@ public final class TfModelGraph implements AutoCloseable {
     }
 
     /** The training step with its step-size feed, and the FedSGD gradient accumulation; each null when not built. */
-    private record TrainingOps(Op step, Placeholder<TFloat32> stepSize, Op accumulateGradients) {
-    }
+    private record TrainingOps(Op step, Placeholder<TFloat32> stepSize, Op accumulateGradients) {}
 
     /**
      * The gradients of the training loss, and what {@code options} asks of them: their FedSGD sums
@@ -192,10 +192,12 @@ public final class TfModelGraph implements AutoCloseable {
         if (options.optimizer() == null) {
             return new TrainingOps(null, null, accumulate);
         }
-        List<Operand<TFloat32>> updateGrads = options.proximalMu() > 0f ? withProximalTerm(tf, g, options.proximalMu(), assignOps) : g;
+        List<Operand<TFloat32>> updateGrads =
+                options.proximalMu() > 0f ? withProximalTerm(tf, g, options.proximalMu(), assignOps) : g;
         List<Op> before = new ArrayList<>(updateGrads);
         before.add(trainMetricUpdate);
-        InGraphOptimizer.Built optimizerOps = InGraphOptimizer.build(tf, options.optimizer(), weights, updateGrads, before);
+        InGraphOptimizer.Built optimizerOps =
+                InGraphOptimizer.build(tf, options.optimizer(), weights, updateGrads, before);
         assignOps.add(optimizerOps.resetSlots());
         return new TrainingOps(optimizerOps.step(), optimizerOps.stepSize(), accumulate);
     }
@@ -224,7 +226,8 @@ public final class TfModelGraph implements AutoCloseable {
     }
 
     /** FedProx: {@code g + mu × (w − anchor)}, with an anchor per weight set to the assigned weights. */
-    private List<Operand<TFloat32>> withProximalTerm(Ops tf, List<Operand<TFloat32>> g, float proximalMu, List<Op> assignOps) {
+    private List<Operand<TFloat32>> withProximalTerm(
+            Ops tf, List<Operand<TFloat32>> g, float proximalMu, List<Op> assignOps) {
         List<Operand<TFloat32>> updateGrads = new ArrayList<>();
         Operand<TFloat32> mu = tf.constant(proximalMu);
         for (int i = 0; i < weights.size(); i++) {
@@ -249,8 +252,7 @@ public final class TfModelGraph implements AutoCloseable {
         return new Session(graph, config);
     }
 
-    private record Forward(Operand<TFloat32> predictions, Operand<TFloat32> loss, Operand<TInt32> batchSize) {
-    }
+    private record Forward(Operand<TFloat32> predictions, Operand<TFloat32> loss, Operand<TInt32> batchSize) {}
 
     private Forward forward(Ops tf, boolean training) {
         Operand<?> current = x;
@@ -266,7 +268,15 @@ public final class TfModelGraph implements AutoCloseable {
                 dropoutSeeds.add(p);
                 seed = p;
             }
-            current = new LayerOps(tf).apply(layer, current, in, sequential.outputTypes().get(i), weights.subList(w, w + n), training, seed);
+            current = new LayerOps(tf)
+                    .apply(
+                            layer,
+                            current,
+                            in,
+                            sequential.outputTypes().get(i),
+                            weights.subList(w, w + n),
+                            training,
+                            seed);
             w += n;
         }
         @SuppressWarnings("unchecked")
@@ -395,7 +405,13 @@ public final class TfModelGraph implements AutoCloseable {
     }
 
     /** What a batch run does. */
-    public enum Mode { TRAIN_STEP, ACCUMULATE_GRADIENTS, EVALUATE, FORWARD_TRAINING, FORWARD_INFERENCE }
+    public enum Mode {
+        TRAIN_STEP,
+        ACCUMULATE_GRADIENTS,
+        EVALUATE,
+        FORWARD_TRAINING,
+        FORWARD_INFERENCE
+    }
 
     /**
      * Runs one batch. {@code step} is the 1-based local step (for the step size of Adam/Yogi and
@@ -410,12 +426,14 @@ public final class TfModelGraph implements AutoCloseable {
         try (BatchFeed feed = BatchFeed.of(batch)) {
             Session.Runner r = session.runner();
             r.feed(x, feed.x()).feed(y, feed.y());
-            boolean training = mode == Mode.TRAIN_STEP || mode == Mode.ACCUMULATE_GRADIENTS || mode == Mode.FORWARD_TRAINING;
+            boolean training =
+                    mode == Mode.TRAIN_STEP || mode == Mode.ACCUMULATE_GRADIENTS || mode == Mode.FORWARD_TRAINING;
             List<TInt64> seeds = new ArrayList<>();
             try {
                 if (training) {
                     for (int i = 0; i < dropoutSeeds.size(); i++) {
-                        TInt64 s = TInt64.vectorOf(Seeds.deriveForModel(seed, step, i), Seeds.deriveForModel(seed, step, i, 1));
+                        TInt64 s = TInt64.vectorOf(
+                                Seeds.deriveForModel(seed, step, i), Seeds.deriveForModel(seed, step, i, 1));
                         seeds.add(s);
                         r.feed(dropoutSeeds.get(i), s);
                     }
@@ -427,7 +445,8 @@ public final class TfModelGraph implements AutoCloseable {
                             throw new IllegalStateException("this graph was built without a training step");
                         }
                         if (stepSize != null) {
-                            stepSizeTensor = TFloat32.scalarOf(optimizer instanceof Adam a ? a.stepSize(step) : ((Yogi) optimizer).stepSize(step));
+                            stepSizeTensor = TFloat32.scalarOf(
+                                    optimizer instanceof Adam a ? a.stepSize(step) : ((Yogi) optimizer).stepSize(step));
                             r.feed(stepSize, stepSizeTensor);
                         }
                         r.addTarget(trainStep);
@@ -439,8 +458,10 @@ public final class TfModelGraph implements AutoCloseable {
                         r.addTarget(accumulateGradients).addTarget(trainMetricUpdate);
                     }
                     case EVALUATE -> r.addTarget(evalMetricUpdate);
-                    case FORWARD_TRAINING -> r.addTarget(trainMetricUpdate).fetch(trainLoss).fetch(trainPredictions);
-                    case FORWARD_INFERENCE -> r.addTarget(evalMetricUpdate).fetch(inferLoss).fetch(inferPredictions);
+                    case FORWARD_TRAINING ->
+                        r.addTarget(trainMetricUpdate).fetch(trainLoss).fetch(trainPredictions);
+                    case FORWARD_INFERENCE ->
+                        r.addTarget(evalMetricUpdate).fetch(inferLoss).fetch(inferPredictions);
                 }
                 try (Result result = r.run()) {
                     if (fetched != null && result.size() == 2) {
@@ -471,12 +492,14 @@ public final class TfModelGraph implements AutoCloseable {
             try {
                 if (training) {
                     for (int i = 0; i < dropoutSeeds.size(); i++) {
-                        TInt64 s = TInt64.vectorOf(Seeds.deriveForModel(seed, 0, i), Seeds.deriveForModel(seed, 0, i, 1));
+                        TInt64 s =
+                                TInt64.vectorOf(Seeds.deriveForModel(seed, 0, i), Seeds.deriveForModel(seed, 0, i, 1));
                         seeds.add(s);
                         r.feed(dropoutSeeds.get(i), s);
                     }
                 }
-                try (Result result = r.fetch(training ? trainPredictions : inferPredictions).run()) {
+                try (Result result =
+                        r.fetch(training ? trainPredictions : inferPredictions).run()) {
                     int[] shape = spec.predictionType().shape();
                     shape[0] = xs.dim(0);
                     return readFloat(result.get(0), shape);
