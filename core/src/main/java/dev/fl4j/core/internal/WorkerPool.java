@@ -144,7 +144,8 @@ public final class WorkerPool implements AutoCloseable {
     /**
      * Runs {@code task} for indices {@code 0..n-1} on the workers and hands each result to {@code sink}
      * in index order as soon as it is its turn, holding at most {@code capacity} results at once (see
-     * {@link OrderedFold}); the sink runs on the worker that completed the run of consecutive results.
+     * {@link OrderedFold}); the sink runs on the calling thread, which waits for the round anyway, so
+     * folding overlaps the workers' client work instead of taking their time.
      * Returns when every result is folded; otherwise throws {@link TaskFailure} for the lowest index
      * whose task or fold failed, after every started task has ended.
      */
@@ -174,7 +175,7 @@ public final class WorkerPool implements AutoCloseable {
             }));
         }
         try {
-            fold.awaitDone();
+            fold.foldUntilDone();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             futures.forEach(f -> f.cancel(true));

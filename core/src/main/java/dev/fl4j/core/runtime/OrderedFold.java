@@ -14,10 +14,12 @@ import java.util.Map;
  * fewer than {@code capacity} clients are started and not yet folded ahead of it (back-pressure: a
  * worker does not start a new client while the reorder buffer is full), or returns false when an
  * earlier client has failed and {@code i} need not run. The worker then runs the client and hands in
- * the result with {@link #complete(int, Object)} (or the failure with {@link #fail}). Whoever hands
- * in the result the fold is waiting for folds it, and then every consecutive result already waiting,
- * through the {@link Sink}; results are dropped as soon as they are folded. One fold runs at a time,
- * on the thread of a worker that just finished, so it overlaps the other workers' client work.
+ * the result with {@link #complete(int, Object)} (or the failure with {@link #fail}). Results are
+ * folded through the {@link Sink} in index order and dropped as soon as they are folded; one fold
+ * runs at a time. Who folds: a thread that calls {@link #foldUntilDone()} (the one that waits for
+ * the round anyway, so the fold overlaps the workers' client work instead of taking a worker's
+ * time); until one does, and with {@link #awaitDone()}, the worker that hands in the result the
+ * fold is waiting for folds it and every consecutive result already waiting.
  *
  * <h2>Guarantees</h2>
  * <ul>
@@ -50,6 +52,7 @@ public final class OrderedFold<R> {
     private int started;
     private int ended;
     private boolean folding;
+    private boolean callerFolds;
     private int failedAt;
     private Throwable failure;
     private int peakInFlight;
@@ -102,7 +105,8 @@ public final class OrderedFold<R> {
             }
             waiting.put(index, result);
             peakWaiting = Math.max(peakWaiting, waiting.size());
-            if (folding) {
+            if (folding || callerFolds) {
+                notifyAll();
                 return;
             }
             folding = true;
@@ -131,7 +135,7 @@ public final class OrderedFold<R> {
             int index;
             R result;
             synchronized (this) {
-                if (nextToFold >= failedAt || !waiting.containsKey(nextToFold)) {
+                if (!nextIsReady()) {
                     folding = false;
                     notifyAll();
                     return;
@@ -139,19 +143,56 @@ public final class OrderedFold<R> {
                 index = nextToFold;
                 result = waiting.remove(index);
             }
-            Throwable thrown = null;
-            try {
-                sink.fold(index, result);
-            } catch (Exception | Error e) {
-                thrown = e;
+            foldOne(index, result);
+        }
+    }
+
+    private boolean nextIsReady() {
+        return nextToFold < failedAt && waiting.containsKey(nextToFold);
+    }
+
+    private void foldOne(int index, R result) {
+        Throwable thrown = null;
+        try {
+            sink.fold(index, result);
+        } catch (Exception | Error e) {
+            thrown = e;
+        }
+        synchronized (this) {
+            if (thrown != null) {
+                recordFailure(index, thrown);
+            } else {
+                nextToFold++;
+                notifyAll();
             }
+        }
+    }
+
+    /**
+     * Folds on the calling thread until every client is folded, or, after a failure, until every
+     * client below it is folded and every started task has ended; from the call on, workers only
+     * hand in their results. The guarantees are those of {@link #awaitDone()}.
+     */
+    public void foldUntilDone() throws InterruptedException {
+        while (true) {
+            int index;
+            R result;
             synchronized (this) {
-                if (thrown != null) {
-                    recordFailure(index, thrown);
-                } else {
-                    nextToFold++;
-                    notifyAll();
+                callerFolds = true;
+                while (!isDone() && (folding || !nextIsReady())) {
+                    wait();
                 }
+                if (isDone()) {
+                    return;
+                }
+                folding = true;
+                index = nextToFold;
+                result = waiting.remove(index);
+            }
+            foldOne(index, result);
+            synchronized (this) {
+                folding = false;
+                notifyAll();
             }
         }
     }
