@@ -70,6 +70,24 @@ class OrderedFoldTest {
     }
 
     @Test
+    void theThreadWaitingForTheRoundFoldsSoWorkersOnlyRunClients() {
+        try (WorkerPool pool = new WorkerPool(2, "fold-test-")) {
+            Thread caller = Thread.currentThread();
+            List<Thread> folders = Collections.synchronizedList(new ArrayList<>());
+            pool.runOrdered(
+                    40,
+                    4,
+                    (i, w, r) -> {
+                        work(i);
+                        return i;
+                    },
+                    (i, result) -> folders.add(Thread.currentThread()));
+            assertEquals(40, folders.size());
+            assertTrue(folders.stream().allMatch(t -> t == caller), "every result is folded on the calling thread");
+        }
+    }
+
+    @Test
     void workersDoNotStartClientsBeyondTheCapacityWhileTheNextToFoldIsRunning() throws Exception {
         try (WorkerPool pool = new WorkerPool(3, "fold-test-")) {
             CountDownLatch release = new CountDownLatch(1);
