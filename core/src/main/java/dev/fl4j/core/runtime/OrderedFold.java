@@ -169,6 +169,14 @@ public final class OrderedFold<R> {
     }
 
     /**
+     * From now on workers only hand in their results and never fold: call it before starting the
+     * tasks when a thread will call {@link #foldUntilDone()}, so every result is folded there.
+     */
+    public synchronized void leaveFoldingToCaller() {
+        callerFolds = true;
+    }
+
+    /**
      * Folds on the calling thread until every client is folded, or, after a failure, until every
      * client below it is folded and every started task has ended; from the call on, workers only
      * hand in their results. The guarantees are those of {@link #awaitDone()}.
