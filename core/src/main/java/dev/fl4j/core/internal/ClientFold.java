@@ -44,6 +44,15 @@ abstract class ClientFold {
     /** Adds client {@code index}'s members of the sources, in order. */
     abstract void add(int index, String clientId, Value[] members);
 
+    /** Adds one client's member, naming the client when the accumulator refuses it (overflow, shape). */
+    final void addNamingClient(SumAccumulator acc, Value member, double weight, int index, String clientId) {
+        try {
+            acc.add(member, weight);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("client " + clientId + " (#" + index + "): " + e.getMessage(), e);
+        }
+    }
+
     /** The server's value from the accumulator. */
     abstract Value report();
 
@@ -95,7 +104,7 @@ abstract class ClientFold {
 
         @Override
         void add(int index, String clientId, Value[] members) {
-            acc.add(members[0], 1.0);
+            addNamingClient(acc, members[0], 1.0, index, clientId);
             bits += members[0].sizeInBits();
             clients++;
         }
@@ -134,7 +143,7 @@ abstract class ClientFold {
         @Override
         void add(int index, String clientId, Value[] members) {
             requireFloating(intrinsic, members[0]);
-            acc.add(members[0], 1.0);
+            addNamingClient(acc, members[0], 1.0, index, clientId);
             bits += members[0].sizeInBits();
             clients++;
         }
@@ -166,7 +175,7 @@ abstract class ClientFold {
                 throw new IllegalArgumentException("federated_mean: client " + clientId + " (#" + index
                         + ") has weight " + weight + "; weights must be finite and >= 0");
             }
-            acc.add(members[0], weight);
+            addNamingClient(acc, members[0], weight, index, clientId);
             bits += members[0].sizeInBits() + w.sizeInBits();
             clients++;
         }

@@ -91,7 +91,11 @@ public final class SumAccumulator {
                 int[] a = (int[]) acc;
                 int[] v = t.intData();
                 for (int i = 0; i < a.length; i++) {
-                    a[i] += v[i];
+                    int sum = a[i] + v[i];
+                    if (((a[i] ^ sum) & (v[i] ^ sum)) < 0) {
+                        throw overflow(t, i, a[i], v[i]);
+                    }
+                    a[i] = sum;
                 }
             }
             case INT64 -> {
@@ -99,11 +103,22 @@ public final class SumAccumulator {
                 long[] a = (long[]) acc;
                 long[] v = t.longData();
                 for (int i = 0; i < a.length; i++) {
-                    a[i] += v[i];
+                    long sum = a[i] + v[i];
+                    if (((a[i] ^ sum) & (v[i] ^ sum)) < 0) {
+                        throw overflow(t, i, a[i], v[i]);
+                    }
+                    a[i] = sum;
                 }
             }
             default -> throw new IllegalArgumentException(where + ": cannot sum " + t.type());
         }
+    }
+
+    private IllegalArgumentException overflow(Tensor t, int element, long sum, long value) {
+        return new IllegalArgumentException(
+                where + ": the " + t.dtype() + " sum overflows at element " + element + " of "
+                        + t.type() + " (" + sum + " + " + value + "); integer sums do not wrap: use a wider type, or "
+                        + "federated_secure_sum_bitwidth for modular sums");
     }
 
     private void requireUnitWeight(Tensor t, double weight) {

@@ -211,6 +211,37 @@ class IntrinsicsTest {
 
     /** An int32 result holds sums modulo at most 2^31: a wider bitwidth would wrap into negative sums, so it is refused. */
     @Test
+    void integerSumsRefuseToOverflowNamingTheClient() {
+        FederatedComputation sum = FederatedComputation.of(
+                "sum32",
+                FederatedType.clients(I32),
+                FederatedType.server(I32),
+                (ctx, v) -> ctx.federatedSum((FederatedValue) v));
+        RuntimeException e = assertThrows(
+                RuntimeException.class,
+                () -> sum.invoke(
+                        runtime,
+                        FederatedValue.clients(
+                                List.of(Tensor.scalar(Integer.MAX_VALUE - 1), Tensor.scalar(1), Tensor.scalar(1)))));
+        String message = String.valueOf(e.getMessage()) + " / " + e.getCause();
+        assertTrue(message.contains("sum overflows at element 0") && message.contains("(2147483647 + 1)"), message);
+        assertTrue(message.contains("#2"), "the client that overflowed is named: " + message);
+        Value fits = sum.invoke(
+                runtime, FederatedValue.clients(List.of(Tensor.scalar(Integer.MAX_VALUE - 1), Tensor.scalar(1))));
+        assertEquals(Integer.MAX_VALUE, ((Tensor) ((ServerValue) fits).value()).longValue());
+        TensorType i64 = TensorType.scalar(DType.INT64);
+        FederatedComputation sum64 = FederatedComputation.of(
+                "sum64",
+                FederatedType.clients(i64),
+                FederatedType.server(i64),
+                (ctx, v) -> ctx.federatedSum((FederatedValue) v));
+        assertThrows(
+                RuntimeException.class,
+                () -> sum64.invoke(
+                        runtime, FederatedValue.clients(List.of(Tensor.scalar(Long.MIN_VALUE), Tensor.scalar(-1L)))));
+    }
+
+    @Test
     void secureSumOfInt32RefusesBitwidthsTheResultCannotHold() {
         FederatedComputation wide = FederatedComputation.of(
                 "secure32",
