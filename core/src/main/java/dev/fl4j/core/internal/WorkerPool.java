@@ -151,7 +151,6 @@ public final class WorkerPool implements AutoCloseable {
      */
     public <T> OrderedFold<T> runOrdered(int n, int capacity, Task<T> task, OrderedFold.Sink<T> sink) {
         OrderedFold<T> fold = new OrderedFold<>(n, capacity, sink);
-        fold.leaveFoldingToCaller();
         List<Future<?>> futures = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             final int index = i;

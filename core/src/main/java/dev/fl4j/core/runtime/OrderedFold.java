@@ -14,12 +14,10 @@ import java.util.Map;
  * fewer than {@code capacity} clients are started and not yet folded ahead of it (back-pressure: a
  * worker does not start a new client while the reorder buffer is full), or returns false when an
  * earlier client has failed and {@code i} need not run. The worker then runs the client and hands in
- * the result with {@link #complete(int, Object)} (or the failure with {@link #fail}). Results are
- * folded through the {@link Sink} in index order and dropped as soon as they are folded; one fold
- * runs at a time. Who folds: a thread that calls {@link #foldUntilDone()} (the one that waits for
- * the round anyway, so the fold overlaps the workers' client work instead of taking a worker's
- * time); until one does, and with {@link #awaitDone()}, the worker that hands in the result the
- * fold is waiting for folds it and every consecutive result already waiting.
+ * the result with {@link #complete(int, Object)} (or the failure with {@link #fail}). The thread
+ * that waits for the round folds: {@link #foldUntilDone()} hands the results to the {@link Sink} in
+ * index order and drops each as soon as it is folded, so the fold overlaps the workers' client work
+ * instead of taking their time.
  *
  * <h2>Guarantees</h2>
  * <ul>
@@ -28,7 +26,7 @@ import java.util.Map;
  *       held are a subset of those).</li>
  *   <li>On failure the fold stops at the lowest failing index (a client's task or the sink's fold
  *       of it): lower indices are still run and folded (one of them may fail instead), higher ones
- *       are not started; {@link #awaitDone()} returns once every started task has ended, so nothing
+ *       are not started; {@link #foldUntilDone()} returns once every started task has ended, so nothing
  *       is still running when the caller discards the round.</li>
  * </ul>
  * The fold must be fed tasks in index order (a FIFO executor does): the task for the index the fold
@@ -51,8 +49,6 @@ public final class OrderedFold<R> {
     private int nextToFold;
     private int started;
     private int ended;
-    private boolean folding;
-    private boolean callerFolds;
     private int failedAt;
     private Throwable failure;
     private int peakInFlight;
@@ -94,24 +90,15 @@ public final class OrderedFold<R> {
         return true;
     }
 
-    /** Hands in client {@code index}'s result and folds whatever is now consecutive. */
-    public void complete(int index, R result) {
+    /** Hands in client {@code index}'s result, to be folded when it is its turn. */
+    public synchronized void complete(int index, R result) {
         checkIndex(index);
-        synchronized (this) {
-            ended++;
-            if (index >= failedAt) {
-                notifyAll();
-                return;
-            }
+        ended++;
+        if (index < failedAt) {
             waiting.put(index, result);
             peakWaiting = Math.max(peakWaiting, waiting.size());
-            if (folding || callerFolds) {
-                notifyAll();
-                return;
-            }
-            folding = true;
         }
-        foldConsecutive();
+        notifyAll();
     }
 
     /** Hands in client {@code index}'s failure: later clients are not started, earlier ones still fold. */
@@ -128,23 +115,6 @@ public final class OrderedFold<R> {
             waiting.keySet().removeIf(i -> i >= index);
         }
         notifyAll();
-    }
-
-    private void foldConsecutive() {
-        while (true) {
-            int index;
-            R result;
-            synchronized (this) {
-                if (!nextIsReady()) {
-                    folding = false;
-                    notifyAll();
-                    return;
-                }
-                index = nextToFold;
-                result = waiting.remove(index);
-            }
-            foldOne(index, result);
-        }
     }
 
     private boolean nextIsReady() {
@@ -169,54 +139,29 @@ public final class OrderedFold<R> {
     }
 
     /**
-     * From now on workers only hand in their results and never fold: call it before starting the
-     * tasks when a thread will call {@link #foldUntilDone()}, so every result is folded there.
-     */
-    public synchronized void leaveFoldingToCaller() {
-        callerFolds = true;
-    }
-
-    /**
      * Folds on the calling thread until every client is folded, or, after a failure, until every
-     * client below it is folded and every started task has ended; from the call on, workers only
-     * hand in their results. The guarantees are those of {@link #awaitDone()}.
+     * client below it is folded and every started task has ended.
      */
     public void foldUntilDone() throws InterruptedException {
         while (true) {
             int index;
             R result;
             synchronized (this) {
-                callerFolds = true;
-                while (!isDone() && (folding || !nextIsReady())) {
+                while (!isDone() && !nextIsReady()) {
                     wait();
                 }
                 if (isDone()) {
                     return;
                 }
-                folding = true;
                 index = nextToFold;
                 result = waiting.remove(index);
             }
             foldOne(index, result);
-            synchronized (this) {
-                folding = false;
-                notifyAll();
-            }
-        }
-    }
-
-    /**
-     * Waits until every client is folded, or, after a failure, until every client below it is folded
-     * and every started task has ended.
-     */
-    public synchronized void awaitDone() throws InterruptedException {
-        while (!isDone()) {
-            wait();
         }
     }
 
     private boolean isDone() {
-        if (folding || ended < started) {
+        if (ended < started) {
             return false;
         }
         return nextToFold >= failedAt;
