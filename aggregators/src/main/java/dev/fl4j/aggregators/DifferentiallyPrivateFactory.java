@@ -253,7 +253,7 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
                 recordAggregation,
                 population,
                 delta,
-                budget == null ? null : budget.maxEpsilon(),
+                maxEpsilon(),
                 ledger);
     }
 
@@ -268,7 +268,7 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
                 recordAggregation,
                 population,
                 delta,
-                budget == null ? null : budget.maxEpsilon(),
+                maxEpsilon(),
                 ledger);
     }
 
@@ -301,7 +301,7 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
                 factory,
                 population,
                 delta,
-                budget == null ? null : budget.maxEpsilon(),
+                maxEpsilon(),
                 ledger);
     }
 
@@ -329,7 +329,7 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
                 recordAggregation,
                 population,
                 delta,
-                budget == null ? null : budget.maxEpsilon(),
+                maxEpsilon(),
                 ledger);
     }
 
@@ -349,8 +349,12 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
                 recordAggregation,
                 population,
                 delta,
-                budget == null ? null : budget.maxEpsilon(),
+                maxEpsilon(),
                 Objects.requireNonNull(ledger, "ledger"));
+    }
+
+    private Double maxEpsilon() {
+        return budget == null ? null : budget.maxEpsilon();
     }
 
     /** The ledger rounds are recorded in before their release, or null (the state's count alone). */
