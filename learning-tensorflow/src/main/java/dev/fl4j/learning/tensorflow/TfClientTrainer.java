@@ -91,6 +91,7 @@ public final class TfClientTrainer implements ClientTrainer {
     public GradientResult gradients(ModelWeights weights, SequenceValue data, long seed) {
         checkDataset(data, "gradients");
         graph.assign(weights, "gradients: weights");
+        graph.resetGradientSums();
         long examples = 0;
         int index = 0;
         for (Value batch : data) {

@@ -11,6 +11,7 @@ import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ClientTrainingResult;
 import dev.fl4j.learning.model.ClientUpdateResult;
 import dev.fl4j.learning.model.EvaluationResult;
+import dev.fl4j.learning.model.GradientResult;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
 import dev.fl4j.learning.optimizers.Adam;
@@ -71,6 +72,21 @@ class ClientStartAndUpdateTest {
             assertNotEquals(reference.weights(), t.train(w1(), DATA, 3L).weights());
             assertEquals(reference, t.train(w0(), DATA, 3L));
             assertEquals(reference, t.train(a, DATA, 3L));
+        }
+    }
+
+    @Test
+    void everyGradientPassStartsFromZeroSums() {
+        ModelWeights a = w0();
+        GradientResult reference;
+        try (TfClientTrainer t = new TfClientTrainer(spec())) {
+            reference = t.gradients(a, DATA, 5L);
+        }
+        try (TfClientTrainer t = new TfClientTrainer(spec())) {
+            assertEquals(reference, t.gradients(a, DATA, 5L));
+            t.train(a, OTHER, 1L);
+            assertEquals(reference, t.gradients(a, DATA, 5L), "sums from the previous pass must not carry over");
+            assertEquals(reference, t.gradients(w0(), DATA, 5L));
         }
     }
 

@@ -90,6 +90,9 @@ public final class TfModelGraph implements AutoCloseable {
     private final Op trainStep;
     private final Placeholder<TFloat32> stepSize;
     private final List<Variable<TFloat32>> gradientSums = new ArrayList<>();
+    /** Zeroes the FedSGD gradient sums; null without them. Not part of assign: only a gradient pass needs it. */
+    private Op resetGradientSums;
+
     private final Op accumulateGradients;
 
     private final int numClasses;
@@ -216,7 +219,7 @@ public final class TfModelGraph implements AutoCloseable {
             return new TrainingOps(null, null, null);
         }
         List<Operand<TFloat32>> g = gradients(tf, train);
-        Op accumulate = options.gradientSums() ? gradientAccumulation(tf, g, train, assignOps) : null;
+        Op accumulate = options.gradientSums() ? gradientAccumulation(tf, g, train) : null;
         if (options.optimizer() == null) {
             return new TrainingOps(null, null, accumulate);
         }
@@ -240,16 +243,23 @@ public final class TfModelGraph implements AutoCloseable {
         return g;
     }
 
-    /** FedSGD: a zeroed sum per weight, and the op adding {@code g × batch size} to each. */
-    private Op gradientAccumulation(Ops tf, List<Operand<TFloat32>> g, Forward train, AssignOps assignOps) {
+    /**
+     * FedSGD: a sum per weight, the op adding {@code g × batch size} to each, and (in
+     * {@link #resetGradientSums}) the op zeroing them, which a gradient pass runs after assigning
+     * the weights: kept out of {@link #assign} so that a training or evaluation pass does not zero a
+     * model-sized buffer it never reads.
+     */
+    private Op gradientAccumulation(Ops tf, List<Operand<TFloat32>> g, Forward train) {
         Operand<TFloat32> batch = tf.dtypes.cast(train.batchSize, TFloat32.class);
         List<Op> adds = new ArrayList<>();
+        List<Op> resets = new ArrayList<>();
         for (int i = 0; i < weights.size(); i++) {
             Variable<TFloat32> sum = tf.variable(weights.get(i).shape(), TFloat32.class);
             gradientSums.add(sum);
-            assignOps.reset(tf.assign(sum, tf.fill(tf.constant(weights.get(i).shape()), tf.constant(0f))));
+            resets.add(tf.assign(sum, tf.fill(tf.constant(weights.get(i).shape()), tf.constant(0f))));
             adds.add(tf.assignAdd(sum, tf.math.mul(g.get(i), batch)));
         }
+        resetGradientSums = group(tf, resets);
         return group(tf, adds);
     }
 
@@ -360,7 +370,8 @@ public final class TfModelGraph implements AutoCloseable {
     }
 
     /**
-     * Assigns {@code w}, and resets metrics, optimizer slots, FedProx anchors and gradient sums.
+     * Assigns {@code w}, and resets metrics, optimizer slots and FedProx anchors (the FedSGD gradient
+     * sums are reset by {@link #resetGradientSums()}).
      *
      * <p>The graph keeps a snapshot of the weights it was fed last. Core tensors are immutable (their
      * arrays are taken, never modified), so weights whose every trainable tensor has the very array
@@ -498,6 +509,14 @@ public final class TfModelGraph implements AutoCloseable {
             }
         }
         return Metrics.fromSums(spec.metrics(), sums);
+    }
+
+    /** Zeroes the FedSGD gradient sums: what a gradient pass runs after {@link #assign}. */
+    public void resetGradientSums() {
+        if (resetGradientSums == null) {
+            throw new IllegalStateException("this graph was built without gradient sums");
+        }
+        session.runner().addTarget(resetGradientSums).run().close();
     }
 
     public void resetMetrics() {
