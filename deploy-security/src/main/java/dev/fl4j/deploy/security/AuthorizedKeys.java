@@ -8,6 +8,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.PublicKey;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -37,10 +38,12 @@ public final class AuthorizedKeys {
 
     private final Map<String, PublicKey> keys;
     private final Map<String, String> labels;
+    private final Map<String, String> idInstances = new HashMap<>();
 
     private AuthorizedKeys(Map<String, PublicKey> keys, Map<String, String> labels) {
         this.keys = Collections.unmodifiableMap(keys);
         this.labels = Collections.unmodifiableMap(labels);
+        keys.keySet().forEach(id -> idInstances.put(id, id));
     }
 
     /** The given Ed25519 public keys, unlabelled. */
@@ -121,6 +124,11 @@ public final class AuthorizedKeys {
         return Optional.ofNullable(keys.get(clientId));
     }
 
+    /** The one String instance of an authorized id, so per-request records share it; null if not authorized. */
+    String sharedId(String clientId) {
+        return idInstances.get(clientId);
+    }
+
     /** Whether {@code clientId} is authorized. */
     public boolean contains(String clientId) {
         return keys.containsKey(clientId);
@@ -146,8 +154,10 @@ public final class AuthorizedKeys {
 
         void add(PublicKey key, String label, String where) {
             Objects.requireNonNull(key, "key");
-            if (!"Ed25519".equals(key.getAlgorithm()) && !"EdDSA".equals(key.getAlgorithm())) {
-                throw new IllegalArgumentException(where + ": a client key must be Ed25519, got " + key.getAlgorithm());
+            try {
+                key = ClientKey.publicKeyFromX509(key.getEncoded()); // refuses Ed448 and every other algorithm
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": a client key must be Ed25519: " + e.getMessage(), e);
             }
             String id = ClientKey.idOf(key);
             if (keys.containsKey(id)) {

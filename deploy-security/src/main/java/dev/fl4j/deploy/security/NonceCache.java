@@ -1,9 +1,9 @@
 package dev.fl4j.deploy.security;
 
-import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.Map;
+import java.nio.ByteBuffer;
+import java.util.HashSet;
 import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * The nonces a {@link RequestVerifier} has accepted and must refuse to see again, each kept until its request's
@@ -27,10 +27,13 @@ public final class NonceCache {
         FULL
     }
 
-    private record Entry(long expiresAtMillis, String key) {}
+    /** A client's nonce; the id is the verifier's shared instance, so an entry costs about 110 bytes. */
+    private record Key(String clientId, long high, long low) {}
+
+    private record Entry(long expiresAtMillis, Key key) {}
 
     private final int capacity;
-    private final Map<String, Long> live = new HashMap<>();
+    private final Set<Key> live = new HashSet<>();
     private final PriorityQueue<Entry> byExpiry =
             new PriorityQueue<>((a, b) -> Long.compare(a.expiresAtMillis, b.expiresAtMillis));
 
@@ -48,14 +51,19 @@ public final class NonceCache {
      */
     public synchronized Result record(String clientId, byte[] nonce, long expiresAtMillis, long nowMillis) {
         evictExpired(nowMillis);
-        String key = clientId + ':' + HexFormat.of().formatHex(nonce);
-        if (live.containsKey(key)) {
+        if (nonce.length != SignedEnvelope.NONCE_BYTES) {
+            throw new IllegalArgumentException(
+                    "a nonce is " + SignedEnvelope.NONCE_BYTES + " bytes, got " + nonce.length);
+        }
+        ByteBuffer n = ByteBuffer.wrap(nonce);
+        Key key = new Key(clientId, n.getLong(), n.getLong());
+        if (live.contains(key)) {
             return Result.REPLAYED;
         }
         if (live.size() >= capacity) {
             return Result.FULL;
         }
-        live.put(key, expiresAtMillis);
+        live.add(key);
         byExpiry.add(new Entry(expiresAtMillis, key));
         return Result.RECORDED;
     }

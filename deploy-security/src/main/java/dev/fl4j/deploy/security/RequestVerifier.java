@@ -32,7 +32,7 @@ public final class RequestVerifier {
     /** The default freshness window: a request is accepted within 2 minutes of its timestamp, either way. */
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(2);
 
-    /** The default nonce cache capacity (about 30 MiB when full). */
+    /** The default nonce cache capacity (about 110 bytes a nonce, some 20 MiB when full). */
     public static final int DEFAULT_NONCE_CAPACITY = 200_000;
 
     private final AuthorizedKeys keys;
@@ -92,10 +92,13 @@ public final class RequestVerifier {
                     "envelope is for protocol version " + e.protocolVersion() + ", this server speaks "
                             + protocolVersion);
         }
-        String id = e.clientId();
-        PublicKey key = keys.publicKey(id)
-                .orElseThrow(() -> new AuthenticationFailedException(
-                        Reason.UNKNOWN_KEY, "client " + id + " is not among the " + keys.size() + " authorized keys"));
+        String claimed = e.clientId();
+        String id = keys.sharedId(claimed);
+        if (id == null) {
+            throw new AuthenticationFailedException(
+                    Reason.UNKNOWN_KEY, "client " + claimed + " is not among the " + keys.size() + " authorized keys");
+        }
+        PublicKey key = keys.publicKey(id).orElseThrow();
         if (!signatureVerifies(key, e.signedBytes(method), e.signatureUnsafe())) {
             throw new AuthenticationFailedException(
                     Reason.BAD_SIGNATURE,

@@ -44,6 +44,15 @@ class AuthorizedKeysTest {
         assertRefused("ed25519 " + ecKey + "\n", "line 1: not an Ed25519 public key");
     }
 
+    @Test
+    void onlyEd25519KeysAreAdmitted() throws Exception {
+        KeyPairGenerator ed448 = KeyPairGenerator.getInstance("Ed448");
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> AuthorizedKeys.of(List.of(ed448.generateKeyPair().getPublic())));
+        assertTrue(e.getMessage().contains("a client key must be Ed25519"), e.getMessage());
+    }
+
     private static void assertRefused(String text, String expected) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AuthorizedKeys.parse(text));
         assertTrue(e.getMessage().contains(expected), e.getMessage());

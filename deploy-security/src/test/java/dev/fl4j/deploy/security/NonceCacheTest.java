@@ -50,5 +50,6 @@ class NonceCacheTest {
     @Test
     void capacityMustBePositive() {
         assertThrows(IllegalArgumentException.class, () -> new NonceCache(0));
+        assertThrows(IllegalArgumentException.class, () -> new NonceCache(1).record("a", new byte[15], 1, 0));
     }
 }
