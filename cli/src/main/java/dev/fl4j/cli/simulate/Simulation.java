@@ -94,9 +94,11 @@ public final class Simulation {
                         + population + " training clients");
             }
             ModelChoice model = model(s, data);
-            Preprocessing prep = Preprocessing.batches(s.batch())
-                    .withExamplesCap(s.examplesPerClient())
-                    .withBatchMap(model.batchMap());
+            Preprocessing prep = Preprocessing.builder()
+                    .setBatchSize(s.batch())
+                    .optExamplesCap(s.examplesPerClient())
+                    .optBatchMap(model.batchMap())
+                    .build();
             ModelEvaluation evaluation = evaluation(data, model, prep, s);
             out.printf(
                     Locale.ROOT,
