@@ -383,7 +383,10 @@ public final class CompressionBenchmark {
                 .setTrainingData(clients)
                 .setClientsPerRound(o.clientsPerRound())
                 .setRounds(o.rounds())
-                .setPreprocessing(Preprocessing.batches(o.batch()).withBatchMap(d -> d.timingPasses(passNanos)))
+                .setPreprocessing(Preprocessing.builder()
+                        .setBatchSize(o.batch())
+                        .optBatchMap(d -> d.timingPasses(passNanos))
+                        .build())
                 .optSeed(o.seed())
                 .optRuntime(rt);
     }

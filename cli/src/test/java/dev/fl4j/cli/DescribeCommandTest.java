@@ -84,7 +84,7 @@ class DescribeCommandTest {
             "--checkpoint-dir",
             ckpt.toString()
         };
-        SimulateCommandTest.Result r = SimulateCommandTest.run(tiny(concat(outputs, "--rounds", "2")));
+        SimulateCommandTest.Result r = SimulateCommandTest.runWithWorkers(3, tiny(concat(outputs, "--rounds", "2")));
         assertEquals(0, r.code(), r.err());
         Path eventFile;
         try (Stream<Path> s = Files.list(tb.resolve("mean"))) {
@@ -110,6 +110,24 @@ class DescribeCommandTest {
                     "  model = softmax",
                     "  client-lr = 0.05")) {
                 assertTrue(d.out().contains(setting + "\n"), file + " lacks " + setting + ":\n" + d.out());
+            }
+            // the complete configuration the run was started with: rounds, workers and outputs too
+            assertTrue(d.out().contains("options:  simulate, "), d.out());
+            for (String option : List.of(
+                    "  rounds = 2",
+                    "  workers = 3",
+                    "  csv = " + csv,
+                    "  jsonl = " + jsonl,
+                    "  plot = " + png,
+                    "  tensorboard = " + tb,
+                    "  checkpoint-dir = " + ckpt,
+                    "  checkpoint-every = 1",
+                    "  clients = 10",
+                    "  clients-per-round = 3",
+                    "  examples-per-client = 20",
+                    "  aggregator = mean",
+                    "  broadcast = none")) {
+                assertTrue(d.out().contains(option + "\n"), file + " lacks " + option + ":\n" + d.out());
             }
         }
         assertTrue(describe(csv).out().startsWith(csv + ": CSV metrics table\n"));
@@ -148,6 +166,12 @@ class DescribeCommandTest {
                 String.join("\n", jsonLines));
         assertTrue(jsonLines.get(0).startsWith("{\"provenance\":"));
         assertEquals(0, describe(csv).code());
+        // CSV is rebuilt by the resumed run (started with --rounds 3); JSON lines keep the line of the run that
+        // started the file (--rounds 2)
+        assertTrue(describe(csv).out().contains("  rounds = 3\n"), describe(csv).out());
+        assertTrue(
+                describe(jsonl).out().contains("  rounds = 2\n"),
+                describe(jsonl).out());
         assertEquals(0, describe(jsonl).code());
     }
 

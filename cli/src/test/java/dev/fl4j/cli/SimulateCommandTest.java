@@ -35,12 +35,16 @@ class SimulateCommandTest {
     }
 
     static Result run(String... args) {
+        return runWithWorkers(2, args);
+    }
+
+    static Result runWithWorkers(int workers, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = Fl4j.commandLine();
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
-        List<String> all = new ArrayList<>(List.of("simulate", "--no-progress", "--workers", "2"));
+        List<String> all = new ArrayList<>(List.of("simulate", "--no-progress", "--workers", String.valueOf(workers)));
         all.addAll(Arrays.asList(args));
         int code = cl.execute(all.toArray(String[]::new));
         return new Result(code, out.toString(), err.toString());

@@ -39,6 +39,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -93,9 +94,11 @@ public final class Simulation {
                         + population + " training clients");
             }
             ModelChoice model = model(s, data);
-            Preprocessing prep = Preprocessing.batches(s.batch())
-                    .withExamplesCap(s.examplesPerClient())
-                    .withBatchMap(model.batchMap());
+            Preprocessing prep = Preprocessing.builder()
+                    .setBatchSize(s.batch())
+                    .optExamplesCap(s.examplesPerClient())
+                    .optBatchMap(model.batchMap())
+                    .build();
             ModelEvaluation evaluation = evaluation(data, model, prep, s);
             out.printf(
                     Locale.ROOT,
@@ -117,12 +120,19 @@ public final class Simulation {
             List<RunSummary> runs = new ArrayList<>();
             DistributionProcess distributor = distributor(s, model);
             Map<String, String> specs = specsByName(s);
+            SortedMap<String, String> options = s.options();
+            if (partition != null) {
+                options.put("partition", partition);
+            }
+            options.put("clients", String.valueOf(population));
+            options.put("model", model.name());
+            options.put("server-lr", String.valueOf(serverLr));
             for (Map.Entry<String, String> agg : specs.entrySet()) {
                 String name = agg.getKey();
                 out.printf("%n== run %s: aggregator %s ==%n", name, name);
                 out.flush();
                 RunConfig config = runConfig(s, data, model, algorithm, serverLr, partition, clients, name);
-                Provenance provenance = Provenance.current(config, s.seed(), engine);
+                Provenance provenance = Provenance.current(options, config, s.seed(), engine);
                 CheckpointStore store = s.checkpointDir() != null
                         ? new CheckpointStore(s.checkpointDir().resolve(name)).withProvenance(provenance)
                         : null;

@@ -2,6 +2,9 @@ package dev.fl4j.cli.simulate;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Everything {@code fl4j simulate} was asked to do, after the command line and the config file are
@@ -48,6 +51,52 @@ public record SimulationSettings(
     /** The client learning rate, given or default. */
     public float clientLrOrDefault() {
         return clientLr != null ? clientLr : DEFAULT_CLIENT_LR;
+    }
+
+    /**
+     * Every option of {@code fl4j simulate} as this run was started, by option name without dashes, after the command
+     * ({@code command=simulate}): what each artefact's provenance records. An option not given has its default; one
+     * whose default depends on the data ({@code --clients}, {@code --server-lr}, {@code --partition},
+     * {@code --model}) is absent here and filled in by the simulation once it is known; an output not asked for is
+     * absent. Several {@code --aggregator}s are joined by {@code ;}.
+     */
+    public SortedMap<String, String> options() {
+        TreeMap<String, String> o = new TreeMap<>();
+        o.put("command", "simulate");
+        o.put("dataset", dataset);
+        putIfGiven(o, "partition", partition);
+        putIfGiven(o, "clients", clients);
+        o.put("clients-per-round", String.valueOf(clientsPerRound));
+        o.put("rounds", String.valueOf(rounds));
+        o.put("epochs", String.valueOf(epochs));
+        o.put("batch", String.valueOf(batch));
+        putIfGiven(o, "model", model);
+        o.put("algorithm", algorithm);
+        o.put("client-lr", String.valueOf(clientLrOrDefault()));
+        putIfGiven(o, "server-lr", serverLr);
+        o.put("aggregator", String.join(";", aggregators));
+        o.put("broadcast", broadcast);
+        o.put("dp-delta", String.valueOf(dpDelta));
+        putIfGiven(o, "epsilon-budget", epsilonBudget);
+        o.put("eval-every", String.valueOf(evalEvery));
+        o.put("eval-clients", String.valueOf(evalClients));
+        o.put("seed", String.valueOf(seed));
+        o.put("workers", String.valueOf(workers));
+        o.put("examples-per-client", String.valueOf(examplesPerClient));
+        o.put("dropout", String.valueOf(dropout));
+        putIfGiven(o, "tensorboard", tensorboard);
+        putIfGiven(o, "csv", csv);
+        putIfGiven(o, "jsonl", jsonl);
+        putIfGiven(o, "plot", plot);
+        putIfGiven(o, "checkpoint-dir", checkpointDir);
+        o.put("checkpoint-every", String.valueOf(checkpointEvery));
+        return o;
+    }
+
+    private static void putIfGiven(Map<String, String> options, String name, Object value) {
+        if (value != null) {
+            options.put(name, value.toString());
+        }
     }
 
     /** Checks what can be checked without loading data. */

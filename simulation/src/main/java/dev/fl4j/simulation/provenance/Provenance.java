@@ -14,21 +14,28 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
  * What produced an artefact fl4j writes (checkpoint, CSV, JSON lines, TensorBoard event file, PNG chart): the fl4j
- * version and the git commit it was built from, the run's full configuration (the same {@link RunConfig} whose
- * fingerprint guards resume), the run seed, the JDK, the model engine with its library version, and when it was
- * written. Every artefact stores it as one line of ASCII JSON ({@link #toJson()}):
+ * version and the git commit it was built from, the complete configuration the run was started with (every option
+ * of the command, defaults filled in: rounds, workers and output paths included), the settings that decide the
+ * trajectory (the same {@link RunConfig} whose fingerprint guards resume), the run seed, the JDK, the model engine
+ * with its library version, and when it was written. Every artefact stores it as one line of ASCII JSON
+ * ({@link #toJson()}):
  *
  * <pre>{"fl4j_version":"0.1.0","fl4j_commit":"8d07de2…","seed":7,"jdk":"17.0.9 (Eclipse Adoptium)",
- * "engine":"tensorflow 2.16.2","written":"2026-12-01T13:05:00.123Z","config":{"aggregator":"mean",…}}</pre>
+ * "engine":"tensorflow 2.16.2","written":"2026-12-01T13:05:00.123Z",
+ * "options":{"command":"simulate","rounds":"10","workers":"4","csv":"runs/m.csv",…},
+ * "config":{"aggregator":"mean",…}}</pre>
  *
  * <p>The version and commit come from {@code fl4j-version.properties}, filled in by the Maven build; a build from a
  * source tree without git reports the commit as {@value #UNKNOWN}, and a commit built with uncommitted changes ends in
@@ -38,7 +45,10 @@ import java.util.TreeMap;
  *
  * @param fl4jVersion the fl4j (Maven project) version
  * @param fl4jCommit  the git commit fl4j was built from, {@value #UNKNOWN} if the build had none
- * @param config      the run configuration
+ * @param options     the command ({@code command}) and every option the run was started with, by option name
+ *                    without dashes ({@code rounds}, {@code clients-per-round}, {@code csv}); empty when read from a
+ *                    file written before fl4j recorded them
+ * @param config      the settings that decide the run's trajectory
  * @param seed        the run seed
  * @param jdk         the Java runtime version and vendor
  * @param engine      the model engine and its library version ({@link dev.fl4j.learning.model.ModelEngine#version()})
@@ -47,6 +57,7 @@ import java.util.TreeMap;
 public record Provenance(
         String fl4jVersion,
         String fl4jCommit,
+        SortedMap<String, String> options,
         RunConfig config,
         long seed,
         String jdk,
@@ -68,16 +79,22 @@ public record Provenance(
         Objects.requireNonNull(fl4jVersion, "fl4jVersion");
         Objects.requireNonNull(fl4jCommit, "fl4jCommit");
         Objects.requireNonNull(config, "config");
+        options = Collections.unmodifiableSortedMap(new TreeMap<>(Objects.requireNonNull(options, "options")));
+        new RunConfig(options); // the same rules for names and values: non-empty, no '=', one line
         Objects.requireNonNull(jdk, "jdk");
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(written, "written");
     }
 
-    /** The provenance of a run in this JVM now: this fl4j build, this JDK, {@code engine} (name and version). */
-    public static Provenance current(RunConfig config, long seed, String engine) {
+    /**
+     * The provenance of a run in this JVM now: this fl4j build, this JDK, {@code engine} (name and version), the
+     * command's {@code options} as the run was started and its trajectory {@code config}.
+     */
+    public static Provenance current(Map<String, String> options, RunConfig config, long seed, String engine) {
         return new Provenance(
                 BUILD.version(),
                 BUILD.commit(),
+                new TreeMap<>(options),
                 config,
                 seed,
                 javaRuntime(),
@@ -113,6 +130,11 @@ public record Provenance(
             g.writeStringField("jdk", jdk);
             g.writeStringField("engine", engine);
             g.writeStringField("written", written.toString());
+            g.writeObjectFieldStart("options");
+            for (var e : options.entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
             g.writeObjectFieldStart("config");
             for (var e : config.settings().entrySet()) {
                 g.writeStringField(e.getKey(), e.getValue());
@@ -146,6 +168,7 @@ public record Provenance(
             String written = null;
             Long seed = null;
             TreeMap<String, String> config = null;
+            TreeMap<String, String> options = new TreeMap<>();
             Set<String> seen = new HashSet<>();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -168,7 +191,8 @@ public record Provenance(
                         }
                         seed = p.getLongValue();
                     }
-                    case "config" -> config = settings(p, value);
+                    case "config" -> config = settings(p, value, "config");
+                    case "options" -> options = settings(p, value, "options");
                     default -> p.skipChildren();
                 }
             }
@@ -190,9 +214,18 @@ public record Provenance(
             } catch (IllegalArgumentException e) {
                 throw new MalformedDataException("provenance field 'config': " + e.getMessage(), e);
             }
+            try {
+                new RunConfig(options);
+            } catch (IllegalArgumentException e) {
+                throw new MalformedDataException("provenance field 'options': " + e.getMessage(), e);
+            }
+            if (options.size() + runConfig.settings().size() > MAX_SETTINGS) {
+                throw new MalformedDataException("provenance has more than " + MAX_SETTINGS + " settings");
+            }
             return new Provenance(
                     require(version, "fl4j_version"),
                     require(commit, "fl4j_commit"),
+                    options,
                     runConfig,
                     require(seed, "seed"),
                     require(jdk, "jdk"),
@@ -203,20 +236,20 @@ public record Provenance(
         }
     }
 
-    private static TreeMap<String, String> settings(JsonParser p, JsonToken value) throws IOException {
-        expect(value, JsonToken.START_OBJECT, "provenance field 'config'");
+    private static TreeMap<String, String> settings(JsonParser p, JsonToken value, String field) throws IOException {
+        expect(value, JsonToken.START_OBJECT, "provenance field '" + field + "'");
         TreeMap<String, String> settings = new TreeMap<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
-            String v = text(p, p.nextToken(), "config/" + key);
+            String v = text(p, p.nextToken(), field + "/" + key);
             if (settings.put(key, v) != null) {
-                throw new MalformedDataException("provenance setting 'config/" + key + "' appears twice");
+                throw new MalformedDataException("provenance setting '" + field + "/" + key + "' appears twice");
             }
             if (settings.size() > MAX_SETTINGS) {
                 throw new MalformedDataException("provenance has more than " + MAX_SETTINGS + " settings");
             }
         }
-        expect(p.currentToken(), JsonToken.END_OBJECT, "the end of provenance field 'config'");
+        expect(p.currentToken(), JsonToken.END_OBJECT, "the end of provenance field '" + field + "'");
         return settings;
     }
 
@@ -240,7 +273,10 @@ public record Provenance(
         return value;
     }
 
-    /** A readable account, one fact per line, the configuration last with one setting per line. */
+    /**
+     * A readable account, one fact per line, then the options the run was started with and the trajectory settings,
+     * one per line.
+     */
     public String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "fl4j:     %s (commit %s)%n", fl4jVersion, fl4jCommit));
@@ -248,6 +284,20 @@ public record Provenance(
         sb.append(String.format(Locale.ROOT, "seed:     %d%n", seed));
         sb.append(String.format(Locale.ROOT, "jdk:      %s%n", jdk));
         sb.append(String.format(Locale.ROOT, "engine:   %s%n", engine));
+        if (options.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "options:  not recorded (written by an fl4j before they were)%n"));
+        } else {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "options:  %s, %d options as the run was started (defaults filled in)%n",
+                    options.getOrDefault("command", "?"),
+                    options.size() - (options.containsKey("command") ? 1 : 0)));
+            options.forEach((k, v) -> {
+                if (!k.equals("command")) {
+                    sb.append(String.format(Locale.ROOT, "  %s = %s%n", k, v));
+                }
+            });
+        }
         sb.append(String.format(
                 Locale.ROOT,
                 "config:   %d settings, fingerprint %s%n",

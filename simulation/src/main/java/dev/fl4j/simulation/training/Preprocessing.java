@@ -10,8 +10,8 @@ import java.util.function.UnaryOperator;
  * client, optionally the first {@code examplesCap} examples of that order, then batches of
  * {@code batchSize} (a last short batch kept); for evaluation, the examples in order, batched.
  * Epochs are not repeated here: the learning process runs its own local epochs. An optional
- * {@linkplain #withBatchMap batch map} adapts batches to the model (e.g. flattening images), and
- * runs once per batch, never per example.
+ * {@linkplain Builder#optBatchMap batch map} adapts batches to the model (e.g. flattening images), and
+ * runs once per batch, never per example. Built with {@link #builder()} ({@link #batches} for batches alone).
  */
 public final class Preprocessing {
 
@@ -25,27 +25,65 @@ public final class Preprocessing {
         this.batchMap = batchMap;
     }
 
-    /** Shuffled batches of {@code batchSize} for training, plain batches for evaluation. */
+    /**
+     * Shuffled batches of {@code batchSize} for training, plain batches for evaluation, nothing else: the builder
+     * with only its required setting.
+     */
     public static Preprocessing batches(int batchSize) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
-        }
-        return new Preprocessing(batchSize, 0, UnaryOperator.identity());
+        return builder().setBatchSize(batchSize).build();
     }
 
-    /** At most {@code cap} examples per client and round in training (0: all). */
-    public Preprocessing withExamplesCap(int cap) {
-        if (cap < 0) {
-            throw new IllegalArgumentException("examples cap must be positive, or 0 for no cap, got " + cap);
-        }
-        return new Preprocessing(batchSize, cap, batchMap);
+    /** A builder; {@link Builder#setBatchSize} is required. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** Applies {@code map} to the batched dataset (it sees batches, not examples). */
-    public Preprocessing withBatchMap(UnaryOperator<Dataset> map) {
-        Objects.requireNonNull(map, "map");
-        UnaryOperator<Dataset> before = batchMap;
-        return new Preprocessing(batchSize, examplesCap, d -> map.apply(before.apply(d)));
+    /** Configures a {@link Preprocessing}: {@code setX} for what must be given, {@code optX} for what has a default. */
+    public static final class Builder {
+        private int batchSize;
+        private int examplesCap;
+        private UnaryOperator<Dataset> batchMap = UnaryOperator.identity();
+
+        private Builder() {}
+
+        /** Examples per batch (TFF's {@code batch(batch_size)}); required, at least 1. */
+        public Builder setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** At most {@code cap} examples per client and round in training (default 0: all). */
+        public Builder optExamplesCap(int cap) {
+            this.examplesCap = cap;
+            return this;
+        }
+
+        /**
+         * Applies {@code map} to the batched dataset, to adapt batches to the model (default: none); it sees batches,
+         * not examples.
+         */
+        public Builder optBatchMap(UnaryOperator<Dataset> map) {
+            this.batchMap = Objects.requireNonNull(map, "map");
+            return this;
+        }
+
+        /**
+         * The preprocessing.
+         *
+         * @throws IllegalStateException naming the setter if the batch size was not set or is not positive, or the
+         *     examples cap is negative
+         */
+        public Preprocessing build() {
+            if (batchSize < 1) {
+                throw new IllegalStateException("setBatchSize: the batch size must be at least 1, got " + batchSize
+                        + (batchSize == 0 ? " (not set)" : ""));
+            }
+            if (examplesCap < 0) {
+                throw new IllegalStateException(
+                        "optExamplesCap: the cap must be positive, or 0 for no cap, got " + examplesCap);
+            }
+            return new Preprocessing(batchSize, examplesCap, batchMap);
+        }
     }
 
     public int batchSize() {

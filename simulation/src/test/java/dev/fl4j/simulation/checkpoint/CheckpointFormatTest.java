@@ -140,7 +140,7 @@ class CheckpointFormatTest {
     @Test
     void provenanceRoundTripsAndTheStoreStampsIt() throws Exception {
         Checkpoint c = checkpoint(2);
-        Provenance p = Provenance.current(c.config(), 1, "engine 1.0");
+        Provenance p = Provenance.current(Map.of("command", "simulate", "rounds", "2"), c.config(), 1, "engine 1.0");
         assertEquals(
                 Optional.of(p),
                 CheckpointFormat.decode(CheckpointFormat.encode(c.withProvenance(p)), FILE)

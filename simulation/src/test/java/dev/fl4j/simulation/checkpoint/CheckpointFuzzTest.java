@@ -71,7 +71,10 @@ class CheckpointFuzzTest {
                 .seed(payload(withClientStates()))
                 .seed(payload(CheckpointFormatTest.checkpoint(1)
                         .withProvenance(dev.fl4j.simulation.provenance.Provenance.current(
-                                CheckpointFormatTest.checkpoint(1).config(), 1, "tensorflow 2.16.2"))))
+                                java.util.Map.of("command", "simulate", "rounds", "4"),
+                                CheckpointFormatTest.checkpoint(1).config(),
+                                1,
+                                "tensorflow 2.16.2"))))
                 .expecting(CheckpointException.class)
                 .inputs(15_000)
                 .run(bytes -> CheckpointFormat.decode(framed(bytes, CheckpointFormat.VERSION), FILE));

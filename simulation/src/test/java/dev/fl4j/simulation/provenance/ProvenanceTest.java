@@ -1,6 +1,7 @@
 package dev.fl4j.simulation.provenance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.metadata.IIOMetadataNode;
@@ -41,6 +43,7 @@ class ProvenanceTest {
         return new Provenance(
                 "0.1.0",
                 "8d07de2da77fd498961d5bd33a548d014adec926",
+                new TreeMap<>(Map.of("command", "simulate", "rounds", "3", "workers", "2", "csv", "runs/m é.csv")),
                 config,
                 42,
                 "17.0.9 (Vendor)",
@@ -61,11 +64,26 @@ class ProvenanceTest {
         assertEquals(p, Provenance.fromJson(json));
         assertTrue(p.describe().contains("seed:     42"), p.describe());
         assertTrue(p.describe().contains("  dataset = synthetic:1,1 ünïcode"), p.describe());
+        assertTrue(p.describe().contains("options:  simulate, 3 options as the run was started"), p.describe());
+        assertTrue(p.describe().contains("  rounds = 3\n"), p.describe());
+        assertTrue(p.describe().contains("  csv = runs/m é.csv\n"), p.describe());
+        assertTrue(json.contains("\"options\":{\"command\":\"simulate\",\"csv\":\"runs/m \\u00E9.csv\""), json);
+    }
+
+    @Test
+    void provenanceWrittenBeforeOptionsReadsWithNone() {
+        String json = sample("mean").toJson().replaceAll("\"options\":\\{[^}]*\\},", "");
+        assertFalse(json.contains("options"), json);
+        Provenance old = Provenance.fromJson(json);
+        assertEquals(Map.of(), old.options());
+        assertEquals(sample("mean").config(), old.config());
+        assertTrue(old.describe().contains("options:  not recorded"), old.describe());
     }
 
     @Test
     void currentRecordsThisBuildAndThisJdk() {
-        Provenance p = Provenance.current(RunConfig.of(Map.of("seed", "3")), 3, "tensorflow x");
+        Provenance p =
+                Provenance.current(Map.of("command", "simulate"), RunConfig.of(Map.of("seed", "3")), 3, "tensorflow x");
         assertEquals(
                 "0.1.0-SNAPSHOT", p.fl4jVersion(), "the Maven project version, filtered into fl4j-version.properties");
         assertTrue(
@@ -117,7 +135,14 @@ class ProvenanceTest {
                 List.of("# fl4j provenance: " + sample("mean").toJson(), "round,loss,acc", "1,1.0,", "2,2.0,0.5"),
                 lines);
         Provenance resumed = new Provenance(
-                "0.2.0", "c0ffee", sample("mean").config(), 42, "21", "tensorflow 2.16.2", Instant.EPOCH);
+                "0.2.0",
+                "c0ffee",
+                sample("mean").options(),
+                sample("mean").config(),
+                42,
+                "21",
+                "tensorflow 2.16.2",
+                Instant.EPOCH);
         try (CsvMetricsSink sink = new CsvMetricsSink(f, resumed)) {
             sink.resumedAfter(1);
             sink.write(1, Map.of("loss", 1.0));

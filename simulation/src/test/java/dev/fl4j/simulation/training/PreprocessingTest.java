@@ -1,0 +1,71 @@
+package dev.fl4j.simulation.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fl4j.core.DType;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Value;
+import dev.fl4j.simulation.data.Dataset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The preprocessing builder: required batch size, optional examples cap and batch map, errors naming the setter. */
+class PreprocessingTest {
+
+    private static Dataset tenScalars() {
+        List<Value> values = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            values.add(Tensor.scalar((float) i));
+        }
+        return Dataset.fromValues(TensorType.scalar(DType.FLOAT32), values);
+    }
+
+    @Test
+    void batchesAloneIsTheBuilderWithOnlyTheBatchSize() {
+        Preprocessing p = Preprocessing.batches(4);
+        assertEquals(4, p.batchSize());
+        assertEquals(0, p.examplesCap());
+        assertEquals(3, p.forTraining(tenScalars(), 1).count(), "10 examples in batches of 4, the last short one kept");
+        assertEquals(3, p.forEvaluation(tenScalars()).count());
+    }
+
+    @Test
+    void optionsCapTheExamplesAndMapTheBatches() {
+        Preprocessing p = Preprocessing.builder()
+                .setBatchSize(2)
+                .optExamplesCap(5)
+                .optBatchMap(d -> d.take(1))
+                .build();
+        assertEquals(5, p.examplesCap());
+        Dataset training = p.forTraining(tenScalars(), 1);
+        assertEquals(1, training.count(), "the map sees the 3 batches of the 5 capped examples and keeps one");
+        assertEquals(1, p.forEvaluation(tenScalars()).count());
+        assertEquals(
+                3,
+                Preprocessing.builder()
+                        .setBatchSize(2)
+                        .optExamplesCap(5)
+                        .build()
+                        .forTraining(tenScalars(), 1)
+                        .count());
+    }
+
+    @Test
+    void aMissingOrImpossibleSettingIsRefusedByName() {
+        IllegalStateException unset = assertThrows(
+                IllegalStateException.class, () -> Preprocessing.builder().build());
+        assertTrue(
+                unset.getMessage().startsWith("setBatchSize:")
+                        && unset.getMessage().contains("not set"),
+                unset.getMessage());
+        IllegalStateException cap = assertThrows(
+                IllegalStateException.class,
+                () -> Preprocessing.builder().setBatchSize(2).optExamplesCap(-1).build());
+        assertTrue(cap.getMessage().startsWith("optExamplesCap:"), cap.getMessage());
+        assertThrows(NullPointerException.class, () -> Preprocessing.builder().optBatchMap(null));
+    }
+}
