@@ -8,6 +8,7 @@ import dev.fl4j.learning.model.ClientTrainer;
 import dev.fl4j.learning.model.ClientTrainingResult;
 import dev.fl4j.learning.model.EvaluationResult;
 import dev.fl4j.learning.model.GradientResult;
+import dev.fl4j.learning.model.LocalSteps;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
 import dev.fl4j.learning.tensorflow.internal.TfModelGraph;
@@ -40,9 +41,10 @@ public final class TfClientTrainer implements ClientTrainer {
     }
 
     @Override
-    public ClientTrainingResult train(ModelWeights initial, SequenceValue data, long seed) {
+    public ClientTrainingResult train(ModelWeights initial, SequenceValue data, long seed, LocalSteps steps) {
         checkDataset(data, "train");
         graph.assign(initial, "train: initial weights");
+        graph.setLocalSteps(steps);
         long examples = 0;
         long step = 0;
         for (int epoch = 0; epoch < spec.epochs(); epoch++) {
@@ -62,7 +64,7 @@ public final class TfClientTrainer implements ClientTrainer {
                 index++;
             }
         }
-        return new ClientTrainingResult(graph.readWeights(), examples, graph.readMetrics());
+        return new ClientTrainingResult(graph.readWeights(), examples, graph.readMetrics(), step);
     }
 
     @Override

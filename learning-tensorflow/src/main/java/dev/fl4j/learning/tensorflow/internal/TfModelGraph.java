@@ -1,11 +1,13 @@
 package dev.fl4j.learning.tensorflow.internal;
 
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.types.DType;
 import dev.fl4j.core.types.StructType;
 import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.types.Type;
 import dev.fl4j.learning.keras.Dropout;
 import dev.fl4j.learning.keras.Embedding;
 import dev.fl4j.learning.keras.Layer;
@@ -15,6 +17,7 @@ import dev.fl4j.learning.keras.Metrics;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.keras.Sequential;
 import dev.fl4j.learning.keras.WeightSpec;
+import dev.fl4j.learning.model.LocalSteps;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.optimizers.Adam;
 import dev.fl4j.learning.optimizers.Optimizer;
@@ -31,6 +34,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
@@ -83,6 +87,12 @@ public final class TfModelGraph implements AutoCloseable {
     private final Optimizer optimizer;
     private final Op trainStep;
     private final Placeholder<TFloat32> stepSize;
+    private final PlaceholderWithDefault<TFloat32> learningRate;
+    private final List<Placeholder<TFloat32>> correctionFeeds = new ArrayList<>();
+    private final Op setCorrection;
+    /** The client optimizer's learning rate until the next {@link #assign}, or NaN for the spec's own. */
+    private float learningRateOverride = Float.NaN;
+
     private final List<Variable<TFloat32>> gradientSums = new ArrayList<>();
     private final Op accumulateGradients;
 
@@ -126,6 +136,8 @@ public final class TfModelGraph implements AutoCloseable {
             TrainingOps training = trainingOps(tf, options, train, assignOps);
             trainStep = training.step();
             stepSize = training.stepSize();
+            learningRate = training.learningRate();
+            setCorrection = training.setCorrection();
             accumulateGradients = training.accumulateGradients();
             assign = group(tf, assignOps);
             session = openSession(graph);
@@ -175,8 +187,16 @@ public final class TfModelGraph implements AutoCloseable {
         return new MetricOps(group(tf, resets), group(tf, trainUpdates), group(tf, evalUpdates));
     }
 
-    /** The training step with its step-size feed, and the FedSGD gradient accumulation; each null when not built. */
-    private record TrainingOps(Op step, Placeholder<TFloat32> stepSize, Op accumulateGradients) {}
+    /**
+     * The training step with its step-size and learning-rate feeds, the op setting the gradient
+     * correction from its feeds, and the FedSGD gradient accumulation; each null when not built.
+     */
+    private record TrainingOps(
+            Op step,
+            Placeholder<TFloat32> stepSize,
+            PlaceholderWithDefault<TFloat32> learningRate,
+            Op setCorrection,
+            Op accumulateGradients) {}
 
     /**
      * The gradients of the training loss, and what {@code options} asks of them: their FedSGD sums
@@ -185,21 +205,28 @@ public final class TfModelGraph implements AutoCloseable {
      */
     private TrainingOps trainingOps(Ops tf, Options options, Forward train, List<Op> assignOps) {
         if (options.optimizer() == null && !options.gradientSums()) {
-            return new TrainingOps(null, null, null);
+            return new TrainingOps(null, null, null, null, null);
         }
         List<Operand<TFloat32>> g = gradients(tf, train);
         Op accumulate = options.gradientSums() ? gradientAccumulation(tf, g, train, assignOps) : null;
         if (options.optimizer() == null) {
-            return new TrainingOps(null, null, accumulate);
+            return new TrainingOps(null, null, null, null, accumulate);
         }
-        List<Operand<TFloat32>> updateGrads =
+        List<Operand<TFloat32>> proxGrads =
                 options.proximalMu() > 0f ? withProximalTerm(tf, g, options.proximalMu(), assignOps) : g;
+        List<Op> setCorrections = new ArrayList<>();
+        List<Operand<TFloat32>> updateGrads = withCorrection(tf, proxGrads, assignOps, setCorrections);
         List<Op> before = new ArrayList<>(updateGrads);
         before.add(trainMetricUpdate);
         InGraphOptimizer.Built optimizerOps =
                 InGraphOptimizer.build(tf, options.optimizer(), weights, updateGrads, before);
         assignOps.add(optimizerOps.resetSlots());
-        return new TrainingOps(optimizerOps.step(), optimizerOps.stepSize(), accumulate);
+        return new TrainingOps(
+                optimizerOps.step(),
+                optimizerOps.stepSize(),
+                optimizerOps.learningRate(),
+                group(tf, setCorrections),
+                accumulate);
     }
 
     /** d(training loss)/d(weight), one per weight. */
@@ -223,6 +250,25 @@ public final class TfModelGraph implements AutoCloseable {
             adds.add(tf.assignAdd(sum, tf.math.mul(g.get(i), batch)));
         }
         return group(tf, adds);
+    }
+
+    /**
+     * {@code g + correction}, with a correction variable per weight that {@link #assign} zeroes and
+     * {@link #setLocalSteps} sets (SCAFFOLD, Mime Lite); {@code g + 0} is {@code g} bit for bit.
+     */
+    private List<Operand<TFloat32>> withCorrection(
+            Ops tf, List<Operand<TFloat32>> g, List<Op> assignOps, List<Op> setCorrections) {
+        List<Operand<TFloat32>> corrected = new ArrayList<>();
+        for (int i = 0; i < weights.size(); i++) {
+            Shape shape = weights.get(i).shape();
+            Variable<TFloat32> correction = tf.variable(shape, TFloat32.class);
+            Placeholder<TFloat32> feed = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
+            correctionFeeds.add(feed);
+            assignOps.add(tf.assign(correction, tf.fill(tf.constant(shape), tf.constant(0f))));
+            setCorrections.add(tf.assign(correction, feed));
+            corrected.add(tf.math.add(g.get(i), correction));
+        }
+        return corrected;
     }
 
     /** FedProx: {@code g + mu × (w − anchor)}, with an anchor per weight set to the assigned weights. */
@@ -330,9 +376,46 @@ public final class TfModelGraph implements AutoCloseable {
         return weightsType;
     }
 
-    /** Assigns {@code w}, and resets metrics, optimizer slots, FedProx anchors and gradient sums. */
+    /**
+     * Sets the learning rate and gradient correction of the training steps until the next
+     * {@link #assign} (which goes back to the spec's rate and no correction).
+     *
+     * @throws IllegalArgumentException if the correction does not have the trainable weights' structure
+     */
+    public void setLocalSteps(LocalSteps steps) {
+        if (steps.overridesLearningRate() && trainStep == null) {
+            throw new IllegalStateException("this graph was built without a training step");
+        }
+        learningRateOverride = steps.learningRate();
+        Struct correction = steps.gradientCorrection();
+        if (correction == null) {
+            return;
+        }
+        if (setCorrection == null) {
+            throw new IllegalStateException("this graph was built without a training step");
+        }
+        Type trainable = weightsType.get("trainable");
+        trainable.checkAssignableFrom(correction.type(), "gradient correction");
+        List<Tensor> leaves = Structures.leaves(correction);
+        List<org.tensorflow.Tensor> fed = new ArrayList<>(leaves.size());
+        try {
+            Session.Runner r = session.runner();
+            for (int i = 0; i < leaves.size(); i++) {
+                Tensor t = leaves.get(i);
+                TFloat32 tt = TFloat32.tensorOf(Shape.of(longs(t.shape())), DataBuffers.of(t.floatData(), true, false));
+                fed.add(tt);
+                r.feed(correctionFeeds.get(i), tt);
+            }
+            r.addTarget(setCorrection).run().close();
+        } finally {
+            fed.forEach(org.tensorflow.Tensor::close);
+        }
+    }
+
+    /** Assigns {@code w}, and resets metrics, optimizer slots, FedProx anchors, gradient sums and corrections. */
     public void assign(ModelWeights w, String where) {
         WeightChecks.check(weightsType, w, where);
+        learningRateOverride = Float.NaN;
         List<Tensor> leaves = w.trainableTensors();
         List<org.tensorflow.Tensor> fed = new ArrayList<>(leaves.size());
         try {
@@ -444,10 +527,16 @@ public final class TfModelGraph implements AutoCloseable {
                         if (trainStep == null) {
                             throw new IllegalStateException("this graph was built without a training step");
                         }
+                        Optimizer rule = Float.isNaN(learningRateOverride)
+                                ? optimizer
+                                : optimizer.withLearningRate(learningRateOverride);
                         if (stepSize != null) {
                             stepSizeTensor = TFloat32.scalarOf(
-                                    optimizer instanceof Adam a ? a.stepSize(step) : ((Yogi) optimizer).stepSize(step));
+                                    rule instanceof Adam a ? a.stepSize(step) : ((Yogi) rule).stepSize(step));
                             r.feed(stepSize, stepSizeTensor);
+                        } else if (!Float.isNaN(learningRateOverride)) {
+                            stepSizeTensor = TFloat32.scalarOf(learningRateOverride);
+                            r.feed(learningRate, stepSizeTensor);
                         }
                         r.addTarget(trainStep);
                     }
