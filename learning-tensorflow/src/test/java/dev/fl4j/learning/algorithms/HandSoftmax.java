@@ -124,4 +124,33 @@ final class HandSoftmax {
             }
         }
     }
+
+    /** Cross-entropy summed over a dataset's examples at {@code p}, and the number of examples. */
+    static double[] lossSum(double[] p, SequenceValue data) {
+        double total = 0;
+        long n = 0;
+        for (Value b : data) {
+            Struct batch = (Struct) b;
+            float[] x = batch.tensor("x").floatData();
+            int[] y = batch.tensor("y").intData();
+            for (int r = 0; r < y.length; r++) {
+                double[] z = new double[CLASSES];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int c = 0; c < CLASSES; c++) {
+                    z[c] = p[IN * CLASSES + c];
+                    for (int i = 0; i < IN; i++) {
+                        z[c] += x[r * IN + i] * p[i * CLASSES + c];
+                    }
+                    max = Math.max(max, z[c]);
+                }
+                double sum = 0;
+                for (int c = 0; c < CLASSES; c++) {
+                    sum += Math.exp(z[c] - max);
+                }
+                total += Math.log(sum) + max - z[y[r]];
+                n++;
+            }
+        }
+        return new double[] {total, n};
+    }
 }
