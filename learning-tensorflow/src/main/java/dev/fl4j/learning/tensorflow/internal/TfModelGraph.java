@@ -90,6 +90,9 @@ public final class TfModelGraph implements AutoCloseable {
     private final PlaceholderWithDefault<TFloat32> learningRate;
     private final List<Placeholder<TFloat32>> correctionFeeds = new ArrayList<>();
     private final Op setCorrection;
+    private final List<PlaceholderWithDefault<TFloat32>> stepMasks = new ArrayList<>();
+    /** Per weight: frozen until the next {@link #assign}. */
+    private boolean[] frozen;
     /** The client optimizer's learning rate until the next {@link #assign}, or NaN for the spec's own. */
     private float learningRateOverride = Float.NaN;
 
@@ -253,8 +256,9 @@ public final class TfModelGraph implements AutoCloseable {
     }
 
     /**
-     * {@code g + correction}, with a correction variable per weight that {@link #assign} zeroes and
-     * {@link #setLocalSteps} sets (SCAFFOLD, Mime Lite); {@code g + 0} is {@code g} bit for bit.
+     * {@code (g + correction)·mask}, with a correction variable per weight that {@link #assign} zeroes
+     * and {@link #setLocalSteps} sets (SCAFFOLD, Mime Lite), and a mask fed 0 for frozen weights
+     * (federated reconstruction) that defaults to 1; {@code (g + 0)·1} is {@code g} bit for bit.
      */
     private List<Operand<TFloat32>> withCorrection(
             Ops tf, List<Operand<TFloat32>> g, List<Op> assignOps, List<Op> setCorrections) {
@@ -266,7 +270,9 @@ public final class TfModelGraph implements AutoCloseable {
             correctionFeeds.add(feed);
             assignOps.add(tf.assign(correction, tf.fill(tf.constant(shape), tf.constant(0f))));
             setCorrections.add(tf.assign(correction, feed));
-            corrected.add(tf.math.add(g.get(i), correction));
+            PlaceholderWithDefault<TFloat32> mask = tf.placeholderWithDefault(tf.constant(1f), Shape.scalar());
+            stepMasks.add(mask);
+            corrected.add(tf.math.mul(tf.math.add(g.get(i), correction), mask));
         }
         return corrected;
     }
@@ -387,6 +393,23 @@ public final class TfModelGraph implements AutoCloseable {
             throw new IllegalStateException("this graph was built without a training step");
         }
         learningRateOverride = steps.learningRate();
+        frozen = null;
+        if (!steps.frozenWeights().isEmpty()) {
+            if (trainStep == null) {
+                throw new IllegalStateException("this graph was built without a training step");
+            }
+            boolean[] f = new boolean[weightSpecs.size()];
+            java.util.Set<String> unknown = new java.util.TreeSet<>(steps.frozenWeights());
+            for (int i = 0; i < f.length; i++) {
+                f[i] = steps.frozenWeights().contains(weightSpecs.get(i).name());
+                unknown.remove(weightSpecs.get(i).name());
+            }
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "frozen weights " + unknown + " are not trainable weights of model '" + spec.name() + "'");
+            }
+            frozen = f;
+        }
         Struct correction = steps.gradientCorrection();
         if (correction == null) {
             return;
@@ -416,6 +439,7 @@ public final class TfModelGraph implements AutoCloseable {
     public void assign(ModelWeights w, String where) {
         WeightChecks.check(weightsType, w, where);
         learningRateOverride = Float.NaN;
+        frozen = null;
         List<Tensor> leaves = w.trainableTensors();
         List<org.tensorflow.Tensor> fed = new ArrayList<>(leaves.size());
         try {
@@ -512,6 +536,7 @@ public final class TfModelGraph implements AutoCloseable {
             boolean training =
                     mode == Mode.TRAIN_STEP || mode == Mode.ACCUMULATE_GRADIENTS || mode == Mode.FORWARD_TRAINING;
             List<TInt64> seeds = new ArrayList<>();
+            List<TFloat32> maskTensors = new ArrayList<>();
             try {
                 if (training) {
                     for (int i = 0; i < dropoutSeeds.size(); i++) {
@@ -537,6 +562,15 @@ public final class TfModelGraph implements AutoCloseable {
                         } else if (!Float.isNaN(learningRateOverride)) {
                             stepSizeTensor = TFloat32.scalarOf(learningRateOverride);
                             r.feed(learningRate, stepSizeTensor);
+                        }
+                        if (frozen != null) {
+                            for (int i = 0; i < frozen.length; i++) {
+                                if (frozen[i]) {
+                                    TFloat32 zero = TFloat32.scalarOf(0f);
+                                    maskTensors.add(zero);
+                                    r.feed(stepMasks.get(i), zero);
+                                }
+                            }
                         }
                         r.addTarget(trainStep);
                     }
@@ -566,6 +600,7 @@ public final class TfModelGraph implements AutoCloseable {
                 }
             } finally {
                 seeds.forEach(TInt64::close);
+                maskTensors.forEach(TFloat32::close);
             }
         }
         return size;
