@@ -115,6 +115,10 @@ class SimulateAlgorithmsTest {
                 SimulateCommandTest.run(tiny("--rounds", "1", "--algorithm", "mime-lite:1.5")),
                 "Mime Lite's MOMENTUM must be in [0, 1), got '1.5'");
         assertError(
+                SimulateCommandTest.run(
+                        tiny("--rounds", "1", "--algorithm", "mime-lite:0.9", "--aggregator", "dp-fixed:1.0:1.0")),
+                "--algorithm mime-lite:0.9 with --aggregator dp-fixed:1.0:1.0: Mime Lite cannot run with a differentially private aggregator");
+        assertError(
                 SimulateCommandTest.run(tiny("--rounds", "1", "--algorithm", "scaffold:2")),
                 "'scaffold' takes 0 argument(s) (scaffold), got 1");
     }

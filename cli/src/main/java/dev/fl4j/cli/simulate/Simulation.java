@@ -150,17 +150,23 @@ public final class Simulation {
                     factory = parseAggregator(agg.getValue(), settings.withLedger(PrivacyLedgerFile.in(store)));
                     dp = DifferentiallyPrivateFactory.find(factory);
                 }
-                LearningProcess process = algorithm.build(
-                        model.spec(),
-                        factory,
-                        distributor,
-                        s.clientLrOrDefault(),
-                        serverLr,
-                        s.epochs(),
-                        s.seed(),
-                        population,
-                        clientSchedule,
-                        serverSchedule);
+                LearningProcess process;
+                try {
+                    process = algorithm.build(
+                            model.spec(),
+                            factory,
+                            distributor,
+                            s.clientLrOrDefault(),
+                            serverLr,
+                            s.epochs(),
+                            s.seed(),
+                            population,
+                            clientSchedule,
+                            serverSchedule);
+                } catch (IllegalStateException e) {
+                    throw new UsageException("--algorithm " + algorithm.text() + " with --aggregator " + agg.getValue()
+                            + ": " + e.getMessage());
+                }
                 RoundPrinter printer = new RoundPrinter(out, progress, name);
                 List<MetricsSink> sinks = new ArrayList<>();
                 try {

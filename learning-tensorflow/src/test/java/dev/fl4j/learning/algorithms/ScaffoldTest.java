@@ -145,5 +145,15 @@ class ScaffoldTest {
                         .optClientWeightingFromMetrics(m -> 1.0)
                         .build());
         assertTrue(fromMetrics.getMessage().contains("optClientWeightingFromMetrics"), fromMetrics.getMessage());
+        IllegalStateException dp = assertThrows(
+                IllegalStateException.class,
+                () -> Scaffold.builder(MODEL, 10)
+                        .setClientOptimizer(Sgd.of(0.1f))
+                        .optModelAggregator(
+                                dev.fl4j.aggregators.DifferentiallyPrivateFactory.gaussianFixed(1.0, 10, 1.0))
+                        .build());
+        assertTrue(
+                dp.getMessage().contains("SCAFFOLD cannot run with a differentially private aggregator"),
+                dp.getMessage());
     }
 }

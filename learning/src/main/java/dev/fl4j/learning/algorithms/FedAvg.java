@@ -249,6 +249,14 @@ public final class FedAvg {
                 throw new IllegalStateException(name + " weighs clients by ClientWeighting (NUM_EXAMPLES or UNIFORM);"
                         + " optClientWeightingFromMetrics is supported by FedAvg without schedules only");
             }
+            if (v != ClientTrainingVariant.Variant.PLAIN
+                    && aggregator != null
+                    && dev.fl4j.aggregators.DifferentiallyPrivateFactory.find(aggregator)
+                            .isPresent()) {
+                throw new IllegalStateException(name + " cannot run with a differentially private aggregator ("
+                        + aggregator + "): " + privateLeak(v) + " would leave the clients without noise,"
+                        + " outside what epsilon covers");
+            }
             Optimizer local = clientOptimizer;
             float mimeMomentum = 0f;
             if (v != ClientTrainingVariant.Variant.PLAIN && !(local instanceof Sgd)) {
@@ -285,6 +293,14 @@ public final class FedAvg {
                     rates,
                     totalClients,
                     mimeMomentum);
+        }
+
+        private static String privateLeak(ClientTrainingVariant.Variant v) {
+            return switch (v) {
+                case SCAFFOLD -> "the control-variate deltas, summed in the clear,";
+                case MIME_LITE -> "the full-batch gradients, averaged in the clear,";
+                default -> "the local-step norms, clipped and noised together with the update,";
+            };
         }
 
         private static String algorithmName(ClientTrainingVariant.Variant v) {

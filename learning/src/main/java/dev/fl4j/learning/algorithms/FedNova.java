@@ -13,6 +13,11 @@ import dev.fl4j.learning.templates.LearningProcess;
  * weights {@code p_i}, and the server applies {@code τ_eff·Σ p_i Δ_i/a_i} with {@code τ_eff = Σ p_i a_i}
  * as the pseudo-gradient (eq. 6 of the paper). With equal {@code a_i} it is FedAvg.
  *
+ * <p>The aggregator sees the update as the structure {@code <normalized_update, local_steps_norm>}: a
+ * mean (the default), a weighted or compressed mean average both parts as FedNova needs, but a
+ * norm-based aggregator (clipping, zeroing) measures {@code a_i} as part of the update's norm, so it
+ * should be avoided; a differentially private aggregator is refused.
+ *
  * <p>{@link #builder} returns the FedAvg family's builder; the client optimizer must be {@link Sgd}.
  * Clients with more data take more steps (local epochs over their whole dataset), which is the
  * heterogeneity FedNova corrects.
