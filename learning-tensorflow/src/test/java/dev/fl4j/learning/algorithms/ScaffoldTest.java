@@ -10,13 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.SequenceType;
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.LocalRuntime;
-import dev.fl4j.core.types.SequenceType;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.optimizers.Adam;
 import dev.fl4j.learning.optimizers.Sgd;

@@ -5,13 +5,20 @@ import dev.fl4j.aggregators.MeanFactory;
 import dev.fl4j.aggregators.NonFiniteZeroingFactory;
 import dev.fl4j.aggregators.UnweightedAggregationFactory;
 import dev.fl4j.aggregators.WeightedAggregationFactory;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ListSequence;
+import dev.fl4j.core.Placement;
+import dev.fl4j.core.SequenceType;
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
 import dev.fl4j.core.computation.FederatedComputation;
@@ -21,13 +28,6 @@ import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.SequenceType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
 import dev.fl4j.learning.keras.Metric;
 import dev.fl4j.learning.keras.Metrics;
 import dev.fl4j.learning.keras.ModelSpec;
@@ -581,7 +581,7 @@ public final class FedRecon {
 
         /** Evaluates {@code weights}' global part on the clients' data; returns {@code <eval=<metric=..>>}. */
         public Struct evaluate(FederatedRuntime runtime, ModelWeights weights, Value data) {
-            Value out = computation.invoke(runtime, FederatedValue.server(weights.asStruct()), data);
+            Value out = runtime.invoke(computation, FederatedValue.server(weights.asStruct()), data);
             return (Struct) ((ServerValue) out).value();
         }
     }

@@ -5,16 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ListSequence;
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.LocalRuntime;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.TensorType;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.templates.LearningProcessOutput;

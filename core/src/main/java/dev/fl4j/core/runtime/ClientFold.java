@@ -1,0 +1,331 @@
+package dev.fl4j.core.runtime;
+
+import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Structures;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.Type;
+import dev.fl4j.core.TypeMismatchException;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.Aggregation;
+import dev.fl4j.core.computation.ClientWorkException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One aggregation intrinsic's fold over the clients: it takes each client's members of its
+ * {@link #sources()} in client order ({@link #add}), holds one accumulator, and {@link #finish}es into
+ * the server's value, counting the bits the clients sent when it finishes. The same fold runs eagerly
+ * over values already at hand and, inside {@link PendingClientWork}, as clients finish their work.
+ */
+abstract class ClientFold {
+
+    final String intrinsic;
+    private final List<FederatedValue> sources;
+    long bits;
+    int clients;
+    private Value result;
+    private boolean finished;
+
+    ClientFold(String intrinsic, List<FederatedValue> sources) {
+        this.intrinsic = intrinsic;
+        this.sources = List.copyOf(sources);
+    }
+
+    /** The client values this fold reads, member by member: the value, then a weight if any. */
+    final List<FederatedValue> sources() {
+        return sources;
+    }
+
+    /** Adds client {@code index}'s members of the sources, in order. */
+    abstract void add(int index, String clientId, Value[] members);
+
+    /** Adds one client's member, naming the client when the accumulator refuses it (overflow, shape). */
+    final void addNamingClient(SumAccumulator acc, Value member, double weight, int index, String clientId) {
+        try {
+            acc.add(member, weight);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("client " + clientId + " (#" + index + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** The server's value from the accumulator. */
+    abstract Value report();
+
+    /** Records the traffic and computes the result (once). */
+    final void finish(CommunicationStats stats) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (countsTraffic()) {
+            stats.record(new TrafficRecord(intrinsic, Direction.AGGREGATION, clients, bits));
+        }
+        result = report();
+        if (result == null) {
+            throw new IllegalStateException(intrinsic + ": report returned null");
+        }
+    }
+
+    /** Whether the members cross to the server (every aggregation intrinsic does). */
+    boolean countsTraffic() {
+        return true;
+    }
+
+    final Value result() {
+        if (result == null) {
+            throw new IllegalStateException(intrinsic + ": the fold has not finished");
+        }
+        return result;
+    }
+
+    static void requireFloating(String intrinsic, Value v) {
+        for (Tensor t : Structures.leaves(v)) {
+            if (!t.dtype().isFloating()) {
+                throw new TypeMismatchException(intrinsic + ": needs floating-point values but got " + v.type());
+            }
+        }
+    }
+
+    /** {@code federated_sum}; over no clients, the zero of the member type, as TFF's. */
+    static final class Sum extends ClientFold {
+        private final SumAccumulator acc;
+        private final Type memberType;
+
+        Sum(FederatedValue value) {
+            super("federated_sum", List.of(value));
+            acc = new SumAccumulator(intrinsic);
+            memberType = value.type().member();
+        }
+
+        @Override
+        void add(int index, String clientId, Value[] members) {
+            addNamingClient(acc, members[0], 1.0, index, clientId);
+            bits += members[0].sizeInBits();
+            clients++;
+        }
+
+        @Override
+        Value report() {
+            if (acc.isEmpty()) {
+                return zeros(memberType, "federated_sum over zero clients");
+            }
+            return acc.sum();
+        }
+    }
+
+    /**
+     * The zero of {@code type}, as TFF's {@code federated_sum} returns over no clients (a round of
+     * differentially private training may sample none: its noised sum still has to exist).
+     */
+    private static Value zeros(Type type, String what) {
+        try {
+            return Structures.zeros(type);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    what + ": the member type " + type + " has no defined zero: " + e.getMessage(), e);
+        }
+    }
+
+    /** Unweighted {@code federated_mean}. */
+    static final class Mean extends ClientFold {
+        private final SumAccumulator acc;
+
+        Mean(FederatedValue value) {
+            super("federated_mean", List.of(value));
+            acc = new SumAccumulator(intrinsic);
+        }
+
+        @Override
+        void add(int index, String clientId, Value[] members) {
+            requireFloating(intrinsic, members[0]);
+            addNamingClient(acc, members[0], 1.0, index, clientId);
+            bits += members[0].sizeInBits();
+            clients++;
+        }
+
+        @Override
+        Value report() {
+            if (acc.isEmpty()) {
+                throw new IllegalArgumentException("federated_mean over zero clients has no defined value");
+            }
+            return acc.divided(clients);
+        }
+    }
+
+    /** {@code federated_mean} with a weight. */
+    static final class WeightedMean extends ClientFold {
+        private final SumAccumulator acc;
+
+        WeightedMean(FederatedValue value, FederatedValue weight) {
+            super("federated_mean", List.of(value, weight));
+            acc = new SumAccumulator(intrinsic);
+        }
+
+        @Override
+        void add(int index, String clientId, Value[] members) {
+            requireFloating(intrinsic, members[0]);
+            Tensor w = (Tensor) members[1];
+            double weight = w.doubleValue();
+            if (!(weight >= 0) || weight == Double.POSITIVE_INFINITY) {
+                throw new IllegalArgumentException("federated_mean: client " + clientId + " (#" + index
+                        + ") has weight " + weight + "; weights must be finite and >= 0");
+            }
+            addNamingClient(acc, members[0], weight, index, clientId);
+            bits += members[0].sizeInBits() + w.sizeInBits();
+            clients++;
+        }
+
+        @Override
+        Value report() {
+            if (acc.isEmpty()) {
+                throw new IllegalArgumentException("federated_mean over zero clients has no defined value");
+            }
+            return acc.divided(acc.totalWeight());
+        }
+    }
+
+    /** {@code federated_aggregate}: the aggregation's own accumulator. */
+    static final class Aggregate<A> extends ClientFold {
+        private final Aggregation<A> aggregation;
+        private A acc;
+
+        Aggregate(FederatedValue value, Aggregation<A> aggregation) {
+            super("federated_aggregate", List.of(value));
+            this.aggregation = aggregation;
+            this.acc = aggregation.zero();
+        }
+
+        @Override
+        void add(int index, String clientId, Value[] members) {
+            try {
+                acc = aggregation.accumulate(acc, members[0]);
+            } catch (RuntimeException e) {
+                throw new ClientWorkException("federated_aggregate (accumulate)", index, clientId, e);
+            }
+            bits += members[0].sizeInBits();
+            clients++;
+        }
+
+        @Override
+        Value report() {
+            Value report = aggregation.report(acc);
+            acc = null;
+            return report;
+        }
+    }
+
+    /** {@code federated_secure_sum_bitwidth}: integer leaves summed modulo 2^bitwidth. */
+    static final class SecureSum extends ClientFold {
+        private final int bitwidth;
+        private final long modulus;
+        private final List<long[]> sums = new ArrayList<>();
+        private Value template;
+
+        SecureSum(FederatedValue value, int bitwidth) {
+            super("federated_secure_sum_bitwidth", List.of(value));
+            this.bitwidth = bitwidth;
+            this.modulus = 1L << bitwidth;
+        }
+
+        @Override
+        void add(int index, String clientId, Value[] members) {
+            Value v = members[0];
+            List<Tensor> leaves = Structures.leaves(v);
+            if (template == null) {
+                for (int l = 0; l < leaves.size(); l++) {
+                    Tensor t = leaves.get(l);
+                    if (t.dtype() != DType.INT32 && t.dtype() != DType.INT64) {
+                        throw new TypeMismatchException(
+                                intrinsic + ": needs int32 or int64 values but got " + v.type());
+                    }
+                    if (t.dtype() == DType.INT32 && bitwidth > 31) {
+                        throw new IllegalArgumentException(
+                                intrinsic + ": bitwidth " + bitwidth + " does not fit the int32 leaf "
+                                        + t.type() + " (leaf " + l + " of " + v.type() + "): a sum modulo 2^" + bitwidth
+                                        + " can exceed the int32 maximum, so int32 values take a bitwidth of at most 31; send int64 values for wider sums");
+                    }
+                }
+                template = v;
+                for (Tensor t : leaves) {
+                    sums.add(new long[t.size()]);
+                }
+            } else if (!template.type().equals(v.type())) {
+                throw new TypeMismatchException(intrinsic + ": client " + clientId, template.type(), v.type());
+            }
+            for (int l = 0; l < leaves.size(); l++) {
+                Tensor t = leaves.get(l);
+                long[] s = sums.get(l);
+                for (int j = 0; j < s.length; j++) {
+                    long x = t.getLong(j);
+                    if (x < 0 || x >= modulus) {
+                        throw new IllegalArgumentException(
+                                intrinsic + ": client " + clientId + " (#" + index + ") leaf " + l + " element " + j
+                                        + " is " + x + ", outside [0, " + modulus + ") for bitwidth " + bitwidth);
+                    }
+                    s[j] = (s[j] + x) & (modulus - 1);
+                }
+                bits += (long) t.size() * bitwidth;
+            }
+            clients++;
+        }
+
+        @Override
+        Value report() {
+            if (template == null) {
+                throw new IllegalArgumentException(intrinsic + " over zero clients has no defined value");
+            }
+            List<Tensor> templateLeaves = Structures.leaves(template);
+            List<Tensor> out = new ArrayList<>();
+            for (int l = 0; l < sums.size(); l++) {
+                Tensor t = templateLeaves.get(l);
+                long[] s = sums.get(l);
+                if (t.dtype() == DType.INT32) {
+                    int[] r = new int[s.length];
+                    for (int j = 0; j < s.length; j++) {
+                        r[j] = (int) s[j];
+                    }
+                    out.add(Tensor.of(r, t.shape()));
+                } else {
+                    out.add(Tensor.of(s, t.shape()));
+                }
+            }
+            return Structures.pack(template, out);
+        }
+    }
+
+    /**
+     * Keeps every client's member: what a computation that returns a {@code {T}@CLIENTS} value needs.
+     * Memory grows with the clients; nothing crosses to the server, so no traffic is counted.
+     */
+    static final class Collect extends ClientFold {
+        private final DeferredClientValue value;
+        private final List<Value> members;
+
+        Collect(DeferredClientValue value) {
+            super("collect", List.of(value));
+            this.value = value;
+            this.members = new ArrayList<>(value.clientIds().size());
+        }
+
+        @Override
+        void add(int index, String clientId, Value[] in) {
+            members.add(in[0]);
+        }
+
+        @Override
+        Value report() {
+            return ClientValues.of(value.type().member(), value.clientIds(), members);
+        }
+
+        @Override
+        boolean countsTraffic() {
+            return false;
+        }
+
+        ClientValues collected() {
+            return (ClientValues) result();
+        }
+    }
+}

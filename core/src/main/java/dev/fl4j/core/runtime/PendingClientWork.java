@@ -1,0 +1,263 @@
+package dev.fl4j.core.runtime;
+
+import dev.fl4j.core.AllEqualClientValue;
+import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.ServerValue;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Type;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.ClientContext;
+import dev.fl4j.core.computation.ClientWorkException;
+import dev.fl4j.core.computation.WorkerResources;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The client work of one top-level invocation that has not run yet, and the aggregations waiting
+ * for it: the local runtime's answer to "a sum over N clients holds one accumulator, not N updates".
+ *
+ * <p>{@code federated_map} (and {@code federated_eval}, and {@code federated_zip} over a deferred
+ * field) over CLIENTS returns a {@link DeferredClientValue}; an aggregation over a deferred value
+ * registers its {@link ClientFold} here and returns a {@linkplain ServerValue#deferred deferred}
+ * server value. When something first needs a server value computed from client work (a read of a
+ * deferred server value, a broadcast of one, the end of the invocation), {@link #runPending()} runs
+ * all pending client work in one pass: each client, on a worker, computes every pending deferred
+ * value for itself (each once, in the order the computation created them, so client state is
+ * written in program order) and the members every registered fold needs; an {@link OrderedFold}
+ * then folds those into every registered fold in client order, with at most
+ * {@link #capacity} clients started and not yet folded, and drops them. Memory is
+ * O(capacity × model) whatever the number of clients, results are bitwise the same for any number
+ * of workers, and folding overlaps the other workers' training.
+ *
+ * <p>Aggregations must therefore be created before anything needs a server value computed from the
+ * same client work: a consumer of a deferred value created after its pass ran fails with an
+ * {@link IllegalStateException} that says so (the members are gone). Every algorithm and aggregator
+ * composition in fl4j consumes its client work single-pass. A computation that returns a
+ * {@code {T}@CLIENTS} value gets every member collected (that is what returning it means).
+ *
+ * <p>A failing client stops the pass at the lowest failing client: the invocation throws
+ * ({@link ClientWorkException} naming the client for client work), nothing of the pass is returned,
+ * and every later read of its results throws the same exception.
+ */
+final class PendingClientWork {
+
+    /** Makes the context client work runs in. */
+    @FunctionalInterface
+    interface Contexts {
+        ClientContext forClient(int index, String clientId, int workerIndex, WorkerResources resources);
+    }
+
+    private final WorkerPool pool;
+    private final CommunicationStats stats;
+    private final Contexts contexts;
+    private final int capacity;
+    private final List<DeferredClientValue> nodes = new ArrayList<>();
+    private final List<ClientFold> folds = new ArrayList<>();
+    private final List<ServerValue> deferredServerValues = new ArrayList<>();
+    private RuntimeException failure;
+
+    PendingClientWork(WorkerPool pool, CommunicationStats stats, Contexts contexts) {
+        this.pool = pool;
+        this.stats = stats;
+        this.contexts = contexts;
+        this.capacity = Math.multiplyExact(2, pool.size());
+    }
+
+    /** Clients started and not yet folded at most, per pass. */
+    int capacity() {
+        return capacity;
+    }
+
+    DeferredClientValue add(DeferredClientValue node) {
+        nodes.add(node);
+        return node;
+    }
+
+    /** Whether {@code v}'s members are computed by pending client work (a done one is an error). */
+    boolean isDeferred(FederatedValue v, String consumer) {
+        if (v instanceof DeferredClientValue d) {
+            if (d.isDone()) {
+                throw new IllegalStateException(
+                        consumer + ": the clients' results of " + d.describe() + " were already folded into the"
+                                + " aggregations registered on them and dropped, when a server value computed from them was first needed."
+                                + " Create every consumer of a client map (sum, mean, aggregate, zip, map) before reading a server value that"
+                                + " depends on it (ServerValue.value(), federated_broadcast of it): a round folds each client's result once, in"
+                                + " bounded memory");
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Registers {@code fold} and returns its deferred result, of type {@code memberType@SERVER}. */
+    ServerValue register(ClientFold fold, Type memberType) {
+        folds.add(fold);
+        ServerValue v = ServerValue.deferred(memberType, () -> {
+            runPending();
+            return fold.result();
+        });
+        deferredServerValues.add(v);
+        return v;
+    }
+
+    /** Registers {@code fold} without a server value: a collected result, or a fold read as soon as the pass has run. */
+    void registerFold(ClientFold fold) {
+        folds.add(fold);
+    }
+
+    /** A server value computed from deferred ones when first read (or at the end of the invocation). */
+    ServerValue deferServer(Type memberType, Supplier<? extends Value> compute) {
+        ServerValue v = ServerValue.deferred(memberType, compute);
+        deferredServerValues.add(v);
+        return v;
+    }
+
+    /** Runs the pending client work in one pass per client population and finishes the registered folds. */
+    void runPending() {
+        if (failure != null) {
+            throw failure;
+        }
+        if (nodes.isEmpty() && folds.isEmpty()) {
+            return;
+        }
+        Map<List<String>, List<DeferredClientValue>> nodesByClients = new LinkedHashMap<>();
+        Map<List<String>, List<ClientFold>> foldsByClients = new LinkedHashMap<>();
+        for (DeferredClientValue d : nodes) {
+            d.markDone();
+            nodesByClients
+                    .computeIfAbsent(d.clientIds(), k -> new ArrayList<>())
+                    .add(d);
+        }
+        for (ClientFold f : folds) {
+            List<String> ids = clientIdsOf(f);
+            nodesByClients.computeIfAbsent(ids, k -> new ArrayList<>());
+            foldsByClients.computeIfAbsent(ids, k -> new ArrayList<>()).add(f);
+        }
+        nodes.clear();
+        folds.clear();
+        try {
+            for (Map.Entry<List<String>, List<DeferredClientValue>> e : nodesByClients.entrySet()) {
+                runPass(e.getKey(), e.getValue(), foldsByClients.getOrDefault(e.getKey(), List.of()));
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        }
+    }
+
+    /** Runs everything pending and computes every deferred server value (the end of an invocation). */
+    void finishAll() {
+        runPending();
+        for (int i = 0; i < deferredServerValues.size(); i++) {
+            deferredServerValues.get(i).value();
+        }
+        deferredServerValues.clear();
+    }
+
+    private static List<String> clientIdsOf(ClientFold f) {
+        for (FederatedValue s : f.sources()) {
+            if (s instanceof DeferredClientValue d) {
+                return d.clientIds();
+            }
+        }
+        throw new IllegalStateException(f.intrinsic + " was registered without deferred client work");
+    }
+
+    private void runPass(List<String> ids, List<DeferredClientValue> passNodes, List<ClientFold> passFolds) {
+        int n = ids.size();
+        if (n > 0) {
+            try {
+                pool.runOrdered(
+                        n,
+                        capacity,
+                        (i, worker, resources) -> {
+                            ClientContext ctx = contexts.forClient(i, ids.get(i), worker, resources);
+                            Map<DeferredClientValue, Value> memo = new IdentityHashMap<>();
+                            for (DeferredClientValue d : passNodes) {
+                                memberOf(d, i, ctx, memo, "federated_map");
+                            }
+                            Value[][] members = new Value[passFolds.size()][];
+                            for (int f = 0; f < members.length; f++) {
+                                ClientFold fold = passFolds.get(f);
+                                List<FederatedValue> sources = fold.sources();
+                                members[f] = new Value[sources.size()];
+                                for (int s = 0; s < sources.size(); s++) {
+                                    members[f][s] = memberOf(sources.get(s), i, ctx, memo, fold.intrinsic);
+                                }
+                            }
+                            return members;
+                        },
+                        (i, members) -> {
+                            for (int f = 0; f < members.length; f++) {
+                                passFolds.get(f).add(i, ids.get(i), members[f]);
+                            }
+                        });
+            } catch (WorkerPool.TaskFailure tf) {
+                Throwable cause = tf.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
+                }
+                throw new ClientWorkException("federated_map", tf.index(), ids.get(tf.index()), cause);
+            }
+        }
+        for (ClientFold f : passFolds) {
+            f.finish(stats);
+        }
+    }
+
+    /** Client {@code index}'s member of {@code v}, computing (once per client) what is deferred. */
+    private static Value memberOf(
+            FederatedValue v, int index, ClientContext ctx, Map<DeferredClientValue, Value> memo, String consumer) {
+        if (v instanceof DeferredClientValue d) {
+            Value known = memo.get(d);
+            if (known != null) {
+                return known;
+            }
+            Value m = switch (d.kind) {
+                case MAP -> {
+                    Value in = memberOf(d.input, index, ctx, memo, "federated_map");
+                    yield run(d, "federated_map", in, index, ctx);
+                }
+                case EVAL -> run(d, "federated_eval", null, index, ctx);
+                case ZIP -> {
+                    Struct.Builder b = Struct.builder();
+                    for (int f = 0; f < d.zipped.size(); f++) {
+                        b.add(
+                                d.zipped.nameAt(f),
+                                memberOf((FederatedValue) d.zipped.get(f), index, ctx, memo, "federated_zip"));
+                    }
+                    yield b.build();
+                }
+            };
+            memo.put(d, m);
+            return m;
+        }
+        if (v instanceof ClientValues c) {
+            try {
+                return c.member(index);
+            } catch (RuntimeException e) {
+                throw new ClientWorkException(consumer, index, c.clientId(index), e);
+            }
+        }
+        if (v instanceof AllEqualClientValue a) {
+            return a.value();
+        }
+        throw new IllegalArgumentException(consumer + ": not a CLIENTS value: " + v.type());
+    }
+
+    private static Value run(DeferredClientValue d, String intrinsic, Value arg, int index, ClientContext ctx) {
+        try {
+            return d.fn.invoke(arg, ctx);
+        } catch (RuntimeException | Error e) {
+            throw new ClientWorkException(intrinsic, index, ctx.clientId(), e);
+        }
+    }
+}

@@ -1,7 +1,0 @@
-package dev.fl4j.core.types;
-
-/** Where a federated value lives: on the server, or spread over the clients. */
-public enum Placement {
-    SERVER,
-    CLIENTS;
-}
