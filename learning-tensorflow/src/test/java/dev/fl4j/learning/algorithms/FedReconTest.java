@@ -14,9 +14,15 @@ import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.learning.keras.Activation;
+import dev.fl4j.learning.keras.Dense;
+import dev.fl4j.learning.keras.InputLayer;
+import dev.fl4j.learning.keras.Loss;
+import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.learning.zoo.Models;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,6 +30,13 @@ import org.junit.jupiter.api.Test;
 
 /** Federated reconstruction with the bias local and the kernel global, against rounds by hand. */
 class FedReconTest {
+
+    /** A hidden layer (global) and an output layer ({@code dense_1}, local). */
+    private static final ModelSpec HIDDEN = new ModelSpec(
+            "hidden",
+            List.of(InputLayer.of(4), Dense.of(8, Activation.RELU), Dense.of(3)),
+            Loss.sparseCategoricalCrossentropy().withFromLogits(true),
+            Models.CLASSIFIER_METRICS);
 
     /** Kernel elements 0..11 are global, bias elements 12..14 local. */
     private static final int KERNEL = HandSoftmax.IN * HandSoftmax.CLASSES;
@@ -135,5 +148,27 @@ class FedReconTest {
                 IllegalStateException.class,
                 () -> FedRecon.builder(MODEL, Set.of("dense/bias")).build());
         assertTrue(noOptimizer.getMessage().contains("needs a client optimizer"), noOptimizer.getMessage());
+    }
+
+    private static ModelWeights reconRounds(int workers) {
+        LearningProcess p = FedRecon.builder(HIDDEN, Set.of("dense_1/kernel", "dense_1/bias"))
+                .setClientOptimizer(Sgd.of(0.1f))
+                .optSplitDataset(true)
+                .optSeed(9)
+                .optEngine(ENGINE)
+                .build();
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(workers).build()) {
+            Value state = p.initialize(rt);
+            for (int round = 0; round < 2; round++) {
+                state = p.next(rt, state, clients(data(round, 4, 3), data(round + 10, 2, 5), data(round + 20, 3, 2)))
+                        .state();
+            }
+            return p.getModelWeights(state);
+        }
+    }
+
+    @Test
+    void sameModelForOneAndTwoWorkers() {
+        assertEquals(reconRounds(1), reconRounds(2));
     }
 }
