@@ -117,7 +117,8 @@ class SimulateAlgorithmsTest {
         assertError(
                 SimulateCommandTest.run(
                         tiny("--rounds", "1", "--algorithm", "mime-lite:0.9", "--aggregator", "dp-fixed:1.0:1.0")),
-                "--algorithm mime-lite:0.9 with --aggregator dp-fixed:1.0:1.0: Mime Lite cannot run with a differentially private aggregator");
+                "--algorithm mime-lite:0.9 with --aggregator dp-fixed:1.0:1.0:"
+                        + " Mime Lite cannot run with a differentially private aggregator");
         assertError(
                 SimulateCommandTest.run(tiny("--rounds", "1", "--algorithm", "scaffold:2")),
                 "'scaffold' takes 0 argument(s) (scaffold), got 1");

@@ -145,7 +145,8 @@ public final class Simulation {
                     if (s.checkpointEvery() != 1) {
                         throw new UsageException(
                                 "--checkpoint-every " + s.checkpointEvery() + ": a differentially private run (" + name
-                                        + ") checkpoints every round, so that a resumed run repeats as few noised rounds as possible");
+                                        + ") checkpoints every round, so that a resumed run repeats as few noised "
+                                        + "rounds as possible");
                     }
                     factory = parseAggregator(agg.getValue(), settings.withLedger(PrivacyLedgerFile.in(store)));
                     dp = DifferentiallyPrivateFactory.find(factory);
@@ -277,7 +278,10 @@ public final class Simulation {
                 s.epsilonBudget() != null ? s.epsilonBudget() : Double.POSITIVE_INFINITY);
     }
 
-    /** A {@code --client-lr-schedule} or {@code --server-lr-schedule} from base rate {@code lr}, or null when not given. */
+    /**
+     * A {@code --client-lr-schedule} or {@code --server-lr-schedule} from base rate {@code lr}, or null
+     * when not given.
+     */
     private static LearningRateSchedule schedule(String option, String spec, float lr) {
         if (spec == null) {
             return null;

@@ -68,7 +68,10 @@ final class HandSoftmax {
         return g;
     }
 
-    /** Plain SGD over {@code data} ({@code epochs} passes) with {@code correction} added to every gradient (null for none). */
+    /**
+     * Plain SGD over {@code data} ({@code epochs} passes) with {@code correction} added to every gradient
+     * (null for none).
+     */
     static double[] sgd(double[] start, SequenceValue data, int epochs, double lr, double[] correction) {
         double[] p = start.clone();
         for (int e = 0; e < epochs; e++) {

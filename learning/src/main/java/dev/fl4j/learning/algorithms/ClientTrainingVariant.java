@@ -113,8 +113,8 @@ public final class ClientTrainingVariant extends LocalComputation {
                     variant + " needs an SGD client optimizer, got " + spec.clientOptimizer());
         }
         if (variant == Variant.MIME_LITE && ((Sgd) spec.clientOptimizer()).momentum() != 0f) {
-            throw new IllegalArgumentException(
-                    "Mime Lite's client SGD takes no momentum of its own: the base optimizer's momentum comes from the server state");
+            throw new IllegalArgumentException("Mime Lite's client SGD takes no momentum of its own:"
+                    + " the base optimizer's momentum comes from the server state");
         }
         if (variant == Variant.FEDNOVA && ((Sgd) spec.clientOptimizer()).momentum() != 0f && spec.proximalMu() != 0f) {
             throw new IllegalArgumentException(

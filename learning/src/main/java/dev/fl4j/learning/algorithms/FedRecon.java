@@ -520,7 +520,8 @@ public final class FedRecon {
     }
 
     /**
-     * {@code build_fed_recon_eval}: {@code (<model_weights=W@SERVER, data={<x,y>*}@CLIENTS> -> <eval=<metric=..>>@SERVER)};
+     * {@code build_fed_recon_eval}:
+     * {@code (<model_weights=W@SERVER, data={<x,y>*}@CLIENTS> -> <eval=<metric=..>>@SERVER)};
      * only the global weights are broadcast, each client reconstructs its local weights and evaluates.
      */
     public static final class Evaluation {

@@ -51,7 +51,10 @@ public final class PersonalizationEvaluation {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
     private static final TensorType I32 = TensorType.scalar(DType.INT32);
 
-    /** Fine-tuning on a client's {@code train_data}: {@code epochs} passes with {@code optimizer} from the global model. */
+    /**
+     * Fine-tuning on a client's {@code train_data}: {@code epochs} passes with {@code optimizer} from the
+     * global model.
+     */
     public record FineTuning(Optimizer optimizer, int epochs) {
         public FineTuning {
             Objects.requireNonNull(optimizer, "fine-tuning optimizer");
@@ -85,9 +88,9 @@ public final class PersonalizationEvaluation {
         Map<String, FineTuning> named = new LinkedHashMap<>(strategies);
         for (String name : named.keySet()) {
             if (!NAME.matcher(name).matches() || name.equals("baseline_metrics") || name.equals("num_clients")) {
-                throw new IllegalArgumentException(
-                        "strategy name '" + name
-                                + "' must be a lower-case identifier ([a-z][a-z0-9_]*) other than baseline_metrics and num_clients");
+                throw new IllegalArgumentException("strategy name '" + name
+                        + "' must be a lower-case identifier ([a-z][a-z0-9_]*)"
+                        + " other than baseline_metrics and num_clients");
             }
         }
         StructType weights = model.weightsType();

@@ -37,7 +37,10 @@ public interface LearningRateSchedule {
         return new Constant(checkBase(lr));
     }
 
-    /** Keras {@code ExponentialDecay}: {@code lr · rate^(round / decayRounds)}, the exponent floored when {@code staircase}. */
+    /**
+     * Keras {@code ExponentialDecay}: {@code lr · rate^(round / decayRounds)}, the exponent floored when
+     * {@code staircase}.
+     */
     static LearningRateSchedule exponentialDecay(float lr, double rate, int decayRounds, boolean staircase) {
         checkBase(lr);
         if (!(rate > 0) || Double.isInfinite(rate)) {
