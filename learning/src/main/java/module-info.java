@@ -30,5 +30,6 @@ module dev.fl4j.learning {
     uses dev.fl4j.learning.model.ModelEngine;
 
     provides dev.fl4j.core.computation.ComputationFactory with
-            dev.fl4j.learning.algorithms.ClientTraining.Factory;
+            dev.fl4j.learning.algorithms.ClientTraining.Factory,
+            dev.fl4j.learning.algorithms.ClientTrainingVariant.Factory;
 }

@@ -120,8 +120,8 @@ final class SimulateCommand implements Callable<Integer> {
             names = "--algorithm",
             paramLabel = "NAME",
             defaultValue = "fedavg",
-            description = "fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi, fedadagrad. Default: "
-                    + "${DEFAULT-VALUE}.")
+            description = "fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi, fedadagrad, scaffold,"
+                    + " fednova, mime-lite:MOMENTUM. Default: ${DEFAULT-VALUE}.")
     String algorithm;
 
     @Option(
@@ -134,9 +134,24 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(
             names = "--server-lr",
             paramLabel = "LR",
-            description = "Server learning rate. Default: 1.0 (fedavg, fedprox), 0.1 (fedsgd), 0.01 (fedadam, fedyogi, "
-                    + "fedadagrad).")
+            description = "Server learning rate. Default: 1.0 (fedavg, fedprox, scaffold, fednova, mime-lite),"
+                    + " 0.1 (fedsgd), 0.01 (fedadam, fedyogi, fedadagrad).")
     Float serverLr;
+
+    @Option(
+            names = "--client-lr-schedule",
+            paramLabel = "SCHEDULE",
+            description = "The client learning rate per round (0-based), from --client-lr: constant,"
+                    + " exponential:RATE:ROUNDS, staircase:RATE:ROUNDS, inverse-time:RATE:ROUNDS,"
+                    + " cosine:ROUNDS[:ALPHA]. Default: constant.")
+    String clientLrSchedule;
+
+    @Option(
+            names = "--server-lr-schedule",
+            paramLabel = "SCHEDULE",
+            description = "The server learning rate per round, from --server-lr; the forms of --client-lr-schedule."
+                    + " Default: constant.")
+    String serverLrSchedule;
 
     @Option(
             names = "--aggregator",
@@ -294,6 +309,8 @@ final class SimulateCommand implements Callable<Integer> {
                     algorithm,
                     clientLr,
                     serverLr,
+                    clientLrSchedule,
+                    serverLrSchedule,
                     aggregators,
                     evalEvery,
                     evalClients,

@@ -6,9 +6,11 @@ import dev.fl4j.cli.spec.AggregatorSpec;
 import dev.fl4j.cli.spec.AlgorithmChoice;
 import dev.fl4j.cli.spec.ModelChoice;
 import dev.fl4j.cli.spec.PartitionSpec;
+import dev.fl4j.cli.spec.ScheduleSpec;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.learning.algorithms.ModelEngines;
+import dev.fl4j.learning.optimizers.LearningRateSchedule;
 import dev.fl4j.learning.templates.DistributionProcess;
 import dev.fl4j.learning.templates.EncodedDistribution;
 import dev.fl4j.learning.templates.LearningProcess;
@@ -74,6 +76,9 @@ public final class Simulation {
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : DEFAULT_CLIENTS;
         AlgorithmChoice algorithm = algorithm(s);
         float serverLr = s.serverLr() != null ? s.serverLr() : algorithm.defaultServerLearningRate();
+        LearningRateSchedule clientSchedule =
+                schedule("client-lr-schedule", s.clientLrSchedule(), s.clientLrOrDefault());
+        LearningRateSchedule serverSchedule = schedule("server-lr-schedule", s.serverLrSchedule(), serverLr);
         parseAggregators(s, 0);
         String partition = centralised ? (s.partition() != null ? s.partition() : "iid") : null;
         if (partition != null) {
@@ -112,6 +117,13 @@ public final class Simulation {
                     s.examplesPerClient() > 0
                             ? ", at most " + s.examplesPerClient() + " examples per client and round"
                             : "");
+            if (clientSchedule != null || serverSchedule != null) {
+                out.printf(
+                        Locale.ROOT,
+                        "learning-rate schedules: client %s, server %s%n",
+                        clientSchedule != null ? clientSchedule : "constant",
+                        serverSchedule != null ? serverSchedule : "constant");
+            }
             out.flush();
 
             Map<String, MetricsHistory> chart = new LinkedHashMap<>();
@@ -149,8 +161,23 @@ public final class Simulation {
                     factory = parseAggregator(agg.getValue(), settings.withLedger(PrivacyLedgerFile.in(store)));
                     dp = DifferentiallyPrivateFactory.find(factory);
                 }
-                LearningProcess process = algorithm.build(
-                        model.spec(), factory, distributor, s.clientLrOrDefault(), serverLr, s.epochs(), s.seed());
+                LearningProcess process;
+                try {
+                    process = algorithm.build(
+                            model.spec(),
+                            factory,
+                            distributor,
+                            s.clientLrOrDefault(),
+                            serverLr,
+                            s.epochs(),
+                            s.seed(),
+                            population,
+                            clientSchedule,
+                            serverSchedule);
+                } catch (IllegalStateException e) {
+                    throw new UsageException("--algorithm " + algorithm.text() + " with --aggregator " + agg.getValue()
+                            + ": " + e.getMessage());
+                }
                 RoundPrinter printer = new RoundPrinter(out, progress, name);
                 List<MetricsSink> sinks = new ArrayList<>();
                 try {
@@ -261,11 +288,26 @@ public final class Simulation {
                 s.epsilonBudget() != null ? s.epsilonBudget() : Double.POSITIVE_INFINITY);
     }
 
+    /**
+     * A {@code --client-lr-schedule} or {@code --server-lr-schedule} from base rate {@code lr}, or null
+     * when not given.
+     */
+    private static LearningRateSchedule schedule(String option, String spec, float lr) {
+        if (spec == null) {
+            return null;
+        }
+        try {
+            return ScheduleSpec.parse(option, spec, lr);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--" + option + ": " + e.getMessage());
+        }
+    }
+
     /** The {@code --algorithm}, refused when options of local training would not apply to it. */
     private static AlgorithmChoice algorithm(SimulationSettings s) {
         try {
             AlgorithmChoice algorithm = AlgorithmChoice.parse(s.algorithm());
-            algorithm.requireApplicable(s.clientLr(), s.epochs());
+            algorithm.requireApplicable(s.clientLr(), s.epochs(), s.clientLrSchedule());
             return algorithm;
         } catch (IllegalArgumentException e) {
             throw new UsageException("--algorithm: " + e.getMessage());
@@ -320,6 +362,12 @@ public final class Simulation {
         m.put("algorithm", algorithm.text());
         m.put("client-lr", String.valueOf(s.clientLrOrDefault()));
         m.put("server-lr", String.valueOf(serverLr));
+        if (s.clientLrSchedule() != null) {
+            m.put("client-lr-schedule", s.clientLrSchedule());
+        }
+        if (s.serverLrSchedule() != null) {
+            m.put("server-lr-schedule", s.serverLrSchedule());
+        }
         m.put("aggregator", aggregator);
         m.put("broadcast", s.broadcast());
         m.put("seed", String.valueOf(s.seed()));

@@ -10,6 +10,7 @@ import java.util.TreeMap;
  * Everything {@code fl4j simulate} was asked to do, after the command line and the config file are
  * merged. {@code model}, {@code clientLr} and {@code serverLr} may be null (dataset's default,
  * {@value #DEFAULT_CLIENT_LR}, algorithm's default);
+ * {@code clientLrSchedule} and {@code serverLrSchedule} null mean a constant rate;
  * {@code partition} null means the default IID split for centralised datasets.
  */
 public record SimulationSettings(
@@ -24,6 +25,8 @@ public record SimulationSettings(
         String algorithm,
         Float clientLr,
         Float serverLr,
+        String clientLrSchedule,
+        String serverLrSchedule,
         List<String> aggregators,
         int evalEvery,
         int evalClients,

@@ -3,10 +3,14 @@ package dev.fl4j.cli.spec;
 import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.learning.algorithms.ClientWeighting;
 import dev.fl4j.learning.algorithms.FedAvg;
+import dev.fl4j.learning.algorithms.FedNova;
 import dev.fl4j.learning.algorithms.FedSgd;
+import dev.fl4j.learning.algorithms.MimeLite;
+import dev.fl4j.learning.algorithms.Scaffold;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.optimizers.Adagrad;
 import dev.fl4j.learning.optimizers.Adam;
+import dev.fl4j.learning.optimizers.LearningRateSchedule;
 import dev.fl4j.learning.optimizers.Optimizer;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.optimizers.Yogi;
@@ -17,16 +21,27 @@ import java.util.Locale;
 
 /**
  * An {@code --algorithm}: fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi,
- * fedadagrad, each with its server optimizer's default learning rate when {@code --server-lr} is
- * not given (SGD 1.0 for FedAvg and FedProx, SGD 0.1 for FedSGD as in TFF, 0.01 for the adaptive
- * ones). {@link #parse} reads the text with the shared {@link SpecGrammar}; its errors are
+ * fedadagrad, scaffold, fednova, mime-lite:MOMENTUM, each with its server optimizer's default learning
+ * rate when {@code --server-lr} is not given (SGD 1.0 for FedAvg, FedProx, SCAFFOLD, FedNova and Mime
+ * Lite, SGD 0.1 for FedSGD as in TFF, 0.01 for the adaptive ones). SCAFFOLD's {@code N} is the
+ * training population; Mime Lite's base optimizer is SGD at {@code --client-lr} with momentum
+ * {@code MOMENTUM}. {@link #parse} reads the text with the shared {@link SpecGrammar}; its errors are
  * {@link SpecException}s ({@code algorithm 'fedprox:x': MU must be a number, got 'x'; valid forms: ...}).
  */
-public record AlgorithmChoice(String name, float proximalMu) {
+public record AlgorithmChoice(String name, float proximalMu, float momentum) {
 
     /** The forms {@code --algorithm} accepts. */
-    public static final List<String> FORMS =
-            List.of("fedavg", "fedavg-unweighted", "fedsgd", "fedprox:MU", "fedadam", "fedyogi", "fedadagrad");
+    public static final List<String> FORMS = List.of(
+            "fedavg",
+            "fedavg-unweighted",
+            "fedsgd",
+            "fedprox:MU",
+            "fedadam",
+            "fedyogi",
+            "fedadagrad",
+            "scaffold",
+            "fednova",
+            "mime-lite:MOMENTUM");
 
     private static final SpecGrammar GRAMMAR = new SpecGrammar("algorithm", FORMS);
 
@@ -46,11 +61,27 @@ public record AlgorithmChoice(String name, float proximalMu) {
                         throw new IllegalArgumentException("FedProx's MU must be finite and >= 0, got '"
                                 + term.params().get(0) + "'");
                     }
-                    return new AlgorithmChoice("fedprox", (float) mu);
+                    return new AlgorithmChoice("fedprox", (float) mu, 0f);
                 }
-                case "fedavg", "fedavg-unweighted", "fedsgd", "fedadam", "fedyogi", "fedadagrad" -> {
+                case "mime-lite" -> {
+                    term.expect(1);
+                    double m = term.number(0, "MOMENTUM");
+                    if (!(m >= 0 && m < 1)) {
+                        throw new IllegalArgumentException("Mime Lite's MOMENTUM must be in [0, 1), got '"
+                                + term.params().get(0) + "'");
+                    }
+                    return new AlgorithmChoice("mime-lite", 0f, (float) m);
+                }
+                case "fedavg",
+                        "fedavg-unweighted",
+                        "fedsgd",
+                        "fedadam",
+                        "fedyogi",
+                        "fedadagrad",
+                        "scaffold",
+                        "fednova" -> {
                     term.expect(0);
-                    return new AlgorithmChoice(term.name(), 0f);
+                    return new AlgorithmChoice(term.name(), 0f, 0f);
                 }
                 default -> throw term.unknown();
             }
@@ -68,7 +99,11 @@ public record AlgorithmChoice(String name, float proximalMu) {
 
     /** The canonical text, e.g. {@code fedprox:0.01}. */
     public String text() {
-        return name.equals("fedprox") ? "fedprox:" + proximalMu : name;
+        return switch (name) {
+            case "fedprox" -> "fedprox:" + proximalMu;
+            case "mime-lite" -> "mime-lite:" + momentum;
+            default -> name;
+        };
     }
 
     private Optimizer serverOptimizer(float lr) {
@@ -87,8 +122,21 @@ public record AlgorithmChoice(String name, float proximalMu) {
      * @throws IllegalArgumentException naming the option that does not apply
      */
     public void requireApplicable(Float clientLr, int epochs) {
+        requireApplicable(clientLr, epochs, null);
+    }
+
+    /**
+     * As {@link #requireApplicable(Float, int)}, and FedSGD refuses a client learning-rate schedule too.
+     *
+     * @throws IllegalArgumentException naming the option that does not apply
+     */
+    public void requireApplicable(Float clientLr, int epochs, String clientLrSchedule) {
         if (!name.equals("fedsgd")) {
             return;
+        }
+        if (clientLrSchedule != null) {
+            throw new IllegalArgumentException("--client-lr-schedule does not apply to --algorithm fedsgd: its clients"
+                    + " take no local steps; schedule the server with --server-lr-schedule");
         }
         if (clientLr != null) {
             throw new IllegalArgumentException(
@@ -112,17 +160,30 @@ public record AlgorithmChoice(String name, float proximalMu) {
                     text(),
                     serverLr);
         }
+        String extra = switch (name) {
+            case "scaffold" -> ", control variates over all training clients";
+            case "fednova" -> ", updates normalized by local steps";
+            case "mime-lite" -> ", server momentum " + momentum + " applied on clients";
+            default -> "";
+        };
         return String.format(
                 Locale.ROOT,
-                "%s (client SGD %s, server lr %s, %d epoch%s)",
+                "%s (client SGD %s, server lr %s, %d epoch%s%s)",
                 text(),
                 clientLr,
                 serverLr,
                 epochs,
-                epochs == 1 ? "" : "s");
+                epochs == 1 ? "" : "s",
+                extra);
     }
 
-    /** The learning process. */
+    /**
+     * The learning process.
+     *
+     * @param population the number of training clients (SCAFFOLD's {@code N})
+     * @param clientSchedule the client learning rate per round, or null for {@code clientLr} throughout
+     * @param serverSchedule the server learning rate per round, or null for {@code serverLr} throughout
+     */
     public LearningProcess build(
             ModelSpec model,
             AggregationFactory aggregator,
@@ -130,10 +191,27 @@ public record AlgorithmChoice(String name, float proximalMu) {
             float clientLr,
             float serverLr,
             int epochs,
-            long seed) {
-        FedAvg.Builder b = name.equals("fedsgd")
-                ? FedSgd.builder(model)
-                : FedAvg.builder(model).setClientOptimizer(Sgd.of(clientLr)).optEpochs(epochs);
+            long seed,
+            int population,
+            LearningRateSchedule clientSchedule,
+            LearningRateSchedule serverSchedule) {
+        FedAvg.Builder b = switch (name) {
+            case "fedsgd" -> FedSgd.builder(model);
+            case "scaffold" -> Scaffold.builder(model, population);
+            case "fednova" -> FedNova.builder(model);
+            case "mime-lite" -> MimeLite.builder(model);
+            default -> FedAvg.builder(model);
+        };
+        if (!name.equals("fedsgd")) {
+            b.setClientOptimizer(name.equals("mime-lite") ? Sgd.of(clientLr).withMomentum(momentum) : Sgd.of(clientLr))
+                    .optEpochs(epochs);
+        }
+        if (clientSchedule != null) {
+            b.optClientLearningRateSchedule(clientSchedule);
+        }
+        if (serverSchedule != null) {
+            b.optServerLearningRateSchedule(serverSchedule);
+        }
         b.optServerOptimizer(serverOptimizer(serverLr))
                 .optModelAggregator(aggregator)
                 .optDistributor(distributor)

@@ -10,8 +10,8 @@ class AlgorithmChoiceTest {
 
     @Test
     void readsEveryFormWithItsDefaultServerRate() {
-        assertEquals(new AlgorithmChoice("fedavg", 0f), AlgorithmChoice.parse(" FedAvg "));
-        assertEquals(new AlgorithmChoice("fedprox", 0.01f), AlgorithmChoice.parse("fedprox:0.01"));
+        assertEquals(new AlgorithmChoice("fedavg", 0f, 0f), AlgorithmChoice.parse(" FedAvg "));
+        assertEquals(new AlgorithmChoice("fedprox", 0.01f, 0f), AlgorithmChoice.parse("fedprox:0.01"));
         assertEquals("fedprox:0.01", AlgorithmChoice.parse("fedprox:0.01").text());
         assertEquals(0.1f, AlgorithmChoice.parse("fedsgd").defaultServerLearningRate());
         assertEquals(0.01f, AlgorithmChoice.parse("fedyogi").defaultServerLearningRate());

@@ -9,6 +9,7 @@ import dev.fl4j.learning.model.ClientTrainingResult;
 import dev.fl4j.learning.model.ClientUpdateResult;
 import dev.fl4j.learning.model.EvaluationResult;
 import dev.fl4j.learning.model.GradientResult;
+import dev.fl4j.learning.model.LocalSteps;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
 import dev.fl4j.learning.tensorflow.internal.TfModelGraph;
@@ -44,9 +45,9 @@ public final class TfClientTrainer implements ClientTrainer {
     }
 
     @Override
-    public ClientTrainingResult train(ModelWeights initial, SequenceValue data, long seed) {
-        long examples = runTraining(initial, data, seed);
-        return new ClientTrainingResult(graph.readWeights(), examples, graph.readMetrics());
+    public ClientTrainingResult train(ModelWeights initial, SequenceValue data, long seed, LocalSteps steps) {
+        Trained t = runTraining(initial, data, seed, steps);
+        return new ClientTrainingResult(graph.readWeights(), t.examples(), graph.readMetrics(), t.steps());
     }
 
     /**
@@ -56,15 +57,19 @@ public final class TfClientTrainer implements ClientTrainer {
      */
     @Override
     public ClientUpdateResult trainUpdate(ModelWeights initial, SequenceValue data, long seed) {
-        long examples = runTraining(initial, data, seed);
+        Trained t = runTraining(initial, data, seed, LocalSteps.NONE);
         TfModelGraph.Delta d = graph.readDelta(initial, "train: initial weights");
-        return new ClientUpdateResult(d.update(), examples, d.metrics());
+        return new ClientUpdateResult(d.update(), t.examples(), d.metrics());
     }
 
-    /** Assigns {@code initial} and runs the spec's epochs over {@code data}; the number of examples trained on. */
-    private long runTraining(ModelWeights initial, SequenceValue data, long seed) {
+    /** How much a client trained: examples seen and optimizer steps taken. */
+    private record Trained(long examples, long steps) {}
+
+    /** Assigns {@code initial}, applies {@code steps} and runs the spec's epochs over {@code data}. */
+    private Trained runTraining(ModelWeights initial, SequenceValue data, long seed, LocalSteps steps) {
         checkDataset(data, "train");
         graph.assign(initial, "train: initial weights");
+        graph.setLocalSteps(steps);
         long examples = 0;
         long step = 0;
         for (int epoch = 0; epoch < spec.epochs(); epoch++) {
@@ -84,7 +89,7 @@ public final class TfClientTrainer implements ClientTrainer {
                 index++;
             }
         }
-        return examples;
+        return new Trained(examples, step);
     }
 
     @Override

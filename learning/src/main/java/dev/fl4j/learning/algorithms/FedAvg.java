@@ -13,6 +13,7 @@ import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ModelEngine;
 import dev.fl4j.learning.model.TrainingSpec;
+import dev.fl4j.learning.optimizers.LearningRateSchedule;
 import dev.fl4j.learning.optimizers.Optimizer;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.ClientWorkProcess;
@@ -49,6 +50,20 @@ public final class FedAvg {
                 .build();
     }
 
+    /**
+     * {@code build_weighted_fed_avg_with_optimizer_schedule}: weighted FedAvg whose client optimizer
+     * runs at {@code clientLearningRate.rateAt(round)} in round {@code round} (0-based), its other
+     * hyperparameters as in {@code clientOptimizer}; server SGD at 1.0. The rate is computed at the
+     * server and broadcast to the clients each round.
+     */
+    public static LearningProcess weightedWithOptimizerSchedule(
+            ModelSpec model, LearningRateSchedule clientLearningRate, Optimizer clientOptimizer) {
+        return builder(model)
+                .setClientOptimizer(clientOptimizer)
+                .optClientLearningRateSchedule(clientLearningRate)
+                .build();
+    }
+
     public static Builder builder(ModelSpec model) {
         return new Builder(model);
     }
@@ -73,6 +88,10 @@ public final class FedAvg {
         private long seed;
         private ClientTraining.Mode mode = ClientTraining.Mode.TRAIN;
         private DistributionProcess distributor;
+        private LearningRateSchedule clientSchedule;
+        private LearningRateSchedule serverSchedule;
+        private ClientTrainingVariant.Variant variant;
+        private int totalClients;
 
         private Builder(ModelSpec model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -148,6 +167,31 @@ public final class FedAvg {
             return this;
         }
 
+        /**
+         * The client optimizer's learning rate per round (TFF's {@code client_learning_rate_fn}); its
+         * other hyperparameters stay as set by {@link #setClientOptimizer}. Default: the client
+         * optimizer's own rate every round.
+         */
+        public Builder optClientLearningRateSchedule(LearningRateSchedule schedule) {
+            this.clientSchedule = Objects.requireNonNull(schedule, "client learning-rate schedule");
+            return this;
+        }
+
+        /**
+         * The server optimizer's learning rate per round; its other hyperparameters and its state are
+         * kept. Default: the server optimizer's own rate every round.
+         */
+        public Builder optServerLearningRateSchedule(LearningRateSchedule schedule) {
+            this.serverSchedule = Objects.requireNonNull(schedule, "server learning-rate schedule");
+            return this;
+        }
+
+        Builder variant(ClientTrainingVariant.Variant v, int totalClients) {
+            this.variant = v;
+            this.totalClients = totalClients;
+            return this;
+        }
+
         Builder gradientMode() {
             this.mode = ClientTraining.Mode.GRADIENT;
             return this;
@@ -169,17 +213,107 @@ public final class FedAvg {
                 throw new IllegalStateException("FedAvg needs a client optimizer: call setClientOptimizer");
             }
             Objects.requireNonNull(serverOptimizer, "server optimizer");
-            TrainingSpec spec = new TrainingSpec(model, localOptimizer, epochs, proximalMu);
             StructType weightsType = model.weightsType();
+            ClientTrainingVariant.Variant v = variant;
+            if (v == null && clientSchedule != null) {
+                v = ClientTrainingVariant.Variant.PLAIN;
+            }
             ModelEngine trainingEngine = engine != null ? engine : ModelEngines.defaultEngine();
-            ClientWorkProcess clientWork =
-                    ClientWorks.of(new ClientTraining(trainingEngine, spec, mode, weighting, seed), weightFromMetrics);
+            ClientWorkProcess clientWork;
+            if (v == null) {
+                TrainingSpec spec = new TrainingSpec(model, localOptimizer, epochs, proximalMu);
+                clientWork = ClientWorks.of(
+                        new ClientTraining(trainingEngine, spec, mode, weighting, seed), weightFromMetrics);
+            } else {
+                clientWork = variantClientWork(v, trainingEngine);
+            }
             AggregationProcess aggregation = createAggregator(clientWork);
-            FinalizerProcess finalizer = ApplyOptimizerFinalizer.build(serverOptimizer, weightsType);
+            FinalizerProcess finalizer;
+            LearningRateSchedule serverRates = serverSchedule != null
+                    ? serverSchedule
+                    : LearningRateSchedule.constant(serverOptimizer.learningRate());
+            if (v == ClientTrainingVariant.Variant.FEDNOVA) {
+                finalizer = ScheduledOptimizerFinalizer.fedNova(serverOptimizer, serverRates, weightsType);
+            } else if (serverSchedule != null) {
+                finalizer = ScheduledOptimizerFinalizer.build(serverOptimizer, serverRates, weightsType);
+            } else {
+                finalizer = ApplyOptimizerFinalizer.build(serverOptimizer, weightsType);
+            }
             DistributionProcess dist = distributor != null ? distributor : DistributionProcess.broadcast(weightsType);
             long initSeed = seed;
             return LearningProcess.compose(
                     weightsType, () -> model.initialWeights(initSeed), dist, clientWork, aggregation, finalizer);
+        }
+
+        /** The client work of SCAFFOLD, FedNova, Mime Lite, or FedAvg with a client schedule. */
+        private ClientWorkProcess variantClientWork(ClientTrainingVariant.Variant v, ModelEngine trainingEngine) {
+            String name = algorithmName(v);
+            if (weightFromMetrics != null) {
+                throw new IllegalStateException(name + " weighs clients by ClientWeighting (NUM_EXAMPLES or UNIFORM);"
+                        + " optClientWeightingFromMetrics is supported by FedAvg without schedules only");
+            }
+            if (v != ClientTrainingVariant.Variant.PLAIN
+                    && aggregator != null
+                    && dev.fl4j.aggregators.DifferentiallyPrivateFactory.find(aggregator)
+                            .isPresent()) {
+                throw new IllegalStateException(name + " cannot run with a differentially private aggregator ("
+                        + aggregator + "): " + privateLeak(v) + " would leave the clients without noise,"
+                        + " outside what epsilon covers");
+            }
+            Optimizer local = clientOptimizer;
+            float mimeMomentum = 0f;
+            if (v != ClientTrainingVariant.Variant.PLAIN && !(local instanceof Sgd)) {
+                throw new IllegalStateException(name + " runs SGD client steps (its update rule assumes them), got "
+                        + local + "; use Sgd with an optional momentum");
+            }
+            if (v == ClientTrainingVariant.Variant.MIME_LITE) {
+                Sgd base = (Sgd) local;
+                if (base.nesterov()) {
+                    throw new IllegalStateException(
+                            "Mime Lite here applies the server's heavy-ball momentum on the clients;"
+                                    + " Nesterov momentum is not supported, got "
+                                    + base);
+                }
+                if (proximalMu != 0f) {
+                    throw new IllegalStateException(
+                            "Mime Lite takes no proximal term, got optProximalMu(" + proximalMu + ")");
+                }
+                mimeMomentum = base.momentum();
+                local = Sgd.of(base.learningRate());
+            }
+            if (v == ClientTrainingVariant.Variant.FEDNOVA && proximalMu != 0f && ((Sgd) local).momentum() != 0f) {
+                throw new IllegalStateException("FedNova normalizes SGD with momentum or with a proximal term, not both"
+                        + " (got momentum " + ((Sgd) local).momentum() + " and mu " + proximalMu + ")");
+            }
+            if (v == ClientTrainingVariant.Variant.FEDNOVA && ((Sgd) local).nesterov()) {
+                throw new IllegalStateException(
+                        "FedNova normalizes heavy-ball SGD momentum, not Nesterov, got " + local);
+            }
+            TrainingSpec spec = new TrainingSpec(model, local, epochs, proximalMu);
+            LearningRateSchedule rates =
+                    clientSchedule != null ? clientSchedule : LearningRateSchedule.constant(local.learningRate());
+            return ScheduledClientWork.of(
+                    new ClientTrainingVariant(trainingEngine, spec, v, weighting, seed, mimeMomentum),
+                    rates,
+                    totalClients,
+                    mimeMomentum);
+        }
+
+        private static String privateLeak(ClientTrainingVariant.Variant v) {
+            return switch (v) {
+                case SCAFFOLD -> "the control-variate deltas, summed in the clear,";
+                case MIME_LITE -> "the full-batch gradients, averaged in the clear,";
+                default -> "the local-step norms, clipped and noised together with the update,";
+            };
+        }
+
+        private static String algorithmName(ClientTrainingVariant.Variant v) {
+            return switch (v) {
+                case PLAIN -> "FedAvg with a client learning-rate schedule";
+                case FEDNOVA -> "FedNova";
+                case SCAFFOLD -> "SCAFFOLD";
+                case MIME_LITE -> "Mime Lite";
+            };
         }
 
         private void requireNoLocalTraining() {
@@ -192,6 +326,10 @@ public final class FedAvg {
             if (epochs != 1) {
                 throw new IllegalStateException("FedSGD runs no local epochs, got optEpochs(" + epochs
                         + "): each client computes one gradient" + " over all its data at the received model");
+            }
+            if (clientSchedule != null) {
+                throw new IllegalStateException("FedSGD takes no client learning-rate schedule (got " + clientSchedule
+                        + "): its clients take no local steps; schedule the server optimizer instead");
             }
             if (proximalMu != 0f) {
                 throw new IllegalStateException(

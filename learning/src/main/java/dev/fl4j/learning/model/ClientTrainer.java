@@ -32,7 +32,19 @@ public interface ClientTrainer extends AutoCloseable {
      * Trains from {@code initial} for the spec's epochs over {@code data}; dropout masks derive from
      * {@code seed} and the step (pass a seed derived from round and client).
      */
-    ClientTrainingResult train(ModelWeights initial, SequenceValue data, long seed);
+    default ClientTrainingResult train(ModelWeights initial, SequenceValue data, long seed) {
+        return train(initial, data, seed, LocalSteps.NONE);
+    }
+
+    /**
+     * As {@link #train(ModelWeights, SequenceValue, long)}, with the learning rate and a gradient
+     * correction of {@code steps}: each step moves the weights with the spec's optimizer rule at
+     * {@code steps}' learning rate applied to {@code g + correction} ({@code g} including FedProx's
+     * proximal term). {@link LocalSteps#NONE} is exactly plain training.
+     *
+     * @throws IllegalArgumentException if the correction does not have the trainable weights' structure
+     */
+    ClientTrainingResult train(ModelWeights initial, SequenceValue data, long seed, LocalSteps steps);
 
     /**
      * Trains as {@link #train} does and returns the update {@code initial − trained} of the trainable

@@ -45,4 +45,9 @@ public record Adagrad(float learningRate, float initialPreconditionerValue, floa
         return new Step(
                 Struct.named("preconditioner", OptimizerState.pack(weights, newP)), OptimizerState.pack(weights, newW));
     }
+
+    @Override
+    public Adagrad withLearningRate(float lr) {
+        return new Adagrad(lr, initialPreconditionerValue, epsilon);
+    }
 }

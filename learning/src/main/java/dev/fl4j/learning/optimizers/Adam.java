@@ -72,4 +72,9 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon) 
                 .build();
         return new Step(newState, OptimizerState.pack(weights, newW));
     }
+
+    @Override
+    public Adam withLearningRate(float lr) {
+        return new Adam(lr, beta1, beta2, epsilon);
+    }
 }

@@ -43,6 +43,17 @@ public sealed interface Optimizer permits Sgd, Adam, Adagrad, Yogi, RmsProp {
      */
     Step next(Struct state, Value weights, Value gradients);
 
+    /** The base learning rate. */
+    float learningRate();
+
+    /**
+     * This optimizer with its learning rate replaced and every other hyperparameter kept: what a
+     * {@link LearningRateSchedule} applies each round.
+     *
+     * @throws IllegalArgumentException if {@code lr} is negative or not finite
+     */
+    Optimizer withLearningRate(float lr);
+
     /** The outcome of a step. */
     record Step(Struct state, Value weights) {}
 

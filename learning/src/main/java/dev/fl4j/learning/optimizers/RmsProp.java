@@ -46,4 +46,9 @@ public record RmsProp(float learningRate, float decay, float epsilon) implements
         return new Step(
                 Struct.named("preconditioner", OptimizerState.pack(weights, newP)), OptimizerState.pack(weights, newW));
     }
+
+    @Override
+    public RmsProp withLearningRate(float lr) {
+        return new RmsProp(lr, decay, epsilon);
+    }
 }

@@ -70,4 +70,9 @@ public record Sgd(float learningRate, float momentum, boolean nesterov) implemen
         return new Step(
                 Struct.named("accumulator", OptimizerState.pack(weights, newM)), OptimizerState.pack(weights, newW));
     }
+
+    @Override
+    public Sgd withLearningRate(float lr) {
+        return new Sgd(lr, momentum, nesterov);
+    }
 }

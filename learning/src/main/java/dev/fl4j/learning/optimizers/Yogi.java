@@ -75,4 +75,9 @@ public record Yogi(float learningRate, float beta1, float beta2, float epsilon, 
                 .build();
         return new Step(newState, OptimizerState.pack(weights, newW));
     }
+
+    @Override
+    public Yogi withLearningRate(float lr) {
+        return new Yogi(lr, beta1, beta2, epsilon, initialPreconditionerValue);
+    }
 }

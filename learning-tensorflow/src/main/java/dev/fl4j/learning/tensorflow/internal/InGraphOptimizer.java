@@ -13,6 +13,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
@@ -24,11 +25,17 @@ import org.tensorflow.types.TFloat32;
  */
 final class InGraphOptimizer {
 
-    /** The update op, the op that resets the slots, and the fed step size (null if unused). */
-    record Built(Op step, Op resetSlots, Placeholder<TFloat32> stepSize) {}
+    /**
+     * The update op, the op that resets the slots, the fed step size (null if unused) and the
+     * learning rate, a placeholder that defaults to the optimizer's own (null for Adam and Yogi, whose
+     * learning rate is part of the fed step size).
+     */
+    record Built(
+            Op step, Op resetSlots, Placeholder<TFloat32> stepSize, PlaceholderWithDefault<TFloat32> learningRate) {}
 
     private final Ops tf;
     private final List<Op> resets = new ArrayList<>();
+    private PlaceholderWithDefault<TFloat32> learningRate;
 
     private InGraphOptimizer(Ops tf) {
         this.tf = tf;
@@ -54,6 +61,9 @@ final class InGraphOptimizer {
         Placeholder<TFloat32> stepSize = null;
         if (optimizer instanceof Adam || optimizer instanceof Yogi) {
             stepSize = tf.withName("step_size").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        } else {
+            learningRate = tf.withName("learning_rate")
+                    .placeholderWithDefault(tf.constant(optimizer.learningRate()), Shape.scalar());
         }
         for (int i = 0; i < vars.size(); i++) {
             Variable<TFloat32> w = vars.get(i);
@@ -69,8 +79,7 @@ final class InGraphOptimizer {
                 Variable<TFloat32> p = slot(w, a.initialPreconditionerValue());
                 Operand<TFloat32> p1 = dep.assign(p, tf.math.add(p, tf.math.square(g)));
                 Operand<TFloat32> delta = tf.math.div(
-                        tf.math.mul(tf.constant(a.learningRate()), g),
-                        tf.math.sqrt(tf.math.add(p1, tf.constant(a.epsilon()))));
+                        tf.math.mul(learningRate, g), tf.math.sqrt(tf.math.add(p1, tf.constant(a.epsilon()))));
                 updates.add(tf.assignSub(w, delta));
             } else if (optimizer instanceof RmsProp r) {
                 Variable<TFloat32> p = slot(w, 0f);
@@ -80,8 +89,7 @@ final class InGraphOptimizer {
                                 tf.math.mul(tf.constant(r.decay()), p),
                                 tf.math.mul(tf.constant(1f - r.decay()), tf.math.square(g))));
                 Operand<TFloat32> delta = tf.math.div(
-                        tf.math.mul(tf.constant(r.learningRate()), g),
-                        tf.math.add(tf.math.sqrt(p1), tf.constant(r.epsilon())));
+                        tf.math.mul(learningRate, g), tf.math.add(tf.math.sqrt(p1), tf.constant(r.epsilon())));
                 updates.add(tf.assignSub(w, delta));
             } else {
                 throw new IllegalStateException("no in-graph rule for " + optimizer);
@@ -90,11 +98,11 @@ final class InGraphOptimizer {
         Op step = tf.withControlDependencies(updates).withName("train_step").noOp();
         Op reset =
                 tf.withControlDependencies(resets).withName("reset_optimizer").noOp();
-        return new Built(step, reset, stepSize);
+        return new Built(step, reset, stepSize, learningRate);
     }
 
     private Op sgd(Ops dep, Sgd s, Variable<TFloat32> w, Operand<TFloat32> g) {
-        Operand<TFloat32> lr = tf.constant(s.learningRate());
+        Operand<TFloat32> lr = learningRate;
         if (s.momentum() == 0f) {
             return dep.assignSub(w, tf.math.mul(lr, g));
         }

@@ -3,8 +3,10 @@ package dev.fl4j.learning.tensorflow.internal;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.StructType;
+import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.learning.keras.Dropout;
 import dev.fl4j.learning.keras.Embedding;
@@ -15,6 +17,7 @@ import dev.fl4j.learning.keras.Metrics;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.keras.Sequential;
 import dev.fl4j.learning.keras.WeightSpec;
+import dev.fl4j.learning.model.LocalSteps;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.optimizers.Adam;
 import dev.fl4j.learning.optimizers.Optimizer;
@@ -31,6 +34,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
@@ -89,6 +93,15 @@ public final class TfModelGraph implements AutoCloseable {
     private final Optimizer optimizer;
     private final Op trainStep;
     private final Placeholder<TFloat32> stepSize;
+    private final PlaceholderWithDefault<TFloat32> learningRate;
+    private final List<Placeholder<TFloat32>> correctionFeeds = new ArrayList<>();
+    private final Op setCorrection;
+    private final List<PlaceholderWithDefault<TFloat32>> stepMasks = new ArrayList<>();
+    /** Per weight: frozen until the next {@link #assign}. */
+    private boolean[] frozen;
+    /** The client optimizer's learning rate until the next {@link #assign}, or NaN for the spec's own. */
+    private float learningRateOverride = Float.NaN;
+
     private final List<Variable<TFloat32>> gradientSums = new ArrayList<>();
     /** Zeroes the FedSGD gradient sums; null without them. Not part of assign: only a gradient pass needs it. */
     private Op resetGradientSums;
@@ -135,6 +148,8 @@ public final class TfModelGraph implements AutoCloseable {
             TrainingOps training = trainingOps(tf, options, train, assignOps);
             trainStep = training.step();
             stepSize = training.stepSize();
+            learningRate = training.learningRate();
+            setCorrection = training.setCorrection();
             accumulateGradients = training.accumulateGradients();
             assignFromFeeds = group(tf, assignOps.fromFeeds);
             assignFromSnapshot = group(tf, assignOps.fromSnapshot);
@@ -209,8 +224,16 @@ public final class TfModelGraph implements AutoCloseable {
         return new MetricOps(group(tf, resets), group(tf, trainUpdates), group(tf, evalUpdates));
     }
 
-    /** The training step with its step-size feed, and the FedSGD gradient accumulation; each null when not built. */
-    private record TrainingOps(Op step, Placeholder<TFloat32> stepSize, Op accumulateGradients) {}
+    /**
+     * The training step with its step-size and learning-rate feeds, the op setting the gradient
+     * correction from its feeds, and the FedSGD gradient accumulation; each null when not built.
+     */
+    private record TrainingOps(
+            Op step,
+            Placeholder<TFloat32> stepSize,
+            PlaceholderWithDefault<TFloat32> learningRate,
+            Op setCorrection,
+            Op accumulateGradients) {}
 
     /**
      * The gradients of the training loss, and what {@code options} asks of them: their FedSGD sums
@@ -219,21 +242,28 @@ public final class TfModelGraph implements AutoCloseable {
      */
     private TrainingOps trainingOps(Ops tf, Options options, Forward train, AssignOps assignOps) {
         if (options.optimizer() == null && !options.gradientSums()) {
-            return new TrainingOps(null, null, null);
+            return new TrainingOps(null, null, null, null, null);
         }
         List<Operand<TFloat32>> g = gradients(tf, train);
         Op accumulate = options.gradientSums() ? gradientAccumulation(tf, g, train) : null;
         if (options.optimizer() == null) {
-            return new TrainingOps(null, null, accumulate);
+            return new TrainingOps(null, null, null, null, accumulate);
         }
-        List<Operand<TFloat32>> updateGrads =
+        List<Operand<TFloat32>> proxGrads =
                 options.proximalMu() > 0f ? withProximalTerm(tf, g, options.proximalMu(), assignOps) : g;
+        List<Op> setCorrections = new ArrayList<>();
+        List<Operand<TFloat32>> updateGrads = withCorrection(tf, proxGrads, assignOps, setCorrections);
         List<Op> before = new ArrayList<>(updateGrads);
         before.add(trainMetricUpdate);
         InGraphOptimizer.Built optimizerOps =
                 InGraphOptimizer.build(tf, options.optimizer(), weights, updateGrads, before);
         assignOps.reset(optimizerOps.resetSlots());
-        return new TrainingOps(optimizerOps.step(), optimizerOps.stepSize(), accumulate);
+        return new TrainingOps(
+                optimizerOps.step(),
+                optimizerOps.stepSize(),
+                optimizerOps.learningRate(),
+                group(tf, setCorrections),
+                accumulate);
     }
 
     /** d(training loss)/d(weight), one per weight. */
@@ -264,6 +294,28 @@ public final class TfModelGraph implements AutoCloseable {
         }
         resetGradientSums = group(tf, resets);
         return group(tf, adds);
+    }
+
+    /**
+     * {@code (g + correction)·mask}, with a correction variable per weight that {@link #assign} zeroes
+     * and {@link #setLocalSteps} sets (SCAFFOLD, Mime Lite), and a mask fed 0 for frozen weights
+     * (federated reconstruction) that defaults to 1; {@code (g + 0)·1} is {@code g} bit for bit.
+     */
+    private List<Operand<TFloat32>> withCorrection(
+            Ops tf, List<Operand<TFloat32>> g, AssignOps assignOps, List<Op> setCorrections) {
+        List<Operand<TFloat32>> corrected = new ArrayList<>();
+        for (int i = 0; i < weights.size(); i++) {
+            Shape shape = weights.get(i).shape();
+            Variable<TFloat32> correction = tf.variable(shape, TFloat32.class);
+            Placeholder<TFloat32> feed = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
+            correctionFeeds.add(feed);
+            assignOps.reset(tf.assign(correction, tf.fill(tf.constant(shape), tf.constant(0f))));
+            setCorrections.add(tf.assign(correction, feed));
+            PlaceholderWithDefault<TFloat32> mask = tf.placeholderWithDefault(tf.constant(1f), Shape.scalar());
+            stepMasks.add(mask);
+            corrected.add(tf.math.mul(tf.math.add(g.get(i), correction), mask));
+        }
+        return corrected;
     }
 
     /** FedProx: {@code g + mu × (w − anchor)}, with an anchor per weight set to the assigned weights. */
@@ -373,8 +425,62 @@ public final class TfModelGraph implements AutoCloseable {
     }
 
     /**
-     * Assigns {@code w}, and resets metrics, optimizer slots and FedProx anchors (the FedSGD gradient
-     * sums are reset by {@link #resetGradientSums()}).
+     * Sets the learning rate and gradient correction of the training steps until the next
+     * {@link #assign} (which goes back to the spec's rate and no correction).
+     *
+     * @throws IllegalArgumentException if the correction does not have the trainable weights' structure
+     */
+    public void setLocalSteps(LocalSteps steps) {
+        if (steps.overridesLearningRate() && trainStep == null) {
+            throw new IllegalStateException("this graph was built without a training step");
+        }
+        learningRateOverride = steps.learningRate();
+        frozen = null;
+        if (!steps.frozenWeights().isEmpty()) {
+            if (trainStep == null) {
+                throw new IllegalStateException("this graph was built without a training step");
+            }
+            boolean[] f = new boolean[weightSpecs.size()];
+            java.util.Set<String> unknown = new java.util.TreeSet<>(steps.frozenWeights());
+            for (int i = 0; i < f.length; i++) {
+                f[i] = steps.frozenWeights().contains(weightSpecs.get(i).name());
+                unknown.remove(weightSpecs.get(i).name());
+            }
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "frozen weights " + unknown + " are not trainable weights of model '" + spec.name() + "'");
+            }
+            frozen = f;
+        }
+        Struct correction = steps.gradientCorrection();
+        if (correction == null) {
+            return;
+        }
+        if (setCorrection == null) {
+            throw new IllegalStateException("this graph was built without a training step");
+        }
+        Type trainable = weightsType.get("trainable");
+        trainable.checkAssignableFrom(correction.type(), "gradient correction");
+        List<Tensor> leaves = Structures.leaves(correction);
+        List<org.tensorflow.Tensor> fed = new ArrayList<>(leaves.size());
+        try {
+            Session.Runner r = session.runner();
+            for (int i = 0; i < leaves.size(); i++) {
+                Tensor t = leaves.get(i);
+                TFloat32 tt = TFloat32.tensorOf(Shape.of(longs(t.shape())), DataBuffers.of(t.floatData(), true, false));
+                fed.add(tt);
+                r.feed(correctionFeeds.get(i), tt);
+            }
+            r.addTarget(setCorrection).run().close();
+        } finally {
+            fed.forEach(org.tensorflow.Tensor::close);
+        }
+    }
+
+    /**
+     * Assigns {@code w}, and resets metrics, optimizer slots, FedProx anchors, gradient corrections and
+     * the local steps' learning rate and frozen weights (the FedSGD gradient sums are reset by
+     * {@link #resetGradientSums()}).
      *
      * <p>The graph keeps a snapshot of the weights it was fed last. Core tensors are immutable (their
      * arrays are taken, never modified), so weights whose every trainable tensor has the very array
@@ -384,6 +490,8 @@ public final class TfModelGraph implements AutoCloseable {
      */
     public void assign(ModelWeights w, String where) {
         WeightChecks.check(weightsType, w, where);
+        learningRateOverride = Float.NaN;
+        frozen = null;
         List<Tensor> leaves = w.trainableTensors();
         if (isSnapshotOf(leaves)) {
             session.runner().addTarget(assignFromSnapshot).run().close();
@@ -551,6 +659,7 @@ public final class TfModelGraph implements AutoCloseable {
             boolean training =
                     mode == Mode.TRAIN_STEP || mode == Mode.ACCUMULATE_GRADIENTS || mode == Mode.FORWARD_TRAINING;
             List<TInt64> seeds = new ArrayList<>();
+            List<TFloat32> maskTensors = new ArrayList<>();
             try {
                 if (training) {
                     for (int i = 0; i < dropoutSeeds.size(); i++) {
@@ -566,10 +675,25 @@ public final class TfModelGraph implements AutoCloseable {
                         if (trainStep == null) {
                             throw new IllegalStateException("this graph was built without a training step");
                         }
+                        Optimizer rule = Float.isNaN(learningRateOverride)
+                                ? optimizer
+                                : optimizer.withLearningRate(learningRateOverride);
                         if (stepSize != null) {
                             stepSizeTensor = TFloat32.scalarOf(
-                                    optimizer instanceof Adam a ? a.stepSize(step) : ((Yogi) optimizer).stepSize(step));
+                                    rule instanceof Adam a ? a.stepSize(step) : ((Yogi) rule).stepSize(step));
                             r.feed(stepSize, stepSizeTensor);
+                        } else if (!Float.isNaN(learningRateOverride)) {
+                            stepSizeTensor = TFloat32.scalarOf(learningRateOverride);
+                            r.feed(learningRate, stepSizeTensor);
+                        }
+                        if (frozen != null) {
+                            for (int i = 0; i < frozen.length; i++) {
+                                if (frozen[i]) {
+                                    TFloat32 zero = TFloat32.scalarOf(0f);
+                                    maskTensors.add(zero);
+                                    r.feed(stepMasks.get(i), zero);
+                                }
+                            }
                         }
                         r.addTarget(trainStep);
                     }
@@ -599,6 +723,7 @@ public final class TfModelGraph implements AutoCloseable {
                 }
             } finally {
                 seeds.forEach(TInt64::close);
+                maskTensors.forEach(TFloat32::close);
             }
         }
         return size;

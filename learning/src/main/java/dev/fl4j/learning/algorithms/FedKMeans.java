@@ -1,0 +1,306 @@
+package dev.fl4j.learning.algorithms;
+
+import dev.fl4j.aggregators.SumFactory;
+import dev.fl4j.aggregators.UnweightedAggregationFactory;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
+import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.FunctionType;
+import dev.fl4j.core.Placement;
+import dev.fl4j.core.SequenceType;
+import dev.fl4j.core.SequenceValue;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.ClientContext;
+import dev.fl4j.core.computation.FederatedComputation;
+import dev.fl4j.core.computation.LocalComputation;
+import dev.fl4j.core.random.SplitMix64;
+import dev.fl4j.core.templates.AggregationProcess;
+import dev.fl4j.core.templates.MeasuredProcess;
+import dev.fl4j.core.templates.MeasuredProcessOutput;
+import dev.fl4j.learning.model.ModelWeights;
+import dev.fl4j.learning.templates.ClientWorkProcess;
+import dev.fl4j.learning.templates.DistributionProcess;
+import dev.fl4j.learning.templates.FinalizerProcess;
+import dev.fl4j.learning.templates.LearningProcess;
+import java.util.Arrays;
+
+/**
+ * Federated k-means, TFF's {@code build_fed_kmeans}: federated mini-batch k-means (Sculley 2010,
+ * "Web-Scale K-Means Clustering"), the round's mini-batch being the union of the participating
+ * clients' points. The model is {@code <trainable=<centroids=float32[k, d...]>, non_trainable=<>>};
+ * client data are unbatched points {@code float32[d...]*}.
+ *
+ * <p>Each client assigns every point to its nearest centroid (squared Euclidean distance, ties to the
+ * lower index) and sends {@code <cluster_sums=float32[k,d...], cluster_counts=int32[k]>}; the sum
+ * aggregator ({@link SumFactory} by default) adds them up. The finalizer keeps the number of points
+ * each centroid has absorbed, starting from a pseudo-count of 1, and moves centroid {@code j} to
+ * {@code (w_j·c_j + s_j)/(w_j + n_j)} (unchanged when no new point came), {@code w_j ← w_j + n_j}: TFF's
+ * {@code _update_centroids}. Initial centroids are standard normal draws from the seed. Sums of points
+ * accumulate in double on each client and round once; a point that is not finite is refused naming
+ * the client and the point.
+ */
+public final class FedKMeans {
+
+    private static final TensorType I32 = TensorType.scalar(DType.INT32);
+
+    private FedKMeans() {}
+
+    /** {@code build_fed_kmeans(num_clusters, data_shape, random_seed)} with a broadcast and a plain sum. */
+    public static LearningProcess build(int numClusters, int[] dataShape, long seed) {
+        return build(numClusters, dataShape, seed, null, new SumFactory());
+    }
+
+    /**
+     * @param distributor how the centroids reach the clients (null: a plain broadcast)
+     * @param sumAggregator how the clients' sums and counts are added up
+     * @throws IllegalArgumentException for fewer than one cluster or a data shape with a dimension below 1
+     */
+    public static LearningProcess build(
+            int numClusters,
+            int[] dataShape,
+            long seed,
+            DistributionProcess distributor,
+            UnweightedAggregationFactory sumAggregator) {
+        if (numClusters < 1) {
+            throw new IllegalArgumentException("k-means needs at least one cluster, got " + numClusters);
+        }
+        if (dataShape.length == 0 || Arrays.stream(dataShape).anyMatch(d -> d < 1)) {
+            throw new IllegalArgumentException("k-means data shape needs dimensions >= 1 (a point of rank >= 1), got "
+                    + Arrays.toString(dataShape));
+        }
+        int[] centroidsShape = new int[dataShape.length + 1];
+        centroidsShape[0] = numClusters;
+        System.arraycopy(dataShape, 0, centroidsShape, 1, dataShape.length);
+        TensorType centroids = new TensorType(DType.FLOAT32, centroidsShape);
+        TensorType counts = new TensorType(DType.INT32, numClusters);
+        TensorType point = new TensorType(DType.FLOAT32, dataShape);
+        StructType weightsType = StructType.builder()
+                .add(
+                        "trainable",
+                        StructType.builder().add("centroids", centroids).build())
+                .add("non_trainable", StructType.of())
+                .build();
+        StructType update = StructType.builder()
+                .add("cluster_sums", centroids)
+                .add("cluster_counts", counts)
+                .build();
+        ClientWorkProcess clientWork = clientWork(weightsType, update, point);
+        AggregationProcess aggregation = sumAggregator.create(update);
+        FinalizerProcess finalizer = finalizer(weightsType, update, numClusters);
+        DistributionProcess dist = distributor != null ? distributor : DistributionProcess.broadcast(weightsType);
+        return LearningProcess.compose(
+                weightsType,
+                () -> ModelWeights.of(
+                        Struct.named("centroids", initialCentroids(centroidsShape, seed)), Struct.empty()),
+                dist,
+                clientWork,
+                aggregation,
+                finalizer);
+    }
+
+    private static Tensor initialCentroids(int[] shape, long seed) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        SplitMix64 random = new SplitMix64(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) random.nextGaussianBoxMuller();
+        }
+        return Tensor.of(v, shape);
+    }
+
+    private static ClientWorkProcess clientWork(StructType weightsType, StructType update, TensorType point) {
+        SequenceType data = new SequenceType(point);
+        StructType resultMember = StructType.builder()
+                .add("update", update)
+                .add("update_weight", StructType.of())
+                .build();
+        StructType clientResult = StructType.builder()
+                .add("update", update)
+                .add("num_examples", I32)
+                .build();
+        LocalComputation step = new KMeansStep(
+                new FunctionType(
+                        StructType.builder()
+                                .add("weights", weightsType)
+                                .add("data", data)
+                                .build(),
+                        clientResult),
+                update);
+        LocalComputation updateOnly = LocalComputation.of(
+                "kmeans_result",
+                clientResult,
+                resultMember,
+                v -> Struct.named("update", ((Struct) v).get("update"), "update_weight", Struct.empty()));
+        LocalComputation countOnly =
+                LocalComputation.of("kmeans_count", clientResult, I32, v -> ((Struct) v).get("num_examples"));
+        StructType measurements = StructType.builder().add("num_examples", I32).build();
+        LocalComputation measure =
+                LocalComputation.of("kmeans_measurements", I32, measurements, v -> Struct.named("num_examples", v));
+        FederatedType state = FederatedType.server(StructType.of());
+        FederatedComputation init = FederatedComputation.noArg(
+                "kmeans_client_work_initialize",
+                state,
+                (ctx, a) -> ctx.federatedValue(Struct.empty(), Placement.SERVER));
+        FederatedComputation next = FederatedComputation.of(
+                "kmeans_client_work_next",
+                StructType.builder()
+                        .add("state", state)
+                        .add("weights", FederatedType.clients(weightsType))
+                        .add("data", FederatedType.clients(data))
+                        .build(),
+                MeasuredProcess.outputType(
+                        state, FederatedType.clients(resultMember), FederatedType.server(measurements)),
+                (ctx, arg) -> {
+                    Struct a = (Struct) arg;
+                    FederatedValue stepped = ctx.federatedMap(
+                            step, ctx.federatedZip(Struct.named("weights", a.get("weights"), "data", a.get("data"))));
+                    FederatedValue result = ctx.federatedMap(updateOnly, stepped);
+                    Value counted = ctx.federatedMap(measure, ctx.federatedSum(ctx.federatedMap(countOnly, stepped)));
+                    return new MeasuredProcessOutput(a.get("state"), result, counted);
+                });
+        return new ClientWorkProcess(init, next);
+    }
+
+    /** One client's assignment of its points: cluster sums (accumulated in double), counts and the number of points. */
+    private static final class KMeansStep extends LocalComputation {
+        private final StructType update;
+
+        KMeansStep(FunctionType type, StructType update) {
+            super("kmeans_step", type);
+            this.update = update;
+        }
+
+        @Override
+        protected Value apply(Value arg, ClientContext context) {
+            Struct a = (Struct) arg;
+            Tensor c = a.struct("weights").struct("trainable").tensor("centroids");
+            int k = c.dim(0);
+            float[] centroids = c.floatData();
+            int d = centroids.length / k;
+            double[] sums = new double[centroids.length];
+            int[] counts = new int[k];
+            int index = 0;
+            for (Value v : (SequenceValue) a.get("data")) {
+                float[] p = ((Tensor) v).floatData();
+                for (int i = 0; i < d; i++) {
+                    if (!Float.isFinite(p[i])) {
+                        throw new IllegalArgumentException("k-means: point " + index + " of client "
+                                + context.clientId() + " holds " + p[i] + " at element " + i
+                                + "; points must be finite");
+                    }
+                }
+                int best = 0;
+                double bestDistance = Double.POSITIVE_INFINITY;
+                for (int j = 0; j < k; j++) {
+                    double dist = 0;
+                    for (int i = 0; i < d; i++) {
+                        double diff = (double) centroids[j * d + i] - p[i];
+                        dist += diff * diff;
+                    }
+                    if (dist < bestDistance) {
+                        bestDistance = dist;
+                        best = j;
+                    }
+                }
+                for (int i = 0; i < d; i++) {
+                    sums[best * d + i] += p[i];
+                }
+                counts[best]++;
+                index++;
+            }
+            float[] rounded = new float[sums.length];
+            for (int i = 0; i < sums.length; i++) {
+                rounded[i] = (float) sums[i];
+            }
+            Struct u =
+                    Struct.named("cluster_sums", Tensor.of(rounded, c.shape()), "cluster_counts", Tensor.of(counts, k));
+            update.checkAssignableFrom(u.type(), "k-means client update");
+            return Struct.named("update", u, "num_examples", Tensor.scalar(index));
+        }
+    }
+
+    private static FinalizerProcess finalizer(StructType weightsType, StructType update, int k) {
+        TensorType counts = new TensorType(DType.INT32, k);
+        FederatedType state = FederatedType.server(counts);
+        StructType in = StructType.builder()
+                .add("state", counts)
+                .add("weights", weightsType)
+                .add("update", update)
+                .build();
+        StructType out = StructType.builder()
+                .add("state", counts)
+                .add("weights", weightsType)
+                .build();
+        LocalComputation apply = LocalComputation.of("kmeans_update_centroids", in, out, v -> {
+            Struct s = (Struct) v;
+            int[] current = s.tensor("state").intData();
+            Tensor c = s.struct("weights").struct("trainable").tensor("centroids");
+            float[] centroids = c.floatData();
+            Struct u = s.struct("update");
+            float[] sums = u.tensor("cluster_sums").floatData();
+            int[] fresh = u.tensor("cluster_counts").intData();
+            int d = centroids.length / k;
+            int[] total = new int[k];
+            float[] next = new float[centroids.length];
+            for (int j = 0; j < k; j++) {
+                try {
+                    total[j] = Math.addExact(current[j], fresh[j]);
+                } catch (ArithmeticException e) {
+                    throw new ArithmeticException(
+                            "k-means: cluster " + j + "'s count " + current[j] + " + " + fresh[j] + " overflows int32");
+                }
+                float totalF = total[j];
+                float currentScale = totalF == 0f ? 0f : current[j] / totalF;
+                float newScale = fresh[j] > 0 && totalF != 0f ? 1f / totalF : 0f;
+                for (int i = 0; i < d; i++) {
+                    next[j * d + i] = currentScale * centroids[j * d + i] + newScale * sums[j * d + i];
+                }
+            }
+            return Struct.named(
+                    "state",
+                    Tensor.of(total, k),
+                    "weights",
+                    ModelWeights.of(Struct.named("centroids", Tensor.of(next, c.shape())), Struct.empty())
+                            .asStruct());
+        });
+        int[] ones = new int[k];
+        Arrays.fill(ones, 1);
+        FederatedComputation init = FederatedComputation.noArg(
+                "kmeans_finalizer_initialize",
+                state,
+                (ctx, a) -> ctx.federatedValue(Tensor.of(ones, k), Placement.SERVER));
+        FederatedComputation next = FederatedComputation.of(
+                "kmeans_finalizer_next",
+                StructType.builder()
+                        .add("state", state)
+                        .add("weights", FederatedType.server(weightsType))
+                        .add("update", FederatedType.server(update))
+                        .build(),
+                MeasuredProcess.outputType(
+                        state, FederatedType.server(weightsType), FederatedType.server(StructType.of())),
+                (ctx, arg) -> {
+                    Struct a = (Struct) arg;
+                    FederatedValue o = ctx.federatedMap(
+                            apply,
+                            ctx.federatedZip(Struct.named(
+                                    "state", a.get("state"), "weights", a.get("weights"), "update", a.get("update"))));
+                    return new MeasuredProcessOutput(
+                            ctx.federatedField(o, "state"),
+                            ctx.federatedField(o, "weights"),
+                            ctx.federatedValue(Struct.empty(), Placement.SERVER));
+                });
+        return new FinalizerProcess(init, next);
+    }
+
+    /** The centroids in a k-means process state. */
+    public static Tensor centroids(LearningProcess process, Value state) {
+        return process.getModelWeights(state).trainable().tensor("centroids");
+    }
+}
