@@ -16,6 +16,7 @@ import dev.fl4j.core.internal.StandaloneContext.WorkerResources;
 import dev.fl4j.core.runtime.ClientStateStore;
 import dev.fl4j.core.runtime.CommunicationStats;
 import dev.fl4j.core.runtime.Direction;
+import dev.fl4j.core.runtime.SecureSumProtocol;
 import dev.fl4j.core.runtime.TrafficRecord;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
 import dev.fl4j.core.types.Placement;
@@ -55,6 +56,7 @@ public final class Invocation implements FederatedContext {
     private final ClientStateStore.Transaction clientStates;
     private final PendingClientWork pending;
     private final boolean topLevel;
+    private final SecureSumProtocol secureSum;
 
     public Invocation(
             WorkerPool pool,
@@ -62,6 +64,20 @@ public final class Invocation implements FederatedContext {
             CommunicationStats stats,
             List<String> clientIds,
             ClientStateStore.Transaction clientStates) {
+        this(pool, serverResources, stats, clientIds, clientStates, null);
+    }
+
+    /**
+     * An invocation whose {@code federated_secure_sum_bitwidth} runs {@code secureSum} (the plain
+     * modular sum when it is null).
+     */
+    public Invocation(
+            WorkerPool pool,
+            WorkerResources serverResources,
+            CommunicationStats stats,
+            List<String> clientIds,
+            ClientStateStore.Transaction clientStates,
+            SecureSumProtocol secureSum) {
         this(
                 pool,
                 serverResources,
@@ -73,7 +89,8 @@ public final class Invocation implements FederatedContext {
                         stats,
                         (i, id, worker, resources) ->
                                 new Context(Placement.CLIENTS, i, id, worker, resources, clientStates)),
-                true);
+                true,
+                secureSum);
     }
 
     private Invocation(
@@ -83,7 +100,9 @@ public final class Invocation implements FederatedContext {
             List<String> clientIds,
             ClientStateStore.Transaction clientStates,
             PendingClientWork pending,
-            boolean topLevel) {
+            boolean topLevel,
+            SecureSumProtocol secureSum) {
+        this.secureSum = secureSum;
         this.pool = pool;
         this.serverResources = serverResources;
         this.stats = stats;
@@ -327,6 +346,7 @@ public final class Invocation implements FederatedContext {
             deferred |= pending.isDeferred(source, fold.intrinsic);
         }
         List<String> ids = clientIdsOf(sources.get(0), fold.intrinsic);
+        fold.over(ids);
         for (FederatedValue source : sources) {
             List<String> own = idsOf(source);
             if (own != null && !own.equals(ids)) {
@@ -400,7 +420,7 @@ public final class Invocation implements FederatedContext {
         }
         requireFederated("federated_secure_sum_bitwidth", clientValue, "{T}@CLIENTS");
         return aggregate(
-                new ClientFold.SecureSum(clientValue, bitwidth),
+                new ClientFold.SecureSum(clientValue, bitwidth, secureSum),
                 clientValue.type().member());
     }
 
@@ -513,7 +533,7 @@ public final class Invocation implements FederatedContext {
     @Override
     public Value invoke(FederatedComputation computation, Value argument) {
         List<String> ids = clientIdsOf(argument, clientIds);
-        return new Invocation(pool, serverResources, stats, ids, clientStates, pending, false)
+        return new Invocation(pool, serverResources, stats, ids, clientStates, pending, false, secureSum)
                 .run(computation, argument);
     }
 
