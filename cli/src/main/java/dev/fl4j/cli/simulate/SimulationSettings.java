@@ -7,7 +7,8 @@ import java.util.List;
  * Everything {@code fl4j simulate} was asked to do, after the command line and the config file are
  * merged. {@code model}, {@code clientLr} and {@code serverLr} may be null (dataset's default,
  * {@value #DEFAULT_CLIENT_LR}, algorithm's default);
- * {@code partition} null means the default IID split for centralised datasets.
+ * {@code partition} null means the default IID split for centralised datasets;
+ * {@code secureAggregation} is a {@link SecureAggregationSpec} ({@code plain} by default).
  */
 public record SimulationSettings(
         String dataset,
@@ -36,7 +37,8 @@ public record SimulationSettings(
         int examplesPerClient,
         String broadcast,
         double dpDelta,
-        Double epsilonBudget) {
+        Double epsilonBudget,
+        String secureAggregation) {
 
     /** The client learning rate when {@code --client-lr} is not given. */
     public static final float DEFAULT_CLIENT_LR = 0.02f;
@@ -91,6 +93,7 @@ public record SimulationSettings(
         if (aggregators.isEmpty() || aggregators.stream().anyMatch(String::isBlank)) {
             throw new UsageException("--aggregator needs at least one aggregator spec, e.g. mean or mean,compression");
         }
+        SecureAggregationSpec.parse(secureAggregation);
         if (partition != null && !SimulationData.isCentralised(dataset)) {
             throw new UsageException("--partition applies to centralised datasets (fashion-mnist, mnist); " + dataset
                     + " is already split by clients");
