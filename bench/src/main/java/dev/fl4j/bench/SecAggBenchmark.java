@@ -2,6 +2,7 @@ package dev.fl4j.bench;
 
 import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.secagg.DropoutPlan;
+import dev.fl4j.secagg.SecAggException;
 import dev.fl4j.secagg.SecAggPlus;
 import dev.fl4j.secagg.SecAggPlusClient;
 import dev.fl4j.secagg.SecAggPlusParameters;
@@ -23,6 +24,8 @@ import java.util.Map;
  * protocol, {@code ⌈length·bitwidth/8⌉} bytes. Dropouts are clients that share keys and then send no
  * masked input, the case that makes the server remove pairwise masks. Inputs come from a seeded
  * generator (bench data, not protecting anyone); the protocol's own randomness is {@code SecureRandom}.
+ * A round the protocol aborts (too many of some client's share holders dropped for
+ * {@code reconstruction_threshold}) is printed as such: that is the protocol's answer for that setting.
  *
  * <p>Command line: {@code fl4j bench secagg [--clients LIST] [--length N] [--bitwidth B]
  * [--num-shares K] [--threshold T] [--dropouts LIST]}. A measurement, not a test.
@@ -103,7 +106,14 @@ public final class SecAggBenchmark {
                 "clients  dropout  counted  client ms  server ms  (unmask ms)  up B/client  down B/client  plain B/client  expansion  plain sum ms  round/plain time");
         for (int n : o.clients()) {
             for (double d : o.dropouts()) {
-                Row r = measure(o, n, d);
+                Row r;
+                try {
+                    r = measure(o, n, d);
+                } catch (SecAggException e) {
+                    out.printf(Locale.ROOT, "%7d  %6.0f%%  round aborted: %s%n", n, 100 * d, e.getMessage());
+                    out.flush();
+                    continue;
+                }
                 double round = r.clientMillis() * r.clients() + r.serverMillis();
                 out.printf(
                         Locale.ROOT,
