@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.aggregators.SecureSumFactory;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
@@ -17,10 +21,6 @@ import dev.fl4j.core.runtime.Direction;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.runtime.TrafficRecord;
 import dev.fl4j.core.templates.AggregationProcess;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +70,7 @@ class SecAggRuntimeTest {
 
     private static Value run(LocalRuntime.Builder b, List<Value> values) {
         try (LocalRuntime rt = b.build()) {
-            return ((ServerValue) SECURE_SUM.invoke(rt, FederatedValue.clients(values))).value();
+            return ((ServerValue) rt.invoke(SECURE_SUM, FederatedValue.clients(values))).value();
         }
     }
 
@@ -89,7 +89,7 @@ class SecAggRuntimeTest {
                     FederatedType.clients(MEMBER),
                     FederatedType.server(MEMBER),
                     (ctx, v) -> ctx.federatedSecureSumBitwidth(v, BITS));
-            assertEquals(plain, ((ServerValue) direct.invoke(rt, FederatedValue.clients(values))).value());
+            assertEquals(plain, ((ServerValue) rt.invoke(direct, FederatedValue.clients(values))).value());
             List<TrafficRecord> records = rt.communication().records();
             long up = records.stream()
                     .filter(t -> t.direction() == Direction.AGGREGATION)

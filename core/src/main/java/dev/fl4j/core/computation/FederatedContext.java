@@ -2,12 +2,12 @@ package dev.fl4j.core.computation;
 
 import dev.fl4j.core.AllEqualClientValue;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Placement;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TypeMismatchException;
 
 /**
  * The intrinsics a federated computation's body may use: the only way values move between
@@ -16,7 +16,7 @@ import dev.fl4j.core.types.TypeMismatchException;
  * SERVER→CLIENTS, aggregated bits CLIENTS→SERVER, as the values are encoded when they cross).
  *
  * <p>Each intrinsic checks its arguments' types and placements and throws
- * {@link dev.fl4j.core.types.TypeMismatchException} naming the intrinsic, the expected and the
+ * {@link dev.fl4j.core.TypeMismatchException} naming the intrinsic, the expected and the
  * actual type. Work that fails on a client throws {@link ClientWorkException} naming the intrinsic
  * and the client; the intrinsic then returns nothing.
  *
@@ -60,7 +60,7 @@ public interface FederatedContext {
      * dtype. The bitwidth is at most 62, and at most 31 when a leaf is int32 (so that every sum
      * modulo 2^bitwidth is an int32); a wider one is refused. How the sum is computed is the
      * runtime's: the local runtime sums in the clear by default, or runs a secure-aggregation protocol
-     * given to it ({@link dev.fl4j.core.runtime.SecureSumProtocol}), with the same result.
+     * given to it ({@code dev.fl4j.core.runtime.SecureSumProtocol}), with the same result.
      */
     FederatedValue federatedSecureSumBitwidth(FederatedValue clientValue, int bitwidth);
 
