@@ -54,6 +54,46 @@ final class BitPacking {
      */
     static long[] unpack(byte[] bytes, int offset, int length, int bitwidth) {
         long[] out = new long[length];
+        checkPadding(bytes, offset, length, bitwidth);
+        addInto(bytes, offset, bitwidth, out, -1L);
+        return out;
+    }
+
+    /**
+     * Adds the {@code acc.length} packed values to {@code acc} modulo {@code mask + 1}, after checking
+     * the padding bits (so a refused message adds nothing): the server folds a masked input into its
+     * accumulator without materialising it.
+     */
+    static void unpackAdd(byte[] bytes, int offset, int bitwidth, long[] acc, long mask) {
+        checkPadding(bytes, offset, acc.length, bitwidth);
+        addInto(bytes, offset, bitwidth, acc, mask);
+    }
+
+    private static void checkPadding(byte[] bytes, int offset, int length, int bitwidth) {
+        long bits = (long) length * bitwidth;
+        int used = (int) (bits & 7);
+        if (used != 0) {
+            int last = offset + (int) (bits >>> 3);
+            if (((bytes[last] & 0xFF) >>> used) != 0) {
+                throw new SecAggException(
+                        SecAggException.Kind.OUT_OF_RANGE,
+                        "masked input has bits set beyond its last " + bitwidth + "-bit value (byte " + last
+                                + "): a value outside the modulus 2^" + bitwidth);
+            }
+        }
+    }
+
+    private static final java.lang.invoke.VarHandle INTS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    private static void addInto(byte[] bytes, int offset, int bitwidth, long[] acc, long mask) {
+        int length = acc.length;
+        if (bitwidth == 32) {
+            for (int j = 0; j < length; j++) {
+                acc[j] = (acc[j] + (((int) INTS.get(bytes, offset + 4 * j)) & 0xFFFF_FFFFL)) & mask;
+            }
+            return;
+        }
         int low = Math.min(bitwidth, 32);
         int high = bitwidth - low;
         long lowMask = (1L << low) - 1;
@@ -78,14 +118,7 @@ final class BitPacking {
                 buf >>>= high;
                 n -= high;
             }
-            out[j] = v;
+            acc[j] = (acc[j] + v) & mask;
         }
-        if (buf != 0) {
-            throw new SecAggException(
-                    SecAggException.Kind.OUT_OF_RANGE,
-                    "masked input has bits set beyond its last " + bitwidth + "-bit value (byte " + (pos - 1)
-                            + "): a value outside the modulus 2^" + bitwidth);
-        }
-        return out;
     }
 }

@@ -319,6 +319,23 @@ public final class SecAggMessages {
      * bits (checked before anything is allocated).
      */
     static long[] readMaskedInput(Reader r, int expectedLength, int bitwidth) {
+        int start = checkMaskedInput(r, expectedLength, bitwidth);
+        long[] out = BitPacking.unpack(r.bytesRef(), start, expectedLength, bitwidth);
+        r.skipAll();
+        return out;
+    }
+
+    /**
+     * Adds a masked input of {@code acc.length} elements of {@code bitwidth} bits to {@code acc} modulo
+     * {@code 2^bitwidth}; a refused message adds nothing.
+     */
+    static void addMaskedInput(Reader r, long[] acc, int bitwidth) {
+        int start = checkMaskedInput(r, acc.length, bitwidth);
+        BitPacking.unpackAdd(r.bytesRef(), start, bitwidth, acc, (1L << bitwidth) - 1);
+        r.skipAll();
+    }
+
+    private static int checkMaskedInput(Reader r, int expectedLength, int bitwidth) {
         int at = r.offset();
         int length = r.getInt();
         if (length != expectedLength) {
@@ -334,10 +351,7 @@ public final class SecAggMessages {
                     "masked input of " + length + " elements of " + bitwidth + " bits takes " + packed
                             + " bytes, the message has " + r.remaining());
         }
-        int start = r.offset();
-        long[] out = BitPacking.unpack(r.bytesRef(), start, length, bitwidth);
-        r.skipAll();
-        return out;
+        return r.offset();
     }
 
     static List<Integer>[] readUnmaskRequest(Reader r, int maxClients) {

@@ -256,11 +256,7 @@ public final class SecAggPlusServer {
         if (round3.contains(u)) {
             throw new SecAggException(Kind.DUPLICATE, "client " + u + " sent a second masked input");
         }
-        long[] y = SecAggMessages.readMaskedInput(r, p.vectorLength(), p.bitwidth());
-        long mask = p.modulus() - 1;
-        for (int j = 0; j < y.length; j++) {
-            acc[j] = (acc[j] + y[j]) & mask;
-        }
+        SecAggMessages.addMaskedInput(r, acc, p.bitwidth());
         round3.add(u);
     }
 

@@ -117,6 +117,24 @@ class PrimitivesTest {
                 byte[] packed = BitPacking.pack(v, bits);
                 assertEquals(BitPacking.packedBytes(n, bits), packed.length);
                 assertArrayEquals(v, BitPacking.unpack(packed, 0, n, bits), bits + " bits, " + n + " values");
+                long[] acc = new long[n];
+                long mask = (1L << bits) - 1;
+                for (int j = 0; j < n; j++) {
+                    acc[j] = r.nextLong() & mask;
+                }
+                long[] expected = new long[n];
+                for (int j = 0; j < n; j++) {
+                    expected[j] = (acc[j] + v[j]) & mask;
+                }
+                BitPacking.unpackAdd(packed, 0, bits, acc, mask);
+                assertArrayEquals(expected, acc, "adding " + bits + "-bit values into an accumulator");
+                if ((n * bits) % 8 != 0) {
+                    packed[packed.length - 1] |= (byte) 0x80;
+                    long[] untouched = acc.clone();
+                    int width = bits;
+                    assertThrows(SecAggException.class, () -> BitPacking.unpackAdd(packed, 0, width, acc, mask));
+                    assertArrayEquals(untouched, acc, "a refused input adds nothing");
+                }
             }
         }
     }
