@@ -116,15 +116,37 @@ class SecAggPlusProtocolTest {
         assertArrayEquals(d.plainSum(all(12)), d.server.sum());
     }
 
+    /**
+     * Eight clients drop over the four stages; they are chosen so that no client has more than three of
+     * them as neighbours (the graph is random): every client keeps 5 of its 8, the threshold.
+     */
     @Test
     void dropoutsAtSeveralStagesInOneRound() {
-        Harness h = new Harness(30, 9, 5, 32, 64);
-        h.stage(id -> id != 1);
-        h.stage(id -> id != 2 && id != 3);
-        h.stage(id -> id != 10 && id != 11 && id != 12);
-        h.stage(id -> id != 20 && id != 21);
-        Set<Integer> counted = new TreeSet<>(all(30));
-        counted.removeAll(List.of(1, 2, 3, 10, 11, 12));
+        Harness h = new Harness(40, 9, 5, 32, 64);
+        List<Integer> dropping = new java.util.ArrayList<>();
+        for (int candidate = 1; candidate <= 40 && dropping.size() < 8; candidate++) {
+            dropping.add(candidate);
+            boolean ok = true;
+            for (int c = 1; c <= 40; c++) {
+                Set<Integer> near = new HashSet<>(h.server.neighboursOf(c));
+                near.retainAll(dropping);
+                ok &= near.size() <= 3;
+            }
+            if (!ok) {
+                dropping.remove(dropping.size() - 1);
+            }
+        }
+        assertEquals(8, dropping.size(), "eight clients that spread over the graph");
+        Set<Integer> atKeys = Set.of(dropping.get(0));
+        Set<Integer> atShares = Set.of(dropping.get(1), dropping.get(2));
+        Set<Integer> atInput = Set.of(dropping.get(3), dropping.get(4), dropping.get(5));
+        Set<Integer> atUnmask = Set.of(dropping.get(6), dropping.get(7));
+        h.stage(id -> !atKeys.contains(id));
+        h.stage(id -> !atShares.contains(id));
+        h.stage(id -> !atInput.contains(id));
+        h.stage(id -> !atUnmask.contains(id));
+        Set<Integer> counted = new TreeSet<>(all(40));
+        counted.removeAll(dropping.subList(0, 6));
         assertEquals(counted, h.server.contributors());
         assertArrayEquals(h.plainSum(counted), h.server.sum());
     }
