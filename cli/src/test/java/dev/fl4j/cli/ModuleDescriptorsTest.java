@@ -35,6 +35,7 @@ class ModuleDescriptorsTest {
             "dev.fl4j.learning",
             "dev.fl4j.learning.tensorflow",
             "dev.fl4j.simulation",
+            "dev.fl4j.deploy.security",
             "dev.fl4j.bench",
             "dev.fl4j.examples",
             "dev.fl4j.cli");
