@@ -102,8 +102,8 @@ public final class SecAggBenchmark {
                 o.threshold() > 0 ? String.valueOf(o.threshold()) : "a majority");
         // one untimed round first, so the rows measure compiled code (the JIT), not its warm-up
         measure(o, Math.min(o.clients().get(0), 20), o.dropouts().get(0));
-        out.println(
-                "clients  dropout  counted  client ms  server ms  (unmask ms)  up B/client  down B/client  plain B/client  expansion  plain sum ms  round/plain time");
+        out.println("clients  dropout  counted  client ms  server ms  (unmask ms)  up B/client  down B/client  "
+                + "plain B/client  expansion  plain sum ms  round/plain time");
         for (int n : o.clients()) {
             for (double d : o.dropouts()) {
                 Row r;

@@ -234,9 +234,10 @@ final class SimulateCommand implements Callable<Integer> {
             defaultValue = "plain",
             description =
                     "How federated_secure_sum_bitwidth (the secure aggregator's sum) runs: plain, the modular sum in "
-                            + "this JVM, or secagg+[:NUM_SHARES[:THRESHOLD]], the SecAgg+ protocol with in-process clients, so "
-                            + "its cost shows in the bits and the time (num_shares default 11, capped at the clients per round; "
-                            + "reconstruction_threshold default a majority of num_shares). Default: ${DEFAULT-VALUE}.")
+                            + "this JVM, or secagg+[:NUM_SHARES[:THRESHOLD]], the SecAgg+ protocol with in-process "
+                            + "clients, so its cost shows in the bits and the time (num_shares default 11, capped at "
+                            + "the clients per round; reconstruction_threshold default a majority of num_shares). "
+                            + "Default: ${DEFAULT-VALUE}.")
     String secureAggregation;
 
     @Option(

@@ -263,12 +263,13 @@ public final class SecAggPlusClient {
             for (int u : lists[k]) {
                 if (dropped.contains(u) || survivors.contains(u)) {
                     boolean both = survivor ? dropped.contains(u) : survivors.contains(u);
+                    String why = both
+                            ? " both as dropped and as survivor: revealing both its mask key and its self-mask seed"
+                                    + " would reveal its input"
+                            : " twice";
                     throw new SecAggException(
                             both ? Kind.CONFLICTING_REQUEST : Kind.DUPLICATE,
-                            "the unmasking request names client " + u
-                                    + (both
-                                            ? " both as dropped and as survivor: revealing both its mask key and its self-mask seed would reveal its input"
-                                            : " twice"));
+                            "the unmasking request names client " + u + why);
                 }
                 if (u == id && !survivor) {
                     throw new SecAggException(

@@ -37,7 +37,8 @@ public record SecAggPlusParameters(
         if (numShares != clients && numShares % 2 == 0) {
             throw new IllegalArgumentException(
                     "num_shares must be odd (a client keeps one share and gives one to each of its"
-                            + " neighbours, half on either side of it on the ring) or equal to the number of clients, got "
+                            + " neighbours, half on either side of it on the ring) or equal to the number of clients,"
+                            + " got "
                             + numShares + " for " + clients + " clients");
         }
         if (reconstructionThreshold < 1) {

@@ -70,7 +70,8 @@ final class ShareCipher {
             throw new SecAggException(
                     SecAggException.Kind.BAD_CIPHERTEXT,
                     "shares from client " + sender + " to client " + receiver
-                            + " fail authentication (altered bytes or tag, or not encrypted for this pair and session)");
+                            + " fail authentication (altered bytes or tag, or not encrypted for this pair and"
+                            + " session)");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/GCM is unavailable in this JDK", e);
         }

@@ -16,7 +16,10 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** The four stages end to end: the unmasked sum equals the plain modular sum of the counted inputs, with and without dropouts. */
+/**
+ * The four stages end to end: the unmasked sum equals the plain modular sum of the counted inputs, with and without
+ * dropouts.
+ */
 class SecAggPlusProtocolTest {
 
     private static Set<Integer> all(int n) {
