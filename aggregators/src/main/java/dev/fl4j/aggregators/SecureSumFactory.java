@@ -24,8 +24,12 @@ import java.util.List;
 
 /**
  * TFF's {@code SecureSumFactory}: the sum of client values through
- * {@code federated_secure_sum_bitwidth}, so the server learns only the sum. In simulation the
- * semantics are exact (modular integer sums); the cryptographic protocol comes with deployment.
+ * {@code federated_secure_sum_bitwidth}, so the server learns only the sum. On the local runtime the
+ * intrinsic is the plain modular sum by default, or the SecAgg+ protocol run in-process when the runtime
+ * is given it ({@code LocalRuntime.Builder.optSecureSum(SecAggPlus...)} from module {@code fl4j-secagg},
+ * {@code fl4j simulate --secure-aggregation secagg+}), with bitwise the same result; over the network the
+ * protocol comes with deployment. Flower's SecAgg+ names map here: {@code clipping_range} is the bounds,
+ * {@code quantization_range} the {@code 2^P} levels below, {@code modulus_range} the {@code 2^bitwidth}.
  *
  * <h2>Mechanism</h2>
  * Each client clips every element to {@code [lower, upper]} and shifts it by {@code -lower} to a

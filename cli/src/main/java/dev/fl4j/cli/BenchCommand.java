@@ -3,6 +3,7 @@ package dev.fl4j.cli;
 import dev.fl4j.bench.BenchModels;
 import dev.fl4j.bench.CompressionBenchmark;
 import dev.fl4j.bench.RawThroughput;
+import dev.fl4j.bench.SecAggBenchmark;
 import dev.fl4j.bench.TrainingBenchmark;
 import dev.fl4j.cli.spec.PartitionSpec;
 import dev.fl4j.learning.keras.ModelSpec;
@@ -28,7 +29,12 @@ import picocli.CommandLine.Spec;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks (measurements, not tests).",
-        subcommands = {BenchCommand.Training.class, BenchCommand.Raw.class, BenchCommand.Compression.class})
+        subcommands = {
+            BenchCommand.Training.class,
+            BenchCommand.Raw.class,
+            BenchCommand.Compression.class,
+            BenchCommand.SecAgg.class
+        })
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -173,6 +179,66 @@ final class BenchCommand implements Runnable {
         @Override
         public void run() {
             TrainingBenchmark.run(System.out, options());
+        }
+    }
+
+    @Command(
+            name = "secagg",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description =
+                    "One SecAgg+ round with in-process clients per setting: per-client and server compute, bytes per"
+                            + " client and the expansion over the plain modular sum.")
+    static final class SecAgg implements Runnable {
+        private static final SecAggBenchmark.Options D = SecAggBenchmark.Options.defaults();
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(
+                names = "--clients",
+                paramLabel = "N,...",
+                split = ",",
+                description = "Clients per round, one block of rows each. Default: 100.")
+        List<Integer> clients = new ArrayList<>(D.clients());
+
+        @Option(names = "--length", paramLabel = "N", description = "Elements per vector. Default: ${DEFAULT-VALUE}.")
+        int length = D.length();
+
+        @Option(
+                names = "--bitwidth",
+                paramLabel = "B",
+                description =
+                        "The modulus is 2^B (32: the secure aggregator on float values). Default: ${DEFAULT-VALUE}.")
+        int bitwidth = D.bitwidth();
+
+        @Option(
+                names = "--num-shares",
+                paramLabel = "K",
+                description = "num_shares (odd; capped at the clients). Default: ${DEFAULT-VALUE}.")
+        int numShares = D.numShares();
+
+        @Option(
+                names = "--threshold",
+                paramLabel = "T",
+                description = "reconstruction_threshold (0: a majority of num_shares). Default: ${DEFAULT-VALUE}.")
+        int threshold = D.threshold();
+
+        @Option(
+                names = "--dropouts",
+                paramLabel = "F,...",
+                split = ",",
+                description = "Fractions of clients that drop before sending their masked input. Default: 0,0.1,0.3.")
+        List<Double> dropouts = new ArrayList<>(D.dropouts());
+
+        @Override
+        public void run() {
+            SecAggBenchmark.run(
+                    System.out,
+                    options(
+                            spec,
+                            () -> new SecAggBenchmark.Options(
+                                    clients, length, bitwidth, numShares, threshold, dropouts)));
         }
     }
 

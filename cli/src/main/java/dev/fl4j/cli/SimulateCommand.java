@@ -244,6 +244,18 @@ final class SimulateCommand implements Callable<Integer> {
     double dropout;
 
     @Option(
+            names = "--secure-aggregation",
+            paramLabel = "SPEC",
+            defaultValue = "plain",
+            description =
+                    "How federated_secure_sum_bitwidth (the secure aggregator's sum) runs: plain, the modular sum in "
+                            + "this JVM, or secagg+[:NUM_SHARES[:THRESHOLD]], the SecAgg+ protocol with in-process "
+                            + "clients, so its cost shows in the bits and the time (num_shares default 11, capped at "
+                            + "the clients per round; reconstruction_threshold default a majority of num_shares). "
+                            + "Default: ${DEFAULT-VALUE}.")
+    String secureAggregation;
+
+    @Option(
             names = "--tensorboard",
             paramLabel = "DIR",
             description = "Write TensorBoard event files, one sub-directory per aggregator run.")
@@ -326,7 +338,8 @@ final class SimulateCommand implements Callable<Integer> {
                     examplesPerClient,
                     broadcast,
                     dpDelta,
-                    epsilonBudget);
+                    epsilonBudget,
+                    secureAggregation);
             boolean showProgress = progress != null ? progress : System.console() != null;
             PrintStream bar = showProgress ? System.err : null;
             Simulation.run(settings, out, bar);

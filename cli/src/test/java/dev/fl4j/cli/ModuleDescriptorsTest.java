@@ -31,6 +31,7 @@ class ModuleDescriptorsTest {
             "dev.fl4j.core",
             "dev.fl4j.compression",
             "dev.fl4j.aggregators",
+            "dev.fl4j.secagg",
             "dev.fl4j.learning",
             "dev.fl4j.learning.tensorflow",
             "dev.fl4j.simulation",

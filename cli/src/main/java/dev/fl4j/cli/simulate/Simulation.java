@@ -9,6 +9,8 @@ import dev.fl4j.cli.spec.PartitionSpec;
 import dev.fl4j.cli.spec.ScheduleSpec;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.BitFormat;
+import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.core.runtime.SecureSumProtocol;
 import dev.fl4j.learning.algorithms.ModelEngines;
 import dev.fl4j.learning.optimizers.LearningRateSchedule;
 import dev.fl4j.learning.templates.DistributionProcess;
@@ -216,7 +218,18 @@ public final class Simulation {
                                         s.plot(), name, chart, MetricsPlot.standard(), chartProvenance, provenance),
                                 true));
                     }
-                    TrainingResult result = loop.build().run();
+                    Optional<SecureSumProtocol> secure = SecureAggregationSpec.parse(s.secureAggregation());
+                    TrainingResult result;
+                    if (secure.isPresent()) {
+                        try (LocalRuntime rt = LocalRuntime.builder()
+                                .optWorkers(s.workers())
+                                .optSecureSum(secure.get())
+                                .build()) {
+                            result = loop.optRuntime(rt).build().run();
+                        }
+                    } else {
+                        result = loop.build().run();
+                    }
                     RunSummary run = summarize(name, result, dp.isPresent());
                     runs.add(run);
                     printSummary(out, run);
@@ -373,6 +386,9 @@ public final class Simulation {
         m.put("seed", String.valueOf(s.seed()));
         m.put("dropout", String.valueOf(s.dropout()));
         m.put("examples-per-client", String.valueOf(s.examplesPerClient()));
+        if (!"plain".equals(s.secureAggregation().trim())) {
+            m.put("secure-aggregation", s.secureAggregation().trim());
+        }
         return RunConfig.of(m);
     }
 

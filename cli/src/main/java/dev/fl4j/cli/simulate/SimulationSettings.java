@@ -11,7 +11,8 @@ import java.util.TreeMap;
  * merged. {@code model}, {@code clientLr} and {@code serverLr} may be null (dataset's default,
  * {@value #DEFAULT_CLIENT_LR}, algorithm's default);
  * {@code clientLrSchedule} and {@code serverLrSchedule} null mean a constant rate;
- * {@code partition} null means the default IID split for centralised datasets.
+ * {@code partition} null means the default IID split for centralised datasets;
+ * {@code secureAggregation} is a {@link SecureAggregationSpec} ({@code plain} by default).
  */
 public record SimulationSettings(
         String dataset,
@@ -42,7 +43,8 @@ public record SimulationSettings(
         int examplesPerClient,
         String broadcast,
         double dpDelta,
-        Double epsilonBudget) {
+        Double epsilonBudget,
+        String secureAggregation) {
 
     /** The client learning rate when {@code --client-lr} is not given. */
     public static final float DEFAULT_CLIENT_LR = 0.02f;
@@ -77,10 +79,13 @@ public record SimulationSettings(
         o.put("algorithm", algorithm);
         o.put("client-lr", String.valueOf(clientLrOrDefault()));
         putIfGiven(o, "server-lr", serverLr);
+        putIfGiven(o, "client-lr-schedule", clientLrSchedule);
+        putIfGiven(o, "server-lr-schedule", serverLrSchedule);
         o.put("aggregator", String.join(";", aggregators));
         o.put("broadcast", broadcast);
         o.put("dp-delta", String.valueOf(dpDelta));
         putIfGiven(o, "epsilon-budget", epsilonBudget);
+        o.put("secure-aggregation", secureAggregation == null ? "plain" : secureAggregation);
         o.put("eval-every", String.valueOf(evalEvery));
         o.put("eval-clients", String.valueOf(evalClients));
         o.put("seed", String.valueOf(seed));
@@ -144,6 +149,7 @@ public record SimulationSettings(
         if (aggregators.isEmpty() || aggregators.stream().anyMatch(String::isBlank)) {
             throw new UsageException("--aggregator needs at least one aggregator spec, e.g. mean or mean,compression");
         }
+        SecureAggregationSpec.parse(secureAggregation);
         if (partition != null && !SimulationData.isCentralised(dataset)) {
             throw new UsageException("--partition applies to centralised datasets (fashion-mnist, mnist); " + dataset
                     + " is already split by clients");

@@ -58,7 +58,9 @@ public interface FederatedContext {
      * {@code federated_secure_sum_bitwidth}: integer tensors whose elements lie in
      * [0, 2^bitwidth) summed modulo 2^bitwidth; the server learns only the sum, in the values'
      * dtype. The bitwidth is at most 62, and at most 31 when a leaf is int32 (so that every sum
-     * modulo 2^bitwidth is an int32); a wider one is refused.
+     * modulo 2^bitwidth is an int32); a wider one is refused. How the sum is computed is the
+     * runtime's: the local runtime sums in the clear by default, or runs a secure-aggregation protocol
+     * given to it ({@code dev.fl4j.core.runtime.SecureSumProtocol}), with the same result.
      */
     FederatedValue federatedSecureSumBitwidth(FederatedValue clientValue, int bitwidth);
 

@@ -38,6 +38,9 @@ abstract class ClientFold {
         return sources;
     }
 
+    /** Told the clients (ids, in client order) before the first {@link #add}; most folds need not know. */
+    void over(List<String> clientIds) {}
+
     /** Adds client {@code index}'s members of the sources, in order. */
     abstract void add(int index, String clientId, Value[] members);
 
@@ -59,13 +62,18 @@ abstract class ClientFold {
             return;
         }
         finished = true;
-        if (countsTraffic()) {
-            stats.record(new TrafficRecord(intrinsic, Direction.AGGREGATION, clients, bits));
-        }
         result = report();
         if (result == null) {
             throw new IllegalStateException(intrinsic + ": report returned null");
         }
+        if (countsTraffic()) {
+            recordTraffic(stats);
+        }
+    }
+
+    /** Records what crossed: the clients' bits, as aggregation traffic. */
+    void recordTraffic(CommunicationStats stats) {
+        stats.record(new TrafficRecord(intrinsic, Direction.AGGREGATION, clients, bits));
     }
 
     /** Whether the members cross to the server (every aggregation intrinsic does). */
@@ -216,17 +224,35 @@ abstract class ClientFold {
         }
     }
 
-    /** {@code federated_secure_sum_bitwidth}: integer leaves summed modulo 2^bitwidth. */
+    /**
+     * {@code federated_secure_sum_bitwidth}: integer leaves summed modulo 2^bitwidth, in the fold (the
+     * plain modular sum) or, given a {@link SecureSumProtocol}, by the protocol: each client's leaves,
+     * flattened into one vector, are submitted to its session as the client's turn comes, and the
+     * unmasked sum is unflattened when the fold finishes. Under the protocol the traffic counted is the
+     * protocol's bytes (every stage, both directions), and clients the protocol left out (simulated
+     * dropouts) are not in the sum.
+     */
     static final class SecureSum extends ClientFold {
         private final int bitwidth;
         private final long modulus;
+        private final SecureSumProtocol protocol;
         private final List<long[]> sums = new ArrayList<>();
+        private List<String> clientIds;
+        private SecureSumProtocol.Session session;
+        private int length;
+        private long broadcastBits;
         private Value template;
 
-        SecureSum(FederatedValue value, int bitwidth) {
+        SecureSum(FederatedValue value, int bitwidth, SecureSumProtocol protocol) {
             super("federated_secure_sum_bitwidth", List.of(value));
             this.bitwidth = bitwidth;
             this.modulus = 1L << bitwidth;
+            this.protocol = protocol;
+        }
+
+        @Override
+        void over(List<String> clientIds) {
+            this.clientIds = List.copyOf(clientIds);
         }
 
         @Override
@@ -249,12 +275,27 @@ abstract class ClientFold {
                     }
                 }
                 template = v;
+                long total = 0;
                 for (Tensor t : leaves) {
                     sums.add(new long[t.size()]);
+                    total += t.size();
+                }
+                if (protocol != null) {
+                    if (total > Integer.MAX_VALUE) {
+                        throw new IllegalArgumentException(intrinsic + ": " + v.type() + " has " + total
+                                + " elements, more than " + protocol.name() + " takes in one vector");
+                    }
+                    length = (int) total;
+                    if (clientIds == null) {
+                        throw new IllegalStateException(intrinsic + ": the fold was not told its clients");
+                    }
+                    session = protocol.begin(clientIds, length, bitwidth);
                 }
             } else if (!template.type().equals(v.type())) {
                 throw new TypeMismatchException(intrinsic + ": client " + clientId, template.type(), v.type());
             }
+            long[] input = protocol == null ? null : new long[length];
+            int offset = 0;
             for (int l = 0; l < leaves.size(); l++) {
                 Tensor t = leaves.get(l);
                 long[] s = sums.get(l);
@@ -265,9 +306,17 @@ abstract class ClientFold {
                                 intrinsic + ": client " + clientId + " (#" + index + ") leaf " + l + " element " + j
                                         + " is " + x + ", outside [0, " + modulus + ") for bitwidth " + bitwidth);
                     }
-                    s[j] = (s[j] + x) & (modulus - 1);
+                    if (input != null) {
+                        input[offset + j] = x;
+                    } else {
+                        s[j] = (s[j] + x) & (modulus - 1);
+                    }
                 }
+                offset += s.length;
                 bits += (long) t.size() * bitwidth;
+            }
+            if (session != null) {
+                session.submit(index, input);
             }
             clients++;
         }
@@ -276,6 +325,20 @@ abstract class ClientFold {
         Value report() {
             if (template == null) {
                 throw new IllegalArgumentException(intrinsic + " over zero clients has no defined value");
+            }
+            if (session != null) {
+                SecureSumProtocol.Outcome outcome = session.finish();
+                if (outcome.sum().length != length) {
+                    throw new IllegalStateException(intrinsic + ": " + protocol.name() + " returned "
+                            + outcome.sum().length + " elements for a vector of " + length);
+                }
+                int offset = 0;
+                for (long[] s : sums) {
+                    System.arraycopy(outcome.sum(), offset, s, 0, s.length);
+                    offset += s.length;
+                }
+                bits = outcome.clientToServerBytes() * 8;
+                broadcastBits = outcome.serverToClientBytes() * 8;
             }
             List<Tensor> templateLeaves = Structures.leaves(template);
             List<Tensor> out = new ArrayList<>();
@@ -293,6 +356,14 @@ abstract class ClientFold {
                 }
             }
             return Structures.pack(template, out);
+        }
+
+        @Override
+        void recordTraffic(CommunicationStats stats) {
+            super.recordTraffic(stats);
+            if (session != null) {
+                stats.record(new TrafficRecord(intrinsic, Direction.BROADCAST, clients, broadcastBits));
+            }
         }
     }
 

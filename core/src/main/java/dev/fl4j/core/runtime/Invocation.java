@@ -51,13 +51,19 @@ final class Invocation implements FederatedContext {
     private final ClientStateStore.Transaction clientStates;
     private final PendingClientWork pending;
     private final boolean topLevel;
+    private final SecureSumProtocol secureSum;
 
-    public Invocation(
+    /**
+     * An invocation whose {@code federated_secure_sum_bitwidth} runs {@code secureSum} (the plain
+     * modular sum when it is null).
+     */
+    Invocation(
             WorkerPool pool,
             WorkerResources serverResources,
             CommunicationStats stats,
             List<String> clientIds,
-            ClientStateStore.Transaction clientStates) {
+            ClientStateStore.Transaction clientStates,
+            SecureSumProtocol secureSum) {
         this(
                 pool,
                 serverResources,
@@ -69,7 +75,8 @@ final class Invocation implements FederatedContext {
                         stats,
                         (i, id, worker, resources) ->
                                 new Context(Placement.CLIENTS, i, id, worker, resources, clientStates)),
-                true);
+                true,
+                secureSum);
     }
 
     private Invocation(
@@ -79,7 +86,9 @@ final class Invocation implements FederatedContext {
             List<String> clientIds,
             ClientStateStore.Transaction clientStates,
             PendingClientWork pending,
-            boolean topLevel) {
+            boolean topLevel,
+            SecureSumProtocol secureSum) {
+        this.secureSum = secureSum;
         this.pool = pool;
         this.serverResources = serverResources;
         this.stats = stats;
@@ -318,6 +327,7 @@ final class Invocation implements FederatedContext {
             deferred |= pending.isDeferred(source, fold.intrinsic);
         }
         List<String> ids = clientIdsOf(sources.get(0), fold.intrinsic);
+        fold.over(ids);
         for (FederatedValue source : sources) {
             List<String> own = idsOf(source);
             if (own != null && !own.equals(ids)) {
@@ -391,7 +401,7 @@ final class Invocation implements FederatedContext {
         }
         requireFederated("federated_secure_sum_bitwidth", clientValue, "{T}@CLIENTS");
         return aggregate(
-                new ClientFold.SecureSum(clientValue, bitwidth),
+                new ClientFold.SecureSum(clientValue, bitwidth, secureSum),
                 clientValue.type().member());
     }
 
@@ -504,7 +514,7 @@ final class Invocation implements FederatedContext {
     @Override
     public Value invoke(FederatedComputation computation, Value argument) {
         List<String> ids = clientIdsOf(argument, clientIds);
-        return new Invocation(pool, serverResources, stats, ids, clientStates, pending, false)
+        return new Invocation(pool, serverResources, stats, ids, clientStates, pending, false, secureSum)
                 .run(computation, argument);
     }
 

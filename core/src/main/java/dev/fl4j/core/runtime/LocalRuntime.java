@@ -43,8 +43,11 @@ public final class LocalRuntime implements FederatedRuntime {
     private final CommunicationStats stats = new CommunicationStats();
     private final ClientStateStore clientStates = new ClientStateStore();
 
-    private LocalRuntime(int workers) {
+    private final SecureSumProtocol secureSum;
+
+    private LocalRuntime(int workers, SecureSumProtocol secureSum) {
         this.pool = new WorkerPool(workers, "fl4j-worker-");
+        this.secureSum = secureSum;
     }
 
     public static Builder builder() {
@@ -56,7 +59,8 @@ public final class LocalRuntime implements FederatedRuntime {
         ClientStateStore.Transaction states = clientStates.begin();
         Value result;
         try {
-            result = new Invocation(pool, serverResources, stats, Invocation.clientIdsOf(argument, null), states)
+            result = new Invocation(
+                            pool, serverResources, stats, Invocation.clientIdsOf(argument, null), states, secureSum)
                     .run(computation, argument);
         } catch (RuntimeException | Error e) {
             states.abort();
@@ -102,6 +106,7 @@ public final class LocalRuntime implements FederatedRuntime {
     /** Configures a {@link LocalRuntime}. */
     public static final class Builder {
         private int workers = Runtime.getRuntime().availableProcessors();
+        private SecureSumProtocol secureSum;
 
         private Builder() {}
 
@@ -111,11 +116,24 @@ public final class LocalRuntime implements FederatedRuntime {
             return this;
         }
 
+        /**
+         * Runs every {@code federated_secure_sum_bitwidth} through {@code protocol} (a secure-aggregation
+         * protocol simulated in this JVM, e.g. {@code dev.fl4j.secagg.SecAggPlus}) instead of the plain
+         * modular sum, the default. The sums are the same bitwise (the protocol's sum modulo
+         * {@code 2^bitwidth} is exact) unless the protocol simulates dropouts; what the protocol sends is
+         * counted as the intrinsic's traffic. Costlier than the plain sum by design: use it to measure the
+         * protocol's cost or to test a pipeline with it.
+         */
+        public Builder optSecureSum(SecureSumProtocol protocol) {
+            this.secureSum = java.util.Objects.requireNonNull(protocol, "protocol");
+            return this;
+        }
+
         public LocalRuntime build() {
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be at least 1, got " + workers);
             }
-            return new LocalRuntime(workers);
+            return new LocalRuntime(workers, secureSum);
         }
     }
 }
