@@ -132,7 +132,8 @@ public final class CompressionBenchmark {
                 }
                 Encoders.parse(e);
             }
-            if (!broadcast.trim().equals(EncodedDistribution.NONE)) {
+            if (!broadcast.trim().equals(EncodedDistribution.NONE)
+                    && !dev.fl4j.learning.templates.DeltaDistribution.isDeltaName(broadcast)) {
                 Encoders.parse(broadcast);
             }
             if (trainExamples < 0 || testExamples < 0) {
@@ -337,7 +338,7 @@ public final class CompressionBenchmark {
      * model's update type before any run starts, so an encoder aggregation cannot take (one with
      * client state) fails at once, not after the runs before it.
      */
-    private static MeanFactory aggregatorFor(String encoder, Options o) {
+    static MeanFactory aggregatorFor(String encoder, Options o) {
         return encoder.equals("none")
                 ? new MeanFactory()
                 : new MeanFactory(EncodedSumFactory.of(Encoders.parse(encoder)).withSeed(o.seed()), new SumFactory());
@@ -355,11 +356,16 @@ public final class CompressionBenchmark {
 
     /** The learning process of one run: FedAvg with {@code encoder} on the client updates and the {@code --broadcast} distributor. */
     static LearningProcess process(ModelSpec spec, Options o, String encoder) {
+        return process(spec, o, encoder, o.broadcast());
+    }
+
+    /** FedAvg with {@code encoder} on the client updates and the {@code broadcast} distributor. */
+    static LearningProcess process(ModelSpec spec, Options o, String encoder, String broadcast) {
         return FedAvg.builder(spec)
                 .setClientOptimizer(Sgd.of(o.clientLearningRate()))
                 .optServerOptimizer(Sgd.of(o.serverLearningRate()))
                 .optModelAggregator(aggregatorFor(encoder, o))
-                .optDistributor(EncodedDistribution.fromName(o.broadcast(), spec.weightsType(), o.seed()))
+                .optDistributor(EncodedDistribution.fromName(broadcast, spec.weightsType(), o.seed()))
                 .optSeed(o.seed())
                 .build();
     }
@@ -431,7 +437,7 @@ public final class CompressionBenchmark {
         return Examples.of(e.floats("x"), exampleShape, e.ints("y"));
     }
 
-    private static Examples first(Examples e, int n) {
+    static Examples first(Examples e, int n) {
         if (n > e.size()) {
             throw new IllegalArgumentException("asked for the first " + n + " examples but the set has " + e.size());
         }
@@ -446,7 +452,7 @@ public final class CompressionBenchmark {
      * Real client updates and the time to make one: a few clients of the last round train from the
      * uncompressed run's final model on this thread; their updates are what the encoders are timed on.
      */
-    private static final class UpdateTimes {
+    static final class UpdateTimes {
         private static final int CLIENTS = 3;
         private static final int REPEATS = 5;
         final List<Struct> updates = new ArrayList<>();

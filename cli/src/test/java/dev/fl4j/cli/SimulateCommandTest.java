@@ -331,6 +331,28 @@ class SimulateCommandTest {
         assertEquals(lastRoundLine(straight), lastRoundLine(resumed));
     }
 
+    /** A delta broadcast with every client every round: fewer bits, and a resumed run ends bitwise as the straight one. */
+    @Test
+    void deltaBroadcastWithFullParticipationResumesExactly() {
+        String[] delta = {"--broadcast", "delta:drive@100", "--clients-per-round", "10"};
+        Result plain = run(tiny("--rounds", "3", "--clients-per-round", "10"));
+        Result straight = run(tiny(concat(delta, "--rounds", "3")));
+        assertEquals(0, straight.code(), straight.err());
+        assertTrue(
+                bits(lastRoundLine(straight), "broadcasted_bits") < bits(lastRoundLine(plain), "broadcasted_bits") / 2,
+                lastRoundLine(plain) + " vs " + lastRoundLine(straight));
+        String dir = tmp.resolve("delta").toString();
+        assertEquals(
+                0,
+                run(tiny(concat(delta, "--rounds", "1", "--checkpoint-dir", dir)))
+                        .code());
+        Result resumed = run(tiny(concat(delta, "--rounds", "3", "--checkpoint-dir", dir)));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("resuming after round 1"), resumed.out());
+        assertEquals(lastRoundLine(straight), lastRoundLine(resumed));
+        assertError(run(tiny("--rounds", "1", "--broadcast", "delta:topk:0.1@100")), "use a stateless encoder");
+    }
+
     private static String[] concat(String[] a, String... b) {
         List<String> all = new ArrayList<>(Arrays.asList(a));
         all.addAll(Arrays.asList(b));
