@@ -134,7 +134,8 @@ public final class BidirectionalBenchmark {
         }
         out.printf(
                 Locale.ROOT,
-                "bench compression (both directions): %s on Fashion-MNIST (%d train, %d test examples), %s over %d clients,"
+                "bench compression (both directions): %s on Fashion-MNIST (%d train, %d test examples), %s"
+                        + " over %d clients,"
                         + " %d per round, %d rounds, batch %d, client SGD %s, server SGD %s, %d workers, seed %d%n",
                 o.model(),
                 train.size(),
@@ -215,7 +216,8 @@ public final class BidirectionalBenchmark {
         double target = targetRatio(o);
         out.printf(
                 Locale.ROOT,
-                "(enc + dec) / client training time: both directions' encode + decode over %.1f ms, a client's training on"
+                "(enc + dec) / client training time: both directions' encode + decode over %.1f ms,"
+                        + " a client's training on"
                         + " the thread that timed the encoders%n",
                 times.trainMillis);
         List<String> meeting = rows.stream()

@@ -295,10 +295,11 @@ final class BenchCommand implements Runnable {
         @Option(
                 names = "--pairs",
                 paramLabel = "BROADCAST|AGGREGATOR,...",
-                description =
-                        "Compare both directions instead: (broadcast, aggregation) pairs, e.g. 'delta:drive|drive,hadamard-uniform:4|drive',"
-                                + " each against none|none: bits per round each way and in total, accuracy, encode+decode time"
-                                + " (--encoders and --broadcast are then not used).")
+                description = "Compare both directions instead: (broadcast, aggregation) pairs, e.g. "
+                        + "'delta:drive|drive,hadamard-uniform:4|drive',"
+                        + " each against none|none: bits per round each way and in total, accuracy,"
+                        + " encode+decode time"
+                        + " (--encoders and --broadcast are then not used).")
         String pairs;
 
         @Option(

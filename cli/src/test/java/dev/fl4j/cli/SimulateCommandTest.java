@@ -20,10 +20,11 @@ import picocli.CommandLine;
 
 class SimulateCommandTest {
 
-    static final Pattern ROUND_LINE = Pattern.compile(
-            "round  [1-9], loss=\\d+\\.\\d{4}, accuracy=[01]\\.\\d{4}, broadcasted_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), "
-                    + "aggregated_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), total_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), "
-                    + "federated_eval_loss=\\d+\\.\\d{4}, federated_eval_accuracy=[01]\\.\\d{4}");
+    static final Pattern ROUND_LINE = Pattern.compile("round  [1-9], loss=\\d+\\.\\d{4}, accuracy=[01]\\.\\d{4}, "
+            + "broadcasted_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), "
+            + "aggregated_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), "
+            + "total_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), "
+            + "federated_eval_loss=\\d+\\.\\d{4}, federated_eval_accuracy=[01]\\.\\d{4}");
 
     @TempDir
     Path tmp;
@@ -101,9 +102,8 @@ class SimulateCommandTest {
         }
         assertTrue(
                 r.lines().stream()
-                        .anyMatch(
-                                l -> l.startsWith(
-                                        "round  0, broadcasted_bits=0.00bit, aggregated_bits=0.00bit, total_bits=0.00bit, federated_eval_loss=2.3026")),
+                        .anyMatch(l -> l.startsWith("round  0, broadcasted_bits=0.00bit, aggregated_bits=0.00bit, "
+                                + "total_bits=0.00bit, federated_eval_loss=2.3026")),
                 r.out());
         assertTrue(
                 r.lines().stream()
@@ -150,9 +150,8 @@ class SimulateCommandTest {
         assertTrue(r.out().contains("== run zeroing_mean: aggregator zeroing_mean =="), r.out());
         assertTrue(
                 r.lines().stream()
-                        .anyMatch(
-                                l -> l.matches(
-                                        "aggregator\\s+accuracy\\s+broadcasted_bits\\s+aggregated_bits\\s+total_bits\\s+wall time")),
+                        .anyMatch(l -> l.matches("aggregator\\s+accuracy\\s+broadcasted_bits\\s+"
+                                + "aggregated_bits\\s+total_bits\\s+wall time")),
                 r.out());
         assertTrue(r.lines().stream().anyMatch(l -> l.startsWith("zeroing_mean ")), r.out());
         assertTrue(Files.exists(tmp.resolve("m-mean.csv")) && Files.exists(tmp.resolve("m-zeroing_mean.csv")));
@@ -339,7 +338,7 @@ class SimulateCommandTest {
         assertEquals(lastRoundLine(straight), lastRoundLine(resumed));
     }
 
-    /** A delta broadcast with every client every round: fewer bits, and a resumed run ends bitwise as the straight one. */
+    /** A delta broadcast with every client every round: fewer bits, and a resumed run ends as the straight one. */
     @Test
     void deltaBroadcastWithFullParticipationResumesExactly() {
         String[] delta = {"--broadcast", "delta:drive@100", "--clients-per-round", "10"};
@@ -397,7 +396,7 @@ class SimulateCommandTest {
                 .orElseThrow();
     }
 
-    /** In every row of a metrics CSV (provenance line, header, rows), total_bits is broadcast plus aggregated bits, exactly. */
+    /** In every row of a metrics CSV (after provenance and header), total_bits is broadcast plus aggregated bits. */
     private static void assertTotalBitsAreTheSumOfBothDirections(List<String> table) {
         List<String> header = Arrays.asList(table.get(1).split(","));
         int b = header.indexOf("broadcasted_bits");

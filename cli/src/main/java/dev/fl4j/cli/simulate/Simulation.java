@@ -375,7 +375,8 @@ public final class Simulation {
         TrainingResult r = run.result();
         out.printf(
                 Locale.ROOT,
-                "summary %s: %d rounds%s, final %s %s, wall time %s, broadcasted_bits=%s, aggregated_bits=%s, total_bits=%s%n",
+                "summary %s: %d rounds%s, final %s %s, wall time %s, "
+                        + "broadcasted_bits=%s, aggregated_bits=%s, total_bits=%s%n",
                 run.name(),
                 r.rounds(),
                 r.resumedFrom() >= 0 ? " (resumed after round " + r.resumedFrom() + ")" : "",
