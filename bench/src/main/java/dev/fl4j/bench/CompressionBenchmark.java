@@ -67,7 +67,7 @@ import java.util.function.LongConsumer;
  *       the uncompressed run's final model) on one thread, and their sum relative to the time the
  *       same client's local training took on the same thread.</li>
  * </ul>
- * The issue's target is at least 16× fewer aggregated bits than float32 within 0.5 points of the
+ * The issue's target is at least 16× fewer aggregated bits than float32, at most 0.5 points below the
  * uncompressed accuracy, with encode+decode under 5% of the client's training time; the last lines
  * say which encoders meet it in this run. A measurement, not a test: nothing is asserted.
  *
@@ -190,12 +190,12 @@ public final class CompressionBenchmark {
         }
 
         /**
-         * The issue's target: ≥ 16× fewer bits, within 0.5 points, encode+decode under 5% of the
-         * client's training time by both measures of it.
+         * The issue's target: ≥ 16× fewer bits, at most 0.5 points worse (better is fine), encode+decode
+         * under 5% of the client's training time by both measures of it.
          */
         public boolean meetsTarget() {
             return ratio >= 16
-                    && Math.abs(accuracyDifferencePoints) <= 0.5
+                    && accuracyDifferencePoints >= -0.5
                     && Math.max(relativeCost(), relativeCostInRun()) < 0.05;
         }
     }
@@ -292,11 +292,9 @@ public final class CompressionBenchmark {
                 base.inRunClientMillis);
         List<String> meeting =
                 rows.stream().filter(Row::meetsTarget).map(Row::encoder).toList();
-        out.println(
-                "target (>= 16x fewer aggregated bits, within 0.5 points, enc+dec < 5% of training by both measures): "
-                        + (meeting.isEmpty()
-                                ? "met by no encoder in this run"
-                                : "met by " + String.join(", ", meeting)));
+        out.println("target (>= 16x fewer aggregated bits, at most 0.5 points worse,"
+                + " enc+dec < 5% of training by both measures): "
+                + (meeting.isEmpty() ? "met by no encoder in this run" : "met by " + String.join(", ", meeting)));
         return rows;
     }
 

@@ -56,6 +56,19 @@ class BidirectionalBenchmarkTest {
         assertEquals(20.0, BidirectionalBenchmark.targetRatio(options(6, 2)));
     }
 
+    @Test
+    void targetChecksAreOneSidedInAccuracy() {
+        CompressionBenchmark.Row better = new CompressionBenchmark.Row("x", 1, 1, 20, 0.9, +1.2, 1, 1, 100, 100, 1);
+        CompressionBenchmark.Row worse = new CompressionBenchmark.Row("x", 1, 1, 20, 0.9, -0.6, 1, 1, 100, 100, 1);
+        assertTrue(better.meetsTarget());
+        assertTrue(!worse.meetsTarget());
+        BidirectionalBenchmark.Pair p = new BidirectionalBenchmark.Pair("delta:drive", "drive");
+        assertTrue(new BidirectionalBenchmark.Row(p, 1, 1, 33, 0.9, +2.0, 1, 1, 100, 1).meets(32));
+        assertTrue(!new BidirectionalBenchmark.Row(p, 1, 1, 33, 0.9, -0.51, 1, 1, 100, 1).meets(32));
+        assertTrue(!new BidirectionalBenchmark.Row(p, 1, 1, 31, 0.9, 0, 1, 1, 100, 1).meets(32));
+        assertTrue(!new BidirectionalBenchmark.Row(p, 1, 1, 33, 0.9, 0, 3, 3, 100, 1).meets(32), "6% of training");
+    }
+
     /**
      * Each row's bits are what the same training loop, run on its own, counts in each direction, and
      * the total ratio is the baseline's total over the pair's.
