@@ -67,7 +67,7 @@ import java.util.function.LongConsumer;
  *       the uncompressed run's final model) on one thread, and their sum relative to the time the
  *       same client's local training took on the same thread.</li>
  * </ul>
- * The issue's target is at least 16× fewer aggregated bits than float32 within 0.5 points of the
+ * The issue's target is at least 16× fewer aggregated bits than float32, at most 0.5 points below the
  * uncompressed accuracy, with encode+decode under 5% of the client's training time; the last lines
  * say which encoders meet it in this run. A measurement, not a test: nothing is asserted.
  *
@@ -132,7 +132,8 @@ public final class CompressionBenchmark {
                 }
                 Encoders.parse(e);
             }
-            if (!broadcast.trim().equals(EncodedDistribution.NONE)) {
+            if (!broadcast.trim().equals(EncodedDistribution.NONE)
+                    && !dev.fl4j.learning.templates.DeltaDistribution.isDeltaName(broadcast)) {
                 Encoders.parse(broadcast);
             }
             if (trainExamples < 0 || testExamples < 0) {
@@ -189,12 +190,12 @@ public final class CompressionBenchmark {
         }
 
         /**
-         * The issue's target: ≥ 16× fewer bits, within 0.5 points, encode+decode under 5% of the
-         * client's training time by both measures of it.
+         * The issue's target: ≥ 16× fewer bits, at most 0.5 points worse (better is fine), encode+decode
+         * under 5% of the client's training time by both measures of it.
          */
         public boolean meetsTarget() {
             return ratio >= 16
-                    && Math.abs(accuracyDifferencePoints) <= 0.5
+                    && accuracyDifferencePoints >= -0.5
                     && Math.max(relativeCost(), relativeCostInRun()) < 0.05;
         }
     }
@@ -291,11 +292,9 @@ public final class CompressionBenchmark {
                 base.inRunClientMillis);
         List<String> meeting =
                 rows.stream().filter(Row::meetsTarget).map(Row::encoder).toList();
-        out.println(
-                "target (>= 16x fewer aggregated bits, within 0.5 points, enc+dec < 5% of training by both measures): "
-                        + (meeting.isEmpty()
-                                ? "met by no encoder in this run"
-                                : "met by " + String.join(", ", meeting)));
+        out.println("target (>= 16x fewer aggregated bits, at most 0.5 points worse,"
+                + " enc+dec < 5% of training by both measures): "
+                + (meeting.isEmpty() ? "met by no encoder in this run" : "met by " + String.join(", ", meeting)));
         return rows;
     }
 
@@ -340,7 +339,7 @@ public final class CompressionBenchmark {
      * model's update type before any run starts, so an encoder aggregation cannot take (one with
      * client state) fails at once, not after the runs before it.
      */
-    private static MeanFactory aggregatorFor(String encoder, Options o) {
+    static MeanFactory aggregatorFor(String encoder, Options o) {
         return encoder.equals("none")
                 ? new MeanFactory()
                 : new MeanFactory(EncodedSumFactory.of(Encoders.parse(encoder)).withSeed(o.seed()), new SumFactory());
@@ -361,11 +360,16 @@ public final class CompressionBenchmark {
      * distributor.
      */
     static LearningProcess process(ModelSpec spec, Options o, String encoder) {
+        return process(spec, o, encoder, o.broadcast());
+    }
+
+    /** FedAvg with {@code encoder} on the client updates and the {@code broadcast} distributor. */
+    static LearningProcess process(ModelSpec spec, Options o, String encoder, String broadcast) {
         return FedAvg.builder(spec)
                 .setClientOptimizer(Sgd.of(o.clientLearningRate()))
                 .optServerOptimizer(Sgd.of(o.serverLearningRate()))
                 .optModelAggregator(aggregatorFor(encoder, o))
-                .optDistributor(EncodedDistribution.fromName(o.broadcast(), spec.weightsType(), o.seed()))
+                .optDistributor(EncodedDistribution.fromName(broadcast, spec.weightsType(), o.seed()))
                 .optSeed(o.seed())
                 .build();
     }
@@ -443,7 +447,7 @@ public final class CompressionBenchmark {
         return Examples.of(e.floats("x"), exampleShape, e.ints("y"));
     }
 
-    private static Examples first(Examples e, int n) {
+    static Examples first(Examples e, int n) {
         if (n > e.size()) {
             throw new IllegalArgumentException("asked for the first " + n + " examples but the set has " + e.size());
         }
@@ -458,7 +462,7 @@ public final class CompressionBenchmark {
      * Real client updates and the time to make one: a few clients of the last round train from the
      * uncompressed run's final model on this thread; their updates are what the encoders are timed on.
      */
-    private static final class UpdateTimes {
+    static final class UpdateTimes {
         private static final int CLIENTS = 3;
         private static final int REPEATS = 5;
         final List<Struct> updates = new ArrayList<>();

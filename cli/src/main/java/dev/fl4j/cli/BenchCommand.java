@@ -359,6 +359,16 @@ final class BenchCommand implements Runnable {
         String broadcast = D.broadcast();
 
         @Option(
+                names = "--pairs",
+                paramLabel = "BROADCAST|AGGREGATOR,...",
+                description = "Compare both directions instead: (broadcast, aggregation) pairs, e.g. "
+                        + "'delta:drive|drive,hadamard-uniform:4|drive',"
+                        + " each against none|none: bits per round each way and in total, accuracy,"
+                        + " encode+decode time"
+                        + " (--encoders and --broadcast are then not used).")
+        String pairs;
+
+        @Option(
                 names = "--workers",
                 paramLabel = "N",
                 description = "Runtime workers. Default: one per core (${DEFAULT-VALUE}).")
@@ -416,6 +426,17 @@ final class BenchCommand implements Runnable {
 
         @Override
         public void run() {
+            if (pairs != null) {
+                List<dev.fl4j.bench.BidirectionalBenchmark.Pair> list = BenchCommand.options(
+                        spec,
+                        () -> Arrays.stream(pairs.split(","))
+                                .map(String::trim)
+                                .filter(s -> !s.isEmpty())
+                                .map(dev.fl4j.bench.BidirectionalBenchmark.Pair::parse)
+                                .toList());
+                dev.fl4j.bench.BidirectionalBenchmark.run(System.out, options(), list);
+                return;
+            }
             CompressionBenchmark.run(System.out, options());
         }
     }

@@ -176,7 +176,11 @@ final class SimulateCommand implements Callable<Integer> {
             description =
                     "How the model is sent to the clients: none (plain broadcast) or an encoder preset, e.g. uniform8 "
                             + "(8 bits above 20,000 elements), uniform:BITS[@THRESHOLD], hadamard-uniform:BITS, "
-                            + "nonuniform:BITS, drive. "
+                            + "nonuniform:BITS, drive "
+                            + "(the full model: any regime, the one for cross-device); or delta:ENCODER[/FULL] "
+                            + "(cross-silo: the encoded change since each client's copy, kept in its client state; "
+                            + "a round where some client's copy is stale sends the full model with FULL, "
+                            + "default identity). "
                             + "Default: ${DEFAULT-VALUE}.")
     String broadcast;
 

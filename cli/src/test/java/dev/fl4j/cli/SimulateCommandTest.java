@@ -22,8 +22,9 @@ class SimulateCommandTest {
 
     static final Pattern ROUND_LINE = Pattern.compile("round  [1-9], loss=\\d+\\.\\d{4}, accuracy=[01]\\.\\d{4}, "
             + "broadcasted_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), "
-            + "aggregated_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), federated_eval_loss=\\d+\\.\\d{4}, "
-            + "federated_eval_accuracy=[01]\\.\\d{4}");
+            + "aggregated_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), "
+            + "total_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), "
+            + "federated_eval_loss=\\d+\\.\\d{4}, federated_eval_accuracy=[01]\\.\\d{4}");
 
     @TempDir
     Path tmp;
@@ -106,24 +107,33 @@ class SimulateCommandTest {
         assertTrue(
                 r.lines().stream()
                         .anyMatch(l -> l.startsWith("round  0, broadcasted_bits=0.00bit, aggregated_bits=0.00bit, "
-                                + "federated_eval_loss=2.3026")),
+                                + "total_bits=0.00bit, federated_eval_loss=2.3026")),
                 r.out());
         assertTrue(
                 r.lines().stream()
                         .anyMatch(l -> l.matches(
                                 "summary mean: 2 rounds, final federated test accuracy [01]\\.\\d{4}, wall time .*, "
-                                        + "broadcasted_bits=.*, aggregated_bits=.*")),
+                                        + "broadcasted_bits=.*, aggregated_bits=.*, total_bits=.*")),
                 r.out());
 
         List<String> table = Files.readAllLines(csv);
         assertEquals(5, table.size(), "provenance, header and rounds 0..2");
         assertTrue(table.get(0).startsWith("# fl4j provenance: {"), table.get(0));
         assertTrue(table.get(1).startsWith("round,") && table.get(1).contains("broadcasted_bits"), table.get(1));
+        assertTotalBitsAreTheSumOfBothDirections(table);
+        for (String l : Files.readAllLines(jsonl).subList(1, 4)) {
+            assertTrue(l.contains("\"total_bits\":"), l);
+        }
         assertEquals(4, Files.readAllLines(jsonl).size(), "provenance and rounds 0..2");
         byte[] magic = Arrays.copyOf(Files.readAllBytes(png), 8);
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}, magic);
         try (Stream<Path> s = Files.list(tb.resolve("mean"))) {
-            assertTrue(s.anyMatch(p -> p.getFileName().toString().startsWith("events.out.tfevents.")));
+            Path events = s.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents."))
+                    .findFirst()
+                    .orElseThrow();
+            // the tag is stored as UTF-8 in each scalar summary
+            assertTrue(new String(Files.readAllBytes(events), java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .contains("total_bits"));
         }
     }
 
@@ -144,8 +154,8 @@ class SimulateCommandTest {
         assertTrue(r.out().contains("== run zeroing_mean: aggregator zeroing_mean =="), r.out());
         assertTrue(
                 r.lines().stream()
-                        .anyMatch(l -> l.matches(
-                                "aggregator\\s+accuracy\\s+broadcasted_bits\\s+aggregated_bits\\s+wall time")),
+                        .anyMatch(l -> l.matches("aggregator\\s+accuracy\\s+broadcasted_bits\\s+"
+                                + "aggregated_bits\\s+total_bits\\s+wall time")),
                 r.out());
         assertTrue(r.lines().stream().anyMatch(l -> l.startsWith("zeroing_mean ")), r.out());
         assertTrue(Files.exists(tmp.resolve("m-mean.csv")) && Files.exists(tmp.resolve("m-zeroing_mean.csv")));
@@ -340,6 +350,28 @@ class SimulateCommandTest {
         assertEquals(lastRoundLine(straight), lastRoundLine(resumed));
     }
 
+    /** A delta broadcast with every client every round: fewer bits, and a resumed run ends as the straight one. */
+    @Test
+    void deltaBroadcastWithFullParticipationResumesExactly() {
+        String[] delta = {"--broadcast", "delta:drive@100", "--clients-per-round", "10"};
+        Result plain = run(tiny("--rounds", "3", "--clients-per-round", "10"));
+        Result straight = run(tiny(concat(delta, "--rounds", "3")));
+        assertEquals(0, straight.code(), straight.err());
+        assertTrue(
+                bits(lastRoundLine(straight), "broadcasted_bits") < bits(lastRoundLine(plain), "broadcasted_bits") / 2,
+                lastRoundLine(plain) + " vs " + lastRoundLine(straight));
+        String dir = tmp.resolve("delta").toString();
+        assertEquals(
+                0,
+                run(tiny(concat(delta, "--rounds", "1", "--checkpoint-dir", dir)))
+                        .code());
+        Result resumed = run(tiny(concat(delta, "--rounds", "3", "--checkpoint-dir", dir)));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("resuming after round 1"), resumed.out());
+        assertEquals(lastRoundLine(straight), lastRoundLine(resumed));
+        assertError(run(tiny("--rounds", "1", "--broadcast", "delta:topk:0.1@100")), "use a stateless encoder");
+    }
+
     private static String[] concat(String[] a, String... b) {
         List<String> all = new ArrayList<>(Arrays.asList(a));
         all.addAll(Arrays.asList(b));
@@ -374,6 +406,19 @@ class SimulateCommandTest {
                 .filter(l -> l.startsWith("round"))
                 .reduce((a, b) -> b)
                 .orElseThrow();
+    }
+
+    /** In every row of a metrics CSV (after provenance and header), total_bits is broadcast plus aggregated bits. */
+    private static void assertTotalBitsAreTheSumOfBothDirections(List<String> table) {
+        List<String> header = Arrays.asList(table.get(1).split(","));
+        int b = header.indexOf("broadcasted_bits");
+        int a = header.indexOf("aggregated_bits");
+        int t = header.indexOf("total_bits");
+        assertTrue(b >= 0 && a >= 0 && t >= 0, table.get(1));
+        for (String row : table.subList(2, table.size())) {
+            String[] v = row.split(",");
+            assertEquals(Double.parseDouble(v[b]) + Double.parseDouble(v[a]), Double.parseDouble(v[t]), row);
+        }
     }
 
     /** The bits in {@code name=12.34Kibit} of a round line. */

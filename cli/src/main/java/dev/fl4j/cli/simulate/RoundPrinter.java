@@ -20,7 +20,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /**
  * Prints a run as TFF's tutorials do: while a round trains, a progress bar over its clients (on the
  * error stream, cleared when the round ends); then one line per round,
- * {@code round  3, loss=2.3061, accuracy=0.0799, broadcasted_bits=1.98Gibit, aggregated_bits=585.86Mibit},
+ * {@code round  3, loss=2.3061, accuracy=0.0799, broadcasted_bits=1.98Gibit, aggregated_bits=585.86Mibit,
+ * total_bits=2.55Gibit},
  * with evaluation results and the aggregator's scalar measurements appended when present.
  */
 final class RoundPrinter implements RoundListener {
@@ -57,11 +58,13 @@ final class RoundPrinter implements RoundListener {
         } else {
             out.printf(
                     Locale.ROOT,
-                    "[%s] resuming after round %d from its checkpoint (broadcasted_bits=%s, aggregated_bits=%s)%n",
+                    "[%s] resuming after round %d from its checkpoint "
+                            + "(broadcasted_bits=%s, aggregated_bits=%s, total_bits=%s)%n",
                     runName,
                     checkpoint.round(),
                     BitFormat.format(checkpoint.broadcastedBits()),
-                    BitFormat.format(checkpoint.aggregatedBits()));
+                    BitFormat.format(checkpoint.aggregatedBits()),
+                    BitFormat.format(checkpoint.broadcastedBits() + checkpoint.aggregatedBits()));
         }
         out.flush();
     }
@@ -122,6 +125,10 @@ final class RoundPrinter implements RoundListener {
         if (m.containsKey(TrainingLoop.AGGREGATED_BITS)) {
             parts.add("aggregated_bits="
                     + BitFormat.format(m.get(TrainingLoop.AGGREGATED_BITS).longValue()));
+        }
+        if (m.containsKey(TrainingLoop.TOTAL_BITS)) {
+            parts.add("total_bits="
+                    + BitFormat.format(m.get(TrainingLoop.TOTAL_BITS).longValue()));
         }
         Double sampled = m.get(TrainingLoop.CLIENTS_SAMPLED);
         Double reporting = m.get(TrainingLoop.CLIENTS_REPORTING);

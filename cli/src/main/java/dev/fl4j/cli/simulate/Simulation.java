@@ -429,6 +429,11 @@ public final class Simulation {
         return new RunSummary(name, r, "accuracy", Optional.empty(), isPrivate);
     }
 
+    /** Both directions of a run's training rounds. */
+    private static long totalBits(TrainingResult r) {
+        return r.communication().broadcastBits() + r.communication().aggregatedBits();
+    }
+
     /** A run's bit count for the summary: not released in a private run. */
     private static String bits(RunSummary run, long bits) {
         return run.isPrivate() ? "not released" : BitFormat.format(bits);
@@ -444,7 +449,8 @@ public final class Simulation {
         TrainingResult r = run.result();
         out.printf(
                 Locale.ROOT,
-                "summary %s: %d rounds%s, final %s %s, wall time %s, broadcasted_bits=%s, aggregated_bits=%s%n",
+                "summary %s: %d rounds%s, final %s %s, wall time %s, "
+                        + "broadcasted_bits=%s, aggregated_bits=%s, total_bits=%s%n",
                 run.name(),
                 r.rounds(),
                 r.resumedFrom() >= 0 ? " (resumed after round " + r.resumedFrom() + ")" : "",
@@ -452,7 +458,8 @@ public final class Simulation {
                 run.accuracy().map(a -> String.format(Locale.ROOT, "%.4f", a)).orElse("n/a"),
                 duration(r.wallTime()),
                 bits(run, r.communication().broadcastBits()),
-                bits(run, r.communication().aggregatedBits()));
+                bits(run, r.communication().aggregatedBits()),
+                bits(run, totalBits(r)));
         out.flush();
     }
 
@@ -462,20 +469,22 @@ public final class Simulation {
         out.println();
         out.printf(
                 Locale.ROOT,
-                "%-" + width + "s  %-9s  %-16s  %-16s  %s%n",
+                "%-" + width + "s  %-9s  %-16s  %-16s  %-16s  %s%n",
                 "aggregator",
                 "accuracy",
                 "broadcasted_bits",
                 "aggregated_bits",
+                "total_bits",
                 "wall time");
         for (RunSummary r : runs) {
             out.printf(
                     Locale.ROOT,
-                    "%-" + width + "s  %-9s  %-16s  %-16s  %s%n",
+                    "%-" + width + "s  %-9s  %-16s  %-16s  %-16s  %s%n",
                     r.name(),
                     r.accuracy().map(a -> String.format(Locale.ROOT, "%.4f", a)).orElse("n/a"),
                     bits(r, r.result().communication().broadcastBits()),
                     bits(r, r.result().communication().aggregatedBits()),
+                    bits(r, totalBits(r.result())),
                     duration(r.result().wallTime()));
         }
         out.printf("(accuracy: %s)%n", accuracyLabel(runs.get(0).accuracyMetric()));

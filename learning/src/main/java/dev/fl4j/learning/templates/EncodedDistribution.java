@@ -64,7 +64,9 @@ public final class EncodedDistribution {
 
     /**
      * The distributor for values of {@code valueType} that {@code name} selects: {@code none} for a
-     * plain broadcast, otherwise an encoded broadcast with the {@link Encoders#parse} preset.
+     * plain broadcast, {@code delta:ENCODER[/FULL]} for a {@link DeltaDistribution} (cross-silo),
+     * otherwise an encoded broadcast of the full model with the {@link Encoders#parse} preset (both
+     * regimes; the one for cross-device).
      *
      * @throws IllegalArgumentException for an unknown preset, naming the valid ones
      */
@@ -72,10 +74,13 @@ public final class EncodedDistribution {
         Objects.requireNonNull(valueType, "value type");
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("broadcast encoder name is empty; use '" + NONE + "' or one of "
-                    + String.join(", ", Encoders.PRESETS));
+                    + String.join(", ", Encoders.PRESETS) + ", delta:ENCODER[/FULL]");
         }
         if (name.trim().equals(NONE)) {
             return DistributionProcess.broadcast(valueType);
+        }
+        if (DeltaDistribution.isDeltaName(name)) {
+            return DeltaDistribution.fromName(name, valueType, seed);
         }
         return create(valueType, Encoders.parse(name), seed);
     }

@@ -44,7 +44,7 @@ import java.util.Optional;
  *       value: a client's data is loaded and {@linkplain Preprocessing preprocessed} (shuffle seeded
  *       by run seed, round and client; batch) on the worker that trains it;</li>
  *   <li>runs {@code next} on the runtime and adds what it broadcast and aggregated to the cumulative
- *       {@value #BROADCASTED_BITS} and {@value #AGGREGATED_BITS};</li>
+ *       {@value #BROADCASTED_BITS} and {@value #AGGREGATED_BITS} (and their sum, {@value #TOTAL_BITS});</li>
  *   <li>every {@code evaluateEvery} rounds and after the last, evaluates the model
  *       ({@link ModelEvaluation});</li>
  *   <li>writes the round's metrics to the sinks and flushes them (a killed run leaves readable
@@ -111,6 +111,11 @@ public final class TrainingLoop {
     public static final String BROADCASTED_BITS = "broadcasted_bits";
     /** Cumulative bits the training process aggregated from clients. */
     public static final String AGGREGATED_BITS = "aggregated_bits";
+    /**
+     * Cumulative bits of both directions, {@value #BROADCASTED_BITS} plus {@value #AGGREGATED_BITS}:
+     * what a round costs a user who pays for both.
+     */
+    public static final String TOTAL_BITS = "total_bits";
     /** Clients sampled in the round. */
     public static final String CLIENTS_SAMPLED = "clients_sampled";
     /** Sampled clients that did not drop out. */
@@ -278,6 +283,7 @@ public final class TrainingLoop {
                 if (dp == null) {
                     m.put(BROADCASTED_BITS, 0.0);
                     m.put(AGGREGATED_BITS, 0.0);
+                    m.put(TOTAL_BITS, 0.0);
                 }
                 m.putAll(b.evaluation.evaluate(runtime, process.getModelWeights(state)));
                 record(0, m, history);
@@ -368,6 +374,7 @@ public final class TrainingLoop {
                 m.put(CLIENTS_REPORTING, (double) cohort.reporting().size());
                 m.put(BROADCASTED_BITS, (double) (broadcastOffset + trainedBroadcast));
                 m.put(AGGREGATED_BITS, (double) (aggregatedOffset + trainedAggregated));
+                m.put(TOTAL_BITS, (double) (broadcastOffset + trainedBroadcast + aggregatedOffset + trainedAggregated));
                 m.put(ROUND_SECONDS, (System.nanoTime() - roundStart) / 1e9);
             }
         }

@@ -190,6 +190,10 @@ class TrainingLoopTest {
                     m.get(TrainingLoop.BROADCASTED_BITS),
                     "round " + rec.round());
             assertTrue(m.get(TrainingLoop.AGGREGATED_BITS) > previousAggregated || reporting == 0);
+            assertEquals(
+                    m.get(TrainingLoop.BROADCASTED_BITS) + m.get(TrainingLoop.AGGREGATED_BITS),
+                    m.get(TrainingLoop.TOTAL_BITS),
+                    "total bits of round " + rec.round());
             previousBroadcast = m.get(TrainingLoop.BROADCASTED_BITS);
             previousAggregated = m.get(TrainingLoop.AGGREGATED_BITS);
         }
