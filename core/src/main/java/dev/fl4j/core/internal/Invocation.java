@@ -14,6 +14,7 @@ import dev.fl4j.core.computation.FederatedContext;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.internal.StandaloneContext.WorkerResources;
 import dev.fl4j.core.runtime.ClientStateStore;
+import dev.fl4j.core.runtime.ClientWorkShipper;
 import dev.fl4j.core.runtime.CommunicationStats;
 import dev.fl4j.core.runtime.Direction;
 import dev.fl4j.core.runtime.TrafficRecord;
@@ -62,6 +63,20 @@ public final class Invocation implements FederatedContext {
             CommunicationStats stats,
             List<String> clientIds,
             ClientStateStore.Transaction clientStates) {
+        this(pool, serverResources, stats, clientIds, clientStates, null);
+    }
+
+    /**
+     * An invocation whose shippable client work runs where {@code shipper} runs it (null: all on
+     * {@code pool}); see {@link ClientWorkShipper}.
+     */
+    public Invocation(
+            WorkerPool pool,
+            WorkerResources serverResources,
+            CommunicationStats stats,
+            List<String> clientIds,
+            ClientStateStore.Transaction clientStates,
+            ClientWorkShipper shipper) {
         this(
                 pool,
                 serverResources,
@@ -72,7 +87,9 @@ public final class Invocation implements FederatedContext {
                         pool,
                         stats,
                         (i, id, worker, resources) ->
-                                new Context(Placement.CLIENTS, i, id, worker, resources, clientStates)),
+                                new Context(Placement.CLIENTS, i, id, worker, resources, clientStates),
+                        shipper,
+                        serverResources),
                 true);
     }
 

@@ -44,9 +44,11 @@ public final class LocalRuntime implements FederatedRuntime {
     private final WorkerResources serverResources = new WorkerResources();
     private final CommunicationStats stats = new CommunicationStats();
     private final ClientStateStore clientStates = new ClientStateStore();
+    private final ClientWorkShipper shipper;
 
-    private LocalRuntime(int workers) {
+    private LocalRuntime(int workers, ClientWorkShipper shipper) {
         this.pool = new WorkerPool(workers, "fl4j-worker-");
+        this.shipper = shipper;
     }
 
     public static Builder builder() {
@@ -58,7 +60,8 @@ public final class LocalRuntime implements FederatedRuntime {
         ClientStateStore.Transaction states = clientStates.begin();
         Value result;
         try {
-            result = new Invocation(pool, serverResources, stats, Invocation.clientIdsOf(argument, null), states)
+            result = new Invocation(
+                            pool, serverResources, stats, Invocation.clientIdsOf(argument, null), states, shipper)
                     .run(computation, argument);
         } catch (RuntimeException | Error e) {
             states.abort();
@@ -104,8 +107,20 @@ public final class LocalRuntime implements FederatedRuntime {
     /** Configures a {@link LocalRuntime}. */
     public static final class Builder {
         private int workers = Runtime.getRuntime().availableProcessors();
+        private ClientWorkShipper shipper;
 
         private Builder() {}
+
+        /**
+         * Runs the shippable part of each pass of client work with {@code shipper} (a Spark runtime's
+         * executors, say) instead of on this runtime's workers; the rest of the clients' work, and
+         * every fold, stays here, in client order, so results are bitwise the same. Null (the
+         * default) runs everything here.
+         */
+        public Builder optClientWorkShipper(ClientWorkShipper shipper) {
+            this.shipper = shipper;
+            return this;
+        }
 
         /** Number of workers running client work at once (default: the number of cores). */
         public Builder optWorkers(int workers) {
@@ -117,7 +132,7 @@ public final class LocalRuntime implements FederatedRuntime {
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be at least 1, got " + workers);
             }
-            return new LocalRuntime(workers);
+            return new LocalRuntime(workers, shipper);
         }
     }
 }

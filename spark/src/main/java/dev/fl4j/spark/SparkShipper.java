@@ -1,0 +1,137 @@
+package dev.fl4j.spark;
+
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.ClientWorkException;
+import dev.fl4j.core.io.ValueCodec;
+import dev.fl4j.core.runtime.ClientWorkShipper;
+import dev.fl4j.core.runtime.OrderedFold;
+import dev.fl4j.core.runtime.ShippedPass;
+import dev.fl4j.spark.ExecutorSide.PartitionInput;
+import dev.fl4j.spark.ExecutorSide.PartitionOutput;
+import dev.fl4j.spark.ExecutorSide.PassBytes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * Runs a pass's shipped client work as Spark jobs and hands the results to the fold in client
+ * order. The pass's clients are cut into {@code partitions} contiguous ranges (partition p holds
+ * clients {@code [p·n/P, (p+1)·n/P)}); partitions run a window of {@code window} at a time, one job
+ * per window, the next window running while the driver folds the one before (so at most two
+ * windows of results are held on the driver). The plan and the broadcast values travel once per pass
+ * as one Spark broadcast of their encoded bytes.
+ */
+final class SparkShipper implements ClientWorkShipper {
+
+    private final JavaSparkContext sc;
+    private final int partitions;
+    private final int window;
+
+    SparkShipper(JavaSparkContext sc, int partitions, int window) {
+        this.sc = sc;
+        this.partitions = partitions;
+        this.window = window;
+    }
+
+    @Override
+    public void run(ShippedPass pass, OrderedFold.Sink<List<Value>> sink) throws Exception {
+        int n = pass.clientIds().size();
+        if (n == 0) {
+            return;
+        }
+        byte[][] broadcasts = new byte[pass.broadcasts().size()][];
+        for (int b = 0; b < broadcasts.length; b++) {
+            broadcasts[b] = ValueCodec.encode(pass.broadcasts().get(b));
+        }
+        Broadcast<PassBytes> shared = sc.broadcast(
+                new PassBytes(pass.plan(), broadcasts, pass.clientInputs().size()));
+        try {
+            int p = Math.min(partitions, n);
+            JavaFutureAction<List<PartitionOutput>> running = submit(pass, shared, 0, Math.min(window, p), p);
+            for (int start = 0; start < p; start += window) {
+                List<PartitionOutput> outputs = running.get();
+                int next = start + window;
+                running = next < p ? submit(pass, shared, next, Math.min(next + window, p), p) : null;
+                try {
+                    fold(pass, outputs, sink);
+                } catch (Exception | Error e) {
+                    if (running != null) {
+                        running.cancel(true);
+                    }
+                    throw e;
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a Spark job of client work failed: " + e.getCause(), e.getCause());
+        } finally {
+            shared.destroy();
+        }
+    }
+
+    /** The first client of partition {@code k} of {@code p} over {@code n} clients. */
+    static int firstClient(int k, int p, int n) {
+        return (int) ((long) k * n / p);
+    }
+
+    private JavaFutureAction<List<PartitionOutput>> submit(
+            ShippedPass pass, Broadcast<PassBytes> shared, int fromPartition, int toPartition, int p) {
+        int n = pass.clientIds().size();
+        List<PartitionInput> inputs = new ArrayList<>(toPartition - fromPartition);
+        for (int k = fromPartition; k < toPartition; k++) {
+            int first = firstClient(k, p, n);
+            int end = firstClient(k + 1, p, n);
+            String[] ids = new String[end - first];
+            byte[][] data = new byte[end - first][];
+            for (int i = first; i < end; i++) {
+                ids[i - first] = pass.clientIds().get(i);
+                data[i - first] = ValueCodec.encode(Struct.of(pass.clientInputMembers(i)));
+            }
+            inputs.add(new PartitionInput(first, ids, data));
+        }
+        return sc.parallelize(inputs, inputs.size())
+                .mapPartitions(new ExecutorSide.RunPartition(shared))
+                .collectAsync();
+    }
+
+    private static void fold(ShippedPass pass, List<PartitionOutput> outputs, OrderedFold.Sink<List<Value>> sink)
+            throws Exception {
+        for (PartitionOutput out : outputs) {
+            for (int c = 0; c < out.results().length; c++) {
+                Value results = ValueCodec.decode(out.results()[c]);
+                if (!(results instanceof Struct s) || s.size() != pass.nodeCount()) {
+                    throw new IllegalStateException("client #" + (out.first() + c) + ": an executor returned "
+                            + results.type() + " for " + pass.nodeCount() + " shipped computations");
+                }
+                sink.fold(out.first() + c, s.values());
+            }
+            if (out.failedAt() >= 0) {
+                throw new ClientWorkException(
+                        "federated_map (on a Spark executor)",
+                        out.failedAt(),
+                        pass.clientIds().get(out.failedAt()),
+                        new RemoteClientFailure(out.failure()));
+            }
+        }
+    }
+
+    /** A client's failure in an executor, as the executor described it (its stack trace). */
+    static final class RemoteClientFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RemoteClientFailure(String description) {
+            super(description);
+        }
+
+        /** The executor's first line (the exception and its message); {@link #getMessage()} has the whole trace. */
+        @Override
+        public String toString() {
+            String m = getMessage();
+            int nl = m == null ? -1 : m.indexOf('\n');
+            return nl < 0 ? String.valueOf(m) : m.substring(0, nl);
+        }
+    }
+}
