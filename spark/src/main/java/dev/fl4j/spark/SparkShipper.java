@@ -37,8 +37,13 @@ final class SparkShipper implements ClientWorkShipper {
         this.window = window;
     }
 
+    /** What the last pass shipped per client, by type (for tests: broadcasts must not travel per client). */
+    static volatile List<String> lastClientInputTypes = List.of();
+
     @Override
     public void run(ShippedPass pass, OrderedFold.Sink<List<Value>> sink) throws Exception {
+        lastClientInputTypes =
+                pass.clientInputs().stream().map(c -> c.memberType().toString()).toList();
         int n = pass.clientIds().size();
         if (n == 0) {
             return;

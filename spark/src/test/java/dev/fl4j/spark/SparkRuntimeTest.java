@@ -1,6 +1,7 @@
 package dev.fl4j.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,6 +93,11 @@ class SparkRuntimeTest {
             assertEquals(withoutTimes(local), withoutTimes(onSpark), "every round's metrics");
             assertEquals(local.communication(), onSpark.communication(), "traffic is counted as on the local runtime");
             assertTrue(ExecutorSide.resourcesMade() >= 1, "client training ran in Spark tasks");
+            assertEquals(1, SparkShipper.lastClientInputTypes.size(), SparkShipper.lastClientInputTypes.toString());
+            assertFalse(
+                    SparkShipper.lastClientInputTypes.get(0).contains("trainable"),
+                    "the model travels as a broadcast, not with each client's data: "
+                            + SparkShipper.lastClientInputTypes);
         }
         assertTrue(
                 ExecutorSide.resourceSets() <= 2 && ExecutorSide.resourcesMade() <= 2,

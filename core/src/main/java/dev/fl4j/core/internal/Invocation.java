@@ -476,14 +476,16 @@ public final class Invocation implements FederatedContext {
         for (int i = 0; i < ids.size(); i++) {
             indexOf.put(ids.get(i), i);
         }
-        return ClientValues.lazy(memberType.build(), ids, id -> {
-            int index = indexOf.get(id);
-            Struct.Builder b = Struct.builder();
-            for (int i = 0; i < federatedValues.size(); i++) {
-                b.add(federatedValues.nameAt(i), memberOf((FederatedValue) federatedValues.get(i), index));
-            }
-            return b.build();
-        });
+        return pending.registerZip(
+                ClientValues.lazy(memberType.build(), ids, id -> {
+                    int index = indexOf.get(id);
+                    Struct.Builder b = Struct.builder();
+                    for (int i = 0; i < federatedValues.size(); i++) {
+                        b.add(federatedValues.nameAt(i), memberOf((FederatedValue) federatedValues.get(i), index));
+                    }
+                    return b.build();
+                }),
+                federatedValues);
     }
 
     private static Struct zipServer(Struct federatedValues) {

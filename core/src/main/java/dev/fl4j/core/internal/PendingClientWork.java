@@ -65,6 +65,7 @@ final class PendingClientWork {
     private final List<DeferredClientValue> nodes = new ArrayList<>();
     private final List<ClientFold> folds = new ArrayList<>();
     private final List<ServerValue> deferredServerValues = new ArrayList<>();
+    private final Map<ClientValues, Struct> zips = new IdentityHashMap<>();
     private RuntimeException failure;
 
     PendingClientWork(WorkerPool pool, CommunicationStats stats, Contexts contexts) {
@@ -99,6 +100,17 @@ final class PendingClientWork {
     DeferredClientValue add(DeferredClientValue node) {
         nodes.add(node);
         return node;
+    }
+
+    /**
+     * Remembers that {@code zipped}'s members zip {@code parts} (CLIENTS values at hand, all-equal or
+     * not), so a shipper can send the parts (a broadcast once, not a copy per client).
+     */
+    ClientValues registerZip(ClientValues zipped, Struct parts) {
+        if (shipper != null) {
+            zips.put(zipped, parts);
+        }
+        return zipped;
     }
 
     /** Whether {@code v}'s members are computed by pending client work (a done one is an error). */
@@ -193,7 +205,7 @@ final class PendingClientWork {
 
     private void runPass(List<String> ids, List<DeferredClientValue> passNodes, List<ClientFold> passFolds) {
         int n = ids.size();
-        ShippedPassBuilder shipped = shipper == null || n == 0 ? null : ShippedPassBuilder.of(ids, passNodes);
+        ShippedPassBuilder shipped = shipper == null || n == 0 ? null : ShippedPassBuilder.of(ids, passNodes, zips);
         if (shipped != null) {
             runShipped(ids, shipped, passNodes, passFolds);
         } else if (n > 0) {

@@ -32,13 +32,17 @@ final class ShippedPassBuilder {
     private final List<ClientValues> clientInputs = new ArrayList<>();
     private final Map<ClientValues, Integer> clientInputIndex = new IdentityHashMap<>();
 
-    private ShippedPassBuilder(List<String> ids) {
+    private final Map<ClientValues, dev.fl4j.core.Struct> zips;
+
+    private ShippedPassBuilder(List<String> ids, Map<ClientValues, dev.fl4j.core.Struct> zips) {
         this.ids = ids;
+        this.zips = zips;
     }
 
     /** The shippable part of a pass over {@code ids}, or null when nothing in it can ship. */
-    static ShippedPassBuilder of(List<String> ids, List<DeferredClientValue> passNodes) {
-        ShippedPassBuilder b = new ShippedPassBuilder(ids);
+    static ShippedPassBuilder of(
+            List<String> ids, List<DeferredClientValue> passNodes, Map<ClientValues, dev.fl4j.core.Struct> zips) {
+        ShippedPassBuilder b = new ShippedPassBuilder(ids, zips);
         for (DeferredClientValue d : passNodes) {
             if (d.kind == DeferredClientValue.Kind.ZIP) {
                 continue;
@@ -65,6 +69,10 @@ final class ShippedPassBuilder {
             if (!c.clientIds().equals(ids)) {
                 return null;
             }
+            dev.fl4j.core.Struct parts = zips.get(c);
+            if (parts != null) {
+                return zipRef(parts);
+            }
             return new Ref.ClientInput(clientInputIndex.computeIfAbsent(c, k -> {
                 clientInputs.add(c);
                 return clientInputs.size() - 1;
@@ -83,20 +91,25 @@ final class ShippedPassBuilder {
                 return new Ref.Node(index);
             }
             if (d.kind == DeferredClientValue.Kind.ZIP) {
-                List<String> names = new ArrayList<>();
-                List<Ref> fields = new ArrayList<>();
-                for (int f = 0; f < d.zipped.size(); f++) {
-                    Ref field = refOf((FederatedValue) d.zipped.get(f));
-                    if (field == null) {
-                        return null;
-                    }
-                    names.add(d.zipped.nameAt(f));
-                    fields.add(field);
-                }
-                return new Ref.Zip(names, fields);
+                return zipRef(d.zipped);
             }
         }
         return null;
+    }
+
+    /** A zip of CLIENTS values, each field read as its own ref; null when a field cannot be. */
+    private Ref zipRef(dev.fl4j.core.Struct zipped) {
+        List<String> names = new ArrayList<>();
+        List<Ref> fields = new ArrayList<>();
+        for (int f = 0; f < zipped.size(); f++) {
+            Ref field = refOf((FederatedValue) zipped.get(f));
+            if (field == null) {
+                return null;
+            }
+            names.add(zipped.nameAt(f));
+            fields.add(field);
+        }
+        return new Ref.Zip(names, fields);
     }
 
     ShippedPass build() {
