@@ -39,8 +39,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  * their results on the driver in partition order, that is in client order, with the local runtime's
  * own fold code: the same additions in the same order. Work without a descriptor (the small glue
  * maps of a round: field selection, the finiteness check) runs there too, per client, as each
- * client's results arrive. Partitions run a window at a time (the next window running while the
- * driver folds), so the driver holds at most two windows of client results, not the round's.
+ * client's results arrive. Each partition is a job; at most {@link Builder#optInFlight} partitions
+ * are submitted and not yet folded, so the driver holds that many partitions' results, not the
+ * round's.
  * Client updates do cross to the driver one per client, as they cross to the server in a real
  * deployment; executor-side pre-aggregation, which would need an order-independent (exact)
  * accumulator, is not done.
@@ -57,13 +58,13 @@ public final class SparkRuntime implements FederatedRuntime {
     private final LocalRuntime local;
     private final int partitions;
 
-    private SparkRuntime(JavaSparkContext sc, boolean ownsContext, int partitions, int window) {
+    private SparkRuntime(JavaSparkContext sc, boolean ownsContext, int partitions, int inFlight) {
         this.sc = sc;
         this.ownsContext = ownsContext;
         this.partitions = partitions;
         this.local = LocalRuntime.builder()
                 .optWorkers(1)
-                .optClientWorkShipper(new SparkShipper(sc, partitions, window))
+                .optClientWorkShipper(new SparkShipper(sc, partitions, inFlight))
                 .build();
     }
 
@@ -119,7 +120,7 @@ public final class SparkRuntime implements FederatedRuntime {
         private JavaSparkContext context;
         private String master = "local[*]";
         private int partitions;
-        private int window;
+        private int inFlight;
 
         private Builder() {}
 
@@ -141,7 +142,7 @@ public final class SparkRuntime implements FederatedRuntime {
             return this;
         }
 
-        /** Partitions per pass (contiguous client ranges); default twice the default parallelism. */
+        /** Partitions per pass (contiguous client ranges); default four times the default parallelism. */
         public Builder optPartitions(int partitions) {
             if (partitions < 1) {
                 throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
@@ -150,12 +151,16 @@ public final class SparkRuntime implements FederatedRuntime {
             return this;
         }
 
-        /** Partitions per job (the driver holds at most two jobs' results); default the default parallelism. */
-        public Builder optWindow(int window) {
-            if (window < 1) {
-                throw new IllegalArgumentException("window must be at least 1, got " + window);
+        /**
+         * Partitions submitted and not yet folded at most (the driver holds at most this many partitions'
+         * results); default twice the default parallelism, which keeps every task slot busy while the
+         * driver folds.
+         */
+        public Builder optInFlight(int inFlight) {
+            if (inFlight < 1) {
+                throw new IllegalArgumentException("partitions in flight must be at least 1, got " + inFlight);
             }
-            this.window = window;
+            this.inFlight = inFlight;
             return this;
         }
 
@@ -164,7 +169,7 @@ public final class SparkRuntime implements FederatedRuntime {
             JavaSparkContext sc = owns ? new JavaSparkContext(defaultConf(master)) : context;
             int parallelism = Math.max(1, sc.defaultParallelism());
             return new SparkRuntime(
-                    sc, owns, partitions > 0 ? partitions : 2 * parallelism, window > 0 ? window : parallelism);
+                    sc, owns, partitions > 0 ? partitions : 4 * parallelism, inFlight > 0 ? inFlight : 2 * parallelism);
         }
     }
 

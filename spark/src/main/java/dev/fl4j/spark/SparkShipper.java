@@ -10,6 +10,7 @@ import dev.fl4j.core.runtime.ShippedPass;
 import dev.fl4j.spark.ExecutorSide.PartitionInput;
 import dev.fl4j.spark.ExecutorSide.PartitionOutput;
 import dev.fl4j.spark.ExecutorSide.PassBytes;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -20,21 +21,22 @@ import org.apache.spark.broadcast.Broadcast;
 /**
  * Runs a pass's shipped client work as Spark jobs and hands the results to the fold in client
  * order. The pass's clients are cut into {@code partitions} contiguous ranges (partition p holds
- * clients {@code [p·n/P, (p+1)·n/P)}); partitions run a window of {@code window} at a time, one job
- * per window, the next window running while the driver folds the one before (so at most two
- * windows of results are held on the driver). The plan and the broadcast values travel once per pass
- * as one Spark broadcast of their encoded bytes.
+ * clients {@code [p·n/P, (p+1)·n/P)}), each a Spark job of its own. At most {@code inFlight}
+ * partitions are submitted and not yet folded: when the driver has folded partition k it submits
+ * partition k + inFlight, so executors stay busy while the driver folds and the driver holds at most
+ * {@code inFlight} partitions' results, however many clients the pass has. The plan and the
+ * broadcast values travel once per pass as one Spark broadcast of their encoded bytes.
  */
 final class SparkShipper implements ClientWorkShipper {
 
     private final JavaSparkContext sc;
     private final int partitions;
-    private final int window;
+    private final int inFlight;
 
-    SparkShipper(JavaSparkContext sc, int partitions, int window) {
+    SparkShipper(JavaSparkContext sc, int partitions, int inFlight) {
         this.sc = sc;
         this.partitions = partitions;
-        this.window = window;
+        this.inFlight = inFlight;
     }
 
     /** What the last pass shipped per client, by type (for tests: broadcasts must not travel per client). */
@@ -54,25 +56,24 @@ final class SparkShipper implements ClientWorkShipper {
         }
         Broadcast<PassBytes> shared = sc.broadcast(
                 new PassBytes(pass.plan(), broadcasts, pass.clientInputs().size()));
+        int p = Math.min(partitions, n);
+        ArrayDeque<JavaFutureAction<List<PartitionOutput>>> running = new ArrayDeque<>();
         try {
-            int p = Math.min(partitions, n);
-            JavaFutureAction<List<PartitionOutput>> running = submit(pass, shared, 0, Math.min(window, p), p);
-            for (int start = 0; start < p; start += window) {
-                List<PartitionOutput> outputs = running.get();
-                int next = start + window;
-                running = next < p ? submit(pass, shared, next, Math.min(next + window, p), p) : null;
-                try {
-                    fold(pass, outputs, sink);
-                } catch (Exception | Error e) {
-                    if (running != null) {
-                        running.cancel(true);
-                    }
-                    throw e;
+            int submitted = 0;
+            for (int k = 0; k < p; k++) {
+                while (submitted < p && submitted < k + inFlight) {
+                    running.add(submit(pass, shared, submitted, p));
+                    submitted++;
                 }
+                List<PartitionOutput> outputs = running.poll().get();
+                fold(pass, outputs, sink);
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("a Spark job of client work failed: " + e.getCause(), e.getCause());
         } finally {
+            for (JavaFutureAction<?> job : running) {
+                job.cancel(true);
+            }
             shared.destroy();
         }
     }
@@ -82,11 +83,12 @@ final class SparkShipper implements ClientWorkShipper {
         return (int) ((long) k * n / p);
     }
 
+    /** Submits partition {@code k} of {@code p} as a job of its own. */
     private JavaFutureAction<List<PartitionOutput>> submit(
-            ShippedPass pass, Broadcast<PassBytes> shared, int fromPartition, int toPartition, int p) {
+            ShippedPass pass, Broadcast<PassBytes> shared, int k0, int p) {
         int n = pass.clientIds().size();
-        List<PartitionInput> inputs = new ArrayList<>(toPartition - fromPartition);
-        for (int k = fromPartition; k < toPartition; k++) {
+        List<PartitionInput> inputs = new ArrayList<>(1);
+        for (int k = k0; k < k0 + 1; k++) {
             int first = firstClient(k, p, n);
             int end = firstClient(k + 1, p, n);
             String[] ids = new String[end - first];

@@ -54,7 +54,7 @@ class SparkRuntimeTest {
         return SparkRuntime.builder()
                 .optSparkContext(sc)
                 .optPartitions(partitions)
-                .optWindow(2)
+                .optInFlight(2)
                 .build();
     }
 
