@@ -1,11 +1,11 @@
 package dev.fl4j.spark;
 
+import dev.fl4j.core.Placement;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
 import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.core.runtime.ShippedPass;
-import dev.fl4j.core.types.Placement;
 import java.io.PrintWriter;
 import java.io.Serializable;
 import java.io.StringWriter;

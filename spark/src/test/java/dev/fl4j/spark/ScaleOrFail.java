@@ -1,14 +1,14 @@
 package dev.fl4j.spark;
 
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FunctionType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
 import dev.fl4j.core.computation.ComputationDescriptor;
 import dev.fl4j.core.computation.ComputationFactory;
 import dev.fl4j.core.computation.LocalComputation;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FunctionType;
-import dev.fl4j.core.types.TensorType;
 import java.util.Optional;
 
 /**

@@ -1,6 +1,7 @@
 package dev.fl4j.core.runtime;
 
 import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
@@ -10,7 +11,6 @@ import dev.fl4j.core.computation.ComputationDescriptor;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.io.ValueCodec;
-import dev.fl4j.core.types.DType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,10 @@
-package dev.fl4j.core.internal;
+package dev.fl4j.core.runtime;
 
 import dev.fl4j.core.AllEqualClientValue;
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ComputationDescriptor;
-import dev.fl4j.core.runtime.ShippedPass;
 import dev.fl4j.core.runtime.ShippedPass.Ref;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
