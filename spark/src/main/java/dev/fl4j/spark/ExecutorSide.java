@@ -93,7 +93,9 @@ final class ExecutorSide {
                 List<Value> members = compiled.runClient(
                         index, s.values(), broadcasts, new ExecutorContext(index, in.clientIds()[c], resources));
                 results[c] = ValueCodec.encode(Struct.of(members));
-            } catch (RuntimeException | Error e) {
+            } catch (RuntimeException e) {
+                // the client's own failure (its work threw): deterministic, so it is reported, not retried. An Error
+                // fails the task instead, and Spark runs the partition again (client work is idempotent)
                 return new PartitionOutput(in.first(), Arrays.copyOf(results, c), index, describe(e));
             }
         }

@@ -33,14 +33,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** SparkRuntime on local[2], one Spark context for the class; every result compared with LocalRuntime's, bitwise. */
+/** SparkRuntime on local[2] (with task retry), one Spark context for the class; every result compared with LocalRuntime's, bitwise. */
 class SparkRuntimeTest {
 
     private static JavaSparkContext sc;
 
     @BeforeAll
     static void startSpark() {
-        sc = new JavaSparkContext(SparkRuntime.defaultConf("local[2]"));
+        // two task threads, and a failed task is tried again once (local[N,F]: F attempts)
+        sc = new JavaSparkContext(SparkRuntime.defaultConf("local[2,2]"));
     }
 
     @AfterAll
@@ -157,6 +158,11 @@ class SparkRuntimeTest {
         assertNotEquals(local, reversed, "the fixture's sum depends on the order (else this test proves nothing)");
         assertEquals(local, run(() -> spark(7), scaledSum(""), values));
         assertEquals(local, run(() -> spark(1), scaledSum(""), values));
+
+        assertEquals(
+                local,
+                run(() -> spark(5), scaledSum("lose-first-attempt:c11"), values),
+                "a task that died is run again by Spark, and client work is idempotent: the same sum");
 
         ClientWorkException e =
                 assertThrows(ClientWorkException.class, () -> run(() -> spark(5), scaledSum("c13"), values));

@@ -323,7 +323,9 @@ public final class ShippedPass {
          * @param clientIndex the client's position in the pass (for error messages)
          * @param clientInputs the client's members of the pass's client inputs
          * @param broadcasts the pass's broadcast values
-         * @throws ClientWorkException naming the client and computation when one fails
+         * @throws ClientWorkException naming the client and computation when one fails; an
+         *     {@link Error} (out of memory, a lost resource) is not the client's failure and passes
+         *     unwrapped, so that the runtime can retry the client's work elsewhere
          */
         public List<Value> runClient(
                 int clientIndex, List<Value> clientInputs, List<Value> broadcasts, ClientContext context) {
@@ -334,7 +336,7 @@ public final class ShippedPass {
                 Value arg = resolve(inputs.get(n), clientInputs, broadcasts, results);
                 try {
                     results.add(fn.invoke(arg, context));
-                } catch (RuntimeException | Error e) {
+                } catch (RuntimeException e) {
                     throw new ClientWorkException(
                             "federated_map of '" + fn.name() + "'", clientIndex, context.clientId(), e);
                 }
