@@ -15,23 +15,30 @@ import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.computation.FederatedComputation;
+import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.learning.algorithms.FedAvg;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.zoo.Models;
+import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.datasets.FedProxSynthetic;
 import dev.fl4j.simulation.training.Preprocessing;
 import dev.fl4j.simulation.training.TrainingLoop;
 import dev.fl4j.simulation.training.TrainingResult;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** SparkRuntime on local[2] (with task retry), one Spark context for the class; every result compared with LocalRuntime's, bitwise. */
 class SparkRuntimeTest {
@@ -181,6 +188,40 @@ class SparkRuntimeTest {
     private static <T> List<T> reversed(List<T> in) {
         List<T> out = new ArrayList<>(in);
         java.util.Collections.reverse(out);
+        return out;
+    }
+
+    @Test
+    void clientDataGoesToParquetAndComesBackTheSame(@TempDir Path tmp) {
+        SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+        ClientData data =
+                FedProxSynthetic.builder(1, 1, 7, 5).optExamplesPerClient(9).build();
+        String path = tmp.resolve("synthetic.parquet").toString();
+        ParquetClientData.write(spark, data, path);
+        ClientData back = ParquetClientData.read(spark, path);
+        assertEquals(data.clientIds(), back.clientIds());
+        for (String id : data.clientIds()) {
+            assertEquals(values(data.datasetFor(id)), values(back.datasetFor(id)), "client " + id);
+        }
+
+        String wrong = tmp.resolve("wrong.parquet").toString();
+        spark.createDataFrame(
+                        List.of(RowFactory.create(0, "a", 0, "not bytes")),
+                        new org.apache.spark.sql.types.StructType()
+                                .add("client_index", DataTypes.IntegerType)
+                                .add("client_id", DataTypes.StringType)
+                                .add("example", DataTypes.IntegerType)
+                                .add("value", DataTypes.StringType))
+                .write()
+                .parquet(wrong);
+        MalformedDataException e =
+                assertThrows(MalformedDataException.class, () -> ParquetClientData.read(spark, wrong));
+        assertTrue(e.getMessage().contains("column 'value' is string, expected binary"), e.getMessage());
+    }
+
+    private static List<Value> values(Iterable<Value> d) {
+        List<Value> out = new ArrayList<>();
+        d.forEach(out::add);
         return out;
     }
 }
