@@ -116,7 +116,8 @@ public final class RuntimeComparison {
         Result r = new Result(median(local), median(other));
         out.printf(
                 Locale.ROOT,
-                "round time: local %.3f s, %s %.3f s (medians); efficiency local/%s = %.3f; final models bitwise equal%n",
+                "round time: local %.3f s, %s %.3f s (medians); efficiency local/%s = %.3f;"
+                        + " final models bitwise equal%n",
                 r.localSeconds(),
                 o.runtime(),
                 r.otherSeconds(),

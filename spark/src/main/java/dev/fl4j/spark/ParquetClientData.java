@@ -29,7 +29,8 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>{@link #write} streams the clients from the driver, a chunk of clients per Parquet write;
  * {@link #read} reads the files back into a {@link ClientData} held on the driver, clients in
- * {@code client_index} order and each client's examples in {@code example} order (moderate sizes: the round's client data is then shipped with the tasks as for any
+ * {@code client_index} order and each client's examples in {@code example} order (moderate sizes:
+ * the round's client data is then shipped with the tasks as for any
  * {@code ClientData}).
  */
 public final class ParquetClientData {

@@ -40,7 +40,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SparkRuntime on local[2] (with task retry), one Spark context for the class; every result compared with LocalRuntime's, bitwise. */
+/**
+ * SparkRuntime on local[2] (with task retry), one Spark context for the class; every result compared with
+ * LocalRuntime's, bitwise.
+ */
 class SparkRuntimeTest {
 
     private static JavaSparkContext sc;
