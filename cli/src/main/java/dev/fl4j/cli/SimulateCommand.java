@@ -215,10 +215,10 @@ final class SimulateCommand implements Callable<Integer> {
             names = "--runtime",
             paramLabel = "RUNTIME",
             defaultValue = "local",
-            description =
-                    "Where client work runs: local (this JVM, --workers clients at once) or spark[:MASTER] (Apache Spark executors;"
-                            + " MASTER as for spark-submit, default local[*], e.g. spark:local[2] or spark:spark://HOST:7077)."
-                            + " Same seed, same model on either. Default: ${DEFAULT-VALUE}.")
+            description = "Where client work runs: local (this JVM, --workers clients at once) or spark[:MASTER]"
+                    + " (Apache Spark executors; MASTER as for spark-submit, default local[*], e.g."
+                    + " spark:local[2] or spark:spark://HOST:7077). Same seed, same model on either."
+                    + " Default: ${DEFAULT-VALUE}.")
     String runtime;
 
     @Option(
