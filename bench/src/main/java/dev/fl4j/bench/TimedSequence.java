@@ -18,9 +18,10 @@ final class TimedSequence implements SequenceValue {
     private final SequenceValue data;
     private final LongAdder nanos;
     private final Runnable onPassEnd;
+    private final LoopTimeline timeline;
 
     TimedSequence(SequenceValue data, LongAdder nanos) {
-        this(data, nanos, null);
+        this(data, nanos, (Runnable) null);
     }
 
     /** As above; {@code onPassEnd} (if not null) runs on the reading thread when a pass ends. */
@@ -28,6 +29,15 @@ final class TimedSequence implements SequenceValue {
         this.data = data;
         this.nanos = nanos;
         this.onPassEnd = onPassEnd;
+        this.timeline = null;
+    }
+
+    /** As the first, and each pass is also recorded, with its thread, in {@code timeline}. */
+    TimedSequence(SequenceValue data, LongAdder nanos, LoopTimeline timeline) {
+        this.data = data;
+        this.nanos = nanos;
+        this.onPassEnd = null;
+        this.timeline = timeline;
     }
 
     @Override
@@ -47,7 +57,11 @@ final class TimedSequence implements SequenceValue {
                 boolean more = it.hasNext();
                 if (!more && !done) {
                     done = true;
-                    nanos.add(System.nanoTime() - start);
+                    long end = System.nanoTime();
+                    nanos.add(end - start);
+                    if (timeline != null) {
+                        timeline.add(start, end);
+                    }
                     if (onPassEnd != null) {
                         onPassEnd.run();
                     }

@@ -42,7 +42,11 @@ import java.util.concurrent.atomic.LongAdder;
  * client's update as it finishes. The issue's target is at least 0.9 for
  * the FedAvg CNN at batch 20. Data is synthetic (the figures do not depend on pixel values). It also
  * prints the share of the round the clients spend inside their training loops, which tells
- * overhead from lost parallelism.
+ * overhead from lost parallelism: the summed wall time of the clients' passes over their data
+ * (from the trainer taking the dataset's iterator, after the weights are assigned, to the pass
+ * finding no further batch) over the rounds' wall time times the workers. How the rest splits, per
+ * worker and round, is printed after it ({@link LoopTimeline}): before a worker's first client,
+ * between its clients, after its last.
  *
  * <p>This is a measurement, not a test: it asserts nothing about time. Figures are only comparable
  * on an otherwise idle machine; the system load average is printed before and after.
@@ -190,9 +194,10 @@ public final class TrainingBenchmark {
                 o.examplesPerClient());
 
         LongAdder loopNanos = new LongAdder();
+        LoopTimeline timeline = new LoopTimeline();
         List<Value> timed = new ArrayList<>(o.clients());
         for (SequenceValue d : datasets) {
-            timed.add(new TimedSequence(d, loopNanos));
+            timed.add(new TimedSequence(d, loopNanos, timeline));
         }
         Value clientData = FederatedValue.clients(timed);
         LearningProcess process = FedAvg.builder(spec)
@@ -201,6 +206,7 @@ public final class TrainingBenchmark {
                 .build();
         List<Double> seconds = new ArrayList<>();
         double loopShare;
+        LoopTimeline.Outside outside;
         double fedAvgCores;
         double othersInRounds;
         List<RoundMemory.Row> memory = List.of();
@@ -208,16 +214,20 @@ public final class TrainingBenchmark {
             Value state = process.initialize(rt);
             state = process.next(rt, state, clientData).state();
             loopNanos.reset();
+            timeline.clear();
+            List<long[]> rounds = new ArrayList<>();
             CpuUsage roundsStart = CpuUsage.now();
             long total = 0;
             for (int r = 0; r < o.rounds(); r++) {
                 long start = System.nanoTime();
                 state = process.next(rt, state, clientData).state();
-                long took = System.nanoTime() - start;
-                total += took;
-                seconds.add(took / 1e9);
+                long end = System.nanoTime();
+                rounds.add(new long[] {start, end});
+                total += end - start;
+                seconds.add((end - start) / 1e9);
             }
             loopShare = loopNanos.sum() / ((double) total * o.workers());
+            outside = timeline.outside(rounds, o.workers());
             CpuUsage roundsEnd = CpuUsage.now();
             fedAvgCores = roundsEnd.processCoresSince(roundsStart);
             othersInRounds = roundsEnd.otherCoresSince(roundsStart);
@@ -254,6 +264,19 @@ public final class TrainingBenchmark {
                 Locale.ROOT,
                 "  training-loop share         %.3f  (workers' time inside clients' training loops)%n",
                 loopShare);
+        double roundMillis = seconds.stream().mapToDouble(Double::doubleValue).sum() / o.rounds() * 1000;
+        out.printf(
+                Locale.ROOT,
+                "  outside the loops           %.1f ms per worker and round of %.0f ms: %.1f before its first client,"
+                        + " %.1f between clients (%.1f ms each), %.1f after its last (its last update, waiting for the"
+                        + " other workers, the round's end)%s%n",
+                outside.total(),
+                roundMillis,
+                outside.before(),
+                outside.between(),
+                outside.gaps() > 0 ? outside.between() / outside.gaps() : 0.0,
+                outside.after(),
+                outside.idle() > 0 ? String.format(Locale.ROOT, ", %.1f idle (no client)", outside.idle()) : "");
         out.printf(
                 Locale.ROOT,
                 "  load-balance bound          %.3f  (%d clients over %d workers)%n",

@@ -285,12 +285,20 @@ class SimulateCommandTest {
     }
 
     @Test
+    void roundsBelowOneAreRefusedBeforeAnythingRuns() {
+        Result zero = run(tiny("--rounds", "0"));
+        assertError(zero, "--rounds must be at least 1 (a simulation trains for that many rounds), got 0");
+        assertFalse(zero.out().contains("round"), zero.out());
+        assertError(run(tiny("--rounds", "-2")), "--rounds must be at least 1");
+    }
+
+    @Test
     void partitionThatLeavesClientsEmptyIsRefused() {
         assertError(
-                run("--dataset", "fashion-mnist", "--clients", "70000", "--rounds", "0"),
+                run("--dataset", "fashion-mnist", "--clients", "70000", "--rounds", "1"),
                 "60000 examples cannot be split over 70000 clients");
         assertError(
-                run("--dataset", "fashion-mnist", "--partition", "shards:1000", "--clients", "100", "--rounds", "0"),
+                run("--dataset", "fashion-mnist", "--partition", "shards:1000", "--clients", "100", "--rounds", "1"),
                 "100 clients × 1000 shards");
     }
 

@@ -19,6 +19,12 @@ public final class Tensor implements Value {
     private final int[] shape;
     private final Object data;
     private final int size;
+    /**
+     * Whether every element is finite, once asked: 0 not yet known, 1 yes, -1 no. The elements never
+     * change, so it is computed once (an update is checked by the client work and again by the
+     * aggregator's non-finite zeroing); racing threads at worst both compute it.
+     */
+    private byte finite;
 
     private Tensor(DType dtype, int[] shape, Object data, int length) {
         int expected = checkedSize(shape);
@@ -321,8 +327,15 @@ public final class Tensor implements Value {
         return new Tensor(target, shape, out, size);
     }
 
-    /** Whether every element is finite (always true for integer and bool tensors). */
+    /** Whether every element is finite (always true for integer and bool tensors); scanned once per tensor. */
     public boolean isFinite() {
+        if (finite == 0) {
+            finite = scanFinite() ? (byte) 1 : (byte) -1;
+        }
+        return finite > 0;
+    }
+
+    private boolean scanFinite() {
         if (dtype == DType.FLOAT32) {
             for (float v : (float[]) data) {
                 if (!Float.isFinite(v)) {

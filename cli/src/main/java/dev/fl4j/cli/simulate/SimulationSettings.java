@@ -56,8 +56,9 @@ public record SimulationSettings(
         if (clients != null) {
             positive("--clients", clients);
         }
-        if (rounds < 0) {
-            throw new UsageException("--rounds must not be negative, got " + rounds);
+        if (rounds < 1) {
+            throw new UsageException(
+                    "--rounds must be at least 1 (a simulation trains for that many rounds), got " + rounds);
         }
         positive("--epochs", epochs);
         positive("--batch", batch);

@@ -6,6 +6,7 @@ import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
 import dev.fl4j.learning.model.ClientTrainer;
 import dev.fl4j.learning.model.ClientTrainingResult;
+import dev.fl4j.learning.model.ClientUpdateResult;
 import dev.fl4j.learning.model.EvaluationResult;
 import dev.fl4j.learning.model.GradientResult;
 import dev.fl4j.learning.model.ModelWeights;
@@ -17,7 +18,10 @@ import dev.fl4j.learning.tensorflow.internal.TfModelGraph;
  * forward passes, the metric sums, the gradients, the client optimizer's in-graph update (and
  * FedProx anchors when {@code μ > 0}) and FedSGD gradient sums, with a session of one intra-op and
  * one inter-op thread. Per client one session run assigns the weights and resets every piece of
- * per-client state; each batch is then one session run; one more run reads the weights.
+ * per-client state; each batch is then one session run; one more run reads the weights (with
+ * {@link #trainUpdate}, the update and the metrics). The graph keeps a snapshot of the weights it
+ * was given last, so the clients of a round that a worker runs one after another copy the broadcast
+ * weights into the session once, not once each (see {@code TfModelGraph.assign}).
  *
  * <p>Determinism: with the same weights, data and seed the result is bitwise the same, whatever ran
  * on this trainer before. Dropout masks come from stateless random ops seeded with values derived
@@ -41,6 +45,24 @@ public final class TfClientTrainer implements ClientTrainer {
 
     @Override
     public ClientTrainingResult train(ModelWeights initial, SequenceValue data, long seed) {
+        long examples = runTraining(initial, data, seed);
+        return new ClientTrainingResult(graph.readWeights(), examples, graph.readMetrics());
+    }
+
+    /**
+     * As {@link #train}, but the update {@code initial − trained} is computed as the weights are read
+     * out of the session, in one run with the metrics, into buffers this trainer reuses: one array
+     * per weight is allocated per client instead of two, and no trained weights are materialized.
+     */
+    @Override
+    public ClientUpdateResult trainUpdate(ModelWeights initial, SequenceValue data, long seed) {
+        long examples = runTraining(initial, data, seed);
+        TfModelGraph.Delta d = graph.readDelta(initial, "train: initial weights");
+        return new ClientUpdateResult(d.update(), examples, d.metrics());
+    }
+
+    /** Assigns {@code initial} and runs the spec's epochs over {@code data}; the number of examples trained on. */
+    private long runTraining(ModelWeights initial, SequenceValue data, long seed) {
         checkDataset(data, "train");
         graph.assign(initial, "train: initial weights");
         long examples = 0;
@@ -62,13 +84,14 @@ public final class TfClientTrainer implements ClientTrainer {
                 index++;
             }
         }
-        return new ClientTrainingResult(graph.readWeights(), examples, graph.readMetrics());
+        return examples;
     }
 
     @Override
     public GradientResult gradients(ModelWeights weights, SequenceValue data, long seed) {
         checkDataset(data, "gradients");
         graph.assign(weights, "gradients: weights");
+        graph.resetGradientSums();
         long examples = 0;
         int index = 0;
         for (Value batch : data) {

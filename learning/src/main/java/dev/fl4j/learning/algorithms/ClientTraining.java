@@ -21,7 +21,7 @@ import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.learning.keras.Metrics;
 import dev.fl4j.learning.model.ClientTrainer;
-import dev.fl4j.learning.model.ClientTrainingResult;
+import dev.fl4j.learning.model.ClientUpdateResult;
 import dev.fl4j.learning.model.GradientResult;
 import dev.fl4j.learning.model.ModelEngine;
 import dev.fl4j.learning.model.ModelWeights;
@@ -101,8 +101,8 @@ public final class ClientTraining extends LocalComputation {
         long examples;
         Struct metrics;
         if (mode == Mode.TRAIN) {
-            ClientTrainingResult r = trainer.train(initial, data, clientSeed);
-            update = initial.trainableDelta(r.weights());
+            ClientUpdateResult r = trainer.trainUpdate(initial, data, clientSeed);
+            update = r.update();
             examples = r.numExamples();
             metrics = r.unfinalizedMetrics();
         } else {

@@ -35,6 +35,18 @@ public interface ClientTrainer extends AutoCloseable {
     ClientTrainingResult train(ModelWeights initial, SequenceValue data, long seed);
 
     /**
+     * Trains as {@link #train} does and returns the update {@code initial − trained} of the trainable
+     * weights instead of the trained weights: bitwise {@code initial.trainableDelta(train(...).weights())},
+     * with the same example count and metrics. What federated training runs per client; an engine
+     * overrides it to compute the update without materializing the trained weights (the default does
+     * exactly that).
+     */
+    default ClientUpdateResult trainUpdate(ModelWeights initial, SequenceValue data, long seed) {
+        ClientTrainingResult r = train(initial, data, seed);
+        return new ClientUpdateResult(initial.trainableDelta(r.weights()), r.numExamples(), r.unfinalizedMetrics());
+    }
+
+    /**
      * FedSGD's client step: the mean over {@code data}'s examples of the loss gradient at
      * {@code weights} (training mode, one pass, no update).
      */

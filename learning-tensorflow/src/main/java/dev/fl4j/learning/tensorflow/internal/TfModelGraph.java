@@ -69,7 +69,13 @@ public final class TfModelGraph implements AutoCloseable {
     private final List<Placeholder<TInt64>> dropoutSeeds = new ArrayList<>();
     private final List<Variable<TFloat32>> weights = new ArrayList<>();
     private final List<Placeholder<TFloat32>> weightFeeds = new ArrayList<>();
-    private final Op assign;
+    private final List<Variable<TFloat32>> snapshot = new ArrayList<>();
+    private final Op assignFromFeeds;
+    private final Op assignFromSnapshot;
+    /** The arrays of the weights {@link #snapshot} holds, by identity; null when unknown. */
+    private float[][] snapshotArrays;
+    /** Per weight, where {@link #readDelta} copies the trained weights before subtracting; reused across clients. */
+    private float[][] readBuffers;
 
     private final Operand<TFloat32> trainLoss;
     private final Operand<TFloat32> trainPredictions;
@@ -84,6 +90,9 @@ public final class TfModelGraph implements AutoCloseable {
     private final Op trainStep;
     private final Placeholder<TFloat32> stepSize;
     private final List<Variable<TFloat32>> gradientSums = new ArrayList<>();
+    /** Zeroes the FedSGD gradient sums; null without them. Not part of assign: only a gradient pass needs it. */
+    private Op resetGradientSums;
+
     private final Op accumulateGradients;
 
     private final int numClasses;
@@ -105,9 +114,9 @@ public final class TfModelGraph implements AutoCloseable {
             Ops tf = Ops.create(graph);
             x = inputPlaceholder(tf, "x");
             y = inputPlaceholder(tf, "y");
-            // Everything assign() runs: weights from their feeds, then the resets of metrics, gradient sums, anchors
-            // and slots.
-            List<Op> assignOps = new ArrayList<>();
+            // Everything assign() runs: weights (and the snapshot, and FedProx anchors) from their feeds or from the
+            // snapshot, and the resets of metrics, gradient sums and slots.
+            AssignOps assignOps = new AssignOps();
             declareWeights(tf, assignOps);
 
             Forward train = forward(tf, true);
@@ -121,13 +130,14 @@ public final class TfModelGraph implements AutoCloseable {
             resetMetrics = metricOps.reset();
             trainMetricUpdate = metricOps.trainUpdate();
             evalMetricUpdate = metricOps.evalUpdate();
-            assignOps.add(resetMetrics);
+            assignOps.reset(resetMetrics);
 
             TrainingOps training = trainingOps(tf, options, train, assignOps);
             trainStep = training.step();
             stepSize = training.stepSize();
             accumulateGradients = training.accumulateGradients();
-            assign = group(tf, assignOps);
+            assignFromFeeds = group(tf, assignOps.fromFeeds);
+            assignFromSnapshot = group(tf, assignOps.fromSnapshot);
             session = openSession(graph);
             built = true;
         } finally {
@@ -143,15 +153,36 @@ public final class TfModelGraph implements AutoCloseable {
         return tf.withName(name).placeholder(tfClass(type.dtype()), Placeholder.shape(shapeOf(type)));
     }
 
-    /** A variable per weight, with the placeholder it is assigned from; adds the assignments to {@code assignOps}. */
-    private void declareWeights(Ops tf, List<Op> assignOps) {
+    /**
+     * The two ways {@link #assign} sets a client's starting point: from the fed weights (which are
+     * also kept in the snapshot), or from the snapshot of the weights fed last; both run the resets.
+     */
+    private static final class AssignOps {
+        final List<Op> fromFeeds = new ArrayList<>();
+        final List<Op> fromSnapshot = new ArrayList<>();
+
+        void reset(Op op) {
+            fromFeeds.add(op);
+            fromSnapshot.add(op);
+        }
+    }
+
+    /**
+     * A variable per weight, with the placeholder it is assigned from and a snapshot variable that
+     * keeps the weights fed last; adds the assignments to {@code assignOps}.
+     */
+    private void declareWeights(Ops tf, AssignOps assignOps) {
         for (WeightSpec w : weightSpecs) {
             Shape s = Shape.of(longs(w.shape()));
             Variable<TFloat32> v = tf.variable(s, TFloat32.class);
+            Variable<TFloat32> kept = tf.variable(s, TFloat32.class);
             Placeholder<TFloat32> feed = tf.placeholder(TFloat32.class, Placeholder.shape(s));
             weights.add(v);
+            snapshot.add(kept);
             weightFeeds.add(feed);
-            assignOps.add(tf.assign(v, feed));
+            assignOps.fromFeeds.add(tf.assign(v, feed));
+            assignOps.fromFeeds.add(tf.assign(kept, feed));
+            assignOps.fromSnapshot.add(tf.assign(v, kept));
         }
     }
 
@@ -186,12 +217,12 @@ public final class TfModelGraph implements AutoCloseable {
      * and the optimizer's update (after the training metrics are updated). Adds the resets of sums,
      * FedProx anchors and optimizer slots to {@code assignOps}.
      */
-    private TrainingOps trainingOps(Ops tf, Options options, Forward train, List<Op> assignOps) {
+    private TrainingOps trainingOps(Ops tf, Options options, Forward train, AssignOps assignOps) {
         if (options.optimizer() == null && !options.gradientSums()) {
             return new TrainingOps(null, null, null);
         }
         List<Operand<TFloat32>> g = gradients(tf, train);
-        Op accumulate = options.gradientSums() ? gradientAccumulation(tf, g, train, assignOps) : null;
+        Op accumulate = options.gradientSums() ? gradientAccumulation(tf, g, train) : null;
         if (options.optimizer() == null) {
             return new TrainingOps(null, null, accumulate);
         }
@@ -201,7 +232,7 @@ public final class TfModelGraph implements AutoCloseable {
         before.add(trainMetricUpdate);
         InGraphOptimizer.Built optimizerOps =
                 InGraphOptimizer.build(tf, options.optimizer(), weights, updateGrads, before);
-        assignOps.add(optimizerOps.resetSlots());
+        assignOps.reset(optimizerOps.resetSlots());
         return new TrainingOps(optimizerOps.step(), optimizerOps.stepSize(), accumulate);
     }
 
@@ -215,27 +246,35 @@ public final class TfModelGraph implements AutoCloseable {
         return g;
     }
 
-    /** FedSGD: a zeroed sum per weight, and the op adding {@code g × batch size} to each. */
-    private Op gradientAccumulation(Ops tf, List<Operand<TFloat32>> g, Forward train, List<Op> assignOps) {
+    /**
+     * FedSGD: a sum per weight, the op adding {@code g × batch size} to each, and (in
+     * {@link #resetGradientSums}) the op zeroing them, which a gradient pass runs after assigning
+     * the weights: kept out of {@link #assign} so that a training or evaluation pass does not zero a
+     * model-sized buffer it never reads.
+     */
+    private Op gradientAccumulation(Ops tf, List<Operand<TFloat32>> g, Forward train) {
         Operand<TFloat32> batch = tf.dtypes.cast(train.batchSize, TFloat32.class);
         List<Op> adds = new ArrayList<>();
+        List<Op> resets = new ArrayList<>();
         for (int i = 0; i < weights.size(); i++) {
             Variable<TFloat32> sum = tf.variable(weights.get(i).shape(), TFloat32.class);
             gradientSums.add(sum);
-            assignOps.add(tf.assign(sum, tf.fill(tf.constant(weights.get(i).shape()), tf.constant(0f))));
+            resets.add(tf.assign(sum, tf.fill(tf.constant(weights.get(i).shape()), tf.constant(0f))));
             adds.add(tf.assignAdd(sum, tf.math.mul(g.get(i), batch)));
         }
+        resetGradientSums = group(tf, resets);
         return group(tf, adds);
     }
 
     /** FedProx: {@code g + mu × (w − anchor)}, with an anchor per weight set to the assigned weights. */
     private List<Operand<TFloat32>> withProximalTerm(
-            Ops tf, List<Operand<TFloat32>> g, float proximalMu, List<Op> assignOps) {
+            Ops tf, List<Operand<TFloat32>> g, float proximalMu, AssignOps assignOps) {
         List<Operand<TFloat32>> updateGrads = new ArrayList<>();
         Operand<TFloat32> mu = tf.constant(proximalMu);
         for (int i = 0; i < weights.size(); i++) {
             Variable<TFloat32> anchor = tf.variable(weights.get(i).shape(), TFloat32.class);
-            assignOps.add(tf.assign(anchor, weightFeeds.get(i)));
+            assignOps.fromFeeds.add(tf.assign(anchor, weightFeeds.get(i)));
+            assignOps.fromSnapshot.add(tf.assign(anchor, snapshot.get(i)));
             updateGrads.add(tf.math.add(g.get(i), tf.math.mul(mu, tf.math.sub(weights.get(i), anchor))));
         }
         return updateGrads;
@@ -333,23 +372,53 @@ public final class TfModelGraph implements AutoCloseable {
         return weightsType;
     }
 
-    /** Assigns {@code w}, and resets metrics, optimizer slots, FedProx anchors and gradient sums. */
+    /**
+     * Assigns {@code w}, and resets metrics, optimizer slots and FedProx anchors (the FedSGD gradient
+     * sums are reset by {@link #resetGradientSums()}).
+     *
+     * <p>The graph keeps a snapshot of the weights it was fed last. Core tensors are immutable (their
+     * arrays are taken, never modified), so weights whose every trainable tensor has the very array
+     * the snapshot was fed from are those weights: they are restored from the snapshot inside the
+     * session instead of being copied in again. A round's clients on one worker all start from the
+     * same broadcast weights, so only a worker's first client of a round copies them in.
+     */
     public void assign(ModelWeights w, String where) {
         WeightChecks.check(weightsType, w, where);
         List<Tensor> leaves = w.trainableTensors();
+        if (isSnapshotOf(leaves)) {
+            session.runner().addTarget(assignFromSnapshot).run().close();
+            return;
+        }
+        snapshotArrays = null;
+        float[][] arrays = new float[leaves.size()][];
         List<org.tensorflow.Tensor> fed = new ArrayList<>(leaves.size());
         try {
             Session.Runner r = session.runner();
             for (int i = 0; i < leaves.size(); i++) {
                 Tensor t = leaves.get(i);
-                TFloat32 tt = TFloat32.tensorOf(Shape.of(longs(t.shape())), DataBuffers.of(t.floatData(), true, false));
+                arrays[i] = t.floatData();
+                TFloat32 tt = TFloat32.tensorOf(Shape.of(longs(t.shape())), DataBuffers.of(arrays[i], true, false));
                 fed.add(tt);
                 r.feed(weightFeeds.get(i), tt);
             }
-            r.addTarget(assign).run().close();
+            r.addTarget(assignFromFeeds).run().close();
+            snapshotArrays = arrays;
         } finally {
             fed.forEach(org.tensorflow.Tensor::close);
         }
+    }
+
+    private boolean isSnapshotOf(List<Tensor> leaves) {
+        float[][] kept = snapshotArrays;
+        if (kept == null || kept.length != leaves.size()) {
+            return false;
+        }
+        for (int i = 0; i < kept.length; i++) {
+            if (leaves.get(i).floatData() != kept[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The current weights, copied out of the session. */
@@ -364,6 +433,48 @@ public final class TfModelGraph implements AutoCloseable {
             }
         }
         return ModelWeights.of(b.build(), Struct.empty());
+    }
+
+    /** A client's trainable update {@code initial − trained} and its unfinalized metrics. */
+    public record Delta(Struct update, Struct metrics) {}
+
+    /**
+     * {@code initial − current weights}, trainable weight by trainable weight (float32 subtraction in
+     * Java, bitwise what {@link ModelWeights#trainableDelta} gives on {@link #readWeights()}), with
+     * the metric sums, in one session run. The current weights are copied into buffers this graph
+     * reuses, so the update is the only array allocated per weight.
+     */
+    public Delta readDelta(ModelWeights initial, String where) {
+        WeightChecks.check(weightsType, initial, where);
+        List<Tensor> base = initial.trainableTensors();
+        if (readBuffers == null) {
+            readBuffers = new float[weights.size()][];
+            for (int i = 0; i < weights.size(); i++) {
+                readBuffers[i] = new float[sizeOf(weightSpecs.get(i).shape())];
+            }
+        }
+        Session.Runner r = session.runner();
+        weights.forEach(r::fetch);
+        metricSums.forEach(r::fetch);
+        Struct.Builder b = Struct.builder();
+        double[] sums = new double[metricSums.size()];
+        try (Result result = r.run()) {
+            for (int i = 0; i < weights.size(); i++) {
+                WeightSpec ws = weightSpecs.get(i);
+                float[] trained = readBuffers[i];
+                ((TFloat32) result.get(i)).copyTo(DataBuffers.of(trained, false, false));
+                float[] from = base.get(i).floatData();
+                float[] update = new float[trained.length];
+                for (int k = 0; k < update.length; k++) {
+                    update[k] = from[k] - trained[k];
+                }
+                b.add(ws.name(), Tensor.of(update, ws.shape()));
+            }
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] = ((TFloat64) result.get(weights.size() + i)).getDouble();
+            }
+        }
+        return new Delta(b.build(), metricSums.isEmpty() ? Struct.empty() : Metrics.fromSums(spec.metrics(), sums));
     }
 
     /** The FedSGD gradient sums divided by {@code examples} (zeros if none). */
@@ -401,6 +512,14 @@ public final class TfModelGraph implements AutoCloseable {
             }
         }
         return Metrics.fromSums(spec.metrics(), sums);
+    }
+
+    /** Zeroes the FedSGD gradient sums: what a gradient pass runs after {@link #assign}. */
+    public void resetGradientSums() {
+        if (resetGradientSums == null) {
+            throw new IllegalStateException("this graph was built without gradient sums");
+        }
+        session.runner().addTarget(resetGradientSums).run().close();
     }
 
     public void resetMetrics() {
@@ -521,12 +640,16 @@ public final class TfModelGraph implements AutoCloseable {
 
     // ---- helpers
 
-    private static Tensor readFloat(org.tensorflow.Tensor t, int[] shape) {
+    private static int sizeOf(int[] shape) {
         int n = 1;
         for (int d : shape) {
             n *= d;
         }
-        float[] data = new float[n];
+        return n;
+    }
+
+    private static Tensor readFloat(org.tensorflow.Tensor t, int[] shape) {
+        float[] data = new float[sizeOf(shape)];
         ((TFloat32) t).copyTo(DataBuffers.of(data, false, false));
         return Tensor.of(data, shape);
     }
