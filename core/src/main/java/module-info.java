@@ -17,4 +17,5 @@ module dev.fl4j.core {
     exports dev.fl4j.core.templates;
 
     uses dev.fl4j.core.computation.ComputationFactory;
+    uses dev.fl4j.core.runtime.RuntimeProvider;
 }

@@ -3,6 +3,7 @@ package dev.fl4j.cli;
 import dev.fl4j.bench.BenchModels;
 import dev.fl4j.bench.CompressionBenchmark;
 import dev.fl4j.bench.RawThroughput;
+import dev.fl4j.bench.RuntimeComparison;
 import dev.fl4j.bench.SecAggBenchmark;
 import dev.fl4j.bench.TrainingBenchmark;
 import dev.fl4j.cli.spec.PartitionSpec;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Spec;
             BenchCommand.Training.class,
             BenchCommand.Raw.class,
             BenchCommand.Compression.class,
-            BenchCommand.SecAgg.class
+            BenchCommand.SecAgg.class,
+            BenchCommand.Spark.class
         })
 final class BenchCommand implements Runnable {
 
@@ -449,6 +451,75 @@ final class BenchCommand implements Runnable {
                 return PartitionSpec.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    @Command(
+            name = "spark",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {
+                "FedAvg round time on the Spark runtime against the local runtime with as many workers, in one run;",
+                "efficiency = local round time / spark round time (medians); the final models must be bitwise equal."
+            })
+    static final class Spark implements Runnable {
+        private static final RuntimeComparison.Options D = RuntimeComparison.Options.defaults();
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(
+                names = "--model",
+                paramLabel = "NAME",
+                description =
+                        "Model: fedavg_cnn, two_nn, softmax_regression, character_lstm. Default: ${DEFAULT-VALUE}.")
+        String model = D.model();
+
+        @Option(
+                names = "--runtime",
+                paramLabel = "SPEC",
+                description = "The runtime to compare: spark[:MASTER]. Default: ${DEFAULT-VALUE}.")
+        String runtime = D.runtime();
+
+        @Option(
+                names = "--workers",
+                paramLabel = "N",
+                description =
+                        "Workers of the local runtime (match the Spark master's cores). Default: ${DEFAULT-VALUE}.")
+        int workers = D.workers();
+
+        @Option(names = "--clients", paramLabel = "N", description = "Clients per round. Default: ${DEFAULT-VALUE}.")
+        int clients = D.clients();
+
+        @Option(
+                names = "--examples-per-client",
+                paramLabel = "N",
+                description = "Synthetic examples per client. Default: ${DEFAULT-VALUE}.")
+        int examplesPerClient = D.examplesPerClient();
+
+        @Option(names = "--batch", paramLabel = "N", description = "Batch size. Default: ${DEFAULT-VALUE}.")
+        int batch = D.batch();
+
+        @Option(
+                names = "--rounds",
+                paramLabel = "N",
+                description = "Timed rounds per runtime (after one warm-up round). Default: ${DEFAULT-VALUE}.")
+        int rounds = D.rounds();
+
+        @Option(names = "--seed", paramLabel = "N", description = "Seed. Default: ${DEFAULT-VALUE}.")
+        long seed = D.seed();
+
+        @Override
+        public void run() {
+            RuntimeComparison.Options o = options(
+                    spec,
+                    () -> new RuntimeComparison.Options(
+                            model, runtime, workers, clients, examplesPerClient, batch, rounds, seed));
+            try {
+                RuntimeComparison.run(System.out, o);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "bench spark: " + e.getMessage());
             }
         }
     }

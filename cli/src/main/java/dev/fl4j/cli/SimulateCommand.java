@@ -231,6 +231,16 @@ final class SimulateCommand implements Callable<Integer> {
     Integer workers;
 
     @Option(
+            names = "--runtime",
+            paramLabel = "RUNTIME",
+            defaultValue = "local",
+            description = "Where client work runs: local (this JVM, --workers clients at once) or spark[:MASTER]"
+                    + " (Apache Spark executors; MASTER as for spark-submit, default local[*], e.g."
+                    + " spark:local[2] or spark:spark://HOST:7077). Same seed, same model on either."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String runtime;
+
+    @Option(
             names = "--examples-per-client",
             paramLabel = "N",
             defaultValue = "0",
@@ -346,7 +356,7 @@ final class SimulateCommand implements Callable<Integer> {
                     secureAggregation);
             boolean showProgress = progress != null ? progress : System.console() != null;
             PrintStream bar = showProgress ? System.err : null;
-            Simulation.run(settings, out, bar);
+            Simulation.run(settings, runtime, out, bar);
             return 0;
         } catch (UsageException | CommandLine.ParameterException e) {
             out.flush();

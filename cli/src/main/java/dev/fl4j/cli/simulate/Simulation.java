@@ -9,6 +9,8 @@ import dev.fl4j.cli.spec.PartitionSpec;
 import dev.fl4j.cli.spec.ScheduleSpec;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.BitFormat;
+import dev.fl4j.core.runtime.FederatedRuntime;
+import dev.fl4j.core.runtime.RuntimeSpecs;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.runtime.SecureSumProtocol;
 import dev.fl4j.learning.algorithms.ModelEngines;
@@ -71,7 +73,40 @@ public final class Simulation {
      * @throws UsageException for settings that cannot work
      */
     public static List<RunSummary> run(SimulationSettings s, PrintWriter out, PrintStream progress) throws Exception {
+        return run(s, "local", out, progress);
+    }
+
+    /**
+     * Runs the simulation with client work on the runtime {@code runtimeSpec} names ({@code local}, or
+     * a registered one such as {@code spark:local[2]}, see {@link RuntimeSpecs}); one runtime serves
+     * every run and is closed at the end.
+     *
+     * @throws UsageException for settings that cannot work, an unknown runtime among them
+     */
+    public static List<RunSummary> run(SimulationSettings s, String runtimeSpec, PrintWriter out, PrintStream progress)
+            throws Exception {
         s.validate();
+        if (runtimeSpec.equals("local")) {
+            return run(s, (FederatedRuntime) null, out, progress);
+        }
+        FederatedRuntime runtime;
+        try {
+            runtime = RuntimeSpecs.open(runtimeSpec, s.workers());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--runtime " + runtimeSpec + ": " + e.getMessage());
+        }
+        try (runtime) {
+            out.printf("runtime %s (%d clients at once)%n", runtimeSpec, runtime.workers());
+            return run(s, runtime, out, progress);
+        }
+    }
+
+    private static List<RunSummary> run(
+            SimulationSettings s, FederatedRuntime runtime, PrintWriter out, PrintStream progress) throws Exception {
+        if (runtime != null && SecureAggregationSpec.parse(s.secureAggregation()).isPresent()) {
+            throw new UsageException("--secure-aggregation " + s.secureAggregation()
+                    + " runs the protocol in this JVM on the local runtime; it cannot be combined with --runtime");
+        }
         boolean centralised = SimulationData.isCentralised(s.dataset());
         boolean federatedFiles =
                 !centralised && !SimulationData.name(s.dataset()).equals("synthetic");
@@ -193,6 +228,9 @@ public final class Simulation {
                             .optDropoutRate(s.dropout())
                             .optWorkers(s.workers())
                             .optListener(printer);
+                    if (runtime != null) {
+                        loop.optRuntime(runtime);
+                    }
                     dp.ifPresent(loop::optPrivacy);
                     if (evaluation != null) {
                         loop.optEvaluation(evaluation, s.evalEvery());

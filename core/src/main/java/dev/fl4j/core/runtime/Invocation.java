@@ -54,8 +54,9 @@ final class Invocation implements FederatedContext {
     private final SecureSumProtocol secureSum;
 
     /**
-     * An invocation whose {@code federated_secure_sum_bitwidth} runs {@code secureSum} (the plain
-     * modular sum when it is null).
+     * An invocation whose shippable client work runs where {@code shipper} runs it (null: all on
+     * the pool; see {@link ClientWorkShipper}) and whose {@code federated_secure_sum_bitwidth} runs
+     * {@code secureSum} (the plain modular sum when it is null).
      */
     Invocation(
             WorkerPool pool,
@@ -63,6 +64,7 @@ final class Invocation implements FederatedContext {
             CommunicationStats stats,
             List<String> clientIds,
             ClientStateStore.Transaction clientStates,
+            ClientWorkShipper shipper,
             SecureSumProtocol secureSum) {
         this(
                 pool,
@@ -74,7 +76,9 @@ final class Invocation implements FederatedContext {
                         pool,
                         stats,
                         (i, id, worker, resources) ->
-                                new Context(Placement.CLIENTS, i, id, worker, resources, clientStates)),
+                                new Context(Placement.CLIENTS, i, id, worker, resources, clientStates),
+                        shipper,
+                        serverResources),
                 true,
                 secureSum);
     }
@@ -460,14 +464,16 @@ final class Invocation implements FederatedContext {
         for (int i = 0; i < ids.size(); i++) {
             indexOf.put(ids.get(i), i);
         }
-        return ClientValues.lazy(memberType.build(), ids, id -> {
-            int index = indexOf.get(id);
-            Struct.Builder b = Struct.builder();
-            for (int i = 0; i < federatedValues.size(); i++) {
-                b.add(federatedValues.nameAt(i), memberOf((FederatedValue) federatedValues.get(i), index));
-            }
-            return b.build();
-        });
+        return pending.registerZip(
+                ClientValues.lazy(memberType.build(), ids, id -> {
+                    int index = indexOf.get(id);
+                    Struct.Builder b = Struct.builder();
+                    for (int i = 0; i < federatedValues.size(); i++) {
+                        b.add(federatedValues.nameAt(i), memberOf((FederatedValue) federatedValues.get(i), index));
+                    }
+                    return b.build();
+                }),
+                federatedValues);
     }
 
     private static Struct zipServer(Struct federatedValues) {

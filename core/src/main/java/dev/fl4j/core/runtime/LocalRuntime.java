@@ -42,11 +42,12 @@ public final class LocalRuntime implements FederatedRuntime {
     private final WorkerResources serverResources = new WorkerResources();
     private final CommunicationStats stats = new CommunicationStats();
     private final ClientStateStore clientStates = new ClientStateStore();
-
+    private final ClientWorkShipper shipper;
     private final SecureSumProtocol secureSum;
 
-    private LocalRuntime(int workers, SecureSumProtocol secureSum) {
+    private LocalRuntime(int workers, ClientWorkShipper shipper, SecureSumProtocol secureSum) {
         this.pool = new WorkerPool(workers, "fl4j-worker-");
+        this.shipper = shipper;
         this.secureSum = secureSum;
     }
 
@@ -60,7 +61,13 @@ public final class LocalRuntime implements FederatedRuntime {
         Value result;
         try {
             result = new Invocation(
-                            pool, serverResources, stats, Invocation.clientIdsOf(argument, null), states, secureSum)
+                            pool,
+                            serverResources,
+                            stats,
+                            Invocation.clientIdsOf(argument, null),
+                            states,
+                            shipper,
+                            secureSum)
                     .run(computation, argument);
         } catch (RuntimeException | Error e) {
             states.abort();
@@ -107,8 +114,20 @@ public final class LocalRuntime implements FederatedRuntime {
     public static final class Builder {
         private int workers = Runtime.getRuntime().availableProcessors();
         private SecureSumProtocol secureSum;
+        private ClientWorkShipper shipper;
 
         private Builder() {}
+
+        /**
+         * Runs the shippable part of each pass of client work with {@code shipper} (a Spark runtime's
+         * executors, say) instead of on this runtime's workers; the rest of the clients' work, and
+         * every fold, stays here, in client order, so results are bitwise the same. Null (the
+         * default) runs everything here.
+         */
+        public Builder optClientWorkShipper(ClientWorkShipper shipper) {
+            this.shipper = shipper;
+            return this;
+        }
 
         /** Number of workers running client work at once (default: the number of cores). */
         public Builder optWorkers(int workers) {
@@ -133,7 +152,7 @@ public final class LocalRuntime implements FederatedRuntime {
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be at least 1, got " + workers);
             }
-            return new LocalRuntime(workers, secureSum);
+            return new LocalRuntime(workers, shipper, secureSum);
         }
     }
 }

@@ -55,16 +55,36 @@ final class PendingClientWork {
     private final WorkerPool pool;
     private final CommunicationStats stats;
     private final Contexts contexts;
+    private final ClientWorkShipper shipper;
+    private final WorkerResources shipperSideResources;
     private final int capacity;
     private final List<DeferredClientValue> nodes = new ArrayList<>();
     private final List<ClientFold> folds = new ArrayList<>();
     private final List<ServerValue> deferredServerValues = new ArrayList<>();
+    private final Map<ClientValues, Struct> zips = new IdentityHashMap<>();
     private RuntimeException failure;
 
     PendingClientWork(WorkerPool pool, CommunicationStats stats, Contexts contexts) {
+        this(pool, stats, contexts, null, null);
+    }
+
+    /**
+     * With a {@code shipper}, a pass's shippable computations ({@link ShippedPassBuilder}) run where
+     * the shipper runs them, and the rest of each client's work and the folds run on the calling
+     * thread as the shipper hands back each client's results, in client order, with
+     * {@code shipperSideResources} as the worker resources of that glue.
+     */
+    PendingClientWork(
+            WorkerPool pool,
+            CommunicationStats stats,
+            Contexts contexts,
+            ClientWorkShipper shipper,
+            WorkerResources shipperSideResources) {
         this.pool = pool;
         this.stats = stats;
         this.contexts = contexts;
+        this.shipper = shipper;
+        this.shipperSideResources = shipperSideResources;
         this.capacity = Math.multiplyExact(2, pool.size());
     }
 
@@ -76,6 +96,17 @@ final class PendingClientWork {
     DeferredClientValue add(DeferredClientValue node) {
         nodes.add(node);
         return node;
+    }
+
+    /**
+     * Remembers that {@code zipped}'s members zip {@code parts} (CLIENTS values at hand, all-equal or
+     * not), so a shipper can send the parts (a broadcast once, not a copy per client).
+     */
+    ClientValues registerZip(ClientValues zipped, Struct parts) {
+        if (shipper != null) {
+            zips.put(zipped, parts);
+        }
+        return zipped;
     }
 
     /** Whether {@code v}'s members are computed by pending client work (a done one is an error). */
@@ -175,7 +206,10 @@ final class PendingClientWork {
 
     private void runPass(List<String> ids, List<DeferredClientValue> passNodes, List<ClientFold> passFolds) {
         int n = ids.size();
-        if (n > 0) {
+        ShippedPassBuilder shipped = shipper == null || n == 0 ? null : ShippedPassBuilder.of(ids, passNodes, zips);
+        if (shipped != null) {
+            runShipped(ids, shipped, passNodes, passFolds);
+        } else if (n > 0) {
             try {
                 pool.runOrdered(
                         n,
@@ -215,6 +249,40 @@ final class PendingClientWork {
         }
         for (ClientFold f : passFolds) {
             f.finish(stats);
+        }
+    }
+
+    /**
+     * Runs a pass whose shippable part the shipper runs: for each client, in client order on this
+     * thread, the rest of its work is computed from the shipped results and folded.
+     */
+    private void runShipped(
+            List<String> ids,
+            ShippedPassBuilder shipped,
+            List<DeferredClientValue> passNodes,
+            List<ClientFold> passFolds) {
+        ShippedPass pass = shipped.build();
+        try {
+            shipper.run(pass, (i, results) -> {
+                ClientContext ctx = contexts.forClient(i, ids.get(i), 0, shipperSideResources);
+                Map<DeferredClientValue, Value> memo = new IdentityHashMap<>();
+                shipped.prefill(memo, results);
+                for (DeferredClientValue d : passNodes) {
+                    memberOf(d, i, ctx, memo, "federated_map");
+                }
+                for (ClientFold fold : passFolds) {
+                    List<FederatedValue> sources = fold.sources();
+                    Value[] members = new Value[sources.size()];
+                    for (int s = 0; s < sources.size(); s++) {
+                        members[s] = memberOf(sources.get(s), i, ctx, memo, fold.intrinsic);
+                    }
+                    fold.add(i, ids.get(i), members);
+                }
+            });
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("shipped client work failed: " + e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,155 @@
+package dev.fl4j.bench;
+
+import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.ListSequence;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.random.Seeds;
+import dev.fl4j.core.runtime.FederatedRuntime;
+import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.core.runtime.RuntimeSpecs;
+import dev.fl4j.learning.algorithms.FedAvg;
+import dev.fl4j.learning.keras.ModelSpec;
+import dev.fl4j.learning.optimizers.Sgd;
+import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.learning.zoo.SyntheticBatches;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * FedAvg round time on another runtime (a Spark runtime, {@code spark:local[2]}) against the
+ * {@link LocalRuntime} with the same number of workers, in one run: the same process, synthetic
+ * client data and seed on both, one warm-up round each, then the timed rounds. Efficiency is local
+ * round time / other round time; the final models must be bitwise equal, or the run fails.
+ */
+public final class RuntimeComparison {
+
+    private RuntimeComparison() {}
+
+    /** What to compare. */
+    public record Options(
+            String model,
+            String runtime,
+            int workers,
+            int clients,
+            int examplesPerClient,
+            int batch,
+            int rounds,
+            long seed) {
+        public Options {
+            BenchModels.byName(model);
+            positive("workers", workers);
+            positive("clients", clients);
+            positive("batch", batch);
+            positive("rounds", rounds);
+            if (examplesPerClient < batch) {
+                throw new IllegalArgumentException(
+                        "examples per client (" + examplesPerClient + ") must be at least one batch (" + batch + ")");
+            }
+        }
+
+        public static Options defaults() {
+            return new Options("fedavg_cnn", "spark:local[2]", 2, 16, 64, 16, 3, 1);
+        }
+
+        private static void positive(String name, int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException(name + " must be at least 1, got " + v);
+            }
+        }
+    }
+
+    /** The measurement: median round seconds on each runtime. */
+    public record Result(double localSeconds, double otherSeconds) {
+        /** local round time / other round time (1 = no overhead). */
+        public double efficiency() {
+            return localSeconds / otherSeconds;
+        }
+    }
+
+    public static Result run(PrintStream out, Options o) {
+        ModelSpec spec = BenchModels.byName(o.model());
+        out.printf(
+                Locale.ROOT,
+                "bench spark: FedAvg %s, %d clients x %d examples (batch %d), %d timed rounds; local runtime with %d"
+                        + " workers vs %s%n",
+                o.model(),
+                o.clients(),
+                o.examplesPerClient(),
+                o.batch(),
+                o.rounds(),
+                o.workers(),
+                o.runtime());
+        List<String> ids = new ArrayList<>();
+        List<Value> data = new ArrayList<>();
+        for (int c = 0; c < o.clients(); c++) {
+            ids.add("client" + c);
+            List<Struct> batches =
+                    SyntheticBatches.of(spec, o.batch(), o.examplesPerClient() / o.batch(), Seeds.derive(o.seed(), c));
+            data.add(ListSequence.of(spec.inputSpec(), batches));
+        }
+        ClientValues clientData = ClientValues.of(ids, data);
+        LearningProcess process = FedAvg.builder(spec)
+                .setClientOptimizer(Sgd.of(0.02f))
+                .optSeed(o.seed())
+                .build();
+
+        List<Double> local;
+        Value localState;
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(o.workers()).build()) {
+            local = new ArrayList<>();
+            localState = rounds(rt, process, clientData, o.rounds(), local);
+        }
+        out.printf(Locale.ROOT, "local  rounds %s s%n", format(local));
+        List<Double> other = new ArrayList<>();
+        Value otherState;
+        try (FederatedRuntime rt = RuntimeSpecs.open(o.runtime(), o.workers())) {
+            otherState = rounds(rt, process, clientData, o.rounds(), other);
+        }
+        out.printf(Locale.ROOT, "%s rounds %s s%n", o.runtime(), format(other));
+        if (!process.getModelWeights(localState).equals(process.getModelWeights(otherState))) {
+            throw new IllegalStateException("the model after " + (o.rounds() + 1) + " rounds on " + o.runtime()
+                    + " differs from the local runtime's: the runtimes disagree");
+        }
+        Result r = new Result(median(local), median(other));
+        out.printf(
+                Locale.ROOT,
+                "round time: local %.3f s, %s %.3f s (medians); efficiency local/%s = %.3f;"
+                        + " final models bitwise equal%n",
+                r.localSeconds(),
+                o.runtime(),
+                r.otherSeconds(),
+                o.runtime(),
+                r.efficiency());
+        return r;
+    }
+
+    private static Value rounds(
+            FederatedRuntime rt, LearningProcess process, ClientValues data, int rounds, List<Double> seconds) {
+        Value state = process.initialize(rt);
+        state = process.next(rt, state, data).state();
+        for (int r = 0; r < rounds; r++) {
+            long start = System.nanoTime();
+            state = process.next(rt, state, data).state();
+            seconds.add((System.nanoTime() - start) / 1e9);
+        }
+        return state;
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private static String format(List<Double> seconds) {
+        StringBuilder b = new StringBuilder();
+        for (double s : seconds) {
+            b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", s));
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,258 @@
+package dev.fl4j.spark;
+
+import dev.fl4j.core.Placement;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.ClientContext;
+import dev.fl4j.core.io.ValueCodec;
+import dev.fl4j.core.runtime.ShippedPass;
+import java.io.PrintWriter;
+import java.io.Serializable;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * What runs in a Spark executor: the task that runs one partition's clients, and the per-JVM caches
+ * that make client work cheap across tasks and rounds: compiled plans (computations rebuilt from
+ * their descriptors once per plan) and worker resources (engine sessions), which a task borrows for
+ * its duration and hands back, so an executor JVM builds an engine session once per task slot, not
+ * per client or per round.
+ */
+final class ExecutorSide {
+
+    private ExecutorSide() {}
+
+    /** A pass's plan and its broadcast values, encoded: the content of one Spark broadcast per pass. */
+    record PassBytes(byte[] plan, byte[][] broadcasts, int clientInputs) implements Serializable {}
+
+    /** One partition's clients: a contiguous range of the pass starting at {@code first}. */
+    record PartitionInput(int first, String[] clientIds, byte[][] inputs) implements Serializable {}
+
+    /**
+     * One partition's results, per client the encoded structure of its shipped results; or, when
+     * client {@code failedAt} failed, the results of the clients before it and the failure's text.
+     */
+    record PartitionOutput(int first, byte[][] results, int failedAt, String failure) implements Serializable {}
+
+    /** The task: runs every client of its partition in order with the pass broadcast to it. */
+    static final class RunPartition implements FlatMapFunction<Iterator<PartitionInput>, PartitionOutput> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<PassBytes> pass;
+
+        RunPartition(Broadcast<PassBytes> pass) {
+            this.pass = pass;
+        }
+
+        @Override
+        public Iterator<PartitionOutput> call(Iterator<PartitionInput> inputs) {
+            PassBytes bytes = pass.value();
+            ShippedPass.Compiled compiled = compiledPlan(bytes);
+            List<Value> broadcasts = new ArrayList<>(bytes.broadcasts().length);
+            for (byte[] b : bytes.broadcasts()) {
+                broadcasts.add(ValueCodec.decode(b));
+            }
+            List<PartitionOutput> out = new ArrayList<>();
+            Resources resources = borrow();
+            try {
+                while (inputs.hasNext()) {
+                    out.add(runClients(compiled, broadcasts, bytes.clientInputs(), inputs.next(), resources));
+                }
+            } finally {
+                RESOURCES.push(resources);
+            }
+            return out.iterator();
+        }
+    }
+
+    private static PartitionOutput runClients(
+            ShippedPass.Compiled compiled,
+            List<Value> broadcasts,
+            int clientInputs,
+            PartitionInput in,
+            Resources resources) {
+        byte[][] results = new byte[in.clientIds().length][];
+        for (int c = 0; c < results.length; c++) {
+            int index = in.first() + c;
+            try {
+                Value inputs = ValueCodec.decode(in.inputs()[c]);
+                if (!(inputs instanceof Struct s) || s.size() != clientInputs) {
+                    throw new IllegalStateException("client " + in.clientIds()[c] + ": expected " + clientInputs
+                            + " client inputs, got " + inputs.type());
+                }
+                List<Value> members = compiled.runClient(
+                        index, s.values(), broadcasts, new ExecutorContext(index, in.clientIds()[c], resources));
+                results[c] = ValueCodec.encode(Struct.of(members));
+            } catch (RuntimeException e) {
+                // the client's own failure (its work threw): deterministic, so it is reported, not retried. An Error
+                // fails the task instead, and Spark runs the partition again (client work is idempotent)
+                return new PartitionOutput(in.first(), Arrays.copyOf(results, c), index, describe(e));
+            }
+        }
+        return new PartitionOutput(in.first(), results, -1, null);
+    }
+
+    private static String describe(Throwable e) {
+        StringWriter w = new StringWriter();
+        e.printStackTrace(new PrintWriter(w));
+        return w.toString();
+    }
+
+    // ------------------------------------------------------------------ per-JVM caches
+
+    private static final int PLAN_CACHE_SIZE = 16;
+
+    /** Compiled plans by their bytes, the most recently used kept. */
+    private static final Map<PlanKey, ShippedPass.Compiled> PLANS = new LinkedHashMap<>(PLAN_CACHE_SIZE, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PlanKey, ShippedPass.Compiled> eldest) {
+            return size() > PLAN_CACHE_SIZE;
+        }
+    };
+
+    private record PlanKey(byte[] bytes, int hash) {
+        static PlanKey of(byte[] bytes) {
+            return new PlanKey(bytes, Arrays.hashCode(bytes));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PlanKey k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    static ShippedPass.Compiled compiledPlan(PassBytes bytes) {
+        PlanKey key = PlanKey.of(bytes.plan());
+        synchronized (PLANS) {
+            ShippedPass.Compiled known = PLANS.get(key);
+            if (known != null) {
+                return known;
+            }
+        }
+        ShippedPass.Compiled compiled =
+                ShippedPass.compile(bytes.plan(), bytes.broadcasts().length, bytes.clientInputs());
+        synchronized (PLANS) {
+            PLANS.putIfAbsent(key, compiled);
+            return PLANS.get(key);
+        }
+    }
+
+    private static final ConcurrentLinkedDeque<Resources> RESOURCES = new ConcurrentLinkedDeque<>();
+    private static final AtomicInteger RESOURCE_SETS = new AtomicInteger();
+    private static final AtomicInteger RESOURCES_MADE = new AtomicInteger();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(ExecutorSide::closeResources, "fl4j-spark-resources"));
+    }
+
+    private static Resources borrow() {
+        Resources r = RESOURCES.poll();
+        return r != null ? r : new Resources(RESOURCE_SETS.getAndIncrement());
+    }
+
+    /** How many resource sets (task slots that ran client work) this JVM has made. */
+    static int resourceSets() {
+        return RESOURCE_SETS.get();
+    }
+
+    /** How many worker resources (engine sessions, say) client work in this JVM has had made. */
+    static int resourcesMade() {
+        return RESOURCES_MADE.get();
+    }
+
+    private static void closeResources() {
+        Resources r;
+        while ((r = RESOURCES.poll()) != null) {
+            r.close();
+        }
+    }
+
+    /** One task slot's resources: used by one task at a time, kept across tasks and rounds. */
+    static final class Resources implements AutoCloseable {
+        final int index;
+        private final Map<Object, Object> byKey = new LinkedHashMap<>();
+
+        Resources(int index) {
+            this.index = index;
+        }
+
+        <T> T get(Object key, Supplier<T> factory) {
+            @SuppressWarnings("unchecked")
+            T known = (T) byKey.get(key);
+            if (known != null) {
+                return known;
+            }
+            T made = factory.get();
+            if (made == null) {
+                throw new IllegalStateException("resource factory for " + key + " returned null");
+            }
+            byKey.put(key, made);
+            RESOURCES_MADE.incrementAndGet();
+            return made;
+        }
+
+        @Override
+        public void close() {
+            Object[] values = byKey.values().toArray();
+            byKey.clear();
+            for (int i = values.length - 1; i >= 0; i--) {
+                if (values[i] instanceof AutoCloseable c) {
+                    try {
+                        c.close();
+                    } catch (Exception e) {
+                        // the JVM is exiting; nothing is left to tell
+                    }
+                }
+            }
+        }
+    }
+
+    /** The context of shipped client work in an executor. */
+    private record ExecutorContext(int clientIndex, String clientId, Resources resources) implements ClientContext {
+        @Override
+        public Placement placement() {
+            return Placement.CLIENTS;
+        }
+
+        @Override
+        public int workerIndex() {
+            return resources.index;
+        }
+
+        @Override
+        public <T> T workerResource(Object key, Supplier<T> factory) {
+            return resources.get(key, factory);
+        }
+
+        @Override
+        public Optional<Value> clientState(String key) {
+            throw noState(key);
+        }
+
+        @Override
+        public void setClientState(String key, Value state) {
+            throw noState(key);
+        }
+
+        private IllegalStateException noState(String key) {
+            return new IllegalStateException("client state '" + key + "' of client " + clientId
+                    + ": computations shipped to Spark executors cannot read or write client state; the SparkRuntime"
+                    + " keeps client state on the driver, where work without a descriptor runs");
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package dev.fl4j.spark;
+
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.FederatedComputation;
+import dev.fl4j.core.runtime.ClientStateStore;
+import dev.fl4j.core.runtime.CommunicationStats;
+import dev.fl4j.core.runtime.FederatedRuntime;
+import dev.fl4j.core.runtime.LocalRuntime;
+import java.util.Objects;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Runs federated computations with their client work on an Apache Spark cluster: the same
+ * {@code LearningProcess}es and aggregators as on {@link LocalRuntime}, unchanged, ending with
+ * bitwise the same results for a given seed, for any number of partitions and executors.
+ *
+ * <h2>What runs where</h2>
+ * A round's pending client work (see {@link LocalRuntime}) is split by what can ship. Client
+ * computations with a {@link dev.fl4j.core.computation.ComputationDescriptor} (client training,
+ * evaluation) whose inputs are client data, broadcasts or other shipped results run in Spark tasks:
+ * each executor rebuilds them from their descriptors through the registered factories (the
+ * allow-list of {@link dev.fl4j.core.computation.ComputationFactories}, never a class named by the
+ * bytes), once per plan and JVM, and keeps its engine sessions (worker resources) across tasks and
+ * rounds, one set per task slot. The plan and the values all clients receive travel once per pass
+ * as one Spark broadcast of their encoded bytes; broadcasts are counted in {@link #communication()}
+ * as on the local runtime (the value's size times the clients). Client data is read on the driver
+ * from the round's {@code {T}@CLIENTS} argument and shipped with the tasks, partition by partition
+ * (any {@code ClientData} fl4j builds; moderate sizes).
+ *
+ * <h2>Same answer: why the fold stays in client order on the driver</h2>
+ * The local runtime folds client results in client order into one accumulator, and a sum or mean
+ * of float32 values accumulates in double, adding one client at a time. Double addition is not
+ * associative: partial sums per partition merged afterwards, in any fixed order, round differently
+ * from the sequential fold as soon as the values' exponents differ, so no partition-local
+ * pre-aggregation can reproduce the local result bitwise (nor could a user's
+ * {@link dev.fl4j.core.computation.Aggregation} merge be trusted to). This runtime therefore cuts
+ * the clients into contiguous ranges, one per partition, runs the partitions in parallel, and folds
+ * their results on the driver in partition order, that is in client order, with the local runtime's
+ * own fold code: the same additions in the same order. Work without a descriptor (the small glue
+ * maps of a round: field selection, the finiteness check) runs there too, per client, as each
+ * client's results arrive. Each partition is a job; at most {@link Builder#optInFlight} partitions
+ * are submitted and not yet folded, so the driver holds that many partitions' results, not the
+ * round's.
+ * Client updates do cross to the driver one per client, as they cross to the server in a real
+ * deployment; executor-side pre-aggregation, which would need an order-independent (exact)
+ * accumulator, is not done.
+ *
+ * <h2>Client state</h2>
+ * Stateful client work (error feedback) keeps running on the driver, where this runtime's
+ * {@link #clientStates()} lives and is saved with checkpoints as on the local runtime; a shipped
+ * computation that reads client state fails naming the client and key.
+ */
+public final class SparkRuntime implements FederatedRuntime {
+
+    private final JavaSparkContext sc;
+    private final boolean ownsContext;
+    private final LocalRuntime local;
+    private final int partitions;
+
+    private SparkRuntime(JavaSparkContext sc, boolean ownsContext, int partitions, int inFlight) {
+        this.sc = sc;
+        this.ownsContext = ownsContext;
+        this.partitions = partitions;
+        this.local = LocalRuntime.builder()
+                .optWorkers(1)
+                .optClientWorkShipper(new SparkShipper(sc, partitions, inFlight))
+                .build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Value invoke(FederatedComputation computation, Value argument) {
+        return local.invoke(computation, argument);
+    }
+
+    @Override
+    public CommunicationStats communication() {
+        return local.communication();
+    }
+
+    @Override
+    public ClientStateStore clientStates() {
+        return local.clientStates();
+    }
+
+    /** The cluster's default parallelism: how many client tasks run at once. */
+    @Override
+    public int workers() {
+        return sc.defaultParallelism();
+    }
+
+    /** How many partitions a pass's clients are cut into (fewer when there are fewer clients). */
+    public int partitions() {
+        return partitions;
+    }
+
+    /** The Spark context client work runs on. */
+    public JavaSparkContext sparkContext() {
+        return sc;
+    }
+
+    /** Closes the driver side, and stops the Spark context if this runtime started it. */
+    @Override
+    public void close() {
+        try {
+            local.close();
+        } finally {
+            if (ownsContext) {
+                sc.stop();
+            }
+        }
+    }
+
+    /** Configures a {@link SparkRuntime}. */
+    public static final class Builder {
+        private JavaSparkContext context;
+        private String master = "local[*]";
+        private int partitions;
+        private int inFlight;
+
+        private Builder() {}
+
+        /**
+         * Runs on an existing Spark context, which {@link SparkRuntime#close()} leaves running (share
+         * one across runtimes, or in tests).
+         */
+        public Builder optSparkContext(JavaSparkContext context) {
+            this.context = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
+         * The master of a Spark context this runtime starts and stops ({@code local[2]},
+         * {@code spark://host:7077}); default {@code local[*]}. Ignored with {@link #optSparkContext}.
+         */
+        public Builder optMaster(String master) {
+            this.master = Objects.requireNonNull(master, "master");
+            return this;
+        }
+
+        /** Partitions per pass (contiguous client ranges); default four times the default parallelism. */
+        public Builder optPartitions(int partitions) {
+            if (partitions < 1) {
+                throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+            }
+            this.partitions = partitions;
+            return this;
+        }
+
+        /**
+         * Partitions submitted and not yet folded at most (the driver holds at most this many partitions'
+         * results); default twice the default parallelism, which keeps every task slot busy while the
+         * driver folds.
+         */
+        public Builder optInFlight(int inFlight) {
+            if (inFlight < 1) {
+                throw new IllegalArgumentException("partitions in flight must be at least 1, got " + inFlight);
+            }
+            this.inFlight = inFlight;
+            return this;
+        }
+
+        public SparkRuntime build() {
+            boolean owns = context == null;
+            JavaSparkContext sc = owns ? new JavaSparkContext(defaultConf(master)) : context;
+            int parallelism = Math.max(1, sc.defaultParallelism());
+            return new SparkRuntime(
+                    sc, owns, partitions > 0 ? partitions : 4 * parallelism, inFlight > 0 ? inFlight : 2 * parallelism);
+        }
+    }
+
+    /**
+     * The configuration of a context this runtime starts: app name {@code fl4j}, the UI off, and for
+     * a {@code local} master the driver bound to 127.0.0.1 only.
+     */
+    public static SparkConf defaultConf(String master) {
+        SparkConf conf = new SparkConf().setMaster(master).setAppName("fl4j").set("spark.ui.enabled", "false");
+        if (master.startsWith("local")) {
+            conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+        }
+        return conf;
+    }
+}

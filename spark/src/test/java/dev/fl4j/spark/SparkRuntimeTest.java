@@ -1,0 +1,230 @@
+package dev.fl4j.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
+import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.ClientWorkException;
+import dev.fl4j.core.computation.FederatedComputation;
+import dev.fl4j.core.io.MalformedDataException;
+import dev.fl4j.core.runtime.FederatedRuntime;
+import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.learning.algorithms.FedAvg;
+import dev.fl4j.learning.optimizers.Sgd;
+import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.learning.zoo.Models;
+import dev.fl4j.simulation.data.ClientData;
+import dev.fl4j.simulation.datasets.FedProxSynthetic;
+import dev.fl4j.simulation.training.Preprocessing;
+import dev.fl4j.simulation.training.TrainingLoop;
+import dev.fl4j.simulation.training.TrainingResult;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SparkRuntime on local[2] (with task retry), one Spark context for the class; every result compared with
+ * LocalRuntime's, bitwise.
+ */
+class SparkRuntimeTest {
+
+    private static JavaSparkContext sc;
+
+    @BeforeAll
+    static void startSpark() {
+        // two task threads, and a failed task is tried again once (local[N,F]: F attempts)
+        sc = new JavaSparkContext(SparkRuntime.defaultConf("local[2,2]"));
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        if (sc != null) {
+            sc.stop();
+        }
+    }
+
+    private static SparkRuntime spark(int partitions) {
+        return SparkRuntime.builder()
+                .optSparkContext(sc)
+                .optPartitions(partitions)
+                .optInFlight(2)
+                .build();
+    }
+
+    private static TrainingResult fedAvg(FederatedRuntime runtime) {
+        LearningProcess process = FedAvg.builder(
+                        Models.softmaxRegression(FedProxSynthetic.DIMENSION, FedProxSynthetic.CLASSES))
+                .setClientOptimizer(Sgd.of(0.05f))
+                .optSeed(3)
+                .build();
+        return TrainingLoop.builder()
+                .setProcess(process)
+                .setTrainingData(FedProxSynthetic.builder(1, 1, 16, 5)
+                        .optExamplesPerClient(20)
+                        .build())
+                .setClientsPerRound(9)
+                .setRounds(3)
+                .setPreprocessing(Preprocessing.batches(8))
+                .optSeed(17)
+                .optRuntime(runtime)
+                .build()
+                .run();
+    }
+
+    @Test
+    void fedAvgOnSparkEndsWithTheLocalModelBitwiseForAnyPartitioning() {
+        TrainingResult local;
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
+            local = fedAvg(rt);
+        }
+        for (int partitions : new int[] {1, 3, 7}) {
+            TrainingResult onSpark;
+            try (SparkRuntime rt = spark(partitions)) {
+                onSpark = fedAvg(rt);
+            }
+            assertEquals(local.model(), onSpark.model(), "model after 3 rounds, " + partitions + " partitions");
+            assertEquals(withoutTimes(local), withoutTimes(onSpark), "every round's metrics");
+            assertEquals(local.communication(), onSpark.communication(), "traffic is counted as on the local runtime");
+            assertTrue(ExecutorSide.resourcesMade() >= 1, "client training ran in Spark tasks");
+            assertEquals(1, SparkShipper.lastClientInputTypes.size(), SparkShipper.lastClientInputTypes.toString());
+            assertFalse(
+                    SparkShipper.lastClientInputTypes.get(0).contains("trainable"),
+                    "the model travels as a broadcast, not with each client's data: "
+                            + SparkShipper.lastClientInputTypes);
+        }
+        assertTrue(
+                ExecutorSide.resourceSets() <= 2 && ExecutorSide.resourcesMade() <= 2,
+                "81 client trainings in 3 runs of 3 rounds built one engine trainer per task slot of local[2], not per"
+                        + " client or round: " + ExecutorSide.resourcesMade() + " made");
+    }
+
+    private static List<java.util.Map<String, Double>> withoutTimes(TrainingResult r) {
+        List<java.util.Map<String, Double>> out = new ArrayList<>();
+        for (var round : r.history()) {
+            java.util.Map<String, Double> m = new java.util.TreeMap<>(round.metrics());
+            m.remove("round_seconds");
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static final TensorType F32 = TensorType.scalar(DType.FLOAT32);
+
+    private static FederatedComputation scaledSum(String failOn) {
+        return FederatedComputation.of(
+                "scaled_sum",
+                FederatedType.clients(F32),
+                FederatedType.server(F32),
+                (ctx, x) -> ctx.federatedSum(ctx.federatedMap(new ScaleOrFail(failOn), (FederatedValue) x)));
+    }
+
+    /**
+     * Values whose sum depends on the order of additions: pairs of huge opposite values with a small
+     * one after each pair (in client order the huge ones cancel before the small one is added).
+     */
+    private static ClientValues orderSensitiveValues(int n) {
+        List<String> ids = new ArrayList<>();
+        List<Value> members = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add("c" + i);
+            float huge = 1e30f * (1 + i / 3 / 10f);
+            members.add(Tensor.scalar(i % 3 == 0 ? huge : i % 3 == 1 ? -huge : i / 3 + 1f));
+        }
+        return ClientValues.of(ids, members);
+    }
+
+    private static Value run(Supplier<FederatedRuntime> runtime, FederatedComputation c, Value arg) {
+        try (FederatedRuntime rt = runtime.get()) {
+            return rt.invoke(c, arg);
+        }
+    }
+
+    @Test
+    void sumsFoldInClientOrderAndAFailingClientIsNamed() {
+        ClientValues values = orderSensitiveValues(24);
+        Value local = run(() -> LocalRuntime.builder().optWorkers(2).build(), scaledSum(""), values);
+        Value reversed = run(
+                () -> LocalRuntime.builder().optWorkers(2).build(),
+                scaledSum(""),
+                ClientValues.of(reversed(values.clientIds()), reversed(membersOf(values))));
+        assertNotEquals(local, reversed, "the fixture's sum depends on the order (else this test proves nothing)");
+        assertEquals(local, run(() -> spark(7), scaledSum(""), values));
+        assertEquals(local, run(() -> spark(1), scaledSum(""), values));
+
+        assertEquals(
+                local,
+                run(() -> spark(5), scaledSum("lose-first-attempt:c11"), values),
+                "a task that died is run again by Spark, and client work is idempotent: the same sum");
+
+        ClientWorkException e =
+                assertThrows(ClientWorkException.class, () -> run(() -> spark(5), scaledSum("c13"), values));
+        assertEquals(13, e.clientIndex());
+        assertTrue(e.getMessage().contains("told to fail on c13"), e.getMessage());
+    }
+
+    private static List<Value> membersOf(ClientValues v) {
+        List<Value> out = new ArrayList<>();
+        for (int i = 0; i < v.count(); i++) {
+            out.add(v.member(i));
+        }
+        return out;
+    }
+
+    private static <T> List<T> reversed(List<T> in) {
+        List<T> out = new ArrayList<>(in);
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    @Test
+    void clientDataGoesToParquetAndComesBackTheSame(@TempDir Path tmp) {
+        SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+        ClientData data =
+                FedProxSynthetic.builder(1, 1, 7, 5).optExamplesPerClient(9).build();
+        String path = tmp.resolve("synthetic.parquet").toString();
+        ParquetClientData.write(spark, data, path);
+        ClientData back = ParquetClientData.read(spark, path);
+        assertEquals(data.clientIds(), back.clientIds());
+        for (String id : data.clientIds()) {
+            assertEquals(values(data.datasetFor(id)), values(back.datasetFor(id)), "client " + id);
+        }
+
+        String wrong = tmp.resolve("wrong.parquet").toString();
+        spark.createDataFrame(
+                        List.of(RowFactory.create(0, "a", 0, "not bytes")),
+                        new org.apache.spark.sql.types.StructType()
+                                .add("client_index", DataTypes.IntegerType)
+                                .add("client_id", DataTypes.StringType)
+                                .add("example", DataTypes.IntegerType)
+                                .add("value", DataTypes.StringType))
+                .write()
+                .parquet(wrong);
+        MalformedDataException e =
+                assertThrows(MalformedDataException.class, () -> ParquetClientData.read(spark, wrong));
+        assertTrue(e.getMessage().contains("column 'value' is string, expected binary"), e.getMessage());
+    }
+
+    private static List<Value> values(Iterable<Value> d) {
+        List<Value> out = new ArrayList<>();
+        d.forEach(out::add);
+        return out;
+    }
+}
