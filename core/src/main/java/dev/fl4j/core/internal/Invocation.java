@@ -14,6 +14,7 @@ import dev.fl4j.core.computation.FederatedContext;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.internal.StandaloneContext.WorkerResources;
 import dev.fl4j.core.runtime.ClientStateStore;
+import dev.fl4j.core.runtime.ClientWorkDispatcher;
 import dev.fl4j.core.runtime.CommunicationStats;
 import dev.fl4j.core.runtime.Direction;
 import dev.fl4j.core.runtime.TrafficRecord;
@@ -62,6 +63,17 @@ public final class Invocation implements FederatedContext {
             CommunicationStats stats,
             List<String> clientIds,
             ClientStateStore.Transaction clientStates) {
+        this(pool, serverResources, stats, clientIds, clientStates, null);
+    }
+
+    /** As above, handing the client work {@code dispatcher} accepts to it (null: none). */
+    public Invocation(
+            WorkerPool pool,
+            WorkerResources serverResources,
+            CommunicationStats stats,
+            List<String> clientIds,
+            ClientStateStore.Transaction clientStates,
+            ClientWorkDispatcher dispatcher) {
         this(
                 pool,
                 serverResources,
@@ -71,6 +83,7 @@ public final class Invocation implements FederatedContext {
                 new PendingClientWork(
                         pool,
                         stats,
+                        dispatcher,
                         (i, id, worker, resources) ->
                                 new Context(Placement.CLIENTS, i, id, worker, resources, clientStates)),
                 true);

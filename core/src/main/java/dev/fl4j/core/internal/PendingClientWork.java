@@ -9,6 +9,7 @@ import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
 import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.internal.StandaloneContext.WorkerResources;
+import dev.fl4j.core.runtime.ClientWorkDispatcher;
 import dev.fl4j.core.runtime.CommunicationStats;
 import dev.fl4j.core.runtime.OrderedFold;
 import dev.fl4j.core.types.Type;
@@ -57,15 +58,17 @@ final class PendingClientWork {
     private final WorkerPool pool;
     private final CommunicationStats stats;
     private final Contexts contexts;
+    private final ClientWorkDispatcher dispatcher;
     private final int capacity;
     private final List<DeferredClientValue> nodes = new ArrayList<>();
     private final List<ClientFold> folds = new ArrayList<>();
     private final List<ServerValue> deferredServerValues = new ArrayList<>();
     private RuntimeException failure;
 
-    PendingClientWork(WorkerPool pool, CommunicationStats stats, Contexts contexts) {
+    PendingClientWork(WorkerPool pool, CommunicationStats stats, ClientWorkDispatcher dispatcher, Contexts contexts) {
         this.pool = pool;
         this.stats = stats;
+        this.dispatcher = dispatcher;
         this.contexts = contexts;
         this.capacity = Math.multiplyExact(2, pool.size());
     }
@@ -216,7 +219,7 @@ final class PendingClientWork {
     }
 
     /** Client {@code index}'s member of {@code v}, computing (once per client) what is deferred. */
-    private static Value memberOf(
+    private Value memberOf(
             FederatedValue v, int index, ClientContext ctx, Map<DeferredClientValue, Value> memo, String consumer) {
         if (v instanceof DeferredClientValue d) {
             Value known = memo.get(d);
@@ -255,11 +258,34 @@ final class PendingClientWork {
         throw new IllegalArgumentException(consumer + ": not a CLIENTS value: " + v.type());
     }
 
-    private static Value run(DeferredClientValue d, String intrinsic, Value arg, int index, ClientContext ctx) {
+    private Value run(DeferredClientValue d, String intrinsic, Value arg, int index, ClientContext ctx) {
         try {
+            if (dispatcher != null && dispatcher.dispatches(d.fn)) {
+                return dispatched(d, arg, index, ctx);
+            }
             return d.fn.invoke(arg, ctx);
         } catch (RuntimeException | Error e) {
             throw new ClientWorkException(intrinsic, index, ctx.clientId(), e);
         }
+    }
+
+    /** {@code d}'s member for client {@code index} from the dispatcher, checked against the computation's result type. */
+    private Value dispatched(DeferredClientValue d, Value arg, int index, ClientContext ctx) {
+        Value result;
+        try {
+            result = dispatcher.dispatch(index, ctx.clientId(), d.fn, arg);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for client work '" + d.fn.name() + "'", e);
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        if (result == null) {
+            throw new IllegalStateException("client work '" + d.fn.name() + "' was dispatched and returned null");
+        }
+        d.fn.type().result().checkAssignableFrom(result.type(), "dispatched client work '" + d.fn.name() + "' result");
+        return result;
     }
 }

@@ -45,8 +45,11 @@ public final class LocalRuntime implements FederatedRuntime {
     private final CommunicationStats stats = new CommunicationStats();
     private final ClientStateStore clientStates = new ClientStateStore();
 
-    private LocalRuntime(int workers) {
+    private final ClientWorkDispatcher dispatcher;
+
+    private LocalRuntime(int workers, ClientWorkDispatcher dispatcher) {
         this.pool = new WorkerPool(workers, "fl4j-worker-");
+        this.dispatcher = dispatcher;
     }
 
     public static Builder builder() {
@@ -58,7 +61,8 @@ public final class LocalRuntime implements FederatedRuntime {
         ClientStateStore.Transaction states = clientStates.begin();
         Value result;
         try {
-            result = new Invocation(pool, serverResources, stats, Invocation.clientIdsOf(argument, null), states)
+            result = new Invocation(
+                            pool, serverResources, stats, Invocation.clientIdsOf(argument, null), states, dispatcher)
                     .run(computation, argument);
         } catch (RuntimeException | Error e) {
             states.abort();
@@ -104,8 +108,18 @@ public final class LocalRuntime implements FederatedRuntime {
     /** Configures a {@link LocalRuntime}. */
     public static final class Builder {
         private int workers = Runtime.getRuntime().availableProcessors();
+        private ClientWorkDispatcher dispatcher;
 
         private Builder() {}
+
+        /**
+         * Hands the client work {@code dispatcher} accepts to it instead of running it on the workers
+         * (default: none, all client work runs here). See {@link ClientWorkDispatcher}.
+         */
+        public Builder optClientWorkDispatcher(ClientWorkDispatcher dispatcher) {
+            this.dispatcher = java.util.Objects.requireNonNull(dispatcher, "dispatcher");
+            return this;
+        }
 
         /** Number of workers running client work at once (default: the number of cores). */
         public Builder optWorkers(int workers) {
@@ -117,7 +131,7 @@ public final class LocalRuntime implements FederatedRuntime {
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be at least 1, got " + workers);
             }
-            return new LocalRuntime(workers);
+            return new LocalRuntime(workers, dispatcher);
         }
     }
 }
