@@ -38,7 +38,8 @@ public final class Payloads {
      * A task's argument: a structure of {@code parameter}'s fields except {@code dataFields}, which
      * the client fills with its own data.
      */
-    public static Struct decodeArgument(byte[] bytes, StructType parameter, Collection<String> dataFields, String what) {
+    public static Struct decodeArgument(
+            byte[] bytes, StructType parameter, Collection<String> dataFields, String what) {
         Value v = decode(bytes, what);
         StructType expected = without(parameter, dataFields);
         if (!(v instanceof Struct s) || !expected.isAssignableFrom(v.type())) {
@@ -63,7 +64,8 @@ public final class Payloads {
         try {
             return ValueCodec.decode(bytes);
         } catch (MalformedDataException e) {
-            throw new RejectedMessageException(Rejection.MALFORMED, what + " is not an fl4j value: " + e.getMessage(), e);
+            throw new RejectedMessageException(
+                    Rejection.MALFORMED, what + " is not an fl4j value: " + e.getMessage(), e);
         }
     }
 }

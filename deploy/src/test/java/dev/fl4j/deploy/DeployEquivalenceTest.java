@@ -31,7 +31,8 @@ class DeployEquivalenceTest {
         int perRound = 2;
         int rounds = 2;
         List<Process> clients = new ArrayList<>();
-        try (DeployServer server = DeployFixture.server(perRound, rounds).build().start()) {
+        try (DeployServer server =
+                DeployFixture.server(perRound, rounds).build().start()) {
             for (int k = 0; k < DeployFixture.CLIENTS; k++) {
                 clients.add(DeployFixture.clientProcess(target(server.address()), k, "normal"));
             }
@@ -59,7 +60,8 @@ class DeployEquivalenceTest {
         int perRound = 3;
         int rounds = 2;
         List<FederatedClient> clients = new ArrayList<>();
-        try (DeployServer server = DeployFixture.server(perRound, rounds).build().start()) {
+        try (DeployServer server =
+                DeployFixture.server(perRound, rounds).build().start()) {
             for (int k = 0; k < DeployFixture.CLIENTS; k++) {
                 clients.add(DeployFixture.client(target(server.address()), k).start());
             }
@@ -75,7 +77,8 @@ class DeployEquivalenceTest {
             double logicalBytes =
                     (last.get(TrainingLoop.BROADCASTED_BITS) + last.get(TrainingLoop.AGGREGATED_BITS)) / 8;
             double wireBytes = last.get(DeployServer.WIRE_SENT_BYTES) + last.get(DeployServer.WIRE_RECEIVED_BYTES);
-            assertTrue(wireBytes >= logicalBytes * 0.9 && wireBytes <= logicalBytes * 1.5,
+            assertTrue(
+                    wireBytes >= logicalBytes * 0.9 && wireBytes <= logicalBytes * 1.5,
                     "wire " + wireBytes + " B vs logical " + logicalBytes + " B");
         } finally {
             for (FederatedClient c : clients) {

@@ -27,7 +27,9 @@ public final class DeployFixture {
     private DeployFixture() {}
 
     public static FedProxSynthetic data() {
-        return FedProxSynthetic.builder(1, 1, CLIENTS, 5).optExamplesPerClient(30).build();
+        return FedProxSynthetic.builder(1, 1, CLIENTS, 5)
+                .optExamplesPerClient(30)
+                .build();
     }
 
     public static LearningProcess process() {

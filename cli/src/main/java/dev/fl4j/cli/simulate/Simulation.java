@@ -207,7 +207,7 @@ public final class Simulation {
         return sink;
     }
 
-    private static ModelEvaluation evaluation(
+    static ModelEvaluation evaluation(
             SimulationData data, ModelChoice model, Preprocessing prep, SimulationSettings s) {
         if (data.centralTest() == null && data.testClients() == null) {
             return null;
@@ -242,7 +242,7 @@ public final class Simulation {
         return specs;
     }
 
-    private static AggregatorSpec.Settings aggregatorSettings(SimulationSettings s, long population) {
+    static AggregatorSpec.Settings aggregatorSettings(SimulationSettings s, long population) {
         return new AggregatorSpec.Settings(
                 s.clientsPerRound(),
                 population,
@@ -251,7 +251,7 @@ public final class Simulation {
     }
 
     /** The {@code --algorithm}, refused when options of local training would not apply to it. */
-    private static AlgorithmChoice algorithm(SimulationSettings s) {
+    static AlgorithmChoice algorithm(SimulationSettings s) {
         try {
             AlgorithmChoice algorithm = AlgorithmChoice.parse(s.algorithm());
             algorithm.requireApplicable(s.clientLr(), s.epochs());
@@ -262,7 +262,7 @@ public final class Simulation {
     }
 
     /** The {@code --model}, or the dataset's default one. */
-    private static ModelChoice model(SimulationSettings s, SimulationData data) {
+    static ModelChoice model(SimulationSettings s, SimulationData data) {
         try {
             return ModelChoice.of(s.model() != null ? s.model() : ModelChoice.defaultFor(data), data);
         } catch (IllegalArgumentException e) {
@@ -270,7 +270,7 @@ public final class Simulation {
         }
     }
 
-    private static AggregationFactory parseAggregator(String spec, AggregatorSpec.Settings settings) {
+    static AggregationFactory parseAggregator(String spec, AggregatorSpec.Settings settings) {
         try {
             return AggregatorSpec.parse(spec, settings);
         } catch (IllegalArgumentException e) {

@@ -82,7 +82,9 @@ public final class FederatedClient implements AutoCloseable {
         this.b = b;
         ChannelCredentials credentials = b.insecure
                 ? InsecureChannelCredentials.create()
-                : TlsChannelCredentials.newBuilder().trustManager(b.trust.toFile()).build();
+                : TlsChannelCredentials.newBuilder()
+                        .trustManager(b.trust.toFile())
+                        .build();
         this.channel = NettyChannelBuilder.forTarget(b.server, credentials)
                 .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES)
                 .build();
@@ -122,12 +124,15 @@ public final class FederatedClient implements AutoCloseable {
                         break;
                     }
                     Status.Code code = e.getStatus().getCode();
-                    if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.UNAVAILABLE
-                            || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED) {
+                    if (code == Status.Code.UNAUTHENTICATED
+                            || code == Status.Code.UNAVAILABLE
+                            || code == Status.Code.DEADLINE_EXCEEDED
+                            || code == Status.Code.CANCELLED) {
                         registered.set(false);
                     }
                     long sleep = (long) (jitter.nextDouble() * backoff);
-                    LOG.log(Level.INFO, "{0}: {1}; retrying in {2} ms", new Object[] {b.clientId, e.getStatus(), sleep});
+                    LOG.log(Level.INFO, "{0}: {1}; retrying in {2} ms", new Object[] {b.clientId, e.getStatus(), sleep
+                    });
                     sleep(sleep);
                     backoff = Math.min(backoff * 2, b.maxBackoff.toMillis());
                 }
@@ -207,8 +212,8 @@ public final class FederatedClient implements AutoCloseable {
         RegisterResponse r = blocking.withDeadlineAfter(10, TimeUnit.SECONDS)
                 .register(RegisterRequest.newBuilder().setHeader(header()).build());
         if (r.getProtocolVersion() != ProtocolLimits.VERSION) {
-            throw new IllegalStateException("server speaks protocol version " + r.getProtocolVersion() + ", this client "
-                    + ProtocolLimits.VERSION);
+            throw new IllegalStateException("server speaks protocol version " + r.getProtocolVersion()
+                    + ", this client " + ProtocolLimits.VERSION);
         }
         heartbeatMillis = Math.max(100, r.getHeartbeatMillis());
         maxResultBytes = r.getMaxResultBytes();
@@ -257,7 +262,10 @@ public final class FederatedClient implements AutoCloseable {
         String failure = null;
         try {
             ChunkAssembler argument = new ChunkAssembler(
-                    task.getArgumentBytes(), b.maxTaskBytes, ProtocolLimits.MAX_CHUNK_BYTES, "task " + task.getTaskId());
+                    task.getArgumentBytes(),
+                    b.maxTaskBytes,
+                    ProtocolLimits.MAX_CHUNK_BYTES,
+                    "task " + task.getTaskId());
             while (chunks.hasNext()) {
                 TaskChunk c = chunks.next();
                 if (!c.hasData()) {
@@ -266,10 +274,14 @@ public final class FederatedClient implements AutoCloseable {
                 argument.add(c.getData());
             }
             result = executor.run(task, argument.bytes());
-        } catch (RejectedMessageException | IllegalStateException | IllegalArgumentException | UnsupportedOperationException e) {
+        } catch (RejectedMessageException
+                | IllegalStateException
+                | IllegalArgumentException
+                | UnsupportedOperationException e) {
             result = null;
             failure = e.getMessage() == null ? e.toString() : e.getMessage();
-            LOG.log(Level.WARNING, "{0}: cannot run task {1}: {2}", new Object[] {b.clientId, task.getTaskId(), failure});
+            LOG.log(Level.WARNING, "{0}: cannot run task {1}: {2}", new Object[] {b.clientId, task.getTaskId(), failure
+            });
         }
         if (result != null && result.length > maxResultBytes) {
             failure = "result of " + result.length + " bytes is above the server's limit of " + maxResultBytes;
@@ -303,7 +315,8 @@ public final class FederatedClient implements AutoCloseable {
 
                     @Override
                     public void onCompleted() {
-                        answer.completeExceptionally(new IllegalStateException("server closed the push without an answer"));
+                        answer.completeExceptionally(
+                                new IllegalStateException("server closed the push without an answer"));
                     }
                 });
         ResultHeader.Builder h = ResultHeader.newBuilder()
@@ -422,10 +435,13 @@ public final class FederatedClient implements AutoCloseable {
             }
             if (insecure == (trust != null)) {
                 throw new IllegalStateException(
-                        insecure ? "optInsecure and optTrust conflict: choose one" : "optTrust (CA PEM) is required unless optInsecure");
+                        insecure
+                                ? "optInsecure and optTrust conflict: choose one"
+                                : "optTrust (CA PEM) is required unless optInsecure");
             }
             if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
-                throw new IllegalStateException("optBackoff: need 0 < initial <= max, got " + initialBackoff + ", " + maxBackoff);
+                throw new IllegalStateException(
+                        "optBackoff: need 0 < initial <= max, got " + initialBackoff + ", " + maxBackoff);
             }
             if (insecure) {
                 String host = server.contains(":") ? server.substring(0, server.lastIndexOf(':')) : server;

@@ -44,7 +44,8 @@ final class TaskExecutor {
         Type param = fn.type().parameter();
         if (!(param instanceof StructType st)) {
             throw new RejectedMessageException(
-                    Rejection.WRONG_TYPE, "computation '" + fn.name() + "' takes " + param + ", not a structure with data");
+                    Rejection.WRONG_TYPE,
+                    "computation '" + fn.name() + "' takes " + param + ", not a structure with data");
         }
         for (String field : task.getDataFieldsList()) {
             if (!st.has(field)) {

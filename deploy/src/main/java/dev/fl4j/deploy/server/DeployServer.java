@@ -86,8 +86,8 @@ public final class DeployServer implements AutoCloseable {
         ServerCredentials credentials = b.insecure
                 ? InsecureServerCredentials.create()
                 : TlsServerCredentials.create(b.tlsCert.toFile(), b.tlsKey.toFile());
-        FleetService service = new FleetService(
-                registry, board, wire, b.maxPayloadBytes, b.heartbeatMillis, () -> finished);
+        FleetService service =
+                new FleetService(registry, board, wire, b.maxPayloadBytes, b.heartbeatMillis, () -> finished);
         server = NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port), credentials)
                 .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES)
                 .addService(service)
@@ -118,7 +118,8 @@ public final class DeployServer implements AutoCloseable {
         long aggregated = 0;
         try (LocalRuntime evalRuntime = LocalRuntime.builder().optWorkers(1).build()) {
             if (b.evaluation != null) {
-                Map<String, Double> m = new LinkedHashMap<>(b.evaluation.evaluate(evalRuntime, process.getModelWeights(state)));
+                Map<String, Double> m =
+                        new LinkedHashMap<>(b.evaluation.evaluate(evalRuntime, process.getModelWeights(state)));
                 b.listener.roundFinished(0, m);
                 history.add(m);
             }
@@ -137,7 +138,9 @@ public final class DeployServer implements AutoCloseable {
                 m.put(TrainingLoop.ROUND_SECONDS, (System.nanoTime() - started) / 1e9);
                 m.put(WIRE_SENT_BYTES, (double) wire.sentBytes());
                 m.put(WIRE_RECEIVED_BYTES, (double) wire.receivedBytes());
-                m.put(REJECTED_MESSAGES, (double) rejections().values().stream().mapToLong(Long::longValue).sum());
+                m.put(REJECTED_MESSAGES, (double) rejections().values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum());
                 if (b.evaluation != null && (round % b.evaluateEvery == 0 || round == b.rounds)) {
                     m.putAll(b.evaluation.evaluate(evalRuntime, process.getModelWeights(state)));
                 }
@@ -157,7 +160,8 @@ public final class DeployServer implements AutoCloseable {
     /** Cumulative refused requests and results (metric name). */
     public static final String REJECTED_MESSAGES = "rejected_messages";
 
-    private record RoundOutcome(LearningProcessOutput out, int selected, List<String> reported, CommunicationSnapshot used) {}
+    private record RoundOutcome(
+            LearningProcessOutput out, int selected, List<String> reported, CommunicationSnapshot used) {}
 
     private RoundOutcome runRound(int round, LearningProcess process, Value state, Type memberType, Type elementType)
             throws InterruptedException {
@@ -177,17 +181,21 @@ public final class DeployServer implements AutoCloseable {
                 attempt++;
                 runtime.beginAttempt(b.roundTimeout.toMillis());
                 List<String> ids = List.copyOf(reporting);
-                ClientValues data = ClientValues.lazy(memberType, ids, id -> new RemoteClientData(
-                        elementType,
-                        id,
-                        round,
-                        TrainingLoop.clientShuffleSeed(b.seed, round, population.indexOf(id)),
-                        b.batchSize,
-                        b.examplesCap));
+                ClientValues data = ClientValues.lazy(
+                        memberType,
+                        ids,
+                        id -> new RemoteClientData(
+                                elementType,
+                                id,
+                                round,
+                                TrainingLoop.clientShuffleSeed(b.seed, round, population.indexOf(id)),
+                                b.batchSize,
+                                b.examplesCap));
                 CommunicationSnapshot before = runtime.communication().snapshot();
                 try {
                     LearningProcessOutput out = process.next(runtime, state, data);
-                    CommunicationSnapshot used = runtime.communication().snapshot().minus(before);
+                    CommunicationSnapshot used =
+                            runtime.communication().snapshot().minus(before);
                     record(round, attempt, selected.size(), ids, ServerStore.COMPLETED);
                     return new RoundOutcome(out, selected.size(), ids, used);
                 } catch (ClientWorkException e) {
@@ -200,9 +208,11 @@ public final class DeployServer implements AutoCloseable {
                     boolean retry = reporting.size() >= b.minClients && !reporting.isEmpty();
                     record(round, attempt, selected.size(), reporting, retry ? "retried" : "abandoned");
                     LOG.warning("round " + round + " attempt " + attempt + ": " + failed.size() + " of " + ids.size()
-                            + " clients failed (" + e.getMessage() + "); " + (retry
+                            + " clients failed (" + e.getMessage() + "); "
+                            + (retry
                                     ? "running the round again over the " + reporting.size() + " that reported"
-                                    : "fewer than --min-clients " + b.minClients + " left, abandoning it and sampling again"));
+                                    : "fewer than --min-clients " + b.minClients
+                                            + " left, abandoning it and sampling again"));
                     if (!retry) {
                         break;
                     }
@@ -405,8 +415,8 @@ public final class DeployServer implements AutoCloseable {
                 minClients = clientsPerRound;
             }
             if (minClients < 1 || minClients > clientsPerRound) {
-                throw new IllegalStateException("optMinClients must be in [1, clients per round " + clientsPerRound
-                        + "], got " + minClients);
+                throw new IllegalStateException(
+                        "optMinClients must be in [1, clients per round " + clientsPerRound + "], got " + minClients);
             }
             if (minPopulation < 0) {
                 throw new IllegalStateException("optMinPopulation must be >= 0, got " + minPopulation);
@@ -428,8 +438,8 @@ public final class DeployServer implements AutoCloseable {
                         "the server needs TLS (optTls with PEM certificate and key) or, on loopback only, optInsecure");
             }
             if (insecure && !isLoopback(host)) {
-                throw new IllegalStateException("plaintext (optInsecure) is allowed only on a loopback address, not "
-                        + host + "; use TLS");
+                throw new IllegalStateException(
+                        "plaintext (optInsecure) is allowed only on a loopback address, not " + host + "; use TLS");
             }
             return new DeployServer(this);
         }

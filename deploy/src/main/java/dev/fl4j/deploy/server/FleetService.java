@@ -79,8 +79,8 @@ final class FleetService extends FleetGrpc.FleetImplBase {
         }
         if (!CLIENT_ID.matcher(h.getClientId()).matches()) {
             throw board.reject(
-                    Rejection.MALFORMED, "client id must be 1-128 characters of [A-Za-z0-9_.:-], got '"
-                            + abbreviate(h.getClientId()) + "'");
+                    Rejection.MALFORMED,
+                    "client id must be 1-128 characters of [A-Za-z0-9_.:-], got '" + abbreviate(h.getClientId()) + "'");
         }
         return h.getClientId();
     }
@@ -98,12 +98,14 @@ final class FleetService extends FleetGrpc.FleetImplBase {
         received(request);
         try {
             registry.register(check(request.getHeader()));
-            send(out, RegisterResponse.newBuilder()
-                    .setProtocolVersion(ProtocolLimits.VERSION)
-                    .setMaxResultBytes(maxPayloadBytes)
-                    .setMaxChunkBytes(ProtocolLimits.MAX_CHUNK_BYTES)
-                    .setHeartbeatMillis(heartbeatMillis)
-                    .build());
+            send(
+                    out,
+                    RegisterResponse.newBuilder()
+                            .setProtocolVersion(ProtocolLimits.VERSION)
+                            .setMaxResultBytes(maxPayloadBytes)
+                            .setMaxChunkBytes(ProtocolLimits.MAX_CHUNK_BYTES)
+                            .setHeartbeatMillis(heartbeatMillis)
+                            .build());
             out.onCompleted();
         } catch (RejectedMessageException e) {
             refuse(out, e);
@@ -129,28 +131,32 @@ final class FleetService extends FleetGrpc.FleetImplBase {
             String id = checkRegistered(request.getHeader());
             Optional<Task> task = board.awaitTask(id, POLL_MILLIS);
             if (task.isEmpty()) {
-                send(out, TaskChunk.newBuilder()
-                        .setNoTask(NoTask.newBuilder()
-                                .setRetryAfterMillis(RETRY_MILLIS)
-                                .setFinished(finished.getAsBoolean()))
-                        .build());
+                send(
+                        out,
+                        TaskChunk.newBuilder()
+                                .setNoTask(NoTask.newBuilder()
+                                        .setRetryAfterMillis(RETRY_MILLIS)
+                                        .setFinished(finished.getAsBoolean()))
+                                .build());
                 out.onCompleted();
                 return;
             }
             Task t = task.get();
-            send(out, TaskChunk.newBuilder()
-                    .setHeader(TaskHeader.newBuilder()
-                            .setTaskId(t.id)
-                            .setRound(t.round)
-                            .setComputation(ByteString.copyFrom(t.computation))
-                            .addAllDataFields(t.dataFields)
-                            .setShuffleSeed(t.shuffleSeed)
-                            .setBatchSize(t.batchSize)
-                            .setExamplesCap(t.examplesCap)
-                            .setArgumentBytes(t.argument.length)
-                            .setDeadlineMillis(Math.max(
-                                    0, TimeUnit.NANOSECONDS.toMillis(t.deadlineNanos - System.nanoTime()))))
-                    .build());
+            send(
+                    out,
+                    TaskChunk.newBuilder()
+                            .setHeader(TaskHeader.newBuilder()
+                                    .setTaskId(t.id)
+                                    .setRound(t.round)
+                                    .setComputation(ByteString.copyFrom(t.computation))
+                                    .addAllDataFields(t.dataFields)
+                                    .setShuffleSeed(t.shuffleSeed)
+                                    .setBatchSize(t.batchSize)
+                                    .setExamplesCap(t.examplesCap)
+                                    .setArgumentBytes(t.argument.length)
+                                    .setDeadlineMillis(Math.max(
+                                            0, TimeUnit.NANOSECONDS.toMillis(t.deadlineNanos - System.nanoTime()))))
+                            .build());
             for (ByteString chunk : Chunks.split(t.argument, ProtocolLimits.MAX_CHUNK_BYTES)) {
                 send(out, TaskChunk.newBuilder().setData(chunk).build());
             }
@@ -159,7 +165,8 @@ final class FleetService extends FleetGrpc.FleetImplBase {
             refuse(out, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            out.onError(Status.UNAVAILABLE.withDescription("server shutting down").asRuntimeException());
+            out.onError(
+                    Status.UNAVAILABLE.withDescription("server shutting down").asRuntimeException());
         }
     }
 
@@ -241,13 +248,17 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                     throw board.reject(Rejection.MALFORMED, "a result push without a header");
                 }
                 if (failure != null) {
-                    board.fail(task, new IllegalStateException("client " + task.clientId + " reported failure: " + failure));
+                    board.fail(
+                            task,
+                            new IllegalStateException("client " + task.clientId + " reported failure: " + failure));
                     answered = true;
-                    send(out, PushResultResponse.newBuilder()
-                            .setAccepted(true)
-                            .setRejection(Rejection.CLIENT_FAILURE)
-                            .setMessage("failure recorded; the client is left out of this round")
-                            .build());
+                    send(
+                            out,
+                            PushResultResponse.newBuilder()
+                                    .setAccepted(true)
+                                    .setRejection(Rejection.CLIENT_FAILURE)
+                                    .setMessage("failure recorded; the client is left out of this round")
+                                    .build());
                     out.onCompleted();
                     return;
                 }
@@ -274,11 +285,13 @@ final class FleetService extends FleetGrpc.FleetImplBase {
         private void answer(RejectedMessageException e) {
             answered = true;
             LOG.log(Level.WARNING, "refused a result: {0}", e.getMessage());
-            send(out, PushResultResponse.newBuilder()
-                    .setAccepted(false)
-                    .setRejection(e.reason())
-                    .setMessage(e.getMessage())
-                    .build());
+            send(
+                    out,
+                    PushResultResponse.newBuilder()
+                            .setAccepted(false)
+                            .setRejection(e.reason())
+                            .setMessage(e.getMessage())
+                            .build());
             out.onCompleted();
         }
     }

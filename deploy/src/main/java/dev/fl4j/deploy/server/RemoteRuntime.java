@@ -148,8 +148,9 @@ public final class RemoteRuntime implements FederatedRuntime {
                 }
             }
             if (data == null) {
-                throw new IllegalArgumentException("client work '" + fn.name()
-                        + "' has no client-data field in its argument; the remote runtime sends only work on the clients' own data");
+                throw new IllegalArgumentException(
+                        "client work '" + fn.name()
+                                + "' has no client-data field in its argument; the remote runtime sends only work on the clients' own data");
             }
             if (!data.clientId().equals(clientId)) {
                 throw new IllegalStateException(

@@ -93,8 +93,14 @@ public final class ServerStore implements AutoCloseable {
     synchronized void recordAttempt(int round, int attempt, int selected, List<String> reported, String outcome) {
         try {
             connection.setAutoCommit(false);
-            update("INSERT OR REPLACE INTO rounds VALUES (?, ?, ?, ?, ?, ?)",
-                    round, attempt, selected, reported.size(), outcome, System.currentTimeMillis());
+            update(
+                    "INSERT OR REPLACE INTO rounds VALUES (?, ?, ?, ?, ?, ?)",
+                    round,
+                    attempt,
+                    selected,
+                    reported.size(),
+                    outcome,
+                    System.currentTimeMillis());
             if (outcome.equals(COMPLETED)) {
                 for (String id : reported) {
                     update("INSERT OR IGNORE INTO participation VALUES (?, ?)", round, id);

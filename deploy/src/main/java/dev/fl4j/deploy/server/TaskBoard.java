@@ -60,7 +60,8 @@ final class TaskBoard {
         while (true) {
             Deque<Task> q = waiting.get(clientId);
             if (q != null) {
-                while (!q.isEmpty() && q.peekFirst().state != Task.State.WAITING
+                while (!q.isEmpty()
+                        && q.peekFirst().state != Task.State.WAITING
                         && q.peekFirst().state != Task.State.HANDED_OUT) {
                     q.pollFirst();
                 }
@@ -87,7 +88,8 @@ final class TaskBoard {
         if (t == null) {
             Task.State was = finished.get(taskId);
             if (was == Task.State.DONE) {
-                throw reject(Rejection.DUPLICATE_RESULT, "task " + taskId + " was already answered; a result counts once");
+                throw reject(
+                        Rejection.DUPLICATE_RESULT, "task " + taskId + " was already answered; a result counts once");
             }
             if (was == Task.State.ABANDONED) {
                 throw reject(
