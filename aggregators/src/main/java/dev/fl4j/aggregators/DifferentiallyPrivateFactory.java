@@ -3,21 +3,21 @@ package dev.fl4j.aggregators;
 import dev.fl4j.aggregators.internal.Bound;
 import dev.fl4j.aggregators.internal.ValueMath;
 import dev.fl4j.aggregators.internal.Wrapping;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Placement;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
 import dev.fl4j.privacy.AdaptiveClippingNoise;
 import dev.fl4j.privacy.GaussianNoise;
 import dev.fl4j.privacy.PrivacyBudget;
@@ -500,7 +500,7 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         ValueMath.requireFloatStructure(valueType, "DifferentiallyPrivateFactory");
         AggregationProcess sum = recordAggregation.create(valueType);
         if (!FederatedType.server(valueType).isAssignableFrom(sum.resultType())) {
-            throw new dev.fl4j.core.types.TypeMismatchException(
+            throw new dev.fl4j.core.TypeMismatchException(
                     "DifferentiallyPrivateFactory: record aggregation " + recordAggregation + " returns "
                             + sum.resultType() + ", expected " + FederatedType.server(valueType));
         }

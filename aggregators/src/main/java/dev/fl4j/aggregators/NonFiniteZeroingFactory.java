@@ -2,20 +2,20 @@ package dev.fl4j.aggregators;
 
 import dev.fl4j.aggregators.internal.ValueMath;
 import dev.fl4j.aggregators.internal.Wrapping;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
 import java.util.Objects;
 
 /**

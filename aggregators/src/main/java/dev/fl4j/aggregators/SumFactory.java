@@ -1,17 +1,17 @@
 package dev.fl4j.aggregators;
 
 import dev.fl4j.aggregators.internal.Stateless;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
-import dev.fl4j.core.types.TypeMismatchException;
 
 /**
  * TFF's {@code SumFactory}: the plain {@code federated_sum} of client values, no state, no
@@ -34,16 +34,14 @@ public final class SumFactory implements UnweightedAggregationFactory {
                     Struct a = (Struct) arg;
                     FederatedValue sum = ctx.federatedSum((FederatedValue) a.get("value"));
                     return new MeasuredProcessOutput(
-                            a.get("state"),
-                            sum,
-                            ctx.federatedValue(Struct.empty(), dev.fl4j.core.types.Placement.SERVER));
+                            a.get("state"), sum, ctx.federatedValue(Struct.empty(), dev.fl4j.core.Placement.SERVER));
                 });
         return new AggregationProcess(Stateless.initialize("sum"), next);
     }
 
     private static void requireNumeric(Type type) {
         if (type instanceof TensorType t) {
-            if (t.dtype() == dev.fl4j.core.types.DType.BOOL || t.dtype() == dev.fl4j.core.types.DType.UINT8) {
+            if (t.dtype() == dev.fl4j.core.DType.BOOL || t.dtype() == dev.fl4j.core.DType.UINT8) {
                 throw new TypeMismatchException("SumFactory cannot sum " + t + " values");
             }
             return;

@@ -1,7 +1,7 @@
 package dev.fl4j.aggregators;
 
+import dev.fl4j.core.Type;
 import dev.fl4j.core.templates.AggregationProcess;
-import dev.fl4j.core.types.Type;
 
 /** Builds weighted aggregation processes: {@code next(state, {T}@CLIENTS, {W}@CLIENTS)}. */
 public interface WeightedAggregationFactory extends AggregationFactory {

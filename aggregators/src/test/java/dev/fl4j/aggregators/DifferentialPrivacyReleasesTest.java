@@ -120,7 +120,7 @@ class DifferentialPrivacyReleasesTest {
     void theClippedUpdateNeverExceedsTheClipTheNoiseIsCalibratedTo() {
         java.util.SplittableRandom random = new java.util.SplittableRandom(5);
         int d = 1000;
-        dev.fl4j.core.types.TensorType type = new dev.fl4j.core.types.TensorType(dev.fl4j.core.types.DType.FLOAT32, d);
+        dev.fl4j.core.TensorType type = new dev.fl4j.core.TensorType(dev.fl4j.core.DType.FLOAT32, d);
         AggregationProcess p =
                 DifferentiallyPrivateFactory.gaussianFixed(0, 1, 1.0).create(type);
         Value state = p.initialize(runtime);

@@ -11,14 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.TensorType;
 import dev.fl4j.privacy.PrivacyCalculator;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

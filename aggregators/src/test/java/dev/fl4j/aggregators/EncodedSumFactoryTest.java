@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.compression.Encoders;
 import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
@@ -18,10 +22,6 @@ import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.runtime.TrafficRecord;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -105,7 +105,7 @@ class EncodedSumFactoryTest {
                 IllegalArgumentException.class,
                 () -> EncodedSumFactory.of(Encoders.parse("topk:0.1@10")).withStateKey(" "));
         assertThrows(
-                dev.fl4j.core.types.TypeMismatchException.class,
+                dev.fl4j.core.TypeMismatchException.class,
                 () -> EncodedSumFactory.quantizeAboveThreshold(8, 10).create(TensorType.scalar(DType.INT32)));
     }
 

@@ -1,11 +1,11 @@
 package dev.fl4j.aggregators;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.TensorType;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -38,7 +38,7 @@ class QuantileEstimationTest {
             for (int c = 0; c < clients; c++) {
                 norms.add(Tensor.scalar((float) -Math.log(1 - random.nextDouble())));
             }
-            state = p.nextComputation().invoke(runtime, state, FederatedValue.clients(norms));
+            state = runtime.invoke(p.nextComputation(), state, FederatedValue.clients(norms));
             if (r >= rounds - 50) {
                 tail += report(p, runtime, state);
             }
@@ -84,12 +84,11 @@ class QuantileEstimationTest {
                 .build();
         Value state = p.initialize(runtime);
         assertEquals(2 * 3 + 1, report(p, runtime, state), 1e-6);
-        state = p.nextComputation()
-                .invoke(
-                        runtime,
-                        state,
-                        FederatedValue.clients(List.of(
-                                Tensor.scalar(1f), Tensor.scalar(5f), Tensor.scalar(7f), Tensor.scalar(Float.NaN))));
+        state = runtime.invoke(
+                p.nextComputation(),
+                state,
+                FederatedValue.clients(
+                        List.of(Tensor.scalar(1f), Tensor.scalar(5f), Tensor.scalar(7f), Tensor.scalar(Float.NaN))));
         // b̄ = 1/4 (NaN counts as above): 2·exp(-0.4·(0.25 - 0.5))
         assertEquals(2 * Math.exp(0.1) * 3 + 1, report(p, runtime, state), 1e-5);
     }

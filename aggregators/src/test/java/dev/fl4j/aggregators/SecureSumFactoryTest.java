@@ -7,18 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.runtime.TrafficRecord;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.TypeMismatchException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -74,7 +74,7 @@ class SecureSumFactoryTest {
     @Test
     void structuresWithinBoundsSumToWithinRoundingError() {
         AggregationProcess p = SecureSumFactory.symmetric(10)
-                .create(dev.fl4j.core.types.StructType.builder()
+                .create(dev.fl4j.core.StructType.builder()
                         .add("w", new TensorType(DType.FLOAT32, 3))
                         .add("n", TensorType.scalar(DType.FLOAT64))
                         .build());

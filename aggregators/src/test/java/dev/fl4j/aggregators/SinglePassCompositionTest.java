@@ -4,20 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.compression.Encoders;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,7 +120,7 @@ class SinglePassCompositionTest {
             try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
                 Value state = p.initialize(rt);
                 for (int r = 0; r < 2; r++) {
-                    MeasuredProcessOutput out = MeasuredProcessOutput.from(round.invoke(rt, state, clients));
+                    MeasuredProcessOutput out = MeasuredProcessOutput.from(rt.invoke(round, state, clients));
                     assertTrue(
                             out.result() instanceof ServerValue s && s.isComputed(),
                             spec + ": result computed when the round returns");

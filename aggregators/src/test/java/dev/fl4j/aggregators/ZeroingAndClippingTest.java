@@ -11,13 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.TypeMismatchException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -5,14 +5,14 @@ import dev.fl4j.aggregators.MeanFactory;
 import dev.fl4j.aggregators.SumFactory;
 import dev.fl4j.compression.Encoders;
 import dev.fl4j.compression.ValueEncoder;
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.LocalRuntime;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.TensorType;
 import dev.fl4j.learning.algorithms.FedAvg;
 import dev.fl4j.learning.algorithms.ModelEngines;
 import dev.fl4j.learning.keras.ModelSpec;
@@ -416,13 +416,13 @@ public final class CompressionBenchmark {
 
     /** The images with the per-example shape the model takes ({@code [28,28,1]} for the CNN, {@code [784]} for dense models); no copy. */
     static Examples shapedFor(ModelSpec spec, Examples e) {
-        int[] modelShape = ((dev.fl4j.core.types.TensorType) spec.inputSpec().get("x")).shape();
+        int[] modelShape = ((dev.fl4j.core.TensorType) spec.inputSpec().get("x")).shape();
         int[] exampleShape = Arrays.copyOfRange(modelShape, 1, modelShape.length);
         Examples.Column x = e.column("x");
         if (Arrays.equals(x.exampleShape(), exampleShape)) {
             return e;
         }
-        if (x.dtype() != dev.fl4j.core.types.DType.FLOAT32
+        if (x.dtype() != dev.fl4j.core.DType.FLOAT32
                 || Arrays.stream(exampleShape).reduce(1, (a, b) -> a * b) != x.width()) {
             throw new IllegalArgumentException(
                     "model '" + spec.name() + "' takes x of shape " + Arrays.toString(exampleShape)

@@ -1,11 +1,11 @@
 package dev.fl4j.bench;
 
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ListSequence;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.FederatedRuntime;
-import dev.fl4j.core.types.FederatedType;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.zoo.SyntheticBatches;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.DType;
 import org.junit.jupiter.api.Test;
 
 /** Sparsifiers with error feedback carry exactly what they did not send to the next round. */

@@ -3,9 +3,9 @@ package dev.fl4j.compression;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Tensor;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.TensorType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Tensor;
-import dev.fl4j.core.types.DType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -3,10 +3,10 @@ package dev.fl4j.compression;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.DType;
 import org.junit.jupiter.api.Test;
 
 /** Exact encoded sizes: what the runtime will count as bits that cross. */

@@ -1,6 +1,5 @@
 package dev.fl4j.core;
 
-import dev.fl4j.core.types.FederatedType;
 import java.util.Objects;
 
 /**

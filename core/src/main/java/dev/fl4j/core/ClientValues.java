@@ -1,8 +1,5 @@
 package dev.fl4j.core;
 
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Type;
-import dev.fl4j.core.types.TypeMismatchException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

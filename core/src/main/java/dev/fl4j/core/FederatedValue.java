@@ -1,8 +1,5 @@
 package dev.fl4j.core;
 
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.Type;
 import java.util.List;
 import java.util.function.Function;
 

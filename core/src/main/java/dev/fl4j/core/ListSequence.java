@@ -1,9 +1,5 @@
 package dev.fl4j.core;
 
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
-import dev.fl4j.core.types.TypeMismatchException;
 import java.util.Iterator;
 import java.util.List;
 

@@ -1,7 +1,5 @@
 package dev.fl4j.core;
 
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Type;
 import java.util.Objects;
 import java.util.function.Supplier;
 

@@ -1,6 +1,5 @@
 package dev.fl4j.core;
 
-import dev.fl4j.core.types.StructType;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

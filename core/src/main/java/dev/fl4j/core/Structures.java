@@ -1,9 +1,5 @@
 package dev.fl4j.core;
 
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;

@@ -1,7 +1,5 @@
 package dev.fl4j.core;
 
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.TensorType;
 import java.util.Arrays;
 
 /**

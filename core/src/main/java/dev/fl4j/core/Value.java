@@ -1,8 +1,5 @@
 package dev.fl4j.core;
 
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.Type;
-
 /**
  * A value of the Federated Core: a {@link Tensor}, a {@link Struct} of values, a
  * {@link SequenceValue}, or a federated value owned by a runtime.

@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

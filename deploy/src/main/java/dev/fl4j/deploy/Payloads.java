@@ -1,12 +1,12 @@
 package dev.fl4j.deploy;
 
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Structures;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.io.ValueCodec;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.Type;
 import dev.fl4j.deploy.protocol.Rejection;
 import java.util.Collection;
 

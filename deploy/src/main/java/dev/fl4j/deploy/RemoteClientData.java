@@ -1,8 +1,8 @@
 package dev.fl4j.deploy;
 
 import dev.fl4j.core.SequenceValue;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.Type;
 import java.util.Iterator;
 import java.util.Objects;
 

@@ -1,14 +1,14 @@
 package dev.fl4j.deploy;
 
 import com.google.protobuf.ByteString;
+import dev.fl4j.core.Placement;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
 import dev.fl4j.core.computation.ComputationDescriptor;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.io.ValueCodec;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.StructType;
 import dev.fl4j.deploy.protocol.ClientHeader;
 import dev.fl4j.deploy.protocol.FleetGrpc;
 import dev.fl4j.deploy.protocol.HeartbeatRequest;

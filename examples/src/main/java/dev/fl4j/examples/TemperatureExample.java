@@ -1,17 +1,17 @@
 package dev.fl4j.examples;
 
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ListSequence;
+import dev.fl4j.core.SequenceType;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.runtime.LocalRuntime;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.SequenceType;
-import dev.fl4j.core.types.TensorType;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -65,8 +65,8 @@ public final class TemperatureExample implements Example {
         FederatedComputation average = globalTemperatureAverage();
         out.println(average.type());
         try (LocalRuntime runtime = LocalRuntime.builder().build()) {
-            Value result = average.invoke(
-                    runtime,
+            Value result = runtime.invoke(
+                    average,
                     FederatedValue.clients(List.of(ListSequence.ofFloats(1, 1, 1), ListSequence.ofFloats(13))));
             out.println(((Tensor) ((ServerValue) result).value()).floatValue());
             out.println("aggregated_bits="

@@ -1,18 +1,18 @@
 package dev.fl4j.aggregators.internal;
 
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Placement;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedContext;
 import dev.fl4j.core.templates.EstimationProcess;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
-import dev.fl4j.core.types.TypeMismatchException;
 
 /**
  * A norm bound that is either a constant or the report of an {@link EstimationProcess} fed with

@@ -1,10 +1,10 @@
 package dev.fl4j.aggregators.internal;
 
+import dev.fl4j.core.FederatedType;
+import dev.fl4j.core.Placement;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.computation.FederatedComputation;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.StructType;
 
 /** The empty server state {@code <>@SERVER} of factories that keep no state. */
 public final class Stateless {

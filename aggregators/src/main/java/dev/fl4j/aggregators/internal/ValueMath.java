@@ -1,14 +1,14 @@
 package dev.fl4j.aggregators.internal;
 
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
-import dev.fl4j.core.types.TypeMismatchException;
 
 /** Element-wise arithmetic over structures of floating tensors, used by aggregation factories. */
 public final class ValueMath {

@@ -3,18 +3,18 @@ package dev.fl4j.aggregators.internal;
 import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.aggregators.UnweightedAggregationFactory;
 import dev.fl4j.aggregators.WeightedAggregationFactory;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.Type;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.FederatedContext;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.Type;
-import dev.fl4j.core.types.TypeMismatchException;
 
 /**
  * Shared plumbing of factories that wrap an inner factory and work weighted or unweighted alike:

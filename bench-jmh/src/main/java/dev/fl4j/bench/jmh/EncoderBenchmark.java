@@ -3,7 +3,7 @@ package dev.fl4j.bench.jmh;
 import dev.fl4j.compression.Encoders;
 import dev.fl4j.compression.TensorEncoder;
 import dev.fl4j.core.Tensor;
-import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.TensorType;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

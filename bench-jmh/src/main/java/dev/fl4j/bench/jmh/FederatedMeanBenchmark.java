@@ -1,16 +1,16 @@
 package dev.fl4j.bench.jmh;
 
 import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.runtime.LocalRuntime;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
 import dev.fl4j.learning.zoo.Models;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +57,7 @@ public class FederatedMeanBenchmark {
     @Setup
     public void setUp() {
         StructType trainable = (StructType) Models.fedAvgCnn(10).weightsType().get("trainable");
-        TensorType weight = TensorType.scalar(dev.fl4j.core.types.DType.FLOAT32);
+        TensorType weight = TensorType.scalar(dev.fl4j.core.DType.FLOAT32);
         Type param = StructType.builder()
                 .add("value", FederatedType.clients(trainable))
                 .add("weight", FederatedType.clients(weight))
@@ -96,6 +96,6 @@ public class FederatedMeanBenchmark {
 
     @Benchmark
     public Value weightedMean() {
-        return mean.invoke(runtime, updates, weights);
+        return runtime.invoke(mean, updates, weights);
     }
 }

@@ -2,11 +2,11 @@ package dev.fl4j.cli.simulate;
 
 import dev.fl4j.cli.spec.ModelChoice;
 import dev.fl4j.cli.spec.PartitionSpec;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.random.SplitMix64;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.data.Dataset;
 import dev.fl4j.simulation.data.Examples;
@@ -138,7 +138,7 @@ public record SimulationData(
                         train,
                         null,
                         test,
-                        new TensorType(dev.fl4j.core.types.DType.FLOAT32, FedProxSynthetic.DIMENSION),
+                        new TensorType(dev.fl4j.core.DType.FLOAT32, FedProxSynthetic.DIMENSION),
                         FedProxSynthetic.CLASSES,
                         false,
                         null);
@@ -237,7 +237,7 @@ public record SimulationData(
     }
 
     private static TensorType imageType() {
-        return new TensorType(dev.fl4j.core.types.DType.FLOAT32, 28, 28, 1);
+        return new TensorType(dev.fl4j.core.DType.FLOAT32, 28, 28, 1);
     }
 
     private static SimulationData partitioned(

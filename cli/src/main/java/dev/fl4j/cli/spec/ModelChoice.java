@@ -1,10 +1,10 @@
 package dev.fl4j.cli.spec;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.simulation.data.Dataset;

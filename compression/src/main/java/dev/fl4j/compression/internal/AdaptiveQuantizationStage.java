@@ -7,10 +7,10 @@ import dev.fl4j.compression.Signal;
 import dev.fl4j.compression.SignalShape;
 import dev.fl4j.compression.StageContext;
 import dev.fl4j.compression.StageDecoder;
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.random.SplitMix64;
-import dev.fl4j.core.types.DType;
 
 /**
  * Uniform quantization whose range adapts across rounds: {@code 2^b} levels over

@@ -9,11 +9,11 @@ import dev.fl4j.compression.SignalKind;
 import dev.fl4j.compression.SignalShape;
 import dev.fl4j.compression.StageContext;
 import dev.fl4j.compression.StageDecoder;
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.random.SplitMix64;
-import dev.fl4j.core.types.DType;
 
 /**
  * Keeps {@code k = clamp(round(fraction·n), 1, n)} of {@code n} elements (none of none): the k of

@@ -1,7 +1,7 @@
 package dev.fl4j.core.computation;
 
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.Type;
 
 /**
  * The four parts of {@code federated_aggregate}: an accumulator starts at {@link #zero()}, takes

@@ -1,7 +1,7 @@
 package dev.fl4j.core.computation;
 
+import dev.fl4j.core.Placement;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.Placement;
 import java.util.Optional;
 import java.util.function.Supplier;
 

@@ -1,10 +1,10 @@
 package dev.fl4j.core.computation;
 
+import dev.fl4j.core.FunctionType;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.FunctionType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TypeMismatchException;
 
 /**
  * A typed computation invoked like a function. Arguments are checked against the declared parameter
@@ -19,9 +19,6 @@ public interface Computation {
 
     /** The type signature, e.g. {@code ({float32*}@CLIENTS -> float32@SERVER)}. */
     FunctionType type();
-
-    /** Runs the computation on {@code args}. */
-    Value call(Value... args);
 
     /**
      * Packs call arguments into the single parameter value: none for a computation without a

@@ -1,12 +1,12 @@
 package dev.fl4j.core.computation;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.io.ValueCodec;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.TensorType;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 

@@ -1,11 +1,9 @@
 package dev.fl4j.core.computation;
 
+import dev.fl4j.core.FunctionType;
+import dev.fl4j.core.Type;
+import dev.fl4j.core.TypeOf;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.runtime.FederatedRuntime;
-import dev.fl4j.core.runtime.Runtimes;
-import dev.fl4j.core.types.FunctionType;
-import dev.fl4j.core.types.Type;
-import dev.fl4j.core.types.TypeOf;
 import java.util.Objects;
 
 /**
@@ -13,9 +11,11 @@ import java.util.Objects;
  * through the intrinsics of a {@link FederatedContext}; it never loops over clients itself, which is
  * what lets the same computation run on the local runtime, on a cluster or on remote clients.
  *
- * <p>{@link #call} runs it on the current runtime ({@link Runtimes#current()}); {@link #invoke}
- * names the runtime. The argument is checked against the parameter type (a non-federated value
- * where a federated one is declared is a {@link dev.fl4j.core.types.TypeMismatchException}) and
+ * <p>A runtime runs it: {@code runtime.invoke(computation, args...)} (TFF's {@code context.invoke}), or
+ * {@code Runtimes.current().invoke(...)} for the runtime installed on this thread. The computation knows no
+ * runtime, which keeps the runtimes (package {@code dev.fl4j.core.runtime}) above the computations they run.
+ * The argument is checked against the parameter type (a non-federated value
+ * where a federated one is declared is a {@link dev.fl4j.core.TypeMismatchException}) and
  * the result against the result type.
  */
 public final class FederatedComputation implements Computation {
@@ -71,7 +71,7 @@ public final class FederatedComputation implements Computation {
      * }</pre>
      *
      * The runtime checks the argument against the parameter type; the body's wrapper then checks its class, so a
-     * mismatch is a {@link dev.fl4j.core.types.TypeMismatchException} naming the computation, the expected and the
+     * mismatch is a {@link dev.fl4j.core.TypeMismatchException} naming the computation, the expected and the
      * actual type, never a {@code ClassCastException}. Client values may reach the body before their work has run
      * (deferred by the runtime); they are {@code FederatedValue}s all the same.
      */
@@ -113,16 +113,6 @@ public final class FederatedComputation implements Computation {
     /** The body; runtimes call it after checking the argument. */
     public Body body() {
         return body;
-    }
-
-    @Override
-    public Value call(Value... args) {
-        return invoke(Runtimes.current(), args);
-    }
-
-    /** Runs on {@code runtime}. */
-    public Value invoke(FederatedRuntime runtime, Value... args) {
-        return runtime.invoke(this, Computation.packArguments(this, args));
     }
 
     @Override

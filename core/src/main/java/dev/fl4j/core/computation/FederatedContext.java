@@ -2,12 +2,12 @@ package dev.fl4j.core.computation;
 
 import dev.fl4j.core.AllEqualClientValue;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Placement;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TypeMismatchException;
 
 /**
  * The intrinsics a federated computation's body may use: the only way values move between
@@ -16,7 +16,7 @@ import dev.fl4j.core.types.TypeMismatchException;
  * SERVER→CLIENTS, aggregated bits CLIENTS→SERVER, as the values are encoded when they cross).
  *
  * <p>Each intrinsic checks its arguments' types and placements and throws
- * {@link dev.fl4j.core.types.TypeMismatchException} naming the intrinsic, the expected and the
+ * {@link dev.fl4j.core.TypeMismatchException} naming the intrinsic, the expected and the
  * actual type. Work that fails on a client throws {@link ClientWorkException} naming the intrinsic
  * and the client; the intrinsic then returns nothing.
  *

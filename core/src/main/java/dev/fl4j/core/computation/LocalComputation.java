@@ -1,13 +1,12 @@
 package dev.fl4j.core.computation;
 
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.FunctionType;
+import dev.fl4j.core.Type;
+import dev.fl4j.core.TypeMismatchException;
+import dev.fl4j.core.TypeOf;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.internal.StandaloneContext;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.FunctionType;
-import dev.fl4j.core.types.Type;
-import dev.fl4j.core.types.TypeMismatchException;
-import dev.fl4j.core.types.TypeOf;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -169,8 +168,10 @@ public abstract class LocalComputation implements Computation {
         return Optional.empty();
     }
 
-    /** Runs in a context of its own; resources it opens are closed when the call returns. */
-    @Override
+    /**
+     * Runs the computation on {@code args}, packed as {@link Computation#packArguments} says, in a context of its
+     * own; resources it opens are closed when the call returns.
+     */
     public final Value call(Value... args) {
         try (StandaloneContext ctx = new StandaloneContext()) {
             return invoke(Computation.packArguments(this, args), ctx);

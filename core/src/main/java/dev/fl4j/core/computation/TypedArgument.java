@@ -1,8 +1,8 @@
 package dev.fl4j.core.computation;
 
+import dev.fl4j.core.TypeMismatchException;
+import dev.fl4j.core.TypeOf;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.TypeMismatchException;
-import dev.fl4j.core.types.TypeOf;
 
 /** The check that stands between a computation's untyped argument and its typed body: a mismatch is never a ClassCastException. */
 final class TypedArgument {

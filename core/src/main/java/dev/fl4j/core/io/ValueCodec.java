@@ -1,15 +1,15 @@
 package dev.fl4j.core.io;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.ListSequence;
+import dev.fl4j.core.SequenceType;
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.SequenceType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

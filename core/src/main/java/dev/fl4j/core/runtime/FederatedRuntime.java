@@ -1,6 +1,7 @@
 package dev.fl4j.core.runtime;
 
 import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.Computation;
 import dev.fl4j.core.computation.FederatedComputation;
 
 /**
@@ -16,6 +17,16 @@ public interface FederatedRuntime extends AutoCloseable {
      * the argument's type, and checks the result's type.
      */
     Value invoke(FederatedComputation computation, Value argument);
+
+    /**
+     * Runs {@code computation} on {@code args} packed into its one argument ({@link Computation#packArguments}):
+     * none for a computation without a parameter, one as it is, several as a structure that takes the
+     * parameter's field names. This is TFF's {@code context.invoke(comp, arg)} and how a program calls a
+     * federated computation: {@code runtime.invoke(globalAverage, clientReadings)}.
+     */
+    default Value invoke(FederatedComputation computation, Value... args) {
+        return invoke(computation, Computation.packArguments(computation, args));
+    }
 
     /** Cumulative communication since the runtime started. */
     CommunicationStats communication();

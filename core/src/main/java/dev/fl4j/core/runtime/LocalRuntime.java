@@ -2,9 +2,7 @@ package dev.fl4j.core.runtime;
 
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
-import dev.fl4j.core.internal.Invocation;
-import dev.fl4j.core.internal.StandaloneContext.WorkerResources;
-import dev.fl4j.core.internal.WorkerPool;
+import dev.fl4j.core.computation.WorkerResources;
 
 /**
  * Runs federated computations in this JVM. Client work ({@code federated_map},

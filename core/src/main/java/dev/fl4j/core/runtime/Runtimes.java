@@ -4,7 +4,8 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * The runtime computations use when called like functions ({@code computation.call(...)}): the one
+ * The runtime used where a program names none (a process's {@code initialize()} or {@code next(state, ...)},
+ * or {@code Runtimes.current().invoke(computation, args...)}): the one
  * installed on this thread by {@link #using}, else the process-wide default, which is a
  * {@link LocalRuntime} with one worker per core unless {@link #setDefault} chose another.
  */

@@ -4,7 +4,10 @@
  * ({@link dev.fl4j.core.runtime.CommunicationStats}); {@link dev.fl4j.core.runtime.LocalRuntime} runs
  * client work on a pool of workers in this JVM and folds client results in client order
  * ({@link dev.fl4j.core.runtime.OrderedFold}), so results are bitwise identical for any worker count.
- * {@link dev.fl4j.core.runtime.Runtimes} is the runtime a computation called like a function runs on.
- * The local runtime's machinery lives in the unexported {@code dev.fl4j.core.internal}.
+ * A program runs a computation with {@code runtime.invoke(computation, args...)};
+ * {@link dev.fl4j.core.runtime.Runtimes} is the runtime used where none is named (a process's
+ * {@code initialize()} or {@code next(state, ...)}). The local runtime's machinery (invocations, the worker
+ * pool, client folds) is package-private here: it uses the runtime's ledgers and the runtime uses it, and
+ * computations (the package below) know no runtime, so core's packages form no cycle.
  */
 package dev.fl4j.core.runtime;

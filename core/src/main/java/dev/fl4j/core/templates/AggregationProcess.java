@@ -1,10 +1,10 @@
 package dev.fl4j.core.templates;
 
+import dev.fl4j.core.FederatedType;
+import dev.fl4j.core.Placement;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.computation.FederatedComputation;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.Type;
 
 /**
  * TFF's {@code AggregationProcess}: a measured process whose {@code next(state, value[, weight])}

@@ -1,12 +1,13 @@
 package dev.fl4j.core.templates;
 
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.runtime.FederatedRuntime;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Type;
+import dev.fl4j.core.runtime.Runtimes;
 
 /**
  * TFF's {@code EstimationProcess}: an iterative process with a {@code report} computation that
@@ -33,12 +34,12 @@ public class EstimationProcess extends IterativeProcess {
 
     /** The estimate in {@code state}, on the current runtime. */
     public Value report(Value state) {
-        return reportFn.call(state);
+        return Runtimes.current().invoke(reportFn, state);
     }
 
     /** The estimate in {@code state}, on {@code runtime}. */
     public Value report(FederatedRuntime runtime, Value state) {
-        return reportFn.invoke(runtime, state);
+        return runtime.invoke(reportFn, state);
     }
 
     /**

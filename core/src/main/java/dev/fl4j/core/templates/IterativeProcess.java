@@ -1,11 +1,11 @@
 package dev.fl4j.core.templates;
 
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.runtime.Runtimes;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.Type;
 
 /**
  * TFF's {@code IterativeProcess}: an {@code initialize} computation that makes a state and a
@@ -85,17 +85,17 @@ public class IterativeProcess {
 
     /** Runs {@code initialize} on the current runtime. */
     public Value initialize() {
-        return initializeFn.call();
+        return Runtimes.current().invoke(initializeFn);
     }
 
     /** Runs {@code initialize} on {@code runtime}. */
     public Value initialize(FederatedRuntime runtime) {
-        return initializeFn.invoke(runtime);
+        return runtime.invoke(initializeFn);
     }
 
     /** Runs {@code next(state, args...)} on the current runtime. */
     public Value next(Value state, Value... args) {
-        return nextFn.invoke(Runtimes.current(), prepend(state, args));
+        return Runtimes.current().invoke(nextFn, prepend(state, args));
     }
 
     static Value[] prepend(Value first, Value... rest) {

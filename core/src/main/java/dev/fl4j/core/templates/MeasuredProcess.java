@@ -1,11 +1,11 @@
 package dev.fl4j.core.templates;
 
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.runtime.FederatedRuntime;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.Type;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,7 +65,7 @@ public class MeasuredProcess extends IterativeProcess {
 
     /** Runs {@code next(state, args...)} on {@code runtime}. */
     public MeasuredProcessOutput next(FederatedRuntime runtime, Value state, Value... args) {
-        return MeasuredProcessOutput.from(nextComputation().invoke(runtime, prepend(state, args)));
+        return MeasuredProcessOutput.from(runtime.invoke(nextComputation(), prepend(state, args)));
     }
 
     /**

@@ -1,8 +1,9 @@
 package dev.fl4j.core.templates;
 
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructContainer;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.StructType;
 import java.util.Objects;
 
 /**
@@ -10,7 +11,7 @@ import java.util.Objects;
  * structure of named metrics, often at SERVER). It is itself a value of type
  * {@code <state=S,result=R,measurements=M>}, so a federated computation can return it.
  */
-public final class MeasuredProcessOutput implements Value {
+public final class MeasuredProcessOutput implements StructContainer {
 
     private final Value state;
     private final Value result;
@@ -46,8 +47,19 @@ public final class MeasuredProcessOutput implements Value {
         return measurements;
     }
 
+    @Override
     public Struct toStruct() {
         return Struct.named("state", state, "result", result, "measurements", measurements);
+    }
+
+    /**
+     * An output made of {@code fields}, which are named {@code state}, {@code result} and {@code measurements}.
+     *
+     * @throws NotMeasuredProcessOutputException if they are not
+     */
+    @Override
+    public MeasuredProcessOutput withFields(Struct fields) {
+        return from(fields);
     }
 
     @Override

@@ -1,9 +1,9 @@
 package dev.fl4j.core.templates;
 
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.Type;
+import dev.fl4j.core.FederatedType;
+import dev.fl4j.core.Placement;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.Type;
 
 /** Placement checks shared by the templates. */
 final class Placements {

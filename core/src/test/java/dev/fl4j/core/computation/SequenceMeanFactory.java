@@ -1,11 +1,11 @@
 package dev.fl4j.core.computation;
 
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FunctionType;
+import dev.fl4j.core.SequenceType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FunctionType;
-import dev.fl4j.core.types.SequenceType;
-import dev.fl4j.core.types.TensorType;
 
 /** A shippable computation for tests: the mean of a float32 sequence, scaled by a factor from the config. */
 public final class SequenceMeanFactory implements ComputationFactory {

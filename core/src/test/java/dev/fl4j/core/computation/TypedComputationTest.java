@@ -4,20 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ListSequence;
+import dev.fl4j.core.SequenceType;
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.LocalRuntime;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.SequenceType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
-import dev.fl4j.core.types.TypeMismatchException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -165,12 +165,12 @@ class TypedComputationTest {
                 FederatedType.server(F32),
                 (ctx, readings) -> ctx.federatedMean(ctx.federatedMap(localAverage, readings)));
         try (LocalRuntime runtime = LocalRuntime.builder().optWorkers(2).build()) {
-            Value mean = globalAverage.invoke(
-                    runtime,
+            Value mean = runtime.invoke(
+                    globalAverage,
                     FederatedValue.clients(List.of(ListSequence.ofFloats(1, 1, 1), ListSequence.ofFloats(13))));
             assertEquals("float32 7.0@SERVER", mean.toString());
             TypeMismatchException e = assertThrows(
-                    TypeMismatchException.class, () -> globalAverage.invoke(runtime, ListSequence.ofFloats(1)));
+                    TypeMismatchException.class, () -> runtime.invoke(globalAverage, ListSequence.ofFloats(1)));
             assertTrue(
                     e.getMessage().contains("{float32*}@CLIENTS")
                             && e.getMessage().contains("float32*"),
@@ -190,8 +190,8 @@ class TypedComputationTest {
                 FederatedType.server(F32),
                 (ctx, placed) -> ctx.federatedSum((FederatedValue) placed.get("a")));
         try (LocalRuntime runtime = LocalRuntime.builder().optWorkers(1).build()) {
-            Value sum = sumOfA.invoke(
-                    runtime,
+            Value sum = runtime.invoke(
+                    sumOfA,
                     FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(2f))),
                     FederatedValue.clients(List.of(Tensor.scalar(5f), Tensor.scalar(5f))));
             assertEquals("float32 3.0@SERVER", sum.toString());

@@ -3,13 +3,13 @@ package dev.fl4j.core.io;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.ListSequence;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.testing.Fuzz;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Core's {@code module-info} keeps {@code dev.fl4j.core.internal} to itself: a module that requires
+ * Core's {@code module-info} keeps {@code dev.fl4j.core.internal} to itself, and the local runtime's machinery
+ * is package-private in {@code dev.fl4j.core.runtime}: a module that requires
  * {@code dev.fl4j.core} compiles against the exported packages and fails to compile when it imports the
  * internal one. The probe is compiled with the compiled core (this test's {@code target/classes}, which
  * holds {@code module-info.class}) on the module path, as another fl4j module's main code is.
@@ -41,13 +42,23 @@ class ModuleEncapsulationTest {
 
     @Test
     void aModuleRequiringCoreCannotImportItsInternalPackage() throws Exception {
-        List<Diagnostic<? extends JavaFileObject>> errors =
-                compileProbe("import dev.fl4j.core.internal.WorkerPool;", "WorkerPool.class");
+        List<Diagnostic<? extends JavaFileObject>> errors = compileProbe(
+                "import dev.fl4j.core.internal.DescribedComputationMain;", "DescribedComputationMain.class");
         String messages = errors.stream().map(d -> d.getMessage(null)).collect(Collectors.joining("\n"));
         assertTrue(
                 messages.contains("package dev.fl4j.core.internal is not visible")
                         && messages.contains("does not export it"),
                 "expected javac to refuse dev.fl4j.core.internal as not exported, got:\n" + messages);
+    }
+
+    @Test
+    void theLocalRuntimesMachineryIsPackagePrivate() throws Exception {
+        List<Diagnostic<? extends JavaFileObject>> errors =
+                compileProbe("import dev.fl4j.core.runtime.WorkerPool;", "WorkerPool.class");
+        String messages = errors.stream().map(d -> d.getMessage(null)).collect(Collectors.joining("\n"));
+        assertTrue(
+                messages.contains("WorkerPool is not public in dev.fl4j.core.runtime"),
+                "expected javac to refuse the package-private WorkerPool, got:\n" + messages);
     }
 
     private List<Diagnostic<? extends JavaFileObject>> compileProbe(String importLine, String use)

@@ -5,18 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.random.Seeds;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -70,11 +70,11 @@ class AccountingAndDeterminismTest {
     @Test
     void countsBroadcastAndAggregatedBitsOfKnownSize() {
         try (LocalRuntime runtime = LocalRuntime.builder().optWorkers(2).build()) {
-            round().invoke(runtime, FederatedValue.server(Tensor.zeros(DType.FLOAT32, 1000)), clientSeeds(10));
+            runtime.invoke(round(), FederatedValue.server(Tensor.zeros(DType.FLOAT32, 1000)), clientSeeds(10));
             assertEquals(1000L * 32 * 10, runtime.communication().broadcastBits());
             assertEquals(1000L * 32 * 10, runtime.communication().aggregatedBits());
             CommunicationSnapshot first = runtime.communication().snapshot();
-            round().invoke(runtime, FederatedValue.server(Tensor.zeros(DType.FLOAT32, 1000)), clientSeeds(3));
+            runtime.invoke(round(), FederatedValue.server(Tensor.zeros(DType.FLOAT32, 1000)), clientSeeds(3));
             CommunicationSnapshot delta = runtime.communication().snapshot().minus(first);
             assertEquals(1000L * 32 * 3, delta.broadcastBits());
             List<TrafficRecord> records = runtime.communication().records();
@@ -110,7 +110,7 @@ class AccountingAndDeterminismTest {
         try (LocalRuntime runtime = LocalRuntime.builder().optWorkers(workers).build()) {
             Value model = FederatedValue.server(Tensor.zeros(DType.FLOAT32, 1000));
             for (int r = 0; r < 3; r++) {
-                model = round().invoke(runtime, model, clientSeeds(23));
+                model = runtime.invoke(round(), model, clientSeeds(23));
             }
             return ((Tensor) ((ServerValue) model).value()).floatData();
         }
@@ -168,7 +168,7 @@ class AccountingAndDeterminismTest {
                 }
                 Value values = dev.fl4j.core.ClientValues.lazy(
                         vec3, ids, id -> Tensor.of(clientValue(Integer.parseInt(id.substring(1))), 3));
-                float[] got = ((Tensor) ((ServerValue) sum.invoke(runtime, values)).value()).floatData();
+                float[] got = ((Tensor) ((ServerValue) runtime.invoke(sum, values)).value()).floatData();
                 for (int j = 0; j < 3; j++) {
                     double ulps = relativeErrorInUlps(got[j], exact[j]);
                     assertTrue(
@@ -181,11 +181,11 @@ class AccountingAndDeterminismTest {
                         dev.fl4j.core.ClientValues.lazy(TensorType.scalar(DType.FLOAT32), ids, id -> Tensor.scalar(1f));
                 assertArrayEquals(
                         new float[] {0.1f, 0.7f, 1e-3f},
-                        ((Tensor) ((ServerValue) mean.invoke(runtime, constant)).value()).floatData(),
+                        ((Tensor) ((ServerValue) runtime.invoke(mean, constant)).value()).floatData(),
                         n + " clients: the mean of equal values is that value");
                 assertArrayEquals(
                         new float[] {0.1f, 0.7f, 1e-3f},
-                        ((Tensor) ((ServerValue) weightedMean.invoke(runtime, constant, ones)).value()).floatData(),
+                        ((Tensor) ((ServerValue) runtime.invoke(weightedMean, constant, ones)).value()).floatData(),
                         n + " clients: the weighted mean of equal values is that value");
             }
         }
@@ -209,7 +209,7 @@ class AccountingAndDeterminismTest {
         for (int workers : new int[] {1, 2, 5}) {
             try (LocalRuntime runtime =
                     LocalRuntime.builder().optWorkers(workers).build()) {
-                float[] got = ((Tensor) ((ServerValue) sum.invoke(runtime, FederatedValue.clients(values))).value())
+                float[] got = ((Tensor) ((ServerValue) runtime.invoke(sum, FederatedValue.clients(values))).value())
                         .floatData();
                 if (reference == null) {
                     reference = got;

@@ -5,19 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
-import dev.fl4j.core.internal.StandaloneContext;
 import dev.fl4j.core.io.ValueCodec;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.TensorType;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -171,11 +170,10 @@ class ClientStateTest {
 
     @Test
     void stateIsOnlyForClientWork() {
-        try (StandaloneContext direct = new StandaloneContext()) {
-            IllegalStateException e =
-                    assertThrows(IllegalStateException.class, () -> RUNNING_TOTAL.invoke(Tensor.scalar(1f), direct));
-            assertTrue(e.getMessage().contains("only for client work run by a federated runtime"), e.getMessage());
-        }
+        IllegalStateException direct =
+                assertThrows(IllegalStateException.class, () -> RUNNING_TOTAL.call(Tensor.scalar(1f)));
+        assertTrue(
+                direct.getMessage().contains("only for client work run by a federated runtime"), direct.getMessage());
         FederatedComputation onServer = FederatedComputation.of(
                 "on_server",
                 FederatedType.server(F32),

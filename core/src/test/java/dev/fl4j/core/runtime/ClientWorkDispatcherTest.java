@@ -4,16 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.TensorType;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -74,7 +74,7 @@ class ClientWorkDispatcherTest {
                 .optWorkers(3)
                 .optClientWorkDispatcher(squarer)
                 .build()) {
-            Value sum = ROUND.invoke(rt, clients(10));
+            Value sum = rt.invoke(ROUND, clients(10));
             // sum of (i^2 + 1) for i < 10
             assertEquals(295f, ((Tensor) ((ServerValue) sum).value()).floatValue());
             assertEquals(10, squarer.calls.size());
@@ -97,7 +97,7 @@ class ClientWorkDispatcherTest {
                 .optWorkers(2)
                 .optClientWorkDispatcher(failing)
                 .build()) {
-            ClientWorkException e = assertThrows(ClientWorkException.class, () -> ROUND.invoke(rt, clients(8)));
+            ClientWorkException e = assertThrows(ClientWorkException.class, () -> rt.invoke(ROUND, clients(8)));
             assertEquals("client_4", e.clientId());
             assertTrue(e.getMessage().contains("deadline"), e.getMessage());
             assertEquals(0, rt.communication().recordCount(), "nothing of the failed round is counted");
@@ -116,7 +116,7 @@ class ClientWorkDispatcherTest {
                 .optWorkers(2)
                 .optClientWorkDispatcher(wrong)
                 .build()) {
-            ClientWorkException e = assertThrows(ClientWorkException.class, () -> ROUND.invoke(rt, clients(3)));
+            ClientWorkException e = assertThrows(ClientWorkException.class, () -> rt.invoke(ROUND, clients(3)));
             assertTrue(e.getMessage().contains("remote_square"), e.getMessage());
         }
     }

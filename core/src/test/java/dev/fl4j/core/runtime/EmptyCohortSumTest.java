@@ -5,17 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +29,7 @@ class EmptyCohortSumTest {
                 FederatedType.server(member),
                 (ctx, v) -> ctx.federatedSum((FederatedValue) v));
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(1).build()) {
-            return ((ServerValue) sum.invoke(rt, ClientValues.of(member, List.of(), List.of()))).value();
+            return ((ServerValue) rt.invoke(sum, ClientValues.of(member, List.of(), List.of()))).value();
         }
     }
 

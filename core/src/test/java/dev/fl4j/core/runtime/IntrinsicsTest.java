@@ -7,24 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.core.AllEqualClientValue;
 import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ListSequence;
+import dev.fl4j.core.Placement;
+import dev.fl4j.core.SequenceType;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.Aggregation;
 import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.SequenceType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
-import dev.fl4j.core.types.TypeMismatchException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -63,8 +63,8 @@ class IntrinsicsTest {
                 FederatedType.server(F32),
                 (ctx, temps) -> ctx.federatedMean(ctx.federatedMap(local, (FederatedValue) temps)));
         assertEquals("({float32*}@CLIENTS -> float32@SERVER)", avg.type().toString());
-        Value result = avg.invoke(
-                runtime, FederatedValue.clients(List.of(ListSequence.ofFloats(1, 1, 1), ListSequence.ofFloats(13))));
+        Value result = runtime.invoke(
+                avg, FederatedValue.clients(List.of(ListSequence.ofFloats(1, 1, 1), ListSequence.ofFloats(13))));
         assertEquals(7.0f, ((Tensor) ((ServerValue) result).value()).floatValue());
         assertEquals(2.0f, ((Tensor) local.call(ListSequence.ofFloats(1, 3))).floatValue());
     }
@@ -77,13 +77,13 @@ class IntrinsicsTest {
                 FederatedType.server(F32),
                 (ctx, temps) -> ctx.federatedMean(ctx.federatedMap(sequenceAverage(), (FederatedValue) temps)));
         TypeMismatchException notFederated =
-                assertThrows(TypeMismatchException.class, () -> avg.invoke(runtime, ListSequence.ofFloats(1f)));
+                assertThrows(TypeMismatchException.class, () -> runtime.invoke(avg, ListSequence.ofFloats(1f)));
         assertEquals(
                 "federated computation 'avg' argument: expected {float32*}@CLIENTS but got float32*",
                 notFederated.getMessage());
         TypeMismatchException wrongMember = assertThrows(
                 TypeMismatchException.class,
-                () -> avg.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(1)))));
+                () -> runtime.invoke(avg, FederatedValue.clients(List.of(Tensor.scalar(1)))));
         assertTrue(
                 wrongMember.getMessage().contains("expected {float32*}@CLIENTS but got {int32}@CLIENTS"),
                 wrongMember.getMessage());
@@ -103,8 +103,8 @@ class IntrinsicsTest {
                 (ctx, v) -> ctx.federatedSum((FederatedValue) v));
         TypeMismatchException e = assertThrows(
                 TypeMismatchException.class,
-                () -> needsAllEqual.invoke(
-                        runtime, FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(2f)))));
+                () -> runtime.invoke(
+                        needsAllEqual, FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(2f)))));
         assertTrue(e.getMessage().contains("expected float32@CLIENTS but got {float32}@CLIENTS"), e.getMessage());
     }
 
@@ -137,8 +137,8 @@ class IntrinsicsTest {
                             "sum", ctx.federatedSum(shifted), "wmean", ctx.federatedMean(shifted, (FederatedValue)
                                     a.get("weights")));
                 });
-        Struct out = (Struct) comp.invoke(
-                runtime,
+        Struct out = (Struct) runtime.invoke(
+                comp,
                 FederatedValue.server(Tensor.scalar(10f)),
                 FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(2f), Tensor.scalar(3f))),
                 FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(0f), Tensor.scalar(3f))));
@@ -184,7 +184,7 @@ class IntrinsicsTest {
             loaded.incrementAndGet();
             return Tensor.scalar((float) id.charAt(0));
         });
-        Value out = comp.invoke(runtime, lazy);
+        Value out = runtime.invoke(comp, lazy);
         assertEquals((float) 'd', ((Tensor) ((ServerValue) out).value()).floatValue());
         assertEquals(1, zeros.get());
         assertEquals(4, loaded.get());
@@ -197,12 +197,12 @@ class IntrinsicsTest {
                 FederatedType.clients(I32),
                 FederatedType.server(I32),
                 (ctx, v) -> ctx.federatedSecureSumBitwidth((FederatedValue) v, 3));
-        Value out = comp.invoke(
-                runtime, FederatedValue.clients(List.of(Tensor.scalar(5), Tensor.scalar(6), Tensor.scalar(7))));
+        Value out = runtime.invoke(
+                comp, FederatedValue.clients(List.of(Tensor.scalar(5), Tensor.scalar(6), Tensor.scalar(7))));
         assertEquals((5 + 6 + 7) % 8, ((Tensor) ((ServerValue) out).value()).longValue());
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> comp.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(5), Tensor.scalar(8)))));
+                () -> runtime.invoke(comp, FederatedValue.clients(List.of(Tensor.scalar(5), Tensor.scalar(8)))));
         assertTrue(
                 e.getMessage().contains("client client_1 (#1) leaf 0 element 0 is 8, outside [0, 8) for bitwidth 3"),
                 e.getMessage());
@@ -219,15 +219,15 @@ class IntrinsicsTest {
                 (ctx, v) -> ctx.federatedSum((FederatedValue) v));
         RuntimeException e = assertThrows(
                 RuntimeException.class,
-                () -> sum.invoke(
-                        runtime,
+                () -> runtime.invoke(
+                        sum,
                         FederatedValue.clients(
                                 List.of(Tensor.scalar(Integer.MAX_VALUE - 1), Tensor.scalar(1), Tensor.scalar(1)))));
         String message = String.valueOf(e.getMessage()) + " / " + e.getCause();
         assertTrue(message.contains("sum overflows at element 0") && message.contains("(2147483647 + 1)"), message);
         assertTrue(message.contains("#2"), "the client that overflowed is named: " + message);
-        Value fits = sum.invoke(
-                runtime, FederatedValue.clients(List.of(Tensor.scalar(Integer.MAX_VALUE - 1), Tensor.scalar(1))));
+        Value fits = runtime.invoke(
+                sum, FederatedValue.clients(List.of(Tensor.scalar(Integer.MAX_VALUE - 1), Tensor.scalar(1))));
         assertEquals(Integer.MAX_VALUE, ((Tensor) ((ServerValue) fits).value()).longValue());
         TensorType i64 = TensorType.scalar(DType.INT64);
         FederatedComputation sum64 = FederatedComputation.of(
@@ -237,8 +237,8 @@ class IntrinsicsTest {
                 (ctx, v) -> ctx.federatedSum((FederatedValue) v));
         assertThrows(
                 RuntimeException.class,
-                () -> sum64.invoke(
-                        runtime, FederatedValue.clients(List.of(Tensor.scalar(Long.MIN_VALUE), Tensor.scalar(-1L)))));
+                () -> runtime.invoke(
+                        sum64, FederatedValue.clients(List.of(Tensor.scalar(Long.MIN_VALUE), Tensor.scalar(-1L)))));
     }
 
     @Test
@@ -250,8 +250,8 @@ class IntrinsicsTest {
                 (ctx, v) -> ctx.federatedSecureSumBitwidth((FederatedValue) v, 32));
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> wide.invoke(
-                        runtime, FederatedValue.clients(List.of(Tensor.scalar(Integer.MAX_VALUE), Tensor.scalar(1)))));
+                () -> runtime.invoke(
+                        wide, FederatedValue.clients(List.of(Tensor.scalar(Integer.MAX_VALUE), Tensor.scalar(1)))));
         assertTrue(
                 e.getMessage().contains("federated_secure_sum_bitwidth: bitwidth 32 does not fit the int32 leaf int32"),
                 e.getMessage());
@@ -262,8 +262,8 @@ class IntrinsicsTest {
                 FederatedType.clients(I32),
                 FederatedType.server(I32),
                 (ctx, v) -> ctx.federatedSecureSumBitwidth((FederatedValue) v, 31));
-        Value out = narrow.invoke(
-                runtime, FederatedValue.clients(List.of(Tensor.scalar(Integer.MAX_VALUE), Tensor.scalar(2))));
+        Value out = runtime.invoke(
+                narrow, FederatedValue.clients(List.of(Tensor.scalar(Integer.MAX_VALUE), Tensor.scalar(2))));
         assertEquals(1, ((Tensor) ((ServerValue) out).value()).longValue(), "(2^31 - 1 + 2) mod 2^31");
         TensorType i64 = TensorType.scalar(DType.INT64);
         FederatedComputation wide64 = FederatedComputation.of(
@@ -271,8 +271,8 @@ class IntrinsicsTest {
                 FederatedType.clients(i64),
                 FederatedType.server(i64),
                 (ctx, v) -> ctx.federatedSecureSumBitwidth((FederatedValue) v, 40));
-        Value out64 = wide64.invoke(
-                runtime, FederatedValue.clients(List.of(Tensor.scalar((long) Integer.MAX_VALUE), Tensor.scalar((long)
+        Value out64 = runtime.invoke(
+                wide64, FederatedValue.clients(List.of(Tensor.scalar((long) Integer.MAX_VALUE), Tensor.scalar((long)
                         Integer.MAX_VALUE))));
         assertEquals(2L * Integer.MAX_VALUE, ((Tensor) ((ServerValue) out64).value()).longValue());
     }
@@ -292,7 +292,7 @@ class IntrinsicsTest {
         for (float bad : new float[] {-1f, Float.NaN, Float.POSITIVE_INFINITY}) {
             Value weights = ClientValues.of(ids, List.of(Tensor.scalar(1f), Tensor.scalar(bad), Tensor.scalar(1f)));
             IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> wmean.invoke(runtime, values, weights));
+                    assertThrows(IllegalArgumentException.class, () -> runtime.invoke(wmean, values, weights));
             assertTrue(
                     e.getMessage()
                             .startsWith("federated_mean: client bob (#1) has weight " + bad
@@ -302,7 +302,7 @@ class IntrinsicsTest {
         Value zeroForBob = ClientValues.of(ids, List.of(Tensor.scalar(1f), Tensor.scalar(0f), Tensor.scalar(3f)));
         assertEquals(
                 (1f + 9f) / 4f,
-                ((Tensor) ((ServerValue) wmean.invoke(runtime, values, zeroForBob)).value()).floatValue());
+                ((Tensor) ((ServerValue) runtime.invoke(wmean, values, zeroForBob)).value()).floatValue());
     }
 
     @Test
@@ -317,8 +317,8 @@ class IntrinsicsTest {
                     FederatedValue ones = ctx.federatedField(zipped, "one");
                     return ctx.federatedSum(ones);
                 });
-        Value out = comp.invoke(
-                runtime, FederatedValue.clients(List.of(Tensor.scalar(5f), Tensor.scalar(6f), Tensor.scalar(7f))));
+        Value out = runtime.invoke(
+                comp, FederatedValue.clients(List.of(Tensor.scalar(5f), Tensor.scalar(6f), Tensor.scalar(7f))));
         assertEquals(3f, ((Tensor) ((ServerValue) out).value()).floatValue());
         FederatedComputation mixed = FederatedComputation.of(
                 "mixed",
@@ -327,7 +327,7 @@ class IntrinsicsTest {
                 (ctx, v) -> ctx.federatedZip(Struct.of(v, ctx.federatedValue(Tensor.scalar(1f), Placement.SERVER))));
         TypeMismatchException e = assertThrows(
                 TypeMismatchException.class,
-                () -> mixed.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(5f)))));
+                () -> runtime.invoke(mixed, FederatedValue.clients(List.of(Tensor.scalar(5f)))));
         assertTrue(
                 e.getMessage().contains("federated_zip: field #1 is at SERVER but earlier fields are at CLIENTS"),
                 e.getMessage());
@@ -348,8 +348,8 @@ class IntrinsicsTest {
                 (ctx, v) -> ctx.federatedSum(ctx.federatedMap(failsOnThird, (FederatedValue) v)));
         ClientWorkException e = assertThrows(
                 ClientWorkException.class,
-                () -> comp.invoke(
-                        runtime,
+                () -> runtime.invoke(
+                        comp,
                         ClientValues.of(
                                 List.of("alice", "bob", "carol", "dave"),
                                 List.of(Tensor.scalar(1f), Tensor.scalar(2f), Tensor.scalar(3f), Tensor.scalar(4f)))));
@@ -371,7 +371,7 @@ class IntrinsicsTest {
                 FederatedType.server(F32),
                 (ctx, v) -> ctx.federatedSum((FederatedValue) ctx.federatedValue(v, Placement.SERVER)));
         TypeMismatchException e =
-                assertThrows(TypeMismatchException.class, () -> comp.invoke(runtime, Tensor.scalar(1f)));
+                assertThrows(TypeMismatchException.class, () -> runtime.invoke(comp, Tensor.scalar(1f)));
         assertEquals("federated_sum: expected {T}@CLIENTS but got float32@SERVER", e.getMessage());
         FederatedComputation broadcastsClients = FederatedComputation.of(
                 "b",
@@ -380,7 +380,7 @@ class IntrinsicsTest {
                 (ctx, v) -> ctx.federatedBroadcast((FederatedValue) v));
         TypeMismatchException b = assertThrows(
                 TypeMismatchException.class,
-                () -> broadcastsClients.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(1f)))));
+                () -> runtime.invoke(broadcastsClients, FederatedValue.clients(List.of(Tensor.scalar(1f)))));
         assertEquals("federated_broadcast: expected T@SERVER but got {float32}@CLIENTS", b.getMessage());
     }
 
@@ -392,7 +392,7 @@ class IntrinsicsTest {
                 FederatedType.clientsAllEqual(F32),
                 (ctx, v) -> ctx.federatedBroadcast((FederatedValue) v));
         IllegalStateException e = assertThrows(
-                IllegalStateException.class, () -> comp.invoke(runtime, FederatedValue.server(Tensor.scalar(1f))));
+                IllegalStateException.class, () -> runtime.invoke(comp, FederatedValue.server(Tensor.scalar(1f))));
         assertTrue(e.getMessage().contains("number of clients is unknown"), e.getMessage());
     }
 
@@ -405,7 +405,7 @@ class IntrinsicsTest {
                 (ctx, v) -> ctx.federatedSum((FederatedValue) v));
         TypeMismatchException e = assertThrows(
                 TypeMismatchException.class,
-                () -> lies.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(1f)))));
+                () -> runtime.invoke(lies, FederatedValue.clients(List.of(Tensor.scalar(1f)))));
         assertEquals(
                 "federated computation 'lies' result: expected int32@SERVER but got float32@SERVER", e.getMessage());
     }
@@ -437,7 +437,7 @@ class IntrinsicsTest {
             values.add(Tensor.scalar((float) i));
         }
         for (int round = 0; round < 3; round++) {
-            comp.invoke(rt, FederatedValue.clients(values));
+            rt.invoke(comp, FederatedValue.clients(values));
         }
         assertTrue(
                 made.size() <= 2 && made.size() == workersSeen.size(), "one resource per worker, got " + made.size());

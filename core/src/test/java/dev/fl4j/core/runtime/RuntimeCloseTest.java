@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.TensorType;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,7 +68,7 @@ class RuntimeCloseTest {
         Thread caller = new Thread(
                 () -> {
                     try {
-                        comp.invoke(runtime, FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(2f))));
+                        runtime.invoke(comp, FederatedValue.clients(List.of(Tensor.scalar(1f), Tensor.scalar(2f))));
                     } catch (Throwable t) {
                         invokeFailure.set(t);
                     } finally {

@@ -6,20 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.Aggregation;
 import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
-import dev.fl4j.core.internal.SumAccumulator;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -131,7 +130,7 @@ class StreamingRoundTest {
         for (int workers = 1; workers <= 3; workers++) {
             Round r = round(n);
             try (LocalRuntime rt = LocalRuntime.builder().optWorkers(workers).build()) {
-                Struct out = (Struct) r.computation().invoke(rt, clients(n));
+                Struct out = (Struct) rt.invoke(r.computation(), clients(n));
                 int[] order = ((Tensor) ((ServerValue) out.get("order")).value()).intData();
                 for (int i = 0; i < n; i++) {
                     assertEquals(i, order[i], "folding order");
@@ -149,7 +148,7 @@ class StreamingRoundTest {
     void eachAggregationCountsItsTrafficWhenItsFoldFinishesInTheOrderTheComputationCalledThem() {
         int n = 20;
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
-            round(n).computation().invoke(rt, clients(n));
+            rt.invoke(round(n).computation(), clients(n));
             assertEquals(
                     List.of(
                             new TrafficRecord("federated_sum", Direction.AGGREGATION, n, n * 64L * 32),
@@ -165,7 +164,7 @@ class StreamingRoundTest {
         List<Struct> results = new ArrayList<>();
         for (int workers = 1; workers <= 3; workers++) {
             try (LocalRuntime rt = LocalRuntime.builder().optWorkers(workers).build()) {
-                results.add((Struct) round(n).computation().invoke(rt, clients(n)));
+                results.add((Struct) rt.invoke(round(n).computation(), clients(n)));
             }
         }
         // the reference: every client's update added in client order, on one thread
@@ -203,7 +202,7 @@ class StreamingRoundTest {
                     return ctx.federatedMean(x);
                 });
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(3).build()) {
-            ClientWorkException e = assertThrows(ClientWorkException.class, () -> c.invoke(rt, clients(100)));
+            ClientWorkException e = assertThrows(ClientWorkException.class, () -> rt.invoke(c, clients(100)));
             assertEquals("client_23", e.clientId());
             assertEquals("federated_map", e.intrinsic());
             assertTrue(e.getMessage().contains("diverged"), e.getMessage());
@@ -228,7 +227,7 @@ class StreamingRoundTest {
                     return Struct.named("mapped", m, "sum", ctx.federatedSum(m));
                 });
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
-            Struct out = (Struct) c.invoke(rt, clients(10));
+            Struct out = (Struct) rt.invoke(c, clients(10));
             ClientValues mapped = assertInstanceOf(ClientValues.class, out.get("mapped"));
             for (int i = 0; i < 10; i++) {
                 assertEquals(2 * i, ((Tensor) mapped.member(i)).longValue());
@@ -248,7 +247,7 @@ class StreamingRoundTest {
                     return ctx.federatedSum(m);
                 });
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.invoke(rt, clients(5)));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> rt.invoke(c, clients(5)));
             assertTrue(
                     e.getMessage()
                             .contains(
@@ -267,7 +266,7 @@ class StreamingRoundTest {
                     return s;
                 });
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
-            assertEquals(10, ((Tensor) ((ServerValue) c.invoke(rt, clients(5))).value()).longValue());
+            assertEquals(10, ((Tensor) ((ServerValue) rt.invoke(c, clients(5))).value()).longValue());
         }
         assertEquals(List.of("computed"), events);
     }

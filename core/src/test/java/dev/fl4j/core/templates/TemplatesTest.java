@@ -4,19 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.runtime.LocalRuntime;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,9 +35,7 @@ class TemplatesTest {
 
     static FederatedComputation initCount() {
         return FederatedComputation.noArg(
-                "init",
-                COUNT_STATE,
-                (ctx, a) -> ctx.federatedValue(Tensor.scalar(0), dev.fl4j.core.types.Placement.SERVER));
+                "init", COUNT_STATE, (ctx, a) -> ctx.federatedValue(Tensor.scalar(0), dev.fl4j.core.Placement.SERVER));
     }
 
     static LocalComputation increment() {
@@ -71,7 +69,7 @@ class TemplatesTest {
         IterativeProcess p = new IterativeProcess(initCount(), next);
         Value state = p.initialize(runtime);
         for (int i = 0; i < 3; i++) {
-            state = next.invoke(runtime, state);
+            state = runtime.invoke(next, state);
         }
         assertEquals(3, ((Tensor) ((ServerValue) state).value()).longValue());
         assertEquals("int32@SERVER", p.stateType().toString());
@@ -80,7 +78,7 @@ class TemplatesTest {
     @Test
     void initializeWithParameterIsRejected() {
         FederatedComputation badInit = FederatedComputation.of(
-                "init", I32, COUNT_STATE, (ctx, a) -> ctx.federatedValue(a, dev.fl4j.core.types.Placement.SERVER));
+                "init", I32, COUNT_STATE, (ctx, a) -> ctx.federatedValue(a, dev.fl4j.core.Placement.SERVER));
         FederatedComputation next = FederatedComputation.of("next", COUNT_STATE, COUNT_STATE, (ctx, s) -> s);
         InitializeParameterException e =
                 assertThrows(InitializeParameterException.class, () -> new IterativeProcess(badInit, next));
@@ -226,7 +224,7 @@ class TemplatesTest {
         EstimationProcess p = new EstimationProcess(initCount(), next, report);
         EstimationProcess bound = p.map(LocalComputation.of(
                 "times_2_plus_1", F32, F32, v -> Tensor.scalar(((Tensor) v).floatValue() * 2 + 1)));
-        Value state = next.invoke(runtime, next.invoke(runtime, p.initialize(runtime)));
+        Value state = runtime.invoke(next, runtime.invoke(next, p.initialize(runtime)));
         assertEquals(2f, ((Tensor) ((ServerValue) p.report(runtime, state)).value()).floatValue());
         assertEquals(5f, ((Tensor) ((ServerValue) bound.report(runtime, state)).value()).floatValue());
         FederatedComputation badReport =

@@ -1,8 +1,8 @@
 package dev.fl4j.deploy.client;
 
+import dev.fl4j.core.Placement;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
-import dev.fl4j.core.types.Placement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

@@ -1,13 +1,13 @@
 package dev.fl4j.deploy.client;
 
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ComputationDescriptor;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.io.ValueCodec;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.Type;
 import dev.fl4j.deploy.Payloads;
 import dev.fl4j.deploy.RejectedMessageException;
 import dev.fl4j.deploy.protocol.Rejection;

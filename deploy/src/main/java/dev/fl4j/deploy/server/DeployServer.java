@@ -1,13 +1,13 @@
 package dev.fl4j.deploy.server;
 
 import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.FederatedType;
+import dev.fl4j.core.SequenceType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.LocalRuntime;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.SequenceType;
-import dev.fl4j.core.types.Type;
 import dev.fl4j.deploy.RemoteClientData;
 import dev.fl4j.deploy.protocol.ProtocolLimits;
 import dev.fl4j.deploy.protocol.Rejection;

@@ -1,7 +1,7 @@
 package dev.fl4j.deploy.server;
 
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.Type;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 

@@ -1,9 +1,9 @@
 package dev.fl4j.learning.tensorflow;
 
+import dev.fl4j.core.SequenceType;
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.SequenceType;
 import dev.fl4j.learning.model.ClientTrainer;
 import dev.fl4j.learning.model.ClientTrainingResult;
 import dev.fl4j.learning.model.EvaluationResult;

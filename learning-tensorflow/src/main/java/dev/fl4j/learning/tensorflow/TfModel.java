@@ -1,8 +1,8 @@
 package dev.fl4j.learning.tensorflow;
 
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
-import dev.fl4j.core.types.StructType;
 import dev.fl4j.learning.keras.Metric;
 import dev.fl4j.learning.keras.MetricFinalizer;
 import dev.fl4j.learning.keras.ModelSpec;

@@ -8,14 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.ListSequence;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.TypeMismatchException;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.learning.keras.Activation;
 import dev.fl4j.learning.keras.Dense;
 import dev.fl4j.learning.keras.Dropout;

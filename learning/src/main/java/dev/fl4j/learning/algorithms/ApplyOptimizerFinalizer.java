@@ -1,18 +1,18 @@
 package dev.fl4j.learning.algorithms;
 
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Placement;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.templates.MeasuredProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.optimizers.Optimizer;
 import dev.fl4j.learning.templates.FinalizerProcess;

@@ -1,16 +1,16 @@
 package dev.fl4j.learning.algorithms;
 
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.SequenceType;
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.runtime.FederatedRuntime;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.SequenceType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.Type;
 import dev.fl4j.learning.keras.Metric;
 import dev.fl4j.learning.keras.Metrics;
 import dev.fl4j.learning.keras.ModelSpec;
@@ -88,7 +88,7 @@ public final class FederatedEvaluation {
 
     /** Evaluates {@code weights} on the clients' {@code data}; returns {@code <eval=<metric=..>>}. */
     public Struct evaluate(FederatedRuntime runtime, ModelWeights weights, Value data) {
-        Value out = computation.invoke(runtime, FederatedValue.server(weights.asStruct()), data);
+        Value out = runtime.invoke(computation, FederatedValue.server(weights.asStruct()), data);
         return (Struct) ((dev.fl4j.core.ServerValue) out).value();
     }
 }

@@ -1,6 +1,6 @@
 package dev.fl4j.learning.keras;
 
-import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.TensorType;
 
 /** An activation applied as its own layer, Keras's {@code Activation}. */
 public record ActivationLayer(Activation activation) implements Layer {

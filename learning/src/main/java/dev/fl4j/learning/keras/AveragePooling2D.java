@@ -1,6 +1,6 @@
 package dev.fl4j.learning.keras;
 
-import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.TensorType;
 import java.util.List;
 
 /** Average pooling over NHWC input, Keras's {@code AveragePooling2D}; strides default to the pool size. */

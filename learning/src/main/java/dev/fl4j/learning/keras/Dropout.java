@@ -1,6 +1,6 @@
 package dev.fl4j.learning.keras;
 
-import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.TensorType;
 
 /**
  * Keras's {@code Dropout}: in training mode each element is kept with probability {@code 1 - rate}

@@ -1,7 +1,7 @@
 package dev.fl4j.learning.keras;
 
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.TensorType;
 import java.util.List;
 
 /**

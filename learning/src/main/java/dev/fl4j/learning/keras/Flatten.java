@@ -1,7 +1,7 @@
 package dev.fl4j.learning.keras;
 
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.TensorType;
 
 /** Flattens every dimension but the batch into one, Keras's {@code Flatten}. */
 public record Flatten() implements Layer {

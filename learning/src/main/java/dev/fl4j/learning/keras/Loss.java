@@ -2,8 +2,8 @@ package dev.fl4j.learning.keras;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.TensorType;
 import java.util.Arrays;
 
 /**

@@ -1,13 +1,13 @@
 package dev.fl4j.learning.keras;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
 
 /**
  * A training metric with TFF's sum-then-finalize semantics. Each client reports its metric's

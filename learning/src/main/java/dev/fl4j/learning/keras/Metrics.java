@@ -1,9 +1,9 @@
 package dev.fl4j.learning.keras;
 
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
-import dev.fl4j.core.types.StructType;
 import java.util.List;
 
 /** Operations over a list of {@link Metric}s' unfinalized states, each a struct named by metric. */

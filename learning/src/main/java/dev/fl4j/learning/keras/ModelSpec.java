@@ -1,10 +1,10 @@
 package dev.fl4j.learning.keras;
 
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.random.Seeds;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
 import dev.fl4j.learning.internal.Json;
 import dev.fl4j.learning.model.ModelWeights;
 import java.util.List;

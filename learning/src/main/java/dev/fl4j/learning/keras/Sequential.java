@@ -1,6 +1,6 @@
 package dev.fl4j.learning.keras;
 
-import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.TensorType;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

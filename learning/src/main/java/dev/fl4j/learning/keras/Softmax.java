@@ -1,6 +1,6 @@
 package dev.fl4j.learning.keras;
 
-import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.TensorType;
 
 /** Softmax over the last axis, Keras's {@code Softmax} layer. */
 public record Softmax() implements Layer {

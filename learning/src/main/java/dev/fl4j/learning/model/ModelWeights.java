@@ -1,10 +1,10 @@
 package dev.fl4j.learning.model;
 
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.StructType;
 
 /**
  * A model's weights as engine-neutral core values, TFF's {@code ModelWeights}: the trainable and the

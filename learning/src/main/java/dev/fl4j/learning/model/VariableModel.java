@@ -1,8 +1,8 @@
 package dev.fl4j.learning.model;
 
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
-import dev.fl4j.core.types.StructType;
 import dev.fl4j.learning.keras.MetricFinalizer;
 import java.util.Map;
 
@@ -34,7 +34,7 @@ public interface VariableModel extends AutoCloseable {
     /**
      * Replaces the weights.
      *
-     * @throws dev.fl4j.core.types.TypeMismatchException if {@code weights} does not have this model's
+     * @throws dev.fl4j.core.TypeMismatchException if {@code weights} does not have this model's
      *     weights type, naming the first weight that differs
      */
     void assignWeights(ModelWeights weights);
@@ -43,7 +43,7 @@ public interface VariableModel extends AutoCloseable {
      * TFF's {@code forward_pass(batch, training=False)}: runs the model in inference mode (no dropout) on
      * {@code batch} (a {@code <x, y>} structure of the {@link #inputSpec()}) and adds the batch to the local metrics.
      *
-     * @throws dev.fl4j.core.types.TypeMismatchException if the batch does not fit the input spec
+     * @throws dev.fl4j.core.TypeMismatchException if the batch does not fit the input spec
      */
     BatchOutput forwardPass(Struct batch);
 
@@ -51,7 +51,7 @@ public interface VariableModel extends AutoCloseable {
      * TFF's {@code forward_pass(batch, training=True)}: as {@link #forwardPass(Struct)} in training mode, with
      * dropout masks derived from {@code seed}.
      *
-     * @throws dev.fl4j.core.types.TypeMismatchException if the batch does not fit the input spec
+     * @throws dev.fl4j.core.TypeMismatchException if the batch does not fit the input spec
      */
     BatchOutput trainingForwardPass(Struct batch, long seed);
 

@@ -1,8 +1,8 @@
 package dev.fl4j.learning.optimizers;
 
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.Type;
 import java.util.List;
 
 /**

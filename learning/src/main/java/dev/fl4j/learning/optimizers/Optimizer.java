@@ -3,8 +3,8 @@ package dev.fl4j.learning.optimizers;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.Type;
 import dev.fl4j.learning.internal.Json;
 
 /**

@@ -1,15 +1,15 @@
 package dev.fl4j.learning.templates;
 
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Placement;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.templates.MeasuredProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
 import dev.fl4j.core.templates.PlacementMismatchException;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.Type;
 
 /**
  * TFF's {@code DistributionProcess}: {@code next(state, weights@SERVER)} delivers the model to the

@@ -1,13 +1,13 @@
 package dev.fl4j.learning.templates;
 
+import dev.fl4j.core.FederatedType;
+import dev.fl4j.core.Placement;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.templates.MeasuredProcess;
 import dev.fl4j.core.templates.NextArgumentCountException;
 import dev.fl4j.core.templates.PlacementMismatchException;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.Type;
 
 /**
  * TFF's {@code FinalizerProcess}: {@code next(state, weights@SERVER, update@SERVER)} turns the

@@ -1,8 +1,12 @@
 package dev.fl4j.learning.templates;
 
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Placement;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.runtime.FederatedRuntime;
@@ -11,10 +15,6 @@ import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.IterativeProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
 import dev.fl4j.core.templates.ProcessCompositionException;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.Type;
 import dev.fl4j.learning.model.ModelWeights;
 import java.util.function.Supplier;
 
@@ -174,7 +174,7 @@ public final class LearningProcess extends IterativeProcess {
 
     /** Runs one round on {@code runtime}. */
     public LearningProcessOutput next(FederatedRuntime runtime, Value state, Value clientData) {
-        Struct out = (Struct) nextComputation().invoke(runtime, state, clientData);
+        Struct out = (Struct) runtime.invoke(nextComputation(), state, clientData);
         return new LearningProcessOutput(out.get("state"), (Struct) out.get("metrics"));
     }
 

@@ -1,11 +1,11 @@
 package dev.fl4j.learning.zoo;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.random.SplitMix64;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.TensorType;
 import dev.fl4j.learning.keras.Embedding;
 import dev.fl4j.learning.keras.Loss;
 import dev.fl4j.learning.keras.ModelSpec;

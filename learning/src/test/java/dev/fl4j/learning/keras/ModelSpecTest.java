@@ -230,17 +230,13 @@ class ModelSpecTest {
                 Loss.sparseCategoricalCrossentropy().withFromLogits(true));
         assertEquals(
                 new Loss.BinaryCrossentropy(true), Loss.binaryCrossentropy().withFromLogits(true));
-        dev.fl4j.core.types.TensorType input =
-                new dev.fl4j.core.types.TensorType(dev.fl4j.core.types.DType.FLOAT32, -1, 5, 3);
+        dev.fl4j.core.TensorType input = new dev.fl4j.core.TensorType(dev.fl4j.core.DType.FLOAT32, -1, 5, 3);
         assertEquals(2, Lstm.of(4).outputType(input).rank(), "Keras: return_sequences=False");
         Lstm sequences = Lstm.of(4).withReturnSequences(true);
         assertEquals(3, sequences.outputType(input).rank());
         assertTrue(sequences.unitForgetBias());
         assertTrue(WeightSpec.trainable("k", new int[] {2}, Initializer.zeros()).trainable());
-        assertTrue(
-                Dense.of(3)
-                        .weights(new dev.fl4j.core.types.TensorType(dev.fl4j.core.types.DType.FLOAT32, -1, 2))
-                        .stream()
-                        .allMatch(WeightSpec::trainable));
+        assertTrue(Dense.of(3).weights(new dev.fl4j.core.TensorType(dev.fl4j.core.DType.FLOAT32, -1, 2)).stream()
+                .allMatch(WeightSpec::trainable));
     }
 }

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
 import org.junit.jupiter.api.Test;
 
 /**

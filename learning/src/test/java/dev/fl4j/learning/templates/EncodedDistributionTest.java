@@ -6,20 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.zoo.Models;
@@ -56,7 +56,7 @@ class EncodedDistributionTest {
             tokens.add(Tensor.scalar(c));
         }
         return MeasuredProcessOutput.from(
-                round.invoke(rt, state, new ServerValue(weights), FederatedValue.clients(tokens)));
+                rt.invoke(round, state, new ServerValue(weights), FederatedValue.clients(tokens)));
     }
 
     @Test
@@ -178,7 +178,7 @@ class EncodedDistributionTest {
         Struct other = Models.softmaxRegression(4, 3).initialWeights(1).asStruct();
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(1).build()) {
             Value s0 = d.initialize(rt);
-            assertThrows(dev.fl4j.core.types.TypeMismatchException.class, () -> deliver(rt, d, s0, other, 1));
+            assertThrows(dev.fl4j.core.TypeMismatchException.class, () -> deliver(rt, d, s0, other, 1));
         }
     }
 

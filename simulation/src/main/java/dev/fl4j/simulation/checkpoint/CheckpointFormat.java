@@ -1,11 +1,11 @@
 package dev.fl4j.simulation.checkpoint;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.io.ValueCodec;
-import dev.fl4j.core.types.DType;
 import dev.fl4j.simulation.provenance.Provenance;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,14 +1,14 @@
 package dev.fl4j.simulation.checkpoint;
 
+import dev.fl4j.core.FederatedType;
+import dev.fl4j.core.Placement;
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.Type;
 
 /**
  * Converts a process state between its runtime form, where parts are placed at the server

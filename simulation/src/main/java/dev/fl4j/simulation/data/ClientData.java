@@ -2,11 +2,11 @@ package dev.fl4j.simulation.data;
 
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.SequenceType;
+import dev.fl4j.core.Type;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.random.SplitMix64;
-import dev.fl4j.core.types.SequenceType;
-import dev.fl4j.core.types.Type;
-import dev.fl4j.core.types.TypeMismatchException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;

@@ -1,10 +1,10 @@
 package dev.fl4j.simulation.data;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.TensorType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -124,7 +124,7 @@ public final class Examples {
      * No examples, with columns shaped by {@code exampleType}: a structure of named, fully defined
      * float32 and int32 tensors. Null if the type is not of that form.
      */
-    static Examples emptyOf(dev.fl4j.core.types.Type exampleType) {
+    static Examples emptyOf(dev.fl4j.core.Type exampleType) {
         if (!(exampleType instanceof StructType st) || st.size() == 0) {
             return null;
         }

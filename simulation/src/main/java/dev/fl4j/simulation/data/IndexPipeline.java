@@ -1,9 +1,9 @@
 package dev.fl4j.simulation.data;
 
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.random.SplitMix64;
-import dev.fl4j.core.types.Type;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 

@@ -1,8 +1,8 @@
 package dev.fl4j.simulation.data;
 
+import dev.fl4j.core.Type;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.Type;
-import dev.fl4j.core.types.TypeMismatchException;
 import java.util.Iterator;
 import java.util.function.Supplier;
 

@@ -1,6 +1,6 @@
 package dev.fl4j.simulation.datasets;
 
-import dev.fl4j.core.types.Type;
+import dev.fl4j.core.Type;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.data.Dataset;
 import dev.fl4j.simulation.data.Examples;

@@ -1,8 +1,8 @@
 package dev.fl4j.simulation.datasets;
 
+import dev.fl4j.core.Type;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.random.SplitMix64;
-import dev.fl4j.core.types.Type;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.data.Dataset;
 import dev.fl4j.simulation.data.Examples;

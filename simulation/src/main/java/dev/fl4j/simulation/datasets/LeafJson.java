@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import dev.fl4j.core.types.Type;
+import dev.fl4j.core.Type;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.data.Dataset;
 import dev.fl4j.simulation.data.Examples;

@@ -1,13 +1,13 @@
 package dev.fl4j.simulation.training;
 
 import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.core.runtime.FederatedRuntime;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.Type;
 import dev.fl4j.learning.algorithms.FederatedEvaluation;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ModelWeights;

@@ -1,9 +1,9 @@
 package dev.fl4j.simulation.training;
 
 import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.Type;
+import dev.fl4j.core.FederatedType;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.Type;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
 import dev.fl4j.simulation.checkpoint.PrivacyLedgerFile;
 import dev.fl4j.simulation.checkpoint.RunConfig;

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.StructType;
 import dev.fl4j.simulation.provenance.Provenance;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

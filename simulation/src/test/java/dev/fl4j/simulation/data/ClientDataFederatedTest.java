@@ -3,18 +3,18 @@ package dev.fl4j.simulation.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.runtime.LocalRuntime;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.TensorType;
 import dev.fl4j.simulation.partition.Partitioner;
 import java.util.List;
 import java.util.Set;
@@ -64,7 +64,7 @@ class ClientDataFederatedTest {
             }
         }
         try (LocalRuntime runtime = LocalRuntime.builder().optWorkers(2).build()) {
-            Value result = total.invoke(runtime, selection);
+            Value result = runtime.invoke(total, selection);
             assertEquals(expected, ((Tensor) ((ServerValue) result).value()).floatValue());
         }
         assertEquals(Set.copyOf(round), loaded, "only the selected clients were loaded");

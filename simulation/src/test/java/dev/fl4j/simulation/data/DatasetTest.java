@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.TypeMismatchException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -141,7 +141,7 @@ class DatasetTest {
         Dataset d = numbered(10)
                 .asDataset()
                 .batch(4)
-                .map(v -> Structures.map(v, t -> t.dtype() == dev.fl4j.core.types.DType.FLOAT32 ? scale(t, 0.5f) : t));
+                .map(v -> Structures.map(v, t -> t.dtype() == dev.fl4j.core.DType.FLOAT32 ? scale(t, 0.5f) : t));
         List<Integer> seen = new ArrayList<>();
         for (Value v : d) {
             for (float f : ((Struct) v).tensor("x").floatData()) {

@@ -1,12 +1,12 @@
 package dev.fl4j.learning.tensorflow.internal;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.TypeMismatchException;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;

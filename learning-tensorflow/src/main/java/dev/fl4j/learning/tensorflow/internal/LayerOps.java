@@ -1,6 +1,6 @@
 package dev.fl4j.learning.tensorflow.internal;
 
-import dev.fl4j.core.types.TensorType;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.learning.keras.Activation;
 import dev.fl4j.learning.keras.ActivationLayer;
 import dev.fl4j.learning.keras.AveragePooling2D;

@@ -1,11 +1,11 @@
 package dev.fl4j.learning.tensorflow.internal;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.TensorType;
 import dev.fl4j.core.random.Seeds;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
 import dev.fl4j.learning.keras.Dropout;
 import dev.fl4j.learning.keras.Embedding;
 import dev.fl4j.learning.keras.Layer;

@@ -1,7 +1,7 @@
 package dev.fl4j.learning.tensorflow.internal;
 
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TypeMismatchException;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.learning.model.ModelWeights;
 
 /** Checks weights against a model's weights type, naming the first weight that differs. */

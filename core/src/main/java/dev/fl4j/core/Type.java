@@ -1,4 +1,4 @@
-package dev.fl4j.core.types;
+package dev.fl4j.core;
 
 /**
  * A Federated Core type, printed in TFF's notation by {@link #toString()}:

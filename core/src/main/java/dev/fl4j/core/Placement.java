@@ -1,4 +1,4 @@
-package dev.fl4j.core.types;
+package dev.fl4j.core;
 
 /** Where a federated value lives: on the server, or spread over the clients. */
 public enum Placement {

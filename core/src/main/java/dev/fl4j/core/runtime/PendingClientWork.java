@@ -1,18 +1,15 @@
-package dev.fl4j.core.internal;
+package dev.fl4j.core.runtime;
 
 import dev.fl4j.core.AllEqualClientValue;
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
 import dev.fl4j.core.computation.ClientWorkException;
-import dev.fl4j.core.internal.StandaloneContext.WorkerResources;
-import dev.fl4j.core.runtime.ClientWorkDispatcher;
-import dev.fl4j.core.runtime.CommunicationStats;
-import dev.fl4j.core.runtime.OrderedFold;
-import dev.fl4j.core.types.Type;
+import dev.fl4j.core.computation.WorkerResources;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;

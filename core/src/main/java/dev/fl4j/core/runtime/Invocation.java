@@ -1,10 +1,16 @@
-package dev.fl4j.core.internal;
+package dev.fl4j.core.runtime;
 
 import dev.fl4j.core.AllEqualClientValue;
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Placement;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructContainer;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Type;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.Aggregation;
 import dev.fl4j.core.computation.ClientContext;
@@ -12,18 +18,7 @@ import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.FederatedContext;
 import dev.fl4j.core.computation.LocalComputation;
-import dev.fl4j.core.internal.StandaloneContext.WorkerResources;
-import dev.fl4j.core.runtime.ClientStateStore;
-import dev.fl4j.core.runtime.ClientWorkDispatcher;
-import dev.fl4j.core.runtime.CommunicationStats;
-import dev.fl4j.core.runtime.Direction;
-import dev.fl4j.core.runtime.TrafficRecord;
-import dev.fl4j.core.templates.MeasuredProcessOutput;
-import dev.fl4j.core.types.Placement;
-import dev.fl4j.core.types.StructType;
-import dev.fl4j.core.types.TensorType;
-import dev.fl4j.core.types.Type;
-import dev.fl4j.core.types.TypeMismatchException;
+import dev.fl4j.core.computation.WorkerResources;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -47,7 +42,7 @@ import java.util.function.Supplier;
  * values. A top-level invocation ends by running whatever is pending, so its result, and any
  * failure, is complete when {@link #run} returns.
  */
-public final class Invocation implements FederatedContext {
+final class Invocation implements FederatedContext {
 
     private final WorkerPool pool;
     private final WorkerResources serverResources;
@@ -144,10 +139,8 @@ public final class Invocation implements FederatedContext {
             for (Value f : s.values()) {
                 findDeferred(f, out);
             }
-        } else if (v instanceof MeasuredProcessOutput m) {
-            findDeferred(m.state(), out);
-            findDeferred(m.result(), out);
-            findDeferred(m.measurements(), out);
+        } else if (v instanceof StructContainer c) {
+            findDeferred(c.toStruct(), out);
         }
     }
 
@@ -160,11 +153,8 @@ public final class Invocation implements FederatedContext {
                 b.add(s.nameAt(i), replaceDeferred(s.get(i), collected));
             }
             return b.build();
-        } else if (v instanceof MeasuredProcessOutput m) {
-            return new MeasuredProcessOutput(
-                    replaceDeferred(m.state(), collected),
-                    replaceDeferred(m.result(), collected),
-                    replaceDeferred(m.measurements(), collected));
+        } else if (v instanceof StructContainer c) {
+            return c.withFields((Struct) replaceDeferred(c.toStruct(), collected));
         }
         return v;
     }

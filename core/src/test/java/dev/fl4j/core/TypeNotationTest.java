@@ -1,4 +1,4 @@
-package dev.fl4j.core.types;
+package dev.fl4j.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

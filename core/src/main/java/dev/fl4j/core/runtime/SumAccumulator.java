@@ -1,9 +1,9 @@
-package dev.fl4j.core.internal;
+package dev.fl4j.core.runtime;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.types.DType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +20,7 @@ import java.util.List;
  * added (client order), so the result is bitwise the same however the clients were scheduled. The
  * cost is a double[] per float32 leaf for the one accumulator. Integer leaves sum in their own dtype.
  */
-public final class SumAccumulator {
+final class SumAccumulator {
 
     private final String where;
     private Value template;

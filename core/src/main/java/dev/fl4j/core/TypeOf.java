@@ -1,6 +1,4 @@
-package dev.fl4j.core.types;
-
-import dev.fl4j.core.Value;
+package dev.fl4j.core;
 
 /**
  * A type of values with a Java class of their own: a tensor type's values are {@link dev.fl4j.core.Tensor}s,

@@ -1,6 +1,4 @@
-package dev.fl4j.core.types;
-
-import dev.fl4j.core.SequenceValue;
+package dev.fl4j.core;
 
 /** The type of a sequence (a dataset) of elements of one type, printed {@code T*}. */
 public record SequenceType(Type element) implements TypeOf<SequenceValue> {

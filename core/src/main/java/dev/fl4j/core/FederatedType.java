@@ -1,6 +1,4 @@
-package dev.fl4j.core.types;
-
-import dev.fl4j.core.FederatedValue;
+package dev.fl4j.core;
 
 /**
  * The type of a federated value: a member type, a {@link Placement}, and whether all members are

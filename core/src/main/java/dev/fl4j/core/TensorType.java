@@ -1,6 +1,5 @@
-package dev.fl4j.core.types;
+package dev.fl4j.core;
 
-import dev.fl4j.core.Tensor;
 import java.util.Arrays;
 
 /**

@@ -1,18 +1,15 @@
-package dev.fl4j.core.internal;
+package dev.fl4j.core.runtime;
 
 import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
+import dev.fl4j.core.Type;
+import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.Aggregation;
 import dev.fl4j.core.computation.ClientWorkException;
-import dev.fl4j.core.runtime.CommunicationStats;
-import dev.fl4j.core.runtime.Direction;
-import dev.fl4j.core.runtime.TrafficRecord;
-import dev.fl4j.core.types.DType;
-import dev.fl4j.core.types.Type;
-import dev.fl4j.core.types.TypeMismatchException;
 import java.util.ArrayList;
 import java.util.List;
 

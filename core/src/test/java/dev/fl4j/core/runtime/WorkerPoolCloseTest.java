@@ -1,4 +1,4 @@
-package dev.fl4j.core.internal;
+package dev.fl4j.core.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

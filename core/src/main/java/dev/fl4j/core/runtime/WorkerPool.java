@@ -1,7 +1,6 @@
-package dev.fl4j.core.internal;
+package dev.fl4j.core.runtime;
 
-import dev.fl4j.core.internal.StandaloneContext.WorkerResources;
-import dev.fl4j.core.runtime.OrderedFold;
+import dev.fl4j.core.computation.WorkerResources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * work: not when the caller was interrupted or gave up on a round, nor when {@link #close} stops
  * waiting for a worker stuck in a call that ignores interrupts.
  */
-public final class WorkerPool implements AutoCloseable {
+final class WorkerPool implements AutoCloseable {
 
     /** A task for one index, told which worker runs it. */
     @FunctionalInterface

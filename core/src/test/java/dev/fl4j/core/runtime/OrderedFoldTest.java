@@ -1,11 +1,10 @@
-package dev.fl4j.core.internal;
+package dev.fl4j.core.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fl4j.core.runtime.OrderedFold;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,10 +1,10 @@
-package dev.fl4j.core.internal;
+package dev.fl4j.core.runtime;
 
+import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Struct;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.computation.LocalComputation;
-import dev.fl4j.core.types.FederatedType;
-import dev.fl4j.core.types.Type;
 import java.util.List;
 
 /**

@@ -1,4 +1,4 @@
-package dev.fl4j.core.types;
+package dev.fl4j.core;
 
 /**
  * Element types a {@link Tensor} can hold, named as TensorFlow and TFF name them.

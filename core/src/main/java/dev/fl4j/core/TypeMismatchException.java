@@ -1,4 +1,4 @@
-package dev.fl4j.core.types;
+package dev.fl4j.core;
 
 /**
  * A value or computation of one type was used where another was expected. The message names where

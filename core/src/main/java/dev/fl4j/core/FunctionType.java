@@ -1,4 +1,4 @@
-package dev.fl4j.core.types;
+package dev.fl4j.core;
 
 /**
  * The type signature of a computation, printed {@code (P -> R)}; a computation without a parameter
