@@ -41,8 +41,9 @@ import java.util.logging.Logger;
  * An fl4j server: the gRPC {@code Fleet} service clients connect to, and the round driver that runs
  * a {@link LearningProcess} over them on a {@link RemoteRuntime}.
  *
- * <p><b>A round.</b> The driver waits until {@code clientsPerRound} clients are alive, samples the
- * cohort from the live clients (in natural order of their ids) with simulation's
+ * <p><b>A round.</b> The driver waits until {@code clientsPerRound} clients are alive (or, after one
+ * round timeout, at least {@code minClients}), samples the cohort from the live clients (in natural
+ * order of their ids) with simulation's
  * {@link ClientSampler} and the run seed, and runs the process's {@code next} with a
  * {@link RemoteClientData} stand-in for each selected client's data (carrying the shuffle seed
  * simulation would use, {@link TrainingLoop#clientShuffleSeed}, and the batch size and examples cap),
@@ -167,12 +168,9 @@ public final class DeployServer implements AutoCloseable {
             throws InterruptedException {
         int attempt = 0;
         while (true) {
-            int needed = Math.max(b.clientsPerRound, round == 1 ? b.minPopulation : 0);
-            List<String> population = registry.awaitAlive(needed, Long.MAX_VALUE / 4_000_000);
-            if (population.size() < needed) {
-                continue;
-            }
-            List<String> selected = new ClientSampler(population, b.clientsPerRound, 0, b.seed)
+            List<String> population = awaitPopulation(round);
+            int cohort = Math.min(b.clientsPerRound, population.size());
+            List<String> selected = new ClientSampler(population, cohort, 0, b.seed)
                     .sample(round)
                     .sampled();
             b.listener.roundStarted(new Cohort(round, selected, selected));
@@ -217,6 +215,21 @@ public final class DeployServer implements AutoCloseable {
                         break;
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * The live clients to sample round {@code round} from: as soon as {@code clientsPerRound} are
+     * alive (and, before the first round, {@code minPopulation}); failing that, after waiting one
+     * round timeout, whoever is alive if at least {@code minClients} are; else it keeps waiting.
+     */
+    private List<String> awaitPopulation(int round) throws InterruptedException {
+        int goal = Math.max(b.clientsPerRound, round == 1 ? b.minPopulation : 0);
+        while (true) {
+            List<String> alive = registry.awaitAlive(goal, b.roundTimeout.toMillis());
+            if (alive.size() >= goal || (alive.size() >= b.minClients && !(round == 1 && b.minPopulation > 0))) {
+                return alive;
             }
         }
     }
