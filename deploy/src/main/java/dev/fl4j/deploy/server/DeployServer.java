@@ -13,6 +13,11 @@ import dev.fl4j.deploy.protocol.ProtocolLimits;
 import dev.fl4j.deploy.protocol.Rejection;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.templates.LearningProcessOutput;
+import dev.fl4j.simulation.checkpoint.Checkpoint;
+import dev.fl4j.simulation.checkpoint.CheckpointStore;
+import dev.fl4j.simulation.checkpoint.RoundRecord;
+import dev.fl4j.simulation.checkpoint.RunConfig;
+import dev.fl4j.simulation.checkpoint.ServerStates;
 import dev.fl4j.simulation.training.ClientSampler;
 import dev.fl4j.simulation.training.Cohort;
 import dev.fl4j.simulation.training.ModelEvaluation;
@@ -33,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -69,6 +75,7 @@ public final class DeployServer implements AutoCloseable {
     private final RemoteRuntime runtime;
     private final ServerStore store;
     private volatile boolean finished;
+    private volatile boolean closed;
     private Server server;
 
     private DeployServer(Builder b) {
@@ -114,17 +121,36 @@ public final class DeployServer implements AutoCloseable {
         Type memberType = ((FederatedType) process.clientDataType()).member();
         Type elementType = ((SequenceType) memberType).element();
         List<Map<String, Double>> history = new ArrayList<>();
-        Value state = process.initialize(runtime);
+        List<RoundRecord> records = new ArrayList<>();
+        Value state;
+        int startRound = 0;
         long broadcast = 0;
         long aggregated = 0;
+        Optional<Checkpoint> latest = b.checkpoints == null ? Optional.empty() : b.checkpoints.loadLatest(b.runConfig);
         try (LocalRuntime evalRuntime = LocalRuntime.builder().optWorkers(1).build()) {
-            if (b.evaluation != null) {
-                Map<String, Double> m =
-                        new LinkedHashMap<>(b.evaluation.evaluate(evalRuntime, process.getModelWeights(state)));
-                b.listener.roundFinished(0, m);
-                history.add(m);
+            if (latest.isPresent()) {
+                Checkpoint c = latest.get();
+                state = ServerStates.restore(c.state(), process.stateType());
+                runtime.clientStates().restore(c.clientStates());
+                startRound = c.round();
+                broadcast = c.broadcastedBits();
+                aggregated = c.aggregatedBits();
+                records.addAll(c.history());
+                for (RoundRecord r : c.history()) {
+                    history.add(r.metrics());
+                }
+                b.listener.resumed(c);
+            } else {
+                state = process.initialize(runtime);
+                if (b.evaluation != null) {
+                    Map<String, Double> m =
+                            new LinkedHashMap<>(b.evaluation.evaluate(evalRuntime, process.getModelWeights(state)));
+                    b.listener.roundFinished(0, m);
+                    history.add(m);
+                    records.add(new RoundRecord(0, m));
+                }
             }
-            for (int round = 1; round <= b.rounds; round++) {
+            for (int round = startRound + 1; round <= b.rounds; round++) {
                 long started = System.nanoTime();
                 RoundOutcome r = runRound(round, process, state, memberType, elementType);
                 state = r.out.state();
@@ -146,12 +172,24 @@ public final class DeployServer implements AutoCloseable {
                     m.putAll(b.evaluation.evaluate(evalRuntime, process.getModelWeights(state)));
                 }
                 history.add(m);
+                records.add(new RoundRecord(round, m));
                 b.listener.roundFinished(round, m);
+                if (b.checkpoints != null) {
+                    Path file = b.checkpoints.save(new Checkpoint(
+                            round,
+                            ServerStates.strip(state),
+                            broadcast,
+                            aggregated,
+                            b.runConfig,
+                            records,
+                            runtime.clientStates().snapshot()));
+                    b.listener.checkpointSaved(round, file);
+                }
             }
         } finally {
             finished = true;
         }
-        return new DeployResult(state, process.getModelWeights(state), b.rounds, history);
+        return new DeployResult(state, process.getModelWeights(state), Math.max(b.rounds, startRound), history);
     }
 
     /** Cumulative bytes sent to clients (metric name). */
@@ -168,6 +206,7 @@ public final class DeployServer implements AutoCloseable {
             throws InterruptedException {
         int attempt = 0;
         while (true) {
+            checkOpen();
             List<String> population = awaitPopulation(round);
             int cohort = Math.min(b.clientsPerRound, population.size());
             List<String> selected = new ClientSampler(population, cohort, 0, b.seed)
@@ -197,6 +236,7 @@ public final class DeployServer implements AutoCloseable {
                     record(round, attempt, selected.size(), ids, ServerStore.COMPLETED);
                     return new RoundOutcome(out, selected.size(), ids, used);
                 } catch (ClientWorkException e) {
+                    checkOpen();
                     Set<String> failed = runtime.failedClients();
                     board.abandonAll();
                     if (failed.isEmpty()) {
@@ -227,10 +267,17 @@ public final class DeployServer implements AutoCloseable {
     private List<String> awaitPopulation(int round) throws InterruptedException {
         int goal = Math.max(b.clientsPerRound, round == 1 ? b.minPopulation : 0);
         while (true) {
+            checkOpen();
             List<String> alive = registry.awaitAlive(goal, b.roundTimeout.toMillis());
             if (alive.size() >= goal || (alive.size() >= b.minClients && !(round == 1 && b.minPopulation > 0))) {
                 return alive;
             }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the server was closed during the run");
         }
     }
 
@@ -257,7 +304,7 @@ public final class DeployServer implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        finished = true;
+        closed = true;
         try {
             if (server != null) {
                 // let clients pulling now learn that the run has finished
@@ -295,6 +342,8 @@ public final class DeployServer implements AutoCloseable {
         private int evaluateEvery = 1;
         private RoundListener listener = new RoundListener() {};
         private Path storeFile;
+        private CheckpointStore checkpoints;
+        private RunConfig runConfig;
         private long maxPayloadBytes = ProtocolLimits.DEFAULT_MAX_PAYLOAD_BYTES;
         private int heartbeatMillis = 1000;
 
@@ -396,6 +445,18 @@ public final class DeployServer implements AutoCloseable {
         /** Keeps registered clients and the round log in this SQLite database. */
         public Builder optStore(Path databaseFile) {
             this.storeFile = Objects.requireNonNull(databaseFile, "databaseFile");
+            return this;
+        }
+
+        /**
+         * Saves a checkpoint after every round and, when started again with the same {@code config},
+         * resumes from the newest one: a restarted server continues the run, and since every draw
+         * derives from the seed and the round, ends with the model an uninterrupted run over the
+         * same clients would have.
+         */
+        public Builder optCheckpoints(CheckpointStore store, RunConfig config) {
+            this.checkpoints = Objects.requireNonNull(store, "store");
+            this.runConfig = Objects.requireNonNull(config, "config");
             return this;
         }
 
