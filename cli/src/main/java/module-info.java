@@ -7,6 +7,7 @@ module dev.fl4j.cli {
     requires dev.fl4j.simulation;
     requires dev.fl4j.bench;
     requires dev.fl4j.deploy;
+    requires dev.fl4j.deploy.security;
     requires info.picocli;
     requires com.fasterxml.jackson.core;
     requires org.yaml.snakeyaml;

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             PrivacyCommand.class,
             DescribeCommand.class,
+            KeysCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Fl4j implements Runnable {

@@ -34,6 +34,7 @@ class ModuleDescriptorsTest {
             "dev.fl4j.learning",
             "dev.fl4j.learning.tensorflow",
             "dev.fl4j.simulation",
+            "dev.fl4j.deploy.security",
             "dev.fl4j.bench",
             "dev.fl4j.examples",
             "dev.fl4j.cli");
