@@ -8,6 +8,7 @@
 module dev.fl4j.deploy {
     requires transitive dev.fl4j.simulation;
     requires transitive dev.fl4j.deploy.protocol;
+    requires transitive dev.fl4j.deploy.security;
     requires io.grpc.netty.shaded;
     requires java.sql;
 

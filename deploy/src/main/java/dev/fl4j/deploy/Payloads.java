@@ -68,4 +68,13 @@ public final class Payloads {
                     Rejection.MALFORMED, what + " is not an fl4j value: " + e.getMessage(), e);
         }
     }
+
+    /** The SHA-256 of {@code bytes} (a result's digest, which the client's request signature covers). */
+    public static byte[] sha256(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
 }

@@ -44,7 +44,11 @@ final class RawFleetClient implements AutoCloseable {
     final FleetGrpc.FleetStub async;
 
     RawFleetClient(String target) {
-        channel = NettyChannelBuilder.forTarget(target, InsecureChannelCredentials.create())
+        this(target, InsecureChannelCredentials.create());
+    }
+
+    RawFleetClient(String target, io.grpc.ChannelCredentials credentials) {
+        channel = NettyChannelBuilder.forTarget(target, credentials)
                 .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES * 4)
                 .build();
         blocking = FleetGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);

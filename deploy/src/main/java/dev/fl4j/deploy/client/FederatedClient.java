@@ -1,7 +1,9 @@
 package dev.fl4j.deploy.client;
 
+import com.google.protobuf.ByteString;
 import dev.fl4j.deploy.ChunkAssembler;
 import dev.fl4j.deploy.Chunks;
+import dev.fl4j.deploy.Payloads;
 import dev.fl4j.deploy.RejectedMessageException;
 import dev.fl4j.deploy.protocol.ClientHeader;
 import dev.fl4j.deploy.protocol.FleetGrpc;
@@ -15,6 +17,8 @@ import dev.fl4j.deploy.protocol.ResultChunk;
 import dev.fl4j.deploy.protocol.ResultHeader;
 import dev.fl4j.deploy.protocol.TaskChunk;
 import dev.fl4j.deploy.protocol.TaskHeader;
+import dev.fl4j.deploy.security.ClientKey;
+import dev.fl4j.deploy.security.RequestSigner;
 import dev.fl4j.learning.algorithms.ClientTraining;
 import dev.fl4j.simulation.data.Dataset;
 import io.grpc.ChannelCredentials;
@@ -65,6 +69,7 @@ public final class FederatedClient implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FederatedClient.class.getName());
 
     private final Builder b;
+    private final RequestSigner signer;
     private final ManagedChannel channel;
     private final FleetGrpc.FleetBlockingStub blocking;
     private final FleetGrpc.FleetStub async;
@@ -80,6 +85,7 @@ public final class FederatedClient implements AutoCloseable {
 
     private FederatedClient(Builder b) throws IOException {
         this.b = b;
+        this.signer = b.key == null ? null : new RequestSigner(b.key, ProtocolLimits.VERSION);
         ChannelCredentials credentials = b.insecure
                 ? InsecureChannelCredentials.create()
                 : TlsChannelCredentials.newBuilder()
@@ -201,6 +207,36 @@ public final class FederatedClient implements AutoCloseable {
         channel.awaitTermination(5, TimeUnit.SECONDS);
     }
 
+    /** {@code h} with the signed envelope of a {@code method} request whose unsigned bytes are {@code body}. */
+    private ClientHeader signed(ClientHeader h, String method, byte[] body) {
+        return signer == null
+                ? h
+                : h.toBuilder()
+                        .setAuth(ByteString.copyFrom(signer.sign(method, body)))
+                        .build();
+    }
+
+    private RegisterRequest registerRequest() {
+        RegisterRequest r = RegisterRequest.newBuilder().setHeader(header()).build();
+        return r.toBuilder()
+                .setHeader(signed(r.getHeader(), FleetGrpc.getRegisterMethod().getFullMethodName(), r.toByteArray()))
+                .build();
+    }
+
+    private HeartbeatRequest heartbeatRequest() {
+        HeartbeatRequest r = HeartbeatRequest.newBuilder().setHeader(header()).build();
+        return r.toBuilder()
+                .setHeader(signed(r.getHeader(), FleetGrpc.getHeartbeatMethod().getFullMethodName(), r.toByteArray()))
+                .build();
+    }
+
+    private PullTaskRequest pullRequest() {
+        PullTaskRequest r = PullTaskRequest.newBuilder().setHeader(header()).build();
+        return r.toBuilder()
+                .setHeader(signed(r.getHeader(), FleetGrpc.getPullTaskMethod().getFullMethodName(), r.toByteArray()))
+                .build();
+    }
+
     private ClientHeader header() {
         return ClientHeader.newBuilder()
                 .setProtocolVersion(ProtocolLimits.VERSION)
@@ -209,8 +245,7 @@ public final class FederatedClient implements AutoCloseable {
     }
 
     private void register() {
-        RegisterResponse r = blocking.withDeadlineAfter(10, TimeUnit.SECONDS)
-                .register(RegisterRequest.newBuilder().setHeader(header()).build());
+        RegisterResponse r = blocking.withDeadlineAfter(10, TimeUnit.SECONDS).register(registerRequest());
         if (r.getProtocolVersion() != ProtocolLimits.VERSION) {
             throw new IllegalStateException("server speaks protocol version " + r.getProtocolVersion()
                     + ", this client " + ProtocolLimits.VERSION);
@@ -226,7 +261,7 @@ public final class FederatedClient implements AutoCloseable {
         }
         try {
             boolean known = blocking.withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .heartbeat(HeartbeatRequest.newBuilder().setHeader(header()).build())
+                    .heartbeat(heartbeatRequest())
                     .getKnown();
             if (!known) {
                 registered.set(false);
@@ -238,8 +273,8 @@ public final class FederatedClient implements AutoCloseable {
 
     /** Pulls one task and runs it; false when the server says the run has finished. */
     private boolean pullAndRun(TaskExecutor executor) {
-        Iterator<TaskChunk> chunks = blocking.withDeadlineAfter(60, TimeUnit.SECONDS)
-                .pullTask(PullTaskRequest.newBuilder().setHeader(header()).build());
+        Iterator<TaskChunk> chunks =
+                blocking.withDeadlineAfter(60, TimeUnit.SECONDS).pullTask(pullRequest());
         if (!chunks.hasNext()) {
             return true;
         }
@@ -326,8 +361,11 @@ public final class FederatedClient implements AutoCloseable {
         if (failure != null) {
             h.setFailure(failure);
         } else {
-            h.setResultBytes(result.length);
+            h.setResultBytes(result.length).setResultSha256(ByteString.copyFrom(Payloads.sha256(result)));
         }
+        ResultHeader unsigned = h.build();
+        h.setClient(signed(
+                unsigned.getClient(), FleetGrpc.getPushResultMethod().getFullMethodName(), unsigned.toByteArray()));
         out.onNext(ResultChunk.newBuilder().setHeader(h).build());
         if (result != null) {
             for (var chunk : Chunks.split(result, ProtocolLimits.MAX_CHUNK_BYTES)) {
@@ -366,6 +404,7 @@ public final class FederatedClient implements AutoCloseable {
         private Dataset data;
         private UnaryOperator<Dataset> batchMap = UnaryOperator.identity();
         private Path trust;
+        private ClientKey key;
         private boolean insecure;
         private Set<String> allowedFactories = Set.of(ClientTraining.Factory.class.getName());
         private long maxTaskBytes = ProtocolLimits.DEFAULT_MAX_PAYLOAD_BYTES;
@@ -380,7 +419,10 @@ public final class FederatedClient implements AutoCloseable {
             return this;
         }
 
-        /** This client's id. */
+        /**
+         * This client's id; with {@link #optKey} it defaults to the key's id (the hex SHA-256 of its public
+         * key), which is the only id a server with authorized keys accepts from it.
+         */
         public Builder setClientId(String clientId) {
             this.clientId = Objects.requireNonNull(clientId, "clientId");
             return this;
@@ -401,6 +443,12 @@ public final class FederatedClient implements AutoCloseable {
         /** Verifies the server's TLS certificate against these trust roots (PEM). */
         public Builder optTrust(Path caPem) {
             this.trust = Objects.requireNonNull(caPem, "caPem");
+            return this;
+        }
+
+        /** Signs every request with this Ed25519 key (required by a server with authorized keys). */
+        public Builder optKey(ClientKey key) {
+            this.key = Objects.requireNonNull(key, "key");
             return this;
         }
 
@@ -430,8 +478,15 @@ public final class FederatedClient implements AutoCloseable {
         }
 
         public FederatedClient build() throws IOException {
+            if (clientId == null && key != null) {
+                clientId = key.id();
+            }
             if (server == null || clientId == null || data == null) {
-                throw new IllegalStateException("setServer, setClientId and setData are required");
+                throw new IllegalStateException("setServer, setClientId (or optKey) and setData are required");
+            }
+            if (key != null && !clientId.equals(key.id())) {
+                throw new IllegalStateException("setClientId " + clientId + " is not the id of the key, " + key.id()
+                        + "; a server with authorized keys knows a client by its key's id");
             }
             if (insecure == (trust != null)) {
                 throw new IllegalStateException(

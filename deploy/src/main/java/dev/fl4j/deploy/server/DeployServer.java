@@ -11,6 +11,8 @@ import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.deploy.RemoteClientData;
 import dev.fl4j.deploy.protocol.ProtocolLimits;
 import dev.fl4j.deploy.protocol.Rejection;
+import dev.fl4j.deploy.security.AuthorizedKeys;
+import dev.fl4j.deploy.security.RequestVerifier;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.templates.LearningProcessOutput;
 import dev.fl4j.simulation.checkpoint.Checkpoint;
@@ -60,8 +62,10 @@ import java.util.logging.Logger;
  * never counted twice, and one arriving for a given-up attempt is refused as stale. Each attempt is
  * recorded in the {@link ServerStore} when one is configured.
  *
- * <p><b>Transport.</b> TLS from PEM files ({@link Builder#optTls}) or, only on a loopback address,
- * plaintext ({@link Builder#optInsecure}); messages are limited to
+ * <p><b>Transport and authentication.</b> TLS from PEM files ({@link Builder#optTls}) with client
+ * authentication ({@link Builder#optAuthorizedKeys}: each request signed by an authorized Ed25519
+ * key, fresh and never replayed, for the client id it claims), or, only on a loopback address,
+ * plaintext ({@link Builder#optInsecure}, authentication optional); messages are limited to
  * {@link ProtocolLimits#MAX_MESSAGE_BYTES} and payloads to {@link Builder#optMaxPayloadBytes}.
  */
 public final class DeployServer implements AutoCloseable {
@@ -94,8 +98,14 @@ public final class DeployServer implements AutoCloseable {
         ServerCredentials credentials = b.insecure
                 ? InsecureServerCredentials.create()
                 : TlsServerCredentials.create(b.tlsCert.toFile(), b.tlsKey.toFile());
-        FleetService service =
-                new FleetService(registry, board, wire, b.maxPayloadBytes, b.heartbeatMillis, () -> finished);
+        FleetService service = new FleetService(
+                registry,
+                board,
+                wire,
+                b.maxPayloadBytes,
+                b.heartbeatMillis,
+                () -> finished,
+                b.authorizedKeys == null ? null : new RequestVerifier(b.authorizedKeys, ProtocolLimits.VERSION));
         server = NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port), credentials)
                 .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES)
                 .addService(service)
@@ -343,6 +353,7 @@ public final class DeployServer implements AutoCloseable {
         private RoundListener listener = new RoundListener() {};
         private Path storeFile;
         private CheckpointStore checkpoints;
+        private AuthorizedKeys authorizedKeys;
         private RunConfig runConfig;
         private long maxPayloadBytes = ProtocolLimits.DEFAULT_MAX_PAYLOAD_BYTES;
         private int heartbeatMillis = 1000;
@@ -421,6 +432,15 @@ public final class DeployServer implements AutoCloseable {
         public Builder optTls(Path certChain, Path privateKey) {
             this.tlsCert = Objects.requireNonNull(certChain, "certChain");
             this.tlsKey = Objects.requireNonNull(privateKey, "privateKey");
+            return this;
+        }
+
+        /**
+         * Admits only clients whose Ed25519 keys are in {@code keys}: every request must carry a signed
+         * envelope ({@link RequestVerifier}) for the client id it claims; required with TLS.
+         */
+        public Builder optAuthorizedKeys(AuthorizedKeys keys) {
+            this.authorizedKeys = Objects.requireNonNull(keys, "keys");
             return this;
         }
 
@@ -510,6 +530,10 @@ public final class DeployServer implements AutoCloseable {
             if (!insecure && tlsCert == null) {
                 throw new IllegalStateException(
                         "the server needs TLS (optTls with PEM certificate and key) or, on loopback only, optInsecure");
+            }
+            if (!insecure && authorizedKeys == null) {
+                throw new IllegalStateException(
+                        "a TLS server authenticates its clients: optAuthorizedKeys (the authorized_keys file) is required");
             }
             if (insecure && !isLoopback(host)) {
                 throw new IllegalStateException(

@@ -22,8 +22,11 @@ import dev.fl4j.deploy.protocol.ResultChunk;
 import dev.fl4j.deploy.protocol.ResultHeader;
 import dev.fl4j.deploy.protocol.TaskChunk;
 import dev.fl4j.deploy.protocol.TaskHeader;
+import dev.fl4j.deploy.security.AuthenticationFailedException;
+import dev.fl4j.deploy.security.RequestVerifier;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -54,14 +57,18 @@ final class FleetService extends FleetGrpc.FleetImplBase {
     private final long maxPayloadBytes;
     private final int heartbeatMillis;
     private final BooleanSupplier finished;
+    private final RequestVerifier verifier;
 
+    /** {@code verifier} null: requests are not authenticated (a plaintext loopback server without authorized keys). */
     FleetService(
             ClientRegistry registry,
             TaskBoard board,
             WireStats wire,
             long maxPayloadBytes,
             int heartbeatMillis,
-            BooleanSupplier finished) {
+            BooleanSupplier finished,
+            RequestVerifier verifier) {
+        this.verifier = verifier;
         this.registry = registry;
         this.board = board;
         this.wire = wire;
@@ -70,7 +77,31 @@ final class FleetService extends FleetGrpc.FleetImplBase {
         this.finished = finished;
     }
 
-    /** The client a request speaks for, after the checks every request passes. */
+    /**
+     * The client a request speaks for, after the checks every request passes: the protocol version,
+     * the id's form, and with authorized keys the request's signed envelope ({@link RequestVerifier}:
+     * a known key whose id is the claimed one, a valid signature over {@code method} and
+     * {@code unsignedBody} — the request serialized with its {@code auth} field empty — and a fresh
+     * timestamp and nonce).
+     */
+    private String authenticate(String method, ClientHeader h, byte[] unsignedBody) {
+        String id = check(h);
+        if (verifier != null) {
+            try {
+                verifier.verify(method, unsignedBody, h.getAuth().toByteArray(), id);
+            } catch (AuthenticationFailedException e) {
+                Rejection reason = switch (e.reason()) {
+                    case UNKNOWN_KEY -> Rejection.UNKNOWN_KEY;
+                    case REPLAYED_NONCE -> Rejection.REPLAYED;
+                    case UNSUPPORTED_PROTOCOL_VERSION -> Rejection.UNSUPPORTED_VERSION;
+                    default -> Rejection.UNAUTHENTICATED;
+                };
+                throw board.reject(reason, e.getMessage());
+            }
+        }
+        return id;
+    }
+
     private String check(ClientHeader h) {
         if (h.getProtocolVersion() != ProtocolLimits.VERSION) {
             throw board.reject(
@@ -85,8 +116,8 @@ final class FleetService extends FleetGrpc.FleetImplBase {
         return h.getClientId();
     }
 
-    private String checkRegistered(ClientHeader h) {
-        String id = check(h);
+    private String checkRegistered(String method, ClientHeader h, byte[] unsignedBody) {
+        String id = authenticate(method, h, unsignedBody);
         if (!registry.seen(id)) {
             throw board.reject(Rejection.UNKNOWN_CLIENT, "client " + id + " is not registered; register first");
         }
@@ -97,7 +128,13 @@ final class FleetService extends FleetGrpc.FleetImplBase {
     public void register(RegisterRequest request, StreamObserver<RegisterResponse> out) {
         received(request);
         try {
-            registry.register(check(request.getHeader()));
+            registry.register(authenticate(
+                    FleetGrpc.getRegisterMethod().getFullMethodName(),
+                    request.getHeader(),
+                    request.toBuilder()
+                            .setHeader(request.getHeader().toBuilder().clearAuth())
+                            .build()
+                            .toByteArray()));
             send(
                     out,
                     RegisterResponse.newBuilder()
@@ -116,7 +153,13 @@ final class FleetService extends FleetGrpc.FleetImplBase {
     public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> out) {
         received(request);
         try {
-            String id = check(request.getHeader());
+            String id = authenticate(
+                    FleetGrpc.getHeartbeatMethod().getFullMethodName(),
+                    request.getHeader(),
+                    request.toBuilder()
+                            .setHeader(request.getHeader().toBuilder().clearAuth())
+                            .build()
+                            .toByteArray());
             send(out, HeartbeatResponse.newBuilder().setKnown(registry.seen(id)).build());
             out.onCompleted();
         } catch (RejectedMessageException e) {
@@ -128,7 +171,13 @@ final class FleetService extends FleetGrpc.FleetImplBase {
     public void pullTask(PullTaskRequest request, StreamObserver<TaskChunk> out) {
         received(request);
         try {
-            String id = checkRegistered(request.getHeader());
+            String id = checkRegistered(
+                    FleetGrpc.getPullTaskMethod().getFullMethodName(),
+                    request.getHeader(),
+                    request.toBuilder()
+                            .setHeader(request.getHeader().toBuilder().clearAuth())
+                            .build()
+                            .toByteArray());
             Optional<Task> task = board.awaitTask(id, POLL_MILLIS);
             if (task.isEmpty()) {
                 send(
@@ -181,6 +230,7 @@ final class FleetService extends FleetGrpc.FleetImplBase {
         private Task task;
         private ChunkAssembler assembler;
         private String failure;
+        private byte[] resultSha256;
         private boolean answered;
 
         ResultReceiver(StreamObserver<PushResultResponse> out) {
@@ -199,7 +249,22 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                         throw board.reject(Rejection.MALFORMED, "a second result header in one push");
                     }
                     ResultHeader h = chunk.getHeader();
-                    String id = checkRegistered(h.getClient());
+                    String id = checkRegistered(
+                            FleetGrpc.getPushResultMethod().getFullMethodName(),
+                            h.getClient(),
+                            h.toBuilder()
+                                    .setClient(h.getClient().toBuilder().clearAuth())
+                                    .build()
+                                    .toByteArray());
+                    if (verifier != null
+                            && h.getFailure().isEmpty()
+                            && h.getResultSha256().size() != 32) {
+                        throw board.reject(
+                                Rejection.MALFORMED,
+                                "a signed result header must carry the result's SHA-256 (32 bytes), got "
+                                        + h.getResultSha256().size());
+                    }
+                    resultSha256 = h.getResultSha256().toByteArray();
                     task = board.claim(id, h.getTaskId(), h.getRound());
                     if (!h.getFailure().isEmpty()) {
                         failure = h.getFailure();
@@ -266,6 +331,11 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                 Value result;
                 try {
                     bytes = assembler.bytes();
+                    if (resultSha256.length > 0 && !MessageDigest.isEqual(resultSha256, Payloads.sha256(bytes))) {
+                        throw new RejectedMessageException(
+                                Rejection.MALFORMED,
+                                "result of task " + task.id + ": its bytes do not hash to the signed SHA-256");
+                    }
                     result = Payloads.decodeResult(bytes, task.resultType, "result of task " + task.id);
                 } catch (RejectedMessageException e) {
                     board.count(e.reason());
@@ -308,7 +378,7 @@ final class FleetService extends FleetGrpc.FleetImplBase {
     private static void refuse(StreamObserver<?> out, RejectedMessageException e) {
         LOG.log(Level.WARNING, "refused a request: {0}", e.getMessage());
         Status status = switch (e.reason()) {
-            case UNKNOWN_CLIENT, UNAUTHENTICATED, REPLAYED -> Status.UNAUTHENTICATED;
+            case UNKNOWN_CLIENT, UNKNOWN_KEY, UNAUTHENTICATED, REPLAYED -> Status.UNAUTHENTICATED;
             case UNSUPPORTED_VERSION -> Status.FAILED_PRECONDITION;
             default -> Status.INVALID_ARGUMENT;
         };
