@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
-            "Example (loopback, plaintext; shard 0 of 3 synthetic clients):",
-            "  fl4j client --server 127.0.0.1:7000 --insecure --dataset synthetic --clients 3 --client-index 0"
+            "Example (shard 0 of 3 synthetic clients; keys from 'fl4j keys --out keys --clients 3'):",
+            "  fl4j client --server 127.0.0.1:7000 --trust keys/ca.pem --key keys/client-0.key --dataset synthetic --clients 3 --client-index 0"
         })
 final class ClientCommand implements Callable<Integer> {
 
@@ -38,6 +38,12 @@ final class ClientCommand implements Callable<Integer> {
             paramLabel = "CA.pem",
             description = "Trust roots to verify the server's TLS certificate.")
     Path trust;
+
+    @Option(
+            names = "--key",
+            paramLabel = "CLIENT.key",
+            description = "This client's Ed25519 private key (PEM, from fl4j keys); signs every request.")
+    Path key;
 
     @Option(
             names = "--insecure",
@@ -87,7 +93,10 @@ final class ClientCommand implements Callable<Integer> {
             description = "The partition's seed, as simulate's --seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--id", paramLabel = "ID", description = "This client's id. Default: the shard's id (client_K).")
+    @Option(
+            names = "--id",
+            paramLabel = "ID",
+            description = "This client's id without --key (with a key, its id is the key's). Default: the shard's id.")
     String id;
 
     @Override
@@ -97,6 +106,7 @@ final class ClientCommand implements Callable<Integer> {
                     new ClientRun.Options(
                             server,
                             trust,
+                            key,
                             insecure,
                             dataset,
                             partition,

@@ -27,8 +27,9 @@ import picocli.CommandLine.Option;
         },
         footer = {
             "",
-            "Example (loopback, plaintext):",
-            "  fl4j server --insecure --port 7000 --dataset synthetic --clients 3 --clients-per-round 3 --rounds 5"
+            "Example (keys from 'fl4j keys --out keys --clients 3'):",
+            "  fl4j server --port 7000 --tls-cert keys/server.pem --tls-key keys/server.key --authorized-keys keys/authorized_keys \\",
+            "    --dataset synthetic --clients 3 --clients-per-round 3 --min-population 3 --rounds 5"
         })
 final class ServerCommand extends SimulateCommand {
 
@@ -76,6 +77,13 @@ final class ServerCommand extends SimulateCommand {
     Path tlsKey;
 
     @Option(
+            names = "--authorized-keys",
+            paramLabel = "FILE",
+            description =
+                    "The client keys admitted (authorized_keys, e.g. from fl4j keys); every request must be signed by one. Required with TLS.")
+    Path authorizedKeys;
+
+    @Option(
             names = "--insecure",
             description = "Plaintext without TLS, accepted only on a loopback address (prints a warning).")
     boolean insecure;
@@ -101,7 +109,8 @@ final class ServerCommand extends SimulateCommand {
                             Duration.ofMillis((long) (roundTimeoutSeconds * 1000)),
                             insecure,
                             tlsCert,
-                            tlsKey),
+                            tlsKey,
+                            authorizedKeys),
                     spec.commandLine().getOut(),
                     spec.commandLine().getErr());
             return 0;

@@ -2,6 +2,7 @@ package dev.fl4j.cli.simulate;
 
 import dev.fl4j.cli.spec.ModelChoice;
 import dev.fl4j.deploy.client.FederatedClient;
+import dev.fl4j.deploy.security.ClientKey;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,6 +18,7 @@ public final class ClientRun {
     public record Options(
             String server,
             Path trust,
+            Path key,
             boolean insecure,
             String dataset,
             String partition,
@@ -64,17 +66,27 @@ public final class ClientRun {
             }
             FederatedClient.Builder b = FederatedClient.builder()
                     .setServer(o.server())
-                    .setClientId(o.id() != null ? o.id() : shard)
                     .setData(data.train().datasetFor(shard))
                     .optBatchMap(model.batchMap());
+            String id;
+            if (o.key() != null) {
+                ClientKey k = ClientKey.read(o.key());
+                b.optKey(k);
+                id = k.id();
+                if (o.id() != null && !o.id().equals(id)) {
+                    throw new UsageException("--id " + o.id() + " is not the id of --key " + o.key() + " (" + id + ")");
+                }
+            } else {
+                id = o.id() != null ? o.id() : shard;
+                b.setClientId(id);
+            }
             if (o.insecure()) {
                 b.optInsecure(true);
             } else {
                 b.optTrust(o.trust());
             }
             try (FederatedClient client = b.build()) {
-                out.println("client " + (o.id() != null ? o.id() : shard) + " (shard " + shard + " of " + ids.size()
-                        + ") working for " + o.server());
+                out.println("client " + id + " (shard " + shard + " of " + ids.size() + ") working for " + o.server());
                 out.flush();
                 int done = client.run();
                 out.println("run finished: " + done + " tasks done, " + client.tasksFailed() + " failed, "

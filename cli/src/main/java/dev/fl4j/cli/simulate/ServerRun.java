@@ -4,6 +4,7 @@ import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
 import dev.fl4j.cli.spec.AlgorithmChoice;
 import dev.fl4j.cli.spec.ModelChoice;
+import dev.fl4j.deploy.security.AuthorizedKeys;
 import dev.fl4j.deploy.server.DeployResult;
 import dev.fl4j.deploy.server.DeployServer;
 import dev.fl4j.learning.algorithms.ModelEngines;
@@ -43,7 +44,8 @@ public final class ServerRun {
             Duration roundTimeout,
             boolean insecure,
             Path tlsCert,
-            Path tlsKey) {}
+            Path tlsKey,
+            Path authorizedKeys) {}
 
     private ServerRun() {}
 
@@ -67,9 +69,10 @@ public final class ServerRun {
         if (o.insecure() && (o.tlsCert() != null || o.tlsKey() != null)) {
             throw new UsageException("--insecure and --tls-cert/--tls-key conflict: choose one");
         }
-        if (!o.insecure() && (o.tlsCert() == null || o.tlsKey() == null)) {
+        if (!o.insecure() && (o.tlsCert() == null || o.tlsKey() == null || o.authorizedKeys() == null)) {
             throw new UsageException(
-                    "the server needs --tls-cert and --tls-key (PEM), or --insecure for plaintext on a loopback address");
+                    "the server needs --tls-cert, --tls-key (PEM) and --authorized-keys (see fl4j keys),"
+                            + " or --insecure for plaintext on a loopback address");
         }
         if (o.insecure() && !DeployServer.isLoopback(o.host())) {
             throw new UsageException("--insecure is allowed only on a loopback address, not " + o.host());
@@ -134,11 +137,14 @@ public final class ServerRun {
                         .optHost(o.host())
                         .optPort(o.port())
                         .optListener(new Lines(out, sinks));
+                if (o.authorizedKeys() != null) {
+                    b.optAuthorizedKeys(AuthorizedKeys.read(o.authorizedKeys()));
+                }
                 if (o.insecure()) {
                     b.optInsecure(true);
-                    err.println(
-                            "fl4j server: WARNING: plaintext (--insecure): no TLS, and clients are not authenticated;"
-                                    + " for loopback tests only");
+                    err.println("fl4j server: WARNING: plaintext (--insecure): no TLS"
+                            + (o.authorizedKeys() == null ? ", and clients are not authenticated" : "")
+                            + "; for loopback tests only");
                     err.flush();
                 } else {
                     b.optTls(o.tlsCert(), o.tlsKey());
