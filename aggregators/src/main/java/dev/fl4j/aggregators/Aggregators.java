@@ -26,12 +26,17 @@ public final class Aggregators {
 
     private Aggregators() {}
 
-    /** TFF's adaptive zeroing norm: initial 10, quantile 0.98, learning rate ln 10, × 2 + 1; the indicators averaged in the clear. */
+    /**
+     * TFF's adaptive zeroing norm: initial 10, quantile 0.98, learning rate ln 10, × 2 + 1; the indicators averaged in
+     * the clear.
+     */
     public static EstimationProcess defaultZeroingNorm() {
         return defaultZeroingNorm(false);
     }
 
-    /** TFF's adaptive clipping norm: initial 1, quantile 0.8, learning rate 0.2; the indicators averaged in the clear. */
+    /**
+     * TFF's adaptive clipping norm: initial 1, quantile 0.8, learning rate 0.2; the indicators averaged in the clear.
+     */
     public static EstimationProcess defaultClippingNorm() {
         return defaultClippingNorm(false);
     }
@@ -107,7 +112,8 @@ public final class Aggregators {
      * {@link DpBuilder#setNoiseMultiplier} and {@link DpBuilder#setClientsPerRound}, or a configured DP factory with
      * {@link DpBuilder#setMechanism}. Unlike TFF, whose adaptive zeroing bound here is estimated without noise (a
      * release ε does not cover), the zeroing bound is a private estimate ({@link #privateZeroingNorm}) whose noised
-     * count is accounted inside the DP factory's noise multiplier ({@link DifferentiallyPrivateFactory#withAccountedCount}).
+     * count is accounted inside the DP factory's noise multiplier ({@link
+     * DifferentiallyPrivateFactory#withAccountedCount}).
      */
     public static DpBuilder dpAggregator() {
         return new DpBuilder();
@@ -270,7 +276,10 @@ public final class Aggregators {
         return QuantileEstimation.gaussian(10.0, 0.98, Math.log(10.0), countStddev, expectedClientsPerRound, 2.0, 1.0);
     }
 
-    /** The count noise of a private zeroing bound beside {@code dp}: TFF's default 0.05 × clients per round (0 without noise). */
+    /**
+     * The count noise of a private zeroing bound beside {@code dp}: TFF's default 0.05 × clients per round (0 without
+     * noise).
+     */
     public static double zeroingCountStddev(DifferentiallyPrivateFactory dp) {
         return dp.noiseMultiplier() > 0
                 ? dev.fl4j.privacy.AdaptiveClippingNoise.DEFAULT_COUNT_STDDEV_PER_CLIENT * dp.clientsPerRound()

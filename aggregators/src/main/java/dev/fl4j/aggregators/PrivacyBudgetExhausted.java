@@ -11,7 +11,10 @@ package dev.fl4j.aggregators;
 public record PrivacyBudgetExhausted(
         long roundsSpent, double epsilonSpent, double nextRoundEpsilon, double delta, double epsilonBudget) {
 
-    /** Why a run stops here, in one line: {@code one more round would exceed the privacy budget (epsilon 5.8 spent, budget 6.0)}. */
+    /**
+     * Why a run stops here, in one line: {@code one more round would exceed the privacy budget (epsilon 5.8 spent,
+     * budget 6.0)}.
+     */
     public String reason() {
         return "one more round would exceed the privacy budget (epsilon " + epsilonSpent + " spent, budget "
                 + epsilonBudget + ")";

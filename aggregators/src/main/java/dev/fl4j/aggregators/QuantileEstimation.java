@@ -47,7 +47,10 @@ public final class QuantileEstimation {
 
     private QuantileEstimation() {}
 
-    /** {@link #noNoiseBuilder()} with only the required settings: multiplier 1, increment 0, indicators averaged in the clear. */
+    /**
+     * {@link #noNoiseBuilder()} with only the required settings: multiplier 1, increment 0, indicators averaged in the
+     * clear.
+     */
     public static EstimationProcess noNoise(double initialEstimate, double targetQuantile, double learningRate) {
         return noNoiseBuilder()
                 .setInitialEstimate(initialEstimate)
@@ -57,8 +60,8 @@ public final class QuantileEstimation {
     }
 
     /**
-     * Options of TFF's {@code PrivateQuantileEstimationProcess.no_noise(initial_estimate, target_quantile, learning_rate,
-     * multiplier=1.0, increment=0.0, secure_estimation=False)}; see {@link NoNoiseBuilder#build()}.
+     * Options of TFF's {@code PrivateQuantileEstimationProcess.no_noise(initial_estimate, target_quantile,
+     * learning_rate, multiplier=1.0, increment=0.0, secure_estimation=False)}; see {@link NoNoiseBuilder#build()}.
      */
     public static NoNoiseBuilder noNoiseBuilder() {
         return new NoNoiseBuilder();

@@ -246,7 +246,8 @@ public final class RobustAggregationFactory implements UnweightedAggregationFact
                         name + " needs every update of the round at once, and " + (acc.rows.size() + 1) + " updates of "
                                 + size + " floats take " + BitFormat.formatBytes(needed)
                                 + ", above its memory budget of " + BitFormat.formatBytes(memoryBudgetBytes)
-                                + " (by default half the maximum heap); sample fewer clients per round, raise -Xmx, or use a streaming aggregator (mean)");
+                                + " (by default half the maximum heap); sample fewer clients per round, raise -Xmx, "
+                                + "or use a streaming aggregator (mean)");
             }
             float[] row = Structures.flattenFloats(update, size);
             for (int j = 0; j < size; j++) {

@@ -97,7 +97,8 @@ public record AdaptiveClippingNoise(double noiseMultiplier, double valueNoiseMul
                             + " leave no noise budget for the updates at noise multiplier " + noiseMultiplier
                             + ": need Σ (2σ)⁻² = "
                             + countsInverseSquare + " < z⁻² = " + 1 / (noiseMultiplier * noiseMultiplier)
-                            + "; raise the clients per round (the default stddev is 0.05 × clients per round) or lower the noise multiplier");
+                            + "; raise the clients per round (the default stddev is 0.05 × clients per round) or "
+                            + "lower the noise multiplier");
         }
         return 1 / Math.sqrt(inverseSquare);
     }

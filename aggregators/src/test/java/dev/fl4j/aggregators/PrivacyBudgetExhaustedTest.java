@@ -15,7 +15,10 @@ import dev.fl4j.core.templates.MeasuredProcessOutput;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** {@link DifferentiallyPrivateFactory#exhaustedAfter}: the typed budget signal, and the same signal inside a refused round's exception. */
+/**
+ * {@link DifferentiallyPrivateFactory#exhaustedAfter}: the typed budget signal, and the same signal inside a refused
+ * round's exception.
+ */
 class PrivacyBudgetExhaustedTest {
 
     private static final DifferentiallyPrivateFactory UNBOUNDED =

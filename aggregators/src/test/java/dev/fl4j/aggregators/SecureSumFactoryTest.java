@@ -153,7 +153,10 @@ class SecureSumFactoryTest {
         assertEquals(0.0, measurement(out.measurements(), "secure_lower_clipped_count"));
     }
 
-    /** An int32 (or int64) result must hold the sum of maxClients values at the bounds; bounds that could wrap it are refused. */
+    /**
+     * An int32 (or int64) result must hold the sum of maxClients values at the bounds; bounds that could wrap it are
+     * refused.
+     */
     @Test
     void integerBoundsWhoseSumCouldOverflowTheResultAreRefused() {
         TensorType i32 = TensorType.scalar(DType.INT32);
@@ -162,8 +165,8 @@ class SecureSumFactoryTest {
                 () -> SecureSumFactory.bounds(0, 1 << 22).create(i32));
         assertTrue(
                 e.getMessage()
-                        .contains(
-                                "int32 leaf int32: the sum of up to 1000 clients in [0.0, 4194304.0] can reach 4.194304E9"),
+                        .contains("int32 leaf int32: the sum of up to 1000 clients in [0.0, 4194304.0] can reach "
+                                + "4.194304E9"),
                 e.getMessage());
         IllegalArgumentException low = assertThrows(
                 IllegalArgumentException.class,

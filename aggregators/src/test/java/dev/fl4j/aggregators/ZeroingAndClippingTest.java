@@ -82,7 +82,8 @@ class ZeroingAndClippingTest {
                 p.next(runtime, p.initialize(runtime), vectors(new float[] {3, 4}, new float[] {0, 1}), weights(1, 3));
         assertArrayEquals(new float[] {0.6f / 4, (0.8f + 3) / 4}, server(out.result()), 1e-6f);
         assertEquals(
-                "<clipping_norm=float32@SERVER,clipped_count=int32@SERVER,clipping=<mean_value=<>@SERVER,mean_weight=<>@SERVER>>",
+                "<clipping_norm=float32@SERVER,clipped_count=int32@SERVER,clipping=<mean_value=<>@SERVER,"
+                        + "mean_weight=<>@SERVER>>",
                 out.measurements().type().toString());
     }
 

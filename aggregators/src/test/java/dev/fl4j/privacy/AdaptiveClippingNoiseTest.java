@@ -48,7 +48,8 @@ class AdaptiveClippingNoiseTest {
                 assertThrows(IllegalArgumentException.class, () -> AdaptiveClippingNoise.split(1.0, 10));
         assertEquals(
                 "clipped count stddev 0.5 is too low for noise multiplier 1.0: need noise multiplier < 2 × stddev"
-                        + " = 1.0 (the default stddev is 0.05 × clients per round = 0.05 × 10.0); raise the stddev or the"
+                        + " = 1.0 (the default stddev is 0.05 × clients per round = 0.05 × 10.0); raise the stddev "
+                        + "or the"
                         + " clients per round, or lower the noise",
                 e.getMessage());
         assertEquals(

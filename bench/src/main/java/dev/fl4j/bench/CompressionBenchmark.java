@@ -218,7 +218,8 @@ public final class CompressionBenchmark {
         ClientData clients = partition.toClientData(train);
         out.printf(
                 Locale.ROOT,
-                "bench compression: %s on Fashion-MNIST (%d train, %d test examples), %s over %d clients, %d per round, %d rounds,"
+                "bench compression: %s on Fashion-MNIST (%d train, %d test examples), %s over %d clients, %d per "
+                        + "round, %d rounds,"
                         + " batch %d, client SGD %s, server SGD %s, broadcast %s, %d workers, seed %d%n",
                 o.model(),
                 train.size(),
@@ -282,8 +283,10 @@ public final class CompressionBenchmark {
         out.print(table(rows));
         out.printf(
                 Locale.ROOT,
-                "(enc + dec) / client training time: '/train 1t' over %.1f ms, the same clients' training on the thread that timed the"
-                        + " encoders; '/train run' over %.1f ms, a client's training loop inside the uncompressed run%n",
+                "(enc + dec) / client training time: '/train 1t' over %.1f ms, the same clients' training on the "
+                        + "thread that timed the"
+                        + " encoders; '/train run' over %.1f ms, a client's training loop inside the uncompressed "
+                        + "run%n",
                 times.trainMillis,
                 base.inRunClientMillis);
         List<String> meeting =
@@ -353,7 +356,10 @@ public final class CompressionBenchmark {
             double inRunClientMillis,
             ModelWeights finalWeights) {}
 
-    /** The learning process of one run: FedAvg with {@code encoder} on the client updates and the {@code --broadcast} distributor. */
+    /**
+     * The learning process of one run: FedAvg with {@code encoder} on the client updates and the {@code --broadcast}
+     * distributor.
+     */
     static LearningProcess process(ModelSpec spec, Options o, String encoder) {
         return FedAvg.builder(spec)
                 .setClientOptimizer(Sgd.of(o.clientLearningRate()))
@@ -414,7 +420,10 @@ public final class CompressionBenchmark {
                 result.model());
     }
 
-    /** The images with the per-example shape the model takes ({@code [28,28,1]} for the CNN, {@code [784]} for dense models); no copy. */
+    /**
+     * The images with the per-example shape the model takes ({@code [28,28,1]} for the CNN, {@code [784]} for dense
+     * models); no copy.
+     */
     static Examples shapedFor(ModelSpec spec, Examples e) {
         int[] modelShape = ((dev.fl4j.core.TensorType) spec.inputSpec().get("x")).shape();
         int[] exampleShape = Arrays.copyOfRange(modelShape, 1, modelShape.length);

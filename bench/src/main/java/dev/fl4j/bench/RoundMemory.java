@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The heap a FedAvg round needs as the clients per round grow: for each count, one timed round
- * (examples/s and the training-loop share, as the main benchmark defines it) and one sampled round of the same size, in which the heap in use right after a full
+ * (examples/s and the training-loop share, as the main benchmark defines it) and one sampled round of the same size, in
+ * which the heap in use right after a full
  * GC is read as every k-th client's training loop ends (16 samples a round); the most of those is
  * the round's peak live heap. Client data is generated when a worker asks for it, so the figure is
  * the round's own memory (model, updates in flight and accumulators), not the dataset's. A runtime
@@ -90,8 +91,10 @@ final class RoundMemory {
     static void print(PrintStream out, List<Row> rows, int examplesPerClient, int workers) {
         out.printf(
                 Locale.ROOT,
-                "round memory: FedAvg rounds of clients with %d examples each (generated when trained), %d workers; peak live heap ="
-                        + " most heap in use right after a full GC, sampled 16 times a round as clients finish, in a second round of the same size%n",
+                "round memory: FedAvg rounds of clients with %d examples each (generated when trained), %d workers; "
+                        + "peak live heap ="
+                        + " most heap in use right after a full GC, sampled 16 times a round as clients finish, in a "
+                        + "second round of the same size%n",
                 examplesPerClient,
                 workers);
         out.printf(

@@ -157,7 +157,8 @@ public final class TrainingBenchmark {
         ModelSpec spec = BenchModels.byName(o.model());
         out.printf(
                 Locale.ROOT,
-                "bench training: %s, batch %d, %d clients x %d examples, %d timed rounds, %d workers (%d cores), load average %.2f%n",
+                "bench training: %s, batch %d, %d clients x %d examples, %d timed rounds, %d workers (%d cores), "
+                        + "load average %.2f%n",
                 o.model(),
                 o.batch(),
                 o.clients(),
@@ -183,7 +184,8 @@ public final class TrainingBenchmark {
         double oneClient = oneClient(spec, o, datasets.get(0));
         out.printf(
                 Locale.ROOT,
-                "one client %10.1f examples/s  (local training of %d examples on 1 thread, weights assigned and read back)%n",
+                "one client %10.1f examples/s  (local training of %d examples on 1 thread, weights assigned and read "
+                        + "back)%n",
                 oneClient,
                 o.examplesPerClient());
 
@@ -266,7 +268,8 @@ public final class TrainingBenchmark {
                 o.workers());
         out.printf(
                 Locale.ROOT,
-                "  cores used by others        %.2f in the raw loop, %.2f in the rounds (of %d; other processes and hypervisor steal;"
+                "  cores used by others        %.2f in the raw loop, %.2f in the rounds (of %d; other processes and "
+                        + "hypervisor steal;"
                         + " above 0 the figures are disturbed)%n",
                 rawEnd.otherCoresSince(rawStart),
                 othersInRounds,

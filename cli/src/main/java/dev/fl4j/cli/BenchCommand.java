@@ -53,8 +53,10 @@ final class BenchCommand implements Runnable {
             mixinStandardHelpOptions = true,
             sortOptions = false,
             description = {
-                "Raw engine throughput, FedAvg round throughput on all workers, and efficiency = fedavg / (raw x workers);",
-                "then examples/s and peak live heap of rounds of 10, 100 and 1,000 clients (--heap-clients LIST|none, --heap-examples N)."
+                "Raw engine throughput, FedAvg round throughput on all workers, and efficiency = fedavg / (raw x "
+                        + "workers);",
+                "then examples/s and peak live heap of rounds of 10, 100 and 1,000 clients (--heap-clients "
+                        + "LIST|none, --heap-examples N)."
             })
     static final class Training implements Runnable {
         private static final TrainingBenchmark.Options D = TrainingBenchmark.Options.defaults();
@@ -121,7 +123,8 @@ final class BenchCommand implements Runnable {
                 names = "--heap-clients",
                 paramLabel = "N,...|none",
                 description =
-                        "Clients per round of the round-memory sweep, comma-separated, or none to skip it. Default: ${DEFAULT-VALUE}.")
+                        "Clients per round of the round-memory sweep, comma-separated, or none to skip it. Default: "
+                                + "${DEFAULT-VALUE}.")
         String heapClients = D.heapClients().stream().map(String::valueOf).collect(Collectors.joining(","));
 
         @Option(
@@ -178,7 +181,8 @@ final class BenchCommand implements Runnable {
             mixinStandardHelpOptions = true,
             sortOptions = false,
             description =
-                    "The TensorFlow engine's raw single-thread training throughput of one model at one batch size (synthetic data).")
+                    "The TensorFlow engine's raw single-thread training throughput of one model at one batch size "
+                            + "(synthetic data).")
     static final class Raw implements Runnable {
         @Spec
         CommandSpec spec;
@@ -251,8 +255,8 @@ final class BenchCommand implements Runnable {
                 paramLabel = "SPEC",
                 defaultValue = "iid",
                 converter = PartitionConverter.class,
-                description =
-                        "How the training set is split: iid, dirichlet:ALPHA, shards:K, quantity:ALPHA. Default: ${DEFAULT-VALUE}.")
+                description = "How the training set is split: iid, dirichlet:ALPHA, shards:K, quantity:ALPHA. Default: "
+                        + "${DEFAULT-VALUE}.")
         Partitioner partition;
 
         @Option(
@@ -276,9 +280,9 @@ final class BenchCommand implements Runnable {
         @Option(
                 names = "--encoders",
                 paramLabel = "PRESET,...",
-                description =
-                        "Encoder presets compared with the uncompressed run, comma-separated (PRESET@THRESHOLD changes the 20,000-element threshold)."
-                                + " Default: ${DEFAULT-VALUE}.")
+                description = "Encoder presets compared with the uncompressed run, comma-separated (PRESET@THRESHOLD "
+                        + "changes the 20,000-element threshold)."
+                        + " Default: ${DEFAULT-VALUE}.")
         String encoders = String.join(",", D.encoders());
 
         @Option(

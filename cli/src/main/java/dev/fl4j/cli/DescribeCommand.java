@@ -29,8 +29,10 @@ import picocli.CommandLine.Spec;
         name = "describe",
         mixinStandardHelpOptions = true,
         description = {
-            "Prints what produced a file fl4j wrote: fl4j version and commit, the run's configuration, seed, JDK and engine.",
-            "Reads checkpoints, CSV and JSON-lines metrics, TensorBoard event files and PNG charts (recognised by content)."
+            "Prints what produced a file fl4j wrote: fl4j version and commit, the run's configuration, seed, JDK and "
+                    + "engine.",
+            "Reads checkpoints, CSV and JSON-lines metrics, TensorBoard event files and PNG charts (recognised by "
+                    + "content)."
         })
 final class DescribeCommand implements Callable<Integer> {
 

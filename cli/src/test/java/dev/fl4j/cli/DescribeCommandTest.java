@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Every artefact of a real short {@code fl4j simulate} run records its provenance, and {@code fl4j describe} prints it. */
+/**
+ * Every artefact of a real short {@code fl4j simulate} run records its provenance, and {@code fl4j describe} prints it.
+ */
 class DescribeCommandTest {
 
     @TempDir
@@ -149,7 +151,10 @@ class DescribeCommandTest {
         assertEquals(0, describe(jsonl).code());
     }
 
-    /** A checkpoint of format version 2 (fl4j before provenance) still resumes; the run's new checkpoints record provenance. */
+    /**
+     * A checkpoint of format version 2 (fl4j before provenance) still resumes; the run's new checkpoints record
+     * provenance.
+     */
     @Test
     void aCheckpointWithoutProvenanceStillResumes() throws Exception {
         Path ckpt = tmp.resolve("ckpt");
@@ -172,7 +177,9 @@ class DescribeCommandTest {
                 .isPresent());
     }
 
-    /** The checkpoint file {@code current} as fl4j wrote it before provenance: format version 2, no provenance field. */
+    /**
+     * The checkpoint file {@code current} as fl4j wrote it before provenance: format version 2, no provenance field.
+     */
     private static byte[] asVersionTwo(byte[] current) throws Exception {
         Struct payload = (Struct) ValueCodec.decode(Arrays.copyOfRange(current, 52, current.length));
         Struct.Builder old = Struct.builder();

@@ -51,8 +51,8 @@ class PrivateSimulateCommandTest {
                 r.out());
         assertTrue(
                 r.out()
-                        .contains(
-                                "not released (epsilon does not cover them): training metrics, clients_sampled, clients_reporting"),
+                        .contains("not released (epsilon does not cover them): training metrics, clients_sampled, "
+                                + "clients_reporting"),
                 r.out());
         List<String> rounds = r.lines().stream()
                 .filter(l -> l.startsWith("round  1") || l.startsWith("round  2"))

@@ -14,14 +14,18 @@ import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** What reaches the terminal from an fl4j command besides its own output: no native TensorFlow log noise, no SLF4J warning. */
+/**
+ * What reaches the terminal from an fl4j command besides its own output: no native TensorFlow log noise, no SLF4J
+ * warning.
+ */
 class QuietNativeLogTest {
 
     private static final Path FILTER = Path.of("..", "scripts", "quiet-native-log");
     private static final String ABSL_WARNING =
             "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n";
     private static final String MLIR_INFO =
-            "I0000 00:00:1796127366.752898   25663 mlir_graph_optimization_pass.cc:401] MLIR V1 optimization pass is not enabled\n";
+            "I0000 00:00:1796127366.752898   25663 mlir_graph_optimization_pass.cc:401] MLIR V1 optimization pass is "
+                    + "not enabled\n";
 
     private static Process startFilter() throws IOException {
         assertTrue(Files.isRegularFile(FILTER), "the launcher's stderr filter " + FILTER.toAbsolutePath());
@@ -84,7 +88,10 @@ class QuietNativeLogTest {
         assertTrue(launcher.contains("2> >(exec perl \"$ROOT/scripts/quiet-native-log\")"), launcher);
     }
 
-    /** jhdf logs through SLF4J; with no provider on the classpath SLF4J prints "No SLF4J providers were found" on the terminal. */
+    /**
+     * jhdf logs through SLF4J; with no provider on the classpath SLF4J prints "No SLF4J providers were found" on the
+     * terminal.
+     */
     @Test
     void anSlf4jProviderIsOnTheCommandsClasspath() throws Exception {
         Class<?> providerType = Class.forName("org.slf4j.spi.SLF4JServiceProvider");

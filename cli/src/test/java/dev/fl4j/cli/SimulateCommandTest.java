@@ -20,9 +20,10 @@ import picocli.CommandLine;
 
 class SimulateCommandTest {
 
-    static final Pattern ROUND_LINE = Pattern.compile(
-            "round  [1-9], loss=\\d+\\.\\d{4}, accuracy=[01]\\.\\d{4}, broadcasted_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), "
-                    + "aggregated_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), federated_eval_loss=\\d+\\.\\d{4}, federated_eval_accuracy=[01]\\.\\d{4}");
+    static final Pattern ROUND_LINE = Pattern.compile("round  [1-9], loss=\\d+\\.\\d{4}, accuracy=[01]\\.\\d{4}, "
+            + "broadcasted_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), "
+            + "aggregated_bits=\\d+\\.\\d{2}(bit|Kibit|Mibit|Gibit), federated_eval_loss=\\d+\\.\\d{4}, "
+            + "federated_eval_accuracy=[01]\\.\\d{4}");
 
     @TempDir
     Path tmp;
@@ -100,9 +101,8 @@ class SimulateCommandTest {
         }
         assertTrue(
                 r.lines().stream()
-                        .anyMatch(
-                                l -> l.startsWith(
-                                        "round  0, broadcasted_bits=0.00bit, aggregated_bits=0.00bit, federated_eval_loss=2.3026")),
+                        .anyMatch(l -> l.startsWith("round  0, broadcasted_bits=0.00bit, aggregated_bits=0.00bit, "
+                                + "federated_eval_loss=2.3026")),
                 r.out());
         assertTrue(
                 r.lines().stream()
@@ -175,7 +175,8 @@ class SimulateCommandTest {
         Path json = tmp.resolve("run.json");
         Files.writeString(
                 json,
-                "{\"dataset\": \"synthetic\", \"clients\": 6, \"clients-per-round\": 3, \"rounds\": 1, \"model\": \"softmax\","
+                "{\"dataset\": \"synthetic\", \"clients\": 6, \"clients-per-round\": 3, \"rounds\": 1, \"model\": "
+                        + "\"softmax\","
                         + " \"--examples-per-client\": 10, \"aggregator\": \"mean\"}");
         r = run("--config", json.toString());
         assertEquals(0, r.code(), r.err());
@@ -220,13 +221,16 @@ class SimulateCommandTest {
                 run(tiny("--clients-per-round", "11")), "--clients-per-round 11 is more than the 10 training clients");
         assertError(
                 run(tiny("--model", "fedavg-cnn")),
-                "model fedavg-cnn needs 28×28×1 float images but synthetic has examples x=float32[60]; models that fit: softmax");
+                "model fedavg-cnn needs 28×28×1 float images but synthetic has examples x=float32[60]; models that "
+                        + "fit: softmax");
         assertError(
                 run(tiny("--model", "resnet")),
-                "--model: model 'resnet': unknown model 'resnet' (models that fit synthetic: softmax); valid forms: fedavg-cnn, 2nn, softmax, lstm");
+                "--model: model 'resnet': unknown model 'resnet' (models that fit synthetic: softmax); valid forms: "
+                        + "fedavg-cnn, 2nn, softmax, lstm");
         assertError(
                 run(tiny("--algorithm", "fedmagic")),
-                "--algorithm: algorithm 'fedmagic': unknown algorithm 'fedmagic'; valid forms: fedavg, fedavg-unweighted, fedsgd, fedprox:MU");
+                "--algorithm: algorithm 'fedmagic': unknown algorithm 'fedmagic'; valid forms: fedavg, "
+                        + "fedavg-unweighted, fedsgd, fedprox:MU");
         assertError(
                 run(tiny("--algorithm", "fedprox:x")),
                 "--algorithm: algorithm 'fedprox:x': MU must be a number, got 'x'; valid forms:");
@@ -240,7 +244,8 @@ class SimulateCommandTest {
         // the partition is read before the data: the missing directory is never looked at
         assertError(
                 run("--dataset", "mnist:/nonexistent/mnist", "--partition", "shards:x", "--rounds", "1"),
-                "--partition: partition 'shards:x': K must be a whole number, got 'x'; valid forms: iid, dirichlet:ALPHA, shards:K, quantity:ALPHA");
+                "--partition: partition 'shards:x': K must be a whole number, got 'x'; valid forms: iid, "
+                        + "dirichlet:ALPHA, shards:K, quantity:ALPHA");
         assertError(
                 run(tiny("--dataset", "imagenet")),
                 "unknown dataset 'imagenet'; expected one of fashion-mnist, mnist:DIR");
@@ -253,7 +258,10 @@ class SimulateCommandTest {
         assertTrue(r.err().contains("missing.h5") && r.err().contains("does not exist"), r.err());
     }
 
-    /** FedSGD takes no local steps: --client-lr and --epochs other than 1 would be ignored (and printed in the header), so they are refused. */
+    /**
+     * FedSGD takes no local steps: --client-lr and --epochs other than 1 would be ignored (and printed in the header),
+     * so they are refused.
+     */
     @Test
     void fedsgdRefusesLocalTrainingOptionsAndItsHeaderShowsNone() {
         assertError(run(tiny("--algorithm", "fedsgd")), "--client-lr does not apply to --algorithm fedsgd");

@@ -14,17 +14,30 @@ import java.util.List;
  * <tr><td>{@code none}</td><td>nothing encoded</td><td>4n (float32)</td><td>exact</td></tr>
  * <tr><td>{@code identity}</td><td>identity, float32</td><td>header + 4n</td><td>exact</td></tr>
  * <tr><td>{@code uniform8}</td><td>= {@code uniform:8}, TFF's default</td><td>header + 9 + n</td><td>unbiased</td></tr>
- * <tr><td>{@code uniform:BITS}</td><td>uniform(BITS 1-16), bitpack</td><td>header + 9 + ceil(n·BITS/8)</td><td>unbiased, error &lt; (max-min)/(2^BITS-1)</td></tr>
- * <tr><td>{@code hadamard-uniform:BITS}</td><td>hadamard, uniform(BITS), bitpack</td><td>header + 18 + ceil(m·BITS/8), m = n padded to blocks of ≤ 4096</td><td>unbiased, smaller range after rotation</td></tr>
- * <tr><td>{@code nonuniform:BITS}</td><td>nonuniform(BITS 1-8), bitpack</td><td>header + 1 + 4·2^BITS + ceil(n·BITS/8)</td><td>unbiased, companded levels</td></tr>
- * <tr><td>{@code entropy-uniform:BITS}</td><td>uniform(BITS 1-12), rans</td><td>header + 9 + table + coded (data dependent)</td><td>as uniform, fewer bytes</td></tr>
- * <tr><td>{@code entropy-nonuniform:BITS}</td><td>nonuniform(BITS 1-8), rans</td><td>header + 1 + 4·2^BITS + table + coded</td><td>as nonuniform</td></tr>
- * <tr><td>{@code drive}</td><td>hadamard, sign(unbiased), bitpack</td><td>header + 13 + ceil(m/8)</td><td>1 bit per element; bias-corrected scale</td></tr>
- * <tr><td>{@code topk:FRACTION}</td><td>topk(FRACTION, error feedback), float32</td><td>header + 4 + ceil(k·ceil(log2 n)/8) + 4k</td><td>biased; residual carried in client state</td></tr>
- * <tr><td>{@code topk-uniform:FRACTION:BITS}</td><td>topk(FRACTION, error feedback), uniform(BITS), bitpack</td><td>header + 4 + ceil(k·ceil(log2 n)/8) + 9 + ceil(k·BITS/8)</td><td>biased; residual carried in client state</td></tr>
- * <tr><td>{@code randk:FRACTION}</td><td>randk(FRACTION, unbiased n/k scaling), float32</td><td>header + 12 + 4k</td><td>unbiased</td></tr>
- * <tr><td>{@code adaptive-uniform:BITS}</td><td>adaptive-uniform(BITS 1-16, ±4 moving deviations, decay 0.9), bitpack</td><td>header + 13 + 8m + ceil(n·BITS/8), m ≤ n/256 outliers</td><td>unbiased; range adapts across rounds from encoder state (server-side: {@code --broadcast})</td></tr>
- * <tr><td>{@code randk-ef:FRACTION}</td><td>randk(FRACTION, error feedback), float32</td><td>header + 12 + 4k</td><td>biased; residual carried in client state</td></tr>
+ * <tr><td>{@code uniform:BITS}</td><td>uniform(BITS 1-16), bitpack</td><td>header + 9 +
+ * ceil(n·BITS/8)</td><td>unbiased, error &lt; (max-min)/(2^BITS-1)</td></tr>
+ * <tr><td>{@code hadamard-uniform:BITS}</td><td>hadamard, uniform(BITS), bitpack</td><td>header + 18 + ceil(m·BITS/8),
+ * m = n padded to blocks of ≤ 4096</td><td>unbiased, smaller range after rotation</td></tr>
+ * <tr><td>{@code nonuniform:BITS}</td><td>nonuniform(BITS 1-8), bitpack</td><td>header + 1 + 4·2^BITS +
+ * ceil(n·BITS/8)</td><td>unbiased, companded levels</td></tr>
+ * <tr><td>{@code entropy-uniform:BITS}</td><td>uniform(BITS 1-12), rans</td><td>header + 9 + table + coded (data
+ * dependent)</td><td>as uniform, fewer bytes</td></tr>
+ * <tr><td>{@code entropy-nonuniform:BITS}</td><td>nonuniform(BITS 1-8), rans</td><td>header + 1 + 4·2^BITS + table +
+ * coded</td><td>as nonuniform</td></tr>
+ * <tr><td>{@code drive}</td><td>hadamard, sign(unbiased), bitpack</td><td>header + 13 + ceil(m/8)</td><td>1 bit per
+ * element; bias-corrected scale</td></tr>
+ * <tr><td>{@code topk:FRACTION}</td><td>topk(FRACTION, error feedback), float32</td><td>header + 4 + ceil(k·ceil(log2
+ * n)/8) + 4k</td><td>biased; residual carried in client state</td></tr>
+ * <tr><td>{@code topk-uniform:FRACTION:BITS}</td><td>topk(FRACTION, error feedback), uniform(BITS),
+ * bitpack</td><td>header + 4 + ceil(k·ceil(log2 n)/8) + 9 + ceil(k·BITS/8)</td><td>biased; residual carried in client
+ * state</td></tr>
+ * <tr><td>{@code randk:FRACTION}</td><td>randk(FRACTION, unbiased n/k scaling), float32</td><td>header + 12 +
+ * 4k</td><td>unbiased</td></tr>
+ * <tr><td>{@code adaptive-uniform:BITS}</td><td>adaptive-uniform(BITS 1-16, ±4 moving deviations, decay 0.9),
+ * bitpack</td><td>header + 13 + 8m + ceil(n·BITS/8), m ≤ n/256 outliers</td><td>unbiased; range adapts across rounds
+ * from encoder state (server-side: {@code --broadcast})</td></tr>
+ * <tr><td>{@code randk-ef:FRACTION}</td><td>randk(FRACTION, error feedback), float32</td><td>header + 12 +
+ * 4k</td><td>biased; residual carried in client state</td></tr>
  * </table>
  * {@code k = clamp(round(FRACTION·n), 1, n)}, FRACTION in (0, 1]. Parse errors list these names.
  */

@@ -24,15 +24,23 @@ import dev.fl4j.compression.internal.UniformQuantizationStage;
  * <tr><th>id</th><th>stage</th><th>signal</th><th>side information (bytes)</th><th>payload</th></tr>
  * <tr><td>1</td><td>{@link #identity()}</td><td>floats → floats</td><td>0</td><td></td></tr>
  * <tr><td>2</td><td>{@link #float32()}</td><td>floats → bytes</td><td>0</td><td>4n</td></tr>
- * <tr><td>3</td><td>{@link #uniformQuantization(int)}</td><td>floats → symbols [0,2^b)</td><td>9: u8 bits, f32 min, f32 max</td><td></td></tr>
- * <tr><td>4</td><td>{@link #bitPacking()}</td><td>symbols [0,L) → bytes</td><td>0</td><td>ceil(n·ceil(log2 L)/8)</td></tr>
- * <tr><td>5</td><td>{@link #hadamard()}</td><td>floats[n] → floats[m], m = n padded to whole blocks</td><td>9: u8 log2 block, i64 seed</td><td></td></tr>
- * <tr><td>6</td><td>{@link #topK()}</td><td>floats[n] → floats[k]</td><td>4 + ceil(k·ceil(log2 n)/8): i32 k, packed indices</td><td></td></tr>
+ * <tr><td>3</td><td>{@link #uniformQuantization(int)}</td><td>floats → symbols [0,2^b)</td><td>9: u8 bits, f32 min, f32
+ * max</td><td></td></tr>
+ * <tr><td>4</td><td>{@link #bitPacking()}</td><td>symbols [0,L) → bytes</td><td>0</td><td>ceil(n·ceil(log2
+ * L)/8)</td></tr>
+ * <tr><td>5</td><td>{@link #hadamard()}</td><td>floats[n] → floats[m], m = n padded to whole blocks</td><td>9: u8 log2
+ * block, i64 seed</td><td></td></tr>
+ * <tr><td>6</td><td>{@link #topK()}</td><td>floats[n] → floats[k]</td><td>4 + ceil(k·ceil(log2 n)/8): i32 k, packed
+ * indices</td><td></td></tr>
  * <tr><td>7</td><td>{@link #randomK()}</td><td>floats[n] → floats[k]</td><td>12: i32 k, i64 seed</td><td></td></tr>
  * <tr><td>8</td><td>{@link #sign()}</td><td>floats → symbols [0,2)</td><td>4: f32 scale</td><td></td></tr>
- * <tr><td>9</td><td>{@link #entropyCoding()}</td><td>symbols [0,L≤4096) → bytes</td><td>L varints (L to 3L)</td><td>4 + data dependent</td></tr>
- * <tr><td>10</td><td>{@link #nonUniformQuantization(int)}</td><td>floats → symbols [0,2^b)</td><td>1 + 4·2^b: u8 bits, f32 levels</td><td></td></tr>
- * <tr><td>11</td><td>{@link #adaptiveUniformQuantization(int)}</td><td>floats → symbols [0,2^b); state float64[3]</td><td>13 + 8m: u8 bits, f32 lo, f32 hi, i32 m, m × (i32 index, f32 value) for m outliers</td><td></td></tr>
+ * <tr><td>9</td><td>{@link #entropyCoding()}</td><td>symbols [0,L≤4096) → bytes</td><td>L varints (L to 3L)</td><td>4 +
+ * data dependent</td></tr>
+ * <tr><td>10</td><td>{@link #nonUniformQuantization(int)}</td><td>floats → symbols [0,2^b)</td><td>1 + 4·2^b: u8 bits,
+ * f32 levels</td><td></td></tr>
+ * <tr><td>11</td><td>{@link #adaptiveUniformQuantization(int)}</td><td>floats → symbols [0,2^b); state
+ * float64[3]</td><td>13 + 8m: u8 bits, f32 lo, f32 hi, i32 m, m × (i32 index, f32 value) for m
+ * outliers</td><td></td></tr>
  * </table>
  * Ids 12-127 are reserved for future built-in stages; user stages take ids from
  * {@link EncodingStage#FIRST_USER_ID}.
@@ -74,12 +82,16 @@ public final class Stages {
 
     /** The moving-average spread of {@link #adaptiveUniformQuantization(int)}: the range is ±4 deviations. */
     public static final double DEFAULT_ADAPTIVE_SPREAD = 4.0;
-    /** The moving-average decay of {@link #adaptiveUniformQuantization(int)}: the past weighs 0.9, the current round 0.1. */
+    /**
+     * The moving-average decay of {@link #adaptiveUniformQuantization(int)}: the past weighs 0.9, the current round
+     * 0.1.
+     */
     public static final double DEFAULT_ADAPTIVE_DECAY = 0.9;
 
     /**
-     * Uniform quantization over a range that adapts across rounds, {@link #adaptiveUniformQuantization(int, double, double)}
-     * with {@code spread} {@value #DEFAULT_ADAPTIVE_SPREAD} and {@code decay} {@value #DEFAULT_ADAPTIVE_DECAY}.
+     * Uniform quantization over a range that adapts across rounds, {@link #adaptiveUniformQuantization(int, double,
+     * double)} with {@code spread} {@value #DEFAULT_ADAPTIVE_SPREAD} and {@code decay} {@value
+     * #DEFAULT_ADAPTIVE_DECAY}.
      */
     public static EncodingStage adaptiveUniformQuantization(int bits) {
         return new AdaptiveQuantizationStage(bits, DEFAULT_ADAPTIVE_SPREAD, DEFAULT_ADAPTIVE_DECAY);
@@ -193,7 +205,10 @@ public final class Stages {
             return this;
         }
 
-        /** Whether kept elements are scaled by n/k on decoding, for an unbiased estimate (default false; not with error feedback). */
+        /**
+         * Whether kept elements are scaled by n/k on decoding, for an unbiased estimate (default false; not with error
+         * feedback).
+         */
         public RandomKBuilder optUnbiased(boolean unbiased) {
             this.unbiased = unbiased;
             return this;

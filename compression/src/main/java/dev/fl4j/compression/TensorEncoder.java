@@ -40,7 +40,8 @@ import java.util.Objects;
  *   <li>Stages work in float32: a float64 tensor is rounded to float32 before encoding and restored
  *       to float64 (with float32 precision) by decoding. Non-finite elements are rejected.</li>
  *   <li>Deterministic: the same tensor, seed and state give the same bytes. Stage {@code i} draws
- *       from the seed {@link Seeds#deriveForEncoding} derives from the caller's seed and {@code i}; callers derive their seed from the
+ *       from the seed {@link Seeds#deriveForEncoding} derives from the caller's seed and {@code i}; callers derive
+ *       their seed from the
  *       round, client and tensor (see {@link ValueEncoder}).</li>
  *   <li>{@link #decode} checks everything it reads (version, dtype, rank, stage ids, side
  *       information, payload length) and throws {@link MalformedEncodingException} rather than
@@ -153,7 +154,10 @@ public final class TensorEncoder {
         return n;
     }
 
-    /** Bytes of the fixed header for a tensor of rank {@code rank} under {@code stageCount} stages: {@code 4 + 4·rank + stageCount}. */
+    /**
+     * Bytes of the fixed header for a tensor of rank {@code rank} under {@code stageCount} stages: {@code 4 + 4·rank +
+     * stageCount}.
+     */
     public static int headerBytes(int rank, int stageCount) {
         return 4 + 4 * rank + stageCount;
     }
@@ -175,7 +179,10 @@ public final class TensorEncoder {
         return shapes;
     }
 
-    /** The state before the first round for a tensor of {@code numElements} elements: a structure with one field per stage. */
+    /**
+     * The state before the first round for a tensor of {@code numElements} elements: a structure with one field per
+     * stage.
+     */
     public Value initialState(int numElements) {
         List<SignalShape> shapes = signalShapes(numElements);
         Struct.Builder b = Struct.builder();

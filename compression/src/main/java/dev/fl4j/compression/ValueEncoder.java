@@ -23,8 +23,8 @@ import java.util.List;
  * encoded value's {@link Value#sizeInBits()} is exactly what crosses the wire: 32 (or 64) bits per
  * element of unencoded leaves plus 8 bits per byte of the encoded ones, header included.
  *
- * <p><b>Seeds.</b> Leaf {@code j} (depth-first order) encodes with the seed {@link Seeds#deriveForEncoding} derives from the caller's
- * seed and {@code j}; callers derive their seed from run seed, round, client and direction, so the
+ * <p><b>Seeds.</b> Leaf {@code j} (depth-first order) encodes with the seed {@link Seeds#deriveForEncoding} derives
+ * from the caller's seed and {@code j}; callers derive their seed from run seed, round, client and direction, so the
  * same call gives the same bytes.
  *
  * <p><b>State</b> ({@link #initialState}) is a positional structure with one field per leaf in

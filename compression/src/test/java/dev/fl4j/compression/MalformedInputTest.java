@@ -18,7 +18,10 @@ class MalformedInputTest {
     /** The element cap for decoding without an expected type, so header mutations reach the checks after it. */
     static final long CAP = 1 << 20;
 
-    /** uniform8 on float32[20,30]: header 0-13 (dims at 3-10, count 11, ids 12-13), bits 14, min 15-18, max 19-22, payload 23-622. */
+    /**
+     * uniform8 on float32[20,30]: header 0-13 (dims at 3-10, count 11, ids 12-13), bits 14, min 15-18, max 19-22,
+     * payload 23-622.
+     */
     static byte[] uniform8() {
         return Encoders.tensorEncoder("uniform8")
                 .encode(TestData.gaussian(1, 20, 30), 1)
@@ -183,7 +186,10 @@ class MalformedInputTest {
         assertMalformed("randk:0.01", putInt(r, 10, 29), "random-k count at offset 10 is 29");
     }
 
-    /** hadamard-uniform:4 and drive on float32[3000]: header 11, hadamard log2 at 11, seed 12-19, then the next stage at 20. */
+    /**
+     * hadamard-uniform:4 and drive on float32[3000]: header 11, hadamard log2 at 11, seed 12-19, then the next stage at
+     * 20.
+     */
     @Test
     void rotationAndSignSideInformation() {
         Tensor x = TestData.gaussian(3, 3000);

@@ -75,7 +75,9 @@ class TensorEncoderFuzzTest {
                 });
     }
 
-    /** A constant tensor entropy-codes to a fixed-size payload whatever its length: the header alone decides the size. */
+    /**
+     * A constant tensor entropy-codes to a fixed-size payload whatever its length: the header alone decides the size.
+     */
     @Test
     void aDecompressionBombIsRejectedBeforeItInflates() {
         TensorEncoder enc = Encoders.tensorEncoder("entropy-uniform:2");
@@ -88,8 +90,8 @@ class TensorEncoderFuzzTest {
                 assertThrows(MalformedEncodingException.class, () -> enc.decode(t, 1_000_000));
         assertTrue(
                 capped.getMessage()
-                        .contains(
-                                "header at offset 3 declares float32[50000000], 50000000 elements, more than the 1000000 this decode allows"),
+                        .contains("header at offset 3 declares float32[50000000], 50000000 elements, more than the "
+                                + "1000000 this decode allows"),
                 capped.getMessage());
         MalformedEncodingException typed = assertThrows(
                 MalformedEncodingException.class, () -> enc.decode(t, new TensorType(DType.FLOAT32, 1000)));

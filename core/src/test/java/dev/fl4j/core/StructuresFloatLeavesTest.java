@@ -11,7 +11,10 @@ import org.junit.jupiter.api.Test;
 
 class StructuresFloatLeavesTest {
 
-    /** {@code <a=float32[2,3],b=<c=float32,d=float64[2]>,e=float32[0],<float32[1,2]>>}: nested, named and positional, every rank. */
+    /**
+     * {@code <a=float32[2,3],b=<c=float32,d=float64[2]>,e=float32[0],<float32[1,2]>>}: nested, named and positional,
+     * every rank.
+     */
     private static Struct nested() {
         return Struct.builder()
                 .add("a", Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3))

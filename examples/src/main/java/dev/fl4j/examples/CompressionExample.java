@@ -59,7 +59,8 @@ public final class CompressionExample implements Example {
 
     @Override
     public String description() {
-        return "TFF's compression tutorials: FedAvg CNN uncompressed, with compression_aggregator, encoded both ways, and top-k with error feedback";
+        return "TFF's compression tutorials: FedAvg CNN uncompressed, with compression_aggregator, encoded both "
+                + "ways, and top-k with error feedback";
     }
 
     @Override

@@ -49,7 +49,8 @@ public final class ImageClassificationExample implements Example {
 
     @Override
     public String description() {
-        return "tff.learning overview: ClientData, preprocess, build_weighted_fed_avg, sampling loop, federated evaluation";
+        return "tff.learning overview: ClientData, preprocess, build_weighted_fed_avg, sampling loop, federated "
+                + "evaluation";
     }
 
     @Override

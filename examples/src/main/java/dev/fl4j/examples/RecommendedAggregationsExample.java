@@ -56,7 +56,8 @@ public final class RecommendedAggregationsExample implements Example {
 
     @Override
     public String description() {
-        return "TFF's recommended aggregations: zeroing, clipping, DP, compression, secure sum and their composition inside FedAvg";
+        return "TFF's recommended aggregations: zeroing, clipping, DP, compression, secure sum and their composition "
+                + "inside FedAvg";
     }
 
     /** The tutorial's aggregators, in its order. */

@@ -71,7 +71,9 @@ class ReadmeQuickstartTest {
         }
     }
 
-    /** Compiles the README's FedAvg quickstart exactly, then runs it for one round of two clients instead of ten of ten. */
+    /**
+     * Compiles the README's FedAvg quickstart exactly, then runs it for one round of two clients instead of ten of ten.
+     */
     @Test
     void fedAvgQuickstartCompilesAsWrittenAndTrainsWithCompressedUpdates() throws Throwable {
         String block = quickstartBlocks().get(1);
@@ -143,7 +145,10 @@ class ReadmeQuickstartTest {
         return Double.parseDouble(number) * Math.pow(1024, power);
     }
 
-    /** Compiles {@code block} (its import lines, then statements) as class {@code name} with the statements as {@code main}. */
+    /**
+     * Compiles {@code block} (its import lines, then statements) as class {@code name} with the statements as {@code
+     * main}.
+     */
     private Class<?> compile(String name, String block) throws Exception {
         StringBuilder imports = new StringBuilder();
         StringBuilder body = new StringBuilder();

@@ -84,7 +84,10 @@ class TutorialsTest {
         assertTrue(v >= 0 && v <= 1, what + " = " + v);
     }
 
-    /** Two short rounds of 3 clients × 40 examples: every round trains 3 × 40 × 5 epochs and broadcasts the 7,850 weights to each client. */
+    /**
+     * Two short rounds of 3 clients × 40 examples: every round trains 3 × 40 × 5 epochs and broadcasts the 7,850
+     * weights to each client.
+     */
     @Test
     void imageClassificationRunsShortRoundsWithFiniteMetricsAndCountedBits() throws Exception {
         String out = run(new ImageClassificationExample(), "2", "3", "40");
@@ -154,7 +157,8 @@ class TutorialsTest {
         e = assertThrows(
                 IllegalArgumentException.class, () -> run(new ImageClassificationExample(), "1", "2", "3", "4"));
         assertEquals(
-                "image-classification takes at most 3 arguments [ROUNDS [CLIENTS_PER_ROUND [EXAMPLES_PER_CLIENT]]], got 4: 1 2 3 4",
+                "image-classification takes at most 3 arguments [ROUNDS [CLIENTS_PER_ROUND [EXAMPLES_PER_CLIENT]]], "
+                        + "got 4: 1 2 3 4",
                 e.getMessage());
     }
 }

@@ -133,7 +133,8 @@ public final class Simulation {
                     if (s.checkpointEvery() != 1) {
                         throw new UsageException(
                                 "--checkpoint-every " + s.checkpointEvery() + ": a differentially private run (" + name
-                                        + ") checkpoints every round, so that a resumed run repeats as few noised rounds as possible");
+                                        + ") checkpoints every round, so that a resumed run repeats as few noised "
+                                        + "rounds as possible");
                     }
                     factory = parseAggregator(agg.getValue(), settings.withLedger(PrivacyLedgerFile.in(store)));
                     dp = DifferentiallyPrivateFactory.find(factory);

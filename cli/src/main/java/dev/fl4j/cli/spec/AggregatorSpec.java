@@ -118,7 +118,10 @@ public final class AggregatorSpec {
             this(clientsPerRound, population, delta, epsilonBudget, null);
         }
 
-        /** These settings with DP mechanisms recording their spent rounds in {@code ledger} ({@link DifferentiallyPrivateFactory#withLedger}). */
+        /**
+         * These settings with DP mechanisms recording their spent rounds in {@code ledger} ({@link
+         * DifferentiallyPrivateFactory#withLedger}).
+         */
         public Settings withLedger(PrivacyLedger ledger) {
             return new Settings(clientsPerRound, population, delta, epsilonBudget, ledger);
         }
@@ -140,7 +143,8 @@ public final class AggregatorSpec {
             for (String wrapper : stages.subList(0, stages.size() - 1)) {
                 if (isAdaptive(GRAMMAR.term(wrapper), "clip")) {
                     throw new IllegalArgumentException(
-                            "adaptive 'clip' before a DP core would estimate its bound without noise, a release that epsilon"
+                            "adaptive 'clip' before a DP core would estimate its bound without noise, a release that "
+                                    + "epsilon"
                                     + " does not cover; use clip:BOUND, or rely on the DP core's own clipping");
                 }
                 if (isAdaptive(GRAMMAR.term(wrapper), "zeroing")) {
@@ -181,7 +185,10 @@ public final class AggregatorSpec {
         return out;
     }
 
-    /** Whether the wrapper {@code stage} is {@code kind} (zeroing or clip) with a bound estimated each round rather than fixed. */
+    /**
+     * Whether the wrapper {@code stage} is {@code kind} (zeroing or clip) with a bound estimated each round rather than
+     * fixed.
+     */
     private static boolean isAdaptive(SpecTerm stage, String kind) {
         if (!stage.name().equals(kind)) {
             return false;
@@ -277,10 +284,10 @@ public final class AggregatorSpec {
                         .build();
             }
             case "robust", "non-finite", "zeroing", "clip" ->
-                throw new IllegalArgumentException(
-                        "'" + stage.name()
-                                + "' cannot be the last stage of a composition;"
-                                + " end with a core (mean, median, trimmed-mean, krum, multi-krum, dp, dp-fixed, secure, compression)");
+                throw new IllegalArgumentException("'" + stage.name()
+                        + "' cannot be the last stage of a composition;"
+                        + " end with a core (mean, median, trimmed-mean, krum, multi-krum, dp, dp-fixed, "
+                        + "secure, compression)");
             default -> throw stage.unknown();
         }
     }

@@ -92,7 +92,8 @@ public record AlgorithmChoice(String name, float proximalMu) {
         }
         if (clientLr != null) {
             throw new IllegalArgumentException(
-                    "--client-lr does not apply to --algorithm fedsgd: its clients compute one gradient at the received model"
+                    "--client-lr does not apply to --algorithm fedsgd: its clients compute one gradient at the "
+                            + "received model"
                             + " and take no local steps; the step size is --server-lr");
         }
         if (epochs != 1) {

@@ -47,16 +47,14 @@ class ConfigFileFuzzTest {
                         "model: |",
                         "  2nn",
                         "")))
-                .seed(
-                        utf8(
-                                "{dataset: synthetic, aggregator: [mean, zeroing_mean], rounds: 0x10, seed: no}\n---\nmodel: ~\n"))
+                .seed(utf8("{dataset: synthetic, aggregator: [mean, zeroing_mean], rounds: 0x10, seed: "
+                        + "no}\n---\nmodel: ~\n"))
                 .seed(utf8("? [a, b]\n: {c: *x}\nclients: !!binary aGVsbG8=\nrounds: !<tag:x> 5\n"))
                 .seed(Fuzz.nested(utf8("["), utf8("1"), utf8("]"), 2_000))
                 .seed(Fuzz.nested(utf8("{a: "), utf8("1"), utf8("}"), 1_000))
                 .seed(Fuzz.nested(utf8("- "), utf8("x"), new byte[0], 2_000))
-                .seed(
-                        utf8(
-                                "a: &a [x]\nb: &b [*a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c]\n"))
+                .seed(utf8("a: &a [x]\nb: &b [*a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b]\nd: [*c, "
+                        + "*c, *c, *c, *c, *c]\n"))
                 .expecting(UsageException.class)
                 .inputs(2_000)
                 .truncations(100)
@@ -67,12 +65,11 @@ class ConfigFileFuzzTest {
     void json() {
         Path file = Path.of("run.json");
         Fuzz.named("config json")
-                .seed(utf8(
-                        "{\"dataset\": \"synthetic\", \"--clients\": 6, \"clients-per-round\": 3, \"rounds\": 1, \"client-lr\": 0.5e-2,"
-                                + " \"aggregator\": [\"mean\", \"zeroing_mean\"], \"progress\": true}"))
-                .seed(
-                        utf8(
-                                "{\"seed\": 99999999999999999999999999999999999999, \"rounds\": -1.5E+308, \"model\": \"\\u0000\\ud800\"}"))
+                .seed(utf8("{\"dataset\": \"synthetic\", \"--clients\": 6, \"clients-per-round\": 3, \"rounds\": 1, "
+                        + "\"client-lr\": 0.5e-2,"
+                        + " \"aggregator\": [\"mean\", \"zeroing_mean\"], \"progress\": true}"))
+                .seed(utf8("{\"seed\": 99999999999999999999999999999999999999, \"rounds\": -1.5E+308, "
+                        + "\"model\": \"\\u0000\\ud800\"}"))
                 .seed(Fuzz.nested(utf8("{\"a\":"), utf8("1"), utf8("}"), 20_000))
                 .seed(Fuzz.nested(utf8("["), new byte[0], utf8("]"), 50_000))
                 .expecting(UsageException.class)

@@ -76,8 +76,10 @@ class ConfigFileTest {
                 expected,
                 parse(
                         JSON,
-                        "{\"dataset\": \"fashion-mnist\", \"partition\": \"shards:2\", \"--clients\": 100, \"client-lr\": 1e-3,"
-                                + " \"aggregator\": [\"mean\", \"compression\"], \"progress\": false, \"model\": \"2nn\", \"seed\": \"010\"}"));
+                        "{\"dataset\": \"fashion-mnist\", \"partition\": \"shards:2\", \"--clients\": 100, "
+                                + "\"client-lr\": 1e-3,"
+                                + " \"aggregator\": [\"mean\", \"compression\"], \"progress\": false, \"model\": "
+                                + "\"2nn\", \"seed\": \"010\"}"));
         assertEquals(Map.of(), parse(YAML, "# nothing set\n"));
         assertEquals(Map.of(), parse(JSON, ""));
         assertEquals(Map.of("seed", "0x10"), parse(YAML, "seed: !!str 0x10"));

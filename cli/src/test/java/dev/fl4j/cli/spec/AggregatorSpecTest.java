@@ -37,7 +37,10 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The {@code --aggregator} grammar: presets are TFF's builders, compositions run stage by stage, bad specs list the valid forms. */
+/**
+ * The {@code --aggregator} grammar: presets are TFF's builders, compositions run stage by stage, bad specs list the
+ * valid forms.
+ */
 class AggregatorSpecTest {
 
     private static final TensorType F32 = TensorType.scalar(DType.FLOAT32);

@@ -22,7 +22,8 @@ class AlgorithmChoiceTest {
     void badSpecsNameTheOptionAndTheToken() {
         assertMessage(
                 "fedprox:x",
-                "algorithm 'fedprox:x': MU must be a number, got 'x'; valid forms: fedavg, fedavg-unweighted, fedsgd, fedprox:MU");
+                "algorithm 'fedprox:x': MU must be a number, got 'x'; valid forms: fedavg, fedavg-unweighted, "
+                        + "fedsgd, fedprox:MU");
         assertMessage("fedprox", "algorithm 'fedprox': 'fedprox' takes 1 argument(s) (fedprox:MU), got 0");
         assertMessage("fedprox:-1", "algorithm 'fedprox:-1': FedProx's MU must be finite and >= 0, got '-1'");
         assertMessage("fedprox:1e39", "algorithm 'fedprox:1e39': FedProx's MU must be finite and >= 0, got '1e39'");

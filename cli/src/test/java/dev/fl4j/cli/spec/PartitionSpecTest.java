@@ -41,7 +41,8 @@ class PartitionSpecTest {
     void badSpecsNameTheOptionTheTokenAndTheForms() {
         assertMessage(
                 "dirichlet:x",
-                "partition 'dirichlet:x': ALPHA must be a number, got 'x'; valid forms: iid, dirichlet:ALPHA, shards:K, quantity:ALPHA");
+                "partition 'dirichlet:x': ALPHA must be a number, got 'x'; valid forms: iid, dirichlet:ALPHA, "
+                        + "shards:K, quantity:ALPHA");
         assertMessage("shards:2.5", "partition 'shards:2.5': K must be a whole number, got '2.5'; valid forms:");
         assertMessage("zipf:1", "partition 'zipf:1': unknown partition 'zipf'; valid forms:");
         assertMessage("iid:3", "partition 'iid:3': 'iid' takes 0 argument(s) (iid), got 1");

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The parser the command line's structured options share: every error names the option, the value, the bad token and the forms. */
+/**
+ * The parser the command line's structured options share: every error names the option, the value, the bad token and
+ * the forms.
+ */
 class SpecGrammarTest {
 
     private static final SpecGrammar SHAPES =
@@ -42,38 +45,46 @@ class SpecGrammarTest {
     void aBadNumberNamesTheParameterAndTheToken() {
         assertError(
                 "circle:big",
-                "shape 'circle:big': RADIUS must be a number, got 'big'; valid forms: dot, circle:RADIUS, grid:ROWS:COLUMNS, label:TEXT");
+                "shape 'circle:big': RADIUS must be a number, got 'big'; valid forms: dot, circle:RADIUS, "
+                        + "grid:ROWS:COLUMNS, label:TEXT");
         assertError(
                 "grid:3:4.5",
-                "shape 'grid:3:4.5': COLUMNS must be a whole number, got '4.5'; valid forms: dot, circle:RADIUS, grid:ROWS:COLUMNS, label:TEXT");
+                "shape 'grid:3:4.5': COLUMNS must be a whole number, got '4.5'; valid forms: dot, circle:RADIUS, "
+                        + "grid:ROWS:COLUMNS, label:TEXT");
         assertError(
                 "grid:99999999999:1",
-                "shape 'grid:99999999999:1': ROWS must be a whole number, got '99999999999'; valid forms: dot, circle:RADIUS,"
+                "shape 'grid:99999999999:1': ROWS must be a whole number, got '99999999999'; valid forms: dot, "
+                        + "circle:RADIUS,"
                         + " grid:ROWS:COLUMNS, label:TEXT");
         assertError(
                 "circle:",
-                "shape 'circle:': RADIUS must be a number, got ''; valid forms: dot, circle:RADIUS, grid:ROWS:COLUMNS, label:TEXT");
+                "shape 'circle:': RADIUS must be a number, got ''; valid forms: dot, circle:RADIUS, "
+                        + "grid:ROWS:COLUMNS, label:TEXT");
     }
 
     @Test
     void anUnknownNameIsNamed() {
         assertError(
                 "Square:2",
-                "shape 'Square:2': unknown shape 'square'; valid forms: dot, circle:RADIUS, grid:ROWS:COLUMNS, label:TEXT");
+                "shape 'Square:2': unknown shape 'square'; valid forms: dot, circle:RADIUS, grid:ROWS:COLUMNS, "
+                        + "label:TEXT");
     }
 
     @Test
     void aWrongParameterCountQuotesTheForm() {
         assertError(
                 "grid:3",
-                "shape 'grid:3': 'grid' takes 2 argument(s) (grid:ROWS:COLUMNS), got 1; valid forms: dot, circle:RADIUS,"
+                "shape 'grid:3': 'grid' takes 2 argument(s) (grid:ROWS:COLUMNS), got 1; valid forms: dot, "
+                        + "circle:RADIUS,"
                         + " grid:ROWS:COLUMNS, label:TEXT");
         assertError(
                 "dot:1",
-                "shape 'dot:1': 'dot' takes 0 argument(s) (dot), got 1; valid forms: dot, circle:RADIUS, grid:ROWS:COLUMNS, label:TEXT");
+                "shape 'dot:1': 'dot' takes 0 argument(s) (dot), got 1; valid forms: dot, circle:RADIUS, "
+                        + "grid:ROWS:COLUMNS, label:TEXT");
         assertError(
                 "grid:3:",
-                "shape 'grid:3:': COLUMNS must be a whole number, got ''; valid forms: dot, circle:RADIUS, grid:ROWS:COLUMNS, label:TEXT");
+                "shape 'grid:3:': COLUMNS must be a whole number, got ''; valid forms: dot, circle:RADIUS, "
+                        + "grid:ROWS:COLUMNS, label:TEXT");
     }
 
     @Test

@@ -175,9 +175,9 @@ public final class AdaptiveQuantizationStage extends QuantizerStage {
                 || !Double.isFinite(s[1])
                 || !Double.isFinite(s[2])
                 || s[2] < 0) {
-            throw new IllegalArgumentException(
-                    name() + ": state " + java.util.Arrays.toString(s)
-                            + " is not [rounds, mean, deviation] with a whole rounds >= 0, a finite mean and a finite deviation >= 0");
+            throw new IllegalArgumentException(name() + ": state " + java.util.Arrays.toString(s)
+                    + " is not [rounds, mean, deviation] with a whole rounds >= 0, a finite mean and a "
+                    + "finite deviation >= 0");
         }
         return s.clone();
     }

@@ -17,7 +17,8 @@ import java.util.Arrays;
  * orthonormal Walsh-Hadamard transform. The input is padded with zeros to a whole number of blocks
  * of {@code B = min(nextPowerOfTwo(n), 2^maxBlockLog2)} elements, each block rotated on its own, so
  * padding stays below one block. Orthonormal: norms are kept and decoding is exact up to float
- * rounding. The 1/sqrt(B) normalization is folded into the signs. Spreads a vector's energy evenly, so a following quantizer's range shrinks. Side
+ * rounding. The 1/sqrt(B) normalization is folded into the signs. Spreads a vector's energy evenly, so a following
+ * quantizer's range shrinks. Side
  * information, 9 bytes: u8 log2(B), i64 seed.
  */
 public final class HadamardStage implements EncodingStage {

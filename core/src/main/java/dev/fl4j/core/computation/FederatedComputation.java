@@ -66,7 +66,8 @@ public final class FederatedComputation implements Computation {
      * A federated computation whose body receives its argument typed by the parameter type:
      *
      * <pre>{@code
-     * FederatedComputation.of("global_average", FederatedType.clients(new SequenceType(f32)), FederatedType.server(f32),
+     * FederatedComputation.of("global_average",
+     *         FederatedType.clients(new SequenceType(f32)), FederatedType.server(f32),
      *         (ctx, readings) -> ctx.federatedMean(ctx.federatedMap(localAverage, readings)));
      * }</pre>
      *

@@ -4,7 +4,10 @@ import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.TypeOf;
 import dev.fl4j.core.Value;
 
-/** The check that stands between a computation's untyped argument and its typed body: a mismatch is never a ClassCastException. */
+/**
+ * The check that stands between a computation's untyped argument and its typed body: a mismatch is never a
+ * ClassCastException.
+ */
 final class TypedArgument {
 
     private TypedArgument() {}

@@ -33,7 +33,9 @@ import java.util.Set;
  * tensor    := dtype:u8  rank:u8  dim:i32 × rank  elements (i32/i64/f32/f64 big-endian, uint8 and bool one byte each)
  * struct    := count:i32  ( named:u8(0|1) [name: u16 length + UTF-8 bytes]  value ) × count
  * sequence  := type  count:i32  value × count
- * type      := 't' dtype:u8 rank:u8 dim:i32 × rank (-1 unknown) | 's' count:i32 (named:u8 [name] type) × count | 'q' type
+ * type      := 't' dtype:u8 rank:u8 dim:i32 × rank (-1 unknown)
+ *            | 's' count:i32 (named:u8 [name] type) × count
+ *            | 'q' type
  * dtype     := 0 float32 | 1 float64 | 2 int32 | 3 int64 | 4 uint8 | 5 bool
  * </pre>
  *

@@ -38,7 +38,9 @@ public final class Seeds {
         return h;
     }
 
-    /** A stable 64-bit code for a purpose name (the same on every JVM), to use as a part of a place in {@link #derive}. */
+    /**
+     * A stable 64-bit code for a purpose name (the same on every JVM), to use as a part of a place in {@link #derive}.
+     */
     public static long purpose(String name) {
         long h = 1125899906842597L;
         for (int i = 0; i < name.length(); i++) {

@@ -20,7 +20,9 @@ public final class BitFormat {
 
     private static final String[] BYTE_UNITS = {"bytes", "KiB", "MiB", "GiB", "TiB"};
 
-    /** A memory size in bytes, one decimal with binary prefixes: {@code 2.3 KiB}, {@code 6.3 MiB}; {@code 512 bytes}. */
+    /**
+     * A memory size in bytes, one decimal with binary prefixes: {@code 2.3 KiB}, {@code 6.3 MiB}; {@code 512 bytes}.
+     */
     public static String formatBytes(double bytes) {
         int unit = binaryUnit(bytes, BYTE_UNITS.length - 1);
         return unit == 0

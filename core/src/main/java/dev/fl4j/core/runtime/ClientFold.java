@@ -244,7 +244,8 @@ abstract class ClientFold {
                         throw new IllegalArgumentException(
                                 intrinsic + ": bitwidth " + bitwidth + " does not fit the int32 leaf "
                                         + t.type() + " (leaf " + l + " of " + v.type() + "): a sum modulo 2^" + bitwidth
-                                        + " can exceed the int32 maximum, so int32 values take a bitwidth of at most 31; send int64 values for wider sums");
+                                        + " can exceed the int32 maximum, so int32 values take a bitwidth of at most "
+                                        + "31; send int64 values for wider sums");
                     }
                 }
                 template = v;

@@ -179,7 +179,8 @@ public final class ClientStateStore {
             if (written.putIfAbsent(new Entry(clientId, key), state) != null) {
                 throw new IllegalStateException(
                         "client '" + clientId + "' wrote its state '" + key + "' twice in one invocation;"
-                                + " each stateful computation needs its own key, and a client may appear once per invocation");
+                                + " each stateful computation needs its own key, and a client may appear once per "
+                                + "invocation");
             }
         }
 

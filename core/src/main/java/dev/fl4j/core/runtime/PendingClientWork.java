@@ -86,9 +86,12 @@ final class PendingClientWork {
             if (d.isDone()) {
                 throw new IllegalStateException(
                         consumer + ": the clients' results of " + d.describe() + " were already folded into the"
-                                + " aggregations registered on them and dropped, when a server value computed from them was first needed."
-                                + " Create every consumer of a client map (sum, mean, aggregate, zip, map) before reading a server value that"
-                                + " depends on it (ServerValue.value(), federated_broadcast of it): a round folds each client's result once, in"
+                                + " aggregations registered on them and dropped, when a server value computed from "
+                                + "them was first needed."
+                                + " Create every consumer of a client map (sum, mean, aggregate, zip, map) before "
+                                + "reading a server value that"
+                                + " depends on it (ServerValue.value(), federated_broadcast of it): a round folds "
+                                + "each client's result once, in"
                                 + " bounded memory");
             }
             return true;
@@ -107,7 +110,9 @@ final class PendingClientWork {
         return v;
     }
 
-    /** Registers {@code fold} without a server value: a collected result, or a fold read as soon as the pass has run. */
+    /**
+     * Registers {@code fold} without a server value: a collected result, or a fold read as soon as the pass has run.
+     */
     void registerFold(ClientFold fold) {
         folds.add(fold);
     }

@@ -14,7 +14,8 @@ import java.util.List;
  * <p>Floating leaves accumulate in double, float32 ones included, and are rounded to their own
  * dtype once, when the sum is read. A float32 running sum loses up to half a float32 ulp of the
  * running total at every client, an error that grows with the client count (0.1f summed over
- * 100,000 clients gives 9998.557, over 1,000,000 clients 100958.34, almost 1% off). The double sum of n values is off by at most (n−1)·2^-53·Σ|xᵢ|, which
+ * 100,000 clients gives 9998.557, over 1,000,000 clients 100958.34, almost 1% off). The double sum of n values is off
+ * by at most (n−1)·2^-53·Σ|xᵢ|, which
  * stays below float32 resolution for any round of fewer than 2^29 clients, so a float32 sum or mean
  * is the exact one rounded once (to within that bound). Values are folded in the order they are
  * added (client order), so the result is bitwise the same however the clients were scheduled. The

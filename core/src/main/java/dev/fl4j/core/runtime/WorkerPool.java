@@ -223,7 +223,8 @@ final class WorkerPool implements AutoCloseable {
         if (running > 0) {
             throw new IllegalStateException(String.format(
                     java.util.Locale.ROOT,
-                    "%d worker%s still running client work %.1f s after close began, even after an interrupt; each closes its own resources"
+                    "%d worker%s still running client work %.1f s after close began, even after an interrupt; each "
+                            + "closes its own resources"
                             + " (engine sessions) when its work returns",
                     running,
                     running == 1 ? "" : "s",

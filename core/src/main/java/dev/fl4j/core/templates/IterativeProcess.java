@@ -59,7 +59,10 @@ public class IterativeProcess {
         return param;
     }
 
-    /** The state part of {@code next}'s result: a field named state, else the whole result if it fits, else the first field. */
+    /**
+     * The state part of {@code next}'s result: a field named state, else the whole result if it fits, else the first
+     * field.
+     */
     static Type returnedState(Type result, Type stateParam) {
         if (result instanceof StructType s && s.size() >= 1) {
             if (s.has("state")) {

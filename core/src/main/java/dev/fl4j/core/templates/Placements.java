@@ -10,7 +10,10 @@ final class Placements {
 
     private Placements() {}
 
-    /** Whether {@code t} is placed at {@code p}: a federated type there, or a structure of such (the empty one included). */
+    /**
+     * Whether {@code t} is placed at {@code p}: a federated type there, or a structure of such (the empty one
+     * included).
+     */
     static boolean placedAt(Type t, Placement p) {
         if (t instanceof FederatedType f) {
             return f.placement() == p;

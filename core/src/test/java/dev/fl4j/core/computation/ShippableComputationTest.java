@@ -64,8 +64,8 @@ class ShippableComputationTest {
                 () -> new ComputationDescriptor("com.example.Missing", "", null).rebuild());
         assertTrue(
                 e.getMessage()
-                                .contains(
-                                        "computation factory 'com.example.Missing' is not registered on this JVM; registered: ")
+                                .contains("computation factory 'com.example.Missing' is not registered on this JVM; "
+                                        + "registered: ")
                         && e.getMessage().contains(SequenceMeanFactory.class.getName()),
                 e.getMessage());
         assertEquals("com.example.Missing", e.factory());

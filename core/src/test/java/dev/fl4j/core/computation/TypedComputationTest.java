@@ -210,7 +210,8 @@ class TypedComputationTest {
         assertTrue(
                 e.getMessage()
                         .startsWith(
-                                "computation 'needs_clients' argument: expected {float32}@CLIENTS (a FederatedValue) but got"),
+                                "computation 'needs_clients' argument: expected {float32}@CLIENTS (a FederatedValue) "
+                                        + "but got"),
                 e.getMessage());
     }
 }

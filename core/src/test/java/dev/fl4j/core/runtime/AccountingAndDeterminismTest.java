@@ -116,7 +116,9 @@ class AccountingAndDeterminismTest {
         }
     }
 
-    /** Client i sends a float32 vector whose elements are not exact in binary; the exact sum is kept as a BigDecimal. */
+    /**
+     * Client i sends a float32 vector whose elements are not exact in binary; the exact sum is kept as a BigDecimal.
+     */
     private static float[] clientValue(int i) {
         return new float[] {0.1f, (float) (0.1 + (i % 7) * 0.013), (float) (1e3 + i % 11)};
     }

@@ -19,7 +19,10 @@ import dev.fl4j.core.computation.FederatedComputation;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A round may have no clients (Poisson sampling under differential privacy): their sum is the zero of the type, as in TFF. */
+/**
+ * A round may have no clients (Poisson sampling under differential privacy): their sum is the zero of the type, as in
+ * TFF.
+ */
 class EmptyCohortSumTest {
 
     private static Value sumOverNoClients(Type member) {

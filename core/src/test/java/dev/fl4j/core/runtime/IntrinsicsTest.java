@@ -209,7 +209,9 @@ class IntrinsicsTest {
         assertEquals(3 * 3, runtime.communication().records().get(0).bits());
     }
 
-    /** An int32 result holds sums modulo at most 2^31: a wider bitwidth would wrap into negative sums, so it is refused. */
+    /**
+     * An int32 result holds sums modulo at most 2^31: a wider bitwidth would wrap into negative sums, so it is refused.
+     */
     @Test
     void integerSumsRefuseToOverflowNamingTheClient() {
         FederatedComputation sum = FederatedComputation.of(
@@ -357,8 +359,8 @@ class IntrinsicsTest {
         assertEquals("carol", e.clientId());
         assertTrue(
                 e.getMessage()
-                        .startsWith(
-                                "federated_map: client carol (#2) failed: java.lang.IllegalStateException: disk on fire"),
+                        .startsWith("federated_map: client carol (#2) failed: java.lang.IllegalStateException: disk on "
+                                + "fire"),
                 e.getMessage());
         assertEquals(0, runtime.communication().recordCount(), "nothing was aggregated after the failed map");
     }

@@ -19,7 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** Closing a runtime whose caller gave up never frees a worker's resources (an engine session) while client work still uses them. */
+/**
+ * Closing a runtime whose caller gave up never frees a worker's resources (an engine session) while client work still
+ * uses them.
+ */
 class RuntimeCloseTest {
 
     private static final TensorType F32 = TensorType.scalar(DType.FLOAT32);

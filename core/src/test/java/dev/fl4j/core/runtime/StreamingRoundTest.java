@@ -49,7 +49,9 @@ class StreamingRoundTest {
         return FederatedValue.clients(ids);
     }
 
-    /** A client's "training": uneven work, then an update whose values vary in magnitude (float sums depend on order). */
+    /**
+     * A client's "training": uneven work, then an update whose values vary in magnitude (float sums depend on order).
+     */
     private static LocalComputation train(
             AtomicInteger started, AtomicInteger folded, AtomicInteger peakUnfolded, AtomicInteger calls) {
         return LocalComputation.of("train", I32, UPDATE, v -> {
@@ -250,8 +252,8 @@ class StreamingRoundTest {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> rt.invoke(c, clients(5)));
             assertTrue(
                     e.getMessage()
-                            .contains(
-                                    "federated_sum: the clients' results of federated_map of 'identity' were already folded"),
+                            .contains("federated_sum: the clients' results of federated_map of 'identity' were already "
+                                    + "folded"),
                     e.getMessage());
         }
     }

@@ -190,8 +190,8 @@ class TemplatesTest {
                 () -> MeasuredProcess.chain(MeasuredProcess.named("triple", tripler, "sum", scaledSum("sum", 1f))));
         assertTrue(
                 e.getMessage()
-                        .contains(
-                                "cannot chain 'triple' -> 'sum': 'triple' produces float32@SERVER but 'sum' expects {float32}@CLIENTS"),
+                        .contains("cannot chain 'triple' -> 'sum': 'triple' produces float32@SERVER but 'sum' expects "
+                                + "{float32}@CLIENTS"),
                 e.getMessage());
     }
 

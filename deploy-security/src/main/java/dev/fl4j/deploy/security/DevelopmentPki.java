@@ -97,7 +97,10 @@ public final class DevelopmentPki {
         this.authorizedKeys = AuthorizedKeys.ofLabelled(labelled);
     }
 
-    /** A PKI with {@code clients} client keys, a server certificate for loopback and {@code extraHosts}, default validity. */
+    /**
+     * A PKI with {@code clients} client keys, a server certificate for loopback and {@code extraHosts}, default
+     * validity.
+     */
     public static DevelopmentPki generate(int clients, List<String> extraHosts, SecureRandom random) {
         return generate(clients, extraHosts, DEFAULT_VALIDITY, random);
     }
@@ -190,11 +193,11 @@ public final class DevelopmentPki {
     }
 
     /**
-     * Writes the PKI to {@code dir} (created if missing): {@code ca.pem} (the CA certificate, the trust root of clients),
-     * {@code server.pem} (the server's chain, its certificate then the CA's), {@code server.key} (its PKCS#8 private
-     * key), {@code authorized_keys} (the clients' public keys, labelled {@code client-K}) and {@code client-K.key} (each
-     * client's PKCS#8 Ed25519 private key). Private keys are created owner-only where POSIX permissions exist. If any
-     * of these files exists nothing is written.
+     * Writes the PKI to {@code dir} (created if missing): {@code ca.pem} (the CA certificate, the trust root of
+     * clients), {@code server.pem} (the server's chain, its certificate then the CA's), {@code server.key} (its PKCS#8
+     * private key), {@code authorized_keys} (the clients' public keys, labelled {@code client-K}) and {@code
+     * client-K.key} (each client's PKCS#8 Ed25519 private key). Private keys are created owner-only where POSIX
+     * permissions exist. If any of these files exists nothing is written.
      */
     public PkiFiles write(Path dir) throws IOException {
         Files.createDirectories(dir);

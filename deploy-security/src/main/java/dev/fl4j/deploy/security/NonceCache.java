@@ -46,8 +46,8 @@ public final class NonceCache {
     }
 
     /**
-     * Records client {@code clientId}'s {@code nonce}, remembered while {@code nowMillis <= expiresAtMillis}; first drops
-     * every entry that expired before {@code nowMillis}.
+     * Records client {@code clientId}'s {@code nonce}, remembered while {@code nowMillis <= expiresAtMillis}; first
+     * drops every entry that expired before {@code nowMillis}.
      */
     public synchronized Result record(String clientId, byte[] nonce, long expiresAtMillis, long nowMillis) {
         evictExpired(nowMillis);

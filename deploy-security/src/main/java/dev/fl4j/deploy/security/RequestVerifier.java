@@ -25,7 +25,8 @@ import java.util.Objects;
  * the nonce cache, so unauthenticated traffic cannot fill it, and a request refused for any reason records nothing.
  *
  * <p>A nonce is remembered until its timestamp leaves the window; after that the timestamp check refuses the replay.
- * Thread-safe; one verifier (one nonce cache) must serve all of a server's methods so a nonce is single-use across them.
+ * Thread-safe; one verifier (one nonce cache) must serve all of a server's methods so a nonce is single-use across
+ * them.
  */
 public final class RequestVerifier {
 
@@ -47,8 +48,8 @@ public final class RequestVerifier {
     }
 
     /**
-     * A verifier admitting {@code keys} for protocol {@code protocolVersion}, accepting timestamps within {@code window}
-     * (1 ms to 1 hour) of {@code clock}'s time and remembering at most {@code nonceCapacity} nonces.
+     * A verifier admitting {@code keys} for protocol {@code protocolVersion}, accepting timestamps within {@code
+     * window} (1 ms to 1 hour) of {@code clock}'s time and remembering at most {@code nonceCapacity} nonces.
      */
     public RequestVerifier(AuthorizedKeys keys, int protocolVersion, Clock clock, Duration window, int nonceCapacity) {
         this.keys = Objects.requireNonNull(keys, "keys");
@@ -61,7 +62,10 @@ public final class RequestVerifier {
         this.nonces = new NonceCache(nonceCapacity);
     }
 
-    /** The authenticated client id of a {@code method} call with request body {@code body} and envelope {@code envelope}. */
+    /**
+     * The authenticated client id of a {@code method} call with request body {@code body} and envelope {@code
+     * envelope}.
+     */
     public String verify(String method, byte[] body, byte[] envelope) {
         return verifyBodyHash(method, ClientKey.sha256(body), envelope, null);
     }

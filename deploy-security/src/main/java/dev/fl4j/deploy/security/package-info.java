@@ -8,7 +8,8 @@
  *       ({@link dev.fl4j.deploy.security.PkiFiles}) that TLS stacks read; private keys owner-only.</li>
  *   <li>{@link dev.fl4j.deploy.security.ClientKey}: a client's Ed25519 key pair; the client id is the hex SHA-256 of
  *       the public key's encoding, so it is proven by the key, never chosen.</li>
- *   <li>{@link dev.fl4j.deploy.security.AuthorizedKeys}: the client keys a server admits ({@code authorized_keys}).</li>
+ *   <li>{@link dev.fl4j.deploy.security.AuthorizedKeys}: the client keys a server admits ({@code
+ *   authorized_keys}).</li>
  *   <li>{@link dev.fl4j.deploy.security.RequestSigner} (client) and {@link dev.fl4j.deploy.security.RequestVerifier}
  *       (server): each request carries a {@link dev.fl4j.deploy.security.SignedEnvelope} binding protocol version,
  *       client id, method, time, a random nonce and the body's hash under the client's signature; the verifier returns

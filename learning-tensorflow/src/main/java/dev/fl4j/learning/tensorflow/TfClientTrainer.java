@@ -110,7 +110,10 @@ public final class TfClientTrainer implements ClientTrainer {
         return graph.runBatch(TfModelGraph.Mode.TRAIN_STEP, batch, (int) step, seed, step, null);
     }
 
-    /** Sets the graph's weights (and resets per-client state) without training: the start of a raw loop of {@link #trainStep}s. */
+    /**
+     * Sets the graph's weights (and resets per-client state) without training: the start of a raw loop of {@link
+     * #trainStep}s.
+     */
     public void assign(ModelWeights weights) {
         graph.assign(weights, "assign");
     }

@@ -390,8 +390,10 @@ class FedAvgTest {
             assertEquals(
                     1_663_370L * 32 * 10 + 32 * 10 + 32 * 10 + 32 * 10 + metricsPerClient * 10,
                     rt.communication().aggregatedBits(),
-                    "each client sends its update (float32), its weight (float32), its non-finite flags to the client work's and to the"
-                            + " aggregator's count (int32 each) and its metrics (loss and accuracy <total,count> float64, two int64 counts)");
+                    "each client sends its update (float32), its weight (float32), its non-finite flags to the "
+                            + "client work's and to the"
+                            + " aggregator's count (int32 each) and its metrics (loss and accuracy <total,count> "
+                            + "float64, two int64 counts)");
         }
     }
 

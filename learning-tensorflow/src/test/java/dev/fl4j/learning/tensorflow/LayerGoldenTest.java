@@ -228,7 +228,10 @@ class LayerGoldenTest {
         }
     }
 
-    /** Dropout's golden compares inference only; in training mode the same model must differ, or the case checks nothing. */
+    /**
+     * Dropout's golden compares inference only; in training mode the same model must differ, or the case checks
+     * nothing.
+     */
     @Test
     void dropoutIsActiveInTrainingAndIdentityAtInference() throws IOException {
         Golden g = read("dropout_inference");

@@ -56,7 +56,10 @@ public final class FedAvg {
     /** What FedSGD's training spec names as client optimizer: gradient mode never steps with it. */
     private static final Optimizer GRADIENT_MODE_OPTIMIZER = Sgd.of(0f);
 
-    /** Configures a FedAvg-family learning process; required values are set with {@code set…}, optional with {@code opt…}. */
+    /**
+     * Configures a FedAvg-family learning process; required values are set with {@code set…}, optional with {@code
+     * opt…}.
+     */
     public static final class Builder {
         private final ModelSpec model;
         private Optimizer clientOptimizer;
@@ -183,7 +186,8 @@ public final class FedAvg {
             if (clientOptimizer != null) {
                 throw new IllegalStateException(
                         "FedSGD takes no client optimizer (got " + clientOptimizer + "): each client computes its mean"
-                                + " gradient at the received model and takes no local steps; the server optimizer applies the averaged gradient");
+                                + " gradient at the received model and takes no local steps; the server optimizer "
+                                + "applies the averaged gradient");
             }
             if (epochs != 1) {
                 throw new IllegalStateException("FedSGD runs no local epochs, got optEpochs(" + epochs

@@ -56,7 +56,9 @@ public final class ModelEngines {
         return names(available());
     }
 
-    /** The selection rule of {@link #defaultEngine()}: {@code requested} (may be null) by name, else the only engine. */
+    /**
+     * The selection rule of {@link #defaultEngine()}: {@code requested} (may be null) by name, else the only engine.
+     */
     static ModelEngine choose(List<ModelEngine> engines, String requested) {
         if (requested != null && !requested.isBlank()) {
             return named(engines, requested.strip());

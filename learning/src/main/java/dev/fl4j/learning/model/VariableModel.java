@@ -55,10 +55,16 @@ public interface VariableModel extends AutoCloseable {
      */
     BatchOutput trainingForwardPass(Struct batch, long seed);
 
-    /** TFF's {@code predict_on_batch(x, training=False)}: the model's output for features {@code x} (no metrics updated). */
+    /**
+     * TFF's {@code predict_on_batch(x, training=False)}: the model's output for features {@code x} (no metrics
+     * updated).
+     */
     Tensor predictOnBatch(Tensor x);
 
-    /** TFF's {@code predict_on_batch(x, training=True)}: as {@link #predictOnBatch(Tensor)} with dropout masks from {@code seed}. */
+    /**
+     * TFF's {@code predict_on_batch(x, training=True)}: as {@link #predictOnBatch(Tensor)} with dropout masks from
+     * {@code seed}.
+     */
     Tensor trainingPredictOnBatch(Tensor x, long seed);
 
     /** {@code <metric_name=state, ...>} of the sums accumulated since the last reset. */

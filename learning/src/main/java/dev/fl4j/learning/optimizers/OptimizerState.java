@@ -43,7 +43,10 @@ final class OptimizerState {
         return state.tensor("step").longValue();
     }
 
-    /** A state slot for weights of {@code type}: {@code type} filled with {@code v}, refused unless every leaf is float32. */
+    /**
+     * A state slot for weights of {@code type}: {@code type} filled with {@code v}, refused unless every leaf is
+     * float32.
+     */
     static Value filled(Type type, float v) {
         Value slot;
         try {

@@ -70,9 +70,9 @@ public final class SyntheticBatches {
         }
         if (type.dtype() == DType.INT32) {
             if (intBound < 1) {
-                throw new IllegalArgumentException(
-                        "model '" + spec.name() + "' input '" + field + "' is " + type
-                                + " but the model gives no range for it (an Embedding first layer for x, a sparse categorical loss for y)");
+                throw new IllegalArgumentException("model '" + spec.name() + "' input '" + field + "' is " + type
+                        + " but the model gives no range for it (an Embedding first layer for x, a sparse "
+                        + "categorical loss for y)");
             }
             int[] data = new int[n];
             for (int i = 0; i < n; i++) {

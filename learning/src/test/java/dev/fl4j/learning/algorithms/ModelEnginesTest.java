@@ -48,7 +48,8 @@ class ModelEnginesTest {
         assertTrue(
                 e.getMessage()
                         .contains("there is no model engine on the class path. Add the TensorFlow Java engine, the jar "
-                                + "dev.fl4j:fl4j-learning-tensorflow (module learning-tensorflow), or another jar that registers a "
+                                + "dev.fl4j:fl4j-learning-tensorflow (module learning-tensorflow), or another jar "
+                                + "that registers a "
                                 + "dev.fl4j.learning.model.ModelEngine in META-INF/services"),
                 e.getMessage());
     }

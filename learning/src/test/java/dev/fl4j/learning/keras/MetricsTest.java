@@ -19,7 +19,8 @@ class MetricsTest {
         Struct a = Metrics.fromSums(ALL, new double[] {3, 4, 0.5 * 4, 4, 4, 1});
         Struct b = Metrics.fromSums(ALL, new double[] {1, 6, 2.0 * 6, 6, 6, 2});
         assertEquals(
-                "<sparse_categorical_accuracy=<total=float64,count=float64>,loss=<total=float64,count=float64>,num_examples=int64,num_batches=int64>",
+                "<sparse_categorical_accuracy=<total=float64,count=float64>,loss=<total=float64,count=float64>,"
+                        + "num_examples=int64,num_batches=int64>",
                 Metrics.unfinalizedType(ALL).toString());
         Struct finalized = Metrics.finalizeAll(ALL, Metrics.sum(a, b));
         assertEquals(0.4, finalized.tensor("sparse_categorical_accuracy").doubleValue(), 1e-12);

@@ -53,7 +53,8 @@ class ModelSpecTest {
                 s.layerNames());
         assertEquals(
                 "<trainable=<conv2d/kernel=float32[3,3,1,4],conv2d/bias=float32[4],dense/kernel=float32[36,6],"
-                        + "dense/bias=float32[6],dense_1/kernel=float32[6,3],dense_1/bias=float32[3]>,non_trainable=<>>",
+                        + "dense/bias=float32[6],dense_1/kernel=float32[6,3],dense_1/bias=float32[3]>,"
+                        + "non_trainable=<>>",
                 everyLayer().weightsType().toString());
     }
 
@@ -181,8 +182,8 @@ class ModelSpecTest {
                         .replace("\"units\" : 7", "\"units\" : 65536")));
         assertTrue(
                 e.getMessage()
-                        .contains(
-                                "layer 1 (dense): weight 'kernel' of shape [65536, 65536] holds more than 2147483639 values"),
+                        .contains("layer 1 (dense): weight 'kernel' of shape [65536, 65536] holds more than 2147483639 "
+                                + "values"),
                 e.getMessage());
 
         e = assertThrows(IllegalArgumentException.class, () -> Lstm.of(1 << 30));
@@ -197,15 +198,15 @@ class ModelSpecTest {
                         List.of(Metric.LOSS)));
         assertTrue(
                 e.getMessage()
-                        .contains(
-                                "layer 1 (flatten): Flatten of input float32[?,65536,65536,2] yields more than 2147483647 elements per example"),
+                        .contains("layer 1 (flatten): Flatten of input float32[?,65536,65536,2] yields more than "
+                                + "2147483647 elements per example"),
                 e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class, () -> Sequential.of(InputLayer.of(4), Reshape.of(65536, 65536, -1)));
         assertTrue(
                 e.getMessage()
-                        .contains(
-                                "Reshape target_shape [65536, 65536, -1] holds more than 2147483647 elements per example"),
+                        .contains("Reshape target_shape [65536, 65536, -1] holds more than 2147483647 elements per "
+                                + "example"),
                 e.getMessage());
     }
 

@@ -26,8 +26,8 @@ import java.util.Optional;
  * @param history         the metrics of every round recorded so far, oldest first
  * @param clientStates    the runtime's {@linkplain dev.fl4j.core.runtime.ClientStateStore#snapshot() client states}
  *                        (an empty structure when no client keeps state)
- * @param provenance      what wrote the checkpoint (none in files of format version 2 and older, or when the writer gave none;
- *                        {@link CheckpointStore#withProvenance} stamps it on every checkpoint a run saves)
+ * @param provenance      what wrote the checkpoint (none in files of format version 2 and older, or when the writer
+ *                        gave none; {@link CheckpointStore#withProvenance} stamps it on every checkpoint a run saves)
  */
 public record Checkpoint(
         int round,

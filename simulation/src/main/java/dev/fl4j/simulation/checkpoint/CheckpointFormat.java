@@ -35,8 +35,10 @@ import java.util.Optional;
  *    aggregated_bits=int64,
  *    state=&lt;…&gt;,                         the process state without placements ({@link ServerStates})
  *    history=&lt;&lt;round=int32, metrics=&lt;name=float64, …&gt;&gt;, …&gt;&gt;,
- *    client_states=&lt;…&gt;,                 {@link dev.fl4j.core.runtime.ClientStateStore#snapshot()} (new in version 2)
- *    provenance=uint8[]                 {@link Provenance#toJson()} in UTF-8, empty if none was recorded (new in version 3)
+ *    client_states=&lt;…&gt;,                 {@link dev.fl4j.core.runtime.ClientStateStore#snapshot()}
+ *                                       (new in version 2)
+ *    provenance=uint8[]                 {@link Provenance#toJson()} in UTF-8, empty if none was recorded
+ *                                       (new in version 3)
  * </pre>
  *
  * Version 1 files (fl4j before client state) have no {@code client_states} and are read as having

@@ -36,7 +36,9 @@ public final class CheckpointStore {
     public static final String SUFFIX = ".fl4jckpt";
     /** The largest checkpoint file read: what fits in one Java array. */
     private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
-    /** The names {@link #fileFor} gives: eight zero-padded digits, or more without leading zeros (at most a long's 19). */
+    /**
+     * The names {@link #fileFor} gives: eight zero-padded digits, or more without leading zeros (at most a long's 19).
+     */
     private static final Pattern NAME = Pattern.compile("checkpoint_(\\d{8}|[1-9]\\d{8,18})" + Pattern.quote(SUFFIX));
     /**
      * Oldest round first. Names of more than eight digits have no leading zeros, so a longer name is a

@@ -88,12 +88,17 @@ public abstract class Dataset implements SequenceValue {
     /** At most the first {@code count} elements. */
     public abstract Dataset take(int count);
 
-    /** Consecutive elements in batches of {@code size}; a last smaller batch is kept (tf.data's {@code batch(size)}). */
+    /**
+     * Consecutive elements in batches of {@code size}; a last smaller batch is kept (tf.data's {@code batch(size)}).
+     */
     public final Dataset batch(int size) {
         return batch(size, false);
     }
 
-    /** Consecutive elements in batches of exactly {@code size}; a last short batch is dropped (tf.data's {@code drop_remainder=True}). */
+    /**
+     * Consecutive elements in batches of exactly {@code size}; a last short batch is dropped (tf.data's {@code
+     * drop_remainder=True}).
+     */
     public final Dataset batchDropRemainder(int size) {
         return batch(size, true);
     }

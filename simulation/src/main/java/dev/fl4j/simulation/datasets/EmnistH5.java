@@ -83,7 +83,10 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
         }
     }
 
-    /** Opens HDF5 content already in memory (or mapped), as {@link #open(Path)} opens {@code file}'s (which names it in errors). */
+    /**
+     * Opens HDF5 content already in memory (or mapped), as {@link #open(Path)} opens {@code file}'s (which names it in
+     * errors).
+     */
     static EmnistH5 open(Path file, ByteBuffer content) {
         HdfFile hdf;
         try {
@@ -100,7 +103,8 @@ public final class EmnistH5 extends ClientData implements AutoCloseable {
             if (!(examples instanceof Group g)) {
                 throw new DatasetFileException(
                         file,
-                        "has no group 'examples' (TFF's federated layout is examples/<client id>/{pixels,label}); top level holds "
+                        "has no group 'examples' (TFF's federated layout is examples/<client id>/{pixels,label}); "
+                                + "top level holds "
                                 + hdf.getChildren().keySet());
             }
             List<String> ids = new ArrayList<>(g.getChildren().keySet());

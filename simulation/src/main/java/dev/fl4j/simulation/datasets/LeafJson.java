@@ -375,7 +375,9 @@ public final class LeafJson extends ClientData {
             y = new int[INITIAL_EXAMPLES];
         }
 
-        /** A capacity of at least {@code needed} (doubling), or an error naming the file if one array cannot hold it. */
+        /**
+         * A capacity of at least {@code needed} (doubling), or an error naming the file if one array cannot hold it.
+         */
         static int grown(Path file, String where, int capacity, long needed) {
             if (needed > Integer.MAX_VALUE - 16) {
                 throw new DatasetFileException(

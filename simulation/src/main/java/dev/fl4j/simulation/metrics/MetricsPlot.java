@@ -69,11 +69,11 @@ public final class MetricsPlot {
      * @param name the full legend name ({@code run: metric} with several runs, else the metric)
      * @param legendLines {@code name} wrapped to the panel's width; joined, they are {@code name}
      * @param colour the line's colour
-     * @param width the line's width in pixels: narrower for later lines, so a line drawn over an equal one leaves its edges
-     *              showing
+     * @param width the line's width in pixels: narrower for later lines, so a line drawn over an equal one leaves its
+     *              edges showing
      * @param dash the dash pattern (lengths on, off, … in pixels); empty for a solid line
-     * @param marker the marker's shape ({@code circle}, {@code cross}, {@code triangle}, {@code plus}, {@code diamond}, or
-     *               {@code none} for lines of more than 30 points)
+     * @param marker the marker's shape ({@code circle}, {@code cross}, {@code triangle}, {@code plus}, {@code diamond},
+     *               or {@code none} for lines of more than 30 points)
      */
     public record Line(
             String name, List<String> legendLines, Color colour, float width, List<Float> dash, String marker) {}
@@ -83,9 +83,10 @@ public final class MetricsPlot {
      *
      * @param title the panel's title
      * @param yAxisTitle the y axis title ({@code bits} for a panel of bit counts, else empty)
-     * @param unitBits for a panel of bit counts, the bits per plotted unit: a power of two that the largest value holds 4 to
-     *                 8 times, so that XChart's round ticks (1, 2, 0.5 units) are round binary sizes ({@code 256.00Mibit},
-     *                 {@code 1.25Gibit}); 0 for other panels, whose values are plotted as they are and labelled by XChart
+     * @param unitBits for a panel of bit counts, the bits per plotted unit: a power of two that the largest value holds
+     *                 4 to 8 times, so that XChart's round ticks (1, 2, 0.5 units) are round binary sizes
+     *                 ({@code 256.00Mibit}, {@code 1.25Gibit}); 0 for other panels, whose values are plotted as they
+     *                 are and labelled by XChart
      * @param lines the lines, in drawing order
      */
     public record PanelLayout(String title, String yAxisTitle, long unitBits, List<Line> lines) {
@@ -96,8 +97,8 @@ public final class MetricsPlot {
         }
 
         /**
-         * The text of a y axis tick at {@code value} (in plotted units) of a panel of bit counts, as the round lines print
-         * bits: {@code 300.00Mibit}.
+         * The text of a y axis tick at {@code value} (in plotted units) of a panel of bit counts, as the round lines
+         * print bits: {@code 300.00Mibit}.
          *
          * @throws IllegalStateException if this panel does not show bit counts
          */
@@ -124,7 +125,9 @@ public final class MetricsPlot {
             List.of(List.of(), List.of(9f, 5f), List.of(2f, 4f), List.of(9f, 4f, 2f, 4f));
     private static final List<String> MARKERS = List.of("circle", "cross", "triangle", "plus", "diamond");
     private static final int MAX_MARKED_POINTS = 30;
-    /** XChart cuts a legend line wider than this share of its chart's width short with "…"; lines are wrapped below it. */
+    /**
+     * XChart cuts a legend line wider than this share of its chart's width short with "…"; lines are wrapped below it.
+     */
     private static final double LEGEND_LINE_SHARE = 0.45;
 
     private final List<Panel> panels = new ArrayList<>();
@@ -155,7 +158,10 @@ public final class MetricsPlot {
         return this;
     }
 
-    /** Adds a panel of bit counts (labelled in binary units, as the round lines print them) for the metrics {@code matches} takes. */
+    /**
+     * Adds a panel of bit counts (labelled in binary units, as the round lines print them) for the metrics {@code
+     * matches} takes.
+     */
     public MetricsPlot bitsPanel(String title, Predicate<String> matches) {
         panels.add(new Panel(title, matches, true));
         return this;
@@ -433,8 +439,9 @@ public final class MetricsPlot {
     }
 
     /**
-     * Renders several runs and writes the PNG atomically, with one {@code tEXt} chunk of keyword {@value #PROVENANCE_KEYWORD}
-     * per element of {@code provenance} holding its {@link Provenance#toJson()} (ASCII, as {@code tEXt} requires Latin-1).
+     * Renders several runs and writes the PNG atomically, with one {@code tEXt} chunk of keyword {@value
+     * #PROVENANCE_KEYWORD} per element of {@code provenance} holding its {@link Provenance#toJson()} (ASCII, as {@code
+     * tEXt} requires Latin-1).
      */
     public void writePng(Map<String, MetricsHistory> runs, Path png, Collection<Provenance> provenance)
             throws IOException {

@@ -99,7 +99,10 @@ public record Provenance(
         return Runtime.version() + " (" + System.getProperty("java.vendor", UNKNOWN) + ")";
     }
 
-    /** One line of JSON with every character outside ASCII escaped, so it fits a CSV comment or a PNG {@code tEXt} chunk. */
+    /**
+     * One line of JSON with every character outside ASCII escaped, so it fits a CSV comment or a PNG {@code tEXt}
+     * chunk.
+     */
     public String toJson() {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(out)) {
@@ -126,8 +129,8 @@ public record Provenance(
      * Reads {@link #toJson()}. Fields this version does not know are skipped (a newer fl4j may add some); each known
      * field must come once with its type.
      *
-     * @throws MalformedDataException if {@code json} is longer than {@value #MAX_JSON_CHARS} characters, is not one JSON
-     *                                object, misses a field or holds one of the wrong type
+     * @throws MalformedDataException if {@code json} is longer than {@value #MAX_JSON_CHARS} characters, is not one
+     *                                JSON object, misses a field or holds one of the wrong type
      */
     public static Provenance fromJson(String json) {
         if (json.length() > MAX_JSON_CHARS) {
@@ -254,7 +257,9 @@ public record Provenance(
         return sb.toString();
     }
 
-    /** The build facts in {@code fl4j-version.properties}; a value Maven did not fill in (no git) is {@value #UNKNOWN}. */
+    /**
+     * The build facts in {@code fl4j-version.properties}; a value Maven did not fill in (no git) is {@value #UNKNOWN}.
+     */
     private record Build(String version, String commit) {
 
         static Build load() {

@@ -48,7 +48,10 @@ final class PrivateRuns {
                 .with("privacy.mechanism", dp.describe());
     }
 
-    /** The process metrics a private run may release: the DP aggregator's {@code privacy/…} and {@code dp_query_metrics/…}. */
+    /**
+     * The process metrics a private run may release: the DP aggregator's {@code privacy/…} and {@code
+     * dp_query_metrics/…}.
+     */
     static Map<String, Double> released(Map<String, Double> metrics) {
         Map<String, Double> out = new LinkedHashMap<>();
         metrics.forEach((k, v) -> {
@@ -121,7 +124,8 @@ final class PrivateRuns {
                         .equals(checkpoints.dir().toAbsolutePath().normalize())) {
             throw new IllegalArgumentException(
                     "a differentially private run with checkpoints must record its noised rounds in the"
-                            + " checkpoint directory: build the DP aggregator with withLedger(PrivacyLedgerFile.in(store)); it has "
+                            + " checkpoint directory: build the DP aggregator with "
+                            + "withLedger(PrivacyLedgerFile.in(store)); it has "
                             + dp.ledger());
         }
     }

@@ -62,7 +62,8 @@ import java.util.Optional;
  * never interrupted — except a differentially private run, whose sampling and noise come from
  * {@link SecureRandom} and are not reproducible by design (see below). Clients' own state (the
  * residuals of an aggregation encoder with error feedback, kept in the runtime's
- * {@link dev.fl4j.core.runtime.ClientStateStore}) is saved with each checkpoint and restored with it; a fresh run starts with none, even on a reused runtime. A damaged
+ * {@link dev.fl4j.core.runtime.ClientStateStore}) is saved with each checkpoint and restored with it; a fresh run
+ * starts with none, even on a reused runtime. A damaged
  * newest checkpoint stops the run with a {@link CheckpointException} instead of silently starting
  * over.
  *
@@ -235,7 +236,8 @@ public final class TrainingLoop {
                 throw new CheckpointException(
                         ((PrivacyLedgerFile) dp.ledger()).file(),
                         "is missing, but this differentially private run has"
-                                + " checkpoints: without the count of noised rounds it has spent, a resumed run could forget budget");
+                                + " checkpoints: without the count of noised rounds it has spent, a resumed run "
+                                + "could forget budget");
             }
             try {
                 state = ServerStates.restore(c.state(), process.stateType());
@@ -273,7 +275,10 @@ public final class TrainingLoop {
             }
         }
 
-        /** A fresh run: no client state, the process's initial state, and with evaluation configured the initial model evaluated as round 0. */
+        /**
+         * A fresh run: no client state, the process's initial state, and with evaluation configured the initial model
+         * evaluated as round 0.
+         */
         private void start() {
             runtime.clientStates().clear();
             state = process.initialize(runtime);
@@ -359,7 +364,10 @@ public final class TrainingLoop {
             return Optional.empty();
         }
 
-        /** Cohort sizes, cumulative bits and round time; none of them in a private run, whose bits stay zero (they reveal the cohort). */
+        /**
+         * Cohort sizes, cumulative bits and round time; none of them in a private run, whose bits stay zero (they
+         * reveal the cohort).
+         */
         private void addRoundCounters(Map<String, Double> m, Cohort cohort, long roundStart) {
             if (dp != null) {
                 trainedBroadcast = 0;
@@ -620,8 +628,10 @@ public final class TrainingLoop {
                 if (PrivateRuns.hasPrivacyMeasurements(
                         process.nextComputation().type().result())) {
                     throw new IllegalArgumentException(
-                            "the process has a differentially private aggregator (it reports privacy/epsilon): give that"
-                                    + " factory to optPrivacy, so that clients are Poisson-sampled at its rate from SecureRandom and only what epsilon"
+                            "the process has a differentially private aggregator (it reports privacy/epsilon): give "
+                                    + "that"
+                                    + " factory to optPrivacy, so that clients are Poisson-sampled at its rate from "
+                                    + "SecureRandom and only what epsilon"
                                     + " covers is released");
                 }
             } else {

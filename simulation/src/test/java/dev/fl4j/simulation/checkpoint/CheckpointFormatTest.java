@@ -100,7 +100,10 @@ class CheckpointFormatTest {
         assertEquals(Struct.empty(), back.clientStates());
     }
 
-    /** A file as fl4j wrote it before provenance (format version 2): still read, recording none, and a run resumes from it. */
+    /**
+     * A file as fl4j wrote it before provenance (format version 2): still read, recording none, and a run resumes from
+     * it.
+     */
     @Test
     void versionTwoFilesAreStillReadAndResumed() throws Exception {
         Checkpoint plain = checkpoint(4);
@@ -116,7 +119,10 @@ class CheckpointFormatTest {
         assertEquals(c, store.loadLatest(c.config()).orElseThrow());
     }
 
-    /** {@code c} encoded as format {@code version}: the version fields rewritten and the fields that version lacks left out. */
+    /**
+     * {@code c} encoded as format {@code version}: the version fields rewritten and the fields that version lacks left
+     * out.
+     */
     static byte[] asOlderVersion(Checkpoint c, int version, Set<String> absent) throws Exception {
         byte[] now = CheckpointFormat.encode(c);
         Struct current = (Struct) dev.fl4j.core.io.ValueCodec.decode(Arrays.copyOfRange(now, 52, now.length));

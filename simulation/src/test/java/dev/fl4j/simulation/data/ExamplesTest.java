@@ -8,15 +8,18 @@ import org.junit.jupiter.api.Test;
 
 class ExamplesTest {
 
-    /** 65536 × 65536 wraps an int product to 0 and 65536 × 65537 to 65536: both must be refused, not divided by or believed. */
+    /**
+     * 65536 × 65536 wraps an int product to 0 and 65536 × 65537 to 65536: both must be refused, not divided by or
+     * believed.
+     */
     @Test
     void perExampleShapesPastTheIntRangeAreRejected() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class, () -> Examples.of(new float[0], new int[] {65536, 65536}, new int[0]));
         assertTrue(
                 e.getMessage()
-                        .contains(
-                                "column 'x': per-example shape [65536, 65536] holds more than 2147483647 values per example"),
+                        .contains("column 'x': per-example shape [65536, 65536] holds more than 2147483647 values per "
+                                + "example"),
                 e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,

@@ -175,7 +175,10 @@ class EmnistH5Test {
         }
     }
 
-    /** A header claiming more images than the file holds (patched into the dataspace of a valid file) is refused before jHDF allocates for it. */
+    /**
+     * A header claiming more images than the file holds (patched into the dataspace of a valid file) is refused before
+     * jHDF allocates for it.
+     */
     @Test
     void sizesPastTheFileAreRefusedBeforeAllocation() throws Exception {
         Object[][] cases = {

@@ -41,8 +41,8 @@ class IdxTest {
         assertEquals(f, e.file());
         assertTrue(
                 e.getMessage()
-                        .contains(
-                                "truncated: header declares dimensions [10, 28, 28] = 7840 bytes of data but the file holds only 7740"),
+                        .contains("truncated: header declares dimensions [10, 28, 28] = 7840 bytes of data but the "
+                                + "file holds only 7740"),
                 e.getMessage());
 
         Path g = dir.resolve("short.gz");
@@ -105,8 +105,8 @@ class IdxTest {
         e = assertThrows(DatasetFileException.class, () -> Idx.read(big));
         assertTrue(
                 e.getMessage()
-                        .contains(
-                                "truncated: header declares dimensions [60000, 28, 28] = 47040000 bytes of data but the file holds only 10"),
+                        .contains("truncated: header declares dimensions [60000, 28, 28] = 47040000 bytes of data but "
+                                + "the file holds only 10"),
                 e.getMessage());
     }
 

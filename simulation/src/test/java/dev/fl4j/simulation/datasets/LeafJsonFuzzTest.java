@@ -54,9 +54,8 @@ class LeafJsonFuzzTest {
         Fuzz.named("leaf shakespeare")
                 .seed(utf8(valid))
                 .seed(utf8(valid.replace("\"num_samples\": [3, 3]", "\"num_samples\": [2147483647, 1073741824]")))
-                .seed(
-                        utf8(
-                                "{\"users\": [\"a\"], \"num_samples\": [1], \"user_data\": {\"a\": {\"x\": [\"\\u00e9\\ud83d\\ude00x\"], \"y\": [\"\\n\"]}}}"))
+                .seed(utf8("{\"users\": [\"a\"], \"num_samples\": [1], \"user_data\": {\"a\": {\"x\": "
+                        + "[\"\\u00e9\\ud83d\\ude00x\"], \"y\": [\"\\n\"]}}}"))
                 .expecting(DatasetFileException.class)
                 .inputs(4_000)
                 .truncations(500)

@@ -97,7 +97,9 @@ class LeafJsonTest {
                 .contains("does not exist"));
     }
 
-    /** num_samples is compared with the data, never used to size the columns: 2^31 - 1 × 784 would be a negative size. */
+    /**
+     * num_samples is compared with the data, never used to size the columns: 2^31 - 1 × 784 would be a negative size.
+     */
     @Test
     void numSamplesIsCheckedAgainstTheDataNotTrustedForAllocation() throws Exception {
         Path f = DatasetFixtures.femnistJson(dir.resolve("a.json"), 0, 2);

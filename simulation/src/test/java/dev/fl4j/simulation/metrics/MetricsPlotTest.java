@@ -80,7 +80,10 @@ class MetricsPlotTest {
     private static final String LONG_RUN_A = "zeroing:l2:5+clip:1+encoded:topk-uniform:0.05:4";
     private static final String LONG_RUN_B = "zeroing:l2:5+clip:1+encoded:topk-uniform:0.05:8";
 
-    /** Two runs with long names that happen to give identical metrics, as two runs differing only where it did not matter. */
+    /**
+     * Two runs with long names that happen to give identical metrics, as two runs differing only where it did not
+     * matter.
+     */
     private static Map<String, MetricsHistory> twoIdenticalRuns() {
         Map<String, MetricsHistory> runs = new LinkedHashMap<>();
         for (String name : List.of(LONG_RUN_A, LONG_RUN_B)) {

@@ -20,7 +20,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What {@code fl4j describe} parses, every kind of artefact with provenance, damaged: only MalformedDataException comes out. */
+/**
+ * What {@code fl4j describe} parses, every kind of artefact with provenance, damaged: only MalformedDataException comes
+ * out.
+ */
 class DescribeFuzzTest {
 
     private static final Path FILE = Path.of("fuzzed");

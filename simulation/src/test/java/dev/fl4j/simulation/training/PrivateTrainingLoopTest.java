@@ -20,7 +20,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A training loop given a DP aggregator samples as its accountant assumes, releases only what ε covers, and resumes without forgetting budget. */
+/**
+ * A training loop given a DP aggregator samples as its accountant assumes, releases only what ε covers, and resumes
+ * without forgetting budget.
+ */
 class PrivateTrainingLoopTest {
 
     @TempDir

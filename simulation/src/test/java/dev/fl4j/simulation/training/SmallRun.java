@@ -68,7 +68,10 @@ final class SmallRun {
                 .optWorkers(workers);
     }
 
-    /** The {@code dp:0.3} preset (private adaptive zeroing, adaptive-clip Gaussian DP) for this population, δ and budget as given. */
+    /**
+     * The {@code dp:0.3} preset (private adaptive zeroing, adaptive-clip Gaussian DP) for this population, δ and budget
+     * as given.
+     */
     static dev.fl4j.aggregators.DifferentiallyPrivateFactory dp(double delta, double budget) {
         dev.fl4j.aggregators.DifferentiallyPrivateFactory dp =
                 dev.fl4j.aggregators.DifferentiallyPrivateFactory.gaussianAdaptive(0.3, PER_ROUND)

@@ -125,8 +125,8 @@ class TrainingLoopTest {
                 e.getMessage());
         assertTrue(
                 e.getMessage()
-                        .contains(
-                                "up to 20 clients (population 20, 6 rounds × 5 a round) need 46.9 KiB, above the limit of 39.1 KiB"),
+                        .contains("up to 20 clients (population 20, 6 rounds × 5 a round) need 46.9 KiB, above the "
+                                + "limit of 39.1 KiB"),
                 e.getMessage());
         TrainingResult fits = SmallRun.loop(SmallRun.process(topK), 2, 11, 0, 2)
                 .optClientStateMemoryLimit(48_000)

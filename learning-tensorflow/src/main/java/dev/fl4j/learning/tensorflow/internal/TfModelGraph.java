@@ -158,7 +158,10 @@ public final class TfModelGraph implements AutoCloseable {
     /** The ops over the float64 metric sums: reset to 0, add a training batch, add an evaluation batch. */
     private record MetricOps(Op reset, Op trainUpdate, Op evalUpdate) {}
 
-    /** A float64 variable per metric part, and the ops that reset them and add the parts of a training or inference pass. */
+    /**
+     * A float64 variable per metric part, and the ops that reset them and add the parts of a training or inference
+     * pass.
+     */
     private MetricOps metricSums(Ops tf, Forward train, Forward infer) {
         List<Operand<TFloat64>> trainParts = metricParts(tf, train);
         List<Operand<TFloat64>> evalParts = metricParts(tf, infer);
