@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Example (shard 0 of 3 synthetic clients; keys from 'fl4j keys --out keys --clients 3'):",
-            "  fl4j client --server 127.0.0.1:7000 --trust keys/ca.pem --key keys/client-0.key --dataset synthetic --clients 3 --client-index 0"
+            "  fl4j client --server 127.0.0.1:7000 --trust keys/ca.pem --key keys/client-0.key \\",
+            "    --dataset synthetic --clients 3 --client-index 0"
         })
 final class ClientCommand implements Callable<Integer> {
 

@@ -23,12 +23,14 @@ import picocli.CommandLine.Option;
         description = {
             "Run federated training for remote clients that hold their own data (fl4j client), over gRPC.",
             "Takes simulate's options for the model, algorithm, aggregator, broadcast, evaluation (on the server's",
-            "test set) and sinks; prints 'listening on HOST:PORT', then one line per round with clients=REPORTED/SELECTED."
+            "test set) and sinks; prints 'listening on HOST:PORT', then one line per round with",
+            "clients=REPORTED/SELECTED."
         },
         footer = {
             "",
             "Example (keys from 'fl4j keys --out keys --clients 3'):",
-            "  fl4j server --port 7000 --tls-cert keys/server.pem --tls-key keys/server.key --authorized-keys keys/authorized_keys \\",
+            "  fl4j server --port 7000 --tls-cert keys/server.pem --tls-key keys/server.key \\",
+            "    --authorized-keys keys/authorized_keys \\",
             "    --dataset synthetic --clients 3 --clients-per-round 3 --min-population 3 --rounds 5"
         })
 final class ServerCommand extends SimulateCommand {
@@ -50,24 +52,24 @@ final class ServerCommand extends SimulateCommand {
     @Option(
             names = "--min-clients",
             paramLabel = "N",
-            description =
-                    "A round completes with at least N reporting clients; below that it is abandoned and sampled again. Default: --clients-per-round.")
+            description = "A round completes with at least N reporting clients; below that it is abandoned and sampled"
+                    + " again. Default: --clients-per-round.")
     Integer minClients;
 
     @Option(
             names = "--min-population",
             paramLabel = "N",
             defaultValue = "0",
-            description =
-                    "Wait for N live clients before the first round (0: --clients-per-round). Default: ${DEFAULT-VALUE}.")
+            description = "Wait for N live clients before the first round (0: --clients-per-round)."
+                    + " Default: ${DEFAULT-VALUE}.")
     int minPopulation;
 
     @Option(
             names = "--round-timeout",
             paramLabel = "SECONDS",
             defaultValue = "60",
-            description =
-                    "How long a round waits for results; clients that miss it are left out of the round. Default: ${DEFAULT-VALUE}.")
+            description = "How long a round waits for results; clients that miss it are left out of the round."
+                    + " Default: ${DEFAULT-VALUE}.")
     double roundTimeoutSeconds;
 
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "The server's certificate chain (PEM).")
@@ -80,7 +82,8 @@ final class ServerCommand extends SimulateCommand {
             names = "--authorized-keys",
             paramLabel = "FILE",
             description =
-                    "The client keys admitted (authorized_keys, e.g. from fl4j keys); every request must be signed by one. Required with TLS.")
+                    "The client keys admitted (authorized_keys, e.g. from fl4j keys); every request must be signed"
+                            + " by one. Required with TLS.")
     Path authorizedKeys;
 
     @Option(

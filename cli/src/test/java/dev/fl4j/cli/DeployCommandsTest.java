@@ -92,8 +92,8 @@ class DeployCommandsTest {
         assertEquals(0, s[0], serverOut + "\n" + s[1]);
         String out = serverOut.toString();
         assertTrue(
-                Pattern.compile(
-                                "(?m)^round  1, loss=[0-9.]+, accuracy=[0-9.]+, broadcasted_bits=\\S+, aggregated_bits=\\S+, clients=2/2")
+                Pattern.compile("(?m)^round  1, loss=[0-9.]+, accuracy=[0-9.]+, broadcasted_bits=\\S+,"
+                                + " aggregated_bits=\\S+, clients=2/2")
                         .matcher(out)
                         .find(),
                 out);

@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class ClientRun {
 
-    /** What the client is told: the server, trust or plaintext, its data and shard, and its model (for batch shaping). */
+    /** What the client is told: the server, trust or plaintext, its data and shard, its model (shapes batches). */
     public record Options(
             String server,
             Path trust,
@@ -60,8 +60,8 @@ public final class ClientRun {
                 throw new UsageException("--model: " + e.getMessage());
             }
             if (o.insecure()) {
-                err.println(
-                        "fl4j client: WARNING: plaintext (--insecure): the server is not verified; for loopback tests only");
+                err.println("fl4j client: WARNING: plaintext (--insecure): the server is not verified;"
+                        + " for loopback tests only");
                 err.flush();
             }
             FederatedClient.Builder b = FederatedClient.builder()

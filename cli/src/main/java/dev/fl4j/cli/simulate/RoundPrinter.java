@@ -110,7 +110,7 @@ final class RoundPrinter implements RoundListener {
         return line(round, m, false);
     }
 
-    /** As {@link #line(int, Map)}; with {@code alwaysClients}, {@code clients=REPORTED/SELECTED} even when all reported. */
+    /** As {@link #line(int, Map)}; {@code alwaysClients} prints {@code clients=REPORTED/SELECTED} even if equal. */
     static String line(int round, Map<String, Double> m, boolean alwaysClients) {
         List<String> parts = new ArrayList<>();
         parts.add(String.format(Locale.ROOT, "round %2d", round));

@@ -96,9 +96,9 @@ public final class ServerRun {
             AggregationFactory factory =
                     Simulation.parseAggregator(aggregatorSpec, Simulation.aggregatorSettings(s, 0));
             if (DifferentiallyPrivateFactory.find(factory).isPresent()) {
-                throw new UsageException(
-                        "--aggregator " + aggregatorSpec
-                                + ": differentially private aggregation needs Poisson sampling, which fl4j server does not do yet");
+                throw new UsageException("--aggregator " + aggregatorSpec
+                        + ": differentially private aggregation needs Poisson sampling,"
+                        + " which fl4j server does not do yet");
             }
             LearningProcess process = algorithm.build(
                     model.spec(),
@@ -157,7 +157,8 @@ public final class ServerRun {
                     out.print(summary);
                     out.printf(
                             Locale.ROOT,
-                            "model %s (%,d parameters), algorithm %s, %d clients per round (at least %d), round timeout %ds%n",
+                            "model %s (%,d parameters), algorithm %s, %d clients per round (at least %d),"
+                                    + " round timeout %ds%n",
                             model.name(),
                             model.spec().countParams(),
                             algorithm.describe(s.clientLrOrDefault(), serverLr, s.epochs()),

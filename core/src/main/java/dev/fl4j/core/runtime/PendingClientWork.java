@@ -271,7 +271,7 @@ final class PendingClientWork {
         }
     }
 
-    /** {@code d}'s member for client {@code index} from the dispatcher, checked against the computation's result type. */
+    /** {@code d}'s member for client {@code index} from the dispatcher, checked against its result type. */
     private Value dispatched(DeferredClientValue d, Value arg, int index, ClientContext ctx) {
         Value result;
         try {

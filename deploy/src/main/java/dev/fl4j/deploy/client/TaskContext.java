@@ -64,9 +64,9 @@ final class TaskContext implements ClientContext, AutoCloseable {
 
     @Override
     public void setClientState(String key, Value state) {
-        throw new UnsupportedOperationException(
-                "client state '" + key
-                        + "' is not kept by deployed clients yet; stateful client work (error feedback) runs only in simulation");
+        throw new UnsupportedOperationException("client state '" + key
+                + "' is not kept by deployed clients yet;"
+                + " stateful client work (error feedback) runs only in simulation");
     }
 
     /** Closes the resources, newest first, on the thread that ran the tasks. */

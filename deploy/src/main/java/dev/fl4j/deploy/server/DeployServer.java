@@ -532,8 +532,8 @@ public final class DeployServer implements AutoCloseable {
                         "the server needs TLS (optTls with PEM certificate and key) or, on loopback only, optInsecure");
             }
             if (!insecure && authorizedKeys == null) {
-                throw new IllegalStateException(
-                        "a TLS server authenticates its clients: optAuthorizedKeys (the authorized_keys file) is required");
+                throw new IllegalStateException("a TLS server authenticates its clients:"
+                        + " optAuthorizedKeys (the authorized_keys file) is required");
             }
             if (insecure && !isLoopback(host)) {
                 throw new IllegalStateException(

@@ -36,8 +36,12 @@ import java.util.concurrent.TimeoutException;
  * factories (never by loading a class the bytes name), runs it on its data and pushes the result,
  * which is decoded defensively and folded when its turn comes, in client order. Client work without a
  * descriptor (the cheap post-processing of a result, an aggregator's client-side step) runs on the
- * server on the received result. Results never wait in memory beyond the fold's window
- * (twice {@code maxInFlight} clients), so server memory does not grow with the cohort.
+ * server on the received result. The sums and means hold one accumulator, not one update per
+ * client; a result that arrives before its turn waits in the fold's window (at most twice
+ * {@code maxInFlight} clients started and not folded). The server runs one worker per selected
+ * client, so every task is handed out at once and, in the worst case (the first client in order
+ * the slowest), the window holds the rest of the cohort's results until it reports; a smaller
+ * {@code maxInFlight} would bound that at the cost of handing tasks out later.
  *
  * <p><b>Deadlines.</b> Each round attempt has a deadline ({@link #beginAttempt}); a client that has
  * not delivered an accepted result by then fails its work with a
@@ -148,9 +152,9 @@ public final class RemoteRuntime implements FederatedRuntime {
                 }
             }
             if (data == null) {
-                throw new IllegalArgumentException(
-                        "client work '" + fn.name()
-                                + "' has no client-data field in its argument; the remote runtime sends only work on the clients' own data");
+                throw new IllegalArgumentException("client work '" + fn.name()
+                        + "' has no client-data field in its argument;"
+                        + " the remote runtime sends only work on the clients' own data");
             }
             if (!data.clientId().equals(clientId)) {
                 throw new IllegalStateException(
