@@ -6,6 +6,7 @@ module dev.fl4j.cli {
     requires dev.fl4j.examples;
     requires dev.fl4j.simulation;
     requires dev.fl4j.bench;
+    requires dev.fl4j.deploy;
     requires dev.fl4j.secagg;
     requires dev.fl4j.deploy.security;
     requires info.picocli;

@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         description = "Federated learning for the JVM: TensorFlow Federated's computations and algorithms in Java.",
         subcommands = {
             SimulateCommand.class,
+            ServerCommand.class,
+            ClientCommand.class,
             ExampleCommand.class,
             BenchCommand.class,
             PrivacyCommand.class,

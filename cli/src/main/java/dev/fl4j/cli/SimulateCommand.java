@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
                     + "mean,compression \\",
             "    --rounds 10 --tensorboard runs/tb --plot runs/compression.png"
         })
-final class SimulateCommand implements Callable<Integer> {
+class SimulateCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
@@ -320,67 +320,92 @@ final class SimulateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            if (config != null) {
-                applyConfig(ConfigFile.read(config, configKeys()));
-            }
-            SimulationSettings settings = new SimulationSettings(
-                    dataset,
-                    partition,
-                    clients,
-                    clientsPerRound,
-                    rounds,
-                    epochs,
-                    batch,
-                    model,
-                    algorithm,
-                    clientLr,
-                    serverLr,
-                    clientLrSchedule,
-                    serverLrSchedule,
-                    aggregators,
-                    evalEvery,
-                    evalClients,
-                    seed,
-                    workers != null ? workers : Runtime.getRuntime().availableProcessors(),
-                    tensorboard,
-                    csv,
-                    jsonl,
-                    plot,
-                    checkpointDir,
-                    checkpointEvery,
-                    dropout,
-                    examplesPerClient,
-                    broadcast,
-                    dpDelta,
-                    epsilonBudget,
-                    secureAggregation);
+            SimulationSettings settings = settings();
             boolean showProgress = progress != null ? progress : System.console() != null;
             PrintStream bar = showProgress ? System.err : null;
             Simulation.run(settings, runtime, out, bar);
             return 0;
         } catch (UsageException | CommandLine.ParameterException e) {
-            out.flush();
-            err.println("fl4j simulate: " + e.getMessage());
-            err.println("(see fl4j simulate --help)");
-            err.flush();
-            return 2;
+            return usageError(e);
         } catch (DatasetNotFoundException | DatasetFileException | CheckpointException e) {
             out.flush();
-            err.println("fl4j simulate: " + e.getMessage());
+            err.println(commandName() + ": " + e.getMessage());
             err.flush();
             return 1;
         } catch (Exception e) {
-            out.flush();
-            err.println("fl4j simulate: failed: " + e);
-            err.flush();
-            if (Boolean.getBoolean("fl4j.debug")) {
-                e.printStackTrace(err);
-            } else {
-                err.println("(run with FL4J_JAVA_OPTS=-Dfl4j.debug=true for the stack trace)");
-            }
-            err.flush();
-            return 1;
+            return failure(e);
         }
+    }
+
+    /** {@code fl4j simulate}, or the name of a command that shares these options. */
+    String commandName() {
+        return "fl4j " + spec.name();
+    }
+
+    int usageError(Exception e) {
+        spec.commandLine().getOut().flush();
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(commandName() + ": " + e.getMessage());
+        err.println("(see " + commandName() + " --help)");
+        err.flush();
+        return 2;
+    }
+
+    int failure(Exception e) {
+        spec.commandLine().getOut().flush();
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(commandName() + ": failed: " + e);
+        err.flush();
+        if (Boolean.getBoolean("fl4j.debug")) {
+            e.printStackTrace(err);
+        } else {
+            err.println("(run with FL4J_JAVA_OPTS=-Dfl4j.debug=true for the stack trace)");
+        }
+        err.flush();
+        return 1;
+    }
+
+    /** The settings of the command line merged with {@code --config}: shared by every command with these options. */
+    SimulationSettings settings() {
+        if (config != null) {
+            applyConfig(ConfigFile.read(config, configKeys()));
+        }
+        return new SimulationSettings(
+                dataset,
+                partition,
+                clients,
+                clientsPerRound,
+                rounds,
+                epochs,
+                batch,
+                model,
+                algorithm,
+                clientLr,
+                serverLr,
+                clientLrSchedule,
+                serverLrSchedule,
+                aggregators,
+                evalEvery,
+                evalClients,
+                seed,
+                workers != null ? workers : Runtime.getRuntime().availableProcessors(),
+                tensorboard,
+                csv,
+                jsonl,
+                plot,
+                checkpointDir,
+                checkpointEvery,
+                dropout,
+                examplesPerClient,
+                broadcast,
+                dpDelta,
+                epsilonBudget,
+                secureAggregation);
+    }
+
+    /** A fresh command of this kind, to parse one config-file value with picocli. */
+    SimulateCommand scratch() {
+        return new SimulateCommand();
     }
 
     /** The keys a config file may hold: long option names without dashes, except help, version and config itself. */
@@ -419,7 +444,7 @@ final class SimulateCommand implements Callable<Integer> {
             } else {
                 args.add(option + "=" + e.getValue());
             }
-            CommandLine scratch = new CommandLine(new SimulateCommand());
+            CommandLine scratch = new CommandLine(scratch());
             try {
                 scratch.parseArgs(args.toArray(String[]::new));
             } catch (CommandLine.ParameterException ex) {

@@ -110,6 +110,11 @@ final class RoundPrinter implements RoundListener {
 
     /** The tutorial-shaped line of one round. */
     static String line(int round, Map<String, Double> m) {
+        return line(round, m, false);
+    }
+
+    /** As {@link #line(int, Map)}; {@code alwaysClients} prints {@code clients=REPORTED/SELECTED} even if equal. */
+    static String line(int round, Map<String, Double> m, boolean alwaysClients) {
         List<String> parts = new ArrayList<>();
         parts.add(String.format(Locale.ROOT, "round %2d", round));
         if (m.containsKey(TRAIN_LOSS)) {
@@ -132,7 +137,7 @@ final class RoundPrinter implements RoundListener {
         }
         Double sampled = m.get(TrainingLoop.CLIENTS_SAMPLED);
         Double reporting = m.get(TrainingLoop.CLIENTS_REPORTING);
-        if (sampled != null && reporting != null && !sampled.equals(reporting)) {
+        if (sampled != null && reporting != null && (alwaysClients || !sampled.equals(reporting))) {
             parts.add(String.format(Locale.ROOT, "clients=%d/%d", reporting.intValue(), sampled.intValue()));
         }
         for (String prefix : List.of(ModelEvaluation.CENTRAL, ModelEvaluation.FEDERATED)) {

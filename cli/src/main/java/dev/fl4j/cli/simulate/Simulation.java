@@ -10,8 +10,8 @@ import dev.fl4j.cli.spec.ScheduleSpec;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.core.runtime.FederatedRuntime;
-import dev.fl4j.core.runtime.RuntimeSpecs;
 import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.core.runtime.RuntimeSpecs;
 import dev.fl4j.core.runtime.SecureSumProtocol;
 import dev.fl4j.learning.algorithms.ModelEngines;
 import dev.fl4j.learning.optimizers.LearningRateSchedule;
@@ -103,7 +103,8 @@ public final class Simulation {
 
     private static List<RunSummary> run(
             SimulationSettings s, FederatedRuntime runtime, PrintWriter out, PrintStream progress) throws Exception {
-        if (runtime != null && SecureAggregationSpec.parse(s.secureAggregation()).isPresent()) {
+        if (runtime != null
+                && SecureAggregationSpec.parse(s.secureAggregation()).isPresent()) {
             throw new UsageException("--secure-aggregation " + s.secureAggregation()
                     + " runs the protocol in this JVM on the local runtime; it cannot be combined with --runtime");
         }
@@ -296,7 +297,7 @@ public final class Simulation {
         return sink;
     }
 
-    private static ModelEvaluation evaluation(
+    static ModelEvaluation evaluation(
             SimulationData data, ModelChoice model, Preprocessing prep, SimulationSettings s) {
         if (data.centralTest() == null && data.testClients() == null) {
             return null;
@@ -331,7 +332,7 @@ public final class Simulation {
         return specs;
     }
 
-    private static AggregatorSpec.Settings aggregatorSettings(SimulationSettings s, long population) {
+    static AggregatorSpec.Settings aggregatorSettings(SimulationSettings s, long population) {
         return new AggregatorSpec.Settings(
                 s.clientsPerRound(),
                 population,
@@ -343,7 +344,7 @@ public final class Simulation {
      * A {@code --client-lr-schedule} or {@code --server-lr-schedule} from base rate {@code lr}, or null
      * when not given.
      */
-    private static LearningRateSchedule schedule(String option, String spec, float lr) {
+    static LearningRateSchedule schedule(String option, String spec, float lr) {
         if (spec == null) {
             return null;
         }
@@ -355,7 +356,7 @@ public final class Simulation {
     }
 
     /** The {@code --algorithm}, refused when options of local training would not apply to it. */
-    private static AlgorithmChoice algorithm(SimulationSettings s) {
+    static AlgorithmChoice algorithm(SimulationSettings s) {
         try {
             AlgorithmChoice algorithm = AlgorithmChoice.parse(s.algorithm());
             algorithm.requireApplicable(s.clientLr(), s.epochs(), s.clientLrSchedule());
@@ -366,7 +367,7 @@ public final class Simulation {
     }
 
     /** The {@code --model}, or the dataset's default one. */
-    private static ModelChoice model(SimulationSettings s, SimulationData data) {
+    static ModelChoice model(SimulationSettings s, SimulationData data) {
         try {
             return ModelChoice.of(s.model() != null ? s.model() : ModelChoice.defaultFor(data), data);
         } catch (IllegalArgumentException e) {
@@ -374,7 +375,7 @@ public final class Simulation {
         }
     }
 
-    private static AggregationFactory parseAggregator(String spec, AggregatorSpec.Settings settings) {
+    static AggregationFactory parseAggregator(String spec, AggregatorSpec.Settings settings) {
         try {
             return AggregatorSpec.parse(spec, settings);
         } catch (IllegalArgumentException e) {

@@ -54,9 +54,9 @@ final class Invocation implements FederatedContext {
     private final SecureSumProtocol secureSum;
 
     /**
-     * An invocation whose shippable client work runs where {@code shipper} runs it (null: all on
-     * the pool; see {@link ClientWorkShipper}) and whose {@code federated_secure_sum_bitwidth} runs
-     * {@code secureSum} (the plain modular sum when it is null).
+     * An invocation whose client work runs where {@code options} say (a shipper, a dispatcher, or all
+     * on the pool) and whose {@code federated_secure_sum_bitwidth} runs {@code options.secureSum()}
+     * (the plain modular sum when it is null).
      */
     Invocation(
             WorkerPool pool,
@@ -64,8 +64,7 @@ final class Invocation implements FederatedContext {
             CommunicationStats stats,
             List<String> clientIds,
             ClientStateStore.Transaction clientStates,
-            ClientWorkShipper shipper,
-            SecureSumProtocol secureSum) {
+            RuntimeOptions options) {
         this(
                 pool,
                 serverResources,
@@ -77,10 +76,10 @@ final class Invocation implements FederatedContext {
                         stats,
                         (i, id, worker, resources) ->
                                 new Context(Placement.CLIENTS, i, id, worker, resources, clientStates),
-                        shipper,
+                        options,
                         serverResources),
                 true,
-                secureSum);
+                options.secureSum());
     }
 
     private Invocation(

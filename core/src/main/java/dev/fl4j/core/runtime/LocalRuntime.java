@@ -42,13 +42,11 @@ public final class LocalRuntime implements FederatedRuntime {
     private final WorkerResources serverResources = new WorkerResources();
     private final CommunicationStats stats = new CommunicationStats();
     private final ClientStateStore clientStates = new ClientStateStore();
-    private final ClientWorkShipper shipper;
-    private final SecureSumProtocol secureSum;
+    private final RuntimeOptions options;
 
-    private LocalRuntime(int workers, ClientWorkShipper shipper, SecureSumProtocol secureSum) {
+    private LocalRuntime(int workers, RuntimeOptions options) {
         this.pool = new WorkerPool(workers, "fl4j-worker-");
-        this.shipper = shipper;
-        this.secureSum = secureSum;
+        this.options = options;
     }
 
     public static Builder builder() {
@@ -61,13 +59,7 @@ public final class LocalRuntime implements FederatedRuntime {
         Value result;
         try {
             result = new Invocation(
-                            pool,
-                            serverResources,
-                            stats,
-                            Invocation.clientIdsOf(argument, null),
-                            states,
-                            shipper,
-                            secureSum)
+                            pool, serverResources, stats, Invocation.clientIdsOf(argument, null), states, options)
                     .run(computation, argument);
         } catch (RuntimeException | Error e) {
             states.abort();
@@ -115,6 +107,7 @@ public final class LocalRuntime implements FederatedRuntime {
         private int workers = Runtime.getRuntime().availableProcessors();
         private SecureSumProtocol secureSum;
         private ClientWorkShipper shipper;
+        private ClientWorkDispatcher dispatcher;
 
         private Builder() {}
 
@@ -126,6 +119,16 @@ public final class LocalRuntime implements FederatedRuntime {
          */
         public Builder optClientWorkShipper(ClientWorkShipper shipper) {
             this.shipper = shipper;
+            return this;
+        }
+
+        /**
+         * Hands the client work {@code dispatcher} accepts to it instead of running it on the workers
+         * (default: none, all client work runs here). See {@link ClientWorkDispatcher}. A runtime has a
+         * dispatcher or a {@linkplain #optClientWorkShipper shipper}, not both.
+         */
+        public Builder optClientWorkDispatcher(ClientWorkDispatcher dispatcher) {
+            this.dispatcher = java.util.Objects.requireNonNull(dispatcher, "dispatcher");
             return this;
         }
 
@@ -152,7 +155,7 @@ public final class LocalRuntime implements FederatedRuntime {
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be at least 1, got " + workers);
             }
-            return new LocalRuntime(workers, shipper, secureSum);
+            return new LocalRuntime(workers, new RuntimeOptions(shipper, dispatcher, secureSum));
         }
     }
 }

@@ -57,6 +57,7 @@ final class PendingClientWork {
     private final Contexts contexts;
     private final ClientWorkShipper shipper;
     private final WorkerResources shipperSideResources;
+    private final ClientWorkDispatcher dispatcher;
     private final int capacity;
     private final List<DeferredClientValue> nodes = new ArrayList<>();
     private final List<ClientFold> folds = new ArrayList<>();
@@ -64,26 +65,25 @@ final class PendingClientWork {
     private final Map<ClientValues, Struct> zips = new IdentityHashMap<>();
     private RuntimeException failure;
 
-    PendingClientWork(WorkerPool pool, CommunicationStats stats, Contexts contexts) {
-        this(pool, stats, contexts, null, null);
-    }
-
     /**
-     * With a {@code shipper}, a pass's shippable computations ({@link ShippedPassBuilder}) run where
-     * the shipper runs them, and the rest of each client's work and the folds run on the calling
-     * thread as the shipper hands back each client's results, in client order, with
-     * {@code shipperSideResources} as the worker resources of that glue.
+     * With a {@linkplain RuntimeOptions#shipper() shipper}, a pass's shippable computations
+     * ({@link ShippedPassBuilder}) run where the shipper runs them, and the rest of each client's work
+     * and the folds run on the calling thread as the shipper hands back each client's results, in
+     * client order, with {@code shipperSideResources} as the worker resources of that glue. With a
+     * {@linkplain RuntimeOptions#dispatcher() dispatcher}, the client computations it accepts run
+     * through it on the worker that runs the client.
      */
     PendingClientWork(
             WorkerPool pool,
             CommunicationStats stats,
             Contexts contexts,
-            ClientWorkShipper shipper,
+            RuntimeOptions options,
             WorkerResources shipperSideResources) {
         this.pool = pool;
         this.stats = stats;
         this.contexts = contexts;
-        this.shipper = shipper;
+        this.shipper = options.shipper();
+        this.dispatcher = options.dispatcher();
         this.shipperSideResources = shipperSideResources;
         this.capacity = Math.multiplyExact(2, pool.size());
     }
@@ -287,7 +287,7 @@ final class PendingClientWork {
     }
 
     /** Client {@code index}'s member of {@code v}, computing (once per client) what is deferred. */
-    private static Value memberOf(
+    private Value memberOf(
             FederatedValue v, int index, ClientContext ctx, Map<DeferredClientValue, Value> memo, String consumer) {
         if (v instanceof DeferredClientValue d) {
             Value known = memo.get(d);
@@ -326,11 +326,34 @@ final class PendingClientWork {
         throw new IllegalArgumentException(consumer + ": not a CLIENTS value: " + v.type());
     }
 
-    private static Value run(DeferredClientValue d, String intrinsic, Value arg, int index, ClientContext ctx) {
+    private Value run(DeferredClientValue d, String intrinsic, Value arg, int index, ClientContext ctx) {
         try {
+            if (dispatcher != null && dispatcher.dispatches(d.fn)) {
+                return dispatched(d, arg, index, ctx);
+            }
             return d.fn.invoke(arg, ctx);
         } catch (RuntimeException | Error e) {
             throw new ClientWorkException(intrinsic, index, ctx.clientId(), e);
         }
+    }
+
+    /** {@code d}'s member for client {@code index} from the dispatcher, checked against its result type. */
+    private Value dispatched(DeferredClientValue d, Value arg, int index, ClientContext ctx) {
+        Value result;
+        try {
+            result = dispatcher.dispatch(index, ctx.clientId(), d.fn, arg);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for client work '" + d.fn.name() + "'", e);
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        if (result == null) {
+            throw new IllegalStateException("client work '" + d.fn.name() + "' was dispatched and returned null");
+        }
+        d.fn.type().result().checkAssignableFrom(result.type(), "dispatched client work '" + d.fn.name() + "' result");
+        return result;
     }
 }

@@ -153,6 +153,15 @@ public final class TrainingLoop {
         return PrivateRuns.statement(dp);
     }
 
+    /**
+     * The seed that orders the shuffle of client {@code clientIndex}'s examples (its index in the
+     * population) in {@code round} of a run with {@code seed}: what {@link Preprocessing#forTraining}
+     * gets, here and on a deployed client that prepares its own data.
+     */
+    public static long clientShuffleSeed(long seed, int round, int clientIndex) {
+        return Seeds.derive(seed, CLIENT_SHUFFLE, round, clientIndex);
+    }
+
     private TrainingResult run(FederatedRuntime runtime) {
         return new Run(runtime).execute();
     }
@@ -333,7 +342,7 @@ public final class TrainingLoop {
             }
             ClientValues data = ClientValues.lazy(memberType, cohort.reporting(), id -> {
                 b.listener.clientLoaded(round, id);
-                long shuffleSeed = Seeds.derive(b.seed, CLIENT_SHUFFLE, round, clientIndex.get(id));
+                long shuffleSeed = clientShuffleSeed(b.seed, round, clientIndex.get(id));
                 return b.preprocessing.forTraining(b.trainData.datasetFor(id), shuffleSeed);
             });
             CommunicationSnapshot before = runtime.communication().snapshot();

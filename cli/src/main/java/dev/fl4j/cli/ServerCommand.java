@@ -1,0 +1,134 @@
+package dev.fl4j.cli;
+
+import dev.fl4j.cli.simulate.ServerRun;
+import dev.fl4j.cli.simulate.UsageException;
+import dev.fl4j.simulation.checkpoint.CheckpointException;
+import dev.fl4j.simulation.datasets.DatasetFileException;
+import dev.fl4j.simulation.datasets.DatasetNotFoundException;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fl4j server}: runs a learning process for remote clients. It takes {@code fl4j simulate}'s
+ * options (inherited: the same fields and the same code build the process, evaluation and sinks)
+ * plus where to listen, the round's floor and deadline, and TLS.
+ */
+@Command(
+        name = "server",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Run federated training for remote clients that hold their own data (fl4j client), over gRPC.",
+            "Takes simulate's options for the model, algorithm, aggregator, broadcast, evaluation (on the server's",
+            "test set) and sinks; prints 'listening on HOST:PORT', then one line per round with",
+            "clients=REPORTED/SELECTED."
+        },
+        footer = {
+            "",
+            "Example (keys from 'fl4j keys --out keys --clients 3'):",
+            "  fl4j server --port 7000 --tls-cert keys/server.pem --tls-key keys/server.key \\",
+            "    --authorized-keys keys/authorized_keys \\",
+            "    --dataset synthetic --clients 3 --clients-per-round 3 --min-population 3 --rounds 5"
+        })
+final class ServerCommand extends SimulateCommand {
+
+    @Option(
+            names = "--host",
+            paramLabel = "HOST",
+            defaultValue = "127.0.0.1",
+            description = "Address to bind. Default: ${DEFAULT-VALUE}.")
+    String host;
+
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            defaultValue = "0",
+            description = "Port to listen on (0: any free port). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(
+            names = "--min-clients",
+            paramLabel = "N",
+            description = "A round completes with at least N reporting clients; below that it is abandoned and sampled"
+                    + " again. Default: --clients-per-round.")
+    Integer minClients;
+
+    @Option(
+            names = "--min-population",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Wait for N live clients before the first round (0: --clients-per-round)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int minPopulation;
+
+    @Option(
+            names = "--round-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "60",
+            description = "How long a round waits for results; clients that miss it are left out of the round."
+                    + " Default: ${DEFAULT-VALUE}.")
+    double roundTimeoutSeconds;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "The server's certificate chain (PEM).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The server's private key (PEM, PKCS#8).")
+    Path tlsKey;
+
+    @Option(
+            names = "--authorized-keys",
+            paramLabel = "FILE",
+            description =
+                    "The client keys admitted (authorized_keys, e.g. from fl4j keys); every request must be signed"
+                            + " by one. Required with TLS.")
+    Path authorizedKeys;
+
+    @Option(
+            names = "--insecure",
+            description = "Plaintext without TLS, accepted only on a loopback address (prints a warning).")
+    boolean insecure;
+
+    @Override
+    SimulateCommand scratch() {
+        return new ServerCommand();
+    }
+
+    @Override
+    public Integer call() {
+        try {
+            if (!"local".equals(runtime)) {
+                throw new UsageException("--runtime " + runtime
+                        + " applies to fl4j simulate: a server's client work runs on its remote clients");
+            }
+            if (!(roundTimeoutSeconds > 0)) {
+                throw new UsageException("--round-timeout must be positive, got " + roundTimeoutSeconds);
+            }
+            ServerRun.run(
+                    settings(),
+                    new ServerRun.Options(
+                            host,
+                            port,
+                            minClients != null ? minClients : 0,
+                            minPopulation,
+                            Duration.ofMillis((long) (roundTimeoutSeconds * 1000)),
+                            insecure,
+                            tlsCert,
+                            tlsKey,
+                            authorizedKeys),
+                    spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
+            return 0;
+        } catch (UsageException | CommandLine.ParameterException | IllegalStateException e) {
+            return usageError(e);
+        } catch (DatasetNotFoundException | DatasetFileException | CheckpointException e) {
+            spec.commandLine().getErr().println(commandName() + ": " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return 1;
+        } catch (Exception e) {
+            return failure(e);
+        }
+    }
+}

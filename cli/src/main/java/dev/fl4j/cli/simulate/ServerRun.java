@@ -1,0 +1,243 @@
+package dev.fl4j.cli.simulate;
+
+import dev.fl4j.aggregators.AggregationFactory;
+import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
+import dev.fl4j.cli.spec.AlgorithmChoice;
+import dev.fl4j.cli.spec.ModelChoice;
+import dev.fl4j.deploy.security.AuthorizedKeys;
+import dev.fl4j.deploy.server.DeployResult;
+import dev.fl4j.deploy.server.DeployServer;
+import dev.fl4j.learning.algorithms.ModelEngines;
+import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.simulation.metrics.CsvMetricsSink;
+import dev.fl4j.simulation.metrics.JsonLinesMetricsSink;
+import dev.fl4j.simulation.metrics.MetricsSink;
+import dev.fl4j.simulation.metrics.TensorBoardSink;
+import dev.fl4j.simulation.provenance.Provenance;
+import dev.fl4j.simulation.training.Cohort;
+import dev.fl4j.simulation.training.ModelEvaluation;
+import dev.fl4j.simulation.training.Preprocessing;
+import dev.fl4j.simulation.training.RoundListener;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * {@code fl4j server}: the learning process of {@code fl4j simulate}'s options (model, algorithm,
+ * aggregator, broadcast, evaluation on the server-held test set, sinks), built by the same code, run
+ * by a {@link DeployServer} over remote clients instead of simulated ones.
+ */
+public final class ServerRun {
+
+    /** What only a server is told: where to listen, the cohort's floor, the deadline, transport and state. */
+    public record Options(
+            String host,
+            int port,
+            int minClients,
+            int minPopulation,
+            Duration roundTimeout,
+            boolean insecure,
+            Path tlsCert,
+            Path tlsKey,
+            Path authorizedKeys) {}
+
+    private ServerRun() {}
+
+    /** Every option the server was started with, resolved as simulate resolves its own, for provenance. */
+    private static SortedMap<String, String> options(
+            SimulationSettings s, Options o, String partition, int population, ModelChoice model, float serverLr) {
+        SortedMap<String, String> options = s.options();
+        options.put("command", "server");
+        if (partition != null) {
+            options.put("partition", partition);
+        }
+        options.put("clients", String.valueOf(population));
+        options.put("model", model.name());
+        options.put("server-lr", String.valueOf(serverLr));
+        options.put("host", o.host());
+        options.put("port", String.valueOf(o.port()));
+        options.put("min-clients", String.valueOf(o.minClients() > 0 ? o.minClients() : s.clientsPerRound()));
+        options.put("min-population", String.valueOf(o.minPopulation()));
+        options.put("round-timeout", o.roundTimeout().toString());
+        options.put("insecure", String.valueOf(o.insecure()));
+        if (o.tlsCert() != null) {
+            options.put("tls-cert", o.tlsCert().toString());
+        }
+        if (o.tlsKey() != null) {
+            options.put("tls-key", o.tlsKey().toString());
+        }
+        if (o.authorizedKeys() != null) {
+            options.put("authorized-keys", o.authorizedKeys().toString());
+        }
+        return options;
+    }
+
+    /** Runs the server until the last round; prints {@code listening on HOST:PORT} and one line per round. */
+    public static DeployResult run(SimulationSettings s, Options o, PrintWriter out, PrintWriter err) throws Exception {
+        s.validate();
+        if (s.aggregators().size() != 1) {
+            throw new UsageException("--aggregator: a server runs one aggregator, got " + s.aggregators());
+        }
+        if (SecureAggregationSpec.parse(s.secureAggregation()).isPresent()) {
+            throw new UsageException("--secure-aggregation " + s.secureAggregation()
+                    + " runs the protocol in one JVM; fl4j server does not carry it over the network yet");
+        }
+        if (s.dropout() != 0) {
+            throw new UsageException(
+                    "--dropout simulates clients that drop out; a server's clients drop out by themselves");
+        }
+        if (s.plot() != null) {
+            throw new UsageException("--plot is not supported by fl4j server yet; use --csv, --jsonl or --tensorboard");
+        }
+        if (s.checkpointDir() != null) {
+            throw new UsageException("--checkpoint-dir is not supported by fl4j server yet: a restarted server starts"
+                    + " the run over (its clients reconnect)");
+        }
+        if (o.insecure() && (o.tlsCert() != null || o.tlsKey() != null)) {
+            throw new UsageException("--insecure and --tls-cert/--tls-key conflict: choose one");
+        }
+        if (!o.insecure() && (o.tlsCert() == null || o.tlsKey() == null || o.authorizedKeys() == null)) {
+            throw new UsageException(
+                    "the server needs --tls-cert, --tls-key (PEM) and --authorized-keys (see fl4j keys),"
+                            + " or --insecure for plaintext on a loopback address");
+        }
+        if (o.insecure() && !DeployServer.isLoopback(o.host())) {
+            throw new UsageException("--insecure is allowed only on a loopback address, not " + o.host());
+        }
+        boolean centralised = SimulationData.isCentralised(s.dataset());
+        boolean federatedFiles =
+                !centralised && !SimulationData.name(s.dataset()).equals("synthetic");
+        int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : Simulation.DEFAULT_CLIENTS;
+        String partition = centralised ? (s.partition() != null ? s.partition() : "iid") : null;
+        AlgorithmChoice algorithm = Simulation.algorithm(s);
+        float serverLr = s.serverLr() != null ? s.serverLr() : algorithm.defaultServerLearningRate();
+        StringBuilder summary = new StringBuilder();
+        try (SimulationData data =
+                SimulationData.load(s.dataset(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
+            ModelChoice model = Simulation.model(s, data);
+            Preprocessing prep = Preprocessing.builder()
+                    .setBatchSize(s.batch())
+                    .optExamplesCap(s.examplesPerClient())
+                    .optBatchMap(model.batchMap())
+                    .build();
+            ModelEvaluation evaluation = Simulation.evaluation(data, model, prep, s);
+            String aggregatorSpec = s.aggregators().get(0);
+            AggregationFactory factory =
+                    Simulation.parseAggregator(aggregatorSpec, Simulation.aggregatorSettings(s, 0));
+            if (DifferentiallyPrivateFactory.find(factory).isPresent()) {
+                throw new UsageException("--aggregator " + aggregatorSpec
+                        + ": differentially private aggregation needs Poisson sampling,"
+                        + " which fl4j server does not do yet");
+            }
+            int population = data.train().clientIds().size();
+            LearningProcess process = algorithm.build(
+                    model.spec(),
+                    factory,
+                    Simulation.distributor(s, model),
+                    s.clientLrOrDefault(),
+                    serverLr,
+                    s.epochs(),
+                    s.seed(),
+                    population,
+                    Simulation.schedule("client-lr-schedule", s.clientLrSchedule(), s.clientLrOrDefault()),
+                    Simulation.schedule("server-lr-schedule", s.serverLrSchedule(), serverLr));
+            Provenance provenance = Provenance.current(
+                    options(s, o, partition, population, model, serverLr),
+                    Simulation.runConfig(s, data, model, algorithm, serverLr, partition, clients, aggregatorSpec),
+                    s.seed(),
+                    ModelEngines.defaultEngine().version());
+            List<MetricsSink> sinks = new ArrayList<>();
+            try {
+                if (s.csv() != null) {
+                    sinks.add(new CsvMetricsSink(s.csv(), provenance));
+                }
+                if (s.jsonl() != null) {
+                    sinks.add(new JsonLinesMetricsSink(s.jsonl(), provenance));
+                }
+                if (s.tensorboard() != null) {
+                    Files.createDirectories(s.tensorboard());
+                    sinks.add(new TensorBoardSink(s.tensorboard(), provenance));
+                }
+                DeployServer.Builder b = DeployServer.builder()
+                        .setProcess(process)
+                        .setClientsPerRound(s.clientsPerRound())
+                        .setRounds(s.rounds())
+                        .setBatchSize(s.batch())
+                        .optExamplesCap(s.examplesPerClient())
+                        .optSeed(s.seed())
+                        .optMinClients(o.minClients() > 0 ? o.minClients() : s.clientsPerRound())
+                        .optMinPopulation(o.minPopulation())
+                        .optRoundTimeout(o.roundTimeout())
+                        .optHost(o.host())
+                        .optPort(o.port())
+                        .optListener(new Lines(out, sinks));
+                if (o.authorizedKeys() != null) {
+                    b.optAuthorizedKeys(AuthorizedKeys.read(o.authorizedKeys()));
+                }
+                if (o.insecure()) {
+                    b.optInsecure(true);
+                    err.println("fl4j server: WARNING: plaintext (--insecure): no TLS"
+                            + (o.authorizedKeys() == null ? ", and clients are not authenticated" : "")
+                            + "; for loopback tests only");
+                    err.flush();
+                } else {
+                    b.optTls(o.tlsCert(), o.tlsKey());
+                }
+                if (evaluation != null) {
+                    b.optEvaluation(evaluation, s.evalEvery());
+                }
+                try (DeployServer server = b.build().start()) {
+                    InetSocketAddress a = server.address();
+                    out.print(summary);
+                    out.printf(
+                            Locale.ROOT,
+                            "model %s (%,d parameters), algorithm %s, %d clients per round (at least %d),"
+                                    + " round timeout %ds%n",
+                            model.name(),
+                            model.spec().countParams(),
+                            algorithm.describe(s.clientLrOrDefault(), serverLr, s.epochs()),
+                            s.clientsPerRound(),
+                            o.minClients() > 0 ? o.minClients() : s.clientsPerRound(),
+                            o.roundTimeout().toSeconds());
+                    out.println("listening on " + a.getHostString() + ":" + a.getPort());
+                    out.flush();
+                    DeployResult r = server.run();
+                    out.printf(
+                            Locale.ROOT,
+                            "finished %d rounds; rejected messages: %s%n",
+                            r.rounds(),
+                            server.rejections().isEmpty() ? "none" : server.rejections());
+                    out.flush();
+                    return r;
+                }
+            } finally {
+                for (MetricsSink sink : sinks) {
+                    sink.close();
+                }
+            }
+        }
+    }
+
+    /** Prints simulate's round lines with {@code clients=REPORTED/SELECTED} and feeds the sinks. */
+    private record Lines(PrintWriter out, List<MetricsSink> sinks) implements RoundListener {
+        @Override
+        public void roundStarted(Cohort cohort) {}
+
+        @Override
+        public void roundFinished(int round, Map<String, Double> metrics) {
+            out.println(RoundPrinter.line(round, metrics, round > 0));
+            out.flush();
+            for (MetricsSink sink : sinks) {
+                sink.write(round, metrics);
+                sink.flush();
+            }
+        }
+    }
+}

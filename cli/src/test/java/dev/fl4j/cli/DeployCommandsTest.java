@@ -1,0 +1,135 @@
+package dev.fl4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code fl4j server} and {@code fl4j client} from the command line: keys from {@code fl4j keys}, a TLS
+ * server that prints where it listens and simulate-shaped round lines with the cohort, three clients
+ * that train on their shards; and the settings they refuse.
+ */
+class DeployCommandsTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Runs a command; its output goes to {@code out}, returns the exit code and the error text. */
+    private static Object[] run(StringWriter out, String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cl = Fl4j.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Object[] {code, err.toString()};
+    }
+
+    @Test
+    void aTlsServerAndThreeClientsTrainFromTheCommandLine() throws Exception {
+        Path keys = tmp.resolve("keys");
+        assertEquals(0, run(new StringWriter(), "keys", "--out", keys.toString(), "--clients", "3")[0]);
+        String[] data = {"--dataset", "synthetic", "--clients", "3", "--examples-per-client", "20", "--seed", "4"};
+        List<String> serverArgs = new ArrayList<>(List.of(
+                "server",
+                "--port",
+                "0",
+                "--tls-cert",
+                keys.resolve("server.pem").toString(),
+                "--tls-key",
+                keys.resolve("server.key").toString(),
+                "--authorized-keys",
+                keys.resolve("authorized_keys").toString(),
+                "--clients-per-round",
+                "2",
+                "--min-population",
+                "3",
+                "--rounds",
+                "2",
+                "--batch",
+                "5"));
+        serverArgs.addAll(List.of(data));
+        StringWriter serverOut = new StringWriter();
+        CompletableFuture<Object[]> server =
+                CompletableFuture.supplyAsync(() -> run(serverOut, serverArgs.toArray(String[]::new)));
+        Matcher listening =
+                Pattern.compile("listening on (127\\.0\\.0\\.1:\\d+)").matcher("");
+        for (int i = 0; i < 600 && !listening.reset(serverOut.toString()).find(); i++) {
+            assertTrue(!server.isDone(), () -> "server ended: " + serverOut + server.join()[1]);
+            Thread.sleep(100);
+        }
+        String address = listening.group(1);
+        List<CompletableFuture<Object[]>> clients = new ArrayList<>();
+        List<StringWriter> clientOut = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            List<String> args = new ArrayList<>(List.of(
+                    "client",
+                    "--server",
+                    address,
+                    "--trust",
+                    keys.resolve("ca.pem").toString(),
+                    "--key",
+                    keys.resolve("client-" + k + ".key").toString(),
+                    "--client-index",
+                    String.valueOf(k)));
+            args.addAll(List.of(data));
+            StringWriter o = new StringWriter();
+            clientOut.add(o);
+            clients.add(CompletableFuture.supplyAsync(() -> run(o, args.toArray(String[]::new))));
+        }
+        Object[] s = server.get(180, TimeUnit.SECONDS);
+        assertEquals(0, s[0], serverOut + "\n" + s[1]);
+        String out = serverOut.toString();
+        assertTrue(
+                Pattern.compile("(?m)^round  1, loss=[0-9.]+, accuracy=[0-9.]+, broadcasted_bits=\\S+,"
+                                + " aggregated_bits=\\S+, clients=2/2")
+                        .matcher(out)
+                        .find(),
+                out);
+        assertTrue(out.contains("round  2, "), out);
+        assertTrue(out.contains("rejected messages: none"), out);
+        int tasks = 0;
+        for (int k = 0; k < 3; k++) {
+            Object[] c = clients.get(k).get(60, TimeUnit.SECONDS);
+            assertEquals(0, c[0], clientOut.get(k) + "\n" + c[1]);
+            Matcher done = Pattern.compile("run finished: (\\d+) tasks done")
+                    .matcher(clientOut.get(k).toString());
+            assertTrue(done.find(), clientOut.get(k).toString());
+            tasks += Integer.parseInt(done.group(1));
+        }
+        assertEquals(4, tasks, "two clients a round, two rounds");
+    }
+
+    @Test
+    void theServerRefusesPlaintextOffLoopbackAndTlsWithoutKeys() {
+        Object[] offLoopback =
+                run(new StringWriter(), "server", "--insecure", "--host", "0.0.0.0", "--dataset", "synthetic");
+        assertEquals(2, offLoopback[0]);
+        assertTrue(((String) offLoopback[1]).contains("only on a loopback address"), (String) offLoopback[1]);
+        Object[] noTls = run(new StringWriter(), "server", "--dataset", "synthetic");
+        assertEquals(2, noTls[0]);
+        assertTrue(((String) noTls[1]).contains("--authorized-keys"), (String) noTls[1]);
+        Object[] twoAggregators = run(
+                new StringWriter(), "server", "--insecure", "--aggregator", "mean,robust", "--dataset", "synthetic");
+        assertEquals(2, twoAggregators[0]);
+        assertTrue(((String) twoAggregators[1]).contains("one aggregator"), (String) twoAggregators[1]);
+    }
+
+    @Test
+    void theClientNeedsTrustOrInsecure() {
+        Object[] r = run(new StringWriter(), "client", "--server", "127.0.0.1:1", "--client-index", "0");
+        assertEquals(2, r[0]);
+        assertTrue(((String) r[1]).contains("--trust"), (String) r[1]);
+    }
+}

@@ -1,0 +1,510 @@
+package dev.fl4j.deploy.client;
+
+import com.google.protobuf.ByteString;
+import dev.fl4j.deploy.ChunkAssembler;
+import dev.fl4j.deploy.Chunks;
+import dev.fl4j.deploy.Payloads;
+import dev.fl4j.deploy.RejectedMessageException;
+import dev.fl4j.deploy.protocol.ClientHeader;
+import dev.fl4j.deploy.protocol.FleetGrpc;
+import dev.fl4j.deploy.protocol.HeartbeatRequest;
+import dev.fl4j.deploy.protocol.ProtocolLimits;
+import dev.fl4j.deploy.protocol.PullTaskRequest;
+import dev.fl4j.deploy.protocol.PushResultResponse;
+import dev.fl4j.deploy.protocol.RegisterRequest;
+import dev.fl4j.deploy.protocol.RegisterResponse;
+import dev.fl4j.deploy.protocol.ResultChunk;
+import dev.fl4j.deploy.protocol.ResultHeader;
+import dev.fl4j.deploy.protocol.TaskChunk;
+import dev.fl4j.deploy.protocol.TaskHeader;
+import dev.fl4j.deploy.security.ClientKey;
+import dev.fl4j.deploy.security.RequestSigner;
+import dev.fl4j.learning.algorithms.ClientTraining;
+import dev.fl4j.simulation.data.Dataset;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A client that trains on its own data for an fl4j server. It initiates every call: it registers,
+ * sends heartbeats, pulls a task (the server holds the call up to a second while it has none), runs
+ * it on its data ({@link TaskExecutor}: the computation rebuilt from an allow-list, the data prepared
+ * as the task says) and pushes the result in chunks of at most
+ * {@link ProtocolLimits#MAX_CHUNK_BYTES}.
+ *
+ * <p><b>Failures.</b> When the server is unreachable (down, restarting), the client waits with
+ * exponential backoff and full jitter (from {@link SecureRandom}, so a restarted server is not hit by
+ * every client at once) and registers again; a server that no longer knows it (heartbeat answers
+ * {@code known=false}) gets a fresh registration. A task the client cannot run is reported as a
+ * failure, so the server leaves it out of the round rather than waiting for the deadline.
+ *
+ * <p>{@link #run()} blocks until the server says the run has finished or {@link #stop()} is called;
+ * {@link #start()} runs it on a thread of its own.
+ */
+public final class FederatedClient implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(FederatedClient.class.getName());
+
+    private final Builder b;
+    private final RequestSigner signer;
+    private final ManagedChannel channel;
+    private final FleetGrpc.FleetBlockingStub blocking;
+    private final FleetGrpc.FleetStub async;
+    private final SecureRandom jitter = new SecureRandom();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final AtomicBoolean registered = new AtomicBoolean();
+    private final AtomicInteger tasksDone = new AtomicInteger();
+    private final AtomicInteger tasksFailed = new AtomicInteger();
+    private final AtomicInteger rejectedResults = new AtomicInteger();
+    private volatile int heartbeatMillis = 1000;
+    private volatile long maxResultBytes = ProtocolLimits.DEFAULT_MAX_PAYLOAD_BYTES;
+    private Thread thread;
+
+    private FederatedClient(Builder b) throws IOException {
+        this.b = b;
+        this.signer = b.key == null ? null : new RequestSigner(b.key, ProtocolLimits.VERSION);
+        ChannelCredentials credentials = b.insecure
+                ? InsecureChannelCredentials.create()
+                : TlsChannelCredentials.newBuilder()
+                        .trustManager(b.trust.toFile())
+                        .build();
+        this.channel = NettyChannelBuilder.forTarget(b.server, credentials)
+                .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES)
+                .build();
+        this.blocking = FleetGrpc.newBlockingStub(channel);
+        this.async = FleetGrpc.newStub(channel);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Works for the server until it says the run has finished (returns normally) or {@link #stop()}
+     * is called; returns the number of tasks whose results the server accepted.
+     */
+    public int run() {
+        ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fl4j-heartbeat-" + b.clientId);
+            t.setDaemon(true);
+            return t;
+        });
+        heartbeats.scheduleWithFixedDelay(this::heartbeat, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
+        long backoff = b.initialBackoff.toMillis();
+        try (TaskContext context = new TaskContext(b.clientId)) {
+            TaskExecutor executor = new TaskExecutor(b.allowedFactories, b.data, b.batchMap, context);
+            while (!stopped.get()) {
+                try {
+                    if (!registered.get()) {
+                        register();
+                    }
+                    if (!pullAndRun(executor)) {
+                        return tasksDone.get();
+                    }
+                    backoff = b.initialBackoff.toMillis();
+                } catch (StatusRuntimeException e) {
+                    if (stopped.get()) {
+                        break;
+                    }
+                    Status.Code code = e.getStatus().getCode();
+                    if (code == Status.Code.UNAUTHENTICATED
+                            || code == Status.Code.UNAVAILABLE
+                            || code == Status.Code.DEADLINE_EXCEEDED
+                            || code == Status.Code.CANCELLED) {
+                        registered.set(false);
+                    }
+                    long sleep = (long) (jitter.nextDouble() * backoff);
+                    LOG.log(Level.INFO, "{0}: {1}; retrying in {2} ms", new Object[] {b.clientId, e.getStatus(), sleep
+                    });
+                    sleep(sleep);
+                    backoff = Math.min(backoff * 2, b.maxBackoff.toMillis());
+                }
+            }
+            return tasksDone.get();
+        } finally {
+            heartbeats.shutdownNow();
+        }
+    }
+
+    /** Runs {@link #run()} on a thread of its own. */
+    public synchronized FederatedClient start() {
+        if (thread != null) {
+            throw new IllegalStateException("client " + b.clientId + " is already started");
+        }
+        thread = new Thread(this::run, "fl4j-client-" + b.clientId);
+        thread.start();
+        return this;
+    }
+
+    /** Stops working (a task running now is abandoned) and waits for {@link #start()}'s thread. */
+    public void stop() throws InterruptedException {
+        stopped.set(true);
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t != null) {
+            t.interrupt();
+            t.join(TimeUnit.SECONDS.toMillis(30));
+        }
+    }
+
+    /** Waits for {@link #start()}'s thread to end (the run finished); false on timeout. */
+    public boolean awaitFinished(Duration timeout) throws InterruptedException {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t == null) {
+            return true;
+        }
+        t.join(Math.max(1, timeout.toMillis()));
+        return !t.isAlive();
+    }
+
+    /** Tasks whose results the server accepted. */
+    public int tasksDone() {
+        return tasksDone.get();
+    }
+
+    /** Results the server refused. */
+    public int rejectedResults() {
+        return rejectedResults.get();
+    }
+
+    /** Tasks this client could not run (reported to the server as failures). */
+    public int tasksFailed() {
+        return tasksFailed.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+        channel.shutdownNow();
+        channel.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    /** {@code h} with the signed envelope of a {@code method} request whose unsigned bytes are {@code body}. */
+    private ClientHeader signed(ClientHeader h, String method, byte[] body) {
+        return signer == null
+                ? h
+                : h.toBuilder()
+                        .setAuth(ByteString.copyFrom(signer.sign(method, body)))
+                        .build();
+    }
+
+    private RegisterRequest registerRequest() {
+        RegisterRequest r = RegisterRequest.newBuilder().setHeader(header()).build();
+        return r.toBuilder()
+                .setHeader(signed(r.getHeader(), FleetGrpc.getRegisterMethod().getFullMethodName(), r.toByteArray()))
+                .build();
+    }
+
+    private HeartbeatRequest heartbeatRequest() {
+        HeartbeatRequest r = HeartbeatRequest.newBuilder().setHeader(header()).build();
+        return r.toBuilder()
+                .setHeader(signed(r.getHeader(), FleetGrpc.getHeartbeatMethod().getFullMethodName(), r.toByteArray()))
+                .build();
+    }
+
+    private PullTaskRequest pullRequest() {
+        PullTaskRequest r = PullTaskRequest.newBuilder().setHeader(header()).build();
+        return r.toBuilder()
+                .setHeader(signed(r.getHeader(), FleetGrpc.getPullTaskMethod().getFullMethodName(), r.toByteArray()))
+                .build();
+    }
+
+    private ClientHeader header() {
+        return ClientHeader.newBuilder()
+                .setProtocolVersion(ProtocolLimits.VERSION)
+                .setClientId(b.clientId)
+                .build();
+    }
+
+    private void register() {
+        RegisterResponse r = blocking.withDeadlineAfter(10, TimeUnit.SECONDS).register(registerRequest());
+        if (r.getProtocolVersion() != ProtocolLimits.VERSION) {
+            throw new IllegalStateException("server speaks protocol version " + r.getProtocolVersion()
+                    + ", this client " + ProtocolLimits.VERSION);
+        }
+        heartbeatMillis = Math.max(100, r.getHeartbeatMillis());
+        maxResultBytes = r.getMaxResultBytes();
+        registered.set(true);
+    }
+
+    private void heartbeat() {
+        if (!registered.get()) {
+            return;
+        }
+        try {
+            boolean known = blocking.withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .heartbeat(heartbeatRequest())
+                    .getKnown();
+            if (!known) {
+                registered.set(false);
+            }
+        } catch (StatusRuntimeException e) {
+            // the task loop sees the same outage and backs off
+        }
+    }
+
+    /** Pulls one task and runs it; false when the server says the run has finished. */
+    private boolean pullAndRun(TaskExecutor executor) {
+        Iterator<TaskChunk> chunks =
+                blocking.withDeadlineAfter(60, TimeUnit.SECONDS).pullTask(pullRequest());
+        if (!chunks.hasNext()) {
+            return true;
+        }
+        TaskChunk first = chunks.next();
+        if (first.hasNoTask()) {
+            while (chunks.hasNext()) {
+                chunks.next();
+            }
+            if (first.getNoTask().getFinished()) {
+                return false;
+            }
+            sleep(first.getNoTask().getRetryAfterMillis());
+            return true;
+        }
+        if (!first.hasHeader()) {
+            throw new IllegalStateException("server sent a task without a header");
+        }
+        TaskHeader task = first.getHeader();
+        byte[] result;
+        String failure = null;
+        try {
+            ChunkAssembler argument = new ChunkAssembler(
+                    task.getArgumentBytes(),
+                    b.maxTaskBytes,
+                    ProtocolLimits.MAX_CHUNK_BYTES,
+                    "task " + task.getTaskId());
+            while (chunks.hasNext()) {
+                TaskChunk c = chunks.next();
+                if (!c.hasData()) {
+                    throw new IllegalStateException("task " + task.getTaskId() + ": a chunk without data");
+                }
+                argument.add(c.getData());
+            }
+            result = executor.run(task, argument.bytes());
+        } catch (RejectedMessageException
+                | IllegalStateException
+                | IllegalArgumentException
+                | UnsupportedOperationException e) {
+            result = null;
+            failure = e.getMessage() == null ? e.toString() : e.getMessage();
+            LOG.log(Level.WARNING, "{0}: cannot run task {1}: {2}", new Object[] {b.clientId, task.getTaskId(), failure
+            });
+        }
+        if (result != null && result.length > maxResultBytes) {
+            failure = "result of " + result.length + " bytes is above the server's limit of " + maxResultBytes;
+            result = null;
+        }
+        PushResultResponse answer = push(task, result, failure);
+        if (failure != null) {
+            tasksFailed.incrementAndGet();
+        } else if (answer.getAccepted()) {
+            tasksDone.incrementAndGet();
+        } else {
+            rejectedResults.incrementAndGet();
+            LOG.log(Level.WARNING, "{0}: result refused: {1}", new Object[] {b.clientId, answer.getMessage()});
+        }
+        return true;
+    }
+
+    private PushResultResponse push(TaskHeader task, byte[] result, String failure) {
+        CompletableFuture<PushResultResponse> answer = new CompletableFuture<>();
+        StreamObserver<ResultChunk> out = async.withDeadlineAfter(120, TimeUnit.SECONDS)
+                .pushResult(new StreamObserver<>() {
+                    @Override
+                    public void onNext(PushResultResponse r) {
+                        answer.complete(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        answer.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        answer.completeExceptionally(
+                                new IllegalStateException("server closed the push without an answer"));
+                    }
+                });
+        ResultHeader.Builder h = ResultHeader.newBuilder()
+                .setClient(header())
+                .setTaskId(task.getTaskId())
+                .setRound(task.getRound());
+        if (failure != null) {
+            h.setFailure(failure);
+        } else {
+            h.setResultBytes(result.length).setResultSha256(ByteString.copyFrom(Payloads.sha256(result)));
+        }
+        ResultHeader unsigned = h.build();
+        h.setClient(signed(
+                unsigned.getClient(), FleetGrpc.getPushResultMethod().getFullMethodName(), unsigned.toByteArray()));
+        out.onNext(ResultChunk.newBuilder().setHeader(h).build());
+        if (result != null) {
+            for (var chunk : Chunks.split(result, ProtocolLimits.MAX_CHUNK_BYTES)) {
+                out.onNext(ResultChunk.newBuilder().setData(chunk).build());
+            }
+        }
+        out.onCompleted();
+        try {
+            return answer.get(120, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof StatusRuntimeException s) {
+                throw s;
+            }
+            throw new StatusRuntimeException(Status.UNAVAILABLE.withCause(e.getCause()));
+        } catch (TimeoutException e) {
+            throw new StatusRuntimeException(Status.DEADLINE_EXCEEDED.withDescription("no answer to a pushed result"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StatusRuntimeException(Status.CANCELLED.withDescription("interrupted"));
+        }
+    }
+
+    private void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopped.set(true);
+        }
+    }
+
+    /** Configures a {@link FederatedClient}: server, client id and data are required. */
+    public static final class Builder {
+        private String server;
+        private String clientId;
+        private Dataset data;
+        private UnaryOperator<Dataset> batchMap = UnaryOperator.identity();
+        private Path trust;
+        private ClientKey key;
+        private boolean insecure;
+        private Set<String> allowedFactories = Set.of(ClientTraining.Factory.class.getName());
+        private long maxTaskBytes = ProtocolLimits.DEFAULT_MAX_PAYLOAD_BYTES;
+        private Duration initialBackoff = Duration.ofMillis(200);
+        private Duration maxBackoff = Duration.ofSeconds(10);
+
+        private Builder() {}
+
+        /** The server, {@code HOST:PORT}. */
+        public Builder setServer(String hostPort) {
+            this.server = Objects.requireNonNull(hostPort, "hostPort");
+            return this;
+        }
+
+        /**
+         * This client's id; with {@link #optKey} it defaults to the key's id (the hex SHA-256 of its public
+         * key), which is the only id a server with authorized keys accepts from it.
+         */
+        public Builder setClientId(String clientId) {
+            this.clientId = Objects.requireNonNull(clientId, "clientId");
+            return this;
+        }
+
+        /** This client's examples, unbatched; each task shuffles and batches them as it says. */
+        public Builder setData(Dataset data) {
+            this.data = Objects.requireNonNull(data, "data");
+            return this;
+        }
+
+        /** Adapts batches to the model (e.g. flattening images); default none. */
+        public Builder optBatchMap(UnaryOperator<Dataset> batchMap) {
+            this.batchMap = Objects.requireNonNull(batchMap, "batchMap");
+            return this;
+        }
+
+        /** Verifies the server's TLS certificate against these trust roots (PEM). */
+        public Builder optTrust(Path caPem) {
+            this.trust = Objects.requireNonNull(caPem, "caPem");
+            return this;
+        }
+
+        /** Signs every request with this Ed25519 key (required by a server with authorized keys). */
+        public Builder optKey(ClientKey key) {
+            this.key = Objects.requireNonNull(key, "key");
+            return this;
+        }
+
+        /** Plaintext, for a server on a loopback address started with {@code --insecure}. */
+        public Builder optInsecure(boolean insecure) {
+            this.insecure = insecure;
+            return this;
+        }
+
+        /** The computation factories this client runs (default: client training only). */
+        public Builder optAllowedFactories(Set<String> factoryClassNames) {
+            this.allowedFactories = Set.copyOf(factoryClassNames);
+            return this;
+        }
+
+        /** The largest task argument accepted (default 256 MiB). */
+        public Builder optMaxTaskBytes(long bytes) {
+            this.maxTaskBytes = bytes;
+            return this;
+        }
+
+        /** Reconnect backoff: first wait and cap (defaults 200 ms, 10 s), doubled each failure, full jitter. */
+        public Builder optBackoff(Duration initial, Duration max) {
+            this.initialBackoff = Objects.requireNonNull(initial, "initial");
+            this.maxBackoff = Objects.requireNonNull(max, "max");
+            return this;
+        }
+
+        public FederatedClient build() throws IOException {
+            if (clientId == null && key != null) {
+                clientId = key.id();
+            }
+            if (server == null || clientId == null || data == null) {
+                throw new IllegalStateException("setServer, setClientId (or optKey) and setData are required");
+            }
+            if (key != null && !clientId.equals(key.id())) {
+                throw new IllegalStateException("setClientId " + clientId + " is not the id of the key, " + key.id()
+                        + "; a server with authorized keys knows a client by its key's id");
+            }
+            if (insecure == (trust != null)) {
+                throw new IllegalStateException(
+                        insecure
+                                ? "optInsecure and optTrust conflict: choose one"
+                                : "optTrust (CA PEM) is required unless optInsecure");
+            }
+            if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
+                throw new IllegalStateException(
+                        "optBackoff: need 0 < initial <= max, got " + initialBackoff + ", " + maxBackoff);
+            }
+            if (insecure) {
+                String host = server.contains(":") ? server.substring(0, server.lastIndexOf(':')) : server;
+                if (!dev.fl4j.deploy.server.DeployServer.isLoopback(host)) {
+                    throw new IllegalStateException("plaintext (optInsecure) only to a loopback server, not " + host);
+                }
+            }
+            return new FederatedClient(this);
+        }
+    }
+}

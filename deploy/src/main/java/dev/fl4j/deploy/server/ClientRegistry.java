@@ -1,0 +1,82 @@
+package dev.fl4j.deploy.server;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The clients the server knows and when each was last heard from (any request counts). A client is
+ * alive while it was heard from within the liveness window; rounds sample from the live ones, in
+ * {@link NaturalOrder} of their ids so the population's order does not depend on who connected
+ * first.
+ */
+final class ClientRegistry {
+
+    private final Map<String, Long> lastSeen = new HashMap<>();
+    private final long windowNanos;
+    private final ServerStore store;
+
+    ClientRegistry(long windowMillis, ServerStore store) {
+        this.windowNanos = TimeUnit.MILLISECONDS.toNanos(windowMillis);
+        this.store = store;
+        if (store != null) {
+            for (String id : store.clients()) {
+                lastSeen.put(id, Long.MIN_VALUE);
+            }
+        }
+    }
+
+    synchronized void register(String clientId) {
+        boolean fresh = !lastSeen.containsKey(clientId) || lastSeen.get(clientId) == Long.MIN_VALUE;
+        lastSeen.put(clientId, System.nanoTime());
+        if (fresh && store != null) {
+            store.registerClient(clientId);
+        }
+        notifyAll();
+    }
+
+    /** Records that {@code clientId} was heard from; false if it never registered. */
+    synchronized boolean seen(String clientId) {
+        Long was = lastSeen.get(clientId);
+        if (was == null || was == Long.MIN_VALUE) {
+            return false;
+        }
+        lastSeen.put(clientId, System.nanoTime());
+        return true;
+    }
+
+    synchronized boolean isRegistered(String clientId) {
+        Long was = lastSeen.get(clientId);
+        return was != null && was != Long.MIN_VALUE;
+    }
+
+    /** The live clients, in natural order of their ids. */
+    synchronized List<String> alive() {
+        long now = System.nanoTime();
+        List<String> ids = new ArrayList<>();
+        for (Map.Entry<String, Long> e : lastSeen.entrySet()) {
+            if (e.getValue() != Long.MIN_VALUE && now - e.getValue() <= windowNanos) {
+                ids.add(e.getKey());
+            }
+        }
+        ids.sort(NaturalOrder.INSTANCE);
+        return ids;
+    }
+
+    /** Waits until at least {@code n} clients are alive or {@code timeoutMillis} passed; returns them. */
+    synchronized List<String> awaitAlive(int n, long timeoutMillis) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        List<String> ids = alive();
+        while (ids.size() < n) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+            ids = alive();
+        }
+        return ids;
+    }
+}

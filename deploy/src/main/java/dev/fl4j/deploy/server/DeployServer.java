@@ -1,0 +1,559 @@
+package dev.fl4j.deploy.server;
+
+import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.FederatedType;
+import dev.fl4j.core.SequenceType;
+import dev.fl4j.core.Type;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.ClientWorkException;
+import dev.fl4j.core.runtime.CommunicationSnapshot;
+import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.deploy.RemoteClientData;
+import dev.fl4j.deploy.protocol.ProtocolLimits;
+import dev.fl4j.deploy.protocol.Rejection;
+import dev.fl4j.deploy.security.AuthorizedKeys;
+import dev.fl4j.deploy.security.RequestVerifier;
+import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.learning.templates.LearningProcessOutput;
+import dev.fl4j.simulation.checkpoint.Checkpoint;
+import dev.fl4j.simulation.checkpoint.CheckpointStore;
+import dev.fl4j.simulation.checkpoint.RoundRecord;
+import dev.fl4j.simulation.checkpoint.RunConfig;
+import dev.fl4j.simulation.checkpoint.ServerStates;
+import dev.fl4j.simulation.training.ClientSampler;
+import dev.fl4j.simulation.training.Cohort;
+import dev.fl4j.simulation.training.ModelEvaluation;
+import dev.fl4j.simulation.training.RoundListener;
+import dev.fl4j.simulation.training.TrainingLoop;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * An fl4j server: the gRPC {@code Fleet} service clients connect to, and the round driver that runs
+ * a {@link LearningProcess} over them on a {@link RemoteRuntime}.
+ *
+ * <p><b>A round.</b> The driver waits until {@code clientsPerRound} clients are alive (or, after one
+ * round timeout, at least {@code minClients}), samples the cohort from the live clients (in natural
+ * order of their ids) with simulation's
+ * {@link ClientSampler} and the run seed, and runs the process's {@code next} with a
+ * {@link RemoteClientData} stand-in for each selected client's data (carrying the shuffle seed
+ * simulation would use, {@link TrainingLoop#clientShuffleSeed}, and the batch size and examples cap),
+ * so a deployed run over the same clients and data is bitwise the simulated one. A client that misses
+ * the round timeout, or reports failure, fails the attempt: no result of it is kept, and the round is
+ * run again over the clients that are left if at least {@code minClients} are; otherwise it is
+ * abandoned and started over with a fresh sample once enough clients are alive. A result is thus
+ * never counted twice, and one arriving for a given-up attempt is refused as stale. Each attempt is
+ * recorded in the {@link ServerStore} when one is configured.
+ *
+ * <p><b>Transport and authentication.</b> TLS from PEM files ({@link Builder#optTls}) with client
+ * authentication ({@link Builder#optAuthorizedKeys}: each request signed by an authorized Ed25519
+ * key, fresh and never replayed, for the client id it claims), or, only on a loopback address,
+ * plaintext ({@link Builder#optInsecure}, authentication optional); messages are limited to
+ * {@link ProtocolLimits#MAX_MESSAGE_BYTES} and payloads to {@link Builder#optMaxPayloadBytes}.
+ */
+public final class DeployServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(DeployServer.class.getName());
+
+    private final Builder b;
+    private final TaskBoard board = new TaskBoard();
+    private final WireStats wire = new WireStats();
+    private final ClientRegistry registry;
+    private final RemoteRuntime runtime;
+    private final ServerStore store;
+    private volatile boolean finished;
+    private volatile boolean closed;
+    private Server server;
+
+    private DeployServer(Builder b) {
+        this.b = b;
+        this.store = b.storeFile == null ? null : ServerStore.open(b.storeFile);
+        this.registry = new ClientRegistry(Math.max(3L * b.heartbeatMillis, 2000), store);
+        this.runtime = new RemoteRuntime(board, wire, Math.max(1, b.clientsPerRound));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds the service; {@link #address()} then tells where. */
+    public DeployServer start() throws IOException {
+        ServerCredentials credentials = b.insecure
+                ? InsecureServerCredentials.create()
+                : TlsServerCredentials.create(b.tlsCert.toFile(), b.tlsKey.toFile());
+        FleetService service = new FleetService(
+                registry,
+                board,
+                wire,
+                b.maxPayloadBytes,
+                b.heartbeatMillis,
+                () -> finished,
+                b.authorizedKeys == null ? null : new RequestVerifier(b.authorizedKeys, ProtocolLimits.VERSION));
+        server = NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port), credentials)
+                .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES)
+                .addService(service)
+                .build()
+                .start();
+        return this;
+    }
+
+    /** The bound address (the port is the real one when 0 was asked for). */
+    public InetSocketAddress address() {
+        if (server == null) {
+            throw new IllegalStateException("the server is not started");
+        }
+        return new InetSocketAddress(b.host, server.getPort());
+    }
+
+    /** Runs every round and returns the outcome; clients pulling after it are told the run has finished. */
+    public DeployResult run() throws InterruptedException {
+        if (server == null) {
+            throw new IllegalStateException("start() the server before run()");
+        }
+        LearningProcess process = b.process;
+        Type memberType = ((FederatedType) process.clientDataType()).member();
+        Type elementType = ((SequenceType) memberType).element();
+        List<Map<String, Double>> history = new ArrayList<>();
+        List<RoundRecord> records = new ArrayList<>();
+        Value state;
+        int startRound = 0;
+        long broadcast = 0;
+        long aggregated = 0;
+        Optional<Checkpoint> latest = b.checkpoints == null ? Optional.empty() : b.checkpoints.loadLatest(b.runConfig);
+        try (LocalRuntime evalRuntime = LocalRuntime.builder().optWorkers(1).build()) {
+            if (latest.isPresent()) {
+                Checkpoint c = latest.get();
+                state = ServerStates.restore(c.state(), process.stateType());
+                runtime.clientStates().restore(c.clientStates());
+                startRound = c.round();
+                broadcast = c.broadcastedBits();
+                aggregated = c.aggregatedBits();
+                records.addAll(c.history());
+                for (RoundRecord r : c.history()) {
+                    history.add(r.metrics());
+                }
+                b.listener.resumed(c);
+            } else {
+                state = process.initialize(runtime);
+                if (b.evaluation != null) {
+                    Map<String, Double> m =
+                            new LinkedHashMap<>(b.evaluation.evaluate(evalRuntime, process.getModelWeights(state)));
+                    b.listener.roundFinished(0, m);
+                    history.add(m);
+                    records.add(new RoundRecord(0, m));
+                }
+            }
+            for (int round = startRound + 1; round <= b.rounds; round++) {
+                long started = System.nanoTime();
+                RoundOutcome r = runRound(round, process, state, memberType, elementType);
+                state = r.out.state();
+                CommunicationSnapshot used = r.used;
+                broadcast += used.broadcastBits();
+                aggregated += used.aggregatedBits();
+                Map<String, Double> m = new LinkedHashMap<>(r.out.flatMetrics());
+                m.put(TrainingLoop.CLIENTS_SAMPLED, (double) r.selected);
+                m.put(TrainingLoop.CLIENTS_REPORTING, (double) r.reported.size());
+                m.put(TrainingLoop.BROADCASTED_BITS, (double) broadcast);
+                m.put(TrainingLoop.AGGREGATED_BITS, (double) aggregated);
+                m.put(TrainingLoop.ROUND_SECONDS, (System.nanoTime() - started) / 1e9);
+                m.put(WIRE_SENT_BYTES, (double) wire.sentBytes());
+                m.put(WIRE_RECEIVED_BYTES, (double) wire.receivedBytes());
+                m.put(REJECTED_MESSAGES, (double) rejections().values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum());
+                if (b.evaluation != null && (round % b.evaluateEvery == 0 || round == b.rounds)) {
+                    m.putAll(b.evaluation.evaluate(evalRuntime, process.getModelWeights(state)));
+                }
+                history.add(m);
+                records.add(new RoundRecord(round, m));
+                b.listener.roundFinished(round, m);
+                if (b.checkpoints != null) {
+                    Path file = b.checkpoints.save(new Checkpoint(
+                            round,
+                            ServerStates.strip(state),
+                            broadcast,
+                            aggregated,
+                            b.runConfig,
+                            records,
+                            runtime.clientStates().snapshot()));
+                    b.listener.checkpointSaved(round, file);
+                }
+            }
+        } finally {
+            finished = true;
+        }
+        return new DeployResult(state, process.getModelWeights(state), Math.max(b.rounds, startRound), history);
+    }
+
+    /** Cumulative bytes sent to clients (metric name). */
+    public static final String WIRE_SENT_BYTES = "wire_sent_bytes";
+    /** Cumulative bytes received from clients (metric name). */
+    public static final String WIRE_RECEIVED_BYTES = "wire_received_bytes";
+    /** Cumulative refused requests and results (metric name). */
+    public static final String REJECTED_MESSAGES = "rejected_messages";
+
+    private record RoundOutcome(
+            LearningProcessOutput out, int selected, List<String> reported, CommunicationSnapshot used) {}
+
+    private RoundOutcome runRound(int round, LearningProcess process, Value state, Type memberType, Type elementType)
+            throws InterruptedException {
+        int attempt = 0;
+        while (true) {
+            checkOpen();
+            List<String> population = awaitPopulation(round);
+            int cohort = Math.min(b.clientsPerRound, population.size());
+            List<String> selected = new ClientSampler(population, cohort, 0, b.seed)
+                    .sample(round)
+                    .sampled();
+            b.listener.roundStarted(new Cohort(round, selected, selected));
+            List<String> reporting = new ArrayList<>(selected);
+            while (true) {
+                attempt++;
+                runtime.beginAttempt(b.roundTimeout.toMillis());
+                List<String> ids = List.copyOf(reporting);
+                ClientValues data = ClientValues.lazy(
+                        memberType,
+                        ids,
+                        id -> new RemoteClientData(
+                                elementType,
+                                id,
+                                round,
+                                TrainingLoop.clientShuffleSeed(b.seed, round, population.indexOf(id)),
+                                b.batchSize,
+                                b.examplesCap));
+                CommunicationSnapshot before = runtime.communication().snapshot();
+                try {
+                    LearningProcessOutput out = process.next(runtime, state, data);
+                    CommunicationSnapshot used =
+                            runtime.communication().snapshot().minus(before);
+                    record(round, attempt, selected.size(), ids, ServerStore.COMPLETED);
+                    return new RoundOutcome(out, selected.size(), ids, used);
+                } catch (ClientWorkException e) {
+                    checkOpen();
+                    Set<String> failed = runtime.failedClients();
+                    board.abandonAll();
+                    if (failed.isEmpty()) {
+                        throw e;
+                    }
+                    reporting.removeAll(failed);
+                    boolean retry = reporting.size() >= b.minClients && !reporting.isEmpty();
+                    record(round, attempt, selected.size(), reporting, retry ? "retried" : "abandoned");
+                    LOG.warning("round " + round + " attempt " + attempt + ": " + failed.size() + " of " + ids.size()
+                            + " clients failed (" + e.getMessage() + "); "
+                            + (retry
+                                    ? "running the round again over the " + reporting.size() + " that reported"
+                                    : "fewer than --min-clients " + b.minClients
+                                            + " left, abandoning it and sampling again"));
+                    if (!retry) {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The live clients to sample round {@code round} from: as soon as {@code clientsPerRound} are
+     * alive (and, before the first round, {@code minPopulation}); failing that, after waiting one
+     * round timeout, whoever is alive if at least {@code minClients} are; else it keeps waiting.
+     */
+    private List<String> awaitPopulation(int round) throws InterruptedException {
+        int goal = Math.max(b.clientsPerRound, round == 1 ? b.minPopulation : 0);
+        while (true) {
+            checkOpen();
+            List<String> alive = registry.awaitAlive(goal, b.roundTimeout.toMillis());
+            if (alive.size() >= goal || (alive.size() >= b.minClients && !(round == 1 && b.minPopulation > 0))) {
+                return alive;
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the server was closed during the run");
+        }
+    }
+
+    private void record(int round, int attempt, int selected, List<String> reported, String outcome) {
+        if (store != null) {
+            store.recordAttempt(round, attempt, selected, reported, outcome);
+        }
+    }
+
+    /** Refused requests and results so far, by reason. */
+    public Map<Rejection, Long> rejections() {
+        return board.rejections();
+    }
+
+    /** Bytes the protocol has sent and received. */
+    public WireStats wire() {
+        return wire;
+    }
+
+    /** The runtime the rounds run on. */
+    public RemoteRuntime runtime() {
+        return runtime;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        try {
+            if (server != null) {
+                // let clients pulling now learn that the run has finished
+                server.shutdown();
+                if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                    server.shutdownNow();
+                }
+            }
+        } finally {
+            board.abandonAll();
+            runtime.close();
+            if (store != null) {
+                store.close();
+            }
+        }
+    }
+
+    /** Configures a {@link DeployServer}: process, cohort, rounds and batch size are required. */
+    public static final class Builder {
+        private LearningProcess process;
+        private int clientsPerRound;
+        private int minClients = -1;
+        private int minPopulation;
+        private int rounds = -1;
+        private int batchSize;
+        private int examplesCap;
+        private long seed;
+        private Duration roundTimeout = Duration.ofSeconds(60);
+        private String host = "127.0.0.1";
+        private int port;
+        private boolean insecure;
+        private Path tlsCert;
+        private Path tlsKey;
+        private ModelEvaluation evaluation;
+        private int evaluateEvery = 1;
+        private RoundListener listener = new RoundListener() {};
+        private Path storeFile;
+        private CheckpointStore checkpoints;
+        private AuthorizedKeys authorizedKeys;
+        private RunConfig runConfig;
+        private long maxPayloadBytes = ProtocolLimits.DEFAULT_MAX_PAYLOAD_BYTES;
+        private int heartbeatMillis = 1000;
+
+        private Builder() {}
+
+        public Builder setProcess(LearningProcess process) {
+            this.process = Objects.requireNonNull(process, "process");
+            return this;
+        }
+
+        /** Clients selected each round (the goal). */
+        public Builder setClientsPerRound(int n) {
+            this.clientsPerRound = n;
+            return this;
+        }
+
+        public Builder setRounds(int rounds) {
+            this.rounds = rounds;
+            return this;
+        }
+
+        /** The batch size clients prepare their data with. */
+        public Builder setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Below this many reporting clients a round is abandoned and sampled again (default: clients per round). */
+        public Builder optMinClients(int n) {
+            this.minClients = n;
+            return this;
+        }
+
+        /**
+         * Before the first round, wait until this many clients are alive (default: clients per round),
+         * so the first sample is drawn from the whole expected population rather than from the first
+         * clients to connect.
+         */
+        public Builder optMinPopulation(int n) {
+            this.minPopulation = n;
+            return this;
+        }
+
+        /** At most this many examples per client and round (default 0: all). */
+        public Builder optExamplesCap(int cap) {
+            this.examplesCap = cap;
+            return this;
+        }
+
+        /** The run seed (sampling, client shuffles; default 0). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** How long a round attempt waits for results (default 60 s). */
+        public Builder optRoundTimeout(Duration timeout) {
+            this.roundTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** The address to bind (default 127.0.0.1). */
+        public Builder optHost(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** The port (default 0: any free port). */
+        public Builder optPort(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** TLS with this certificate chain and private key, PEM files. */
+        public Builder optTls(Path certChain, Path privateKey) {
+            this.tlsCert = Objects.requireNonNull(certChain, "certChain");
+            this.tlsKey = Objects.requireNonNull(privateKey, "privateKey");
+            return this;
+        }
+
+        /**
+         * Admits only clients whose Ed25519 keys are in {@code keys}: every request must carry a signed
+         * envelope ({@link RequestVerifier}) for the client id it claims; required with TLS.
+         */
+        public Builder optAuthorizedKeys(AuthorizedKeys keys) {
+            this.authorizedKeys = Objects.requireNonNull(keys, "keys");
+            return this;
+        }
+
+        /** Plaintext, refused unless the host is a loopback address. */
+        public Builder optInsecure(boolean insecure) {
+            this.insecure = insecure;
+            return this;
+        }
+
+        /** Evaluates the model on a server-held test set every {@code everyRounds} rounds and after the last. */
+        public Builder optEvaluation(ModelEvaluation evaluation, int everyRounds) {
+            this.evaluation = Objects.requireNonNull(evaluation, "evaluation");
+            this.evaluateEvery = everyRounds;
+            return this;
+        }
+
+        public Builder optListener(RoundListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Keeps registered clients and the round log in this SQLite database. */
+        public Builder optStore(Path databaseFile) {
+            this.storeFile = Objects.requireNonNull(databaseFile, "databaseFile");
+            return this;
+        }
+
+        /**
+         * Saves a checkpoint after every round and, when started again with the same {@code config},
+         * resumes from the newest one: a restarted server continues the run, and since every draw
+         * derives from the seed and the round, ends with the model an uninterrupted run over the
+         * same clients would have.
+         */
+        public Builder optCheckpoints(CheckpointStore store, RunConfig config) {
+            this.checkpoints = Objects.requireNonNull(store, "store");
+            this.runConfig = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** The largest result payload accepted (default 256 MiB). */
+        public Builder optMaxPayloadBytes(long bytes) {
+            this.maxPayloadBytes = bytes;
+            return this;
+        }
+
+        /** How often clients are asked to send a heartbeat (default 1000 ms). */
+        public Builder optHeartbeatMillis(int millis) {
+            this.heartbeatMillis = millis;
+            return this;
+        }
+
+        public DeployServer build() {
+            if (process == null) {
+                throw new IllegalStateException("setProcess is required");
+            }
+            if (clientsPerRound < 1) {
+                throw new IllegalStateException("setClientsPerRound must be at least 1, got " + clientsPerRound);
+            }
+            if (rounds < 1) {
+                throw new IllegalStateException("setRounds must be at least 1, got " + rounds);
+            }
+            if (batchSize < 1) {
+                throw new IllegalStateException("setBatchSize must be at least 1, got " + batchSize);
+            }
+            if (minClients == -1) {
+                minClients = clientsPerRound;
+            }
+            if (minClients < 1 || minClients > clientsPerRound) {
+                throw new IllegalStateException(
+                        "optMinClients must be in [1, clients per round " + clientsPerRound + "], got " + minClients);
+            }
+            if (minPopulation < 0) {
+                throw new IllegalStateException("optMinPopulation must be >= 0, got " + minPopulation);
+            }
+            if (roundTimeout.isNegative() || roundTimeout.isZero()) {
+                throw new IllegalStateException("optRoundTimeout must be positive, got " + roundTimeout);
+            }
+            if (evaluateEvery < 1) {
+                throw new IllegalStateException("optEvaluation: evaluate every N >= 1 rounds, got " + evaluateEvery);
+            }
+            if (maxPayloadBytes < 1) {
+                throw new IllegalStateException("optMaxPayloadBytes must be positive, got " + maxPayloadBytes);
+            }
+            if (insecure && tlsCert != null) {
+                throw new IllegalStateException("optInsecure and optTls conflict: choose one");
+            }
+            if (!insecure && tlsCert == null) {
+                throw new IllegalStateException(
+                        "the server needs TLS (optTls with PEM certificate and key) or, on loopback only, optInsecure");
+            }
+            if (!insecure && authorizedKeys == null) {
+                throw new IllegalStateException("a TLS server authenticates its clients:"
+                        + " optAuthorizedKeys (the authorized_keys file) is required");
+            }
+            if (insecure && !isLoopback(host)) {
+                throw new IllegalStateException(
+                        "plaintext (optInsecure) is allowed only on a loopback address, not " + host + "; use TLS");
+            }
+            return new DeployServer(this);
+        }
+    }
+
+    /** Whether {@code host} names only loopback addresses. */
+    public static boolean isLoopback(String host) {
+        try {
+            for (InetAddress a : InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,391 @@
+package dev.fl4j.deploy.server;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.MessageLite;
+import dev.fl4j.core.Value;
+import dev.fl4j.deploy.ChunkAssembler;
+import dev.fl4j.deploy.Chunks;
+import dev.fl4j.deploy.Payloads;
+import dev.fl4j.deploy.RejectedMessageException;
+import dev.fl4j.deploy.protocol.ClientHeader;
+import dev.fl4j.deploy.protocol.FleetGrpc;
+import dev.fl4j.deploy.protocol.HeartbeatRequest;
+import dev.fl4j.deploy.protocol.HeartbeatResponse;
+import dev.fl4j.deploy.protocol.NoTask;
+import dev.fl4j.deploy.protocol.ProtocolLimits;
+import dev.fl4j.deploy.protocol.PullTaskRequest;
+import dev.fl4j.deploy.protocol.PushResultResponse;
+import dev.fl4j.deploy.protocol.RegisterRequest;
+import dev.fl4j.deploy.protocol.RegisterResponse;
+import dev.fl4j.deploy.protocol.Rejection;
+import dev.fl4j.deploy.protocol.ResultChunk;
+import dev.fl4j.deploy.protocol.ResultHeader;
+import dev.fl4j.deploy.protocol.TaskChunk;
+import dev.fl4j.deploy.protocol.TaskHeader;
+import dev.fl4j.deploy.security.AuthenticationFailedException;
+import dev.fl4j.deploy.security.RequestVerifier;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.security.MessageDigest;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * The server side of the {@code Fleet} service. Clients initiate every call: they register, send
+ * heartbeats, pull a task (long poll: the call waits up to a second for one) and push its result.
+ * Every request names the protocol version and the client; a request that fails a check is refused
+ * with its {@link Rejection} reason (a gRPC status whose description starts with the reason for
+ * unary and server-streaming calls, a {@link PushResultResponse} for results), counted and logged,
+ * and never reaches the fold. A result passes the {@link TaskBoard}'s checks (a task of this client,
+ * of this round, open), the size limits ({@link ChunkAssembler}) and decoding ({@link Payloads}:
+ * fl4j value bytes of the computation's result type, finite) before it completes its task.
+ */
+final class FleetService extends FleetGrpc.FleetImplBase {
+
+    private static final Logger LOG = Logger.getLogger(FleetService.class.getName());
+    private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
+    private static final long POLL_MILLIS = 1000;
+    private static final int RETRY_MILLIS = 100;
+
+    private final ClientRegistry registry;
+    private final TaskBoard board;
+    private final WireStats wire;
+    private final long maxPayloadBytes;
+    private final int heartbeatMillis;
+    private final BooleanSupplier finished;
+    private final RequestVerifier verifier;
+
+    /** {@code verifier} null: requests are not authenticated (a plaintext loopback server without authorized keys). */
+    FleetService(
+            ClientRegistry registry,
+            TaskBoard board,
+            WireStats wire,
+            long maxPayloadBytes,
+            int heartbeatMillis,
+            BooleanSupplier finished,
+            RequestVerifier verifier) {
+        this.verifier = verifier;
+        this.registry = registry;
+        this.board = board;
+        this.wire = wire;
+        this.maxPayloadBytes = maxPayloadBytes;
+        this.heartbeatMillis = heartbeatMillis;
+        this.finished = finished;
+    }
+
+    /**
+     * The client a request speaks for, after the checks every request passes: the protocol version,
+     * the id's form, and with authorized keys the request's signed envelope ({@link RequestVerifier}:
+     * a known key whose id is the claimed one, a valid signature over {@code method} and
+     * {@code unsignedBody} — the request serialized with its {@code auth} field empty — and a fresh
+     * timestamp and nonce).
+     */
+    private String authenticate(String method, ClientHeader h, byte[] unsignedBody) {
+        String id = check(h);
+        if (verifier != null) {
+            try {
+                verifier.verify(method, unsignedBody, h.getAuth().toByteArray(), id);
+            } catch (AuthenticationFailedException e) {
+                Rejection reason = switch (e.reason()) {
+                    case UNKNOWN_KEY -> Rejection.UNKNOWN_KEY;
+                    case REPLAYED_NONCE -> Rejection.REPLAYED;
+                    case UNSUPPORTED_PROTOCOL_VERSION -> Rejection.UNSUPPORTED_VERSION;
+                    default -> Rejection.UNAUTHENTICATED;
+                };
+                throw board.reject(reason, e.getMessage());
+            }
+        }
+        return id;
+    }
+
+    private String check(ClientHeader h) {
+        if (h.getProtocolVersion() != ProtocolLimits.VERSION) {
+            throw board.reject(
+                    Rejection.UNSUPPORTED_VERSION,
+                    "protocol version " + h.getProtocolVersion() + ", this server speaks " + ProtocolLimits.VERSION);
+        }
+        if (!CLIENT_ID.matcher(h.getClientId()).matches()) {
+            throw board.reject(
+                    Rejection.MALFORMED,
+                    "client id must be 1-128 characters of [A-Za-z0-9_.:-], got '" + abbreviate(h.getClientId()) + "'");
+        }
+        return h.getClientId();
+    }
+
+    private String checkRegistered(String method, ClientHeader h, byte[] unsignedBody) {
+        String id = authenticate(method, h, unsignedBody);
+        if (!registry.seen(id)) {
+            throw board.reject(Rejection.UNKNOWN_CLIENT, "client " + id + " is not registered; register first");
+        }
+        return id;
+    }
+
+    @Override
+    public void register(RegisterRequest request, StreamObserver<RegisterResponse> out) {
+        received(request);
+        try {
+            registry.register(authenticate(
+                    FleetGrpc.getRegisterMethod().getFullMethodName(),
+                    request.getHeader(),
+                    request.toBuilder()
+                            .setHeader(request.getHeader().toBuilder().clearAuth())
+                            .build()
+                            .toByteArray()));
+            send(
+                    out,
+                    RegisterResponse.newBuilder()
+                            .setProtocolVersion(ProtocolLimits.VERSION)
+                            .setMaxResultBytes(maxPayloadBytes)
+                            .setMaxChunkBytes(ProtocolLimits.MAX_CHUNK_BYTES)
+                            .setHeartbeatMillis(heartbeatMillis)
+                            .build());
+            out.onCompleted();
+        } catch (RejectedMessageException e) {
+            refuse(out, e);
+        }
+    }
+
+    @Override
+    public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> out) {
+        received(request);
+        try {
+            String id = authenticate(
+                    FleetGrpc.getHeartbeatMethod().getFullMethodName(),
+                    request.getHeader(),
+                    request.toBuilder()
+                            .setHeader(request.getHeader().toBuilder().clearAuth())
+                            .build()
+                            .toByteArray());
+            send(out, HeartbeatResponse.newBuilder().setKnown(registry.seen(id)).build());
+            out.onCompleted();
+        } catch (RejectedMessageException e) {
+            refuse(out, e);
+        }
+    }
+
+    @Override
+    public void pullTask(PullTaskRequest request, StreamObserver<TaskChunk> out) {
+        received(request);
+        try {
+            String id = checkRegistered(
+                    FleetGrpc.getPullTaskMethod().getFullMethodName(),
+                    request.getHeader(),
+                    request.toBuilder()
+                            .setHeader(request.getHeader().toBuilder().clearAuth())
+                            .build()
+                            .toByteArray());
+            Optional<Task> task = board.awaitTask(id, POLL_MILLIS);
+            if (task.isEmpty()) {
+                send(
+                        out,
+                        TaskChunk.newBuilder()
+                                .setNoTask(NoTask.newBuilder()
+                                        .setRetryAfterMillis(RETRY_MILLIS)
+                                        .setFinished(finished.getAsBoolean()))
+                                .build());
+                out.onCompleted();
+                return;
+            }
+            Task t = task.get();
+            send(
+                    out,
+                    TaskChunk.newBuilder()
+                            .setHeader(TaskHeader.newBuilder()
+                                    .setTaskId(t.id)
+                                    .setRound(t.round)
+                                    .setComputation(ByteString.copyFrom(t.computation))
+                                    .addAllDataFields(t.dataFields)
+                                    .setShuffleSeed(t.shuffleSeed)
+                                    .setBatchSize(t.batchSize)
+                                    .setExamplesCap(t.examplesCap)
+                                    .setArgumentBytes(t.argument.length)
+                                    .setDeadlineMillis(Math.max(
+                                            0, TimeUnit.NANOSECONDS.toMillis(t.deadlineNanos - System.nanoTime()))))
+                            .build());
+            for (ByteString chunk : Chunks.split(t.argument, ProtocolLimits.MAX_CHUNK_BYTES)) {
+                send(out, TaskChunk.newBuilder().setData(chunk).build());
+            }
+            out.onCompleted();
+        } catch (RejectedMessageException e) {
+            refuse(out, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.onError(
+                    Status.UNAVAILABLE.withDescription("server shutting down").asRuntimeException());
+        }
+    }
+
+    @Override
+    public StreamObserver<ResultChunk> pushResult(StreamObserver<PushResultResponse> out) {
+        return new ResultReceiver(out);
+    }
+
+    /** Receives one pushed result: a header, then chunks, checked as they come. */
+    private final class ResultReceiver implements StreamObserver<ResultChunk> {
+        private final StreamObserver<PushResultResponse> out;
+        private Task task;
+        private ChunkAssembler assembler;
+        private String failure;
+        private byte[] resultSha256;
+        private boolean answered;
+
+        ResultReceiver(StreamObserver<PushResultResponse> out) {
+            this.out = out;
+        }
+
+        @Override
+        public void onNext(ResultChunk chunk) {
+            received(chunk);
+            if (answered) {
+                return;
+            }
+            try {
+                if (chunk.hasHeader()) {
+                    if (task != null) {
+                        throw board.reject(Rejection.MALFORMED, "a second result header in one push");
+                    }
+                    ResultHeader h = chunk.getHeader();
+                    String id = checkRegistered(
+                            FleetGrpc.getPushResultMethod().getFullMethodName(),
+                            h.getClient(),
+                            h.toBuilder()
+                                    .setClient(h.getClient().toBuilder().clearAuth())
+                                    .build()
+                                    .toByteArray());
+                    if (verifier != null
+                            && h.getFailure().isEmpty()
+                            && h.getResultSha256().size() != 32) {
+                        throw board.reject(
+                                Rejection.MALFORMED,
+                                "a signed result header must carry the result's SHA-256 (32 bytes), got "
+                                        + h.getResultSha256().size());
+                    }
+                    resultSha256 = h.getResultSha256().toByteArray();
+                    task = board.claim(id, h.getTaskId(), h.getRound());
+                    if (!h.getFailure().isEmpty()) {
+                        failure = h.getFailure();
+                        return;
+                    }
+                    try {
+                        assembler = new ChunkAssembler(
+                                h.getResultBytes(),
+                                maxPayloadBytes,
+                                ProtocolLimits.MAX_CHUNK_BYTES,
+                                "result of task " + task.id + " from " + id);
+                    } catch (RejectedMessageException e) {
+                        board.count(e.reason());
+                        throw e;
+                    }
+                } else if (chunk.hasData()) {
+                    if (assembler == null) {
+                        throw board.reject(Rejection.MALFORMED, "result data before its header");
+                    }
+                    try {
+                        assembler.add(chunk.getData());
+                    } catch (RejectedMessageException e) {
+                        board.count(e.reason());
+                        throw e;
+                    }
+                } else {
+                    throw board.reject(Rejection.MALFORMED, "an empty result chunk");
+                }
+            } catch (RejectedMessageException e) {
+                answer(e);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            answered = true;
+        }
+
+        @Override
+        public void onCompleted() {
+            if (answered) {
+                return;
+            }
+            try {
+                if (task == null) {
+                    throw board.reject(Rejection.MALFORMED, "a result push without a header");
+                }
+                if (failure != null) {
+                    board.fail(
+                            task,
+                            new IllegalStateException("client " + task.clientId + " reported failure: " + failure));
+                    answered = true;
+                    send(
+                            out,
+                            PushResultResponse.newBuilder()
+                                    .setAccepted(true)
+                                    .setRejection(Rejection.CLIENT_FAILURE)
+                                    .setMessage("failure recorded; the client is left out of this round")
+                                    .build());
+                    out.onCompleted();
+                    return;
+                }
+                byte[] bytes;
+                Value result;
+                try {
+                    bytes = assembler.bytes();
+                    if (resultSha256.length > 0 && !MessageDigest.isEqual(resultSha256, Payloads.sha256(bytes))) {
+                        throw new RejectedMessageException(
+                                Rejection.MALFORMED,
+                                "result of task " + task.id + ": its bytes do not hash to the signed SHA-256");
+                    }
+                    result = Payloads.decodeResult(bytes, task.resultType, "result of task " + task.id);
+                } catch (RejectedMessageException e) {
+                    board.count(e.reason());
+                    throw e;
+                }
+                if (!board.complete(task, result)) {
+                    throw board.reject(Rejection.STALE_ROUND, "task " + task.id + " ended before its result arrived");
+                }
+                answered = true;
+                send(out, PushResultResponse.newBuilder().setAccepted(true).build());
+                out.onCompleted();
+            } catch (RejectedMessageException e) {
+                answer(e);
+            }
+        }
+
+        private void answer(RejectedMessageException e) {
+            answered = true;
+            LOG.log(Level.WARNING, "refused a result: {0}", e.getMessage());
+            send(
+                    out,
+                    PushResultResponse.newBuilder()
+                            .setAccepted(false)
+                            .setRejection(e.reason())
+                            .setMessage(e.getMessage())
+                            .build());
+            out.onCompleted();
+        }
+    }
+
+    private void received(MessageLite m) {
+        wire.received(m.getSerializedSize());
+    }
+
+    private <T extends MessageLite> void send(StreamObserver<T> out, T m) {
+        wire.sent(m.getSerializedSize());
+        out.onNext(m);
+    }
+
+    private static void refuse(StreamObserver<?> out, RejectedMessageException e) {
+        LOG.log(Level.WARNING, "refused a request: {0}", e.getMessage());
+        Status status = switch (e.reason()) {
+            case UNKNOWN_CLIENT, UNKNOWN_KEY, UNAUTHENTICATED, REPLAYED -> Status.UNAUTHENTICATED;
+            case UNSUPPORTED_VERSION -> Status.FAILED_PRECONDITION;
+            default -> Status.INVALID_ARGUMENT;
+        };
+        out.onError(status.withDescription(e.getMessage()).asRuntimeException());
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+}

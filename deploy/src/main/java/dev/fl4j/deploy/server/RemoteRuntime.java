@@ -1,0 +1,192 @@
+package dev.fl4j.deploy.server;
+
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.ComputationDescriptor;
+import dev.fl4j.core.computation.FederatedComputation;
+import dev.fl4j.core.computation.LocalComputation;
+import dev.fl4j.core.io.ValueCodec;
+import dev.fl4j.core.runtime.ClientStateStore;
+import dev.fl4j.core.runtime.ClientWorkDispatcher;
+import dev.fl4j.core.runtime.CommunicationStats;
+import dev.fl4j.core.runtime.FederatedRuntime;
+import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.deploy.RemoteClientData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A {@link FederatedRuntime} whose client work runs on remote clients that hold their own data.
+ *
+ * <p><b>What runs where.</b> The learning process runs on the server exactly as in simulation: the
+ * runtime is a {@link LocalRuntime} with a {@link ClientWorkDispatcher}, so the intrinsics, their type
+ * checks, the communication accounting and the ordered, bounded-memory fold ({@code OrderedFold}) are
+ * the local runtime's own. A client map over the clients' data (an argument structure with a
+ * {@link RemoteClientData} field) whose computation describes itself
+ * ({@link LocalComputation#descriptor()}, e.g. {@code ClientTraining}) becomes a task for that client:
+ * the descriptor bytes, the argument's other fields as fl4j value bytes (the broadcast model) and how
+ * to prepare the data; the client rebuilds the computation from its allow-list of registered
+ * factories (never by loading a class the bytes name), runs it on its data and pushes the result,
+ * which is decoded defensively and folded when its turn comes, in client order. Client work without a
+ * descriptor (the cheap post-processing of a result, an aggregator's client-side step) runs on the
+ * server on the received result. The sums and means hold one accumulator, not one update per
+ * client; a result that arrives before its turn waits in the fold's window (at most twice
+ * {@code maxInFlight} clients started and not folded). The server runs one worker per selected
+ * client, so every task is handed out at once and, in the worst case (the first client in order
+ * the slowest), the window holds the rest of the cohort's results until it reports; a smaller
+ * {@code maxInFlight} would bound that at the cost of handing tasks out later.
+ *
+ * <p><b>Deadlines.</b> Each round attempt has a deadline ({@link #beginAttempt}); a client that has
+ * not delivered an accepted result by then fails its work with a
+ * {@link ClientMissedDeadlineException}, and the invocation fails as a whole (no result of it is
+ * kept: the round driver retries the round with the clients that reported, or abandons it). Because
+ * training is deterministic, a retried round gives bitwise what a first attempt over the same
+ * clients would have.
+ *
+ * <p>{@link #communication()} counts logical bits as every runtime does; {@link #wire()} counts the
+ * bytes the protocol actually sent and received.
+ */
+public final class RemoteRuntime implements FederatedRuntime {
+
+    private final LocalRuntime local;
+    private final TaskBoard board;
+    private final WireStats wire;
+    private final Set<String> missed = ConcurrentHashMap.newKeySet();
+    private volatile long deadlineNanos = Long.MAX_VALUE;
+    private volatile long timeoutMillis;
+
+    RemoteRuntime(TaskBoard board, WireStats wire, int maxInFlight) {
+        this.board = board;
+        this.wire = wire;
+        this.local = LocalRuntime.builder()
+                .optWorkers(maxInFlight)
+                .optClientWorkDispatcher(new Dispatcher())
+                .build();
+    }
+
+    /** Starts a round attempt: tasks from now on must be answered within {@code timeoutMillis}. */
+    void beginAttempt(long timeoutMillis) {
+        missed.clear();
+        this.timeoutMillis = timeoutMillis;
+        this.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    }
+
+    /** The clients of the current attempt whose work failed or missed the deadline. */
+    Set<String> failedClients() {
+        return Set.copyOf(missed);
+    }
+
+    @Override
+    public Value invoke(FederatedComputation computation, Value argument) {
+        return local.invoke(computation, argument);
+    }
+
+    @Override
+    public CommunicationStats communication() {
+        return local.communication();
+    }
+
+    /** Bytes the protocol sent to and received from clients. */
+    public WireStats wire() {
+        return wire;
+    }
+
+    @Override
+    public ClientStateStore clientStates() {
+        return local.clientStates();
+    }
+
+    @Override
+    public int workers() {
+        return local.workers();
+    }
+
+    @Override
+    public void close() {
+        local.close();
+    }
+
+    /** Turns described client work over client data into tasks and waits for their results. */
+    private final class Dispatcher implements ClientWorkDispatcher {
+        @Override
+        public boolean dispatches(LocalComputation fn) {
+            return fn.descriptor().isPresent();
+        }
+
+        @Override
+        public Value dispatch(int clientIndex, String clientId, LocalComputation fn, Value argument)
+                throws InterruptedException {
+            try {
+                return run(clientId, fn, argument);
+            } catch (RuntimeException | InterruptedException e) {
+                missed.add(clientId);
+                throw e;
+            }
+        }
+
+        private Value run(String clientId, LocalComputation fn, Value argument) throws InterruptedException {
+            if (!(argument instanceof Struct a)) {
+                throw new IllegalArgumentException("client work '" + fn.name() + "' takes " + argument.type()
+                        + "; only a structure with a client-data field can be sent to a client");
+            }
+            List<String> dataFields = new ArrayList<>();
+            RemoteClientData data = null;
+            Struct.Builder sent = Struct.builder();
+            for (int i = 0; i < a.size(); i++) {
+                if (a.get(i) instanceof RemoteClientData d) {
+                    if (a.nameAt(i) == null) {
+                        throw new IllegalArgumentException(
+                                "client work '" + fn.name() + "': the client-data field must be named");
+                    }
+                    dataFields.add(a.nameAt(i));
+                    data = d;
+                } else {
+                    sent.add(a.nameAt(i), a.get(i));
+                }
+            }
+            if (data == null) {
+                throw new IllegalArgumentException("client work '" + fn.name()
+                        + "' has no client-data field in its argument;"
+                        + " the remote runtime sends only work on the clients' own data");
+            }
+            if (!data.clientId().equals(clientId)) {
+                throw new IllegalStateException(
+                        "client " + clientId + " was handed the data stand-in of " + data.clientId());
+            }
+            Optional<ComputationDescriptor> descriptor = fn.descriptor();
+            Task task = new Task(
+                    board.newTaskId(),
+                    clientId,
+                    data.round(),
+                    descriptor.orElseThrow().toBytes(),
+                    dataFields,
+                    data.shuffleSeed(),
+                    data.batchSize(),
+                    data.examplesCap(),
+                    ValueCodec.encode(sent.build()),
+                    fn.type().result(),
+                    deadlineNanos);
+            board.offer(task);
+            try {
+                long left = deadlineNanos - System.nanoTime();
+                return task.result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | CancellationException e) {
+                board.abandon(task);
+                throw new ClientMissedDeadlineException(clientId, task.round, timeoutMillis);
+            } catch (InterruptedException e) {
+                board.abandon(task);
+                throw e;
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+            }
+        }
+    }
+}

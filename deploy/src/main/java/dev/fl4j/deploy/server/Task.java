@@ -1,0 +1,56 @@
+package dev.fl4j.deploy.server;
+
+import dev.fl4j.core.Type;
+import dev.fl4j.core.Value;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** One piece of client work handed to one client: what it gets, and the result the server waits for. */
+final class Task {
+
+    enum State {
+        WAITING,
+        HANDED_OUT,
+        DONE,
+        ABANDONED
+    }
+
+    final String id;
+    final String clientId;
+    final int round;
+    final byte[] computation;
+    final List<String> dataFields;
+    final long shuffleSeed;
+    final int batchSize;
+    final int examplesCap;
+    final byte[] argument;
+    final Type resultType;
+    final long deadlineNanos;
+    final CompletableFuture<Value> result = new CompletableFuture<>();
+    State state = State.WAITING;
+
+    Task(
+            String id,
+            String clientId,
+            int round,
+            byte[] computation,
+            List<String> dataFields,
+            long shuffleSeed,
+            int batchSize,
+            int examplesCap,
+            byte[] argument,
+            Type resultType,
+            long deadlineNanos) {
+        this.id = id;
+        this.clientId = clientId;
+        this.round = round;
+        this.computation = computation;
+        this.dataFields = List.copyOf(dataFields);
+        this.shuffleSeed = shuffleSeed;
+        this.batchSize = batchSize;
+        this.examplesCap = examplesCap;
+        this.argument = argument;
+        this.resultType = resultType;
+        this.deadlineNanos = deadlineNanos;
+    }
+}

@@ -1,0 +1,171 @@
+package dev.fl4j.deploy.server;
+
+import dev.fl4j.core.Value;
+import dev.fl4j.deploy.RejectedMessageException;
+import dev.fl4j.deploy.protocol.Rejection;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The tasks the server has for its clients and the results it waits for. A task goes to one
+ * client, which pulls it; the client's result completes it once. Everything a result must pass
+ * before it reaches the fold is checked here, each failure with its own {@link Rejection}, counted:
+ * an unknown task id, a task of another client, a round that is not the task's, a task already
+ * answered, or one abandoned (past its deadline or its round given up). Task ids are 128 random bits
+ * from {@link SecureRandom}, so a client cannot guess another's.
+ */
+final class TaskBoard {
+
+    /** Ids of answered or abandoned tasks kept to tell a duplicate or stale result from an unknown one. */
+    private static final int FINISHED_REMEMBERED = 1 << 16;
+
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, Task> active = new HashMap<>();
+    private final Map<String, Deque<Task>> waiting = new HashMap<>();
+    private final Map<String, Task.State> finished = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Task.State> eldest) {
+            return size() > FINISHED_REMEMBERED;
+        }
+    };
+    private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
+
+    /** A fresh unguessable task id. */
+    synchronized String newTaskId() {
+        byte[] b = new byte[16];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    synchronized void offer(Task task) {
+        active.put(task.id, task);
+        waiting.computeIfAbsent(task.clientId, k -> new ArrayDeque<>()).add(task);
+        notifyAll();
+    }
+
+    /**
+     * The next task for {@code clientId}, waiting up to {@code timeoutMillis} for one; a task handed
+     * out but not answered is handed out again (the client may have restarted).
+     */
+    synchronized Optional<Task> awaitTask(String clientId, long timeoutMillis) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            Deque<Task> q = waiting.get(clientId);
+            if (q != null) {
+                while (!q.isEmpty()
+                        && q.peekFirst().state != Task.State.WAITING
+                        && q.peekFirst().state != Task.State.HANDED_OUT) {
+                    q.pollFirst();
+                }
+                if (!q.isEmpty()) {
+                    Task t = q.peekFirst();
+                    t.state = Task.State.HANDED_OUT;
+                    return Optional.of(t);
+                }
+            }
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return Optional.empty();
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    /**
+     * The task {@code clientId} answers in {@code round} with id {@code taskId}, if the answer may be
+     * taken; else a {@link RejectedMessageException} with the reason, counted.
+     */
+    synchronized Task claim(String clientId, String taskId, int round) {
+        Task t = active.get(taskId);
+        if (t == null) {
+            Task.State was = finished.get(taskId);
+            if (was == Task.State.DONE) {
+                throw reject(
+                        Rejection.DUPLICATE_RESULT, "task " + taskId + " was already answered; a result counts once");
+            }
+            if (was == Task.State.ABANDONED) {
+                throw reject(
+                        Rejection.STALE_ROUND,
+                        "task " + taskId + " is past its deadline or its round was given up; the result is not used");
+            }
+            throw reject(Rejection.UNKNOWN_TASK, "no task " + taskId + " was given to any client");
+        }
+        if (!t.clientId.equals(clientId)) {
+            throw reject(
+                    Rejection.NOT_YOUR_TASK,
+                    "task " + taskId + " was given to another client, not to " + clientId
+                            + "; a client can only answer its own tasks");
+        }
+        if (t.round != round) {
+            throw reject(
+                    Rejection.STALE_ROUND,
+                    "the result says round " + round + " but task " + taskId + " is of round " + t.round);
+        }
+        return t;
+    }
+
+    /** Completes {@code t} with {@code result} (checked by the caller); false if it ended meanwhile. */
+    synchronized boolean complete(Task t, Value result) {
+        if (active.remove(t.id) == null) {
+            return false;
+        }
+        t.state = Task.State.DONE;
+        finished.put(t.id, Task.State.DONE);
+        t.result.complete(result);
+        return true;
+    }
+
+    /** Fails {@code t} with the client's own report of failure. */
+    synchronized void fail(Task t, RuntimeException failure) {
+        if (active.remove(t.id) != null) {
+            t.state = Task.State.DONE;
+            finished.put(t.id, Task.State.DONE);
+            t.result.completeExceptionally(failure);
+        }
+    }
+
+    /** Gives up {@code t} (deadline passed, round abandoned): a later result for it is stale. */
+    synchronized void abandon(Task t) {
+        if (active.remove(t.id) != null) {
+            t.state = Task.State.ABANDONED;
+            finished.put(t.id, Task.State.ABANDONED);
+            t.result.cancel(false);
+        }
+    }
+
+    /** Gives up every open task (a round attempt failed). */
+    synchronized void abandonAll() {
+        for (Task t : active.values().toArray(Task[]::new)) {
+            abandon(t);
+        }
+        waiting.clear();
+    }
+
+    /** Counts a refusal and returns the exception that carries it. */
+    synchronized RejectedMessageException reject(Rejection reason, String message) {
+        rejections.merge(reason, 1L, Long::sum);
+        return new RejectedMessageException(reason, message);
+    }
+
+    /** Counts a refusal detected elsewhere (decoding, limits). */
+    synchronized void count(Rejection reason) {
+        rejections.merge(reason, 1L, Long::sum);
+    }
+
+    /** Refusals so far, by reason. */
+    synchronized Map<Rejection, Long> rejections() {
+        return new EnumMap<>(rejections);
+    }
+
+    synchronized int openTasks() {
+        return active.size();
+    }
+}

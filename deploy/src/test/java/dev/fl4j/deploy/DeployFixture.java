@@ -1,0 +1,102 @@
+package dev.fl4j.deploy;
+
+import dev.fl4j.core.io.ValueCodec;
+import dev.fl4j.deploy.client.FederatedClient;
+import dev.fl4j.deploy.server.DeployServer;
+import dev.fl4j.learning.algorithms.FedAvg;
+import dev.fl4j.learning.model.ModelWeights;
+import dev.fl4j.learning.optimizers.Sgd;
+import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.learning.zoo.Models;
+import dev.fl4j.simulation.datasets.FedProxSynthetic;
+import dev.fl4j.simulation.training.Preprocessing;
+import dev.fl4j.simulation.training.TrainingLoop;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A small softmax FedAvg setup shared by the deployment tests and their client processes. */
+public final class DeployFixture {
+
+    public static final int CLIENTS = 3;
+    public static final int BATCH = 8;
+    public static final long SEED = 11;
+
+    private DeployFixture() {}
+
+    public static FedProxSynthetic data() {
+        return FedProxSynthetic.builder(1, 1, CLIENTS, 5)
+                .optExamplesPerClient(30)
+                .build();
+    }
+
+    public static LearningProcess process() {
+        return FedAvg.builder(Models.softmaxRegression(FedProxSynthetic.DIMENSION, FedProxSynthetic.CLASSES))
+                .setClientOptimizer(Sgd.of(0.05f))
+                .optSeed(3)
+                .build();
+    }
+
+    /** The same run on the local runtime. */
+    public static ModelWeights localRun(int perRound, int rounds) {
+        return TrainingLoop.builder()
+                .setProcess(process())
+                .setTrainingData(data())
+                .setClientsPerRound(perRound)
+                .setRounds(rounds)
+                .setPreprocessing(Preprocessing.batches(BATCH))
+                .optSeed(SEED)
+                .optWorkers(2)
+                .build()
+                .run()
+                .model();
+    }
+
+    public static DeployServer.Builder server(int perRound, int rounds) {
+        return DeployServer.builder()
+                .setProcess(process())
+                .setClientsPerRound(perRound)
+                .setRounds(rounds)
+                .setBatchSize(BATCH)
+                .optSeed(SEED)
+                .optInsecure(true)
+                .optMinPopulation(CLIENTS)
+                .optHeartbeatMillis(200);
+    }
+
+    /** Client {@code k} of the fixture's population, with its own shard. */
+    public static FederatedClient client(String server, int k) throws IOException {
+        FedProxSynthetic data = data();
+        String id = data.clientIds().get(k);
+        return FederatedClient.builder()
+                .setServer(server)
+                .setClientId(id)
+                .setData(data.datasetFor(id))
+                .optInsecure(true)
+                .optBackoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                .build();
+    }
+
+    public static byte[] bytes(ModelWeights w) {
+        return ValueCodec.encode(w.asStruct());
+    }
+
+    /** Starts {@code java ClientProcessMain server k mode} on this test's class path. */
+    public static Process clientProcess(String server, int k, String mode) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx256m");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(ClientProcessMain.class.getName());
+        cmd.add(server);
+        cmd.add(String.valueOf(k));
+        cmd.add(mode);
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+    }
+}

@@ -1,0 +1,199 @@
+package dev.fl4j.deploy;
+
+import com.google.protobuf.ByteString;
+import dev.fl4j.core.Placement;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.ClientContext;
+import dev.fl4j.core.computation.ComputationDescriptor;
+import dev.fl4j.core.computation.LocalComputation;
+import dev.fl4j.core.io.ValueCodec;
+import dev.fl4j.deploy.protocol.ClientHeader;
+import dev.fl4j.deploy.protocol.FleetGrpc;
+import dev.fl4j.deploy.protocol.HeartbeatRequest;
+import dev.fl4j.deploy.protocol.ProtocolLimits;
+import dev.fl4j.deploy.protocol.PullTaskRequest;
+import dev.fl4j.deploy.protocol.PushResultResponse;
+import dev.fl4j.deploy.protocol.RegisterRequest;
+import dev.fl4j.deploy.protocol.ResultChunk;
+import dev.fl4j.deploy.protocol.ResultHeader;
+import dev.fl4j.deploy.protocol.TaskChunk;
+import dev.fl4j.deploy.protocol.TaskHeader;
+import dev.fl4j.simulation.data.Dataset;
+import dev.fl4j.simulation.training.Preprocessing;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayOutputStream;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** A protocol-level client for tests: sends exactly the messages it is told to, hostile ones included. */
+final class RawFleetClient implements AutoCloseable {
+
+    final ManagedChannel channel;
+    final FleetGrpc.FleetBlockingStub blocking;
+    final FleetGrpc.FleetStub async;
+
+    RawFleetClient(String target) {
+        this(target, InsecureChannelCredentials.create());
+    }
+
+    RawFleetClient(String target, io.grpc.ChannelCredentials credentials) {
+        channel = NettyChannelBuilder.forTarget(target, credentials)
+                .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES * 4)
+                .build();
+        blocking = FleetGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+        async = FleetGrpc.newStub(channel);
+    }
+
+    static ClientHeader header(String id) {
+        return ClientHeader.newBuilder()
+                .setProtocolVersion(ProtocolLimits.VERSION)
+                .setClientId(id)
+                .build();
+    }
+
+    void register(String id) {
+        blocking.register(RegisterRequest.newBuilder().setHeader(header(id)).build());
+    }
+
+    boolean heartbeat(String id) {
+        return blocking.heartbeat(
+                        HeartbeatRequest.newBuilder().setHeader(header(id)).build())
+                .getKnown();
+    }
+
+    /** A task and its argument bytes, or empty when the server had none within its poll. */
+    record PulledTask(TaskHeader header, byte[] argument) {}
+
+    Optional<PulledTask> pull(ClientHeader h) {
+        Iterator<TaskChunk> it =
+                blocking.pullTask(PullTaskRequest.newBuilder().setHeader(h).build());
+        TaskChunk first = it.next();
+        if (first.hasNoTask()) {
+            while (it.hasNext()) {
+                it.next();
+            }
+            return Optional.empty();
+        }
+        ByteArrayOutputStream arg = new ByteArrayOutputStream();
+        while (it.hasNext()) {
+            arg.writeBytes(it.next().getData().toByteArray());
+        }
+        return Optional.of(new PulledTask(first.getHeader(), arg.toByteArray()));
+    }
+
+    /** Pushes a header and the given data chunks, as given. */
+    PushResultResponse push(ResultHeader header, List<ByteString> chunks) throws Exception {
+        CompletableFuture<PushResultResponse> answer = new CompletableFuture<>();
+        StreamObserver<ResultChunk> out = async.pushResult(new StreamObserver<>() {
+            @Override
+            public void onNext(PushResultResponse r) {
+                answer.complete(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                answer.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {}
+        });
+        out.onNext(ResultChunk.newBuilder().setHeader(header).build());
+        for (ByteString c : chunks) {
+            out.onNext(ResultChunk.newBuilder().setData(c).build());
+        }
+        out.onCompleted();
+        return answer.get(60, TimeUnit.SECONDS);
+    }
+
+    /** Pushes {@code value} as the result of {@code task}, from {@code id}, claiming {@code round}. */
+    PushResultResponse pushValue(String id, String taskId, int round, Value value) throws Exception {
+        byte[] bytes = ValueCodec.encode(value);
+        return pushBytes(id, taskId, round, bytes);
+    }
+
+    PushResultResponse pushBytes(String id, String taskId, int round, byte[] bytes) throws Exception {
+        return push(
+                ResultHeader.newBuilder()
+                        .setClient(header(id))
+                        .setTaskId(taskId)
+                        .setRound(round)
+                        .setResultBytes(bytes.length)
+                        .build(),
+                Chunks.split(bytes, ProtocolLimits.MAX_CHUNK_BYTES));
+    }
+
+    /** Runs {@code task} honestly on {@code data}, as a real client would. */
+    static Value honestResult(PulledTask task, String id, Dataset data) {
+        LocalComputation fn = ComputationDescriptor.fromBytes(
+                        task.header().getComputation().toByteArray())
+                .rebuild();
+        StructType param = (StructType) fn.type().parameter();
+        Struct sent =
+                Payloads.decodeArgument(task.argument(), param, task.header().getDataFieldsList(), "task");
+        Dataset prepared = Preprocessing.builder()
+                .setBatchSize(task.header().getBatchSize())
+                .optExamplesCap(task.header().getExamplesCap())
+                .build()
+                .forTraining(data, task.header().getShuffleSeed());
+        Struct.Builder full = Struct.builder();
+        for (StructType.Field f : param.fields()) {
+            full.add(f.name(), task.header().getDataFieldsList().contains(f.name()) ? prepared : sent.get(f.name()));
+        }
+        Map<Object, Object> resources = new HashMap<>();
+        return fn.invoke(full.build(), new ClientContext() {
+            @Override
+            public Placement placement() {
+                return Placement.CLIENTS;
+            }
+
+            @Override
+            public int clientIndex() {
+                return 0;
+            }
+
+            @Override
+            public String clientId() {
+                return id;
+            }
+
+            @Override
+            public int workerIndex() {
+                return 0;
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public <T> T workerResource(Object key, Supplier<T> factory) {
+                return (T) resources.computeIfAbsent(key, k -> factory.get());
+            }
+
+            @Override
+            public Optional<Value> clientState(String key) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void setClientState(String key, Value state) {
+                throw new UnsupportedOperationException();
+            }
+        });
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        channel.shutdownNow();
+        channel.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}
