@@ -94,7 +94,7 @@ class RequestAuthenticationTest {
             Reason expected =
                     at == 2 ? Reason.UNSUPPORTED_PROTOCOL_VERSION : at == 5 ? Reason.UNKNOWN_KEY : Reason.BAD_SIGNATURE;
             if (at == 5) {
-                tampered[at] = (byte) (tampered[at] == 'a' ? 'b' : 'a');
+                tampered[at] = (byte) (genuine[at] == 'a' ? 'b' : 'a'); // another hex digit, another id
             }
             assertRejected(expected, () -> verifier.verify("PushResult", BODY, tampered));
         }
