@@ -14,7 +14,6 @@ import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
-import dev.fl4j.core.templates.MeasuredProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
 import dev.fl4j.learning.keras.Metric;
 import dev.fl4j.learning.keras.Metrics;
@@ -96,13 +95,8 @@ public final class ClientWorks {
                 "client_work_initialize", state, (ctx, a) -> ctx.federatedValue(Struct.empty(), Placement.SERVER));
         FederatedComputation next = FederatedComputation.of(
                 "client_work_next",
-                StructType.builder()
-                        .add("state", state)
-                        .add("weights", FederatedType.clients(weights))
-                        .add("data", FederatedType.clients(data))
-                        .build(),
-                MeasuredProcess.outputType(
-                        state, FederatedType.clients(resultMember), FederatedType.server(measurements)),
+                ClientWorkProcess.nextParameterType(state, weights, data),
+                ClientWorkProcess.nextResultType(state, resultMember, measurements),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
                     FederatedValue trained = ctx.federatedMap(

@@ -150,13 +150,8 @@ public final class FedKMeans {
                 (ctx, a) -> ctx.federatedValue(Struct.empty(), Placement.SERVER));
         FederatedComputation next = FederatedComputation.of(
                 "kmeans_client_work_next",
-                StructType.builder()
-                        .add("state", state)
-                        .add("weights", FederatedType.clients(weightsType))
-                        .add("data", FederatedType.clients(data))
-                        .build(),
-                MeasuredProcess.outputType(
-                        state, FederatedType.clients(resultMember), FederatedType.server(measurements)),
+                ClientWorkProcess.nextParameterType(state, weightsType, data),
+                ClientWorkProcess.nextResultType(state, resultMember, measurements),
                 (ctx, arg) -> {
                     Struct a = (Struct) arg;
                     FederatedValue stepped = ctx.federatedMap(

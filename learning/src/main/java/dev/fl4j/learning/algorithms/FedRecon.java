@@ -311,13 +311,8 @@ public final class FedRecon {
                     "client_work_initialize", state, (ctx, a) -> ctx.federatedValue(Struct.empty(), Placement.SERVER));
             FederatedComputation next = FederatedComputation.of(
                     "client_work_next",
-                    StructType.builder()
-                            .add("state", state)
-                            .add("weights", FederatedType.clients(deliveredType()))
-                            .add("data", FederatedType.clients(data))
-                            .build(),
-                    MeasuredProcess.outputType(
-                            state, FederatedType.clients(resultMember), FederatedType.server(measurements)),
+                    ClientWorkProcess.nextParameterType(state, deliveredType(), data),
+                    ClientWorkProcess.nextResultType(state, resultMember, measurements),
                     (ctx, arg) -> {
                         Struct a = (Struct) arg;
                         FederatedValue trained = ctx.federatedMap(

@@ -40,6 +40,27 @@ public class ClientWorkProcess extends MeasuredProcess {
         }
     }
 
+    /**
+     * The parameter type of a client work's {@code next}: {@code <state=STATE, weights=WEIGHTS@CLIENTS,
+     * data=DATA@CLIENTS>}, for {@code state} already placed (at SERVER).
+     */
+    public static StructType nextParameterType(FederatedType state, Type weights, Type data) {
+        return StructType.builder()
+                .add("state", state)
+                .add("weights", FederatedType.clients(weights))
+                .add("data", FederatedType.clients(data))
+                .build();
+    }
+
+    /**
+     * The result type of a client work's {@code next}: the state, {@code RESULT@CLIENTS} (one client's
+     * {@code <update=..,update_weight=..>}) and {@code MEASUREMENTS@SERVER}.
+     */
+    public static StructType nextResultType(FederatedType state, Type resultMember, Type measurements) {
+        return MeasuredProcess.outputType(
+                state, FederatedType.clients(resultMember), FederatedType.server(measurements));
+    }
+
     /** The type of one client's data, e.g. {@code <x=float32[?,28,28,1],y=int32[?]>*}. */
     public Type dataType() {
         return ((FederatedType) ((StructType) nextComputation().type().parameter()).get(2)).member();
