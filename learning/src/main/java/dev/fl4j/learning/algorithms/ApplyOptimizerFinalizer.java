@@ -2,7 +2,6 @@ package dev.fl4j.learning.algorithms;
 
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedType;
-import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Placement;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.StructType;
@@ -11,8 +10,6 @@ import dev.fl4j.core.Tensor;
 import dev.fl4j.core.TensorType;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
-import dev.fl4j.core.templates.MeasuredProcess;
-import dev.fl4j.core.templates.MeasuredProcessOutput;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.optimizers.Optimizer;
 import dev.fl4j.learning.templates.FinalizerProcess;
@@ -72,26 +69,6 @@ public final class ApplyOptimizerFinalizer {
                 "finalizer_initialize",
                 state,
                 (ctx, a) -> ctx.federatedValue(optimizer.initialize(trainable), Placement.SERVER));
-        FederatedComputation next = FederatedComputation.of(
-                "finalizer_next",
-                StructType.builder()
-                        .add("state", state)
-                        .add("weights", FederatedType.server(modelWeightsType))
-                        .add("update", FederatedType.server(trainable))
-                        .build(),
-                MeasuredProcess.outputType(
-                        state, FederatedType.server(modelWeightsType), FederatedType.server(measurements)),
-                (ctx, arg) -> {
-                    Struct a = (Struct) arg;
-                    FederatedValue out = ctx.federatedMap(
-                            step,
-                            ctx.federatedZip(Struct.named(
-                                    "state", a.get("state"), "weights", a.get("weights"), "update", a.get("update"))));
-                    return new MeasuredProcessOutput(
-                            ctx.federatedField(out, "state"),
-                            ctx.federatedField(out, "weights"),
-                            ctx.federatedField(out, "measurements"));
-                });
-        return new FinalizerProcess(init, next);
+        return FinalizerProcess.ofServerStep(init, state, modelWeightsType, trainable, measurements, step);
     }
 }

@@ -373,32 +373,7 @@ public final class FedRecon {
                     "finalizer_initialize",
                     state,
                     (ctx, a) -> ctx.federatedValue(optimizer.initialize(global), Placement.SERVER));
-            FederatedComputation next = FederatedComputation.of(
-                    "finalizer_next",
-                    StructType.builder()
-                            .add("state", state)
-                            .add("weights", FederatedType.server(weightsType))
-                            .add("update", FederatedType.server(global))
-                            .build(),
-                    MeasuredProcess.outputType(
-                            state, FederatedType.server(weightsType), FederatedType.server(measurements)),
-                    (ctx, arg) -> {
-                        Struct a = (Struct) arg;
-                        FederatedValue o = ctx.federatedMap(
-                                step,
-                                ctx.federatedZip(Struct.named(
-                                        "state",
-                                        a.get("state"),
-                                        "weights",
-                                        a.get("weights"),
-                                        "update",
-                                        a.get("update"))));
-                        return new MeasuredProcessOutput(
-                                ctx.federatedField(o, "state"),
-                                ctx.federatedField(o, "weights"),
-                                ctx.federatedField(o, "measurements"));
-                    });
-            return new FinalizerProcess(init, next);
+            return FinalizerProcess.ofServerStep(init, state, weightsType, global, measurements, step);
         }
     }
 

@@ -2,7 +2,6 @@ package dev.fl4j.learning.algorithms;
 
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedType;
-import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Placement;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.StructType;
@@ -13,8 +12,6 @@ import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
-import dev.fl4j.core.templates.MeasuredProcess;
-import dev.fl4j.core.templates.MeasuredProcessOutput;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.optimizers.LearningRateSchedule;
 import dev.fl4j.learning.optimizers.Optimizer;
@@ -126,27 +123,7 @@ public final class ScheduledOptimizerFinalizer {
                 (ctx, a) -> ctx.federatedValue(
                         Struct.named("round", Tensor.scalar(0), "optimizer", optimizer.initialize(trainable)),
                         Placement.SERVER));
-        FederatedComputation next = FederatedComputation.of(
-                "finalizer_next",
-                StructType.builder()
-                        .add("state", state)
-                        .add("weights", FederatedType.server(modelWeightsType))
-                        .add("update", FederatedType.server(updateType))
-                        .build(),
-                MeasuredProcess.outputType(
-                        state, FederatedType.server(modelWeightsType), FederatedType.server(measurements)),
-                (ctx, arg) -> {
-                    Struct a = (Struct) arg;
-                    FederatedValue out = ctx.federatedMap(
-                            step,
-                            ctx.federatedZip(Struct.named(
-                                    "state", a.get("state"), "weights", a.get("weights"), "update", a.get("update"))));
-                    return new MeasuredProcessOutput(
-                            ctx.federatedField(out, "state"),
-                            ctx.federatedField(out, "weights"),
-                            ctx.federatedField(out, "measurements"));
-                });
-        return new FinalizerProcess(init, next);
+        return FinalizerProcess.ofServerStep(init, state, modelWeightsType, updateType, measurements, step);
     }
 
     private static Tensor scaled(Tensor t, float factor) {
