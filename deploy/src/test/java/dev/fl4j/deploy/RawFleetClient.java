@@ -1,14 +1,9 @@
 package dev.fl4j.deploy;
 
 import com.google.protobuf.ByteString;
-import dev.fl4j.core.Placement;
-import dev.fl4j.core.Struct;
-import dev.fl4j.core.StructType;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.computation.ClientContext;
-import dev.fl4j.core.computation.ComputationDescriptor;
-import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.io.ValueCodec;
+import dev.fl4j.deploy.client.HonestTasks;
 import dev.fl4j.deploy.protocol.ClientHeader;
 import dev.fl4j.deploy.protocol.FleetGrpc;
 import dev.fl4j.deploy.protocol.HeartbeatRequest;
@@ -21,20 +16,16 @@ import dev.fl4j.deploy.protocol.ResultHeader;
 import dev.fl4j.deploy.protocol.TaskChunk;
 import dev.fl4j.deploy.protocol.TaskHeader;
 import dev.fl4j.simulation.data.Dataset;
-import dev.fl4j.simulation.training.Preprocessing;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /** A protocol-level client for tests: sends exactly the messages it is told to, hostile ones included. */
 final class RawFleetClient implements AutoCloseable {
@@ -136,59 +127,7 @@ final class RawFleetClient implements AutoCloseable {
 
     /** Runs {@code task} honestly on {@code data}, as a real client would. */
     static Value honestResult(PulledTask task, String id, Dataset data) {
-        LocalComputation fn = ComputationDescriptor.fromBytes(
-                        task.header().getComputation().toByteArray())
-                .rebuild();
-        StructType param = (StructType) fn.type().parameter();
-        Struct sent =
-                Payloads.decodeArgument(task.argument(), param, task.header().getDataFieldsList(), "task");
-        Dataset prepared = Preprocessing.builder()
-                .setBatchSize(task.header().getBatchSize())
-                .optExamplesCap(task.header().getExamplesCap())
-                .build()
-                .forTraining(data, task.header().getShuffleSeed());
-        Struct.Builder full = Struct.builder();
-        for (StructType.Field f : param.fields()) {
-            full.add(f.name(), task.header().getDataFieldsList().contains(f.name()) ? prepared : sent.get(f.name()));
-        }
-        Map<Object, Object> resources = new HashMap<>();
-        return fn.invoke(full.build(), new ClientContext() {
-            @Override
-            public Placement placement() {
-                return Placement.CLIENTS;
-            }
-
-            @Override
-            public int clientIndex() {
-                return 0;
-            }
-
-            @Override
-            public String clientId() {
-                return id;
-            }
-
-            @Override
-            public int workerIndex() {
-                return 0;
-            }
-
-            @Override
-            @SuppressWarnings("unchecked")
-            public <T> T workerResource(Object key, Supplier<T> factory) {
-                return (T) resources.computeIfAbsent(key, k -> factory.get());
-            }
-
-            @Override
-            public Optional<Value> clientState(String key) {
-                return Optional.empty();
-            }
-
-            @Override
-            public void setClientState(String key, Value state) {
-                throw new UnsupportedOperationException();
-            }
-        });
+        return HonestTasks.result(task.header(), task.argument(), id, data);
     }
 
     @Override
