@@ -26,7 +26,6 @@ import dev.fl4j.learning.model.GradientResult;
 import dev.fl4j.learning.model.ModelEngine;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
-import java.io.UncheckedIOException;
 import java.util.Optional;
 
 /**
@@ -145,16 +144,7 @@ public final class ClientTraining extends LocalComputation {
     public static final class Factory implements ComputationFactory {
         @Override
         public LocalComputation create(String config, Value payload) {
-            JsonNode c;
-            try {
-                c = JSON.readTree(config);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new UncheckedIOException("client training config is not JSON", e);
-            }
-            if (!"fl4j.client_training".equals(c.path("format").asText())
-                    || c.path("version").asInt() != 1) {
-                throw new IllegalArgumentException("not an fl4j.client_training version 1 config: " + config);
-            }
+            JsonNode c = DescriptorConfigs.read(config, "fl4j.client_training", "client training");
             return new ClientTraining(
                     ModelEngines.byName(c.path("engine").asText()),
                     TrainingSpec.fromJson(c.path("training_spec").asText()),

@@ -28,7 +28,6 @@ import dev.fl4j.learning.model.ModelEngine;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
 import dev.fl4j.learning.optimizers.Sgd;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 
@@ -323,16 +322,7 @@ public final class ClientTrainingVariant extends LocalComputation {
 
         @Override
         public LocalComputation create(String config, Value payload) {
-            JsonNode c;
-            try {
-                c = JSON.readTree(config);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new UncheckedIOException("client training variant config is not JSON", e);
-            }
-            if (!"fl4j.client_training_variant".equals(c.path("format").asText())
-                    || c.path("version").asInt() != 1) {
-                throw new IllegalArgumentException("not an fl4j.client_training_variant version 1 config: " + config);
-            }
+            JsonNode c = DescriptorConfigs.read(config, "fl4j.client_training_variant", "client training variant");
             String variant = c.path("variant").asText();
             if (!VARIANTS.contains(variant)) {
                 throw new IllegalArgumentException(
