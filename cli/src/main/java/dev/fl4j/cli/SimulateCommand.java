@@ -270,6 +270,16 @@ class SimulateCommand implements Callable<Integer> {
     String secureAggregation;
 
     @Option(
+            names = "--secagg-dropouts",
+            paramLabel = "FRACTION@STAGE[,FRACTION@STAGE...]",
+            description = "Simulated SecAgg+ dropouts (with --secure-aggregation secagg+): in every secure sum, "
+                    + "round(FRACTION x clients) clients, drawn from --seed, stop answering at STAGE "
+                    + "(advertise-keys, share-keys, masked-input, unmasking), e.g. 0.1@masked-input. A client "
+                    + "that drops before its masked input is not in the sum; too many dropped neighbours abort the "
+                    + "round. Default: none.")
+    String secaggDropouts;
+
+    @Option(
             names = "--tensorboard",
             paramLabel = "DIR",
             description = "Write TensorBoard event files, one sub-directory per aggregator run.")
@@ -400,7 +410,8 @@ class SimulateCommand implements Callable<Integer> {
                 broadcast,
                 dpDelta,
                 epsilonBudget,
-                secureAggregation);
+                secureAggregation,
+                secaggDropouts);
     }
 
     /** A fresh command of this kind, to parse one config-file value with picocli. */

@@ -89,6 +89,10 @@ public final class ServerRun {
             throw new UsageException("--secure-aggregation " + s.secureAggregation()
                     + " runs the protocol in one JVM; fl4j server does not carry it over the network yet");
         }
+        if (s.secaggDropouts() != null) {
+            throw new UsageException("--secagg-dropouts simulates SecAgg+ dropouts in one JVM; a server's clients drop"
+                    + " out by themselves");
+        }
         if (s.dropout() != 0) {
             throw new UsageException(
                     "--dropout simulates clients that drop out; a server's clients drop out by themselves");

@@ -257,7 +257,8 @@ public final class Simulation {
                                         s.plot(), name, chart, MetricsPlot.standard(), chartProvenance, provenance),
                                 true));
                     }
-                    Optional<SecureSumProtocol> secure = SecureAggregationSpec.parse(s.secureAggregation());
+                    Optional<SecureSumProtocol> secure =
+                            SecureAggregationSpec.parse(s.secureAggregation(), s.secaggDropouts(), s.seed());
                     TrainingResult result;
                     if (secure.isPresent()) {
                         try (LocalRuntime rt = LocalRuntime.builder()
@@ -427,6 +428,9 @@ public final class Simulation {
         m.put("examples-per-client", String.valueOf(s.examplesPerClient()));
         if (!"plain".equals(s.secureAggregation().trim())) {
             m.put("secure-aggregation", s.secureAggregation().trim());
+        }
+        if (s.secaggDropouts() != null && !s.secaggDropouts().isBlank()) {
+            m.put("secagg-dropouts", s.secaggDropouts().trim());
         }
         return RunConfig.of(m);
     }
