@@ -355,7 +355,7 @@ class FedAvgTest {
     void clientTrainingIsRebuiltFromItsDescriptor() {
         ClientTraining original = new ClientTraining(
                 ENGINE,
-                TrainingSpec.of(MODEL, Sgd.of(0.2f)).withEpochs(2),
+                TrainingSpec.of(MODEL, Sgd.of(0.2f)).toBuilder().optEpochs(2).build(),
                 ClientTraining.Mode.TRAIN,
                 ClientWeighting.UNIFORM,
                 99);
