@@ -43,7 +43,9 @@ class ClientStartAndUpdateTest {
 
     /** FedProx (anchors) and Adam (slots, step size): every piece of per-client state. */
     private static TrainingSpec spec() {
-        return TrainingSpec.of(SPEC, Adam.of(0.05f)).toBuilder()
+        return TrainingSpec.builder()
+                .setModel(SPEC)
+                .setClientOptimizer(Adam.of(0.05f))
                 .optProximalMu(0.5f)
                 .optEpochs(2)
                 .build();

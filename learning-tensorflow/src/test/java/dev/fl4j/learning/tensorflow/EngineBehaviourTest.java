@@ -52,7 +52,9 @@ class EngineBehaviourTest {
         ListSequence data = ListSequence.of(cnn.inputSpec(), batches);
         ListSequence other = ListSequence.of(cnn.inputSpec(), TestData.halvesImages(1, 4, 99));
         ModelWeights w0 = cnn.initialWeights(5);
-        TrainingSpec spec = TrainingSpec.of(cnn, Sgd.of(0.05f).withMomentum(0.5f)).toBuilder()
+        TrainingSpec spec = TrainingSpec.builder()
+                .setModel(cnn)
+                .setClientOptimizer(Sgd.of(0.05f).withMomentum(0.5f))
                 .optEpochs(2)
                 .build();
         try (TfClientTrainer trainer = new TfClientTrainer(spec)) {
@@ -221,8 +223,11 @@ class EngineBehaviourTest {
             batches.add(Struct.named("x", Tensor.of(x, 4, 5), "y", Tensor.of(y, 4, 5)));
         }
         ListSequence data = ListSequence.of(spec.inputSpec(), batches);
-        try (TfClientTrainer trainer = new TfClientTrainer(
-                TrainingSpec.of(spec, Adam.of(0.05f)).toBuilder().optEpochs(8).build())) {
+        try (TfClientTrainer trainer = new TfClientTrainer(TrainingSpec.builder()
+                .setModel(spec)
+                .setClientOptimizer(Adam.of(0.05f))
+                .optEpochs(8)
+                .build())) {
             ModelWeights w0 = spec.initialWeights(2);
             double before = loss(trainer, w0, data);
             ClientTrainingResult r = trainer.train(w0, data, 1L);
@@ -288,7 +293,9 @@ class EngineBehaviourTest {
                 batches.add(Struct.named("x", Tensor.of(x, 8, 4), "y", y));
             }
             ListSequence data = ListSequence.of(spec.inputSpec(), batches);
-            try (TfClientTrainer trainer = new TfClientTrainer(TrainingSpec.of(spec, Sgd.of(0.3f)).toBuilder()
+            try (TfClientTrainer trainer = new TfClientTrainer(TrainingSpec.builder()
+                    .setModel(spec)
+                    .setClientOptimizer(Sgd.of(0.3f))
                     .optEpochs(10)
                     .build())) {
                 ModelWeights w0 = spec.initialWeights(4);
