@@ -125,7 +125,7 @@ final class PrivateRuns {
             throw new IllegalArgumentException(
                     "a differentially private run with checkpoints must record its noised rounds in the"
                             + " checkpoint directory: build the DP aggregator with "
-                            + "withLedger(PrivacyLedgerFile.in(store)); it has "
+                            + "toBuilder().optLedger(PrivacyLedgerFile.in(store)); it has "
                             + dp.ledger());
         }
     }

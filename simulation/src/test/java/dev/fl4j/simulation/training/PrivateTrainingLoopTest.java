@@ -212,7 +212,7 @@ class PrivateTrainingLoopTest {
                         .optCheckpoints(store, 1, SmallRun.config(1, 0))
                         .optPrivacy(dp)
                         .build());
-        assertTrue(e.getMessage().contains("withLedger(PrivacyLedgerFile.in(store))"), e.getMessage());
+        assertTrue(e.getMessage().contains("optLedger(PrivacyLedgerFile.in(store))"), e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,
                 () -> SmallRun.loop(SmallRun.process(ledgered), 2, 1, 0, 1)

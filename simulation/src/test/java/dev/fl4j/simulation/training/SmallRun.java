@@ -87,19 +87,19 @@ final class SmallRun {
     static TrainingLoop.Builder privateCheckpointed(
             Path dir, int rounds, dev.fl4j.aggregators.DifferentiallyPrivateFactory dp) {
         CheckpointStore store = new CheckpointStore(dir);
-        dev.fl4j.aggregators.DifferentiallyPrivateFactory withLedger = dp.toBuilder()
+        dev.fl4j.aggregators.DifferentiallyPrivateFactory ledgered = dp.toBuilder()
                 .optLedger(dev.fl4j.simulation.checkpoint.PrivacyLedgerFile.in(store))
                 .build();
         return loop(
                         process(dev.fl4j.aggregators.Aggregators.dpAggregator()
-                                .setMechanism(withLedger)
+                                .setMechanism(ledgered)
                                 .build()),
                         rounds,
                         11,
                         0,
                         1)
                 .optCheckpoints(store, 1, config(11, 0))
-                .optPrivacy(withLedger);
+                .optPrivacy(ledgered);
     }
 
     static TrainingLoop.Builder checkpointed(Path dir, int rounds, long seed, double dropout, int workers) {
