@@ -22,12 +22,18 @@ import java.util.Objects;
  * the same batch size the exported model therefore reports the accuracy the run's last evaluation printed, exactly,
  * and the same loss. Metric names are those of {@link ModelEvaluation} ({@code eval/loss},
  * {@code eval/sparse_categorical_accuracy}, {@code eval/num_examples}, {@code eval/num_batches}, and
- * {@code federated_eval/...}); a model that is not a classifier has no accuracy.
+ * {@code federated_eval/...}), with the accuracy's counts ({@value #CORRECT}, {@value #LABELS}) beside them; a model
+ * that is not a classifier has no accuracy.
  *
  * <p>Features are fitted to the model's input by a reshape when the data holds the same number of values per example
  * (images stored flat for a model taking 28×28×1, or the reverse); anything else is refused with both types named.
  */
 public final class ExportedEvaluation {
+
+    /** The metric (beside a run's) counting correct predictions, {@code eval/correct}: accuracy's numerator. */
+    public static final String CORRECT = "correct";
+    /** The metric counting the labels compared, {@code eval/labels}: accuracy's denominator. */
+    public static final String LABELS = "labels";
 
     private final ExportedModel model;
     private final List<Dataset> centralParts;
@@ -148,6 +154,8 @@ public final class ExportedEvaluation {
         void finish(String prefix, Map<String, Double> out) {
             if (labels > 0) {
                 out.put(prefix + "/" + Metric.SPARSE_CATEGORICAL_ACCURACY.metricName(), correct / labels);
+                out.put(prefix + "/" + CORRECT, correct);
+                out.put(prefix + "/" + LABELS, labels);
             }
             out.put(prefix + "/" + Metric.LOSS.metricName(), examples > 0 ? loss / examples : 0.0);
             out.put(prefix + "/" + Metric.NUM_EXAMPLES.metricName(), examples);
