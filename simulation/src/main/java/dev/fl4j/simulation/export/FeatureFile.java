@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  *       {@code [n, ...]}, one example per first index, scaled from 0..255 to [0, 1] as fl4j's MNIST and Fashion-MNIST
  *       loaders scale them; a float model only.</li>
  *   <li><b>CSV</b>: one example per line, its values in the input's row-major order separated by commas (784 values
- *       for a 28×28×1 image); an optional header line (any field that is not a number); no quoting. Float models take
+ *       for a 28×28×1 image); an optional first line of column names (no field a number); no quoting. Float models take
  *       decimal numbers ({@code -1.5}, {@code 2e-3}), int models integers. Blank lines are skipped.</li>
  * </ul>
  * Every line must hold exactly the values of one example. {@code NaN}, infinities and numbers beyond float32 are
@@ -215,15 +215,18 @@ public final class FeatureFile {
         return -1;
     }
 
-    /** A line with a field that is neither a number nor a NaN/infinity spelling. */
+    /**
+     * A line none of whose fields is a number (or a NaN/infinity spelling): a row with a typo among numbers is a row,
+     * refused at its field, never taken for a header.
+     */
     private static boolean isHeader(String[] fields) {
         for (String f : fields) {
             String s = f.strip();
-            if (!DECIMAL.matcher(s).matches() && !NON_FINITE.matcher(s).matches()) {
-                return true;
+            if (DECIMAL.matcher(s).matches() || NON_FINITE.matcher(s).matches()) {
+                return false;
             }
         }
-        return false;
+        return true;
     }
 
     private static int grow(int length, int needed) {
