@@ -116,7 +116,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 StringBuilder summary = new StringBuilder();
                 try (SimulationData data =
                         SimulationData.load(dataset, centralised ? "iid" : null, n, examplesPerClient, seed, summary)) {
-                    out.print(summary);
+                    out.println(testData(data));
                     Preprocessing prep = Preprocessing.builder()
                             .setBatchSize(batch)
                             .optBatchMap(labelMap(data, m))
@@ -159,6 +159,24 @@ final class EvaluateCommand implements Callable<Integer> {
     static String describe(Path dir, ExportedModel m) {
         return "model " + dir + ": TensorFlow SavedModel, x " + m.inputType() + " → "
                 + m.classes().map(c -> c + " classes").orElse("outputs (not a classifier)");
+    }
+
+    /** {@code test data: 10,000 examples (central test set)} or {@code test data: 12 test clients}. */
+    private static String testData(SimulationData data) {
+        List<String> parts = new ArrayList<>();
+        if (data.centralTest() != null) {
+            parts.add(String.format(
+                    Locale.ROOT,
+                    "%,d examples (central test set)",
+                    data.centralTest().size()));
+        }
+        if (data.testClients() != null) {
+            parts.add(String.format(
+                    Locale.ROOT,
+                    "%,d test clients",
+                    data.testClients().clientIds().size()));
+        }
+        return "test data " + data.name() + ": " + String.join(", ", parts);
     }
 
     /** LEAF Shakespeare's next characters become per-position targets when the model predicts every position. */
