@@ -73,6 +73,8 @@ final class ParquetTableReader implements TableReader {
                 throw (IOException) e;
             }
             throw new MalformedTableException(file, "not a readable Parquet file (" + e.getMessage() + ")", e);
+        } catch (NoClassDefFoundError e) {
+            throw damaged(file, "footer", e);
         }
         try {
             return new ParquetTableReader(file, reader);
@@ -107,6 +109,22 @@ final class ParquetTableReader implements TableReader {
                         file,
                         "column '" + t.getName() + "' is " + p.getPrimitiveTypeName() + ", not a number or string");
         };
+    }
+
+    /**
+     * parquet-java names the file through Hadoop's {@code Path} in some of its reports of a damaged
+     * column chunk (e.g. pages whose value counts do not add up to the chunk's); without Hadoop on the
+     * class path that report is a {@link NoClassDefFoundError} of a Hadoop class, which is the damage
+     * reported. Any other missing class is not ours to explain and is rethrown.
+     */
+    private static RuntimeException damaged(Path file, String where, NoClassDefFoundError e) {
+        if (e.getMessage() == null || !e.getMessage().startsWith("org/apache/hadoop/")) {
+            throw e;
+        }
+        return new MalformedTableException(
+                file,
+                where,
+                "a damaged column chunk (parquet-java's report of it needs Hadoop's " + e.getMessage() + ")");
     }
 
     @Override
@@ -146,8 +164,9 @@ final class ParquetTableReader implements TableReader {
         } catch (MalformedTableException e) {
             throw e;
         } catch (RuntimeException | IOException e) {
-            throw new MalformedTableException(
-                    file, "row " + (row + (rowsLeftInGroup > 0 ? 0 : 1)), "unreadable (" + e.getMessage() + ")");
+            throw new MalformedTableException(file, "row " + row, "unreadable (" + e.getMessage() + ")");
+        } catch (NoClassDefFoundError e) {
+            throw damaged(file, "row " + row, e);
         }
     }
 
