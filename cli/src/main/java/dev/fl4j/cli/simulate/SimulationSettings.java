@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * {@value #DEFAULT_CLIENT_LR}, algorithm's default);
  * {@code clientLrSchedule} and {@code serverLrSchedule} null mean a constant rate;
  * {@code partition} null means the default IID split for centralised datasets;
- * {@code secureAggregation} is a {@link SecureAggregationSpec} ({@code plain} by default).
+ * {@code secureAggregation} is a {@link SecureAggregationSpec} ({@code plain} by default);
+ * {@code table} holds the options of a {@code csv:} or {@code parquet:} dataset (null: none given).
  */
 public record SimulationSettings(
         String dataset,
@@ -44,13 +45,15 @@ public record SimulationSettings(
         String broadcast,
         double dpDelta,
         Double epsilonBudget,
-        String secureAggregation) {
+        String secureAggregation,
+        TableSpec table) {
 
     /** The client learning rate when {@code --client-lr} is not given. */
     public static final float DEFAULT_CLIENT_LR = 0.02f;
 
     public SimulationSettings {
         aggregators = List.copyOf(aggregators);
+        table = table == null ? TableSpec.NONE : table;
     }
 
     /** The client learning rate, given or default. */
@@ -98,6 +101,7 @@ public record SimulationSettings(
         putIfGiven(o, "plot", plot);
         putIfGiven(o, "checkpoint-dir", checkpointDir);
         o.put("checkpoint-every", String.valueOf(checkpointEvery));
+        table.putOptions(o);
         return o;
     }
 
@@ -150,9 +154,9 @@ public record SimulationSettings(
             throw new UsageException("--aggregator needs at least one aggregator spec, e.g. mean or mean,compression");
         }
         SecureAggregationSpec.parse(secureAggregation);
-        if (partition != null && !SimulationData.isCentralised(dataset)) {
-            throw new UsageException("--partition applies to centralised datasets (fashion-mnist, mnist); " + dataset
-                    + " is already split by clients");
+        if (partition != null && !SimulationData.isCentralised(dataset, table)) {
+            throw new UsageException("--partition applies to centralised datasets (fashion-mnist, mnist, tables"
+                    + " without --client-column); " + dataset + " is already split by clients");
         }
     }
 
