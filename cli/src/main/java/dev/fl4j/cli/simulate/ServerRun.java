@@ -115,7 +115,7 @@ public final class ServerRun {
         if (o.insecure() && !DeployServer.isLoopback(o.host())) {
             throw new UsageException("--insecure is allowed only on a loopback address, not " + o.host());
         }
-        boolean centralised = SimulationData.isCentralised(s.dataset());
+        boolean centralised = SimulationData.isCentralised(s.dataset(), s.table());
         boolean federatedFiles =
                 !centralised && !SimulationData.name(s.dataset()).equals("synthetic");
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : Simulation.DEFAULT_CLIENTS;
@@ -123,8 +123,8 @@ public final class ServerRun {
         AlgorithmChoice algorithm = Simulation.algorithm(s);
         float serverLr = s.serverLr() != null ? s.serverLr() : algorithm.defaultServerLearningRate();
         StringBuilder summary = new StringBuilder();
-        try (SimulationData data =
-                SimulationData.load(s.dataset(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
+        try (SimulationData data = SimulationData.load(
+                s.dataset(), s.table(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
             ModelChoice model = Simulation.model(s, data);
             Preprocessing prep = Preprocessing.builder()
                     .setBatchSize(s.batch())

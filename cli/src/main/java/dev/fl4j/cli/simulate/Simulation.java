@@ -111,7 +111,7 @@ public final class Simulation {
             throw new UsageException("--secure-aggregation " + s.secureAggregation()
                     + " runs the protocol in this JVM on the local runtime; it cannot be combined with --runtime");
         }
-        boolean centralised = SimulationData.isCentralised(s.dataset());
+        boolean centralised = SimulationData.isCentralised(s.dataset(), s.table());
         boolean federatedFiles =
                 !centralised && !SimulationData.name(s.dataset()).equals("synthetic");
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : DEFAULT_CLIENTS;
@@ -131,8 +131,8 @@ public final class Simulation {
         }
 
         StringBuilder summary = new StringBuilder();
-        try (SimulationData data =
-                SimulationData.load(s.dataset(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
+        try (SimulationData data = SimulationData.load(
+                s.dataset(), s.table(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
             out.print(summary);
             int population = data.train().clientIds().size();
             if (s.clientsPerRound() > population) {

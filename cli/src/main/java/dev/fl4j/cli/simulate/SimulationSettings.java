@@ -16,6 +16,7 @@ import java.util.TreeMap;
  * {@code secureAggregation} is a {@link SecureAggregationSpec} ({@code plain} by default);
  * {@code secaggDropouts} its simulated dropouts ({@code --secagg-dropouts}), null for none;
  * {@code export} null means the trained model is not exported.
+ * {@code table} holds the options of a {@code csv:} or {@code parquet:} dataset (null: none given).
  */
 public record SimulationSettings(
         String dataset,
@@ -49,13 +50,15 @@ public record SimulationSettings(
         Double epsilonBudget,
         String secureAggregation,
         String secaggDropouts,
-        Path export) {
+        Path export,
+        TableSpec table) {
 
     /** The client learning rate when {@code --client-lr} is not given. */
     public static final float DEFAULT_CLIENT_LR = 0.02f;
 
     public SimulationSettings {
         aggregators = List.copyOf(aggregators);
+        table = table == null ? TableSpec.NONE : table;
     }
 
     /** The client learning rate, given or default. */
@@ -105,6 +108,7 @@ public record SimulationSettings(
         putIfGiven(o, "checkpoint-dir", checkpointDir);
         putIfGiven(o, "export", export);
         o.put("checkpoint-every", String.valueOf(checkpointEvery));
+        table.putOptions(o);
         return o;
     }
 
@@ -164,9 +168,9 @@ public record SimulationSettings(
                 throw new UsageException("--export " + e.getMessage());
             }
         }
-        if (partition != null && !SimulationData.isCentralised(dataset)) {
-            throw new UsageException("--partition applies to centralised datasets (fashion-mnist, mnist); " + dataset
-                    + " is already split by clients");
+        if (partition != null && !SimulationData.isCentralised(dataset, table)) {
+            throw new UsageException("--partition applies to centralised datasets (fashion-mnist, mnist, tables"
+                    + " without --client-column); " + dataset + " is already split by clients");
         }
     }
 
