@@ -180,8 +180,7 @@ class DeployCommandsTest {
         assertTrue(out2.contains("round  2, "), out2);
         List<String> rows =
                 Files.readAllLines(csv).stream().filter(l -> !l.startsWith("#")).toList();
-        assertEquals(
-                4, rows.size(), "header, rounds 0 and 1 (replayed from the checkpoint) and round 2: " + rows);
+        assertEquals(4, rows.size(), "header, rounds 0 and 1 (replayed from the checkpoint) and round 2: " + rows);
         assertTrue(rows.get(2).startsWith("1,") && rows.get(3).startsWith("2,"), rows.toString());
         try (dev.fl4j.deploy.server.ServerStore store =
                 dev.fl4j.deploy.server.ServerStore.open(checkpoints.resolve("server.db"))) {
