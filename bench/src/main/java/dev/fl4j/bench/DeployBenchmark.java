@@ -111,7 +111,7 @@ public final class DeployBenchmark {
         }
 
         public static Options defaults() {
-            return new Options(10, 200, 20, 3, 1000, 4, 2, 1);
+            return new Options(10, 600, 20, 3, 1000, 4, 2, 1);
         }
 
         private static void positive(String name, int v) {

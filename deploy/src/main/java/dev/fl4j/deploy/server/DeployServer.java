@@ -8,6 +8,7 @@ import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.deploy.Chunks;
 import dev.fl4j.deploy.RemoteClientData;
 import dev.fl4j.deploy.protocol.ProtocolLimits;
 import dev.fl4j.deploy.protocol.Rejection;
@@ -108,6 +109,7 @@ public final class DeployServer implements AutoCloseable {
                 b.authorizedKeys == null ? null : new RequestVerifier(b.authorizedKeys, ProtocolLimits.VERSION));
         server = NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port), credentials)
                 .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES)
+                .initialFlowControlWindow(Chunks.FLOW_CONTROL_WINDOW_BYTES)
                 .addService(service)
                 .build()
                 .start();
