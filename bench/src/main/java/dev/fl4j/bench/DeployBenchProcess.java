@@ -41,6 +41,12 @@ public final class DeployBenchProcess {
     /** Batch size of the lightweight clients. */
     static final int SOFTMAX_BATCH = 10;
 
+    /**
+     * Pause between starting two lightweight clients: a fleet's devices do not all open a TLS
+     * connection in the same millisecond, and 250 handshakes at once on two cores time out and retry.
+     */
+    static final long START_SPACING_MILLIS = 25;
+
     private DeployBenchProcess() {}
 
     public static void main(String[] args) throws Exception {
@@ -133,6 +139,7 @@ public final class DeployBenchProcess {
                         .optBackoff(Duration.ofMillis(200), Duration.ofSeconds(5))
                         .build()
                         .start());
+                Thread.sleep(START_SPACING_MILLIS);
             }
             int done = 0;
             for (FederatedClient c : started) {
