@@ -304,6 +304,15 @@ class SimulateCommand implements Callable<Integer> {
     int checkpointEvery;
 
     @Option(
+            names = "--export",
+            paramLabel = "DIR",
+            description = "Write the final global model to DIR as a TensorFlow SavedModel (signatures serving_default"
+                    + " and evaluate) with the run's provenance in DIR/assets.extra (one sub-directory per run when"
+                    + " several); DIR must not exist or be empty. Read it with fl4j evaluate, fl4j predict, fl4j"
+                    + " describe.")
+    Path export;
+
+    @Option(
             names = "--progress",
             negatable = true,
             description = "Show a progress bar while a round trains. Default: when on a terminal.")
@@ -400,7 +409,8 @@ class SimulateCommand implements Callable<Integer> {
                 broadcast,
                 dpDelta,
                 epsilonBudget,
-                secureAggregation);
+                secureAggregation,
+                export);
     }
 
     /** A fresh command of this kind, to parse one config-file value with picocli. */

@@ -221,6 +221,11 @@ public final class ServerRun {
                     out.println("listening on " + a.getHostString() + ":" + a.getPort());
                     out.flush();
                     DeployResult r = server.run();
+                    if (s.export() != null) {
+                        Simulation.exportModel(model, r.weights(), provenance, s.export());
+                        out.println("model: " + s.export()
+                                + " (TensorFlow SavedModel; fl4j evaluate --model DIR, fl4j predict --model DIR)");
+                    }
                     out.printf(
                             Locale.ROOT,
                             "finished %d rounds; rejected messages: %s%n",

@@ -14,6 +14,7 @@ import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.runtime.RuntimeSpecs;
 import dev.fl4j.core.runtime.SecureSumProtocol;
 import dev.fl4j.learning.algorithms.ModelEngines;
+import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.optimizers.LearningRateSchedule;
 import dev.fl4j.learning.templates.DistributionProcess;
 import dev.fl4j.learning.templates.EncodedDistribution;
@@ -21,6 +22,7 @@ import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
 import dev.fl4j.simulation.checkpoint.PrivacyLedgerFile;
 import dev.fl4j.simulation.checkpoint.RunConfig;
+import dev.fl4j.simulation.export.ModelExport;
 import dev.fl4j.simulation.metrics.CsvMetricsSink;
 import dev.fl4j.simulation.metrics.JsonLinesMetricsSink;
 import dev.fl4j.simulation.metrics.MetricsHistory;
@@ -33,6 +35,7 @@ import dev.fl4j.simulation.training.ModelEvaluation;
 import dev.fl4j.simulation.training.Preprocessing;
 import dev.fl4j.simulation.training.TrainingLoop;
 import dev.fl4j.simulation.training.TrainingResult;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -259,6 +262,9 @@ public final class Simulation {
                     } else {
                         result = loop.build().run();
                     }
+                    if (s.export() != null) {
+                        exportModel(model, result.model(), provenance, exportDir(s.export(), name, specs.size() > 1));
+                    }
                     RunSummary run = summarize(name, result, dp.isPresent());
                     runs.add(run);
                     printSummary(out, run);
@@ -275,6 +281,21 @@ public final class Simulation {
             printOutputs(out, s, specs.keySet());
             out.flush();
             return runs;
+        }
+    }
+
+    /** {@code --export DIR}, or {@code DIR/RUN} when there are several runs. */
+    static Path exportDir(Path export, String run, boolean many) {
+        return many ? export.resolve(run) : export;
+    }
+
+    /** Writes the trained model with the run's provenance ({@link ModelExport}). */
+    static void exportModel(ModelChoice model, ModelWeights weights, Provenance provenance, Path dir)
+            throws IOException {
+        try {
+            ModelExport.write(ModelEngines.defaultEngine(), model.spec(), weights, provenance, dir);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--export " + e.getMessage());
         }
     }
 
@@ -575,6 +596,12 @@ public final class Simulation {
         }
         if (s.checkpointDir() != null) {
             lines.add("checkpoints: " + s.checkpointDir());
+        }
+        if (s.export() != null) {
+            for (String run : runs) {
+                lines.add("model: " + exportDir(s.export(), run, runs.size() > 1)
+                        + " (TensorFlow SavedModel; fl4j evaluate --model DIR, fl4j predict --model DIR)");
+            }
         }
         lines.forEach(out::println);
     }

@@ -1,5 +1,6 @@
 package dev.fl4j.cli.simulate;
 
+import dev.fl4j.simulation.export.ModelExport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,8 @@ import java.util.TreeMap;
  * {@value #DEFAULT_CLIENT_LR}, algorithm's default);
  * {@code clientLrSchedule} and {@code serverLrSchedule} null mean a constant rate;
  * {@code partition} null means the default IID split for centralised datasets;
- * {@code secureAggregation} is a {@link SecureAggregationSpec} ({@code plain} by default).
+ * {@code secureAggregation} is a {@link SecureAggregationSpec} ({@code plain} by default);
+ * {@code export} null means the trained model is not exported.
  */
 public record SimulationSettings(
         String dataset,
@@ -44,7 +46,8 @@ public record SimulationSettings(
         String broadcast,
         double dpDelta,
         Double epsilonBudget,
-        String secureAggregation) {
+        String secureAggregation,
+        Path export) {
 
     /** The client learning rate when {@code --client-lr} is not given. */
     public static final float DEFAULT_CLIENT_LR = 0.02f;
@@ -97,6 +100,7 @@ public record SimulationSettings(
         putIfGiven(o, "jsonl", jsonl);
         putIfGiven(o, "plot", plot);
         putIfGiven(o, "checkpoint-dir", checkpointDir);
+        putIfGiven(o, "export", export);
         o.put("checkpoint-every", String.valueOf(checkpointEvery));
         return o;
     }
@@ -150,6 +154,13 @@ public record SimulationSettings(
             throw new UsageException("--aggregator needs at least one aggregator spec, e.g. mean or mean,compression");
         }
         SecureAggregationSpec.parse(secureAggregation);
+        if (export != null) {
+            try {
+                ModelExport.checkTarget(export);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--export " + e.getMessage());
+            }
+        }
         if (partition != null && !SimulationData.isCentralised(dataset)) {
             throw new UsageException("--partition applies to centralised datasets (fashion-mnist, mnist); " + dataset
                     + " is already split by clients");
