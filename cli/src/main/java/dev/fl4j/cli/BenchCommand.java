@@ -2,6 +2,7 @@ package dev.fl4j.cli;
 
 import dev.fl4j.bench.BenchModels;
 import dev.fl4j.bench.CompressionBenchmark;
+import dev.fl4j.bench.DeployBenchmark;
 import dev.fl4j.bench.RawThroughput;
 import dev.fl4j.bench.RuntimeComparison;
 import dev.fl4j.bench.SecAggBenchmark;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Spec;
             BenchCommand.Raw.class,
             BenchCommand.Compression.class,
             BenchCommand.SecAgg.class,
-            BenchCommand.Spark.class
+            BenchCommand.Spark.class,
+            BenchCommand.Deploy.class
         })
 final class BenchCommand implements Runnable {
 
@@ -576,6 +578,88 @@ final class BenchCommand implements Runnable {
                 RuntimeComparison.run(System.out, o);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "bench spark: " + e.getMessage());
+            }
+        }
+    }
+
+    @Command(
+            name = "deploy",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {
+                "FedAvg CNN over N clients on the local runtime, then the same clients as separate JVMs of a TLS",
+                "server on 127.0.0.1 (the final models must be bitwise equal): round-time ratio (target <= 1.10) and",
+                "wire bytes over accounted bits (target <= 1.01); then the peak live heap of a softmax server JVM",
+                "with 1,000 connected lightweight clients (target <= 512 MiB). Prints a table with the targets."
+            })
+    static final class Deploy implements Runnable {
+        private static final DeployBenchmark.Options D = DeployBenchmark.Options.defaults();
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(
+                names = "--clients",
+                paramLabel = "N",
+                description = "CNN clients, each in its own JVM, all selected every round. Default: ${DEFAULT-VALUE}.")
+        int clients = D.clients();
+
+        @Option(
+                names = "--examples-per-client",
+                paramLabel = "N",
+                description = "Synthetic images per CNN client. Default: ${DEFAULT-VALUE}.")
+        int examplesPerClient = D.examplesPerClient();
+
+        @Option(names = "--batch", paramLabel = "N", description = "Batch size. Default: ${DEFAULT-VALUE}.")
+        int batch = D.batch();
+
+        @Option(
+                names = "--rounds",
+                paramLabel = "N",
+                description = "Timed rounds on each side (after one warm-up round). Default: ${DEFAULT-VALUE}.")
+        int rounds = D.rounds();
+
+        @Option(
+                names = "--lightweight-clients",
+                paramLabel = "N",
+                description = "Connected clients of the server-heap part (0: skip it). Default: ${DEFAULT-VALUE}.")
+        int lightweightClients = D.lightweightClients();
+
+        @Option(
+                names = "--lightweight-jvms",
+                paramLabel = "N",
+                description = "JVMs the lightweight clients are spread over. Default: ${DEFAULT-VALUE}.")
+        int lightweightJvms = D.lightweightJvms();
+
+        @Option(
+                names = "--lightweight-rounds",
+                paramLabel = "N",
+                description = "Rounds of the server-heap part, every client selected. Default: ${DEFAULT-VALUE}.")
+        int lightweightRounds = D.lightweightRounds();
+
+        @Option(names = "--seed", paramLabel = "N", description = "Seed. Default: ${DEFAULT-VALUE}.")
+        long seed = D.seed();
+
+        @Override
+        public void run() {
+            DeployBenchmark.Options o = options(
+                    spec,
+                    () -> new DeployBenchmark.Options(
+                            clients,
+                            examplesPerClient,
+                            batch,
+                            rounds,
+                            lightweightClients,
+                            lightweightJvms,
+                            lightweightRounds,
+                            seed));
+            try {
+                DeployBenchmark.run(System.out, o);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
             }
         }
     }

@@ -193,6 +193,34 @@ class BenchCommandTest {
                 run("bench", "compression", "--partition", "dirichlet:x"),
                 "partition 'dirichlet:x': ALPHA must be a number, got 'x'");
         assertUsageError(run("bench", "compression", "--broadcast", "uniform:99"), "fl4j bench compression:");
+        assertUsageError(
+                run("bench", "deploy", "--examples-per-client", "10", "--batch", "20"),
+                "fl4j bench deploy: examples per client (10) must be at least one batch (20)");
+        assertUsageError(
+                run("bench", "deploy", "--lightweight-clients", "3", "--lightweight-jvms", "4"),
+                "fl4j bench deploy: lightweight JVMs (4) must not exceed the lightweight clients (3)");
+        assertUsageError(
+                run("bench", "deploy", "--lightweight-clients", "-1"),
+                "fl4j bench deploy: lightweight clients must be >= 0 (0: skip the heap part), got -1");
+        assertUsageError(run("bench", "deploy", "--clients", "0"), "fl4j bench deploy: clients must be at least 1");
+    }
+
+    @Test
+    void deployListsItsOptionsWithTheDefaults() {
+        String[] deploy = run("bench", "deploy", "--help");
+        assertEquals("0", deploy[0]);
+        for (String option : List.of(
+                "--clients=N",
+                "--examples-per-client=N",
+                "--batch=N",
+                "--rounds=N",
+                "--lightweight-clients=N",
+                "--lightweight-jvms=N",
+                "--lightweight-rounds=N",
+                "--seed=N")) {
+            assertTrue(deploy[1].contains(option), option + " in " + deploy[1]);
+        }
+        assertTrue(deploy[1].contains("Default: 1000"), deploy[1]);
     }
 
     @Test

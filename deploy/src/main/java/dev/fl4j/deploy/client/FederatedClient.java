@@ -98,6 +98,7 @@ public final class FederatedClient implements AutoCloseable {
                         .build();
         this.channel = NettyChannelBuilder.forTarget(b.server, credentials)
                 .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES)
+                .initialFlowControlWindow(Chunks.FLOW_CONTROL_WINDOW_BYTES)
                 .build();
         this.blocking = FleetGrpc.newBlockingStub(channel);
         this.async = FleetGrpc.newStub(channel);
