@@ -216,7 +216,7 @@ abstract class ClientFold {
         @Override
         void add(int index, String clientId, Value[] members) {
             try {
-                acc = aggregation.accumulate(acc, members[0]);
+                acc = aggregation.accumulate(acc != null ? acc : aggregation.zero(), members[0]);
             } catch (RuntimeException e) {
                 throw new ClientWorkException("federated_aggregate (accumulate)", index, clientId, e);
             }
@@ -243,7 +243,7 @@ abstract class ClientFold {
                             e);
                 }
             }
-            acc = aggregation.zero();
+            acc = null; // the next block's zero() is made when (and if) it has a client
             inBlock = 0;
         }
 
