@@ -27,7 +27,8 @@ public final class ClientRun {
             String model,
             int examplesPerClient,
             long seed,
-            String id) {}
+            String id,
+            Path stateDir) {}
 
     private ClientRun() {}
 
@@ -79,6 +80,9 @@ public final class ClientRun {
             } else {
                 id = o.id() != null ? o.id() : shard;
                 b.setClientId(id);
+            }
+            if (o.stateDir() != null) {
+                b.optStateDir(o.stateDir());
             }
             if (o.insecure()) {
                 b.optInsecure(true);
