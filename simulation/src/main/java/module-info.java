@@ -15,6 +15,7 @@ module dev.fl4j.simulation {
     exports dev.fl4j.simulation.checkpoint;
     exports dev.fl4j.simulation.data;
     exports dev.fl4j.simulation.datasets;
+    exports dev.fl4j.simulation.export;
     exports dev.fl4j.simulation.io;
     exports dev.fl4j.simulation.metrics;
     exports dev.fl4j.simulation.partition;

@@ -8,6 +8,7 @@ import dev.fl4j.bench.SecAggBenchmark;
 import dev.fl4j.bench.TrainingBenchmark;
 import dev.fl4j.cli.spec.PartitionSpec;
 import dev.fl4j.learning.keras.ModelSpec;
+import dev.fl4j.secagg.SecAggPlusServer;
 import dev.fl4j.simulation.partition.Partitioner;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -216,31 +217,86 @@ final class BenchCommand implements Runnable {
 
         @Option(
                 names = "--num-shares",
-                paramLabel = "K",
-                description = "num_shares (odd; capped at the clients). Default: ${DEFAULT-VALUE}.")
-        int numShares = D.numShares();
+                paramLabel = "K|F",
+                description = "num_shares: a count K (odd; capped at the clients) or, with a decimal point, Flower's"
+                        + " fraction F of the clients. Default: 11.")
+        String numShares = String.valueOf(D.numShares());
 
         @Option(
                 names = "--threshold",
-                paramLabel = "T",
-                description = "reconstruction_threshold (0: a majority of num_shares). Default: ${DEFAULT-VALUE}.")
-        int threshold = D.threshold();
+                paramLabel = "T|F",
+                description = "reconstruction_threshold: a count T (0: a majority of num_shares) or, with a decimal"
+                        + " point, Flower's fraction F of num_shares (above 0.5). Default: 0.")
+        String threshold = "0";
 
         @Option(
                 names = "--dropouts",
                 paramLabel = "F,...",
                 split = ",",
-                description = "Fractions of clients that drop before sending their masked input. Default: 0,0.1,0.3.")
+                description = "Fractions of clients that drop out (stop answering at --dropout-stage), one row each."
+                        + " Default: 0,0.1,0.3.")
         List<Double> dropouts = new ArrayList<>(D.dropouts());
+
+        @Option(
+                names = "--dropout-stage",
+                paramLabel = "STAGE",
+                description = "The stage at which the dropping clients stop answering: advertise-keys, share-keys,"
+                        + " masked-input (they shared keys, so the server removes their pairwise masks) or unmasking"
+                        + " (they still count). Default: masked-input.")
+        String dropoutStage = "masked-input";
+
+        SecAggBenchmark.Options options() {
+            return BenchCommand.options(spec, () -> {
+                boolean sharesFraction = numShares.contains(".");
+                boolean thresholdFraction = threshold.contains(".");
+                return new SecAggBenchmark.Options(
+                        clients,
+                        length,
+                        bitwidth,
+                        sharesFraction ? 0 : whole("--num-shares", numShares),
+                        sharesFraction ? number("--num-shares", numShares) : 0,
+                        thresholdFraction ? 0 : whole("--threshold", threshold),
+                        thresholdFraction ? number("--threshold", threshold) : 0,
+                        dropouts,
+                        stage(dropoutStage));
+            });
+        }
+
+        private static int whole(String option, String text) {
+            try {
+                return Integer.parseInt(text.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        option + " must be a whole number or a fraction with a decimal point, got '" + text + "'");
+            }
+        }
+
+        private static double number(String option, String text) {
+            try {
+                return Double.parseDouble(text.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        option + " must be a whole number or a fraction with a decimal point, got '" + text + "'");
+            }
+        }
+
+        private static SecAggPlusServer.Stage stage(String name) {
+            for (SecAggPlusServer.Stage s : List.of(
+                    SecAggPlusServer.Stage.ADVERTISE_KEYS,
+                    SecAggPlusServer.Stage.SHARE_KEYS,
+                    SecAggPlusServer.Stage.MASKED_INPUT,
+                    SecAggPlusServer.Stage.UNMASKING)) {
+                if (SecAggBenchmark.stageName(s).equals(name.trim())) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("--dropout-stage must be advertise-keys, share-keys, masked-input or"
+                    + " unmasking, got '" + name + "'");
+        }
 
         @Override
         public void run() {
-            SecAggBenchmark.run(
-                    System.out,
-                    options(
-                            spec,
-                            () -> new SecAggBenchmark.Options(
-                                    clients, length, bitwidth, numShares, threshold, dropouts)));
+            SecAggBenchmark.run(System.out, options());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.fl4j.cli;
 
 import dev.fl4j.simulation.checkpoint.CheckpointFormat;
+import dev.fl4j.simulation.export.ModelExport;
 import dev.fl4j.simulation.provenance.Provenance;
 import dev.fl4j.simulation.provenance.ProvenanceReader;
 import java.io.IOException;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code fl4j describe FILE}: prints what produced an artefact fl4j wrote (its {@link Provenance}), for a checkpoint, a
- * CSV or JSON-lines metrics file, a TensorBoard event file or a PNG chart, told apart by content
+ * CSV or JSON-lines metrics file, a TensorBoard event file or a PNG chart, told apart by content, and for a model
+ * directory {@code fl4j simulate --export} wrote (its {@code assets.extra/fl4j_provenance.json})
  * ({@link ProvenanceReader}). Exit 0 when it printed a provenance; 1 for a file of no kind fl4j writes, a file that
  * records none, or a damaged one (the message says which).
  */
@@ -32,7 +34,8 @@ import picocli.CommandLine.Spec;
             "Prints what produced a file fl4j wrote: fl4j version and commit, the run's configuration, seed, JDK and "
                     + "engine.",
             "Reads checkpoints, CSV and JSON-lines metrics, TensorBoard event files and PNG charts (recognised by "
-                    + "content)."
+                    + "content),",
+            "and exported model directories (fl4j simulate --export DIR)."
         })
 final class DescribeCommand implements Callable<Integer> {
 
@@ -42,7 +45,7 @@ final class DescribeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "A file fl4j wrote.")
+    @Parameters(index = "0", paramLabel = "FILE", description = "A file fl4j wrote, or an exported model directory.")
     Path file;
 
     @Override
@@ -53,7 +56,7 @@ final class DescribeCommand implements Callable<Integer> {
         if (found.isEmpty()) {
             err.println(
                     "fl4j describe: " + file + " is not a file fl4j writes (a checkpoint, CSV or JSON-lines metrics, "
-                            + "a TensorBoard event file or a PNG chart)");
+                            + "a TensorBoard event file, a PNG chart or an exported model directory)");
             err.flush();
             return 1;
         }
@@ -83,6 +86,9 @@ final class DescribeCommand implements Callable<Integer> {
 
     /** Reads the head of {@code file}, or all of it for a checkpoint, and looks for its provenance. */
     static Optional<ProvenanceReader.Found> read(Path file) {
+        if (Files.isDirectory(file)) {
+            return ModelExport.readProvenance(file);
+        }
         try {
             long size = Files.size(file);
             byte[] head;

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             ExampleCommand.class,
             BenchCommand.class,
             PrivacyCommand.class,
+            EvaluateCommand.class,
+            PredictCommand.class,
             DescribeCommand.class,
             KeysCommand.class,
             CommandLine.HelpCommand.class

@@ -270,6 +270,16 @@ class SimulateCommand implements Callable<Integer> {
     String secureAggregation;
 
     @Option(
+            names = "--secagg-dropouts",
+            paramLabel = "FRACTION@STAGE[,FRACTION@STAGE...]",
+            description = "Simulated SecAgg+ dropouts (with --secure-aggregation secagg+): in every secure sum, "
+                    + "round(FRACTION x clients) clients, drawn from --seed, stop answering at STAGE "
+                    + "(advertise-keys, share-keys, masked-input, unmasking), e.g. 0.1@masked-input. A client "
+                    + "that drops before its masked input is not in the sum; too many dropped neighbours abort the "
+                    + "round. Default: none.")
+    String secaggDropouts;
+
+    @Option(
             names = "--tensorboard",
             paramLabel = "DIR",
             description = "Write TensorBoard event files, one sub-directory per aggregator run.")
@@ -302,6 +312,15 @@ class SimulateCommand implements Callable<Integer> {
             description = "Checkpoint every N rounds (a differentially private run checkpoints every round). Default: "
                     + "${DEFAULT-VALUE}.")
     int checkpointEvery;
+
+    @Option(
+            names = "--export",
+            paramLabel = "DIR",
+            description = "Write the final global model to DIR as a TensorFlow SavedModel (signatures serving_default"
+                    + " and evaluate) with the run's provenance in DIR/assets.extra (one sub-directory per run when"
+                    + " several); DIR must not exist or be empty. Read it with fl4j evaluate, fl4j predict, fl4j"
+                    + " describe.")
+    Path export;
 
     @Option(
             names = "--progress",
@@ -400,7 +419,9 @@ class SimulateCommand implements Callable<Integer> {
                 broadcast,
                 dpDelta,
                 epsilonBudget,
-                secureAggregation);
+                secureAggregation,
+                secaggDropouts,
+                export);
     }
 
     /** A fresh command of this kind, to parse one config-file value with picocli. */

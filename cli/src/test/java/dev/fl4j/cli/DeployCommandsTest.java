@@ -58,7 +58,9 @@ class DeployCommandsTest {
                 "--rounds",
                 "2",
                 "--batch",
-                "5"));
+                "5",
+                "--export",
+                tmp.resolve("served").toString()));
         serverArgs.addAll(List.of(data));
         StringWriter serverOut = new StringWriter();
         CompletableFuture<Object[]> server =
@@ -109,6 +111,21 @@ class DeployCommandsTest {
             tasks += Integer.parseInt(done.group(1));
         }
         assertEquals(4, tasks, "two clients a round, two rounds");
+
+        // the model the server exported, loaded with TensorFlow's SavedModel loader, scores what round 2 printed
+        Path served = tmp.resolve("served");
+        assertTrue(out.contains("model: " + served + " (TensorFlow SavedModel"), out);
+        List<String> evaluate = new ArrayList<>(
+                List.of("evaluate", "--model", served.toString(), "--batch", "5", "--eval-clients", "0"));
+        evaluate.addAll(List.of(data));
+        StringWriter evalOut = new StringWriter();
+        Object[] e = run(evalOut, evaluate.toArray(String[]::new));
+        assertEquals(0, e[0], evalOut + "\n" + e[1]);
+        Matcher acc = Pattern.compile("federated_eval_accuracy=[0-9.]+").matcher(evalOut.toString());
+        assertTrue(acc.find(), evalOut.toString());
+        String round2 =
+                out.lines().filter(l -> l.startsWith("round  2, ")).findFirst().orElseThrow();
+        assertTrue(round2.contains(acc.group()), round2 + " vs " + evalOut);
     }
 
     @Test

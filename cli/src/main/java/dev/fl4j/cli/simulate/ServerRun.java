@@ -89,6 +89,10 @@ public final class ServerRun {
             throw new UsageException("--secure-aggregation " + s.secureAggregation()
                     + " runs the protocol in one JVM; fl4j server does not carry it over the network yet");
         }
+        if (s.secaggDropouts() != null) {
+            throw new UsageException("--secagg-dropouts simulates SecAgg+ dropouts in one JVM; a server's clients drop"
+                    + " out by themselves");
+        }
         if (s.dropout() != 0) {
             throw new UsageException(
                     "--dropout simulates clients that drop out; a server's clients drop out by themselves");
@@ -209,6 +213,11 @@ public final class ServerRun {
                     out.println("listening on " + a.getHostString() + ":" + a.getPort());
                     out.flush();
                     DeployResult r = server.run();
+                    if (s.export() != null) {
+                        Simulation.exportModel(model, r.weights(), provenance, s.export());
+                        out.println("model: " + s.export()
+                                + " (TensorFlow SavedModel; fl4j evaluate --model DIR, fl4j predict --model DIR)");
+                    }
                     out.printf(
                             Locale.ROOT,
                             "finished %d rounds; rejected messages: %s%n",

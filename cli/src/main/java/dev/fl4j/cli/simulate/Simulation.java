@@ -14,6 +14,7 @@ import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.runtime.RuntimeSpecs;
 import dev.fl4j.core.runtime.SecureSumProtocol;
 import dev.fl4j.learning.algorithms.ModelEngines;
+import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.optimizers.LearningRateSchedule;
 import dev.fl4j.learning.templates.DistributionProcess;
 import dev.fl4j.learning.templates.EncodedDistribution;
@@ -21,6 +22,7 @@ import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
 import dev.fl4j.simulation.checkpoint.PrivacyLedgerFile;
 import dev.fl4j.simulation.checkpoint.RunConfig;
+import dev.fl4j.simulation.export.ModelExport;
 import dev.fl4j.simulation.metrics.CsvMetricsSink;
 import dev.fl4j.simulation.metrics.JsonLinesMetricsSink;
 import dev.fl4j.simulation.metrics.MetricsHistory;
@@ -33,6 +35,7 @@ import dev.fl4j.simulation.training.ModelEvaluation;
 import dev.fl4j.simulation.training.Preprocessing;
 import dev.fl4j.simulation.training.TrainingLoop;
 import dev.fl4j.simulation.training.TrainingResult;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -257,7 +260,8 @@ public final class Simulation {
                                         s.plot(), name, chart, MetricsPlot.standard(), chartProvenance, provenance),
                                 true));
                     }
-                    Optional<SecureSumProtocol> secure = SecureAggregationSpec.parse(s.secureAggregation());
+                    Optional<SecureSumProtocol> secure =
+                            SecureAggregationSpec.parse(s.secureAggregation(), s.secaggDropouts(), s.seed());
                     TrainingResult result;
                     if (secure.isPresent()) {
                         try (LocalRuntime rt = LocalRuntime.builder()
@@ -268,6 +272,9 @@ public final class Simulation {
                         }
                     } else {
                         result = loop.build().run();
+                    }
+                    if (s.export() != null) {
+                        exportModel(model, result.model(), provenance, exportDir(s.export(), name, specs.size() > 1));
                     }
                     RunSummary run = summarize(name, result, dp.isPresent());
                     runs.add(run);
@@ -285,6 +292,21 @@ public final class Simulation {
             printOutputs(out, s, specs.keySet());
             out.flush();
             return runs;
+        }
+    }
+
+    /** {@code --export DIR}, or {@code DIR/RUN} when there are several runs. */
+    static Path exportDir(Path export, String run, boolean many) {
+        return many ? export.resolve(run) : export;
+    }
+
+    /** Writes the trained model with the run's provenance ({@link ModelExport}). */
+    static void exportModel(ModelChoice model, ModelWeights weights, Provenance provenance, Path dir)
+            throws IOException {
+        try {
+            ModelExport.write(ModelEngines.defaultEngine(), model.spec(), weights, provenance, dir);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--export " + e.getMessage());
         }
     }
 
@@ -428,6 +450,9 @@ public final class Simulation {
         if (!"plain".equals(s.secureAggregation().trim())) {
             m.put("secure-aggregation", s.secureAggregation().trim());
         }
+        if (s.secaggDropouts() != null && !s.secaggDropouts().isBlank()) {
+            m.put("secagg-dropouts", s.secaggDropouts().trim());
+        }
         return RunConfig.of(m);
     }
 
@@ -547,6 +572,12 @@ public final class Simulation {
         }
         if (s.checkpointDir() != null) {
             lines.add("checkpoints: " + s.checkpointDir());
+        }
+        if (s.export() != null) {
+            for (String run : runs) {
+                lines.add("model: " + exportDir(s.export(), run, runs.size() > 1)
+                        + " (TensorFlow SavedModel; fl4j evaluate --model DIR, fl4j predict --model DIR)");
+            }
         }
         lines.forEach(out::println);
     }

@@ -1,5 +1,6 @@
 package dev.fl4j.cli.simulate;
 
+import dev.fl4j.simulation.export.ModelExport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,9 @@ import java.util.TreeMap;
  * {@value #DEFAULT_CLIENT_LR}, algorithm's default);
  * {@code clientLrSchedule} and {@code serverLrSchedule} null mean a constant rate;
  * {@code partition} null means the default IID split for centralised datasets;
- * {@code secureAggregation} is a {@link SecureAggregationSpec} ({@code plain} by default).
+ * {@code secureAggregation} is a {@link SecureAggregationSpec} ({@code plain} by default);
+ * {@code secaggDropouts} its simulated dropouts ({@code --secagg-dropouts}), null for none;
+ * {@code export} null means the trained model is not exported.
  */
 public record SimulationSettings(
         String dataset,
@@ -44,7 +47,9 @@ public record SimulationSettings(
         String broadcast,
         double dpDelta,
         Double epsilonBudget,
-        String secureAggregation) {
+        String secureAggregation,
+        String secaggDropouts,
+        Path export) {
 
     /** The client learning rate when {@code --client-lr} is not given. */
     public static final float DEFAULT_CLIENT_LR = 0.02f;
@@ -86,6 +91,7 @@ public record SimulationSettings(
         o.put("dp-delta", String.valueOf(dpDelta));
         putIfGiven(o, "epsilon-budget", epsilonBudget);
         o.put("secure-aggregation", secureAggregation == null ? "plain" : secureAggregation);
+        putIfGiven(o, "secagg-dropouts", secaggDropouts);
         o.put("eval-every", String.valueOf(evalEvery));
         o.put("eval-clients", String.valueOf(evalClients));
         o.put("seed", String.valueOf(seed));
@@ -97,6 +103,7 @@ public record SimulationSettings(
         putIfGiven(o, "jsonl", jsonl);
         putIfGiven(o, "plot", plot);
         putIfGiven(o, "checkpoint-dir", checkpointDir);
+        putIfGiven(o, "export", export);
         o.put("checkpoint-every", String.valueOf(checkpointEvery));
         return o;
     }
@@ -149,7 +156,14 @@ public record SimulationSettings(
         if (aggregators.isEmpty() || aggregators.stream().anyMatch(String::isBlank)) {
             throw new UsageException("--aggregator needs at least one aggregator spec, e.g. mean or mean,compression");
         }
-        SecureAggregationSpec.parse(secureAggregation);
+        SecureAggregationSpec.parse(secureAggregation, secaggDropouts, seed);
+        if (export != null) {
+            try {
+                ModelExport.checkTarget(export);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--export " + e.getMessage());
+            }
+        }
         if (partition != null && !SimulationData.isCentralised(dataset)) {
             throw new UsageException("--partition applies to centralised datasets (fashion-mnist, mnist); " + dataset
                     + " is already split by clients");

@@ -142,9 +142,10 @@ public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> ba
     /**
      * LEAF Shakespeare gives an 80-character window and the next character; the character LSTM
      * predicts the next character at every position, so its targets are the window shifted by one
-     * with the given next character at the end.
+     * with the given next character at the end. Public for {@code fl4j evaluate}, which feeds an
+     * exported character model the targets it was trained on.
      */
-    private static UnaryOperator<Dataset> nextCharacterTargets(int length) {
+    public static UnaryOperator<Dataset> nextCharacterTargets(int length) {
         StructType type = StructType.builder()
                 .add("x", new TensorType(DType.INT32, TensorType.UNKNOWN, length))
                 .add("y", new TensorType(DType.INT32, TensorType.UNKNOWN, length))

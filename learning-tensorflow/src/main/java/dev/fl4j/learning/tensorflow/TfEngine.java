@@ -2,9 +2,15 @@ package dev.fl4j.learning.tensorflow;
 
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ClientTrainer;
+import dev.fl4j.learning.model.ExportedModel;
 import dev.fl4j.learning.model.ModelEngine;
+import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
 import dev.fl4j.learning.model.VariableModel;
+import dev.fl4j.learning.tensorflow.internal.SavedModelReader;
+import dev.fl4j.learning.tensorflow.internal.SavedModelWriter;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * The TensorFlow Java engine, {@code tensorflow}: builds {@link TfModel}s and {@link TfClientTrainer}s
@@ -15,6 +21,10 @@ import dev.fl4j.learning.model.VariableModel;
  * {@code ModelEngines} finds it when the jar is on the class path; code that needs an engine asks
  * {@code ModelEngines} rather than naming this class. The engine holds no state: instances are
  * interchangeable.
+ *
+ * <p>It exports models as TensorFlow SavedModels written by TensorFlow Java's own writer, and opens them with its
+ * SavedModel loader ({@link #exportModel}, {@link #openExported}); the signatures are described in the README's
+ * "The trained model out".
  */
 public final class TfEngine implements ModelEngine {
 
@@ -43,5 +53,22 @@ public final class TfEngine implements ModelEngine {
     @Override
     public ClientTrainer newTrainer(TrainingSpec spec) {
         return new TfClientTrainer(spec);
+    }
+
+    /**
+     * A SavedModel (tag {@code serve}) with signatures {@code serving_default} ({@code x} → {@code outputs}, and for a
+     * sparse-categorical classifier {@code probabilities} and {@code classes}) and {@code evaluate} ({@code x},
+     * {@code y} → {@code loss}, {@code examples}, {@code correct}, {@code labels}), computed with the ops of this
+     * engine's inference-mode forward pass and evaluation.
+     */
+    @Override
+    public void exportModel(ModelSpec spec, ModelWeights weights, Path dir) throws IOException {
+        SavedModelWriter.write(spec, weights, dir);
+    }
+
+    /** Opens a SavedModel with TensorFlow Java's loader, reading types and classes from its signatures. */
+    @Override
+    public ExportedModel openExported(Path dir) {
+        return SavedModelReader.open(dir);
     }
 }

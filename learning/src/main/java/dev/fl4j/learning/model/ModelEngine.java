@@ -1,6 +1,8 @@
 package dev.fl4j.learning.model;
 
 import dev.fl4j.learning.keras.ModelSpec;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * A training engine behind the model contract (DESIGN seam 3). Learning algorithms ask an engine for
@@ -31,4 +33,27 @@ public interface ModelEngine {
 
     /** A trainer for {@code spec}; build one per worker thread and reuse it across clients and rounds. */
     ClientTrainer newTrainer(TrainingSpec spec);
+
+    /**
+     * Writes the model {@code spec} with {@code weights} to the empty or new directory {@code dir} in the engine's
+     * format for serving outside fl4j (TensorFlow: a SavedModel), readable by {@link #openExported} without fl4j's
+     * model classes. The engine writes only its format's files; callers add their own metadata beside them.
+     *
+     * @throws UnsupportedOperationException if this engine cannot export models (the default)
+     * @throws IOException if the files cannot be written
+     */
+    default void exportModel(ModelSpec spec, ModelWeights weights, Path dir) throws IOException {
+        throw new UnsupportedOperationException("the model engine '" + name() + "' cannot export models");
+    }
+
+    /**
+     * Opens a model {@link #exportModel} wrote, through the format's own loader.
+     *
+     * @throws UnsupportedOperationException if this engine cannot read exported models (the default)
+     * @throws IllegalArgumentException if {@code dir} is not a model in this engine's format, naming what is missing
+     * @throws IOException if the files cannot be read
+     */
+    default ExportedModel openExported(Path dir) throws IOException {
+        throw new UnsupportedOperationException("the model engine '" + name() + "' cannot read exported models");
+    }
 }

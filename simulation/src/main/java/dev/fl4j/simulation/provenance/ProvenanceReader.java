@@ -50,7 +50,9 @@ public final class ProvenanceReader {
         CSV("CSV metrics table"),
         JSON_LINES("JSON-lines metrics"),
         TENSORBOARD("TensorBoard event file"),
-        PNG("PNG chart");
+        PNG("PNG chart"),
+        /** A model directory {@code dev.fl4j.simulation.export.ModelExport} wrote, not a file. */
+        EXPORTED_MODEL("exported model (TensorFlow SavedModel directory)");
 
         private final String description;
 

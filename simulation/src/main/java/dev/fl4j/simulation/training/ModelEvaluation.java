@@ -62,15 +62,9 @@ public final class ModelEvaluation {
         this.centralIds = new ArrayList<>();
         this.centralParts = new ArrayList<>();
         if (b.centralTest != null) {
-            int n = b.centralTest.size();
-            int parts = Math.min(CENTRAL_PARTS, n);
-            for (int p = 0; p < parts; p++) {
-                int from = (int) ((long) n * p / parts);
-                int to = (int) ((long) n * (p + 1) / parts);
-                int[] rows = new int[to - from];
-                Arrays.setAll(rows, i -> from + i);
+            centralParts.addAll(centralParts(b.centralTest, preprocessing));
+            for (int p = 0; p < centralParts.size(); p++) {
                 centralIds.add("test_part_" + p);
-                centralParts.add(preprocessing.forEvaluation(Dataset.of(b.centralTest, rows)));
             }
         }
         this.federatedTest = b.federatedTest;
@@ -78,7 +72,27 @@ public final class ModelEvaluation {
                 b.federatedTest == null ? List.of() : sampleIds(b.federatedTest.clientIds(), b.maxTestClients, b.seed);
     }
 
-    private static List<String> sampleIds(List<String> ids, int max, long seed) {
+    /**
+     * A centralised test set as {@value #CENTRAL_PARTS} contiguous parts (fewer for fewer examples), each batched for
+     * evaluation: the pseudo-clients of centralised evaluation, shared with {@link ExportedEvaluation} so that an
+     * exported model is evaluated on the very same batches.
+     */
+    static List<Dataset> centralParts(Examples test, Preprocessing preprocessing) {
+        int n = test.size();
+        int parts = Math.min(CENTRAL_PARTS, n);
+        List<Dataset> out = new ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) {
+            int from = (int) ((long) n * p / parts);
+            int to = (int) ((long) n * (p + 1) / parts);
+            int[] rows = new int[to - from];
+            Arrays.setAll(rows, i -> from + i);
+            out.add(preprocessing.forEvaluation(Dataset.of(test, rows)));
+        }
+        return out;
+    }
+
+    /** The test clients federated evaluation uses: all, or {@code max} of them drawn once from {@code seed}. */
+    static List<String> sampleIds(List<String> ids, int max, long seed) {
         if (max <= 0 || max >= ids.size()) {
             return List.copyOf(ids);
         }
