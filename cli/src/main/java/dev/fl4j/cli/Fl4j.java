@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             PrivacyCommand.class,
             DescribeCommand.class,
+            ModelCommand.class,
             KeysCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -44,13 +44,15 @@ public record SimulationSettings(
         String broadcast,
         double dpDelta,
         Double epsilonBudget,
-        String secureAggregation) {
+        String secureAggregation,
+        TrainingOptions training) {
 
     /** The client learning rate when {@code --client-lr} is not given. */
     public static final float DEFAULT_CLIENT_LR = 0.02f;
 
     public SimulationSettings {
         aggregators = List.copyOf(aggregators);
+        training = training == null ? TrainingOptions.NONE : training;
     }
 
     /** The client learning rate, given or default. */
@@ -98,6 +100,7 @@ public record SimulationSettings(
         putIfGiven(o, "plot", plot);
         putIfGiven(o, "checkpoint-dir", checkpointDir);
         o.put("checkpoint-every", String.valueOf(checkpointEvery));
+        training.putGiven(o);
         return o;
     }
 
