@@ -78,6 +78,7 @@ class ModelCommandTest {
         Result r = run("model", "describe", "resnet50");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("unknown model 'resnet50'"), r.err());
+        assertTrue(r.err().contains("or a model-spec file: a path ending in .json or holding a /"), r.err());
         Path bad = tmp.resolve("bad.json");
         Files.writeString(bad, "{\"format\":\"fl4j.model_spec\",\"version\":1,\"name\":\"x\",\"layers\":[]}");
         r = run("model", "describe", bad.toString());

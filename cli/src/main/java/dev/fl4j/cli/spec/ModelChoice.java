@@ -112,7 +112,8 @@ public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> ba
                 }
                 default ->
                     throw new IllegalArgumentException("unknown model '" + n + "' (models that fit " + data.name()
-                            + ": " + String.join(", ", fitting(data)) + ")");
+                            + ": " + String.join(", ", fitting(data)) + "; or a model-spec file: a path ending in"
+                            + " .json or holding a /)");
             }
         });
     }
