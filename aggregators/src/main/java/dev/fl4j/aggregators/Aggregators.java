@@ -113,7 +113,7 @@ public final class Aggregators {
      * {@link DpBuilder#setMechanism}. Unlike TFF, whose adaptive zeroing bound here is estimated without noise (a
      * release ε does not cover), the zeroing bound is a private estimate ({@link #privateZeroingNorm}) whose noised
      * count is accounted inside the DP factory's noise multiplier ({@link
-     * DifferentiallyPrivateFactory#withAccountedCount}).
+     * DifferentiallyPrivateFactory.Builder#optAccountedCount}).
      */
     public static DpBuilder dpAggregator() {
         return new DpBuilder();
@@ -262,7 +262,7 @@ public final class Aggregators {
             return ZeroingFactory.adaptive(
                     privateZeroingNorm(countStddev, dp.clientsPerRound()),
                     Norm.LINF,
-                    dp.withAccountedCount(countStddev));
+                    dp.toBuilder().optAccountedCount(countStddev).build());
         }
     }
 
@@ -270,7 +270,7 @@ public final class Aggregators {
      * TFF's adaptive zeroing norm (initial 10, quantile 0.98, learning rate ln 10, × 2 + 1) estimated
      * privately: the below-bound count gets noise {@code N(0, countStddev²)}
      * ({@link QuantileEstimation#gaussian}). Private only together with a DP factory that accounts
-     * the count ({@link DifferentiallyPrivateFactory#withAccountedCount(double)}).
+     * the count ({@link DifferentiallyPrivateFactory.Builder#optAccountedCount(double)}).
      */
     public static EstimationProcess privateZeroingNorm(double countStddev, int expectedClientsPerRound) {
         return QuantileEstimation.gaussian(10.0, 0.98, Math.log(10.0), countStddev, expectedClientsPerRound, 2.0, 1.0);

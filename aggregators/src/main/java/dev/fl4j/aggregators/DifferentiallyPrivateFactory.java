@@ -35,7 +35,7 @@ import java.util.Objects;
  * <h2>Mechanism</h2>
  * Each round: every client clips its update to L2 norm {@code C} (a projection, as
  * {@link ClippingFactory}); an inner record-aggregation factory sums the clipped updates
- * ({@link SumFactory} unless {@link #withRecordAggregation}); the server adds independent Gaussian
+ * ({@link SumFactory} unless {@link Builder#optRecordAggregation}); the server adds independent Gaussian
  * noise of standard deviation {@code z_Δ·C} to every element (drawn from {@link GaussianNoise}, i.e.
  * {@code SecureRandom}) and divides by {@code clientsPerRound} — the <em>expected</em> number of
  * clients, not the actual one, which is itself private (TFF's normalized DP query).
@@ -50,8 +50,8 @@ import java.util.Objects;
  * <h2>Accounting</h2>
  * Each round is one step of the sampled Gaussian mechanism with noise multiplier {@code z} and
  * sampling rate {@code q = clientsPerRound / population} when a population is given
- * ({@link #withPopulation}); without one {@code q = 1} (no amplification by subsampling is claimed,
- * the conservative choice). ε is reported for δ ({@link #withDelta}, default {@value #DEFAULT_DELTA})
+ * ({@link Builder#optPopulation}); without one {@code q = 1} (no amplification by subsampling is claimed,
+ * the conservative choice). ε is reported for δ ({@link Builder#optDelta}, default {@value #DEFAULT_DELTA})
  * with an {@link RdpAccountant} over {@link RdpOrders#dpAccountingDefault()} and
  * {@link RdpConversion#IMPROVED}. The guarantee is user-level (a client's whole update) under
  * add-or-remove adjacency, and holds only if clients really are Poisson-sampled at rate exactly
@@ -63,7 +63,7 @@ import java.util.Objects;
  *
  * <p><b>What ε covers.</b> Per round: the noised sum, and every noised count released over the same
  * clients — the below-clip count of adaptive clipping and each count added with
- * {@link #withAccountedCount} (e.g. a private adaptive zeroing bound) — inside the one noise
+ * {@link Builder#optAccountedCount} (e.g. a private adaptive zeroing bound) — inside the one noise
  * multiplier {@code z} (Andrew et al. 2019: {@code z⁻² = z_Δ⁻² + Σ(2σ_i)⁻²}). The measurements
  * {@code dp_query_metrics} and {@code privacy} are functions of these and of the round count. Not
  * covered: the record aggregation's own measurements ({@code dp}), and anything the surrounding
@@ -71,12 +71,12 @@ import java.util.Objects;
  * a caller that releases those has to noise and account them, or not release them (the training
  * loop suppresses them in a private run).
  *
- * <p><b>Resume.</b> With a {@link PrivacyLedger} ({@link #withLedger}), each round records its
+ * <p><b>Resume.</b> With a {@link PrivacyLedger} ({@link Builder#optLedger}), each round records its
  * count durably before its noised result exists, and counts from the larger of its state and the
  * ledger, so a round re-run after a crash is counted again instead of forgotten.
  *
  * <h2>Budget</h2>
- * With {@link #withEpsilonBudget}, the measurements say whether the <em>next</em> round would still
+ * With {@link Builder#optEpsilonBudget}, the measurements say whether the <em>next</em> round would still
  * be within the budget, and a round that would exceed it is refused with
  * {@link PrivacyBudgetExceededException} before any client value is touched. Code that must act on
  * the budget asks {@link #exhaustedAfter} for the typed {@link PrivacyBudgetExhausted} signal; the
@@ -144,11 +144,11 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         this.clipDescription = clipDescription;
         this.recordAggregation = Objects.requireNonNull(recordAggregation, "record aggregation factory");
         if (population != 0 && population < clientsPerRound) {
-            throw new IllegalArgumentException(
-                    "population must be >= clients per round (" + clientsPerRound + "), got " + population);
+            throw new IllegalArgumentException("optPopulation: population must be >= clients per round ("
+                    + clientsPerRound + "), got " + population);
         }
         if (!(delta > 0 && delta < 1)) {
-            throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
+            throw new IllegalArgumentException("optDelta: delta must be in (0, 1), got " + delta);
         }
         this.population = population;
         this.delta = delta;
@@ -239,118 +239,127 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
                 null);
     }
 
-    /** The same mechanism with ε accounted at sampling rate {@code clientsPerRound / population}. */
-    public DifferentiallyPrivateFactory withPopulation(long population) {
-        if (population < 1) {
-            throw new IllegalArgumentException("population must be >= 1, got " + population);
-        }
-        return new DifferentiallyPrivateFactory(
-                noiseMultiplier,
-                countStddevs,
-                clientsPerRound,
-                clip,
-                clipDescription,
-                recordAggregation,
-                population,
-                delta,
-                maxEpsilon(),
-                ledger);
-    }
-
-    /** The same mechanism with ε reported at {@code delta} in (0, 1). */
-    public DifferentiallyPrivateFactory withDelta(double delta) {
-        return new DifferentiallyPrivateFactory(
-                noiseMultiplier,
-                countStddevs,
-                clientsPerRound,
-                clip,
-                clipDescription,
-                recordAggregation,
-                population,
-                delta,
-                maxEpsilon(),
-                ledger);
-    }
-
-    /** The same mechanism refusing rounds that would take ε above {@code maxEpsilon} (finite, > 0). */
-    public DifferentiallyPrivateFactory withEpsilonBudget(double maxEpsilon) {
-        if (!(maxEpsilon > 0 && maxEpsilon < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("epsilon budget must be finite and > 0, got " + maxEpsilon);
-        }
-        return new DifferentiallyPrivateFactory(
-                noiseMultiplier,
-                countStddevs,
-                clientsPerRound,
-                clip,
-                clipDescription,
-                recordAggregation,
-                population,
-                delta,
-                maxEpsilon,
-                ledger);
-    }
-
-    /** The same mechanism summing clipped updates with {@code factory} (e.g. a {@link SecureSumFactory}). */
-    public DifferentiallyPrivateFactory withRecordAggregation(UnweightedAggregationFactory factory) {
-        return new DifferentiallyPrivateFactory(
-                noiseMultiplier,
-                countStddevs,
-                clientsPerRound,
-                clip,
-                clipDescription,
-                factory,
-                population,
-                delta,
-                maxEpsilon(),
-                ledger);
+    /**
+     * A builder starting from this mechanism and its options, to refine them: e.g.
+     * {@code gaussianAdaptive(0.3, 10).toBuilder().optPopulation(1000).optDelta(1e-6).build()}.
+     * This factory is unchanged.
+     */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /**
-     * The same mechanism accounting one more noised count per round over the same clients: a count
-     * of sensitivity 1/2 released with noise {@code N(0, countStddev²)}, such as the below-bound
-     * count of a private adaptive zeroing bound around this factory
-     * ({@link Aggregators.DpBuilder#setMechanism}). The noise on the
-     * updates rises so that the round, counts included, stays one Gaussian mechanism of noise
-     * multiplier {@code z} ({@link AdaptiveClippingNoise#valueNoiseMultiplier(double, double...)}),
-     * which is what ε is computed for.
-     *
-     * @param countStddev σ, finite and > 0 (any value when {@code z = 0})
-     * @throws IllegalArgumentException if the counts would leave no noise for the updates
+     * Options of a DP mechanism ({@link #gaussianFixed}, {@link #gaussianAdaptive}) reached through
+     * {@link #toBuilder()}: every option has a default, and {@link #build()} checks them together.
      */
-    public DifferentiallyPrivateFactory withAccountedCount(double countStddev) {
-        double[] counts = java.util.Arrays.copyOf(countStddevs, countStddevs.length + 1);
-        counts[countStddevs.length] = countStddev;
-        return new DifferentiallyPrivateFactory(
-                noiseMultiplier,
-                counts,
-                clientsPerRound,
-                clip,
-                clipDescription,
-                recordAggregation,
-                population,
-                delta,
-                maxEpsilon(),
-                ledger);
-    }
+    public static final class Builder {
+        private final DifferentiallyPrivateFactory mechanism;
+        private final java.util.List<Double> accountedCounts = new java.util.ArrayList<>();
+        private UnweightedAggregationFactory recordAggregation;
+        private long population;
+        private boolean populationSet;
+        private double delta;
+        private Double epsilonBudget;
+        private PrivacyLedger ledger;
 
-    /**
-     * The same mechanism recording its spent rounds in {@code ledger} before each noised release,
-     * and counting from {@code max(state, ledger)}: a run resumed from a checkpoint older than its
-     * last release counts every release ({@link PrivacyLedger}). Every process this factory creates
-     * shares the ledger.
-     */
-    public DifferentiallyPrivateFactory withLedger(PrivacyLedger ledger) {
-        return new DifferentiallyPrivateFactory(
-                noiseMultiplier,
-                countStddevs,
-                clientsPerRound,
-                clip,
-                clipDescription,
-                recordAggregation,
-                population,
-                delta,
-                maxEpsilon(),
-                Objects.requireNonNull(ledger, "ledger"));
+        private Builder(DifferentiallyPrivateFactory mechanism) {
+            this.mechanism = mechanism;
+            this.recordAggregation = mechanism.recordAggregation;
+            this.population = mechanism.population;
+            this.delta = mechanism.delta;
+            this.epsilonBudget = mechanism.maxEpsilon();
+            this.ledger = mechanism.ledger;
+        }
+
+        /**
+         * ε accounted at sampling rate {@code clientsPerRound / population} (default: none, q = 1);
+         * {@link #build()} requires {@code population >= clientsPerRound}.
+         */
+        public Builder optPopulation(long population) {
+            this.population = population;
+            this.populationSet = true;
+            return this;
+        }
+
+        /** δ at which ε is reported, in (0, 1) (default {@value DifferentiallyPrivateFactory#DEFAULT_DELTA}). */
+        public Builder optDelta(double delta) {
+            this.delta = delta;
+            return this;
+        }
+
+        /** Rounds that would take ε above {@code maxEpsilon} (finite, > 0) are refused (default: no budget). */
+        public Builder optEpsilonBudget(double maxEpsilon) {
+            this.epsilonBudget = maxEpsilon;
+            return this;
+        }
+
+        /** Clipped updates summed with {@code factory}, e.g. a {@link SecureSumFactory} (default {@link SumFactory}).
+         */
+        public Builder optRecordAggregation(UnweightedAggregationFactory factory) {
+            this.recordAggregation =
+                    Objects.requireNonNull(factory, "optRecordAggregation: record aggregation factory");
+            return this;
+        }
+
+        /**
+         * One more noised count accounted per round over the same clients (each call adds one): a count
+         * of sensitivity 1/2 released with noise {@code N(0, countStddev²)}, such as the below-bound
+         * count of a private adaptive zeroing bound around this factory
+         * ({@link Aggregators.DpBuilder#setMechanism}). The noise on the updates rises so that the
+         * round, counts included, stays one Gaussian mechanism of noise multiplier {@code z}
+         * ({@link AdaptiveClippingNoise#valueNoiseMultiplier(double, double...)}), which is what ε is
+         * computed for; {@link #build()} refuses counts that would leave no noise for the updates.
+         *
+         * @param countStddev σ, finite and > 0 (any value when {@code z = 0})
+         */
+        public Builder optAccountedCount(double countStddev) {
+            accountedCounts.add(countStddev);
+            return this;
+        }
+
+        /**
+         * Spent rounds recorded in {@code ledger} before each noised release, counting from
+         * {@code max(state, ledger)}: a run resumed from a checkpoint older than its last release
+         * counts every release ({@link PrivacyLedger}). Every process the factory creates shares the
+         * ledger (default: none, the state's count alone).
+         */
+        public Builder optLedger(PrivacyLedger ledger) {
+            this.ledger = Objects.requireNonNull(ledger, "optLedger: ledger");
+            return this;
+        }
+
+        /**
+         * The factory.
+         *
+         * @throws IllegalArgumentException naming the option if the population is below 1 or below the
+         *     clients per round, δ is not in (0, 1), the ε budget is not finite and positive, or the
+         *     accounted counts leave no noise for the updates
+         */
+        public DifferentiallyPrivateFactory build() {
+            if (populationSet && population < 1) {
+                throw new IllegalArgumentException("optPopulation: population must be >= 1, got " + population);
+            }
+            if (epsilonBudget != null && !(epsilonBudget > 0 && epsilonBudget < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException(
+                        "optEpsilonBudget: epsilon budget must be finite and > 0, got " + epsilonBudget);
+            }
+            double[] counts = java.util.Arrays.copyOf(
+                    mechanism.countStddevs, mechanism.countStddevs.length + accountedCounts.size());
+            for (int i = 0; i < accountedCounts.size(); i++) {
+                counts[mechanism.countStddevs.length + i] = accountedCounts.get(i);
+            }
+            return new DifferentiallyPrivateFactory(
+                    mechanism.noiseMultiplier,
+                    counts,
+                    mechanism.clientsPerRound,
+                    mechanism.clip,
+                    mechanism.clipDescription,
+                    recordAggregation,
+                    population,
+                    delta,
+                    epsilonBudget,
+                    ledger);
+        }
     }
 
     private Double maxEpsilon() {

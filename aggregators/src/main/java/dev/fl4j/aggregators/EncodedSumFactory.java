@@ -66,10 +66,12 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
     private final ValueEncoder encoder;
     private final long seed;
     private final String stateKey;
+    private final String explicitStateKey;
 
     private EncodedSumFactory(ValueEncoder encoder, long seed, String stateKey) {
         this.encoder = Objects.requireNonNull(encoder, "encoder");
         this.seed = seed;
+        this.explicitStateKey = stateKey;
         this.stateKey = stateKey != null ? stateKey : "encoded_sum/" + encoder.name();
     }
 
@@ -84,8 +86,9 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
             throw new IllegalArgumentException("quantization bits must be 1-16, got " + bits);
         }
         TensorEncoder quantize = TensorEncoder.of(Stages.uniformQuantization(bits), Stages.bitPacking());
-        return new EncodedSumFactory(
-                ValueEncoder.of(quantize, threshold, "uniform:" + bits + "@" + threshold), 0L, null);
+        return builder()
+                .setEncoder(ValueEncoder.of(quantize, threshold, "uniform:" + bits + "@" + threshold))
+                .build();
     }
 
     /**
@@ -93,24 +96,66 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
      * ({@code topk:0.01}) keeps its state per client (see the class comment).
      */
     public static EncodedSumFactory of(ValueEncoder encoder) {
-        return new EncodedSumFactory(encoder, 0L, null);
+        return builder().setEncoder(encoder).build();
     }
 
-    /** The same factory encoding with seeds derived from {@code seed} (default 0). */
-    public EncodedSumFactory withSeed(long seed) {
-        return new EncodedSumFactory(encoder, seed, stateKey);
+    /** A builder: {@code setEncoder} is required, the seed and the client state key are optional. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /**
-     * The same factory keeping client state under {@code key} (default
-     * {@code "encoded_sum/" + encoder name}): needed only when two stateful encoded sums with the
-     * same encoder run in one process, which would otherwise share (and refuse to share) a key.
-     */
-    public EncodedSumFactory withStateKey(String key) {
-        if (key == null || key.isBlank()) {
-            throw new IllegalArgumentException("client state key must not be blank");
+    /** A builder starting from this factory's encoder, seed and (if it was set) client state key. */
+    public Builder toBuilder() {
+        Builder b = new Builder().setEncoder(encoder).optSeed(seed);
+        b.stateKey = explicitStateKey;
+        return b;
+    }
+
+    /** Options of an {@link EncodedSumFactory}. */
+    public static final class Builder {
+        private ValueEncoder encoder;
+        private long seed;
+        private String stateKey;
+
+        private Builder() {}
+
+        /** The value encoder, e.g. {@code Encoders.parse("hadamard-uniform:4@1000")} (required). */
+        public Builder setEncoder(ValueEncoder encoder) {
+            this.encoder = encoder;
+            return this;
         }
-        return new EncodedSumFactory(encoder, seed, key);
+
+        /** Encoding with seeds derived from {@code seed} (default 0). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Client state kept under {@code key} (default {@code "encoded_sum/" + encoder name}): needed
+         * only when two stateful encoded sums with the same encoder run in one process, which would
+         * otherwise share (and refuse to share) a key.
+         */
+        public Builder optStateKey(String key) {
+            this.stateKey = key;
+            return this;
+        }
+
+        /**
+         * The factory.
+         *
+         * @throws IllegalStateException if {@code setEncoder} was not called
+         * @throws IllegalArgumentException if the state key given to {@code optStateKey} is blank
+         */
+        public EncodedSumFactory build() {
+            if (encoder == null) {
+                throw new IllegalStateException("EncodedSumFactory needs setEncoder");
+            }
+            if (stateKey != null && stateKey.isBlank()) {
+                throw new IllegalArgumentException("optStateKey: client state key must not be blank");
+            }
+            return new EncodedSumFactory(encoder, seed, stateKey);
+        }
     }
 
     /** The key of the clients' encoder state (used only by stateful encoders). */
@@ -173,7 +218,7 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
                         throw new IllegalStateException("client '" + client.clientId() + "' has state '" + stateKey
                                 + "' of type " + state.type()
                                 + " but " + encoder.name() + " needs " + stateType + " for values of " + valueType
-                                + " (another computation uses this key; give one a different key with withStateKey)");
+                                + " (another computation uses this key; give one a different key with optStateKey)");
                     }
                     ValueEncoder.Encoding e = encoder.encode(
                             s.get(0),

@@ -53,7 +53,7 @@ import java.util.Objects;
  * {@code federated_aggregate} whose accumulator <em>collects</em> the updates (O(n·d) memory at the
  * server) and whose report runs the kernel: the one aggregation in fl4j that materializes a round's
  * updates, where every sum and mean folds each client's update as it arrives and drops it. The
- * collected updates (4 bytes per element) may take at most a {@linkplain #withMemoryBudget memory
+ * collected updates (4 bytes per element) may take at most a {@linkplain Builder#optMemoryBudget memory
  * budget}, by default half the maximum heap; the client whose update would exceed it fails the round
  * with an exception giving the clients, the update size and the budget, before the heap runs out.
  * Each client sends its update (and weight) once, as for a mean.
@@ -85,16 +85,45 @@ public final class RobustAggregationFactory implements UnweightedAggregationFact
     }
 
     /**
-     * This factory with the collected updates limited to {@code bytes} (default: half the maximum
-     * heap); a round whose updates would need more fails naming the client that would exceed it.
-     *
-     * @throws IllegalArgumentException if {@code bytes < 1}
+     * A builder starting from this kernel and memory budget, e.g.
+     * {@code RobustAggregationFactory.median().toBuilder().optMemoryBudget(1 << 30).build()}; this
+     * factory is unchanged.
      */
-    public RobustAggregationFactory withMemoryBudget(long bytes) {
-        if (bytes < 1) {
-            throw new IllegalArgumentException(name + ": memory budget must be at least 1 byte, got " + bytes);
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Options of a robust aggregation whose kernel was chosen by {@link #median()}, {@link #krum(int)}, .... */
+    public static final class Builder {
+        private final RobustAggregationFactory kernel;
+        private long memoryBudgetBytes;
+
+        private Builder(RobustAggregationFactory kernel) {
+            this.kernel = kernel;
+            this.memoryBudgetBytes = kernel.memoryBudgetBytes;
         }
-        return new RobustAggregationFactory(kernel, name, bytes);
+
+        /**
+         * The collected updates limited to {@code bytes}, >= 1 (default: half the maximum heap); a
+         * round whose updates would need more fails naming the client that would exceed it.
+         */
+        public Builder optMemoryBudget(long bytes) {
+            this.memoryBudgetBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The factory.
+         *
+         * @throws IllegalArgumentException if the memory budget is below 1 byte
+         */
+        public RobustAggregationFactory build() {
+            if (memoryBudgetBytes < 1) {
+                throw new IllegalArgumentException(kernel.name
+                        + ": optMemoryBudget: memory budget must be at least 1 byte, got " + memoryBudgetBytes);
+            }
+            return new RobustAggregationFactory(kernel.kernel, kernel.name, memoryBudgetBytes);
+        }
     }
 
     /** The most bytes the collected updates of a round may take. */

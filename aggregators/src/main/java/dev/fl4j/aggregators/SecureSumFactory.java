@@ -37,7 +37,7 @@ import java.util.List;
  * by {@code 2^P / (upper - lower)} and rounded to nearest ({@code 0 … 2^P}), with
  * {@code P = 32 - ⌈log2(maxClients + 1)⌉} precision bits. The integers are summed modulo
  * {@code 2^bitwidth}, where the bitwidth is the smallest that holds the sum of
- * {@link #withMaxClients maxClients} (default {@value #DEFAULT_MAX_CLIENTS}) clients — 32 for
+ * {@link Builder#optMaxClients maxClients} (default {@value #DEFAULT_MAX_CLIENTS}) clients — 32 for
  * floating values — so no sum wraps. The server maps back: {@code Σq / scale + n·lower}. A second
  * secure sum carries {@code <upper-clipped, lower-clipped, 1, 0>} per client (bitwidth 31, the
  * widest an int32 sum holds), so the server learns the counts and {@code n} but no single client's;
@@ -88,7 +88,7 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
         this.fixedUpper = fixedUpper;
         this.lower = lower;
         if (maxClients < 1) {
-            throw new IllegalArgumentException("secure sum max clients must be >= 1, got " + maxClients);
+            throw new IllegalArgumentException("optMaxClients: secure sum max clients must be >= 1, got " + maxClients);
         }
         this.maxClients = maxClients;
     }
@@ -117,9 +117,41 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
                 Bound.adaptive(upper, "secure sum upper bound"), Double.NaN, null, DEFAULT_MAX_CLIENTS);
     }
 
-    /** The same sum sized for at most {@code maxClients} clients per round (fewer precision bits for more clients). */
-    public SecureSumFactory withMaxClients(int maxClients) {
-        return new SecureSumFactory(upper, fixedUpper, lower, maxClients);
+    /**
+     * A builder starting from these bounds and options, e.g.
+     * {@code SecureSumFactory.bounds(0, 1).toBuilder().optMaxClients(100).build()}; this factory is unchanged.
+     */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Options of a secure sum whose bounds were given by {@link #bounds}, {@link #symmetric} or {@link #adaptive}. */
+    public static final class Builder {
+        private final SecureSumFactory bounds;
+        private int maxClients;
+
+        private Builder(SecureSumFactory bounds) {
+            this.bounds = bounds;
+            this.maxClients = bounds.maxClients;
+        }
+
+        /**
+         * Sized for at most {@code maxClients} clients per round, >= 1 (fewer precision bits for more
+         * clients; default {@value SecureSumFactory#DEFAULT_MAX_CLIENTS}).
+         */
+        public Builder optMaxClients(int maxClients) {
+            this.maxClients = maxClients;
+            return this;
+        }
+
+        /**
+         * The factory.
+         *
+         * @throws IllegalArgumentException if {@code optMaxClients} was given a value below 1
+         */
+        public SecureSumFactory build() {
+            return new SecureSumFactory(bounds.upper, bounds.fixedUpper, bounds.lower, maxClients);
+        }
     }
 
     private int clientBits() {
@@ -191,7 +223,8 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
                     long n = s.tensor(1).getLong(2);
                     if (n > maxClients) {
                         throw new IllegalStateException("secure sum sized for at most " + maxClients + " clients got "
-                                + n + "; its sums may have wrapped modulo 2^" + sumBitwidth + " (use withMaxClients)");
+                                + n + "; its sums may have wrapped modulo 2^" + sumBitwidth
+                                + " (use toBuilder().optMaxClients)");
                     }
                     double hi = upperOf(s.tensor(2));
                     double lo = lowerOf(hi);
@@ -285,7 +318,7 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
                                 + ": the sum of up to " + maxClients + " clients in [" + lower + ", " + fixedUpper
                                 + "] can reach " + reach
                                 + ", outside the " + t.dtype().tffName()
-                                + " range; narrow the bounds, lower withMaxClients, or sum int64 values");
+                                + " range; narrow the bounds, lower optMaxClients, or sum int64 values");
             }
         }
     }

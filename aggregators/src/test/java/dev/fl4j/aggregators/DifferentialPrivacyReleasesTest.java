@@ -67,8 +67,9 @@ class DifferentialPrivacyReleasesTest {
 
     @Test
     void aRoundWithNoClientsStillReleasesOnlyNoiseOverTheExpectedCohort() {
-        AggregationProcess p = DifferentiallyPrivateFactory.gaussianFixed(1.0, 4, 2.0)
-                .withPopulation(40)
+        AggregationProcess p = DifferentiallyPrivateFactory.gaussianFixed(1.0, 4, 2.0).toBuilder()
+                .optPopulation(40)
+                .build()
                 .create(VEC2);
         MeasuredProcessOutput out = p.next(runtime, p.initialize(runtime), ClientValues.of(VEC2, List.of(), List.of()));
         float[] mean = server(out.result());
@@ -79,9 +80,10 @@ class DifferentialPrivacyReleasesTest {
     @Test
     void aRoundRunAgainAfterAResumeIsCountedAgainFromTheLedger() {
         PrivacyLedger ledger = PrivacyLedger.inMemory();
-        DifferentiallyPrivateFactory f = DifferentiallyPrivateFactory.gaussianFixed(1.0, 2, 1.0)
-                .withPopulation(20)
-                .withLedger(ledger);
+        DifferentiallyPrivateFactory f = DifferentiallyPrivateFactory.gaussianFixed(1.0, 2, 1.0).toBuilder()
+                .optPopulation(20)
+                .optLedger(ledger)
+                .build();
         AggregationProcess p = f.create(VEC2);
         Value afterRound1 = p.next(runtime, p.initialize(runtime), vectors(new float[] {1, 0}))
                 .state();
@@ -99,12 +101,13 @@ class DifferentialPrivacyReleasesTest {
     @Test
     void aBudgetCountsTheLedgerToo() {
         PrivacyLedger ledger = PrivacyLedger.inMemory();
-        DifferentiallyPrivateFactory f = DifferentiallyPrivateFactory.gaussianFixed(1.0, 2, 1.0)
-                .withPopulation(20)
-                .withLedger(ledger);
-        long allowed = f.withEpsilonBudget(1.0).roundsWithinBudget();
+        DifferentiallyPrivateFactory f = DifferentiallyPrivateFactory.gaussianFixed(1.0, 2, 1.0).toBuilder()
+                .optPopulation(20)
+                .optLedger(ledger)
+                .build();
+        long allowed = f.toBuilder().optEpsilonBudget(1.0).build().roundsWithinBudget();
         ledger.record(allowed);
-        AggregationProcess p = f.withEpsilonBudget(1.0).create(VEC2);
+        AggregationProcess p = f.toBuilder().optEpsilonBudget(1.0).build().create(VEC2);
         Exception e = assertThrows(
                 RuntimeException.class, () -> p.next(runtime, p.initialize(runtime), vectors(new float[] {1, 0})));
         Throwable t = e;

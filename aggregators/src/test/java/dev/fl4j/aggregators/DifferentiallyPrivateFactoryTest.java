@@ -74,8 +74,9 @@ class DifferentiallyPrivateFactoryTest {
 
     @Test
     void epsilonIsAccountedEveryRound() {
-        DifferentiallyPrivateFactory f =
-                DifferentiallyPrivateFactory.gaussianFixed(1.5, 4, 1).withPopulation(100);
+        DifferentiallyPrivateFactory f = DifferentiallyPrivateFactory.gaussianFixed(1.5, 4, 1).toBuilder()
+                .optPopulation(100)
+                .build();
         assertEquals(0.04, f.samplingRate());
         assertEquals(
                 7.33, f.epsilonAfter(2250).epsilon(), 0.01, "the published RDP value for z=1.5, q=0.04, 2250 steps");
@@ -103,10 +104,12 @@ class DifferentiallyPrivateFactoryTest {
 
     @Test
     void budgetStopsBeforeARoundWouldExceedIt() {
-        DifferentiallyPrivateFactory plain =
-                DifferentiallyPrivateFactory.gaussianFixed(2, 2, 1).withDelta(1e-6);
+        DifferentiallyPrivateFactory plain = DifferentiallyPrivateFactory.gaussianFixed(2, 2, 1).toBuilder()
+                .optDelta(1e-6)
+                .build();
         double budget = (plain.epsilonAfter(2).epsilon() + plain.epsilonAfter(3).epsilon()) / 2;
-        DifferentiallyPrivateFactory f = plain.withEpsilonBudget(budget);
+        DifferentiallyPrivateFactory f =
+                plain.toBuilder().optEpsilonBudget(budget).build();
         assertEquals(2, f.roundsWithinBudget());
         AggregationProcess p = f.create(VEC2);
         FederatedValue values = vectors(new float[] {1, 0}, new float[] {0, 1});
@@ -156,16 +159,21 @@ class DifferentiallyPrivateFactoryTest {
         assertThrows(IllegalArgumentException.class, () -> DifferentiallyPrivateFactory.gaussianFixed(1, 4, 0));
         IllegalArgumentException population = assertThrows(
                 IllegalArgumentException.class,
-                () -> DifferentiallyPrivateFactory.gaussianFixed(1, 4, 1).withPopulation(3));
+                () -> DifferentiallyPrivateFactory.gaussianFixed(1, 4, 1).toBuilder()
+                        .optPopulation(3)
+                        .build());
         assertTrue(
                 population.getMessage().contains("population must be >= clients per round (4), got 3"),
                 population.getMessage());
         assertThrows(
                 IllegalArgumentException.class,
-                () -> DifferentiallyPrivateFactory.gaussianFixed(1, 4, 1).withDelta(0));
+                () -> DifferentiallyPrivateFactory.gaussianFixed(1, 4, 1).toBuilder()
+                        .optDelta(0)
+                        .build());
         assertFalse(
-                DifferentiallyPrivateFactory.gaussianFixed(0, 4, 1)
-                        .withEpsilonBudget(1)
+                DifferentiallyPrivateFactory.gaussianFixed(0, 4, 1).toBuilder()
+                        .optEpsilonBudget(1)
+                        .build()
                         .allowsRound(0),
                 "no noise never fits a budget");
     }

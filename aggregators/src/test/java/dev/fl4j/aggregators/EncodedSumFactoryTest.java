@@ -90,7 +90,9 @@ class EncodedSumFactoryTest {
 
     @Test
     void sameRunSameResult() {
-        EncodedSumFactory f = EncodedSumFactory.quantizeAboveThreshold(4, 1000).withSeed(42);
+        EncodedSumFactory f = EncodedSumFactory.quantizeAboveThreshold(4, 1000).toBuilder()
+                .optSeed(42)
+                .build();
         AggregationProcess p = f.create(MODEL);
         FederatedValue values = updates(2);
         Value a = p.next(runtime, p.initialize(runtime), values).result();
@@ -103,7 +105,9 @@ class EncodedSumFactoryTest {
         assertThrows(IllegalArgumentException.class, () -> EncodedSumFactory.quantizeAboveThreshold(0, 10));
         assertThrows(
                 IllegalArgumentException.class,
-                () -> EncodedSumFactory.of(Encoders.parse("topk:0.1@10")).withStateKey(" "));
+                () -> EncodedSumFactory.of(Encoders.parse("topk:0.1@10")).toBuilder()
+                        .optStateKey(" ")
+                        .build());
         assertThrows(
                 dev.fl4j.core.TypeMismatchException.class,
                 () -> EncodedSumFactory.quantizeAboveThreshold(8, 10).create(TensorType.scalar(DType.INT32)));
@@ -197,7 +201,7 @@ class EncodedSumFactoryTest {
                 e.getCause().getMessage().contains("wrote its state 'encoded_sum/randk-ef:0.1@1000' twice"),
                 e.getCause().getMessage());
         assertEquals(0, runtime.clientStates().size(), "the failed invocation wrote nothing");
-        AggregationProcess second = f.withStateKey("second").create(MODEL);
+        AggregationProcess second = f.toBuilder().optStateKey("second").build().create(MODEL);
         FederatedComputation separate = FederatedComputation.of(
                 "separate", FederatedType.clients(MODEL), FederatedType.server(MODEL), (ctx, arg) -> {
                     Value s1 = ctx.invoke(

@@ -22,12 +22,15 @@ import org.junit.jupiter.api.Test;
 class PrivacyBudgetExhaustedTest {
 
     private static final DifferentiallyPrivateFactory UNBOUNDED =
-            DifferentiallyPrivateFactory.gaussianFixed(1.0, 2, 1.0).withPopulation(20);
+            DifferentiallyPrivateFactory.gaussianFixed(1.0, 2, 1.0).toBuilder()
+                    .optPopulation(20)
+                    .build();
 
     @Test
     void presentFromTheFirstRoundTheBudgetCannotPayFor() {
-        DifferentiallyPrivateFactory dp =
-                UNBOUNDED.withEpsilonBudget(UNBOUNDED.epsilonAfter(3).epsilon());
+        DifferentiallyPrivateFactory dp = UNBOUNDED.toBuilder()
+                .optEpsilonBudget(UNBOUNDED.epsilonAfter(3).epsilon())
+                .build();
         assertEquals(Optional.empty(), dp.exhaustedAfter(0));
         assertEquals(Optional.empty(), dp.exhaustedAfter(2));
         PrivacyBudgetExhausted e = dp.exhaustedAfter(3).orElseThrow();
@@ -65,8 +68,9 @@ class PrivacyBudgetExhaustedTest {
 
     @Test
     void aProcessRefusesExactlyTheRoundTheSignalNamesAndCarriesIt() {
-        DifferentiallyPrivateFactory dp =
-                UNBOUNDED.withEpsilonBudget(UNBOUNDED.epsilonAfter(2).epsilon());
+        DifferentiallyPrivateFactory dp = UNBOUNDED.toBuilder()
+                .optEpsilonBudget(UNBOUNDED.epsilonAfter(2).epsilon())
+                .build();
         AggregationProcess p = dp.create(VEC2);
         FederatedValue values = vectors(new float[] {1, 0}, new float[] {0, 1});
         try (LocalRuntime runtime = LocalRuntime.builder().optWorkers(1).build()) {

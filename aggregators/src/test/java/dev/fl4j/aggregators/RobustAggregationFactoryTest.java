@@ -127,7 +127,9 @@ class RobustAggregationFactoryTest {
     void collectedUpdatesBeyondTheMemoryBudgetFailTheRoundNamingTheClient() {
         FederatedValue v = vectors(new float[] {1, 10}, new float[] {2, 20}, new float[] {3, 30}, new float[] {4, 40});
         // two updates of 2 floats take 16 bytes; the third would need 24
-        RobustAggregationFactory small = RobustAggregationFactory.median().withMemoryBudget(20);
+        RobustAggregationFactory small = RobustAggregationFactory.median().toBuilder()
+                .optMemoryBudget(20)
+                .build();
         ClientWorkException e = assertThrows(ClientWorkException.class, () -> run(small.create(VEC2), v));
         assertEquals("client_2", e.clientId());
         assertTrue(
@@ -138,8 +140,9 @@ class RobustAggregationFactoryTest {
         assertArrayEquals(
                 new float[] {2.5f, 25f},
                 server(run(
-                                RobustAggregationFactory.median()
-                                        .withMemoryBudget(32)
+                                RobustAggregationFactory.median().toBuilder()
+                                        .optMemoryBudget(32)
+                                        .build()
                                         .create(VEC2),
                                 v)
                         .result()));
@@ -148,7 +151,9 @@ class RobustAggregationFactoryTest {
                 RobustAggregationFactory.krum(1).memoryBudgetBytes());
         assertThrows(
                 IllegalArgumentException.class,
-                () -> RobustAggregationFactory.median().withMemoryBudget(0));
+                () -> RobustAggregationFactory.median().toBuilder()
+                        .optMemoryBudget(0)
+                        .build());
     }
 
     @Test

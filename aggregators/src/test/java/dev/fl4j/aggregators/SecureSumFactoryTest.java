@@ -112,7 +112,10 @@ class SecureSumFactoryTest {
 
     @Test
     void tooManyClientsAndBadSettingsAreRefused() {
-        AggregationProcess p = SecureSumFactory.bounds(0, 1).withMaxClients(2).create(F32);
+        AggregationProcess p = SecureSumFactory.bounds(0, 1).toBuilder()
+                .optMaxClients(2)
+                .build()
+                .create(F32);
         IllegalStateException e = assertThrows(
                 IllegalStateException.class,
                 () -> p.next(
@@ -172,8 +175,10 @@ class SecureSumFactoryTest {
                 IllegalArgumentException.class,
                 () -> SecureSumFactory.bounds(-(1 << 22), 0).create(i32));
         assertTrue(low.getMessage().contains("can reach -4.194304E9"), low.getMessage());
-        AggregationProcess p =
-                SecureSumFactory.bounds(0, 1 << 22).withMaxClients(500).create(i32);
+        AggregationProcess p = SecureSumFactory.bounds(0, 1 << 22).toBuilder()
+                .optMaxClients(500)
+                .build()
+                .create(i32);
         MeasuredProcessOutput out = p.next(
                 runtime,
                 p.initialize(runtime),

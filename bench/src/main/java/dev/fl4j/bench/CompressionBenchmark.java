@@ -342,7 +342,12 @@ public final class CompressionBenchmark {
     static MeanFactory aggregatorFor(String encoder, Options o) {
         return encoder.equals("none")
                 ? new MeanFactory()
-                : new MeanFactory(EncodedSumFactory.of(Encoders.parse(encoder)).withSeed(o.seed()), new SumFactory());
+                : new MeanFactory(
+                        EncodedSumFactory.builder()
+                                .setEncoder(Encoders.parse(encoder))
+                                .optSeed(o.seed())
+                                .build(),
+                        new SumFactory());
     }
 
     /** What one training run produced. */

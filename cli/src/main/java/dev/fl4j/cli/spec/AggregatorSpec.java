@@ -120,7 +120,8 @@ public final class AggregatorSpec {
 
         /**
          * These settings with DP mechanisms recording their spent rounds in {@code ledger} ({@link
-         * DifferentiallyPrivateFactory#withLedger}).
+         * DifferentiallyPrivateFactory.Builder#optLedger}): a variant the simulation stamps once it
+         * knows its checkpoint directory, not a configuration option.
          */
         public Settings withLedger(PrivacyLedger ledger) {
             return new Settings(clientsPerRound, population, delta, epsilonBudget, ledger);
@@ -148,7 +149,7 @@ public final class AggregatorSpec {
                                     + " does not cover; use clip:BOUND, or rely on the DP core's own clipping");
                 }
                 if (isAdaptive(GRAMMAR.term(wrapper), "zeroing")) {
-                    dp = dp.withAccountedCount(zeroingCountStddev);
+                    dp = dp.toBuilder().optAccountedCount(zeroingCountStddev).build();
                 }
             }
             factory = dp;
@@ -172,17 +173,17 @@ public final class AggregatorSpec {
     }
 
     private static DifferentiallyPrivateFactory configure(DifferentiallyPrivateFactory dp, Settings settings) {
-        DifferentiallyPrivateFactory out = dp.withDelta(settings.delta());
+        DifferentiallyPrivateFactory.Builder out = dp.toBuilder().optDelta(settings.delta());
         if (settings.population() > 0) {
-            out = out.withPopulation(settings.population());
+            out.optPopulation(settings.population());
         }
         if (settings.epsilonBudget() < Double.POSITIVE_INFINITY) {
-            out = out.withEpsilonBudget(settings.epsilonBudget());
+            out.optEpsilonBudget(settings.epsilonBudget());
         }
         if (settings.ledger() != null) {
-            out = out.withLedger(settings.ledger());
+            out.optLedger(settings.ledger());
         }
-        return out;
+        return out.build();
     }
 
     /**

@@ -355,7 +355,11 @@ class FedAvgTest {
     void clientTrainingIsRebuiltFromItsDescriptor() {
         ClientTraining original = new ClientTraining(
                 ENGINE,
-                TrainingSpec.of(MODEL, Sgd.of(0.2f)).withEpochs(2),
+                TrainingSpec.builder()
+                        .setModel(MODEL)
+                        .setClientOptimizer(Sgd.of(0.2f))
+                        .optEpochs(2)
+                        .build(),
                 ClientTraining.Mode.TRAIN,
                 ClientWeighting.UNIFORM,
                 99);

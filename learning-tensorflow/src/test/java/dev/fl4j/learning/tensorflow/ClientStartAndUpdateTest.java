@@ -43,7 +43,12 @@ class ClientStartAndUpdateTest {
 
     /** FedProx (anchors) and Adam (slots, step size): every piece of per-client state. */
     private static TrainingSpec spec() {
-        return TrainingSpec.of(SPEC, Adam.of(0.05f)).withProximalMu(0.5f).withEpochs(2);
+        return TrainingSpec.builder()
+                .setModel(SPEC)
+                .setClientOptimizer(Adam.of(0.05f))
+                .optProximalMu(0.5f)
+                .optEpochs(2)
+                .build();
     }
 
     private static ClientTrainingResult fresh(ModelWeights w, ListSequence data, long seed) {

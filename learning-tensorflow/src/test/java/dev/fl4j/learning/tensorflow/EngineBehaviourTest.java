@@ -52,8 +52,11 @@ class EngineBehaviourTest {
         ListSequence data = ListSequence.of(cnn.inputSpec(), batches);
         ListSequence other = ListSequence.of(cnn.inputSpec(), TestData.halvesImages(1, 4, 99));
         ModelWeights w0 = cnn.initialWeights(5);
-        TrainingSpec spec =
-                TrainingSpec.of(cnn, Sgd.of(0.05f).withMomentum(0.5f)).withEpochs(2);
+        TrainingSpec spec = TrainingSpec.builder()
+                .setModel(cnn)
+                .setClientOptimizer(Sgd.of(0.05f).withMomentum(0.5f))
+                .optEpochs(2)
+                .build();
         try (TfClientTrainer trainer = new TfClientTrainer(spec)) {
             double before = loss(trainer, w0, data);
             ClientTrainingResult first = trainer.train(w0, data, 7L);
@@ -220,8 +223,11 @@ class EngineBehaviourTest {
             batches.add(Struct.named("x", Tensor.of(x, 4, 5), "y", Tensor.of(y, 4, 5)));
         }
         ListSequence data = ListSequence.of(spec.inputSpec(), batches);
-        try (TfClientTrainer trainer =
-                new TfClientTrainer(TrainingSpec.of(spec, Adam.of(0.05f)).withEpochs(8))) {
+        try (TfClientTrainer trainer = new TfClientTrainer(TrainingSpec.builder()
+                .setModel(spec)
+                .setClientOptimizer(Adam.of(0.05f))
+                .optEpochs(8)
+                .build())) {
             ModelWeights w0 = spec.initialWeights(2);
             double before = loss(trainer, w0, data);
             ClientTrainingResult r = trainer.train(w0, data, 1L);
@@ -287,8 +293,11 @@ class EngineBehaviourTest {
                 batches.add(Struct.named("x", Tensor.of(x, 8, 4), "y", y));
             }
             ListSequence data = ListSequence.of(spec.inputSpec(), batches);
-            try (TfClientTrainer trainer =
-                    new TfClientTrainer(TrainingSpec.of(spec, Sgd.of(0.3f)).withEpochs(10))) {
+            try (TfClientTrainer trainer = new TfClientTrainer(TrainingSpec.builder()
+                    .setModel(spec)
+                    .setClientOptimizer(Sgd.of(0.3f))
+                    .optEpochs(10)
+                    .build())) {
                 ModelWeights w0 = spec.initialWeights(4);
                 double before = loss(trainer, w0, data);
                 double after = loss(trainer, trainer.train(w0, data, 1L).weights(), data);

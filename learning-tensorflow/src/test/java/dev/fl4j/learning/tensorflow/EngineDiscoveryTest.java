@@ -53,7 +53,11 @@ class EngineDiscoveryTest {
         ModelSpec model = Models.softmaxRegression(4, 3);
         ClientTraining here = new ClientTraining(
                 ModelEngines.byName("tensorflow"),
-                TrainingSpec.of(model, Sgd.of(0.2f)).withEpochs(2),
+                TrainingSpec.builder()
+                        .setModel(model)
+                        .setClientOptimizer(Sgd.of(0.2f))
+                        .optEpochs(2)
+                        .build(),
                 ClientTraining.Mode.TRAIN,
                 ClientWeighting.NUM_EXAMPLES,
                 7);

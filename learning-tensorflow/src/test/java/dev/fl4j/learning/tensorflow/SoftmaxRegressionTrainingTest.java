@@ -109,10 +109,16 @@ class SoftmaxRegressionTrainingTest {
         double[][] s1 = sgdStep(k0, b0, X1, Y1, lr, mu, k0, b0);
         double[][] prox = sgdStep(s1[0], s1[1], X2, Y2, lr, mu, k0, b0);
         double[][] plain = sgdStep(s1[0], s1[1], X2, Y2, lr, 0, k0, b0);
-        try (TfClientTrainer fedProx =
-                        new TfClientTrainer(TrainingSpec.of(SPEC, Sgd.of(0.5f)).withProximalMu(0.7f));
-                TfClientTrainer muZero =
-                        new TfClientTrainer(TrainingSpec.of(SPEC, Sgd.of(0.5f)).withProximalMu(0f))) {
+        try (TfClientTrainer fedProx = new TfClientTrainer(TrainingSpec.builder()
+                        .setModel(SPEC)
+                        .setClientOptimizer(Sgd.of(0.5f))
+                        .optProximalMu(0.7f)
+                        .build());
+                TfClientTrainer muZero = new TfClientTrainer(TrainingSpec.builder()
+                        .setModel(SPEC)
+                        .setClientOptimizer(Sgd.of(0.5f))
+                        .optProximalMu(0f)
+                        .build())) {
             assertWeights(
                     prox[0],
                     prox[1],

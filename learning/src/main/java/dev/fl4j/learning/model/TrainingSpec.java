@@ -36,15 +36,70 @@ public record TrainingSpec(ModelSpec model, Optimizer clientOptimizer, int epoch
 
     /** One epoch, no proximal term. */
     public static TrainingSpec of(ModelSpec model, Optimizer clientOptimizer) {
-        return new TrainingSpec(model, clientOptimizer, 1, 0f);
+        return builder().setModel(model).setClientOptimizer(clientOptimizer).build();
     }
 
-    public TrainingSpec withEpochs(int e) {
-        return new TrainingSpec(model, clientOptimizer, e, proximalMu);
+    /** A builder: the model and the client optimizer are required, epochs and {@code μ} optional. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public TrainingSpec withProximalMu(float mu) {
-        return new TrainingSpec(model, clientOptimizer, epochs, mu);
+    /** A builder starting from this spec. */
+    public Builder toBuilder() {
+        return builder()
+                .setModel(model)
+                .setClientOptimizer(clientOptimizer)
+                .optEpochs(epochs)
+                .optProximalMu(proximalMu);
+    }
+
+    /** Options of a {@link TrainingSpec}. */
+    public static final class Builder {
+        private ModelSpec model;
+        private Optimizer clientOptimizer;
+        private int epochs = 1;
+        private float proximalMu = 0f;
+
+        private Builder() {}
+
+        /** The model clients train (required). */
+        public Builder setModel(ModelSpec model) {
+            this.model = model;
+            return this;
+        }
+
+        /** The optimizer of local training (required). */
+        public Builder setClientOptimizer(Optimizer clientOptimizer) {
+            this.clientOptimizer = clientOptimizer;
+            return this;
+        }
+
+        /** Local epochs per round, >= 1 (default 1). */
+        public Builder optEpochs(int epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** FedProx's proximal strength {@code μ}, finite and >= 0 (default 0: no proximal term). */
+        public Builder optProximalMu(float proximalMu) {
+            this.proximalMu = proximalMu;
+            return this;
+        }
+
+        /**
+         * The spec.
+         *
+         * @throws IllegalStateException naming the setter if the model or the client optimizer is missing
+         * @throws IllegalArgumentException if the epochs are below 1 or {@code μ} is negative or not finite
+         */
+        public TrainingSpec build() {
+            if (model == null || clientOptimizer == null) {
+                throw new IllegalStateException("a training spec needs "
+                        + (model == null ? "setModel" + (clientOptimizer == null ? " and " : "") : "")
+                        + (clientOptimizer == null ? "setClientOptimizer" : ""));
+            }
+            return new TrainingSpec(model, clientOptimizer, epochs, proximalMu);
+        }
     }
 
     public String toJson() {

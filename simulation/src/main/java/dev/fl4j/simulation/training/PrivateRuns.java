@@ -101,7 +101,7 @@ final class PrivateRuns {
                     "the DP aggregator accounts sampling rate q = " + dp.samplingRate() + " for a population of "
                             + (dp.population() == 0 ? "unknown size (q = 1)" : dp.population() + " clients")
                             + ", but the training data has "
-                            + population + " clients: build it with withPopulation(" + population + ")");
+                            + population + " clients: build it with toBuilder().optPopulation(" + population + ")");
         }
         if (dp.clientsPerRound() != clientsPerRound) {
             throw new IllegalArgumentException(
@@ -125,7 +125,7 @@ final class PrivateRuns {
             throw new IllegalArgumentException(
                     "a differentially private run with checkpoints must record its noised rounds in the"
                             + " checkpoint directory: build the DP aggregator with "
-                            + "withLedger(PrivacyLedgerFile.in(store)); it has "
+                            + "toBuilder().optLedger(PrivacyLedgerFile.in(store)); it has "
                             + dp.ledger());
         }
     }

@@ -564,9 +564,10 @@ public final class TrainingLoop {
          * Makes this a differentially private run for {@code dp}, the DP aggregator inside the
          * process (see the class comment): Poisson sampling from {@link SecureRandom} at exactly
          * {@code dp.samplingRate()}, only what ε covers released, and with checkpoints every round
-         * and {@code dp}'s ledger in the checkpoint directory ({@code dp.withLedger(PrivacyLedgerFile.in(store))}).
+         * and {@code dp}'s ledger in the checkpoint directory
+         * ({@code dp.toBuilder().optLedger(PrivacyLedgerFile.in(store)).build()}).
          * {@code dp} must have been built with the population of the training data
-         * ({@link DifferentiallyPrivateFactory#withPopulation}) and this loop's clients per round.
+         * ({@link DifferentiallyPrivateFactory.Builder#optPopulation}) and this loop's clients per round.
          */
         public Builder optPrivacy(DifferentiallyPrivateFactory dp) {
             this.privacy = Objects.requireNonNull(dp, "dp");

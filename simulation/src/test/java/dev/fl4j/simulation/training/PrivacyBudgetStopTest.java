@@ -101,8 +101,9 @@ class PrivacyBudgetStopTest {
     @Test
     void aResumedPrivateRunStopsWhereTheLedgerSaysTheBudgetEnds() {
         DifferentiallyPrivateFactory unbounded = SmallRun.dp(1e-5, Double.POSITIVE_INFINITY);
-        DifferentiallyPrivateFactory dp =
-                unbounded.withEpsilonBudget(unbounded.epsilonAfter(4).epsilon());
+        DifferentiallyPrivateFactory dp = unbounded.toBuilder()
+                .optEpsilonBudget(unbounded.epsilonAfter(4).epsilon())
+                .build();
         assertEquals(4, dp.roundsWithinBudget());
         Path dir = tmp.resolve("ckpt");
         assertEquals(2, SmallRun.privateCheckpointed(dir, 2, dp).build().run().rounds());

@@ -64,8 +64,9 @@ class PrivateTrainingLoopTest {
 
     @Test
     void clientsArePoissonSampledAtTheAccountantsRateFromSecureRandomNotTheSeed() {
-        DifferentiallyPrivateFactory dp =
-                DifferentiallyPrivateFactory.gaussianFixed(0.5, 1, 1.0).withPopulation(SmallRun.CLIENTS);
+        DifferentiallyPrivateFactory dp = DifferentiallyPrivateFactory.gaussianFixed(0.5, 1, 1.0).toBuilder()
+                .optPopulation(SmallRun.CLIENTS)
+                .build();
         assertEquals(0.05, dp.samplingRate());
         Recorder first = new Recorder();
         Recorder second = new Recorder();
@@ -203,14 +204,15 @@ class PrivateTrainingLoopTest {
     void aPrivateRunIsConfiguredAsItsAccountantAssumes() {
         DifferentiallyPrivateFactory dp = SmallRun.dp(1e-5, Double.POSITIVE_INFINITY);
         CheckpointStore store = new CheckpointStore(tmp.resolve("ckpt"));
-        DifferentiallyPrivateFactory ledgered = dp.withLedger(PrivacyLedgerFile.in(store));
+        DifferentiallyPrivateFactory ledgered =
+                dp.toBuilder().optLedger(PrivacyLedgerFile.in(store)).build();
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
                 () -> SmallRun.loop(SmallRun.process(dp), 2, 1, 0, 1)
                         .optCheckpoints(store, 1, SmallRun.config(1, 0))
                         .optPrivacy(dp)
                         .build());
-        assertTrue(e.getMessage().contains("withLedger(PrivacyLedgerFile.in(store))"), e.getMessage());
+        assertTrue(e.getMessage().contains("optLedger(PrivacyLedgerFile.in(store))"), e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,
                 () -> SmallRun.loop(SmallRun.process(ledgered), 2, 1, 0, 1)
@@ -218,14 +220,15 @@ class PrivateTrainingLoopTest {
                         .optPrivacy(ledgered)
                         .build());
         assertTrue(e.getMessage().contains("checkpoints every round"), e.getMessage());
-        DifferentiallyPrivateFactory otherPopulation = DifferentiallyPrivateFactory.gaussianAdaptive(
-                        0.3, SmallRun.PER_ROUND)
-                .withPopulation(100);
+        DifferentiallyPrivateFactory otherPopulation =
+                DifferentiallyPrivateFactory.gaussianAdaptive(0.3, SmallRun.PER_ROUND).toBuilder()
+                        .optPopulation(100)
+                        .build();
         e = assertThrows(
                 IllegalArgumentException.class,
                 () -> SmallRun.loop(SmallRun.process(otherPopulation), 2, 1, 0, 1)
                         .optPrivacy(otherPopulation)
                         .build());
-        assertTrue(e.getMessage().contains("withPopulation(" + SmallRun.CLIENTS + ")"), e.getMessage());
+        assertTrue(e.getMessage().contains("optPopulation(" + SmallRun.CLIENTS + ")"), e.getMessage());
     }
 }

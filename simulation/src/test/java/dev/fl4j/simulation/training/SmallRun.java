@@ -74,28 +74,32 @@ final class SmallRun {
      */
     static dev.fl4j.aggregators.DifferentiallyPrivateFactory dp(double delta, double budget) {
         dev.fl4j.aggregators.DifferentiallyPrivateFactory dp =
-                dev.fl4j.aggregators.DifferentiallyPrivateFactory.gaussianAdaptive(0.3, PER_ROUND)
-                        .withPopulation(CLIENTS)
-                        .withDelta(delta);
-        return budget < Double.POSITIVE_INFINITY ? dp.withEpsilonBudget(budget) : dp;
+                dev.fl4j.aggregators.DifferentiallyPrivateFactory.gaussianAdaptive(0.3, PER_ROUND).toBuilder()
+                        .optPopulation(CLIENTS)
+                        .optDelta(delta)
+                        .build();
+        return budget < Double.POSITIVE_INFINITY
+                ? dp.toBuilder().optEpsilonBudget(budget).build()
+                : dp;
     }
 
     /** A differentially private run of the dp preset, checkpointed every round in {@code dir} with its ledger there. */
     static TrainingLoop.Builder privateCheckpointed(
             Path dir, int rounds, dev.fl4j.aggregators.DifferentiallyPrivateFactory dp) {
         CheckpointStore store = new CheckpointStore(dir);
-        dev.fl4j.aggregators.DifferentiallyPrivateFactory withLedger =
-                dp.withLedger(dev.fl4j.simulation.checkpoint.PrivacyLedgerFile.in(store));
+        dev.fl4j.aggregators.DifferentiallyPrivateFactory ledgered = dp.toBuilder()
+                .optLedger(dev.fl4j.simulation.checkpoint.PrivacyLedgerFile.in(store))
+                .build();
         return loop(
                         process(dev.fl4j.aggregators.Aggregators.dpAggregator()
-                                .setMechanism(withLedger)
+                                .setMechanism(ledgered)
                                 .build()),
                         rounds,
                         11,
                         0,
                         1)
                 .optCheckpoints(store, 1, config(11, 0))
-                .optPrivacy(withLedger);
+                .optPrivacy(ledgered);
     }
 
     static TrainingLoop.Builder checkpointed(Path dir, int rounds, long seed, double dropout, int workers) {

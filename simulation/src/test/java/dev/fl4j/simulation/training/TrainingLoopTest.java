@@ -288,8 +288,10 @@ class TrainingLoopTest {
     void stopsBeforeARoundWouldExceedThePrivacyBudget() {
         dev.fl4j.aggregators.DifferentiallyPrivateFactory dp =
                 dev.fl4j.aggregators.DifferentiallyPrivateFactory.gaussianFixed(1.0, SmallRun.PER_ROUND, 1.0)
-                        .withPopulation(SmallRun.CLIENTS)
-                        .withEpsilonBudget(6.0);
+                        .toBuilder()
+                        .optPopulation(SmallRun.CLIENTS)
+                        .optEpsilonBudget(6.0)
+                        .build();
         long allowed = dp.roundsWithinBudget();
         assertTrue(allowed > 0 && allowed < 20, "budget allows " + allowed + " rounds");
         List<String> stops = new java.util.ArrayList<>();
