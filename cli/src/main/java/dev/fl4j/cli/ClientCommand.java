@@ -82,8 +82,9 @@ final class ClientCommand implements Callable<Integer> {
 
     @Option(
             names = "--model",
-            paramLabel = "NAME",
-            description = "As simulate's --model (shapes batches for it). Default: the data set's.")
+            paramLabel = "NAME|FILE",
+            description = "As simulate's --model, a name or a model-spec file (shapes batches for it; the model"
+                    + " itself comes from the server's task). Default: the data set's.")
     String model;
 
     @Option(

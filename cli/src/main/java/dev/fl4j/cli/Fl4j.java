@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             PredictCommand.class,
             DescribeCommand.class,
+            ModelCommand.class,
             KeysCommand.class,
             CommandLine.HelpCommand.class
         })

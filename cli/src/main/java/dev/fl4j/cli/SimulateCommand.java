@@ -3,6 +3,7 @@ package dev.fl4j.cli;
 import dev.fl4j.cli.simulate.ConfigFile;
 import dev.fl4j.cli.simulate.Simulation;
 import dev.fl4j.cli.simulate.SimulationSettings;
+import dev.fl4j.cli.simulate.TrainingOptions;
 import dev.fl4j.cli.simulate.UsageException;
 import dev.fl4j.simulation.checkpoint.CheckpointException;
 import dev.fl4j.simulation.datasets.DatasetFileException;
@@ -115,10 +116,10 @@ class SimulateCommand implements Callable<Integer> {
 
     @Option(
             names = "--model",
-            paramLabel = "NAME",
-            description =
-                    "fedavg-cnn, 2nn, softmax, lstm. Default: fedavg-cnn for images, softmax for synthetic, lstm for "
-                            + "Shakespeare.")
+            paramLabel = "NAME|FILE",
+            description = "fedavg-cnn, 2nn, softmax, lstm, or a model-spec file (FILE.json: fl4j.model_spec JSON,"
+                    + " see fl4j model describe and the README's \"Bring your own model\"). Default: fedavg-cnn for"
+                    + " images, softmax for synthetic, lstm for Shakespeare.")
     String model;
 
     @Option(
@@ -157,6 +158,37 @@ class SimulateCommand implements Callable<Integer> {
             description = "The server learning rate per round, from --server-lr; the forms of --client-lr-schedule."
                     + " Default: constant.")
     String serverLrSchedule;
+
+    @Option(
+            names = "--client-optimizer",
+            paramLabel = "NAME",
+            description = "The clients' optimizer at --client-lr: sgd, sgdm:MOMENTUM, nesterov:MOMENTUM,"
+                    + " adam[:BETA1:BETA2[:EPSILON]], adagrad[:INITIAL_ACCUMULATOR[:EPSILON]],"
+                    + " yogi[:BETA1:BETA2[:EPSILON]], rmsprop[:RHO[:EPSILON]] (TFF's defaults for what is left out)."
+                    + " scaffold takes sgd, sgdm or nesterov, fednova sgd or sgdm; not for fedsgd or mime-lite."
+                    + " Default: sgd.")
+    String clientOptimizer;
+
+    @Option(
+            names = "--client-weight-decay",
+            paramLabel = "WD",
+            description = "L2 weight decay of the client optimizer, PyTorch's weight_decay (the gradient plus WD"
+                    + " times the weights, not decoupled). Default: none.")
+    Float clientWeightDecay;
+
+    @Option(
+            names = "--server-optimizer",
+            paramLabel = "NAME",
+            description = "The server's optimizer at --server-lr, applied to the aggregated update: the forms of"
+                    + " --client-optimizer (not with fedadam, fedyogi, fedadagrad, which name theirs). Default: the"
+                    + " algorithm's (sgd; adam, yogi, adagrad for fedadam, fedyogi, fedadagrad).")
+    String serverOptimizer;
+
+    @Option(
+            names = "--server-weight-decay",
+            paramLabel = "WD",
+            description = "L2 weight decay of the server optimizer, as --client-weight-decay. Default: none.")
+    Float serverWeightDecay;
 
     @Option(
             names = "--aggregator",
@@ -283,6 +315,14 @@ class SimulateCommand implements Callable<Integer> {
                     + "that drops before its masked input is not in the sum; too many dropped neighbours abort the "
                     + "round. Default: none.")
     String secaggDropouts;
+
+    @Option(
+            names = "--init",
+            paramLabel = "PATH",
+            description = "Start from these weights instead of the seeded initial ones: an fl4j checkpoint file"
+                    + " (.fl4jckpt) or a checkpoint directory (its newest checkpoint); their shapes must be the"
+                    + " model's.")
+    Path init;
 
     @Option(
             names = "--tensorboard",
@@ -427,7 +467,8 @@ class SimulateCommand implements Callable<Integer> {
                 secureAggregation,
                 secaggDropouts,
                 export,
-                data.spec());
+                data.spec(),
+                new TrainingOptions(clientOptimizer, clientWeightDecay, serverOptimizer, serverWeightDecay, init));
     }
 
     /** A fresh command of this kind, to parse one config-file value with picocli. */

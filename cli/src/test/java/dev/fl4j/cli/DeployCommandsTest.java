@@ -207,6 +207,98 @@ class DeployCommandsTest {
         }
     }
 
+    /**
+     * A model-spec file, client and server optimizers with weight decay and {@code --init} from a simulate
+     * checkpoint work on {@code fl4j server} as on simulate; the clients name the same file (for their batches)
+     * and rebuild the model from the spec the server's tasks carry.
+     */
+    @Test
+    void aSpecFileModelOptimizersAndInitTrainOnTheServer() throws Exception {
+        Path spec = tmp.resolve("mlp.json");
+        ModelSpecSimulateTest.mlp().write(spec);
+        String[] data = {"--dataset", "synthetic", "--clients", "2", "--examples-per-client", "20", "--seed", "4"};
+        List<String> simulate = new ArrayList<>(List.of(
+                "simulate",
+                "--no-progress",
+                "--model",
+                spec.toString(),
+                "--clients-per-round",
+                "2",
+                "--rounds",
+                "1",
+                "--batch",
+                "5",
+                "--checkpoint-dir",
+                tmp.resolve("ckpt").toString()));
+        simulate.addAll(List.of(data));
+        Object[] sim = run(new StringWriter(), simulate.toArray(String[]::new));
+        assertEquals(0, sim[0], (String) sim[1]);
+        List<String> serverArgs = new ArrayList<>(List.of(
+                "server",
+                "--insecure",
+                "--port",
+                "0",
+                "--clients-per-round",
+                "2",
+                "--min-population",
+                "2",
+                "--rounds",
+                "1",
+                "--batch",
+                "5",
+                "--model",
+                spec.toString(),
+                "--client-optimizer",
+                "sgdm:0.9",
+                "--client-weight-decay",
+                "0.001",
+                "--server-optimizer",
+                "adam",
+                "--server-weight-decay",
+                "0.0001",
+                "--init",
+                tmp.resolve("ckpt").resolve("mean").toString()));
+        serverArgs.addAll(List.of(data));
+        StringWriter serverOut = new StringWriter();
+        CompletableFuture<Object[]> server =
+                CompletableFuture.supplyAsync(() -> run(serverOut, serverArgs.toArray(String[]::new)));
+        Matcher listening =
+                Pattern.compile("listening on (127\\.0\\.0\\.1:\\d+)").matcher("");
+        for (int i = 0; i < 600 && !listening.reset(serverOut.toString()).find(); i++) {
+            assertTrue(!server.isDone(), () -> "server ended: " + serverOut + server.join()[1]);
+            Thread.sleep(100);
+        }
+        String address = listening.group(1);
+        List<CompletableFuture<Object[]>> clients = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            List<String> args = new ArrayList<>(List.of(
+                    "client",
+                    "--server",
+                    address,
+                    "--insecure",
+                    "--client-index",
+                    String.valueOf(k),
+                    "--model",
+                    spec.toString()));
+            args.addAll(List.of(data));
+            clients.add(CompletableFuture.supplyAsync(() -> run(new StringWriter(), args.toArray(String[]::new))));
+        }
+        Object[] s = server.get(180, TimeUnit.SECONDS);
+        assertEquals(0, s[0], serverOut + "\n" + s[1]);
+        String out = serverOut.toString();
+        assertTrue(out.contains("initial weights from " + tmp.resolve("ckpt").resolve("mean")), out);
+        assertTrue(out.contains("model " + spec + " (1,146 parameters)"), out);
+        assertTrue(out.contains("client sgdm:0.9 0.02, weight decay 0.001, server adam lr 0.01"), out);
+        assertTrue(
+                Pattern.compile("(?m)^round  1, loss=[0-9.]+, accuracy=[0-9.]+, .*clients=2/2")
+                        .matcher(out)
+                        .find(),
+                out);
+        for (CompletableFuture<Object[]> c : clients) {
+            assertEquals(0, c.get(60, TimeUnit.SECONDS)[0]);
+        }
+    }
+
     @Test
     void theServerRefusesPlaintextOffLoopbackAndTlsWithoutKeys() {
         Object[] offLoopback =

@@ -239,8 +239,8 @@ class SimulateCommandTest {
                         + "fit: softmax");
         assertError(
                 run(tiny("--model", "resnet")),
-                "--model: model 'resnet': unknown model 'resnet' (models that fit synthetic: softmax); valid forms: "
-                        + "fedavg-cnn, 2nn, softmax, lstm");
+                "--model: model 'resnet': unknown model 'resnet' (models that fit synthetic: softmax; or a model-spec"
+                        + " file: a path ending in .json or holding a /); valid forms: fedavg-cnn, 2nn, softmax, lstm");
         assertError(
                 run(tiny("--algorithm", "fedmagic")),
                 "--algorithm: algorithm 'fedmagic': unknown algorithm 'fedmagic'; valid forms: fedavg, "

@@ -70,6 +70,9 @@ public final class ServerRun {
         }
         options.put("clients", String.valueOf(population));
         options.put("model", model.name());
+        if (ModelChoice.isFile(model.name())) {
+            options.put("model-spec-sha256", model.specSha256());
+        }
         options.put("server-lr", String.valueOf(serverLr));
         options.put("host", o.host());
         options.put("port", String.valueOf(o.port()));
@@ -124,7 +127,8 @@ public final class ServerRun {
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : Simulation.DEFAULT_CLIENTS;
         String partition = centralised ? (s.partition() != null ? s.partition() : "iid") : null;
         AlgorithmChoice algorithm = Simulation.algorithm(s);
-        float serverLr = s.serverLr() != null ? s.serverLr() : algorithm.defaultServerLearningRate();
+        float serverLr = Simulation.serverLr(s, algorithm);
+        Simulation.Optimizers optimizers = Simulation.optimizers(s, algorithm, serverLr);
         StringBuilder summary = new StringBuilder();
         try (SimulationData data = SimulationData.load(
                 s.dataset(), s.table(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
@@ -148,13 +152,14 @@ public final class ServerRun {
                     model.spec(),
                     factory,
                     Simulation.distributor(s, model),
-                    s.clientLrOrDefault(),
-                    serverLr,
+                    optimizers.client(),
+                    optimizers.server(),
                     s.epochs(),
                     s.seed(),
                     population,
                     Simulation.schedule("client-lr-schedule", s.clientLrSchedule(), s.clientLrOrDefault()),
-                    Simulation.schedule("server-lr-schedule", s.serverLrSchedule(), serverLr));
+                    Simulation.schedule("server-lr-schedule", s.serverLrSchedule(), serverLr),
+                    Simulation.initialWeights(s, model, out));
             RunConfig config =
                     Simulation.runConfig(s, data, model, algorithm, serverLr, partition, clients, aggregatorSpec);
             Provenance provenance = Provenance.current(
@@ -218,7 +223,7 @@ public final class ServerRun {
                                     + " round timeout %ds%n",
                             model.name(),
                             model.spec().countParams(),
-                            algorithm.describe(s.clientLrOrDefault(), serverLr, s.epochs()),
+                            Simulation.describe(s, algorithm, serverLr),
                             s.clientsPerRound(),
                             o.minClients() > 0 ? o.minClients() : s.clientsPerRound(),
                             o.roundTimeout().toSeconds());

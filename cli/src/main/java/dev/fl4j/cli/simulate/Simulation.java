@@ -16,6 +16,7 @@ import dev.fl4j.core.runtime.SecureSumProtocol;
 import dev.fl4j.learning.algorithms.ModelEngines;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.optimizers.LearningRateSchedule;
+import dev.fl4j.learning.optimizers.Optimizer;
 import dev.fl4j.learning.templates.DistributionProcess;
 import dev.fl4j.learning.templates.EncodedDistribution;
 import dev.fl4j.learning.templates.LearningProcess;
@@ -116,7 +117,8 @@ public final class Simulation {
                 !centralised && !SimulationData.name(s.dataset()).equals("synthetic");
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : DEFAULT_CLIENTS;
         AlgorithmChoice algorithm = algorithm(s);
-        float serverLr = s.serverLr() != null ? s.serverLr() : algorithm.defaultServerLearningRate();
+        float serverLr = serverLr(s, algorithm);
+        Optimizers optimizers = optimizers(s, algorithm, serverLr);
         LearningRateSchedule clientSchedule =
                 schedule("client-lr-schedule", s.clientLrSchedule(), s.clientLrOrDefault());
         LearningRateSchedule serverSchedule = schedule("server-lr-schedule", s.serverLrSchedule(), serverLr);
@@ -140,6 +142,7 @@ public final class Simulation {
                         + population + " training clients");
             }
             ModelChoice model = model(s, data);
+            ModelWeights initialWeights = initialWeights(s, model, out);
             Preprocessing prep = Preprocessing.builder()
                     .setBatchSize(s.batch())
                     .optExamplesCap(s.examplesPerClient())
@@ -151,7 +154,7 @@ public final class Simulation {
                     "model %s (%,d parameters), algorithm %s, %d of %d clients per round, batch %d%s%n",
                     model.name(),
                     model.spec().countParams(),
-                    algorithm.describe(s.clientLrOrDefault(), serverLr, s.epochs()),
+                    describe(s, algorithm, serverLr),
                     s.clientsPerRound(),
                     population,
                     s.batch(),
@@ -179,6 +182,9 @@ public final class Simulation {
             }
             options.put("clients", String.valueOf(population));
             options.put("model", model.name());
+            if (ModelChoice.isFile(model.name())) {
+                options.put("model-spec-sha256", model.specSha256());
+            }
             options.put("server-lr", String.valueOf(serverLr));
             for (Map.Entry<String, String> agg : specs.entrySet()) {
                 String name = agg.getKey();
@@ -208,13 +214,14 @@ public final class Simulation {
                             model.spec(),
                             factory,
                             distributor,
-                            s.clientLrOrDefault(),
-                            serverLr,
+                            optimizers.client(),
+                            optimizers.server(),
                             s.epochs(),
                             s.seed(),
                             population,
                             clientSchedule,
-                            serverSchedule);
+                            serverSchedule,
+                            initialWeights);
                 } catch (IllegalStateException e) {
                     throw new UsageException("--algorithm " + algorithm.text() + " with --aggregator " + agg.getValue()
                             + ": " + e.getMessage());
@@ -416,6 +423,62 @@ public final class Simulation {
         }
     }
 
+    /** The weights of {@code --init}, checked against the model, or null (the seeded initial weights). */
+    static ModelWeights initialWeights(SimulationSettings s, ModelChoice model, PrintWriter out) {
+        Path init = s.training().init();
+        if (init == null) {
+            return null;
+        }
+        ModelWeights w = InitialWeights.read(init, model.spec().weightsType());
+        out.printf(Locale.ROOT, "initial weights from %s (%,d parameters)%n", init, w.numParameters());
+        return w;
+    }
+
+    /** The client optimizer (null for FedSGD) and the server optimizer of a run. */
+    record Optimizers(Optimizer client, Optimizer server) {}
+
+    /** {@code --server-lr}, or the default of the algorithm with the {@code --server-optimizer}. */
+    static float serverLr(SimulationSettings s, AlgorithmChoice algorithm) {
+        return s.serverLr() != null
+                ? s.serverLr()
+                : algorithm.defaultServerLearningRate(s.training().serverOptimizer());
+    }
+
+    /**
+     * The optimizers of {@code --client-optimizer}, {@code --client-weight-decay}, {@code --server-optimizer}
+     * and {@code --server-weight-decay}, refused when the algorithm cannot take them.
+     */
+    static Optimizers optimizers(SimulationSettings s, AlgorithmChoice algorithm, float serverLr) {
+        TrainingOptions t = s.training();
+        Optimizer client;
+        try {
+            client = algorithm.clientOptimizer(t.clientOptimizer(), s.clientLrOrDefault(), t.clientWeightDecay());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(
+                    e.getMessage().startsWith("--") ? e.getMessage() : "--client-optimizer: " + e.getMessage());
+        }
+        try {
+            return new Optimizers(
+                    client, algorithm.serverOptimizer(t.serverOptimizer(), serverLr, t.serverWeightDecay()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(
+                    e.getMessage().startsWith("--") ? e.getMessage() : "--server-optimizer: " + e.getMessage());
+        }
+    }
+
+    /** The algorithm as the run header shows it, with the optimizer options given. */
+    static String describe(SimulationSettings s, AlgorithmChoice algorithm, float serverLr) {
+        TrainingOptions t = s.training();
+        return algorithm.describe(
+                s.clientLrOrDefault(),
+                serverLr,
+                s.epochs(),
+                t.clientOptimizer(),
+                t.clientWeightDecay(),
+                t.serverOptimizer(),
+                t.serverWeightDecay());
+    }
+
     /** The {@code --model}, or the dataset's default one. */
     static ModelChoice model(SimulationSettings s, SimulationData data) {
         try {
@@ -461,6 +524,9 @@ public final class Simulation {
         m.put("epochs", String.valueOf(s.epochs()));
         m.put("batch", String.valueOf(s.batch()));
         m.put("model", model.name());
+        if (ModelChoice.isFile(model.name())) {
+            m.put("model-spec-sha256", model.specSha256());
+        }
         m.put("algorithm", algorithm.text());
         m.put("client-lr", String.valueOf(s.clientLrOrDefault()));
         m.put("server-lr", String.valueOf(serverLr));
@@ -471,6 +537,7 @@ public final class Simulation {
             m.put("server-lr-schedule", s.serverLrSchedule());
         }
         m.put("aggregator", aggregator);
+        s.training().putGiven(m);
         m.put("broadcast", s.broadcast());
         m.put("seed", String.valueOf(s.seed()));
         m.put("dropout", String.valueOf(s.dropout()));

@@ -15,8 +15,9 @@ import java.util.TreeMap;
  * {@code partition} null means the default IID split for centralised datasets;
  * {@code secureAggregation} is a {@link SecureAggregationSpec} ({@code plain} by default);
  * {@code secaggDropouts} its simulated dropouts ({@code --secagg-dropouts}), null for none;
- * {@code export} null means the trained model is not exported.
- * {@code table} holds the options of a {@code csv:} or {@code parquet:} dataset (null: none given).
+ * {@code export} null means the trained model is not exported;
+ * {@code table} holds the options of a {@code csv:} or {@code parquet:} dataset (null: none given);
+ * {@code training} the optimizer and {@code --init} options (null: none given).
  */
 public record SimulationSettings(
         String dataset,
@@ -51,7 +52,8 @@ public record SimulationSettings(
         String secureAggregation,
         String secaggDropouts,
         Path export,
-        TableSpec table) {
+        TableSpec table,
+        TrainingOptions training) {
 
     /** The client learning rate when {@code --client-lr} is not given. */
     public static final float DEFAULT_CLIENT_LR = 0.02f;
@@ -59,6 +61,7 @@ public record SimulationSettings(
     public SimulationSettings {
         aggregators = List.copyOf(aggregators);
         table = table == null ? TableSpec.NONE : table;
+        training = training == null ? TrainingOptions.NONE : training;
     }
 
     /** The client learning rate, given or default. */
@@ -109,6 +112,7 @@ public record SimulationSettings(
         putIfGiven(o, "export", export);
         o.put("checkpoint-every", String.valueOf(checkpointEvery));
         table.putOptions(o);
+        training.putGiven(o);
         return o;
     }
 

@@ -8,6 +8,7 @@ import dev.fl4j.learning.algorithms.FedSgd;
 import dev.fl4j.learning.algorithms.MimeLite;
 import dev.fl4j.learning.algorithms.Scaffold;
 import dev.fl4j.learning.keras.ModelSpec;
+import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.optimizers.Adagrad;
 import dev.fl4j.learning.optimizers.Adam;
 import dev.fl4j.learning.optimizers.LearningRateSchedule;
@@ -153,12 +154,27 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum) {
 
     /** The run header's description, e.g. {@code fedavg (client SGD 0.02, server lr 1.0, 1 epoch)}. */
     public String describe(float clientLr, float serverLr, int epochs) {
+        return describe(clientLr, serverLr, epochs, null, null, null, null);
+    }
+
+    /**
+     * The run header's description with the optimizer options as given (null: not given), e.g.
+     * {@code fedavg (client sgdm:0.9 0.05, weight decay 5.0E-4, server adam lr 0.01, 1 epoch)}.
+     */
+    public String describe(
+            float clientLr,
+            float serverLr,
+            int epochs,
+            String clientOptimizer,
+            Float clientWeightDecay,
+            String serverOptimizer,
+            Float serverWeightDecay) {
+        String server = (serverOptimizer == null ? "server lr " : "server " + serverOptimizer.trim() + " lr ")
+                + serverLr
+                + (serverWeightDecay == null ? "" : ", server weight decay " + serverWeightDecay);
         if (name.equals("fedsgd")) {
             return String.format(
-                    Locale.ROOT,
-                    "%s (server lr %s, one gradient per client and round, no local steps)",
-                    text(),
-                    serverLr);
+                    Locale.ROOT, "%s (%s, one gradient per client and round, no local steps)", text(), server);
         }
         String extra = switch (name) {
             case "scaffold" -> ", control variates over all training clients";
@@ -166,23 +182,174 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum) {
             case "mime-lite" -> ", server momentum " + momentum + " applied on clients";
             default -> "";
         };
+        String client = (clientOptimizer == null ? "client SGD " : "client " + clientOptimizer.trim() + " ")
+                + clientLr
+                + (clientWeightDecay == null ? "" : ", weight decay " + clientWeightDecay);
         return String.format(
                 Locale.ROOT,
-                "%s (client SGD %s, server lr %s, %d epoch%s%s)",
+                "%s (%s, %s, %d epoch%s%s)",
                 text(),
-                clientLr,
-                serverLr,
+                client,
+                server,
                 epochs,
                 epochs == 1 ? "" : "s",
                 extra);
     }
 
     /**
-     * The learning process.
+     * The server learning rate used when none is given, with {@code serverOptimizer} (a
+     * {@code --server-optimizer} value, or null): 0.01 for an adaptive one (Adam, Adagrad, Yogi,
+     * RMSprop, as FedAdam's), else {@link #defaultServerLearningRate()}.
+     */
+    public float defaultServerLearningRate(String serverOptimizer) {
+        if (serverOptimizer != null && !serverOptimizer.isBlank()) {
+            String n = OptimizerSpec.name(serverOptimizer);
+            if (!n.equals("sgd") && !n.equals("sgdm") && !n.equals("nesterov")) {
+                return 0.01f;
+            }
+        }
+        return defaultServerLearningRate();
+    }
+
+    /**
+     * The client optimizer of this algorithm from {@code --client-optimizer} ({@code spec}, null for
+     * SGD) at learning rate {@code lr} with {@code --client-weight-decay} ({@code weightDecay}, null for
+     * none); null for FedSGD, whose clients take no steps.
+     *
+     * @throws IllegalArgumentException naming the option and why this algorithm cannot take it: FedSGD
+     *     takes no client optimizer; Mime Lite's is SGD with the momentum of {@code mime-lite:MOMENTUM}
+     *     and no weight decay (its server-side momentum is computed from plain gradients); SCAFFOLD's
+     *     control variates and FedNova's normalization assume SGD steps (FedNova: heavy-ball momentum at
+     *     most); or whatever {@link OptimizerSpec} refuses
+     */
+    public Optimizer clientOptimizer(String spec, float lr, Float weightDecay) {
+        float wd = weightDecay(weightDecay, "client-weight-decay");
+        if (name.equals("fedsgd")) {
+            if (spec != null) {
+                throw new IllegalArgumentException("--client-optimizer does not apply to --algorithm fedsgd: its"
+                        + " clients compute one gradient and take no local steps; use --server-optimizer");
+            }
+            if (weightDecay != null) {
+                throw new IllegalArgumentException("--client-weight-decay does not apply to --algorithm fedsgd: its"
+                        + " clients take no local steps; use --server-weight-decay");
+            }
+            return null;
+        }
+        if (name.equals("mime-lite")) {
+            if (spec != null) {
+                throw new IllegalArgumentException("--client-optimizer does not apply to --algorithm " + text()
+                        + ": Mime Lite's base optimizer is SGD with the momentum of mime-lite:MOMENTUM, kept by the"
+                        + " server and applied on the clients");
+            }
+            if (weightDecay != null) {
+                throw new IllegalArgumentException("--client-weight-decay is not supported by --algorithm " + text()
+                        + ": its server momentum is built from the clients' plain full-batch gradients");
+            }
+            return Sgd.of(lr).withMomentum(momentum);
+        }
+        Optimizer o = spec == null
+                ? (wd == 0f ? Sgd.of(lr) : Sgd.of(lr).withWeightDecay(wd))
+                : OptimizerSpec.parse("client-optimizer", spec, lr, wd);
+        if (spec != null && (name.equals("scaffold") || name.equals("fednova"))) {
+            String n = OptimizerSpec.name(spec);
+            boolean ok = n.equals("sgd") || n.equals("sgdm") || (n.equals("nesterov") && name.equals("scaffold"));
+            if (!ok) {
+                throw new IllegalArgumentException("--client-optimizer " + spec + " does not apply to --algorithm "
+                        + name + ": "
+                        + (name.equals("scaffold")
+                                ? "its control variates assume SGD client steps; use sgd, sgdm:MOMENTUM or"
+                                        + " nesterov:MOMENTUM"
+                                : "it normalizes SGD steps with at most heavy-ball momentum; use sgd or"
+                                        + " sgdm:MOMENTUM"));
+            }
+        }
+        return o;
+    }
+
+    /**
+     * The server optimizer from {@code --server-optimizer} ({@code spec}, null for this algorithm's own)
+     * at learning rate {@code lr} with {@code --server-weight-decay} ({@code weightDecay}, null for none).
+     *
+     * @throws IllegalArgumentException for a {@code --server-optimizer} with FedAdam, FedYogi or FedAdagrad,
+     *     which name their server optimizer themselves, or whatever {@link OptimizerSpec} refuses
+     */
+    public Optimizer serverOptimizer(String spec, float lr, Float weightDecay) {
+        float wd = weightDecay(weightDecay, "server-weight-decay");
+        if (spec != null && (name.equals("fedadam") || name.equals("fedyogi") || name.equals("fedadagrad"))) {
+            throw new IllegalArgumentException("--server-optimizer does not apply to --algorithm " + name
+                    + ", whose server optimizer is " + name.substring(3) + "; for another one use --algorithm fedavg"
+                    + " --server-optimizer " + spec);
+        }
+        Optimizer o = spec == null ? serverOptimizer(lr) : OptimizerSpec.parse("server-optimizer", spec, lr, 0f);
+        return wd == 0f ? o : OptimizerSpec.withWeightDecay(o, wd);
+    }
+
+    private static float weightDecay(Float wd, String option) {
+        if (wd == null) {
+            return 0f;
+        }
+        if (!(wd >= 0f) || Float.isInfinite(wd)) {
+            throw new IllegalArgumentException("--" + option + " must be a finite number >= 0, got " + wd);
+        }
+        return wd;
+    }
+
+    /**
+     * The learning process with client optimizer {@code clientOptimizer} (null for FedSGD) and server
+     * optimizer {@code serverOptimizer}, as {@link #clientOptimizer} and {@link #serverOptimizer} make them,
+     * starting from {@code initialWeights} (null: the model's seeded initial weights).
      *
      * @param population the number of training clients (SCAFFOLD's {@code N})
-     * @param clientSchedule the client learning rate per round, or null for {@code clientLr} throughout
-     * @param serverSchedule the server learning rate per round, or null for {@code serverLr} throughout
+     * @param clientSchedule the client learning rate per round, or null for the client optimizer's throughout
+     * @param serverSchedule the server learning rate per round, or null for the server optimizer's throughout
+     */
+    public LearningProcess build(
+            ModelSpec model,
+            AggregationFactory aggregator,
+            DistributionProcess distributor,
+            Optimizer clientOptimizer,
+            Optimizer serverOptimizer,
+            int epochs,
+            long seed,
+            int population,
+            LearningRateSchedule clientSchedule,
+            LearningRateSchedule serverSchedule,
+            ModelWeights initialWeights) {
+        FedAvg.Builder b = switch (name) {
+            case "fedsgd" -> FedSgd.builder(model);
+            case "scaffold" -> Scaffold.builder(model, population);
+            case "fednova" -> FedNova.builder(model);
+            case "mime-lite" -> MimeLite.builder(model);
+            default -> FedAvg.builder(model);
+        };
+        if (!name.equals("fedsgd")) {
+            b.setClientOptimizer(clientOptimizer).optEpochs(epochs);
+        }
+        if (clientSchedule != null) {
+            b.optClientLearningRateSchedule(clientSchedule);
+        }
+        if (serverSchedule != null) {
+            b.optServerLearningRateSchedule(serverSchedule);
+        }
+        b.optServerOptimizer(serverOptimizer)
+                .optModelAggregator(aggregator)
+                .optDistributor(distributor)
+                .optSeed(seed);
+        if (name.equals("fedavg-unweighted")) {
+            b.optClientWeighting(ClientWeighting.UNIFORM);
+        }
+        if (name.equals("fedprox")) {
+            b.optProximalMu(proximalMu);
+        }
+        if (initialWeights != null) {
+            b.optInitialWeights(initialWeights);
+        }
+        return b.build();
+    }
+
+    /**
+     * The learning process with client SGD at {@code clientLr} (Mime Lite: with its momentum) and this
+     * algorithm's server optimizer at {@code serverLr}.
      */
     public LearningProcess build(
             ModelSpec model,
@@ -195,33 +362,17 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum) {
             int population,
             LearningRateSchedule clientSchedule,
             LearningRateSchedule serverSchedule) {
-        FedAvg.Builder b = switch (name) {
-            case "fedsgd" -> FedSgd.builder(model);
-            case "scaffold" -> Scaffold.builder(model, population);
-            case "fednova" -> FedNova.builder(model);
-            case "mime-lite" -> MimeLite.builder(model);
-            default -> FedAvg.builder(model);
-        };
-        if (!name.equals("fedsgd")) {
-            b.setClientOptimizer(name.equals("mime-lite") ? Sgd.of(clientLr).withMomentum(momentum) : Sgd.of(clientLr))
-                    .optEpochs(epochs);
-        }
-        if (clientSchedule != null) {
-            b.optClientLearningRateSchedule(clientSchedule);
-        }
-        if (serverSchedule != null) {
-            b.optServerLearningRateSchedule(serverSchedule);
-        }
-        b.optServerOptimizer(serverOptimizer(serverLr))
-                .optModelAggregator(aggregator)
-                .optDistributor(distributor)
-                .optSeed(seed);
-        if (name.equals("fedavg-unweighted")) {
-            b.optClientWeighting(ClientWeighting.UNIFORM);
-        }
-        if (name.equals("fedprox")) {
-            b.optProximalMu(proximalMu);
-        }
-        return b.build();
+        return build(
+                model,
+                aggregator,
+                distributor,
+                clientOptimizer(null, clientLr, null),
+                serverOptimizer(null, serverLr, null),
+                epochs,
+                seed,
+                population,
+                clientSchedule,
+                serverSchedule,
+                null);
     }
 }

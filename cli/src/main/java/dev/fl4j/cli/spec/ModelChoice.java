@@ -8,14 +8,24 @@ import dev.fl4j.core.TensorType;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.simulation.data.Dataset;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
  * A {@code --model} for a dataset: the model spec and the per-batch adaptation the data needs
  * (flattening images for dense models, next-character targets for the LSTM). Refuses a model that
- * does not fit the dataset's examples, naming the models that do. The name is read with the shared
- * {@link SpecGrammar} (a bare name, no parameters); errors are {@link SpecException}s.
+ * does not fit the dataset's examples, naming the models that do. A built-in name is read with the
+ * shared {@link SpecGrammar} (a bare name, no parameters); errors are {@link SpecException}s.
+ *
+ * <p>A value that names a file (it ends in {@code .json} or holds a path separator) is a model-spec
+ * file, {@link ModelSpec#read(Path)}: fl4j's {@code fl4j.model_spec} JSON, whose layers come from a
+ * closed list (no class is loaded by a name in the file). It fits the data when its input is one
+ * example's shape and type, or a flat float vector of as many values (images are then flattened);
+ * its loss must take the data's integer class labels and its output must have one score per class.
+ * Because the spec travels inside the client-work description as JSON, a deployed client rebuilds
+ * a model from a file exactly as it rebuilds a built-in one.
  */
 public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> batchMap) {
 
@@ -66,6 +76,9 @@ public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> ba
      *                       parameters, or a model that does not fit the data
      */
     public static ModelChoice of(String name, Data data) {
+        if (isFile(name)) {
+            return fromFile(Path.of(name), data);
+        }
         return GRAMMAR.parse(name, text -> {
             SpecTerm term = GRAMMAR.term(text);
             String n = term.name();
@@ -99,9 +112,89 @@ public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> ba
                 }
                 default ->
                     throw new IllegalArgumentException("unknown model '" + n + "' (models that fit " + data.name()
-                            + ": " + String.join(", ", fitting(data)) + ")");
+                            + ": " + String.join(", ", fitting(data)) + "; or a model-spec file: a path ending in"
+                            + " .json or holding a /)");
             }
         });
+    }
+
+    /** The hex SHA-256 of the spec's JSON: what provenance and checkpoints record of a model from a file. */
+    public String specSha256() {
+        try {
+            return java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(spec.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+
+    /** Whether a {@code --model} value names a model-spec file rather than a built-in model. */
+    public static boolean isFile(String value) {
+        return value.endsWith(".json") || value.contains("/") || value.contains(java.io.File.separator);
+    }
+
+    /**
+     * The model of a spec file for {@code data}; with {@code data} null, the spec alone (no batch
+     * adaptation, for {@code fl4j model describe}).
+     *
+     * @throws IllegalArgumentException naming the file and what is wrong: unreadable, malformed (with the JSON
+     *     path), or not fitting the data (input, labels or classes)
+     */
+    public static ModelChoice fromFile(Path file, Data data) {
+        ModelSpec spec;
+        try {
+            spec = ModelSpec.read(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("model spec " + file + ": cannot be read: " + e.getMessage(), e);
+        }
+        return new ModelChoice(
+                file.toString(),
+                spec,
+                data == null ? UnaryOperator.identity() : fittingBatchMap(file.toString(), spec, data));
+    }
+
+    /** How batches of {@code data} become the spec's input, or an error saying why they cannot. */
+    private static UnaryOperator<Dataset> fittingBatchMap(String file, ModelSpec spec, Data data) {
+        TensorType x = data.exampleX();
+        TensorType in = spec.sequential().inputType();
+        int[] inShape = java.util.Arrays.copyOfRange(in.shape(), 1, in.rank());
+        String where = "model spec " + file + " (input " + in + ", output " + spec.predictionType() + ")";
+        TensorType label = spec.labelType();
+        int[] out = spec.predictionType().shape();
+        int classes = out[out.length - 1];
+        if (label.dtype() != DType.INT32) {
+            throw new IllegalArgumentException(where + ": its loss takes labels " + label + ", but " + data.name()
+                    + " has integer class labels; use SparseCategoricalCrossentropy");
+        }
+        if (classes != data.classes()) {
+            throw new IllegalArgumentException(where + ": its output has " + classes + " scores per example, but "
+                    + data.name() + " has " + data.classes() + " classes");
+        }
+        boolean sameShape = in.dtype() == x.dtype() && java.util.Arrays.equals(inShape, x.shape());
+        if (data.characters()) {
+            if (sameShape && label.rank() == 2) {
+                return nextCharacterTargets(x.shape()[0]);
+            }
+            throw new IllegalArgumentException(where + ": " + data.name() + " has character sequences x=" + x
+                    + " and needs a model taking int32[?," + x.shape()[0] + "] with a prediction per position");
+        }
+        if (label.rank() != 1) {
+            throw new IllegalArgumentException(
+                    where + ": its labels " + label + " are not one class per example, as " + data.name() + " has");
+        }
+        if (sameShape) {
+            return UnaryOperator.identity();
+        }
+        if (in.dtype() == DType.FLOAT32
+                && x.dtype() == DType.FLOAT32
+                && inShape.length == 1
+                && inShape[0] == width(x)) {
+            return flatten(width(x));
+        }
+        throw new IllegalArgumentException(where + ": " + data.name() + " has examples x=" + x
+                + "; the InputLayer must have that shape and dtype, or be a flat float32 vector of " + width(x)
+                + " values");
     }
 
     /** The models that fit {@code data}. */

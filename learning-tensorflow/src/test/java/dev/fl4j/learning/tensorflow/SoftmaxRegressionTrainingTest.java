@@ -160,7 +160,13 @@ class SoftmaxRegressionTrainingTest {
             Adam.of(0.1f),
             Adagrad.of(0.2f),
             Yogi.of(0.1f),
-            RmsProp.of(0.05f)
+            RmsProp.of(0.05f),
+            Sgd.of(0.3f).withWeightDecay(0.5f),
+            Sgd.of(0.3f).withNesterov(0.9f).withWeightDecay(0.1f),
+            Adam.of(0.1f).withWeightDecay(0.2f),
+            Adagrad.of(0.2f).withWeightDecay(0.2f),
+            Yogi.of(0.1f).withWeightDecay(0.2f),
+            RmsProp.of(0.05f).withWeightDecay(0.2f)
         };
         for (Optimizer opt : optimizers) {
             try (TfClientTrainer trainer = new TfClientTrainer(TrainingSpec.of(SPEC, opt))) {

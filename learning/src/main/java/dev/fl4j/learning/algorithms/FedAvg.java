@@ -12,6 +12,7 @@ import dev.fl4j.core.TensorType;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ModelEngine;
+import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
 import dev.fl4j.learning.optimizers.LearningRateSchedule;
 import dev.fl4j.learning.optimizers.Optimizer;
@@ -92,6 +93,7 @@ public final class FedAvg {
         private LearningRateSchedule serverSchedule;
         private ClientTrainingVariant.Variant variant;
         private int totalClients;
+        private ModelWeights initialWeights;
 
         private Builder(ModelSpec model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -186,6 +188,17 @@ public final class FedAvg {
             return this;
         }
 
+        /**
+         * The global model of round 0 (default: the model's initial weights drawn from the seed, {@link
+         * ModelSpec#initialWeights}), e.g. the weights of an earlier run's checkpoint: warm starting, TFF's
+         * {@code initial_model_weights_fn} / Keras's {@code set_weights}. Checked against the model when the
+         * process is built.
+         */
+        public Builder optInitialWeights(ModelWeights weights) {
+            this.initialWeights = Objects.requireNonNull(weights, "initial weights");
+            return this;
+        }
+
         Builder variant(ClientTrainingVariant.Variant v, int totalClients) {
             this.variant = v;
             this.totalClients = totalClients;
@@ -214,6 +227,14 @@ public final class FedAvg {
             }
             Objects.requireNonNull(serverOptimizer, "server optimizer");
             StructType weightsType = model.weightsType();
+            if (initialWeights != null) {
+                try {
+                    initialWeights.requireType(weightsType);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalStateException(
+                            "optInitialWeights do not fit model '" + model.name() + "': " + e.getMessage(), e);
+                }
+            }
             ClientTrainingVariant.Variant v = variant;
             if (v == null && clientSchedule != null) {
                 v = ClientTrainingVariant.Variant.PLAIN;
@@ -241,8 +262,14 @@ public final class FedAvg {
             }
             DistributionProcess dist = distributor != null ? distributor : DistributionProcess.broadcast(weightsType);
             long initSeed = seed;
+            ModelWeights start = initialWeights;
             return LearningProcess.compose(
-                    weightsType, () -> model.initialWeights(initSeed), dist, clientWork, aggregation, finalizer);
+                    weightsType,
+                    () -> start != null ? start : model.initialWeights(initSeed),
+                    dist,
+                    clientWork,
+                    aggregation,
+                    finalizer);
         }
 
         /** The client work of SCAFFOLD, FedNova, Mime Lite, or FedAvg with a client schedule. */

@@ -5,10 +5,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 
 /** The JSON mapper shared by the learning module's versioned spec formats (snake_case keys). */
 public final class Json {
@@ -16,17 +22,38 @@ public final class Json {
     /**
      * Strict reading: a key given twice is an error (Jackson would keep the last one silently), and
      * Jackson's read constraints (nesting depth 1000, number and string lengths) bound what a document
-     * can make the reader do.
+     * can make the reader do. Types are not coerced: {@code "32"} or {@code 32.5} for an integer,
+     * {@code "true"} or {@code 1} for a flag, a number for a string and {@code null} for a number are
+     * errors naming the field (an integer for a float field is JSON's own spelling and is read); so is
+     * anything after the document.
      */
-    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .build())
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
+    private static final ObjectMapper MAPPER = strictMapper();
+
+    private static ObjectMapper strictMapper() {
+        ObjectMapper m = JsonMapper.builder(JsonFactory.builder()
+                        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                        .build())
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .build();
+        for (LogicalType t : new LogicalType[] {LogicalType.Textual, LogicalType.Boolean, LogicalType.Enum}) {
+            for (CoercionInputShape shape : new CoercionInputShape[] {
+                CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean
+            }) {
+                m.coercionConfigFor(t).setCoercion(shape, CoercionAction.Fail);
+            }
+        }
+        m.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        return m;
+    }
 
     private Json() {}
 
@@ -57,6 +84,23 @@ public final class Json {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * Jackson's message without its advice on reader settings, which a user cannot change: a missing
+     * field says so plainly, and hints such as "(but might if coercion ... was enabled)" are dropped.
+     */
+    private static String readable(String message) {
+        if (message == null) {
+            return "unreadable value";
+        }
+        java.util.regex.Matcher missing = java.util.regex.Pattern.compile(
+                        "^Missing creator property '([^']*)'.*", java.util.regex.Pattern.DOTALL)
+                .matcher(message);
+        if (missing.matches()) {
+            return "missing field '" + missing.group(1) + "'";
+        }
+        return message.replaceAll(" \\((but (might|could) if coercion|set DeserializationConfig)[^)]*\\)+", "");
     }
 
     /**
@@ -93,8 +137,11 @@ public final class Json {
                             && !m.getPath().isEmpty()
                     ? " (at " + pathOf(m) + ")"
                     : "";
+            String why = e instanceof ValueInstantiationException vi && vi.getCause() != null
+                    ? vi.getCause().getMessage()
+                    : e.getOriginalMessage();
             throw new IllegalArgumentException(
-                    "invalid " + format + " version " + version + at + ": " + e.getOriginalMessage(), e);
+                    "invalid " + format + " version " + version + at + ": " + readable(why), e);
         }
     }
 }

@@ -7,6 +7,13 @@ import dev.fl4j.core.TensorType;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.learning.internal.Json;
 import dev.fl4j.learning.model.ModelWeights;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -36,6 +43,17 @@ public record ModelSpec(String name, List<Layer> layers, Loss loss, List<Metric>
     public static final String FORMAT = "fl4j.model_spec";
     public static final int VERSION = 1;
 
+    /**
+     * The most parameters a model may have: 2^28 (one GiB of float32 weights). Far above the models of
+     * the federated literature (the FedAvg CNN has 1,663,370), and far below what would exhaust a
+     * JVM that holds a copy per worker; a spec asking for more is refused when it is made, before any
+     * weight is allocated.
+     */
+    public static final long MAX_PARAMETERS = 1L << 28;
+
+    /** The largest model-spec file {@link #read(Path)} reads: 1 MiB (the FedAvg CNN's spec is 1.5 KiB). */
+    public static final int MAX_FILE_BYTES = 1 << 20;
+
     public ModelSpec {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a model spec needs a name");
@@ -46,6 +64,10 @@ public record ModelSpec(String name, List<Layer> layers, Loss loss, List<Metric>
             throw new IllegalArgumentException("metrics are listed twice: " + metrics);
         }
         Sequential seq = Sequential.of(layers);
+        if (seq.countParams() > MAX_PARAMETERS) {
+            throw new IllegalArgumentException("model '" + name + "' has " + seq.countParams()
+                    + " parameters, more than the " + MAX_PARAMETERS + " a model may have");
+        }
         try {
             loss.labelType(seq.outputType());
         } catch (IllegalArgumentException e) {
@@ -103,6 +125,11 @@ public record ModelSpec(String name, List<Layer> layers, Loss loss, List<Metric>
         return sequential().countParams();
     }
 
+    /** Keras's {@code model.summary()}: each layer's output shape and parameters, and the totals. */
+    public ModelSummary summary() {
+        return ModelSummary.of(this);
+    }
+
     /** Whether any layer behaves differently in training and inference. */
     public boolean hasTrainingOnlyLayers() {
         return layers.stream().anyMatch(l -> l instanceof Dropout d && d.rate() > 0f);
@@ -128,8 +155,56 @@ public record ModelSpec(String name, List<Layer> layers, Loss loss, List<Metric>
         return Json.write(FORMAT, VERSION, this);
     }
 
-    /** Reads a spec written by {@link #toJson()}; rejects other formats and versions. */
+    /**
+     * Reads a spec written by {@link #toJson()}; rejects other formats and versions.
+     *
+     * @throws IllegalArgumentException naming the field (a JSON path such as {@code layers[3].filters})
+     *     and what was wrong: malformed JSON, an unknown layer or field, a missing field, a value of the
+     *     wrong type (nothing is coerced), a layer that does not fit its input, or a model too large
+     */
     public static ModelSpec fromJson(String json) {
         return Json.read(json, FORMAT, VERSION, ModelSpec.class);
+    }
+
+    /**
+     * Reads a model-spec file (the {@code fl4j.model_spec} JSON of {@link #toJson()}), at most
+     * {@link #MAX_FILE_BYTES} of UTF-8. Layers are bound from the {@code class_name}s of {@link Layer}'s
+     * closed list only: a name in the file is compared with that list and never loaded as a class.
+     *
+     * @throws IllegalArgumentException naming the file and what is wrong with it: missing, not a
+     *     regular file, too large, not UTF-8, or any error of {@link #fromJson}
+     * @throws IOException if the file cannot be read
+     */
+    public static ModelSpec read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(
+                    "model spec " + file + ": " + (Files.exists(file) ? "not a regular file" : "no such file"));
+        }
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new IllegalArgumentException("model spec " + file + ": " + size + " bytes, more than the "
+                    + MAX_FILE_BYTES + " a model spec may have");
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("model spec " + file + ": not UTF-8 text", e);
+        }
+        try {
+            return fromJson(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("model spec " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes this spec to {@code file} as {@link #toJson()} (UTF-8), replacing it. */
+    public void write(Path file) throws IOException {
+        Files.writeString(file, toJson() + "\n", StandardCharsets.UTF_8);
     }
 }

@@ -52,6 +52,42 @@ public final class ModelWeights {
         return asStruct().type();
     }
 
+    /**
+     * Checks that these weights are those of a model whose weights have type {@code expected}
+     * ({@code <trainable=<...>,non_trainable=<...>>}): the same weights, by name and in order, each with
+     * the same shape and dtype.
+     *
+     * @throws IllegalArgumentException naming the first weight that is missing, extra, out of place or of
+     *     another shape
+     */
+    public void requireType(StructType expected) {
+        for (String part : new String[] {"trainable", "non_trainable"}) {
+            StructType want = (StructType) expected.get(part);
+            Struct have = part.equals("trainable") ? trainable : nonTrainable;
+            for (int i = 0; i < Math.max(want.size(), have.size()); i++) {
+                String wantName = i < want.size() ? want.fields().get(i).name() : null;
+                String haveName = i < have.size() ? have.type().fields().get(i).name() : null;
+                if (wantName == null) {
+                    throw new IllegalArgumentException(part + " weight " + i + " '" + haveName + "' ("
+                            + have.get(i).type() + ") is not in the model, which has " + want.size() + " " + part
+                            + " weights");
+                }
+                if (haveName == null) {
+                    throw new IllegalArgumentException("the model's " + part + " weight " + i + " '" + wantName + "' ("
+                            + want.get(i) + ") is missing; the weights have " + have.size());
+                }
+                if (!wantName.equals(haveName)) {
+                    throw new IllegalArgumentException(
+                            part + " weight " + i + " is '" + haveName + "' but the model's is '" + wantName + "'");
+                }
+                if (!want.get(i).equals(have.get(i).type())) {
+                    throw new IllegalArgumentException(part + " weight '" + wantName + "' is "
+                            + have.get(i).type() + " but the model's is " + want.get(i));
+                }
+            }
+        }
+    }
+
     /** Number of elements over all weights. */
     public long numParameters() {
         return Structures.numElements(trainable) + Structures.numElements(nonTrainable);

@@ -12,7 +12,8 @@ import dev.fl4j.learning.optimizers.Optimizer;
  *
  * <p>JSON format {@code fl4j.training_spec} version 1:
  * {@code {"format":"fl4j.training_spec","version":1,"model":{<model spec fields>},
- * "client_optimizer":{"class_name":"SGD","learning_rate":0.1,"momentum":0.0,"nesterov":false},
+ * "client_optimizer":{"class_name":"SGD","learning_rate":0.1,"momentum":0.0,"nesterov":false,
+ * "weight_decay":0.0},
  * "epochs":1,"proximal_mu":0.0}} where the model object holds the fields of a
  * {@link ModelSpec} document without its format and version.
  */

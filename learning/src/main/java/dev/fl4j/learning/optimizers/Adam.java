@@ -11,19 +11,31 @@ import java.util.List;
  * {@code m ← β1·m + (1−β1)·g}, {@code v ← β2·v + (1−β2)·g²},
  * {@code w ← w − lr·sqrt(1−β2^t)/(1−β1^t) · m / (sqrt(v) + ε)}. State
  * {@code <step=int64, accumulator=m, preconditioner=v>}.
+ *
+ * <p>{@code weight_decay} λ (default 0) is an L2 penalty coupled to the gradient, as PyTorch's
+ * {@code weight_decay} argument of its SGD, Adam, Adagrad and RMSprop: the rule sees
+ * {@code g + λ·w} instead of {@code g} (so adaptive rules scale the decay too; it is not AdamW's or
+ * Keras 3's decoupled {@code weight_decay}). With λ = 0 the gradient is used as it is, bit for bit.
  */
-public record Adam(float learningRate, float beta1, float beta2, float epsilon) implements Optimizer {
+public record Adam(float learningRate, float beta1, float beta2, float epsilon, float weightDecay)
+        implements Optimizer {
 
     public Adam {
         HyperparameterChecks.nonNegative("Adam", "learning_rate", learningRate);
         HyperparameterChecks.unitInterval("Adam", "beta_1", beta1);
         HyperparameterChecks.unitInterval("Adam", "beta_2", beta2);
         HyperparameterChecks.nonNegative("Adam", "epsilon", epsilon);
+        HyperparameterChecks.nonNegative("Adam", "weight_decay", weightDecay);
     }
 
     /** TFF's defaults: β1 0.9, β2 0.999, ε 1e-7. */
     public static Adam of(float learningRate) {
-        return new Adam(learningRate, 0.9f, 0.999f, 1e-7f);
+        return new Adam(learningRate, 0.9f, 0.999f, 1e-7f, 0f);
+    }
+
+    /** This optimizer with L2 weight decay {@code wd} (PyTorch's {@code weight_decay}; see the class comment). */
+    public Adam withWeightDecay(float wd) {
+        return new Adam(learningRate, beta1, beta2, epsilon, wd);
     }
 
     @Override
@@ -43,7 +55,7 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon) 
     @Override
     public Step next(Struct state, Value weights, Value gradients) {
         List<float[]> w = OptimizerState.weights("Adam", weights, gradients);
-        List<float[]> g = OptimizerState.weights("Adam", gradients, gradients);
+        List<float[]> g = OptimizerState.decayed(OptimizerState.weights("Adam", gradients, gradients), w, weightDecay);
         List<float[]> m = OptimizerState.slot("Adam", state, "accumulator", weights);
         List<float[]> v = OptimizerState.slot("Adam", state, "preconditioner", weights);
         long t = OptimizerState.step("Adam", state) + 1;
@@ -75,6 +87,6 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon) 
 
     @Override
     public Adam withLearningRate(float lr) {
-        return new Adam(lr, beta1, beta2, epsilon);
+        return new Adam(lr, beta1, beta2, epsilon, weightDecay);
     }
 }

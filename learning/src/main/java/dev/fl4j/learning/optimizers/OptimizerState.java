@@ -68,6 +68,25 @@ final class OptimizerState {
         }
     }
 
+    /**
+     * The gradients an optimizer with L2 weight decay {@code wd} applies: {@code g + wd·w}, in new arrays;
+     * {@code g} itself when {@code wd} is 0.
+     */
+    static List<float[]> decayed(List<float[]> g, List<float[]> w, float wd) {
+        if (wd == 0f) {
+            return g;
+        }
+        List<float[]> out = new java.util.ArrayList<>(g.size());
+        for (int l = 0; l < g.size(); l++) {
+            float[] gl = g.get(l), wl = w.get(l), ol = new float[gl.length];
+            for (int i = 0; i < gl.length; i++) {
+                ol[i] = gl[i] + wd * wl[i];
+            }
+            out.add(ol);
+        }
+        return out;
+    }
+
     static float[][] newArrays(List<float[]> like) {
         float[][] out = new float[like.size()][];
         for (int i = 0; i < out.length; i++) {

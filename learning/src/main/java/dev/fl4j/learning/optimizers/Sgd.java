@@ -10,12 +10,18 @@ import java.util.List;
  * variant. Without momentum {@code w ← w − lr·g} and the state is empty. With momentum
  * {@code m ← momentum·m + g}, then {@code w ← w − lr·m}, or with Nesterov
  * {@code w ← w − lr·(g + momentum·m)}; the state is {@code <accumulator=m>}.
+ *
+ * <p>{@code weight_decay} λ (default 0) is an L2 penalty coupled to the gradient, as PyTorch's
+ * {@code weight_decay} argument of its SGD, Adam, Adagrad and RMSprop: the rule sees
+ * {@code g + λ·w} instead of {@code g} (so adaptive rules scale the decay too; it is not AdamW's or
+ * Keras 3's decoupled {@code weight_decay}). With λ = 0 the gradient is used as it is, bit for bit.
  */
-public record Sgd(float learningRate, float momentum, boolean nesterov) implements Optimizer {
+public record Sgd(float learningRate, float momentum, boolean nesterov, float weightDecay) implements Optimizer {
 
     public Sgd {
         HyperparameterChecks.nonNegative("SGD", "learning_rate", learningRate);
         HyperparameterChecks.unitInterval("SGD", "momentum", momentum);
+        HyperparameterChecks.nonNegative("SGD", "weight_decay", weightDecay);
         if (nesterov && momentum == 0f) {
             throw new IllegalArgumentException("SGD with nesterov needs momentum > 0");
         }
@@ -23,15 +29,20 @@ public record Sgd(float learningRate, float momentum, boolean nesterov) implemen
 
     /** Plain SGD. */
     public static Sgd of(float learningRate) {
-        return new Sgd(learningRate, 0f, false);
+        return new Sgd(learningRate, 0f, false, 0f);
     }
 
     public Sgd withMomentum(float m) {
-        return new Sgd(learningRate, m, false);
+        return new Sgd(learningRate, m, false, weightDecay);
     }
 
     public Sgd withNesterov(float m) {
-        return new Sgd(learningRate, m, true);
+        return new Sgd(learningRate, m, true, weightDecay);
+    }
+
+    /** This optimizer with L2 weight decay {@code wd} (PyTorch's {@code weight_decay}; see the class comment). */
+    public Sgd withWeightDecay(float wd) {
+        return new Sgd(learningRate, momentum, nesterov, wd);
     }
 
     @Override
@@ -43,7 +54,7 @@ public record Sgd(float learningRate, float momentum, boolean nesterov) implemen
     @Override
     public Step next(Struct state, Value weights, Value gradients) {
         List<float[]> w = OptimizerState.weights("SGD", weights, gradients);
-        List<float[]> g = OptimizerState.weights("SGD", gradients, gradients);
+        List<float[]> g = OptimizerState.decayed(OptimizerState.weights("SGD", gradients, gradients), w, weightDecay);
         float[][] newW = OptimizerState.newArrays(w);
         if (momentum == 0f) {
             if (state.size() != 0) {
@@ -73,6 +84,6 @@ public record Sgd(float learningRate, float momentum, boolean nesterov) implemen
 
     @Override
     public Sgd withLearningRate(float lr) {
-        return new Sgd(lr, momentum, nesterov);
+        return new Sgd(lr, momentum, nesterov, weightDecay);
     }
 }

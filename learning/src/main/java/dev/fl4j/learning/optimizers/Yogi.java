@@ -11,8 +11,19 @@ import java.util.List;
  * {@code v ← v − (1−β2)·sign(v − g²)·g²} with {@code v} starting at
  * {@code initial_preconditioner_value}, {@code w ← w − lr·sqrt(1−β2^t)/(1−β1^t) · m / (sqrt(v) + ε)}.
  * State {@code <step=int64, accumulator=m, preconditioner=v>}.
+ *
+ * <p>{@code weight_decay} λ (default 0) is an L2 penalty coupled to the gradient, as PyTorch's
+ * {@code weight_decay} argument of its SGD, Adam, Adagrad and RMSprop: the rule sees
+ * {@code g + λ·w} instead of {@code g} (so adaptive rules scale the decay too; it is not AdamW's or
+ * Keras 3's decoupled {@code weight_decay}). With λ = 0 the gradient is used as it is, bit for bit.
  */
-public record Yogi(float learningRate, float beta1, float beta2, float epsilon, float initialPreconditionerValue)
+public record Yogi(
+        float learningRate,
+        float beta1,
+        float beta2,
+        float epsilon,
+        float initialPreconditionerValue,
+        float weightDecay)
         implements Optimizer {
 
     public Yogi {
@@ -21,11 +32,17 @@ public record Yogi(float learningRate, float beta1, float beta2, float epsilon, 
         HyperparameterChecks.unitInterval("Yogi", "beta_2", beta2);
         HyperparameterChecks.nonNegative("Yogi", "epsilon", epsilon);
         HyperparameterChecks.nonNegative("Yogi", "initial_preconditioner_value", initialPreconditionerValue);
+        HyperparameterChecks.nonNegative("Yogi", "weight_decay", weightDecay);
     }
 
     /** TFF's defaults: β1 0.9, β2 0.999, ε 1e-3, initial preconditioner 1e-6. */
     public static Yogi of(float learningRate) {
-        return new Yogi(learningRate, 0.9f, 0.999f, 1e-3f, 1e-6f);
+        return new Yogi(learningRate, 0.9f, 0.999f, 1e-3f, 1e-6f, 0f);
+    }
+
+    /** This optimizer with L2 weight decay {@code wd} (PyTorch's {@code weight_decay}; see the class comment). */
+    public Yogi withWeightDecay(float wd) {
+        return new Yogi(learningRate, beta1, beta2, epsilon, initialPreconditionerValue, wd);
     }
 
     @Override
@@ -45,7 +62,7 @@ public record Yogi(float learningRate, float beta1, float beta2, float epsilon, 
     @Override
     public Step next(Struct state, Value weights, Value gradients) {
         List<float[]> w = OptimizerState.weights("Yogi", weights, gradients);
-        List<float[]> g = OptimizerState.weights("Yogi", gradients, gradients);
+        List<float[]> g = OptimizerState.decayed(OptimizerState.weights("Yogi", gradients, gradients), w, weightDecay);
         List<float[]> m = OptimizerState.slot("Yogi", state, "accumulator", weights);
         List<float[]> v = OptimizerState.slot("Yogi", state, "preconditioner", weights);
         long t = OptimizerState.step("Yogi", state) + 1;
@@ -78,6 +95,6 @@ public record Yogi(float learningRate, float beta1, float beta2, float epsilon, 
 
     @Override
     public Yogi withLearningRate(float lr) {
-        return new Yogi(lr, beta1, beta2, epsilon, initialPreconditionerValue);
+        return new Yogi(lr, beta1, beta2, epsilon, initialPreconditionerValue, weightDecay);
     }
 }

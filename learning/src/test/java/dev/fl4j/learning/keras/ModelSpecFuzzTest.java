@@ -3,7 +3,10 @@ package dev.fl4j.learning.keras;
 import dev.fl4j.core.testing.Fuzz;
 import dev.fl4j.learning.zoo.Models;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Versioned model-spec JSON: reading any input, and deriving what a receiver derives from the spec
@@ -45,6 +48,22 @@ class ModelSpecFuzzTest {
                     spec.inputSpec();
                     spec.weightsType();
                     spec.countParams();
+                });
+    }
+
+    /** The same through a real file, as {@code --model FILE} reads it: bytes that are not UTF-8 included. */
+    @Test
+    void modelSpecFile(@TempDir Path tmp) {
+        Path file = tmp.resolve("model.json");
+        Fuzz.named("model spec file")
+                .seed(utf8(Models.fedAvgCnn(10).toJson()))
+                .seed(utf8(ModelSpecTest.everyLayer().toJson()))
+                .expecting(IllegalArgumentException.class)
+                .inputs(1_500)
+                .truncations(200)
+                .run(bytes -> {
+                    Files.write(file, bytes);
+                    ModelSpec.read(file).countParams();
                 });
     }
 }

@@ -49,10 +49,14 @@ class LearningRateScheduleTest {
 
     @Test
     void withLearningRateKeepsEveryOtherHyperparameter() {
-        assertEquals(new Sgd(0.5f, 0.9f, true), new Sgd(0.1f, 0.9f, true).withLearningRate(0.5f));
-        assertEquals(new Adam(0.5f, 0.8f, 0.7f, 1e-3f), new Adam(0.1f, 0.8f, 0.7f, 1e-3f).withLearningRate(0.5f));
-        assertEquals(new Adagrad(0.5f, 0.2f, 1e-3f), new Adagrad(0.1f, 0.2f, 1e-3f).withLearningRate(0.5f));
-        assertEquals(new RmsProp(0.5f, 0.8f, 1e-3f), new RmsProp(0.1f, 0.8f, 1e-3f).withLearningRate(0.5f));
+        assertEquals(new Sgd(0.5f, 0.9f, true, 0.01f), new Sgd(0.1f, 0.9f, true, 0.01f).withLearningRate(0.5f));
+        assertEquals(
+                new Adam(0.5f, 0.8f, 0.7f, 1e-3f, 0.01f),
+                new Adam(0.1f, 0.8f, 0.7f, 1e-3f, 0.01f).withLearningRate(0.5f));
+        assertEquals(
+                new Adagrad(0.5f, 0.2f, 1e-3f, 0.01f), new Adagrad(0.1f, 0.2f, 1e-3f, 0.01f).withLearningRate(0.5f));
+        assertEquals(
+                new RmsProp(0.5f, 0.8f, 1e-3f, 0.01f), new RmsProp(0.1f, 0.8f, 1e-3f, 0.01f).withLearningRate(0.5f));
         assertEquals(Yogi.of(0.5f), Yogi.of(0.1f).withLearningRate(0.5f));
         assertMessage(() -> Sgd.of(0.1f).withLearningRate(-1f), "SGD learning_rate must be finite and >= 0, got -1.0");
     }

@@ -90,6 +90,60 @@ class OptimizersTest {
         assertClose(new double[] {0.39805822990137957, 2.0868119847778748}, run(RmsProp.of(0.1f), 2));
     }
 
+    /**
+     * Weight decay λ is PyTorch's coupled L2: the rule sees {@code g + λ·w}. SGD by hand with λ = 0.1:
+     * g1' = [.5 + .1, -1 + .2] = [.6, -.8], w1 = [.94, 2.08]; g2' = [1.094, 1.208], w2 = w1 − .1·g2'.
+     * Every other rule with λ equals the same rule without λ fed the decayed gradient.
+     */
+    @Test
+    void weightDecayIsL2CoupledToTheGradient() {
+        assertClose(new double[] {0.94, 2.08}, run(Sgd.of(0.1f).withWeightDecay(0.1f), 1));
+        assertClose(
+                new double[] {0.94 - 0.1094, 2.08 - 0.1208}, run(Sgd.of(0.1f).withWeightDecay(0.1f), 2));
+        Optimizer[] plain = {
+            Sgd.of(0.1f).withMomentum(0.9f), Adam.of(0.1f), Yogi.of(0.1f), Adagrad.of(0.1f), RmsProp.of(0.1f)
+        };
+        Optimizer[] decayed = {
+            Sgd.of(0.1f).withMomentum(0.9f).withWeightDecay(0.1f),
+            Adam.of(0.1f).withWeightDecay(0.1f),
+            Yogi.of(0.1f).withWeightDecay(0.1f),
+            Adagrad.of(0.1f).withWeightDecay(0.1f),
+            RmsProp.of(0.1f).withWeightDecay(0.1f)
+        };
+        for (int k = 0; k < plain.length; k++) {
+            Struct w = Struct.named("w", Tensor.vector(W0.clone()));
+            Struct sp = plain[k].initialize(w.type());
+            Struct sd = decayed[k].initialize(w.type());
+            Value wp = w;
+            Value wd = w;
+            for (int s = 0; s < 2; s++) {
+                float[] g = s == 0 ? G1 : G2;
+                float[] cur = ((Struct) wd).tensor("w").floatData();
+                float[] gDecayed = {g[0] + 0.1f * cur[0], g[1] + 0.1f * cur[1]};
+                Optimizer.Step a = plain[k].next(sp, wp, Struct.named("w", Tensor.vector(gDecayed)));
+                Optimizer.Step b = decayed[k].next(sd, wd, Struct.named("w", Tensor.vector(g.clone())));
+                sp = a.state();
+                sd = b.state();
+                wp = a.weights();
+                wd = b.weights();
+                assertArrayEquals(
+                        ((Struct) wp).tensor("w").floatData(),
+                        ((Struct) wd).tensor("w").floatData(),
+                        decayed[k] + "");
+            }
+        }
+        assertEquals(
+                0.25f,
+                Adam.of(0.1f).withWeightDecay(0.25f).withLearningRate(0.5f).weightDecay());
+        assertEquals(
+                0.9f, Sgd.of(0.1f).withWeightDecay(0.25f).withMomentum(0.9f).momentum());
+        assertEquals(
+                0.25f, Sgd.of(0.1f).withWeightDecay(0.25f).withNesterov(0.9f).weightDecay());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Sgd.of(0.1f).withWeightDecay(-1f));
+        assertTrue(e.getMessage().contains("SGD weight_decay must be finite and >= 0, got -1.0"), e.getMessage());
+    }
+
     @Test
     void stepsArePureAndCountSteps() {
         Struct weights = Struct.named("a", Tensor.vector(1f, 2f), "b", Tensor.of(new float[] {3f, 4f, 5f, 6f}, 2, 2));
@@ -174,15 +228,21 @@ class OptimizersTest {
     void impossibleHyperparametersAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> Sgd.of(-0.1f));
         assertThrows(IllegalArgumentException.class, () -> Sgd.of(0.1f).withMomentum(1f));
-        assertThrows(IllegalArgumentException.class, () -> new Sgd(0.1f, 0f, true));
-        assertThrows(IllegalArgumentException.class, () -> new Adam(0.1f, 1.5f, 0.9f, 1e-7f));
+        assertThrows(IllegalArgumentException.class, () -> new Sgd(0.1f, 0f, true, 0f));
+        assertThrows(IllegalArgumentException.class, () -> new Adam(0.1f, 1.5f, 0.9f, 1e-7f, 0f));
         assertThrows(IllegalArgumentException.class, () -> Adagrad.of(Float.NaN));
     }
 
     @Test
     void jsonRoundTrip() {
         for (Optimizer o : new Optimizer[] {
-            Sgd.of(0.5f).withNesterov(0.9f), Adam.of(0.001f), Adagrad.of(0.1f), Yogi.of(0.01f), RmsProp.of(0.01f)
+            Sgd.of(0.5f).withNesterov(0.9f),
+            Adam.of(0.001f),
+            Adagrad.of(0.1f),
+            Yogi.of(0.01f),
+            RmsProp.of(0.01f),
+            Sgd.of(0.1f).withMomentum(0.9f).withWeightDecay(5e-4f),
+            Adam.of(0.001f).withWeightDecay(1e-4f)
         }) {
             String json = o.toJson();
             assertEquals(o, Optimizer.fromJson(json), json);

@@ -66,6 +66,20 @@ public record Checkpoint(
         this(round, state, broadcastedBits, aggregatedBits, config, history, clientStates, Optional.empty());
     }
 
+    /**
+     * The global model of this checkpoint: the {@code global_model_weights} of its state, as every
+     * learning process of fl4j keeps it.
+     *
+     * @throws IllegalArgumentException if the state holds no model weights (a process of another kind)
+     */
+    public dev.fl4j.learning.model.ModelWeights modelWeights() {
+        if (!(state instanceof Struct s) || !s.has("global_model_weights")) {
+            throw new IllegalArgumentException(
+                    "the checkpoint's state " + state.type() + " holds no global_model_weights");
+        }
+        return dev.fl4j.learning.model.ModelWeights.fromStruct(s.get("global_model_weights"));
+    }
+
     /** This checkpoint recording {@code provenance}. */
     public Checkpoint withProvenance(Provenance provenance) {
         return new Checkpoint(

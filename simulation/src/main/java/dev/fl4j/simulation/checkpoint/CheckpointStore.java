@@ -148,6 +148,14 @@ public final class CheckpointStore {
 
     /** The checkpoint files present, oldest round first. */
     public List<Path> list() {
+        return checkpointsIn(dir);
+    }
+
+    /**
+     * The checkpoint files in {@code dir}, oldest round first, without opening it as a store (which would
+     * remove what a killed save left): for reading another run's checkpoints.
+     */
+    public static List<Path> checkpointsIn(Path dir) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }

@@ -67,7 +67,7 @@ final class InGraphOptimizer {
         }
         for (int i = 0; i < vars.size(); i++) {
             Variable<TFloat32> w = vars.get(i);
-            Operand<TFloat32> g = grads.get(i);
+            Operand<TFloat32> g = decayed(grads.get(i), w, weightDecay(optimizer));
             if (optimizer instanceof Sgd s) {
                 updates.add(sgd(dep, s, w, g));
             } else if (optimizer instanceof Adam a) {
@@ -99,6 +99,29 @@ final class InGraphOptimizer {
         Op reset =
                 tf.withControlDependencies(resets).withName("reset_optimizer").noOp();
         return new Built(step, reset, stepSize, learningRate);
+    }
+
+    private static float weightDecay(Optimizer optimizer) {
+        if (optimizer instanceof Sgd s) {
+            return s.weightDecay();
+        } else if (optimizer instanceof Adam a) {
+            return a.weightDecay();
+        } else if (optimizer instanceof Yogi y) {
+            return y.weightDecay();
+        } else if (optimizer instanceof Adagrad a) {
+            return a.weightDecay();
+        } else if (optimizer instanceof RmsProp r) {
+            return r.weightDecay();
+        }
+        throw new IllegalStateException("no in-graph rule for " + optimizer);
+    }
+
+    /**
+     * L2 weight decay coupled to the gradient, as the Java rule: {@code g + wd·w} ({@code g} itself for
+     * 0). The weight is read before the update that waits for this gradient, so it is the step's weight.
+     */
+    private Operand<TFloat32> decayed(Operand<TFloat32> g, Variable<TFloat32> w, float wd) {
+        return wd == 0f ? g : tf.math.add(g, tf.math.mul(tf.constant(wd), w));
     }
 
     private Op sgd(Ops dep, Sgd s, Variable<TFloat32> w, Operand<TFloat32> g) {
