@@ -6,4 +6,7 @@ module dev.fl4j.aggregators {
     exports dev.fl4j.aggregators;
     exports dev.fl4j.aggregators.robust;
     exports dev.fl4j.privacy;
+
+    provides dev.fl4j.core.computation.ComputationFactory with
+            dev.fl4j.aggregators.ClientSteps.Factory;
 }

@@ -6,6 +6,7 @@ module dev.fl4j.bench {
     requires transitive dev.fl4j.simulation;
     requires dev.fl4j.learning.tensorflow;
     requires dev.fl4j.secagg;
+    requires dev.fl4j.deploy;
     requires java.management;
     requires jdk.management;
 

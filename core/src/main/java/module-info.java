@@ -18,4 +18,8 @@ module dev.fl4j.core {
 
     uses dev.fl4j.core.computation.ComputationFactory;
     uses dev.fl4j.core.runtime.RuntimeProvider;
+
+    provides dev.fl4j.core.computation.ComputationFactory with
+            dev.fl4j.core.computation.FieldSelection.Factory,
+            dev.fl4j.core.runtime.ShippedChain.Factory;
 }

@@ -20,5 +20,8 @@ module dev.fl4j.simulation {
     exports dev.fl4j.simulation.metrics;
     exports dev.fl4j.simulation.partition;
     exports dev.fl4j.simulation.provenance;
+    exports dev.fl4j.simulation.tables;
     exports dev.fl4j.simulation.training;
+
+    uses dev.fl4j.simulation.tables.TableFormat;
 }

@@ -1,8 +1,7 @@
 package dev.fl4j.aggregators;
 
 import dev.fl4j.aggregators.internal.ValueMath;
-import dev.fl4j.compression.Stages;
-import dev.fl4j.compression.TensorEncoder;
+import dev.fl4j.compression.Encoders;
 import dev.fl4j.compression.ValueEncoder;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedType;
@@ -85,9 +84,8 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
         if (bits < 1 || bits > 16) {
             throw new IllegalArgumentException("quantization bits must be 1-16, got " + bits);
         }
-        TensorEncoder quantize = TensorEncoder.of(Stages.uniformQuantization(bits), Stages.bitPacking());
         return builder()
-                .setEncoder(ValueEncoder.of(quantize, threshold, "uniform:" + bits + "@" + threshold))
+                .setEncoder(Encoders.parse("uniform:" + bits + "@" + threshold))
                 .build();
     }
 
@@ -174,13 +172,7 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
         FederatedType state = FederatedType.server(I64);
         FederatedComputation init = FederatedComputation.noArg(
                 "encoded_sum_initialize", state, (ctx, arg) -> ctx.federatedValue(Tensor.scalar(0L), Placement.SERVER));
-        LocalComputation encode = isStateful(valueType)
-                ? statefulEncode(valueType, encodedType)
-                : LocalComputation.withContext("encode", StructType.of(valueType, I64), encodedType, (v, client) -> {
-                    Struct s = (Struct) v;
-                    return encoder.encode(
-                            s.get(0), Seeds.derive(seed, PURPOSE, s.tensor(1).longValue(), client.clientIndex()));
-                });
+        LocalComputation encode = clientEncode(valueType);
         LocalComputation increment =
                 LocalComputation.of("next_round", I64, I64, v -> Tensor.scalar(((Tensor) v).longValue() + 1));
         DecodeAndSum sum = new DecodeAndSum(valueType);
@@ -203,6 +195,31 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
                             ctx.federatedValue(Struct.empty(), Placement.SERVER));
                 });
         return new AggregationProcess(init, next);
+    }
+
+    /**
+     * The clients' step: encode {@code <value, round>}; described ({@link ClientSteps}) when the
+     * encoder is an {@link Encoders} preset, so it runs where the client's update is computed.
+     */
+    private LocalComputation clientEncode(Type valueType) {
+        Type encodedType = encodedType(valueType);
+        LocalComputation encode = isStateful(valueType)
+                ? statefulEncode(valueType, encodedType)
+                : LocalComputation.withContext("encode", StructType.of(valueType, I64), encodedType, (v, client) -> {
+                    Struct s = (Struct) v;
+                    return encoder.encode(
+                            s.get(0), Seeds.derive(seed, PURPOSE, s.tensor(1).longValue(), client.clientIndex()));
+                });
+        return encoder.presetName()
+                .map(preset -> LocalComputation.described(
+                        encode, ClientSteps.encodeDescriptor(valueType, preset, seed, stateKey)))
+                .orElse(encode);
+    }
+
+    /** The clients' encode step of an encoded sum of {@code preset}, rebuilt from its description. */
+    static LocalComputation clientEncode(Type valueType, String preset, long seed, String stateKey) {
+        ValueMath.requireFloatStructure(valueType, "EncodedSumFactory");
+        return new EncodedSumFactory(Encoders.parse(preset), seed, stateKey).clientEncode(valueType);
     }
 
     /** Encodes from the client's state under {@link #stateKey} and stores the next state. */

@@ -63,11 +63,7 @@ public final class MeanFactory implements WeightedAggregationFactory, Unweighted
                 (ctx, arg) -> Struct.named(
                         "value_sum_process", ctx.invoke(values.initializeComputation(), null),
                         "weight_sum_process", ctx.invoke(weights.initializeComputation(), null)));
-        LocalComputation multiply = LocalComputation.of(
-                "multiply_by_weight",
-                StructType.of(valueType, weightType),
-                valueType,
-                v -> ValueMath.scale(((Struct) v).get(0), ((Struct) v).tensor(1).doubleValue()));
+        LocalComputation multiply = ClientSteps.multiplyByWeight(valueType, weightType);
         LocalComputation divide = LocalComputation.of(
                 "divide_no_nan",
                 StructType.of(valueType, weightType),

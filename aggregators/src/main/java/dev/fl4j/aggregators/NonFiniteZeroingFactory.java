@@ -7,11 +7,8 @@ import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.StructType;
-import dev.fl4j.core.Structures;
-import dev.fl4j.core.Tensor;
 import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Type;
-import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.templates.AggregationProcess;
@@ -62,24 +59,7 @@ public final class NonFiniteZeroingFactory implements UnweightedAggregationFacto
                 "non_finite_zeroing_initialize",
                 state,
                 (ctx, arg) -> Struct.named("inner_agg", ctx.invoke(innerProcess.initializeComputation(), null)));
-        StructType.Builder out = StructType.builder().add("value", valueType).add("non_finite", I32);
-        if (weightType != null) {
-            out.add("weight", weightType);
-        }
-        Type outType = out.build();
-        Type inType = weightType == null ? valueType : StructType.of(valueType, weightType);
-        LocalComputation check = LocalComputation.of("zero_non_finite", inType, outType, v -> {
-            Value value = weightType == null ? v : ((Struct) v).get(0);
-            Tensor weight = weightType == null ? null : ((Struct) v).tensor(1);
-            boolean bad = !Structures.isFinite(value) || (weight != null && !weight.isFinite());
-            Struct.Builder b = Struct.builder()
-                    .add("value", bad ? Structures.zerosLike(value) : value)
-                    .add("non_finite", Tensor.scalar(bad ? 1 : 0));
-            if (weight != null) {
-                b.add("weight", bad ? Tensor.zerosLike(weight) : weight);
-            }
-            return b.build();
-        });
+        LocalComputation check = ClientSteps.zeroNonFinite(valueType, weightType);
         return Wrapping.process(
                 "non_finite_zeroing", init, valueType, weightType, measurements, (ctx, s, value, weight) -> {
                     FederatedValue checked = ctx.federatedMap(

@@ -268,16 +268,7 @@ public final class RobustAggregationFactory implements UnweightedAggregationFact
             if (weight == 0) {
                 return acc;
             }
-            long needed =
-                    Math.multiplyExact(Math.multiplyExact((long) acc.rows.size() + 1, (long) size), (long) Float.BYTES);
-            if (needed > memoryBudgetBytes) {
-                throw new IllegalStateException(
-                        name + " needs every update of the round at once, and " + (acc.rows.size() + 1) + " updates of "
-                                + size + " floats take " + BitFormat.formatBytes(needed)
-                                + ", above its memory budget of " + BitFormat.formatBytes(memoryBudgetBytes)
-                                + " (by default half the maximum heap); sample fewer clients per round, raise -Xmx, "
-                                + "or use a streaming aggregator (mean)");
-            }
+            requireBudget(acc.rows.size() + 1L);
             float[] row = Structures.flattenFloats(update, size);
             for (int j = 0; j < size; j++) {
                 if (!Float.isFinite(row[j])) {
@@ -290,8 +281,24 @@ public final class RobustAggregationFactory implements UnweightedAggregationFact
             return acc;
         }
 
+        /** Fails when {@code rows} updates would not fit the memory budget. */
+        private void requireBudget(long rows) {
+            long needed = Math.multiplyExact(Math.multiplyExact(rows, (long) size), (long) Float.BYTES);
+            if (needed > memoryBudgetBytes) {
+                throw new IllegalStateException(
+                        name + " needs every update of the round at once, and " + rows + " updates of "
+                                + size + " floats take " + BitFormat.formatBytes(needed)
+                                + ", above its memory budget of " + BitFormat.formatBytes(memoryBudgetBytes)
+                                + " (by default half the maximum heap); sample fewer clients per round, raise -Xmx, "
+                                + "or use a streaming aggregator (mean)");
+            }
+        }
+
         @Override
         public Updates merge(Updates a, Updates b) {
+            // the runtime merges blocks of clients' accumulators (and partitions', on a cluster): the budget holds
+            // for the whole round, not per block
+            requireBudget((long) a.rows.size() + b.rows.size());
             a.rows.addAll(b.rows);
             a.weights.addAll(b.weights);
             return a;

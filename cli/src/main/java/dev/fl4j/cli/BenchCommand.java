@@ -2,6 +2,7 @@ package dev.fl4j.cli;
 
 import dev.fl4j.bench.BenchModels;
 import dev.fl4j.bench.CompressionBenchmark;
+import dev.fl4j.bench.DeployBenchmark;
 import dev.fl4j.bench.RawThroughput;
 import dev.fl4j.bench.RuntimeComparison;
 import dev.fl4j.bench.SecAggBenchmark;
@@ -10,6 +11,7 @@ import dev.fl4j.cli.simulate.AccuracyBenchmark;
 import dev.fl4j.cli.simulate.UsageException;
 import dev.fl4j.cli.spec.PartitionSpec;
 import dev.fl4j.learning.keras.ModelSpec;
+import dev.fl4j.secagg.SecAggPlusServer;
 import dev.fl4j.simulation.partition.Partitioner;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,6 +40,7 @@ import picocli.CommandLine.Spec;
             BenchCommand.Compression.class,
             BenchCommand.SecAgg.class,
             BenchCommand.Spark.class,
+            BenchCommand.Deploy.class,
             BenchCommand.Accuracy.class
         })
 final class BenchCommand implements Runnable {
@@ -219,31 +222,86 @@ final class BenchCommand implements Runnable {
 
         @Option(
                 names = "--num-shares",
-                paramLabel = "K",
-                description = "num_shares (odd; capped at the clients). Default: ${DEFAULT-VALUE}.")
-        int numShares = D.numShares();
+                paramLabel = "K|F",
+                description = "num_shares: a count K (odd; capped at the clients) or, with a decimal point, Flower's"
+                        + " fraction F of the clients. Default: 11.")
+        String numShares = String.valueOf(D.numShares());
 
         @Option(
                 names = "--threshold",
-                paramLabel = "T",
-                description = "reconstruction_threshold (0: a majority of num_shares). Default: ${DEFAULT-VALUE}.")
-        int threshold = D.threshold();
+                paramLabel = "T|F",
+                description = "reconstruction_threshold: a count T (0: a majority of num_shares) or, with a decimal"
+                        + " point, Flower's fraction F of num_shares (above 0.5). Default: 0.")
+        String threshold = "0";
 
         @Option(
                 names = "--dropouts",
                 paramLabel = "F,...",
                 split = ",",
-                description = "Fractions of clients that drop before sending their masked input. Default: 0,0.1,0.3.")
+                description = "Fractions of clients that drop out (stop answering at --dropout-stage), one row each."
+                        + " Default: 0,0.1,0.3.")
         List<Double> dropouts = new ArrayList<>(D.dropouts());
+
+        @Option(
+                names = "--dropout-stage",
+                paramLabel = "STAGE",
+                description = "The stage at which the dropping clients stop answering: advertise-keys, share-keys,"
+                        + " masked-input (they shared keys, so the server removes their pairwise masks) or unmasking"
+                        + " (they still count). Default: masked-input.")
+        String dropoutStage = "masked-input";
+
+        SecAggBenchmark.Options options() {
+            return BenchCommand.options(spec, () -> {
+                boolean sharesFraction = numShares.contains(".");
+                boolean thresholdFraction = threshold.contains(".");
+                return new SecAggBenchmark.Options(
+                        clients,
+                        length,
+                        bitwidth,
+                        sharesFraction ? 0 : whole("--num-shares", numShares),
+                        sharesFraction ? number("--num-shares", numShares) : 0,
+                        thresholdFraction ? 0 : whole("--threshold", threshold),
+                        thresholdFraction ? number("--threshold", threshold) : 0,
+                        dropouts,
+                        stage(dropoutStage));
+            });
+        }
+
+        private static int whole(String option, String text) {
+            try {
+                return Integer.parseInt(text.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        option + " must be a whole number or a fraction with a decimal point, got '" + text + "'");
+            }
+        }
+
+        private static double number(String option, String text) {
+            try {
+                return Double.parseDouble(text.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        option + " must be a whole number or a fraction with a decimal point, got '" + text + "'");
+            }
+        }
+
+        private static SecAggPlusServer.Stage stage(String name) {
+            for (SecAggPlusServer.Stage s : List.of(
+                    SecAggPlusServer.Stage.ADVERTISE_KEYS,
+                    SecAggPlusServer.Stage.SHARE_KEYS,
+                    SecAggPlusServer.Stage.MASKED_INPUT,
+                    SecAggPlusServer.Stage.UNMASKING)) {
+                if (SecAggBenchmark.stageName(s).equals(name.trim())) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("--dropout-stage must be advertise-keys, share-keys, masked-input or"
+                    + " unmasking, got '" + name + "'");
+        }
 
         @Override
         public void run() {
-            SecAggBenchmark.run(
-                    System.out,
-                    options(
-                            spec,
-                            () -> new SecAggBenchmark.Options(
-                                    clients, length, bitwidth, numShares, threshold, dropouts)));
+            SecAggBenchmark.run(System.out, options());
         }
     }
 
@@ -523,6 +581,88 @@ final class BenchCommand implements Runnable {
                 RuntimeComparison.run(System.out, o);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "bench spark: " + e.getMessage());
+            }
+        }
+    }
+
+    @Command(
+            name = "deploy",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {
+                "FedAvg CNN over N clients on the local runtime, then the same clients as separate JVMs of a TLS",
+                "server on 127.0.0.1 (the final models must be bitwise equal): round-time ratio (target <= 1.10) and",
+                "wire bytes over accounted bits (target <= 1.01); then the peak live heap of a softmax server JVM",
+                "with 1,000 connected lightweight clients (target <= 512 MiB). Prints a table with the targets."
+            })
+    static final class Deploy implements Runnable {
+        private static final DeployBenchmark.Options D = DeployBenchmark.Options.defaults();
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(
+                names = "--clients",
+                paramLabel = "N",
+                description = "CNN clients, each in its own JVM, all selected every round. Default: ${DEFAULT-VALUE}.")
+        int clients = D.clients();
+
+        @Option(
+                names = "--examples-per-client",
+                paramLabel = "N",
+                description = "Synthetic images per CNN client. Default: ${DEFAULT-VALUE}.")
+        int examplesPerClient = D.examplesPerClient();
+
+        @Option(names = "--batch", paramLabel = "N", description = "Batch size. Default: ${DEFAULT-VALUE}.")
+        int batch = D.batch();
+
+        @Option(
+                names = "--rounds",
+                paramLabel = "N",
+                description = "Timed rounds on each side (after one warm-up round). Default: ${DEFAULT-VALUE}.")
+        int rounds = D.rounds();
+
+        @Option(
+                names = "--lightweight-clients",
+                paramLabel = "N",
+                description = "Connected clients of the server-heap part (0: skip it). Default: ${DEFAULT-VALUE}.")
+        int lightweightClients = D.lightweightClients();
+
+        @Option(
+                names = "--lightweight-jvms",
+                paramLabel = "N",
+                description = "JVMs the lightweight clients are spread over. Default: ${DEFAULT-VALUE}.")
+        int lightweightJvms = D.lightweightJvms();
+
+        @Option(
+                names = "--lightweight-rounds",
+                paramLabel = "N",
+                description = "Rounds of the server-heap part, every client selected. Default: ${DEFAULT-VALUE}.")
+        int lightweightRounds = D.lightweightRounds();
+
+        @Option(names = "--seed", paramLabel = "N", description = "Seed. Default: ${DEFAULT-VALUE}.")
+        long seed = D.seed();
+
+        @Override
+        public void run() {
+            DeployBenchmark.Options o = options(
+                    spec,
+                    () -> new DeployBenchmark.Options(
+                            clients,
+                            examplesPerClient,
+                            batch,
+                            rounds,
+                            lightweightClients,
+                            lightweightJvms,
+                            lightweightRounds,
+                            seed));
+            try {
+                DeployBenchmark.run(System.out, o);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
             }
         }
     }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -18,7 +19,9 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {
             "Train on local data for an fl4j server (fl4j server) until its run finishes.",
-            "The data set is given as to simulate; --partition/--clients/--client-index take one shard of a partition."
+            "The data set is given as to simulate; --partition/--clients/--client-index take one shard of a partition.",
+            "A csv:PATH or parquet:PATH table without --client-column and --partition is all this client's data"
+                    + " (--client-index 0)."
         },
         footer = {
             "",
@@ -57,6 +60,9 @@ final class ClientCommand implements Callable<Integer> {
             defaultValue = "synthetic",
             description = "As simulate's --dataset. Default: ${DEFAULT-VALUE}.")
     String dataset;
+
+    @Mixin
+    DataOptions data = new DataOptions();
 
     @Option(
             names = "--partition",
@@ -116,7 +122,8 @@ final class ClientCommand implements Callable<Integer> {
                             model,
                             examplesPerClient,
                             seed,
-                            id),
+                            id,
+                            data.spec()),
                     spec.commandLine().getOut(),
                     spec.commandLine().getErr());
             return 0;

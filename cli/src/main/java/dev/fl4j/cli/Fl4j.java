@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             SimulateCommand.class,
             ServerCommand.class,
             ClientCommand.class,
+            DataCommand.class,
             ExampleCommand.class,
             BenchCommand.class,
             PrivacyCommand.class,

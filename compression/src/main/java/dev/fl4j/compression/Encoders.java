@@ -96,7 +96,7 @@ public final class Encoders {
         if (s.equals("none")) {
             return ValueEncoder.none();
         }
-        return ValueEncoder.of(tensorEncoder(s, spec), threshold, spec.trim());
+        return ValueEncoder.preset(tensorEncoder(s, spec), threshold, spec.trim());
     }
 
     /** The tensor encoder of a preset name without threshold (e.g. {@code uniform:8}); not {@code none}. */

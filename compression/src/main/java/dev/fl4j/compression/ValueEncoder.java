@@ -42,16 +42,23 @@ public final class ValueEncoder {
     /** TFF's default: tensors with more than 20,000 elements are encoded. */
     public static final long TFF_DEFAULT_THRESHOLD = 20_000;
 
-    private static final ValueEncoder NONE = new ValueEncoder(null, Long.MAX_VALUE, "none");
+    private static final ValueEncoder NONE = new ValueEncoder(null, Long.MAX_VALUE, "none", "none");
 
     private final TensorEncoder encoder;
     private final long threshold;
     private final String name;
+    private final String preset;
 
-    private ValueEncoder(TensorEncoder encoder, long threshold, String name) {
+    private ValueEncoder(TensorEncoder encoder, long threshold, String name, String preset) {
         this.encoder = encoder;
         this.threshold = threshold;
         this.name = name;
+        this.preset = preset;
+    }
+
+    /** The encoder {@link Encoders#parse} made from {@code spec}: describable by that name. */
+    static ValueEncoder preset(TensorEncoder encoder, long threshold, String spec) {
+        return new ValueEncoder(of(encoder, threshold, spec).encoder, threshold, spec, spec);
     }
 
     /** Encodes nothing: every leaf crosses unchanged. */
@@ -72,11 +79,20 @@ public final class ValueEncoder {
         if (threshold < 0) {
             throw new IllegalArgumentException("threshold must be >= 0, got " + threshold);
         }
-        return new ValueEncoder(encoder, threshold, name);
+        return new ValueEncoder(encoder, threshold, name, null);
     }
 
     public String name() {
         return name;
+    }
+
+    /**
+     * The {@link Encoders} preset this encoder was parsed from ({@code drive}, {@code topk:0.01@1000}),
+     * which {@link Encoders#parse} turns into the same encoder in another JVM; empty for an encoder
+     * assembled from stages, which no name describes.
+     */
+    public java.util.Optional<String> presetName() {
+        return java.util.Optional.ofNullable(preset);
     }
 
     /** Leaves with more elements than this are encoded. */

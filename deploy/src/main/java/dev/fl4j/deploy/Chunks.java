@@ -1,11 +1,22 @@
 package dev.fl4j.deploy;
 
 import com.google.protobuf.ByteString;
+import dev.fl4j.deploy.protocol.ProtocolLimits;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Cuts a payload into chunks of at most a given size, as the protocol streams it. */
 public final class Chunks {
+
+    /**
+     * The HTTP/2 flow-control window both ends open per stream (and connection): four protocol
+     * messages, so a chunked payload streams with several chunks in flight. With gRPC's default
+     * (1 MiB, less than one full chunk message) every chunk waited for the receiver to consume the
+     * previous one and send a window update: a stop-and-wait that made a 6.6 MB task take several
+     * scheduling round trips per chunk. A receiver buffers at most this much per stream it does not
+     * read.
+     */
+    public static final int FLOW_CONTROL_WINDOW_BYTES = 4 * ProtocolLimits.MAX_MESSAGE_BYTES;
 
     private Chunks() {}
 

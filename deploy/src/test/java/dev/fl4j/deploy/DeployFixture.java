@@ -33,16 +33,25 @@ public final class DeployFixture {
     }
 
     public static LearningProcess process() {
+        return fedAvg().build();
+    }
+
+    /** The fixture's FedAvg, to add options to. */
+    public static FedAvg.Builder fedAvg() {
         return FedAvg.builder(Models.softmaxRegression(FedProxSynthetic.DIMENSION, FedProxSynthetic.CLASSES))
                 .setClientOptimizer(Sgd.of(0.05f))
-                .optSeed(3)
-                .build();
+                .optSeed(3);
     }
 
     /** The same run on the local runtime. */
     public static ModelWeights localRun(int perRound, int rounds) {
+        return localRun(process(), perRound, rounds);
+    }
+
+    /** {@code process} over the fixture's clients on the local runtime. */
+    public static ModelWeights localRun(LearningProcess process, int perRound, int rounds) {
         return TrainingLoop.builder()
-                .setProcess(process())
+                .setProcess(process)
                 .setTrainingData(data())
                 .setClientsPerRound(perRound)
                 .setRounds(rounds)

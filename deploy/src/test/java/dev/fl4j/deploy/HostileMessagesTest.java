@@ -87,11 +87,17 @@ class HostileMessagesTest {
             assertRefused(Rejection.NOT_YOUR_TASK, raw.pushValue(honest, id, round, good));
             assertRefused(Rejection.STALE_ROUND, raw.pushValue(attacker, id, round + 7, good));
             assertRefused(Rejection.WRONG_TYPE, raw.pushValue(attacker, id, round, Tensor.scalar(1f)));
-            Value nan = g.with("update", Structures.map(g.get("update"), x -> {
+            // the result is what the server reads of the client's chain (metrics, counts, weighted update)
+            boolean[] poisoned = {false};
+            Value nan = Structures.map(g, x -> {
+                if (poisoned[0] || x.dtype() != dev.fl4j.core.DType.FLOAT32 || x.size() == 0) {
+                    return x;
+                }
+                poisoned[0] = true;
                 float[] v = x.floatData().clone();
                 v[0] = Float.NaN;
                 return Tensor.of(v, x.shape());
-            }));
+            });
             assertRefused(Rejection.NON_FINITE, raw.pushValue(attacker, id, round, nan));
             assertRefused(Rejection.MALFORMED, raw.pushBytes(attacker, id, round, new byte[] {'F', 'L', '4', 'V', 9}));
             ResultHeader.Builder h = ResultHeader.newBuilder()

@@ -77,4 +77,78 @@ class SecAggPlusParametersTest {
                 () -> DropoutPlan.fraction(1.5, SecAggPlusServer.Stage.MASKED_INPUT, 1));
         refused("not DONE", () -> DropoutPlan.fraction(0.1, SecAggPlusServer.Stage.DONE, 1));
     }
+
+    @Test
+    void fractionsFollowFlowerResolvedPerCohort() {
+        SecAggPlus half = SecAggPlus.builder()
+                .setNumSharesFraction(0.5)
+                .optReconstructionThresholdFraction(0.75)
+                .build();
+        SecAggPlusParameters p100 = half.parametersFor(100, 10, 8);
+        assertEquals(51, p100.numShares(), "round(0.5 * 100) = 50 is even and below the clients: 51");
+        assertEquals(38, p100.reconstructionThreshold(), "round(0.75 * 51) = 38");
+        SecAggPlusParameters p9 = half.parametersFor(9, 10, 8);
+        assertEquals(5, p9.numShares(), "round(4.5) = 5 (half up), odd");
+        assertEquals(4, p9.reconstructionThreshold(), "round(0.75 * 5) = 4");
+        assertEquals(3, half.parametersFor(4, 10, 8).numShares(), "round(0.5 * 4) = 2 is even: 3");
+        SecAggPlusParameters few = SecAggPlus.builder()
+                .setNumSharesFraction(0.1)
+                .optReconstructionThresholdFraction(0.75)
+                .build()
+                .parametersFor(8, 10, 8);
+        assertEquals(8, few.numShares(), "round(0.8) = 1 share, 2 or fewer: everyone, as Flower");
+        assertEquals(6, few.reconstructionThreshold(), "round(0.75 * 8) = 6");
+        SecAggPlus tenth = SecAggPlus.builder().setNumSharesFraction(0.1).build();
+        assertEquals(51, tenth.parametersFor(500, 10, 8).numShares());
+        assertEquals(26, tenth.parametersFor(500, 10, 8).reconstructionThreshold(), "a majority by default");
+        SecAggPlus lowThreshold = SecAggPlus.builder()
+                .setNumShares(11)
+                .optReconstructionThresholdFraction(0.51)
+                .build();
+        assertEquals(6, lowThreshold.parametersFor(40, 10, 8).reconstructionThreshold(), "round(5.61) = 6");
+        SecAggPlusParameters everyone = SecAggPlus.builder()
+                .setNumSharesFraction(1.0)
+                .optReconstructionThresholdFraction(0.51)
+                .build()
+                .parametersFor(6, 10, 8);
+        assertEquals(6, everyone.numShares());
+        assertEquals(4, everyone.reconstructionThreshold(), "round(0.51 * 6) = 3 is half: raised to a majority");
+        refused(
+                "num_shares as a fraction of the clients must be in (0, 1], got 1.5",
+                () -> SecAggPlus.builder().setNumSharesFraction(1.5));
+        refused(
+                "num_shares as a fraction of the clients must be in (0, 1], got 0.0",
+                () -> SecAggPlus.builder().setNumSharesFraction(0));
+        refused("must be in (0.5, 1], got 0.5", () -> SecAggPlus.builder().optReconstructionThresholdFraction(0.5));
+        refused(
+                "must be in (0.5, 1], got NaN",
+                () -> SecAggPlus.builder().optReconstructionThresholdFraction(Double.NaN));
+        refused(
+                "reconstruction_threshold 6 is a count but num_shares 0.5 a fraction",
+                () -> SecAggPlus.builder()
+                        .setNumSharesFraction(0.5)
+                        .optReconstructionThreshold(6)
+                        .build());
+    }
+
+    @Test
+    void fractionalSessionsSumExactly() {
+        SecAggPlus half = SecAggPlus.builder()
+                .setNumSharesFraction(0.5)
+                .optReconstructionThresholdFraction(0.75)
+                .build();
+        java.util.List<String> ids = java.util.List.of("a", "b", "c", "d", "e", "f", "g", "h", "i");
+        dev.fl4j.core.runtime.SecureSumProtocol.Session session = half.begin(ids, 3, 8);
+        long[] expected = new long[3];
+        for (int i = 0; i < ids.size(); i++) {
+            long[] x = {i, 200 + i, 255 - i};
+            for (int j = 0; j < 3; j++) {
+                expected[j] = (expected[j] + x[j]) & 255;
+            }
+            session.submit(i, x);
+        }
+        dev.fl4j.core.runtime.SecureSumProtocol.Outcome out = session.finish();
+        assertEquals(9, out.contributors());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, out.sum());
+    }
 }

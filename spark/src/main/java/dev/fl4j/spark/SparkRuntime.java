@@ -28,23 +28,20 @@ import org.apache.spark.api.java.JavaSparkContext;
  * from the round's {@code {T}@CLIENTS} argument and shipped with the tasks, partition by partition
  * (any {@code ClientData} fl4j builds; moderate sizes).
  *
- * <h2>Same answer: why the fold stays in client order on the driver</h2>
- * The local runtime folds client results in client order into one accumulator, and a sum or mean
- * of float32 values accumulates in double, adding one client at a time. Double addition is not
- * associative: partial sums per partition merged afterwards, in any fixed order, round differently
- * from the sequential fold as soon as the values' exponents differ, so no partition-local
- * pre-aggregation can reproduce the local result bitwise (nor could a user's
- * {@link dev.fl4j.core.computation.Aggregation} merge be trusted to). This runtime therefore cuts
- * the clients into contiguous ranges, one per partition, runs the partitions in parallel, and folds
- * their results on the driver in partition order, that is in client order, with the local runtime's
- * own fold code: the same additions in the same order. Work without a descriptor (the small glue
- * maps of a round: field selection, the finiteness check) runs there too, per client, as each
- * client's results arrive. Each partition is a job; at most {@link Builder#optInFlight} partitions
- * are submitted and not yet folded, so the driver holds that many partitions' results, not the
- * round's.
+ * <h2>Same answer: the fold in client order on the driver</h2>
+ * The local runtime folds client results in client order, and a sum or mean of float32 values
+ * accumulates in double. Double addition is not associative, so the fold's shape is part of the
+ * result; core fixes it by client order alone (blocks of 1024 clients, block sums added in block
+ * order: see {@code SumAccumulator} in {@code dev.fl4j.core.runtime}). This runtime cuts the clients
+ * into contiguous ranges, one per partition, runs the partitions in parallel, and folds their results
+ * on the driver in partition order, that is in client order, with the local runtime's own fold code:
+ * the same additions in the same order. Work without a descriptor (the small glue maps of a round:
+ * field selection, the finiteness check) runs there too, per client, as each client's results
+ * arrive. Each partition is a job; at most {@link Builder#optInFlight} partitions are submitted and
+ * not yet folded, so the driver holds that many partitions' results, not the round's.
  * Client updates do cross to the driver one per client, as they cross to the server in a real
- * deployment; executor-side pre-aggregation, which would need an order-independent (exact)
- * accumulator, is not done.
+ * deployment; folding inside executors (one partial per block of clients, merged in block order) is
+ * not done: the glue maps between client training and the fold have no descriptors yet.
  *
  * <h2>Client state</h2>
  * Stateful client work (error feedback) keeps running on the driver, where this runtime's

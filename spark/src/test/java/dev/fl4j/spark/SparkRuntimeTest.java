@@ -69,7 +69,8 @@ class SparkRuntimeTest {
                 .build();
     }
 
-    private static TrainingResult fedAvg(FederatedRuntime runtime) {
+    /** Three rounds of FedAvg on a tiny softmax model, 9 of 16 clients per round (shared with the cluster test). */
+    static TrainingResult fedAvg(FederatedRuntime runtime) {
         LearningProcess process = FedAvg.builder(
                         Models.softmaxRegression(FedProxSynthetic.DIMENSION, FedProxSynthetic.CLASSES))
                 .setClientOptimizer(Sgd.of(0.05f))
@@ -116,7 +117,7 @@ class SparkRuntimeTest {
                         + " client or round: " + ExecutorSide.resourcesMade() + " made");
     }
 
-    private static List<java.util.Map<String, Double>> withoutTimes(TrainingResult r) {
+    static List<java.util.Map<String, Double>> withoutTimes(TrainingResult r) {
         List<java.util.Map<String, Double>> out = new ArrayList<>();
         for (var round : r.history()) {
             java.util.Map<String, Double> m = new java.util.TreeMap<>(round.metrics());

@@ -11,6 +11,9 @@ import java.util.List;
  * {@code fl4j client}: a {@link FederatedClient} that trains on a local data set given as to
  * {@code fl4j simulate} (same loader, same partition code); for a demo on one data set,
  * {@code --partition SPEC --clients N --client-index K} takes shard K of the partition simulate would make.
+ * A client's own {@code csv:} or {@code parquet:} table without {@code --client-column},
+ * {@code --partition} or {@code --clients} is all its data ({@code --client-index 0}); with
+ * {@code --client-column}, {@code --client-index K} is the table's K-th client.
  */
 public final class ClientRun {
 
@@ -27,7 +30,13 @@ public final class ClientRun {
             String model,
             int examplesPerClient,
             long seed,
-            String id) {}
+            String id,
+            TableSpec table) {
+
+        public Options {
+            table = table == null ? TableSpec.NONE : table;
+        }
+    }
 
     private ClientRun() {}
 
@@ -39,14 +48,19 @@ public final class ClientRun {
                             ? "--insecure and --trust conflict: choose one"
                             : "--trust CA.pem is required to verify the server (or --insecure for a loopback server)");
         }
-        boolean centralised = SimulationData.isCentralised(o.dataset());
+        boolean centralised = SimulationData.isCentralised(o.dataset(), o.table());
+        // a client's own table without a client column, and no partition asked for: every row is its data
+        boolean wholeTable =
+                centralised && SimulationData.isTable(o.dataset()) && o.partition() == null && o.clients() == null;
         boolean federatedFiles =
                 !centralised && !SimulationData.name(o.dataset()).equals("synthetic");
         int clients = o.clients() != null ? o.clients() : federatedFiles ? 0 : Simulation.DEFAULT_CLIENTS;
         String partition = centralised ? (o.partition() != null ? o.partition() : "iid") : null;
         StringBuilder summary = new StringBuilder();
-        try (SimulationData data =
-                SimulationData.load(o.dataset(), partition, clients, o.examplesPerClient(), o.seed(), summary)) {
+        try (SimulationData data = wholeTable
+                ? SimulationData.wholeTable(o.dataset(), o.table(), summary)
+                : SimulationData.load(
+                        o.dataset(), o.table(), partition, clients, o.examplesPerClient(), o.seed(), summary)) {
             List<String> ids = data.train().clientIds();
             if (o.clientIndex() < 0 || o.clientIndex() >= ids.size()) {
                 throw new UsageException("--client-index " + o.clientIndex() + " is outside the " + ids.size()

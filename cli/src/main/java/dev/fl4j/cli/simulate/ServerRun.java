@@ -4,15 +4,17 @@ import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
 import dev.fl4j.cli.spec.AlgorithmChoice;
 import dev.fl4j.cli.spec.ModelChoice;
+import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.deploy.security.AuthorizedKeys;
 import dev.fl4j.deploy.server.DeployResult;
 import dev.fl4j.deploy.server.DeployServer;
 import dev.fl4j.learning.algorithms.ModelEngines;
 import dev.fl4j.learning.templates.LearningProcess;
-import dev.fl4j.simulation.metrics.CsvMetricsSink;
-import dev.fl4j.simulation.metrics.JsonLinesMetricsSink;
+import dev.fl4j.simulation.checkpoint.Checkpoint;
+import dev.fl4j.simulation.checkpoint.CheckpointStore;
+import dev.fl4j.simulation.checkpoint.RoundRecord;
+import dev.fl4j.simulation.checkpoint.RunConfig;
 import dev.fl4j.simulation.metrics.MetricsSink;
-import dev.fl4j.simulation.metrics.TensorBoardSink;
 import dev.fl4j.simulation.provenance.Provenance;
 import dev.fl4j.simulation.training.Cohort;
 import dev.fl4j.simulation.training.ModelEvaluation;
@@ -24,9 +26,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 
 /**
@@ -47,6 +51,12 @@ public final class ServerRun {
             Path tlsCert,
             Path tlsKey,
             Path authorizedKeys) {}
+
+    /**
+     * The server's SQLite database (registered clients, round attempts, participation), kept in
+     * {@code --checkpoint-dir} next to the run's checkpoints.
+     */
+    public static final String STATE_DATABASE = "server.db";
 
     private ServerRun() {}
 
@@ -89,16 +99,13 @@ public final class ServerRun {
             throw new UsageException("--secure-aggregation " + s.secureAggregation()
                     + " runs the protocol in one JVM; fl4j server does not carry it over the network yet");
         }
+        if (s.secaggDropouts() != null) {
+            throw new UsageException("--secagg-dropouts simulates SecAgg+ dropouts in one JVM; a server's clients drop"
+                    + " out by themselves");
+        }
         if (s.dropout() != 0) {
             throw new UsageException(
                     "--dropout simulates clients that drop out; a server's clients drop out by themselves");
-        }
-        if (s.plot() != null) {
-            throw new UsageException("--plot is not supported by fl4j server yet; use --csv, --jsonl or --tensorboard");
-        }
-        if (s.checkpointDir() != null) {
-            throw new UsageException("--checkpoint-dir is not supported by fl4j server yet: a restarted server starts"
-                    + " the run over (its clients reconnect)");
         }
         if (o.insecure() && (o.tlsCert() != null || o.tlsKey() != null)) {
             throw new UsageException("--insecure and --tls-cert/--tls-key conflict: choose one");
@@ -111,7 +118,7 @@ public final class ServerRun {
         if (o.insecure() && !DeployServer.isLoopback(o.host())) {
             throw new UsageException("--insecure is allowed only on a loopback address, not " + o.host());
         }
-        boolean centralised = SimulationData.isCentralised(s.dataset());
+        boolean centralised = SimulationData.isCentralised(s.dataset(), s.table());
         boolean federatedFiles =
                 !centralised && !SimulationData.name(s.dataset()).equals("synthetic");
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : Simulation.DEFAULT_CLIENTS;
@@ -119,8 +126,8 @@ public final class ServerRun {
         AlgorithmChoice algorithm = Simulation.algorithm(s);
         float serverLr = s.serverLr() != null ? s.serverLr() : algorithm.defaultServerLearningRate();
         StringBuilder summary = new StringBuilder();
-        try (SimulationData data =
-                SimulationData.load(s.dataset(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
+        try (SimulationData data = SimulationData.load(
+                s.dataset(), s.table(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
             ModelChoice model = Simulation.model(s, data);
             Preprocessing prep = Preprocessing.builder()
                     .setBatchSize(s.batch())
@@ -148,23 +155,24 @@ public final class ServerRun {
                     population,
                     Simulation.schedule("client-lr-schedule", s.clientLrSchedule(), s.clientLrOrDefault()),
                     Simulation.schedule("server-lr-schedule", s.serverLrSchedule(), serverLr));
+            RunConfig config =
+                    Simulation.runConfig(s, data, model, algorithm, serverLr, partition, clients, aggregatorSpec);
             Provenance provenance = Provenance.current(
                     options(s, o, partition, population, model, serverLr),
-                    Simulation.runConfig(s, data, model, algorithm, serverLr, partition, clients, aggregatorSpec),
+                    config,
                     s.seed(),
                     ModelEngines.defaultEngine().version());
+            String name = Simulation.runName(aggregatorSpec, Set.of());
             List<MetricsSink> sinks = new ArrayList<>();
+            List<MetricsSink> replaySinks = new ArrayList<>();
             try {
-                if (s.csv() != null) {
-                    sinks.add(new CsvMetricsSink(s.csv(), provenance));
-                }
-                if (s.jsonl() != null) {
-                    sinks.add(new JsonLinesMetricsSink(s.jsonl(), provenance));
-                }
-                if (s.tensorboard() != null) {
-                    Files.createDirectories(s.tensorboard());
-                    sinks.add(new TensorBoardSink(s.tensorboard(), provenance));
-                }
+                Simulation.openSinks(
+                        s, name, false, provenance, new LinkedHashMap<>(), new LinkedHashMap<>(), (sink, replay) -> {
+                            sinks.add(sink);
+                            if (replay) {
+                                replaySinks.add(sink);
+                            }
+                        });
                 DeployServer.Builder b = DeployServer.builder()
                         .setProcess(process)
                         .setClientsPerRound(s.clientsPerRound())
@@ -177,7 +185,15 @@ public final class ServerRun {
                         .optRoundTimeout(o.roundTimeout())
                         .optHost(o.host())
                         .optPort(o.port())
-                        .optListener(new Lines(out, sinks));
+                        .optListener(new Lines(out, name, sinks, replaySinks));
+                if (s.checkpointDir() != null) {
+                    Files.createDirectories(s.checkpointDir());
+                    b.optCheckpoints(
+                            new CheckpointStore(s.checkpointDir().resolve(name)).withProvenance(provenance),
+                            s.checkpointEvery(),
+                            config);
+                    b.optStore(s.checkpointDir().resolve(STATE_DATABASE));
+                }
                 if (o.authorizedKeys() != null) {
                     b.optAuthorizedKeys(AuthorizedKeys.read(o.authorizedKeys()));
                 }
@@ -219,6 +235,10 @@ public final class ServerRun {
                             "finished %d rounds; rejected messages: %s%n",
                             r.rounds(),
                             server.rejections().isEmpty() ? "none" : server.rejections());
+                    Simulation.printOutputs(out, s, Set.of(name));
+                    if (s.checkpointDir() != null) {
+                        out.println("server state: " + s.checkpointDir().resolve(STATE_DATABASE));
+                    }
                     out.flush();
                     return r;
                 }
@@ -230,8 +250,33 @@ public final class ServerRun {
         }
     }
 
-    /** Prints simulate's round lines with {@code clients=REPORTED/SELECTED} and feeds the sinks. */
-    private record Lines(PrintWriter out, List<MetricsSink> sinks) implements RoundListener {
+    /**
+     * Prints simulate's round lines with {@code clients=REPORTED/SELECTED} and feeds the sinks; on a
+     * resume, says so, tells the sinks, and gives the replay sinks (CSV, chart) the recorded history.
+     */
+    private record Lines(PrintWriter out, String name, List<MetricsSink> sinks, List<MetricsSink> replaySinks)
+            implements RoundListener {
+        @Override
+        public void resumed(Checkpoint c) {
+            out.printf(
+                    Locale.ROOT,
+                    "[%s] resuming after round %d from its checkpoint (broadcasted_bits=%s, aggregated_bits=%s)%n",
+                    name,
+                    c.round(),
+                    BitFormat.format(c.broadcastedBits()),
+                    BitFormat.format(c.aggregatedBits()));
+            out.flush();
+            for (MetricsSink sink : sinks) {
+                sink.resumedAfter(c.round());
+            }
+            for (MetricsSink sink : replaySinks) {
+                for (RoundRecord r : c.history()) {
+                    sink.write(r.round(), r.metrics());
+                }
+                sink.flush();
+            }
+        }
+
         @Override
         public void roundStarted(Cohort cohort) {}
 

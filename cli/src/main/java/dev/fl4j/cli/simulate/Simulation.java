@@ -111,7 +111,7 @@ public final class Simulation {
             throw new UsageException("--secure-aggregation " + s.secureAggregation()
                     + " runs the protocol in this JVM on the local runtime; it cannot be combined with --runtime");
         }
-        boolean centralised = SimulationData.isCentralised(s.dataset());
+        boolean centralised = SimulationData.isCentralised(s.dataset(), s.table());
         boolean federatedFiles =
                 !centralised && !SimulationData.name(s.dataset()).equals("synthetic");
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : DEFAULT_CLIENTS;
@@ -131,8 +131,8 @@ public final class Simulation {
         }
 
         StringBuilder summary = new StringBuilder();
-        try (SimulationData data =
-                SimulationData.load(s.dataset(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
+        try (SimulationData data = SimulationData.load(
+                s.dataset(), s.table(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
             out.print(summary);
             int population = data.train().clientIds().size();
             if (s.clientsPerRound() > population) {
@@ -242,25 +242,15 @@ public final class Simulation {
                     if (store != null) {
                         loop.optCheckpoints(store, s.checkpointEvery(), config);
                     }
-                    boolean many = specs.size() > 1;
-                    if (s.tensorboard() != null) {
-                        sinks.add(add(loop, new TensorBoardSink(s.tensorboard().resolve(name), provenance), false));
-                    }
-                    if (s.csv() != null) {
-                        sinks.add(add(loop, new CsvMetricsSink(perRun(s.csv(), name, many), provenance), true));
-                    }
-                    if (s.jsonl() != null) {
-                        sinks.add(
-                                add(loop, new JsonLinesMetricsSink(perRun(s.jsonl(), name, many), provenance), false));
-                    }
-                    if (s.plot() != null) {
-                        sinks.add(add(
-                                loop,
-                                new PlotSink(
-                                        s.plot(), name, chart, MetricsPlot.standard(), chartProvenance, provenance),
-                                true));
-                    }
-                    Optional<SecureSumProtocol> secure = SecureAggregationSpec.parse(s.secureAggregation());
+                    openSinks(
+                            s,
+                            name,
+                            specs.size() > 1,
+                            provenance,
+                            chart,
+                            chartProvenance,
+                            (sink, replay) -> sinks.add(add(loop, sink, replay)));
+                    Optional<SecureSumProtocol> secure = SecureAggregationSpec.parse(s.secureAggregation(), s.secaggDropouts(), s.seed());
                     TrainingResult result;
                     if (secure.isPresent()) {
                         try (LocalRuntime rt = LocalRuntime.builder()
@@ -316,6 +306,44 @@ public final class Simulation {
             loop.optSink(sink);
         }
         return sink;
+    }
+
+    /** Receives each metrics sink {@link #openSinks} opens, and whether it is a replay sink. */
+    @FunctionalInterface
+    interface SinkConsumer {
+        void accept(MetricsSink sink, boolean replay);
+    }
+
+    /**
+     * Opens the metrics sinks the output options ask for, for the run {@code name} (one of several
+     * when {@code many}): TensorBoard under {@code --tensorboard}/NAME, CSV and JSON lines (a file per
+     * run when several), and the PNG chart all runs share ({@code chart}, {@code chartProvenance}).
+     * Each goes to {@code opened} as soon as it exists (so a caller closes what was opened if a later
+     * one fails), marked as a replay sink when it rebuilds its output from the whole history (CSV, the
+     * chart) and so must be given a resumed run's recorded rounds first. Shared by {@code fl4j
+     * simulate} and {@code fl4j server}.
+     */
+    static void openSinks(
+            SimulationSettings s,
+            String name,
+            boolean many,
+            Provenance provenance,
+            Map<String, MetricsHistory> chart,
+            Map<String, Provenance> chartProvenance,
+            SinkConsumer opened) {
+        if (s.tensorboard() != null) {
+            opened.accept(new TensorBoardSink(s.tensorboard().resolve(name), provenance), false);
+        }
+        if (s.csv() != null) {
+            opened.accept(new CsvMetricsSink(perRun(s.csv(), name, many), provenance), true);
+        }
+        if (s.jsonl() != null) {
+            opened.accept(new JsonLinesMetricsSink(perRun(s.jsonl(), name, many), provenance), false);
+        }
+        if (s.plot() != null) {
+            opened.accept(
+                    new PlotSink(s.plot(), name, chart, MetricsPlot.standard(), chartProvenance, provenance), true);
+        }
     }
 
     static ModelEvaluation evaluation(
@@ -449,6 +477,9 @@ public final class Simulation {
         if (!"plain".equals(s.secureAggregation().trim())) {
             m.put("secure-aggregation", s.secureAggregation().trim());
         }
+        if (s.secaggDropouts() != null && !s.secaggDropouts().isBlank()) {
+            m.put("secagg-dropouts", s.secaggDropouts().trim());
+        }
         return RunConfig.of(m);
     }
 
@@ -550,7 +581,7 @@ public final class Simulation {
         out.printf("(accuracy: %s)%n", accuracyLabel(runs.get(0).accuracyMetric()));
     }
 
-    private static void printOutputs(PrintWriter out, SimulationSettings s, Set<String> runs) {
+    static void printOutputs(PrintWriter out, SimulationSettings s, Set<String> runs) {
         Set<String> lines = new LinkedHashSet<>();
         if (s.tensorboard() != null) {
             lines.add("TensorBoard logs: " + s.tensorboard() + " (tensorboard --logdir " + s.tensorboard() + ")");

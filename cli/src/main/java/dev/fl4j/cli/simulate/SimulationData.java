@@ -19,6 +19,10 @@ import dev.fl4j.simulation.datasets.ShakespeareVocabulary;
 import dev.fl4j.simulation.datasets.TrainTest;
 import dev.fl4j.simulation.partition.Partition;
 import dev.fl4j.simulation.partition.Partitioner;
+import dev.fl4j.simulation.tables.TableFormat;
+import dev.fl4j.simulation.tables.TableFormats;
+import dev.fl4j.simulation.tables.Tables;
+import dev.fl4j.simulation.tables.TabularData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -45,6 +49,12 @@ import java.util.stream.Stream;
  * leaf:PATH                  LEAF FEMNIST JSON: PATH/train and PATH/test, or one directory/file (a tenth
  *                            of the clients held out)
  * leaf-shakespeare:PATH      LEAF Shakespeare JSON, laid out as leaf:PATH
+ * csv:PATH                   a CSV table with a header (a file, or a directory of part files), read as
+ *                            {@link TableSpec} says: with --client-column already federated (every client
+ *                            trains; no test data), else a sixth held out for testing and the rest partitioned
+ * parquet:PATH               the same for Parquet (a file, or a directory of part files), through the
+ *                            parquet table format of fl4j-data-parquet (on the class path when a command
+ *                            names parquet)
  * </pre>
  */
 public record SimulationData(
@@ -66,12 +76,30 @@ public record SimulationData(
             "synthetic[:ALPHA,BETA]",
             "emnist-h5:PATH",
             "leaf:PATH",
-            "leaf-shakespeare:PATH");
+            "leaf-shakespeare:PATH",
+            "csv:PATH",
+            "parquet:PATH");
 
     /** Whether the dataset is centralised and needs {@code --partition}. */
     public static boolean isCentralised(String spec) {
+        return isCentralised(spec, TableSpec.NONE);
+    }
+
+    /** Whether the dataset is centralised and needs {@code --partition}: a table is unless it has a client column. */
+    public static boolean isCentralised(String spec, TableSpec table) {
         String n = name(spec);
-        return n.equals("fashion-mnist") || n.equals("mnist");
+        return n.equals("fashion-mnist") || n.equals("mnist") || (isTable(spec) && !table.federated());
+    }
+
+    /** Whether the dataset is the synthetic generator's. */
+    public static boolean isSynthetic(String spec) {
+        return name(spec).equals("synthetic");
+    }
+
+    /** Whether the dataset is a table ({@code csv:PATH}, {@code parquet:PATH}). */
+    public static boolean isTable(String spec) {
+        String n = name(spec);
+        return n.equals("csv") || n.equals("parquet");
     }
 
     static String name(String spec) {
@@ -93,18 +121,41 @@ public record SimulationData(
      */
     public static SimulationData load(
             String spec, String partition, int clients, int examplesCap, long seed, StringBuilder summary) {
+        return load(spec, TableSpec.NONE, partition, clients, examplesCap, seed, summary);
+    }
+
+    /**
+     * Loads the dataset; {@code table} says how to read a {@code csv:} or {@code parquet:} table and
+     * must be {@link TableSpec#NONE} (nothing given) for other datasets.
+     */
+    public static SimulationData load(
+            String spec,
+            TableSpec table,
+            String partition,
+            int clients,
+            int examplesCap,
+            long seed,
+            StringBuilder summary) {
         String name = name(spec);
         String arg = argument(spec);
+        if (!isTable(spec)) {
+            table.checkUnused(spec);
+        }
         switch (name) {
+            case "csv", "parquet" -> {
+                return table(spec, table, partition, clients, seed, summary);
+            }
             case "fashion-mnist" -> {
                 noArgument(spec, arg);
                 TrainTest tt = FashionMnist.load();
-                return partitioned("fashion-mnist", tt, partition, clients, seed, summary);
+                return partitioned("fashion-mnist", tt, 10, partition, clients, seed, summary);
             }
             case "mnist" -> {
                 Path dir = path(spec, arg, "DIR");
-                TrainTest tt = hasIdx(dir) ? Mnist.fromIdx(dir) : holdOut(Mnist.fromNpmPackage(dir), seed);
-                return partitioned("mnist", tt, partition, clients, seed, summary);
+                TrainTest tt = hasIdx(dir)
+                        ? Mnist.fromIdx(dir)
+                        : holdOut(Mnist.fromNpmPackage(dir), Seeds.derive(seed, Seeds.purpose("cli/mnist_holdout")));
+                return partitioned("mnist", tt, 10, partition, clients, seed, summary);
             }
             case "synthetic" -> {
                 double alpha = 1;
@@ -244,8 +295,88 @@ public record SimulationData(
         return new TensorType(dev.fl4j.core.DType.FLOAT32, 28, 28, 1);
     }
 
+    /**
+     * A table: federated by its client column (every client trains, clients capped at {@code clients}
+     * when positive), or centralised with a sixth of its rows held out (seeded) for testing and the rest
+     * partitioned.
+     */
+    private static SimulationData table(
+            String spec, TableSpec table, String partition, int clients, long seed, StringBuilder summary) {
+        TabularData t = readTable(spec, table);
+        TensorType x = (TensorType) t.examples().exampleType().get("x");
+        String name = name(spec);
+        String description = name + " table " + argument(spec);
+        summary.append(description)
+                .append(": ")
+                .append(t.examples().size())
+                .append(" rows, x=")
+                .append(x)
+                .append(", ")
+                .append(t.classes().size())
+                .append(" classes\n");
+        if (!t.isFederated()) {
+            TrainTest tt = holdOut(t.examples(), Seeds.derive(seed, Seeds.purpose("cli/table_holdout")));
+            return partitioned(name, tt, t.classes().size(), partition, clients, seed, summary);
+        }
+        ClientData all = t.clientData();
+        ClientData capped = cap(all, clients);
+        summary.append(name)
+                .append(": ")
+                .append(capped.clientIds().size())
+                .append(" of ")
+                .append(all.clientIds().size())
+                .append(" clients from column '")
+                .append(table.clientColumn())
+                .append("', all training; no test data (accuracy is the training accuracy)\n");
+        return new SimulationData(
+                name, description, capped, null, null, x, t.classes().size(), false, null);
+    }
+
+    /** The table of {@code --dataset csv:PATH} or {@code parquet:PATH}, read whole as {@code table} says. */
+    public static TabularData readTable(String spec, TableSpec table) {
+        String name = name(spec);
+        TableFormat format;
+        try {
+            format = TableFormats.named(name);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--dataset " + spec + ": " + e.getMessage());
+        }
+        Path p = path(spec, argument(spec), "PATH");
+        return Tables.read(p, format, table.toOptions(spec));
+    }
+
+    /**
+     * A whole table as one client's data ({@code fl4j client} on its own file): a single client
+     * {@code local} with every row, no test data.
+     */
+    public static SimulationData wholeTable(String spec, TableSpec table, StringBuilder summary) {
+        TabularData t = readTable(spec, table);
+        TensorType x = (TensorType) t.examples().exampleType().get("x");
+        summary.append(name(spec))
+                .append(" table ")
+                .append(argument(spec))
+                .append(": ")
+                .append(t.examples().size())
+                .append(" rows, all this client's, x=")
+                .append(x)
+                .append(", ")
+                .append(t.classes().size())
+                .append(" classes\n");
+        ClientData one = ClientData.fromExamples(java.util.Map.of("local", t.examples()));
+        return new SimulationData(
+                name(spec),
+                name(spec) + " table",
+                one,
+                null,
+                null,
+                x,
+                t.classes().size(),
+                false,
+                null);
+    }
+
     private static SimulationData partitioned(
-            String name, TrainTest tt, String partition, int clients, long seed, StringBuilder summary) {
+            String name, TrainTest tt, int classes, String partition, int clients, long seed, StringBuilder summary) {
         Partitioner partitioner;
         try {
             partitioner = PartitionSpec.parse(partition);
@@ -261,14 +392,15 @@ public record SimulationData(
         }
         summary.append(name).append(": ").append(p.summary(labels)).append('\n');
         TensorType x = (TensorType) tt.train().exampleType().get("x");
-        return new SimulationData(name, name, p.toClientData(tt.train()), tt.test(), null, x, 10, false, null);
+        return new SimulationData(name, name, p.toClientData(tt.train()), tt.test(), null, x, classes, false, null);
     }
 
-    private static TrainTest holdOut(Examples all, long seed) {
+    /** A sixth of {@code all} (drawn with {@code holdOutSeed}) as test examples, the rest for training. */
+    private static TrainTest holdOut(Examples all, long holdOutSeed) {
         int n = all.size();
         int[] order = new int[n];
         Arrays.setAll(order, i -> i);
-        SplitMix64 r = new SplitMix64(Seeds.derive(seed, Seeds.purpose("cli/mnist_holdout")));
+        SplitMix64 r = new SplitMix64(holdOutSeed);
         for (int i = n - 1; i > 0; i--) {
             int j = r.nextIntAsSplittableRandom(i + 1);
             int t = order[i];

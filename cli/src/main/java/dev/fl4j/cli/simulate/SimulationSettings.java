@@ -14,7 +14,9 @@ import java.util.TreeMap;
  * {@code clientLrSchedule} and {@code serverLrSchedule} null mean a constant rate;
  * {@code partition} null means the default IID split for centralised datasets;
  * {@code secureAggregation} is a {@link SecureAggregationSpec} ({@code plain} by default);
+ * {@code secaggDropouts} its simulated dropouts ({@code --secagg-dropouts}), null for none;
  * {@code export} null means the trained model is not exported.
+ * {@code table} holds the options of a {@code csv:} or {@code parquet:} dataset (null: none given).
  */
 public record SimulationSettings(
         String dataset,
@@ -47,13 +49,16 @@ public record SimulationSettings(
         double dpDelta,
         Double epsilonBudget,
         String secureAggregation,
-        Path export) {
+        String secaggDropouts,
+        Path export,
+        TableSpec table) {
 
     /** The client learning rate when {@code --client-lr} is not given. */
     public static final float DEFAULT_CLIENT_LR = 0.02f;
 
     public SimulationSettings {
         aggregators = List.copyOf(aggregators);
+        table = table == null ? TableSpec.NONE : table;
     }
 
     /** The client learning rate, given or default. */
@@ -89,6 +94,7 @@ public record SimulationSettings(
         o.put("dp-delta", String.valueOf(dpDelta));
         putIfGiven(o, "epsilon-budget", epsilonBudget);
         o.put("secure-aggregation", secureAggregation == null ? "plain" : secureAggregation);
+        putIfGiven(o, "secagg-dropouts", secaggDropouts);
         o.put("eval-every", String.valueOf(evalEvery));
         o.put("eval-clients", String.valueOf(evalClients));
         o.put("seed", String.valueOf(seed));
@@ -102,6 +108,7 @@ public record SimulationSettings(
         putIfGiven(o, "checkpoint-dir", checkpointDir);
         putIfGiven(o, "export", export);
         o.put("checkpoint-every", String.valueOf(checkpointEvery));
+        table.putOptions(o);
         return o;
     }
 
@@ -153,7 +160,7 @@ public record SimulationSettings(
         if (aggregators.isEmpty() || aggregators.stream().anyMatch(String::isBlank)) {
             throw new UsageException("--aggregator needs at least one aggregator spec, e.g. mean or mean,compression");
         }
-        SecureAggregationSpec.parse(secureAggregation);
+        SecureAggregationSpec.parse(secureAggregation, secaggDropouts, seed);
         if (export != null) {
             try {
                 ModelExport.checkTarget(export);
@@ -161,9 +168,9 @@ public record SimulationSettings(
                 throw new UsageException("--export " + e.getMessage());
             }
         }
-        if (partition != null && !SimulationData.isCentralised(dataset)) {
-            throw new UsageException("--partition applies to centralised datasets (fashion-mnist, mnist); " + dataset
-                    + " is already split by clients");
+        if (partition != null && !SimulationData.isCentralised(dataset, table)) {
+            throw new UsageException("--partition applies to centralised datasets (fashion-mnist, mnist, tables"
+                    + " without --client-column); " + dataset + " is already split by clients");
         }
     }
 

@@ -90,7 +90,6 @@ public interface FederatedContext {
         if (value instanceof AllEqualClientValue av) {
             return new AllEqualClientValue(((Struct) av.value()).get(name));
         }
-        LocalComputation select = LocalComputation.of("select_" + name, st, st.get(name), v -> ((Struct) v).get(name));
-        return federatedMap(select, value);
+        return federatedMap(FieldSelection.of(st, name), value);
     }
 }

@@ -204,6 +204,37 @@ public abstract class LocalComputation implements Computation {
         return name + " : " + type;
     }
 
+    /**
+     * {@code fn} with a description another JVM rebuilds it from: {@code descriptor}'s factory must
+     * build a computation of the same type that computes the same (the aggregators' and learning
+     * algorithms' client steps use this, each with a factory of its own module). The name and type
+     * are {@code fn}'s.
+     */
+    public static LocalComputation described(LocalComputation fn, ComputationDescriptor descriptor) {
+        return new Described(fn, descriptor);
+    }
+
+    private static final class Described extends LocalComputation {
+        private final LocalComputation fn;
+        private final ComputationDescriptor descriptor;
+
+        Described(LocalComputation fn, ComputationDescriptor descriptor) {
+            super(fn.name(), fn.type());
+            this.fn = fn;
+            this.descriptor = Objects.requireNonNull(descriptor, "descriptor");
+        }
+
+        @Override
+        protected Value apply(Value arg, ClientContext context) {
+            return fn.apply(arg, context);
+        }
+
+        @Override
+        public Optional<ComputationDescriptor> descriptor() {
+            return Optional.of(descriptor);
+        }
+    }
+
     private static final class Lambda extends LocalComputation {
         private final BiFunction<Value, ClientContext, Value> fn;
 

@@ -194,10 +194,18 @@ abstract class ClientFold {
         }
     }
 
-    /** {@code federated_aggregate}: the aggregation's own accumulator. */
+    /**
+     * {@code federated_aggregate}: the aggregation's own accumulator, in the fold's shape (see
+     * {@link SumAccumulator}): each block of {@link SumAccumulator#BLOCK} clients is accumulated from
+     * {@code zero()} in client order, and the blocks' accumulators are merged in block order, the first
+     * one being the start, so partition-wise accumulation merged block by block gives the same result. A
+     * round of at most one block never calls {@code merge}.
+     */
     static final class Aggregate<A> extends ClientFold {
         private final Aggregation<A> aggregation;
         private A acc;
+        private A closed;
+        private int inBlock;
 
         Aggregate(FederatedValue value, Aggregation<A> aggregation) {
             super("federated_aggregate", List.of(value));
@@ -208,18 +216,43 @@ abstract class ClientFold {
         @Override
         void add(int index, String clientId, Value[] members) {
             try {
-                acc = aggregation.accumulate(acc, members[0]);
+                acc = aggregation.accumulate(acc != null ? acc : aggregation.zero(), members[0]);
             } catch (RuntimeException e) {
                 throw new ClientWorkException("federated_aggregate (accumulate)", index, clientId, e);
             }
             bits += members[0].sizeInBits();
             clients++;
+            if (++inBlock == SumAccumulator.BLOCK) {
+                closeBlock();
+            }
+        }
+
+        private void closeBlock() {
+            if (inBlock == 0) {
+                return;
+            }
+            if (closed == null) {
+                closed = acc;
+            } else {
+                try {
+                    closed = aggregation.merge(closed, acc);
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException(
+                            "federated_aggregate (merge) of the block ending at client #" + (clients - 1) + ": "
+                                    + e.getMessage(),
+                            e);
+                }
+            }
+            acc = null; // the next block's zero() is made when (and if) it has a client
+            inBlock = 0;
         }
 
         @Override
         Value report() {
-            Value report = aggregation.report(acc);
+            closeBlock();
+            Value report = aggregation.report(closed != null ? closed : acc);
             acc = null;
+            closed = null;
             return report;
         }
     }

@@ -27,6 +27,19 @@ public interface ClientWorkDispatcher {
     boolean dispatches(LocalComputation fn);
 
     /**
+     * Whether the runtime hands this dispatcher, per client, the whole shippable part of a pass as
+     * one {@link ShippedChain} (default false: each computation on its own). With chains, a client
+     * computes the described work that follows its training too (field selections, the weighting of
+     * its update, an aggregator's clipping and encoding: everything with a descriptor whose inputs
+     * are client inputs, broadcasts or other such results) and only what the rest of the round reads
+     * comes back: the encoded update, not the update. {@link #dispatches} is then asked about the
+     * chain; work outside the chain still runs on the worker, each computation asked about as usual.
+     */
+    default boolean dispatchesChains() {
+        return false;
+    }
+
+    /**
      * Runs {@code fn} for client {@code clientId} (index {@code clientIndex} of the invocation's
      * clients) on {@code argument} and returns its result, which must be of {@code fn}'s result
      * type (the runtime checks it).

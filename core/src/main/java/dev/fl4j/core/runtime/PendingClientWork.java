@@ -103,10 +103,15 @@ final class PendingClientWork {
      * not), so a shipper can send the parts (a broadcast once, not a copy per client).
      */
     ClientValues registerZip(ClientValues zipped, Struct parts) {
-        if (shipper != null) {
+        if (shipper != null || chains()) {
             zips.put(zipped, parts);
         }
         return zipped;
+    }
+
+    /** Whether the dispatcher takes the shippable part of a pass as one chain per client. */
+    private boolean chains() {
+        return dispatcher != null && dispatcher.dispatchesChains();
     }
 
     /** Whether {@code v}'s members are computed by pending client work (a done one is an error). */
@@ -206,10 +211,14 @@ final class PendingClientWork {
 
     private void runPass(List<String> ids, List<DeferredClientValue> passNodes, List<ClientFold> passFolds) {
         int n = ids.size();
-        ShippedPassBuilder shipped = shipper == null || n == 0 ? null : ShippedPassBuilder.of(ids, passNodes, zips);
-        if (shipped != null) {
+        ShippedPassBuilder shipped = (shipper == null && !chains()) || n == 0
+                ? null
+                : ShippedPassBuilder.of(ids, passNodes, passFolds, zips);
+        if (shipped != null && shipper != null) {
             runShipped(ids, shipped, passNodes, passFolds);
         } else if (n > 0) {
+            ShippedPass pass = shipped == null ? null : shipped.build();
+            ShippedChain chain = pass == null ? null : ShippedChain.of(pass, shipped.local());
             try {
                 pool.runOrdered(
                         n,
@@ -217,7 +226,13 @@ final class PendingClientWork {
                         (i, worker, resources) -> {
                             ClientContext ctx = contexts.forClient(i, ids.get(i), worker, resources);
                             Map<DeferredClientValue, Value> memo = new IdentityHashMap<>();
+                            if (chain != null) {
+                                shipped.prefill(memo, runChain(chain, pass, i, ctx));
+                            }
                             for (DeferredClientValue d : passNodes) {
+                                if (chain != null && (shipped.ships(d) || d.kind == DeferredClientValue.Kind.ZIP)) {
+                                    continue; // in the chain, or a zip computed when something reads it
+                                }
                                 memberOf(d, i, ctx, memo, "federated_map");
                             }
                             Value[][] members = new Value[passFolds.size()][];
@@ -268,6 +283,9 @@ final class PendingClientWork {
                 Map<DeferredClientValue, Value> memo = new IdentityHashMap<>();
                 shipped.prefill(memo, results);
                 for (DeferredClientValue d : passNodes) {
+                    if (shipped.ships(d) || d.kind == DeferredClientValue.Kind.ZIP) {
+                        continue; // shipped (only what is read need have come back), or a zip read lazily
+                    }
                     memberOf(d, i, ctx, memo, "federated_map");
                 }
                 for (ClientFold fold : passFolds) {
@@ -337,23 +355,39 @@ final class PendingClientWork {
         }
     }
 
+    /** Client {@code index}'s results of the pass's shipped nodes, from the chain (null where not returned). */
+    private List<Value> runChain(ShippedChain chain, ShippedPass pass, int index, ClientContext ctx) {
+        Value arg = chain.argument(index, pass.broadcasts(), pass.clientInputMembers(index));
+        try {
+            Value result = dispatcher.dispatches(chain) ? dispatched(chain, arg, index, ctx) : chain.invoke(arg, ctx);
+            return chain.results(result);
+        } catch (RuntimeException | Error e) {
+            throw new ClientWorkException("federated_map of '" + chain.name() + "'", index, ctx.clientId(), e);
+        }
+    }
+
     /** {@code d}'s member for client {@code index} from the dispatcher, checked against its result type. */
     private Value dispatched(DeferredClientValue d, Value arg, int index, ClientContext ctx) {
+        return dispatched(d.fn, arg, index, ctx);
+    }
+
+    /** {@code fn}'s result for client {@code index} from the dispatcher, checked against its result type. */
+    private Value dispatched(dev.fl4j.core.computation.LocalComputation fn, Value arg, int index, ClientContext ctx) {
         Value result;
         try {
-            result = dispatcher.dispatch(index, ctx.clientId(), d.fn, arg);
+            result = dispatcher.dispatch(index, ctx.clientId(), fn, arg);
         } catch (RuntimeException e) {
             throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for client work '" + d.fn.name() + "'", e);
+            throw new IllegalStateException("interrupted while waiting for client work '" + fn.name() + "'", e);
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
         if (result == null) {
-            throw new IllegalStateException("client work '" + d.fn.name() + "' was dispatched and returned null");
+            throw new IllegalStateException("client work '" + fn.name() + "' was dispatched and returned null");
         }
-        d.fn.type().result().checkAssignableFrom(result.type(), "dispatched client work '" + d.fn.name() + "' result");
+        fn.type().result().checkAssignableFrom(result.type(), "dispatched client work '" + fn.name() + "' result");
         return result;
     }
 }

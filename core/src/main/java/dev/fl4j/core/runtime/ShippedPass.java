@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The part of a pass of client work that can run in another JVM: the client computations of the
@@ -50,9 +51,10 @@ public final class ShippedPass {
     private final List<Value> broadcasts;
     private final List<ClientValues> clientInputs;
     private final int nodeCount;
+    private final boolean[] returned;
 
     /**
-     * Made by the runtime from its pending client work.
+     * Made by the runtime from its pending client work; every node's result is read back.
      *
      * @param clientIds the clients of the pass, in order
      * @param plan the encoded plan (see the class comment)
@@ -66,11 +68,27 @@ public final class ShippedPass {
             List<Value> broadcasts,
             List<ClientValues> clientInputs,
             int nodeCount) {
+        this(clientIds, plan, broadcasts, clientInputs, allReturned(nodeCount));
+    }
+
+    /**
+     * As the other constructor, saying which nodes' results the rest of the pass reads
+     * ({@link #isReturned}); the others need not travel back.
+     *
+     * @param returned for each node of the plan, whether its result is read back
+     */
+    public ShippedPass(
+            List<String> clientIds,
+            byte[] plan,
+            List<Value> broadcasts,
+            List<ClientValues> clientInputs,
+            boolean[] returned) {
         this.clientIds = List.copyOf(clientIds);
         this.plan = plan.clone();
         this.broadcasts = List.copyOf(broadcasts);
         this.clientInputs = List.copyOf(clientInputs);
-        this.nodeCount = nodeCount;
+        this.nodeCount = returned.length;
+        this.returned = returned.clone();
         for (ClientValues c : clientInputs) {
             if (!c.clientIds().equals(this.clientIds)) {
                 throw new IllegalArgumentException("a shipped pass's client input is over " + c.count()
@@ -101,6 +119,21 @@ public final class ShippedPass {
     /** How many results each client produces (the plan's nodes). */
     public int nodeCount() {
         return nodeCount;
+    }
+
+    /**
+     * Whether the rest of the pass (glue that stays with the runtime, the folds) reads node
+     * {@code node}'s result. A node whose result only feeds other shipped nodes (the full update
+     * an encoder compresses, say) need not travel back: a shipper may hand null in its place.
+     */
+    public boolean isReturned(int node) {
+        return returned[node];
+    }
+
+    private static boolean[] allReturned(int nodeCount) {
+        boolean[] all = new boolean[nodeCount];
+        java.util.Arrays.fill(all, true);
+        return all;
     }
 
     /** Client {@code index}'s members of the client inputs, in order (read where the data lives). */
@@ -201,6 +234,19 @@ public final class ShippedPass {
      *     factory not registered on this JVM
      */
     public static Compiled compile(byte[] plan, int broadcastCount, int clientInputCount) {
+        return compile(plan, broadcastCount, clientInputCount, null);
+    }
+
+    /**
+     * As {@link #compile(byte[], int, int)}, rebuilding only computations whose factory is in
+     * {@code allowedFactories} (class names; null: every registered factory), e.g. a deployed
+     * client's allow-list.
+     *
+     * @throws MalformedDataException as the other form, and when a node names a factory outside
+     *     {@code allowedFactories} (before anything of that factory is loaded)
+     */
+    public static Compiled compile(
+            byte[] plan, int broadcastCount, int clientInputCount, Set<String> allowedFactories) {
         Value v = ValueCodec.decode(plan);
         if (!(v instanceof Struct s) || s.size() != 2 || !s.has("plan_version") || !s.has("nodes")) {
             throw new MalformedDataException(
@@ -228,6 +274,10 @@ public final class ShippedPass {
             }
             Ref input = decodeRef(node.get("input"), i, broadcastCount, clientInputCount, where, 0);
             ComputationDescriptor d = ComputationDescriptor.fromBytes(bytes(node.get("descriptor"), where));
+            if (allowedFactories != null && !allowedFactories.contains(d.factory())) {
+                throw new MalformedDataException(where + ": computation factory " + d.factory()
+                        + " is not allowed here; allowed: " + new java.util.TreeSet<>(allowedFactories));
+            }
             LocalComputation fn = d.rebuild();
             if ((fn.type().parameter() == null) != (input instanceof Ref.None)) {
                 throw new MalformedDataException(where + ": computation '" + fn.name() + "' of type " + fn.type()
@@ -306,6 +356,11 @@ public final class ShippedPass {
         private final List<LocalComputation> fns;
         private final List<Ref> inputs;
 
+        /** The runtime's own computations and refs of a plan it encoded (nothing rebuilt). */
+        static Compiled of(List<LocalComputation> fns, List<Ref> inputs) {
+            return new Compiled(fns, inputs);
+        }
+
         private Compiled(List<LocalComputation> fns, List<Ref> inputs) {
             this.fns = List.copyOf(fns);
             this.inputs = List.copyOf(inputs);
@@ -314,6 +369,11 @@ public final class ShippedPass {
         /** The rebuilt computations, in node order. */
         public List<LocalComputation> computations() {
             return fns;
+        }
+
+        /** Where each node's argument comes from, in node order. */
+        public List<Ref> inputs() {
+            return inputs;
         }
 
         /**

@@ -17,7 +17,9 @@ import java.util.Optional;
  * {@code federated_eval} whose computation has a descriptor and whose argument is made of client
  * inputs ({@link ClientValues}), values all clients hold ({@link AllEqualClientValue}) and results of
  * nodes already picked, zipped or not. The rest of the pass (maps of lambdas, zips the fold reads)
- * stays with the caller and reads the shipped results through {@link #prefill}.
+ * stays with the caller and reads the shipped results through {@link #prefill}. A shipped node's
+ * result is {@linkplain ShippedPass#isReturned returned} when that rest or a fold reads it; one that
+ * only feeds other shipped nodes (the update an encoder compresses) stays where it was computed.
  */
 final class ShippedPassBuilder {
 
@@ -38,9 +40,14 @@ final class ShippedPassBuilder {
         this.zips = zips;
     }
 
+    private boolean[] returned;
+
     /** The shippable part of a pass over {@code ids}, or null when nothing in it can ship. */
     static ShippedPassBuilder of(
-            List<String> ids, List<DeferredClientValue> passNodes, Map<ClientValues, dev.fl4j.core.Struct> zips) {
+            List<String> ids,
+            List<DeferredClientValue> passNodes,
+            List<ClientFold> passFolds,
+            Map<ClientValues, dev.fl4j.core.Struct> zips) {
         ShippedPassBuilder b = new ShippedPassBuilder(ids, zips);
         for (DeferredClientValue d : passNodes) {
             if (d.kind == DeferredClientValue.Kind.ZIP) {
@@ -59,7 +66,49 @@ final class ShippedPassBuilder {
             b.descriptors.add(descriptor.get());
             b.inputs.add(input);
         }
-        return b.shippedNodes.isEmpty() ? null : b;
+        if (b.shippedNodes.isEmpty()) {
+            return null;
+        }
+        b.returned = new boolean[b.shippedNodes.size()];
+        for (DeferredClientValue d : passNodes) {
+            if (b.nodeIndex.containsKey(d)) {
+                continue;
+            }
+            if (d.kind == DeferredClientValue.Kind.MAP) {
+                b.markRead(d.input, 0); // a zip is read only through what reads it
+            }
+        }
+        for (ClientFold f : passFolds) {
+            for (FederatedValue source : f.sources()) {
+                b.markRead(source, 0);
+            }
+        }
+        return b;
+    }
+
+    /** Marks the shipped nodes whose results the runtime reads when it reads {@code v}. */
+    private void markRead(FederatedValue v, int depth) {
+        if (depth > 64) {
+            throw new IllegalStateException("client values nest deeper than 64 zips");
+        }
+        dev.fl4j.core.Struct parts = null;
+        if (v instanceof DeferredClientValue d) {
+            Integer index = nodeIndex.get(d);
+            if (index != null) {
+                returned[index] = true;
+                return;
+            }
+            if (d.kind == DeferredClientValue.Kind.ZIP) {
+                parts = d.zipped;
+            }
+        } else if (v instanceof ClientValues c) {
+            parts = zips.get(c);
+        }
+        if (parts != null) {
+            for (int f = 0; f < parts.size(); f++) {
+                markRead((FederatedValue) parts.get(f), depth + 1);
+            }
+        }
     }
 
     /** How {@code v} is read on the other side, or null when it cannot be. */
@@ -112,8 +161,21 @@ final class ShippedPassBuilder {
     }
 
     ShippedPass build() {
-        return new ShippedPass(
-                ids, ShippedPass.encodePlan(descriptors, inputs), broadcasts, clientInputs, shippedNodes.size());
+        return new ShippedPass(ids, ShippedPass.encodePlan(descriptors, inputs), broadcasts, clientInputs, returned);
+    }
+
+    /** The shipped computations and their refs, as the plan names them, without rebuilding anything. */
+    ShippedPass.Compiled local() {
+        List<dev.fl4j.core.computation.LocalComputation> fns = new ArrayList<>();
+        for (DeferredClientValue d : shippedNodes) {
+            fns.add(d.fn);
+        }
+        return ShippedPass.Compiled.of(fns, inputs);
+    }
+
+    /** Whether {@code node} is one of the shipped nodes (computed where the pass was shipped). */
+    boolean ships(DeferredClientValue node) {
+        return nodeIndex.containsKey(node);
     }
 
     /** Puts one client's shipped results where the rest of its work will look them up. */
@@ -124,6 +186,13 @@ final class ShippedPassBuilder {
         }
         for (int k = 0; k < results.size(); k++) {
             DeferredClientValue node = shippedNodes.get(k);
+            if (results.get(k) == null) {
+                if (returned[k]) {
+                    throw new IllegalStateException(
+                            "no result came back for " + node.describe() + ", which the rest of the pass reads");
+                }
+                continue;
+            }
             node.type().member().checkAssignableFrom(results.get(k).type(), "shipped result of " + node.describe());
             memo.put(node, results.get(k));
         }

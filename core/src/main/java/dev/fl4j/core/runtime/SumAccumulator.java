@@ -17,16 +17,37 @@ import java.util.List;
  * 100,000 clients gives 9998.557, over 1,000,000 clients 100958.34, almost 1% off). The double sum of n values is off
  * by at most (n−1)·2^-53·Σ|xᵢ|, which
  * stays below float32 resolution for any round of fewer than 2^29 clients, so a float32 sum or mean
- * is the exact one rounded once (to within that bound). Values are folded in the order they are
- * added (client order), so the result is bitwise the same however the clients were scheduled. The
- * cost is a double[] per float32 leaf for the one accumulator. Integer leaves sum in their own dtype.
+ * is the exact one rounded once (to within that bound). The cost is a double[] per float32 leaf (two
+ * past the first block). Integer leaves sum in their own dtype (exact, so their order does not matter).
+ *
+ * <h2>The fold's shape: blocks of {@value #BLOCK} clients</h2>
+ * Double addition is not associative, so the order of the additions is part of the result. It is
+ * fixed by the clients' order alone, never by scheduling or partitioning: clients are cut into
+ * consecutive blocks of {@link #BLOCK} (the last may be shorter); a block's values are added one by
+ * one, in client order, starting from zero; the blocks' sums are then added in block order, the
+ * first block's sum being the start. A runtime that folds in parallel (a Spark executor per
+ * partition, say) cuts its partitions on block boundaries, folds each block into an accumulator of
+ * its own, and merges those block by block in block order ({@link #mergeBlock}): bitwise the answer
+ * of one accumulator fed every client in order, whatever the number of partitions. A round of at
+ * most {@link #BLOCK} clients is one block, i.e. the plain sequential fold. The weights of a weighted
+ * mean ({@link #totalWeight()}) are summed in the same shape.
  */
 final class SumAccumulator {
 
+    /** Clients per block of the fold (see the class comment); a fixed part of every sum's definition. */
+    static final int BLOCK = 1024;
+
     private final String where;
     private Value template;
+    /** Per leaf: the integer sums, or for floating leaves the sum of the blocks closed so far (null before). */
     private final List<Object> sums = new ArrayList<>();
+    /** Per leaf: the open block's double sums, null for integer leaves. */
+    private final List<double[]> block = new ArrayList<>();
+
+    private int inBlock;
+    private int blocksClosed;
     private double totalWeight;
+    private double blockWeight;
 
     public SumAccumulator(String where) {
         this.where = where;
@@ -38,7 +59,9 @@ final class SumAccumulator {
         if (template == null) {
             template = value;
             for (Tensor t : leaves) {
-                sums.add(zeros(t));
+                Object zero = zeros(t);
+                sums.add(zero instanceof double[] ? null : zero);
+                block.add(zero instanceof double[] d ? d : null);
             }
         } else {
             Structures.zip(template, value, (a, b) -> {
@@ -50,9 +73,104 @@ final class SumAccumulator {
             });
         }
         for (int l = 0; l < leaves.size(); l++) {
-            addLeaf(sums.get(l), leaves.get(l), weight);
+            double[] open = block.get(l);
+            if (open == null && sums.get(l) instanceof double[] closed) {
+                open = new double[closed.length];
+                block.set(l, open);
+            }
+            addLeaf(open != null ? open : sums.get(l), leaves.get(l), weight);
         }
-        totalWeight += weight;
+        blockWeight += weight;
+        if (++inBlock == BLOCK) {
+            closeBlock();
+        }
+    }
+
+    /**
+     * Adds {@code partial}, one whole block's accumulator (at most {@link #BLOCK} values, fed in client
+     * order), as this accumulator's next block: the way partition-wise folds are merged, in block order.
+     *
+     * @throws IllegalStateException if this accumulator is inside a block (its value count is not a
+     *     multiple of {@link #BLOCK}), or {@code partial} holds more than one block
+     * @throws IllegalArgumentException if the two sum values of different types
+     */
+    void mergeBlock(SumAccumulator partial) {
+        if (inBlock != 0) {
+            throw new IllegalStateException(where + ": a block can only be merged at a block boundary, this"
+                    + " accumulator is " + inBlock + " values into its block");
+        }
+        boolean closed = partial.blocksClosed == 1 && partial.inBlock == 0;
+        if (!closed && partial.blocksClosed != 0) {
+            throw new IllegalStateException(where + ": the partial accumulator holds more than one block");
+        }
+        if (partial.isEmpty()) {
+            return;
+        }
+        List<Tensor> leaves = Structures.leaves(partial.template);
+        if (template == null) {
+            template = partial.template;
+            for (int l = 0; l < leaves.size(); l++) {
+                sums.add(leaves.get(l).dtype().isFloating() ? null : copy(partial.sums.get(l)));
+                block.add(null);
+            }
+        } else if (!template.type().equals(partial.template.type())) {
+            throw new IllegalArgumentException(
+                    where + ": values differ in type, " + template.type() + " vs " + partial.template.type());
+        } else {
+            for (int l = 0; l < leaves.size(); l++) {
+                if (!leaves.get(l).dtype().isFloating()) {
+                    addIntegers(l, partial.sums.get(l));
+                }
+            }
+        }
+        for (int l = 0; l < leaves.size(); l++) {
+            if (leaves.get(l).dtype().isFloating()) {
+                double[] p = closed ? (double[]) partial.sums.get(l) : partial.block.get(l);
+                block.set(l, p.clone());
+            }
+        }
+        inBlock = closed ? BLOCK : partial.inBlock;
+        blockWeight = closed ? partial.totalWeight : partial.blockWeight;
+        closeBlock();
+    }
+
+    private static Object copy(Object integerSums) {
+        return integerSums instanceof int[] a ? a.clone() : ((long[]) integerSums).clone();
+    }
+
+    private void addIntegers(int leaf, Object partial) {
+        Tensor t = Structures.leaves(template).get(leaf);
+        if (partial instanceof int[] p) {
+            addLeaf(sums.get(leaf), Tensor.of(p, t.shape()), 1.0);
+        } else {
+            addLeaf(sums.get(leaf), Tensor.of((long[]) partial, t.shape()), 1.0);
+        }
+    }
+
+    /** Adds the open block's sums to the closed blocks' (the first block's sums become the start). */
+    private void closeBlock() {
+        if (inBlock == 0) {
+            return;
+        }
+        for (int l = 0; l < block.size(); l++) {
+            double[] open = block.get(l);
+            if (open == null) {
+                continue;
+            }
+            if (sums.get(l) instanceof double[] closed) {
+                for (int i = 0; i < closed.length; i++) {
+                    closed[i] += open[i];
+                }
+                java.util.Arrays.fill(open, 0.0);
+            } else {
+                sums.set(l, open);
+                block.set(l, null);
+            }
+        }
+        totalWeight = blocksClosed > 0 ? totalWeight + blockWeight : blockWeight;
+        blockWeight = 0;
+        inBlock = 0;
+        blocksClosed++;
     }
 
     private Object zeros(Tensor t) {
@@ -133,7 +251,9 @@ final class SumAccumulator {
         return template == null;
     }
 
+    /** The sum of the weights (closes the open block: read it when every value has been added). */
     public double totalWeight() {
+        closeBlock();
         return totalWeight;
     }
 
@@ -151,6 +271,7 @@ final class SumAccumulator {
         if (template == null) {
             throw new IllegalStateException(where + ": nothing was added");
         }
+        closeBlock();
         List<Tensor> templateLeaves = Structures.leaves(template);
         List<Tensor> out = new ArrayList<>(sums.size());
         for (int l = 0; l < sums.size(); l++) {

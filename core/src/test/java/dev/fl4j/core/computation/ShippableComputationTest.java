@@ -91,7 +91,13 @@ class ShippableComputationTest {
                 List.of(),
                 InitializationTripwire.INITIALIZED,
                 "a descriptor made these classes run their static initializers");
-        assertEquals(List.of(SequenceMeanFactory.class.getName()), ComputationFactories.registered());
+        assertEquals(
+                List.of(
+                        SequenceMeanFactory.class.getName(),
+                        FieldSelection.Factory.class.getName(),
+                        dev.fl4j.core.runtime.ShippedChain.Factory.class.getName()),
+                ComputationFactories.registered(),
+                "the test's factory, then core's own (field selection, the shipped chain)");
         assertTrue(ComputationFactories.resolve(SequenceMeanFactory.class.getName()) instanceof SequenceMeanFactory);
     }
 

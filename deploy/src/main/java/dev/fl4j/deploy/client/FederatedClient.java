@@ -1,6 +1,9 @@
 package dev.fl4j.deploy.client;
 
 import com.google.protobuf.ByteString;
+import dev.fl4j.aggregators.ClientSteps;
+import dev.fl4j.core.computation.FieldSelection;
+import dev.fl4j.core.runtime.ShippedChain;
 import dev.fl4j.deploy.ChunkAssembler;
 import dev.fl4j.deploy.Chunks;
 import dev.fl4j.deploy.Payloads;
@@ -20,6 +23,8 @@ import dev.fl4j.deploy.protocol.TaskHeader;
 import dev.fl4j.deploy.security.ClientKey;
 import dev.fl4j.deploy.security.RequestSigner;
 import dev.fl4j.learning.algorithms.ClientTraining;
+import dev.fl4j.learning.algorithms.ClientTrainingVariant;
+import dev.fl4j.learning.algorithms.ClientWorks;
 import dev.fl4j.simulation.data.Dataset;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
@@ -93,10 +98,25 @@ public final class FederatedClient implements AutoCloseable {
                         .build();
         this.channel = NettyChannelBuilder.forTarget(b.server, credentials)
                 .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES)
+                .initialFlowControlWindow(Chunks.FLOW_CONTROL_WINDOW_BYTES)
                 .build();
         this.blocking = FleetGrpc.newBlockingStub(channel);
         this.async = FleetGrpc.newStub(channel);
     }
+
+    /**
+     * The factories a client runs by default: training (plain and the variants of FedAvg with a
+     * schedule, SCAFFOLD, FedNova, Mime Lite) and the described steps that follow it on a client
+     * (field selections, the update's weighting, the aggregators' weighting and encoding), and the
+     * chain that carries them in one task ({@link ShippedChain}).
+     */
+    public static final Set<String> DEFAULT_ALLOWED_FACTORIES = Set.of(
+            ClientTraining.Factory.class.getName(),
+            ClientTrainingVariant.Factory.class.getName(),
+            ClientWorks.Factory.class.getName(),
+            ClientSteps.Factory.class.getName(),
+            FieldSelection.Factory.class.getName(),
+            ShippedChain.Factory.class.getName());
 
     public static Builder builder() {
         return new Builder();
@@ -406,7 +426,7 @@ public final class FederatedClient implements AutoCloseable {
         private Path trust;
         private ClientKey key;
         private boolean insecure;
-        private Set<String> allowedFactories = Set.of(ClientTraining.Factory.class.getName());
+        private Set<String> allowedFactories = DEFAULT_ALLOWED_FACTORIES;
         private long maxTaskBytes = ProtocolLimits.DEFAULT_MAX_PAYLOAD_BYTES;
         private Duration initialBackoff = Duration.ofMillis(200);
         private Duration maxBackoff = Duration.ofSeconds(10);
@@ -458,7 +478,11 @@ public final class FederatedClient implements AutoCloseable {
             return this;
         }
 
-        /** The computation factories this client runs (default: client training only). */
+        /**
+         * The computation factories this client runs, class names (default
+         * {@link FederatedClient#DEFAULT_ALLOWED_FACTORIES}). A task whose computation, or any
+         * computation of whose chain, names another is refused.
+         */
         public Builder optAllowedFactories(Set<String> factoryClassNames) {
             this.allowedFactories = Set.copyOf(factoryClassNames);
             return this;

@@ -8,6 +8,7 @@ import dev.fl4j.core.computation.ComputationDescriptor;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.io.ValueCodec;
+import dev.fl4j.core.runtime.ShippedChain;
 import dev.fl4j.deploy.Payloads;
 import dev.fl4j.deploy.RejectedMessageException;
 import dev.fl4j.deploy.protocol.Rejection;
@@ -19,7 +20,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * Runs one task on this client's data. The computation is rebuilt from its descriptor only if its
- * factory is in this client's allow-list (and registered through {@code ServiceLoader}, which
+ * factory is in this client's allow-list (for a {@link ShippedChain}, the chain's and each of its
+ * computations' factories) (and registered through {@code ServiceLoader}, which
  * {@link ComputationDescriptor#rebuild()} requires: no class is loaded by a received name); the
  * argument is decoded defensively against the computation's parameter type; the named data fields
  * are filled with this client's data, shuffled with the task's seed and batched as the task says.
@@ -87,6 +89,13 @@ final class TaskExecutor {
                     Rejection.WRONG_TYPE,
                     "task computation factory " + d.factory() + " is not in this client's allow-list "
                             + allowedFactories);
+        }
+        if (ShippedChain.isChain(d)) {
+            try {
+                return ShippedChain.rebuild(d, allowedFactories);
+            } catch (MalformedDataException e) {
+                throw new RejectedMessageException(Rejection.WRONG_TYPE, "task computation: " + e.getMessage(), e);
+            }
         }
         return d.rebuild();
     }

@@ -2,8 +2,10 @@ package dev.fl4j.deploy.server;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 final class ClientRegistry {
 
     private final Map<String, Long> lastSeen = new HashMap<>();
+    private final Set<String> told = new HashSet<>();
     private final long windowNanos;
     private final ServerStore store;
 
@@ -50,6 +53,28 @@ final class ClientRegistry {
     synchronized boolean isRegistered(String clientId) {
         Long was = lastSeen.get(clientId);
         return was != null && was != Long.MIN_VALUE;
+    }
+
+    /** Records that {@code clientId} was told the run has finished. */
+    synchronized void toldFinished(String clientId) {
+        told.add(clientId);
+        notifyAll();
+    }
+
+    /**
+     * Waits until every live client was told the run has finished (so none is left retrying a closed
+     * server), or {@code timeoutMillis} passed; returns whether all were.
+     */
+    synchronized boolean awaitAllToldFinished(long timeoutMillis) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (!told.containsAll(alive())) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+        }
+        return true;
     }
 
     /** The live clients, in natural order of their ids. */

@@ -8,6 +8,7 @@ import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.deploy.Chunks;
 import dev.fl4j.deploy.RemoteClientData;
 import dev.fl4j.deploy.protocol.ProtocolLimits;
 import dev.fl4j.deploy.protocol.Rejection;
@@ -108,6 +109,7 @@ public final class DeployServer implements AutoCloseable {
                 b.authorizedKeys == null ? null : new RequestVerifier(b.authorizedKeys, ProtocolLimits.VERSION));
         server = NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port), credentials)
                 .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES)
+                .initialFlowControlWindow(Chunks.FLOW_CONTROL_WINDOW_BYTES)
                 .addService(service)
                 .build()
                 .start();
@@ -184,7 +186,7 @@ public final class DeployServer implements AutoCloseable {
                 history.add(m);
                 records.add(new RoundRecord(round, m));
                 b.listener.roundFinished(round, m);
-                if (b.checkpoints != null) {
+                if (b.checkpoints != null && (round % b.checkpointEvery == 0 || round == b.rounds)) {
                     Path file = b.checkpoints.save(new Checkpoint(
                             round,
                             ServerStates.strip(state),
@@ -201,6 +203,9 @@ public final class DeployServer implements AutoCloseable {
         }
         return new DeployResult(state, process.getModelWeights(state), Math.max(b.rounds, startRound), history);
     }
+
+    /** How long {@link #close()} after a finished run waits for the live clients to learn it. */
+    static final long FINISH_GRACE_MILLIS = 5000;
 
     /** Cumulative bytes sent to clients (metric name). */
     public static final String WIRE_SENT_BYTES = "wire_sent_bytes";
@@ -312,10 +317,19 @@ public final class DeployServer implements AutoCloseable {
         return runtime;
     }
 
+    /**
+     * Stops the server. After a finished run it first waits (at most {@value #FINISH_GRACE_MILLIS} ms)
+     * until every live client has pulled and been told the run has finished, so that none is left
+     * retrying a server that is gone.
+     */
     @Override
     public void close() throws InterruptedException {
+        boolean runFinished = finished && !closed;
         closed = true;
         try {
+            if (runFinished && server != null) {
+                registry.awaitAllToldFinished(FINISH_GRACE_MILLIS);
+            }
             if (server != null) {
                 // let clients pulling now learn that the run has finished
                 server.shutdown();
@@ -355,6 +369,7 @@ public final class DeployServer implements AutoCloseable {
         private CheckpointStore checkpoints;
         private AuthorizedKeys authorizedKeys;
         private RunConfig runConfig;
+        private int checkpointEvery = 1;
         private long maxPayloadBytes = ProtocolLimits.DEFAULT_MAX_PAYLOAD_BYTES;
         private int heartbeatMillis = 1000;
 
@@ -475,8 +490,17 @@ public final class DeployServer implements AutoCloseable {
          * same clients would have.
          */
         public Builder optCheckpoints(CheckpointStore store, RunConfig config) {
+            return optCheckpoints(store, 1, config);
+        }
+
+        /**
+         * As {@link #optCheckpoints(CheckpointStore, RunConfig)}, saving after every {@code everyRounds}-th
+         * round and the last (a restart then repeats at most {@code everyRounds - 1} rounds).
+         */
+        public Builder optCheckpoints(CheckpointStore store, int everyRounds, RunConfig config) {
             this.checkpoints = Objects.requireNonNull(store, "store");
             this.runConfig = Objects.requireNonNull(config, "config");
+            this.checkpointEvery = everyRounds;
             return this;
         }
 
@@ -520,6 +544,9 @@ public final class DeployServer implements AutoCloseable {
             }
             if (evaluateEvery < 1) {
                 throw new IllegalStateException("optEvaluation: evaluate every N >= 1 rounds, got " + evaluateEvery);
+            }
+            if (checkpointEvery < 1) {
+                throw new IllegalStateException("optCheckpoints: save every N >= 1 rounds, got " + checkpointEvery);
             }
             if (maxPayloadBytes < 1) {
                 throw new IllegalStateException("optMaxPayloadBytes must be positive, got " + maxPayloadBytes);

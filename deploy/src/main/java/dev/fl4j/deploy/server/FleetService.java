@@ -180,12 +180,16 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                             .toByteArray());
             Optional<Task> task = board.awaitTask(id, POLL_MILLIS);
             if (task.isEmpty()) {
+                boolean done = finished.getAsBoolean();
+                if (done) {
+                    registry.toldFinished(id);
+                }
                 send(
                         out,
                         TaskChunk.newBuilder()
                                 .setNoTask(NoTask.newBuilder()
                                         .setRetryAfterMillis(RETRY_MILLIS)
-                                        .setFinished(finished.getAsBoolean()))
+                                        .setFinished(done))
                                 .build());
                 out.onCompleted();
                 return;

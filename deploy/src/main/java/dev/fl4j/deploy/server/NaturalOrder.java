@@ -6,9 +6,10 @@ import java.util.Comparator;
  * Orders ids with their digit runs compared as numbers: {@code client_2 < client_10}, as a
  * partition lists its clients. Ties in value ({@code 02} vs {@code 2}) fall back to plain order.
  */
-final class NaturalOrder implements Comparator<String> {
+public final class NaturalOrder implements Comparator<String> {
 
-    static final NaturalOrder INSTANCE = new NaturalOrder();
+    /** The one instance. */
+    public static final NaturalOrder INSTANCE = new NaturalOrder();
 
     private NaturalOrder() {}
 

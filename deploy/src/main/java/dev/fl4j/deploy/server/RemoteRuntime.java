@@ -11,6 +11,7 @@ import dev.fl4j.core.runtime.ClientWorkDispatcher;
 import dev.fl4j.core.runtime.CommunicationStats;
 import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.core.runtime.ShippedChain;
 import dev.fl4j.deploy.RemoteClientData;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,11 +35,15 @@ import java.util.concurrent.TimeoutException;
  * the descriptor bytes, the argument's other fields as fl4j value bytes (the broadcast model) and how
  * to prepare the data; the client rebuilds the computation from its allow-list of registered
  * factories (never by loading a class the bytes name), runs it on its data and pushes the result,
- * which is decoded defensively and folded when its turn comes, in client order. Client work without a
- * descriptor (the cheap post-processing of a result, an aggregator's client-side step) runs on the
- * server on the received result. The sums and means hold one accumulator, not one update per
- * client; a result that arrives before its turn waits in the fold's window (at most twice
- * {@code maxInFlight} clients started and not folded). The server runs one worker per selected
+ * which is decoded defensively and folded when its turn comes, in client order. The task is the whole
+ * described chain of the client's work ({@link dev.fl4j.core.runtime.ShippedChain}): training and
+ * the described steps after it (field selections, the update's weighting, an aggregator's weighting
+ * and encoding), so what comes back is only what the server reads, the encoded update rather than
+ * the update, and the wire carries the encoded bytes. Client work without a descriptor (an
+ * undescribed aggregator step, a custom weighting function) runs on the server on what came back.
+ * The sums and means hold one accumulator, not one update per client; a result that arrives before
+ * its turn waits in the fold's window (at most twice {@code maxInFlight} clients started and not
+ * folded). The server runs one worker per selected
  * client, so every task is handed out at once and, in the worst case (the first client in order
  * the slowest), the window holds the rest of the cohort's results until it reports; a smaller
  * {@code maxInFlight} would bound that at the cost of handing tasks out later.
@@ -115,9 +120,15 @@ public final class RemoteRuntime implements FederatedRuntime {
 
     /** Turns described client work over client data into tasks and waits for their results. */
     private final class Dispatcher implements ClientWorkDispatcher {
+        /** The chains only: described work outside one reads no client data and runs on the server. */
         @Override
         public boolean dispatches(LocalComputation fn) {
-            return fn.descriptor().isPresent();
+            return fn instanceof ShippedChain;
+        }
+
+        @Override
+        public boolean dispatchesChains() {
+            return true;
         }
 
         @Override

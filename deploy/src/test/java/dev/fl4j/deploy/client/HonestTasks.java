@@ -1,11 +1,9 @@
 package dev.fl4j.deploy.client;
 
 import dev.fl4j.core.Value;
-import dev.fl4j.core.computation.ComputationDescriptor;
 import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.deploy.protocol.TaskHeader;
 import dev.fl4j.simulation.data.Dataset;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /** For tests that play a client by hand: a task's result computed as a real client computes it. */
@@ -15,10 +13,9 @@ public final class HonestTasks {
 
     /** What client {@code clientId} holding {@code data} returns for {@code task} (no batch map). */
     public static Value result(TaskHeader task, byte[] argument, String clientId, Dataset data) {
-        String factory = ComputationDescriptor.fromBytes(task.getComputation().toByteArray())
-                .factory();
         try (TaskContext context = new TaskContext(clientId)) {
-            TaskExecutor executor = new TaskExecutor(Set.of(factory), data, UnaryOperator.identity(), context);
+            TaskExecutor executor = new TaskExecutor(
+                    FederatedClient.DEFAULT_ALLOWED_FACTORIES, data, UnaryOperator.identity(), context);
             return ValueCodec.decode(executor.run(task, argument));
         }
     }

@@ -12,8 +12,12 @@ import dev.fl4j.core.Tensor;
 import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.ComputationDescriptor;
+import dev.fl4j.core.computation.ComputationFactory;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
+import dev.fl4j.core.io.MalformedDataException;
+import dev.fl4j.core.io.TypeCodec;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
 import dev.fl4j.learning.keras.Metric;
 import dev.fl4j.learning.keras.Metrics;
@@ -69,18 +73,15 @@ public final class ClientWorks {
                 .add("train", finalizedMetrics)
                 .add("non_finite_update_count", I32)
                 .build();
-        StructType checkedMember = StructType.builder()
-                .add("update", weights.get("trainable"))
-                .add("update_weight", WEIGHT)
-                .add("non_finite", I32)
-                .build();
         FederatedType state = FederatedType.server(StructType.of());
 
-        LocalComputation updateAndWeight = LocalComputation.of(
-                "update_and_weight",
-                training.type().result(),
-                checkedMember,
-                v -> updateAndWeight((Struct) v, weightFromMetrics));
+        LocalComputation updateAndWeight = weightFromMetrics == null
+                ? updateAndWeight(training.type().result())
+                : LocalComputation.of(
+                        "update_and_weight",
+                        training.type().result(),
+                        checkedType(training.type().result()),
+                        v -> updateAndWeight((Struct) v, weightFromMetrics));
         LocalComputation finalize = LocalComputation.of(
                 "finalize_metrics",
                 StructType.of(unfinalized, I32),
@@ -114,6 +115,52 @@ public final class ClientWorks {
                     return new MeasuredProcessOutput(a.get("state"), result, finalized);
                 });
         return new ClientWorkProcess(init, next);
+    }
+
+    /** {@code <update, update_weight, non_finite>} for a training result of type {@code trained}. */
+    private static StructType checkedType(Type trained) {
+        if (!(trained instanceof StructType st) || !st.has("update") || !st.has("update_weight")) {
+            throw new IllegalArgumentException(
+                    "update_and_weight takes a training result <update,update_weight,..>, not " + trained);
+        }
+        return StructType.builder()
+                .add("update", st.get("update"))
+                .add("update_weight", WEIGHT)
+                .add("non_finite", I32)
+                .build();
+    }
+
+    /**
+     * The clients' step from a training result to {@code <update, update_weight, non_finite>} with the
+     * weight training reported, described ({@link Factory}) so it runs where the training runs.
+     */
+    private static LocalComputation updateAndWeight(Type trained) {
+        LocalComputation step = LocalComputation.of(
+                "update_and_weight", trained, checkedType(trained), v -> updateAndWeight((Struct) v, null));
+        return LocalComputation.described(
+                step, ComputationDescriptor.of(Factory.class, "update_and_weight", TypeCodec.toValue(trained)));
+    }
+
+    /**
+     * Rebuilds the clients' {@code update_and_weight} step (config {@code update_and_weight}, payload
+     * the training result's type as {@link TypeCodec} writes it) in another JVM.
+     */
+    public static final class Factory implements ComputationFactory {
+        @Override
+        public LocalComputation create(String config, Value payload) {
+            if (!config.equals("update_and_weight")) {
+                throw new MalformedDataException("unknown client work step '" + config + "'; known: update_and_weight");
+            }
+            if (payload == null) {
+                throw new MalformedDataException("update_and_weight needs the training result's type as payload");
+            }
+            Type trained = TypeCodec.fromValue(payload);
+            try {
+                return updateAndWeight(trained);
+            } catch (IllegalArgumentException e) {
+                throw new MalformedDataException(e.getMessage());
+            }
+        }
     }
 
     /**

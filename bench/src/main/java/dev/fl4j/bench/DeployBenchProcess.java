@@ -1,0 +1,196 @@
+package dev.fl4j.bench;
+
+import dev.fl4j.deploy.client.FederatedClient;
+import dev.fl4j.deploy.security.DevelopmentPki;
+import dev.fl4j.deploy.security.PkiFiles;
+import dev.fl4j.deploy.server.DeployResult;
+import dev.fl4j.deploy.server.DeployServer;
+import dev.fl4j.learning.algorithms.FedAvg;
+import dev.fl4j.learning.optimizers.Sgd;
+import dev.fl4j.learning.zoo.Models;
+import dev.fl4j.simulation.data.Dataset;
+import dev.fl4j.simulation.datasets.FedProxSynthetic;
+import dev.fl4j.simulation.training.TrainingLoop;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The child JVMs of {@link DeployBenchmark}, one mode each:
+ *
+ * <ul>
+ *   <li>{@code cnn-client SERVER PKI_DIR CLIENTS K EXAMPLES SEED}: client {@code K} of the CNN part, with
+ *       its key from the PKI directory and its synthetic images, working until the run finishes;
+ *   <li>{@code softmax-server PKI_DIR CLIENTS ROUNDS SEED}: the softmax server of the heap part (TLS,
+ *       the PKI's authorized keys, every client selected each round), which prints
+ *       {@code listening on HOST:PORT}, then, after the run, its peak live heap;
+ *   <li>{@code softmax-clients SERVER PKI_DIR CLIENTS FROM TO SEED}: clients {@code FROM} to
+ *       {@code TO - 1} of the heap part, {@code FederatedClient}s sharing this JVM.
+ * </ul>
+ */
+public final class DeployBenchProcess {
+
+    /** Examples per lightweight client. */
+    static final int SOFTMAX_EXAMPLES = 20;
+    /** Batch size of the lightweight clients. */
+    static final int SOFTMAX_BATCH = 10;
+
+    /**
+     * Pause between starting two lightweight clients: a fleet's devices do not all open a TLS
+     * connection in the same millisecond, and 250 handshakes at once on two cores time out and retry.
+     */
+    static final long START_SPACING_MILLIS = 25;
+
+    private DeployBenchProcess() {}
+
+    public static void main(String[] args) throws Exception {
+        switch (args.length == 0 ? "" : args[0]) {
+            case "cnn-client" -> cnnClient(args);
+            case "softmax-server" -> softmaxServer(args);
+            case "softmax-clients" -> softmaxClients(args);
+            default -> throw new IllegalArgumentException("unknown mode; see DeployBenchProcess's javadoc");
+        }
+        System.exit(0);
+    }
+
+    private static void cnnClient(String[] a) throws Exception {
+        int clients = Integer.parseInt(a[3]);
+        int k = Integer.parseInt(a[4]);
+        PkiFiles pki = DevelopmentPki.files(Path.of(a[2]), clients);
+        try (FederatedClient c = FederatedClient.builder()
+                .setServer(a[1])
+                .optTrust(pki.caCertificate())
+                .optKey(pki.readClientKey(k))
+                .setData(Dataset.of(DeployBenchmark.cnnExamples(Integer.parseInt(a[5]), Long.parseLong(a[6]), k)))
+                .build()) {
+            int done = c.run();
+            System.out.println("client " + k + ": " + done + " tasks done");
+        }
+    }
+
+    private static void softmaxServer(String[] a) throws Exception {
+        int clients = Integer.parseInt(a[2]);
+        int rounds = Integer.parseInt(a[3]);
+        long seed = Long.parseLong(a[4]);
+        PkiFiles pki = DevelopmentPki.files(Path.of(a[1]), clients);
+        HeapSampler sampler = new HeapSampler();
+        sampler.start();
+        try (DeployServer server = DeployServer.builder()
+                .setProcess(
+                        FedAvg.builder(Models.softmaxRegression(FedProxSynthetic.DIMENSION, FedProxSynthetic.CLASSES))
+                                .setClientOptimizer(Sgd.of(0.05f))
+                                .optSeed(seed)
+                                .build())
+                .setClientsPerRound(clients)
+                .setRounds(rounds)
+                .setBatchSize(SOFTMAX_BATCH)
+                .optSeed(seed)
+                .optMinPopulation(clients)
+                .optRoundTimeout(Duration.ofMinutes(15))
+                .optHeartbeatMillis(5000)
+                .optTls(pki.serverCertificateChain(), pki.serverPrivateKey())
+                .optAuthorizedKeys(pki.readAuthorizedKeys())
+                .build()
+                .start()) {
+            System.out.println("listening on 127.0.0.1:" + server.address().getPort());
+            System.out.flush();
+            DeployResult r = server.run();
+            for (Map<String, Double> m : r.history()) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "round: clients=%.0f/%.0f, %.2f s%n",
+                        m.get(TrainingLoop.CLIENTS_REPORTING),
+                        m.get(TrainingLoop.CLIENTS_SAMPLED),
+                        m.get(TrainingLoop.ROUND_SECONDS));
+            }
+        }
+        sampler.stop();
+        System.out.printf(
+                Locale.ROOT,
+                "peak live heap %d bytes, max heap %d bytes%n",
+                sampler.peak(),
+                Runtime.getRuntime().maxMemory());
+        System.out.flush();
+    }
+
+    private static void softmaxClients(String[] a) throws Exception {
+        int clients = Integer.parseInt(a[3]);
+        int from = Integer.parseInt(a[4]);
+        int to = Integer.parseInt(a[5]);
+        long seed = Long.parseLong(a[6]);
+        PkiFiles pki = DevelopmentPki.files(Path.of(a[2]), clients);
+        FedProxSynthetic data = FedProxSynthetic.builder(1, 1, clients, seed)
+                .optExamplesPerClient(SOFTMAX_EXAMPLES)
+                .build();
+        List<FederatedClient> started = new ArrayList<>();
+        try {
+            for (int k = from; k < to; k++) {
+                started.add(FederatedClient.builder()
+                        .setServer(a[1])
+                        .optTrust(pki.caCertificate())
+                        .optKey(pki.readClientKey(k))
+                        .setData(data.datasetFor(data.clientIds().get(k)))
+                        .optBackoff(Duration.ofMillis(200), Duration.ofSeconds(5))
+                        .build()
+                        .start());
+                Thread.sleep(START_SPACING_MILLIS);
+            }
+            int done = 0;
+            for (FederatedClient c : started) {
+                c.awaitFinished(Duration.ofMinutes(30));
+                done += c.tasksDone();
+            }
+            System.out.println("clients " + from + ".." + (to - 1) + ": " + done + " tasks done");
+        } finally {
+            for (FederatedClient c : started) {
+                c.close();
+            }
+        }
+    }
+
+    /** The heap in use right after a full GC, every half second; the most of those. */
+    private static final class HeapSampler {
+        private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        private final AtomicLong peak = new AtomicLong();
+        private volatile boolean stopped;
+        private final Thread thread = new Thread(this::loop, "heap-sampler");
+
+        void start() {
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void loop() {
+            while (!stopped) {
+                sample();
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private void sample() {
+            System.gc();
+            long used = memory.getHeapMemoryUsage().getUsed();
+            peak.accumulateAndGet(used, Math::max);
+        }
+
+        void stop() throws InterruptedException {
+            stopped = true;
+            thread.interrupt();
+            thread.join();
+        }
+
+        long peak() {
+            return peak.get();
+        }
+    }
+}

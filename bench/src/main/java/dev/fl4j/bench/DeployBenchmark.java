@@ -1,0 +1,584 @@
+package dev.fl4j.bench;
+
+import dev.fl4j.core.random.Seeds;
+import dev.fl4j.core.random.SplitMix64;
+import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.deploy.security.DevelopmentPki;
+import dev.fl4j.deploy.security.PkiFiles;
+import dev.fl4j.deploy.server.DeployResult;
+import dev.fl4j.deploy.server.DeployServer;
+import dev.fl4j.deploy.server.NaturalOrder;
+import dev.fl4j.learning.algorithms.FedAvg;
+import dev.fl4j.learning.model.ModelWeights;
+import dev.fl4j.learning.optimizers.Sgd;
+import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.learning.zoo.Models;
+import dev.fl4j.simulation.checkpoint.RoundRecord;
+import dev.fl4j.simulation.data.ClientData;
+import dev.fl4j.simulation.data.Examples;
+import dev.fl4j.simulation.training.Preprocessing;
+import dev.fl4j.simulation.training.RoundListener;
+import dev.fl4j.simulation.training.TrainingLoop;
+import dev.fl4j.simulation.training.TrainingResult;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code fl4j bench deploy}: what deployment costs against simulation, in one run.
+ *
+ * <ol>
+ *   <li><b>Round time.</b> FedAvg on the FedAvg CNN over {@code clients} clients with synthetic
+ *       image data: first on the {@link LocalRuntime} (one worker per core), then on a
+ *       {@link DeployServer} in this JVM with every client a {@code FederatedClient} in a JVM of its
+ *       own on 127.0.0.1, with TLS and signed requests (a {@link DevelopmentPki} written to a
+ *       temporary directory), all clients every round. One warm-up round each, then the timed
+ *       rounds; the ratio is the deployed median round time over the local one. The two final
+ *       models must be bitwise equal, or the run fails.
+ *   <li><b>Wire bytes.</b> Over the deployed timed rounds, the bytes on the wire against the bits
+ *       the runtime accounted (broadcast plus aggregated): the TCP payload bytes of the server's
+ *       connections as the kernel counts them ({@code ss -ti}: TLS records, HTTP/2 frames, protobuf,
+ *       heartbeats and polls included), and the protocol's own count of its serialized messages
+ *       ({@code WireStats}).
+ *   <li><b>Server heap.</b> A server for the softmax model in a JVM of its own with a 512 MiB heap
+ *       cap and {@code lightweightClients} real gRPC clients (TLS, their own keys) connected from
+ *       {@code lightweightJvms} JVMs ({@code FederatedClient} instances sharing each JVM), all of
+ *       them selected each round: the server's peak live heap (heap in use right after a full GC,
+ *       sampled every half second from the first connection to the end of the run).
+ * </ol>
+ */
+public final class DeployBenchmark {
+
+    /** Target: deployed round time / local round time. */
+    public static final double ROUND_TIME_RATIO_TARGET = 1.10;
+    /** Target: wire bytes / accounted bytes. */
+    public static final double WIRE_RATIO_TARGET = 1.01;
+    /** Target: the server's peak live heap with the lightweight clients connected. */
+    public static final long SERVER_HEAP_TARGET = 512L << 20;
+
+    private static final Pattern LISTENING = Pattern.compile("listening on (\\S+:\\d+)");
+    private static final Pattern HEAP = Pattern.compile("peak live heap (\\d+) bytes, max heap (\\d+) bytes");
+
+    private DeployBenchmark() {}
+
+    /** What to run. */
+    public record Options(
+            int clients,
+            int examplesPerClient,
+            int batch,
+            int rounds,
+            int lightweightClients,
+            int lightweightJvms,
+            int lightweightRounds,
+            long seed) {
+        public Options {
+            positive("clients", clients);
+            positive("batch", batch);
+            positive("rounds", rounds);
+            if (examplesPerClient < batch) {
+                throw new IllegalArgumentException(
+                        "examples per client (" + examplesPerClient + ") must be at least one batch (" + batch + ")");
+            }
+            if (lightweightClients < 0) {
+                throw new IllegalArgumentException(
+                        "lightweight clients must be >= 0 (0: skip the heap part), got " + lightweightClients);
+            }
+            if (lightweightClients > 0) {
+                positive("lightweight JVMs", lightweightJvms);
+                positive("lightweight rounds", lightweightRounds);
+                if (lightweightJvms > lightweightClients) {
+                    throw new IllegalArgumentException("lightweight JVMs (" + lightweightJvms
+                            + ") must not exceed the lightweight clients (" + lightweightClients + ")");
+                }
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(10, 600, 20, 3, 1000, 4, 2, 1);
+        }
+
+        private static void positive(String name, int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException(name + " must be at least 1, got " + v);
+            }
+        }
+    }
+
+    /**
+     * The measurements. {@code tcpBytes} is empty where the kernel's counters could not be read;
+     * {@code serverPeakLiveHeap} is empty when the heap part was skipped.
+     */
+    public record Result(
+            double localSeconds,
+            double deployedSeconds,
+            long protocolBytes,
+            Optional<Long> tcpBytes,
+            long accountedBits,
+            Optional<Long> serverPeakLiveHeap,
+            long serverMaxHeap) {
+
+        public double roundTimeRatio() {
+            return deployedSeconds / localSeconds;
+        }
+
+        /** Wire bytes (TCP where known, else the protocol's messages) over the accounted bytes. */
+        public double wireRatio() {
+            return tcpBytes.orElse(protocolBytes) / (accountedBits / 8.0);
+        }
+
+        public double protocolRatio() {
+            return protocolBytes / (accountedBits / 8.0);
+        }
+    }
+
+    public static Result run(PrintStream out, Options o) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("fl4j-bench-deploy");
+        try {
+            return run(out, o, dir);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static Result run(PrintStream out, Options o, Path dir) throws IOException, InterruptedException {
+        out.printf(
+                Locale.ROOT,
+                "bench deploy: FedAvg fedavg_cnn, %d clients x %d synthetic examples (batch %d), all clients every"
+                        + " round, 1 warm-up + %d timed rounds;%n  local runtime (%d workers) vs a TLS server with %d"
+                        + " client JVMs on 127.0.0.1; load average %s%n",
+                o.clients(),
+                o.examplesPerClient(),
+                o.batch(),
+                o.rounds(),
+                Runtime.getRuntime().availableProcessors(),
+                o.clients(),
+                loadAverage());
+        PkiFiles pki = DevelopmentPki.generate(o.clients(), List.of(), new SecureRandom())
+                .write(dir.resolve("cnn-keys"));
+        List<String> ids = new ArrayList<>();
+        Map<String, Integer> keyIndex = new HashMap<>();
+        for (int k = 0; k < o.clients(); k++) {
+            String id = pki.readClientKey(k).id();
+            ids.add(id);
+            keyIndex.put(id, k);
+        }
+        ids.sort(NaturalOrder.INSTANCE); // the server's population order
+        Map<String, Examples> examples = new LinkedHashMap<>();
+        for (String id : ids) {
+            examples.put(id, cnnExamples(o.examplesPerClient(), o.seed(), keyIndex.get(id)));
+        }
+        ClientData data = ClientData.fromExamples(examples);
+        int totalRounds = 1 + o.rounds();
+
+        TrainingResult local = TrainingLoop.builder()
+                .setProcess(cnnProcess(o.seed()))
+                .setTrainingData(data)
+                .setClientsPerRound(o.clients())
+                .setRounds(totalRounds)
+                .setPreprocessing(Preprocessing.batches(o.batch()))
+                .optSeed(o.seed())
+                .optWorkers(Runtime.getRuntime().availableProcessors())
+                .build()
+                .run();
+        List<Double> localSeconds = timed(records(local.history()), o.rounds());
+        out.printf(Locale.ROOT, "local    rounds %s s%n", format(localSeconds));
+
+        TcpCounter tcp = new TcpCounter();
+        DeployResult deployed;
+        List<Process> clients = new ArrayList<>();
+        try (DeployServer server = DeployServer.builder()
+                .setProcess(cnnProcess(o.seed()))
+                .setClientsPerRound(o.clients())
+                .setRounds(totalRounds)
+                .setBatchSize(o.batch())
+                .optSeed(o.seed())
+                .optMinPopulation(o.clients())
+                .optRoundTimeout(Duration.ofMinutes(30))
+                .optTls(pki.serverCertificateChain(), pki.serverPrivateKey())
+                .optAuthorizedKeys(pki.readAuthorizedKeys())
+                .optListener(new RoundListener() {
+                    @Override
+                    public void roundFinished(int round, Map<String, Double> metrics) {
+                        if (round == 1 || round == totalRounds) {
+                            tcp.snapshot(round == 1);
+                        }
+                    }
+                })
+                .build()
+                .start()) {
+            String address = "127.0.0.1:" + server.address().getPort();
+            tcp.port = server.address().getPort();
+            for (int k = 0; k < o.clients(); k++) {
+                clients.add(child(
+                        dir.resolve("cnn-client-" + k + ".log"),
+                        "-Xmx768m",
+                        "cnn-client",
+                        address,
+                        pki.dir().toString(),
+                        String.valueOf(o.clients()),
+                        String.valueOf(k),
+                        String.valueOf(o.examplesPerClient()),
+                        String.valueOf(o.seed())));
+            }
+            deployed = server.run();
+        } finally {
+            for (Process p : clients) {
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+        List<Double> deployedSeconds = timed(deployed.history(), o.rounds());
+        out.printf(Locale.ROOT, "deployed rounds %s s%n", format(deployedSeconds));
+        if (!bytes(local.model()).equals(bytes(deployed.weights()))) {
+            throw new IllegalStateException("the deployed model after " + totalRounds
+                    + " rounds differs from the local runtime's: deployment and simulation disagree");
+        }
+        List<Map<String, Double>> h = deployed.history();
+        Map<String, Double> first = h.get(h.size() - 1 - o.rounds()); // the warm-up round
+        Map<String, Double> last = h.get(h.size() - 1);
+        long protocol = (long) (delta(first, last, DeployServer.WIRE_SENT_BYTES)
+                + delta(first, last, DeployServer.WIRE_RECEIVED_BYTES));
+        long accounted = (long)
+                (delta(first, last, TrainingLoop.BROADCASTED_BITS) + delta(first, last, TrainingLoop.AGGREGATED_BITS));
+        Optional<Long> tcpBytes = tcp.delta();
+
+        Optional<Long> heap = Optional.empty();
+        long maxHeap = 0;
+        if (o.lightweightClients() > 0) {
+            long[] heapFigures = lightweight(out, o, dir);
+            heap = Optional.of(heapFigures[0]);
+            maxHeap = heapFigures[1];
+        }
+        Result r =
+                new Result(median(localSeconds), median(deployedSeconds), protocol, tcpBytes, accounted, heap, maxHeap);
+        print(out, o, r);
+        return r;
+    }
+
+    /** Runs the softmax server and the lightweight clients; returns {peak live heap, max heap} of the server. */
+    private static long[] lightweight(PrintStream out, Options o, Path dir) throws IOException, InterruptedException {
+        int n = o.lightweightClients();
+        out.printf(
+                Locale.ROOT,
+                "server heap: softmax server JVM (-Xmx512m), %d TLS clients from %d JVMs, all selected, %d rounds%n",
+                n,
+                o.lightweightJvms(),
+                o.lightweightRounds());
+        PkiFiles pki = DevelopmentPki.generate(n, List.of(), new SecureRandom()).write(dir.resolve("softmax-keys"));
+        Process server = child(
+                null,
+                "-Xmx512m",
+                "softmax-server",
+                pki.dir().toString(),
+                String.valueOf(n),
+                String.valueOf(o.lightweightRounds()),
+                String.valueOf(o.seed()));
+        List<Process> clients = new ArrayList<>();
+        BufferedReader lines =
+                new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<List<String>> output = new CompletableFuture<>();
+        CompletableFuture<String> address = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            List<String> all = new ArrayList<>();
+            try {
+                for (String line; (line = lines.readLine()) != null; ) {
+                    all.add(line);
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        address.complete(m.group(1));
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended; what was read is the output
+            }
+            address.complete("");
+            output.complete(all);
+        });
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            String a = address.get(120, TimeUnit.SECONDS);
+            if (a.isEmpty()) {
+                throw new IllegalStateException("the softmax server ended before listening: " + output.join());
+            }
+            int per = (n + o.lightweightJvms() - 1) / o.lightweightJvms();
+            for (int j = 0; j < o.lightweightJvms(); j++) {
+                int from = j * per;
+                int to = Math.min(n, from + per);
+                clients.add(child(
+                        dir.resolve("softmax-clients-" + j + ".log"),
+                        "-Xmx1g",
+                        "softmax-clients",
+                        a,
+                        pki.dir().toString(),
+                        String.valueOf(n),
+                        String.valueOf(from),
+                        String.valueOf(to),
+                        String.valueOf(o.seed())));
+            }
+            if (!server.waitFor(30, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the softmax server did not finish in 30 minutes");
+            }
+            List<String> all = output.get(30, TimeUnit.SECONDS);
+            if (server.exitValue() != 0) {
+                throw new IllegalStateException(
+                        "the softmax server failed (exit " + server.exitValue() + "): " + String.join("\n", all));
+            }
+            for (String line : all) {
+                Matcher m = HEAP.matcher(line);
+                if (m.find()) {
+                    return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))};
+                }
+            }
+            throw new IllegalStateException("the softmax server did not report its heap: " + String.join("\n", all));
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the softmax server did not start: " + e, e);
+        } finally {
+            server.destroyForcibly();
+            for (Process p : clients) {
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    private static void print(PrintStream out, Options o, Result r) {
+        out.println();
+        out.printf(Locale.ROOT, "%-52s %-14s %-10s %s%n", "measure", "value", "target", "met");
+        row(
+                out,
+                "round time deployed/local (medians "
+                        + String.format(Locale.ROOT, "%.2f/%.2f s", r.deployedSeconds(), r.localSeconds()) + ")",
+                String.format(Locale.ROOT, "%.3f", r.roundTimeRatio()),
+                String.format(Locale.ROOT, "<= %.2f", ROUND_TIME_RATIO_TARGET),
+                r.roundTimeRatio() <= ROUND_TIME_RATIO_TARGET);
+        row(
+                out,
+                r.tcpBytes().isPresent() ? "wire bytes (TCP) / accounted bytes" : "wire bytes (protocol) / accounted",
+                String.format(Locale.ROOT, "%.4f", r.wireRatio()),
+                String.format(Locale.ROOT, "<= %.2f", WIRE_RATIO_TARGET),
+                r.wireRatio() <= WIRE_RATIO_TARGET);
+        out.printf(
+                Locale.ROOT,
+                "  (timed rounds: accounted %,d B; protocol messages %,d B = %.4f; TCP %s)%n",
+                r.accountedBits() / 8,
+                r.protocolBytes(),
+                r.protocolRatio(),
+                r.tcpBytes().map(b -> String.format(Locale.ROOT, "%,d B", b)).orElse("not readable (no ss)"));
+        if (r.serverPeakLiveHeap().isPresent()) {
+            long h = r.serverPeakLiveHeap().get();
+            row(
+                    out,
+                    "server peak live heap, " + o.lightweightClients() + " clients (softmax)",
+                    String.format(Locale.ROOT, "%.1f MiB", h / 1048576.0),
+                    "<= 512 MiB",
+                    h <= SERVER_HEAP_TARGET);
+            out.printf(Locale.ROOT, "  (the server ran with a heap cap of %.0f MiB)%n", r.serverMaxHeap() / 1048576.0);
+        }
+        out.println("final models bitwise equal (local runtime, deployed); load average now " + loadAverage());
+    }
+
+    private static void row(PrintStream out, String measure, String value, String target, boolean met) {
+        out.printf(Locale.ROOT, "%-52s %-14s %-10s %s%n", measure, value, target, met ? "yes" : "NO");
+    }
+
+    /** The FedAvg process both sides run. */
+    static LearningProcess cnnProcess(long seed) {
+        return FedAvg.builder(Models.fedAvgCnn(10))
+                .setClientOptimizer(Sgd.of(0.02f))
+                .optSeed(seed)
+                .build();
+    }
+
+    /** Client {@code k}'s synthetic images ({@code x=float32[28,28,1]} uniform in [0,1), {@code y} uniform). */
+    static Examples cnnExamples(int n, long seed, int k) {
+        SplitMix64 r = new SplitMix64(Seeds.derive(seed, Seeds.purpose("bench/deploy/cnn"), k));
+        float[] x = new float[Math.multiplyExact(n, 28 * 28)];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextFloat();
+        }
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(10);
+        }
+        return Examples.of(x, new int[] {28, 28, 1}, y);
+    }
+
+    /** Starts {@code DeployBenchProcess mode args...} in a JVM with this one's class path. */
+    private static Process child(Path log, String heap, String mode, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(heap);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(DeployBenchProcess.class.getName());
+        cmd.add(mode);
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(log != null);
+        if (log != null) {
+            pb.redirectOutput(log.toFile());
+        } else {
+            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        }
+        pb.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
+        return pb.start();
+    }
+
+    private static List<Map<String, Double>> records(List<RoundRecord> history) {
+        List<Map<String, Double>> out = new ArrayList<>();
+        for (RoundRecord r : history) {
+            out.add(r.metrics());
+        }
+        return out;
+    }
+
+    /** The round seconds of the last {@code rounds} rounds (index 0 of a history may be round 0's evaluation). */
+    private static List<Double> timed(List<Map<String, Double>> history, int rounds) {
+        List<Double> s = new ArrayList<>();
+        for (Map<String, Double> m : history.subList(history.size() - rounds, history.size())) {
+            s.add(m.get(TrainingLoop.ROUND_SECONDS));
+        }
+        return s;
+    }
+
+    private static double delta(Map<String, Double> first, Map<String, Double> last, String metric) {
+        return last.get(metric) - first.get(metric);
+    }
+
+    private static String bytes(ModelWeights w) {
+        return java.util.HexFormat.of().formatHex(dev.fl4j.core.io.ValueCodec.encode(w.asStruct()));
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private static String format(List<Double> seconds) {
+        StringBuilder b = new StringBuilder();
+        for (double s : seconds) {
+            b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", s));
+        }
+        return b.toString();
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return String.format(
+                    Locale.ROOT,
+                    "%.2f",
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                            .getSystemLoadAverage());
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /**
+     * The TCP payload bytes of the server's established connections, from the kernel's counters
+     * ({@code ss -tin}, {@code bytes_sent} and {@code bytes_received} per connection), between two
+     * snapshots: a connection seen in both counts its growth, one opened in between all of it.
+     */
+    static final class TcpCounter {
+        private static final Pattern CONN = Pattern.compile("(\\S+:\\d+)\\s+(\\S+:\\d+)\\s*$");
+        private static final Pattern SENT = Pattern.compile("bytes_sent:(\\d+)");
+        private static final Pattern RECEIVED = Pattern.compile("bytes_received:(\\d+)");
+
+        volatile int port;
+        private Map<String, Long> start;
+        private Map<String, Long> end;
+        private boolean failed;
+
+        synchronized void snapshot(boolean isStart) {
+            Optional<Map<String, Long>> s = read(port);
+            if (s.isEmpty()) {
+                failed = true;
+                return;
+            }
+            if (isStart) {
+                start = s.get();
+            } else {
+                end = s.get();
+            }
+        }
+
+        synchronized Optional<Long> delta() {
+            if (failed || start == null || end == null) {
+                return Optional.empty();
+            }
+            long sum = 0;
+            for (Map.Entry<String, Long> e : end.entrySet()) {
+                sum += e.getValue() - start.getOrDefault(e.getKey(), 0L);
+            }
+            return Optional.of(sum);
+        }
+
+        /** Bytes sent plus received by each established connection on local port {@code port}, by peer. */
+        static Optional<Map<String, Long>> read(int port) {
+            try {
+                Process p = new ProcessBuilder("ss", "-tinH", "state", "established", "( sport = :" + port + " )")
+                        .redirectErrorStream(true)
+                        .start();
+                String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    return Optional.empty();
+                }
+                Map<String, Long> bytes = new HashMap<>();
+                String peer = null;
+                for (String line : text.split("\n")) {
+                    Matcher c = CONN.matcher(line);
+                    if (!line.startsWith("\t") && !line.startsWith(" ") && c.find()) {
+                        peer = c.group(2);
+                        continue;
+                    }
+                    Matcher s = SENT.matcher(line);
+                    Matcher r = RECEIVED.matcher(line);
+                    boolean hasSent = s.find();
+                    boolean hasReceived = r.find();
+                    if (peer != null && (hasSent || hasReceived)) {
+                        long sent = hasSent ? Long.parseLong(s.group(1)) : 0;
+                        long received = hasReceived ? Long.parseLong(r.group(1)) : 0;
+                        bytes.put(peer, sent + received);
+                        peer = null;
+                    }
+                }
+                return Optional.of(bytes);
+            } catch (IOException e) {
+                return Optional.empty();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.fl4j.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fl4j.aggregators.EncodedSumFactory;
+import dev.fl4j.aggregators.MeanFactory;
+import dev.fl4j.aggregators.SumFactory;
+import dev.fl4j.compression.Encoders;
+import dev.fl4j.deploy.client.FederatedClient;
+import dev.fl4j.deploy.server.DeployResult;
+import dev.fl4j.deploy.server.DeployServer;
+import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.simulation.training.TrainingLoop;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * With an encoding aggregator, the clients encode their own updates: the encoded bytes are what
+ * crosses the wire, so the bytes the server receives shrink with the accounted bits, and the
+ * deployed model is still bitwise the local runtime's.
+ */
+class DeployCompressionTest {
+
+    private static final int PER_ROUND = 3;
+    private static final int ROUNDS = 2;
+
+    private static LearningProcess encoded(String preset) {
+        return DeployFixture.fedAvg()
+                .optModelAggregator(new MeanFactory(EncodedSumFactory.of(Encoders.parse(preset)), new SumFactory()))
+                .build();
+    }
+
+    /** Runs {@code process} deployed over the fixture's clients (in this JVM) and checks it against the local run. */
+    private static Map<String, Double> deployedLastRound(LearningProcess process, LearningProcess local)
+            throws Exception {
+        List<FederatedClient> clients = new ArrayList<>();
+        try (DeployServer server = DeployFixture.server(PER_ROUND, ROUNDS)
+                .setProcess(process)
+                .build()
+                .start()) {
+            InetSocketAddress a = server.address();
+            for (int k = 0; k < DeployFixture.CLIENTS; k++) {
+                clients.add(DeployFixture.client(a.getHostString() + ":" + a.getPort(), k)
+                        .start());
+            }
+            DeployResult deployed = server.run();
+            assertArrayEquals(
+                    DeployFixture.bytes(DeployFixture.localRun(local, PER_ROUND, ROUNDS)),
+                    DeployFixture.bytes(deployed.weights()),
+                    "the deployed model is bitwise the local runtime's");
+            for (FederatedClient c : clients) {
+                assertTrue(c.awaitFinished(Duration.ofSeconds(10)));
+            }
+            return deployed.history().get(ROUNDS - 1);
+        } finally {
+            for (FederatedClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void oneBitEncodedUpdatesAreEncodedOnTheClientsAndTheWireCarriesTheEncodedBytes() throws Exception {
+        Map<String, Double> plain = deployedLastRound(DeployFixture.process(), DeployFixture.process());
+        Map<String, Double> drive = deployedLastRound(encoded("drive@0"), encoded("drive@0"));
+        double plainReceived = plain.get(DeployServer.WIRE_RECEIVED_BYTES);
+        double driveReceived = drive.get(DeployServer.WIRE_RECEIVED_BYTES);
+        double plainBits = plain.get(TrainingLoop.AGGREGATED_BITS);
+        double driveBits = drive.get(TrainingLoop.AGGREGATED_BITS);
+        System.out.printf(
+                "received bytes: mean %.0f (aggregated %.0f B), drive %.0f (aggregated %.0f B)%n",
+                plainReceived, plainBits / 8, driveReceived, driveBits / 8);
+        assertTrue(driveBits < plainBits / 5, "drive accounts fewer bits: " + driveBits + " vs " + plainBits);
+        double saved = plainReceived - driveReceived;
+        double accountedSaving = (plainBits - driveBits) / 8;
+        assertTrue(
+                saved >= 0.95 * accountedSaving && saved <= 1.05 * accountedSaving,
+                "the wire saves what the accounting says: " + saved + " B received less, " + accountedSaving
+                        + " B accounted less");
+    }
+}
