@@ -250,7 +250,8 @@ public final class Simulation {
                             chart,
                             chartProvenance,
                             (sink, replay) -> sinks.add(add(loop, sink, replay)));
-                    Optional<SecureSumProtocol> secure = SecureAggregationSpec.parse(s.secureAggregation(), s.secaggDropouts(), s.seed());
+                    Optional<SecureSumProtocol> secure =
+                            SecureAggregationSpec.parse(s.secureAggregation(), s.secaggDropouts(), s.seed());
                     TrainingResult result;
                     if (secure.isPresent()) {
                         try (LocalRuntime rt = LocalRuntime.builder()
