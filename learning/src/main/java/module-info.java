@@ -32,5 +32,6 @@ module dev.fl4j.learning {
     provides dev.fl4j.core.computation.ComputationFactory with
             dev.fl4j.learning.algorithms.ClientTraining.Factory,
             dev.fl4j.learning.algorithms.ClientTrainingVariant.Factory,
-            dev.fl4j.learning.algorithms.ClientWorks.Factory;
+            dev.fl4j.learning.algorithms.ClientWorks.Factory,
+            dev.fl4j.learning.templates.EncodedDistribution.DecodeFactory;
 }

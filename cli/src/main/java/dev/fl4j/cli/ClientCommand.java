@@ -106,6 +106,13 @@ final class ClientCommand implements Callable<Integer> {
             description = "This client's id without --key (with a key, its id is the key's). Default: the shard's id.")
     String id;
 
+    @Option(
+            names = "--state-dir",
+            paramLabel = "DIR",
+            description = "Keep this client's own client state (error-feedback residuals, SCAFFOLD control variates)"
+                    + " in DIR, one snapshot per round, so it survives a restart. Default: in memory.")
+    Path stateDir;
+
     @Override
     public Integer call() {
         try {
@@ -123,7 +130,8 @@ final class ClientCommand implements Callable<Integer> {
                             examplesPerClient,
                             seed,
                             id,
-                            data.spec()),
+                            data.spec(),
+                            stateDir),
                     spec.commandLine().getOut(),
                     spec.commandLine().getErr());
             return 0;

@@ -22,9 +22,26 @@ public final class RemoteClientData implements SequenceValue {
     private final long shuffleSeed;
     private final int batchSize;
     private final int examplesCap;
+    private final int stateRound;
 
+    /** As the other constructor, for a client without client state kept by the server's round log (state round 0). */
     public RemoteClientData(
             Type elementType, String clientId, int round, long shuffleSeed, int batchSize, int examplesCap) {
+        this(elementType, clientId, round, shuffleSeed, batchSize, examplesCap, 0);
+    }
+
+    /**
+     * @param stateRound the round of the client's own client state its work starts from: the last
+     *     round before {@code round} whose result of this client the server kept (0: none)
+     */
+    public RemoteClientData(
+            Type elementType,
+            String clientId,
+            int round,
+            long shuffleSeed,
+            int batchSize,
+            int examplesCap,
+            int stateRound) {
         this.elementType = Objects.requireNonNull(elementType, "elementType");
         this.clientId = Objects.requireNonNull(clientId, "clientId");
         if (round < 1 || batchSize < 1 || examplesCap < 0) {
@@ -35,6 +52,15 @@ public final class RemoteClientData implements SequenceValue {
         this.shuffleSeed = shuffleSeed;
         this.batchSize = batchSize;
         this.examplesCap = examplesCap;
+        if (stateRound < 0 || stateRound >= round) {
+            throw new IllegalArgumentException("state round " + stateRound + " must be in [0, round " + round + ")");
+        }
+        this.stateRound = stateRound;
+    }
+
+    /** The round of the client's own state its work starts from (0: none). */
+    public int stateRound() {
+        return stateRound;
     }
 
     @Override

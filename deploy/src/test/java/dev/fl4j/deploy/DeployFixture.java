@@ -77,15 +77,23 @@ public final class DeployFixture {
 
     /** Client {@code k} of the fixture's population, with its own shard. */
     public static FederatedClient client(String server, int k) throws IOException {
+        return client(server, k, null);
+    }
+
+    /** Client {@code k}, keeping its client state in {@code stateDir} (null: in memory). */
+    public static FederatedClient client(String server, int k, Path stateDir) throws IOException {
         FedProxSynthetic data = data();
         String id = data.clientIds().get(k);
-        return FederatedClient.builder()
+        FederatedClient.Builder b = FederatedClient.builder()
                 .setServer(server)
                 .setClientId(id)
                 .setData(data.datasetFor(id))
                 .optInsecure(true)
-                .optBackoff(Duration.ofMillis(50), Duration.ofMillis(500))
-                .build();
+                .optBackoff(Duration.ofMillis(50), Duration.ofMillis(500));
+        if (stateDir != null) {
+            b.optStateDir(stateDir);
+        }
+        return b.build();
     }
 
     public static byte[] bytes(ModelWeights w) {
@@ -94,6 +102,11 @@ public final class DeployFixture {
 
     /** Starts {@code java ClientProcessMain server k mode} on this test's class path. */
     public static Process clientProcess(String server, int k, String mode) throws IOException {
+        return clientProcess(server, k, mode, null);
+    }
+
+    /** As {@link #clientProcess(String, int, String)}, with the client's state directory. */
+    public static Process clientProcess(String server, int k, String mode, Path stateDir) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
@@ -103,6 +116,9 @@ public final class DeployFixture {
         cmd.add(server);
         cmd.add(String.valueOf(k));
         cmd.add(mode);
+        if (stateDir != null) {
+            cmd.add(stateDir.toString());
+        }
         return new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)

@@ -31,7 +31,8 @@ public final class ClientRun {
             int examplesPerClient,
             long seed,
             String id,
-            TableSpec table) {
+            TableSpec table,
+            Path stateDir) {
 
         public Options {
             table = table == null ? TableSpec.NONE : table;
@@ -93,6 +94,9 @@ public final class ClientRun {
             } else {
                 id = o.id() != null ? o.id() : shard;
                 b.setClientId(id);
+            }
+            if (o.stateDir() != null) {
+                b.optStateDir(o.stateDir());
             }
             if (o.insecure()) {
                 b.optInsecure(true);

@@ -25,6 +25,7 @@ import dev.fl4j.deploy.security.RequestSigner;
 import dev.fl4j.learning.algorithms.ClientTraining;
 import dev.fl4j.learning.algorithms.ClientTrainingVariant;
 import dev.fl4j.learning.algorithms.ClientWorks;
+import dev.fl4j.learning.templates.EncodedDistribution;
 import dev.fl4j.simulation.data.Dataset;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
@@ -116,6 +117,7 @@ public final class FederatedClient implements AutoCloseable {
             ClientWorks.Factory.class.getName(),
             ClientSteps.Factory.class.getName(),
             FieldSelection.Factory.class.getName(),
+            EncodedDistribution.DecodeFactory.class.getName(),
             ShippedChain.Factory.class.getName());
 
     public static Builder builder() {
@@ -134,7 +136,7 @@ public final class FederatedClient implements AutoCloseable {
         });
         heartbeats.scheduleWithFixedDelay(this::heartbeat, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
         long backoff = b.initialBackoff.toMillis();
-        try (TaskContext context = new TaskContext(b.clientId)) {
+        try (TaskContext context = new TaskContext(b.clientId, new ClientStates(b.stateDir))) {
             TaskExecutor executor = new TaskExecutor(b.allowedFactories, b.data, b.batchMap, context);
             while (!stopped.get()) {
                 try {
@@ -428,6 +430,7 @@ public final class FederatedClient implements AutoCloseable {
         private boolean insecure;
         private Set<String> allowedFactories = DEFAULT_ALLOWED_FACTORIES;
         private long maxTaskBytes = ProtocolLimits.DEFAULT_MAX_PAYLOAD_BYTES;
+        private Path stateDir;
         private Duration initialBackoff = Duration.ofMillis(200);
         private Duration maxBackoff = Duration.ofSeconds(10);
 
@@ -485,6 +488,17 @@ public final class FederatedClient implements AutoCloseable {
          */
         public Builder optAllowedFactories(Set<String> factoryClassNames) {
             this.allowedFactories = Set.copyOf(factoryClassNames);
+            return this;
+        }
+
+        /**
+         * Keeps this client's own client state (error-feedback residuals, SCAFFOLD control variates)
+         * in {@code dir}, one snapshot per round, so that it survives a restart of the client
+         * (default: in memory, lost when the client stops; a server that expects state the client
+         * lost gets the task's failure, saying so).
+         */
+        public Builder optStateDir(Path dir) {
+            this.stateDir = Objects.requireNonNull(dir, "dir");
             return this;
         }
 

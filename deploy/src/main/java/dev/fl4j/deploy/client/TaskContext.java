@@ -10,16 +10,51 @@ import java.util.function.Supplier;
 
 /**
  * What client work sees on a deployed client: its own id, one worker (this client's task thread)
- * whose resources (an engine's trainer) live until the client stops, and no cross-round client
- * state, which deployed clients do not keep yet (work that writes it fails, saying so).
+ * whose resources (an engine's trainer) live until the client stops, and this client's own client
+ * state ({@link ClientStates}): a task reads the snapshot of the round the server names, writes each
+ * key at most once, and its writes become the snapshot of its round only when it succeeds.
  */
 final class TaskContext implements ClientContext, AutoCloseable {
 
     private final String clientId;
     private final Map<Object, Object> resources = new LinkedHashMap<>();
+    private final ClientStates states;
+    private Map<String, Value> current;
+    private final Map<String, Value> writes = new LinkedHashMap<>();
+    private int stateRound;
 
-    TaskContext(String clientId) {
+    TaskContext(String clientId, ClientStates states) {
         this.clientId = clientId;
+        this.states = states;
+    }
+
+    /**
+     * Starts a task whose client state is that of round {@code stateRound}; the snapshot is read when
+     * the work first reads its state, so stateless work never needs one.
+     */
+    synchronized void begin(int stateRound) {
+        this.current = null;
+        this.stateRound = stateRound;
+        writes.clear();
+    }
+
+    private Map<String, Value> current() {
+        if (current == null) {
+            current = states.load(stateRound);
+        }
+        return current;
+    }
+
+    /** Keeps the task's writes (over the state it started from) as the state of {@code round}. */
+    synchronized void commit(int round) {
+        Map<String, Value> base = current != null ? current : states.loadIfPresent(stateRound);
+        if (writes.isEmpty() && base.isEmpty()) {
+            return;
+        }
+        Map<String, Value> next = new LinkedHashMap<>(base);
+        next.putAll(writes);
+        states.save(round, next, stateRound);
+        writes.clear();
     }
 
     @Override
@@ -58,15 +93,17 @@ final class TaskContext implements ClientContext, AutoCloseable {
     }
 
     @Override
-    public Optional<Value> clientState(String key) {
-        return Optional.empty();
+    public synchronized Optional<Value> clientState(String key) {
+        return Optional.ofNullable(current().get(key));
     }
 
     @Override
-    public void setClientState(String key, Value state) {
-        throw new UnsupportedOperationException("client state '" + key
-                + "' is not kept by deployed clients yet;"
-                + " stateful client work (error feedback) runs only in simulation");
+    public synchronized void setClientState(String key, Value state) {
+        if (writes.containsKey(key)) {
+            throw new IllegalStateException("client " + clientId + " already wrote client state '" + key
+                    + "' in this task; a client writes a key at most once per invocation");
+        }
+        writes.put(key, java.util.Objects.requireNonNull(state, "state"));
     }
 
     /** Closes the resources, newest first, on the thread that ran the tasks. */

@@ -73,8 +73,11 @@ final class TaskExecutor {
         for (StructType.Field f : st.fields()) {
             full.add(f.name(), task.getDataFieldsList().contains(f.name()) ? prepared : sent.get(f.name()));
         }
+        context.begin(task.getStateRound());
         Value result = fn.invoke(full.build(), context);
-        return ValueCodec.encode(result);
+        byte[] bytes = ValueCodec.encode(result);
+        context.commit(task.getRound());
+        return bytes;
     }
 
     private LocalComputation rebuild(byte[] bytes) {

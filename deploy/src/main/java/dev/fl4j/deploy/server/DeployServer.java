@@ -79,6 +79,9 @@ public final class DeployServer implements AutoCloseable {
     private final ClientRegistry registry;
     private final RemoteRuntime runtime;
     private final ServerStore store;
+    /** Per client, the last round whose result of it was kept: the round of the client state it holds. */
+    private final Map<String, Integer> stateRounds = new java.util.concurrent.ConcurrentHashMap<>();
+
     private volatile boolean finished;
     private volatile boolean closed;
     private Server server;
@@ -145,6 +148,13 @@ public final class DeployServer implements AutoCloseable {
                 state = ServerStates.restore(c.state(), process.stateType());
                 runtime.clientStates().restore(c.clientStates());
                 startRound = c.round();
+                if (store != null) {
+                    for (int r = 1; r <= startRound; r++) {
+                        for (String id : store.participants(r)) {
+                            stateRounds.put(id, r);
+                        }
+                    }
+                }
                 broadcast = c.broadcastedBits();
                 aggregated = c.aggregatedBits();
                 records.addAll(c.history());
@@ -242,13 +252,17 @@ public final class DeployServer implements AutoCloseable {
                                 round,
                                 TrainingLoop.clientShuffleSeed(b.seed, round, population.indexOf(id)),
                                 b.batchSize,
-                                b.examplesCap));
+                                b.examplesCap,
+                                stateRounds.getOrDefault(id, 0)));
                 CommunicationSnapshot before = runtime.communication().snapshot();
                 try {
                     LearningProcessOutput out = process.next(runtime, state, data);
                     CommunicationSnapshot used =
                             runtime.communication().snapshot().minus(before);
                     record(round, attempt, selected.size(), ids, ServerStore.COMPLETED);
+                    for (String id : ids) {
+                        stateRounds.put(id, round);
+                    }
                     return new RoundOutcome(out, selected.size(), ids, used);
                 } catch (ClientWorkException e) {
                     checkOpen();

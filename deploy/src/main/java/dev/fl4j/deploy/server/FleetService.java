@@ -206,6 +206,7 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                                     .setShuffleSeed(t.shuffleSeed)
                                     .setBatchSize(t.batchSize)
                                     .setExamplesCap(t.examplesCap)
+                                    .setStateRound(t.stateRound)
                                     .setArgumentBytes(t.argument.length)
                                     .setDeadlineMillis(Math.max(
                                             0, TimeUnit.NANOSECONDS.toMillis(t.deadlineNanos - System.nanoTime()))))

@@ -120,10 +120,29 @@ public final class RemoteRuntime implements FederatedRuntime {
 
     /** Turns described client work over client data into tasks and waits for their results. */
     private final class Dispatcher implements ClientWorkDispatcher {
-        /** The chains only: described work outside one reads no client data and runs on the server. */
+        /**
+         * The chains, and described work outside one that reads a sequence (a client's data: its
+         * input was computed on the server, so it could not join the chain); other work outside a
+         * chain reads no client data and runs on the server.
+         */
         @Override
         public boolean dispatches(LocalComputation fn) {
-            return fn instanceof ShippedChain;
+            return fn instanceof ShippedChain
+                    || (fn.descriptor().isPresent() && readsSequence(fn.type().parameter()));
+        }
+
+        private static boolean readsSequence(dev.fl4j.core.Type t) {
+            if (t instanceof dev.fl4j.core.SequenceType) {
+                return true;
+            }
+            if (t instanceof dev.fl4j.core.StructType st) {
+                for (dev.fl4j.core.StructType.Field f : st.fields()) {
+                    if (readsSequence(f.type())) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         @Override
@@ -181,6 +200,7 @@ public final class RemoteRuntime implements FederatedRuntime {
                     data.shuffleSeed(),
                     data.batchSize(),
                     data.examplesCap(),
+                    data.stateRound(),
                     ValueCodec.encode(sent.build()),
                     fn.type().result(),
                     deadlineNanos);

@@ -23,6 +23,7 @@ final class Task {
     final long shuffleSeed;
     final int batchSize;
     final int examplesCap;
+    final int stateRound;
     final byte[] argument;
     final Type resultType;
     final long deadlineNanos;
@@ -38,6 +39,7 @@ final class Task {
             long shuffleSeed,
             int batchSize,
             int examplesCap,
+            int stateRound,
             byte[] argument,
             Type resultType,
             long deadlineNanos) {
@@ -49,6 +51,7 @@ final class Task {
         this.shuffleSeed = shuffleSeed;
         this.batchSize = batchSize;
         this.examplesCap = examplesCap;
+        this.stateRound = stateRound;
         this.argument = argument;
         this.resultType = resultType;
         this.deadlineNanos = deadlineNanos;

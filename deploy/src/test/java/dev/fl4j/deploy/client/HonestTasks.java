@@ -13,7 +13,7 @@ public final class HonestTasks {
 
     /** What client {@code clientId} holding {@code data} returns for {@code task} (no batch map). */
     public static Value result(TaskHeader task, byte[] argument, String clientId, Dataset data) {
-        try (TaskContext context = new TaskContext(clientId)) {
+        try (TaskContext context = new TaskContext(clientId, new ClientStates(null))) {
             TaskExecutor executor = new TaskExecutor(
                     FederatedClient.DEFAULT_ALLOWED_FACTORIES, data, UnaryOperator.identity(), context);
             return ValueCodec.decode(executor.run(task, argument));

@@ -130,11 +130,7 @@ public final class EncodedDistribution {
                             "measurements",
                             Struct.named("encoded_bits", Tensor.scalar(e.value().sizeInBits())));
                 });
-        LocalComputation decode = LocalComputation.of(
-                "broadcast_decode_" + encoder.name(),
-                encodedType,
-                valueType,
-                encoded -> encoder.decode(encoded, valueType));
+        LocalComputation decode = decode(valueType, encoder);
 
         FederatedComputation init = FederatedComputation.noArg(
                 "encoded_broadcast_initialize",
@@ -159,6 +155,46 @@ public final class EncodedDistribution {
                             ctx.federatedField(encoded, "state"), decoded, ctx.federatedField(encoded, "measurements"));
                 });
         return new DistributionProcess(init, next);
+    }
+
+    /**
+     * The clients' decoding of the broadcast; described ({@link DecodeFactory}) when the encoder is an
+     * {@link dev.fl4j.compression.Encoders} preset, so that a client that runs its work elsewhere (a
+     * deployed client) receives the encoded model and decodes it itself.
+     */
+    private static LocalComputation decode(Type valueType, ValueEncoder encoder) {
+        LocalComputation decode = LocalComputation.of(
+                "broadcast_decode_" + encoder.name(),
+                encodedType(valueType, encoder),
+                valueType,
+                encoded -> encoder.decode(encoded, valueType));
+        return encoder.presetName()
+                .map(preset -> LocalComputation.described(
+                        decode,
+                        dev.fl4j.core.computation.ComputationDescriptor.of(
+                                DecodeFactory.class, preset, dev.fl4j.core.io.TypeCodec.toValue(valueType))))
+                .orElse(decode);
+    }
+
+    /**
+     * Rebuilds the clients' decoding of an encoded broadcast: config the encoder preset, payload the
+     * model's type ({@link dev.fl4j.core.io.TypeCodec}).
+     */
+    public static final class DecodeFactory implements dev.fl4j.core.computation.ComputationFactory {
+        @Override
+        public LocalComputation create(String config, dev.fl4j.core.Value payload) {
+            if (payload == null) {
+                throw new dev.fl4j.core.io.MalformedDataException("a broadcast decoding needs the model's type");
+            }
+            Type valueType = dev.fl4j.core.io.TypeCodec.fromValue(payload);
+            ValueEncoder encoder;
+            try {
+                encoder = dev.fl4j.compression.Encoders.parse(config);
+            } catch (IllegalArgumentException e) {
+                throw new dev.fl4j.core.io.MalformedDataException("broadcast decoding: " + e.getMessage());
+            }
+            return decode(valueType, encoder);
+        }
     }
 
     /** {@code valueType} with every leaf the encoder encodes replaced by a flat uint8 tensor. */
