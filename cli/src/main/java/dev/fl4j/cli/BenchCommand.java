@@ -7,6 +7,8 @@ import dev.fl4j.bench.RawThroughput;
 import dev.fl4j.bench.RuntimeComparison;
 import dev.fl4j.bench.SecAggBenchmark;
 import dev.fl4j.bench.TrainingBenchmark;
+import dev.fl4j.cli.simulate.AccuracyBenchmark;
+import dev.fl4j.cli.simulate.UsageException;
 import dev.fl4j.cli.spec.PartitionSpec;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.secagg.SecAggPlusServer;
@@ -38,7 +40,8 @@ import picocli.CommandLine.Spec;
             BenchCommand.Compression.class,
             BenchCommand.SecAgg.class,
             BenchCommand.Spark.class,
-            BenchCommand.Deploy.class
+            BenchCommand.Deploy.class,
+            BenchCommand.Accuracy.class
         })
 final class BenchCommand implements Runnable {
 
@@ -661,6 +664,103 @@ final class BenchCommand implements Runnable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
             }
+        }
+    }
+
+    @Command(
+            name = "accuracy",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = "NIID-Bench's label-skew protocol (Li et al., ICDE 2022) end to end: final test accuracy"
+                    + " and run time of FedAvg, FedProx, SCAFFOLD and FedNova. The defaults are its Fashion-MNIST"
+                    + " setting (simple CNN, 10 parties, Dirichlet(0.5), all parties every round, 10 local epochs,"
+                    + " 50 rounds; tens of minutes).")
+    static final class Accuracy implements java.util.concurrent.Callable<Integer> {
+        private static final AccuracyBenchmark.Options D = AccuracyBenchmark.Options.defaults();
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(
+                names = "--algorithms",
+                paramLabel = "A,...",
+                split = ",",
+                description = "Algorithms to run, in order: fedavg, fedprox, scaffold, fednova. Default: all four.")
+        List<String> algorithms = new ArrayList<>(D.algorithms());
+
+        @Option(names = "--rounds", paramLabel = "N", description = "Communication rounds. Default: ${DEFAULT-VALUE}.")
+        int rounds = D.rounds();
+
+        @Option(
+                names = "--dataset",
+                paramLabel = "SPEC",
+                description = "fashion-mnist or mnist:DIR (as simulate's --dataset). Default: ${DEFAULT-VALUE}.")
+        String dataset = D.dataset();
+
+        @Option(names = "--parties", paramLabel = "N", description = "Parties (clients). Default: ${DEFAULT-VALUE}.")
+        int parties = D.parties();
+
+        @Option(
+                names = "--alpha",
+                paramLabel = "A",
+                description = "Dirichlet concentration of the label split. Default: ${DEFAULT-VALUE}.")
+        double alpha = D.alpha();
+
+        @Option(
+                names = "--epochs",
+                paramLabel = "N",
+                description = "Local epochs per round. Default: ${DEFAULT-VALUE}.")
+        int epochs = D.epochs();
+
+        @Option(names = "--batch", paramLabel = "N", description = "Batch size. Default: ${DEFAULT-VALUE}.")
+        int batch = D.batch();
+
+        @Option(names = "--lr", paramLabel = "LR", description = "Client SGD learning rate. Default: ${DEFAULT-VALUE}.")
+        float lr = D.lr();
+
+        @Option(names = "--momentum", paramLabel = "M", description = "Client SGD momentum. Default: ${DEFAULT-VALUE}.")
+        float momentum = D.momentum();
+
+        @Option(names = "--mu", paramLabel = "MU", description = "FedProx's proximal mu. Default: ${DEFAULT-VALUE}.")
+        float mu = D.mu();
+
+        @Option(names = "--seed", paramLabel = "N", description = "Seed. Default: ${DEFAULT-VALUE}.")
+        long seed = D.seed();
+
+        @Option(
+                names = "--workers",
+                paramLabel = "N",
+                description = "Clients trained at once. Default: one per core (${DEFAULT-VALUE}).")
+        int workers = D.workers();
+
+        /** The benchmark's options from these. */
+        AccuracyBenchmark.Options options() {
+            return BenchCommand.options(
+                    spec,
+                    () -> new AccuracyBenchmark.Options(
+                            dataset,
+                            algorithms,
+                            parties,
+                            alpha,
+                            rounds,
+                            epochs,
+                            batch,
+                            lr,
+                            momentum,
+                            mu,
+                            seed,
+                            workers));
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            AccuracyBenchmark.Options o = options();
+            try {
+                AccuracyBenchmark.run(spec.commandLine().getOut(), o);
+            } catch (UsageException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "bench accuracy: " + e.getMessage());
+            }
+            return 0;
         }
     }
 }

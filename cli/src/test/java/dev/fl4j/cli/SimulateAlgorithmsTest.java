@@ -120,6 +120,16 @@ class SimulateAlgorithmsTest {
                 "--algorithm mime-lite:0.9 with --aggregator dp-fixed:1.0:1.0:"
                         + " Mime Lite cannot run with a differentially private aggregator");
         assertError(
+                SimulateCommandTest.run(
+                        tiny("--rounds", "1", "--algorithm", "fednova", "--aggregator", "clip:1.0+mean")),
+                "--algorithm fednova with --aggregator clip:1.0+mean: FedNova cannot run with a norm-bounded"
+                        + " aggregator");
+        for (String javaOnly : List.of("fedrecon", "kmeans:3")) {
+            assertError(
+                    SimulateCommandTest.run(tiny("--rounds", "1", "--algorithm", javaOnly)),
+                    "is not a simulate algorithm: federated reconstruction (FedRecon) keeps local weights");
+        }
+        assertError(
                 SimulateCommandTest.run(tiny("--rounds", "1", "--algorithm", "scaffold:2")),
                 "'scaffold' takes 0 argument(s) (scaffold), got 1");
     }

@@ -84,10 +84,21 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum) {
                     term.expect(0);
                     return new AlgorithmChoice(term.name(), 0f, 0f);
                 }
+                case "fedrecon", "fed-recon", "kmeans", "fedkmeans", "fed-kmeans" ->
+                    throw new IllegalArgumentException(term.name() + " is not a simulate algorithm: " + JAVA_API_ONLY);
                 default -> throw term.unknown();
             }
         });
     }
+
+    /**
+     * Why the other learning algorithms are refused by name: they do not fit simulate's one global model with a
+     * central test accuracy.
+     */
+    static final String JAVA_API_ONLY = "federated reconstruction (FedRecon) keeps local weights that never reach"
+            + " the server, so simulate's central test of the global model does not apply, and federated k-means"
+            + " (FedKMeans) trains centroids, not a --model; both, and PersonalizationEvaluation, are in the Java"
+            + " API (dev.fl4j.learning.algorithms)";
 
     /** The server learning rate used when none is given. */
     public float defaultServerLearningRate() {

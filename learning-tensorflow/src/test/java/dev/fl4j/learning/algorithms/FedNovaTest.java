@@ -132,4 +132,33 @@ class FedNovaTest {
                         .build());
         assertTrue(both.getMessage().contains("momentum or with a proximal term, not both"), both.getMessage());
     }
+
+    @Test
+    void normBoundedAggregatorsAreRefusedAndPlainMeansAccepted() {
+        dev.fl4j.aggregators.AggregationFactory mean = new dev.fl4j.aggregators.MeanFactory();
+        for (dev.fl4j.aggregators.AggregationFactory bounded : List.of(
+                dev.fl4j.aggregators.ClippingFactory.fixed(1.0, mean),
+                dev.fl4j.aggregators.ZeroingFactory.fixed(10.0, dev.fl4j.aggregators.Norm.LINF, mean),
+                new dev.fl4j.aggregators.NonFiniteZeroingFactory(
+                        dev.fl4j.aggregators.ClippingFactory.fixed(1.0, mean)))) {
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class,
+                    () -> FedNova.builder(MODEL)
+                            .setClientOptimizer(Sgd.of(0.1f))
+                            .optModelAggregator(bounded)
+                            .build());
+            assertTrue(
+                    e.getMessage().startsWith("FedNova cannot run with a norm-bounded aggregator ("), e.getMessage());
+            assertTrue(e.getMessage().contains("local-step count"), e.getMessage());
+        }
+        // the same wrappers are fine for FedAvg, and FedNova takes a plain mean
+        dev.fl4j.learning.algorithms.FedAvg.builder(MODEL)
+                .setClientOptimizer(Sgd.of(0.1f))
+                .optModelAggregator(dev.fl4j.aggregators.ClippingFactory.fixed(1.0, mean))
+                .build();
+        FedNova.builder(MODEL)
+                .setClientOptimizer(Sgd.of(0.1f))
+                .optModelAggregator(mean)
+                .build();
+    }
 }

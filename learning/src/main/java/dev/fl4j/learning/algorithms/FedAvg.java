@@ -287,6 +287,15 @@ public final class FedAvg {
                         + aggregator + "): " + privateLeak(v) + " would leave the clients without noise,"
                         + " outside what epsilon covers");
             }
+            if (v == ClientTrainingVariant.Variant.FEDNOVA && aggregator != null) {
+                normBound(aggregator).ifPresent(bound -> {
+                    throw new IllegalStateException("FedNova cannot run with a norm-bounded aggregator (" + bound
+                            + " in " + aggregator + "): it would measure and bound each client's pair <Δ_i/a_i, a_i>"
+                            + " as one vector, so a_i (its local-step count) would be scaled or zeroed with the"
+                            + " update and τ_eff = Σ p_i a_i, the server step of FedNova's eq. 6, would be wrong;"
+                            + " use mean, a weighted mean or a compressed mean");
+                });
+            }
             Optimizer local = clientOptimizer;
             float mimeMomentum = 0f;
             if (v != ClientTrainingVariant.Variant.PLAIN && !(local instanceof Sgd)) {
@@ -324,6 +333,18 @@ public final class FedAvg {
                     rates,
                     totalClients,
                     mimeMomentum);
+        }
+
+        /** The first clipping or zeroing factory in {@code factory}'s chain of wrappers, if any. */
+        private static java.util.Optional<AggregationFactory> normBound(AggregationFactory factory) {
+            if (factory instanceof dev.fl4j.aggregators.ClippingFactory
+                    || factory instanceof dev.fl4j.aggregators.ZeroingFactory) {
+                return java.util.Optional.of(factory);
+            }
+            if (factory instanceof dev.fl4j.aggregators.NonFiniteZeroingFactory n) {
+                return normBound(n.inner());
+            }
+            return java.util.Optional.empty();
         }
 
         private static String privateLeak(ClientTrainingVariant.Variant v) {

@@ -14,9 +14,10 @@ import dev.fl4j.learning.templates.LearningProcess;
  * as the pseudo-gradient (eq. 6 of the paper). With equal {@code a_i} it is FedAvg.
  *
  * <p>The aggregator sees the update as the structure {@code <normalized_update, local_steps_norm>}: a
- * mean (the default), a weighted or compressed mean average both parts as FedNova needs, but a
- * norm-based aggregator (clipping, zeroing) measures {@code a_i} as part of the update's norm, so it
- * should be avoided; a differentially private aggregator is refused.
+ * mean (the default), a weighted or compressed mean average both parts as FedNova needs. A norm-bounded
+ * aggregator (clipping, zeroing, also under non-finite zeroing) would measure {@code a_i} as part of the
+ * update's norm and scale or zero it with the update, which breaks {@code τ_eff}; {@code build()} refuses
+ * it, and a differentially private aggregator, with an {@link IllegalStateException} saying why.
  *
  * <p>{@link #builder} returns the FedAvg family's builder; the client optimizer must be {@link Sgd}.
  * Clients with more data take more steps (local epochs over their whole dataset), which is the

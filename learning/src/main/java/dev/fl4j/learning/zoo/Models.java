@@ -53,6 +53,29 @@ public final class Models {
     }
 
     /**
+     * NIID-Bench's "simple-cnn" for 28×28×1 images (Li et al. 2022, "Federated Learning on Non-IID Data
+     * Silos: An Experimental Study"; {@code SimpleCNNMNIST} with hidden sizes 120 and 84): 5×5 conv 6 relu
+     * (valid), 2×2 max-pool, 5×5 conv 16 relu (valid), 2×2 max-pool, flatten (256), dense 120 relu, dense
+     * 84 relu, dense {@code classes}. 44,426 parameters for 10 classes.
+     */
+    public static ModelSpec niidBenchCnn(int classes) {
+        return new ModelSpec(
+                "niid_bench_cnn",
+                List.of(
+                        InputLayer.of(28, 28, 1),
+                        Conv2D.of(6, 5).withActivation(Activation.RELU),
+                        MaxPooling2D.of(2),
+                        Conv2D.of(16, 5).withActivation(Activation.RELU),
+                        MaxPooling2D.of(2),
+                        new Flatten(),
+                        Dense.of(120, Activation.RELU),
+                        Dense.of(84, Activation.RELU),
+                        Dense.of(classes)),
+                Loss.sparseCategoricalCrossentropy().withFromLogits(true),
+                CLASSIFIER_METRICS);
+    }
+
+    /**
      * The 2NN of McMahan et al. 2017: 784 inputs, two hidden layers of 200 relu units, {@code classes}
      * outputs (199,210 parameters for 10 classes).
      */

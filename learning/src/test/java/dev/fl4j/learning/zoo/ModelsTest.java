@@ -35,6 +35,18 @@ class ModelsTest {
     }
 
     @Test
+    void niidBenchCnnHasTheLayersOfNiidBenchsSimpleCnn() {
+        // conv 1->6 5x5, conv 6->16 5x5 (valid: 28-4=24, /2=12, 12-4=8, /2=4), fc 16*4*4->120->84->10,
+        // the parameter count of NIID-Bench's SimpleCNNMNIST(input_dim=16*4*4, hidden_dims=[120, 84])
+        long expected = (25L * 6 + 6) + (25L * 6 * 16 + 16) + (256L * 120 + 120) + (120L * 84 + 84) + (84L * 10 + 10);
+        ModelSpec cnn = Models.niidBenchCnn(10);
+        assertEquals(44_426L, expected);
+        assertEquals(expected, cnn.countParams());
+        assertEquals(expected, cnn.initialWeights(1).numParameters());
+        assertEquals("<x=float32[?,28,28,1],y=int32[?]>", cnn.inputSpec().toString());
+    }
+
+    @Test
     void softmaxRegressionStartsAtZero() {
         for (float v : Models.softmaxRegression(784, 10)
                 .initialWeights(42)
