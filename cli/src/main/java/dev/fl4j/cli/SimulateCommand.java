@@ -320,8 +320,8 @@ class SimulateCommand implements Callable<Integer> {
             names = "--init",
             paramLabel = "PATH",
             description = "Start from these weights instead of the seeded initial ones: an fl4j checkpoint file"
-                    + " (.fl4jckpt) or a checkpoint directory (its newest checkpoint); their shapes must be the"
-                    + " model's.")
+                    + " (.fl4jckpt), a checkpoint directory (its newest checkpoint) or an exported model directory"
+                    + " (--export DIR); their shapes must be the model's.")
     Path init;
 
     @Option(

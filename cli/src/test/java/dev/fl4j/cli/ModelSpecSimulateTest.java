@@ -309,4 +309,40 @@ class ModelSpecSimulateTest {
         assertEquals(1, bad.code(), bad.out() + bad.err());
         assertTrue(bad.err().contains(damaged.toString()), bad.err());
     }
+
+    @Test
+    void initStartsFromAnExportedModelsWeightsAndRefusesAnotherModel() throws Exception {
+        Path spec = mlpFile();
+        Path export = tmp.resolve("exported");
+        Path a = tmp.resolve("exported-a.jsonl");
+        Result first = SimulateCommandTest.run(synthetic(
+                "--model", spec.toString(), "--rounds", "2", "--export", export.toString(), "--jsonl", a.toString()));
+        assertEquals(0, first.code(), first.out() + first.err());
+        Path b = tmp.resolve("exported-b.jsonl");
+        Result second = SimulateCommandTest.run(
+                synthetic("--model", spec.toString(), "--init", export.toString(), "--jsonl", b.toString()));
+        assertEquals(0, second.code(), second.out() + second.err());
+        assertTrue(second.out().contains("initial weights from " + export + " (1,146 parameters)"), second.out());
+        JsonNode endOfFirst = line(a, 3).get("metrics");
+        JsonNode startOfSecond = line(b, 1).get("metrics");
+        int compared = 0;
+        for (Iterator<String> it = startOfSecond.fieldNames(); it.hasNext(); ) {
+            String metric = it.next();
+            if (metric.contains("eval")) {
+                assertEquals(
+                        endOfFirst.get(metric).asDouble(),
+                        startOfSecond.get(metric).asDouble(),
+                        0.0,
+                        metric);
+                compared++;
+            }
+        }
+        assertTrue(compared >= 2, "evaluation metrics compared: " + startOfSecond);
+
+        Result wrong = SimulateCommandTest.run(synthetic("--model", "softmax", "--init", export.toString()));
+        assertEquals(2, wrong.code(), wrong.out() + wrong.err());
+        assertTrue(
+                wrong.err().contains("--init " + export + " (an exported model) does not fit the model: "),
+                wrong.err());
+    }
 }

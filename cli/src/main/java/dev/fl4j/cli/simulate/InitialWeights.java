@@ -1,17 +1,24 @@
 package dev.fl4j.cli.simulate;
 
 import dev.fl4j.core.StructType;
+import dev.fl4j.learning.algorithms.ModelEngines;
+import dev.fl4j.learning.model.ExportedModel;
+import dev.fl4j.learning.model.ModelEngine;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.simulation.checkpoint.Checkpoint;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
+import dev.fl4j.simulation.export.ModelExport;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * {@code --init PATH}: the weights a run starts from instead of the seeded initial ones, read from an
- * fl4j checkpoint file ({@code checkpoint_00000010.fl4jckpt}, {@link CheckpointStore#read}) or from a
- * checkpoint directory (its newest checkpoint), and checked against the model weight by weight.
+ * fl4j checkpoint file ({@code checkpoint_00000010.fl4jckpt}, {@link CheckpointStore#read}), from a
+ * checkpoint directory (its newest checkpoint) or from an exported model ({@code simulate --export DIR}, read
+ * through the engine's own loader, {@link ModelEngine#openExported}), and checked against the model weight by
+ * weight.
  */
 public final class InitialWeights {
 
@@ -26,6 +33,9 @@ public final class InitialWeights {
      */
     public static ModelWeights read(Path path, StructType weightsType) {
         Path file = path;
+        if (Files.isRegularFile(path.resolve(ModelExport.PROVENANCE_FILE))) {
+            return fromExport(path, weightsType);
+        }
         if (Files.isDirectory(path)) {
             List<Path> files = CheckpointStore.checkpointsIn(path);
             if (files.isEmpty()) {
@@ -51,5 +61,16 @@ public final class InitialWeights {
                     "--init " + file + " (round " + c.round() + ") does not fit the model: " + e.getMessage());
         }
         return w;
+    }
+
+    private static ModelWeights fromExport(Path dir, StructType weightsType) {
+        try (ExportedModel exported = ModelEngines.defaultEngine().openExported(dir)) {
+            return exported.weights(weightsType);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(
+                    "--init " + dir + " (an exported model) does not fit the model: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UsageException("--init " + dir + ": cannot read the exported model: " + e.getMessage());
+        }
     }
 }

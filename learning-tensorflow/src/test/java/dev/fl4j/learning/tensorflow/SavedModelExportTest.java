@@ -60,6 +60,7 @@ class SavedModelExportTest {
             ExportedModel.Prediction p = exported.predict(x);
             assertArrayEquals(expected.predictions().floatData(), p.outputs().floatData(), spec.name() + " outputs");
             assertArrayEquals(expected.predictions().shape(), p.outputs().shape());
+            assertEquals(weights, exported.weights(spec.weightsType()), spec.name() + " weights read back");
             ExportedModel.BatchEvaluation e = exported.evaluate(x, batch.tensor("y"));
             assertEquals(expected.loss().floatData()[0], (float) e.loss(), spec.name() + " loss, bit for bit");
             assertEquals(x.dim(0), e.examples());
@@ -197,6 +198,10 @@ class SavedModelExportTest {
         Path dir = tmp.resolve("softmax");
         engine.exportModel(softmax, softmax.initialWeights(2), dir);
         try (ExportedModel m = engine.openExported(dir)) {
+            IllegalArgumentException otherModel = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> m.weights(Models.softmaxRegression(5, 3).weightsType()));
+            assertTrue(otherModel.getMessage().contains("dense/kernel"), otherModel.getMessage());
             IllegalArgumentException width = assertThrows(
                     IllegalArgumentException.class, () -> m.predict(Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3)));
             assertTrue(width.getMessage().contains("features x"), width.getMessage());

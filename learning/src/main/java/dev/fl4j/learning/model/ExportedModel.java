@@ -1,5 +1,6 @@
 package dev.fl4j.learning.model;
 
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.TensorType;
 import java.util.Optional;
@@ -43,6 +44,15 @@ public interface ExportedModel extends AutoCloseable {
      *                                  label is not a class
      */
     BatchEvaluation evaluate(Tensor x, Tensor y);
+
+    /**
+     * The exported weights, read from the export's own variables by the weight names of {@code weightsType} (a
+     * model's {@code <trainable=<...>,non_trainable=<...>>}), so training can start from them ({@code --init}).
+     *
+     * @throws IllegalArgumentException naming the first weight that is missing, of another shape or dtype, or extra
+     *                                  in {@code weightsType}'s non-trainable part (exports hold trainable weights)
+     */
+    ModelWeights weights(StructType weightsType);
 
     @Override
     void close();

@@ -1,9 +1,12 @@
 package dev.fl4j.learning.tensorflow.internal;
 
 import dev.fl4j.core.DType;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.TensorType;
 import dev.fl4j.learning.model.ExportedModel;
+import dev.fl4j.learning.model.ModelWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -224,6 +227,41 @@ public final class SavedModelReader implements ExportedModel {
                 }
             }
         }
+    }
+
+    @Override
+    public ModelWeights weights(StructType weightsType) {
+        StructType trainable = (StructType) weightsType.get("trainable");
+        StructType nonTrainable = (StructType) weightsType.get("non_trainable");
+        if (nonTrainable.size() > 0) {
+            throw new IllegalArgumentException(dir + ": an export holds trainable weights only, but the model also has"
+                    + " non-trainable weights " + nonTrainable);
+        }
+        Map<String, String> variables = new LinkedHashMap<>();
+        bundle.graph().operations().forEachRemaining(o -> {
+            if (o.type().startsWith("Variable")) {
+                variables.putIfAbsent(o.name().replaceFirst("^weights(_[0-9]+)?/", ""), o.name());
+            }
+        });
+        Struct.Builder values = Struct.builder();
+        for (StructType.Field f : trainable.fields()) {
+            String op = variables.get(SavedModelWriter.variableKey(f.name()));
+            if (op == null) {
+                throw new IllegalArgumentException(
+                        dir + " has no weight '" + f.name() + "' of the model (variables: " + variables.values() + ")");
+            }
+            try (TFloat32 t =
+                    (TFloat32) bundle.session().runner().fetch(op).run().get(0)) {
+                float[] data = new float[(int) t.shape().size()];
+                t.copyTo(DataBuffers.of(data, false, false));
+                values.add(f.name(), Tensor.of(data, ints(t.shape())));
+            } catch (ClassCastException e) {
+                throw new IllegalArgumentException(dir + ": weight '" + f.name() + "' is not float32", e);
+            }
+        }
+        ModelWeights w = ModelWeights.of(values.build(), Struct.empty());
+        w.requireType(weightsType);
+        return w;
     }
 
     private static Tensor readFloat(org.tensorflow.Result r, String name) {

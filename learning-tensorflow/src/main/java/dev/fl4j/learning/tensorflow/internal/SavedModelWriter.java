@@ -228,19 +228,33 @@ public final class SavedModelWriter {
 
     /**
      * {@code tf} naming its next op after a weight: each {@code /}-separated part of the name a sub-scope (characters
-     * TensorFlow does not allow in names as {@code _}), so {@code dense/kernel} becomes {@code weights/dense/kernel}.
+     * TensorFlow does not allow in names as {@code _}), so {@code dense/kernel} becomes {@code weights_N/dense/kernel}.
      */
     private static Ops named(Ops tf, String weight) {
-        String[] parts = weight.split("/", -1);
+        String[] parts = opNameParts(weight);
         Ops scoped = tf;
         for (int i = 0; i < parts.length; i++) {
-            String part = parts[i].replaceAll("[^A-Za-z0-9_.-]", "_");
-            if (part.isEmpty() || part.charAt(0) == '_' || part.charAt(0) == '-') {
-                part = "w" + part;
-            }
-            scoped = i < parts.length - 1 ? scoped.withSubScope(part) : scoped.withName(part);
+            scoped = i < parts.length - 1 ? scoped.withSubScope(parts[i]) : scoped.withName(parts[i]);
         }
         return scoped;
+    }
+
+    /**
+     * The name of the variable op holding {@code weight} in an export, without its {@code weights} scope, which
+     * TensorFlow makes unique per weight ({@code weights/conv2d/kernel}, {@code weights_1/conv2d/bias}, ...): e.g.
+     * {@code conv2d/bias}.
+     */
+    static String variableKey(String weight) {
+        return String.join("/", opNameParts(weight));
+    }
+
+    private static String[] opNameParts(String weight) {
+        String[] parts = weight.split("/", -1);
+        for (int i = 0; i < parts.length; i++) {
+            String part = parts[i].replaceAll("[^A-Za-z0-9_.-]", "_");
+            parts[i] = part.isEmpty() || part.charAt(0) == '_' || part.charAt(0) == '-' ? "w" + part : part;
+        }
+        return parts;
     }
 
     private static int last(TensorType t) {
