@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -51,13 +52,16 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", required = true, description = "An exported model directory.")
     Path model;
 
+    @Mixin
+    DataOptions data = new DataOptions();
+
     @Option(
             names = "--dataset",
             paramLabel = "SPEC",
             required = true,
             description = "The test data, as fl4j simulate --dataset takes it: "
                     + "fashion-mnist, mnist:DIR, synthetic[:ALPHA,BETA], emnist-h5:PATH, leaf:PATH, "
-                    + "leaf-shakespeare:PATH.")
+                    + "leaf-shakespeare:PATH, csv:PATH, parquet:PATH (with the run's table options).")
     String dataset;
 
     @Option(
@@ -110,12 +114,12 @@ final class EvaluateCommand implements Callable<Integer> {
             try (ExportedModel m = ModelEngines.defaultEngine().openExported(model)) {
                 out.println(describe(model, m));
                 out.flush();
-                boolean centralised = SimulationData.isCentralised(dataset);
+                boolean centralised = SimulationData.isCentralised(dataset, data.spec());
                 boolean synthetic = dataset.trim().toLowerCase(Locale.ROOT).startsWith("synthetic");
                 int n = clients != null ? clients : centralised || synthetic ? Simulation.DEFAULT_CLIENTS : 0;
                 StringBuilder summary = new StringBuilder();
-                try (SimulationData data =
-                        SimulationData.load(dataset, centralised ? "iid" : null, n, examplesPerClient, seed, summary)) {
+                try (SimulationData data = SimulationData.load(
+                        dataset, this.data.spec(), centralised ? "iid" : null, n, examplesPerClient, seed, summary)) {
                     out.println(testData(data));
                     Preprocessing prep = Preprocessing.builder()
                             .setBatchSize(batch)

@@ -24,6 +24,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -106,6 +108,49 @@ class DataTablesCommandTest {
         assertTrue(r.out().contains("x=float32[2]"), r.out()); // height and the color's index
         assertTrue(
                 r.lines().stream().anyMatch(l -> l.matches("summary mean: 1 rounds, final test accuracy.*")), r.out());
+    }
+
+    @Test
+    void evaluateReadsTheTableAsTheRunDidAndReproducesItsLastEvaluation() throws Exception {
+        Path p = userTable();
+        Path model = tmp.resolve("table-model");
+        String[] table = {
+            "--dataset",
+            "csv:" + p,
+            "--label-column",
+            "label",
+            "--feature-columns",
+            "height,weight,color",
+            "--categorical-columns",
+            "color"
+        };
+        Result r = SimulateCommandTest.run(concat(
+                table,
+                "--partition",
+                "iid",
+                "--clients",
+                "4",
+                "--clients-per-round",
+                "2",
+                "--rounds",
+                "2",
+                "--batch",
+                "5",
+                "--export",
+                model.toString()));
+        assertEquals(0, r.code(), r.out() + r.err());
+        String lastRound = r.lines().stream()
+                .filter(l -> l.startsWith("round  2"))
+                .findFirst()
+                .orElseThrow();
+        Result e = ExportCommandsTest.fl4j(concat(
+                new String[] {"evaluate", "--model", model.toString(), "--batch", "5", "--clients", "4"}, table));
+        assertEquals(0, e.code(), e.out() + e.err());
+        Matcher m =
+                Pattern.compile("eval_loss=([0-9.]+), eval_accuracy=([0-9.]+)").matcher(e.out());
+        assertTrue(m.find(), e.out());
+        assertTrue(lastRound.contains("eval_loss=" + m.group(1)), lastRound + " vs " + e.out());
+        assertTrue(lastRound.contains("eval_accuracy=" + m.group(2)), lastRound + " vs " + e.out());
     }
 
     @Test
