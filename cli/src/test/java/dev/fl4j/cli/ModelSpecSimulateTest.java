@@ -145,6 +145,12 @@ class ModelSpecSimulateTest {
         assertEquals(1_663_370L, ModelSpec.read(fedAvgCnn).countParams());
         Path simpleCnn = ROOT.resolve("docs/models/niid-bench-simple-cnn.json");
         assertEquals(44_426L, ModelSpec.read(simpleCnn).countParams());
+        ModelSpec benchCnn = Models.niidBenchCnn(10);
+        ModelSpec committed = ModelSpec.read(simpleCnn);
+        assertEquals(
+                benchCnn,
+                new ModelSpec(benchCnn.name(), committed.layers(), committed.loss(), committed.metrics()),
+                "the committed simple CNN is the model bench accuracy trains (Models.niidBenchCnn), but for its name");
         String readme = Files.readString(ROOT.resolve("README.md"));
         assertTrue(readme.contains(Files.readString(simpleCnn).strip()), "the README shows the simple CNN's spec");
 
