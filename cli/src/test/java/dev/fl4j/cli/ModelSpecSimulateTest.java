@@ -282,19 +282,7 @@ class ModelSpecSimulateTest {
         JsonNode startOfSecond = line(b, 1).get("metrics");
         assertEquals(2, line(a, 3).get("round").asInt());
         assertEquals(0, line(b, 1).get("round").asInt());
-        int compared = 0;
-        for (Iterator<String> it = startOfSecond.fieldNames(); it.hasNext(); ) {
-            String metric = it.next();
-            if (metric.contains("eval")) {
-                assertEquals(
-                        endOfFirst.get(metric).asDouble(),
-                        startOfSecond.get(metric).asDouble(),
-                        0.0,
-                        metric);
-                compared++;
-            }
-        }
-        assertTrue(compared >= 2, "evaluation metrics compared: " + startOfSecond);
+        assertSameEvaluation(endOfFirst, startOfSecond);
         JsonNode fresh = line(a, 1).get("metrics");
         assertFalse(fresh.equals(startOfSecond), "the seeded start is another model: " + fresh);
 
@@ -331,24 +319,25 @@ class ModelSpecSimulateTest {
         assertTrue(second.out().contains("initial weights from " + export + " (1,146 parameters)"), second.out());
         JsonNode endOfFirst = line(a, 3).get("metrics");
         JsonNode startOfSecond = line(b, 1).get("metrics");
-        int compared = 0;
-        for (Iterator<String> it = startOfSecond.fieldNames(); it.hasNext(); ) {
-            String metric = it.next();
-            if (metric.contains("eval")) {
-                assertEquals(
-                        endOfFirst.get(metric).asDouble(),
-                        startOfSecond.get(metric).asDouble(),
-                        0.0,
-                        metric);
-                compared++;
-            }
-        }
-        assertTrue(compared >= 2, "evaluation metrics compared: " + startOfSecond);
+        assertSameEvaluation(endOfFirst, startOfSecond);
 
         Result wrong = SimulateCommandTest.run(synthetic("--model", "softmax", "--init", export.toString()));
         assertEquals(2, wrong.code(), wrong.out() + wrong.err());
         assertTrue(
                 wrong.err().contains("--init " + export + " (an exported model) does not fit the model: "),
                 wrong.err());
+    }
+
+    /** Every evaluation metric of {@code start} (at least two) equals {@code end}'s exactly. */
+    private static void assertSameEvaluation(JsonNode end, JsonNode start) {
+        int compared = 0;
+        for (Iterator<String> it = start.fieldNames(); it.hasNext(); ) {
+            String metric = it.next();
+            if (metric.contains("eval")) {
+                assertEquals(end.get(metric).asDouble(), start.get(metric).asDouble(), 0.0, metric);
+                compared++;
+            }
+        }
+        assertTrue(compared >= 2, "evaluation metrics compared: " + start);
     }
 }
