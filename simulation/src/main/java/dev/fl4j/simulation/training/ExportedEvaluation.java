@@ -44,12 +44,9 @@ public final class ExportedEvaluation {
     private ExportedEvaluation(Builder b) {
         this.model = b.model;
         this.preprocessing = b.preprocessing;
-        this.centralParts =
-                b.centralTest == null ? List.of() : ModelEvaluation.centralParts(b.centralTest, b.preprocessing);
-        this.federatedTest = b.federatedTest;
-        this.federatedIds = b.federatedTest == null
-                ? List.of()
-                : ModelEvaluation.sampleIds(b.federatedTest.clientIds(), b.maxTestClients, b.seed);
+        this.centralParts = b.tests.centralParts(b.preprocessing);
+        this.federatedTest = b.tests.federatedTest();
+        this.federatedIds = b.tests.federatedIds();
     }
 
     /** An evaluation of {@code model}, batching as {@code preprocessing} does for evaluation. */
@@ -167,10 +164,7 @@ public final class ExportedEvaluation {
     public static final class Builder {
         private final ExportedModel model;
         private final Preprocessing preprocessing;
-        private Examples centralTest;
-        private ClientData federatedTest;
-        private int maxTestClients;
-        private long seed;
+        private final TestSets tests = new TestSets();
 
         private Builder(ExportedModel model, Preprocessing preprocessing) {
             this.model = Objects.requireNonNull(model, "model");
@@ -179,28 +173,19 @@ public final class ExportedEvaluation {
 
         /** A centralised test set, cut into parts as {@link ModelEvaluation} cuts it. */
         public Builder optCentralTest(Examples test) {
-            if (test.size() == 0) {
-                throw new IllegalArgumentException("the central test set has no examples");
-            }
-            this.centralTest = test;
+            tests.setCentral(test);
             return this;
         }
 
         /** Test clients; at most {@code maxClients} of them (0: all), chosen from {@code seed} as a run chooses. */
         public Builder optFederatedTest(ClientData test, int maxClients, long seed) {
-            if (maxClients < 0) {
-                throw new IllegalArgumentException(
-                        "max test clients must be positive, or 0 for all, got " + maxClients);
-            }
-            this.federatedTest = Objects.requireNonNull(test, "test");
-            this.maxTestClients = maxClients;
-            this.seed = seed;
+            tests.setFederated(test, maxClients, seed);
             return this;
         }
 
         /** @throws IllegalStateException if neither test set was given */
         public ExportedEvaluation build() {
-            if (centralTest == null && federatedTest == null) {
+            if (tests.isEmpty()) {
                 throw new IllegalStateException("nothing to evaluate: call optCentralTest or optFederatedTest");
             }
             return new ExportedEvaluation(this);

@@ -61,15 +61,12 @@ public final class ModelEvaluation {
         this.preprocessing = b.preprocessing;
         this.centralIds = new ArrayList<>();
         this.centralParts = new ArrayList<>();
-        if (b.centralTest != null) {
-            centralParts.addAll(centralParts(b.centralTest, preprocessing));
-            for (int p = 0; p < centralParts.size(); p++) {
-                centralIds.add("test_part_" + p);
-            }
+        centralParts.addAll(b.tests.centralParts(preprocessing));
+        for (int p = 0; p < centralParts.size(); p++) {
+            centralIds.add("test_part_" + p);
         }
-        this.federatedTest = b.federatedTest;
-        this.federatedIds =
-                b.federatedTest == null ? List.of() : sampleIds(b.federatedTest.clientIds(), b.maxTestClients, b.seed);
+        this.federatedTest = b.tests.federatedTest();
+        this.federatedIds = b.tests.federatedIds();
     }
 
     /**
@@ -149,10 +146,7 @@ public final class ModelEvaluation {
     public static final class Builder {
         private final ModelSpec model;
         private final Preprocessing preprocessing;
-        private Examples centralTest;
-        private ClientData federatedTest;
-        private int maxTestClients;
-        private long seed;
+        private final TestSets tests = new TestSets();
 
         private Builder(ModelSpec model, Preprocessing preprocessing) {
             this.model = Objects.requireNonNull(model, "model");
@@ -161,22 +155,13 @@ public final class ModelEvaluation {
 
         /** A centralised test set. */
         public Builder optCentralTest(Examples test) {
-            if (test.size() == 0) {
-                throw new IllegalArgumentException("the central test set has no examples");
-            }
-            this.centralTest = test;
+            tests.setCentral(test);
             return this;
         }
 
         /** Test clients; at most {@code maxClients} of them (0: all), chosen once from {@code seed}. */
         public Builder optFederatedTest(ClientData test, int maxClients, long seed) {
-            if (maxClients < 0) {
-                throw new IllegalArgumentException(
-                        "max test clients must be positive, or 0 for all, got " + maxClients);
-            }
-            this.federatedTest = Objects.requireNonNull(test, "test");
-            this.maxTestClients = maxClients;
-            this.seed = seed;
+            tests.setFederated(test, maxClients, seed);
             return this;
         }
 
