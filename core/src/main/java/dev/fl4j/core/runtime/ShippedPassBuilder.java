@@ -83,7 +83,52 @@ final class ShippedPassBuilder {
                 b.markRead(source, 0);
             }
         }
+        b.blockFolds = b.blockFolds(passNodes, passFolds);
         return b;
+    }
+
+    private byte[] blockFolds;
+
+    /**
+     * The pass's folds as {@link BlockFolds}, or null when one of them cannot fold where the clients
+     * run, or when something of the pass other than the folds reads a client's results (work that
+     * does not ship).
+     */
+    private byte[] blockFolds(List<DeferredClientValue> passNodes, List<ClientFold> passFolds) {
+        if (passFolds.isEmpty()) {
+            return null;
+        }
+        for (DeferredClientValue d : passNodes) {
+            if (!nodeIndex.containsKey(d) && d.kind != DeferredClientValue.Kind.ZIP) {
+                return null;
+            }
+        }
+        int knownBroadcasts = broadcasts.size();
+        int knownInputs = clientInputs.size();
+        List<List<Ref>> sources = new ArrayList<>();
+        for (ClientFold f : passFolds) {
+            if (f.blockKind() < 0) {
+                return null;
+            }
+            List<Ref> refs = new ArrayList<>();
+            for (FederatedValue source : f.sources()) {
+                Ref r = refOf(source);
+                if (r == null) {
+                    return null;
+                }
+                refs.add(r);
+            }
+            sources.add(refs);
+        }
+        if (broadcasts.size() != knownBroadcasts || clientInputs.size() != knownInputs) {
+            // a fold reads a value no shipped computation reads: the plan (and a chain made of it) must not change
+            broadcasts.subList(knownBroadcasts, broadcasts.size()).forEach(broadcastIndex::remove);
+            broadcasts.subList(knownBroadcasts, broadcasts.size()).clear();
+            clientInputs.subList(knownInputs, clientInputs.size()).forEach(clientInputIndex::remove);
+            clientInputs.subList(knownInputs, clientInputs.size()).clear();
+            return null;
+        }
+        return BlockFolds.encode(passFolds, sources);
     }
 
     /** Marks the shipped nodes whose results the runtime reads when it reads {@code v}. */
@@ -161,7 +206,8 @@ final class ShippedPassBuilder {
     }
 
     ShippedPass build() {
-        return new ShippedPass(ids, ShippedPass.encodePlan(descriptors, inputs), broadcasts, clientInputs, returned);
+        return new ShippedPass(
+                ids, ShippedPass.encodePlan(descriptors, inputs), broadcasts, clientInputs, returned, blockFolds);
     }
 
     /** The shipped computations and their refs, as the plan names them, without rebuilding anything. */
