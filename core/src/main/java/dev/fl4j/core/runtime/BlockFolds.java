@@ -90,7 +90,7 @@ public final class BlockFolds {
      */
     public static BlockFolds decode(byte[] bytes, int nodeCount, int broadcasts, int clientInputs) {
         Value v = ValueCodec.decode(bytes);
-        if (!(v instanceof Struct s) || s.size() != 1 || !(s.get("folds") instanceof Struct folds)) {
+        if (!(v instanceof Struct s) || s.size() != 1 || !s.has("folds") || !(s.get("folds") instanceof Struct folds)) {
             throw new MalformedDataException("not block folds: " + v.type() + ", expected <folds=<...>>");
         }
         if (folds.size() > MAX_FOLDS) {
@@ -102,6 +102,8 @@ public final class BlockFolds {
             String where = "block fold #" + f;
             if (!(folds.get(f) instanceof Struct fold)
                     || fold.size() != 2
+                    || !fold.has("kind")
+                    || !fold.has("sources")
                     || !(fold.get("kind") instanceof Tensor kind)
                     || kind.dtype() != DType.INT32
                     || kind.rank() != 0

@@ -213,7 +213,7 @@ final class PendingClientWork {
         int n = ids.size();
         ShippedPassBuilder shipped = (shipper == null && !chains()) || n == 0
                 ? null
-                : ShippedPassBuilder.of(ids, passNodes, passFolds, zips);
+                : ShippedPassBuilder.of(ids, passNodes, passFolds, zips, shipper != null && shipper.foldsBlocks());
         if (shipped != null && shipper != null) {
             runShipped(ids, shipped, passNodes, passFolds);
         } else if (n > 0) {

@@ -47,7 +47,8 @@ final class ShippedPassBuilder {
             List<String> ids,
             List<DeferredClientValue> passNodes,
             List<ClientFold> passFolds,
-            Map<ClientValues, dev.fl4j.core.Struct> zips) {
+            Map<ClientValues, dev.fl4j.core.Struct> zips,
+            boolean blockFolds) {
         ShippedPassBuilder b = new ShippedPassBuilder(ids, zips);
         for (DeferredClientValue d : passNodes) {
             if (d.kind == DeferredClientValue.Kind.ZIP) {
@@ -83,7 +84,7 @@ final class ShippedPassBuilder {
                 b.markRead(source, 0);
             }
         }
-        b.blockFolds = b.blockFolds(passNodes, passFolds);
+        b.blockFolds = blockFolds ? b.blockFolds(passNodes, passFolds) : null;
         return b;
     }
 
@@ -107,26 +108,20 @@ final class ShippedPassBuilder {
         int knownInputs = clientInputs.size();
         List<List<Ref>> sources = new ArrayList<>();
         for (ClientFold f : passFolds) {
-            if (f.blockKind() < 0) {
-                return null;
-            }
             List<Ref> refs = new ArrayList<>();
             for (FederatedValue source : f.sources()) {
-                Ref r = refOf(source);
+                Ref r = f.blockKind() < 0 ? null : refOf(source);
                 if (r == null) {
+                    // the folds stay here: drop the values only they would have read from the pass
+                    broadcasts.subList(knownBroadcasts, broadcasts.size()).forEach(broadcastIndex::remove);
+                    broadcasts.subList(knownBroadcasts, broadcasts.size()).clear();
+                    clientInputs.subList(knownInputs, clientInputs.size()).forEach(clientInputIndex::remove);
+                    clientInputs.subList(knownInputs, clientInputs.size()).clear();
                     return null;
                 }
                 refs.add(r);
             }
             sources.add(refs);
-        }
-        if (broadcasts.size() != knownBroadcasts || clientInputs.size() != knownInputs) {
-            // a fold reads a value no shipped computation reads: the plan (and a chain made of it) must not change
-            broadcasts.subList(knownBroadcasts, broadcasts.size()).forEach(broadcastIndex::remove);
-            broadcasts.subList(knownBroadcasts, broadcasts.size()).clear();
-            clientInputs.subList(knownInputs, clientInputs.size()).forEach(clientInputIndex::remove);
-            clientInputs.subList(knownInputs, clientInputs.size()).clear();
-            return null;
         }
         return BlockFolds.encode(passFolds, sources);
     }
