@@ -21,13 +21,15 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * Runs a pass's shipped client work as Spark jobs and hands the results to the fold in client
- * order. The pass's clients are cut into {@code partitions} contiguous ranges (partition p holds
- * clients {@code [p·n/P, (p+1)·n/P)}), each a Spark job of its own. At most {@code inFlight}
- * partitions are submitted and not yet folded: when the driver has folded partition k it submits
- * partition k + inFlight, so executors stay busy while the driver folds and the driver holds at most
- * {@code inFlight} partitions' results, however many clients the pass has. The plan and the
- * broadcast values travel once per pass as one Spark broadcast of their encoded bytes.
+ * Runs a pass's shipped client work on Spark. A pass whose aggregations fold by blocks runs as one
+ * job that folds inside the executors ({@link #runBlocks}). Any other pass ({@link #run}) has its
+ * clients cut into {@code partitions} contiguous ranges (partition p holds clients
+ * {@code [p·n/P, (p+1)·n/P)}), each a Spark job of its own, and their results are handed to the
+ * driver's fold in client order. At most {@code inFlight} partitions are submitted and not yet
+ * folded: when the driver has folded partition k it submits partition k + inFlight, so executors
+ * stay busy while the driver folds and the driver holds at most {@code inFlight} partitions'
+ * results, however many clients the pass has. The plan and the broadcast values travel once per
+ * pass as one Spark broadcast of their encoded bytes.
  */
 final class SparkShipper implements ClientWorkShipper {
 
