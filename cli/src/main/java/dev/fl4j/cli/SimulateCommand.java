@@ -127,7 +127,8 @@ class SimulateCommand implements Callable<Integer> {
             paramLabel = "NAME",
             defaultValue = "fedavg",
             description = "fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi, fedadagrad, scaffold,"
-                    + " fednova, mime-lite:MOMENTUM. Default: ${DEFAULT-VALUE}.")
+                    + " fednova, mime-lite:MOMENTUM, fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]] (LOCAL: last or"
+                    + " weight names joined by +). Default: ${DEFAULT-VALUE}.")
     String algorithm;
 
     @Option(

@@ -225,15 +225,7 @@ public final class FedRecon {
          * move them.
          */
         private static void requireNoWeightDecay(Optimizer o, String which) {
-            float wd = o instanceof Sgd x
-                    ? x.weightDecay()
-                    : o instanceof dev.fl4j.learning.optimizers.Adam x
-                            ? x.weightDecay()
-                            : o instanceof dev.fl4j.learning.optimizers.Adagrad x
-                                    ? x.weightDecay()
-                                    : o instanceof dev.fl4j.learning.optimizers.Yogi x
-                                            ? x.weightDecay()
-                                            : ((dev.fl4j.learning.optimizers.RmsProp) o).weightDecay();
+            float wd = OptimizerDecay.of(o);
             if (wd != 0f) {
                 throw new IllegalStateException("federated reconstruction's " + which + " optimizer takes no weight"
                         + " decay (got " + o + "): it would move the weights that phase holds frozen");
