@@ -127,8 +127,9 @@ class SimulateCommand implements Callable<Integer> {
             paramLabel = "NAME",
             defaultValue = "fedavg",
             description = "fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi, fedadagrad, scaffold,"
-                    + " fednova, mime-lite:MOMENTUM, fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]] (LOCAL: last or"
-                    + " weight names joined by +). Default: ${DEFAULT-VALUE}.")
+                    + " fednova, mime-lite:MOMENTUM, mime-lite (base optimizer: --client-optimizer),"
+                    + " fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]] (LOCAL: last or weight names joined by +). Default:"
+                    + " ${DEFAULT-VALUE}.")
     String algorithm;
 
     @Option(

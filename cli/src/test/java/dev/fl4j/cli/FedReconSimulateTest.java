@@ -4,23 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fl4j.cli.simulate.SimulationData;
-import dev.fl4j.cli.spec.ModelChoice;
+import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.learning.algorithms.FedRecon;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.optimizers.Sgd;
-import dev.fl4j.simulation.checkpoint.RoundRecord;
-import dev.fl4j.simulation.training.ModelEvaluation;
-import dev.fl4j.simulation.training.Preprocessing;
-import dev.fl4j.simulation.training.TrainingLoop;
+import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.simulation.training.TrainingResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -38,26 +28,8 @@ class FedReconSimulateTest {
     @TempDir
     Path tmp;
 
-    private String[] run(Path model, String... more) {
-        List<String> a = new ArrayList<>(List.of(
-                "--dataset",
-                "synthetic",
-                "--clients",
-                "6",
-                "--clients-per-round",
-                "4",
-                "--model",
-                model.toString(),
-                "--examples-per-client",
-                "20",
-                "--batch",
-                "5",
-                "--client-lr",
-                "0.05",
-                "--seed",
-                "7"));
-        a.addAll(Arrays.asList(more));
-        return a.toArray(String[]::new);
+    private static String[] run(Path model, String... more) {
+        return ApiRuns.args(model, more);
     }
 
     private Path mlp() throws Exception {
@@ -83,97 +55,27 @@ class FedReconSimulateTest {
                 header);
 
         ModelSpec spec = ModelSpecSimulateTest.mlp();
-        TrainingResult api;
-        try (SimulationData data = SimulationData.load("synthetic", null, 6, 20, 7, new StringBuilder())) {
-            ModelChoice choice = ModelChoice.of(model.toString(), data);
-            Preprocessing prep = Preprocessing.builder()
-                    .setBatchSize(5)
-                    .optExamplesCap(20)
-                    .optBatchMap(choice.batchMap())
-                    .build();
-            FedRecon.Builder recon = FedRecon.builder(spec, Set.of("dense_1/kernel", "dense_1/bias"))
-                    .setClientOptimizer(Sgd.of(0.05f))
-                    .optReconstructionOptimizer(Sgd.of(0.2f))
-                    .optReconstructionEpochs(2)
-                    .optSeed(7);
-            ModelEvaluation.Builder evaluation =
-                    ModelEvaluation.builder(spec, prep).optReconstruction(recon.buildEvaluation());
-            if (data.centralTest() != null) {
-                evaluation.optCentralTest(data.centralTest());
-            }
-            if (data.testClients() != null) {
-                evaluation.optFederatedTest(data.testClients(), 0, 7);
-            }
-            api = TrainingLoop.builder()
-                    .setProcess(recon.build())
-                    .setTrainingData(data.train())
-                    .setClientsPerRound(4)
-                    .setRounds(2)
-                    .setPreprocessing(prep)
-                    .optSeed(7)
-                    .optWorkers(2)
-                    .optEvaluation(evaluation.build(), 1)
-                    .build()
-                    .run();
-
-            // the reconstructing evaluation is not the plain one of the server's model (its local weights are the
-            // never-trained initial ones)
-            ModelEvaluation.Builder plain = ModelEvaluation.builder(spec, prep);
-            if (data.testClients() != null) {
-                plain.optFederatedTest(data.testClients(), 0, 7);
-            }
-            if (data.centralTest() != null) {
-                plain.optCentralTest(data.centralTest());
-            }
-            try (var runtime =
-                    dev.fl4j.core.runtime.LocalRuntime.builder().optWorkers(1).build()) {
-                Map<String, Double> plainMetrics = plain.build().evaluate(runtime, api.model());
-                Map<String, Double> last =
-                        api.history().get(api.history().size() - 1).metrics();
-                String loss = plainMetrics.keySet().stream()
-                        .filter(k -> k.endsWith("/loss"))
-                        .findFirst()
-                        .orElseThrow();
-                assertNotEquals(plainMetrics.get(loss), last.get(loss), loss);
-            }
-        }
-
-        List<String> lines = Files.readAllLines(jsonl);
-        ObjectMapper json = new ObjectMapper();
-        int compared = 0;
-        for (String line : lines) {
-            JsonNode n = json.readTree(line);
-            if (!n.has("round")) {
-                continue;
-            }
-            RoundRecord record = api.history().get(n.get("round").asInt());
-            assertEquals(n.get("round").asInt(), record.round());
-            Map<String, Double> fromCommand = comparable(n.get("metrics"));
-            Map<String, Double> fromApi = new TreeMap<>();
-            record.metrics().forEach((k, v) -> {
-                if (isComparable(k)) {
-                    fromApi.put(k, v);
-                }
-            });
-            assertTrue(fromApi.keySet().stream().anyMatch(k -> k.contains("eval/")), fromApi.toString());
-            assertEquals(fromApi, fromCommand, "round " + record.round());
-            compared++;
-        }
-        assertEquals(3, compared, "rounds 0 (initial evaluation), 1 and 2 in " + lines);
-    }
-
-    private static boolean isComparable(String metric) {
-        return metric.contains("eval/") || metric.startsWith("client_work/");
-    }
-
-    private static Map<String, Double> comparable(JsonNode metrics) {
-        Map<String, Double> out = new TreeMap<>();
-        metrics.fields().forEachRemaining(e -> {
-            if (isComparable(e.getKey())) {
-                out.put(e.getKey(), e.getValue().asDouble());
+        FedRecon.Builder recon = FedRecon.builder(spec, Set.of("dense_1/kernel", "dense_1/bias"))
+                .setClientOptimizer(Sgd.of(0.05f))
+                .optReconstructionOptimizer(Sgd.of(0.2f))
+                .optReconstructionEpochs(2)
+                .optSeed(ApiRuns.SEED);
+        LearningProcess process = recon.build();
+        Map<String, Double> plain = new TreeMap<>();
+        TrainingResult api = ApiRuns.run(model, process, recon.buildEvaluation(), 2, (data, prep) -> {
+            try (LocalRuntime runtime = LocalRuntime.builder().optWorkers(1).build()) {
+                // the server's initial model evaluated without reconstruction (its local weights are never trained)
+                plain.putAll(ApiRuns.evaluation(data, spec, prep, null)
+                        .evaluate(runtime, process.getModelWeights(process.initialize(runtime))));
             }
         });
-        return out;
+        ApiRuns.assertSameRounds(jsonl, api, 2);
+        Map<String, Double> initial = api.history().get(0).metrics();
+        String loss = plain.keySet().stream()
+                .filter(k -> k.endsWith("/loss"))
+                .findFirst()
+                .orElseThrow();
+        assertNotEquals(plain.get(loss), initial.get(loss), loss + ": reconstruction changes the evaluation");
     }
 
     @Test

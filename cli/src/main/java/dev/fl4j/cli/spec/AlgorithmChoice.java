@@ -27,13 +27,14 @@ import java.util.Set;
 
 /**
  * An {@code --algorithm}: fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi,
- * fedadagrad, scaffold, fednova, mime-lite:MOMENTUM, fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]], each with
+ * fedadagrad, scaffold, fednova, mime-lite[:MOMENTUM], fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]], each with
  * its server optimizer's default learning rate when {@code --server-lr} is not given (SGD 1.0 for FedAvg,
  * FedProx, SCAFFOLD, FedNova, Mime Lite and FedRecon, SGD 0.1 for FedSGD as in TFF, 0.01 for the adaptive
  * ones). SCAFFOLD's {@code N} is the training population; Mime Lite's base optimizer is SGD at
- * {@code --client-lr} with momentum {@code MOMENTUM}. FedRecon ({@link FedRecon}) keeps the trainable
- * weights {@code LOCAL} names on the clients ({@link Reconstruction}). {@link #parse} reads the text with the
- * shared {@link SpecGrammar}; its errors are {@link SpecException}s
+ * {@code --client-lr} with momentum {@code MOMENTUM}, or without {@code MOMENTUM} the {@code --client-optimizer}
+ * (SGD by default; Adam, Adagrad, Yogi, RMSprop, SGD with heavy-ball momentum). FedRecon ({@link FedRecon})
+ * keeps the trainable weights {@code LOCAL} names on the clients ({@link Reconstruction}). {@link #parse} reads
+ * the text with the shared {@link SpecGrammar}; its errors are {@link SpecException}s
  * ({@code algorithm 'fedprox:x': MU must be a number, got 'x'; valid forms: ...}).
  *
  * @param reconstruction FedRecon's local weights and their reconstruction, null for the other algorithms
@@ -93,7 +94,7 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum, Rec
             "fedadagrad",
             "scaffold",
             "fednova",
-            "mime-lite:MOMENTUM",
+            "mime-lite[:MOMENTUM]",
             "fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]]");
 
     private static final SpecGrammar GRAMMAR = new SpecGrammar("algorithm", FORMS);
@@ -117,6 +118,9 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum, Rec
                     return new AlgorithmChoice("fedprox", (float) mu, 0f);
                 }
                 case "mime-lite" -> {
+                    if (term.params().isEmpty()) {
+                        return new AlgorithmChoice("mime-lite", 0f, Float.NaN);
+                    }
                     term.expect(1);
                     double m = term.number(0, "MOMENTUM");
                     if (!(m >= 0 && m < 1)) {
@@ -238,7 +242,7 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum, Rec
     public String text() {
         return switch (name) {
             case "fedprox" -> "fedprox:" + proximalMu;
-            case "mime-lite" -> "mime-lite:" + momentum;
+            case "mime-lite" -> Float.isNaN(momentum) ? "mime-lite" : "mime-lite:" + momentum;
             case "fedrecon" ->
                 "fedrecon:" + reconstruction.local() + ":" + reconstruction.epochs() + ":"
                         + reconstruction.learningRate();
@@ -318,7 +322,10 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum, Rec
         String extra = switch (name) {
             case "scaffold" -> ", control variates over all training clients";
             case "fednova" -> ", updates normalized by local steps";
-            case "mime-lite" -> ", server momentum " + momentum + " applied on clients";
+            case "mime-lite" ->
+                Float.isNaN(momentum)
+                        ? ", base optimizer state kept by the server and applied on clients"
+                        : ", server momentum " + momentum + " applied on clients";
             case "fedrecon" ->
                 String.format(
                         Locale.ROOT,
@@ -364,8 +371,9 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum, Rec
      * none); null for FedSGD, whose clients take no steps.
      *
      * @throws IllegalArgumentException naming the option and why this algorithm cannot take it: FedSGD
-     *     takes no client optimizer; Mime Lite's is SGD with the momentum of {@code mime-lite:MOMENTUM}
-     *     and no weight decay (its server-side momentum is computed from plain gradients); SCAFFOLD's
+     *     takes no client optimizer; {@code mime-lite:MOMENTUM}'s is SGD with that momentum, plain
+     *     {@code mime-lite}'s any but Nesterov SGD, both without weight decay (the server state is built
+     *     from plain gradients); SCAFFOLD's
      *     control variates and FedNova's normalization assume SGD steps (FedNova: heavy-ball momentum at
      *     most); or whatever {@link OptimizerSpec} refuses
      */
@@ -382,11 +390,28 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum, Rec
             }
             return null;
         }
+        if (name.equals("mime-lite") && Float.isNaN(momentum)) {
+            if (weightDecay != null) {
+                throw new IllegalArgumentException("--client-weight-decay is not supported by --algorithm " + text()
+                        + ": its server state is updated with the clients' plain full-batch gradients");
+            }
+            if (spec == null) {
+                return Sgd.of(lr);
+            }
+            if (OptimizerSpec.name(spec).equals("nesterov")) {
+                throw new IllegalArgumentException("--client-optimizer " + spec + " does not apply to --algorithm "
+                        + text()
+                        + ": Mime Lite applies the server's heavy-ball momentum on the clients, not Nesterov's;"
+                        + " use sgd, sgdm:MOMENTUM, adam, adagrad, yogi or rmsprop");
+            }
+            return OptimizerSpec.parse("client-optimizer", spec, lr, 0f);
+        }
         if (name.equals("mime-lite")) {
             if (spec != null) {
                 throw new IllegalArgumentException("--client-optimizer does not apply to --algorithm " + text()
                         + ": Mime Lite's base optimizer is SGD with the momentum of mime-lite:MOMENTUM, kept by the"
-                        + " server and applied on the clients");
+                        + " server and applied on the clients; for another base optimizer use --algorithm mime-lite"
+                        + " --client-optimizer " + spec);
             }
             if (weightDecay != null) {
                 throw new IllegalArgumentException("--client-weight-decay is not supported by --algorithm " + text()
