@@ -26,6 +26,7 @@ import dev.fl4j.deploy.security.RequestSigner;
 import dev.fl4j.learning.algorithms.ClientTraining;
 import dev.fl4j.learning.algorithms.ClientTrainingVariant;
 import dev.fl4j.learning.algorithms.ClientWorks;
+import dev.fl4j.learning.templates.DeltaDistribution;
 import dev.fl4j.learning.templates.EncodedDistribution;
 import dev.fl4j.simulation.data.Dataset;
 import io.grpc.ChannelCredentials;
@@ -119,6 +120,7 @@ public final class FederatedClient implements AutoCloseable {
             ClientSteps.Factory.class.getName(),
             FieldSelection.Factory.class.getName(),
             EncodedDistribution.DecodeFactory.class.getName(),
+            DeltaDistribution.ClientStepFactory.class.getName(),
             ShippedChain.Factory.class.getName());
 
     public static Builder builder() {

@@ -374,17 +374,19 @@ public final class DeployServer implements AutoCloseable {
     /** The stand-ins for the data of {@code ids} in {@code round}, each with simulation's shuffle seed. */
     private ClientValues clientData(
             int round, List<String> population, List<String> ids, Type memberType, Type elementType) {
-        return ClientValues.lazy(
-                memberType,
-                List.copyOf(ids),
-                id -> new RemoteClientData(
-                        elementType,
-                        id,
-                        round,
-                        TrainingLoop.clientShuffleSeed(b.seed, round, population.indexOf(id)),
-                        b.batchSize,
-                        b.examplesCap,
-                        stateRounds.getOrDefault(id, 0)));
+        runtime.useStandIns(id -> standIn(round, population, id, elementType));
+        return ClientValues.lazy(memberType, List.copyOf(ids), id -> standIn(round, population, id, elementType));
+    }
+
+    private RemoteClientData standIn(int round, List<String> population, String id, Type elementType) {
+        return new RemoteClientData(
+                elementType,
+                id,
+                round,
+                TrainingLoop.clientShuffleSeed(b.seed, round, population.indexOf(id)),
+                b.batchSize,
+                b.examplesCap,
+                stateRounds.getOrDefault(id, 0));
     }
 
     /**

@@ -87,6 +87,8 @@ public final class RemoteRuntime implements FederatedRuntime {
     private volatile boolean collecting;
     /** Over-selection: the results the collecting attempt accepted, by client, until used or dropped. */
     private final Map<String, Collected> collected = new ConcurrentHashMap<>();
+    /** The current round's data stand-ins by client id, for chains that read no client data. */
+    private volatile java.util.function.Function<String, RemoteClientData> standIns;
 
     /** A result the collecting attempt kept, with what tells whether a later task would compute the same. */
     private record Collected(
@@ -121,6 +123,15 @@ public final class RemoteRuntime implements FederatedRuntime {
         missed.clear();
         this.timeoutMillis = timeoutMillis;
         this.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    }
+
+    /**
+     * The data stand-ins of the round being run, by client id: a chain that reads no client data (a
+     * delta broadcast's check of the client's copy, say) still runs on its client, in that round and
+     * from the client state the stand-in names.
+     */
+    void useStandIns(java.util.function.Function<String, RemoteClientData> standIns) {
+        this.standIns = standIns;
     }
 
     /**
@@ -279,6 +290,9 @@ public final class RemoteRuntime implements FederatedRuntime {
                 } else {
                     sent.add(a.nameAt(i), a.get(i));
                 }
+            }
+            if (data == null && fn instanceof ShippedChain && standIns != null) {
+                data = standIns.apply(clientId);
             }
             if (data == null) {
                 throw new IllegalArgumentException("client work '" + fn.name()

@@ -15,8 +15,12 @@ import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
+import dev.fl4j.core.computation.ComputationDescriptor;
+import dev.fl4j.core.computation.ComputationFactory;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
+import dev.fl4j.core.io.MalformedDataException;
+import dev.fl4j.core.io.TypeCodec;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.templates.MeasuredProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
@@ -72,6 +76,8 @@ public final class DeltaDistribution {
     private static final TensorType I32 = TensorType.scalar(DType.INT32);
     private static final TensorType ENCODED_LEAF = new TensorType(DType.UINT8, TensorType.UNKNOWN);
     private static final long PURPOSE = Seeds.purpose("delta_broadcast");
+    private static final String STALE_STEP = "stale";
+    private static final String APPLY_STEP = "apply:";
 
     private DeltaDistribution() {}
 
@@ -101,9 +107,10 @@ public final class DeltaDistribution {
         }
         ValueEncoder delta = Encoders.parse(deltaName);
         String fullPreset = fullName.trim();
-        TensorEncoder full =
-                fullPreset.equals("none") ? Encoders.tensorEncoder("identity") : Encoders.tensorEncoder(fullPreset);
-        return create(valueType, delta, full, seed);
+        if (fullPreset.equals("none")) {
+            fullPreset = "identity";
+        }
+        return create(valueType, delta, Encoders.tensorEncoder(fullPreset), fullPreset, seed);
     }
 
     /**
@@ -114,25 +121,21 @@ public final class DeltaDistribution {
      * @param full  the encoder of the full model in a round where some client's copy is stale
      */
     public static DistributionProcess create(Type valueType, ValueEncoder delta, TensorEncoder full, long seed) {
+        return create(valueType, delta, full, null, seed);
+    }
+
+    /**
+     * As {@link #create(Type, ValueEncoder, TensorEncoder, long)}; when both encoders are
+     * {@link Encoders} presets ({@code fullPreset} non-null), the clients' steps are described
+     * ({@link ClientStepFactory}), so a deployed client checks and updates its own copy.
+     */
+    private static DistributionProcess create(
+            Type valueType, ValueEncoder delta, TensorEncoder full, String fullPreset, long seed) {
         Objects.requireNonNull(valueType, "value type");
         Objects.requireNonNull(delta, "delta encoder");
         Objects.requireNonNull(full, "full-model encoder");
         List<TensorType> leafTypes = leafTypes(valueType);
-        boolean[] encoded = new boolean[leafTypes.size()];
-        for (int l = 0; l < encoded.length; l++) {
-            TensorType t = leafTypes.get(l);
-            if (!t.isFullyDefined()) {
-                throw new IllegalArgumentException("a delta broadcast needs fully defined shapes, not " + t);
-            }
-            encoded[l] = delta.encodes(t);
-            if (encoded[l] && t.dtype() != DType.FLOAT32) {
-                throw new IllegalArgumentException("a delta broadcast encodes float32 tensors, not " + t);
-            }
-            if (encoded[l] && delta.tensorEncoder().isStateful((int) t.numElements())) {
-                throw new IllegalArgumentException("delta encoder " + delta.name()
-                        + " keeps state; a delta broadcast is its own error feedback, so use a stateless encoder");
-            }
-        }
+        boolean[] encoded = encodedLeaves(leafTypes, delta);
         Codec codec = new Codec(valueType, leafTypes, encoded, delta.tensorEncoder(), full, seed);
 
         StructType serverState = StructType.builder()
@@ -142,10 +145,7 @@ public final class DeltaDistribution {
                 .build();
         StructType clientState =
                 StructType.builder().add("version", I64).add("model", valueType).build();
-        StructType payload = StructType.builder()
-                .add("full_model", I32)
-                .add("model", EncodedDistribution.encodedType(valueType, delta))
-                .build();
+        StructType payload = payloadType(valueType, delta);
         StructType measurements = StructType.builder()
                 .add("encoded_bits", I64)
                 .add("full_model", I64)
@@ -158,16 +158,6 @@ public final class DeltaDistribution {
 
         LocalComputation version =
                 LocalComputation.of("delta_broadcast_version", serverState, I64, s -> ((Struct) s).get("version"));
-        LocalComputation stale = LocalComputation.withContext(
-                "delta_broadcast_copy_is_stale",
-                I64,
-                I32,
-                (v, client) -> Tensor.scalar(
-                        copy(client, clientState)
-                                        .map(c -> c.tensor(0).longValue() != ((Tensor) v).longValue())
-                                        .orElse(true)
-                                ? 1
-                                : 0));
         LocalComputation encode = LocalComputation.of(
                 "delta_broadcast_encode",
                 StructType.builder()
@@ -177,27 +167,9 @@ public final class DeltaDistribution {
                         .build(),
                 encodeResult,
                 arg -> codec.encode((Struct) arg));
-        LocalComputation apply = LocalComputation.withContext(
-                "delta_broadcast_apply",
-                StructType.builder().add("payload", payload).add("version", I64).build(),
-                valueType,
-                (arg, client) -> {
-                    Struct a = (Struct) arg;
-                    Struct p = (Struct) a.get("payload");
-                    long v = ((Tensor) a.get("version")).longValue();
-                    boolean fullModel = p.tensor(0).longValue() != 0;
-                    Value base = null;
-                    if (!fullModel) {
-                        Struct c = copy(client, clientState)
-                                .filter(s -> s.tensor(0).longValue() == v)
-                                .orElseThrow(() -> new IllegalStateException("client '" + client.clientId()
-                                        + "' holds no copy of model version " + v + " but was sent a delta"));
-                        base = c.get(1);
-                    }
-                    Value model = codec.apply(base, p.get("model"), fullModel);
-                    client.setClientState(STATE_KEY, Struct.named("version", Tensor.scalar(v + 1), "model", model));
-                    return model;
-                });
+        ClientSteps steps = clientSteps(valueType, delta, full, fullPreset, leafTypes, encoded);
+        LocalComputation stale = steps.stale();
+        LocalComputation apply = steps.apply();
 
         FederatedType state = FederatedType.server(serverState);
         FederatedComputation init = FederatedComputation.noArg(
@@ -234,6 +206,135 @@ public final class DeltaDistribution {
                             ctx.federatedField(enc, "state"), models, ctx.federatedField(enc, "measurements"));
                 });
         return new DistributionProcess(init, next);
+    }
+
+    private static boolean[] encodedLeaves(List<TensorType> leafTypes, ValueEncoder delta) {
+        boolean[] encoded = new boolean[leafTypes.size()];
+        for (int l = 0; l < encoded.length; l++) {
+            TensorType t = leafTypes.get(l);
+            if (!t.isFullyDefined()) {
+                throw new IllegalArgumentException("a delta broadcast needs fully defined shapes, not " + t);
+            }
+            encoded[l] = delta.encodes(t);
+            if (encoded[l] && t.dtype() != DType.FLOAT32) {
+                throw new IllegalArgumentException("a delta broadcast encodes float32 tensors, not " + t);
+            }
+            if (encoded[l] && delta.tensorEncoder().isStateful((int) t.numElements())) {
+                throw new IllegalArgumentException("delta encoder " + delta.name()
+                        + " keeps state; a delta broadcast is its own error feedback, so use a stateless encoder");
+            }
+        }
+        return encoded;
+    }
+
+    /** The two steps each client runs: whether its copy is stale, and the update of its copy. */
+    private record ClientSteps(LocalComputation stale, LocalComputation apply) {}
+
+    private static ClientSteps clientSteps(
+            Type valueType,
+            ValueEncoder delta,
+            TensorEncoder full,
+            String fullPreset,
+            List<TensorType> leafTypes,
+            boolean[] encoded) {
+        Codec codec = new Codec(valueType, leafTypes, encoded, delta.tensorEncoder(), full, 0L);
+        StructType clientState =
+                StructType.builder().add("version", I64).add("model", valueType).build();
+        StructType payload = payloadType(valueType, delta);
+        LocalComputation stale = LocalComputation.withContext(
+                "delta_broadcast_copy_is_stale",
+                I64,
+                I32,
+                (v, client) -> Tensor.scalar(
+                        copy(client, clientState)
+                                        .map(c -> c.tensor(0).longValue() != ((Tensor) v).longValue())
+                                        .orElse(true)
+                                ? 1
+                                : 0));
+        LocalComputation apply = LocalComputation.withContext(
+                "delta_broadcast_apply",
+                StructType.builder().add("payload", payload).add("version", I64).build(),
+                valueType,
+                (arg, client) -> {
+                    Struct a = (Struct) arg;
+                    Struct p = (Struct) a.get("payload");
+                    long v = ((Tensor) a.get("version")).longValue();
+                    boolean fullModel = p.tensor(0).longValue() != 0;
+                    Value base = null;
+                    if (!fullModel) {
+                        java.util.Optional<Struct> held = copy(client, clientState);
+                        if (held.isEmpty() || held.get().tensor(0).longValue() != v) {
+                            throw new IllegalStateException("client '" + client.clientId()
+                                    + "' was sent the change of model version " + v + " but holds "
+                                    + held.map(c -> "version " + c.tensor(0).longValue())
+                                            .orElse("no copy")
+                                    + "; a change applies only to the copy it was computed from");
+                        }
+                        base = held.get().get(1);
+                    }
+                    Value model = codec.apply(base, p.get("model"), fullModel);
+                    client.setClientState(STATE_KEY, Struct.named("version", Tensor.scalar(v + 1), "model", model));
+                    return model;
+                });
+        java.util.Optional<String> deltaPreset = delta.presetName();
+        if (deltaPreset.isEmpty() || fullPreset == null) {
+            return new ClientSteps(stale, apply);
+        }
+        Value type = TypeCodec.toValue(valueType);
+        return new ClientSteps(
+                LocalComputation.described(stale, ComputationDescriptor.of(ClientStepFactory.class, STALE_STEP, type)),
+                LocalComputation.described(
+                        apply,
+                        ComputationDescriptor.of(
+                                ClientStepFactory.class, APPLY_STEP + deltaPreset.get() + "/" + fullPreset, type)));
+    }
+
+    private static StructType payloadType(Type valueType, ValueEncoder delta) {
+        return StructType.builder()
+                .add("full_model", I32)
+                .add("model", EncodedDistribution.encodedType(valueType, delta))
+                .build();
+    }
+
+    /**
+     * Rebuilds a client's step of a delta broadcast on a deployed client: config {@code stale} (is
+     * the copy in this client's state of the version the server names?) or {@code apply:DELTA/FULL}
+     * (the {@link Encoders} presets; decode the payload and add it to the copy, or replace the copy
+     * by the full model), payload the model's type ({@link TypeCodec}). The apply step refuses a
+     * change for a version the client does not hold, so a hostile or confused server cannot make a
+     * client add a change to the wrong base.
+     */
+    public static final class ClientStepFactory implements ComputationFactory {
+        @Override
+        public LocalComputation create(String config, Value payload) {
+            if (payload == null) {
+                throw new MalformedDataException("a delta broadcast's client step needs the model's type");
+            }
+            Type valueType = TypeCodec.fromValue(payload);
+            String deltaName;
+            String fullName;
+            if (STALE_STEP.equals(config)) {
+                deltaName = "identity";
+                fullName = "identity";
+            } else if (config != null && config.startsWith(APPLY_STEP) && config.indexOf('/') > 0) {
+                String spec = config.substring(APPLY_STEP.length());
+                deltaName = spec.substring(0, spec.indexOf('/'));
+                fullName = spec.substring(spec.indexOf('/') + 1);
+            } else {
+                throw new MalformedDataException(
+                        "a delta broadcast's client step is 'stale' or 'apply:DELTA/FULL', got '" + config + "'");
+            }
+            try {
+                ValueEncoder delta = Encoders.parse(deltaName);
+                TensorEncoder full = Encoders.tensorEncoder(fullName);
+                List<TensorType> leafTypes = leafTypes(valueType);
+                boolean[] encoded = encodedLeaves(leafTypes, delta);
+                ClientSteps steps = clientSteps(valueType, delta, full, fullName, leafTypes, encoded);
+                return STALE_STEP.equals(config) ? steps.stale() : steps.apply();
+            } catch (IllegalArgumentException e) {
+                throw new MalformedDataException("delta broadcast client step: " + e.getMessage());
+            }
+        }
     }
 
     /** The client's copy, checked against the expected type; empty when it has none. */
