@@ -207,6 +207,41 @@ class DeployCommandsTest {
         }
     }
 
+    /** A delta broadcast from the command line: the clients hold their copies, the second round sends the change. */
+    @Test
+    void aDeltaBroadcastServerSendsTheChangeOnceEveryClientHoldsTheModel() throws Exception {
+        String[] data = {"--dataset", "synthetic", "--clients", "3", "--examples-per-client", "20", "--seed", "4"};
+        Path csv = tmp.resolve("delta.csv");
+        List<String> args = new ArrayList<>(List.of(
+                "server",
+                "--insecure",
+                "--clients-per-round",
+                "3",
+                "--broadcast",
+                "delta:drive@0",
+                "--batch",
+                "5",
+                "--rounds",
+                "2",
+                "--csv",
+                csv.toString()));
+        args.addAll(List.of(data));
+        String out = serverWithThreeClients(args, data);
+        assertTrue(out.contains("round  2, "), out);
+        List<String> rows =
+                Files.readAllLines(csv).stream().filter(l -> !l.startsWith("#")).toList();
+        List<String> header = List.of(rows.get(0).split(","));
+        int full = -1;
+        for (int i = 0; i < header.size(); i++) {
+            if (header.get(i).endsWith("full_model")) {
+                full = i;
+            }
+        }
+        assertTrue(full >= 0, "a full_model column: " + header);
+        assertEquals(1.0, Double.parseDouble(rows.get(rows.size() - 2).split(",")[full]), "round 1: the full model");
+        assertEquals(0.0, Double.parseDouble(rows.get(rows.size() - 1).split(",")[full]), "round 2: the change");
+    }
+
     @Test
     void anOverSelectingServerCompletesEachRoundWithTheFirstResultsAndLogsWhoCounted() throws Exception {
         String[] data = {"--dataset", "synthetic", "--clients", "3", "--examples-per-client", "20", "--seed", "4"};
