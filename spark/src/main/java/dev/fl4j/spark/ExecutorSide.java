@@ -6,11 +6,14 @@ import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
 import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.core.runtime.ShippedPass;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Serializable;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +22,12 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
@@ -43,19 +51,38 @@ final class ExecutorSide {
      * One partition's results, per client the encoded structure of its shipped results; or, when
      * client {@code failedAt} failed, the results of the clients before it and the failure's text.
      */
-    record PartitionOutput(int first, byte[][] results, int failedAt, String failure) implements Serializable {}
+    record PartitionOutput(int first, byte[][] results, int failedAt, String failure, String stateFile)
+            implements Serializable {}
 
-    /** The task: runs every client of its partition in order with the pass broadcast to it. */
-    static final class RunPartition implements FlatMapFunction<Iterator<PartitionInput>, PartitionOutput> {
+    /**
+     * The task: runs every client of its partition in order with the pass broadcast to it, each
+     * client reading its state from its committed record (if any) and the records of the clients
+     * that wrote state going to an attempt file of this task ({@link ClusterClientStates}).
+     */
+    static final class RunPartition
+            implements FlatMapFunction<Iterator<PartitionInput>, PartitionOutput>,
+                    FlatMapFunction2<Iterator<PartitionInput>, Iterator<ClientRecord>, PartitionOutput> {
         private static final long serialVersionUID = 1L;
         private final Broadcast<PassBytes> pass;
+        private final ClusterClientStates.TaskSide states;
 
-        RunPartition(Broadcast<PassBytes> pass) {
+        RunPartition(Broadcast<PassBytes> pass, ClusterClientStates.TaskSide states) {
             this.pass = pass;
+            this.states = states;
         }
 
+        /** A partition none of whose clients has state yet. */
         @Override
-        public Iterator<PartitionOutput> call(Iterator<PartitionInput> inputs) {
+        public Iterator<PartitionOutput> call(Iterator<PartitionInput> inputs) throws IOException {
+            return call(inputs, java.util.Collections.emptyIterator());
+        }
+
+        /** A partition with its clients' committed records. */
+        @Override
+        public Iterator<PartitionOutput> call(Iterator<PartitionInput> inputs, Iterator<ClientRecord> records)
+                throws IOException {
+            Map<String, ClientRecord> byClient = new HashMap<>();
+            records.forEachRemaining(r -> byClient.put(r.clientId(), r));
             PassBytes bytes = pass.value();
             ShippedPass.Compiled compiled = compiledPlan(bytes);
             List<Value> broadcasts = new ArrayList<>(bytes.broadcasts().length);
@@ -66,7 +93,8 @@ final class ExecutorSide {
             Resources resources = borrow();
             try {
                 while (inputs.hasNext()) {
-                    out.add(runClients(compiled, broadcasts, bytes.clientInputs(), inputs.next(), resources));
+                    out.add(runClients(
+                            compiled, broadcasts, bytes.clientInputs(), inputs.next(), resources, byClient, states));
                 }
             } finally {
                 RESOURCES.push(resources);
@@ -80,26 +108,110 @@ final class ExecutorSide {
             List<Value> broadcasts,
             int clientInputs,
             PartitionInput in,
-            Resources resources) {
+            Resources resources,
+            Map<String, ClientRecord> records,
+            ClusterClientStates.TaskSide side)
+            throws IOException {
         byte[][] results = new byte[in.clientIds().length][];
+        List<ClientRecord> written = new ArrayList<>();
         for (int c = 0; c < results.length; c++) {
             int index = in.first() + c;
+            String id = in.clientIds()[c];
+            ClientStateView state = new ClientStateView(id, records.get(id), side.transaction());
             try {
                 Value inputs = ValueCodec.decode(in.inputs()[c]);
                 if (!(inputs instanceof Struct s) || s.size() != clientInputs) {
-                    throw new IllegalStateException("client " + in.clientIds()[c] + ": expected " + clientInputs
-                            + " client inputs, got " + inputs.type());
+                    throw new IllegalStateException(
+                            "client " + id + ": expected " + clientInputs + " client inputs, got " + inputs.type());
                 }
                 List<Value> members = compiled.runClient(
-                        index, s.values(), broadcasts, new ExecutorContext(index, in.clientIds()[c], resources));
+                        index, s.values(), broadcasts, new ExecutorContext(index, id, resources, state));
                 results[c] = ValueCodec.encode(Struct.of(members));
             } catch (RuntimeException e) {
                 // the client's own failure (its work threw): deterministic, so it is reported, not retried. An Error
                 // fails the task instead, and Spark runs the partition again (client work is idempotent)
-                return new PartitionOutput(in.first(), Arrays.copyOf(results, c), index, describe(e));
+                return new PartitionOutput(in.first(), Arrays.copyOf(results, c), index, describe(e), null);
             }
+            state.record(side.pass()).ifPresent(written::add);
         }
-        return new PartitionOutput(in.first(), results, -1, null);
+        String file = written.isEmpty() ? null : writeAttempt(side, in.first(), written);
+        return new PartitionOutput(in.first(), results, -1, null, file);
+    }
+
+    /** Writes this task attempt's records to a file of its own (a temporary name, then renamed); returns its URI. */
+    private static String writeAttempt(ClusterClientStates.TaskSide side, int first, List<ClientRecord> records)
+            throws IOException {
+        TaskContext task = TaskContext.get();
+        long attempt = task == null ? 0 : task.taskAttemptId();
+        Path txDir = new Path(side.dir(), "tx-" + side.transaction());
+        String name = "pass-" + side.pass() + "-part-" + first + "-" + attempt + ".fl4s";
+        Path tmp = new Path(txDir, "." + name + ".tmp");
+        Path file = new Path(txDir, name);
+        FileSystem fs = file.getFileSystem(new Configuration());
+        try (DataOutputStream out = new DataOutputStream(fs.create(tmp, true))) {
+            ClientRecord.write(out, records, records.size());
+        }
+        if (!fs.rename(tmp, file)) {
+            throw new IOException("cannot rename " + tmp + " to " + file);
+        }
+        return fs.makeQualified(file).toString();
+    }
+
+    /**
+     * One client's state in a task: reads see this client's writes, then its committed record;
+     * a key is written at most once per invocation (here, or in an earlier pass of it).
+     */
+    static final class ClientStateView {
+        private final String clientId;
+        private final ClientRecord committed;
+        private final long transaction;
+        private final java.util.TreeMap<String, Value> writes = new java.util.TreeMap<>();
+
+        ClientStateView(String clientId, ClientRecord committed, long transaction) {
+            this.clientId = clientId;
+            this.committed = committed;
+            this.transaction = transaction;
+        }
+
+        Optional<Value> get(String key) {
+            Value mine = writes.get(key);
+            return mine != null ? Optional.of(mine) : committed == null ? Optional.empty() : committed.value(key);
+        }
+
+        void put(String key, Value state) {
+            java.util.Objects.requireNonNull(state, "client state");
+            if (writes.containsKey(key) || (committed != null && committed.writtenIn(key) == transaction)) {
+                throw new IllegalStateException("client '" + clientId + "' wrote its state '" + key
+                        + "' twice in one invocation; each stateful computation needs its own key, and a client may"
+                        + " appear once per invocation");
+            }
+            writes.put(key, state);
+        }
+
+        /** The client's new record when it wrote state: its committed keys with this invocation's writes. */
+        Optional<ClientRecord> record(int pass) {
+            if (writes.isEmpty()) {
+                return Optional.empty();
+            }
+            java.util.TreeMap<String, byte[]> states = new java.util.TreeMap<>();
+            java.util.TreeMap<String, Long> writtenIn = new java.util.TreeMap<>();
+            if (committed != null) {
+                for (int i = 0; i < committed.keys().length; i++) {
+                    states.put(committed.keys()[i], committed.states()[i]);
+                    writtenIn.put(committed.keys()[i], committed.writtenIn()[i]);
+                }
+            }
+            writes.forEach((k, v) -> {
+                states.put(k, ValueCodec.encode(v));
+                writtenIn.put(k, transaction);
+            });
+            return Optional.of(new ClientRecord(
+                    clientId,
+                    states.keySet().toArray(new String[0]),
+                    writtenIn.values().stream().mapToLong(Long::longValue).toArray(),
+                    states.values().toArray(new byte[0][]),
+                    pass));
+        }
     }
 
     private static String describe(Throwable e) {
@@ -223,7 +335,8 @@ final class ExecutorSide {
     }
 
     /** The context of shipped client work in an executor. */
-    private record ExecutorContext(int clientIndex, String clientId, Resources resources) implements ClientContext {
+    private record ExecutorContext(int clientIndex, String clientId, Resources resources, ClientStateView state)
+            implements ClientContext {
         @Override
         public Placement placement() {
             return Placement.CLIENTS;
@@ -241,18 +354,12 @@ final class ExecutorSide {
 
         @Override
         public Optional<Value> clientState(String key) {
-            throw noState(key);
+            return state.get(key);
         }
 
         @Override
-        public void setClientState(String key, Value state) {
-            throw noState(key);
-        }
-
-        private IllegalStateException noState(String key) {
-            return new IllegalStateException("client state '" + key + "' of client " + clientId
-                    + ": computations shipped to Spark executors cannot read or write client state; the SparkRuntime"
-                    + " keeps client state on the driver, where work without a descriptor runs");
+        public void setClientState(String key, Value value) {
+            state.put(key, value);
         }
     }
 }

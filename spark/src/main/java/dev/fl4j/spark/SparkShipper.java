@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -32,11 +34,13 @@ final class SparkShipper implements ClientWorkShipper {
     private final JavaSparkContext sc;
     private final int partitions;
     private final int inFlight;
+    private final ClusterClientStates states;
 
-    SparkShipper(JavaSparkContext sc, int partitions, int inFlight) {
+    SparkShipper(JavaSparkContext sc, int partitions, int inFlight, ClusterClientStates states) {
         this.sc = sc;
         this.partitions = partitions;
         this.inFlight = inFlight;
+        this.states = states;
     }
 
     /** What the last pass shipped per client, by type (for tests: broadcasts must not travel per client). */
@@ -57,16 +61,23 @@ final class SparkShipper implements ClientWorkShipper {
         Broadcast<PassBytes> shared = sc.broadcast(
                 new PassBytes(pass.plan(), broadcasts, pass.clientInputs().size()));
         int p = Math.min(partitions, n);
+        int[] first = new int[p + 1];
+        for (int k = 0; k <= p; k++) {
+            first[k] = firstClient(k, p, n);
+        }
+        ClusterClientStates.Transaction tx = states.current();
+        ClusterClientStates.TaskSide side = tx.nextPass();
+        JavaPairRDD<Integer, ClientRecord> passStates = tx.forPass(pass.clientIds(), p, first);
         ArrayDeque<JavaFutureAction<List<PartitionOutput>>> running = new ArrayDeque<>();
         try {
             int submitted = 0;
             for (int k = 0; k < p; k++) {
                 while (submitted < p && submitted < k + inFlight) {
-                    running.add(submit(pass, shared, submitted, p));
+                    running.add(submit(pass, shared, submitted, p, side, passStates));
                     submitted++;
                 }
                 List<PartitionOutput> outputs = running.poll().get();
-                fold(pass, outputs, sink);
+                fold(pass, outputs, sink, tx);
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("a Spark job of client work failed: " + e.getCause(), e.getCause());
@@ -83,9 +94,17 @@ final class SparkShipper implements ClientWorkShipper {
         return (int) ((long) k * n / p);
     }
 
-    /** Submits partition {@code k} of {@code p} as a job of its own. */
+    /**
+     * Submits partition {@code k} of {@code p} as a job of its own, its clients' state records (if
+     * any client has state) zipped in.
+     */
     private JavaFutureAction<List<PartitionOutput>> submit(
-            ShippedPass pass, Broadcast<PassBytes> shared, int k0, int p) {
+            ShippedPass pass,
+            Broadcast<PassBytes> shared,
+            int k0,
+            int p,
+            ClusterClientStates.TaskSide side,
+            JavaPairRDD<Integer, ClientRecord> passStates) {
         int n = pass.clientIds().size();
         List<PartitionInput> inputs = new ArrayList<>(1);
         for (int k = k0; k < k0 + 1; k++) {
@@ -99,12 +118,19 @@ final class SparkShipper implements ClientWorkShipper {
             }
             inputs.add(new PartitionInput(first, ids, data));
         }
-        return sc.parallelize(inputs, inputs.size())
-                .mapPartitions(new ExecutorSide.RunPartition(shared))
-                .collectAsync();
+        JavaRDD<PartitionInput> in = sc.parallelize(inputs, inputs.size());
+        ExecutorSide.RunPartition task = new ExecutorSide.RunPartition(shared, side);
+        JavaRDD<PartitionOutput> out = passStates == null
+                ? in.mapPartitions(task)
+                : in.zipPartitions(ClusterClientStates.partition(passStates, k0), task);
+        return out.collectAsync();
     }
 
-    private static void fold(ShippedPass pass, List<PartitionOutput> outputs, OrderedFold.Sink<List<Value>> sink)
+    private static void fold(
+            ShippedPass pass,
+            List<PartitionOutput> outputs,
+            OrderedFold.Sink<List<Value>> sink,
+            ClusterClientStates.Transaction tx)
             throws Exception {
         for (PartitionOutput out : outputs) {
             for (int c = 0; c < out.results().length; c++) {
@@ -121,6 +147,9 @@ final class SparkShipper implements ClientWorkShipper {
                         out.failedAt(),
                         pass.clientIds().get(out.failedAt()),
                         new RemoteClientFailure(out.failure()));
+            }
+            if (out.stateFile() != null) {
+                tx.written(out.stateFile());
             }
         }
     }
