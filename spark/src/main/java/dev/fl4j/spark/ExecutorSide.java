@@ -5,6 +5,7 @@ import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
 import dev.fl4j.core.io.ValueCodec;
+import dev.fl4j.core.runtime.BlockFolds;
 import dev.fl4j.core.runtime.ShippedPass;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -25,10 +26,12 @@ import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.Partitioner;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.broadcast.Broadcast;
+import scala.Tuple2;
 
 /**
  * What runs in a Spark executor: the task that runs one partition's clients, and the per-JVM caches
@@ -42,7 +45,36 @@ final class ExecutorSide {
     private ExecutorSide() {}
 
     /** A pass's plan and its broadcast values, encoded: the content of one Spark broadcast per pass. */
-    record PassBytes(byte[] plan, byte[][] broadcasts, int clientInputs) implements Serializable {}
+    record PassBytes(byte[] plan, byte[][] broadcasts, int clientInputs, byte[] blockFolds) implements Serializable {
+        PassBytes(byte[] plan, byte[][] broadcasts, int clientInputs) {
+            this(plan, broadcasts, clientInputs, null);
+        }
+    }
+
+    /**
+     * One block's folds ({@link BlockFolds.Block#partial}, encoded); or, when client {@code failedAt}
+     * failed (its work, or a fold refusing its value: {@code foldRefused}), that failure's text and
+     * no partial.
+     */
+    record BlockOutput(
+            int block, byte[] partial, int failedAt, String failure, boolean foldRefused, List<String> stateFiles)
+            implements Serializable {
+        BlockOutput(int block, byte[] partial, int failedAt, String failure, boolean foldRefused) {
+            this(block, partial, failedAt, failure, foldRefused, List.of());
+        }
+    }
+
+    /** One client's members of the pass's folds, encoded; or its failure's text. */
+    record ClientMembers(String clientId, byte[] members, String failure, String stateFile) implements Serializable {
+        ClientMembers(String clientId, byte[] members, String failure) {
+            this(clientId, members, failure, null);
+        }
+
+        /** Not a client: the attempt file of the first-stage task that emits it, for its block's output to carry. */
+        static ClientMembers stateFileOf(String file) {
+            return new ClientMembers(null, null, null, file);
+        }
+    }
 
     /** One partition's clients: a contiguous range of the pass starting at {@code first}. */
     record PartitionInput(int first, String[] clientIds, byte[][] inputs) implements Serializable {}
@@ -100,6 +132,249 @@ final class ExecutorSide {
                 RESOURCES.push(resources);
             }
             return out.iterator();
+        }
+    }
+
+    /**
+     * The task of a pass that folds where it runs, over partitions of whole blocks: runs every client
+     * of its partition in order, folds each block and returns one {@link BlockOutput} per block (it
+     * stops at a failing client, whose block's output says so).
+     */
+    static final class FoldBlocks
+            implements FlatMapFunction2<Iterator<PartitionInput>, Iterator<ClientRecord>, BlockOutput> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<PassBytes> pass;
+        private final ClusterClientStates.TaskSide states;
+
+        FoldBlocks(Broadcast<PassBytes> pass, ClusterClientStates.TaskSide states) {
+            this.pass = pass;
+            this.states = states;
+        }
+
+        @Override
+        public Iterator<BlockOutput> call(Iterator<PartitionInput> inputs, Iterator<ClientRecord> records)
+                throws IOException {
+            Pass p = new Pass(pass.value());
+            Map<String, ClientRecord> byClient = byClient(records);
+            List<BlockOutput> out = new ArrayList<>();
+            List<ClientRecord> written = new ArrayList<>();
+            int first = -1;
+            Resources resources = borrow();
+            try {
+                while (inputs.hasNext()) {
+                    PartitionInput in = inputs.next();
+                    first = first < 0 ? in.first() : first;
+                    BlockFolds.Block block = null;
+                    for (int c = 0; c < in.clientIds().length; c++) {
+                        int index = in.first() + c;
+                        int b = BlockFolds.blockOf(index);
+                        if (block == null) {
+                            block = p.folds.newBlock();
+                        }
+                        String id = in.clientIds()[c];
+                        ClientStateView state = new ClientStateView(id, byClient.get(id), states.transaction());
+                        Value members;
+                        try {
+                            members = p.members(index, id, in.inputs()[c], resources, state);
+                        } catch (RuntimeException e) {
+                            out.add(new BlockOutput(b, null, index, describe(e), false));
+                            return out.iterator();
+                        }
+                        try {
+                            block.add(index, id, members);
+                        } catch (RuntimeException e) {
+                            out.add(new BlockOutput(b, null, index, e.getMessage(), true));
+                            return out.iterator();
+                        }
+                        state.record(states.pass()).ifPresent(written::add);
+                        if (c == in.clientIds().length - 1 || BlockFolds.blockOf(index + 1) != b) {
+                            out.add(new BlockOutput(b, ValueCodec.encode(block.partial()), -1, null, false));
+                            block = null;
+                        }
+                    }
+                }
+            } finally {
+                RESOURCES.push(resources);
+            }
+            if (!written.isEmpty() && !out.isEmpty()) {
+                BlockOutput last = out.remove(out.size() - 1);
+                out.add(new BlockOutput(
+                        last.block(), last.partial(), -1, null, false, List.of(writeAttempt(states, first, written))));
+            }
+            return out.iterator();
+        }
+    }
+
+    /**
+     * The first stage of a pass that folds where it runs, over partitions smaller than a block: runs
+     * every client of its partition and emits its fold members keyed by client index (it stops at a
+     * failing client, emitting its failure), for the second stage ({@link FoldSorted}) to fold by block.
+     */
+    static final class MembersByClient
+            implements FlatMapFunction2<
+                    Iterator<PartitionInput>, Iterator<ClientRecord>, Tuple2<Integer, ClientMembers>> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<PassBytes> pass;
+        private final ClusterClientStates.TaskSide states;
+
+        MembersByClient(Broadcast<PassBytes> pass, ClusterClientStates.TaskSide states) {
+            this.pass = pass;
+            this.states = states;
+        }
+
+        @Override
+        public Iterator<Tuple2<Integer, ClientMembers>> call(
+                Iterator<PartitionInput> inputs, Iterator<ClientRecord> records) throws IOException {
+            Pass p = new Pass(pass.value());
+            Map<String, ClientRecord> byClient = byClient(records);
+            List<Tuple2<Integer, ClientMembers>> out = new ArrayList<>();
+            List<ClientRecord> written = new ArrayList<>();
+            int first = -1;
+            Resources resources = borrow();
+            try {
+                while (inputs.hasNext()) {
+                    PartitionInput in = inputs.next();
+                    first = first < 0 ? in.first() : first;
+                    for (int c = 0; c < in.clientIds().length; c++) {
+                        int index = in.first() + c;
+                        String id = in.clientIds()[c];
+                        ClientStateView state = new ClientStateView(id, byClient.get(id), states.transaction());
+                        try {
+                            byte[] m = ValueCodec.encode(p.members(index, id, in.inputs()[c], resources, state));
+                            out.add(new Tuple2<>(index, new ClientMembers(id, m, null)));
+                        } catch (RuntimeException e) {
+                            out.add(new Tuple2<>(index, new ClientMembers(id, null, describe(e))));
+                            return out.iterator();
+                        }
+                        state.record(states.pass()).ifPresent(written::add);
+                    }
+                }
+            } finally {
+                RESOURCES.push(resources);
+            }
+            if (!written.isEmpty()) {
+                // keyed by this partition's first client: it travels to that client's block, whose output carries it
+                out.add(new Tuple2<>(first, ClientMembers.stateFileOf(writeAttempt(states, first, written))));
+            }
+            return out.iterator();
+        }
+    }
+
+    private static Map<String, ClientRecord> byClient(Iterator<ClientRecord> records) {
+        Map<String, ClientRecord> byClient = new HashMap<>();
+        records.forEachRemaining(r -> byClient.put(r.clientId(), r));
+        return byClient;
+    }
+
+    /** Sends each client to the partition of its block (block b to partition b). */
+    static final class ByBlock extends Partitioner {
+        private static final long serialVersionUID = 1L;
+        private final int blocks;
+
+        ByBlock(int blocks) {
+            this.blocks = blocks;
+        }
+
+        @Override
+        public int numPartitions() {
+            return blocks;
+        }
+
+        @Override
+        public int getPartition(Object clientIndex) {
+            return BlockFolds.blockOf((Integer) clientIndex);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ByBlock b && b.blocks == blocks;
+        }
+
+        @Override
+        public int hashCode() {
+            return blocks;
+        }
+    }
+
+    /**
+     * The second stage: a block's clients' members, sorted by client index, folded in that order into
+     * the block's {@link BlockOutput} (stopping at the first failure).
+     */
+    static final class FoldSorted implements FlatMapFunction<Iterator<Tuple2<Integer, ClientMembers>>, BlockOutput> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<PassBytes> pass;
+
+        FoldSorted(Broadcast<PassBytes> pass) {
+            this.pass = pass;
+        }
+
+        @Override
+        public Iterator<BlockOutput> call(Iterator<Tuple2<Integer, ClientMembers>> members) {
+            if (!members.hasNext()) {
+                return java.util.Collections.emptyIterator();
+            }
+            PassBytes bytes = pass.value();
+            BlockFolds folds = BlockFolds.decode(
+                    bytes.blockFolds(),
+                    compiledPlan(bytes).computations().size(),
+                    bytes.broadcasts().length,
+                    bytes.clientInputs());
+            BlockFolds.Block block = folds.newBlock();
+            List<String> stateFiles = new ArrayList<>();
+            int b = -1;
+            while (members.hasNext()) {
+                Tuple2<Integer, ClientMembers> next = members.next();
+                int index = next._1();
+                b = BlockFolds.blockOf(index);
+                ClientMembers m = next._2();
+                if (m.stateFile() != null) {
+                    stateFiles.add(m.stateFile());
+                    continue;
+                }
+                if (m.failure() != null) {
+                    return List.of(new BlockOutput(b, null, index, m.failure(), false))
+                            .iterator();
+                }
+                try {
+                    block.add(index, m.clientId(), ValueCodec.decode(m.members()));
+                } catch (RuntimeException e) {
+                    return List.of(new BlockOutput(b, null, index, e.getMessage(), true))
+                            .iterator();
+                }
+            }
+            return List.of(new BlockOutput(b, ValueCodec.encode(block.partial()), -1, null, false, stateFiles))
+                    .iterator();
+        }
+    }
+
+    /** A pass as a task reads it: the compiled plan, its broadcasts and its block folds. */
+    private static final class Pass {
+        final ShippedPass.Compiled compiled;
+        final List<Value> broadcasts;
+        final int clientInputs;
+        final BlockFolds folds;
+
+        Pass(PassBytes bytes) {
+            compiled = compiledPlan(bytes);
+            broadcasts = new ArrayList<>(bytes.broadcasts().length);
+            for (byte[] b : bytes.broadcasts()) {
+                broadcasts.add(ValueCodec.decode(b));
+            }
+            clientInputs = bytes.clientInputs();
+            folds = BlockFolds.decode(
+                    bytes.blockFolds(), compiled.computations().size(), broadcasts.size(), clientInputs);
+        }
+
+        /** Runs one client's work and returns its members of the folds. */
+        Value members(int index, String clientId, byte[] encodedInputs, Resources resources, ClientStateView state) {
+            Value inputs = ValueCodec.decode(encodedInputs);
+            if (!(inputs instanceof Struct s) || s.size() != clientInputs) {
+                throw new IllegalStateException(
+                        "client " + clientId + ": expected " + clientInputs + " client inputs, got " + inputs.type());
+            }
+            List<Value> results = compiled.runClient(
+                    index, s.values(), broadcasts, new ExecutorContext(index, clientId, resources, state));
+            return folds.members(results, s.values(), broadcasts);
         }
     }
 

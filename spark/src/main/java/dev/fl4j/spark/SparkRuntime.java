@@ -28,34 +28,42 @@ import org.apache.spark.api.java.JavaSparkContext;
  * from the round's {@code {T}@CLIENTS} argument and shipped with the tasks, partition by partition
  * (any {@code ClientData} fl4j builds; moderate sizes).
  *
- * <h2>Same answer: the fold in client order on the driver</h2>
+ * <h2>Same answer: folds inside the executors, in core's block shape</h2>
  * The local runtime folds client results in client order, and a sum or mean of float32 values
  * accumulates in double. Double addition is not associative, so the fold's shape is part of the
- * result; core fixes it by client order alone (blocks of 1024 clients, block sums added in block
- * order: see {@code SumAccumulator} in {@code dev.fl4j.core.runtime}). This runtime cuts the clients
- * into contiguous ranges, one per partition, runs the partitions in parallel, and folds their results
- * on the driver in partition order, that is in client order, with the local runtime's own fold code:
- * the same additions in the same order. Work without a descriptor (the small glue maps of a round:
- * field selection, the finiteness check) runs there too, per client, as each client's results
- * arrive. Each partition is a job; at most {@link Builder#optInFlight} partitions are submitted and
- * not yet folded, so the driver holds that many partitions' results, not the round's.
- * Client updates do cross to the driver one per client, as they cross to the server in a real
- * deployment; folding inside executors (one partial per block of clients, merged in block order) is
- * not done: the glue maps between client training and the fold have no descriptors yet.
+ * result; core fixes it by client order alone: blocks of 1024 clients, each folded in client order
+ * from zero, block sums added in block order ({@link dev.fl4j.core.runtime.BlockFolds}). When every
+ * aggregation of a round's pass is a {@code federated_sum} or {@code federated_mean} (weighted or
+ * not) of what the shipped client work computes (a FedAvg round: the weighted mean of the updates and
+ * the sums of the metrics), the pass runs as one Spark job that folds inside the executors and sends
+ * the driver one partial accumulator per block, which the driver merges in block order: bitwise the
+ * local runtime's answer for any number of partitions and executors, and no client's update reaches
+ * the driver. With at least as many blocks as partitions, each partition is a range of whole blocks
+ * and folds them as it trains. With fewer (a round of at most 1024 clients is one block), the clients
+ * still train in all partitions in parallel and a second stage folds each block: the clients' fold
+ * inputs are shuffled (executor to executor) to their block's partition, sorted by client index.
+ *
+ * <p>Other passes (a {@code federated_aggregate}, whose accumulators do not cross JVMs; robust
+ * aggregators that need every update, median and Krum, which collect them within their memory budget;
+ * work without a descriptor, such as stateful client work) run as before: clients are cut into
+ * contiguous ranges, one per partition and job, their results come back to the driver and are folded
+ * there in client order with the local runtime's own fold code, at most {@link Builder#optInFlight}
+ * partitions submitted and not yet folded, so the driver holds that many partitions' results, not the
+ * round's.
  *
  * <h2>Client state on the cluster</h2>
  * Stateful client work that ships (SCAFFOLD's client training with its control variate, an
- * error-feedback encoder such as {@code randk-ef}) reads and writes its clients' state in the
- * executors, and the state stays there: an RDD of per-client records keyed by client id,
- * persisted in the executors and checkpointed under the state directory after each invocation that
- * wrote state, so the driver holds a handle and a few counts, not the states
- * ({@code ClusterClientStates}). Each invocation is a transaction as on {@link LocalRuntime}: a
- * task's writes go to an attempt file of its own, and only the files of the tasks whose results
- * were folded are merged, when the invocation returns; a task Spark runs again starts from the
- * committed state, and a failed invocation changes nothing. {@link #clientStates()} covers both
- * tiers: the cluster's, and the driver's for stateful work without a descriptor (which runs on the
- * driver); a checkpoint's {@code snapshot()} collects the cluster's states on the driver to write
- * them, and {@code restore} puts them back on the cluster.
+ * error-feedback encoder such as {@code randk-ef}) reads and writes its clients' state in the executors,
+ * and the state stays there: an RDD of per-client records keyed by client id, persisted in the
+ * executors and checkpointed under the state directory after each invocation that wrote state, so
+ * the driver holds a handle and a few counts, not the states ({@code ClusterClientStates}). Each
+ * invocation is a transaction as on {@link LocalRuntime}: a task's writes go to an attempt file of
+ * its own, and only the files of the task attempts whose results (or block partials) reached the
+ * driver are merged, when the invocation returns; a task Spark runs again starts from the committed
+ * state, and a failed invocation changes nothing. {@link #clientStates()} covers both tiers: the
+ * cluster's, and the driver's for stateful work without a descriptor (which runs on the driver); a
+ * checkpoint's {@code snapshot()} collects the cluster's states on the driver to write them, and
+ * {@code restore} puts them back on the cluster.
  *
  * <p>The state directory is {@link Builder#optStateDirectory} or the Spark configuration
  * {@value ClusterClientStates#STATE_DIR_CONF} (a Hadoop file system URI every executor and the

@@ -215,12 +215,22 @@ class SparkClientStateTest {
             localOnDriver = rt.invoke(countOnDriver(), values(17, 2));
             localStatesAfter = rt.clientStates().snapshot();
         }
+        // one partition: a task folds its whole block as it trains; four: the clients train in four tasks and a
+        // second stage folds the block (the first stage's attempt files travel with the fold members)
+        try (SparkRuntime rt = spark(1)) {
+            for (int r = 1; r <= 3; r++) {
+                assertEquals(local.get(r - 1), rt.invoke(count("die-after-write:c5"), values(12 + r, r)));
+                assertFalse(SparkShipper.lastBlockPass.shuffled());
+            }
+            assertEquals(localStates, rt.clientStates().snapshot());
+        }
         try (SparkRuntime rt = spark(4)) {
             for (int r = 1; r <= 3; r++) {
                 assertEquals(
                         local.get(r - 1),
                         rt.invoke(count("die-after-write:c5"), values(12 + r, r)),
                         "round " + r + ": the retried task counted c5 once");
+                assertTrue(SparkShipper.lastBlockPass.shuffled());
             }
             assertEquals(localStates, rt.clientStates().snapshot());
 

@@ -47,6 +47,7 @@ public final class ServerRun {
             int minClients,
             int minPopulation,
             Duration roundTimeout,
+            double overSelection,
             boolean insecure,
             Path tlsCert,
             Path tlsKey,
@@ -79,6 +80,7 @@ public final class ServerRun {
         options.put("min-clients", String.valueOf(o.minClients() > 0 ? o.minClients() : s.clientsPerRound()));
         options.put("min-population", String.valueOf(o.minPopulation()));
         options.put("round-timeout", o.roundTimeout().toString());
+        options.put("over-selection", String.valueOf(o.overSelection()));
         options.put("insecure", String.valueOf(o.insecure()));
         if (o.tlsCert() != null) {
             options.put("tls-cert", o.tlsCert().toString());
@@ -188,6 +190,7 @@ public final class ServerRun {
                         .optMinClients(o.minClients() > 0 ? o.minClients() : s.clientsPerRound())
                         .optMinPopulation(o.minPopulation())
                         .optRoundTimeout(o.roundTimeout())
+                        .optOverSelection(o.overSelection())
                         .optHost(o.host())
                         .optPort(o.port())
                         .optListener(new Lines(out, name, sinks, replaySinks));
@@ -219,12 +222,19 @@ public final class ServerRun {
                     out.print(summary);
                     out.printf(
                             Locale.ROOT,
-                            "model %s (%,d parameters), algorithm %s, %d clients per round (at least %d),"
+                            "model %s (%,d parameters), algorithm %s, %d clients per round%s (at least %d),"
                                     + " round timeout %ds%n",
                             model.name(),
                             model.spec().countParams(),
                             Simulation.describe(s, algorithm, serverLr),
                             s.clientsPerRound(),
+                            o.overSelection() > 0
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            " of %d selected (over-selection %s)",
+                                            server.selectedPerRound(),
+                                            o.overSelection())
+                                    : "",
                             o.minClients() > 0 ? o.minClients() : s.clientsPerRound(),
                             o.roundTimeout().toSeconds());
                     out.println("listening on " + a.getHostString() + ":" + a.getPort());

@@ -316,6 +316,7 @@ public final class FederatedClient implements AutoCloseable {
         }
         TaskHeader task = first.getHeader();
         byte[] result;
+        boolean indexRead = true;
         String failure = null;
         try {
             ChunkAssembler argument = new ChunkAssembler(
@@ -330,7 +331,9 @@ public final class FederatedClient implements AutoCloseable {
                 }
                 argument.add(c.getData());
             }
-            result = executor.run(task, argument.bytes());
+            TaskExecutor.Result r = executor.run(task, argument.bytes());
+            result = r.bytes();
+            indexRead = r.clientIndexRead();
         } catch (RejectedMessageException
                 | IllegalStateException
                 | IllegalArgumentException
@@ -344,7 +347,7 @@ public final class FederatedClient implements AutoCloseable {
             failure = "result of " + result.length + " bytes is above the server's limit of " + maxResultBytes;
             result = null;
         }
-        PushResultResponse answer = push(task, result, failure);
+        PushResultResponse answer = push(task, result, indexRead, failure);
         if (failure != null) {
             tasksFailed.incrementAndGet();
         } else if (answer.getAccepted()) {
@@ -356,7 +359,7 @@ public final class FederatedClient implements AutoCloseable {
         return true;
     }
 
-    private PushResultResponse push(TaskHeader task, byte[] result, String failure) {
+    private PushResultResponse push(TaskHeader task, byte[] result, boolean indexRead, String failure) {
         CompletableFuture<PushResultResponse> answer = new CompletableFuture<>();
         StreamObserver<ResultChunk> out = async.withDeadlineAfter(120, TimeUnit.SECONDS)
                 .pushResult(new StreamObserver<>() {
@@ -383,7 +386,9 @@ public final class FederatedClient implements AutoCloseable {
         if (failure != null) {
             h.setFailure(failure);
         } else {
-            h.setResultBytes(result.length).setResultSha256(ByteString.copyFrom(Payloads.sha256(result)));
+            h.setResultBytes(result.length)
+                    .setResultSha256(ByteString.copyFrom(Payloads.sha256(result)))
+                    .setClientIndexRead(indexRead);
         }
         ResultHeader unsigned = h.build();
         h.setClient(signed(

@@ -236,6 +236,7 @@ final class FleetService extends FleetGrpc.FleetImplBase {
         private ChunkAssembler assembler;
         private String failure;
         private byte[] resultSha256;
+        private boolean clientIndexRead;
         private boolean answered;
 
         ResultReceiver(StreamObserver<PushResultResponse> out) {
@@ -270,6 +271,7 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                                         + h.getResultSha256().size());
                     }
                     resultSha256 = h.getResultSha256().toByteArray();
+                    clientIndexRead = h.getClientIndexRead();
                     task = board.claim(id, h.getTaskId(), h.getRound());
                     if (!h.getFailure().isEmpty()) {
                         failure = h.getFailure();
@@ -346,8 +348,9 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                     board.count(e.reason());
                     throw e;
                 }
-                if (!board.complete(task, result)) {
-                    throw board.reject(Rejection.STALE_ROUND, "task " + task.id + " ended before its result arrived");
+                Optional<RejectedMessageException> ended = board.complete(task, result, clientIndexRead);
+                if (ended.isPresent()) {
+                    throw ended.get();
                 }
                 answered = true;
                 send(out, PushResultResponse.newBuilder().setAccepted(true).build());

@@ -12,7 +12,9 @@ final class Task {
         WAITING,
         HANDED_OUT,
         DONE,
-        ABANDONED
+        ABANDONED,
+        /** Over-selection: the round had its results before this one came. */
+        NOT_NEEDED
     }
 
     final String id;
@@ -29,6 +31,8 @@ final class Task {
     final long deadlineNanos;
     final CompletableFuture<Value> result = new CompletableFuture<>();
     State state = State.WAITING;
+    /** Whether the client said computing its result read its position in the round (set with the result). */
+    volatile boolean clientIndexRead = true;
 
     Task(
             String id,

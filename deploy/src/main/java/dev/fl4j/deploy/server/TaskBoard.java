@@ -5,11 +5,13 @@ import dev.fl4j.deploy.RejectedMessageException;
 import dev.fl4j.deploy.protocol.Rejection;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +21,9 @@ import java.util.concurrent.TimeUnit;
  * client, which pulls it; the client's result completes it once. Everything a result must pass
  * before it reaches the fold is checked here, each failure with its own {@link Rejection}, counted:
  * an unknown task id, a task of another client, a round that is not the task's, a task already
- * answered, or one abandoned (past its deadline or its round given up). Task ids are 128 random bits
- * from {@link SecureRandom}, so a client cannot guess another's.
+ * answered, or one abandoned (past its deadline or its round given up), or, when the round
+ * over-selected ({@link #beginQuota}), one whose round already has the results it needs. Task ids are
+ * 128 random bits from {@link SecureRandom}, so a client cannot guess another's.
  */
 final class TaskBoard {
 
@@ -37,6 +40,12 @@ final class TaskBoard {
         }
     };
     private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
+    /** Over-selection: accepted results after which the open tasks are not needed (0: no quota). */
+    private int quota;
+
+    private int quotaTasks;
+    private int offeredUnderQuota;
+    private final List<String> acceptedUnderQuota = new ArrayList<>();
 
     /** A fresh unguessable task id. */
     synchronized String newTaskId() {
@@ -46,6 +55,9 @@ final class TaskBoard {
     }
 
     synchronized void offer(Task task) {
+        if (quota > 0) {
+            offeredUnderQuota++;
+        }
         active.put(task.id, task);
         waiting.computeIfAbsent(task.clientId, k -> new ArrayDeque<>()).add(task);
         notifyAll();
@@ -91,6 +103,12 @@ final class TaskBoard {
                 throw reject(
                         Rejection.DUPLICATE_RESULT, "task " + taskId + " was already answered; a result counts once");
             }
+            if (was == Task.State.NOT_NEEDED) {
+                throw reject(
+                        Rejection.NOT_NEEDED,
+                        "task " + taskId + ": its round already has the results it needs (over-selection);"
+                                + " this one is not aggregated");
+            }
             if (was == Task.State.ABANDONED) {
                 throw reject(
                         Rejection.STALE_ROUND,
@@ -112,15 +130,72 @@ final class TaskBoard {
         return t;
     }
 
-    /** Completes {@code t} with {@code result} (checked by the caller); false if it ended meanwhile. */
-    synchronized boolean complete(Task t, Value result) {
+    /**
+     * Completes {@code t} with {@code result} (checked by the caller); if it ended meanwhile, the
+     * rejection saying how. Under a quota, the result that fills it makes every other open task not
+     * needed, in the same step, so exactly the quota's results are accepted.
+     */
+    synchronized Optional<RejectedMessageException> complete(Task t, Value result, boolean clientIndexRead) {
         if (active.remove(t.id) == null) {
-            return false;
+            return Optional.of(
+                    t.state == Task.State.NOT_NEEDED
+                            ? reject(
+                                    Rejection.NOT_NEEDED,
+                                    "task " + t.id + ": its round got the results it needs while this one arrived"
+                                            + " (over-selection); it is not aggregated")
+                            : reject(Rejection.STALE_ROUND, "task " + t.id + " ended before its result arrived"));
         }
         t.state = Task.State.DONE;
+        t.clientIndexRead = clientIndexRead;
         finished.put(t.id, Task.State.DONE);
+        if (quota > 0) {
+            acceptedUnderQuota.add(t.clientId);
+            if (acceptedUnderQuota.size() == quota) {
+                for (Task open : active.values().toArray(Task[]::new)) {
+                    end(open, Task.State.NOT_NEEDED);
+                }
+            }
+            notifyAll();
+        }
         t.result.complete(result);
-        return true;
+        return Optional.empty();
+    }
+
+    /**
+     * Over-selection: from now on, once {@code n} results are accepted the other open tasks are not
+     * needed (their results are refused as {@link Rejection#NOT_NEEDED}); {@code tasks} tasks are
+     * expected.
+     */
+    synchronized void beginQuota(int n, int tasks) {
+        if (n < 1 || tasks < n) {
+            throw new IllegalArgumentException("quota must be in [1, " + tasks + "], got " + n);
+        }
+        quota = n;
+        quotaTasks = tasks;
+        offeredUnderQuota = 0;
+        acceptedUnderQuota.clear();
+    }
+
+    /**
+     * Waits until the quota is filled, or every expected task was offered and none is open any more,
+     * or {@code deadlineNanos} (of {@link System#nanoTime}) passes.
+     */
+    synchronized void awaitQuota(long deadlineNanos) throws InterruptedException {
+        while (quota > 0
+                && acceptedUnderQuota.size() < quota
+                && !(offeredUnderQuota >= quotaTasks && active.isEmpty())) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    /** Ends the quota; the clients whose results were accepted under it, in the order they came. */
+    synchronized List<String> endQuota() {
+        quota = 0;
+        return List.copyOf(acceptedUnderQuota);
     }
 
     /** Fails {@code t} with the client's own report of failure. */
@@ -129,15 +204,21 @@ final class TaskBoard {
             t.state = Task.State.DONE;
             finished.put(t.id, Task.State.DONE);
             t.result.completeExceptionally(failure);
+            notifyAll();
         }
     }
 
     /** Gives up {@code t} (deadline passed, round abandoned): a later result for it is stale. */
     synchronized void abandon(Task t) {
+        end(t, Task.State.ABANDONED);
+    }
+
+    private void end(Task t, Task.State how) {
         if (active.remove(t.id) != null) {
-            t.state = Task.State.ABANDONED;
-            finished.put(t.id, Task.State.ABANDONED);
+            t.state = how;
+            finished.put(t.id, how);
             t.result.cancel(false);
+            notifyAll();
         }
     }
 

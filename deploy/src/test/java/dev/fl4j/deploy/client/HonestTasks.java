@@ -16,7 +16,7 @@ public final class HonestTasks {
         try (TaskContext context = new TaskContext(clientId, new ClientStates(null))) {
             TaskExecutor executor = new TaskExecutor(
                     FederatedClient.DEFAULT_ALLOWED_FACTORIES, data, UnaryOperator.identity(), context);
-            return ValueCodec.decode(executor.run(task, argument));
+            return ValueCodec.decode(executor.run(task, argument).bytes());
         }
     }
 }
