@@ -62,10 +62,12 @@ public final class JarMerger {
                 inputs.add(Path.of(e));
             }
         }
-        if (upToDate(target, inputs)) {
+        String newer = newerInput(target, inputs);
+        if (newer == null) {
             System.out.println("JarMerger: " + target + " is up to date");
             return;
         }
+        long start = System.nanoTime();
         Files.createDirectories(target.toAbsolutePath().getParent());
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
@@ -86,12 +88,15 @@ public final class JarMerger {
             m.finish();
         }
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        System.out.println("JarMerger: wrote " + target + " (" + inputs.size() + " class path entries)");
+        System.out.printf(
+                "JarMerger: wrote %s (%d class path entries, %s) in %.1f s%n",
+                target, inputs.size(), newer, (System.nanoTime() - start) / 1e9);
     }
 
-    private static boolean upToDate(Path target, List<Path> inputs) throws IOException {
+    /** Why the jar is (re)built: no jar yet, or an input file newer than it; null when it is up to date. */
+    private static String newerInput(Path target, List<Path> inputs) throws IOException {
         if (!Files.exists(target)) {
-            return false;
+            return "no jar yet";
         }
         long built = Files.getLastModifiedTime(target).toMillis();
         for (Path in : inputs) {
@@ -99,12 +104,14 @@ public final class JarMerger {
                 continue;
             }
             try (Stream<Path> files = Files.walk(in)) {
-                if (files.anyMatch(f -> modified(f) >= built)) {
-                    return false;
+                java.util.Optional<Path> newer =
+                        files.filter(f -> Files.isRegularFile(f) && modified(f) >= built).findFirst();
+                if (newer.isPresent()) {
+                    return newer.get() + " is newer";
                 }
             }
         }
-        return true;
+        return null;
     }
 
     private static long modified(Path f) {
