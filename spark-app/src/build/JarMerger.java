@@ -73,8 +73,9 @@ public final class JarMerger {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             JarMerger m = new JarMerger(ch);
-            m.addBytes("META-INF/MANIFEST.MF", ("Manifest-Version: 1.0\r\nMain-Class: " + args[1]
-                    + "\r\nMulti-Release: true\r\nCreated-By: fl4j JarMerger\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            String manifest = "Manifest-Version: 1.0\r\nMain-Class: " + args[1]
+                    + "\r\nMulti-Release: true\r\nCreated-By: fl4j JarMerger\r\n\r\n";
+            m.addBytes("META-INF/MANIFEST.MF", manifest.getBytes(StandardCharsets.UTF_8));
             for (Path in : inputs) {
                 if (Files.isDirectory(in)) {
                     m.addDirectory(in);
