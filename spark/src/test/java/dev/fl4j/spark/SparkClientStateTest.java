@@ -118,7 +118,11 @@ class SparkClientStateTest {
             }
             assertTrue(localStates.size() > PER_ROUND, "clients of several rounds keep state: " + localStates.size());
             try (SparkRuntime rt = spark(3)) {
-                TrainingResult onSpark = loop(process, 3, rt).build().run();
+                // the driver's memory limit for client state does not apply: the state is not in the driver's heap
+                TrainingResult onSpark = loop(process, 3, rt)
+                        .optClientStateMemoryLimit(1)
+                        .build()
+                        .run();
                 assertEquals(local.model(), onSpark.model(), "model after 3 rounds");
                 assertEquals(SparkRuntimeTest.withoutTimes(local), SparkRuntimeTest.withoutTimes(onSpark));
                 assertEquals(local.communication(), onSpark.communication());

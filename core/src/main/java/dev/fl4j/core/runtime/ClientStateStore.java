@@ -146,6 +146,20 @@ public final class ClientStateStore {
         return committed.size();
     }
 
+    /** The number of distinct clients with state held in this JVM (not in the external tier). */
+    public int clientsHere() {
+        return (int) committed.keySet().stream().map(Entry::clientId).distinct().count();
+    }
+
+    /** The size in bits of the states held in this JVM (not in the external tier). */
+    public long sizeInBitsHere() {
+        long bits = 0;
+        for (Value v : committed.values()) {
+            bits += v.sizeInBits();
+        }
+        return bits;
+    }
+
     /** Forgets every client's state (a fresh run on a reused runtime). */
     public void clear() {
         committed.clear();
