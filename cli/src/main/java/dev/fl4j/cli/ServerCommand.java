@@ -85,6 +85,14 @@ final class ServerCommand extends SimulateCommand {
                     + " Default: ${DEFAULT-VALUE}.")
     double overSelection;
 
+    @Option(
+            names = "--result-buffer-mb",
+            paramLabel = "MB",
+            description = "Bound the memory of results that arrive before an earlier client's (results are folded in"
+                    + " client order): beyond MB mebibytes such a result is refused for now and its client pushes it"
+                    + " again shortly; the model is unchanged. Default: unbounded.")
+    Long resultBufferMb;
+
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "The server's certificate chain (PEM).")
     Path tlsCert;
 
@@ -120,6 +128,10 @@ final class ServerCommand extends SimulateCommand {
                 throw new UsageException("--over-selection must be a fraction in [0, " + DeployServer.MAX_OVER_SELECTION
                         + "], got " + overSelection);
             }
+            if (resultBufferMb != null && (resultBufferMb < 1 || resultBufferMb > Long.MAX_VALUE >> 20)) {
+                throw new UsageException(
+                        "--result-buffer-mb must be a positive number of mebibytes, got " + resultBufferMb);
+            }
             if (!(roundTimeoutSeconds > 0)) {
                 throw new UsageException("--round-timeout must be positive, got " + roundTimeoutSeconds);
             }
@@ -132,6 +144,7 @@ final class ServerCommand extends SimulateCommand {
                             minPopulation,
                             Duration.ofMillis((long) (roundTimeoutSeconds * 1000)),
                             overSelection,
+                            resultBufferMb == null ? Long.MAX_VALUE : resultBufferMb << 20,
                             insecure,
                             tlsCert,
                             tlsKey,

@@ -215,11 +215,12 @@ class SimulateCommand implements Callable<Integer> {
             description =
                     "How the model is sent to the clients: none (plain broadcast) or an encoder preset, e.g. uniform8 "
                             + "(8 bits above 20,000 elements), uniform:BITS[@THRESHOLD], hadamard-uniform:BITS, "
-                            + "nonuniform:BITS, drive "
+                            + "hadamard-lloyd:BITS, nonuniform:BITS, drive "
                             + "(the full model: any regime, the one for cross-device); or delta:ENCODER[/FULL] "
                             + "(cross-silo: the encoded change since each client's copy, kept in its client state; "
                             + "a round where some client's copy is stale sends the full model with FULL, "
-                            + "default identity). "
+                            + "default identity; e.g. delta:sampled-lloyd:0.5:1@0/hadamard-lloyd:3, half a bit "
+                            + "per weight). "
                             + "Default: ${DEFAULT-VALUE}.")
     String broadcast;
 

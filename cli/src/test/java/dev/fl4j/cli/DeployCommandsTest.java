@@ -218,6 +218,8 @@ class DeployCommandsTest {
                 "2",
                 "--over-selection",
                 "0.5",
+                "--result-buffer-mb",
+                "1",
                 "--min-population",
                 "3",
                 "--batch",

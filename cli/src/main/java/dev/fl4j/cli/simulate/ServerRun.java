@@ -48,6 +48,7 @@ public final class ServerRun {
             int minPopulation,
             Duration roundTimeout,
             double overSelection,
+            long resultBufferBytes,
             boolean insecure,
             Path tlsCert,
             Path tlsKey,
@@ -81,6 +82,9 @@ public final class ServerRun {
         options.put("min-population", String.valueOf(o.minPopulation()));
         options.put("round-timeout", o.roundTimeout().toString());
         options.put("over-selection", String.valueOf(o.overSelection()));
+        if (o.resultBufferBytes() != Long.MAX_VALUE) {
+            options.put("result-buffer-bytes", String.valueOf(o.resultBufferBytes()));
+        }
         options.put("insecure", String.valueOf(o.insecure()));
         if (o.tlsCert() != null) {
             options.put("tls-cert", o.tlsCert().toString());
@@ -196,6 +200,7 @@ public final class ServerRun {
                         .optMinPopulation(o.minPopulation())
                         .optRoundTimeout(o.roundTimeout())
                         .optOverSelection(o.overSelection())
+                        .optResultBufferBytes(o.resultBufferBytes())
                         .optHost(o.host())
                         .optPort(o.port())
                         .optListener(new Lines(out, name, sinks, replaySinks));

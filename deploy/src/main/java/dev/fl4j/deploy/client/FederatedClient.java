@@ -16,6 +16,7 @@ import dev.fl4j.deploy.protocol.PullTaskRequest;
 import dev.fl4j.deploy.protocol.PushResultResponse;
 import dev.fl4j.deploy.protocol.RegisterRequest;
 import dev.fl4j.deploy.protocol.RegisterResponse;
+import dev.fl4j.deploy.protocol.Rejection;
 import dev.fl4j.deploy.protocol.ResultChunk;
 import dev.fl4j.deploy.protocol.ResultHeader;
 import dev.fl4j.deploy.protocol.TaskChunk;
@@ -348,6 +349,10 @@ public final class FederatedClient implements AutoCloseable {
             result = null;
         }
         PushResultResponse answer = push(task, result, indexRead, failure);
+        while (!answer.getAccepted() && answer.getRejection() == Rejection.RETRY_LATER && !stopped.get()) {
+            sleep(Math.max(1, answer.getRetryAfterMillis()));
+            answer = push(task, result, indexRead, failure);
+        }
         if (failure != null) {
             tasksFailed.incrementAndGet();
         } else if (answer.getAccepted()) {
@@ -396,6 +401,9 @@ public final class FederatedClient implements AutoCloseable {
         out.onNext(ResultChunk.newBuilder().setHeader(h).build());
         if (result != null) {
             for (var chunk : Chunks.split(result, ProtocolLimits.MAX_CHUNK_BYTES)) {
+                if (answer.isDone()) {
+                    break; // answered early (refused or deferred at its header): the rest is not read
+                }
                 out.onNext(ResultChunk.newBuilder().setData(chunk).build());
             }
         }

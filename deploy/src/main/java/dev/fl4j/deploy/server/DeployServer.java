@@ -106,6 +106,7 @@ public final class DeployServer implements AutoCloseable {
         }
         this.registry = new ClientRegistry(Math.max(3L * b.heartbeatMillis, 2000), store);
         this.runtime = new RemoteRuntime(board, wire, Math.max(1, b.selectedPerRound()));
+        board.bufferBudget(b.resultBufferBytes);
     }
 
     public static Builder builder() {
@@ -424,6 +425,11 @@ public final class DeployServer implements AutoCloseable {
         return wire;
     }
 
+    /** The most bytes of results held at once ahead of the fold's turn ({@link Builder#optResultBufferBytes}). */
+    public long resultBufferPeakBytes() {
+        return board.bufferedPeakBytes();
+    }
+
     /** Clients selected per round when enough are alive: the goal, over-selected if configured. */
     public int selectedPerRound() {
         return b.selectedPerRound();
@@ -490,8 +496,23 @@ public final class DeployServer implements AutoCloseable {
         private long maxPayloadBytes = ProtocolLimits.DEFAULT_MAX_PAYLOAD_BYTES;
         private int heartbeatMillis = 1000;
         private double overSelection;
+        private long resultBufferBytes = Long.MAX_VALUE;
 
         private Builder() {}
+
+        /**
+         * Bounds the memory of results that arrive before an earlier client's (results are folded in
+         * client order, for bitwise equivalence): beyond {@code bytes} (counted as the results' value
+         * bytes) a result that is not the one the fold waits for is refused for now
+         * ({@code RETRY_LATER}), and its client keeps it and pushes it again a moment later. The buffer
+         * then holds at most {@code bytes} plus the result the fold waits for; the order of the fold,
+         * and so the model, is unchanged. Over-selection's collecting attempt keeps up to
+         * {@code clientsPerRound} results outside this bound. Default: unbounded.
+         */
+        public Builder optResultBufferBytes(long bytes) {
+            this.resultBufferBytes = bytes;
+            return this;
+        }
 
         /** Clients selected per round: the goal, over-selected by the fraction, rounded up. */
         int selectedPerRound() {
@@ -678,6 +699,9 @@ public final class DeployServer implements AutoCloseable {
             if (!(overSelection >= 0 && overSelection <= MAX_OVER_SELECTION)) {
                 throw new IllegalArgumentException("optOverSelection must be in [0, " + MAX_OVER_SELECTION
                         + "] (a fraction of the clients per round), got " + overSelection);
+            }
+            if (resultBufferBytes < 1) {
+                throw new IllegalArgumentException("optResultBufferBytes must be positive, got " + resultBufferBytes);
             }
             if (minPopulation < 0) {
                 throw new IllegalStateException("optMinPopulation must be >= 0, got " + minPopulation);

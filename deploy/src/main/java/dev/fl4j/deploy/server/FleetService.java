@@ -277,6 +277,7 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                         failure = h.getFailure();
                         return;
                     }
+                    board.admit(task, h.getResultBytes());
                     try {
                         assembler = new ChunkAssembler(
                                 h.getResultBytes(),
@@ -362,14 +363,20 @@ final class FleetService extends FleetGrpc.FleetImplBase {
 
         private void answer(RejectedMessageException e) {
             answered = true;
-            LOG.log(Level.WARNING, "refused a result: {0}", e.getMessage());
-            send(
-                    out,
-                    PushResultResponse.newBuilder()
-                            .setAccepted(false)
-                            .setRejection(e.reason())
-                            .setMessage(e.getMessage())
-                            .build());
+            if (task != null) {
+                board.unreserve(task);
+            }
+            PushResultResponse.Builder r = PushResultResponse.newBuilder()
+                    .setAccepted(false)
+                    .setRejection(e.reason())
+                    .setMessage(e.getMessage());
+            if (e.reason() == Rejection.RETRY_LATER) {
+                r.setRetryAfterMillis(TaskBoard.RETRY_LATER_MILLIS);
+                LOG.log(Level.FINE, "deferred a result: {0}", e.getMessage());
+            } else {
+                LOG.log(Level.WARNING, "refused a result: {0}", e.getMessage());
+            }
+            send(out, r.build());
             out.onCompleted();
         }
     }

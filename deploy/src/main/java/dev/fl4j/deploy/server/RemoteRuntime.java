@@ -16,6 +16,7 @@ import dev.fl4j.deploy.Payloads;
 import dev.fl4j.deploy.RemoteClientData;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,11 +46,11 @@ import java.util.concurrent.TimeoutException;
  * the update, and the wire carries the encoded bytes. Client work without a descriptor (an
  * undescribed aggregator step, a custom weighting function) runs on the server on what came back.
  * The sums and means hold one accumulator, not one update per client; a result that arrives before
- * its turn waits in the fold's window (at most twice {@code maxInFlight} clients started and not
- * folded). The server runs one worker per selected
- * client, so every task is handed out at once and, in the worst case (the first client in order
- * the slowest), the window holds the rest of the cohort's results until it reports; a smaller
- * {@code maxInFlight} would bound that at the cost of handing tasks out later.
+ * its turn waits in the fold's window. The server runs one worker per selected client, so every task
+ * is handed out at once and, in the worst case (the first client in order the slowest), the window
+ * would hold the rest of the cohort's results until it reports; the {@link TaskBoard}'s result
+ * buffer bounds that ({@link DeployServer.Builder#optResultBufferBytes}): beyond its budget a result
+ * that is not the one the fold waits for is refused for now and pushed again by its client later.
  *
  * <p><b>Deadlines.</b> Each round attempt has a deadline ({@link #beginAttempt}); a client that has
  * not delivered an accepted result by then fails its work with a
@@ -116,6 +117,7 @@ public final class RemoteRuntime implements FederatedRuntime {
             collected.clear();
         }
         collecting = false;
+        board.resetPasses();
         missed.clear();
         this.timeoutMillis = timeoutMillis;
         this.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -248,7 +250,7 @@ public final class RemoteRuntime implements FederatedRuntime {
         public Value dispatch(int clientIndex, String clientId, LocalComputation fn, Value argument)
                 throws InterruptedException {
             try {
-                return run(clientId, fn, argument);
+                return run(clientIndex, clientId, fn, argument);
             } catch (OverSelectionCollected e) {
                 throw e;
             } catch (RuntimeException | InterruptedException e) {
@@ -257,7 +259,8 @@ public final class RemoteRuntime implements FederatedRuntime {
             }
         }
 
-        private Value run(String clientId, LocalComputation fn, Value argument) throws InterruptedException {
+        private Value run(int passIndex, String clientId, LocalComputation fn, Value argument)
+                throws InterruptedException {
             if (!(argument instanceof Struct a)) {
                 throw new IllegalArgumentException("client work '" + fn.name() + "' takes " + argument.type()
                         + "; only a structure with a client-data field can be sent to a client");
@@ -293,9 +296,12 @@ public final class RemoteRuntime implements FederatedRuntime {
                     ? argumentSent.tensor(CLIENT_INDEX).intData()[0]
                     : -1;
             byte[] positionFree = Payloads.sha256(ValueCodec.encode(without(argumentSent, CLIENT_INDEX)));
+            String passKey = HexFormat.of().formatHex(Payloads.sha256(computation));
             if (!collecting) {
                 Collected kept = collected.remove(clientId);
                 if (kept != null && kept.answers(computation, positionFree, clientIndex)) {
+                    board.dispatched(passKey, passIndex, null);
+                    board.returned(passKey, passIndex);
                     return kept.result();
                 }
             }
@@ -312,6 +318,7 @@ public final class RemoteRuntime implements FederatedRuntime {
                     ValueCodec.encode(argumentSent),
                     fn.type().result(),
                     deadlineNanos);
+            board.dispatched(passKey, passIndex, task);
             board.offer(task);
             if (collecting) {
                 collect(task, computation, positionFree, clientIndex);
@@ -319,7 +326,9 @@ public final class RemoteRuntime implements FederatedRuntime {
             }
             try {
                 long left = deadlineNanos - System.nanoTime();
-                return task.result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+                Value result = task.result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+                board.returned(passKey, passIndex);
+                return result;
             } catch (TimeoutException | CancellationException e) {
                 board.abandon(task);
                 throw new ClientMissedDeadlineException(clientId, task.round, timeoutMillis);
