@@ -31,6 +31,7 @@ public final class ClientSteps {
     static final String MULTIPLY_BY_WEIGHT = "multiply_by_weight";
     static final String ENCODE = "encode";
     static final String ZERO_NON_FINITE = "zero_non_finite";
+    static final String SECURE_SUM_ENCODE = "secure_sum_encode";
     private static final TensorType I32 = TensorType.scalar(DType.INT32);
 
     private ClientSteps() {}
@@ -96,6 +97,21 @@ public final class ClientSteps {
                         .build());
     }
 
+    /** The descriptor of {@link SecureSumFactory}'s client step; {@code lower} null: the negated upper bound. */
+    static ComputationDescriptor secureSumEncodeDescriptor(
+            Type valueType, boolean adaptive, double fixedUpper, Double lower, int maxClients) {
+        return ComputationDescriptor.of(
+                Factory.class,
+                SECURE_SUM_ENCODE,
+                Struct.builder()
+                        .add("value_type", TypeCodec.toValue(valueType))
+                        .add("adaptive", Tensor.scalar(adaptive ? 1 : 0))
+                        .add("upper", Tensor.scalar(adaptive ? 0.0 : fixedUpper))
+                        .add("lower", Tensor.scalar(lower == null ? Double.NaN : lower))
+                        .add("max_clients", Tensor.scalar(maxClients))
+                        .build());
+    }
+
     private static Tensor text(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         return Tensor.of(b, b.length);
@@ -150,10 +166,48 @@ public final class ClientSteps {
                     }
                     return zeroNonFinite(valueType, weightType);
                 }
+                case SECURE_SUM_ENCODE -> {
+                    expectFields(p, config, "value_type", "adaptive", "upper", "lower", "max_clients");
+                    return secureSumEncode(p);
+                }
                 default ->
                     throw new MalformedDataException("unknown aggregator client step '" + config + "'; known: "
-                            + MULTIPLY_BY_WEIGHT + ", " + ENCODE + ", " + ZERO_NON_FINITE);
+                            + MULTIPLY_BY_WEIGHT + ", " + ENCODE + ", " + ZERO_NON_FINITE + ", " + SECURE_SUM_ENCODE);
             }
+        }
+
+        private static LocalComputation secureSumEncode(Struct p) {
+            Type valueType = TypeCodec.fromValue(p.get("value_type"));
+            int adaptive =
+                    (int) scalar(p.get("adaptive"), DType.INT32, "adaptive").longValue();
+            double upper = scalar(p.get("upper"), DType.FLOAT64, "upper").doubleValue();
+            double lower = scalar(p.get("lower"), DType.FLOAT64, "lower").doubleValue();
+            int maxClients = (int)
+                    scalar(p.get("max_clients"), DType.INT32, "max_clients").longValue();
+            if (adaptive != 0 && adaptive != 1) {
+                throw new MalformedDataException("secure_sum_encode step: adaptive must be 0 or 1, got " + adaptive);
+            }
+            if (maxClients < 1) {
+                throw new MalformedDataException("secure_sum_encode step: max_clients must be >= 1, got " + maxClients);
+            }
+            Double lo = Double.isNaN(lower) ? null : lower;
+            if (adaptive == 0) {
+                if (!Double.isFinite(upper) || (lo != null && !(Double.isFinite(lower) && lower < upper))) {
+                    throw new MalformedDataException("secure_sum_encode step: fixed bounds must be finite with lower <"
+                            + " upper, got lower " + lower + ", upper " + upper);
+                }
+            } else if (lo != null && !Double.isFinite(lower)) {
+                throw new MalformedDataException("secure_sum_encode step: lower bound " + lower + " is not finite");
+            }
+            return SecureSumFactory.clientEncode(valueType, adaptive == 1, upper, lo, maxClients);
+        }
+
+        private static Tensor scalar(Value v, DType dtype, String what) {
+            if (!(v instanceof Tensor t) || t.dtype() != dtype || t.rank() != 0) {
+                throw new MalformedDataException("secure_sum_encode step: " + what + " must be a " + dtype.tffName()
+                        + " scalar, got " + v.type());
+            }
+            return t;
         }
 
         private static void expectFields(Struct p, String step, String... names) {

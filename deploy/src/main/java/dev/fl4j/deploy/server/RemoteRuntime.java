@@ -63,21 +63,42 @@ public final class RemoteRuntime implements FederatedRuntime {
     private final LocalRuntime local;
     private final TaskBoard board;
     private final WireStats wire;
+    private final SecAggBoard secagg;
     private final Set<String> missed = ConcurrentHashMap.newKeySet();
     private volatile long deadlineNanos = Long.MAX_VALUE;
     private volatile long timeoutMillis;
 
     RemoteRuntime(TaskBoard board, WireStats wire, int maxInFlight) {
+        this(board, wire, maxInFlight, null, null);
+    }
+
+    /**
+     * With {@code secureSum} (may be null): {@code federated_secure_sum_bitwidth} runs SecAgg+ with the
+     * clients, whose kept inputs {@code secagg} tracks.
+     */
+    RemoteRuntime(
+            TaskBoard board, WireStats wire, int maxInFlight, SecAggBoard secagg, SecureSumProtocolFactory secureSum) {
         this.board = board;
         this.wire = wire;
-        this.local = LocalRuntime.builder()
-                .optWorkers(maxInFlight)
-                .optClientWorkDispatcher(new Dispatcher())
-                .build();
+        this.secagg = secagg;
+        LocalRuntime.Builder b =
+                LocalRuntime.builder().optWorkers(maxInFlight).optClientWorkDispatcher(new Dispatcher());
+        if (secureSum != null) {
+            b.optSecureSum(secureSum.create(missed::add));
+        }
+        this.local = b.build();
+    }
+
+    /** Makes the remote secure sum, given where to report the clients that failed it. */
+    interface SecureSumProtocolFactory {
+        dev.fl4j.core.runtime.SecureSumProtocol create(java.util.function.Consumer<String> failed);
     }
 
     /** Starts a round attempt: tasks from now on must be answered within {@code timeoutMillis}. */
     void beginAttempt(long timeoutMillis) {
+        if (secagg != null) {
+            secagg.endAll("a new round attempt started");
+        }
         missed.clear();
         this.timeoutMillis = timeoutMillis;
         this.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -202,12 +223,21 @@ public final class RemoteRuntime implements FederatedRuntime {
                     data.examplesCap(),
                     data.stateRound(),
                     ValueCodec.encode(sent.build()),
-                    fn.type().result(),
+                    SecureSummedResults.sentType(fn, secagg != null),
                     deadlineNanos);
+            int[] secureSummed = fn instanceof ShippedChain chain ? chain.secureSummed() : new int[0];
+            boolean keeps = java.util.Arrays.stream(secureSummed).anyMatch(bits -> bits > 0);
+            if (keeps) {
+                task.secureSummed = secureSummed;
+                secagg.keep(clientId, task.id, secureSummed);
+            }
             board.offer(task);
             try {
                 long left = deadlineNanos - System.nanoTime();
-                return task.result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+                Value result = task.result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+                return keeps
+                        ? SecureSummedResults.inflate((Struct) result, fn.type().result(), secureSummed)
+                        : result;
             } catch (TimeoutException | CancellationException e) {
                 board.abandon(task);
                 throw new ClientMissedDeadlineException(clientId, task.round, timeoutMillis);

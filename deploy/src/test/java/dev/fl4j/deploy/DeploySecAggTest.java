@@ -1,0 +1,196 @@
+package dev.fl4j.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fl4j.aggregators.MeanFactory;
+import dev.fl4j.aggregators.SecureSumFactory;
+import dev.fl4j.deploy.client.FederatedClient;
+import dev.fl4j.deploy.protocol.Rejection;
+import dev.fl4j.deploy.security.AuthorizedKeys;
+import dev.fl4j.deploy.security.ClientKey;
+import dev.fl4j.deploy.security.DevelopmentPki;
+import dev.fl4j.deploy.security.PkiFiles;
+import dev.fl4j.deploy.server.DeployResult;
+import dev.fl4j.deploy.server.DeployServer;
+import dev.fl4j.deploy.server.SecAggObserver;
+import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.secagg.SecAggPlus;
+import dev.fl4j.secagg.SecAggPlusServer;
+import dev.fl4j.simulation.datasets.FedProxSynthetic;
+import dev.fl4j.simulation.training.TrainingLoop;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SecAgg+ between a real server and real clients over loopback gRPC with TLS and signed requests: the
+ * clients encode, keep and mask their own updates (the server's fold never sees them), and the deployed
+ * model is bitwise the one the plain modular sum gives over the same clients; a client that dies at any
+ * of the four stages is tolerated and the sum is exact (it holds the dying client's input exactly when
+ * its masked input arrived), and a round left below the threshold is run again without the dropped
+ * clients.
+ */
+class DeploySecAggTest {
+
+    private static final int CLIENTS = 5;
+
+    @TempDir
+    Path dir;
+
+    /** FedAvg whose weighted mean sums values and weights with {@code SecureSumFactory}. */
+    static LearningProcess secureProcess() {
+        return DeployFixture.fedAvg()
+                .optModelAggregator(
+                        new MeanFactory(SecureSumFactory.symmetric(100), SecureSumFactory.bounds(0, 1 << 20)))
+                .build();
+    }
+
+    static FedProxSynthetic data() {
+        return FedProxSynthetic.builder(1, 1, CLIENTS, 5)
+                .optExamplesPerClient(30)
+                .build();
+    }
+
+    /** One deployment: its result, the observed SecAgg+ stages, and the server's refusals. */
+    record Run(DeployResult result, List<String> events, Map<Rejection, Long> rejections) {}
+
+    /** How a test shapes one deployment. */
+    record Setup(
+            int clients, int rounds, SecAggPlus secagg, Set<Integer> failing, int minClients, VictimPlan victims) {}
+
+    /** Stops clients when the server starts a stage (before it posts the stage's messages). */
+    record VictimPlan(SecAggPlusServer.Stage stage, Set<Integer> clients) {}
+
+    private PkiFiles pki;
+
+    /** One PKI per test: the same keys, so the same client ids (and data order) in every run of a test. */
+    private PkiFiles pki() throws Exception {
+        if (pki == null) {
+            pki = DevelopmentPki.generate(CLIENTS, List.of(), new SecureRandom())
+                    .write(dir);
+        }
+        return pki;
+    }
+
+    private Run deploy(Setup s) throws Exception {
+        PkiFiles pki = pki();
+        List<ClientKey> keys = new ArrayList<>();
+        for (int k = 0; k < s.clients(); k++) {
+            keys.add(ClientKey.read(pki.clientKeys().get(k)));
+        }
+        FedProxSynthetic data = data();
+        List<FederatedClient> clients = Collections.synchronizedList(new ArrayList<>());
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        IntFunction<String> idOf = k -> keys.get(k).id();
+        DeployServer.Builder b = DeployServer.builder()
+                .setProcess(secureProcess())
+                .setClientsPerRound(s.clients())
+                .setRounds(s.rounds())
+                .setBatchSize(DeployFixture.BATCH)
+                .optSeed(DeployFixture.SEED)
+                .optMinPopulation(s.clients())
+                .optMinClients(s.minClients())
+                .optHeartbeatMillis(200)
+                .optRoundTimeout(Duration.ofSeconds(60))
+                .optTls(pki.serverCertificateChain(), pki.serverPrivateKey())
+                .optAuthorizedKeys(AuthorizedKeys.read(pki.authorizedKeys()));
+        if (s.secagg() != null) {
+            b.optSecureAggregation(s.secagg())
+                    .optSecAggStageTimeout(Duration.ofMillis(1500))
+                    .optSecAggObserver(new SecAggObserver() {
+                        @Override
+                        public void stageStarted(SecAggPlusServer.Stage stage, List<String> addressed) {
+                            events.add(stage + ":" + addressed.size());
+                            if (s.victims() != null && stage == s.victims().stage()) {
+                                for (int k : s.victims().clients()) {
+                                    String id = idOf.apply(k);
+                                    for (FederatedClient c : clients) {
+                                        if (c.clientId().equals(id)) {
+                                            try {
+                                                c.close();
+                                            } catch (InterruptedException e) {
+                                                Thread.currentThread().interrupt();
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+
+                        @Override
+                        public void finished(int inSession, int contributors) {
+                            events.add("summed:" + contributors + "/" + inSession);
+                        }
+                    });
+        }
+        try (DeployServer server = b.build().start()) {
+            InetSocketAddress a = server.address();
+            for (int k = 0; k < s.clients(); k++) {
+                // client k trains on shard k whatever its key, so runs with other keys see the same data
+                String shard = data.clientIds().get(k);
+                FederatedClient.Builder cb = FederatedClient.builder()
+                        .setServer(a.getHostString() + ":" + a.getPort())
+                        .optKey(keys.get(k))
+                        .optTrust(pki.caCertificate())
+                        .setData(data.datasetFor(shard))
+                        .optBackoff(Duration.ofMillis(50), Duration.ofMillis(500));
+                if (s.failing().contains(k)) {
+                    cb.optAllowedFactories(Set.of()); // reports every task as failed
+                }
+                clients.add(cb.build().start());
+            }
+            DeployResult r = server.run();
+            return new Run(r, List.copyOf(events), server.rejections());
+        } finally {
+            for (FederatedClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    private static SecAggPlus secagg(int shares) {
+        return SecAggPlus.builder().setNumShares(shares).build();
+    }
+
+    @Test
+    @Timeout(240)
+    void secAggPlusOverTheNetworkGivesBitwiseThePlainModularSumsModel() throws Exception {
+        Run plain = deploy(new Setup(CLIENTS, 2, null, Set.of(), CLIENTS, null));
+        Run secure = deploy(new Setup(CLIENTS, 2, secagg(3), Set.of(), CLIENTS, null));
+        assertArrayEquals(
+                DeployFixture.bytes(plain.result().weights()),
+                DeployFixture.bytes(secure.result().weights()),
+                "secagg+ over the network gives bitwise the plain modular sum's model");
+        // one session per round sums the values and the weights together, four stages each
+        List<String> round = List.of(
+                "ADVERTISE_KEYS:" + CLIENTS,
+                "SHARE_KEYS:" + CLIENTS,
+                "MASKED_INPUT:" + CLIENTS,
+                "UNMASKING:" + CLIENTS,
+                "summed:" + CLIENTS + "/" + CLIENTS);
+        List<String> expected = new ArrayList<>(round);
+        expected.addAll(round);
+        assertEquals(expected, secure.events());
+        assertTrue(secure.rejections().isEmpty(), secure.rejections().toString());
+        Map<String, Double> last = secure.result().history().get(1);
+        Map<String, Double> plainLast = plain.result().history().get(1);
+        System.out.printf(
+                "received bytes: plain modular sum %.0f, secagg+ %.0f; aggregated bits %.0f vs %.0f%n",
+                plainLast.get(DeployServer.WIRE_RECEIVED_BYTES),
+                last.get(DeployServer.WIRE_RECEIVED_BYTES),
+                plainLast.get(TrainingLoop.AGGREGATED_BITS),
+                last.get(TrainingLoop.AGGREGATED_BITS));
+    }
+}
