@@ -47,7 +47,21 @@ class DeploySecAggTest {
     private static final int CLIENTS = 5;
 
     @TempDir
-    Path dir;
+    static Path dir;
+
+    /** Plain (modular-sum) runs by the clients that fail their tasks: what the secure runs must equal. */
+    private static final Map<Set<Integer>, byte[]> PLAIN = new java.util.HashMap<>();
+
+    private byte[] plainModel(Set<Integer> failing) throws Exception {
+        byte[] model = PLAIN.get(failing);
+        if (model == null) {
+            model = DeployFixture.bytes(deploy(new Setup(CLIENTS, 1, null, failing, CLIENTS - failing.size(), null))
+                    .result()
+                    .weights());
+            PLAIN.put(failing, model);
+        }
+        return model;
+    }
 
     /** FedAvg whose weighted mean sums values and weights with {@code SecureSumFactory}. */
     static LearningProcess secureProcess() {
@@ -73,10 +87,10 @@ class DeploySecAggTest {
     /** Stops clients when the server starts a stage (before it posts the stage's messages). */
     record VictimPlan(SecAggPlusServer.Stage stage, Set<Integer> clients) {}
 
-    private PkiFiles pki;
+    private static PkiFiles pki;
 
-    /** One PKI per test: the same keys, so the same client ids (and data order) in every run of a test. */
-    private PkiFiles pki() throws Exception {
+    /** One PKI for the class: the same keys, so the same client ids (and data order) in every run. */
+    private static synchronized PkiFiles pki() throws Exception {
         if (pki == null) {
             pki = DevelopmentPki.generate(CLIENTS, List.of(), new SecureRandom())
                     .write(dir);
@@ -135,6 +149,7 @@ class DeploySecAggTest {
                         }
                     });
         }
+        long started = System.nanoTime();
         try (DeployServer server = b.build().start()) {
             InetSocketAddress a = server.address();
             for (int k = 0; k < s.clients(); k++) {
@@ -152,6 +167,7 @@ class DeploySecAggTest {
                 clients.add(cb.build().start());
             }
             DeployResult r = server.run();
+            System.out.printf("deployment %s took %.1f s%n", s, (System.nanoTime() - started) / 1e9);
             return new Run(r, List.copyOf(events), server.rejections());
         } finally {
             for (FederatedClient c : clients) {
@@ -192,5 +208,81 @@ class DeploySecAggTest {
                 last.get(DeployServer.WIRE_RECEIVED_BYTES),
                 plainLast.get(TrainingLoop.AGGREGATED_BITS),
                 last.get(TrainingLoop.AGGREGATED_BITS));
+    }
+
+    private static final int VICTIM = 2;
+
+    @Test
+    @Timeout(240)
+    void aClientThatDiesBeforeAdvertisingKeysIsLeftOut() throws Exception {
+        aClientThatDiesAtStageIsToleratedAndTheSumIsExact(SecAggPlusServer.Stage.ADVERTISE_KEYS);
+    }
+
+    @Test
+    @Timeout(240)
+    void aClientThatDiesBeforeSharingKeysIsLeftOut() throws Exception {
+        aClientThatDiesAtStageIsToleratedAndTheSumIsExact(SecAggPlusServer.Stage.SHARE_KEYS);
+    }
+
+    @Test
+    @Timeout(240)
+    void aClientThatDiesBeforeItsMaskedInputHasItsPairwiseMasksRemoved() throws Exception {
+        aClientThatDiesAtStageIsToleratedAndTheSumIsExact(SecAggPlusServer.Stage.MASKED_INPUT);
+    }
+
+    @Test
+    @Timeout(240)
+    void aClientThatDiesBeforeUnmaskingStaysInTheSum() throws Exception {
+        aClientThatDiesAtStageIsToleratedAndTheSumIsExact(SecAggPlusServer.Stage.UNMASKING);
+    }
+
+    private void aClientThatDiesAtStageIsToleratedAndTheSumIsExact(SecAggPlusServer.Stage stage) throws Exception {
+        Run secure =
+                deploy(new Setup(CLIENTS, 1, secagg(3), Set.of(), CLIENTS - 1, new VictimPlan(stage, Set.of(VICTIM))));
+        boolean counted = stage == SecAggPlusServer.Stage.UNMASKING; // its masked input had arrived
+        assertArrayEquals(
+                plainModel(counted ? Set.of() : Set.of(VICTIM)),
+                DeployFixture.bytes(secure.result().weights()),
+                "the sum holds exactly the inputs whose masked vectors arrived");
+        List<String> expected = new ArrayList<>();
+        boolean gone = false;
+        for (SecAggPlusServer.Stage s : List.of(
+                SecAggPlusServer.Stage.ADVERTISE_KEYS,
+                SecAggPlusServer.Stage.SHARE_KEYS,
+                SecAggPlusServer.Stage.MASKED_INPUT,
+                SecAggPlusServer.Stage.UNMASKING)) {
+            expected.add(s + ":" + (gone ? CLIENTS - 1 : CLIENTS));
+            gone |= s == stage;
+        }
+        expected.add("summed:" + (counted ? CLIENTS : CLIENTS - 1) + "/" + CLIENTS);
+        assertEquals(expected, secure.events());
+        assertEquals(1.0 * CLIENTS, secure.result().history().get(0).get(TrainingLoop.CLIENTS_REPORTING));
+    }
+
+    @Test
+    @Timeout(240)
+    void belowTheThresholdTheRoundIsAbortedAndRunAgainWithoutTheDroppedClients() throws Exception {
+        // everyone shares with everyone, threshold 3 of 5: three clients dying before they advertise keys
+        // leave two, too few to unmask; the attempt fails and the round runs again over the two
+        Set<Integer> victims = Set.of(0, 2, 4);
+        Run secure = deploy(new Setup(
+                CLIENTS,
+                1,
+                secagg(CLIENTS),
+                Set.of(),
+                2,
+                new VictimPlan(SecAggPlusServer.Stage.ADVERTISE_KEYS, victims)));
+        assertEquals(
+                List.of(
+                        "ADVERTISE_KEYS:5",
+                        "ADVERTISE_KEYS:2",
+                        "SHARE_KEYS:2",
+                        "MASKED_INPUT:2",
+                        "UNMASKING:2",
+                        "summed:2/2"),
+                secure.events());
+        assertEquals(2.0, secure.result().history().get(0).get(TrainingLoop.CLIENTS_REPORTING));
+        assertArrayEquals(
+                plainModel(victims), DeployFixture.bytes(secure.result().weights()));
     }
 }

@@ -64,6 +64,7 @@ public final class RemoteRuntime implements FederatedRuntime {
     private final TaskBoard board;
     private final WireStats wire;
     private final SecAggBoard secagg;
+    private final dev.fl4j.core.runtime.SecureSumProtocol secureSum;
     private final Set<String> missed = ConcurrentHashMap.newKeySet();
     private volatile long deadlineNanos = Long.MAX_VALUE;
     private volatile long timeoutMillis;
@@ -84,7 +85,10 @@ public final class RemoteRuntime implements FederatedRuntime {
         LocalRuntime.Builder b =
                 LocalRuntime.builder().optWorkers(maxInFlight).optClientWorkDispatcher(new Dispatcher());
         if (secureSum != null) {
-            b.optSecureSum(secureSum.create(missed::add));
+            this.secureSum = secureSum.create(missed::add);
+            b.optSecureSum(this.secureSum);
+        } else {
+            this.secureSum = null;
         }
         this.local = b.build();
     }
@@ -98,6 +102,9 @@ public final class RemoteRuntime implements FederatedRuntime {
     void beginAttempt(long timeoutMillis) {
         if (secagg != null) {
             secagg.endAll("a new round attempt started");
+        }
+        if (secureSum instanceof RemoteSecureSum remote) {
+            remote.reset();
         }
         missed.clear();
         this.timeoutMillis = timeoutMillis;

@@ -58,6 +58,11 @@ final class RemoteSecureSum implements SecureSumProtocol {
         this.failed = failed;
     }
 
+    /** Forgets the sums of a failed attempt (their pass will not finish them). */
+    synchronized void reset() {
+        pending.clear();
+    }
+
     @Override
     public String name() {
         return protocol.name();
