@@ -32,6 +32,7 @@ public final class ClientSteps {
     static final String ENCODE = "encode";
     static final String ZERO_NON_FINITE = "zero_non_finite";
     static final String SECURE_SUM_ENCODE = "secure_sum_encode";
+    static final String BELOW_ESTIMATE_AND_ONE = "below_estimate_and_one";
     private static final TensorType I32 = TensorType.scalar(DType.INT32);
 
     private ClientSteps() {}
@@ -125,6 +126,13 @@ public final class ClientSteps {
     public static final class Factory implements ComputationFactory {
         @Override
         public LocalComputation create(String config, Value payload) {
+            if (config.equals(BELOW_ESTIMATE_AND_ONE)) {
+                if (payload != null && !(payload instanceof Struct p && p.size() == 0)) {
+                    throw new MalformedDataException(
+                            "below_estimate_and_one step: takes no payload, got " + payload.type());
+                }
+                return QuantileEstimation.belowEstimateAndOne();
+            }
             if (!(payload instanceof Struct p)) {
                 throw new MalformedDataException("an aggregator client step needs a payload structure, got "
                         + (payload == null ? "none" : payload.type()));
@@ -172,7 +180,9 @@ public final class ClientSteps {
                 }
                 default ->
                     throw new MalformedDataException("unknown aggregator client step '" + config + "'; known: "
-                            + MULTIPLY_BY_WEIGHT + ", " + ENCODE + ", " + ZERO_NON_FINITE + ", " + SECURE_SUM_ENCODE);
+                            + MULTIPLY_BY_WEIGHT + ", " + ENCODE + ", " + ZERO_NON_FINITE + ", " + SECURE_SUM_ENCODE
+                            + ", "
+                            + BELOW_ESTIMATE_AND_ONE);
             }
         }
 

@@ -71,6 +71,9 @@ class DeploySecAggTest {
                 .build();
     }
 
+    /** The process each run deploys (default {@link #secureProcess()}). */
+    private java.util.function.Supplier<LearningProcess> process = DeploySecAggTest::secureProcess;
+
     static FedProxSynthetic data() {
         return FedProxSynthetic.builder(1, 1, CLIENTS, 5)
                 .optExamplesPerClient(30)
@@ -109,7 +112,7 @@ class DeploySecAggTest {
         List<String> events = Collections.synchronizedList(new ArrayList<>());
         IntFunction<String> idOf = k -> keys.get(k).id();
         DeployServer.Builder b = DeployServer.builder()
-                .setProcess(secureProcess())
+                .setProcess(process.get())
                 .setClientsPerRound(s.clients())
                 .setRounds(s.rounds())
                 .setBatchSize(DeployFixture.BATCH)
@@ -284,5 +287,27 @@ class DeploySecAggTest {
         assertEquals(2.0, secure.result().history().get(0).get(TrainingLoop.CLIENTS_REPORTING));
         assertArrayEquals(
                 plainModel(victims), DeployFixture.bytes(secure.result().weights()));
+    }
+
+    @Test
+    @Timeout(240)
+    void theSecureAggregatorsAdaptiveBoundIsEstimatedThroughTheSameSession() throws Exception {
+        process = () -> DeployFixture.fedAvg()
+                .optModelAggregator(dev.fl4j.aggregators.Aggregators.secureAggregator()
+                        .optZeroing(false)
+                        .optClipping(false)
+                        .build())
+                .build();
+        Run plain = deploy(new Setup(CLIENTS, 2, null, Set.of(), CLIENTS, null));
+        Run secure = deploy(new Setup(CLIENTS, 2, secagg(3), Set.of(), CLIENTS, null));
+        assertArrayEquals(
+                DeployFixture.bytes(plain.result().weights()),
+                DeployFixture.bytes(secure.result().weights()));
+        String threshold = "aggregator/mean_value/secure_upper_threshold";
+        Double estimated = secure.result().history().get(1).get(threshold);
+        assertTrue(estimated != null && estimated != 50.0 * 2, "the bound moved: " + estimated);
+        assertEquals(plain.result().history().get(1).get(threshold), estimated);
+        // the values, the weights and the quantile estimate's counts: one session per round
+        assertEquals(10, secure.events().size(), secure.events().toString());
     }
 }
