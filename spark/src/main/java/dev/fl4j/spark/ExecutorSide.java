@@ -5,6 +5,7 @@ import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
 import dev.fl4j.core.io.ValueCodec;
+import dev.fl4j.core.runtime.BlockFolds;
 import dev.fl4j.core.runtime.ShippedPass;
 import java.io.PrintWriter;
 import java.io.Serializable;
@@ -19,8 +20,11 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
+import scala.Tuple2;
 
 /**
  * What runs in a Spark executor: the task that runs one partition's clients, and the per-JVM caches
@@ -34,7 +38,22 @@ final class ExecutorSide {
     private ExecutorSide() {}
 
     /** A pass's plan and its broadcast values, encoded: the content of one Spark broadcast per pass. */
-    record PassBytes(byte[] plan, byte[][] broadcasts, int clientInputs) implements Serializable {}
+    record PassBytes(byte[] plan, byte[][] broadcasts, int clientInputs, byte[] blockFolds) implements Serializable {
+        PassBytes(byte[] plan, byte[][] broadcasts, int clientInputs) {
+            this(plan, broadcasts, clientInputs, null);
+        }
+    }
+
+    /**
+     * One block's folds ({@link BlockFolds.Block#partial}, encoded); or, when client {@code failedAt}
+     * failed (its work, or a fold refusing its value: {@code foldRefused}), that failure's text and
+     * no partial.
+     */
+    record BlockOutput(int block, byte[] partial, int failedAt, String failure, boolean foldRefused)
+            implements Serializable {}
+
+    /** One client's members of the pass's folds, encoded; or its failure's text. */
+    record ClientMembers(String clientId, byte[] members, String failure) implements Serializable {}
 
     /** One partition's clients: a contiguous range of the pass starting at {@code first}. */
     record PartitionInput(int first, String[] clientIds, byte[][] inputs) implements Serializable {}
@@ -72,6 +91,209 @@ final class ExecutorSide {
                 RESOURCES.push(resources);
             }
             return out.iterator();
+        }
+    }
+
+    /**
+     * The task of a pass that folds where it runs, over partitions of whole blocks: runs every client
+     * of its partition in order, folds each block and returns one {@link BlockOutput} per block (it
+     * stops at a failing client, whose block's output says so).
+     */
+    static final class FoldBlocks implements FlatMapFunction<Iterator<PartitionInput>, BlockOutput> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<PassBytes> pass;
+
+        FoldBlocks(Broadcast<PassBytes> pass) {
+            this.pass = pass;
+        }
+
+        @Override
+        public Iterator<BlockOutput> call(Iterator<PartitionInput> inputs) {
+            Pass p = new Pass(pass.value());
+            List<BlockOutput> out = new ArrayList<>();
+            Resources resources = borrow();
+            try {
+                while (inputs.hasNext()) {
+                    PartitionInput in = inputs.next();
+                    BlockFolds.Block block = null;
+                    for (int c = 0; c < in.clientIds().length; c++) {
+                        int index = in.first() + c;
+                        int b = BlockFolds.blockOf(index);
+                        if (block == null) {
+                            block = p.folds.newBlock();
+                        }
+                        String id = in.clientIds()[c];
+                        Value members;
+                        try {
+                            members = p.members(index, id, in.inputs()[c], resources);
+                        } catch (RuntimeException e) {
+                            out.add(new BlockOutput(b, null, index, describe(e), false));
+                            return out.iterator();
+                        }
+                        try {
+                            block.add(index, id, members);
+                        } catch (RuntimeException e) {
+                            out.add(new BlockOutput(b, null, index, e.getMessage(), true));
+                            return out.iterator();
+                        }
+                        if (c == in.clientIds().length - 1 || BlockFolds.blockOf(index + 1) != b) {
+                            out.add(new BlockOutput(b, ValueCodec.encode(block.partial()), -1, null, false));
+                            block = null;
+                        }
+                    }
+                }
+            } finally {
+                RESOURCES.push(resources);
+            }
+            return out.iterator();
+        }
+    }
+
+    /**
+     * The first stage of a pass that folds where it runs, over partitions smaller than a block: runs
+     * every client of its partition and emits its fold members keyed by client index (it stops at a
+     * failing client, emitting its failure), for the second stage ({@link FoldSorted}) to fold by block.
+     */
+    static final class MembersByClient
+            implements PairFlatMapFunction<Iterator<PartitionInput>, Integer, ClientMembers> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<PassBytes> pass;
+
+        MembersByClient(Broadcast<PassBytes> pass) {
+            this.pass = pass;
+        }
+
+        @Override
+        public Iterator<Tuple2<Integer, ClientMembers>> call(Iterator<PartitionInput> inputs) {
+            Pass p = new Pass(pass.value());
+            List<Tuple2<Integer, ClientMembers>> out = new ArrayList<>();
+            Resources resources = borrow();
+            try {
+                while (inputs.hasNext()) {
+                    PartitionInput in = inputs.next();
+                    for (int c = 0; c < in.clientIds().length; c++) {
+                        int index = in.first() + c;
+                        String id = in.clientIds()[c];
+                        try {
+                            byte[] m = ValueCodec.encode(p.members(index, id, in.inputs()[c], resources));
+                            out.add(new Tuple2<>(index, new ClientMembers(id, m, null)));
+                        } catch (RuntimeException e) {
+                            out.add(new Tuple2<>(index, new ClientMembers(id, null, describe(e))));
+                            return out.iterator();
+                        }
+                    }
+                }
+            } finally {
+                RESOURCES.push(resources);
+            }
+            return out.iterator();
+        }
+    }
+
+    /** Sends each client to the partition of its block (block b to partition b). */
+    static final class ByBlock extends Partitioner {
+        private static final long serialVersionUID = 1L;
+        private final int blocks;
+
+        ByBlock(int blocks) {
+            this.blocks = blocks;
+        }
+
+        @Override
+        public int numPartitions() {
+            return blocks;
+        }
+
+        @Override
+        public int getPartition(Object clientIndex) {
+            return BlockFolds.blockOf((Integer) clientIndex);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ByBlock b && b.blocks == blocks;
+        }
+
+        @Override
+        public int hashCode() {
+            return blocks;
+        }
+    }
+
+    /**
+     * The second stage: a block's clients' members, sorted by client index, folded in that order into
+     * the block's {@link BlockOutput} (stopping at the first failure).
+     */
+    static final class FoldSorted implements FlatMapFunction<Iterator<Tuple2<Integer, ClientMembers>>, BlockOutput> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<PassBytes> pass;
+
+        FoldSorted(Broadcast<PassBytes> pass) {
+            this.pass = pass;
+        }
+
+        @Override
+        public Iterator<BlockOutput> call(Iterator<Tuple2<Integer, ClientMembers>> members) {
+            if (!members.hasNext()) {
+                return java.util.Collections.emptyIterator();
+            }
+            PassBytes bytes = pass.value();
+            BlockFolds folds = BlockFolds.decode(
+                    bytes.blockFolds(),
+                    compiledPlan(bytes).computations().size(),
+                    bytes.broadcasts().length,
+                    bytes.clientInputs());
+            BlockFolds.Block block = folds.newBlock();
+            int b = -1;
+            while (members.hasNext()) {
+                Tuple2<Integer, ClientMembers> next = members.next();
+                int index = next._1();
+                b = BlockFolds.blockOf(index);
+                ClientMembers m = next._2();
+                if (m.failure() != null) {
+                    return List.of(new BlockOutput(b, null, index, m.failure(), false))
+                            .iterator();
+                }
+                try {
+                    block.add(index, m.clientId(), ValueCodec.decode(m.members()));
+                } catch (RuntimeException e) {
+                    return List.of(new BlockOutput(b, null, index, e.getMessage(), true))
+                            .iterator();
+                }
+            }
+            return List.of(new BlockOutput(b, ValueCodec.encode(block.partial()), -1, null, false))
+                    .iterator();
+        }
+    }
+
+    /** A pass as a task reads it: the compiled plan, its broadcasts and its block folds. */
+    private static final class Pass {
+        final ShippedPass.Compiled compiled;
+        final List<Value> broadcasts;
+        final int clientInputs;
+        final BlockFolds folds;
+
+        Pass(PassBytes bytes) {
+            compiled = compiledPlan(bytes);
+            broadcasts = new ArrayList<>(bytes.broadcasts().length);
+            for (byte[] b : bytes.broadcasts()) {
+                broadcasts.add(ValueCodec.decode(b));
+            }
+            clientInputs = bytes.clientInputs();
+            folds = BlockFolds.decode(
+                    bytes.blockFolds(), compiled.computations().size(), broadcasts.size(), clientInputs);
+        }
+
+        /** Runs one client's work and returns its members of the folds. */
+        Value members(int index, String clientId, byte[] encodedInputs, Resources resources) {
+            Value inputs = ValueCodec.decode(encodedInputs);
+            if (!(inputs instanceof Struct s) || s.size() != clientInputs) {
+                throw new IllegalStateException(
+                        "client " + clientId + ": expected " + clientInputs + " client inputs, got " + inputs.type());
+            }
+            List<Value> results =
+                    compiled.runClient(index, s.values(), broadcasts, new ExecutorContext(index, clientId, resources));
+            return folds.members(results, s.values(), broadcasts);
         }
     }
 

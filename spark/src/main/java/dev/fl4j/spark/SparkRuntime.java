@@ -28,20 +28,28 @@ import org.apache.spark.api.java.JavaSparkContext;
  * from the round's {@code {T}@CLIENTS} argument and shipped with the tasks, partition by partition
  * (any {@code ClientData} fl4j builds; moderate sizes).
  *
- * <h2>Same answer: the fold in client order on the driver</h2>
+ * <h2>Same answer: folds inside the executors, in core's block shape</h2>
  * The local runtime folds client results in client order, and a sum or mean of float32 values
  * accumulates in double. Double addition is not associative, so the fold's shape is part of the
- * result; core fixes it by client order alone (blocks of 1024 clients, block sums added in block
- * order: see {@code SumAccumulator} in {@code dev.fl4j.core.runtime}). This runtime cuts the clients
- * into contiguous ranges, one per partition, runs the partitions in parallel, and folds their results
- * on the driver in partition order, that is in client order, with the local runtime's own fold code:
- * the same additions in the same order. Work without a descriptor (the small glue maps of a round:
- * field selection, the finiteness check) runs there too, per client, as each client's results
- * arrive. Each partition is a job; at most {@link Builder#optInFlight} partitions are submitted and
- * not yet folded, so the driver holds that many partitions' results, not the round's.
- * Client updates do cross to the driver one per client, as they cross to the server in a real
- * deployment; folding inside executors (one partial per block of clients, merged in block order) is
- * not done: the glue maps between client training and the fold have no descriptors yet.
+ * result; core fixes it by client order alone: blocks of 1024 clients, each folded in client order
+ * from zero, block sums added in block order ({@link dev.fl4j.core.runtime.BlockFolds}). When every
+ * aggregation of a round's pass is a {@code federated_sum} or {@code federated_mean} (weighted or
+ * not) of what the shipped client work computes (a FedAvg round: the weighted mean of the updates and
+ * the sums of the metrics), the pass runs as one Spark job that folds inside the executors and sends
+ * the driver one partial accumulator per block, which the driver merges in block order: bitwise the
+ * local runtime's answer for any number of partitions and executors, and no client's update reaches
+ * the driver. With at least as many blocks as partitions, each partition is a range of whole blocks
+ * and folds them as it trains. With fewer (a round of at most 1024 clients is one block), the clients
+ * still train in all partitions in parallel and a second stage folds each block: the clients' fold
+ * inputs are shuffled (executor to executor) to their block's partition, sorted by client index.
+ *
+ * <p>Other passes (a {@code federated_aggregate}, whose accumulators do not cross JVMs; robust
+ * aggregators that need every update, median and Krum, which collect them within their memory budget;
+ * work without a descriptor, such as stateful client work) run as before: clients are cut into
+ * contiguous ranges, one per partition and job, their results come back to the driver and are folded
+ * there in client order with the local runtime's own fold code, at most {@link Builder#optInFlight}
+ * partitions submitted and not yet folded, so the driver holds that many partitions' results, not the
+ * round's.
  *
  * <h2>Client state</h2>
  * Stateful client work (error feedback) keeps running on the driver, where this runtime's
@@ -171,11 +179,17 @@ public final class SparkRuntime implements FederatedRuntime {
     }
 
     /**
-     * The configuration of a context this runtime starts: app name {@code fl4j}, the UI off, and for
-     * a {@code local} master the driver bound to 127.0.0.1 only.
+     * The configuration of a context this runtime starts: app name {@code fl4j}, the UI off, shuffle
+     * blocks uncompressed (what a round shuffles is its clients' updates, float32 data that LZ4 barely
+     * shrinks and spends CPU on twice), and for a {@code local} master the driver bound to 127.0.0.1
+     * only.
      */
     public static SparkConf defaultConf(String master) {
-        SparkConf conf = new SparkConf().setMaster(master).setAppName("fl4j").set("spark.ui.enabled", "false");
+        SparkConf conf = new SparkConf()
+                .setMaster(master)
+                .setAppName("fl4j")
+                .set("spark.ui.enabled", "false")
+                .set("spark.shuffle.compress", "false");
         if (master.startsWith("local")) {
             conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         }

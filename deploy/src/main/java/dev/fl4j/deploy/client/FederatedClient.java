@@ -16,6 +16,7 @@ import dev.fl4j.deploy.protocol.PullTaskRequest;
 import dev.fl4j.deploy.protocol.PushResultResponse;
 import dev.fl4j.deploy.protocol.RegisterRequest;
 import dev.fl4j.deploy.protocol.RegisterResponse;
+import dev.fl4j.deploy.protocol.Rejection;
 import dev.fl4j.deploy.protocol.ResultChunk;
 import dev.fl4j.deploy.protocol.ResultHeader;
 import dev.fl4j.deploy.protocol.TaskChunk;
@@ -322,6 +323,7 @@ public final class FederatedClient implements AutoCloseable {
         TaskHeader task = first.getHeader();
         byte[] result;
         java.util.Map<Integer, long[]> kept = java.util.Map.of();
+        boolean indexRead = true;
         String failure = null;
         try {
             ChunkAssembler argument = new ChunkAssembler(
@@ -336,9 +338,10 @@ public final class FederatedClient implements AutoCloseable {
                 }
                 argument.add(c.getData());
             }
-            TaskExecutor.Outcome outcome = executor.runKeeping(task, argument.bytes());
-            result = outcome.bytes();
-            kept = outcome.kept();
+            TaskExecutor.Result r = executor.run(task, argument.bytes());
+            result = r.bytes();
+            indexRead = r.clientIndexRead();
+            kept = r.kept();
         } catch (RejectedMessageException
                 | IllegalStateException
                 | IllegalArgumentException
@@ -352,7 +355,11 @@ public final class FederatedClient implements AutoCloseable {
             failure = "result of " + result.length + " bytes is above the server's limit of " + maxResultBytes;
             result = null;
         }
-        PushResultResponse answer = push(task, result, failure);
+        PushResultResponse answer = push(task, result, indexRead, failure);
+        while (!answer.getAccepted() && answer.getRejection() == Rejection.RETRY_LATER && !stopped.get()) {
+            sleep(Math.max(1, answer.getRetryAfterMillis()));
+            answer = push(task, result, indexRead, failure);
+        }
         if (failure != null) {
             tasksFailed.incrementAndGet();
         } else if (answer.getAccepted()) {
@@ -379,7 +386,7 @@ public final class FederatedClient implements AutoCloseable {
     /** How long after a task's deadline a client still waits for its secure-aggregation session. */
     private static final long SECAGG_GRACE_MILLIS = TimeUnit.MINUTES.toMillis(10);
 
-    private PushResultResponse push(TaskHeader task, byte[] result, String failure) {
+    private PushResultResponse push(TaskHeader task, byte[] result, boolean indexRead, String failure) {
         CompletableFuture<PushResultResponse> answer = new CompletableFuture<>();
         StreamObserver<ResultChunk> out = async.withDeadlineAfter(120, TimeUnit.SECONDS)
                 .pushResult(new StreamObserver<>() {
@@ -406,7 +413,9 @@ public final class FederatedClient implements AutoCloseable {
         if (failure != null) {
             h.setFailure(failure);
         } else {
-            h.setResultBytes(result.length).setResultSha256(ByteString.copyFrom(Payloads.sha256(result)));
+            h.setResultBytes(result.length)
+                    .setResultSha256(ByteString.copyFrom(Payloads.sha256(result)))
+                    .setClientIndexRead(indexRead);
         }
         ResultHeader unsigned = h.build();
         h.setClient(signed(
@@ -414,6 +423,9 @@ public final class FederatedClient implements AutoCloseable {
         out.onNext(ResultChunk.newBuilder().setHeader(h).build());
         if (result != null) {
             for (var chunk : Chunks.split(result, ProtocolLimits.MAX_CHUNK_BYTES)) {
+                if (answer.isDone()) {
+                    break; // answered early (refused or deferred at its header): the rest is not read
+                }
                 out.onNext(ResultChunk.newBuilder().setData(chunk).build());
             }
         }

@@ -47,18 +47,15 @@ final class TaskExecutor {
     }
 
     /**
-     * A task's outcome: the result's value bytes, and the results kept for a secure sum (by index in the
-     * chain's results, flattened leaf by leaf), which the bytes carry only as placeholders.
+     * A task's result as value bytes, whether computing it read the client's position in the round
+     * ({@link ShippedChain#invokeTracked}; a computation outside a chain counts as reading it), and the
+     * results kept for a secure sum (by index in the chain's results, flattened leaf by leaf), which the
+     * bytes carry only as placeholders.
      */
-    record Outcome(byte[] bytes, Map<Integer, long[]> kept) {}
+    record Result(byte[] bytes, boolean clientIndexRead, Map<Integer, long[]> kept) {}
 
-    /** The result's value bytes. */
-    byte[] run(TaskHeader task, byte[] argumentBytes) {
-        return runKeeping(task, argumentBytes).bytes();
-    }
-
-    /** Runs the task; the results the task names for a secure sum stay here ({@link Outcome#kept}). */
-    Outcome runKeeping(TaskHeader task, byte[] argumentBytes) {
+    /** Runs the task; the results the task names for a secure sum stay here ({@link Result#kept}). */
+    Result run(TaskHeader task, byte[] argumentBytes) {
         LocalComputation fn = rebuild(task.getComputation().toByteArray());
         Type param = fn.type().parameter();
         if (!(param instanceof StructType st)) {
@@ -91,14 +88,23 @@ final class TaskExecutor {
             full.add(f.name(), task.getDataFieldsList().contains(f.name()) ? prepared : sent.get(f.name()));
         }
         context.begin(task.getStateRound());
-        Value result = fn.invoke(full.build(), context);
+        Value result;
+        boolean indexRead;
+        if (fn instanceof ShippedChain chain) {
+            ShippedChain.Outcome outcome = chain.invokeTracked(full.build(), context);
+            result = outcome.result();
+            indexRead = outcome.readClientIndex();
+        } else {
+            result = fn.invoke(full.build(), context);
+            indexRead = true;
+        }
         Map<Integer, long[]> kept = new TreeMap<>();
         if (task.getSecureSummedCount() > 0) {
             result = keep(task, result, kept);
         }
         byte[] bytes = ValueCodec.encode(result);
         context.commit(task.getRound());
-        return new Outcome(bytes, kept);
+        return new Result(bytes, indexRead, kept);
     }
 
     /** Takes the secure-summed results out of {@code result} into {@code kept}, checked against their moduli. */

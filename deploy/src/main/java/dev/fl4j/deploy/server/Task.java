@@ -12,7 +12,9 @@ final class Task {
         WAITING,
         HANDED_OUT,
         DONE,
-        ABANDONED
+        ABANDONED,
+        /** Over-selection: the round had its results before this one came. */
+        NOT_NEEDED
     }
 
     final String id;
@@ -31,6 +33,14 @@ final class Task {
     State state = State.WAITING;
     /** Per result of a client chain: the bitwidth of the client-masked secure sum that alone reads it, else 0. */
     int[] secureSummed = new int[0];
+    /** The pass of client work this task belongs to ({@link TaskBoard#dispatched}) and the client's index in it. */
+    String passKey;
+
+    int passIndex = -1;
+    /** Bytes of the result's buffer budget this task holds ({@link TaskBoard#admit}). */
+    long reservedBytes;
+    /** Whether the client said computing its result read its position in the round (set with the result). */
+    volatile boolean clientIndexRead = true;
 
     Task(
             String id,

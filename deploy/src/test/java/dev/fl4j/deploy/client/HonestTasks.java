@@ -19,7 +19,7 @@ public final class HonestTasks {
         try (TaskContext context = new TaskContext(clientId, new ClientStates(null))) {
             TaskExecutor executor = new TaskExecutor(
                     FederatedClient.DEFAULT_ALLOWED_FACTORIES, data, UnaryOperator.identity(), context);
-            TaskExecutor.Outcome o = executor.runKeeping(task, argument);
+            TaskExecutor.Result o = executor.run(task, argument);
             return new Kept(ValueCodec.decode(o.bytes()), o.kept());
         }
     }
@@ -29,7 +29,7 @@ public final class HonestTasks {
         try (TaskContext context = new TaskContext(clientId, new ClientStates(null))) {
             TaskExecutor executor = new TaskExecutor(
                     FederatedClient.DEFAULT_ALLOWED_FACTORIES, data, UnaryOperator.identity(), context);
-            return ValueCodec.decode(executor.run(task, argument));
+            return ValueCodec.decode(executor.run(task, argument).bytes());
         }
     }
 }
