@@ -310,4 +310,28 @@ class DeploySecAggTest {
         // the values, the weights and the quantile estimate's counts: one session per round
         assertEquals(10, secure.events().size(), secure.events().toString());
     }
+
+    /**
+     * The {@code secure} preset's adaptive zeroing and clipping are not described client steps yet, so the
+     * server would compute the secure sums' inputs itself: it refuses rather than hold them. (When those
+     * steps become described, this run should instead equal the plain one, as the tests above.)
+     */
+    @Test
+    @Timeout(240)
+    void aSecureSumWhoseInputTheServerWouldComputeIsRefused() throws Exception {
+        process = () -> DeployFixture.fedAvg()
+                .optModelAggregator(
+                        dev.fl4j.aggregators.Aggregators.secureAggregator().build())
+                .build();
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(
+                Exception.class, () -> deploy(new Setup(CLIENTS, 1, secagg(3), Set.of(), CLIENTS, null)));
+        String messages = "";
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            messages += t.getMessage() + "\n";
+        }
+        assertTrue(
+                messages.contains(
+                        "would be computed by the runtime, which would then hold every client's" + " unmasked value"),
+                messages);
+    }
 }
