@@ -127,4 +127,25 @@ class SecAggServerCommandTest {
         String plain = serve();
         assertEquals(round2Training(plain), round2Training(secure), secure + "\n---\n" + plain);
     }
+
+    @Test
+    void overSelectionAndSecureAggregationConflict() {
+        StringWriter out = new StringWriter();
+        Object[] r = run(
+                out,
+                "server",
+                "--insecure",
+                "--over-selection",
+                "0.3",
+                "--secure-aggregation",
+                "secagg+:3",
+                "--aggregator",
+                "non-finite+secure",
+                "--dataset",
+                "synthetic");
+        assertEquals(2, r[0], out + "\n" + r[1]);
+        assertTrue(
+                ((String) r[1]).contains("--over-selection 0.3 and --secure-aggregation secagg+:3 conflict"),
+                (String) r[1]);
+    }
 }

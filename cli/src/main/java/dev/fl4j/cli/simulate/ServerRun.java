@@ -108,6 +108,12 @@ public final class ServerRun {
             throw new UsageException("--aggregator: a server runs one aggregator, got " + s.aggregators());
         }
         Optional<SecureSumProtocol> secureSum = SecureAggregationSpec.parse(s.secureAggregation());
+        if (secureSum.isPresent() && o.overSelection() > 0) {
+            throw new UsageException("--over-selection " + o.overSelection() + " and --secure-aggregation "
+                    + s.secureAggregation()
+                    + " conflict: an over-selected round reuses results kept from its collecting"
+                    + " attempt, whose secure-sum inputs were masked in another session; choose one");
+        }
         if (s.secaggDropouts() != null) {
             throw new UsageException("--secagg-dropouts simulates SecAgg+ dropouts in one JVM; a server's clients drop"
                     + " out by themselves");
