@@ -311,17 +311,33 @@ class DeploySecAggTest {
         assertEquals(10, secure.events().size(), secure.events().toString());
     }
 
+    @Test
+    @Timeout(240)
+    void theSecurePresetWithItsAdaptiveZeroingAndClippingRunsOverTheNetwork() throws Exception {
+        process = () -> DeployFixture.fedAvg()
+                .optModelAggregator(
+                        dev.fl4j.aggregators.Aggregators.secureAggregator().build())
+                .build();
+        Run plain = deploy(new Setup(CLIENTS, 2, null, Set.of(), CLIENTS, null));
+        Run secure = deploy(new Setup(CLIENTS, 2, secagg(3), Set.of(), CLIENTS, null));
+        assertArrayEquals(
+                DeployFixture.bytes(plain.result().weights()),
+                DeployFixture.bytes(secure.result().weights()));
+        assertEquals(10, secure.events().size(), "one session a round: " + secure.events());
+        assertTrue(secure.rejections().isEmpty(), secure.rejections().toString());
+    }
+
     /**
-     * The {@code secure} preset's adaptive zeroing and clipping are not described client steps yet, so the
-     * server would compute the secure sums' inputs itself: it refuses rather than hold them. (When those
-     * steps become described, this run should instead equal the plain one, as the tests above.)
+     * A client weighting computed by a lambda (not a described client step) makes the weighted value an
+     * input the server would compute: a secagg+ server refuses rather than hold it.
      */
     @Test
     @Timeout(240)
     void aSecureSumWhoseInputTheServerWouldComputeIsRefused() throws Exception {
         process = () -> DeployFixture.fedAvg()
                 .optModelAggregator(
-                        dev.fl4j.aggregators.Aggregators.secureAggregator().build())
+                        new MeanFactory(SecureSumFactory.symmetric(100), SecureSumFactory.bounds(0, 1 << 20)))
+                .optClientWeightingFromMetrics(metrics -> 1.0)
                 .build();
         Exception e = org.junit.jupiter.api.Assertions.assertThrows(
                 Exception.class, () -> deploy(new Setup(CLIENTS, 1, secagg(3), Set.of(), CLIENTS, null)));
