@@ -9,6 +9,7 @@ module dev.fl4j.deploy {
     requires transitive dev.fl4j.simulation;
     requires transitive dev.fl4j.deploy.protocol;
     requires transitive dev.fl4j.deploy.security;
+    requires transitive dev.fl4j.secagg;
     requires io.grpc.netty.shaded;
     requires java.sql;
 

@@ -33,6 +33,8 @@ public final class ClientSteps {
     static final String MULTIPLY_BY_WEIGHT = "multiply_by_weight";
     static final String ENCODE = "encode";
     static final String ZERO_NON_FINITE = "zero_non_finite";
+    static final String SECURE_SUM_ENCODE = "secure_sum_encode";
+    static final String BELOW_ESTIMATE_AND_ONE = "below_estimate_and_one";
     static final String NORM_BOUND = "norm_bound";
     private static final TensorType I32 = TensorType.scalar(DType.INT32);
 
@@ -99,6 +101,21 @@ public final class ClientSteps {
                         .build());
     }
 
+    /** The descriptor of {@link SecureSumFactory}'s client step; {@code lower} null: the negated upper bound. */
+    static ComputationDescriptor secureSumEncodeDescriptor(
+            Type valueType, boolean adaptive, double fixedUpper, Double lower, int maxClients) {
+        return ComputationDescriptor.of(
+                Factory.class,
+                SECURE_SUM_ENCODE,
+                Struct.builder()
+                        .add("value_type", TypeCodec.toValue(valueType))
+                        .add("adaptive", Tensor.scalar(adaptive ? 1 : 0))
+                        .add("upper", Tensor.scalar(adaptive ? 0.0 : fixedUpper))
+                        .add("lower", Tensor.scalar(lower == null ? Double.NaN : lower))
+                        .add("max_clients", Tensor.scalar(maxClients))
+                        .build());
+    }
+
     /** The descriptor of {@link ClippingFactory}'s or {@link ZeroingFactory}'s client step. */
     static ComputationDescriptor normBoundDescriptor(String kind, Norm norm, Type valueType) {
         return ComputationDescriptor.of(
@@ -126,6 +143,13 @@ public final class ClientSteps {
     public static final class Factory implements ComputationFactory {
         @Override
         public LocalComputation create(String config, Value payload) {
+            if (config.equals(BELOW_ESTIMATE_AND_ONE)) {
+                if (payload != null && !(payload instanceof Struct p && p.size() == 0)) {
+                    throw new MalformedDataException(
+                            "below_estimate_and_one step: takes no payload, got " + payload.type());
+                }
+                return QuantileEstimation.belowEstimateAndOne();
+            }
             if (!(payload instanceof Struct p)) {
                 throw new MalformedDataException("an aggregator client step needs a payload structure, got "
                         + (payload == null ? "none" : payload.type()));
@@ -167,6 +191,10 @@ public final class ClientSteps {
                     }
                     return zeroNonFinite(valueType, weightType);
                 }
+                case SECURE_SUM_ENCODE -> {
+                    expectFields(p, config, "value_type", "adaptive", "upper", "lower", "max_clients");
+                    return secureSumEncode(p);
+                }
                 case NORM_BOUND -> {
                     expectFields(p, config, "value_type", "kind", "norm");
                     Type valueType = TypeCodec.fromValue(p.get("value_type"));
@@ -187,8 +215,43 @@ public final class ClientSteps {
                 }
                 default ->
                     throw new MalformedDataException("unknown aggregator client step '" + config + "'; known: "
-                            + MULTIPLY_BY_WEIGHT + ", " + ENCODE + ", " + ZERO_NON_FINITE + ", " + NORM_BOUND);
+                            + MULTIPLY_BY_WEIGHT + ", " + ENCODE + ", " + ZERO_NON_FINITE + ", " + NORM_BOUND + ", "
+                            + SECURE_SUM_ENCODE + ", " + BELOW_ESTIMATE_AND_ONE);
             }
+        }
+
+        private static LocalComputation secureSumEncode(Struct p) {
+            Type valueType = TypeCodec.fromValue(p.get("value_type"));
+            int adaptive =
+                    (int) scalar(p.get("adaptive"), DType.INT32, "adaptive").longValue();
+            double upper = scalar(p.get("upper"), DType.FLOAT64, "upper").doubleValue();
+            double lower = scalar(p.get("lower"), DType.FLOAT64, "lower").doubleValue();
+            int maxClients = (int)
+                    scalar(p.get("max_clients"), DType.INT32, "max_clients").longValue();
+            if (adaptive != 0 && adaptive != 1) {
+                throw new MalformedDataException("secure_sum_encode step: adaptive must be 0 or 1, got " + adaptive);
+            }
+            if (maxClients < 1) {
+                throw new MalformedDataException("secure_sum_encode step: max_clients must be >= 1, got " + maxClients);
+            }
+            Double lo = Double.isNaN(lower) ? null : lower;
+            if (adaptive == 0) {
+                if (!Double.isFinite(upper) || (lo != null && !(Double.isFinite(lower) && lower < upper))) {
+                    throw new MalformedDataException("secure_sum_encode step: fixed bounds must be finite with lower <"
+                            + " upper, got lower " + lower + ", upper " + upper);
+                }
+            } else if (lo != null && !Double.isFinite(lower)) {
+                throw new MalformedDataException("secure_sum_encode step: lower bound " + lower + " is not finite");
+            }
+            return SecureSumFactory.clientEncode(valueType, adaptive == 1, upper, lo, maxClients);
+        }
+
+        private static Tensor scalar(Value v, DType dtype, String what) {
+            if (!(v instanceof Tensor t) || t.dtype() != dtype || t.rank() != 0) {
+                throw new MalformedDataException("secure_sum_encode step: " + what + " must be a " + dtype.tffName()
+                        + " scalar, got " + v.type());
+            }
+            return t;
         }
 
         private static void expectFields(Struct p, String step, String... names) {

@@ -137,6 +137,25 @@ public final class QuantileEstimation {
         }
     }
 
+    /**
+     * The secure estimate's client step {@code <value, estimate> -> <value below the estimate ? 1 : 0, 1>},
+     * described ({@link ClientSteps}), so that under client-side masking it runs on the client and only its
+     * masked result leaves it.
+     */
+    static LocalComputation belowEstimateAndOne() {
+        LocalComputation indicator = LocalComputation.of(
+                ClientSteps.BELOW_ESTIMATE_AND_ONE,
+                StructType.of(F32, F32),
+                new TensorType(DType.INT32, 2),
+                v -> Tensor.vector(below(v) ? 1 : 0, 1));
+        return LocalComputation.described(
+                indicator,
+                dev.fl4j.core.computation.ComputationDescriptor.of(
+                        ClientSteps.Factory.class,
+                        ClientSteps.BELOW_ESTIMATE_AND_ONE,
+                        Struct.builder().build()));
+    }
+
     private static EstimationProcess noNoise(
             double initialEstimate,
             double targetQuantile,
@@ -155,8 +174,7 @@ public final class QuantileEstimation {
         FederatedComputation next;
         if (secure) {
             TensorType counts = new TensorType(DType.INT32, 2);
-            LocalComputation indicator = LocalComputation.of(
-                    "below_estimate_and_one", StructType.of(F32, F32), counts, v -> Tensor.vector(below(v) ? 1 : 0, 1));
+            LocalComputation indicator = belowEstimateAndOne();
             LocalComputation fraction = LocalComputation.of(
                     "below_fraction",
                     counts,

@@ -193,30 +193,7 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
                 .add("counts", COUNTS)
                 .add("linf", F32)
                 .build();
-        LocalComputation encode =
-                LocalComputation.of("secure_sum_encode", StructType.of(valueType, F32), clientOut, v -> {
-                    Struct s = (Struct) v;
-                    if (containsNaN(s.get(0))) {
-                        return Struct.named(
-                                "encoded",
-                                Structures.map(s.get(0), t -> Tensor.of(new long[t.size()], t.shape())),
-                                "counts",
-                                Tensor.vector(0, 0, 0, 1),
-                                "linf",
-                                Tensor.scalar(0f));
-                    }
-                    double hi = upperOf(s.tensor(1));
-                    double lo = lowerOf(hi);
-                    boolean[] clipped = new boolean[2];
-                    Value encoded = Structures.map(s.get(0), t -> encodeLeaf(t, lo, hi, clipped));
-                    return Struct.named(
-                            "encoded",
-                            encoded,
-                            "counts",
-                            Tensor.vector(clipped[0] ? 1 : 0, clipped[1] ? 1 : 0, 1, 0),
-                            "linf",
-                            Tensor.scalar((float) ValueMath.linfNorm(s.get(0))));
-                });
+        LocalComputation encode = clientEncode(valueType, upper != null, fixedUpper, lower, maxClients);
         LocalComputation decode =
                 LocalComputation.of("secure_sum_decode", StructType.of(encodedType, COUNTS, F32), valueType, v -> {
                     Struct s = (Struct) v;
@@ -257,6 +234,47 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
                             .add("secure_nan_zeroed_count", ctx.federatedMap(nanCount, counts))
                             .build());
         });
+    }
+
+    /**
+     * The client step {@code <value, upper_bound> -> <encoded, counts, linf>} (clip, shift, quantize), described
+     * ({@link ClientSteps}) so that a runtime whose clients mask their own secure-sum inputs runs it on the client:
+     * the quantized value then never leaves the client unmasked. {@code lower} null: {@code -upper}.
+     */
+    static LocalComputation clientEncode(
+            Type valueType, boolean adaptive, double fixedUpper, Double lower, int maxClients) {
+        Type clientOut = StructType.builder()
+                .add("encoded", encodedType(valueType))
+                .add("counts", COUNTS)
+                .add("linf", F32)
+                .build();
+        int precisionBits = FLOAT_BITWIDTH - (32 - Integer.numberOfLeadingZeros(maxClients));
+        LocalComputation encode =
+                LocalComputation.of("secure_sum_encode", StructType.of(valueType, F32), clientOut, v -> {
+                    Struct s = (Struct) v;
+                    if (containsNaN(s.get(0))) {
+                        return Struct.named(
+                                "encoded",
+                                Structures.map(s.get(0), t -> Tensor.of(new long[t.size()], t.shape())),
+                                "counts",
+                                Tensor.vector(0, 0, 0, 1),
+                                "linf",
+                                Tensor.scalar(0f));
+                    }
+                    double hi = adaptive ? Math.max(0.0, s.tensor(1).doubleValue()) : fixedUpper;
+                    double lo = lower != null ? lower : -hi;
+                    boolean[] clipped = new boolean[2];
+                    Value encoded = Structures.map(s.get(0), t -> encodeLeaf(t, lo, hi, clipped, precisionBits));
+                    return Struct.named(
+                            "encoded",
+                            encoded,
+                            "counts",
+                            Tensor.vector(clipped[0] ? 1 : 0, clipped[1] ? 1 : 0, 1, 0),
+                            "linf",
+                            Tensor.scalar((float) ValueMath.linfNorm(s.get(0))));
+                });
+        return LocalComputation.described(
+                encode, ClientSteps.secureSumEncodeDescriptor(valueType, adaptive, fixedUpper, lower, maxClients));
     }
 
     /** The upper bound: the fixed one exactly (not its float32 rounding), else the reported one. */
@@ -360,10 +378,10 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
         return b.build();
     }
 
-    private Tensor encodeLeaf(Tensor t, double lo, double hi, boolean[] clipped) {
+    private static Tensor encodeLeaf(Tensor t, double lo, double hi, boolean[] clipped, int precisionBits) {
         long[] q = new long[t.size()];
         boolean integer = !t.dtype().isFloating();
-        double scale = integer || hi <= lo ? 1.0 : Math.scalb(1.0, floatPrecisionBits()) / (hi - lo);
+        double scale = integer || hi <= lo ? 1.0 : Math.scalb(1.0, precisionBits) / (hi - lo);
         for (int i = 0; i < q.length; i++) {
             double x = t.getDouble(i);
             if (x > hi) {

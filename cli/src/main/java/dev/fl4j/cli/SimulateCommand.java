@@ -306,6 +306,7 @@ class SimulateCommand implements Callable<Integer> {
                             + "this JVM, or secagg+[:NUM_SHARES[:THRESHOLD]], the SecAgg+ protocol with in-process "
                             + "clients, so its cost shows in the bits and the time (num_shares default 11, capped at "
                             + "the clients per round; reconstruction_threshold default a majority of num_shares). "
+                            + "On fl4j server, secagg+ runs with the deployed clients over the network. "
                             + "Default: ${DEFAULT-VALUE}.")
     String secureAggregation;
 

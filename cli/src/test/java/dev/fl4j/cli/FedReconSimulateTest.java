@@ -90,7 +90,7 @@ class FedReconSimulateTest {
                 "FedRecon's RECON_EPOCHS must be >= 1, got '0'");
         assertError(
                 SimulateCommandTest.run(run(model, "--rounds", "1", "--algorithm", "fedrecon:last:1:-1")),
-                "FedRecon's RECON_LR must be finite and > 0, got '-1'");
+                "FedRecon's RECON_LR must be finite and > 0 (in float32), got '-1'");
         assertError(
                 SimulateCommandTest.run(run(
                         model,

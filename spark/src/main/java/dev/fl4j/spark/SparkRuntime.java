@@ -51,10 +51,25 @@ import org.apache.spark.api.java.JavaSparkContext;
  * partitions submitted and not yet folded, so the driver holds that many partitions' results, not the
  * round's.
  *
- * <h2>Client state</h2>
- * Stateful client work (error feedback) keeps running on the driver, where this runtime's
- * {@link #clientStates()} lives and is saved with checkpoints as on the local runtime; a shipped
- * computation that reads client state fails naming the client and key.
+ * <h2>Client state on the cluster</h2>
+ * Stateful client work that ships (SCAFFOLD's client training with its control variate, an
+ * error-feedback encoder such as {@code randk-ef}) reads and writes its clients' state in the executors,
+ * and the state stays there: an RDD of per-client records keyed by client id, persisted in the
+ * executors and checkpointed under the state directory after each invocation that wrote state, so
+ * the driver holds a handle and a few counts, not the states ({@code ClusterClientStates}). Each
+ * invocation is a transaction as on {@link LocalRuntime}: a task's writes go to an attempt file of
+ * its own, and only the files of the task attempts whose results (or block partials) reached the
+ * driver are merged, when the invocation returns; a task Spark runs again starts from the committed
+ * state, and a failed invocation changes nothing. {@link #clientStates()} covers both tiers: the
+ * cluster's, and the driver's for stateful work without a descriptor (which runs on the driver); a
+ * checkpoint's {@code snapshot()} collects the cluster's states on the driver to write them, and
+ * {@code restore} puts them back on the cluster.
+ *
+ * <p>The state directory is {@link Builder#optStateDirectory} or the Spark configuration
+ * {@value ClusterClientStates#STATE_DIR_CONF} (a Hadoop file system URI every executor and the
+ * driver reach: HDFS, or a shared mount, on a cluster of several machines), else a temporary
+ * directory of the driver's, deleted on close (right for {@code local} masters and for a cluster on
+ * one machine). The Spark context's checkpoint directory is set under it unless already set.
  */
 public final class SparkRuntime implements FederatedRuntime {
 
@@ -62,14 +77,18 @@ public final class SparkRuntime implements FederatedRuntime {
     private final boolean ownsContext;
     private final LocalRuntime local;
     private final int partitions;
+    private final ClusterClientStates states;
 
-    private SparkRuntime(JavaSparkContext sc, boolean ownsContext, int partitions, int inFlight) {
+    private SparkRuntime(
+            JavaSparkContext sc, boolean ownsContext, int partitions, int inFlight, ClusterClientStates states) {
         this.sc = sc;
         this.ownsContext = ownsContext;
         this.partitions = partitions;
+        this.states = states;
         this.local = LocalRuntime.builder()
                 .optWorkers(1)
-                .optClientWorkShipper(new SparkShipper(sc, partitions, inFlight))
+                .optClientWorkShipper(new SparkShipper(sc, partitions, inFlight, states))
+                .optExternalClientStates(states)
                 .build();
     }
 
@@ -79,7 +98,16 @@ public final class SparkRuntime implements FederatedRuntime {
 
     @Override
     public Value invoke(FederatedComputation computation, Value argument) {
-        return local.invoke(computation, argument);
+        ClusterClientStates.Transaction tx = states.begin();
+        Value result;
+        try {
+            result = local.invoke(computation, argument);
+        } catch (RuntimeException | Error e) {
+            tx.abort();
+            throw e;
+        }
+        tx.commit();
+        return result;
     }
 
     @Override
@@ -103,6 +131,11 @@ public final class SparkRuntime implements FederatedRuntime {
         return partitions;
     }
 
+    /** The client states kept on the cluster (for tests: where they live). */
+    ClusterClientStates clusterStates() {
+        return states;
+    }
+
     /** The Spark context client work runs on. */
     public JavaSparkContext sparkContext() {
         return sc;
@@ -113,6 +146,7 @@ public final class SparkRuntime implements FederatedRuntime {
     public void close() {
         try {
             local.close();
+            states.close();
         } finally {
             if (ownsContext) {
                 sc.stop();
@@ -126,8 +160,22 @@ public final class SparkRuntime implements FederatedRuntime {
         private String master = "local[*]";
         private int partitions;
         private int inFlight;
+        private String stateDirectory;
 
         private Builder() {}
+
+        /**
+         * Where client state lives on the cluster (a Hadoop file system URI every executor and the
+         * driver reach; kept on close). Default: the Spark configuration
+         * {@value ClusterClientStates#STATE_DIR_CONF}, else a temporary directory deleted on close.
+         */
+        public Builder optStateDirectory(String uri) {
+            if (Objects.requireNonNull(uri, "uri").isBlank()) {
+                throw new IllegalArgumentException("the client state directory is blank");
+            }
+            this.stateDirectory = uri;
+            return this;
+        }
 
         /**
          * Runs on an existing Spark context, which {@link SparkRuntime#close()} leaves running (share
@@ -173,8 +221,26 @@ public final class SparkRuntime implements FederatedRuntime {
             boolean owns = context == null;
             JavaSparkContext sc = owns ? new JavaSparkContext(defaultConf(master)) : context;
             int parallelism = Math.max(1, sc.defaultParallelism());
+            String dir = stateDirectory != null
+                    ? stateDirectory
+                    : sc.getConf().get(ClusterClientStates.STATE_DIR_CONF, null);
+            boolean ownsDir = dir == null;
+            try {
+                if (ownsDir) {
+                    dir = java.nio.file.Files.createTempDirectory("fl4j-spark-state-")
+                            .toUri()
+                            .toString();
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot create a client state directory", e);
+            }
+            ClusterClientStates states = new ClusterClientStates(sc, dir, ownsDir, 2 * parallelism);
             return new SparkRuntime(
-                    sc, owns, partitions > 0 ? partitions : 4 * parallelism, inFlight > 0 ? inFlight : 2 * parallelism);
+                    sc,
+                    owns,
+                    partitions > 0 ? partitions : 4 * parallelism,
+                    inFlight > 0 ? inFlight : 2 * parallelism,
+                    states);
         }
     }
 

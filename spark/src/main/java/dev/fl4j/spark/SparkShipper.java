@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -36,11 +38,13 @@ final class SparkShipper implements ClientWorkShipper {
     private final JavaSparkContext sc;
     private final int partitions;
     private final int inFlight;
+    private final ClusterClientStates states;
 
-    SparkShipper(JavaSparkContext sc, int partitions, int inFlight) {
+    SparkShipper(JavaSparkContext sc, int partitions, int inFlight, ClusterClientStates states) {
         this.sc = sc;
         this.partitions = partitions;
         this.inFlight = inFlight;
+        this.states = states;
     }
 
     /** What the last pass shipped per client, by type (for tests: broadcasts must not travel per client). */
@@ -61,16 +65,23 @@ final class SparkShipper implements ClientWorkShipper {
         Broadcast<PassBytes> shared = sc.broadcast(
                 new PassBytes(pass.plan(), broadcasts, pass.clientInputs().size()));
         int p = Math.min(partitions, n);
+        int[] first = new int[p + 1];
+        for (int k = 0; k <= p; k++) {
+            first[k] = firstClient(k, p, n);
+        }
+        ClusterClientStates.Transaction tx = states.current();
+        ClusterClientStates.TaskSide side = tx.nextPass();
+        JavaPairRDD<Integer, ClientRecord> passStates = tx.forPass(pass.clientIds(), p, first);
         ArrayDeque<JavaFutureAction<List<PartitionOutput>>> running = new ArrayDeque<>();
         try {
             int submitted = 0;
             for (int k = 0; k < p; k++) {
                 while (submitted < p && submitted < k + inFlight) {
-                    running.add(submit(pass, shared, submitted, p));
+                    running.add(submit(pass, shared, submitted, p, side, passStates));
                     submitted++;
                 }
                 List<PartitionOutput> outputs = running.poll().get();
-                fold(pass, outputs, sink);
+                fold(pass, outputs, sink, tx);
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("a Spark job of client work failed: " + e.getCause(), e.getCause());
@@ -125,15 +136,24 @@ final class SparkShipper implements ClientWorkShipper {
                     shuffled ? firstClient(k + 1, p, n) : BlockFolds.firstClient(firstClient(k + 1, p, blockCount), n);
             inputs.add(input(pass, first, end));
         }
+        int[] first = new int[p + 1];
+        for (int k = 0; k < p; k++) {
+            first[k] = inputs.get(k).first();
+        }
+        first[p] = n;
+        ClusterClientStates.Transaction tx = states.current();
+        ClusterClientStates.TaskSide side = tx.nextPass();
+        JavaPairRDD<Integer, ClientRecord> passStates = tx.forPass(pass.clientIds(), p, first);
+        JavaRDD<ClientRecord> records =
+                passStates == null ? sc.parallelize(List.<ClientRecord>of(), p) : passStates.values();
         try {
+            JavaRDD<PartitionInput> in = sc.parallelize(inputs, p);
             List<BlockOutput> outputs = shuffled
-                    ? sc.parallelize(inputs, p)
-                            .mapPartitionsToPair(new ExecutorSide.MembersByClient(shared))
+                    ? JavaPairRDD.fromJavaRDD(in.zipPartitions(records, new ExecutorSide.MembersByClient(shared, side)))
                             .repartitionAndSortWithinPartitions(new ExecutorSide.ByBlock(blockCount))
                             .mapPartitions(new ExecutorSide.FoldSorted(shared))
                             .collect()
-                    : sc.parallelize(inputs, p)
-                            .mapPartitions(new ExecutorSide.FoldBlocks(shared))
+                    : in.zipPartitions(records, new ExecutorSide.FoldBlocks(shared, side))
                             .collect();
             lastBlockPass = new BlockPassShape(n, blockCount, p, shuffled, outputs.size());
             BlockOutput[] byBlock = new BlockOutput[blockCount];
@@ -157,6 +177,9 @@ final class SparkShipper implements ClientWorkShipper {
                 }
                 blocks.fold(b, ValueCodec.decode(out.partial()));
             }
+            for (BlockOutput out : outputs) {
+                out.stateFiles().forEach(tx::written);
+            }
         } finally {
             shared.destroy();
         }
@@ -178,9 +201,17 @@ final class SparkShipper implements ClientWorkShipper {
         return (int) ((long) k * n / p);
     }
 
-    /** Submits partition {@code k} of {@code p} as a job of its own. */
+    /**
+     * Submits partition {@code k} of {@code p} as a job of its own, its clients' state records (if
+     * any client has state) zipped in.
+     */
     private JavaFutureAction<List<PartitionOutput>> submit(
-            ShippedPass pass, Broadcast<PassBytes> shared, int k0, int p) {
+            ShippedPass pass,
+            Broadcast<PassBytes> shared,
+            int k0,
+            int p,
+            ClusterClientStates.TaskSide side,
+            JavaPairRDD<Integer, ClientRecord> passStates) {
         int n = pass.clientIds().size();
         List<PartitionInput> inputs = new ArrayList<>(1);
         for (int k = k0; k < k0 + 1; k++) {
@@ -194,12 +225,19 @@ final class SparkShipper implements ClientWorkShipper {
             }
             inputs.add(new PartitionInput(first, ids, data));
         }
-        return sc.parallelize(inputs, inputs.size())
-                .mapPartitions(new ExecutorSide.RunPartition(shared))
-                .collectAsync();
+        JavaRDD<PartitionInput> in = sc.parallelize(inputs, inputs.size());
+        ExecutorSide.RunPartition task = new ExecutorSide.RunPartition(shared, side);
+        JavaRDD<PartitionOutput> out = passStates == null
+                ? in.mapPartitions(task)
+                : in.zipPartitions(ClusterClientStates.partition(passStates, k0), task);
+        return out.collectAsync();
     }
 
-    private static void fold(ShippedPass pass, List<PartitionOutput> outputs, OrderedFold.Sink<List<Value>> sink)
+    private static void fold(
+            ShippedPass pass,
+            List<PartitionOutput> outputs,
+            OrderedFold.Sink<List<Value>> sink,
+            ClusterClientStates.Transaction tx)
             throws Exception {
         for (PartitionOutput out : outputs) {
             for (int c = 0; c < out.results().length; c++) {
@@ -216,6 +254,9 @@ final class SparkShipper implements ClientWorkShipper {
                         out.failedAt(),
                         pass.clientIds().get(out.failedAt()),
                         new RemoteClientFailure(out.failure()));
+            }
+            if (out.stateFile() != null) {
+                tx.written(out.stateFile());
             }
         }
     }

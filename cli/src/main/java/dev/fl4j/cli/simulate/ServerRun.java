@@ -5,11 +5,13 @@ import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
 import dev.fl4j.cli.spec.AlgorithmChoice;
 import dev.fl4j.cli.spec.ModelChoice;
 import dev.fl4j.core.runtime.BitFormat;
+import dev.fl4j.core.runtime.SecureSumProtocol;
 import dev.fl4j.deploy.security.AuthorizedKeys;
 import dev.fl4j.deploy.server.DeployResult;
 import dev.fl4j.deploy.server.DeployServer;
 import dev.fl4j.learning.algorithms.ModelEngines;
 import dev.fl4j.learning.templates.LearningProcess;
+import dev.fl4j.secagg.SecAggPlus;
 import dev.fl4j.simulation.checkpoint.Checkpoint;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
 import dev.fl4j.simulation.checkpoint.RoundRecord;
@@ -30,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 
@@ -104,9 +107,12 @@ public final class ServerRun {
         if (s.aggregators().size() != 1) {
             throw new UsageException("--aggregator: a server runs one aggregator, got " + s.aggregators());
         }
-        if (SecureAggregationSpec.parse(s.secureAggregation()).isPresent()) {
-            throw new UsageException("--secure-aggregation " + s.secureAggregation()
-                    + " runs the protocol in one JVM; fl4j server does not carry it over the network yet");
+        Optional<SecureSumProtocol> secureSum = SecureAggregationSpec.parse(s.secureAggregation());
+        if (secureSum.isPresent() && o.overSelection() > 0) {
+            throw new UsageException("--over-selection " + o.overSelection() + " and --secure-aggregation "
+                    + s.secureAggregation()
+                    + " conflict: an over-selected round reuses results kept from its collecting"
+                    + " attempt, whose secure-sum inputs were masked in another session; choose one");
         }
         if (s.secaggDropouts() != null) {
             throw new UsageException("--secagg-dropouts simulates SecAgg+ dropouts in one JVM; a server's clients drop"
@@ -226,6 +232,12 @@ public final class ServerRun {
                 }
                 if (evaluation != null) {
                     b.optEvaluation(evaluation, s.evalEvery());
+                }
+                if (secureSum.isPresent()) {
+                    // SecAgg+ with the deployed clients: they encode and mask their own inputs
+                    b.optSecureAggregation((SecAggPlus) secureSum.get());
+                    out.println("secure aggregation: " + s.secureAggregation()
+                            + " with the clients over the network (each stage waits up to the round timeout)");
                 }
                 try (DeployServer server = b.build().start()) {
                     InetSocketAddress a = server.address();

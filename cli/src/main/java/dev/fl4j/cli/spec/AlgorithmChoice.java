@@ -122,12 +122,12 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum, Rec
                         return new AlgorithmChoice("mime-lite", 0f, Float.NaN);
                     }
                     term.expect(1);
-                    double m = term.number(0, "MOMENTUM");
+                    float m = (float) term.number(0, "MOMENTUM");
                     if (!(m >= 0 && m < 1)) {
                         throw new IllegalArgumentException("Mime Lite's MOMENTUM must be in [0, 1), got '"
                                 + term.params().get(0) + "'");
                     }
-                    return new AlgorithmChoice("mime-lite", 0f, (float) m);
+                    return new AlgorithmChoice("mime-lite", 0f, m);
                 }
                 case "fedavg",
                         "fedavg-unweighted",
@@ -170,12 +170,11 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum, Rec
         }
         float lr = 0.1f;
         if (p.size() > 2) {
-            double v = term.number(2, "RECON_LR");
-            if (!(v > 0) || !Float.isFinite((float) v)) {
+            lr = (float) term.number(2, "RECON_LR");
+            if (!(lr > 0) || !Float.isFinite(lr)) {
                 throw new IllegalArgumentException(
-                        "FedRecon's RECON_LR must be finite and > 0, got '" + p.get(2) + "'");
+                        "FedRecon's RECON_LR must be finite and > 0 (in float32), got '" + p.get(2) + "'");
             }
-            lr = (float) v;
         }
         return new AlgorithmChoice("fedrecon", 0f, 0f, new Reconstruction(local, epochs, lr));
     }

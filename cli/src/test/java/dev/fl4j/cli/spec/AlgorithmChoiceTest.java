@@ -16,6 +16,13 @@ class AlgorithmChoiceTest {
         assertEquals(0.1f, AlgorithmChoice.parse("fedsgd").defaultServerLearningRate());
         assertEquals(0.01f, AlgorithmChoice.parse("fedyogi").defaultServerLearningRate());
         assertEquals(1.0f, AlgorithmChoice.parse("fedavg-unweighted").defaultServerLearningRate());
+        assertEquals(
+                new AlgorithmChoice("fedrecon", 0f, 0f, new AlgorithmChoice.Reconstruction("dense_1/kernel", 3, 0.5f)),
+                AlgorithmChoice.parse("fedrecon:dense_1/kernel:3:0.5"));
+        assertEquals(
+                "fedrecon:last:1:0.1", AlgorithmChoice.parse("fedrecon:last").text());
+        assertEquals("mime-lite", AlgorithmChoice.parse("mime-lite").text());
+        assertEquals(1.0f, AlgorithmChoice.parse("fedrecon:last").defaultServerLearningRate());
     }
 
     @Test
@@ -29,6 +36,15 @@ class AlgorithmChoiceTest {
         assertMessage("fedprox:1e39", "algorithm 'fedprox:1e39': FedProx's MU must be finite and >= 0, got '1e39'");
         assertMessage("fedavg:2", "algorithm 'fedavg:2': 'fedavg' takes 0 argument(s) (fedavg), got 1");
         assertMessage("fedmagic", "algorithm 'fedmagic': unknown algorithm 'fedmagic'; valid forms:");
+        // values checked as the float32 they become: 0.99999999 is 1.0f, 1e-50 is 0.0f
+        assertMessage(
+                "mime-lite:0.99999999",
+                "algorithm 'mime-lite:0.99999999': Mime Lite's MOMENTUM must be in [0, 1), got '0.99999999'");
+        assertMessage(
+                "fedrecon:last:1:1e-50",
+                "algorithm 'fedrecon:last:1:1e-50': FedRecon's RECON_LR must be finite and > 0 (in float32)");
+        assertMessage("fedrecon", "algorithm 'fedrecon': 'fedrecon' takes 1 to 3 argument(s)");
+        assertMessage("fedrecon:a++b", "algorithm 'fedrecon:a++b': FedRecon's LOCAL must be 'last' or trainable");
     }
 
     @Test

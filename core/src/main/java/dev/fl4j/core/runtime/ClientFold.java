@@ -383,12 +383,27 @@ abstract class ClientFold {
         private int length;
         private long broadcastBits;
         private Value template;
+        private int chainResult = -1;
 
         SecureSum(FederatedValue value, int bitwidth, SecureSumProtocol protocol) {
             super("federated_secure_sum_bitwidth", List.of(value));
             this.bitwidth = bitwidth;
             this.modulus = 1L << bitwidth;
             this.protocol = protocol;
+        }
+
+        int bitwidth() {
+            return bitwidth;
+        }
+
+        /** Whether the clients mask their own inputs ({@link SecureSumProtocol#masksOnClients}). */
+        boolean masksOnClients() {
+            return protocol != null && protocol.masksOnClients();
+        }
+
+        /** The input is result {@code position} of the client chain, kept by the clients for the protocol. */
+        void maskedOnClients(int position) {
+            this.chainResult = position;
         }
 
         @Override
@@ -421,6 +436,13 @@ abstract class ClientFold {
                     sums.add(new long[t.size()]);
                     total += t.size();
                 }
+                if (masksOnClients() && chainResult < 0) {
+                    throw new IllegalStateException(intrinsic + " under " + protocol.name()
+                            + ": the clients mask their own inputs, but this sum's input " + v.type()
+                            + " would be computed by the runtime, which would then hold every client's unmasked"
+                            + " value; every step before the secure sum must be client work with a descriptor"
+                            + " that runs in the client's chain (and nothing else may read the summed value)");
+                }
                 if (protocol != null) {
                     if (total > Integer.MAX_VALUE) {
                         throw new IllegalArgumentException(intrinsic + ": " + v.type() + " has " + total
@@ -430,10 +452,18 @@ abstract class ClientFold {
                     if (clientIds == null) {
                         throw new IllegalStateException(intrinsic + ": the fold was not told its clients");
                     }
-                    session = protocol.begin(clientIds, length, bitwidth);
+                    session = masksOnClients()
+                            ? protocol.beginOnClients(clientIds, chainResult, length, bitwidth)
+                            : protocol.begin(clientIds, length, bitwidth);
                 }
             } else if (!template.type().equals(v.type())) {
                 throw new TypeMismatchException(intrinsic + ": client " + clientId, template.type(), v.type());
+            }
+            if (masksOnClients()) {
+                bits += (long) length * bitwidth;
+                session.submit(index, null); // the client masks and sends its kept input itself
+                clients++;
+                return;
             }
             long[] input = protocol == null ? null : new long[length];
             int offset = 0;

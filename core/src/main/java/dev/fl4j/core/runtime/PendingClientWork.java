@@ -218,7 +218,7 @@ final class PendingClientWork {
             runShipped(ids, shipped, passNodes, passFolds);
         } else if (n > 0) {
             ShippedPass pass = shipped == null ? null : shipped.build();
-            ShippedChain chain = pass == null ? null : ShippedChain.of(pass, shipped.local());
+            ShippedChain chain = pass == null ? null : ShippedChain.of(pass, shipped.local(), shipped.secureSummed());
             try {
                 pool.runOrdered(
                         n,

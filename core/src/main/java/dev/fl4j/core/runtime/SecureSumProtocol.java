@@ -33,10 +33,36 @@ public interface SecureSumProtocol {
      */
     Session begin(List<String> clientIds, int vectorLength, int bitwidth);
 
+    /**
+     * Whether the clients mask their own inputs, so that no unmasked input ever reaches the runtime
+     * that folds them (a protocol carried over a network to remote clients). The runtime then calls
+     * {@link #beginOnClients} instead of {@link #begin}, and only for a secure sum whose input is a
+     * result of the client work it dispatches as a chain ({@link ShippedChain#secureSummed}): the
+     * client keeps that result and gives it to its side of the protocol, the chain's result carries a
+     * placeholder in its place, and {@link Session#submit} is given {@code null}, marking only that the
+     * client's work reached the fold. A secure sum whose input the runtime itself computes is refused.
+     * Default false.
+     */
+    default boolean masksOnClients() {
+        return false;
+    }
+
+    /**
+     * For a protocol that {@linkplain #masksOnClients masks on the clients}: starts one secure sum of the
+     * value each client's chain returned at position {@code chainResult} (as the clients keep it), of
+     * {@code vectorLength} elements modulo {@code 2^bitwidth}.
+     */
+    default Session beginOnClients(List<String> clientIds, int chainResult, int vectorLength, int bitwidth) {
+        throw new UnsupportedOperationException(name() + " does not mask on the clients");
+    }
+
     /** One secure sum in progress. */
     interface Session {
 
-        /** Client {@code index}'s input, which its side of the protocol masks and sends to the server. */
+        /**
+         * Client {@code index}'s input, which its side of the protocol masks and sends to the server
+         * ({@code null} under {@link #masksOnClients}: the client holds its input itself).
+         */
         void submit(int index, long[] input);
 
         /** Runs the unmasking stage and returns the sum of the counted inputs. */

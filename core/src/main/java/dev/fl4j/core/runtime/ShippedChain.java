@@ -52,6 +52,7 @@ public final class ShippedChain extends LocalComputation {
     private final int[] returned;
     private final int nodeCount;
     private final ShippedPass.Compiled compiled;
+    private int[] secureSummed;
 
     private ShippedChain(
             byte[] plan, int broadcastCount, int inputCount, int[] returned, ShippedPass.Compiled compiled) {
@@ -62,12 +63,34 @@ public final class ShippedChain extends LocalComputation {
         this.returned = returned;
         this.nodeCount = compiled.computations().size();
         this.compiled = compiled;
+        this.secureSummed = new int[returned.length];
     }
 
     /**
      * The chain of {@code pass}, whose computations are {@code local} (the runtime's own: a chain is
      * built without rebuilding anything; the receiving side rebuilds it from the descriptor).
      */
+    static ShippedChain of(ShippedPass pass, ShippedPass.Compiled local, int[] secureSummed) {
+        ShippedChain chain = of(pass, local);
+        if (secureSummed.length != chain.returned.length) {
+            throw new IllegalStateException("secure-summed flags for " + secureSummed.length + " of "
+                    + chain.returned.length + " chain results");
+        }
+        chain.secureSummed = secureSummed.clone();
+        return chain;
+    }
+
+    /**
+     * For each of the chain's results, in order: the bitwidth of the secure sum that alone reads it
+     * when the runtime's secure-sum protocol {@linkplain SecureSumProtocol#masksOnClients masks on the
+     * clients}, else 0. A client keeps such a result for its side of the protocol and returns a
+     * placeholder; the runtime never reads the result itself. All zeros for a chain rebuilt from its
+     * descriptor (the other side learns it from its transport).
+     */
+    public int[] secureSummed() {
+        return secureSummed.clone();
+    }
+
     static ShippedChain of(ShippedPass pass, ShippedPass.Compiled local) {
         List<Integer> r = new ArrayList<>();
         for (int n = 0; n < pass.nodeCount(); n++) {

@@ -41,6 +41,13 @@ final class ShippedPassBuilder {
     }
 
     private boolean[] returned;
+    /** Per shipped node: read by something other than a secure sum the clients mask. */
+    private boolean[] readPlain;
+    /** Per shipped node: the smallest bitwidth of the client-masked secure sums reading it (0: none). */
+    private int[] maskedBitwidth;
+
+    private final List<ClientFold.SecureSum> clientMasked = new ArrayList<>();
+    private final List<Integer> clientMaskedNodes = new ArrayList<>();
 
     /** The shippable part of a pass over {@code ids}, or null when nothing in it can ship. */
     static ShippedPassBuilder of(
@@ -71,6 +78,8 @@ final class ShippedPassBuilder {
             return null;
         }
         b.returned = new boolean[b.shippedNodes.size()];
+        b.readPlain = new boolean[b.shippedNodes.size()];
+        b.maskedBitwidth = new int[b.shippedNodes.size()];
         for (DeferredClientValue d : passNodes) {
             if (b.nodeIndex.containsKey(d)) {
                 continue;
@@ -80,10 +89,14 @@ final class ShippedPassBuilder {
             }
         }
         for (ClientFold f : passFolds) {
+            if (f instanceof ClientFold.SecureSum s && s.masksOnClients() && b.markMasked(s)) {
+                continue;
+            }
             for (FederatedValue source : f.sources()) {
                 b.markRead(source, 0);
             }
         }
+        b.assignChainResults();
         b.blockFolds = blockFolds ? b.blockFolds(passNodes, passFolds) : null;
         return b;
     }
@@ -126,6 +139,60 @@ final class ShippedPassBuilder {
         return BlockFolds.encode(passFolds, sources);
     }
 
+    /**
+     * Marks the shipped node a client-masked secure sum reads, when it reads one directly; false when
+     * its input is computed here (the fold then refuses it: the runtime would hold the unmasked input).
+     */
+    private boolean markMasked(ClientFold.SecureSum fold) {
+        if (!(fold.sources().get(0) instanceof DeferredClientValue d)) {
+            return false;
+        }
+        Integer index = nodeIndex.get(d);
+        if (index == null) {
+            return false;
+        }
+        returned[index] = true;
+        maskedBitwidth[index] =
+                maskedBitwidth[index] == 0 ? fold.bitwidth() : Math.min(maskedBitwidth[index], fold.bitwidth());
+        clientMasked.add(fold);
+        clientMaskedNodes.add(index);
+        return true;
+    }
+
+    /** Tells each client-masked secure sum the chain result it sums, when no one else reads that result. */
+    private void assignChainResults() {
+        for (int k = 0; k < clientMasked.size(); k++) {
+            int node = clientMaskedNodes.get(k);
+            if (!readPlain[node]) {
+                clientMasked.get(k).maskedOnClients(chainPosition(node));
+            }
+        }
+    }
+
+    private int chainPosition(int node) {
+        int position = 0;
+        for (int n = 0; n < node; n++) {
+            if (returned[n]) {
+                position++;
+            }
+        }
+        return position;
+    }
+
+    /**
+     * For each of the chain's results (returned nodes, in order): the bitwidth of the client-masked
+     * secure sums that alone read it, 0 when the runtime reads it itself.
+     */
+    int[] secureSummed() {
+        List<Integer> out = new ArrayList<>();
+        for (int n = 0; n < returned.length; n++) {
+            if (returned[n]) {
+                out.add(readPlain[n] ? 0 : maskedBitwidth[n]);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     /** Marks the shipped nodes whose results the runtime reads when it reads {@code v}. */
     private void markRead(FederatedValue v, int depth) {
         if (depth > 64) {
@@ -136,6 +203,7 @@ final class ShippedPassBuilder {
             Integer index = nodeIndex.get(d);
             if (index != null) {
                 returned[index] = true;
+                readPlain[index] = true;
                 return;
             }
             if (d.kind == DeferredClientValue.Kind.ZIP) {

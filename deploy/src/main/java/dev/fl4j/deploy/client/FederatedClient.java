@@ -210,6 +210,11 @@ public final class FederatedClient implements AutoCloseable {
         return !t.isAlive();
     }
 
+    /** This client's id. */
+    public String clientId() {
+        return b.clientId;
+    }
+
     /** Tasks whose results the server accepted. */
     public int tasksDone() {
         return tasksDone.get();
@@ -319,6 +324,7 @@ public final class FederatedClient implements AutoCloseable {
         }
         TaskHeader task = first.getHeader();
         byte[] result;
+        java.util.Map<Integer, long[]> kept = java.util.Map.of();
         boolean indexRead = true;
         String failure = null;
         try {
@@ -337,6 +343,7 @@ public final class FederatedClient implements AutoCloseable {
             TaskExecutor.Result r = executor.run(task, argument.bytes());
             result = r.bytes();
             indexRead = r.clientIndexRead();
+            kept = r.kept();
         } catch (RejectedMessageException
                 | IllegalStateException
                 | IllegalArgumentException
@@ -359,12 +366,27 @@ public final class FederatedClient implements AutoCloseable {
             tasksFailed.incrementAndGet();
         } else if (answer.getAccepted()) {
             tasksDone.incrementAndGet();
+            if (!kept.isEmpty()) {
+                secureAggregation(task, kept);
+            }
         } else {
             rejectedResults.incrementAndGet();
             LOG.log(Level.WARNING, "{0}: result refused: {1}", new Object[] {b.clientId, answer.getMessage()});
         }
         return true;
     }
+
+    /** Takes part in the SecAgg+ session that sums what {@code task} kept (its inputs are masked here). */
+    private void secureAggregation(TaskHeader task, java.util.Map<Integer, long[]> kept) {
+        String ended = new SecAggParticipant(b.clientId, blocking, async, this::signed, header(), stopped::get)
+                .run(task.getTaskId(), kept, task.getDeadlineMillis() + SECAGG_GRACE_MILLIS);
+        LOG.log(Level.FINE, "{0}: secure aggregation of task {1} ended: {2}", new Object[] {
+            b.clientId, task.getTaskId(), ended
+        });
+    }
+
+    /** How long after a task's deadline a client still waits for its secure-aggregation session. */
+    private static final long SECAGG_GRACE_MILLIS = TimeUnit.MINUTES.toMillis(10);
 
     private PushResultResponse push(TaskHeader task, byte[] result, boolean indexRead, String failure) {
         CompletableFuture<PushResultResponse> answer = new CompletableFuture<>();

@@ -1,7 +1,10 @@
 package dev.fl4j.deploy.client;
 
+import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.StructType;
+import dev.fl4j.core.Structures;
+import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ComputationDescriptor;
@@ -15,7 +18,10 @@ import dev.fl4j.deploy.protocol.Rejection;
 import dev.fl4j.deploy.protocol.TaskHeader;
 import dev.fl4j.simulation.data.Dataset;
 import dev.fl4j.simulation.training.Preprocessing;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -41,11 +47,14 @@ final class TaskExecutor {
     }
 
     /**
-     * A task's result as value bytes, and whether computing it read the client's position in the
-     * round ({@link ShippedChain#invokeTracked}; a computation outside a chain counts as reading it).
+     * A task's result as value bytes, whether computing it read the client's position in the round
+     * ({@link ShippedChain#invokeTracked}; a computation outside a chain counts as reading it), and the
+     * results kept for a secure sum (by index in the chain's results, flattened leaf by leaf), which the
+     * bytes carry only as placeholders.
      */
-    record Result(byte[] bytes, boolean clientIndexRead) {}
+    record Result(byte[] bytes, boolean clientIndexRead, Map<Integer, long[]> kept) {}
 
+    /** Runs the task; the results the task names for a secure sum stay here ({@link Result#kept}). */
     Result run(TaskHeader task, byte[] argumentBytes) {
         LocalComputation fn = rebuild(task.getComputation().toByteArray());
         Type param = fn.type().parameter();
@@ -89,9 +98,70 @@ final class TaskExecutor {
             result = fn.invoke(full.build(), context);
             indexRead = true;
         }
+        Map<Integer, long[]> kept = new TreeMap<>();
+        if (task.getSecureSummedCount() > 0) {
+            result = keep(task, result, kept);
+        }
         byte[] bytes = ValueCodec.encode(result);
         context.commit(task.getRound());
-        return new Result(bytes, indexRead);
+        return new Result(bytes, indexRead, kept);
+    }
+
+    /** Takes the secure-summed results out of {@code result} into {@code kept}, checked against their moduli. */
+    private static Value keep(TaskHeader task, Value result, Map<Integer, long[]> kept) {
+        if (!(result instanceof Struct s) || s.size() != task.getSecureSummedCount()) {
+            throw new RejectedMessageException(
+                    Rejection.WRONG_TYPE,
+                    "task " + task.getTaskId() + " names " + task.getSecureSummedCount()
+                            + " results for secure sums, its computation returns " + result.type());
+        }
+        Struct.Builder out = Struct.builder();
+        for (int k = 0; k < s.size(); k++) {
+            int bitwidth = task.getSecureSummed(k);
+            if (bitwidth == 0) {
+                out.add(s.nameAt(k), s.get(k));
+                continue;
+            }
+            if (bitwidth < 1 || bitwidth > 62) {
+                throw new RejectedMessageException(
+                        Rejection.MALFORMED,
+                        "task " + task.getTaskId() + ": secure-sum bitwidth " + bitwidth + " of result " + k
+                                + " is outside [1, 62]");
+            }
+            kept.put(k, flatten(s.get(k), bitwidth, "task " + task.getTaskId() + " result " + k));
+            out.add(s.nameAt(k), Tensor.scalar(0));
+        }
+        return out.build();
+    }
+
+    /** A value's integer leaves as one vector, every element checked to lie in {@code [0, 2^bitwidth)}. */
+    static long[] flatten(Value v, int bitwidth, String what) {
+        List<Tensor> leaves = Structures.leaves(v);
+        long total = 0;
+        for (Tensor t : leaves) {
+            if (t.dtype() != DType.INT32 && t.dtype() != DType.INT64) {
+                throw new IllegalStateException(what + ": a secure sum takes int32 or int64 values, got " + v.type());
+            }
+            total += t.size();
+        }
+        if (total > Integer.MAX_VALUE) {
+            throw new IllegalStateException(what + ": " + total + " elements do not fit one secure-sum vector");
+        }
+        long[] out = new long[(int) total];
+        long modulus = 1L << bitwidth;
+        int offset = 0;
+        for (Tensor t : leaves) {
+            for (int j = 0; j < t.size(); j++) {
+                long x = t.getLong(j);
+                if (x < 0 || x >= modulus) {
+                    throw new IllegalStateException(
+                            what + ": element " + (offset + j) + " is " + x + ", outside [0, 2^" + bitwidth + ")");
+                }
+                out[offset + j] = x;
+            }
+            offset += t.size();
+        }
+        return out;
     }
 
     private LocalComputation rebuild(byte[] bytes) {

@@ -86,6 +86,7 @@ public final class DeployServer implements AutoCloseable {
 
     private final Builder b;
     private final TaskBoard board = new TaskBoard();
+    private final SecAggBoard secagg = new SecAggBoard(board);
     private final WireStats wire = new WireStats();
     private final ClientRegistry registry;
     private final RemoteRuntime runtime;
@@ -105,7 +106,19 @@ public final class DeployServer implements AutoCloseable {
             wire.received(store.wireReceivedBytes());
         }
         this.registry = new ClientRegistry(Math.max(3L * b.heartbeatMillis, 2000), store);
-        this.runtime = new RemoteRuntime(board, wire, Math.max(1, b.selectedPerRound()));
+        this.runtime = new RemoteRuntime(
+                board,
+                wire,
+                Math.max(1, b.selectedPerRound()),
+                secagg,
+                b.secureAggregation == null
+                        ? null
+                        : failed -> new RemoteSecureSum(
+                                b.secureAggregation,
+                                secagg,
+                                b.secAggStageTimeout != null ? b.secAggStageTimeout : b.roundTimeout,
+                                b.secAggObserver,
+                                failed));
         board.bufferBudget(b.resultBufferBytes);
     }
 
@@ -125,7 +138,8 @@ public final class DeployServer implements AutoCloseable {
                 b.maxPayloadBytes,
                 b.heartbeatMillis,
                 () -> finished,
-                b.authorizedKeys == null ? null : new RequestVerifier(b.authorizedKeys, ProtocolLimits.VERSION));
+                b.authorizedKeys == null ? null : new RequestVerifier(b.authorizedKeys, ProtocolLimits.VERSION),
+                secagg);
         server = NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port), credentials)
                 .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES)
                 .initialFlowControlWindow(Chunks.FLOW_CONTROL_WINDOW_BYTES)
@@ -417,6 +431,14 @@ public final class DeployServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Secure-aggregation messages refused so far, by the protocol rule they broke (each is also counted
+     * as {@link Rejection#SECURE_AGGREGATION} in {@link #rejections()}).
+     */
+    public Map<dev.fl4j.secagg.SecAggException.Kind, Long> secAggRejections() {
+        return secagg.refused();
+    }
+
     /** Refused requests and results so far, by reason. */
     public Map<Rejection, Long> rejections() {
         return board.rejections();
@@ -497,10 +519,40 @@ public final class DeployServer implements AutoCloseable {
         private int checkpointEvery = 1;
         private long maxPayloadBytes = ProtocolLimits.DEFAULT_MAX_PAYLOAD_BYTES;
         private int heartbeatMillis = 1000;
+        private dev.fl4j.secagg.SecAggPlus secureAggregation;
+        private Duration secAggStageTimeout;
+        private SecAggObserver secAggObserver = new SecAggObserver() {};
         private double overSelection;
         private long resultBufferBytes = Long.MAX_VALUE;
 
         private Builder() {}
+
+        /**
+         * Runs every {@code federated_secure_sum_bitwidth} (the {@code secure} aggregator's sums, a
+         * {@code SecureSumFactory}'s) as SecAgg+ with the clients: each client encodes and keeps its input
+         * in its chain and masks it itself, so the server holds only masked vectors, ciphertexts it cannot
+         * read and the shares that unmask the sum. The client steps before the secure sum must be
+         * described client work; a secure sum whose input the server would compute is refused.
+         */
+        public Builder optSecureAggregation(dev.fl4j.secagg.SecAggPlus protocol) {
+            this.secureAggregation = Objects.requireNonNull(protocol, "protocol");
+            return this;
+        }
+
+        /**
+         * How long each SecAgg+ stage waits for the clients' answers before it counts those that did not
+         * answer as dropped (default: the round timeout). A stage ends sooner when every client answered.
+         */
+        public Builder optSecAggStageTimeout(Duration timeout) {
+            this.secAggStageTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Follows the SecAgg+ sessions (default: nothing). */
+        public Builder optSecAggObserver(SecAggObserver observer) {
+            this.secAggObserver = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
 
         /**
          * Bounds the memory of results that arrive before an earlier client's (results are folded in
@@ -702,11 +754,19 @@ public final class DeployServer implements AutoCloseable {
                 throw new IllegalArgumentException("optOverSelection must be in [0, " + MAX_OVER_SELECTION
                         + "] (a fraction of the clients per round), got " + overSelection);
             }
+            if (secureAggregation != null && overSelection > 0) {
+                throw new IllegalArgumentException("optOverSelection " + overSelection + " with optSecureAggregation:"
+                        + " an over-selected round reuses results kept from its collecting attempt, but a client's"
+                        + " secure-sum input is masked in the session of the task it ran; select exactly the goal");
+            }
             if (resultBufferBytes < 1) {
                 throw new IllegalArgumentException("optResultBufferBytes must be positive, got " + resultBufferBytes);
             }
             if (minPopulation < 0) {
                 throw new IllegalStateException("optMinPopulation must be >= 0, got " + minPopulation);
+            }
+            if (secAggStageTimeout != null && (secAggStageTimeout.isNegative() || secAggStageTimeout.isZero())) {
+                throw new IllegalStateException("optSecAggStageTimeout must be positive, got " + secAggStageTimeout);
             }
             if (roundTimeout.isNegative() || roundTimeout.isZero()) {
                 throw new IllegalStateException("optRoundTimeout must be positive, got " + roundTimeout);

@@ -20,6 +20,13 @@ import dev.fl4j.deploy.protocol.RegisterResponse;
 import dev.fl4j.deploy.protocol.Rejection;
 import dev.fl4j.deploy.protocol.ResultChunk;
 import dev.fl4j.deploy.protocol.ResultHeader;
+import dev.fl4j.deploy.protocol.SecAggChunk;
+import dev.fl4j.deploy.protocol.SecAggEnd;
+import dev.fl4j.deploy.protocol.SecAggPollRequest;
+import dev.fl4j.deploy.protocol.SecAggPollResponse;
+import dev.fl4j.deploy.protocol.SecAggServerMessage;
+import dev.fl4j.deploy.protocol.SecAggSubmitHeader;
+import dev.fl4j.deploy.protocol.SecAggSubmitResponse;
 import dev.fl4j.deploy.protocol.TaskChunk;
 import dev.fl4j.deploy.protocol.TaskHeader;
 import dev.fl4j.deploy.security.AuthenticationFailedException;
@@ -58,6 +65,7 @@ final class FleetService extends FleetGrpc.FleetImplBase {
     private final int heartbeatMillis;
     private final BooleanSupplier finished;
     private final RequestVerifier verifier;
+    private final SecAggBoard secagg;
 
     /** {@code verifier} null: requests are not authenticated (a plaintext loopback server without authorized keys). */
     FleetService(
@@ -67,8 +75,10 @@ final class FleetService extends FleetGrpc.FleetImplBase {
             long maxPayloadBytes,
             int heartbeatMillis,
             BooleanSupplier finished,
-            RequestVerifier verifier) {
+            RequestVerifier verifier,
+            SecAggBoard secagg) {
         this.verifier = verifier;
+        this.secagg = secagg;
         this.registry = registry;
         this.board = board;
         this.wire = wire;
@@ -207,6 +217,9 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                                     .setBatchSize(t.batchSize)
                                     .setExamplesCap(t.examplesCap)
                                     .setStateRound(t.stateRound)
+                                    .addAllSecureSummed(java.util.Arrays.stream(t.secureSummed)
+                                            .boxed()
+                                            .toList())
                                     .setArgumentBytes(t.argument.length)
                                     .setDeadlineMillis(Math.max(
                                             0, TimeUnit.NANOSECONDS.toMillis(t.deadlineNanos - System.nanoTime()))))
@@ -377,6 +390,162 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                 LOG.log(Level.WARNING, "refused a result: {0}", e.getMessage());
             }
             send(out, r.build());
+            out.onCompleted();
+        }
+    }
+
+    /** A client fetches its next SecAgg+ message (long poll, like a task). */
+    @Override
+    public void secAggPoll(SecAggPollRequest request, StreamObserver<SecAggPollResponse> out) {
+        received(request);
+        try {
+            String id = checkRegistered(
+                    FleetGrpc.getSecAggPollMethod().getFullMethodName(),
+                    request.getHeader(),
+                    request.toBuilder()
+                            .setHeader(request.getHeader().toBuilder().clearAuth())
+                            .build()
+                            .toByteArray());
+            SecAggBoard.Poll poll = secagg.poll(id, request.getTaskId(), POLL_MILLIS);
+            SecAggPollResponse.Builder r = SecAggPollResponse.newBuilder();
+            if (poll.message() != null) {
+                r.setMessage(SecAggServerMessage.newBuilder()
+                        .setTaskId(request.getTaskId())
+                        .addAllResults(poll.results())
+                        .setMessage(ByteString.copyFrom(poll.message())));
+            } else if (poll.end() != null) {
+                r.setEnd(SecAggEnd.newBuilder().setReason(poll.end()));
+            } else {
+                r.setWait(NoTask.newBuilder().setRetryAfterMillis(0));
+            }
+            send(out, r.build());
+            out.onCompleted();
+        } catch (RejectedMessageException e) {
+            refuse(out, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.onError(
+                    Status.UNAVAILABLE.withDescription("server shutting down").asRuntimeException());
+        }
+    }
+
+    @Override
+    public StreamObserver<SecAggChunk> secAggSubmit(StreamObserver<SecAggSubmitResponse> out) {
+        return new SecAggReceiver(out);
+    }
+
+    /** Receives one client's SecAgg+ message: a signed header, then chunks, checked as they come. */
+    private final class SecAggReceiver implements StreamObserver<SecAggChunk> {
+        private final StreamObserver<SecAggSubmitResponse> out;
+        private String clientId;
+        private SecAggSubmitHeader header;
+        private ChunkAssembler assembler;
+        private boolean answered;
+
+        SecAggReceiver(StreamObserver<SecAggSubmitResponse> out) {
+            this.out = out;
+        }
+
+        @Override
+        public void onNext(SecAggChunk chunk) {
+            received(chunk);
+            if (answered) {
+                return;
+            }
+            try {
+                if (chunk.hasHeader()) {
+                    if (header != null) {
+                        throw board.reject(Rejection.MALFORMED, "a second secure-aggregation header in one submit");
+                    }
+                    SecAggSubmitHeader h = chunk.getHeader();
+                    clientId = checkRegistered(
+                            FleetGrpc.getSecAggSubmitMethod().getFullMethodName(),
+                            h.getClient(),
+                            h.toBuilder()
+                                    .setClient(h.getClient().toBuilder().clearAuth())
+                                    .build()
+                                    .toByteArray());
+                    if (h.getMessageSha256().size() != 32) {
+                        throw board.reject(
+                                Rejection.MALFORMED,
+                                "a secure-aggregation header must carry the message's SHA-256 (32 bytes), got "
+                                        + h.getMessageSha256().size());
+                    }
+                    header = h;
+                    try {
+                        assembler = new ChunkAssembler(
+                                h.getMessageBytes(),
+                                maxPayloadBytes,
+                                ProtocolLimits.MAX_CHUNK_BYTES,
+                                "secure-aggregation message from " + clientId);
+                    } catch (RejectedMessageException e) {
+                        board.count(e.reason());
+                        throw e;
+                    }
+                } else if (chunk.hasData()) {
+                    if (assembler == null) {
+                        throw board.reject(Rejection.MALFORMED, "secure-aggregation data before its header");
+                    }
+                    try {
+                        assembler.add(chunk.getData());
+                    } catch (RejectedMessageException e) {
+                        board.count(e.reason());
+                        throw e;
+                    }
+                } else {
+                    throw board.reject(Rejection.MALFORMED, "an empty secure-aggregation chunk");
+                }
+            } catch (RejectedMessageException e) {
+                answer(e);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            answered = true;
+        }
+
+        @Override
+        public void onCompleted() {
+            if (answered) {
+                return;
+            }
+            try {
+                if (header == null) {
+                    throw board.reject(Rejection.MALFORMED, "a secure-aggregation submit without a header");
+                }
+                byte[] bytes;
+                try {
+                    bytes = assembler.bytes();
+                } catch (RejectedMessageException e) {
+                    board.count(e.reason());
+                    throw e;
+                }
+                if (!MessageDigest.isEqual(header.getMessageSha256().toByteArray(), Payloads.sha256(bytes))) {
+                    throw board.reject(
+                            Rejection.MALFORMED,
+                            "secure-aggregation message from " + clientId + ": its bytes do not hash to the signed"
+                                    + " SHA-256");
+                }
+                secagg.submit(clientId, header.getTaskId(), bytes);
+                answered = true;
+                send(out, SecAggSubmitResponse.newBuilder().setAccepted(true).build());
+                out.onCompleted();
+            } catch (RejectedMessageException e) {
+                answer(e);
+            }
+        }
+
+        private void answer(RejectedMessageException e) {
+            answered = true;
+            LOG.log(Level.WARNING, "refused a secure-aggregation message: {0}", e.getMessage());
+            send(
+                    out,
+                    SecAggSubmitResponse.newBuilder()
+                            .setAccepted(false)
+                            .setRejection(e.reason())
+                            .setMessage(e.getMessage())
+                            .build());
             out.onCompleted();
         }
     }

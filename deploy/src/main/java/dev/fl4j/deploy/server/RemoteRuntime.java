@@ -81,6 +81,8 @@ public final class RemoteRuntime implements FederatedRuntime {
     private final LocalRuntime local;
     private final TaskBoard board;
     private final WireStats wire;
+    private final SecAggBoard secagg;
+    private final dev.fl4j.core.runtime.SecureSumProtocol secureSum;
     private final Set<String> missed = ConcurrentHashMap.newKeySet();
     private volatile long deadlineNanos = Long.MAX_VALUE;
     private volatile long timeoutMillis;
@@ -102,12 +104,32 @@ public final class RemoteRuntime implements FederatedRuntime {
     }
 
     RemoteRuntime(TaskBoard board, WireStats wire, int maxInFlight) {
+        this(board, wire, maxInFlight, null, null);
+    }
+
+    /**
+     * With {@code secureSum} (may be null): {@code federated_secure_sum_bitwidth} runs SecAgg+ with the
+     * clients, whose kept inputs {@code secagg} tracks.
+     */
+    RemoteRuntime(
+            TaskBoard board, WireStats wire, int maxInFlight, SecAggBoard secagg, SecureSumProtocolFactory secureSum) {
         this.board = board;
         this.wire = wire;
-        this.local = LocalRuntime.builder()
-                .optWorkers(maxInFlight)
-                .optClientWorkDispatcher(new Dispatcher())
-                .build();
+        this.secagg = secagg;
+        LocalRuntime.Builder b =
+                LocalRuntime.builder().optWorkers(maxInFlight).optClientWorkDispatcher(new Dispatcher());
+        if (secureSum != null) {
+            this.secureSum = secureSum.create(missed::add);
+            b.optSecureSum(this.secureSum);
+        } else {
+            this.secureSum = null;
+        }
+        this.local = b.build();
+    }
+
+    /** Makes the remote secure sum, given where to report the clients that failed it. */
+    interface SecureSumProtocolFactory {
+        dev.fl4j.core.runtime.SecureSumProtocol create(java.util.function.Consumer<String> failed);
     }
 
     /**
@@ -115,6 +137,12 @@ public final class RemoteRuntime implements FederatedRuntime {
      * results a collecting attempt kept stay available to this one (and are dropped at the next).
      */
     void beginAttempt(long timeoutMillis) {
+        if (secagg != null) {
+            secagg.endAll("a new round attempt started");
+        }
+        if (secureSum instanceof RemoteSecureSum remote) {
+            remote.reset();
+        }
         if (!collecting) {
             collected.clear();
         }
@@ -330,8 +358,14 @@ public final class RemoteRuntime implements FederatedRuntime {
                     data.examplesCap(),
                     data.stateRound(),
                     ValueCodec.encode(argumentSent),
-                    fn.type().result(),
+                    SecureSummedResults.sentType(fn, secagg != null),
                     deadlineNanos);
+            int[] secureSummed = fn instanceof ShippedChain chain ? chain.secureSummed() : new int[0];
+            boolean keeps = java.util.Arrays.stream(secureSummed).anyMatch(bits -> bits > 0);
+            if (keeps) {
+                task.secureSummed = secureSummed;
+                secagg.keep(clientId, task.id, secureSummed);
+            }
             board.dispatched(passKey, passIndex, task);
             board.offer(task);
             if (collecting) {
@@ -342,7 +376,9 @@ public final class RemoteRuntime implements FederatedRuntime {
                 long left = deadlineNanos - System.nanoTime();
                 Value result = task.result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
                 board.returned(passKey, passIndex);
-                return result;
+                return keeps
+                        ? SecureSummedResults.inflate((Struct) result, fn.type().result(), secureSummed)
+                        : result;
             } catch (TimeoutException | CancellationException e) {
                 board.abandon(task);
                 throw new ClientMissedDeadlineException(clientId, task.round, timeoutMillis);

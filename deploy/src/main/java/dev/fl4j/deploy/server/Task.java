@@ -31,6 +31,8 @@ final class Task {
     final long deadlineNanos;
     final CompletableFuture<Value> result = new CompletableFuture<>();
     State state = State.WAITING;
+    /** Per result of a client chain: the bitwidth of the client-masked secure sum that alone reads it, else 0. */
+    int[] secureSummed = new int[0];
     /** The pass of client work this task belongs to ({@link TaskBoard#dispatched}) and the client's index in it. */
     String passKey;
 
