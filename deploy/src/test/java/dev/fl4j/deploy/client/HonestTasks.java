@@ -11,11 +11,18 @@ public final class HonestTasks {
 
     private HonestTasks() {}
 
-    /** What client {@code clientId} holding {@code data} returns for {@code task} (no batch map). */
-    public static Value result(TaskHeader task, byte[] argument, String clientId, Dataset data) {
+    /**
+     * What client {@code clientId} holding {@code data} returns for {@code task}, whose computation's
+     * bytes are {@code computation} (no batch map).
+     */
+    public static Value result(TaskHeader task, byte[] computation, byte[] argument, String clientId, Dataset data) {
         try (TaskContext context = new TaskContext(clientId, new ClientStates(null))) {
             TaskExecutor executor = new TaskExecutor(
-                    FederatedClient.DEFAULT_ALLOWED_FACTORIES, data, UnaryOperator.identity(), context);
+                    FederatedClient.DEFAULT_ALLOWED_FACTORIES,
+                    t -> computation,
+                    data,
+                    UnaryOperator.identity(),
+                    context);
             return ValueCodec.decode(executor.run(task, argument));
         }
     }
