@@ -96,6 +96,32 @@ class BenchAccuracyCommandTest {
     }
 
     @Test
+    void aCheckpointedRunContinuesWhereItStoppedAndEndsAsAnUninterruptedOne() throws Exception {
+        Path checkpoints = tmp.resolve("checkpoints");
+        String[] first = tiny(1, "--algorithms", "fedprox", "--checkpoint-dir", checkpoints.toString());
+        assertEquals("0", first[0], first[1] + first[2]);
+        assertTrue(first[1].contains("fedprox   1 rounds, final test accuracy"), first[1]);
+        String[] resumed = tiny(2, "--algorithms", "fedprox", "--checkpoint-dir", checkpoints.toString());
+        assertEquals("0", resumed[0], resumed[1] + resumed[2]);
+        assertTrue(resumed[1].contains("fedprox   2 rounds (resumed after round 1), final test accuracy"), resumed[1]);
+        String[] uninterrupted = tiny(2, "--algorithms", "fedprox");
+        assertEquals("0", uninterrupted[0], uninterrupted[1] + uninterrupted[2]);
+        assertEquals(finalAccuracy(uninterrupted[1]), finalAccuracy(resumed[1]));
+
+        String[] otherSettings =
+                tiny(3, "--algorithms", "fedprox", "--mu", "0.5", "--checkpoint-dir", checkpoints.toString());
+        assertEquals("1", otherSettings[0], otherSettings[1] + otherSettings[2]);
+        assertTrue(otherSettings[2].contains("was written by a run with other settings"), otherSettings[2]);
+        assertTrue(otherSettings[2].contains("mu"), otherSettings[2]);
+    }
+
+    private static String finalAccuracy(String out) {
+        Matcher m = Pattern.compile("final test accuracy (\\d\\.\\d{4})").matcher(out);
+        assertTrue(m.find(), out);
+        return m.group(1);
+    }
+
+    @Test
     void refusesWhatTheProtocolCannotRun() {
         assertUsageError(
                 run("bench", "accuracy", "--algorithms", "fedavg,fedadam"),

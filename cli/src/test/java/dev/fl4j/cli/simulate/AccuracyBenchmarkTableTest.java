@@ -18,8 +18,8 @@ class AccuracyBenchmarkTableTest {
                 new PrintWriter(text),
                 o,
                 List.of(
-                        new AccuracyBenchmark.Row("fedavg", o.rounds(), 0.8812, Duration.ofSeconds(61)),
-                        new AccuracyBenchmark.Row("fednova", o.rounds(), 0.875, Duration.ofSeconds(3))));
+                        new AccuracyBenchmark.Row("fedavg", o.rounds(), 0.8812, Duration.ofSeconds(61), -1),
+                        new AccuracyBenchmark.Row("fednova", o.rounds(), 0.875, Duration.ofSeconds(3), 20)));
         return text.toString();
     }
 
@@ -27,7 +27,7 @@ class AccuracyBenchmarkTableTest {
     void theDefaultProtocolShowsFlowersReproducedFigures() {
         String t = table(AccuracyBenchmark.Options.defaults());
         List<String> lines = t.lines().toList();
-        assertTrue(lines.get(1).matches("algorithm\\s+rounds\\s+test accuracy\\s+run time\\s+published"), t);
+        assertTrue(lines.get(1).matches("algorithm\\s+rounds\\s+test accuracy\\s+train time\\s+published"), t);
         assertTrue(lines.get(2).matches("fedavg\\s+50\\s+88\\.12%\\s+\\S.*\\s88\\.4%"), t);
         assertTrue(lines.get(3).matches("fednova\\s+50\\s+87\\.50%\\s+\\S.*\\s88\\.1%"), t);
         assertTrue(lines.get(4).startsWith("published: Flower's NIID-Bench reproduction"), t);
