@@ -296,11 +296,6 @@ public final class DeployBenchmark {
 
         Optional<Long> heap = Optional.empty();
         long maxHeap = 0;
-        if (o.lightweightClients() > 0) {
-            long[] heapFigures = lightweight(out, o, dir);
-            heap = Optional.of(heapFigures[0]);
-            maxHeap = heapFigures[1];
-        }
         CpuSplit cpu = new CpuSplit(
                 localCpu[1].processSecondsSince(localCpu[0]) / o.rounds(),
                 serverCpu[1].processSecondsSince(serverCpu[0]) / o.rounds(),
@@ -311,9 +306,23 @@ public final class DeployBenchmark {
                         serverCpu[1].machineCoresSince(serverCpu[0])
                                 - serverCpu[1].processCoresSince(serverCpu[0])
                                 - (clientsCpu[1] - clientsCpu[0]) / serverCpu[1].wallSecondsSince(serverCpu[0])));
-        Result r = new Result(
+        Result cnn = new Result(
                 median(localSeconds), median(deployedSeconds), protocol, tcpBytes, accounted, heap, maxHeap, cpu);
-        print(out, o, r);
+        print(out, o, cnn);
+        if (o.lightweightClients() == 0) {
+            return cnn;
+        }
+        long[] heapFigures = lightweight(out, o, dir);
+        Result r = new Result(
+                cnn.localSeconds(),
+                cnn.deployedSeconds(),
+                protocol,
+                tcpBytes,
+                accounted,
+                Optional.of(heapFigures[0]),
+                heapFigures[1],
+                cpu);
+        printHeap(out, o, r);
         return r;
     }
 
@@ -442,6 +451,10 @@ public final class DeployBenchmark {
                 r.protocolBytes(),
                 r.protocolRatio(),
                 r.tcpBytes().map(b -> String.format(Locale.ROOT, "%,d B", b)).orElse("not readable (no ss)"));
+        out.println("final models bitwise equal (local runtime, deployed); load average now " + loadAverage());
+    }
+
+    private static void printHeap(PrintStream out, Options o, Result r) {
         if (r.serverPeakLiveHeap().isPresent()) {
             long h = r.serverPeakLiveHeap().get();
             row(
@@ -452,7 +465,7 @@ public final class DeployBenchmark {
                     h <= SERVER_HEAP_TARGET);
             out.printf(Locale.ROOT, "  (the server ran with a heap cap of %.0f MiB)%n", r.serverMaxHeap() / 1048576.0);
         }
-        out.println("final models bitwise equal (local runtime, deployed); load average now " + loadAverage());
+        out.println("load average now " + loadAverage());
     }
 
     private static void row(PrintStream out, String measure, String value, String target, boolean met) {

@@ -217,6 +217,11 @@ public final class FederatedClient implements AutoCloseable {
         return !t.isAlive();
     }
 
+    /** Whether the client is registered with the server now (not yet, or not again after an outage: false). */
+    public boolean registered() {
+        return registered.get();
+    }
+
     /** Tasks whose results the server accepted. */
     public int tasksDone() {
         return tasksDone.get();
