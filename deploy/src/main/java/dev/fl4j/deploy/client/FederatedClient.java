@@ -63,6 +63,10 @@ import java.util.logging.Logger;
  * an allow-list, the data prepared as the task says) and pushes the result in chunks of at most
  * {@link ProtocolLimits#MAX_CHUNK_BYTES}.
  *
+ * <p>Heartbeats keep the client alive on the server while it trains; while a pull is held open the
+ * server counts the client alive by that, so no heartbeat is sent then (a fleet of idle clients
+ * waiting for a round costs the server one request per poll time each, not one per heartbeat).
+ *
  * <p><b>Failures.</b> When the server is unreachable (down, restarting), the client waits with
  * exponential backoff and full jitter (from {@link SecureRandom}, so a restarted server is not hit by
  * every client at once) and registers again; a server that no longer knows it (heartbeat answers
@@ -90,6 +94,9 @@ public final class FederatedClient implements AutoCloseable {
     private final SecureRandom jitter = new SecureRandom();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final AtomicBoolean registered = new AtomicBoolean();
+    /** A pull is open: the server holds it and counts this client alive meanwhile, so no heartbeat is needed. */
+    private final AtomicBoolean pulling = new AtomicBoolean();
+
     private final AtomicInteger tasksDone = new AtomicInteger();
     private final AtomicInteger tasksFailed = new AtomicInteger();
     private final AtomicInteger rejectedResults = new AtomicInteger();
@@ -333,7 +340,7 @@ public final class FederatedClient implements AutoCloseable {
     }
 
     private void heartbeat() {
-        if (!registered.get()) {
+        if (!registered.get() || pulling.get()) {
             return;
         }
         try {
@@ -352,10 +359,16 @@ public final class FederatedClient implements AutoCloseable {
     private boolean pullAndRun(TaskExecutor executor) {
         Iterator<TaskChunk> chunks =
                 blocking.withDeadlineAfter(60, TimeUnit.SECONDS).pullTask(pullRequest());
-        if (!chunks.hasNext()) {
-            return true;
+        TaskChunk first;
+        pulling.set(true);
+        try {
+            if (!chunks.hasNext()) {
+                return true;
+            }
+            first = chunks.next();
+        } finally {
+            pulling.set(false);
         }
-        TaskChunk first = chunks.next();
         if (first.hasNoTask()) {
             while (chunks.hasNext()) {
                 chunks.next();
