@@ -20,7 +20,9 @@ import java.nio.charset.StandardCharsets;
  * The aggregators' steps that run on the clients, described so that a runtime running a client's
  * work elsewhere (a deployed client, a Spark executor) runs them there with the client's training,
  * and the encoded update, not the update, is what travels: {@link NonFiniteZeroingFactory}'s
- * zeroing, {@link MeanFactory}'s multiplication by the weight and {@link EncodedSumFactory}'s
+ * zeroing, {@link ClippingFactory}'s clipping and {@link ZeroingFactory}'s zeroing by norm (the bound
+ * is broadcast to the clients; the clients send back the bounded value, its norm and whether the
+ * bound applied), {@link MeanFactory}'s multiplication by the weight and {@link EncodedSumFactory}'s
  * encoding (for encoders that are {@link dev.fl4j.compression.Encoders} presets; a stateful one
  * keeps its state in the client's state, wherever the client runs). {@link Factory} rebuilds them
  * from a descriptor whose config is the step's name and whose payload holds its types and
@@ -31,6 +33,7 @@ public final class ClientSteps {
     static final String MULTIPLY_BY_WEIGHT = "multiply_by_weight";
     static final String ENCODE = "encode";
     static final String ZERO_NON_FINITE = "zero_non_finite";
+    static final String NORM_BOUND = "norm_bound";
     private static final TensorType I32 = TensorType.scalar(DType.INT32);
 
     private ClientSteps() {}
@@ -96,6 +99,18 @@ public final class ClientSteps {
                         .build());
     }
 
+    /** The descriptor of {@link ClippingFactory}'s or {@link ZeroingFactory}'s client step. */
+    static ComputationDescriptor normBoundDescriptor(String kind, Norm norm, Type valueType) {
+        return ComputationDescriptor.of(
+                Factory.class,
+                NORM_BOUND,
+                Struct.builder()
+                        .add("value_type", TypeCodec.toValue(valueType))
+                        .add("kind", text(kind))
+                        .add("norm", text(norm.name()))
+                        .build());
+    }
+
     private static Tensor text(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         return Tensor.of(b, b.length);
@@ -103,8 +118,10 @@ public final class ClientSteps {
 
     /**
      * Rebuilds a client step: config {@code multiply_by_weight} with payload
-     * {@code <value_type, weight_type>} ({@link TypeCodec}), or {@code encode} with payload
-     * {@code <value_type, preset=uint8[?], seed=int64, state_key=uint8[?]>}.
+     * {@code <value_type, weight_type>} ({@link TypeCodec}), {@code encode} with payload
+     * {@code <value_type, preset=uint8[?], seed=int64, state_key=uint8[?]>}, {@code zero_non_finite} with
+     * payload {@code <value_type[, weight_type]>}, or {@code norm_bound} with payload
+     * {@code <value_type, kind=uint8[?] (clipping|zeroing), norm=uint8[?] (L2|LINF)>}.
      */
     public static final class Factory implements ComputationFactory {
         @Override
@@ -150,9 +167,27 @@ public final class ClientSteps {
                     }
                     return zeroNonFinite(valueType, weightType);
                 }
+                case NORM_BOUND -> {
+                    expectFields(p, config, "value_type", "kind", "norm");
+                    Type valueType = TypeCodec.fromValue(p.get("value_type"));
+                    ValueMath.requireFloatStructure(valueType, "norm_bound");
+                    String kind = string(p.get("kind"), "kind");
+                    String normName = string(p.get("norm"), "norm");
+                    Norm norm;
+                    try {
+                        norm = Norm.valueOf(normName);
+                    } catch (IllegalArgumentException e) {
+                        throw new MalformedDataException("norm_bound step: unknown norm '" + normName + "'");
+                    }
+                    try {
+                        return NormBoundFactory.clientStep(kind, norm, valueType);
+                    } catch (IllegalArgumentException e) {
+                        throw new MalformedDataException("norm_bound step: " + e.getMessage());
+                    }
+                }
                 default ->
                     throw new MalformedDataException("unknown aggregator client step '" + config + "'; known: "
-                            + MULTIPLY_BY_WEIGHT + ", " + ENCODE + ", " + ZERO_NON_FINITE);
+                            + MULTIPLY_BY_WEIGHT + ", " + ENCODE + ", " + ZERO_NON_FINITE + ", " + NORM_BOUND);
             }
         }
 
@@ -169,7 +204,7 @@ public final class ClientSteps {
 
         private static String string(Value v, String what) {
             if (!(v instanceof Tensor t) || t.dtype() != DType.UINT8 || t.rank() != 1) {
-                throw new MalformedDataException("encode step: " + what + " must be uint8[?] text, got " + v.type());
+                throw new MalformedDataException("client step: " + what + " must be uint8[?] text, got " + v.type());
             }
             return new String(t.byteData(), StandardCharsets.UTF_8);
         }

@@ -1,8 +1,6 @@
 package dev.fl4j.aggregators;
 
 import dev.fl4j.aggregators.internal.Bound;
-import dev.fl4j.aggregators.internal.ValueMath;
-import dev.fl4j.core.Value;
 import dev.fl4j.core.templates.EstimationProcess;
 
 /**
@@ -35,12 +33,7 @@ public final class ClippingFactory extends NormBoundFactory {
     }
 
     @Override
-    Value transform(Value value, double norm, double bound) {
-        return ValueMath.clipL2(value, norm, bound);
-    }
-
-    @Override
     String factoryName() {
-        return "clipping";
+        return CLIPPING;
     }
 }

@@ -1,12 +1,14 @@
 package dev.fl4j.aggregators;
 
 import dev.fl4j.aggregators.internal.Bound;
+import dev.fl4j.aggregators.internal.ValueMath;
 import dev.fl4j.aggregators.internal.Wrapping;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.StructType;
+import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Type;
@@ -45,15 +47,54 @@ abstract class NormBoundFactory implements UnweightedAggregationFactory, Weighte
         this.innerName = prefix + "ing";
     }
 
-    /** The client's value after applying the bound, given its norm. */
-    abstract Value transform(Value value, double norm, double bound);
-
     /** Whether the client counts as affected. */
     static boolean exceeds(double norm, double bound) {
         return !(norm <= bound);
     }
 
     abstract String factoryName();
+
+    /** The factory name of clipping ({@link ClippingFactory}). */
+    static final String CLIPPING = "clipping";
+    /** The factory name of zeroing ({@link ZeroingFactory}). */
+    static final String ZEROING = "zeroing";
+
+    /**
+     * The clients' step of {@code kind} ({@link #CLIPPING} or {@link #ZEROING}) by {@code norm}:
+     * {@code <value, bound> -> <value, norm, affected>}, the value clipped to the L2 ball of radius
+     * bound, or zeroed when its norm exceeds the bound (a non-finite value has no projection, and
+     * becomes zeros either way). Described ({@link ClientSteps}), so it runs where the client's update
+     * is computed.
+     */
+    static LocalComputation clientStep(String kind, Norm norm, Type valueType) {
+        if (!kind.equals(CLIPPING) && !kind.equals(ZEROING)) {
+            throw new IllegalArgumentException("a norm bound is clipping or zeroing, not '" + kind + "'");
+        }
+        if (kind.equals(CLIPPING) && norm != Norm.L2) {
+            throw new IllegalArgumentException("clipping projects onto the L2 ball; it has no " + norm + " form");
+        }
+        Type clientOut = StructType.builder()
+                .add("value", valueType)
+                .add("norm", Bound.F32)
+                .add("affected", I32)
+                .build();
+        LocalComputation step =
+                LocalComputation.of(kind + "_client", StructType.of(valueType, Bound.F32), clientOut, v -> {
+                    Struct s = (Struct) v;
+                    Value value = s.get(0);
+                    double limit = s.tensor(1).doubleValue();
+                    double n = norm.of(value);
+                    Value bounded = kind.equals(CLIPPING)
+                            ? ValueMath.clipL2(value, n, limit)
+                            : exceeds(n, limit) ? Structures.zerosLike(value) : value;
+                    return Struct.builder()
+                            .add("value", bounded)
+                            .add("norm", Tensor.scalar((float) n))
+                            .add("affected", Tensor.scalar(exceeds(n, limit) ? 1 : 0))
+                            .build();
+                });
+        return LocalComputation.described(step, ClientSteps.normBoundDescriptor(kind, norm, valueType));
+    }
 
     @Override
     public AggregationProcess create(Type valueType) {
@@ -86,23 +127,7 @@ abstract class NormBoundFactory implements UnweightedAggregationFactory, Weighte
                         bound.initialize(ctx),
                         "inner_agg",
                         ctx.invoke(innerProcess.initializeComputation(), null)));
-        Type clientOut = StructType.builder()
-                .add("value", valueType)
-                .add("norm", Bound.F32)
-                .add("affected", I32)
-                .build();
-        LocalComputation perClient =
-                LocalComputation.of(factoryName() + "_client", StructType.of(valueType, Bound.F32), clientOut, v -> {
-                    Struct s = (Struct) v;
-                    Value value = s.get(0);
-                    double limit = s.tensor(1).doubleValue();
-                    double n = norm.of(value);
-                    return Struct.builder()
-                            .add("value", transform(value, n, limit))
-                            .add("norm", Tensor.scalar((float) n))
-                            .add("affected", Tensor.scalar(exceeds(n, limit) ? 1 : 0))
-                            .build();
-                });
+        LocalComputation perClient = clientStep(factoryName(), norm, valueType);
         return Wrapping.process(factoryName(), init, valueType, weightType, measurements, (ctx, s, value, weight) -> {
             FederatedValue limit = bound.current(ctx, s.get(boundName));
             FederatedValue out =

@@ -1,8 +1,6 @@
 package dev.fl4j.aggregators;
 
 import dev.fl4j.aggregators.internal.Bound;
-import dev.fl4j.core.Structures;
-import dev.fl4j.core.Value;
 import dev.fl4j.core.templates.EstimationProcess;
 
 /**
@@ -41,12 +39,7 @@ public final class ZeroingFactory extends NormBoundFactory {
     }
 
     @Override
-    Value transform(Value value, double norm, double bound) {
-        return exceeds(norm, bound) ? Structures.zerosLike(value) : value;
-    }
-
-    @Override
     String factoryName() {
-        return "zeroing";
+        return ZEROING;
     }
 }

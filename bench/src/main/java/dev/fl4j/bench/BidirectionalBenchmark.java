@@ -267,7 +267,13 @@ public final class BidirectionalBenchmark {
         return b.toString();
     }
 
-    /** Median of 5 encode + decode of the model with the broadcast's encoder; 0 for a plain broadcast. */
+    /** Encodes + decodes of the model before timing, so the JIT has compiled the codec (steady state). */
+    static final int BROADCAST_WARMUPS = 20;
+
+    /**
+     * Median of 9 encode + decode of the model with the broadcast's encoder, after {@link #BROADCAST_WARMUPS}
+     * untimed ones; 0 for a plain broadcast.
+     */
     static double broadcastCodecMillis(String broadcast, Struct model) {
         String name = broadcast.trim();
         if (name.equals(EncodedDistribution.NONE)) {
@@ -280,8 +286,10 @@ public final class BidirectionalBenchmark {
         }
         ValueEncoder encoder = Encoders.parse(name);
         Value state = encoder.initialState(model.type());
-        encoder.decode(encoder.encode(model, 0, state).value(), model.type());
-        double[] ms = new double[5];
+        for (int i = 0; i < BROADCAST_WARMUPS; i++) {
+            encoder.decode(encoder.encode(model, -1 - i, state).value(), model.type());
+        }
+        double[] ms = new double[9];
         for (int i = 0; i < ms.length; i++) {
             long t0 = System.nanoTime();
             encoder.decode(encoder.encode(model, i + 1, state).value(), model.type());

@@ -2,6 +2,7 @@ package dev.fl4j.cli;
 
 import dev.fl4j.cli.simulate.ServerRun;
 import dev.fl4j.cli.simulate.UsageException;
+import dev.fl4j.deploy.server.DeployServer;
 import dev.fl4j.simulation.checkpoint.CheckpointException;
 import dev.fl4j.simulation.datasets.DatasetFileException;
 import dev.fl4j.simulation.datasets.DatasetNotFoundException;
@@ -74,6 +75,24 @@ final class ServerCommand extends SimulateCommand {
                     + " Default: ${DEFAULT-VALUE}.")
     double roundTimeoutSeconds;
 
+    @Option(
+            names = "--over-selection",
+            paramLabel = "FRACTION",
+            defaultValue = "0",
+            description = "Select ceil(clients-per-round x (1 + FRACTION)) clients a round and complete it with the"
+                    + " first --clients-per-round results (at the deadline, with at least --min-clients); later"
+                    + " results are refused as not needed, never aggregated. server.db records who counted."
+                    + " Default: ${DEFAULT-VALUE}.")
+    double overSelection;
+
+    @Option(
+            names = "--result-buffer-mb",
+            paramLabel = "MB",
+            description = "Bound the memory of results that arrive before an earlier client's (results are folded in"
+                    + " client order): beyond MB mebibytes such a result is refused for now and its client pushes it"
+                    + " again shortly; the model is unchanged. Default: unbounded.")
+    Long resultBufferMb;
+
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "The server's certificate chain (PEM).")
     Path tlsCert;
 
@@ -105,6 +124,14 @@ final class ServerCommand extends SimulateCommand {
                 throw new UsageException("--runtime " + runtime
                         + " applies to fl4j simulate: a server's client work runs on its remote clients");
             }
+            if (!(overSelection >= 0 && overSelection <= DeployServer.MAX_OVER_SELECTION)) {
+                throw new UsageException("--over-selection must be a fraction in [0, " + DeployServer.MAX_OVER_SELECTION
+                        + "], got " + overSelection);
+            }
+            if (resultBufferMb != null && (resultBufferMb < 1 || resultBufferMb > Long.MAX_VALUE >> 20)) {
+                throw new UsageException(
+                        "--result-buffer-mb must be a positive number of mebibytes, got " + resultBufferMb);
+            }
             if (!(roundTimeoutSeconds > 0)) {
                 throw new UsageException("--round-timeout must be positive, got " + roundTimeoutSeconds);
             }
@@ -116,6 +143,8 @@ final class ServerCommand extends SimulateCommand {
                             minClients != null ? minClients : 0,
                             minPopulation,
                             Duration.ofMillis((long) (roundTimeoutSeconds * 1000)),
+                            overSelection,
+                            resultBufferMb == null ? Long.MAX_VALUE : resultBufferMb << 20,
                             insecure,
                             tlsCert,
                             tlsKey,

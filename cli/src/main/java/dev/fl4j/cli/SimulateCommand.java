@@ -127,7 +127,9 @@ class SimulateCommand implements Callable<Integer> {
             paramLabel = "NAME",
             defaultValue = "fedavg",
             description = "fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi, fedadagrad, scaffold,"
-                    + " fednova, mime-lite:MOMENTUM. Default: ${DEFAULT-VALUE}.")
+                    + " fednova, mime-lite:MOMENTUM, mime-lite (base optimizer: --client-optimizer),"
+                    + " fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]] (LOCAL: last or weight names joined by +). Default:"
+                    + " ${DEFAULT-VALUE}.")
     String algorithm;
 
     @Option(
@@ -213,11 +215,12 @@ class SimulateCommand implements Callable<Integer> {
             description =
                     "How the model is sent to the clients: none (plain broadcast) or an encoder preset, e.g. uniform8 "
                             + "(8 bits above 20,000 elements), uniform:BITS[@THRESHOLD], hadamard-uniform:BITS, "
-                            + "nonuniform:BITS, drive "
+                            + "hadamard-lloyd:BITS, nonuniform:BITS, drive "
                             + "(the full model: any regime, the one for cross-device); or delta:ENCODER[/FULL] "
                             + "(cross-silo: the encoded change since each client's copy, kept in its client state; "
                             + "a round where some client's copy is stale sends the full model with FULL, "
-                            + "default identity). "
+                            + "default identity; e.g. delta:sampled-lloyd:0.5:1@0/hadamard-lloyd:3, half a bit "
+                            + "per weight). "
                             + "Default: ${DEFAULT-VALUE}.")
     String broadcast;
 

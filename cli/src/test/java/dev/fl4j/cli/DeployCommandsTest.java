@@ -207,6 +207,38 @@ class DeployCommandsTest {
         }
     }
 
+    @Test
+    void anOverSelectingServerCompletesEachRoundWithTheFirstResultsAndLogsWhoCounted() throws Exception {
+        String[] data = {"--dataset", "synthetic", "--clients", "3", "--examples-per-client", "20", "--seed", "4"};
+        Path checkpoints = tmp.resolve("over");
+        List<String> args = new ArrayList<>(List.of(
+                "server",
+                "--insecure",
+                "--clients-per-round",
+                "2",
+                "--over-selection",
+                "0.5",
+                "--result-buffer-mb",
+                "1",
+                "--min-population",
+                "3",
+                "--batch",
+                "5",
+                "--rounds",
+                "1",
+                "--checkpoint-dir",
+                checkpoints.toString()));
+        args.addAll(List.of(data));
+        String out = serverWithThreeClients(args, data);
+        assertTrue(out.contains("2 clients per round of 3 selected (over-selection 0.5)"), out);
+        assertTrue(Pattern.compile("round  1, .*clients=2/3").matcher(out).find(), out);
+        try (dev.fl4j.deploy.server.ServerStore store =
+                dev.fl4j.deploy.server.ServerStore.open(checkpoints.resolve("server.db"))) {
+            assertEquals(List.of("over-selected", "completed"), store.outcomes(1));
+            assertEquals(2, store.participants(1).size());
+        }
+    }
+
     /**
      * A model-spec file, client and server optimizers with weight decay and {@code --init} from a simulate
      * checkpoint work on {@code fl4j server} as on simulate; the clients name the same file (for their batches)
@@ -312,6 +344,11 @@ class DeployCommandsTest {
                 new StringWriter(), "server", "--insecure", "--aggregator", "mean,robust", "--dataset", "synthetic");
         assertEquals(2, twoAggregators[0]);
         assertTrue(((String) twoAggregators[1]).contains("one aggregator"), (String) twoAggregators[1]);
+        Object[] overSelection =
+                run(new StringWriter(), "server", "--insecure", "--over-selection", "-0.5", "--dataset", "synthetic");
+        assertEquals(2, overSelection[0]);
+        assertTrue(((String) overSelection[1]).contains("--over-selection must be a fraction in [0, 9.0]"), (String)
+                overSelection[1]);
     }
 
     @Test

@@ -124,11 +124,12 @@ class SimulateAlgorithmsTest {
                         tiny("--rounds", "1", "--algorithm", "fednova", "--aggregator", "clip:1.0+mean")),
                 "--algorithm fednova with --aggregator clip:1.0+mean: FedNova cannot run with a norm-bounded"
                         + " aggregator");
-        for (String javaOnly : List.of("fedrecon", "kmeans:3")) {
-            assertError(
-                    SimulateCommandTest.run(tiny("--rounds", "1", "--algorithm", javaOnly)),
-                    "is not a simulate algorithm: federated reconstruction (FedRecon) keeps local weights");
-        }
+        assertError(
+                SimulateCommandTest.run(tiny("--rounds", "1", "--algorithm", "kmeans:3")),
+                "kmeans is not a simulate algorithm: federated k-means (FedKMeans) trains centroids, not a --model");
+        assertError(
+                SimulateCommandTest.run(tiny("--rounds", "1", "--algorithm", "fedrecon:last")),
+                "every trainable weight of model 'softmax_regression' is local");
         assertError(
                 SimulateCommandTest.run(tiny("--rounds", "1", "--algorithm", "scaffold:2")),
                 "'scaffold' takes 0 argument(s) (scaffold), got 1");

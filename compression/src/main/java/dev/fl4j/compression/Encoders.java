@@ -38,6 +38,15 @@ import java.util.List;
  * from encoder state (server-side: {@code --broadcast})</td></tr>
  * <tr><td>{@code randk-ef:FRACTION}</td><td>randk(FRACTION, error feedback), float32</td><td>header + 12 +
  * 4k</td><td>biased; residual carried in client state</td></tr>
+ * <tr><td>{@code hadamard-lloyd:BITS}</td><td>hadamard, lloyd-max(BITS 1-4), bitpack</td><td>header + 10 +
+ * 4·ceil(m/4096) + ceil(m·BITS/8)</td><td>deterministic; Gaussian-optimal levels, per-block
+ * unbiased (DRIVE) scale: for the broadcast and the full model of {@code delta:}</td></tr>
+ * <tr><td>{@code sampled-drive:FRACTION}</td><td>randk(FRACTION, unbiased), hadamard, sign(unbiased),
+ * bitpack</td><td>header + 25 + ceil(m'/8), m' = k padded to blocks</td><td>unbiased; FRACTION bits per element, for
+ * the aggregation</td></tr>
+ * <tr><td>{@code sampled-lloyd:FRACTION:BITS}</td><td>randk(FRACTION), hadamard, lloyd-max(BITS, least
+ * squares), bitpack</td><td>header + 22 + 4·ceil(m'/4096) + ceil(m'·BITS/8)</td><td>biased (unsent elements
+ * decode to 0): for the change of {@code delta:}, whose server-side error feedback sends them later</td></tr>
  * </table>
  * {@code k = clamp(round(FRACTION·n), 1, n)}, FRACTION in (0, 1]. Parse errors list these names.
  */
@@ -58,7 +67,10 @@ public final class Encoders {
             "topk-uniform:FRACTION:BITS",
             "randk:FRACTION",
             "randk-ef:FRACTION",
-            "adaptive-uniform:BITS");
+            "adaptive-uniform:BITS",
+            "hadamard-lloyd:BITS",
+            "sampled-drive:FRACTION",
+            "sampled-lloyd:FRACTION:BITS");
 
     private Encoders() {}
 
@@ -183,6 +195,30 @@ public final class Encoders {
                 args(parts, 1, spec);
                 return TensorEncoder.of(
                         Stages.adaptiveUniformQuantization(bits(parts[1], 16, spec)), Stages.bitPacking());
+            }
+            case "hadamard-lloyd" -> {
+                args(parts, 1, spec);
+                return TensorEncoder.of(
+                        Stages.hadamard(), Stages.lloydMax(bits(parts[1], 4, spec), true), Stages.bitPacking());
+            }
+            case "sampled-drive" -> {
+                args(parts, 1, spec);
+                return TensorEncoder.of(
+                        Stages.randomK()
+                                .setFraction(fraction(parts[1], spec))
+                                .optUnbiased(true)
+                                .build(),
+                        Stages.hadamard(),
+                        Stages.sign().optUnbiased(true).build(),
+                        Stages.bitPacking());
+            }
+            case "sampled-lloyd" -> {
+                args(parts, 2, spec);
+                return TensorEncoder.of(
+                        Stages.randomK().setFraction(fraction(parts[1], spec)).build(),
+                        Stages.hadamard(),
+                        Stages.lloydMax(bits(parts[2], 4, spec), false),
+                        Stages.bitPacking());
             }
             default -> throw unknown(spec, "unknown encoder '" + head + "'");
         }

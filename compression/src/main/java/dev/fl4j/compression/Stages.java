@@ -5,6 +5,7 @@ import dev.fl4j.compression.internal.BitPackingStage;
 import dev.fl4j.compression.internal.Float32Stage;
 import dev.fl4j.compression.internal.HadamardStage;
 import dev.fl4j.compression.internal.IdentityStage;
+import dev.fl4j.compression.internal.LloydMaxStage;
 import dev.fl4j.compression.internal.NonUniformQuantizationStage;
 import dev.fl4j.compression.internal.RansStage;
 import dev.fl4j.compression.internal.SignStage;
@@ -41,8 +42,10 @@ import dev.fl4j.compression.internal.UniformQuantizationStage;
  * <tr><td>11</td><td>{@link #adaptiveUniformQuantization(int)}</td><td>floats → symbols [0,2^b); state
  * float64[3]</td><td>13 + 8m: u8 bits, f32 lo, f32 hi, i32 m, m × (i32 index, f32 value) for m
  * outliers</td><td></td></tr>
+ * <tr><td>12</td><td>{@link #lloydMax(int, boolean)}</td><td>floats → symbols [0,2^b)</td><td>1 + 4·ceil(n/4096):
+ * u8 bits, f32 scale per block of 4096</td><td></td></tr>
  * </table>
- * Ids 12-127 are reserved for future built-in stages; user stages take ids from
+ * Ids 13-127 are reserved for future built-in stages; user stages take ids from
  * {@link EncodingStage#FIRST_USER_ID}.
  */
 public final class Stages {
@@ -108,6 +111,16 @@ public final class Stages {
      */
     public static EncodingStage adaptiveUniformQuantization(int bits, double spread, double decay) {
         return new AdaptiveQuantizationStage(bits, spread, decay);
+    }
+
+    /**
+     * Deterministic quantization to the {@code 2^bits} Lloyd–Max levels of the standard Gaussian, one scale per block
+     * of 4096 elements; after a rotation, several times lower error than uniform rounding at the same width. The scale
+     * is the least-squares one unless {@code unbiased} picks DRIVE's bias correction, which after a random rotation
+     * makes the estimate unbiased. Bits 1-4. See {@link LloydMaxStage}.
+     */
+    public static EncodingStage lloydMax(int bits, boolean unbiased) {
+        return new LloydMaxStage(bits, unbiased);
     }
 
     /** Packs symbols in [0, L) into ceil(log2 L) bits each. */
@@ -257,6 +270,7 @@ public final class Stages {
             case RansStage.ID -> "rans";
             case NonUniformQuantizationStage.ID -> "non-uniform quantization";
             case AdaptiveQuantizationStage.ID -> "adaptive uniform quantization";
+            case LloydMaxStage.ID -> "lloyd-max quantization";
             default -> id >= EncodingStage.FIRST_USER_ID ? "a user stage" : "unknown stage id";
         };
     }

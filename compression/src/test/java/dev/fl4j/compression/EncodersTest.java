@@ -26,6 +26,10 @@ class EncodersTest {
             "randk:1",
             "randk-ef:0.5",
             "adaptive-uniform:4",
+            "hadamard-lloyd:1",
+            "hadamard-lloyd:4@0",
+            "sampled-drive:0.5",
+            "sampled-lloyd:0.25:2",
             "uniform8@0",
             " drive@123 "
         };
@@ -33,7 +37,7 @@ class EncodersTest {
             ValueEncoder e = Encoders.parse(s);
             assertEquals(s.trim(), e.name());
         }
-        assertEquals(Encoders.PRESETS.size(), 14);
+        assertEquals(Encoders.PRESETS.size(), 17);
         assertEquals(123, Encoders.parse("drive@123").threshold());
         assertEquals(ValueEncoder.TFF_DEFAULT_THRESHOLD, Encoders.parse("drive").threshold());
         assertEquals("uniform(8)+bitpack", Encoders.tffDefault().tensorEncoder().name());
@@ -68,6 +72,11 @@ class EncodersTest {
         assertMessage("topk-uniform:0.1", "takes 2 argument(s)");
         assertMessage("uniform8@x", "threshold after '@' must be a whole number");
         assertMessage("uniform8@-1", "threshold must be >= 0");
+        assertMessage("hadamard-lloyd:5", "BITS must be 1-4, got 5");
+        assertMessage("hadamard-lloyd", "takes 1 argument(s) (hadamard-lloyd:BITS), got 0");
+        assertMessage("sampled-drive:0", "FRACTION must be in (0, 1]");
+        assertMessage("sampled-lloyd:0.5", "takes 2 argument(s) (sampled-lloyd:FRACTION:BITS), got 1");
+        assertMessage("sampled-lloyd:2:1", "FRACTION must be in (0, 1]");
     }
 
     private static void assertMessage(String spec, String fragment) {

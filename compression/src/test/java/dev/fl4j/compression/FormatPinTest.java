@@ -46,6 +46,11 @@ class FormatPinTest {
         "randk-ef:0.05, 24979d0669433c07, 7aee066c15fcbcae",
         // added with the stage (stage id 11), not part of the pre-optimization recording
         "adaptive-uniform:3, 5ee501dac9f87e09, b87bdcea7471d2c9",
+        // added with the Lloyd-Max stage (stage id 12)
+        "hadamard-lloyd:2, 098e450f66d213f3, 91aac9f1ab6e9f29",
+        "hadamard-lloyd:3, b4821afbdb525986, a26fbc0c9d377b43",
+        "sampled-drive:0.5, 6fe14fb3c3c4a3d3, db08d9eb8e3d0b47",
+        "sampled-lloyd:0.5:1, 8055f88b7585d835, 867222ae70074ee7",
     })
     void encodedBytesAndDecodedFloatsAreUnchanged(String preset, String encodedDigest, String decodedDigest) {
         TensorEncoder encoder = Encoders.tensorEncoder(preset);

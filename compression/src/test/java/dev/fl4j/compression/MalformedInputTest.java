@@ -210,6 +210,33 @@ class MalformedInputTest {
         assertMalformed("hadamard-uniform:4", d, "has id 8 (sign) but this decoder expects id 3 (uniform(4))");
     }
 
+    /**
+     * hadamard-lloyd:2 on float32[5000]: header 11, hadamard 11-19, lloyd-max bits at 20, two block scales at 21-28,
+     * payload of 8192 symbols of 2 bits from 29.
+     */
+    @Test
+    void lloydMaxSideInformation() {
+        byte[] b = Encoders.tensorEncoder("hadamard-lloyd:2")
+                .encode(TestData.gaussian(9, 5000), 1)
+                .byteData();
+        assertMalformed(
+                "hadamard-lloyd:2",
+                set(b.clone(), 20, 3),
+                "lloyd-max bits at offset 20 is 3 but this decoder is lloyd-max(2,unbiased)");
+        assertMalformed(
+                "hadamard-lloyd:2",
+                putFloat(b.clone(), 25, -0.5f),
+                "lloyd-max scale of block 1 at offset 25 is -0.5, expected a finite value >= 0");
+        assertMalformed(
+                "hadamard-lloyd:2",
+                putFloat(b.clone(), 21, Float.POSITIVE_INFINITY),
+                "lloyd-max scale of block 0 at offset 21 is Infinity");
+        assertMalformed("hadamard-lloyd:2", Arrays.copyOf(b, 27), "lloyd-max scale of block 1");
+        assertMalformed(
+                "hadamard-lloyd:2", Arrays.copyOf(b, b.length - 1), "expected 2048 bytes for 8192 symbols of 2 bits");
+        assertMalformed("hadamard-lloyd:3", b, "lloyd-max bits at offset 20 is 2 but this decoder is lloyd-max(3");
+    }
+
     /** nonuniform:2 on float32[3000]: header 10, bits at 10, four f32 levels at 11-26. */
     @Test
     void nonUniformSideInformation() {

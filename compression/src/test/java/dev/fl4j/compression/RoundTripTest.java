@@ -30,7 +30,13 @@ class RoundTripTest {
         "topk-uniform:0.2:8",
         "randk:0.3",
         "randk-ef:0.3",
-        "adaptive-uniform:3"
+        "adaptive-uniform:3",
+        "hadamard-lloyd:1",
+        "hadamard-lloyd:2",
+        "hadamard-lloyd:4",
+        "sampled-drive:0.3",
+        "sampled-lloyd:0.5:1",
+        "sampled-lloyd:0.2:3"
     };
 
     /** Random shapes including scalars, empty and single-element tensors, odd sizes and constant tensors. */

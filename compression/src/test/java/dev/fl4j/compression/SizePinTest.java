@@ -86,6 +86,20 @@ class SizePinTest {
         assertEquals(header3 + 4 + 45 + 9 + 30, bytes("topk-uniform:0.01:8", x));
         assertEquals(header2 + 12 + 4 * 30, bytes("randk:0.01", x));
         assertEquals(header2 + 12 + 4 * 30, bytes("randk-ef:0.01", x));
+        // one block of 4096: u8 bits and one f32 scale, then 4096 symbols of 3 bits
+        assertEquals(header3 + 9 + 1 + 4 + 1536, bytes("hadamard-lloyd:3", x));
+        // k = 1500 pads to one block of 2048 signs
+        int header4 = 4 + 4 * 2 + 4;
+        assertEquals(header4 + 12 + 9 + 4 + 256, bytes("sampled-drive:0.5", x));
+        // k = 750 pads to 1024; two bits each
+        assertEquals(header4 + 12 + 9 + 1 + 4 + 256, bytes("sampled-lloyd:0.25:2", x));
+    }
+
+    @Test
+    void lloydMaxTakesOneScalePerBlockOf4096() {
+        Tensor x = TestData.gaussian(4, 10_000);
+        // 10,000 pads to 3 Hadamard blocks of 4096 = 12,288 elements, 3 scales
+        assertEquals(4 + 4 + 3 + 9 + 1 + 4 * 3 + 12_288 / 4, bytes("hadamard-lloyd:2", x));
     }
 
     @Test

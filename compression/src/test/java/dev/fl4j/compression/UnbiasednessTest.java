@@ -67,6 +67,27 @@ class UnbiasednessTest {
     }
 
     @Test
+    void lloydMaxWithTheDriveScaleAndSampledDriveAreUnbiasedAtThisSampleSize() {
+        // as for drive: exact for uniformly random rotations, and no bias found with the Hadamard rotation
+        Tensor x = TestData.gaussian(7, 0.1, 1, 500);
+        for (String p :
+                new String[] {"hadamard-lloyd:1", "hadamard-lloyd:2", "hadamard-lloyd:3", "sampled-drive:0.5"}) {
+            double ratio = biasRatio(Encoders.tensorEncoder(p), x);
+            assertTrue(ratio > 0.75 && ratio < 1.3, p + ": R·bias²/MSE = " + ratio);
+        }
+    }
+
+    @Test
+    void negativeControlLloydMaxWithTheLeastSquaresScaleShrinksTowardsZero() {
+        // E[decoded] = (1 - D)·x for the relative error D = 0.1175 of 2 bits: R·D²/D = R·D, about 176
+        Tensor x = TestData.gaussian(7, 0.1, 1, 500);
+        TensorEncoder leastSquares =
+                TensorEncoder.of(Stages.hadamard(), Stages.lloydMax(2, false), Stages.bitPacking());
+        double ratio = biasRatio(leastSquares, x);
+        assertTrue(ratio > 100, "least-squares scale must fail the check, ratio " + ratio);
+    }
+
+    @Test
     void negativeControlNearestRoundingIsBiased() {
         Tensor x = TestData.gaussian(5, 0.3, 1.5, 300);
         double ratio = biasRatio(TensorEncoder.of(Stages.uniformQuantizationNearest(2), Stages.bitPacking()), x);

@@ -1,8 +1,10 @@
 package dev.fl4j.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.aggregators.ClippingFactory;
 import dev.fl4j.aggregators.EncodedSumFactory;
 import dev.fl4j.aggregators.MeanFactory;
 import dev.fl4j.aggregators.SumFactory;
@@ -87,6 +89,32 @@ class DeployCompressionTest {
                 saved >= 0.95 * accountedSaving && saved <= 1.05 * accountedSaving,
                 "the wire saves what the accounting says: " + saved + " B received less, " + accountedSaving
                         + " B accounted less");
+    }
+
+    private static LearningProcess clippedThenEncoded() {
+        return DeployFixture.fedAvg()
+                .optModelAggregator(ClippingFactory.fixed(
+                        0.01, new MeanFactory(EncodedSumFactory.of(Encoders.parse("drive@0")), new SumFactory())))
+                .build();
+    }
+
+    @Test
+    @Timeout(180)
+    void clippingRunsOnTheClientsSoWhatFollowsItDoesTooAndTheWireCarriesTheEncodedBytes() throws Exception {
+        Map<String, Double> plain = deployedLastRound(DeployFixture.process(), DeployFixture.process());
+        Map<String, Double> clipped = deployedLastRound(clippedThenEncoded(), clippedThenEncoded());
+        String clippedCount = clipped.keySet().stream()
+                .filter(k -> k.endsWith("clipped_count"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no clipped_count in " + clipped.keySet()));
+        assertEquals((double) PER_ROUND, clipped.get(clippedCount), "every client's update is above the 0.01 bound");
+        double plainReceived = plain.get(DeployServer.WIRE_RECEIVED_BYTES);
+        double clippedReceived = clipped.get(DeployServer.WIRE_RECEIVED_BYTES);
+        System.out.printf("received bytes: mean %.0f, clipping then drive %.0f%n", plainReceived, clippedReceived);
+        // with the clipping on the server, the encoding after it ran there too and the clients sent full updates
+        assertTrue(
+                clippedReceived < plainReceived / 3,
+                "the clients clip and encode: " + clippedReceived + " B received vs " + plainReceived + " B");
     }
 
     private static LearningProcess encodedBroadcast(String preset) {

@@ -54,10 +54,12 @@ class ServerRestartTest {
         List<FederatedClient> clients = new ArrayList<>();
         try {
             DeployServer[] first = new DeployServer[1];
+            double[] sentInRound1 = new double[1];
             first[0] = server(port, new RoundListener() {
                         @Override
                         public void roundFinished(int round, Map<String, Double> metrics) {
                             if (round == 1) {
+                                sentInRound1[0] = metrics.get(DeployServer.WIRE_SENT_BYTES);
                                 try {
                                     first[0].close(); // stopped right after round 1, before its checkpoint is read back
                                 } catch (InterruptedException e) {
@@ -84,6 +86,17 @@ class ServerRestartTest {
                     DeployFixture.bytes(resumed.weights()),
                     "the resumed run ends with the uninterrupted run's model");
             assertEquals(2, resumed.history().size(), "round 1 comes from the checkpoint, round 2 was run");
+            assertEquals(
+                    sentInRound1[0],
+                    resumed.history().get(0).get(DeployServer.WIRE_SENT_BYTES),
+                    "round 1's line comes from the checkpoint");
+            double sentAfterRound2 = resumed.history().get(1).get(DeployServer.WIRE_SENT_BYTES);
+            // round 2 alone sends about what round 1 did (the model to 3 clients); counted from zero it would be
+            // about round 1's figure, counted on from the database it is about twice it
+            assertTrue(
+                    sentAfterRound2 > 1.5 * sentInRound1[0],
+                    "wire_sent_bytes goes on from the database: " + sentAfterRound2 + " after round 2, "
+                            + sentInRound1[0] + " after round 1");
             for (FederatedClient c : clients) {
                 assertTrue(c.awaitFinished(java.time.Duration.ofSeconds(10)));
                 assertEquals(2, c.tasksDone(), "one task per round, none twice");

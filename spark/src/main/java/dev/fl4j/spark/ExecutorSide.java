@@ -5,12 +5,16 @@ import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
 import dev.fl4j.core.io.ValueCodec;
+import dev.fl4j.core.runtime.BlockFolds;
 import dev.fl4j.core.runtime.ShippedPass;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Serializable;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +23,15 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.Partitioner;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.broadcast.Broadcast;
+import scala.Tuple2;
 
 /**
  * What runs in a Spark executor: the task that runs one partition's clients, and the per-JVM caches
@@ -34,7 +45,36 @@ final class ExecutorSide {
     private ExecutorSide() {}
 
     /** A pass's plan and its broadcast values, encoded: the content of one Spark broadcast per pass. */
-    record PassBytes(byte[] plan, byte[][] broadcasts, int clientInputs) implements Serializable {}
+    record PassBytes(byte[] plan, byte[][] broadcasts, int clientInputs, byte[] blockFolds) implements Serializable {
+        PassBytes(byte[] plan, byte[][] broadcasts, int clientInputs) {
+            this(plan, broadcasts, clientInputs, null);
+        }
+    }
+
+    /**
+     * One block's folds ({@link BlockFolds.Block#partial}, encoded); or, when client {@code failedAt}
+     * failed (its work, or a fold refusing its value: {@code foldRefused}), that failure's text and
+     * no partial.
+     */
+    record BlockOutput(
+            int block, byte[] partial, int failedAt, String failure, boolean foldRefused, List<String> stateFiles)
+            implements Serializable {
+        BlockOutput(int block, byte[] partial, int failedAt, String failure, boolean foldRefused) {
+            this(block, partial, failedAt, failure, foldRefused, List.of());
+        }
+    }
+
+    /** One client's members of the pass's folds, encoded; or its failure's text. */
+    record ClientMembers(String clientId, byte[] members, String failure, String stateFile) implements Serializable {
+        ClientMembers(String clientId, byte[] members, String failure) {
+            this(clientId, members, failure, null);
+        }
+
+        /** Not a client: the attempt file of the first-stage task that emits it, for its block's output to carry. */
+        static ClientMembers stateFileOf(String file) {
+            return new ClientMembers(null, null, null, file);
+        }
+    }
 
     /** One partition's clients: a contiguous range of the pass starting at {@code first}. */
     record PartitionInput(int first, String[] clientIds, byte[][] inputs) implements Serializable {}
@@ -43,19 +83,38 @@ final class ExecutorSide {
      * One partition's results, per client the encoded structure of its shipped results; or, when
      * client {@code failedAt} failed, the results of the clients before it and the failure's text.
      */
-    record PartitionOutput(int first, byte[][] results, int failedAt, String failure) implements Serializable {}
+    record PartitionOutput(int first, byte[][] results, int failedAt, String failure, String stateFile)
+            implements Serializable {}
 
-    /** The task: runs every client of its partition in order with the pass broadcast to it. */
-    static final class RunPartition implements FlatMapFunction<Iterator<PartitionInput>, PartitionOutput> {
+    /**
+     * The task: runs every client of its partition in order with the pass broadcast to it, each
+     * client reading its state from its committed record (if any) and the records of the clients
+     * that wrote state going to an attempt file of this task ({@link ClusterClientStates}).
+     */
+    static final class RunPartition
+            implements FlatMapFunction<Iterator<PartitionInput>, PartitionOutput>,
+                    FlatMapFunction2<Iterator<PartitionInput>, Iterator<ClientRecord>, PartitionOutput> {
         private static final long serialVersionUID = 1L;
         private final Broadcast<PassBytes> pass;
+        private final ClusterClientStates.TaskSide states;
 
-        RunPartition(Broadcast<PassBytes> pass) {
+        RunPartition(Broadcast<PassBytes> pass, ClusterClientStates.TaskSide states) {
             this.pass = pass;
+            this.states = states;
         }
 
+        /** A partition none of whose clients has state yet. */
         @Override
-        public Iterator<PartitionOutput> call(Iterator<PartitionInput> inputs) {
+        public Iterator<PartitionOutput> call(Iterator<PartitionInput> inputs) throws IOException {
+            return call(inputs, java.util.Collections.emptyIterator());
+        }
+
+        /** A partition with its clients' committed records. */
+        @Override
+        public Iterator<PartitionOutput> call(Iterator<PartitionInput> inputs, Iterator<ClientRecord> records)
+                throws IOException {
+            Map<String, ClientRecord> byClient = new HashMap<>();
+            records.forEachRemaining(r -> byClient.put(r.clientId(), r));
             PassBytes bytes = pass.value();
             ShippedPass.Compiled compiled = compiledPlan(bytes);
             List<Value> broadcasts = new ArrayList<>(bytes.broadcasts().length);
@@ -66,7 +125,8 @@ final class ExecutorSide {
             Resources resources = borrow();
             try {
                 while (inputs.hasNext()) {
-                    out.add(runClients(compiled, broadcasts, bytes.clientInputs(), inputs.next(), resources));
+                    out.add(runClients(
+                            compiled, broadcasts, bytes.clientInputs(), inputs.next(), resources, byClient, states));
                 }
             } finally {
                 RESOURCES.push(resources);
@@ -75,31 +135,358 @@ final class ExecutorSide {
         }
     }
 
+    /**
+     * The task of a pass that folds where it runs, over partitions of whole blocks: runs every client
+     * of its partition in order, folds each block and returns one {@link BlockOutput} per block (it
+     * stops at a failing client, whose block's output says so).
+     */
+    static final class FoldBlocks
+            implements FlatMapFunction2<Iterator<PartitionInput>, Iterator<ClientRecord>, BlockOutput> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<PassBytes> pass;
+        private final ClusterClientStates.TaskSide states;
+
+        FoldBlocks(Broadcast<PassBytes> pass, ClusterClientStates.TaskSide states) {
+            this.pass = pass;
+            this.states = states;
+        }
+
+        @Override
+        public Iterator<BlockOutput> call(Iterator<PartitionInput> inputs, Iterator<ClientRecord> records)
+                throws IOException {
+            Pass p = new Pass(pass.value());
+            Map<String, ClientRecord> byClient = byClient(records);
+            List<BlockOutput> out = new ArrayList<>();
+            List<ClientRecord> written = new ArrayList<>();
+            int first = -1;
+            Resources resources = borrow();
+            try {
+                while (inputs.hasNext()) {
+                    PartitionInput in = inputs.next();
+                    first = first < 0 ? in.first() : first;
+                    BlockFolds.Block block = null;
+                    for (int c = 0; c < in.clientIds().length; c++) {
+                        int index = in.first() + c;
+                        int b = BlockFolds.blockOf(index);
+                        if (block == null) {
+                            block = p.folds.newBlock();
+                        }
+                        String id = in.clientIds()[c];
+                        ClientStateView state = new ClientStateView(id, byClient.get(id), states.transaction());
+                        Value members;
+                        try {
+                            members = p.members(index, id, in.inputs()[c], resources, state);
+                        } catch (RuntimeException e) {
+                            out.add(new BlockOutput(b, null, index, describe(e), false));
+                            return out.iterator();
+                        }
+                        try {
+                            block.add(index, id, members);
+                        } catch (RuntimeException e) {
+                            out.add(new BlockOutput(b, null, index, e.getMessage(), true));
+                            return out.iterator();
+                        }
+                        state.record(states.pass()).ifPresent(written::add);
+                        if (c == in.clientIds().length - 1 || BlockFolds.blockOf(index + 1) != b) {
+                            out.add(new BlockOutput(b, ValueCodec.encode(block.partial()), -1, null, false));
+                            block = null;
+                        }
+                    }
+                }
+            } finally {
+                RESOURCES.push(resources);
+            }
+            if (!written.isEmpty() && !out.isEmpty()) {
+                BlockOutput last = out.remove(out.size() - 1);
+                out.add(new BlockOutput(
+                        last.block(), last.partial(), -1, null, false, List.of(writeAttempt(states, first, written))));
+            }
+            return out.iterator();
+        }
+    }
+
+    /**
+     * The first stage of a pass that folds where it runs, over partitions smaller than a block: runs
+     * every client of its partition and emits its fold members keyed by client index (it stops at a
+     * failing client, emitting its failure), for the second stage ({@link FoldSorted}) to fold by block.
+     */
+    static final class MembersByClient
+            implements FlatMapFunction2<
+                    Iterator<PartitionInput>, Iterator<ClientRecord>, Tuple2<Integer, ClientMembers>> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<PassBytes> pass;
+        private final ClusterClientStates.TaskSide states;
+
+        MembersByClient(Broadcast<PassBytes> pass, ClusterClientStates.TaskSide states) {
+            this.pass = pass;
+            this.states = states;
+        }
+
+        @Override
+        public Iterator<Tuple2<Integer, ClientMembers>> call(
+                Iterator<PartitionInput> inputs, Iterator<ClientRecord> records) throws IOException {
+            Pass p = new Pass(pass.value());
+            Map<String, ClientRecord> byClient = byClient(records);
+            List<Tuple2<Integer, ClientMembers>> out = new ArrayList<>();
+            List<ClientRecord> written = new ArrayList<>();
+            int first = -1;
+            Resources resources = borrow();
+            try {
+                while (inputs.hasNext()) {
+                    PartitionInput in = inputs.next();
+                    first = first < 0 ? in.first() : first;
+                    for (int c = 0; c < in.clientIds().length; c++) {
+                        int index = in.first() + c;
+                        String id = in.clientIds()[c];
+                        ClientStateView state = new ClientStateView(id, byClient.get(id), states.transaction());
+                        try {
+                            byte[] m = ValueCodec.encode(p.members(index, id, in.inputs()[c], resources, state));
+                            out.add(new Tuple2<>(index, new ClientMembers(id, m, null)));
+                        } catch (RuntimeException e) {
+                            out.add(new Tuple2<>(index, new ClientMembers(id, null, describe(e))));
+                            return out.iterator();
+                        }
+                        state.record(states.pass()).ifPresent(written::add);
+                    }
+                }
+            } finally {
+                RESOURCES.push(resources);
+            }
+            if (!written.isEmpty()) {
+                // keyed by this partition's first client: it travels to that client's block, whose output carries it
+                out.add(new Tuple2<>(first, ClientMembers.stateFileOf(writeAttempt(states, first, written))));
+            }
+            return out.iterator();
+        }
+    }
+
+    private static Map<String, ClientRecord> byClient(Iterator<ClientRecord> records) {
+        Map<String, ClientRecord> byClient = new HashMap<>();
+        records.forEachRemaining(r -> byClient.put(r.clientId(), r));
+        return byClient;
+    }
+
+    /** Sends each client to the partition of its block (block b to partition b). */
+    static final class ByBlock extends Partitioner {
+        private static final long serialVersionUID = 1L;
+        private final int blocks;
+
+        ByBlock(int blocks) {
+            this.blocks = blocks;
+        }
+
+        @Override
+        public int numPartitions() {
+            return blocks;
+        }
+
+        @Override
+        public int getPartition(Object clientIndex) {
+            return BlockFolds.blockOf((Integer) clientIndex);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ByBlock b && b.blocks == blocks;
+        }
+
+        @Override
+        public int hashCode() {
+            return blocks;
+        }
+    }
+
+    /**
+     * The second stage: a block's clients' members, sorted by client index, folded in that order into
+     * the block's {@link BlockOutput} (stopping at the first failure).
+     */
+    static final class FoldSorted implements FlatMapFunction<Iterator<Tuple2<Integer, ClientMembers>>, BlockOutput> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<PassBytes> pass;
+
+        FoldSorted(Broadcast<PassBytes> pass) {
+            this.pass = pass;
+        }
+
+        @Override
+        public Iterator<BlockOutput> call(Iterator<Tuple2<Integer, ClientMembers>> members) {
+            if (!members.hasNext()) {
+                return java.util.Collections.emptyIterator();
+            }
+            PassBytes bytes = pass.value();
+            BlockFolds folds = BlockFolds.decode(
+                    bytes.blockFolds(),
+                    compiledPlan(bytes).computations().size(),
+                    bytes.broadcasts().length,
+                    bytes.clientInputs());
+            BlockFolds.Block block = folds.newBlock();
+            List<String> stateFiles = new ArrayList<>();
+            int b = -1;
+            while (members.hasNext()) {
+                Tuple2<Integer, ClientMembers> next = members.next();
+                int index = next._1();
+                b = BlockFolds.blockOf(index);
+                ClientMembers m = next._2();
+                if (m.stateFile() != null) {
+                    stateFiles.add(m.stateFile());
+                    continue;
+                }
+                if (m.failure() != null) {
+                    return List.of(new BlockOutput(b, null, index, m.failure(), false))
+                            .iterator();
+                }
+                try {
+                    block.add(index, m.clientId(), ValueCodec.decode(m.members()));
+                } catch (RuntimeException e) {
+                    return List.of(new BlockOutput(b, null, index, e.getMessage(), true))
+                            .iterator();
+                }
+            }
+            return List.of(new BlockOutput(b, ValueCodec.encode(block.partial()), -1, null, false, stateFiles))
+                    .iterator();
+        }
+    }
+
+    /** A pass as a task reads it: the compiled plan, its broadcasts and its block folds. */
+    private static final class Pass {
+        final ShippedPass.Compiled compiled;
+        final List<Value> broadcasts;
+        final int clientInputs;
+        final BlockFolds folds;
+
+        Pass(PassBytes bytes) {
+            compiled = compiledPlan(bytes);
+            broadcasts = new ArrayList<>(bytes.broadcasts().length);
+            for (byte[] b : bytes.broadcasts()) {
+                broadcasts.add(ValueCodec.decode(b));
+            }
+            clientInputs = bytes.clientInputs();
+            folds = BlockFolds.decode(
+                    bytes.blockFolds(), compiled.computations().size(), broadcasts.size(), clientInputs);
+        }
+
+        /** Runs one client's work and returns its members of the folds. */
+        Value members(int index, String clientId, byte[] encodedInputs, Resources resources, ClientStateView state) {
+            Value inputs = ValueCodec.decode(encodedInputs);
+            if (!(inputs instanceof Struct s) || s.size() != clientInputs) {
+                throw new IllegalStateException(
+                        "client " + clientId + ": expected " + clientInputs + " client inputs, got " + inputs.type());
+            }
+            List<Value> results = compiled.runClient(
+                    index, s.values(), broadcasts, new ExecutorContext(index, clientId, resources, state));
+            return folds.members(results, s.values(), broadcasts);
+        }
+    }
+
     private static PartitionOutput runClients(
             ShippedPass.Compiled compiled,
             List<Value> broadcasts,
             int clientInputs,
             PartitionInput in,
-            Resources resources) {
+            Resources resources,
+            Map<String, ClientRecord> records,
+            ClusterClientStates.TaskSide side)
+            throws IOException {
         byte[][] results = new byte[in.clientIds().length][];
+        List<ClientRecord> written = new ArrayList<>();
         for (int c = 0; c < results.length; c++) {
             int index = in.first() + c;
+            String id = in.clientIds()[c];
+            ClientStateView state = new ClientStateView(id, records.get(id), side.transaction());
             try {
                 Value inputs = ValueCodec.decode(in.inputs()[c]);
                 if (!(inputs instanceof Struct s) || s.size() != clientInputs) {
-                    throw new IllegalStateException("client " + in.clientIds()[c] + ": expected " + clientInputs
-                            + " client inputs, got " + inputs.type());
+                    throw new IllegalStateException(
+                            "client " + id + ": expected " + clientInputs + " client inputs, got " + inputs.type());
                 }
                 List<Value> members = compiled.runClient(
-                        index, s.values(), broadcasts, new ExecutorContext(index, in.clientIds()[c], resources));
+                        index, s.values(), broadcasts, new ExecutorContext(index, id, resources, state));
                 results[c] = ValueCodec.encode(Struct.of(members));
             } catch (RuntimeException e) {
                 // the client's own failure (its work threw): deterministic, so it is reported, not retried. An Error
                 // fails the task instead, and Spark runs the partition again (client work is idempotent)
-                return new PartitionOutput(in.first(), Arrays.copyOf(results, c), index, describe(e));
+                return new PartitionOutput(in.first(), Arrays.copyOf(results, c), index, describe(e), null);
             }
+            state.record(side.pass()).ifPresent(written::add);
         }
-        return new PartitionOutput(in.first(), results, -1, null);
+        String file = written.isEmpty() ? null : writeAttempt(side, in.first(), written);
+        return new PartitionOutput(in.first(), results, -1, null, file);
+    }
+
+    /** Writes this task attempt's records to a file of its own (a temporary name, then renamed); returns its URI. */
+    private static String writeAttempt(ClusterClientStates.TaskSide side, int first, List<ClientRecord> records)
+            throws IOException {
+        TaskContext task = TaskContext.get();
+        long attempt = task == null ? 0 : task.taskAttemptId();
+        Path txDir = new Path(side.dir(), "tx-" + side.transaction());
+        String name = "pass-" + side.pass() + "-part-" + first + "-" + attempt + ".fl4s";
+        Path tmp = new Path(txDir, "." + name + ".tmp");
+        Path file = new Path(txDir, name);
+        FileSystem fs = file.getFileSystem(new Configuration());
+        try (DataOutputStream out = new DataOutputStream(fs.create(tmp, true))) {
+            ClientRecord.write(out, records, records.size());
+        }
+        if (!fs.rename(tmp, file)) {
+            throw new IOException("cannot rename " + tmp + " to " + file);
+        }
+        return fs.makeQualified(file).toString();
+    }
+
+    /**
+     * One client's state in a task: reads see this client's writes, then its committed record;
+     * a key is written at most once per invocation (here, or in an earlier pass of it).
+     */
+    static final class ClientStateView {
+        private final String clientId;
+        private final ClientRecord committed;
+        private final long transaction;
+        private final java.util.TreeMap<String, Value> writes = new java.util.TreeMap<>();
+
+        ClientStateView(String clientId, ClientRecord committed, long transaction) {
+            this.clientId = clientId;
+            this.committed = committed;
+            this.transaction = transaction;
+        }
+
+        Optional<Value> get(String key) {
+            Value mine = writes.get(key);
+            return mine != null ? Optional.of(mine) : committed == null ? Optional.empty() : committed.value(key);
+        }
+
+        void put(String key, Value state) {
+            java.util.Objects.requireNonNull(state, "client state");
+            if (writes.containsKey(key) || (committed != null && committed.writtenIn(key) == transaction)) {
+                throw new IllegalStateException("client '" + clientId + "' wrote its state '" + key
+                        + "' twice in one invocation; each stateful computation needs its own key, and a client may"
+                        + " appear once per invocation");
+            }
+            writes.put(key, state);
+        }
+
+        /** The client's new record when it wrote state: its committed keys with this invocation's writes. */
+        Optional<ClientRecord> record(int pass) {
+            if (writes.isEmpty()) {
+                return Optional.empty();
+            }
+            java.util.TreeMap<String, byte[]> states = new java.util.TreeMap<>();
+            java.util.TreeMap<String, Long> writtenIn = new java.util.TreeMap<>();
+            if (committed != null) {
+                for (int i = 0; i < committed.keys().length; i++) {
+                    states.put(committed.keys()[i], committed.states()[i]);
+                    writtenIn.put(committed.keys()[i], committed.writtenIn()[i]);
+                }
+            }
+            writes.forEach((k, v) -> {
+                states.put(k, ValueCodec.encode(v));
+                writtenIn.put(k, transaction);
+            });
+            return Optional.of(new ClientRecord(
+                    clientId,
+                    states.keySet().toArray(new String[0]),
+                    writtenIn.values().stream().mapToLong(Long::longValue).toArray(),
+                    states.values().toArray(new byte[0][]),
+                    pass));
+        }
     }
 
     private static String describe(Throwable e) {
@@ -223,7 +610,8 @@ final class ExecutorSide {
     }
 
     /** The context of shipped client work in an executor. */
-    private record ExecutorContext(int clientIndex, String clientId, Resources resources) implements ClientContext {
+    private record ExecutorContext(int clientIndex, String clientId, Resources resources, ClientStateView state)
+            implements ClientContext {
         @Override
         public Placement placement() {
             return Placement.CLIENTS;
@@ -241,18 +629,12 @@ final class ExecutorSide {
 
         @Override
         public Optional<Value> clientState(String key) {
-            throw noState(key);
+            return state.get(key);
         }
 
         @Override
-        public void setClientState(String key, Value state) {
-            throw noState(key);
-        }
-
-        private IllegalStateException noState(String key) {
-            return new IllegalStateException("client state '" + key + "' of client " + clientId
-                    + ": computations shipped to Spark executors cannot read or write client state; the SparkRuntime"
-                    + " keeps client state on the driver, where work without a descriptor runs");
+        public void setClientState(String key, Value value) {
+            state.put(key, value);
         }
     }
 }

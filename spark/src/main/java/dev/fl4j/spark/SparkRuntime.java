@@ -28,25 +28,48 @@ import org.apache.spark.api.java.JavaSparkContext;
  * from the round's {@code {T}@CLIENTS} argument and shipped with the tasks, partition by partition
  * (any {@code ClientData} fl4j builds; moderate sizes).
  *
- * <h2>Same answer: the fold in client order on the driver</h2>
+ * <h2>Same answer: folds inside the executors, in core's block shape</h2>
  * The local runtime folds client results in client order, and a sum or mean of float32 values
  * accumulates in double. Double addition is not associative, so the fold's shape is part of the
- * result; core fixes it by client order alone (blocks of 1024 clients, block sums added in block
- * order: see {@code SumAccumulator} in {@code dev.fl4j.core.runtime}). This runtime cuts the clients
- * into contiguous ranges, one per partition, runs the partitions in parallel, and folds their results
- * on the driver in partition order, that is in client order, with the local runtime's own fold code:
- * the same additions in the same order. Work without a descriptor (the small glue maps of a round:
- * field selection, the finiteness check) runs there too, per client, as each client's results
- * arrive. Each partition is a job; at most {@link Builder#optInFlight} partitions are submitted and
- * not yet folded, so the driver holds that many partitions' results, not the round's.
- * Client updates do cross to the driver one per client, as they cross to the server in a real
- * deployment; folding inside executors (one partial per block of clients, merged in block order) is
- * not done: the glue maps between client training and the fold have no descriptors yet.
+ * result; core fixes it by client order alone: blocks of 1024 clients, each folded in client order
+ * from zero, block sums added in block order ({@link dev.fl4j.core.runtime.BlockFolds}). When every
+ * aggregation of a round's pass is a {@code federated_sum} or {@code federated_mean} (weighted or
+ * not) of what the shipped client work computes (a FedAvg round: the weighted mean of the updates and
+ * the sums of the metrics), the pass runs as one Spark job that folds inside the executors and sends
+ * the driver one partial accumulator per block, which the driver merges in block order: bitwise the
+ * local runtime's answer for any number of partitions and executors, and no client's update reaches
+ * the driver. With at least as many blocks as partitions, each partition is a range of whole blocks
+ * and folds them as it trains. With fewer (a round of at most 1024 clients is one block), the clients
+ * still train in all partitions in parallel and a second stage folds each block: the clients' fold
+ * inputs are shuffled (executor to executor) to their block's partition, sorted by client index.
  *
- * <h2>Client state</h2>
- * Stateful client work (error feedback) keeps running on the driver, where this runtime's
- * {@link #clientStates()} lives and is saved with checkpoints as on the local runtime; a shipped
- * computation that reads client state fails naming the client and key.
+ * <p>Other passes (a {@code federated_aggregate}, whose accumulators do not cross JVMs; robust
+ * aggregators that need every update, median and Krum, which collect them within their memory budget;
+ * work without a descriptor, such as stateful client work) run as before: clients are cut into
+ * contiguous ranges, one per partition and job, their results come back to the driver and are folded
+ * there in client order with the local runtime's own fold code, at most {@link Builder#optInFlight}
+ * partitions submitted and not yet folded, so the driver holds that many partitions' results, not the
+ * round's.
+ *
+ * <h2>Client state on the cluster</h2>
+ * Stateful client work that ships (SCAFFOLD's client training with its control variate, an
+ * error-feedback encoder such as {@code randk-ef}) reads and writes its clients' state in the executors,
+ * and the state stays there: an RDD of per-client records keyed by client id, persisted in the
+ * executors and checkpointed under the state directory after each invocation that wrote state, so
+ * the driver holds a handle and a few counts, not the states ({@code ClusterClientStates}). Each
+ * invocation is a transaction as on {@link LocalRuntime}: a task's writes go to an attempt file of
+ * its own, and only the files of the task attempts whose results (or block partials) reached the
+ * driver are merged, when the invocation returns; a task Spark runs again starts from the committed
+ * state, and a failed invocation changes nothing. {@link #clientStates()} covers both tiers: the
+ * cluster's, and the driver's for stateful work without a descriptor (which runs on the driver); a
+ * checkpoint's {@code snapshot()} collects the cluster's states on the driver to write them, and
+ * {@code restore} puts them back on the cluster.
+ *
+ * <p>The state directory is {@link Builder#optStateDirectory} or the Spark configuration
+ * {@value ClusterClientStates#STATE_DIR_CONF} (a Hadoop file system URI every executor and the
+ * driver reach: HDFS, or a shared mount, on a cluster of several machines), else a temporary
+ * directory of the driver's, deleted on close (right for {@code local} masters and for a cluster on
+ * one machine). The Spark context's checkpoint directory is set under it unless already set.
  */
 public final class SparkRuntime implements FederatedRuntime {
 
@@ -54,14 +77,18 @@ public final class SparkRuntime implements FederatedRuntime {
     private final boolean ownsContext;
     private final LocalRuntime local;
     private final int partitions;
+    private final ClusterClientStates states;
 
-    private SparkRuntime(JavaSparkContext sc, boolean ownsContext, int partitions, int inFlight) {
+    private SparkRuntime(
+            JavaSparkContext sc, boolean ownsContext, int partitions, int inFlight, ClusterClientStates states) {
         this.sc = sc;
         this.ownsContext = ownsContext;
         this.partitions = partitions;
+        this.states = states;
         this.local = LocalRuntime.builder()
                 .optWorkers(1)
-                .optClientWorkShipper(new SparkShipper(sc, partitions, inFlight))
+                .optClientWorkShipper(new SparkShipper(sc, partitions, inFlight, states))
+                .optExternalClientStates(states)
                 .build();
     }
 
@@ -71,7 +98,16 @@ public final class SparkRuntime implements FederatedRuntime {
 
     @Override
     public Value invoke(FederatedComputation computation, Value argument) {
-        return local.invoke(computation, argument);
+        ClusterClientStates.Transaction tx = states.begin();
+        Value result;
+        try {
+            result = local.invoke(computation, argument);
+        } catch (RuntimeException | Error e) {
+            tx.abort();
+            throw e;
+        }
+        tx.commit();
+        return result;
     }
 
     @Override
@@ -95,6 +131,11 @@ public final class SparkRuntime implements FederatedRuntime {
         return partitions;
     }
 
+    /** The client states kept on the cluster (for tests: where they live). */
+    ClusterClientStates clusterStates() {
+        return states;
+    }
+
     /** The Spark context client work runs on. */
     public JavaSparkContext sparkContext() {
         return sc;
@@ -105,6 +146,7 @@ public final class SparkRuntime implements FederatedRuntime {
     public void close() {
         try {
             local.close();
+            states.close();
         } finally {
             if (ownsContext) {
                 sc.stop();
@@ -118,8 +160,22 @@ public final class SparkRuntime implements FederatedRuntime {
         private String master = "local[*]";
         private int partitions;
         private int inFlight;
+        private String stateDirectory;
 
         private Builder() {}
+
+        /**
+         * Where client state lives on the cluster (a Hadoop file system URI every executor and the
+         * driver reach; kept on close). Default: the Spark configuration
+         * {@value ClusterClientStates#STATE_DIR_CONF}, else a temporary directory deleted on close.
+         */
+        public Builder optStateDirectory(String uri) {
+            if (Objects.requireNonNull(uri, "uri").isBlank()) {
+                throw new IllegalArgumentException("the client state directory is blank");
+            }
+            this.stateDirectory = uri;
+            return this;
+        }
 
         /**
          * Runs on an existing Spark context, which {@link SparkRuntime#close()} leaves running (share
@@ -165,17 +221,41 @@ public final class SparkRuntime implements FederatedRuntime {
             boolean owns = context == null;
             JavaSparkContext sc = owns ? new JavaSparkContext(defaultConf(master)) : context;
             int parallelism = Math.max(1, sc.defaultParallelism());
+            String dir = stateDirectory != null
+                    ? stateDirectory
+                    : sc.getConf().get(ClusterClientStates.STATE_DIR_CONF, null);
+            boolean ownsDir = dir == null;
+            try {
+                if (ownsDir) {
+                    dir = java.nio.file.Files.createTempDirectory("fl4j-spark-state-")
+                            .toUri()
+                            .toString();
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot create a client state directory", e);
+            }
+            ClusterClientStates states = new ClusterClientStates(sc, dir, ownsDir, 2 * parallelism);
             return new SparkRuntime(
-                    sc, owns, partitions > 0 ? partitions : 4 * parallelism, inFlight > 0 ? inFlight : 2 * parallelism);
+                    sc,
+                    owns,
+                    partitions > 0 ? partitions : 4 * parallelism,
+                    inFlight > 0 ? inFlight : 2 * parallelism,
+                    states);
         }
     }
 
     /**
-     * The configuration of a context this runtime starts: app name {@code fl4j}, the UI off, and for
-     * a {@code local} master the driver bound to 127.0.0.1 only.
+     * The configuration of a context this runtime starts: app name {@code fl4j}, the UI off, shuffle
+     * blocks uncompressed (what a round shuffles is its clients' updates, float32 data that LZ4 barely
+     * shrinks and spends CPU on twice), and for a {@code local} master the driver bound to 127.0.0.1
+     * only.
      */
     public static SparkConf defaultConf(String master) {
-        SparkConf conf = new SparkConf().setMaster(master).setAppName("fl4j").set("spark.ui.enabled", "false");
+        SparkConf conf = new SparkConf()
+                .setMaster(master)
+                .setAppName("fl4j")
+                .set("spark.ui.enabled", "false")
+                .set("spark.shuffle.compress", "false");
         if (master.startsWith("local")) {
             conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         }

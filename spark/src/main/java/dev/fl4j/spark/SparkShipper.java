@@ -4,9 +4,11 @@ import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.io.ValueCodec;
+import dev.fl4j.core.runtime.BlockFolds;
 import dev.fl4j.core.runtime.ClientWorkShipper;
 import dev.fl4j.core.runtime.OrderedFold;
 import dev.fl4j.core.runtime.ShippedPass;
+import dev.fl4j.spark.ExecutorSide.BlockOutput;
 import dev.fl4j.spark.ExecutorSide.PartitionInput;
 import dev.fl4j.spark.ExecutorSide.PartitionOutput;
 import dev.fl4j.spark.ExecutorSide.PassBytes;
@@ -15,28 +17,34 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * Runs a pass's shipped client work as Spark jobs and hands the results to the fold in client
- * order. The pass's clients are cut into {@code partitions} contiguous ranges (partition p holds
- * clients {@code [p·n/P, (p+1)·n/P)}), each a Spark job of its own. At most {@code inFlight}
- * partitions are submitted and not yet folded: when the driver has folded partition k it submits
- * partition k + inFlight, so executors stay busy while the driver folds and the driver holds at most
- * {@code inFlight} partitions' results, however many clients the pass has. The plan and the
- * broadcast values travel once per pass as one Spark broadcast of their encoded bytes.
+ * Runs a pass's shipped client work on Spark. A pass whose aggregations fold by blocks runs as one
+ * job that folds inside the executors ({@link #runBlocks}). Any other pass ({@link #run}) has its
+ * clients cut into {@code partitions} contiguous ranges (partition p holds clients
+ * {@code [p·n/P, (p+1)·n/P)}), each a Spark job of its own, and their results are handed to the
+ * driver's fold in client order. At most {@code inFlight} partitions are submitted and not yet
+ * folded: when the driver has folded partition k it submits partition k + inFlight, so executors
+ * stay busy while the driver folds and the driver holds at most {@code inFlight} partitions'
+ * results, however many clients the pass has. The plan and the broadcast values travel once per
+ * pass as one Spark broadcast of their encoded bytes.
  */
 final class SparkShipper implements ClientWorkShipper {
 
     private final JavaSparkContext sc;
     private final int partitions;
     private final int inFlight;
+    private final ClusterClientStates states;
 
-    SparkShipper(JavaSparkContext sc, int partitions, int inFlight) {
+    SparkShipper(JavaSparkContext sc, int partitions, int inFlight, ClusterClientStates states) {
         this.sc = sc;
         this.partitions = partitions;
         this.inFlight = inFlight;
+        this.states = states;
     }
 
     /** What the last pass shipped per client, by type (for tests: broadcasts must not travel per client). */
@@ -57,16 +65,23 @@ final class SparkShipper implements ClientWorkShipper {
         Broadcast<PassBytes> shared = sc.broadcast(
                 new PassBytes(pass.plan(), broadcasts, pass.clientInputs().size()));
         int p = Math.min(partitions, n);
+        int[] first = new int[p + 1];
+        for (int k = 0; k <= p; k++) {
+            first[k] = firstClient(k, p, n);
+        }
+        ClusterClientStates.Transaction tx = states.current();
+        ClusterClientStates.TaskSide side = tx.nextPass();
+        JavaPairRDD<Integer, ClientRecord> passStates = tx.forPass(pass.clientIds(), p, first);
         ArrayDeque<JavaFutureAction<List<PartitionOutput>>> running = new ArrayDeque<>();
         try {
             int submitted = 0;
             for (int k = 0; k < p; k++) {
                 while (submitted < p && submitted < k + inFlight) {
-                    running.add(submit(pass, shared, submitted, p));
+                    running.add(submit(pass, shared, submitted, p, side, passStates));
                     submitted++;
                 }
                 List<PartitionOutput> outputs = running.poll().get();
-                fold(pass, outputs, sink);
+                fold(pass, outputs, sink, tx);
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("a Spark job of client work failed: " + e.getCause(), e.getCause());
@@ -78,14 +93,125 @@ final class SparkShipper implements ClientWorkShipper {
         }
     }
 
+    /** How the last pass that folded where it ran was cut (for tests). */
+    record BlockPassShape(int clients, int blocks, int partitions, boolean shuffled, int partialsCollected) {}
+
+    static volatile BlockPassShape lastBlockPass;
+
+    @Override
+    public boolean foldsBlocks() {
+        return true;
+    }
+
+    /**
+     * Runs the pass as one Spark job whose tasks fold the clients by block (see
+     * {@link BlockFolds}); only the blocks' partials come back to the driver. With at least as many
+     * blocks as partitions, each partition is a range of whole blocks and folds them as it trains
+     * (one stage). With fewer blocks (a round of a few hundred clients is one block), the clients
+     * still train in {@code partitions} ranges, in parallel, and a second stage folds each block:
+     * the clients' fold members are shuffled to their block's partition and sorted by client index
+     * (executor to executor; they never reach the driver).
+     */
+    @Override
+    public void runBlocks(ShippedPass pass, OrderedFold.Sink<Value> blocks) throws Exception {
+        lastClientInputTypes =
+                pass.clientInputs().stream().map(c -> c.memberType().toString()).toList();
+        int n = pass.clientIds().size();
+        int blockCount = BlockFolds.blocks(n);
+        byte[][] broadcasts = new byte[pass.broadcasts().size()][];
+        for (int b = 0; b < broadcasts.length; b++) {
+            broadcasts[b] = ValueCodec.encode(pass.broadcasts().get(b));
+        }
+        Broadcast<PassBytes> shared = sc.broadcast(new PassBytes(
+                pass.plan(),
+                broadcasts,
+                pass.clientInputs().size(),
+                pass.blockFolds().orElseThrow()));
+        int p = Math.min(partitions, n);
+        boolean shuffled = p > blockCount;
+        List<PartitionInput> inputs = new ArrayList<>(p);
+        for (int k = 0; k < p; k++) {
+            int first = shuffled ? firstClient(k, p, n) : BlockFolds.firstClient(firstClient(k, p, blockCount), n);
+            int end =
+                    shuffled ? firstClient(k + 1, p, n) : BlockFolds.firstClient(firstClient(k + 1, p, blockCount), n);
+            inputs.add(input(pass, first, end));
+        }
+        int[] first = new int[p + 1];
+        for (int k = 0; k < p; k++) {
+            first[k] = inputs.get(k).first();
+        }
+        first[p] = n;
+        ClusterClientStates.Transaction tx = states.current();
+        ClusterClientStates.TaskSide side = tx.nextPass();
+        JavaPairRDD<Integer, ClientRecord> passStates = tx.forPass(pass.clientIds(), p, first);
+        JavaRDD<ClientRecord> records =
+                passStates == null ? sc.parallelize(List.<ClientRecord>of(), p) : passStates.values();
+        try {
+            JavaRDD<PartitionInput> in = sc.parallelize(inputs, p);
+            List<BlockOutput> outputs = shuffled
+                    ? JavaPairRDD.fromJavaRDD(in.zipPartitions(records, new ExecutorSide.MembersByClient(shared, side)))
+                            .repartitionAndSortWithinPartitions(new ExecutorSide.ByBlock(blockCount))
+                            .mapPartitions(new ExecutorSide.FoldSorted(shared))
+                            .collect()
+                    : in.zipPartitions(records, new ExecutorSide.FoldBlocks(shared, side))
+                            .collect();
+            lastBlockPass = new BlockPassShape(n, blockCount, p, shuffled, outputs.size());
+            BlockOutput[] byBlock = new BlockOutput[blockCount];
+            for (BlockOutput out : outputs) {
+                byBlock[out.block()] = out;
+            }
+            for (int b = 0; b < blockCount; b++) {
+                BlockOutput out = byBlock[b];
+                if (out == null) {
+                    throw new IllegalStateException("no partial came back for block " + b + " of " + blockCount);
+                }
+                if (out.failedAt() >= 0) {
+                    if (out.foldRefused()) {
+                        throw new IllegalArgumentException(out.failure());
+                    }
+                    throw new ClientWorkException(
+                            "federated_map (on a Spark executor)",
+                            out.failedAt(),
+                            pass.clientIds().get(out.failedAt()),
+                            new RemoteClientFailure(out.failure()));
+                }
+                blocks.fold(b, ValueCodec.decode(out.partial()));
+            }
+            for (BlockOutput out : outputs) {
+                out.stateFiles().forEach(tx::written);
+            }
+        } finally {
+            shared.destroy();
+        }
+    }
+
+    /** Clients {@code [first, end)} of the pass with their encoded client inputs. */
+    private static PartitionInput input(ShippedPass pass, int first, int end) {
+        String[] ids = new String[end - first];
+        byte[][] data = new byte[end - first][];
+        for (int i = first; i < end; i++) {
+            ids[i - first] = pass.clientIds().get(i);
+            data[i - first] = ValueCodec.encode(Struct.of(pass.clientInputMembers(i)));
+        }
+        return new PartitionInput(first, ids, data);
+    }
+
     /** The first client of partition {@code k} of {@code p} over {@code n} clients. */
     static int firstClient(int k, int p, int n) {
         return (int) ((long) k * n / p);
     }
 
-    /** Submits partition {@code k} of {@code p} as a job of its own. */
+    /**
+     * Submits partition {@code k} of {@code p} as a job of its own, its clients' state records (if
+     * any client has state) zipped in.
+     */
     private JavaFutureAction<List<PartitionOutput>> submit(
-            ShippedPass pass, Broadcast<PassBytes> shared, int k0, int p) {
+            ShippedPass pass,
+            Broadcast<PassBytes> shared,
+            int k0,
+            int p,
+            ClusterClientStates.TaskSide side,
+            JavaPairRDD<Integer, ClientRecord> passStates) {
         int n = pass.clientIds().size();
         List<PartitionInput> inputs = new ArrayList<>(1);
         for (int k = k0; k < k0 + 1; k++) {
@@ -99,12 +225,19 @@ final class SparkShipper implements ClientWorkShipper {
             }
             inputs.add(new PartitionInput(first, ids, data));
         }
-        return sc.parallelize(inputs, inputs.size())
-                .mapPartitions(new ExecutorSide.RunPartition(shared))
-                .collectAsync();
+        JavaRDD<PartitionInput> in = sc.parallelize(inputs, inputs.size());
+        ExecutorSide.RunPartition task = new ExecutorSide.RunPartition(shared, side);
+        JavaRDD<PartitionOutput> out = passStates == null
+                ? in.mapPartitions(task)
+                : in.zipPartitions(ClusterClientStates.partition(passStates, k0), task);
+        return out.collectAsync();
     }
 
-    private static void fold(ShippedPass pass, List<PartitionOutput> outputs, OrderedFold.Sink<List<Value>> sink)
+    private static void fold(
+            ShippedPass pass,
+            List<PartitionOutput> outputs,
+            OrderedFold.Sink<List<Value>> sink,
+            ClusterClientStates.Transaction tx)
             throws Exception {
         for (PartitionOutput out : outputs) {
             for (int c = 0; c < out.results().length; c++) {
@@ -121,6 +254,9 @@ final class SparkShipper implements ClientWorkShipper {
                         out.failedAt(),
                         pass.clientIds().get(out.failedAt()),
                         new RemoteClientFailure(out.failure()));
+            }
+            if (out.stateFile() != null) {
+                tx.written(out.stateFile());
             }
         }
     }

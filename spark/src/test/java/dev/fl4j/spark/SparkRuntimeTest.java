@@ -10,6 +10,7 @@ import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
@@ -105,6 +106,11 @@ class SparkRuntimeTest {
             assertEquals(withoutTimes(local), withoutTimes(onSpark), "every round's metrics");
             assertEquals(local.communication(), onSpark.communication(), "traffic is counted as on the local runtime");
             assertTrue(ExecutorSide.resourcesMade() >= 1, "client training ran in Spark tasks");
+            SparkShipper.BlockPassShape shape = SparkShipper.lastBlockPass;
+            assertTrue(
+                    shape != null && shape.blocks() == 1 && shape.partialsCollected() == 1,
+                    "the round's sums and means folded in the executors, one partial came back: " + shape);
+            assertEquals(partitions > 1, shape.shuffled(), "a one-block round trains in every partition: " + shape);
             assertEquals(1, SparkShipper.lastClientInputTypes.size(), SparkShipper.lastClientInputTypes.toString());
             assertFalse(
                     SparkShipper.lastClientInputTypes.get(0).contains("trainable"),
@@ -179,6 +185,83 @@ class SparkRuntimeTest {
                 assertThrows(ClientWorkException.class, () -> run(() -> spark(5), scaledSum("c13"), values));
         assertEquals(13, e.clientIndex());
         assertTrue(e.getMessage().contains("told to fail on c13"), e.getMessage());
+    }
+
+    private static final dev.fl4j.core.StructType VALUE_AND_WEIGHT =
+            dev.fl4j.core.StructType.builder().add("x", F32).add("w", F32).build();
+
+    /** A sum, a mean and a weighted mean of the scaled {@code x} ({@code w} weighing). */
+    private static FederatedComputation sumAndMeans(String failOn) {
+        return FederatedComputation.of(
+                "sum_and_means",
+                FederatedType.clients(VALUE_AND_WEIGHT),
+                FederatedType.server(dev.fl4j.core.StructType.of(F32, F32, F32)),
+                (ctx, arg) -> {
+                    FederatedValue in = (FederatedValue) arg;
+                    FederatedValue scaled = ctx.federatedMap(new ScaleOrFail(failOn), ctx.federatedField(in, "x"));
+                    FederatedValue weight = ctx.federatedField(in, "w");
+                    return ctx.federatedZip(Struct.of(
+                            ctx.federatedSum(scaled), ctx.federatedMean(scaled), ctx.federatedMean(scaled, weight)));
+                });
+    }
+
+    /** {@link #orderSensitiveValues} with positive weights. */
+    private static ClientValues weightedOrderSensitiveValues(int n) {
+        ClientValues x = orderSensitiveValues(n);
+        List<Value> members = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            members.add(Struct.named("x", x.member(i), "w", Tensor.scalar(0.5f + i % 5)));
+        }
+        return ClientValues.of(x.clientIds(), members);
+    }
+
+    @Test
+    void sumsAndMeansOfSeveralBlocksFoldInTheExecutorsBitwiseForAnyPartitioning() {
+        int n = 2 * 1024 + 700;
+        ClientValues values = weightedOrderSensitiveValues(n);
+        Value local = run(() -> LocalRuntime.builder().optWorkers(2).build(), sumAndMeans(""), values);
+        Value reversed = run(
+                () -> LocalRuntime.builder().optWorkers(2).build(),
+                sumAndMeans(""),
+                ClientValues.of(reversed(values.clientIds()), reversed(membersOf(values))));
+        assertNotEquals(local, reversed, "the fixture's sums depend on the order (else this test proves nothing)");
+        for (int partitions : new int[] {1, 2, 3, 4, 7}) {
+            assertEquals(local, run(() -> spark(partitions), sumAndMeans(""), values), partitions + " partitions");
+            SparkShipper.BlockPassShape shape = SparkShipper.lastBlockPass;
+            assertEquals(new SparkShipper.BlockPassShape(n, 3, partitions, partitions > 3, 3), shape);
+        }
+        assertEquals(
+                local,
+                run(() -> spark(2), sumAndMeans("lose-first-attempt:c1500"), values),
+                "a block's task that died is run again by Spark: the same sums");
+        assertEquals(
+                local,
+                run(() -> spark(5), sumAndMeans("lose-first-attempt:c1500"), values),
+                "a first-stage task that died is run again by Spark: the same sums");
+        for (int partitions : new int[] {2, 5}) {
+            ClientWorkException e = assertThrows(
+                    ClientWorkException.class, () -> run(() -> spark(partitions), sumAndMeans("c1500"), values));
+            assertEquals(1500, e.clientIndex());
+            assertTrue(e.getMessage().contains("told to fail on c1500"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aFoldRefusingAClientsValueInAnExecutorFailsAsLocally() {
+        ClientValues values = orderSensitiveValues(30);
+        FederatedComputation weighted =
+                FederatedComputation.of("weighted", FederatedType.clients(F32), FederatedType.server(F32), (ctx, x) -> {
+                    FederatedValue scaled = ctx.federatedMap(new ScaleOrFail(""), (FederatedValue) x);
+                    return ctx.federatedMean(scaled, scaled);
+                });
+        IllegalArgumentException local = assertThrows(
+                IllegalArgumentException.class,
+                () -> run(() -> LocalRuntime.builder().optWorkers(2).build(), weighted, values));
+        for (int partitions : new int[] {1, 4}) {
+            IllegalArgumentException onSpark =
+                    assertThrows(IllegalArgumentException.class, () -> run(() -> spark(partitions), weighted, values));
+            assertEquals(local.getMessage(), onSpark.getMessage());
+        }
     }
 
     private static List<Value> membersOf(ClientValues v) {

@@ -47,6 +47,8 @@ public final class ServerRun {
             int minClients,
             int minPopulation,
             Duration roundTimeout,
+            double overSelection,
+            long resultBufferBytes,
             boolean insecure,
             Path tlsCert,
             Path tlsKey,
@@ -79,6 +81,10 @@ public final class ServerRun {
         options.put("min-clients", String.valueOf(o.minClients() > 0 ? o.minClients() : s.clientsPerRound()));
         options.put("min-population", String.valueOf(o.minPopulation()));
         options.put("round-timeout", o.roundTimeout().toString());
+        options.put("over-selection", String.valueOf(o.overSelection()));
+        if (o.resultBufferBytes() != Long.MAX_VALUE) {
+            options.put("result-buffer-bytes", String.valueOf(o.resultBufferBytes()));
+        }
         options.put("insecure", String.valueOf(o.insecure()));
         if (o.tlsCert() != null) {
             options.put("tls-cert", o.tlsCert().toString());
@@ -127,6 +133,11 @@ public final class ServerRun {
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : Simulation.DEFAULT_CLIENTS;
         String partition = centralised ? (s.partition() != null ? s.partition() : "iid") : null;
         AlgorithmChoice algorithm = Simulation.algorithm(s);
+        if (algorithm.isReconstruction()) {
+            throw new UsageException("--algorithm " + algorithm.text() + ": fl4j server does not run federated"
+                    + " reconstruction: its client computations have no descriptor to ship to deploy clients;"
+                    + " use fl4j simulate");
+        }
         float serverLr = Simulation.serverLr(s, algorithm);
         Simulation.Optimizers optimizers = Simulation.optimizers(s, algorithm, serverLr);
         StringBuilder summary = new StringBuilder();
@@ -188,6 +199,8 @@ public final class ServerRun {
                         .optMinClients(o.minClients() > 0 ? o.minClients() : s.clientsPerRound())
                         .optMinPopulation(o.minPopulation())
                         .optRoundTimeout(o.roundTimeout())
+                        .optOverSelection(o.overSelection())
+                        .optResultBufferBytes(o.resultBufferBytes())
                         .optHost(o.host())
                         .optPort(o.port())
                         .optListener(new Lines(out, name, sinks, replaySinks));
@@ -219,12 +232,19 @@ public final class ServerRun {
                     out.print(summary);
                     out.printf(
                             Locale.ROOT,
-                            "model %s (%,d parameters), algorithm %s, %d clients per round (at least %d),"
+                            "model %s (%,d parameters), algorithm %s, %d clients per round%s (at least %d),"
                                     + " round timeout %ds%n",
                             model.name(),
                             model.spec().countParams(),
                             Simulation.describe(s, algorithm, serverLr),
                             s.clientsPerRound(),
+                            o.overSelection() > 0
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            " of %d selected (over-selection %s)",
+                                            server.selectedPerRound(),
+                                            o.overSelection())
+                                    : "",
                             o.minClients() > 0 ? o.minClients() : s.clientsPerRound(),
                             o.roundTimeout().toSeconds());
                     out.println("listening on " + a.getHostString() + ":" + a.getPort());

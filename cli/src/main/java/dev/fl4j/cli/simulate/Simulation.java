@@ -222,7 +222,7 @@ public final class Simulation {
                             clientSchedule,
                             serverSchedule,
                             initialWeights);
-                } catch (IllegalStateException e) {
+                } catch (IllegalStateException | IllegalArgumentException e) {
                     throw new UsageException("--algorithm " + algorithm.text() + " with --aggregator " + agg.getValue()
                             + ": " + e.getMessage());
                 }
@@ -360,6 +360,17 @@ public final class Simulation {
             return null;
         }
         ModelEvaluation.Builder b = ModelEvaluation.builder(model.spec(), prep);
+        AlgorithmChoice algorithm = algorithm(s);
+        if (algorithm.isReconstruction()) {
+            Optimizers o = optimizers(s, algorithm, serverLr(s, algorithm));
+            try {
+                b.optReconstruction(algorithm
+                        .reconstruction(model.spec(), o.client(), o.server(), s.epochs(), s.seed())
+                        .buildEvaluation());
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                throw new UsageException("--algorithm " + algorithm.text() + ": " + e.getMessage());
+            }
+        }
         if (data.centralTest() != null) {
             b.optCentralTest(data.centralTest());
         }
@@ -417,6 +428,12 @@ public final class Simulation {
         try {
             AlgorithmChoice algorithm = AlgorithmChoice.parse(s.algorithm());
             algorithm.requireApplicable(s.clientLr(), s.epochs(), s.clientLrSchedule());
+            algorithm.requireReconstructionApplicable(
+                    s.clientLrSchedule(),
+                    s.serverLrSchedule(),
+                    s.broadcast(),
+                    s.export() != null,
+                    s.training().clientWeightDecay());
             return algorithm;
         } catch (IllegalArgumentException e) {
             throw new UsageException("--algorithm: " + e.getMessage());

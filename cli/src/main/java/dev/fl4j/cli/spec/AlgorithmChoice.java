@@ -1,9 +1,11 @@
 package dev.fl4j.cli.spec;
 
 import dev.fl4j.aggregators.AggregationFactory;
+import dev.fl4j.core.StructType;
 import dev.fl4j.learning.algorithms.ClientWeighting;
 import dev.fl4j.learning.algorithms.FedAvg;
 import dev.fl4j.learning.algorithms.FedNova;
+import dev.fl4j.learning.algorithms.FedRecon;
 import dev.fl4j.learning.algorithms.FedSgd;
 import dev.fl4j.learning.algorithms.MimeLite;
 import dev.fl4j.learning.algorithms.Scaffold;
@@ -17,19 +19,69 @@ import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.optimizers.Yogi;
 import dev.fl4j.learning.templates.DistributionProcess;
 import dev.fl4j.learning.templates.LearningProcess;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * An {@code --algorithm}: fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi,
- * fedadagrad, scaffold, fednova, mime-lite:MOMENTUM, each with its server optimizer's default learning
- * rate when {@code --server-lr} is not given (SGD 1.0 for FedAvg, FedProx, SCAFFOLD, FedNova and Mime
- * Lite, SGD 0.1 for FedSGD as in TFF, 0.01 for the adaptive ones). SCAFFOLD's {@code N} is the
- * training population; Mime Lite's base optimizer is SGD at {@code --client-lr} with momentum
- * {@code MOMENTUM}. {@link #parse} reads the text with the shared {@link SpecGrammar}; its errors are
- * {@link SpecException}s ({@code algorithm 'fedprox:x': MU must be a number, got 'x'; valid forms: ...}).
+ * fedadagrad, scaffold, fednova, mime-lite[:MOMENTUM], fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]], each with
+ * its server optimizer's default learning rate when {@code --server-lr} is not given (SGD 1.0 for FedAvg,
+ * FedProx, SCAFFOLD, FedNova, Mime Lite and FedRecon, SGD 0.1 for FedSGD as in TFF, 0.01 for the adaptive
+ * ones). SCAFFOLD's {@code N} is the training population; Mime Lite's base optimizer is SGD at
+ * {@code --client-lr} with momentum {@code MOMENTUM}, or without {@code MOMENTUM} the {@code --client-optimizer}
+ * (SGD by default; Adam, Adagrad, Yogi, RMSprop, SGD with heavy-ball momentum). FedRecon ({@link FedRecon})
+ * keeps the trainable weights {@code LOCAL} names on the clients ({@link Reconstruction}). {@link #parse} reads
+ * the text with the shared {@link SpecGrammar}; its errors are {@link SpecException}s
+ * ({@code algorithm 'fedprox:x': MU must be a number, got 'x'; valid forms: ...}).
+ *
+ * @param reconstruction FedRecon's local weights and their reconstruction, null for the other algorithms
  */
-public record AlgorithmChoice(String name, float proximalMu, float momentum) {
+public record AlgorithmChoice(String name, float proximalMu, float momentum, Reconstruction reconstruction) {
+
+    /** An algorithm other than FedRecon. */
+    public AlgorithmChoice(String name, float proximalMu, float momentum) {
+        this(name, proximalMu, momentum, null);
+    }
+
+    /**
+     * FedRecon's local weights and how each client reconstructs them every round: {@code epochs} passes of SGD
+     * at {@code learningRate} over its data with the global weights frozen (TFF's reconstruction optimizer;
+     * defaults 1 and 0.1 as in {@link FedRecon}).
+     *
+     * @param local {@code last} (the trainable weights of the model's last layer that has any) or trainable
+     *     weight names joined by {@code +}, e.g. {@code dense_1/kernel+dense_1/bias}
+     */
+    public record Reconstruction(String local, int epochs, float learningRate) {
+
+        /** The trainable weight names {@link #local} means for {@code model}. */
+        public Set<String> localWeights(ModelSpec model) {
+            StructType trainable = (StructType) model.weightsType().get("trainable");
+            List<String> all = new ArrayList<>();
+            trainable.fields().forEach(f -> all.add(f.name()));
+            Set<String> names = new LinkedHashSet<>();
+            if (local.equals("last")) {
+                if (all.isEmpty()) {
+                    throw new IllegalArgumentException("model '" + model.name() + "' has no trainable weights");
+                }
+                String last = all.get(all.size() - 1);
+                String layer = last.contains("/") ? last.substring(0, last.lastIndexOf('/') + 1) : last;
+                all.stream().filter(n -> n.equals(layer) || n.startsWith(layer)).forEach(names::add);
+                return names;
+            }
+            for (String n : local.split("\\+", -1)) {
+                if (!all.contains(n)) {
+                    throw new IllegalArgumentException("FedRecon's LOCAL names '" + n + "', not a trainable weight of"
+                            + " model '" + model.name() + "'; its trainable weights: " + String.join(", ", all)
+                            + " (or use last)");
+                }
+                names.add(n);
+            }
+            return names;
+        }
+    }
 
     /** The forms {@code --algorithm} accepts. */
     public static final List<String> FORMS = List.of(
@@ -42,7 +94,8 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum) {
             "fedadagrad",
             "scaffold",
             "fednova",
-            "mime-lite:MOMENTUM");
+            "mime-lite[:MOMENTUM]",
+            "fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]]");
 
     private static final SpecGrammar GRAMMAR = new SpecGrammar("algorithm", FORMS);
 
@@ -65,6 +118,9 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum) {
                     return new AlgorithmChoice("fedprox", (float) mu, 0f);
                 }
                 case "mime-lite" -> {
+                    if (term.params().isEmpty()) {
+                        return new AlgorithmChoice("mime-lite", 0f, Float.NaN);
+                    }
                     term.expect(1);
                     double m = term.number(0, "MOMENTUM");
                     if (!(m >= 0 && m < 1)) {
@@ -84,21 +140,94 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum) {
                     term.expect(0);
                     return new AlgorithmChoice(term.name(), 0f, 0f);
                 }
-                case "fedrecon", "fed-recon", "kmeans", "fedkmeans", "fed-kmeans" ->
+                case "fedrecon" -> {
+                    return fedRecon(term);
+                }
+                case "kmeans", "fedkmeans", "fed-kmeans" ->
                     throw new IllegalArgumentException(term.name() + " is not a simulate algorithm: " + JAVA_API_ONLY);
                 default -> throw term.unknown();
             }
         });
     }
 
+    private static AlgorithmChoice fedRecon(SpecTerm term) {
+        List<String> p = term.params();
+        if (p.isEmpty() || p.size() > 3) {
+            throw new IllegalArgumentException("'fedrecon' takes 1 to 3 argument(s) ("
+                    + "fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]]), got " + p.size());
+        }
+        String local = p.get(0).trim();
+        if (local.isEmpty() || local.startsWith("+") || local.endsWith("+") || local.contains("++")) {
+            throw new IllegalArgumentException("FedRecon's LOCAL must be 'last' or trainable weight names joined by"
+                    + " '+' (e.g. dense_1/kernel+dense_1/bias), got '" + p.get(0) + "'");
+        }
+        int epochs = 1;
+        if (p.size() > 1) {
+            epochs = term.whole(1, "RECON_EPOCHS");
+            if (epochs < 1) {
+                throw new IllegalArgumentException("FedRecon's RECON_EPOCHS must be >= 1, got '" + p.get(1) + "'");
+            }
+        }
+        float lr = 0.1f;
+        if (p.size() > 2) {
+            double v = term.number(2, "RECON_LR");
+            if (!(v > 0) || !Float.isFinite((float) v)) {
+                throw new IllegalArgumentException(
+                        "FedRecon's RECON_LR must be finite and > 0, got '" + p.get(2) + "'");
+            }
+            lr = (float) v;
+        }
+        return new AlgorithmChoice("fedrecon", 0f, 0f, new Reconstruction(local, epochs, lr));
+    }
+
     /**
-     * Why the other learning algorithms are refused by name: they do not fit simulate's one global model with a
-     * central test accuracy.
+     * Why federated k-means is refused by name: it trains centroids, not a --model.
      */
-    static final String JAVA_API_ONLY = "federated reconstruction (FedRecon) keeps local weights that never reach"
-            + " the server, so simulate's central test of the global model does not apply, and federated k-means"
-            + " (FedKMeans) trains centroids, not a --model; both, and PersonalizationEvaluation, are in the Java"
-            + " API (dev.fl4j.learning.algorithms)";
+    static final String JAVA_API_ONLY = "federated k-means (FedKMeans) trains centroids, not a --model; it is in the"
+            + " Java API (dev.fl4j.learning.algorithms)";
+
+    /** Whether this is FedRecon, whose local weights never reach the server. */
+    public boolean isReconstruction() {
+        return reconstruction != null;
+    }
+
+    /**
+     * Refuses, for FedRecon, the options whose meaning would be lost: learning-rate schedules, an encoded
+     * {@code --broadcast} (only the global weights are broadcast, by FedRecon's own distributor), an
+     * {@code --export} (the server's copy of the local weights is never trained) and a client weight decay
+     * (it would move the weights each phase freezes).
+     *
+     * @throws IllegalArgumentException naming the option
+     */
+    public void requireReconstructionApplicable(
+            String clientSchedule, String serverSchedule, String broadcast, boolean export, Float clientWeightDecay) {
+        if (!isReconstruction()) {
+            return;
+        }
+        String why = null;
+        if (clientSchedule != null) {
+            why = "--client-lr-schedule";
+        } else if (serverSchedule != null) {
+            why = "--server-lr-schedule";
+        }
+        if (why != null) {
+            throw new IllegalArgumentException(why + " is not supported by --algorithm " + text()
+                    + ": FedRecon's clients and server run at the constant --client-lr and --server-lr");
+        }
+        if (broadcast != null && !broadcast.trim().equalsIgnoreCase("none")) {
+            throw new IllegalArgumentException("--broadcast " + broadcast + " does not apply to --algorithm " + text()
+                    + ": FedRecon broadcasts only the global weights, with its own plain distributor");
+        }
+        if (export) {
+            throw new IllegalArgumentException("--export does not apply to --algorithm " + text()
+                    + ": the local weights never reach the server, so its model is not one any client uses;"
+                    + " evaluation reconstructs them per client (the round lines' eval metrics)");
+        }
+        if (clientWeightDecay != null) {
+            throw new IllegalArgumentException("--client-weight-decay is not supported by --algorithm " + text()
+                    + ": weight decay would move the weights each phase of a FedRecon client holds frozen");
+        }
+    }
 
     /** The server learning rate used when none is given. */
     public float defaultServerLearningRate() {
@@ -113,7 +242,10 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum) {
     public String text() {
         return switch (name) {
             case "fedprox" -> "fedprox:" + proximalMu;
-            case "mime-lite" -> "mime-lite:" + momentum;
+            case "mime-lite" -> Float.isNaN(momentum) ? "mime-lite" : "mime-lite:" + momentum;
+            case "fedrecon" ->
+                "fedrecon:" + reconstruction.local() + ":" + reconstruction.epochs() + ":"
+                        + reconstruction.learningRate();
             default -> name;
         };
     }
@@ -190,7 +322,18 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum) {
         String extra = switch (name) {
             case "scaffold" -> ", control variates over all training clients";
             case "fednova" -> ", updates normalized by local steps";
-            case "mime-lite" -> ", server momentum " + momentum + " applied on clients";
+            case "mime-lite" ->
+                Float.isNaN(momentum)
+                        ? ", base optimizer state kept by the server and applied on clients"
+                        : ", server momentum " + momentum + " applied on clients";
+            case "fedrecon" ->
+                String.format(
+                        Locale.ROOT,
+                        ", local weights %s reconstructed by SGD %s for %d epoch%s each round and never sent",
+                        reconstruction.local(),
+                        reconstruction.learningRate(),
+                        reconstruction.epochs(),
+                        reconstruction.epochs() == 1 ? "" : "s");
             default -> "";
         };
         String client = (clientOptimizer == null ? "client SGD " : "client " + clientOptimizer.trim() + " ")
@@ -228,8 +371,9 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum) {
      * none); null for FedSGD, whose clients take no steps.
      *
      * @throws IllegalArgumentException naming the option and why this algorithm cannot take it: FedSGD
-     *     takes no client optimizer; Mime Lite's is SGD with the momentum of {@code mime-lite:MOMENTUM}
-     *     and no weight decay (its server-side momentum is computed from plain gradients); SCAFFOLD's
+     *     takes no client optimizer; {@code mime-lite:MOMENTUM}'s is SGD with that momentum, plain
+     *     {@code mime-lite}'s any but Nesterov SGD, both without weight decay (the server state is built
+     *     from plain gradients); SCAFFOLD's
      *     control variates and FedNova's normalization assume SGD steps (FedNova: heavy-ball momentum at
      *     most); or whatever {@link OptimizerSpec} refuses
      */
@@ -246,11 +390,28 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum) {
             }
             return null;
         }
+        if (name.equals("mime-lite") && Float.isNaN(momentum)) {
+            if (weightDecay != null) {
+                throw new IllegalArgumentException("--client-weight-decay is not supported by --algorithm " + text()
+                        + ": its server state is updated with the clients' plain full-batch gradients");
+            }
+            if (spec == null) {
+                return Sgd.of(lr);
+            }
+            if (OptimizerSpec.name(spec).equals("nesterov")) {
+                throw new IllegalArgumentException("--client-optimizer " + spec + " does not apply to --algorithm "
+                        + text()
+                        + ": Mime Lite applies the server's heavy-ball momentum on the clients, not Nesterov's;"
+                        + " use sgd, sgdm:MOMENTUM, adam, adagrad, yogi or rmsprop");
+            }
+            return OptimizerSpec.parse("client-optimizer", spec, lr, 0f);
+        }
         if (name.equals("mime-lite")) {
             if (spec != null) {
                 throw new IllegalArgumentException("--client-optimizer does not apply to --algorithm " + text()
                         + ": Mime Lite's base optimizer is SGD with the momentum of mime-lite:MOMENTUM, kept by the"
-                        + " server and applied on the clients");
+                        + " server and applied on the clients; for another base optimizer use --algorithm mime-lite"
+                        + " --client-optimizer " + spec);
             }
             if (weightDecay != null) {
                 throw new IllegalArgumentException("--client-weight-decay is not supported by --algorithm " + text()
@@ -326,6 +487,14 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum) {
             LearningRateSchedule clientSchedule,
             LearningRateSchedule serverSchedule,
             ModelWeights initialWeights) {
+        if (isReconstruction()) {
+            FedRecon.Builder r = reconstruction(model, clientOptimizer, serverOptimizer, epochs, seed)
+                    .optModelAggregator(aggregator);
+            if (initialWeights != null) {
+                r.optInitialWeights(initialWeights);
+            }
+            return r.build();
+        }
         FedAvg.Builder b = switch (name) {
             case "fedsgd" -> FedSgd.builder(model);
             case "scaffold" -> Scaffold.builder(model, population);
@@ -356,6 +525,27 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum) {
             b.optInitialWeights(initialWeights);
         }
         return b.build();
+    }
+
+    /**
+     * FedRecon's builder for {@code model} (this must be {@link #isReconstruction()}): the local weights of
+     * {@link Reconstruction#localWeights}, reconstructed with SGD at {@link Reconstruction#learningRate} for
+     * {@link Reconstruction#epochs}, the global ones trained with {@code clientOptimizer} for {@code epochs}.
+     *
+     * @throws IllegalArgumentException for local weight names the model does not have, or all of its weights
+     */
+    public FedRecon.Builder reconstruction(
+            ModelSpec model, Optimizer clientOptimizer, Optimizer serverOptimizer, int epochs, long seed) {
+        if (!isReconstruction()) {
+            throw new IllegalStateException(name + " is not federated reconstruction");
+        }
+        return FedRecon.builder(model, reconstruction.localWeights(model))
+                .setClientOptimizer(clientOptimizer)
+                .optReconstructionOptimizer(Sgd.of(reconstruction.learningRate()))
+                .optReconstructionEpochs(reconstruction.epochs())
+                .optEpochs(epochs)
+                .optServerOptimizer(serverOptimizer)
+                .optSeed(seed);
     }
 
     /**

@@ -171,14 +171,18 @@ public final class SparsificationStage implements EncodingStage {
         return idx;
     }
 
+    /**
+     * Selection sampling: index i is kept with probability (still needed)/(still left). Branch-free: the
+     * choice is random, so a branch on it would be mispredicted about as often as it is taken; the
+     * slot is written every time and the count moves on only when i is kept (same indices, same draws).
+     */
     private static int[] randomIndices(int n, int k, long seed) {
         int[] idx = new int[k];
         SplitMix64 rng = new SplitMix64(seed);
         int chosen = 0;
         for (int i = 0; i < n && chosen < k; i++) {
-            if (rng.nextDouble() * (n - i) < k - chosen) {
-                idx[chosen++] = i;
-            }
+            idx[chosen] = i;
+            chosen += rng.nextDouble() * (n - i) < k - chosen ? 1 : 0;
         }
         return idx;
     }

@@ -3,6 +3,7 @@ package dev.fl4j.core.runtime;
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.Struct;
 import dev.fl4j.core.Structures;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Type;
@@ -51,6 +52,71 @@ abstract class ClientFold {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("client " + clientId + " (#" + index + "): " + e.getMessage(), e);
         }
+    }
+
+    /** Block-fold kinds ({@link BlockFolds}): the folds that can run where the clients run. */
+    static final int SUM = 0;
+
+    static final int MEAN = 1;
+    static final int WEIGHTED_MEAN = 2;
+
+    /**
+     * This fold's {@linkplain BlockFolds block-fold kind}, or -1 when it cannot fold a block of
+     * clients elsewhere and be merged here (its accumulator does not cross JVMs, or it needs every
+     * client at once).
+     */
+    int blockKind() {
+        return -1;
+    }
+
+    /** A fresh fold of block-fold kind {@code kind}, to fold one block of clients where they run. */
+    static ClientFold forBlock(int kind) {
+        return switch (kind) {
+            case SUM -> new Sum(null, List.of());
+            case MEAN -> new Mean(List.of());
+            case WEIGHTED_MEAN -> new WeightedMean(List.of());
+            default -> throw new IllegalArgumentException("unknown block fold kind " + kind);
+        };
+    }
+
+    /** The accumulator of a fold that has a block-fold kind. */
+    SumAccumulator blockAccumulator() {
+        throw new UnsupportedOperationException(intrinsic + " does not fold blocks of clients elsewhere");
+    }
+
+    /**
+     * This fold, fed at most one block of clients in client order, as a value that crosses JVMs:
+     * {@code <acc=.., bits=int64, clients=int32>} (see {@link SumAccumulator#encodeBlock}).
+     */
+    final Value blockPartial() {
+        return Struct.named(
+                "acc",
+                blockAccumulator().encodeBlock(),
+                "bits",
+                Tensor.scalar(bits),
+                "clients",
+                Tensor.scalar(clients));
+    }
+
+    /**
+     * Adds one block's {@link #blockPartial} as this fold's next block (blocks are merged in block
+     * order, so the result is bitwise the one of adding their clients here in client order).
+     *
+     * @throws IllegalArgumentException if {@code partial} is not a block partial of this fold's kind
+     */
+    final void mergeBlock(Value partial) {
+        if (!(partial instanceof Struct p)
+                || p.size() != 3
+                || !(p.get("bits") instanceof Tensor b)
+                || b.dtype() != DType.INT64
+                || !(p.get("clients") instanceof Tensor c)
+                || c.dtype() != DType.INT32) {
+            throw new IllegalArgumentException(
+                    intrinsic + ": not a block partial <acc=..,bits=int64,clients=int32>: " + partial.type());
+        }
+        blockAccumulator().mergeBlock(SumAccumulator.decodeBlock(intrinsic, p.get("acc")));
+        bits += b.longData()[0];
+        clients += c.intData()[0];
     }
 
     /** The server's value from the accumulator. */
@@ -102,9 +168,23 @@ abstract class ClientFold {
         private final Type memberType;
 
         Sum(FederatedValue value) {
-            super("federated_sum", List.of(value));
+            this(value.type().member(), List.of(value));
+        }
+
+        private Sum(Type memberType, List<FederatedValue> sources) {
+            super("federated_sum", sources);
             acc = new SumAccumulator(intrinsic);
-            memberType = value.type().member();
+            this.memberType = memberType;
+        }
+
+        @Override
+        int blockKind() {
+            return SUM;
+        }
+
+        @Override
+        SumAccumulator blockAccumulator() {
+            return acc;
         }
 
         @Override
@@ -141,8 +221,22 @@ abstract class ClientFold {
         private final SumAccumulator acc;
 
         Mean(FederatedValue value) {
-            super("federated_mean", List.of(value));
+            this(List.of(value));
+        }
+
+        private Mean(List<FederatedValue> sources) {
+            super("federated_mean", sources);
             acc = new SumAccumulator(intrinsic);
+        }
+
+        @Override
+        int blockKind() {
+            return MEAN;
+        }
+
+        @Override
+        SumAccumulator blockAccumulator() {
+            return acc;
         }
 
         @Override
@@ -167,8 +261,22 @@ abstract class ClientFold {
         private final SumAccumulator acc;
 
         WeightedMean(FederatedValue value, FederatedValue weight) {
-            super("federated_mean", List.of(value, weight));
+            this(List.of(value, weight));
+        }
+
+        private WeightedMean(List<FederatedValue> sources) {
+            super("federated_mean", sources);
             acc = new SumAccumulator(intrinsic);
+        }
+
+        @Override
+        int blockKind() {
+            return WEIGHTED_MEAN;
+        }
+
+        @Override
+        SumAccumulator blockAccumulator() {
+            return acc;
         }
 
         @Override

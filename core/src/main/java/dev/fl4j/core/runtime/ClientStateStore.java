@@ -8,10 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -35,11 +37,69 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@linkplain #restore restored} to continue a run bitwise. Layout: a positional structure of
  * entries {@code <client=uint8[] (UTF-8), key=uint8[] (UTF-8), state=…>}.
  *
+ * <h2>An external tier</h2>
+ * A runtime whose client work runs elsewhere (Spark executors) keeps that work's state there, in an
+ * {@link External} tier this store is built with, so the calling JVM does not hold it. This store's
+ * own map then holds only the state of client work that runs here (glue without a descriptor), and
+ * every operation above covers both tiers: {@link #snapshot()} lists both, {@link #restore} hands
+ * every entry to the external tier, {@link #size()} and {@link #clients()} count both. A state key
+ * belongs to one computation, so it lives in one tier: the first time work here reads or writes a
+ * key the external tier holds (after a restore, say), this store takes that key's entries over.
+ *
  * <p>Thread-safe: client work on several workers reads and writes at once.
  */
 public final class ClientStateStore {
 
     private final Map<Entry, Value> committed = new ConcurrentHashMap<>();
+    private final External external;
+    private final Set<String> claimedKeys = ConcurrentHashMap.newKeySet();
+
+    /** A store that keeps every client's state in this JVM. */
+    public ClientStateStore() {
+        this.external = null;
+    }
+
+    /**
+     * A store whose external tier is {@code external}: the state of client work that runs where
+     * {@code external} keeps it (see the class comment).
+     */
+    public ClientStateStore(External external) {
+        this.external = Objects.requireNonNull(external, "external");
+    }
+
+    /**
+     * Client state kept outside this JVM, by the runtime whose client work reads and writes it there
+     * (a Spark runtime's executors); the runtime commits that work's writes itself. Entries are
+     * {@link #snapshot()}'s {@code <client, key, state>} structures.
+     */
+    public interface External {
+        /** Whether this tier holds some client's state under {@code key}; answered without remote work. */
+        boolean holds(String key);
+
+        /** The state of {@code clientId} under {@code key}, if this tier holds it. */
+        Optional<Value> get(String clientId, String key);
+
+        /** Removes every client's state under {@code key} from this tier and returns it by client id. */
+        Map<String, Value> take(String key);
+
+        /** Number of (client, key) entries. */
+        long size();
+
+        /** Number of distinct clients with state here that are not in {@code alsoCounted}. */
+        int clients(Set<String> alsoCounted);
+
+        /** Total size of the states in bits ({@link Value#sizeInBits()}). */
+        long sizeInBits();
+
+        /** Every entry, in any order. */
+        List<Struct> entries();
+
+        /** Replaces this tier's contents with {@code entries} (valid and without repeats). */
+        void restore(List<Struct> entries);
+
+        /** Forgets every entry. */
+        void clear();
+    }
 
     /** An (client id, key) pair. */
     private record Entry(String clientId, String key) {
@@ -49,23 +109,50 @@ public final class ClientStateStore {
         }
     }
 
-    /** The committed state of {@code clientId} under {@code key}, if any. */
+    /** The committed state of {@code clientId} under {@code key}, if any (in either tier). */
     public Optional<Value> get(String clientId, String key) {
-        return Optional.ofNullable(committed.get(new Entry(clientId, key)));
+        Value here = committed.get(new Entry(clientId, key));
+        if (here != null || external == null || !external.holds(key)) {
+            return Optional.ofNullable(here);
+        }
+        return external.get(clientId, key);
     }
 
     /** Number of (client, key) entries. */
     public int size() {
-        return committed.size();
+        return Math.toIntExact(committed.size() + (external == null ? 0 : external.size()));
     }
 
     /** Number of distinct clients with state. */
     public int clients() {
-        return (int) committed.keySet().stream().map(Entry::clientId).distinct().count();
+        Set<String> here = new HashSet<>();
+        for (Entry e : committed.keySet()) {
+            here.add(e.clientId());
+        }
+        return here.size() + (external == null ? 0 : external.clients(here));
     }
 
     /** Total size of the stored states in bits, as {@link Value#sizeInBits()} counts it. */
     public long sizeInBits() {
+        long bits = external == null ? 0 : external.sizeInBits();
+        for (Value v : committed.values()) {
+            bits += v.sizeInBits();
+        }
+        return bits;
+    }
+
+    /** The number of (client, key) entries held in this JVM (not in the external tier). */
+    public int sizeHere() {
+        return committed.size();
+    }
+
+    /** The number of distinct clients with state held in this JVM (not in the external tier). */
+    public int clientsHere() {
+        return (int) committed.keySet().stream().map(Entry::clientId).distinct().count();
+    }
+
+    /** The size in bits of the states held in this JVM (not in the external tier). */
+    public long sizeInBitsHere() {
         long bits = 0;
         for (Value v : committed.values()) {
             bits += v.sizeInBits();
@@ -76,6 +163,26 @@ public final class ClientStateStore {
     /** Forgets every client's state (a fresh run on a reused runtime). */
     public void clear() {
         committed.clear();
+        claimedKeys.clear();
+        if (external != null) {
+            external.clear();
+        }
+    }
+
+    /** Makes this store's own map hold {@code key}'s entries, taking them from the external tier once. */
+    private void claim(String key) {
+        if (external == null || claimedKeys.contains(key)) {
+            return;
+        }
+        synchronized (claimedKeys) {
+            if (claimedKeys.contains(key)) {
+                return;
+            }
+            if (external.holds(key)) {
+                external.take(key).forEach((client, state) -> committed.put(new Entry(client, key), state));
+            }
+            claimedKeys.add(key);
+        }
     }
 
     /** Opens a transaction for one invocation (used by runtimes). */
@@ -85,21 +192,31 @@ public final class ClientStateStore {
 
     /** Every entry as one value (see the class comment for the layout), deterministic in order. */
     public Struct snapshot() {
-        List<Map.Entry<Entry, Value>> entries = new ArrayList<>(committed.entrySet());
-        entries.sort(
-                Comparator.comparing((Map.Entry<Entry, Value> e) -> e.getKey().clientId())
-                        .thenComparing(e -> e.getKey().key()));
-        List<Value> out = new ArrayList<>(entries.size());
-        for (Map.Entry<Entry, Value> e : entries) {
-            out.add(Struct.named(
-                    "client",
-                    text(e.getKey().clientId()),
-                    "key",
-                    text(e.getKey().key()),
-                    "state",
-                    e.getValue()));
+        List<Struct> out = new ArrayList<>(committed.size());
+        for (Map.Entry<Entry, Value> e : committed.entrySet()) {
+            out.add(entry(e.getKey().clientId(), e.getKey().key(), e.getValue()));
         }
-        return Struct.of(out);
+        if (external != null) {
+            out.addAll(external.entries());
+        }
+        out.sort(Comparator.comparing((Struct e) -> readText(e.get("client"), 0, "client"))
+                .thenComparing(e -> readText(e.get("key"), 0, "key")));
+        return Struct.of(new ArrayList<Value>(out));
+    }
+
+    /** One snapshot entry: {@code <client=uint8[] (UTF-8), key=uint8[] (UTF-8), state=…>}. */
+    public static Struct entry(String clientId, String key, Value state) {
+        return Struct.named("client", text(clientId), "key", text(key), "state", state);
+    }
+
+    /** The client id of a snapshot entry made by {@link #entry}. */
+    public static String entryClient(Struct entry) {
+        return readText(entry.get("client"), 0, "client");
+    }
+
+    /** The state key of a snapshot entry made by {@link #entry}. */
+    public static String entryKey(Struct entry) {
+        return readText(entry.get("key"), 0, "key");
     }
 
     /**
@@ -114,6 +231,7 @@ public final class ClientStateStore {
                     "client state snapshot must be a structure of entries, got " + snapshot.type());
         }
         Map<Entry, Value> read = new HashMap<>();
+        List<Struct> entries = new ArrayList<>(s.size());
         for (int i = 0; i < s.size(); i++) {
             if (!(s.get(i) instanceof Struct e)
                     || e.size() != 3
@@ -129,6 +247,13 @@ public final class ClientStateStore {
                 throw new IllegalArgumentException("client state entry #" + i + " repeats client '" + key.clientId()
                         + "' key '" + key.key() + "'");
             }
+            entries.add(e);
+        }
+        if (external != null) {
+            external.restore(entries);
+            committed.clear();
+            claimedKeys.clear();
+            return;
         }
         committed.clear();
         committed.putAll(read);
@@ -160,6 +285,7 @@ public final class ClientStateStore {
 
         /** The state of {@code clientId} under {@code key}: written in this transaction, else committed. */
         public Optional<Value> get(String clientId, String key) {
+            claim(key);
             Entry e = new Entry(clientId, key);
             Value mine = written.get(e);
             return mine != null ? Optional.of(mine) : Optional.ofNullable(committed.get(e));
@@ -173,6 +299,7 @@ public final class ClientStateStore {
          */
         public void put(String clientId, String key, Value state) {
             Objects.requireNonNull(state, "client state");
+            claim(key);
             if (done) {
                 throw new IllegalStateException("the invocation that opened this client state transaction has ended");
             }

@@ -27,4 +27,28 @@ public interface ClientWorkShipper {
      * @throws Exception what the sink threw, or the failure of the lowest failing client
      */
     void run(ShippedPass pass, OrderedFold.Sink<List<Value>> sink) throws Exception;
+
+    /**
+     * Whether this shipper folds whole blocks of clients where they run ({@link #runBlocks}); default
+     * false. The runtime then hands it, instead of {@link #run}, every pass whose aggregations all
+     * fold by blocks ({@link ShippedPass#blockFolds()}).
+     */
+    default boolean foldsBlocks() {
+        return false;
+    }
+
+    /**
+     * Runs {@code pass} for every client and folds them where they run, block by block
+     * ({@link BlockFolds}: each block's clients in client order into a {@link BlockFolds.Block}),
+     * and hands block {@code b}'s {@linkplain BlockFolds.Block#partial partial} to {@code blocks} with
+     * index {@code b}, in increasing block order, from the calling thread. Nothing of a client other
+     * than its part of a block's partial need come back.
+     *
+     * @throws Exception what the sink threw; the failure of the lowest failing client (a
+     *     {@link dev.fl4j.core.computation.ClientWorkException} naming it); or, when a fold refused a
+     *     client's value, an {@link IllegalArgumentException} with the fold's message
+     */
+    default void runBlocks(ShippedPass pass, OrderedFold.Sink<Value> blocks) throws Exception {
+        throw new UnsupportedOperationException(getClass().getName() + " does not fold blocks of clients");
+    }
 }

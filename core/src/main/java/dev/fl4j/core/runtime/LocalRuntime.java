@@ -41,12 +41,13 @@ public final class LocalRuntime implements FederatedRuntime {
     private final WorkerPool pool;
     private final WorkerResources serverResources = new WorkerResources();
     private final CommunicationStats stats = new CommunicationStats();
-    private final ClientStateStore clientStates = new ClientStateStore();
+    private final ClientStateStore clientStates;
     private final RuntimeOptions options;
 
-    private LocalRuntime(int workers, RuntimeOptions options) {
+    private LocalRuntime(int workers, RuntimeOptions options, ClientStateStore clientStates) {
         this.pool = new WorkerPool(workers, "fl4j-worker-");
         this.options = options;
+        this.clientStates = clientStates;
     }
 
     public static Builder builder() {
@@ -108,8 +109,19 @@ public final class LocalRuntime implements FederatedRuntime {
         private SecureSumProtocol secureSum;
         private ClientWorkShipper shipper;
         private ClientWorkDispatcher dispatcher;
+        private ClientStateStore.External externalStates;
 
         private Builder() {}
+
+        /**
+         * Keeps the state of client work that runs elsewhere in {@code external} (a Spark runtime's
+         * state on its cluster, which its shipper reads and commits); see {@link ClientStateStore}.
+         * Default: none, every client's state lives in this JVM.
+         */
+        public Builder optExternalClientStates(ClientStateStore.External external) {
+            this.externalStates = java.util.Objects.requireNonNull(external, "external");
+            return this;
+        }
 
         /**
          * Runs the shippable part of each pass of client work with {@code shipper} (a Spark runtime's
@@ -155,7 +167,10 @@ public final class LocalRuntime implements FederatedRuntime {
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be at least 1, got " + workers);
             }
-            return new LocalRuntime(workers, new RuntimeOptions(shipper, dispatcher, secureSum));
+            return new LocalRuntime(
+                    workers,
+                    new RuntimeOptions(shipper, dispatcher, secureSum),
+                    externalStates == null ? new ClientStateStore() : new ClientStateStore(externalStates));
         }
     }
 }

@@ -213,7 +213,7 @@ final class PendingClientWork {
         int n = ids.size();
         ShippedPassBuilder shipped = (shipper == null && !chains()) || n == 0
                 ? null
-                : ShippedPassBuilder.of(ids, passNodes, passFolds, zips);
+                : ShippedPassBuilder.of(ids, passNodes, passFolds, zips, shipper != null && shipper.foldsBlocks());
         if (shipped != null && shipper != null) {
             runShipped(ids, shipped, passNodes, passFolds);
         } else if (n > 0) {
@@ -277,6 +277,10 @@ final class PendingClientWork {
             List<DeferredClientValue> passNodes,
             List<ClientFold> passFolds) {
         ShippedPass pass = shipped.build();
+        if (shipper.foldsBlocks() && pass.blockFolds().isPresent()) {
+            runBlocks(pass, passFolds);
+            return;
+        }
         try {
             shipper.run(pass, (i, results) -> {
                 ClientContext ctx = contexts.forClient(i, ids.get(i), 0, shipperSideResources);
@@ -301,6 +305,39 @@ final class PendingClientWork {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("shipped client work failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs a pass whose folds the shipper runs where the clients run: the folds take one partial per
+     * block, in block order (see {@link BlockFolds}).
+     */
+    private void runBlocks(ShippedPass pass, List<ClientFold> passFolds) {
+        int blocks = BlockFolds.blocks(pass.clientIds().size());
+        int[] next = {0};
+        try {
+            shipper.runBlocks(pass, (b, partial) -> {
+                if (b != next[0]) {
+                    throw new IllegalStateException("the shipper handed block " + b + " where block " + next[0]
+                            + " was next (blocks come in block order)");
+                }
+                next[0]++;
+                if (!(partial instanceof Struct p) || p.size() != passFolds.size()) {
+                    throw new IllegalStateException("the shipper handed " + partial.type() + " for block " + b + " of "
+                            + passFolds.size() + " folds");
+                }
+                for (int f = 0; f < passFolds.size(); f++) {
+                    passFolds.get(f).mergeBlock(p.get(f));
+                }
+            });
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("shipped client work failed: " + e.getMessage(), e);
+        }
+        if (next[0] != blocks) {
+            throw new IllegalStateException(
+                    "the shipper handed " + next[0] + " blocks' partials for " + blocks + " blocks of clients");
         }
     }
 

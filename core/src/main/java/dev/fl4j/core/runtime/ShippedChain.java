@@ -98,6 +98,21 @@ public final class ShippedChain extends LocalComputation {
         return read(descriptor.payload(), allowed);
     }
 
+    /** A chain's result, and whether computing it read the client's position in the pass. */
+    public record Outcome(Value result, boolean readClientIndex) {}
+
+    /**
+     * Runs the chain as {@link #invoke} does, and tells whether any of its computations read the
+     * client's position ({@link ClientContext#clientIndex()}, which an encoder derives its seeds
+     * from). When none did, the result is the same at every position: a server that learns only
+     * later at which position a client's result counts (over-selection) may then use it as is.
+     */
+    public Outcome invokeTracked(Value arg, ClientContext context) {
+        PositionReads reads = new PositionReads(context);
+        Value result = invoke(arg, reads);
+        return new Outcome(result, reads.read);
+    }
+
     /** Whether {@code descriptor} describes a chain. */
     public static boolean isChain(ComputationDescriptor descriptor) {
         return descriptor.factory().equals(Factory.class.getName());
@@ -263,7 +278,56 @@ public final class ShippedChain extends LocalComputation {
 
         @Override
         public int clientIndex() {
+            if (context instanceof PositionReads reads) {
+                reads.read = true;
+            }
             return index;
+        }
+
+        @Override
+        public String clientId() {
+            return context.clientId();
+        }
+
+        @Override
+        public int workerIndex() {
+            return context.workerIndex();
+        }
+
+        @Override
+        public <T> T workerResource(Object key, Supplier<T> factory) {
+            return context.workerResource(key, factory);
+        }
+
+        @Override
+        public Optional<Value> clientState(String key) {
+            return context.clientState(key);
+        }
+
+        @Override
+        public void setClientState(String key, Value state) {
+            context.setClientState(key, state);
+        }
+    }
+
+    /** The caller's context, noting whether the chain's computations read their position. */
+    private static final class PositionReads implements ClientContext {
+        private final ClientContext context;
+        private volatile boolean read;
+
+        PositionReads(ClientContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Placement placement() {
+            return context.placement();
+        }
+
+        @Override
+        public int clientIndex() {
+            read = true;
+            return context.clientIndex();
         }
 
         @Override

@@ -52,6 +52,7 @@ public final class ShippedPass {
     private final List<ClientValues> clientInputs;
     private final int nodeCount;
     private final boolean[] returned;
+    private final byte[] blockFolds;
 
     /**
      * Made by the runtime from its pending client work; every node's result is read back.
@@ -83,6 +84,21 @@ public final class ShippedPass {
             List<Value> broadcasts,
             List<ClientValues> clientInputs,
             boolean[] returned) {
+        this(clientIds, plan, broadcasts, clientInputs, returned, null);
+    }
+
+    /**
+     * As the other constructors, with the pass's aggregations as {@link BlockFolds} when all of them
+     * can fold where the clients run (null when not).
+     */
+    ShippedPass(
+            List<String> clientIds,
+            byte[] plan,
+            List<Value> broadcasts,
+            List<ClientValues> clientInputs,
+            boolean[] returned,
+            byte[] blockFolds) {
+        this.blockFolds = blockFolds == null ? null : blockFolds.clone();
         this.clientIds = List.copyOf(clientIds);
         this.plan = plan.clone();
         this.broadcasts = List.copyOf(broadcasts);
@@ -128,6 +144,16 @@ public final class ShippedPass {
      */
     public boolean isReturned(int node) {
         return returned[node];
+    }
+
+    /**
+     * The pass's aggregations, encoded as {@link BlockFolds}, when every one of them can fold where
+     * the clients run and nothing else of the pass reads a client's results; empty otherwise. A
+     * {@linkplain ClientWorkShipper#foldsBlocks() shipper that folds blocks} is then handed the pass
+     * through {@link ClientWorkShipper#runBlocks}.
+     */
+    public java.util.Optional<byte[]> blockFolds() {
+        return java.util.Optional.ofNullable(blockFolds).map(byte[]::clone);
     }
 
     private static boolean[] allReturned(int nodeCount) {
@@ -186,7 +212,7 @@ public final class ShippedPass {
         return ValueCodec.encode(Struct.named("plan_version", Tensor.scalar(PLAN_VERSION), "nodes", Struct.of(nodes)));
     }
 
-    private static Value encodeRef(Ref ref) {
+    static Value encodeRef(Ref ref) {
         int source;
         int index = 0;
         List<Value> names = new ArrayList<>();
@@ -289,7 +315,7 @@ public final class ShippedPass {
         return new Compiled(fns, inputs);
     }
 
-    private static Ref decodeRef(Value v, int node, int broadcasts, int clientInputs, String where, int depth) {
+    static Ref decodeRef(Value v, int node, int broadcasts, int clientInputs, String where, int depth) {
         if (depth > MAX_DEPTH) {
             throw new MalformedDataException(where + ": refs nest deeper than " + MAX_DEPTH);
         }
@@ -404,7 +430,7 @@ public final class ShippedPass {
             return results;
         }
 
-        private static Value resolve(Ref ref, List<Value> clientInputs, List<Value> broadcasts, List<Value> nodes) {
+        static Value resolve(Ref ref, List<Value> clientInputs, List<Value> broadcasts, List<Value> nodes) {
             if (ref instanceof Ref.ClientInput c) {
                 return clientInputs.get(c.index());
             }

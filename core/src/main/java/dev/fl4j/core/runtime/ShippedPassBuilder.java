@@ -47,7 +47,8 @@ final class ShippedPassBuilder {
             List<String> ids,
             List<DeferredClientValue> passNodes,
             List<ClientFold> passFolds,
-            Map<ClientValues, dev.fl4j.core.Struct> zips) {
+            Map<ClientValues, dev.fl4j.core.Struct> zips,
+            boolean blockFolds) {
         ShippedPassBuilder b = new ShippedPassBuilder(ids, zips);
         for (DeferredClientValue d : passNodes) {
             if (d.kind == DeferredClientValue.Kind.ZIP) {
@@ -83,7 +84,46 @@ final class ShippedPassBuilder {
                 b.markRead(source, 0);
             }
         }
+        b.blockFolds = blockFolds ? b.blockFolds(passNodes, passFolds) : null;
         return b;
+    }
+
+    private byte[] blockFolds;
+
+    /**
+     * The pass's folds as {@link BlockFolds}, or null when one of them cannot fold where the clients
+     * run, or when something of the pass other than the folds reads a client's results (work that
+     * does not ship).
+     */
+    private byte[] blockFolds(List<DeferredClientValue> passNodes, List<ClientFold> passFolds) {
+        if (passFolds.isEmpty()) {
+            return null;
+        }
+        for (DeferredClientValue d : passNodes) {
+            if (!nodeIndex.containsKey(d) && d.kind != DeferredClientValue.Kind.ZIP) {
+                return null;
+            }
+        }
+        int knownBroadcasts = broadcasts.size();
+        int knownInputs = clientInputs.size();
+        List<List<Ref>> sources = new ArrayList<>();
+        for (ClientFold f : passFolds) {
+            List<Ref> refs = new ArrayList<>();
+            for (FederatedValue source : f.sources()) {
+                Ref r = f.blockKind() < 0 ? null : refOf(source);
+                if (r == null) {
+                    // the folds stay here: drop the values only they would have read from the pass
+                    broadcasts.subList(knownBroadcasts, broadcasts.size()).forEach(broadcastIndex::remove);
+                    broadcasts.subList(knownBroadcasts, broadcasts.size()).clear();
+                    clientInputs.subList(knownInputs, clientInputs.size()).forEach(clientInputIndex::remove);
+                    clientInputs.subList(knownInputs, clientInputs.size()).clear();
+                    return null;
+                }
+                refs.add(r);
+            }
+            sources.add(refs);
+        }
+        return BlockFolds.encode(passFolds, sources);
     }
 
     /** Marks the shipped nodes whose results the runtime reads when it reads {@code v}. */
@@ -161,7 +201,8 @@ final class ShippedPassBuilder {
     }
 
     ShippedPass build() {
-        return new ShippedPass(ids, ShippedPass.encodePlan(descriptors, inputs), broadcasts, clientInputs, returned);
+        return new ShippedPass(
+                ids, ShippedPass.encodePlan(descriptors, inputs), broadcasts, clientInputs, returned, blockFolds);
     }
 
     /** The shipped computations and their refs, as the plan names them, without rebuilding anything. */

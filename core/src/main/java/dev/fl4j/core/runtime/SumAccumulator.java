@@ -134,6 +134,103 @@ final class SumAccumulator {
         closeBlock();
     }
 
+    /**
+     * This accumulator, fed at most one block of values (fewer than {@link #BLOCK}, or exactly
+     * {@link #BLOCK}), as a value that crosses JVMs losslessly ({@link dev.fl4j.core.io.ValueCodec}):
+     * {@code <sums=S, float32=uint8[L], weight=float64>} where {@code S} has the structure of the
+     * values added with the block's sums as leaves (float64 for floating leaves, their own dtype for
+     * integer ones) and {@code float32} flags the leaves that were float32; or {@code <>} when nothing
+     * was added. {@link #decodeBlock} reads it back as an accumulator to {@link #mergeBlock}.
+     *
+     * @throws IllegalStateException if more than one block was added
+     */
+    Value encodeBlock() {
+        boolean closed = blocksClosed == 1 && inBlock == 0;
+        if (!closed && blocksClosed != 0) {
+            throw new IllegalStateException(where + ": only an accumulator of at most one block can be encoded");
+        }
+        if (template == null) {
+            return dev.fl4j.core.Struct.empty();
+        }
+        List<Tensor> leaves = Structures.leaves(template);
+        List<Tensor> out = new ArrayList<>(leaves.size());
+        byte[] float32 = new byte[leaves.size()];
+        for (int l = 0; l < leaves.size(); l++) {
+            Tensor t = leaves.get(l);
+            if (t.dtype().isFloating()) {
+                double[] d = closed ? (double[]) sums.get(l) : block.get(l);
+                out.add(Tensor.of(d.clone(), t.shape()));
+                float32[l] = (byte) (t.dtype() == DType.FLOAT32 ? 1 : 0);
+            } else if (sums.get(l) instanceof int[] a) {
+                out.add(Tensor.of(a.clone(), t.shape()));
+            } else {
+                out.add(Tensor.of(((long[]) sums.get(l)).clone(), t.shape()));
+            }
+        }
+        return dev.fl4j.core.Struct.named(
+                "sums",
+                Structures.pack(template, out),
+                "float32",
+                Tensor.of(float32, float32.length),
+                "weight",
+                Tensor.scalar(closed ? totalWeight : blockWeight));
+    }
+
+    /**
+     * An accumulator of one block from {@link #encodeBlock}'s value.
+     *
+     * @throws IllegalArgumentException if {@code encoded} is not such a value
+     */
+    static SumAccumulator decodeBlock(String where, Value encoded) {
+        SumAccumulator acc = new SumAccumulator(where);
+        if (encoded instanceof dev.fl4j.core.Struct e && e.size() == 0) {
+            return acc;
+        }
+        if (!(encoded instanceof dev.fl4j.core.Struct e)
+                || e.size() != 3
+                || !e.has("sums")
+                || !(e.get("float32") instanceof Tensor flags)
+                || flags.dtype() != DType.UINT8
+                || !(e.get("weight") instanceof Tensor weight)
+                || weight.dtype() != DType.FLOAT64
+                || weight.rank() != 0) {
+            throw new IllegalArgumentException(where + ": not an encoded block accumulator <sums=..,float32=uint8[L],"
+                    + "weight=float64>: " + encoded.type());
+        }
+        List<Tensor> leaves = Structures.leaves(e.get("sums"));
+        byte[] float32 = flags.byteData();
+        if (float32.length != leaves.size()) {
+            throw new IllegalArgumentException(
+                    where + ": " + float32.length + " float32 flags for " + leaves.size() + " leaves");
+        }
+        List<Tensor> templateLeaves = new ArrayList<>(leaves.size());
+        for (int l = 0; l < leaves.size(); l++) {
+            Tensor t = leaves.get(l);
+            switch (t.dtype()) {
+                case FLOAT64 -> {
+                    acc.sums.add(t.doubleData().clone());
+                    templateLeaves.add(float32[l] == 1 ? Tensor.of(new float[t.size()], t.shape()) : t);
+                }
+                case INT32 -> {
+                    acc.sums.add(t.intData().clone());
+                    templateLeaves.add(t);
+                }
+                case INT64 -> {
+                    acc.sums.add(t.longData().clone());
+                    templateLeaves.add(t);
+                }
+                default ->
+                    throw new IllegalArgumentException(where + ": an encoded block sum has a " + t.type()
+                            + " leaf; sums are float64, int32 or int64");
+            }
+            acc.block.add(null);
+        }
+        acc.template = Structures.pack(e.get("sums"), templateLeaves);
+        acc.totalWeight = weight.doubleValue();
+        acc.blocksClosed = 1;
+        return acc;
+    }
+
     private static Object copy(Object integerSums) {
         return integerSums instanceof int[] a ? a.clone() : ((long[]) integerSums).clone();
     }

@@ -384,6 +384,7 @@ public final class FederatedClient implements AutoCloseable {
         }
         TaskHeader task = first.getHeader();
         byte[] result;
+        boolean indexRead = true;
         String failure = null;
         try {
             ChunkAssembler argument = new ChunkAssembler(
@@ -398,7 +399,9 @@ public final class FederatedClient implements AutoCloseable {
                 }
                 argument.add(c.getData());
             }
-            result = executor.run(task, argument.bytes());
+            TaskExecutor.Result r = executor.run(task, argument.bytes());
+            result = r.bytes();
+            indexRead = r.clientIndexRead();
         } catch (RejectedMessageException
                 | IllegalStateException
                 | IllegalArgumentException
@@ -412,7 +415,11 @@ public final class FederatedClient implements AutoCloseable {
             failure = "result of " + result.length + " bytes is above the server's limit of " + maxResultBytes;
             result = null;
         }
-        PushResultResponse answer = push(task, result, failure);
+        PushResultResponse answer = push(task, result, indexRead, failure);
+        while (!answer.getAccepted() && answer.getRejection() == Rejection.RETRY_LATER && !stopped.get()) {
+            sleep(Math.max(1, answer.getRetryAfterMillis()));
+            answer = push(task, result, indexRead, failure);
+        }
         if (failure != null) {
             tasksFailed.incrementAndGet();
         } else if (answer.getAccepted()) {
@@ -424,7 +431,7 @@ public final class FederatedClient implements AutoCloseable {
         return true;
     }
 
-    private PushResultResponse push(TaskHeader task, byte[] result, String failure) {
+    private PushResultResponse push(TaskHeader task, byte[] result, boolean indexRead, String failure) {
         CompletableFuture<PushResultResponse> answer = new CompletableFuture<>();
         StreamObserver<ResultChunk> out = async.withDeadlineAfter(120, TimeUnit.SECONDS)
                 .pushResult(new StreamObserver<>() {
@@ -451,7 +458,9 @@ public final class FederatedClient implements AutoCloseable {
         if (failure != null) {
             h.setFailure(failure);
         } else {
-            h.setResultBytes(result.length).setResultSha256(ByteString.copyFrom(Payloads.sha256(result)));
+            h.setResultBytes(result.length)
+                    .setResultSha256(ByteString.copyFrom(Payloads.sha256(result)))
+                    .setClientIndexRead(indexRead);
         }
         ResultHeader unsigned = h.build();
         h.setClient(signed(
@@ -459,6 +468,9 @@ public final class FederatedClient implements AutoCloseable {
         out.onNext(ResultChunk.newBuilder().setHeader(h).build());
         if (result != null) {
             for (var chunk : Chunks.split(result, ProtocolLimits.MAX_CHUNK_BYTES)) {
+                if (answer.isDone()) {
+                    break; // answered early (refused or deferred at its header): the rest is not read
+                }
                 out.onNext(ResultChunk.newBuilder().setData(chunk).build());
             }
         }

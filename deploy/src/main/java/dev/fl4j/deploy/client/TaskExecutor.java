@@ -72,8 +72,13 @@ final class TaskExecutor {
         this.context = context;
     }
 
-    /** The result's value bytes. */
-    byte[] run(TaskHeader task, byte[] argumentBytes) {
+    /**
+     * A task's result as value bytes, and whether computing it read the client's position in the
+     * round ({@link ShippedChain#invokeTracked}; a computation outside a chain counts as reading it).
+     */
+    record Result(byte[] bytes, boolean clientIndexRead) {}
+
+    Result run(TaskHeader task, byte[] argumentBytes) {
         LocalComputation fn = computation(task);
         Type param = fn.type().parameter();
         if (!(param instanceof StructType st)) {
@@ -106,10 +111,19 @@ final class TaskExecutor {
             full.add(f.name(), task.getDataFieldsList().contains(f.name()) ? prepared : sent.get(f.name()));
         }
         context.begin(task.getStateRound());
-        Value result = fn.invoke(full.build(), context);
+        Value result;
+        boolean indexRead;
+        if (fn instanceof ShippedChain chain) {
+            ShippedChain.Outcome outcome = chain.invokeTracked(full.build(), context);
+            result = outcome.result();
+            indexRead = outcome.readClientIndex();
+        } else {
+            result = fn.invoke(full.build(), context);
+            indexRead = true;
+        }
         byte[] bytes = ValueCodec.encode(result);
         context.commit(task.getRound());
-        return bytes;
+        return new Result(bytes, indexRead);
     }
 
     /** The computation {@code task} names by digest: the one rebuilt before, or fetched, checked and rebuilt now. */

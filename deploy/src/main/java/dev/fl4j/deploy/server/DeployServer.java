@@ -32,6 +32,8 @@ import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -68,6 +70,15 @@ import java.util.logging.Logger;
  * never counted twice, and one arriving for a given-up attempt is refused as stale. Each attempt is
  * recorded in the {@link ServerStore} when one is configured.
  *
+ * <p><b>Over-selection</b> ({@link Builder#optOverSelection}). The driver samples
+ * {@code ceil(clientsPerRound × (1 + fraction))} clients instead (as many as are alive, if fewer),
+ * hands each its task, and the round counts the first {@code clientsPerRound} results accepted (at the
+ * deadline, those accepted if at least {@code minClients}); the later ones are refused as not needed,
+ * counted, and never aggregated. The round then runs over the clients that counted, in natural order
+ * of their ids, reusing their results ({@link RemoteRuntime}), and the round log records them (attempt
+ * outcome {@value #OVER_SELECTED}, then the completed attempt with its participants), so the model is
+ * bitwise that of the local runtime over the participants the log names.
+ *
  * <p><b>Transport and authentication.</b> TLS from PEM files ({@link Builder#optTls}) with client
  * authentication ({@link Builder#optAuthorizedKeys}: each request signed by an authorized Ed25519
  * key, fresh and never replayed, for the client id it claims), or, only on a loopback address,
@@ -97,8 +108,13 @@ public final class DeployServer implements AutoCloseable {
     private DeployServer(Builder b) {
         this.b = b;
         this.store = b.storeFile == null ? null : ServerStore.open(b.storeFile);
+        if (store != null) {
+            wire.sent(store.wireSentBytes());
+            wire.received(store.wireReceivedBytes());
+        }
         this.registry = new ClientRegistry(Math.max(3L * b.heartbeatMillis, 2000), store);
-        this.runtime = new RemoteRuntime(board, wire, Math.max(1, b.clientsPerRound));
+        this.runtime = new RemoteRuntime(board, wire, Math.max(1, b.selectedPerRound()));
+        board.bufferBudget(b.resultBufferBytes);
     }
 
     public static Builder builder() {
@@ -239,10 +255,16 @@ public final class DeployServer implements AutoCloseable {
     /** The longest pull hold: below the 60 s a {@code FederatedClient} waits for a pull's answer. */
     static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(50);
 
+    /** The largest over-selection fraction: at most ten times the goal selected. */
+    public static final double MAX_OVER_SELECTION = 9;
+
     /** How long {@link #close()} after a finished run waits for the live clients to learn it. */
     static final long FINISH_GRACE_MILLIS = 5000;
 
-    /** Cumulative bytes sent to clients (metric name). */
+    /**
+     * Cumulative bytes sent to clients (metric name); with a {@linkplain Builder#optStore store}, over the
+     * whole run across restarts (as of the last attempt recorded before a restart).
+     */
     public static final String WIRE_SENT_BYTES = "wire_sent_bytes";
     /** Cumulative bytes received from clients (metric name). */
     public static final String WIRE_RECEIVED_BYTES = "wire_received_bytes";
@@ -258,27 +280,26 @@ public final class DeployServer implements AutoCloseable {
         while (true) {
             checkOpen();
             List<String> population = awaitPopulation(round);
-            int cohort = Math.min(b.clientsPerRound, population.size());
+            int cohort = Math.min(b.selectedPerRound(), population.size());
             List<String> selected = new ClientSampler(population, cohort, 0, b.seed)
                     .sample(round)
                     .sampled();
             b.listener.roundStarted(new Cohort(round, selected, selected));
             List<String> reporting = new ArrayList<>(selected);
+            if (selected.size() > b.clientsPerRound) {
+                attempt++;
+                Optional<List<String>> counted =
+                        collect(round, attempt, process, state, population, selected, memberType, elementType);
+                if (counted.isEmpty()) {
+                    continue;
+                }
+                reporting = new ArrayList<>(counted.get());
+            }
             while (true) {
                 attempt++;
                 runtime.beginAttempt(b.roundTimeout.toMillis());
                 List<String> ids = List.copyOf(reporting);
-                ClientValues data = ClientValues.lazy(
-                        memberType,
-                        ids,
-                        id -> new RemoteClientData(
-                                elementType,
-                                id,
-                                round,
-                                TrainingLoop.clientShuffleSeed(b.seed, round, population.indexOf(id)),
-                                b.batchSize,
-                                b.examplesCap,
-                                stateRounds.getOrDefault(id, 0)));
+                ClientValues data = clientData(round, population, ids, memberType, elementType);
                 CommunicationSnapshot before = runtime.communication().snapshot();
                 try {
                     LearningProcessOutput out = process.next(runtime, state, data);
@@ -313,6 +334,84 @@ public final class DeployServer implements AutoCloseable {
         }
     }
 
+    /** Outcome in the round log of an over-selecting attempt whose counted clients the round then ran over. */
+    static final String OVER_SELECTED = "over-selected";
+
+    /**
+     * The collecting attempt of an over-selected round ({@link RemoteRuntime#beginCollection}): every
+     * selected client gets its task; the first {@code clientsPerRound} accepted results count (or, at
+     * the deadline, those accepted if at least {@code minClients}), in natural order of their ids, as
+     * the round log lists them, so the log alone reproduces the round. Empty when
+     * too few counted: the round is abandoned and sampled again.
+     */
+    private Optional<List<String>> collect(
+            int round,
+            int attempt,
+            LearningProcess process,
+            Value state,
+            List<String> population,
+            List<String> selected,
+            Type memberType,
+            Type elementType)
+            throws InterruptedException {
+        runtime.beginCollection(b.clientsPerRound, selected.size(), b.roundTimeout.toMillis());
+        List<String> accepted;
+        try {
+            process.next(runtime, state, clientData(round, population, selected, memberType, elementType));
+            throw new IllegalStateException("over-selection: round " + round
+                    + " sent no work to its clients, so there is nothing to select the first results from");
+        } catch (ClientWorkException e) {
+            checkOpen();
+            accepted = runtime.endCollection();
+            board.abandonAll();
+            if (!collected(e)) {
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            runtime.endCollection();
+            board.abandonAll();
+            throw e;
+        }
+        List<String> counted = new ArrayList<>(accepted);
+        counted.sort(NaturalOrder.INSTANCE);
+        boolean enough = counted.size() >= b.minClients && !counted.isEmpty();
+        record(round, attempt, selected.size(), counted, enough ? OVER_SELECTED : "abandoned");
+        if (!enough) {
+            LOG.warning("round " + round + " attempt " + attempt + ": " + counted.size() + " of " + selected.size()
+                    + " over-selected clients reported by the deadline, fewer than --min-clients " + b.minClients
+                    + "; abandoning it and sampling again");
+            return Optional.empty();
+        }
+        LOG.info("round " + round + ": " + counted.size() + " of " + selected.size()
+                + " selected clients count; the others' results are not needed");
+        return Optional.of(counted);
+    }
+
+    private static boolean collected(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OverSelectionCollected) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The stand-ins for the data of {@code ids} in {@code round}, each with simulation's shuffle seed. */
+    private ClientValues clientData(
+            int round, List<String> population, List<String> ids, Type memberType, Type elementType) {
+        return ClientValues.lazy(
+                memberType,
+                List.copyOf(ids),
+                id -> new RemoteClientData(
+                        elementType,
+                        id,
+                        round,
+                        TrainingLoop.clientShuffleSeed(b.seed, round, population.indexOf(id)),
+                        b.batchSize,
+                        b.examplesCap,
+                        stateRounds.getOrDefault(id, 0)));
+    }
+
     /**
      * The live clients to sample round {@code round} from: as soon as {@code clientsPerRound} are
      * alive (and, before the first round, {@code minPopulation}); failing that, after waiting one
@@ -337,7 +436,7 @@ public final class DeployServer implements AutoCloseable {
 
     private void record(int round, int attempt, int selected, List<String> reported, String outcome) {
         if (store != null) {
-            store.recordAttempt(round, attempt, selected, reported, outcome);
+            store.recordAttempt(round, attempt, selected, reported, outcome, wire);
         }
     }
 
@@ -354,6 +453,16 @@ public final class DeployServer implements AutoCloseable {
     /** Bytes the protocol has sent and received. */
     public WireStats wire() {
         return wire;
+    }
+
+    /** The most bytes of results held at once ahead of the fold's turn ({@link Builder#optResultBufferBytes}). */
+    public long resultBufferPeakBytes() {
+        return board.bufferedPeakBytes();
+    }
+
+    /** Clients selected per round when enough are alive: the goal, over-selected if configured. */
+    public int selectedPerRound() {
+        return b.selectedPerRound();
     }
 
     /** The runtime the rounds run on. */
@@ -430,8 +539,45 @@ public final class DeployServer implements AutoCloseable {
         private int heartbeatMillis = 1000;
         private Duration pollTimeout = Duration.ofSeconds(10);
         private int serviceThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        private double overSelection;
+        private long resultBufferBytes = Long.MAX_VALUE;
 
         private Builder() {}
+
+        /**
+         * Bounds the memory of results that arrive before an earlier client's (results are folded in
+         * client order, for bitwise equivalence): beyond {@code bytes} (counted as the results' value
+         * bytes) a result that is not the one the fold waits for is refused for now
+         * ({@code RETRY_LATER}), and its client keeps it and pushes it again a moment later. The buffer
+         * then holds at most {@code bytes} plus the result the fold waits for; the order of the fold,
+         * and so the model, is unchanged. Over-selection's collecting attempt keeps up to
+         * {@code clientsPerRound} results outside this bound. Default: unbounded.
+         */
+        public Builder optResultBufferBytes(long bytes) {
+            this.resultBufferBytes = bytes;
+            return this;
+        }
+
+        /** Clients selected per round: the goal, over-selected by the fraction, rounded up. */
+        int selectedPerRound() {
+            return new BigDecimal(clientsPerRound)
+                    .multiply(BigDecimal.ONE.add(BigDecimal.valueOf(overSelection)))
+                    .setScale(0, RoundingMode.CEILING)
+                    .intValueExact();
+        }
+
+        /**
+         * Over-selection (as Google's federated compute does): each round selects
+         * {@code ceil(clientsPerRound × (1 + fraction))} of the live clients and completes as soon as
+         * {@code clientsPerRound} results are in (or, at the deadline, with those in if at least
+         * {@code minClients}); the others' results are refused as not needed and never aggregated.
+         * Which clients counted is in the round log ({@link ServerStore#participants}); the model is
+         * bitwise that of a local run over them. Default 0: select exactly the goal.
+         */
+        public Builder optOverSelection(double fraction) {
+            this.overSelection = fraction;
+            return this;
+        }
 
         public Builder setProcess(LearningProcess process) {
             this.process = Objects.requireNonNull(process, "process");
@@ -614,6 +760,13 @@ public final class DeployServer implements AutoCloseable {
             if (minClients < 1 || minClients > clientsPerRound) {
                 throw new IllegalStateException(
                         "optMinClients must be in [1, clients per round " + clientsPerRound + "], got " + minClients);
+            }
+            if (!(overSelection >= 0 && overSelection <= MAX_OVER_SELECTION)) {
+                throw new IllegalArgumentException("optOverSelection must be in [0, " + MAX_OVER_SELECTION
+                        + "] (a fraction of the clients per round), got " + overSelection);
+            }
+            if (resultBufferBytes < 1) {
+                throw new IllegalArgumentException("optResultBufferBytes must be positive, got " + resultBufferBytes);
             }
             if (minPopulation < 0) {
                 throw new IllegalStateException("optMinPopulation must be >= 0, got " + minPopulation);

@@ -386,6 +386,7 @@ final class FleetService extends FleetGrpc.FleetImplBase {
         private ChunkAssembler assembler;
         private String failure;
         private byte[] resultSha256;
+        private boolean clientIndexRead;
         private boolean answered;
 
         ResultReceiver(StreamObserver<PushResultResponse> out) {
@@ -420,11 +421,13 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                                         + h.getResultSha256().size());
                     }
                     resultSha256 = h.getResultSha256().toByteArray();
+                    clientIndexRead = h.getClientIndexRead();
                     task = board.claim(id, h.getTaskId(), h.getRound());
                     if (!h.getFailure().isEmpty()) {
                         failure = h.getFailure();
                         return;
                     }
+                    board.admit(task, h.getResultBytes());
                     try {
                         assembler = new ChunkAssembler(
                                 h.getResultBytes(),
@@ -496,8 +499,9 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                     board.count(e.reason());
                     throw e;
                 }
-                if (!board.complete(task, result)) {
-                    throw board.reject(Rejection.STALE_ROUND, "task " + task.id + " ended before its result arrived");
+                Optional<RejectedMessageException> ended = board.complete(task, result, clientIndexRead);
+                if (ended.isPresent()) {
+                    throw ended.get();
                 }
                 answered = true;
                 send(out, PushResultResponse.newBuilder().setAccepted(true).build());
@@ -509,14 +513,20 @@ final class FleetService extends FleetGrpc.FleetImplBase {
 
         private void answer(RejectedMessageException e) {
             answered = true;
-            LOG.log(Level.WARNING, "refused a result: {0}", e.getMessage());
-            send(
-                    out,
-                    PushResultResponse.newBuilder()
-                            .setAccepted(false)
-                            .setRejection(e.reason())
-                            .setMessage(e.getMessage())
-                            .build());
+            if (task != null) {
+                board.unreserve(task);
+            }
+            PushResultResponse.Builder r = PushResultResponse.newBuilder()
+                    .setAccepted(false)
+                    .setRejection(e.reason())
+                    .setMessage(e.getMessage());
+            if (e.reason() == Rejection.RETRY_LATER) {
+                r.setRetryAfterMillis(TaskBoard.RETRY_LATER_MILLIS);
+                LOG.log(Level.FINE, "deferred a result: {0}", e.getMessage());
+            } else {
+                LOG.log(Level.WARNING, "refused a result: {0}", e.getMessage());
+            }
+            send(out, r.build());
             out.onCompleted();
         }
     }

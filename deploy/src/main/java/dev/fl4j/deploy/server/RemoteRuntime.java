@@ -12,9 +12,13 @@ import dev.fl4j.core.runtime.CommunicationStats;
 import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.core.runtime.ShippedChain;
+import dev.fl4j.deploy.Payloads;
 import dev.fl4j.deploy.RemoteClientData;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -42,11 +46,11 @@ import java.util.concurrent.TimeoutException;
  * the update, and the wire carries the encoded bytes. Client work without a descriptor (an
  * undescribed aggregator step, a custom weighting function) runs on the server on what came back.
  * The sums and means hold one accumulator, not one update per client; a result that arrives before
- * its turn waits in the fold's window (at most twice {@code maxInFlight} clients started and not
- * folded). The server runs one worker per selected
- * client, so every task is handed out at once and, in the worst case (the first client in order
- * the slowest), the window holds the rest of the cohort's results until it reports; a smaller
- * {@code maxInFlight} would bound that at the cost of handing tasks out later.
+ * its turn waits in the fold's window. The server runs one worker per selected client, so every task
+ * is handed out at once and, in the worst case (the first client in order the slowest), the window
+ * would hold the rest of the cohort's results until it reports; the {@link TaskBoard}'s result
+ * buffer bounds that ({@link DeployServer.Builder#optResultBufferBytes}): beyond its budget a result
+ * that is not the one the fold waits for is refused for now and pushed again by its client later.
  *
  * <p><b>Deadlines.</b> Each round attempt has a deadline ({@link #beginAttempt}); a client that has
  * not delivered an accepted result by then fails its work with a
@@ -54,6 +58,20 @@ import java.util.concurrent.TimeoutException;
  * kept: the round driver retries the round with the clients that reported, or abandons it). Because
  * training is deterministic, a retried round gives bitwise what a first attempt over the same
  * clients would have.
+ *
+ * <p><b>Over-selection.</b> A round that selects more clients than it needs runs in two attempts.
+ * The first ({@link #beginCollection}) hands every selected client its task and keeps the results as
+ * they are accepted, until the goal's worth of them is in (the {@link TaskBoard}'s quota: the result
+ * that fills it makes the other tasks not needed, their late results refused as
+ * {@link dev.fl4j.deploy.protocol.Rejection#NOT_NEEDED}) or the deadline passes; it folds nothing,
+ * and ends by failing the invocation on purpose ({@link OverSelectionCollected}). The second runs the
+ * round over the clients that counted, in selection order, exactly as a round over only them would
+ * run: for each, a kept result is used instead of a new task when the task would be the same (the
+ * same computation and argument bytes) or differs only in the client's position and the client says
+ * its work did not read it ({@link dev.fl4j.core.runtime.ShippedChain#invokeTracked}: an encoder's
+ * seeds, say, do); otherwise the task goes to the client again and, training being deterministic,
+ * gives what it would have given at that position. So the model is bitwise that of a local run over
+ * the clients that counted, which the round log records.
  *
  * <p>{@link #communication()} counts logical bits as every runtime does; {@link #wire()} counts the
  * bytes the protocol actually sent and received.
@@ -66,6 +84,20 @@ public final class RemoteRuntime implements FederatedRuntime {
     private final Set<String> missed = ConcurrentHashMap.newKeySet();
     private volatile long deadlineNanos = Long.MAX_VALUE;
     private volatile long timeoutMillis;
+    private volatile boolean collecting;
+    /** Over-selection: the results the collecting attempt accepted, by client, until used or dropped. */
+    private final Map<String, Collected> collected = new ConcurrentHashMap<>();
+
+    /** A result the collecting attempt kept, with what tells whether a later task would compute the same. */
+    private record Collected(
+            byte[] computation, byte[] argumentSha256, int clientIndex, boolean clientIndexRead, Value result) {
+
+        boolean answers(byte[] otherComputation, byte[] otherArgumentSha256, int otherClientIndex) {
+            return Arrays.equals(computation, otherComputation)
+                    && Arrays.equals(argumentSha256, otherArgumentSha256)
+                    && (!clientIndexRead || clientIndex == otherClientIndex);
+        }
+    }
 
     RemoteRuntime(TaskBoard board, WireStats wire, int maxInFlight) {
         this.board = board;
@@ -76,11 +108,41 @@ public final class RemoteRuntime implements FederatedRuntime {
                 .build();
     }
 
-    /** Starts a round attempt: tasks from now on must be answered within {@code timeoutMillis}. */
+    /**
+     * Starts a round attempt: tasks from now on must be answered within {@code timeoutMillis}. The
+     * results a collecting attempt kept stay available to this one (and are dropped at the next).
+     */
     void beginAttempt(long timeoutMillis) {
+        if (!collecting) {
+            collected.clear();
+        }
+        collecting = false;
+        board.resetPasses();
         missed.clear();
         this.timeoutMillis = timeoutMillis;
         this.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    }
+
+    /**
+     * Starts an over-selecting attempt over {@code selected} clients that needs {@code goal} of their
+     * results: the invocation collects them and then fails with {@link OverSelectionCollected};
+     * {@link #endCollection} then names the clients that counted.
+     */
+    void beginCollection(int goal, int selected, long timeoutMillis) {
+        beginAttempt(timeoutMillis);
+        collected.clear();
+        collecting = true;
+        board.beginQuota(goal, selected);
+    }
+
+    /** The clients whose results the collecting attempt accepted, in the order they came. */
+    List<String> endCollection() {
+        return board.endQuota();
+    }
+
+    /** Results kept by a collecting attempt and not yet used (what over-selection holds in memory). */
+    int collectedResults() {
+        return collected.size();
     }
 
     /** The clients of the current attempt whose work failed or missed the deadline. */
@@ -116,6 +178,40 @@ public final class RemoteRuntime implements FederatedRuntime {
     @Override
     public void close() {
         local.close();
+    }
+
+    /** The field of a chain's argument that holds the client's position in the pass. */
+    private static final String CLIENT_INDEX = "client_index";
+
+    private static Struct without(Struct s, String field) {
+        Struct.Builder b = Struct.builder();
+        for (int i = 0; i < s.size(); i++) {
+            if (!field.equals(s.nameAt(i))) {
+                b.add(s.nameAt(i), s.get(i));
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * Waits for {@code task}'s result and keeps it if accepted, then until the round has its results
+     * (or no task is open, or the deadline passes).
+     */
+    private void collect(Task task, byte[] computation, byte[] positionFree, int clientIndex)
+            throws InterruptedException {
+        try {
+            Value v = task.result.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            collected.put(
+                    task.clientId, new Collected(computation, positionFree, clientIndex, task.clientIndexRead, v));
+        } catch (TimeoutException e) {
+            board.abandon(task);
+        } catch (CancellationException | ExecutionException e) {
+            // not needed, given up, or the client reported failure: it does not count
+        } catch (InterruptedException e) {
+            board.abandon(task);
+            throw e;
+        }
+        board.awaitQuota(deadlineNanos);
     }
 
     /** Turns described client work over client data into tasks and waits for their results. */
@@ -154,14 +250,17 @@ public final class RemoteRuntime implements FederatedRuntime {
         public Value dispatch(int clientIndex, String clientId, LocalComputation fn, Value argument)
                 throws InterruptedException {
             try {
-                return run(clientId, fn, argument);
+                return run(clientIndex, clientId, fn, argument);
+            } catch (OverSelectionCollected e) {
+                throw e;
             } catch (RuntimeException | InterruptedException e) {
                 missed.add(clientId);
                 throw e;
             }
         }
 
-        private Value run(String clientId, LocalComputation fn, Value argument) throws InterruptedException {
+        private Value run(int passIndex, String clientId, LocalComputation fn, Value argument)
+                throws InterruptedException {
             if (!(argument instanceof Struct a)) {
                 throw new IllegalArgumentException("client work '" + fn.name() + "' takes " + argument.type()
                         + "; only a structure with a client-data field can be sent to a client");
@@ -191,23 +290,45 @@ public final class RemoteRuntime implements FederatedRuntime {
                         "client " + clientId + " was handed the data stand-in of " + data.clientId());
             }
             Optional<ComputationDescriptor> descriptor = fn.descriptor();
+            byte[] computation = descriptor.orElseThrow().toBytes();
+            Struct argumentSent = sent.build();
+            int clientIndex = argumentSent.has(CLIENT_INDEX)
+                    ? argumentSent.tensor(CLIENT_INDEX).intData()[0]
+                    : -1;
+            byte[] positionFree = Payloads.sha256(ValueCodec.encode(without(argumentSent, CLIENT_INDEX)));
+            String passKey = HexFormat.of().formatHex(Payloads.sha256(computation));
+            if (!collecting) {
+                Collected kept = collected.remove(clientId);
+                if (kept != null && kept.answers(computation, positionFree, clientIndex)) {
+                    board.dispatched(passKey, passIndex, null);
+                    board.returned(passKey, passIndex);
+                    return kept.result();
+                }
+            }
             Task task = new Task(
                     board.newTaskId(),
                     clientId,
                     data.round(),
-                    descriptor.orElseThrow().toBytes(),
+                    computation,
                     dataFields,
                     data.shuffleSeed(),
                     data.batchSize(),
                     data.examplesCap(),
                     data.stateRound(),
-                    ValueCodec.encode(sent.build()),
+                    ValueCodec.encode(argumentSent),
                     fn.type().result(),
                     deadlineNanos);
+            board.dispatched(passKey, passIndex, task);
             board.offer(task);
+            if (collecting) {
+                collect(task, computation, positionFree, clientIndex);
+                throw new OverSelectionCollected(clientId);
+            }
             try {
                 long left = deadlineNanos - System.nanoTime();
-                return task.result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+                Value result = task.result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+                board.returned(passKey, passIndex);
+                return result;
             } catch (TimeoutException | CancellationException e) {
                 board.abandon(task);
                 throw new ClientMissedDeadlineException(clientId, task.round, timeoutMillis);

@@ -12,10 +12,11 @@ import java.util.List;
 
 /**
  * The server's durable state in an embedded SQLite database (JDBC, {@code org.xerial:sqlite-jdbc}):
- * the registered clients, every round attempt with its outcome, and which clients took part in each
- * completed round. Kept next to the model checkpoints, so a restarted server knows its clients and
- * where the run stands. Schema version {@value #SCHEMA_VERSION}; a database of another version is
- * refused.
+ * the registered clients, every round attempt with its outcome, which clients took part in each
+ * completed round, and the bytes the protocol has sent and received so far (updated with every
+ * attempt, so a restarted server's wire counts continue from the last attempt recorded). Kept next to
+ * the model checkpoints, so a restarted server knows its clients and where the run stands. Schema
+ * version {@value #SCHEMA_VERSION}; a database of another version is refused.
  */
 public final class ServerStore implements AutoCloseable {
 
@@ -88,11 +89,14 @@ public final class ServerStore implements AutoCloseable {
 
     /**
      * Records one attempt at {@code round}; a completed one ({@code outcome} "completed") also records
-     * who took part, in the same transaction.
+     * who took part, and the wire counts so far, in the same transaction.
      */
-    synchronized void recordAttempt(int round, int attempt, int selected, List<String> reported, String outcome) {
+    synchronized void recordAttempt(
+            int round, int attempt, int selected, List<String> reported, String outcome, WireStats wire) {
         try {
             connection.setAutoCommit(false);
+            update("INSERT OR REPLACE INTO meta VALUES (?, ?)", WIRE_SENT, String.valueOf(wire.sentBytes()));
+            update("INSERT OR REPLACE INTO meta VALUES (?, ?)", WIRE_RECEIVED, String.valueOf(wire.receivedBytes()));
             update(
                     "INSERT OR REPLACE INTO rounds VALUES (?, ?, ?, ?, ?, ?)",
                     round,
@@ -124,6 +128,31 @@ public final class ServerStore implements AutoCloseable {
     }
 
     static final String COMPLETED = "completed";
+
+    private static final String WIRE_SENT = "wire_sent_bytes";
+    private static final String WIRE_RECEIVED = "wire_received_bytes";
+
+    /** Bytes sent to clients as of the last recorded attempt (0 if none). */
+    public synchronized long wireSentBytes() {
+        return metaLong(WIRE_SENT);
+    }
+
+    /** Bytes received from clients as of the last recorded attempt (0 if none). */
+    public synchronized long wireReceivedBytes() {
+        return metaLong(WIRE_RECEIVED);
+    }
+
+    private long metaLong(String key) {
+        try {
+            String v = meta(key);
+            return v == null ? 0 : Long.parseLong(v);
+        } catch (SQLException e) {
+            throw failure("read " + key, e);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(
+                    "server database " + file + ": " + key + " is not a count: " + e.getMessage());
+        }
+    }
 
     /** The highest completed round, 0 if none. */
     public synchronized int lastCompletedRound() {

@@ -12,7 +12,9 @@ final class Task {
         WAITING,
         HANDED_OUT,
         DONE,
-        ABANDONED
+        ABANDONED,
+        /** Over-selection: the round had its results before this one came. */
+        NOT_NEEDED
     }
 
     final String id;
@@ -32,6 +34,14 @@ final class Task {
     final long deadlineNanos;
     final CompletableFuture<Value> result = new CompletableFuture<>();
     State state = State.WAITING;
+    /** The pass of client work this task belongs to ({@link TaskBoard#dispatched}) and the client's index in it. */
+    String passKey;
+
+    int passIndex = -1;
+    /** Bytes of the result's buffer budget this task holds ({@link TaskBoard#admit}). */
+    long reservedBytes;
+    /** Whether the client said computing its result read its position in the round (set with the result). */
+    volatile boolean clientIndexRead = true;
 
     Task(
             String id,

@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The tasks the server has for its clients and the results it waits for. A task goes to one
@@ -23,7 +25,18 @@ import java.util.Optional;
  * once. Everything a result must pass before it reaches the fold is checked here, each failure with
  * its own {@link Rejection}, counted: an unknown task id, a task of another client, a round that is
  * not the task's, a task already answered, or one abandoned (past its deadline or its round given
- * up). Task ids are 128 random bits from {@link SecureRandom}, so a client cannot guess another's.
+ * up), or, when the round over-selected ({@link #beginQuota}), one whose round already has the
+ * results it needs. Task ids are 128 random bits from {@link SecureRandom}, so a client cannot guess
+ * another's.
+ *
+ * <p><b>The result buffer.</b> Results are folded in client order, so a result that arrives before
+ * an earlier client's waits in memory. The board bounds those: per pass of client work
+ * ({@link #dispatched}), the client the fold waits for is the lowest index whose result has not come
+ * back ({@link #returned}); a result of that client is always admitted, any other only while the
+ * bytes of admitted and not yet foldable results stay within the budget ({@link #admit}), else its
+ * push is answered {@link Rejection#RETRY_LATER} and the client keeps it and pushes it again later.
+ * So the buffer holds at most the budget plus the result the fold waits for. A collecting
+ * (over-selecting) attempt folds nothing and keeps its results outside this bound.
  */
 final class TaskBoard {
 
@@ -41,6 +54,113 @@ final class TaskBoard {
         }
     };
     private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
+    /** Over-selection: accepted results after which the open tasks are not needed (0: no quota). */
+    private int quota;
+
+    private int quotaTasks;
+    private int offeredUnderQuota;
+    private final List<String> acceptedUnderQuota = new ArrayList<>();
+    private long bufferBudget = Long.MAX_VALUE;
+    private long buffered;
+    private long bufferedPeak;
+    private final Map<String, Pass> passes = new HashMap<>();
+
+    /** One pass's order: which client index the fold waits for, and which results came back. */
+    private static final class Pass {
+        final BitSet returned = new BitSet();
+        final Map<Integer, Task> admitted = new HashMap<>();
+        int waitingFor;
+    }
+
+    /** How long a client told {@link Rejection#RETRY_LATER} waits before it pushes again. */
+    static final int RETRY_LATER_MILLIS = 200;
+
+    /** Forgets the passes of the last attempt (a new attempt starts). */
+    synchronized void resetPasses() {
+        for (Pass p : passes.values()) {
+            p.admitted.values().forEach(this::unreserve);
+        }
+        passes.clear();
+    }
+
+    /** Bounds the bytes of results admitted ahead of the fold's turn (default: unbounded). */
+    synchronized void bufferBudget(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("result buffer budget must be positive, got " + bytes);
+        }
+        bufferBudget = bytes;
+    }
+
+    /**
+     * Client {@code index} of the pass of client work {@code passKey} is handed its work ({@code task}, or
+     * null when a kept result answers it); an index seen again starts a new pass under that key.
+     */
+    synchronized void dispatched(String passKey, int index, Task task) {
+        Pass p = passes.get(passKey);
+        if (p == null || p.returned.get(index) || index < p.waitingFor) {
+            if (p != null) {
+                p.admitted.values().forEach(this::unreserve);
+            }
+            p = new Pass();
+            passes.put(passKey, p);
+        }
+        if (task != null) {
+            task.passKey = passKey;
+            task.passIndex = index;
+        }
+    }
+
+    /** Client {@code index}'s result of pass {@code passKey} went to the fold: what it unblocks may be folded. */
+    synchronized void returned(String passKey, int index) {
+        Pass p = passes.get(passKey);
+        if (p == null) {
+            return;
+        }
+        p.returned.set(index);
+        while (p.returned.get(p.waitingFor)) {
+            Task t = p.admitted.remove(p.waitingFor);
+            if (t != null) {
+                unreserve(t);
+            }
+            p.waitingFor++;
+        }
+    }
+
+    /**
+     * Admits a result of {@code bytes} for {@code t} into the buffer, or refuses it for now
+     * ({@link Rejection#RETRY_LATER}) when it is not the result the fold waits for and would take the
+     * buffer over its budget.
+     */
+    synchronized void admit(Task t, long bytes) {
+        if (t.passKey == null || quota > 0) {
+            return;
+        }
+        Pass p = passes.get(t.passKey);
+        unreserve(t);
+        if (p != null && t.passIndex != p.waitingFor && buffered + bytes > bufferBudget) {
+            throw reject(
+                    Rejection.RETRY_LATER,
+                    "task " + t.id + ": the results waiting for an earlier client's fill the server's buffer of "
+                            + bufferBudget + " bytes; push this result again in " + RETRY_LATER_MILLIS + " ms");
+        }
+        t.reservedBytes = bytes;
+        buffered += bytes;
+        bufferedPeak = Math.max(bufferedPeak, buffered);
+        if (p != null) {
+            p.admitted.put(t.passIndex, t);
+        }
+    }
+
+    /** Gives back the buffer bytes {@code t} holds (its push failed, or it ended). */
+    synchronized void unreserve(Task t) {
+        buffered -= t.reservedBytes;
+        t.reservedBytes = 0;
+    }
+
+    /** The most bytes of results the buffer held at once. */
+    synchronized long bufferedPeakBytes() {
+        return bufferedPeak;
+    }
 
     /** A fresh unguessable task id. */
     synchronized String newTaskId() {
@@ -51,6 +171,9 @@ final class TaskBoard {
 
     /** Adds {@code task}; a poll of its client parked on the board gets it at once. */
     synchronized void offer(Task task) {
+        if (quota > 0) {
+            offeredUnderQuota++;
+        }
         active.put(task.id, task);
         waiting.computeIfAbsent(task.clientId, k -> new ArrayDeque<>()).add(task);
         ParkedPoll poll = parked.remove(task.clientId);
@@ -160,6 +283,12 @@ final class TaskBoard {
                 throw reject(
                         Rejection.DUPLICATE_RESULT, "task " + taskId + " was already answered; a result counts once");
             }
+            if (was == Task.State.NOT_NEEDED) {
+                throw reject(
+                        Rejection.NOT_NEEDED,
+                        "task " + taskId + ": its round already has the results it needs (over-selection);"
+                                + " this one is not aggregated");
+            }
             if (was == Task.State.ABANDONED) {
                 throw reject(
                         Rejection.STALE_ROUND,
@@ -181,41 +310,107 @@ final class TaskBoard {
         return t;
     }
 
-    /** Completes {@code t} with {@code result} (checked by the caller); false if it ended meanwhile. */
-    synchronized boolean complete(Task t, Value result) {
+    /**
+     * Completes {@code t} with {@code result} (checked by the caller); if it ended meanwhile, the
+     * rejection saying how. Under a quota, the result that fills it makes every other open task not
+     * needed, in the same step, so exactly the quota's results are accepted.
+     */
+    synchronized Optional<RejectedMessageException> complete(Task t, Value result, boolean clientIndexRead) {
         if (active.remove(t.id) == null) {
-            return false;
+            return Optional.of(
+                    t.state == Task.State.NOT_NEEDED
+                            ? reject(
+                                    Rejection.NOT_NEEDED,
+                                    "task " + t.id + ": its round got the results it needs while this one arrived"
+                                            + " (over-selection); it is not aggregated")
+                            : reject(Rejection.STALE_ROUND, "task " + t.id + " ended before its result arrived"));
         }
         t.state = Task.State.DONE;
+        t.clientIndexRead = clientIndexRead;
         finished.put(t.id, Task.State.DONE);
+        if (quota > 0) {
+            acceptedUnderQuota.add(t.clientId);
+            if (acceptedUnderQuota.size() == quota) {
+                for (Task open : active.values().toArray(Task[]::new)) {
+                    end(open, Task.State.NOT_NEEDED);
+                }
+            }
+            notifyAll();
+        }
         t.result.complete(result);
-        return true;
+        return Optional.empty();
+    }
+
+    /**
+     * Over-selection: from now on, once {@code n} results are accepted the other open tasks are not
+     * needed (their results are refused as {@link Rejection#NOT_NEEDED}); {@code tasks} tasks are
+     * expected.
+     */
+    synchronized void beginQuota(int n, int tasks) {
+        if (n < 1 || tasks < n) {
+            throw new IllegalArgumentException("quota must be in [1, " + tasks + "], got " + n);
+        }
+        quota = n;
+        quotaTasks = tasks;
+        offeredUnderQuota = 0;
+        acceptedUnderQuota.clear();
+    }
+
+    /**
+     * Waits until the quota is filled, or every expected task was offered and none is open any more,
+     * or {@code deadlineNanos} (of {@link System#nanoTime}) passes.
+     */
+    synchronized void awaitQuota(long deadlineNanos) throws InterruptedException {
+        while (quota > 0
+                && acceptedUnderQuota.size() < quota
+                && !(offeredUnderQuota >= quotaTasks && active.isEmpty())) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    /** Ends the quota; the clients whose results were accepted under it, in the order they came. */
+    synchronized List<String> endQuota() {
+        quota = 0;
+        return List.copyOf(acceptedUnderQuota);
     }
 
     /** Fails {@code t} with the client's own report of failure. */
     synchronized void fail(Task t, RuntimeException failure) {
+        unreserve(t);
         if (active.remove(t.id) != null) {
             t.state = Task.State.DONE;
             finished.put(t.id, Task.State.DONE);
             t.result.completeExceptionally(failure);
+            notifyAll();
         }
     }
 
     /** Gives up {@code t} (deadline passed, round abandoned): a later result for it is stale. */
     synchronized void abandon(Task t) {
+        end(t, Task.State.ABANDONED);
+    }
+
+    private void end(Task t, Task.State how) {
+        unreserve(t);
         if (active.remove(t.id) != null) {
-            t.state = Task.State.ABANDONED;
-            finished.put(t.id, Task.State.ABANDONED);
+            t.state = how;
+            finished.put(t.id, how);
             t.result.cancel(false);
+            notifyAll();
         }
     }
 
-    /** Gives up every open task (a round attempt failed). */
+    /** Gives up every open task (a round attempt failed) and forgets the attempt's passes. */
     synchronized void abandonAll() {
         for (Task t : active.values().toArray(Task[]::new)) {
             abandon(t);
         }
         waiting.clear();
+        resetPasses();
     }
 
     /** Counts a refusal and returns the exception that carries it. */

@@ -23,7 +23,7 @@ public final class HonestTasks {
                     data,
                     UnaryOperator.identity(),
                     context);
-            return ValueCodec.decode(executor.run(task, argument));
+            return ValueCodec.decode(executor.run(task, argument).bytes());
         }
     }
 }

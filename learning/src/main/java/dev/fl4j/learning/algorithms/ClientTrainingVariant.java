@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FunctionType;
+import dev.fl4j.core.ListSequence;
 import dev.fl4j.core.SequenceType;
 import dev.fl4j.core.SequenceValue;
 import dev.fl4j.core.Struct;
@@ -27,6 +28,7 @@ import dev.fl4j.learning.model.LocalSteps;
 import dev.fl4j.learning.model.ModelEngine;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
+import dev.fl4j.learning.optimizers.Optimizer;
 import dev.fl4j.learning.optimizers.Sgd;
 import java.util.List;
 import java.util.Optional;
@@ -49,10 +51,17 @@ import java.util.Optional;
  *       {@value #SCAFFOLD_STATE_KEY}, zeros at first). Each step uses {@code g + c − c_i}; then
  *       {@code c_i⁺ = c_i − c + (x − y)/(K·η)} with {@code K} local steps at rate {@code η}, and
  *       {@code extra} is {@code c_i⁺ − c_i}. A client with no steps keeps {@code c_i} and sends zeros.
- *   <li>{@link Variant#MIME_LITE} (Karimireddy et al. 2020, TFF's {@code build_mime_lite} with SGD):
+ *   <li>{@link Variant#MIME_LITE} (Karimireddy et al. 2020, TFF's {@code build_mime_lite}) with SGD:
  *       {@code server_state} is the server's momentum accumulator {@code m}, frozen during the round;
  *       each step uses {@code g + β·m}, which is SGD-with-momentum's step from state {@code m}; and
  *       {@code extra} is the client's full-batch mean gradient at the received model.
+ *   <li>{@link Variant#MIME_LITE} with another base optimizer (Adam, Adagrad, Yogi, RMSprop as the spec's
+ *       client optimizer): {@code server_state} is that optimizer's state {@code s} (Adam's
+ *       {@code <step, accumulator, preconditioner>}), frozen during the round; each local step is the
+ *       optimizer's rule from {@code s}, {@code y ← next(s, y, g).weights} with the new state dropped, as
+ *       TFF's client does; {@code extra} as with SGD. The steps run in Java on the engine's per-batch
+ *       gradients ({@link ClientTrainer#gradients} of one batch at the current weights), so each costs a
+ *       weight copy into the engine: slower than in-graph steps, same result up to float rounding.
  * </ul>
  *
  * <p>A client whose update (or {@code extra}) is not finite sends zeros with weight 0 and flag 1, as
@@ -107,11 +116,17 @@ public final class ClientTrainingVariant extends LocalComputation {
             long seed,
             float mimeMomentum) {
         super("client_train_" + variant.name().toLowerCase(), signature(spec, variant));
-        if (variant != Variant.PLAIN && !(spec.clientOptimizer() instanceof Sgd)) {
+        if (variant != Variant.PLAIN && variant != Variant.MIME_LITE && !(spec.clientOptimizer() instanceof Sgd)) {
             throw new IllegalArgumentException(
                     variant + " needs an SGD client optimizer, got " + spec.clientOptimizer());
         }
-        if (variant == Variant.MIME_LITE && ((Sgd) spec.clientOptimizer()).momentum() != 0f) {
+        if (variant == Variant.MIME_LITE && OptimizerDecay.of(spec.clientOptimizer()) != 0f) {
+            throw new IllegalArgumentException("Mime Lite's base optimizer takes no weight decay: its server state is"
+                    + " updated with plain full-batch gradients, got " + spec.clientOptimizer());
+        }
+        if (variant == Variant.MIME_LITE
+                && spec.clientOptimizer() instanceof Sgd sgd
+                && (sgd.momentum() != 0f || sgd.nesterov())) {
             throw new IllegalArgumentException("Mime Lite's client SGD takes no momentum of its own:"
                     + " the base optimizer's momentum comes from the server state");
         }
@@ -145,6 +160,25 @@ public final class ClientTrainingVariant extends LocalComputation {
                 .build();
     }
 
+    /**
+     * Whether this is Mime Lite with a base optimizer other than SGD, whose server state is that optimizer's state
+     * and whose local steps run in Java.
+     */
+    static boolean isOptimizerStateMime(TrainingSpec spec, Variant variant) {
+        return variant == Variant.MIME_LITE && !(spec.clientOptimizer() instanceof Sgd);
+    }
+
+    /**
+     * The type of the server state a client of {@code variant} receives: the trainable weights' structure, or for
+     * Mime Lite with a non-SGD base optimizer that optimizer's state of them.
+     */
+    static Type serverStateType(TrainingSpec spec, Variant variant) {
+        Type trainable = trainableType(spec);
+        return isOptimizerStateMime(spec, variant)
+                ? spec.clientOptimizer().initialize(trainable).type()
+                : trainable;
+    }
+
     /** The type of the update a client of {@code variant} sends. */
     static Type updateType(TrainingSpec spec, Variant variant) {
         Type trainable = trainableType(spec);
@@ -159,7 +193,7 @@ public final class ClientTrainingVariant extends LocalComputation {
                 .add("data", new SequenceType(spec.model().inputSpec()))
                 .add("learning_rate", F32);
         if (variant.hasServerState()) {
-            param.add("server_state", trainable);
+            param.add("server_state", serverStateType(spec, variant));
         }
         StructType.Builder result = StructType.builder()
                 .add("update", updateType(spec, variant))
@@ -194,6 +228,7 @@ public final class ClientTrainingVariant extends LocalComputation {
         Value extra = null;
         Struct correction = null;
         Value clientControl = null;
+        ClientTrainingResult frozenStateSteps = null;
         switch (variant) {
             case SCAFFOLD -> {
                 clientControl = context.clientState(SCAFFOLD_STATE_KEY).orElse(Structures.zeros(trainable));
@@ -204,12 +239,19 @@ public final class ClientTrainingVariant extends LocalComputation {
             case MIME_LITE -> {
                 GradientResult full = trainer.gradients(initial, data, clientSeed);
                 extra = full.meanGradient();
-                float beta = mimeMomentum;
-                correction = (Struct) Structures.map(a.get("server_state"), m -> scaled(m, beta));
+                if (isOptimizerStateMime(spec, variant)) {
+                    frozenStateSteps =
+                            stepsFromFrozenState(trainer, initial, data, clientSeed, lr, a.struct("server_state"));
+                } else {
+                    float beta = mimeMomentum;
+                    correction = (Struct) Structures.map(a.get("server_state"), m -> scaled(m, beta));
+                }
             }
             default -> {}
         }
-        ClientTrainingResult r = trainer.train(initial, data, clientSeed, new LocalSteps(lr, correction));
+        ClientTrainingResult r = frozenStateSteps != null
+                ? frozenStateSteps
+                : trainer.train(initial, data, clientSeed, new LocalSteps(lr, correction));
         Value delta = initial.trainableDelta(r.weights());
         float weight = weighting.weightFor(r.numExamples());
         Value update = delta;
@@ -236,6 +278,38 @@ public final class ClientTrainingVariant extends LocalComputation {
             out.add("extra", finite ? extra : Structures.zerosLike(extra));
         }
         return out.build();
+    }
+
+    /**
+     * Mime Lite's local steps with a non-SGD base optimizer: for the spec's epochs, batch by batch, the engine's
+     * gradient of the batch at the current weights (training mode; dropout from {@code seed} and the step), then the
+     * base optimizer's rule at learning rate {@code lr} from the frozen {@code state}, its new state dropped. Metrics
+     * are the batches' training metrics before each step, as local training counts them.
+     */
+    private ClientTrainingResult stepsFromFrozenState(
+            ClientTrainer trainer, ModelWeights initial, SequenceValue data, long seed, float lr, Struct state) {
+        Optimizer base = spec.clientOptimizer().withLearningRate(lr);
+        ModelWeights w = initial;
+        Struct metrics = Metrics.zeros(spec.model().metrics());
+        long examples = 0;
+        long steps = 0;
+        for (int epoch = 0; epoch < spec.epochs(); epoch++) {
+            for (Value batch : data) {
+                SequenceValue one = ListSequence.of(spec.model().inputSpec(), List.of(batch));
+                GradientResult g = trainer.gradients(w, one, Seeds.derive(seed, steps + 1));
+                if (g.numExamples() == 0) {
+                    continue;
+                }
+                metrics = Metrics.sum(metrics, g.unfinalizedMetrics());
+                w = ModelWeights.of(
+                        (Struct) base.next(state, w.trainable(), g.meanGradient())
+                                .weights(),
+                        w.nonTrainable());
+                examples += g.numExamples();
+                steps++;
+            }
+        }
+        return new ClientTrainingResult(w, examples, metrics, steps);
     }
 
     /**

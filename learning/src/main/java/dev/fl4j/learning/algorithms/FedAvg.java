@@ -298,21 +298,29 @@ public final class FedAvg {
             }
             Optimizer local = clientOptimizer;
             float mimeMomentum = 0f;
-            if (v != ClientTrainingVariant.Variant.PLAIN && !(local instanceof Sgd)) {
+            if (v == ClientTrainingVariant.Variant.MIME_LITE) {
+                if (OptimizerDecay.of(local) != 0f) {
+                    throw new IllegalStateException("Mime Lite's base optimizer takes no weight decay (its server state"
+                            + " is updated with plain full-batch gradients), got " + local);
+                }
+                if (proximalMu != 0f) {
+                    throw new IllegalStateException(
+                            "Mime Lite takes no proximal term, got optProximalMu(" + proximalMu + ")");
+                }
+            }
+            if (v != ClientTrainingVariant.Variant.PLAIN
+                    && !(local instanceof Sgd)
+                    && v != ClientTrainingVariant.Variant.MIME_LITE) {
                 throw new IllegalStateException(name + " runs SGD client steps (its update rule assumes them), got "
                         + local + "; use Sgd with an optional momentum");
             }
-            if (v == ClientTrainingVariant.Variant.MIME_LITE) {
+            if (v == ClientTrainingVariant.Variant.MIME_LITE && local instanceof Sgd) {
                 Sgd base = (Sgd) local;
                 if (base.nesterov()) {
                     throw new IllegalStateException(
                             "Mime Lite here applies the server's heavy-ball momentum on the clients;"
                                     + " Nesterov momentum is not supported, got "
                                     + base);
-                }
-                if (proximalMu != 0f) {
-                    throw new IllegalStateException(
-                            "Mime Lite takes no proximal term, got optProximalMu(" + proximalMu + ")");
                 }
                 mimeMomentum = base.momentum();
                 local = Sgd.of(base.learningRate());

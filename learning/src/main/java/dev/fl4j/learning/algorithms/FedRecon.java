@@ -98,6 +98,7 @@ public final class FedRecon {
         private ClientWeighting weighting = ClientWeighting.NUM_EXAMPLES;
         private ModelEngine engine;
         private long seed;
+        private ModelWeights initialWeights;
 
         private Builder(ModelSpec model, Set<String> localWeights) {
             this.model = Objects.requireNonNull(model, "model");
@@ -179,6 +180,16 @@ public final class FedRecon {
             return this;
         }
 
+        /**
+         * The model of round 0 (default: the model's initial weights drawn from the seed), e.g. an earlier run's;
+         * its local weights stay on the server unused, as the seeded ones would. Checked against the model when the
+         * process is built.
+         */
+        public Builder optInitialWeights(ModelWeights weights) {
+            this.initialWeights = Objects.requireNonNull(weights, "initial weights");
+            return this;
+        }
+
         private Type globalType() {
             StructType trainable = (StructType) model.weightsType().get("trainable");
             StructType.Builder b = StructType.builder();
@@ -201,6 +212,8 @@ public final class FedRecon {
                 throw new IllegalStateException(
                         "federated reconstruction needs a client optimizer: call setClientOptimizer");
             }
+            requireNoWeightDecay(clientOptimizer, "client");
+            requireNoWeightDecay(reconstructionOptimizer, "reconstruction");
             return new TrainingSpec[] {
                 new TrainingSpec(model, reconstructionOptimizer, reconstructionEpochs, 0f),
                 new TrainingSpec(model, clientOptimizer, epochs, 0f)
@@ -208,9 +221,22 @@ public final class FedRecon {
         }
 
         /**
+         * Weight decay is added to the gradient after a phase's frozen weights have had theirs zeroed, so it would
+         * move them.
+         */
+        private static void requireNoWeightDecay(Optimizer o, String which) {
+            float wd = OptimizerDecay.of(o);
+            if (wd != 0f) {
+                throw new IllegalStateException("federated reconstruction's " + which + " optimizer takes no weight"
+                        + " decay (got " + o + "): it would move the weights that phase holds frozen");
+            }
+        }
+
+        /**
          * Builds the learning process.
          *
-         * @throws IllegalStateException without a client optimizer
+         * @throws IllegalStateException without a client optimizer, with an optimizer that has weight decay, or with
+         *     initial weights that do not fit the model
          * @throws IllegalArgumentException for epochs below 1
          */
         public LearningProcess build() {
@@ -218,6 +244,16 @@ public final class FedRecon {
             ModelEngine e = engine != null ? engine : ModelEngines.defaultEngine();
             Reconstruction recon = new Reconstruction(model, local, globalNames, specs, e, seed, splitDataset);
             StructType weightsType = model.weightsType();
+            ModelWeights start = initialWeights;
+            if (start != null) {
+                try {
+                    start.requireType(weightsType);
+                } catch (IllegalArgumentException ex) {
+                    throw new IllegalStateException(
+                            "optInitialWeights do not fit model '" + model.name() + "': " + ex.getMessage(), ex);
+                }
+            }
+            long initSeed = seed;
             Type global = globalType();
             ClientWorkProcess clientWork = clientWork(recon, global);
             AggregationFactory f = aggregator != null ? aggregator : new NonFiniteZeroingFactory(new MeanFactory());
@@ -226,7 +262,7 @@ public final class FedRecon {
                     : ((UnweightedAggregationFactory) f).create(global);
             return LearningProcess.compose(
                     weightsType,
-                    () -> model.initialWeights(seed),
+                    () -> start != null ? start : model.initialWeights(initSeed),
                     globalBroadcast(weightsType),
                     clientWork,
                     aggregation,

@@ -18,6 +18,7 @@ import dev.fl4j.core.templates.MeasuredProcessOutput;
 import dev.fl4j.learning.keras.Metric;
 import dev.fl4j.learning.keras.Metrics;
 import dev.fl4j.learning.optimizers.LearningRateSchedule;
+import dev.fl4j.learning.optimizers.Optimizer;
 import dev.fl4j.learning.templates.ClientWorkProcess;
 import java.util.List;
 
@@ -29,7 +30,7 @@ import java.util.List;
  * the server computes the rate, broadcasts it (one float32 per client, counted) with the server state,
  * and the clients run a {@link ClientTrainingVariant}.
  *
- * <p>State {@code <round=int32[, server_control=T | momentum_accumulator=T]>}, measurements
+ * <p>State {@code <round=int32[, server_control=T | momentum_accumulator=T | base_optimizer_state=S]>}, measurements
  * {@code <train=<metric=..>, non_finite_update_count=int32, client_learning_rate=float32>}. After the
  * round:
  *
@@ -39,6 +40,11 @@ import java.util.List;
  *   <li>Mime Lite: {@code m ← β·m + ḡ}, {@code ḡ} the clients' full-batch gradients averaged with the
  *       update weights (SGD-with-momentum's state update at the server); {@code m} stays when every
  *       weight is 0.
+ *   <li>Mime Lite with another base optimizer: its state {@code s} (initially the optimizer's own, e.g. Adam's
+ *       zero moments at step 0) becomes {@code next(s, x, ḡ).state}, the optimizer's rule on the weighted mean
+ *       full-batch gradient (TFF's server update of {@code build_mime_lite}); the base optimizer has no weight
+ *       decay, so its state does not depend on the weights {@code x}, and zeros are passed for them. {@code s}
+ *       stays when every weight is 0.
  * </ul>
  */
 public final class ScheduledClientWork {
@@ -63,11 +69,16 @@ public final class ScheduledClientWork {
         StructType weights = training.spec().model().weightsType();
         Type trainable = weights.get("trainable");
         Type data = new SequenceType(training.spec().model().inputSpec());
-        String serverField =
-                variant == ClientTrainingVariant.Variant.SCAFFOLD ? "server_control" : "momentum_accumulator";
+        boolean optimizerState = ClientTrainingVariant.isOptimizerStateMime(training.spec(), variant);
+        Optimizer base = training.spec().clientOptimizer();
+        String serverField = variant == ClientTrainingVariant.Variant.SCAFFOLD
+                ? "server_control"
+                : optimizerState ? "base_optimizer_state" : "momentum_accumulator";
+        Type serverStateType = ClientTrainingVariant.serverStateType(training.spec(), variant);
+        Value initialServerState = optimizerState ? base.initialize(trainable) : Structures.zeros(trainable);
         StructType.Builder stateBuilder = StructType.builder().add("round", I32);
         if (variant.hasServerState()) {
-            stateBuilder.add(serverField, trainable);
+            stateBuilder.add(serverField, serverStateType);
         }
         StructType stateMember = stateBuilder.build();
         FederatedType state = FederatedType.server(stateMember);
@@ -126,6 +137,15 @@ public final class ScheduledClientWork {
             if (variant == ClientTrainingVariant.Variant.SCAFFOLD) {
                 float n = totalClients;
                 next = Structures.zip(old, sum, (c, d) -> combine(c, 1f, d, 1f / n));
+            } else if (optimizerState) {
+                float wsum = in.tensor("weight_sum").floatValue();
+                next = wsum > 0f
+                        ? base.next(
+                                        (Struct) old,
+                                        Structures.zeros(trainable),
+                                        Structures.map(sum, g -> scale(g, 1f / wsum)))
+                                .state()
+                        : old;
             } else {
                 float wsum = in.tensor("weight_sum").floatValue();
                 next = wsum > 0f ? Structures.zip(old, sum, (m, g) -> combine(m, mimeMomentum, g, 1f / wsum)) : old;
@@ -134,14 +154,14 @@ public final class ScheduledClientWork {
         });
         LocalComputation roundOf = LocalComputation.of("round", stateMember, I32, v -> ((Struct) v).get("round"));
         LocalComputation serverStateOf =
-                LocalComputation.of("server_state", stateMember, trainable, v -> ((Struct) v).get(serverField));
+                LocalComputation.of("server_state", stateMember, serverStateType, v -> ((Struct) v).get(serverField));
 
         FederatedComputation init = FederatedComputation.noArg(
                 "client_work_initialize",
                 state,
                 (ctx, a) -> ctx.federatedValue(
                         variant.hasServerState()
-                                ? Struct.named("round", Tensor.scalar(0), serverField, Structures.zeros(trainable))
+                                ? Struct.named("round", Tensor.scalar(0), serverField, initialServerState)
                                 : Struct.named("round", Tensor.scalar(0)),
                         Placement.SERVER));
         FederatedComputation next = FederatedComputation.of(

@@ -162,6 +162,36 @@ class DeltaDistributionTest {
     }
 
     @Test
+    void aHalfBitDeltaAfterATwoBitFullModelKeepsCopiesBitwiseEqualAndErrorFeedbackClosesTheGap() {
+        DistributionProcess d =
+                EncodedDistribution.fromName("delta:sampled-lloyd:0.5:1@1000/hadamard-lloyd:2", MODEL, 11);
+        List<String> clients = List.of("a", "b");
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
+            Value state = d.initialize(rt);
+            Struct w = model(5);
+            Round first = deliver(rt, d, state, w, clients);
+            state = first.state();
+            double gap = distance(w, reference(state));
+            assertTrue(gap > 0, "a 2-bit full model is lossy");
+            long fullBits = first.measurements().tensor("encoded_bits").getLong(0);
+            for (int round = 2; round <= 16; round++) {
+                Round r = deliver(rt, d, state, w, clients);
+                state = r.state();
+                assertEquals(0L, r.measurements().tensor("full_model").getLong(0), "round " + round);
+                assertTrue(
+                        r.measurements().tensor("encoded_bits").getLong(0) < fullBits / 3,
+                        "half a bit per element against two");
+                for (int c = 0; c < clients.size(); c++) {
+                    assertEquals(reference(state), r.received().get(c), "round " + round + " client " + c);
+                    assertEquals(reference(state), copy(rt, clients.get(c)), "round " + round + " copy " + c);
+                }
+            }
+            double now = distance(w, reference(state));
+            assertTrue(now < 0.2 * gap, "15 half-bit deltas shrink the 2-bit model's error " + gap + " to " + now);
+        }
+    }
+
+    @Test
     void aClientThatMissedRoundsGetsTheFullModelAndEveryCopyIsResynchronized() {
         DistributionProcess d =
                 EncodedDistribution.fromName("delta:hadamard-uniform:2@1000/hadamard-uniform:8", MODEL, 5);

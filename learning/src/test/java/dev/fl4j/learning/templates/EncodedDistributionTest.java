@@ -152,6 +152,28 @@ class EncodedDistributionTest {
         }
     }
 
+    /**
+     * A deployed client rebuilds the broadcast's decoding from its descriptor's bytes: for the Lloyd–Max
+     * broadcast presets it decodes the server's encoding to exactly what the encoder's own decode gives.
+     */
+    @Test
+    void aClientRebuildsTheLloydMaxDecodingFromItsDescriptorBytes() {
+        Type type = CNN.weightsType();
+        Struct model = CNN.initialWeights(3).asStruct();
+        for (String preset : List.of("hadamard-lloyd:2@0", "hadamard-lloyd:3")) {
+            dev.fl4j.compression.ValueEncoder encoder = dev.fl4j.compression.Encoders.parse(preset);
+            Value encoded = encoder.encode(model, 5, encoder.initialState(type)).value();
+            byte[] wire = dev.fl4j.core.computation.ComputationDescriptor.of(
+                            EncodedDistribution.DecodeFactory.class, preset, dev.fl4j.core.io.TypeCodec.toValue(type))
+                    .toBytes();
+            Value decoded = dev.fl4j.core.computation.ComputationDescriptor.fromBytes(wire)
+                    .rebuild()
+                    .call(encoded);
+            assertEquals(encoder.decode(encoded, type), decoded, preset);
+            assertNotEquals(model, decoded, preset + " is lossy");
+        }
+    }
+
     @Test
     void badPresetNamesAreRejectedWithTheValidNames() {
         Type type = CNN.weightsType();

@@ -2,12 +2,16 @@ package dev.fl4j.simulation.training;
 
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.FederatedType;
+import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.StructType;
 import dev.fl4j.core.Type;
+import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.core.runtime.FederatedRuntime;
+import dev.fl4j.learning.algorithms.FedRecon;
 import dev.fl4j.learning.algorithms.FederatedEvaluation;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ModelWeights;
@@ -23,7 +27,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Evaluates the global model during a run, with {@link FederatedEvaluation} so that the work spreads
+ * Evaluates the global model during a run, with {@link FederatedEvaluation} (or FedRecon's evaluation,
+ * {@link Builder#optReconstruction}) so that the work spreads
  * over the runtime's workers like training does:
  * <ul>
  *   <li><b>centralised</b> ({@link Builder#optCentralTest}): the whole test set, cut into a fixed
@@ -46,7 +51,7 @@ public final class ModelEvaluation {
 
     static final int CENTRAL_PARTS = 8;
 
-    private final FederatedEvaluation evaluation;
+    private final FederatedComputation evaluation;
     private final Type memberType;
     private final List<String> centralIds;
     private final List<Dataset> centralParts;
@@ -55,9 +60,10 @@ public final class ModelEvaluation {
     private final Preprocessing preprocessing;
 
     private ModelEvaluation(Builder b) {
-        this.evaluation = FederatedEvaluation.build(b.model);
-        this.memberType =
-                ((FederatedType) ((StructType) evaluation.computation().type().parameter()).get("data")).member();
+        this.evaluation = b.reconstruction != null
+                ? b.reconstruction.computation()
+                : FederatedEvaluation.build(b.model).computation();
+        this.memberType = ((FederatedType) ((StructType) evaluation.type().parameter()).get("data")).member();
         this.preprocessing = b.preprocessing;
         this.centralIds = new ArrayList<>();
         this.centralParts = new ArrayList<>();
@@ -130,16 +136,21 @@ public final class ModelEvaluation {
         Map<String, Double> out = new LinkedHashMap<>();
         if (!centralParts.isEmpty()) {
             ClientValues data = ClientValues.of(memberType, centralIds, centralParts);
-            Struct result = evaluation.evaluate(runtime, weights, data);
+            Struct result = evaluate(runtime, weights, data);
             LearningProcessOutput.flatten(CENTRAL, result.get("eval"), out);
         }
         if (!federatedIds.isEmpty()) {
             ClientValues data = ClientValues.lazy(
                     memberType, federatedIds, id -> preprocessing.forEvaluation(federatedTest.datasetFor(id)));
-            Struct result = evaluation.evaluate(runtime, weights, data);
+            Struct result = evaluate(runtime, weights, data);
             LearningProcessOutput.flatten(FEDERATED, result.get("eval"), out);
         }
         return out;
+    }
+
+    private Struct evaluate(FederatedRuntime runtime, ModelWeights weights, ClientValues data) {
+        return (Struct)
+                ((ServerValue) runtime.invoke(evaluation, FederatedValue.server(weights.asStruct()), data)).value();
     }
 
     /** Configures what is evaluated. */
@@ -147,6 +158,7 @@ public final class ModelEvaluation {
         private final ModelSpec model;
         private final Preprocessing preprocessing;
         private final TestSets tests = new TestSets();
+        private FedRecon.Evaluation reconstruction;
 
         private Builder(ModelSpec model, Preprocessing preprocessing) {
             this.model = Objects.requireNonNull(model, "model");
@@ -162,6 +174,17 @@ public final class ModelEvaluation {
         /** Test clients; at most {@code maxClients} of them (0: all), chosen once from {@code seed}. */
         public Builder optFederatedTest(ClientData test, int maxClients, long seed) {
             tests.setFederated(test, maxClients, seed);
+            return this;
+        }
+
+        /**
+         * Evaluates with federated reconstruction ({@link FedRecon.Builder#buildEvaluation}, the run's own
+         * settings) instead of the plain model: every test client, or part of a centralised test set, gets only the
+         * global weights, reconstructs the local ones on its data, then evaluates (default: plain evaluation of the
+         * whole model).
+         */
+        public Builder optReconstruction(FedRecon.Evaluation evaluation) {
+            this.reconstruction = Objects.requireNonNull(evaluation, "reconstruction evaluation");
             return this;
         }
 

@@ -430,11 +430,12 @@ public final class TrainingLoop {
      * the memory limit, rather than running out of memory hours later.
      */
     private void checkClientStateMemory(FederatedRuntime runtime) {
-        int withState = runtime.clientStates().clients();
+        // only what this JVM holds: a runtime that keeps client state on a cluster (Spark) holds it there
+        int withState = runtime.clientStates().clientsHere();
         if (withState == 0) {
             return;
         }
-        double bytesPerClient = runtime.clientStates().sizeInBits() / 8.0 / withState;
+        double bytesPerClient = runtime.clientStates().sizeInBitsHere() / 8.0 / withState;
         long clients = Math.min(b.trainData.clientIds().size(), (long) b.rounds * b.clientsPerRound);
         double needed = bytesPerClient * clients;
         if (needed > b.clientStateMemoryLimit) {
@@ -603,8 +604,9 @@ public final class TrainingLoop {
         }
 
         /**
-         * Bytes the clients' state may take at most (default: 3/4 of the heap); checked after the
-         * first round against what every client that may be sampled would keep.
+         * Bytes the clients' state may take at most in this JVM (default: 3/4 of the heap); checked
+         * after the first round against what every client that may be sampled would keep here (state
+         * a runtime keeps on a cluster, as the Spark runtime does, is not in this heap).
          */
         public Builder optClientStateMemoryLimit(long bytes) {
             if (bytes < 1) {
