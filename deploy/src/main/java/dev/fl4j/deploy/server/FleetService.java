@@ -150,6 +150,9 @@ final class FleetService extends FleetGrpc.FleetImplBase {
     @Override
     public void register(RegisterRequest request, StreamObserver<RegisterResponse> out) {
         received(request);
+        if (gaveUp(out)) {
+            return;
+        }
         try {
             registry.register(authenticate(
                     FleetGrpc.getRegisterMethod().getFullMethodName(),
@@ -175,6 +178,9 @@ final class FleetService extends FleetGrpc.FleetImplBase {
     @Override
     public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> out) {
         received(request);
+        if (gaveUp(out)) {
+            return;
+        }
         try {
             String id = authenticate(
                     FleetGrpc.getHeartbeatMethod().getFullMethodName(),
@@ -193,6 +199,9 @@ final class FleetService extends FleetGrpc.FleetImplBase {
     @Override
     public void pullTask(PullTaskRequest request, StreamObserver<TaskChunk> out) {
         received(request);
+        if (gaveUp(out)) {
+            return;
+        }
         ServerCallStreamObserver<TaskChunk> call = (ServerCallStreamObserver<TaskChunk>) out;
         String id;
         try {
@@ -347,6 +356,9 @@ final class FleetService extends FleetGrpc.FleetImplBase {
     @Override
     public void getComputation(GetComputationRequest request, StreamObserver<GetComputationResponse> out) {
         received(request);
+        if (gaveUp(out)) {
+            return;
+        }
         try {
             String id = checkRegistered(
                     FleetGrpc.getGetComputationMethod().getFullMethodName(),
@@ -529,6 +541,15 @@ final class FleetService extends FleetGrpc.FleetImplBase {
             send(out, r.build());
             out.onCompleted();
         }
+    }
+
+    /**
+     * Whether the client already gave up the call (its deadline passed while the request waited for a
+     * service thread): then its signature is not checked and nothing is answered, so a server behind
+     * on its queue does not spend its threads on requests nobody waits for.
+     */
+    private static boolean gaveUp(StreamObserver<?> out) {
+        return out instanceof ServerCallStreamObserver<?> call && call.isCancelled();
     }
 
     private void received(MessageLite m) {
