@@ -32,6 +32,16 @@ final class CpuUsage {
         return new CpuUsage(System.nanoTime(), processCpuNanos(), machine[0], machine[1]);
     }
 
+    /** CPU seconds this process used since {@code earlier}. */
+    double processSecondsSince(CpuUsage earlier) {
+        return (processNanos - earlier.processNanos) / 1e9;
+    }
+
+    /** Wall seconds since {@code earlier}. */
+    double wallSecondsSince(CpuUsage earlier) {
+        return (wallNanos - earlier.wallNanos) / 1e9;
+    }
+
     /** Cores this process used since {@code earlier} (CPU time over wall time). */
     double processCoresSince(CpuUsage earlier) {
         return (processNanos - earlier.processNanos) / (double) (wallNanos - earlier.wallNanos);

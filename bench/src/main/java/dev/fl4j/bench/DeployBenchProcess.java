@@ -47,6 +47,13 @@ public final class DeployBenchProcess {
      */
     static final long START_SPACING_MILLIS = 25;
 
+    /**
+     * At most this many of a JVM's lightweight clients connecting (started, not yet registered) at
+     * once: the TLS handshakes of one JVM's clients share its few event-loop threads, and on a loaded
+     * machine a pile of them misses Netty's fixed 10 s handshake timeout, retries, and feeds the storm.
+     */
+    static final int CONNECTING_AT_ONCE = 8;
+
     private DeployBenchProcess() {}
 
     public static void main(String[] args) throws Exception {
@@ -136,11 +143,15 @@ public final class DeployBenchProcess {
                         .optTrust(pki.caCertificate())
                         .optKey(pki.readClientKey(k))
                         .setData(data.datasetFor(data.clientIds().get(k)))
-                        .optBackoff(Duration.ofMillis(200), Duration.ofSeconds(5))
+                        .optBackoff(Duration.ofMillis(500), Duration.ofSeconds(30))
                         .build()
                         .start());
                 Thread.sleep(START_SPACING_MILLIS);
+                while (connecting(started) >= CONNECTING_AT_ONCE) {
+                    Thread.sleep(START_SPACING_MILLIS);
+                }
             }
+            System.out.println("clients " + from + ".." + (to - 1) + ": all started");
             int done = 0;
             for (FederatedClient c : started) {
                 c.awaitFinished(Duration.ofMinutes(30));
@@ -152,6 +163,16 @@ public final class DeployBenchProcess {
                 c.close();
             }
         }
+    }
+
+    private static int connecting(List<FederatedClient> clients) {
+        int n = 0;
+        for (FederatedClient c : clients) {
+            if (!c.registered() && c.tasksDone() == 0) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The heap in use right after a full GC, every half second; the most of those. */

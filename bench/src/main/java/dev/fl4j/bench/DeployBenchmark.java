@@ -51,7 +51,9 @@ import java.util.regex.Pattern;
  *       own on 127.0.0.1, with TLS and signed requests (a {@link DevelopmentPki} written to a
  *       temporary directory), all clients every round. One warm-up round each, then the timed
  *       rounds; the ratio is the deployed median round time over the local one. The two final
- *       models must be bitwise equal, or the run fails.
+ *       models must be bitwise equal, or the run fails. Next to the wall times, the CPU seconds per
+ *       timed round of each side (the local JVM; the server JVM and the client JVMs) and the cores the
+ *       rest of the machine kept busy, since on a shared machine the two sides run under different loads.
  *   <li><b>Wire bytes.</b> Over the deployed timed rounds, the bytes on the wire against the bits
  *       the runtime accounted (broadcast plus aggregated): the TCP payload bytes of the server's
  *       connections as the kernel counts them ({@code ss -ti}: TLS records, HTTP/2 frames, protobuf,
@@ -132,7 +134,8 @@ public final class DeployBenchmark {
             Optional<Long> tcpBytes,
             long accountedBits,
             Optional<Long> serverPeakLiveHeap,
-            long serverMaxHeap) {
+            long serverMaxHeap,
+            CpuSplit cpu) {
 
         public double roundTimeRatio() {
             return deployedSeconds / localSeconds;
@@ -145,6 +148,24 @@ public final class DeployBenchmark {
 
         public double protocolRatio() {
             return protocolBytes / (accountedBits / 8.0);
+        }
+    }
+
+    /**
+     * CPU seconds per timed round: the local runtime's JVM; the deployed server's JVM and its client
+     * JVMs (from {@code /proc/PID/stat}, NaN where unreadable); and the cores the rest of the machine
+     * kept busy meanwhile, so a wall-time ratio taken under another load can be told apart from what
+     * deployment itself costs.
+     */
+    public record CpuSplit(
+            double local, double server, double clients, double otherCoresLocal, double otherCoresDeployed) {
+
+        public double deployed() {
+            return server + clients;
+        }
+
+        public double ratio() {
+            return deployed() / local;
         }
     }
 
@@ -187,6 +208,7 @@ public final class DeployBenchmark {
         ClientData data = ClientData.fromExamples(examples);
         int totalRounds = 1 + o.rounds();
 
+        CpuUsage[] localCpu = new CpuUsage[2];
         TrainingResult local = TrainingLoop.builder()
                 .setProcess(cnnProcess(o.seed()))
                 .setTrainingData(data)
@@ -195,6 +217,14 @@ public final class DeployBenchmark {
                 .setPreprocessing(Preprocessing.batches(o.batch()))
                 .optSeed(o.seed())
                 .optWorkers(Runtime.getRuntime().availableProcessors())
+                .optListener(new RoundListener() {
+                    @Override
+                    public void roundFinished(int round, Map<String, Double> metrics) {
+                        if (round == 1 || round == totalRounds) {
+                            localCpu[round == 1 ? 0 : 1] = CpuUsage.now();
+                        }
+                    }
+                })
                 .build()
                 .run();
         List<Double> localSeconds = timed(records(local.history()), o.rounds());
@@ -203,6 +233,8 @@ public final class DeployBenchmark {
         TcpCounter tcp = new TcpCounter();
         DeployResult deployed;
         List<Process> clients = new ArrayList<>();
+        CpuUsage[] serverCpu = new CpuUsage[2];
+        double[] clientsCpu = new double[2];
         try (DeployServer server = DeployServer.builder()
                 .setProcess(cnnProcess(o.seed()))
                 .setClientsPerRound(o.clients())
@@ -218,6 +250,8 @@ public final class DeployBenchmark {
                     public void roundFinished(int round, Map<String, Double> metrics) {
                         if (round == 1 || round == totalRounds) {
                             tcp.snapshot(round == 1);
+                            serverCpu[round == 1 ? 0 : 1] = CpuUsage.now();
+                            clientsCpu[round == 1 ? 0 : 1] = ProcessCpu.seconds(clients);
                         }
                     }
                 })
@@ -262,14 +296,33 @@ public final class DeployBenchmark {
 
         Optional<Long> heap = Optional.empty();
         long maxHeap = 0;
-        if (o.lightweightClients() > 0) {
-            long[] heapFigures = lightweight(out, o, dir);
-            heap = Optional.of(heapFigures[0]);
-            maxHeap = heapFigures[1];
+        CpuSplit cpu = new CpuSplit(
+                localCpu[1].processSecondsSince(localCpu[0]) / o.rounds(),
+                serverCpu[1].processSecondsSince(serverCpu[0]) / o.rounds(),
+                (clientsCpu[1] - clientsCpu[0]) / o.rounds(),
+                localCpu[1].otherCoresSince(localCpu[0]),
+                Math.max(
+                        0,
+                        serverCpu[1].machineCoresSince(serverCpu[0])
+                                - serverCpu[1].processCoresSince(serverCpu[0])
+                                - (clientsCpu[1] - clientsCpu[0]) / serverCpu[1].wallSecondsSince(serverCpu[0])));
+        Result cnn = new Result(
+                median(localSeconds), median(deployedSeconds), protocol, tcpBytes, accounted, heap, maxHeap, cpu);
+        print(out, o, cnn);
+        if (o.lightweightClients() == 0) {
+            return cnn;
         }
-        Result r =
-                new Result(median(localSeconds), median(deployedSeconds), protocol, tcpBytes, accounted, heap, maxHeap);
-        print(out, o, r);
+        long[] heapFigures = lightweight(out, o, dir);
+        Result r = new Result(
+                cnn.localSeconds(),
+                cnn.deployedSeconds(),
+                protocol,
+                tcpBytes,
+                accounted,
+                Optional.of(heapFigures[0]),
+                heapFigures[1],
+                cpu);
+        printHeap(out, o, r);
         return r;
     }
 
@@ -371,6 +424,20 @@ public final class DeployBenchmark {
                 String.format(Locale.ROOT, "%.3f", r.roundTimeRatio()),
                 String.format(Locale.ROOT, "<= %.2f", ROUND_TIME_RATIO_TARGET),
                 r.roundTimeRatio() <= ROUND_TIME_RATIO_TARGET);
+        CpuSplit c = r.cpu();
+        out.printf(
+                Locale.ROOT,
+                "  (CPU per timed round: local %.2f s; deployed %.2f s = server %.2f s + %d client JVMs %.2f s;"
+                        + " ratio %.3f;%n   the rest of the machine kept %.1f cores busy during the local rounds,"
+                        + " %.1f during the deployed)%n",
+                c.local(),
+                c.deployed(),
+                c.server(),
+                o.clients(),
+                c.clients(),
+                c.ratio(),
+                c.otherCoresLocal(),
+                c.otherCoresDeployed());
         row(
                 out,
                 r.tcpBytes().isPresent() ? "wire bytes (TCP) / accounted bytes" : "wire bytes (protocol) / accounted",
@@ -384,6 +451,10 @@ public final class DeployBenchmark {
                 r.protocolBytes(),
                 r.protocolRatio(),
                 r.tcpBytes().map(b -> String.format(Locale.ROOT, "%,d B", b)).orElse("not readable (no ss)"));
+        out.println("final models bitwise equal (local runtime, deployed); load average now " + loadAverage());
+    }
+
+    private static void printHeap(PrintStream out, Options o, Result r) {
         if (r.serverPeakLiveHeap().isPresent()) {
             long h = r.serverPeakLiveHeap().get();
             row(
@@ -394,7 +465,7 @@ public final class DeployBenchmark {
                     h <= SERVER_HEAP_TARGET);
             out.printf(Locale.ROOT, "  (the server ran with a heap cap of %.0f MiB)%n", r.serverMaxHeap() / 1048576.0);
         }
-        out.println("final models bitwise equal (local runtime, deployed); load average now " + loadAverage());
+        out.println("load average now " + loadAverage());
     }
 
     private static void row(PrintStream out, String measure, String value, String target, boolean met) {

@@ -169,7 +169,8 @@ class DeploySecAggHostileTest {
         }
         RawFleetClient.PulledTask pulled = task.get();
         String taskId = pulled.header().getTaskId();
-        HonestTasks.Kept kept = HonestTasks.keeping(pulled.header(), pulled.argument(), id, data.datasetFor(id));
+        HonestTasks.Kept kept =
+                HonestTasks.keeping(pulled.header(), pulled.computation(), pulled.argument(), id, data.datasetFor(id));
         assertFalse(kept.kept().isEmpty(), "the task names results for the secure sum");
         assertTrue(raw.pushValue(id, taskId, pulled.header().getRound(), kept.sent())
                 .getAccepted());

@@ -6,6 +6,7 @@ import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.deploy.client.HonestTasks;
 import dev.fl4j.deploy.protocol.ClientHeader;
 import dev.fl4j.deploy.protocol.FleetGrpc;
+import dev.fl4j.deploy.protocol.GetComputationRequest;
 import dev.fl4j.deploy.protocol.HeartbeatRequest;
 import dev.fl4j.deploy.protocol.ProtocolLimits;
 import dev.fl4j.deploy.protocol.PullTaskRequest;
@@ -63,9 +64,20 @@ final class RawFleetClient implements AutoCloseable {
                 .getKnown();
     }
 
-    /** A task and its argument bytes, or empty when the server had none within its poll. */
-    record PulledTask(TaskHeader header, byte[] argument) {}
+    /** A task, its computation's bytes (fetched by digest) and its argument bytes. */
+    record PulledTask(TaskHeader header, byte[] computation, byte[] argument) {}
 
+    /** The computation bytes with SHA-256 {@code digest}, asked for as client {@code id}. */
+    byte[] computation(String id, ByteString digest) {
+        return blocking.getComputation(GetComputationRequest.newBuilder()
+                        .setHeader(header(id))
+                        .setComputationSha256(digest)
+                        .build())
+                .getComputation()
+                .toByteArray();
+    }
+
+    /** A task and its computation, or empty when the server had none within its poll. */
     Optional<PulledTask> pull(ClientHeader h) {
         Iterator<TaskChunk> it =
                 blocking.pullTask(PullTaskRequest.newBuilder().setHeader(h).build());
@@ -80,7 +92,8 @@ final class RawFleetClient implements AutoCloseable {
         while (it.hasNext()) {
             arg.writeBytes(it.next().getData().toByteArray());
         }
-        return Optional.of(new PulledTask(first.getHeader(), arg.toByteArray()));
+        byte[] computation = computation(h.getClientId(), first.getHeader().getComputationSha256());
+        return Optional.of(new PulledTask(first.getHeader(), computation, arg.toByteArray()));
     }
 
     /** Pushes a header and the given data chunks, as given. */
@@ -127,7 +140,7 @@ final class RawFleetClient implements AutoCloseable {
 
     /** Runs {@code task} honestly on {@code data}, as a real client would. */
     static Value honestResult(PulledTask task, String id, Dataset data) {
-        return HonestTasks.result(task.header(), task.argument(), id, data);
+        return HonestTasks.result(task.header(), task.computation(), task.argument(), id, data);
     }
 
     @Override

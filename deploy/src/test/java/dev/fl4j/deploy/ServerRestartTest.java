@@ -91,10 +91,11 @@ class ServerRestartTest {
                     resumed.history().get(0).get(DeployServer.WIRE_SENT_BYTES),
                     "round 1's line comes from the checkpoint");
             double sentAfterRound2 = resumed.history().get(1).get(DeployServer.WIRE_SENT_BYTES);
-            // round 2 alone sends about what round 1 did (the model to 3 clients); counted from zero it would be
-            // about round 1's figure, counted on from the database it is about twice it
+            // round 2 alone sends less than round 1 did (the model to 3 clients, but not the computation they
+            // fetched in round 1 and keep): counted from zero it would be below round 1's figure, counted on
+            // from the database it is above it
             assertTrue(
-                    sentAfterRound2 > 1.5 * sentInRound1[0],
+                    sentAfterRound2 > sentInRound1[0],
                     "wire_sent_bytes goes on from the database: " + sentAfterRound2 + " after round 2, "
                             + sentInRound1[0] + " after round 1");
             for (FederatedClient c : clients) {

@@ -11,7 +11,7 @@ package dev.fl4j.deploy.protocol;
 public final class ProtocolLimits {
 
     /** The protocol version this build speaks ({@code protocol_version} in every request). */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /** Largest data chunk: 1 MiB. */
     public static final int MAX_CHUNK_BYTES = 1 << 20;

@@ -10,6 +10,7 @@ import dev.fl4j.deploy.Payloads;
 import dev.fl4j.deploy.RejectedMessageException;
 import dev.fl4j.deploy.protocol.ClientHeader;
 import dev.fl4j.deploy.protocol.FleetGrpc;
+import dev.fl4j.deploy.protocol.GetComputationRequest;
 import dev.fl4j.deploy.protocol.HeartbeatRequest;
 import dev.fl4j.deploy.protocol.ProtocolLimits;
 import dev.fl4j.deploy.protocol.PullTaskRequest;
@@ -58,10 +59,14 @@ import java.util.logging.Logger;
 
 /**
  * A client that trains on its own data for an fl4j server. It initiates every call: it registers,
- * sends heartbeats, pulls a task (the server holds the call up to a second while it has none), runs
- * it on its data ({@link TaskExecutor}: the computation rebuilt from an allow-list, the data prepared
- * as the task says) and pushes the result in chunks of at most
+ * sends heartbeats, pulls a task (the server holds the call while it has none, up to its poll time), runs
+ * it on its data ({@link TaskExecutor}: the computation, named by digest, fetched once and rebuilt from
+ * an allow-list, the data prepared as the task says) and pushes the result in chunks of at most
  * {@link ProtocolLimits#MAX_CHUNK_BYTES}.
+ *
+ * <p>Heartbeats keep the client alive on the server while it trains; while a pull is held open the
+ * server counts the client alive by that, so no heartbeat is sent then (a fleet of idle clients
+ * waiting for a round costs the server one request per poll time each, not one per heartbeat).
  *
  * <p><b>Failures.</b> When the server is unreachable (down, restarting), the client waits with
  * exponential backoff and full jitter (from {@link SecureRandom}, so a restarted server is not hit by
@@ -75,6 +80,12 @@ import java.util.logging.Logger;
 public final class FederatedClient implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(FederatedClient.class.getName());
+    /**
+     * How long a registration may take, connecting and the TLS handshake included: a server taking
+     * in a storm of registrations (a fleet starting, or reconnecting after a restart) answers late, and
+     * a client that gave up would only add a retry to the storm.
+     */
+    private static final long REGISTER_DEADLINE_SECONDS = 30;
 
     private final Builder b;
     private final RequestSigner signer;
@@ -84,9 +95,13 @@ public final class FederatedClient implements AutoCloseable {
     private final SecureRandom jitter = new SecureRandom();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final AtomicBoolean registered = new AtomicBoolean();
+    /** A pull is open: the server holds it and counts this client alive meanwhile, so no heartbeat is needed. */
+    private final AtomicBoolean pulling = new AtomicBoolean();
+
     private final AtomicInteger tasksDone = new AtomicInteger();
     private final AtomicInteger tasksFailed = new AtomicInteger();
     private final AtomicInteger rejectedResults = new AtomicInteger();
+    private final AtomicInteger computationsFetched = new AtomicInteger();
     private volatile int heartbeatMillis = 1000;
     private volatile long maxResultBytes = ProtocolLimits.DEFAULT_MAX_PAYLOAD_BYTES;
     private Thread thread;
@@ -140,7 +155,8 @@ public final class FederatedClient implements AutoCloseable {
         heartbeats.scheduleWithFixedDelay(this::heartbeat, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
         long backoff = b.initialBackoff.toMillis();
         try (TaskContext context = new TaskContext(b.clientId, new ClientStates(b.stateDir))) {
-            TaskExecutor executor = new TaskExecutor(b.allowedFactories, b.data, b.batchMap, context);
+            TaskExecutor executor =
+                    new TaskExecutor(b.allowedFactories, this::fetchComputation, b.data, b.batchMap, context);
             while (!stopped.get()) {
                 try {
                     if (!registered.get()) {
@@ -215,6 +231,11 @@ public final class FederatedClient implements AutoCloseable {
         return b.clientId;
     }
 
+    /** Whether the client is registered with the server now (not yet, or not again after an outage: false). */
+    public boolean registered() {
+        return registered.get();
+    }
+
     /** Tasks whose results the server accepted. */
     public int tasksDone() {
         return tasksDone.get();
@@ -223,6 +244,14 @@ public final class FederatedClient implements AutoCloseable {
     /** Results the server refused. */
     public int rejectedResults() {
         return rejectedResults.get();
+    }
+
+    /**
+     * Computations this client fetched from the server: once per distinct computation while it runs
+     * (tasks name their computation by digest; the rebuilt computations are kept), again after a restart.
+     */
+    public int computationsFetched() {
+        return computationsFetched.get();
     }
 
     /** Tasks this client could not run (reported to the server as failures). */
@@ -274,8 +303,40 @@ public final class FederatedClient implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * The computation bytes of {@code task}, from the server. A server that no longer has the task
+     * open (its round ended) or refuses the digest makes the task fail with its reason.
+     */
+    private byte[] fetchComputation(TaskHeader task) {
+        GetComputationRequest r = GetComputationRequest.newBuilder()
+                .setHeader(header())
+                .setComputationSha256(task.getComputationSha256())
+                .build();
+        r = r.toBuilder()
+                .setHeader(signed(
+                        r.getHeader(), FleetGrpc.getGetComputationMethod().getFullMethodName(), r.toByteArray()))
+                .build();
+        try {
+            byte[] bytes = blocking.withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .getComputation(r)
+                    .getComputation()
+                    .toByteArray();
+            computationsFetched.incrementAndGet();
+            return bytes;
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                throw new RejectedMessageException(
+                        Rejection.UNKNOWN_COMPUTATION,
+                        "task " + task.getTaskId() + ": the server did not send its computation: "
+                                + e.getStatus().getDescription());
+            }
+            throw e;
+        }
+    }
+
     private void register() {
-        RegisterResponse r = blocking.withDeadlineAfter(10, TimeUnit.SECONDS).register(registerRequest());
+        RegisterResponse r = blocking.withDeadlineAfter(REGISTER_DEADLINE_SECONDS, TimeUnit.SECONDS)
+                .register(registerRequest());
         if (r.getProtocolVersion() != ProtocolLimits.VERSION) {
             throw new IllegalStateException("server speaks protocol version " + r.getProtocolVersion()
                     + ", this client " + ProtocolLimits.VERSION);
@@ -286,7 +347,7 @@ public final class FederatedClient implements AutoCloseable {
     }
 
     private void heartbeat() {
-        if (!registered.get()) {
+        if (!registered.get() || pulling.get()) {
             return;
         }
         try {
@@ -305,10 +366,16 @@ public final class FederatedClient implements AutoCloseable {
     private boolean pullAndRun(TaskExecutor executor) {
         Iterator<TaskChunk> chunks =
                 blocking.withDeadlineAfter(60, TimeUnit.SECONDS).pullTask(pullRequest());
-        if (!chunks.hasNext()) {
-            return true;
+        TaskChunk first;
+        pulling.set(true);
+        try {
+            if (!chunks.hasNext()) {
+                return true;
+            }
+            first = chunks.next();
+        } finally {
+            pulling.set(false);
         }
-        TaskChunk first = chunks.next();
         if (first.hasNoTask()) {
             while (chunks.hasNext()) {
                 chunks.next();

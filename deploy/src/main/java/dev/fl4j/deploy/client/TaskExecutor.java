@@ -18,6 +18,9 @@ import dev.fl4j.deploy.protocol.Rejection;
 import dev.fl4j.deploy.protocol.TaskHeader;
 import dev.fl4j.simulation.data.Dataset;
 import dev.fl4j.simulation.training.Preprocessing;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +28,11 @@ import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
- * Runs one task on this client's data. The computation is rebuilt from its descriptor only if its
+ * Runs one task on this client's data. A task names its computation by the SHA-256 of its
+ * descriptor bytes; the executor keeps the computations it rebuilt (the last
+ * {@value #CACHED_COMPUTATIONS}, by digest), so a computation is fetched ({@link ComputationSource})
+ * and rebuilt once per client, not once per task, and checks that fetched bytes hash to the digest.
+ * The computation is rebuilt from its descriptor only if its
  * factory is in this client's allow-list (for a {@link ShippedChain}, the chain's and each of its
  * computations' factories) (and registered through {@code ServiceLoader}, which
  * {@link ComputationDescriptor#rebuild()} requires: no class is loaded by a received name); the
@@ -34,13 +41,37 @@ import java.util.function.UnaryOperator;
  */
 final class TaskExecutor {
 
+    /** Where the descriptor bytes of a computation the executor does not hold come from (the server). */
+    @FunctionalInterface
+    interface ComputationSource {
+        /** The bytes of the computation of {@code task} (whose SHA-256 is its computation digest). */
+        byte[] fetch(TaskHeader task);
+    }
+
+    /** Rebuilt computations kept, most recently used first out last. */
+    static final int CACHED_COMPUTATIONS = 8;
+
     private final Set<String> allowedFactories;
+    private final ComputationSource source;
+    private final Map<String, LocalComputation> computations = new LinkedHashMap<>(CACHED_COMPUTATIONS, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, LocalComputation> eldest) {
+            return size() > CACHED_COMPUTATIONS;
+        }
+    };
+
     private final Dataset data;
     private final UnaryOperator<Dataset> batchMap;
     private final TaskContext context;
 
-    TaskExecutor(Set<String> allowedFactories, Dataset data, UnaryOperator<Dataset> batchMap, TaskContext context) {
+    TaskExecutor(
+            Set<String> allowedFactories,
+            ComputationSource source,
+            Dataset data,
+            UnaryOperator<Dataset> batchMap,
+            TaskContext context) {
         this.allowedFactories = Set.copyOf(allowedFactories);
+        this.source = source;
         this.data = data;
         this.batchMap = batchMap;
         this.context = context;
@@ -56,7 +87,7 @@ final class TaskExecutor {
 
     /** Runs the task; the results the task names for a secure sum stay here ({@link Result#kept}). */
     Result run(TaskHeader task, byte[] argumentBytes) {
-        LocalComputation fn = rebuild(task.getComputation().toByteArray());
+        LocalComputation fn = computation(task);
         Type param = fn.type().parameter();
         if (!(param instanceof StructType st)) {
             throw new RejectedMessageException(
@@ -162,6 +193,36 @@ final class TaskExecutor {
             offset += t.size();
         }
         return out;
+    }
+
+    /** The computation {@code task} names by digest: the one rebuilt before, or fetched, checked and rebuilt now. */
+    LocalComputation computation(TaskHeader task) {
+        byte[] digest = task.getComputationSha256().toByteArray();
+        if (digest.length != 32) {
+            throw new RejectedMessageException(
+                    Rejection.MALFORMED,
+                    "task " + task.getTaskId() + ": a computation digest is a SHA-256 (32 bytes), got "
+                            + digest.length);
+        }
+        String key = HexFormat.of().formatHex(digest);
+        synchronized (computations) {
+            LocalComputation known = computations.get(key);
+            if (known != null) {
+                return known;
+            }
+        }
+        byte[] bytes = source.fetch(task);
+        if (!MessageDigest.isEqual(digest, Payloads.sha256(bytes))) {
+            throw new RejectedMessageException(
+                    Rejection.MALFORMED,
+                    "task " + task.getTaskId() + ": the computation received does not hash to the task's digest "
+                            + key);
+        }
+        LocalComputation fn = rebuild(bytes);
+        synchronized (computations) {
+            computations.put(key, fn);
+        }
+        return fn;
     }
 
     private LocalComputation rebuild(byte[] bytes) {

@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The clients the server knows and when each was last heard from (any request counts). A client is
- * alive while it was heard from within the liveness window; rounds sample from the live ones, in
+ * alive while it was heard from within the liveness window or has a pull open (a parked long poll,
+ * cancelled by gRPC if its connection drops); rounds sample from the live ones, in
  * {@link NaturalOrder} of their ids so the population's order does not depend on who connected
  * first.
  */
@@ -18,6 +19,7 @@ final class ClientRegistry {
 
     private final Map<String, Long> lastSeen = new HashMap<>();
     private final Set<String> told = new HashSet<>();
+    private final Map<String, Integer> openPolls = new HashMap<>();
     private final long windowNanos;
     private final ServerStore store;
 
@@ -48,6 +50,23 @@ final class ClientRegistry {
         }
         lastSeen.put(clientId, System.nanoTime());
         return true;
+    }
+
+    /** {@code clientId} has a pull open: it counts as alive until {@link #pollClosed}. */
+    synchronized void pollOpened(String clientId) {
+        openPolls.merge(clientId, 1, Integer::sum);
+        seen(clientId);
+    }
+
+    /**
+     * One of {@code clientId}'s open pulls ended: answered (its client was alive until now) or
+     * cancelled ({@code answered} false: the client went away or gave up).
+     */
+    synchronized void pollClosed(String clientId, boolean answered) {
+        openPolls.computeIfPresent(clientId, (k, n) -> n == 1 ? null : n - 1);
+        if (answered) {
+            seen(clientId);
+        }
     }
 
     synchronized boolean isRegistered(String clientId) {
@@ -82,7 +101,8 @@ final class ClientRegistry {
         long now = System.nanoTime();
         List<String> ids = new ArrayList<>();
         for (Map.Entry<String, Long> e : lastSeen.entrySet()) {
-            if (e.getValue() != Long.MIN_VALUE && now - e.getValue() <= windowNanos) {
+            if (e.getValue() != Long.MIN_VALUE
+                    && (now - e.getValue() <= windowNanos || openPolls.containsKey(e.getKey()))) {
                 ids.add(e.getKey());
             }
         }

@@ -45,7 +45,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
@@ -97,6 +102,9 @@ public final class DeployServer implements AutoCloseable {
     private volatile boolean finished;
     private volatile boolean closed;
     private Server server;
+    private FleetService service;
+    private ThreadPoolExecutor callExecutor;
+    private ScheduledThreadPoolExecutor pollTimer;
 
     private DeployServer(Builder b) {
         this.b = b;
@@ -131,7 +139,16 @@ public final class DeployServer implements AutoCloseable {
         ServerCredentials credentials = b.insecure
                 ? InsecureServerCredentials.create()
                 : TlsServerCredentials.create(b.tlsCert.toFile(), b.tlsKey.toFile());
-        FleetService service = new FleetService(
+        callExecutor = new ThreadPoolExecutor(
+                b.serviceThreads,
+                b.serviceThreads,
+                0,
+                TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(),
+                daemonThreads("fl4j-fleet-"));
+        pollTimer = new ScheduledThreadPoolExecutor(1, daemonThreads("fl4j-poll-timer-"));
+        pollTimer.setRemoveOnCancelPolicy(true);
+        service = new FleetService(
                 registry,
                 board,
                 wire,
@@ -139,8 +156,12 @@ public final class DeployServer implements AutoCloseable {
                 b.heartbeatMillis,
                 () -> finished,
                 b.authorizedKeys == null ? null : new RequestVerifier(b.authorizedKeys, ProtocolLimits.VERSION),
-                secagg);
+                secagg,
+                b.pollTimeout.toMillis(),
+                callExecutor,
+                pollTimer);
         server = NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port), credentials)
+                .executor(callExecutor)
                 .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES)
                 .initialFlowControlWindow(Chunks.FLOW_CONTROL_WINDOW_BYTES)
                 .addService(service)
@@ -240,9 +261,13 @@ public final class DeployServer implements AutoCloseable {
             }
         } finally {
             finished = true;
+            service.releaseParkedPolls();
         }
         return new DeployResult(state, process.getModelWeights(state), Math.max(b.rounds, startRound), history);
     }
+
+    /** The longest pull hold: below the 60 s a {@code FederatedClient} waits for a pull's answer. */
+    static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(50);
 
     /** The largest over-selection fraction: at most ten times the goal selected. */
     public static final double MAX_OVER_SELECTION = 9;
@@ -444,6 +469,11 @@ public final class DeployServer implements AutoCloseable {
         return board.rejections();
     }
 
+    /** Pulls held open now, waiting for a task (each parked without a thread). */
+    public int heldPulls() {
+        return board.parkedPolls();
+    }
+
     /** Bytes the protocol has sent and received. */
     public WireStats wire() {
         return wire;
@@ -480,9 +510,12 @@ public final class DeployServer implements AutoCloseable {
             if (server != null) {
                 // let clients pulling now learn that the run has finished
                 server.shutdown();
+                service.releaseParkedPolls();
                 if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
                     server.shutdownNow();
                 }
+                pollTimer.shutdownNow();
+                callExecutor.shutdown();
             }
         } finally {
             board.abandonAll();
@@ -491,6 +524,15 @@ public final class DeployServer implements AutoCloseable {
                 store.close();
             }
         }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** Configures a {@link DeployServer}: process, cohort, rounds and batch size are required. */
@@ -522,6 +564,8 @@ public final class DeployServer implements AutoCloseable {
         private dev.fl4j.secagg.SecAggPlus secureAggregation;
         private Duration secAggStageTimeout;
         private SecAggObserver secAggObserver = new SecAggObserver() {};
+        private Duration pollTimeout = Duration.ofSeconds(10);
+        private int serviceThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         private double overSelection;
         private long resultBufferBytes = Long.MAX_VALUE;
 
@@ -730,6 +774,27 @@ public final class DeployServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a pull that finds no task is held open before it is answered with none (default
+         * 10 s). A held pull is parked without a thread and answered as soon as a task for its
+         * client is handed out, so a longer hold costs no latency; it only makes idle clients ask
+         * less often. Clients wait 60 s for an answer, so at most 50 s.
+         */
+        public Builder optPollTimeout(Duration timeout) {
+            this.pollTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Threads that run the service's calls and send the answers to held pulls (default: twice the
+         * processors, at least 4). No call blocks waiting for a client, so the number of connected
+         * clients does not need as many threads; TLS and HTTP/2 run on Netty's event loops.
+         */
+        public Builder optServiceThreads(int threads) {
+            this.serviceThreads = threads;
+            return this;
+        }
+
         public DeployServer build() {
             if (process == null) {
                 throw new IllegalStateException("setProcess is required");
@@ -776,6 +841,13 @@ public final class DeployServer implements AutoCloseable {
             }
             if (checkpointEvery < 1) {
                 throw new IllegalStateException("optCheckpoints: save every N >= 1 rounds, got " + checkpointEvery);
+            }
+            if (pollTimeout.isNegative() || pollTimeout.isZero() || pollTimeout.compareTo(MAX_POLL_TIMEOUT) > 0) {
+                throw new IllegalArgumentException(
+                        "optPollTimeout must be in (0, " + MAX_POLL_TIMEOUT.toSeconds() + " s], got " + pollTimeout);
+            }
+            if (serviceThreads < 1) {
+                throw new IllegalArgumentException("optServiceThreads must be at least 1, got " + serviceThreads);
             }
             if (maxPayloadBytes < 1) {
                 throw new IllegalStateException("optMaxPayloadBytes must be positive, got " + maxPayloadBytes);

@@ -9,6 +9,8 @@ import dev.fl4j.deploy.Payloads;
 import dev.fl4j.deploy.RejectedMessageException;
 import dev.fl4j.deploy.protocol.ClientHeader;
 import dev.fl4j.deploy.protocol.FleetGrpc;
+import dev.fl4j.deploy.protocol.GetComputationRequest;
+import dev.fl4j.deploy.protocol.GetComputationResponse;
 import dev.fl4j.deploy.protocol.HeartbeatRequest;
 import dev.fl4j.deploy.protocol.HeartbeatResponse;
 import dev.fl4j.deploy.protocol.NoTask;
@@ -32,10 +34,16 @@ import dev.fl4j.deploy.protocol.TaskHeader;
 import dev.fl4j.deploy.security.AuthenticationFailedException;
 import dev.fl4j.deploy.security.RequestVerifier;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.security.MessageDigest;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -43,7 +51,9 @@ import java.util.regex.Pattern;
 
 /**
  * The server side of the {@code Fleet} service. Clients initiate every call: they register, send
- * heartbeats, pull a task (long poll: the call waits up to a second for one) and push its result.
+ * heartbeats, pull a task (a long poll: a pull that finds no task is parked on the {@link TaskBoard}
+ * without a thread, and answered when a task for its client arrives or after the poll time) and push
+ * its result; a client fetches a computation it does not hold by its digest ({@code GetComputation}).
  * Every request names the protocol version and the client; a request that fails a check is refused
  * with its {@link Rejection} reason (a gRPC status whose description starts with the reason for
  * unary and server-streaming calls, a {@link PushResultResponse} for results), counted and logged,
@@ -55,19 +65,32 @@ final class FleetService extends FleetGrpc.FleetImplBase {
 
     private static final Logger LOG = Logger.getLogger(FleetService.class.getName());
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
-    private static final long POLL_MILLIS = 1000;
     private static final int RETRY_MILLIS = 100;
 
     private final ClientRegistry registry;
     private final TaskBoard board;
     private final WireStats wire;
     private final long maxPayloadBytes;
+    /**
+     * How long a SecAgg+ poll waits for the client's next protocol message. Unlike a task pull it is
+     * not parked: it holds a service thread meanwhile, so it stays short.
+     */
+    private static final long SECAGG_POLL_MILLIS = 1000;
+
     private final int heartbeatMillis;
     private final BooleanSupplier finished;
     private final RequestVerifier verifier;
     private final SecAggBoard secagg;
+    private final long pollMillis;
+    private final Executor executor;
+    private final ScheduledExecutorService timer;
 
-    /** {@code verifier} null: requests are not authenticated (a plaintext loopback server without authorized keys). */
+    /**
+     * {@code verifier} null: requests are not authenticated (a plaintext loopback server without
+     * authorized keys). A pull with no task is held up to {@code pollMillis}; answers to parked pulls
+     * are sent on {@code executor} (the server's bounded call executor) and their expiry is timed
+     * on {@code timer}.
+     */
     FleetService(
             ClientRegistry registry,
             TaskBoard board,
@@ -76,9 +99,15 @@ final class FleetService extends FleetGrpc.FleetImplBase {
             int heartbeatMillis,
             BooleanSupplier finished,
             RequestVerifier verifier,
-            SecAggBoard secagg) {
+            SecAggBoard secagg,
+            long pollMillis,
+            Executor executor,
+            ScheduledExecutorService timer) {
         this.verifier = verifier;
         this.secagg = secagg;
+        this.pollMillis = pollMillis;
+        this.executor = executor;
+        this.timer = timer;
         this.registry = registry;
         this.board = board;
         this.wire = wire;
@@ -137,6 +166,9 @@ final class FleetService extends FleetGrpc.FleetImplBase {
     @Override
     public void register(RegisterRequest request, StreamObserver<RegisterResponse> out) {
         received(request);
+        if (gaveUp(out)) {
+            return;
+        }
         try {
             registry.register(authenticate(
                     FleetGrpc.getRegisterMethod().getFullMethodName(),
@@ -162,6 +194,9 @@ final class FleetService extends FleetGrpc.FleetImplBase {
     @Override
     public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> out) {
         received(request);
+        if (gaveUp(out)) {
+            return;
+        }
         try {
             String id = authenticate(
                     FleetGrpc.getHeartbeatMethod().getFullMethodName(),
@@ -180,38 +215,97 @@ final class FleetService extends FleetGrpc.FleetImplBase {
     @Override
     public void pullTask(PullTaskRequest request, StreamObserver<TaskChunk> out) {
         received(request);
+        if (gaveUp(out)) {
+            return;
+        }
+        ServerCallStreamObserver<TaskChunk> call = (ServerCallStreamObserver<TaskChunk>) out;
+        String id;
         try {
-            String id = checkRegistered(
+            id = checkRegistered(
                     FleetGrpc.getPullTaskMethod().getFullMethodName(),
                     request.getHeader(),
                     request.toBuilder()
                             .setHeader(request.getHeader().toBuilder().clearAuth())
                             .build()
                             .toByteArray());
-            Optional<Task> task = board.awaitTask(id, POLL_MILLIS);
-            if (task.isEmpty()) {
-                boolean done = finished.getAsBoolean();
-                if (done) {
-                    registry.toldFinished(id);
-                }
-                send(
-                        out,
-                        TaskChunk.newBuilder()
-                                .setNoTask(NoTask.newBuilder()
-                                        .setRetryAfterMillis(RETRY_MILLIS)
-                                        .setFinished(done))
-                                .build());
-                out.onCompleted();
+        } catch (RejectedMessageException e) {
+            refuse(out, e);
+            return;
+        }
+        Poll poll = new Poll(id, call);
+        call.setOnCancelHandler(poll::cancelled);
+        registry.pollOpened(id);
+        Optional<Task> now = board.takeOrPark(id, poll);
+        if (now.isPresent()) {
+            poll.answer(now.get());
+        } else if (finished.getAsBoolean()) {
+            // parked after the run finished (and its parked polls were released): no task will come
+            if (board.withdraw(id, poll)) {
+                poll.answerEmpty();
+            }
+        } else {
+            poll.expireAfter(pollMillis);
+        }
+    }
+
+    /**
+     * One pull, answered exactly once: with a task (at once, or when the board
+     * {@linkplain TaskBoard#offer offers} one for its client), or with no task when its time is up,
+     * a newer pull of the client replaces it, the run finishes or the server stops. While it is open
+     * its client counts as alive; it holds no thread.
+     */
+    private final class Poll implements TaskBoard.ParkedPoll {
+        private final String clientId;
+        private final ServerCallStreamObserver<TaskChunk> call;
+        private final AtomicBoolean answered = new AtomicBoolean();
+        private volatile ScheduledFuture<?> expiry;
+
+        Poll(String clientId, ServerCallStreamObserver<TaskChunk> call) {
+            this.clientId = clientId;
+            this.call = call;
+        }
+
+        void expireAfter(long millis) {
+            try {
+                expiry = timer.schedule(
+                        () -> {
+                            if (board.withdraw(clientId, this)) {
+                                answerEmpty();
+                            }
+                        },
+                        millis,
+                        TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // the server is stopping: stop() answers every parked poll
+            }
+        }
+
+        @Override
+        public void deliver(Task task) {
+            onExecutor(() -> answer(task));
+        }
+
+        @Override
+        public void displaced() {
+            onExecutor(this::answerEmpty);
+        }
+
+        void cancelled() {
+            board.withdraw(clientId, this);
+            end(false);
+        }
+
+        void answer(Task t) {
+            if (!end(true)) {
                 return;
             }
-            Task t = task.get();
             send(
-                    out,
+                    call,
                     TaskChunk.newBuilder()
                             .setHeader(TaskHeader.newBuilder()
                                     .setTaskId(t.id)
                                     .setRound(t.round)
-                                    .setComputation(ByteString.copyFrom(t.computation))
+                                    .setComputationSha256(ByteString.copyFrom(t.computationSha256))
                                     .addAllDataFields(t.dataFields)
                                     .setShuffleSeed(t.shuffleSeed)
                                     .setBatchSize(t.batchSize)
@@ -225,15 +319,89 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                                             0, TimeUnit.NANOSECONDS.toMillis(t.deadlineNanos - System.nanoTime()))))
                             .build());
             for (ByteString chunk : Chunks.split(t.argument, ProtocolLimits.MAX_CHUNK_BYTES)) {
-                send(out, TaskChunk.newBuilder().setData(chunk).build());
+                send(call, TaskChunk.newBuilder().setData(chunk).build());
             }
+            call.onCompleted();
+        }
+
+        void answerEmpty() {
+            if (!end(true)) {
+                return;
+            }
+            boolean done = finished.getAsBoolean();
+            if (done) {
+                registry.toldFinished(clientId);
+            }
+            send(
+                    call,
+                    TaskChunk.newBuilder()
+                            .setNoTask(NoTask.newBuilder()
+                                    .setRetryAfterMillis(RETRY_MILLIS)
+                                    .setFinished(done))
+                            .build());
+            call.onCompleted();
+        }
+
+        /** Marks the poll ended (answered, or else cancelled); false if it already was. */
+        private boolean end(boolean answering) {
+            if (!answered.compareAndSet(false, true)) {
+                return false;
+            }
+            ScheduledFuture<?> e = expiry;
+            if (e != null) {
+                e.cancel(false);
+            }
+            registry.pollClosed(clientId, answering);
+            return true;
+        }
+
+        private void onExecutor(Runnable r) {
+            try {
+                executor.execute(r);
+            } catch (RejectedExecutionException e) {
+                // the server is stopping: its calls are being cancelled
+                end(false);
+            }
+        }
+    }
+
+    /** Answers every parked poll with no task (after the run finished: telling its client so). */
+    void releaseParkedPolls() {
+        for (TaskBoard.ParkedPoll p : board.withdrawAll()) {
+            ((Poll) p).answerEmpty();
+        }
+    }
+
+    @Override
+    public void getComputation(GetComputationRequest request, StreamObserver<GetComputationResponse> out) {
+        received(request);
+        if (gaveUp(out)) {
+            return;
+        }
+        try {
+            String id = checkRegistered(
+                    FleetGrpc.getGetComputationMethod().getFullMethodName(),
+                    request.getHeader(),
+                    request.toBuilder()
+                            .setHeader(request.getHeader().toBuilder().clearAuth())
+                            .build()
+                            .toByteArray());
+            if (request.getComputationSha256().size() != 32) {
+                throw board.reject(
+                        Rejection.MALFORMED,
+                        "a computation digest is a SHA-256 (32 bytes), got "
+                                + request.getComputationSha256().size());
+            }
+            byte[] bytes =
+                    board.computationFor(id, request.getComputationSha256().toByteArray());
+            send(
+                    out,
+                    GetComputationResponse.newBuilder()
+                            .setComputation(ByteString.copyFrom(bytes))
+                            .build());
             out.onCompleted();
         } catch (RejectedMessageException e) {
             refuse(out, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            out.onError(
-                    Status.UNAVAILABLE.withDescription("server shutting down").asRuntimeException());
         }
     }
 
@@ -406,7 +574,7 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                             .setHeader(request.getHeader().toBuilder().clearAuth())
                             .build()
                             .toByteArray());
-            SecAggBoard.Poll poll = secagg.poll(id, request.getTaskId(), POLL_MILLIS);
+            SecAggBoard.Poll poll = secagg.poll(id, request.getTaskId(), SECAGG_POLL_MILLIS);
             SecAggPollResponse.Builder r = SecAggPollResponse.newBuilder();
             if (poll.message() != null) {
                 r.setMessage(SecAggServerMessage.newBuilder()
@@ -550,6 +718,15 @@ final class FleetService extends FleetGrpc.FleetImplBase {
         }
     }
 
+    /**
+     * Whether the client already gave up the call (its deadline passed while the request waited for a
+     * service thread): then its signature is not checked and nothing is answered, so a server behind
+     * on its queue does not spend its threads on requests nobody waits for.
+     */
+    private static boolean gaveUp(StreamObserver<?> out) {
+        return out instanceof ServerCallStreamObserver<?> call && call.isCancelled();
+    }
+
     private void received(MessageLite m) {
         wire.received(m.getSerializedSize());
     }
@@ -564,6 +741,7 @@ final class FleetService extends FleetGrpc.FleetImplBase {
         Status status = switch (e.reason()) {
             case UNKNOWN_CLIENT, UNKNOWN_KEY, UNAUTHENTICATED, REPLAYED -> Status.UNAUTHENTICATED;
             case UNSUPPORTED_VERSION -> Status.FAILED_PRECONDITION;
+            case UNKNOWN_COMPUTATION -> Status.NOT_FOUND;
             default -> Status.INVALID_ARGUMENT;
         };
         out.onError(status.withDescription(e.getMessage()).asRuntimeException());

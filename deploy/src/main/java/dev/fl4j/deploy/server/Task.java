@@ -21,6 +21,9 @@ final class Task {
     final String clientId;
     final int round;
     final byte[] computation;
+    /** SHA-256 of {@link #computation}: what the task header carries instead of the bytes. */
+    final byte[] computationSha256;
+
     final List<String> dataFields;
     final long shuffleSeed;
     final int batchSize;
@@ -59,6 +62,7 @@ final class Task {
         this.clientId = clientId;
         this.round = round;
         this.computation = computation;
+        this.computationSha256 = dev.fl4j.deploy.Payloads.sha256(computation);
         this.dataFields = List.copyOf(dataFields);
         this.shuffleSeed = shuffleSeed;
         this.batchSize = batchSize;

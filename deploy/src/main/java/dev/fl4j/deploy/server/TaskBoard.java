@@ -3,6 +3,7 @@ package dev.fl4j.deploy.server;
 import dev.fl4j.core.Value;
 import dev.fl4j.deploy.RejectedMessageException;
 import dev.fl4j.deploy.protocol.Rejection;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,12 +20,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The tasks the server has for its clients and the results it waits for. A task goes to one
- * client, which pulls it; the client's result completes it once. Everything a result must pass
- * before it reaches the fold is checked here, each failure with its own {@link Rejection}, counted:
- * an unknown task id, a task of another client, a round that is not the task's, a task already
- * answered, or one abandoned (past its deadline or its round given up), or, when the round
- * over-selected ({@link #beginQuota}), one whose round already has the results it needs. Task ids are
- * 128 random bits from {@link SecureRandom}, so a client cannot guess another's.
+ * client, which pulls it (a pull that finds none parks on the board as a callback, answered when a
+ * task for its client is offered: no thread waits for a client); the client's result completes it
+ * once. Everything a result must pass before it reaches the fold is checked here, each failure with
+ * its own {@link Rejection}, counted: an unknown task id, a task of another client, a round that is
+ * not the task's, a task already answered, or one abandoned (past its deadline or its round given
+ * up), or, when the round over-selected ({@link #beginQuota}), one whose round already has the
+ * results it needs. Task ids are 128 random bits from {@link SecureRandom}, so a client cannot guess
+ * another's.
  *
  * <p><b>The result buffer.</b> Results are folded in client order, so a result that arrives before
  * an earlier client's waits in memory. The board bounds those: per pass of client work
@@ -43,6 +46,7 @@ final class TaskBoard {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Task> active = new HashMap<>();
     private final Map<String, Deque<Task>> waiting = new HashMap<>();
+    private final Map<String, ParkedPoll> parked = new HashMap<>();
     private final Map<String, Task.State> finished = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Task.State> eldest) {
@@ -165,41 +169,106 @@ final class TaskBoard {
         return HexFormat.of().formatHex(b);
     }
 
+    /** Adds {@code task}; a poll of its client parked on the board gets it at once. */
     synchronized void offer(Task task) {
         if (quota > 0) {
             offeredUnderQuota++;
         }
         active.put(task.id, task);
         waiting.computeIfAbsent(task.clientId, k -> new ArrayDeque<>()).add(task);
-        notifyAll();
+        ParkedPoll poll = parked.remove(task.clientId);
+        if (poll != null) {
+            next(task.clientId).ifPresent(poll::deliver);
+        }
     }
 
     /**
-     * The next task for {@code clientId}, waiting up to {@code timeoutMillis} for one; a task handed
-     * out but not answered is handed out again (the client may have restarted).
+     * A long poll parked on the board until a task for its client is offered or it is withdrawn. The
+     * board calls {@link #deliver} at most once, under its lock: it must not block (it hands the
+     * sending to another thread).
      */
-    synchronized Optional<Task> awaitTask(String clientId, long timeoutMillis) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (true) {
-            Deque<Task> q = waiting.get(clientId);
-            if (q != null) {
-                while (!q.isEmpty()
-                        && q.peekFirst().state != Task.State.WAITING
-                        && q.peekFirst().state != Task.State.HANDED_OUT) {
-                    q.pollFirst();
-                }
-                if (!q.isEmpty()) {
-                    Task t = q.peekFirst();
-                    t.state = Task.State.HANDED_OUT;
-                    return Optional.of(t);
-                }
-            }
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                return Optional.empty();
-            }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
+    interface ParkedPoll {
+        /** {@code task} (already marked handed out) is this poll's answer. */
+        void deliver(Task task);
+
+        /** The poll is answered with no task: a newer poll of the same client took its place. */
+        void displaced();
+    }
+
+    /**
+     * The next task for {@code clientId} if there is one now (a task handed out but not answered is
+     * handed out again: the client may have restarted); else parks {@code poll} until a task for the
+     * client is {@linkplain #offer offered}, replacing (and {@linkplain ParkedPoll#displaced
+     * answering}) an older parked poll of the same client. No thread waits: a parked poll is a
+     * callback.
+     */
+    synchronized Optional<Task> takeOrPark(String clientId, ParkedPoll poll) {
+        Optional<Task> now = next(clientId);
+        if (now.isPresent()) {
+            return now;
         }
+        ParkedPoll older = parked.put(clientId, poll);
+        if (older != null && older != poll) {
+            older.displaced();
+        }
+        return Optional.empty();
+    }
+
+    /** Unparks {@code poll} if it is still parked (its time is up, its call was cancelled); false if answered. */
+    synchronized boolean withdraw(String clientId, ParkedPoll poll) {
+        return parked.remove(clientId, poll);
+    }
+
+    /** Unparks every parked poll (the run finished, the server stops) and returns them. */
+    synchronized List<ParkedPoll> withdrawAll() {
+        List<ParkedPoll> all = new ArrayList<>(parked.values());
+        parked.clear();
+        return all;
+    }
+
+    /** Polls parked now. */
+    synchronized int parkedPolls() {
+        return parked.size();
+    }
+
+    private Optional<Task> next(String clientId) {
+        Deque<Task> q = waiting.get(clientId);
+        if (q == null) {
+            return Optional.empty();
+        }
+        while (!q.isEmpty()
+                && q.peekFirst().state != Task.State.WAITING
+                && q.peekFirst().state != Task.State.HANDED_OUT) {
+            q.pollFirst();
+        }
+        if (q.isEmpty()) {
+            return Optional.empty();
+        }
+        Task t = q.peekFirst();
+        t.state = Task.State.HANDED_OUT;
+        return Optional.of(t);
+    }
+
+    /**
+     * The computation bytes of an open task of {@code clientId} whose computation has the SHA-256
+     * {@code digest}; else a {@link RejectedMessageException} ({@link Rejection#UNKNOWN_COMPUTATION}),
+     * counted: a client learns only the computations of its own tasks.
+     */
+    synchronized byte[] computationFor(String clientId, byte[] digest) {
+        Deque<Task> q = waiting.get(clientId);
+        if (q != null) {
+            for (Task t : q) {
+                if ((t.state == Task.State.WAITING || t.state == Task.State.HANDED_OUT)
+                        && MessageDigest.isEqual(t.computationSha256, digest)) {
+                    return t.computation;
+                }
+            }
+        }
+        throw reject(
+                Rejection.UNKNOWN_COMPUTATION,
+                "no open task of client " + clientId + " has a computation with SHA-256 "
+                        + HexFormat.of().formatHex(digest)
+                        + "; a client is sent only the computations of its own open tasks");
     }
 
     /**

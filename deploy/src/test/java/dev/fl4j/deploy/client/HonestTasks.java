@@ -15,20 +15,31 @@ public final class HonestTasks {
     public record Kept(Value sent, java.util.Map<Integer, long[]> kept) {}
 
     /** As {@link #result}, keeping the task's secure-summed results as a real client does. */
-    public static Kept keeping(TaskHeader task, byte[] argument, String clientId, Dataset data) {
+    public static Kept keeping(TaskHeader task, byte[] computation, byte[] argument, String clientId, Dataset data) {
         try (TaskContext context = new TaskContext(clientId, new ClientStates(null))) {
             TaskExecutor executor = new TaskExecutor(
-                    FederatedClient.DEFAULT_ALLOWED_FACTORIES, data, UnaryOperator.identity(), context);
+                    FederatedClient.DEFAULT_ALLOWED_FACTORIES,
+                    t -> computation,
+                    data,
+                    UnaryOperator.identity(),
+                    context);
             TaskExecutor.Result o = executor.run(task, argument);
             return new Kept(ValueCodec.decode(o.bytes()), o.kept());
         }
     }
 
-    /** What client {@code clientId} holding {@code data} returns for {@code task} (no batch map). */
-    public static Value result(TaskHeader task, byte[] argument, String clientId, Dataset data) {
+    /**
+     * What client {@code clientId} holding {@code data} returns for {@code task}, whose computation's
+     * bytes are {@code computation} (no batch map).
+     */
+    public static Value result(TaskHeader task, byte[] computation, byte[] argument, String clientId, Dataset data) {
         try (TaskContext context = new TaskContext(clientId, new ClientStates(null))) {
             TaskExecutor executor = new TaskExecutor(
-                    FederatedClient.DEFAULT_ALLOWED_FACTORIES, data, UnaryOperator.identity(), context);
+                    FederatedClient.DEFAULT_ALLOWED_FACTORIES,
+                    t -> computation,
+                    data,
+                    UnaryOperator.identity(),
+                    context);
             return ValueCodec.decode(executor.run(task, argument).bytes());
         }
     }
