@@ -160,14 +160,14 @@ class DeploySecAggHostileTest {
         String id = data.clientIds().get(MALLORY);
         String eve = "eve-not-in-the-session";
         raw.register(id);
-        raw.register(eve);
         Optional<RawFleetClient.PulledTask> task = Optional.empty();
         while (task.isEmpty()) {
             raw.heartbeat(id);
-            raw.heartbeat(eve);
             task = raw.pull(RawFleetClient.header(id));
         }
         RawFleetClient.PulledTask pulled = task.get();
+        // registered only once the round's clients are chosen: alive before, it could be chosen itself
+        raw.register(eve);
         String taskId = pulled.header().getTaskId();
         HonestTasks.Kept kept =
                 HonestTasks.keeping(pulled.header(), pulled.computation(), pulled.argument(), id, data.datasetFor(id));
