@@ -405,6 +405,42 @@ final class FleetService extends FleetGrpc.FleetImplBase {
         }
     }
 
+    /**
+     * The assembler of an upload declared to be {@code bytes} long, within the payload and chunk limits;
+     * refused (and counted) if the declared size is not allowed.
+     */
+    private ChunkAssembler assembler(long bytes, String what) {
+        try {
+            return new ChunkAssembler(bytes, maxPayloadBytes, ProtocolLimits.MAX_CHUNK_BYTES, what);
+        } catch (RejectedMessageException e) {
+            board.count(e.reason());
+            throw e;
+        }
+    }
+
+    /** Adds a chunk of a {@code kind} upload; data before the header or beyond the limits is refused and counted. */
+    private void append(ChunkAssembler assembler, ByteString data, String kind) {
+        if (assembler == null) {
+            throw board.reject(Rejection.MALFORMED, kind + " data before its header");
+        }
+        try {
+            assembler.add(data);
+        } catch (RejectedMessageException e) {
+            board.count(e.reason());
+            throw e;
+        }
+    }
+
+    /** The whole upload; one shorter than declared is refused and counted. */
+    private byte[] assembled(ChunkAssembler assembler) {
+        try {
+            return assembler.bytes();
+        } catch (RejectedMessageException e) {
+            board.count(e.reason());
+            throw e;
+        }
+    }
+
     @Override
     public StreamObserver<ResultChunk> pushResult(StreamObserver<PushResultResponse> out) {
         return new ResultReceiver(out);
@@ -459,26 +495,9 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                         return;
                     }
                     board.admit(task, h.getResultBytes());
-                    try {
-                        assembler = new ChunkAssembler(
-                                h.getResultBytes(),
-                                maxPayloadBytes,
-                                ProtocolLimits.MAX_CHUNK_BYTES,
-                                "result of task " + task.id + " from " + id);
-                    } catch (RejectedMessageException e) {
-                        board.count(e.reason());
-                        throw e;
-                    }
+                    assembler = assembler(h.getResultBytes(), "result of task " + task.id + " from " + id);
                 } else if (chunk.hasData()) {
-                    if (assembler == null) {
-                        throw board.reject(Rejection.MALFORMED, "result data before its header");
-                    }
-                    try {
-                        assembler.add(chunk.getData());
-                    } catch (RejectedMessageException e) {
-                        board.count(e.reason());
-                        throw e;
-                    }
+                    append(assembler, chunk.getData(), "result");
                 } else {
                     throw board.reject(Rejection.MALFORMED, "an empty result chunk");
                 }
@@ -640,26 +659,9 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                                         + h.getMessageSha256().size());
                     }
                     header = h;
-                    try {
-                        assembler = new ChunkAssembler(
-                                h.getMessageBytes(),
-                                maxPayloadBytes,
-                                ProtocolLimits.MAX_CHUNK_BYTES,
-                                "secure-aggregation message from " + clientId);
-                    } catch (RejectedMessageException e) {
-                        board.count(e.reason());
-                        throw e;
-                    }
+                    assembler = assembler(h.getMessageBytes(), "secure-aggregation message from " + clientId);
                 } else if (chunk.hasData()) {
-                    if (assembler == null) {
-                        throw board.reject(Rejection.MALFORMED, "secure-aggregation data before its header");
-                    }
-                    try {
-                        assembler.add(chunk.getData());
-                    } catch (RejectedMessageException e) {
-                        board.count(e.reason());
-                        throw e;
-                    }
+                    append(assembler, chunk.getData(), "secure-aggregation");
                 } else {
                     throw board.reject(Rejection.MALFORMED, "an empty secure-aggregation chunk");
                 }
@@ -682,13 +684,7 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                 if (header == null) {
                     throw board.reject(Rejection.MALFORMED, "a secure-aggregation submit without a header");
                 }
-                byte[] bytes;
-                try {
-                    bytes = assembler.bytes();
-                } catch (RejectedMessageException e) {
-                    board.count(e.reason());
-                    throw e;
-                }
+                byte[] bytes = assembled(assembler);
                 if (!MessageDigest.isEqual(header.getMessageSha256().toByteArray(), Payloads.sha256(bytes))) {
                     throw board.reject(
                             Rejection.MALFORMED,
