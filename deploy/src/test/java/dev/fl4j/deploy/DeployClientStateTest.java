@@ -15,10 +15,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -89,41 +87,19 @@ class DeployClientStateTest {
     @Test
     @Timeout(240)
     void aRestartedClientResumesFromItsStateDirectory(@TempDir Path tmp) throws Exception {
-        int perRound = DeployFixture.CLIENTS;
         int rounds = 3;
-        List<Process> clients = new ArrayList<>();
-        try (DeployServer server = DeployFixture.server(perRound, rounds)
-                .setProcess(errorFeedback())
-                .optRoundTimeout(Duration.ofSeconds(5))
-                .build()
-                .start()) {
-            Path dir0 = tmp.resolve("client0");
-            Process first = DeployFixture.clientProcess(target(server.address()), 0, "stop-after:1", dir0);
-            clients.add(first);
-            for (int k = 1; k < DeployFixture.CLIENTS; k++) {
-                clients.add(
-                        DeployFixture.clientProcess(target(server.address()), k, "normal", tmp.resolve("client" + k)));
+        DeployResult deployed = DeployFixture.runWithClientRestart(errorFeedback(), rounds, 1, tmp, first -> {
+            try {
+                assertTrue(first.waitFor(120, TimeUnit.SECONDS), "client 0 stops after its first round");
+                assertEquals(0, first.exitValue());
+                assertTrue(stateFiles(tmp.resolve("client0")) > 0, "client 0 left its residual in its state directory");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
-            CompletableFuture<DeployResult> run = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return server.run();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            assertTrue(first.waitFor(120, TimeUnit.SECONDS), "client 0 stops after its first round");
-            assertEquals(0, first.exitValue());
-            assertTrue(stateFiles(dir0) > 0, "client 0 left its residual in its state directory");
-            clients.add(DeployFixture.clientProcess(target(server.address()), 0, "normal", dir0));
-            DeployResult deployed = run.get(180, TimeUnit.SECONDS);
-            assertArrayEquals(
-                    DeployFixture.bytes(DeployFixture.localRun(errorFeedback(), perRound, rounds)),
-                    DeployFixture.bytes(deployed.weights()),
-                    "the restarted client continued from its own residual: the local runtime's model");
-        } finally {
-            for (Process p : clients) {
-                p.destroyForcibly();
-            }
-        }
+        });
+        assertArrayEquals(
+                DeployFixture.bytes(DeployFixture.localRun(errorFeedback(), DeployFixture.CLIENTS, rounds)),
+                DeployFixture.bytes(deployed.weights()),
+                "the restarted client continued from its own residual: the local runtime's model");
     }
 }

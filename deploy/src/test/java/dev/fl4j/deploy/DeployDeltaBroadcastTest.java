@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -160,44 +159,22 @@ class DeployDeltaBroadcastTest {
     @Test
     @Timeout(240)
     void aRestartedClientAppliesTheChangeToTheCopyInItsStateDirectory(@TempDir Path tmp) throws Exception {
-        int perRound = DeployFixture.CLIENTS;
         int rounds = 3;
-        List<Process> clients = new ArrayList<>();
-        try (DeployServer server = DeployFixture.server(perRound, rounds)
-                .setProcess(delta())
-                .optRoundTimeout(Duration.ofSeconds(5))
-                .build()
-                .start()) {
-            Path dir0 = tmp.resolve("client0");
-            Process first = DeployFixture.clientProcess(target(server.address()), 0, "stop-after:2", dir0);
-            clients.add(first);
-            for (int k = 1; k < DeployFixture.CLIENTS; k++) {
-                clients.add(
-                        DeployFixture.clientProcess(target(server.address()), k, "normal", tmp.resolve("client" + k)));
+        DeployResult deployed = DeployFixture.runWithClientRestart(delta(), rounds, 2, tmp, first -> {
+            try {
+                assertTrue(
+                        first.waitFor(120, TimeUnit.SECONDS),
+                        "client 0 stops after its first round (the check of its copy, then its training)");
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
             }
-            CompletableFuture<DeployResult> run = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return server.run();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            assertTrue(
-                    first.waitFor(120, TimeUnit.SECONDS),
-                    "client 0 stops after its first round (the check of its copy, then its training)");
-            clients.add(DeployFixture.clientProcess(target(server.address()), 0, "normal", dir0));
-            DeployResult deployed = run.get(180, TimeUnit.SECONDS);
-            assertArrayEquals(
-                    DeployFixture.bytes(DeployFixture.localRun(delta(), perRound, rounds)),
-                    DeployFixture.bytes(deployed.weights()),
-                    "the restarted client kept its copy: the local runtime's model");
-            for (int r = 1; r < rounds; r++) {
-                assertEquals(0.0, fullModel(deployed.history().get(r)), "round " + r + " sent the change");
-            }
-        } finally {
-            for (Process p : clients) {
-                p.destroyForcibly();
-            }
+        });
+        assertArrayEquals(
+                DeployFixture.bytes(DeployFixture.localRun(delta(), DeployFixture.CLIENTS, rounds)),
+                DeployFixture.bytes(deployed.weights()),
+                "the restarted client kept its copy: the local runtime's model");
+        for (int r = 1; r < rounds; r++) {
+            assertEquals(0.0, fullModel(deployed.history().get(r)), "round " + r + " sent the change");
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.fl4j.deploy;
 
 import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.deploy.client.FederatedClient;
+import dev.fl4j.deploy.server.DeployResult;
 import dev.fl4j.deploy.server.DeployServer;
 import dev.fl4j.learning.algorithms.FedAvg;
 import dev.fl4j.learning.model.ModelWeights;
@@ -16,6 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** A small softmax FedAvg setup shared by the deployment tests and their client processes. */
 public final class DeployFixture {
@@ -101,6 +105,45 @@ public final class DeployFixture {
     }
 
     /** Starts {@code java ClientProcessMain server k mode} on this test's class path. */
+    /**
+     * Runs {@code process} for {@code rounds} rounds with every client a JVM of its own keeping its state under
+     * {@code tmp/clientK}; client 0 stops after {@code stopAfterRounds}, {@code whileStopped} checks its state
+     * directory, and it is started again on that directory. Returns the run's result.
+     */
+    public static DeployResult runWithClientRestart(
+            LearningProcess process, int rounds, int stopAfterRounds, Path tmp, Consumer<Process> whileStopped)
+            throws Exception {
+        List<Process> clients = new ArrayList<>();
+        try (DeployServer server = server(CLIENTS, rounds)
+                .setProcess(process)
+                .optRoundTimeout(Duration.ofSeconds(5))
+                .build()
+                .start()) {
+            String target =
+                    server.address().getHostString() + ":" + server.address().getPort();
+            Path dir0 = tmp.resolve("client0");
+            Process first = clientProcess(target, 0, "stop-after:" + stopAfterRounds, dir0);
+            clients.add(first);
+            for (int k = 1; k < CLIENTS; k++) {
+                clients.add(clientProcess(target, k, "normal", tmp.resolve("client" + k)));
+            }
+            CompletableFuture<DeployResult> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return server.run();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            whileStopped.accept(first);
+            clients.add(clientProcess(target, 0, "normal", dir0));
+            return run.get(180, TimeUnit.SECONDS);
+        } finally {
+            for (Process p : clients) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
     public static Process clientProcess(String server, int k, String mode) throws IOException {
         return clientProcess(server, k, mode, null);
     }
