@@ -139,11 +139,6 @@ public final class ServerRun {
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : Simulation.DEFAULT_CLIENTS;
         String partition = centralised ? (s.partition() != null ? s.partition() : "iid") : null;
         AlgorithmChoice algorithm = Simulation.algorithm(s);
-        if (algorithm.isReconstruction()) {
-            throw new UsageException("--algorithm " + algorithm.text() + ": fl4j server does not run federated"
-                    + " reconstruction: its client computations have no descriptor to ship to deploy clients;"
-                    + " use fl4j simulate");
-        }
         float serverLr = Simulation.serverLr(s, algorithm);
         Simulation.Optimizers optimizers = Simulation.optimizers(s, algorithm, serverLr);
         StringBuilder summary = new StringBuilder();
