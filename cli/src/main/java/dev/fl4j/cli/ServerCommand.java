@@ -56,7 +56,9 @@ final class ServerCommand extends SimulateCommand {
             names = "--min-clients",
             paramLabel = "N",
             description = "A round completes with at least N reporting clients; below that it is abandoned and sampled"
-                    + " again. Default: --clients-per-round.")
+                    + " again. With a differentially private --aggregator a round is never abandoned or sampled"
+                    + " again (it is released however few report): N only lets a round start after one round"
+                    + " timeout with N live clients. Default: --clients-per-round.")
     Integer minClients;
 
     @Option(
