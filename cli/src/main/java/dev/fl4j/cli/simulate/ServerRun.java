@@ -349,7 +349,8 @@ public final class ServerRun {
     }
 
     /**
-     * Prints simulate's round lines with {@code clients=REPORTED/SELECTED} and feeds the sinks; on a
+     * Prints simulate's round lines with {@code clients=REPORTED/SELECTED} (a private run's metrics hold
+     * no cohort counts, so its lines have none) and feeds the sinks; prints a private run's statement; on a
      * resume, says so, tells the sinks, and gives the replay sinks (CSV, chart) the recorded history.
      */
     private record Lines(
