@@ -1,5 +1,7 @@
 package dev.fl4j.compression;
 
+import dev.fl4j.compression.internal.BitPackingStage;
+import dev.fl4j.compression.internal.PackedQuantizer;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
@@ -246,7 +248,16 @@ public final class TensorEncoder {
         for (int i = 0; i < stages.size(); i++) {
             EncodingStage stage = stages.get(i);
             StageContext ctx = new StageContext(Seeds.deriveForEncoding(seed, i), st.get(i));
-            signal = stage.encode(signal, ctx, side);
+            if (fusedWithPacking(i)) {
+                // the quantizer packs its own symbols; bit packing has no side information and no state
+                signal = ((PackedQuantizer) stage).encodePacked(signal, ctx, side);
+                next.add(ctx.nextState());
+                i++;
+                stage = stages.get(i);
+                ctx = new StageContext(Seeds.deriveForEncoding(seed, i), st.get(i));
+            } else {
+                signal = stage.encode(signal, ctx, side);
+            }
             SignalShape want = shapes.get(i + 1);
             SignalShape got = signal.shape();
             boolean ok = want.kind() == SignalKind.BYTES && want.length() == SignalShape.UNKNOWN_LENGTH
@@ -388,10 +399,19 @@ public final class TensorEncoder {
         }
         StageDecoder[] decoders = new StageDecoder[count];
         for (int i = 0; i < count; i++) {
-            decoders[i] = stages.get(i).readSideInfo(in, shapes.get(i));
+            if (fusedWithPacking(i)) {
+                // decoders[i] takes the packed bytes; the bit packing stage reads no side information
+                decoders[i] = ((PackedQuantizer) stages.get(i)).readSideInfoPacked(in, shapes.get(i));
+                i++;
+            } else {
+                decoders[i] = stages.get(i).readSideInfo(in, shapes.get(i));
+            }
         }
         Signal signal = Signal.bytes(in.readBytes(in.remaining(), "payload"));
         for (int i = count - 1; i >= 0; i--) {
+            if (decoders[i] == null) {
+                continue;
+            }
             signal = decoders[i].decode(signal);
             if (!signal.shape().equals(shapes.get(i))) {
                 throw new IllegalStateException(
@@ -402,6 +422,17 @@ public final class TensorEncoder {
         float[] values = signal.floats();
         Tensor flat = Tensor.of(values, shape);
         return dtypeCode == DTYPE_FLOAT32 ? flat : flat.cast(DType.FLOAT64);
+    }
+
+    /**
+     * Whether stage {@code i} is a built-in quantizer followed by bit packing, which {@link #encode} and
+     * {@link #decode} run as one pass ({@link PackedQuantizer}): same side information, same bytes, same floats, same
+     * errors.
+     */
+    private boolean fusedWithPacking(int i) {
+        return i + 1 < stages.size()
+                && stages.get(i) instanceof PackedQuantizer
+                && stages.get(i + 1) instanceof BitPackingStage;
     }
 
     @Override

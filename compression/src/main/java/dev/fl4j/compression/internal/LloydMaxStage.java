@@ -30,7 +30,7 @@ import dev.fl4j.compression.StageDecoder;
  * <p>Side information, {@code 1 + 4·ceil(n/}{@value #BLOCK}{@code )} bytes: u8 bits, then one f32
  * scale (finite, ≥ 0) per block.
  */
-public final class LloydMaxStage extends QuantizerStage {
+public final class LloydMaxStage extends QuantizerStage implements PackedQuantizer {
 
     public static final int ID = 12;
     public static final int MAX_BITS = 4;
@@ -101,61 +101,75 @@ public final class LloydMaxStage extends QuantizerStage {
         sideInfo.writeU8(bits);
         for (int start = 0; start < x.length; start += BLOCK) {
             int end = Math.min(x.length, start + BLOCK);
-            double sq = 0;
-            for (int i = start; i < end; i++) {
-                sq += (double) x[i] * x[i];
-            }
-            float rms = (float) Math.sqrt(sq / (end - start));
-            float scale = 0f;
-            if (rms > 0) {
-                assign(x, q, start, end, 1f / rms);
-                double xc = 0;
-                double cc = 0;
-                for (int i = start; i < end; i++) {
-                    double c = levels[q[i]];
-                    xc += x[i] * c;
-                    cc += c * c;
-                }
-                scale = (float) Math.max(0, unbiased ? sq / xc : xc / cc);
-            } else {
-                assign(x, q, start, end, 0f);
-            }
-            sideInfo.writeFloat(scale);
+            sideInfo.writeFloat(quantizeBlock(x, start, end, q, start));
         }
         return Signal.symbols(q, levels.length);
     }
 
-    /** {@code q[i]} = the index of the level nearest to {@code x[i]·inverseScale}: how many thresholds lie below it. */
-    private void assign(float[] x, int[] q, int start, int end, float inverseScale) {
-        float[] t = thresholds;
-        for (int i = start; i < end; i++) {
-            float v = x[i] * inverseScale;
-            int s = 0;
-            for (float threshold : t) {
-                s += v > threshold ? 1 : 0;
-            }
-            q[i] = s;
+    /**
+     * As {@link #encode} then bit packing, a block at a time through a block of symbols: a block starts on a whole
+     * byte ({@value #BLOCK}·bits is a multiple of 8), so the blocks pack one after the other.
+     */
+    @Override
+    public Signal encodePacked(Signal input, StageContext context, ByteWriter sideInfo) {
+        float[] x = input.floats();
+        byte[] out = new byte[BitPacker.packedBytes(x.length, bits)];
+        int[] q = new int[Math.min(x.length, BLOCK)];
+        sideInfo.writeU8(bits);
+        for (int start = 0; start < x.length; start += BLOCK) {
+            int end = Math.min(x.length, start + BLOCK);
+            sideInfo.writeFloat(quantizeBlock(x, start, end, q, 0));
+            BitPacker.packInto(q, end - start, bits, out, start / 8 * bits);
         }
+        return Signal.bytes(out);
+    }
+
+    /**
+     * Quantizes {@code x[start, end)} into {@code q[qStart, qStart + end - start)} and returns the block's scale. The
+     * sums run in index order, in doubles, so the scale does not depend on how the block is stored.
+     */
+    private float quantizeBlock(float[] x, int start, int end, int[] q, int qStart) {
+        double sq = 0;
+        for (int i = start; i < end; i++) {
+            sq += (double) x[i] * x[i];
+        }
+        float rms = (float) Math.sqrt(sq / (end - start));
+        if (rms > 0) {
+            float inverseScale = 1f / rms;
+            double xc = 0;
+            double cc = 0;
+            for (int i = start; i < end; i++) {
+                int s = level(x[i] * inverseScale);
+                q[qStart + i - start] = s;
+                double c = levels[s];
+                xc += x[i] * c;
+                cc += c * c;
+            }
+            return (float) Math.max(0, unbiased ? sq / xc : xc / cc);
+        }
+        for (int i = start; i < end; i++) {
+            q[qStart + i - start] = level(x[i] * 0f);
+        }
+        return 0f;
+    }
+
+    /**
+     * The index of the level nearest to {@code v}: how many thresholds lie below it, found by a branch-free binary
+     * search over the ascending thresholds ({@code bits} steps). {@code t - v} is negative exactly when
+     * {@code v > t}: the sign of a float difference is the sign of the exact one, and {@code v = t} gives +0.
+     */
+    int level(float v) {
+        float[] t = thresholds;
+        int s = 0;
+        for (int step = levels.length >>> 1; step > 0; step >>>= 1) {
+            s += (Float.floatToRawIntBits(t[s + step - 1] - v) >> 31) & step;
+        }
+        return s;
     }
 
     @Override
     public StageDecoder readSideInfo(ByteReader in, SignalShape input) {
-        int at = in.position();
-        int b = in.readU8("lloyd-max bits");
-        if (b != bits) {
-            throw new MalformedEncodingException(
-                    "lloyd-max bits at offset " + at + " is " + b + " but this decoder is " + name());
-        }
-        int n = input.length();
-        float[] scales = new float[blocks(n)];
-        for (int k = 0; k < scales.length; k++) {
-            int pos = in.position();
-            scales[k] = in.readFloat("lloyd-max scale of block " + k);
-            if (!Float.isFinite(scales[k]) || scales[k] < 0) {
-                throw new MalformedEncodingException("lloyd-max scale of block " + k + " at offset " + pos + " is "
-                        + scales[k] + ", expected a finite value >= 0");
-            }
-        }
+        float[] scales = readScales(in, input.length());
         return output -> {
             int[] q = output.symbols();
             float[] x = new float[q.length];
@@ -171,5 +185,50 @@ public final class LloydMaxStage extends QuantizerStage {
             }
             return Signal.floats(x);
         };
+    }
+
+    /** As {@link #readSideInfo}, unpacking the symbols a block at a time. */
+    @Override
+    public StageDecoder readSideInfoPacked(ByteReader in, SignalShape input) {
+        int n = input.length();
+        float[] scales = readScales(in, n);
+        return output -> {
+            byte[] b = output.bytes();
+            BitPacker.checkPacked(b, n, bits, "bitpack payload");
+            float[] x = new float[n];
+            int[] q = new int[Math.min(n, BLOCK)];
+            float[] scaled = new float[levels.length];
+            for (int k = 0; k < scales.length; k++) {
+                for (int j = 0; j < levels.length; j++) {
+                    scaled[j] = scales[k] * levels[j];
+                }
+                int start = k * BLOCK;
+                int count = Math.min(n - start, BLOCK);
+                BitPacker.unpack(b, start / 8 * bits, count, bits, q, "bitpack payload");
+                for (int i = 0; i < count; i++) {
+                    x[start + i] = scaled[q[i] & (levels.length - 1)];
+                }
+            }
+            return Signal.floats(x);
+        };
+    }
+
+    private float[] readScales(ByteReader in, int n) {
+        int at = in.position();
+        int b = in.readU8("lloyd-max bits");
+        if (b != bits) {
+            throw new MalformedEncodingException(
+                    "lloyd-max bits at offset " + at + " is " + b + " but this decoder is " + name());
+        }
+        float[] scales = new float[blocks(n)];
+        for (int k = 0; k < scales.length; k++) {
+            int pos = in.position();
+            scales[k] = in.readFloat("lloyd-max scale of block " + k);
+            if (!Float.isFinite(scales[k]) || scales[k] < 0) {
+                throw new MalformedEncodingException("lloyd-max scale of block " + k + " at offset " + pos + " is "
+                        + scales[k] + ", expected a finite value >= 0");
+            }
+        }
+        return scales;
     }
 }

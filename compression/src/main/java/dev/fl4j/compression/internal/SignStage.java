@@ -15,7 +15,7 @@ import dev.fl4j.compression.StageDecoder;
  * exact ({@code <ŷ, y> = ||y||²}), which after a uniformly random rotation makes the estimate
  * unbiased; the MSE-optimal scale {@code ||y||₁/n} is biased. Side information, 4 bytes: f32 scale.
  */
-public final class SignStage extends QuantizerStage {
+public final class SignStage extends QuantizerStage implements PackedQuantizer {
 
     public static final int ID = 8;
     public static final int SIDE_INFO_BYTES = 4;
@@ -49,19 +49,50 @@ public final class SignStage extends QuantizerStage {
             l1 += Math.abs(v);
             l2 += (double) v * v;
         }
-        double scale = l1 == 0 ? 0 : unbiased ? l2 / l1 : l1 / y.length;
-        sideInfo.writeFloat((float) scale);
+        sideInfo.writeFloat(scale(l1, l2, y.length));
         return Signal.symbols(s, 2);
+    }
+
+    /**
+     * As {@link #encode} then bit packing: sign bit i at bit {@code i mod 8} of byte {@code i/8}, gathered 64 at a
+     * time into a little-endian long. The norms are summed in the same order as {@link #encode} sums them, so the
+     * scale is the same float.
+     */
+    @Override
+    public Signal encodePacked(Signal input, StageContext context, ByteWriter sideInfo) {
+        float[] y = input.floats();
+        int n = y.length;
+        byte[] out = new byte[BitPacker.packedBytes(n, 1)];
+        double l1 = 0;
+        double l2 = 0;
+        int whole = n & ~63;
+        for (int base = 0; base < whole; base += 64) {
+            long bits = 0;
+            for (int k = 0; k < 64; k++) {
+                float v = y[base + k];
+                bits |= (v >= 0 ? 1L : 0L) << k;
+                l1 += Math.abs(v);
+                l2 += (double) v * v;
+            }
+            BitPacker.putLong(out, base >>> 3, bits);
+        }
+        for (int i = whole; i < n; i++) {
+            float v = y[i];
+            out[i >>> 3] |= (byte) ((v >= 0 ? 1 : 0) << (i & 7));
+            l1 += Math.abs(v);
+            l2 += (double) v * v;
+        }
+        sideInfo.writeFloat(scale(l1, l2, n));
+        return Signal.bytes(out);
+    }
+
+    private float scale(double l1, double l2, int n) {
+        return (float) (l1 == 0 ? 0 : unbiased ? l2 / l1 : l1 / n);
     }
 
     @Override
     public StageDecoder readSideInfo(ByteReader in, SignalShape input) {
-        int at = in.position();
-        float scale = in.readFloat("sign scale");
-        if (!Float.isFinite(scale) || scale < 0) {
-            throw new MalformedEncodingException(
-                    "sign scale at offset " + at + " is " + scale + ", expected a finite value >= 0");
-        }
+        float scale = readScale(in);
         return output -> {
             int[] s = output.symbols();
             float[] y = new float[s.length];
@@ -71,5 +102,39 @@ public final class SignStage extends QuantizerStage {
             }
             return Signal.floats(y);
         };
+    }
+
+    /** As {@link #readSideInfo}, decoding the packed bits: bit 1 gives {@code +|scale|}, bit 0 {@code -|scale|}. */
+    @Override
+    public StageDecoder readSideInfoPacked(ByteReader in, SignalShape input) {
+        float scale = readScale(in);
+        int n = input.length();
+        int magnitude = Float.floatToRawIntBits(scale) & 0x7fffffff;
+        return output -> {
+            byte[] b = output.bytes();
+            BitPacker.checkPacked(b, n, 1, "bitpack payload");
+            float[] y = new float[n];
+            int whole = n & ~63;
+            for (int base = 0; base < whole; base += 64) {
+                long bits = BitPacker.getLong(b, base >>> 3);
+                for (int k = 0; k < 64; k++) {
+                    y[base + k] = Float.intBitsToFloat(magnitude | ~(int) (bits >>> k) << 31);
+                }
+            }
+            for (int i = whole; i < n; i++) {
+                y[i] = Float.intBitsToFloat(magnitude | ~(b[i >>> 3] >>> (i & 7)) << 31);
+            }
+            return Signal.floats(y);
+        };
+    }
+
+    private static float readScale(ByteReader in) {
+        int at = in.position();
+        float scale = in.readFloat("sign scale");
+        if (!Float.isFinite(scale) || scale < 0) {
+            throw new MalformedEncodingException(
+                    "sign scale at offset " + at + " is " + scale + ", expected a finite value >= 0");
+        }
+        return scale;
     }
 }
