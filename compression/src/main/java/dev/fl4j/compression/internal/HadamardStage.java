@@ -91,7 +91,7 @@ public final class HadamardStage implements EncodingStage {
             // blocks hold whole 64-sign draws: the signs are applied as each group of 16 is first loaded
             SplitMix64 rng = new SplitMix64(context.seed());
             for (int start = 0; start < m; start += block) {
-                signedRadix16Pass(x, y, start, block, rng, scale);
+                signedRadix16Pass(x, start, y, start, block, rng, scale);
                 fwhtFrom16(y, start, block);
             }
         } else {
@@ -115,6 +115,71 @@ public final class HadamardStage implements EncodingStage {
     }
 
     /**
+     * As {@link #encode} followed by {@code quantizer} and bit packing, a rotation block at a time: each block is
+     * rotated into one scratch block that the quantizer takes at once. Writes this stage's side information, then the
+     * quantizer's; returns the packed bytes.
+     */
+    public byte[] encodeBlocks(float[] x, long seed, ByteWriter sideInfo, BlockQuantizer quantizer) {
+        int log2 = blockLog2(x.length);
+        int block = 1 << log2;
+        int m = outputShape(SignalShape.floats(x.length)).length();
+        sideInfo.writeU8(log2).writeLong(seed);
+        BlockQuantizer.Sink sink = quantizer.startPacked(m, sideInfo);
+        float scale = (float) (1.0 / Math.sqrt(block));
+        if (block < 64) {
+            float[] y = new float[m];
+            applySigns(x, y, m, seed, scale);
+            transformBlocks(y, block);
+            sink.accept(y, 0, 0, m);
+            return sink.finish();
+        }
+        SplitMix64 rng = new SplitMix64(seed);
+        float[] t = new float[block];
+        for (int start = 0; start < m; start += block) {
+            signedRadix16Pass(x, start, t, 0, block, rng, scale);
+            fwhtFrom16(t, 0, block);
+            sink.accept(t, 0, start, block);
+        }
+        return sink.finish();
+    }
+
+    /** The inverse rotation, as the decoder {@link #readSideInfo} returns, of what {@code source} decodes. */
+    public interface SourceDecoder {
+        float[] decode(BlockQuantizer.Source source);
+    }
+
+    /** As {@link #readSideInfo}, for a decoder that reads the rotated floats from a quantizer a block at a time. */
+    public SourceDecoder readSideInfoBlocks(ByteReader in, SignalShape input) {
+        int at = in.position();
+        int log2 = in.readU8("hadamard block log2");
+        int n = input.length();
+        if (log2 != blockLog2(n)) {
+            throw new MalformedEncodingException("hadamard block log2 at offset " + at + " is " + log2 + " but "
+                    + name() + " uses " + blockLog2(n) + " for " + n + " elements");
+        }
+        long seed = in.readLong("hadamard seed");
+        int m = outputShape(input).length();
+        return source -> {
+            int block = 1 << log2;
+            if (block < 64) {
+                float[] y = new float[m];
+                source.fill(0, y, m);
+                return inverse(y, n, log2, seed);
+            }
+            float scale = (float) (1.0 / Math.sqrt(block));
+            float[] x = new float[n];
+            SplitMix64 rng = new SplitMix64(seed);
+            float[] t = new float[block];
+            for (int start = 0; start < n; start += block) {
+                source.fill(start, t, block);
+                fwht(t, 0, block);
+                unsign(t, x, start, Math.min(block, n - start), rng, scale);
+            }
+            return x;
+        };
+    }
+
+    /**
      * The first {@code n} elements of the inverse rotation of {@code y} (not modified): each block is
      * copied to a scratch block, transformed there, and written out with its signs and scale; the
      * padding is dropped, so only the first n elements need their signs.
@@ -134,16 +199,20 @@ public final class HadamardStage implements EncodingStage {
         for (int start = 0; start < n; start += block) {
             System.arraycopy(y, start, t, 0, block);
             fwht(t, 0, block);
-            int count = Math.min(block, n - start);
-            for (int k = 0; k < count; k += 64) {
-                long bits = rng.nextLong();
-                int end = Math.min(count, k + 64);
-                for (int i = k; i < end; i++) {
-                    x[start + i] = t[i] * signed(scale, bits, i - k);
-                }
-            }
+            unsign(t, x, start, Math.min(block, n - start), rng, scale);
         }
         return x;
+    }
+
+    /** {@code x[start + i] = t[i]·±scale} for i below {@code count}, one draw per 64 elements. */
+    private static void unsign(float[] t, float[] x, int start, int count, SplitMix64 rng, float scale) {
+        for (int k = 0; k < count; k += 64) {
+            long bits = rng.nextLong();
+            int end = Math.min(count, k + 64);
+            for (int i = k; i < end; i++) {
+                x[start + i] = t[i] * signed(scale, bits, i - k);
+            }
+        }
     }
 
     /** {@code scale} negated when bit {@code k} of {@code bits} is 1: an exact sign flip, no branch. */
@@ -177,33 +246,38 @@ public final class HadamardStage implements EncodingStage {
      * loaded and go through {@link #radix16}. Draws one {@code rng} value per 64 elements, as
      * {@link #applySigns} does.
      */
-    private static void signedRadix16Pass(float[] src, float[] y, int start, int block, SplitMix64 rng, float scale) {
+    private static void signedRadix16Pass(
+            float[] src, int start, float[] y, int yStart, int block, SplitMix64 rng, float scale) {
+        int shift = yStart - start;
         int direct = Math.max(start, Math.min(start + block, src.length & ~63));
         for (int base = start; base < direct; base += 64) {
             long bits = rng.nextLong();
-            signedRadix16(src, base, y, bits, scale);
-            signedRadix16(src, base + 16, y, bits >>> 16, scale);
-            signedRadix16(src, base + 32, y, bits >>> 32, scale);
-            signedRadix16(src, base + 48, y, bits >>> 48, scale);
+            signedRadix16(src, base, y, base + shift, bits, scale);
+            signedRadix16(src, base + 16, y, base + 16 + shift, bits >>> 16, scale);
+            signedRadix16(src, base + 32, y, base + 32 + shift, bits >>> 32, scale);
+            signedRadix16(src, base + 48, y, base + 48 + shift, bits >>> 48, scale);
         }
         for (int base = direct; base < start + block; base += 64) {
             long bits = rng.nextLong();
             for (int i = base; i < base + 64; i++) {
                 // the padding's zeros take their signs too: -0 and +0 add differently
                 float v = i < src.length ? src[i] : 0f;
-                y[i] = v * signed(scale, bits, i - base);
+                y[i + shift] = v * signed(scale, bits, i - base);
             }
             for (int j = base; j < base + 64; j += 16) {
-                radix16(y, j);
+                radix16(y, j + shift);
             }
         }
     }
 
-    /** {@link #radix16} of the 16 elements {@code src[j, j+16)} times ±scale by the low 16 bits of {@code bits}. */
-    private static void signedRadix16(float[] src, int j, float[] y, long bits, float scale) {
+    /**
+     * {@link #radix16} of the 16 elements {@code src[j, j+16)} times ±scale by the low 16 bits of {@code bits}, into
+     * {@code y[k, k+16)}.
+     */
+    private static void signedRadix16(float[] src, int j, float[] y, int k, long bits, float scale) {
         radix16(
                 y,
-                j,
+                k,
                 src[j] * signed(scale, bits, 0),
                 src[j + 1] * signed(scale, bits, 1),
                 src[j + 2] * signed(scale, bits, 2),

@@ -30,7 +30,7 @@ import dev.fl4j.compression.StageDecoder;
  * <p>Side information, {@code 1 + 4·ceil(n/}{@value #BLOCK}{@code )} bytes: u8 bits, then one f32
  * scale (finite, ≥ 0) per block.
  */
-public final class LloydMaxStage extends QuantizerStage implements PackedQuantizer {
+public final class LloydMaxStage extends QuantizerStage implements BlockQuantizer {
 
     public static final int ID = 12;
     public static final int MAX_BITS = 4;
@@ -113,15 +113,38 @@ public final class LloydMaxStage extends QuantizerStage implements PackedQuantiz
     @Override
     public Signal encodePacked(Signal input, StageContext context, ByteWriter sideInfo) {
         float[] x = input.floats();
-        byte[] out = new byte[BitPacker.packedBytes(x.length, bits)];
-        int[] q = new int[Math.min(x.length, BLOCK)];
+        Sink sink = startPacked(x.length, sideInfo);
+        sink.accept(x, 0, 0, x.length);
+        return Signal.bytes(sink.finish());
+    }
+
+    /** Rotation blocks must hold whole scale blocks, or be the one block of a tensor no longer than one. */
+    @Override
+    public boolean takesBlocks(int block, int m) {
+        return block % BLOCK == 0 || (block == m && m <= BLOCK);
+    }
+
+    /** Takes whole scale blocks (or the whole tensor) per call: see {@link #takesBlocks}. */
+    @Override
+    public Sink startPacked(int m, ByteWriter sideInfo) {
         sideInfo.writeU8(bits);
-        for (int start = 0; start < x.length; start += BLOCK) {
-            int end = Math.min(x.length, start + BLOCK);
-            sideInfo.writeFloat(quantizeBlock(x, start, end, q, 0));
-            BitPacker.packInto(q, end - start, bits, out, start / 8 * bits);
-        }
-        return Signal.bytes(out);
+        byte[] out = new byte[BitPacker.packedBytes(m, bits)];
+        int[] q = new int[Math.min(m, BLOCK)];
+        return new Sink() {
+            @Override
+            public void accept(float[] x, int from, int offset, int len) {
+                for (int s = 0; s < len; s += BLOCK) {
+                    int count = Math.min(BLOCK, len - s);
+                    sideInfo.writeFloat(quantizeBlock(x, from + s, from + s + count, q, 0));
+                    BitPacker.packInto(q, count, bits, out, (offset + s) / 8 * bits);
+                }
+            }
+
+            @Override
+            public byte[] finish() {
+                return out;
+            }
+        };
     }
 
     /**
@@ -190,26 +213,47 @@ public final class LloydMaxStage extends QuantizerStage implements PackedQuantiz
     /** As {@link #readSideInfo}, unpacking the symbols a block at a time. */
     @Override
     public StageDecoder readSideInfoPacked(ByteReader in, SignalShape input) {
+        Source source = readSideInfoSource(in, input);
+        int n = input.length();
+        return output -> {
+            source.start(output.bytes());
+            float[] x = new float[n];
+            source.fill(0, x, n);
+            return Signal.floats(x);
+        };
+    }
+
+    /** Fills whole scale blocks (or the whole tensor) per call: see {@link #takesBlocks}. */
+    @Override
+    public Source readSideInfoSource(ByteReader in, SignalShape input) {
         int n = input.length();
         float[] scales = readScales(in, n);
-        return output -> {
-            byte[] b = output.bytes();
-            BitPacker.checkPacked(b, n, bits, "bitpack payload");
-            float[] x = new float[n];
-            int[] q = new int[Math.min(n, BLOCK)];
-            float[] scaled = new float[levels.length];
-            for (int k = 0; k < scales.length; k++) {
-                for (int j = 0; j < levels.length; j++) {
-                    scaled[j] = scales[k] * levels[j];
-                }
-                int start = k * BLOCK;
-                int count = Math.min(n - start, BLOCK);
-                BitPacker.unpack(b, start / 8 * bits, count, bits, q, "bitpack payload");
-                for (int i = 0; i < count; i++) {
-                    x[start + i] = scaled[q[i] & (levels.length - 1)];
+        return new Source() {
+            private byte[] b;
+            private final int[] q = new int[Math.min(n, BLOCK)];
+            private final float[] scaled = new float[levels.length];
+
+            @Override
+            public void start(byte[] payload) {
+                BitPacker.checkPacked(payload, n, bits, "bitpack payload");
+                b = payload;
+            }
+
+            @Override
+            public void fill(int offset, float[] x, int len) {
+                for (int s = 0; s < len; s += BLOCK) {
+                    int start = offset + s;
+                    float scale = scales[start / BLOCK];
+                    for (int j = 0; j < levels.length; j++) {
+                        scaled[j] = scale * levels[j];
+                    }
+                    int count = Math.min(BLOCK, len - s);
+                    BitPacker.unpack(b, start / 8 * bits, count, bits, q, "bitpack payload");
+                    for (int i = 0; i < count; i++) {
+                        x[s + i] = scaled[q[i] & (levels.length - 1)];
+                    }
                 }
             }
-            return Signal.floats(x);
         };
     }
 

@@ -15,7 +15,7 @@ import dev.fl4j.compression.StageDecoder;
  * exact ({@code <ŷ, y> = ||y||²}), which after a uniformly random rotation makes the estimate
  * unbiased; the MSE-optimal scale {@code ||y||₁/n} is biased. Side information, 4 bytes: f32 scale.
  */
-public final class SignStage extends QuantizerStage implements PackedQuantizer {
+public final class SignStage extends QuantizerStage implements BlockQuantizer {
 
     public static final int ID = 8;
     public static final int SIDE_INFO_BYTES = 4;
@@ -61,29 +61,57 @@ public final class SignStage extends QuantizerStage implements PackedQuantizer {
     @Override
     public Signal encodePacked(Signal input, StageContext context, ByteWriter sideInfo) {
         float[] y = input.floats();
-        int n = y.length;
-        byte[] out = new byte[BitPacker.packedBytes(n, 1)];
-        double l1 = 0;
-        double l2 = 0;
-        int whole = n & ~63;
-        for (int base = 0; base < whole; base += 64) {
-            long bits = 0;
-            for (int k = 0; k < 64; k++) {
-                float v = y[base + k];
-                bits |= (v >= 0 ? 1L : 0L) << k;
-                l1 += Math.abs(v);
-                l2 += (double) v * v;
+        Sink sink = startPacked(y.length, sideInfo);
+        sink.accept(y, 0, 0, y.length);
+        return Signal.bytes(sink.finish());
+    }
+
+    @Override
+    public boolean takesBlocks(int block, int m) {
+        return true;
+    }
+
+    @Override
+    public Sink startPacked(int m, ByteWriter sideInfo) {
+        return new Sink() {
+            private final byte[] out = new byte[BitPacker.packedBytes(m, 1)];
+            private double l1;
+            private double l2;
+
+            @Override
+            public void accept(float[] y, int from, int offset, int len) {
+                double a = l1;
+                double b = l2;
+                int i = 0;
+                if ((offset & 63) == 0) {
+                    for (; i + 64 <= len; i += 64) {
+                        long bits = 0;
+                        for (int k = 0; k < 64; k++) {
+                            float v = y[from + i + k];
+                            bits |= (v >= 0 ? 1L : 0L) << k;
+                            a += Math.abs(v);
+                            b += (double) v * v;
+                        }
+                        BitPacker.putLong(out, (offset + i) >>> 3, bits);
+                    }
+                }
+                for (; i < len; i++) {
+                    float v = y[from + i];
+                    int at = offset + i;
+                    out[at >>> 3] |= (byte) ((v >= 0 ? 1 : 0) << (at & 7));
+                    a += Math.abs(v);
+                    b += (double) v * v;
+                }
+                l1 = a;
+                l2 = b;
             }
-            BitPacker.putLong(out, base >>> 3, bits);
-        }
-        for (int i = whole; i < n; i++) {
-            float v = y[i];
-            out[i >>> 3] |= (byte) ((v >= 0 ? 1 : 0) << (i & 7));
-            l1 += Math.abs(v);
-            l2 += (double) v * v;
-        }
-        sideInfo.writeFloat(scale(l1, l2, n));
-        return Signal.bytes(out);
+
+            @Override
+            public byte[] finish() {
+                sideInfo.writeFloat(scale(l1, l2, m));
+                return out;
+            }
+        };
     }
 
     private float scale(double l1, double l2, int n) {
@@ -107,24 +135,46 @@ public final class SignStage extends QuantizerStage implements PackedQuantizer {
     /** As {@link #readSideInfo}, decoding the packed bits: bit 1 gives {@code +|scale|}, bit 0 {@code -|scale|}. */
     @Override
     public StageDecoder readSideInfoPacked(ByteReader in, SignalShape input) {
+        Source source = readSideInfoSource(in, input);
+        int n = input.length();
+        return output -> {
+            source.start(output.bytes());
+            float[] y = new float[n];
+            source.fill(0, y, n);
+            return Signal.floats(y);
+        };
+    }
+
+    @Override
+    public Source readSideInfoSource(ByteReader in, SignalShape input) {
         float scale = readScale(in);
         int n = input.length();
         int magnitude = Float.floatToRawIntBits(scale) & 0x7fffffff;
-        return output -> {
-            byte[] b = output.bytes();
-            BitPacker.checkPacked(b, n, 1, "bitpack payload");
-            float[] y = new float[n];
-            int whole = n & ~63;
-            for (int base = 0; base < whole; base += 64) {
-                long bits = BitPacker.getLong(b, base >>> 3);
-                for (int k = 0; k < 64; k++) {
-                    y[base + k] = Float.intBitsToFloat(magnitude | ~(int) (bits >>> k) << 31);
+        return new Source() {
+            private byte[] b;
+
+            @Override
+            public void start(byte[] payload) {
+                BitPacker.checkPacked(payload, n, 1, "bitpack payload");
+                b = payload;
+            }
+
+            @Override
+            public void fill(int offset, float[] y, int len) {
+                int i = 0;
+                if ((offset & 63) == 0) {
+                    for (; i + 64 <= len; i += 64) {
+                        long bits = BitPacker.getLong(b, (offset + i) >>> 3);
+                        for (int k = 0; k < 64; k++) {
+                            y[i + k] = Float.intBitsToFloat(magnitude | ~(int) (bits >>> k) << 31);
+                        }
+                    }
+                }
+                for (; i < len; i++) {
+                    int at = offset + i;
+                    y[i] = Float.intBitsToFloat(magnitude | ~(b[at >>> 3] >>> (at & 7)) << 31);
                 }
             }
-            for (int i = whole; i < n; i++) {
-                y[i] = Float.intBitsToFloat(magnitude | ~(b[i >>> 3] >>> (i & 7)) << 31);
-            }
-            return Signal.floats(y);
         };
     }
 

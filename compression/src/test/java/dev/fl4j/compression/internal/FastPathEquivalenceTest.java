@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
  * The optimized codec paths against plain reference implementations of format version 1, bit for bit: the
  * Hadamard rotation (signs fused with the first butterflies, block-wise inverse) against the textbook pass-by-pass
  * transform, random-k's batched selection sampling against the one-draw-at-a-time loop, the branch-free Lloyd–Max
- * level search against counting thresholds, and the fused quantize-and-pack path of {@link TensorEncoder} against
- * the same stages run one after the other (bytes, floats and the messages of rejected payloads).
+ * level search against counting thresholds, and the fused paths of {@link TensorEncoder} (quantize and pack in one
+ * pass; rotate, quantize and pack a rotation block at a time) against the same stages run one after the other
+ * (bytes, floats and the messages of rejected payloads).
  */
 class FastPathEquivalenceTest {
 
@@ -281,6 +282,15 @@ class FastPathEquivalenceTest {
             {new HadamardStage(12), new LloydMaxStage(2, true)},
             {new HadamardStage(12), new LloydMaxStage(3, true)},
             {new SparsificationStage(false, 0.5, false, false), new HadamardStage(12), new LloydMaxStage(4, false)},
+            {new HadamardStage(13), new LloydMaxStage(2, true)},
+            {new HadamardStage(6), new LloydMaxStage(1, true)},
+            {new HadamardStage(3), new SignStage(true)},
+            {new HadamardStage(7), new SignStage(false)},
+            {new UniformQuantizationStage(4, true)},
+            {new UniformQuantizationStage(3, false)},
+            {new UniformQuantizationStage(8, true)},
+            {new UniformQuantizationStage(16, true)},
+            {new HadamardStage(12), new UniformQuantizationStage(4, true)},
         };
         for (EncodingStage[] q : quantizers) {
             EncodingStage[] fusedStages = Arrays.copyOf(q, q.length + 1);
