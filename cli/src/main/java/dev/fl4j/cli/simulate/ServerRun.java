@@ -25,6 +25,7 @@ import dev.fl4j.simulation.training.ModelEvaluation;
 import dev.fl4j.simulation.training.Preprocessing;
 import dev.fl4j.simulation.training.RoundListener;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,10 @@ import java.util.SortedMap;
  */
 public final class ServerRun {
 
-    /** What only a server is told: where to listen, the cohort's floor, the deadline, transport and state. */
+    /**
+     * What only a server is told: where to listen, the cohort's floor, the deadline, transport and state, how
+     * long a pull is held ({@code pollTimeout}) and the service threads ({@code serviceThreads}, 0: the default).
+     */
     public record Options(
             String host,
             int port,
@@ -57,7 +61,9 @@ public final class ServerRun {
             boolean insecure,
             Path tlsCert,
             Path tlsKey,
-            Path authorizedKeys) {}
+            Path authorizedKeys,
+            Duration pollTimeout,
+            int serviceThreads) {}
 
     /**
      * The server's SQLite database (registered clients, round attempts, participation), kept in
@@ -89,6 +95,10 @@ public final class ServerRun {
         options.put("over-selection", String.valueOf(o.overSelection()));
         if (o.resultBufferBytes() != Long.MAX_VALUE) {
             options.put("result-buffer-bytes", String.valueOf(o.resultBufferBytes()));
+        }
+        options.put("poll-timeout", o.pollTimeout().toString());
+        if (o.serviceThreads() > 0) {
+            options.put("service-threads", String.valueOf(o.serviceThreads()));
         }
         options.put("insecure", String.valueOf(o.insecure()));
         if (o.tlsCert() != null) {
@@ -141,6 +151,15 @@ public final class ServerRun {
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : Simulation.DEFAULT_CLIENTS;
         String partition = centralised ? (s.partition() != null ? s.partition() : "iid") : null;
         AlgorithmChoice algorithm = Simulation.algorithm(s);
+        if (!s.personalization().isEmpty()) {
+            throw new UsageException("--personalization is not supported by fl4j server: it evaluates on simulated"
+                    + " test clients; use fl4j simulate");
+        }
+        if (algorithm.isKMeans()) {
+            throw new UsageException("--algorithm " + algorithm.text() + ": fl4j server does not run federated"
+                    + " k-means: its client computations have no descriptor to ship to deploy clients;"
+                    + " use fl4j simulate");
+        }
         float serverLr = Simulation.serverLr(s, algorithm);
         Simulation.Optimizers optimizers = Simulation.optimizers(s, algorithm, serverLr);
         StringBuilder summary = new StringBuilder();
@@ -214,6 +233,7 @@ public final class ServerRun {
                         .optResultBufferBytes(o.resultBufferBytes())
                         .optHost(o.host())
                         .optPort(o.port())
+                        .optPollTimeout(o.pollTimeout())
                         .optListener(new Lines(out, name, sinks, replaySinks, dp.isPresent()));
                 if (s.checkpointDir() != null) {
                     Files.createDirectories(s.checkpointDir());
@@ -226,6 +246,9 @@ public final class ServerRun {
                             s.checkpointEvery(),
                             config);
                     b.optStore(s.checkpointDir().resolve(STATE_DATABASE));
+                }
+                if (o.serviceThreads() > 0) {
+                    b.optServiceThreads(o.serviceThreads());
                 }
                 if (authorized != null) {
                     b.optAuthorizedKeys(authorized);
@@ -283,6 +306,13 @@ public final class ServerRun {
                                 o.minClients() > 0 ? o.minClients() : s.clientsPerRound(),
                                 o.roundTimeout().toSeconds());
                     }
+                    out.printf(
+                            Locale.ROOT,
+                            "pulls held up to %ss, %d service threads%n",
+                            BigDecimal.valueOf(server.pollTimeout().toMillis(), 3)
+                                    .stripTrailingZeros()
+                                    .toPlainString(),
+                            server.serviceThreads());
                     out.println("listening on " + a.getHostString() + ":" + a.getPort());
                     out.flush();
                     DeployResult r = server.run();
