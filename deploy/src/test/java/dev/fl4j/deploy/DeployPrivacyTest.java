@@ -21,6 +21,7 @@ import dev.fl4j.deploy.server.ServerStore;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
+import dev.fl4j.simulation.checkpoint.PrivacyLedgerFile;
 import dev.fl4j.simulation.checkpoint.RunConfig;
 import dev.fl4j.simulation.datasets.FedProxSynthetic;
 import dev.fl4j.simulation.training.Preprocessing;
@@ -275,6 +276,45 @@ class DeployPrivacyTest {
                 DeployFixture.bytes(localRunOver(process(dp(0, 4, 4)), keys, List.of(reported, reported))),
                 DeployFixture.bytes(result.weights()),
                 "the released rounds are the local runtime's over the two that reported");
+    }
+
+    /** One private run of {@code rounds} on a server checkpointing in {@code store}, three clients. */
+    private DeployResult checkpointedRun(List<ClientKey> keys, CheckpointStore store, int rounds) throws Exception {
+        DifferentiallyPrivateFactory dp =
+                dp(1.0, 2, 3).toBuilder().optLedger(PrivacyLedgerFile.in(store)).build();
+        List<FederatedClient> clients = new ArrayList<>();
+        try (DeployServer server = server(dp, 2, rounds, keys)
+                .optMinPopulation(3)
+                .optRoundTimeout(Duration.ofSeconds(30))
+                .optCheckpoints(store, RunConfig.of(Map.of("run", "private")))
+                .build()
+                .start()) {
+            for (int k = 0; k < 3; k++) {
+                clients.add(client(target(server), keys.get(k), k, false));
+            }
+            return server.run();
+        } finally {
+            for (FederatedClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aRestartedPrivateServerResumesAndCountsEveryRoundFromItsLedger() throws Exception {
+        List<ClientKey> keys = keys(3);
+        CheckpointStore store = new CheckpointStore(dir.resolve("ckpt"));
+        DeployResult first = checkpointedRun(keys, store, 1);
+        assertEquals(1L, PrivacyLedgerFile.in(store).spent(), "round 1 recorded before its release");
+        DeployResult resumed = checkpointedRun(keys, store, 2);
+        assertEquals(2, resumed.rounds());
+        assertEquals(2L, PrivacyLedgerFile.in(store).spent());
+        assertEquals(first.history().get(0), resumed.history().get(0), "round 1 comes from the checkpoint");
+        assertEquals(
+                dp(1.0, 2, 3).epsilonAfter(2).epsilon(),
+                resumed.history().get(1).get(EPSILON),
+                "epsilon after round 2 counts the round run before the restart");
     }
 
     @Test
