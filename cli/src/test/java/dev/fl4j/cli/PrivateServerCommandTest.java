@@ -73,7 +73,9 @@ class PrivateServerCommandTest {
                 "--rounds",
                 "2",
                 "--batch",
-                "5"));
+                "5",
+                "--checkpoint-dir",
+                tmp.resolve("ckpt").toString()));
         serverArgs.addAll(List.of(DATA));
         StringWriter serverOut = new StringWriter();
         CompletableFuture<Object[]> server =
@@ -123,6 +125,13 @@ class PrivateServerCommandTest {
                             || line.contains("clients="),
                     line);
         }
+
+        assertEquals(
+                2L,
+                dev.fl4j.simulation.checkpoint.PrivacyLedgerFile.in(new dev.fl4j.simulation.checkpoint.CheckpointStore(
+                                tmp.resolve("ckpt").resolve("dp-fixed-0.3-1.0")))
+                        .spent(),
+                "both rounds recorded in the privacy ledger next to the run's checkpoints");
 
         List<String> simulate = new ArrayList<>(List.of(
                 "simulate",

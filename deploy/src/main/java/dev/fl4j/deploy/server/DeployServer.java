@@ -850,7 +850,11 @@ public final class DeployServer implements AutoCloseable {
             return this;
         }
 
-        /** Below this many reporting clients a round is abandoned and sampled again (default: clients per round). */
+        /**
+         * Below this many reporting clients a round is abandoned and sampled again (default: clients per round);
+         * after one round timeout, a round starts with this many live clients. A private run
+         * ({@link #optPrivacy}) never abandons a round: there it only lets a round start.
+         */
         public Builder optMinClients(int n) {
             this.minClients = n;
             return this;
