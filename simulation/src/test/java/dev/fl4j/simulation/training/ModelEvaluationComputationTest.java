@@ -15,7 +15,7 @@ import dev.fl4j.simulation.data.Examples;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@link ModelEvaluation#builder(dev.fl4j.core.computation.FederatedComputation, Preprocessing)}: k-means' evaluation. */
+/** {@link ModelEvaluation#builder(dev.fl4j.core.computation.FederatedComputation, Preprocessing)} with k-means. */
 class ModelEvaluationComputationTest {
 
     @Test
