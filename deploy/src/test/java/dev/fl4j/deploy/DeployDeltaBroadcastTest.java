@@ -126,7 +126,7 @@ class DeployDeltaBroadcastTest {
 
     /**
      * Over-selection with a delta broadcast: three clients, two per round over-selected by half, client 0 slow
-     * in round 1 (its data takes 3 s to prepare). Every round counts the first two results; the third is
+     * in round 1 (its data takes 3 s to prepare). Every round counts the first two results; a late third is
      * refused as not needed, though its client has updated its copy of the model meanwhile; the server keeps
      * the round log's view of each client's copy (the snapshot of the last round it counted in), so the run
      * is bitwise the local runtime's over the clients the log names.
@@ -195,14 +195,18 @@ class DeployDeltaBroadcastTest {
                 + deployed.history().stream()
                         .map(DeployDeltaBroadcastTest::fullModel)
                         .toList());
+        // round 1 hands all three their tasks at once (their pulls are held), so its third result comes late; in
+        // a later round the third task may be not needed before its client pulled it, and then it is not sent
         assertEquals(
-                Long.valueOf(rounds),
-                rejections.get(dev.fl4j.deploy.protocol.Rejection.NOT_NEEDED),
-                "each round's third result is refused as not needed: " + rejections);
+                java.util.Set.of(dev.fl4j.deploy.protocol.Rejection.NOT_NEEDED),
+                rejections.keySet(),
+                "late results are refused as not needed, and nothing else is refused");
+        long notNeeded = rejections.get(dev.fl4j.deploy.protocol.Rejection.NOT_NEEDED);
+        assertTrue(notNeeded >= 1 && notNeeded <= rounds, "one late result a round at most: " + notNeeded);
         assertEquals(
-                rounds,
+                notNeeded,
                 clients.stream().mapToInt(FederatedClient::rejectedResults).sum(),
-                "one late result a round, refused");
+                "each refusal is a result its client pushed and was told was not needed");
         assertArrayEquals(
                 DeployFixture.bytes(OverSelectionTest.localRunOver(delta(), counted)),
                 DeployFixture.bytes(deployed.weights()),
