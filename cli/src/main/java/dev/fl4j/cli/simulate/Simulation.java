@@ -6,6 +6,7 @@ import dev.fl4j.cli.spec.AggregatorSpec;
 import dev.fl4j.cli.spec.AlgorithmChoice;
 import dev.fl4j.cli.spec.ModelChoice;
 import dev.fl4j.cli.spec.PartitionSpec;
+import dev.fl4j.cli.spec.PersonalizationSpec;
 import dev.fl4j.cli.spec.ScheduleSpec;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.BitFormat;
@@ -112,13 +113,17 @@ public final class Simulation {
             throw new UsageException("--secure-aggregation " + s.secureAggregation()
                     + " runs the protocol in this JVM on the local runtime; it cannot be combined with --runtime");
         }
+        AlgorithmChoice algorithm = algorithm(s);
+        if (algorithm.isKMeans()) {
+            return KMeansRun.run(s, algorithm, runtime, out, progress);
+        }
         boolean centralised = SimulationData.isCentralised(s.dataset(), s.table());
         boolean federatedFiles =
                 !centralised && !SimulationData.name(s.dataset()).equals("synthetic");
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : DEFAULT_CLIENTS;
-        AlgorithmChoice algorithm = algorithm(s);
         float serverLr = serverLr(s, algorithm);
         Optimizers optimizers = optimizers(s, algorithm, serverLr);
+        List<PersonalizationSpec> personalization = personalization(s, algorithm);
         LearningRateSchedule clientSchedule =
                 schedule("client-lr-schedule", s.clientLrSchedule(), s.clientLrOrDefault());
         LearningRateSchedule serverSchedule = schedule("server-lr-schedule", s.serverLrSchedule(), serverLr);
@@ -143,6 +148,9 @@ public final class Simulation {
             }
             ModelChoice model = model(s, data);
             ModelWeights initialWeights = initialWeights(s, model, out);
+            if (!personalization.isEmpty()) {
+                PersonalizationReport.requireClientTestData(data, s.dataset());
+            }
             Preprocessing prep = Preprocessing.builder()
                     .setBatchSize(s.batch())
                     .optExamplesCap(s.examplesPerClient())
@@ -276,6 +284,18 @@ public final class Simulation {
                     RunSummary run = summarize(name, result, dp.isPresent());
                     runs.add(run);
                     printSummary(out, run);
+                    if (!personalization.isEmpty()) {
+                        PersonalizationReport.report(
+                                out,
+                                runtime,
+                                s.workers(),
+                                model.spec(),
+                                result.model(),
+                                personalization,
+                                data,
+                                prep,
+                                s);
+                    }
                 } finally {
                     printer.closeProgress();
                     for (MetricsSink sink : sinks) {
@@ -339,6 +359,19 @@ public final class Simulation {
             Map<String, MetricsHistory> chart,
             Map<String, Provenance> chartProvenance,
             SinkConsumer opened) {
+        openSinks(s, name, many, provenance, chart, chartProvenance, MetricsPlot.standard(), opened);
+    }
+
+    /** As above, the chart drawing {@code plot}'s panels. */
+    static void openSinks(
+            SimulationSettings s,
+            String name,
+            boolean many,
+            Provenance provenance,
+            Map<String, MetricsHistory> chart,
+            Map<String, Provenance> chartProvenance,
+            MetricsPlot plot,
+            SinkConsumer opened) {
         if (s.tensorboard() != null) {
             opened.accept(new TensorBoardSink(s.tensorboard().resolve(name), provenance), false);
         }
@@ -349,8 +382,7 @@ public final class Simulation {
             opened.accept(new JsonLinesMetricsSink(perRun(s.jsonl(), name, many), provenance), false);
         }
         if (s.plot() != null) {
-            opened.accept(
-                    new PlotSink(s.plot(), name, chart, MetricsPlot.standard(), chartProvenance, provenance), true);
+            opened.accept(new PlotSink(s.plot(), name, chart, plot, chartProvenance, provenance), true);
         }
     }
 
@@ -437,6 +469,26 @@ public final class Simulation {
             return algorithm;
         } catch (IllegalArgumentException e) {
             throw new UsageException("--algorithm: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The {@code --personalization} strategies (none when not given), refused for FedRecon, whose local weights the
+     * server never holds.
+     */
+    static List<PersonalizationSpec> personalization(SimulationSettings s, AlgorithmChoice algorithm) {
+        if (s.personalization().isEmpty()) {
+            return List.of();
+        }
+        if (algorithm.isReconstruction()) {
+            throw new UsageException("--personalization does not apply to --algorithm " + algorithm.text()
+                    + ": its local weights never reach the server, so there is no whole model to fine-tune"
+                    + " (its evaluation already reconstructs them on each client)");
+        }
+        try {
+            return PersonalizationSpec.parseAll(s.personalization());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--personalization: " + e.getMessage());
         }
     }
 
