@@ -2,6 +2,8 @@ package dev.fl4j.core.runtime;
 
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.LocalComputation;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Runs some client work somewhere other than this JVM's workers: on a remote client that holds the
@@ -15,11 +17,19 @@ import dev.fl4j.core.computation.LocalComputation;
  * communication accounting of the intrinsics and the bitwise determinism are the local runtime's,
  * whichever process computed a result.
  *
- * <p>{@link #dispatch} runs on a worker thread and blocks until the result is there; a runtime
- * that waits on remote clients wants as many workers as clients in flight. An exception fails that
- * client's work: the invocation throws a
+ * <p>{@link #dispatch} runs on a worker thread and blocks until the result is there, so a blocking
+ * dispatcher holds one worker per client in flight. A dispatcher whose results arrive on their own
+ * (from the network, say) says so with {@link #dispatchesAsynchronously()}: the runtime then starts
+ * every client's chain at once through {@link #dispatchAsync} on the thread that runs the pass,
+ * holds no thread while a client computes, and runs the rest of each client's work on its workers
+ * when the client's result is there; the fold's order, and so every result, is the same. Every
+ * client's work being out at once, such a dispatcher bounds the results it lets complete ahead of
+ * the fold's turn itself (the deployed server's result buffer does).
+ *
+ * <p>An exception (thrown, or completing the stage) fails that client's work: the invocation throws a
  * {@link dev.fl4j.core.computation.ClientWorkException} naming the client, and nothing of the
- * round is kept.
+ * round is kept. A failed invocation waits until every dispatched stage has completed; an
+ * interrupted one cancels the stages it is still waiting for.
  */
 public interface ClientWorkDispatcher {
 
@@ -45,4 +55,34 @@ public interface ClientWorkDispatcher {
      * type (the runtime checks it).
      */
     Value dispatch(int clientIndex, String clientId, LocalComputation fn, Value argument) throws Exception;
+
+    /**
+     * Whether the runtime starts this dispatcher's chains with {@link #dispatchAsync} (default false:
+     * {@link #dispatch} on a worker). Asked only of a dispatcher that {@linkplain #dispatchesChains()
+     * dispatches chains}: a pass's chain is the first thing each client computes, so the runtime can
+     * start every client's chain before any result is there; client work outside a chain that this
+     * dispatcher accepts still goes through {@link #dispatch} on a worker.
+     */
+    default boolean dispatchesAsynchronously() {
+        return false;
+    }
+
+    /**
+     * Starts {@code fn} for client {@code clientId} (index {@code clientIndex}) on {@code argument}
+     * and returns the stage its result completes, of {@code fn}'s result type (the runtime checks it);
+     * cancelling the stage (the runtime does when its caller is interrupted) gives the work up. Called
+     * on the thread that runs the pass, in client order, so it must not wait for the result. The
+     * default runs {@link #dispatch} on the calling thread and returns its outcome, complete.
+     */
+    default CompletionStage<Value> dispatchAsync(
+            int clientIndex, String clientId, LocalComputation fn, Value argument) {
+        try {
+            return CompletableFuture.completedFuture(dispatch(clientIndex, clientId, fn, argument));
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 }

@@ -136,8 +136,10 @@ public final class LocalRuntime implements FederatedRuntime {
 
         /**
          * Hands the client work {@code dispatcher} accepts to it instead of running it on the workers
-         * (default: none, all client work runs here). See {@link ClientWorkDispatcher}. A runtime has a
-         * dispatcher or a {@linkplain #optClientWorkShipper shipper}, not both.
+         * (default: none, all client work runs here). See {@link ClientWorkDispatcher}: an asynchronous
+         * one gets every client's chain at once and no worker waits for it, so the workers need not
+         * follow the number of clients. A runtime has a dispatcher or a
+         * {@linkplain #optClientWorkShipper shipper}, not both.
          */
         public Builder optClientWorkDispatcher(ClientWorkDispatcher dispatcher) {
             this.dispatcher = java.util.Objects.requireNonNull(dispatcher, "dispatcher");

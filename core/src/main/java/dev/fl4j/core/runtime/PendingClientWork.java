@@ -71,7 +71,8 @@ final class PendingClientWork {
      * and the folds run on the calling thread as the shipper hands back each client's results, in
      * client order, with {@code shipperSideResources} as the worker resources of that glue. With a
      * {@linkplain RuntimeOptions#dispatcher() dispatcher}, the client computations it accepts run
-     * through it on the worker that runs the client.
+     * through it on the worker that runs the client; an asynchronous one gets every client's chain at
+     * once from this thread, and the rest of a client's work runs on a worker when its result is in.
      */
     PendingClientWork(
             WorkerPool pool,
@@ -219,38 +220,38 @@ final class PendingClientWork {
         } else if (n > 0) {
             ShippedPass pass = shipped == null ? null : shipped.build();
             ShippedChain chain = pass == null ? null : ShippedChain.of(pass, shipped.local(), shipped.secureSummed());
+            OrderedFold.Sink<Value[][]> sink = (i, members) -> {
+                for (int f = 0; f < members.length; f++) {
+                    passFolds.get(f).add(i, ids.get(i), members[f]);
+                }
+            };
             try {
-                pool.runOrdered(
-                        n,
-                        capacity,
-                        (i, worker, resources) -> {
-                            ClientContext ctx = contexts.forClient(i, ids.get(i), worker, resources);
-                            Map<DeferredClientValue, Value> memo = new IdentityHashMap<>();
-                            if (chain != null) {
-                                shipped.prefill(memo, runChain(chain, pass, i, ctx));
-                            }
-                            for (DeferredClientValue d : passNodes) {
-                                if (chain != null && (shipped.ships(d) || d.kind == DeferredClientValue.Kind.ZIP)) {
-                                    continue; // in the chain, or a zip computed when something reads it
+                if (chain != null && dispatcher.dispatchesAsynchronously() && dispatcher.dispatches(chain)) {
+                    pool.runOrderedAsync(
+                            n,
+                            i -> startChain(chain, pass, i, ids.get(i)),
+                            (i, result, failure, worker, resources) -> {
+                                ClientContext ctx = contexts.forClient(i, ids.get(i), worker, resources);
+                                Map<DeferredClientValue, Value> memo = new IdentityHashMap<>();
+                                shipped.prefill(memo, chainResults(chain, i, ctx, result, failure));
+                                return clientMembers(i, ctx, memo, shipped, passNodes, passFolds);
+                            },
+                            sink);
+                } else {
+                    pool.runOrdered(
+                            n,
+                            capacity,
+                            (i, worker, resources) -> {
+                                ClientContext ctx = contexts.forClient(i, ids.get(i), worker, resources);
+                                Map<DeferredClientValue, Value> memo = new IdentityHashMap<>();
+                                if (chain != null) {
+                                    shipped.prefill(memo, runChain(chain, pass, i, ctx));
                                 }
-                                memberOf(d, i, ctx, memo, "federated_map");
-                            }
-                            Value[][] members = new Value[passFolds.size()][];
-                            for (int f = 0; f < members.length; f++) {
-                                ClientFold fold = passFolds.get(f);
-                                List<FederatedValue> sources = fold.sources();
-                                members[f] = new Value[sources.size()];
-                                for (int s = 0; s < sources.size(); s++) {
-                                    members[f][s] = memberOf(sources.get(s), i, ctx, memo, fold.intrinsic);
-                                }
-                            }
-                            return members;
-                        },
-                        (i, members) -> {
-                            for (int f = 0; f < members.length; f++) {
-                                passFolds.get(f).add(i, ids.get(i), members[f]);
-                            }
-                        });
+                                return clientMembers(
+                                        i, ctx, memo, chain == null ? null : shipped, passNodes, passFolds);
+                            },
+                            sink);
+                }
             } catch (WorkerPool.TaskFailure tf) {
                 Throwable cause = tf.getCause();
                 if (cause instanceof RuntimeException r) {
@@ -265,6 +266,35 @@ final class PendingClientWork {
         for (ClientFold f : passFolds) {
             f.finish(stats);
         }
+    }
+
+    /**
+     * Client {@code i}'s members of every fold of the pass, computing what it has not yet (with a
+     * chain, {@code shipped} names what the chain computed into {@code memo}; else null).
+     */
+    private Value[][] clientMembers(
+            int i,
+            ClientContext ctx,
+            Map<DeferredClientValue, Value> memo,
+            ShippedPassBuilder shipped,
+            List<DeferredClientValue> passNodes,
+            List<ClientFold> passFolds) {
+        for (DeferredClientValue d : passNodes) {
+            if (shipped != null && (shipped.ships(d) || d.kind == DeferredClientValue.Kind.ZIP)) {
+                continue; // in the chain, or a zip computed when something reads it
+            }
+            memberOf(d, i, ctx, memo, "federated_map");
+        }
+        Value[][] members = new Value[passFolds.size()][];
+        for (int f = 0; f < members.length; f++) {
+            ClientFold fold = passFolds.get(f);
+            List<FederatedValue> sources = fold.sources();
+            members[f] = new Value[sources.size()];
+            for (int s = 0; s < sources.size(); s++) {
+                members[f][s] = memberOf(sources.get(s), i, ctx, memo, fold.intrinsic);
+            }
+        }
+        return members;
     }
 
     /**
@@ -403,6 +433,30 @@ final class PendingClientWork {
         }
     }
 
+    /** Starts client {@code index}'s chain through the asynchronous dispatcher; what it throws fails the stage. */
+    private java.util.concurrent.CompletionStage<Value> startChain(
+            ShippedChain chain, ShippedPass pass, int index, String clientId) {
+        Value arg = chain.argument(index, pass.broadcasts(), pass.clientInputMembers(index));
+        try {
+            return dispatcher.dispatchAsync(index, clientId, chain, arg);
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Client {@code index}'s results of the pass's shipped nodes from its chain's asynchronous
+     * outcome, failing as {@link #runChain} does.
+     */
+    private List<Value> chainResults(
+            ShippedChain chain, int index, ClientContext ctx, Value result, Throwable failure) {
+        try {
+            return chain.results(checked(chain, result, failure));
+        } catch (RuntimeException | Error e) {
+            throw new ClientWorkException("federated_map of '" + chain.name() + "'", index, ctx.clientId(), e);
+        }
+    }
+
     /** {@code d}'s member for client {@code index} from the dispatcher, checked against its result type. */
     private Value dispatched(DeferredClientValue d, Value arg, int index, ClientContext ctx) {
         return dispatched(d.fn, arg, index, ctx);
@@ -410,16 +464,32 @@ final class PendingClientWork {
 
     /** {@code fn}'s result for client {@code index} from the dispatcher, checked against its result type. */
     private Value dispatched(dev.fl4j.core.computation.LocalComputation fn, Value arg, int index, ClientContext ctx) {
-        Value result;
         try {
-            result = dispatcher.dispatch(index, ctx.clientId(), fn, arg);
-        } catch (RuntimeException e) {
-            throw e;
+            return checked(fn, dispatcher.dispatch(index, ctx.clientId(), fn, arg), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for client work '" + fn.name() + "'", e);
+            return checked(fn, null, e);
         } catch (Exception e) {
-            throw new IllegalStateException(e.getMessage(), e);
+            return checked(fn, null, e);
+        }
+    }
+
+    /** {@code fn}'s dispatched {@code result}, or its {@code failure} (null when none) thrown unchecked. */
+    private static Value checked(dev.fl4j.core.computation.LocalComputation fn, Value result, Throwable failure) {
+        if (failure instanceof java.util.concurrent.ExecutionException && failure.getCause() != null) {
+            failure = failure.getCause();
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        if (failure instanceof InterruptedException e) {
+            throw new IllegalStateException("interrupted while waiting for client work '" + fn.name() + "'", e);
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure.getMessage(), failure);
         }
         if (result == null) {
             throw new IllegalStateException("client work '" + fn.name() + "' was dispatched and returned null");

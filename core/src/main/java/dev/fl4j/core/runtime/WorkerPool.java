@@ -3,7 +3,11 @@ package dev.fl4j.core.runtime;
 import dev.fl4j.core.computation.WorkerResources;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,6 +33,21 @@ final class WorkerPool implements AutoCloseable {
     @FunctionalInterface
     public interface Task<T> {
         T run(int index, int workerIndex, WorkerResources resources) throws Exception;
+    }
+
+    /** Starts index {@code index}'s asynchronous work, on the calling thread; must not wait for it. */
+    @FunctionalInterface
+    public interface AsyncStart<S> {
+        CompletionStage<S> start(int index) throws Exception;
+    }
+
+    /**
+     * The rest of index {@code index}'s work once its asynchronous part ended, with {@code value} or
+     * the {@code failure} it ended with (null when none), told which worker runs it.
+     */
+    @FunctionalInterface
+    public interface Continuation<S, T> {
+        T run(int index, S value, Throwable failure, int workerIndex, WorkerResources resources) throws Exception;
     }
 
     /** The failure of the task (or its fold) with the lowest failing index. */
@@ -182,6 +201,65 @@ final class WorkerPool implements AutoCloseable {
         }
         if (fold.failedIndex() < n) {
             futures.forEach(f -> f.cancel(false));
+            throw new TaskFailure(fold.failedIndex(), fold.failure());
+        }
+        return fold;
+    }
+
+    /**
+     * Like {@link #runOrdered}, for work whose first part completes on its own (a remote client's
+     * result): {@code start} starts every index's first part at once, in index order on the calling
+     * thread, and no worker waits for it; when index {@code i}'s part ends, {@code rest} runs on a
+     * worker with its outcome, and the results fold in index order on the calling thread. Every
+     * index is out at once, so the results held ahead of the fold's turn are bounded by what
+     * completes the stages, not here; a failure stops the starting of later indices, and the fold
+     * returns (throwing {@link TaskFailure} for the lowest failing index) once every started stage has
+     * ended and its rest has run. An interrupt cancels the started stages and the queued rests.
+     */
+    public <S, T> OrderedFold<T> runOrderedAsync(
+            int n, AsyncStart<S> start, Continuation<S, T> rest, OrderedFold.Sink<T> sink) {
+        OrderedFold<T> fold = new OrderedFold<>(n, Math.max(1, n), sink);
+        List<CompletableFuture<S>> started = new ArrayList<>(n);
+        List<Future<?>> rests = Collections.synchronizedList(new ArrayList<>(n));
+        try {
+            for (int i = 0; i < n && fold.awaitStart(i); i++) {
+                final int index = i;
+                CompletableFuture<S> stage;
+                try {
+                    stage = start.start(index).toCompletableFuture();
+                } catch (Exception | Error e) {
+                    fold.fail(index, e);
+                    continue;
+                }
+                started.add(stage);
+                stage.whenComplete((value, failure) -> {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause()
+                            : failure;
+                    try {
+                        rests.add(executor.submit(() -> {
+                            WorkerThread w = (WorkerThread) Thread.currentThread();
+                            try {
+                                fold.complete(index, rest.run(index, value, cause, w.workerIndex, w.resources));
+                            } catch (Exception | Error e) {
+                                fold.fail(index, e);
+                            }
+                        }));
+                    } catch (RuntimeException e) {
+                        fold.fail(index, e); // the pool is closing
+                    }
+                });
+            }
+            fold.foldUntilDone();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            started.forEach(f -> f.cancel(true));
+            synchronized (rests) {
+                rests.forEach(f -> f.cancel(true));
+            }
+            throw new IllegalStateException("interrupted while waiting for client work", e);
+        }
+        if (fold.failedIndex() < n) {
             throw new TaskFailure(fold.failedIndex(), fold.failure());
         }
         return fold;

@@ -177,8 +177,8 @@ public final class DeployServer implements AutoCloseable {
         this.runtime = new RemoteRuntime(
                 board,
                 wire,
-                // a Poisson cohort may hold any of the population: one worker for each, as for each selected client
-                Math.max(1, poisson != null ? poisson.population().size() : b.selectedPerRound()),
+                // no worker waits for a client (the dispatch is asynchronous): as many as the server-side work can use
+                Runtime.getRuntime().availableProcessors(),
                 secagg,
                 b.secureAggregation == null
                         ? null

@@ -22,10 +22,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A {@link FederatedRuntime} whose client work runs on remote clients that hold their own data.
@@ -46,9 +49,13 @@ import java.util.concurrent.TimeoutException;
  * the update, and the wire carries the encoded bytes. Client work without a descriptor (an
  * undescribed aggregator step, a custom weighting function) runs on the server on what came back.
  * The sums and means hold one accumulator, not one update per client; a result that arrives before
- * its turn waits in the fold's window. The server runs one worker per selected client, so every task
- * is handed out at once and, in the worst case (the first client in order the slowest), the window
- * would hold the rest of the cohort's results until it reports; the {@link TaskBoard}'s result
+ * its turn waits in the fold's window. The dispatcher is asynchronous
+ * ({@link ClientWorkDispatcher#dispatchesAsynchronously()}): every task is handed out at once, no
+ * thread waits for a client (a task's result completes a future when its client pushes it, one timer
+ * thread fails the tasks whose deadline passed), and the runtime's few workers run the server-side
+ * rest of a client's work once its result is in, so the server's threads do not grow with the
+ * cohort. In the worst case (the first client in order the slowest) the window would hold the rest
+ * of the cohort's results until it reports; the {@link TaskBoard}'s result
  * buffer bounds that ({@link DeployServer.Builder#optResultBufferBytes}): beyond its budget a result
  * that is not the one the fold waits for is refused for now and pushed again by its client later.
  *
@@ -79,6 +86,13 @@ import java.util.concurrent.TimeoutException;
 public final class RemoteRuntime implements FederatedRuntime {
 
     private final LocalRuntime local;
+    /** Fails the tasks whose deadline passed; one thread however many tasks are out. */
+    private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "fl4j-remote-deadlines");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final TaskBoard board;
     private final WireStats wire;
     private final SecAggBoard secagg;
@@ -103,8 +117,8 @@ public final class RemoteRuntime implements FederatedRuntime {
         }
     }
 
-    RemoteRuntime(TaskBoard board, WireStats wire, int maxInFlight) {
-        this(board, wire, maxInFlight, null, null);
+    RemoteRuntime(TaskBoard board, WireStats wire, int workers) {
+        this(board, wire, workers, null, null);
     }
 
     /**
@@ -112,12 +126,12 @@ public final class RemoteRuntime implements FederatedRuntime {
      * clients, whose kept inputs {@code secagg} tracks.
      */
     RemoteRuntime(
-            TaskBoard board, WireStats wire, int maxInFlight, SecAggBoard secagg, SecureSumProtocolFactory secureSum) {
+            TaskBoard board, WireStats wire, int workers, SecAggBoard secagg, SecureSumProtocolFactory secureSum) {
         this.board = board;
         this.wire = wire;
+        deadlines.setRemoveOnCancelPolicy(true);
         this.secagg = secagg;
-        LocalRuntime.Builder b =
-                LocalRuntime.builder().optWorkers(maxInFlight).optClientWorkDispatcher(new Dispatcher());
+        LocalRuntime.Builder b = LocalRuntime.builder().optWorkers(workers).optClientWorkDispatcher(new Dispatcher());
         if (secureSum != null) {
             this.secureSum = secureSum.create(missed::add);
             b.optSecureSum(this.secureSum);
@@ -216,7 +230,11 @@ public final class RemoteRuntime implements FederatedRuntime {
 
     @Override
     public void close() {
-        local.close();
+        try {
+            local.close();
+        } finally {
+            deadlines.shutdownNow();
+        }
     }
 
     /** The field of a chain's argument that holds the client's position in the pass. */
@@ -233,27 +251,34 @@ public final class RemoteRuntime implements FederatedRuntime {
     }
 
     /**
-     * Waits for {@code task}'s result and keeps it if accepted, then until the round has its results
-     * (or no task is open, or the deadline passes).
+     * Keeps {@code task}'s result if it is accepted by the deadline, then, once the round has its
+     * results (or no task is open, or the deadline passes), fails {@code out} with
+     * {@link OverSelectionCollected}: a collecting attempt folds nothing.
      */
-    private void collect(Task task, byte[] computation, byte[] positionFree, int clientIndex)
-            throws InterruptedException {
-        try {
-            Value v = task.result.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-            collected.put(
-                    task.clientId, new Collected(computation, positionFree, clientIndex, task.clientIndexRead, v));
-        } catch (TimeoutException e) {
-            board.abandon(task);
-        } catch (CancellationException | ExecutionException e) {
-            // not needed, given up, or the client reported failure: it does not count
-        } catch (InterruptedException e) {
-            board.abandon(task);
-            throw e;
-        }
-        board.awaitQuota(deadlineNanos);
+    private void collect(
+            Task task,
+            byte[] computation,
+            byte[] positionFree,
+            int clientIndex,
+            CompletableFuture<Value> out,
+            ScheduledFuture<?> timer) {
+        CompletableFuture<Void> quotaDone = board.quotaDone();
+        long left = Math.max(0, deadlineNanos - System.nanoTime());
+        ScheduledFuture<?> quotaTimer = deadlines.schedule(() -> quotaDone.complete(null), left, TimeUnit.NANOSECONDS);
+        task.result.whenComplete((v, failure) -> {
+            timer.cancel(false);
+            if (failure == null) {
+                collected.put(
+                        task.clientId, new Collected(computation, positionFree, clientIndex, task.clientIndexRead, v));
+            } // else not needed, given up, past the deadline, or the client reported failure: it does not count
+            quotaDone.whenComplete((done, never) -> {
+                quotaTimer.cancel(false);
+                out.completeExceptionally(new OverSelectionCollected(task.clientId));
+            });
+        });
     }
 
-    /** Turns described client work over client data into tasks and waits for their results. */
+    /** Turns described client work over client data into tasks whose results complete futures. */
     private final class Dispatcher implements ClientWorkDispatcher {
         /**
          * The chains, and described work outside one that reads a sequence (a client's data: its
@@ -288,18 +313,44 @@ public final class RemoteRuntime implements FederatedRuntime {
         @Override
         public Value dispatch(int clientIndex, String clientId, LocalComputation fn, Value argument)
                 throws InterruptedException {
+            CompletableFuture<Value> result = start(clientIndex, clientId, fn, argument);
+            try {
+                return result.get();
+            } catch (InterruptedException e) {
+                result.cancel(false);
+                throw e;
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+            }
+        }
+
+        /** Yes: a task's result completes a future when its client pushes it (or at the deadline). */
+        @Override
+        public boolean dispatchesAsynchronously() {
+            return true;
+        }
+
+        @Override
+        public CompletionStage<Value> dispatchAsync(
+                int clientIndex, String clientId, LocalComputation fn, Value argument) {
+            return start(clientIndex, clientId, fn, argument);
+        }
+
+        /**
+         * Hands the task out and returns the future its result completes; a failure other than a
+         * collecting attempt's end marks the client as failed before the future says so.
+         */
+        private CompletableFuture<Value> start(int clientIndex, String clientId, LocalComputation fn, Value argument) {
             try {
                 return run(clientIndex, clientId, fn, argument);
-            } catch (OverSelectionCollected e) {
-                throw e;
-            } catch (RuntimeException | InterruptedException e) {
+            } catch (RuntimeException e) {
                 missed.add(clientId);
                 throw e;
             }
         }
 
-        private Value run(int passIndex, String clientId, LocalComputation fn, Value argument)
-                throws InterruptedException {
+        private CompletableFuture<Value> run(int passIndex, String clientId, LocalComputation fn, Value argument) {
             if (!(argument instanceof Struct a)) {
                 throw new IllegalArgumentException("client work '" + fn.name() + "' takes " + argument.type()
                         + "; only a structure with a client-data field can be sent to a client");
@@ -344,7 +395,7 @@ public final class RemoteRuntime implements FederatedRuntime {
                 if (kept != null && kept.answers(computation, positionFree, clientIndex)) {
                     board.dispatched(passKey, passIndex, null);
                     board.returned(passKey, passIndex);
-                    return kept.result();
+                    return CompletableFuture.completedFuture(kept.result());
                 }
             }
             Task task = new Task(
@@ -368,27 +419,45 @@ public final class RemoteRuntime implements FederatedRuntime {
             }
             board.dispatched(passKey, passIndex, task);
             board.offer(task);
+            CompletableFuture<Value> out = new CompletableFuture<>();
+            out.whenComplete((v, failure) -> {
+                if (out.isCancelled()) {
+                    board.abandon(task); // the round's caller was interrupted
+                }
+            });
+            long left = Math.max(0, deadlineNanos - System.nanoTime());
+            ScheduledFuture<?> timer = deadlines.schedule(() -> board.abandonIfOpen(task), left, TimeUnit.NANOSECONDS);
             if (collecting) {
-                collect(task, computation, positionFree, clientIndex);
-                throw new OverSelectionCollected(clientId);
+                collect(task, computation, positionFree, clientIndex, out, timer);
+                return out;
             }
-            try {
-                long left = deadlineNanos - System.nanoTime();
-                Value result = task.result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
-                board.returned(passKey, passIndex);
-                return keeps
-                        ? SecureSummedResults.inflate((Struct) result, fn.type().result(), secureSummed)
-                        : result;
-            } catch (TimeoutException | CancellationException e) {
-                board.abandon(task);
-                throw new ClientMissedDeadlineException(clientId, task.round, timeoutMillis);
-            } catch (InterruptedException e) {
-                board.abandon(task);
-                throw e;
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
-            }
+            long timeout = timeoutMillis;
+            task.result.whenComplete((result, failure) -> {
+                timer.cancel(false);
+                if (failure == null) {
+                    board.returned(passKey, passIndex);
+                    try {
+                        out.complete(
+                                keeps
+                                        ? SecureSummedResults.inflate(
+                                                (Struct) result, fn.type().result(), secureSummed)
+                                        : result);
+                    } catch (RuntimeException e) {
+                        fail(out, clientId, e);
+                    }
+                } else if (failure instanceof CancellationException) {
+                    fail(out, clientId, new ClientMissedDeadlineException(clientId, task.round, timeout));
+                } else {
+                    fail(out, clientId, failure instanceof RuntimeException r ? r : new IllegalStateException(failure));
+                }
+            });
+            return out;
+        }
+
+        /** Marks the client as failed, then fails its work (the round reads who failed once the work has). */
+        private void fail(CompletableFuture<Value> out, String clientId, RuntimeException failure) {
+            missed.add(clientId);
+            out.completeExceptionally(failure);
         }
     }
 }

@@ -16,7 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The tasks the server has for its clients and the results it waits for. A task goes to one
@@ -60,6 +60,9 @@ final class TaskBoard {
     private int quotaTasks;
     private int offeredUnderQuota;
     private final List<String> acceptedUnderQuota = new ArrayList<>();
+    /** Completes when the quota is filled, or every expected task was offered and none is open, or it ends. */
+    private CompletableFuture<Void> quotaDone = CompletableFuture.completedFuture(null);
+
     private long bufferBudget = Long.MAX_VALUE;
     private long buffered;
     private long bufferedPeak;
@@ -175,6 +178,7 @@ final class TaskBoard {
             offeredUnderQuota++;
         }
         active.put(task.id, task);
+        checkQuota();
         waiting.computeIfAbsent(task.clientId, k -> new ArrayDeque<>()).add(task);
         ParkedPoll poll = parked.remove(task.clientId);
         if (poll != null) {
@@ -335,9 +339,9 @@ final class TaskBoard {
                     end(open, Task.State.NOT_NEEDED);
                 }
             }
-            notifyAll();
         }
         t.result.complete(result);
+        checkQuota();
         return Optional.empty();
     }
 
@@ -354,27 +358,28 @@ final class TaskBoard {
         quotaTasks = tasks;
         offeredUnderQuota = 0;
         acceptedUnderQuota.clear();
+        quotaDone.complete(null);
+        quotaDone = new CompletableFuture<>();
     }
 
     /**
-     * Waits until the quota is filled, or every expected task was offered and none is open any more,
-     * or {@code deadlineNanos} (of {@link System#nanoTime}) passes.
+     * Completes when the quota is filled, or every expected task was offered and none is open any
+     * more, or the quota ends (at once when there is none); the caller bounds the wait by its deadline.
      */
-    synchronized void awaitQuota(long deadlineNanos) throws InterruptedException {
-        while (quota > 0
-                && acceptedUnderQuota.size() < quota
-                && !(offeredUnderQuota >= quotaTasks && active.isEmpty())) {
-            long left = deadlineNanos - System.nanoTime();
-            if (left <= 0) {
-                return;
-            }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
+    synchronized CompletableFuture<Void> quotaDone() {
+        return quotaDone;
+    }
+
+    private void checkQuota() {
+        if (quota == 0 || acceptedUnderQuota.size() >= quota || (offeredUnderQuota >= quotaTasks && active.isEmpty())) {
+            quotaDone.complete(null);
         }
     }
 
     /** Ends the quota; the clients whose results were accepted under it, in the order they came. */
     synchronized List<String> endQuota() {
         quota = 0;
+        checkQuota();
         return List.copyOf(acceptedUnderQuota);
     }
 
@@ -385,7 +390,7 @@ final class TaskBoard {
             t.state = Task.State.DONE;
             finished.put(t.id, Task.State.DONE);
             t.result.completeExceptionally(failure);
-            notifyAll();
+            checkQuota();
         }
     }
 
@@ -394,13 +399,20 @@ final class TaskBoard {
         end(t, Task.State.ABANDONED);
     }
 
+    /** Gives up {@code t} if it is still open (its deadline passed); an answered task keeps its buffer bytes. */
+    synchronized void abandonIfOpen(Task t) {
+        if (active.containsKey(t.id)) {
+            end(t, Task.State.ABANDONED);
+        }
+    }
+
     private void end(Task t, Task.State how) {
         unreserve(t);
         if (active.remove(t.id) != null) {
             t.state = how;
             finished.put(t.id, how);
             t.result.cancel(false);
-            notifyAll();
+            checkQuota();
         }
     }
 
