@@ -9,4 +9,6 @@ module dev.fl4j.aggregators {
 
     provides dev.fl4j.core.computation.ComputationFactory with
             dev.fl4j.aggregators.ClientSteps.Factory;
+    provides dev.fl4j.core.computation.ShippableAggregationFactory with
+            dev.fl4j.aggregators.ShippedAggregations.Factory;
 }

@@ -17,6 +17,7 @@ module dev.fl4j.core {
     exports dev.fl4j.core.templates;
 
     uses dev.fl4j.core.computation.ComputationFactory;
+    uses dev.fl4j.core.computation.ShippableAggregationFactory;
     uses dev.fl4j.core.runtime.RuntimeProvider;
 
     provides dev.fl4j.core.computation.ComputationFactory with

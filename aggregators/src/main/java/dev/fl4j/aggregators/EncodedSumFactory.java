@@ -16,8 +16,10 @@ import dev.fl4j.core.Type;
 import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.Aggregation;
+import dev.fl4j.core.computation.ComputationDescriptor;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
+import dev.fl4j.core.computation.ShippableAggregation;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcess;
@@ -175,7 +177,7 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
         LocalComputation encode = clientEncode(valueType);
         LocalComputation increment =
                 LocalComputation.of("next_round", I64, I64, v -> Tensor.scalar(((Tensor) v).longValue() + 1));
-        DecodeAndSum sum = new DecodeAndSum(valueType);
+        Aggregation<double[][]> sum = decodeAndSum(encoder, valueType);
         FederatedComputation next = FederatedComputation.of(
                 "encoded_sum_next",
                 StructType.builder()
@@ -276,12 +278,24 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
         return b.build();
     }
 
-    /** Decodes each client's value into a double-precision running sum, leaf by leaf. */
-    private final class DecodeAndSum implements Aggregation<double[][]> {
-        private final Type valueType;
-        private final int[] leafSizes;
+    /**
+     * The server's decode-and-sum of values encoded with {@code encoder}: shippable (rebuilt where the
+     * clients run, from its preset and value type) when the encoder is an {@link Encoders} preset.
+     */
+    static Aggregation<double[][]> decodeAndSum(ValueEncoder encoder, Type valueType) {
+        return encoder.presetName()
+                .<Aggregation<double[][]>>map(preset -> new ShippableDecodeAndSum(encoder, valueType, preset))
+                .orElseGet(() -> new DecodeAndSum(encoder, valueType));
+    }
 
-        DecodeAndSum(Type valueType) {
+    /** Decodes each client's value into a double-precision running sum, leaf by leaf. */
+    private static class DecodeAndSum implements Aggregation<double[][]> {
+        final ValueEncoder encoder;
+        final Type valueType;
+        final int[] leafSizes;
+
+        DecodeAndSum(ValueEncoder encoder, Type valueType) {
+            this.encoder = encoder;
             this.valueType = valueType;
             List<Tensor> leaves = Structures.leaves(Structures.zeros(valueType));
             this.leafSizes = leaves.stream().mapToInt(Tensor::size).toArray();
@@ -340,6 +354,53 @@ public final class EncodedSumFactory implements UnweightedAggregationFactory {
                 out.add(d.cast(template.get(l).dtype()));
             }
             return Structures.pack(Structures.zeros(valueType), out);
+        }
+    }
+
+    /**
+     * {@link DecodeAndSum} of an {@link Encoders} preset: rebuilt by {@link ShippedAggregations.Factory}
+     * from {@code <value_type, preset>}, its accumulator crossing as one float64 tensor per leaf.
+     */
+    private static final class ShippableDecodeAndSum extends DecodeAndSum implements ShippableAggregation<double[][]> {
+        private final String preset;
+
+        ShippableDecodeAndSum(ValueEncoder encoder, Type valueType, String preset) {
+            super(encoder, valueType);
+            this.preset = preset;
+        }
+
+        @Override
+        public ComputationDescriptor descriptor() {
+            return ShippedAggregations.decodeAndSumDescriptor(valueType, preset);
+        }
+
+        @Override
+        public Value encodeAccumulator(double[][] acc) {
+            List<Value> leaves = new java.util.ArrayList<>(acc.length);
+            for (double[] leaf : acc) {
+                leaves.add(Tensor.of(leaf.clone(), leaf.length));
+            }
+            return Struct.of(leaves);
+        }
+
+        @Override
+        public double[][] decodeAccumulator(Value encoded) {
+            if (!(encoded instanceof Struct s) || s.size() != leafSizes.length) {
+                throw new IllegalArgumentException("encoded_sum: an accumulator of " + valueType + " is "
+                        + leafSizes.length + " float64 vectors, got " + encoded.type());
+            }
+            double[][] acc = new double[leafSizes.length][];
+            for (int l = 0; l < acc.length; l++) {
+                if (!(s.get(l) instanceof Tensor t)
+                        || t.dtype() != DType.FLOAT64
+                        || t.rank() != 1
+                        || t.size() != leafSizes[l]) {
+                    throw new IllegalArgumentException("encoded_sum: accumulator leaf " + l + " must be float64["
+                            + leafSizes[l] + "], got " + s.get(l).type());
+                }
+                acc[l] = t.doubleData();
+            }
+            return acc;
         }
     }
 

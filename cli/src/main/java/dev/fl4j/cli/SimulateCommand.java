@@ -1,10 +1,12 @@
 package dev.fl4j.cli;
 
 import dev.fl4j.cli.simulate.ConfigFile;
+import dev.fl4j.cli.simulate.KMeansRun;
 import dev.fl4j.cli.simulate.Simulation;
 import dev.fl4j.cli.simulate.SimulationSettings;
 import dev.fl4j.cli.simulate.TrainingOptions;
 import dev.fl4j.cli.simulate.UsageException;
+import dev.fl4j.cli.spec.AlgorithmChoice;
 import dev.fl4j.simulation.checkpoint.CheckpointException;
 import dev.fl4j.simulation.datasets.DatasetFileException;
 import dev.fl4j.simulation.datasets.DatasetNotFoundException;
@@ -128,7 +130,9 @@ class SimulateCommand implements Callable<Integer> {
             defaultValue = "fedavg",
             description = "fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi, fedadagrad, scaffold,"
                     + " fednova, mime-lite:MOMENTUM, mime-lite (base optimizer: --client-optimizer),"
-                    + " fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]] (LOCAL: last or weight names joined by +). Default:"
+                    + " fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]] (LOCAL: last or weight names joined by +),"
+                    + " kmeans:K (federated k-means of the examples' x into K clusters, TFF's build_fed_kmeans;"
+                    + " no --model, optimizer, --batch or --epochs; --aggregator sum only). Default:"
                     + " ${DEFAULT-VALUE}.")
     String algorithm;
 
@@ -377,6 +381,9 @@ class SimulateCommand implements Callable<Integer> {
             description = "Show a progress bar while a round trains. Default: when on a terminal.")
     Boolean progress;
 
+    /** The options {@code --config} set (long names without dashes). */
+    private final Set<String> fromConfig = new LinkedHashSet<>();
+
     @Option(
             names = "--config",
             paramLabel = "FILE",
@@ -389,6 +396,7 @@ class SimulateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             SimulationSettings settings = settings();
+            refuseForKMeans(settings);
             boolean showProgress = progress != null ? progress : System.console() != null;
             PrintStream bar = showProgress ? System.err : null;
             Simulation.run(settings, runtime, out, bar);
@@ -402,6 +410,29 @@ class SimulateCommand implements Callable<Integer> {
             return 1;
         } catch (Exception e) {
             return failure(e);
+        }
+    }
+
+    /**
+     * With {@code --algorithm kmeans:K}, refuses every option given (on the command line or in {@code --config}) that
+     * means nothing to k-means, defaults included ({@code --batch 20} given is refused as much as {@code --batch 5}).
+     */
+    private void refuseForKMeans(SimulationSettings settings) {
+        AlgorithmChoice algorithm;
+        try {
+            algorithm = AlgorithmChoice.parse(settings.algorithm());
+        } catch (IllegalArgumentException e) {
+            return; // the simulation reports it with the other --algorithm errors
+        }
+        if (algorithm.isKMeans()) {
+            Set<String> given = new LinkedHashSet<>(fromConfig);
+            CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+            for (OptionSpec o : spec.options()) {
+                if (parsed.hasMatchedOption(o)) {
+                    given.add(o.longestName().substring(2));
+                }
+            }
+            KMeansRun.refuseInapplicable(algorithm, given, settings.aggregators());
         }
     }
 
@@ -523,6 +554,7 @@ class SimulateCommand implements Callable<Integer> {
                 throw new UsageException("--config " + config + ": '" + e.getKey() + "': " + ex.getMessage());
             }
             target.setValue(scratch.getCommandSpec().findOption(option).getValue());
+            fromConfig.add(e.getKey());
         }
     }
 }

@@ -126,7 +126,8 @@ class SimulateAlgorithmsTest {
                         + " aggregator");
         assertError(
                 SimulateCommandTest.run(tiny("--rounds", "1", "--algorithm", "kmeans:3")),
-                "kmeans is not a simulate algorithm: federated k-means (FedKMeans) trains centroids, not a --model");
+                "--model does not apply to --algorithm kmeans:3: k-means trains centroids of the data's points, not a"
+                        + " model");
         assertError(
                 SimulateCommandTest.run(tiny("--rounds", "1", "--algorithm", "fedrecon:last")),
                 "every trainable weight of model 'softmax_regression' is local");

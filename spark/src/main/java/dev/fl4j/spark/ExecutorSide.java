@@ -4,6 +4,7 @@ import dev.fl4j.core.Placement;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
+import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.core.runtime.BlockFolds;
 import dev.fl4j.core.runtime.ShippedPass;
@@ -54,13 +55,37 @@ final class ExecutorSide {
     /**
      * One block's folds ({@link BlockFolds.Block#partial}, encoded); or, when client {@code failedAt}
      * failed (its work, or a fold refusing its value: {@code foldRefused}), that failure's text and
-     * no partial.
+     * no partial. {@code failedIn} names the intrinsic when an aggregation's own code failed on the
+     * client's value ({@code federated_aggregate (accumulate)}); null for the client's work.
      */
     record BlockOutput(
-            int block, byte[] partial, int failedAt, String failure, boolean foldRefused, List<String> stateFiles)
+            int block,
+            byte[] partial,
+            int failedAt,
+            String failure,
+            boolean foldRefused,
+            List<String> stateFiles,
+            String failedIn)
             implements Serializable {
+        BlockOutput(
+                int block, byte[] partial, int failedAt, String failure, boolean foldRefused, List<String> stateFiles) {
+            this(block, partial, failedAt, failure, foldRefused, stateFiles, null);
+        }
+
         BlockOutput(int block, byte[] partial, int failedAt, String failure, boolean foldRefused) {
             this(block, partial, failedAt, failure, foldRefused, List.of());
+        }
+
+        /**
+         * Block {@code block}'s fold failed on client {@code index}: an aggregation's code naming the
+         * client ({@link ClientWorkException}: the client's failure, described by its cause), or a fold
+         * refusing the client's value (its message).
+         */
+        static BlockOutput foldFailed(int block, int index, RuntimeException e) {
+            if (e instanceof ClientWorkException c && c.getCause() != null) {
+                return new BlockOutput(block, null, index, describe(c.getCause()), false, List.of(), c.intrinsic());
+            }
+            return new BlockOutput(block, null, index, e.getMessage(), true);
         }
     }
 
@@ -216,7 +241,7 @@ final class ExecutorSide {
                         try {
                             block.add(index, id, members);
                         } catch (RuntimeException e) {
-                            out.add(new BlockOutput(b, null, index, e.getMessage(), true));
+                            out.add(BlockOutput.foldFailed(b, index, e));
                             return out.iterator();
                         }
                         state.record(states.pass()).ifPresent(written::add);
@@ -380,8 +405,7 @@ final class ExecutorSide {
                 try {
                     block.add(index, m.clientId(), ValueCodec.decode(m.members()));
                 } catch (RuntimeException e) {
-                    return List.of(new BlockOutput(b, null, index, e.getMessage(), true))
-                            .iterator();
+                    return List.of(BlockOutput.foldFailed(b, index, e)).iterator();
                 }
             }
             return List.of(new BlockOutput(b, ValueCodec.encode(block.partial()), -1, null, false, stateFiles))

@@ -33,9 +33,12 @@ import org.apache.spark.api.java.JavaSparkContext;
  * accumulates in double. Double addition is not associative, so the fold's shape is part of the
  * result; core fixes it by client order alone: blocks of 1024 clients, each folded in client order
  * from zero, block sums added in block order ({@link dev.fl4j.core.runtime.BlockFolds}). When every
- * aggregation of a round's pass is a {@code federated_sum} or {@code federated_mean} (weighted or
- * not) of what the shipped client work computes (a FedAvg round: the weighted mean of the updates and
- * the sums of the metrics), the pass runs as one Spark job that folds inside the executors and sends
+ * aggregation of a round's pass is a {@code federated_sum}, a {@code federated_mean} (weighted or
+ * not) or a {@code federated_aggregate} of a {@link dev.fl4j.core.computation.ShippableAggregation}
+ * (rebuilt in the executors from its descriptor through the registered factories; each block
+ * accumulated there from {@code zero()}, the blocks' accumulators merged on the driver in block order)
+ * of what the shipped client work computes (a FedAvg round: the weighted mean of the updates and
+ * the sums of the metrics; with the compression aggregator, its encoded sums too), the pass runs as one Spark job that folds inside the executors and sends
  * the driver one partial accumulator per block, which the driver merges in block order: bitwise the
  * local runtime's answer for any number of partitions and executors, and no client's update reaches
  * the driver. With at least as many blocks as partitions, each partition is a range of whole blocks
@@ -43,8 +46,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  * still train in all partitions in parallel and a second stage folds each block: the clients' fold
  * inputs are shuffled (executor to executor) to their block's partition, sorted by client index.
  *
- * <p>Other passes (a {@code federated_aggregate}, whose accumulators do not cross JVMs; robust
- * aggregators that need every update, median and Krum, which collect them within their memory budget;
+ * <p>Other passes (a {@code federated_aggregate} of an aggregation that is not shippable; robust
+ * aggregators that need every update, median and Krum, whose accumulator is every update, so they are
+ * not shippable on purpose and collect them within their memory budget;
  * work without a descriptor, such as stateful client work) run as before: clients are cut into
  * contiguous ranges, one per partition and job, their results come back to the driver and are folded
  * there in client order with the local runtime's own fold code, at most {@link Builder#optInFlight}

@@ -51,8 +51,13 @@ final class SparkShipper implements ClientWorkShipper {
     /** What the last pass shipped per client, by type (for tests: broadcasts must not travel per client). */
     static volatile List<String> lastClientInputTypes = List.of();
 
+    /** How many passes brought their clients' results to the driver (for tests: folded passes must not). */
+    static final java.util.concurrent.atomic.AtomicInteger clientResultPasses =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     public void run(ShippedPass pass, OrderedFold.Sink<List<Value>> sink) throws Exception {
+        clientResultPasses.incrementAndGet();
         lastClientInputTypes =
                 pass.clientInputs().stream().map(c -> c.memberType().toString()).toList();
         int n = pass.clientIds().size();
@@ -185,7 +190,7 @@ final class SparkShipper implements ClientWorkShipper {
                         throw new IllegalArgumentException(out.failure());
                     }
                     throw new ClientWorkException(
-                            "federated_map (on a Spark executor)",
+                            out.failedIn() != null ? out.failedIn() : "federated_map (on a Spark executor)",
                             out.failedAt(),
                             pass.clientIds().get(out.failedAt()),
                             new RemoteClientFailure(out.failure()));

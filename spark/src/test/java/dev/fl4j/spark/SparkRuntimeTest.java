@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.aggregators.AggregationFactory;
+import dev.fl4j.aggregators.EncodedSumFactory;
+import dev.fl4j.aggregators.MeanFactory;
+import dev.fl4j.aggregators.SumFactory;
+import dev.fl4j.compression.Encoders;
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedType;
@@ -19,6 +24,8 @@ import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.core.templates.AggregationProcess;
+import dev.fl4j.core.templates.MeasuredProcessOutput;
 import dev.fl4j.learning.algorithms.FedAvg;
 import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.LearningProcess;
@@ -72,11 +79,19 @@ class SparkRuntimeTest {
 
     /** Three rounds of FedAvg on a tiny softmax model, 9 of 16 clients per round (shared with the cluster test). */
     static TrainingResult fedAvg(FederatedRuntime runtime) {
-        LearningProcess process = FedAvg.builder(
+        return fedAvg(runtime, null);
+    }
+
+    /** {@link #fedAvg(FederatedRuntime)} with the model aggregator {@code aggregator} (null: FedAvg's own). */
+    static TrainingResult fedAvg(FederatedRuntime runtime, AggregationFactory aggregator) {
+        FedAvg.Builder builder = FedAvg.builder(
                         Models.softmaxRegression(FedProxSynthetic.DIMENSION, FedProxSynthetic.CLASSES))
                 .setClientOptimizer(Sgd.of(0.05f))
-                .optSeed(3)
-                .build();
+                .optSeed(3);
+        if (aggregator != null) {
+            builder.optModelAggregator(aggregator);
+        }
+        LearningProcess process = builder.build();
         return TrainingLoop.builder()
                 .setProcess(process)
                 .setTrainingData(FedProxSynthetic.builder(1, 1, 16, 5)
@@ -121,6 +136,35 @@ class SparkRuntimeTest {
                 ExecutorSide.resourceSets() <= 2 && ExecutorSide.resourcesMade() <= 2,
                 "81 client trainings in 3 runs of 3 rounds built one engine trainer per task slot of local[2], not per"
                         + " client or round: " + ExecutorSide.resourcesMade() + " made");
+    }
+
+    @Test
+    void fedAvgWithACompressedMeanAggregatesInTheExecutorsBitwiseAsLocally() {
+        Supplier<AggregationFactory> compressed =
+                () -> new MeanFactory(EncodedSumFactory.of(Encoders.parse("uniform:8@100")), new SumFactory());
+        TrainingResult local;
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
+            local = fedAvg(rt, compressed.get());
+        }
+        for (int partitions : new int[] {1, 3}) {
+            SparkShipper.lastBlockPass = null;
+            int clientPasses = SparkShipper.clientResultPasses.get();
+            TrainingResult onSpark;
+            try (SparkRuntime rt = spark(partitions)) {
+                onSpark = fedAvg(rt, compressed.get());
+            }
+            assertEquals(local.model(), onSpark.model(), "model after 3 rounds, " + partitions + " partitions");
+            assertEquals(withoutTimes(local), withoutTimes(onSpark), "every round's metrics");
+            assertEquals(local.communication(), onSpark.communication(), "the encoded bits are counted as locally");
+            assertEquals(
+                    new SparkShipper.BlockPassShape(9, 1, partitions, partitions > 1, 1),
+                    SparkShipper.lastBlockPass,
+                    "the encoded sum's aggregate was accumulated in the executors: one partial per round");
+            assertEquals(
+                    clientPasses,
+                    SparkShipper.clientResultPasses.get(),
+                    "no round brought a client's update to the driver");
+        }
     }
 
     static List<java.util.Map<String, Double>> withoutTimes(TrainingResult r) {
@@ -260,6 +304,70 @@ class SparkRuntimeTest {
         for (int partitions : new int[] {1, 4}) {
             IllegalArgumentException onSpark =
                     assertThrows(IllegalArgumentException.class, () -> run(() -> spark(partitions), weighted, values));
+            assertEquals(local.getMessage(), onSpark.getMessage());
+        }
+    }
+
+    /** The scaled {@code x} summed by {@link EncodedSumFactory} (a {@code federated_aggregate}) of {@code preset}. */
+    private static FederatedComputation encodedSum(String failOn, String preset) {
+        AggregationProcess process =
+                EncodedSumFactory.of(Encoders.parse(preset)).create(F32);
+        return FederatedComputation.of(
+                "encoded_sum", FederatedType.clients(F32), FederatedType.server(F32), (ctx, x) -> {
+                    FederatedValue scaled = ctx.federatedMap(new ScaleOrFail(failOn), (FederatedValue) x);
+                    Value state = ctx.invoke(process.initializeComputation(), null);
+                    return MeasuredProcessOutput.from(ctx.invoke(process.nextComputation(), Struct.of(state, scaled)))
+                            .result();
+                });
+    }
+
+    @Test
+    void anEncodedSumsAggregateFoldsInTheExecutorsBitwiseForAnyPartitioning() {
+        int n = 2 * 1024 + 700;
+        ClientValues values = orderSensitiveValues(n);
+        FederatedComputation sum = encodedSum("", "uniform:8@0");
+        Value local = run(() -> LocalRuntime.builder().optWorkers(2).build(), sum, values);
+        Value reversed = run(
+                () -> LocalRuntime.builder().optWorkers(2).build(),
+                sum,
+                ClientValues.of(reversed(values.clientIds()), reversed(membersOf(values))));
+        assertNotEquals(local, reversed, "the fixture's sum depends on the order (else this test proves nothing)");
+        for (int partitions : new int[] {1, 2, 3, 4, 7}) {
+            SparkShipper.lastBlockPass = null;
+            int clientPasses = SparkShipper.clientResultPasses.get();
+            assertEquals(local, run(() -> spark(partitions), sum, values), partitions + " partitions");
+            assertEquals(
+                    new SparkShipper.BlockPassShape(n, 3, partitions, partitions > 3, 3),
+                    SparkShipper.lastBlockPass,
+                    "the aggregate accumulated each block in an executor: three partials reached the driver");
+            assertEquals(
+                    clientPasses,
+                    SparkShipper.clientResultPasses.get(),
+                    "no client's result reached the driver (" + partitions + " partitions)");
+        }
+        ClientWorkException e = assertThrows(
+                ClientWorkException.class, () -> run(() -> spark(3), encodedSum("c1500", "uniform:8@0"), values));
+        assertEquals(1500, e.clientIndex());
+    }
+
+    @Test
+    void anAggregateRefusingAClientsValueInAnExecutorNamesTheClientAsLocally() {
+        ClientValues values = orderSensitiveValues(1024 + 40);
+        // client 1031 (i % 3 == 2) has the small value 344, scaled by 1.1f
+        String refused = Float.toString(344f * 1.1f);
+        FederatedComputation refusing =
+                FederatedComputation.of("refusing", FederatedType.clients(F32), FederatedType.server(F32), (ctx, x) -> {
+                    FederatedValue scaled = ctx.federatedMap(new ScaleOrFail(""), (FederatedValue) x);
+                    return ctx.federatedAggregate(scaled, DoubleSumOrRefuse.of(refused));
+                });
+        ClientWorkException local = assertThrows(
+                ClientWorkException.class,
+                () -> run(() -> LocalRuntime.builder().optWorkers(2).build(), refusing, values));
+        assertEquals(1031, local.clientIndex());
+        for (int partitions : new int[] {1, 4}) {
+            ClientWorkException onSpark =
+                    assertThrows(ClientWorkException.class, () -> run(() -> spark(partitions), refusing, values));
+            assertEquals(local.clientIndex(), onSpark.clientIndex());
             assertEquals(local.getMessage(), onSpark.getMessage());
         }
     }

@@ -28,6 +28,9 @@ final class RoundPrinter implements RoundListener {
 
     static final String TRAIN_LOSS = "client_work/train/loss";
     static final String TRAIN_ACCURACY = "client_work/train/sparse_categorical_accuracy";
+    /** The points a k-means round's clients assigned. */
+    static final String KMEANS_POINTS = "client_work/num_examples";
+
     private static final int MAX_AGGREGATOR_MEASUREMENTS = 4;
 
     private final PrintWriter out;
@@ -140,7 +143,15 @@ final class RoundPrinter implements RoundListener {
         if (sampled != null && reporting != null && (alwaysClients || !sampled.equals(reporting))) {
             parts.add(String.format(Locale.ROOT, "clients=%d/%d", reporting.intValue(), sampled.intValue()));
         }
+        if (m.containsKey(KMEANS_POINTS)) {
+            parts.add("points=" + m.get(KMEANS_POINTS).longValue());
+        }
         for (String prefix : List.of(ModelEvaluation.CENTRAL, ModelEvaluation.FEDERATED)) {
+            Double distance = m.get(prefix + "/mean_squared_distance");
+            if (distance != null) {
+                parts.add(String.format(Locale.ROOT, "%s_mean_squared_distance=%.4f", prefix, distance));
+                parts.add(prefix + "_cluster_sizes=" + clusterSizes(m, prefix));
+            }
             Double loss = m.get(prefix + "/loss");
             Double acc = m.get(prefix + "/sparse_categorical_accuracy");
             if (loss != null) {
@@ -158,6 +169,19 @@ final class RoundPrinter implements RoundListener {
             }
         }
         return String.join(", ", parts);
+    }
+
+    /**
+     * The sizes of k-means clusters in evaluation {@code prefix} ({@code eval/cluster_sizes/cluster_J}), joined by
+     * {@code /} in cluster order.
+     */
+    static String clusterSizes(Map<String, Double> m, String prefix) {
+        List<String> sizes = new ArrayList<>();
+        for (int j = 0; m.containsKey(prefix + "/cluster_sizes/cluster_" + j); j++) {
+            sizes.add(
+                    String.valueOf(m.get(prefix + "/cluster_sizes/cluster_" + j).longValue()));
+        }
+        return String.join("/", sizes);
     }
 
     static String number(double v) {

@@ -112,11 +112,14 @@ public final class Simulation {
             throw new UsageException("--secure-aggregation " + s.secureAggregation()
                     + " runs the protocol in this JVM on the local runtime; it cannot be combined with --runtime");
         }
+        AlgorithmChoice algorithm = algorithm(s);
+        if (algorithm.isKMeans()) {
+            return KMeansRun.run(s, algorithm, runtime, out, progress);
+        }
         boolean centralised = SimulationData.isCentralised(s.dataset(), s.table());
         boolean federatedFiles =
                 !centralised && !SimulationData.name(s.dataset()).equals("synthetic");
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : DEFAULT_CLIENTS;
-        AlgorithmChoice algorithm = algorithm(s);
         float serverLr = serverLr(s, algorithm);
         Optimizers optimizers = optimizers(s, algorithm, serverLr);
         LearningRateSchedule clientSchedule =
@@ -339,6 +342,19 @@ public final class Simulation {
             Map<String, MetricsHistory> chart,
             Map<String, Provenance> chartProvenance,
             SinkConsumer opened) {
+        openSinks(s, name, many, provenance, chart, chartProvenance, MetricsPlot.standard(), opened);
+    }
+
+    /** As above, the chart drawing {@code plot}'s panels. */
+    static void openSinks(
+            SimulationSettings s,
+            String name,
+            boolean many,
+            Provenance provenance,
+            Map<String, MetricsHistory> chart,
+            Map<String, Provenance> chartProvenance,
+            MetricsPlot plot,
+            SinkConsumer opened) {
         if (s.tensorboard() != null) {
             opened.accept(new TensorBoardSink(s.tensorboard().resolve(name), provenance), false);
         }
@@ -349,8 +365,7 @@ public final class Simulation {
             opened.accept(new JsonLinesMetricsSink(perRun(s.jsonl(), name, many), provenance), false);
         }
         if (s.plot() != null) {
-            opened.accept(
-                    new PlotSink(s.plot(), name, chart, MetricsPlot.standard(), chartProvenance, provenance), true);
+            opened.accept(new PlotSink(s.plot(), name, chart, plot, chartProvenance, provenance), true);
         }
     }
 

@@ -39,11 +39,22 @@ import java.util.Set;
  *
  * @param reconstruction FedRecon's local weights and their reconstruction, null for the other algorithms
  */
-public record AlgorithmChoice(String name, float proximalMu, float momentum, Reconstruction reconstruction) {
+public record AlgorithmChoice(
+        String name, float proximalMu, float momentum, Reconstruction reconstruction, int clusters) {
 
-    /** An algorithm other than FedRecon. */
+    /** An algorithm other than FedRecon and k-means. */
     public AlgorithmChoice(String name, float proximalMu, float momentum) {
-        this(name, proximalMu, momentum, null);
+        this(name, proximalMu, momentum, null, 0);
+    }
+
+    /** An algorithm other than k-means. */
+    public AlgorithmChoice(String name, float proximalMu, float momentum, Reconstruction reconstruction) {
+        this(name, proximalMu, momentum, reconstruction, 0);
+    }
+
+    /** Federated k-means ({@code kmeans:K}, TFF's {@code build_fed_kmeans}) with {@code clusters} centroids. */
+    public static AlgorithmChoice kMeans(int clusters) {
+        return new AlgorithmChoice("kmeans", 0f, 0f, null, clusters);
     }
 
     /**
@@ -95,7 +106,8 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum, Rec
             "scaffold",
             "fednova",
             "mime-lite[:MOMENTUM]",
-            "fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]]");
+            "fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]]",
+            "kmeans:K");
 
     private static final SpecGrammar GRAMMAR = new SpecGrammar("algorithm", FORMS);
 
@@ -143,8 +155,15 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum, Rec
                 case "fedrecon" -> {
                     return fedRecon(term);
                 }
-                case "kmeans", "fedkmeans", "fed-kmeans" ->
-                    throw new IllegalArgumentException(term.name() + " is not a simulate algorithm: " + JAVA_API_ONLY);
+                case "kmeans" -> {
+                    term.expect(1);
+                    int k = term.whole(0, "K");
+                    if (k < 1) {
+                        throw new IllegalArgumentException("k-means' K (clusters) must be >= 1, got '"
+                                + term.params().get(0) + "'");
+                    }
+                    return kMeans(k);
+                }
                 default -> throw term.unknown();
             }
         });
@@ -179,11 +198,10 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum, Rec
         return new AlgorithmChoice("fedrecon", 0f, 0f, new Reconstruction(local, epochs, lr));
     }
 
-    /**
-     * Why federated k-means is refused by name: it trains centroids, not a --model.
-     */
-    static final String JAVA_API_ONLY = "federated k-means (FedKMeans) trains centroids, not a --model; it is in the"
-            + " Java API (dev.fl4j.learning.algorithms)";
+    /** Whether this is federated k-means, which trains centroids, not a {@code --model}. */
+    public boolean isKMeans() {
+        return name.equals("kmeans");
+    }
 
     /** Whether this is FedRecon, whose local weights never reach the server. */
     public boolean isReconstruction() {
@@ -242,6 +260,7 @@ public record AlgorithmChoice(String name, float proximalMu, float momentum, Rec
         return switch (name) {
             case "fedprox" -> "fedprox:" + proximalMu;
             case "mime-lite" -> Float.isNaN(momentum) ? "mime-lite" : "mime-lite:" + momentum;
+            case "kmeans" -> "kmeans:" + clusters;
             case "fedrecon" ->
                 "fedrecon:" + reconstruction.local() + ":" + reconstruction.epochs() + ":"
                         + reconstruction.learningRate();

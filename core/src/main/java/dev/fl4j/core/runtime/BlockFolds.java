@@ -4,6 +4,9 @@ import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.ComputationDescriptor;
+import dev.fl4j.core.computation.ShippableAggregation;
+import dev.fl4j.core.computation.ShippableAggregationFactories;
 import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.core.runtime.ShippedPass.Ref;
@@ -17,19 +20,24 @@ import java.util.List;
  * every client's update.
  *
  * <p>A pass gets block folds ({@link ShippedPass#blockFolds()}) when every aggregation of it is a
- * {@code federated_sum} or a {@code federated_mean} (weighted or not) whose inputs the shipped plan
- * computes, and nothing else of the pass needs a client's results (no glue without a descriptor,
- * no collected value). The fold's shape is core's ({@link SumAccumulator}): the clients of block
- * {@code b} are {@code [b·BLOCK, (b+1)·BLOCK)}; a block's values are added in client order from zero,
- * and the runtime adds the blocks' partials in block order. So a shipper that folds each block
- * with {@link Block} (in client order, every client of the block) and hands the partials back in
+ * {@code federated_sum}, a {@code federated_mean} (weighted or not) or a {@code federated_aggregate}
+ * of a {@link ShippableAggregation} whose inputs the shipped plan computes, and nothing else of the
+ * pass needs a client's results (no glue without a descriptor, no collected value). The fold's shape
+ * is core's ({@link SumAccumulator}): the clients of block {@code b} are
+ * {@code [b·BLOCK, (b+1)·BLOCK)}; a block's values are added in client order from zero, and the
+ * runtime adds the blocks' partials in block order (an aggregate: each block accumulated from
+ * {@code zero()} in client order, the blocks' accumulators merged in block order). So a shipper that
+ * folds each block with {@link Block} (in client order, every client of the block) and hands the partials back in
  * block order ends bitwise where the local runtime ends, whatever its partitioning: it only has to
  * keep a block's clients together where they are folded.
  *
  * <h2>Layout</h2>
  * An fl4j value {@code <folds=<<kind=int32, sources=<ref, …>>, …>>}, kind {@code 0} a sum, {@code 1}
  * a mean, {@code 2} a weighted mean (sources the value, then the weight), refs as in the pass's plan
- * ({@link ShippedPass}). A client's {@linkplain #members members} are {@code <<source, …>, …>}, per
+ * ({@link ShippedPass}); kind {@code 3}, an aggregate, has a third field
+ * {@code aggregation=uint8[?]}: its {@link ShippableAggregation#descriptor() descriptor}, which the
+ * receiving side rebuilds through the registered factories only
+ * ({@link ShippableAggregationFactories}). A client's {@linkplain #members members} are {@code <<source, …>, …>}, per
  * fold its sources' values; a block's {@linkplain Block#partial partial} is {@code <partial, …>}, per
  * fold its accumulator.
  */
@@ -42,10 +50,12 @@ public final class BlockFolds {
 
     private final int[] kinds;
     private final List<List<Ref>> sources;
+    private final List<ShippableAggregation<?>> aggregations;
 
-    private BlockFolds(int[] kinds, List<List<Ref>> sources) {
+    private BlockFolds(int[] kinds, List<List<Ref>> sources, List<ShippableAggregation<?>> aggregations) {
         this.kinds = kinds;
         this.sources = sources;
+        this.aggregations = aggregations;
     }
 
     /** The block of client {@code clientIndex}. */
@@ -76,7 +86,15 @@ public final class BlockFolds {
             for (Ref r : sources.get(f)) {
                 refs.add(ShippedPass.encodeRef(r));
             }
-            out.add(Struct.named("kind", Tensor.scalar(folds.get(f).blockKind()), "sources", Struct.of(refs)));
+            Struct.Builder fold = Struct.builder()
+                    .add("kind", Tensor.scalar(folds.get(f).blockKind()))
+                    .add("sources", Struct.of(refs));
+            ComputationDescriptor aggregation = folds.get(f).blockAggregation();
+            if (aggregation != null) {
+                byte[] d = aggregation.toBytes();
+                fold.add("aggregation", Tensor.of(d, d.length));
+            }
+            out.add(fold.build());
         }
         return ValueCodec.encode(Struct.named("folds", Struct.of(out)));
     }
@@ -98,10 +116,11 @@ public final class BlockFolds {
         }
         int[] kinds = new int[folds.size()];
         List<List<Ref>> sources = new ArrayList<>();
+        List<ShippableAggregation<?>> aggregations = new ArrayList<>();
         for (int f = 0; f < folds.size(); f++) {
             String where = "block fold #" + f;
             if (!(folds.get(f) instanceof Struct fold)
-                    || fold.size() != 2
+                    || fold.size() < 2
                     || !fold.has("kind")
                     || !fold.has("sources")
                     || !(fold.get("kind") instanceof Tensor kind)
@@ -113,10 +132,11 @@ public final class BlockFolds {
             }
             kinds[f] = kind.intData()[0];
             int expected = switch (kinds[f]) {
-                case ClientFold.SUM, ClientFold.MEAN -> 1;
+                case ClientFold.SUM, ClientFold.MEAN, ClientFold.AGGREGATE -> 1;
                 case ClientFold.WEIGHTED_MEAN -> 2;
                 default -> throw new MalformedDataException(where + ": unknown kind " + kinds[f]);
             };
+            aggregations.add(aggregation(fold, kinds[f], where));
             if (refs.size() != expected) {
                 throw new MalformedDataException(
                         where + ": kind " + kinds[f] + " takes " + expected + " sources, got " + refs.size());
@@ -131,7 +151,31 @@ public final class BlockFolds {
             }
             sources.add(List.copyOf(rs));
         }
-        return new BlockFolds(kinds, List.copyOf(sources));
+        return new BlockFolds(kinds, List.copyOf(sources), java.util.Collections.unmodifiableList(aggregations));
+    }
+
+    /**
+     * The aggregation a fold of kind {@link ClientFold#AGGREGATE} names in its third field
+     * {@code aggregation=uint8[?]} (a descriptor), rebuilt through the registered factories only; null
+     * for the other kinds, which have no third field.
+     */
+    private static ShippableAggregation<?> aggregation(Struct fold, int kind, String where) {
+        if (kind != ClientFold.AGGREGATE) {
+            if (fold.size() != 2) {
+                throw new MalformedDataException(
+                        where + ": kind " + kind + " has fields <kind,sources>, got " + fold.type());
+            }
+            return null;
+        }
+        if (fold.size() != 3
+                || !fold.has("aggregation")
+                || !(fold.get("aggregation") instanceof Tensor d)
+                || d.dtype() != DType.UINT8
+                || d.rank() != 1) {
+            throw new MalformedDataException(where
+                    + ": an aggregate must be <kind=int32,sources=<ref>,aggregation=uint8[?]>, got " + fold.type());
+        }
+        return ShippableAggregationFactories.rebuild(ComputationDescriptor.fromBytes(d.byteData()));
     }
 
     /**
@@ -160,8 +204,8 @@ public final class BlockFolds {
         private final List<ClientFold> folds = new ArrayList<>(kinds.length);
 
         private Block() {
-            for (int kind : kinds) {
-                folds.add(ClientFold.forBlock(kind));
+            for (int f = 0; f < kinds.length; f++) {
+                folds.add(ClientFold.forBlock(kinds[f], aggregations.get(f)));
             }
         }
 

@@ -11,6 +11,8 @@ import dev.fl4j.core.TypeMismatchException;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.Aggregation;
 import dev.fl4j.core.computation.ClientWorkException;
+import dev.fl4j.core.computation.ComputationDescriptor;
+import dev.fl4j.core.computation.ShippableAggregation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,6 +61,8 @@ abstract class ClientFold {
 
     static final int MEAN = 1;
     static final int WEIGHTED_MEAN = 2;
+    /** A {@code federated_aggregate} of a {@link ShippableAggregation}, rebuilt where the clients run. */
+    static final int AGGREGATE = 3;
 
     /**
      * This fold's {@linkplain BlockFolds block-fold kind}, or -1 when it cannot fold a block of
@@ -69,12 +73,24 @@ abstract class ClientFold {
         return -1;
     }
 
-    /** A fresh fold of block-fold kind {@code kind}, to fold one block of clients where they run. */
-    static ClientFold forBlock(int kind) {
+    /**
+     * The descriptor of the aggregation a fold of kind {@link #AGGREGATE} rebuilds where the clients
+     * run; null for the other kinds.
+     */
+    ComputationDescriptor blockAggregation() {
+        return null;
+    }
+
+    /**
+     * A fresh fold of block-fold kind {@code kind}, to fold one block of clients where they run;
+     * {@code aggregation} is the rebuilt aggregation of kind {@link #AGGREGATE} (null for the others).
+     */
+    static ClientFold forBlock(int kind, ShippableAggregation<?> aggregation) {
         return switch (kind) {
             case SUM -> new Sum(null, List.of());
             case MEAN -> new Mean(List.of());
             case WEIGHTED_MEAN -> new WeightedMean(List.of());
+            case AGGREGATE -> new Aggregate<>(List.of(), aggregation);
             default -> throw new IllegalArgumentException("unknown block fold kind " + kind);
         };
     }
@@ -90,12 +106,7 @@ abstract class ClientFold {
      */
     final Value blockPartial() {
         return Struct.named(
-                "acc",
-                blockAccumulator().encodeBlock(),
-                "bits",
-                Tensor.scalar(bits),
-                "clients",
-                Tensor.scalar(clients));
+                "acc", encodeBlockAccumulator(), "bits", Tensor.scalar(bits), "clients", Tensor.scalar(clients));
     }
 
     /**
@@ -114,9 +125,19 @@ abstract class ClientFold {
             throw new IllegalArgumentException(
                     intrinsic + ": not a block partial <acc=..,bits=int64,clients=int32>: " + partial.type());
         }
-        blockAccumulator().mergeBlock(SumAccumulator.decodeBlock(intrinsic, p.get("acc")));
         bits += b.longData()[0];
         clients += c.intData()[0];
+        mergeBlockAccumulator(p.get("acc"));
+    }
+
+    /** The accumulator of at most one block, encoded (see {@link #blockPartial}). */
+    Value encodeBlockAccumulator() {
+        return blockAccumulator().encodeBlock();
+    }
+
+    /** Merges one block's {@link #encodeBlockAccumulator} as this fold's next block. */
+    void mergeBlockAccumulator(Value encoded) {
+        blockAccumulator().mergeBlock(SumAccumulator.decodeBlock(intrinsic, encoded));
     }
 
     /** The server's value from the accumulator. */
@@ -307,7 +328,9 @@ abstract class ClientFold {
      * {@link SumAccumulator}): each block of {@link SumAccumulator#BLOCK} clients is accumulated from
      * {@code zero()} in client order, and the blocks' accumulators are merged in block order, the first
      * one being the start, so partition-wise accumulation merged block by block gives the same result. A
-     * round of at most one block never calls {@code merge}.
+     * round of at most one block never calls {@code merge}. A {@link ShippableAggregation} folds blocks
+     * where the clients run (kind {@link #AGGREGATE}): each block accumulated there from {@code zero()},
+     * its accumulator encoded, decoded here and merged in block order, which is the same shape.
      */
     static final class Aggregate<A> extends ClientFold {
         private final Aggregation<A> aggregation;
@@ -316,9 +339,57 @@ abstract class ClientFold {
         private int inBlock;
 
         Aggregate(FederatedValue value, Aggregation<A> aggregation) {
-            super("federated_aggregate", List.of(value));
+            this(List.of(value), aggregation);
+        }
+
+        private Aggregate(List<FederatedValue> sources, Aggregation<A> aggregation) {
+            super("federated_aggregate", sources);
             this.aggregation = aggregation;
             this.acc = aggregation.zero();
+        }
+
+        @Override
+        int blockKind() {
+            return aggregation instanceof ShippableAggregation<A> ? AGGREGATE : -1;
+        }
+
+        @Override
+        ComputationDescriptor blockAggregation() {
+            return ((ShippableAggregation<A>) aggregation).descriptor();
+        }
+
+        @Override
+        Value encodeBlockAccumulator() {
+            if (clients > SumAccumulator.BLOCK) {
+                throw new IllegalStateException(
+                        intrinsic + ": only an accumulator of at most one block can be encoded");
+            }
+            return ((ShippableAggregation<A>) aggregation).encodeAccumulator(closed != null ? closed : acc);
+        }
+
+        @Override
+        void mergeBlockAccumulator(Value encoded) {
+            if (inBlock != 0) {
+                throw new IllegalStateException(intrinsic + ": a block can only be merged at a block boundary, this"
+                        + " fold is " + inBlock + " clients into its block");
+            }
+            A block = ((ShippableAggregation<A>) aggregation).decodeAccumulator(encoded);
+            if (block == null) {
+                throw new IllegalArgumentException(intrinsic + ": decoding a block's accumulator gave null");
+            }
+            if (closed == null) {
+                closed = block;
+            } else {
+                try {
+                    closed = aggregation.merge(closed, block);
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException(
+                            "federated_aggregate (merge) of the block ending at client #" + (clients - 1) + ": "
+                                    + e.getMessage(),
+                            e);
+                }
+            }
+            acc = null;
         }
 
         @Override

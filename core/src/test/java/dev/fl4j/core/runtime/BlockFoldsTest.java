@@ -17,11 +17,16 @@ import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
+import dev.fl4j.core.computation.Aggregation;
 import dev.fl4j.core.computation.ClientContext;
+import dev.fl4j.core.computation.ComputationDescriptor;
 import dev.fl4j.core.computation.ComputationFactories;
+import dev.fl4j.core.computation.DoubleSumAggregationFactory;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.computation.SequenceMeanFactory;
+import dev.fl4j.core.computation.ShippableAggregation;
+import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.io.ValueCodec;
 import java.util.ArrayList;
 import java.util.List;
@@ -204,16 +209,165 @@ class BlockFoldsTest {
 
     @Test
     void aBlockPartialOfAnotherShapeIsRefused() {
-        ClientFold sum = ClientFold.forBlock(ClientFold.SUM);
+        ClientFold sum = ClientFold.forBlock(ClientFold.SUM, null);
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> sum.mergeBlock(Tensor.scalar(1f)));
         assertTrue(e.getMessage().contains("not a block partial"), e.getMessage());
-        ClientFold one = ClientFold.forBlock(ClientFold.SUM);
+        ClientFold one = ClientFold.forBlock(ClientFold.SUM, null);
         one.add(0, "a", new Value[] {Tensor.of(new float[] {1f, 2f}, 2)});
-        ClientFold other = ClientFold.forBlock(ClientFold.SUM);
+        ClientFold other = ClientFold.forBlock(ClientFold.SUM, null);
         other.add(0, "b", new Value[] {Tensor.of(new float[] {1f, 2f, 3f}, 3)});
         sum.mergeBlock(one.blockPartial());
         e = assertThrows(IllegalArgumentException.class, () -> sum.mergeBlock(other.blockPartial()));
         assertTrue(e.getMessage().contains("differ in type"), e.getMessage());
+    }
+
+    /** The sequences' means aggregated by a shippable aggregation (and summed), or by a plain one. */
+    private static FederatedComputation aggregated(Aggregation<double[]> aggregation) {
+        return FederatedComputation.of(
+                "aggregated",
+                StructType.of(FederatedType.clients(new SequenceType(F32)), FederatedType.clients(F32)),
+                FederatedType.server(StructType.of(F32, F32)),
+                (ctx, arg) -> {
+                    FederatedValue means = ctx.federatedMap(mean(), (FederatedValue) ((Struct) arg).get(0));
+                    return ctx.federatedZip(
+                            Struct.of(ctx.federatedAggregate(means, aggregation), ctx.federatedSum(means)));
+                });
+    }
+
+    /** {@link DoubleSumAggregationFactory}'s aggregation without its descriptor: it cannot ship. */
+    private static Aggregation<double[]> plain(Aggregation<double[]> a) {
+        return new Aggregation<>() {
+            @Override
+            public double[] zero() {
+                return a.zero();
+            }
+
+            @Override
+            public double[] accumulate(double[] acc, Value v) {
+                return a.accumulate(acc, v);
+            }
+
+            @Override
+            public double[] merge(double[] x, double[] y) {
+                return a.merge(x, y);
+            }
+
+            @Override
+            public Value report(double[] acc) {
+                return a.report(acc);
+            }
+
+            @Override
+            public dev.fl4j.core.Type reportType() {
+                return a.reportType();
+            }
+        };
+    }
+
+    @Test
+    void aShippableAggregateFoldsWhereTheClientsRunBitwiseAsLocally() {
+        int n = 3 * BlockFolds.BLOCK + 17;
+        Struct arg = argument(n, false);
+        FederatedComputation shippable = aggregated(DoubleSumAggregationFactory.of(""));
+        List<CommunicationSnapshot> traffic = new ArrayList<>();
+        Value local = local(shippable, arg, traffic);
+        assertNotEquals(
+                local,
+                local(shippable, argument(n, true), new ArrayList<>()),
+                "the fixture's aggregate depends on the order of accumulation (else this test proves nothing)");
+        BlockLoopback loopback = new BlockLoopback();
+        try (LocalRuntime rt = LocalRuntime.builder()
+                .optWorkers(1)
+                .optClientWorkShipper(loopback)
+                .build()) {
+            assertEquals(local, rt.invoke(shippable, arg));
+            assertEquals(traffic.get(0), rt.communication().snapshot(), "the same traffic is counted");
+            assertEquals(1, loopback.blockPasses, "the aggregate and the sum folded in blocks");
+            assertEquals(0, loopback.clientPasses);
+
+            FederatedComputation notShippable = aggregated(plain(DoubleSumAggregationFactory.of("")));
+            assertEquals(local, rt.invoke(notShippable, arg));
+            assertEquals(1, loopback.blockPasses, "an aggregation without a descriptor folds here, per client");
+            assertEquals(1, loopback.clientPasses);
+        }
+    }
+
+    @Test
+    void anAccumulateRefusingAClientsValueWhereTheClientsRunNamesTheClientAsLocally() {
+        Struct arg = argument(BlockFolds.BLOCK + 50, false);
+        // the first client whose mean is 4 (i % 3 == 2, i % 7 == 3) is #17
+        FederatedComputation refusing = aggregated(DoubleSumAggregationFactory.of("4"));
+        dev.fl4j.core.computation.ClientWorkException local = assertThrows(
+                dev.fl4j.core.computation.ClientWorkException.class, () -> local(refusing, arg, new ArrayList<>()));
+        try (LocalRuntime rt = LocalRuntime.builder()
+                .optWorkers(1)
+                .optClientWorkShipper(new BlockLoopback())
+                .build()) {
+            dev.fl4j.core.computation.ClientWorkException shipped =
+                    assertThrows(dev.fl4j.core.computation.ClientWorkException.class, () -> rt.invoke(refusing, arg));
+            assertEquals(17, local.clientIndex());
+            assertEquals(local.clientIndex(), shipped.clientIndex());
+            assertEquals(local.getMessage(), shipped.getMessage());
+        }
+    }
+
+    @Test
+    void anAggregationDescriptorNamingAnUnregisteredFactoryIsRefusedBeforeAnythingIsLoaded() {
+        ShippableAggregation<double[]> real = DoubleSumAggregationFactory.of("");
+        ShippableAggregation<double[]> elsewhere = new ShippableAggregation<>() {
+            @Override
+            public double[] zero() {
+                return real.zero();
+            }
+
+            @Override
+            public double[] accumulate(double[] acc, Value v) {
+                return real.accumulate(acc, v);
+            }
+
+            @Override
+            public double[] merge(double[] x, double[] y) {
+                return real.merge(x, y);
+            }
+
+            @Override
+            public Value report(double[] acc) {
+                return real.report(acc);
+            }
+
+            @Override
+            public ComputationDescriptor descriptor() {
+                return new ComputationDescriptor("dev.fl4j.core.computation.NotRegisteredAnywhere", "", null);
+            }
+
+            @Override
+            public Value encodeAccumulator(double[] acc) {
+                return real.encodeAccumulator(acc);
+            }
+
+            @Override
+            public double[] decodeAccumulator(Value v) {
+                return real.decodeAccumulator(v);
+            }
+        };
+        byte[] bytes = BlockFolds.encode(
+                List.of(ClientFold.forBlock(ClientFold.AGGREGATE, elsewhere)),
+                List.of(List.of(new ShippedPass.Ref.Node(0))));
+        MalformedDataException e = assertThrows(MalformedDataException.class, () -> BlockFolds.decode(bytes, 1, 0, 0));
+        assertTrue(
+                e.getMessage().contains("'dev.fl4j.core.computation.NotRegisteredAnywhere' is not registered"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains(DoubleSumAggregationFactory.class.getName()), e.getMessage());
+    }
+
+    @Test
+    void aBlockAccumulatorOfAnotherShapeIsRefused() {
+        ClientFold aggregate = ClientFold.forBlock(ClientFold.AGGREGATE, DoubleSumAggregationFactory.of(""));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> aggregate.mergeBlock(Struct.named(
+                        "acc", Tensor.scalar(1f), "bits", Tensor.scalar(32L), "clients", Tensor.scalar(1))));
+        assertTrue(e.getMessage().contains("accumulator must be float64"), e.getMessage());
     }
 }

@@ -65,25 +65,11 @@ public final class FedKMeans {
             long seed,
             DistributionProcess distributor,
             UnweightedAggregationFactory sumAggregator) {
-        if (numClusters < 1) {
-            throw new IllegalArgumentException("k-means needs at least one cluster, got " + numClusters);
-        }
-        if (dataShape.length == 0 || Arrays.stream(dataShape).anyMatch(d -> d < 1)) {
-            throw new IllegalArgumentException("k-means data shape needs dimensions >= 1 (a point of rank >= 1), got "
-                    + Arrays.toString(dataShape));
-        }
-        int[] centroidsShape = new int[dataShape.length + 1];
-        centroidsShape[0] = numClusters;
-        System.arraycopy(dataShape, 0, centroidsShape, 1, dataShape.length);
-        TensorType centroids = new TensorType(DType.FLOAT32, centroidsShape);
+        StructType weightsType = weightsType(numClusters, dataShape);
+        TensorType centroids = centroidsType(numClusters, dataShape);
+        int[] centroidsShape = centroids.shape();
         TensorType counts = new TensorType(DType.INT32, numClusters);
         TensorType point = new TensorType(DType.FLOAT32, dataShape);
-        StructType weightsType = StructType.builder()
-                .add(
-                        "trainable",
-                        StructType.builder().add("centroids", centroids).build())
-                .add("non_trainable", StructType.of())
-                .build();
         StructType update = StructType.builder()
                 .add("cluster_sums", centroids)
                 .add("cluster_counts", counts)
@@ -191,19 +177,7 @@ public final class FedKMeans {
                                 + "; points must be finite");
                     }
                 }
-                int best = 0;
-                double bestDistance = Double.POSITIVE_INFINITY;
-                for (int j = 0; j < k; j++) {
-                    double dist = 0;
-                    for (int i = 0; i < d; i++) {
-                        double diff = (double) centroids[j * d + i] - p[i];
-                        dist += diff * diff;
-                    }
-                    if (dist < bestDistance) {
-                        bestDistance = dist;
-                        best = j;
-                    }
-                }
+                int best = nearest(centroids, k, d, p, null);
                 for (int i = 0; i < d; i++) {
                     sums[best * d + i] += p[i];
                 }
@@ -219,6 +193,177 @@ public final class FedKMeans {
             update.checkAssignableFrom(u.type(), "k-means client update");
             return Struct.named("update", u, "num_examples", Tensor.scalar(index));
         }
+    }
+
+    /**
+     * The index of the centroid nearest to {@code p} (squared Euclidean distance in double, ties to the lower
+     * index); {@code distance}, if not null, receives that squared distance in element 0.
+     */
+    private static int nearest(float[] centroids, int k, int d, float[] p, double[] distance) {
+        int best = 0;
+        double bestDistance = Double.POSITIVE_INFINITY;
+        for (int j = 0; j < k; j++) {
+            double dist = 0;
+            for (int i = 0; i < d; i++) {
+                double diff = (double) centroids[j * d + i] - p[i];
+                dist += diff * diff;
+            }
+            if (dist < bestDistance) {
+                bestDistance = dist;
+                best = j;
+            }
+        }
+        if (distance != null) {
+            distance[0] = bestDistance;
+        }
+        return best;
+    }
+
+    /** The centroids' type in a k-means model: {@code float32[k, d...]}. */
+    private static TensorType centroidsType(int numClusters, int[] dataShape) {
+        int[] shape = new int[dataShape.length + 1];
+        shape[0] = numClusters;
+        System.arraycopy(dataShape, 0, shape, 1, dataShape.length);
+        return new TensorType(DType.FLOAT32, shape);
+    }
+
+    /**
+     * The model weights' type of {@link #build}: {@code <trainable=<centroids=float32[k, d...]>, non_trainable=<>>},
+     * what a distributor of the centroids is built for.
+     *
+     * @throws IllegalArgumentException as {@link #build} does
+     */
+    public static StructType weightsType(int numClusters, int[] dataShape) {
+        checkShape(numClusters, dataShape);
+        return StructType.builder()
+                .add(
+                        "trainable",
+                        StructType.builder()
+                                .add("centroids", centroidsType(numClusters, dataShape))
+                                .build())
+                .add("non_trainable", StructType.of())
+                .build();
+    }
+
+    private static void checkShape(int numClusters, int[] dataShape) {
+        if (numClusters < 1) {
+            throw new IllegalArgumentException("k-means needs at least one cluster, got " + numClusters);
+        }
+        if (dataShape.length == 0 || Arrays.stream(dataShape).anyMatch(d -> d < 1)) {
+            throw new IllegalArgumentException("k-means data shape needs dimensions >= 1 (a point of rank >= 1), got "
+                    + Arrays.toString(dataShape));
+        }
+    }
+
+    /**
+     * Federated evaluation of k-means centroids (not in TFF, which has none): the server broadcasts the model of
+     * {@link #build}, each client assigns its points {@code float32[d...]*} to their nearest centroid as training
+     * does, the sums are added at the server. Signature
+     * {@code (<model_weights=W@SERVER, data={float32[d...]*}@CLIENTS> -> <eval=<..>>@SERVER)}, the shape of
+     * {@link FederatedEvaluation}'s, with {@code eval} holding
+     * <ul>
+     *   <li>{@code inertia}: the sum over all points of the squared Euclidean distance to the nearest centroid
+     *       (float64, each client's sum accumulated in double);</li>
+     *   <li>{@code mean_squared_distance}: {@code inertia / num_points} (0 without points);</li>
+     *   <li>{@code num_points} (int64) and {@code cluster_sizes=<cluster_0=int64, ...>}: how many points each
+     *       centroid is nearest to.</li>
+     * </ul>
+     * A point that is not finite is refused naming the client, as in training.
+     *
+     * @throws IllegalArgumentException as {@link #build} does
+     */
+    public static FederatedComputation buildEvaluation(int numClusters, int[] dataShape) {
+        StructType weightsType = weightsType(numClusters, dataShape);
+        SequenceType data = new SequenceType(new TensorType(DType.FLOAT32, dataShape));
+        TensorType f64 = TensorType.scalar(DType.FLOAT64);
+        TensorType i64 = TensorType.scalar(DType.INT64);
+        StructType sums = StructType.builder()
+                .add("squared_distance", f64)
+                .add("num_points", i64)
+                .add("cluster_sizes", new TensorType(DType.INT64, numClusters))
+                .build();
+        StructType.Builder sizes = StructType.builder();
+        for (int j = 0; j < numClusters; j++) {
+            sizes.add("cluster_" + j, i64);
+        }
+        StructType metrics = StructType.builder()
+                .add("inertia", f64)
+                .add("mean_squared_distance", f64)
+                .add("num_points", i64)
+                .add("cluster_sizes", sizes.build())
+                .build();
+        StructType result = StructType.builder().add("eval", metrics).build();
+        LocalComputation assign = LocalComputation.withContext(
+                "kmeans_client_evaluate",
+                StructType.builder()
+                        .add("weights", weightsType)
+                        .add("data", data)
+                        .build(),
+                sums,
+                (v, ctx) -> {
+                    Struct a = (Struct) v;
+                    float[] centroids = a.struct("weights")
+                            .struct("trainable")
+                            .tensor("centroids")
+                            .floatData();
+                    int d = centroids.length / numClusters;
+                    long[] counts = new long[numClusters];
+                    double[] distance = new double[1];
+                    double total = 0;
+                    long index = 0;
+                    for (Value point : (SequenceValue) a.get("data")) {
+                        float[] p = ((Tensor) point).floatData();
+                        for (int i = 0; i < d; i++) {
+                            if (!Float.isFinite(p[i])) {
+                                throw new IllegalArgumentException("k-means evaluation: point " + index
+                                        + " of client " + ctx.clientId() + " holds " + p[i] + " at element " + i
+                                        + "; points must be finite");
+                            }
+                        }
+                        counts[nearest(centroids, numClusters, d, p, distance)]++;
+                        total += distance[0];
+                        index++;
+                    }
+                    return Struct.named(
+                            "squared_distance",
+                            Tensor.scalar(total),
+                            "num_points",
+                            Tensor.scalar(index),
+                            "cluster_sizes",
+                            Tensor.of(counts, numClusters));
+                });
+        LocalComputation finalize = LocalComputation.of("kmeans_finalize_eval", sums, result, v -> {
+            Struct s = (Struct) v;
+            double inertia = s.tensor("squared_distance").getDouble(0);
+            long n = s.tensor("num_points").getLong(0);
+            long[] counts = s.tensor("cluster_sizes").longData();
+            Struct.Builder perCluster = Struct.builder();
+            for (int j = 0; j < numClusters; j++) {
+                perCluster.add("cluster_" + j, Tensor.scalar(counts[j]));
+            }
+            return Struct.named(
+                    "eval",
+                    Struct.builder()
+                            .add("inertia", Tensor.scalar(inertia))
+                            .add("mean_squared_distance", Tensor.scalar(n == 0 ? 0.0 : inertia / n))
+                            .add("num_points", Tensor.scalar(n))
+                            .add("cluster_sizes", perCluster.build())
+                            .build());
+        });
+        return FederatedComputation.of(
+                "kmeans_evaluation",
+                StructType.builder()
+                        .add("model_weights", FederatedType.server(weightsType))
+                        .add("data", FederatedType.clients(data))
+                        .build(),
+                FederatedType.server(result),
+                (ctx, arg) -> {
+                    Struct a = (Struct) arg;
+                    FederatedValue sent = ctx.federatedBroadcast((FederatedValue) a.get("model_weights"));
+                    FederatedValue summed = ctx.federatedSum(ctx.federatedMap(
+                            assign, ctx.federatedZip(Struct.named("weights", sent, "data", a.get("data")))));
+                    return ctx.federatedMap(finalize, summed);
+                });
     }
 
     private static FinalizerProcess finalizer(StructType weightsType, StructType update, int k) {

@@ -60,9 +60,11 @@ public final class ModelEvaluation {
     private final Preprocessing preprocessing;
 
     private ModelEvaluation(Builder b) {
-        this.evaluation = b.reconstruction != null
-                ? b.reconstruction.computation()
-                : FederatedEvaluation.build(b.model).computation();
+        this.evaluation = b.computation != null
+                ? b.computation
+                : b.reconstruction != null
+                        ? b.reconstruction.computation()
+                        : FederatedEvaluation.build(b.model).computation();
         this.memberType = ((FederatedType) ((StructType) evaluation.type().parameter()).get("data")).member();
         this.preprocessing = b.preprocessing;
         this.centralIds = new ArrayList<>();
@@ -118,7 +120,32 @@ public final class ModelEvaluation {
     }
 
     public static Builder builder(ModelSpec model, Preprocessing preprocessing) {
-        return new Builder(model, preprocessing);
+        return new Builder(Objects.requireNonNull(model, "model"), null, preprocessing);
+    }
+
+    /**
+     * Evaluation with {@code evaluation}, a federated computation of {@link FederatedEvaluation}'s shape
+     * {@code (<model_weights=W@SERVER, data={T*}@CLIENTS> -> <eval=<..>>@SERVER)}, e.g. k-means'
+     * ({@link dev.fl4j.learning.algorithms.FedKMeans#buildEvaluation}): each test client's data, or part of a
+     * centralised test set, is {@code preprocessing}'s evaluation pipeline; the metrics are {@code eval}'s, flattened.
+     *
+     * @throws IllegalArgumentException if {@code evaluation} does not have that shape
+     */
+    public static Builder builder(FederatedComputation evaluation, Preprocessing preprocessing) {
+        Objects.requireNonNull(evaluation, "evaluation");
+        boolean shaped = evaluation.type().parameter() instanceof StructType p
+                && p.has("model_weights")
+                && p.has("data")
+                && p.get("data") instanceof FederatedType data
+                && data.placement() == dev.fl4j.core.Placement.CLIENTS
+                && evaluation.type().result() instanceof FederatedType r
+                && r.member() instanceof StructType m
+                && m.has("eval");
+        if (!shaped) {
+            throw new IllegalArgumentException("an evaluation must be (<model_weights=W@SERVER, data={T*}@CLIENTS> ->"
+                    + " <eval=<..>>@SERVER), got " + evaluation.type());
+        }
+        return new Builder(null, evaluation, preprocessing);
     }
 
     /** Whether anything is evaluated. */
@@ -156,12 +183,14 @@ public final class ModelEvaluation {
     /** Configures what is evaluated. */
     public static final class Builder {
         private final ModelSpec model;
+        private final FederatedComputation computation;
         private final Preprocessing preprocessing;
         private final TestSets tests = new TestSets();
         private FedRecon.Evaluation reconstruction;
 
-        private Builder(ModelSpec model, Preprocessing preprocessing) {
-            this.model = Objects.requireNonNull(model, "model");
+        private Builder(ModelSpec model, FederatedComputation computation, Preprocessing preprocessing) {
+            this.model = model;
+            this.computation = computation;
             this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
         }
 
@@ -184,6 +213,9 @@ public final class ModelEvaluation {
          * whole model).
          */
         public Builder optReconstruction(FedRecon.Evaluation evaluation) {
+            if (computation != null) {
+                throw new IllegalStateException("optReconstruction: this builder evaluates with a given computation");
+            }
             this.reconstruction = Objects.requireNonNull(evaluation, "reconstruction evaluation");
             return this;
         }

@@ -26,6 +26,22 @@ public final class Preprocessing {
     }
 
     /**
+     * One element per example, never batched, for a process whose clients take single points (federated k-means):
+     * for training the same seeded shuffle and optional cap of {@code examplesCap} examples (0: all), for
+     * evaluation the examples in order; {@code exampleMap} then adapts the unbatched dataset (e.g. keeps only
+     * {@code x}). {@link #batchSize()} is 0.
+     *
+     * @throws IllegalArgumentException for a negative cap
+     */
+    public static Preprocessing unbatched(int examplesCap, UnaryOperator<Dataset> exampleMap) {
+        if (examplesCap < 0) {
+            throw new IllegalArgumentException(
+                    "the examples cap must be positive, or 0 for no cap, got " + examplesCap);
+        }
+        return new Preprocessing(0, examplesCap, Objects.requireNonNull(exampleMap, "exampleMap"));
+    }
+
+    /**
      * Shuffled batches of {@code batchSize} for training, plain batches for evaluation, nothing else: the builder
      * with only its required setting.
      */
@@ -86,6 +102,7 @@ public final class Preprocessing {
         }
     }
 
+    /** Examples per batch; 0 for {@link #unbatched} preprocessing. */
     public int batchSize() {
         return batchSize;
     }
@@ -100,11 +117,11 @@ public final class Preprocessing {
         if (examplesCap > 0) {
             d = d.take(examplesCap);
         }
-        return batchMap.apply(d.batch(batchSize));
+        return batchMap.apply(batchSize == 0 ? d : d.batch(batchSize));
     }
 
-    /** The evaluation pipeline: all examples in order, batched. */
+    /** The evaluation pipeline: all examples in order, batched (unless {@link #unbatched}). */
     public Dataset forEvaluation(Dataset raw) {
-        return batchMap.apply(raw.batch(batchSize));
+        return batchMap.apply(batchSize == 0 ? raw : raw.batch(batchSize));
     }
 }
