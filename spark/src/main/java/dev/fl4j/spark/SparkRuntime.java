@@ -38,7 +38,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * (rebuilt in the executors from its descriptor through the registered factories; each block
  * accumulated there from {@code zero()}, the blocks' accumulators merged on the driver in block order)
  * of what the shipped client work computes (a FedAvg round: the weighted mean of the updates and
- * the sums of the metrics; with the compression aggregator, its encoded sums too), the pass runs as one Spark job that folds inside the executors and sends
+ * the sums of the metrics; with the compression aggregator, its encoded sums too), the pass runs as
+ * one Spark job that folds inside the executors and sends
  * the driver one partial accumulator per block, which the driver merges in block order: bitwise the
  * local runtime's answer for any number of partitions and executors, and no client's update reaches
  * the driver. With at least as many blocks as partitions, each partition is a range of whole blocks
