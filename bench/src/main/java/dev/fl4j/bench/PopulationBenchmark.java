@@ -12,12 +12,12 @@ import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.simulation.data.ClientData;
-import dev.fl4j.simulation.data.Dataset;
-import dev.fl4j.simulation.data.Examples;
+import dev.fl4j.simulation.tables.TableColumn;
 import dev.fl4j.simulation.tables.TableExport;
 import dev.fl4j.simulation.tables.TableFormat;
 import dev.fl4j.simulation.tables.TableFormats;
 import dev.fl4j.simulation.tables.TableOptions;
+import dev.fl4j.simulation.tables.TableWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -232,35 +232,54 @@ public final class PopulationBenchmark {
             }
             Files.createDirectories(tmp);
             int digits = Integer.toString(o.population() - 1).length();
-            var type =
-                    Examples.of(new float[0], new int[] {FEATURES}, new int[0]).exampleType();
-            for (int part = 0, first = 0; first < o.population(); part++, first += CLIENTS_PER_FILE) {
-                List<String> ids = new ArrayList<>();
-                for (int c = first; c < Math.min(o.population(), first + CLIENTS_PER_FILE); c++) {
-                    ids.add(String.format("c%0" + digits + "d", c));
-                }
-                ClientData data = ClientData.fromFunction(
-                        ids, type, id -> synthetic(Integer.parseInt(id.substring(1)), o.examples(), o.seed()));
-                TableExport.write(data, parquet, tmp.resolve(String.format("part-%05d.parquet", part)));
+            List<TableColumn> columns = new ArrayList<>();
+            columns.add(new TableColumn(TableExport.CLIENT_COLUMN, TableColumn.Kind.STRING));
+            for (int j = 0; j < FEATURES; j++) {
+                columns.add(new TableColumn(TableExport.FEATURES + "[" + j + "]", TableColumn.Kind.FLOAT));
             }
+            columns.add(new TableColumn(TableExport.LABEL_COLUMN, TableColumn.Kind.INT));
+            int parts = (o.population() + CLIENTS_PER_FILE - 1) / CLIENTS_PER_FILE;
+            // two writers at once: each part file is written by one thread, start to end
+            java.util.stream.IntStream.range(0, parts).parallel().forEach(part -> {
+                Path file = tmp.resolve(String.format("part-%05d.parquet", part));
+                try (TableWriter w = parquet.create(file, columns)) {
+                    float[] x = new float[o.examples() * FEATURES];
+                    int[] y = new int[o.examples()];
+                    int end = Math.min(o.population(), (part + 1) * CLIENTS_PER_FILE);
+                    for (int c = part * CLIENTS_PER_FILE; c < end; c++) {
+                        String id = String.format("c%0" + digits + "d", c);
+                        synthetic(c, o.examples(), o.seed(), x, y);
+                        for (int e = 0; e < y.length; e++) {
+                            w.setString(0, id);
+                            for (int j = 0; j < FEATURES; j++) {
+                                w.setFloat(1 + j, x[e * FEATURES + j]);
+                            }
+                            w.setInt(FEATURES + 1, y[e]);
+                            w.endRow();
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+                }
+            });
             Files.move(tmp, dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the population to " + tmp + ": " + e.getMessage(), e);
         }
     }
 
-    /** Client {@code c}'s examples: a class drawn per example, features noise plus a bump at the class's feature. */
-    static Dataset synthetic(int c, int examples, long seed) {
+    /**
+     * Client {@code c}'s examples into {@code x} (row-major, {@link #FEATURES} per example) and
+     * {@code y}: a class drawn per example, features noise in [-1, 1) plus 1.5 at the class's feature.
+     */
+    static void synthetic(int c, int examples, long seed, float[] x, int[] y) {
         SplitMix64 random = new SplitMix64(Seeds.derive(seed, c));
-        float[] x = new float[examples * FEATURES];
-        int[] y = new int[examples];
         for (int e = 0; e < examples; e++) {
             y[e] = random.nextInt(CLASSES);
             for (int j = 0; j < FEATURES; j++) {
                 x[e * FEATURES + j] = random.nextFloat() * 2 - 1 + (j == y[e] ? 1.5f : 0f);
             }
         }
-        return Dataset.of(Examples.of(x, new int[] {FEATURES}, y));
     }
 
     private static long liveHeap(MemoryMXBean memory) {
