@@ -26,7 +26,11 @@ import org.apache.spark.api.java.JavaSparkContext;
  * as one Spark broadcast of their encoded bytes; broadcasts are counted in {@link #communication()}
  * as on the local runtime (the value's size times the clients). Client data is read on the driver
  * from the round's {@code {T}@CLIENTS} argument and shipped with the tasks, partition by partition
- * (any {@code ClientData} fl4j builds; moderate sizes).
+ * (any {@code ClientData} fl4j builds; moderate sizes), except client data whose loader is a
+ * {@link dev.fl4j.core.runtime.PortableClientLoader} (Parquet files through
+ * {@code TableFormat.openClients}, the scale path): the driver sends each task its clients'
+ * locations only, and the task loads its clients in the executor ({@code ClientInputs}); a
+ * block-folding pass whose clients have no state is then cut by where the clients' data is stored.
  *
  * <h2>Same answer: folds inside the executors, in core's block shape</h2>
  * The local runtime folds client results in client order, and a sum or mean of float32 values

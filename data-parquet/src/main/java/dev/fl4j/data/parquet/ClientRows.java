@@ -161,7 +161,7 @@ final class ClientRows implements PortableClientLoader.Batch {
                 if (position == groupEnd) {
                     groupEnd += layout.groupRows()[file][group++];
                 }
-                if (!reader.next()) {
+                if (!reader.skipRow()) {
                     throw changed("ends before row " + (row - layout.fileStart()[file] + 1));
                 }
                 position++;

@@ -26,7 +26,9 @@ import java.util.Set;
  * in about 35 MB). A client's rows are read when its dataset is loaded: here by
  * {@link #datasetFor}, or, through {@link #clientValues}'s {@link PortableClientLoader}, in the JVM
  * where the client trains (a Spark executor), which reads the row groups its clients are in and skips
- * the others.
+ * the others. Loading clients together is what is cheap: a row group is read from its start, so a
+ * client loaded alone (the local runtime loads each client by itself) costs the rows before it in its
+ * row group.
  *
  * <h2>What it reads</h2>
  * The examples are those {@link Tables#read} makes of the same table with the same options, for the

@@ -196,6 +196,20 @@ final class ParquetTableReader implements TableReader {
 
     @Override
     public boolean next() throws IOException {
+        return advance(true);
+    }
+
+    /**
+     * Moves past the next row without decoding its cells (they are skipped in their column readers);
+     * the cell accessors then still answer for the row read before.
+     *
+     * @return false at the end of the file
+     */
+    boolean skipRow() throws IOException {
+        return advance(false);
+    }
+
+    private boolean advance(boolean decode) throws IOException {
         try {
             while (rowsLeftInGroup == 0) {
                 PageReadStore pages = reader.readNextRowGroup();
@@ -216,7 +230,15 @@ final class ParquetTableReader implements TableReader {
             row++;
             rowsLeftInGroup--;
             for (int i = 0; i < descriptors.length; i++) {
-                readCell(i);
+                if (decode) {
+                    readCell(i);
+                } else {
+                    ColumnReader r = columnReaders[i];
+                    if (r.getCurrentDefinitionLevel() == descriptors[i].getMaxDefinitionLevel()) {
+                        r.skip();
+                    }
+                    r.consume();
+                }
             }
             return true;
         } catch (MalformedTableException e) {
