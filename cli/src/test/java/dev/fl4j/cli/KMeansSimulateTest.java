@@ -16,6 +16,8 @@ import dev.fl4j.simulation.training.ModelEvaluation;
 import dev.fl4j.simulation.training.Preprocessing;
 import dev.fl4j.simulation.training.TrainingLoop;
 import dev.fl4j.simulation.training.TrainingResult;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code fl4j simulate --algorithm kmeans:K}: the command's centroids and rounds (points assigned, evaluation's
@@ -253,6 +256,31 @@ class KMeansSimulateTest {
                 SimulateCommandTest.run(synthetic("--rounds", "1", "--algorithm", "kmeans:3", "--aggregator", "sum"));
         assertEquals(0, sum.code(), sum.out() + sum.err());
         assertFalse(sum.err().contains("does not apply"), sum.err());
+    }
+
+    @Test
+    void fl4jServerRefusesKMeansAndPersonalization() {
+        for (String[] extra : new String[][] {
+            {"--algorithm", "kmeans:3"},
+            {"--personalization", "a:1:0.1"}
+        }) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine cl = Fl4j.commandLine();
+            cl.setOut(new PrintWriter(out));
+            cl.setErr(new PrintWriter(err));
+            List<String> args =
+                    new ArrayList<>(List.of("server", "--insecure", "--port", "0", "--dataset", "synthetic"));
+            args.addAll(List.of(extra));
+            assertEquals(2, cl.execute(args.toArray(String[]::new)), out + "\n" + err);
+            assertTrue(
+                    err.toString()
+                            .contains(
+                                    extra[0].equals("--algorithm")
+                                            ? "--algorithm kmeans:3: fl4j server does not run federated k-means"
+                                            : "--personalization is not supported by fl4j server"),
+                    err.toString());
+        }
     }
 
     private static void assertError(SimulateCommandTest.Result r, String expected) {

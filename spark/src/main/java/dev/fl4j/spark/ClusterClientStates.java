@@ -50,9 +50,10 @@ import scala.runtime.AbstractFunction1;
  * writes a file of its own, a half-written file is never read, and a failed round leaves every
  * client's state as it was: the transactions of {@link ClientStateStore}, on the cluster.
  *
- * <p>Reading every state on the driver happens only when asked for: {@link #entries()} (a checkpoint
- * of the training loop saves them), {@link #get} (one client), {@link #take} (a key that work on the
- * driver turned out to own).
+ * <p>Reading every state on the driver happens only when asked for: {@link #entries()} (a
+ * {@code snapshot()} of them all), {@link #get} (one client), {@link #take} (a key that work on the
+ * driver turned out to own). A training loop's checkpoint reads them with {@link #sortedEntries()},
+ * in sorted pieces of bounded size, writing each entry as it comes.
  */
 final class ClusterClientStates implements ClientStateStore.External {
 
@@ -429,6 +430,63 @@ final class ClusterClientStates implements ClientStateStore.External {
             }
         }
         return out;
+    }
+
+    /** Roughly how many bytes of states {@link #sortedEntries} brings to the driver at once. */
+    private long snapshotPieceBytes = 32L << 20;
+
+    /** How many pieces the last {@link #sortedEntries} was cut into (for tests). */
+    private int lastSnapshotPieces;
+
+    /** Sets how many bytes of states a snapshot brings to the driver at once (for tests). */
+    synchronized void snapshotPieceBytes(long bytes) {
+        this.snapshotPieceBytes = bytes;
+    }
+
+    synchronized int lastSnapshotPieces() {
+        return lastSnapshotPieces;
+    }
+
+    /**
+     * Every entry in snapshot order, brought to the driver in pieces: the records are sorted by client
+     * id on the cluster into as many partitions as make each about {@link #snapshotPieceBytes} of
+     * states, and the driver reads one partition at a time, so a checkpoint of any population holds a
+     * piece, not the population.
+     */
+    @Override
+    public synchronized java.util.Iterator<Struct> sortedEntries() {
+        if (committed == null) {
+            lastSnapshotPieces = 0;
+            return java.util.Collections.emptyIterator();
+        }
+        long bytes = stats.bits / 8 + 64 * stats.entries;
+        int pieces = (int) Math.max(1, Math.min(1 << 16, (bytes + snapshotPieceBytes - 1) / snapshotPieceBytes));
+        lastSnapshotPieces = pieces;
+        java.util.Iterator<ClientRecord> records =
+                committed.values().sortBy(ClientRecord::clientId, true, pieces).toLocalIterator();
+        return new java.util.Iterator<>() {
+            private ClientRecord record;
+            private int key;
+
+            @Override
+            public boolean hasNext() {
+                while ((record == null || key == record.keys().length) && records.hasNext()) {
+                    record = records.next();
+                    key = 0;
+                }
+                return record != null && key < record.keys().length;
+            }
+
+            @Override
+            public Struct next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                int k = key++;
+                return ClientStateStore.entry(
+                        record.clientId(), record.keys()[k], ValueCodec.decode(record.states()[k]));
+            }
+        };
     }
 
     @Override

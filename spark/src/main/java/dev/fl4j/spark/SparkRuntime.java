@@ -43,8 +43,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * accumulated there from {@code zero()}, the blocks' accumulators merged on the driver in block order)
  * of what the shipped client work computes (a FedAvg round: the weighted mean of the updates and
  * the sums of the metrics; with the compression aggregator, its encoded sums too), the pass runs as
- * one Spark job that folds inside the executors and sends
- * the driver one partial accumulator per block, which the driver merges in block order: bitwise the
+ * one Spark job that folds inside the executors and sends the driver one partial accumulator per
+ * block, which the driver merges in block order: bitwise the
  * local runtime's answer for any number of partitions and executors, and no client's update reaches
  * the driver. With at least as many blocks as partitions, each partition is a range of whole blocks
  * and folds them as it trains. With fewer (a round of at most 1024 clients is one block), the clients
@@ -70,8 +70,10 @@ import org.apache.spark.api.java.JavaSparkContext;
  * its own, and only the files of the task attempts whose results (or block partials) reached the
  * driver are merged, when the invocation returns; a task Spark runs again starts from the committed
  * state, and a failed invocation changes nothing. {@link #clientStates()} covers both tiers: the
- * cluster's, and the driver's for stateful work without a descriptor (which runs on the driver); a
- * checkpoint's {@code snapshot()} collects the cluster's states on the driver to write them, and
+ * cluster's, and the driver's for stateful work without a descriptor (which runs on the driver). A
+ * training loop's checkpoint streams them: sorted by client id on the cluster and brought to the
+ * driver one bounded piece at a time, each entry written to the checkpoint file as it comes
+ * ({@code ClientStateStore.snapshotStream()}), so saving does not hold the population's states;
  * {@code restore} puts them back on the cluster.
  *
  * <p>The state directory is {@link Builder#optStateDirectory} or the Spark configuration

@@ -1,5 +1,6 @@
 package dev.fl4j.spark;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -29,6 +30,7 @@ import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.simulation.checkpoint.Checkpoint;
+import dev.fl4j.simulation.checkpoint.CheckpointFormat;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
 import dev.fl4j.simulation.checkpoint.RunConfig;
 import dev.fl4j.simulation.datasets.FedProxSynthetic;
@@ -108,7 +110,8 @@ class SparkClientStateTest {
     }
 
     @Test
-    void errorFeedbackAndScaffoldEndAsOnTheLocalRuntimeWithTheirStateOnTheCluster() {
+    void errorFeedbackAndScaffoldEndAsOnTheLocalRuntimeWithTheirStateOnTheCluster(@TempDir Path tmp)
+            throws java.io.IOException {
         for (LearningProcess process : List.of(errorFeedback(), scaffold())) {
             TrainingResult local;
             Struct localStates;
@@ -136,6 +139,26 @@ class SparkClientStateTest {
                         rt.clusterStates().committedRdd().toDebugString().contains("ParallelCollectionRDD"),
                         "no driver-held collection behind the state RDD");
                 assertEquals(localStates, rt.clientStates().snapshot(), "every client's state, bitwise");
+
+                // a checkpoint streams the states from the cluster in sorted pieces: the same file as one holding
+                // the local runtime's snapshot, written without the driver holding them all
+                rt.clusterStates().snapshotPieceBytes(256);
+                Checkpoint bare =
+                        new Checkpoint(3, Tensor.scalar(7), 0, 0, RunConfig.of(Map.of("test", "streamed")), List.of());
+                Path saved = new CheckpointStore(tmp.resolve("streamed-" + localStates.size()))
+                        .save(bare, rt.clientStates());
+                assertTrue(
+                        rt.clusterStates().lastSnapshotPieces() > 3,
+                        "read in pieces: " + rt.clusterStates().lastSnapshotPieces());
+                Checkpoint whole = new Checkpoint(
+                        bare.round(),
+                        bare.state(),
+                        bare.broadcastedBits(),
+                        bare.aggregatedBits(),
+                        bare.config(),
+                        bare.history(),
+                        localStates);
+                assertArrayEquals(CheckpointFormat.encode(whole), java.nio.file.Files.readAllBytes(saved));
             }
         }
     }

@@ -74,6 +74,48 @@ public final class ValueCodec {
         return bytes.toByteArray();
     }
 
+    /**
+     * Writes one value in this format piece by piece, so that a large structure (a checkpoint's client
+     * states) need not be held whole: {@link #beginStruct} announces a structure's field count, then
+     * each field is a {@link #name} followed by its content, a {@link #value} or a structure begun the
+     * same way. The bytes are exactly {@link #encode}'s for the same value, provided the caller writes
+     * as many fields as it announced (the writer cannot check a count it has not seen to the end).
+     */
+    public static final class StreamWriter {
+        private final DataOutputStream out;
+
+        /** Starts a value on {@code out}: writes the format's magic and version. */
+        public StreamWriter(java.io.OutputStream out) throws IOException {
+            this.out = new DataOutputStream(out);
+            this.out.write(MAGIC);
+            this.out.writeByte(VERSION);
+        }
+
+        /** Begins a structure of {@code fields} fields. */
+        public void beginStruct(int fields) throws IOException {
+            if (fields < 0) {
+                throw new IllegalArgumentException("a structure has at least 0 fields, got " + fields);
+            }
+            out.writeByte('S');
+            out.writeInt(fields);
+        }
+
+        /** The next field's name (null: a positional field). */
+        public void name(String name) throws IOException {
+            writeName(out, name);
+        }
+
+        /** A whole value: a field's content, or the top-level value. */
+        public void value(Value value) throws IOException {
+            writeValue(out, value);
+        }
+
+        /** Flushes what was written to the underlying stream. */
+        public void flush() throws IOException {
+            out.flush();
+        }
+    }
+
     /** Decodes bytes written by {@link #encode}. */
     public static Value decode(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);

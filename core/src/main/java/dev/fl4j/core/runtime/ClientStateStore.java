@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -93,6 +94,17 @@ public final class ClientStateStore {
 
         /** Every entry, in any order. */
         List<Struct> entries();
+
+        /**
+         * Every entry in {@linkplain #snapshot() snapshot order} (client id, then key), handed over one at
+         * a time, as many as {@link #size()} says; default: {@link #entries()}, sorted. A tier whose
+         * entries do not fit the calling JVM overrides it to bring them in bounded pieces.
+         */
+        default Iterator<Struct> sortedEntries() {
+            List<Struct> all = new ArrayList<>(entries());
+            all.sort(SNAPSHOT_ORDER);
+            return all.iterator();
+        }
 
         /** Replaces this tier's contents with {@code entries} (valid and without repeats). */
         void restore(List<Struct> entries);
@@ -190,6 +202,11 @@ public final class ClientStateStore {
         return new Transaction();
     }
 
+    /** The order of a snapshot's entries: by client id, then key ({@link String#compareTo}). */
+    public static final Comparator<Struct> SNAPSHOT_ORDER = Comparator.comparing(
+                    (Struct e) -> readText(e.get("client"), 0, "client"))
+            .thenComparing(e -> readText(e.get("key"), 0, "key"));
+
     /** Every entry as one value (see the class comment for the layout), deterministic in order. */
     public Struct snapshot() {
         List<Struct> out = new ArrayList<>(committed.size());
@@ -199,9 +216,82 @@ public final class ClientStateStore {
         if (external != null) {
             out.addAll(external.entries());
         }
-        out.sort(Comparator.comparing((Struct e) -> readText(e.get("client"), 0, "client"))
-                .thenComparing(e -> readText(e.get("key"), 0, "key")));
+        out.sort(SNAPSHOT_ORDER);
         return Struct.of(new ArrayList<Value>(out));
+    }
+
+    /** {@link #snapshot()}'s entries to write one at a time: their number, then the entries in order. */
+    public interface SnapshotStream {
+        /** How many entries {@link #entries()} hands over. */
+        long size();
+
+        /** The entries, in snapshot order; iterate once. */
+        Iterator<Struct> entries();
+    }
+
+    /**
+     * {@link #snapshot()} as a stream, for a writer that writes entries as they come (a checkpoint):
+     * this JVM's entries merged in order with the external tier's {@link External#sortedEntries()}, so
+     * the calling JVM holds this tier's entries and the piece of the external tier being read, not
+     * every client's state.
+     */
+    public SnapshotStream snapshotStream() {
+        List<Struct> here = new ArrayList<>(committed.size());
+        for (Map.Entry<Entry, Value> e : committed.entrySet()) {
+            here.add(entry(e.getKey().clientId(), e.getKey().key(), e.getValue()));
+        }
+        here.sort(SNAPSHOT_ORDER);
+        long size = here.size() + (external == null ? 0 : external.size());
+        return new SnapshotStream() {
+            @Override
+            public long size() {
+                return size;
+            }
+
+            @Override
+            public Iterator<Struct> entries() {
+                return external == null
+                        ? here.iterator()
+                        : new MergedInOrder(here.iterator(), external.sortedEntries());
+            }
+        };
+    }
+
+    /** Two iterators in snapshot order, merged. */
+    private static final class MergedInOrder implements Iterator<Struct> {
+        private final Iterator<Struct> a;
+        private final Iterator<Struct> b;
+        private Struct nextA;
+        private Struct nextB;
+
+        MergedInOrder(Iterator<Struct> a, Iterator<Struct> b) {
+            this.a = a;
+            this.b = b;
+            nextA = a.hasNext() ? a.next() : null;
+            nextB = b.hasNext() ? b.next() : null;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return nextA != null || nextB != null;
+        }
+
+        @Override
+        public Struct next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            boolean fromA = nextB == null || (nextA != null && SNAPSHOT_ORDER.compare(nextA, nextB) <= 0);
+            Struct out;
+            if (fromA) {
+                out = nextA;
+                nextA = a.hasNext() ? a.next() : null;
+            } else {
+                out = nextB;
+                nextB = b.hasNext() ? b.next() : null;
+            }
+            return out;
+        }
     }
 
     /** One snapshot entry: {@code <client=uint8[] (UTF-8), key=uint8[] (UTF-8), state=…>}. */

@@ -70,7 +70,9 @@ import java.util.logging.Logger;
  *
  * <p><b>Failures.</b> When the server is unreachable (down, restarting), the client waits with
  * exponential backoff and full jitter (from {@link SecureRandom}, so a restarted server is not hit by
- * every client at once) and registers again; a server that no longer knows it (heartbeat answers
+ * every client at once) and registers again, its channel made to connect afresh each time (gRPC's own reconnect
+ * backoff, which grows to two minutes while failing calls at once, would otherwise decide when a server that is
+ * back is found); a server that no longer knows it (heartbeat answers
  * {@code known=false}) gets a fresh registration. A task the client cannot run is reported as a
  * failure, so the server leaves it out of the round rather than waiting for the deadline.
  *
@@ -181,6 +183,12 @@ public final class FederatedClient implements AutoCloseable {
                     LOG.log(Level.INFO, "{0}: {1}; retrying in {2} ms", new Object[] {b.clientId, e.getStatus(), sleep
                     });
                     sleep(sleep);
+                    if (code == Status.Code.UNAVAILABLE) {
+                        // the channel's own reconnect backoff (gRPC's, growing to 2 minutes, failing calls fast
+                        // meanwhile) would otherwise stack on this one, and a server back after an outage would
+                        // wait for it whatever this client's cap: the next call starts connecting afresh
+                        channel.enterIdle();
+                    }
                     backoff = Math.min(backoff * 2, b.maxBackoff.toMillis());
                 }
             }

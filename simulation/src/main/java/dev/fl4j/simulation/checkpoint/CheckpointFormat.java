@@ -6,14 +6,23 @@ import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.io.ValueCodec;
+import dev.fl4j.core.runtime.ClientStateStore;
 import dev.fl4j.simulation.provenance.Provenance;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +77,94 @@ public final class CheckpointFormat {
 
     /** The bytes of {@code checkpoint}. */
     public static byte[] encode(Checkpoint checkpoint) {
+        byte[] body = ValueCodec.encode(payload(checkpoint));
+        ByteBuffer out = ByteBuffer.allocate(HEADER + body.length);
+        out.put(MAGIC).putInt(VERSION).putLong(body.length).put(sha256(body)).put(body);
+        return out.array();
+    }
+
+    /**
+     * Writes {@code checkpoint} to {@code file} (at its start), its client states taken from
+     * {@code clientStates} one entry at a time instead of from {@code checkpoint.clientStates()}
+     * (which must be empty): the same bytes as {@link #encode} of the checkpoint with those states,
+     * written without holding them all. The payload is written first, digested as it goes, then the
+     * header with its length and SHA-256.
+     *
+     * @throws IllegalArgumentException if {@code checkpoint} holds client states itself
+     * @throws IllegalStateException if the stream hands over another number of entries than it announced
+     */
+    public static void write(Checkpoint checkpoint, ClientStateStore.SnapshotStream clientStates, FileChannel file)
+            throws IOException {
+        if (!(checkpoint.clientStates() instanceof Struct own) || own.size() != 0) {
+            throw new IllegalArgumentException("a checkpoint written with streamed client states holds none itself");
+        }
+        if (clientStates.size() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(clientStates.size() + " client state entries do not fit a checkpoint");
+        }
+        MessageDigest digest = newSha256();
+        file.position(HEADER);
+        CountingOutputStream counted = new CountingOutputStream(
+                new DigestOutputStream(new BufferedOutputStream(Channels.newOutputStream(file), 1 << 16), digest));
+        ValueCodec.StreamWriter out = new ValueCodec.StreamWriter(counted);
+        Struct payload = payload(checkpoint);
+        out.beginStruct(payload.size());
+        for (int f = 0; f < payload.size(); f++) {
+            out.name(payload.nameAt(f));
+            if (!"client_states".equals(payload.nameAt(f))) {
+                out.value(payload.get(f));
+                continue;
+            }
+            long announced = clientStates.size();
+            out.beginStruct((int) announced);
+            long written = 0;
+            for (Iterator<Struct> it = clientStates.entries(); it.hasNext(); written++) {
+                Struct entry = it.next();
+                if (written == announced) {
+                    throw new IllegalStateException(
+                            "the client states announced " + announced + " entries and handed" + " over more");
+                }
+                out.name(null);
+                out.value(entry);
+            }
+            if (written != announced) {
+                throw new IllegalStateException(
+                        "the client states announced " + announced + " entries and handed over " + written);
+            }
+        }
+        out.flush();
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        header.put(MAGIC)
+                .putInt(VERSION)
+                .putLong(counted.count)
+                .put(digest.digest())
+                .flip();
+        while (header.hasRemaining()) {
+            file.write(header, header.position());
+        }
+    }
+
+    /** Counts the bytes written through it. */
+    private static final class CountingOutputStream extends FilterOutputStream {
+        long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+
+    private static Struct payload(Checkpoint checkpoint) {
         Struct.Builder history = Struct.builder();
         for (RoundRecord r : checkpoint.history()) {
             Struct.Builder metrics = Struct.builder();
@@ -89,10 +186,7 @@ public final class CheckpointFormat {
                         "provenance",
                         text(checkpoint.provenance().map(Provenance::toJson).orElse("")))
                 .build();
-        byte[] body = ValueCodec.encode(payload);
-        ByteBuffer out = ByteBuffer.allocate(HEADER + body.length);
-        out.put(MAGIC).putInt(VERSION).putLong(body.length).put(sha256(body)).put(body);
-        return out.array();
+        return payload;
     }
 
     /**
@@ -267,8 +361,12 @@ public final class CheckpointFormat {
     }
 
     private static byte[] sha256(byte[] bytes) {
+        return newSha256().digest(bytes);
+    }
+
+    private static MessageDigest newSha256() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
         }

@@ -1,5 +1,6 @@
 package dev.fl4j.simulation.checkpoint;
 
+import dev.fl4j.core.runtime.ClientStateStore;
 import dev.fl4j.simulation.io.AtomicFiles;
 import dev.fl4j.simulation.provenance.Provenance;
 import java.io.IOException;
@@ -134,6 +135,35 @@ public final class CheckpointStore {
                 : checkpoint;
         byte[] bytes = CheckpointFormat.encode(stamped);
         AtomicFiles.writeUnchecked(file, out -> out.write(bytes));
+        removeBeyondKept();
+        return file;
+    }
+
+    /**
+     * As {@link #save(Checkpoint)}, the checkpoint's client states written as they come from
+     * {@code clientStates} ({@link CheckpointFormat#write}): the same file, written without holding
+     * every client's state at once (a runtime that keeps them on a cluster streams them in pieces).
+     *
+     * @throws IllegalArgumentException if {@code checkpoint} holds client states itself
+     */
+    public Path save(Checkpoint checkpoint, ClientStateStore clientStates) {
+        Path file = fileFor(checkpoint.round());
+        Checkpoint stamped = checkpoint.provenance().isEmpty() && provenance.isPresent()
+                ? checkpoint.withProvenance(provenance.get())
+                : checkpoint;
+        if (!(stamped.clientStates() instanceof dev.fl4j.core.Struct own) || own.size() != 0) {
+            throw new IllegalArgumentException("a checkpoint saved with a client state store holds no states itself");
+        }
+        try {
+            AtomicFiles.writeChannel(file, ch -> CheckpointFormat.write(stamped, clientStates.snapshotStream(), ch));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + file + ": " + e.getMessage(), e);
+        }
+        removeBeyondKept();
+        return file;
+    }
+
+    private void removeBeyondKept() {
         List<Path> all = list();
         for (int i = 0; i < all.size() - keep; i++) {
             try {
@@ -143,7 +173,6 @@ public final class CheckpointStore {
                         "could not remove old checkpoint " + all.get(i) + ": " + e.getMessage(), e);
             }
         }
-        return file;
     }
 
     /** The checkpoint files present, oldest round first. */

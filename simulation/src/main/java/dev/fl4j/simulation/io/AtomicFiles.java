@@ -29,8 +29,23 @@ public final class AtomicFiles {
 
     private AtomicFiles() {}
 
+    /** Writes content to a file channel, which it may position (to write a header last, say). */
+    @FunctionalInterface
+    public interface ChannelWriter {
+        void write(FileChannel channel) throws IOException;
+    }
+
     /** Replaces {@code target} with what {@code writer} writes; creates parent directories. */
     public static void write(Path target, Writer writer) throws IOException {
+        writeChannel(target, ch -> {
+            OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+            writer.write(out);
+            out.flush();
+        });
+    }
+
+    /** As {@link #write(Path, Writer)}, the content written by {@code writer} to the temporary file's channel. */
+    public static void writeChannel(Path target, ChannelWriter writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         // A fresh name created here (not Files.createTempFile, whose owner-only permissions the
@@ -39,10 +54,8 @@ public final class AtomicFiles {
                 "." + target.getFileName() + "." + Long.toUnsignedString(TMP_NAMES.nextLong(), 36) + ".tmp");
         boolean done = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                    OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
-                writer.write(out);
-                out.flush();
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                writer.write(ch);
                 ch.force(true);
             }
             try {

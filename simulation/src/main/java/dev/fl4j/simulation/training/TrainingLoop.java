@@ -411,9 +411,8 @@ public final class TrainingLoop {
                         broadcastOffset + trainedBroadcast,
                         aggregatedOffset + trainedAggregated,
                         config,
-                        history,
-                        runtime.clientStates().snapshot());
-                Path file = b.checkpoints.save(c);
+                        history);
+                Path file = b.checkpoints.save(c, runtime.clientStates());
                 b.listener.checkpointSaved(round, file);
             }
         }
