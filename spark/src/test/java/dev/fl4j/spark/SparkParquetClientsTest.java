@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.aggregators.EncodedSumFactory;
+import dev.fl4j.aggregators.MeanFactory;
+import dev.fl4j.aggregators.SumFactory;
+import dev.fl4j.compression.Encoders;
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientWorkException;
@@ -142,7 +146,16 @@ class SparkParquetClientsTest {
     }
 
     private static Value train(FederatedRuntime rt, ClientData clients, int rounds, int perRound, boolean onDriver) {
-        LearningProcess process = process();
+        return train(process(), rt, clients, rounds, perRound, onDriver);
+    }
+
+    private static Value train(
+            LearningProcess process,
+            FederatedRuntime rt,
+            ClientData clients,
+            int rounds,
+            int perRound,
+            boolean onDriver) {
         Value state = process.initialize(rt);
         for (int r = 0; r < rounds; r++) {
             List<String> ids = selection(clients.clientIds(), perRound, r);
@@ -176,6 +189,29 @@ class SparkParquetClientsTest {
             assertTrue(
                     shape.blocks() == 2 && shape.shuffled() && shape.partitions() == partitions,
                     "partitions by storage, fold members to their blocks: " + shape);
+        }
+    }
+
+    /** FedAvg with error-feedback compression of the updates: each client keeps state from round to round. */
+    private static LearningProcess errorFeedback() {
+        return FedAvg.builder(Models.softmaxRegression(DIMENSION, CLASSES))
+                .setClientOptimizer(Sgd.of(0.1f))
+                .optSeed(3)
+                .optModelAggregator(
+                        new MeanFactory(EncodedSumFactory.of(Encoders.parse("randk-ef:0.5@0")), new SumFactory()))
+                .build();
+    }
+
+    @Test
+    void statefulClientsReadTheirDataInTheExecutorsInPassOrderPartitions() throws Exception {
+        ClientData clients = PARQUET.openClients(population("stateful", 80, 2), OPTIONS, 2);
+        Value local;
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
+            local = train(errorFeedback(), rt, clients, 3, 60, true);
+        }
+        try (SparkRuntime rt = spark(3)) {
+            assertEquals(local, train(errorFeedback(), rt, clients, 3, 60, false));
+            assertTrue(rt.clusterStates().committedRdd() != null, "the clients' error feedback stayed on the cluster");
         }
     }
 
