@@ -523,7 +523,8 @@ final class BenchCommand implements Runnable {
             sortOptions = false,
             description = {
                 "FedAvg round time on the Spark runtime against the local runtime with as many workers, in one run;",
-                "efficiency = local round time / spark round time (medians); the final models must be bitwise equal."
+                "efficiency = local round time / spark round time (medians); the final models must be bitwise equal.",
+                "With --population: a population of clients in Parquet, read in the executors (see --population)."
             })
     static final class Spark implements Runnable {
         private static final RuntimeComparison.Options D = RuntimeComparison.Options.defaults();
@@ -576,12 +577,11 @@ final class BenchCommand implements Runnable {
 
         @Option(
                 names = "--population",
-                description = {
-                    "Instead: the population benchmark. N synthetic clients (--population-size) with a few examples",
-                    "each in Parquet files (written once to --population-dir, reused), --cohort per round, softmax",
-                    "model, client data read in the executors: round time, clients trained/s (target >= 2,000) and",
-                    "driver heap (target <= 1 GiB). --runtime, --workers, --rounds and --seed apply."
-                })
+                description = "Instead: the population benchmark. N synthetic clients (--population-size) with a few"
+                        + " examples each in Parquet files (written once to --population-dir, reused), --cohort per"
+                        + " round, softmax model, client data read in the executors: round time, clients trained/s"
+                        + " (target >= 2,000) and driver heap (target <= 1 GiB). --runtime, --workers, --rounds and"
+                        + " --seed apply.")
         boolean population;
 
         @Option(
