@@ -7,6 +7,7 @@
 module dev.fl4j.bench.jmh {
     requires dev.fl4j.learning;
     requires jmh.core;
+    requires org.bouncycastle.provider;
 
     exports dev.fl4j.bench.jmh;
 }

@@ -93,6 +93,24 @@ final class ServerCommand extends SimulateCommand {
                     + " again shortly; the model is unchanged. Default: unbounded.")
     Long resultBufferMb;
 
+    @Option(
+            names = "--poll-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "10",
+            description = "How long a client's pull that finds no task is held open (parked, no thread) before it is"
+                    + " answered with none; a task for the client answers it at once, so a longer hold only makes"
+                    + " idle clients ask less often. At most 50 (clients wait 60 s for an answer)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    double pollTimeoutSeconds;
+
+    @Option(
+            names = "--service-threads",
+            paramLabel = "N",
+            description = "Threads that run the service's calls (request checks, signature verification, results)"
+                    + " and answer held pulls; no call waits for a client, so they need not grow with the clients."
+                    + " Default: twice the processors, at least 4.")
+    Integer serviceThreads;
+
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "The server's certificate chain (PEM).")
     Path tlsCert;
 
@@ -135,6 +153,14 @@ final class ServerCommand extends SimulateCommand {
             if (!(roundTimeoutSeconds > 0)) {
                 throw new UsageException("--round-timeout must be positive, got " + roundTimeoutSeconds);
             }
+            long maxPoll = DeployServer.MAX_POLL_TIMEOUT.toSeconds();
+            if (!(pollTimeoutSeconds >= 0.001 && pollTimeoutSeconds <= maxPoll)) {
+                throw new UsageException("--poll-timeout must be in (0, " + maxPoll + "] seconds (at least 0.001;"
+                        + " clients wait 60 s for a pull's answer), got " + pollTimeoutSeconds);
+            }
+            if (serviceThreads != null && serviceThreads < 1) {
+                throw new UsageException("--service-threads must be at least 1, got " + serviceThreads);
+            }
             ServerRun.run(
                     settings(),
                     new ServerRun.Options(
@@ -148,7 +174,9 @@ final class ServerCommand extends SimulateCommand {
                             insecure,
                             tlsCert,
                             tlsKey,
-                            authorizedKeys),
+                            authorizedKeys,
+                            Duration.ofMillis(Math.round(pollTimeoutSeconds * 1000)),
+                            serviceThreads != null ? serviceThreads : 0),
                     spec.commandLine().getOut(),
                     spec.commandLine().getErr());
             return 0;

@@ -333,6 +333,19 @@ class SimulateCommand implements Callable<Integer> {
     Path init;
 
     @Option(
+            names = "--personalization",
+            paramLabel = "NAME:EPOCHS:LR[:OPTIMIZER]",
+            split = ",",
+            description = "After training, TFF's personalization evaluation of the final model on the test clients"
+                    + " (those of --eval-clients) that also hold training data: each strategy fine-tunes the model"
+                    + " on a client's own training data for EPOCHS passes with OPTIMIZER (a --client-optimizer form,"
+                    + " default sgd) at LR, then evaluates on its own test data; prints the metrics before"
+                    + " (baseline_metrics) and after each strategy, over all those clients' test examples. E.g."
+                    + " sgd_1:1:0.01,sgdm_3:3:0.01:sgdm:0.9. Needs per-client test data (synthetic, emnist-h5, leaf,"
+                    + " tables with --client-column). Default: none.")
+    List<String> personalization;
+
+    @Option(
             names = "--tensorboard",
             paramLabel = "DIR",
             description = "Write TensorBoard event files, one sub-directory per aggregator run.")
@@ -503,7 +516,8 @@ class SimulateCommand implements Callable<Integer> {
                 secaggDropouts,
                 export,
                 data.spec(),
-                new TrainingOptions(clientOptimizer, clientWeightDecay, serverOptimizer, serverWeightDecay, init));
+                new TrainingOptions(clientOptimizer, clientWeightDecay, serverOptimizer, serverWeightDecay, init),
+                personalization);
     }
 
     /** A fresh command of this kind, to parse one config-file value with picocli. */

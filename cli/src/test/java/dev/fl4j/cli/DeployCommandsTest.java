@@ -255,6 +255,10 @@ class DeployCommandsTest {
                 "0.5",
                 "--result-buffer-mb",
                 "1",
+                "--poll-timeout",
+                "2.5",
+                "--service-threads",
+                "3",
                 "--min-population",
                 "3",
                 "--batch",
@@ -266,6 +270,7 @@ class DeployCommandsTest {
         args.addAll(List.of(data));
         String out = serverWithThreeClients(args, data);
         assertTrue(out.contains("2 clients per round of 3 selected (over-selection 0.5)"), out);
+        assertTrue(out.contains("pulls held up to 2.5s, 3 service threads"), out);
         assertTrue(Pattern.compile("round  1, .*clients=2/3").matcher(out).find(), out);
         try (dev.fl4j.deploy.server.ServerStore store =
                 dev.fl4j.deploy.server.ServerStore.open(checkpoints.resolve("server.db"))) {
@@ -384,6 +389,16 @@ class DeployCommandsTest {
         assertEquals(2, overSelection[0]);
         assertTrue(((String) overSelection[1]).contains("--over-selection must be a fraction in [0, 9.0]"), (String)
                 overSelection[1]);
+        for (String poll : List.of("0", "-1", "50.5", "NaN")) {
+            Object[] r =
+                    run(new StringWriter(), "server", "--insecure", "--poll-timeout", poll, "--dataset", "synthetic");
+            assertEquals(2, r[0], poll);
+            assertTrue(((String) r[1]).contains("--poll-timeout must be in (0, 50] seconds"), (String) r[1]);
+        }
+        Object[] threads =
+                run(new StringWriter(), "server", "--insecure", "--service-threads", "0", "--dataset", "synthetic");
+        assertEquals(2, threads[0]);
+        assertTrue(((String) threads[1]).contains("--service-threads must be at least 1, got 0"), (String) threads[1]);
     }
 
     @Test

@@ -1,5 +1,9 @@
 package dev.fl4j.compression;
 
+import dev.fl4j.compression.internal.BitPackingStage;
+import dev.fl4j.compression.internal.BlockQuantizer;
+import dev.fl4j.compression.internal.HadamardStage;
+import dev.fl4j.compression.internal.PackedQuantizer;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
@@ -246,7 +250,25 @@ public final class TensorEncoder {
         for (int i = 0; i < stages.size(); i++) {
             EncodingStage stage = stages.get(i);
             StageContext ctx = new StageContext(Seeds.deriveForEncoding(seed, i), st.get(i));
-            signal = stage.encode(signal, ctx, side);
+            if (rotationFused(i, shapes)) {
+                // rotated a block at a time into the quantizer, which packs its own symbols (no state in the three)
+                signal = Signal.bytes(((HadamardStage) stage)
+                        .encodeBlocks(signal.floats(), ctx.seed(), side, (BlockQuantizer) stages.get(i + 1)));
+                next.add(ctx.nextState());
+                next.add(st.get(i + 1));
+                i += 2;
+                stage = stages.get(i);
+                ctx = new StageContext(Seeds.deriveForEncoding(seed, i), st.get(i));
+            } else if (fusedWithPacking(i)) {
+                // the quantizer packs its own symbols; bit packing has no side information and no state
+                signal = ((PackedQuantizer) stage).encodePacked(signal, ctx, side);
+                next.add(ctx.nextState());
+                i++;
+                stage = stages.get(i);
+                ctx = new StageContext(Seeds.deriveForEncoding(seed, i), st.get(i));
+            } else {
+                signal = stage.encode(signal, ctx, side);
+            }
             SignalShape want = shapes.get(i + 1);
             SignalShape got = signal.shape();
             boolean ok = want.kind() == SignalKind.BYTES && want.length() == SignalShape.UNKNOWN_LENGTH
@@ -388,10 +410,29 @@ public final class TensorEncoder {
         }
         StageDecoder[] decoders = new StageDecoder[count];
         for (int i = 0; i < count; i++) {
-            decoders[i] = stages.get(i).readSideInfo(in, shapes.get(i));
+            if (rotationFused(i, shapes)) {
+                HadamardStage.SourceDecoder rotation =
+                        ((HadamardStage) stages.get(i)).readSideInfoBlocks(in, shapes.get(i));
+                BlockQuantizer.Source source =
+                        ((BlockQuantizer) stages.get(i + 1)).readSideInfoSource(in, shapes.get(i + 1));
+                decoders[i] = output -> {
+                    source.start(output.bytes());
+                    return Signal.floats(rotation.decode(source));
+                };
+                i += 2;
+            } else if (fusedWithPacking(i)) {
+                // decoders[i] takes the packed bytes; the bit packing stage reads no side information
+                decoders[i] = ((PackedQuantizer) stages.get(i)).readSideInfoPacked(in, shapes.get(i));
+                i++;
+            } else {
+                decoders[i] = stages.get(i).readSideInfo(in, shapes.get(i));
+            }
         }
         Signal signal = Signal.bytes(in.readBytes(in.remaining(), "payload"));
         for (int i = count - 1; i >= 0; i--) {
+            if (decoders[i] == null) {
+                continue;
+            }
             signal = decoders[i].decode(signal);
             if (!signal.shape().equals(shapes.get(i))) {
                 throw new IllegalStateException(
@@ -402,6 +443,34 @@ public final class TensorEncoder {
         float[] values = signal.floats();
         Tensor flat = Tensor.of(values, shape);
         return dtypeCode == DTYPE_FLOAT32 ? flat : flat.cast(DType.FLOAT64);
+    }
+
+    /**
+     * Whether stage {@code i} is a built-in quantizer followed by bit packing, which {@link #encode} and
+     * {@link #decode} run as one pass ({@link PackedQuantizer}): same side information, same bytes, same floats, same
+     * errors.
+     */
+    /**
+     * Whether stages {@code i, i+1, i+2} are a Hadamard rotation, a built-in quantizer whose blocks fit the rotation's,
+     * and bit packing, which {@link #encode} and {@link #decode} run a rotation block at a time
+     * ({@link BlockQuantizer}): same side information, same bytes, same floats, same errors.
+     */
+    private boolean rotationFused(int i, List<SignalShape> shapes) {
+        if (i + 2 >= stages.size()
+                || !(stages.get(i) instanceof HadamardStage rotation)
+                || !(stages.get(i + 1) instanceof BlockQuantizer quantizer)
+                || !(stages.get(i + 2) instanceof BitPackingStage)) {
+            return false;
+        }
+        return quantizer.takesBlocks(
+                1 << rotation.blockLog2(shapes.get(i).length()),
+                shapes.get(i + 1).length());
+    }
+
+    private boolean fusedWithPacking(int i) {
+        return i + 1 < stages.size()
+                && stages.get(i) instanceof PackedQuantizer
+                && stages.get(i + 1) instanceof BitPackingStage;
     }
 
     @Override

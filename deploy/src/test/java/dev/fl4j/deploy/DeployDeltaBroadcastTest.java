@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fl4j.deploy.client.FederatedClient;
 import dev.fl4j.deploy.server.DeployResult;
 import dev.fl4j.deploy.server.DeployServer;
+import dev.fl4j.deploy.server.ServerStore;
 import dev.fl4j.learning.templates.DeltaDistribution;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.zoo.Models;
@@ -121,6 +122,91 @@ class DeployDeltaBroadcastTest {
                 saved >= 0.95 * accountedSaving && saved <= 1.05 * accountedSaving,
                 "the wire saves what the accounting says: " + saved + " B sent less, " + accountedSaving
                         + " B accounted less");
+    }
+
+    /**
+     * Over-selection with a delta broadcast: three clients, two per round over-selected by half, client 0 slow
+     * in round 1 (its data takes 3 s to prepare). Every round counts the first two results; the third is
+     * refused as not needed, though its client has updated its copy of the model meanwhile; the server keeps
+     * the round log's view of each client's copy (the snapshot of the last round it counted in), so the run
+     * is bitwise the local runtime's over the clients the log names.
+     */
+    @Test
+    @Timeout(240)
+    void overSelectedRoundsRefuseTheLateResultAndAreTheLocalRunOverThoseThatCounted(@TempDir Path tmp)
+            throws Exception {
+        int goal = 2;
+        int rounds = 3;
+        FedProxSynthetic data = DeployFixture.data();
+        java.util.concurrent.atomic.AtomicInteger slowTasks = new java.util.concurrent.atomic.AtomicInteger();
+        List<FederatedClient> clients = new ArrayList<>();
+        Path db = tmp.resolve("server.db");
+        DeployResult deployed;
+        Map<dev.fl4j.deploy.protocol.Rejection, Long> rejections;
+        try (DeployServer server = DeployFixture.server(goal, rounds)
+                .setProcess(delta())
+                .optOverSelection(0.5)
+                .optRoundTimeout(Duration.ofSeconds(60))
+                .optStore(db)
+                .build()
+                .start()) {
+            String t = target(server.address());
+            String slow = data.clientIds().get(0);
+            clients.add(FederatedClient.builder()
+                    .setServer(t)
+                    .setClientId(slow)
+                    .setData(data.datasetFor(slow))
+                    .optInsecure(true)
+                    .optBackoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                    .optBatchMap(batches -> {
+                        if (slowTasks.getAndIncrement() == 0) {
+                            try {
+                                Thread.sleep(3000);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                        return batches;
+                    })
+                    .build()
+                    .start());
+            for (int k = 1; k < DeployFixture.CLIENTS; k++) {
+                clients.add(DeployFixture.client(t, k).start());
+            }
+            deployed = server.run();
+            for (FederatedClient c : clients) {
+                assertTrue(c.awaitFinished(Duration.ofSeconds(30)), c.clientId() + " was told the run finished");
+            }
+            rejections = server.rejections();
+        } finally {
+            for (FederatedClient c : clients) {
+                c.close();
+            }
+        }
+        List<List<String>> counted = new ArrayList<>();
+        try (ServerStore store = ServerStore.open(db)) {
+            for (int r = 1; r <= rounds; r++) {
+                assertEquals(List.of("over-selected", "completed"), store.outcomes(r), "round " + r);
+                assertEquals(goal, store.participants(r).size(), "round " + r);
+                counted.add(store.participants(r));
+            }
+        }
+        System.out.println("delta broadcast, over-selected rounds counted " + counted + "; full_model by round "
+                + deployed.history().stream()
+                        .map(DeployDeltaBroadcastTest::fullModel)
+                        .toList());
+        assertEquals(
+                Long.valueOf(rounds),
+                rejections.get(dev.fl4j.deploy.protocol.Rejection.NOT_NEEDED),
+                "each round's third result is refused as not needed: " + rejections);
+        assertEquals(
+                rounds,
+                clients.stream().mapToInt(FederatedClient::rejectedResults).sum(),
+                "one late result a round, refused");
+        assertArrayEquals(
+                DeployFixture.bytes(OverSelectionTest.localRunOver(delta(), counted)),
+                DeployFixture.bytes(deployed.weights()),
+                "bitwise the local runtime's model over the clients the round log names");
     }
 
     @Test

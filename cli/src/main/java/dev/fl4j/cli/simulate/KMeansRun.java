@@ -85,6 +85,7 @@ public final class KMeansRun {
         m.put("epsilon-budget", noDp);
         m.put("secure-aggregation", noDp);
         m.put("secagg-dropouts", noDp);
+        m.put("personalization", "k-means has no model to fine-tune");
         return m;
     }
 
@@ -131,6 +132,7 @@ public final class KMeansRun {
                 s.secureAggregation() != null && !s.secureAggregation().trim().equals("plain"));
         add(given, "secagg-dropouts", s.secaggDropouts() != null);
         add(given, "aggregator", !s.aggregators().equals(List.of("mean")));
+        add(given, "personalization", !s.personalization().isEmpty());
         return given;
     }
 

@@ -23,6 +23,7 @@ import dev.fl4j.simulation.training.ModelEvaluation;
 import dev.fl4j.simulation.training.Preprocessing;
 import dev.fl4j.simulation.training.RoundListener;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,10 @@ import java.util.SortedMap;
  */
 public final class ServerRun {
 
-    /** What only a server is told: where to listen, the cohort's floor, the deadline, transport and state. */
+    /**
+     * What only a server is told: where to listen, the cohort's floor, the deadline, transport and state, how
+     * long a pull is held ({@code pollTimeout}) and the service threads ({@code serviceThreads}, 0: the default).
+     */
     public record Options(
             String host,
             int port,
@@ -55,7 +59,9 @@ public final class ServerRun {
             boolean insecure,
             Path tlsCert,
             Path tlsKey,
-            Path authorizedKeys) {}
+            Path authorizedKeys,
+            Duration pollTimeout,
+            int serviceThreads) {}
 
     /**
      * The server's SQLite database (registered clients, round attempts, participation), kept in
@@ -87,6 +93,10 @@ public final class ServerRun {
         options.put("over-selection", String.valueOf(o.overSelection()));
         if (o.resultBufferBytes() != Long.MAX_VALUE) {
             options.put("result-buffer-bytes", String.valueOf(o.resultBufferBytes()));
+        }
+        options.put("poll-timeout", o.pollTimeout().toString());
+        if (o.serviceThreads() > 0) {
+            options.put("service-threads", String.valueOf(o.serviceThreads()));
         }
         options.put("insecure", String.valueOf(o.insecure()));
         if (o.tlsCert() != null) {
@@ -143,6 +153,10 @@ public final class ServerRun {
             throw new UsageException("--algorithm " + algorithm.text() + ": fl4j server does not run federated"
                     + " reconstruction: its client computations have no descriptor to ship to deploy clients;"
                     + " use fl4j simulate");
+        }
+        if (!s.personalization().isEmpty()) {
+            throw new UsageException("--personalization is not supported by fl4j server: it evaluates on simulated"
+                    + " test clients; use fl4j simulate");
         }
         if (algorithm.isKMeans()) {
             throw new UsageException("--algorithm " + algorithm.text() + ": fl4j server does not run federated"
@@ -214,6 +228,7 @@ public final class ServerRun {
                         .optResultBufferBytes(o.resultBufferBytes())
                         .optHost(o.host())
                         .optPort(o.port())
+                        .optPollTimeout(o.pollTimeout())
                         .optListener(new Lines(out, name, sinks, replaySinks));
                 if (s.checkpointDir() != null) {
                     Files.createDirectories(s.checkpointDir());
@@ -222,6 +237,9 @@ public final class ServerRun {
                             s.checkpointEvery(),
                             config);
                     b.optStore(s.checkpointDir().resolve(STATE_DATABASE));
+                }
+                if (o.serviceThreads() > 0) {
+                    b.optServiceThreads(o.serviceThreads());
                 }
                 if (o.authorizedKeys() != null) {
                     b.optAuthorizedKeys(AuthorizedKeys.read(o.authorizedKeys()));
@@ -264,6 +282,13 @@ public final class ServerRun {
                                     : "",
                             o.minClients() > 0 ? o.minClients() : s.clientsPerRound(),
                             o.roundTimeout().toSeconds());
+                    out.printf(
+                            Locale.ROOT,
+                            "pulls held up to %ss, %d service threads%n",
+                            BigDecimal.valueOf(server.pollTimeout().toMillis(), 3)
+                                    .stripTrailingZeros()
+                                    .toPlainString(),
+                            server.serviceThreads());
                     out.println("listening on " + a.getHostString() + ":" + a.getPort());
                     out.flush();
                     DeployResult r = server.run();

@@ -6,6 +6,7 @@ import dev.fl4j.cli.spec.AggregatorSpec;
 import dev.fl4j.cli.spec.AlgorithmChoice;
 import dev.fl4j.cli.spec.ModelChoice;
 import dev.fl4j.cli.spec.PartitionSpec;
+import dev.fl4j.cli.spec.PersonalizationSpec;
 import dev.fl4j.cli.spec.ScheduleSpec;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.runtime.BitFormat;
@@ -122,6 +123,7 @@ public final class Simulation {
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : DEFAULT_CLIENTS;
         float serverLr = serverLr(s, algorithm);
         Optimizers optimizers = optimizers(s, algorithm, serverLr);
+        List<PersonalizationSpec> personalization = personalization(s, algorithm);
         LearningRateSchedule clientSchedule =
                 schedule("client-lr-schedule", s.clientLrSchedule(), s.clientLrOrDefault());
         LearningRateSchedule serverSchedule = schedule("server-lr-schedule", s.serverLrSchedule(), serverLr);
@@ -146,6 +148,9 @@ public final class Simulation {
             }
             ModelChoice model = model(s, data);
             ModelWeights initialWeights = initialWeights(s, model, out);
+            if (!personalization.isEmpty()) {
+                PersonalizationReport.requireClientTestData(data, s.dataset());
+            }
             Preprocessing prep = Preprocessing.builder()
                     .setBatchSize(s.batch())
                     .optExamplesCap(s.examplesPerClient())
@@ -279,6 +284,18 @@ public final class Simulation {
                     RunSummary run = summarize(name, result, dp.isPresent());
                     runs.add(run);
                     printSummary(out, run);
+                    if (!personalization.isEmpty()) {
+                        PersonalizationReport.report(
+                                out,
+                                runtime,
+                                s.workers(),
+                                model.spec(),
+                                result.model(),
+                                personalization,
+                                data,
+                                prep,
+                                s);
+                    }
                 } finally {
                     printer.closeProgress();
                     for (MetricsSink sink : sinks) {
@@ -452,6 +469,26 @@ public final class Simulation {
             return algorithm;
         } catch (IllegalArgumentException e) {
             throw new UsageException("--algorithm: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The {@code --personalization} strategies (none when not given), refused for FedRecon, whose local weights the
+     * server never holds.
+     */
+    static List<PersonalizationSpec> personalization(SimulationSettings s, AlgorithmChoice algorithm) {
+        if (s.personalization().isEmpty()) {
+            return List.of();
+        }
+        if (algorithm.isReconstruction()) {
+            throw new UsageException("--personalization does not apply to --algorithm " + algorithm.text()
+                    + ": its local weights never reach the server, so there is no whole model to fine-tune"
+                    + " (its evaluation already reconstructs them on each client)");
+        }
+        try {
+            return PersonalizationSpec.parseAll(s.personalization());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--personalization: " + e.getMessage());
         }
     }
 

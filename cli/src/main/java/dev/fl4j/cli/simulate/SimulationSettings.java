@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * {@code secaggDropouts} its simulated dropouts ({@code --secagg-dropouts}), null for none;
  * {@code export} null means the trained model is not exported;
  * {@code table} holds the options of a {@code csv:} or {@code parquet:} dataset (null: none given);
- * {@code training} the optimizer and {@code --init} options (null: none given).
+ * {@code training} the optimizer and {@code --init} options (null: none given);
+ * {@code personalization} the {@code --personalization} strategies (null or empty: none).
  */
 public record SimulationSettings(
         String dataset,
@@ -53,7 +54,8 @@ public record SimulationSettings(
         String secaggDropouts,
         Path export,
         TableSpec table,
-        TrainingOptions training) {
+        TrainingOptions training,
+        List<String> personalization) {
 
     /** The client learning rate when {@code --client-lr} is not given. */
     public static final float DEFAULT_CLIENT_LR = 0.02f;
@@ -62,6 +64,7 @@ public record SimulationSettings(
         aggregators = List.copyOf(aggregators);
         table = table == null ? TableSpec.NONE : table;
         training = training == null ? TrainingOptions.NONE : training;
+        personalization = personalization == null ? List.of() : List.copyOf(personalization);
     }
 
     /** The client learning rate, given or default. */
@@ -113,6 +116,9 @@ public record SimulationSettings(
         o.put("checkpoint-every", String.valueOf(checkpointEvery));
         table.putOptions(o);
         training.putGiven(o);
+        if (!personalization.isEmpty()) {
+            o.put("personalization", String.join(",", personalization));
+        }
         return o;
     }
 

@@ -27,7 +27,9 @@ import java.util.Set;
 
 /**
  * An {@code --algorithm}: fedavg, fedavg-unweighted, fedsgd, fedprox:MU, fedadam, fedyogi,
- * fedadagrad, scaffold, fednova, mime-lite[:MOMENTUM], fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]], each with
+ * fedadagrad, scaffold, fednova, mime-lite[:MOMENTUM], fedrecon:LOCAL[:RECON_EPOCHS[:RECON_LR]] and kmeans:K
+ * (federated k-means into K clusters, {@link dev.fl4j.learning.algorithms.FedKMeans}: no model, optimizers or
+ * learning rates; the simulation runs it apart, see {@link #isKMeans}), the others each with
  * its server optimizer's default learning rate when {@code --server-lr} is not given (SGD 1.0 for FedAvg,
  * FedProx, SCAFFOLD, FedNova, Mime Lite and FedRecon, SGD 0.1 for FedSGD as in TFF, 0.01 for the adaptive
  * ones). SCAFFOLD's {@code N} is the training population; Mime Lite's base optimizer is SGD at
@@ -38,6 +40,7 @@ import java.util.Set;
  * ({@code algorithm 'fedprox:x': MU must be a number, got 'x'; valid forms: ...}).
  *
  * @param reconstruction FedRecon's local weights and their reconstruction, null for the other algorithms
+ * @param clusters k-means' number of clusters, 0 for the other algorithms
  */
 public record AlgorithmChoice(
         String name, float proximalMu, float momentum, Reconstruction reconstruction, int clusters) {

@@ -12,6 +12,8 @@ class AlgorithmChoiceTest {
     void readsEveryFormWithItsDefaultServerRate() {
         assertEquals(new AlgorithmChoice("fedavg", 0f, 0f), AlgorithmChoice.parse(" FedAvg "));
         assertEquals(new AlgorithmChoice("fedprox", 0.01f, 0f), AlgorithmChoice.parse("fedprox:0.01"));
+        assertEquals(AlgorithmChoice.kMeans(4), AlgorithmChoice.parse("kmeans:4"));
+        assertEquals("kmeans:4", AlgorithmChoice.parse(" KMeans:4 ").text());
         assertEquals("fedprox:0.01", AlgorithmChoice.parse("fedprox:0.01").text());
         assertEquals(0.1f, AlgorithmChoice.parse("fedsgd").defaultServerLearningRate());
         assertEquals(0.01f, AlgorithmChoice.parse("fedyogi").defaultServerLearningRate());

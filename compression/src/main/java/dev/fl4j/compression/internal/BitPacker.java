@@ -1,6 +1,9 @@
 package dev.fl4j.compression.internal;
 
 import dev.fl4j.compression.MalformedEncodingException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Packs non-negative ints of a fixed bit width into bytes, least significant bit first: value
@@ -25,25 +28,46 @@ public final class BitPacker {
         return (int) total;
     }
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** The 8 bytes {@code b[offset, offset+8)} as a little-endian long. */
+    static long getLong(byte[] b, int offset) {
+        return (long) LONGS.get(b, offset);
+    }
+
+    /** Writes {@code v} little-endian to {@code b[offset, offset+8)}. */
+    static void putLong(byte[] b, int offset, long v) {
+        LONGS.set(b, offset, v);
+    }
+
     /** Packs {@code values[0, count)}, each below {@code 2^bits}, into a new array. */
     public static byte[] pack(int[] values, int count, int bits) {
         byte[] out = new byte[packedBytes(count, bits)];
+        packInto(values, count, bits, out, 0);
+        return out;
+    }
+
+    /**
+     * Packs {@code values[0, count)} as {@link #pack} does into {@code out} from byte {@code offset}, which must hold
+     * zeros there (a fresh array).
+     */
+    static void packInto(int[] values, int count, int bits, byte[] out, int offset) {
         if (bits == 0) {
-            return out;
+            return;
         }
         if (bits == 8) {
             for (int i = 0; i < count; i++) {
-                out[i] = (byte) values[i];
+                out[offset + i] = (byte) values[i];
             }
-            return out;
+            return;
         }
         if (bits == 1 || bits == 2 || bits == 4) {
-            packWholeBytes(values, count, bits, out);
-            return out;
+            packWholeBytes(values, count, bits, out, offset);
+            return;
         }
         long acc = 0;
         int filled = 0;
-        int pos = 0;
+        int pos = offset;
         for (int i = 0; i < count; i++) {
             acc |= (long) values[i] << filled;
             filled += bits;
@@ -56,7 +80,6 @@ public final class BitPacker {
         if (filled > 0) {
             out[pos] = (byte) acc;
         }
-        return out;
     }
 
     /**
@@ -98,13 +121,13 @@ public final class BitPacker {
     }
 
     /** {@link #pack} for widths that divide 8: a byte holds 8/bits whole values. */
-    private static void packWholeBytes(int[] values, int count, int bits, byte[] out) {
+    private static void packWholeBytes(int[] values, int count, int bits, byte[] out, int offset) {
         int whole = count / (8 / bits);
         switch (bits) {
             case 1 -> {
                 for (int k = 0; k < whole; k++) {
                     int i = 8 * k;
-                    out[k] = (byte) (values[i]
+                    out[offset + k] = (byte) (values[i]
                             | values[i + 1] << 1
                             | values[i + 2] << 2
                             | values[i + 3] << 3
@@ -117,13 +140,13 @@ public final class BitPacker {
             case 2 -> {
                 for (int k = 0; k < whole; k++) {
                     int i = 4 * k;
-                    out[k] = (byte) (values[i] | values[i + 1] << 2 | values[i + 2] << 4 | values[i + 3] << 6);
+                    out[offset + k] = (byte) (values[i] | values[i + 1] << 2 | values[i + 2] << 4 | values[i + 3] << 6);
                 }
             }
             default -> {
                 for (int k = 0; k < whole; k++) {
                     int i = 2 * k;
-                    out[k] = (byte) (values[i] | values[i + 1] << 4);
+                    out[offset + k] = (byte) (values[i] | values[i + 1] << 4);
                 }
             }
         }
@@ -133,7 +156,7 @@ public final class BitPacker {
             for (int i = done; i < count; i++) {
                 last |= values[i] << ((i - done) * bits);
             }
-            out[whole] = (byte) last;
+            out[offset + whole] = (byte) last;
         }
     }
 
@@ -188,5 +211,33 @@ public final class BitPacker {
                                 + " are not zero (" + Integer.toBinaryString(b) + ")");
             }
         }
+    }
+
+    /**
+     * Checks packed bytes as {@link #unpack} and {@link BitPackingStage}'s decoder do, with the same messages: exactly
+     * {@code packedBytes(count, bits)} bytes, and zero padding bits after the last value.
+     *
+     * @throws MalformedEncodingException if the length is wrong or padding bits are set
+     */
+    public static void checkPacked(byte[] src, int count, int bits, String what) {
+        int expected = packedBytes(count, bits);
+        if (src.length != expected) {
+            throw new MalformedEncodingException(what + ": expected " + expected + " bytes for " + count
+                    + " symbols of " + bits + " bits, got " + src.length);
+        }
+        if (bits == 0 || bits == 8) {
+            return;
+        }
+        int leftover = (int) ((long) expected * 8 - (long) count * bits);
+        if (leftover == 0) {
+            return;
+        }
+        int last = src[expected - 1] & 0xFF;
+        int padding = last >>> (8 - leftover);
+        if (padding == 0) {
+            return;
+        }
+        throw new MalformedEncodingException(what + ": padding bits after the last " + bits + "-bit value at offset "
+                + (expected - 1) + " are not zero (" + Integer.toBinaryString(padding) + ")");
     }
 }

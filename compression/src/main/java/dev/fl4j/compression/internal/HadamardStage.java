@@ -10,7 +10,6 @@ import dev.fl4j.compression.SignalShape;
 import dev.fl4j.compression.StageContext;
 import dev.fl4j.compression.StageDecoder;
 import dev.fl4j.core.random.SplitMix64;
-import java.util.Arrays;
 
 /**
  * Randomized Hadamard rotation (Suresh et al. 2017): random signs from the seed, then the
@@ -83,11 +82,22 @@ public final class HadamardStage implements EncodingStage {
     public Signal encode(Signal input, StageContext context, ByteWriter sideInfo) {
         float[] x = input.floats();
         int log2 = blockLog2(x.length);
+        int block = 1 << log2;
         int m = outputShape(input.shape()).length();
         sideInfo.writeU8(log2).writeLong(context.seed());
         float[] y = new float[m];
-        applySigns(x, y, m, context.seed(), (float) (1.0 / Math.sqrt(1 << log2)));
-        transformBlocks(y, 1 << log2);
+        float scale = (float) (1.0 / Math.sqrt(block));
+        if (block >= 64) {
+            // blocks hold whole 64-sign draws: the signs are applied as each group of 16 is first loaded
+            SplitMix64 rng = new SplitMix64(context.seed());
+            for (int start = 0; start < m; start += block) {
+                signedRadix16Pass(x, start, y, start, block, rng, scale);
+                fwhtFrom16(y, start, block);
+            }
+        } else {
+            applySigns(x, y, m, context.seed(), scale);
+            transformBlocks(y, block);
+        }
         return Signal.floats(y);
     }
 
@@ -101,39 +111,189 @@ public final class HadamardStage implements EncodingStage {
                     + name() + " uses " + blockLog2(n) + " for " + n + " elements");
         }
         long seed = in.readLong("hadamard seed");
-        return output -> {
-            float[] y = output.floats().clone();
-            transformBlocks(y, 1 << log2);
-            // the padding is dropped, so only the first n elements need their signs
-            applySigns(y, y, n, seed, (float) (1.0 / Math.sqrt(1 << log2)));
-            return Signal.floats(y.length == n ? y : Arrays.copyOf(y, n));
+        return output -> Signal.floats(inverse(output.floats(), n, log2, seed));
+    }
+
+    /**
+     * As {@link #encode} followed by {@code quantizer} and bit packing, a rotation block at a time: each block is
+     * rotated into one scratch block that the quantizer takes at once. Writes this stage's side information, then the
+     * quantizer's; returns the packed bytes.
+     */
+    public byte[] encodeBlocks(float[] x, long seed, ByteWriter sideInfo, BlockQuantizer quantizer) {
+        int log2 = blockLog2(x.length);
+        int block = 1 << log2;
+        int m = outputShape(SignalShape.floats(x.length)).length();
+        sideInfo.writeU8(log2).writeLong(seed);
+        BlockQuantizer.Sink sink = quantizer.startPacked(m, sideInfo);
+        float scale = (float) (1.0 / Math.sqrt(block));
+        if (block < 64) {
+            float[] y = new float[m];
+            applySigns(x, y, m, seed, scale);
+            transformBlocks(y, block);
+            sink.accept(y, 0, 0, m);
+            return sink.finish();
+        }
+        SplitMix64 rng = new SplitMix64(seed);
+        float[] t = new float[block];
+        for (int start = 0; start < m; start += block) {
+            signedRadix16Pass(x, start, t, 0, block, rng, scale);
+            fwhtFrom16(t, 0, block);
+            sink.accept(t, 0, start, block);
+        }
+        return sink.finish();
+    }
+
+    /** The inverse rotation, as the decoder {@link #readSideInfo} returns, of what {@code source} decodes. */
+    public interface SourceDecoder {
+        float[] decode(BlockQuantizer.Source source);
+    }
+
+    /** As {@link #readSideInfo}, for a decoder that reads the rotated floats from a quantizer a block at a time. */
+    public SourceDecoder readSideInfoBlocks(ByteReader in, SignalShape input) {
+        int at = in.position();
+        int log2 = in.readU8("hadamard block log2");
+        int n = input.length();
+        if (log2 != blockLog2(n)) {
+            throw new MalformedEncodingException("hadamard block log2 at offset " + at + " is " + log2 + " but "
+                    + name() + " uses " + blockLog2(n) + " for " + n + " elements");
+        }
+        long seed = in.readLong("hadamard seed");
+        int m = outputShape(input).length();
+        return source -> {
+            int block = 1 << log2;
+            if (block < 64) {
+                float[] y = new float[m];
+                source.fill(0, y, m);
+                return inverse(y, n, log2, seed);
+            }
+            float scale = (float) (1.0 / Math.sqrt(block));
+            float[] x = new float[n];
+            SplitMix64 rng = new SplitMix64(seed);
+            float[] t = new float[block];
+            for (int start = 0; start < n; start += block) {
+                source.fill(start, t, block);
+                fwht(t, 0, block);
+                unsign(t, x, start, Math.min(block, n - start), rng, scale);
+            }
+            return x;
         };
+    }
+
+    /**
+     * The first {@code n} elements of the inverse rotation of {@code y} (not modified): each block is
+     * copied to a scratch block, transformed there, and written out with its signs and scale; the
+     * padding is dropped, so only the first n elements need their signs.
+     */
+    private static float[] inverse(float[] y, int n, int log2, long seed) {
+        int block = 1 << log2;
+        float scale = (float) (1.0 / Math.sqrt(block));
+        float[] x = new float[n];
+        if (block < 64) {
+            float[] t = y.clone();
+            transformBlocks(t, block);
+            applySigns(t, x, n, seed, scale);
+            return x;
+        }
+        SplitMix64 rng = new SplitMix64(seed);
+        float[] t = new float[block];
+        for (int start = 0; start < n; start += block) {
+            System.arraycopy(y, start, t, 0, block);
+            fwht(t, 0, block);
+            unsign(t, x, start, Math.min(block, n - start), rng, scale);
+        }
+        return x;
+    }
+
+    /** {@code x[start + i] = t[i]·±scale} for i below {@code count}, one draw per 64 elements. */
+    private static void unsign(float[] t, float[] x, int start, int count, SplitMix64 rng, float scale) {
+        for (int k = 0; k < count; k += 64) {
+            long bits = rng.nextLong();
+            int end = Math.min(count, k + 64);
+            for (int i = k; i < end; i++) {
+                x[start + i] = t[i] * signed(scale, bits, i - k);
+            }
+        }
+    }
+
+    /** {@code scale} negated when bit {@code k} of {@code bits} is 1: an exact sign flip, no branch. */
+    private static float signed(float scale, long bits, int k) {
+        return Float.intBitsToFloat(Float.floatToRawIntBits(scale) ^ ((int) (bits >>> k) << 31));
     }
 
     /**
      * Sets {@code dst[i] = src[i] · ±scale} for i in [0, count), reading 0 past the end of
      * {@code src} (the padding); {@code src} may be {@code dst}. Element i takes the sign from bit
      * {@code i mod 64} (1 = negative) of the {@code (i/64)}-th draw from {@code seed}. Branch-free: the
-     * signs are random, so a branch per element would be mispredicted half the time.
+     * signs are random, so a branch per element would be mispredicted half the time. The product is
+     * {@code src[i]·scale} or {@code src[i]·(-scale)}, bit for bit what a multiplication by the negated
+     * scale gives.
      */
-    private static void applySigns(float[] src, float[] dst, int count, long seed, float scale) {
+    static void applySigns(float[] src, float[] dst, int count, long seed, float scale) {
         SplitMix64 rng = new SplitMix64(seed);
-        float[] signed = {scale, -scale};
-        int direct = Math.min(count, src.length) & ~63;
-        for (int base = 0; base < direct; base += 64) {
-            long bits = rng.nextLong();
-            for (int k = 0; k < 64; k++) {
-                dst[base + k] = src[base + k] * signed[(int) (bits >>> k) & 1];
-            }
-        }
-        for (int base = direct; base < count; base += 64) {
+        for (int base = 0; base < count; base += 64) {
             long bits = rng.nextLong();
             int end = Math.min(count, base + 64);
             for (int i = base; i < end; i++) {
                 float v = i < src.length ? src[i] : 0f;
-                dst[i] = v * signed[(int) (bits >>> (i - base)) & 1];
+                dst[i] = v * signed(scale, bits, i - base);
             }
         }
+    }
+
+    /**
+     * The signs of {@code y[start, start+block)} from {@code src} (0 past its end) and the first four
+     * butterfly passes (strides 1 to 8) in one sweep: per group of 16 elements, the signed values are
+     * loaded and go through {@link #radix16}. Draws one {@code rng} value per 64 elements, as
+     * {@link #applySigns} does.
+     */
+    private static void signedRadix16Pass(
+            float[] src, int start, float[] y, int yStart, int block, SplitMix64 rng, float scale) {
+        int shift = yStart - start;
+        int direct = Math.max(start, Math.min(start + block, src.length & ~63));
+        for (int base = start; base < direct; base += 64) {
+            long bits = rng.nextLong();
+            signedRadix16(src, base, y, base + shift, bits, scale);
+            signedRadix16(src, base + 16, y, base + 16 + shift, bits >>> 16, scale);
+            signedRadix16(src, base + 32, y, base + 32 + shift, bits >>> 32, scale);
+            signedRadix16(src, base + 48, y, base + 48 + shift, bits >>> 48, scale);
+        }
+        for (int base = direct; base < start + block; base += 64) {
+            long bits = rng.nextLong();
+            for (int i = base; i < base + 64; i++) {
+                // the padding's zeros take their signs too: -0 and +0 add differently
+                float v = i < src.length ? src[i] : 0f;
+                y[i + shift] = v * signed(scale, bits, i - base);
+            }
+            for (int j = base; j < base + 64; j += 16) {
+                radix16(y, j + shift);
+            }
+        }
+    }
+
+    /**
+     * {@link #radix16} of the 16 elements {@code src[j, j+16)} times ±scale by the low 16 bits of {@code bits}, into
+     * {@code y[k, k+16)}.
+     */
+    private static void signedRadix16(float[] src, int j, float[] y, int k, long bits, float scale) {
+        radix16(
+                y,
+                k,
+                src[j] * signed(scale, bits, 0),
+                src[j + 1] * signed(scale, bits, 1),
+                src[j + 2] * signed(scale, bits, 2),
+                src[j + 3] * signed(scale, bits, 3),
+                src[j + 4] * signed(scale, bits, 4),
+                src[j + 5] * signed(scale, bits, 5),
+                src[j + 6] * signed(scale, bits, 6),
+                src[j + 7] * signed(scale, bits, 7),
+                src[j + 8] * signed(scale, bits, 8),
+                src[j + 9] * signed(scale, bits, 9),
+                src[j + 10] * signed(scale, bits, 10),
+                src[j + 11] * signed(scale, bits, 11),
+                src[j + 12] * signed(scale, bits, 12),
+                src[j + 13] * signed(scale, bits, 13),
+                src[j + 14] * signed(scale, bits, 14),
+                src[j + 15] * signed(scale, bits, 15));
     }
 
     /**
@@ -151,13 +311,23 @@ public final class HadamardStage implements EncodingStage {
     }
 
     private static void fwht(float[] y, int start, int len) {
-        int h = 1;
         if (len >= 16) {
             for (int i = start; i < start + len; i += 16) {
                 radix16(y, i);
             }
-            h = 16;
+            fwhtFrom16(y, start, len);
+        } else {
+            fwhtFrom(y, start, len, 1);
         }
+    }
+
+    /** The passes of {@link #fwht} after the strides 1 to 8 of {@link #radix16}; {@code len >= 16}. */
+    private static void fwhtFrom16(float[] y, int start, int len) {
+        fwhtFrom(y, start, len, 16);
+    }
+
+    private static void fwhtFrom(float[] y, int start, int len, int first) {
+        int h = first;
         for (; 4 * h <= len; h *= 4) {
             // A literal stride lets the JIT prove the four runs of a butterfly apart and vectorize.
             switch (h) {
@@ -219,22 +389,32 @@ public final class HadamardStage implements EncodingStage {
 
     /** The radix-4 passes at strides 1 and 4 over the 16 elements {@code y[j, j+16)}. */
     private static void radix16(float[] y, int j) {
-        float x0 = y[j];
-        float x1 = y[j + 1];
-        float x2 = y[j + 2];
-        float x3 = y[j + 3];
-        float x4 = y[j + 4];
-        float x5 = y[j + 5];
-        float x6 = y[j + 6];
-        float x7 = y[j + 7];
-        float x8 = y[j + 8];
-        float x9 = y[j + 9];
-        float x10 = y[j + 10];
-        float x11 = y[j + 11];
-        float x12 = y[j + 12];
-        float x13 = y[j + 13];
-        float x14 = y[j + 14];
-        float x15 = y[j + 15];
+        radix16(
+                y, j, y[j], y[j + 1], y[j + 2], y[j + 3], y[j + 4], y[j + 5], y[j + 6], y[j + 7], y[j + 8], y[j + 9],
+                y[j + 10], y[j + 11], y[j + 12], y[j + 13], y[j + 14], y[j + 15]);
+    }
+
+    /** The radix-4 passes at strides 1 and 4 over the 16 values {@code x0..x15}, written to {@code y[j, j+16)}. */
+    @SuppressWarnings("checkstyle:ParameterNumber")
+    private static void radix16(
+            float[] y,
+            int j,
+            float x0,
+            float x1,
+            float x2,
+            float x3,
+            float x4,
+            float x5,
+            float x6,
+            float x7,
+            float x8,
+            float x9,
+            float x10,
+            float x11,
+            float x12,
+            float x13,
+            float x14,
+            float x15) {
         // stride 1: groups (0..3), (4..7), (8..11), (12..15)
         float s;
         float t;

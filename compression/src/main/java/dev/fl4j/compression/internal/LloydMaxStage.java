@@ -30,7 +30,7 @@ import dev.fl4j.compression.StageDecoder;
  * <p>Side information, {@code 1 + 4·ceil(n/}{@value #BLOCK}{@code )} bytes: u8 bits, then one f32
  * scale (finite, ≥ 0) per block.
  */
-public final class LloydMaxStage extends QuantizerStage {
+public final class LloydMaxStage extends QuantizerStage implements BlockQuantizer {
 
     public static final int ID = 12;
     public static final int MAX_BITS = 4;
@@ -101,61 +101,98 @@ public final class LloydMaxStage extends QuantizerStage {
         sideInfo.writeU8(bits);
         for (int start = 0; start < x.length; start += BLOCK) {
             int end = Math.min(x.length, start + BLOCK);
-            double sq = 0;
-            for (int i = start; i < end; i++) {
-                sq += (double) x[i] * x[i];
-            }
-            float rms = (float) Math.sqrt(sq / (end - start));
-            float scale = 0f;
-            if (rms > 0) {
-                assign(x, q, start, end, 1f / rms);
-                double xc = 0;
-                double cc = 0;
-                for (int i = start; i < end; i++) {
-                    double c = levels[q[i]];
-                    xc += x[i] * c;
-                    cc += c * c;
-                }
-                scale = (float) Math.max(0, unbiased ? sq / xc : xc / cc);
-            } else {
-                assign(x, q, start, end, 0f);
-            }
-            sideInfo.writeFloat(scale);
+            sideInfo.writeFloat(quantizeBlock(x, start, end, q, start));
         }
         return Signal.symbols(q, levels.length);
     }
 
-    /** {@code q[i]} = the index of the level nearest to {@code x[i]·inverseScale}: how many thresholds lie below it. */
-    private void assign(float[] x, int[] q, int start, int end, float inverseScale) {
-        float[] t = thresholds;
-        for (int i = start; i < end; i++) {
-            float v = x[i] * inverseScale;
-            int s = 0;
-            for (float threshold : t) {
-                s += v > threshold ? 1 : 0;
+    /**
+     * As {@link #encode} then bit packing, a block at a time through a block of symbols: a block starts on a whole
+     * byte ({@value #BLOCK}·bits is a multiple of 8), so the blocks pack one after the other.
+     */
+    @Override
+    public Signal encodePacked(Signal input, StageContext context, ByteWriter sideInfo) {
+        float[] x = input.floats();
+        Sink sink = startPacked(x.length, sideInfo);
+        sink.accept(x, 0, 0, x.length);
+        return Signal.bytes(sink.finish());
+    }
+
+    /** Rotation blocks must hold whole scale blocks, or be the one block of a tensor no longer than one. */
+    @Override
+    public boolean takesBlocks(int block, int m) {
+        return block % BLOCK == 0 || (block == m && m <= BLOCK);
+    }
+
+    /** Takes whole scale blocks (or the whole tensor) per call: see {@link #takesBlocks}. */
+    @Override
+    public Sink startPacked(int m, ByteWriter sideInfo) {
+        sideInfo.writeU8(bits);
+        byte[] out = new byte[BitPacker.packedBytes(m, bits)];
+        int[] q = new int[Math.min(m, BLOCK)];
+        return new Sink() {
+            @Override
+            public void accept(float[] x, int from, int offset, int len) {
+                for (int s = 0; s < len; s += BLOCK) {
+                    int count = Math.min(BLOCK, len - s);
+                    sideInfo.writeFloat(quantizeBlock(x, from + s, from + s + count, q, 0));
+                    BitPacker.packInto(q, count, bits, out, (offset + s) / 8 * bits);
+                }
             }
-            q[i] = s;
+
+            @Override
+            public byte[] finish() {
+                return out;
+            }
+        };
+    }
+
+    /**
+     * Quantizes {@code x[start, end)} into {@code q[qStart, qStart + end - start)} and returns the block's scale. The
+     * sums run in index order, in doubles, so the scale does not depend on how the block is stored.
+     */
+    private float quantizeBlock(float[] x, int start, int end, int[] q, int qStart) {
+        double sq = 0;
+        for (int i = start; i < end; i++) {
+            sq += (double) x[i] * x[i];
         }
+        float rms = (float) Math.sqrt(sq / (end - start));
+        if (rms > 0) {
+            float inverseScale = 1f / rms;
+            double xc = 0;
+            double cc = 0;
+            for (int i = start; i < end; i++) {
+                int s = level(x[i] * inverseScale);
+                q[qStart + i - start] = s;
+                double c = levels[s];
+                xc += x[i] * c;
+                cc += c * c;
+            }
+            return (float) Math.max(0, unbiased ? sq / xc : xc / cc);
+        }
+        for (int i = start; i < end; i++) {
+            q[qStart + i - start] = level(x[i] * 0f);
+        }
+        return 0f;
+    }
+
+    /**
+     * The index of the level nearest to {@code v}: how many thresholds lie below it, found by a branch-free binary
+     * search over the ascending thresholds ({@code bits} steps). {@code t - v} is negative exactly when
+     * {@code v > t}: the sign of a float difference is the sign of the exact one, and {@code v = t} gives +0.
+     */
+    int level(float v) {
+        float[] t = thresholds;
+        int s = 0;
+        for (int step = levels.length >>> 1; step > 0; step >>>= 1) {
+            s += (Float.floatToRawIntBits(t[s + step - 1] - v) >> 31) & step;
+        }
+        return s;
     }
 
     @Override
     public StageDecoder readSideInfo(ByteReader in, SignalShape input) {
-        int at = in.position();
-        int b = in.readU8("lloyd-max bits");
-        if (b != bits) {
-            throw new MalformedEncodingException(
-                    "lloyd-max bits at offset " + at + " is " + b + " but this decoder is " + name());
-        }
-        int n = input.length();
-        float[] scales = new float[blocks(n)];
-        for (int k = 0; k < scales.length; k++) {
-            int pos = in.position();
-            scales[k] = in.readFloat("lloyd-max scale of block " + k);
-            if (!Float.isFinite(scales[k]) || scales[k] < 0) {
-                throw new MalformedEncodingException("lloyd-max scale of block " + k + " at offset " + pos + " is "
-                        + scales[k] + ", expected a finite value >= 0");
-            }
-        }
+        float[] scales = readScales(in, input.length());
         return output -> {
             int[] q = output.symbols();
             float[] x = new float[q.length];
@@ -171,5 +208,71 @@ public final class LloydMaxStage extends QuantizerStage {
             }
             return Signal.floats(x);
         };
+    }
+
+    /** As {@link #readSideInfo}, unpacking the symbols a block at a time. */
+    @Override
+    public StageDecoder readSideInfoPacked(ByteReader in, SignalShape input) {
+        Source source = readSideInfoSource(in, input);
+        int n = input.length();
+        return output -> {
+            source.start(output.bytes());
+            float[] x = new float[n];
+            source.fill(0, x, n);
+            return Signal.floats(x);
+        };
+    }
+
+    /** Fills whole scale blocks (or the whole tensor) per call: see {@link #takesBlocks}. */
+    @Override
+    public Source readSideInfoSource(ByteReader in, SignalShape input) {
+        int n = input.length();
+        float[] scales = readScales(in, n);
+        return new Source() {
+            private byte[] b;
+            private final int[] q = new int[Math.min(n, BLOCK)];
+            private final float[] scaled = new float[levels.length];
+
+            @Override
+            public void start(byte[] payload) {
+                BitPacker.checkPacked(payload, n, bits, "bitpack payload");
+                b = payload;
+            }
+
+            @Override
+            public void fill(int offset, float[] x, int len) {
+                for (int s = 0; s < len; s += BLOCK) {
+                    int start = offset + s;
+                    float scale = scales[start / BLOCK];
+                    for (int j = 0; j < levels.length; j++) {
+                        scaled[j] = scale * levels[j];
+                    }
+                    int count = Math.min(BLOCK, len - s);
+                    BitPacker.unpack(b, start / 8 * bits, count, bits, q, "bitpack payload");
+                    for (int i = 0; i < count; i++) {
+                        x[s + i] = scaled[q[i] & (levels.length - 1)];
+                    }
+                }
+            }
+        };
+    }
+
+    private float[] readScales(ByteReader in, int n) {
+        int at = in.position();
+        int b = in.readU8("lloyd-max bits");
+        if (b != bits) {
+            throw new MalformedEncodingException(
+                    "lloyd-max bits at offset " + at + " is " + b + " but this decoder is " + name());
+        }
+        float[] scales = new float[blocks(n)];
+        for (int k = 0; k < scales.length; k++) {
+            int pos = in.position();
+            scales[k] = in.readFloat("lloyd-max scale of block " + k);
+            if (!Float.isFinite(scales[k]) || scales[k] < 0) {
+                throw new MalformedEncodingException("lloyd-max scale of block " + k + " at offset " + pos + " is "
+                        + scales[k] + ", expected a finite value >= 0");
+            }
+        }
+        return scales;
     }
 }

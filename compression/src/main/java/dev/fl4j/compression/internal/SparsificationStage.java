@@ -171,18 +171,35 @@ public final class SparsificationStage implements EncodingStage {
         return idx;
     }
 
+    /** Elements whose draws {@link #randomIndices} makes ahead of the selection, in one batch. */
+    private static final int DRAW_BATCH = 512;
+
     /**
-     * Selection sampling: index i is kept with probability (still needed)/(still left). Branch-free: the
-     * choice is random, so a branch on it would be mispredicted about as often as it is taken; the
-     * slot is written every time and the count moves on only when i is kept (same indices, same draws).
+     * Selection sampling: index i is kept with probability (still needed)/(still left), i.e. when
+     * {@code u·(n-i) < k-chosen} for the i-th draw {@code u} (one {@link SplitMix64#nextDouble} per index, until k
+     * are chosen). For an integer right side that comparison is the same as {@code floor(u·(n-i)) < k-chosen}, so the
+     * draws and their floors are made ahead in batches, off the critical path, and the sequential part only adds
+     * integers: {@code chosen} grows by the sign bit of {@code floor + chosen - k}. Branch-free: the choice is random,
+     * so a branch on it would be mispredicted about as often as it is taken; the slot is written every time and the
+     * count moves on only when i is kept (same indices, same draws).
      */
-    private static int[] randomIndices(int n, int k, long seed) {
+    static int[] randomIndices(int n, int k, long seed) {
         int[] idx = new int[k];
         SplitMix64 rng = new SplitMix64(seed);
+        int[] floors = new int[Math.min(n, DRAW_BATCH)];
         int chosen = 0;
-        for (int i = 0; i < n && chosen < k; i++) {
-            idx[chosen] = i;
-            chosen += rng.nextDouble() * (n - i) < k - chosen ? 1 : 0;
+        for (int start = 0; start < n && chosen < k; start += DRAW_BATCH) {
+            int len = Math.min(DRAW_BATCH, n - start);
+            // nextDouble()·(n-i) = (bits·2^-53)·(n-i) = bits·((n-i)·2^-53): every factor exact, one rounding
+            double left = (n - start) * 0x1.0p-53;
+            for (int j = 0; j < len; j++) {
+                floors[j] = (int) ((rng.nextLong() >>> 11) * left);
+                left -= 0x1.0p-53;
+            }
+            for (int j = 0; j < len && chosen < k; j++) {
+                idx[chosen] = start + j;
+                chosen += (floors[j] + chosen - k) >>> 31;
+            }
         }
         return idx;
     }

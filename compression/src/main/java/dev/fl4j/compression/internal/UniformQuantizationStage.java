@@ -16,7 +16,10 @@ import dev.fl4j.core.random.SplitMix64;
  * otherwise it rounds to nearest. Error per element is below one step {@code (max-min)/(2^b-1)}
  * (half a step when rounding to nearest). Side information, 9 bytes: u8 bits, f32 min, f32 max.
  */
-public final class UniformQuantizationStage extends QuantizerStage {
+public final class UniformQuantizationStage extends QuantizerStage implements PackedQuantizer {
+
+    /** Elements quantized and packed at a time by {@link #encodePacked}: even, whole bytes at any width. */
+    private static final int PACK_BLOCK = 4096;
 
     public static final int ID = 3;
     public static final int SIDE_INFO_BYTES = 9;
@@ -46,6 +49,39 @@ public final class UniformQuantizationStage extends QuantizerStage {
     @Override
     public Signal encode(Signal input, StageContext context, ByteWriter sideInfo) {
         float[] x = input.floats();
+        int[] q = new int[x.length];
+        Quantizer quantizer = start(x, context, sideInfo);
+        if (quantizer != null) {
+            quantizer.quantize(x, 0, x.length, q, 0);
+        }
+        return Signal.symbols(q, levels);
+    }
+
+    /**
+     * As {@link #encode} then bit packing, {@value #PACK_BLOCK} elements at a time through a block of symbols; the
+     * random draws pair the same elements (a block starts at an even index) and come in the same order.
+     */
+    @Override
+    public Signal encodePacked(Signal input, StageContext context, ByteWriter sideInfo) {
+        float[] x = input.floats();
+        byte[] out = new byte[BitPacker.packedBytes(x.length, bits)];
+        Quantizer quantizer = start(x, context, sideInfo);
+        if (quantizer != null) {
+            int[] q = new int[Math.min(x.length, PACK_BLOCK)];
+            for (int from = 0; from < x.length; from += PACK_BLOCK) {
+                int to = Math.min(x.length, from + PACK_BLOCK);
+                quantizer.quantize(x, from, to, q, 0);
+                BitPacker.packInto(q, to - from, bits, out, from / 8 * bits);
+            }
+        }
+        return Signal.bytes(out);
+    }
+
+    /**
+     * Writes the side information and returns the quantizer of this tensor, or null when its range is empty (every
+     * symbol 0).
+     */
+    private Quantizer start(float[] x, StageContext context, ByteWriter sideInfo) {
         float min = 0f;
         float max = 0f;
         if (x.length > 0) {
@@ -64,39 +100,94 @@ public final class UniformQuantizationStage extends QuantizerStage {
             throw new IllegalArgumentException(name() + ": input holds non-finite values");
         }
         sideInfo.writeU8(bits).writeFloat(min).writeFloat(max);
-        int top = (1 << bits) - 1;
-        int[] q = new int[x.length];
         double range = (double) max - min;
-        if (range > 0) {
-            double scale = top / range;
-            if (stochastic) {
-                SplitMix64 rng = new SplitMix64(context.seed());
-                double lo = min;
-                int i = 0;
+        return range > 0
+                ? new Quantizer(min, (1 << bits) - 1, range, stochastic ? new SplitMix64(context.seed()) : null)
+                : null;
+    }
+
+    /** The symbols of one tensor's range, in order: stochastic rounding draws one 64-bit value per two elements. */
+    private static final class Quantizer {
+        private final double lo;
+        private final int top;
+        private final double scale;
+        private final float min;
+        private final SplitMix64 rng;
+
+        Quantizer(float min, int top, double range, SplitMix64 rng) {
+            this.lo = min;
+            this.min = min;
+            this.top = top;
+            this.scale = top / range;
+            this.rng = rng;
+        }
+
+        /** Symbols of {@code x[from, to)} into {@code q} from {@code qStart}; {@code from} even, ranges in order. */
+        void quantize(float[] x, int from, int to, int[] q, int qStart) {
+            int shift = qStart - from;
+            if (rng != null) {
+                int i = from;
                 // one 64-bit draw gives two 24-bit uniforms
-                for (; i + 1 < x.length; i += 2) {
+                for (; i + 1 < to; i += 2) {
                     long r = rng.nextLong();
                     int s0 = (int) ((x[i] - lo) * scale + (r >>> 40) * 0x1.0p-24);
                     int s1 = (int) ((x[i + 1] - lo) * scale + ((r >>> 8) & 0xFFFFFF) * 0x1.0p-24);
-                    q[i] = s0 > top ? top : s0;
-                    q[i + 1] = s1 > top ? top : s1;
+                    q[i + shift] = s0 > top ? top : s0;
+                    q[i + 1 + shift] = s1 > top ? top : s1;
                 }
-                if (i < x.length) {
+                if (i < to) {
                     int s0 = (int) ((x[i] - lo) * scale + rng.nextFloat());
-                    q[i] = s0 > top ? top : s0;
+                    q[i + shift] = s0 > top ? top : s0;
                 }
             } else {
-                for (int i = 0; i < x.length; i++) {
+                for (int i = from; i < to; i++) {
                     int s = (int) ((x[i] - (double) min) * scale + 0.5);
-                    q[i] = s > top ? top : s;
+                    q[i + shift] = s > top ? top : s;
                 }
             }
         }
-        return Signal.symbols(q, top + 1);
     }
 
     @Override
     public StageDecoder readSideInfo(ByteReader in, SignalShape input) {
+        double[] range = readRange(in);
+        float min = (float) range[0];
+        double step = range[1];
+        return output -> {
+            int[] q = output.symbols();
+            float[] x = new float[q.length];
+            for (int i = 0; i < q.length; i++) {
+                x[i] = (float) (min + q[i] * step);
+            }
+            return Signal.floats(x);
+        };
+    }
+
+    /** As {@link #readSideInfo}, unpacking the symbols {@value #PACK_BLOCK} at a time. */
+    @Override
+    public StageDecoder readSideInfoPacked(ByteReader in, SignalShape input) {
+        double[] range = readRange(in);
+        float min = (float) range[0];
+        double step = range[1];
+        int n = input.length();
+        return output -> {
+            byte[] b = output.bytes();
+            BitPacker.checkPacked(b, n, bits, "bitpack payload");
+            float[] x = new float[n];
+            int[] q = new int[Math.min(n, PACK_BLOCK)];
+            for (int from = 0; from < n; from += PACK_BLOCK) {
+                int count = Math.min(n - from, PACK_BLOCK);
+                BitPacker.unpack(b, from / 8 * bits, count, bits, q, "bitpack payload");
+                for (int i = 0; i < count; i++) {
+                    x[from + i] = (float) (min + q[i] * step);
+                }
+            }
+            return Signal.floats(x);
+        };
+    }
+
+    /** Reads and checks bits, min and max; returns {min, step}. */
+    private double[] readRange(ByteReader in) {
         int at = in.position();
         int b = in.readU8("uniform quantization bits");
         if (b != bits) {
@@ -109,15 +200,6 @@ public final class UniformQuantizationStage extends QuantizerStage {
             throw new MalformedEncodingException("uniform quantization range at offset " + (at + 1) + " is [" + min
                     + ", " + max + "], expected finite min <= max");
         }
-        int top = (1 << bits) - 1;
-        double step = ((double) max - min) / top;
-        return output -> {
-            int[] q = output.symbols();
-            float[] x = new float[q.length];
-            for (int i = 0; i < q.length; i++) {
-                x[i] = (float) (min + q[i] * step);
-            }
-            return Signal.floats(x);
-        };
+        return new double[] {min, ((double) max - min) / ((1 << bits) - 1)};
     }
 }

@@ -1,14 +1,17 @@
 package dev.fl4j.deploy.security;
 
 import dev.fl4j.deploy.security.AuthenticationFailedException.Reason;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /**
  * The server side of request authentication: checks a {@link SignedEnvelope} against the request it came with and
@@ -41,6 +44,8 @@ public final class RequestVerifier {
     private final Clock clock;
     private final long windowMillis;
     private final NonceCache nonces;
+    /** The authorized keys met so far, decoded for verification (at most one entry per authorized key). */
+    private final Map<String, Ed25519PublicKeyParameters> decodedKeys = new ConcurrentHashMap<>();
 
     /** A verifier with the system clock, {@link #DEFAULT_WINDOW} and {@link #DEFAULT_NONCE_CAPACITY}. */
     public RequestVerifier(AuthorizedKeys keys, int protocolVersion) {
@@ -102,7 +107,8 @@ public final class RequestVerifier {
             throw new AuthenticationFailedException(
                     Reason.UNKNOWN_KEY, "client " + claimed + " is not among the " + keys.size() + " authorized keys");
         }
-        PublicKey key = keys.publicKey(id).orElseThrow();
+        Ed25519PublicKeyParameters key =
+                decodedKeys.computeIfAbsent(id, k -> decode(keys.publicKey(k).orElseThrow()));
         if (!signatureVerifies(key, e.signedBytes(method), e.signatureUnsafe())) {
             throw new AuthenticationFailedException(
                     Reason.BAD_SIGNATURE,
@@ -159,16 +165,26 @@ public final class RequestVerifier {
         return nonces.size(clock.millis());
     }
 
-    private static boolean signatureVerifies(PublicKey key, byte[] signed, byte[] signature) {
+    /**
+     * Ed25519 (RFC 8032, pure) verification with BouncyCastle's implementation rather than the JDK's: the same
+     * signatures verify, some eight times as fast ({@code Ed25519VerifyBenchmark} in {@code bench-jmh}), which
+     * matters on a server verifying every request of a thousand clients on a few service threads.
+     */
+    private static boolean signatureVerifies(Ed25519PublicKeyParameters key, byte[] signed, byte[] signature) {
+        Ed25519Signer s = new Ed25519Signer();
+        s.init(false, key);
+        s.update(signed, 0, signed.length);
+        return s.verifySignature(signature);
+    }
+
+    /** An authorized key's raw 32 bytes as BouncyCastle's parameters (its point decoded once, then kept). */
+    private static Ed25519PublicKeyParameters decode(PublicKey key) {
         try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initVerify(key);
-            s.update(signed);
-            return s.verify(signature);
-        } catch (java.security.SignatureException e) {
-            return false;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot verify Ed25519 signatures: " + e.getMessage(), e);
+            return new Ed25519PublicKeyParameters(SubjectPublicKeyInfo.getInstance(key.getEncoded())
+                    .getPublicKeyData()
+                    .getOctets());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("an authorized key is not an Ed25519 public key: " + e.getMessage(), e);
         }
     }
 

@@ -101,6 +101,57 @@ class RequestAuthenticationTest {
         assertEquals(ALICE.id(), verifier.verify("PushResult", BODY, genuine), "nothing refused consumed the nonce");
     }
 
+    /**
+     * The verifier (BouncyCastle's Ed25519) and the JDK's agree: a genuine signature verifies with both, and every
+     * one-bit change of the signature, and the malleable twin S + L of its scalar, is refused by both.
+     */
+    @Test
+    void theVerifierAcceptsAndRefusesTheSignaturesTheJdkDoes() throws Exception {
+        byte[] genuine = alice.sign("PushResult", BODY);
+        byte[] signed = SignedEnvelope.parse(genuine).signedBytes("PushResult");
+        int at = genuine.length - SignedEnvelope.SIGNATURE_BYTES;
+        byte[] signature = java.util.Arrays.copyOfRange(genuine, at, genuine.length);
+        assertTrue(jdkVerifies(signed, signature));
+        List<byte[]> bad = new java.util.ArrayList<>();
+        for (int bit = 0; bit < 8 * SignedEnvelope.SIGNATURE_BYTES; bit++) {
+            byte[] flipped = signature.clone();
+            flipped[bit / 8] ^= (byte) (1 << (bit % 8));
+            bad.add(flipped);
+        }
+        // S + L (little-endian, the group order L = 2^252 + 27742317777372353535851937790883648493) is the same
+        // scalar mod L: a verifier that does not insist on S < L accepts it
+        byte[] order = new java.math.BigInteger("27742317777372353535851937790883648493")
+                .add(java.math.BigInteger.TWO.pow(252))
+                .toByteArray();
+        byte[] twin = signature.clone();
+        int carry = 0;
+        for (int i = 0; i < 32; i++) {
+            int l = i < order.length ? order[order.length - 1 - i] & 0xff : 0;
+            int sum = (twin[32 + i] & 0xff) + l + carry;
+            twin[32 + i] = (byte) sum;
+            carry = sum >> 8;
+        }
+        bad.add(twin);
+        for (byte[] b : bad) {
+            assertTrue(!jdkVerifies(signed, b), "the JDK refuses it too");
+            byte[] tampered = genuine.clone();
+            System.arraycopy(b, 0, tampered, at, b.length);
+            assertRejected(Reason.BAD_SIGNATURE, () -> verifier.verify("PushResult", BODY, tampered));
+        }
+        assertEquals(ALICE.id(), verifier.verify("PushResult", BODY, genuine));
+    }
+
+    private static boolean jdkVerifies(byte[] signed, byte[] signature) throws Exception {
+        java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+        s.initVerify(ALICE.publicKey());
+        s.update(signed);
+        try {
+            return s.verify(signature);
+        } catch (java.security.SignatureException e) {
+            return false;
+        }
+    }
+
     @Test
     void aChangedBodyIsRejected() {
         byte[] envelope = alice.sign("PushResult", BODY);

@@ -181,6 +181,12 @@ public final class FederatedClient implements AutoCloseable {
                     LOG.log(Level.INFO, "{0}: {1}; retrying in {2} ms", new Object[] {b.clientId, e.getStatus(), sleep
                     });
                     sleep(sleep);
+                    if (code == Status.Code.UNAVAILABLE) {
+                        // the channel's own reconnect backoff (gRPC's, growing to 2 minutes, failing calls fast
+                        // meanwhile) would otherwise stack on this one, and a server back after an outage would
+                        // wait for it whatever this client's cap: the next call starts connecting afresh
+                        channel.enterIdle();
+                    }
                     backoff = Math.min(backoff * 2, b.maxBackoff.toMillis());
                 }
             }

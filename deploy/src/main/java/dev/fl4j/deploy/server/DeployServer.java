@@ -178,7 +178,11 @@ public final class DeployServer implements AutoCloseable {
         return new InetSocketAddress(b.host, server.getPort());
     }
 
-    /** Runs every round and returns the outcome; clients pulling after it are told the run has finished. */
+    /**
+     * Runs every round and returns the outcome; clients pulling after it are told the run has finished. A
+     * run that fails or is {@linkplain #close() closed} part way tells them nothing of the kind: they keep
+     * retrying (with backoff) until a server, this one restarted from its checkpoint, has work for them.
+     */
     public DeployResult run() throws InterruptedException {
         if (server == null) {
             throw new IllegalStateException("start() the server before run()");
@@ -193,6 +197,7 @@ public final class DeployServer implements AutoCloseable {
         long broadcast = 0;
         long aggregated = 0;
         Optional<Checkpoint> latest = b.checkpoints == null ? Optional.empty() : b.checkpoints.loadLatest(b.runConfig);
+        boolean completed = false;
         try (LocalRuntime evalRuntime = LocalRuntime.builder().optWorkers(1).build()) {
             if (latest.isPresent()) {
                 Checkpoint c = latest.get();
@@ -259,15 +264,18 @@ public final class DeployServer implements AutoCloseable {
                     b.listener.checkpointSaved(round, file);
                 }
             }
+            completed = true;
         } finally {
-            finished = true;
+            // only a run that completed sends its clients home; after a failure (or close() mid-run) they are
+            // answered "no task" and keep retrying, so a server restarted from its checkpoint finds them again
+            finished = completed;
             service.releaseParkedPolls();
         }
         return new DeployResult(state, process.getModelWeights(state), Math.max(b.rounds, startRound), history);
     }
 
     /** The longest pull hold: below the 60 s a {@code FederatedClient} waits for a pull's answer. */
-    static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(50);
+    public static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(50);
 
     /** The largest over-selection fraction: at most ten times the goal selected. */
     public static final double MAX_OVER_SELECTION = 9;
@@ -487,6 +495,16 @@ public final class DeployServer implements AutoCloseable {
     /** Clients selected per round when enough are alive: the goal, over-selected if configured. */
     public int selectedPerRound() {
         return b.selectedPerRound();
+    }
+
+    /** How long a pull that finds no task is held open ({@link Builder#optPollTimeout}). */
+    public Duration pollTimeout() {
+        return b.pollTimeout;
+    }
+
+    /** Threads that run the service's calls ({@link Builder#optServiceThreads}). */
+    public int serviceThreads() {
+        return b.serviceThreads;
     }
 
     /** The runtime the rounds run on. */

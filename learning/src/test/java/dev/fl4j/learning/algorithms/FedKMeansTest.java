@@ -40,6 +40,43 @@ class FedKMeansTest {
     }
 
     @Test
+    void evaluationReportsInertiaMeanSquaredDistanceAndClusterSizesAsByHand() {
+        Struct weights = ModelWeights.of(
+                        Struct.named("centroids", Tensor.of(new float[] {0f, 10f}, 2, 1)), Struct.empty())
+                .asStruct();
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
+            Value out = rt.invoke(
+                    FedKMeans.buildEvaluation(2, new int[] {1}),
+                    FederatedValue.server(weights),
+                    FederatedValue.clients(List.of(points(1, 2), points(9, 12, -1), points())));
+            Struct eval = ((Struct) ((ServerValue) out).value()).struct("eval");
+            // squared distances 1, 4 | 1, 4, 1 to centroids 0, 0 | 10, 10, 0: inertia 11 over 5 points
+            assertEquals(11.0, eval.tensor("inertia").getDouble(0));
+            assertEquals(11.0 / 5, eval.tensor("mean_squared_distance").getDouble(0));
+            assertEquals(5L, eval.tensor("num_points").getLong(0));
+            assertEquals(3L, eval.struct("cluster_sizes").tensor("cluster_0").getLong(0));
+            assertEquals(2L, eval.struct("cluster_sizes").tensor("cluster_1").getLong(0));
+            RuntimeException e = assertThrows(
+                    RuntimeException.class,
+                    () -> rt.invoke(
+                            FedKMeans.buildEvaluation(2, new int[] {1}),
+                            FederatedValue.server(weights),
+                            FederatedValue.clients(List.of(points(1, Float.NaN)))));
+            String all = messages(e);
+            assertTrue(all.contains("k-means evaluation: point 1 of client"), all);
+            assertTrue(all.contains("holds NaN at element 0; points must be finite"), all);
+        }
+    }
+
+    private static String messages(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            all.append(t.getMessage()).append(" | ");
+        }
+        return all.toString();
+    }
+
+    @Test
     void twoRoundsInOneDimensionAsByHand() {
         LearningProcess p = FedKMeans.build(2, new int[] {1}, 7);
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {

@@ -97,7 +97,7 @@ public final class ModelEvaluation {
     }
 
     /** The test clients federated evaluation uses: all, or {@code max} of them drawn once from {@code seed}. */
-    static List<String> sampleIds(List<String> ids, int max, long seed) {
+    public static List<String> sampleIds(List<String> ids, int max, long seed) {
         if (max <= 0 || max >= ids.size()) {
             return List.copyOf(ids);
         }

@@ -55,6 +55,24 @@ class PreprocessingTest {
     }
 
     @Test
+    void unbatchedKeepsOneElementPerExampleShuffledAndCappedForTraining() {
+        Preprocessing p =
+                Preprocessing.unbatched(4, d -> d.map(v -> Tensor.scalar((float) ((Tensor) v).getDouble(0) * 2)));
+        assertEquals(0, p.batchSize());
+        List<Float> training = new ArrayList<>();
+        p.forTraining(tenScalars(), 3).forEach(v -> training.add((float) ((Tensor) v).getDouble(0)));
+        assertEquals(4, training.size(), "the cap of 4 examples, unbatched");
+        assertTrue(training.stream().allMatch(x -> x % 2 == 0), "every example mapped: " + training);
+        List<Float> again = new ArrayList<>();
+        p.forTraining(tenScalars(), 3).forEach(v -> again.add((float) ((Tensor) v).getDouble(0)));
+        assertEquals(training, again, "the seed fixes the shuffle");
+        List<Float> evaluation = new ArrayList<>();
+        p.forEvaluation(tenScalars()).forEach(v -> evaluation.add((float) ((Tensor) v).getDouble(0)));
+        assertEquals(List.of(0f, 2f, 4f, 6f, 8f, 10f, 12f, 14f, 16f, 18f), evaluation, "all examples, in order");
+        assertThrows(IllegalArgumentException.class, () -> Preprocessing.unbatched(-1, d -> d));
+    }
+
+    @Test
     void aMissingOrImpossibleSettingIsRefusedByName() {
         IllegalStateException unset = assertThrows(
                 IllegalStateException.class, () -> Preprocessing.builder().build());

@@ -1,0 +1,42 @@
+package dev.fl4j.compression.internal;
+
+import dev.fl4j.compression.ByteReader;
+import dev.fl4j.compression.ByteWriter;
+import dev.fl4j.compression.SignalShape;
+
+/**
+ * A {@link PackedQuantizer} that can also take its input one rotation block at a time, so that a
+ * {@link HadamardStage} in front of it rotates each block into a small scratch array that the quantizer consumes at
+ * once, instead of materializing the whole rotated tensor (and, decoding, the whole dequantized one): the
+ * {@link dev.fl4j.compression.TensorEncoder} fuses the three stages hadamard, quantizer and bit packing. Same side
+ * information in the same order, same bytes, same floats, same rejections as the stages one after the other.
+ */
+public interface BlockQuantizer extends PackedQuantizer {
+
+    /** Whether rotation blocks of {@code block} elements, {@code m} in all, suit this quantizer's own blocks. */
+    boolean takesBlocks(int block, int m);
+
+    /** Starts encoding {@code m} elements: writes any leading side information now, the rest in {@link Sink#finish}. */
+    Sink startPacked(int m, ByteWriter sideInfo);
+
+    /** Reads this stage's side information as {@code readSideInfo} does; returns the source of its decoded floats. */
+    Source readSideInfoSource(ByteReader sideInfo, SignalShape input);
+
+    /** Takes the elements in order. */
+    interface Sink {
+        /** Elements {@code [offset, offset+len)} of the tensor, at {@code src[from, from+len)}. */
+        void accept(float[] src, int from, int offset, int len);
+
+        /** The packed bytes, once all elements arrived. */
+        byte[] finish();
+    }
+
+    /** Gives the decoded elements for a payload. */
+    interface Source {
+        /** Checks the payload as bit packing would and keeps it. */
+        void start(byte[] payload);
+
+        /** Decoded elements {@code [offset, offset+len)} into {@code dst[0, len)}. */
+        void fill(int offset, float[] dst, int len);
+    }
+}
