@@ -86,7 +86,39 @@ public final class BidirectionalBenchmark {
             double aggregationCodecMillis,
             double broadcastCodecMillis,
             double clientTrainMillis,
-            double seconds) {
+            double seconds,
+            double aggregationCodecCpuMillis,
+            double broadcastCodecCpuMillis,
+            double clientTrainCpuMillis) {
+
+        /** A row without process CPU figures (NaN). */
+        public Row(
+                Pair pair,
+                double broadcastBitsPerRound,
+                double aggregatedBitsPerRound,
+                double totalRatio,
+                double accuracy,
+                double accuracyDifferencePoints,
+                double aggregationCodecMillis,
+                double broadcastCodecMillis,
+                double clientTrainMillis,
+                double seconds) {
+            this(
+                    pair,
+                    broadcastBitsPerRound,
+                    aggregatedBitsPerRound,
+                    totalRatio,
+                    accuracy,
+                    accuracyDifferencePoints,
+                    aggregationCodecMillis,
+                    broadcastCodecMillis,
+                    clientTrainMillis,
+                    seconds,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN);
+        }
+
         public double totalBitsPerRound() {
             return broadcastBitsPerRound + aggregatedBitsPerRound;
         }
@@ -94,6 +126,14 @@ public final class BidirectionalBenchmark {
         /** Both directions' encode + decode over the client's training time. */
         public double relativeCost() {
             return (aggregationCodecMillis + broadcastCodecMillis) / clientTrainMillis;
+        }
+
+        /**
+         * Both directions' encode + decode over the client's training in process CPU time (all threads), which other
+         * processes on a shared machine disturb far less than wall time; NaN where it could not be read.
+         */
+        public double relativeCpuCost() {
+            return (aggregationCodecCpuMillis + broadcastCodecCpuMillis) / clientTrainCpuMillis;
         }
 
         /** The target, one-sided in accuracy; {@code minRatio} 20 or 32 (full participation). */
@@ -198,7 +238,10 @@ public final class BidirectionalBenchmark {
             double[] r = runs.get(i);
             double agg =
                     p.aggregator().equals("none") ? 0 : sum(times.encodeDecodeMillis(Encoders.parse(p.aggregator())));
+            double aggCpu =
+                    p.aggregator().equals("none") ? 0 : times.encodeDecodeCpuMillis(Encoders.parse(p.aggregator()));
             double bcast = broadcastCodecMillis(p.broadcast(), finalBaseline.asStruct());
+            double bcastCpu = broadcastCodecCpuMillis(p.broadcast(), finalBaseline.asStruct());
             rows.add(new Row(
                     p,
                     r[0],
@@ -209,7 +252,10 @@ public final class BidirectionalBenchmark {
                     agg,
                     bcast,
                     times.trainMillis,
-                    r[3]));
+                    r[3],
+                    aggCpu,
+                    bcastCpu,
+                    times.trainCpuMillis));
         }
         out.println();
         out.print(table(rows));
@@ -220,6 +266,11 @@ public final class BidirectionalBenchmark {
                         + " a client's training on"
                         + " the thread that timed the encoders%n",
                 times.trainMillis);
+        out.printf(
+                Locale.ROOT,
+                "(enc + dec) / client training CPU: the same over %.1f ms, in process CPU time (all threads), which"
+                        + " other processes disturb far less than wall time%n",
+                times.trainCpuMillis);
         List<String> meeting = rows.stream()
                 .filter(r -> r.meets(target))
                 .map(r -> r.pair().toString())
@@ -235,7 +286,7 @@ public final class BidirectionalBenchmark {
     /** The table, one row per pair. */
     public static String table(List<Row> rows) {
         StringBuilder b = new StringBuilder();
-        String head = "%-40s %14s %14s %14s %8s %9s %8s %9s %9s %9s%n";
+        String head = "%-40s %14s %14s %14s %8s %9s %8s %9s %9s %9s %10s%n";
         b.append(String.format(
                 Locale.ROOT,
                 head,
@@ -248,11 +299,12 @@ public final class BidirectionalBenchmark {
                 "diff pts",
                 "agg ms",
                 "bcast ms",
-                "/train"));
+                "/train",
+                "/train cpu"));
         for (Row r : rows) {
             b.append(String.format(
                     Locale.ROOT,
-                    "%-40s %14s %14s %14s %7.1fx %9.4f %+8.2f %9.2f %9.2f %8.2f%%%n",
+                    "%-40s %14s %14s %14s %7.1fx %9.4f %+8.2f %9.2f %9.2f %8.2f%% %9.2f%%%n",
                     r.pair(),
                     BitFormat.format(Math.round(r.broadcastBitsPerRound())),
                     BitFormat.format(Math.round(r.aggregatedBitsPerRound())),
@@ -262,7 +314,8 @@ public final class BidirectionalBenchmark {
                     r.accuracyDifferencePoints(),
                     r.aggregationCodecMillis(),
                     r.broadcastCodecMillis(),
-                    100 * r.relativeCost()));
+                    100 * r.relativeCost(),
+                    100 * r.relativeCpuCost()));
         }
         return b.toString();
     }
@@ -275,16 +328,10 @@ public final class BidirectionalBenchmark {
      * untimed ones; 0 for a plain broadcast.
      */
     static double broadcastCodecMillis(String broadcast, Struct model) {
-        String name = broadcast.trim();
-        if (name.equals(EncodedDistribution.NONE)) {
+        ValueEncoder encoder = timedEncoder(broadcast);
+        if (encoder == null) {
             return 0;
         }
-        if (DeltaDistribution.isDeltaName(name)) {
-            String spec = name.substring(DeltaDistribution.PREFIX.length());
-            int slash = spec.indexOf('/');
-            name = slash >= 0 ? spec.substring(0, slash) : spec;
-        }
-        ValueEncoder encoder = Encoders.parse(name);
         Value state = encoder.initialState(model.type());
         for (int i = 0; i < BROADCAST_WARMUPS; i++) {
             encoder.decode(encoder.encode(model, -1 - i, state).value(), model.type());
@@ -297,6 +344,41 @@ public final class BidirectionalBenchmark {
         }
         Arrays.sort(ms);
         return ms[ms.length / 2];
+    }
+
+    /**
+     * Process CPU milliseconds of one encode + decode of the model with the broadcast's encoder, over 9 runs after
+     * {@link #BROADCAST_WARMUPS} untimed ones; 0 for a plain broadcast.
+     */
+    static double broadcastCodecCpuMillis(String broadcast, Struct model) {
+        ValueEncoder encoder = timedEncoder(broadcast);
+        if (encoder == null) {
+            return 0;
+        }
+        Value state = encoder.initialState(model.type());
+        for (int i = 0; i < BROADCAST_WARMUPS; i++) {
+            encoder.decode(encoder.encode(model, -1 - i, state).value(), model.type());
+        }
+        long[] seed = {0};
+        return ProcessCpu.millisPerRun(
+                9, () -> encoder.decode(encoder.encode(model, ++seed[0], state).value(), model.type()));
+    }
+
+    /**
+     * The encoder whose calls a broadcast costs each round: the broadcast's own, or for {@code delta:} the change's
+     * (the full model crosses only when a client needs it); null for a plain broadcast.
+     */
+    private static ValueEncoder timedEncoder(String broadcast) {
+        String name = broadcast.trim();
+        if (name.equals(EncodedDistribution.NONE)) {
+            return null;
+        }
+        if (DeltaDistribution.isDeltaName(name)) {
+            String spec = name.substring(DeltaDistribution.PREFIX.length());
+            int slash = spec.indexOf('/');
+            name = slash >= 0 ? spec.substring(0, slash) : spec;
+        }
+        return Encoders.parse(name);
     }
 
     private static double sum(double[] v) {

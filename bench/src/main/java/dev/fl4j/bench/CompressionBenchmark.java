@@ -475,6 +475,8 @@ public final class CompressionBenchmark {
 
         final List<Struct> updates = new ArrayList<>();
         final double trainMillis;
+        /** Process CPU milliseconds per training (all threads, TensorFlow's too), over the same trainings. */
+        final double trainCpuMillis;
 
         UpdateTimes(ModelSpec spec, Options o, ClientData clients, List<String> lastRound, ModelWeights model) {
             try (ClientTrainer trainer =
@@ -486,6 +488,7 @@ public final class CompressionBenchmark {
                 }
                 trainer.train(model, data.get(0), o.seed());
                 long total = 0;
+                long cpuStart = ProcessCpu.selfNanos();
                 for (Dataset d : data) {
                     long start = System.nanoTime();
                     ClientTrainingResult r = trainer.train(model, d, o.seed());
@@ -493,7 +496,9 @@ public final class CompressionBenchmark {
                     Struct delta = model.trainableDelta(r.weights());
                     updates.add(delta);
                 }
+                long cpuEnd = ProcessCpu.selfNanos();
                 trainMillis = total / 1e6 / data.size();
+                trainCpuMillis = cpuStart < 0 || cpuEnd < 0 ? Double.NaN : (cpuEnd - cpuStart) / 1e6 / data.size();
             }
         }
 
@@ -524,6 +529,26 @@ public final class CompressionBenchmark {
                 }
             }
             return new double[] {median(enc), median(dec)};
+        }
+
+        /**
+         * Process CPU milliseconds of one encode + decode of a client update, over {@code REPEATS} passes over the
+         * updates after {@code WARMUP_PASSES} untimed ones.
+         */
+        double encodeDecodeCpuMillis(ValueEncoder encoder) {
+            Value initial = encoder.initialState(updates.get(0).type());
+            Value[] state = {initial};
+            Runnable pass = () -> {
+                for (Struct u : updates) {
+                    ValueEncoder.Encoding e = encoder.encode(u, 7, state[0]);
+                    state[0] = e.state();
+                    encoder.decode(e.value(), u.type());
+                }
+            };
+            for (int i = 0; i < WARMUP_PASSES; i++) {
+                pass.run();
+            }
+            return ProcessCpu.millisPerRun(REPEATS, pass) / updates.size();
         }
 
         private static double median(double[] v) {

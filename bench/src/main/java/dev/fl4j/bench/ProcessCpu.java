@@ -2,7 +2,9 @@ package dev.fl4j.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,50 @@ final class ProcessCpu {
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }
+    }
+
+    /**
+     * CPU nanoseconds all threads of this process have used so far (native ones too, such as TensorFlow's): the sum of
+     * the first field of Linux's {@code /proc/self/task/TID/schedstat}; -1 where it cannot be read. Unlike wall time,
+     * it does not grow while other processes hold the cores.
+     */
+    static long selfNanos() {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            long sum = 0;
+            for (Path task : tasks) {
+                try {
+                    String stat = Files.readString(task.resolve("schedstat"), StandardCharsets.US_ASCII);
+                    sum += Long.parseLong(stat.substring(0, stat.indexOf(' ')));
+                } catch (NoSuchFileException e) {
+                    // the thread ended between the listing and the read
+                }
+            }
+            return sum;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The process CPU milliseconds per run of {@code runs} runs of {@code work}, less the cost of reading the counters
+     * (the cheapest of three empty readings); NaN where the counters cannot be read.
+     */
+    static double millisPerRun(int runs, Runnable work) {
+        long overhead = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            long a = selfNanos();
+            long b = selfNanos();
+            overhead = Math.min(overhead, b - a);
+        }
+        long start = selfNanos();
+        for (int i = 0; i < runs; i++) {
+            work.run();
+        }
+        long end = selfNanos();
+        if (start < 0 || end < 0) {
+            return Double.NaN;
+        }
+        return Math.max(0, end - start - overhead) / 1e6 / runs;
     }
 
     private static double ticksPerSecond() {

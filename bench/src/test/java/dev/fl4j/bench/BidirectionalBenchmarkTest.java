@@ -115,7 +115,18 @@ class BidirectionalBenchmarkTest {
         }
         assertTrue(rows.get(1).totalRatio() > 1.5, "a 1-bit delta and drive both ways: " + rows.get(1));
         assertTrue(rows.get(1).broadcastCodecMillis() > 0 && rows.get(1).aggregationCodecMillis() > 0);
+        BidirectionalBenchmark.Row coded = rows.get(1);
+        assertTrue(
+                coded.broadcastCodecCpuMillis() > 0
+                        && coded.aggregationCodecCpuMillis() > 0
+                        && coded.clientTrainCpuMillis() > 0,
+                "process CPU is read from /proc on Linux: " + coded);
+        assertEquals(
+                (coded.aggregationCodecCpuMillis() + coded.broadcastCodecCpuMillis()) / coded.clientTrainCpuMillis(),
+                coded.relativeCpuCost(),
+                1e-12);
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("total/rnd") && out.contains(">= 32x fewer total bits"), out);
+        assertTrue(out.contains("/train cpu") && out.contains("in process CPU time"), out);
     }
 }

@@ -27,7 +27,9 @@ import picocli.CommandLine.Option;
             "test set), sinks and chart (--tensorboard, --csv, --jsonl, --plot) and checkpoints (--checkpoint-dir also",
             "holds the server's SQLite state, server.db; started again with the same settings, the server resumes",
             "the run and its clients reconnect); prints 'listening on HOST:PORT', then one line per round with",
-            "clients=REPORTED/SELECTED."
+            "clients=REPORTED/SELECTED. With a differentially private --aggregator (needs --authorized-keys), each",
+            "authorized client is sampled every round with probability clients-per-round / their number (from",
+            "SecureRandom), a round is released with whoever reported, and the lines show epsilon, not the cohort."
         },
         footer = {
             "",
@@ -56,7 +58,9 @@ final class ServerCommand extends SimulateCommand {
             names = "--min-clients",
             paramLabel = "N",
             description = "A round completes with at least N reporting clients; below that it is abandoned and sampled"
-                    + " again. Default: --clients-per-round.")
+                    + " again. With a differentially private --aggregator a round is never abandoned or sampled"
+                    + " again (it is released however few report): N only lets a round start after one round"
+                    + " timeout with N live clients. Default: --clients-per-round.")
     Integer minClients;
 
     @Option(

@@ -257,16 +257,18 @@ public final class SparkRuntime implements FederatedRuntime {
 
     /**
      * The configuration of a context this runtime starts: app name {@code fl4j}, the UI off, shuffle
-     * blocks uncompressed (what a round shuffles is its clients' updates, float32 data that LZ4 barely
-     * shrinks and spends CPU on twice), and for a {@code local} master the driver bound to 127.0.0.1
-     * only.
+     * blocks and broadcasts uncompressed (what a round shuffles is its clients' updates and what it
+     * broadcasts is the model, float32 data that LZ4 barely shrinks and spends CPU on twice: on the
+     * driver every round, in every executor), and for a {@code local} master the driver bound to
+     * 127.0.0.1 only.
      */
     public static SparkConf defaultConf(String master) {
         SparkConf conf = new SparkConf()
                 .setMaster(master)
                 .setAppName("fl4j")
                 .set("spark.ui.enabled", "false")
-                .set("spark.shuffle.compress", "false");
+                .set("spark.shuffle.compress", "false")
+                .set("spark.broadcast.compress", "false");
         if (master.startsWith("local")) {
             conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         }

@@ -2,6 +2,7 @@ package dev.fl4j.cli.simulate;
 
 import dev.fl4j.aggregators.AggregationFactory;
 import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
+import dev.fl4j.cli.spec.AggregatorSpec;
 import dev.fl4j.cli.spec.AlgorithmChoice;
 import dev.fl4j.cli.spec.ModelChoice;
 import dev.fl4j.core.runtime.BitFormat;
@@ -14,6 +15,7 @@ import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.secagg.SecAggPlus;
 import dev.fl4j.simulation.checkpoint.Checkpoint;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
+import dev.fl4j.simulation.checkpoint.PrivacyLedgerFile;
 import dev.fl4j.simulation.checkpoint.RoundRecord;
 import dev.fl4j.simulation.checkpoint.RunConfig;
 import dev.fl4j.simulation.metrics.MetricsSink;
@@ -149,11 +151,6 @@ public final class ServerRun {
         int clients = s.clients() != null ? s.clients() : federatedFiles ? 0 : Simulation.DEFAULT_CLIENTS;
         String partition = centralised ? (s.partition() != null ? s.partition() : "iid") : null;
         AlgorithmChoice algorithm = Simulation.algorithm(s);
-        if (algorithm.isReconstruction()) {
-            throw new UsageException("--algorithm " + algorithm.text() + ": fl4j server does not run federated"
-                    + " reconstruction: its client computations have no descriptor to ship to deploy clients;"
-                    + " use fl4j simulate");
-        }
         if (!s.personalization().isEmpty()) {
             throw new UsageException("--personalization is not supported by fl4j server: it evaluates on simulated"
                     + " test clients; use fl4j simulate");
@@ -176,12 +173,21 @@ public final class ServerRun {
                     .build();
             ModelEvaluation evaluation = Simulation.evaluation(data, model, prep, s);
             String aggregatorSpec = s.aggregators().get(0);
+            String name = Simulation.runName(aggregatorSpec, Set.of());
+            AuthorizedKeys authorized = o.authorizedKeys() != null ? AuthorizedKeys.read(o.authorizedKeys()) : null;
             AggregationFactory factory =
                     Simulation.parseAggregator(aggregatorSpec, Simulation.aggregatorSettings(s, 0));
-            if (DifferentiallyPrivateFactory.find(factory).isPresent()) {
-                throw new UsageException("--aggregator " + aggregatorSpec
-                        + ": differentially private aggregation needs Poisson sampling,"
-                        + " which fl4j server does not do yet");
+            Optional<DifferentiallyPrivateFactory> dp = DifferentiallyPrivateFactory.find(factory);
+            CheckpointStore store = null;
+            if (dp.isPresent()) {
+                checkPrivate(s, o, aggregatorSpec, authorized);
+                AggregatorSpec.Settings settings = Simulation.aggregatorSettings(s, authorized.size());
+                if (s.checkpointDir() != null) {
+                    store = new CheckpointStore(s.checkpointDir().resolve(name));
+                    settings = settings.withLedger(PrivacyLedgerFile.in(store));
+                }
+                factory = Simulation.parseAggregator(aggregatorSpec, settings);
+                dp = DifferentiallyPrivateFactory.find(factory);
             }
             int population = data.train().clientIds().size();
             LearningProcess process = algorithm.build(
@@ -203,7 +209,6 @@ public final class ServerRun {
                     config,
                     s.seed(),
                     ModelEngines.defaultEngine().version());
-            String name = Simulation.runName(aggregatorSpec, Set.of());
             List<MetricsSink> sinks = new ArrayList<>();
             List<MetricsSink> replaySinks = new ArrayList<>();
             try {
@@ -229,11 +234,15 @@ public final class ServerRun {
                         .optHost(o.host())
                         .optPort(o.port())
                         .optPollTimeout(o.pollTimeout())
-                        .optListener(new Lines(out, name, sinks, replaySinks));
+                        .optListener(new Lines(out, name, sinks, replaySinks, dp.isPresent()));
                 if (s.checkpointDir() != null) {
                     Files.createDirectories(s.checkpointDir());
                     b.optCheckpoints(
-                            new CheckpointStore(s.checkpointDir().resolve(name)).withProvenance(provenance),
+                            (store != null
+                                            ? store
+                                            : new CheckpointStore(
+                                                    s.checkpointDir().resolve(name)))
+                                    .withProvenance(provenance),
                             s.checkpointEvery(),
                             config);
                     b.optStore(s.checkpointDir().resolve(STATE_DATABASE));
@@ -241,9 +250,10 @@ public final class ServerRun {
                 if (o.serviceThreads() > 0) {
                     b.optServiceThreads(o.serviceThreads());
                 }
-                if (o.authorizedKeys() != null) {
-                    b.optAuthorizedKeys(AuthorizedKeys.read(o.authorizedKeys()));
+                if (authorized != null) {
+                    b.optAuthorizedKeys(authorized);
                 }
+                dp.ifPresent(b::optPrivacy);
                 if (o.insecure()) {
                     b.optInsecure(true);
                     err.println("fl4j server: WARNING: plaintext (--insecure): no TLS"
@@ -265,23 +275,37 @@ public final class ServerRun {
                 try (DeployServer server = b.build().start()) {
                     InetSocketAddress a = server.address();
                     out.print(summary);
-                    out.printf(
-                            Locale.ROOT,
-                            "model %s (%,d parameters), algorithm %s, %d clients per round%s (at least %d),"
-                                    + " round timeout %ds%n",
-                            model.name(),
-                            model.spec().countParams(),
-                            Simulation.describe(s, algorithm, serverLr),
-                            s.clientsPerRound(),
-                            o.overSelection() > 0
-                                    ? String.format(
-                                            Locale.ROOT,
-                                            " of %d selected (over-selection %s)",
-                                            server.selectedPerRound(),
-                                            o.overSelection())
-                                    : "",
-                            o.minClients() > 0 ? o.minClients() : s.clientsPerRound(),
-                            o.roundTimeout().toSeconds());
+                    if (dp.isPresent()) {
+                        out.printf(
+                                Locale.ROOT,
+                                "model %s (%,d parameters), algorithm %s, each of the %d authorized clients sampled"
+                                        + " with probability q=%s a round (%d expected), round timeout %ds%n",
+                                model.name(),
+                                model.spec().countParams(),
+                                Simulation.describe(s, algorithm, serverLr),
+                                authorized.size(),
+                                dp.get().samplingRate(),
+                                s.clientsPerRound(),
+                                o.roundTimeout().toSeconds());
+                    } else {
+                        out.printf(
+                                Locale.ROOT,
+                                "model %s (%,d parameters), algorithm %s, %d clients per round%s (at least %d),"
+                                        + " round timeout %ds%n",
+                                model.name(),
+                                model.spec().countParams(),
+                                Simulation.describe(s, algorithm, serverLr),
+                                s.clientsPerRound(),
+                                o.overSelection() > 0
+                                        ? String.format(
+                                                Locale.ROOT,
+                                                " of %d selected (over-selection %s)",
+                                                server.selectedPerRound(),
+                                                o.overSelection())
+                                        : "",
+                                o.minClients() > 0 ? o.minClients() : s.clientsPerRound(),
+                                o.roundTimeout().toSeconds());
+                    }
                     out.printf(
                             Locale.ROOT,
                             "pulls held up to %ss, %d service threads%n",
@@ -297,11 +321,18 @@ public final class ServerRun {
                         out.println("model: " + s.export()
                                 + " (TensorFlow SavedModel; fl4j evaluate --model DIR, fl4j predict --model DIR)");
                     }
-                    out.printf(
-                            Locale.ROOT,
-                            "finished %d rounds; rejected messages: %s%n",
-                            r.rounds(),
-                            server.rejections().isEmpty() ? "none" : server.rejections());
+                    if (dp.isPresent()) {
+                        out.printf(
+                                Locale.ROOT,
+                                "finished %d rounds; rejected messages: not released (they would reveal the cohort)%n",
+                                r.rounds());
+                    } else {
+                        out.printf(
+                                Locale.ROOT,
+                                "finished %d rounds; rejected messages: %s%n",
+                                r.rounds(),
+                                server.rejections().isEmpty() ? "none" : server.rejections());
+                    }
                     Simulation.printOutputs(out, s, Set.of(name));
                     if (s.checkpointDir() != null) {
                         out.println("server state: " + s.checkpointDir().resolve(STATE_DATABASE));
@@ -318,20 +349,68 @@ public final class ServerRun {
     }
 
     /**
-     * Prints simulate's round lines with {@code clients=REPORTED/SELECTED} and feeds the sinks; on a
+     * Refuses what a differentially private server run cannot be: one without a fixed population (the
+     * authorized keys), over-selected, checkpointed less often than every round, or expecting more clients
+     * a round than there are.
+     */
+    private static void checkPrivate(SimulationSettings s, Options o, String spec, AuthorizedKeys authorized) {
+        if (authorized == null) {
+            throw new UsageException("--aggregator " + spec + ": differentially private aggregation on fl4j server"
+                    + " needs --authorized-keys: each round samples every authorized client independently with"
+                    + " probability q = clients-per-round / their number (Poisson sampling, as simulate), so the"
+                    + " population must be known and fixed");
+        }
+        if (o.overSelection() > 0) {
+            throw new UsageException("--over-selection " + o.overSelection() + " and the differentially private"
+                    + " --aggregator " + spec + " conflict: over-selection keeps the first results of more clients"
+                    + " than a round needs, so the cohort would be neither Poisson-sampled nor at the rate q the"
+                    + " accountant assumes");
+        }
+        if (s.clientsPerRound() > authorized.size()) {
+            throw new UsageException("--clients-per-round " + s.clientsPerRound() + " is more than the "
+                    + authorized.size() + " authorized clients; a private run samples each with probability"
+                    + " clients-per-round / " + authorized.size());
+        }
+        if (s.checkpointDir() != null && s.checkpointEvery() != 1) {
+            throw new UsageException("--checkpoint-every " + s.checkpointEvery() + ": a differentially private run ("
+                    + spec + ") checkpoints every round, so that a resumed run repeats as few noised rounds as"
+                    + " possible");
+        }
+    }
+
+    /**
+     * Prints simulate's round lines with {@code clients=REPORTED/SELECTED} (a private run's metrics hold
+     * no cohort counts, so its lines have none) and feeds the sinks; prints a private run's statement; on a
      * resume, says so, tells the sinks, and gives the replay sinks (CSV, chart) the recorded history.
      */
-    private record Lines(PrintWriter out, String name, List<MetricsSink> sinks, List<MetricsSink> replaySinks)
+    private record Lines(
+            PrintWriter out, String name, List<MetricsSink> sinks, List<MetricsSink> replaySinks, boolean isPrivate)
             implements RoundListener {
         @Override
+        public void privacy(String statement) {
+            out.printf(Locale.ROOT, "[%s] %s%n", name, statement);
+            out.flush();
+        }
+
+        @Override
+        public void stoppedEarly(int round, String reason) {
+            out.printf(Locale.ROOT, "[%s] stopped after round %d: %s%n", name, round, reason);
+            out.flush();
+        }
+
+        @Override
         public void resumed(Checkpoint c) {
-            out.printf(
-                    Locale.ROOT,
-                    "[%s] resuming after round %d from its checkpoint (broadcasted_bits=%s, aggregated_bits=%s)%n",
-                    name,
-                    c.round(),
-                    BitFormat.format(c.broadcastedBits()),
-                    BitFormat.format(c.aggregatedBits()));
+            if (isPrivate) {
+                out.printf(Locale.ROOT, "[%s] resuming after round %d from its checkpoint%n", name, c.round());
+            } else {
+                out.printf(
+                        Locale.ROOT,
+                        "[%s] resuming after round %d from its checkpoint (broadcasted_bits=%s, aggregated_bits=%s)%n",
+                        name,
+                        c.round(),
+                        BitFormat.format(c.broadcastedBits()),
+                        BitFormat.format(c.aggregatedBits()));
+            }
             out.flush();
             for (MetricsSink sink : sinks) {
                 sink.resumedAfter(c.round());

@@ -27,6 +27,7 @@ import dev.fl4j.deploy.security.RequestSigner;
 import dev.fl4j.learning.algorithms.ClientTraining;
 import dev.fl4j.learning.algorithms.ClientTrainingVariant;
 import dev.fl4j.learning.algorithms.ClientWorks;
+import dev.fl4j.learning.algorithms.ReconstructionTraining;
 import dev.fl4j.learning.templates.DeltaDistribution;
 import dev.fl4j.learning.templates.EncodedDistribution;
 import dev.fl4j.simulation.data.Dataset;
@@ -126,7 +127,8 @@ public final class FederatedClient implements AutoCloseable {
 
     /**
      * The factories a client runs by default: training (plain and the variants of FedAvg with a
-     * schedule, SCAFFOLD, FedNova, Mime Lite) and the described steps that follow it on a client
+     * schedule, SCAFFOLD, FedNova, Mime Lite; federated reconstruction's reconstruct-then-train) and the
+     * described steps that follow it on a client
      * (field selections, the update's weighting, the aggregators' weighting and encoding), and the
      * chain that carries them in one task ({@link ShippedChain}).
      */
@@ -134,6 +136,7 @@ public final class FederatedClient implements AutoCloseable {
             ClientTraining.Factory.class.getName(),
             ClientTrainingVariant.Factory.class.getName(),
             ClientWorks.Factory.class.getName(),
+            ReconstructionTraining.Factory.class.getName(),
             ClientSteps.Factory.class.getName(),
             FieldSelection.Factory.class.getName(),
             EncodedDistribution.DecodeFactory.class.getName(),

@@ -1,5 +1,8 @@
 package dev.fl4j.deploy.server;
 
+import dev.fl4j.aggregators.DifferentiallyPrivateFactory;
+import dev.fl4j.aggregators.PrivacyBudgetExceededException;
+import dev.fl4j.aggregators.PrivacyBudgetExhausted;
 import dev.fl4j.core.ClientValues;
 import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.SequenceType;
@@ -17,13 +20,16 @@ import dev.fl4j.deploy.security.RequestVerifier;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.templates.LearningProcessOutput;
 import dev.fl4j.simulation.checkpoint.Checkpoint;
+import dev.fl4j.simulation.checkpoint.CheckpointException;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
+import dev.fl4j.simulation.checkpoint.PrivacyLedgerFile;
 import dev.fl4j.simulation.checkpoint.RoundRecord;
 import dev.fl4j.simulation.checkpoint.RunConfig;
 import dev.fl4j.simulation.checkpoint.ServerStates;
 import dev.fl4j.simulation.training.ClientSampler;
 import dev.fl4j.simulation.training.Cohort;
 import dev.fl4j.simulation.training.ModelEvaluation;
+import dev.fl4j.simulation.training.PrivateRuns;
 import dev.fl4j.simulation.training.RoundListener;
 import dev.fl4j.simulation.training.TrainingLoop;
 import io.grpc.InsecureServerCredentials;
@@ -37,6 +43,7 @@ import java.math.RoundingMode;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,6 +86,49 @@ import java.util.logging.Logger;
  * outcome {@value #OVER_SELECTED}, then the completed attempt with its participants), so the model is
  * bitwise that of the local runtime over the participants the log names.
  *
+ * <p><b>Differentially private runs</b> ({@link Builder#optPrivacy}), what {@code fl4j simulate}'s
+ * private runs are ({@link dev.fl4j.simulation.training.TrainingLoop}), over deployed clients:
+ * <ul>
+ *   <li><em>Sampling.</em> The population is the authorized clients ({@link Builder#optAuthorizedKeys}),
+ *       fixed for the run; each round every one of them is sampled independently with probability
+ *       exactly the accountant's {@code q = clientsPerRound / population}, from a {@link SecureRandom}
+ *       (not the run seed, so no client can predict who is sampled), whether connected or not
+ *       ({@link PoissonCohorts}). Connectivity only decides when a round starts (as in a non-private
+ *       run: once {@code clientsPerRound} authorized clients are alive, or after one round timeout
+ *       {@code minClients}), never who is sampled. The same RDP accountant as simulate's (the DP
+ *       aggregator's) reports ε per round, with the same {@code q}, noise multiplier and δ, so the
+ *       figures are simulate's for the same rounds.</li>
+ *   <li><em>Dropouts.</em> The noise is calibrated to the clip and the division is by the expected
+ *       {@code clientsPerRound} (DP-FedAvg's fixed denominator), neither ever by who reports. A sampled
+ *       client that is not alive when the round starts gets no task; one that fails or misses the
+ *       deadline is left out and the round runs again over the others that are left (they compute
+ *       the same results again; no result is counted twice). A dropout therefore only removes its own
+ *       contribution: the sensitivity bound is unchanged, and since a client is then included with
+ *       probability at most {@code q}, and the sampled Gaussian mechanism's RDP does not grow as the
+ *       rate falls, ε stays an upper bound. This assumes that who is sampled is not influenced by the
+ *       clients' data or by anyone who could see it (the draw is the server's, from
+ *       {@link SecureRandom}), that nobody but the server learns who was sampled, and that each round
+ *       is released once: a private round is never abandoned or sampled again, however few report
+ *       (with none, it releases noise alone), since a second draw would be a release the accountant
+ *       does not count and a retry decided by the count of reporting clients would reveal it.
+ *       {@code minClients} thus does not apply once the cohort is drawn. A round attempt that failed
+ *       released nothing; with a ledger (checkpoints) the aggregator still counts it, on the side of
+ *       more ε, as it counts a round re-run after a crash.</li>
+ *   <li><em>Releases.</em> As in simulate: a round's metrics are only the DP aggregator's
+ *       {@code privacy/…} and {@code dp_query_metrics/…} and the server-held evaluation; the counts of
+ *       sampled and reporting clients, bits, wire bytes, rejected messages and round time, which
+ *       reveal the cohort, are not released, and checkpoints hold zero bits. The trust model is
+ *       central DP: the server sees each update in the clear (unless secure aggregation sums them),
+ *       and its own records ({@link ServerStore}: who took part in each attempt; its log) are not
+ *       releases and must stay with its operator. What a client can observe on its own connection
+ *       (when tasks come, a round run again) is outside ε.</li>
+ *   <li><em>Budget and resume.</em> With an ε budget the run stops after the last round it allows
+ *       (the typed {@link DifferentiallyPrivateFactory#exhaustedAfter}); with checkpoints the
+ *       aggregator records every round in its {@link PrivacyLedgerFile} in the checkpoint directory
+ *       before the round's release, checkpoints are saved every round, and the DP settings join the
+ *       configuration a resume must match.</li>
+ * </ul>
+ *
  * <p><b>Transport and authentication.</b> TLS from PEM files ({@link Builder#optTls}) with client
  * authentication ({@link Builder#optAuthorizedKeys}: each request signed by an authorized Ed25519
  * key, fresh and never replayed, for the client id it claims), or, only on a loopback address,
@@ -96,6 +146,10 @@ public final class DeployServer implements AutoCloseable {
     private final ClientRegistry registry;
     private final RemoteRuntime runtime;
     private final ServerStore store;
+    /** The run's configuration, with the DP settings when private; null without checkpoints. */
+    private final RunConfig runConfig;
+    /** A private run's Poisson cohorts over the authorized clients, or null. */
+    private final PoissonCohorts poisson;
     /** Per client, the last round whose result of it was kept: the round of the client state it holds. */
     private final Map<String, Integer> stateRounds = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -114,10 +168,17 @@ public final class DeployServer implements AutoCloseable {
             wire.received(store.wireReceivedBytes());
         }
         this.registry = new ClientRegistry(Math.max(3L * b.heartbeatMillis, 2000), store);
+        this.poisson = b.privacy == null
+                ? null
+                : new PoissonCohorts(b.authorizedKeys.ids(), b.privacy.samplingRate(), new SecureRandom());
+        this.runConfig = b.privacy != null && b.runConfig != null
+                ? PrivateRuns.withSettings(b.runConfig, b.privacy)
+                : b.runConfig;
         this.runtime = new RemoteRuntime(
                 board,
                 wire,
-                Math.max(1, b.selectedPerRound()),
+                // a Poisson cohort may hold any of the population: one worker for each, as for each selected client
+                Math.max(1, poisson != null ? poisson.population().size() : b.selectedPerRound()),
                 secagg,
                 b.secureAggregation == null
                         ? null
@@ -196,11 +257,26 @@ public final class DeployServer implements AutoCloseable {
         int startRound = 0;
         long broadcast = 0;
         long aggregated = 0;
-        Optional<Checkpoint> latest = b.checkpoints == null ? Optional.empty() : b.checkpoints.loadLatest(b.runConfig);
+        DifferentiallyPrivateFactory dp = b.privacy;
+        if (dp != null) {
+            b.listener.privacy(PrivateRuns.statement(dp) + "; deployed: Poisson over the "
+                    + poisson.population().size()
+                    + " authorized clients, a sampled client that is not connected, fails or misses the deadline only"
+                    + " removes its own contribution, and a round is never abandoned or sampled again");
+        }
+        Optional<Checkpoint> latest = b.checkpoints == null ? Optional.empty() : b.checkpoints.loadLatest(runConfig);
+        int lastRound = b.rounds;
+        long noisedThisRun = 0;
         boolean completed = false;
         try (LocalRuntime evalRuntime = LocalRuntime.builder().optWorkers(1).build()) {
             if (latest.isPresent()) {
                 Checkpoint c = latest.get();
+                if (dp != null && dp.ledger() instanceof PrivacyLedgerFile ledger && !ledger.exists()) {
+                    throw new CheckpointException(
+                            ledger.file(),
+                            "is missing, but this differentially private run has checkpoints: without the count of"
+                                    + " noised rounds it has spent, a resumed run could forget budget");
+                }
                 state = ServerStates.restore(c.state(), process.stateType());
                 runtime.clientStates().restore(c.clientStates());
                 startRound = c.round();
@@ -230,38 +306,63 @@ public final class DeployServer implements AutoCloseable {
             }
             for (int round = startRound + 1; round <= b.rounds; round++) {
                 long started = System.nanoTime();
-                RoundOutcome r = runRound(round, process, state, memberType, elementType);
-                state = r.out.state();
-                CommunicationSnapshot used = r.used;
-                broadcast += used.broadcastBits();
-                aggregated += used.aggregatedBits();
-                Map<String, Double> m = new LinkedHashMap<>(r.out.flatMetrics());
-                m.put(TrainingLoop.CLIENTS_SAMPLED, (double) r.selected);
-                m.put(TrainingLoop.CLIENTS_REPORTING, (double) r.reported.size());
-                m.put(TrainingLoop.BROADCASTED_BITS, (double) broadcast);
-                m.put(TrainingLoop.AGGREGATED_BITS, (double) aggregated);
-                m.put(TrainingLoop.ROUND_SECONDS, (System.nanoTime() - started) / 1e9);
-                m.put(WIRE_SENT_BYTES, (double) wire.sentBytes());
-                m.put(WIRE_RECEIVED_BYTES, (double) wire.receivedBytes());
-                m.put(REJECTED_MESSAGES, (double) rejections().values().stream()
-                        .mapToLong(Long::longValue)
-                        .sum());
-                if (b.evaluation != null && (round % b.evaluateEvery == 0 || round == b.rounds)) {
+                Map<String, Double> m;
+                if (dp != null) {
+                    Optional<RoundOutcome> released = runPrivateRound(round, process, state, memberType, elementType);
+                    if (released.isEmpty()) {
+                        lastRound = round - 1;
+                        break;
+                    }
+                    noisedThisRun++;
+                    state = released.get().out.state();
+                    m = new LinkedHashMap<>(
+                            PrivateRuns.released(released.get().out.flatMetrics()));
+                } else {
+                    RoundOutcome r = runRound(round, process, state, memberType, elementType);
+                    state = r.out.state();
+                    CommunicationSnapshot used = r.used;
+                    broadcast += used.broadcastBits();
+                    aggregated += used.aggregatedBits();
+                    m = new LinkedHashMap<>(r.out.flatMetrics());
+                    m.put(TrainingLoop.CLIENTS_SAMPLED, (double) r.selected);
+                    m.put(TrainingLoop.CLIENTS_REPORTING, (double) r.reported.size());
+                    m.put(TrainingLoop.BROADCASTED_BITS, (double) broadcast);
+                    m.put(TrainingLoop.AGGREGATED_BITS, (double) aggregated);
+                    m.put(TrainingLoop.ROUND_SECONDS, (System.nanoTime() - started) / 1e9);
+                    m.put(WIRE_SENT_BYTES, (double) wire.sentBytes());
+                    m.put(WIRE_RECEIVED_BYTES, (double) wire.receivedBytes());
+                    m.put(REJECTED_MESSAGES, (double) rejections().values().stream()
+                            .mapToLong(Long::longValue)
+                            .sum());
+                }
+                Optional<PrivacyBudgetExhausted> stop = dp != null && round < b.rounds
+                        ? dp.exhaustedAfter(
+                                dp.ledger() == null
+                                        ? noisedThisRun
+                                        : Math.max(dp.ledger().spent(), noisedThisRun))
+                        : Optional.empty();
+                boolean last = round == b.rounds || stop.isPresent();
+                if (b.evaluation != null && (round % b.evaluateEvery == 0 || last)) {
                     m.putAll(b.evaluation.evaluate(evalRuntime, process.getModelWeights(state)));
                 }
                 history.add(m);
                 records.add(new RoundRecord(round, m));
                 b.listener.roundFinished(round, m);
-                if (b.checkpoints != null && (round % b.checkpointEvery == 0 || round == b.rounds)) {
+                if (b.checkpoints != null && (round % b.checkpointEvery == 0 || last)) {
                     Path file = b.checkpoints.save(new Checkpoint(
                             round,
                             ServerStates.strip(state),
                             broadcast,
                             aggregated,
-                            b.runConfig,
+                            runConfig,
                             records,
                             runtime.clientStates().snapshot()));
                     b.listener.checkpointSaved(round, file);
+                }
+                if (stop.isPresent()) {
+                    b.listener.stoppedEarly(round, stop.get().reason());
+                    lastRound = round;
+                    break;
                 }
             }
             completed = true;
@@ -271,7 +372,7 @@ public final class DeployServer implements AutoCloseable {
             finished = completed;
             service.releaseParkedPolls();
         }
-        return new DeployResult(state, process.getModelWeights(state), Math.max(b.rounds, startRound), history);
+        return new DeployResult(state, process.getModelWeights(state), Math.max(lastRound, startRound), history);
     }
 
     /** The longest pull hold: below the 60 s a {@code FederatedClient} waits for a pull's answer. */
@@ -354,6 +455,65 @@ public final class DeployServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * A private round (see the class comment): the Poisson cohort over the authorized clients, tasks for
+     * those of it that are alive, and the round run again over the others whenever some fail or miss
+     * the deadline, down to none; never abandoned. Empty when the DP aggregator refuses the round for its
+     * budget (the listener is told the run stops after the round before).
+     */
+    private Optional<RoundOutcome> runPrivateRound(
+            int round, LearningProcess process, Value state, Type memberType, Type elementType)
+            throws InterruptedException {
+        checkOpen();
+        Cohort cohort = poisson.draw(round, awaitPopulation(round));
+        b.listener.roundStarted(cohort);
+        int sampled = cohort.sampled().size();
+        List<String> reporting = new ArrayList<>(cohort.reporting());
+        for (int attempt = 1; ; attempt++) {
+            runtime.beginAttempt(b.roundTimeout.toMillis());
+            List<String> ids = List.copyOf(reporting);
+            ClientValues data = clientData(round, poisson.population(), ids, memberType, elementType);
+            try {
+                LearningProcessOutput out = process.next(runtime, state, data);
+                record(round, attempt, sampled, ids, ServerStore.COMPLETED);
+                for (String id : ids) {
+                    stateRounds.put(id, round);
+                }
+                return Optional.of(new RoundOutcome(out, sampled, ids, null));
+            } catch (ClientWorkException e) {
+                checkOpen();
+                Set<String> failed = runtime.failedClients();
+                board.abandonAll();
+                if (failed.isEmpty()) {
+                    throw e;
+                }
+                reporting.removeAll(failed);
+                record(round, attempt, sampled, reporting, "retried");
+                LOG.warning("private round " + round + " attempt " + attempt + ": " + failed.size() + " of "
+                        + ids.size() + " clients failed (" + e.getMessage() + "); running the round again over the "
+                        + reporting.size() + " left (a private round is never abandoned or sampled again)");
+            } catch (RuntimeException e) {
+                Optional<PrivacyBudgetExceededException> refusal = budgetRefusal(e);
+                if (refusal.isEmpty()) {
+                    throw e;
+                }
+                board.abandonAll();
+                b.listener.stoppedEarly(round - 1, refusal.get().getMessage());
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** The DP aggregator's refusal to exceed its budget, if {@code e} is (or was caused by) one. */
+    private static Optional<PrivacyBudgetExceededException> budgetRefusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PrivacyBudgetExceededException refusal) {
+                return Optional.of(refusal);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Outcome in the round log of an over-selecting attempt whose counted clients the round then ran over. */
@@ -586,8 +746,25 @@ public final class DeployServer implements AutoCloseable {
         private int serviceThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         private double overSelection;
         private long resultBufferBytes = Long.MAX_VALUE;
+        private DifferentiallyPrivateFactory privacy;
 
         private Builder() {}
+
+        /**
+         * Makes this a differentially private run for {@code dp}, the DP aggregator inside the process
+         * (see the class comment): every round each authorized client is sampled independently with
+         * probability {@code dp.samplingRate()} from {@link SecureRandom}, the round is never abandoned
+         * or sampled again, and only what ε covers is released. {@code dp} must be built with the number
+         * of authorized clients as its population ({@link DifferentiallyPrivateFactory.Builder#optPopulation})
+         * and this server's clients per round; with checkpoints, saved every round, and with its ledger in
+         * the checkpoint directory ({@code optLedger(PrivacyLedgerFile.in(store))}). Requires
+         * {@link #optAuthorizedKeys}; refused with {@link #optOverSelection}, which would select a
+         * cohort that is neither Poisson nor at rate q. A process with a DP aggregator is refused without it.
+         */
+        public Builder optPrivacy(DifferentiallyPrivateFactory dp) {
+            this.privacy = Objects.requireNonNull(dp, "dp");
+            return this;
+        }
 
         /**
          * Runs every {@code federated_secure_sum_bitwidth} (the {@code secure} aggregator's sums, a
@@ -673,7 +850,11 @@ public final class DeployServer implements AutoCloseable {
             return this;
         }
 
-        /** Below this many reporting clients a round is abandoned and sampled again (default: clients per round). */
+        /**
+         * Below this many reporting clients a round is abandoned and sampled again (default: clients per round);
+         * after one round timeout, a round starts with this many live clients. A private run
+         * ({@link #optPrivacy}) never abandons a round: there it only lets a round start.
+         */
         public Builder optMinClients(int n) {
             this.minClients = n;
             return this;
@@ -885,7 +1066,47 @@ public final class DeployServer implements AutoCloseable {
                 throw new IllegalStateException(
                         "plaintext (optInsecure) is allowed only on a loopback address, not " + host + "; use TLS");
             }
+            checkPrivacy();
             return new DeployServer(this);
+        }
+
+        /** That a private run is what its DP aggregator accounts for, and that a DP aggregator has a private run. */
+        private void checkPrivacy() {
+            if (privacy == null) {
+                if (PrivateRuns.hasPrivacyMeasurements(
+                        process.nextComputation().type().result())) {
+                    throw new IllegalStateException("the process has a differentially private aggregator (it reports"
+                            + " privacy/epsilon): give that factory to optPrivacy, so that the authorized clients are"
+                            + " Poisson-sampled at its rate from SecureRandom and only what epsilon covers is"
+                            + " released");
+                }
+                return;
+            }
+            if (authorizedKeys == null) {
+                throw new IllegalStateException("optPrivacy needs optAuthorizedKeys: the authorized clients are the"
+                        + " population each round's Poisson sample is drawn from, the one its rate q is accounted"
+                        + " for");
+            }
+            if (overSelection > 0) {
+                throw new IllegalArgumentException("optOverSelection " + overSelection + " with optPrivacy: an"
+                        + " over-selected round keeps the first results of more clients than it needs, so its"
+                        + " cohort would be neither Poisson-sampled nor at the rate q = " + privacy.samplingRate()
+                        + " the accountant assumes; a private run samples each authorized client with"
+                        + " probability q and takes every sampled client's result");
+            }
+            if (privacy.population() != authorizedKeys.size()) {
+                throw new IllegalArgumentException("the DP aggregator accounts q = " + privacy.samplingRate()
+                        + " for a population of "
+                        + (privacy.population() == 0 ? "unknown size (q = 1)" : privacy.population() + " clients")
+                        + ", but " + authorizedKeys.size() + " clients are authorized: build it with"
+                        + " toBuilder().optPopulation(" + authorizedKeys.size() + ")");
+            }
+            if (privacy.clientsPerRound() != clientsPerRound) {
+                throw new IllegalArgumentException("the DP aggregator expects " + privacy.clientsPerRound()
+                        + " clients per round but the server samples " + clientsPerRound
+                        + " in expectation; use the same number for both");
+            }
+            PrivateRuns.check(privacy, authorizedKeys.size(), clientsPerRound, checkpoints, checkpointEvery);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.fl4j.aggregators.WeightedAggregationFactory;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
+import dev.fl4j.core.FunctionType;
 import dev.fl4j.core.ListSequence;
 import dev.fl4j.core.Placement;
 import dev.fl4j.core.SequenceType;
@@ -269,6 +270,32 @@ public final class FedRecon {
                     globalFinalizer(weightsType, global));
         }
 
+        /**
+         * The clients' computation of the process {@link #build()} makes, on its own: what a deploy client
+         * rebuilds from its descriptor ({@link ReconstructionTraining.Factory}).
+         *
+         * @throws IllegalStateException as {@link #build()}
+         */
+        public ReconstructionTraining buildClientTraining() {
+            TrainingSpec[] specs = specs();
+            ModelEngine e = engine != null ? engine : ModelEngines.defaultEngine();
+            return reconstructionTraining(new Reconstruction(model, local, globalNames, specs, e, seed, splitDataset));
+        }
+
+        private ReconstructionTraining reconstructionTraining(Reconstruction recon) {
+            StructType clientOut = StructType.builder()
+                    .add("update", globalType())
+                    .add("update_weight", F32)
+                    .add("metrics", Metrics.unfinalizedType(model.metrics()))
+                    .add("non_finite", I32)
+                    .build();
+            StructType parameter = StructType.builder()
+                    .add("weights", deliveredType())
+                    .add("data", new SequenceType(model.inputSpec()))
+                    .build();
+            return new ReconstructionTraining(recon, weighting, new FunctionType(parameter, clientOut));
+        }
+
         /** {@code build_fed_recon_eval}: reconstruct the local weights on each client, then evaluate. */
         public Evaluation buildEvaluation() {
             TrainingSpec[] specs = specs();
@@ -313,26 +340,12 @@ public final class FedRecon {
                     .add("train", ClientWorks.finalizedType(metrics))
                     .add("non_finite_update_count", I32)
                     .build();
-            StructType clientOut = StructType.builder()
-                    .add("update", global)
-                    .add("update_weight", F32)
-                    .add("metrics", unfinalized)
-                    .add("non_finite", I32)
-                    .build();
             StructType resultMember = StructType.builder()
                     .add("update", global)
                     .add("update_weight", F32)
                     .build();
             Type data = new SequenceType(model.inputSpec());
-            ClientWeighting w = weighting;
-            LocalComputation train = LocalComputation.withContext(
-                    "fed_recon_client",
-                    StructType.builder()
-                            .add("weights", deliveredType())
-                            .add("data", data)
-                            .build(),
-                    clientOut,
-                    (v, ctx) -> recon.train((Struct) v, ctx, w));
+            LocalComputation train = reconstructionTraining(recon);
             LocalComputation finalize = LocalComputation.of(
                     "finalize_metrics",
                     StructType.of(unfinalized, I32),
@@ -432,9 +445,10 @@ public final class FedRecon {
     }
 
     /** What a client does: reconstruct its local weights, then (for training) train the global ones. */
-    private static final class Reconstruction {
+    static final class Reconstruction {
         private final ModelSpec model;
         private final Set<String> local;
+        private final List<String> localNames;
         private final List<String> globalNames;
         private final TrainingSpec reconSpec;
         private final TrainingSpec postSpec;
@@ -452,12 +466,44 @@ public final class FedRecon {
                 boolean split) {
             this.model = model;
             this.local = Set.copyOf(local);
+            List<String> ordered = new ArrayList<>();
+            ((StructType) model.weightsType().get("trainable")).fields().forEach(f -> {
+                if (local.contains(f.name())) {
+                    ordered.add(f.name());
+                }
+            });
+            this.localNames = List.copyOf(ordered);
             this.globalNames = List.copyOf(globalNames);
             this.reconSpec = specs[0];
             this.postSpec = specs[1];
             this.engine = engine;
             this.seed = seed;
             this.split = split;
+        }
+
+        String engineName() {
+            return engine.name();
+        }
+
+        long seed() {
+            return seed;
+        }
+
+        boolean split() {
+            return split;
+        }
+
+        /** The local weights' names, in the model's order. */
+        List<String> localNames() {
+            return localNames;
+        }
+
+        TrainingSpec reconstructionSpec() {
+            return reconSpec;
+        }
+
+        TrainingSpec trainingSpec() {
+            return postSpec;
         }
 
         private ClientTrainer trainer(ClientContext ctx, TrainingSpec spec) {

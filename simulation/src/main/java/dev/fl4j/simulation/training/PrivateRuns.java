@@ -14,9 +14,11 @@ import java.util.regex.Pattern;
 /**
  * What makes a {@link TrainingLoop} run differentially private (see "Differentially private runs" on
  * {@link TrainingLoop}): the checks that the run is what the DP aggregator's ε assumes, the metrics
- * it may release, the settings a resume must match, and the statement printed with the run.
+ * it may release, the settings a resume must match, and the statement printed with the run. Public
+ * so that a deployed server's private runs ({@code dev.fl4j.deploy.server.DeployServer}) release,
+ * check and record exactly what the training loop's do.
  */
-final class PrivateRuns {
+public final class PrivateRuns {
 
     /** Process metrics a private run releases: the DP aggregator's accounting and its noised clip. */
     private static final Pattern RELEASED = Pattern.compile("(.*/)?(privacy|dp_query_metrics)/[^/]+");
@@ -24,7 +26,7 @@ final class PrivateRuns {
     private PrivateRuns() {}
 
     /** {@link TrainingLoop#privacyStatement}. */
-    static String statement(DifferentiallyPrivateFactory dp) {
+    public static String statement(DifferentiallyPrivateFactory dp) {
         return "privacy: " + dp.describe()
                 + "; clients drawn from SecureRandom, not the seed; epsilon covers the model updates and the clip and"
                 + " zeroing bounds; not released (epsilon does not cover them): training metrics, "
@@ -35,7 +37,7 @@ final class PrivateRuns {
     }
 
     /** {@code config} with the DP settings added, so that a resume with other DP settings is refused. */
-    static RunConfig withSettings(RunConfig config, DifferentiallyPrivateFactory dp) {
+    public static RunConfig withSettings(RunConfig config, DifferentiallyPrivateFactory dp) {
         return config.with("privacy.sampling", "poisson")
                 .with("privacy.sampling-rate", String.valueOf(dp.samplingRate()))
                 .with("privacy.noise-multiplier", String.valueOf(dp.noiseMultiplier()))
@@ -52,7 +54,7 @@ final class PrivateRuns {
      * The process metrics a private run may release: the DP aggregator's {@code privacy/…} and {@code
      * dp_query_metrics/…}.
      */
-    static Map<String, Double> released(Map<String, Double> metrics) {
+    public static Map<String, Double> released(Map<String, Double> metrics) {
         Map<String, Double> out = new LinkedHashMap<>();
         metrics.forEach((k, v) -> {
             if (RELEASED.matcher(k).matches()) {
@@ -63,7 +65,7 @@ final class PrivateRuns {
     }
 
     /** Whether {@code type} (a process's result) holds a DP aggregator's {@code privacy} measurements. */
-    static boolean hasPrivacyMeasurements(Type type) {
+    public static boolean hasPrivacyMeasurements(Type type) {
         if (type instanceof FederatedType f) {
             return hasPrivacyMeasurements(f.member());
         }
@@ -90,7 +92,7 @@ final class PrivateRuns {
      *
      * @throws IllegalArgumentException naming what differs and how to fix it
      */
-    static void check(
+    public static void check(
             DifferentiallyPrivateFactory dp,
             int population,
             int clientsPerRound,
