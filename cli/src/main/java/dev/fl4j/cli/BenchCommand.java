@@ -13,6 +13,7 @@ import dev.fl4j.cli.spec.PartitionSpec;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.secagg.SecAggPlusServer;
 import dev.fl4j.simulation.partition.Partitioner;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -522,10 +523,13 @@ final class BenchCommand implements Runnable {
             sortOptions = false,
             description = {
                 "FedAvg round time on the Spark runtime against the local runtime with as many workers, in one run;",
-                "efficiency = local round time / spark round time (medians); the final models must be bitwise equal."
+                "efficiency = local round time / spark round time (medians); the final models must be bitwise equal.",
+                "With --population: a population of clients in Parquet, read in the executors (see --population)."
             })
     static final class Spark implements Runnable {
         private static final RuntimeComparison.Options D = RuntimeComparison.Options.defaults();
+        private static final dev.fl4j.bench.PopulationBenchmark.Options P =
+                dev.fl4j.bench.PopulationBenchmark.Options.defaults();
 
         @Spec
         CommandSpec spec;
@@ -571,8 +575,55 @@ final class BenchCommand implements Runnable {
         @Option(names = "--seed", paramLabel = "N", description = "Seed. Default: ${DEFAULT-VALUE}.")
         long seed = D.seed();
 
+        @Option(
+                names = "--population",
+                description = "Instead: the population benchmark. N synthetic clients (--population-size) with a few"
+                        + " examples each in Parquet files (written once to --population-dir, reused), --cohort per"
+                        + " round, softmax model, client data read in the executors: round time, clients trained/s"
+                        + " (target >= 2,000) and driver heap (target <= 1 GiB). --runtime, --workers, --rounds and"
+                        + " --seed apply.")
+        boolean population;
+
+        @Option(
+                names = "--population-size",
+                paramLabel = "N",
+                description = "Clients in the population. Default: ${DEFAULT-VALUE}.")
+        int populationSize = P.population();
+
+        @Option(names = "--cohort", paramLabel = "N", description = "Clients per round. Default: ${DEFAULT-VALUE}.")
+        int cohort = P.perRound();
+
+        @Option(
+                names = "--population-examples",
+                paramLabel = "N",
+                description = "Examples per synthetic client. Default: ${DEFAULT-VALUE}.")
+        int populationExamples = P.examples();
+
+        @Option(
+                names = "--population-dir",
+                paramLabel = "DIR",
+                description = "Where the population's Parquet files are (written if absent). Default: a directory"
+                        + " under java.io.tmpdir named after the size and examples.")
+        Path populationDir;
+
         @Override
         public void run() {
+            if (population) {
+                Path dir = populationDir != null
+                        ? populationDir
+                        : Path.of(
+                                System.getProperty("java.io.tmpdir"),
+                                "fl4j-bench-population-" + populationSize + "x" + populationExamples);
+                try {
+                    dev.fl4j.bench.PopulationBenchmark.run(
+                            System.out,
+                            new dev.fl4j.bench.PopulationBenchmark.Options(
+                                    runtime, workers, populationSize, cohort, populationExamples, rounds, dir, seed));
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "bench spark: " + e.getMessage());
+                }
+                return;
+            }
             RuntimeComparison.Options o = options(
                     spec,
                     () -> new RuntimeComparison.Options(

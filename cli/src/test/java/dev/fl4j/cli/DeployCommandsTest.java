@@ -1,22 +1,20 @@
 package dev.fl4j.cli;
 
+import static dev.fl4j.cli.CommandRuns.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code fl4j server} and {@code fl4j client} from the command line: keys from {@code fl4j keys}, a TLS
@@ -27,16 +25,6 @@ class DeployCommandsTest {
 
     @TempDir
     Path tmp;
-
-    /** Runs a command; its output goes to {@code out}, returns the exit code and the error text. */
-    private static Object[] run(StringWriter out, String... args) {
-        StringWriter err = new StringWriter();
-        CommandLine cl = Fl4j.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Object[] {code, err.toString()};
-    }
 
     @Test
     void aTlsServerAndThreeClientsTrainFromTheCommandLine() throws Exception {
@@ -64,37 +52,22 @@ class DeployCommandsTest {
                 "--export",
                 tmp.resolve("served").toString()));
         serverArgs.addAll(List.of(data));
-        StringWriter serverOut = new StringWriter();
-        CompletableFuture<Object[]> server =
-                CompletableFuture.supplyAsync(() -> run(serverOut, serverArgs.toArray(String[]::new)));
-        Matcher listening =
-                Pattern.compile("listening on (127\\.0\\.0\\.1:\\d+)").matcher("");
-        for (int i = 0; i < 600 && !listening.reset(serverOut.toString()).find(); i++) {
-            assertTrue(!server.isDone(), () -> "server ended: " + serverOut + server.join()[1]);
-            Thread.sleep(100);
-        }
-        String address = listening.group(1);
-        List<CompletableFuture<Object[]>> clients = new ArrayList<>();
-        List<StringWriter> clientOut = new ArrayList<>();
-        for (int k = 0; k < 3; k++) {
-            List<String> args = new ArrayList<>(List.of(
-                    "client",
-                    "--server",
-                    address,
-                    "--trust",
-                    keys.resolve("ca.pem").toString(),
-                    "--key",
-                    keys.resolve("client-" + k + ".key").toString(),
-                    "--client-index",
-                    String.valueOf(k)));
-            args.addAll(List.of(data));
-            StringWriter o = new StringWriter();
-            clientOut.add(o);
-            clients.add(CompletableFuture.supplyAsync(() -> run(o, args.toArray(String[]::new))));
-        }
-        Object[] s = server.get(180, TimeUnit.SECONDS);
-        assertEquals(0, s[0], serverOut + "\n" + s[1]);
-        String out = serverOut.toString();
+        CommandRuns.Served deployed = CommandRuns.serve(
+                serverArgs,
+                3,
+                (address, k) -> withData(
+                        data,
+                        "client",
+                        "--server",
+                        address,
+                        "--trust",
+                        keys.resolve("ca.pem").toString(),
+                        "--key",
+                        keys.resolve("client-" + k + ".key").toString(),
+                        "--client-index",
+                        String.valueOf(k)),
+                Duration.ofSeconds(180));
+        String out = deployed.server();
         assertTrue(
                 Pattern.compile("(?m)^round  1, loss=[0-9.]+, accuracy=[0-9.]+, broadcasted_bits=\\S+,"
                                 + " aggregated_bits=\\S+, clients=2/2")
@@ -104,12 +77,9 @@ class DeployCommandsTest {
         assertTrue(out.contains("round  2, "), out);
         assertTrue(out.contains("rejected messages: none"), out);
         int tasks = 0;
-        for (int k = 0; k < 3; k++) {
-            Object[] c = clients.get(k).get(60, TimeUnit.SECONDS);
-            assertEquals(0, c[0], clientOut.get(k) + "\n" + c[1]);
-            Matcher done = Pattern.compile("run finished: (\\d+) tasks done")
-                    .matcher(clientOut.get(k).toString());
-            assertTrue(done.find(), clientOut.get(k).toString());
+        for (String clientOut : deployed.clients()) {
+            Matcher done = Pattern.compile("run finished: (\\d+) tasks done").matcher(clientOut);
+            assertTrue(done.find(), clientOut);
             tasks += Integer.parseInt(done.group(1));
         }
         assertEquals(4, tasks, "two clients a round, two rounds");
@@ -135,29 +105,20 @@ class DeployCommandsTest {
      * synthetic data of {@code data}; returns the server's output after checking every command ended with 0.
      */
     private static String serverWithThreeClients(List<String> serverArgs, String[] data) throws Exception {
-        StringWriter serverOut = new StringWriter();
-        CompletableFuture<Object[]> server =
-                CompletableFuture.supplyAsync(() -> run(serverOut, serverArgs.toArray(String[]::new)));
-        Matcher listening =
-                Pattern.compile("listening on (127\\.0\\.0\\.1:\\d+)").matcher("");
-        for (int i = 0; i < 600 && !listening.reset(serverOut.toString()).find(); i++) {
-            assertTrue(!server.isDone(), () -> "server ended: " + serverOut + server.join()[1]);
-            Thread.sleep(100);
-        }
-        List<CompletableFuture<Object[]>> clients = new ArrayList<>();
-        for (int k = 0; k < 3; k++) {
-            List<String> args = new ArrayList<>(List.of(
-                    "client", "--server", listening.group(1), "--insecure", "--client-index", String.valueOf(k)));
-            args.addAll(List.of(data));
-            clients.add(CompletableFuture.supplyAsync(() -> run(new StringWriter(), args.toArray(String[]::new))));
-        }
-        Object[] s = server.get(180, TimeUnit.SECONDS);
-        assertEquals(0, s[0], serverOut + "\n" + s[1]);
-        for (CompletableFuture<Object[]> c : clients) {
-            Object[] r = c.get(60, TimeUnit.SECONDS);
-            assertEquals(0, r[0], (String) r[1]);
-        }
-        return serverOut.toString();
+        return CommandRuns.serve(
+                        serverArgs,
+                        3,
+                        (address, k) -> withData(
+                                data, "client", "--server", address, "--insecure", "--client-index", String.valueOf(k)),
+                        Duration.ofSeconds(180))
+                .server();
+    }
+
+    /** {@code args} followed by the data options. */
+    static List<String> withData(String[] data, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of(data));
+        return all;
     }
 
     @Test
@@ -331,33 +292,21 @@ class DeployCommandsTest {
                 "--init",
                 tmp.resolve("ckpt").resolve("mean").toString()));
         serverArgs.addAll(List.of(data));
-        StringWriter serverOut = new StringWriter();
-        CompletableFuture<Object[]> server =
-                CompletableFuture.supplyAsync(() -> run(serverOut, serverArgs.toArray(String[]::new)));
-        Matcher listening =
-                Pattern.compile("listening on (127\\.0\\.0\\.1:\\d+)").matcher("");
-        for (int i = 0; i < 600 && !listening.reset(serverOut.toString()).find(); i++) {
-            assertTrue(!server.isDone(), () -> "server ended: " + serverOut + server.join()[1]);
-            Thread.sleep(100);
-        }
-        String address = listening.group(1);
-        List<CompletableFuture<Object[]>> clients = new ArrayList<>();
-        for (int k = 0; k < 2; k++) {
-            List<String> args = new ArrayList<>(List.of(
-                    "client",
-                    "--server",
-                    address,
-                    "--insecure",
-                    "--client-index",
-                    String.valueOf(k),
-                    "--model",
-                    spec.toString()));
-            args.addAll(List.of(data));
-            clients.add(CompletableFuture.supplyAsync(() -> run(new StringWriter(), args.toArray(String[]::new))));
-        }
-        Object[] s = server.get(180, TimeUnit.SECONDS);
-        assertEquals(0, s[0], serverOut + "\n" + s[1]);
-        String out = serverOut.toString();
+        String out = CommandRuns.serve(
+                        serverArgs,
+                        2,
+                        (address, k) -> withData(
+                                data,
+                                "client",
+                                "--server",
+                                address,
+                                "--insecure",
+                                "--client-index",
+                                String.valueOf(k),
+                                "--model",
+                                spec.toString()),
+                        Duration.ofSeconds(180))
+                .server();
         assertTrue(out.contains("initial weights from " + tmp.resolve("ckpt").resolve("mean")), out);
         assertTrue(out.contains("model " + spec + " (1,146 parameters)"), out);
         assertTrue(out.contains("client sgdm:0.9 0.02, weight decay 0.001, server adam lr 0.01"), out);
@@ -366,9 +315,6 @@ class DeployCommandsTest {
                         .matcher(out)
                         .find(),
                 out);
-        for (CompletableFuture<Object[]> c : clients) {
-            assertEquals(0, c.get(60, TimeUnit.SECONDS)[0]);
-        }
     }
 
     @Test

@@ -1,20 +1,18 @@
 package dev.fl4j.cli;
 
+import static dev.fl4j.cli.CommandRuns.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code fl4j server --algorithm fedrecon:…} with three {@code fl4j client}s that rebuild the
@@ -25,15 +23,6 @@ class FedReconServerCommandTest {
 
     @TempDir
     Path tmp;
-
-    private static Object[] run(StringWriter out, String... args) {
-        StringWriter err = new StringWriter();
-        CommandLine cl = Fl4j.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Object[] {code, err.toString()};
-    }
 
     /** Each round line's training and evaluation figures, without what only one of the commands prints. */
     private static List<String> figures(String out) {
@@ -72,29 +61,13 @@ class FedReconServerCommandTest {
         List<String> serverArgs = new ArrayList<>(List.of("server", "--insecure", "--min-population", "3"));
         serverArgs.addAll(common);
         serverArgs.addAll(List.of(data));
-        StringWriter serverOut = new StringWriter();
-        CompletableFuture<Object[]> server =
-                CompletableFuture.supplyAsync(() -> run(serverOut, serverArgs.toArray(String[]::new)));
-        Matcher listening =
-                Pattern.compile("listening on (127\\.0\\.0\\.1:\\d+)").matcher("");
-        for (int i = 0; i < 600 && !listening.reset(serverOut.toString()).find(); i++) {
-            assertTrue(!server.isDone(), () -> "server ended: " + serverOut + server.join()[1]);
-            Thread.sleep(100);
-        }
-        List<CompletableFuture<Object[]>> clients = new ArrayList<>();
-        for (int k = 0; k < 3; k++) {
-            List<String> args = new ArrayList<>(List.of(
-                    "client", "--server", listening.group(1), "--insecure", "--client-index", String.valueOf(k)));
-            args.addAll(List.of(data));
-            clients.add(CompletableFuture.supplyAsync(() -> run(new StringWriter(), args.toArray(String[]::new))));
-        }
-        Object[] s = server.get(180, TimeUnit.SECONDS);
-        String out = serverOut.toString();
-        assertEquals(0, s[0], out + "\n" + s[1]);
-        for (CompletableFuture<Object[]> c : clients) {
-            Object[] r = c.get(60, TimeUnit.SECONDS);
-            assertEquals(0, r[0], (String) r[1]);
-        }
+        String out = CommandRuns.serve(
+                        serverArgs,
+                        3,
+                        (address, k) -> DeployCommandsTest.withData(
+                                data, "client", "--server", address, "--insecure", "--client-index", String.valueOf(k)),
+                        Duration.ofSeconds(180))
+                .server();
         assertTrue(Pattern.compile("(?m)^round  2, .*clients=3/3").matcher(out).find(), out);
 
         List<String> simulate = new ArrayList<>(List.of("simulate", "--no-progress"));

@@ -1,21 +1,19 @@
 package dev.fl4j.cli;
 
+import static dev.fl4j.cli.CommandRuns.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code fl4j server} with a differentially private {@code --aggregator}: the authorized clients are
@@ -30,15 +28,6 @@ class PrivateServerCommandTest {
 
     @TempDir
     Path tmp;
-
-    private static Object[] run(StringWriter out, String... args) {
-        StringWriter err = new StringWriter();
-        CommandLine cl = Fl4j.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Object[] {code, err.toString()};
-    }
 
     private static List<String> epsilons(String out) {
         List<String> e = new ArrayList<>();
@@ -77,41 +66,22 @@ class PrivateServerCommandTest {
                 "--checkpoint-dir",
                 tmp.resolve("ckpt").toString()));
         serverArgs.addAll(List.of(DATA));
-        StringWriter serverOut = new StringWriter();
-        CompletableFuture<Object[]> server =
-                CompletableFuture.supplyAsync(() -> run(serverOut, serverArgs.toArray(String[]::new)));
-        Matcher listening =
-                Pattern.compile("listening on (127\\.0\\.0\\.1:\\d+)").matcher("");
-        for (int i = 0; i < 600 && !listening.reset(serverOut.toString()).find(); i++) {
-            assertTrue(!server.isDone(), () -> "server ended: " + serverOut + server.join()[1]);
-            Thread.sleep(100);
-        }
-        List<CompletableFuture<Object[]>> clients = new ArrayList<>();
-        for (int k = 0; k < 3; k++) {
-            List<String> args = new ArrayList<>(List.of(
-                    "client",
-                    "--server",
-                    listening.group(1),
-                    "--trust",
-                    keys.resolve("ca.pem").toString(),
-                    "--key",
-                    keys.resolve("client-" + k + ".key").toString(),
-                    "--client-index",
-                    String.valueOf(k)));
-            args.addAll(List.of(DATA));
-            clients.add(CompletableFuture.supplyAsync(() -> run(new StringWriter(), args.toArray(String[]::new))));
-        }
-        Object[] s;
-        try {
-            s = server.get(100, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("the server did not finish: " + serverOut, e);
-        }
-        String out = serverOut.toString();
-        assertEquals(0, s[0], out + "\n" + s[1]);
-        for (CompletableFuture<Object[]> c : clients) {
-            assertEquals(0, c.get(60, TimeUnit.SECONDS)[0]);
-        }
+        String out = CommandRuns.serve(
+                        serverArgs,
+                        3,
+                        (address, k) -> DeployCommandsTest.withData(
+                                DATA,
+                                "client",
+                                "--server",
+                                address,
+                                "--trust",
+                                keys.resolve("ca.pem").toString(),
+                                "--key",
+                                keys.resolve("client-" + k + ".key").toString(),
+                                "--client-index",
+                                String.valueOf(k)),
+                        Duration.ofSeconds(100))
+                .server();
         assertTrue(
                 out.contains("[dp-fixed-0.3-1.0] privacy: poisson sampling q=0.6666666666666666, noise multiplier 0.3"),
                 out);

@@ -1,12 +1,13 @@
 package dev.fl4j.cli;
 
+import static dev.fl4j.cli.CommandRuns.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import picocli.CommandLine;
 
 /**
  * {@code fl4j server --secure-aggregation secagg+:3} with three {@code fl4j client}s, one of them a JVM of its
@@ -27,15 +27,6 @@ class SecAggServerCommandTest {
     private static final String[] DATA = {
         "--dataset", "synthetic", "--clients", "3", "--examples-per-client", "20", "--seed", "4"
     };
-
-    private static Object[] run(StringWriter out, String... args) {
-        StringWriter err = new StringWriter();
-        CommandLine cl = Fl4j.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Object[] {code, err.toString()};
-    }
 
     /** Runs the server with {@code extra} options and three plaintext clients, client 2 in its own JVM. */
     private static String serve(String... extra) throws Exception {
@@ -54,22 +45,14 @@ class SecAggServerCommandTest {
                 "non-finite+secure"));
         serverArgs.addAll(List.of(extra));
         serverArgs.addAll(List.of(DATA));
-        StringWriter serverOut = new StringWriter();
-        CompletableFuture<Object[]> server =
-                CompletableFuture.supplyAsync(() -> run(serverOut, serverArgs.toArray(String[]::new)));
-        Matcher listening =
-                Pattern.compile("listening on (127\\.0\\.0\\.1:\\d+)").matcher("");
-        for (int i = 0; i < 600 && !listening.reset(serverOut.toString()).find(); i++) {
-            assertTrue(!server.isDone(), () -> "server ended: " + serverOut + server.join()[1]);
-            Thread.sleep(100);
-        }
-        String address = listening.group(1);
+        CommandRuns.Server server = CommandRuns.Server.start(serverArgs);
+        String address = server.address();
         List<CompletableFuture<Object[]>> clients = new ArrayList<>();
         for (int k = 0; k < 2; k++) {
-            List<String> args = new ArrayList<>(
-                    List.of("client", "--server", address, "--insecure", "--client-index", String.valueOf(k)));
-            args.addAll(List.of(DATA));
-            clients.add(CompletableFuture.supplyAsync(() -> run(new StringWriter(), args.toArray(String[]::new))));
+            String[] args = DeployCommandsTest.withData(
+                            DATA, "client", "--server", address, "--insecure", "--client-index", String.valueOf(k))
+                    .toArray(String[]::new);
+            clients.add(CompletableFuture.supplyAsync(() -> run(new StringWriter(), args)));
         }
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -93,8 +76,7 @@ class SecAggServerCommandTest {
             }
         });
         try {
-            Object[] s = server.get(240, TimeUnit.SECONDS);
-            assertEquals(0, s[0], serverOut + "\n" + s[1]);
+            String out = server.awaitSuccess(Duration.ofSeconds(240));
             for (CompletableFuture<Object[]> c : clients) {
                 Object[] r = c.get(60, TimeUnit.SECONDS);
                 assertEquals(0, r[0], (String) r[1]);
@@ -102,10 +84,10 @@ class SecAggServerCommandTest {
             assertTrue(jvm.waitFor(60, TimeUnit.SECONDS), "the client JVM ends when the run has");
             assertEquals(0, jvm.exitValue(), jvmOut.get(10, TimeUnit.SECONDS));
             assertTrue(jvmOut.get(10, TimeUnit.SECONDS).contains("run finished: 2 tasks done"), jvmOut.get());
+            return out;
         } finally {
             jvm.destroyForcibly();
         }
-        return serverOut.toString();
     }
 
     private static String round2Training(String out) {

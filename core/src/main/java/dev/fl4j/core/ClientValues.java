@@ -124,6 +124,14 @@ public final class ClientValues implements FederatedValue {
         return members == null;
     }
 
+    /**
+     * The loader of a lazy value (empty when members were given up front): a runtime that can load
+     * clients where they train asks whether it is a {@link dev.fl4j.core.runtime.PortableClientLoader}.
+     */
+    public java.util.Optional<Function<String, ? extends Value>> loader() {
+        return java.util.Optional.ofNullable(loader);
+    }
+
     @Override
     public String toString() {
         return type + " over " + ids.size() + " clients";

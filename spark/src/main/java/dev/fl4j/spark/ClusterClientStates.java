@@ -166,6 +166,13 @@ final class ClusterClientStates implements ClientStateStore.External {
             }
         }
 
+        /** Whether any client has state as this invocation sees it (else {@link #forPass} is null). */
+        boolean hasStates() {
+            synchronized (ClusterClientStates.this) {
+                return committed != null || !files.isEmpty();
+            }
+        }
+
         /** Notes the attempt file of a task whose results were folded. */
         void written(String file) {
             files.add(file);

@@ -101,8 +101,33 @@ final class ExecutorSide {
         }
     }
 
-    /** One partition's clients: a contiguous range of the pass starting at {@code first}. */
-    record PartitionInput(int first, String[] clientIds, byte[][] inputs) implements Serializable {}
+    /**
+     * One partition's clients: a contiguous range of the pass starting at {@code first}, or, with
+     * {@code indices}, the pass's clients at those indices (a partition cut by where client data is
+     * stored). {@code inputs} are each client's client inputs that travel, encoded; {@code remote}
+     * (null if none) the ones the task loads itself ({@link ClientInputs}).
+     */
+    record PartitionInput(int first, String[] clientIds, byte[][] inputs, int[] indices, ClientInputs.Remote remote)
+            implements Serializable {
+        PartitionInput(int first, String[] clientIds, byte[][] inputs) {
+            this(first, clientIds, inputs, null, null);
+        }
+
+        /** The pass index of client {@code c} of this partition. */
+        int index(int c) {
+            return indices == null ? first + c : indices[c];
+        }
+
+        /** The remote inputs' members of this partition's clients, loaded here (empty if none). */
+        List<List<Value>> loadRemote() {
+            return remote == null ? List.of() : remote.load();
+        }
+
+        /** Client {@code c}'s client inputs, in order, {@code loaded} from {@link #loadRemote()}. */
+        List<Value> clientInputs(int c, int count, List<List<Value>> loaded) {
+            return ClientInputs.merge(inputs[c], c, count, remote, loaded);
+        }
+    }
 
     /**
      * One partition's results, per client the encoded structure of its shipped results; or, when
@@ -190,8 +215,15 @@ final class ExecutorSide {
                     PartitionInput in = inputs.next();
                     first = first < 0 ? in.first() : first;
                     BlockFolds.Block block = null;
+                    List<List<Value>> loaded;
+                    try {
+                        loaded = in.loadRemote();
+                    } catch (RuntimeException e) {
+                        out.add(new BlockOutput(BlockFolds.blockOf(in.first()), null, in.first(), describe(e), false));
+                        return out.iterator();
+                    }
                     for (int c = 0; c < in.clientIds().length; c++) {
-                        int index = in.first() + c;
+                        int index = in.index(c);
                         int b = BlockFolds.blockOf(index);
                         if (block == null) {
                             block = p.folds.newBlock();
@@ -200,7 +232,8 @@ final class ExecutorSide {
                         ClientStateView state = new ClientStateView(id, byClient.get(id), states.transaction());
                         Value members;
                         try {
-                            members = p.members(index, id, in.inputs()[c], resources, state);
+                            members =
+                                    p.members(index, id, in.clientInputs(c, p.clientInputs, loaded), resources, state);
                         } catch (RuntimeException e) {
                             out.add(new BlockOutput(b, null, index, describe(e), false));
                             return out.iterator();
@@ -260,12 +293,21 @@ final class ExecutorSide {
                 while (inputs.hasNext()) {
                     PartitionInput in = inputs.next();
                     first = first < 0 ? in.first() : first;
+                    List<List<Value>> loaded;
+                    try {
+                        loaded = in.loadRemote();
+                    } catch (RuntimeException e) {
+                        // the partition's data could not be read: reported as its first client's failure
+                        out.add(new Tuple2<>(in.first(), new ClientMembers(in.clientIds()[0], null, describe(e))));
+                        return out.iterator();
+                    }
                     for (int c = 0; c < in.clientIds().length; c++) {
-                        int index = in.first() + c;
+                        int index = in.index(c);
                         String id = in.clientIds()[c];
                         ClientStateView state = new ClientStateView(id, byClient.get(id), states.transaction());
                         try {
-                            byte[] m = ValueCodec.encode(p.members(index, id, in.inputs()[c], resources, state));
+                            byte[] m = ValueCodec.encode(
+                                    p.members(index, id, in.clientInputs(c, p.clientInputs, loaded), resources, state));
                             out.add(new Tuple2<>(index, new ClientMembers(id, m, null)));
                         } catch (RuntimeException e) {
                             out.add(new Tuple2<>(index, new ClientMembers(id, null, describe(e))));
@@ -390,15 +432,10 @@ final class ExecutorSide {
         }
 
         /** Runs one client's work and returns its members of the folds. */
-        Value members(int index, String clientId, byte[] encodedInputs, Resources resources, ClientStateView state) {
-            Value inputs = ValueCodec.decode(encodedInputs);
-            if (!(inputs instanceof Struct s) || s.size() != clientInputs) {
-                throw new IllegalStateException(
-                        "client " + clientId + ": expected " + clientInputs + " client inputs, got " + inputs.type());
-            }
+        Value members(int index, String clientId, List<Value> inputs, Resources resources, ClientStateView state) {
             List<Value> results = compiled.runClient(
-                    index, s.values(), broadcasts, new ExecutorContext(index, clientId, resources, state));
-            return folds.members(results, s.values(), broadcasts);
+                    index, inputs, broadcasts, new ExecutorContext(index, clientId, resources, state));
+            return folds.members(results, inputs, broadcasts);
         }
     }
 
@@ -413,18 +450,21 @@ final class ExecutorSide {
             throws IOException {
         byte[][] results = new byte[in.clientIds().length][];
         List<ClientRecord> written = new ArrayList<>();
+        List<List<Value>> loaded;
+        try {
+            loaded = in.loadRemote();
+        } catch (RuntimeException e) {
+            // the partition's data could not be read: reported as its first client's failure
+            return new PartitionOutput(in.first(), new byte[0][], in.first(), describe(e), null);
+        }
         for (int c = 0; c < results.length; c++) {
-            int index = in.first() + c;
+            int index = in.index(c);
             String id = in.clientIds()[c];
             ClientStateView state = new ClientStateView(id, records.get(id), side.transaction());
             try {
-                Value inputs = ValueCodec.decode(in.inputs()[c]);
-                if (!(inputs instanceof Struct s) || s.size() != clientInputs) {
-                    throw new IllegalStateException(
-                            "client " + id + ": expected " + clientInputs + " client inputs, got " + inputs.type());
-                }
-                List<Value> members = compiled.runClient(
-                        index, s.values(), broadcasts, new ExecutorContext(index, id, resources, state));
+                List<Value> inputs = in.clientInputs(c, clientInputs, loaded);
+                List<Value> members =
+                        compiled.runClient(index, inputs, broadcasts, new ExecutorContext(index, id, resources, state));
                 results[c] = ValueCodec.encode(Struct.of(members));
             } catch (RuntimeException e) {
                 // the client's own failure (its work threw): deterministic, so it is reported, not retried. An Error

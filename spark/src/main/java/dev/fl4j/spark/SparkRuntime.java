@@ -26,7 +26,11 @@ import org.apache.spark.api.java.JavaSparkContext;
  * as one Spark broadcast of their encoded bytes; broadcasts are counted in {@link #communication()}
  * as on the local runtime (the value's size times the clients). Client data is read on the driver
  * from the round's {@code {T}@CLIENTS} argument and shipped with the tasks, partition by partition
- * (any {@code ClientData} fl4j builds; moderate sizes).
+ * (any {@code ClientData} fl4j builds; moderate sizes), except client data whose loader is a
+ * {@link dev.fl4j.core.runtime.PortableClientLoader} (Parquet files through
+ * {@code TableFormat.openClients}, the scale path): the driver sends each task its clients'
+ * locations only, and the task loads its clients in the executor ({@code ClientInputs}); a
+ * block-folding pass whose clients have no state is then cut by where the clients' data is stored.
  *
  * <h2>Same answer: folds inside the executors, in core's block shape</h2>
  * The local runtime folds client results in client order, and a sum or mean of float32 values
@@ -253,16 +257,18 @@ public final class SparkRuntime implements FederatedRuntime {
 
     /**
      * The configuration of a context this runtime starts: app name {@code fl4j}, the UI off, shuffle
-     * blocks uncompressed (what a round shuffles is its clients' updates, float32 data that LZ4 barely
-     * shrinks and spends CPU on twice), and for a {@code local} master the driver bound to 127.0.0.1
-     * only.
+     * blocks and broadcasts uncompressed (what a round shuffles is its clients' updates and what it
+     * broadcasts is the model, float32 data that LZ4 barely shrinks and spends CPU on twice: on the
+     * driver every round, in every executor), and for a {@code local} master the driver bound to
+     * 127.0.0.1 only.
      */
     public static SparkConf defaultConf(String master) {
         SparkConf conf = new SparkConf()
                 .setMaster(master)
                 .setAppName("fl4j")
                 .set("spark.ui.enabled", "false")
-                .set("spark.shuffle.compress", "false");
+                .set("spark.shuffle.compress", "false")
+                .set("spark.broadcast.compress", "false");
         if (master.startsWith("local")) {
             conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         }

@@ -14,6 +14,7 @@ import dev.fl4j.spark.ExecutorSide.PartitionOutput;
 import dev.fl4j.spark.ExecutorSide.PassBytes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.apache.spark.api.java.JavaFutureAction;
@@ -133,22 +134,36 @@ final class SparkShipper implements ClientWorkShipper {
                 pass.clientInputs().size(),
                 pass.blockFolds().orElseThrow()));
         int p = Math.min(partitions, n);
-        boolean shuffled = p > blockCount;
-        List<PartitionInput> inputs = new ArrayList<>(p);
-        for (int k = 0; k < p; k++) {
-            int first = shuffled ? firstClient(k, p, n) : BlockFolds.firstClient(firstClient(k, p, blockCount), n);
-            int end =
-                    shuffled ? firstClient(k + 1, p, n) : BlockFolds.firstClient(firstClient(k + 1, p, blockCount), n);
-            inputs.add(input(pass, first, end));
-        }
-        int[] first = new int[p + 1];
-        for (int k = 0; k < p; k++) {
-            first[k] = inputs.get(k).first();
-        }
-        first[p] = n;
         ClusterClientStates.Transaction tx = states.current();
         ClusterClientStates.TaskSide side = tx.nextPass();
-        JavaPairRDD<Integer, ClientRecord> passStates = tx.forPass(pass.clientIds(), p, first);
+        int[] byStorage = ClientInputs.storageOrder(pass);
+        boolean shuffled = p > blockCount;
+        int[] first = new int[p + 1];
+        List<PartitionInput> inputs = new ArrayList<>(p);
+        JavaPairRDD<Integer, ClientRecord> passStates = null;
+        if (byStorage != null && !tx.hasStates()) {
+            // client data loaded where the clients train, and no client state to zip in pass order: each partition
+            // is a range of the clients in storage order, so a task reads its files' row groups once, and the
+            // clients' fold members go to their blocks' partitions (the shuffled shape)
+            shuffled = true;
+            for (int k = 0; k < p; k++) {
+                inputs.add(ClientInputs.at(
+                        pass, Arrays.copyOfRange(byStorage, firstClient(k, p, n), firstClient(k + 1, p, n))));
+            }
+        } else {
+            for (int k = 0; k < p; k++) {
+                int from = shuffled ? firstClient(k, p, n) : BlockFolds.firstClient(firstClient(k, p, blockCount), n);
+                int end = shuffled
+                        ? firstClient(k + 1, p, n)
+                        : BlockFolds.firstClient(firstClient(k + 1, p, blockCount), n);
+                inputs.add(ClientInputs.range(pass, from, end));
+            }
+            for (int k = 0; k < p; k++) {
+                first[k] = inputs.get(k).first();
+            }
+            first[p] = n;
+            passStates = tx.forPass(pass.clientIds(), p, first);
+        }
         JavaRDD<ClientRecord> records =
                 passStates == null ? sc.parallelize(List.<ClientRecord>of(), p) : passStates.values();
         try {
@@ -190,17 +205,6 @@ final class SparkShipper implements ClientWorkShipper {
         }
     }
 
-    /** Clients {@code [first, end)} of the pass with their encoded client inputs. */
-    private static PartitionInput input(ShippedPass pass, int first, int end) {
-        String[] ids = new String[end - first];
-        byte[][] data = new byte[end - first][];
-        for (int i = first; i < end; i++) {
-            ids[i - first] = pass.clientIds().get(i);
-            data[i - first] = ValueCodec.encode(Struct.of(pass.clientInputMembers(i)));
-        }
-        return new PartitionInput(first, ids, data);
-    }
-
     /** The first client of partition {@code k} of {@code p} over {@code n} clients. */
     static int firstClient(int k, int p, int n) {
         return (int) ((long) k * n / p);
@@ -218,18 +222,8 @@ final class SparkShipper implements ClientWorkShipper {
             ClusterClientStates.TaskSide side,
             JavaPairRDD<Integer, ClientRecord> passStates) {
         int n = pass.clientIds().size();
-        List<PartitionInput> inputs = new ArrayList<>(1);
-        for (int k = k0; k < k0 + 1; k++) {
-            int first = firstClient(k, p, n);
-            int end = firstClient(k + 1, p, n);
-            String[] ids = new String[end - first];
-            byte[][] data = new byte[end - first][];
-            for (int i = first; i < end; i++) {
-                ids[i - first] = pass.clientIds().get(i);
-                data[i - first] = ValueCodec.encode(Struct.of(pass.clientInputMembers(i)));
-            }
-            inputs.add(new PartitionInput(first, ids, data));
-        }
+        List<PartitionInput> inputs =
+                List.of(ClientInputs.range(pass, firstClient(k0, p, n), firstClient(k0 + 1, p, n)));
         JavaRDD<PartitionInput> in = sc.parallelize(inputs, inputs.size());
         ExecutorSide.RunPartition task = new ExecutorSide.RunPartition(shared, side);
         JavaRDD<PartitionOutput> out = passStates == null

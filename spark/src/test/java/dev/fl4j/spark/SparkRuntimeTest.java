@@ -20,6 +20,7 @@ import dev.fl4j.core.Tensor;
 import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientWorkException;
+import dev.fl4j.core.computation.DoubleSumAggregationFactory;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.runtime.FederatedRuntime;
@@ -358,7 +359,7 @@ class SparkRuntimeTest {
         FederatedComputation refusing =
                 FederatedComputation.of("refusing", FederatedType.clients(F32), FederatedType.server(F32), (ctx, x) -> {
                     FederatedValue scaled = ctx.federatedMap(new ScaleOrFail(""), (FederatedValue) x);
-                    return ctx.federatedAggregate(scaled, DoubleSumOrRefuse.of(refused));
+                    return ctx.federatedAggregate(scaled, DoubleSumAggregationFactory.of(refused));
                 });
         ClientWorkException local = assertThrows(
                 ClientWorkException.class,

@@ -63,7 +63,8 @@ public final class ValueCodec {
 
     /** Encodes a tensor, structure or finite sequence. */
     public static byte[] encode(Value value) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        // sized for the tensors' data up front: a model-sized value is not copied at every doubling of the buffer
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(initialSize(value));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(MAGIC);
             out.writeByte(VERSION);
@@ -114,6 +115,26 @@ public final class ValueCodec {
         public void flush() throws IOException {
             out.flush();
         }
+    }
+
+    /** The bytes of {@code value}'s tensors outside sequences, plus room for headers (at most 256 MiB). */
+    private static int initialSize(Value value) {
+        long bytes = 64 + dataBytes(value, 0);
+        return (int) Math.min(bytes, 1 << 28);
+    }
+
+    private static long dataBytes(Value value, int depth) {
+        if (value instanceof Tensor t) {
+            return 16 + 4L * t.rank() + (long) t.size() * Math.max(1, t.dtype().bits() / 8);
+        }
+        if (value instanceof Struct s && depth < MAX_DEPTH) {
+            long sum = 8;
+            for (int i = 0; i < s.size(); i++) {
+                sum += 8 + dataBytes(s.get(i), depth + 1);
+            }
+            return sum;
+        }
+        return 64; // a sequence (not walked twice) or something encode refuses
     }
 
     /** Decodes bytes written by {@link #encode}. */

@@ -36,7 +36,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #snapshot()} is the whole store as one {@link Value}, entries sorted by client id then key,
  * so it can be written with {@link dev.fl4j.core.io.ValueCodec} (a checkpoint) and
  * {@linkplain #restore restored} to continue a run bitwise. Layout: a positional structure of
- * entries {@code <client=uint8[] (UTF-8), key=uint8[] (UTF-8), state=…>}.
+ * entries {@code <client=uint8[] (UTF-8), key=uint8[] (UTF-8), state=…>}. {@link #snapshotStream()}
+ * hands over the same entries in the same order one at a time, for a writer that need not hold them
+ * all (a checkpoint of a population whose states live on a cluster).
  *
  * <h2>An external tier</h2>
  * A runtime whose client work runs elsewhere (Spark executors) keeps that work's state there, in an

@@ -1,7 +1,9 @@
 package dev.fl4j.data.parquet;
 
+import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.tables.TableColumn;
 import dev.fl4j.simulation.tables.TableFormat;
+import dev.fl4j.simulation.tables.TableOptions;
 import dev.fl4j.simulation.tables.TableReader;
 import dev.fl4j.simulation.tables.TableWriter;
 import java.io.IOException;
@@ -37,6 +39,15 @@ public final class ParquetFormat implements TableFormat {
     @Override
     public TableReader open(Path file) throws IOException {
         return ParquetTableReader.open(file);
+    }
+
+    /**
+     * The clients of a Parquet table as a {@link ParquetClients} population: indexed by one scan of
+     * the client column, each client's rows read where it is loaded.
+     */
+    @Override
+    public ClientData openClients(Path path, TableOptions options, int batch) throws IOException {
+        return ParquetClients.open(path, options, batch);
     }
 
     @Override

@@ -42,11 +42,13 @@ final class ParquetTableReader implements TableReader {
     private final String[] strings;
     private long rowsLeftInGroup;
     private long row;
+    private int nextGroup;
 
-    private ParquetTableReader(Path file, ParquetFileReader reader) {
+    private ParquetTableReader(Path file, ParquetFileReader reader, List<String> projection) {
         this.file = file;
         this.reader = reader;
-        this.schema = reader.getFooter().getFileMetaData().getSchema();
+        this.schema =
+                projection == null ? reader.getFooter().getFileMetaData().getSchema() : project(reader, projection);
         List<TableColumn> cs = new ArrayList<>();
         for (Type t : schema.getFields()) {
             cs.add(new TableColumn(t.getName(), kind(t)));
@@ -65,6 +67,16 @@ final class ParquetTableReader implements TableReader {
     }
 
     static ParquetTableReader open(Path file) throws IOException {
+        return open(file, null);
+    }
+
+    /**
+     * Opens {@code file} reading only the columns {@code projection} names, in that order (null: every
+     * column); only their column chunks are read.
+     *
+     * @throws MalformedTableException if a named column is not in the file
+     */
+    static ParquetTableReader open(Path file, List<String> projection) throws IOException {
         ParquetFileReader reader;
         try {
             reader = ParquetFileReader.open(new LocalInputFile(file), HadoopFreeReadOptions.create(new Codecs()));
@@ -77,13 +89,58 @@ final class ParquetTableReader implements TableReader {
             throw damaged(file, "footer", e);
         }
         try {
-            return new ParquetTableReader(file, reader);
+            return new ParquetTableReader(file, reader, projection);
         } catch (RuntimeException e) {
             reader.close();
             throw e instanceof MalformedTableException m
                     ? m
                     : new MalformedTableException(file, "unreadable Parquet schema (" + e.getMessage() + ")", e);
         }
+    }
+
+    private MessageType project(ParquetFileReader r, List<String> names) {
+        MessageType full = r.getFooter().getFileMetaData().getSchema();
+        List<Type> fields = new ArrayList<>();
+        for (String name : names) {
+            if (!full.containsField(name)) {
+                throw new MalformedTableException(file, "no column '" + name + "'; the file has " + full.getFields());
+            }
+            fields.add(full.getType(name));
+        }
+        MessageType projected = new MessageType(full.getName(), fields);
+        r.setRequestedSchema(projected);
+        return projected;
+    }
+
+    /** The number of rows of each row group, in file order. */
+    long[] rowGroupRows() {
+        return reader.getRowGroups().stream().mapToLong(b -> b.getRowCount()).toArray();
+    }
+
+    /**
+     * Skips the next row group without reading it; only between row groups (before the first
+     * {@link #next()} of a group, or after its last row).
+     *
+     * @return false if there was no row group left
+     */
+    boolean skipRowGroup() throws IOException {
+        if (rowsLeftInGroup != 0) {
+            throw new IllegalStateException(file + ": " + rowsLeftInGroup + " rows left in the current row group");
+        }
+        if (nextGroup >= reader.getRowGroups().size()) {
+            return false;
+        }
+        long rows = reader.getRowGroups().get(nextGroup).getRowCount();
+        try {
+            if (!reader.skipNextRowGroup()) {
+                return false;
+            }
+        } catch (RuntimeException e) {
+            throw new MalformedTableException(file, "row " + (row + 1), "unreadable (" + e.getMessage() + ")");
+        }
+        row += rows;
+        nextGroup++;
+        return true;
     }
 
     private TableColumn.Kind kind(Type t) {
@@ -139,6 +196,20 @@ final class ParquetTableReader implements TableReader {
 
     @Override
     public boolean next() throws IOException {
+        return advance(true);
+    }
+
+    /**
+     * Moves past the next row without decoding its cells (they are skipped in their column readers);
+     * the cell accessors then still answer for the row read before.
+     *
+     * @return false at the end of the file
+     */
+    boolean skipRow() throws IOException {
+        return advance(false);
+    }
+
+    private boolean advance(boolean decode) throws IOException {
         try {
             while (rowsLeftInGroup == 0) {
                 PageReadStore pages = reader.readNextRowGroup();
@@ -146,6 +217,7 @@ final class ParquetTableReader implements TableReader {
                     return false;
                 }
                 rowsLeftInGroup = pages.getRowCount();
+                nextGroup++;
                 ColumnReadStoreImpl store = new ColumnReadStoreImpl(
                         pages,
                         new IgnoringConverter(columns.size()),
@@ -158,7 +230,15 @@ final class ParquetTableReader implements TableReader {
             row++;
             rowsLeftInGroup--;
             for (int i = 0; i < descriptors.length; i++) {
-                readCell(i);
+                if (decode) {
+                    readCell(i);
+                } else {
+                    ColumnReader r = columnReaders[i];
+                    if (r.getCurrentDefinitionLevel() == descriptors[i].getMaxDefinitionLevel()) {
+                        r.skip();
+                    }
+                    r.consume();
+                }
             }
             return true;
         } catch (MalformedTableException e) {

@@ -36,12 +36,20 @@ final class ParquetTableWriter implements TableWriter {
     }
 
     static ParquetTableWriter create(Path file, List<TableColumn> columns) throws IOException {
+        return create(file, columns, 0);
+    }
+
+    /** As {@link #create(Path, List)}, with at most {@code rowGroupRows} rows per row group (0: no limit). */
+    static ParquetTableWriter create(Path file, List<TableColumn> columns, int rowGroupRows) throws IOException {
         List<TableColumn> cs = List.copyOf(columns);
         MessageType schema = schema(cs);
         Files.deleteIfExists(file);
         Row row = new Row(cs.size());
-        ParquetWriter<Row> writer = new Builder(new LocalOutputFile(file), schema)
-                .withConf(new PlainParquetConfiguration())
+        Builder builder = new Builder(new LocalOutputFile(file), schema);
+        if (rowGroupRows > 0) {
+            builder.withRowGroupRowCountLimit(rowGroupRows);
+        }
+        ParquetWriter<Row> writer = builder.withConf(new PlainParquetConfiguration())
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .withCodecFactory(new Codecs())
                 .withCompressionCodec(CompressionCodecName.SNAPPY)

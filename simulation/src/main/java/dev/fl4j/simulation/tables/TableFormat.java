@@ -31,4 +31,22 @@ public interface TableFormat {
 
     /** Creates {@code file} (replacing it) with {@code columns}. */
     TableWriter create(Path file, List<TableColumn> columns) throws IOException;
+
+    /**
+     * The clients of a table with a client column ({@code path} a file, or a directory of part files),
+     * indexed but not read: only the client column is scanned, and a client's rows are read when its
+     * data is loaded, where it trains (its loader is a
+     * {@link dev.fl4j.core.runtime.PortableClientLoader}). For populations too large to hold; the
+     * examples are those {@link Tables#read} makes, each client's examples in batches of {@code batch}
+     * (the last may be smaller; 0 for one example per element).
+     *
+     * @throws UnsupportedOperationException if this format cannot (the default)
+     * @throws MalformedTableException if the table is malformed, or not of the form this format's
+     *     population reads (each format says which)
+     */
+    default dev.fl4j.simulation.data.ClientData openClients(Path path, TableOptions options, int batch)
+            throws IOException {
+        throw new UnsupportedOperationException("the " + name()
+                + " table format has no client population read where clients train; read it with" + " Tables.read");
+    }
 }

@@ -436,9 +436,10 @@ public final class Tables {
 
     /**
      * The shape of the grid {@code names} index, when they are {@code NAME[i]...[k]} with one name in
-     * row-major order over a full grid; else null.
+     * row-major order over a full grid; else null. The shape of {@code x} of a table whose features
+     * have these names ({@code fl4j data export} names them so).
      */
-    static int[] gridShape(List<String> names) {
+    public static int[] gridShape(List<String> names) {
         String base = null;
         int[][] indices = new int[names.size()][];
         for (int i = 0; i < names.size(); i++) {
