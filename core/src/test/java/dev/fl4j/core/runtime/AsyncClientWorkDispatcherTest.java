@@ -9,14 +9,12 @@ import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ListSequence;
-import dev.fl4j.core.Placement;
 import dev.fl4j.core.SequenceType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.computation.ClientContext;
 import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.computation.ComputationFactories;
 import dev.fl4j.core.computation.FederatedComputation;
@@ -24,11 +22,9 @@ import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.computation.SequenceMeanFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -138,41 +134,10 @@ class AsyncClientWorkDispatcherTest {
                 if (i == failing) {
                     stages.get(i).completeExceptionally(new IllegalStateException("client" + i + " reported failure"));
                 } else {
-                    stages.get(i).complete(chains.get(i).invoke(arguments.get(i), new Context("client" + i)));
+                    stages.get(i)
+                            .complete(chains.get(i).invoke(arguments.get(i), new StatelessClientContext("client" + i)));
                 }
             }
-        }
-    }
-
-    private record Context(String clientId) implements ClientContext {
-        @Override
-        public Placement placement() {
-            return Placement.CLIENTS;
-        }
-
-        @Override
-        public int clientIndex() {
-            return 0;
-        }
-
-        @Override
-        public int workerIndex() {
-            return 0;
-        }
-
-        @Override
-        public <T> T workerResource(Object key, Supplier<T> factory) {
-            return factory.get();
-        }
-
-        @Override
-        public Optional<Value> clientState(String key) {
-            return Optional.empty();
-        }
-
-        @Override
-        public void setClientState(String key, Value state) {
-            throw new IllegalStateException("no state here");
         }
     }
 

@@ -9,7 +9,6 @@ import dev.fl4j.core.DType;
 import dev.fl4j.core.FederatedType;
 import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.ListSequence;
-import dev.fl4j.core.Placement;
 import dev.fl4j.core.SequenceType;
 import dev.fl4j.core.ServerValue;
 import dev.fl4j.core.Struct;
@@ -17,7 +16,6 @@ import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
-import dev.fl4j.core.computation.ClientContext;
 import dev.fl4j.core.computation.ComputationDescriptor;
 import dev.fl4j.core.computation.ComputationFactories;
 import dev.fl4j.core.computation.FederatedComputation;
@@ -28,9 +26,7 @@ import dev.fl4j.core.io.ValueCodec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,41 +62,10 @@ class ShippedChainTest {
                             SequenceMeanFactory.class.getName(),
                             dev.fl4j.core.computation.FieldSelection.Factory.class.getName()));
             Value arg = ValueCodec.decode(ValueCodec.encode(argument));
-            Value result = ValueCodec.decode(ValueCodec.encode(rebuilt.invoke(arg, new Context(clientId))));
+            Value result =
+                    ValueCodec.decode(ValueCodec.encode(rebuilt.invoke(arg, new StatelessClientContext(clientId))));
             results.add(result.type().toString());
             return result;
-        }
-    }
-
-    private record Context(String clientId) implements ClientContext {
-        @Override
-        public Placement placement() {
-            return Placement.CLIENTS;
-        }
-
-        @Override
-        public int clientIndex() {
-            return 0;
-        }
-
-        @Override
-        public int workerIndex() {
-            return 0;
-        }
-
-        @Override
-        public <T> T workerResource(Object key, Supplier<T> factory) {
-            return factory.get();
-        }
-
-        @Override
-        public Optional<Value> clientState(String key) {
-            return Optional.empty();
-        }
-
-        @Override
-        public void setClientState(String key, Value state) {
-            throw new IllegalStateException("no state here");
         }
     }
 
