@@ -2,7 +2,9 @@ package dev.fl4j.compression.internal;
 
 import dev.fl4j.compression.ByteReader;
 import dev.fl4j.compression.ByteWriter;
+import dev.fl4j.compression.Signal;
 import dev.fl4j.compression.SignalShape;
+import dev.fl4j.compression.StageDecoder;
 
 /**
  * A {@link PackedQuantizer} that can also take its input one rotation block at a time, so that a
@@ -21,6 +23,19 @@ public interface BlockQuantizer extends PackedQuantizer {
 
     /** Reads this stage's side information as {@code readSideInfo} does; returns the source of its decoded floats. */
     Source readSideInfoSource(ByteReader sideInfo, SignalShape input);
+
+    /** Decodes the packed payload through {@link #readSideInfoSource}, the whole tensor in one fill. */
+    @Override
+    default StageDecoder readSideInfoPacked(ByteReader sideInfo, SignalShape input) {
+        Source source = readSideInfoSource(sideInfo, input);
+        int n = input.length();
+        return output -> {
+            source.start(output.bytes());
+            float[] x = new float[n];
+            source.fill(0, x, n);
+            return Signal.floats(x);
+        };
+    }
 
     /** Takes the elements in order. */
     interface Sink {

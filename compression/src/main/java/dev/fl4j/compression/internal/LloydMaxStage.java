@@ -210,19 +210,6 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
         };
     }
 
-    /** As {@link #readSideInfo}, unpacking the symbols a block at a time. */
-    @Override
-    public StageDecoder readSideInfoPacked(ByteReader in, SignalShape input) {
-        Source source = readSideInfoSource(in, input);
-        int n = input.length();
-        return output -> {
-            source.start(output.bytes());
-            float[] x = new float[n];
-            source.fill(0, x, n);
-            return Signal.floats(x);
-        };
-    }
-
     /** Fills whole scale blocks (or the whole tensor) per call: see {@link #takesBlocks}. */
     @Override
     public Source readSideInfoSource(ByteReader in, SignalShape input) {

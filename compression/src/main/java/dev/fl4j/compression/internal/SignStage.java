@@ -132,19 +132,6 @@ public final class SignStage extends QuantizerStage implements BlockQuantizer {
         };
     }
 
-    /** As {@link #readSideInfo}, decoding the packed bits: bit 1 gives {@code +|scale|}, bit 0 {@code -|scale|}. */
-    @Override
-    public StageDecoder readSideInfoPacked(ByteReader in, SignalShape input) {
-        Source source = readSideInfoSource(in, input);
-        int n = input.length();
-        return output -> {
-            source.start(output.bytes());
-            float[] y = new float[n];
-            source.fill(0, y, n);
-            return Signal.floats(y);
-        };
-    }
-
     @Override
     public Source readSideInfoSource(ByteReader in, SignalShape input) {
         float scale = readScale(in);
