@@ -49,7 +49,8 @@ import java.util.regex.Pattern;
  *       image data: first on the {@link LocalRuntime} (one worker per core), then on a
  *       {@link DeployServer} in this JVM with every client a {@code FederatedClient} in a JVM of its
  *       own on 127.0.0.1, with TLS and signed requests (a {@link DevelopmentPki} written to a
- *       temporary directory), all clients every round. One warm-up round each, then the timed
+ *       temporary directory), all clients every round. {@code warmupRounds} untimed rounds each (the
+ *       client JVMs start cold: their JIT compiler works through the first rounds), then the timed
  *       rounds; the ratio is the deployed median round time over the local one. The two final
  *       models must be bitwise equal, or the run fails. Next to the wall times, the CPU seconds per
  *       timed round of each side (the local JVM; the server JVM and the client JVMs) and the cores the
@@ -86,6 +87,7 @@ public final class DeployBenchmark {
             int examplesPerClient,
             int batch,
             int rounds,
+            int warmupRounds,
             int lightweightClients,
             int lightweightJvms,
             int lightweightRounds,
@@ -94,6 +96,7 @@ public final class DeployBenchmark {
             positive("clients", clients);
             positive("batch", batch);
             positive("rounds", rounds);
+            positive("warm-up rounds", warmupRounds);
             if (examplesPerClient < batch) {
                 throw new IllegalArgumentException(
                         "examples per client (" + examplesPerClient + ") must be at least one batch (" + batch + ")");
@@ -113,7 +116,7 @@ public final class DeployBenchmark {
         }
 
         public static Options defaults() {
-            return new Options(10, 600, 20, 3, 1000, 4, 2, 1);
+            return new Options(10, 600, 20, 3, 1, 1000, 4, 2, 1);
         }
 
         private static void positive(String name, int v) {
@@ -182,11 +185,12 @@ public final class DeployBenchmark {
         out.printf(
                 Locale.ROOT,
                 "bench deploy: FedAvg fedavg_cnn, %d clients x %d synthetic examples (batch %d), all clients every"
-                        + " round, 1 warm-up + %d timed rounds;%n  local runtime (%d workers) vs a TLS server with %d"
+                        + " round, %d warm-up + %d timed rounds;%n  local runtime (%d workers) vs a TLS server with %d"
                         + " client JVMs on 127.0.0.1; load average %s%n",
                 o.clients(),
                 o.examplesPerClient(),
                 o.batch(),
+                o.warmupRounds(),
                 o.rounds(),
                 Runtime.getRuntime().availableProcessors(),
                 o.clients(),
@@ -206,7 +210,7 @@ public final class DeployBenchmark {
             examples.put(id, cnnExamples(o.examplesPerClient(), o.seed(), keyIndex.get(id)));
         }
         ClientData data = ClientData.fromExamples(examples);
-        int totalRounds = 1 + o.rounds();
+        int totalRounds = o.warmupRounds() + o.rounds();
 
         CpuUsage[] localCpu = new CpuUsage[2];
         TrainingResult local = TrainingLoop.builder()
@@ -220,8 +224,8 @@ public final class DeployBenchmark {
                 .optListener(new RoundListener() {
                     @Override
                     public void roundFinished(int round, Map<String, Double> metrics) {
-                        if (round == 1 || round == totalRounds) {
-                            localCpu[round == 1 ? 0 : 1] = CpuUsage.now();
+                        if (round == o.warmupRounds() || round == totalRounds) {
+                            localCpu[round == o.warmupRounds() ? 0 : 1] = CpuUsage.now();
                         }
                     }
                 })
@@ -248,10 +252,11 @@ public final class DeployBenchmark {
                 .optListener(new RoundListener() {
                     @Override
                     public void roundFinished(int round, Map<String, Double> metrics) {
-                        if (round == 1 || round == totalRounds) {
-                            tcp.snapshot(round == 1);
-                            serverCpu[round == 1 ? 0 : 1] = CpuUsage.now();
-                            clientsCpu[round == 1 ? 0 : 1] = ProcessCpu.seconds(clients);
+                        if (round == o.warmupRounds() || round == totalRounds) {
+                            boolean start = round == o.warmupRounds();
+                            tcp.snapshot(start);
+                            serverCpu[start ? 0 : 1] = CpuUsage.now();
+                            clientsCpu[start ? 0 : 1] = ProcessCpu.seconds(clients);
                         }
                     }
                 })
@@ -286,7 +291,7 @@ public final class DeployBenchmark {
                     + " rounds differs from the local runtime's: deployment and simulation disagree");
         }
         List<Map<String, Double>> h = deployed.history();
-        Map<String, Double> first = h.get(h.size() - 1 - o.rounds()); // the warm-up round
+        Map<String, Double> first = h.get(h.size() - 1 - o.rounds()); // the last warm-up round
         Map<String, Double> last = h.get(h.size() - 1);
         long protocol = (long) (delta(first, last, DeployServer.WIRE_SENT_BYTES)
                 + delta(first, last, DeployServer.WIRE_RECEIVED_BYTES));

@@ -670,8 +670,15 @@ final class BenchCommand implements Runnable {
         @Option(
                 names = "--rounds",
                 paramLabel = "N",
-                description = "Timed rounds on each side (after one warm-up round). Default: ${DEFAULT-VALUE}.")
+                description = "Timed rounds on each side (after the warm-up rounds). Default: ${DEFAULT-VALUE}.")
         int rounds = D.rounds();
+
+        @Option(
+                names = "--warmup-rounds",
+                paramLabel = "N",
+                description = "Untimed rounds on each side first (the client JVMs start cold). Default:"
+                        + " ${DEFAULT-VALUE}.")
+        int warmupRounds = D.warmupRounds();
 
         @Option(
                 names = "--lightweight-clients",
@@ -703,6 +710,7 @@ final class BenchCommand implements Runnable {
                             examplesPerClient,
                             batch,
                             rounds,
+                            warmupRounds,
                             lightweightClients,
                             lightweightJvms,
                             lightweightRounds,

@@ -203,6 +203,9 @@ class BenchCommandTest {
                 run("bench", "deploy", "--lightweight-clients", "-1"),
                 "fl4j bench deploy: lightweight clients must be >= 0 (0: skip the heap part), got -1");
         assertUsageError(run("bench", "deploy", "--clients", "0"), "fl4j bench deploy: clients must be at least 1");
+        assertUsageError(
+                run("bench", "deploy", "--warmup-rounds", "0"),
+                "fl4j bench deploy: warm-up rounds must be at least 1, got 0");
     }
 
     @Test
