@@ -230,19 +230,7 @@ public final class KMeansRun {
             RoundPrinter printer = new RoundPrinter(out, progress, name);
             List<MetricsSink> sinks = new ArrayList<>();
             try {
-                TrainingLoop.Builder loop = TrainingLoop.builder()
-                        .setProcess(process)
-                        .setTrainingData(data.train())
-                        .setClientsPerRound(s.clientsPerRound())
-                        .setRounds(s.rounds())
-                        .setPreprocessing(prep)
-                        .optSeed(s.seed())
-                        .optDropoutRate(s.dropout())
-                        .optWorkers(s.workers())
-                        .optListener(printer);
-                if (runtime != null) {
-                    loop.optRuntime(runtime);
-                }
+                TrainingLoop.Builder loop = Simulation.trainingLoop(s, process, data, prep, printer, runtime);
                 if (evaluation != null) {
                     loop.optEvaluation(evaluation, s.evalEvery());
                 }

@@ -237,19 +237,7 @@ public final class Simulation {
                 RoundPrinter printer = new RoundPrinter(out, progress, name);
                 List<MetricsSink> sinks = new ArrayList<>();
                 try {
-                    TrainingLoop.Builder loop = TrainingLoop.builder()
-                            .setProcess(process)
-                            .setTrainingData(data.train())
-                            .setClientsPerRound(s.clientsPerRound())
-                            .setRounds(s.rounds())
-                            .setPreprocessing(prep)
-                            .optSeed(s.seed())
-                            .optDropoutRate(s.dropout())
-                            .optWorkers(s.workers())
-                            .optListener(printer);
-                    if (runtime != null) {
-                        loop.optRuntime(runtime);
-                    }
+                    TrainingLoop.Builder loop = trainingLoop(s, process, data, prep, printer, runtime);
                     dp.ifPresent(loop::optPrivacy);
                     if (evaluation != null) {
                         loop.optEvaluation(evaluation, s.evalEvery());
@@ -549,6 +537,34 @@ public final class Simulation {
     }
 
     /** The {@code --model}, or the dataset's default one. */
+    /**
+     * The training loop every simulate run shares: {@code process} over the training clients with the
+     * settings' cohort, rounds, seed, dropout and workers, rounds reported to {@code printer}, on
+     * {@code runtime} when one is given (otherwise the loop's own local runtime).
+     */
+    static TrainingLoop.Builder trainingLoop(
+            SimulationSettings s,
+            LearningProcess process,
+            SimulationData data,
+            Preprocessing prep,
+            RoundPrinter printer,
+            FederatedRuntime runtime) {
+        TrainingLoop.Builder loop = TrainingLoop.builder()
+                .setProcess(process)
+                .setTrainingData(data.train())
+                .setClientsPerRound(s.clientsPerRound())
+                .setRounds(s.rounds())
+                .setPreprocessing(prep)
+                .optSeed(s.seed())
+                .optDropoutRate(s.dropout())
+                .optWorkers(s.workers())
+                .optListener(printer);
+        if (runtime != null) {
+            loop.optRuntime(runtime);
+        }
+        return loop;
+    }
+
     static ModelChoice model(SimulationSettings s, SimulationData data) {
         try {
             return ModelChoice.of(s.model() != null ? s.model() : ModelChoice.defaultFor(data), data);
