@@ -46,7 +46,6 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -467,25 +466,9 @@ public final class FederatedClient implements AutoCloseable {
     private static final long SECAGG_GRACE_MILLIS = TimeUnit.MINUTES.toMillis(10);
 
     private PushResultResponse push(TaskHeader task, byte[] result, boolean indexRead, String failure) {
-        CompletableFuture<PushResultResponse> answer = new CompletableFuture<>();
-        StreamObserver<ResultChunk> out = async.withDeadlineAfter(120, TimeUnit.SECONDS)
-                .pushResult(new StreamObserver<>() {
-                    @Override
-                    public void onNext(PushResultResponse r) {
-                        answer.complete(r);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        answer.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        answer.completeExceptionally(
-                                new IllegalStateException("server closed the push without an answer"));
-                    }
-                });
+        UploadAnswer<PushResultResponse> answer = new UploadAnswer<>("push");
+        StreamObserver<ResultChunk> out =
+                async.withDeadlineAfter(120, TimeUnit.SECONDS).pushResult(answer);
         ResultHeader.Builder h = ResultHeader.newBuilder()
                 .setClient(header())
                 .setTaskId(task.getTaskId())

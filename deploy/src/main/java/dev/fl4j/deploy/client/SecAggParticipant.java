@@ -20,7 +20,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -173,25 +172,9 @@ final class SecAggParticipant {
     }
 
     private SecAggSubmitResponse submit(String taskId, byte[] message) {
-        CompletableFuture<SecAggSubmitResponse> answer = new CompletableFuture<>();
-        StreamObserver<SecAggChunk> out = async.withDeadlineAfter(120, TimeUnit.SECONDS)
-                .secAggSubmit(new StreamObserver<>() {
-                    @Override
-                    public void onNext(SecAggSubmitResponse r) {
-                        answer.complete(r);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        answer.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        answer.completeExceptionally(
-                                new IllegalStateException("server closed the submit without an answer"));
-                    }
-                });
+        UploadAnswer<SecAggSubmitResponse> answer = new UploadAnswer<>("submit");
+        StreamObserver<SecAggChunk> out =
+                async.withDeadlineAfter(120, TimeUnit.SECONDS).secAggSubmit(answer);
         SecAggSubmitHeader unsigned = SecAggSubmitHeader.newBuilder()
                 .setClient(header)
                 .setTaskId(taskId)
