@@ -55,7 +55,7 @@ class ComputationDigestTest {
             while (first.tasksDone() < 1 && System.nanoTime() < end) {
                 Thread.sleep(5);
             }
-            assertEquals(1, first.tasksDone());
+            assertTrue(first.tasksDone() >= 1, "the first client finished a task before it closed");
             first.close(); // the restarted client has no cache
             FederatedClient restarted = DeployFixture.client(t, 0).start();
             clients.set(0, restarted);
@@ -67,7 +67,11 @@ class ComputationDigestTest {
                     "the restarted client got its computation and the run is bitwise the local one");
             assertEquals(1, first.computationsFetched(), "fetched before the restart, once");
             assertTrue(restarted.awaitFinished(Duration.ofSeconds(20)));
-            assertEquals(rounds - first.tasksDone(), restarted.tasksDone());
+            // the model above counts client 0 in every round; closing the first client may cancel a push the
+            // server had already accepted, so the first client's own count can be one short
+            int unheard = rounds - first.tasksDone() - restarted.tasksDone();
+            assertTrue(unheard == 0 || unheard == 1, "tasks accepted but not heard by the closed client: " + unheard);
+            assertTrue(restarted.tasksDone() >= 1, "the restarted client took part after the restart");
             assertEquals(1, restarted.computationsFetched(), "the restarted client fetched it again, once");
             for (int k = 1; k < DeployFixture.CLIENTS; k++) {
                 assertTrue(clients.get(k).awaitFinished(Duration.ofSeconds(20)));
