@@ -54,14 +54,23 @@ public final class PopulationBenchmark {
 
     /** What to run. */
     public record Options(
-            String runtime, int workers, int population, int perRound, int examples, int rounds, Path dir, long seed) {
+            String runtime,
+            int workers,
+            int population,
+            int perRound,
+            int examples,
+            int rounds,
+            int warmupRounds,
+            Path dir,
+            long seed) {
         public Options {
             if (population < 1 || perRound < 1 || perRound > population) {
                 throw new IllegalArgumentException(
                         "clients per round must be in [1, population], got " + perRound + " of " + population);
             }
-            if (examples < 1 || rounds < 1 || workers < 1) {
-                throw new IllegalArgumentException("examples per client, rounds and workers must be at least 1");
+            if (examples < 1 || rounds < 1 || warmupRounds < 1 || workers < 1) {
+                throw new IllegalArgumentException(
+                        "examples per client, rounds, warm-up rounds and workers must be at least 1");
             }
         }
 
@@ -73,6 +82,7 @@ public final class PopulationBenchmark {
                     10_000,
                     3,
                     3,
+                    1,
                     Path.of(System.getProperty("java.io.tmpdir"), "fl4j-bench-population-1000000x3"),
                     1);
         }
@@ -155,7 +165,7 @@ public final class PopulationBenchmark {
             try (FederatedRuntime rt = RuntimeSpecs.open(o.runtime(), o.workers())) {
                 Value state = process.initialize(rt);
                 int[] order = new int[ids.size()];
-                for (int round = 0; round <= o.rounds(); round++) {
+                for (int round = 0; round < o.warmupRounds() + o.rounds(); round++) {
                     List<String> cohort = draw(ids, order, o.perRound(), Seeds.derive(o.seed(), round));
                     long t = System.nanoTime();
                     ClientValues data = clients.clientValues(cohort);
@@ -166,12 +176,12 @@ public final class PopulationBenchmark {
                     out.printf(
                             Locale.ROOT,
                             "%s round %d: %.2f s (%.0f clients/s); live heap after GC %.1f MiB%n",
-                            round == 0 ? "warm-up" : "timed",
+                            round < o.warmupRounds() ? "warm-up" : "timed",
                             round,
                             s,
                             o.perRound() / s,
                             live / 1048576.0);
-                    if (round > 0) {
+                    if (round >= o.warmupRounds()) {
                         seconds.add(s);
                     }
                 }

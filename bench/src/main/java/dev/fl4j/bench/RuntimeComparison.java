@@ -22,9 +22,9 @@ import java.util.Locale;
 /**
  * FedAvg round time on another runtime (a Spark runtime, {@code spark:local[2]}) against the
  * {@link LocalRuntime} with the same number of workers, in one run: the same process, synthetic
- * client data and seed on both, one warm-up round each, then the timed rounds, alternating between the
- * runtimes (round r on the local runtime, then round r on the other), so that a shared machine's
- * changing load weighs on both alike. Efficiency is local round time / other round time; the process's
+ * client data and seed on both, the warm-up rounds (one by default) on each, then the timed rounds,
+ * alternating between the runtimes (round r on the local runtime, then round r on the other), so that a
+ * shared machine's changing load weighs on both alike. Efficiency is local round time / other round time; the process's
  * CPU time per round (every thread, TensorFlow's too; both runtimes run in this JVM) is printed next to
  * it. The final models must be bitwise equal, or the run fails.
  */
@@ -41,6 +41,7 @@ public final class RuntimeComparison {
             int examplesPerClient,
             int batch,
             int rounds,
+            int warmupRounds,
             long seed) {
         public Options {
             BenchModels.byName(model);
@@ -48,6 +49,7 @@ public final class RuntimeComparison {
             positive("clients", clients);
             positive("batch", batch);
             positive("rounds", rounds);
+            positive("warm-up rounds", warmupRounds);
             if (examplesPerClient < batch) {
                 throw new IllegalArgumentException(
                         "examples per client (" + examplesPerClient + ") must be at least one batch (" + batch + ")");
@@ -55,7 +57,7 @@ public final class RuntimeComparison {
         }
 
         public static Options defaults() {
-            return new Options("fedavg_cnn", "spark:local[2]", 2, 16, 64, 16, 3, 1);
+            return new Options("fedavg_cnn", "spark:local[2]", 2, 16, 64, 16, 3, 1, 1);
         }
 
         private static void positive(String name, int v) {
@@ -77,12 +79,13 @@ public final class RuntimeComparison {
         ModelSpec spec = BenchModels.byName(o.model());
         out.printf(
                 Locale.ROOT,
-                "bench spark: FedAvg %s, %d clients x %d examples (batch %d), %d timed rounds; local runtime with %d"
-                        + " workers vs %s%n",
+                "bench spark: FedAvg %s, %d clients x %d examples (batch %d), %d warm-up and %d timed rounds; local"
+                        + " runtime with %d workers vs %s%n",
                 o.model(),
                 o.clients(),
                 o.examplesPerClient(),
                 o.batch(),
+                o.warmupRounds(),
                 o.rounds(),
                 o.workers(),
                 o.runtime());
@@ -111,10 +114,12 @@ public final class RuntimeComparison {
                 FederatedRuntime otherRt = RuntimeSpecs.open(o.runtime(), o.workers())) {
             // warm-up rounds, then the timed rounds alternate between the runtimes, so that the other sessions' load
             // on a shared machine weighs on both alike
-            localState = process.next(localRt, process.initialize(localRt), clientData)
-                    .state();
-            otherState = process.next(otherRt, process.initialize(otherRt), clientData)
-                    .state();
+            localState = process.initialize(localRt);
+            otherState = process.initialize(otherRt);
+            for (int r = 0; r < o.warmupRounds(); r++) {
+                localState = process.next(localRt, localState, clientData).state();
+                otherState = process.next(otherRt, otherState, clientData).state();
+            }
             for (int r = 0; r < o.rounds(); r++) {
                 localState = timedRound(localRt, process, localState, clientData, local, localCpu);
                 otherState = timedRound(otherRt, process, otherState, clientData, other, otherCpu);
@@ -123,8 +128,8 @@ public final class RuntimeComparison {
         out.printf(Locale.ROOT, "local  rounds %s s (process CPU %s s)%n", format(local), format(localCpu));
         out.printf(Locale.ROOT, "%s rounds %s s (process CPU %s s)%n", o.runtime(), format(other), format(otherCpu));
         if (!process.getModelWeights(localState).equals(process.getModelWeights(otherState))) {
-            throw new IllegalStateException("the model after " + (o.rounds() + 1) + " rounds on " + o.runtime()
-                    + " differs from the local runtime's: the runtimes disagree");
+            throw new IllegalStateException("the model after " + (o.rounds() + o.warmupRounds()) + " rounds on "
+                    + o.runtime() + " differs from the local runtime's: the runtimes disagree");
         }
         Result r = new Result(median(local), median(other), median(localCpu), median(otherCpu));
         out.printf(

@@ -569,8 +569,15 @@ final class BenchCommand implements Runnable {
         @Option(
                 names = "--rounds",
                 paramLabel = "N",
-                description = "Timed rounds per runtime (after one warm-up round). Default: ${DEFAULT-VALUE}.")
+                description = "Timed rounds per runtime (after the warm-up rounds). Default: ${DEFAULT-VALUE}.")
         int rounds = D.rounds();
+
+        @Option(
+                names = "--warmup-rounds",
+                paramLabel = "N",
+                description = "Untimed rounds per runtime before the timed ones (the JVM compiles Spark's and"
+                        + " fl4j's code through the first rounds). Default: ${DEFAULT-VALUE}.")
+        int warmupRounds = D.warmupRounds();
 
         @Option(names = "--seed", paramLabel = "N", description = "Seed. Default: ${DEFAULT-VALUE}.")
         long seed = D.seed();
@@ -580,8 +587,8 @@ final class BenchCommand implements Runnable {
                 description = "Instead: the population benchmark. N synthetic clients (--population-size) with a few"
                         + " examples each in Parquet files (written once to --population-dir, reused), --cohort per"
                         + " round, softmax model, client data read in the executors: round time, clients trained/s"
-                        + " (target >= 2,000) and driver heap (target <= 1 GiB). --runtime, --workers, --rounds and"
-                        + " --seed apply.")
+                        + " (target >= 2,000) and driver heap (target <= 1 GiB). --runtime, --workers, --rounds,"
+                        + " --warmup-rounds and --seed apply.")
         boolean population;
 
         @Option(
@@ -618,7 +625,15 @@ final class BenchCommand implements Runnable {
                     dev.fl4j.bench.PopulationBenchmark.run(
                             System.out,
                             new dev.fl4j.bench.PopulationBenchmark.Options(
-                                    runtime, workers, populationSize, cohort, populationExamples, rounds, dir, seed));
+                                    runtime,
+                                    workers,
+                                    populationSize,
+                                    cohort,
+                                    populationExamples,
+                                    rounds,
+                                    warmupRounds,
+                                    dir,
+                                    seed));
                 } catch (IllegalArgumentException e) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "bench spark: " + e.getMessage());
                 }
@@ -627,7 +642,7 @@ final class BenchCommand implements Runnable {
             RuntimeComparison.Options o = options(
                     spec,
                     () -> new RuntimeComparison.Options(
-                            model, runtime, workers, clients, examplesPerClient, batch, rounds, seed));
+                            model, runtime, workers, clients, examplesPerClient, batch, rounds, warmupRounds, seed));
             try {
                 RuntimeComparison.run(System.out, o);
             } catch (IllegalArgumentException e) {

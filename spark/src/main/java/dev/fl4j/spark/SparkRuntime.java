@@ -48,8 +48,13 @@ import org.apache.spark.api.java.JavaSparkContext;
  * local runtime's answer for any number of partitions and executors, and no client's update reaches
  * the driver. With at least as many blocks as partitions, each partition is a range of whole blocks
  * and folds them as it trains. With fewer (a round of at most 1024 clients is one block), the clients
- * still train in all partitions in parallel and a second stage folds each block: the clients' fold
- * inputs are shuffled (executor to executor) to their block's partition, sorted by client index.
+ * still train in all partitions in parallel and a second stage folds each block. With partitions in pass
+ * order, the clients' fold inputs stay in the executors that computed them (persisted as values, spilled
+ * to disk if memory runs short), and each block's fold task reads the partitions that hold its clients,
+ * in client order, through a narrow dependency: without a copy in the same JVM, fetched as encoded
+ * bytes from another executor. With partitions in storage order (client data loaded in the executors)
+ * they are shuffled to their block's partition, sorted by client index. Each executor JVM decodes a
+ * pass's broadcast values once and its tasks share them.
  *
  * <p>Other passes (a {@code federated_aggregate} of an aggregation that is not shippable; robust
  * aggregators that need every update, median and Krum, whose accumulator is every update, so they are
