@@ -108,16 +108,32 @@ class SparkRuntimeTest {
     }
 
     @Test
-    void fedAvgOnSparkEndsWithTheLocalModelBitwiseForAnyPartitioning() {
+    void fedAvgOnSparkEndsWithTheLocalModelBitwiseForAnyPartitioning() throws Exception {
         TrainingResult local;
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
             local = fedAvg(rt);
         }
         for (int partitions : new int[] {1, 3, 7}) {
             TrainingResult onSpark;
+            java.util.concurrent.atomic.AtomicLong shuffled = new java.util.concurrent.atomic.AtomicLong();
             try (SparkRuntime rt = spark(partitions)) {
+                rt.sparkContext().sc().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
+                    @Override
+                    public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+                        if (end.taskMetrics() != null) {
+                            shuffled.addAndGet(
+                                    end.taskMetrics().shuffleWriteMetrics().bytesWritten());
+                        }
+                    }
+                });
                 onSpark = fedAvg(rt);
+                rt.sparkContext().sc().listenerBus().waitUntilEmpty();
             }
+            assertEquals(
+                    0,
+                    shuffled.get(),
+                    "a one-block round's fold members stay in the executors (no shuffle), " + partitions
+                            + " partitions");
             assertEquals(local.model(), onSpark.model(), "model after 3 rounds, " + partitions + " partitions");
             assertEquals(withoutTimes(local), withoutTimes(onSpark), "every round's metrics");
             assertEquals(local.communication(), onSpark.communication(), "traffic is counted as on the local runtime");
