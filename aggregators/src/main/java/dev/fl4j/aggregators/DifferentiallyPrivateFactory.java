@@ -729,6 +729,6 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
     @Override
     public String toString() {
         return "dp_gaussian(z=" + noiseMultiplier + ", clients/round=" + clientsPerRound + ", clip=" + clipDescription
-                + ")";
+                + (recordAggregation instanceof SumFactory ? "" : ", records=" + recordAggregation) + ")";
     }
 }
