@@ -93,8 +93,16 @@ public final class DeployBenchmark {
             int lightweightClients,
             int lightweightJvms,
             int lightweightRounds,
-            long seed) {
+            long seed,
+            List<String> clientJvmOptions) {
         public Options {
+            clientJvmOptions = List.copyOf(clientJvmOptions);
+            for (String jvmOption : clientJvmOptions) {
+                if (!jvmOption.startsWith("-X") && !jvmOption.startsWith("-D")) {
+                    throw new IllegalArgumentException("a client JVM option is a -X... or -D... option of the java"
+                            + " launcher (such as -XX:TieredStopAtLevel=1), got '" + jvmOption + "'");
+                }
+            }
             positive("clients", clients);
             positive("batch", batch);
             positive("rounds", rounds);
@@ -118,7 +126,7 @@ public final class DeployBenchmark {
         }
 
         public static Options defaults() {
-            return new Options(10, 600, 20, 3, 1, 1000, 4, 2, 1);
+            return new Options(10, 600, 20, 3, 1, 1000, 4, 2, 1, List.of());
         }
 
         private static void positive(String name, int v) {
@@ -188,7 +196,7 @@ public final class DeployBenchmark {
                 Locale.ROOT,
                 "bench deploy: FedAvg fedavg_cnn, %d clients x %d synthetic examples (batch %d), all clients every"
                         + " round, %d warm-up + %d timed rounds;%n  local runtime (%d workers) vs a TLS server with %d"
-                        + " client JVMs on 127.0.0.1; load average %s%n",
+                        + " client JVMs on 127.0.0.1%s; load average %s%n",
                 o.clients(),
                 o.examplesPerClient(),
                 o.batch(),
@@ -196,6 +204,7 @@ public final class DeployBenchmark {
                 o.rounds(),
                 Runtime.getRuntime().availableProcessors(),
                 o.clients(),
+                o.clientJvmOptions().isEmpty() ? "" : " (JVM options " + String.join(" ", o.clientJvmOptions()) + ")",
                 loadAverage());
         PkiFiles pki = DevelopmentPki.generate(o.clients(), List.of(), new SecureRandom())
                 .write(dir.resolve("cnn-keys"));
@@ -276,6 +285,7 @@ public final class DeployBenchmark {
             for (int k = 0; k < o.clients(); k++) {
                 clients.add(child(
                         dir.resolve("cnn-client-" + k + ".log"),
+                        o.clientJvmOptions(),
                         "-Xmx768m",
                         "cnn-client",
                         address,
@@ -377,6 +387,7 @@ public final class DeployBenchmark {
         PkiFiles pki = DevelopmentPki.generate(n, List.of(), new SecureRandom()).write(dir.resolve("softmax-keys"));
         Process server = child(
                 null,
+                List.of(),
                 "-Xmx512m",
                 "softmax-server",
                 pki.dir().toString(),
@@ -417,6 +428,7 @@ public final class DeployBenchmark {
                 int to = Math.min(n, from + per);
                 clients.add(child(
                         dir.resolve("softmax-clients-" + j + ".log"),
+                        List.of(),
                         "-Xmx1g",
                         "softmax-clients",
                         a,
@@ -533,10 +545,12 @@ public final class DeployBenchmark {
         return Examples.of(x, new int[] {28, 28, 1}, y);
     }
 
-    /** Starts {@code DeployBenchProcess mode args...} in a JVM with this one's class path. */
-    private static Process child(Path log, String heap, String mode, String... args) throws IOException {
+    /** Starts {@code DeployBenchProcess mode args...} in a JVM with this one's class path and {@code jvmOptions}. */
+    private static Process child(Path log, List<String> jvmOptions, String heap, String mode, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
         cmd.add(heap);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
