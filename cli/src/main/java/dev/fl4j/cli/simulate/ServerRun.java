@@ -181,6 +181,20 @@ public final class ServerRun {
             CheckpointStore store = null;
             if (dp.isPresent()) {
                 checkPrivate(s, o, aggregatorSpec, authorized);
+                if (secureSum.isPresent()
+                        && !(dp.get().recordAggregation() instanceof dev.fl4j.aggregators.SecureSumFactory)) {
+                    throw new UsageException("--secure-aggregation " + s.secureAggregation()
+                            + " with the differentially private --aggregator " + aggregatorSpec + ": its clipped"
+                            + " updates are summed in the clear, so SecAgg+ would protect nothing; use"
+                            + " dp-fixed:NOISE_MULTIPLIER:CLIP:secure, which sums them securely before the server"
+                            + " adds the noise");
+                }
+                if (secureSum.isPresent() && dp.get().countStddevs().length > 0) {
+                    throw new UsageException("--secure-aggregation " + s.secureAggregation() + " with --aggregator "
+                            + aggregatorSpec + ": its adaptive zeroing bound is estimated from every client's update"
+                            + " norm, which the server would read in the clear; use a fixed bound (zeroing:l2:BOUND)"
+                            + " or none");
+                }
                 AggregatorSpec.Settings settings = Simulation.aggregatorSettings(s, authorized.size());
                 if (s.checkpointDir() != null) {
                     store = new CheckpointStore(s.checkpointDir().resolve(name));

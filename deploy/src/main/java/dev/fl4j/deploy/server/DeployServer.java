@@ -127,6 +127,21 @@ import java.util.logging.Logger;
  *       aggregator records every round in its {@link PrivacyLedgerFile} in the checkpoint directory
  *       before the round's release, checkpoints are saved every round, and the DP settings join the
  *       configuration a resume must match.</li>
+ *   <li><em>With secure aggregation</em> ({@link Builder#optSecureAggregation}): central DP after the
+ *       secure sum, TFF's DP factory with a secure record aggregation. The DP aggregator must sum its
+ *       clipped updates with a {@code SecureSumFactory} of fixed bounds and clip to a fixed bound; each
+ *       sampled client clips, quantizes and masks its own update, the server unmasks only the sum of the
+ *       clients that submitted their masked inputs, adds the Gaussian noise (calibrated to the clip plus
+ *       the quantization's bound) and releases the noised mean. Claims: against anyone who sees only the
+ *       releases, ε as above; against the server, SecAgg+'s (semi-honest server): it learns the cohort and
+ *       the sum of its clipped, quantized updates, no single update beyond what that sum reveals (for a
+ *       cohort of one, the sum is that client's update); ε does not hold against the server, which is
+ *       trusted to add the noise. A client that drops out during the secure sum is left out of it (or, when
+ *       too few are left to unmask, the attempt fails and is run again without it), so it only removes its
+ *       own contribution and ε stays an upper bound, as for any dropout. An aggregator whose sum is not
+ *       secure, an adaptive clip and a privately estimated zeroing bound are refused (the server would see
+ *       updates, or their norms, in the clear). fl4j has no distributed DP (clients adding discrete noise
+ *       before the secure sum, TFF's {@code DistributedDpSumFactory}).</li>
  * </ul>
  *
  * <p><b>Transport and authentication.</b> TLS from PEM files ({@link Builder#optTls}) with client
@@ -771,7 +786,9 @@ public final class DeployServer implements AutoCloseable {
          * {@code SecureSumFactory}'s) as SecAgg+ with the clients: each client encodes and keeps its input
          * in its chain and masks it itself, so the server holds only masked vectors, ciphertexts it cannot
          * read and the shares that unmask the sum. The client steps before the secure sum must be
-         * described client work; a secure sum whose input the server would compute is refused.
+         * described client work; a secure sum whose input the server would compute is refused. With
+         * {@link #optPrivacy}: central DP after the secure sum (see the class comment), refused unless the DP
+         * aggregator clips to a fixed bound and sums with a {@code SecureSumFactory} of fixed bounds.
          */
         public Builder optSecureAggregation(dev.fl4j.secagg.SecAggPlus protocol) {
             this.secureAggregation = Objects.requireNonNull(protocol, "protocol");
@@ -1107,6 +1124,30 @@ public final class DeployServer implements AutoCloseable {
                         + " in expectation; use the same number for both");
             }
             PrivateRuns.check(privacy, authorizedKeys.size(), clientsPerRound, checkpoints, checkpointEvery);
+            if (secureAggregation != null) {
+                checkPrivacyWithSecureAggregation();
+            }
+        }
+
+        /**
+         * Central DP after SecAgg+: the clients clip, quantize and mask their updates, the server unmasks only
+         * the sum and noises it. Refused where the server would still see a client's update or a function of it.
+         */
+        private void checkPrivacyWithSecureAggregation() {
+            if (!(privacy.recordAggregation() instanceof dev.fl4j.aggregators.SecureSumFactory)) {
+                throw new IllegalArgumentException("optSecureAggregation with optPrivacy: the DP aggregator sums the"
+                        + " clipped updates with " + privacy.recordAggregation() + ", not a secure sum, so SecAgg+"
+                        + " would protect nothing and the server would see every clipped update; build it with"
+                        + " toBuilder().optRecordAggregation(SecureSumFactory.symmetric(clip)) (fl4j server"
+                        + " --aggregator dp-fixed:Z:CLIP:secure)");
+            }
+            if (privacy.hasAdaptiveClip() || privacy.countStddevs().length > 0) {
+                throw new IllegalArgumentException("optSecureAggregation with optPrivacy: the DP aggregator estimates"
+                        + " a bound privately (an adaptive clip or zeroing bound): the server would read every"
+                        + " client's update norm in the clear before noising their count, which SecAgg+ is meant to"
+                        + " hide; use a fixed clip (DifferentiallyPrivateFactory.gaussianFixed, fl4j server"
+                        + " --aggregator dp-fixed:Z:CLIP:secure) and no adaptive zeroing");
+            }
         }
     }
 
