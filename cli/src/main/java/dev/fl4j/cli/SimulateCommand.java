@@ -280,7 +280,9 @@ class SimulateCommand implements Callable<Integer> {
             defaultValue = "local",
             description = "Where client work runs: local (this JVM, --workers clients at once) or spark[:MASTER]"
                     + " (Apache Spark executors; MASTER as for spark-submit, default local[*], e.g."
-                    + " spark:local[2] or spark:spark://HOST:7077). Same seed, same model on either."
+                    + " spark:local[2] or spark:spark://HOST:7077; a master that is not local needs"
+                    + " -Dspark.fl4j.stateDir=URI in FL4J_JAVA_OPTS, a directory every executor reaches)."
+                    + " Same seed, same model on either."
                     + " Default: ${DEFAULT-VALUE}.")
     String runtime;
 

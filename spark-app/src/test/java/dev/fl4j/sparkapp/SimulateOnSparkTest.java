@@ -20,9 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code fl4j simulate --runtime spark:local[2]} as a user runs it, against the same command on the
- * local runtime: over a Parquet export with a client column, the clients' rows are read, shuffled and
- * batched in the executors, and the run ends with the local runtime's final state bit for bit (the
- * local runtime reads the table whole); what that reader cannot take is refused naming the option.
+ * local runtime: over a Parquet export with a client column (the clients' rows read, shuffled and
+ * batched in the executors; what that reader cannot take refused naming the option), federated
+ * k-means, and a personalization report, each ending with the local runtime's final state bit for bit;
+ * a master that is not local without a client state directory is refused naming the setting.
  */
 class SimulateOnSparkTest {
 
@@ -144,5 +145,75 @@ class SimulateOnSparkTest {
                 categorical.err().contains("--categorical-columns x[0]")
                         && categorical.err().contains("every row read first"),
                 categorical.err());
+    }
+
+    private static final String[] SYNTHETIC = {
+        "--dataset",
+        "synthetic",
+        "--clients",
+        "10",
+        "--clients-per-round",
+        "4",
+        "--examples-per-client",
+        "15",
+        "--rounds",
+        "2",
+        "--seed",
+        "5"
+    };
+
+    private Run simulateSynthetic(String runtime, Path checkpoints, String... more) {
+        List<String> args = new ArrayList<>(List.of("simulate"));
+        args.addAll(Arrays.asList(SYNTHETIC));
+        args.addAll(List.of("--checkpoint-dir", checkpoints.toString(), "--runtime", runtime));
+        args.addAll(Arrays.asList(more));
+        return fl4j(args.toArray(new String[0]));
+    }
+
+    /** The lines after the round lines: summaries and reports, less wall times. */
+    private static List<String> report(String out) {
+        return out.lines()
+                .dropWhile(l -> !l.startsWith("summary "))
+                .map(l -> l.replaceAll("wall time [0-9.ms ]+,", "wall time,"))
+                .filter(l -> !l.startsWith("checkpoints:"))
+                .toList();
+    }
+
+    @Test
+    @Timeout(300)
+    void kMeansAndAPersonalizationReportOnSparkEndAsOnTheLocalRuntime() {
+        Run local = simulateSynthetic("local", tmp.resolve("kmeans-local"), "--algorithm", "kmeans:3");
+        assertEquals(0, local.code(), local.out() + local.err());
+        Run spark = simulateSynthetic("spark:local[2]", tmp.resolve("kmeans-spark"), "--algorithm", "kmeans:3");
+        assertEquals(0, spark.code(), spark.out() + spark.err());
+        assertEquals(2, roundLines(spark.out()).size(), spark.out());
+        assertTrue(spark.out().contains("k-means on --runtime spark:local[2]: its client work has no descriptor"));
+        assertEquals(roundLines(local.out()), roundLines(spark.out()), "inertia and cluster sizes per round");
+        assertArrayEquals(
+                finalState(tmp.resolve("kmeans-local"), "sum"),
+                finalState(tmp.resolve("kmeans-spark"), "sum"),
+                "the same centroids, bit for bit");
+
+        String[] personalization = {"--model", "softmax", "--batch", "5", "--personalization", "a:2:0.05,b:1:0.1"};
+        Run localP = simulateSynthetic("local", tmp.resolve("p-local"), personalization);
+        assertEquals(0, localP.code(), localP.out() + localP.err());
+        Run sparkP = simulateSynthetic("spark:local[2]", tmp.resolve("p-spark"), personalization);
+        assertEquals(0, sparkP.code(), sparkP.out() + sparkP.err());
+        assertTrue(sparkP.out().contains("personalization of the final model"), sparkP.out());
+        assertTrue(sparkP.out().contains("personalization on --runtime spark:local[2]: its fine-tuning"));
+        assertEquals(roundLines(localP.out()), roundLines(sparkP.out()));
+        assertEquals(report(localP.out()), report(sparkP.out()), "the same before/after table");
+        assertArrayEquals(finalState(tmp.resolve("p-local")), finalState(tmp.resolve("p-spark")));
+    }
+
+    @Test
+    @Timeout(60)
+    void aMasterThatIsNotLocalWithoutAStateDirectoryIsRefused() {
+        Run refused = simulateSynthetic("spark:spark://127.0.0.1:9", tmp.resolve("refused"));
+        assertEquals(2, refused.code(), refused.out() + refused.err());
+        assertTrue(
+                refused.err().contains("--runtime spark:spark://127.0.0.1:9")
+                        && refused.err().contains("-Dspark.fl4j.stateDir="),
+                refused.err());
     }
 }
