@@ -140,7 +140,9 @@ import java.util.logging.Logger;
  *       too few are left to unmask, the attempt fails and is run again without it), so it only removes its
  *       own contribution and ε stays an upper bound, as for any dropout. An aggregator whose sum is not
  *       secure, an adaptive clip and a privately estimated zeroing bound are refused (the server would see
- *       updates, or their norms, in the clear). fl4j has no distributed DP (clients adding discrete noise
+ *       updates, or their norms, in the clear). Fixed-bound wrappers around the DP core (zeroing,
+ *       non-finite zeroing) cannot be seen from here and are not refused: each tells the server one flag
+ *       per client (whether its bound applied) in the clear. fl4j has no distributed DP (clients adding discrete noise
  *       before the secure sum, TFF's {@code DistributedDpSumFactory}).</li>
  * </ul>
  *
