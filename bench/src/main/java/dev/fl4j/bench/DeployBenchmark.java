@@ -54,7 +54,9 @@ import java.util.regex.Pattern;
  *       rounds; the ratio is the deployed median round time over the local one. The two final
  *       models must be bitwise equal, or the run fails. Next to the wall times, the CPU seconds per
  *       timed round of each side (the local JVM; the server JVM and the client JVMs) and the cores the
- *       rest of the machine kept busy, since on a shared machine the two sides run under different loads.
+ *       rest of the machine kept busy, since on a shared machine the two sides run under different loads; and
+ *       the same CPU seconds by kind of thread ({@link ThreadCpu}: the work, gRPC and the network side, the JIT
+ *       compilers, the garbage collector, the rest), which tells what deployment adds to the training.
  *   <li><b>Wire bytes.</b> Over the deployed timed rounds, the bytes on the wire against the bits
  *       the runtime accounted (broadcast plus aggregated): the TCP payload bytes of the server's
  *       connections as the kernel counts them ({@code ss -ti}: TLS records, HTTP/2 frames, protobuf,
@@ -213,6 +215,8 @@ public final class DeployBenchmark {
         int totalRounds = o.warmupRounds() + o.rounds();
 
         CpuUsage[] localCpu = new CpuUsage[2];
+        ThreadCpu[] localThreads = new ThreadCpu[2];
+        long self = ProcessHandle.current().pid();
         TrainingResult local = TrainingLoop.builder()
                 .setProcess(cnnProcess(o.seed()))
                 .setTrainingData(data)
@@ -226,6 +230,7 @@ public final class DeployBenchmark {
                     public void roundFinished(int round, Map<String, Double> metrics) {
                         if (round == o.warmupRounds() || round == totalRounds) {
                             localCpu[round == o.warmupRounds() ? 0 : 1] = CpuUsage.now();
+                            localThreads[round == o.warmupRounds() ? 0 : 1] = ThreadCpu.of(self);
                         }
                     }
                 })
@@ -239,6 +244,8 @@ public final class DeployBenchmark {
         List<Process> clients = new ArrayList<>();
         CpuUsage[] serverCpu = new CpuUsage[2];
         double[] clientsCpu = new double[2];
+        ThreadCpu[] serverThreads = new ThreadCpu[2];
+        List<List<ThreadCpu>> clientThreads = new ArrayList<>(List.of(List.of(), List.of()));
         try (DeployServer server = DeployServer.builder()
                 .setProcess(cnnProcess(o.seed()))
                 .setClientsPerRound(o.clients())
@@ -257,6 +264,8 @@ public final class DeployBenchmark {
                             tcp.snapshot(start);
                             serverCpu[start ? 0 : 1] = CpuUsage.now();
                             clientsCpu[start ? 0 : 1] = ProcessCpu.seconds(clients);
+                            serverThreads[start ? 0 : 1] = ThreadCpu.of(self);
+                            clientThreads.set(start ? 0 : 1, ThreadCpu.of(clients));
                         }
                     }
                 })
@@ -314,6 +323,14 @@ public final class DeployBenchmark {
         Result cnn = new Result(
                 median(localSeconds), median(deployedSeconds), protocol, tcpBytes, accounted, heap, maxHeap, cpu);
         print(out, o, cnn);
+        out.printf(
+                Locale.ROOT,
+                "  (CPU s per timed round by thread: local JVM %s;%n   server (bench JVM) %s;%n"
+                        + "   %d client JVMs %s)%n",
+                ThreadCpu.format(localThreads[1].since(localThreads[0]), o.rounds()),
+                ThreadCpu.format(serverThreads[1].since(serverThreads[0]), o.rounds()),
+                o.clients(),
+                ThreadCpu.format(ThreadCpu.since(clientThreads.get(0), clientThreads.get(1)), o.rounds()));
         // on a loaded machine the kernel drops and resends loopback segments; those bytes are on the wire twice
         // but not of the protocol's making, so the ratio without them is what the protocol's framing costs
         if (tcpBytes.isPresent() && tcp.retransmitted().isPresent()) {

@@ -92,7 +92,7 @@ public final class Simulation {
             throws Exception {
         s.validate();
         if (runtimeSpec.equals("local")) {
-            return run(s, (FederatedRuntime) null, out, progress);
+            return run(s, null, null, out, progress);
         }
         FederatedRuntime runtime;
         try {
@@ -102,12 +102,14 @@ public final class Simulation {
         }
         try (runtime) {
             out.printf("runtime %s (%d clients at once)%n", runtimeSpec, runtime.workers());
-            return run(s, runtime, out, progress);
+            return run(s, runtime, runtimeSpec, out, progress);
         }
     }
 
+    /** Runs on {@code runtime}, named {@code runtimeSpec} (both null: the local runtime). */
     private static List<RunSummary> run(
-            SimulationSettings s, FederatedRuntime runtime, PrintWriter out, PrintStream progress) throws Exception {
+            SimulationSettings s, FederatedRuntime runtime, String runtimeSpec, PrintWriter out, PrintStream progress)
+            throws Exception {
         if (runtime != null
                 && SecureAggregationSpec.parse(s.secureAggregation()).isPresent()) {
             throw new UsageException("--secure-aggregation " + s.secureAggregation()
@@ -139,7 +141,7 @@ public final class Simulation {
 
         StringBuilder summary = new StringBuilder();
         try (SimulationData data = SimulationData.load(
-                s.dataset(), s.table(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
+                s.dataset(), s.table(), partition, clients, s.examplesPerClient(), s.seed(), runtimeSpec, summary)) {
             out.print(summary);
             int population = data.train().clientIds().size();
             if (s.clientsPerRound() > population) {
