@@ -203,7 +203,8 @@ class SimulateCommand implements Callable<Integer> {
             defaultValue = "mean",
             description = "Aggregator spec(s), comma-separated; each runs in turn with the same seed and data, e.g. "
                     + "mean,compression. "
-                    + "Forms: mean, robust, dp:Z, secure, compression, median, trimmed-mean:BETA, krum:F, "
+                    + "Forms: mean, robust, dp:Z, dp-fixed:Z:CLIP[:secure] (:secure sums the clipped updates with a "
+                    + "secure sum before the noise), secure, compression, median, trimmed-mean:BETA, krum:F, "
                     + "multi-krum:F:M, "
                     + "encoded:ENCODER (weighted mean of client updates encoded with an encoder preset, e.g. "
                     + "encoded:drive; "

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * client}s over TLS, one of them a JVM of its own: the Poisson-sampled clients' clipped updates are summed by SecAgg+
  * before the server adds the noise, and ε per round is {@code fl4j simulate}'s for the same aggregator, secure
  * aggregation, sampling rate and rounds; a DP aggregator whose sum is in the clear is refused with secure
- * aggregation.
+ * aggregation, by the server and by simulate, and so are stages before the DP core on the server.
  */
 class PrivateSecAggServerCommandTest {
 
@@ -138,6 +138,29 @@ class PrivateSecAggServerCommandTest {
                 "--rounds",
                 "2"));
         simulate.addAll(List.of(DATA));
+        Object[] wrapped = run(
+                new StringWriter(),
+                "server",
+                "--insecure",
+                "--authorized-keys",
+                keys.resolve("authorized_keys").toString(),
+                "--aggregator",
+                "zeroing:l2:5+" + AGGREGATOR,
+                "--secure-aggregation",
+                "secagg+:3",
+                "--clients-per-round",
+                "2",
+                "--dataset",
+                "synthetic",
+                "--clients",
+                "3");
+        assertEquals(2, wrapped[0], (String) wrapped[1]);
+        assertTrue(
+                ((String) wrapped[1])
+                        .contains("the stages before the DP core (zeroing, non-finite) send each"
+                                + " client's norm or flags to the server in the clear"),
+                (String) wrapped[1]);
+
         StringWriter simOut = new StringWriter();
         Object[] sim = run(simOut, simulate.toArray(String[]::new));
         assertEquals(0, sim[0], simOut + "\n" + sim[1]);
@@ -172,5 +195,53 @@ class PrivateSecAggServerCommandTest {
                         .contains("its clipped updates are summed in the clear, so SecAgg+ would protect"
                                 + " nothing; use dp-fixed:NOISE_MULTIPLIER:CLIP:secure"),
                 (String) r[1]);
+
+        Object[] wrapped = run(
+                new StringWriter(),
+                "server",
+                "--insecure",
+                "--authorized-keys",
+                keys.resolve("authorized_keys").toString(),
+                "--aggregator",
+                "zeroing:l2:5+" + AGGREGATOR,
+                "--secure-aggregation",
+                "secagg+:3",
+                "--clients-per-round",
+                "2",
+                "--dataset",
+                "synthetic",
+                "--clients",
+                "3");
+        assertEquals(2, wrapped[0], (String) wrapped[1]);
+        assertTrue(
+                ((String) wrapped[1])
+                        .contains("the stages before the DP core (zeroing, non-finite) send each"
+                                + " client's norm or flags to the server in the clear"),
+                (String) wrapped[1]);
+
+        StringWriter simOut = new StringWriter();
+        Object[] sim = run(
+                simOut,
+                "simulate",
+                "--no-progress",
+                "--aggregator",
+                "dp-fixed:0.3:1.0",
+                "--secure-aggregation",
+                "secagg+:3",
+                "--clients-per-round",
+                "2",
+                "--rounds",
+                "1",
+                "--dataset",
+                "synthetic",
+                "--clients",
+                "3",
+                "--examples-per-client",
+                "20");
+        assertEquals(2, sim[0], simOut + "\n" + sim[1]);
+        assertTrue(
+                ((String) sim[1])
+                        .contains("its clipped updates are summed in the clear, so SecAgg+ would protect" + " nothing"),
+                (String) sim[1]);
     }
 }

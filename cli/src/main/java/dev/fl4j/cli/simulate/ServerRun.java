@@ -189,11 +189,11 @@ public final class ServerRun {
                             + " dp-fixed:NOISE_MULTIPLIER:CLIP:secure, which sums them securely before the server"
                             + " adds the noise");
                 }
-                if (secureSum.isPresent() && dp.get().countStddevs().length > 0) {
+                if (secureSum.isPresent() && !(factory instanceof DifferentiallyPrivateFactory)) {
                     throw new UsageException("--secure-aggregation " + s.secureAggregation() + " with --aggregator "
-                            + aggregatorSpec + ": its adaptive zeroing bound is estimated from every client's update"
-                            + " norm, which the server would read in the clear; use a fixed bound (zeroing:l2:BOUND)"
-                            + " or none");
+                            + aggregatorSpec + ": the stages before the DP core (zeroing, non-finite) send each"
+                            + " client's norm or flags to the server in the clear, outside the secure sum; use"
+                            + " dp-fixed:NOISE_MULTIPLIER:CLIP:secure alone");
                 }
                 AggregatorSpec.Settings settings = Simulation.aggregatorSettings(s, authorized.size());
                 if (s.checkpointDir() != null) {

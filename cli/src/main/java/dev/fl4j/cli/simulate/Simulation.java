@@ -214,6 +214,14 @@ public final class Simulation {
                 AggregatorSpec.Settings settings = aggregatorSettings(s, population);
                 AggregationFactory factory = parseAggregator(agg.getValue(), settings);
                 Optional<DifferentiallyPrivateFactory> dp = DifferentiallyPrivateFactory.find(factory);
+                if (dp.isPresent()
+                        && SecureAggregationSpec.parse(s.secureAggregation()).isPresent()
+                        && !(dp.get().recordAggregation() instanceof dev.fl4j.aggregators.SecureSumFactory)) {
+                    throw new UsageException("--secure-aggregation " + s.secureAggregation()
+                            + " with the differentially private --aggregator " + agg.getValue() + ": its clipped"
+                            + " updates are summed in the clear, so SecAgg+ would protect nothing; use"
+                            + " dp-fixed:NOISE_MULTIPLIER:CLIP:secure, which sums them securely before the noise");
+                }
                 if (dp.isPresent() && store != null) {
                     if (s.checkpointEvery() != 1) {
                         throw new UsageException(

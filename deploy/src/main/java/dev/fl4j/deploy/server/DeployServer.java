@@ -140,7 +140,9 @@ import java.util.logging.Logger;
  *       too few are left to unmask, the attempt fails and is run again without it), so it only removes its
  *       own contribution and ε stays an upper bound, as for any dropout. An aggregator whose sum is not
  *       secure, an adaptive clip and a privately estimated zeroing bound are refused (the server would see
- *       updates, or their norms, in the clear). fl4j has no distributed DP (clients adding discrete noise
+ *       updates, or their norms, in the clear). Fixed-bound wrappers around the DP core (zeroing,
+ *       non-finite zeroing) cannot be seen from here and are not refused: each tells the server one flag
+ *       per client (whether its bound applied) in the clear. fl4j has no distributed DP (clients adding discrete noise
  *       before the secure sum, TFF's {@code DistributedDpSumFactory}).</li>
  * </ul>
  *
@@ -240,6 +242,7 @@ public final class DeployServer implements AutoCloseable {
                 .executor(callExecutor)
                 .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES)
                 .initialFlowControlWindow(Chunks.FLOW_CONTROL_WINDOW_BYTES)
+                .handshakeTimeout(b.handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .addService(service)
                 .build()
                 .start();
@@ -392,6 +395,12 @@ public final class DeployServer implements AutoCloseable {
 
     /** The longest pull hold: below the 60 s a {@code FederatedClient} waits for a pull's answer. */
     public static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(50);
+    /**
+     * The longest {@link Builder#optHandshakeTimeout}: Netty ends a TLS handshake after 10 s whatever gRPC is
+     * told (grpc-java creates the {@code SslHandler} and does not expose its timeout), so a longer one would
+     * not hold for TLS.
+     */
+    public static final Duration MAX_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     /** The largest over-selection fraction: at most ten times the goal selected. */
     public static final double MAX_OVER_SELECTION = 9;
@@ -758,6 +767,7 @@ public final class DeployServer implements AutoCloseable {
         private Duration secAggStageTimeout;
         private SecAggObserver secAggObserver = new SecAggObserver() {};
         private Duration pollTimeout = Duration.ofSeconds(10);
+        private Duration handshakeTimeout = MAX_HANDSHAKE_TIMEOUT;
         private int serviceThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         private double overSelection;
         private long resultBufferBytes = Long.MAX_VALUE;
@@ -1002,6 +1012,19 @@ public final class DeployServer implements AutoCloseable {
         }
 
         /**
+         * How long a new connection may take to negotiate before it is closed: the TLS handshake and the
+         * HTTP/2 connection preface, up to the first call (gRPC's {@code ServerBuilder.handshakeTimeout},
+         * whose own default is 120 s). Default and at most {@link #MAX_HANDSHAKE_TIMEOUT} (10 s, Netty's
+         * fixed limit on the TLS part); a client that connects and stalls, before or after its TLS
+         * handshake, holds a connection no longer than this. Plaintext connections (optInsecure) have
+         * only the preface to send and get the same limit.
+         */
+        public Builder optHandshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
          * Threads that run the service's calls and send the answers to held pulls (default: twice the
          * processors, at least 4). No call blocks waiting for a client, so the number of connected
          * clients does not need as many threads; TLS and HTTP/2 run on Netty's event loops.
@@ -1061,6 +1084,13 @@ public final class DeployServer implements AutoCloseable {
             if (pollTimeout.isNegative() || pollTimeout.isZero() || pollTimeout.compareTo(MAX_POLL_TIMEOUT) > 0) {
                 throw new IllegalArgumentException(
                         "optPollTimeout must be in (0, " + MAX_POLL_TIMEOUT.toSeconds() + " s], got " + pollTimeout);
+            }
+            if (handshakeTimeout.isNegative()
+                    || handshakeTimeout.isZero()
+                    || handshakeTimeout.compareTo(MAX_HANDSHAKE_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("optHandshakeTimeout must be in (0, "
+                        + MAX_HANDSHAKE_TIMEOUT.toSeconds() + " s] (Netty ends a TLS handshake after 10 s), got "
+                        + handshakeTimeout);
             }
             if (serviceThreads < 1) {
                 throw new IllegalArgumentException("optServiceThreads must be at least 1, got " + serviceThreads);
