@@ -14,6 +14,7 @@ import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.zoo.SyntheticBatches;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,8 +22,11 @@ import java.util.Locale;
 /**
  * FedAvg round time on another runtime (a Spark runtime, {@code spark:local[2]}) against the
  * {@link LocalRuntime} with the same number of workers, in one run: the same process, synthetic
- * client data and seed on both, one warm-up round each, then the timed rounds. Efficiency is local
- * round time / other round time; the final models must be bitwise equal, or the run fails.
+ * client data and seed on both, one warm-up round each, then the timed rounds, alternating between the
+ * runtimes (round r on the local runtime, then round r on the other), so that a shared machine's
+ * changing load weighs on both alike. Efficiency is local round time / other round time; the process's
+ * CPU time per round (every thread, TensorFlow's too; both runtimes run in this JVM) is printed next to
+ * it. The final models must be bitwise equal, or the run fails.
  */
 public final class RuntimeComparison {
 
@@ -62,7 +66,7 @@ public final class RuntimeComparison {
     }
 
     /** The measurement: median round seconds on each runtime. */
-    public record Result(double localSeconds, double otherSeconds) {
+    public record Result(double localSeconds, double otherSeconds, double localCpuSeconds, double otherCpuSeconds) {
         /** local round time / other round time (1 = no overhead). */
         public double efficiency() {
             return localSeconds / otherSeconds;
@@ -96,46 +100,69 @@ public final class RuntimeComparison {
                 .optSeed(o.seed())
                 .build();
 
-        List<Double> local;
-        Value localState;
-        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(o.workers()).build()) {
-            local = new ArrayList<>();
-            localState = rounds(rt, process, clientData, o.rounds(), local);
-        }
-        out.printf(Locale.ROOT, "local  rounds %s s%n", format(local));
+        List<Double> local = new ArrayList<>();
         List<Double> other = new ArrayList<>();
+        List<Double> localCpu = new ArrayList<>();
+        List<Double> otherCpu = new ArrayList<>();
+        Value localState;
         Value otherState;
-        try (FederatedRuntime rt = RuntimeSpecs.open(o.runtime(), o.workers())) {
-            otherState = rounds(rt, process, clientData, o.rounds(), other);
+        try (LocalRuntime localRt =
+                        LocalRuntime.builder().optWorkers(o.workers()).build();
+                FederatedRuntime otherRt = RuntimeSpecs.open(o.runtime(), o.workers())) {
+            // warm-up rounds, then the timed rounds alternate between the runtimes, so that the other sessions' load
+            // on a shared machine weighs on both alike
+            localState = process.next(localRt, process.initialize(localRt), clientData)
+                    .state();
+            otherState = process.next(otherRt, process.initialize(otherRt), clientData)
+                    .state();
+            for (int r = 0; r < o.rounds(); r++) {
+                localState = timedRound(localRt, process, localState, clientData, local, localCpu);
+                otherState = timedRound(otherRt, process, otherState, clientData, other, otherCpu);
+            }
         }
-        out.printf(Locale.ROOT, "%s rounds %s s%n", o.runtime(), format(other));
+        out.printf(Locale.ROOT, "local  rounds %s s (process CPU %s s)%n", format(local), format(localCpu));
+        out.printf(Locale.ROOT, "%s rounds %s s (process CPU %s s)%n", o.runtime(), format(other), format(otherCpu));
         if (!process.getModelWeights(localState).equals(process.getModelWeights(otherState))) {
             throw new IllegalStateException("the model after " + (o.rounds() + 1) + " rounds on " + o.runtime()
                     + " differs from the local runtime's: the runtimes disagree");
         }
-        Result r = new Result(median(local), median(other));
+        Result r = new Result(median(local), median(other), median(localCpu), median(otherCpu));
         out.printf(
                 Locale.ROOT,
                 "round time: local %.3f s, %s %.3f s (medians); efficiency local/%s = %.3f;"
+                        + " process CPU per round: local %.3f s, %s %.3f s (medians, ratio %.3f);"
                         + " final models bitwise equal%n",
                 r.localSeconds(),
                 o.runtime(),
                 r.otherSeconds(),
                 o.runtime(),
-                r.efficiency());
+                r.efficiency(),
+                r.localCpuSeconds(),
+                o.runtime(),
+                r.otherCpuSeconds(),
+                r.localCpuSeconds() / r.otherCpuSeconds());
         return r;
     }
 
-    private static Value rounds(
-            FederatedRuntime rt, LearningProcess process, ClientValues data, int rounds, List<Double> seconds) {
-        Value state = process.initialize(rt);
-        state = process.next(rt, state, data).state();
-        for (int r = 0; r < rounds; r++) {
-            long start = System.nanoTime();
-            state = process.next(rt, state, data).state();
-            seconds.add((System.nanoTime() - start) / 1e9);
-        }
-        return state;
+    private static Value timedRound(
+            FederatedRuntime rt,
+            LearningProcess process,
+            Value state,
+            ClientValues data,
+            List<Double> seconds,
+            List<Double> cpuSeconds) {
+        long cpu = processCpuNanos();
+        long start = System.nanoTime();
+        Value next = process.next(rt, state, data).state();
+        seconds.add((System.nanoTime() - start) / 1e9);
+        cpuSeconds.add((processCpuNanos() - cpu) / 1e9);
+        return next;
+    }
+
+    /** CPU time of this JVM's process, every thread (TensorFlow's native ones too). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static double median(List<Double> v) {

@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Serializable;
 import java.io.StringWriter;
+import java.lang.ref.WeakReference;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,11 +29,15 @@ import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.Partition;
 import org.apache.spark.Partitioner;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.PartitionCoalescer;
+import org.apache.spark.rdd.PartitionGroup;
+import org.apache.spark.rdd.RDD;
 import scala.Tuple2;
 
 /**
@@ -89,15 +95,55 @@ final class ExecutorSide {
         }
     }
 
-    /** One client's members of the pass's folds, encoded; or its failure's text. */
-    record ClientMembers(String clientId, byte[] members, String failure, String stateFile) implements Serializable {
-        ClientMembers(String clientId, byte[] members, String failure) {
+    /** One client's members of the pass's folds; or its failure's text. */
+    record ClientMembers(String clientId, MembersValue members, String failure, String stateFile)
+            implements Serializable {
+        ClientMembers(String clientId, MembersValue members, String failure) {
             this(clientId, members, failure, null);
         }
 
         /** Not a client: the attempt file of the first-stage task that emits it, for its block's output to carry. */
         static ClientMembers stateFileOf(String file) {
             return new ClientMembers(null, null, null, file);
+        }
+    }
+
+    /**
+     * A client's fold members as a value in memory (an executor keeps them so between the stages, and hands them to
+     * a fold task in the same JVM as they are), in {@link ValueCodec}'s bytes when Spark serializes them (a shuffle, a
+     * fetch from another executor, a spill to disk).
+     */
+    static final class MembersValue implements java.io.Externalizable {
+        private static final long serialVersionUID = 1L;
+        private Value value;
+
+        /** For deserialization only. */
+        public MembersValue() {}
+
+        MembersValue(Value value) {
+            this.value = java.util.Objects.requireNonNull(value, "value");
+        }
+
+        Value value() {
+            return value;
+        }
+
+        @Override
+        public void writeExternal(java.io.ObjectOutput out) throws IOException {
+            byte[] bytes = ValueCodec.encode(value);
+            out.writeInt(bytes.length);
+            out.write(bytes);
+        }
+
+        @Override
+        public void readExternal(java.io.ObjectInput in) throws IOException {
+            int length = in.readInt();
+            if (length < 0) {
+                throw new java.io.InvalidObjectException("negative length of encoded fold members: " + length);
+            }
+            byte[] bytes = new byte[length];
+            in.readFully(bytes);
+            value = ValueCodec.decode(bytes);
         }
     }
 
@@ -167,10 +213,7 @@ final class ExecutorSide {
             records.forEachRemaining(r -> byClient.put(r.clientId(), r));
             PassBytes bytes = pass.value();
             ShippedPass.Compiled compiled = compiledPlan(bytes);
-            List<Value> broadcasts = new ArrayList<>(bytes.broadcasts().length);
-            for (byte[] b : bytes.broadcasts()) {
-                broadcasts.add(ValueCodec.decode(b));
-            }
+            List<Value> broadcasts = decodedBroadcasts(bytes);
             List<PartitionOutput> out = new ArrayList<>();
             Resources resources = borrow();
             try {
@@ -306,7 +349,7 @@ final class ExecutorSide {
                         String id = in.clientIds()[c];
                         ClientStateView state = new ClientStateView(id, byClient.get(id), states.transaction());
                         try {
-                            byte[] m = ValueCodec.encode(
+                            MembersValue m = new MembersValue(
                                     p.members(index, id, in.clientInputs(c, p.clientInputs, loaded), resources, state));
                             out.add(new Tuple2<>(index, new ClientMembers(id, m, null)));
                         } catch (RuntimeException e) {
@@ -364,7 +407,7 @@ final class ExecutorSide {
     }
 
     /**
-     * The second stage: a block's clients' members, sorted by client index, folded in that order into
+     * The second stage after a shuffle: a block's clients' members, sorted by client index, folded in that order into
      * the block's {@link BlockOutput} (stopping at the first failure).
      */
     static final class FoldSorted implements FlatMapFunction<Iterator<Tuple2<Integer, ClientMembers>>, BlockOutput> {
@@ -377,39 +420,105 @@ final class ExecutorSide {
 
         @Override
         public Iterator<BlockOutput> call(Iterator<Tuple2<Integer, ClientMembers>> members) {
-            if (!members.hasNext()) {
-                return java.util.Collections.emptyIterator();
+            return foldBlock(pass.value(), members);
+        }
+    }
+
+    /**
+     * The second stage over the first stage's kept members ({@link BlockGroups}): block {@code b} (this task's
+     * partition) reads the members of the first-stage partitions that hold its clients, in partition order, keeps its
+     * own clients' (a partition may straddle two blocks) and folds them in client order.
+     */
+    static final class FoldKept implements FlatMapFunction<Iterator<Tuple2<Integer, ClientMembers>>, BlockOutput> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<PassBytes> pass;
+
+        FoldKept(Broadcast<PassBytes> pass) {
+            this.pass = pass;
+        }
+
+        @Override
+        public Iterator<BlockOutput> call(Iterator<Tuple2<Integer, ClientMembers>> members) {
+            int block = TaskContext.getPartitionId();
+            List<Tuple2<Integer, ClientMembers>> mine = new ArrayList<>();
+            members.forEachRemaining(m -> {
+                if (BlockFolds.blockOf(m._1()) == block) {
+                    mine.add(m);
+                }
+            });
+            // a stable sort: a partition's state file is keyed by its first client and stays after that client
+            mine.sort(java.util.Comparator.comparingInt(Tuple2::_1));
+            return foldBlock(pass.value(), mine.iterator());
+        }
+    }
+
+    /** Folds one block's clients' members, given in client order; stops at the first failure. */
+    private static Iterator<BlockOutput> foldBlock(PassBytes bytes, Iterator<Tuple2<Integer, ClientMembers>> members) {
+        if (!members.hasNext()) {
+            return java.util.Collections.emptyIterator();
+        }
+        BlockFolds folds = BlockFolds.decode(
+                bytes.blockFolds(),
+                compiledPlan(bytes).computations().size(),
+                bytes.broadcasts().length,
+                bytes.clientInputs());
+        BlockFolds.Block block = folds.newBlock();
+        List<String> stateFiles = new ArrayList<>();
+        int b = -1;
+        while (members.hasNext()) {
+            Tuple2<Integer, ClientMembers> next = members.next();
+            int index = next._1();
+            b = BlockFolds.blockOf(index);
+            ClientMembers m = next._2();
+            if (m.stateFile() != null) {
+                stateFiles.add(m.stateFile());
+                continue;
             }
-            PassBytes bytes = pass.value();
-            BlockFolds folds = BlockFolds.decode(
-                    bytes.blockFolds(),
-                    compiledPlan(bytes).computations().size(),
-                    bytes.broadcasts().length,
-                    bytes.clientInputs());
-            BlockFolds.Block block = folds.newBlock();
-            List<String> stateFiles = new ArrayList<>();
-            int b = -1;
-            while (members.hasNext()) {
-                Tuple2<Integer, ClientMembers> next = members.next();
-                int index = next._1();
-                b = BlockFolds.blockOf(index);
-                ClientMembers m = next._2();
-                if (m.stateFile() != null) {
-                    stateFiles.add(m.stateFile());
-                    continue;
-                }
-                if (m.failure() != null) {
-                    return List.of(new BlockOutput(b, null, index, m.failure(), false))
-                            .iterator();
-                }
-                try {
-                    block.add(index, m.clientId(), ValueCodec.decode(m.members()));
-                } catch (RuntimeException e) {
-                    return List.of(BlockOutput.foldFailed(b, index, e)).iterator();
+            if (m.failure() != null) {
+                return List.of(new BlockOutput(b, null, index, m.failure(), false))
+                        .iterator();
+            }
+            try {
+                block.add(index, m.clientId(), m.members().value());
+            } catch (RuntimeException e) {
+                return List.of(BlockOutput.foldFailed(b, index, e)).iterator();
+            }
+        }
+        return List.of(new BlockOutput(b, ValueCodec.encode(block.partial()), -1, null, false, stateFiles))
+                .iterator();
+    }
+
+    /**
+     * The groups of first-stage partitions each block reads ({@link FoldKept}): block {@code b}'s group is every
+     * partition of pass-order range {@code [first[k], first[k + 1])} that holds one of the block's clients, in
+     * partition order; a partition straddling two blocks is in both groups.
+     */
+    static final class BlockGroups implements PartitionCoalescer, Serializable {
+        private static final long serialVersionUID = 1L;
+        private final int[] first;
+        private final int blocks;
+
+        BlockGroups(int[] first, int blocks) {
+            this.first = first.clone();
+            this.blocks = blocks;
+        }
+
+        @Override
+        public PartitionGroup[] coalesce(int maxPartitions, RDD<?> parent) {
+            Partition[] parts = parent.partitions();
+            int n = first[first.length - 1];
+            PartitionGroup[] groups = new PartitionGroup[blocks];
+            for (int b = 0; b < blocks; b++) {
+                groups[b] = new PartitionGroup(scala.Option.empty());
+                int from = BlockFolds.firstClient(b, n);
+                int end = BlockFolds.firstClient(b + 1, n);
+                for (int k = 0; k < parts.length; k++) {
+                    if (first[k] < end && first[k + 1] > from) {
+                        groups[b].partitions().addOne(parts[k]);
+                    }
                 }
             }
-            return List.of(new BlockOutput(b, ValueCodec.encode(block.partial()), -1, null, false, stateFiles))
-                    .iterator();
+            return groups;
         }
     }
 
@@ -422,10 +531,7 @@ final class ExecutorSide {
 
         Pass(PassBytes bytes) {
             compiled = compiledPlan(bytes);
-            broadcasts = new ArrayList<>(bytes.broadcasts().length);
-            for (byte[] b : bytes.broadcasts()) {
-                broadcasts.add(ValueCodec.decode(b));
-            }
+            broadcasts = decodedBroadcasts(bytes);
             clientInputs = bytes.clientInputs();
             folds = BlockFolds.decode(
                     bytes.blockFolds(), compiled.computations().size(), broadcasts.size(), clientInputs);
@@ -601,6 +707,46 @@ final class ExecutorSide {
             PLANS.putIfAbsent(key, compiled);
             return PLANS.get(key);
         }
+    }
+
+    private static final int DECODED_PASSES = 4;
+
+    /**
+     * The decoded broadcasts of the passes seen last, by the identity of their {@link PassBytes}: Spark hands every
+     * task of an executor JVM the same broadcast value object, so a pass's broadcasts (the model) are decoded once per
+     * JVM, not once per task, and the tasks of a round share the same weight arrays, which an engine session
+     * recognizes (it copies a round's weights in once per task slot).
+     */
+    private static final ArrayDeque<DecodedPass> DECODED = new ArrayDeque<>();
+
+    private record DecodedPass(WeakReference<PassBytes> bytes, List<Value> broadcasts) {}
+
+    static List<Value> decodedBroadcasts(PassBytes bytes) {
+        synchronized (DECODED) {
+            for (DecodedPass d : DECODED) {
+                if (d.bytes().get() == bytes) {
+                    return d.broadcasts();
+                }
+            }
+        }
+        List<Value> decoded = new ArrayList<>(bytes.broadcasts().length);
+        for (byte[] b : bytes.broadcasts()) {
+            decoded.add(ValueCodec.decode(b));
+        }
+        List<Value> broadcasts = List.copyOf(decoded);
+        synchronized (DECODED) {
+            for (DecodedPass d : DECODED) {
+                if (d.bytes().get() == bytes) {
+                    return d.broadcasts();
+                }
+            }
+            DECODED.removeIf(d -> d.bytes().get() == null);
+            if (DECODED.size() >= DECODED_PASSES) {
+                DECODED.removeLast();
+            }
+            DECODED.addFirst(new DecodedPass(new WeakReference<>(bytes), broadcasts));
+        }
+        return broadcasts;
     }
 
     private static final ConcurrentLinkedDeque<Resources> RESOURCES = new ConcurrentLinkedDeque<>();

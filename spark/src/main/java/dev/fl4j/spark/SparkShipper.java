@@ -22,6 +22,10 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.storage.StorageLevel;
+import scala.Option;
+import scala.Tuple2;
 
 /**
  * Runs a pass's shipped client work on Spark. A pass whose aggregations fold by blocks runs as one
@@ -114,9 +118,13 @@ final class SparkShipper implements ClientWorkShipper {
      * {@link BlockFolds}); only the blocks' partials come back to the driver. With at least as many
      * blocks as partitions, each partition is a range of whole blocks and folds them as it trains
      * (one stage). With fewer blocks (a round of a few hundred clients is one block), the clients
-     * still train in {@code partitions} ranges, in parallel, and a second stage folds each block:
-     * the clients' fold members are shuffled to their block's partition and sorted by client index
-     * (executor to executor; they never reach the driver).
+     * still train in {@code partitions} ranges, in parallel, and a second stage folds each block
+     * (the members never reach the driver). Partitions in pass order keep their clients' fold
+     * members in the executors (persisted as values, in memory or spilled to disk; a first job), and
+     * each block's fold task reads the partitions holding its clients through a narrow dependency (a
+     * second job): in the executor that trained them without a copy or serialization, from another
+     * executor fetched as their encoded bytes. Partitions in storage order (each block's clients spread
+     * over every partition) shuffle the members to their block's partition, sorted by client index.
      */
     @Override
     public void runBlocks(ShippedPass pass, OrderedFold.Sink<Value> blocks) throws Exception {
@@ -141,7 +149,8 @@ final class SparkShipper implements ClientWorkShipper {
         int[] first = new int[p + 1];
         List<PartitionInput> inputs = new ArrayList<>(p);
         JavaPairRDD<Integer, ClientRecord> passStates = null;
-        if (byStorage != null && !tx.hasStates()) {
+        boolean inStorageOrder = byStorage != null && !tx.hasStates();
+        if (inStorageOrder) {
             // client data loaded where the clients train, and no client state to zip in pass order: each partition
             // is a range of the clients in storage order, so a task reads its files' row groups once, and the
             // clients' fold members go to their blocks' partitions (the shuffled shape)
@@ -166,15 +175,34 @@ final class SparkShipper implements ClientWorkShipper {
         }
         JavaRDD<ClientRecord> records =
                 passStates == null ? sc.parallelize(List.<ClientRecord>of(), p) : passStates.values();
+        JavaRDD<Tuple2<Integer, ExecutorSide.ClientMembers>> kept = null;
         try {
             JavaRDD<PartitionInput> in = sc.parallelize(inputs, p);
-            List<BlockOutput> outputs = shuffled
-                    ? JavaPairRDD.fromJavaRDD(in.zipPartitions(records, new ExecutorSide.MembersByClient(shared, side)))
-                            .repartitionAndSortWithinPartitions(new ExecutorSide.ByBlock(blockCount))
-                            .mapPartitions(new ExecutorSide.FoldSorted(shared))
-                            .collect()
-                    : in.zipPartitions(records, new ExecutorSide.FoldBlocks(shared, side))
-                            .collect();
+            List<BlockOutput> outputs;
+            if (!shuffled) {
+                outputs = in.zipPartitions(records, new ExecutorSide.FoldBlocks(shared, side))
+                        .collect();
+            } else if (inStorageOrder) {
+                // partitions in storage order: every block's clients are spread over (nearly) every partition
+                outputs = JavaPairRDD.fromJavaRDD(
+                                in.zipPartitions(records, new ExecutorSide.MembersByClient(shared, side)))
+                        .repartitionAndSortWithinPartitions(new ExecutorSide.ByBlock(blockCount))
+                        .mapPartitions(new ExecutorSide.FoldSorted(shared))
+                        .collect();
+            } else {
+                // partitions in pass order: the clients train in every partition and their members stay in the
+                // executors (in memory, as values, spilled to disk if memory runs short); then each block's task reads
+                // the partitions that hold its clients, narrowly (in the same JVM without a copy)
+                kept = in.zipPartitions(records, new ExecutorSide.MembersByClient(shared, side));
+                kept.persist(StorageLevel.MEMORY_AND_DISK());
+                kept.count();
+                RDD<Tuple2<Integer, ExecutorSide.ClientMembers>> byBlock = kept.rdd()
+                        .coalesce(
+                                blockCount, false, Option.apply(new ExecutorSide.BlockGroups(first, blockCount)), null);
+                outputs = new JavaRDD<>(byBlock, kept.classTag())
+                        .mapPartitions(new ExecutorSide.FoldKept(shared))
+                        .collect();
+            }
             lastBlockPass = new BlockPassShape(n, blockCount, p, shuffled, outputs.size());
             BlockOutput[] byBlock = new BlockOutput[blockCount];
             for (BlockOutput out : outputs) {
@@ -201,6 +229,9 @@ final class SparkShipper implements ClientWorkShipper {
                 out.stateFiles().forEach(tx::written);
             }
         } finally {
+            if (kept != null) {
+                kept.unpersist(false);
+            }
             shared.destroy();
         }
     }
