@@ -22,7 +22,9 @@ import java.nio.charset.StandardCharsets;
  * and the encoded update, not the update, is what travels: {@link NonFiniteZeroingFactory}'s
  * zeroing, {@link ClippingFactory}'s clipping and {@link ZeroingFactory}'s zeroing by norm (the bound
  * is broadcast to the clients; the clients send back the bounded value, its norm and whether the
- * bound applied), {@link MeanFactory}'s multiplication by the weight and {@link EncodedSumFactory}'s
+ * bound applied), {@link DifferentiallyPrivateFactory}'s clipping to its L2 sensitivity (the clip is
+ * broadcast; the clients send back the clipped value and its norm before clipping),
+ * {@link MeanFactory}'s multiplication by the weight and {@link EncodedSumFactory}'s
  * encoding (for encoders that are {@link dev.fl4j.compression.Encoders} presets; a stateful one
  * keeps its state in the client's state, wherever the client runs). {@link Factory} rebuilds them
  * from a descriptor whose config is the step's name and whose payload holds its types and
@@ -36,6 +38,7 @@ public final class ClientSteps {
     static final String SECURE_SUM_ENCODE = "secure_sum_encode";
     static final String BELOW_ESTIMATE_AND_ONE = "below_estimate_and_one";
     static final String NORM_BOUND = "norm_bound";
+    static final String DP_CLIP = "dp_clip";
     private static final TensorType I32 = TensorType.scalar(DType.INT32);
 
     private ClientSteps() {}
@@ -128,6 +131,14 @@ public final class ClientSteps {
                         .build());
     }
 
+    /** The descriptor of {@link DifferentiallyPrivateFactory}'s client step. */
+    static ComputationDescriptor dpClipDescriptor(Type valueType) {
+        return ComputationDescriptor.of(
+                Factory.class,
+                DP_CLIP,
+                Struct.builder().add("value_type", TypeCodec.toValue(valueType)).build());
+    }
+
     private static Tensor text(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         return Tensor.of(b, b.length);
@@ -138,7 +149,8 @@ public final class ClientSteps {
      * {@code <value_type, weight_type>} ({@link TypeCodec}), {@code encode} with payload
      * {@code <value_type, preset=uint8[?], seed=int64, state_key=uint8[?]>}, {@code zero_non_finite} with
      * payload {@code <value_type[, weight_type]>}, or {@code norm_bound} with payload
-     * {@code <value_type, kind=uint8[?] (clipping|zeroing), norm=uint8[?] (L2|LINF)>}.
+     * {@code <value_type, kind=uint8[?] (clipping|zeroing), norm=uint8[?] (L2|LINF)>}, or {@code dp_clip} with
+     * payload {@code <value_type>}.
      */
     public static final class Factory implements ComputationFactory {
         @Override
@@ -213,10 +225,16 @@ public final class ClientSteps {
                         throw new MalformedDataException("norm_bound step: " + e.getMessage());
                     }
                 }
+                case DP_CLIP -> {
+                    expectFields(p, config, "value_type");
+                    Type valueType = TypeCodec.fromValue(p.get("value_type"));
+                    ValueMath.requireFloatStructure(valueType, "dp_clip");
+                    return DifferentiallyPrivateFactory.clientClip(valueType);
+                }
                 default ->
                     throw new MalformedDataException("unknown aggregator client step '" + config + "'; known: "
                             + MULTIPLY_BY_WEIGHT + ", " + ENCODE + ", " + ZERO_NON_FINITE + ", " + NORM_BOUND + ", "
-                            + SECURE_SUM_ENCODE + ", " + BELOW_ESTIMATE_AND_ONE);
+                            + SECURE_SUM_ENCODE + ", " + BELOW_ESTIMATE_AND_ONE + ", " + DP_CLIP);
             }
         }
 

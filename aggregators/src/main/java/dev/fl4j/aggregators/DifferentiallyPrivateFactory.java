@@ -47,6 +47,19 @@ import java.util.Objects;
  *       Gaussian mechanism of noise multiplier {@code z} ({@link AdaptiveClippingNoise}).</li>
  * </ul>
  *
+ * <p><b>Central DP after a secure sum.</b> With a {@link SecureSumFactory} as the record aggregation
+ * (TFF's {@code record_aggregation_factory}), the clipped updates are summed by
+ * {@code federated_secure_sum_bitwidth} and the noise is added to the unmasked sum by the server. The
+ * secure sum needs fixed bounds around 0 ({@code SecureSumFactory.symmetric(C)} holds every element of a
+ * clipped update); its quantization moves a client's clipped update by at most
+ * {@code r = √d·(upper − lower)/2^(P+1)} in L2 norm ({@code d} elements, {@code P} its precision bits), so
+ * the noise is {@code z_Δ·(C + r)}, calibrated to the sensitivity {@code C + r} of what is summed. Under a
+ * runtime whose clients mask their own inputs (a deployed server with SecAgg+) the server then learns the
+ * sum of the cohort's quantized clipped updates, and nothing about one client beyond it, but it is
+ * trusted to add the noise: ε holds for what the server releases, not against the server itself. This
+ * is not TFF's distributed DP ({@code DistributedDpSumFactory}, discrete noise added by the clients before
+ * the secure sum), which fl4j does not have.
+ *
  * <h2>Accounting</h2>
  * Each round is one step of the sampled Gaussian mechanism with noise multiplier {@code z} and
  * sampling rate {@code q = clientsPerRound / population} when a population is given
@@ -411,6 +424,9 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
         if (budget != null) {
             sb.append(", epsilon budget ").append(budget.maxEpsilon());
         }
+        if (recordAggregation instanceof SecureSumFactory) {
+            sb.append(", clipped updates summed by a secure sum (noise on the clip plus its quantization bound)");
+        }
         return sb.toString();
     }
 
@@ -429,6 +445,16 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
             return find(n.inner());
         }
         return java.util.Optional.empty();
+    }
+
+    /** What sums the clipped updates before the noise ({@link Builder#optRecordAggregation}, default a sum). */
+    public UnweightedAggregationFactory recordAggregation() {
+        return recordAggregation;
+    }
+
+    /** Whether the clip is estimated every round ({@link #gaussianAdaptive}) rather than fixed. */
+    public boolean hasAdaptiveClip() {
+        return clip.isAdaptive();
     }
 
     /** z, the noise multiplier the rounds are accounted with. */
@@ -554,30 +580,21 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
             }
             return Tensor.scalar(done + 1);
         });
-        Type clientOut =
-                StructType.builder().add("value", valueType).add("norm", F32).build();
-        LocalComputation clipClient = LocalComputation.of("dp_clip", StructType.of(valueType, F32), clientOut, v -> {
-            Value value = ((Struct) v).get(0);
-            double norm = ValueMath.l2Norm(value);
-            return Struct.named(
-                    "value",
-                    clipWithin(value, norm, ((Struct) v).tensor(1).doubleValue()),
-                    "norm",
-                    Tensor.scalar((float) norm));
-        });
+        LocalComputation clipClient = clientClip(valueType);
+        double rounding = recordAggregation instanceof SecureSumFactory secure ? secureRounding(secure, valueType) : 0;
         LocalComputation noiseAndNormalize = LocalComputation.of(
                 "dp_noise_and_normalize",
                 StructType.of(valueType, F32),
                 valueType,
                 v -> normalize(addNoise(
                         ((Struct) v).get(0),
-                        valueNoiseMultiplier * ((Struct) v).tensor(1).doubleValue())));
+                        valueNoiseMultiplier * (((Struct) v).tensor(1).doubleValue() + rounding))));
         LocalComputation metrics = LocalComputation.of(
                 "dp_query_metrics",
                 F32,
                 queryMetrics,
                 v -> Struct.named("clip", v, "noise_stddev", Tensor.scalar((float)
-                        (valueNoiseMultiplier * ((Tensor) v).doubleValue()))));
+                        (valueNoiseMultiplier * (((Tensor) v).doubleValue() + rounding)))));
         LocalComputation privacy = LocalComputation.of(
                 "dp_privacy", I64, privacyType.build(), v -> privacyMeasurements(((Tensor) v).longValue()));
         return Wrapping.process("dp", init, valueType, null, measurements, (ctx, s, value, weight) -> {
@@ -614,6 +631,51 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
                     .add("next_round_within_budget", Tensor.scalar(next <= budget.maxEpsilon()));
         }
         return b.build();
+    }
+
+    /**
+     * The clients' step {@code <value, clip> -> <value, norm>}: the value clipped to L2 norm at most
+     * {@code clip} ({@link #clipWithin}) and its norm before clipping. Described ({@link ClientSteps}),
+     * so it runs where the client's update is computed: under a secure record aggregation whose clients
+     * mask their own inputs, the clipped update goes from there into the client's secure-sum encoding
+     * and never reaches the server unmasked.
+     */
+    static LocalComputation clientClip(Type valueType) {
+        Type clientOut =
+                StructType.builder().add("value", valueType).add("norm", F32).build();
+        LocalComputation clip = LocalComputation.of("dp_clip", StructType.of(valueType, F32), clientOut, v -> {
+            Value value = ((Struct) v).get(0);
+            double norm = ValueMath.l2Norm(value);
+            return Struct.named(
+                    "value",
+                    clipWithin(value, norm, ((Struct) v).tensor(1).doubleValue()),
+                    "norm",
+                    Tensor.scalar((float) norm));
+        });
+        return LocalComputation.described(clip, ClientSteps.dpClipDescriptor(valueType));
+    }
+
+    /**
+     * How far, in L2 norm, {@code secure}'s quantization can move one client's clipped update of type
+     * {@code valueType}: what the noise is calibrated to on top of the clip. Only fixed bounds around 0
+     * keep the sensitivity bound: an adaptive bound is estimated from the clients' largest elements
+     * without noise (a release ε does not cover), and bounds that exclude 0 could move a clipped update
+     * farther from zero than the clip.
+     */
+    private static double secureRounding(SecureSumFactory secure, Type valueType) {
+        if (!secure.hasFixedBounds()) {
+            throw new IllegalArgumentException("DifferentiallyPrivateFactory: record aggregation " + secure
+                    + " has an adaptive bound, estimated each round from the clients' largest elements without"
+                    + " noise, a release epsilon does not cover; give it fixed bounds, e.g."
+                    + " SecureSumFactory.symmetric(clip)");
+        }
+        if (!(secure.lowerBound() <= 0 && secure.upperBound() >= 0)) {
+            throw new IllegalArgumentException("DifferentiallyPrivateFactory: record aggregation " + secure
+                    + " has bounds [" + secure.lowerBound() + ", " + secure.upperBound() + "] that exclude 0, so"
+                    + " clipping an element to them could move a client's update farther than the DP clip;"
+                    + " give it bounds around 0, e.g. SecureSumFactory.symmetric(clip)");
+        }
+        return secure.roundingL2Bound(valueType);
     }
 
     /**
@@ -667,6 +729,6 @@ public final class DifferentiallyPrivateFactory implements UnweightedAggregation
     @Override
     public String toString() {
         return "dp_gaussian(z=" + noiseMultiplier + ", clients/round=" + clientsPerRound + ", clip=" + clipDescription
-                + ")";
+                + (recordAggregation instanceof SumFactory ? "" : ", records=" + recordAggregation) + ")";
     }
 }

@@ -158,6 +158,48 @@ public final class SecureSumFactory implements UnweightedAggregationFactory {
         return 32 - Integer.numberOfLeadingZeros(maxClients);
     }
 
+    /** Whether the bounds are fixed ({@link #bounds}, {@link #symmetric}) rather than estimated ({@link #adaptive}). */
+    public boolean hasFixedBounds() {
+        return upper == null;
+    }
+
+    /** The fixed lower bound (NaN for adaptive bounds). */
+    double lowerBound() {
+        return upper == null ? lower : Double.NaN;
+    }
+
+    /** The fixed upper bound (NaN for adaptive bounds). */
+    double upperBound() {
+        return upper == null ? fixedUpper : Double.NaN;
+    }
+
+    /**
+     * With fixed bounds, the largest L2 distance between a client's value of type {@code valueType} whose
+     * elements lie within the bounds and what the sum counts for it (its quantized value mapped back):
+     * {@code √d·(upper − lower)/2^(P+1)} over its {@code d} floating elements, rounding to nearest of
+     * {@code 2^P} levels; integer elements are summed exactly.
+     *
+     * @throws IllegalStateException for adaptive bounds
+     */
+    double roundingL2Bound(Type valueType) {
+        if (upper != null) {
+            throw new IllegalStateException("an adaptive secure sum bound has no fixed rounding bound");
+        }
+        long floating = 0;
+        for (TensorType t : leavesOf(valueType)) {
+            if (t.dtype().isFloating()) {
+                floating += t.numElements();
+            }
+        }
+        return Math.sqrt(floating) * (fixedUpper - lower) / Math.scalb(1.0, floatPrecisionBits() + 1);
+    }
+
+    private List<TensorType> leavesOf(Type valueType) {
+        List<TensorType> leaves = new ArrayList<>();
+        collectLeaves(valueType, leaves);
+        return leaves;
+    }
+
     /** Precision bits P of floating elements. */
     public int floatPrecisionBits() {
         return FLOAT_BITWIDTH - clientBits();

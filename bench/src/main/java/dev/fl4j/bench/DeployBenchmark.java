@@ -54,7 +54,9 @@ import java.util.regex.Pattern;
  *       rounds; the ratio is the deployed median round time over the local one. The two final
  *       models must be bitwise equal, or the run fails. Next to the wall times, the CPU seconds per
  *       timed round of each side (the local JVM; the server JVM and the client JVMs) and the cores the
- *       rest of the machine kept busy, since on a shared machine the two sides run under different loads.
+ *       rest of the machine kept busy, since on a shared machine the two sides run under different loads; and
+ *       the same CPU seconds by kind of thread ({@link ThreadCpu}: the work, gRPC and the network side, the JIT
+ *       compilers, the garbage collector, the rest), which tells what deployment adds to the training.
  *   <li><b>Wire bytes.</b> Over the deployed timed rounds, the bytes on the wire against the bits
  *       the runtime accounted (broadcast plus aggregated): the TCP payload bytes of the server's
  *       connections as the kernel counts them ({@code ss -ti}: TLS records, HTTP/2 frames, protobuf,
@@ -91,8 +93,16 @@ public final class DeployBenchmark {
             int lightweightClients,
             int lightweightJvms,
             int lightweightRounds,
-            long seed) {
+            long seed,
+            List<String> clientJvmOptions) {
         public Options {
+            clientJvmOptions = List.copyOf(clientJvmOptions);
+            for (String jvmOption : clientJvmOptions) {
+                if (!jvmOption.startsWith("-X") && !jvmOption.startsWith("-D")) {
+                    throw new IllegalArgumentException("a client JVM option is a -X... or -D... option of the java"
+                            + " launcher (such as -XX:TieredStopAtLevel=1), got '" + jvmOption + "'");
+                }
+            }
             positive("clients", clients);
             positive("batch", batch);
             positive("rounds", rounds);
@@ -116,7 +126,7 @@ public final class DeployBenchmark {
         }
 
         public static Options defaults() {
-            return new Options(10, 600, 20, 3, 1, 1000, 4, 2, 1);
+            return new Options(10, 600, 20, 3, 1, 1000, 4, 2, 1, List.of());
         }
 
         private static void positive(String name, int v) {
@@ -186,7 +196,7 @@ public final class DeployBenchmark {
                 Locale.ROOT,
                 "bench deploy: FedAvg fedavg_cnn, %d clients x %d synthetic examples (batch %d), all clients every"
                         + " round, %d warm-up + %d timed rounds;%n  local runtime (%d workers) vs a TLS server with %d"
-                        + " client JVMs on 127.0.0.1; load average %s%n",
+                        + " client JVMs on 127.0.0.1%s; load average %s%n",
                 o.clients(),
                 o.examplesPerClient(),
                 o.batch(),
@@ -194,6 +204,7 @@ public final class DeployBenchmark {
                 o.rounds(),
                 Runtime.getRuntime().availableProcessors(),
                 o.clients(),
+                o.clientJvmOptions().isEmpty() ? "" : " (JVM options " + String.join(" ", o.clientJvmOptions()) + ")",
                 loadAverage());
         PkiFiles pki = DevelopmentPki.generate(o.clients(), List.of(), new SecureRandom())
                 .write(dir.resolve("cnn-keys"));
@@ -213,6 +224,8 @@ public final class DeployBenchmark {
         int totalRounds = o.warmupRounds() + o.rounds();
 
         CpuUsage[] localCpu = new CpuUsage[2];
+        ThreadCpu[] localThreads = new ThreadCpu[2];
+        long self = ProcessHandle.current().pid();
         TrainingResult local = TrainingLoop.builder()
                 .setProcess(cnnProcess(o.seed()))
                 .setTrainingData(data)
@@ -226,6 +239,7 @@ public final class DeployBenchmark {
                     public void roundFinished(int round, Map<String, Double> metrics) {
                         if (round == o.warmupRounds() || round == totalRounds) {
                             localCpu[round == o.warmupRounds() ? 0 : 1] = CpuUsage.now();
+                            localThreads[round == o.warmupRounds() ? 0 : 1] = ThreadCpu.of(self);
                         }
                     }
                 })
@@ -239,6 +253,8 @@ public final class DeployBenchmark {
         List<Process> clients = new ArrayList<>();
         CpuUsage[] serverCpu = new CpuUsage[2];
         double[] clientsCpu = new double[2];
+        ThreadCpu[] serverThreads = new ThreadCpu[2];
+        List<List<ThreadCpu>> clientThreads = new ArrayList<>(List.of(List.of(), List.of()));
         try (DeployServer server = DeployServer.builder()
                 .setProcess(cnnProcess(o.seed()))
                 .setClientsPerRound(o.clients())
@@ -257,6 +273,8 @@ public final class DeployBenchmark {
                             tcp.snapshot(start);
                             serverCpu[start ? 0 : 1] = CpuUsage.now();
                             clientsCpu[start ? 0 : 1] = ProcessCpu.seconds(clients);
+                            serverThreads[start ? 0 : 1] = ThreadCpu.of(self);
+                            clientThreads.set(start ? 0 : 1, ThreadCpu.of(clients));
                         }
                     }
                 })
@@ -267,6 +285,7 @@ public final class DeployBenchmark {
             for (int k = 0; k < o.clients(); k++) {
                 clients.add(child(
                         dir.resolve("cnn-client-" + k + ".log"),
+                        o.clientJvmOptions(),
                         "-Xmx768m",
                         "cnn-client",
                         address,
@@ -314,6 +333,14 @@ public final class DeployBenchmark {
         Result cnn = new Result(
                 median(localSeconds), median(deployedSeconds), protocol, tcpBytes, accounted, heap, maxHeap, cpu);
         print(out, o, cnn);
+        out.printf(
+                Locale.ROOT,
+                "  (CPU s per timed round by thread: local JVM %s;%n   server (bench JVM) %s;%n"
+                        + "   %d client JVMs %s)%n",
+                ThreadCpu.format(localThreads[1].since(localThreads[0]), o.rounds()),
+                ThreadCpu.format(serverThreads[1].since(serverThreads[0]), o.rounds()),
+                o.clients(),
+                ThreadCpu.format(ThreadCpu.since(clientThreads.get(0), clientThreads.get(1)), o.rounds()));
         // on a loaded machine the kernel drops and resends loopback segments; those bytes are on the wire twice
         // but not of the protocol's making, so the ratio without them is what the protocol's framing costs
         if (tcpBytes.isPresent() && tcp.retransmitted().isPresent()) {
@@ -360,6 +387,7 @@ public final class DeployBenchmark {
         PkiFiles pki = DevelopmentPki.generate(n, List.of(), new SecureRandom()).write(dir.resolve("softmax-keys"));
         Process server = child(
                 null,
+                List.of(),
                 "-Xmx512m",
                 "softmax-server",
                 pki.dir().toString(),
@@ -400,6 +428,7 @@ public final class DeployBenchmark {
                 int to = Math.min(n, from + per);
                 clients.add(child(
                         dir.resolve("softmax-clients-" + j + ".log"),
+                        List.of(),
                         "-Xmx1g",
                         "softmax-clients",
                         a,
@@ -516,10 +545,12 @@ public final class DeployBenchmark {
         return Examples.of(x, new int[] {28, 28, 1}, y);
     }
 
-    /** Starts {@code DeployBenchProcess mode args...} in a JVM with this one's class path. */
-    private static Process child(Path log, String heap, String mode, String... args) throws IOException {
+    /** Starts {@code DeployBenchProcess mode args...} in a JVM with this one's class path and {@code jvmOptions}. */
+    private static Process child(Path log, List<String> jvmOptions, String heap, String mode, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
         cmd.add(heap);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -85,7 +85,7 @@ final class ProcessCpu {
         return Math.max(0, end - start - overhead) / 1e6 / runs;
     }
 
-    private static double ticksPerSecond() {
+    static double ticksPerSecond() {
         try {
             Process p = new ProcessBuilder("getconf", "CLK_TCK")
                     .redirectErrorStream(true)

@@ -716,6 +716,13 @@ final class BenchCommand implements Runnable {
         @Option(names = "--seed", paramLabel = "N", description = "Seed. Default: ${DEFAULT-VALUE}.")
         long seed = D.seed();
 
+        @Option(
+                names = "--client-jvm-option",
+                paramLabel = "OPTION",
+                description = "An option of the CNN client JVMs' java launcher, -X... or -D... (repeatable; write"
+                        + " --client-jvm-option=-XX:TieredStopAtLevel=1). Default: none.")
+        List<String> clientJvmOptions = new ArrayList<>(D.clientJvmOptions());
+
         @Override
         public void run() {
             DeployBenchmark.Options o = options(
@@ -729,7 +736,8 @@ final class BenchCommand implements Runnable {
                             lightweightClients,
                             lightweightJvms,
                             lightweightRounds,
-                            seed));
+                            seed,
+                            clientJvmOptions));
             try {
                 DeployBenchmark.run(System.out, o);
             } catch (java.io.IOException e) {

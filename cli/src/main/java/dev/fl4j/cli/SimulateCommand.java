@@ -203,7 +203,8 @@ class SimulateCommand implements Callable<Integer> {
             defaultValue = "mean",
             description = "Aggregator spec(s), comma-separated; each runs in turn with the same seed and data, e.g. "
                     + "mean,compression. "
-                    + "Forms: mean, robust, dp:Z, secure, compression, median, trimmed-mean:BETA, krum:F, "
+                    + "Forms: mean, robust, dp:Z, dp-fixed:Z:CLIP[:secure] (:secure sums the clipped updates with a "
+                    + "secure sum before the noise), secure, compression, median, trimmed-mean:BETA, krum:F, "
                     + "multi-krum:F:M, "
                     + "encoded:ENCODER (weighted mean of client updates encoded with an encoder preset, e.g. "
                     + "encoded:drive; "
@@ -280,7 +281,9 @@ class SimulateCommand implements Callable<Integer> {
             defaultValue = "local",
             description = "Where client work runs: local (this JVM, --workers clients at once) or spark[:MASTER]"
                     + " (Apache Spark executors; MASTER as for spark-submit, default local[*], e.g."
-                    + " spark:local[2] or spark:spark://HOST:7077). Same seed, same model on either."
+                    + " spark:local[2] or spark:spark://HOST:7077; a master that is not local needs"
+                    + " -Dspark.fl4j.stateDir=URI in FL4J_JAVA_OPTS, a directory every executor reaches)."
+                    + " Same seed, same model on either."
                     + " Default: ${DEFAULT-VALUE}.")
     String runtime;
 

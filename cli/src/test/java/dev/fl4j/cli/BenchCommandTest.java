@@ -206,6 +206,10 @@ class BenchCommandTest {
         assertUsageError(
                 run("bench", "deploy", "--warmup-rounds", "0"),
                 "fl4j bench deploy: warm-up rounds must be at least 1, got 0");
+        assertUsageError(
+                run("bench", "deploy", "--client-jvm-option", "dev.Other"),
+                "fl4j bench deploy: a client JVM option is a -X... or -D... option of the java launcher (such as"
+                        + " -XX:TieredStopAtLevel=1), got 'dev.Other'");
     }
 
     @Test
@@ -220,7 +224,8 @@ class BenchCommandTest {
                 "--lightweight-clients=N",
                 "--lightweight-jvms=N",
                 "--lightweight-rounds=N",
-                "--seed=N")) {
+                "--seed=N",
+                "--client-jvm-option=OPTION")) {
             assertTrue(deploy[1].contains(option), option + " in " + deploy[1]);
         }
         assertTrue(deploy[1].contains("Default: 1000"), deploy[1]);

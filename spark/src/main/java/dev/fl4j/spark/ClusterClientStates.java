@@ -5,6 +5,7 @@ import dev.fl4j.core.Value;
 import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.core.runtime.ClientStateStore;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -511,6 +512,83 @@ final class ClusterClientStates implements ClientStateStore.External {
                         ? null
                         : sc.parallelizePairs(
                                 records, Math.max(1, Math.min(records.size(), partitioner.numPartitions()))));
+    }
+
+    /** How many pieces the last {@link #restore(java.util.Iterator)} wrote (for tests). */
+    private int lastRestorePieces;
+
+    private long restores;
+
+    synchronized int lastRestorePieces() {
+        return lastRestorePieces;
+    }
+
+    /**
+     * Restores entries handed over one at a time, in snapshot order (a checkpoint read as it goes) without holding
+     * them all: the driver groups each client's consecutive entries into a record and writes the records, in pieces
+     * of about {@link #snapshotPieceBytes} of states, to files under the state directory ({@code restore-<n>/}); the
+     * executors read the pieces into the new state RDD, which is checkpointed before the files are deleted. If the
+     * entries fail part-way (a damaged checkpoint), the committed state stays as it was.
+     */
+    @Override
+    public synchronized void restore(java.util.Iterator<Struct> entries) {
+        String restoreDir = dir + "/restore-" + (++restores);
+        List<String> files = new ArrayList<>();
+        try {
+            List<ClientRecord> piece = new ArrayList<>();
+            long pieceBytes = 0;
+            String client = null;
+            TreeMap<String, byte[]> states = new TreeMap<>();
+            while (entries.hasNext()) {
+                Struct e = entries.next();
+                String id = ClientStateStore.entryClient(e);
+                if (client != null && !id.equals(client)) {
+                    piece.add(restored(client, states));
+                    states = new TreeMap<>();
+                    if (pieceBytes >= snapshotPieceBytes) {
+                        files.add(writePiece(restoreDir, files.size(), piece));
+                        piece.clear();
+                        pieceBytes = 0;
+                    }
+                }
+                client = id;
+                byte[] state = ValueCodec.encode(e.get("state"));
+                states.put(ClientStateStore.entryKey(e), state);
+                pieceBytes += state.length + 64;
+            }
+            if (client != null) {
+                piece.add(restored(client, states));
+                files.add(writePiece(restoreDir, files.size(), piece));
+            }
+            lastRestorePieces = files.size();
+            replaceCommitted(files.isEmpty() ? null : merge(null, files));
+        } finally {
+            delete(restoreDir);
+        }
+    }
+
+    private static ClientRecord restored(String clientId, TreeMap<String, byte[]> states) {
+        return new ClientRecord(
+                clientId,
+                states.keySet().toArray(new String[0]),
+                new long[states.size()],
+                states.values().toArray(new byte[0][]),
+                0);
+    }
+
+    /** Writes one piece of restored records; returns its URI. */
+    private String writePiece(String restoreDir, int index, List<ClientRecord> records) {
+        Path file = new Path(restoreDir, "piece-" + index + ".fl4s");
+        try {
+            FileSystem fs = file.getFileSystem(sc.hadoopConfiguration());
+            try (DataOutputStream out = new DataOutputStream(fs.create(file, true))) {
+                ClientRecord.write(out, records, records.size());
+            }
+            return fs.makeQualified(file).toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot write the restored client states " + file + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

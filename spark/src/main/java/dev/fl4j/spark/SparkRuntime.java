@@ -83,9 +83,12 @@ import org.apache.spark.api.java.JavaSparkContext;
  *
  * <p>The state directory is {@link Builder#optStateDirectory} or the Spark configuration
  * {@value ClusterClientStates#STATE_DIR_CONF} (a Hadoop file system URI every executor and the
- * driver reach: HDFS, or a shared mount, on a cluster of several machines), else a temporary
- * directory of the driver's, deleted on close (right for {@code local} masters and for a cluster on
- * one machine). The Spark context's checkpoint directory is set under it unless already set.
+ * driver reach: HDFS, or a shared mount, on a cluster of several machines). Only on a local master
+ * ({@code local}, {@code local[N]}: every executor in the driver's JVM) may it be left out, and is then
+ * a temporary directory of the driver's, deleted on close; any other master without one is refused
+ * when the runtime is built, since a directory of the driver's is not one every executor reaches (a
+ * cluster on one machine names one too). The Spark context's checkpoint directory is set under it
+ * unless already set.
  */
 public final class SparkRuntime implements FederatedRuntime {
 
@@ -183,7 +186,8 @@ public final class SparkRuntime implements FederatedRuntime {
         /**
          * Where client state lives on the cluster (a Hadoop file system URI every executor and the
          * driver reach; kept on close). Default: the Spark configuration
-         * {@value ClusterClientStates#STATE_DIR_CONF}, else a temporary directory deleted on close.
+         * {@value ClusterClientStates#STATE_DIR_CONF}, else, on a local master only, a temporary directory
+         * deleted on close; required for any other master.
          */
         public Builder optStateDirectory(String uri) {
             if (Objects.requireNonNull(uri, "uri").isBlank()) {
@@ -233,13 +237,28 @@ public final class SparkRuntime implements FederatedRuntime {
             return this;
         }
 
+        /**
+         * The runtime, on a context it starts unless one was given.
+         *
+         * @throws IllegalStateException naming {@link #optStateDirectory} if the master is not a local one and no
+         *     state directory was given (here or as {@value ClusterClientStates#STATE_DIR_CONF}): the driver's
+         *     temporary directory is a default only where every executor runs in the driver's JVM
+         */
         public SparkRuntime build() {
             boolean owns = context == null;
-            JavaSparkContext sc = owns ? new JavaSparkContext(defaultConf(master)) : context;
+            SparkConf conf = owns ? defaultConf(master) : context.getConf();
+            String dir = stateDirectory != null ? stateDirectory : conf.get(ClusterClientStates.STATE_DIR_CONF, null);
+            String contextMaster = owns ? master : context.master();
+            if (dir == null && !isLocalMaster(contextMaster)) {
+                throw new IllegalStateException("optStateDirectory: master " + contextMaster + " runs executors in"
+                        + " JVMs of their own, perhaps on other machines, and they keep client state in files they and"
+                        + " the driver all read; give a directory on storage they all reach (HDFS, or a mount shared"
+                        + " at the same path) with optStateDirectory or the Spark configuration "
+                        + ClusterClientStates.STATE_DIR_CONF + " (a temporary directory of the driver's is the default"
+                        + " on local masters only)");
+            }
+            JavaSparkContext sc = owns ? new JavaSparkContext(conf) : context;
             int parallelism = Math.max(1, sc.defaultParallelism());
-            String dir = stateDirectory != null
-                    ? stateDirectory
-                    : sc.getConf().get(ClusterClientStates.STATE_DIR_CONF, null);
             boolean ownsDir = dir == null;
             try {
                 if (ownsDir) {
@@ -258,6 +277,14 @@ public final class SparkRuntime implements FederatedRuntime {
                     inFlight > 0 ? inFlight : 2 * parallelism,
                     states);
         }
+    }
+
+    /**
+     * Whether {@code master} runs every executor in the driver's JVM: {@code local}, {@code local[N]},
+     * {@code local[N,F]}, {@code local[*]} (not {@code local-cluster[...]}, whose executors are JVMs of their own).
+     */
+    static boolean isLocalMaster(String master) {
+        return master.equals("local") || master.startsWith("local[");
     }
 
     /**

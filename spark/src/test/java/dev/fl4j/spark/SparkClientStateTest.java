@@ -22,6 +22,7 @@ import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
+import dev.fl4j.core.runtime.ClientStateStore;
 import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.learning.algorithms.FedAvg;
@@ -180,7 +181,10 @@ class SparkClientStateTest {
         }
         Checkpoint first = new CheckpointStore(dir).loadLatest(config).orElseThrow();
         assertEquals(PER_ROUND, ((Struct) first.clientStates()).size(), "the checkpoint carries the residuals");
+        byte[] firstFile = readAll(new CheckpointStore(dir).fileFor(1));
         try (SparkRuntime rt = spark(2)) {
+            // the states go from the checkpoint file to the cluster in pieces, a client or two at a time
+            rt.clusterStates().snapshotPieceBytes(64);
             TrainingResult resumed = loop(errorFeedback(), 3, rt)
                     .optCheckpoints(new CheckpointStore(dir), 1, config)
                     .build()
@@ -188,7 +192,11 @@ class SparkClientStateTest {
             assertEquals(1, resumed.resumedFrom());
             assertEquals(straight.model(), resumed.model(), "bitwise the uninterrupted run's model");
             assertEquals(0, rt.clientStates().sizeHere(), "restored onto the cluster, not kept on the driver");
+            assertTrue(
+                    rt.clusterStates().lastRestorePieces() >= PER_ROUND / 2,
+                    "restored in pieces: " + rt.clusterStates().lastRestorePieces());
         }
+        assertArrayEquals(firstFile, readAll(new CheckpointStore(dir).fileFor(1)), "the resume only read it");
 
         Path bare = tmp.resolve("without-states");
         new CheckpointStore(bare)
@@ -205,6 +213,45 @@ class SparkClientStateTest {
                     .build()
                     .run();
             assertNotEquals(straight.model(), forgetful.model(), "the restored residuals are what made it equal");
+        }
+    }
+
+    private static byte[] readAll(Path file) {
+        try {
+            return java.nio.file.Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aRestoreThatFailsPartWayLeavesTheClusterStatesAsTheyWere() {
+        try (SparkRuntime rt = spark(2)) {
+            loop(errorFeedback(), 1, rt).build().run();
+            Struct before = rt.clientStates().snapshot();
+            assertEquals(PER_ROUND, before.size());
+            rt.clusterStates().snapshotPieceBytes(64);
+            List<Struct> entries = new ArrayList<>();
+            for (int i = 0; i < before.size(); i++) {
+                entries.add((Struct) before.get(i));
+            }
+            // the last entry again: out of snapshot order, found after the pieces before it were written
+            entries.add(entries.get(entries.size() - 1));
+            ClientStateStore.SnapshotStream repeated = new ClientStateStore.SnapshotStream() {
+                @Override
+                public long size() {
+                    return entries.size();
+                }
+
+                @Override
+                public java.util.Iterator<Struct> entries() {
+                    return entries.iterator();
+                }
+            };
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> rt.clientStates().restore(repeated));
+            assertTrue(e.getMessage().contains("repeats"), e.getMessage());
+            assertEquals(before, rt.clientStates().snapshot(), "every state as it was");
         }
     }
 

@@ -11,6 +11,7 @@ import dev.fl4j.aggregators.MeanFactory;
 import dev.fl4j.aggregators.SumFactory;
 import dev.fl4j.compression.Encoders;
 import dev.fl4j.core.ClientValues;
+import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.random.SplitMix64;
@@ -22,11 +23,16 @@ import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.simulation.data.ClientData;
+import dev.fl4j.simulation.data.Dataset;
 import dev.fl4j.simulation.data.Examples;
 import dev.fl4j.simulation.tables.TableExport;
 import dev.fl4j.simulation.tables.TableFormat;
 import dev.fl4j.simulation.tables.TableFormats;
 import dev.fl4j.simulation.tables.TableOptions;
+import dev.fl4j.simulation.tables.Tables;
+import dev.fl4j.simulation.training.Preprocessing;
+import dev.fl4j.simulation.training.TrainingLoop;
+import dev.fl4j.simulation.training.TrainingResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -212,6 +218,73 @@ class SparkParquetClientsTest {
         try (SparkRuntime rt = spark(3)) {
             assertEquals(local, train(errorFeedback(), rt, clients, 3, 60, false));
             assertTrue(rt.clusterStates().committedRdd() != null, "the clients' error feedback stayed on the cluster");
+        }
+    }
+
+    /** {@code clients}' population with the driver forbidden to load a client: only batches may. */
+    private static ClientData executorsOnly(ClientData clients) {
+        return new ClientData() {
+            @Override
+            public List<String> clientIds() {
+                return clients.clientIds();
+            }
+
+            @Override
+            public Type elementType() {
+                return clients.elementType();
+            }
+
+            @Override
+            public Dataset datasetFor(String clientId) {
+                throw new AssertionError("client " + clientId + " was loaded on the driver");
+            }
+
+            @Override
+            public ClientValues clientValues(List<String> ids) {
+                return loadedInExecutorsOnly(clients, ids);
+            }
+        };
+    }
+
+    private static TrainingResult trainingLoop(FederatedRuntime rt, ClientData clients) {
+        return TrainingLoop.builder()
+                .setProcess(process())
+                .setTrainingData(clients)
+                .setClientsPerRound(40)
+                .setRounds(3)
+                .setPreprocessing(Preprocessing.builder()
+                        .setBatchSize(2)
+                        .optExamplesCap(2)
+                        .build())
+                .optSeed(11)
+                .optRuntime(rt)
+                .build()
+                .run();
+    }
+
+    @Test
+    void theTrainingLoopShufflesAndBatchesParquetClientsInTheExecutorsAsTheLocalRuntimeDoesATablesRead()
+            throws Exception {
+        Path dir = population("loop", 90, 2);
+        ClientData read = Tables.read(dir, PARQUET, OPTIONS).clientData();
+        TrainingResult local;
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
+            local = trainingLoop(rt, read.subset(read.clientIds().subList(0, 70)));
+        }
+        ClientData indexed = executorsOnly(PARQUET.openClients(dir, OPTIONS, 0));
+        try (SparkRuntime rt = spark(3)) {
+            TrainingResult spark =
+                    trainingLoop(rt, indexed.subset(indexed.clientIds().subList(0, 70)));
+            assertEquals(
+                    local.model().asStruct(),
+                    spark.model().asStruct(),
+                    "the model of the same run over the same rows, the clients shuffled and batched in the executors");
+        }
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
+            assertNotEquals(
+                    local.model().asStruct(),
+                    trainingLoop(rt, read).model().asStruct(),
+                    "the comparison can fail: 70 of the 90 clients train otherwise than all 90");
         }
     }
 

@@ -116,6 +116,7 @@ class StandaloneClusterTest {
             TrainingResult onCluster;
             try (SparkRuntime rt = SparkRuntime.builder()
                     .optSparkContext(sc)
+                    .optStateDirectory(tmp.resolve("state").toUri().toString())
                     .optPartitions(3)
                     .optInFlight(3)
                     .build()) {

@@ -181,6 +181,20 @@ public final class ServerRun {
             CheckpointStore store = null;
             if (dp.isPresent()) {
                 checkPrivate(s, o, aggregatorSpec, authorized);
+                if (secureSum.isPresent()
+                        && !(dp.get().recordAggregation() instanceof dev.fl4j.aggregators.SecureSumFactory)) {
+                    throw new UsageException("--secure-aggregation " + s.secureAggregation()
+                            + " with the differentially private --aggregator " + aggregatorSpec + ": its clipped"
+                            + " updates are summed in the clear, so SecAgg+ would protect nothing; use"
+                            + " dp-fixed:NOISE_MULTIPLIER:CLIP:secure, which sums them securely before the server"
+                            + " adds the noise");
+                }
+                if (secureSum.isPresent() && !(factory instanceof DifferentiallyPrivateFactory)) {
+                    throw new UsageException("--secure-aggregation " + s.secureAggregation() + " with --aggregator "
+                            + aggregatorSpec + ": the stages before the DP core (zeroing, non-finite) send each"
+                            + " client's norm or flags to the server in the clear, outside the secure sum; use"
+                            + " dp-fixed:NOISE_MULTIPLIER:CLIP:secure alone");
+                }
                 AggregatorSpec.Settings settings = Simulation.aggregatorSettings(s, authorized.size());
                 if (s.checkpointDir() != null) {
                     store = new CheckpointStore(s.checkpointDir().resolve(name));

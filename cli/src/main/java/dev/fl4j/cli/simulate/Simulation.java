@@ -92,7 +92,7 @@ public final class Simulation {
             throws Exception {
         s.validate();
         if (runtimeSpec.equals("local")) {
-            return run(s, (FederatedRuntime) null, out, progress);
+            return run(s, null, null, out, progress);
         }
         FederatedRuntime runtime;
         try {
@@ -102,12 +102,14 @@ public final class Simulation {
         }
         try (runtime) {
             out.printf("runtime %s (%d clients at once)%n", runtimeSpec, runtime.workers());
-            return run(s, runtime, out, progress);
+            return run(s, runtime, runtimeSpec, out, progress);
         }
     }
 
+    /** Runs on {@code runtime}, named {@code runtimeSpec} (both null: the local runtime). */
     private static List<RunSummary> run(
-            SimulationSettings s, FederatedRuntime runtime, PrintWriter out, PrintStream progress) throws Exception {
+            SimulationSettings s, FederatedRuntime runtime, String runtimeSpec, PrintWriter out, PrintStream progress)
+            throws Exception {
         if (runtime != null
                 && SecureAggregationSpec.parse(s.secureAggregation()).isPresent()) {
             throw new UsageException("--secure-aggregation " + s.secureAggregation()
@@ -115,7 +117,7 @@ public final class Simulation {
         }
         AlgorithmChoice algorithm = algorithm(s);
         if (algorithm.isKMeans()) {
-            return KMeansRun.run(s, algorithm, runtime, out, progress);
+            return KMeansRun.run(s, algorithm, runtime, runtimeSpec, out, progress);
         }
         boolean centralised = SimulationData.isCentralised(s.dataset(), s.table());
         boolean federatedFiles =
@@ -139,7 +141,7 @@ public final class Simulation {
 
         StringBuilder summary = new StringBuilder();
         try (SimulationData data = SimulationData.load(
-                s.dataset(), s.table(), partition, clients, s.examplesPerClient(), s.seed(), summary)) {
+                s.dataset(), s.table(), partition, clients, s.examplesPerClient(), s.seed(), runtimeSpec, summary)) {
             out.print(summary);
             int population = data.train().clientIds().size();
             if (s.clientsPerRound() > population) {
@@ -169,6 +171,12 @@ public final class Simulation {
                     s.examplesPerClient() > 0
                             ? ", at most " + s.examplesPerClient() + " examples per client and round"
                             : "");
+            if (runtime != null && !personalization.isEmpty()) {
+                out.printf(
+                        "personalization on --runtime %s: its fine-tuning has no descriptor to ship, so it runs in"
+                                + " this JVM on the runtime's local workers (same results as --runtime local)%n",
+                        runtimeSpec);
+            }
             if (clientSchedule != null || serverSchedule != null) {
                 out.printf(
                         Locale.ROOT,
@@ -206,6 +214,14 @@ public final class Simulation {
                 AggregatorSpec.Settings settings = aggregatorSettings(s, population);
                 AggregationFactory factory = parseAggregator(agg.getValue(), settings);
                 Optional<DifferentiallyPrivateFactory> dp = DifferentiallyPrivateFactory.find(factory);
+                if (dp.isPresent()
+                        && SecureAggregationSpec.parse(s.secureAggregation()).isPresent()
+                        && !(dp.get().recordAggregation() instanceof dev.fl4j.aggregators.SecureSumFactory)) {
+                    throw new UsageException("--secure-aggregation " + s.secureAggregation()
+                            + " with the differentially private --aggregator " + agg.getValue() + ": its clipped"
+                            + " updates are summed in the clear, so SecAgg+ would protect nothing; use"
+                            + " dp-fixed:NOISE_MULTIPLIER:CLIP:secure, which sums them securely before the noise");
+                }
                 if (dp.isPresent() && store != null) {
                     if (s.checkpointEvery() != 1) {
                         throw new UsageException(

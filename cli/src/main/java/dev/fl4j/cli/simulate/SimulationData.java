@@ -19,6 +19,8 @@ import dev.fl4j.simulation.datasets.ShakespeareVocabulary;
 import dev.fl4j.simulation.datasets.TrainTest;
 import dev.fl4j.simulation.partition.Partition;
 import dev.fl4j.simulation.partition.Partitioner;
+import dev.fl4j.simulation.tables.MalformedTableException;
+import dev.fl4j.simulation.tables.TableClients;
 import dev.fl4j.simulation.tables.TableFormat;
 import dev.fl4j.simulation.tables.TableFormats;
 import dev.fl4j.simulation.tables.Tables;
@@ -136,7 +138,29 @@ public record SimulationData(
             int examplesCap,
             long seed,
             StringBuilder summary) {
+        return load(spec, table, partition, clients, examplesCap, seed, null, summary);
+    }
+
+    /**
+     * Loads the dataset for a run on {@code runtime} (null: the local runtime). On another runtime, a
+     * {@code parquet:} table with a client column is not read here: it is indexed ({@link TableFormat#openClients})
+     * and each client's rows are read where the client trains (a Spark executor), so it must be of the form that
+     * reader takes (numeric features, class numbers or {@code --labels} as labels; refused with the option to change
+     * otherwise).
+     */
+    public static SimulationData load(
+            String spec,
+            TableSpec table,
+            String partition,
+            int clients,
+            int examplesCap,
+            long seed,
+            String runtime,
+            StringBuilder summary) {
         String name = name(spec);
+        if (runtime != null && name.equals("parquet") && table.federated()) {
+            return population(spec, table, clients, runtime, summary);
+        }
         String arg = argument(spec);
         if (!isTable(spec)) {
             table.checkUnused(spec);
@@ -330,6 +354,59 @@ public record SimulationData(
                 .append("', all training; no test data (accuracy is the training accuracy)\n");
         return new SimulationData(
                 name, description, capped, null, null, x, t.classes().size(), false, null);
+    }
+
+    /**
+     * A federated Parquet table indexed here and read where its clients train: one scan of the client column (and
+     * one of the label column for the number of classes), then only ids and row locations held.
+     */
+    private static SimulationData population(
+            String spec, TableSpec table, int clients, String runtime, StringBuilder summary) {
+        String where = "--dataset " + spec + " on --runtime " + runtime
+                + " (each client's rows are read where it trains, not on this driver)";
+        if (table.categoricalColumns() != null && !table.categoricalColumns().isEmpty()) {
+            throw new UsageException(where + ": --categorical-columns " + String.join(",", table.categoricalColumns())
+                    + " needs every row read first to know the categories; write the table with the categories"
+                    + " encoded (fl4j data export --format parquet does, one column per category), or run with"
+                    + " --runtime local");
+        }
+        TableFormat format;
+        try {
+            format = TableFormats.named("parquet");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--dataset " + spec + ": " + e.getMessage());
+        }
+        Path p = path(spec, argument(spec), "PATH");
+        TableClients all;
+        List<String> classes;
+        try {
+            all = format.openClients(p, table.toOptions(spec), 0);
+            classes = all.classes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(where + ": " + e.getMessage());
+        } catch (MalformedTableException e) {
+            throw new UsageException(where + ": " + e.getMessage()
+                    + (e.getMessage().contains("label") ? " (--labels A,B,... names them in order)" : ""));
+        }
+        TensorType x = (TensorType) ((StructType) all.elementType()).get("x");
+        String description = "parquet table " + argument(spec);
+        ClientData capped = cap(all, clients);
+        summary.append(description)
+                .append(": ")
+                .append(capped.clientIds().size())
+                .append(" of ")
+                .append(all.clientIds().size())
+                .append(" clients from column '")
+                .append(table.clientColumn())
+                .append("', x=")
+                .append(x)
+                .append(", ")
+                .append(classes.size())
+                .append(" classes, all training; no test data (accuracy is the training accuracy);")
+                .append(" each client's rows read where it trains\n");
+        return new SimulationData("parquet", description, capped, null, null, x, classes.size(), false, null);
     }
 
     /** The table of {@code --dataset csv:PATH} or {@code parquet:PATH}, read whole as {@code table} says. */

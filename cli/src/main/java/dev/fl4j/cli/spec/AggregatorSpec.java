@@ -9,6 +9,7 @@ import dev.fl4j.aggregators.MeanFactory;
 import dev.fl4j.aggregators.NonFiniteZeroingFactory;
 import dev.fl4j.aggregators.Norm;
 import dev.fl4j.aggregators.RobustAggregationFactory;
+import dev.fl4j.aggregators.SecureSumFactory;
 import dev.fl4j.aggregators.SumFactory;
 import dev.fl4j.aggregators.ZeroingFactory;
 import dev.fl4j.compression.Encoders;
@@ -29,7 +30,7 @@ import java.util.List;
  *              | 'zeroing' [':'NORM] [':'BOUND]
  *              | 'clip' [':'BOUND]
  * core        := 'mean' | 'median' | 'trimmed-mean:'BETA | 'krum:'F | 'multi-krum:'F':'M
- *              | 'dp:'Z | 'dp-fixed:'Z':'CLIP | 'secure' | 'compression' | 'encoded:'PRESET
+ *              | 'dp:'Z | 'dp-fixed:'Z':'CLIP [':secure'] | 'secure' | 'compression' | 'encoded:'PRESET
  * NORM        := 'l2' | 'linf'
  * </pre>
  * A spec without {@code +} is a preset, TFF's builder of that name with its defaults:
@@ -45,7 +46,10 @@ import java.util.List;
  * acts first on the clients): {@code zeroing} and {@code clip} without a bound are TFF's adaptive
  * defaults, with a bound they are fixed; {@code zeroing}'s norm defaults to {@code linf}; the cores
  * {@code dp}, {@code secure} and {@code compression} carry no zeroing or clipping of their own;
- * {@code dp-fixed:Z:CLIP} is {@code gaussian_fixed}; {@code encoded:PRESET} is the weighted mean whose
+ * {@code dp-fixed:Z:CLIP} is {@code gaussian_fixed}; {@code dp-fixed:Z:CLIP:secure} sums its clipped
+ * updates with {@link SecureSumFactory#symmetric SecureSumFactory.symmetric(CLIP)} before the noise (central
+ * DP after a secure sum: with {@code --secure-aggregation secagg+} the server sees only the sum; see
+ * {@link DifferentiallyPrivateFactory}); {@code encoded:PRESET} is the weighted mean whose
  * value sum is encoded on the clients with an {@link Encoders} preset ({@code encoded:drive},
  * {@code encoded:hadamard-uniform:2}, {@code encoded:entropy-uniform:2@10000}, …; presets with error
  * feedback such as {@code topk} need per-client state and are refused). It may stand alone.
@@ -64,6 +68,7 @@ import java.util.List;
  * non-finite+median             coordinate-wise median after dropping NaN/Inf updates
  * clip:0.5+trimmed-mean:0.1     clip to 0.5, then trim 10% from each end
  * zeroing+dp-fixed:1.2:0.8      adaptive zeroing, then DP with fixed clip 0.8
+ * dp-fixed:1.2:0.8:secure       DP with fixed clip 0.8, the clipped updates summed securely, then noised
  * encoded:drive                 weighted mean of 1-bit DRIVE-encoded client updates
  * zeroing+clip+encoded:randk:0.05  TFF's compression_aggregator order with random-k instead of 8 bits
  * </pre>
@@ -83,7 +88,7 @@ public final class AggregatorSpec {
             "trimmed-mean:FRACTION",
             "krum:F",
             "multi-krum:F:M",
-            "dp-fixed:NOISE_MULTIPLIER:CLIP",
+            "dp-fixed:NOISE_MULTIPLIER:CLIP[:secure]",
             "encoded:ENCODER_PRESET",
             "WRAPPER+...+CORE with WRAPPER one of non-finite, zeroing[:l2|linf][:BOUND], clip[:BOUND]");
 
@@ -264,11 +269,21 @@ public final class AggregatorSpec {
                         settings);
             }
             case "dp-fixed" -> {
-                stage.expect(2);
-                return configure(
-                        DifferentiallyPrivateFactory.gaussianFixed(
-                                stage.number(0, "NOISE_MULTIPLIER"), clients(clientsPerRound), stage.number(1, "CLIP")),
-                        settings);
+                boolean secure =
+                        stage.params().size() == 3 && stage.params().get(2).equals("secure");
+                if (!secure) {
+                    stage.expect(2);
+                }
+                double clip = stage.number(1, "CLIP");
+                DifferentiallyPrivateFactory dp = DifferentiallyPrivateFactory.gaussianFixed(
+                        stage.number(0, "NOISE_MULTIPLIER"), clients(clientsPerRound), clip);
+                if (secure) {
+                    // every element of an update clipped to L2 norm CLIP lies in [-CLIP, CLIP]
+                    dp = dp.toBuilder()
+                            .optRecordAggregation(SecureSumFactory.symmetric(clip))
+                            .build();
+                }
+                return configure(dp, settings);
             }
             case "secure" -> {
                 stage.expect(0);

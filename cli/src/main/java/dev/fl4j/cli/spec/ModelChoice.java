@@ -8,6 +8,7 @@ import dev.fl4j.core.TensorType;
 import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.simulation.data.Dataset;
+import dev.fl4j.simulation.training.Preprocessing;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -87,7 +88,7 @@ public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> ba
                 case "fedavg-cnn" -> {
                     term.expect(0);
                     require(isImage(x), n, "28×28×1 float images", data);
-                    return new ModelChoice(n, Models.fedAvgCnn(data.classes()), UnaryOperator.identity());
+                    return new ModelChoice(n, Models.fedAvgCnn(data.classes()), Preprocessing.noBatchMap());
                 }
                 case "2nn" -> {
                     term.expect(0);
@@ -151,7 +152,7 @@ public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> ba
         return new ModelChoice(
                 file.toString(),
                 spec,
-                data == null ? UnaryOperator.identity() : fittingBatchMap(file.toString(), spec, data));
+                data == null ? Preprocessing.noBatchMap() : fittingBatchMap(file.toString(), spec, data));
     }
 
     /** How batches of {@code data} become the spec's input, or an error saying why they cannot. */
@@ -184,7 +185,7 @@ public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> ba
                     where + ": its labels " + label + " are not one class per example, as " + data.name() + " has");
         }
         if (sameShape) {
-            return UnaryOperator.identity();
+            return Preprocessing.noBatchMap();
         }
         if (in.dtype() == DType.FLOAT32
                 && x.dtype() == DType.FLOAT32
@@ -221,15 +222,26 @@ public record ModelChoice(String name, ModelSpec spec, UnaryOperator<Dataset> ba
     }
 
     private static UnaryOperator<Dataset> flatten(int width) {
-        StructType type = StructType.builder()
-                .add("x", new TensorType(DType.FLOAT32, TensorType.UNKNOWN, width))
-                .add("y", new TensorType(DType.INT32, TensorType.UNKNOWN))
-                .build();
-        return d -> d.map(type, v -> {
-            Struct s = (Struct) v;
-            Tensor xs = s.tensor("x");
-            return Struct.named("x", xs.reshape(xs.dim(0), width), "y", s.get("y"));
-        });
+        return new Flatten(width);
+    }
+
+    /**
+     * Batches of {@code x} with any shape as flat vectors of {@code width} floats; serializable, so that it runs
+     * where clients are loaded ({@link dev.fl4j.simulation.training.Preprocessing#isSerializable}).
+     */
+    private record Flatten(int width) implements UnaryOperator<Dataset>, java.io.Serializable {
+        @Override
+        public Dataset apply(Dataset d) {
+            StructType type = StructType.builder()
+                    .add("x", new TensorType(DType.FLOAT32, TensorType.UNKNOWN, width))
+                    .add("y", new TensorType(DType.INT32, TensorType.UNKNOWN))
+                    .build();
+            return d.map(type, v -> {
+                Struct s = (Struct) v;
+                Tensor xs = s.tensor("x");
+                return Struct.named("x", xs.reshape(xs.dim(0), width), "y", s.get("y"));
+            });
+        }
     }
 
     /**

@@ -127,6 +127,11 @@ class AggregatorSpecTest {
     void compositionsAreTheTypedFactoriesWrittenOutermostFirst() {
         Map<String, AggregationFactory> typed = new LinkedHashMap<>();
         typed.put("dp-fixed:0.5:1.0", DifferentiallyPrivateFactory.gaussianFixed(0.5, 12, 1.0));
+        typed.put(
+                "dp-fixed:0.5:1.0:secure",
+                DifferentiallyPrivateFactory.gaussianFixed(0.5, 12, 1.0).toBuilder()
+                        .optRecordAggregation(dev.fl4j.aggregators.SecureSumFactory.symmetric(1.0))
+                        .build());
         typed.put("non-finite+median", new NonFiniteZeroingFactory(RobustAggregationFactory.median()));
         typed.put(
                 "zeroing:l2:5+clip:1+mean",
@@ -229,6 +234,7 @@ class AggregatorSpecTest {
                         .length,
                 "a fixed bound releases nothing");
 
+        assertThrows(IllegalArgumentException.class, () -> AggregatorSpec.parse("dp-fixed:0.3:1:plain", settings));
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> AggregatorSpec.parse("clip+dp:0.3", settings));
         assertTrue(e.getMessage().contains("adaptive 'clip' before a DP core"), e.getMessage());

@@ -117,6 +117,89 @@ public final class ValueCodec {
         }
     }
 
+    /**
+     * Reads one value in this format piece by piece from a buffer (a memory-mapped file, say), the reverse of
+     * {@link StreamWriter}: {@link #beginStruct} reads a structure's field count, then each field is a {@link #name}
+     * followed by its content, read whole with {@link #value} or as a structure begun the same way. So a large
+     * structure (a checkpoint's client states) is decoded one field at a time and never held whole. Every piece is
+     * checked as {@link #decode} checks it; a structure read this way is not checked for repeated field names (the
+     * caller knows what it expects), and {@link #end} checks that nothing trails the value.
+     */
+    public static final class StreamReader {
+        private final ByteBuffer in;
+
+        /** Starts reading the value that fills {@code in} from its position: reads the magic and version. */
+        public StreamReader(ByteBuffer in) {
+            this.in = in;
+            try {
+                for (int i = 0; i < MAGIC.length; i++) {
+                    if (in.get() != MAGIC[i]) {
+                        throw new MalformedDataException("not an fl4j value: bad magic at byte " + i);
+                    }
+                }
+                int version = in.get() & 0xFF;
+                if (version != VERSION) {
+                    throw new MalformedDataException(
+                            "unsupported fl4j value format version " + version + ", this reader knows " + VERSION);
+                }
+            } catch (BufferUnderflowException e) {
+                throw truncated(e);
+            }
+        }
+
+        /**
+         * Begins a structure: its field count.
+         *
+         * @throws MalformedDataException if the next value is not a structure, or is malformed
+         */
+        public int beginStruct() {
+            try {
+                int at = in.position();
+                int tag = in.get();
+                if (tag != 'S') {
+                    throw new MalformedDataException("expected a structure ('S') at byte " + at + ", found tag " + tag);
+                }
+                return readCount(in, 2, "structure field");
+            } catch (BufferUnderflowException e) {
+                throw truncated(e);
+            }
+        }
+
+        /** The next field's name (null: a positional field). */
+        public String name() {
+            try {
+                return readName(in);
+            } catch (BufferUnderflowException e) {
+                throw truncated(e);
+            }
+        }
+
+        /** A whole value: a field's content. */
+        public Value value() {
+            try {
+                return readValue(in, 1);
+            } catch (BufferUnderflowException e) {
+                throw truncated(e);
+            }
+        }
+
+        /**
+         * Ends the value.
+         *
+         * @throws MalformedDataException if bytes remain after it
+         */
+        public void end() {
+            if (in.hasRemaining()) {
+                throw new MalformedDataException(
+                        in.remaining() + " trailing bytes after the value at byte " + in.position());
+            }
+        }
+
+        private MalformedDataException truncated(BufferUnderflowException e) {
+            return new MalformedDataException("truncated fl4j value: input ended at byte " + in.limit(), e);
+        }
+    }
+
     /** The bytes of {@code value}'s tensors outside sequences, plus room for headers (at most 256 MiB). */
     private static int initialSize(Value value) {
         long bytes = 64 + dataBytes(value, 0);

@@ -455,9 +455,11 @@ abstract class ClientFold {
         private long broadcastBits;
         private Value template;
         private int chainResult = -1;
+        private final Type memberType;
 
         SecureSum(FederatedValue value, int bitwidth, SecureSumProtocol protocol) {
             super("federated_secure_sum_bitwidth", List.of(value));
+            this.memberType = value.type().member();
             this.bitwidth = bitwidth;
             this.modulus = 1L << bitwidth;
             this.protocol = protocol;
@@ -566,7 +568,8 @@ abstract class ClientFold {
         @Override
         Value report() {
             if (template == null) {
-                throw new IllegalArgumentException(intrinsic + " over zero clients has no defined value");
+                // as federated_sum: a differentially private round may sample no client, and its noised sum exists
+                return zeros(memberType, intrinsic + " over zero clients");
             }
             if (session != null) {
                 SecureSumProtocol.Outcome outcome = session.finish();

@@ -111,6 +111,18 @@ public final class ClientStateStore {
         /** Replaces this tier's contents with {@code entries} (valid and without repeats). */
         void restore(List<Struct> entries);
 
+        /**
+         * Replaces this tier's contents with {@code entries}, valid and in strict snapshot order, handed over one at
+         * a time (read from a checkpoint as they come); if the iterator throws, this tier stays as it was. Default:
+         * collects them and calls {@link #restore(List)}; a tier whose entries do not fit the calling JVM overrides
+         * it to send them on in bounded pieces.
+         */
+        default void restore(Iterator<Struct> entries) {
+            List<Struct> all = new ArrayList<>();
+            entries.forEachRemaining(all::add);
+            restore(all);
+        }
+
         /** Forgets every entry. */
         void clear();
     }
@@ -349,6 +361,79 @@ public final class ClientStateStore {
         }
         committed.clear();
         committed.putAll(read);
+    }
+
+    /**
+     * Replaces the store's contents with a snapshot handed over one entry at a time ({@link #snapshotStream()}'s
+     * entries, read back from a checkpoint as they come). With an external tier each entry goes on to it as it is
+     * read ({@link External#restore(Iterator)}), so this JVM need not hold every client's state.
+     *
+     * @throws IllegalArgumentException naming the entry if one does not follow the layout, the entries are not in
+     *     strict snapshot order (a repeated client and key breaks it), or there are not {@code snapshot.size()} of
+     *     them; the store is unchanged then
+     */
+    public void restore(SnapshotStream snapshot) {
+        Iterator<Struct> checked = new CheckedSnapshot(snapshot);
+        if (external != null) {
+            external.restore(checked);
+            committed.clear();
+            claimedKeys.clear();
+            return;
+        }
+        Map<Entry, Value> read = new HashMap<>();
+        while (checked.hasNext()) {
+            Struct e = checked.next();
+            read.put(new Entry(entryClient(e), entryKey(e)), e.get("state"));
+        }
+        committed.clear();
+        committed.putAll(read);
+    }
+
+    /** A snapshot stream's entries, each checked for the layout, the order and the announced number. */
+    private static final class CheckedSnapshot implements Iterator<Struct> {
+        private final long size;
+        private final Iterator<Struct> entries;
+        private long index;
+        private Struct previous;
+
+        CheckedSnapshot(SnapshotStream snapshot) {
+            this.size = snapshot.size();
+            this.entries = snapshot.entries();
+        }
+
+        @Override
+        public boolean hasNext() {
+            boolean more = entries.hasNext();
+            if (!more && index != size) {
+                throw new IllegalArgumentException(
+                        "the client state snapshot announced " + size + " entries but holds " + index);
+            }
+            return more;
+        }
+
+        @Override
+        public Struct next() {
+            Value v = entries.next();
+            long i = index++;
+            if (i >= size) {
+                throw new IllegalArgumentException(
+                        "the client state snapshot announced " + size + " entries but holds more");
+            }
+            if (!(v instanceof Struct e) || e.size() != 3 || !e.has("client") || !e.has("key") || !e.has("state")) {
+                throw new IllegalArgumentException(
+                        "client state entry #" + i + " must be <client=uint8[],key=uint8[],state=…>, got " + v.type());
+            }
+            int at = (int) Math.min(i, Integer.MAX_VALUE);
+            String client = readText(e.get("client"), at, "client");
+            String key = readText(e.get("key"), at, "key");
+            if (previous != null && SNAPSHOT_ORDER.compare(previous, e) >= 0) {
+                throw new IllegalArgumentException("client state entry #" + i + " (client '" + client + "' key '" + key
+                        + "') does not follow entry #" + (i - 1) + " in snapshot order (client id, then key)"
+                        + (SNAPSHOT_ORDER.compare(previous, e) == 0 ? ": it repeats it" : ""));
+            }
+            previous = e;
+            return e;
+        }
     }
 
     private static Tensor text(String s) {

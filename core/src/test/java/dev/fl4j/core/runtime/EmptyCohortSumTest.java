@@ -20,8 +20,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A round may have no clients (Poisson sampling under differential privacy): their sum is the zero of the type, as in
- * TFF.
+ * A round may have no clients (Poisson sampling under differential privacy): their sum, plain or secure, is the zero
+ * of the type, as in TFF.
  */
 class EmptyCohortSumTest {
 
@@ -45,6 +45,24 @@ class EmptyCohortSumTest {
         Value zero = sumOverNoClients(member);
         assertEquals(Struct.named("w", Tensor.zeros(DType.FLOAT32, 2, 3), "n", Tensor.zeros(DType.INT32)), zero);
         assertEquals(member, zero.type());
+    }
+
+    @Test
+    void aSecureSumOverNoClientsIsTheZeroOfTheMemberTypeToo() {
+        Type member = StructType.builder()
+                .add("q", new TensorType(DType.INT64, 4))
+                .add("n", TensorType.scalar(DType.INT32))
+                .build();
+        FederatedComputation sum = FederatedComputation.of(
+                "secure_sum",
+                FederatedType.clients(member),
+                FederatedType.server(member),
+                (ctx, v) -> ctx.federatedSecureSumBitwidth((FederatedValue) v, 20));
+        Value zero;
+        try (LocalRuntime rt = LocalRuntime.builder().optWorkers(1).build()) {
+            zero = ((ServerValue) rt.invoke(sum, ClientValues.of(member, List.of(), List.of()))).value();
+        }
+        assertEquals(Struct.named("q", Tensor.zeros(DType.INT64, 4), "n", Tensor.zeros(DType.INT32)), zero);
     }
 
     @Test

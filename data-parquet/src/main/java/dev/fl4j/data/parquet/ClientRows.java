@@ -63,6 +63,33 @@ final class ClientRows implements PortableClientLoader.Batch {
         }
     }
 
+    /**
+     * The class number in {@code column} of the reader's row.
+     *
+     * @throws MalformedTableException naming the file and row if the label is missing or not a class number
+     */
+    static int classNumber(ParquetTableReader reader, int column, String labelColumn) {
+        if (reader.isMissing(column)) {
+            throw new MalformedTableException(
+                    reader.file(), reader.where(), "label column '" + labelColumn + "': missing label");
+        }
+        String text = reader.text(column);
+        long v;
+        try {
+            v = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            v = -1;
+        }
+        if (v < 0 || v > MAX_CLASS_NUMBER) {
+            throw new MalformedTableException(
+                    reader.file(),
+                    reader.where(),
+                    "label " + text + " is not a class number (0 to " + MAX_CLASS_NUMBER
+                            + "); name the labels in order instead");
+        }
+        return (int) v;
+    }
+
     private final Layout layout;
     private final String[] ids;
     private final long[] first;
@@ -219,20 +246,7 @@ final class ClientRows implements PortableClientLoader.Batch {
                 }
                 return i;
             }
-            long v;
-            try {
-                v = Long.parseLong(text);
-            } catch (NumberFormatException e) {
-                v = -1;
-            }
-            if (v < 0 || v > MAX_CLASS_NUMBER) {
-                throw new MalformedTableException(
-                        reader.file(),
-                        reader.where(),
-                        "label " + text + " is not a class number (0 to " + MAX_CLASS_NUMBER
-                                + "); name the labels in order instead");
-            }
-            return (int) v;
+            return classNumber(reader, column, layout.labelColumn());
         }
 
         private MalformedTableException changed(String what) {

@@ -5,9 +5,9 @@ import dev.fl4j.core.FederatedValue;
 import dev.fl4j.core.Type;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.PortableClientLoader;
-import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.data.Dataset;
 import dev.fl4j.simulation.tables.MalformedTableException;
+import dev.fl4j.simulation.tables.TableClients;
 import dev.fl4j.simulation.tables.TableColumn;
 import dev.fl4j.simulation.tables.TableFormats;
 import dev.fl4j.simulation.tables.TableOptions;
@@ -42,7 +42,7 @@ import java.util.Set;
  * clients are loaded (on a cluster: a shared mount). A file missing or changed at load time fails the
  * load with a {@link MalformedTableException} naming it.
  */
-public final class ParquetClients extends ClientData {
+public final class ParquetClients extends TableClients {
 
     private final ClientRows.Layout layout;
     private final ClientIdTable ids;
@@ -50,6 +50,7 @@ public final class ParquetClients extends ClientData {
     private final int[] rowCount;
     private final Type elementType;
     private final Loader loader = new Loader();
+    private volatile List<String> classes;
 
     private ParquetClients(ClientRows.Layout layout, ClientIdTable ids, long[] firstRow, int[] rowCount, Type type) {
         this.layout = layout;
@@ -229,6 +230,41 @@ public final class ParquetClients extends ClientData {
             position(id);
         }
         return FederatedValue.clients(datasetType(), ids, loader);
+    }
+
+    /**
+     * The labels named in order, or {@code "0"} to the largest class number of the label column, read by one
+     * scan of that column the first time.
+     */
+    @Override
+    public List<String> classes() {
+        List<String> c = classes;
+        if (c == null) {
+            c = layout.labels() != null ? List.of(layout.labels()) : classNumbers(largestClassNumber());
+            classes = c;
+        }
+        return c;
+    }
+
+    private static List<String> classNumbers(int largest) {
+        String[] names = new String[largest + 1];
+        Arrays.setAll(names, Integer::toString);
+        return List.of(names);
+    }
+
+    private int largestClassNumber() {
+        int largest = -1;
+        for (String name : layout.files()) {
+            Path file = Path.of(name);
+            try (ParquetTableReader r = ParquetTableReader.open(file, List.of(layout.labelColumn()))) {
+                while (r.next()) {
+                    largest = Math.max(largest, ClientRows.classNumber(r, 0, layout.labelColumn()));
+                }
+            } catch (IOException e) {
+                throw new MalformedTableException(file, "cannot read its label column: " + e.getMessage(), e);
+            }
+        }
+        return largest;
     }
 
     /** The number of clients. */

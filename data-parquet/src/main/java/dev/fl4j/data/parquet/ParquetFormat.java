@@ -1,6 +1,6 @@
 package dev.fl4j.data.parquet;
 
-import dev.fl4j.simulation.data.ClientData;
+import dev.fl4j.simulation.tables.TableClients;
 import dev.fl4j.simulation.tables.TableColumn;
 import dev.fl4j.simulation.tables.TableFormat;
 import dev.fl4j.simulation.tables.TableOptions;
@@ -46,7 +46,7 @@ public final class ParquetFormat implements TableFormat {
      * the client column, each client's rows read where it is loaded.
      */
     @Override
-    public ClientData openClients(Path path, TableOptions options, int batch) throws IOException {
+    public TableClients openClients(Path path, TableOptions options, int batch) throws IOException {
         return ParquetClients.open(path, options, batch);
     }
 

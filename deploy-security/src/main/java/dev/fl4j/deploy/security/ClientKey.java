@@ -124,13 +124,31 @@ public final class ClientKey {
         }
     }
 
-    private static PublicKey publicKeyOf(PrivateKey privateKey) {
+    /**
+     * This key as BouncyCastle's signing parameters: the 32-byte seed of its PKCS#8 encoding, its public key
+     * derived once and kept ({@link RequestSigner} signs with them).
+     */
+    Ed25519PrivateKeyParameters signingParameters() {
+        return parametersOf(privateKey);
+    }
+
+    private static Ed25519PrivateKeyParameters parametersOf(PrivateKey privateKey) {
         try {
             PrivateKeyInfo info = PrivateKeyInfo.getInstance(privateKey.getEncoded());
             byte[] seed = ASN1OctetString.getInstance(info.parsePrivateKey()).getOctets();
-            byte[] raw =
-                    new Ed25519PrivateKeyParameters(seed).generatePublicKey().getEncoded();
-            Arrays.fill(seed, (byte) 0);
+            try {
+                return new Ed25519PrivateKeyParameters(seed);
+            } finally {
+                Arrays.fill(seed, (byte) 0);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("not the PKCS#8 encoding of an Ed25519 private key", e);
+        }
+    }
+
+    private static PublicKey publicKeyOf(PrivateKey privateKey) {
+        try {
+            byte[] raw = parametersOf(privateKey).generatePublicKey().getEncoded();
             byte[] x509 = new SubjectPublicKeyInfo(new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519), raw)
                     .getEncoded();
             return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(x509));

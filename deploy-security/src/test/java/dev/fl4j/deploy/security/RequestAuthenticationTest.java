@@ -141,6 +141,22 @@ class RequestAuthenticationTest {
         assertEquals(ALICE.id(), verifier.verify("PushResult", BODY, genuine));
     }
 
+    /** The signer's BouncyCastle signatures are bit for bit the JDK's (Ed25519 is deterministic), for any key. */
+    @Test
+    void theSignerSignsAsTheJdkDoes() throws Exception {
+        for (ClientKey key : List.of(ALICE, BOB, MALLORY, ClientKey.generate(RANDOM))) {
+            RequestSigner signer = new RequestSigner(key, 1, clock, RANDOM);
+            for (String method : List.of("PushResult", "Heartbeat")) {
+                byte[] envelope = signer.sign(method, BODY);
+                SignedEnvelope e = SignedEnvelope.parse(envelope);
+                java.security.Signature jdk = java.security.Signature.getInstance("Ed25519");
+                jdk.initSign(key.privateKey());
+                jdk.update(e.signedBytes(method));
+                assertArrayEquals(jdk.sign(), e.signature(), key + " " + method);
+            }
+        }
+    }
+
     private static boolean jdkVerifies(byte[] signed, byte[] signature) throws Exception {
         java.security.Signature s = java.security.Signature.getInstance("Ed25519");
         s.initVerify(ALICE.publicKey());

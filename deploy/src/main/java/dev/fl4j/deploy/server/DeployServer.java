@@ -127,6 +127,23 @@ import java.util.logging.Logger;
  *       aggregator records every round in its {@link PrivacyLedgerFile} in the checkpoint directory
  *       before the round's release, checkpoints are saved every round, and the DP settings join the
  *       configuration a resume must match.</li>
+ *   <li><em>With secure aggregation</em> ({@link Builder#optSecureAggregation}): central DP after the
+ *       secure sum, TFF's DP factory with a secure record aggregation. The DP aggregator must sum its
+ *       clipped updates with a {@code SecureSumFactory} of fixed bounds and clip to a fixed bound; each
+ *       sampled client clips, quantizes and masks its own update, the server unmasks only the sum of the
+ *       clients that submitted their masked inputs, adds the Gaussian noise (calibrated to the clip plus
+ *       the quantization's bound) and releases the noised mean. Claims: against anyone who sees only the
+ *       releases, ε as above; against the server, SecAgg+'s (semi-honest server): it learns the cohort and
+ *       the sum of its clipped, quantized updates, no single update beyond what that sum reveals (for a
+ *       cohort of one, the sum is that client's update); ε does not hold against the server, which is
+ *       trusted to add the noise. A client that drops out during the secure sum is left out of it (or, when
+ *       too few are left to unmask, the attempt fails and is run again without it), so it only removes its
+ *       own contribution and ε stays an upper bound, as for any dropout. An aggregator whose sum is not
+ *       secure, an adaptive clip and a privately estimated zeroing bound are refused (the server would see
+ *       updates, or their norms, in the clear). Fixed-bound wrappers around the DP core (zeroing,
+ *       non-finite zeroing) cannot be seen from here and are not refused: each tells the server one flag
+ *       per client (whether its bound applied) in the clear. fl4j has no distributed DP (clients adding discrete noise
+ *       before the secure sum, TFF's {@code DistributedDpSumFactory}).</li>
  * </ul>
  *
  * <p><b>Transport and authentication.</b> TLS from PEM files ({@link Builder#optTls}) with client
@@ -225,6 +242,7 @@ public final class DeployServer implements AutoCloseable {
                 .executor(callExecutor)
                 .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES)
                 .initialFlowControlWindow(Chunks.FLOW_CONTROL_WINDOW_BYTES)
+                .handshakeTimeout(b.handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .addService(service)
                 .build()
                 .start();
@@ -377,6 +395,12 @@ public final class DeployServer implements AutoCloseable {
 
     /** The longest pull hold: below the 60 s a {@code FederatedClient} waits for a pull's answer. */
     public static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(50);
+    /**
+     * The longest {@link Builder#optHandshakeTimeout}: Netty ends a TLS handshake after 10 s whatever gRPC is
+     * told (grpc-java creates the {@code SslHandler} and does not expose its timeout), so a longer one would
+     * not hold for TLS.
+     */
+    public static final Duration MAX_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     /** The largest over-selection fraction: at most ten times the goal selected. */
     public static final double MAX_OVER_SELECTION = 9;
@@ -743,6 +767,7 @@ public final class DeployServer implements AutoCloseable {
         private Duration secAggStageTimeout;
         private SecAggObserver secAggObserver = new SecAggObserver() {};
         private Duration pollTimeout = Duration.ofSeconds(10);
+        private Duration handshakeTimeout = MAX_HANDSHAKE_TIMEOUT;
         private int serviceThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         private double overSelection;
         private long resultBufferBytes = Long.MAX_VALUE;
@@ -771,7 +796,9 @@ public final class DeployServer implements AutoCloseable {
          * {@code SecureSumFactory}'s) as SecAgg+ with the clients: each client encodes and keeps its input
          * in its chain and masks it itself, so the server holds only masked vectors, ciphertexts it cannot
          * read and the shares that unmask the sum. The client steps before the secure sum must be
-         * described client work; a secure sum whose input the server would compute is refused.
+         * described client work; a secure sum whose input the server would compute is refused. With
+         * {@link #optPrivacy}: central DP after the secure sum (see the class comment), refused unless the DP
+         * aggregator clips to a fixed bound and sums with a {@code SecureSumFactory} of fixed bounds.
          */
         public Builder optSecureAggregation(dev.fl4j.secagg.SecAggPlus protocol) {
             this.secureAggregation = Objects.requireNonNull(protocol, "protocol");
@@ -985,6 +1012,19 @@ public final class DeployServer implements AutoCloseable {
         }
 
         /**
+         * How long a new connection may take to negotiate before it is closed: the TLS handshake and the
+         * HTTP/2 connection preface, up to the first call (gRPC's {@code ServerBuilder.handshakeTimeout},
+         * whose own default is 120 s). Default and at most {@link #MAX_HANDSHAKE_TIMEOUT} (10 s, Netty's
+         * fixed limit on the TLS part); a client that connects and stalls, before or after its TLS
+         * handshake, holds a connection no longer than this. Plaintext connections (optInsecure) have
+         * only the preface to send and get the same limit.
+         */
+        public Builder optHandshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
          * Threads that run the service's calls and send the answers to held pulls (default: twice the
          * processors, at least 4). No call blocks waiting for a client, so the number of connected
          * clients does not need as many threads; TLS and HTTP/2 run on Netty's event loops.
@@ -1044,6 +1084,13 @@ public final class DeployServer implements AutoCloseable {
             if (pollTimeout.isNegative() || pollTimeout.isZero() || pollTimeout.compareTo(MAX_POLL_TIMEOUT) > 0) {
                 throw new IllegalArgumentException(
                         "optPollTimeout must be in (0, " + MAX_POLL_TIMEOUT.toSeconds() + " s], got " + pollTimeout);
+            }
+            if (handshakeTimeout.isNegative()
+                    || handshakeTimeout.isZero()
+                    || handshakeTimeout.compareTo(MAX_HANDSHAKE_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("optHandshakeTimeout must be in (0, "
+                        + MAX_HANDSHAKE_TIMEOUT.toSeconds() + " s] (Netty ends a TLS handshake after 10 s), got "
+                        + handshakeTimeout);
             }
             if (serviceThreads < 1) {
                 throw new IllegalArgumentException("optServiceThreads must be at least 1, got " + serviceThreads);
@@ -1107,6 +1154,30 @@ public final class DeployServer implements AutoCloseable {
                         + " in expectation; use the same number for both");
             }
             PrivateRuns.check(privacy, authorizedKeys.size(), clientsPerRound, checkpoints, checkpointEvery);
+            if (secureAggregation != null) {
+                checkPrivacyWithSecureAggregation();
+            }
+        }
+
+        /**
+         * Central DP after SecAgg+: the clients clip, quantize and mask their updates, the server unmasks only
+         * the sum and noises it. Refused where the server would still see a client's update or a function of it.
+         */
+        private void checkPrivacyWithSecureAggregation() {
+            if (!(privacy.recordAggregation() instanceof dev.fl4j.aggregators.SecureSumFactory)) {
+                throw new IllegalArgumentException("optSecureAggregation with optPrivacy: the DP aggregator sums the"
+                        + " clipped updates with " + privacy.recordAggregation() + ", not a secure sum, so SecAgg+"
+                        + " would protect nothing and the server would see every clipped update; build it with"
+                        + " toBuilder().optRecordAggregation(SecureSumFactory.symmetric(clip)) (fl4j server"
+                        + " --aggregator dp-fixed:Z:CLIP:secure)");
+            }
+            if (privacy.hasAdaptiveClip() || privacy.countStddevs().length > 0) {
+                throw new IllegalArgumentException("optSecureAggregation with optPrivacy: the DP aggregator estimates"
+                        + " a bound privately (an adaptive clip or zeroing bound): the server would read every"
+                        + " client's update norm in the clear before noising their count, which SecAgg+ is meant to"
+                        + " hide; use a fixed clip (DifferentiallyPrivateFactory.gaussianFixed, fl4j server"
+                        + " --aggregator dp-fixed:Z:CLIP:secure) and no adaptive zeroing");
+            }
         }
     }
 

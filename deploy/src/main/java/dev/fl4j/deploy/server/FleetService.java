@@ -441,128 +441,210 @@ final class FleetService extends FleetGrpc.FleetImplBase {
         }
     }
 
+    /**
+     * Receives one client upload: a header, then chunks of data, checked as they come, then the
+     * completion. The upload is answered exactly once: accepted ({@link #accept}) or refused with the
+     * first {@link RejectedMessageException} (its answer from {@link #refusal}), after which whatever
+     * else arrives is ignored; a call the client ends with an error is not answered. Each chunk counts
+     * towards the wire statistics whether or not it is read.
+     *
+     * @param <C> the chunk message (a header or data)
+     * @param <R> the answer message
+     */
+    private abstract class UploadReceiver<C extends MessageLite, R extends MessageLite> implements StreamObserver<C> {
+        private final StreamObserver<R> out;
+        /** What is uploaded ("result"), in the refusals' text. */
+        private final String what;
+        /** The call ("push"), in the refusals' text. */
+        private final String call;
+
+        private ChunkAssembler assembler;
+        private boolean headerRead;
+        private boolean answered;
+
+        UploadReceiver(StreamObserver<R> out, String what, String call) {
+            this.out = out;
+            this.what = what;
+            this.call = call;
+        }
+
+        /** Whether {@code chunk} is the header (else data, or empty). */
+        abstract boolean isHeader(C chunk);
+
+        /** Whether {@code chunk} carries data. */
+        abstract boolean isData(C chunk);
+
+        abstract ByteString data(C chunk);
+
+        /**
+         * Checks the header and keeps what it says; returns the assembler of the data that follows, or
+         * null when no data may follow.
+         */
+        abstract ChunkAssembler readHeader(C chunk);
+
+        /** Checks the whole upload after its header and data, acts on it and answers ({@link #accept}). */
+        abstract void complete();
+
+        /** The answer refusing the upload for {@code e}, after whatever the refusal undoes. */
+        abstract R refusal(RejectedMessageException e);
+
+        /** The data received so far (null before a header that takes data). */
+        final ChunkAssembler upload() {
+            return assembler;
+        }
+
+        @Override
+        public final void onNext(C chunk) {
+            received(chunk);
+            if (answered) {
+                return;
+            }
+            try {
+                if (isHeader(chunk)) {
+                    if (headerRead) {
+                        throw board.reject(Rejection.MALFORMED, "a second " + what + " header in one " + call);
+                    }
+                    assembler = readHeader(chunk);
+                    headerRead = true;
+                } else if (isData(chunk)) {
+                    append(assembler, data(chunk), what);
+                } else {
+                    throw board.reject(Rejection.MALFORMED, "an empty " + what + " chunk");
+                }
+            } catch (RejectedMessageException e) {
+                answer(e);
+            }
+        }
+
+        @Override
+        public final void onError(Throwable t) {
+            answered = true;
+        }
+
+        @Override
+        public final void onCompleted() {
+            if (answered) {
+                return;
+            }
+            try {
+                if (!headerRead) {
+                    throw board.reject(Rejection.MALFORMED, "a " + what + " " + call + " without a header");
+                }
+                complete();
+            } catch (RejectedMessageException e) {
+                answer(e);
+            }
+        }
+
+        /** Answers that the upload was taken. */
+        final void accept(R response) {
+            answered = true;
+            send(out, response);
+            out.onCompleted();
+        }
+
+        private void answer(RejectedMessageException e) {
+            answered = true;
+            send(out, refusal(e));
+            out.onCompleted();
+        }
+    }
+
     @Override
     public StreamObserver<ResultChunk> pushResult(StreamObserver<PushResultResponse> out) {
         return new ResultReceiver(out);
     }
 
     /** Receives one pushed result: a header, then chunks, checked as they come. */
-    private final class ResultReceiver implements StreamObserver<ResultChunk> {
-        private final StreamObserver<PushResultResponse> out;
+    private final class ResultReceiver extends UploadReceiver<ResultChunk, PushResultResponse> {
         private Task task;
-        private ChunkAssembler assembler;
         private String failure;
         private byte[] resultSha256;
         private boolean clientIndexRead;
-        private boolean answered;
 
         ResultReceiver(StreamObserver<PushResultResponse> out) {
-            this.out = out;
+            super(out, "result", "push");
         }
 
         @Override
-        public void onNext(ResultChunk chunk) {
-            received(chunk);
-            if (answered) {
+        boolean isHeader(ResultChunk chunk) {
+            return chunk.hasHeader();
+        }
+
+        @Override
+        boolean isData(ResultChunk chunk) {
+            return chunk.hasData();
+        }
+
+        @Override
+        ByteString data(ResultChunk chunk) {
+            return chunk.getData();
+        }
+
+        @Override
+        ChunkAssembler readHeader(ResultChunk chunk) {
+            ResultHeader h = chunk.getHeader();
+            String id = checkRegistered(
+                    FleetGrpc.getPushResultMethod().getFullMethodName(),
+                    h.getClient(),
+                    h.toBuilder()
+                            .setClient(h.getClient().toBuilder().clearAuth())
+                            .build()
+                            .toByteArray());
+            if (verifier != null
+                    && h.getFailure().isEmpty()
+                    && h.getResultSha256().size() != 32) {
+                throw board.reject(
+                        Rejection.MALFORMED,
+                        "a signed result header must carry the result's SHA-256 (32 bytes), got "
+                                + h.getResultSha256().size());
+            }
+            resultSha256 = h.getResultSha256().toByteArray();
+            clientIndexRead = h.getClientIndexRead();
+            task = board.claim(id, h.getTaskId(), h.getRound());
+            if (!h.getFailure().isEmpty()) {
+                failure = h.getFailure();
+                return null;
+            }
+            board.admit(task, h.getResultBytes());
+            return assembler(h.getResultBytes(), "result of task " + task.id + " from " + id);
+        }
+
+        @Override
+        void complete() {
+            if (failure != null) {
+                board.fail(
+                        task, new IllegalStateException("client " + task.clientId + " reported failure: " + failure));
+                accept(PushResultResponse.newBuilder()
+                        .setAccepted(true)
+                        .setRejection(Rejection.CLIENT_FAILURE)
+                        .setMessage("failure recorded; the client is left out of this round")
+                        .build());
                 return;
             }
+            byte[] bytes;
+            Value result;
             try {
-                if (chunk.hasHeader()) {
-                    if (task != null) {
-                        throw board.reject(Rejection.MALFORMED, "a second result header in one push");
-                    }
-                    ResultHeader h = chunk.getHeader();
-                    String id = checkRegistered(
-                            FleetGrpc.getPushResultMethod().getFullMethodName(),
-                            h.getClient(),
-                            h.toBuilder()
-                                    .setClient(h.getClient().toBuilder().clearAuth())
-                                    .build()
-                                    .toByteArray());
-                    if (verifier != null
-                            && h.getFailure().isEmpty()
-                            && h.getResultSha256().size() != 32) {
-                        throw board.reject(
-                                Rejection.MALFORMED,
-                                "a signed result header must carry the result's SHA-256 (32 bytes), got "
-                                        + h.getResultSha256().size());
-                    }
-                    resultSha256 = h.getResultSha256().toByteArray();
-                    clientIndexRead = h.getClientIndexRead();
-                    task = board.claim(id, h.getTaskId(), h.getRound());
-                    if (!h.getFailure().isEmpty()) {
-                        failure = h.getFailure();
-                        return;
-                    }
-                    board.admit(task, h.getResultBytes());
-                    assembler = assembler(h.getResultBytes(), "result of task " + task.id + " from " + id);
-                } else if (chunk.hasData()) {
-                    append(assembler, chunk.getData(), "result");
-                } else {
-                    throw board.reject(Rejection.MALFORMED, "an empty result chunk");
+                bytes = upload().bytes();
+                if (resultSha256.length > 0 && !MessageDigest.isEqual(resultSha256, Payloads.sha256(bytes))) {
+                    throw new RejectedMessageException(
+                            Rejection.MALFORMED,
+                            "result of task " + task.id + ": its bytes do not hash to the signed SHA-256");
                 }
+                result = Payloads.decodeResult(bytes, task.resultType, "result of task " + task.id);
             } catch (RejectedMessageException e) {
-                answer(e);
+                board.count(e.reason());
+                throw e;
             }
+            Optional<RejectedMessageException> ended = board.complete(task, result, clientIndexRead);
+            if (ended.isPresent()) {
+                throw ended.get();
+            }
+            accept(PushResultResponse.newBuilder().setAccepted(true).build());
         }
 
         @Override
-        public void onError(Throwable t) {
-            answered = true;
-        }
-
-        @Override
-        public void onCompleted() {
-            if (answered) {
-                return;
-            }
-            try {
-                if (task == null) {
-                    throw board.reject(Rejection.MALFORMED, "a result push without a header");
-                }
-                if (failure != null) {
-                    board.fail(
-                            task,
-                            new IllegalStateException("client " + task.clientId + " reported failure: " + failure));
-                    answered = true;
-                    send(
-                            out,
-                            PushResultResponse.newBuilder()
-                                    .setAccepted(true)
-                                    .setRejection(Rejection.CLIENT_FAILURE)
-                                    .setMessage("failure recorded; the client is left out of this round")
-                                    .build());
-                    out.onCompleted();
-                    return;
-                }
-                byte[] bytes;
-                Value result;
-                try {
-                    bytes = assembler.bytes();
-                    if (resultSha256.length > 0 && !MessageDigest.isEqual(resultSha256, Payloads.sha256(bytes))) {
-                        throw new RejectedMessageException(
-                                Rejection.MALFORMED,
-                                "result of task " + task.id + ": its bytes do not hash to the signed SHA-256");
-                    }
-                    result = Payloads.decodeResult(bytes, task.resultType, "result of task " + task.id);
-                } catch (RejectedMessageException e) {
-                    board.count(e.reason());
-                    throw e;
-                }
-                Optional<RejectedMessageException> ended = board.complete(task, result, clientIndexRead);
-                if (ended.isPresent()) {
-                    throw ended.get();
-                }
-                answered = true;
-                send(out, PushResultResponse.newBuilder().setAccepted(true).build());
-                out.onCompleted();
-            } catch (RejectedMessageException e) {
-                answer(e);
-            }
-        }
-
-        private void answer(RejectedMessageException e) {
-            answered = true;
+        PushResultResponse refusal(RejectedMessageException e) {
             if (task != null) {
                 board.unreserve(task);
             }
@@ -576,8 +658,7 @@ final class FleetService extends FleetGrpc.FleetImplBase {
             } else {
                 LOG.log(Level.WARNING, "refused a result: {0}", e.getMessage());
             }
-            send(out, r.build());
-            out.onCompleted();
+            return r.build();
         }
     }
 
@@ -622,95 +703,70 @@ final class FleetService extends FleetGrpc.FleetImplBase {
     }
 
     /** Receives one client's SecAgg+ message: a signed header, then chunks, checked as they come. */
-    private final class SecAggReceiver implements StreamObserver<SecAggChunk> {
-        private final StreamObserver<SecAggSubmitResponse> out;
+    private final class SecAggReceiver extends UploadReceiver<SecAggChunk, SecAggSubmitResponse> {
         private String clientId;
         private SecAggSubmitHeader header;
-        private ChunkAssembler assembler;
-        private boolean answered;
 
         SecAggReceiver(StreamObserver<SecAggSubmitResponse> out) {
-            this.out = out;
+            super(out, "secure-aggregation", "submit");
         }
 
         @Override
-        public void onNext(SecAggChunk chunk) {
-            received(chunk);
-            if (answered) {
-                return;
-            }
-            try {
-                if (chunk.hasHeader()) {
-                    if (header != null) {
-                        throw board.reject(Rejection.MALFORMED, "a second secure-aggregation header in one submit");
-                    }
-                    SecAggSubmitHeader h = chunk.getHeader();
-                    clientId = checkRegistered(
-                            FleetGrpc.getSecAggSubmitMethod().getFullMethodName(),
-                            h.getClient(),
-                            h.toBuilder()
-                                    .setClient(h.getClient().toBuilder().clearAuth())
-                                    .build()
-                                    .toByteArray());
-                    if (h.getMessageSha256().size() != 32) {
-                        throw board.reject(
-                                Rejection.MALFORMED,
-                                "a secure-aggregation header must carry the message's SHA-256 (32 bytes), got "
-                                        + h.getMessageSha256().size());
-                    }
-                    header = h;
-                    assembler = assembler(h.getMessageBytes(), "secure-aggregation message from " + clientId);
-                } else if (chunk.hasData()) {
-                    append(assembler, chunk.getData(), "secure-aggregation");
-                } else {
-                    throw board.reject(Rejection.MALFORMED, "an empty secure-aggregation chunk");
-                }
-            } catch (RejectedMessageException e) {
-                answer(e);
-            }
+        boolean isHeader(SecAggChunk chunk) {
+            return chunk.hasHeader();
         }
 
         @Override
-        public void onError(Throwable t) {
-            answered = true;
+        boolean isData(SecAggChunk chunk) {
+            return chunk.hasData();
         }
 
         @Override
-        public void onCompleted() {
-            if (answered) {
-                return;
-            }
-            try {
-                if (header == null) {
-                    throw board.reject(Rejection.MALFORMED, "a secure-aggregation submit without a header");
-                }
-                byte[] bytes = assembled(assembler);
-                if (!MessageDigest.isEqual(header.getMessageSha256().toByteArray(), Payloads.sha256(bytes))) {
-                    throw board.reject(
-                            Rejection.MALFORMED,
-                            "secure-aggregation message from " + clientId + ": its bytes do not hash to the signed"
-                                    + " SHA-256");
-                }
-                secagg.submit(clientId, header.getTaskId(), bytes);
-                answered = true;
-                send(out, SecAggSubmitResponse.newBuilder().setAccepted(true).build());
-                out.onCompleted();
-            } catch (RejectedMessageException e) {
-                answer(e);
-            }
+        ByteString data(SecAggChunk chunk) {
+            return chunk.getData();
         }
 
-        private void answer(RejectedMessageException e) {
-            answered = true;
+        @Override
+        ChunkAssembler readHeader(SecAggChunk chunk) {
+            SecAggSubmitHeader h = chunk.getHeader();
+            clientId = checkRegistered(
+                    FleetGrpc.getSecAggSubmitMethod().getFullMethodName(),
+                    h.getClient(),
+                    h.toBuilder()
+                            .setClient(h.getClient().toBuilder().clearAuth())
+                            .build()
+                            .toByteArray());
+            if (h.getMessageSha256().size() != 32) {
+                throw board.reject(
+                        Rejection.MALFORMED,
+                        "a secure-aggregation header must carry the message's SHA-256 (32 bytes), got "
+                                + h.getMessageSha256().size());
+            }
+            header = h;
+            return assembler(h.getMessageBytes(), "secure-aggregation message from " + clientId);
+        }
+
+        @Override
+        void complete() {
+            byte[] bytes = assembled(upload());
+            if (!MessageDigest.isEqual(header.getMessageSha256().toByteArray(), Payloads.sha256(bytes))) {
+                throw board.reject(
+                        Rejection.MALFORMED,
+                        "secure-aggregation message from " + clientId + ": its bytes do not hash to the signed"
+                                + " SHA-256");
+            }
+            secagg.submit(clientId, header.getTaskId(), bytes);
+            accept(SecAggSubmitResponse.newBuilder().setAccepted(true).build());
+        }
+
+        @Override
+        SecAggSubmitResponse refusal(RejectedMessageException e) {
             LOG.log(Level.WARNING, "refused a secure-aggregation message: {0}", e.getMessage());
-            send(
-                    out,
-                    SecAggSubmitResponse.newBuilder()
-                            .setAccepted(false)
-                            .setRejection(e.reason())
-                            .setMessage(e.getMessage())
-                            .build());
-            out.onCompleted();
+            return SecAggSubmitResponse.newBuilder()
+                    .setAccepted(false)
+                    .setRejection(e.reason())
+                    .setMessage(e.getMessage())
+                    .build();
         }
     }
 

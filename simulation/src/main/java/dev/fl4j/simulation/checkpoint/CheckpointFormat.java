@@ -237,6 +237,121 @@ public final class CheckpointFormat {
         }
     }
 
+    /**
+     * Opens a checkpoint file with its client states left in it ({@link CheckpointFile}): the file is memory-mapped
+     * (its bytes stay out of the Java heap), its header and SHA-256 checked as {@link #decode} checks them, every
+     * field read and checked, the client states' entries decoded one at a time and dropped; so opening holds one
+     * entry at a time, not every client's state.
+     *
+     * @throws CheckpointException naming the file, as {@link #decode} does, and for a file too large to map
+     */
+    public static CheckpointFile open(Path file) {
+        ByteBuffer mapped;
+        try (FileChannel channel = FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > Integer.MAX_VALUE) {
+                throw new CheckpointException(file, "is " + size + " bytes, more than a checkpoint can hold");
+            }
+            mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new CheckpointException(file, "does not exist", e);
+        } catch (IOException e) {
+            throw new CheckpointException(file, "cannot be read: " + e.getMessage(), e);
+        }
+        int version = checkHeader(mapped, file);
+        ByteBuffer payload = mapped.slice(HEADER, mapped.limit() - HEADER);
+        try {
+            return openPayload(payload, version, file);
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new CheckpointException(file, "payload does not follow the checkpoint layout: " + e.getMessage(), e);
+        }
+    }
+
+    /** Checks the header and the payload's length and SHA-256; returns the version. */
+    private static int checkHeader(ByteBuffer in, Path file) {
+        if (in.remaining() < HEADER) {
+            throw new CheckpointException(
+                    file, "truncated: " + in.remaining() + " bytes, shorter than the " + HEADER + "-byte header");
+        }
+        byte[] magic = new byte[MAGIC.length];
+        in.get(magic);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw new CheckpointException(file, "not an fl4j checkpoint (the file does not start with \"FL4JCKPT\")");
+        }
+        int version = in.getInt();
+        if (version < OLDEST_READABLE_VERSION || version > VERSION) {
+            throw new CheckpointException(
+                    file,
+                    "format version " + version + " is not supported; this fl4j reads versions "
+                            + OLDEST_READABLE_VERSION + " to " + VERSION);
+        }
+        long length = in.getLong();
+        byte[] expectedDigest = new byte[32];
+        in.get(expectedDigest);
+        if (length != in.remaining()) {
+            throw new CheckpointException(
+                    file,
+                    (length > in.remaining() ? "truncated" : "has trailing bytes") + ": the header announces " + length
+                            + " payload bytes but " + in.remaining() + " follow");
+        }
+        MessageDigest digest = newSha256();
+        digest.update(in.duplicate());
+        if (!MessageDigest.isEqual(expectedDigest, digest.digest())) {
+            throw new CheckpointException(file, "corrupt: the payload's SHA-256 does not match the header");
+        }
+        return version;
+    }
+
+    /** Reads every field but the client states' entries, which it checks and skips. */
+    private static CheckpointFile openPayload(ByteBuffer payload, int version, Path file) {
+        ByteBuffer in = payload.duplicate();
+        ValueCodec.StreamReader reader = new ValueCodec.StreamReader(in);
+        int fields = reader.beginStruct();
+        Struct.Builder rest = Struct.builder();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        int entriesStart = -1;
+        int entries = 0;
+        for (int f = 0; f < fields; f++) {
+            String name = reader.name();
+            if (name == null || !names.add(name)) {
+                throw new CheckpointException(
+                        file, "payload field #" + f + (name == null ? " has no name" : " repeats '" + name + "'"));
+            }
+            if (!"client_states".equals(name)) {
+                rest.add(name, reader.value());
+                continue;
+            }
+            entries = reader.beginStruct();
+            entriesStart = in.position();
+            for (int i = 0; i < entries; i++) {
+                clientStateEntry(reader, i, file);
+            }
+            rest.add(name, Struct.empty());
+        }
+        reader.end();
+        Checkpoint checkpoint = fromPayload(rest.build(), version, file);
+        return new CheckpointFile(file, checkpoint, payload, entriesStart, entries);
+    }
+
+    /** The next client state entry of a payload being read: a positional {@code <client, key, state>}. */
+    static Struct clientStateEntry(ValueCodec.StreamReader reader, int index, Path file) {
+        String name = reader.name();
+        if (name != null) {
+            throw new CheckpointException(file, "client state entry #" + index + " is named '" + name + "'");
+        }
+        if (!(reader.value() instanceof Struct e)
+                || e.size() != 3
+                || !e.has("client")
+                || !e.has("key")
+                || !e.has("state")) {
+            throw new CheckpointException(
+                    file, "client state entry #" + index + " is not <client=uint8[],key=uint8[],state=…>");
+        }
+        return e;
+    }
+
     private static Checkpoint fromPayload(Value value, int headerVersion, Path file) {
         if (!(value instanceof Struct p)) {
             throw new CheckpointException(file, "payload is " + value.type() + ", expected a structure");

@@ -232,12 +232,39 @@ public final class CheckpointStore {
             throw new CheckpointException(file, "cannot be read: " + e.getMessage(), e);
         }
         Checkpoint c = CheckpointFormat.decode(bytes, file);
+        checkName(file, c);
+        return c;
+    }
+
+    /**
+     * Opens one checkpoint file with its client states left in it ({@link CheckpointFormat#open}), checked as
+     * {@link #read} checks it.
+     *
+     * @throws CheckpointException naming the file, for any failure
+     */
+    public static CheckpointFile open(Path file) {
+        CheckpointFile opened = CheckpointFormat.open(file);
+        checkName(file, opened.checkpoint());
+        return opened;
+    }
+
+    private static void checkName(Path file, Checkpoint c) {
         String name = file.getFileName().toString();
         if (NAME.matcher(name).matches() && !name.equals(fileName(c.round()))) {
             throw new CheckpointException(
                     file, "holds round " + c.round() + " but its name says round " + roundOf(file));
         }
-        return c;
+    }
+
+    /**
+     * As {@link #loadLatest}, the newest checkpoint opened with its client states left in the file
+     * ({@link #open}), for a resume that hands them on one at a time.
+     *
+     * @throws CheckpointException         as {@link #loadLatest}
+     * @throws CheckpointMismatchException as {@link #loadLatest}
+     */
+    public Optional<CheckpointFile> openLatest(RunConfig expected) {
+        return latest(expected, CheckpointStore::open, CheckpointFile::checkpoint);
     }
 
     /**
@@ -249,14 +276,22 @@ public final class CheckpointStore {
      * @throws CheckpointMismatchException if it was written by a run with another configuration
      */
     public Optional<Checkpoint> loadLatest(RunConfig expected) {
+        return latest(expected, CheckpointStore::read, c -> c);
+    }
+
+    /** The newest checkpoint as {@code reader} reads it, checked against {@code expected}. */
+    private <T> Optional<T> latest(
+            RunConfig expected,
+            java.util.function.Function<Path, T> reader,
+            java.util.function.Function<T, Checkpoint> of) {
         List<Path> files = list();
         if (files.isEmpty()) {
             return Optional.empty();
         }
         Path newest = files.get(files.size() - 1);
-        Checkpoint c;
+        T opened;
         try {
-            c = read(newest);
+            opened = reader.apply(newest);
         } catch (CheckpointException e) {
             String fallback = "no older checkpoint remains";
             for (int i = files.size() - 2; i >= 0; i--) {
@@ -271,6 +306,7 @@ public final class CheckpointStore {
             }
             throw new CheckpointException(newest, e.problem() + " (" + fallback + ")", e);
         }
+        Checkpoint c = of.apply(opened);
         if (!c.config().fingerprint().equals(expected.fingerprint())) {
             throw new CheckpointMismatchException(
                     newest,
@@ -280,6 +316,6 @@ public final class CheckpointStore {
                             + String.join("; ", c.config().differences(expected))
                             + ". Use another checkpoint directory, or the original settings to resume.");
         }
-        return Optional.of(c);
+        return Optional.of(opened);
     }
 }

@@ -69,8 +69,7 @@ public abstract class ClientData {
                 throw new IllegalArgumentException("no client '" + id + "' among " + all.size() + " clients");
             }
         }
-        ClientData base = this;
-        return fromFunction(ids, elementType(), base::datasetFor);
+        return new Subset(this, ids);
     }
 
     /** Train and test populations with disjoint clients. */
@@ -204,6 +203,46 @@ public abstract class ClientData {
                         "dataset elements of client '" + clientId + "'", elementType, d.elementType());
             }
             return d;
+        }
+    }
+
+    /**
+     * Some clients of a population: loaded as the population loads them, so {@link #clientValues} keeps the
+     * population's loader (a {@link dev.fl4j.core.runtime.PortableClientLoader} still loads clients where they train).
+     */
+    private static final class Subset extends ClientData {
+        private final ClientData base;
+        private final FromFunction clients;
+
+        Subset(ClientData base, List<String> ids) {
+            this.base = base;
+            this.clients = new FromFunction(ids, base.elementType(), base::datasetFor);
+        }
+
+        @Override
+        public List<String> clientIds() {
+            return clients.clientIds();
+        }
+
+        @Override
+        public Type elementType() {
+            return clients.elementType();
+        }
+
+        @Override
+        public Dataset datasetFor(String clientId) {
+            return clients.datasetFor(clientId);
+        }
+
+        @Override
+        public ClientValues clientValues(List<String> ids) {
+            for (String id : ids) {
+                if (!clients.idSet.contains(id)) {
+                    throw new IllegalArgumentException(
+                            "no client '" + id + "' among " + clients.ids.size() + " clients");
+                }
+            }
+            return base.clientValues(ids);
         }
     }
 

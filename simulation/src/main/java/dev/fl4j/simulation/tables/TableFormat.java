@@ -44,8 +44,7 @@ public interface TableFormat {
      * @throws MalformedTableException if the table is malformed, or not of the form this format's
      *     population reads (each format says which)
      */
-    default dev.fl4j.simulation.data.ClientData openClients(Path path, TableOptions options, int batch)
-            throws IOException {
+    default TableClients openClients(Path path, TableOptions options, int batch) throws IOException {
         throw new UnsupportedOperationException("the " + name()
                 + " table format has no client population read where clients train; read it with" + " Tables.read");
     }

@@ -1,6 +1,7 @@
 package dev.fl4j.simulation.training;
 
 import dev.fl4j.simulation.data.Dataset;
+import java.io.Serializable;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
@@ -12,11 +13,18 @@ import java.util.function.UnaryOperator;
  * Epochs are not repeated here: the learning process runs its own local epochs. An optional
  * {@linkplain Builder#optBatchMap batch map} adapts batches to the model (e.g. flattening images), and
  * runs once per batch, never per example. Built with {@link #builder()} ({@link #batches} for batches alone).
+ *
+ * <p>A preprocessing whose batch map is {@link Serializable} (the default, none, is) {@linkplain #isSerializable can
+ * travel} with a client's location to the JVM where the client trains, so that a runtime that loads clients there
+ * (the Spark runtime over Parquet files) preprocesses them there too.
  */
-public final class Preprocessing {
+public final class Preprocessing implements Serializable {
+    private static final long serialVersionUID = 1L;
 
     private final int batchSize;
     private final int examplesCap;
+    /** Serialized only when {@link #isSerializable}. */
+    @SuppressWarnings("serial")
     private final UnaryOperator<Dataset> batchMap;
 
     private Preprocessing(int batchSize, int examplesCap, UnaryOperator<Dataset> batchMap) {
@@ -58,7 +66,7 @@ public final class Preprocessing {
     public static final class Builder {
         private int batchSize;
         private int examplesCap;
-        private UnaryOperator<Dataset> batchMap = UnaryOperator.identity();
+        private UnaryOperator<Dataset> batchMap = NoBatchMap.INSTANCE;
 
         private Builder() {}
 
@@ -102,6 +110,19 @@ public final class Preprocessing {
         }
     }
 
+    /** No batch map (batches as they are), as a serializable one: what a batch map that changes nothing should be. */
+    public static UnaryOperator<Dataset> noBatchMap() {
+        return NoBatchMap.INSTANCE;
+    }
+
+    /**
+     * Whether this preprocessing can be serialized, to run where clients are loaded: its batch map is
+     * {@link Serializable} (none is).
+     */
+    public boolean isSerializable() {
+        return batchMap instanceof Serializable;
+    }
+
     /** Examples per batch; 0 for {@link #unbatched} preprocessing. */
     public int batchSize() {
         return batchSize;
@@ -123,5 +144,15 @@ public final class Preprocessing {
     /** The evaluation pipeline: all examples in order, batched (unless {@link #unbatched}). */
     public Dataset forEvaluation(Dataset raw) {
         return batchMap.apply(batchSize == 0 ? raw : raw.batch(batchSize));
+    }
+
+    /** No batch map: batches as they are; serializable, unlike {@link UnaryOperator#identity()}. */
+    private enum NoBatchMap implements UnaryOperator<Dataset> {
+        INSTANCE;
+
+        @Override
+        public Dataset apply(Dataset d) {
+            return d;
+        }
     }
 }

@@ -12,10 +12,12 @@ import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.FederatedRuntime;
 import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.core.runtime.PortableClientLoader;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.templates.LearningProcessOutput;
 import dev.fl4j.simulation.checkpoint.Checkpoint;
 import dev.fl4j.simulation.checkpoint.CheckpointException;
+import dev.fl4j.simulation.checkpoint.CheckpointFile;
 import dev.fl4j.simulation.checkpoint.CheckpointStore;
 import dev.fl4j.simulation.checkpoint.PrivacyLedgerFile;
 import dev.fl4j.simulation.checkpoint.RoundRecord;
@@ -42,7 +44,11 @@ import java.util.Optional;
  *       optional drop-out; Poisson from {@link SecureRandom} in a private run);</li>
  *   <li>hands the reporting clients' datasets to the process as one lazy {@code {T*}@CLIENTS}
  *       value: a client's data is loaded and {@linkplain Preprocessing preprocessed} (shuffle seeded
- *       by run seed, round and client; batch) on the worker that trains it;</li>
+ *       by run seed, round and client; batch) on the worker that trains it; when the training data's
+ *       loader is a {@link PortableClientLoader} (Parquet files indexed by
+ *       {@link dev.fl4j.simulation.tables.TableFormat#openClients}) and the preprocessing
+ *       {@linkplain Preprocessing#isSerializable can travel}, in the JVM where the client trains (a Spark
+ *       executor), never in this one;</li>
  *   <li>runs {@code next} on the runtime and adds what it broadcast and aggregated to the cumulative
  *       {@value #BROADCASTED_BITS} and {@value #AGGREGATED_BITS} (and their sum, {@value #TOTAL_BITS});</li>
  *   <li>every {@code evaluateEvery} rounds and after the last, evaluates the model
@@ -228,7 +234,8 @@ public final class TrainingLoop {
 
         /** Continues from the store's newest checkpoint if there is one, else starts afresh. */
         private void resumeOrStart() {
-            Optional<Checkpoint> latest = b.checkpoints == null ? Optional.empty() : b.checkpoints.loadLatest(config);
+            Optional<CheckpointFile> latest =
+                    b.checkpoints == null ? Optional.empty() : b.checkpoints.openLatest(config);
             if (latest.isPresent()) {
                 resume(latest.get());
             } else {
@@ -236,7 +243,12 @@ public final class TrainingLoop {
             }
         }
 
-        private void resume(Checkpoint c) {
+        /**
+         * Continues from {@code file}: its state, counters and history, and its client states handed to the
+         * runtime one entry at a time (a runtime that keeps them on a cluster sends them on in pieces).
+         */
+        private void resume(CheckpointFile file) {
+            Checkpoint c = file.checkpoint();
             if (dp != null && !((PrivacyLedgerFile) dp.ledger()).exists()) {
                 throw new CheckpointException(
                         ((PrivacyLedgerFile) dp.ledger()).file(),
@@ -253,7 +265,7 @@ public final class TrainingLoop {
                         e);
             }
             try {
-                runtime.clientStates().restore(c.clientStates());
+                runtime.clientStates().restore(file.clientStates());
             } catch (IllegalArgumentException e) {
                 throw new CheckpointException(
                         b.checkpoints.fileFor(c.round()), "its client states cannot be restored: " + e.getMessage(), e);
@@ -340,11 +352,7 @@ public final class TrainingLoop {
             if (cohort.reporting().isEmpty() && dp == null) {
                 return Optional.empty();
             }
-            ClientValues data = ClientValues.lazy(memberType, cohort.reporting(), id -> {
-                b.listener.clientLoaded(round, id);
-                long shuffleSeed = clientShuffleSeed(b.seed, round, clientIndex.get(id));
-                return b.preprocessing.forTraining(b.trainData.datasetFor(id), shuffleSeed);
-            });
+            ClientValues data = trainingData(round, cohort.reporting());
             CommunicationSnapshot before = runtime.communication().snapshot();
             LearningProcessOutput out;
             try {
@@ -368,6 +376,31 @@ public final class TrainingLoop {
             state = out.state();
             m.putAll(dp != null ? PrivateRuns.released(out.flatMetrics()) : out.flatMetrics());
             return Optional.empty();
+        }
+
+        /**
+         * The round's training data of {@code ids}, loaded and preprocessed where each client trains when the
+         * population's loader is a {@link PortableClientLoader} and the preprocessing can travel, else on this JVM's
+         * workers.
+         */
+        private ClientValues trainingData(int round, List<String> ids) {
+            if (b.preprocessing.isSerializable()
+                    && b.trainData.clientValues(ids).loader().orElse(null) instanceof PortableClientLoader population) {
+                return ClientValues.lazy(
+                        memberType,
+                        ids,
+                        new PortableTrainingLoader(
+                                population,
+                                b.preprocessing,
+                                clientIndex,
+                                index -> clientShuffleSeed(b.seed, round, index),
+                                id -> b.listener.clientLoaded(round, id)));
+            }
+            return ClientValues.lazy(memberType, ids, id -> {
+                b.listener.clientLoaded(round, id);
+                long shuffleSeed = clientShuffleSeed(b.seed, round, clientIndex.get(id));
+                return b.preprocessing.forTraining(b.trainData.datasetFor(id), shuffleSeed);
+            });
         }
 
         /**
