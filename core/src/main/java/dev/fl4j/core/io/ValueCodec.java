@@ -132,16 +132,7 @@ public final class ValueCodec {
         public StreamReader(ByteBuffer in) {
             this.in = in;
             try {
-                for (int i = 0; i < MAGIC.length; i++) {
-                    if (in.get() != MAGIC[i]) {
-                        throw new MalformedDataException("not an fl4j value: bad magic at byte " + i);
-                    }
-                }
-                int version = in.get() & 0xFF;
-                if (version != VERSION) {
-                    throw new MalformedDataException(
-                            "unsupported fl4j value format version " + version + ", this reader knows " + VERSION);
-                }
+                readMagicAndVersion(in);
             } catch (BufferUnderflowException e) {
                 throw truncated(e);
             }
@@ -224,16 +215,7 @@ public final class ValueCodec {
     public static Value decode(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         try {
-            for (int i = 0; i < MAGIC.length; i++) {
-                if (in.get() != MAGIC[i]) {
-                    throw new MalformedDataException("not an fl4j value: bad magic at byte " + i);
-                }
-            }
-            int version = in.get() & 0xFF;
-            if (version != VERSION) {
-                throw new MalformedDataException(
-                        "unsupported fl4j value format version " + version + ", this reader knows " + VERSION);
-            }
+            readMagicAndVersion(in);
             Value v = readValue(in, 0);
             if (in.hasRemaining()) {
                 throw new MalformedDataException(
@@ -242,6 +224,19 @@ public final class ValueCodec {
             return v;
         } catch (BufferUnderflowException e) {
             throw new MalformedDataException("truncated fl4j value: input ended at byte " + bytes.length, e);
+        }
+    }
+
+    private static void readMagicAndVersion(ByteBuffer in) {
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (in.get() != MAGIC[i]) {
+                throw new MalformedDataException("not an fl4j value: bad magic at byte " + i);
+            }
+        }
+        int version = in.get() & 0xFF;
+        if (version != VERSION) {
+            throw new MalformedDataException(
+                    "unsupported fl4j value format version " + version + ", this reader knows " + VERSION);
         }
     }
 

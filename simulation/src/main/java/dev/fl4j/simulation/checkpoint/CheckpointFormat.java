@@ -197,37 +197,8 @@ public final class CheckpointFormat {
      *                             are reported as its cause)
      */
     public static Checkpoint decode(byte[] bytes, Path file) {
-        if (bytes.length < HEADER) {
-            throw new CheckpointException(
-                    file, "truncated: " + bytes.length + " bytes, shorter than the " + HEADER + "-byte header");
-        }
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        byte[] magic = new byte[MAGIC.length];
-        in.get(magic);
-        if (!Arrays.equals(magic, MAGIC)) {
-            throw new CheckpointException(file, "not an fl4j checkpoint (the file does not start with \"FL4JCKPT\")");
-        }
-        int version = in.getInt();
-        if (version < OLDEST_READABLE_VERSION || version > VERSION) {
-            throw new CheckpointException(
-                    file,
-                    "format version " + version + " is not supported; this fl4j reads versions "
-                            + OLDEST_READABLE_VERSION + " to " + VERSION);
-        }
-        long length = in.getLong();
-        byte[] expectedDigest = new byte[32];
-        in.get(expectedDigest);
-        if (length != in.remaining()) {
-            throw new CheckpointException(
-                    file,
-                    (length > in.remaining() ? "truncated" : "has trailing bytes") + ": the header announces " + length
-                            + " payload bytes but " + in.remaining() + " follow");
-        }
-        byte[] body = new byte[in.remaining()];
-        in.get(body);
-        if (!MessageDigest.isEqual(expectedDigest, sha256(body))) {
-            throw new CheckpointException(file, "corrupt: the payload's SHA-256 does not match the header");
-        }
+        int version = checkHeader(ByteBuffer.wrap(bytes), file);
+        byte[] body = Arrays.copyOfRange(bytes, HEADER, bytes.length);
         try {
             return fromPayload(ValueCodec.decode(body), version, file);
         } catch (CheckpointException e) {
