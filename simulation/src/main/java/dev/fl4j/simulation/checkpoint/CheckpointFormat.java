@@ -312,15 +312,30 @@ public final class CheckpointFormat {
         if (name != null) {
             throw new CheckpointException(file, "client state entry #" + index + " is named '" + name + "'");
         }
-        if (!(reader.value() instanceof Struct e)
-                || e.size() != 3
-                || !e.has("client")
-                || !e.has("key")
-                || !e.has("state")) {
+        return clientStateEntry(reader.value(), index, file);
+    }
+
+    private static Struct clientStateEntry(Value entry, int index, Path file) {
+        if (!(entry instanceof Struct e) || e.size() != 3 || !e.has("client") || !e.has("key") || !e.has("state")) {
             throw new CheckpointException(
                     file, "client state entry #" + index + " is not <client=uint8[],key=uint8[],state=…>");
         }
         return e;
+    }
+
+    /** A decoded payload's {@code client_states}, each entry checked as {@link #open} checks them. */
+    private static Value clientStates(Value states, Path file) {
+        if (!(states instanceof Struct s)) {
+            throw new CheckpointException(
+                    file, "field 'client_states' is " + states.type() + ", expected a structure of entries");
+        }
+        for (int i = 0; i < s.size(); i++) {
+            if (s.nameAt(i) != null) {
+                throw new CheckpointException(file, "client state entry #" + i + " is named '" + s.nameAt(i) + "'");
+            }
+            clientStateEntry(s.get(i), i, file);
+        }
+        return s;
     }
 
     private static Checkpoint fromPayload(Value value, int headerVersion, Path file) {
@@ -395,7 +410,7 @@ public final class CheckpointFormat {
                 aggregated,
                 config,
                 history,
-                version >= 2 ? p.get("client_states") : Struct.empty(),
+                version >= 2 ? clientStates(p.get("client_states"), file) : Struct.empty(),
                 provenance);
     }
 

@@ -80,6 +80,51 @@ class CheckpointFuzzTest {
                 .run(bytes -> CheckpointFormat.decode(framed(bytes, CheckpointFormat.VERSION), FILE));
     }
 
+    /**
+     * The streaming reader a resume uses ({@link CheckpointFormat#open}, then every client state entry from the
+     * mapping) refuses what {@link CheckpointFormat#decode} refuses and accepts what it accepts, with as many
+     * entries, for payloads damaged under a valid digest.
+     */
+    @Test
+    void openedPayloadsDamagedUnderAValidDigestEndInCheckpointExceptionAsDecodedOnes(@TempDir Path dir) {
+        Path file = dir.resolve("opened.fl4jckpt");
+        Fuzz.named("opened checkpoint payload")
+                .seed(payload(CheckpointFormatTest.checkpoint(1)))
+                .seed(payload(withClientStates()))
+                .expecting(CheckpointException.class)
+                .inputs(3_000)
+                .run(bytes -> {
+                    byte[] framed = framed(bytes, CheckpointFormat.VERSION);
+                    Files.write(file, framed);
+                    Checkpoint decoded;
+                    try {
+                        decoded = CheckpointFormat.decode(framed, FILE);
+                    } catch (CheckpointException refused) {
+                        decoded = null;
+                    }
+                    CheckpointFile opened;
+                    long entries = 0;
+                    try {
+                        opened = CheckpointFormat.open(file);
+                        for (var it = opened.clientStates().entries(); it.hasNext(); it.next()) {
+                            entries++;
+                        }
+                    } catch (CheckpointException e) {
+                        if (decoded != null) {
+                            throw new AssertionError("open refused what decode read: " + e.getMessage(), e);
+                        }
+                        throw e;
+                    }
+                    if (decoded == null) {
+                        throw new AssertionError("open read what decode refused");
+                    }
+                    int decodedEntries = decoded.clientStates() instanceof Struct s ? s.size() : 0;
+                    if (entries != decodedEntries) {
+                        throw new AssertionError("open read " + entries + " entries, decode " + decodedEntries);
+                    }
+                });
+    }
+
     @Test
     void corruptedFilesInAStoreEndInCheckpointException(@TempDir Path dir) throws Exception {
         CheckpointStore store = new CheckpointStore(dir);
