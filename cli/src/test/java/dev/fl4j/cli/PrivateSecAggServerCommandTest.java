@@ -138,28 +138,6 @@ class PrivateSecAggServerCommandTest {
                 "--rounds",
                 "2"));
         simulate.addAll(List.of(DATA));
-        Object[] wrapped = run(
-                new StringWriter(),
-                "server",
-                "--insecure",
-                "--authorized-keys",
-                keys.resolve("authorized_keys").toString(),
-                "--aggregator",
-                "zeroing:l2:5+" + AGGREGATOR,
-                "--secure-aggregation",
-                "secagg+:3",
-                "--clients-per-round",
-                "2",
-                "--dataset",
-                "synthetic",
-                "--clients",
-                "3");
-        assertEquals(2, wrapped[0], (String) wrapped[1]);
-        assertTrue(
-                ((String) wrapped[1])
-                        .contains("the stages before the DP core (zeroing, non-finite) send each"
-                                + " client's norm or flags to the server in the clear"),
-                (String) wrapped[1]);
 
         StringWriter simOut = new StringWriter();
         Object[] sim = run(simOut, simulate.toArray(String[]::new));
