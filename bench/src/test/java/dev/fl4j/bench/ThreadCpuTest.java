@@ -51,12 +51,37 @@ class ThreadCpuTest {
         spun.await();
         Thread.sleep(50); // the kernel's per-thread counters lag by up to a clock tick
         ThreadCpu during = ThreadCpu.of(self);
+        String comm = "fl4j-worker-tes"; // the kernel keeps 15 bytes of a thread's name
+        assertTrue(hasTask(comm), "the busy thread is in /proc/self/task under its kernel name");
         release.countDown();
         busy.join();
+        awaitTaskGone(comm); // join returns before the kernel has reaped the native thread
         Map<ThreadCpu.Group, Double> d = during.since(before);
         assertTrue(d.get(ThreadCpu.Group.WORK) >= 0.25, "the worker's CPU is work: " + d);
         Map<ThreadCpu.Group, Double> after = ThreadCpu.of(self).since(before);
         assertTrue(after.get(ThreadCpu.Group.OTHER) >= 0.25, "an ended thread's CPU is other: " + after);
+    }
+
+    /** Waits (at most 10 s) until no thread of this process has the kernel name {@code comm}. */
+    private static void awaitTaskGone(String comm) throws InterruptedException {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < end && hasTask(comm)) {
+            Thread.sleep(10);
+        }
+    }
+
+    private static boolean hasTask(String comm) {
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            return tasks.anyMatch(t -> {
+                try {
+                    return Files.readString(t.resolve("comm")).strip().equals(comm);
+                } catch (java.io.IOException gone) {
+                    return false;
+                }
+            });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void spin(long cpuNanos) {
