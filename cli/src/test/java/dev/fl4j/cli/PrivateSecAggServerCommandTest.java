@@ -151,51 +151,17 @@ class PrivateSecAggServerCommandTest {
     void aDpAggregatorSummingInTheClearIsRefusedWithSecureAggregation() throws Exception {
         Path keys = tmp.resolve("keys");
         assertEquals(0, run(new StringWriter(), "keys", "--out", keys.toString(), "--clients", "3")[0]);
-        Object[] r = run(
-                new StringWriter(),
-                "server",
-                "--insecure",
-                "--authorized-keys",
-                keys.resolve("authorized_keys").toString(),
-                "--aggregator",
+        assertServerRefuses(
+                keys,
                 "dp-fixed:0.3:1.0",
-                "--secure-aggregation",
-                "secagg+:3",
-                "--clients-per-round",
-                "2",
-                "--dataset",
-                "synthetic",
-                "--clients",
-                "3");
-        assertEquals(2, r[0], (String) r[1]);
-        assertTrue(
-                ((String) r[1])
-                        .contains("its clipped updates are summed in the clear, so SecAgg+ would protect"
-                                + " nothing; use dp-fixed:NOISE_MULTIPLIER:CLIP:secure"),
-                (String) r[1]);
+                "its clipped updates are summed in the clear, so SecAgg+ would protect"
+                        + " nothing; use dp-fixed:NOISE_MULTIPLIER:CLIP:secure");
 
-        Object[] wrapped = run(
-                new StringWriter(),
-                "server",
-                "--insecure",
-                "--authorized-keys",
-                keys.resolve("authorized_keys").toString(),
-                "--aggregator",
+        assertServerRefuses(
+                keys,
                 "zeroing:l2:5+" + AGGREGATOR,
-                "--secure-aggregation",
-                "secagg+:3",
-                "--clients-per-round",
-                "2",
-                "--dataset",
-                "synthetic",
-                "--clients",
-                "3");
-        assertEquals(2, wrapped[0], (String) wrapped[1]);
-        assertTrue(
-                ((String) wrapped[1])
-                        .contains("the stages before the DP core (zeroing, non-finite) send each"
-                                + " client's norm or flags to the server in the clear"),
-                (String) wrapped[1]);
+                "the stages before the DP core (zeroing, non-finite) send each"
+                        + " client's norm or flags to the server in the clear");
 
         StringWriter simOut = new StringWriter();
         Object[] sim = run(
@@ -221,5 +187,27 @@ class PrivateSecAggServerCommandTest {
                 ((String) sim[1])
                         .contains("its clipped updates are summed in the clear, so SecAgg+ would protect" + " nothing"),
                 (String) sim[1]);
+    }
+
+    /** {@code fl4j server --aggregator AGGREGATOR --secure-aggregation secagg+:3} exits 2 saying {@code message}. */
+    private static void assertServerRefuses(Path keys, String aggregator, String message) {
+        Object[] r = run(
+                new StringWriter(),
+                "server",
+                "--insecure",
+                "--authorized-keys",
+                keys.resolve("authorized_keys").toString(),
+                "--aggregator",
+                aggregator,
+                "--secure-aggregation",
+                "secagg+:3",
+                "--clients-per-round",
+                "2",
+                "--dataset",
+                "synthetic",
+                "--clients",
+                "3");
+        assertEquals(2, r[0], (String) r[1]);
+        assertTrue(((String) r[1]).contains(message), (String) r[1]);
     }
 }

@@ -346,14 +346,16 @@ public record SimulationData(
         ClientData capped = cap(all, clients);
         summary.append(name)
                 .append(": ")
-                .append(capped.clientIds().size())
-                .append(" of ")
-                .append(all.clientIds().size())
-                .append(" clients from column '")
-                .append(table.clientColumn())
-                .append("', all training; no test data (accuracy is the training accuracy)\n");
+                .append(clientsFromColumn(capped, all, table))
+                .append(", all training; no test data (accuracy is the training accuracy)\n");
         return new SimulationData(
                 name, description, capped, null, null, x, t.classes().size(), false, null);
+    }
+
+    /** "{@code N of M clients from column 'C'}": the clients kept of a federated table's. */
+    private static String clientsFromColumn(ClientData capped, ClientData all, TableSpec table) {
+        return capped.clientIds().size() + " of " + all.clientIds().size() + " clients from column '"
+                + table.clientColumn() + "'";
     }
 
     /**
@@ -395,12 +397,8 @@ public record SimulationData(
         ClientData capped = cap(all, clients);
         summary.append(description)
                 .append(": ")
-                .append(capped.clientIds().size())
-                .append(" of ")
-                .append(all.clientIds().size())
-                .append(" clients from column '")
-                .append(table.clientColumn())
-                .append("', x=")
+                .append(clientsFromColumn(capped, all, table))
+                .append(", x=")
                 .append(x)
                 .append(", ")
                 .append(classes.size())
