@@ -33,6 +33,8 @@ module dev.fl4j.learning {
             dev.fl4j.learning.algorithms.ClientTraining.Factory,
             dev.fl4j.learning.algorithms.ClientTrainingVariant.Factory,
             dev.fl4j.learning.algorithms.ClientWorks.Factory,
+            dev.fl4j.learning.algorithms.FedKMeans.Factory,
+            dev.fl4j.learning.algorithms.PersonalizationEvaluation.Factory,
             dev.fl4j.learning.algorithms.ReconstructionTraining.Factory,
             dev.fl4j.learning.templates.EncodedDistribution.DecodeFactory,
             dev.fl4j.learning.templates.DeltaDistribution.ClientStepFactory;

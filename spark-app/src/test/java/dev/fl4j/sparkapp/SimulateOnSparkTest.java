@@ -187,7 +187,6 @@ class SimulateOnSparkTest {
         Run spark = simulateSynthetic("spark:local[2]", tmp.resolve("kmeans-spark"), "--algorithm", "kmeans:3");
         assertEquals(0, spark.code(), spark.out() + spark.err());
         assertEquals(2, roundLines(spark.out()).size(), spark.out());
-        assertTrue(spark.out().contains("k-means on --runtime spark:local[2]: its client work has no descriptor"));
         assertEquals(roundLines(local.out()), roundLines(spark.out()), "inertia and cluster sizes per round");
         assertArrayEquals(
                 finalState(tmp.resolve("kmeans-local"), "sum"),
@@ -200,7 +199,6 @@ class SimulateOnSparkTest {
         Run sparkP = simulateSynthetic("spark:local[2]", tmp.resolve("p-spark"), personalization);
         assertEquals(0, sparkP.code(), sparkP.out() + sparkP.err());
         assertTrue(sparkP.out().contains("personalization of the final model"), sparkP.out());
-        assertTrue(sparkP.out().contains("personalization on --runtime spark:local[2]: its fine-tuning"));
         assertEquals(roundLines(localP.out()), roundLines(sparkP.out()));
         assertEquals(report(localP.out()), report(sparkP.out()), "the same before/after table");
         assertArrayEquals(finalState(tmp.resolve("p-local")), finalState(tmp.resolve("p-spark")));

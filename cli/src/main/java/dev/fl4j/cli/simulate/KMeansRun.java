@@ -143,14 +143,13 @@ public final class KMeansRun {
     }
 
     /**
-     * Runs k-means as {@code s} asks (the caller has validated {@code s} and opened {@code runtime}, named
-     * {@code runtimeSpec}, or both null).
+     * Runs k-means as {@code s} asks (the caller has validated {@code s} and opened {@code runtime}, or null: the
+     * local runtime).
      */
     static List<Simulation.RunSummary> run(
             SimulationSettings s,
             AlgorithmChoice algorithm,
             FederatedRuntime runtime,
-            String runtimeSpec,
             PrintWriter out,
             PrintStream progress)
             throws Exception {
@@ -227,12 +226,6 @@ public final class KMeansRun {
             CheckpointStore store = s.checkpointDir() != null
                     ? new CheckpointStore(s.checkpointDir().resolve(name)).withProvenance(provenance)
                     : null;
-            if (runtime != null) {
-                out.printf(
-                        "k-means on --runtime %s: its client work has no descriptor to ship, so it runs in this JVM on"
-                                + " the runtime's local workers (same centroids as --runtime local)%n",
-                        runtimeSpec);
-            }
             out.printf("%n== run %s: k-means with aggregator %s ==%n", name, name);
             out.flush();
             Map<String, MetricsHistory> chart = new LinkedHashMap<>();

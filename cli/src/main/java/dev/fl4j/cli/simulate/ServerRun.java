@@ -157,8 +157,7 @@ public final class ServerRun {
         }
         if (algorithm.isKMeans()) {
             throw new UsageException("--algorithm " + algorithm.text() + ": fl4j server does not run federated"
-                    + " k-means: its client computations have no descriptor to ship to deploy clients;"
-                    + " use fl4j simulate");
+                    + " k-means; use fl4j simulate");
         }
         float serverLr = Simulation.serverLr(s, algorithm);
         Simulation.Optimizers optimizers = Simulation.optimizers(s, algorithm, serverLr);

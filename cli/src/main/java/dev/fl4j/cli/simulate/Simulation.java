@@ -117,7 +117,7 @@ public final class Simulation {
         }
         AlgorithmChoice algorithm = algorithm(s);
         if (algorithm.isKMeans()) {
-            return KMeansRun.run(s, algorithm, runtime, runtimeSpec, out, progress);
+            return KMeansRun.run(s, algorithm, runtime, out, progress);
         }
         boolean centralised = SimulationData.isCentralised(s.dataset(), s.table());
         boolean federatedFiles =
@@ -171,12 +171,6 @@ public final class Simulation {
                     s.examplesPerClient() > 0
                             ? ", at most " + s.examplesPerClient() + " examples per client and round"
                             : "");
-            if (runtime != null && !personalization.isEmpty()) {
-                out.printf(
-                        "personalization on --runtime %s: its fine-tuning has no descriptor to ship, so it runs in"
-                                + " this JVM on the runtime's local workers (same results as --runtime local)%n",
-                        runtimeSpec);
-            }
             if (clientSchedule != null || serverSchedule != null) {
                 out.printf(
                         Locale.ROOT,

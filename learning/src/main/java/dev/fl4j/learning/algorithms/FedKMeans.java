@@ -15,8 +15,11 @@ import dev.fl4j.core.Tensor;
 import dev.fl4j.core.TensorType;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
+import dev.fl4j.core.computation.ComputationDescriptor;
+import dev.fl4j.core.computation.ComputationFactory;
 import dev.fl4j.core.computation.FederatedComputation;
 import dev.fl4j.core.computation.LocalComputation;
+import dev.fl4j.core.io.MalformedDataException;
 import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.core.templates.AggregationProcess;
 import dev.fl4j.core.templates.MeasuredProcess;
@@ -27,6 +30,7 @@ import dev.fl4j.learning.templates.DistributionProcess;
 import dev.fl4j.learning.templates.FinalizerProcess;
 import dev.fl4j.learning.templates.LearningProcess;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * Federated k-means, TFF's {@code build_fed_kmeans}: federated mini-batch k-means (Sculley 2010,
@@ -46,6 +50,10 @@ import java.util.Arrays;
 public final class FedKMeans {
 
     private static final TensorType I32 = TensorType.scalar(DType.INT32);
+    static final String STEP = "kmeans_step";
+    static final String EVALUATE = "kmeans_evaluate";
+    /** The most elements centroids may have: what one Java array holds, as the clients' sums need. */
+    private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
     private FedKMeans() {}
 
@@ -107,25 +115,7 @@ public final class FedKMeans {
                 .add("update", update)
                 .add("update_weight", StructType.of())
                 .build();
-        StructType clientResult = StructType.builder()
-                .add("update", update)
-                .add("num_examples", I32)
-                .build();
-        LocalComputation step = new KMeansStep(
-                new FunctionType(
-                        StructType.builder()
-                                .add("weights", weightsType)
-                                .add("data", data)
-                                .build(),
-                        clientResult),
-                update);
-        LocalComputation updateOnly = LocalComputation.of(
-                "kmeans_result",
-                clientResult,
-                resultMember,
-                v -> Struct.named("update", ((Struct) v).get("update"), "update_weight", Struct.empty()));
-        LocalComputation countOnly =
-                LocalComputation.of("kmeans_count", clientResult, I32, v -> ((Struct) v).get("num_examples"));
+        LocalComputation step = step(weightsType, update, point);
         StructType measurements = StructType.builder().add("num_examples", I32).build();
         LocalComputation measure =
                 LocalComputation.of("kmeans_measurements", I32, measurements, v -> Struct.named("num_examples", v));
@@ -142,11 +132,37 @@ public final class FedKMeans {
                     Struct a = (Struct) arg;
                     FederatedValue stepped = ctx.federatedMap(
                             step, ctx.federatedZip(Struct.named("weights", a.get("weights"), "data", a.get("data"))));
-                    FederatedValue result = ctx.federatedMap(updateOnly, stepped);
-                    Value counted = ctx.federatedMap(measure, ctx.federatedSum(ctx.federatedMap(countOnly, stepped)));
+                    FederatedValue result = ctx.federatedZip(Struct.named(
+                            "update",
+                            ctx.federatedField(stepped, "update"),
+                            "update_weight",
+                            ctx.federatedField(stepped, "update_weight")));
+                    Value counted =
+                            ctx.federatedMap(measure, ctx.federatedSum(ctx.federatedField(stepped, "num_examples")));
                     return new MeasuredProcessOutput(a.get("state"), result, counted);
                 });
         return new ClientWorkProcess(init, next);
+    }
+
+    /**
+     * The clients' step {@code <weights, data> -> <update=<cluster_sums, cluster_counts>, update_weight=<>,
+     * num_examples=int32>}, described ({@link Factory}) so that a runtime running client work in other JVMs runs it
+     * there; the field selections and the sum that read it are described by core.
+     */
+    private static LocalComputation step(StructType weightsType, StructType update, TensorType point) {
+        StructType clientResult = StructType.builder()
+                .add("update", update)
+                .add("update_weight", StructType.of())
+                .add("num_examples", I32)
+                .build();
+        return new KMeansStep(
+                new FunctionType(
+                        StructType.builder()
+                                .add("weights", weightsType)
+                                .add("data", new SequenceType(point))
+                                .build(),
+                        clientResult),
+                update);
     }
 
     /** One client's assignment of its points: cluster sums (accumulated in double), counts and the number of points. */
@@ -191,7 +207,14 @@ public final class FedKMeans {
             Struct u =
                     Struct.named("cluster_sums", Tensor.of(rounded, c.shape()), "cluster_counts", Tensor.of(counts, k));
             update.checkAssignableFrom(u.type(), "k-means client update");
-            return Struct.named("update", u, "num_examples", Tensor.scalar(index));
+            return Struct.named("update", u, "update_weight", Struct.empty(), "num_examples", Tensor.scalar(index));
+        }
+
+        @Override
+        public Optional<ComputationDescriptor> descriptor() {
+            int[] centroids = ((TensorType) update.get("cluster_sums")).shape();
+            return Optional.of(
+                    FedKMeans.descriptor(STEP, centroids[0], Arrays.copyOfRange(centroids, 1, centroids.length)));
         }
     }
 
@@ -277,11 +300,7 @@ public final class FedKMeans {
         SequenceType data = new SequenceType(new TensorType(DType.FLOAT32, dataShape));
         TensorType f64 = TensorType.scalar(DType.FLOAT64);
         TensorType i64 = TensorType.scalar(DType.INT64);
-        StructType sums = StructType.builder()
-                .add("squared_distance", f64)
-                .add("num_points", i64)
-                .add("cluster_sizes", new TensorType(DType.INT64, numClusters))
-                .build();
+        StructType sums = evaluationSums(numClusters);
         StructType.Builder sizes = StructType.builder();
         for (int j = 0; j < numClusters; j++) {
             sizes.add("cluster_" + j, i64);
@@ -293,6 +312,49 @@ public final class FedKMeans {
                 .add("cluster_sizes", sizes.build())
                 .build();
         StructType result = StructType.builder().add("eval", metrics).build();
+        LocalComputation assign = evaluationStep(numClusters, dataShape);
+        LocalComputation finalize = LocalComputation.of("kmeans_finalize_eval", sums, result, v -> {
+            Struct s = (Struct) v;
+            double inertia = s.tensor("squared_distance").getDouble(0);
+            long n = s.tensor("num_points").getLong(0);
+            long[] counts = s.tensor("cluster_sizes").longData();
+            Struct.Builder perCluster = Struct.builder();
+            for (int j = 0; j < numClusters; j++) {
+                perCluster.add("cluster_" + j, Tensor.scalar(counts[j]));
+            }
+            return Struct.named(
+                    "eval",
+                    Struct.builder()
+                            .add("inertia", Tensor.scalar(inertia))
+                            .add("mean_squared_distance", Tensor.scalar(n == 0 ? 0.0 : inertia / n))
+                            .add("num_points", Tensor.scalar(n))
+                            .add("cluster_sizes", perCluster.build())
+                            .build());
+        });
+        return FederatedComputation.of(
+                "kmeans_evaluation",
+                StructType.builder()
+                        .add("model_weights", FederatedType.server(weightsType))
+                        .add("data", FederatedType.clients(data))
+                        .build(),
+                FederatedType.server(result),
+                (ctx, arg) -> {
+                    Struct a = (Struct) arg;
+                    FederatedValue sent = ctx.federatedBroadcast((FederatedValue) a.get("model_weights"));
+                    FederatedValue summed = ctx.federatedSum(ctx.federatedMap(
+                            assign, ctx.federatedZip(Struct.named("weights", sent, "data", a.get("data")))));
+                    return ctx.federatedMap(finalize, summed);
+                });
+    }
+
+    /**
+     * The clients' step of {@link #buildEvaluation}: {@code <weights, data> -> <squared_distance=float64,
+     * num_points=int64, cluster_sizes=int64[k]>}, described ({@link Factory}).
+     */
+    private static LocalComputation evaluationStep(int numClusters, int[] dataShape) {
+        StructType weightsType = weightsType(numClusters, dataShape);
+        SequenceType data = new SequenceType(new TensorType(DType.FLOAT32, dataShape));
+        StructType sums = evaluationSums(numClusters);
         LocalComputation assign = LocalComputation.withContext(
                 "kmeans_client_evaluate",
                 StructType.builder()
@@ -332,38 +394,15 @@ public final class FedKMeans {
                             "cluster_sizes",
                             Tensor.of(counts, numClusters));
                 });
-        LocalComputation finalize = LocalComputation.of("kmeans_finalize_eval", sums, result, v -> {
-            Struct s = (Struct) v;
-            double inertia = s.tensor("squared_distance").getDouble(0);
-            long n = s.tensor("num_points").getLong(0);
-            long[] counts = s.tensor("cluster_sizes").longData();
-            Struct.Builder perCluster = Struct.builder();
-            for (int j = 0; j < numClusters; j++) {
-                perCluster.add("cluster_" + j, Tensor.scalar(counts[j]));
-            }
-            return Struct.named(
-                    "eval",
-                    Struct.builder()
-                            .add("inertia", Tensor.scalar(inertia))
-                            .add("mean_squared_distance", Tensor.scalar(n == 0 ? 0.0 : inertia / n))
-                            .add("num_points", Tensor.scalar(n))
-                            .add("cluster_sizes", perCluster.build())
-                            .build());
-        });
-        return FederatedComputation.of(
-                "kmeans_evaluation",
-                StructType.builder()
-                        .add("model_weights", FederatedType.server(weightsType))
-                        .add("data", FederatedType.clients(data))
-                        .build(),
-                FederatedType.server(result),
-                (ctx, arg) -> {
-                    Struct a = (Struct) arg;
-                    FederatedValue sent = ctx.federatedBroadcast((FederatedValue) a.get("model_weights"));
-                    FederatedValue summed = ctx.federatedSum(ctx.federatedMap(
-                            assign, ctx.federatedZip(Struct.named("weights", sent, "data", a.get("data")))));
-                    return ctx.federatedMap(finalize, summed);
-                });
+        return LocalComputation.described(assign, descriptor(EVALUATE, numClusters, dataShape));
+    }
+
+    private static StructType evaluationSums(int numClusters) {
+        return StructType.builder()
+                .add("squared_distance", TensorType.scalar(DType.FLOAT64))
+                .add("num_points", TensorType.scalar(DType.INT64))
+                .add("cluster_sizes", new TensorType(DType.INT64, numClusters))
+                .build();
     }
 
     private static FinalizerProcess finalizer(StructType weightsType, StructType update, int k) {
@@ -437,6 +476,70 @@ public final class FedKMeans {
                             ctx.federatedValue(Struct.empty(), Placement.SERVER));
                 });
         return new FinalizerProcess(init, next);
+    }
+
+    /** The descriptor of a client step ({@link #STEP} or {@link #EVALUATE}) for k clusters of points of a shape. */
+    private static ComputationDescriptor descriptor(String step, int numClusters, int[] dataShape) {
+        return ComputationDescriptor.of(
+                Factory.class,
+                step,
+                Struct.named(
+                        "num_clusters",
+                        Tensor.scalar(numClusters),
+                        "data_shape",
+                        Tensor.of(dataShape.clone(), dataShape.length)));
+    }
+
+    /**
+     * Rebuilds the clients' steps of k-means in another JVM (a Spark executor): config {@code kmeans_step} (training's
+     * assignment of the points, {@link #build}) or {@code kmeans_evaluate} ({@link #buildEvaluation}'s), payload
+     * {@code <num_clusters=int32, data_shape=int32[r]>} with at least one cluster, a rank of at least 1, dimensions of
+     * at least 1 and centroids of at most {@code 2^31 - 9} elements. Anything else is refused naming what does not fit.
+     */
+    public static final class Factory implements ComputationFactory {
+        @Override
+        public LocalComputation create(String config, Value payload) {
+            if (!config.equals(STEP) && !config.equals(EVALUATE)) {
+                throw new MalformedDataException(
+                        "unknown k-means client step '" + config + "'; known: " + STEP + ", " + EVALUATE);
+            }
+            if (!(payload instanceof Struct p) || p.size() != 2 || !p.has("num_clusters") || !p.has("data_shape")) {
+                throw new MalformedDataException(config + ": payload must be <num_clusters=int32,data_shape=int32[?]>,"
+                        + " got " + (payload == null ? "none" : payload.type()));
+            }
+            if (!(p.get("num_clusters") instanceof Tensor k) || k.dtype() != DType.INT32 || k.rank() != 0) {
+                throw new MalformedDataException(config + ": num_clusters must be an int32 scalar, got "
+                        + p.get("num_clusters").type());
+            }
+            if (!(p.get("data_shape") instanceof Tensor shape) || shape.dtype() != DType.INT32 || shape.rank() != 1) {
+                throw new MalformedDataException(config + ": data_shape must be int32[?], got "
+                        + p.get("data_shape").type());
+            }
+            int numClusters = (int) k.longValue();
+            int[] dataShape = shape.intData();
+            long elements = Math.max(numClusters, 1);
+            for (int d : dataShape) {
+                elements *= Math.max(d, 1);
+                if (elements > MAX_ELEMENTS) {
+                    throw new MalformedDataException(config + ": " + numClusters + " centroids of "
+                            + Arrays.toString(dataShape) + " exceed " + MAX_ELEMENTS + " elements");
+                }
+            }
+            try {
+                checkShape(numClusters, dataShape);
+            } catch (IllegalArgumentException e) {
+                throw new MalformedDataException(config + ": " + e.getMessage());
+            }
+            if (config.equals(EVALUATE)) {
+                return evaluationStep(numClusters, dataShape);
+            }
+            TensorType centroids = centroidsType(numClusters, dataShape);
+            StructType update = StructType.builder()
+                    .add("cluster_sums", centroids)
+                    .add("cluster_counts", new TensorType(DType.INT32, numClusters))
+                    .build();
+            return step(weightsType(numClusters, dataShape), update, new TensorType(DType.FLOAT32, dataShape));
+        }
     }
 
     /** The centroids in a k-means process state. */
