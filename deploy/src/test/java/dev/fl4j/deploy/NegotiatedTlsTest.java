@@ -1,7 +1,6 @@
 package dev.fl4j.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.deploy.client.FederatedClient;
@@ -10,21 +9,13 @@ import dev.fl4j.deploy.security.PkiFiles;
 import dev.fl4j.deploy.server.DeployServer;
 import dev.fl4j.simulation.datasets.FedProxSynthetic;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The TLS a deployment's connections run on, as the server reports it ({@link DeployServer#negotiatedTls}): a
  * real {@code FederatedClient}'s connection is TLS 1.3 with an AEAD suite on the engine this JVM has (BoringSSL
- * where netty-tcnative ships it, as on Linux x86-64 and ARM64); a TLS 1.2 client gets an AEAD suite too, and one
- * that offers only CBC suites is refused.
+ * where netty-tcnative ships it, as on Linux x86-64 and ARM64).
  */
 class NegotiatedTlsTest {
 
@@ -85,60 +75,5 @@ class NegotiatedTlsTest {
                 assertEquals("BoringSSL", tls.engine(), "grpc-netty-shaded bundles BoringSSL for this platform");
             }
         }
-    }
-
-    @Test
-    @Timeout(60)
-    void aTls12ClientGetsAnAeadSuiteAndOneOfferingOnlyCbcSuitesIsRefused() throws Exception {
-        PkiFiles pki = DevelopmentPki.generate(1, List.of(), new SecureRandom()).write(dir);
-        SSLContext tls = clientContext(pki.caCertificate());
-        try (DeployServer server = server(pki)) {
-            int port = server.address().getPort();
-            try (SSLSocket socket = connect(tls, port, null)) {
-                socket.startHandshake();
-                String suite = socket.getSession().getCipherSuite();
-                assertEquals("TLSv1.2", socket.getSession().getProtocol());
-                assertTrue(
-                        suite.startsWith("TLS_ECDHE_")
-                                && (suite.contains("_GCM_") || suite.contains("_CHACHA20_POLY1305_")),
-                        suite);
-            }
-            try (SSLSocket socket = connect(tls, port, new String[] {
-                "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
-                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
-                "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
-                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"
-            })) {
-                assertThrows(IOException.class, socket::startHandshake);
-            }
-        }
-    }
-
-    private static SSLContext clientContext(Path ca) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(ca)) {
-            trust.setCertificateEntry(
-                    "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, tmf.getTrustManagers(), new SecureRandom());
-        return tls;
-    }
-
-    /** A TLS 1.2 socket to the server speaking h2 (as gRPC does), offering {@code suites} (null: the JDK's). */
-    private static SSLSocket connect(SSLContext tls, int port, String[] suites) throws IOException {
-        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port);
-        SSLParameters params = socket.getSSLParameters();
-        params.setProtocols(new String[] {"TLSv1.2"});
-        params.setApplicationProtocols(new String[] {"h2"});
-        if (suites != null) {
-            params.setCipherSuites(suites);
-        }
-        socket.setSSLParameters(params);
-        socket.setSoTimeout(30_000);
-        return socket;
     }
 }

@@ -388,15 +388,10 @@ public final class RemoteRuntime implements FederatedRuntime {
             int clientIndex = argumentSent.has(CLIENT_INDEX)
                     ? argumentSent.tensor(CLIENT_INDEX).intData()[0]
                     : -1;
-            // the digest of the argument without the client's position tells a kept result's task from another;
-            // it takes encoding and hashing the whole argument (the model), so only over-selection computes it
-            boolean isCollecting = collecting;
-            Collected kept = isCollecting ? null : collected.remove(clientId);
-            byte[] positionFree = isCollecting || kept != null
-                    ? Payloads.sha256(ValueCodec.encode(without(argumentSent, CLIENT_INDEX)))
-                    : null;
+            byte[] positionFree = Payloads.sha256(ValueCodec.encode(without(argumentSent, CLIENT_INDEX)));
             String passKey = HexFormat.of().formatHex(Payloads.sha256(computation));
-            if (!isCollecting) {
+            if (!collecting) {
+                Collected kept = collected.remove(clientId);
                 if (kept != null && kept.answers(computation, positionFree, clientIndex)) {
                     board.dispatched(passKey, passIndex, null);
                     board.returned(passKey, passIndex);
@@ -432,7 +427,7 @@ public final class RemoteRuntime implements FederatedRuntime {
             });
             long left = Math.max(0, deadlineNanos - System.nanoTime());
             ScheduledFuture<?> timer = deadlines.schedule(() -> board.abandonIfOpen(task), left, TimeUnit.NANOSECONDS);
-            if (isCollecting) {
+            if (collecting) {
                 collect(task, computation, positionFree, clientIndex, out, timer);
                 return out;
             }
