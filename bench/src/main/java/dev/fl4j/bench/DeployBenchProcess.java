@@ -1,5 +1,6 @@
 package dev.fl4j.bench;
 
+import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.deploy.client.FederatedClient;
 import dev.fl4j.deploy.security.DevelopmentPki;
 import dev.fl4j.deploy.security.PkiFiles;
@@ -10,9 +11,16 @@ import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.zoo.Models;
 import dev.fl4j.simulation.data.Dataset;
 import dev.fl4j.simulation.datasets.FedProxSynthetic;
+import dev.fl4j.simulation.training.RoundListener;
 import dev.fl4j.simulation.training.TrainingLoop;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +35,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>{@code cnn-client SERVER PKI_DIR CLIENTS K EXAMPLES SEED}: client {@code K} of the CNN part, with
  *       its key from the PKI directory and its synthetic images, working until the run finishes;
+ *   <li>{@code cnn-server PKI_DIR CLIENTS BATCH WARMUP ROUNDS SEED OUT_DIR}: the CNN part's server (TLS, the
+ *       PKI's authorized keys, every client each round), which prints {@code listening on HOST:PORT}; after the
+ *       last warm-up round and after the last round it prints {@code snapshot ROUND} and waits for a line on its
+ *       standard input (the bench reads the CPU counters meanwhile, between two rounds, so no round time
+ *       includes the pause); at the end {@code tls PROTOCOL SUITE (ENGINE)}, its connections' TLS; after the run it writes the final model's value bytes to {@code OUT_DIR/model.bin}
+ *       and each round's metrics to {@code OUT_DIR/history.txt} ({@code ROUND NAME VALUE} a line);
  *   <li>{@code softmax-server PKI_DIR CLIENTS ROUNDS SEED}: the softmax server of the heap part (TLS,
  *       the PKI's authorized keys, every client selected each round), which prints
  *       {@code listening on HOST:PORT}, then, after the run, its peak live heap;
@@ -59,6 +73,7 @@ public final class DeployBenchProcess {
     public static void main(String[] args) throws Exception {
         switch (args.length == 0 ? "" : args[0]) {
             case "cnn-client" -> cnnClient(args);
+            case "cnn-server" -> cnnServer(args);
             case "softmax-server" -> softmaxServer(args);
             case "softmax-clients" -> softmaxClients(args);
             default -> throw new IllegalArgumentException("unknown mode; see DeployBenchProcess's javadoc");
@@ -79,6 +94,65 @@ public final class DeployBenchProcess {
             int done = c.run();
             System.out.println("client " + k + ": " + done + " tasks done");
         }
+    }
+
+    private static void cnnServer(String[] a) throws Exception {
+        int clients = Integer.parseInt(a[2]);
+        int batch = Integer.parseInt(a[3]);
+        int warmup = Integer.parseInt(a[4]);
+        int total = warmup + Integer.parseInt(a[5]);
+        long seed = Long.parseLong(a[6]);
+        Path out = Path.of(a[7]);
+        PkiFiles pki = DevelopmentPki.files(Path.of(a[1]), clients);
+        BufferedReader bench = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        DeployResult r;
+        try (DeployServer server = DeployServer.builder()
+                .setProcess(DeployBenchmark.cnnProcess(seed))
+                .setClientsPerRound(clients)
+                .setRounds(total)
+                .setBatchSize(batch)
+                .optSeed(seed)
+                .optMinPopulation(clients)
+                .optRoundTimeout(Duration.ofMinutes(30))
+                .optTls(pki.serverCertificateChain(), pki.serverPrivateKey())
+                .optAuthorizedKeys(pki.readAuthorizedKeys())
+                .optListener(new RoundListener() {
+                    @Override
+                    public void roundFinished(int round, Map<String, Double> metrics) {
+                        if (round == warmup || round == total) {
+                            System.out.println("snapshot " + round);
+                            System.out.flush();
+                            try {
+                                if (bench.readLine() == null) {
+                                    throw new IllegalStateException("the bench closed the server's input");
+                                }
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        }
+                    }
+                })
+                .build()
+                .start()) {
+            System.out.println("listening on 127.0.0.1:" + server.address().getPort());
+            System.out.flush();
+            r = server.run();
+            System.out.println(
+                    "tls " + server.negotiatedTls().map(Object::toString).orElse("none"));
+        }
+        Files.write(out.resolve("model.bin"), ValueCodec.encode(r.weights().asStruct()));
+        StringBuilder history = new StringBuilder();
+        for (int i = 0; i < r.history().size(); i++) {
+            for (Map.Entry<String, Double> m : r.history().get(i).entrySet()) {
+                history.append(i)
+                        .append(' ')
+                        .append(m.getKey())
+                        .append(' ')
+                        .append(m.getValue())
+                        .append('\n');
+            }
+        }
+        Files.writeString(out.resolve("history.txt"), history);
     }
 
     private static void softmaxServer(String[] a) throws Exception {

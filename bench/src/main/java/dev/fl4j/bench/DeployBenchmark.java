@@ -5,7 +5,6 @@ import dev.fl4j.core.random.SplitMix64;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.deploy.security.DevelopmentPki;
 import dev.fl4j.deploy.security.PkiFiles;
-import dev.fl4j.deploy.server.DeployResult;
 import dev.fl4j.deploy.server.DeployServer;
 import dev.fl4j.deploy.server.NaturalOrder;
 import dev.fl4j.learning.algorithms.FedAvg;
@@ -28,9 +27,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,11 +45,12 @@ import java.util.regex.Pattern;
  *
  * <ol>
  *   <li><b>Round time.</b> FedAvg on the FedAvg CNN over {@code clients} clients with synthetic
- *       image data: first on the {@link LocalRuntime} (one worker per core), then on a
- *       {@link DeployServer} in this JVM with every client a {@code FederatedClient} in a JVM of its
- *       own on 127.0.0.1, with TLS and signed requests (a {@link DevelopmentPki} written to a
- *       temporary directory), all clients every round. {@code warmupRounds} untimed rounds each (the
- *       client JVMs start cold: their JIT compiler works through the first rounds), then the timed
+ *       image data: first on the {@link LocalRuntime} (one worker per core) in this JVM, then on a
+ *       {@link DeployServer} in a JVM of its own with every client a {@code FederatedClient} in a JVM of its
+ *       own on 127.0.0.1 (so neither side's JIT compiler works for the other), with TLS and signed requests
+ *       (a {@link DevelopmentPki} written to a temporary directory), all clients every round.
+ *       {@code warmupRounds} untimed rounds each (the client JVMs start cold: their JIT compiler works
+ *       through the first rounds), then the timed
  *       rounds; the ratio is the deployed median round time over the local one. The two final
  *       models must be bitwise equal, or the run fails. Next to the wall times, the CPU seconds per
  *       timed round of each side (the local JVM; the server JVM and the client JVMs) and the cores the
@@ -94,15 +94,11 @@ public final class DeployBenchmark {
             int lightweightJvms,
             int lightweightRounds,
             long seed,
-            List<String> clientJvmOptions) {
+            List<String> clientJvmOptions,
+            List<String> serverJvmOptions) {
         public Options {
-            clientJvmOptions = List.copyOf(clientJvmOptions);
-            for (String jvmOption : clientJvmOptions) {
-                if (!jvmOption.startsWith("-X") && !jvmOption.startsWith("-D")) {
-                    throw new IllegalArgumentException("a client JVM option is a -X... or -D... option of the java"
-                            + " launcher (such as -XX:TieredStopAtLevel=1), got '" + jvmOption + "'");
-                }
-            }
+            clientJvmOptions = launcherOptions("client", clientJvmOptions);
+            serverJvmOptions = launcherOptions("server", serverJvmOptions);
             positive("clients", clients);
             positive("batch", batch);
             positive("rounds", rounds);
@@ -126,7 +122,17 @@ public final class DeployBenchmark {
         }
 
         public static Options defaults() {
-            return new Options(10, 600, 20, 3, 1, 1000, 4, 2, 1, List.of());
+            return new Options(10, 600, 20, 3, 1, 1000, 4, 2, 1, List.of(), List.of());
+        }
+
+        private static List<String> launcherOptions(String side, List<String> options) {
+            for (String jvmOption : options) {
+                if (!jvmOption.startsWith("-X") && !jvmOption.startsWith("-D")) {
+                    throw new IllegalArgumentException("a " + side + " JVM option is a -X... or -D... option of the"
+                            + " java launcher (such as -XX:TieredStopAtLevel=1), got '" + jvmOption + "'");
+                }
+            }
+            return List.copyOf(options);
         }
 
         private static void positive(String name, int v) {
@@ -195,16 +201,17 @@ public final class DeployBenchmark {
         out.printf(
                 Locale.ROOT,
                 "bench deploy: FedAvg fedavg_cnn, %d clients x %d synthetic examples (batch %d), all clients every"
-                        + " round, %d warm-up + %d timed rounds;%n  local runtime (%d workers) vs a TLS server with %d"
-                        + " client JVMs on 127.0.0.1%s; load average %s%n",
+                        + " round, %d warm-up + %d timed rounds;%n  local runtime (%d workers, this JVM) vs a TLS"
+                        + " server JVM%s with %d client JVMs%s on 127.0.0.1; load average %s%n",
                 o.clients(),
                 o.examplesPerClient(),
                 o.batch(),
                 o.warmupRounds(),
                 o.rounds(),
                 Runtime.getRuntime().availableProcessors(),
+                o.serverJvmOptions().isEmpty() ? "" : " (options " + String.join(" ", o.serverJvmOptions()) + ")",
                 o.clients(),
-                o.clientJvmOptions().isEmpty() ? "" : " (JVM options " + String.join(" ", o.clientJvmOptions()) + ")",
+                o.clientJvmOptions().isEmpty() ? "" : " (options " + String.join(" ", o.clientJvmOptions()) + ")",
                 loadAverage());
         PkiFiles pki = DevelopmentPki.generate(o.clients(), List.of(), new SecureRandom())
                 .write(dir.resolve("cnn-keys"));
@@ -249,67 +256,83 @@ public final class DeployBenchmark {
         out.printf(Locale.ROOT, "local    rounds %s s%n", format(localSeconds));
 
         TcpCounter tcp = new TcpCounter();
-        DeployResult deployed;
         List<Process> clients = new ArrayList<>();
-        CpuUsage[] serverCpu = new CpuUsage[2];
+        CpuUsage[] machine = new CpuUsage[2];
+        double[] serverCpu = new double[2];
         double[] clientsCpu = new double[2];
         ThreadCpu[] serverThreads = new ThreadCpu[2];
         List<List<ThreadCpu>> clientThreads = new ArrayList<>(List.of(List.of(), List.of()));
-        try (DeployServer server = DeployServer.builder()
-                .setProcess(cnnProcess(o.seed()))
-                .setClientsPerRound(o.clients())
-                .setRounds(totalRounds)
-                .setBatchSize(o.batch())
-                .optSeed(o.seed())
-                .optMinPopulation(o.clients())
-                .optRoundTimeout(Duration.ofMinutes(30))
-                .optTls(pki.serverCertificateChain(), pki.serverPrivateKey())
-                .optAuthorizedKeys(pki.readAuthorizedKeys())
-                .optListener(new RoundListener() {
-                    @Override
-                    public void roundFinished(int round, Map<String, Double> metrics) {
-                        if (round == o.warmupRounds() || round == totalRounds) {
-                            boolean start = round == o.warmupRounds();
-                            tcp.snapshot(start);
-                            serverCpu[start ? 0 : 1] = CpuUsage.now();
-                            clientsCpu[start ? 0 : 1] = ProcessCpu.seconds(clients);
-                            serverThreads[start ? 0 : 1] = ThreadCpu.of(self);
-                            clientThreads.set(start ? 0 : 1, ThreadCpu.of(clients));
-                        }
-                    }
-                })
-                .build()
-                .start()) {
-            String address = "127.0.0.1:" + server.address().getPort();
-            tcp.port = server.address().getPort();
-            for (int k = 0; k < o.clients(); k++) {
-                clients.add(child(
-                        dir.resolve("cnn-client-" + k + ".log"),
-                        o.clientJvmOptions(),
-                        "-Xmx768m",
-                        "cnn-client",
-                        address,
+        Path serverOut = Files.createDirectories(dir.resolve("cnn-server"));
+        Process server = command(
+                        o.serverJvmOptions(),
+                        "-Xmx1g",
+                        "cnn-server",
                         pki.dir().toString(),
                         String.valueOf(o.clients()),
-                        String.valueOf(k),
-                        String.valueOf(o.examplesPerClient()),
-                        String.valueOf(o.seed())));
+                        String.valueOf(o.batch()),
+                        String.valueOf(o.warmupRounds()),
+                        String.valueOf(o.rounds()),
+                        String.valueOf(o.seed()),
+                        serverOut.toString())
+                .redirectError(dir.resolve("cnn-server.log").toFile())
+                .start();
+        String tls = "not reported";
+        try {
+            BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            PrintStream toServer = new PrintStream(server.getOutputStream(), true, StandardCharsets.UTF_8);
+            for (String line; (line = lines.readLine()) != null; ) {
+                Matcher listening = LISTENING.matcher(line);
+                if (listening.find()) {
+                    String address = listening.group(1);
+                    tcp.port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+                    for (int k = 0; k < o.clients(); k++) {
+                        clients.add(child(
+                                dir.resolve("cnn-client-" + k + ".log"),
+                                o.clientJvmOptions(),
+                                "-Xmx768m",
+                                "cnn-client",
+                                address,
+                                pki.dir().toString(),
+                                String.valueOf(o.clients()),
+                                String.valueOf(k),
+                                String.valueOf(o.examplesPerClient()),
+                                String.valueOf(o.seed())));
+                    }
+                } else if (line.startsWith("tls ")) {
+                    tls = line.substring("tls ".length());
+                } else if (line.startsWith("snapshot ")) {
+                    // the server waits between two rounds until told to go on: no round time includes this
+                    int i = Integer.parseInt(line.substring("snapshot ".length())) == o.warmupRounds() ? 0 : 1;
+                    tcp.snapshot(i == 0);
+                    machine[i] = CpuUsage.now();
+                    serverCpu[i] = ProcessCpu.seconds(server.pid());
+                    clientsCpu[i] = ProcessCpu.seconds(clients);
+                    serverThreads[i] = ThreadCpu.of(server.pid());
+                    clientThreads.set(i, ThreadCpu.of(clients));
+                    toServer.println("go");
+                }
             }
-            deployed = server.run();
+            if (server.waitFor() != 0 || machine[1] == null) {
+                throw new IllegalStateException("the deployed server failed (exit " + server.exitValue() + "): "
+                        + Files.readString(dir.resolve("cnn-server.log")));
+            }
         } finally {
+            server.destroyForcibly();
             for (Process p : clients) {
                 if (!p.waitFor(30, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                 }
             }
         }
-        List<Double> deployedSeconds = timed(deployed.history(), o.rounds());
-        out.printf(Locale.ROOT, "deployed rounds %s s%n", format(deployedSeconds));
-        if (!bytes(local.model()).equals(bytes(deployed.weights()))) {
+        List<Map<String, Double>> h = history(serverOut.resolve("history.txt"));
+        List<Double> deployedSeconds = timed(h, o.rounds());
+        out.printf(Locale.ROOT, "deployed rounds %s s (TLS: %s)%n", format(deployedSeconds), tls);
+        if (!bytes(local.model())
+                .equals(HexFormat.of().formatHex(Files.readAllBytes(serverOut.resolve("model.bin"))))) {
             throw new IllegalStateException("the deployed model after " + totalRounds
                     + " rounds differs from the local runtime's: deployment and simulation disagree");
         }
-        List<Map<String, Double>> h = deployed.history();
         Map<String, Double> first = h.get(h.size() - 1 - o.rounds()); // the last warm-up round
         Map<String, Double> last = h.get(h.size() - 1);
         long protocol = (long) (delta(first, last, DeployServer.WIRE_SENT_BYTES)
@@ -322,21 +345,21 @@ public final class DeployBenchmark {
         long maxHeap = 0;
         CpuSplit cpu = new CpuSplit(
                 localCpu[1].processSecondsSince(localCpu[0]) / o.rounds(),
-                serverCpu[1].processSecondsSince(serverCpu[0]) / o.rounds(),
+                (serverCpu[1] - serverCpu[0]) / o.rounds(),
                 (clientsCpu[1] - clientsCpu[0]) / o.rounds(),
                 localCpu[1].otherCoresSince(localCpu[0]),
                 Math.max(
                         0,
-                        serverCpu[1].machineCoresSince(serverCpu[0])
-                                - serverCpu[1].processCoresSince(serverCpu[0])
-                                - (clientsCpu[1] - clientsCpu[0]) / serverCpu[1].wallSecondsSince(serverCpu[0])));
+                        machine[1].machineCoresSince(machine[0])
+                                - machine[1].processCoresSince(machine[0])
+                                - (serverCpu[1] - serverCpu[0] + clientsCpu[1] - clientsCpu[0])
+                                        / machine[1].wallSecondsSince(machine[0])));
         Result cnn = new Result(
                 median(localSeconds), median(deployedSeconds), protocol, tcpBytes, accounted, heap, maxHeap, cpu);
         print(out, o, cnn);
         out.printf(
                 Locale.ROOT,
-                "  (CPU s per timed round by thread: local JVM %s;%n   server (bench JVM) %s;%n"
-                        + "   %d client JVMs %s)%n",
+                "  (CPU s per timed round by thread: local JVM %s;%n   server JVM %s;%n" + "   %d client JVMs %s)%n",
                 ThreadCpu.format(localThreads[1].since(localThreads[0]), o.rounds()),
                 ThreadCpu.format(serverThreads[1].since(serverThreads[0]), o.rounds()),
                 o.clients(),
@@ -548,6 +571,17 @@ public final class DeployBenchmark {
     /** Starts {@code DeployBenchProcess mode args...} in a JVM with this one's class path and {@code jvmOptions}. */
     private static Process child(Path log, List<String> jvmOptions, String heap, String mode, String... args)
             throws IOException {
+        ProcessBuilder pb = command(jvmOptions, heap, mode, args).redirectErrorStream(log != null);
+        if (log != null) {
+            pb.redirectOutput(log.toFile());
+        } else {
+            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        }
+        return pb.start();
+    }
+
+    /** {@code DeployBenchProcess mode args...} in a JVM with this one's class path and {@code jvmOptions}. */
+    private static ProcessBuilder command(List<String> jvmOptions, String heap, String mode, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
@@ -557,14 +591,23 @@ public final class DeployBenchmark {
         cmd.add(DeployBenchProcess.class.getName());
         cmd.add(mode);
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(log != null);
-        if (log != null) {
-            pb.redirectOutput(log.toFile());
-        } else {
-            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
-        return pb.start();
+        return pb;
+    }
+
+    /** The per-round metrics a {@code cnn-server} child wrote ({@code ROUND NAME VALUE} a line). */
+    private static List<Map<String, Double>> history(Path file) throws IOException {
+        List<Map<String, Double>> rounds = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            String[] f = line.split(" ");
+            int i = Integer.parseInt(f[0]);
+            while (rounds.size() <= i) {
+                rounds.add(new HashMap<>());
+            }
+            rounds.get(i).put(f[1], Double.parseDouble(f[2]));
+        }
+        return rounds;
     }
 
     private static List<Map<String, Double>> records(List<RoundRecord> history) {

@@ -723,6 +723,13 @@ final class BenchCommand implements Runnable {
                         + " --client-jvm-option=-XX:TieredStopAtLevel=1). Default: none.")
         List<String> clientJvmOptions = new ArrayList<>(D.clientJvmOptions());
 
+        @Option(
+                names = "--server-jvm-option",
+                paramLabel = "OPTION",
+                description = "An option of the CNN server JVM's java launcher, -X... or -D... (repeatable). Default:"
+                        + " none.")
+        List<String> serverJvmOptions = new ArrayList<>(D.serverJvmOptions());
+
         @Override
         public void run() {
             DeployBenchmark.Options o = options(
@@ -737,7 +744,8 @@ final class BenchCommand implements Runnable {
                             lightweightJvms,
                             lightweightRounds,
                             seed,
-                            clientJvmOptions));
+                            clientJvmOptions,
+                            serverJvmOptions));
             try {
                 DeployBenchmark.run(System.out, o);
             } catch (java.io.IOException e) {

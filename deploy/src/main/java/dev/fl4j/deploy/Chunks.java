@@ -1,6 +1,7 @@
 package dev.fl4j.deploy;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.fl4j.deploy.protocol.ProtocolLimits;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,14 +21,18 @@ public final class Chunks {
 
     private Chunks() {}
 
-    /** {@code payload} in order, each piece at most {@code chunkBytes} long (none for an empty payload). */
+    /**
+     * {@code payload} in order, each piece at most {@code chunkBytes} long (none for an empty payload). The
+     * pieces are views of {@code payload}, not copies (a model update is megabytes, sent once): the caller
+     * must not change {@code payload} while they are in use.
+     */
     public static List<ByteString> split(byte[] payload, int chunkBytes) {
         if (chunkBytes < 1) {
             throw new IllegalArgumentException("chunk size must be positive, got " + chunkBytes);
         }
         List<ByteString> chunks = new ArrayList<>();
         for (int off = 0; off < payload.length; off += chunkBytes) {
-            chunks.add(ByteString.copyFrom(payload, off, Math.min(chunkBytes, payload.length - off)));
+            chunks.add(UnsafeByteOperations.unsafeWrap(payload, off, Math.min(chunkBytes, payload.length - off)));
         }
         return chunks;
     }

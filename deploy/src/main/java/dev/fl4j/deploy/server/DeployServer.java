@@ -12,6 +12,7 @@ import dev.fl4j.core.computation.ClientWorkException;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.LocalRuntime;
 import dev.fl4j.deploy.Chunks;
+import dev.fl4j.deploy.NegotiatedTls;
 import dev.fl4j.deploy.RemoteClientData;
 import dev.fl4j.deploy.protocol.ProtocolLimits;
 import dev.fl4j.deploy.protocol.Rejection;
@@ -32,9 +33,15 @@ import dev.fl4j.simulation.training.ModelEvaluation;
 import dev.fl4j.simulation.training.PrivateRuns;
 import dev.fl4j.simulation.training.RoundListener;
 import dev.fl4j.simulation.training.TrainingLoop;
+import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
 import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -58,7 +65,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLSession;
 
 /**
  * An fl4j server: the gRPC {@code Fleet} service clients connect to, and the round driver that runs
@@ -160,6 +169,7 @@ public final class DeployServer implements AutoCloseable {
     private final TaskBoard board = new TaskBoard();
     private final SecAggBoard secagg = new SecAggBoard(board);
     private final WireStats wire = new WireStats();
+    private final AtomicReference<NegotiatedTls> negotiatedTls = new AtomicReference<>();
     private final ClientRegistry registry;
     private final RemoteRuntime runtime;
     private final ServerStore store;
@@ -243,10 +253,33 @@ public final class DeployServer implements AutoCloseable {
                 .maxInboundMessageSize(ProtocolLimits.MAX_MESSAGE_BYTES)
                 .initialFlowControlWindow(Chunks.FLOW_CONTROL_WINDOW_BYTES)
                 .handshakeTimeout(b.handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .addService(service)
+                .addService(ServerInterceptors.intercept(service, new TlsRecorder()))
                 .build()
                 .start();
         return this;
+    }
+
+    /**
+     * The TLS of the first call that came over TLS (its protocol, cipher suite and engine), as the server's
+     * side of the connection saw it; empty before any did, and always with {@code optInsecure}.
+     */
+    public Optional<NegotiatedTls> negotiatedTls() {
+        return Optional.ofNullable(negotiatedTls.get());
+    }
+
+    /** Keeps the TLS session of the first call that has one. */
+    private final class TlsRecorder implements ServerInterceptor {
+        @Override
+        public <Q, A> ServerCall.Listener<Q> interceptCall(
+                ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+            if (negotiatedTls.get() == null) {
+                SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+                if (session != null) {
+                    negotiatedTls.compareAndSet(null, NegotiatedTls.of(session));
+                }
+            }
+            return next.startCall(call, headers);
+        }
     }
 
     /** The bound address (the port is the real one when 0 was asked for). */
