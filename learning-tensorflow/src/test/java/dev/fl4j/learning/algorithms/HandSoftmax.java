@@ -85,6 +85,27 @@ final class HandSoftmax {
         return p;
     }
 
+    /**
+     * SGD with momentum {@code beta} ({@code m ← βm + g}, {@code p ← p − lr·m}), each step followed by
+     * {@code p ← p − lr·correction} outside the momentum (SCAFFOLD's correction as NIID-Bench applies it).
+     */
+    static double[] momentumSgdCorrectedAfterEachStep(
+            double[] start, SequenceValue data, int epochs, double lr, double beta, double[] correction) {
+        double[] p = start.clone();
+        double[] m = new double[SIZE];
+        for (int e = 0; e < epochs; e++) {
+            for (Value b : data) {
+                double[] g = gradient(p, (Struct) b);
+                for (int k = 0; k < SIZE; k++) {
+                    m[k] = beta * m[k] + g[k];
+                    p[k] -= lr * m[k];
+                    p[k] -= lr * correction[k];
+                }
+            }
+        }
+        return p;
+    }
+
     static double[] toDouble(float[] a) {
         double[] out = new double[a.length];
         for (int i = 0; i < a.length; i++) {

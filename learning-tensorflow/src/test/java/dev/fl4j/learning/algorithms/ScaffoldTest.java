@@ -58,13 +58,23 @@ class ScaffoldTest {
 
     @Test
     void twoRoundsMatchTheAlgorithmByHand() {
+        assertTwoRoundsByHand(0f);
+    }
+
+    /** With momentum the correction is applied after each step, outside the momentum (as NIID-Bench does). */
+    @Test
+    void twoRoundsWithMomentumCorrectAfterEachStepByHand() {
+        assertTwoRoundsByHand(0.9f);
+    }
+
+    private static void assertTwoRoundsByHand(float momentum) {
         SequenceValue da = data(33, 2, 3);
         SequenceValue db = data(34, 3, 2);
         double eta = 0.3;
         int n = 4; // total clients: two of four take part
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
             LearningProcess p = Scaffold.builder(MODEL, n)
-                    .setClientOptimizer(Sgd.of((float) eta))
+                    .setClientOptimizer(Sgd.of((float) eta).withMomentum(momentum))
                     .optServerOptimizer(Sgd.of(0.5f))
                     .build();
             Value state = p.initialize(rt);
@@ -74,8 +84,10 @@ class ScaffoldTest {
             double[] cb = new double[HandSoftmax.SIZE];
             for (int round = 0; round < 2; round++) {
                 state = p.next(rt, state, named(Map.of("a", da, "b", db))).state();
-                double[] ya = HandSoftmax.sgd(x, da, 1, eta, HandSoftmax.minus(c, ca));
-                double[] yb = HandSoftmax.sgd(x, db, 1, eta, HandSoftmax.minus(c, cb));
+                double[] ya = HandSoftmax.momentumSgdCorrectedAfterEachStep(
+                        x, da, 1, eta, momentum, HandSoftmax.minus(c, ca));
+                double[] yb = HandSoftmax.momentumSgdCorrectedAfterEachStep(
+                        x, db, 1, eta, momentum, HandSoftmax.minus(c, cb));
                 double[] caNew = HandSoftmax.plus(
                         HandSoftmax.minus(ca, c), HandSoftmax.scaled(HandSoftmax.minus(x, ya), 1 / (2 * eta)));
                 double[] cbNew = HandSoftmax.plus(

@@ -251,7 +251,13 @@ public final class ClientTrainingVariant extends LocalComputation {
         }
         ClientTrainingResult r = frozenStateSteps != null
                 ? frozenStateSteps
-                : trainer.train(initial, data, clientSeed, new LocalSteps(lr, correction));
+                : trainer.train(
+                        initial,
+                        data,
+                        clientSeed,
+                        variant == Variant.SCAFFOLD
+                                ? LocalSteps.correctedAfterEachStep(lr, correction)
+                                : new LocalSteps(lr, correction));
         Value delta = initial.trainableDelta(r.weights());
         float weight = weighting.weightFor(r.numExamples());
         Value update = delta;

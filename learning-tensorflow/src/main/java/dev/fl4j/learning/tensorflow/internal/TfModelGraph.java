@@ -96,6 +96,13 @@ public final class TfModelGraph implements AutoCloseable {
     private final PlaceholderWithDefault<TFloat32> learningRate;
     private final List<Placeholder<TFloat32>> correctionFeeds = new ArrayList<>();
     private final Op setCorrection;
+    /** The share of the correction added to the gradient: 1 by default, fed 0 when it is applied after the step. */
+    private PlaceholderWithDefault<TFloat32> correctionInGradient;
+    /** The training step followed by {@code w ← w − η·correction·mask}; null without a learning-rate feed. */
+    private final Op trainStepThenCorrect;
+    /** Whether the correction is applied after each step until the next {@link #assign}. */
+    private boolean correctAfterStep;
+
     private final List<PlaceholderWithDefault<TFloat32>> stepMasks = new ArrayList<>();
     /** Per weight: frozen until the next {@link #assign}. */
     private boolean[] frozen;
@@ -150,6 +157,7 @@ public final class TfModelGraph implements AutoCloseable {
             stepSize = training.stepSize();
             learningRate = training.learningRate();
             setCorrection = training.setCorrection();
+            trainStepThenCorrect = training.stepThenCorrect();
             accumulateGradients = training.accumulateGradients();
             assignFromFeeds = group(tf, assignOps.fromFeeds);
             assignFromSnapshot = group(tf, assignOps.fromSnapshot);
@@ -226,13 +234,15 @@ public final class TfModelGraph implements AutoCloseable {
 
     /**
      * The training step with its step-size and learning-rate feeds, the op setting the gradient
-     * correction from its feeds, and the FedSGD gradient accumulation; each null when not built.
+     * correction from its feeds, the step followed by the correction of the weights, and the FedSGD
+     * gradient accumulation; each null when not built.
      */
     private record TrainingOps(
             Op step,
             Placeholder<TFloat32> stepSize,
             PlaceholderWithDefault<TFloat32> learningRate,
             Op setCorrection,
+            Op stepThenCorrect,
             Op accumulateGradients) {}
 
     /**
@@ -242,17 +252,18 @@ public final class TfModelGraph implements AutoCloseable {
      */
     private TrainingOps trainingOps(Ops tf, Options options, Forward train, AssignOps assignOps) {
         if (options.optimizer() == null && !options.gradientSums()) {
-            return new TrainingOps(null, null, null, null, null);
+            return new TrainingOps(null, null, null, null, null, null);
         }
         List<Operand<TFloat32>> g = gradients(tf, train);
         Op accumulate = options.gradientSums() ? gradientAccumulation(tf, g, train) : null;
         if (options.optimizer() == null) {
-            return new TrainingOps(null, null, null, null, accumulate);
+            return new TrainingOps(null, null, null, null, null, accumulate);
         }
         List<Operand<TFloat32>> proxGrads =
                 options.proximalMu() > 0f ? withProximalTerm(tf, g, options.proximalMu(), assignOps) : g;
         List<Op> setCorrections = new ArrayList<>();
-        List<Operand<TFloat32>> updateGrads = withCorrection(tf, proxGrads, assignOps, setCorrections);
+        List<Variable<TFloat32>> corrections = new ArrayList<>();
+        List<Operand<TFloat32>> updateGrads = withCorrection(tf, proxGrads, assignOps, setCorrections, corrections);
         List<Op> before = new ArrayList<>(updateGrads);
         before.add(trainMetricUpdate);
         InGraphOptimizer.Built optimizerOps =
@@ -263,7 +274,26 @@ public final class TfModelGraph implements AutoCloseable {
                 optimizerOps.stepSize(),
                 optimizerOps.learningRate(),
                 group(tf, setCorrections),
+                correctionAfter(tf, optimizerOps, corrections),
                 accumulate);
+    }
+
+    /**
+     * The optimizer's step, then {@code w ← w − (η·correction)·mask} for every weight at the step's learning rate
+     * {@code η}; null for optimizers whose learning rate is part of a fed step size (Adam, Yogi).
+     */
+    private Op correctionAfter(Ops tf, InGraphOptimizer.Built optimizerOps, List<Variable<TFloat32>> corrections) {
+        if (optimizerOps.learningRate() == null) {
+            return null;
+        }
+        Ops afterStep = tf.withControlDependencies(List.of(optimizerOps.step()));
+        List<Op> corrected = new ArrayList<>();
+        for (int i = 0; i < weights.size(); i++) {
+            corrected.add(afterStep.assignSub(
+                    weights.get(i),
+                    tf.math.mul(tf.math.mul(optimizerOps.learningRate(), corrections.get(i)), stepMasks.get(i))));
+        }
+        return group(tf, corrected);
     }
 
     /** d(training loss)/d(weight), one per weight. */
@@ -297,23 +327,30 @@ public final class TfModelGraph implements AutoCloseable {
     }
 
     /**
-     * {@code (g + correction)·mask}, with a correction variable per weight that {@link #assign} zeroes
-     * and {@link #setLocalSteps} sets (SCAFFOLD, Mime Lite), and a mask fed 0 for frozen weights
-     * (federated reconstruction) that defaults to 1; {@code (g + 0)·1} is {@code g} bit for bit.
+     * {@code (g + share·correction)·mask}, with a correction variable per weight that {@link #assign}
+     * zeroes and {@link #setLocalSteps} sets (Mime Lite; SCAFFOLD feeds the share 0 and corrects after the
+     * step), a share that defaults to 1, and a mask fed 0 for frozen weights (federated reconstruction)
+     * that defaults to 1; {@code (g + 1·0)·1} is {@code g} and {@code 1·c} is {@code c}, bit for bit.
      */
     private List<Operand<TFloat32>> withCorrection(
-            Ops tf, List<Operand<TFloat32>> g, AssignOps assignOps, List<Op> setCorrections) {
+            Ops tf,
+            List<Operand<TFloat32>> g,
+            AssignOps assignOps,
+            List<Op> setCorrections,
+            List<Variable<TFloat32>> corrections) {
+        correctionInGradient = tf.placeholderWithDefault(tf.constant(1f), Shape.scalar());
         List<Operand<TFloat32>> corrected = new ArrayList<>();
         for (int i = 0; i < weights.size(); i++) {
             Shape shape = weights.get(i).shape();
             Variable<TFloat32> correction = tf.variable(shape, TFloat32.class);
+            corrections.add(correction);
             Placeholder<TFloat32> feed = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
             correctionFeeds.add(feed);
             assignOps.reset(tf.assign(correction, tf.fill(tf.constant(shape), tf.constant(0f))));
             setCorrections.add(tf.assign(correction, feed));
             PlaceholderWithDefault<TFloat32> mask = tf.placeholderWithDefault(tf.constant(1f), Shape.scalar());
             stepMasks.add(mask);
-            corrected.add(tf.math.mul(tf.math.add(g.get(i), correction), mask));
+            corrected.add(tf.math.mul(tf.math.add(g.get(i), tf.math.mul(correctionInGradient, correction)), mask));
         }
         return corrected;
     }
@@ -425,10 +462,12 @@ public final class TfModelGraph implements AutoCloseable {
     }
 
     /**
-     * Sets the learning rate and gradient correction of the training steps until the next
-     * {@link #assign} (which goes back to the spec's rate and no correction).
+     * Sets the learning rate, the correction (in the gradient or after each step) and the frozen weights of
+     * the training steps until the next {@link #assign} (which goes back to the spec's rate and no correction).
      *
      * @throws IllegalArgumentException if the correction does not have the trainable weights' structure
+     * @throws IllegalStateException if the graph has no training step, or a correction after each step is
+     *     asked of an optimizer without a learning rate (Adam, Yogi)
      */
     public void setLocalSteps(LocalSteps steps) {
         if (steps.overridesLearningRate() && trainStep == null) {
@@ -436,6 +475,7 @@ public final class TfModelGraph implements AutoCloseable {
         }
         learningRateOverride = steps.learningRate();
         frozen = null;
+        correctAfterStep = false;
         if (!steps.frozenWeights().isEmpty()) {
             if (trainStep == null) {
                 throw new IllegalStateException("this graph was built without a training step");
@@ -459,6 +499,10 @@ public final class TfModelGraph implements AutoCloseable {
         if (setCorrection == null) {
             throw new IllegalStateException("this graph was built without a training step");
         }
+        if (steps.correctionAfterStep() && trainStepThenCorrect == null) {
+            throw new IllegalStateException("a correction after each step needs an optimizer with a learning rate, not "
+                    + optimizer.getClass().getSimpleName());
+        }
         Type trainable = weightsType.get("trainable");
         trainable.checkAssignableFrom(correction.type(), "gradient correction");
         List<Tensor> leaves = Structures.leaves(correction);
@@ -475,6 +519,7 @@ public final class TfModelGraph implements AutoCloseable {
         } finally {
             fed.forEach(org.tensorflow.Tensor::close);
         }
+        correctAfterStep = steps.correctionAfterStep();
     }
 
     /**
@@ -492,6 +537,7 @@ public final class TfModelGraph implements AutoCloseable {
         WeightChecks.check(weightsType, w, where);
         learningRateOverride = Float.NaN;
         frozen = null;
+        correctAfterStep = false;
         List<Tensor> leaves = w.trainableTensors();
         if (isSnapshotOf(leaves)) {
             session.runner().addTarget(assignFromSnapshot).run().close();
@@ -695,7 +741,13 @@ public final class TfModelGraph implements AutoCloseable {
                                 }
                             }
                         }
-                        r.addTarget(trainStep);
+                        if (correctAfterStep) {
+                            TFloat32 none = TFloat32.scalarOf(0f);
+                            maskTensors.add(none);
+                            r.feed(correctionInGradient, none).addTarget(trainStepThenCorrect);
+                        } else {
+                            r.addTarget(trainStep);
+                        }
                     }
                     case ACCUMULATE_GRADIENTS -> {
                         if (accumulateGradients == null) {
