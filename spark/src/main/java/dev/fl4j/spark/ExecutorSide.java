@@ -193,10 +193,13 @@ final class ExecutorSide {
         private static final long serialVersionUID = 1L;
         private final Broadcast<PassBytes> pass;
         private final ClusterClientStates.TaskSide states;
+        private final ClientProgress.Done done;
 
-        RunPartition(Broadcast<PassBytes> pass, ClusterClientStates.TaskSide states) {
+        /** {@code done}: where the task adds the ids of its clients whose work is done (null: nowhere). */
+        RunPartition(Broadcast<PassBytes> pass, ClusterClientStates.TaskSide states, ClientProgress.Done done) {
             this.pass = pass;
             this.states = states;
+            this.done = done;
         }
 
         /** A partition none of whose clients has state yet. */
@@ -219,7 +222,14 @@ final class ExecutorSide {
             try {
                 while (inputs.hasNext()) {
                     out.add(runClients(
-                            compiled, broadcasts, bytes.clientInputs(), inputs.next(), resources, byClient, states));
+                            compiled,
+                            broadcasts,
+                            bytes.clientInputs(),
+                            inputs.next(),
+                            resources,
+                            byClient,
+                            states,
+                            done));
                 }
             } finally {
                 RESOURCES.push(resources);
@@ -239,9 +249,13 @@ final class ExecutorSide {
         private final Broadcast<PassBytes> pass;
         private final ClusterClientStates.TaskSide states;
 
-        FoldBlocks(Broadcast<PassBytes> pass, ClusterClientStates.TaskSide states) {
+        private final ClientProgress.Done done;
+
+        /** {@code done}: where the task adds the ids of its clients whose work is done (null: nowhere). */
+        FoldBlocks(Broadcast<PassBytes> pass, ClusterClientStates.TaskSide states, ClientProgress.Done done) {
             this.pass = pass;
             this.states = states;
+            this.done = done;
         }
 
         @Override
@@ -288,6 +302,9 @@ final class ExecutorSide {
                             return out.iterator();
                         }
                         state.record(states.pass()).ifPresent(written::add);
+                        if (done != null) {
+                            done.add(id);
+                        }
                         if (c == in.clientIds().length - 1 || BlockFolds.blockOf(index + 1) != b) {
                             out.add(new BlockOutput(b, ValueCodec.encode(block.partial()), -1, null, false));
                             block = null;
@@ -318,9 +335,13 @@ final class ExecutorSide {
         private final Broadcast<PassBytes> pass;
         private final ClusterClientStates.TaskSide states;
 
-        MembersByClient(Broadcast<PassBytes> pass, ClusterClientStates.TaskSide states) {
+        private final ClientProgress.Done done;
+
+        /** {@code done}: where the task adds the ids of its clients whose work is done (null: nowhere). */
+        MembersByClient(Broadcast<PassBytes> pass, ClusterClientStates.TaskSide states, ClientProgress.Done done) {
             this.pass = pass;
             this.states = states;
+            this.done = done;
         }
 
         @Override
@@ -357,6 +378,9 @@ final class ExecutorSide {
                             return out.iterator();
                         }
                         state.record(states.pass()).ifPresent(written::add);
+                        if (done != null) {
+                            done.add(id);
+                        }
                     }
                 }
             } finally {
@@ -552,7 +576,8 @@ final class ExecutorSide {
             PartitionInput in,
             Resources resources,
             Map<String, ClientRecord> records,
-            ClusterClientStates.TaskSide side)
+            ClusterClientStates.TaskSide side,
+            ClientProgress.Done done)
             throws IOException {
         byte[][] results = new byte[in.clientIds().length][];
         List<ClientRecord> written = new ArrayList<>();
@@ -578,6 +603,9 @@ final class ExecutorSide {
                 return new PartitionOutput(in.first(), Arrays.copyOf(results, c), index, describe(e), null);
             }
             state.record(side.pass()).ifPresent(written::add);
+            if (done != null) {
+                done.add(id);
+            }
         }
         String file = written.isEmpty() ? null : writeAttempt(side, in.first(), written);
         return new PartitionOutput(in.first(), results, -1, null, file);

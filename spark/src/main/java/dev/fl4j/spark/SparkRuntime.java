@@ -31,6 +31,10 @@ import org.apache.spark.api.java.JavaSparkContext;
  * {@code TableFormat.openClients}, the scale path): the driver sends each task its clients'
  * locations only, and the task loads its clients in the executor ({@code ClientInputs}); a
  * block-folding pass whose clients have no state is then cut by where the clients' data is stored.
+ * The driver hears of such clients as the tasks that trained them complete: each task adds its
+ * clients' ids to an accumulator of the pass, and a listener of the context's task events tells the
+ * loader ({@link dev.fl4j.core.runtime.PortableClientLoader#loadedElsewhere}, once per client and
+ * pass; {@code ClientProgress}), which is how a training loop's progress advances.
  *
  * <h2>Same answer: folds inside the executors, in core's block shape</h2>
  * The local runtime folds client results in client order, and a sum or mean of float32 values
@@ -97,6 +101,7 @@ public final class SparkRuntime implements FederatedRuntime {
     private final LocalRuntime local;
     private final int partitions;
     private final ClusterClientStates states;
+    private final SparkShipper shipper;
 
     private SparkRuntime(
             JavaSparkContext sc, boolean ownsContext, int partitions, int inFlight, ClusterClientStates states) {
@@ -104,9 +109,10 @@ public final class SparkRuntime implements FederatedRuntime {
         this.ownsContext = ownsContext;
         this.partitions = partitions;
         this.states = states;
+        this.shipper = new SparkShipper(sc, partitions, inFlight, states);
         this.local = LocalRuntime.builder()
                 .optWorkers(1)
-                .optClientWorkShipper(new SparkShipper(sc, partitions, inFlight, states))
+                .optClientWorkShipper(shipper)
                 .optExternalClientStates(states)
                 .build();
     }
@@ -164,6 +170,7 @@ public final class SparkRuntime implements FederatedRuntime {
     @Override
     public void close() {
         try {
+            shipper.close();
             local.close();
             states.close();
         } finally {

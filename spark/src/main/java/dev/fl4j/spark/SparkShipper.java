@@ -44,12 +44,19 @@ final class SparkShipper implements ClientWorkShipper {
     private final int partitions;
     private final int inFlight;
     private final ClusterClientStates states;
+    private final ClientProgress progress = new ClientProgress();
 
     SparkShipper(JavaSparkContext sc, int partitions, int inFlight, ClusterClientStates states) {
         this.sc = sc;
         this.partitions = partitions;
         this.inFlight = inFlight;
         this.states = states;
+        sc.sc().addSparkListener(progress);
+    }
+
+    /** Stops following the Spark context's task events (the context may live on). */
+    void close() {
+        sc.sc().removeSparkListener(progress);
     }
 
     /** What the last pass shipped per client, by type (for tests: broadcasts must not travel per client). */
@@ -83,16 +90,20 @@ final class SparkShipper implements ClientWorkShipper {
         ClusterClientStates.TaskSide side = tx.nextPass();
         JavaPairRDD<Integer, ClientRecord> passStates = tx.forPass(pass.clientIds(), p, first);
         ArrayDeque<JavaFutureAction<List<PartitionOutput>>> running = new ArrayDeque<>();
+        ClientProgress.Pass followed = progress.begin(sc, pass);
+        ClientProgress.Done done = followed == null ? null : followed.accumulator();
+        boolean succeeded = false;
         try {
             int submitted = 0;
             for (int k = 0; k < p; k++) {
                 while (submitted < p && submitted < k + inFlight) {
-                    running.add(submit(pass, shared, submitted, p, side, passStates));
+                    running.add(submit(pass, shared, submitted, p, side, passStates, done));
                     submitted++;
                 }
                 List<PartitionOutput> outputs = running.poll().get();
                 fold(pass, outputs, sink, tx);
             }
+            succeeded = true;
         } catch (ExecutionException e) {
             throw new IllegalStateException("a Spark job of client work failed: " + e.getCause(), e.getCause());
         } finally {
@@ -100,6 +111,9 @@ final class SparkShipper implements ClientWorkShipper {
                 job.cancel(true);
             }
             shared.destroy();
+            if (followed != null) {
+                followed.end(succeeded);
+            }
         }
     }
 
@@ -176,16 +190,19 @@ final class SparkShipper implements ClientWorkShipper {
         JavaRDD<ClientRecord> records =
                 passStates == null ? sc.parallelize(List.<ClientRecord>of(), p) : passStates.values();
         JavaRDD<Tuple2<Integer, ExecutorSide.ClientMembers>> kept = null;
+        ClientProgress.Pass followed = progress.begin(sc, pass);
+        ClientProgress.Done done = followed == null ? null : followed.accumulator();
+        boolean succeeded = false;
         try {
             JavaRDD<PartitionInput> in = sc.parallelize(inputs, p);
             List<BlockOutput> outputs;
             if (!shuffled) {
-                outputs = in.zipPartitions(records, new ExecutorSide.FoldBlocks(shared, side))
+                outputs = in.zipPartitions(records, new ExecutorSide.FoldBlocks(shared, side, done))
                         .collect();
             } else if (inStorageOrder) {
                 // partitions in storage order: every block's clients are spread over (nearly) every partition
                 outputs = JavaPairRDD.fromJavaRDD(
-                                in.zipPartitions(records, new ExecutorSide.MembersByClient(shared, side)))
+                                in.zipPartitions(records, new ExecutorSide.MembersByClient(shared, side, done)))
                         .repartitionAndSortWithinPartitions(new ExecutorSide.ByBlock(blockCount))
                         .mapPartitions(new ExecutorSide.FoldSorted(shared))
                         .collect();
@@ -193,7 +210,7 @@ final class SparkShipper implements ClientWorkShipper {
                 // partitions in pass order: the clients train in every partition and their members stay in the
                 // executors (in memory, as values, spilled to disk if memory runs short); then each block's task reads
                 // the partitions that hold its clients, narrowly (in the same JVM without a copy)
-                kept = in.zipPartitions(records, new ExecutorSide.MembersByClient(shared, side));
+                kept = in.zipPartitions(records, new ExecutorSide.MembersByClient(shared, side, done));
                 kept.persist(StorageLevel.MEMORY_AND_DISK());
                 kept.count();
                 RDD<Tuple2<Integer, ExecutorSide.ClientMembers>> byBlock = kept.rdd()
@@ -228,11 +245,15 @@ final class SparkShipper implements ClientWorkShipper {
             for (BlockOutput out : outputs) {
                 out.stateFiles().forEach(tx::written);
             }
+            succeeded = true;
         } finally {
             if (kept != null) {
                 kept.unpersist(false);
             }
             shared.destroy();
+            if (followed != null) {
+                followed.end(succeeded);
+            }
         }
     }
 
@@ -251,12 +272,13 @@ final class SparkShipper implements ClientWorkShipper {
             int k0,
             int p,
             ClusterClientStates.TaskSide side,
-            JavaPairRDD<Integer, ClientRecord> passStates) {
+            JavaPairRDD<Integer, ClientRecord> passStates,
+            ClientProgress.Done done) {
         int n = pass.clientIds().size();
         List<PartitionInput> inputs =
                 List.of(ClientInputs.range(pass, firstClient(k0, p, n), firstClient(k0 + 1, p, n)));
         JavaRDD<PartitionInput> in = sc.parallelize(inputs, inputs.size());
-        ExecutorSide.RunPartition task = new ExecutorSide.RunPartition(shared, side);
+        ExecutorSide.RunPartition task = new ExecutorSide.RunPartition(shared, side, done);
         JavaRDD<PartitionOutput> out = passStates == null
                 ? in.mapPartitions(task)
                 : in.zipPartitions(ClusterClientStates.partition(passStates, k0), task);

@@ -31,6 +31,7 @@ import dev.fl4j.simulation.tables.TableFormats;
 import dev.fl4j.simulation.tables.TableOptions;
 import dev.fl4j.simulation.tables.Tables;
 import dev.fl4j.simulation.training.Preprocessing;
+import dev.fl4j.simulation.training.RoundListener;
 import dev.fl4j.simulation.training.TrainingLoop;
 import dev.fl4j.simulation.training.TrainingResult;
 import java.nio.file.Files;
@@ -247,6 +248,10 @@ class SparkParquetClientsTest {
     }
 
     private static TrainingResult trainingLoop(FederatedRuntime rt, ClientData clients) {
+        return trainingLoop(rt, clients, new RoundListener() {});
+    }
+
+    private static TrainingResult trainingLoop(FederatedRuntime rt, ClientData clients, RoundListener listener) {
         return TrainingLoop.builder()
                 .setProcess(process())
                 .setTrainingData(clients)
@@ -258,8 +263,39 @@ class SparkParquetClientsTest {
                         .build())
                 .optSeed(11)
                 .optRuntime(rt)
+                .optListener(listener)
                 .build()
                 .run();
+    }
+
+    /**
+     * What a progress bar is told: each round's reporting clients, and the clients said loaded in that round (by the
+     * time the round finishes).
+     */
+    private static final class Told implements RoundListener {
+        final List<List<String>> reporting = new ArrayList<>();
+        final List<List<String>> loaded = new ArrayList<>();
+        private final List<String> current = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void roundStarted(dev.fl4j.simulation.training.Cohort cohort) {
+            current.clear();
+            reporting.add(cohort.reporting().stream().sorted().toList());
+        }
+
+        @Override
+        public void clientLoaded(int round, String clientId) {
+            current.add(clientId);
+        }
+
+        @Override
+        public void roundFinished(int round, java.util.Map<String, Double> metrics) {
+            if (round > 0) {
+                synchronized (current) {
+                    loaded.add(current.stream().sorted().toList());
+                }
+            }
+        }
     }
 
     @Test
@@ -272,9 +308,15 @@ class SparkParquetClientsTest {
             local = trainingLoop(rt, read.subset(read.clientIds().subList(0, 70)));
         }
         ClientData indexed = executorsOnly(PARQUET.openClients(dir, OPTIONS, 0));
+        Told told = new Told();
         try (SparkRuntime rt = spark(3)) {
             TrainingResult spark =
-                    trainingLoop(rt, indexed.subset(indexed.clientIds().subList(0, 70)));
+                    trainingLoop(rt, indexed.subset(indexed.clientIds().subList(0, 70)), told);
+            assertEquals(3, told.reporting.size());
+            assertEquals(
+                    told.reporting,
+                    told.loaded,
+                    "each round's progress counted every reporting client, loaded and trained in the executors, once");
             assertEquals(
                     local.model().asStruct(),
                     spark.model().asStruct(),

@@ -33,6 +33,14 @@ public interface PortableClientLoader extends Function<String, Value> {
         return new long[ids.size()];
     }
 
+    /**
+     * Told, in this JVM, that client {@code clientId} was loaded in another JVM from a {@link Batch} of
+     * {@link #locate} and its work there is done: what a runtime that ships client work calls as its tasks
+     * complete (at most once per client and pass, from any thread), so that this JVM can follow progress
+     * as {@link #apply} lets it follow loads here. Default: nothing.
+     */
+    default void loadedElsewhere(String clientId) {}
+
     /** Some clients' locations and the means to read them; what travels to the JVM that loads them. */
     interface Batch extends Serializable {
 

@@ -23,21 +23,21 @@ final class PortableTrainingLoader implements PortableClientLoader {
     private final Preprocessing preprocessing;
     private final Map<String, Integer> clientIndex;
     private final IntToLongFunction shuffleSeed;
-    private final Consumer<String> loadedHere;
+    private final Consumer<String> loaded;
 
     /**
      * @param population    loads the population's raw datasets
      * @param preprocessing serializable ({@link Preprocessing#isSerializable})
      * @param clientIndex   each client's index in the population
      * @param shuffleSeed   the round's shuffle seed of a client index
-     * @param loadedHere    told of each client loaded in this JVM (progress)
+     * @param loaded        told of each client loaded in this JVM, or loaded and done in another one (progress)
      */
     PortableTrainingLoader(
             PortableClientLoader population,
             Preprocessing preprocessing,
             Map<String, Integer> clientIndex,
             IntToLongFunction shuffleSeed,
-            Consumer<String> loadedHere) {
+            Consumer<String> loaded) {
         if (!preprocessing.isSerializable()) {
             throw new IllegalArgumentException("the preprocessing's batch map is not serializable");
         }
@@ -45,14 +45,19 @@ final class PortableTrainingLoader implements PortableClientLoader {
         this.preprocessing = preprocessing;
         this.clientIndex = clientIndex;
         this.shuffleSeed = shuffleSeed;
-        this.loadedHere = loadedHere;
+        this.loaded = loaded;
     }
 
     @Override
     public Value apply(String id) {
         long seed = seedOf(id);
-        loadedHere.accept(id);
+        loaded.accept(id);
         return preprocessing.forTraining((Dataset) population.apply(id), seed);
+    }
+
+    @Override
+    public void loadedElsewhere(String clientId) {
+        loaded.accept(clientId);
     }
 
     @Override

@@ -25,7 +25,11 @@ public interface RoundListener {
      */
     default void roundStarted(Cohort cohort) {}
 
-    /** A reporting client's data was loaded for training: it starts its local work now. */
+    /**
+     * A reporting client's data was loaded for training in this JVM: it starts its local work now. When
+     * clients load where they train (a Spark executor reading Parquet), it is called once the client's
+     * work there is done, as the runtime learns of it (its task completed).
+     */
     default void clientLoaded(int round, String clientId) {}
 
     /**
