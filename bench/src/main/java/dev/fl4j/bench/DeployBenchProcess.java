@@ -39,8 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       PKI's authorized keys, every client each round), which prints {@code listening on HOST:PORT}; after the
  *       last warm-up round and after the last round it prints {@code snapshot ROUND} and waits for a line on its
  *       standard input (the bench reads the CPU counters meanwhile, between two rounds, so no round time
- *       includes the pause); at the end {@code tls PROTOCOL SUITE (ENGINE)}, its connections' TLS; after the run it writes the final model's value bytes to {@code OUT_DIR/model.bin}
- *       and each round's metrics to {@code OUT_DIR/history.txt} ({@code ROUND NAME VALUE} a line);
+ *       includes the pause); at the end {@code tls PROTOCOL SUITE (ENGINE)}, its connections' TLS; then the
+ *       final model's value bytes in {@code OUT_DIR/model.bin}, each round's metrics in
+ *       {@code OUT_DIR/history.txt} ({@code ROUND NAME VALUE} a line);
  *   <li>{@code softmax-server PKI_DIR CLIENTS ROUNDS SEED}: the softmax server of the heap part (TLS,
  *       the PKI's authorized keys, every client selected each round), which prints
  *       {@code listening on HOST:PORT}, then, after the run, its peak live heap;
