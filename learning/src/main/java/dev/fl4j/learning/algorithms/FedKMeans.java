@@ -331,20 +331,7 @@ public final class FedKMeans {
                             .add("cluster_sizes", perCluster.build())
                             .build());
         });
-        return FederatedComputation.of(
-                "kmeans_evaluation",
-                StructType.builder()
-                        .add("model_weights", FederatedType.server(weightsType))
-                        .add("data", FederatedType.clients(data))
-                        .build(),
-                FederatedType.server(result),
-                (ctx, arg) -> {
-                    Struct a = (Struct) arg;
-                    FederatedValue sent = ctx.federatedBroadcast((FederatedValue) a.get("model_weights"));
-                    FederatedValue summed = ctx.federatedSum(ctx.federatedMap(
-                            assign, ctx.federatedZip(Struct.named("weights", sent, "data", a.get("data")))));
-                    return ctx.federatedMap(finalize, summed);
-                });
+        return FederatedEvaluation.summed("kmeans_evaluation", weightsType, data, assign, finalize, result);
     }
 
     /**

@@ -65,8 +65,18 @@ public final class FederatedEvaluation {
                 unfinalized,
                 result,
                 v -> Struct.named("eval", Metrics.finalizeAll(metrics, (Struct) v)));
-        FederatedComputation c = FederatedComputation.of(
-                "federated_evaluation",
+        return new FederatedEvaluation(summed("federated_evaluation", weights, data, evaluate, finalize, result));
+    }
+
+    /**
+     * The shape of a federated evaluation, {@code <model_weights@SERVER, data@CLIENTS> -> result@SERVER}: the
+     * weights broadcast, each client's {@code evaluate(<weights, data>)} summed, and the sum finalized on the
+     * server by {@code finalize}.
+     */
+    static FederatedComputation summed(
+            String name, Type weights, Type data, LocalComputation evaluate, LocalComputation finalize, Type result) {
+        return FederatedComputation.of(
+                name,
                 StructType.builder()
                         .add("model_weights", FederatedType.server(weights))
                         .add("data", FederatedType.clients(data))
@@ -79,7 +89,6 @@ public final class FederatedEvaluation {
                             evaluate, ctx.federatedZip(Struct.named("weights", sent, "data", a.get("data")))));
                     return ctx.federatedMap(finalize, sums);
                 });
-        return new FederatedEvaluation(c);
     }
 
     public FederatedComputation computation() {
