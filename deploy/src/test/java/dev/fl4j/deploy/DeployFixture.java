@@ -2,6 +2,7 @@ package dev.fl4j.deploy;
 
 import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.deploy.client.FederatedClient;
+import dev.fl4j.deploy.security.PkiFiles;
 import dev.fl4j.deploy.server.DeployResult;
 import dev.fl4j.deploy.server.DeployServer;
 import dev.fl4j.learning.algorithms.FedAvg;
@@ -65,6 +66,18 @@ public final class DeployFixture {
                 .build()
                 .run()
                 .model();
+    }
+
+    /** A server of the fixture's process over TLS with {@code pki}'s certificate, authorizing its clients' keys. */
+    public static DeployServer.Builder tlsServer(PkiFiles pki, int perRound, int rounds) throws IOException {
+        return DeployServer.builder()
+                .setProcess(process())
+                .setClientsPerRound(perRound)
+                .setRounds(rounds)
+                .setBatchSize(BATCH)
+                .optSeed(SEED)
+                .optTls(pki.serverCertificateChain(), pki.serverPrivateKey())
+                .optAuthorizedKeys(pki.readAuthorizedKeys());
     }
 
     public static DeployServer.Builder server(int perRound, int rounds) {

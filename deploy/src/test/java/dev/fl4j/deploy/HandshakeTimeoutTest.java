@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fl4j.deploy.security.AuthorizedKeys;
 import dev.fl4j.deploy.security.DevelopmentPki;
 import dev.fl4j.deploy.security.PkiFiles;
 import dev.fl4j.deploy.server.DeployServer;
@@ -42,13 +41,7 @@ class HandshakeTimeoutTest {
     Path dir;
 
     private DeployServer server(PkiFiles pki) throws IOException {
-        return DeployServer.builder()
-                .setProcess(DeployFixture.process())
-                .setClientsPerRound(1)
-                .setRounds(1)
-                .setBatchSize(DeployFixture.BATCH)
-                .optTls(pki.serverCertificateChain(), pki.serverPrivateKey())
-                .optAuthorizedKeys(AuthorizedKeys.read(pki.authorizedKeys()))
+        return DeployFixture.tlsServer(pki, 1, 1)
                 .optHandshakeTimeout(Duration.ofSeconds(1))
                 .build();
     }
@@ -126,13 +119,7 @@ class HandshakeTimeoutTest {
         PkiFiles pki = DevelopmentPki.generate(1, List.of(), new SecureRandom()).write(dir);
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> DeployServer.builder()
-                        .setProcess(DeployFixture.process())
-                        .setClientsPerRound(1)
-                        .setRounds(1)
-                        .setBatchSize(DeployFixture.BATCH)
-                        .optTls(pki.serverCertificateChain(), pki.serverPrivateKey())
-                        .optAuthorizedKeys(AuthorizedKeys.read(pki.authorizedKeys()))
+                () -> DeployFixture.tlsServer(pki, 1, 1)
                         .optHandshakeTimeout(Duration.ofSeconds(11))
                         .build());
         assertTrue(e.getMessage().contains("optHandshakeTimeout must be in (0, 10 s]"), e.getMessage());

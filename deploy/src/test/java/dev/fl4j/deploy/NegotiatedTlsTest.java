@@ -34,16 +34,7 @@ class NegotiatedTlsTest {
     Path dir;
 
     private DeployServer server(PkiFiles pki) throws IOException {
-        return DeployServer.builder()
-                .setProcess(DeployFixture.process())
-                .setClientsPerRound(1)
-                .setRounds(1)
-                .setBatchSize(DeployFixture.BATCH)
-                .optSeed(DeployFixture.SEED)
-                .optTls(pki.serverCertificateChain(), pki.serverPrivateKey())
-                .optAuthorizedKeys(pki.readAuthorizedKeys())
-                .build()
-                .start();
+        return DeployFixture.tlsServer(pki, 1, 1).build().start();
     }
 
     @Test
