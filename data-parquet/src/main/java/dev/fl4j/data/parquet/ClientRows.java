@@ -163,7 +163,7 @@ final class ClientRows implements PortableClientLoader.Batch {
             return layout.datasetOf(x, y);
         }
 
-        /** Moves to global row {@code row}: skips the row groups before it unread, then rows. */
+        /** Moves to global row {@code row}: skips the row groups before it unread, then its group's rows before it. */
         private void seek(long row) throws IOException {
             int f = file;
             if (f < 0 || row < position || row >= layout.fileStart()[f + 1]) {
@@ -188,10 +188,11 @@ final class ClientRows implements PortableClientLoader.Batch {
                 if (position == groupEnd) {
                     groupEnd += layout.groupRows()[file][group++];
                 }
-                if (!reader.skipRow()) {
+                long rows = Math.min(row, groupEnd) - position;
+                if (reader.skipRows(rows) != rows) {
                     throw changed("ends before row " + (row - layout.fileStart()[file] + 1));
                 }
-                position++;
+                position += rows;
             }
         }
 

@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.parquet.HadoopFreeReadOptions;
+import org.apache.parquet.VersionParser;
+import org.apache.parquet.VersionParser.ParsedVersion;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -35,17 +36,17 @@ final class ParquetTableReader implements TableReader {
     private final MessageType schema;
     private final List<TableColumn> columns;
     private final ColumnDescriptor[] descriptors;
-    private final ColumnReader[] columnReaders;
-    private final boolean[] missing;
-    private final double[] floats;
-    private final long[] ints;
-    private final String[] strings;
+    private final boolean directPlainPages;
+    private final ParsedVersion writerVersion;
+    private final ColumnCursor[] cursors;
+    private final ColumnCursor.Cells cells;
     private long rowsLeftInGroup;
     private long row;
     private int nextGroup;
 
-    private ParquetTableReader(Path file, ParquetFileReader reader, List<String> projection) {
+    private ParquetTableReader(Path file, ParquetFileReader reader, List<String> projection, boolean directPlainPages) {
         this.file = file;
+        this.directPlainPages = directPlainPages;
         this.reader = reader;
         this.schema =
                 projection == null ? reader.getFooter().getFileMetaData().getSchema() : project(reader, projection);
@@ -59,11 +60,18 @@ final class ParquetTableReader implements TableReader {
         if (descriptors.length != n) {
             throw new MalformedTableException(file, "a nested schema: " + schema);
         }
-        this.columnReaders = new ColumnReader[n];
-        this.missing = new boolean[n];
-        this.floats = new double[n];
-        this.ints = new long[n];
-        this.strings = new String[n];
+        this.cursors = new ColumnCursor[n];
+        this.cells = new ColumnCursor.Cells(n);
+        this.writerVersion = writerVersion(reader.getFileMetaData().getCreatedBy());
+    }
+
+    /** As parquet-java's {@code ColumnReadStoreImpl} reads the writer's version (null if unreadable). */
+    private static ParsedVersion writerVersion(String createdBy) {
+        try {
+            return VersionParser.parse(createdBy);
+        } catch (RuntimeException | VersionParser.VersionParseException e) {
+            return null;
+        }
     }
 
     static ParquetTableReader open(Path file) throws IOException {
@@ -77,6 +85,14 @@ final class ParquetTableReader implements TableReader {
      * @throws MalformedTableException if a named column is not in the file
      */
     static ParquetTableReader open(Path file, List<String> projection) throws IOException {
+        return open(file, projection, true);
+    }
+
+    /**
+     * As {@link #open(Path, List)}; {@code directPlainPages} false reads every column through
+     * parquet-java's column readers, as fl4j did before {@link PlainColumnCursor} (tests compare the two).
+     */
+    static ParquetTableReader open(Path file, List<String> projection, boolean directPlainPages) throws IOException {
         ParquetFileReader reader;
         try {
             reader = ParquetFileReader.open(new LocalInputFile(file), HadoopFreeReadOptions.create(new Codecs()));
@@ -89,7 +105,7 @@ final class ParquetTableReader implements TableReader {
             throw damaged(file, "footer", e);
         }
         try {
-            return new ParquetTableReader(file, reader, projection);
+            return new ParquetTableReader(file, reader, projection, directPlainPages);
         } catch (RuntimeException e) {
             reader.close();
             throw e instanceof MalformedTableException m
@@ -196,49 +212,48 @@ final class ParquetTableReader implements TableReader {
 
     @Override
     public boolean next() throws IOException {
-        return advance(true);
+        return advance();
     }
 
     /**
-     * Moves past the next row without decoding its cells (they are skipped in their column readers);
-     * the cell accessors then still answer for the row read before.
+     * Moves past the next {@code rows} rows without decoding their cells, across row groups if need
+     * be; the cell accessors then still answer for the row read before. Columns of required numbers in
+     * PLAIN pages skip them in one step, others one value at a time.
      *
-     * @return false at the end of the file
+     * @return the rows skipped: {@code rows}, or fewer at the end of the file
      */
-    boolean skipRow() throws IOException {
-        return advance(false);
+    long skipRows(long rows) throws IOException {
+        long skipped = 0;
+        try {
+            while (skipped < rows && (rowsLeftInGroup > 0 || startRowGroup())) {
+                long k = Math.min(rows - skipped, rowsLeftInGroup);
+                row++;
+                for (ColumnCursor c : cursors) {
+                    c.skip(k);
+                }
+                row += k - 1;
+                rowsLeftInGroup -= k;
+                skipped += k;
+            }
+            return skipped;
+        } catch (MalformedTableException e) {
+            throw e;
+        } catch (RuntimeException | IOException e) {
+            throw new MalformedTableException(file, "row " + row, "unreadable (" + e.getMessage() + ")");
+        } catch (NoClassDefFoundError e) {
+            throw damaged(file, "row " + row, e);
+        }
     }
 
-    private boolean advance(boolean decode) throws IOException {
+    private boolean advance() throws IOException {
         try {
-            while (rowsLeftInGroup == 0) {
-                PageReadStore pages = reader.readNextRowGroup();
-                if (pages == null) {
-                    return false;
-                }
-                rowsLeftInGroup = pages.getRowCount();
-                nextGroup++;
-                ColumnReadStoreImpl store = new ColumnReadStoreImpl(
-                        pages,
-                        new IgnoringConverter(columns.size()),
-                        schema,
-                        reader.getFileMetaData().getCreatedBy());
-                for (int i = 0; i < descriptors.length; i++) {
-                    columnReaders[i] = store.getColumnReader(descriptors[i]);
-                }
+            if (rowsLeftInGroup == 0 && !startRowGroup()) {
+                return false;
             }
             row++;
             rowsLeftInGroup--;
-            for (int i = 0; i < descriptors.length; i++) {
-                if (decode) {
-                    readCell(i);
-                } else {
-                    ColumnReader r = columnReaders[i];
-                    if (r.getCurrentDefinitionLevel() == descriptors[i].getMaxDefinitionLevel()) {
-                        r.skip();
-                    }
-                    r.consume();
-                }
+            for (int i = 0; i < cursors.length; i++) {
+                cursors[i].read(cells, i);
             }
             return true;
         } catch (MalformedTableException e) {
@@ -250,23 +265,33 @@ final class ParquetTableReader implements TableReader {
         }
     }
 
-    private void readCell(int i) {
-        ColumnReader r = columnReaders[i];
-        ColumnDescriptor d = descriptors[i];
-        missing[i] = r.getCurrentDefinitionLevel() < d.getMaxDefinitionLevel();
-        if (!missing[i]) {
-            PrimitiveTypeName type = d.getPrimitiveType().getPrimitiveTypeName();
-            switch (type) {
-                case BOOLEAN -> ints[i] = r.getBoolean() ? 1 : 0;
-                case INT32 -> ints[i] = r.getInteger();
-                case INT64 -> ints[i] = r.getLong();
-                case FLOAT -> floats[i] = r.getFloat();
-                case DOUBLE -> floats[i] = r.getDouble();
-                case BINARY -> strings[i] = r.getBinary().toStringUsingUTF8();
-                default -> throw new MalformedTableException(file, where(), "column type " + type);
+    /** Reads the next non-empty row group's pages and makes its cursors; false at the end of the file. */
+    private boolean startRowGroup() throws IOException {
+        while (rowsLeftInGroup == 0) {
+            PageReadStore pages = reader.readNextRowGroup();
+            if (pages == null) {
+                return false;
+            }
+            rowsLeftInGroup = pages.getRowCount();
+            nextGroup++;
+            ColumnReadStoreImpl store = null;
+            for (int i = 0; i < descriptors.length; i++) {
+                ColumnDescriptor d = descriptors[i];
+                if (directPlainPages && PlainColumnCursor.fits(d)) {
+                    cursors[i] = PlainColumnCursor.over(d, pages.getPageReader(d), writerVersion, rowsLeftInGroup);
+                } else {
+                    if (store == null) {
+                        store = new ColumnReadStoreImpl(
+                                pages,
+                                new IgnoringConverter(columns.size()),
+                                schema,
+                                reader.getFileMetaData().getCreatedBy());
+                    }
+                    cursors[i] = new LevelColumnCursor(store.getColumnReader(d), d);
+                }
             }
         }
-        r.consume();
+        return true;
     }
 
     @Override
@@ -276,18 +301,18 @@ final class ParquetTableReader implements TableReader {
 
     @Override
     public boolean isMissing(int column) {
-        return missing[column];
+        return cells.missing[column];
     }
 
     @Override
     public float number(int column) {
         TableColumn c = columns.get(column);
-        if (missing[column]) {
+        if (cells.missing[column]) {
             throw new MalformedTableException(file, where(), "column '" + c.name() + "': missing value");
         }
         return switch (c.kind()) {
-            case FLOAT -> (float) floats[column];
-            case INT -> (float) ints[column];
+            case FLOAT -> (float) cells.floats[column];
+            case INT -> (float) cells.ints[column];
             default ->
                 throw new MalformedTableException(
                         file, where(), "column '" + c.name() + "' holds strings, not numbers");
@@ -296,16 +321,16 @@ final class ParquetTableReader implements TableReader {
 
     @Override
     public String text(int column) {
-        if (missing[column]) {
+        if (cells.missing[column]) {
             return "";
         }
         return switch (columns.get(column).kind()) {
             case FLOAT ->
                 descriptors[column].getPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.FLOAT
-                        ? Float.toString((float) floats[column])
-                        : Double.toString(floats[column]);
-            case INT -> Long.toString(ints[column]);
-            default -> strings[column];
+                        ? Float.toString((float) cells.floats[column])
+                        : Double.toString(cells.floats[column]);
+            case INT -> Long.toString(cells.ints[column]);
+            default -> cells.strings[column];
         };
     }
 

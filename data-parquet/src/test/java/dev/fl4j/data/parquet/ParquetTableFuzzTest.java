@@ -1,5 +1,8 @@
 package dev.fl4j.data.parquet;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.fl4j.core.testing.Fuzz;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.data.Examples;
@@ -14,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.parquet.column.ParquetProperties.WriterVersion;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +81,47 @@ class ParquetTableFuzzTest {
                         return;
                     }
                     Tables.read(file, new ParquetFormat(), typedOptions);
+                });
+    }
+
+    /**
+     * Mutated files with PLAIN pages of required numbers (v1 and v2 pages, Snappy and uncompressed,
+     * two row groups of a few pages, no checksums, so that changed values reach the readers), read by
+     * runs of skipped and read rows with direct PLAIN pages and with parquet-java's column readers:
+     * direct pages may refuse a file the column readers read, but whatever rows they return are the
+     * column readers' rows.
+     */
+    @Test
+    void directPlainPagesNeverReadOtherRowsThanParquetJavasReaders() throws Exception {
+        Fuzz fuzz = Fuzz.named("parquet direct plain pages");
+        for (WriterVersion version : WriterVersion.values()) {
+            for (CompressionCodecName codec : List.of(CompressionCodecName.UNCOMPRESSED, CompressionCodecName.SNAPPY)) {
+                Path seed = dir.resolve("seed.parquet");
+                DirectPlainPagesTest.write(seed, version, codec, false, 120, 80, false);
+                fuzz.seed(Files.readAllBytes(seed));
+                List<String> rows = DirectPlainPagesTest.readRuns(seed, true, 1, 40);
+                assertTrue(rows.size() > 30, "rows read: " + rows.size());
+                assertEquals(rows, DirectPlainPagesTest.readRuns(seed, false, 1, 40));
+            }
+        }
+        Path file = dir.resolve("fuzz.parquet");
+        fuzz.expecting(MalformedTableException.class)
+                .inputs(2_000)
+                .truncations(200)
+                .run(bytes -> {
+                    Files.write(file, bytes);
+                    for (long seed = 1; seed <= 2; seed++) {
+                        List<String> direct = DirectPlainPagesTest.readRuns(file, true, seed, 40);
+                        List<String> levels;
+                        try {
+                            levels = DirectPlainPagesTest.readRuns(file, false, seed, 40);
+                        } catch (MalformedTableException e) {
+                            throw new AssertionError("direct pages read rows where column readers fail: " + e, e);
+                        }
+                        if (!direct.equals(levels)) {
+                            throw new AssertionError("direct pages read " + direct + ", column readers " + levels);
+                        }
+                    }
                 });
     }
 }
