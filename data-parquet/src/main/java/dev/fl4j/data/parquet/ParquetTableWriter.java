@@ -22,7 +22,11 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Types;
 
-/** The writer behind {@link ParquetFormat}: required columns, cells held for one row. */
+/**
+ * The writer behind {@link ParquetFormat}: required columns, cells held for one row, Snappy pages.
+ * Number columns are written without a dictionary (PLAIN pages, which {@link PlainColumnCursor}
+ * reads by offset); string columns keep parquet-java's dictionary.
+ */
 final class ParquetTableWriter implements TableWriter {
 
     private final List<TableColumn> columns;
@@ -48,6 +52,13 @@ final class ParquetTableWriter implements TableWriter {
         Builder builder = new Builder(new LocalOutputFile(file), schema);
         if (rowGroupRows > 0) {
             builder.withRowGroupRowCountLimit(rowGroupRows);
+        }
+        for (TableColumn c : cs) {
+            if (c.kind() == TableColumn.Kind.FLOAT || c.kind() == TableColumn.Kind.INT) {
+                // PLAIN pages of numbers are read by offset, rows skipped without decoding (PlainColumnCursor);
+                // a name with a dot is a nested path to parquet-java, so such a column keeps its dictionary
+                builder.withDictionaryEncoding(c.name(), false);
+            }
         }
         ParquetWriter<Row> writer = builder.withConf(new PlainParquetConfiguration())
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)

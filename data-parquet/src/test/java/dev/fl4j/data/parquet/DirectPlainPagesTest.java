@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.simulation.tables.MalformedTableException;
+import dev.fl4j.simulation.tables.TableColumn;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -264,6 +265,27 @@ class DirectPlainPagesTest {
         assertTrue(
                 doubles.contains(Encoding.PLAIN) && doubles.contains(Encoding.PLAIN_DICTIONARY),
                 "a dictionary that overflows mid-chunk: " + doubles);
+    }
+
+    @Test
+    void fl4jWritesNumbersInPlainPagesAndStringsWithADictionary() throws Exception {
+        Path file = dir.resolve("fl4j.parquet");
+        try (ParquetTableWriter w = ParquetTableWriter.create(
+                file,
+                List.of(
+                        new TableColumn("client_id", TableColumn.Kind.STRING),
+                        new TableColumn("x[0]", TableColumn.Kind.FLOAT),
+                        new TableColumn("y", TableColumn.Kind.INT)))) {
+            for (int r = 0; r < 3_000; r++) {
+                w.setString(0, "c" + (r / 3));
+                w.setFloat(1, r % 4);
+                w.setInt(2, r % 10);
+                w.endRow();
+            }
+        }
+        assertEquals(Set.of(Encoding.PLAIN), EnumSet.copyOf(pageEncodings(file, "x[0]")));
+        assertEquals(Set.of(Encoding.PLAIN), EnumSet.copyOf(pageEncodings(file, "y")));
+        assertEquals(Set.of(Encoding.PLAIN_DICTIONARY), EnumSet.copyOf(pageEncodings(file, "client_id")));
     }
 
     @Test
