@@ -13,14 +13,16 @@ import dev.fl4j.learning.model.LocalSteps;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.model.TrainingSpec;
 import dev.fl4j.learning.tensorflow.internal.TfModelGraph;
+import java.util.Iterator;
 
 /**
  * The {@link ClientTrainer} of the TensorFlow engine. The constructor builds one graph holding the
  * forward passes, the metric sums, the gradients, the client optimizer's in-graph update (and
  * FedProx anchors when {@code μ > 0}) and FedSGD gradient sums, with a session of one intra-op and
  * one inter-op thread. Per client one session run assigns the weights and resets every piece of
- * per-client state; each batch is then one session run; one more run reads the weights (with
- * {@link #trainUpdate}, the update and the metrics). The graph keeps a snapshot of the weights it
+ * per-client state; each batch is then one session run; one more run reads the weights and the
+ * metrics, except in {@link #trainUpdate}, whose last batch's run also fetches the weights and the
+ * metric sums (a client of one batch takes two runs, not three). The graph keeps a snapshot of the weights it
  * was given last, so the clients of a round that a worker runs one after another copy the broadcast
  * weights into the session once, not once each (see {@code TfModelGraph.assign}).
  *
@@ -46,7 +48,7 @@ public final class TfClientTrainer implements ClientTrainer {
 
     @Override
     public ClientTrainingResult train(ModelWeights initial, SequenceValue data, long seed, LocalSteps steps) {
-        Trained t = runTraining(initial, data, seed, steps);
+        Trained t = runTraining(initial, data, seed, steps, false);
         return new ClientTrainingResult(graph.readWeights(), t.examples(), graph.readMetrics(), t.steps());
     }
 
@@ -57,31 +59,43 @@ public final class TfClientTrainer implements ClientTrainer {
      */
     @Override
     public ClientUpdateResult trainUpdate(ModelWeights initial, SequenceValue data, long seed) {
-        Trained t = runTraining(initial, data, seed, LocalSteps.NONE);
-        TfModelGraph.Delta d = graph.readDelta(initial, "train: initial weights");
+        Trained t = runTraining(initial, data, seed, LocalSteps.NONE, true);
+        TfModelGraph.Delta d = t.delta() != null ? t.delta() : graph.readDelta(initial, "train: initial weights");
         return new ClientUpdateResult(d.update(), t.examples(), d.metrics());
     }
 
-    /** How much a client trained: examples seen and optimizer steps taken. */
-    private record Trained(long examples, long steps) {}
+    /**
+     * How much a client trained: examples seen and optimizer steps taken; and the update read with the
+     * last step, if it was asked for and the last batch was not empty (else null).
+     */
+    private record Trained(long examples, long steps, TfModelGraph.Delta delta) {}
 
-    /** Assigns {@code initial}, applies {@code steps} and runs the spec's epochs over {@code data}. */
-    private Trained runTraining(ModelWeights initial, SequenceValue data, long seed, LocalSteps steps) {
+    /**
+     * Assigns {@code initial}, applies {@code steps} and runs the spec's epochs over {@code data}; with
+     * {@code readDelta}, the last batch's run also reads the update from {@code initial}.
+     */
+    private Trained runTraining(
+            ModelWeights initial, SequenceValue data, long seed, LocalSteps steps, boolean readDelta) {
         checkDataset(data, "train");
         graph.assign(initial, "train: initial weights");
         graph.setLocalSteps(steps);
         long examples = 0;
         long step = 0;
+        TfModelGraph.Delta delta = null;
         for (int epoch = 0; epoch < spec.epochs(); epoch++) {
             int index = 0;
-            for (Value batch : data) {
-                int n = graph.runBatch(
-                        TfModelGraph.Mode.TRAIN_STEP,
-                        (Struct) checkStruct(batch, index, epoch),
-                        index,
-                        seed,
-                        step + 1,
-                        null);
+            Iterator<Value> batches = data.iterator();
+            while (batches.hasNext()) {
+                Struct batch = (Struct) checkStruct(batches.next(), index, epoch);
+                int n;
+                if (readDelta && epoch == spec.epochs() - 1 && !batches.hasNext()) {
+                    TfModelGraph.LastStep last =
+                            graph.runLastTrainStep(batch, index, seed, step + 1, initial, "train: initial weights");
+                    n = last.size();
+                    delta = last.delta();
+                } else {
+                    n = graph.runBatch(TfModelGraph.Mode.TRAIN_STEP, batch, index, seed, step + 1, null);
+                }
                 if (n > 0) {
                     examples += n;
                     step++;
@@ -89,7 +103,7 @@ public final class TfClientTrainer implements ClientTrainer {
                 index++;
             }
         }
-        return new Trained(examples, step);
+        return new Trained(examples, step, delta);
     }
 
     @Override

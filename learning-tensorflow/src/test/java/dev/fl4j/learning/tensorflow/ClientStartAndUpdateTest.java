@@ -30,6 +30,13 @@ class ClientStartAndUpdateTest {
             SPEC,
             batch(new float[] {1f, 2f, -1f, 0.5f, -0.5f, 2f}, new int[] {2, 3}, new int[] {1, 0}),
             batch(new float[] {-1f, 1f, 0.5f}, new int[] {1, 3}, new int[] {1}));
+    /** DATA, then an empty batch (skipped): the update is then read in a session run of its own. */
+    private static final ListSequence DATA_THEN_EMPTY = dataset(
+            SPEC,
+            batch(new float[] {1f, 2f, -1f, 0.5f, -0.5f, 2f}, new int[] {2, 3}, new int[] {1, 0}),
+            batch(new float[] {-1f, 1f, 0.5f}, new int[] {1, 3}, new int[] {1}),
+            batch(new float[0], new int[] {0, 3}, new int[0]));
+
     private static final ListSequence OTHER =
             dataset(SPEC, batch(new float[] {3f, -2f, 1f, 0f, 1f, -1f}, new int[] {2, 3}, new int[] {0, 0}));
 
@@ -108,6 +115,27 @@ class ClientStartAndUpdateTest {
             }
             ClientUpdateResult other = t.trainUpdate(w1(), OTHER, 2L);
             assertEquals(w1().trainableDelta(fresh(w1(), OTHER, 2L).weights()), other.update());
+        }
+    }
+
+    /**
+     * {@code trainUpdate} reads the update in the session run of the client's last step; when that
+     * batch is empty (nothing runs) it reads it in a run of its own: bitwise the same either way, and
+     * nothing of it is left for the next client.
+     */
+    @Test
+    void theUpdateReadWithTheLastStepIsTheUpdateReadAfterIt() {
+        ModelWeights a = w0();
+        ClientTrainingResult trained = fresh(a, DATA, 6L);
+        try (TfClientTrainer t = new TfClientTrainer(spec())) {
+            ClientUpdateResult apart = t.trainUpdate(a, DATA_THEN_EMPTY, 6L);
+            ClientUpdateResult fetched = t.trainUpdate(a, DATA, 6L);
+            assertEquals(apart, fetched);
+            assertEquals(a.trainableDelta(trained.weights()), fetched.update());
+            assertEquals(trained.unfinalizedMetrics(), fetched.unfinalizedMetrics());
+            assertEquals(trained.numExamples(), fetched.numExamples());
+            assertEquals(fresh(w1(), OTHER, 2L), t.train(w1(), OTHER, 2L));
+            assertEquals(apart, t.trainUpdate(a, DATA_THEN_EMPTY, 6L));
         }
     }
 }

@@ -115,6 +115,13 @@ public final class TfModelGraph implements AutoCloseable {
 
     private final Op accumulateGradients;
 
+    /**
+     * Each weight, then each metric sum, read once {@link #trainStep} has run: fetched in the run of a
+     * client's last step ({@link #runLastTrainStep}), so that reading the update out takes no run of
+     * its own. Empty without a training step.
+     */
+    private final List<Operand<?>> readsAfterStep;
+
     private final int numClasses;
     private final int embeddingVocabulary;
 
@@ -159,6 +166,7 @@ public final class TfModelGraph implements AutoCloseable {
             setCorrection = training.setCorrection();
             trainStepThenCorrect = training.stepThenCorrect();
             accumulateGradients = training.accumulateGradients();
+            readsAfterStep = trainStep == null ? List.of() : readsAfter(tf, trainStep);
             assignFromFeeds = group(tf, assignOps.fromFeeds);
             assignFromSnapshot = group(tf, assignOps.fromSnapshot);
             session = openSession(graph);
@@ -168,6 +176,15 @@ public final class TfModelGraph implements AutoCloseable {
                 graph.close();
             }
         }
+    }
+
+    /** Each weight, then each metric sum, read once {@code step} has run. */
+    private List<Operand<?>> readsAfter(Ops tf, Op step) {
+        Ops after = tf.withControlDependencies(List.of(step));
+        List<Operand<?>> reads = new ArrayList<>();
+        weights.forEach(w -> reads.add(after.identity(w)));
+        metricSums.forEach(m -> reads.add(after.identity(m)));
+        return reads;
     }
 
     /** The placeholder fed with the input's field {@code name} ({@code x} or {@code y}). */
@@ -600,33 +617,37 @@ public final class TfModelGraph implements AutoCloseable {
      */
     public Delta readDelta(ModelWeights initial, String where) {
         WeightChecks.check(weightsType, initial, where);
-        List<Tensor> base = initial.trainableTensors();
+        Session.Runner r = session.runner();
+        weights.forEach(r::fetch);
+        metricSums.forEach(r::fetch);
+        try (Result result = r.run()) {
+            return delta(initial.trainableTensors(), result);
+        }
+    }
+
+    /** {@code base − the weights fetched first in {@code result}}, with the metric sums fetched after them. */
+    private Delta delta(List<Tensor> base, Result result) {
         if (readBuffers == null) {
             readBuffers = new float[weights.size()][];
             for (int i = 0; i < weights.size(); i++) {
                 readBuffers[i] = new float[sizeOf(weightSpecs.get(i).shape())];
             }
         }
-        Session.Runner r = session.runner();
-        weights.forEach(r::fetch);
-        metricSums.forEach(r::fetch);
         Struct.Builder b = Struct.builder();
         double[] sums = new double[metricSums.size()];
-        try (Result result = r.run()) {
-            for (int i = 0; i < weights.size(); i++) {
-                WeightSpec ws = weightSpecs.get(i);
-                float[] trained = readBuffers[i];
-                ((TFloat32) result.get(i)).copyTo(DataBuffers.of(trained, false, false));
-                float[] from = base.get(i).floatData();
-                float[] update = new float[trained.length];
-                for (int k = 0; k < update.length; k++) {
-                    update[k] = from[k] - trained[k];
-                }
-                b.add(ws.name(), Tensor.of(update, ws.shape()));
+        for (int i = 0; i < weights.size(); i++) {
+            WeightSpec ws = weightSpecs.get(i);
+            float[] trained = readBuffers[i];
+            ((TFloat32) result.get(i)).copyTo(DataBuffers.of(trained, false, false));
+            float[] from = base.get(i).floatData();
+            float[] update = new float[trained.length];
+            for (int k = 0; k < update.length; k++) {
+                update[k] = from[k] - trained[k];
             }
-            for (int i = 0; i < sums.length; i++) {
-                sums[i] = ((TFloat64) result.get(weights.size() + i)).getDouble();
-            }
+            b.add(ws.name(), Tensor.of(update, ws.shape()));
+        }
+        for (int i = 0; i < sums.length; i++) {
+            sums[i] = ((TFloat64) result.get(weights.size() + i)).getDouble();
         }
         return new Delta(b.build(), metricSums.isEmpty() ? Struct.empty() : Metrics.fromSums(spec.metrics(), sums));
     }
@@ -695,6 +716,48 @@ public final class TfModelGraph implements AutoCloseable {
      * {@code fetched}, if not null, receives the batch's loss and predictions.
      */
     public int runBatch(Mode mode, Struct batch, int batchIndex, long seed, long step, Tensor[] fetched) {
+        return runBatch(mode, batch, batchIndex, seed, step, fetched, null);
+    }
+
+    /** A client's last training step: its batch size, and the update it leaves (null if the batch was empty). */
+    public record LastStep(int size, Delta delta) {}
+
+    /**
+     * {@link #runBatch} of {@link Mode#TRAIN_STEP} followed by {@link #readDelta}{@code (initial, where)},
+     * bitwise the same, in one session run: the run of the step also fetches the weights and metric
+     * sums, read once the step has run. With a correction applied after each step (see {@link
+     * #setLocalSteps}) the step and the read are two runs. An empty batch runs nothing and reads nothing.
+     */
+    public LastStep runLastTrainStep(
+            Struct batch, int batchIndex, long seed, long step, ModelWeights initial, String where) {
+        WeightChecks.check(weightsType, initial, where);
+        Delta[] delta = new Delta[1];
+        int size = runBatch(
+                Mode.TRAIN_STEP,
+                batch,
+                batchIndex,
+                seed,
+                step,
+                null,
+                correctAfterStep
+                        ? null
+                        : r -> {
+                            readsAfterStep.forEach(r::fetch);
+                            return result -> delta[0] = delta(initial.trainableTensors(), result);
+                        });
+        if (size > 0 && delta[0] == null) {
+            delta[0] = readDelta(initial, where);
+        }
+        return new LastStep(size, delta[0]);
+    }
+
+    /** Fetches more in a batch's run ({@link #runBatch}'s own fetches come first), then reads them. */
+    private interface ExtraFetches {
+        java.util.function.Consumer<Result> fetch(Session.Runner runner);
+    }
+
+    private int runBatch(
+            Mode mode, Struct batch, int batchIndex, long seed, long step, Tensor[] fetched, ExtraFetches extra) {
         int size = BatchFeed.check(inputSpec, batch, batchIndex, numClasses, embeddingVocabulary);
         if (size == 0) {
             return 0;
@@ -761,7 +824,11 @@ public final class TfModelGraph implements AutoCloseable {
                     case FORWARD_INFERENCE ->
                         r.addTarget(evalMetricUpdate).fetch(inferLoss).fetch(inferPredictions);
                 }
+                java.util.function.Consumer<Result> extraReads = extra == null ? null : extra.fetch(r);
                 try (Result result = r.run()) {
+                    if (extraReads != null) {
+                        extraReads.accept(result);
+                    }
                     if (fetched != null && result.size() == 2) {
                         fetched[0] = readFloat(result.get(0), new int[0]);
                         int[] predShape = spec.predictionType().shape();
