@@ -37,5 +37,6 @@ module dev.fl4j.learning {
             dev.fl4j.learning.algorithms.PersonalizationEvaluation.Factory,
             dev.fl4j.learning.algorithms.ReconstructionTraining.Factory,
             dev.fl4j.learning.templates.EncodedDistribution.DecodeFactory,
-            dev.fl4j.learning.templates.DeltaDistribution.ClientStepFactory;
+            dev.fl4j.learning.templates.DeltaDistribution.ClientStepFactory,
+            dev.fl4j.learning.templates.FromInitDistribution.DecodeFactory;
 }

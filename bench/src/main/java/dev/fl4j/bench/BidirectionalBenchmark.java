@@ -13,6 +13,7 @@ import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.model.ModelWeights;
 import dev.fl4j.learning.templates.DeltaDistribution;
 import dev.fl4j.learning.templates.EncodedDistribution;
+import dev.fl4j.learning.templates.FromInitDistribution;
 import dev.fl4j.simulation.data.ClientData;
 import dev.fl4j.simulation.data.Examples;
 import dev.fl4j.simulation.datasets.FashionMnist;
@@ -170,7 +171,7 @@ public final class BidirectionalBenchmark {
         for (Pair p : all) { // every pair must build before any run starts
             CompressionBenchmark.aggregatorFor(p.aggregator(), o)
                     .create(spec.weightsType().get("trainable"), TensorType.scalar(DType.FLOAT32));
-            EncodedDistribution.fromName(p.broadcast(), spec.weightsType(), o.seed());
+            EncodedDistribution.fromName(p.broadcast(), spec, o.seed(), o.seed());
         }
         out.printf(
                 Locale.ROOT,
@@ -366,7 +367,8 @@ public final class BidirectionalBenchmark {
 
     /**
      * The encoder whose calls a broadcast costs each round: the broadcast's own, or for {@code delta:} the change's
-     * (the full model crosses only when a client needs it); null for a plain broadcast.
+     * (the full model crosses only when a client needs it), for {@code from-init:} the change's encoder (the
+     * subtraction and addition of the initial weights are not timed); null for a plain broadcast.
      */
     private static ValueEncoder timedEncoder(String broadcast) {
         String name = broadcast.trim();
@@ -377,6 +379,8 @@ public final class BidirectionalBenchmark {
             String spec = name.substring(DeltaDistribution.PREFIX.length());
             int slash = spec.indexOf('/');
             name = slash >= 0 ? spec.substring(0, slash) : spec;
+        } else if (FromInitDistribution.isFromInitName(name)) {
+            name = name.substring(FromInitDistribution.PREFIX.length());
         }
         return Encoders.parse(name);
     }

@@ -374,7 +374,7 @@ public final class CompressionBenchmark {
                 .setClientOptimizer(Sgd.of(o.clientLearningRate()))
                 .optServerOptimizer(Sgd.of(o.serverLearningRate()))
                 .optModelAggregator(aggregatorFor(encoder, o))
-                .optDistributor(EncodedDistribution.fromName(broadcast, spec.weightsType(), o.seed()))
+                .optDistributor(EncodedDistribution.fromName(broadcast, spec, o.seed(), o.seed()))
                 .optSeed(o.seed())
                 .build();
     }

@@ -2,6 +2,7 @@ package dev.fl4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -96,6 +97,25 @@ class ModelSpecSimulateTest {
         JsonNode options = line(jsonl, 0).get("provenance").get("options");
         assertEquals(spec.toString(), options.get("model").asText());
         assertEquals(64, options.get("model-spec-sha256").asText().length(), options.toString());
+    }
+
+    /**
+     * {@code --broadcast from-init:}: the same bits as the plain encoding (the initial weights are not sent), and
+     * the clients train from another model (the Glorot-initialized MLP's, not softmax's zeros, so the reference
+     * matters), round lines otherwise in the same shape.
+     */
+    @Test
+    void aBroadcastFromTheInitialWeightsCostsThePlainEncodingsBitsAndChangesWhatClientsReceive() throws Exception {
+        Path spec = mlpFile();
+        Result plain = SimulateCommandTest.run(
+                synthetic("--model", spec.toString(), "--rounds", "2", "--broadcast", "uniform:2@100"));
+        Result fromInit = SimulateCommandTest.run(
+                synthetic("--model", spec.toString(), "--rounds", "2", "--broadcast", "from-init:uniform:2@100"));
+        assertEquals(0, fromInit.code(), fromInit.out() + fromInit.err());
+        String a = SimulateCommandTest.lastRoundLine(plain);
+        String b = SimulateCommandTest.lastRoundLine(fromInit);
+        assertEquals(SimulateCommandTest.bits(a, "broadcasted_bits"), SimulateCommandTest.bits(b, "broadcasted_bits"));
+        assertNotEquals(a.replaceAll(", total_bits.*", ""), b.replaceAll(", total_bits.*", ""), a + " vs " + b);
     }
 
     @Test

@@ -328,6 +328,7 @@ class SimulateCommandTest {
                 bits(lastRoundLine(encoded), "broadcasted_bits") < bits(lastRoundLine(plain), "broadcasted_bits") / 4,
                 lastRoundLine(plain) + " vs " + lastRoundLine(encoded));
         assertError(run(tiny("--rounds", "1", "--broadcast", "uniform:99")), "--broadcast uniform:99");
+        assertError(run(tiny("--rounds", "1", "--broadcast", "from-init:none")), "from-init: needs an encoder preset");
     }
 
     /** Top-k with error feedback from the command line: fewer bits, and a resumed run ends as the straight one. */
@@ -401,7 +402,7 @@ class SimulateCommandTest {
         assertError(run(tiny("--rounds", "1", "--epsilon-budget", "-1")), "--epsilon-budget must be positive");
     }
 
-    private static String lastRoundLine(Result r) {
+    static String lastRoundLine(Result r) {
         return r.lines().stream()
                 .filter(l -> l.startsWith("round"))
                 .reduce((a, b) -> b)
@@ -422,7 +423,7 @@ class SimulateCommandTest {
     }
 
     /** The bits in {@code name=12.34Kibit} of a round line. */
-    private static double bits(String line, String name) {
+    static double bits(String line, String name) {
         java.util.regex.Matcher m =
                 Pattern.compile(name + "=([0-9.]+)(bit|Kibit|Mibit|Gibit)").matcher(line);
         assertTrue(m.find(), line);

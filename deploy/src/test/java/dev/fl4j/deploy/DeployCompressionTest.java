@@ -12,6 +12,7 @@ import dev.fl4j.compression.Encoders;
 import dev.fl4j.deploy.client.FederatedClient;
 import dev.fl4j.deploy.server.DeployResult;
 import dev.fl4j.deploy.server.DeployServer;
+import dev.fl4j.learning.keras.ModelSpec;
 import dev.fl4j.learning.templates.EncodedDistribution;
 import dev.fl4j.learning.templates.LearningProcess;
 import dev.fl4j.learning.zoo.Models;
@@ -115,6 +116,27 @@ class DeployCompressionTest {
         assertTrue(
                 clippedReceived < plainReceived / 3,
                 "the clients clip and encode: " + clippedReceived + " B received vs " + plainReceived + " B");
+    }
+
+    @Test
+    @Timeout(180)
+    void aBroadcastFromTheInitialWeightsIsDecodedOnTheClientsWhichRebuildThemThemselves() throws Exception {
+        // bitwise the local run (checked in deployedLastRound): each client added the initial weights it drew itself
+        Map<String, Double> fromInit = deployedLastRound(
+                fromInitBroadcast("from-init:hadamard-lloyd:2@0"), fromInitBroadcast("from-init:hadamard-lloyd:2@0"));
+        Map<String, Double> plain =
+                deployedLastRound(encodedBroadcast("hadamard-lloyd:2@0"), encodedBroadcast("hadamard-lloyd:2@0"));
+        assertEquals(
+                plain.get(TrainingLoop.BROADCASTED_BITS),
+                fromInit.get(TrainingLoop.BROADCASTED_BITS),
+                "the initial weights are not sent");
+    }
+
+    private static LearningProcess fromInitBroadcast(String name) {
+        ModelSpec spec = Models.softmaxRegression(FedProxSynthetic.DIMENSION, FedProxSynthetic.CLASSES);
+        return DeployFixture.fedAvg()
+                .optDistributor(EncodedDistribution.fromName(name, spec, DeployFixture.FED_AVG_SEED, 5))
+                .build();
     }
 
     private static LearningProcess encodedBroadcast(String preset) {

@@ -37,6 +37,9 @@ public final class DeployFixture {
                 .build();
     }
 
+    /** The seed of the fixture's FedAvg, so of its initial weights. */
+    public static final long FED_AVG_SEED = 3;
+
     public static LearningProcess process() {
         return fedAvg().build();
     }
@@ -45,7 +48,7 @@ public final class DeployFixture {
     public static FedAvg.Builder fedAvg() {
         return FedAvg.builder(Models.softmaxRegression(FedProxSynthetic.DIMENSION, FedProxSynthetic.CLASSES))
                 .setClientOptimizer(Sgd.of(0.05f))
-                .optSeed(3);
+                .optSeed(FED_AVG_SEED);
     }
 
     /** The same run on the local runtime. */

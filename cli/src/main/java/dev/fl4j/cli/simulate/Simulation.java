@@ -591,11 +591,14 @@ public final class Simulation {
         }
     }
 
-    /** The model's distributor: a plain broadcast, or one encoded with the {@code --broadcast} preset. */
+    /**
+     * The model's distributor: a plain broadcast, or one encoded with the {@code --broadcast} preset; a
+     * {@code from-init:} broadcast's reference is the initial weights of {@code --seed}, the algorithms' seed.
+     */
     static DistributionProcess distributor(SimulationSettings s, ModelChoice model) {
         try {
             return EncodedDistribution.fromName(
-                    s.broadcast(), model.spec().weightsType(), Seeds.derive(s.seed(), Seeds.purpose("cli/broadcast")));
+                    s.broadcast(), model.spec(), s.seed(), Seeds.derive(s.seed(), Seeds.purpose("cli/broadcast")));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--broadcast " + s.broadcast() + ": " + e.getMessage());
         }

@@ -30,6 +30,7 @@ import dev.fl4j.learning.algorithms.ClientWorks;
 import dev.fl4j.learning.algorithms.ReconstructionTraining;
 import dev.fl4j.learning.templates.DeltaDistribution;
 import dev.fl4j.learning.templates.EncodedDistribution;
+import dev.fl4j.learning.templates.FromInitDistribution;
 import dev.fl4j.simulation.data.Dataset;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
@@ -139,6 +140,7 @@ public final class FederatedClient implements AutoCloseable {
             ClientSteps.Factory.class.getName(),
             FieldSelection.Factory.class.getName(),
             EncodedDistribution.DecodeFactory.class.getName(),
+            FromInitDistribution.DecodeFactory.class.getName(),
             DeltaDistribution.ClientStepFactory.class.getName(),
             ShippedChain.Factory.class.getName());
 

@@ -17,7 +17,9 @@ import dev.fl4j.core.computation.LocalComputation;
 import dev.fl4j.core.random.Seeds;
 import dev.fl4j.core.templates.MeasuredProcess;
 import dev.fl4j.core.templates.MeasuredProcessOutput;
+import dev.fl4j.learning.keras.ModelSpec;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * An encoded broadcast: the distributor that compresses the model on its way from the server to the
@@ -74,7 +76,7 @@ public final class EncodedDistribution {
         Objects.requireNonNull(valueType, "value type");
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("broadcast encoder name is empty; use '" + NONE + "' or one of "
-                    + String.join(", ", Encoders.PRESETS) + ", delta:ENCODER[/FULL]");
+                    + String.join(", ", Encoders.PRESETS) + ", from-init:ENCODER, delta:ENCODER[/FULL]");
         }
         if (name.trim().equals(NONE)) {
             return DistributionProcess.broadcast(valueType);
@@ -82,7 +84,23 @@ public final class EncodedDistribution {
         if (DeltaDistribution.isDeltaName(name)) {
             return DeltaDistribution.fromName(name, valueType, seed);
         }
+        if (FromInitDistribution.isFromInitName(name)) {
+            throw new IllegalArgumentException(
+                    "'" + name + "' encodes the change from the initial weights, which needs the model spec");
+        }
         return create(valueType, Encoders.parse(name), seed);
+    }
+
+    /**
+     * As {@link #fromName(String, Type, long)} for {@code spec}'s weights, and also
+     * {@code from-init:ENCODER}: a {@link FromInitDistribution} whose reference is the initial weights
+     * of {@code initSeed} (the learning process's seed, so that the reference is the run's start).
+     */
+    public static DistributionProcess fromName(String name, ModelSpec spec, long initSeed, long seed) {
+        if (FromInitDistribution.isFromInitName(name)) {
+            return FromInitDistribution.fromName(name, spec, initSeed, seed);
+        }
+        return fromName(name, spec.weightsType(), seed);
     }
 
     /**
@@ -92,6 +110,20 @@ public final class EncodedDistribution {
     public static DistributionProcess create(Type valueType, ValueEncoder encoder, long seed) {
         Objects.requireNonNull(valueType, "value type");
         Objects.requireNonNull(encoder, "encoder");
+        return create(valueType, encoder, seed, encoder.name(), UnaryOperator.identity(), decode(valueType, encoder));
+    }
+
+    /**
+     * The encoded broadcast of {@code toEncode(value)}, which the clients turn back into a value of
+     * {@code valueType} with {@code decode}; {@code name} names the server's encoding.
+     */
+    static DistributionProcess create(
+            Type valueType,
+            ValueEncoder encoder,
+            long seed,
+            String name,
+            UnaryOperator<Value> toEncode,
+            LocalComputation decode) {
         Value initialEncoderState = encoder.initialState(valueType);
         Type encoderState = initialEncoderState.type();
         StructType stateMember = StructType.builder()
@@ -109,7 +141,7 @@ public final class EncodedDistribution {
                 .build();
 
         LocalComputation encode = LocalComputation.of(
-                "broadcast_encode_" + encoder.name(),
+                "broadcast_encode_" + name,
                 StructType.builder()
                         .add("state", stateMember)
                         .add("value", valueType)
@@ -120,7 +152,9 @@ public final class EncodedDistribution {
                     Struct s = (Struct) a.get("state");
                     long round = ((Tensor) s.get("round")).getLong(0);
                     ValueEncoder.Encoding e = encoder.encode(
-                            a.get("value"), Seeds.derive(seed, round, BROADCAST_PURPOSE), s.get("encoder"));
+                            toEncode.apply(a.get("value")),
+                            Seeds.derive(seed, round, BROADCAST_PURPOSE),
+                            s.get("encoder"));
                     Struct nextState = Struct.named("round", Tensor.scalar(round + 1), "encoder", e.state());
                     return Struct.named(
                             "state",
@@ -130,7 +164,6 @@ public final class EncodedDistribution {
                             "measurements",
                             Struct.named("encoded_bits", Tensor.scalar(e.value().sizeInBits())));
                 });
-        LocalComputation decode = decode(valueType, encoder);
 
         FederatedComputation init = FederatedComputation.noArg(
                 "encoded_broadcast_initialize",
