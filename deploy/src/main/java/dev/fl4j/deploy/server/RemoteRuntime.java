@@ -388,10 +388,16 @@ public final class RemoteRuntime implements FederatedRuntime {
             int clientIndex = argumentSent.has(CLIENT_INDEX)
                     ? argumentSent.tensor(CLIENT_INDEX).intData()[0]
                     : -1;
-            byte[] positionFree = Payloads.sha256(ValueCodec.encode(without(argumentSent, CLIENT_INDEX)));
+            // The digest of the argument without the client's position tells a kept result's task from another. It
+            // takes encoding and hashing the whole argument (the model) once more, so only a collecting attempt, which
+            // keeps it, and a task a kept result may answer compute it. One read of the flag decides both.
+            boolean isCollecting = collecting;
+            Collected kept = isCollecting ? null : collected.remove(clientId);
+            byte[] positionFree = isCollecting || kept != null
+                    ? Payloads.sha256(ValueCodec.encode(without(argumentSent, CLIENT_INDEX)))
+                    : null;
             String passKey = HexFormat.of().formatHex(Payloads.sha256(computation));
-            if (!collecting) {
-                Collected kept = collected.remove(clientId);
+            if (!isCollecting) {
                 if (kept != null && kept.answers(computation, positionFree, clientIndex)) {
                     board.dispatched(passKey, passIndex, null);
                     board.returned(passKey, passIndex);
@@ -427,7 +433,7 @@ public final class RemoteRuntime implements FederatedRuntime {
             });
             long left = Math.max(0, deadlineNanos - System.nanoTime());
             ScheduledFuture<?> timer = deadlines.schedule(() -> board.abandonIfOpen(task), left, TimeUnit.NANOSECONDS);
-            if (collecting) {
+            if (isCollecting) {
                 collect(task, computation, positionFree, clientIndex, out, timer);
                 return out;
             }
