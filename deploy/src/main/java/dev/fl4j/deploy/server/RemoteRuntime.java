@@ -161,6 +161,7 @@ public final class RemoteRuntime implements FederatedRuntime {
             collected.clear();
         }
         collecting = false;
+        arguments.forget();
         board.resetPasses();
         missed.clear();
         this.timeoutMillis = timeoutMillis;
@@ -236,6 +237,9 @@ public final class RemoteRuntime implements FederatedRuntime {
             deadlines.shutdownNow();
         }
     }
+
+    /** Encodes the tasks' arguments, the broadcast model once per pass rather than once per client. */
+    private final TaskArgument.Encoder arguments = new TaskArgument.Encoder(CLIENT_INDEX);
 
     /** The field of a chain's argument that holds the client's position in the pass. */
     private static final String CLIENT_INDEX = "client_index";
@@ -414,7 +418,7 @@ public final class RemoteRuntime implements FederatedRuntime {
                     data.batchSize(),
                     data.examplesCap(),
                     data.stateRound(),
-                    ValueCodec.encode(argumentSent),
+                    arguments.encode(argumentSent),
                     SecureSummedResults.sentType(fn, secagg != null),
                     deadlineNanos);
             int[] secureSummed = fn instanceof ShippedChain chain ? chain.secureSummed() : new int[0];
