@@ -86,21 +86,16 @@ public final class FromInitDistribution {
                 seed,
                 "from_init_" + encoder.name(),
                 model -> Structures.zip(model, initial, (m, i) -> encoder.encodes(m.type()) ? minus(m, i) : m),
-                decode(spec, initSeed, valueType, encoder, initial));
+                decode(spec, initSeed, encoder, initial));
     }
 
     /** The clients' decoding: described when {@code encoder} is a preset. */
     static LocalComputation decode(ModelSpec spec, long initSeed, ValueEncoder encoder) {
-        return decode(
-                spec,
-                initSeed,
-                spec.weightsType(),
-                encoder,
-                spec.initialWeights(initSeed).asStruct());
+        return decode(spec, initSeed, encoder, spec.initialWeights(initSeed).asStruct());
     }
 
-    private static LocalComputation decode(
-            ModelSpec spec, long initSeed, Type valueType, ValueEncoder encoder, Value initial) {
+    private static LocalComputation decode(ModelSpec spec, long initSeed, ValueEncoder encoder, Value initial) {
+        Type valueType = spec.weightsType();
         LocalComputation decode = LocalComputation.of(
                 "broadcast_decode_from_init_" + encoder.name(),
                 EncodedDistribution.encodedType(valueType, encoder),
@@ -190,7 +185,7 @@ public final class FromInitDistribution {
                 throw new MalformedDataException(FORMAT + ": " + e.getMessage());
             }
             long initSeed = c.path("init_seed").asLong();
-            return decode(spec, initSeed, spec.weightsType(), encoder, initial(config, spec, initSeed));
+            return decode(spec, initSeed, encoder, initial(config, spec, initSeed));
         }
 
         private static Value initial(String config, ModelSpec spec, long initSeed) {
