@@ -63,6 +63,19 @@ public final class ValueCodec {
 
     /** Encodes a tensor, structure or finite sequence. */
     public static byte[] encode(Value value) {
+        long exact = treeBytes(value, 0);
+        if (exact >= 0 && exact <= MAX_ARRAY_BYTES - MAGIC.length - 1) {
+            // a tree of structures and tensors (a model, an update): its size is known, so the bytes are written
+            // once, straight into the array returned, instead of through a stream's buffer and a copy of it
+            byte[] bytes = new byte[MAGIC.length + 1 + (int) exact];
+            ByteBuffer out = ByteBuffer.wrap(bytes);
+            out.put(MAGIC).put((byte) VERSION);
+            writeTree(out, value);
+            if (out.hasRemaining()) {
+                throw new IllegalStateException("a value changed while it was encoded");
+            }
+            return bytes;
+        }
         // sized for the tensors' data up front: a model-sized value is not copied at every doubling of the buffer
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(initialSize(value));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -192,6 +205,79 @@ public final class ValueCodec {
     }
 
     /** The bytes of {@code value}'s tensors outside sequences, plus room for headers (at most 256 MiB). */
+    /** The largest array a JVM allocates. */
+    private static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
+
+    /**
+     * The bytes {@link #writeValue} writes for {@code value} if it is a tree of tensors and structures at most
+     * {@link #MAX_DEPTH} deep; -1 otherwise (a sequence is walked once, by the stream encoder).
+     */
+    private static long treeBytes(Value value, int depth) {
+        if (value instanceof Tensor t) {
+            return 1
+                    + 1
+                    + 1
+                    + 4L * t.rank()
+                    + (long) t.size() * Math.max(1, t.dtype().bits() / 8);
+        }
+        if (value instanceof Struct s && depth < MAX_DEPTH) {
+            long sum = 1 + 4;
+            for (int i = 0; i < s.size(); i++) {
+                String name = s.nameAt(i);
+                long field = treeBytes(s.get(i), depth + 1);
+                if (field < 0) {
+                    return -1;
+                }
+                sum += (name == null ? 1 : 1 + 2 + name.getBytes(StandardCharsets.UTF_8).length) + field;
+            }
+            return sum;
+        }
+        return -1;
+    }
+
+    /** {@link #writeValue} for a tree {@link #treeBytes} measured, into a buffer of exactly that size. */
+    private static void writeTree(ByteBuffer out, Value value) {
+        if (value instanceof Tensor t) {
+            out.put((byte) 'T');
+            out.put((byte) dtypeCode(t.dtype()));
+            int[] shape = t.shape();
+            out.put((byte) shape.length);
+            for (int d : shape) {
+                out.putInt(d);
+            }
+            int at = out.position();
+            switch (t.dtype()) {
+                case FLOAT32 -> out.asFloatBuffer().put(t.floatData());
+                case FLOAT64 -> out.asDoubleBuffer().put(t.doubleData());
+                case INT32 -> out.asIntBuffer().put(t.intData());
+                case INT64 -> out.asLongBuffer().put(t.longData());
+                case UINT8 -> out.put(t.byteData());
+                case BOOL -> {
+                    for (boolean b : t.boolData()) {
+                        out.put((byte) (b ? 1 : 0));
+                    }
+                }
+            }
+            out.position(at + t.size() * Math.max(1, t.dtype().bits() / 8));
+        } else {
+            Struct s = (Struct) value;
+            out.put((byte) 'S');
+            out.putInt(s.size());
+            for (int i = 0; i < s.size(); i++) {
+                String name = s.nameAt(i);
+                if (name == null) {
+                    out.put((byte) 0);
+                } else {
+                    byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+                    out.put((byte) 1);
+                    out.putShort((short) utf8.length);
+                    out.put(utf8);
+                }
+                writeTree(out, s.get(i));
+            }
+        }
+    }
+
     private static int initialSize(Value value) {
         long bytes = 64 + dataBytes(value, 0);
         return (int) Math.min(bytes, 1 << 28);

@@ -1,5 +1,6 @@
 package dev.fl4j.core.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,6 +45,29 @@ class ValueCodecTest {
     void roundTripsEveryKindOfValue() {
         Value v = sample();
         assertEquals(v, ValueCodec.decode(ValueCodec.encode(v)));
+    }
+
+    @Test
+    void aTreeOfStructuresAndTensorsEncodesToTheStreamWritersBytes() throws java.io.IOException {
+        // encode writes such a tree straight into an array of its exact size; StreamWriter writes through a stream
+        Value tree = Struct.builder()
+                .add("f", Tensor.of(new float[] {1.5f, -2f, Float.NaN, Float.MIN_VALUE}, 2, 2))
+                .add("d", Tensor.vector(1e-300, -0.0))
+                .add(Tensor.of(new long[] {Long.MIN_VALUE, 7}, 2))
+                .add("i", Tensor.of(new int[] {Integer.MAX_VALUE, -1, 0}, 3, 1))
+                .add("b", Tensor.of(new boolean[] {true, false, true}, 3))
+                .add("u", Tensor.of(new byte[] {(byte) 255, 0, 7}, 3))
+                .add("naïve ∑", Struct.of(Tensor.scalar(3), Struct.empty(), Tensor.of(new float[0], 0, 5)))
+                .build();
+        for (Value v : List.of(tree, Tensor.scalar(2f), Struct.empty(), nestedStructs(ValueCodec.MAX_DEPTH + 1))) {
+            java.io.ByteArrayOutputStream streamed = new java.io.ByteArrayOutputStream();
+            ValueCodec.StreamWriter writer = new ValueCodec.StreamWriter(streamed);
+            writer.value(v);
+            writer.flush();
+            assertArrayEquals(
+                    streamed.toByteArray(), ValueCodec.encode(v), v.type().toString());
+        }
+        assertEquals(tree, ValueCodec.decode(ValueCodec.encode(tree)));
     }
 
     @Test

@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
 import dev.fl4j.core.Value;
 import dev.fl4j.deploy.ChunkAssembler;
-import dev.fl4j.deploy.Chunks;
 import dev.fl4j.deploy.Payloads;
 import dev.fl4j.deploy.RejectedMessageException;
 import dev.fl4j.deploy.protocol.ClientHeader;
@@ -314,11 +313,11 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                                     .addAllSecureSummed(java.util.Arrays.stream(t.secureSummed)
                                             .boxed()
                                             .toList())
-                                    .setArgumentBytes(t.argument.length)
+                                    .setArgumentBytes(t.argument.length())
                                     .setDeadlineMillis(Math.max(
                                             0, TimeUnit.NANOSECONDS.toMillis(t.deadlineNanos - System.nanoTime()))))
                             .build());
-            for (ByteString chunk : Chunks.split(t.argument, ProtocolLimits.MAX_CHUNK_BYTES)) {
+            for (ByteString chunk : t.argument.chunks(ProtocolLimits.MAX_CHUNK_BYTES)) {
                 send(call, TaskChunk.newBuilder().setData(chunk).build());
             }
             call.onCompleted();

@@ -161,6 +161,7 @@ public final class RemoteRuntime implements FederatedRuntime {
             collected.clear();
         }
         collecting = false;
+        arguments.forget();
         board.resetPasses();
         missed.clear();
         this.timeoutMillis = timeoutMillis;
@@ -236,6 +237,9 @@ public final class RemoteRuntime implements FederatedRuntime {
             deadlines.shutdownNow();
         }
     }
+
+    /** Encodes the tasks' arguments, the broadcast model once per pass rather than once per client. */
+    private final TaskArgument.Encoder arguments = new TaskArgument.Encoder(CLIENT_INDEX);
 
     /** The field of a chain's argument that holds the client's position in the pass. */
     private static final String CLIENT_INDEX = "client_index";
@@ -388,10 +392,16 @@ public final class RemoteRuntime implements FederatedRuntime {
             int clientIndex = argumentSent.has(CLIENT_INDEX)
                     ? argumentSent.tensor(CLIENT_INDEX).intData()[0]
                     : -1;
-            byte[] positionFree = Payloads.sha256(ValueCodec.encode(without(argumentSent, CLIENT_INDEX)));
+            // The digest of the argument without the client's position tells a kept result's task from another. It
+            // takes encoding and hashing the whole argument (the model) once more, so only a collecting attempt, which
+            // keeps it, and a task a kept result may answer compute it. One read of the flag decides both.
+            boolean isCollecting = collecting;
+            Collected kept = isCollecting ? null : collected.remove(clientId);
+            byte[] positionFree = isCollecting || kept != null
+                    ? Payloads.sha256(ValueCodec.encode(without(argumentSent, CLIENT_INDEX)))
+                    : null;
             String passKey = HexFormat.of().formatHex(Payloads.sha256(computation));
-            if (!collecting) {
-                Collected kept = collected.remove(clientId);
+            if (!isCollecting) {
                 if (kept != null && kept.answers(computation, positionFree, clientIndex)) {
                     board.dispatched(passKey, passIndex, null);
                     board.returned(passKey, passIndex);
@@ -408,7 +418,7 @@ public final class RemoteRuntime implements FederatedRuntime {
                     data.batchSize(),
                     data.examplesCap(),
                     data.stateRound(),
-                    ValueCodec.encode(argumentSent),
+                    arguments.encode(argumentSent),
                     SecureSummedResults.sentType(fn, secagg != null),
                     deadlineNanos);
             int[] secureSummed = fn instanceof ShippedChain chain ? chain.secureSummed() : new int[0];
@@ -427,7 +437,7 @@ public final class RemoteRuntime implements FederatedRuntime {
             });
             long left = Math.max(0, deadlineNanos - System.nanoTime());
             ScheduledFuture<?> timer = deadlines.schedule(() -> board.abandonIfOpen(task), left, TimeUnit.NANOSECONDS);
-            if (collecting) {
+            if (isCollecting) {
                 collect(task, computation, positionFree, clientIndex, out, timer);
                 return out;
             }

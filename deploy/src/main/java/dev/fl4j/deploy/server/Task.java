@@ -29,7 +29,7 @@ final class Task {
     final int batchSize;
     final int examplesCap;
     final int stateRound;
-    final byte[] argument;
+    final TaskArgument argument;
     final Type resultType;
     final long deadlineNanos;
     final CompletableFuture<Value> result = new CompletableFuture<>();
@@ -55,7 +55,7 @@ final class Task {
             int batchSize,
             int examplesCap,
             int stateRound,
-            byte[] argument,
+            TaskArgument argument,
             Type resultType,
             long deadlineNanos) {
         this.id = id;

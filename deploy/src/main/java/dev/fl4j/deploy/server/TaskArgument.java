@@ -1,0 +1,155 @@
+package dev.fl4j.deploy.server;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.fl4j.core.DType;
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.io.ValueCodec;
+import dev.fl4j.deploy.Chunks;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A task's argument bytes, as one encoding shared by the tasks of a pass with a few bytes of this task's own
+ * written over it: every client of a pass is sent the same broadcast values and only its position differs, so
+ * the model is encoded once per pass instead of once per client, and a task holds a copy of the one chunk its
+ * own bytes fall in rather than a model-sized array. The bytes are exactly those of encoding the task's own
+ * argument (the pass's {@code RemoteRuntime} builds them so); the shared array is never written.
+ */
+final class TaskArgument {
+
+    private final byte[] shared;
+    private final int patchAt;
+    private final byte[] patch;
+
+    private TaskArgument(byte[] shared, int patchAt, byte[] patch) {
+        if (patchAt < 0 || patchAt + patch.length > shared.length) {
+            throw new IllegalArgumentException("a patch of " + patch.length + " bytes at " + patchAt
+                    + " does not lie within the " + shared.length + " bytes it patches");
+        }
+        this.shared = shared;
+        this.patchAt = patchAt;
+        this.patch = patch.clone();
+    }
+
+    /** {@code bytes} as they are. */
+    static TaskArgument of(byte[] bytes) {
+        return new TaskArgument(bytes, 0, new byte[0]);
+    }
+
+    /** {@code shared} with {@code patch} in place of its bytes from {@code patchAt} on. */
+    static TaskArgument patched(byte[] shared, int patchAt, byte[] patch) {
+        return new TaskArgument(shared, patchAt, patch);
+    }
+
+    int length() {
+        return shared.length;
+    }
+
+    /**
+     * The bytes in pieces of at most {@code chunkBytes}, as {@link Chunks#split} cuts them: views of the shared
+     * array, except the pieces the patch touches, which are copies with the patch written in.
+     */
+    List<ByteString> chunks(int chunkBytes) {
+        List<ByteString> views = Chunks.split(shared, chunkBytes);
+        if (patch.length == 0) {
+            return views;
+        }
+        int first = patchAt / chunkBytes;
+        int last = (patchAt + patch.length - 1) / chunkBytes;
+        for (int c = first; c <= last; c++) {
+            int start = c * chunkBytes;
+            byte[] own = Arrays.copyOfRange(shared, start, Math.min(shared.length, start + chunkBytes));
+            int from = Math.max(patchAt, start);
+            int to = Math.min(patchAt + patch.length, start + own.length);
+            System.arraycopy(patch, from - patchAt, own, from - start, to - from);
+            views.set(c, UnsafeByteOperations.unsafeWrap(own));
+        }
+        return views;
+    }
+
+    /** The whole argument in one new array. */
+    byte[] bytes() {
+        byte[] out = shared.clone();
+        System.arraycopy(patch, 0, out, patchAt, patch.length);
+        return out;
+    }
+
+    /** Whether this argument's bytes are written over the same shared array as {@code other}'s. */
+    boolean sharesEncodingWith(TaskArgument other) {
+        return shared == other.shared;
+    }
+
+    /**
+     * Encodes the arguments of a pass's tasks, sharing one encoding among those that differ only in the
+     * client's position: an argument whose first field is the int32 scalar {@code positionField} and whose other
+     * fields are the same value objects (values are immutable) under the same names as the last one encoded is
+     * the last encoding with the 4 bytes of the position written over. Anything else is encoded whole.
+     */
+    static final class Encoder {
+        private final String positionField;
+        /** Where the position's 4 bytes lie in an encoding whose first field is the position. */
+        private final int positionAt;
+
+        private Struct last;
+        private byte[] lastBytes;
+
+        Encoder(String positionField) {
+            this.positionField = positionField;
+            byte[] alone = ValueCodec.encode(
+                    Struct.builder().add(positionField, Tensor.scalar(0)).build());
+            this.positionAt = alone.length - Integer.BYTES;
+        }
+
+        /** {@code argument}'s bytes, exactly {@link ValueCodec#encode}'s. */
+        synchronized TaskArgument encode(Struct argument) {
+            Integer position = position(argument);
+            if (position != null && last != null && sameButPosition(argument)) {
+                return patched(
+                        lastBytes,
+                        positionAt,
+                        ByteBuffer.allocate(Integer.BYTES).putInt(position).array());
+            }
+            byte[] bytes = ValueCodec.encode(argument);
+            boolean shareable = position != null
+                    && bytes.length >= positionAt + Integer.BYTES
+                    && ByteBuffer.wrap(bytes).getInt(positionAt) == position;
+            last = shareable ? argument : null;
+            lastBytes = shareable ? bytes : null;
+            return of(bytes);
+        }
+
+        /** Forgets the last encoding (a new round attempt starts). */
+        synchronized void forget() {
+            last = null;
+            lastBytes = null;
+        }
+
+        private Integer position(Struct argument) {
+            if (argument.size() == 0 || !positionField.equals(argument.nameAt(0))) {
+                return null;
+            }
+            Value v = argument.get(0);
+            if (v instanceof Tensor t && t.dtype() == DType.INT32 && t.rank() == 0) {
+                return t.intData()[0];
+            }
+            return null;
+        }
+
+        private boolean sameButPosition(Struct argument) {
+            if (argument.size() != last.size()) {
+                return false;
+            }
+            for (int i = 1; i < argument.size(); i++) {
+                if (argument.get(i) != last.get(i) || !Objects.equals(argument.nameAt(i), last.nameAt(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}
