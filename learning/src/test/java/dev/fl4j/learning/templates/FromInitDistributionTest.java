@@ -53,6 +53,25 @@ class FromInitDistributionTest {
         return s;
     }
 
+    /** {@code a + sign·b}, element by element in float32. */
+    private static Tensor elementwise(Tensor a, Tensor b, int sign) {
+        float[] x = a.floatData().clone();
+        float[] y = b.floatData();
+        for (int k = 0; k < x.length; k++) {
+            x[k] += sign * y[k];
+        }
+        return Tensor.of(x, a.shape());
+    }
+
+    /** What the server sends in round 0 with seed 5: {@code model − initial}, encoded with the round's seed. */
+    private static Value firstRoundBytes(ValueEncoder encoder, Struct model) {
+        Value change =
+                Structures.zip(model, TWO_NN.initialWeights(INIT_SEED).asStruct(), (m, i) -> elementwise(m, i, -1));
+        return encoder.encode(
+                        change, Seeds.derive(5, 0, Seeds.purpose("broadcast")), encoder.initialState(change.type()))
+                .value();
+    }
+
     private static MeasuredProcessOutput deliver(DistributionProcess d, Struct model, int clients) {
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(2).build()) {
             return EncodedDistributionTest.deliver(rt, d, d.initialize(rt), model, clients);
@@ -70,25 +89,8 @@ class FromInitDistributionTest {
                 deliver(EncodedDistribution.fromName("from-init:" + preset, TWO_NN, INIT_SEED, 5), model, 3);
         ClientValues received = (ClientValues) out.result();
 
-        Value change = Structures.zip(model, init, (m, i) -> {
-            float[] d = m.floatData().clone();
-            float[] z = i.floatData();
-            for (int k = 0; k < d.length; k++) {
-                d[k] -= z[k];
-            }
-            return Tensor.of(d, m.shape());
-        });
-        Value sent = encoder.encode(
-                        change, Seeds.derive(5, 0, Seeds.purpose("broadcast")), encoder.initialState(change.type()))
-                .value();
-        Value want = Structures.zip(encoder.decode(sent, change.type()), init, (d, i) -> {
-            float[] s = d.floatData().clone();
-            float[] z = i.floatData();
-            for (int k = 0; k < s.length; k++) {
-                s[k] += z[k];
-            }
-            return Tensor.of(s, d.shape());
-        });
+        Value sent = firstRoundBytes(encoder, model);
+        Value want = Structures.zip(encoder.decode(sent, model.type()), init, (d, i) -> elementwise(d, i, +1));
         for (int c = 0; c < 3; c++) {
             assertEquals(want, received.member(c), "client " + c);
         }
@@ -161,17 +163,7 @@ class FromInitDistributionTest {
         LocalComputation described = FromInitDistribution.decode(TWO_NN, INIT_SEED, encoder);
         byte[] wire = described.descriptor().orElseThrow().toBytes();
         LocalComputation rebuilt = ComputationDescriptor.fromBytes(wire).rebuild();
-        Value change = Structures.zip(model, TWO_NN.initialWeights(INIT_SEED).asStruct(), (m, i) -> {
-            float[] v = m.floatData().clone();
-            float[] z = i.floatData();
-            for (int k = 0; k < v.length; k++) {
-                v[k] -= z[k];
-            }
-            return Tensor.of(v, m.shape());
-        });
-        Value sent = encoder.encode(
-                        change, Seeds.derive(5, 0, Seeds.purpose("broadcast")), encoder.initialState(change.type()))
-                .value();
+        Value sent = firstRoundBytes(encoder, model);
         assertEquals(received, rebuilt.call(sent));
         assertEquals(received, rebuilt.call(sent), "a second call (cached initial weights) decodes the same");
     }
