@@ -86,10 +86,10 @@ class ParquetTableFuzzTest {
 
     /**
      * Mutated files with PLAIN pages of required numbers (v1 and v2 pages, Snappy and uncompressed,
-     * two row groups of a few pages, no checksums, so that changed values reach the readers), read by
-     * runs of skipped and read rows with direct PLAIN pages and with parquet-java's column readers:
-     * direct pages may refuse a file the column readers read, but whatever rows they return are the
-     * column readers' rows.
+     * two row groups of a few pages; one file's dictionaries overflow into PLAIN pages; no checksums,
+     * so that changed values reach the readers), read by runs of skipped and read rows with direct
+     * PLAIN pages and with parquet-java's column readers: direct pages may refuse a file the column
+     * readers read, but whatever rows they return are the column readers' rows.
      */
     @Test
     void directPlainPagesNeverReadOtherRowsThanParquetJavasReaders() throws Exception {
@@ -104,6 +104,10 @@ class ParquetTableFuzzTest {
                 assertEquals(rows, DirectPlainPagesTest.readRuns(seed, false, 1, 40));
             }
         }
+        Path dictionary = dir.resolve("seed-dictionary.parquet");
+        DirectPlainPagesTest.write(
+                dictionary, WriterVersion.PARQUET_1_0, CompressionCodecName.SNAPPY, true, 120, 80, false);
+        fuzz.seed(Files.readAllBytes(dictionary));
         Path file = dir.resolve("fuzz.parquet");
         fuzz.expecting(MalformedTableException.class)
                 .inputs(2_000)
