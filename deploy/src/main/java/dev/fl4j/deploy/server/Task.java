@@ -29,7 +29,9 @@ final class Task {
     final int batchSize;
     final int examplesCap;
     final int stateRound;
+    /** The argument's bytes: the pass's shared encoding with this task's position written in. */
     final TaskArgument argument;
+
     final Type resultType;
     final long deadlineNanos;
     final CompletableFuture<Value> result = new CompletableFuture<>();
