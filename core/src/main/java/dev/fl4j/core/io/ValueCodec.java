@@ -204,7 +204,6 @@ public final class ValueCodec {
         }
     }
 
-    /** The bytes of {@code value}'s tensors outside sequences, plus room for headers (at most 256 MiB). */
     /** The largest array a JVM allocates. */
     private static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
 
@@ -214,11 +213,8 @@ public final class ValueCodec {
      */
     private static long treeBytes(Value value, int depth) {
         if (value instanceof Tensor t) {
-            return 1
-                    + 1
-                    + 1
-                    + 4L * t.rank()
-                    + (long) t.size() * Math.max(1, t.dtype().bits() / 8);
+            // tag, dtype code, rank, the dimensions, the data
+            return 3 + 4L * t.rank() + (long) t.size() * Math.max(1, t.dtype().bits() / 8);
         }
         if (value instanceof Struct s && depth < MAX_DEPTH) {
             long sum = 1 + 4;
@@ -245,20 +241,7 @@ public final class ValueCodec {
             for (int d : shape) {
                 out.putInt(d);
             }
-            int at = out.position();
-            switch (t.dtype()) {
-                case FLOAT32 -> out.asFloatBuffer().put(t.floatData());
-                case FLOAT64 -> out.asDoubleBuffer().put(t.doubleData());
-                case INT32 -> out.asIntBuffer().put(t.intData());
-                case INT64 -> out.asLongBuffer().put(t.longData());
-                case UINT8 -> out.put(t.byteData());
-                case BOOL -> {
-                    for (boolean b : t.boolData()) {
-                        out.put((byte) (b ? 1 : 0));
-                    }
-                }
-            }
-            out.position(at + t.size() * Math.max(1, t.dtype().bits() / 8));
+            putData(out, t);
         } else {
             Struct s = (Struct) value;
             out.put((byte) 'S');
@@ -278,6 +261,25 @@ public final class ValueCodec {
         }
     }
 
+    /** Writes {@code t}'s elements big-endian at {@code out}'s position and moves the position past them. */
+    private static void putData(ByteBuffer out, Tensor t) {
+        int at = out.position();
+        switch (t.dtype()) {
+            case FLOAT32 -> out.asFloatBuffer().put(t.floatData());
+            case FLOAT64 -> out.asDoubleBuffer().put(t.doubleData());
+            case INT32 -> out.asIntBuffer().put(t.intData());
+            case INT64 -> out.asLongBuffer().put(t.longData());
+            case UINT8 -> out.put(t.byteData());
+            case BOOL -> {
+                for (boolean b : t.boolData()) {
+                    out.put((byte) (b ? 1 : 0));
+                }
+            }
+        }
+        out.position(at + t.size() * Math.max(1, t.dtype().bits() / 8));
+    }
+
+    /** The bytes of {@code value}'s tensors outside sequences, plus room for headers (at most 256 MiB). */
     private static int initialSize(Value value) {
         long bytes = 64 + dataBytes(value, 0);
         return (int) Math.min(bytes, 1 << 28);
@@ -372,18 +374,7 @@ public final class ValueCodec {
         }
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(
                 Integer.MAX_VALUE, (long) t.size() * Math.max(1, t.dtype().bits() / 8)));
-        switch (t.dtype()) {
-            case FLOAT32 -> buf.asFloatBuffer().put(t.floatData());
-            case FLOAT64 -> buf.asDoubleBuffer().put(t.doubleData());
-            case INT32 -> buf.asIntBuffer().put(t.intData());
-            case INT64 -> buf.asLongBuffer().put(t.longData());
-            case UINT8 -> buf.put(t.byteData());
-            case BOOL -> {
-                for (boolean b : t.boolData()) {
-                    buf.put((byte) (b ? 1 : 0));
-                }
-            }
-        }
+        putData(buf, t);
         out.write(buf.array());
     }
 

@@ -190,6 +190,14 @@ final class ParquetTableReader implements TableReader {
      * class path that report is a {@link NoClassDefFoundError} of a Hadoop class, which is the damage
      * reported. Any other missing class is not ours to explain and is rethrown.
      */
+    /** What went wrong reading the current row, as a {@link MalformedTableException} naming it. */
+    private RuntimeException unreadableRow(Throwable e) {
+        if (e instanceof NoClassDefFoundError missing) {
+            return damaged(file, "row " + row, missing);
+        }
+        return new MalformedTableException(file, "row " + row, "unreadable (" + e.getMessage() + ")");
+    }
+
     private static RuntimeException damaged(Path file, String where, NoClassDefFoundError e) {
         if (e.getMessage() == null || !e.getMessage().startsWith("org/apache/hadoop/")) {
             throw e;
@@ -238,10 +246,8 @@ final class ParquetTableReader implements TableReader {
             return skipped;
         } catch (MalformedTableException e) {
             throw e;
-        } catch (RuntimeException | IOException e) {
-            throw new MalformedTableException(file, "row " + row, "unreadable (" + e.getMessage() + ")");
-        } catch (NoClassDefFoundError e) {
-            throw damaged(file, "row " + row, e);
+        } catch (RuntimeException | IOException | NoClassDefFoundError e) {
+            throw unreadableRow(e);
         }
     }
 
@@ -258,10 +264,8 @@ final class ParquetTableReader implements TableReader {
             return true;
         } catch (MalformedTableException e) {
             throw e;
-        } catch (RuntimeException | IOException e) {
-            throw new MalformedTableException(file, "row " + row, "unreadable (" + e.getMessage() + ")");
-        } catch (NoClassDefFoundError e) {
-            throw damaged(file, "row " + row, e);
+        } catch (RuntimeException | IOException | NoClassDefFoundError e) {
+            throw unreadableRow(e);
         }
     }
 
