@@ -121,23 +121,22 @@ public final class FromInitDistribution {
     }
 
     private static Tensor minus(Tensor a, Tensor b) {
+        return combined(a, b, -1f);
+    }
+
+    private static Tensor plus(Tensor change, Tensor base) {
+        return combined(change, base, 1f);
+    }
+
+    /** {@code a + sign·b} in float32, element by element ({@code sign·b} is exact for ±1). */
+    private static Tensor combined(Tensor a, Tensor b, float sign) {
         float[] x = floats(a);
         float[] y = floats(b);
         float[] d = new float[x.length];
         for (int i = 0; i < d.length; i++) {
-            d[i] = x[i] - y[i];
+            d[i] = x[i] + sign * y[i];
         }
         return Tensor.of(d, a.shape());
-    }
-
-    private static Tensor plus(Tensor change, Tensor base) {
-        float[] x = floats(change);
-        float[] y = floats(base);
-        float[] d = new float[x.length];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = x[i] + y[i];
-        }
-        return Tensor.of(d, base.shape());
     }
 
     private static float[] floats(Tensor t) {
