@@ -71,25 +71,25 @@ public final class DeployFixture {
                 .model();
     }
 
-    /** A server of the fixture's process over TLS with {@code pki}'s certificate, authorizing its clients' keys. */
-    public static DeployServer.Builder tlsServer(PkiFiles pki, int perRound, int rounds) throws IOException {
+    /** The fixture's process, batch size and seed, {@code perRound} clients a round for {@code rounds} rounds. */
+    private static DeployServer.Builder serverOfTheProcess(int perRound, int rounds) {
         return DeployServer.builder()
                 .setProcess(process())
                 .setClientsPerRound(perRound)
                 .setRounds(rounds)
                 .setBatchSize(BATCH)
-                .optSeed(SEED)
+                .optSeed(SEED);
+    }
+
+    /** A server of the fixture's process over TLS with {@code pki}'s certificate, authorizing its clients' keys. */
+    public static DeployServer.Builder tlsServer(PkiFiles pki, int perRound, int rounds) throws IOException {
+        return serverOfTheProcess(perRound, rounds)
                 .optTls(pki.serverCertificateChain(), pki.serverPrivateKey())
                 .optAuthorizedKeys(pki.readAuthorizedKeys());
     }
 
     public static DeployServer.Builder server(int perRound, int rounds) {
-        return DeployServer.builder()
-                .setProcess(process())
-                .setClientsPerRound(perRound)
-                .setRounds(rounds)
-                .setBatchSize(BATCH)
-                .optSeed(SEED)
+        return serverOfTheProcess(perRound, rounds)
                 .optInsecure(true)
                 .optMinPopulation(CLIENTS)
                 .optHeartbeatMillis(200);

@@ -184,12 +184,6 @@ final class ParquetTableReader implements TableReader {
         };
     }
 
-    /**
-     * parquet-java names the file through Hadoop's {@code Path} in some of its reports of a damaged
-     * column chunk (e.g. pages whose value counts do not add up to the chunk's); without Hadoop on the
-     * class path that report is a {@link NoClassDefFoundError} of a Hadoop class, which is the damage
-     * reported. Any other missing class is not ours to explain and is rethrown.
-     */
     /** What went wrong reading the current row, as a {@link MalformedTableException} naming it. */
     private RuntimeException unreadableRow(Throwable e) {
         if (e instanceof NoClassDefFoundError missing) {
@@ -198,6 +192,12 @@ final class ParquetTableReader implements TableReader {
         return new MalformedTableException(file, "row " + row, "unreadable (" + e.getMessage() + ")");
     }
 
+    /**
+     * parquet-java names the file through Hadoop's {@code Path} in some of its reports of a damaged
+     * column chunk (e.g. pages whose value counts do not add up to the chunk's); without Hadoop on the
+     * class path that report is a {@link NoClassDefFoundError} of a Hadoop class, which is the damage
+     * reported. Any other missing class is not ours to explain and is rethrown.
+     */
     private static RuntimeException damaged(Path file, String where, NoClassDefFoundError e) {
         if (e.getMessage() == null || !e.getMessage().startsWith("org/apache/hadoop/")) {
             throw e;

@@ -24,6 +24,7 @@ import dev.fl4j.learning.optimizers.Optimizer;
 import dev.fl4j.learning.optimizers.Yogi;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -753,7 +754,7 @@ public final class TfModelGraph implements AutoCloseable {
 
     /** Fetches more in a batch's run ({@link #runBatch}'s own fetches come first), then reads them. */
     private interface ExtraFetches {
-        java.util.function.Consumer<Result> fetch(Session.Runner runner);
+        Consumer<Result> fetch(Session.Runner runner);
     }
 
     private int runBatch(
@@ -824,7 +825,7 @@ public final class TfModelGraph implements AutoCloseable {
                     case FORWARD_INFERENCE ->
                         r.addTarget(evalMetricUpdate).fetch(inferLoss).fetch(inferPredictions);
                 }
-                java.util.function.Consumer<Result> extraReads = extra == null ? null : extra.fetch(r);
+                Consumer<Result> extraReads = extra == null ? null : extra.fetch(r);
                 try (Result result = r.run()) {
                     if (extraReads != null) {
                         extraReads.accept(result);
