@@ -149,31 +149,102 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
 
     /**
      * Quantizes {@code x[start, end)} into {@code q[qStart, qStart + end - start)} and returns the block's scale. The
-     * sums run in index order, in doubles, so the scale does not depend on how the block is stored.
+     * sums run in doubles in four lanes (element {@code start + i} in lane {@code i mod 4}, each lane in index order,
+     * the lanes combined as {@code (lane0 + lane1) + (lane2 + lane3)}), so the scale does not depend on how the block
+     * is stored, and the additions of one lane need not wait for the others'. The decoder reads the scale, so the
+     * order is the encoder's choice.
      */
     private float quantizeBlock(float[] x, int start, int end, int[] q, int qStart) {
-        double sq = 0;
-        for (int i = start; i < end; i++) {
-            sq += (double) x[i] * x[i];
-        }
+        double sq = sumOfSquares(x, start, end);
         float rms = (float) Math.sqrt(sq / (end - start));
         if (rms > 0) {
             float inverseScale = 1f / rms;
-            double xc = 0;
-            double cc = 0;
-            for (int i = start; i < end; i++) {
-                int s = level(x[i] * inverseScale);
-                q[qStart + i - start] = s;
-                double c = levels[s];
-                xc += x[i] * c;
-                cc += c * c;
+            double xc0 = 0;
+            double xc1 = 0;
+            double xc2 = 0;
+            double xc3 = 0;
+            double cc0 = 0;
+            double cc1 = 0;
+            double cc2 = 0;
+            double cc3 = 0;
+            int i = start;
+            int shift = qStart - start;
+            for (; i + 4 <= end; i += 4) {
+                float x0 = x[i];
+                float x1 = x[i + 1];
+                float x2 = x[i + 2];
+                float x3 = x[i + 3];
+                int s0 = level(x0 * inverseScale);
+                int s1 = level(x1 * inverseScale);
+                int s2 = level(x2 * inverseScale);
+                int s3 = level(x3 * inverseScale);
+                q[i + shift] = s0;
+                q[i + 1 + shift] = s1;
+                q[i + 2 + shift] = s2;
+                q[i + 3 + shift] = s3;
+                double c0 = levels[s0];
+                double c1 = levels[s1];
+                double c2 = levels[s2];
+                double c3 = levels[s3];
+                xc0 += x0 * c0;
+                xc1 += x1 * c1;
+                xc2 += x2 * c2;
+                xc3 += x3 * c3;
+                cc0 += c0 * c0;
+                cc1 += c1 * c1;
+                cc2 += c2 * c2;
+                cc3 += c3 * c3;
             }
-            return (float) Math.max(0, unbiased ? sq / xc : xc / cc);
+            // at most three elements left, in lanes 0, 1, 2
+            for (int lane = 0; i < end; i++, lane++) {
+                int s = level(x[i] * inverseScale);
+                q[i + shift] = s;
+                double c = levels[s];
+                if (lane == 0) {
+                    xc0 += x[i] * c;
+                    cc0 += c * c;
+                } else if (lane == 1) {
+                    xc1 += x[i] * c;
+                    cc1 += c * c;
+                } else {
+                    xc2 += x[i] * c;
+                    cc2 += c * c;
+                }
+            }
+            double xcSum = (xc0 + xc1) + (xc2 + xc3);
+            double ccSum = (cc0 + cc1) + (cc2 + cc3);
+            return (float) Math.max(0, unbiased ? sq / xcSum : xcSum / ccSum);
         }
         for (int i = start; i < end; i++) {
             q[qStart + i - start] = level(x[i] * 0f);
         }
         return 0f;
+    }
+
+    /** The sum of {@code x[i]²} over {@code [start, end)} in double, in the lanes of {@link #quantizeBlock}. */
+    static double sumOfSquares(float[] x, int start, int end) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = start;
+        for (; i + 4 <= end; i += 4) {
+            s0 += (double) x[i] * x[i];
+            s1 += (double) x[i + 1] * x[i + 1];
+            s2 += (double) x[i + 2] * x[i + 2];
+            s3 += (double) x[i + 3] * x[i + 3];
+        }
+        // at most three elements left, in lanes 0, 1, 2
+        if (i < end) {
+            s0 += (double) x[i] * x[i];
+        }
+        if (i + 1 < end) {
+            s1 += (double) x[i + 1] * x[i + 1];
+        }
+        if (i + 2 < end) {
+            s2 += (double) x[i + 2] * x[i + 2];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /**

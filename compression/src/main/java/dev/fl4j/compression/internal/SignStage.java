@@ -41,22 +41,19 @@ public final class SignStage extends QuantizerStage implements BlockQuantizer {
     public Signal encode(Signal input, StageContext context, ByteWriter sideInfo) {
         float[] y = input.floats();
         int[] s = new int[y.length];
-        double l1 = 0;
-        double l2 = 0;
+        Norms norms = new Norms();
         for (int i = 0; i < y.length; i++) {
-            float v = y[i];
-            s[i] = v >= 0 ? 1 : 0;
-            l1 += Math.abs(v);
-            l2 += (double) v * v;
+            s[i] = y[i] >= 0 ? 1 : 0;
+            norms.add(i, y[i]);
         }
-        sideInfo.writeFloat(scale(l1, l2, y.length));
+        sideInfo.writeFloat(scale(norms.l1(), norms.l2(), y.length));
         return Signal.symbols(s, 2);
     }
 
     /**
      * As {@link #encode} then bit packing: sign bit i at bit {@code i mod 8} of byte {@code i/8}, gathered 64 at a
-     * time into a little-endian long. The norms are summed in the same order as {@link #encode} sums them, so the
-     * scale is the same float.
+     * time into a little-endian long. The norms are summed in the lanes of {@link Norms}, as {@link #encode} sums them,
+     * so the scale is the same float.
      */
     @Override
     public Signal encodePacked(Signal input, StageContext context, ByteWriter sideInfo) {
@@ -75,40 +72,61 @@ public final class SignStage extends QuantizerStage implements BlockQuantizer {
     public Sink startPacked(int m, ByteWriter sideInfo) {
         return new Sink() {
             private final byte[] out = new byte[BitPacker.packedBytes(m, 1)];
-            private double l1;
-            private double l2;
+            private final Norms norms = new Norms();
 
             @Override
             public void accept(float[] y, int from, int offset, int len) {
-                double a = l1;
-                double b = l2;
                 int i = 0;
                 if ((offset & 63) == 0) {
+                    double a0 = norms.l1[0];
+                    double a1 = norms.l1[1];
+                    double a2 = norms.l1[2];
+                    double a3 = norms.l1[3];
+                    double b0 = norms.l2[0];
+                    double b1 = norms.l2[1];
+                    double b2 = norms.l2[2];
+                    double b3 = norms.l2[3];
                     for (; i + 64 <= len; i += 64) {
-                        long bits = 0;
-                        for (int k = 0; k < 64; k++) {
-                            float v = y[from + i + k];
-                            bits |= (v >= 0 ? 1L : 0L) << k;
-                            a += Math.abs(v);
-                            b += (double) v * v;
+                        // four partial words, so that no element's bit waits for the previous one's
+                        long p0 = 0;
+                        long p1 = 0;
+                        long p2 = 0;
+                        long p3 = 0;
+                        for (int k = 0; k < 64; k += 4) {
+                            int j = from + i + k;
+                            float v0 = y[j];
+                            float v1 = y[j + 1];
+                            float v2 = y[j + 2];
+                            float v3 = y[j + 3];
+                            p0 |= (v0 >= 0 ? 1L : 0L) << k;
+                            p1 |= (v1 >= 0 ? 2L : 0L) << k;
+                            p2 |= (v2 >= 0 ? 4L : 0L) << k;
+                            p3 |= (v3 >= 0 ? 8L : 0L) << k;
+                            a0 += Math.abs(v0);
+                            a1 += Math.abs(v1);
+                            a2 += Math.abs(v2);
+                            a3 += Math.abs(v3);
+                            b0 += (double) v0 * v0;
+                            b1 += (double) v1 * v1;
+                            b2 += (double) v2 * v2;
+                            b3 += (double) v3 * v3;
                         }
+                        long bits = p0 | p1 | p2 | p3;
                         BitPacker.putLong(out, (offset + i) >>> 3, bits);
                     }
+                    norms.set(a0, a1, a2, a3, b0, b1, b2, b3);
                 }
                 for (; i < len; i++) {
                     float v = y[from + i];
                     int at = offset + i;
                     out[at >>> 3] |= (byte) ((v >= 0 ? 1 : 0) << (at & 7));
-                    a += Math.abs(v);
-                    b += (double) v * v;
+                    norms.add(at, v);
                 }
-                l1 = a;
-                l2 = b;
             }
 
             @Override
             public byte[] finish() {
-                sideInfo.writeFloat(scale(l1, l2, m));
+                sideInfo.writeFloat(scale(norms.l1(), norms.l2(), m));
                 return out;
             }
         };
@@ -173,5 +191,41 @@ public final class SignStage extends QuantizerStage implements BlockQuantizer {
                     "sign scale at offset " + at + " is " + scale + ", expected a finite value >= 0");
         }
         return scale;
+    }
+
+    /**
+     * The sums of |y| and y² in double, in four lanes so that the additions do not wait on each other: element
+     * {@code i} (its index in the tensor) goes to lane {@code i mod 4}, each lane sums in index order, and the lanes
+     * combine as {@code (lane0 + lane1) + (lane2 + lane3)}. That order, not how the elements arrive, fixes the scale's
+     * float. The decoder only reads the scale, so the order is the encoder's choice.
+     */
+    static final class Norms {
+        private final double[] l1 = new double[4];
+        private final double[] l2 = new double[4];
+
+        void add(int index, float v) {
+            l1[index & 3] += Math.abs(v);
+            l2[index & 3] += (double) v * v;
+        }
+
+        @SuppressWarnings("checkstyle:ParameterNumber")
+        void set(double a0, double a1, double a2, double a3, double b0, double b1, double b2, double b3) {
+            l1[0] = a0;
+            l1[1] = a1;
+            l1[2] = a2;
+            l1[3] = a3;
+            l2[0] = b0;
+            l2[1] = b1;
+            l2[2] = b2;
+            l2[3] = b3;
+        }
+
+        double l1() {
+            return (l1[0] + l1[1]) + (l1[2] + l1[3]);
+        }
+
+        double l2() {
+            return (l2[0] + l2[1]) + (l2[2] + l2[3]);
+        }
     }
 }

@@ -182,7 +182,10 @@ class FastPathEquivalenceTest {
         }
     }
 
-    /** Lloyd–Max symbols as format version 1 defines them: per block of 4096, thresholds below x/rms counted. */
+    /**
+     * Lloyd–Max symbols as the encoder defines them: per block of 4096, thresholds below x/rms counted, the block's
+     * sum of squares in four lanes (element i of the block in lane i mod 4) combined as (0 + 1) + (2 + 3).
+     */
     private static int[] referenceLevels(float[] x, float[] levels) {
         float[] t = new float[levels.length - 1];
         for (int j = 0; j < t.length; j++) {
@@ -191,10 +194,11 @@ class FastPathEquivalenceTest {
         int[] q = new int[x.length];
         for (int start = 0; start < x.length; start += LloydMaxStage.BLOCK) {
             int end = Math.min(x.length, start + LloydMaxStage.BLOCK);
-            double sq = 0;
+            double[] lanes = new double[4];
             for (int i = start; i < end; i++) {
-                sq += (double) x[i] * x[i];
+                lanes[(i - start) % 4] += (double) x[i] * x[i];
             }
+            double sq = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
             float rms = (float) Math.sqrt(sq / (end - start));
             float inverse = rms > 0 ? 1f / rms : 0f;
             for (int i = start; i < end; i++) {
