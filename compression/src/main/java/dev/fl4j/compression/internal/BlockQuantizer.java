@@ -53,5 +53,15 @@ public interface BlockQuantizer extends PackedQuantizer {
 
         /** Decoded elements {@code [offset, offset+len)} into {@code dst[0, len)}. */
         void fill(int offset, float[] dst, int len);
+
+        /**
+         * As {@link #fill}, then the first four butterfly passes of the Walsh–Hadamard transform (strides 1 to 8) over
+         * each group of 16, bit for bit as {@link HadamardStage}'s 16-point kernel computes them; {@code offset} and
+         * {@code len} multiples of 16. A source whose values take few patterns may compute the passes faster.
+         */
+        default void fillRadix16(int offset, float[] dst, int len) {
+            fill(offset, dst, len);
+            HadamardStage.radix16Groups(dst, len);
+        }
     }
 }

@@ -171,8 +171,8 @@ public final class HadamardStage implements EncodingStage {
             SplitMix64 rng = new SplitMix64(seed);
             float[] t = new float[block];
             for (int start = 0; start < n; start += block) {
-                source.fill(start, t, block);
-                fwht(t, 0, block);
+                source.fillRadix16(start, t, block);
+                fwhtFrom16(t, 0, block);
                 unsign(t, x, start, Math.min(block, n - start), rng, scale);
             }
             return x;
@@ -384,6 +384,78 @@ public final class HadamardStage implements EncodingStage {
             y[q + j] = amb + cmd;
             y[r + j] = ab - cd;
             y[s + j] = amb - cmd;
+        }
+    }
+
+    /** {@link #radix16} over each group of 16 of {@code y[0, len)}; {@code len} a multiple of 16. */
+    static void radix16Groups(float[] y, int len) {
+        for (int j = 0; j < len; j += 16) {
+            radix16(y, j);
+        }
+    }
+
+    /*
+     * Table-driven first passes, for decoders whose values take few patterns (a byte of 1-bit or 2-bit symbols):
+     * a table holds, per byte value, the passes inside the byte's elements, made with the additions radix16 makes for
+     * them; the passes across bytes then follow as radix16 makes them. Same floats, bit for bit.
+     */
+
+    /** The passes at strides 1, 2 and 4 over the 8 elements {@code y[j, j+8)}, as {@link #radix16} makes them. */
+    static void radix8(float[] y, int j) {
+        radix4Stride1(y, j);
+        radix4Stride1(y, j + 4);
+        for (int k = j; k < j + 4; k++) {
+            float a = y[k];
+            float b = y[k + 4];
+            y[k] = a + b;
+            y[k + 4] = a - b;
+        }
+    }
+
+    /** The passes at strides 1 and 2 over the 4 elements {@code y[j, j+4)}, as {@link #radix16} makes them. */
+    static void radix4Stride1(float[] y, int j) {
+        float s = y[j] + y[j + 1];
+        float t = y[j] - y[j + 1];
+        float u = y[j + 2] + y[j + 3];
+        float v = y[j + 2] - y[j + 3];
+        y[j] = s + u;
+        y[j + 1] = t + v;
+        y[j + 2] = s - u;
+        y[j + 3] = t - v;
+    }
+
+    /**
+     * {@code y[i, i+16)}: the pass at stride 8 over two halves whose passes at strides 1 to 4 are
+     * {@code table[lo, lo+8)} and {@code table[hi, hi+8)}.
+     */
+    static void joinHalves(float[] table, int lo, int hi, float[] y, int i) {
+        for (int k = 0; k < 8; k++) {
+            float l = table[lo + k];
+            float h = table[hi + k];
+            y[i + k] = l + h;
+            y[i + k + 8] = l - h;
+        }
+    }
+
+    /**
+     * {@code y[i, i+16)}: the passes at strides 4 and 8 over four quarters whose passes at strides 1 and 2 are
+     * {@code table[q0, q0+4)} to {@code table[q3, q3+4)}.
+     */
+    @SuppressWarnings("checkstyle:ParameterNumber")
+    static void joinQuarters(float[] table, int q0, int q1, int q2, int q3, float[] y, int i) {
+        for (int k = 0; k < 4; k++) {
+            float a = table[q0 + k];
+            float b = table[q1 + k];
+            float c = table[q2 + k];
+            float d = table[q3 + k];
+            float s = a + b;
+            float t = a - b;
+            float u = c + d;
+            float v = c - d;
+            y[i + k] = s + u;
+            y[i + k + 4] = t + v;
+            y[i + k + 8] = s - u;
+            y[i + k + 12] = t - v;
         }
     }
 

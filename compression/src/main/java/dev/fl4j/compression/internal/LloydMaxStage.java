@@ -290,6 +290,7 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
             private byte[] b;
             private final int[] q = new int[Math.min(n, BLOCK)];
             private final float[] scaled = new float[levels.length];
+            private final float[] table = new float[256 * 8];
 
             @Override
             public void start(byte[] payload) {
@@ -309,6 +310,49 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
                     BitPacker.unpack(b, start / 8 * bits, count, bits, q, "bitpack payload");
                     for (int i = 0; i < count; i++) {
                         x[s + i] = scaled[q[i] & (levels.length - 1)];
+                    }
+                }
+            }
+
+            /**
+             * At 1 and 2 bits, each byte of symbols is one of 256 patterns of a block's levels, so the passes inside a
+             * byte (strides 1 to 4, or 1 and 2) are looked up in a table made per scale block with the same additions.
+             */
+            @Override
+            public void fillRadix16(int offset, float[] x, int len) {
+                if (bits > 2) {
+                    Source.super.fillRadix16(offset, x, len);
+                    return;
+                }
+                int perByte = 8 / bits;
+                for (int s = 0; s < len; s += BLOCK) {
+                    int start = offset + s;
+                    float scale = scales[start / BLOCK];
+                    for (int p = 0; p < 256; p++) {
+                        for (int k = 0; k < perByte; k++) {
+                            table[perByte * p + k] = scale * levels[(p >>> (bits * k)) & (levels.length - 1)];
+                        }
+                        if (bits == 1) {
+                            HadamardStage.radix8(table, 8 * p);
+                        } else {
+                            HadamardStage.radix4Stride1(table, 4 * p);
+                        }
+                    }
+                    int end = s + Math.min(BLOCK, len - s);
+                    for (int i = s; i < end; i += 16) {
+                        int at = (offset + i) / 8 * bits;
+                        if (bits == 1) {
+                            HadamardStage.joinHalves(table, (b[at] & 0xFF) << 3, (b[at + 1] & 0xFF) << 3, x, i);
+                        } else {
+                            HadamardStage.joinQuarters(
+                                    table,
+                                    (b[at] & 0xFF) << 2,
+                                    (b[at + 1] & 0xFF) << 2,
+                                    (b[at + 2] & 0xFF) << 2,
+                                    (b[at + 3] & 0xFF) << 2,
+                                    x,
+                                    i);
+                        }
                     }
                 }
             }
