@@ -400,8 +400,47 @@ public final class HadamardStage implements EncodingStage {
      * them; the passes across bytes then follow as radix16 makes them. Same floats, bit for bit.
      */
 
+    /**
+     * Fills {@code table} (256·8 floats at least) with, per byte value {@code p}, the passes inside its
+     * {@code 8/bits} elements (strides 1 to 4 at 1 bit, 1 and 2 at 2 bits) over the values
+     * {@code symbolValues[symbol]} of its symbols, symbol k of the byte at bits {@code [k·bits, (k+1)·bits)}.
+     */
+    static void byteTable(float[] symbolValues, int bits, float[] table) {
+        int perByte = 8 / bits;
+        int mask = (1 << bits) - 1;
+        for (int p = 0; p < 256; p++) {
+            for (int k = 0; k < perByte; k++) {
+                table[perByte * p + k] = symbolValues[(p >>> (bits * k)) & mask];
+            }
+            if (bits == 1) {
+                radix8(table, 8 * p);
+            } else {
+                radix4Stride1(table, 4 * p);
+            }
+        }
+    }
+
+    /**
+     * {@code y[i, i+16)}: the 16-point kernel's output for the 16 symbols packed in {@code packed} from byte
+     * {@code at}, from a {@link #byteTable} of the same {@code bits} (1 or 2).
+     */
+    static void joinBytes(float[] table, int bits, byte[] packed, int at, float[] y, int i) {
+        if (bits == 1) {
+            joinHalves(table, (packed[at] & 0xFF) << 3, (packed[at + 1] & 0xFF) << 3, y, i);
+        } else {
+            joinQuarters(
+                    table,
+                    (packed[at] & 0xFF) << 2,
+                    (packed[at + 1] & 0xFF) << 2,
+                    (packed[at + 2] & 0xFF) << 2,
+                    (packed[at + 3] & 0xFF) << 2,
+                    y,
+                    i);
+        }
+    }
+
     /** The passes at strides 1, 2 and 4 over the 8 elements {@code y[j, j+8)}, as {@link #radix16} makes them. */
-    static void radix8(float[] y, int j) {
+    private static void radix8(float[] y, int j) {
         radix4Stride1(y, j);
         radix4Stride1(y, j + 4);
         for (int k = j; k < j + 4; k++) {
@@ -413,7 +452,7 @@ public final class HadamardStage implements EncodingStage {
     }
 
     /** The passes at strides 1 and 2 over the 4 elements {@code y[j, j+4)}, as {@link #radix16} makes them. */
-    static void radix4Stride1(float[] y, int j) {
+    private static void radix4Stride1(float[] y, int j) {
         float s = y[j] + y[j + 1];
         float t = y[j] - y[j + 1];
         float u = y[j + 2] + y[j + 3];
@@ -428,7 +467,7 @@ public final class HadamardStage implements EncodingStage {
      * {@code y[i, i+16)}: the pass at stride 8 over two halves whose passes at strides 1 to 4 are
      * {@code table[lo, lo+8)} and {@code table[hi, hi+8)}.
      */
-    static void joinHalves(float[] table, int lo, int hi, float[] y, int i) {
+    private static void joinHalves(float[] table, int lo, int hi, float[] y, int i) {
         for (int k = 0; k < 8; k++) {
             float l = table[lo + k];
             float h = table[hi + k];
@@ -442,7 +481,7 @@ public final class HadamardStage implements EncodingStage {
      * {@code table[q0, q0+4)} to {@code table[q3, q3+4)}.
      */
     @SuppressWarnings("checkstyle:ParameterNumber")
-    static void joinQuarters(float[] table, int q0, int q1, int q2, int q3, float[] y, int i) {
+    private static void joinQuarters(float[] table, int q0, int q1, int q2, int q3, float[] y, int i) {
         for (int k = 0; k < 4; k++) {
             float a = table[q0 + k];
             float b = table[q1 + k];

@@ -302,15 +302,19 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
             public void fill(int offset, float[] x, int len) {
                 for (int s = 0; s < len; s += BLOCK) {
                     int start = offset + s;
-                    float scale = scales[start / BLOCK];
-                    for (int j = 0; j < levels.length; j++) {
-                        scaled[j] = scale * levels[j];
-                    }
+                    scaleLevels(scales[start / BLOCK]);
                     int count = Math.min(BLOCK, len - s);
                     BitPacker.unpack(b, start / 8 * bits, count, bits, q, "bitpack payload");
                     for (int i = 0; i < count; i++) {
                         x[s + i] = scaled[q[i] & (levels.length - 1)];
                     }
+                }
+            }
+
+            /** {@code scaled[j] = scale·levels[j]}: the block's decoded values by symbol. */
+            private void scaleLevels(float scale) {
+                for (int j = 0; j < levels.length; j++) {
+                    scaled[j] = scale * levels[j];
                 }
             }
 
@@ -324,35 +328,13 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
                     Source.super.fillRadix16(offset, x, len);
                     return;
                 }
-                int perByte = 8 / bits;
                 for (int s = 0; s < len; s += BLOCK) {
                     int start = offset + s;
-                    float scale = scales[start / BLOCK];
-                    for (int p = 0; p < 256; p++) {
-                        for (int k = 0; k < perByte; k++) {
-                            table[perByte * p + k] = scale * levels[(p >>> (bits * k)) & (levels.length - 1)];
-                        }
-                        if (bits == 1) {
-                            HadamardStage.radix8(table, 8 * p);
-                        } else {
-                            HadamardStage.radix4Stride1(table, 4 * p);
-                        }
-                    }
+                    scaleLevels(scales[start / BLOCK]);
+                    HadamardStage.byteTable(scaled, bits, table);
                     int end = s + Math.min(BLOCK, len - s);
                     for (int i = s; i < end; i += 16) {
-                        int at = (offset + i) / 8 * bits;
-                        if (bits == 1) {
-                            HadamardStage.joinHalves(table, (b[at] & 0xFF) << 3, (b[at + 1] & 0xFF) << 3, x, i);
-                        } else {
-                            HadamardStage.joinQuarters(
-                                    table,
-                                    (b[at] & 0xFF) << 2,
-                                    (b[at + 1] & 0xFF) << 2,
-                                    (b[at + 2] & 0xFF) << 2,
-                                    (b[at + 3] & 0xFF) << 2,
-                                    x,
-                                    i);
-                        }
+                        HadamardStage.joinBytes(table, bits, b, (offset + i) / 8 * bits, x, i);
                     }
                 }
             }

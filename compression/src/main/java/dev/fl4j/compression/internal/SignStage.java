@@ -184,31 +184,18 @@ public final class SignStage extends QuantizerStage implements BlockQuantizer {
 
             /**
              * Each byte of signs is one of 256 patterns of 8 values ±scale, so the passes at strides 1, 2 and 4 over
-             * them are looked up in a table made with the same additions; the pass at stride 8 adds a group's two
-             * halves.
+             * them are looked up in a table made once with the same additions ({@link HadamardStage#byteTable}).
              */
             @Override
             public void fillRadix16(int offset, float[] y, int len) {
-                float[] halves = halfTransforms();
-                for (int i = 0; i < len; i += 16) {
-                    int at = (offset + i) >>> 3;
-                    HadamardStage.joinHalves(halves, (b[at] & 0xFF) << 3, (b[at + 1] & 0xFF) << 3, y, i);
-                }
-            }
-
-            /** Per byte value, the passes at strides 1, 2 and 4 over its 8 decoded values. */
-            private float[] halfTransforms() {
                 if (halves == null) {
-                    float[] t = new float[256 * 8];
-                    for (int p = 0; p < 256; p++) {
-                        for (int k = 0; k < 8; k++) {
-                            t[8 * p + k] = Float.intBitsToFloat(magnitude | ~(p >>> k) << 31);
-                        }
-                        HadamardStage.radix8(t, 8 * p);
-                    }
-                    halves = t;
+                    float negative = Float.intBitsToFloat(magnitude | Integer.MIN_VALUE);
+                    halves = new float[256 * 8];
+                    HadamardStage.byteTable(new float[] {negative, Float.intBitsToFloat(magnitude)}, 1, halves);
                 }
-                return halves;
+                for (int i = 0; i < len; i += 16) {
+                    HadamardStage.joinBytes(halves, 1, b, (offset + i) >>> 3, y, i);
+                }
             }
         };
     }
