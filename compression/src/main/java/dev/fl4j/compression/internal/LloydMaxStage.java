@@ -124,19 +124,31 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
         return block % BLOCK == 0 || (block == m && m <= BLOCK);
     }
 
-    /** Takes whole scale blocks (or the whole tensor) per call: see {@link #takesBlocks}. */
+    /**
+     * Takes whole scale blocks (or the whole tensor) per call: see {@link #takesBlocks}. At 1 and 2 bits a block of
+     * whole bytes with a positive RMS goes through {@link LloydMaxFewBits}, which quantizes and packs in one loop.
+     */
     @Override
     public Sink startPacked(int m, ByteWriter sideInfo) {
         sideInfo.writeU8(bits);
         byte[] out = new byte[BitPacker.packedBytes(m, bits)];
         int[] q = new int[Math.min(m, BLOCK)];
+        LloydMaxFewBits fewBits = bits <= 2 ? new LloydMaxFewBits(levels, thresholds, unbiased) : null;
         return new Sink() {
             @Override
             public void accept(float[] x, int from, int offset, int len) {
                 for (int s = 0; s < len; s += BLOCK) {
+                    int start = from + s;
                     int count = Math.min(BLOCK, len - s);
-                    sideInfo.writeFloat(quantizeBlock(x, from + s, from + s + count, q, 0));
-                    BitPacker.packInto(q, count, bits, out, (offset + s) / 8 * bits);
+                    int at = (offset + s) / 8 * bits;
+                    double sq = sumOfSquares(x, start, start + count);
+                    float rms = rms(sq, count);
+                    if (fewBits != null && rms > 0 && count % 8 == 0) {
+                        sideInfo.writeFloat(fewBits.quantize(x, start, count, sq, 1f / rms, out, at));
+                    } else {
+                        sideInfo.writeFloat(quantizeBlock(x, start, start + count, sq, q, 0));
+                        BitPacker.packInto(q, count, bits, out, at);
+                    }
                 }
             }
 
@@ -155,8 +167,12 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
      * order is the encoder's choice.
      */
     private float quantizeBlock(float[] x, int start, int end, int[] q, int qStart) {
-        double sq = sumOfSquares(x, start, end);
-        float rms = (float) Math.sqrt(sq / (end - start));
+        return quantizeBlock(x, start, end, sumOfSquares(x, start, end), q, qStart);
+    }
+
+    /** As {@link #quantizeBlock(float[], int, int, int[], int)}, given the block's {@link #sumOfSquares}. */
+    private float quantizeBlock(float[] x, int start, int end, double sq, int[] q, int qStart) {
+        float rms = rms(sq, end - start);
         if (rms > 0) {
             float inverseScale = 1f / rms;
             double xc0 = 0;
@@ -211,14 +227,22 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
                     cc2 += c * c;
                 }
             }
-            double xcSum = (xc0 + xc1) + (xc2 + xc3);
-            double ccSum = (cc0 + cc1) + (cc2 + cc3);
-            return (float) Math.max(0, unbiased ? sq / xcSum : xcSum / ccSum);
+            return scale(unbiased, sq, (xc0 + xc1) + (xc2 + xc3), (cc0 + cc1) + (cc2 + cc3));
         }
         for (int i = start; i < end; i++) {
             q[qStart + i - start] = level(x[i] * 0f);
         }
         return 0f;
+    }
+
+    /** The block's root mean square, from its {@link #sumOfSquares} and its length. */
+    static float rms(double sumOfSquares, int count) {
+        return (float) Math.sqrt(sumOfSquares / count);
+    }
+
+    /** The block's scale from its sums {@code Σ x²}, {@code Σ x·c} and {@code Σ c²} (see the class javadoc). */
+    static float scale(boolean unbiased, double xx, double xc, double cc) {
+        return (float) Math.max(0, unbiased ? xx / xc : xc / cc);
     }
 
     /** The sum of {@code x[i]²} over {@code [start, end)} in double, in the lanes of {@link #quantizeBlock}. */
