@@ -2,24 +2,54 @@ package dev.fl4j.compression.internal;
 
 /**
  * {@link LloydMaxStage}'s quantize-and-pack of one block at 1 or 2 bits, the widths of the model broadcast, in one
- * loop: the symbol counts the one or three thresholds below {@code v} held in locals instead of searching the
- * threshold table, and goes straight into its packed byte instead of an array of symbols packed in a second pass.
- * Same symbols, same sums in the same order, so the same scale and bytes as the general path (FastPathEquivalenceTest).
+ * loop: the symbol counts the one or three thresholds below {@code v}, constants here instead of a table to search,
+ * and goes straight into its packed byte instead of an array of symbols packed in a second pass. Same symbols, same
+ * sums in the same order, so the same scale and bytes as the general path (FastPathEquivalenceTest).
+ *
+ * <p>The levels, their squares and the thresholds are {@code static final} so that the JIT folds the thresholds
+ * into the code and, knowing the tables' length and the symbol's range, drops the index checks of the lookups.
  */
 final class LloydMaxFewBits {
 
-    private final float[] levels;
-    private final float[] thresholds;
+    private static final float[] ONE_BIT = LloydMaxStage.gaussianLevels(1);
+    private static final float[] TWO_BITS = LloydMaxStage.gaussianLevels(2);
+    private static final float T = LloydMaxStage.thresholds(ONE_BIT)[0];
+    private static final float T0 = LloydMaxStage.thresholds(TWO_BITS)[0];
+    private static final float T1 = LloydMaxStage.thresholds(TWO_BITS)[1];
+    private static final float T2 = LloydMaxStage.thresholds(TWO_BITS)[2];
+    /** The levels as doubles ({@code (double) c}) and their squares ({@code (double) c * c}, exact). */
+    private static final double[] ONE_BIT_WIDE = widen(ONE_BIT);
+
+    private static final double[] ONE_BIT_SQUARES = squares(ONE_BIT);
+    private static final double[] TWO_BITS_WIDE = widen(TWO_BITS);
+    private static final double[] TWO_BITS_SQUARES = squares(TWO_BITS);
+
+    private final int bits;
     private final boolean unbiased;
 
-    /** The stage's ascending levels (2 or 4) and the thresholds between them. */
-    LloydMaxFewBits(float[] levels, float[] thresholds, boolean unbiased) {
-        if (levels.length != 2 && levels.length != 4) {
-            throw new IllegalArgumentException("1 or 2 bits only, got " + levels.length + " levels");
+    /** For {@code new LloydMaxStage(bits, unbiased)}, {@code bits} 1 or 2. */
+    LloydMaxFewBits(int bits, boolean unbiased) {
+        if (bits != 1 && bits != 2) {
+            throw new IllegalArgumentException("1 or 2 bits only, got " + bits);
         }
-        this.levels = levels;
-        this.thresholds = thresholds;
+        this.bits = bits;
         this.unbiased = unbiased;
+    }
+
+    private static double[] widen(float[] levels) {
+        double[] w = new double[levels.length];
+        for (int j = 0; j < w.length; j++) {
+            w[j] = levels[j];
+        }
+        return w;
+    }
+
+    private static double[] squares(float[] levels) {
+        double[] w = widen(levels);
+        for (int j = 0; j < w.length; j++) {
+            w[j] *= w[j];
+        }
+        return w;
     }
 
     /**
@@ -28,9 +58,9 @@ final class LloydMaxFewBits {
      * {@code at} and returns the block's scale.
      */
     float quantize(float[] x, int start, int count, double sq, float inverseScale, byte[] out, int at) {
-        return levels.length == 2
-                ? oneBit(x, start, start + count, sq, inverseScale, out, at)
-                : twoBits(x, start, start + count, sq, inverseScale, out, at);
+        return bits == 1
+                ? oneBit(x, start, count / 8, sq, inverseScale, out, at)
+                : twoBits(x, start, count / 4, sq, inverseScale, out, at);
     }
 
     /**
@@ -42,11 +72,13 @@ final class LloydMaxFewBits {
         return Float.floatToRawIntBits(t - v) >>> 31;
     }
 
-    private float twoBits(float[] x, int start, int end, double sq, float inverseScale, byte[] out, int at) {
-        float[] c = levels;
-        float t0 = thresholds[0];
-        float t1 = thresholds[1];
-        float t2 = thresholds[2];
+    private static int twoBitSymbol(float v) {
+        return above(T0, v) + above(T1, v) + above(T2, v);
+    }
+
+    private float twoBits(float[] x, int start, int bytes, double sq, float inverseScale, byte[] out, int at) {
+        double[] c = TWO_BITS_WIDE;
+        double[] cc = TWO_BITS_SQUARES;
         double xc0 = 0;
         double xc1 = 0;
         double xc2 = 0;
@@ -55,40 +87,32 @@ final class LloydMaxFewBits {
         double cc1 = 0;
         double cc2 = 0;
         double cc3 = 0;
-        int pos = at;
-        for (int i = start; i < end; i += 4) {
+        for (int k = 0; k < bytes; k++) {
+            int i = start + 4 * k;
             float x0 = x[i];
             float x1 = x[i + 1];
             float x2 = x[i + 2];
             float x3 = x[i + 3];
-            float v0 = x0 * inverseScale;
-            float v1 = x1 * inverseScale;
-            float v2 = x2 * inverseScale;
-            float v3 = x3 * inverseScale;
-            int s0 = above(t0, v0) + above(t1, v0) + above(t2, v0);
-            int s1 = above(t0, v1) + above(t1, v1) + above(t2, v1);
-            int s2 = above(t0, v2) + above(t1, v2) + above(t2, v2);
-            int s3 = above(t0, v3) + above(t1, v3) + above(t2, v3);
-            out[pos++] = (byte) (s0 | s1 << 2 | s2 << 4 | s3 << 6);
-            double c0 = c[s0];
-            double c1 = c[s1];
-            double c2 = c[s2];
-            double c3 = c[s3];
-            xc0 += x0 * c0;
-            xc1 += x1 * c1;
-            xc2 += x2 * c2;
-            xc3 += x3 * c3;
-            cc0 += c0 * c0;
-            cc1 += c1 * c1;
-            cc2 += c2 * c2;
-            cc3 += c3 * c3;
+            int s0 = twoBitSymbol(x0 * inverseScale);
+            int s1 = twoBitSymbol(x1 * inverseScale);
+            int s2 = twoBitSymbol(x2 * inverseScale);
+            int s3 = twoBitSymbol(x3 * inverseScale);
+            out[at + k] = (byte) (s0 | s1 << 2 | s2 << 4 | s3 << 6);
+            xc0 += x0 * c[s0];
+            xc1 += x1 * c[s1];
+            xc2 += x2 * c[s2];
+            xc3 += x3 * c[s3];
+            cc0 += cc[s0];
+            cc1 += cc[s1];
+            cc2 += cc[s2];
+            cc3 += cc[s3];
         }
         return LloydMaxStage.scale(unbiased, sq, (xc0 + xc1) + (xc2 + xc3), (cc0 + cc1) + (cc2 + cc3));
     }
 
-    private float oneBit(float[] x, int start, int end, double sq, float inverseScale, byte[] out, int at) {
-        float[] c = levels;
-        float t0 = thresholds[0];
+    private float oneBit(float[] x, int start, int bytes, double sq, float inverseScale, byte[] out, int at) {
+        double[] c = ONE_BIT_WIDE;
+        double[] cc = ONE_BIT_SQUARES;
         double xc0 = 0;
         double xc1 = 0;
         double xc2 = 0;
@@ -97,8 +121,8 @@ final class LloydMaxFewBits {
         double cc1 = 0;
         double cc2 = 0;
         double cc3 = 0;
-        int pos = at;
-        for (int i = start; i < end; i += 8) {
+        for (int k = 0; k < bytes; k++) {
+            int i = start + 8 * k;
             float x0 = x[i];
             float x1 = x[i + 1];
             float x2 = x[i + 2];
@@ -107,39 +131,31 @@ final class LloydMaxFewBits {
             float x5 = x[i + 5];
             float x6 = x[i + 6];
             float x7 = x[i + 7];
-            int s0 = above(t0, x0 * inverseScale);
-            int s1 = above(t0, x1 * inverseScale);
-            int s2 = above(t0, x2 * inverseScale);
-            int s3 = above(t0, x3 * inverseScale);
-            int s4 = above(t0, x4 * inverseScale);
-            int s5 = above(t0, x5 * inverseScale);
-            int s6 = above(t0, x6 * inverseScale);
-            int s7 = above(t0, x7 * inverseScale);
-            out[pos++] = (byte) (s0 | s1 << 1 | s2 << 2 | s3 << 3 | s4 << 4 | s5 << 5 | s6 << 6 | s7 << 7);
-            double c0 = c[s0];
-            double c1 = c[s1];
-            double c2 = c[s2];
-            double c3 = c[s3];
-            double c4 = c[s4];
-            double c5 = c[s5];
-            double c6 = c[s6];
-            double c7 = c[s7];
-            xc0 += x0 * c0;
-            xc1 += x1 * c1;
-            xc2 += x2 * c2;
-            xc3 += x3 * c3;
-            cc0 += c0 * c0;
-            cc1 += c1 * c1;
-            cc2 += c2 * c2;
-            cc3 += c3 * c3;
-            xc0 += x4 * c4;
-            xc1 += x5 * c5;
-            xc2 += x6 * c6;
-            xc3 += x7 * c7;
-            cc0 += c4 * c4;
-            cc1 += c5 * c5;
-            cc2 += c6 * c6;
-            cc3 += c7 * c7;
+            int s0 = above(T, x0 * inverseScale);
+            int s1 = above(T, x1 * inverseScale);
+            int s2 = above(T, x2 * inverseScale);
+            int s3 = above(T, x3 * inverseScale);
+            int s4 = above(T, x4 * inverseScale);
+            int s5 = above(T, x5 * inverseScale);
+            int s6 = above(T, x6 * inverseScale);
+            int s7 = above(T, x7 * inverseScale);
+            out[at + k] = (byte) (s0 | s1 << 1 | s2 << 2 | s3 << 3 | s4 << 4 | s5 << 5 | s6 << 6 | s7 << 7);
+            xc0 += x0 * c[s0];
+            xc1 += x1 * c[s1];
+            xc2 += x2 * c[s2];
+            xc3 += x3 * c[s3];
+            cc0 += cc[s0];
+            cc1 += cc[s1];
+            cc2 += cc[s2];
+            cc3 += cc[s3];
+            xc0 += x4 * c[s4];
+            xc1 += x5 * c[s5];
+            xc2 += x6 * c[s6];
+            xc3 += x7 * c[s7];
+            cc0 += cc[s4];
+            cc1 += cc[s5];
+            cc2 += cc[s6];
+            cc3 += cc[s7];
         }
         return LloydMaxStage.scale(unbiased, sq, (xc0 + xc1) + (xc2 + xc3), (cc0 + cc1) + (cc2 + cc3));
     }

@@ -58,10 +58,16 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
         this.bits = bits;
         this.unbiased = unbiased;
         this.levels = gaussianLevels(bits);
-        this.thresholds = new float[levels.length - 1];
-        for (int j = 0; j < thresholds.length; j++) {
-            thresholds[j] = (levels[j] + levels[j + 1]) / 2;
+        this.thresholds = thresholds(levels);
+    }
+
+    /** The midpoints between consecutive levels, ascending: the boundaries of nearest-level rounding. */
+    static float[] thresholds(float[] levels) {
+        float[] t = new float[levels.length - 1];
+        for (int j = 0; j < t.length; j++) {
+            t[j] = (levels[j] + levels[j + 1]) / 2;
         }
+        return t;
     }
 
     /** The {@code 2^bits} Lloyd–Max levels of N(0, 1), ascending. */
@@ -133,7 +139,7 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
         sideInfo.writeU8(bits);
         byte[] out = new byte[BitPacker.packedBytes(m, bits)];
         int[] q = new int[Math.min(m, BLOCK)];
-        LloydMaxFewBits fewBits = bits <= 2 ? new LloydMaxFewBits(levels, thresholds, unbiased) : null;
+        LloydMaxFewBits fewBits = bits <= 2 ? new LloydMaxFewBits(bits, unbiased) : null;
         return new Sink() {
             @Override
             public void accept(float[] x, int from, int offset, int len) {
