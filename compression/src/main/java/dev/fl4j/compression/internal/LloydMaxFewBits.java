@@ -2,9 +2,9 @@ package dev.fl4j.compression.internal;
 
 /**
  * {@link LloydMaxStage}'s quantize-and-pack of one block at 1 or 2 bits, the widths of the model broadcast, in one
- * loop: the symbol counts the one or three thresholds below {@code v}, constants here instead of a table to search,
- * and goes straight into its packed byte instead of an array of symbols packed in a second pass. Same symbols, same
- * sums in the same order, so the same scale and bytes as the general path (FastPathEquivalenceTest).
+ * loop: the symbol counts the one or three thresholds below {@code v} with integer arithmetic on the bits of
+ * {@code v}, and goes straight into its packed byte instead of an array of symbols packed in a second pass. Same
+ * symbols, same sums in the same order, so the same scale and bytes as the general path (FastPathEquivalenceTest).
  *
  * <p>The levels, their squares and the thresholds are {@code static final} so that the JIT folds the thresholds
  * into the code and, knowing the tables' length and the symbol's range, drops the index checks of the lookups.
@@ -13,10 +13,10 @@ final class LloydMaxFewBits {
 
     private static final float[] ONE_BIT = LloydMaxStage.gaussianLevels(1);
     private static final float[] TWO_BITS = LloydMaxStage.gaussianLevels(2);
-    private static final float T = LloydMaxStage.thresholds(ONE_BIT)[0];
-    private static final float T0 = LloydMaxStage.thresholds(TWO_BITS)[0];
-    private static final float T1 = LloydMaxStage.thresholds(TWO_BITS)[1];
-    private static final float T2 = LloydMaxStage.thresholds(TWO_BITS)[2];
+    /** The bits of the 2-bit thresholds {@code T0 < T1 = 0 < T2}: {@code T0} unsigned, {@code T2} signed. */
+    private static final long T0_BITS = bitsOfThreshold(TWO_BITS, 0) & 0xFFFFFFFFL;
+
+    private static final long T2_BITS = bitsOfThreshold(TWO_BITS, 2);
     /** The levels as doubles ({@code (double) c}) and their squares ({@code (double) c * c}, exact). */
     private static final double[] ONE_BIT_WIDE = widen(ONE_BIT);
 
@@ -36,6 +36,23 @@ final class LloydMaxFewBits {
         this.unbiased = unbiased;
     }
 
+    /** The bits of threshold {@code j}; checks that the middle threshold (of 1 bit, or of 2 bits) is +0. */
+    private static int bitsOfThreshold(float[] levels, int j) {
+        float[] t = LloydMaxStage.thresholds(levels);
+        if (Float.floatToRawIntBits(t[t.length / 2]) != 0) {
+            throw new IllegalStateException("the middle Lloyd-Max threshold is " + t[t.length / 2] + ", not +0");
+        }
+        return Float.floatToRawIntBits(t[j]);
+    }
+
+    /**
+     * Whether a block with this RMS takes this path: {@code rms} and {@code 1/rms} finite and positive, so that every
+     * element is finite and so is every {@code x/rms} (at most {@code sqrt(count)} in magnitude, plus rounding).
+     */
+    static boolean takes(float rms, int count) {
+        return rms > 0 && rms <= Float.MAX_VALUE && 1f / rms <= Float.MAX_VALUE && count % 8 == 0;
+    }
+
     private static double[] widen(float[] levels) {
         double[] w = new double[levels.length];
         for (int j = 0; j < w.length; j++) {
@@ -53,8 +70,8 @@ final class LloydMaxFewBits {
     }
 
     /**
-     * Quantizes {@code x[start, start + count)} ({@code count} a multiple of 8) with the block's sum of squares
-     * {@code sq} and {@code inverseScale = 1/rms}, {@code rms > 0}; writes the packed symbols to {@code out} from byte
+     * Quantizes {@code x[start, start + count)}, a block that this path {@link #takes}, with the block's sum of squares
+     * {@code sq} and {@code inverseScale = 1/rms}; writes the packed symbols to {@code out} from byte
      * {@code at} and returns the block's scale.
      */
     float quantize(float[] x, int start, int count, double sq, float inverseScale, byte[] out, int at) {
@@ -64,16 +81,26 @@ final class LloydMaxFewBits {
     }
 
     /**
-     * 1 if {@code t < v}, else 0, as {@link LloydMaxStage#level} decides it: by the sign bit of {@code t - v}, so that
-     * {@code v = t} and both zeros count as not above, and a NaN (a zero times an infinite inverse scale) falls
-     * wherever its sign puts it, the same for every threshold.
+     * For finite {@code v}, the index of the nearest 1-bit level as {@link LloydMaxStage#level} finds it: 1 if
+     * {@code v > 0}, which for a finite float means that its bits are positive as a signed int (those of -0 are
+     * {@code Integer.MIN_VALUE}); the comparison is the sign of a long difference.
      */
-    private static int above(float t, float v) {
-        return Float.floatToRawIntBits(t - v) >>> 31;
+    static int oneBitSymbol(float v) {
+        return (int) (-(long) Float.floatToRawIntBits(v) >>> 63);
     }
 
-    private static int twoBitSymbol(float v) {
-        return above(T0, v) + above(T1, v) + above(T2, v);
+    /**
+     * For finite {@code v}, the index of the nearest 2-bit level as {@link LloydMaxStage#level} finds it: how many of
+     * {@code T0 < 0 < T2} lie below {@code v}. A float's bits order the non-negative floats as signed ints do, and
+     * put each negative float above all non-negative ones as an unsigned int, higher the larger its magnitude. So
+     * {@code v > T2} when its bits exceed {@code T2}'s as signed ints, {@code v > 0} when they are positive, and
+     * {@code v > T0} when they are below {@code T0}'s as unsigned ints; each comparison is the sign of a long
+     * difference. Checked against the float comparisons for every finite float.
+     */
+    static int twoBitSymbol(float v) {
+        long b = Float.floatToRawIntBits(v);
+        long u = b & 0xFFFFFFFFL;
+        return (int) (((T2_BITS - b) >>> 63) + (-b >>> 63) + ((u - T0_BITS) >>> 63));
     }
 
     private float twoBits(float[] x, int start, int bytes, double sq, float inverseScale, byte[] out, int at) {
@@ -131,14 +158,14 @@ final class LloydMaxFewBits {
             float x5 = x[i + 5];
             float x6 = x[i + 6];
             float x7 = x[i + 7];
-            int s0 = above(T, x0 * inverseScale);
-            int s1 = above(T, x1 * inverseScale);
-            int s2 = above(T, x2 * inverseScale);
-            int s3 = above(T, x3 * inverseScale);
-            int s4 = above(T, x4 * inverseScale);
-            int s5 = above(T, x5 * inverseScale);
-            int s6 = above(T, x6 * inverseScale);
-            int s7 = above(T, x7 * inverseScale);
+            int s0 = oneBitSymbol(x0 * inverseScale);
+            int s1 = oneBitSymbol(x1 * inverseScale);
+            int s2 = oneBitSymbol(x2 * inverseScale);
+            int s3 = oneBitSymbol(x3 * inverseScale);
+            int s4 = oneBitSymbol(x4 * inverseScale);
+            int s5 = oneBitSymbol(x5 * inverseScale);
+            int s6 = oneBitSymbol(x6 * inverseScale);
+            int s7 = oneBitSymbol(x7 * inverseScale);
             out[at + k] = (byte) (s0 | s1 << 1 | s2 << 2 | s3 << 3 | s4 << 4 | s5 << 5 | s6 << 6 | s7 << 7);
             xc0 += x0 * c[s0];
             xc1 += x1 * c[s1];

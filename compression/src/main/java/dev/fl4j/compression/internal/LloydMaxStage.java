@@ -131,8 +131,8 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
     }
 
     /**
-     * Takes whole scale blocks (or the whole tensor) per call: see {@link #takesBlocks}. At 1 and 2 bits a block of
-     * whole bytes with a positive RMS goes through {@link LloydMaxFewBits}, which quantizes and packs in one loop.
+     * Takes whole scale blocks (or the whole tensor) per call: see {@link #takesBlocks}. At 1 and 2 bits most blocks go
+     * through {@link LloydMaxFewBits}, which quantizes and packs in one loop.
      */
     @Override
     public Sink startPacked(int m, ByteWriter sideInfo) {
@@ -149,7 +149,7 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
                     int at = (offset + s) / 8 * bits;
                     double sq = sumOfSquares(x, start, start + count);
                     float rms = rms(sq, count);
-                    if (fewBits != null && rms > 0 && count % 8 == 0) {
+                    if (fewBits != null && LloydMaxFewBits.takes(rms, count)) {
                         sideInfo.writeFloat(fewBits.quantize(x, start, count, sq, 1f / rms, out, at));
                     } else {
                         sideInfo.writeFloat(quantizeBlock(x, start, start + count, sq, q, 0));
