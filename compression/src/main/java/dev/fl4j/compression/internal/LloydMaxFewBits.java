@@ -106,6 +106,7 @@ final class LloydMaxFewBits {
     private float twoBits(float[] x, int start, int bytes, double sq, float inverseScale, byte[] out, int at) {
         double[] c = TWO_BITS_WIDE;
         double[] cc = TWO_BITS_SQUARES;
+        boolean leastSquares = !unbiased;
         double xc0 = 0;
         double xc1 = 0;
         double xc2 = 0;
@@ -129,10 +130,12 @@ final class LloydMaxFewBits {
             xc1 += x1 * c[s1];
             xc2 += x2 * c[s2];
             xc3 += x3 * c[s3];
-            cc0 += cc[s0];
-            cc1 += cc[s1];
-            cc2 += cc[s2];
-            cc3 += cc[s3];
+            if (leastSquares) {
+                cc0 += cc[s0];
+                cc1 += cc[s1];
+                cc2 += cc[s2];
+                cc3 += cc[s3];
+            }
         }
         return LloydMaxStage.scale(unbiased, sq, (xc0 + xc1) + (xc2 + xc3), (cc0 + cc1) + (cc2 + cc3));
     }
@@ -140,6 +143,7 @@ final class LloydMaxFewBits {
     private float oneBit(float[] x, int start, int bytes, double sq, float inverseScale, byte[] out, int at) {
         double[] c = ONE_BIT_WIDE;
         double[] cc = ONE_BIT_SQUARES;
+        boolean leastSquares = !unbiased;
         double xc0 = 0;
         double xc1 = 0;
         double xc2 = 0;
@@ -171,18 +175,20 @@ final class LloydMaxFewBits {
             xc1 += x1 * c[s1];
             xc2 += x2 * c[s2];
             xc3 += x3 * c[s3];
-            cc0 += cc[s0];
-            cc1 += cc[s1];
-            cc2 += cc[s2];
-            cc3 += cc[s3];
             xc0 += x4 * c[s4];
             xc1 += x5 * c[s5];
             xc2 += x6 * c[s6];
             xc3 += x7 * c[s7];
-            cc0 += cc[s4];
-            cc1 += cc[s5];
-            cc2 += cc[s6];
-            cc3 += cc[s7];
+            if (leastSquares) {
+                cc0 += cc[s0];
+                cc1 += cc[s1];
+                cc2 += cc[s2];
+                cc3 += cc[s3];
+                cc0 += cc[s4];
+                cc1 += cc[s5];
+                cc2 += cc[s6];
+                cc3 += cc[s7];
+            }
         }
         return LloydMaxStage.scale(unbiased, sq, (xc0 + xc1) + (xc2 + xc3), (cc0 + cc1) + (cc2 + cc3));
     }
