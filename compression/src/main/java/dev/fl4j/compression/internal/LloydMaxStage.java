@@ -49,8 +49,6 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
     private final boolean unbiased;
     private final float[] levels;
     private final float[] thresholds;
-    /** The one-loop quantize-and-pack at 1 and 2 bits, else null. */
-    private final LloydMaxFewBits fewBits;
 
     public LloydMaxStage(int bits, boolean unbiased) {
         super(1 << bits);
@@ -61,7 +59,6 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
         this.unbiased = unbiased;
         this.levels = gaussianLevels(bits);
         this.thresholds = thresholds(levels);
-        this.fewBits = bits <= 2 ? new LloydMaxFewBits(bits, unbiased) : null;
     }
 
     /** The midpoints between consecutive levels, ascending: the boundaries of nearest-level rounding. */
@@ -142,6 +139,7 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
         sideInfo.writeU8(bits);
         byte[] out = new byte[BitPacker.packedBytes(m, bits)];
         int[] q = new int[Math.min(m, BLOCK)];
+        LloydMaxFewBits fewBits = bits <= 2 ? new LloydMaxFewBits(bits, unbiased) : null;
         return new Sink() {
             @Override
             public void accept(float[] x, int from, int offset, int len) {
