@@ -3,18 +3,21 @@ package dev.fl4j.bench;
 import dev.fl4j.compression.Encoders;
 import dev.fl4j.compression.ValueEncoder;
 import dev.fl4j.core.DType;
-import dev.fl4j.core.Struct;
 import dev.fl4j.core.TensorType;
-import dev.fl4j.core.Value;
 import dev.fl4j.core.runtime.BitFormat;
 import dev.fl4j.core.runtime.CommunicationSnapshot;
 import dev.fl4j.core.runtime.LocalRuntime;
+import dev.fl4j.learning.algorithms.ModelEngines;
 import dev.fl4j.learning.keras.ModelSpec;
+import dev.fl4j.learning.model.ClientTrainer;
 import dev.fl4j.learning.model.ModelWeights;
+import dev.fl4j.learning.model.TrainingSpec;
+import dev.fl4j.learning.optimizers.Sgd;
 import dev.fl4j.learning.templates.DeltaDistribution;
 import dev.fl4j.learning.templates.EncodedDistribution;
 import dev.fl4j.learning.templates.FromInitDistribution;
 import dev.fl4j.simulation.data.ClientData;
+import dev.fl4j.simulation.data.Dataset;
 import dev.fl4j.simulation.data.Examples;
 import dev.fl4j.simulation.datasets.FashionMnist;
 import dev.fl4j.simulation.datasets.TrainTest;
@@ -27,7 +30,6 @@ import dev.fl4j.simulation.training.TrainingLoop;
 import dev.fl4j.simulation.training.TrainingResult;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -37,18 +39,24 @@ import java.util.Locale;
  * in the same {@link TrainingLoop} as {@link CompressionBenchmark} (same clients, shuffles and
  * initial model for every pair) and prints, per round: broadcast bits, aggregated bits, their total
  * and its ratio to the baseline's total; final test accuracy and its difference in points; and the
- * encode+decode time per client relative to a client's training time on the same thread. The
- * aggregation's part is the encoder timed on real client updates (as {@link CompressionBenchmark});
- * the broadcast's part is one encode and one decode of the final model with the broadcast's encoder
- * (for {@code delta:ENCODER} the delta encoder, whose cost is the same on a change of the model's
- * shape; the server encodes once a round, each client decodes once), plus a bitwise-free float32 add.
+ * codecs' CPU time next to a client's training ({@link RoundCodecCost}): rounds that alternate a
+ * client's training from the final model with the four calls on its real update and on the final
+ * model (the server's broadcast encode and update decode, the client's broadcast decode and update
+ * encode). For {@code delta:ENCODER} the broadcast's calls are the delta encoder's (the full model
+ * crosses only when a client needs it), for {@code from-init:ENCODER} the change's encoder's (the
+ * float32 subtraction and addition of the initial weights are not timed).
  *
  * <p>The target is the issue's: total bits at least 20× fewer than the baseline with partial
  * participation, 32× with every client in every round ({@code clients-per-round == clients}),
  * accuracy at most 0.5 points worse (better is fine: the check is one-sided), and encode+decode
- * under 5% of the client's training time. A measurement, not a test: nothing is asserted.
+ * under 5% of the client's training time, read two ways: all four calls of a round (the server's
+ * too, each counted per client), and the client's own two. A measurement, not a test: nothing is
+ * asserted.
  */
 public final class BidirectionalBenchmark {
+
+    /** Clients of the last round whose training the codec timing alternates between. */
+    static final int TIMED_CLIENTS = 3;
 
     /** One (broadcast, aggregation) pair. */
     public record Pair(String broadcast, String aggregator) {
@@ -76,7 +84,7 @@ public final class BidirectionalBenchmark {
         }
     }
 
-    /** One line of the table; bits per round, times in milliseconds, accuracy in [0, 1]. */
+    /** One line of the table; bits per round, accuracy in [0, 1], the codecs' cost next to a client's training. */
     public record Row(
             Pair pair,
             double broadcastBitsPerRound,
@@ -84,62 +92,28 @@ public final class BidirectionalBenchmark {
             double totalRatio,
             double accuracy,
             double accuracyDifferencePoints,
-            double aggregationCodecMillis,
-            double broadcastCodecMillis,
-            double clientTrainMillis,
-            double seconds,
-            double aggregationCodecCpuMillis,
-            double broadcastCodecCpuMillis,
-            double clientTrainCpuMillis) {
-
-        /** A row without process CPU figures (NaN). */
-        public Row(
-                Pair pair,
-                double broadcastBitsPerRound,
-                double aggregatedBitsPerRound,
-                double totalRatio,
-                double accuracy,
-                double accuracyDifferencePoints,
-                double aggregationCodecMillis,
-                double broadcastCodecMillis,
-                double clientTrainMillis,
-                double seconds) {
-            this(
-                    pair,
-                    broadcastBitsPerRound,
-                    aggregatedBitsPerRound,
-                    totalRatio,
-                    accuracy,
-                    accuracyDifferencePoints,
-                    aggregationCodecMillis,
-                    broadcastCodecMillis,
-                    clientTrainMillis,
-                    seconds,
-                    Double.NaN,
-                    Double.NaN,
-                    Double.NaN);
-        }
+            RoundCodecCost cost,
+            double seconds) {
 
         public double totalBitsPerRound() {
             return broadcastBitsPerRound + aggregatedBitsPerRound;
         }
 
-        /** Both directions' encode + decode over the client's training time. */
-        public double relativeCost() {
-            return (aggregationCodecMillis + broadcastCodecMillis) / clientTrainMillis;
-        }
-
         /**
-         * Both directions' encode + decode over the client's training in process CPU time (all threads), which other
-         * processes on a shared machine disturb far less than wall time; NaN where it could not be read.
+         * The issue's target, one-sided in accuracy; {@code minRatio} 20 or 32 (full participation). The time reads
+         * strictly: all four codec calls of a round, both directions at both ends, under 5% of a client's training.
          */
-        public double relativeCpuCost() {
-            return (aggregationCodecCpuMillis + broadcastCodecCpuMillis) / clientTrainCpuMillis;
+        public boolean meets(double minRatio) {
+            return meetsBitsAndAccuracy(minRatio) && cost.allShare() < 0.05;
         }
 
-        /** The target, one-sided in accuracy; {@code minRatio} 20 or 32 (full participation). */
-        public boolean meets(double minRatio) {
-            return totalRatio >= minRatio && accuracyDifferencePoints >= -0.5 && relativeCost() < 0.05;
+        /** As {@link #meets}, the time read as what a client pays itself: its broadcast decode and update encode. */
+        public boolean meetsOnTheClient(double minRatio) {
+            return meetsBitsAndAccuracy(minRatio) && cost.clientShare() < 0.05;
+        }
+
+        private boolean meetsBitsAndAccuracy(double minRatio) {
+            return totalRatio >= minRatio && accuracyDifferencePoints >= -0.5;
         }
     }
 
@@ -230,64 +204,64 @@ public final class BidirectionalBenchmark {
             }
         }
         Cohort lastRound = new ClientSampler(clients.clientIds(), o.clientsPerRound(), 0, o.seed()).sample(o.rounds());
-        CompressionBenchmark.UpdateTimes times =
-                new CompressionBenchmark.UpdateTimes(spec, o, clients, lastRound.reporting(), finalBaseline);
         double[] base = runs.get(0);
         List<Row> rows = new ArrayList<>();
-        for (int i = 0; i < all.size(); i++) {
-            Pair p = all.get(i);
-            double[] r = runs.get(i);
-            double agg =
-                    p.aggregator().equals("none") ? 0 : sum(times.encodeDecodeMillis(Encoders.parse(p.aggregator())));
-            double aggCpu =
-                    p.aggregator().equals("none") ? 0 : times.encodeDecodeCpuMillis(Encoders.parse(p.aggregator()));
-            double bcast = broadcastCodecMillis(p.broadcast(), finalBaseline.asStruct());
-            double bcastCpu = broadcastCodecCpuMillis(p.broadcast(), finalBaseline.asStruct());
-            rows.add(new Row(
-                    p,
-                    r[0],
-                    r[1],
-                    (base[0] + base[1]) / (r[0] + r[1]),
-                    r[2],
-                    100 * (r[2] - base[2]),
-                    agg,
-                    bcast,
-                    times.trainMillis,
-                    r[3],
-                    aggCpu,
-                    bcastCpu,
-                    times.trainCpuMillis));
+        try (ClientTrainer trainer =
+                ModelEngines.defaultEngine().newTrainer(TrainingSpec.of(spec, Sgd.of(o.clientLearningRate())))) {
+            List<Dataset> timedClients = new ArrayList<>();
+            Preprocessing batches = Preprocessing.batches(o.batch());
+            List<String> reporting = lastRound.reporting();
+            for (String id : reporting.subList(0, Math.min(TIMED_CLIENTS, reporting.size()))) {
+                timedClients.add(batches.forTraining(clients.datasetFor(id), o.seed()));
+            }
+            for (int i = 0; i < all.size(); i++) {
+                Pair p = all.get(i);
+                double[] r = runs.get(i);
+                RoundCodecCost cost = RoundCodecCost.measure(
+                        trainer,
+                        finalBaseline,
+                        timedClients,
+                        o.seed(),
+                        finalBaseline.asStruct(),
+                        timedEncoder(p.broadcast()),
+                        p.aggregator().equals("none") ? null : Encoders.parse(p.aggregator()));
+                rows.add(new Row(
+                        p, r[0], r[1], (base[0] + base[1]) / (r[0] + r[1]), r[2], 100 * (r[2] - base[2]), cost, r[3]));
+            }
         }
         out.println();
         out.print(table(rows));
         double target = targetRatio(o);
         out.printf(
                 Locale.ROOT,
-                "(enc + dec) / client training time: both directions' encode + decode over %.1f ms,"
-                        + " a client's training on"
-                        + " the thread that timed the encoders%n",
-                times.trainMillis);
+                "codec ms: medians of %d rounds (after %d untimed) per pair, each a client's training (train:"
+                        + " process CPU; %.1f ms wall in the first row) then the four calls on its update in the"
+                        + " calling thread's CPU time: the server's broadcast encode (b.enc) and update decode (a.dec),"
+                        + " the client's broadcast decode (b.dec) and update encode (a.enc); client%% = (b.dec +"
+                        + " a.enc) / train, all%% = all four / train%n",
+                RoundCodecCost.TIMED_ROUNDS,
+                RoundCodecCost.WARMUP_ROUNDS,
+                rows.get(0).cost().trainWallMillis());
         out.printf(
                 Locale.ROOT,
-                "(enc + dec) / client training CPU: the same over %.1f ms, in process CPU time (all threads), which"
-                        + " other processes disturb far less than wall time%n",
-                times.trainCpuMillis);
-        List<String> meeting = rows.stream()
-                .filter(r -> r.meets(target))
-                .map(r -> r.pair().toString())
-                .toList();
-        out.printf(
-                Locale.ROOT,
-                "target (>= %.0fx fewer total bits, at most 0.5 points worse, enc+dec < 5%% of training): %s%n",
+                "target (>= %.0fx fewer total bits, at most 0.5 points worse, enc+dec < 5%% of training): all four"
+                        + " calls: %s; the client's own calls: %s%n",
                 target,
-                meeting.isEmpty() ? "met by no pair in this run" : "met by " + String.join(", ", meeting));
+                meeting(rows, r -> r.meets(target)),
+                meeting(rows, r -> r.meetsOnTheClient(target)));
         return rows;
+    }
+
+    private static String meeting(List<Row> rows, java.util.function.Predicate<Row> test) {
+        List<String> pairs =
+                rows.stream().filter(test).map(r -> r.pair().toString()).toList();
+        return pairs.isEmpty() ? "met by no pair in this run" : "met by " + String.join(", ", pairs);
     }
 
     /** The table, one row per pair. */
     public static String table(List<Row> rows) {
         StringBuilder b = new StringBuilder();
-        String head = "%-40s %14s %14s %14s %8s %9s %8s %9s %9s %9s %10s%n";
+        String head = "%-40s %14s %14s %14s %8s %9s %8s %7s %6s %6s %6s %6s %8s %8s%n";
         b.append(String.format(
                 Locale.ROOT,
                 head,
@@ -298,14 +272,18 @@ public final class BidirectionalBenchmark {
                 "ratio",
                 "accuracy",
                 "diff pts",
-                "agg ms",
-                "bcast ms",
-                "/train",
-                "/train cpu"));
+                "train",
+                "b.enc",
+                "b.dec",
+                "a.enc",
+                "a.dec",
+                "client%",
+                "all%"));
         for (Row r : rows) {
+            RoundCodecCost c = r.cost();
             b.append(String.format(
                     Locale.ROOT,
-                    "%-40s %14s %14s %14s %7.1fx %9.4f %+8.2f %9.2f %9.2f %8.2f%% %9.2f%%%n",
+                    "%-40s %14s %14s %14s %7.1fx %9.4f %+8.2f %7.1f %6.2f %6.2f %6.2f %6.2f %7.2f%% %7.2f%%%n",
                     r.pair(),
                     BitFormat.format(Math.round(r.broadcastBitsPerRound())),
                     BitFormat.format(Math.round(r.aggregatedBitsPerRound())),
@@ -313,56 +291,15 @@ public final class BidirectionalBenchmark {
                     r.totalRatio(),
                     r.accuracy(),
                     r.accuracyDifferencePoints(),
-                    r.aggregationCodecMillis(),
-                    r.broadcastCodecMillis(),
-                    100 * r.relativeCost(),
-                    100 * r.relativeCpuCost()));
+                    c.trainMillis(),
+                    c.broadcastEncodeMillis(),
+                    c.broadcastDecodeMillis(),
+                    c.updateEncodeMillis(),
+                    c.updateDecodeMillis(),
+                    100 * c.clientShare(),
+                    100 * c.allShare()));
         }
         return b.toString();
-    }
-
-    /** Encodes + decodes of the model before timing, so the JIT has compiled the codec (steady state). */
-    static final int BROADCAST_WARMUPS = 20;
-
-    /**
-     * Median of 9 encode + decode of the model with the broadcast's encoder, after {@link #BROADCAST_WARMUPS}
-     * untimed ones; 0 for a plain broadcast.
-     */
-    static double broadcastCodecMillis(String broadcast, Struct model) {
-        ValueEncoder encoder = timedEncoder(broadcast);
-        if (encoder == null) {
-            return 0;
-        }
-        Value state = encoder.initialState(model.type());
-        for (int i = 0; i < BROADCAST_WARMUPS; i++) {
-            encoder.decode(encoder.encode(model, -1 - i, state).value(), model.type());
-        }
-        double[] ms = new double[9];
-        for (int i = 0; i < ms.length; i++) {
-            long t0 = System.nanoTime();
-            encoder.decode(encoder.encode(model, i + 1, state).value(), model.type());
-            ms[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        Arrays.sort(ms);
-        return ms[ms.length / 2];
-    }
-
-    /**
-     * Process CPU milliseconds of one encode + decode of the model with the broadcast's encoder, over 9 runs after
-     * {@link #BROADCAST_WARMUPS} untimed ones; 0 for a plain broadcast.
-     */
-    static double broadcastCodecCpuMillis(String broadcast, Struct model) {
-        ValueEncoder encoder = timedEncoder(broadcast);
-        if (encoder == null) {
-            return 0;
-        }
-        Value state = encoder.initialState(model.type());
-        for (int i = 0; i < BROADCAST_WARMUPS; i++) {
-            encoder.decode(encoder.encode(model, -1 - i, state).value(), model.type());
-        }
-        long[] seed = {0};
-        return ProcessCpu.millisPerRun(
-                9, () -> encoder.decode(encoder.encode(model, ++seed[0], state).value(), model.type()));
     }
 
     /**
@@ -383,9 +320,5 @@ public final class BidirectionalBenchmark {
             name = name.substring(FromInitDistribution.PREFIX.length());
         }
         return Encoders.parse(name);
-    }
-
-    private static double sum(double[] v) {
-        return v[0] + v[1];
     }
 }

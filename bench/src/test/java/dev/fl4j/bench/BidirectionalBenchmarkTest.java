@@ -63,10 +63,26 @@ class BidirectionalBenchmarkTest {
         assertTrue(better.meetsTarget());
         assertTrue(!worse.meetsTarget());
         BidirectionalBenchmark.Pair p = new BidirectionalBenchmark.Pair("delta:drive", "drive");
-        assertTrue(new BidirectionalBenchmark.Row(p, 1, 1, 33, 0.9, +2.0, 1, 1, 100, 1).meets(32));
-        assertTrue(!new BidirectionalBenchmark.Row(p, 1, 1, 33, 0.9, -0.51, 1, 1, 100, 1).meets(32));
-        assertTrue(!new BidirectionalBenchmark.Row(p, 1, 1, 31, 0.9, 0, 1, 1, 100, 1).meets(32));
-        assertTrue(!new BidirectionalBenchmark.Row(p, 1, 1, 33, 0.9, 0, 3, 3, 100, 1).meets(32), "6% of training");
+        RoundCodecCost cheap = new RoundCodecCost(100, 100, 1, 1, 1, 1);
+        assertTrue(new BidirectionalBenchmark.Row(p, 1, 1, 33, 0.9, +2.0, cheap, 1).meets(32));
+        assertTrue(!new BidirectionalBenchmark.Row(p, 1, 1, 33, 0.9, -0.51, cheap, 1).meets(32));
+        assertTrue(!new BidirectionalBenchmark.Row(p, 1, 1, 31, 0.9, 0, cheap, 1).meets(32));
+    }
+
+    /** All four calls count against the strict reading; only the client's decode and encode against the other. */
+    @Test
+    void theTimeTargetReadsAllFourCallsOrTheClientsTwo() {
+        BidirectionalBenchmark.Pair p = new BidirectionalBenchmark.Pair("delta:drive", "drive");
+        // server: broadcast encode 3 + update decode 1; client: broadcast decode 2 + update encode 2.5
+        RoundCodecCost cost = new RoundCodecCost(100, 120, 3, 2, 2.5, 1);
+        assertEquals(0.045, cost.clientShare(), 1e-12);
+        assertEquals(0.04, cost.serverShare(), 1e-12);
+        assertEquals(0.085, cost.allShare(), 1e-12);
+        BidirectionalBenchmark.Row row = new BidirectionalBenchmark.Row(p, 1, 1, 33, 0.9, 0, cost, 1);
+        assertTrue(!row.meets(32), "8.5% of training in all four calls");
+        assertTrue(row.meetsOnTheClient(32), "4.5% on the client");
+        RoundCodecCost clientHeavy = new RoundCodecCost(100, 120, 0, 3, 2.5, 0);
+        assertTrue(!new BidirectionalBenchmark.Row(p, 1, 1, 33, 0.9, 0, clientHeavy, 1).meetsOnTheClient(32));
     }
 
     /**
@@ -114,19 +130,22 @@ class BidirectionalBenchmarkTest {
                     rows.get(0).totalBitsPerRound() / row.totalBitsPerRound(), row.totalRatio(), 1e-12, row.toString());
         }
         assertTrue(rows.get(1).totalRatio() > 1.5, "a 1-bit delta and drive both ways: " + rows.get(1));
-        assertTrue(rows.get(1).broadcastCodecMillis() > 0 && rows.get(1).aggregationCodecMillis() > 0);
-        BidirectionalBenchmark.Row coded = rows.get(1);
+        RoundCodecCost coded = rows.get(1).cost();
         assertTrue(
-                coded.broadcastCodecCpuMillis() > 0
-                        && coded.aggregationCodecCpuMillis() > 0
-                        && coded.clientTrainCpuMillis() > 0,
-                "process CPU is read from /proc on Linux: " + coded);
-        assertEquals(
-                (coded.aggregationCodecCpuMillis() + coded.broadcastCodecCpuMillis()) / coded.clientTrainCpuMillis(),
-                coded.relativeCpuCost(),
-                1e-12);
+                coded.broadcastEncodeMillis() > 0
+                        && coded.broadcastDecodeMillis() > 0
+                        && coded.updateEncodeMillis() > 0
+                        && coded.updateDecodeMillis() > 0,
+                "both directions coded: " + coded);
+        assertTrue(coded.trainMillis() > 0 && coded.trainWallMillis() > 0, "training timed: " + coded);
+        RoundCodecCost plain = rows.get(0).cost();
+        assertEquals(0, plain.allShare(), "none|none calls no codec: " + plain);
+        RoundCodecCost broadcastOnly = rows.get(2).cost();
+        assertTrue(
+                broadcastOnly.broadcastDecodeMillis() > 0 && broadcastOnly.updateEncodeMillis() == 0,
+                "hadamard-uniform:4|none codes the broadcast only: " + broadcastOnly);
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("total/rnd") && out.contains(">= 32x fewer total bits"), out);
-        assertTrue(out.contains("/train cpu") && out.contains("in process CPU time"), out);
+        assertTrue(out.contains("client%") && out.contains("calling thread's CPU time"), out);
     }
 }
