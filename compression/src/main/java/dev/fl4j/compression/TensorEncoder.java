@@ -230,14 +230,11 @@ public final class TensorEncoder {
                     "rank " + tensor.rank() + " exceeds the format's maximum " + MAX_RANK + ": " + tensor.type());
         }
         float[] values = dtype == DType.FLOAT32 ? tensor.floatData() : tensor.toFloatArray();
-        for (int i = 0; i < values.length; i++) {
-            if (!Float.isFinite(values[i])) {
-                throw new IllegalArgumentException(
-                        "cannot encode " + tensor.type() + ": element " + i + " is " + values[i]
-                                + (dtype == DType.FLOAT64 && Double.isFinite(tensor.getDouble(i))
-                                        ? " after rounding to float32"
-                                        : ""));
-            }
+        // a chain that starts with a fused rotation checks the elements as it rotates them (see encodeBlocks), when
+        // nothing else would be rejected first; otherwise they are checked here, before anything else
+        boolean checkWhileRotating = stateFits(state) && rotationFusedFirst(values.length);
+        if (!checkWhileRotating) {
+            requireFinite(tensor, values);
         }
         if (!(state instanceof Struct st) || st.size() != stages.size()) {
             throw new IllegalArgumentException("encoder state must be a structure of " + stages.size()
@@ -252,8 +249,10 @@ public final class TensorEncoder {
             StageContext ctx = new StageContext(Seeds.deriveForEncoding(seed, i), st.get(i));
             if (rotationFused(i, shapes)) {
                 // rotated a block at a time into the quantizer, which packs its own symbols (no state in the three)
+                Runnable finiteCheck = i == 0 && checkWhileRotating ? () -> requireFinite(tensor, values) : null;
                 signal = Signal.bytes(((HadamardStage) stage)
-                        .encodeBlocks(signal.floats(), ctx.seed(), side, (BlockQuantizer) stages.get(i + 1)));
+                        .encodeBlocks(
+                                signal.floats(), ctx.seed(), side, (BlockQuantizer) stages.get(i + 1), finiteCheck));
                 next.add(ctx.nextState());
                 next.add(st.get(i + 1));
                 i += 2;
@@ -455,6 +454,35 @@ public final class TensorEncoder {
      * and bit packing, which {@link #encode} and {@link #decode} run a rotation block at a time
      * ({@link BlockQuantizer}): same side information, same bytes, same floats, same errors.
      */
+    /** Throws, naming the first one, if an element of {@code values} (the elements of {@code tensor}) is not finite. */
+    private static void requireFinite(Tensor tensor, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IllegalArgumentException("cannot encode " + tensor.type() + ": element " + i + " is "
+                        + values[i]
+                        + (tensor.dtype() == DType.FLOAT64 && Double.isFinite(tensor.getDouble(i))
+                                ? " after rounding to float32"
+                                : ""));
+            }
+        }
+    }
+
+    private boolean stateFits(Value state) {
+        return state instanceof Struct st && st.size() == stages.size();
+    }
+
+    /** Whether the chain starts with a fused rotation for {@code n} elements (false if it cannot encode that many). */
+    private boolean rotationFusedFirst(int n) {
+        if (!(stages.get(0) instanceof HadamardStage)) {
+            return false;
+        }
+        try {
+            return rotationFused(0, signalShapes(n));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private boolean rotationFused(int i, List<SignalShape> shapes) {
         if (i + 2 >= stages.size()
                 || !(stages.get(i) instanceof HadamardStage rotation)

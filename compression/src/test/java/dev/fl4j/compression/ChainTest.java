@@ -123,6 +123,35 @@ class ChainTest {
         assertMessage(() -> enc.encode(Tensor.of(new float[1], rank33), 1), "rank 33");
     }
 
+    @Test
+    void aFusedRotationRejectsNonFiniteElementsAsTheOtherChainsDo() {
+        for (String spec : new String[] {"drive", "hadamard-lloyd:2", "hadamard-lloyd:3"}) {
+            TensorEncoder enc = Encoders.tensorEncoder(spec);
+            for (int n : new int[] {5, 4096, 3 * 4096 + 17}) {
+                for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                    for (int at : new int[] {0, n / 2, n - 1}) {
+                        float[] x = new float[n];
+                        java.util.Arrays.fill(x, 0.5f);
+                        x[at] = bad;
+                        // a later non-finite element must not be the one named
+                        x[n - 1] = at == n - 1 ? bad : Float.NaN;
+                        assertMessage(() -> enc.encode(Tensor.vector(x), 1), "element " + at + " is " + bad);
+                    }
+                }
+            }
+            double[] big = new double[4096];
+            big[7] = 1e300;
+            assertMessage(() -> enc.encode(Tensor.of(big, big.length), 1), "element 7 is Infinity after rounding");
+            assertMessage(() -> enc.encode(Tensor.vector(1f, Float.NaN), 1, Tensor.scalar(0)), "element 1 is NaN");
+            // finite elements whose rotation overflows are encoded
+            float[] huge = new float[4096];
+            java.util.Arrays.fill(huge, Float.MAX_VALUE);
+            assertEquals(
+                    enc.encode(Tensor.vector(huge), 1).size(),
+                    enc.encode(Tensor.vector(new float[4096]), 1).size());
+        }
+    }
+
     private static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         assertTrue(e.getMessage().contains(fragment), "'" + fragment + "' not in: " + e.getMessage());

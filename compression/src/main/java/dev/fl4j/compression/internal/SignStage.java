@@ -94,10 +94,11 @@ public final class SignStage extends QuantizerStage implements BlockQuantizer {
                         long p3 = 0;
                         for (int k = 0; k < 64; k += 4) {
                             int j = from + i + k;
-                            float v0 = y[j];
-                            float v1 = y[j + 1];
-                            float v2 = y[j + 2];
-                            float v3 = y[j + 3];
+                            // widened once: the same signs (-0 and NaN as in the float comparison), |v| and v²
+                            double v0 = y[j];
+                            double v1 = y[j + 1];
+                            double v2 = y[j + 2];
+                            double v3 = y[j + 3];
                             p0 |= (v0 >= 0 ? 1L : 0L) << k;
                             p1 |= (v1 >= 0 ? 2L : 0L) << k;
                             p2 |= (v2 >= 0 ? 4L : 0L) << k;
@@ -106,10 +107,10 @@ public final class SignStage extends QuantizerStage implements BlockQuantizer {
                             a1 += Math.abs(v1);
                             a2 += Math.abs(v2);
                             a3 += Math.abs(v3);
-                            b0 += (double) v0 * v0;
-                            b1 += (double) v1 * v1;
-                            b2 += (double) v2 * v2;
-                            b3 += (double) v3 * v3;
+                            b0 += v0 * v0;
+                            b1 += v1 * v1;
+                            b2 += v2 * v2;
+                            b3 += v3 * v3;
                         }
                         long bits = p0 | p1 | p2 | p3;
                         BitPacker.putLong(out, (offset + i) >>> 3, bits);
