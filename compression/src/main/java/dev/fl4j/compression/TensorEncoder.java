@@ -444,16 +444,6 @@ public final class TensorEncoder {
         return dtypeCode == DTYPE_FLOAT32 ? flat : flat.cast(DType.FLOAT64);
     }
 
-    /**
-     * Whether stage {@code i} is a built-in quantizer followed by bit packing, which {@link #encode} and
-     * {@link #decode} run as one pass ({@link PackedQuantizer}): same side information, same bytes, same floats, same
-     * errors.
-     */
-    /**
-     * Whether stages {@code i, i+1, i+2} are a Hadamard rotation, a built-in quantizer whose blocks fit the rotation's,
-     * and bit packing, which {@link #encode} and {@link #decode} run a rotation block at a time
-     * ({@link BlockQuantizer}): same side information, same bytes, same floats, same errors.
-     */
     /** Throws, naming the first one, if an element of {@code values} (the elements of {@code tensor}) is not finite. */
     private static void requireFinite(Tensor tensor, float[] values) {
         for (int i = 0; i < values.length; i++) {
@@ -483,6 +473,11 @@ public final class TensorEncoder {
         }
     }
 
+    /**
+     * Whether stages {@code i, i+1, i+2} are a Hadamard rotation, a built-in quantizer whose blocks fit the rotation's,
+     * and bit packing, which {@link #encode} and {@link #decode} run a rotation block at a time
+     * ({@link BlockQuantizer}): same side information, same bytes, same floats, same errors.
+     */
     private boolean rotationFused(int i, List<SignalShape> shapes) {
         if (i + 2 >= stages.size()
                 || !(stages.get(i) instanceof HadamardStage rotation)
@@ -495,6 +490,11 @@ public final class TensorEncoder {
                 shapes.get(i + 1).length());
     }
 
+    /**
+     * Whether stage {@code i} is a built-in quantizer followed by bit packing, which {@link #encode} and
+     * {@link #decode} run as one pass ({@link PackedQuantizer}): same side information, same bytes, same floats, same
+     * errors.
+     */
     private boolean fusedWithPacking(int i) {
         return i + 1 < stages.size()
                 && stages.get(i) instanceof PackedQuantizer
