@@ -176,6 +176,27 @@ final class ExecutorSide {
     }
 
     /**
+     * The input of a pass's training stage: partition {@code k}'s clients, read from the {@code k}th of the pass's
+     * broadcasts (the task's own partition holds only {@code k}). An executor fetches only the partitions it trains,
+     * and a later stage that reads the training stage's partitions (a block's fold) does not carry their data.
+     */
+    static final class Received implements FlatMapFunction<Iterator<Integer>, PartitionInput> {
+        private static final long serialVersionUID = 1L;
+        private final List<Broadcast<PartitionInput>> inputs;
+
+        Received(List<Broadcast<PartitionInput>> inputs) {
+            this.inputs = List.copyOf(inputs);
+        }
+
+        @Override
+        public Iterator<PartitionInput> call(Iterator<Integer> partitions) {
+            List<PartitionInput> out = new ArrayList<>(1);
+            partitions.forEachRemaining(k -> out.add(inputs.get(k).value()));
+            return out.iterator();
+        }
+    }
+
+    /**
      * One partition's results, per client the encoded structure of its shipped results; or, when
      * client {@code failedAt} failed, the results of the clients before it and the failure's text.
      */

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -193,8 +194,17 @@ final class SparkShipper implements ClientWorkShipper {
         ClientProgress.Pass followed = progress.begin(sc, pass);
         ClientProgress.Done done = followed == null ? null : followed.accumulator();
         boolean succeeded = false;
+        List<Broadcast<PartitionInput>> sent = new ArrayList<>(p);
         try {
-            JavaRDD<PartitionInput> in = sc.parallelize(inputs, p);
+            // each partition's clients travel as a broadcast of their own, fetched by the executor that trains them;
+            // the stages' tasks carry only partition indices, so the fold stage (whose tasks reference the training
+            // partitions) does not ship the clients' data a second time
+            for (PartitionInput input : inputs) {
+                sent.add(sc.broadcast(input));
+            }
+            JavaRDD<PartitionInput> in = sc.parallelize(
+                            IntStream.range(0, p).boxed().toList(), p)
+                    .mapPartitions(new ExecutorSide.Received(sent));
             List<BlockOutput> outputs;
             if (!shuffled) {
                 outputs = in.zipPartitions(records, new ExecutorSide.FoldBlocks(shared, side, done))
@@ -249,6 +259,9 @@ final class SparkShipper implements ClientWorkShipper {
         } finally {
             if (kept != null) {
                 kept.unpersist(false);
+            }
+            for (Broadcast<PartitionInput> b : sent) {
+                b.destroy();
             }
             shared.destroy();
             if (followed != null) {
