@@ -45,10 +45,14 @@ final class SparkShipper implements ClientWorkShipper {
     private final int partitions;
     private final int inFlight;
     private final ClusterClientStates states;
+    /** Whether every executor runs in this JVM, sharing one block manager (a local master). */
+    private final boolean oneBlockManager;
+
     private final ClientProgress progress = new ClientProgress();
 
     SparkShipper(JavaSparkContext sc, int partitions, int inFlight, ClusterClientStates states) {
         this.sc = sc;
+        this.oneBlockManager = SparkRuntime.isLocalMaster(sc.master());
         this.partitions = partitions;
         this.inFlight = inFlight;
         this.states = states;
@@ -222,13 +226,12 @@ final class SparkShipper implements ClientWorkShipper {
                 // the partitions that hold its clients, narrowly (in the same JVM without a copy)
                 kept = in.zipPartitions(records, new ExecutorSide.MembersByClient(shared, side, done));
                 kept.persist(StorageLevel.MEMORY_AND_DISK());
-                kept.count();
                 RDD<Tuple2<Integer, ExecutorSide.ClientMembers>> byBlock = kept.rdd()
                         .coalesce(
                                 blockCount, false, Option.apply(new ExecutorSide.BlockGroups(first, blockCount)), null);
-                outputs = new JavaRDD<>(byBlock, kept.classTag())
-                        .mapPartitions(new ExecutorSide.FoldKept(shared))
-                        .collect();
+                JavaRDD<BlockOutput> folded =
+                        new JavaRDD<>(byBlock, kept.classTag()).mapPartitions(new ExecutorSide.FoldKept(shared));
+                outputs = oneBlockManager ? foldWhileTraining(kept, folded) : foldAfterTraining(kept, folded);
             }
             lastBlockPass = new BlockPassShape(n, blockCount, p, shuffled, outputs.size());
             BlockOutput[] byBlock = new BlockOutput[blockCount];
@@ -268,6 +271,41 @@ final class SparkShipper implements ClientWorkShipper {
                 followed.end(succeeded);
             }
         }
+    }
+
+    /** Trains every partition (a first job), then folds the blocks over the partitions' kept members (a second). */
+    private static List<BlockOutput> foldAfterTraining(
+            JavaRDD<Tuple2<Integer, ExecutorSide.ClientMembers>> kept, JavaRDD<BlockOutput> folded) {
+        kept.count();
+        return folded.collect();
+    }
+
+    /**
+     * With every executor in this JVM (one block manager), the fold job is submitted right behind the training job:
+     * the scheduler hands a free core to the training job's tasks first (jobs in submission order), so a block's fold
+     * task starts as soon as a core is free after the last training task started, and folds the partitions stored by
+     * then while the last ones train. A partition still being stored it waits for (Spark's lock on the block being
+     * written); one no task has begun (a training task failed and waits for its retry) it trains itself, the same
+     * members (client work is deterministic), which the training job's task then finds stored. Both jobs have ended
+     * when this returns (a failed fold job cancels the training job).
+     */
+    private static List<BlockOutput> foldWhileTraining(
+            JavaRDD<Tuple2<Integer, ExecutorSide.ClientMembers>> kept, JavaRDD<BlockOutput> folded) throws Exception {
+        JavaFutureAction<Long> training = kept.countAsync();
+        List<BlockOutput> outputs;
+        try {
+            outputs = folded.collect();
+        } catch (Exception e) {
+            training.cancel(true);
+            throw e;
+        }
+        try {
+            training.get();
+        } catch (ExecutionException e) {
+            // the training job's own failure, as a synchronous job reports it
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        return outputs;
     }
 
     /** The first client of partition {@code k} of {@code p} over {@code n} clients. */
