@@ -142,8 +142,14 @@ final class SparkShipper implements ClientWorkShipper {
      * members in the executors (persisted as values, in memory or spilled to disk; a first job), and
      * each block's fold task reads the partitions holding its clients through a narrow dependency (a
      * second job): in the executor that trained them without a copy or serialization, from another
-     * executor fetched as their encoded bytes. Partitions in storage order (each block's clients spread
-     * over every partition) shuffle the members to their block's partition, sorted by client index.
+     * executor fetched as their encoded bytes. With a local master the second job is submitted right
+     * behind the first and its fold tasks fold the partitions as they are stored
+     * ({@link #foldWhileTraining}). Each partition's clients (their client inputs that travel) are a
+     * Spark broadcast of their own, which the executor training the partition fetches, and the tasks
+     * carry only partition indices: a fold task's partition references the training partitions it
+     * reads, and would otherwise carry their clients' data again. Partitions in storage order (each
+     * block's clients spread over every partition) shuffle the members to their block's partition,
+     * sorted by client index.
      */
     @Override
     public void runBlocks(ShippedPass pass, OrderedFold.Sink<Value> blocks) throws Exception {
@@ -282,12 +288,13 @@ final class SparkShipper implements ClientWorkShipper {
 
     /**
      * With every executor in this JVM (one block manager), the fold job is submitted right behind the training job:
-     * the scheduler hands a free core to the training job's tasks first (jobs in submission order), so a block's fold
-     * task starts as soon as a core is free after the last training task started, and folds the partitions stored by
-     * then while the last ones train. A partition still being stored it waits for (Spark's lock on the block being
-     * written); one no task has begun (a training task failed and waits for its retry) it trains itself, the same
-     * members (client work is deterministic), which the training job's task then finds stored. Both jobs have ended
-     * when this returns (a failed fold job cancels the training job).
+     * the scheduler hands a free core to the training job's tasks first (jobs in submission order, under FIFO
+     * scheduling, Spark's default), so a block's fold task starts as soon as a core is free after the last training
+     * task started, and folds the partitions stored by then while the last ones train. A partition still being stored
+     * it waits for (Spark's lock on the block being written); one no task has begun (a training task failed and waits
+     * for its retry, or a FAIR pool started the fold task early) it trains itself, the same members (client work is
+     * deterministic), which the training job's task then finds stored. Both jobs have ended when this returns (a
+     * failed fold job cancels the training job).
      */
     private static List<BlockOutput> foldWhileTraining(
             JavaRDD<Tuple2<Integer, ExecutorSide.ClientMembers>> kept, JavaRDD<BlockOutput> folded) throws Exception {
