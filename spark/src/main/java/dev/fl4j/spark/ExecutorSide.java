@@ -176,6 +176,27 @@ final class ExecutorSide {
     }
 
     /**
+     * The input of a pass's training stage: partition {@code k}'s clients, read from the {@code k}th of the pass's
+     * broadcasts (the task's own partition holds only {@code k}). An executor fetches only the partitions it trains,
+     * and a later stage that reads the training stage's partitions (a block's fold) does not carry their data.
+     */
+    static final class Received implements FlatMapFunction<Iterator<Integer>, PartitionInput> {
+        private static final long serialVersionUID = 1L;
+        private final List<Broadcast<PartitionInput>> inputs;
+
+        Received(List<Broadcast<PartitionInput>> inputs) {
+            this.inputs = List.copyOf(inputs);
+        }
+
+        @Override
+        public Iterator<PartitionInput> call(Iterator<Integer> partitions) {
+            List<PartitionInput> out = new ArrayList<>(1);
+            partitions.forEachRemaining(k -> out.add(inputs.get(k).value()));
+            return out.iterator();
+        }
+    }
+
+    /**
      * One partition's results, per client the encoded structure of its shipped results; or, when
      * client {@code failedAt} failed, the results of the clients before it and the failure's text.
      */
@@ -464,15 +485,55 @@ final class ExecutorSide {
         @Override
         public Iterator<BlockOutput> call(Iterator<Tuple2<Integer, ClientMembers>> members) {
             int block = TaskContext.getPartitionId();
-            List<Tuple2<Integer, ClientMembers>> mine = new ArrayList<>();
-            members.forEachRemaining(m -> {
-                if (BlockFolds.blockOf(m._1()) == block) {
-                    mine.add(m);
+            // folded as the partitions are read, a partition's members as soon as it is stored (the last partitions
+            // may still be training): the partitions are contiguous ranges in pass order, read in partition order,
+            // so their clients come in client order
+            return foldBlock(pass.value(), new InClientOrder(members, block));
+        }
+    }
+
+    /**
+     * The members of block {@code block}'s clients among the kept members of the partitions it reads, checked to come
+     * in client order (a partition's state file, keyed by its first client, comes after its clients).
+     */
+    private static final class InClientOrder implements Iterator<Tuple2<Integer, ClientMembers>> {
+        private final Iterator<Tuple2<Integer, ClientMembers>> members;
+        private final int block;
+        private Tuple2<Integer, ClientMembers> next;
+        private int last = -1;
+
+        InClientOrder(Iterator<Tuple2<Integer, ClientMembers>> members, int block) {
+            this.members = members;
+            this.block = block;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (next == null && members.hasNext()) {
+                Tuple2<Integer, ClientMembers> m = members.next();
+                if (BlockFolds.blockOf(m._1()) != block) {
+                    continue;
                 }
-            });
-            // a stable sort: a partition's state file is keyed by its first client and stays after that client
-            mine.sort(java.util.Comparator.comparingInt(Tuple2::_1));
-            return foldBlock(pass.value(), mine.iterator());
+                if (m._2().stateFile() == null) {
+                    if (m._1() <= last) {
+                        throw new IllegalStateException(
+                                "block " + block + " read client " + m._1() + " after client " + last);
+                    }
+                    last = m._1();
+                }
+                next = m;
+            }
+            return next != null;
+        }
+
+        @Override
+        public Tuple2<Integer, ClientMembers> next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            Tuple2<Integer, ClientMembers> m = next;
+            next = null;
+            return m;
         }
     }
 

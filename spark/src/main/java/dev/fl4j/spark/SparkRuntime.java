@@ -299,7 +299,10 @@ public final class SparkRuntime implements FederatedRuntime {
      * blocks and broadcasts uncompressed (what a round shuffles is its clients' updates and what it
      * broadcasts is the model, float32 data that LZ4 barely shrinks and spends CPU on twice: on the
      * driver every round, in every executor), and for a {@code local} master the driver bound to
-     * 127.0.0.1 only.
+     * 127.0.0.1 only and task results handed to the driver directly up to 128 MiB (Spark's default
+     * puts a result over 1 MiB, a block's partial of a model-sized fold, in the block manager, whence
+     * the driver fetches it over a loopback connection; with every executor in the driver's JVM the
+     * direct path, an in-process message, spares that fetch and its copies).
      */
     public static SparkConf defaultConf(String master) {
         SparkConf conf = new SparkConf()
@@ -309,7 +312,9 @@ public final class SparkRuntime implements FederatedRuntime {
                 .set("spark.shuffle.compress", "false")
                 .set("spark.broadcast.compress", "false");
         if (master.startsWith("local")) {
-            conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+            conf.set("spark.driver.host", "127.0.0.1")
+                    .set("spark.driver.bindAddress", "127.0.0.1")
+                    .set("spark.task.maxDirectResultSize", "128m");
         }
         return conf;
     }

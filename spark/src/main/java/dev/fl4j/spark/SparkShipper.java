@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -44,10 +45,14 @@ final class SparkShipper implements ClientWorkShipper {
     private final int partitions;
     private final int inFlight;
     private final ClusterClientStates states;
+    /** Whether every executor runs in this JVM, sharing one block manager (a local master). */
+    private final boolean oneBlockManager;
+
     private final ClientProgress progress = new ClientProgress();
 
     SparkShipper(JavaSparkContext sc, int partitions, int inFlight, ClusterClientStates states) {
         this.sc = sc;
+        this.oneBlockManager = SparkRuntime.isLocalMaster(sc.master());
         this.partitions = partitions;
         this.inFlight = inFlight;
         this.states = states;
@@ -137,8 +142,14 @@ final class SparkShipper implements ClientWorkShipper {
      * members in the executors (persisted as values, in memory or spilled to disk; a first job), and
      * each block's fold task reads the partitions holding its clients through a narrow dependency (a
      * second job): in the executor that trained them without a copy or serialization, from another
-     * executor fetched as their encoded bytes. Partitions in storage order (each block's clients spread
-     * over every partition) shuffle the members to their block's partition, sorted by client index.
+     * executor fetched as their encoded bytes. With a local master the second job is submitted right
+     * behind the first and its fold tasks fold the partitions as they are stored
+     * ({@link #foldWhileTraining}). Each partition's clients (their client inputs that travel) are a
+     * Spark broadcast of their own, which the executor training the partition fetches, and the tasks
+     * carry only partition indices: a fold task's partition references the training partitions it
+     * reads, and would otherwise carry their clients' data again. Partitions in storage order (each
+     * block's clients spread over every partition) shuffle the members to their block's partition,
+     * sorted by client index.
      */
     @Override
     public void runBlocks(ShippedPass pass, OrderedFold.Sink<Value> blocks) throws Exception {
@@ -193,8 +204,17 @@ final class SparkShipper implements ClientWorkShipper {
         ClientProgress.Pass followed = progress.begin(sc, pass);
         ClientProgress.Done done = followed == null ? null : followed.accumulator();
         boolean succeeded = false;
+        List<Broadcast<PartitionInput>> sent = new ArrayList<>(p);
         try {
-            JavaRDD<PartitionInput> in = sc.parallelize(inputs, p);
+            // each partition's clients travel as a broadcast of their own, fetched by the executor that trains them;
+            // the stages' tasks carry only partition indices, so the fold stage (whose tasks reference the training
+            // partitions) does not ship the clients' data a second time
+            for (PartitionInput input : inputs) {
+                sent.add(sc.broadcast(input));
+            }
+            JavaRDD<PartitionInput> in = sc.parallelize(
+                            IntStream.range(0, p).boxed().toList(), p)
+                    .mapPartitions(new ExecutorSide.Received(sent));
             List<BlockOutput> outputs;
             if (!shuffled) {
                 outputs = in.zipPartitions(records, new ExecutorSide.FoldBlocks(shared, side, done))
@@ -212,13 +232,12 @@ final class SparkShipper implements ClientWorkShipper {
                 // the partitions that hold its clients, narrowly (in the same JVM without a copy)
                 kept = in.zipPartitions(records, new ExecutorSide.MembersByClient(shared, side, done));
                 kept.persist(StorageLevel.MEMORY_AND_DISK());
-                kept.count();
                 RDD<Tuple2<Integer, ExecutorSide.ClientMembers>> byBlock = kept.rdd()
                         .coalesce(
                                 blockCount, false, Option.apply(new ExecutorSide.BlockGroups(first, blockCount)), null);
-                outputs = new JavaRDD<>(byBlock, kept.classTag())
-                        .mapPartitions(new ExecutorSide.FoldKept(shared))
-                        .collect();
+                JavaRDD<BlockOutput> folded =
+                        new JavaRDD<>(byBlock, kept.classTag()).mapPartitions(new ExecutorSide.FoldKept(shared));
+                outputs = oneBlockManager ? foldWhileTraining(kept, folded) : foldAfterTraining(kept, folded);
             }
             lastBlockPass = new BlockPassShape(n, blockCount, p, shuffled, outputs.size());
             BlockOutput[] byBlock = new BlockOutput[blockCount];
@@ -250,11 +269,50 @@ final class SparkShipper implements ClientWorkShipper {
             if (kept != null) {
                 kept.unpersist(false);
             }
+            for (Broadcast<PartitionInput> b : sent) {
+                b.destroy();
+            }
             shared.destroy();
             if (followed != null) {
                 followed.end(succeeded);
             }
         }
+    }
+
+    /** Trains every partition (a first job), then folds the blocks over the partitions' kept members (a second). */
+    private static List<BlockOutput> foldAfterTraining(
+            JavaRDD<Tuple2<Integer, ExecutorSide.ClientMembers>> kept, JavaRDD<BlockOutput> folded) {
+        kept.count();
+        return folded.collect();
+    }
+
+    /**
+     * With every executor in this JVM (one block manager), the fold job is submitted right behind the training job:
+     * the scheduler hands a free core to the training job's tasks first (jobs in submission order, under FIFO
+     * scheduling, Spark's default), so a block's fold task starts as soon as a core is free after the last training
+     * task started, and folds the partitions stored by then while the last ones train. A partition still being stored
+     * it waits for (Spark's lock on the block being written); one no task has begun (a training task failed and waits
+     * for its retry, or a FAIR pool started the fold task early) it trains itself, the same members (client work is
+     * deterministic), which the training job's task then finds stored. Both jobs have ended when this returns (a
+     * failed fold job cancels the training job).
+     */
+    private static List<BlockOutput> foldWhileTraining(
+            JavaRDD<Tuple2<Integer, ExecutorSide.ClientMembers>> kept, JavaRDD<BlockOutput> folded) throws Exception {
+        JavaFutureAction<Long> training = kept.countAsync();
+        List<BlockOutput> outputs;
+        try {
+            outputs = folded.collect();
+        } catch (Exception e) {
+            training.cancel(true);
+            throw e;
+        }
+        try {
+            training.get();
+        } catch (ExecutionException e) {
+            // the training job's own failure, as a synchronous job reports it
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        return outputs;
     }
 
     /** The first client of partition {@code k} of {@code p} over {@code n} clients. */
