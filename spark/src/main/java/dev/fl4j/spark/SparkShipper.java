@@ -31,8 +31,8 @@ import scala.Tuple2;
 /**
  * Runs a pass's shipped client work on Spark. A pass whose aggregations fold by blocks runs as one
  * job that folds inside the executors ({@link #runBlocks}). Any other pass ({@link #run}) has its
- * clients cut into {@code partitions} contiguous ranges (partition p holds clients
- * {@code [p·n/P, (p+1)·n/P)}), each a Spark job of its own, and their results are handed to the
+ * clients cut into {@code partitions} contiguous ranges ({@link #firstClient}: {@code n/P} clients
+ * each, the first {@code n mod P} one more), each a Spark job of its own, and their results are handed to the
  * driver's fold in client order. At most {@code inFlight} partitions are submitted and not yet
  * folded: when the driver has folded partition k it submits partition k + inFlight, so executors
  * stay busy while the driver folds and the driver holds at most {@code inFlight} partitions'
@@ -315,9 +315,14 @@ final class SparkShipper implements ClientWorkShipper {
         return outputs;
     }
 
-    /** The first client of partition {@code k} of {@code p} over {@code n} clients. */
+    /**
+     * The first client of partition {@code k} of {@code p} over {@code n} clients: contiguous ranges of {@code n/p}
+     * clients, the first {@code n mod p} one more. Larger partitions first, because Spark hands a stage's tasks to free
+     * cores in partition order: 10 clients in 8 partitions on 2 cores finish in 5 clients' time cut as (2, 2, 1, 1, 1,
+     * 1, 1, 1), in 6 cut as (1, 1, 1, 2, 1, 1, 1, 2), the last two-client partition starting after everything else.
+     */
     static int firstClient(int k, int p, int n) {
-        return (int) ((long) k * n / p);
+        return k * (n / p) + Math.min(k, n % p);
     }
 
     /**
