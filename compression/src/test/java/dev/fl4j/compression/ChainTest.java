@@ -143,12 +143,17 @@ class ChainTest {
             big[7] = 1e300;
             assertMessage(() -> enc.encode(Tensor.of(big, big.length), 1), "element 7 is Infinity after rounding");
             assertMessage(() -> enc.encode(Tensor.vector(1f, Float.NaN), 1, Tensor.scalar(0)), "element 1 is NaN");
-            // finite elements whose rotation overflows are encoded
-            float[] huge = new float[4096];
-            java.util.Arrays.fill(huge, Float.MAX_VALUE);
-            assertEquals(
-                    enc.encode(Tensor.vector(huge), 1).size(),
-                    enc.encode(Tensor.vector(new float[4096]), 1).size());
+            // finite elements whose rotation overflows float32 are refused, not sent with a scale no decoder accepts
+            float[] huge = new float[3 * 4096];
+            java.util.Arrays.fill(huge, 4096, 2 * 4096, Float.MAX_VALUE);
+            assertMessage(() -> enc.encode(Tensor.vector(huge), 1), "overflows float32");
+            float[] large = new float[4096];
+            java.util.Arrays.fill(large, Float.MAX_VALUE / 4096);
+            Tensor decoded = enc.decode(
+                    enc.encode(Tensor.vector(large), 1), Tensor.vector(large).type());
+            for (int i = 0; i < large.length; i++) {
+                assertTrue(Float.isFinite(decoded.floatData()[i]), spec + ": large but rotatable elements decode");
+            }
         }
     }
 

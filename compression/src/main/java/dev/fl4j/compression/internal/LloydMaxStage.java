@@ -148,6 +148,7 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
                     int count = Math.min(BLOCK, len - s);
                     int at = (offset + s) / 8 * bits;
                     double sq = sumOfSquares(x, start, start + count);
+                    requireFinite(sq, offset + s);
                     float rms = rms(sq, count);
                     if (fewBits != null && LloydMaxFewBits.takes(rms, count)) {
                         sideInfo.writeFloat(fewBits.quantize(x, start, count, sq, 1f / rms, out, at));
@@ -173,7 +174,22 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
      * order is the encoder's choice.
      */
     private float quantizeBlock(float[] x, int start, int end, int[] q, int qStart) {
-        return quantizeBlock(x, start, end, sumOfSquares(x, start, end), q, qStart);
+        double sq = sumOfSquares(x, start, end);
+        requireFinite(sq, start);
+        return quantizeBlock(x, start, end, sq, q, qStart);
+    }
+
+    /**
+     * Rejects a block whose sum of squares is not finite, which it is exactly when an element is not: in double the
+     * squares of finite floats cannot overflow. The encoder checks its input, so such a block comes from a rotation
+     * whose signed sums of finite elements overflowed float32; its scale would be NaN, which no decoder accepts.
+     */
+    private void requireFinite(double sumOfSquares, int element) {
+        if (!Double.isFinite(sumOfSquares)) {
+            throw new IllegalArgumentException(
+                    name() + ": input holds non-finite values in the block at element " + element
+                            + " (a rotation before this stage overflows float32 when finite elements are this large)");
+        }
     }
 
     /** As {@link #quantizeBlock(float[], int, int, int[], int)}, given the block's {@link #sumOfSquares}. */

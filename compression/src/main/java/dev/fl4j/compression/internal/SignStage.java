@@ -125,9 +125,20 @@ public final class SignStage extends QuantizerStage implements BlockQuantizer {
                 }
             }
 
+            /**
+             * Writes the scale. It is not finite exactly when an element was not (in double, the sums of finite
+             * floats and of their squares cannot overflow): the encoder checks its input, so such an element comes
+             * from a rotation whose signed sums of finite elements overflowed float32, and is rejected here rather
+             * than sent with a scale no decoder accepts.
+             */
             @Override
             public byte[] finish() {
-                sideInfo.writeFloat(scale(norms.l1(), norms.l2(), m));
+                float scale = scale(norms.l1(), norms.l2(), m);
+                if (!Float.isFinite(scale)) {
+                    throw new IllegalArgumentException(name() + ": input holds non-finite values (a rotation before"
+                            + " this stage overflows float32 when finite elements are this large)");
+                }
+                sideInfo.writeFloat(scale);
                 return out;
             }
         };

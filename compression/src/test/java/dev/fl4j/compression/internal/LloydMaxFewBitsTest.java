@@ -60,7 +60,7 @@ class LloydMaxFewBitsTest {
     void blocksLeftToTheGeneralPathEncodeAlike() {
         SplittableRandom r = new SplittableRandom(9);
         float[][] blocks = new float[5][];
-        // RMS 0, the inverse of a subnormal RMS overflows, an infinite element, RMS at the edge of the inverse's range
+        // RMS 0, the inverse of a subnormal RMS overflows, RMS 1, RMS at the edge of the inverse's range
         blocks[0] = new float[LloydMaxStage.BLOCK];
         blocks[1] = new float[LloydMaxStage.BLOCK];
         blocks[1][7] = 3 * Float.MIN_VALUE;
@@ -73,7 +73,6 @@ class LloydMaxFewBitsTest {
             blocks[3][i] = (float) (r.nextGaussian() * 3e-39);
             blocks[4][i] = (float) (r.nextGaussian() * 1e-30);
         }
-        blocks[2][5] = Float.POSITIVE_INFINITY;
         assertFalse(
                 LloydMaxFewBits.takes(LloydMaxStage.rms(LloydMaxStage.sumOfSquares(blocks[1], 0, 4096), 4096), 4096));
         float[] all = new float[0];
@@ -94,6 +93,29 @@ class LloydMaxFewBitsTest {
                 assertArrayEquals(general, fast, stage.name() + ": symbols");
                 assertArrayEquals(generalSide.toByteArray(), fastSide.toByteArray(), stage.name() + ": scales");
             }
+        }
+    }
+
+    /** A non-finite element (what a rotation that overflowed hands on) is refused by both paths alike. */
+    @Test
+    void bothPathsRefuseANonFiniteBlock() {
+        float[] x = new float[2 * LloydMaxStage.BLOCK];
+        java.util.Arrays.fill(x, 0.25f);
+        x[LloydMaxStage.BLOCK + 5] = Float.POSITIVE_INFINITY;
+        for (int bits = 1; bits <= 2; bits++) {
+            LloydMaxStage stage = new LloydMaxStage(bits, true);
+            String general = org.junit.jupiter.api.Assertions.assertThrows(
+                            IllegalArgumentException.class,
+                            () -> stage.encode(Signal.floats(x), new StageContext(1, Struct.empty()), new ByteWriter()))
+                    .getMessage();
+            String fast = org.junit.jupiter.api.Assertions.assertThrows(
+                            IllegalArgumentException.class,
+                            () -> stage.encodePacked(
+                                    Signal.floats(x), new StageContext(1, Struct.empty()), new ByteWriter()))
+                    .getMessage();
+            assertEquals(general, fast);
+            org.junit.jupiter.api.Assertions.assertTrue(
+                    general.contains("non-finite values in the block at element 4096"), general);
         }
     }
 }
