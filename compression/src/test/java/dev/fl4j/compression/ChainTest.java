@@ -157,6 +157,24 @@ class ChainTest {
         }
     }
 
+    /** Unbiased random-k refuses values that its decoding's n/k would scale to infinity, and keeps the others. */
+    @Test
+    void unbiasedRandomKRefusesValuesItsDecodingWouldOverflow() {
+        TensorEncoder enc = Encoders.tensorEncoder("randk:0.1");
+        float[] x = new float[1000];
+        java.util.Arrays.fill(x, 3e38f);
+        assertMessage(() -> enc.encode(Tensor.vector(x), 1), "times n/k = 10.0 overflows float32 on decoding");
+        java.util.Arrays.fill(x, 3e37f);
+        Tensor decoded =
+                enc.decode(enc.encode(Tensor.vector(x), 1), Tensor.vector(x).type());
+        int kept = 0;
+        for (float v : decoded.floatData()) {
+            assertTrue(v == 0f || v == 3e37f * 10f, "a kept value scaled by n/k, or 0: " + v);
+            kept += v == 0f ? 0 : 1;
+        }
+        assertEquals(100, kept);
+    }
+
     private static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         assertTrue(e.getMessage().contains(fragment), "'" + fragment + "' not in: " + e.getMessage());

@@ -117,6 +117,9 @@ public final class SparsificationStage implements EncodingStage {
         for (int j = 0; j < k; j++) {
             kept[j] = v[idx[j]];
         }
+        if (unbiased) {
+            requireScalable(kept, idx, unbiasedScale(n, k));
+        }
         sideInfo.writeInt(k);
         if (topK) {
             byte[] packed = BitPacker.pack(idx, k, BitPacker.bitsFor(n));
@@ -131,6 +134,24 @@ public final class SparsificationStage implements EncodingStage {
             context.updateState(Tensor.of(v, n));
         }
         return Signal.floats(kept);
+    }
+
+    /** The factor {@code n/k} that unbiased random-k's decoding multiplies the kept values by. */
+    private static float unbiasedScale(int n, int k) {
+        return (float) ((double) n / k);
+    }
+
+    /**
+     * Refuses kept values that decoding would scale past float32's range: an encoding whose decoded values are
+     * infinite helps no one, and the encoder is the end that knows the values are finite but too large.
+     */
+    private void requireScalable(float[] kept, int[] idx, float scale) {
+        for (int j = 0; j < kept.length; j++) {
+            if (!Float.isFinite(kept[j] * scale)) {
+                throw new IllegalArgumentException(name() + ": element " + idx[j] + " (" + kept[j] + ") times n/k = "
+                        + scale + " overflows float32 on decoding");
+            }
+        }
     }
 
     private float[] residual(Value state, int n) {
@@ -233,7 +254,7 @@ public final class SparsificationStage implements EncodingStage {
             idx = null;
         }
         long seed = topK ? 0 : in.readLong("random-k seed");
-        float scale = unbiased && k > 0 ? (float) ((double) n / k) : 1f;
+        float scale = unbiased && k > 0 ? unbiasedScale(n, k) : 1f;
         return output -> {
             float[] kept = output.floats();
             // random indices are drawn only once the later stages have verified the k values arrived
