@@ -84,8 +84,6 @@ final class SparkShipper implements ClientWorkShipper {
         for (int b = 0; b < broadcasts.length; b++) {
             broadcasts[b] = ValueCodec.encode(pass.broadcasts().get(b));
         }
-        Broadcast<PassBytes> shared = sc.broadcast(
-                new PassBytes(pass.plan(), broadcasts, pass.clientInputs().size()));
         int p = Math.min(partitions, n);
         int[] first = new int[p + 1];
         for (int k = 0; k <= p; k++) {
@@ -95,6 +93,9 @@ final class SparkShipper implements ClientWorkShipper {
         ClusterClientStates.TaskSide side = tx.nextPass();
         JavaPairRDD<Integer, ClientRecord> passStates = tx.forPass(pass.clientIds(), p, first);
         ArrayDeque<JavaFutureAction<List<PartitionOutput>>> running = new ArrayDeque<>();
+        // broadcast once the client states are joined (which may throw), right before the try whose finally destroys it
+        Broadcast<PassBytes> shared = sc.broadcast(
+                new PassBytes(pass.plan(), broadcasts, pass.clientInputs().size()));
         ClientProgress.Pass followed = progress.begin(sc, pass);
         ClientProgress.Done done = followed == null ? null : followed.accumulator();
         boolean succeeded = false;
@@ -161,11 +162,6 @@ final class SparkShipper implements ClientWorkShipper {
         for (int b = 0; b < broadcasts.length; b++) {
             broadcasts[b] = ValueCodec.encode(pass.broadcasts().get(b));
         }
-        Broadcast<PassBytes> shared = sc.broadcast(new PassBytes(
-                pass.plan(),
-                broadcasts,
-                pass.clientInputs().size(),
-                pass.blockFolds().orElseThrow()));
         int p = Math.min(partitions, n);
         ClusterClientStates.Transaction tx = states.current();
         ClusterClientStates.TaskSide side = tx.nextPass();
@@ -201,6 +197,12 @@ final class SparkShipper implements ClientWorkShipper {
         JavaRDD<ClientRecord> records =
                 passStates == null ? sc.parallelize(List.<ClientRecord>of(), p) : passStates.values();
         JavaRDD<Tuple2<Integer, ExecutorSide.ClientMembers>> kept = null;
+        // broadcast once the inputs are built (which may throw), right before the try whose finally destroys it
+        Broadcast<PassBytes> shared = sc.broadcast(new PassBytes(
+                pass.plan(),
+                broadcasts,
+                pass.clientInputs().size(),
+                pass.blockFolds().orElseThrow()));
         ClientProgress.Pass followed = progress.begin(sc, pass);
         ClientProgress.Done done = followed == null ? null : followed.accumulator();
         boolean succeeded = false;
