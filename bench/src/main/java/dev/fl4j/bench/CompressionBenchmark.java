@@ -528,7 +528,7 @@ public final class CompressionBenchmark {
                     k++;
                 }
             }
-            return new double[] {median(enc), median(dec)};
+            return new double[] {RoundCodecCost.median(enc), RoundCodecCost.median(dec)};
         }
 
         /**
@@ -549,12 +549,6 @@ public final class CompressionBenchmark {
                 pass.run();
             }
             return ProcessCpu.millisPerRun(REPEATS, pass) / updates.size();
-        }
-
-        private static double median(double[] v) {
-            double[] s = v.clone();
-            Arrays.sort(s);
-            return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
         }
     }
 

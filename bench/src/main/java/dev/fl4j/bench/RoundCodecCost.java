@@ -146,7 +146,8 @@ public record RoundCodecCost(
         return nanos;
     }
 
-    private static double median(double[] v) {
+    /** The median of {@code v} (the mean of the middle two for an even length). */
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

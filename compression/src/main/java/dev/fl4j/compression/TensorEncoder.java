@@ -230,17 +230,21 @@ public final class TensorEncoder {
                     "rank " + tensor.rank() + " exceeds the format's maximum " + MAX_RANK + ": " + tensor.type());
         }
         float[] values = dtype == DType.FLOAT32 ? tensor.floatData() : tensor.toFloatArray();
+        boolean stateFits = state instanceof Struct fitting && fitting.size() == stages.size();
+        List<SignalShape> shapes = stateFits ? shapesIfEncodable(values.length) : null;
         // a chain that starts with a fused rotation checks the elements as it rotates them (see encodeBlocks), when
         // nothing else would be rejected first; otherwise they are checked here, before anything else
-        boolean checkWhileRotating = stateFits(state) && rotationFusedFirst(values.length);
+        boolean checkWhileRotating = shapes != null && rotationFused(0, shapes);
         if (!checkWhileRotating) {
             requireFinite(tensor, values);
         }
-        if (!(state instanceof Struct st) || st.size() != stages.size()) {
+        if (!(state instanceof Struct st) || !stateFits) {
             throw new IllegalArgumentException("encoder state must be a structure of " + stages.size()
                     + " stage states (see initialState), got " + state.type());
         }
-        List<SignalShape> shapes = signalShapes(values.length);
+        if (shapes == null) {
+            shapes = signalShapes(values.length); // throws why this many elements cannot be encoded
+        }
         ByteWriter side = new ByteWriter();
         Signal signal = Signal.floats(values);
         Struct.Builder next = Struct.builder();
@@ -457,19 +461,12 @@ public final class TensorEncoder {
         }
     }
 
-    private boolean stateFits(Value state) {
-        return state instanceof Struct st && st.size() == stages.size();
-    }
-
-    /** Whether the chain starts with a fused rotation for {@code n} elements (false if it cannot encode that many). */
-    private boolean rotationFusedFirst(int n) {
-        if (!(stages.get(0) instanceof HadamardStage)) {
-            return false;
-        }
+    /** The {@link #signalShapes} of {@code n} elements, or null if the chain cannot encode that many. */
+    private List<SignalShape> shapesIfEncodable(int n) {
         try {
-            return rotationFused(0, signalShapes(n));
+            return signalShapes(n);
         } catch (IllegalArgumentException e) {
-            return false;
+            return null;
         }
     }
 
