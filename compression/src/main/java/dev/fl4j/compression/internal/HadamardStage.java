@@ -456,17 +456,11 @@ public final class HadamardStage implements EncodingStage {
             quarterTable(symbolValues, table);
             return;
         }
-        int perByte = 8 / bits;
-        int mask = (1 << bits) - 1;
         for (int p = 0; p < 256; p++) {
-            for (int k = 0; k < perByte; k++) {
-                table[perByte * p + k] = symbolValues[(p >>> (bits * k)) & mask];
+            for (int k = 0; k < 8; k++) {
+                table[8 * p + k] = symbolValues[(p >>> k) & 1];
             }
-            if (bits == 1) {
-                radix8(table, 8 * p);
-            } else {
-                radix4Stride1(table, 4 * p);
-            }
+            radix8(table, 8 * p);
         }
     }
 
