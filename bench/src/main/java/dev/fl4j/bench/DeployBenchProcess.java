@@ -2,6 +2,7 @@ package dev.fl4j.bench;
 
 import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.deploy.client.FederatedClient;
+import dev.fl4j.deploy.client.TrainingSlots;
 import dev.fl4j.deploy.security.DevelopmentPki;
 import dev.fl4j.deploy.security.PkiFiles;
 import dev.fl4j.deploy.server.DeployResult;
@@ -33,8 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The child JVMs of {@link DeployBenchmark}, one mode each:
  *
  * <ul>
- *   <li>{@code cnn-client SERVER PKI_DIR CLIENTS K EXAMPLES SEED}: client {@code K} of the CNN part, with
- *       its key from the PKI directory and its synthetic images, working until the run finishes;
+ *   <li>{@code cnn-clients SERVER PKI_DIR CLIENTS FROM TO EXAMPLES SEED SLOTS}: clients {@code FROM} to
+ *       {@code TO - 1} of the CNN part, {@code FederatedClient}s sharing this JVM and {@code SLOTS} training slots,
+ *       each with its key from the PKI directory and its synthetic images, working until the run finishes;
  *   <li>{@code cnn-server PKI_DIR CLIENTS BATCH WARMUP ROUNDS SEED OUT_DIR}: the CNN part's server (TLS, the
  *       PKI's authorized keys, every client each round), which prints {@code listening on HOST:PORT}; after the
  *       last warm-up round and after the last round it prints {@code snapshot ROUND} and waits for a line on its
@@ -73,7 +75,7 @@ public final class DeployBenchProcess {
 
     public static void main(String[] args) throws Exception {
         switch (args.length == 0 ? "" : args[0]) {
-            case "cnn-client" -> cnnClient(args);
+            case "cnn-clients" -> cnnClients(args);
             case "cnn-server" -> cnnServer(args);
             case "softmax-server" -> softmaxServer(args);
             case "softmax-clients" -> softmaxClients(args);
@@ -82,18 +84,37 @@ public final class DeployBenchProcess {
         System.exit(0);
     }
 
-    private static void cnnClient(String[] a) throws Exception {
+    private static void cnnClients(String[] a) throws Exception {
         int clients = Integer.parseInt(a[3]);
-        int k = Integer.parseInt(a[4]);
+        int from = Integer.parseInt(a[4]);
+        int to = Integer.parseInt(a[5]);
+        int examples = Integer.parseInt(a[6]);
+        long seed = Long.parseLong(a[7]);
+        TrainingSlots slots = TrainingSlots.of(Integer.parseInt(a[8]));
         PkiFiles pki = DevelopmentPki.files(Path.of(a[2]), clients);
-        try (FederatedClient c = FederatedClient.builder()
-                .setServer(a[1])
-                .optTrust(pki.caCertificate())
-                .optKey(pki.readClientKey(k))
-                .setData(Dataset.of(DeployBenchmark.cnnExamples(Integer.parseInt(a[5]), Long.parseLong(a[6]), k)))
-                .build()) {
-            int done = c.run();
-            System.out.println("client " + k + ": " + done + " tasks done");
+        List<FederatedClient> started = new ArrayList<>();
+        try {
+            for (int k = from; k < to; k++) {
+                started.add(FederatedClient.builder()
+                        .setServer(a[1])
+                        .optTrust(pki.caCertificate())
+                        .optKey(pki.readClientKey(k))
+                        .setData(Dataset.of(DeployBenchmark.cnnExamples(examples, seed, k)))
+                        .optTrainingSlots(slots)
+                        .build()
+                        .start());
+            }
+            for (int k = from; k < to; k++) {
+                FederatedClient c = started.get(k - from);
+                if (!c.awaitFinished(Duration.ofHours(2))) {
+                    throw new IllegalStateException("client " + k + " did not finish within 2 hours");
+                }
+                System.out.println("client " + k + ": " + c.tasksDone() + " tasks done");
+            }
+        } finally {
+            for (FederatedClient c : started) {
+                c.close();
+            }
         }
     }
 

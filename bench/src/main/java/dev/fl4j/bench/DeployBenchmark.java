@@ -46,8 +46,11 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li><b>Round time.</b> FedAvg on the FedAvg CNN over {@code clients} clients with synthetic
  *       image data: first on the {@link LocalRuntime} (one worker per core) in this JVM, then on a
- *       {@link DeployServer} in a JVM of its own with every client a {@code FederatedClient} in a JVM of its
- *       own on 127.0.0.1 (so neither side's JIT compiler works for the other), with TLS and signed requests
+ *       {@link DeployServer} in a JVM of its own with every client a {@code FederatedClient} on 127.0.0.1, the
+ *       clients spread over {@code clientJvms} JVMs (so neither side's JIT compiler works for the other); the
+ *       clients of one JVM share its {@link dev.fl4j.deploy.client.TrainingSlots}, its share of the cores, so
+ *       that several clients in a JVM train as many at a time as the local runtime's workers; with TLS and
+ *       signed requests
  *       (a {@link DevelopmentPki} written to a temporary directory), all clients every round.
  *       {@code warmupRounds} untimed rounds each (the client JVMs start cold: their JIT compiler works
  *       through the first rounds), then the timed
@@ -86,6 +89,7 @@ public final class DeployBenchmark {
     /** What to run. */
     public record Options(
             int clients,
+            int clientJvms,
             int examplesPerClient,
             int batch,
             int rounds,
@@ -100,6 +104,11 @@ public final class DeployBenchmark {
             clientJvmOptions = launcherOptions("client", clientJvmOptions);
             serverJvmOptions = launcherOptions("server", serverJvmOptions);
             positive("clients", clients);
+            positive("client JVMs", clientJvms);
+            if (clientJvms > clients) {
+                throw new IllegalArgumentException(
+                        "client JVMs (" + clientJvms + ") must not exceed the clients (" + clients + ")");
+            }
             positive("batch", batch);
             positive("rounds", rounds);
             positive("warm-up rounds", warmupRounds);
@@ -122,7 +131,7 @@ public final class DeployBenchmark {
         }
 
         public static Options defaults() {
-            return new Options(10, 600, 20, 3, 1, 1000, 4, 2, 1, List.of(), List.of());
+            return new Options(10, 10, 600, 20, 3, 1, 1000, 4, 2, 1, List.of(), List.of());
         }
 
         private static List<String> launcherOptions(String side, List<String> options) {
@@ -202,7 +211,8 @@ public final class DeployBenchmark {
                 Locale.ROOT,
                 "bench deploy: FedAvg fedavg_cnn, %d clients x %d synthetic examples (batch %d), all clients every"
                         + " round, %d warm-up + %d timed rounds;%n  local runtime (%d workers, this JVM) vs a TLS"
-                        + " server JVM%s with %d client JVMs%s on 127.0.0.1; load average %s%n",
+                        + " server JVM%s with %d client JVMs%s on 127.0.0.1 (%d training slot%s each); load average"
+                        + " %s%n",
                 o.clients(),
                 o.examplesPerClient(),
                 o.batch(),
@@ -210,8 +220,10 @@ public final class DeployBenchmark {
                 o.rounds(),
                 Runtime.getRuntime().availableProcessors(),
                 o.serverJvmOptions().isEmpty() ? "" : " (options " + String.join(" ", o.serverJvmOptions()) + ")",
-                o.clients(),
+                o.clientJvms(),
                 o.clientJvmOptions().isEmpty() ? "" : " (options " + String.join(" ", o.clientJvmOptions()) + ")",
+                trainingSlots(o),
+                trainingSlots(o) == 1 ? "" : "s",
                 loadAverage());
         PkiFiles pki = DevelopmentPki.generate(o.clients(), List.of(), new SecureRandom())
                 .write(dir.resolve("cnn-keys"));
@@ -286,18 +298,22 @@ public final class DeployBenchmark {
                 if (listening.find()) {
                     String address = listening.group(1);
                     tcp.port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-                    for (int k = 0; k < o.clients(); k++) {
+                    for (int j = 0; j < o.clientJvms(); j++) {
+                        int from = firstClient(j, o.clientJvms(), o.clients());
+                        int to = firstClient(j + 1, o.clientJvms(), o.clients());
                         clients.add(child(
-                                dir.resolve("cnn-client-" + k + ".log"),
+                                dir.resolve("cnn-clients-" + j + ".log"),
                                 o.clientJvmOptions(),
-                                "-Xmx768m",
-                                "cnn-client",
+                                "-Xmx" + (512 + 256 * (to - from)) + "m",
+                                "cnn-clients",
                                 address,
                                 pki.dir().toString(),
                                 String.valueOf(o.clients()),
-                                String.valueOf(k),
+                                String.valueOf(from),
+                                String.valueOf(to),
                                 String.valueOf(o.examplesPerClient()),
-                                String.valueOf(o.seed())));
+                                String.valueOf(o.seed()),
+                                String.valueOf(trainingSlots(o))));
                     }
                 } else if (line.startsWith("tls ")) {
                     tls = line.substring("tls ".length());
@@ -362,7 +378,7 @@ public final class DeployBenchmark {
                 "  (CPU s per timed round by thread: local JVM %s;%n   server JVM %s;%n" + "   %d client JVMs %s)%n",
                 ThreadCpu.format(localThreads[1].since(localThreads[0]), o.rounds()),
                 ThreadCpu.format(serverThreads[1].since(serverThreads[0]), o.rounds()),
-                o.clients(),
+                o.clientJvms(),
                 ThreadCpu.format(ThreadCpu.since(clientThreads.get(0), clientThreads.get(1)), o.rounds()));
         // on a loaded machine the kernel drops and resends loopback segments; those bytes are on the wire twice
         // but not of the protocol's making, so the ratio without them is what the protocol's framing costs
@@ -507,7 +523,7 @@ public final class DeployBenchmark {
                 c.local(),
                 c.deployed(),
                 c.server(),
-                o.clients(),
+                o.clientJvms(),
                 c.clients(),
                 c.ratio(),
                 c.otherCoresLocal(),
@@ -547,6 +563,20 @@ public final class DeployBenchmark {
     }
 
     /** The FedAvg process both sides run. */
+    /** The first of the clients in client JVM {@code j} of {@code jvms}: the larger shares go first. */
+    static int firstClient(int j, int jvms, int clients) {
+        return j * (clients / jvms) + Math.min(j, clients % jvms);
+    }
+
+    /**
+     * The training slots of each CNN client JVM: its share of the cores (at least one). With one client per JVM
+     * a slot changes nothing; with several, a JVM's clients train one share of the cores at a time, as the local
+     * runtime's workers do.
+     */
+    static int trainingSlots(Options o) {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / o.clientJvms());
+    }
+
     static LearningProcess cnnProcess(long seed) {
         return FedAvg.builder(Models.fedAvgCnn(10))
                 .setClientOptimizer(Sgd.of(0.02f))

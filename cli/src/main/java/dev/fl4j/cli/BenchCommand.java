@@ -670,8 +670,15 @@ final class BenchCommand implements Runnable {
         @Option(
                 names = "--clients",
                 paramLabel = "N",
-                description = "CNN clients, each in its own JVM, all selected every round. Default: ${DEFAULT-VALUE}.")
+                description = "CNN clients, all selected every round. Default: ${DEFAULT-VALUE}.")
         int clients = D.clients();
+
+        @Option(
+                names = "--client-jvms",
+                paramLabel = "N",
+                description = "JVMs the CNN clients are spread over (at most --clients); with several clients in a JVM"
+                        + " they share its training slots, the JVM's share of the cores. Default: ${DEFAULT-VALUE}.")
+        int clientJvms = D.clientJvms();
 
         @Option(
                 names = "--examples-per-client",
@@ -736,6 +743,7 @@ final class BenchCommand implements Runnable {
                     spec,
                     () -> new DeployBenchmark.Options(
                             clients,
+                            clientJvms,
                             examplesPerClient,
                             batch,
                             rounds,

@@ -419,10 +419,17 @@ public final class FederatedClient implements AutoCloseable {
                 }
                 argument.add(c.getData());
             }
-            TaskExecutor.Result r = executor.run(task, argument.bytes());
+            byte[] bytes = argument.bytes();
+            TaskExecutor.Result r =
+                    b.slots == null ? executor.run(task, bytes) : b.slots.run(() -> executor.run(task, bytes));
             result = r.bytes();
             indexRead = r.clientIndexRead();
             kept = r.kept();
+        } catch (InterruptedException e) {
+            // stopped while waiting for a training slot: the task is abandoned, as stop() says
+            Thread.currentThread().interrupt();
+            stopped.set(true);
+            return true;
         } catch (RejectedMessageException
                 | IllegalStateException
                 | IllegalArgumentException
@@ -533,6 +540,7 @@ public final class FederatedClient implements AutoCloseable {
         private Path stateDir;
         private Duration initialBackoff = Duration.ofMillis(200);
         private Duration maxBackoff = Duration.ofSeconds(10);
+        private TrainingSlots slots;
 
         private Builder() {}
 
@@ -612,6 +620,16 @@ public final class FederatedClient implements AutoCloseable {
         public Builder optBackoff(Duration initial, Duration max) {
             this.initialBackoff = Objects.requireNonNull(initial, "initial");
             this.maxBackoff = Objects.requireNonNull(max, "max");
+            return this;
+        }
+
+        /**
+         * Shares these slots with the other clients of this process: a task's local computation (decoding
+         * its argument, training, encoding the result) waits for a free slot (default: none, a task
+         * trains as soon as it arrives).
+         */
+        public Builder optTrainingSlots(TrainingSlots slots) {
+            this.slots = Objects.requireNonNull(slots, "slots");
             return this;
         }
 

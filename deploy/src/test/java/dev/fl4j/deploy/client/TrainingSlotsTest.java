@@ -1,0 +1,161 @@
+package dev.fl4j.deploy.client;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fl4j.deploy.DeployFixture;
+import dev.fl4j.deploy.server.DeployResult;
+import dev.fl4j.deploy.server.DeployServer;
+import dev.fl4j.simulation.datasets.FedProxSynthetic;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class TrainingSlotsTest {
+
+    @Test
+    void noMoreTasksTrainAtOnceThanThereAreSlots() throws Exception {
+        TrainingSlots slots = TrainingSlots.of(2);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<Integer>> done = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                int task = i;
+                done.add(pool.submit(() -> slots.run(() -> {
+                    most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    sleep(60);
+                    running.decrementAndGet();
+                    return task;
+                })));
+            }
+            for (int i = 0; i < 6; i++) {
+                assertEquals(i, done.get(i).get(10, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(2, most.get(), "six tasks of 60 ms on two slots: two at a time, never three");
+    }
+
+    @Test
+    void aSlotIsGivenBackWhenTheWorkFails() throws Exception {
+        TrainingSlots slots = TrainingSlots.of(1);
+        assertThrows(
+                IllegalStateException.class,
+                () -> slots.run(() -> {
+                    throw new IllegalStateException("training failed");
+                }));
+        assertEquals("next", slots.run(() -> "next"), "the failed task's slot is free again");
+    }
+
+    @Test
+    void aClientInterruptedWhileWaitingDoesNotRunItsWork() throws Exception {
+        TrainingSlots slots = TrainingSlots.of(1);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            try {
+                slots.run(() -> {
+                    holding.countDown();
+                    await(release);
+                    return null;
+                });
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        holder.start();
+        assertTrue(holding.await(10, TimeUnit.SECONDS));
+        AtomicBoolean ran = new AtomicBoolean();
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Thread waiter = new Thread(() -> {
+            try {
+                slots.run(() -> ran.getAndSet(true));
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+        });
+        waiter.start();
+        Thread.sleep(50);
+        waiter.interrupt();
+        waiter.join(10_000);
+        release.countDown();
+        holder.join(10_000);
+        assertTrue(interrupted.get(), "the waiting client is told it was interrupted");
+        assertFalse(ran.get(), "its work never ran");
+    }
+
+    @Test
+    void slotsMustBePositive() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingSlots.of(0));
+        assertEquals("training slots must be at least 1, got 0", e.getMessage());
+        assertTrue(TrainingSlots.perCore().size() >= 1);
+    }
+
+    @Test
+    void clientsSharingOneSlotFinishTheRunWithTheLocalRuntimesModel() throws Exception {
+        int rounds = 2;
+        TrainingSlots slots = TrainingSlots.of(1);
+        FedProxSynthetic data = DeployFixture.data();
+        List<FederatedClient> clients = new ArrayList<>();
+        try (DeployServer server = DeployFixture.server(DeployFixture.CLIENTS, rounds)
+                .optRoundTimeout(Duration.ofSeconds(60))
+                .build()
+                .start()) {
+            String target =
+                    server.address().getHostString() + ":" + server.address().getPort();
+            for (String id : data.clientIds()) {
+                clients.add(FederatedClient.builder()
+                        .setServer(target)
+                        .setClientId(id)
+                        .setData(data.datasetFor(id))
+                        .optInsecure(true)
+                        .optBackoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                        .optTrainingSlots(slots)
+                        .build()
+                        .start());
+            }
+            DeployResult deployed = server.run();
+            assertArrayEquals(
+                    DeployFixture.bytes(DeployFixture.localRun(DeployFixture.CLIENTS, rounds)),
+                    DeployFixture.bytes(deployed.weights()));
+            for (FederatedClient c : clients) {
+                assertTrue(c.awaitFinished(Duration.ofSeconds(20)));
+                assertEquals(rounds, c.tasksDone(), "every client trained every round, one at a time");
+            }
+        } finally {
+            for (FederatedClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
