@@ -378,10 +378,7 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
                     int start = offset + s;
                     scaleLevels(scales[start / BLOCK]);
                     HadamardStage.byteTable(scaled, bits, table);
-                    int end = s + Math.min(BLOCK, len - s);
-                    for (int i = s; i < end; i += 16) {
-                        HadamardStage.joinBytes(table, bits, b, (offset + i) / 8 * bits, x, i);
-                    }
+                    HadamardStage.joinGroups(table, bits, b, offset, x, s, s + Math.min(BLOCK, len - s));
                 }
             }
         };
