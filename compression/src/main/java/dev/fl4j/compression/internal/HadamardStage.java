@@ -25,6 +25,11 @@ public final class HadamardStage implements EncodingStage {
     public static final int ID = 5;
     public static final int SIDE_INFO_BYTES = 9;
     public static final int MAX_BLOCK_LOG2 = 24;
+    /**
+     * Floats of a {@link #byteTable}: 256 entries of 8, and 8 more that the vector kernels load past the last entry
+     * (a 16-lane load from an entry's start).
+     */
+    static final int BYTE_TABLE_LENGTH = 256 * 8 + 8;
 
     private final int maxBlockLog2;
 

@@ -336,7 +336,7 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
             private byte[] b;
             private final int[] q = new int[Math.min(n, BLOCK)];
             private final float[] scaled = new float[levels.length];
-            private final float[] table = new float[256 * 8];
+            private final float[] table = new float[HadamardStage.BYTE_TABLE_LENGTH];
 
             @Override
             public void start(byte[] payload) {

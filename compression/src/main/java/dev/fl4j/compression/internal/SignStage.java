@@ -204,7 +204,7 @@ public final class SignStage extends QuantizerStage implements BlockQuantizer {
             public void fillRadix16(int offset, float[] y, int len) {
                 if (halves == null) {
                     float negative = Float.intBitsToFloat(magnitude | Integer.MIN_VALUE);
-                    halves = new float[256 * 8];
+                    halves = new float[HadamardStage.BYTE_TABLE_LENGTH];
                     HadamardStage.byteTable(new float[] {negative, Float.intBitsToFloat(magnitude)}, 1, halves);
                 }
                 HadamardStage.joinGroups(halves, 1, b, offset, y, 0, len);

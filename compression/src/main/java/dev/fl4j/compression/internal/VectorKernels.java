@@ -24,20 +24,29 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorKernels {
 
+    // One species per element type: C2 (JDK 17) compiles the Vector API's calls to vector instructions only where it
+    // knows the vector's class, and a second species of the same element type, seen at the same call sites of the API,
+    // leaves it guessing. Helper methods taking or returning vectors are avoided for the same reason (a call not
+    // inlined boxes its vectors), so the kernels are written out in full.
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
-    private static final VectorSpecies<Float> HALF = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Float> QUARTER = FloatVector.SPECIES_128;
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
 
     /** Lane k shifts sign bit k of a draw's 16 bits to bit 31. */
     private static final IntVector SIGN_SHIFTS =
             IntVector.fromArray(I, new int[] {31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16}, 0);
 
+    /** Lane k holds {@code 1 << k}. */
+    private static final IntVector BIT = IntVector.fromArray(
+            I, new int[] {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768}, 0);
+
     private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(F, i -> i ^ 1);
     private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromOp(F, i -> i ^ 2);
     private static final VectorShuffle<Float> SWAP4 = VectorShuffle.fromOp(F, i -> i ^ 4);
     private static final VectorShuffle<Float> SWAP8 = VectorShuffle.fromOp(F, i -> i ^ 8);
+    // the first 8 (4) lanes repeated
+    private static final VectorShuffle<Float> REPEAT8 = VectorShuffle.fromOp(F, i -> i & 7);
+    private static final VectorShuffle<Float> REPEAT4 = VectorShuffle.fromOp(F, i -> i & 3);
     // the lanes that hold the second element (a - b) of their butterfly at stride 1, 2, 4, 8
     private static final VectorMask<Float> UPPER1 = VectorMask.fromLong(F, 0xAAAAL);
     private static final VectorMask<Float> UPPER2 = VectorMask.fromLong(F, 0xCCCCL);
@@ -52,36 +61,12 @@ final class VectorKernels {
     }
 
     /**
-     * {@code ±scale} per lane: lane k is the float of {@code scaleBits} with its sign flipped when bit k of
-     * {@code bits} is 1, as {@link HadamardStage#signed} makes it.
-     */
-    private static FloatVector signs(long bits, int scaleBits) {
-        return IntVector.broadcast(I, (int) bits)
-                .lanewise(VectorOperators.LSHL, SIGN_SHIFTS)
-                .and(Integer.MIN_VALUE)
-                .lanewise(VectorOperators.XOR, scaleBits)
-                .reinterpretAsFloats();
-    }
-
-    /** The butterflies at stride {@code h} (the partner lane by {@code swap}) inside one vector. */
-    private static FloatVector butterfly(FloatVector v, VectorShuffle<Float> swap, VectorMask<Float> upper) {
-        FloatVector partner = v.rearrange(swap);
-        // lower lane: v + partner = a + b; upper lane: partner - v = a - b
-        return v.add(partner).blend(partner.sub(v), upper);
-    }
-
-    /** The passes at strides 1 to 8 over the 16 lanes, as {@code HadamardStage.radix16} makes them. */
-    private static FloatVector radix16(FloatVector v) {
-        v = butterfly(v, SWAP1, UPPER1);
-        v = butterfly(v, SWAP2, UPPER2);
-        v = butterfly(v, SWAP4, UPPER4);
-        return butterfly(v, SWAP8, UPPER8);
-    }
-
-    /**
      * As {@code HadamardStage}'s encoding of one block of {@code block >= 64} elements: {@code y[yStart, yStart+block)}
      * is the transform of {@code src[start, start+block)} (0 past its end) times ±scale, one {@code rng} draw per 64
-     * elements. The passes at strides 16 and 32 run on the four vectors of a draw before they are stored.
+     * elements. Per draw, four vectors: each times its ±scale (lane k: the scale's float with its sign bit flipped
+     * when bit k of the draw's 16 bits is 1, as {@code HadamardStage.signed} makes it), its butterflies at strides 1
+     * to 8 (lower lane {@code v + partner}, upper lane {@code partner - v}), then the butterflies at strides 16 and 32
+     * across the four, before they are stored.
      */
     static void signedTransform(float[] src, int start, float[] y, int yStart, int block, SplitMix64 rng, float scale) {
         int scaleBits = Float.floatToRawIntBits(scale);
@@ -94,42 +79,99 @@ final class VectorKernels {
             FloatVector c;
             FloatVector d;
             if (base < direct) {
-                a = FloatVector.fromArray(F, src, base).mul(signs(bits, scaleBits));
-                b = FloatVector.fromArray(F, src, base + 16).mul(signs(bits >>> 16, scaleBits));
-                c = FloatVector.fromArray(F, src, base + 32).mul(signs(bits >>> 32, scaleBits));
-                d = FloatVector.fromArray(F, src, base + 48).mul(signs(bits >>> 48, scaleBits));
+                a = FloatVector.fromArray(F, src, base);
+                b = FloatVector.fromArray(F, src, base + 16);
+                c = FloatVector.fromArray(F, src, base + 32);
+                d = FloatVector.fromArray(F, src, base + 48);
             } else {
                 // the padding's zeros (+0, as the scalar path reads them) take their signs too
-                a = padded(src, base).mul(signs(bits, scaleBits));
-                b = padded(src, base + 16).mul(signs(bits >>> 16, scaleBits));
-                c = padded(src, base + 32).mul(signs(bits >>> 32, scaleBits));
-                d = padded(src, base + 48).mul(signs(bits >>> 48, scaleBits));
+                a = FloatVector.fromArray(F, src, base, F.indexInRange(base, src.length));
+                b = FloatVector.fromArray(F, src, base + 16, F.indexInRange(base + 16, src.length));
+                c = FloatVector.fromArray(F, src, base + 32, F.indexInRange(base + 32, src.length));
+                d = FloatVector.fromArray(F, src, base + 48, F.indexInRange(base + 48, src.length));
             }
-            radix4(radix16(a), radix16(b), radix16(c), radix16(d), y, base + shift, 16);
+            a = a.mul(IntVector.broadcast(I, (int) bits)
+                    .lanewise(VectorOperators.LSHL, SIGN_SHIFTS)
+                    .and(Integer.MIN_VALUE)
+                    .lanewise(VectorOperators.XOR, scaleBits)
+                    .reinterpretAsFloats());
+            b = b.mul(IntVector.broadcast(I, (int) (bits >>> 16))
+                    .lanewise(VectorOperators.LSHL, SIGN_SHIFTS)
+                    .and(Integer.MIN_VALUE)
+                    .lanewise(VectorOperators.XOR, scaleBits)
+                    .reinterpretAsFloats());
+            c = c.mul(IntVector.broadcast(I, (int) (bits >>> 32))
+                    .lanewise(VectorOperators.LSHL, SIGN_SHIFTS)
+                    .and(Integer.MIN_VALUE)
+                    .lanewise(VectorOperators.XOR, scaleBits)
+                    .reinterpretAsFloats());
+            d = d.mul(IntVector.broadcast(I, (int) (bits >>> 48))
+                    .lanewise(VectorOperators.LSHL, SIGN_SHIFTS)
+                    .and(Integer.MIN_VALUE)
+                    .lanewise(VectorOperators.XOR, scaleBits)
+                    .reinterpretAsFloats());
+            FloatVector p;
+            FloatVector q;
+            FloatVector r;
+            FloatVector t;
+            p = a.rearrange(SWAP1);
+            q = b.rearrange(SWAP1);
+            r = c.rearrange(SWAP1);
+            t = d.rearrange(SWAP1);
+            a = a.add(p).blend(p.sub(a), UPPER1);
+            b = b.add(q).blend(q.sub(b), UPPER1);
+            c = c.add(r).blend(r.sub(c), UPPER1);
+            d = d.add(t).blend(t.sub(d), UPPER1);
+            p = a.rearrange(SWAP2);
+            q = b.rearrange(SWAP2);
+            r = c.rearrange(SWAP2);
+            t = d.rearrange(SWAP2);
+            a = a.add(p).blend(p.sub(a), UPPER2);
+            b = b.add(q).blend(q.sub(b), UPPER2);
+            c = c.add(r).blend(r.sub(c), UPPER2);
+            d = d.add(t).blend(t.sub(d), UPPER2);
+            p = a.rearrange(SWAP4);
+            q = b.rearrange(SWAP4);
+            r = c.rearrange(SWAP4);
+            t = d.rearrange(SWAP4);
+            a = a.add(p).blend(p.sub(a), UPPER4);
+            b = b.add(q).blend(q.sub(b), UPPER4);
+            c = c.add(r).blend(r.sub(c), UPPER4);
+            d = d.add(t).blend(t.sub(d), UPPER4);
+            p = a.rearrange(SWAP8);
+            q = b.rearrange(SWAP8);
+            r = c.rearrange(SWAP8);
+            t = d.rearrange(SWAP8);
+            a = a.add(p).blend(p.sub(a), UPPER8);
+            b = b.add(q).blend(q.sub(b), UPPER8);
+            c = c.add(r).blend(r.sub(c), UPPER8);
+            d = d.add(t).blend(t.sub(d), UPPER8);
+            // strides 16 and 32: a radix-4 butterfly across the four vectors
+            p = a.add(b);
+            q = a.sub(b);
+            r = c.add(d);
+            t = c.sub(d);
+            int at = base + shift;
+            p.add(r).intoArray(y, at);
+            q.add(t).intoArray(y, at + 16);
+            p.sub(r).intoArray(y, at + 32);
+            q.sub(t).intoArray(y, at + 48);
         }
         fwhtFrom(y, yStart, block, 64);
     }
 
-    private static FloatVector padded(float[] src, int at) {
-        return FloatVector.fromArray(F, src, at, F.indexInRange(at, src.length));
-    }
-
-    /** The butterflies of strides {@code h} and {@code 2h} over a to d, stored at {@code y[i]}, {@code y[i+h]}, .... */
-    private static void radix4(FloatVector a, FloatVector b, FloatVector c, FloatVector d, float[] y, int i, int h) {
-        FloatVector ab = a.add(b);
-        FloatVector amb = a.sub(b);
-        FloatVector cd = c.add(d);
-        FloatVector cmd = c.sub(d);
-        ab.add(cd).intoArray(y, i);
-        amb.add(cmd).intoArray(y, i + h);
-        ab.sub(cd).intoArray(y, i + 2 * h);
-        amb.sub(cmd).intoArray(y, i + 3 * h);
-    }
-
-    /** The 16-point kernel over each group of 16 of {@code y[start, start+len)}, in place. */
+    /** The 16-point kernel (strides 1 to 8) over each group of 16 of {@code y[start, start+len)}, in place. */
     static void radix16Groups(float[] y, int start, int len) {
         for (int j = start; j < start + len; j += 16) {
-            radix16(FloatVector.fromArray(F, y, j)).intoArray(y, j);
+            FloatVector v = FloatVector.fromArray(F, y, j);
+            FloatVector p = v.rearrange(SWAP1);
+            v = v.add(p).blend(p.sub(v), UPPER1);
+            p = v.rearrange(SWAP2);
+            v = v.add(p).blend(p.sub(v), UPPER2);
+            p = v.rearrange(SWAP4);
+            v = v.add(p).blend(p.sub(v), UPPER4);
+            p = v.rearrange(SWAP8);
+            v.add(p).blend(p.sub(v), UPPER8).intoArray(y, j);
         }
     }
 
@@ -148,14 +190,18 @@ final class VectorKernels {
         for (; 4 * h <= len; h *= 4) {
             for (int i = start; i < start + len; i += 4 * h) {
                 for (int j = i; j < i + h; j += 16) {
-                    radix4(
-                            FloatVector.fromArray(F, y, j),
-                            FloatVector.fromArray(F, y, j + h),
-                            FloatVector.fromArray(F, y, j + 2 * h),
-                            FloatVector.fromArray(F, y, j + 3 * h),
-                            y,
-                            j,
-                            h);
+                    FloatVector a = FloatVector.fromArray(F, y, j);
+                    FloatVector b = FloatVector.fromArray(F, y, j + h);
+                    FloatVector c = FloatVector.fromArray(F, y, j + 2 * h);
+                    FloatVector d = FloatVector.fromArray(F, y, j + 3 * h);
+                    FloatVector ab = a.add(b);
+                    FloatVector amb = a.sub(b);
+                    FloatVector cd = c.add(d);
+                    FloatVector cmd = c.sub(d);
+                    ab.add(cd).intoArray(y, j);
+                    amb.add(cmd).intoArray(y, j + h);
+                    ab.sub(cd).intoArray(y, j + 2 * h);
+                    amb.sub(cmd).intoArray(y, j + 3 * h);
                 }
             }
         }
@@ -175,16 +221,15 @@ final class VectorKernels {
         int k = 0;
         for (; k + 64 <= count; k += 64) {
             long bits = rng.nextLong();
-            FloatVector.fromArray(F, t, k).mul(signs(bits, scaleBits)).intoArray(x, start + k);
-            FloatVector.fromArray(F, t, k + 16)
-                    .mul(signs(bits >>> 16, scaleBits))
-                    .intoArray(x, start + k + 16);
-            FloatVector.fromArray(F, t, k + 32)
-                    .mul(signs(bits >>> 32, scaleBits))
-                    .intoArray(x, start + k + 32);
-            FloatVector.fromArray(F, t, k + 48)
-                    .mul(signs(bits >>> 48, scaleBits))
-                    .intoArray(x, start + k + 48);
+            for (int g = 0; g < 64; g += 16) {
+                FloatVector.fromArray(F, t, k + g)
+                        .mul(IntVector.broadcast(I, (int) (bits >>> g))
+                                .lanewise(VectorOperators.LSHL, SIGN_SHIFTS)
+                                .and(Integer.MIN_VALUE)
+                                .lanewise(VectorOperators.XOR, scaleBits)
+                                .reinterpretAsFloats())
+                        .intoArray(x, start + k + g);
+            }
         }
         if (k < count) {
             long bits = rng.nextLong();
@@ -196,32 +241,35 @@ final class VectorKernels {
 
     /**
      * As {@code HadamardStage.joinBytes} for each group of 16 in {@code [from, to)}: {@code y[i, i+16)} from the bytes
-     * of elements {@code offset + i}.
+     * of elements {@code offset + i}; the table holds {@link HadamardStage#BYTE_TABLE_LENGTH} floats. At 1 bit, each
+     * half is loaded into the 8 lower lanes and repeated, and the lanes take {@code l + h} (lower 8) or {@code l - h};
+     * at 2 bits, the four quarters likewise, joined at stride 4 then 8.
      */
     static void joinGroups(float[] table, int bits, byte[] packed, int offset, float[] y, int from, int to) {
         if (bits == 1) {
             for (int i = from; i < to; i += 16) {
                 int at = (offset + i) >>> 3;
-                FloatVector l = FloatVector.fromArray(HALF, table, (packed[at] & 0xFF) << 3);
-                FloatVector h = FloatVector.fromArray(HALF, table, (packed[at + 1] & 0xFF) << 3);
-                l.add(h).intoArray(y, i);
-                l.sub(h).intoArray(y, i + 8);
+                FloatVector l = FloatVector.fromArray(F, table, (packed[at] & 0xFF) << 3)
+                        .rearrange(REPEAT8);
+                FloatVector h = FloatVector.fromArray(F, table, (packed[at + 1] & 0xFF) << 3)
+                        .rearrange(REPEAT8);
+                l.add(h).blend(l.sub(h), UPPER8).intoArray(y, i);
             }
         } else {
             for (int i = from; i < to; i += 16) {
                 int at = (offset + i) / 8 * bits;
-                FloatVector a = FloatVector.fromArray(QUARTER, table, (packed[at] & 0xFF) << 2);
-                FloatVector b = FloatVector.fromArray(QUARTER, table, (packed[at + 1] & 0xFF) << 2);
-                FloatVector c = FloatVector.fromArray(QUARTER, table, (packed[at + 2] & 0xFF) << 2);
-                FloatVector d = FloatVector.fromArray(QUARTER, table, (packed[at + 3] & 0xFF) << 2);
-                FloatVector s = a.add(b);
-                FloatVector t = a.sub(b);
-                FloatVector u = c.add(d);
-                FloatVector v = c.sub(d);
-                s.add(u).intoArray(y, i);
-                t.add(v).intoArray(y, i + 4);
-                s.sub(u).intoArray(y, i + 8);
-                t.sub(v).intoArray(y, i + 12);
+                FloatVector a = FloatVector.fromArray(F, table, (packed[at] & 0xFF) << 2)
+                        .rearrange(REPEAT4);
+                FloatVector b = FloatVector.fromArray(F, table, (packed[at + 1] & 0xFF) << 2)
+                        .rearrange(REPEAT4);
+                FloatVector c = FloatVector.fromArray(F, table, (packed[at + 2] & 0xFF) << 2)
+                        .rearrange(REPEAT4);
+                FloatVector d = FloatVector.fromArray(F, table, (packed[at + 3] & 0xFF) << 2)
+                        .rearrange(REPEAT4);
+                // lanes [s, t, s, t] and [u, v, u, v] in fours, then s + u, t + v, s - u, t - v
+                FloatVector st = a.add(b).blend(a.sub(b), UPPER4);
+                FloatVector uv = c.add(d).blend(c.sub(d), UPPER4);
+                st.add(uv).blend(st.sub(uv), UPPER8).intoArray(y, i);
             }
         }
     }
@@ -235,18 +283,18 @@ final class VectorKernels {
     static int signsAndNorms(float[] y, int from, int len, byte[] out, int outByte, double[] l1, double[] l2) {
         DoubleVector a = DoubleVector.fromArray(D, l1, 0);
         DoubleVector b = DoubleVector.fromArray(D, l2, 0);
+        IntVector zero = IntVector.zero(I);
         int i = 0;
         for (; i + 64 <= len; i += 64) {
             long bits = 0;
             for (int g = 0; g < 64; g += 16) {
-                int j = from + i + g;
-                bits |= FloatVector.fromArray(F, y, j)
-                                .compare(VectorOperators.GE, 0f)
-                                .toLong()
+                FloatVector f = FloatVector.fromArray(F, y, from + i + g);
+                // VectorMask.toLong is not compiled to vector instructions in JDK 17; an OR of the lanes' bits is
+                bits |= (long) zero.blend(BIT, f.compare(VectorOperators.GE, 0f).cast(I))
+                                .reduceLanes(VectorOperators.OR)
                         << g;
-                for (int q = j; q < j + 16; q += 4) {
-                    DoubleVector v =
-                            (DoubleVector) FloatVector.fromArray(QUARTER, y, q).convertShape(VectorOperators.F2D, D, 0);
+                for (int part = 0; part < 4; part++) {
+                    DoubleVector v = (DoubleVector) f.convertShape(VectorOperators.F2D, D, part);
                     a = a.add(v.abs());
                     b = b.add(v.mul(v));
                 }

@@ -212,7 +212,7 @@ class VectorKernelsTest {
         SplittableRandom r = new SplittableRandom(15);
         for (int bits : new int[] {1, 2}) {
             float[] symbolValues = values(r, 1 << bits, true);
-            float[] table = new float[256 * 8];
+            float[] table = new float[HadamardStage.BYTE_TABLE_LENGTH];
             HadamardStage.byteTable(symbolValues, bits, table);
             byte[] packed = new byte[4096];
             for (int i = 0; i < packed.length; i++) {
