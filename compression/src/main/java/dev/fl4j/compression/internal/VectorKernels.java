@@ -84,11 +84,16 @@ final class VectorKernels {
                 c = FloatVector.fromArray(F, src, base + 32);
                 d = FloatVector.fromArray(F, src, base + 48);
             } else {
-                // the padding's zeros (+0, as the scalar path reads them) take their signs too
-                a = FloatVector.fromArray(F, src, base, F.indexInRange(base, src.length));
-                b = FloatVector.fromArray(F, src, base + 16, F.indexInRange(base + 16, src.length));
-                c = FloatVector.fromArray(F, src, base + 32, F.indexInRange(base + 32, src.length));
-                d = FloatVector.fromArray(F, src, base + 48, F.indexInRange(base + 48, src.length));
+                // the padding's zeros (+0, as the scalar path reads them) take their signs too; copied, as masked
+                // loads are not compiled to vector instructions in JDK 17
+                float[] padded = new float[64];
+                if (base < src.length) {
+                    System.arraycopy(src, base, padded, 0, Math.min(64, src.length - base));
+                }
+                a = FloatVector.fromArray(F, padded, 0);
+                b = FloatVector.fromArray(F, padded, 16);
+                c = FloatVector.fromArray(F, padded, 32);
+                d = FloatVector.fromArray(F, padded, 48);
             }
             a = a.mul(IntVector.broadcast(I, (int) bits)
                     .lanewise(VectorOperators.LSHL, SIGN_SHIFTS)
