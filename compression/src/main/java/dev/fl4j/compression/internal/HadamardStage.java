@@ -512,6 +512,10 @@ public final class HadamardStage implements EncodingStage {
             sum[q] = symbolValues[q & 3] + symbolValues[q >>> 2];
             difference[q] = symbolValues[q & 3] - symbolValues[q >>> 2];
         }
+        if (Kernels.vector()) {
+            VectorKernels.quarterTable(sum, difference, table);
+            return;
+        }
         for (int hi = 0; hi < 16; hi++) {
             float s = sum[hi];
             float d = difference[hi];

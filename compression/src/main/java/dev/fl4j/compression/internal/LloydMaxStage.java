@@ -274,6 +274,14 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
         double s2 = 0;
         double s3 = 0;
         int i = start;
+        if (Kernels.vector()) {
+            double[] sums = new double[4];
+            i = VectorKernels.sumOfSquares(x, start, end, sums);
+            s0 = sums[0];
+            s1 = sums[1];
+            s2 = sums[2];
+            s3 = sums[3];
+        }
         for (; i + 4 <= end; i += 4) {
             s0 += (double) x[i] * x[i];
             s1 += (double) x[i + 1] * x[i + 1];

@@ -40,6 +40,10 @@ final class VectorKernels {
     private static final IntVector BIT = IntVector.fromArray(
             I, new int[] {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768}, 0);
 
+    /** Lane k holds {@code 2k}: the shift of a 2-bit symbol in its 32-bit word of 16. */
+    private static final IntVector TWO_BIT_SHIFTS =
+            IntVector.fromArray(I, new int[] {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30}, 0);
+
     private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(F, i -> i ^ 1);
     private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromOp(F, i -> i ^ 2);
     private static final VectorShuffle<Float> SWAP4 = VectorShuffle.fromOp(F, i -> i ^ 4);
@@ -52,6 +56,9 @@ final class VectorKernels {
     private static final VectorMask<Float> UPPER2 = VectorMask.fromLong(F, 0xCCCCL);
     private static final VectorMask<Float> UPPER4 = VectorMask.fromLong(F, 0xF0F0L);
     private static final VectorMask<Float> UPPER8 = VectorMask.fromLong(F, 0xFF00L);
+    // the lanes k with k mod 4 in {1, 3}, and in {2, 3}
+    private static final VectorMask<Float> ODD = UPPER1;
+    private static final VectorMask<Float> HIGH_PAIR = UPPER2;
 
     private VectorKernels() {}
 
@@ -309,5 +316,126 @@ final class VectorKernels {
         a.intoArray(l1, 0);
         b.intoArray(l2, 0);
         return i;
+    }
+
+    /**
+     * As {@code HadamardStage.quarterTable}: per {@code hi} and {@code lo} in 0..15, {@code table[4·(16·hi + lo) + k]}
+     * is {@code sum[lo] + sum[hi]}, {@code difference[lo] + difference[hi]}, {@code sum[lo] - sum[hi]},
+     * {@code difference[lo] - difference[hi]} for k = 0 to 3, the same additions in the same operand order.
+     */
+    static void quarterTable(float[] sum, float[] difference, float[] table) {
+        // pattern[4·lo + k]: sum[lo], difference[lo], sum[lo], difference[lo]
+        float[] pattern = new float[64];
+        for (int lo = 0; lo < 16; lo++) {
+            pattern[4 * lo] = sum[lo];
+            pattern[4 * lo + 1] = difference[lo];
+            pattern[4 * lo + 2] = sum[lo];
+            pattern[4 * lo + 3] = difference[lo];
+        }
+        FloatVector p0 = FloatVector.fromArray(F, pattern, 0);
+        FloatVector p1 = FloatVector.fromArray(F, pattern, 16);
+        FloatVector p2 = FloatVector.fromArray(F, pattern, 32);
+        FloatVector p3 = FloatVector.fromArray(F, pattern, 48);
+        for (int hi = 0; hi < 16; hi++) {
+            // lanes k mod 4: sum[hi], difference[hi], sum[hi], difference[hi]
+            FloatVector q = FloatVector.broadcast(F, sum[hi]).blend(FloatVector.broadcast(F, difference[hi]), ODD);
+            int at = 64 * hi;
+            p0.add(q).blend(p0.sub(q), HIGH_PAIR).intoArray(table, at);
+            p1.add(q).blend(p1.sub(q), HIGH_PAIR).intoArray(table, at + 16);
+            p2.add(q).blend(p2.sub(q), HIGH_PAIR).intoArray(table, at + 32);
+            p3.add(q).blend(p3.sub(q), HIGH_PAIR).intoArray(table, at + 48);
+        }
+    }
+
+    /**
+     * Adds {@code x[i]²} (in double) to the four lanes {@code sums}, element {@code start + k} in lane {@code k mod 4}
+     * in index order, for the whole groups of 16 from {@code start} below {@code end}, as
+     * {@code LloydMaxStage.sumOfSquares} adds them; returns the index after the last element it took.
+     */
+    static int sumOfSquares(float[] x, int start, int end, double[] sums) {
+        DoubleVector a = DoubleVector.fromArray(D, sums, 0);
+        int i = start;
+        for (; i + 16 <= end; i += 16) {
+            FloatVector f = FloatVector.fromArray(F, x, i);
+            DoubleVector v = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 0);
+            a = a.add(v.mul(v));
+            v = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 1);
+            a = a.add(v.mul(v));
+            v = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 2);
+            a = a.add(v.mul(v));
+            v = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 3);
+            a = a.add(v.mul(v));
+        }
+        a.intoArray(sums, 0);
+        return i;
+    }
+
+    /**
+     * {@code LloydMaxFewBits}' quantize-and-pack of whole groups of 16 elements from {@code x[start]}, {@code groups}
+     * of them, at {@code bits} 1 or 2 with the ascending {@code levels} and {@code thresholds} (the middle one 0):
+     * element {@code v = x·inverseScale} takes the symbol {@code #thresholds below v} (float comparisons, which for
+     * finite v agree with that class's integer ones), packed from byte {@code at}; {@code sums[0..3]} collect
+     * {@code x·c} and {@code sums[4..7]} (when {@code leastSquares}) {@code c·c}, in double, element {@code start + k}
+     * in lane {@code k mod 4} in index order, as that class sums them (the products of two floats are exact in
+     * double).
+     */
+    static void quantizeFewBits(
+            float[] x,
+            int start,
+            int groups,
+            float inverseScale,
+            int bits,
+            float[] levels,
+            float[] thresholds,
+            boolean leastSquares,
+            byte[] out,
+            int at,
+            double[] sums) {
+        DoubleVector xc = DoubleVector.fromArray(D, sums, 0);
+        DoubleVector cc = DoubleVector.fromArray(D, sums, 4);
+        IntVector zero = IntVector.zero(I);
+        IntVector one = IntVector.broadcast(I, 1);
+        boolean twoBits = bits == 2;
+        float t0 = thresholds[0];
+        float t2 = twoBits ? thresholds[2] : 0f;
+        FloatVector c0 = FloatVector.broadcast(F, levels[0]);
+        FloatVector c1 = FloatVector.broadcast(F, levels[1]);
+        FloatVector c2 = FloatVector.broadcast(F, twoBits ? levels[2] : 0f);
+        FloatVector c3 = FloatVector.broadcast(F, twoBits ? levels[3] : 0f);
+        for (int g = 0; g < groups; g++) {
+            int i = start + 16 * g;
+            FloatVector f = FloatVector.fromArray(F, x, i);
+            FloatVector v = f.mul(inverseScale);
+            FloatVector c;
+            if (twoBits) {
+                VectorMask<Float> above0 = v.compare(VectorOperators.GT, t0);
+                VectorMask<Float> above1 = v.compare(VectorOperators.GT, 0f);
+                VectorMask<Float> above2 = v.compare(VectorOperators.GT, t2);
+                IntVector symbols = zero.blend(one, above0.cast(I))
+                        .add(zero.blend(one, above1.cast(I)))
+                        .add(zero.blend(one, above2.cast(I)));
+                BitPacker.putInt(
+                        out,
+                        at + 4 * g,
+                        symbols.lanewise(VectorOperators.LSHL, TWO_BIT_SHIFTS).reduceLanes(VectorOperators.OR));
+                c = c0.blend(c1, above0).blend(c2, above1).blend(c3, above2);
+            } else {
+                VectorMask<Float> above = v.compare(VectorOperators.GT, 0f);
+                int word = zero.blend(BIT, above.cast(I)).reduceLanes(VectorOperators.OR);
+                out[at + 2 * g] = (byte) word;
+                out[at + 2 * g + 1] = (byte) (word >>> 8);
+                c = c0.blend(c1, above);
+            }
+            for (int part = 0; part < 4; part++) {
+                DoubleVector xd = (DoubleVector) f.convertShape(VectorOperators.F2D, D, part);
+                DoubleVector cd = (DoubleVector) c.convertShape(VectorOperators.F2D, D, part);
+                xc = xc.add(xd.mul(cd));
+                if (leastSquares) {
+                    cc = cc.add(cd.mul(cd));
+                }
+            }
+        }
+        xc.intoArray(sums, 0);
+        cc.intoArray(sums, 4);
     }
 }

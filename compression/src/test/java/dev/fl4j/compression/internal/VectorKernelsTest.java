@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
 class VectorKernelsTest {
 
     private static final int[] SIZES = {
-        1, 2, 3, 15, 16, 17, 31, 48, 50, 63, 64, 65, 100, 127, 128, 129, 200, 1000, 2047, 4095, 4096, 4097, 4160, 8191,
-        8192, 8193, 9000, 20001
+        1, 2, 3, 8, 15, 16, 17, 24, 31, 40, 48, 50, 63, 64, 65, 100, 127, 128, 129, 200, 1000, 2047, 4095, 4096, 4097,
+        4104, 4120, 4160, 8191, 8192, 8193, 9000, 12296, 20001
     };
 
     private boolean before;
@@ -136,13 +136,25 @@ class VectorKernelsTest {
             {new HadamardStage(12), new LloydMaxStage(3, true)},
             {new HadamardStage(12), new LloydMaxStage(4, false)},
             {new SignStage(true)},
+            {new LloydMaxStage(1, false)},
+            {new LloydMaxStage(1, true)},
+            {new LloydMaxStage(2, false)},
+            {new LloydMaxStage(2, true)},
+            {new LloydMaxStage(3, false)},
         };
         for (EncodingStage[] chain : chains) {
             EncodingStage[] stages = Arrays.copyOf(chain, chain.length + 1);
             stages[chain.length] = new BitPackingStage();
             assertCodecIdentical(TensorEncoder.of(stages), r);
         }
-        for (String preset : new String[] {"drive", "hadamard-lloyd:1", "hadamard-lloyd:2", "sampled-drive:0.5"}) {
+        for (String preset : new String[] {
+            "drive",
+            "hadamard-lloyd:1",
+            "hadamard-lloyd:2",
+            "hadamard-lloyd:3",
+            "sampled-drive:0.5",
+            "sampled-lloyd:0.5:1"
+        }) {
             assertCodecIdentical(Encoders.tensorEncoder(preset), r);
         }
     }
