@@ -614,11 +614,6 @@ public final class DeployBenchmark {
     private static ProcessBuilder command(List<String> jvmOptions, String heap, String mode, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            // the children's codecs take the vector kernels as this JVM's do (./fl4j adds the module)
-            cmd.add("--add-modules");
-            cmd.add("jdk.incubator.vector");
-        }
         cmd.addAll(jvmOptions);
         cmd.add(heap);
         cmd.add("-cp");
