@@ -492,6 +492,10 @@ public final class HadamardStage implements EncodingStage {
             quarterTable(symbolValues, table);
             return;
         }
+        if (Kernels.vector()) {
+            VectorKernels.halfTable(symbolValues[0], symbolValues[1], table);
+            return;
+        }
         for (int p = 0; p < 256; p++) {
             for (int k = 0; k < 8; k++) {
                 table[8 * p + k] = symbolValues[(p >>> k) & 1];

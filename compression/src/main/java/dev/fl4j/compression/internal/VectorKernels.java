@@ -40,6 +40,13 @@ final class VectorKernels {
     private static final IntVector BIT = IntVector.fromArray(
             I, new int[] {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768}, 0);
 
+    /** Lane k holds {@code k mod 8}, the bit of its byte that lane k's symbol is, and {@code k / 8}. */
+    private static final IntVector BIT_OF_BYTE =
+            IntVector.fromArray(I, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7}, 0);
+
+    private static final IntVector SECOND_BYTE =
+            IntVector.fromArray(I, new int[] {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1}, 0);
+
     /** Lane k holds {@code 2k}: the shift of a 2-bit symbol in its 32-bit word of 16. */
     private static final IntVector TWO_BIT_SHIFTS =
             IntVector.fromArray(I, new int[] {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30}, 0);
@@ -437,5 +444,29 @@ final class VectorKernels {
         }
         xc.intoArray(sums, 0);
         cc.intoArray(sums, 4);
+    }
+
+    /**
+     * As {@code HadamardStage.byteTable} at 1 bit: entry {@code p} ({@code table[8p, 8p+8)}) holds the passes at
+     * strides 1, 2 and 4 over the 8 values {@code bit k of p ? one : zero}, two entries a vector, with the butterflies
+     * of {@code radix16} (lower lane {@code v + partner}, upper lane {@code partner - v}) that {@code radix8} makes.
+     */
+    static void halfTable(float zero, float one, float[] table) {
+        FloatVector zeros = FloatVector.broadcast(F, zero);
+        FloatVector ones = FloatVector.broadcast(F, one);
+        for (int p = 0; p < 256; p += 2) {
+            VectorMask<Integer> set = IntVector.broadcast(I, p)
+                    .add(SECOND_BYTE)
+                    .lanewise(VectorOperators.LSHR, BIT_OF_BYTE)
+                    .and(1)
+                    .compare(VectorOperators.EQ, 1);
+            FloatVector v = zeros.blend(ones, set.cast(F));
+            FloatVector q = v.rearrange(SWAP1);
+            v = v.add(q).blend(q.sub(v), UPPER1);
+            q = v.rearrange(SWAP2);
+            v = v.add(q).blend(q.sub(v), UPPER2);
+            q = v.rearrange(SWAP4);
+            v.add(q).blend(q.sub(v), UPPER4).intoArray(table, 8 * p);
+        }
     }
 }

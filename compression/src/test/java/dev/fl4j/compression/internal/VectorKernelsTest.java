@@ -224,8 +224,15 @@ class VectorKernelsTest {
         SplittableRandom r = new SplittableRandom(15);
         for (int bits : new int[] {1, 2}) {
             float[] symbolValues = values(r, 1 << bits, true);
-            float[] table = new float[HadamardStage.BYTE_TABLE_LENGTH];
-            HadamardStage.byteTable(symbolValues, bits, table);
+            float[][] tables = bothPaths(
+                    () -> {
+                        float[] out = new float[HadamardStage.BYTE_TABLE_LENGTH];
+                        HadamardStage.byteTable(symbolValues, bits, out);
+                        return out;
+                    },
+                    new float[2][]);
+            assertBitsEqual(tables[0], tables[1], bits + " bits: byte table");
+            float[] table = tables[0];
             byte[] packed = new byte[4096];
             for (int i = 0; i < packed.length; i++) {
                 packed[i] = (byte) r.nextInt(256);
