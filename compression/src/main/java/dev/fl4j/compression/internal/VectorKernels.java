@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API versions of the hot kernels of {@link HadamardStage} and {@link SignStage}, chosen by
- * {@link Kernels}; loaded only when {@code jdk.incubator.vector} is in the boot layer. A 512-bit vector holds the 16
+ * The Vector API versions of the hot kernels of {@link HadamardStage}, {@link SignStage} and {@link LloydMaxStage}
+ * (with {@code LloydMaxFewBits}), chosen by {@link Kernels}; loaded only when {@code jdk.incubator.vector} is in the boot layer. A 512-bit vector holds the 16
  * elements of the 16-point kernel, whose butterflies at strides 1 to 8 are lane permutations the JIT's
  * auto-vectorizer cannot make.
  *
@@ -19,8 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@code (a, b) -> (a + b, a - b)}, {@code a} the element of lower index: the upper lane computes {@code a - b} from
  * its partner {@code a}, never {@code -(b - a)}, which differs for {@code a == b}); a sign is applied as the product
  * with {@code ±scale}, the scale's sign bit flipped; the butterflies of the passes at strides 16 and more run on whole
- * vectors in the scalar order of passes. DRIVE's norms are summed in four double lanes, element {@code i} in lane
- * {@code i mod 4} in index order, as {@link SignStage.Norms} sums them.
+ * vectors in the scalar order of passes. The double sums (DRIVE's norms, Lloyd–Max's sums of squares and products)
+ * run in four double lanes, element {@code i} in lane {@code i mod 4} in index order, as the scalar code sums them;
+ * products of two floats are exact in double, so widening first changes nothing.
  */
 final class VectorKernels {
 
@@ -40,10 +41,11 @@ final class VectorKernels {
     private static final IntVector BIT = IntVector.fromArray(
             I, new int[] {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768}, 0);
 
-    /** Lane k holds {@code k mod 8}, the bit of its byte that lane k's symbol is, and {@code k / 8}. */
+    /** Lane k holds {@code k mod 8}: which bit of its byte lane k's symbol is, two bytes a vector. */
     private static final IntVector BIT_OF_BYTE =
             IntVector.fromArray(I, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7}, 0);
 
+    /** Lane k holds {@code k / 8}: which of the two bytes. */
     private static final IntVector SECOND_BYTE =
             IntVector.fromArray(I, new int[] {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1}, 0);
 
