@@ -11,9 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API versions of the hot kernels of {@link HadamardStage}, {@link SignStage} and {@link LloydMaxStage}
- * (with {@code LloydMaxFewBits}), chosen by {@link Kernels}; loaded only when {@code jdk.incubator.vector} is in the boot layer. A 512-bit vector holds the 16
- * elements of the 16-point kernel, whose butterflies at strides 1 to 8 are lane permutations the JIT's
- * auto-vectorizer cannot make.
+ * (with {@code LloydMaxFewBits}), chosen by {@link Kernels}; loaded only when {@code jdk.incubator.vector} is in
+ * the boot layer. A 512-bit vector holds the 16 elements of the 16-point kernel, whose butterflies at strides 1 to 8
+ * are lane permutations the JIT's auto-vectorizer cannot make.
  *
  * <p>Same floats, bit for bit, as the scalar kernels: every butterfly takes the same two operands in the same order
  * ({@code (a, b) -> (a + b, a - b)}, {@code a} the element of lower index: the upper lane computes {@code a - b} from
