@@ -5,10 +5,9 @@ package dev.fl4j.compression.internal;
  * 2 bits) and their Vector API versions ({@link VectorKernels}). The vector path runs when the JDK's incubating
  * {@code jdk.incubator.vector} module is in the boot layer (the JVM started with {@code --add-modules
  * jdk.incubator.vector}), its preferred float species holds at least 16 lanes (512-bit vectors: one lane per element
- * of the 16-point kernel), and the system property
- * {@value #SCALAR_PROPERTY} is not {@code true}. Both paths give the same floats and bytes, bit for bit; the choice
- * only changes speed. {@link VectorKernels} is loaded only when the vector path is chosen, so the module stays
- * optional.
+ * of the 16-point kernel), and the system property {@value #SCALAR_PROPERTY} is not {@code true}. Both paths give
+ * the same floats and bytes, bit for bit; the choice only changes speed. {@link VectorKernels} is loaded only when the
+ * module is in the boot layer, so the module stays optional.
  */
 final class Kernels {
 
