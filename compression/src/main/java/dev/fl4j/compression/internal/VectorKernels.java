@@ -203,11 +203,15 @@ final class VectorKernels {
     }
 
     /**
-     * The passes at strides {@code first} (16 or 64) and up over {@code y[start, start+len)}: radix-4 butterflies on
-     * whole vectors, then one radix-2 pass when needed, as {@code HadamardStage.fwhtFrom} runs them.
+     * The passes at strides {@code first} (16 or 64) and up over {@code y[start, start+len)}: four strides at a time
+     * ({@link #radix16Pass}), then radix-4 butterflies on whole vectors, then one radix-2 pass when needed; each
+     * element goes through the butterflies of {@code HadamardStage.fwhtFrom} in its order.
      */
     static void fwhtFrom(float[] y, int start, int len, int first) {
         int h = first;
+        for (; 16 * h <= len; h *= 16) {
+            radix16Pass(y, start, len, h);
+        }
         for (; 4 * h <= len; h *= 4) {
             for (int i = start; i < start + len; i += 4 * h) {
                 for (int j = i; j < i + h; j += 16) {
@@ -232,6 +236,148 @@ final class VectorKernels {
                 FloatVector b = FloatVector.fromArray(F, y, j + h);
                 a.add(b).intoArray(y, j);
                 a.sub(b).intoArray(y, j + h);
+            }
+        }
+    }
+
+    /**
+     * The butterflies at strides {@code h, 2h, 4h, 8h} over {@code y[start, start+len)} ({@code h >= 16}), in
+     * that order, as two radix-4 passes make them: for each group of 16h and each vector offset in [0, h), the 16
+     * vectors {@code h} apart are loaded once, go through the four strides in registers (lower {@code a + b}, upper
+     * {@code a - b}), and are stored once.
+     */
+    private static void radix16Pass(float[] y, int start, int len, int h) {
+        for (int i = start; i < start + len; i += 16 * h) {
+            for (int j = i; j < i + h; j += 16) {
+                FloatVector v0 = FloatVector.fromArray(F, y, j);
+                FloatVector v1 = FloatVector.fromArray(F, y, j + h);
+                FloatVector v2 = FloatVector.fromArray(F, y, j + 2 * h);
+                FloatVector v3 = FloatVector.fromArray(F, y, j + 3 * h);
+                FloatVector v4 = FloatVector.fromArray(F, y, j + 4 * h);
+                FloatVector v5 = FloatVector.fromArray(F, y, j + 5 * h);
+                FloatVector v6 = FloatVector.fromArray(F, y, j + 6 * h);
+                FloatVector v7 = FloatVector.fromArray(F, y, j + 7 * h);
+                FloatVector v8 = FloatVector.fromArray(F, y, j + 8 * h);
+                FloatVector v9 = FloatVector.fromArray(F, y, j + 9 * h);
+                FloatVector v10 = FloatVector.fromArray(F, y, j + 10 * h);
+                FloatVector v11 = FloatVector.fromArray(F, y, j + 11 * h);
+                FloatVector v12 = FloatVector.fromArray(F, y, j + 12 * h);
+                FloatVector v13 = FloatVector.fromArray(F, y, j + 13 * h);
+                FloatVector v14 = FloatVector.fromArray(F, y, j + 14 * h);
+                FloatVector v15 = FloatVector.fromArray(F, y, j + 15 * h);
+                FloatVector t;
+                t = v0.sub(v1);
+                v0 = v0.add(v1);
+                v1 = t;
+                t = v2.sub(v3);
+                v2 = v2.add(v3);
+                v3 = t;
+                t = v4.sub(v5);
+                v4 = v4.add(v5);
+                v5 = t;
+                t = v6.sub(v7);
+                v6 = v6.add(v7);
+                v7 = t;
+                t = v8.sub(v9);
+                v8 = v8.add(v9);
+                v9 = t;
+                t = v10.sub(v11);
+                v10 = v10.add(v11);
+                v11 = t;
+                t = v12.sub(v13);
+                v12 = v12.add(v13);
+                v13 = t;
+                t = v14.sub(v15);
+                v14 = v14.add(v15);
+                v15 = t;
+                t = v0.sub(v2);
+                v0 = v0.add(v2);
+                v2 = t;
+                t = v1.sub(v3);
+                v1 = v1.add(v3);
+                v3 = t;
+                t = v4.sub(v6);
+                v4 = v4.add(v6);
+                v6 = t;
+                t = v5.sub(v7);
+                v5 = v5.add(v7);
+                v7 = t;
+                t = v8.sub(v10);
+                v8 = v8.add(v10);
+                v10 = t;
+                t = v9.sub(v11);
+                v9 = v9.add(v11);
+                v11 = t;
+                t = v12.sub(v14);
+                v12 = v12.add(v14);
+                v14 = t;
+                t = v13.sub(v15);
+                v13 = v13.add(v15);
+                v15 = t;
+                t = v0.sub(v4);
+                v0 = v0.add(v4);
+                v4 = t;
+                t = v1.sub(v5);
+                v1 = v1.add(v5);
+                v5 = t;
+                t = v2.sub(v6);
+                v2 = v2.add(v6);
+                v6 = t;
+                t = v3.sub(v7);
+                v3 = v3.add(v7);
+                v7 = t;
+                t = v8.sub(v12);
+                v8 = v8.add(v12);
+                v12 = t;
+                t = v9.sub(v13);
+                v9 = v9.add(v13);
+                v13 = t;
+                t = v10.sub(v14);
+                v10 = v10.add(v14);
+                v14 = t;
+                t = v11.sub(v15);
+                v11 = v11.add(v15);
+                v15 = t;
+                t = v0.sub(v8);
+                v0 = v0.add(v8);
+                v8 = t;
+                t = v1.sub(v9);
+                v1 = v1.add(v9);
+                v9 = t;
+                t = v2.sub(v10);
+                v2 = v2.add(v10);
+                v10 = t;
+                t = v3.sub(v11);
+                v3 = v3.add(v11);
+                v11 = t;
+                t = v4.sub(v12);
+                v4 = v4.add(v12);
+                v12 = t;
+                t = v5.sub(v13);
+                v5 = v5.add(v13);
+                v13 = t;
+                t = v6.sub(v14);
+                v6 = v6.add(v14);
+                v14 = t;
+                t = v7.sub(v15);
+                v7 = v7.add(v15);
+                v15 = t;
+                v0.intoArray(y, j);
+                v1.intoArray(y, j + h);
+                v2.intoArray(y, j + 2 * h);
+                v3.intoArray(y, j + 3 * h);
+                v4.intoArray(y, j + 4 * h);
+                v5.intoArray(y, j + 5 * h);
+                v6.intoArray(y, j + 6 * h);
+                v7.intoArray(y, j + 7 * h);
+                v8.intoArray(y, j + 8 * h);
+                v9.intoArray(y, j + 9 * h);
+                v10.intoArray(y, j + 10 * h);
+                v11.intoArray(y, j + 11 * h);
+                v12.intoArray(y, j + 12 * h);
+                v13.intoArray(y, j + 13 * h);
+                v14.intoArray(y, j + 14 * h);
+                v15.intoArray(y, j + 15 * h);
             }
         }
     }
