@@ -12,11 +12,10 @@ import java.util.SplittableRandom;
 
 /**
  * A timing harness, not a test: encode and decode of a model of the FedAvg CNN's shapes (its 3136×512 dense kernel
- * is 97% of it) with the vector kernels and with the scalar ones, alternating in one JVM (the order swapped every
- * round), in this thread's CPU time; prints
- * the medians and their ratio. Needs {@code --add-modules jdk.incubator.vector}. Run with
- * {@code java --add-modules jdk.incubator.vector -cp <test-classes>:<classes>:<core classes>
- * dev.fl4j.compression.internal.VectorKernelsTiming [ROUNDS] [PRESET...]}.
+ * is 97% of it) with the vector kernels and with the scalar ones, alternating in one JVM after 30 untimed rounds (the
+ * order swapped every round), in this thread's CPU time; prints the medians and their ratio. Needs
+ * {@code --add-modules jdk.incubator.vector}. Run with {@code java --add-modules jdk.incubator.vector
+ * -cp <test-classes>:<classes>:<core classes> dev.fl4j.compression.internal.VectorKernelsTiming [ROUNDS] [PRESET...]}.
  */
 public final class VectorKernelsTiming {
 
@@ -67,7 +66,7 @@ public final class VectorKernelsTiming {
             ValueEncoder enc = Encoders.parse(p);
             Value state = enc.initialState(model.type());
             long[][] ns = new long[4][rounds];
-            for (int r = -10; r < rounds; r++) {
+            for (int r = -30; r < rounds; r++) {
                 for (int k = 0; k < 2; k++) {
                     boolean vector = (r + k) % 2 == 0;
                     Kernels.useVector(vector);
