@@ -20,5 +20,15 @@
  * passes, so equal seeds give equal bytes; it protects no one. Decoders throw
  * {@link dev.fl4j.compression.MalformedEncodingException} for any bytes they did not write.
  * {@code dev.fl4j.compression.internal} holds the stage implementations and is not API.
+ *
+ * <p><b>Vector kernels.</b> The Hadamard rotation, DRIVE's sign quantizer and Lloyd–Max at 1 and 2 bits have hot
+ * loops in two versions: scalar Java, and JDK 17's incubating Vector API ({@code jdk.incubator.vector}). The vector
+ * versions run when the JVM was started with {@code --add-modules jdk.incubator.vector} (the {@code fl4j} launcher
+ * does so) and the CPU has 512-bit vectors (AVX-512), unless the system property
+ * {@code fl4j.compression.scalar} is {@code true} ({@code -Dfl4j.compression.scalar=true}); in any other JVM the
+ * scalar versions run and the module is not needed. The choice is made once, when a codec first runs. Both give
+ * the same bytes and floats, bit for bit; the vector versions are about twice as fast once compiled, but until the
+ * JIT compiler has compiled them (the first few calls on a large tensor) they run many times slower than scalar
+ * code.
  */
 package dev.fl4j.compression;

@@ -29,6 +29,7 @@ public final class BitPacker {
     }
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** The 8 bytes {@code b[offset, offset+8)} as a little-endian long. */
     static long getLong(byte[] b, int offset) {
@@ -38,6 +39,11 @@ public final class BitPacker {
     /** Writes {@code v} little-endian to {@code b[offset, offset+8)}. */
     static void putLong(byte[] b, int offset, long v) {
         LONGS.set(b, offset, v);
+    }
+
+    /** Writes {@code v} little-endian to {@code b[offset, offset+4)}. */
+    static void putInt(byte[] b, int offset, int v) {
+        INTS.set(b, offset, v);
     }
 
     /** Packs {@code values[0, count)}, each below {@code 2^bits}, into a new array. */

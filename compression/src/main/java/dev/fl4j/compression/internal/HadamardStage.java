@@ -25,6 +25,11 @@ public final class HadamardStage implements EncodingStage {
     public static final int ID = 5;
     public static final int SIDE_INFO_BYTES = 9;
     public static final int MAX_BLOCK_LOG2 = 24;
+    /**
+     * Floats of a {@link #byteTable}: 256 entries of 8, and 8 more that the vector kernels load past the last entry
+     * (a 16-lane load from an entry's start).
+     */
+    static final int BYTE_TABLE_LENGTH = 256 * 8 + 8;
 
     private final int maxBlockLog2;
 
@@ -90,9 +95,9 @@ public final class HadamardStage implements EncodingStage {
         if (block >= 64) {
             // blocks hold whole 64-sign draws: the signs are applied as each group of 16 is first loaded
             SplitMix64 rng = new SplitMix64(context.seed());
+            boolean vector = Kernels.vector();
             for (int start = 0; start < m; start += block) {
-                signedRadix16Pass(x, start, y, start, block, rng, scale);
-                fwhtFrom16(y, start, block);
+                signedTransform(x, start, y, start, block, rng, scale, vector);
             }
         } else {
             applySigns(x, y, m, context.seed(), scale);
@@ -146,9 +151,9 @@ public final class HadamardStage implements EncodingStage {
         }
         SplitMix64 rng = new SplitMix64(seed);
         float[] t = new float[block];
+        boolean vector = Kernels.vector();
         for (int start = 0; start < m; start += block) {
-            signedRadix16Pass(x, start, t, 0, block, rng, scale);
-            fwhtFrom16(t, 0, block);
+            signedTransform(x, start, t, 0, block, rng, scale, vector);
             if (finiteCheck != null && !Float.isFinite(t[0])) {
                 finiteCheck.run();
                 finiteCheck = null;
@@ -186,10 +191,16 @@ public final class HadamardStage implements EncodingStage {
             SplitMix64 rng = new SplitMix64(seed);
             float[] t = new float[block];
             float[] signs = signTable(scale);
+            boolean vector = Kernels.vector();
             for (int start = 0; start < n; start += block) {
                 source.fillRadix16(start, t, block);
-                fwhtFrom16(t, 0, block);
-                unsign(t, x, start, Math.min(block, n - start), rng, signs, scale);
+                if (vector) {
+                    VectorKernels.fwhtFrom(t, 0, block, 16);
+                    VectorKernels.unsign(t, x, start, Math.min(block, n - start), rng, scale);
+                } else {
+                    fwhtFrom16(t, 0, block);
+                    unsign(t, x, start, Math.min(block, n - start), rng, signs, scale);
+                }
             }
             return x;
         };
@@ -213,10 +224,16 @@ public final class HadamardStage implements EncodingStage {
         SplitMix64 rng = new SplitMix64(seed);
         float[] t = new float[block];
         float[] signs = signTable(scale);
+        boolean vector = Kernels.vector();
         for (int start = 0; start < n; start += block) {
             System.arraycopy(y, start, t, 0, block);
-            fwht(t, 0, block);
-            unsign(t, x, start, Math.min(block, n - start), rng, signs, scale);
+            if (vector) {
+                VectorKernels.fwht(t, 0, block);
+                VectorKernels.unsign(t, x, start, Math.min(block, n - start), rng, scale);
+            } else {
+                fwht(t, 0, block);
+                unsign(t, x, start, Math.min(block, n - start), rng, signs, scale);
+            }
         }
         return x;
     }
@@ -247,7 +264,7 @@ public final class HadamardStage implements EncodingStage {
     }
 
     /** {@code scale} negated when bit {@code k} of {@code bits} is 1: an exact sign flip, no branch. */
-    private static float signed(float scale, long bits, int k) {
+    static float signed(float scale, long bits, int k) {
         return Float.intBitsToFloat(Float.floatToRawIntBits(scale) ^ ((int) (bits >>> k) << 31));
     }
 
@@ -268,6 +285,21 @@ public final class HadamardStage implements EncodingStage {
                 float v = i < src.length ? src[i] : 0f;
                 dst[i] = v * signed(scale, bits, i - base);
             }
+        }
+    }
+
+    /**
+     * The rotation of one block of {@code block >= 64} elements: {@code y[yStart, yStart+block)} is the transform of
+     * {@code src[start, start+block)} (0 past its end) times ±scale, one {@code rng} draw per 64 elements; by the
+     * {@link VectorKernels} or by the scalar kernels, the same floats.
+     */
+    private static void signedTransform(
+            float[] src, int start, float[] y, int yStart, int block, SplitMix64 rng, float scale, boolean vector) {
+        if (vector) {
+            VectorKernels.signedTransform(src, start, y, yStart, block, rng, scale);
+        } else {
+            signedRadix16Pass(src, start, y, yStart, block, rng, scale);
+            fwhtFrom16(y, yStart, block);
         }
     }
 
@@ -435,6 +467,10 @@ public final class HadamardStage implements EncodingStage {
 
     /** {@link #radix16} over each group of 16 of {@code y[0, len)}; {@code len} a multiple of 16. */
     static void radix16Groups(float[] y, int len) {
+        if (Kernels.vector()) {
+            VectorKernels.radix16Groups(y, 0, len);
+            return;
+        }
         for (int j = 0; j < len; j += 16) {
             radix16(y, j);
         }
@@ -454,6 +490,10 @@ public final class HadamardStage implements EncodingStage {
     static void byteTable(float[] symbolValues, int bits, float[] table) {
         if (bits == 2) {
             quarterTable(symbolValues, table);
+            return;
+        }
+        if (Kernels.vector()) {
+            VectorKernels.halfTable(symbolValues[0], symbolValues[1], table);
             return;
         }
         for (int p = 0; p < 256; p++) {
@@ -476,6 +516,10 @@ public final class HadamardStage implements EncodingStage {
             sum[q] = symbolValues[q & 3] + symbolValues[q >>> 2];
             difference[q] = symbolValues[q & 3] - symbolValues[q >>> 2];
         }
+        if (Kernels.vector()) {
+            VectorKernels.quarterTable(sum, difference, table);
+            return;
+        }
         for (int hi = 0; hi < 16; hi++) {
             float s = sum[hi];
             float d = difference[hi];
@@ -490,10 +534,24 @@ public final class HadamardStage implements EncodingStage {
     }
 
     /**
+     * {@link #joinBytes} for each group of 16 in {@code [from, to)}: {@code y[i, i+16)} from the symbols of elements
+     * {@code [offset + i, offset + i + 16)}, which start at byte {@code (offset + i)·bits/8} of {@code packed}.
+     */
+    static void joinGroups(float[] table, int bits, byte[] packed, int offset, float[] y, int from, int to) {
+        if (Kernels.vector()) {
+            VectorKernels.joinGroups(table, bits, packed, offset, y, from, to);
+            return;
+        }
+        for (int i = from; i < to; i += 16) {
+            joinBytes(table, bits, packed, (offset + i) / 8 * bits, y, i);
+        }
+    }
+
+    /**
      * {@code y[i, i+16)}: the 16-point kernel's output for the 16 symbols packed in {@code packed} from byte
      * {@code at}, from a {@link #byteTable} of the same {@code bits} (1 or 2).
      */
-    static void joinBytes(float[] table, int bits, byte[] packed, int at, float[] y, int i) {
+    private static void joinBytes(float[] table, int bits, byte[] packed, int at, float[] y, int i) {
         if (bits == 1) {
             joinHalves(table, (packed[at] & 0xFF) << 3, (packed[at + 1] & 0xFF) << 3, y, i);
         } else {

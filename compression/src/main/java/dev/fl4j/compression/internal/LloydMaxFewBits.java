@@ -25,6 +25,12 @@ final class LloydMaxFewBits {
     private static final long T0_BITS = thresholdBits(0) & 0xFFFFFFFFL;
     private static final long T2_BITS = thresholdBits(2);
 
+    // the levels and thresholds as floats, for the vector kernel
+    private static final float[] ONE_BIT_LEVELS = LloydMaxStage.gaussianLevels(1);
+    private static final float[] ONE_BIT_THRESHOLDS = LloydMaxStage.thresholds(ONE_BIT_LEVELS);
+    private static final float[] TWO_BITS_LEVELS = LloydMaxStage.gaussianLevels(2);
+    private static final float[] TWO_BITS_THRESHOLDS = LloydMaxStage.thresholds(TWO_BITS_LEVELS);
+
     private final int bits;
     private final boolean unbiased;
 
@@ -111,7 +117,34 @@ final class LloydMaxFewBits {
         double cc1 = 0;
         double cc2 = 0;
         double cc3 = 0;
-        for (int k = 0; k < bytes; k++) {
+        int k = 0;
+        if (Kernels.vector()) {
+            // whole groups of 16 elements (4 bytes) by the vector kernel, the same sums in the same lanes
+            int groups = bytes / 4;
+            double[] sums = new double[8];
+            VectorKernels.quantizeFewBits(
+                    x,
+                    start,
+                    groups,
+                    inverseScale,
+                    2,
+                    TWO_BITS_LEVELS,
+                    TWO_BITS_THRESHOLDS,
+                    leastSquares,
+                    out,
+                    at,
+                    sums);
+            xc0 = sums[0];
+            xc1 = sums[1];
+            xc2 = sums[2];
+            xc3 = sums[3];
+            cc0 = sums[4];
+            cc1 = sums[5];
+            cc2 = sums[6];
+            cc3 = sums[7];
+            k = groups * 4;
+        }
+        for (; k < bytes; k++) {
             int i = start + 4 * k;
             float x0 = x[i];
             float x1 = x[i + 1];
@@ -148,7 +181,24 @@ final class LloydMaxFewBits {
         double cc1 = 0;
         double cc2 = 0;
         double cc3 = 0;
-        for (int k = 0; k < bytes; k++) {
+        int k = 0;
+        if (Kernels.vector()) {
+            // whole groups of 16 elements (2 bytes) by the vector kernel, the same sums in the same lanes
+            int groups = bytes / 2;
+            double[] sums = new double[8];
+            VectorKernels.quantizeFewBits(
+                    x, start, groups, inverseScale, 1, ONE_BIT_LEVELS, ONE_BIT_THRESHOLDS, leastSquares, out, at, sums);
+            xc0 = sums[0];
+            xc1 = sums[1];
+            xc2 = sums[2];
+            xc3 = sums[3];
+            cc0 = sums[4];
+            cc1 = sums[5];
+            cc2 = sums[6];
+            cc3 = sums[7];
+            k = groups * 2;
+        }
+        for (; k < bytes; k++) {
             int i = start + 8 * k;
             float x0 = x[i];
             float x1 = x[i + 1];

@@ -274,6 +274,14 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
         double s2 = 0;
         double s3 = 0;
         int i = start;
+        if (Kernels.vector()) {
+            double[] sums = new double[4];
+            i = VectorKernels.sumOfSquares(x, start, end, sums);
+            s0 = sums[0];
+            s1 = sums[1];
+            s2 = sums[2];
+            s3 = sums[3];
+        }
         for (; i + 4 <= end; i += 4) {
             s0 += (double) x[i] * x[i];
             s1 += (double) x[i + 1] * x[i + 1];
@@ -336,7 +344,7 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
             private byte[] b;
             private final int[] q = new int[Math.min(n, BLOCK)];
             private final float[] scaled = new float[levels.length];
-            private final float[] table = new float[256 * 8];
+            private final float[] table = new float[HadamardStage.BYTE_TABLE_LENGTH];
 
             @Override
             public void start(byte[] payload) {
@@ -378,10 +386,7 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
                     int start = offset + s;
                     scaleLevels(scales[start / BLOCK]);
                     HadamardStage.byteTable(scaled, bits, table);
-                    int end = s + Math.min(BLOCK, len - s);
-                    for (int i = s; i < end; i += 16) {
-                        HadamardStage.joinBytes(table, bits, b, (offset + i) / 8 * bits, x, i);
-                    }
+                    HadamardStage.joinGroups(table, bits, b, offset, x, s, s + Math.min(BLOCK, len - s));
                 }
             }
         };

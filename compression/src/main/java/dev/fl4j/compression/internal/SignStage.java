@@ -77,7 +77,9 @@ public final class SignStage extends QuantizerStage implements BlockQuantizer {
             @Override
             public void accept(float[] y, int from, int offset, int len) {
                 int i = 0;
-                if ((offset & 63) == 0) {
+                if ((offset & 63) == 0 && Kernels.vector()) {
+                    i = VectorKernels.signsAndNorms(y, from, len, out, offset >>> 3, norms.l1, norms.l2);
+                } else if ((offset & 63) == 0) {
                     double a0 = norms.l1[0];
                     double a1 = norms.l1[1];
                     double a2 = norms.l1[2];
@@ -202,12 +204,10 @@ public final class SignStage extends QuantizerStage implements BlockQuantizer {
             public void fillRadix16(int offset, float[] y, int len) {
                 if (halves == null) {
                     float negative = Float.intBitsToFloat(magnitude | Integer.MIN_VALUE);
-                    halves = new float[256 * 8];
+                    halves = new float[HadamardStage.BYTE_TABLE_LENGTH];
                     HadamardStage.byteTable(new float[] {negative, Float.intBitsToFloat(magnitude)}, 1, halves);
                 }
-                for (int i = 0; i < len; i += 16) {
-                    HadamardStage.joinBytes(halves, 1, b, (offset + i) >>> 3, y, i);
-                }
+                HadamardStage.joinGroups(halves, 1, b, offset, y, 0, len);
             }
         };
     }
