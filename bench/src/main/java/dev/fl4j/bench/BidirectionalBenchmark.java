@@ -151,7 +151,8 @@ public final class BidirectionalBenchmark {
                 Locale.ROOT,
                 "bench compression (both directions): %s on Fashion-MNIST (%d train, %d test examples), %s"
                         + " over %d clients,"
-                        + " %d per round, %d rounds, batch %d, client SGD %s, server SGD %s, %d workers, seed %d%n",
+                        + " %d per round, %d rounds, batch %d, client SGD %s, server SGD %s, %d workers, seed %d;"
+                        + " %s codec kernels%n",
                 o.model(),
                 train.size(),
                 test.size(),
@@ -163,7 +164,8 @@ public final class BidirectionalBenchmark {
                 o.clientLearningRate(),
                 o.serverLearningRate(),
                 o.workers(),
-                o.seed());
+                o.seed(),
+                Encoders.kernels());
         List<double[]> runs = new ArrayList<>();
         ModelWeights finalBaseline = null;
         try (LocalRuntime rt = LocalRuntime.builder().optWorkers(o.workers()).build()) {

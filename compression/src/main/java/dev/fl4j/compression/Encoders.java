@@ -74,6 +74,15 @@ public final class Encoders {
 
     private Encoders() {}
 
+    /**
+     * Which versions of the codecs' hot loops this JVM runs: {@code "vector"} (the Vector API kernels, opt-in with
+     * {@code --add-modules jdk.incubator.vector} on a CPU with 512-bit vectors) or {@code "scalar"}. Both give the same
+     * bytes; benchmarks print it next to their timings.
+     */
+    public static String kernels() {
+        return dev.fl4j.compression.internal.Kernels.vector() ? "vector" : "scalar";
+    }
+
     /** TFF's default: 8-bit uniform quantization of tensors with more than 20,000 elements. */
     public static ValueEncoder tffDefault() {
         return parse("uniform8");

@@ -23,13 +23,13 @@
  *
  * <p><b>Vector kernels.</b> The Hadamard rotation, DRIVE's sign quantizer and Lloyd–Max at 1 and 2 bits have hot
  * loops in two versions: scalar Java, and JDK 17's incubating Vector API ({@code jdk.incubator.vector}). The vector
- * versions run when the JVM was started with {@code --add-modules jdk.incubator.vector} (with the {@code fl4j} launcher:
- * {@code FL4J_JAVA_OPTS=--add-modules=jdk.incubator.vector}) and the CPU has 512-bit vectors (AVX-512), unless the system property
- * {@code fl4j.compression.scalar} is {@code true} ({@code -Dfl4j.compression.scalar=true}); in any other JVM the
- * scalar versions run and the module is not needed. The choice is made once, when a codec first runs. Both give
- * the same bytes and floats, bit for bit; the vector versions are about twice as fast once compiled, but until the
- * JIT compiler has compiled them (the first few calls on a large tensor) they run many times slower than scalar
- * code,
- * so they pay off in long runs (hundreds of codec calls per JVM) and are opt-in.
+ * versions run when the JVM was started with {@code --add-modules jdk.incubator.vector} (with the {@code fl4j}
+ * launcher: {@code FL4J_JAVA_OPTS=--add-modules=jdk.incubator.vector}) and the CPU has 512-bit vectors (AVX-512),
+ * unless the system property {@code fl4j.compression.scalar} is {@code true} ({@code
+ * -Dfl4j.compression.scalar=true}); in any other JVM the scalar versions run and the module is not needed. The
+ * choice is made once, when a codec first runs. Both give the same bytes and floats, bit for bit; the vector
+ * versions are about twice as fast once compiled, but until the JIT compiler has compiled them (the first few calls
+ * on a large tensor) they run many times slower than scalar code, so they pay off in long runs (hundreds of codec
+ * calls per JVM) and are opt-in.
  */
 package dev.fl4j.compression;

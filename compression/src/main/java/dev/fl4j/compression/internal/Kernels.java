@@ -9,7 +9,7 @@ package dev.fl4j.compression.internal;
  * the same floats and bytes, bit for bit; the choice only changes speed. {@link VectorKernels} is loaded only when the
  * module is in the boot layer, so the module stays optional.
  */
-final class Kernels {
+public final class Kernels {
 
     /** {@code -Dfl4j.compression.scalar=true} keeps the scalar kernels even when the vector path could run. */
     static final String SCALAR_PROPERTY = "fl4j.compression.scalar";
@@ -25,7 +25,7 @@ final class Kernels {
     }
 
     /** Whether the vector kernels run. */
-    static boolean vector() {
+    public static boolean vector() {
         return vector;
     }
 
