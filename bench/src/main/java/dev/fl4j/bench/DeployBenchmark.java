@@ -131,7 +131,9 @@ public final class DeployBenchmark {
         }
 
         public static Options defaults() {
-            return new Options(10, 10, 600, 20, 3, 1, 1000, 4, 2, 1, List.of(), List.of());
+            // as many client JVMs as the local runtime has workers: each a host of its share of the clients
+            int clientJvms = Math.min(10, Runtime.getRuntime().availableProcessors());
+            return new Options(10, clientJvms, 600, 20, 3, 1, 1000, 4, 2, 1, List.of(), List.of());
         }
 
         private static List<String> launcherOptions(String side, List<String> options) {

@@ -656,7 +656,7 @@ final class BenchCommand implements Runnable {
             mixinStandardHelpOptions = true,
             sortOptions = false,
             description = {
-                "FedAvg CNN over N clients on the local runtime, then the same clients as separate JVMs of a TLS",
+                "FedAvg CNN over N clients on the local runtime, then the same clients in client JVMs of a TLS",
                 "server on 127.0.0.1 (the final models must be bitwise equal): round-time ratio (target <= 1.10) and",
                 "wire bytes over accounted bits (target <= 1.01); then the peak live heap of a softmax server JVM",
                 "with 1,000 connected lightweight clients (target <= 512 MiB). Prints a table with the targets."
@@ -677,8 +677,9 @@ final class BenchCommand implements Runnable {
                 names = "--client-jvms",
                 paramLabel = "N",
                 description = "JVMs the CNN clients are spread over (at most --clients); with several clients in a JVM"
-                        + " they share its training slots, the JVM's share of the cores. Default: ${DEFAULT-VALUE}.")
-        int clientJvms = D.clientJvms();
+                        + " they share its training slots, the JVM's share of the cores. Default: as many as the"
+                        + " local runtime's workers (the cores), at most --clients.")
+        Integer clientJvms;
 
         @Option(
                 names = "--examples-per-client",
@@ -743,7 +744,9 @@ final class BenchCommand implements Runnable {
                     spec,
                     () -> new DeployBenchmark.Options(
                             clients,
-                            clientJvms,
+                            clientJvms != null
+                                    ? clientJvms
+                                    : Math.min(clients, Runtime.getRuntime().availableProcessors()),
                             examplesPerClient,
                             batch,
                             rounds,

@@ -204,6 +204,12 @@ class BenchCommandTest {
                 "fl4j bench deploy: lightweight clients must be >= 0 (0: skip the heap part), got -1");
         assertUsageError(run("bench", "deploy", "--clients", "0"), "fl4j bench deploy: clients must be at least 1");
         assertUsageError(
+                run("bench", "deploy", "--clients", "2", "--client-jvms", "3"),
+                "fl4j bench deploy: client JVMs (3) must not exceed the clients (2)");
+        assertUsageError(
+                run("bench", "deploy", "--client-jvms", "0"),
+                "fl4j bench deploy: client JVMs must be at least 1, got 0");
+        assertUsageError(
                 run("bench", "deploy", "--warmup-rounds", "0"),
                 "fl4j bench deploy: warm-up rounds must be at least 1, got 0");
         assertUsageError(
