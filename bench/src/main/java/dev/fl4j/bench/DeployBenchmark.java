@@ -50,8 +50,7 @@ import java.util.regex.Pattern;
  *       clients spread over {@code clientJvms} JVMs (so neither side's JIT compiler works for the other); the
  *       clients of one JVM share its {@link dev.fl4j.deploy.client.TrainingSlots}, its share of the cores, so
  *       that several clients in a JVM train as many at a time as the local runtime's workers; with TLS and
- *       signed requests
- *       (a {@link DevelopmentPki} written to a temporary directory), all clients every round.
+ *       signed requests (a {@link DevelopmentPki} written to a temporary directory), all clients every round.
  *       {@code warmupRounds} untimed rounds each (the client JVMs start cold: their JIT compiler works
  *       through the first rounds), then the timed
  *       rounds; the ratio is the deployed median round time over the local one. The two final
@@ -564,7 +563,6 @@ public final class DeployBenchmark {
         out.printf(Locale.ROOT, "%-52s %-14s %-10s %s%n", measure, value, target, met ? "yes" : "NO");
     }
 
-    /** The FedAvg process both sides run. */
     /** The first of the clients in client JVM {@code j} of {@code jvms}: the larger shares go first. */
     static int firstClient(int j, int jvms, int clients) {
         return j * (clients / jvms) + Math.min(j, clients % jvms);
@@ -579,6 +577,7 @@ public final class DeployBenchmark {
         return Math.max(1, Runtime.getRuntime().availableProcessors() / o.clientJvms());
     }
 
+    /** The FedAvg process both sides run. */
     static LearningProcess cnnProcess(long seed) {
         return FedAvg.builder(Models.fedAvgCnn(10))
                 .setClientOptimizer(Sgd.of(0.02f))
