@@ -95,10 +95,7 @@ public final class DeployBenchProcess {
         List<FederatedClient> started = new ArrayList<>();
         try {
             for (int k = from; k < to; k++) {
-                started.add(FederatedClient.builder()
-                        .setServer(a[1])
-                        .optTrust(pki.caCertificate())
-                        .optKey(pki.readClientKey(k))
+                started.add(tlsClient(a[1], pki, k)
                         .setData(Dataset.of(DeployBenchmark.cnnExamples(examples, seed, k)))
                         .optTrainingSlots(slots)
                         .build()
@@ -234,10 +231,7 @@ public final class DeployBenchProcess {
         List<FederatedClient> started = new ArrayList<>();
         try {
             for (int k = from; k < to; k++) {
-                started.add(FederatedClient.builder()
-                        .setServer(a[1])
-                        .optTrust(pki.caCertificate())
-                        .optKey(pki.readClientKey(k))
+                started.add(tlsClient(a[1], pki, k)
                         .setData(data.datasetFor(data.clientIds().get(k)))
                         .optBackoff(Duration.ofMillis(500), Duration.ofSeconds(30))
                         .build()
@@ -259,6 +253,14 @@ public final class DeployBenchProcess {
                 c.close();
             }
         }
+    }
+
+    /** A builder of client {@code k} of the PKI, verifying the server against its CA and signing with its key. */
+    private static FederatedClient.Builder tlsClient(String server, PkiFiles pki, int k) throws IOException {
+        return FederatedClient.builder()
+                .setServer(server)
+                .optTrust(pki.caCertificate())
+                .optKey(pki.readClientKey(k));
     }
 
     private static int connecting(List<FederatedClient> clients) {

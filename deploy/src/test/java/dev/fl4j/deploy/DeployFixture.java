@@ -102,18 +102,23 @@ public final class DeployFixture {
 
     /** Client {@code k}, keeping its client state in {@code stateDir} (null: in memory). */
     public static FederatedClient client(String server, int k, Path stateDir) throws IOException {
+        FederatedClient.Builder b = clientBuilder(server, k);
+        if (stateDir != null) {
+            b.optStateDir(stateDir);
+        }
+        return b.build();
+    }
+
+    /** The builder of client {@code k} of the fixture's population (its own shard, plaintext, short backoff). */
+    public static FederatedClient.Builder clientBuilder(String server, int k) {
         FedProxSynthetic data = data();
         String id = data.clientIds().get(k);
-        FederatedClient.Builder b = FederatedClient.builder()
+        return FederatedClient.builder()
                 .setServer(server)
                 .setClientId(id)
                 .setData(data.datasetFor(id))
                 .optInsecure(true)
                 .optBackoff(Duration.ofMillis(50), Duration.ofMillis(500));
-        if (stateDir != null) {
-            b.optStateDir(stateDir);
-        }
-        return b.build();
     }
 
     public static byte[] bytes(ModelWeights w) {

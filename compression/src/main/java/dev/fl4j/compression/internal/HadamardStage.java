@@ -190,8 +190,8 @@ public final class HadamardStage implements EncodingStage {
             float[] x = new float[n];
             SplitMix64 rng = new SplitMix64(seed);
             float[] t = new float[block];
-            float[] signs = signTable(scale);
             boolean vector = Kernels.vector();
+            float[] signs = vector ? null : signTable(scale);
             for (int start = 0; start < n; start += block) {
                 source.fillRadix16(start, t, block);
                 if (vector) {
@@ -223,8 +223,8 @@ public final class HadamardStage implements EncodingStage {
         }
         SplitMix64 rng = new SplitMix64(seed);
         float[] t = new float[block];
-        float[] signs = signTable(scale);
         boolean vector = Kernels.vector();
+        float[] signs = vector ? null : signTable(scale);
         for (int start = 0; start < n; start += block) {
             System.arraycopy(y, start, t, 0, block);
             if (vector) {

@@ -109,41 +109,16 @@ final class LloydMaxFewBits {
         double[] c = TWO_BITS;
         double[] cc = TWO_BITS_SQUARES;
         boolean leastSquares = !unbiased;
-        double xc0 = 0;
-        double xc1 = 0;
-        double xc2 = 0;
-        double xc3 = 0;
-        double cc0 = 0;
-        double cc1 = 0;
-        double cc2 = 0;
-        double cc3 = 0;
-        int k = 0;
-        if (Kernels.vector()) {
-            // whole groups of 16 elements (4 bytes) by the vector kernel, the same sums in the same lanes
-            int groups = bytes / 4;
-            double[] sums = new double[8];
-            VectorKernels.quantizeFewBits(
-                    x,
-                    start,
-                    groups,
-                    inverseScale,
-                    2,
-                    TWO_BITS_LEVELS,
-                    TWO_BITS_THRESHOLDS,
-                    leastSquares,
-                    out,
-                    at,
-                    sums);
-            xc0 = sums[0];
-            xc1 = sums[1];
-            xc2 = sums[2];
-            xc3 = sums[3];
-            cc0 = sums[4];
-            cc1 = sums[5];
-            cc2 = sums[6];
-            cc3 = sums[7];
-            k = groups * 4;
-        }
+        double[] sums = new double[8];
+        int k = vectorGroups(x, start, bytes, 2, inverseScale, leastSquares, out, at, sums);
+        double xc0 = sums[0];
+        double xc1 = sums[1];
+        double xc2 = sums[2];
+        double xc3 = sums[3];
+        double cc0 = sums[4];
+        double cc1 = sums[5];
+        double cc2 = sums[6];
+        double cc3 = sums[7];
         for (; k < bytes; k++) {
             int i = start + 4 * k;
             float x0 = x[i];
@@ -173,31 +148,16 @@ final class LloydMaxFewBits {
         double[] c = ONE_BIT;
         double[] cc = ONE_BIT_SQUARES;
         boolean leastSquares = !unbiased;
-        double xc0 = 0;
-        double xc1 = 0;
-        double xc2 = 0;
-        double xc3 = 0;
-        double cc0 = 0;
-        double cc1 = 0;
-        double cc2 = 0;
-        double cc3 = 0;
-        int k = 0;
-        if (Kernels.vector()) {
-            // whole groups of 16 elements (2 bytes) by the vector kernel, the same sums in the same lanes
-            int groups = bytes / 2;
-            double[] sums = new double[8];
-            VectorKernels.quantizeFewBits(
-                    x, start, groups, inverseScale, 1, ONE_BIT_LEVELS, ONE_BIT_THRESHOLDS, leastSquares, out, at, sums);
-            xc0 = sums[0];
-            xc1 = sums[1];
-            xc2 = sums[2];
-            xc3 = sums[3];
-            cc0 = sums[4];
-            cc1 = sums[5];
-            cc2 = sums[6];
-            cc3 = sums[7];
-            k = groups * 2;
-        }
+        double[] sums = new double[8];
+        int k = vectorGroups(x, start, bytes, 1, inverseScale, leastSquares, out, at, sums);
+        double xc0 = sums[0];
+        double xc1 = sums[1];
+        double xc2 = sums[2];
+        double xc3 = sums[3];
+        double cc0 = sums[4];
+        double cc1 = sums[5];
+        double cc2 = sums[6];
+        double cc3 = sums[7];
         for (; k < bytes; k++) {
             int i = start + 8 * k;
             float x0 = x[i];
@@ -237,5 +197,41 @@ final class LloydMaxFewBits {
             }
         }
         return LloydMaxStage.scale(unbiased, sq, (xc0 + xc1) + (xc2 + xc3), (cc0 + cc1) + (cc2 + cc3));
+    }
+
+    /**
+     * With the vector kernels, quantizes and packs the block's whole groups of 16 elements ({@code 16·bits/8} bytes
+     * each) and leaves their sums in {@code sums} (the products in lanes 0 to 3, the squared levels in 4 to 7, as the
+     * scalar loop's eight accumulators); returns how many of the block's {@code bytes} it wrote: 0 with the scalar
+     * kernels, which leave {@code sums} at zero.
+     */
+    private static int vectorGroups(
+            float[] x,
+            int start,
+            int bytes,
+            int bits,
+            float inverseScale,
+            boolean leastSquares,
+            byte[] out,
+            int at,
+            double[] sums) {
+        if (!Kernels.vector()) {
+            return 0;
+        }
+        int groupBytes = 2 * bits;
+        int groups = bytes / groupBytes;
+        VectorKernels.quantizeFewBits(
+                x,
+                start,
+                groups,
+                inverseScale,
+                bits,
+                bits == 2 ? TWO_BITS_LEVELS : ONE_BIT_LEVELS,
+                bits == 2 ? TWO_BITS_THRESHOLDS : ONE_BIT_THRESHOLDS,
+                leastSquares,
+                out,
+                at,
+                sums);
+        return groups * groupBytes;
     }
 }

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fl4j.deploy.DeployFixture;
 import dev.fl4j.deploy.server.DeployResult;
 import dev.fl4j.deploy.server.DeployServer;
-import dev.fl4j.simulation.datasets.FedProxSynthetic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,7 +108,6 @@ class TrainingSlotsTest {
     void clientsSharingOneSlotFinishTheRunWithTheLocalRuntimesModel() throws Exception {
         int rounds = 2;
         TrainingSlots slots = TrainingSlots.of(1);
-        FedProxSynthetic data = DeployFixture.data();
         List<FederatedClient> clients = new ArrayList<>();
         try (DeployServer server = DeployFixture.server(DeployFixture.CLIENTS, rounds)
                 .optRoundTimeout(Duration.ofSeconds(60))
@@ -117,13 +115,8 @@ class TrainingSlotsTest {
                 .start()) {
             String target =
                     server.address().getHostString() + ":" + server.address().getPort();
-            for (String id : data.clientIds()) {
-                clients.add(FederatedClient.builder()
-                        .setServer(target)
-                        .setClientId(id)
-                        .setData(data.datasetFor(id))
-                        .optInsecure(true)
-                        .optBackoff(Duration.ofMillis(50), Duration.ofMillis(500))
+            for (int k = 0; k < DeployFixture.CLIENTS; k++) {
+                clients.add(DeployFixture.clientBuilder(target, k)
                         .optTrainingSlots(slots)
                         .build()
                         .start());
