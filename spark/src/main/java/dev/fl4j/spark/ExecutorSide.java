@@ -59,10 +59,10 @@ final class ExecutorSide {
     }
 
     /**
-     * One block's folds ({@link BlockFolds.Block#partial}, encoded); or, when client {@code failedAt}
-     * failed (its work, or a fold refusing its value: {@code foldRefused}), that failure's text and
-     * no partial. {@code failedIn} names the intrinsic when an aggregation's own code failed on the
-     * client's value ({@code federated_aggregate (accumulate)}); null for the client's work.
+     * One block's folds ({@link BlockFolds.Block#partial}, encoded, or null when {@link #handedOver handed over}
+     * in this JVM); or, when client {@code failedAt} failed (its work, or a fold refusing its value: {@code
+     * foldRefused}), that failure's text and no partial. {@code failedIn} names the intrinsic when an aggregation's
+     * own code failed on the client's value ({@code federated_aggregate (accumulate)}); null for the client's work.
      */
     record BlockOutput(
             int block,
@@ -80,6 +80,20 @@ final class ExecutorSide {
 
         BlockOutput(int block, byte[] partial, int failedAt, String failure, boolean foldRefused) {
             this(block, partial, failedAt, failure, foldRefused, List.of());
+        }
+
+        /**
+         * Block {@code block}'s partial: {@link PartialHandOver#offer offered} to the driver of pass {@code handOver}
+         * when it runs in this JVM, otherwise encoded.
+         */
+        static BlockOutput folded(int block, Value partial, String handOver, List<String> stateFiles) {
+            byte[] bytes = PartialHandOver.offer(handOver, block, partial) ? null : ValueCodec.encode(partial);
+            return new BlockOutput(block, bytes, -1, null, false, stateFiles);
+        }
+
+        /** Whether the partial went to the driver through {@link PartialHandOver} (no failure, no bytes). */
+        boolean handedOver() {
+            return failedAt < 0 && partial == null;
         }
 
         /**
@@ -271,12 +285,21 @@ final class ExecutorSide {
         private final ClusterClientStates.TaskSide states;
 
         private final ClientProgress.Done done;
+        private final String handOver;
 
-        /** {@code done}: where the task adds the ids of its clients whose work is done (null: nowhere). */
-        FoldBlocks(Broadcast<PassBytes> pass, ClusterClientStates.TaskSide states, ClientProgress.Done done) {
+        /**
+         * {@code done}: where the task adds the ids of its clients whose work is done (null: nowhere); {@code
+         * handOver}: the driver's {@link PartialHandOver} key (null: partials travel encoded).
+         */
+        FoldBlocks(
+                Broadcast<PassBytes> pass,
+                ClusterClientStates.TaskSide states,
+                ClientProgress.Done done,
+                String handOver) {
             this.pass = pass;
             this.states = states;
             this.done = done;
+            this.handOver = handOver;
         }
 
         @Override
@@ -327,7 +350,7 @@ final class ExecutorSide {
                             done.add(id);
                         }
                         if (c == in.clientIds().length - 1 || BlockFolds.blockOf(index + 1) != b) {
-                            out.add(new BlockOutput(b, ValueCodec.encode(block.partial()), -1, null, false));
+                            out.add(BlockOutput.folded(b, block.partial(), handOver, List.of()));
                             block = null;
                         }
                     }
@@ -458,14 +481,17 @@ final class ExecutorSide {
     static final class FoldSorted implements FlatMapFunction<Iterator<Tuple2<Integer, ClientMembers>>, BlockOutput> {
         private static final long serialVersionUID = 1L;
         private final Broadcast<PassBytes> pass;
+        private final String handOver;
 
-        FoldSorted(Broadcast<PassBytes> pass) {
+        /** {@code handOver}: the driver's {@link PartialHandOver} key (null: partials travel encoded). */
+        FoldSorted(Broadcast<PassBytes> pass, String handOver) {
             this.pass = pass;
+            this.handOver = handOver;
         }
 
         @Override
         public Iterator<BlockOutput> call(Iterator<Tuple2<Integer, ClientMembers>> members) {
-            return foldBlock(pass.value(), members);
+            return foldBlock(pass.value(), members, handOver);
         }
     }
 
@@ -477,9 +503,12 @@ final class ExecutorSide {
     static final class FoldKept implements FlatMapFunction<Iterator<Tuple2<Integer, ClientMembers>>, BlockOutput> {
         private static final long serialVersionUID = 1L;
         private final Broadcast<PassBytes> pass;
+        private final String handOver;
 
-        FoldKept(Broadcast<PassBytes> pass) {
+        /** {@code handOver}: the driver's {@link PartialHandOver} key (null: partials travel encoded). */
+        FoldKept(Broadcast<PassBytes> pass, String handOver) {
             this.pass = pass;
+            this.handOver = handOver;
         }
 
         @Override
@@ -488,7 +517,7 @@ final class ExecutorSide {
             // folded as the partitions are read, a partition's members as soon as it is stored (the last partitions
             // may still be training): the partitions are contiguous ranges in pass order, read in partition order,
             // so their clients come in client order
-            return foldBlock(pass.value(), new InClientOrder(members, block));
+            return foldBlock(pass.value(), new InClientOrder(members, block), handOver);
         }
     }
 
@@ -538,7 +567,8 @@ final class ExecutorSide {
     }
 
     /** Folds one block's clients' members, given in client order; stops at the first failure. */
-    private static Iterator<BlockOutput> foldBlock(PassBytes bytes, Iterator<Tuple2<Integer, ClientMembers>> members) {
+    private static Iterator<BlockOutput> foldBlock(
+            PassBytes bytes, Iterator<Tuple2<Integer, ClientMembers>> members, String handOver) {
         if (!members.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
@@ -569,7 +599,7 @@ final class ExecutorSide {
                 return List.of(BlockOutput.foldFailed(b, index, e)).iterator();
             }
         }
-        return List.of(new BlockOutput(b, ValueCodec.encode(block.partial()), -1, null, false, stateFiles))
+        return List.of(BlockOutput.folded(b, block.partial(), handOver, stateFiles))
                 .iterator();
     }
 

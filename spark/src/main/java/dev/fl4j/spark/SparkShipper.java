@@ -123,8 +123,12 @@ final class SparkShipper implements ClientWorkShipper {
         }
     }
 
-    /** How the last pass that folded where it ran was cut (for tests). */
-    record BlockPassShape(int clients, int blocks, int partitions, boolean shuffled, int partialsCollected) {}
+    /**
+     * How the last pass that folded where it ran was cut (for tests); {@code partialsHandedOver} of its {@code
+     * partialsCollected} came as values ({@link PartialHandOver}), not bytes.
+     */
+    record BlockPassShape(
+            int clients, int blocks, int partitions, boolean shuffled, int partialsCollected, int partialsHandedOver) {}
 
     static volatile BlockPassShape lastBlockPass;
 
@@ -207,6 +211,7 @@ final class SparkShipper implements ClientWorkShipper {
         ClientProgress.Done done = followed == null ? null : followed.accumulator();
         boolean succeeded = false;
         List<Broadcast<PartitionInput>> sent = new ArrayList<>(p);
+        String handOver = oneBlockManager ? PartialHandOver.open() : null;
         try {
             // each partition's clients travel as a broadcast of their own, fetched by the executor that trains them;
             // the stages' tasks carry only partition indices, so the fold stage (whose tasks reference the training
@@ -219,14 +224,14 @@ final class SparkShipper implements ClientWorkShipper {
                     .mapPartitions(new ExecutorSide.Received(sent));
             List<BlockOutput> outputs;
             if (!shuffled) {
-                outputs = in.zipPartitions(records, new ExecutorSide.FoldBlocks(shared, side, done))
+                outputs = in.zipPartitions(records, new ExecutorSide.FoldBlocks(shared, side, done, handOver))
                         .collect();
             } else if (inStorageOrder) {
                 // partitions in storage order: every block's clients are spread over (nearly) every partition
                 outputs = JavaPairRDD.fromJavaRDD(
                                 in.zipPartitions(records, new ExecutorSide.MembersByClient(shared, side, done)))
                         .repartitionAndSortWithinPartitions(new ExecutorSide.ByBlock(blockCount))
-                        .mapPartitions(new ExecutorSide.FoldSorted(shared))
+                        .mapPartitions(new ExecutorSide.FoldSorted(shared, handOver))
                         .collect();
             } else {
                 // partitions in pass order: the clients train in every partition and their members stay in the
@@ -237,11 +242,12 @@ final class SparkShipper implements ClientWorkShipper {
                 RDD<Tuple2<Integer, ExecutorSide.ClientMembers>> byBlock = kept.rdd()
                         .coalesce(
                                 blockCount, false, Option.apply(new ExecutorSide.BlockGroups(first, blockCount)), null);
-                JavaRDD<BlockOutput> folded =
-                        new JavaRDD<>(byBlock, kept.classTag()).mapPartitions(new ExecutorSide.FoldKept(shared));
+                JavaRDD<BlockOutput> folded = new JavaRDD<>(byBlock, kept.classTag())
+                        .mapPartitions(new ExecutorSide.FoldKept(shared, handOver));
                 outputs = oneBlockManager ? foldWhileTraining(kept, folded) : foldAfterTraining(kept, folded);
             }
-            lastBlockPass = new BlockPassShape(n, blockCount, p, shuffled, outputs.size());
+            lastBlockPass = new BlockPassShape(n, blockCount, p, shuffled, outputs.size(), (int)
+                    outputs.stream().filter(BlockOutput::handedOver).count());
             BlockOutput[] byBlock = new BlockOutput[blockCount];
             for (BlockOutput out : outputs) {
                 byBlock[out.block()] = out;
@@ -261,13 +267,18 @@ final class SparkShipper implements ClientWorkShipper {
                             pass.clientIds().get(out.failedAt()),
                             new RemoteClientFailure(out.failure()));
                 }
-                blocks.fold(b, ValueCodec.decode(out.partial()));
+                Value partial = out.handedOver() ? PartialHandOver.take(handOver, b) : ValueCodec.decode(out.partial());
+                if (partial == null) {
+                    throw new IllegalStateException("block " + b + "'s partial was handed over but is not here");
+                }
+                blocks.fold(b, partial);
             }
             for (BlockOutput out : outputs) {
                 out.stateFiles().forEach(tx::written);
             }
             succeeded = true;
         } finally {
+            PartialHandOver.close(handOver);
             if (kept != null) {
                 kept.unpersist(false);
             }

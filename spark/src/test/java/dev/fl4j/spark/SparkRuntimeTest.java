@@ -142,6 +142,11 @@ class SparkRuntimeTest {
             assertTrue(
                     shape != null && shape.blocks() == 1 && shape.partialsCollected() == 1,
                     "the round's sums and means folded in the executors, one partial came back: " + shape);
+            assertEquals(
+                    1,
+                    shape.partialsHandedOver(),
+                    "on a local master the partial comes as a value, unencoded: " + shape);
+            assertEquals(0, PartialHandOver.openPasses(), "every pass closed its hand-over");
             assertEquals(partitions > 1, shape.shuffled(), "a one-block round trains in every partition: " + shape);
             assertEquals(1, SparkShipper.lastClientInputTypes.size(), SparkShipper.lastClientInputTypes.toString());
             assertFalse(
@@ -174,7 +179,7 @@ class SparkRuntimeTest {
             assertEquals(withoutTimes(local), withoutTimes(onSpark), "every round's metrics");
             assertEquals(local.communication(), onSpark.communication(), "the encoded bits are counted as locally");
             assertEquals(
-                    new SparkShipper.BlockPassShape(9, 1, partitions, partitions > 1, 1),
+                    new SparkShipper.BlockPassShape(9, 1, partitions, partitions > 1, 1, 1),
                     SparkShipper.lastBlockPass,
                     "the encoded sum's aggregate was accumulated in the executors: one partial per round");
             assertEquals(
@@ -289,7 +294,7 @@ class SparkRuntimeTest {
         for (int partitions : new int[] {1, 2, 3, 4, 7}) {
             assertEquals(local, run(() -> spark(partitions), sumAndMeans(""), values), partitions + " partitions");
             SparkShipper.BlockPassShape shape = SparkShipper.lastBlockPass;
-            assertEquals(new SparkShipper.BlockPassShape(n, 3, partitions, partitions > 3, 3), shape);
+            assertEquals(new SparkShipper.BlockPassShape(n, 3, partitions, partitions > 3, 3, 3), shape);
         }
         assertEquals(
                 local,
@@ -354,7 +359,7 @@ class SparkRuntimeTest {
             int clientPasses = SparkShipper.clientResultPasses.get();
             assertEquals(local, run(() -> spark(partitions), sum, values), partitions + " partitions");
             assertEquals(
-                    new SparkShipper.BlockPassShape(n, 3, partitions, partitions > 3, 3),
+                    new SparkShipper.BlockPassShape(n, 3, partitions, partitions > 3, 3, 3),
                     SparkShipper.lastBlockPass,
                     "the aggregate accumulated each block in an executor: three partials reached the driver");
             assertEquals(
@@ -365,6 +370,8 @@ class SparkRuntimeTest {
         ClientWorkException e = assertThrows(
                 ClientWorkException.class, () -> run(() -> spark(3), encodedSum("c1500", "uniform:8@0"), values));
         assertEquals(1500, e.clientIndex());
+        assertEquals(
+                0, PartialHandOver.openPasses(), "the failed pass closed its hand-over, dropping what was offered");
     }
 
     @Test

@@ -131,6 +131,10 @@ class StandaloneClusterTest {
             assertEquals(local.model(), onCluster.model(), "model after 3 rounds on the cluster");
             assertEquals(SparkRuntimeTest.withoutTimes(local), SparkRuntimeTest.withoutTimes(onCluster));
             assertEquals(local.communication(), onCluster.communication());
+            SparkShipper.BlockPassShape shape = SparkShipper.lastBlockPass;
+            assertTrue(
+                    shape != null && shape.partialsCollected() > 0 && shape.partialsHandedOver() == 0,
+                    "executors in other JVMs send their partials encoded: " + shape);
         } finally {
             if (sc != null) {
                 sc.stop();
