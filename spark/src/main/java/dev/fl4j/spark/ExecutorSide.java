@@ -34,7 +34,6 @@ import org.apache.spark.Partitioner;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.FlatMapFunction2;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.PartitionCoalescer;
 import org.apache.spark.rdd.PartitionGroup;
 import org.apache.spark.rdd.RDD;
@@ -83,15 +82,15 @@ final class ExecutorSide {
         }
 
         /**
-         * Block {@code block}'s partial: {@link PartialHandOver#offer offered} to the driver of pass {@code handOver}
-         * when it runs in this JVM, otherwise encoded.
+         * Block {@code block}'s partial: {@link PassShares#offer offered} to the driver when it runs in this JVM,
+         * otherwise encoded.
          */
-        static BlockOutput folded(int block, Value partial, String handOver, List<String> stateFiles) {
-            byte[] bytes = PartialHandOver.offer(handOver, block, partial) ? null : ValueCodec.encode(partial);
+        static BlockOutput folded(int block, Value partial, PassShares shares, List<String> stateFiles) {
+            byte[] bytes = shares.offer(block, partial) ? null : ValueCodec.encode(partial);
             return new BlockOutput(block, bytes, -1, null, false, stateFiles);
         }
 
-        /** Whether the partial went to the driver through {@link PartialHandOver} (no failure, no bytes). */
+        /** Whether the partial went to the driver as a value ({@link PassShares#offer}: no failure, no bytes). */
         boolean handedOver() {
             return failedAt < 0 && partial == null;
         }
@@ -196,16 +195,16 @@ final class ExecutorSide {
      */
     static final class Received implements FlatMapFunction<Iterator<Integer>, PartitionInput> {
         private static final long serialVersionUID = 1L;
-        private final List<Broadcast<PartitionInput>> inputs;
+        private final PassShares shares;
 
-        Received(List<Broadcast<PartitionInput>> inputs) {
-            this.inputs = List.copyOf(inputs);
+        Received(PassShares shares) {
+            this.shares = shares;
         }
 
         @Override
         public Iterator<PartitionInput> call(Iterator<Integer> partitions) {
             List<PartitionInput> out = new ArrayList<>(1);
-            partitions.forEachRemaining(k -> out.add(inputs.get(k).value()));
+            partitions.forEachRemaining(k -> out.add(shares.input(k)));
             return out.iterator();
         }
     }
@@ -226,12 +225,12 @@ final class ExecutorSide {
             implements FlatMapFunction<Iterator<PartitionInput>, PartitionOutput>,
                     FlatMapFunction2<Iterator<PartitionInput>, Iterator<ClientRecord>, PartitionOutput> {
         private static final long serialVersionUID = 1L;
-        private final Broadcast<PassBytes> pass;
+        private final PassShares pass;
         private final ClusterClientStates.TaskSide states;
         private final ClientProgress.Done done;
 
         /** {@code done}: where the task adds the ids of its clients whose work is done (null: nowhere). */
-        RunPartition(Broadcast<PassBytes> pass, ClusterClientStates.TaskSide states, ClientProgress.Done done) {
+        RunPartition(PassShares pass, ClusterClientStates.TaskSide states, ClientProgress.Done done) {
             this.pass = pass;
             this.states = states;
             this.done = done;
@@ -249,7 +248,7 @@ final class ExecutorSide {
                 throws IOException {
             Map<String, ClientRecord> byClient = new HashMap<>();
             records.forEachRemaining(r -> byClient.put(r.clientId(), r));
-            PassBytes bytes = pass.value();
+            PassBytes bytes = pass.pass();
             ShippedPass.Compiled compiled = compiledPlan(bytes);
             List<Value> broadcasts = decodedBroadcasts(bytes);
             List<PartitionOutput> out = new ArrayList<>();
@@ -281,31 +280,22 @@ final class ExecutorSide {
     static final class FoldBlocks
             implements FlatMapFunction2<Iterator<PartitionInput>, Iterator<ClientRecord>, BlockOutput> {
         private static final long serialVersionUID = 1L;
-        private final Broadcast<PassBytes> pass;
+        private final PassShares pass;
         private final ClusterClientStates.TaskSide states;
 
         private final ClientProgress.Done done;
-        private final String handOver;
 
-        /**
-         * {@code done}: where the task adds the ids of its clients whose work is done (null: nowhere); {@code
-         * handOver}: the driver's {@link PartialHandOver} key (null: partials travel encoded).
-         */
-        FoldBlocks(
-                Broadcast<PassBytes> pass,
-                ClusterClientStates.TaskSide states,
-                ClientProgress.Done done,
-                String handOver) {
+        /** {@code done}: where the task adds the ids of its clients whose work is done (null: nowhere). */
+        FoldBlocks(PassShares pass, ClusterClientStates.TaskSide states, ClientProgress.Done done) {
             this.pass = pass;
             this.states = states;
             this.done = done;
-            this.handOver = handOver;
         }
 
         @Override
         public Iterator<BlockOutput> call(Iterator<PartitionInput> inputs, Iterator<ClientRecord> records)
                 throws IOException {
-            Pass p = new Pass(pass.value());
+            Pass p = new Pass(pass.pass());
             Map<String, ClientRecord> byClient = byClient(records);
             List<BlockOutput> out = new ArrayList<>();
             List<ClientRecord> written = new ArrayList<>();
@@ -350,7 +340,7 @@ final class ExecutorSide {
                             done.add(id);
                         }
                         if (c == in.clientIds().length - 1 || BlockFolds.blockOf(index + 1) != b) {
-                            out.add(BlockOutput.folded(b, block.partial(), handOver, List.of()));
+                            out.add(BlockOutput.folded(b, block.partial(), pass, List.of()));
                             block = null;
                         }
                     }
@@ -376,13 +366,13 @@ final class ExecutorSide {
             implements FlatMapFunction2<
                     Iterator<PartitionInput>, Iterator<ClientRecord>, Tuple2<Integer, ClientMembers>> {
         private static final long serialVersionUID = 1L;
-        private final Broadcast<PassBytes> pass;
+        private final PassShares pass;
         private final ClusterClientStates.TaskSide states;
 
         private final ClientProgress.Done done;
 
         /** {@code done}: where the task adds the ids of its clients whose work is done (null: nowhere). */
-        MembersByClient(Broadcast<PassBytes> pass, ClusterClientStates.TaskSide states, ClientProgress.Done done) {
+        MembersByClient(PassShares pass, ClusterClientStates.TaskSide states, ClientProgress.Done done) {
             this.pass = pass;
             this.states = states;
             this.done = done;
@@ -391,7 +381,7 @@ final class ExecutorSide {
         @Override
         public Iterator<Tuple2<Integer, ClientMembers>> call(
                 Iterator<PartitionInput> inputs, Iterator<ClientRecord> records) throws IOException {
-            Pass p = new Pass(pass.value());
+            Pass p = new Pass(pass.pass());
             Map<String, ClientRecord> byClient = byClient(records);
             List<Tuple2<Integer, ClientMembers>> out = new ArrayList<>();
             List<ClientRecord> written = new ArrayList<>();
@@ -480,18 +470,15 @@ final class ExecutorSide {
      */
     static final class FoldSorted implements FlatMapFunction<Iterator<Tuple2<Integer, ClientMembers>>, BlockOutput> {
         private static final long serialVersionUID = 1L;
-        private final Broadcast<PassBytes> pass;
-        private final String handOver;
+        private final PassShares pass;
 
-        /** {@code handOver}: the driver's {@link PartialHandOver} key (null: partials travel encoded). */
-        FoldSorted(Broadcast<PassBytes> pass, String handOver) {
+        FoldSorted(PassShares pass) {
             this.pass = pass;
-            this.handOver = handOver;
         }
 
         @Override
         public Iterator<BlockOutput> call(Iterator<Tuple2<Integer, ClientMembers>> members) {
-            return foldBlock(pass.value(), members, handOver);
+            return foldBlock(pass, members);
         }
     }
 
@@ -502,13 +489,10 @@ final class ExecutorSide {
      */
     static final class FoldKept implements FlatMapFunction<Iterator<Tuple2<Integer, ClientMembers>>, BlockOutput> {
         private static final long serialVersionUID = 1L;
-        private final Broadcast<PassBytes> pass;
-        private final String handOver;
+        private final PassShares pass;
 
-        /** {@code handOver}: the driver's {@link PartialHandOver} key (null: partials travel encoded). */
-        FoldKept(Broadcast<PassBytes> pass, String handOver) {
+        FoldKept(PassShares pass) {
             this.pass = pass;
-            this.handOver = handOver;
         }
 
         @Override
@@ -517,7 +501,7 @@ final class ExecutorSide {
             // folded as the partitions are read, a partition's members as soon as it is stored (the last partitions
             // may still be training): the partitions are contiguous ranges in pass order, read in partition order,
             // so their clients come in client order
-            return foldBlock(pass.value(), new InClientOrder(members, block), handOver);
+            return foldBlock(pass, new InClientOrder(members, block));
         }
     }
 
@@ -568,10 +552,11 @@ final class ExecutorSide {
 
     /** Folds one block's clients' members, given in client order; stops at the first failure. */
     private static Iterator<BlockOutput> foldBlock(
-            PassBytes bytes, Iterator<Tuple2<Integer, ClientMembers>> members, String handOver) {
+            PassShares shares, Iterator<Tuple2<Integer, ClientMembers>> members) {
         if (!members.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
+        PassBytes bytes = shares.pass();
         BlockFolds folds = BlockFolds.decode(
                 bytes.blockFolds(),
                 compiledPlan(bytes).computations().size(),
@@ -599,7 +584,7 @@ final class ExecutorSide {
                 return List.of(BlockOutput.foldFailed(b, index, e)).iterator();
             }
         }
-        return List.of(BlockOutput.folded(b, block.partial(), handOver, stateFiles))
+        return List.of(BlockOutput.folded(b, block.partial(), shares, stateFiles))
                 .iterator();
     }
 

@@ -22,7 +22,6 @@ import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.storage.StorageLevel;
 import scala.Option;
@@ -37,7 +36,8 @@ import scala.Tuple2;
  * folded: when the driver has folded partition k it submits partition k + inFlight, so executors
  * stay busy while the driver folds and the driver holds at most {@code inFlight} partitions'
  * results, however many clients the pass has. The plan and the broadcast values travel once per
- * pass as one Spark broadcast of their encoded bytes.
+ * pass as their encoded bytes, shared by the pass's tasks ({@link PassShares}: a Spark broadcast, or
+ * with a local master a value in this JVM).
  */
 final class SparkShipper implements ClientWorkShipper {
 
@@ -93,9 +93,9 @@ final class SparkShipper implements ClientWorkShipper {
         ClusterClientStates.TaskSide side = tx.nextPass();
         JavaPairRDD<Integer, ClientRecord> passStates = tx.forPass(pass.clientIds(), p, first);
         ArrayDeque<JavaFutureAction<List<PartitionOutput>>> running = new ArrayDeque<>();
-        // broadcast once the client states are joined (which may throw), right before the try whose finally destroys it
-        Broadcast<PassBytes> shared = sc.broadcast(
-                new PassBytes(pass.plan(), broadcasts, pass.clientInputs().size()));
+        // shared once the client states are joined (which may throw), right before the try whose finally closes it
+        PassShares shared =
+                share(new PassBytes(pass.plan(), broadcasts, pass.clientInputs().size()), List.of());
         ClientProgress.Pass followed = progress.begin(sc, pass);
         ClientProgress.Done done = followed == null ? null : followed.accumulator();
         boolean succeeded = false;
@@ -116,7 +116,7 @@ final class SparkShipper implements ClientWorkShipper {
             for (JavaFutureAction<?> job : running) {
                 job.cancel(true);
             }
-            shared.destroy();
+            shared.close();
             if (followed != null) {
                 followed.end(succeeded);
             }
@@ -149,10 +149,11 @@ final class SparkShipper implements ClientWorkShipper {
      * second job): in the executor that trained them without a copy or serialization, from another
      * executor fetched as their encoded bytes. With a local master the second job is submitted right
      * behind the first and its fold tasks fold the partitions as they are stored
-     * ({@link #foldWhileTraining}). Each partition's clients (their client inputs that travel) are a
-     * Spark broadcast of their own, which the executor training the partition fetches, and the tasks
-     * carry only partition indices: a fold task's partition references the training partitions it
-     * reads, and would otherwise carry their clients' data again. Partitions in storage order (each
+     * ({@link #foldWhileTraining}). Each partition's clients (their client inputs that travel) are
+     * shared on their own ({@link PassShares}), fetched by the executor training the partition, and the
+     * tasks carry only partition indices: a fold task's partition references the training partitions it
+     * reads, and would otherwise carry their clients' data again. With a local master the blocks'
+     * partials come to the driver as values, otherwise encoded in the tasks' results. Partitions in storage order (each
      * block's clients spread over every partition) shuffle the members to their block's partition,
      * sorted by client index.
      */
@@ -201,37 +202,35 @@ final class SparkShipper implements ClientWorkShipper {
         JavaRDD<ClientRecord> records =
                 passStates == null ? sc.parallelize(List.<ClientRecord>of(), p) : passStates.values();
         JavaRDD<Tuple2<Integer, ExecutorSide.ClientMembers>> kept = null;
-        // broadcast once the inputs are built (which may throw), right before the try whose finally destroys it
-        Broadcast<PassBytes> shared = sc.broadcast(new PassBytes(
-                pass.plan(),
-                broadcasts,
-                pass.clientInputs().size(),
-                pass.blockFolds().orElseThrow()));
+        // shared once the inputs are built (which may throw), right before the try whose finally closes it; each
+        // partition's clients are shared on their own, fetched by the executor that trains them: the stages' tasks
+        // carry
+        // only partition indices, so the fold stage (whose tasks reference the training partitions) does not ship the
+        // clients' data a second time
+        PassShares shared = share(
+                new PassBytes(
+                        pass.plan(),
+                        broadcasts,
+                        pass.clientInputs().size(),
+                        pass.blockFolds().orElseThrow()),
+                inputs);
         ClientProgress.Pass followed = progress.begin(sc, pass);
         ClientProgress.Done done = followed == null ? null : followed.accumulator();
         boolean succeeded = false;
-        List<Broadcast<PartitionInput>> sent = new ArrayList<>(p);
-        String handOver = oneBlockManager ? PartialHandOver.open() : null;
         try {
-            // each partition's clients travel as a broadcast of their own, fetched by the executor that trains them;
-            // the stages' tasks carry only partition indices, so the fold stage (whose tasks reference the training
-            // partitions) does not ship the clients' data a second time
-            for (PartitionInput input : inputs) {
-                sent.add(sc.broadcast(input));
-            }
             JavaRDD<PartitionInput> in = sc.parallelize(
                             IntStream.range(0, p).boxed().toList(), p)
-                    .mapPartitions(new ExecutorSide.Received(sent));
+                    .mapPartitions(new ExecutorSide.Received(shared));
             List<BlockOutput> outputs;
             if (!shuffled) {
-                outputs = in.zipPartitions(records, new ExecutorSide.FoldBlocks(shared, side, done, handOver))
+                outputs = in.zipPartitions(records, new ExecutorSide.FoldBlocks(shared, side, done))
                         .collect();
             } else if (inStorageOrder) {
                 // partitions in storage order: every block's clients are spread over (nearly) every partition
                 outputs = JavaPairRDD.fromJavaRDD(
                                 in.zipPartitions(records, new ExecutorSide.MembersByClient(shared, side, done)))
                         .repartitionAndSortWithinPartitions(new ExecutorSide.ByBlock(blockCount))
-                        .mapPartitions(new ExecutorSide.FoldSorted(shared, handOver))
+                        .mapPartitions(new ExecutorSide.FoldSorted(shared))
                         .collect();
             } else {
                 // partitions in pass order: the clients train in every partition and their members stay in the
@@ -242,8 +241,8 @@ final class SparkShipper implements ClientWorkShipper {
                 RDD<Tuple2<Integer, ExecutorSide.ClientMembers>> byBlock = kept.rdd()
                         .coalesce(
                                 blockCount, false, Option.apply(new ExecutorSide.BlockGroups(first, blockCount)), null);
-                JavaRDD<BlockOutput> folded = new JavaRDD<>(byBlock, kept.classTag())
-                        .mapPartitions(new ExecutorSide.FoldKept(shared, handOver));
+                JavaRDD<BlockOutput> folded =
+                        new JavaRDD<>(byBlock, kept.classTag()).mapPartitions(new ExecutorSide.FoldKept(shared));
                 outputs = oneBlockManager ? foldWhileTraining(kept, folded) : foldAfterTraining(kept, folded);
             }
             lastBlockPass = new BlockPassShape(n, blockCount, p, shuffled, outputs.size(), (int)
@@ -267,7 +266,7 @@ final class SparkShipper implements ClientWorkShipper {
                             pass.clientIds().get(out.failedAt()),
                             new RemoteClientFailure(out.failure()));
                 }
-                Value partial = out.handedOver() ? PartialHandOver.take(handOver, b) : ValueCodec.decode(out.partial());
+                Value partial = out.handedOver() ? shared.take(b) : ValueCodec.decode(out.partial());
                 if (partial == null) {
                     throw new IllegalStateException("block " + b + "'s partial was handed over but is not here");
                 }
@@ -278,14 +277,10 @@ final class SparkShipper implements ClientWorkShipper {
             }
             succeeded = true;
         } finally {
-            PartialHandOver.close(handOver);
             if (kept != null) {
                 kept.unpersist(false);
             }
-            for (Broadcast<PartitionInput> b : sent) {
-                b.destroy();
-            }
-            shared.destroy();
+            shared.close();
             if (followed != null) {
                 followed.end(succeeded);
             }
@@ -329,6 +324,14 @@ final class SparkShipper implements ClientWorkShipper {
     }
 
     /**
+     * The pass's values for its tasks: in this JVM with a local master (every executor here), as Spark broadcasts
+     * otherwise.
+     */
+    private PassShares share(PassBytes bytes, List<PartitionInput> inputs) {
+        return oneBlockManager ? PassShares.inThisJvm(bytes, inputs) : PassShares.broadcast(sc, bytes, inputs);
+    }
+
+    /**
      * The first client of partition {@code k} of {@code p} over {@code n} clients: contiguous ranges of {@code n/p}
      * clients, the first {@code n mod p} one more. Larger partitions first, because Spark hands a stage's tasks to free
      * cores in partition order: 10 clients in 8 partitions on 2 cores finish in 5 clients' time cut as (2, 2, 1, 1, 1,
@@ -344,7 +347,7 @@ final class SparkShipper implements ClientWorkShipper {
      */
     private JavaFutureAction<List<PartitionOutput>> submit(
             ShippedPass pass,
-            Broadcast<PassBytes> shared,
+            PassShares shared,
             int k0,
             int p,
             ClusterClientStates.TaskSide side,

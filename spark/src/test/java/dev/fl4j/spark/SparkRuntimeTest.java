@@ -146,7 +146,7 @@ class SparkRuntimeTest {
                     1,
                     shape.partialsHandedOver(),
                     "on a local master the partial comes as a value, unencoded: " + shape);
-            assertEquals(0, PartialHandOver.openPasses(), "every pass closed its hand-over");
+            assertEquals(0, PassShares.openInThisJvm(), "every pass closed its shares");
             assertEquals(partitions > 1, shape.shuffled(), "a one-block round trains in every partition: " + shape);
             assertEquals(1, SparkShipper.lastClientInputTypes.size(), SparkShipper.lastClientInputTypes.toString());
             assertFalse(
@@ -370,8 +370,7 @@ class SparkRuntimeTest {
         ClientWorkException e = assertThrows(
                 ClientWorkException.class, () -> run(() -> spark(3), encodedSum("c1500", "uniform:8@0"), values));
         assertEquals(1500, e.clientIndex());
-        assertEquals(
-                0, PartialHandOver.openPasses(), "the failed pass closed its hand-over, dropping what was offered");
+        assertEquals(0, PassShares.openInThisJvm(), "the failed pass closed its shares, dropping what was offered");
     }
 
     @Test
