@@ -78,6 +78,28 @@ class SparkRuntimeTest {
                 .build();
     }
 
+    @Test
+    void aPassHasOnePartitionPerTaskSlotUnlessTheBuilderOrTheConfigurationSaysOtherwise() {
+        try (SparkRuntime rt = SparkRuntime.builder().optSparkContext(sc).build()) {
+            assertEquals(2, rt.partitions(), "local[2,2]: two task slots");
+        }
+        try (SparkRuntime rt =
+                SparkRuntime.builder().optSparkContext(sc).optPartitions(7).build()) {
+            assertEquals(7, rt.partitions());
+        }
+        org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf(false);
+        assertEquals(2, SparkRuntime.defaultPartitions(conf, 2));
+        assertEquals(5, SparkRuntime.defaultPartitions(conf.clone().set(SparkRuntime.PARTITIONS_CONF, " 5"), 2));
+        for (String bad : new String[] {"0", "-3", "many", "2.5", ""}) {
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> SparkRuntime.defaultPartitions(conf.clone().set(SparkRuntime.PARTITIONS_CONF, bad), 2),
+                    bad);
+            assertTrue(e.getMessage().contains(SparkRuntime.PARTITIONS_CONF)
+                    && e.getMessage().contains("'" + bad + "'"));
+        }
+    }
+
     /** Three rounds of FedAvg on a tiny softmax model, 9 of 16 clients per round (shared with the cluster test). */
     static TrainingResult fedAvg(FederatedRuntime runtime) {
         return fedAvg(runtime, null);
