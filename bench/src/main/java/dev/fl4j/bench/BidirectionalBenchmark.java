@@ -50,8 +50,8 @@ import java.util.Locale;
  * participation, 32× with every client in every round ({@code clients-per-round == clients}),
  * accuracy at most 0.5 points worse (better is fine: the check is one-sided), and encode+decode
  * under 5% of the client's training time, read two ways: all four calls of a round (the server's
- * too, each counted per client), and the client's own two. A measurement, not a test: nothing is
- * asserted.
+ * too: its update decodes, one per client, and its one broadcast encode shared by the round's
+ * clients), and the client's own two. A measurement, not a test: nothing is asserted.
  */
 public final class BidirectionalBenchmark {
 
@@ -101,7 +101,8 @@ public final class BidirectionalBenchmark {
 
         /**
          * The issue's target, one-sided in accuracy; {@code minRatio} 20 or 32 (full participation). The time reads
-         * strictly: all four codec calls of a round, both directions at both ends, under 5% of a client's training.
+         * strictly: all four codec calls of a round, both directions at both ends, under 5% of its clients' training
+         * ({@link RoundCodecCost#allShare}).
          */
         public boolean meets(double minRatio) {
             return meetsBitsAndAccuracy(minRatio) && cost.allShare() < 0.05;
@@ -220,6 +221,7 @@ public final class BidirectionalBenchmark {
                 Pair p = all.get(i);
                 double[] r = runs.get(i);
                 RoundCodecCost cost = RoundCodecCost.measure(
+                        o.clientsPerRound(),
                         trainer,
                         finalBaseline,
                         timedClients,
@@ -240,7 +242,8 @@ public final class BidirectionalBenchmark {
                         + " process CPU; %.1f ms wall in the first row) then the four calls on its update in the"
                         + " calling thread's CPU time: the server's broadcast encode (b.enc) and update decode (a.dec),"
                         + " the client's broadcast decode (b.dec) and update encode (a.enc); client%% = (b.dec +"
-                        + " a.enc) / train, all%% = all four / train%n",
+                        + " a.enc) / train, all%% = (b.enc / clients per round + b.dec + a.enc + a.dec) / train: a"
+                        + " round's codec CPU over its clients' training%n",
                 RoundCodecCost.TIMED_ROUNDS,
                 RoundCodecCost.WARMUP_ROUNDS,
                 rows.get(0).cost().trainWallMillis());

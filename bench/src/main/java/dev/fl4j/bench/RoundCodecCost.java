@@ -14,10 +14,11 @@ import java.util.List;
 
 /**
  * What the codecs of one round cost next to a client's training, call by call, in CPU time. The four
- * calls split between the two ends of a round: the server encodes the broadcast (once a round) and
- * decodes each update; a client decodes the broadcast and encodes its update. So a client pays
- * {@link #clientShare()} of its training time, and the server {@link #serverShare()} per client it
- * hears from.
+ * calls split between the two ends of a round: the server encodes the broadcast once a round, for all
+ * {@code clientsPerRound} clients, and decodes each update; a client decodes the broadcast and encodes
+ * its update. So a client pays {@link #clientShare()} of its training time, the server
+ * {@link #serverShare()} per client it hears from, and the round as a whole {@link #allShare()} of its
+ * clients' training.
  *
  * <p>Measured by {@link #measure}: rounds alternate a client's training with the four codec calls on
  * its real update, so a load that drifts on a shared machine weighs on both alike; every figure is
@@ -36,6 +37,7 @@ import java.util.List;
  * @param updateEncodeMillis a client's encode of its update (0 for a plain aggregation)
  * @param updateDecodeMillis the server's decode of one update (0 for a plain aggregation); an upper
  *     bound where the decoder commutes with the sum and a runtime decodes the sum once a round
+ * @param clientsPerRound the clients one broadcast encode serves (at least 1)
  */
 public record RoundCodecCost(
         double trainMillis,
@@ -43,7 +45,14 @@ public record RoundCodecCost(
         double broadcastEncodeMillis,
         double broadcastDecodeMillis,
         double updateEncodeMillis,
-        double updateDecodeMillis) {
+        double updateDecodeMillis,
+        int clientsPerRound) {
+
+    public RoundCodecCost {
+        if (clientsPerRound < 1) {
+            throw new IllegalArgumentException("clients per round must be at least 1, got " + clientsPerRound);
+        }
+    }
 
     /** Rounds run untimed first, so the JIT has compiled the codecs and the engine its graph (steady state). */
     static final int WARMUP_ROUNDS = 6;
@@ -58,12 +67,18 @@ public record RoundCodecCost(
         return (broadcastDecodeMillis + updateEncodeMillis) / trainMillis;
     }
 
-    /** The server's codec calls per client (broadcast encode, update decode) over a client's training time. */
+    /**
+     * The server's codec calls per client over a client's training time: its update decode, and its share of the
+     * broadcast encode it makes once for the round's clients.
+     */
     public double serverShare() {
-        return (broadcastEncodeMillis + updateDecodeMillis) / trainMillis;
+        return (broadcastEncodeMillis / clientsPerRound + updateDecodeMillis) / trainMillis;
     }
 
-    /** All four calls (both directions, both ends) over a client's training time: the strictest reading. */
+    /**
+     * All four calls (both directions, both ends) over the clients' training: the round's codec CPU (one broadcast
+     * encode; per client a broadcast decode, an update encode and an update decode) over its clients' training CPU.
+     */
     public double allShare() {
         return clientShare() + serverShare();
     }
@@ -72,9 +87,11 @@ public record RoundCodecCost(
      * Times {@link #TIMED_ROUNDS} rounds after {@link #WARMUP_ROUNDS} untimed ones. Round {@code r} trains
      * {@code clients.get(r % clients.size())} from {@code model} with {@code trainer}, encodes and decodes
      * {@code broadcastModel} with {@code broadcast}, and the client's update (its trainable delta) with
-     * {@code aggregation}; a null encoder is a plain direction and costs 0.
+     * {@code aggregation}; a null encoder is a plain direction and costs 0. {@code clientsPerRound} is the
+     * clients one broadcast encode serves in the measured setting.
      */
     static RoundCodecCost measure(
+            int clientsPerRound,
             ClientTrainer trainer,
             ModelWeights model,
             List<Dataset> clients,
@@ -130,7 +147,13 @@ public record RoundCodecCost(
             }
         }
         return new RoundCodecCost(
-                median(ms[0]), median(ms[1]), median(ms[2]), median(ms[3]), median(ms[4]), median(ms[5]));
+                median(ms[0]),
+                median(ms[1]),
+                median(ms[2]),
+                median(ms[3]),
+                median(ms[4]),
+                median(ms[5]),
+                clientsPerRound);
     }
 
     private static double millisSince(long threadCpuNanos) {

@@ -63,26 +63,33 @@ class BidirectionalBenchmarkTest {
         assertTrue(better.meetsTarget());
         assertTrue(!worse.meetsTarget());
         BidirectionalBenchmark.Pair p = new BidirectionalBenchmark.Pair("delta:drive", "drive");
-        RoundCodecCost cheap = new RoundCodecCost(100, 100, 1, 1, 1, 1);
+        RoundCodecCost cheap = new RoundCodecCost(100, 100, 1, 1, 1, 1, 10);
         assertTrue(new BidirectionalBenchmark.Row(p, 1, 1, 33, 0.9, +2.0, cheap, 1).meets(32));
         assertTrue(!new BidirectionalBenchmark.Row(p, 1, 1, 33, 0.9, -0.51, cheap, 1).meets(32));
         assertTrue(!new BidirectionalBenchmark.Row(p, 1, 1, 31, 0.9, 0, cheap, 1).meets(32));
     }
 
-    /** All four calls count against the strict reading; only the client's decode and encode against the other. */
+    /**
+     * All four calls count against the strict reading, the broadcast encode shared by the round's clients; only the
+     * client's decode and encode against the other.
+     */
     @Test
     void theTimeTargetReadsAllFourCallsOrTheClientsTwo() {
         BidirectionalBenchmark.Pair p = new BidirectionalBenchmark.Pair("delta:drive", "drive");
-        // server: broadcast encode 3 + update decode 1; client: broadcast decode 2 + update encode 2.5
-        RoundCodecCost cost = new RoundCodecCost(100, 120, 3, 2, 2.5, 1);
+        // server: broadcast encode 3 (once for 2 clients) + update decode 1; client: broadcast decode 2 + encode 2.5
+        RoundCodecCost cost = new RoundCodecCost(100, 120, 3, 2, 2.5, 1, 2);
         assertEquals(0.045, cost.clientShare(), 1e-12);
-        assertEquals(0.04, cost.serverShare(), 1e-12);
-        assertEquals(0.085, cost.allShare(), 1e-12);
+        assertEquals(0.025, cost.serverShare(), 1e-12);
+        assertEquals(0.07, cost.allShare(), 1e-12);
         BidirectionalBenchmark.Row row = new BidirectionalBenchmark.Row(p, 1, 1, 33, 0.9, 0, cost, 1);
-        assertTrue(!row.meets(32), "8.5% of training in all four calls");
+        assertTrue(!row.meets(32), "7% of training in all four calls");
         assertTrue(row.meetsOnTheClient(32), "4.5% on the client");
-        RoundCodecCost clientHeavy = new RoundCodecCost(100, 120, 0, 3, 2.5, 0);
+        RoundCodecCost wideRound = new RoundCodecCost(100, 120, 3, 2, 2, 0.5, 30);
+        assertEquals(0.046, wideRound.allShare(), 1e-12, "a broadcast encode shared by 30 clients costs each 0.1 ms");
+        assertTrue(new BidirectionalBenchmark.Row(p, 1, 1, 33, 0.9, 0, wideRound, 1).meets(32));
+        RoundCodecCost clientHeavy = new RoundCodecCost(100, 120, 0, 3, 2.5, 0, 1);
         assertTrue(!new BidirectionalBenchmark.Row(p, 1, 1, 33, 0.9, 0, clientHeavy, 1).meetsOnTheClient(32));
+        assertThrows(IllegalArgumentException.class, () -> new RoundCodecCost(100, 120, 3, 2, 2, 1, 0));
     }
 
     /**
