@@ -22,8 +22,6 @@ import dev.fl4j.simulation.data.Examples;
 import dev.fl4j.simulation.datasets.FashionMnist;
 import dev.fl4j.simulation.datasets.TrainTest;
 import dev.fl4j.simulation.partition.Partition;
-import dev.fl4j.simulation.training.ClientSampler;
-import dev.fl4j.simulation.training.Cohort;
 import dev.fl4j.simulation.training.ModelEvaluation;
 import dev.fl4j.simulation.training.Preprocessing;
 import dev.fl4j.simulation.training.TrainingLoop;
@@ -55,7 +53,7 @@ import java.util.Locale;
  */
 public final class BidirectionalBenchmark {
 
-    /** Clients of the last round whose training the codec timing alternates between. */
+    /** Clients of typical size whose training the codec timing alternates between ({@link #typicalClients}). */
     static final int TIMED_CLIENTS = 3;
 
     /** One (broadcast, aggregation) pair. */
@@ -206,17 +204,19 @@ public final class BidirectionalBenchmark {
                         BitFormat.format(Math.round(runs.get(runs.size() - 1)[0] + runs.get(runs.size() - 1)[1])));
             }
         }
-        Cohort lastRound = new ClientSampler(clients.clientIds(), o.clientsPerRound(), 0, o.seed()).sample(o.rounds());
         double[] base = runs.get(0);
         List<Row> rows = new ArrayList<>();
+        int[] timedSizes;
         try (ClientTrainer trainer =
                 ModelEngines.defaultEngine().newTrainer(TrainingSpec.of(spec, Sgd.of(o.clientLearningRate())))) {
             List<Dataset> timedClients = new ArrayList<>();
             Preprocessing batches = Preprocessing.batches(o.batch());
-            List<String> reporting = lastRound.reporting();
-            for (String id : reporting.subList(0, Math.min(TIMED_CLIENTS, reporting.size()))) {
-                timedClients.add(batches.forTraining(clients.datasetFor(id), o.seed()));
+            int[] timed = typicalClients(partition, TIMED_CLIENTS);
+            for (int k : timed) {
+                timedClients.add(batches.forTraining(
+                        clients.datasetFor(partition.clientIds().get(k)), o.seed()));
             }
+            timedSizes = java.util.Arrays.stream(timed).map(partition::sizeOf).toArray();
             for (int i = 0; i < all.size(); i++) {
                 Pair p = all.get(i);
                 double[] r = runs.get(i);
@@ -239,14 +239,18 @@ public final class BidirectionalBenchmark {
         out.printf(
                 Locale.ROOT,
                 "codec ms: medians of %d rounds (after %d untimed) per pair, each a client's training (train:"
-                        + " process CPU; %.1f ms wall in the first row) then the four calls on its update in the"
+                        + " process CPU; %.1f ms wall in the first row; in turn the %d clients nearest the mean size"
+                        + " %.1f, of %s examples) then the four calls on its update in the"
                         + " calling thread's CPU time: the server's broadcast encode (b.enc) and update decode (a.dec),"
                         + " the client's broadcast decode (b.dec) and update encode (a.enc); client%% = (b.dec +"
                         + " a.enc) / train, all%% = (b.enc / clients per round + b.dec + a.enc + a.dec) / train: a"
                         + " round's codec CPU over its clients' training%n",
                 RoundCodecCost.TIMED_ROUNDS,
                 RoundCodecCost.WARMUP_ROUNDS,
-                rows.get(0).cost().trainWallMillis());
+                rows.get(0).cost().trainWallMillis(),
+                timedSizes.length,
+                partition.clients() == 0 ? 0.0 : (double) train.size() / partition.clients(),
+                java.util.Arrays.toString(timedSizes));
         out.printf(
                 Locale.ROOT,
                 "target (>= %.0fx fewer total bits, at most 0.5 points worse, enc+dec < 5%% of training): all four"
@@ -255,6 +259,25 @@ public final class BidirectionalBenchmark {
                 meeting(rows, r -> r.meets(target)),
                 meeting(rows, r -> r.meetsOnTheClient(target)));
         return rows;
+    }
+
+    /**
+     * The {@code count} clients whose sizes are nearest the mean (ties to the lower index), by index: the typical
+     * client, whose training the codecs' time is set against (a round's training is its clients' sizes' sum).
+     */
+    static int[] typicalClients(Partition partition, int count) {
+        int n = partition.clients();
+        double mean = java.util.stream.IntStream.range(0, n)
+                .mapToDouble(partition::sizeOf)
+                .average()
+                .orElse(0);
+        return java.util.stream.IntStream.range(0, n)
+                .boxed()
+                .sorted(java.util.Comparator.comparingDouble((Integer k) -> Math.abs(partition.sizeOf(k) - mean))
+                        .thenComparingInt(k -> k))
+                .limit(count)
+                .mapToInt(Integer::intValue)
+                .toArray();
     }
 
     private static String meeting(List<Row> rows, java.util.function.Predicate<Row> test) {

@@ -69,6 +69,23 @@ class BidirectionalBenchmarkTest {
         assertTrue(!new BidirectionalBenchmark.Row(p, 1, 1, 31, 0.9, 0, cheap, 1).meets(32));
     }
 
+    @Test
+    void theTimedClientsAreTheOnesNearestTheMeanSize() {
+        // sizes 1, 10, 4, 6, 9, 5 (mean 35/6 = 5.83): nearest 6 (index 3), 5 (index 5), 4, 9, 10, 1
+        int[] sizes = {1, 10, 4, 6, 9, 5};
+        int[][] rows = new int[sizes.length][];
+        int next = 0;
+        for (int k = 0; k < sizes.length; k++) {
+            rows[k] = java.util.stream.IntStream.range(next, next + sizes[k]).toArray();
+            next += sizes[k];
+        }
+        dev.fl4j.simulation.partition.Partition partition = new dev.fl4j.simulation.partition.Partition("test", rows);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                new int[] {3, 5, 2}, BidirectionalBenchmark.typicalClients(partition, 3));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                new int[] {3, 5, 2, 4, 1, 0}, BidirectionalBenchmark.typicalClients(partition, 10));
+    }
+
     /**
      * All four calls count against the strict reading, the broadcast encode shared by the round's clients; only the
      * client's decode and encode against the other.
