@@ -125,7 +125,7 @@ final class SparkShipper implements ClientWorkShipper {
 
     /**
      * How the last pass that folded where it ran was cut (for tests); {@code partialsHandedOver} of its {@code
-     * partialsCollected} came as values ({@link PartialHandOver}), not bytes.
+     * partialsCollected} came as values ({@link PassShares#offer}), not bytes.
      */
     record BlockPassShape(
             int clients, int blocks, int partitions, boolean shuffled, int partialsCollected, int partialsHandedOver) {}
@@ -204,9 +204,8 @@ final class SparkShipper implements ClientWorkShipper {
         JavaRDD<Tuple2<Integer, ExecutorSide.ClientMembers>> kept = null;
         // shared once the inputs are built (which may throw), right before the try whose finally closes it; each
         // partition's clients are shared on their own, fetched by the executor that trains them: the stages' tasks
-        // carry
-        // only partition indices, so the fold stage (whose tasks reference the training partitions) does not ship the
-        // clients' data a second time
+        // carry only partition indices, so the fold stage (whose tasks reference the training partitions) does not
+        // ship the clients' data a second time
         PassShares shared = share(
                 new PassBytes(
                         pass.plan(),
