@@ -225,11 +225,10 @@ public final class SparkRuntime implements FederatedRuntime {
         /**
          * Partitions per pass (contiguous client ranges); default the Spark configuration
          * {@value SparkRuntime#PARTITIONS_CONF} if set, else the context's default parallelism: one partition per task
-         * slot, as Spark's own
-         * {@code parallelize}. Each task costs Spark's scheduling, serialization and bookkeeping (on the FedAvg CNN
-         * round of {@code fl4j bench spark}, 16 clients on {@code local[2]}, efficiency 0.91 with 2 partitions against
-         * 0.84–0.88 with 8); more partitions balance uneven clients (a free core takes the next partition) and
-         * re-run less of a round when an executor is lost.
+         * slot, as Spark's own {@code parallelize}. Each task costs Spark's scheduling, serialization and bookkeeping
+         * (on the FedAvg CNN round of {@code fl4j bench spark}, 16 clients on {@code local[2]}, efficiency 0.91 with 2
+         * partitions against 0.84–0.88 with 8); more partitions balance uneven clients (a free core takes the next
+         * partition) and re-run less of a round when an executor is lost.
          */
         public Builder optPartitions(int partitions) {
             if (partitions < 1) {
