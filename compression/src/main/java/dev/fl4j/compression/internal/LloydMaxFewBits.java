@@ -110,7 +110,7 @@ final class LloydMaxFewBits {
         double[] cc = TWO_BITS_SQUARES;
         boolean leastSquares = !unbiased;
         double[] sums = new double[8];
-        int k = vectorGroups(x, start, bytes, 2, inverseScale, leastSquares, out, at, sums);
+        int k = vectorGroups(x, start, bytes, 2, inverseScale, out, at, sums);
         double xc0 = sums[0];
         double xc1 = sums[1];
         double xc2 = sums[2];
@@ -149,7 +149,7 @@ final class LloydMaxFewBits {
         double[] cc = ONE_BIT_SQUARES;
         boolean leastSquares = !unbiased;
         double[] sums = new double[8];
-        int k = vectorGroups(x, start, bytes, 1, inverseScale, leastSquares, out, at, sums);
+        int k = vectorGroups(x, start, bytes, 1, inverseScale, out, at, sums);
         double xc0 = sums[0];
         double xc1 = sums[1];
         double xc2 = sums[2];
@@ -206,15 +206,7 @@ final class LloydMaxFewBits {
      * kernels, which leave {@code sums} at zero.
      */
     private static int vectorGroups(
-            float[] x,
-            int start,
-            int bytes,
-            int bits,
-            float inverseScale,
-            boolean leastSquares,
-            byte[] out,
-            int at,
-            double[] sums) {
+            float[] x, int start, int bytes, int bits, float inverseScale, byte[] out, int at, double[] sums) {
         if (!Kernels.vector()) {
             return 0;
         }
@@ -228,7 +220,6 @@ final class LloydMaxFewBits {
                 bits,
                 bits == 2 ? TWO_BITS_LEVELS : ONE_BIT_LEVELS,
                 bits == 2 ? TWO_BITS_THRESHOLDS : ONE_BIT_THRESHOLDS,
-                leastSquares,
                 out,
                 at,
                 sums);

@@ -79,10 +79,13 @@ final class VectorKernels {
     /**
      * As {@code HadamardStage}'s encoding of one block of {@code block >= 64} elements: {@code y[yStart, yStart+block)}
      * is the transform of {@code src[start, start+block)} (0 past its end) times ±scale, one {@code rng} draw per 64
-     * elements. Per draw, four vectors: each times its ±scale (lane k: the scale's float with its sign bit flipped
-     * when bit k of the draw's 16 bits is 1, as {@code HadamardStage.signed} makes it), its butterflies at strides 1
-     * to 8 (lower lane {@code v + partner}, upper lane {@code partner - v}), then the butterflies at strides 16 and 32
-     * across the four, before they are stored.
+     * elements. Per draw, four vectors, one at a time: times its ±scale (lane k: the scale's float with its sign bit
+     * flipped when bit k of the draw's 16 bits is 1, as {@code HadamardStage.signed} makes it), its butterflies at
+     * strides 1 to 8 (lower lane {@code v + partner}, upper lane {@code partner - v}), stored; then the passes at
+     * strides 16 and up ({@link #fwhtFrom}). One vector per step keeps the loop small: with four in flight and the
+     * strides 16 and 32 among them, C2 in JDK 17 sometimes stopped inlining the Vector API's calls before the end of
+     * the loop (its inlining budget) and ran the last ones as boxed, unintrinsified calls, a vector allocated per 16
+     * elements and twice the encode time.
      */
     static void signedTransform(float[] src, int start, float[] y, int yStart, int block, SplitMix64 rng, float scale) {
         int scaleBits = Float.floatToRawIntBits(scale);
@@ -90,95 +93,35 @@ final class VectorKernels {
         int direct = Math.max(start, Math.min(start + block, src.length & ~63));
         for (int base = start; base < start + block; base += 64) {
             long bits = rng.nextLong();
-            FloatVector a;
-            FloatVector b;
-            FloatVector c;
-            FloatVector d;
-            if (base < direct) {
-                a = FloatVector.fromArray(F, src, base);
-                b = FloatVector.fromArray(F, src, base + 16);
-                c = FloatVector.fromArray(F, src, base + 32);
-                d = FloatVector.fromArray(F, src, base + 48);
-            } else {
+            float[] from = src;
+            int at = base;
+            if (base >= direct) {
                 // the padding's zeros (+0, as the scalar path reads them) take their signs too; copied, as masked
                 // loads are not compiled to vector instructions in JDK 17
-                float[] padded = new float[64];
+                from = new float[64];
+                at = 0;
                 if (base < src.length) {
-                    System.arraycopy(src, base, padded, 0, Math.min(64, src.length - base));
+                    System.arraycopy(src, base, from, 0, Math.min(64, src.length - base));
                 }
-                a = FloatVector.fromArray(F, padded, 0);
-                b = FloatVector.fromArray(F, padded, 16);
-                c = FloatVector.fromArray(F, padded, 32);
-                d = FloatVector.fromArray(F, padded, 48);
             }
-            a = a.mul(IntVector.broadcast(I, (int) bits)
-                    .lanewise(VectorOperators.LSHL, SIGN_SHIFTS)
-                    .and(Integer.MIN_VALUE)
-                    .lanewise(VectorOperators.XOR, scaleBits)
-                    .reinterpretAsFloats());
-            b = b.mul(IntVector.broadcast(I, (int) (bits >>> 16))
-                    .lanewise(VectorOperators.LSHL, SIGN_SHIFTS)
-                    .and(Integer.MIN_VALUE)
-                    .lanewise(VectorOperators.XOR, scaleBits)
-                    .reinterpretAsFloats());
-            c = c.mul(IntVector.broadcast(I, (int) (bits >>> 32))
-                    .lanewise(VectorOperators.LSHL, SIGN_SHIFTS)
-                    .and(Integer.MIN_VALUE)
-                    .lanewise(VectorOperators.XOR, scaleBits)
-                    .reinterpretAsFloats());
-            d = d.mul(IntVector.broadcast(I, (int) (bits >>> 48))
-                    .lanewise(VectorOperators.LSHL, SIGN_SHIFTS)
-                    .and(Integer.MIN_VALUE)
-                    .lanewise(VectorOperators.XOR, scaleBits)
-                    .reinterpretAsFloats());
-            FloatVector p;
-            FloatVector q;
-            FloatVector r;
-            FloatVector t;
-            p = a.rearrange(SWAP1);
-            q = b.rearrange(SWAP1);
-            r = c.rearrange(SWAP1);
-            t = d.rearrange(SWAP1);
-            a = a.add(p).blend(p.sub(a), UPPER1);
-            b = b.add(q).blend(q.sub(b), UPPER1);
-            c = c.add(r).blend(r.sub(c), UPPER1);
-            d = d.add(t).blend(t.sub(d), UPPER1);
-            p = a.rearrange(SWAP2);
-            q = b.rearrange(SWAP2);
-            r = c.rearrange(SWAP2);
-            t = d.rearrange(SWAP2);
-            a = a.add(p).blend(p.sub(a), UPPER2);
-            b = b.add(q).blend(q.sub(b), UPPER2);
-            c = c.add(r).blend(r.sub(c), UPPER2);
-            d = d.add(t).blend(t.sub(d), UPPER2);
-            p = a.rearrange(SWAP4);
-            q = b.rearrange(SWAP4);
-            r = c.rearrange(SWAP4);
-            t = d.rearrange(SWAP4);
-            a = a.add(p).blend(p.sub(a), UPPER4);
-            b = b.add(q).blend(q.sub(b), UPPER4);
-            c = c.add(r).blend(r.sub(c), UPPER4);
-            d = d.add(t).blend(t.sub(d), UPPER4);
-            p = a.rearrange(SWAP8);
-            q = b.rearrange(SWAP8);
-            r = c.rearrange(SWAP8);
-            t = d.rearrange(SWAP8);
-            a = a.add(p).blend(p.sub(a), UPPER8);
-            b = b.add(q).blend(q.sub(b), UPPER8);
-            c = c.add(r).blend(r.sub(c), UPPER8);
-            d = d.add(t).blend(t.sub(d), UPPER8);
-            // strides 16 and 32: a radix-4 butterfly across the four vectors
-            p = a.add(b);
-            q = a.sub(b);
-            r = c.add(d);
-            t = c.sub(d);
-            int at = base + shift;
-            p.add(r).intoArray(y, at);
-            q.add(t).intoArray(y, at + 16);
-            p.sub(r).intoArray(y, at + 32);
-            q.sub(t).intoArray(y, at + 48);
+            for (int part = 0; part < 4; part++) {
+                FloatVector v = FloatVector.fromArray(F, from, at + 16 * part)
+                        .mul(IntVector.broadcast(I, (int) (bits >>> (16 * part)))
+                                .lanewise(VectorOperators.LSHL, SIGN_SHIFTS)
+                                .and(Integer.MIN_VALUE)
+                                .lanewise(VectorOperators.XOR, scaleBits)
+                                .reinterpretAsFloats());
+                FloatVector p = v.rearrange(SWAP1);
+                v = v.add(p).blend(p.sub(v), UPPER1);
+                p = v.rearrange(SWAP2);
+                v = v.add(p).blend(p.sub(v), UPPER2);
+                p = v.rearrange(SWAP4);
+                v = v.add(p).blend(p.sub(v), UPPER4);
+                p = v.rearrange(SWAP8);
+                v.add(p).blend(p.sub(v), UPPER8).intoArray(y, base + shift + 16 * part);
+            }
         }
-        fwhtFrom(y, yStart, block, 64);
+        fwhtFrom(y, yStart, block, 16);
     }
 
     /** The 16-point kernel (strides 1 to 8) over each group of 16 of {@code y[start, start+len)}, in place. */
@@ -530,9 +473,9 @@ final class VectorKernels {
      * of them, at {@code bits} 1 or 2 with the ascending {@code levels} and {@code thresholds} (the middle one 0):
      * element {@code v = x·inverseScale} takes the symbol {@code #thresholds below v} (float comparisons, which for
      * finite v agree with that class's integer ones), packed from byte {@code at}; {@code sums[0..3]} collect
-     * {@code x·c} and {@code sums[4..7]} (when {@code leastSquares}) {@code c·c}, in double, element {@code start + k}
-     * in lane {@code k mod 4} in index order, as that class sums them (the products of two floats are exact in
-     * double).
+     * {@code x·c} and {@code sums[4..7]} {@code c·c}, in double, element {@code start + k} in lane {@code k mod 4} in
+     * index order, as that class sums them (the products of two floats are exact in double); {@code c·c} is summed
+     * for the unbiased scale too, which ignores it, so that the loop has no branch.
      */
     static void quantizeFewBits(
             float[] x,
@@ -542,7 +485,6 @@ final class VectorKernels {
             int bits,
             float[] levels,
             float[] thresholds,
-            boolean leastSquares,
             byte[] out,
             int at,
             double[] sums) {
@@ -553,19 +495,21 @@ final class VectorKernels {
         boolean twoBits = bits == 2;
         float t0 = thresholds[0];
         float t2 = twoBits ? thresholds[2] : 0f;
+        // the level of each lane without a branch (at 1 bit the four levels are c0, c0, c1, c1 and the middle mask
+        // alone decides): C2 in JDK 17 boxes a vector that merges two branches (a phi), one box per group
         FloatVector c0 = FloatVector.broadcast(F, levels[0]);
-        FloatVector c1 = FloatVector.broadcast(F, levels[1]);
-        FloatVector c2 = FloatVector.broadcast(F, twoBits ? levels[2] : 0f);
-        FloatVector c3 = FloatVector.broadcast(F, twoBits ? levels[3] : 0f);
+        FloatVector c1 = FloatVector.broadcast(F, twoBits ? levels[1] : levels[0]);
+        FloatVector c2 = FloatVector.broadcast(F, twoBits ? levels[2] : levels[1]);
+        FloatVector c3 = FloatVector.broadcast(F, twoBits ? levels[3] : levels[1]);
         for (int g = 0; g < groups; g++) {
             int i = start + 16 * g;
             FloatVector f = FloatVector.fromArray(F, x, i);
             FloatVector v = f.mul(inverseScale);
-            FloatVector c;
+            VectorMask<Float> above0 = v.compare(VectorOperators.GT, t0);
+            VectorMask<Float> above1 = v.compare(VectorOperators.GT, 0f);
+            VectorMask<Float> above2 = v.compare(VectorOperators.GT, t2);
+            FloatVector c = c0.blend(c1, above0).blend(c2, above1).blend(c3, above2);
             if (twoBits) {
-                VectorMask<Float> above0 = v.compare(VectorOperators.GT, t0);
-                VectorMask<Float> above1 = v.compare(VectorOperators.GT, 0f);
-                VectorMask<Float> above2 = v.compare(VectorOperators.GT, t2);
                 IntVector symbols = zero.blend(one, above0.cast(I))
                         .add(zero.blend(one, above1.cast(I)))
                         .add(zero.blend(one, above2.cast(I)));
@@ -573,21 +517,16 @@ final class VectorKernels {
                         out,
                         at + 4 * g,
                         symbols.lanewise(VectorOperators.LSHL, TWO_BIT_SHIFTS).reduceLanes(VectorOperators.OR));
-                c = c0.blend(c1, above0).blend(c2, above1).blend(c3, above2);
             } else {
-                VectorMask<Float> above = v.compare(VectorOperators.GT, 0f);
-                int word = zero.blend(BIT, above.cast(I)).reduceLanes(VectorOperators.OR);
+                int word = zero.blend(BIT, above1.cast(I)).reduceLanes(VectorOperators.OR);
                 out[at + 2 * g] = (byte) word;
                 out[at + 2 * g + 1] = (byte) (word >>> 8);
-                c = c0.blend(c1, above);
             }
             for (int part = 0; part < 4; part++) {
                 DoubleVector xd = (DoubleVector) f.convertShape(VectorOperators.F2D, D, part);
                 DoubleVector cd = (DoubleVector) c.convertShape(VectorOperators.F2D, D, part);
                 xc = xc.add(xd.mul(cd));
-                if (leastSquares) {
-                    cc = cc.add(cd.mul(cd));
-                }
+                cc = cc.add(cd.mul(cd));
             }
         }
         xc.intoArray(sums, 0);
