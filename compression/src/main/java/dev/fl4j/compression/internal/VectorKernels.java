@@ -28,7 +28,8 @@ final class VectorKernels {
     // One species per element type: C2 (JDK 17) compiles the Vector API's calls to vector instructions only where it
     // knows the vector's class, and a second species of the same element type, seen at the same call sites of the API,
     // leaves it guessing. Helper methods taking or returning vectors are avoided for the same reason (a call not
-    // inlined boxes its vectors), so the kernels are written out in full.
+    // inlined boxes its vectors), so the kernels are written out in full; nor does a vector merge two branches (a phi,
+    // which C2 boxes), and a loop body stays small enough for C2 to inline all of its calls (see signedTransform).
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
