@@ -147,9 +147,9 @@ final class VectorKernels {
     }
 
     /**
-     * The passes at strides {@code first} (16 or 64) and up over {@code y[start, start+len)}: four strides at a time
-     * ({@link #radix16Pass}), then radix-4 butterflies on whole vectors, then one radix-2 pass when needed; each
-     * element goes through the butterflies of {@code HadamardStage.fwhtFrom} in its order.
+     * The passes at strides {@code first} (a power of two, at least 16) and up over {@code y[start, start+len)}: four
+     * strides at a time ({@link #radix16Pass}), then radix-4 butterflies on whole vectors, then one radix-2 pass when
+     * needed; each element goes through the butterflies of {@code HadamardStage.fwhtFrom} in its order.
      */
     static void fwhtFrom(float[] y, int start, int len, int first) {
         int h = first;
