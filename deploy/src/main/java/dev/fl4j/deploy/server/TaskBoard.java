@@ -47,6 +47,12 @@ final class TaskBoard {
     private final Map<String, Task> active = new HashMap<>();
     private final Map<String, Deque<Task>> waiting = new HashMap<>();
     private final Map<String, ParkedPoll> parked = new HashMap<>();
+    /** Per client, the task last handed to it: the computation it may ask for next, even once the task ended. */
+    private final Map<String, HandedOut> lastHandedOut = new HashMap<>();
+
+    /** A handed-out task's computation and its digest (not the task: an ended task's argument may be freed). */
+    private record HandedOut(byte[] computationSha256, byte[] computation) {}
+
     private final Map<String, Task.State> finished = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Task.State> eldest) {
@@ -250,15 +256,16 @@ final class TaskBoard {
         }
         Task t = q.peekFirst();
         t.state = Task.State.HANDED_OUT;
+        lastHandedOut.put(clientId, new HandedOut(t.computationSha256, t.computation));
         return Optional.of(t);
     }
 
     /**
      * The computation bytes of a task in {@code clientId}'s queue whose computation has the SHA-256
      * {@code digest}; else a {@link RejectedMessageException} ({@link Rejection#UNKNOWN_COMPUTATION}),
-     * counted: a client learns only the computations of its own tasks. A task handed out that ended
-     * before its client asked (over-selection filled its round, its deadline passed) stays in the queue
-     * until the client's next pull, so the client still gets its computation, and its result is then
+     * counted: a client learns only the computations of its own tasks. The task last handed to the
+     * client counts even if it ended before the client asked (over-selection filled its round, its
+     * deadline passed) and left the queue: the client still gets its computation, and its result is then
      * refused as {@link Rejection#NOT_NEEDED} or {@link Rejection#STALE_ROUND}, as any late result.
      */
     synchronized byte[] computationFor(String clientId, byte[] digest) {
@@ -269,6 +276,10 @@ final class TaskBoard {
                     return t.computation;
                 }
             }
+        }
+        HandedOut last = lastHandedOut.get(clientId);
+        if (last != null && MessageDigest.isEqual(last.computationSha256(), digest)) {
+            return last.computation();
         }
         throw reject(
                 Rejection.UNKNOWN_COMPUTATION,

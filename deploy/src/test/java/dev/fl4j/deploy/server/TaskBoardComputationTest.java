@@ -3,6 +3,7 @@ package dev.fl4j.deploy.server;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fl4j.core.DType;
 import dev.fl4j.core.TensorType;
@@ -63,6 +64,18 @@ class TaskBoardComputationTest {
         board.abandon(a); // its round ended before the client asked for the computation
         assertEquals(Task.State.ABANDONED, a.state);
         assertArrayEquals(COMPUTATION, board.computationFor("a", digest), "still the client's own task");
+        assertTrue(
+                board.takeOrPark("a", new TaskBoard.ParkedPoll() {
+                            @Override
+                            public void deliver(Task task) {}
+
+                            @Override
+                            public void displaced() {}
+                        })
+                        .isEmpty(),
+                "a second pull finds nothing and drops the ended task from the queue");
+        assertArrayEquals(
+                COMPUTATION, board.computationFor("a", digest), "the task last handed to the client still counts");
 
         RejectedMessageException other =
                 assertThrows(RejectedMessageException.class, () -> board.computationFor("c", digest));
