@@ -13,12 +13,13 @@ import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.spark.ExecutorSide.BlockOutput;
 import dev.fl4j.spark.ExecutorSide.PartitionInput;
 import dev.fl4j.spark.ExecutorSide.PassBytes;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.JavaSerializer;
+import org.apache.spark.serializer.SerializerInstance;
 import org.junit.jupiter.api.Test;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
 
 class PassSharesTest {
 
@@ -28,7 +29,7 @@ class PassSharesTest {
             new PartitionInput(1, new String[] {"b"}, new byte[][] {{5}}));
 
     @Test
-    void aTaskInThisJvmReadsTheDriversValuesThemselvesAfterSparkSerializedIt() throws Exception {
+    void aTaskInThisJvmReadsTheDriversValuesThemselvesAfterSparkSerializedIt() {
         PassShares shares = PassShares.inThisJvm(PASS, INPUTS);
         try {
             PassShares inTask = roundTrip(shares);
@@ -47,7 +48,7 @@ class PassSharesTest {
     }
 
     @Test
-    void aTaskOfAClosedPassCannotReadItAndSendsItsPartialEncoded() throws Exception {
+    void aTaskOfAClosedPassCannotReadItAndSendsItsPartialEncoded() {
         PassShares shares = PassShares.inThisJvm(PASS, INPUTS);
         PassShares other = PassShares.inThisJvm(PASS, INPUTS);
         PassShares late = roundTrip(shares);
@@ -63,7 +64,7 @@ class PassSharesTest {
     }
 
     @Test
-    void aBlockOutputIsEncodedExactlyWhenTheOfferFails() throws Exception {
+    void aBlockOutputIsEncodedExactlyWhenTheOfferFails() {
         Value partial = Tensor.vector(1f, -0f, Float.MIN_VALUE);
         PassShares shares = PassShares.inThisJvm(PASS, INPUTS);
         PassShares closed = roundTrip(shares);
@@ -81,14 +82,10 @@ class PassSharesTest {
         assertEquals(partial, ValueCodec.decode(late.partial()));
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> T roundTrip(T value) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(value);
-        }
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-            return (T) in.readObject();
-        }
+    /** Through the serializer Spark applies to the tasks it ships (to an executor in the same JVM too). */
+    private static PassShares roundTrip(PassShares shares) {
+        SerializerInstance closures = new JavaSerializer(new SparkConf(false)).newInstance();
+        ClassTag<PassShares> tag = ClassTag$.MODULE$.apply(PassShares.class);
+        return closures.deserialize(closures.serialize(shares, tag), tag);
     }
 }

@@ -80,13 +80,11 @@ final class VectorKernels {
     /**
      * As {@code HadamardStage}'s encoding of one block of {@code block >= 64} elements: {@code y[yStart, yStart+block)}
      * is the transform of {@code src[start, start+block)} (0 past its end) times ±scale, one {@code rng} draw per 64
-     * elements. Per draw, four vectors, one at a time: times its ±scale (lane k: the scale's float with its sign bit
-     * flipped when bit k of the draw's 16 bits is 1, as {@code HadamardStage.signed} makes it), its butterflies at
-     * strides 1 to 8 (lower lane {@code v + partner}, upper lane {@code partner - v}), stored; then the passes at
-     * strides 16 and up ({@link #fwhtFrom}). One vector per step keeps the loop small: with four in flight and the
-     * strides 16 and 32 among them, C2 in JDK 17 sometimes stopped inlining the Vector API's calls before the end of
-     * the loop (its inlining budget) and ran the last ones as boxed, unintrinsified calls, a vector allocated per 16
-     * elements and twice the encode time.
+     * elements: each vector times its ±scale (lane k: the scale's float with its sign bit flipped when bit k of the
+     * draw's 16 bits is 1, as {@code HadamardStage.signed} makes it), stored; then {@link #fwht} over the block (in
+     * L1). The loop does nothing else: with four vectors in flight through the strides 1 to 32, C2 in JDK 17
+     * sometimes stopped inlining the Vector API's calls before the end of the loop (its inlining budget) and ran the
+     * last ones as boxed, unintrinsified calls, a vector allocated per 16 elements and twice the encode time.
      */
     static void signedTransform(float[] src, int start, float[] y, int yStart, int block, SplitMix64 rng, float scale) {
         int scaleBits = Float.floatToRawIntBits(scale);
@@ -106,23 +104,16 @@ final class VectorKernels {
                 }
             }
             for (int part = 0; part < 4; part++) {
-                FloatVector v = FloatVector.fromArray(F, from, at + 16 * part)
+                FloatVector.fromArray(F, from, at + 16 * part)
                         .mul(IntVector.broadcast(I, (int) (bits >>> (16 * part)))
                                 .lanewise(VectorOperators.LSHL, SIGN_SHIFTS)
                                 .and(Integer.MIN_VALUE)
                                 .lanewise(VectorOperators.XOR, scaleBits)
-                                .reinterpretAsFloats());
-                FloatVector p = v.rearrange(SWAP1);
-                v = v.add(p).blend(p.sub(v), UPPER1);
-                p = v.rearrange(SWAP2);
-                v = v.add(p).blend(p.sub(v), UPPER2);
-                p = v.rearrange(SWAP4);
-                v = v.add(p).blend(p.sub(v), UPPER4);
-                p = v.rearrange(SWAP8);
-                v.add(p).blend(p.sub(v), UPPER8).intoArray(y, base + shift + 16 * part);
+                                .reinterpretAsFloats())
+                        .intoArray(y, base + shift + 16 * part);
             }
         }
-        fwhtFrom(y, yStart, block, 16);
+        fwht(y, yStart, block);
     }
 
     /** The 16-point kernel (strides 1 to 8) over each group of 16 of {@code y[start, start+len)}, in place. */

@@ -261,18 +261,19 @@ final class TaskBoard {
     }
 
     /**
-     * The computation bytes of a task in {@code clientId}'s queue whose computation has the SHA-256
-     * {@code digest}; else a {@link RejectedMessageException} ({@link Rejection#UNKNOWN_COMPUTATION}),
-     * counted: a client learns only the computations of its own tasks. The task last handed to the
-     * client counts even if it ended before the client asked (over-selection filled its round, its
-     * deadline passed) and left the queue: the client still gets its computation, and its result is then
+     * The computation bytes of an open task of {@code clientId}, or of the task last handed to it, whose
+     * computation has the SHA-256 {@code digest}; else a {@link RejectedMessageException}
+     * ({@link Rejection#UNKNOWN_COMPUTATION}), counted: a client learns only the computations of its own tasks.
+     * The task last handed to the client counts even if it ended before the client asked (over-selection
+     * filled its round, its deadline passed): the client still gets its computation, and its result is then
      * refused as {@link Rejection#NOT_NEEDED} or {@link Rejection#STALE_ROUND}, as any late result.
      */
     synchronized byte[] computationFor(String clientId, byte[] digest) {
         Deque<Task> q = waiting.get(clientId);
         if (q != null) {
             for (Task t : q) {
-                if (MessageDigest.isEqual(t.computationSha256, digest)) {
+                if ((t.state == Task.State.WAITING || t.state == Task.State.HANDED_OUT)
+                        && MessageDigest.isEqual(t.computationSha256, digest)) {
                     return t.computation;
                 }
             }
