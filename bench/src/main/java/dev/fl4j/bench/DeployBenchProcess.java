@@ -90,27 +90,29 @@ public final class DeployBenchProcess {
         int to = Integer.parseInt(a[5]);
         int examples = Integer.parseInt(a[6]);
         long seed = Long.parseLong(a[7]);
-        TrainingSlots slots = TrainingSlots.of(Integer.parseInt(a[8]));
         PkiFiles pki = DevelopmentPki.files(Path.of(a[2]), clients);
         List<FederatedClient> started = new ArrayList<>();
-        try {
-            for (int k = from; k < to; k++) {
-                started.add(tlsClient(a[1], pki, k)
-                        .setData(Dataset.of(DeployBenchmark.cnnExamples(examples, seed, k)))
-                        .optTrainingSlots(slots)
-                        .build()
-                        .start());
-            }
-            for (int k = from; k < to; k++) {
-                FederatedClient c = started.get(k - from);
-                if (!c.awaitFinished(Duration.ofHours(2))) {
-                    throw new IllegalStateException("client " + k + " did not finish within 2 hours");
+        // the clients close (and stop training) before the slots whose trainers they share
+        try (TrainingSlots slots = TrainingSlots.of(Integer.parseInt(a[8]))) {
+            try {
+                for (int k = from; k < to; k++) {
+                    started.add(tlsClient(a[1], pki, k)
+                            .setData(Dataset.of(DeployBenchmark.cnnExamples(examples, seed, k)))
+                            .optTrainingSlots(slots)
+                            .build()
+                            .start());
                 }
-                System.out.println("client " + k + ": " + c.tasksDone() + " tasks done");
-            }
-        } finally {
-            for (FederatedClient c : started) {
-                c.close();
+                for (int k = from; k < to; k++) {
+                    FederatedClient c = started.get(k - from);
+                    if (!c.awaitFinished(Duration.ofHours(2))) {
+                        throw new IllegalStateException("client " + k + " did not finish within 2 hours");
+                    }
+                    System.out.println("client " + k + ": " + c.tasksDone() + " tasks done");
+                }
+            } finally {
+                for (FederatedClient c : started) {
+                    c.close();
+                }
             }
         }
     }

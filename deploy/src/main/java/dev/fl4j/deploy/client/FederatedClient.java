@@ -420,8 +420,9 @@ public final class FederatedClient implements AutoCloseable {
                 argument.add(c.getData());
             }
             byte[] bytes = argument.bytes();
-            TaskExecutor.Result r =
-                    b.slots == null ? executor.run(task, bytes) : b.slots.run(() -> executor.run(task, bytes));
+            TaskExecutor.Result r = b.slots == null
+                    ? executor.run(task, bytes, null)
+                    : b.slots.run(slot -> executor.run(task, bytes, slot));
             result = r.bytes();
             indexRead = r.clientIndexRead();
             kept = r.kept();
@@ -625,8 +626,9 @@ public final class FederatedClient implements AutoCloseable {
 
         /**
          * Shares these slots with the other clients of this process: a task's local computation (decoding
-         * its argument, training, encoding the result) waits for a free slot (default: none, a task
-         * trains as soon as it arrives).
+         * its argument, training, encoding the result) waits for a free slot and runs on that slot's worker
+         * resources (default: none, a task trains as soon as it arrives, on resources of this client's own).
+         * The slots outlive the client: whoever made them closes them after its clients.
          */
         public Builder optTrainingSlots(TrainingSlots slots) {
             this.slots = Objects.requireNonNull(slots, "slots");

@@ -9,15 +9,20 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * What client work sees on a deployed client: its own id, one worker (this client's task thread)
- * whose resources (an engine's trainer) live until the client stops, and this client's own client
+ * What client work sees on a deployed client: its own id, the worker running the task, and this client's own client
  * state ({@link ClientStates}): a task reads the snapshot of the round the server names, writes each
  * key at most once, and its writes become the snapshot of its round only when it succeeds.
+ *
+ * <p>The worker is the {@linkplain TrainingSlots training slot} the task holds, whose resources (an engine's
+ * trainer) the clients taking that slot share, as a simulation's worker shares them among the clients it trains;
+ * a client without slots is its own single worker, whose resources live until the client stops.
  */
 final class TaskContext implements ClientContext, AutoCloseable {
 
     private final String clientId;
-    private final Map<Object, Object> resources = new LinkedHashMap<>();
+    private final WorkerResources own = new WorkerResources();
+    private WorkerResources worker = own;
+    private int workerIndex;
     private final ClientStates states;
     private Map<String, Value> current;
     private final Map<String, Value> writes = new LinkedHashMap<>();
@@ -29,10 +34,12 @@ final class TaskContext implements ClientContext, AutoCloseable {
     }
 
     /**
-     * Starts a task whose client state is that of round {@code stateRound}; the snapshot is read when
-     * the work first reads its state, so stateless work never needs one.
+     * Starts a task whose client state is that of round {@code stateRound}, on {@code slot} (null: this client's
+     * own worker); the snapshot is read when the work first reads its state, so stateless work never needs one.
      */
-    synchronized void begin(int stateRound) {
+    synchronized void begin(int stateRound, TrainingSlots.Slot slot) {
+        this.worker = slot == null ? own : slot.resources();
+        this.workerIndex = slot == null ? 0 : slot.index();
         this.current = null;
         this.stateRound = stateRound;
         writes.clear();
@@ -73,23 +80,17 @@ final class TaskContext implements ClientContext, AutoCloseable {
     }
 
     @Override
-    public int workerIndex() {
-        return 0;
+    public synchronized int workerIndex() {
+        return workerIndex;
     }
 
     @Override
-    public synchronized <T> T workerResource(Object key, Supplier<T> factory) {
-        @SuppressWarnings("unchecked")
-        T existing = (T) resources.get(key);
-        if (existing != null) {
-            return existing;
+    public <T> T workerResource(Object key, Supplier<T> factory) {
+        WorkerResources current;
+        synchronized (this) {
+            current = worker;
         }
-        T made = factory.get();
-        if (made == null) {
-            throw new IllegalStateException("resource factory for " + key + " returned null");
-        }
-        resources.put(key, made);
-        return made;
+        return current.get(key, factory);
     }
 
     @Override
@@ -106,19 +107,9 @@ final class TaskContext implements ClientContext, AutoCloseable {
         writes.put(key, java.util.Objects.requireNonNull(state, "state"));
     }
 
-    /** Closes the resources, newest first, on the thread that ran the tasks. */
+    /** Closes this client's own worker's resources (a training slot's belong to its {@link TrainingSlots}). */
     @Override
-    public synchronized void close() {
-        Object[] values = resources.values().toArray();
-        resources.clear();
-        for (int i = values.length - 1; i >= 0; i--) {
-            if (values[i] instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // best effort at shutdown: the next resource is still closed
-                }
-            }
-        }
+    public void close() {
+        own.close();
     }
 }

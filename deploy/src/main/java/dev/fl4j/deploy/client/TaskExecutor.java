@@ -85,8 +85,11 @@ final class TaskExecutor {
      */
     record Result(byte[] bytes, boolean clientIndexRead, Map<Integer, long[]> kept) {}
 
-    /** Runs the task; the results the task names for a secure sum stay here ({@link Result#kept}). */
-    Result run(TaskHeader task, byte[] argumentBytes) {
+    /**
+     * Runs the task on {@code slot}'s worker (null: the client's own); the results the task names for a secure sum
+     * stay here ({@link Result#kept}).
+     */
+    Result run(TaskHeader task, byte[] argumentBytes, TrainingSlots.Slot slot) {
         LocalComputation fn = computation(task);
         Type param = fn.type().parameter();
         if (!(param instanceof StructType st)) {
@@ -118,7 +121,7 @@ final class TaskExecutor {
         for (StructType.Field f : st.fields()) {
             full.add(f.name(), task.getDataFieldsList().contains(f.name()) ? prepared : sent.get(f.name()));
         }
-        context.begin(task.getStateRound());
+        context.begin(task.getStateRound(), slot);
         Value result;
         boolean indexRead;
         if (fn instanceof ShippedChain chain) {

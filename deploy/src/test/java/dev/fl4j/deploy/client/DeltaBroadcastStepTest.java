@@ -82,14 +82,14 @@ class DeltaBroadcastStepTest {
         LocalComputation stale = rebuilt("stale");
         TaskContext ctx = new TaskContext("client-a", new ClientStates(dir));
 
-        ctx.begin(0);
+        ctx.begin(0, null);
         assertEquals(1, ((Tensor) stale.invoke(Tensor.scalar(0L), ctx)).longValue(), "no copy: stale");
         Exception noCopy = assertThrows(RuntimeException.class, () -> apply.invoke(sent(model(1f), false, 0), ctx));
         assertTrue(
                 messageOf(noCopy).contains("was sent the change of model version 0 but holds no copy"),
                 messageOf(noCopy));
 
-        ctx.begin(0);
+        ctx.begin(0, null);
         Value full = apply.invoke(sent(model(1f), true, 0), ctx);
         assertArrayEquals(
                 Structures.leaves(model(1f)).get(0).floatData(),
@@ -98,7 +98,7 @@ class DeltaBroadcastStepTest {
 
         // a restarted client reads its copy from the directory
         TaskContext restarted = new TaskContext("client-a", new ClientStates(dir));
-        restarted.begin(1);
+        restarted.begin(1, null);
         assertEquals(0, ((Tensor) stale.invoke(Tensor.scalar(1L), restarted)).longValue(), "copy of version 1");
         assertEquals(1, ((Tensor) stale.invoke(Tensor.scalar(2L), restarted)).longValue(), "not of version 2");
         Exception wrong =
@@ -107,7 +107,7 @@ class DeltaBroadcastStepTest {
                 messageOf(wrong).contains("was sent the change of model version 4 but holds version 1"),
                 messageOf(wrong));
 
-        restarted.begin(1);
+        restarted.begin(1, null);
         Value next = apply.invoke(sent(model(0.5f), false, 1), restarted);
         Tensor kernel = Structures.leaves(full).get(0);
         Tensor change =

@@ -33,7 +33,7 @@ class TrainingSlotsTest {
             List<Future<Integer>> done = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 int task = i;
-                done.add(pool.submit(() -> slots.run(() -> {
+                done.add(pool.submit(() -> slots.run(slot -> {
                     most.accumulateAndGet(running.incrementAndGet(), Math::max);
                     sleep(60);
                     running.decrementAndGet();
@@ -54,10 +54,10 @@ class TrainingSlotsTest {
         TrainingSlots slots = TrainingSlots.of(1);
         assertThrows(
                 IllegalStateException.class,
-                () -> slots.run(() -> {
+                () -> slots.run(slot -> {
                     throw new IllegalStateException("training failed");
                 }));
-        assertEquals("next", slots.run(() -> "next"), "the failed task's slot is free again");
+        assertEquals("next", slots.run(slot -> "next"), "the failed task's slot is free again");
     }
 
     @Test
@@ -67,7 +67,7 @@ class TrainingSlotsTest {
         CountDownLatch release = new CountDownLatch(1);
         Thread holder = new Thread(() -> {
             try {
-                slots.run(() -> {
+                slots.run(slot -> {
                     holding.countDown();
                     await(release);
                     return null;
@@ -82,7 +82,7 @@ class TrainingSlotsTest {
         AtomicBoolean interrupted = new AtomicBoolean();
         Thread waiter = new Thread(() -> {
             try {
-                slots.run(() -> ran.getAndSet(true));
+                slots.run(slot -> ran.getAndSet(true));
             } catch (InterruptedException e) {
                 interrupted.set(true);
             }
@@ -95,6 +95,80 @@ class TrainingSlotsTest {
         holder.join(10_000);
         assertTrue(interrupted.get(), "the waiting client is told it was interrupted");
         assertFalse(ran.get(), "its work never ran");
+    }
+
+    @Test
+    void theClientsTakingASlotShareItsResourcesUntilTheSlotsClose() throws Exception {
+        AtomicInteger made = new AtomicInteger();
+        List<Closed> resources = new ArrayList<>();
+        java.util.function.Supplier<Closed> factory = () -> {
+            made.incrementAndGet();
+            Closed c = new Closed();
+            resources.add(c);
+            return c;
+        };
+        TaskContext a = new TaskContext("client-a", new ClientStates(null));
+        TaskContext b = new TaskContext("client-b", new ClientStates(null));
+        Closed ofA;
+        Closed ofB;
+        try (TrainingSlots slots = TrainingSlots.of(1)) {
+            ofA = slots.run(slot -> {
+                a.begin(0, slot);
+                return a.workerResource("trainer", factory);
+            });
+            ofB = slots.run(slot -> {
+                b.begin(0, slot);
+                return b.workerResource("trainer", factory);
+            });
+            assertTrue(ofA == ofB, "the second client on the slot reuses the trainer the first one made");
+            assertEquals(1, made.get());
+
+            a.begin(1, null);
+            Closed own = a.workerResource("trainer", factory);
+            assertFalse(own == ofA, "a task without a slot runs on the client's own worker");
+            a.close();
+            b.close();
+            assertTrue(own.closed, "closing the client closes its own worker's resources");
+            assertFalse(ofA.closed, "but not the slot's, which outlive the clients");
+        }
+        assertTrue(ofA.closed, "closing the slots closes their resources");
+    }
+
+    @Test
+    void tasksRunningAtOnceSeeDifferentWorkersWithResourcesOfTheirOwn() throws Exception {
+        TrainingSlots slots = TrainingSlots.of(2);
+        CountDownLatch bothHoldASlot = new CountDownLatch(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<int[]>> seen = new ArrayList<>();
+            for (int k = 0; k < 2; k++) {
+                TaskContext context = new TaskContext("client-" + k, new ClientStates(null));
+                seen.add(pool.submit(() -> slots.run(slot -> {
+                    context.begin(0, slot);
+                    bothHoldASlot.countDown();
+                    await(bothHoldASlot);
+                    Object resource = context.workerResource("trainer", Object::new);
+                    return new int[] {context.workerIndex(), System.identityHashCode(resource)};
+                })));
+            }
+            int[] first = seen.get(0).get(10, TimeUnit.SECONDS);
+            int[] second = seen.get(1).get(10, TimeUnit.SECONDS);
+            assertEquals(1, first[0] + second[0], "worker indices 0 and 1, one each");
+            assertFalse(first[1] == second[1], "each slot made its own resource");
+        } finally {
+            pool.shutdownNow();
+            slots.close();
+        }
+    }
+
+    /** A resource that records being closed. */
+    private static final class Closed implements AutoCloseable {
+        volatile boolean closed;
+
+        @Override
+        public void close() {
+            closed = true;
+        }
     }
 
     @Test
@@ -133,6 +207,7 @@ class TrainingSlotsTest {
             for (FederatedClient c : clients) {
                 c.close();
             }
+            slots.close(); // after the clients, which share its trainer
         }
     }
 
