@@ -1,5 +1,6 @@
 package dev.fl4j.compression;
 
+import java.math.BigDecimal;
 import java.util.List;
 
 /**
@@ -44,11 +45,25 @@ import java.util.List;
  * <tr><td>{@code sampled-drive:FRACTION}</td><td>randk(FRACTION, unbiased), hadamard, sign(unbiased),
  * bitpack</td><td>header + 25 + ceil(m'/8), m' = k padded to blocks</td><td>unbiased; FRACTION bits per element, for
  * the aggregation</td></tr>
+ * <tr><td>{@code subsampled-drive:FRACTION}</td><td>hadamard, stride(1/FRACTION), sign(unbiased),
+ * bitpack</td><td>header + 14 + ceil(ceil(m/q)/8), q = 1/FRACTION</td><td>unbiased; FRACTION bits per element,
+ * for the aggregation, with no random draw per element (see below)</td></tr>
  * <tr><td>{@code sampled-lloyd:FRACTION:BITS}</td><td>randk(FRACTION), hadamard, lloyd-max(BITS, least
  * squares), bitpack</td><td>header + 22 + 4·ceil(m'/4096) + ceil(m'·BITS/8)</td><td>biased (unsent elements
  * decode to 0): for the change of {@code delta:}, whose server-side error feedback sends them later</td></tr>
  * </table>
  * {@code k = clamp(round(FRACTION·n), 1, n)}, FRACTION in (0, 1]. Parse errors list these names.
+ *
+ * <p><b>{@code subsampled-drive:FRACTION}</b> (a subsampled randomized Hadamard transform, then DRIVE) sends what
+ * {@code sampled-drive:FRACTION} sends, one sign per kept coordinate, with the same error, but keeps a fixed subset:
+ * it rotates the whole padded tensor and keeps every {@code q}-th rotated coordinate ({@code q = 1/FRACTION}, the same
+ * count in every Hadamard block, {@link Stages#stride}), whose signs it sends with DRIVE's unbiased scale over the
+ * kept coordinates, decoded times {@code q}. The rotation's random signs make it unbiased; there is no random draw per
+ * element and no selection on either end, so it costs about what {@code drive} costs. FRACTION is {@code 1/2^j} for j
+ * from 0 to 12, written as a decimal: 1, 0.5, 0.25, ..., 0.000244140625 (the stride at most the default Hadamard
+ * block of 4096). Stateless: for the aggregation, cross-device and cross-silo alike. Bytes per tensor: header + 9
+ * (rotation) + 1 (stride: log2 q) + 4 (scale) + {@code ceil(ceil(m/q)/8)} for the padded length m; a tensor shorter
+ * than q keeps one coordinate.
  */
 public final class Encoders {
 
@@ -70,6 +85,7 @@ public final class Encoders {
             "adaptive-uniform:BITS",
             "hadamard-lloyd:BITS",
             "sampled-drive:FRACTION",
+            "subsampled-drive:FRACTION",
             "sampled-lloyd:FRACTION:BITS");
 
     private Encoders() {}
@@ -221,6 +237,14 @@ public final class Encoders {
                         Stages.sign().optUnbiased(true).build(),
                         Stages.bitPacking());
             }
+            case "subsampled-drive" -> {
+                args(parts, 1, spec);
+                return TensorEncoder.of(
+                        Stages.hadamard(),
+                        Stages.stride(stride(parts[1], spec)),
+                        Stages.sign().optUnbiased(true).build(),
+                        Stages.bitPacking());
+            }
             case "sampled-lloyd" -> {
                 args(parts, 2, spec);
                 return TensorEncoder.of(
@@ -272,6 +296,30 @@ public final class Encoders {
             throw new IllegalArgumentException("encoder '" + spec + "': FRACTION must be in (0, 1], got " + text);
         }
         return f;
+    }
+
+    /** The largest log2 of the stride of {@code subsampled-drive}: that of the default Hadamard block. */
+    private static final int MAX_SUBSAMPLING_LOG2 = Stages.DEFAULT_HADAMARD_BLOCK_LOG2;
+
+    /** The stride {@code 1/FRACTION} of a FRACTION that is {@code 1/2^j}, j from 0 to {@link #MAX_SUBSAMPLING_LOG2}. */
+    private static int stride(String text, String spec) {
+        double f;
+        try {
+            f = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            f = Double.NaN;
+        }
+        for (int j = 0; j <= MAX_SUBSAMPLING_LOG2; j++) {
+            if (f == Math.scalb(1.0, -j)) {
+                return 1 << j;
+            }
+        }
+        StringBuilder valid = new StringBuilder();
+        for (int j = 0; j <= MAX_SUBSAMPLING_LOG2; j++) {
+            valid.append(j == 0 ? "" : ", ").append(new BigDecimal(Math.scalb(1.0, -j)).toPlainString());
+        }
+        throw new IllegalArgumentException("encoder '" + spec + "': FRACTION must be 1/2^j for j = 0-"
+                + MAX_SUBSAMPLING_LOG2 + ", one of " + valid + " (written as a decimal), got '" + text + "'");
     }
 
     private static IllegalArgumentException unknown(String spec, String why) {

@@ -4,6 +4,7 @@ import dev.fl4j.compression.internal.BitPackingStage;
 import dev.fl4j.compression.internal.BlockQuantizer;
 import dev.fl4j.compression.internal.HadamardStage;
 import dev.fl4j.compression.internal.PackedQuantizer;
+import dev.fl4j.compression.internal.StrideStage;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
@@ -234,7 +235,7 @@ public final class TensorEncoder {
         List<SignalShape> shapes = stateFits ? shapesIfEncodable(values.length) : null;
         // a chain that starts with a fused rotation checks the elements as it rotates them (see encodeBlocks), when
         // nothing else would be rejected first; otherwise they are checked here, before anything else
-        boolean checkWhileRotating = shapes != null && rotationFused(0, shapes);
+        boolean checkWhileRotating = shapes != null && fusedAfterRotation(0, shapes) > 0;
         if (!checkWhileRotating) {
             requireFinite(tensor, values);
         }
@@ -251,15 +252,18 @@ public final class TensorEncoder {
         for (int i = 0; i < stages.size(); i++) {
             EncodingStage stage = stages.get(i);
             StageContext ctx = new StageContext(Seeds.deriveForEncoding(seed, i), st.get(i));
-            if (rotationFused(i, shapes)) {
-                // rotated a block at a time into the quantizer, which packs its own symbols (no state in the three)
+            int fused = fusedAfterRotation(i, shapes);
+            if (fused > 0) {
+                // rotated a block at a time into the quantizer (through the stride), which packs its own symbols (no
+                // state in the fused stages)
                 Runnable finiteCheck = i == 0 && checkWhileRotating ? () -> requireFinite(tensor, values) : null;
                 signal = Signal.bytes(((HadamardStage) stage)
-                        .encodeBlocks(
-                                signal.floats(), ctx.seed(), side, (BlockQuantizer) stages.get(i + 1), finiteCheck));
+                        .encodeBlocks(signal.floats(), ctx.seed(), side, fusedQuantizer(i, fused), finiteCheck));
                 next.add(ctx.nextState());
-                next.add(st.get(i + 1));
-                i += 2;
+                for (int j = 1; j < fused; j++) {
+                    next.add(st.get(i + j));
+                }
+                i += fused;
                 stage = stages.get(i);
                 ctx = new StageContext(Seeds.deriveForEncoding(seed, i), st.get(i));
             } else if (fusedWithPacking(i)) {
@@ -413,16 +417,16 @@ public final class TensorEncoder {
         }
         StageDecoder[] decoders = new StageDecoder[count];
         for (int i = 0; i < count; i++) {
-            if (rotationFused(i, shapes)) {
+            int fused = fusedAfterRotation(i, shapes);
+            if (fused > 0) {
                 HadamardStage.SourceDecoder rotation =
                         ((HadamardStage) stages.get(i)).readSideInfoBlocks(in, shapes.get(i));
-                BlockQuantizer.Source source =
-                        ((BlockQuantizer) stages.get(i + 1)).readSideInfoSource(in, shapes.get(i + 1));
+                BlockQuantizer.Source source = fusedQuantizer(i, fused).readSideInfoSource(in, shapes.get(i + 1));
                 decoders[i] = output -> {
                     source.start(output.bytes());
                     return Signal.floats(rotation.decode(source));
                 };
-                i += 2;
+                i += fused;
             } else if (fusedWithPacking(i)) {
                 // decoders[i] takes the packed bytes; the bit packing stage reads no side information
                 decoders[i] = ((PackedQuantizer) stages.get(i)).readSideInfoPacked(in, shapes.get(i));
@@ -471,20 +475,33 @@ public final class TensorEncoder {
     }
 
     /**
-     * Whether stages {@code i, i+1, i+2} are a Hadamard rotation, a built-in quantizer whose blocks fit the rotation's,
-     * and bit packing, which {@link #encode} and {@link #decode} run a rotation block at a time
-     * ({@link BlockQuantizer}): same side information, same bytes, same floats, same errors.
+     * How many stages after a Hadamard rotation at {@code i} {@link #encode} and {@link #decode} run with it a rotation
+     * block at a time ({@link BlockQuantizer}), 0 for none: 2 when stages {@code i+1, i+2} are a built-in quantizer
+     * whose blocks fit the rotation's and bit packing, 3 when they are a {@link StrideStage} whose stride divides the
+     * rotation's blocks, such a quantizer and bit packing. Same side information, same bytes, same floats, same
+     * errors as the stages one after the other.
      */
-    private boolean rotationFused(int i, List<SignalShape> shapes) {
-        if (i + 2 >= stages.size()
-                || !(stages.get(i) instanceof HadamardStage rotation)
-                || !(stages.get(i + 1) instanceof BlockQuantizer quantizer)
-                || !(stages.get(i + 2) instanceof BitPackingStage)) {
-            return false;
+    private int fusedAfterRotation(int i, List<SignalShape> shapes) {
+        if (!(stages.get(i) instanceof HadamardStage rotation)) {
+            return 0;
         }
-        return quantizer.takesBlocks(
-                1 << rotation.blockLog2(shapes.get(i).length()),
-                shapes.get(i + 1).length());
+        int span = i + 3 < stages.size() && stages.get(i + 1) instanceof StrideStage ? 3 : 2;
+        if (i + span >= stages.size()
+                || !(stages.get(i + span - 1) instanceof BlockQuantizer)
+                || !(stages.get(i + span) instanceof BitPackingStage)) {
+            return 0;
+        }
+        boolean fits = fusedQuantizer(i, span)
+                .takesBlocks(
+                        1 << rotation.blockLog2(shapes.get(i).length()),
+                        shapes.get(i + 1).length());
+        return fits ? span : 0;
+    }
+
+    /** The quantizer a fused rotation at {@code i} feeds, {@code span} stages with the packing (see above). */
+    private BlockQuantizer fusedQuantizer(int i, int span) {
+        BlockQuantizer quantizer = (BlockQuantizer) stages.get(i + span - 1);
+        return span == 3 ? ((StrideStage) stages.get(i + 1)).over(quantizer) : quantizer;
     }
 
     /**

@@ -34,6 +34,8 @@ class ChainTest {
         assertEquals(1, Encoders.tensorEncoder("hadamard-uniform:8").commutingPrefixLength());
         assertEquals(0, Encoders.tensorEncoder("uniform8").commutingPrefixLength());
         assertEquals(1, Encoders.tensorEncoder("identity").commutingPrefixLength());
+        // the rotation and the stride: the same subset for every encoding, decoded linearly
+        assertEquals(2, Encoders.tensorEncoder("subsampled-drive:0.5").commutingPrefixLength());
     }
 
     @Test
@@ -125,7 +127,9 @@ class ChainTest {
 
     @Test
     void aFusedRotationRejectsNonFiniteElementsAsTheOtherChainsDo() {
-        for (String spec : new String[] {"drive", "hadamard-lloyd:2", "hadamard-lloyd:3"}) {
+        for (String spec : new String[] {
+            "drive", "hadamard-lloyd:2", "hadamard-lloyd:3", "subsampled-drive:0.5", "subsampled-drive:0.125"
+        }) {
             TensorEncoder enc = Encoders.tensorEncoder(spec);
             for (int n : new int[] {5, 4096, 3 * 4096 + 17}) {
                 for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
@@ -154,6 +158,34 @@ class ChainTest {
             for (int i = 0; i < large.length; i++) {
                 assertTrue(Float.isFinite(decoded.floatData()[i]), spec + ": large but rotatable elements decode");
             }
+        }
+    }
+
+    /**
+     * The stride stage refuses kept elements that its decoding's n/k would scale to infinity, and only kept ones (here
+     * with no rotation in front, so the kept elements are the even ones).
+     */
+    @Test
+    void aStrideRefusesKeptValuesItsDecodingWouldOverflow() {
+        TensorEncoder enc = TensorEncoder.of(
+                Stages.stride(2), Stages.sign().optUnbiased(true).build(), Stages.bitPacking());
+        float[] x = new float[100];
+        java.util.Arrays.fill(x, 1f);
+        x[40] = 3e38f;
+        assertMessage(
+                () -> enc.encode(Tensor.vector(x), 1),
+                "stride(2): a kept element of magnitude 3.0E38 times n/k = 2.0 overflows float32 on decoding");
+        // 101 elements keep 51: n/k = 1.98
+        float[] odd = java.util.Arrays.copyOf(x, 101);
+        odd[100] = 1f;
+        assertMessage(() -> enc.encode(Tensor.vector(odd), 1), "times n/k = 1.9803921 overflows");
+        x[40] = 1f;
+        x[41] = 3e38f;
+        Tensor decoded =
+                enc.decode(enc.encode(Tensor.vector(x), 1), Tensor.vector(x).type());
+        for (int i = 0; i < x.length; i++) {
+            float v = decoded.floatData()[i];
+            assertTrue(i % 2 == 0 ? Float.isFinite(v) && v != 0 : v == 0f, "element " + i + ": " + v);
         }
     }
 

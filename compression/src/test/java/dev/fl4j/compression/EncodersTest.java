@@ -30,6 +30,10 @@ class EncodersTest {
             "hadamard-lloyd:4@0",
             "sampled-drive:0.5",
             "sampled-lloyd:0.25:2",
+            "subsampled-drive:0.5",
+            "subsampled-drive:1",
+            "subsampled-drive:0.125@0",
+            "subsampled-drive:0.000244140625",
             "uniform8@0",
             " drive@123 "
         };
@@ -37,13 +41,46 @@ class EncodersTest {
             ValueEncoder e = Encoders.parse(s);
             assertEquals(s.trim(), e.name());
         }
-        assertEquals(Encoders.PRESETS.size(), 17);
+        assertEquals(Encoders.PRESETS.size(), 18);
         assertEquals(123, Encoders.parse("drive@123").threshold());
         assertEquals(ValueEncoder.TFF_DEFAULT_THRESHOLD, Encoders.parse("drive").threshold());
         assertEquals("uniform(8)+bitpack", Encoders.tffDefault().tensorEncoder().name());
         assertEquals(
                 "hadamard(block<=2^12)+sign(unbiased)+bitpack",
                 Encoders.tensorEncoder("drive").name());
+        assertEquals(
+                "hadamard(block<=2^12)+stride(4)+sign(unbiased)+bitpack",
+                Encoders.tensorEncoder("subsampled-drive:0.25").name());
+        assertEquals(
+                "hadamard(block<=2^12)+stride(4096)+sign(unbiased)+bitpack",
+                Encoders.tensorEncoder("subsampled-drive:0.000244140625").name());
+    }
+
+    /** FRACTION of subsampled-drive is 1/2^j, j 0-12, as a decimal; anything else names the valid values. */
+    @Test
+    void subsampledDriveTakesOnlyPowersOfOneHalf() {
+        String valid = "FRACTION must be 1/2^j for j = 0-12, one of 1, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625,"
+                + " 0.0078125, 0.00390625, 0.001953125, 0.0009765625, 0.00048828125, 0.000244140625 (written as a"
+                + " decimal)";
+        assertMessage("subsampled-drive:0.3", valid + ", got '0.3'");
+        assertMessage("subsampled-drive:0", valid + ", got '0'");
+        assertMessage("subsampled-drive:1.5", valid + ", got '1.5'");
+        assertMessage("subsampled-drive:2", "got '2'");
+        assertMessage("subsampled-drive:x", valid + ", got 'x'");
+        assertMessage("subsampled-drive:", "got ''");
+        assertMessage("subsampled-drive:-0.5", "got '-0.5'");
+        assertMessage("subsampled-drive:NaN", "got 'NaN'");
+        assertMessage("subsampled-drive:1/2", "got '1/2'");
+        // one step past the largest stride, and a value just off a power of one half
+        assertMessage("subsampled-drive:0.0001220703125", "got '0.0001220703125'");
+        assertMessage("subsampled-drive:0.50000001", "got '0.50000001'");
+        assertMessage("subsampled-drive", "takes 1 argument(s) (subsampled-drive:FRACTION), got 0");
+        assertMessage("subsampled-drive:0.5:1", "takes 1 argument(s)");
+        assertMessage("subsampled-drive:0.3@0", "got '0.3'");
+        // other spellings of the same number are the same preset
+        assertEquals(
+                Encoders.tensorEncoder("subsampled-drive:0.5").name(),
+                Encoders.tensorEncoder("subsampled-drive:5e-1").name());
     }
 
     @Test

@@ -51,6 +51,10 @@ class FormatPinTest {
         "hadamard-lloyd:3, b4821afbdb525986, a26fbc0c9d377b43",
         "sampled-drive:0.5, 6fe14fb3c3c4a3d3, db08d9eb8e3d0b47",
         "sampled-lloyd:0.5:1, 8055f88b7585d835, 867222ae70074ee7",
+        // added with the stride stage (stage id 13), recorded from the stages run one after the other (bit packing
+        // under another class, as FastPathEquivalenceTest runs them), which the fused path matches
+        "subsampled-drive:0.5, 8101b4069fba7551, fe3e64be19d39a51",
+        "subsampled-drive:0.125, fa061592db534fb9, 69a038c4aeb6bddb",
     })
     void encodedBytesAndDecodedFloatsAreUnchanged(String preset, String encodedDigest, String decodedDigest) {
         TensorEncoder encoder = Encoders.tensorEncoder(preset);

@@ -1,5 +1,6 @@
 package dev.fl4j.compression;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -235,6 +236,95 @@ class MalformedInputTest {
         assertMalformed(
                 "hadamard-lloyd:2", Arrays.copyOf(b, b.length - 1), "expected 2048 bytes for 8192 symbols of 2 bits");
         assertMalformed("hadamard-lloyd:3", b, "lloyd-max bits at offset 20 is 2 but this decoder is lloyd-max(3");
+    }
+
+    /**
+     * subsampled-drive:0.5 on float32[3000]: header 12, hadamard log2 at 12, seed 13-20, stride log2 at 21, sign scale
+     * 22-25, then 2048 signs in 256 bytes from 26.
+     */
+    static byte[] subsampledDrive() {
+        return Encoders.tensorEncoder("subsampled-drive:0.5")
+                .encode(TestData.gaussian(3, 3000), 1)
+                .byteData()
+                .clone();
+    }
+
+    @Test
+    void strideSideInformation() {
+        String p = "subsampled-drive:0.5";
+        assertEquals(12 + 14 + 256, subsampledDrive().length);
+        // another stride, in the bytes or in the decoder
+        assertMalformed(
+                p,
+                set(subsampledDrive(), 21, 2),
+                "stride log2 at offset 21 is 2 but stride(2) keeps every 2^1-th element");
+        assertMalformed(
+                "subsampled-drive:0.25",
+                subsampledDrive(),
+                "stride log2 at offset 21 is 1 but stride(4) keeps every 2^2-th element");
+        assertMalformed(p, set(subsampledDrive(), 21, 255), "stride log2 at offset 21 is 255");
+        // the sign scale after it
+        assertMalformed(p, putFloat(subsampledDrive(), 22, Float.NaN), "sign scale at offset 22 is NaN");
+        assertMalformed(p, putFloat(subsampledDrive(), 22, Float.POSITIVE_INFINITY), "sign scale at offset 22 is Inf");
+        assertMalformed(
+                p,
+                putFloat(subsampledDrive(), 22, -1f),
+                "sign scale at offset 22 is -1.0, expected a finite value >= 0");
+        // truncated side information and payload, a byte too many
+        assertMalformed(
+                p,
+                Arrays.copyOf(subsampledDrive(), 21),
+                "truncated: reading stride log2 needs 1 bytes at offset 21 but only 0 remain");
+        assertMalformed(p, Arrays.copyOf(subsampledDrive(), 24), "truncated: reading sign scale needs 4 bytes");
+        assertMalformed(
+                p,
+                Arrays.copyOf(subsampledDrive(), 12 + 14 + 255),
+                "bitpack payload: expected 256 bytes for 2048 symbols of 1 bits, got 255");
+        assertMalformed(p, Arrays.copyOf(subsampledDrive(), 12 + 14 + 257), "got 257");
+        assertMalformed(p, Arrays.copyOf(subsampledDrive(), 26), "got 0");
+        // a header claiming another length: the kept count follows it, and the payload no longer matches
+        assertMalformed(
+                p, putInt(subsampledDrive(), 3, 5000), "expected 512 bytes for 4096 symbols of 1 bits, got 256");
+        assertMalformed(p, putInt(subsampledDrive(), 3, 2000), "hadamard block log2 at offset 12 is 12 but");
+        // a hostile length: refused by the cap before any work, and under a generous cap by the payload length
+        assertMalformed(p, putInt(subsampledDrive(), 3, 2_000_000_000), "more than the " + CAP + " this decode allows");
+        byte[] hostile = putInt(subsampledDrive(), 3, 1 << 30);
+        MalformedEncodingException uncapped = assertThrows(
+                MalformedEncodingException.class,
+                () -> Encoders.tensorEncoder(p).decode(Tensor.of(hostile, hostile.length), Integer.MAX_VALUE));
+        assertTrue(
+                uncapped.getMessage().contains("expected 67108864 bytes for 536870912 symbols of 1 bits, got 256"),
+                uncapped.getMessage());
+        // the bytes of drive (no stride stage) and of sampled-drive are refused by their stage ids
+        byte[] d = Encoders.tensorEncoder("drive")
+                .encode(TestData.gaussian(3, 3000), 1)
+                .byteData();
+        assertMalformed(p, d, "encoding has 3 stages but this decoder is hadamard(block<=2^12)+stride(2)");
+        byte[] s = Encoders.tensorEncoder("sampled-drive:0.5")
+                .encode(TestData.gaussian(3, 3000), 1)
+                .byteData();
+        assertMalformed(p, s, "has id 7 (random-k) but this decoder expects id 5 (hadamard");
+        assertMalformed("sampled-drive:0.5", subsampledDrive(), "stage 0 at offset 8 has id 5 (hadamard)");
+        assertMalformed(
+                p,
+                set(subsampledDrive(), 9, 8),
+                "stage 1 at offset 9 has id 8 (sign) but this decoder expects" + " id 13 (stride(2))");
+        assertEquals("stride", Stages.describeId(13));
+        // 2048 signs fill their 256 bytes: a last byte of ones is no padding
+        byte[] ones = subsampledDrive();
+        ones[ones.length - 1] = (byte) 0xFF;
+        assertEquals(
+                3000,
+                Encoders.tensorEncoder(p)
+                        .decode(Tensor.of(ones, ones.length), CAP)
+                        .size());
+        // 1000 elements pad to 1024 and keep 512 signs; 3 elements keep 1 of their block of 4 at q = 8: 7 padding bits
+        byte[] three = Encoders.tensorEncoder("subsampled-drive:0.125")
+                .encode(TestData.gaussian(3, 3), 1)
+                .byteData()
+                .clone();
+        three[three.length - 1] |= (byte) 0x80;
+        assertMalformed("subsampled-drive:0.125", three, "bitpack payload: padding bits after the last 1-bit value");
     }
 
     /** nonuniform:2 on float32[3000]: header 10, bits at 10, four f32 levels at 11-26. */

@@ -36,7 +36,9 @@ class RoundTripTest {
         "hadamard-lloyd:4",
         "sampled-drive:0.3",
         "sampled-lloyd:0.5:1",
-        "sampled-lloyd:0.2:3"
+        "sampled-lloyd:0.2:3",
+        "subsampled-drive:0.5",
+        "subsampled-drive:0.0625"
     };
 
     /** Random shapes including scalars, empty and single-element tensors, odd sizes and constant tensors. */

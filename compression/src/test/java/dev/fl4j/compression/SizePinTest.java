@@ -93,6 +93,53 @@ class SizePinTest {
         assertEquals(header4 + 12 + 9 + 4 + 256, bytes("sampled-drive:0.5", x));
         // k = 750 pads to 1024; two bits each
         assertEquals(header4 + 12 + 9 + 1 + 4 + 256, bytes("sampled-lloyd:0.25:2", x));
+        // one block of 4096, every q-th kept: hadamard 9, stride 1 (u8 log2 q), scale 4, ceil(4096/q/8)
+        assertEquals(header4 + 9 + 1 + 4 + 256, bytes("subsampled-drive:0.5", x));
+        assertEquals(header4 + 9 + 1 + 4 + 64, bytes("subsampled-drive:0.125", x));
+        assertEquals(header4 + 9 + 1 + 4 + 1, bytes("subsampled-drive:0.001953125", x));
+        assertEquals(header4 + 9 + 1 + 4 + 1, bytes("subsampled-drive:0.000244140625", x));
+        assertEquals(header4 + 9 + 1 + 4 + 512, bytes("subsampled-drive:1", x));
+    }
+
+    /**
+     * subsampled-drive: header + 14 + ceil(ceil(m/q)/8) for the padded length m; a tensor shorter than q is one block
+     * shorter than q and keeps one element.
+     */
+    @Test
+    void subsampledDriveSendsCeilOfMOverQSigns() {
+        int header = 4 + 4 + 4;
+        // 156,800 pads to 39 blocks of 4096 = 159,744; 79,872 signs at q = 2
+        assertEquals(header + 4 + 14 + 9_984, bytes("subsampled-drive:0.5", TestData.gaussian(1, 784, 200)));
+        assertEquals(header + 4 + 14 + 2_496, bytes("subsampled-drive:0.125", TestData.gaussian(1, 784, 200)));
+        // 21,007 pads to 6 blocks: 24,576 / 2 = 12,288 signs
+        assertEquals(header + 14 + 1_536, bytes("subsampled-drive:0.5", TestData.gaussian(1, 21_007)));
+        // 200 pads to one block of 256: 128 signs, 16 bytes; 10 to 16: 8 signs, 1 byte
+        assertEquals(header + 14 + 16, bytes("subsampled-drive:0.5", TestData.gaussian(1, 200)));
+        assertEquals(header + 14 + 1, bytes("subsampled-drive:0.5", TestData.gaussian(1, 10)));
+        // 3 elements, one block of 4 < q = 8: one sign
+        assertEquals(header + 14 + 1, bytes("subsampled-drive:0.125", TestData.gaussian(1, 3)));
+        assertEquals(header + 14 + 1, bytes("subsampled-drive:0.5", TestData.gaussian(1, 1)));
+        assertEquals(header + 14, bytes("subsampled-drive:0.5", Tensor.of(new float[0], 0)));
+    }
+
+    /**
+     * The two_nn model (199,210 weights) with every tensor encoded: half a bit per weight plus padding and headers,
+     * more than 60 times fewer bits than float32 (the aggregation's half of a round).
+     */
+    @Test
+    void twoNnUnderSubsampledDriveAtOneHalfIsAboutHalfABitPerWeight() {
+        Struct twoNn = ModelCodecTiming.twoNn();
+        assertEquals(199_210, dev.fl4j.core.Structures.numElements(twoNn));
+        Value encoded = Encoders.parse("subsampled-drive:0.5@0").encode(twoNn, 1);
+        // rank 2: header 16, rank 1: header 12; side information 14 each; signs ceil(m/2/8)
+        long w1 = 16 + 14 + 159_744 / 16;
+        long b1 = 12 + 14 + 256 / 16;
+        long w2 = 16 + 14 + 40_960 / 16;
+        long b2 = 12 + 14 + 256 / 16;
+        long w3 = 16 + 14 + 2_048 / 16;
+        long b3 = 12 + 14 + 1;
+        assertEquals(8 * (w1 + b1 + w2 + b2 + w3 + b3), encoded.sizeInBits());
+        assertTrue(twoNn.sizeInBits() / (double) encoded.sizeInBits() > 60, "more than 60x fewer bits");
     }
 
     @Test

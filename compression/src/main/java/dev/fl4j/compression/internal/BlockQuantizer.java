@@ -10,8 +10,9 @@ import dev.fl4j.compression.StageDecoder;
  * A {@link PackedQuantizer} that can also take its input one rotation block at a time, so that a
  * {@link HadamardStage} in front of it rotates each block into a small scratch array that the quantizer consumes at
  * once, instead of materializing the whole rotated tensor (and, decoding, the whole dequantized one): the
- * {@link dev.fl4j.compression.TensorEncoder} fuses the three stages hadamard, quantizer and bit packing. Same side
- * information in the same order, same bytes, same floats, same rejections as the stages one after the other.
+ * {@link dev.fl4j.compression.TensorEncoder} fuses the three stages hadamard, quantizer and bit packing (four with a
+ * {@link StrideStage} after the rotation, through {@link StrideStage#over}). Same side information in the same order,
+ * same bytes, same floats, same rejections as the stages one after the other.
  */
 public interface BlockQuantizer extends PackedQuantizer {
 

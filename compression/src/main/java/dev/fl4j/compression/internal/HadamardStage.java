@@ -467,11 +467,16 @@ public final class HadamardStage implements EncodingStage {
 
     /** {@link #radix16} over each group of 16 of {@code y[0, len)}; {@code len} a multiple of 16. */
     static void radix16Groups(float[] y, int len) {
+        radix16Groups(y, 0, len);
+    }
+
+    /** {@link #radix16} over each group of 16 of {@code y[start, start+len)}; {@code len} a multiple of 16. */
+    static void radix16Groups(float[] y, int start, int len) {
         if (Kernels.vector()) {
-            VectorKernels.radix16Groups(y, 0, len);
+            VectorKernels.radix16Groups(y, start, len);
             return;
         }
-        for (int j = 0; j < len; j += 16) {
+        for (int j = start; j < start + len; j += 16) {
             radix16(y, j);
         }
     }

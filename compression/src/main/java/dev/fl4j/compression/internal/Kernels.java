@@ -1,13 +1,13 @@
 package dev.fl4j.compression.internal;
 
 /**
- * Chooses between the scalar kernels of {@link HadamardStage}, {@link SignStage} and {@link LloydMaxStage} (at 1 and
- * 2 bits) and their Vector API versions ({@link VectorKernels}). The vector path runs when the JDK's incubating
- * {@code jdk.incubator.vector} module is in the boot layer (the JVM started with {@code --add-modules
- * jdk.incubator.vector}), its preferred float species holds at least 16 lanes (512-bit vectors: one lane per element
- * of the 16-point kernel), and the system property {@value #SCALAR_PROPERTY} is not {@code true}. Both paths give
- * the same floats and bytes, bit for bit; the choice only changes speed. {@link VectorKernels} is loaded only when the
- * module is in the boot layer, so the module stays optional.
+ * Chooses between the scalar kernels of {@link HadamardStage}, {@link SignStage}, {@link LloydMaxStage} (at 1 and
+ * 2 bits) and {@link StrideStage} (at stride 2) and their Vector API versions ({@link VectorKernels}). The vector
+ * path runs when the JDK's incubating {@code jdk.incubator.vector} module is in the boot layer (the JVM started
+ * with {@code --add-modules jdk.incubator.vector}), its preferred float species holds at least 16 lanes (512-bit
+ * vectors: one lane per element of the 16-point kernel), and the system property {@value #SCALAR_PROPERTY} is not
+ * {@code true}. Both paths give the same floats and bytes, bit for bit; the choice only changes speed.
+ * {@link VectorKernels} is loaded only when the module is in the boot layer, so the module stays optional.
  */
 public final class Kernels {
 

@@ -212,7 +212,8 @@ public final class SignStage extends QuantizerStage implements BlockQuantizer {
         };
     }
 
-    private static float readScale(ByteReader in) {
+    /** Reads and checks the scale, as this stage's decoders do. */
+    static float readScale(ByteReader in) {
         int at = in.position();
         float scale = in.readFloat("sign scale");
         if (!Float.isFinite(scale) || scale < 0) {

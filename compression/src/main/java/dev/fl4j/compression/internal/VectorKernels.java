@@ -11,9 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API versions of the hot kernels of {@link HadamardStage}, {@link SignStage} and {@link LloydMaxStage}
- * (with {@code LloydMaxFewBits}), chosen by {@link Kernels}; loaded only when {@code jdk.incubator.vector} is in
- * the boot layer. A 512-bit vector holds the 16 elements of the 16-point kernel, whose butterflies at strides 1 to 8
- * are lane permutations the JIT's auto-vectorizer cannot make.
+ * (with {@code LloydMaxFewBits}), and {@link StrideStage}'s gathering at stride 2, chosen by {@link Kernels}; loaded
+ * only when {@code jdk.incubator.vector} is in the boot layer. A 512-bit vector holds the 16 elements of the
+ * 16-point kernel, whose butterflies at strides 1 to 8 are lane permutations the JIT's auto-vectorizer cannot make.
  *
  * <p>Same floats, bit for bit, as the scalar kernels: every butterfly takes the same two operands in the same order
  * ({@code (a, b) -> (a + b, a - b)}, {@code a} the element of lower index: the upper lane computes {@code a - b} from
@@ -61,6 +61,8 @@ final class VectorKernels {
     // the first 8 (4) lanes repeated
     private static final VectorShuffle<Float> REPEAT8 = VectorShuffle.fromOp(F, i -> i & 7);
     private static final VectorShuffle<Float> REPEAT4 = VectorShuffle.fromOp(F, i -> i & 3);
+    // the even lanes, in the first 8 lanes and again in the last 8
+    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(F, i -> (2 * i) & 15);
     // the lanes that hold the second element (a - b) of their butterfly at stride 1, 2, 4, 8
     private static final VectorMask<Float> UPPER1 = VectorMask.fromLong(F, 0xAAAAL);
     private static final VectorMask<Float> UPPER2 = VectorMask.fromLong(F, 0xCCCCL);
@@ -406,6 +408,26 @@ final class VectorKernels {
         a.intoArray(l1, 0);
         b.intoArray(l2, 0);
         return i;
+    }
+
+    /**
+     * As {@code StrideStage}'s gathering at stride 2, for whole groups of 16 kept elements of a run of {@code len}:
+     * {@code c[j] = y[from + 2j]}, two vectors of the run making one of kept elements; returns how many it took
+     * (groups of 16 whose 32 elements lie in the run) and the largest of {@code largest} and their raw magnitude
+     * bits in {@code largest[0]}. A copy and an integer maximum: the same values as the scalar loop.
+     */
+    static int gatherEvens(float[] y, int from, int len, float[] c, int[] largest) {
+        IntVector max = IntVector.zero(I);
+        int j = 0;
+        for (; 2 * j + 32 <= len; j += 16) {
+            FloatVector a = FloatVector.fromArray(F, y, from + 2 * j).rearrange(EVENS);
+            FloatVector b = FloatVector.fromArray(F, y, from + 2 * j + 16).rearrange(EVENS);
+            FloatVector v = a.blend(b, UPPER8);
+            v.intoArray(c, j);
+            max = max.max(v.reinterpretAsInts().and(0x7fffffff));
+        }
+        largest[0] = Math.max(largest[0], max.reduceLanes(VectorOperators.MAX));
+        return j;
     }
 
     /**

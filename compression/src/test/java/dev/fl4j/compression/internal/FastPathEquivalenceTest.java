@@ -295,6 +295,22 @@ class FastPathEquivalenceTest {
             {new UniformQuantizationStage(8, true)},
             {new UniformQuantizationStage(16, true)},
             {new HadamardStage(12), new UniformQuantizationStage(4, true)},
+            // the stride between rotation and quantizer: the sign's table for 2 <= q <= 16 (from 256 groups at q = 2),
+            // its sparse groups above 16, the plain scatter at q = 1 and under Lloyd-Max; strides above a block
+            {new HadamardStage(12), new StrideStage(1), new SignStage(true)},
+            {new HadamardStage(12), new StrideStage(2), new SignStage(true)},
+            {new HadamardStage(12), new StrideStage(4), new SignStage(true)},
+            {new HadamardStage(12), new StrideStage(8), new SignStage(false)},
+            {new HadamardStage(12), new StrideStage(16), new SignStage(true)},
+            {new HadamardStage(12), new StrideStage(32), new SignStage(true)},
+            {new HadamardStage(12), new StrideStage(4096), new SignStage(true)},
+            {new HadamardStage(13), new StrideStage(2), new SignStage(true)},
+            {new HadamardStage(6), new StrideStage(64), new SignStage(true)},
+            {new HadamardStage(6), new StrideStage(128), new SignStage(true)},
+            {new HadamardStage(3), new StrideStage(2), new SignStage(true)},
+            {new HadamardStage(12), new StrideStage(2), new LloydMaxStage(1, true)},
+            {new HadamardStage(13), new StrideStage(2), new LloydMaxStage(2, true)},
+            {new HadamardStage(12), new StrideStage(4), new LloydMaxStage(3, false)},
         };
         for (EncodingStage[] q : quantizers) {
             EncodingStage[] fusedStages = Arrays.copyOf(q, q.length + 1);

@@ -201,6 +201,10 @@ class VectorKernelsTest {
             {new LloydMaxStage(2, false)},
             {new LloydMaxStage(2, true)},
             {new LloydMaxStage(3, false)},
+            {new HadamardStage(12), new StrideStage(2), new SignStage(true)},
+            {new HadamardStage(12), new StrideStage(8), new SignStage(true)},
+            {new HadamardStage(12), new StrideStage(64), new SignStage(true)},
+            {new HadamardStage(13), new StrideStage(2), new LloydMaxStage(1, true)},
         };
         for (EncodingStage[] chain : chains) {
             EncodingStage[] stages = Arrays.copyOf(chain, chain.length + 1);
@@ -213,7 +217,9 @@ class VectorKernelsTest {
             "hadamard-lloyd:2",
             "hadamard-lloyd:3",
             "sampled-drive:0.5",
-            "sampled-lloyd:0.5:1"
+            "sampled-lloyd:0.5:1",
+            "subsampled-drive:0.5",
+            "subsampled-drive:0.0625"
         }) {
             assertCodecIdentical(Encoders.tensorEncoder(preset), r);
         }
@@ -235,7 +241,7 @@ class VectorKernelsTest {
     @Test
     void rotationsThatOverflowAreRejectedAlike() {
         SplittableRandom r = new SplittableRandom(13);
-        for (String preset : new String[] {"drive", "hadamard-lloyd:2"}) {
+        for (String preset : new String[] {"drive", "hadamard-lloyd:2", "subsampled-drive:0.5"}) {
             TensorEncoder codec = Encoders.tensorEncoder(preset);
             // finite input, but the second block's signed sums overflow float32
             float[] x = values(r, 9000, false);
@@ -246,6 +252,32 @@ class VectorKernelsTest {
                             .getMessage(),
                     new String[2]);
             assertEquals(messages[0], messages[1], preset);
+        }
+    }
+
+    /** The stride's gathering at stride 2 (a copy and an integer maximum) over runs of every length and offset. */
+    @Test
+    void strideGatheringMatches() {
+        SplittableRandom r = new SplittableRandom(17);
+        StrideStage stride = new StrideStage(2);
+        for (int len : new int[] {1, 31, 32, 33, 63, 64, 100, 4095, 4096}) {
+            for (boolean huge : new boolean[] {false, true}) {
+                float[] y = values(r, len + 40, huge);
+                if (huge && len > 10) {
+                    y[7 + 2 * (len / 3)] = r.nextBoolean() ? Float.NaN : Float.NEGATIVE_INFINITY;
+                }
+                int[] largest = new int[2];
+                float[][] kept = bothPaths(
+                        () -> {
+                            float[] c = new float[stride.kept(len) + 3];
+                            largest[Kernels.vector() ? 1 : 0] = stride.gather(y, 7, len, c, 5);
+                            return c;
+                        },
+                        new float[2][]);
+                String what = "run of " + len + (huge ? ", near overflow and not finite" : "");
+                assertBitsEqual(kept[0], kept[1], what + ": kept");
+                assertEquals(largest[0], largest[1], what + ": largest magnitude bits");
+            }
         }
     }
 
