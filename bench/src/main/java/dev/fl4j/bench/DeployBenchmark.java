@@ -51,8 +51,9 @@ import java.util.regex.Pattern;
  *       clients of one JVM share its {@link dev.fl4j.deploy.client.TrainingSlots}, its share of the cores, so
  *       that several clients in a JVM train as many at a time as the local runtime's workers; with TLS and
  *       signed requests (a {@link DevelopmentPki} written to a temporary directory), all clients every round.
- *       {@code warmupRounds} untimed rounds each (the client JVMs start cold: their JIT compiler works
- *       through the first rounds), then the timed
+ *       {@code warmupRounds} untimed rounds each (12 by default, as {@code bench spark}: the client JVMs start
+ *       cold and their JIT compilers work through the first rounds, so the figure is a long run's steady state;
+ *       with one warm-up round it reads about 1.6 where 12 read about 1.24), then the timed
  *       rounds; the ratio is the deployed median round time over the local one. The two final
  *       models must be bitwise equal, or the run fails. Next to the wall times, the CPU seconds per
  *       timed round of each side (the local JVM; the server JVM and the client JVMs) and the cores the
@@ -132,7 +133,7 @@ public final class DeployBenchmark {
         public static Options defaults() {
             // as many client JVMs as the local runtime has workers: each a host of its share of the clients
             int clientJvms = Math.min(10, Runtime.getRuntime().availableProcessors());
-            return new Options(10, clientJvms, 600, 20, 3, 1, 1000, 4, 2, 1, List.of(), List.of());
+            return new Options(10, clientJvms, 600, 20, 3, 12, 1000, 4, 2, 1, List.of(), List.of());
         }
 
         private static List<String> launcherOptions(String side, List<String> options) {
