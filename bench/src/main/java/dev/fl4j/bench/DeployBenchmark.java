@@ -54,7 +54,9 @@ import java.util.regex.Pattern;
  *       {@code warmupRounds} untimed rounds each (12 by default, as {@code bench spark}: the client JVMs start
  *       cold and their JIT compilers work through the first rounds, so the figure is a long run's steady state;
  *       with one warm-up round it reads about 1.6 where 12 read about 1.24), then the timed
- *       rounds; the ratio is the deployed median round time over the local one. The two final
+ *       rounds; then the local runtime again, one untimed and the same number of timed rounds (a fresh loop),
+ *       since the machine's speed drifts over minutes and the two sides run one after the other; the ratio is the
+ *       deployed median round time over the median of the local rounds timed before and after. The two final
  *       models must be bitwise equal, or the run fails. Next to the wall times, the CPU seconds per
  *       timed round of each side (the local JVM; the server JVM and the client JVMs) and the cores the
  *       rest of the machine kept busy, since on a shared machine the two sides run under different loads; and
@@ -247,15 +249,7 @@ public final class DeployBenchmark {
         CpuUsage[] localCpu = new CpuUsage[2];
         ThreadCpu[] localThreads = new ThreadCpu[2];
         long self = ProcessHandle.current().pid();
-        TrainingResult local = TrainingLoop.builder()
-                .setProcess(cnnProcess(o.seed()))
-                .setTrainingData(data)
-                .setClientsPerRound(o.clients())
-                .setRounds(totalRounds)
-                .setPreprocessing(Preprocessing.batches(o.batch()))
-                .optSeed(o.seed())
-                .optWorkers(Runtime.getRuntime().availableProcessors())
-                .optListener(new RoundListener() {
+        TrainingResult local = localLoop(o, data, totalRounds, new RoundListener() {
                     @Override
                     public void roundFinished(int round, Map<String, Double> metrics) {
                         if (round == o.warmupRounds() || round == totalRounds) {
@@ -264,7 +258,6 @@ public final class DeployBenchmark {
                         }
                     }
                 })
-                .build()
                 .run();
         List<Double> localSeconds = timed(records(local.history()), o.rounds());
         out.printf(Locale.ROOT, "local    rounds %s s%n", format(localSeconds));
@@ -346,6 +339,13 @@ public final class DeployBenchmark {
         List<Map<String, Double>> h = history(serverOut.resolve("history.txt"));
         List<Double> deployedSeconds = timed(h, o.rounds());
         out.printf(Locale.ROOT, "deployed rounds %s s (TLS: %s)%n", format(deployedSeconds), tls);
+        // the machine's speed drifts over minutes: local rounds timed on both sides of the deployed ones put a drift
+        // into both sides of the ratio instead of one (a fresh loop's first round builds its trainers: untimed)
+        TrainingResult localAgain = localLoop(o, data, 1 + o.rounds(), null).run();
+        List<Double> localAgainSeconds = timed(records(localAgain.history()), o.rounds());
+        out.printf(Locale.ROOT, "local    rounds again after the deployed ones %s s%n", format(localAgainSeconds));
+        List<Double> allLocalSeconds = new ArrayList<>(localSeconds);
+        allLocalSeconds.addAll(localAgainSeconds);
         if (!bytes(local.model())
                 .equals(HexFormat.of().formatHex(Files.readAllBytes(serverOut.resolve("model.bin"))))) {
             throw new IllegalStateException("the deployed model after " + totalRounds
@@ -373,7 +373,7 @@ public final class DeployBenchmark {
                                 - (serverCpu[1] - serverCpu[0] + clientsCpu[1] - clientsCpu[0])
                                         / machine[1].wallSecondsSince(machine[0])));
         Result cnn = new Result(
-                median(localSeconds), median(deployedSeconds), protocol, tcpBytes, accounted, heap, maxHeap, cpu);
+                median(allLocalSeconds), median(deployedSeconds), protocol, tcpBytes, accounted, heap, maxHeap, cpu);
         print(out, o, cnn);
         out.printf(
                 Locale.ROOT,
@@ -651,6 +651,22 @@ public final class DeployBenchmark {
     }
 
     /** The round seconds of the last {@code rounds} rounds (index 0 of a history may be round 0's evaluation). */
+    /** The local runtime's FedAvg run of the bench: the same process, clients, batches, seed and workers. */
+    private static TrainingLoop localLoop(Options o, ClientData data, int rounds, RoundListener listener) {
+        TrainingLoop.Builder b = TrainingLoop.builder()
+                .setProcess(cnnProcess(o.seed()))
+                .setTrainingData(data)
+                .setClientsPerRound(o.clients())
+                .setRounds(rounds)
+                .setPreprocessing(Preprocessing.batches(o.batch()))
+                .optSeed(o.seed())
+                .optWorkers(Runtime.getRuntime().availableProcessors());
+        if (listener != null) {
+            b.optListener(listener);
+        }
+        return b.build();
+    }
+
     private static List<Double> timed(List<Map<String, Double>> history, int rounds) {
         List<Double> s = new ArrayList<>();
         for (Map<String, Double> m : history.subList(history.size() - rounds, history.size())) {
