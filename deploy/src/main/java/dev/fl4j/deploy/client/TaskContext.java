@@ -3,6 +3,7 @@ package dev.fl4j.deploy.client;
 import dev.fl4j.core.Placement;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.computation.ClientContext;
+import dev.fl4j.core.computation.WorkerResources;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -107,9 +108,16 @@ final class TaskContext implements ClientContext, AutoCloseable {
         writes.put(key, java.util.Objects.requireNonNull(state, "state"));
     }
 
-    /** Closes this client's own worker's resources (a training slot's belong to its {@link TrainingSlots}). */
+    /**
+     * Closes this client's own worker's resources (a training slot's belong to its {@link TrainingSlots}), best
+     * effort: the client is stopping, and a resource that fails to close does not keep the others open.
+     */
     @Override
     public void close() {
-        own.close();
+        try {
+            own.close();
+        } catch (IllegalStateException e) {
+            // every resource was tried; the client stops all the same
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.fl4j.deploy.client;
 
+import dev.fl4j.core.computation.WorkerResources;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.function.Function;
@@ -85,11 +86,23 @@ public final class TrainingSlots implements AutoCloseable {
         }
     }
 
-    /** Closes every slot's worker resources; call it after the clients sharing the slots have stopped. */
+    /**
+     * Closes every slot's worker resources; call it after the clients sharing the slots have stopped.
+     *
+     * @throws IllegalStateException wrapping the first failure to close a resource, after trying them all
+     */
     @Override
     public void close() {
+        IllegalStateException first = null;
         for (Slot s : all) {
-            s.resources.close();
+            try {
+                s.resources.close();
+            } catch (IllegalStateException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
