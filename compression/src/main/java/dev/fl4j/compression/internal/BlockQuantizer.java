@@ -4,6 +4,7 @@ import dev.fl4j.compression.ByteReader;
 import dev.fl4j.compression.ByteWriter;
 import dev.fl4j.compression.Signal;
 import dev.fl4j.compression.SignalShape;
+import dev.fl4j.compression.StageContext;
 import dev.fl4j.compression.StageDecoder;
 
 /**
@@ -21,6 +22,15 @@ public interface BlockQuantizer extends PackedQuantizer {
 
     /** Starts encoding {@code m} elements: writes any leading side information now, the rest in {@link Sink#finish}. */
     Sink startPacked(int m, ByteWriter sideInfo);
+
+    /** Encodes and packs the whole tensor through {@link #startPacked}, in one run. */
+    @Override
+    default Signal encodePacked(Signal input, StageContext context, ByteWriter sideInfo) {
+        float[] x = input.floats();
+        Sink sink = startPacked(x.length, sideInfo);
+        sink.accept(x, 0, 0, x.length);
+        return Signal.bytes(sink.finish());
+    }
 
     /** Reads this stage's side information as {@code readSideInfo} does; returns the source of its decoded floats. */
     Source readSideInfoSource(ByteReader sideInfo, SignalShape input);

@@ -112,18 +112,6 @@ public final class LloydMaxStage extends QuantizerStage implements BlockQuantize
         return Signal.symbols(q, levels.length);
     }
 
-    /**
-     * As {@link #encode} then bit packing, a block at a time through a block of symbols: a block starts on a whole
-     * byte ({@value #BLOCK}·bits is a multiple of 8), so the blocks pack one after the other.
-     */
-    @Override
-    public Signal encodePacked(Signal input, StageContext context, ByteWriter sideInfo) {
-        float[] x = input.floats();
-        Sink sink = startPacked(x.length, sideInfo);
-        sink.accept(x, 0, 0, x.length);
-        return Signal.bytes(sink.finish());
-    }
-
     /** Rotation blocks must hold whole scale blocks, or be the one block of a tensor no longer than one. */
     @Override
     public boolean takesBlocks(int block, int m) {

@@ -50,24 +50,16 @@ public final class SignStage extends QuantizerStage implements BlockQuantizer {
         return Signal.symbols(s, 2);
     }
 
-    /**
-     * As {@link #encode} then bit packing: sign bit i at bit {@code i mod 8} of byte {@code i/8}, gathered 64 at a
-     * time into a little-endian long. The norms are summed in the lanes of {@link Norms}, as {@link #encode} sums them,
-     * so the scale is the same float.
-     */
-    @Override
-    public Signal encodePacked(Signal input, StageContext context, ByteWriter sideInfo) {
-        float[] y = input.floats();
-        Sink sink = startPacked(y.length, sideInfo);
-        sink.accept(y, 0, 0, y.length);
-        return Signal.bytes(sink.finish());
-    }
-
     @Override
     public boolean takesBlocks(int block, int m) {
         return true;
     }
 
+    /**
+     * As {@link #encode} then bit packing: sign bit i at bit {@code i mod 8} of byte {@code i/8}, gathered 64 at a
+     * time into a little-endian long. The norms are summed in the lanes of {@link Norms}, as {@link #encode} sums them,
+     * so the scale is the same float.
+     */
     @Override
     public Sink startPacked(int m, ByteWriter sideInfo) {
         return new Sink() {

@@ -198,14 +198,6 @@ public final class StrideStage implements EncodingStage {
             return block % stride() == 0 && quantizer.takesBlocks(block >>> strideLog2, kept(m));
         }
 
-        @Override
-        public Signal encodePacked(Signal input, StageContext context, ByteWriter sideInfo) {
-            float[] y = input.floats();
-            Sink sink = startPacked(y.length, sideInfo);
-            sink.accept(y, 0, 0, y.length);
-            return Signal.bytes(sink.finish());
-        }
-
         /**
          * Takes the elements in runs that start at multiples of q, all but the last of whole strides. Writes this
          * stage's side information now; a non-finite kept element is refused before the quantizer takes it, and the
