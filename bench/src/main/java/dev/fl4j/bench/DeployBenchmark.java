@@ -650,7 +650,6 @@ public final class DeployBenchmark {
         return out;
     }
 
-    /** The round seconds of the last {@code rounds} rounds (index 0 of a history may be round 0's evaluation). */
     /** The local runtime's FedAvg run of the bench: the same process, clients, batches, seed and workers. */
     private static TrainingLoop localLoop(Options o, ClientData data, int rounds, RoundListener listener) {
         TrainingLoop.Builder b = TrainingLoop.builder()
@@ -667,6 +666,7 @@ public final class DeployBenchmark {
         return b.build();
     }
 
+    /** The round seconds of the last {@code rounds} rounds (index 0 of a history may be round 0's evaluation). */
     private static List<Double> timed(List<Map<String, Double>> history, int rounds) {
         List<Double> s = new ArrayList<>();
         for (Map<String, Double> m : history.subList(history.size() - rounds, history.size())) {
