@@ -38,10 +38,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code TO - 1} of the CNN part, {@code FederatedClient}s sharing this JVM and {@code SLOTS} training slots,
  *       each with its key from the PKI directory and its synthetic images, working until the run finishes;
  *   <li>{@code cnn-server PKI_DIR CLIENTS BATCH WARMUP ROUNDS SEED OUT_DIR}: the CNN part's server (TLS, the
- *       PKI's authorized keys, every client each round), which prints {@code listening on HOST:PORT}; after the
- *       last warm-up round and after the last round it prints {@code snapshot ROUND} and waits for a line on its
- *       standard input (the bench reads the CPU counters meanwhile, between two rounds, so no round time
- *       includes the pause); at the end {@code tls PROTOCOL SUITE (ENGINE)}, its connections' TLS; then the
+ *       PKI's authorized keys, every client each round), which prints {@code listening on HOST:PORT}; after every
+ *       round it prints {@code round ROUND} and waits for a line on its standard input (meanwhile the bench runs the
+ *       local runtime's round of the same number and, after the last warm-up round and the last round, reads the
+ *       CPU counters; between two rounds, so no round time includes the pause); at the end
+ *       {@code tls PROTOCOL SUITE (ENGINE)}, its connections' TLS; then the
  *       final model's value bytes in {@code OUT_DIR/model.bin}, each round's metrics in
  *       {@code OUT_DIR/history.txt} ({@code ROUND NAME VALUE} a line);
  *   <li>{@code softmax-server PKI_DIR CLIENTS ROUNDS SEED}: the softmax server of the heap part (TLS,
@@ -140,16 +141,17 @@ public final class DeployBenchProcess {
                 .optListener(new RoundListener() {
                     @Override
                     public void roundFinished(int round, Map<String, Double> metrics) {
-                        if (round == warmup || round == total) {
-                            System.out.println("snapshot " + round);
-                            System.out.flush();
-                            try {
-                                if (bench.readLine() == null) {
-                                    throw new IllegalStateException("the bench closed the server's input");
-                                }
-                            } catch (IOException e) {
-                                throw new UncheckedIOException(e);
+                        if (round < 1) {
+                            return; // an evaluation before the first round
+                        }
+                        System.out.println("round " + round);
+                        System.out.flush();
+                        try {
+                            if (bench.readLine() == null) {
+                                throw new IllegalStateException("the bench closed the server's input");
                             }
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
                         }
                     }
                 })

@@ -35,8 +35,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,8 +49,10 @@ import java.util.regex.Pattern;
  *
  * <ol>
  *   <li><b>Round time.</b> FedAvg on the FedAvg CNN over {@code clients} clients with synthetic
- *       image data: first on the {@link LocalRuntime} (one worker per core) in this JVM, then on a
- *       {@link DeployServer} in a JVM of its own with every client a {@code FederatedClient} on 127.0.0.1, the
+ *       image data: on the {@link LocalRuntime} (one worker per core) in this JVM and on a
+ *       {@link DeployServer} in a JVM of its own with every client a {@code FederatedClient} on 127.0.0.1, their
+ *       rounds alternating (deployed round r, then local round r, while the other side waits between two rounds:
+ *       the machine's speed drifts over minutes, and rounds that alternate meet a drift alike), the
  *       clients spread over {@code clientJvms} JVMs (so neither side's JIT compiler works for the other); the
  *       clients of one JVM share its {@link dev.fl4j.deploy.client.TrainingSlots}, its share of the cores, so
  *       that several clients in a JVM train as many at a time as the local runtime's workers; with TLS and
@@ -54,9 +60,7 @@ import java.util.regex.Pattern;
  *       {@code warmupRounds} untimed rounds each (12 by default, as {@code bench spark}: the client JVMs start
  *       cold and their JIT compilers work through the first rounds, so the figure is a long run's steady state;
  *       with one warm-up round it reads about 1.6 where 12 read about 1.24), then the timed
- *       rounds; then the local runtime again, one untimed and the same number of timed rounds (a fresh loop),
- *       since the machine's speed drifts over minutes and the two sides run one after the other; the ratio is the
- *       deployed median round time over the median of the local rounds timed before and after. The two final
+ *       rounds; the ratio is the deployed median round time over the local one. The two final
  *       models must be bitwise equal, or the run fails. Next to the wall times, the CPU seconds per
  *       timed round of each side (the local JVM; the server JVM and the client JVMs) and the cores the
  *       rest of the machine kept busy, since on a shared machine the two sides run under different loads; and
@@ -189,8 +193,7 @@ public final class DeployBenchmark {
      * kept busy meanwhile, so a wall-time ratio taken under another load can be told apart from what
      * deployment itself costs.
      */
-    public record CpuSplit(
-            double local, double server, double clients, double otherCoresLocal, double otherCoresDeployed) {
+    public record CpuSplit(double local, double server, double clients, double otherCores) {
 
         public double deployed() {
             return server + clients;
@@ -249,18 +252,12 @@ public final class DeployBenchmark {
         CpuUsage[] localCpu = new CpuUsage[2];
         ThreadCpu[] localThreads = new ThreadCpu[2];
         long self = ProcessHandle.current().pid();
-        TrainingResult local = localLoop(o, data, totalRounds, new RoundListener() {
-                    @Override
-                    public void roundFinished(int round, Map<String, Double> metrics) {
-                        if (round == o.warmupRounds() || round == totalRounds) {
-                            localCpu[round == o.warmupRounds() ? 0 : 1] = CpuUsage.now();
-                            localThreads[round == o.warmupRounds() ? 0 : 1] = ThreadCpu.of(self);
-                        }
-                    }
-                })
-                .run();
-        List<Double> localSeconds = timed(records(local.history()), o.rounds());
-        out.printf(Locale.ROOT, "local    rounds %s s%n", format(localSeconds));
+        LocalRounds local = new LocalRounds(o, data, totalRounds, round -> {
+            if (round == o.warmupRounds() || round == totalRounds) {
+                localCpu[round == o.warmupRounds() ? 0 : 1] = CpuUsage.now();
+                localThreads[round == o.warmupRounds() ? 0 : 1] = ThreadCpu.of(self);
+            }
+        });
 
         TcpCounter tcp = new TcpCounter();
         List<Process> clients = new ArrayList<>();
@@ -312,15 +309,21 @@ public final class DeployBenchmark {
                     }
                 } else if (line.startsWith("tls ")) {
                     tls = line.substring("tls ".length());
-                } else if (line.startsWith("snapshot ")) {
-                    // the server waits between two rounds until told to go on: no round time includes this
-                    int i = Integer.parseInt(line.substring("snapshot ".length())) == o.warmupRounds() ? 0 : 1;
-                    tcp.snapshot(i == 0);
-                    machine[i] = CpuUsage.now();
-                    serverCpu[i] = ProcessCpu.seconds(server.pid());
-                    clientsCpu[i] = ProcessCpu.seconds(clients);
-                    serverThreads[i] = ThreadCpu.of(server.pid());
-                    clientThreads.set(i, ThreadCpu.of(clients));
+                } else if (line.startsWith("round ")) {
+                    // the server waits between two rounds until told to go on (no round time includes this); the
+                    // local runtime's round of the same number runs meanwhile, so the two sides' rounds alternate
+                    // and a drift of the machine's speed reaches both alike
+                    int round = Integer.parseInt(line.substring("round ".length()));
+                    if (round == o.warmupRounds() || round == totalRounds) {
+                        int i = round == o.warmupRounds() ? 0 : 1;
+                        tcp.snapshot(i == 0);
+                        machine[i] = CpuUsage.now();
+                        serverCpu[i] = ProcessCpu.seconds(server.pid());
+                        clientsCpu[i] = ProcessCpu.seconds(clients);
+                        serverThreads[i] = ThreadCpu.of(server.pid());
+                        clientThreads.set(i, ThreadCpu.of(clients));
+                    }
+                    local.run(round);
                     toServer.println("go");
                 }
             }
@@ -336,17 +339,13 @@ public final class DeployBenchmark {
                 }
             }
         }
+        TrainingResult localResult = local.result();
+        List<Double> localSeconds = timed(records(localResult.history()), o.rounds());
+        out.printf(Locale.ROOT, "local    rounds %s s%n", format(localSeconds));
         List<Map<String, Double>> h = history(serverOut.resolve("history.txt"));
         List<Double> deployedSeconds = timed(h, o.rounds());
         out.printf(Locale.ROOT, "deployed rounds %s s (TLS: %s)%n", format(deployedSeconds), tls);
-        // the machine's speed drifts over minutes: local rounds timed on both sides of the deployed ones put a drift
-        // into both sides of the ratio instead of one (a fresh loop's first round builds its trainers: untimed)
-        TrainingResult localAgain = localLoop(o, data, 1 + o.rounds(), null).run();
-        List<Double> localAgainSeconds = timed(records(localAgain.history()), o.rounds());
-        out.printf(Locale.ROOT, "local    rounds again after the deployed ones %s s%n", format(localAgainSeconds));
-        List<Double> allLocalSeconds = new ArrayList<>(localSeconds);
-        allLocalSeconds.addAll(localAgainSeconds);
-        if (!bytes(local.model())
+        if (!bytes(localResult.model())
                 .equals(HexFormat.of().formatHex(Files.readAllBytes(serverOut.resolve("model.bin"))))) {
             throw new IllegalStateException("the deployed model after " + totalRounds
                     + " rounds differs from the local runtime's: deployment and simulation disagree");
@@ -361,11 +360,11 @@ public final class DeployBenchmark {
 
         Optional<Long> heap = Optional.empty();
         long maxHeap = 0;
+        // the two sides' timed rounds alternate, so the rest of the machine is what neither side's JVMs used
         CpuSplit cpu = new CpuSplit(
                 localCpu[1].processSecondsSince(localCpu[0]) / o.rounds(),
                 (serverCpu[1] - serverCpu[0]) / o.rounds(),
                 (clientsCpu[1] - clientsCpu[0]) / o.rounds(),
-                localCpu[1].otherCoresSince(localCpu[0]),
                 Math.max(
                         0,
                         machine[1].machineCoresSince(machine[0])
@@ -373,7 +372,7 @@ public final class DeployBenchmark {
                                 - (serverCpu[1] - serverCpu[0] + clientsCpu[1] - clientsCpu[0])
                                         / machine[1].wallSecondsSince(machine[0])));
         Result cnn = new Result(
-                median(allLocalSeconds), median(deployedSeconds), protocol, tcpBytes, accounted, heap, maxHeap, cpu);
+                median(localSeconds), median(deployedSeconds), protocol, tcpBytes, accounted, heap, maxHeap, cpu);
         print(out, o, cnn);
         out.printf(
                 Locale.ROOT,
@@ -520,16 +519,14 @@ public final class DeployBenchmark {
         out.printf(
                 Locale.ROOT,
                 "  (CPU per timed round: local %.2f s; deployed %.2f s = server %.2f s + %d client JVMs %.2f s;"
-                        + " ratio %.3f;%n   the rest of the machine kept %.1f cores busy during the local rounds,"
-                        + " %.1f during the deployed)%n",
+                        + " ratio %.3f;%n   the rest of the machine kept %.1f cores busy during the timed rounds)%n",
                 c.local(),
                 c.deployed(),
                 c.server(),
                 o.clientJvms(),
                 c.clients(),
                 c.ratio(),
-                c.otherCoresLocal(),
-                c.otherCoresDeployed());
+                c.otherCores());
         row(
                 out,
                 r.tcpBytes().isPresent() ? "wire bytes (TCP) / accounted bytes" : "wire bytes (protocol) / accounted",
@@ -650,20 +647,82 @@ public final class DeployBenchmark {
         return out;
     }
 
+    /**
+     * The local runtime's run, one round at a time on the bench's call: {@link #run} lets round {@code r} go and
+     * returns when it has finished, the loop waiting between rounds on its own thread (in its round listener, after
+     * the round's time was taken).
+     */
+    private static final class LocalRounds {
+        private final Thread thread;
+        private final Semaphore next = new Semaphore(0);
+        private final BlockingQueue<Integer> finished = new LinkedBlockingQueue<>();
+        private final int total;
+        private volatile TrainingResult result;
+        private volatile Throwable failure;
+
+        /** {@code afterRound} sees each round's number as it finishes, before the loop waits. */
+        LocalRounds(Options o, ClientData data, int total, IntConsumer afterRound) {
+            this.total = total;
+            TrainingLoop loop = localLoop(o, data, total, new RoundListener() {
+                @Override
+                public void roundFinished(int round, Map<String, Double> metrics) {
+                    if (round < 1) {
+                        return;
+                    }
+                    afterRound.accept(round);
+                    finished.add(round);
+                    if (round < LocalRounds.this.total) {
+                        next.acquireUninterruptibly();
+                    }
+                }
+            });
+            this.thread = new Thread(
+                    () -> {
+                        try {
+                            result = loop.run();
+                        } catch (Throwable t) {
+                            failure = t;
+                            finished.add(-1);
+                        }
+                    },
+                    "bench-local-rounds");
+            thread.setDaemon(true);
+        }
+
+        /** Runs round {@code round} (the rounds in order from 1) and waits for it to finish. */
+        void run(int round) throws InterruptedException {
+            if (round == 1) {
+                thread.start();
+            } else {
+                next.release();
+            }
+            int done = finished.take();
+            if (done != round) {
+                throw new IllegalStateException("the local runtime's run failed at round " + round, failure);
+            }
+        }
+
+        TrainingResult result() throws InterruptedException {
+            thread.join();
+            if (failure != null || result == null) {
+                throw new IllegalStateException("the local runtime's run failed", failure);
+            }
+            return result;
+        }
+    }
+
     /** The local runtime's FedAvg run of the bench: the same process, clients, batches, seed and workers. */
     private static TrainingLoop localLoop(Options o, ClientData data, int rounds, RoundListener listener) {
-        TrainingLoop.Builder b = TrainingLoop.builder()
+        return TrainingLoop.builder()
                 .setProcess(cnnProcess(o.seed()))
                 .setTrainingData(data)
                 .setClientsPerRound(o.clients())
                 .setRounds(rounds)
                 .setPreprocessing(Preprocessing.batches(o.batch()))
                 .optSeed(o.seed())
-                .optWorkers(Runtime.getRuntime().availableProcessors());
-        if (listener != null) {
-            b.optListener(listener);
-        }
-        return b.build();
+                .optWorkers(Runtime.getRuntime().availableProcessors())
+                .optListener(listener)
+                .build();
     }
 
     /** The round seconds of the last {@code rounds} rounds (index 0 of a history may be round 0's evaluation). */
