@@ -685,7 +685,7 @@ public final class DeployBenchmark {
                             finished.add(-1);
                         }
                     },
-                    "bench-local-rounds");
+                    ThreadCpu.LOCAL_ROUNDS_THREAD);
             thread.setDaemon(true);
         }
 

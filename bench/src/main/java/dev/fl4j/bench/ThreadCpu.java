@@ -21,11 +21,15 @@ import java.util.Map;
  */
 final class ThreadCpu {
 
+    /** The thread on which {@code bench deploy} runs the local runtime's round loop (at most 15 characters). */
+    static final String LOCAL_ROUNDS_THREAD = "local-rounds";
+
     /** A kind of thread. */
     enum Group {
         /**
          * The threads running the work: a JVM's main thread (a deployed client's task thread, the local run's
-         * round loop), the local runtime's workers; TensorFlow runs its session on the calling thread.
+         * round loop, or {@value ThreadCpu#LOCAL_ROUNDS_THREAD} where {@code bench deploy} runs it), the local
+         * runtime's workers; TensorFlow runs its session on the calling thread.
          */
         WORK("work"),
         /**
@@ -50,6 +54,7 @@ final class ThreadCpu {
             // the JVM's main thread keeps the launcher's name ("java")
             if (name.equals("java")
                     || name.equals("main")
+                    || name.equals(LOCAL_ROUNDS_THREAD)
                     || name.startsWith("fl4j-worker")
                     || name.startsWith("fl4j-client")) {
                 return WORK;

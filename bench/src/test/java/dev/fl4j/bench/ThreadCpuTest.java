@@ -18,6 +18,8 @@ class ThreadCpuTest {
     void groupsThreadsByTheNamesTheKernelKnows() {
         assertEquals(ThreadCpu.Group.WORK, ThreadCpu.Group.of("java"));
         assertEquals(ThreadCpu.Group.WORK, ThreadCpu.Group.of("fl4j-worker-1"));
+        assertEquals(ThreadCpu.Group.WORK, ThreadCpu.Group.of(ThreadCpu.LOCAL_ROUNDS_THREAD));
+        assertTrue(ThreadCpu.LOCAL_ROUNDS_THREAD.length() <= 15, "the kernel keeps 15 bytes of a thread's name");
         assertEquals(ThreadCpu.Group.GRPC, ThreadCpu.Group.of("grpc-default-wo"));
         assertEquals(ThreadCpu.Group.GRPC, ThreadCpu.Group.of("fl4j-fleet-3"));
         assertEquals(ThreadCpu.Group.GRPC, ThreadCpu.Group.of("fl4j-heartbeat-"));
