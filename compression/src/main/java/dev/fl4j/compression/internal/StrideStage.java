@@ -157,11 +157,16 @@ public final class StrideStage implements EncodingStage {
                         name() + ": expected " + k + " kept values for " + n + " elements, got " + v.length);
             }
             float[] x = new float[n];
-            for (int j = 0; j < k; j++) {
-                x[j << strideLog2] = v[j] * scale;
-            }
+            scatter(v, k, scale, x);
             return Signal.floats(x);
         };
+    }
+
+    /** {@code dst[j·q] = kept[j]·scale} for the first {@code k} kept values; the elements between stay as they are. */
+    private void scatter(float[] kept, int k, float scale, float[] dst) {
+        for (int j = 0; j < k; j++) {
+            dst[j << strideLog2] = kept[j] * scale;
+        }
     }
 
     /** Reads and checks the side information. */
@@ -259,12 +264,9 @@ public final class StrideStage implements EncodingStage {
                     if (scratch.length < k) {
                         scratch = new float[k];
                     }
-                    float[] c = scratch;
-                    inner.fill(offset >>> strideLog2, c, k);
+                    inner.fill(offset >>> strideLog2, scratch, k);
                     Arrays.fill(dst, 0, len, 0f);
-                    for (int j = 0; j < k; j++) {
-                        dst[j << strideLog2] = c[j] * scale;
-                    }
+                    scatter(scratch, k, scale, dst);
                 }
             };
         }
