@@ -2,6 +2,7 @@ package dev.fl4j.bench;
 
 import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.deploy.client.FederatedClient;
+import dev.fl4j.deploy.client.SharedArguments;
 import dev.fl4j.deploy.client.TrainingSlots;
 import dev.fl4j.deploy.security.DevelopmentPki;
 import dev.fl4j.deploy.security.PkiFiles;
@@ -35,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>{@code cnn-clients SERVER PKI_DIR CLIENTS FROM TO EXAMPLES SEED SLOTS}: clients {@code FROM} to
- *       {@code TO - 1} of the CNN part, {@code FederatedClient}s sharing this JVM and {@code SLOTS} training slots,
+ *       {@code TO - 1} of the CNN part, {@code FederatedClient}s sharing this JVM, its downloaded arguments and
+ *       {@code SLOTS} training slots,
  *       each with its key from the PKI directory and its synthetic images, working until the run finishes;
  *   <li>{@code cnn-server PKI_DIR CLIENTS BATCH WARMUP ROUNDS SEED OUT_DIR}: the CNN part's server (TLS, the
  *       PKI's authorized keys, every client each round), which prints {@code listening on HOST:PORT}; after every
@@ -95,11 +97,13 @@ public final class DeployBenchProcess {
         List<FederatedClient> started = new ArrayList<>();
         // the clients close (and stop training) before the slots whose trainers they share
         try (TrainingSlots slots = TrainingSlots.of(Integer.parseInt(a[8]))) {
+            SharedArguments arguments = SharedArguments.forHost();
             try {
                 for (int k = from; k < to; k++) {
                     started.add(tlsClient(a[1], pki, k)
                             .setData(Dataset.of(DeployBenchmark.cnnExamples(examples, seed, k)))
                             .optTrainingSlots(slots)
+                            .optSharedArguments(arguments)
                             .build()
                             .start());
                 }
@@ -108,7 +112,8 @@ public final class DeployBenchProcess {
                     if (!c.awaitFinished(Duration.ofHours(2))) {
                         throw new IllegalStateException("client " + k + " did not finish within 2 hours");
                     }
-                    System.out.println("client " + k + ": " + c.tasksDone() + " tasks done");
+                    System.out.println("client " + k + ": " + c.tasksDone() + " tasks done, " + c.argumentsFetched()
+                            + " arguments downloaded");
                 }
             } finally {
                 for (FederatedClient c : started) {

@@ -70,7 +70,9 @@ import java.util.regex.Pattern;
  *       the runtime accounted (broadcast plus aggregated): the TCP payload bytes of the server's
  *       connections as the kernel counts them ({@code ss -ti}: TLS records, HTTP/2 frames, protobuf,
  *       heartbeats and polls included), and the protocol's own count of its serialized messages
- *       ({@code WireStats}).
+ *       ({@code WireStats}). The bytes due are the accounted ones less the broadcast bytes a client JVM downloaded
+ *       once for all its clients ({@link dev.fl4j.deploy.client.SharedArguments}; the accounting counts a
+ *       broadcast once per client): the ratio is what the protocol's framing costs.
  *   <li><b>Server heap.</b> A server for the softmax model in a JVM of its own with a 512 MiB heap
  *       cap and {@code lightweightClients} real gRPC clients (TLS, their own keys) connected from
  *       {@code lightweightJvms} JVMs ({@code FederatedClient} instances sharing each JVM), all of
@@ -82,7 +84,7 @@ public final class DeployBenchmark {
 
     /** Target: deployed round time / local round time. */
     public static final double ROUND_TIME_RATIO_TARGET = 1.10;
-    /** Target: wire bytes / accounted bytes. */
+    /** Target: wire bytes / bytes due (the accounted bytes less those the client JVMs shared). */
     public static final double WIRE_RATIO_TARGET = 1.01;
     /** Target: the server's peak live heap with the lightweight clients connected. */
     public static final long SERVER_HEAP_TARGET = 512L << 20;
@@ -144,9 +146,12 @@ public final class DeployBenchmark {
 
         private static List<String> launcherOptions(String side, List<String> options) {
             for (String jvmOption : options) {
-                if (!jvmOption.startsWith("-X") && !jvmOption.startsWith("-D")) {
-                    throw new IllegalArgumentException("a " + side + " JVM option is a -X... or -D... option of the"
-                            + " java launcher (such as -XX:TieredStopAtLevel=1), got '" + jvmOption + "'");
+                if (!jvmOption.startsWith("-X")
+                        && !jvmOption.startsWith("-D")
+                        && !jvmOption.startsWith("-agentpath:")) {
+                    throw new IllegalArgumentException("a " + side + " JVM option is a -X..., -D... or -agentpath:..."
+                            + " option of the java launcher (such as -XX:TieredStopAtLevel=1), got '" + jvmOption
+                            + "'");
                 }
             }
             return List.copyOf(options);
@@ -161,7 +166,9 @@ public final class DeployBenchmark {
 
     /**
      * The measurements. {@code tcpBytes} is empty where the kernel's counters could not be read;
-     * {@code serverPeakLiveHeap} is empty when the heap part was skipped.
+     * {@code serverPeakLiveHeap} is empty when the heap part was skipped. {@code sharedArgumentBytes} are the
+     * broadcast bytes the accounting counts once per client but a client JVM downloaded once for its clients
+     * (the server's {@link DeployServer#ARGUMENT_BYTES_SHARED}).
      */
     public record Result(
             double localSeconds,
@@ -169,6 +176,7 @@ public final class DeployBenchmark {
             long protocolBytes,
             Optional<Long> tcpBytes,
             long accountedBits,
+            long sharedArgumentBytes,
             Optional<Long> serverPeakLiveHeap,
             long serverMaxHeap,
             CpuSplit cpu) {
@@ -177,13 +185,21 @@ public final class DeployBenchmark {
             return deployedSeconds / localSeconds;
         }
 
-        /** Wire bytes (TCP where known, else the protocol's messages) over the accounted bytes. */
+        /**
+         * Wire bytes (TCP where known, else the protocol's messages) over the bytes due: the accounted bytes less
+         * those the client JVMs shared, which never were to cross the wire. What the protocol's framing costs.
+         */
         public double wireRatio() {
-            return tcpBytes.orElse(protocolBytes) / (accountedBits / 8.0);
+            return tcpBytes.orElse(protocolBytes) / dueBytes();
         }
 
         public double protocolRatio() {
-            return protocolBytes / (accountedBits / 8.0);
+            return protocolBytes / dueBytes();
+        }
+
+        /** The accounted bytes less the shared argument bytes. */
+        public double dueBytes() {
+            return accountedBits / 8.0 - sharedArgumentBytes;
         }
     }
 
@@ -218,7 +234,8 @@ public final class DeployBenchmark {
                 Locale.ROOT,
                 "bench deploy: FedAvg fedavg_cnn, %d clients x %d synthetic examples (batch %d), all clients every"
                         + " round, %d warm-up + %d timed rounds;%n  local runtime (%d workers, this JVM) vs a TLS"
-                        + " server JVM%s with %d client JVMs%s on 127.0.0.1 (%d training slot%s each); load average"
+                        + " server JVM%s with %d client JVMs%s on 127.0.0.1 (%d training slot%s each, the downloaded"
+                        + " broadcast shared); load average"
                         + " %s%n",
                 o.clients(),
                 o.examplesPerClient(),
@@ -356,6 +373,7 @@ public final class DeployBenchmark {
                 + delta(first, last, DeployServer.WIRE_RECEIVED_BYTES));
         long accounted = (long)
                 (delta(first, last, TrainingLoop.BROADCASTED_BITS) + delta(first, last, TrainingLoop.AGGREGATED_BITS));
+        long shared = (long) delta(first, last, DeployServer.ARGUMENT_BYTES_SHARED);
         Optional<Long> tcpBytes = tcp.delta();
 
         Optional<Long> heap = Optional.empty();
@@ -372,7 +390,15 @@ public final class DeployBenchmark {
                                 - (serverCpu[1] - serverCpu[0] + clientsCpu[1] - clientsCpu[0])
                                         / machine[1].wallSecondsSince(machine[0])));
         Result cnn = new Result(
-                median(localSeconds), median(deployedSeconds), protocol, tcpBytes, accounted, heap, maxHeap, cpu);
+                median(localSeconds),
+                median(deployedSeconds),
+                protocol,
+                tcpBytes,
+                accounted,
+                shared,
+                heap,
+                maxHeap,
+                cpu);
         print(out, o, cnn);
         out.printf(
                 Locale.ROOT,
@@ -385,18 +411,18 @@ public final class DeployBenchmark {
         // but not of the protocol's making, so the ratio without them is what the protocol's framing costs
         if (tcpBytes.isPresent() && tcp.retransmitted().isPresent()) {
             long again = tcp.retransmitted().get();
-            double once = (tcpBytes.get() - again) / (accounted / 8.0);
+            double once = (tcpBytes.get() - again) / cnn.dueBytes();
             row(
                     out,
-                    "wire bytes (TCP, retransmissions out) / accounted",
+                    "wire bytes (TCP, retransmissions out) / due",
                     String.format(Locale.ROOT, "%.4f", once),
                     String.format(Locale.ROOT, "<= %.2f", WIRE_RATIO_TARGET),
                     once <= WIRE_RATIO_TARGET);
             out.printf(
                     Locale.ROOT,
-                    "  (the kernel retransmitted %,d B = %.4f of the accounted bytes, counted in the TCP figure)%n",
+                    "  (the kernel retransmitted %,d B = %.4f of the bytes due, counted in the TCP figure)%n",
                     again,
-                    again / (accounted / 8.0));
+                    again / cnn.dueBytes());
         }
         if (o.lightweightClients() == 0) {
             return cnn;
@@ -408,6 +434,7 @@ public final class DeployBenchmark {
                 protocol,
                 tcpBytes,
                 accounted,
+                shared,
                 Optional.of(heapFigures[0]),
                 heapFigures[1],
                 cpu);
@@ -529,14 +556,17 @@ public final class DeployBenchmark {
                 c.otherCores());
         row(
                 out,
-                r.tcpBytes().isPresent() ? "wire bytes (TCP) / accounted bytes" : "wire bytes (protocol) / accounted",
+                r.tcpBytes().isPresent() ? "wire bytes (TCP) / bytes due" : "wire bytes (protocol) / bytes due",
                 String.format(Locale.ROOT, "%.4f", r.wireRatio()),
                 String.format(Locale.ROOT, "<= %.2f", WIRE_RATIO_TARGET),
                 r.wireRatio() <= WIRE_RATIO_TARGET);
         out.printf(
                 Locale.ROOT,
-                "  (timed rounds: accounted %,d B; protocol messages %,d B = %.4f; TCP %s)%n",
+                "  (timed rounds: accounted %,d B, less %,d B of broadcast the client JVMs downloaded once for their"
+                        + " clients: due %,.0f B; protocol messages %,d B = %.4f; TCP %s)%n",
                 r.accountedBits() / 8,
+                r.sharedArgumentBytes(),
+                r.dueBytes(),
                 r.protocolBytes(),
                 r.protocolRatio(),
                 r.tcpBytes().map(b -> String.format(Locale.ROOT, "%,d B", b)).orElse("not readable (no ss)"));

@@ -727,15 +727,15 @@ final class BenchCommand implements Runnable {
         @Option(
                 names = "--client-jvm-option",
                 paramLabel = "OPTION",
-                description = "An option of the CNN client JVMs' java launcher, -X... or -D... (repeatable; write"
-                        + " --client-jvm-option=-XX:TieredStopAtLevel=1). Default: none.")
+                description = "An option of the CNN client JVMs' java launcher, -X..., -D... or -agentpath:... (a"
+                        + " profiler; repeatable; write --client-jvm-option=-XX:TieredStopAtLevel=1). Default: none.")
         List<String> clientJvmOptions = new ArrayList<>(D.clientJvmOptions());
 
         @Option(
                 names = "--server-jvm-option",
                 paramLabel = "OPTION",
-                description = "An option of the CNN server JVM's java launcher, -X... or -D... (repeatable). Default:"
-                        + " none.")
+                description = "An option of the CNN server JVM's java launcher, -X..., -D... or -agentpath:..."
+                        + " (repeatable). Default: none.")
         List<String> serverJvmOptions = new ArrayList<>(D.serverJvmOptions());
 
         @Override

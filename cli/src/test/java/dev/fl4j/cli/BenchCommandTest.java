@@ -214,8 +214,8 @@ class BenchCommandTest {
                 "fl4j bench deploy: warm-up rounds must be at least 1, got 0");
         assertUsageError(
                 run("bench", "deploy", "--client-jvm-option", "dev.Other"),
-                "fl4j bench deploy: a client JVM option is a -X... or -D... option of the java launcher (such as"
-                        + " -XX:TieredStopAtLevel=1), got 'dev.Other'");
+                "fl4j bench deploy: a client JVM option is a -X..., -D... or -agentpath:... option of the java launcher"
+                        + " (such as -XX:TieredStopAtLevel=1), got 'dev.Other'");
     }
 
     @Test

@@ -19,6 +19,16 @@ public final class Chunks {
      */
     public static final int FLOW_CONTROL_WINDOW_BYTES = 4 * ProtocolLimits.MAX_MESSAGE_BYTES;
 
+    /**
+     * The size in which this side cuts what it sends: a quarter of the {@linkplain ProtocolLimits#MAX_CHUNK_BYTES
+     * limit}. The receiver copies each chunk out of gRPC's buffers into an array of its own (protobuf's
+     * {@code bytes}); at 1 MiB that array is a humongous object for G1 with 1 MiB regions (the default below a
+     * 2 GiB heap: an object of half a region or more gets regions of its own and starts a concurrent cycle), and
+     * a 6.6 MB model update made seven of them on the server and on every client. At 256 KiB they are ordinary
+     * young objects.
+     */
+    public static final int SENT_CHUNK_BYTES = ProtocolLimits.MAX_CHUNK_BYTES / 4;
+
     private Chunks() {}
 
     /**

@@ -80,6 +80,10 @@ class ComputationDigestTest {
                         1,
                         clients.get(k).computationsFetched(),
                         "the chain's description is the same every round: fetched once for " + rounds + " tasks");
+                assertEquals(
+                        rounds,
+                        clients.get(k).argumentsFetched(),
+                        "a client of its own downloads every task's argument (the model changes every round)");
             }
         } finally {
             for (FederatedClient c : clients) {
@@ -89,7 +93,7 @@ class ComputationDigestTest {
     }
 
     @Test
-    void anUnknownForgedOrOtherClientsDigestIsRefused() throws Exception {
+    void anUnknownForgedOrOtherClientsDigestOrTaskIsRefused() throws Exception {
         List<String> ids = DeployFixture.data().clientIds();
         String raws = ids.get(1);
         String bystander = ids.get(2);
@@ -136,6 +140,21 @@ class ComputationDigestTest {
             raw.register(bystander); // after the round's sample: a client without a task
             assertRefused(
                     Status.Code.NOT_FOUND, Rejection.UNKNOWN_COMPUTATION, () -> raw.computation(bystander, digest));
+            String taskId = t.header().getTaskId();
+            assertArrayEquals(
+                    t.header().getArgumentSha256().toByteArray(),
+                    Payloads.sha256(raw.sharedArgument(raws, taskId)),
+                    "the shared argument bytes hash to the digest the header named");
+            assertRefused(
+                    Status.Code.INVALID_ARGUMENT, Rejection.NOT_YOUR_TASK, () -> raw.sharedArgument(bystander, taskId));
+            assertRefused(
+                    Status.Code.INVALID_ARGUMENT,
+                    Rejection.UNKNOWN_TASK,
+                    () -> raw.sharedArgument(raws, "0123456789abcdef0123456789abcdef"));
+            assertRefused(
+                    Status.Code.UNAUTHENTICATED,
+                    Rejection.UNKNOWN_CLIENT,
+                    () -> raw.sharedArgument("stranger", taskId));
 
             assertTrue(raw.pushValue(
                             raws,
@@ -149,6 +168,12 @@ class ComputationDigestTest {
             assertEquals(1, honest.tasksDone());
             assertEquals(1, honest.computationsFetched());
             assertEquals(2L, server.rejections().get(Rejection.UNKNOWN_COMPUTATION));
+            assertRefused(
+                    Status.Code.INVALID_ARGUMENT,
+                    Rejection.DUPLICATE_RESULT,
+                    () -> raw.sharedArgument(raws, taskId)); // an answered task's argument is no longer sent
+            assertEquals(1L, server.rejections().get(Rejection.NOT_YOUR_TASK));
+            assertEquals(1L, server.rejections().get(Rejection.UNKNOWN_TASK));
         }
     }
 

@@ -78,6 +78,8 @@ class DeployEquivalenceTest {
             double aggregatedBytes = last.get(TrainingLoop.AGGREGATED_BITS) / 8;
             double sent = last.get(DeployServer.WIRE_SENT_BYTES);
             double received = last.get(DeployServer.WIRE_RECEIVED_BYTES);
+            assertEquals(
+                    0.0, last.get(DeployServer.ARGUMENT_BYTES_SHARED), "clients of their own fetch every argument");
             assertTrue(
                     received >= aggregatedBytes * 0.9 && received <= aggregatedBytes * 1.5,
                     "received " + received + " B vs aggregated " + aggregatedBytes + " B");

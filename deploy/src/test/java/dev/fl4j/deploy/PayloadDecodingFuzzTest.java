@@ -113,7 +113,7 @@ class PayloadDecodingFuzzTest {
     }
 
     @Test
-    void pulledTaskChunksEndInAParseErrorOrARefusal() {
+    void pulledTaskHeadersEndInAParseErrorOrARefusal() {
         byte[] argument = ValueCodec.encode(Struct.named("weights", Struct.named("trainable", weights())));
         byte[] header = TaskChunk.newBuilder()
                 .setHeader(TaskHeader.newBuilder()
@@ -121,22 +121,26 @@ class PayloadDecodingFuzzTest {
                         .setRound(2)
                         .addDataFields("data")
                         .setBatchSize(8)
-                        .setArgumentBytes(argument.length))
+                        .setArgumentBytes(argument.length)
+                        .setArgumentSha256(ByteString.copyFrom(Payloads.sha256(argument)))
+                        .setArgumentPatchAt(argument.length - 4)
+                        .setArgumentPatch(ByteString.copyFrom(new byte[] {0, 0, 0, 3})))
                 .build()
                 .toByteArray();
-        Fuzz.named("deploy task stream")
+        Fuzz.named("deploy task header")
                 .seed(header)
                 .expecting(InvalidProtocolBufferException.class, RejectedMessageException.class)
                 .inputs(10_000)
                 .run(b -> {
-                    // the client's path: the header's declared size sizes the buffer, then the argument decodes
+                    // the client's path: the header's layout is checked, the shared bytes patched, then decoded
                     TaskChunk c = TaskChunk.parseFrom(b);
                     if (c.hasHeader()) {
-                        ChunkAssembler a = new ChunkAssembler(
-                                c.getHeader().getArgumentBytes(), 1 << 20, ProtocolLimits.MAX_CHUNK_BYTES, "task");
-                        a.add(ByteString.copyFrom(argument));
+                        TaskArgumentLayout layout = TaskArgumentLayout.of(c.getHeader(), 1 << 20, "task");
                         Payloads.decodeArgument(
-                                a.bytes(), PARAMETER, c.getHeader().getDataFieldsList(), "task");
+                                layout.applyTo(argument, "task"),
+                                PARAMETER,
+                                c.getHeader().getDataFieldsList(),
+                                "task");
                     }
                 });
     }

@@ -1,11 +1,14 @@
 package dev.fl4j.deploy;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import com.google.protobuf.ByteString;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.deploy.client.HonestTasks;
 import dev.fl4j.deploy.protocol.ClientHeader;
 import dev.fl4j.deploy.protocol.FleetGrpc;
+import dev.fl4j.deploy.protocol.GetArgumentRequest;
 import dev.fl4j.deploy.protocol.GetComputationRequest;
 import dev.fl4j.deploy.protocol.HeartbeatRequest;
 import dev.fl4j.deploy.protocol.ProtocolLimits;
@@ -88,12 +91,25 @@ final class RawFleetClient implements AutoCloseable {
             }
             return Optional.empty();
         }
+        assertFalse(it.hasNext(), "a task is answered with its header alone");
+        TaskHeader task = first.getHeader();
+        byte[] argument = TaskArgumentLayout.of(task, Long.MAX_VALUE, "task")
+                .applyTo(sharedArgument(h.getClientId(), task.getTaskId()), "task");
+        byte[] computation = computation(h.getClientId(), task.getComputationSha256());
+        return Optional.of(new PulledTask(task, computation, argument));
+    }
+
+    /** The shared argument bytes of task {@code taskId}, asked for as client {@code id}. */
+    byte[] sharedArgument(String id, String taskId) {
         ByteArrayOutputStream arg = new ByteArrayOutputStream();
+        Iterator<TaskChunk> it = blocking.getArgument(GetArgumentRequest.newBuilder()
+                .setHeader(header(id))
+                .setTaskId(taskId)
+                .build());
         while (it.hasNext()) {
             arg.writeBytes(it.next().getData().toByteArray());
         }
-        byte[] computation = computation(h.getClientId(), first.getHeader().getComputationSha256());
-        return Optional.of(new PulledTask(first.getHeader(), computation, arg.toByteArray()));
+        return arg.toByteArray();
     }
 
     /** Pushes a header and the given data chunks, as given. */

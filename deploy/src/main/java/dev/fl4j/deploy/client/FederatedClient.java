@@ -8,8 +8,10 @@ import dev.fl4j.deploy.ChunkAssembler;
 import dev.fl4j.deploy.Chunks;
 import dev.fl4j.deploy.Payloads;
 import dev.fl4j.deploy.RejectedMessageException;
+import dev.fl4j.deploy.TaskArgumentLayout;
 import dev.fl4j.deploy.protocol.ClientHeader;
 import dev.fl4j.deploy.protocol.FleetGrpc;
+import dev.fl4j.deploy.protocol.GetArgumentRequest;
 import dev.fl4j.deploy.protocol.GetComputationRequest;
 import dev.fl4j.deploy.protocol.HeartbeatRequest;
 import dev.fl4j.deploy.protocol.ProtocolLimits;
@@ -105,6 +107,8 @@ public final class FederatedClient implements AutoCloseable {
     private final AtomicInteger tasksFailed = new AtomicInteger();
     private final AtomicInteger rejectedResults = new AtomicInteger();
     private final AtomicInteger computationsFetched = new AtomicInteger();
+    private final AtomicInteger argumentsFetched = new AtomicInteger();
+    private final SharedArguments arguments;
     private volatile int heartbeatMillis = 1000;
     private volatile long maxResultBytes = ProtocolLimits.DEFAULT_MAX_PAYLOAD_BYTES;
     private Thread thread;
@@ -112,6 +116,7 @@ public final class FederatedClient implements AutoCloseable {
     private FederatedClient(Builder b) throws IOException {
         this.b = b;
         this.signer = b.key == null ? null : new RequestSigner(b.key, ProtocolLimits.VERSION);
+        this.arguments = b.sharedArguments == null ? SharedArguments.of(1) : b.sharedArguments;
         ChannelCredentials credentials = b.insecure
                 ? InsecureChannelCredentials.create()
                 : TlsChannelCredentials.newBuilder()
@@ -266,6 +271,14 @@ public final class FederatedClient implements AutoCloseable {
         return computationsFetched.get();
     }
 
+    /**
+     * Task arguments this client downloaded (with {@code GetArgument}); a client sharing arguments with others
+     * of its host downloads only those none of them had.
+     */
+    public int argumentsFetched() {
+        return argumentsFetched.get();
+    }
+
     /** Tasks this client could not run (reported to the server as failures). */
     public int tasksFailed() {
         return tasksFailed.get();
@@ -407,19 +420,11 @@ public final class FederatedClient implements AutoCloseable {
         boolean indexRead = true;
         String failure = null;
         try {
-            ChunkAssembler argument = new ChunkAssembler(
-                    task.getArgumentBytes(),
-                    b.maxTaskBytes,
-                    ProtocolLimits.MAX_CHUNK_BYTES,
-                    "task " + task.getTaskId());
             while (chunks.hasNext()) {
-                TaskChunk c = chunks.next();
-                if (!c.hasData()) {
-                    throw new IllegalStateException("task " + task.getTaskId() + ": a chunk without data");
-                }
-                argument.add(c.getData());
+                chunks.next();
+                throw new IllegalStateException("task " + task.getTaskId() + ": the server sent more than its header");
             }
-            byte[] bytes = argument.bytes();
+            byte[] bytes = argument(task);
             TaskExecutor.Result r = b.slots == null
                     ? executor.run(task, bytes, null)
                     : b.slots.run(slot -> executor.run(task, bytes, slot));
@@ -463,6 +468,53 @@ public final class FederatedClient implements AutoCloseable {
         return true;
     }
 
+    /**
+     * {@code task}'s argument: the shared bytes the header names by digest (held by this host, or fetched) with
+     * the task's own patch written over a copy.
+     */
+    private byte[] argument(TaskHeader task) throws InterruptedException {
+        String what = "task " + task.getTaskId();
+        TaskArgumentLayout layout = TaskArgumentLayout.of(task, b.maxTaskBytes, what);
+        byte[] shared = arguments.get(layout.sha256().toByteArray(), () -> fetchArgument(task, what));
+        return layout.applyTo(shared, what);
+    }
+
+    /**
+     * Downloads the shared argument bytes of {@code task} (a stream of chunks). A server that no longer has the
+     * task open (its round ended) makes the task fail with its reason.
+     */
+    private byte[] fetchArgument(TaskHeader task, String what) {
+        GetArgumentRequest r = GetArgumentRequest.newBuilder()
+                .setHeader(header())
+                .setTaskId(task.getTaskId())
+                .build();
+        r = r.toBuilder()
+                .setHeader(
+                        signed(r.getHeader(), FleetGrpc.getGetArgumentMethod().getFullMethodName(), r.toByteArray()))
+                .build();
+        ChunkAssembler argument =
+                new ChunkAssembler(task.getArgumentBytes(), b.maxTaskBytes, ProtocolLimits.MAX_CHUNK_BYTES, what);
+        try {
+            Iterator<TaskChunk> chunks =
+                    blocking.withDeadlineAfter(60, TimeUnit.SECONDS).getArgument(r);
+            while (chunks.hasNext()) {
+                TaskChunk c = chunks.next();
+                if (!c.hasData()) {
+                    throw new IllegalStateException(what + ": an argument chunk without data");
+                }
+                argument.add(c.getData());
+            }
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+                throw new IllegalStateException(what + ": the server did not send its argument: "
+                        + e.getStatus().getDescription());
+            }
+            throw e;
+        }
+        argumentsFetched.incrementAndGet();
+        return argument.bytes();
+    }
+
     /** Takes part in the SecAgg+ session that sums what {@code task} kept (its inputs are masked here). */
     private void secureAggregation(TaskHeader task, java.util.Map<Integer, long[]> kept) {
         String ended = new SecAggParticipant(b.clientId, blocking, async, this::signed, header(), stopped::get)
@@ -495,7 +547,7 @@ public final class FederatedClient implements AutoCloseable {
                 unsigned.getClient(), FleetGrpc.getPushResultMethod().getFullMethodName(), unsigned.toByteArray()));
         out.onNext(ResultChunk.newBuilder().setHeader(h).build());
         if (result != null) {
-            for (var chunk : Chunks.split(result, ProtocolLimits.MAX_CHUNK_BYTES)) {
+            for (var chunk : Chunks.split(result, Chunks.SENT_CHUNK_BYTES)) {
                 if (answer.isDone()) {
                     break; // answered early (refused or deferred at its header): the rest is not read
                 }
@@ -542,6 +594,7 @@ public final class FederatedClient implements AutoCloseable {
         private Duration initialBackoff = Duration.ofMillis(200);
         private Duration maxBackoff = Duration.ofSeconds(10);
         private TrainingSlots slots;
+        private SharedArguments sharedArguments;
 
         private Builder() {}
 
@@ -632,6 +685,16 @@ public final class FederatedClient implements AutoCloseable {
          */
         public Builder optTrainingSlots(TrainingSlots slots) {
             this.slots = Objects.requireNonNull(slots, "slots");
+            return this;
+        }
+
+        /**
+         * Shares task arguments with the other clients of this process: a round's broadcast is downloaded by the
+         * first of them that needs it and taken from {@code arguments} by the others (default: a cache of this
+         * client's own, which downloads every task's argument).
+         */
+        public Builder optSharedArguments(SharedArguments arguments) {
+            this.sharedArguments = Objects.requireNonNull(arguments, "arguments");
             return this;
         }
 

@@ -5,7 +5,6 @@ import dev.fl4j.deploy.Chunks;
 import dev.fl4j.deploy.Payloads;
 import dev.fl4j.deploy.protocol.ClientHeader;
 import dev.fl4j.deploy.protocol.FleetGrpc;
-import dev.fl4j.deploy.protocol.ProtocolLimits;
 import dev.fl4j.deploy.protocol.SecAggChunk;
 import dev.fl4j.deploy.protocol.SecAggPollRequest;
 import dev.fl4j.deploy.protocol.SecAggPollResponse;
@@ -186,7 +185,7 @@ final class SecAggParticipant {
                         header, FleetGrpc.getSecAggSubmitMethod().getFullMethodName(), unsigned.toByteArray()))
                 .build();
         out.onNext(SecAggChunk.newBuilder().setHeader(h).build());
-        for (ByteString chunk : Chunks.split(message, ProtocolLimits.MAX_CHUNK_BYTES)) {
+        for (ByteString chunk : Chunks.split(message, Chunks.SENT_CHUNK_BYTES)) {
             out.onNext(SecAggChunk.newBuilder().setData(chunk).build());
         }
         out.onCompleted();

@@ -193,6 +193,7 @@ public final class DeployServer implements AutoCloseable {
         if (store != null) {
             wire.sent(store.wireSentBytes());
             wire.received(store.wireReceivedBytes());
+            wire.argumentsShared(store.argumentBytesShared());
         }
         this.registry = new ClientRegistry(Math.max(3L * b.heartbeatMillis, 2000), store);
         this.poisson = b.privacy == null
@@ -382,6 +383,7 @@ public final class DeployServer implements AutoCloseable {
                     m.put(TrainingLoop.ROUND_SECONDS, (System.nanoTime() - started) / 1e9);
                     m.put(WIRE_SENT_BYTES, (double) wire.sentBytes());
                     m.put(WIRE_RECEIVED_BYTES, (double) wire.receivedBytes());
+                    m.put(ARGUMENT_BYTES_SHARED, (double) wire.argumentBytesShared());
                     m.put(REJECTED_MESSAGES, (double) rejections().values().stream()
                             .mapToLong(Long::longValue)
                             .sum());
@@ -448,6 +450,12 @@ public final class DeployServer implements AutoCloseable {
     public static final String WIRE_SENT_BYTES = "wire_sent_bytes";
     /** Cumulative bytes received from clients (metric name). */
     public static final String WIRE_RECEIVED_BYTES = "wire_received_bytes";
+    /**
+     * Cumulative argument bytes of handed-out tasks that no {@code GetArgument} fetched, because the client's host
+     * already held them (metric name): the broadcast bytes the logical accounting counts but the wire did not
+     * carry.
+     */
+    public static final String ARGUMENT_BYTES_SHARED = "argument_bytes_shared";
     /** Cumulative refused requests and results (metric name). */
     public static final String REJECTED_MESSAGES = "rejected_messages";
 

@@ -98,6 +98,10 @@ public final class ServerStore implements AutoCloseable {
             update("INSERT OR REPLACE INTO meta VALUES (?, ?)", WIRE_SENT, String.valueOf(wire.sentBytes()));
             update("INSERT OR REPLACE INTO meta VALUES (?, ?)", WIRE_RECEIVED, String.valueOf(wire.receivedBytes()));
             update(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    ARGUMENTS_SHARED,
+                    String.valueOf(wire.argumentBytesShared()));
+            update(
                     "INSERT OR REPLACE INTO rounds VALUES (?, ?, ?, ?, ?, ?)",
                     round,
                     attempt,
@@ -131,6 +135,7 @@ public final class ServerStore implements AutoCloseable {
 
     private static final String WIRE_SENT = "wire_sent_bytes";
     private static final String WIRE_RECEIVED = "wire_received_bytes";
+    private static final String ARGUMENTS_SHARED = "argument_bytes_shared";
 
     /** Bytes sent to clients as of the last recorded attempt (0 if none). */
     public synchronized long wireSentBytes() {
@@ -140,6 +145,11 @@ public final class ServerStore implements AutoCloseable {
     /** Bytes received from clients as of the last recorded attempt (0 if none). */
     public synchronized long wireReceivedBytes() {
         return metaLong(WIRE_RECEIVED);
+    }
+
+    /** Argument bytes the clients took from their hosts' copies, as of the last recorded attempt (0 if none). */
+    public synchronized long argumentBytesShared() {
+        return metaLong(ARGUMENTS_SHARED);
     }
 
     private long metaLong(String key) {

@@ -1,15 +1,14 @@
 package dev.fl4j.deploy.server;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import dev.fl4j.core.DType;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.Value;
 import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.deploy.Chunks;
+import dev.fl4j.deploy.Payloads;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,17 +18,38 @@ import java.util.Objects;
  * the model is encoded once per pass instead of once per client, and a task holds a copy of the one chunk its
  * own bytes fall in rather than a model-sized array. The bytes are exactly those of encoding the task's own
  * argument (the pass's {@code RemoteRuntime} builds them so); the shared array is never written.
+ *
+ * <p>A client is sent its task's patch and the SHA-256 of the shared bytes, and fetches the shared bytes
+ * themselves only if its host does not hold them yet (the clients of a host download a round's broadcast once);
+ * the digest is computed once per shared encoding, when a task first needs it.
  */
 final class TaskArgument {
 
-    private final byte[] shared;
+    private final Shared shared;
     private final int patchAt;
     private final byte[] patch;
 
-    private TaskArgument(byte[] shared, int patchAt, byte[] patch) {
-        if (patchAt < 0 || patchAt + patch.length > shared.length) {
+    /** An encoding the tasks of a pass share, with its SHA-256 once asked for. */
+    private static final class Shared {
+        final byte[] bytes;
+        private byte[] sha256;
+
+        Shared(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        synchronized byte[] sha256() {
+            if (sha256 == null) {
+                sha256 = Payloads.sha256(bytes);
+            }
+            return sha256;
+        }
+    }
+
+    private TaskArgument(Shared shared, int patchAt, byte[] patch) {
+        if (patchAt < 0 || patchAt + patch.length > shared.bytes.length) {
             throw new IllegalArgumentException("a patch of " + patch.length + " bytes at " + patchAt
-                    + " does not lie within the " + shared.length + " bytes it patches");
+                    + " does not lie within the " + shared.bytes.length + " bytes it patches");
         }
         this.shared = shared;
         this.patchAt = patchAt;
@@ -38,43 +58,44 @@ final class TaskArgument {
 
     /** {@code bytes} as they are. */
     static TaskArgument of(byte[] bytes) {
-        return new TaskArgument(bytes, 0, new byte[0]);
+        return new TaskArgument(new Shared(bytes), 0, new byte[0]);
     }
 
-    /** {@code shared} with {@code patch} in place of its bytes from {@code patchAt} on. */
-    static TaskArgument patched(byte[] shared, int patchAt, byte[] patch) {
+    /** {@code shared}'s bytes with {@code patch} in place of those from {@code patchAt} on. */
+    private static TaskArgument patched(Shared shared, int patchAt, byte[] patch) {
         return new TaskArgument(shared, patchAt, patch);
     }
 
     int length() {
-        return shared.length;
+        return shared.bytes.length;
+    }
+
+    /** The SHA-256 of the shared bytes (computed once per encoding). */
+    byte[] sharedSha256() {
+        return shared.sha256();
+    }
+
+    /** Where this task's own bytes are written over the shared ones. */
+    int patchAt() {
+        return patchAt;
+    }
+
+    /** This task's own bytes (a copy). */
+    byte[] patch() {
+        return patch.clone();
     }
 
     /**
-     * The bytes in pieces of at most {@code chunkBytes}, as {@link Chunks#split} cuts them: views of the shared
-     * array, except the pieces the patch touches, which are copies with the patch written in.
+     * The shared bytes in pieces of at most {@code chunkBytes}, as {@link Chunks#split} cuts them: views, not
+     * copies.
      */
-    List<ByteString> chunks(int chunkBytes) {
-        List<ByteString> views = Chunks.split(shared, chunkBytes);
-        if (patch.length == 0) {
-            return views;
-        }
-        int first = patchAt / chunkBytes;
-        int last = (patchAt + patch.length - 1) / chunkBytes;
-        for (int c = first; c <= last; c++) {
-            int start = c * chunkBytes;
-            byte[] own = Arrays.copyOfRange(shared, start, Math.min(shared.length, start + chunkBytes));
-            int from = Math.max(patchAt, start);
-            int to = Math.min(patchAt + patch.length, start + own.length);
-            System.arraycopy(patch, from - patchAt, own, from - start, to - from);
-            views.set(c, UnsafeByteOperations.unsafeWrap(own));
-        }
-        return views;
+    List<ByteString> sharedChunks(int chunkBytes) {
+        return Chunks.split(shared.bytes, chunkBytes);
     }
 
     /** The whole argument in one new array. */
     byte[] bytes() {
-        byte[] out = shared.clone();
+        byte[] out = shared.bytes.clone();
         System.arraycopy(patch, 0, out, patchAt, patch.length);
         return out;
     }
@@ -96,7 +117,7 @@ final class TaskArgument {
         private final int positionAt;
 
         private Struct last;
-        private byte[] lastBytes;
+        private Shared lastShared;
 
         Encoder(String positionField) {
             this.positionField = positionField;
@@ -110,7 +131,7 @@ final class TaskArgument {
             Integer position = position(argument);
             if (position != null && last != null && sameButPosition(argument)) {
                 return patched(
-                        lastBytes,
+                        lastShared,
                         positionAt,
                         ByteBuffer.allocate(Integer.BYTES).putInt(position).array());
             }
@@ -118,15 +139,16 @@ final class TaskArgument {
             boolean shareable = position != null
                     && bytes.length >= positionAt + Integer.BYTES
                     && ByteBuffer.wrap(bytes).getInt(positionAt) == position;
+            TaskArgument whole = of(bytes);
             last = shareable ? argument : null;
-            lastBytes = shareable ? bytes : null;
-            return of(bytes);
+            lastShared = shareable ? whole.shared : null;
+            return whole;
         }
 
         /** Forgets the last encoding (a new round attempt starts). */
         synchronized void forget() {
             last = null;
-            lastBytes = null;
+            lastShared = null;
         }
 
         private Integer position(Struct argument) {

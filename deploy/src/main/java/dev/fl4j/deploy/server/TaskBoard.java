@@ -294,6 +294,25 @@ final class TaskBoard {
      * taken; else a {@link RejectedMessageException} with the reason, counted.
      */
     synchronized Task claim(String clientId, String taskId, int round) {
+        Task t = openTaskOf(clientId, taskId);
+        if (t.round != round) {
+            throw reject(
+                    Rejection.STALE_ROUND,
+                    "the result says round " + round + " but task " + taskId + " is of round " + t.round);
+        }
+        return t;
+    }
+
+    /**
+     * The argument of the open task {@code taskId} of {@code clientId}; else a {@link RejectedMessageException}
+     * saying why (another client's task, one that ended or never was), counted: a client is sent only the
+     * arguments of its own open tasks.
+     */
+    synchronized TaskArgument argumentFor(String clientId, String taskId) {
+        return openTaskOf(clientId, taskId).argument;
+    }
+
+    private Task openTaskOf(String clientId, String taskId) {
         Task t = active.get(taskId);
         if (t == null) {
             Task.State was = finished.get(taskId);
@@ -319,11 +338,6 @@ final class TaskBoard {
                     Rejection.NOT_YOUR_TASK,
                     "task " + taskId + " was given to another client, not to " + clientId
                             + "; a client can only answer its own tasks");
-        }
-        if (t.round != round) {
-            throw reject(
-                    Rejection.STALE_ROUND,
-                    "the result says round " + round + " but task " + taskId + " is of round " + t.round);
         }
         return t;
     }

@@ -13,6 +13,7 @@ public final class WireStats {
 
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
+    private final AtomicLong argumentsShared = new AtomicLong();
 
     void sent(long bytes) {
         sent.addAndGet(bytes);
@@ -20,6 +21,30 @@ public final class WireStats {
 
     void received(long bytes) {
         received.addAndGet(bytes);
+    }
+
+    /** A task's argument of {@code bytes} was handed out (a header naming it by digest). */
+    void argumentHandedOut(long bytes) {
+        argumentsShared.addAndGet(bytes);
+    }
+
+    /** A task's shared argument bytes, {@code bytes} of them, were fetched with {@code GetArgument}. */
+    void argumentFetched(long bytes) {
+        argumentsShared.addAndGet(-bytes);
+    }
+
+    /** Restores the shared-argument count a stopped server had reached. */
+    void argumentsShared(long bytes) {
+        argumentsShared.addAndGet(bytes);
+    }
+
+    /**
+     * Argument bytes of the tasks handed out so far that no {@code GetArgument} call fetched: the clients took
+     * them from a copy their host already held (or never asked, as a client that died). Logical accounting
+     * counts a broadcast once per client; the wire carries it once per host.
+     */
+    public long argumentBytesShared() {
+        return argumentsShared.get();
     }
 
     /** Bytes sent to clients so far. */

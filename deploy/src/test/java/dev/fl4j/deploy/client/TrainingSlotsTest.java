@@ -9,9 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fl4j.deploy.DeployFixture;
 import dev.fl4j.deploy.server.DeployResult;
 import dev.fl4j.deploy.server.DeployServer;
+import dev.fl4j.simulation.training.TrainingLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -179,9 +181,10 @@ class TrainingSlotsTest {
     }
 
     @Test
-    void clientsSharingOneSlotFinishTheRunWithTheLocalRuntimesModel() throws Exception {
+    void clientsSharingOneSlotAndTheirArgumentsFinishTheRunWithTheLocalRuntimesModel() throws Exception {
         int rounds = 2;
         TrainingSlots slots = TrainingSlots.of(1);
+        SharedArguments arguments = SharedArguments.forHost();
         List<FederatedClient> clients = new ArrayList<>();
         try (DeployServer server = DeployFixture.server(DeployFixture.CLIENTS, rounds)
                 .optRoundTimeout(Duration.ofSeconds(60))
@@ -192,6 +195,7 @@ class TrainingSlotsTest {
             for (int k = 0; k < DeployFixture.CLIENTS; k++) {
                 clients.add(DeployFixture.clientBuilder(target, k)
                         .optTrainingSlots(slots)
+                        .optSharedArguments(arguments)
                         .build()
                         .start());
             }
@@ -199,10 +203,24 @@ class TrainingSlotsTest {
             assertArrayEquals(
                     DeployFixture.bytes(DeployFixture.localRun(DeployFixture.CLIENTS, rounds)),
                     DeployFixture.bytes(deployed.weights()));
+            int downloaded = 0;
             for (FederatedClient c : clients) {
                 assertTrue(c.awaitFinished(Duration.ofSeconds(20)));
                 assertEquals(rounds, c.tasksDone(), "every client trained every round, one at a time");
+                downloaded += c.argumentsFetched();
             }
+            assertEquals(rounds, downloaded, "the host downloaded each round's broadcast once for its 3 clients");
+            assertEquals(rounds, arguments.downloads());
+            Map<String, Double> last = deployed.history().get(rounds - 1);
+            double shared = last.get(DeployServer.ARGUMENT_BYTES_SHARED);
+            double broadcast = last.get(TrainingLoop.BROADCASTED_BITS) / 8;
+            // two of the three clients' arguments a round did not cross the wire: each the client's broadcast
+            // (accounted per client) in ValueCodec bytes, plus the encoding's headers and the client's position
+            double perArgument = shared / (2 * rounds);
+            double perBroadcast = broadcast / (DeployFixture.CLIENTS * rounds);
+            assertTrue(
+                    perArgument >= perBroadcast && perArgument <= perBroadcast + 512,
+                    "shared " + shared + " B: " + perArgument + " B an argument, broadcast " + perBroadcast + " B");
         } finally {
             for (FederatedClient c : clients) {
                 c.close();

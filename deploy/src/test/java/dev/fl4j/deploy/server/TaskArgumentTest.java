@@ -3,13 +3,15 @@ package dev.fl4j.deploy.server;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.fl4j.core.Struct;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.io.ValueCodec;
-import dev.fl4j.deploy.Chunks;
+import dev.fl4j.deploy.Payloads;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -55,13 +57,17 @@ class TaskArgumentTest {
             assertTrue(a.sharesEncodingWith(first), "position " + index);
             assertArrayEquals(expected, a.bytes(), "position " + index);
             assertEquals(expected.length, a.length());
+            assertSame(first.sharedSha256(), a.sharedSha256(), "one digest per shared encoding");
             for (int chunk : new int[] {7, 29, 30, 1 << 20}) {
-                List<ByteString> chunks = a.chunks(chunk);
-                assertEquals(Chunks.split(expected, chunk).size(), chunks.size(), "chunk " + chunk);
+                List<ByteString> chunks = a.sharedChunks(chunk);
                 for (ByteString c : chunks) {
                     assertTrue(c.size() <= chunk);
                 }
-                assertArrayEquals(expected, joined(chunks), "position " + index + ", chunks of " + chunk);
+                byte[] sent = joined(chunks);
+                assertArrayEquals(Payloads.sha256(sent), a.sharedSha256(), "the digest names the sent bytes");
+                byte[] patch = a.patch();
+                System.arraycopy(patch, 0, sent, a.patchAt(), patch.length);
+                assertArrayEquals(expected, sent, "position " + index + ", chunks of " + chunk + " with the patch");
             }
         }
         assertArrayEquals(ValueCodec.encode(chainArgument(0, MODEL)), first.bytes(), "the shared bytes are unchanged");
@@ -74,6 +80,7 @@ class TaskArgumentTest {
         Tensor equalButAnotherObject = Tensor.of(MODEL.floatData().clone(), 100, 100);
         TaskArgument other = encoder.encode(chainArgument(1, equalButAnotherObject));
         assertFalse(other.sharesEncodingWith(first));
+        assertFalse(Arrays.equals(first.sharedSha256(), other.sharedSha256()), "another position, another digest");
         assertArrayEquals(ValueCodec.encode(chainArgument(1, equalButAnotherObject)), other.bytes());
         encoder.forget();
         assertFalse(encoder.encode(chainArgument(2, equalButAnotherObject)).sharesEncodingWith(other));
