@@ -2,6 +2,7 @@ package dev.fl4j.deploy;
 
 import com.google.protobuf.ByteString;
 import dev.fl4j.deploy.protocol.Rejection;
+import java.util.function.IntFunction;
 
 /**
  * Puts a streamed payload back together under explicit limits. The declared total is checked
@@ -23,13 +24,25 @@ public final class ChunkAssembler {
      * @param what what the payload is, for messages ("result of task 3f…")
      */
     public ChunkAssembler(long declared, long maxPayload, int maxChunk, String what) {
+        this(declared, maxPayload, maxChunk, what, byte[]::new);
+    }
+
+    /**
+     * As {@link #ChunkAssembler(long, long, int, String)}, assembling into {@code arrays.apply(declared)} (an array
+     * of exactly that length, taken only once the declared total passed the limit; its content is overwritten).
+     */
+    public ChunkAssembler(long declared, long maxPayload, int maxChunk, String what, IntFunction<byte[]> arrays) {
         if (declared < 0 || declared > maxPayload || declared > Integer.MAX_VALUE - 8) {
             throw new RejectedMessageException(
                     Rejection.OVERSIZED,
                     what + " declares " + Long.toUnsignedString(declared) + " bytes, above the limit of " + maxPayload
                             + " bytes");
         }
-        this.buffer = new byte[(int) declared];
+        this.buffer = arrays.apply((int) declared);
+        if (buffer.length != declared) {
+            throw new IllegalArgumentException(
+                    "an array of " + declared + " bytes was asked for, got " + buffer.length);
+        }
         this.maxChunk = maxChunk;
         this.what = what;
     }

@@ -55,14 +55,22 @@ public record TaskArgumentLayout(int length, ByteString sha256, int patchAt, Byt
         return new TaskArgumentLayout((int) length, task.getArgumentSha256(), (int) patchAt, patch);
     }
 
-    /** The task's own argument: a copy of {@code shared} with the patch written in. */
-    public byte[] applyTo(byte[] shared, String what) {
+    /**
+     * The task's own argument: {@code shared} with the patch written in, in {@code reuse} when it has the
+     * argument's length (a client's array from its previous task: a model-sized array allocated afresh every
+     * round costs more than copying into one that exists, and is a humongous object for G1), else in a new
+     * array. {@code shared} is not written.
+     *
+     * @param reuse an array the caller no longer needs, or null
+     */
+    public byte[] applyTo(byte[] shared, byte[] reuse, String what) {
         if (shared.length != length) {
             throw new RejectedMessageException(
                     Rejection.MALFORMED,
                     what + " declares an argument of " + length + " bytes; its shared bytes are " + shared.length);
         }
-        byte[] own = shared.clone();
+        byte[] own = reuse != null && reuse.length == length ? reuse : new byte[length];
+        System.arraycopy(shared, 0, own, 0, length);
         patch.copyTo(own, patchAt);
         return own;
     }

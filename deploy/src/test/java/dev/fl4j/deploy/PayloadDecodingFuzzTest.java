@@ -137,7 +137,7 @@ class PayloadDecodingFuzzTest {
                     if (c.hasHeader()) {
                         TaskArgumentLayout layout = TaskArgumentLayout.of(c.getHeader(), 1 << 20, "task");
                         Payloads.decodeArgument(
-                                layout.applyTo(argument, "task"),
+                                layout.applyTo(argument, null, "task"),
                                 PARAMETER,
                                 c.getHeader().getDataFieldsList(),
                                 "task");

@@ -94,7 +94,7 @@ final class RawFleetClient implements AutoCloseable {
         assertFalse(it.hasNext(), "a task is answered with its header alone");
         TaskHeader task = first.getHeader();
         byte[] argument = TaskArgumentLayout.of(task, Long.MAX_VALUE, "task")
-                .applyTo(sharedArgument(h.getClientId(), task.getTaskId()), "task");
+                .applyTo(sharedArgument(h.getClientId(), task.getTaskId()), null, "task");
         byte[] computation = computation(h.getClientId(), task.getComputationSha256());
         return Optional.of(new PulledTask(task, computation, argument));
     }

@@ -63,11 +63,23 @@ public final class ValueCodec {
 
     /** Encodes a tensor, structure or finite sequence. */
     public static byte[] encode(Value value) {
+        return encode(value, null);
+    }
+
+    /**
+     * Encodes as {@link #encode(Value)} does, into {@code reuse} when the encoding is exactly its length (a caller
+     * encoding a model-sized value every round, into the array of the last round it no longer needs: writing over
+     * an array costs less than allocating one), else into a new array. Returns the array written.
+     *
+     * @param reuse an array the caller no longer reads, or null
+     */
+    public static byte[] encode(Value value, byte[] reuse) {
         long exact = treeBytes(value, 0);
         if (exact >= 0 && exact <= MAX_ARRAY_BYTES - MAGIC.length - 1) {
             // a tree of structures and tensors (a model, an update): its size is known, so the bytes are written
             // once, straight into the array returned, instead of through a stream's buffer and a copy of it
-            byte[] bytes = new byte[MAGIC.length + 1 + (int) exact];
+            int length = MAGIC.length + 1 + (int) exact;
+            byte[] bytes = reuse != null && reuse.length == length ? reuse : new byte[length];
             ByteBuffer out = ByteBuffer.wrap(bytes);
             out.put(MAGIC).put((byte) VERSION);
             writeTree(out, value);

@@ -2,6 +2,8 @@ package dev.fl4j.core.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,6 +41,24 @@ class ValueCodecTest {
                                         Struct.named("x", Tensor.vector(1f)),
                                         Struct.named("x", Tensor.vector(2f, 3f)))))
                 .build();
+    }
+
+    @Test
+    void encodingIntoAReusedArrayWritesTheSameBytesOverIt() {
+        Value model = Struct.builder()
+                .add("kernel", Tensor.of(new float[] {1.5f, -2f, 3f, 0f}, 2, 2))
+                .add("bias", Tensor.of(new float[] {0.25f, 7f}, 2))
+                .build();
+        byte[] expected = ValueCodec.encode(model);
+        byte[] last = new byte[expected.length];
+        Arrays.fill(last, (byte) 0x5A);
+        assertSame(last, ValueCodec.encode(model, last));
+        assertArrayEquals(expected, last);
+        byte[] other = new byte[expected.length + 1];
+        byte[] fresh = ValueCodec.encode(model, other);
+        assertNotSame(other, fresh, "an array of another length is not used");
+        assertArrayEquals(expected, fresh);
+        assertArrayEquals(expected, ValueCodec.encode(model, null));
     }
 
     @Test

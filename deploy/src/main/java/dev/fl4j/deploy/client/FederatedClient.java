@@ -109,6 +109,9 @@ public final class FederatedClient implements AutoCloseable {
     private final AtomicInteger computationsFetched = new AtomicInteger();
     private final AtomicInteger argumentsFetched = new AtomicInteger();
     private final SharedArguments arguments;
+    /** The last task's argument, written over by the next one of the same length (only the task loop uses it). */
+    private byte[] argumentBuffer;
+
     private volatile int heartbeatMillis = 1000;
     private volatile long maxResultBytes = ProtocolLimits.DEFAULT_MAX_PAYLOAD_BYTES;
     private Thread thread;
@@ -476,7 +479,8 @@ public final class FederatedClient implements AutoCloseable {
         String what = "task " + task.getTaskId();
         TaskArgumentLayout layout = TaskArgumentLayout.of(task, b.maxTaskBytes, what);
         byte[] shared = arguments.get(layout.sha256().toByteArray(), () -> fetchArgument(task, what));
-        return layout.applyTo(shared, what);
+        argumentBuffer = layout.applyTo(shared, argumentBuffer, what);
+        return argumentBuffer;
     }
 
     /**

@@ -63,6 +63,8 @@ final class TaskExecutor {
     private final Dataset data;
     private final UnaryOperator<Dataset> batchMap;
     private final TaskContext context;
+    /** The last result's bytes, written over by the next result of the same length. */
+    private byte[] resultBuffer;
 
     TaskExecutor(
             Set<String> allowedFactories,
@@ -87,7 +89,8 @@ final class TaskExecutor {
 
     /**
      * Runs the task on {@code slot}'s worker (null: the client's own); the results the task names for a secure sum
-     * stay here ({@link Result#kept}).
+     * stay here ({@link Result#kept}). The result's bytes are this executor's array, which the next run writes over:
+     * the caller is done with them (pushed) before it runs the next task.
      */
     Result run(TaskHeader task, byte[] argumentBytes, TrainingSlots.Slot slot) {
         LocalComputation fn = computation(task);
@@ -136,9 +139,9 @@ final class TaskExecutor {
         if (task.getSecureSummedCount() > 0) {
             result = keep(task, result, kept);
         }
-        byte[] bytes = ValueCodec.encode(result);
+        resultBuffer = ValueCodec.encode(result, resultBuffer);
         context.commit(task.getRound());
-        return new Result(bytes, indexRead, kept);
+        return new Result(resultBuffer, indexRead, kept);
     }
 
     /** Takes the secure-summed results out of {@code result} into {@code kept}, checked against their moduli. */

@@ -49,6 +49,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -74,6 +75,9 @@ final class FleetService extends FleetGrpc.FleetImplBase {
     private final ClientRegistry registry;
     private final TaskBoard board;
     private final WireStats wire;
+    /** Arrays results are assembled in, given back once decoded: a round's results are all of one size. */
+    private final ArrayPool resultArrays = new ArrayPool(4);
+
     private final long maxPayloadBytes;
     /**
      * How long a SecAgg+ poll waits for the client's next protocol message. Unlike a task pull it is
@@ -477,9 +481,9 @@ final class FleetService extends FleetGrpc.FleetImplBase {
      * The assembler of an upload declared to be {@code bytes} long, within the payload and chunk limits;
      * refused (and counted) if the declared size is not allowed.
      */
-    private ChunkAssembler assembler(long bytes, String what) {
+    private ChunkAssembler assembler(long bytes, String what, IntFunction<byte[]> arrays) {
         try {
-            return new ChunkAssembler(bytes, maxPayloadBytes, ProtocolLimits.MAX_CHUNK_BYTES, what);
+            return new ChunkAssembler(bytes, maxPayloadBytes, ProtocolLimits.MAX_CHUNK_BYTES, what, arrays);
         } catch (RejectedMessageException e) {
             board.count(e.reason());
             throw e;
@@ -675,7 +679,7 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                 return null;
             }
             board.admit(task, h.getResultBytes());
-            return assembler(h.getResultBytes(), "result of task " + task.id + " from " + id);
+            return assembler(h.getResultBytes(), "result of task " + task.id + " from " + id, resultArrays::take);
         }
 
         @Override
@@ -690,16 +694,19 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                         .build());
                 return;
             }
-            byte[] bytes;
             Value result;
             try {
-                bytes = upload().bytes();
-                if (resultSha256.length > 0 && !MessageDigest.isEqual(resultSha256, Payloads.sha256(bytes))) {
-                    throw new RejectedMessageException(
-                            Rejection.MALFORMED,
-                            "result of task " + task.id + ": its bytes do not hash to the signed SHA-256");
+                byte[] bytes = upload().bytes();
+                try {
+                    if (resultSha256.length > 0 && !MessageDigest.isEqual(resultSha256, Payloads.sha256(bytes))) {
+                        throw new RejectedMessageException(
+                                Rejection.MALFORMED,
+                                "result of task " + task.id + ": its bytes do not hash to the signed SHA-256");
+                    }
+                    result = Payloads.decodeResult(bytes, task.resultType, "result of task " + task.id);
+                } finally {
+                    resultArrays.give(bytes); // the decoded value holds copies
                 }
-                result = Payloads.decodeResult(bytes, task.resultType, "result of task " + task.id);
             } catch (RejectedMessageException e) {
                 board.count(e.reason());
                 throw e;
@@ -811,7 +818,7 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                                 + h.getMessageSha256().size());
             }
             header = h;
-            return assembler(h.getMessageBytes(), "secure-aggregation message from " + clientId);
+            return assembler(h.getMessageBytes(), "secure-aggregation message from " + clientId, byte[]::new);
         }
 
         @Override
