@@ -532,7 +532,7 @@ public final class FederatedClient implements AutoCloseable {
     private static final long SECAGG_GRACE_MILLIS = TimeUnit.MINUTES.toMillis(10);
 
     private PushResultResponse push(TaskHeader task, byte[] result, boolean indexRead, String failure) {
-        UploadAnswer<PushResultResponse> answer = new UploadAnswer<>("push");
+        UploadAnswer<ResultChunk, PushResultResponse> answer = new UploadAnswer<>("push");
         StreamObserver<ResultChunk> out =
                 async.withDeadlineAfter(120, TimeUnit.SECONDS).pushResult(answer);
         ResultHeader.Builder h = ResultHeader.newBuilder()
@@ -549,17 +549,18 @@ public final class FederatedClient implements AutoCloseable {
         ResultHeader unsigned = h.build();
         h.setClient(signed(
                 unsigned.getClient(), FleetGrpc.getPushResultMethod().getFullMethodName(), unsigned.toByteArray()));
-        out.onNext(ResultChunk.newBuilder().setHeader(h).build());
-        if (result != null) {
-            for (var chunk : Chunks.split(result, Chunks.SENT_CHUNK_BYTES)) {
-                if (answer.isDone()) {
-                    break; // answered early (refused or deferred at its header): the rest is not read
-                }
-                out.onNext(ResultChunk.newBuilder().setData(chunk).build());
-            }
-        }
-        out.onCompleted();
         try {
+            out.onNext(ResultChunk.newBuilder().setHeader(h).build());
+            if (result != null) {
+                for (var chunk : Chunks.split(result, Chunks.SENT_CHUNK_BYTES)) {
+                    answer.awaitReady();
+                    if (answer.isDone()) {
+                        break; // answered early (refused or deferred at its header): the rest is not read
+                    }
+                    out.onNext(ResultChunk.newBuilder().setData(chunk).build());
+                }
+            }
+            out.onCompleted();
             return answer.get(120, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof StatusRuntimeException s) {

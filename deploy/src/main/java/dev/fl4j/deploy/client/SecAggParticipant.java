@@ -171,7 +171,7 @@ final class SecAggParticipant {
     }
 
     private SecAggSubmitResponse submit(String taskId, byte[] message) {
-        UploadAnswer<SecAggSubmitResponse> answer = new UploadAnswer<>("submit");
+        UploadAnswer<SecAggChunk, SecAggSubmitResponse> answer = new UploadAnswer<>("submit");
         StreamObserver<SecAggChunk> out =
                 async.withDeadlineAfter(120, TimeUnit.SECONDS).secAggSubmit(answer);
         SecAggSubmitHeader unsigned = SecAggSubmitHeader.newBuilder()
@@ -184,12 +184,16 @@ final class SecAggParticipant {
                 .setClient(signer.sign(
                         header, FleetGrpc.getSecAggSubmitMethod().getFullMethodName(), unsigned.toByteArray()))
                 .build();
-        out.onNext(SecAggChunk.newBuilder().setHeader(h).build());
-        for (ByteString chunk : Chunks.split(message, Chunks.SENT_CHUNK_BYTES)) {
-            out.onNext(SecAggChunk.newBuilder().setData(chunk).build());
-        }
-        out.onCompleted();
         try {
+            out.onNext(SecAggChunk.newBuilder().setHeader(h).build());
+            for (ByteString chunk : Chunks.split(message, Chunks.SENT_CHUNK_BYTES)) {
+                answer.awaitReady();
+                if (answer.isDone()) {
+                    break; // answered early (refused at its header): the rest is not read
+                }
+                out.onNext(SecAggChunk.newBuilder().setData(chunk).build());
+            }
+            out.onCompleted();
             return answer.get(120, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof StatusRuntimeException s) {
