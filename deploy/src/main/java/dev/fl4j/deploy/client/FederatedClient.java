@@ -62,10 +62,11 @@ import java.util.logging.Logger;
 
 /**
  * A client that trains on its own data for an fl4j server. It initiates every call: it registers,
- * sends heartbeats, pulls a task (the server holds the call while it has none, up to its poll time), runs
- * it on its data ({@link TaskExecutor}: the computation, named by digest, fetched once and rebuilt from
- * an allow-list, the data prepared as the task says) and pushes the result in chunks of at most
- * {@link ProtocolLimits#MAX_CHUNK_BYTES}.
+ * sends heartbeats, pulls a task (the server holds the call while it has none, up to its poll time), takes
+ * the argument the task names by digest from its host's {@link SharedArguments} or fetches it, runs it on its
+ * data ({@link TaskExecutor}: the computation, named by digest, fetched once and rebuilt from an allow-list, the
+ * data prepared as the task says) and pushes the result in chunks of {@link Chunks#SENT_CHUNK_BYTES}, as the
+ * call's flow control takes them.
  *
  * <p>Heartbeats keep the client alive on the server while it trains; while a pull is held open the
  * server counts the client alive by that, so no heartbeat is sent then (a fleet of idle clients

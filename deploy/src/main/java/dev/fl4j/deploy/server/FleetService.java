@@ -58,7 +58,8 @@ import java.util.regex.Pattern;
  * The server side of the {@code Fleet} service. Clients initiate every call: they register, send
  * heartbeats, pull a task (a long poll: a pull that finds no task is parked on the {@link TaskBoard}
  * without a thread, and answered when a task for its client arrives or after the poll time) and push
- * its result; a client fetches a computation it does not hold by its digest ({@code GetComputation}).
+ * its result; a client fetches a computation it does not hold by its digest ({@code GetComputation}), and the
+ * argument bytes a task's header names by digest unless its host holds them ({@code GetArgument}).
  * Every request names the protocol version and the client; a request that fails a check is refused
  * with its {@link Rejection} reason (a gRPC status whose description starts with the reason for
  * unary and server-streaming calls, a {@link PushResultResponse} for results), counted and logged,
