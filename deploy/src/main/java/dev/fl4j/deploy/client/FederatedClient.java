@@ -424,8 +424,7 @@ public final class FederatedClient implements AutoCloseable {
         boolean indexRead = true;
         String failure = null;
         try {
-            while (chunks.hasNext()) {
-                chunks.next();
+            if (chunks.hasNext()) {
                 throw new IllegalStateException("task " + task.getTaskId() + ": the server sent more than its header");
             }
             byte[] bytes = argument(task);
@@ -474,7 +473,7 @@ public final class FederatedClient implements AutoCloseable {
 
     /**
      * {@code task}'s argument: the shared bytes the header names by digest (held by this host, or fetched) with
-     * the task's own patch written over a copy.
+     * the task's own patch written in, in this client's array of its last task.
      */
     private byte[] argument(TaskHeader task) throws InterruptedException {
         String what = "task " + task.getTaskId();
