@@ -15,8 +15,8 @@ import java.util.Objects;
 /**
  * A task's argument bytes, as one encoding shared by the tasks of a pass with a few bytes of this task's own
  * written over it: every client of a pass is sent the same broadcast values and only its position differs, so
- * the model is encoded once per pass instead of once per client, and a task holds a copy of the one chunk its
- * own bytes fall in rather than a model-sized array. The bytes are exactly those of encoding the task's own
+ * the model is encoded once per pass instead of once per client, and a task holds only its own few bytes, not a
+ * model-sized array. The bytes are exactly those of encoding the task's own
  * argument (the pass's {@code RemoteRuntime} builds them so); the shared array is never written.
  *
  * <p>A client is sent its task's patch and the SHA-256 of the shared bytes, and fetches the shared bytes
