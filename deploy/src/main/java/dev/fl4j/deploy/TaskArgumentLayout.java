@@ -59,7 +59,8 @@ public record TaskArgumentLayout(int length, ByteString sha256, int patchAt, Byt
      * The task's own argument: {@code shared} with the patch written in, in {@code reuse} when it has the
      * argument's length (a client's array from its previous task: a model-sized array allocated afresh every
      * round costs more than copying into one that exists, and is a humongous object for G1), else in a new
-     * array. {@code shared} is not written.
+     * array. {@code shared} is not written, unless it is {@code reuse} (a client that downloaded the shared bytes
+     * into its own array): then the patch is written over it in place.
      *
      * @param reuse an array the caller no longer needs, or null
      */
@@ -70,7 +71,9 @@ public record TaskArgumentLayout(int length, ByteString sha256, int patchAt, Byt
                     what + " declares an argument of " + length + " bytes; its shared bytes are " + shared.length);
         }
         byte[] own = reuse != null && reuse.length == length ? reuse : new byte[length];
-        System.arraycopy(shared, 0, own, 0, length);
+        if (own != shared) {
+            System.arraycopy(shared, 0, own, 0, length);
+        }
         patch.copyTo(own, patchAt);
         return own;
     }

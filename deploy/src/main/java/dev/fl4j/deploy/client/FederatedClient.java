@@ -56,6 +56,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -109,7 +110,6 @@ public final class FederatedClient implements AutoCloseable {
     private final AtomicInteger rejectedResults = new AtomicInteger();
     private final AtomicInteger computationsFetched = new AtomicInteger();
     private final AtomicInteger argumentsFetched = new AtomicInteger();
-    private final SharedArguments arguments;
     /** The last task's argument, written over by the next one of the same length (only the task loop uses it). */
     private byte[] argumentBuffer;
 
@@ -120,7 +120,6 @@ public final class FederatedClient implements AutoCloseable {
     private FederatedClient(Builder b) throws IOException {
         this.b = b;
         this.signer = b.key == null ? null : new RequestSigner(b.key, ProtocolLimits.VERSION);
-        this.arguments = b.sharedArguments == null ? SharedArguments.of(1) : b.sharedArguments;
         ChannelCredentials credentials = b.insecure
                 ? InsecureChannelCredentials.create()
                 : TlsChannelCredentials.newBuilder()
@@ -478,7 +477,11 @@ public final class FederatedClient implements AutoCloseable {
     private byte[] argument(TaskHeader task) throws InterruptedException {
         String what = "task " + task.getTaskId();
         TaskArgumentLayout layout = TaskArgumentLayout.of(task, b.maxTaskBytes, what);
-        byte[] shared = arguments.get(layout.sha256().toByteArray(), () -> fetchArgument(task, what));
+        byte[] sha256 = layout.sha256().toByteArray();
+        byte[] shared = b.sharedArguments == null
+                // no other client to share with: downloaded into this client's own array, patched there in place
+                ? SharedArguments.checkDigest(sha256, fetchArgument(task, what, this::ownArgumentArray))
+                : b.sharedArguments.get(sha256, () -> fetchArgument(task, what, byte[]::new));
         argumentBuffer = layout.applyTo(shared, argumentBuffer, what);
         return argumentBuffer;
     }
@@ -487,7 +490,7 @@ public final class FederatedClient implements AutoCloseable {
      * Downloads the shared argument bytes of {@code task} (a stream of chunks). A server that no longer has the
      * task open (its round ended) makes the task fail with its reason.
      */
-    private byte[] fetchArgument(TaskHeader task, String what) {
+    private byte[] fetchArgument(TaskHeader task, String what, IntFunction<byte[]> arrays) {
         GetArgumentRequest r = GetArgumentRequest.newBuilder()
                 .setHeader(header())
                 .setTaskId(task.getTaskId())
@@ -496,8 +499,8 @@ public final class FederatedClient implements AutoCloseable {
                 .setHeader(
                         signed(r.getHeader(), FleetGrpc.getGetArgumentMethod().getFullMethodName(), r.toByteArray()))
                 .build();
-        ChunkAssembler argument =
-                new ChunkAssembler(task.getArgumentBytes(), b.maxTaskBytes, ProtocolLimits.MAX_CHUNK_BYTES, what);
+        ChunkAssembler argument = new ChunkAssembler(
+                task.getArgumentBytes(), b.maxTaskBytes, ProtocolLimits.MAX_CHUNK_BYTES, what, arrays);
         try {
             Iterator<TaskChunk> chunks =
                     blocking.withDeadlineAfter(60, TimeUnit.SECONDS).getArgument(r);
@@ -517,6 +520,11 @@ public final class FederatedClient implements AutoCloseable {
         }
         argumentsFetched.incrementAndGet();
         return argument.bytes();
+    }
+
+    /** This client's argument array of its last task if it has {@code length} bytes, else a new one. */
+    private byte[] ownArgumentArray(int length) {
+        return argumentBuffer != null && argumentBuffer.length == length ? argumentBuffer : new byte[length];
     }
 
     /** Takes part in the SecAgg+ session that sums what {@code task} kept (its inputs are masked here). */
@@ -695,8 +703,8 @@ public final class FederatedClient implements AutoCloseable {
 
         /**
          * Shares task arguments with the other clients of this process: a round's broadcast is downloaded by the
-         * first of them that needs it and taken from {@code arguments} by the others (default: a cache of this
-         * client's own, which downloads every task's argument).
+         * first of them that needs it and taken from {@code arguments} by the others (default: none; the client
+         * downloads every task's argument into its own array).
          */
         public Builder optSharedArguments(SharedArguments arguments) {
             this.sharedArguments = Objects.requireNonNull(arguments, "arguments");

@@ -93,12 +93,7 @@ public final class SharedArguments {
     private byte[] fetchInto(CompletableFuture<byte[]> mine, ByteBuffer key, byte[] sha256, Download download)
             throws InterruptedException {
         try {
-            byte[] bytes = download.fetch();
-            if (!MessageDigest.isEqual(sha256, Payloads.sha256(bytes))) {
-                throw new RejectedMessageException(
-                        Rejection.MALFORMED,
-                        "the argument fetched for SHA-256 " + HexFormat.of().formatHex(sha256) + " hashes otherwise");
-            }
+            byte[] bytes = checkDigest(sha256, download.fetch());
             mine.complete(bytes);
             return bytes;
         } catch (RuntimeException | InterruptedException | Error e) {
@@ -108,6 +103,19 @@ public final class SharedArguments {
             mine.completeExceptionally(e);
             throw e;
         }
+    }
+
+    /**
+     * {@code bytes}, if they hash to {@code sha256}; else a {@link RejectedMessageException}
+     * ({@link Rejection#MALFORMED}).
+     */
+    static byte[] checkDigest(byte[] sha256, byte[] bytes) {
+        if (!MessageDigest.isEqual(sha256, Payloads.sha256(bytes))) {
+            throw new RejectedMessageException(
+                    Rejection.MALFORMED,
+                    "the argument fetched for SHA-256 " + HexFormat.of().formatHex(sha256) + " hashes otherwise");
+        }
+        return bytes;
     }
 
     private void evictBeyondCapacity() {
