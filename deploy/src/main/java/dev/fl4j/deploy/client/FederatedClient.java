@@ -430,8 +430,8 @@ public final class FederatedClient implements AutoCloseable {
             }
             Argument argument = argument(task);
             TaskExecutor.Result r = b.slots == null
-                    ? executor.run(task, argument.bytes(), argument.like(), null)
-                    : b.slots.run(slot -> executor.run(task, argument.bytes(), argument.like(), slot));
+                    ? executor.run(task, argumentBytes(argument, null), argument.like(), null)
+                    : b.slots.run(slot -> executor.run(task, argumentBytes(argument, slot), argument.like(), slot));
             result = r.bytes();
             indexRead = r.clientIndexRead();
             kept = r.kept();
@@ -473,18 +473,20 @@ public final class FederatedClient implements AutoCloseable {
     }
 
     /**
-     * A task's argument bytes, and the host's shared bytes they were written over (null without
-     * {@link SharedArguments}), whose decoded value the task's decode takes the equal tensors from.
+     * A task's argument: its own bytes ({@code own}, downloaded and patched in this client's array), or the host's
+     * shared bytes and the layout that writes the task's patch over a copy of them once the task runs.
      */
-    private record Argument(byte[] bytes, SharedArguments.Held shared) {
+    private record Argument(TaskArgumentLayout layout, byte[] own, SharedArguments.Held shared, String what) {
+        /** What the task's decode takes equal tensors from: the host's decoded shared bytes (none without them). */
         Supplier<ValueCodec.Decoded> like() {
             return shared == null ? () -> null : shared::decoded;
         }
     }
 
     /**
-     * {@code task}'s argument: the shared bytes the header names by digest (held by this host, or fetched) with
-     * the task's own patch written in, in this client's array of its last task.
+     * {@code task}'s argument: the shared bytes the header names by digest, held by this host or fetched (checked
+     * against the digest); without {@link SharedArguments} downloaded into this client's array of its last task
+     * and patched there.
      */
     private Argument argument(TaskHeader task) throws InterruptedException {
         String what = "task " + task.getTaskId();
@@ -494,11 +496,28 @@ public final class FederatedClient implements AutoCloseable {
             // no other client to share with: downloaded into this client's own array, patched there in place
             byte[] mine = SharedArguments.checkDigest(sha256, fetchArgument(task, what, this::ownArgumentArray));
             argumentBuffer = layout.applyTo(mine, argumentBuffer, what);
-            return new Argument(argumentBuffer, null);
+            return new Argument(layout, argumentBuffer, null, what);
         }
         SharedArguments.Held shared = b.sharedArguments.get(sha256, () -> fetchArgument(task, what, byte[]::new));
-        argumentBuffer = layout.applyTo(shared.bytes(), argumentBuffer, what);
-        return new Argument(argumentBuffer, shared);
+        return new Argument(layout, null, shared, what);
+    }
+
+    /**
+     * The bytes of {@code argument} for its run on {@code slot} (null: the client's own): shared bytes are copied
+     * with the task's patch over the array of the slot's last task (or the client's), so a host keeps one
+     * argument array per slot, not per client.
+     */
+    private byte[] argumentBytes(Argument argument, TrainingSlots.Slot slot) {
+        if (argument.shared() == null) {
+            return argument.own();
+        }
+        byte[] shared = argument.shared().bytes();
+        if (slot == null) {
+            argumentBuffer = argument.layout().applyTo(shared, argumentBuffer, argument.what());
+            return argumentBuffer;
+        }
+        slot.keepArgument(argument.layout().applyTo(shared, slot.keptArgument(), argument.what()));
+        return slot.keptArgument();
     }
 
     /**
