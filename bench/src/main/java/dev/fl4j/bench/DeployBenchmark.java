@@ -310,16 +310,10 @@ public final class DeployBenchmark {
                     for (int j = 0; j < o.clientJvms(); j++) {
                         int from = firstClient(j, o.clientJvms(), o.clients());
                         int to = firstClient(j + 1, o.clientJvms(), o.clients());
-                        int heapMb = 512 + 256 * (to - from);
-                        // a fixed heap: G1 otherwise shrinks a client JVM's heap until the arrays it keeps (results,
-                        // the shared model) sit at its collection threshold, and every model-sized allocation then
-                        // starts a concurrent cycle (0.2-0.5 s of GC a round); given first, -Xms yields to the user's
-                        List<String> clientOptions = new ArrayList<>(List.of("-Xms" + heapMb + "m"));
-                        clientOptions.addAll(o.clientJvmOptions());
                         clients.add(child(
                                 dir.resolve("cnn-clients-" + j + ".log"),
-                                clientOptions,
-                                "-Xmx" + heapMb + "m",
+                                o.clientJvmOptions(),
+                                "-Xmx" + (512 + 256 * (to - from)) + "m",
                                 "cnn-clients",
                                 address,
                                 pki.dir().toString(),

@@ -23,7 +23,7 @@ public final class Payloads {
 
     /** A client's result for computation result type {@code expected}: finite and of that type. */
     public static Value decodeResult(byte[] bytes, Type expected, String what) {
-        Value v = decode(bytes, null, what);
+        Value v = decode(bytes, what);
         if (!expected.isAssignableFrom(v.type())) {
             throw new RejectedMessageException(
                     Rejection.WRONG_TYPE, what + " is " + v.type() + ", expected " + expected);
@@ -40,16 +40,7 @@ public final class Payloads {
      */
     public static Struct decodeArgument(
             byte[] bytes, StructType parameter, Collection<String> dataFields, String what) {
-        return decodeArgument(bytes, null, parameter, dataFields, what);
-    }
-
-    /**
-     * As {@link #decodeArgument(byte[], StructType, Collection, String)}, taking the tensors whose bytes are those of
-     * {@code like} (null: none) from it ({@link ValueCodec#decode(byte[], ValueCodec.Decoded)}).
-     */
-    public static Struct decodeArgument(
-            byte[] bytes, ValueCodec.Decoded like, StructType parameter, Collection<String> dataFields, String what) {
-        Value v = decode(bytes, like, what);
+        Value v = decode(bytes, what);
         StructType expected = without(parameter, dataFields);
         if (!(v instanceof Struct s) || !expected.isAssignableFrom(v.type())) {
             throw new RejectedMessageException(
@@ -69,9 +60,9 @@ public final class Payloads {
         return b.build();
     }
 
-    private static Value decode(byte[] bytes, ValueCodec.Decoded like, String what) {
+    private static Value decode(byte[] bytes, String what) {
         try {
-            return like == null ? ValueCodec.decode(bytes) : ValueCodec.decode(bytes, like);
+            return ValueCodec.decode(bytes);
         } catch (MalformedDataException e) {
             throw new RejectedMessageException(
                     Rejection.MALFORMED, what + " is not an fl4j value: " + e.getMessage(), e);

@@ -19,10 +19,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -195,7 +193,7 @@ public final class ValueCodec {
         /** A whole value: a field's content. */
         public Value value() {
             try {
-                return readValue(in, 1, Reading.NONE);
+                return readValue(in, 1);
             } catch (BufferUnderflowException e) {
                 throw truncated(e);
             }
@@ -315,70 +313,10 @@ public final class ValueCodec {
 
     /** Decodes bytes written by {@link #encode}. */
     public static Value decode(byte[] bytes) {
-        return decode(bytes, null, null);
-    }
-
-    /**
-     * A decoded value that keeps its bytes and where each of its tensors' elements lie in them, so that bytes
-     * differing from these in a few places decode with {@link #decode(byte[], Decoded)} without reading again the
-     * tensors whose elements are the same: those are this value's own (tensors are immutable). The clients of one
-     * host receive a round's broadcast with each its own position written in; the host decodes the broadcast once
-     * and each client reads only its position.
-     *
-     * <p>The bytes are compared with later ones, not copied: they must not change once decoded.
-     */
-    public static final class Decoded {
-        private final byte[] bytes;
-        private final Value value;
-        private final Map<Integer, Tensor> tensorsByElementsAt;
-
-        private Decoded(byte[] bytes, Value value, Map<Integer, Tensor> tensorsByElementsAt) {
-            this.bytes = bytes;
-            this.value = value;
-            this.tensorsByElementsAt = tensorsByElementsAt;
-        }
-
-        /** The value the bytes hold. */
-        public Value value() {
-            return value;
-        }
-
-        /** The tensor of the same dtype and shape whose elements are {@code bytes[at, at + length)}, if any. */
-        private Tensor sameAs(byte[] other, int at, int length, DType dtype, int[] shape) {
-            Tensor t = tensorsByElementsAt.get(at);
-            if (t == null || t.dtype() != dtype || t.rank() != shape.length) {
-                return null;
-            }
-            for (int i = 0; i < shape.length; i++) {
-                if (t.dim(i) != shape[i]) {
-                    return null;
-                }
-            }
-            return Arrays.equals(other, at, at + length, bytes, at, at + length) ? t : null;
-        }
-    }
-
-    /** Decodes {@code bytes} as {@link #decode(byte[])} does and keeps them for {@link #decode(byte[], Decoded)}. */
-    public static Decoded decodeKept(byte[] bytes) {
-        Map<Integer, Tensor> index = new HashMap<>();
-        Value v = decode(bytes, null, index);
-        return new Decoded(bytes, v, index);
-    }
-
-    /**
-     * Decodes {@code bytes} as {@link #decode(byte[])} does, with every check, but a tensor whose dtype, shape and
-     * element bytes are those of a tensor of {@code like} at the same offset is {@code like}'s tensor, not read
-     * again. The value is equal to what {@link #decode(byte[])} returns, whatever the bytes.
-     */
-    public static Value decode(byte[] bytes, Decoded like) {
-        return decode(bytes, java.util.Objects.requireNonNull(like, "like"), null);
-    }
-
-    private static Value decode(byte[] bytes, Decoded like, Map<Integer, Tensor> index) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         try {
             readMagicAndVersion(in);
-            Value v = readValue(in, 0, new Reading(bytes, like, index));
+            Value v = readValue(in, 0);
             if (in.hasRemaining()) {
                 throw new MalformedDataException(
                         in.remaining() + " trailing bytes after the value at byte " + in.position());
@@ -387,14 +325,6 @@ public final class ValueCodec {
         } catch (BufferUnderflowException e) {
             throw new MalformedDataException("truncated fl4j value: input ended at byte " + bytes.length, e);
         }
-    }
-
-    /**
-     * What one decode of a whole array shares between its tensors: the array, the value whose equal tensors it
-     * takes ({@code like}, or null) and where it notes its tensors' offsets (null: nowhere).
-     */
-    private record Reading(byte[] bytes, Decoded like, Map<Integer, Tensor> index) {
-        static final Reading NONE = new Reading(null, null, null);
     }
 
     private static void readMagicAndVersion(ByteBuffer in) {
@@ -508,12 +438,12 @@ public final class ValueCodec {
         }
     }
 
-    private static Value readValue(ByteBuffer in, int depth, Reading reading) {
+    private static Value readValue(ByteBuffer in, int depth) {
         int at = in.position();
         checkDepth(depth, at);
         int tag = in.get();
         return switch (tag) {
-            case 'T' -> readTensor(in, at, reading);
+            case 'T' -> readTensor(in, at);
             case 'S' -> {
                 int n = readCount(in, 2, "structure field");
                 Struct.Builder b = Struct.builder();
@@ -524,7 +454,7 @@ public final class ValueCodec {
                     if (name != null && !names.add(name)) {
                         throw new MalformedDataException("duplicate field name '" + name + "' at byte " + fieldAt);
                     }
-                    b.add(name, readValue(in, depth + 1, reading));
+                    b.add(name, readValue(in, depth + 1));
                 }
                 yield b.build();
             }
@@ -534,7 +464,7 @@ public final class ValueCodec {
                 List<Value> elements = new ArrayList<>(Math.min(n, 1024));
                 for (int i = 0; i < n; i++) {
                     int elementAt = in.position();
-                    Value v = readValue(in, depth + 1, reading);
+                    Value v = readValue(in, depth + 1);
                     if (!element.isAssignableFrom(v.type())) {
                         throw new MalformedDataException("sequence element " + i + " at byte " + elementAt
                                 + ": expected " + element + " but got " + v.type());
@@ -591,8 +521,8 @@ public final class ValueCodec {
         return shape;
     }
 
-    /** Reads the tensor whose tag was at byte {@code at}, or takes an equal one of {@code reading}'s value. */
-    private static Tensor readTensor(ByteBuffer in, int at, Reading reading) {
+    /** Reads the tensor whose tag was at byte {@code at}. */
+    private static Tensor readTensor(ByteBuffer in, int at) {
         DType dtype = readDType(in);
         int[] shape = readShape(in, false);
         long n = 1;
@@ -608,25 +538,7 @@ public final class ValueCodec {
             throw new MalformedDataException("tensor " + new TensorType(dtype, shape) + " at byte " + at + " needs "
                     + bytes + " bytes but only " + in.remaining() + " remain at byte " + in.position());
         }
-        int elementsAt = in.position();
-        Tensor known = reading.like() == null
-                ? null
-                : reading.like().sameAs(reading.bytes(), elementsAt, (int) bytes, dtype, shape);
-        Tensor t;
-        if (known != null) {
-            in.position(elementsAt + (int) bytes);
-            t = known;
-        } else {
-            t = readElements(in, dtype, shape, (int) n, bytes);
-        }
-        if (reading.index() != null) {
-            reading.index().put(elementsAt, t);
-        }
-        return t;
-    }
-
-    /** Reads the elements of a tensor of {@code count} elements ({@code bytes} bytes), checked to fit. */
-    private static Tensor readElements(ByteBuffer in, DType dtype, int[] shape, int count, long bytes) {
+        int count = (int) n;
         Tensor t = switch (dtype) {
             case FLOAT32 -> {
                 float[] a = new float[count];

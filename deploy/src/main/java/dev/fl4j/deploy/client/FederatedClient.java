@@ -3,7 +3,6 @@ package dev.fl4j.deploy.client;
 import com.google.protobuf.ByteString;
 import dev.fl4j.aggregators.ClientSteps;
 import dev.fl4j.core.computation.FieldSelection;
-import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.core.runtime.ShippedChain;
 import dev.fl4j.deploy.ChunkAssembler;
 import dev.fl4j.deploy.Chunks;
@@ -58,7 +57,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -428,10 +426,10 @@ public final class FederatedClient implements AutoCloseable {
             if (chunks.hasNext()) {
                 throw new IllegalStateException("task " + task.getTaskId() + ": the server sent more than its header");
             }
-            Argument argument = argument(task);
+            byte[] bytes = argument(task);
             TaskExecutor.Result r = b.slots == null
-                    ? executor.run(task, argumentBytes(argument, null), argument.like(), null)
-                    : b.slots.run(slot -> executor.run(task, argumentBytes(argument, slot), argument.like(), slot));
+                    ? executor.run(task, bytes, null)
+                    : b.slots.run(slot -> executor.run(task, bytes, slot));
             result = r.bytes();
             indexRead = r.clientIndexRead();
             kept = r.kept();
@@ -473,51 +471,19 @@ public final class FederatedClient implements AutoCloseable {
     }
 
     /**
-     * A task's argument: its own bytes ({@code own}, downloaded and patched in this client's array), or the host's
-     * shared bytes and the layout that writes the task's patch over a copy of them once the task runs.
+     * {@code task}'s argument: the shared bytes the header names by digest (held by this host, or fetched) with
+     * the task's own patch written in, in this client's array of its last task.
      */
-    private record Argument(TaskArgumentLayout layout, byte[] own, SharedArguments.Held shared, String what) {
-        /** What the task's decode takes equal tensors from: the host's decoded shared bytes (none without them). */
-        Supplier<ValueCodec.Decoded> like() {
-            return shared == null ? () -> null : shared::decoded;
-        }
-    }
-
-    /**
-     * {@code task}'s argument: the shared bytes the header names by digest, held by this host or fetched (checked
-     * against the digest); without {@link SharedArguments} downloaded into this client's array of its last task
-     * and patched there.
-     */
-    private Argument argument(TaskHeader task) throws InterruptedException {
+    private byte[] argument(TaskHeader task) throws InterruptedException {
         String what = "task " + task.getTaskId();
         TaskArgumentLayout layout = TaskArgumentLayout.of(task, b.maxTaskBytes, what);
         byte[] sha256 = layout.sha256().toByteArray();
-        if (b.sharedArguments == null) {
-            // no other client to share with: downloaded into this client's own array, patched there in place
-            byte[] mine = SharedArguments.checkDigest(sha256, fetchArgument(task, what, this::ownArgumentArray));
-            argumentBuffer = layout.applyTo(mine, argumentBuffer, what);
-            return new Argument(layout, argumentBuffer, null, what);
-        }
-        SharedArguments.Held shared = b.sharedArguments.get(sha256, () -> fetchArgument(task, what, byte[]::new));
-        return new Argument(layout, null, shared, what);
-    }
-
-    /**
-     * The bytes of {@code argument} for its run on {@code slot} (null: the client's own): shared bytes are copied
-     * with the task's patch over the array of the slot's last task (or the client's), so a host keeps one
-     * argument array per slot, not per client.
-     */
-    private byte[] argumentBytes(Argument argument, TrainingSlots.Slot slot) {
-        if (argument.shared() == null) {
-            return argument.own();
-        }
-        byte[] shared = argument.shared().bytes();
-        if (slot == null) {
-            argumentBuffer = argument.layout().applyTo(shared, argumentBuffer, argument.what());
-            return argumentBuffer;
-        }
-        slot.keepArgument(argument.layout().applyTo(shared, slot.keptArgument(), argument.what()));
-        return slot.keptArgument();
+        byte[] shared = b.sharedArguments == null
+                // no other client to share with: downloaded into this client's own array, patched there in place
+                ? SharedArguments.checkDigest(sha256, fetchArgument(task, what, this::ownArgumentArray))
+                : b.sharedArguments.get(sha256, () -> fetchArgument(task, what, byte[]::new));
+        argumentBuffer = layout.applyTo(shared, argumentBuffer, what);
+        return argumentBuffer;
     }
 
     /**

@@ -16,9 +16,8 @@ import java.util.function.Function;
  * <p>A slot is a worker in {@link dev.fl4j.core.computation.ClientContext}'s sense: its index is the worker index
  * the task sees, and the worker resources a task makes (an engine's trainer, with its graph and buffers) stay with
  * the slot for the next client that takes it, as a simulation's worker keeps them for every client it trains,
- * instead of one set per client; so does the array a task's argument is copied into from the host's
- * {@link SharedArguments}. So the host holds as many trainers and argument arrays as slots, not as clients.
- * Close the slots once the clients sharing them have stopped: that closes those resources.
+ * instead of one set per client. So the host holds as many trainers as slots, not as clients. Close the slots
+ * once the clients sharing them have stopped: that closes those resources.
  *
  * <p>A client without slots (the default) trains as soon as its task arrives, on resources of its own.
  */
@@ -28,8 +27,6 @@ public final class TrainingSlots implements AutoCloseable {
     static final class Slot {
         private final int index;
         private final WorkerResources resources = new WorkerResources();
-        /** The argument bytes of the slot's last task, written over by the next (only its holder touches it). */
-        private byte[] keptArgument;
 
         private Slot(int index) {
             this.index = index;
@@ -41,14 +38,6 @@ public final class TrainingSlots implements AutoCloseable {
 
         WorkerResources resources() {
             return resources;
-        }
-
-        byte[] keptArgument() {
-            return keptArgument;
-        }
-
-        void keepArgument(byte[] argument) {
-            keptArgument = argument;
         }
     }
 

@@ -23,7 +23,7 @@ public final class HonestTasks {
                     data,
                     UnaryOperator.identity(),
                     context);
-            TaskExecutor.Result o = executor.run(task, argument, () -> null, null);
+            TaskExecutor.Result o = executor.run(task, argument, null);
             return new Kept(ValueCodec.decode(o.bytes()), o.kept());
         }
     }
@@ -40,8 +40,7 @@ public final class HonestTasks {
                     data,
                     UnaryOperator.identity(),
                     context);
-            return ValueCodec.decode(
-                    executor.run(task, argument, () -> null, null).bytes());
+            return ValueCodec.decode(executor.run(task, argument, null).bytes());
         }
     }
 }
