@@ -2,6 +2,7 @@ package dev.fl4j.deploy.server;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.fl4j.core.Value;
 import dev.fl4j.deploy.ChunkAssembler;
 import dev.fl4j.deploy.Chunks;
@@ -326,7 +327,7 @@ final class FleetService extends FleetGrpc.FleetImplBase {
                                     .setArgumentBytes(t.argument.length())
                                     .setArgumentSha256(ByteString.copyFrom(t.argument.sharedSha256()))
                                     .setArgumentPatchAt(t.argument.patchAt())
-                                    .setArgumentPatch(ByteString.copyFrom(t.argument.patch()))
+                                    .setArgumentPatch(UnsafeByteOperations.unsafeWrap(t.argument.patch()))
                                     .setDeadlineMillis(Math.max(
                                             0, TimeUnit.NANOSECONDS.toMillis(t.deadlineNanos - System.nanoTime()))))
                             .build());

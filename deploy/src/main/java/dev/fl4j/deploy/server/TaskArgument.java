@@ -61,11 +61,6 @@ final class TaskArgument {
         return new TaskArgument(new Shared(bytes), 0, new byte[0]);
     }
 
-    /** {@code shared}'s bytes with {@code patch} in place of those from {@code patchAt} on. */
-    private static TaskArgument patched(Shared shared, int patchAt, byte[] patch) {
-        return new TaskArgument(shared, patchAt, patch);
-    }
-
     int length() {
         return shared.bytes.length;
     }
@@ -130,7 +125,7 @@ final class TaskArgument {
         synchronized TaskArgument encode(Struct argument) {
             Integer position = position(argument);
             if (position != null && last != null && sameButPosition(argument)) {
-                return patched(
+                return new TaskArgument(
                         lastShared,
                         positionAt,
                         ByteBuffer.allocate(Integer.BYTES).putInt(position).array());
