@@ -56,11 +56,14 @@ import java.util.regex.Pattern;
  *       clients spread over {@code clientJvms} JVMs (so neither side's JIT compiler works for the other); the
  *       clients of one JVM share its {@link dev.fl4j.deploy.client.TrainingSlots}, its share of the cores, so
  *       that several clients in a JVM train as many at a time as the local runtime's workers; with TLS and
- *       signed requests (a {@link DevelopmentPki} written to a temporary directory), all clients every round.
- *       {@code warmupRounds} untimed rounds each (12 by default, as {@code bench spark}: the client JVMs start
- *       cold and their JIT compilers work through the first rounds, so the figure is a long run's steady state;
- *       with one warm-up round it reads about 1.6 where 12 read about 1.24), then the timed
- *       rounds; the ratio is the deployed median round time over the local one. The two final
+ *       signed requests (a {@link DevelopmentPki} written to a temporary directory), all clients every round, the
+ *       client JVMs on the collector {@code fl4j client} runs on ({@link #CLIENT_COLLECTOR}).
+ *       {@code warmupRounds} untimed rounds each (30 by default: the client JVMs start cold and their JIT
+ *       compilers work through the first rounds, so the figure is a long run's steady state; the receive path of
+ *       the broadcast a client JVM downloads once a round, Netty's HTTP/2 and TLS code, crosses C2's thresholds only
+ *       at about the twelfth round, and after 12 warm-up rounds the client JVMs still compiled 0.26-0.46 s a round
+ *       against the local JVM's 0.13; with one warm-up round the ratio read about 1.6), then the timed
+ *       rounds (5 by default); the ratio is the deployed median round time over the local one. The two final
  *       models must be bitwise equal, or the run fails. Next to the wall times, the CPU seconds per
  *       timed round of each side (the local JVM; the server JVM and the client JVMs) and the cores the
  *       rest of the machine kept busy, since on a shared machine the two sides run under different loads; and
@@ -89,6 +92,17 @@ public final class DeployBenchmark {
     /** Target: the server's peak live heap with the lightweight clients connected. */
     public static final long SERVER_HEAP_TARGET = 512L << 20;
 
+    /**
+     * The collector of the client JVMs unless their options name one: the one {@code fl4j client}'s launcher gives
+     * its JVM ({@code scripts/jvm-defaults}). A training client allocates model-sized arrays for every task (the
+     * argument it decodes, the result and its copies), humongous objects for G1, which with the arrays the client
+     * keeps start G1's concurrent cycles again and again: the two client JVMs' collectors took 0.04-0.34 s of CPU a
+     * timed round on G1 here, 0.01-0.02 s on the parallel collector.
+     */
+    static final String CLIENT_COLLECTOR = "-XX:+UseParallelGC";
+
+    private static final Pattern COLLECTOR_OPTION =
+            Pattern.compile("-XX:[+-]Use(Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC");
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+:\\d+)");
     private static final Pattern HEAP = Pattern.compile("peak live heap (\\d+) bytes, max heap (\\d+) bytes");
 
@@ -141,7 +155,7 @@ public final class DeployBenchmark {
         public static Options defaults() {
             // as many client JVMs as the local runtime has workers: each a host of its share of the clients
             int clientJvms = Math.min(10, Runtime.getRuntime().availableProcessors());
-            return new Options(10, clientJvms, 600, 20, 3, 12, 1000, 4, 2, 1, List.of(), List.of());
+            return new Options(10, clientJvms, 600, 20, 5, 30, 1000, 4, 2, 1, List.of(), List.of());
         }
 
         private static List<String> launcherOptions(String side, List<String> options) {
@@ -234,9 +248,8 @@ public final class DeployBenchmark {
                 Locale.ROOT,
                 "bench deploy: FedAvg fedavg_cnn, %d clients x %d synthetic examples (batch %d), all clients every"
                         + " round, %d warm-up + %d timed rounds;%n  local runtime (%d workers, this JVM) vs a TLS"
-                        + " server JVM%s with %d client JVMs%s on 127.0.0.1 (%d training slot%s each, the downloaded"
-                        + " broadcast shared); load average"
-                        + " %s%n",
+                        + " server JVM%s with %d client JVMs (options %s) on 127.0.0.1 (%d training slot%s each,"
+                        + " the downloaded broadcast shared); load average %s%n",
                 o.clients(),
                 o.examplesPerClient(),
                 o.batch(),
@@ -245,7 +258,7 @@ public final class DeployBenchmark {
                 Runtime.getRuntime().availableProcessors(),
                 o.serverJvmOptions().isEmpty() ? "" : " (options " + String.join(" ", o.serverJvmOptions()) + ")",
                 o.clientJvms(),
-                o.clientJvmOptions().isEmpty() ? "" : " (options " + String.join(" ", o.clientJvmOptions()) + ")",
+                String.join(" ", clientJvmOptions(o.clientJvmOptions())),
                 trainingSlots(o),
                 trainingSlots(o) == 1 ? "" : "s",
                 loadAverage());
@@ -312,7 +325,7 @@ public final class DeployBenchmark {
                         int to = firstClient(j + 1, o.clientJvms(), o.clients());
                         clients.add(child(
                                 dir.resolve("cnn-clients-" + j + ".log"),
-                                o.clientJvmOptions(),
+                                clientJvmOptions(o.clientJvmOptions()),
                                 "-Xmx" + (512 + 256 * (to - from)) + "m",
                                 "cnn-clients",
                                 address,
@@ -495,7 +508,7 @@ public final class DeployBenchmark {
                 int to = Math.min(n, from + per);
                 clients.add(child(
                         dir.resolve("softmax-clients-" + j + ".log"),
-                        List.of(),
+                        clientJvmOptions(List.of()),
                         "-Xmx1g",
                         "softmax-clients",
                         a,
@@ -637,6 +650,16 @@ public final class DeployBenchmark {
             pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         }
         return pb.start();
+    }
+
+    /** A client JVM's launcher options: {@link #CLIENT_COLLECTOR} first unless {@code options} name a collector. */
+    static List<String> clientJvmOptions(List<String> options) {
+        if (options.stream().anyMatch(option -> COLLECTOR_OPTION.matcher(option).matches())) {
+            return options;
+        }
+        List<String> all = new ArrayList<>(List.of(CLIENT_COLLECTOR));
+        all.addAll(options);
+        return all;
     }
 
     /** {@code DeployBenchProcess mode args...} in a JVM with this one's class path and {@code jvmOptions}. */

@@ -728,7 +728,9 @@ final class BenchCommand implements Runnable {
                 names = "--client-jvm-option",
                 paramLabel = "OPTION",
                 description = "An option of the CNN client JVMs' java launcher, -X..., -D... or -agentpath:... (a"
-                        + " profiler; repeatable; write --client-jvm-option=-XX:TieredStopAtLevel=1). Default: none.")
+                        + " profiler; repeatable; write --client-jvm-option=-XX:TieredStopAtLevel=1). The client JVMs"
+                        + " run on the parallel collector, as fl4j client does, unless an option names one"
+                        + " (-XX:+UseG1GC). Default: none.")
         List<String> clientJvmOptions = new ArrayList<>(D.clientJvmOptions());
 
         @Option(
