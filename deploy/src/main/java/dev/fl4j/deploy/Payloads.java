@@ -23,7 +23,7 @@ public final class Payloads {
 
     /** A client's result for computation result type {@code expected}: finite and of that type. */
     public static Value decodeResult(byte[] bytes, Type expected, String what) {
-        Value v = decode(bytes, what);
+        Value v = decode(bytes, null, what);
         if (!expected.isAssignableFrom(v.type())) {
             throw new RejectedMessageException(
                     Rejection.WRONG_TYPE, what + " is " + v.type() + ", expected " + expected);
@@ -40,7 +40,16 @@ public final class Payloads {
      */
     public static Struct decodeArgument(
             byte[] bytes, StructType parameter, Collection<String> dataFields, String what) {
-        Value v = decode(bytes, what);
+        return decodeArgument(bytes, null, parameter, dataFields, what);
+    }
+
+    /**
+     * As {@link #decodeArgument(byte[], StructType, Collection, String)}, taking the tensors whose bytes are those of
+     * {@code like} (null: none) from it ({@link ValueCodec#decode(byte[], ValueCodec.Decoded)}).
+     */
+    public static Struct decodeArgument(
+            byte[] bytes, ValueCodec.Decoded like, StructType parameter, Collection<String> dataFields, String what) {
+        Value v = decode(bytes, like, what);
         StructType expected = without(parameter, dataFields);
         if (!(v instanceof Struct s) || !expected.isAssignableFrom(v.type())) {
             throw new RejectedMessageException(
@@ -60,9 +69,9 @@ public final class Payloads {
         return b.build();
     }
 
-    private static Value decode(byte[] bytes, String what) {
+    private static Value decode(byte[] bytes, ValueCodec.Decoded like, String what) {
         try {
-            return ValueCodec.decode(bytes);
+            return like == null ? ValueCodec.decode(bytes) : ValueCodec.decode(bytes, like);
         } catch (MalformedDataException e) {
             throw new RejectedMessageException(
                     Rejection.MALFORMED, what + " is not an fl4j value: " + e.getMessage(), e);

@@ -19,8 +19,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -193,7 +195,7 @@ public final class ValueCodec {
         /** A whole value: a field's content. */
         public Value value() {
             try {
-                return readValue(in, 1);
+                return readValue(in, 1, Reading.NONE);
             } catch (BufferUnderflowException e) {
                 throw truncated(e);
             }
@@ -313,10 +315,70 @@ public final class ValueCodec {
 
     /** Decodes bytes written by {@link #encode}. */
     public static Value decode(byte[] bytes) {
+        return decode(bytes, null, null);
+    }
+
+    /**
+     * A decoded value that keeps its bytes and where each of its tensors' elements lie in them, so that bytes
+     * differing from these in a few places decode with {@link #decode(byte[], Decoded)} without reading again the
+     * tensors whose elements are the same: those are this value's own (tensors are immutable). The clients of one
+     * host receive a round's broadcast with each its own position written in; the host decodes the broadcast once
+     * and each client reads only its position.
+     *
+     * <p>The bytes are compared with later ones, not copied: they must not change once decoded.
+     */
+    public static final class Decoded {
+        private final byte[] bytes;
+        private final Value value;
+        private final Map<Integer, Tensor> tensorsByElementsAt;
+
+        private Decoded(byte[] bytes, Value value, Map<Integer, Tensor> tensorsByElementsAt) {
+            this.bytes = bytes;
+            this.value = value;
+            this.tensorsByElementsAt = tensorsByElementsAt;
+        }
+
+        /** The value the bytes hold. */
+        public Value value() {
+            return value;
+        }
+
+        /** The tensor of the same dtype and shape whose elements are {@code bytes[at, at + length)}, if any. */
+        private Tensor sameAs(byte[] other, int at, int length, DType dtype, int[] shape) {
+            Tensor t = tensorsByElementsAt.get(at);
+            if (t == null || t.dtype() != dtype || t.rank() != shape.length) {
+                return null;
+            }
+            for (int i = 0; i < shape.length; i++) {
+                if (t.dim(i) != shape[i]) {
+                    return null;
+                }
+            }
+            return Arrays.equals(other, at, at + length, bytes, at, at + length) ? t : null;
+        }
+    }
+
+    /** Decodes {@code bytes} as {@link #decode(byte[])} does and keeps them for {@link #decode(byte[], Decoded)}. */
+    public static Decoded decodeKept(byte[] bytes) {
+        Map<Integer, Tensor> index = new HashMap<>();
+        Value v = decode(bytes, null, index);
+        return new Decoded(bytes, v, index);
+    }
+
+    /**
+     * Decodes {@code bytes} as {@link #decode(byte[])} does, with every check, but a tensor whose dtype, shape and
+     * element bytes are those of a tensor of {@code like} at the same offset is {@code like}'s tensor, not read
+     * again. The value is equal to what {@link #decode(byte[])} returns, whatever the bytes.
+     */
+    public static Value decode(byte[] bytes, Decoded like) {
+        return decode(bytes, java.util.Objects.requireNonNull(like, "like"), null);
+    }
+
+    private static Value decode(byte[] bytes, Decoded like, Map<Integer, Tensor> index) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         try {
             readMagicAndVersion(in);
-            Value v = readValue(in, 0);
+            Value v = readValue(in, 0, new Reading(bytes, like, index));
             if (in.hasRemaining()) {
                 throw new MalformedDataException(
                         in.remaining() + " trailing bytes after the value at byte " + in.position());
@@ -325,6 +387,14 @@ public final class ValueCodec {
         } catch (BufferUnderflowException e) {
             throw new MalformedDataException("truncated fl4j value: input ended at byte " + bytes.length, e);
         }
+    }
+
+    /**
+     * What one decode of a whole array shares between its tensors: the array, the value whose equal tensors it
+     * takes ({@code like}, or null) and where it notes its tensors' offsets (null: nowhere).
+     */
+    private record Reading(byte[] bytes, Decoded like, Map<Integer, Tensor> index) {
+        static final Reading NONE = new Reading(null, null, null);
     }
 
     private static void readMagicAndVersion(ByteBuffer in) {
@@ -438,12 +508,12 @@ public final class ValueCodec {
         }
     }
 
-    private static Value readValue(ByteBuffer in, int depth) {
+    private static Value readValue(ByteBuffer in, int depth, Reading reading) {
         int at = in.position();
         checkDepth(depth, at);
         int tag = in.get();
         return switch (tag) {
-            case 'T' -> readTensor(in, at);
+            case 'T' -> readTensor(in, at, reading);
             case 'S' -> {
                 int n = readCount(in, 2, "structure field");
                 Struct.Builder b = Struct.builder();
@@ -454,7 +524,7 @@ public final class ValueCodec {
                     if (name != null && !names.add(name)) {
                         throw new MalformedDataException("duplicate field name '" + name + "' at byte " + fieldAt);
                     }
-                    b.add(name, readValue(in, depth + 1));
+                    b.add(name, readValue(in, depth + 1, reading));
                 }
                 yield b.build();
             }
@@ -464,7 +534,7 @@ public final class ValueCodec {
                 List<Value> elements = new ArrayList<>(Math.min(n, 1024));
                 for (int i = 0; i < n; i++) {
                     int elementAt = in.position();
-                    Value v = readValue(in, depth + 1);
+                    Value v = readValue(in, depth + 1, reading);
                     if (!element.isAssignableFrom(v.type())) {
                         throw new MalformedDataException("sequence element " + i + " at byte " + elementAt
                                 + ": expected " + element + " but got " + v.type());
@@ -521,8 +591,8 @@ public final class ValueCodec {
         return shape;
     }
 
-    /** Reads the tensor whose tag was at byte {@code at}. */
-    private static Tensor readTensor(ByteBuffer in, int at) {
+    /** Reads the tensor whose tag was at byte {@code at}, or takes an equal one of {@code reading}'s value. */
+    private static Tensor readTensor(ByteBuffer in, int at, Reading reading) {
         DType dtype = readDType(in);
         int[] shape = readShape(in, false);
         long n = 1;
@@ -538,7 +608,25 @@ public final class ValueCodec {
             throw new MalformedDataException("tensor " + new TensorType(dtype, shape) + " at byte " + at + " needs "
                     + bytes + " bytes but only " + in.remaining() + " remain at byte " + in.position());
         }
-        int count = (int) n;
+        int elementsAt = in.position();
+        Tensor known = reading.like() == null
+                ? null
+                : reading.like().sameAs(reading.bytes(), elementsAt, (int) bytes, dtype, shape);
+        Tensor t;
+        if (known != null) {
+            in.position(elementsAt + (int) bytes);
+            t = known;
+        } else {
+            t = readElements(in, dtype, shape, (int) n, bytes);
+        }
+        if (reading.index() != null) {
+            reading.index().put(elementsAt, t);
+        }
+        return t;
+    }
+
+    /** Reads the elements of a tensor of {@code count} elements ({@code bytes} bytes), checked to fit. */
+    private static Tensor readElements(ByteBuffer in, DType dtype, int[] shape, int count, long bytes) {
         Tensor t = switch (dtype) {
             case FLOAT32 -> {
                 float[] a = new float[count];

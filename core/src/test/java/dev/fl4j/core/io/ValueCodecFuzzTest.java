@@ -1,5 +1,6 @@
 package dev.fl4j.core.io;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,40 @@ class ValueCodecFuzzTest {
                 .expecting(MalformedDataException.class)
                 .inputs(20_000)
                 .run(ValueCodec::decode);
+    }
+
+    @Test
+    void decodingLikeAKeptValueEndsAsPlainDecodingOnAnyInput() {
+        byte[] model = ValueCodec.encode(Struct.builder()
+                .add("kernel", Tensor.of(new float[] {1.5f, -2f, 3f, 0f, 9f, 1e-3f}, 3, 2))
+                .add("position", Tensor.scalar(3))
+                .add("mask", Tensor.of(new boolean[] {true, false, true}, 3))
+                .add("bytes", Tensor.of(new byte[] {1, 2, 3}, 3))
+                .add("nested", Struct.of(Tensor.of(new long[] {4, 5}, 2), Tensor.vector(0.5, 0.25)))
+                .build());
+        ValueCodec.Decoded kept = ValueCodec.decodeKept(model.clone());
+        int[] lent = {0};
+        Fuzz.named("codec like a kept value")
+                .seed(model)
+                .expecting(MalformedDataException.class)
+                .inputs(20_000)
+                .run(bytes -> {
+                    dev.fl4j.core.Value plain;
+                    try {
+                        plain = ValueCodec.decode(bytes);
+                    } catch (MalformedDataException e) {
+                        MalformedDataException like =
+                                assertThrows(MalformedDataException.class, () -> ValueCodec.decode(bytes, kept));
+                        assertEquals(e.getMessage(), like.getMessage());
+                        throw e;
+                    }
+                    dev.fl4j.core.Value like = ValueCodec.decode(bytes, kept);
+                    assertEquals(plain, like);
+                    if (like instanceof Struct s && s.size() > 0 && s.get(0) == ((Struct) kept.value()).get(0)) {
+                        lent[0]++;
+                    }
+                });
+        assertTrue(lent[0] > 0, "some mutated inputs kept the kernel's bytes and were lent it");
     }
 
     @Test

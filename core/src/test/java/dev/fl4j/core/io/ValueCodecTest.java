@@ -62,6 +62,71 @@ class ValueCodecTest {
     }
 
     @Test
+    void bytesDifferingInOnePlaceDecodeToTheKeptValuesOtherTensors() {
+        Value model = Struct.builder()
+                .add("kernel", Tensor.of(new float[] {1.5f, -2f, 3f, 0f}, 2, 2))
+                .add("position", Tensor.scalar(0))
+                .add("bias", Tensor.of(new float[] {0.25f, 7f}, 2))
+                .build();
+        byte[] shared = ValueCodec.encode(model);
+        ValueCodec.Decoded kept = ValueCodec.decodeKept(shared);
+        assertEquals(model, kept.value());
+        Struct keptStruct = (Struct) kept.value();
+
+        byte[] mine = ValueCodec.encode(Struct.builder()
+                .add("kernel", Tensor.of(new float[] {1.5f, -2f, 3f, 0f}, 2, 2))
+                .add("position", Tensor.scalar(7))
+                .add("bias", Tensor.of(new float[] {0.25f, 7f}, 2))
+                .build());
+        Struct decoded = (Struct) ValueCodec.decode(mine, kept);
+        assertEquals(ValueCodec.decode(mine), decoded);
+        assertSame(keptStruct.get("kernel"), decoded.get("kernel"), "equal elements: the kept tensor");
+        assertSame(keptStruct.get("bias"), decoded.get("bias"));
+        assertEquals(7, decoded.tensor("position").intData()[0]);
+
+        byte[] otherBias = shared.clone();
+        otherBias[otherBias.length - 1] ^= 1; // the last byte of the bias's last element
+        Struct changed = (Struct) ValueCodec.decode(otherBias, kept);
+        assertEquals(ValueCodec.decode(otherBias), changed);
+        assertNotSame(keptStruct.get("bias"), changed.get("bias"), "other elements are read");
+        assertSame(keptStruct.get("kernel"), changed.get("kernel"));
+    }
+
+    @Test
+    void aKeptValueLendsOnlyTensorsOfTheSameDtypeShapeAndPlace() {
+        ValueCodec.Decoded kept = ValueCodec.decodeKept(ValueCodec.encode(
+                Struct.of(Tensor.of(new int[] {1, 2, 3, 4}, 2, 2), Tensor.of(new int[] {5, 6}, 2))));
+        Struct keptStruct = (Struct) kept.value();
+        // the first tensor's element bytes at the same offset as another dtype; the second as it was
+        Value retyped = Struct.of(
+                Tensor.of(
+                        new float[] {
+                            Float.intBitsToFloat(1),
+                            Float.intBitsToFloat(2),
+                            Float.intBitsToFloat(3),
+                            Float.intBitsToFloat(4)
+                        },
+                        2,
+                        2),
+                Tensor.of(new int[] {5, 6}, 2));
+        Struct decoded = (Struct) ValueCodec.decode(ValueCodec.encode(retyped), kept);
+        assertEquals(retyped, decoded);
+        assertNotSame(keptStruct.get(0), decoded.get(0), "another dtype");
+        assertSame(keptStruct.get(1), decoded.get(1), "same dtype, shape, place and bytes");
+
+        // the same elements as another shape (a shorter header moves what follows), or at another offset
+        Value reshaped = Struct.of(Tensor.of(new int[] {1, 2, 3, 4}, 4), Tensor.of(new int[] {5, 6}, 2));
+        Value shifted = Struct.of(Tensor.scalar(0), Tensor.of(new int[] {1, 2, 3, 4}, 2, 2));
+        for (Value v : List.of(reshaped, shifted)) {
+            Struct other = (Struct) ValueCodec.decode(ValueCodec.encode(v), kept);
+            assertEquals(v, other);
+            for (Value leaf : other.values()) {
+                assertTrue(keptStruct.values().stream().noneMatch(k -> k == leaf), "nothing lent to " + v);
+            }
+        }
+    }
+
+    @Test
     void roundTripsEveryKindOfValue() {
         Value v = sample();
         assertEquals(v, ValueCodec.decode(ValueCodec.encode(v)));

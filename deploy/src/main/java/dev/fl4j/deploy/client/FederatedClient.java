@@ -3,6 +3,7 @@ package dev.fl4j.deploy.client;
 import com.google.protobuf.ByteString;
 import dev.fl4j.aggregators.ClientSteps;
 import dev.fl4j.core.computation.FieldSelection;
+import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.core.runtime.ShippedChain;
 import dev.fl4j.deploy.ChunkAssembler;
 import dev.fl4j.deploy.Chunks;
@@ -57,6 +58,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -426,10 +428,10 @@ public final class FederatedClient implements AutoCloseable {
             if (chunks.hasNext()) {
                 throw new IllegalStateException("task " + task.getTaskId() + ": the server sent more than its header");
             }
-            byte[] bytes = argument(task);
+            Argument argument = argument(task);
             TaskExecutor.Result r = b.slots == null
-                    ? executor.run(task, bytes, null)
-                    : b.slots.run(slot -> executor.run(task, bytes, slot));
+                    ? executor.run(task, argument.bytes(), argument.like(), null)
+                    : b.slots.run(slot -> executor.run(task, argument.bytes(), argument.like(), slot));
             result = r.bytes();
             indexRead = r.clientIndexRead();
             kept = r.kept();
@@ -471,19 +473,32 @@ public final class FederatedClient implements AutoCloseable {
     }
 
     /**
+     * A task's argument bytes, and the host's shared bytes they were written over (null without
+     * {@link SharedArguments}), whose decoded value the task's decode takes the equal tensors from.
+     */
+    private record Argument(byte[] bytes, SharedArguments.Held shared) {
+        Supplier<ValueCodec.Decoded> like() {
+            return shared == null ? () -> null : shared::decoded;
+        }
+    }
+
+    /**
      * {@code task}'s argument: the shared bytes the header names by digest (held by this host, or fetched) with
      * the task's own patch written in, in this client's array of its last task.
      */
-    private byte[] argument(TaskHeader task) throws InterruptedException {
+    private Argument argument(TaskHeader task) throws InterruptedException {
         String what = "task " + task.getTaskId();
         TaskArgumentLayout layout = TaskArgumentLayout.of(task, b.maxTaskBytes, what);
         byte[] sha256 = layout.sha256().toByteArray();
-        byte[] shared = b.sharedArguments == null
-                // no other client to share with: downloaded into this client's own array, patched there in place
-                ? SharedArguments.checkDigest(sha256, fetchArgument(task, what, this::ownArgumentArray))
-                : b.sharedArguments.get(sha256, () -> fetchArgument(task, what, byte[]::new));
-        argumentBuffer = layout.applyTo(shared, argumentBuffer, what);
-        return argumentBuffer;
+        if (b.sharedArguments == null) {
+            // no other client to share with: downloaded into this client's own array, patched there in place
+            byte[] mine = SharedArguments.checkDigest(sha256, fetchArgument(task, what, this::ownArgumentArray));
+            argumentBuffer = layout.applyTo(mine, argumentBuffer, what);
+            return new Argument(argumentBuffer, null);
+        }
+        SharedArguments.Held shared = b.sharedArguments.get(sha256, () -> fetchArgument(task, what, byte[]::new));
+        argumentBuffer = layout.applyTo(shared.bytes(), argumentBuffer, what);
+        return new Argument(argumentBuffer, shared);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.fl4j.deploy.client;
 
+import dev.fl4j.core.io.MalformedDataException;
+import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.deploy.Payloads;
 import dev.fl4j.deploy.RejectedMessageException;
 import dev.fl4j.deploy.protocol.Rejection;
@@ -18,7 +20,10 @@ import java.util.concurrent.ExecutionException;
  * machine emulating devices or a silo with several data owners does) download a round's broadcast once between
  * them, as the local runtime's clients share it in memory. A task header names the digest of the shared bytes;
  * the first of the host's clients to need them fetches them with its own task's {@code GetArgument} call, the
- * others wait for that download and then use the same bytes (each writes its own position over a copy).
+ * others wait for that download and then use the same bytes (each writes its own position over a copy). The
+ * first client to run its task decodes the shared bytes ({@link Held#decoded()}); each client then decodes its
+ * own bytes like them ({@link ValueCodec#decode(byte[], ValueCodec.Decoded)}), reading only its position and
+ * sharing the model's tensors, so a host also decodes and holds a round's model once.
  *
  * <p>Fetched bytes are kept only if they hash to the digest the header named, so a host never hands one client
  * bytes meant for another round. A failed download is not kept: a client that waited for it fetches the bytes
@@ -33,9 +38,43 @@ public final class SharedArguments {
         byte[] fetch() throws InterruptedException;
     }
 
+    /** The shared bytes of one digest and, once a client asks, their value. */
+    final class Held {
+        private final byte[] bytes;
+        private ValueCodec.Decoded decoded;
+        private boolean decodeTried;
+
+        private Held(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        /** The shared bytes (callers copy them before writing). */
+        byte[] bytes() {
+            return bytes;
+        }
+
+        /**
+         * The shared bytes decoded, by the first client that asks (the others wait for it); null if they are no fl4j
+         * value, which each client's own decode then reports.
+         */
+        synchronized ValueCodec.Decoded decoded() {
+            if (!decodeTried) {
+                decodeTried = true;
+                try {
+                    decoded = ValueCodec.decodeKept(bytes);
+                    countDecode();
+                } catch (MalformedDataException e) {
+                    decoded = null;
+                }
+            }
+            return decoded;
+        }
+    }
+
     private final int capacity;
-    private final Map<ByteBuffer, CompletableFuture<byte[]>> held = new LinkedHashMap<>();
+    private final Map<ByteBuffer, CompletableFuture<Held>> held = new LinkedHashMap<>();
     private long downloads;
+    private long decodes;
 
     private SharedArguments(int capacity) {
         if (capacity < 1) {
@@ -59,6 +98,15 @@ public final class SharedArguments {
         return downloads;
     }
 
+    /** How many times shared bytes were decoded (once per download that a client ran a task with). */
+    public synchronized long decodes() {
+        return decodes;
+    }
+
+    private synchronized void countDecode() {
+        decodes++;
+    }
+
     /**
      * The shared bytes whose SHA-256 is {@code sha256}: held ones, the download another client of the host is
      * making, or else {@code download}'s, checked against the digest. The array is shared: callers copy it
@@ -67,11 +115,11 @@ public final class SharedArguments {
      * @throws RejectedMessageException ({@link Rejection#MALFORMED}) if downloaded bytes do not hash to
      *     {@code sha256}
      */
-    byte[] get(byte[] sha256, Download download) throws InterruptedException {
+    Held get(byte[] sha256, Download download) throws InterruptedException {
         ByteBuffer key = ByteBuffer.wrap(sha256.clone());
         while (true) {
-            CompletableFuture<byte[]> mine = new CompletableFuture<>();
-            CompletableFuture<byte[]> existing;
+            CompletableFuture<Held> mine = new CompletableFuture<>();
+            CompletableFuture<Held> existing;
             synchronized (this) {
                 existing = held.putIfAbsent(key, mine);
                 if (existing == null) {
@@ -90,12 +138,12 @@ public final class SharedArguments {
         }
     }
 
-    private byte[] fetchInto(CompletableFuture<byte[]> mine, ByteBuffer key, byte[] sha256, Download download)
+    private Held fetchInto(CompletableFuture<Held> mine, ByteBuffer key, byte[] sha256, Download download)
             throws InterruptedException {
         try {
-            byte[] bytes = checkDigest(sha256, download.fetch());
-            mine.complete(bytes);
-            return bytes;
+            Held fetched = new Held(checkDigest(sha256, download.fetch()));
+            mine.complete(fetched);
+            return fetched;
         } catch (RuntimeException | InterruptedException | Error e) {
             synchronized (this) {
                 held.remove(key, mine);
@@ -119,7 +167,7 @@ public final class SharedArguments {
     }
 
     private void evictBeyondCapacity() {
-        Iterator<CompletableFuture<byte[]>> oldest = held.values().iterator();
+        Iterator<CompletableFuture<Held>> oldest = held.values().iterator();
         while (held.size() > capacity) {
             oldest.next();
             oldest.remove();
@@ -128,6 +176,7 @@ public final class SharedArguments {
 
     @Override
     public synchronized String toString() {
-        return "SharedArguments[" + held.size() + " of " + capacity + ", " + downloads + " downloads]";
+        return "SharedArguments[" + held.size() + " of " + capacity + ", " + downloads + " downloads, " + decodes
+                + " decodes]";
     }
 }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -90,9 +91,10 @@ final class TaskExecutor {
     /**
      * Runs the task on {@code slot}'s worker (null: the client's own); the results the task names for a secure sum
      * stay here ({@link Result#kept}). The result's bytes are this executor's array, which the next run writes over:
-     * the caller is done with them (pushed) before it runs the next task.
+     * the caller is done with them (pushed) before it runs the next task. The argument's tensors whose bytes are
+     * those of {@code like}'s value (asked for once the task's computation is known; null: none) are its tensors.
      */
-    Result run(TaskHeader task, byte[] argumentBytes, TrainingSlots.Slot slot) {
+    Result run(TaskHeader task, byte[] argumentBytes, Supplier<ValueCodec.Decoded> like, TrainingSlots.Slot slot) {
         LocalComputation fn = computation(task);
         Type param = fn.type().parameter();
         if (!(param instanceof StructType st)) {
@@ -109,7 +111,8 @@ final class TaskExecutor {
         if (task.getBatchSize() < 1) {
             throw new RejectedMessageException(Rejection.MALFORMED, "task batch size must be >= 1, got 0");
         }
-        Struct sent = Payloads.decodeArgument(argumentBytes, st, task.getDataFieldsList(), "task " + task.getTaskId());
+        Struct sent = Payloads.decodeArgument(
+                argumentBytes, like.get(), st, task.getDataFieldsList(), "task " + task.getTaskId());
         if (task.getExamplesCap() < 0) {
             throw new RejectedMessageException(
                     Rejection.MALFORMED, "task examples cap must be >= 0, got " + task.getExamplesCap());

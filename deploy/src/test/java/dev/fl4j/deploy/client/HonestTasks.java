@@ -23,7 +23,7 @@ public final class HonestTasks {
                     data,
                     UnaryOperator.identity(),
                     context);
-            TaskExecutor.Result o = executor.run(task, argument, null);
+            TaskExecutor.Result o = executor.run(task, argument, () -> null, null);
             return new Kept(ValueCodec.decode(o.bytes()), o.kept());
         }
     }
@@ -40,7 +40,8 @@ public final class HonestTasks {
                     data,
                     UnaryOperator.identity(),
                     context);
-            return ValueCodec.decode(executor.run(task, argument, null).bytes());
+            return ValueCodec.decode(
+                    executor.run(task, argument, () -> null, null).bytes());
         }
     }
 }

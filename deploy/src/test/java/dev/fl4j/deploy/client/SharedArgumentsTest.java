@@ -2,10 +2,15 @@ package dev.fl4j.deploy.client;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fl4j.core.Struct;
+import dev.fl4j.core.Tensor;
+import dev.fl4j.core.Value;
+import dev.fl4j.core.io.ValueCodec;
 import dev.fl4j.deploy.Payloads;
 import dev.fl4j.deploy.RejectedMessageException;
 import dev.fl4j.deploy.protocol.Rejection;
@@ -34,10 +39,11 @@ class SharedArgumentsTest {
             List<Future<byte[]>> got = new ArrayList<>();
             for (int k = 0; k < 5; k++) {
                 got.add(pool.submit(() -> shared.get(Payloads.sha256(ROUND_1), () -> {
-                    fetched.incrementAndGet();
-                    allAsked.await(10, TimeUnit.SECONDS); // the others ask while this download runs
-                    return ROUND_1.clone();
-                })));
+                            fetched.incrementAndGet();
+                            allAsked.await(10, TimeUnit.SECONDS); // the others ask while this download runs
+                            return ROUND_1.clone();
+                        })
+                        .bytes()));
             }
             Thread.sleep(100);
             allAsked.countDown();
@@ -60,7 +66,8 @@ class SharedArgumentsTest {
                 RejectedMessageException.class, () -> shared.get(Payloads.sha256(ROUND_1), ROUND_2::clone));
         assertEquals(Rejection.MALFORMED, e.reason());
         assertTrue(e.getMessage().endsWith("hashes otherwise"), e.getMessage());
-        assertArrayEquals(ROUND_1, shared.get(Payloads.sha256(ROUND_1), ROUND_1::clone), "the next client fetches");
+        assertArrayEquals(
+                ROUND_1, shared.get(Payloads.sha256(ROUND_1), ROUND_1::clone).bytes(), "the next client fetches");
         assertEquals(2, shared.downloads());
     }
 
@@ -70,7 +77,7 @@ class SharedArgumentsTest {
         CountDownLatch secondWaits = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            Future<byte[]> failing = pool.submit(() -> shared.get(Payloads.sha256(ROUND_1), () -> {
+            Future<SharedArguments.Held> failing = pool.submit(() -> shared.get(Payloads.sha256(ROUND_1), () -> {
                 secondWaits.await(10, TimeUnit.SECONDS);
                 Thread.sleep(50);
                 throw new IllegalStateException("task 1: the server did not send its argument");
@@ -78,7 +85,7 @@ class SharedArgumentsTest {
             Thread.sleep(50);
             Future<byte[]> second = pool.submit(() -> {
                 secondWaits.countDown();
-                return shared.get(Payloads.sha256(ROUND_1), ROUND_1::clone);
+                return shared.get(Payloads.sha256(ROUND_1), ROUND_1::clone).bytes();
             });
             assertThrows(Exception.class, () -> failing.get(10, TimeUnit.SECONDS));
             assertArrayEquals(ROUND_1, second.get(10, TimeUnit.SECONDS));
@@ -86,6 +93,45 @@ class SharedArgumentsTest {
             pool.shutdownNow();
         }
         assertEquals(2, shared.downloads(), "the failed download and the waiting client's own");
+    }
+
+    @Test
+    void theHostDecodesSharedBytesOnceAndEachClientReadsOnlyItsOwnPosition() throws Exception {
+        Value model = Struct.builder()
+                .add("weights", Tensor.of(new float[] {1f, -2f, 3f, 0.5f}, 2, 2))
+                .add("client_index", Tensor.scalar(0))
+                .build();
+        byte[] round = ValueCodec.encode(model);
+        SharedArguments shared = SharedArguments.forHost();
+        SharedArguments.Held held = shared.get(Payloads.sha256(round), round::clone);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<ValueCodec.Decoded>> decoded = new ArrayList<>();
+            for (int k = 0; k < 3; k++) {
+                decoded.add(pool.submit(held::decoded));
+            }
+            for (Future<ValueCodec.Decoded> d : decoded) {
+                assertSame(decoded.get(0).get(10, TimeUnit.SECONDS), d.get(10, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, shared.decodes());
+        Struct kept = (Struct) held.decoded().value();
+        assertEquals(model, kept);
+
+        byte[] clientSeven = ValueCodec.encode(Struct.builder()
+                .add("weights", Tensor.of(new float[] {1f, -2f, 3f, 0.5f}, 2, 2))
+                .add("client_index", Tensor.scalar(7))
+                .build());
+        Struct seven = (Struct) ValueCodec.decode(clientSeven, held.decoded());
+        assertSame(kept.get("weights"), seven.get("weights"), "the host's one model");
+        assertEquals(7, seven.tensor("client_index").intData()[0]);
+        assertEquals(1, shared.decodes());
+
+        SharedArguments.Held notAValue = shared.get(Payloads.sha256(ROUND_2), ROUND_2::clone);
+        assertNull(notAValue.decoded(), "bytes that are no value: each client's own decode says why");
+        assertEquals(1, shared.decodes());
     }
 
     @Test

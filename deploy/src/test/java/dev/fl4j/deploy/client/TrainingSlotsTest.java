@@ -211,6 +211,7 @@ class TrainingSlotsTest {
             }
             assertEquals(rounds, downloaded, "the host downloaded each round's broadcast once for its 3 clients");
             assertEquals(rounds, arguments.downloads());
+            assertEquals(rounds, arguments.decodes(), "and decoded it once; each client read only its position");
             Map<String, Double> last = deployed.history().get(rounds - 1);
             double shared = last.get(DeployServer.ARGUMENT_BYTES_SHARED);
             double broadcast = last.get(TrainingLoop.BROADCASTED_BITS) / 8;
