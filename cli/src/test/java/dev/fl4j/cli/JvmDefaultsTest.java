@@ -1,6 +1,7 @@
 package dev.fl4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -75,7 +76,7 @@ class JvmDefaultsTest {
                     && f[0].equals("bool")
                     && f[1].matches("Use(Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC")
                     && f[3].equals("true")) {
-                assertEquals(null, selected, "two collectors selected: " + selected + " and " + f[1]);
+                assertNull(selected, "two collectors selected: " + selected + " and " + f[1]);
                 selected = f[1];
             }
         }
