@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -346,13 +347,8 @@ public final class ValueCodec {
         /** The tensor of the same dtype and shape whose elements are {@code bytes[at, at + length)}, if any. */
         private Tensor sameAs(byte[] other, int at, int length, DType dtype, int[] shape) {
             Tensor t = tensorsByElementsAt.get(at);
-            if (t == null || t.dtype() != dtype || t.rank() != shape.length) {
+            if (t == null || t.dtype() != dtype || !Arrays.equals(t.shape(), shape)) {
                 return null;
-            }
-            for (int i = 0; i < shape.length; i++) {
-                if (t.dim(i) != shape[i]) {
-                    return null;
-                }
             }
             return Arrays.equals(other, at, at + length, bytes, at, at + length) ? t : null;
         }
@@ -371,7 +367,7 @@ public final class ValueCodec {
      * again. The value is equal to what {@link #decode(byte[])} returns, whatever the bytes.
      */
     public static Value decode(byte[] bytes, Decoded like) {
-        return decode(bytes, java.util.Objects.requireNonNull(like, "like"), null);
+        return decode(bytes, Objects.requireNonNull(like, "like"), null);
     }
 
     private static Value decode(byte[] bytes, Decoded like, Map<Integer, Tensor> index) {
