@@ -10,6 +10,7 @@ import dev.fl4j.core.Struct;
 import dev.fl4j.core.StructType;
 import dev.fl4j.core.Tensor;
 import dev.fl4j.core.TensorType;
+import dev.fl4j.core.Value;
 import dev.fl4j.core.testing.Fuzz;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class ValueCodecFuzzTest {
                 .expecting(MalformedDataException.class)
                 .inputs(20_000)
                 .run(bytes -> {
-                    dev.fl4j.core.Value plain;
+                    Value plain;
                     try {
                         plain = ValueCodec.decode(bytes);
                     } catch (MalformedDataException e) {
@@ -61,7 +62,7 @@ class ValueCodecFuzzTest {
                         assertEquals(e.getMessage(), like.getMessage());
                         throw e;
                     }
-                    dev.fl4j.core.Value like = ValueCodec.decode(bytes, kept);
+                    Value like = ValueCodec.decode(bytes, kept);
                     assertEquals(plain, like);
                     if (like instanceof Struct s && s.size() > 0 && s.get(0) == ((Struct) kept.value()).get(0)) {
                         lent[0]++;
